@@ -1,0 +1,152 @@
+package emit
+
+import (
+	"fmt"
+
+	"github.com/dave/jennifer/jen"
+
+	"github.com/reftask/reftask/gen/ir"
+)
+
+// codec emits appendX and readX: the cache encoding of a named type,
+// written out field by field so that a cache hit uses no reflection.
+func (e *emitter) codec(t *ir.Type) {
+	var enc, dec []jen.Code
+	switch t.Kind {
+	case ir.Struct:
+		for _, fd := range t.Fields {
+			enc = append(enc, e.encode(fd.Type, jen.Id("v").Dot(fd.Name), 0)...)
+			dec = append(dec, e.decode(fd.Type, lv{jen.Id("v").Dot(fd.Name), jen.Op("&").Id("v").Dot(fd.Name)}, 0)...)
+		}
+	case ir.Enum:
+		enc = e.encode(t.Elem, jen.Id(underlying(t.Elem)).Call(jen.Op("*").Id("v")), 0)
+		dec = []jen.Code{jen.Op("*").Id("v").Op("=").Id(t.Name).Call(readCall(t.Elem))}
+	case ir.Named:
+		enc = e.encode(t.Elem, jen.Parens(jen.Op("*").Id("v")), 0)
+		dec = e.decode(t.Elem, lv{jen.Parens(jen.Op("*").Id("v")), jen.Id("v")}, 0)
+	}
+	enc = append(enc, jen.Return(jen.Id("dst")))
+	e.f.Func().Id("append"+t.Name).Params(jen.Id("dst").Index().Byte(), jen.Id("v").Op("*").Id(t.Name)).Index().Byte().Block(enc...)
+	e.f.Line()
+	e.f.Func().Id("read"+t.Name).Params(jen.Id("rd").Op("*").Qual(rt, "Reader"), jen.Id("v").Op("*").Id(t.Name)).Block(dec...)
+	e.f.Line()
+}
+
+func appendFunc(t *ir.Type) string {
+	switch t.Kind {
+	case ir.String:
+		return "AppendString"
+	case ir.Int:
+		return "AppendInt64"
+	case ir.Float:
+		return "AppendFloat64"
+	case ir.Bool:
+		return "AppendBool"
+	case ir.Time:
+		return "AppendTime"
+	}
+	return ""
+}
+
+func readCall(t *ir.Type) *jen.Statement {
+	name := map[ir.Kind]string{ir.String: "String", ir.Int: "Int64", ir.Float: "Float64", ir.Bool: "Bool", ir.Time: "Time"}[t.Kind]
+	return jen.Id("rd").Dot(name).Call()
+}
+
+// encode appends the value x (an addressable expression) of type t to dst.
+func (e *emitter) encode(t *ir.Type, x *jen.Statement, depth int) []jen.Code {
+	assign := func(call jen.Code) jen.Code { return jen.Id("dst").Op("=").Add(call) }
+	switch t.Kind {
+	case ir.String, ir.Int, ir.Float, ir.Bool, ir.Time:
+		return []jen.Code{assign(jen.Qual(rt, appendFunc(t)).Call(jen.Id("dst"), x))}
+	case ir.Enum:
+		return []jen.Code{assign(jen.Qual(rt, appendFunc(t.Elem)).Call(jen.Id("dst"), jen.Id(underlying(t.Elem)).Call(x)))}
+	case ir.Struct, ir.Named:
+		return []jen.Code{assign(jen.Id("append"+t.Name).Call(jen.Id("dst"), jen.Op("&").Add(x)))}
+	case ir.Pointer:
+		inner := []jen.Code{assign(jen.Qual(rt, "AppendPresent").Call(jen.Id("dst"), jen.True()))}
+		if t.Elem.Kind == ir.Struct || t.Elem.Kind == ir.Named {
+			inner = append(inner, assign(jen.Id("append"+t.Elem.Name).Call(jen.Id("dst"), x.Clone())))
+		} else {
+			inner = append(inner, e.encode(t.Elem, jen.Parens(jen.Op("*").Add(x.Clone())), depth)...)
+		}
+		return []jen.Code{jen.If(x.Clone().Op("!=").Nil()).Block(inner...).Else().Block(
+			assign(jen.Qual(rt, "AppendPresent").Call(jen.Id("dst"), jen.False())))}
+	case ir.OptNull:
+		return []jen.Code{
+			assign(jen.Qual(rt, "AppendPresent").Call(jen.Id("dst"), x.Clone().Dot("Set"))),
+			jen.If(x.Clone().Dot("Set")).Block(
+				assign(jen.Qual(rt, "AppendPresent").Call(jen.Id("dst"), x.Clone().Dot("Null"))),
+				jen.If(jen.Op("!").Add(x.Clone()).Dot("Null")).Block(e.encode(t.Elem, x.Clone().Dot("Value"), depth)...),
+			),
+		}
+	case ir.Slice:
+		i := fmt.Sprintf("i%d", depth)
+		return []jen.Code{
+			assign(jen.Qual(rt, "AppendLen").Call(jen.Id("dst"), jen.Len(x.Clone()))),
+			jen.For(jen.Id(i).Op(":=").Range().Add(x.Clone())).Block(e.encode(t.Elem, x.Clone().Index(jen.Id(i)), depth+1)...),
+		}
+	case ir.Map:
+		k, v := fmt.Sprintf("k%d", depth), fmt.Sprintf("e%d", depth)
+		return []jen.Code{
+			assign(jen.Qual(rt, "AppendLen").Call(jen.Id("dst"), jen.Len(x.Clone()))),
+			jen.For(jen.List(jen.Id(k), jen.Id(v)).Op(":=").Range().Add(x.Clone())).Block(
+				append([]jen.Code{assign(jen.Qual(rt, "AppendString").Call(jen.Id("dst"), jen.Id(k)))}, e.encode(t.Elem, jen.Id(v), depth+1)...)...),
+		}
+	}
+	return nil
+}
+
+// lv is an assignable expression and its address.
+type lv struct {
+	val, addr *jen.Statement
+}
+
+// decode reads a value of type t from rd into target.
+func (e *emitter) decode(t *ir.Type, target lv, depth int) []jen.Code {
+	set := func(v jen.Code) jen.Code { return target.val.Clone().Op("=").Add(v) }
+	switch t.Kind {
+	case ir.String, ir.Int, ir.Float, ir.Bool, ir.Time:
+		return []jen.Code{set(readCall(t))}
+	case ir.Enum:
+		return []jen.Code{set(jen.Id(t.Name).Call(readCall(t.Elem)))}
+	case ir.Struct, ir.Named:
+		return []jen.Code{jen.Id("read"+t.Name).Call(jen.Id("rd"), target.addr.Clone())}
+	case ir.Pointer:
+		p := fmt.Sprintf("p%d", depth)
+		return []jen.Code{jen.If(jen.Id("rd").Dot("Present").Call()).Block(
+			append(append([]jen.Code{jen.Id(p).Op(":=").New(goType(t.Elem))},
+				e.decode(t.Elem, lv{jen.Op("*").Id(p), jen.Id(p)}, depth+1)...),
+				set(jen.Id(p)))...,
+		)}
+	case ir.OptNull:
+		return []jen.Code{jen.If(jen.Id("rd").Dot("Present").Call()).Block(
+			target.val.Clone().Dot("Set").Op("=").True(),
+			jen.If(jen.Id("rd").Dot("Present").Call()).Block(
+				target.val.Clone().Dot("Null").Op("=").True(),
+			).Else().Block(e.decode(t.Elem, lv{target.val.Clone().Dot("Value"), jen.Op("&").Add(target.val.Clone()).Dot("Value")}, depth+1)...),
+		)}
+	case ir.Slice:
+		n, i := fmt.Sprintf("n%d", depth), fmt.Sprintf("i%d", depth)
+		el := target.val.Clone().Index(jen.Id(i))
+		return []jen.Code{
+			jen.Id(n).Op(":=").Id("rd").Dot("Len").Call(),
+			set(jen.Make(goType(t), jen.Id(n))),
+			jen.For(jen.Id(i).Op(":=").Range().Add(target.val.Clone())).Block(
+				e.decode(t.Elem, lv{el, jen.Op("&").Add(el.Clone())}, depth+1)...),
+		}
+	case ir.Map:
+		n, k, v := fmt.Sprintf("n%d", depth), fmt.Sprintf("k%d", depth), fmt.Sprintf("e%d", depth)
+		return []jen.Code{
+			jen.Id(n).Op(":=").Id("rd").Dot("Len").Call(),
+			set(jen.Make(goType(t), jen.Id(n))),
+			jen.For(jen.Range().Id(n)).Block(
+				append(append([]jen.Code{
+					jen.Id(k).Op(":=").Id("rd").Dot("String").Call(),
+					jen.Var().Id(v).Add(goType(t.Elem)),
+				}, e.decode(t.Elem, lv{jen.Id(v), jen.Op("&").Id(v)}, depth+1)...),
+					target.val.Clone().Index(jen.Id(k)).Op("=").Id(v))...),
+		}
+	}
+	return nil
+}

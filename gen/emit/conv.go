@@ -1,0 +1,188 @@
+package emit
+
+import (
+	"fmt"
+
+	"github.com/dave/jennifer/jen"
+
+	"github.com/reftask/reftask/gen/ir"
+)
+
+// converter emits convX: from a raw source value (a database row, decoded
+// JSON) to the typed value, converting only where no information is lost.
+func (e *emitter) converter(t *ir.Type) {
+	var body []jen.Code
+	switch t.Kind {
+	case ir.Struct:
+		body = append(body,
+			jen.List(jen.Id("m"), jen.Err()).Op(":=").Qual(rt, "AsObject").Call(jen.Id("path"), jen.Id("raw")),
+			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return()),
+		)
+		for _, fd := range t.Fields {
+			body = append(body, e.convField(fd)...)
+		}
+	case ir.Enum:
+		body = append(body,
+			jen.List(jen.Id("x"), jen.Err()).Op(":=").Qual(rt, asFunc(t.Elem)).Call(jen.Id("path"), jen.Id("raw")),
+			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return()),
+			jen.Id("out").Op("=").Id(t.Name).Call(jen.Id("x")),
+		)
+	case ir.Named:
+		body = append(body, e.conv(t.Elem, jen.Id("out"), jen.Id("path"), jen.Id("raw"), 0)...)
+	}
+	body = append(body, jen.Return())
+	e.f.Func().Id("conv"+t.Name).Params(jen.Id("path").String(), jen.Id("raw").Any()).Params(jen.Id("out").Id(t.Name), jen.Err().Error()).Block(body...)
+	e.f.Line()
+}
+
+func asFunc(t *ir.Type) string {
+	return map[ir.Kind]string{ir.String: "AsString", ir.Int: "AsInt64", ir.Float: "AsFloat64", ir.Bool: "AsBool", ir.Time: "AsTime"}[t.Kind]
+}
+
+func schemaName(t *ir.Type) string {
+	switch t.Kind {
+	case ir.String, ir.Enum:
+		if t.Kind == ir.Enum {
+			return schemaName(t.Elem)
+		}
+		return "string"
+	case ir.Int:
+		return "integer"
+	case ir.Float:
+		return "number"
+	case ir.Bool:
+		return "boolean"
+	case ir.Time:
+		return "date-time"
+	case ir.Struct:
+		return "object"
+	case ir.Map:
+		return "object"
+	case ir.Slice:
+		return "array"
+	case ir.Named, ir.Pointer, ir.OptNull:
+		return schemaName(t.Elem)
+	}
+	return "value"
+}
+
+func (e *emitter) convField(fd *ir.Field) []jen.Code {
+	rawVar := "r" + fd.Name
+	childPath := jen.Id("path").Op("+").Lit("/" + escapePointer(fd.JSON))
+	get := jen.List(jen.Id(rawVar), jen.Id("ok")).Op(":=").Id("m").Index(jen.Lit(fd.JSON))
+	target := jen.Id("out").Dot(fd.Name)
+	switch fd.Type.Kind {
+	case ir.OptNull:
+		return []jen.Code{jen.If(get, jen.Id("ok")).Block(
+			target.Clone().Dot("Set").Op("=").True(),
+			jen.If(jen.Id(rawVar).Op("==").Nil()).Block(
+				target.Clone().Dot("Null").Op("=").True(),
+			).Else().Block(e.conv(fd.Type.Elem, target.Clone().Dot("Value"), childPath, jen.Id(rawVar), 1)...),
+		)}
+	case ir.Pointer:
+		p := "v" + fd.Name
+		inner := append([]jen.Code{jen.Var().Id(p).Add(goType(fd.Type.Elem))},
+			e.conv(fd.Type.Elem, jen.Id(p), childPath, jen.Id(rawVar), 1)...)
+		inner = append(inner, target.Clone().Op("=").Op("&").Id(p))
+		block := jen.If(get, jen.Id("ok").Op("&&").Id(rawVar).Op("!=").Nil()).Block(inner...)
+		if fd.Required { // nullable but required: absence is an error
+			block = block.Else().If(jen.Op("!").Id("ok")).Block(
+				jen.Err().Op("=").Qual(rt, "Missing").Call(childPath.Clone(), jen.Lit(schemaName(fd.Type))),
+				jen.Return(),
+			)
+		}
+		return []jen.Code{block}
+	default:
+		return []jen.Code{
+			get,
+			jen.If(jen.Op("!").Id("ok")).Block(
+				jen.Err().Op("=").Qual(rt, "Missing").Call(childPath.Clone(), jen.Lit(schemaName(fd.Type))),
+				jen.Return(),
+			),
+			jen.If(jen.Id(rawVar).Op("==").Nil()).Block(
+				jen.Err().Op("=").Qual(rt, "NullNotAllowed").Call(childPath.Clone(), jen.Lit(schemaName(fd.Type))),
+				jen.Return(),
+			),
+			jen.Block(e.conv(fd.Type, target.Clone(), childPath.Clone(), jen.Id(rawVar), 1)...),
+		}
+	}
+}
+
+// conv converts raw at path into target; on failure it sets err and returns.
+func (e *emitter) conv(t *ir.Type, target, path, raw *jen.Statement, depth int) []jen.Code {
+	fail := jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return())
+	switch t.Kind {
+	case ir.String, ir.Int, ir.Float, ir.Bool, ir.Time:
+		return []jen.Code{
+			jen.List(target.Clone(), jen.Err()).Op("=").Qual(rt, asFunc(t)).Call(path, raw),
+			fail,
+		}
+	case ir.Enum, ir.Struct, ir.Named:
+		return []jen.Code{
+			jen.List(target.Clone(), jen.Err()).Op("=").Id("conv"+t.Name).Call(path, raw),
+			fail,
+		}
+	case ir.Pointer, ir.OptNull:
+		p := fmt.Sprintf("v%d", depth)
+		inner := append([]jen.Code{jen.Var().Id(p).Add(goType(t.Elem))}, e.conv(t.Elem, jen.Id(p), path, raw, depth+1)...)
+		if t.Kind == ir.Pointer {
+			inner = append(inner, target.Clone().Op("=").Op("&").Id(p))
+		} else {
+			inner = append(inner, target.Clone().Op("=").Qual(rt, "Some").Call(jen.Id(p)))
+		}
+		var nullCase jen.Code = jen.Null()
+		if t.Kind == ir.OptNull {
+			nullCase = target.Clone().Op("=").Qual(rt, "Null").Types(goType(t.Elem)).Call()
+		}
+		return []jen.Code{jen.If(raw.Clone().Op("==").Nil()).Block(nullCase).Else().Block(inner...)}
+	case ir.Slice:
+		arr, i, el := fmt.Sprintf("a%d", depth), fmt.Sprintf("i%d", depth), fmt.Sprintf("e%d", depth)
+		return []jen.Code{
+			jen.List(jen.Id(arr), jen.Err()).Op(":=").Qual(rt, "AsArray").Call(path, raw),
+			fail,
+			target.Clone().Op("=").Make(goType(t), jen.Len(jen.Id(arr))),
+			jen.For(jen.List(jen.Id(i), jen.Id(el)).Op(":=").Range().Id(arr)).Block(
+				e.elemConv(t.Elem, target.Clone().Index(jen.Id(i)), path.Clone().Op("+").Lit("/").Op("+").Qual("strconv", "Itoa").Call(jen.Id(i)), jen.Id(el), depth+1)...),
+		}
+	case ir.Map:
+		obj, k, el := fmt.Sprintf("o%d", depth), fmt.Sprintf("k%d", depth), fmt.Sprintf("e%d", depth)
+		return []jen.Code{
+			jen.List(jen.Id(obj), jen.Err()).Op(":=").Qual(rt, "AsObject").Call(path, raw),
+			fail,
+			target.Clone().Op("=").Make(goType(t), jen.Len(jen.Id(obj))),
+			jen.For(jen.List(jen.Id(k), jen.Id(el)).Op(":=").Range().Id(obj)).Block(
+				append(append([]jen.Code{jen.Var().Id("x").Add(goType(t.Elem))},
+					e.elemConv(t.Elem, jen.Id("x"), jen.Qual(rt, "JoinPointer").Call(path, jen.Id(k)), jen.Id(el), depth+1)...),
+					target.Clone().Index(jen.Id(k)).Op("=").Id("x"))...),
+		}
+	}
+	return nil
+}
+
+// elemConv converts an array element or map value: a null there is an
+// error unless the element type allows it.
+func (e *emitter) elemConv(t *ir.Type, target, path, raw *jen.Statement, depth int) []jen.Code {
+	if t.Kind == ir.Pointer || t.Kind == ir.OptNull {
+		return []jen.Code{jen.Block(e.conv(t, target, path, raw, depth)...)}
+	}
+	return []jen.Code{jen.Block(append([]jen.Code{
+		jen.If(raw.Clone().Op("==").Nil()).Block(
+			jen.Err().Op("=").Qual(rt, "NullNotAllowed").Call(path.Clone(), jen.Lit(schemaName(t))),
+			jen.Return(),
+		)}, e.conv(t, target, path, raw, depth)...)...)}
+}
+
+func escapePointer(s string) string {
+	out := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '~':
+			out = append(out, '~', '0')
+		case '/':
+			out = append(out, '~', '1')
+		default:
+			out = append(out, s[i])
+		}
+	}
+	return string(out)
+}

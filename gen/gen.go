@@ -1,0 +1,86 @@
+// Package gen is reftaskgen's engine: load specs, build the model, emit Go,
+// and check user Go code the specs name.
+package gen
+
+import (
+	"github.com/reftask/reftask/gen/diag"
+	"github.com/reftask/reftask/gen/emit"
+	"github.com/reftask/reftask/gen/gocheck"
+	"github.com/reftask/reftask/gen/ir"
+	"github.com/reftask/reftask/gen/load"
+	"github.com/reftask/reftask/gen/model"
+)
+
+// Options configure one run.
+type Options struct {
+	// Specs is the folder of *.task.json files.
+	Specs string
+	// Package is the Go package name of the output.
+	Package string
+	// OutDir and OutFile locate the generated file; OutDir is also the
+	// package whose Go functions specs may name.
+	OutDir, OutFile string
+	// SkipGoCheck skips loading the output package (for tests of the
+	// emitter alone); go/packages is slow.
+	SkipGoCheck bool
+}
+
+// Generate runs the whole pipeline. It returns the formatted Go source, or
+// every problem found in the input, sorted.
+func Generate(opts Options) ([]byte, diag.List) {
+	set, diags := load.Load(opts.Specs)
+	if diags.HasErrors() {
+		return nil, diags.Sorted()
+	}
+	pkg, mdiags := model.Build(set, opts.Package)
+	diags = append(diags, mdiags...)
+	if diags.HasErrors() {
+		return nil, diags.Sorted()
+	}
+	src, err := emit.File(pkg)
+	if err != nil {
+		diags.Add(diag.Diagnostic{File: opts.Specs, Msg: "internal error: " + err.Error()})
+		return nil, diags.Sorted()
+	}
+	if !opts.SkipGoCheck {
+		diags = append(diags, checkGo(set, pkg, opts, src)...)
+		if diags.HasErrors() {
+			return nil, diags.Sorted()
+		}
+	}
+	return src, diags.Sorted()
+}
+
+// checkGo verifies the Go functions named by specs, loading the package
+// once and only when some spec names Go code.
+func checkGo(set *load.Set, pkg *ir.Package, opts Options, src []byte) diag.List {
+	var diags diag.List
+	specs := map[string]*load.Spec{}
+	for _, sp := range set.Specs {
+		specs[sp.Name] = sp
+	}
+	var wants []gocheck.Want
+	for _, t := range pkg.Tasks {
+		if t.Source.Go == nil {
+			continue
+		}
+		sp := specs[t.Name]
+		wants = append(wants, gocheck.Want{
+			Func:    t.Source.Go.Func,
+			Params:  []string{"context.Context", t.Params.Name},
+			Results: []string{"*" + t.Result.Name, "error"},
+			Report: func(msg string) {
+				d := diag.Diagnostic{File: sp.File.Path, Pointer: "/source/go/func", Msg: msg}
+				d.Line, d.Col = sp.File.Index.Pos("/source/go/func")
+				diags.Add(d)
+			},
+		})
+	}
+	if len(wants) == 0 {
+		return nil
+	}
+	if err := gocheck.Check(opts.OutDir, opts.OutFile, src, wants); err != nil {
+		diags.Add(diag.Diagnostic{File: opts.OutDir, Msg: err.Error()})
+	}
+	return diags
+}

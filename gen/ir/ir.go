@@ -1,0 +1,207 @@
+// Package ir is the intermediate representation between compiled task specs
+// and the Go emitter: every Go type kind is named here, so that emission is a
+// plain walk and never goes back to the schemas.
+package ir
+
+import "math/big"
+
+// Kind names one kind of Go type the generator emits.
+type Kind int
+
+// The type kinds. Primitives map to one Go type each; the rest are built from
+// other types.
+const (
+	String  Kind = iota + 1 // string
+	Int                     // int64
+	Float                   // float64
+	Bool                    // bool
+	Time                    // time.Time, from format date-time
+	Enum                    // named type over a primitive with one constant per value
+	Struct                  // named struct from an object schema
+	Slice                   // []Elem from an array schema
+	Map                     // map[string]Elem from additionalProperties
+	Pointer                 // *Elem: optional (absent) or nullable (null), never both
+	OptNull                 // runtime.OptNull[Elem]: optional and nullable at once
+	Named                   // named type over a primitive, slice or map (a titled result, say)
+)
+
+// String returns the kind's name, for error messages and tests.
+func (k Kind) String() string {
+	switch k {
+	case String:
+		return "string"
+	case Int:
+		return "int"
+	case Float:
+		return "float"
+	case Bool:
+		return "bool"
+	case Time:
+		return "time"
+	case Enum:
+		return "enum"
+	case Struct:
+		return "struct"
+	case Slice:
+		return "slice"
+	case Map:
+		return "map"
+	case Pointer:
+		return "pointer"
+	case OptNull:
+		return "optnull"
+	case Named:
+		return "named"
+	}
+	return "invalid"
+}
+
+// IsPrimitive reports whether values of the kind are a single Go scalar.
+func (k Kind) IsPrimitive() bool {
+	return k == String || k == Int || k == Float || k == Bool || k == Time
+}
+
+// Type is one Go type. Named kinds (Enum, Struct, Named) are shared by
+// pointer wherever the same schema is used; the others are built per use.
+type Type struct {
+	Kind Kind
+	// Name is the Go name of Enum, Struct and Named types.
+	Name string
+	// Doc is the schema's description, for the type's doc comment.
+	Doc string
+	// Elem is the element of Slice, Map, Pointer and OptNull, and the
+	// underlying type of Enum and Named.
+	Elem *Type
+	// Fields are a Struct's properties, in declaration order.
+	Fields []*Field
+	// Closed is true when a Struct rejects unknown properties
+	// (additionalProperties: false).
+	Closed bool
+	// Values are an Enum's values, each typed as Elem.
+	Values []EnumValue
+	// Check holds the constraints validated on values of this type.
+	Check Constraints
+	// Origin is the schema location the type came from, for messages.
+	Origin string
+}
+
+// Field is one property of a Struct.
+type Field struct {
+	// Name is the Go field name; JSON is the property name.
+	Name string
+	JSON string
+	Doc  string
+	// Type is the field's Go type, already wrapped in Pointer or OptNull
+	// where the property is optional or nullable.
+	Type *Type
+	// Required is true when the property must be present.
+	Required bool
+	// Nullable is true when the property may be null.
+	Nullable bool
+}
+
+// EnumValue is one allowed value of an Enum and the name of its constant.
+type EnumValue struct {
+	Const string
+	// Value is a string, int64, float64 or bool.
+	Value any
+}
+
+// Constraints are the validation keywords the generator honours. A nil
+// pointer or zero value means the keyword is absent.
+type Constraints struct {
+	MinLength, MaxLength *int64
+	Pattern              string
+	Minimum, Maximum     *big.Rat
+	ExclusiveMinimum     *big.Rat
+	ExclusiveMaximum     *big.Rat
+	MultipleOf           *big.Rat
+	MinItems, MaxItems   *int64
+	UniqueItems          bool
+	MinProps, MaxProps   *int64
+	// Const is a single allowed value (string, int64, float64, bool), or nil.
+	Const any
+}
+
+// Empty reports whether no constraint is set.
+func (c Constraints) Empty() bool {
+	return c.MinLength == nil && c.MaxLength == nil && c.Pattern == "" &&
+		c.Minimum == nil && c.Maximum == nil && c.ExclusiveMinimum == nil &&
+		c.ExclusiveMaximum == nil && c.MultipleOf == nil && c.MinItems == nil &&
+		c.MaxItems == nil && !c.UniqueItems && c.MinProps == nil && c.MaxProps == nil && c.Const == nil
+}
+
+// Package is everything one run of the generator emits into one Go file.
+type Package struct {
+	Name string
+	// Types are the named types, sorted by name.
+	Types []*Type
+	// Tasks are sorted by name.
+	Tasks []*Task
+}
+
+// Task is one lookup: its typed params and result, its source and policies.
+type Task struct {
+	Name string
+	Doc  string
+	// File is the spec's path as given to the generator, for messages.
+	File string
+	// Version changes whenever the spec or its types change; it is part of
+	// every cache key.
+	Version string
+	// Params is the <Name>Params struct; Args are its required fields in
+	// the order of "required" (the positional arguments), Options the rest.
+	Params  *Type
+	Args    []*Field
+	Options []*Field
+	// OptionsName is the Go name of the options struct, when Options is not empty.
+	OptionsName string
+	Result      *Type
+	Source      Source
+	// Fields maps result property names onto source columns or pointers.
+	Fields    map[string]string
+	Cache     Cache
+	Retry     Retry
+	Timeout   int64 // nanoseconds; 0 = none
+	Fallbacks []Fallback
+}
+
+// Source is exactly one of the source kinds.
+type Source struct {
+	SQL *SQLSource
+	Go  *GoSource
+}
+
+// SQLSource is a query split at its :param placeholders.
+type SQLSource struct {
+	Conn string
+	// Parts has one more element than Params: text around each placeholder.
+	Parts  []string
+	Params []*Field
+	// Many is true when the result is an array: every row is an element.
+	Many bool
+}
+
+// GoSource is a user function in the generated package.
+type GoSource struct {
+	Func string
+}
+
+// Cache holds durations in nanoseconds.
+type Cache struct {
+	TTL, NegativeTTL, StaleIfError int64
+}
+
+// Retry is the retry policy; delays are in nanoseconds.
+type Retry struct {
+	Attempts               int64
+	InitialDelay, MaxDelay int64
+	Jitter                 bool
+}
+
+// Fallback is either another task with the same params and result, or a
+// constant value given as JSON already validated against the result schema.
+type Fallback struct {
+	Task  *Task
+	Value []byte
+}

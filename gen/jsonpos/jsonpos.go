@@ -1,0 +1,513 @@
+// Package jsonpos maps JSON pointers (RFC 6901) to positions in a JSON
+// document's source text.
+//
+// JSON Schema validators such as santhosh-tekuri/jsonschema report errors by
+// instance location (a JSON pointer); reftask reports file:line:col. Build
+// scans the document once and records where every value and member key
+// starts.
+//
+// Positions are 1-based. A line ends at '\n' (so CRLF line endings work; a
+// lone '\r' does not start a new line). Columns count Unicode code points
+// (runes), not bytes, from the start of the line; a tab counts as 1 and
+// invalid UTF-8 counts 1 per byte. This matches how most editors and LSP
+// clients using code-point columns address a position.
+package jsonpos
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// maxDepth bounds nesting, as encoding/json does.
+const maxDepth = 10000
+
+// Index records the byte offset of every value in a JSON document, keyed by
+// JSON pointer (RFC 6901 escaping: "~" is "~0", "/" is "~1"). The root is "".
+//
+// If an object has duplicate keys the last one wins (as with encoding/json
+// decoding into a map): the pointer and everything below it refer to the
+// last occurrence.
+//
+// An Index is immutable after Build and safe for concurrent use.
+type Index struct {
+	data       []byte
+	lineStarts []int          // byte offset at which each line starts
+	values     map[string]int // pointer -> byte offset of the value's first byte
+	keys       map[string]int // pointer -> byte offset of the member key's opening quote
+}
+
+// SyntaxError reports invalid JSON at a 1-based Line and Col (see the
+// package doc for how columns are counted).
+type SyntaxError struct {
+	Line, Col int
+	Offset    int // byte offset of the error
+	Msg       string
+}
+
+func (e *SyntaxError) Error() string {
+	return fmt.Sprintf("%d:%d: %s", e.Line, e.Col, e.Msg)
+}
+
+// Build indexes data, which must hold exactly one JSON value, optionally
+// surrounded by whitespace. On invalid JSON it returns a *SyntaxError.
+func Build(data []byte) (*Index, error) {
+	ix := &Index{
+		data:       data,
+		lineStarts: lineStarts(data),
+		values:     make(map[string]int),
+		keys:       make(map[string]int),
+	}
+	s := &scanner{data: data, ix: ix}
+	s.skipSpace()
+	if err := s.value("", 0); err != nil {
+		return nil, err
+	}
+	s.skipSpace()
+	if s.pos < len(data) {
+		return nil, s.errorf(s.pos, "invalid character %s after top-level value", s.describe(s.pos))
+	}
+	return ix, nil
+}
+
+// Pos returns the 1-based line and column where the value at pointer starts.
+// If pointer is not present in the document, it returns the position of its
+// longest present prefix, so that an error about a missing member points at
+// the enclosing object or array. "" is the document root.
+//
+// Pointers are RFC 6901 pointers. Pointers that are additionally
+// percent-encoded, as santhosh-tekuri/jsonschema's InstanceLocation is
+// (for example "/a%20b" for key "a b"), are accepted too: the pointer is
+// looked up as given first, then percent-decoded.
+func (ix *Index) Pos(pointer string) (line, col int) {
+	p := pointer
+	for {
+		if off, ok := ix.lookup(ix.values, p); ok {
+			return ix.lineCol(off)
+		}
+		i := strings.LastIndexByte(p, '/')
+		if i < 0 {
+			break
+		}
+		p = p[:i]
+	}
+	// Not even the root matched (pointer lacking its leading "/"): the root.
+	return ix.lineCol(ix.values[""])
+}
+
+// KeyPos returns the 1-based position of the opening quote of the key of
+// the object member at pointer, for errors about a key itself (e.g. an
+// unknown property). ok is false if pointer does not name a present object
+// member (the root, array elements, and absent members have no key).
+func (ix *Index) KeyPos(pointer string) (line, col int, ok bool) {
+	off, ok := ix.lookup(ix.keys, pointer)
+	if !ok {
+		return 0, 0, false
+	}
+	line, col = ix.lineCol(off)
+	return line, col, true
+}
+
+// Offset returns the byte offset where the value at pointer starts, and
+// whether it is present (no prefix fallback).
+func (ix *Index) Offset(pointer string) (offset int, ok bool) {
+	return ix.lookup(ix.values, pointer)
+}
+
+func (ix *Index) lookup(m map[string]int, pointer string) (int, bool) {
+	if off, ok := m[pointer]; ok {
+		return off, true
+	}
+	if strings.IndexByte(pointer, '%') >= 0 {
+		if p, err := url.PathUnescape(pointer); err == nil && p != pointer {
+			off, ok := m[p]
+			return off, ok
+		}
+	}
+	return 0, false
+}
+
+func (ix *Index) lineCol(offset int) (line, col int) {
+	return lineColStarts(ix.data, ix.lineStarts, offset)
+}
+
+// LineCol converts a byte offset in data to a 1-based line and column.
+// Columns count runes (tabs count 1); see the package doc. An offset at or
+// past the end of data gives the position just after the last byte.
+func LineCol(data []byte, offset int) (line, col int) {
+	if offset > len(data) {
+		offset = len(data)
+	}
+	if offset < 0 {
+		offset = 0
+	}
+	start := 0
+	if i := lastIndexByte(data[:offset], '\n'); i >= 0 {
+		start = i + 1
+	}
+	line = 1 + countByte(data[:start], '\n')
+	return line, 1 + utf8.RuneCount(data[start:offset])
+}
+
+func lineColStarts(data []byte, starts []int, offset int) (line, col int) {
+	if offset > len(data) {
+		offset = len(data)
+	}
+	if offset < 0 {
+		offset = 0
+	}
+	// Index of the last line start <= offset.
+	i := sort.SearchInts(starts, offset+1) - 1
+	return i + 1, 1 + utf8.RuneCount(data[starts[i]:offset])
+}
+
+func lineStarts(data []byte) []int {
+	starts := make([]int, 1, 1+len(data)/32)
+	for i, b := range data {
+		if b == '\n' {
+			starts = append(starts, i+1)
+		}
+	}
+	return starts
+}
+
+func lastIndexByte(b []byte, c byte) int {
+	for i := len(b) - 1; i >= 0; i-- {
+		if b[i] == c {
+			return i
+		}
+	}
+	return -1
+}
+
+func countByte(b []byte, c byte) int {
+	n := 0
+	for _, x := range b {
+		if x == c {
+			n++
+		}
+	}
+	return n
+}
+
+// escapeToken escapes a member name for use as a JSON pointer token.
+func escapeToken(s string) string {
+	if strings.IndexAny(s, "~/") < 0 {
+		return s
+	}
+	s = strings.ReplaceAll(s, "~", "~0")
+	return strings.ReplaceAll(s, "/", "~1")
+}
+
+type scanner struct {
+	data []byte
+	pos  int
+	ix   *Index
+}
+
+func (s *scanner) errorf(offset int, format string, args ...any) *SyntaxError {
+	line, col := s.ix.lineCol(offset)
+	return &SyntaxError{Line: line, Col: col, Offset: offset, Msg: fmt.Sprintf(format, args...)}
+}
+
+func (s *scanner) eof() *SyntaxError {
+	return s.errorf(len(s.data), "unexpected end of JSON input")
+}
+
+// describe quotes the character at offset for an error message.
+func (s *scanner) describe(offset int) string {
+	r, size := utf8.DecodeRune(s.data[offset:])
+	if r == utf8.RuneError && size <= 1 {
+		return fmt.Sprintf("byte 0x%02x", s.data[offset])
+	}
+	if r == '\'' {
+		return `'\''`
+	}
+	if r == '"' {
+		return `'"'`
+	}
+	return strconv.QuoteRune(r)
+}
+
+func (s *scanner) skipSpace() {
+	for s.pos < len(s.data) {
+		switch s.data[s.pos] {
+		case ' ', '\t', '\n', '\r':
+			s.pos++
+		default:
+			return
+		}
+	}
+}
+
+// value scans the value starting at s.pos (whitespace already skipped) and
+// records it under ptr.
+func (s *scanner) value(ptr string, depth int) error {
+	if s.pos >= len(s.data) {
+		return s.eof()
+	}
+	s.ix.values[ptr] = s.pos
+	switch c := s.data[s.pos]; {
+	case c == '{':
+		return s.object(ptr, depth+1)
+	case c == '[':
+		return s.array(ptr, depth+1)
+	case c == '"':
+		_, err := s.str(false)
+		return err
+	case c == '-' || ('0' <= c && c <= '9'):
+		return s.number()
+	case c == 't':
+		return s.literal("true")
+	case c == 'f':
+		return s.literal("false")
+	case c == 'n':
+		return s.literal("null")
+	default:
+		return s.errorf(s.pos, "invalid character %s looking for beginning of value", s.describe(s.pos))
+	}
+}
+
+func (s *scanner) object(ptr string, depth int) error {
+	if depth > maxDepth {
+		return s.errorf(s.pos, "exceeded max depth")
+	}
+	s.pos++ // '{'
+	s.skipSpace()
+	if s.pos >= len(s.data) {
+		return s.eof()
+	}
+	if s.data[s.pos] == '}' {
+		s.pos++
+		return nil
+	}
+	seen := make(map[string]bool)
+	for {
+		if s.pos >= len(s.data) {
+			return s.eof()
+		}
+		if s.data[s.pos] != '"' {
+			return s.errorf(s.pos, "invalid character %s looking for beginning of object key string", s.describe(s.pos))
+		}
+		keyOff := s.pos
+		key, err := s.str(true)
+		if err != nil {
+			return err
+		}
+		child := ptr + "/" + escapeToken(key)
+		if seen[key] {
+			s.forget(child)
+		}
+		seen[key] = true
+		s.ix.keys[child] = keyOff
+		s.skipSpace()
+		if s.pos >= len(s.data) {
+			return s.eof()
+		}
+		if s.data[s.pos] != ':' {
+			return s.errorf(s.pos, "invalid character %s after object key", s.describe(s.pos))
+		}
+		s.pos++
+		s.skipSpace()
+		if err := s.value(child, depth); err != nil {
+			return err
+		}
+		s.skipSpace()
+		if s.pos >= len(s.data) {
+			return s.eof()
+		}
+		switch s.data[s.pos] {
+		case ',':
+			s.pos++
+			s.skipSpace()
+		case '}':
+			s.pos++
+			return nil
+		default:
+			return s.errorf(s.pos, "invalid character %s after object key:value pair", s.describe(s.pos))
+		}
+	}
+}
+
+// forget drops ptr and everything below it (a duplicate key is about to
+// replace it).
+func (s *scanner) forget(ptr string) {
+	delete(s.ix.values, ptr)
+	delete(s.ix.keys, ptr)
+	prefix := ptr + "/"
+	for k := range s.ix.values {
+		if strings.HasPrefix(k, prefix) {
+			delete(s.ix.values, k)
+		}
+	}
+	for k := range s.ix.keys {
+		if strings.HasPrefix(k, prefix) {
+			delete(s.ix.keys, k)
+		}
+	}
+}
+
+func (s *scanner) array(ptr string, depth int) error {
+	if depth > maxDepth {
+		return s.errorf(s.pos, "exceeded max depth")
+	}
+	s.pos++ // '['
+	s.skipSpace()
+	if s.pos >= len(s.data) {
+		return s.eof()
+	}
+	if s.data[s.pos] == ']' {
+		s.pos++
+		return nil
+	}
+	for i := 0; ; i++ {
+		if err := s.value(ptr+"/"+strconv.Itoa(i), depth); err != nil {
+			return err
+		}
+		s.skipSpace()
+		if s.pos >= len(s.data) {
+			return s.eof()
+		}
+		switch s.data[s.pos] {
+		case ',':
+			s.pos++
+			s.skipSpace()
+		case ']':
+			s.pos++
+			return nil
+		default:
+			return s.errorf(s.pos, "invalid character %s after array element", s.describe(s.pos))
+		}
+	}
+}
+
+func (s *scanner) literal(lit string) error {
+	for i := 0; i < len(lit); i++ {
+		if s.pos >= len(s.data) {
+			return s.eof()
+		}
+		if s.data[s.pos] != lit[i] {
+			return s.errorf(s.pos, "invalid character %s in literal %s (expecting %q)", s.describe(s.pos), lit, lit[i])
+		}
+		s.pos++
+	}
+	return nil
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+func (s *scanner) number() error {
+	d := s.data
+	if d[s.pos] == '-' {
+		s.pos++
+		if s.pos >= len(d) {
+			return s.eof()
+		}
+		if !isDigit(d[s.pos]) {
+			return s.errorf(s.pos, "invalid character %s in numeric literal", s.describe(s.pos))
+		}
+	}
+	if d[s.pos] == '0' {
+		s.pos++
+	} else {
+		for s.pos < len(d) && isDigit(d[s.pos]) {
+			s.pos++
+		}
+	}
+	if s.pos < len(d) && d[s.pos] == '.' {
+		s.pos++
+		if s.pos >= len(d) {
+			return s.eof()
+		}
+		if !isDigit(d[s.pos]) {
+			return s.errorf(s.pos, "invalid character %s after decimal point in numeric literal", s.describe(s.pos))
+		}
+		for s.pos < len(d) && isDigit(d[s.pos]) {
+			s.pos++
+		}
+	}
+	if s.pos < len(d) && (d[s.pos] == 'e' || d[s.pos] == 'E') {
+		s.pos++
+		if s.pos < len(d) && (d[s.pos] == '+' || d[s.pos] == '-') {
+			s.pos++
+		}
+		if s.pos >= len(d) {
+			return s.eof()
+		}
+		if !isDigit(d[s.pos]) {
+			return s.errorf(s.pos, "invalid character %s in exponent of numeric literal", s.describe(s.pos))
+		}
+		for s.pos < len(d) && isDigit(d[s.pos]) {
+			s.pos++
+		}
+	}
+	return nil
+}
+
+// str scans a string starting at the opening quote at s.pos. If decode is
+// set it returns the decoded value (with encoding/json's semantics: invalid
+// UTF-8 and unpaired surrogates become U+FFFD).
+func (s *scanner) str(decode bool) (string, error) {
+	d := s.data
+	start := s.pos
+	s.pos++ // opening quote
+	simple := true
+	for {
+		if s.pos >= len(d) {
+			return "", s.eof()
+		}
+		c := d[s.pos]
+		switch {
+		case c == '"':
+			s.pos++
+			if !decode {
+				return "", nil
+			}
+			raw := d[start+1 : s.pos-1]
+			if simple && utf8.Valid(raw) {
+				return string(raw), nil
+			}
+			var v string
+			if err := json.Unmarshal(d[start:s.pos], &v); err != nil {
+				// Unreachable: the string was validated above.
+				return "", s.errorf(start, "invalid string: %v", err)
+			}
+			return v, nil
+		case c == '\\':
+			simple = false
+			s.pos++
+			if s.pos >= len(d) {
+				return "", s.eof()
+			}
+			switch d[s.pos] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				s.pos++
+			case 'u':
+				s.pos++
+				for i := 0; i < 4; i++ {
+					if s.pos >= len(d) {
+						return "", s.eof()
+					}
+					if !isHex(d[s.pos]) {
+						return "", s.errorf(s.pos, "invalid character %s in \\u hexadecimal character escape", s.describe(s.pos))
+					}
+					s.pos++
+				}
+			default:
+				return "", s.errorf(s.pos, "invalid character %s in string escape code", s.describe(s.pos))
+			}
+		case c < 0x20:
+			return "", s.errorf(s.pos, "invalid character %s in string literal", s.describe(s.pos))
+		default:
+			s.pos++
+		}
+	}
+}
+
+func isHex(c byte) bool {
+	return isDigit(c) || ('a' <= c && c <= 'f') || ('A' <= c && c <= 'F')
+}

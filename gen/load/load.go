@@ -1,0 +1,474 @@
+// Package load reads a folder of task specs, validates each against the
+// task meta-schema, and compiles the JSON Schemas they hold, keeping enough
+// of every file to turn a JSON pointer back into file:line:col.
+package load
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/santhosh-tekuri/jsonschema/v5"
+
+	"github.com/reftask/reftask/gen/diag"
+	"github.com/reftask/reftask/gen/jsonpos"
+)
+
+// TaskSuffix names the files that hold one task spec each.
+const TaskSuffix = ".task.json"
+
+// File is one JSON file of the specs folder.
+type File struct {
+	// Path is the file's path as shown in messages (relative to the
+	// working directory where possible).
+	Path string
+	// URL is the file:// URL schemas are compiled under.
+	URL   string
+	Data  []byte
+	Index *jsonpos.Index
+}
+
+// Spec is one task spec, decoded and with its schemas compiled.
+type Spec struct {
+	File        *File
+	Name        string
+	Description string
+	Source      Source
+	Transform   *Transform
+	Cache       Cache
+	Retry       Retry
+	Timeout     time.Duration
+	Fallbacks   []Fallback
+	Params      *jsonschema.Schema
+	Result      *jsonschema.Schema
+	// Raw is the spec's bytes, for the task's version hash.
+	Raw []byte
+}
+
+// Source is exactly one source kind.
+type Source struct {
+	SQL *SQLSource `json:"sql"`
+	Go  *GoSource  `json:"go"`
+}
+
+// SQLSource names a connection bound at run time and a query with :param placeholders.
+type SQLSource struct {
+	Connection string `json:"connection"`
+	Query      string `json:"query"`
+}
+
+// GoSource names a function in the generated package.
+type GoSource struct {
+	Func string `json:"func"`
+}
+
+// Transform maps result properties onto source fields.
+type Transform struct {
+	Fields map[string]string `json:"fields"`
+}
+
+// Cache is the cache policy, defaults applied.
+type Cache struct {
+	TTL, NegativeTTL, StaleIfError time.Duration
+}
+
+// Retry is the retry policy, defaults applied.
+type Retry struct {
+	Attempts               int64
+	InitialDelay, MaxDelay time.Duration
+	Jitter                 bool
+}
+
+// Fallback is one entry of the fallback list; Pointer locates it in the spec.
+type Fallback struct {
+	Task    string
+	Value   json.RawMessage
+	Pointer string
+}
+
+// Default policy values, documented in the meta-schema.
+const (
+	DefaultTTL          = time.Minute
+	DefaultInitialDelay = 50 * time.Millisecond
+	DefaultMaxDelay     = time.Second
+)
+
+// Set is everything loaded from one specs folder.
+type Set struct {
+	Dir   string
+	Files map[string]*File // by URL
+	Specs []*Spec          // sorted by name
+	diags diag.List
+}
+
+type rawSpec struct {
+	Schema      string          `json:"$schema"`
+	Name        string          `json:"name"`
+	Description string          `json:"description"`
+	Params      json.RawMessage `json:"params"`
+	Result      json.RawMessage `json:"result"`
+	Source      Source          `json:"source"`
+	Transform   *Transform      `json:"transform"`
+	Cache       *struct {
+		TTL          *string `json:"ttl"`
+		NegativeTTL  *string `json:"negative_ttl"`
+		StaleIfError *string `json:"stale_if_error"`
+	} `json:"cache"`
+	Retry *struct {
+		Attempts     *int64  `json:"attempts"`
+		InitialDelay *string `json:"initial_delay"`
+		MaxDelay     *string `json:"max_delay"`
+		Jitter       bool    `json:"jitter"`
+	} `json:"retry"`
+	Timeout  *string `json:"timeout"`
+	Fallback []struct {
+		Task  string          `json:"task"`
+		Value json.RawMessage `json:"value"`
+	} `json:"fallback"`
+}
+
+// Load reads every JSON file under dir, validates the task specs and
+// compiles their params and result schemas. It returns every problem found;
+// the Set is usable for the specs that had none.
+func Load(dir string) (*Set, diag.List) {
+	s := &Set{Dir: dir, Files: map[string]*File{}}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		s.diags.Add(diag.Diagnostic{File: dir, Msg: err.Error()})
+		return s, s.diags
+	}
+	var taskFiles []*File
+	err = filepath.WalkDir(abs, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if p != abs && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(d.Name(), ".json") {
+			return nil
+		}
+		f, ok := s.readFile(dir, abs, p)
+		if ok && strings.HasSuffix(d.Name(), TaskSuffix) {
+			taskFiles = append(taskFiles, f)
+		}
+		return nil
+	})
+	if err != nil {
+		s.diags.Add(diag.Diagnostic{File: dir, Msg: err.Error()})
+		return s, s.diags
+	}
+	if len(taskFiles) == 0 && len(s.diags) == 0 {
+		s.diags.Add(diag.Diagnostic{File: dir, Msg: "no " + TaskSuffix + " files found"})
+		return s, s.diags
+	}
+
+	meta, err := compileMeta()
+	if err != nil {
+		s.diags.Add(diag.Diagnostic{File: "schema/task.schema.json", Msg: "internal: meta-schema does not compile: " + err.Error()})
+		return s, s.diags
+	}
+	c := jsonschema.NewCompiler()
+	c.Draft = jsonschema.Draft2020
+	c.ExtractAnnotations = true
+	c.LoadURL = func(u string) (io.ReadCloser, error) {
+		return nil, fmt.Errorf("cannot load %s: only files in the specs folder can be referenced", u)
+	}
+	for _, u := range slices.Sorted(mapsKeys(s.Files)) {
+		f := s.Files[u]
+		data := f.Data
+		if strings.HasSuffix(f.URL, TaskSuffix) {
+			data = stripSchemaKey(data)
+		}
+		if err := c.AddResource(f.URL, bytes.NewReader(data)); err != nil {
+			s.errorAt(f, "", "not a valid JSON document: "+err.Error())
+		}
+	}
+
+	for _, f := range taskFiles {
+		if sp := s.loadSpec(meta, c, f); sp != nil {
+			s.Specs = append(s.Specs, sp)
+		}
+	}
+	slices.SortFunc(s.Specs, func(a, b *Spec) int { return strings.Compare(a.Name, b.Name) })
+	seen := map[string]*Spec{}
+	for _, sp := range s.Specs {
+		if prev, ok := seen[sp.Name]; ok {
+			s.errorAt(sp.File, "/name", fmt.Sprintf("duplicate task name %q (also in %s)", sp.Name, prev.File.Path))
+			continue
+		}
+		seen[sp.Name] = sp
+	}
+	return s, s.diags
+}
+
+func (s *Set) readFile(dir, abs, p string) (*File, bool) {
+	rel, err := filepath.Rel(abs, p)
+	if err != nil {
+		rel = p
+	}
+	display := filepath.ToSlash(filepath.Join(dir, rel))
+	data, err := os.ReadFile(p)
+	if err != nil {
+		s.diags.Add(diag.Diagnostic{File: display, Msg: err.Error()})
+		return nil, false
+	}
+	f := &File{Path: display, URL: fileURL(p), Data: data}
+	ix, err := jsonpos.Build(data)
+	if err != nil {
+		var se *jsonpos.SyntaxError
+		if errors.As(err, &se) {
+			s.diags.Add(diag.Diagnostic{File: display, Line: se.Line, Col: se.Col, Msg: "invalid JSON: " + se.Msg})
+		} else {
+			s.diags.Add(diag.Diagnostic{File: display, Msg: "invalid JSON: " + err.Error()})
+		}
+		return nil, false
+	}
+	f.Index = ix
+	s.Files[f.URL] = f
+	return f, true
+}
+
+func (s *Set) loadSpec(meta *jsonschema.Schema, c *jsonschema.Compiler, f *File) *Spec {
+	doc, err := decodeAny(f.Data)
+	if err != nil {
+		s.errorAt(f, "", "invalid JSON: "+err.Error())
+		return nil
+	}
+	if err := meta.Validate(doc); err != nil {
+		var ve *jsonschema.ValidationError
+		if errors.As(err, &ve) {
+			for _, leaf := range leaves(ve) {
+				s.errorAt(f, leaf.InstanceLocation, metaMessage(leaf))
+			}
+		} else {
+			s.errorAt(f, "", err.Error())
+		}
+		return nil
+	}
+	var raw rawSpec
+	if err := json.Unmarshal(f.Data, &raw); err != nil {
+		s.errorAt(f, "", "invalid spec: "+err.Error())
+		return nil
+	}
+	sp := &Spec{File: f, Name: raw.Name, Description: raw.Description, Source: raw.Source, Transform: raw.Transform, Raw: f.Data}
+	ok := true
+	dur := func(ptr string, v *string, def time.Duration) time.Duration {
+		if v == nil {
+			return def
+		}
+		d, err := time.ParseDuration(*v)
+		if err != nil || d < 0 {
+			s.errorAt(f, ptr, fmt.Sprintf("invalid duration %q: want a non-negative Go duration such as \"500ms\" or \"1m30s\"", *v))
+			ok = false
+			return def
+		}
+		return d
+	}
+	sp.Cache.TTL = DefaultTTL
+	if raw.Cache != nil {
+		sp.Cache.TTL = dur("/cache/ttl", raw.Cache.TTL, DefaultTTL)
+		sp.Cache.NegativeTTL = dur("/cache/negative_ttl", raw.Cache.NegativeTTL, 0)
+		sp.Cache.StaleIfError = dur("/cache/stale_if_error", raw.Cache.StaleIfError, 0)
+	}
+	sp.Retry = Retry{Attempts: 1, InitialDelay: DefaultInitialDelay, MaxDelay: DefaultMaxDelay}
+	if raw.Retry != nil {
+		if raw.Retry.Attempts != nil {
+			sp.Retry.Attempts = *raw.Retry.Attempts
+		}
+		sp.Retry.InitialDelay = dur("/retry/initial_delay", raw.Retry.InitialDelay, DefaultInitialDelay)
+		sp.Retry.MaxDelay = dur("/retry/max_delay", raw.Retry.MaxDelay, DefaultMaxDelay)
+		sp.Retry.Jitter = raw.Retry.Jitter
+		if sp.Retry.MaxDelay < sp.Retry.InitialDelay {
+			s.errorAt(f, "/retry/max_delay", fmt.Sprintf("max_delay %s is shorter than initial_delay %s", sp.Retry.MaxDelay, sp.Retry.InitialDelay))
+			ok = false
+		}
+	}
+	sp.Timeout = dur("/timeout", raw.Timeout, 0)
+	for i, fb := range raw.Fallback {
+		sp.Fallbacks = append(sp.Fallbacks, Fallback{Task: fb.Task, Value: fb.Value, Pointer: fmt.Sprintf("/fallback/%d", i)})
+	}
+
+	if sp.Params, err = c.Compile(f.URL + "#/params"); err != nil {
+		s.schemaError(f, "/params", err)
+		ok = false
+	}
+	if sp.Result, err = c.Compile(f.URL + "#/result"); err != nil {
+		s.schemaError(f, "/result", err)
+		ok = false
+	}
+	if !ok {
+		return nil
+	}
+	return sp
+}
+
+// schemaError reports a compile error of an embedded schema at the most
+// precise place the error tells.
+func (s *Set) schemaError(f *File, ptr string, err error) {
+	var se *jsonschema.SchemaError
+	if errors.As(err, &se) {
+		var ve *jsonschema.ValidationError
+		if errors.As(se.Err, &ve) {
+			target := f
+			if u, _, ok := strings.Cut(se.SchemaURL, "#"); ok || u != "" {
+				if tf, found := s.Files[u]; found {
+					target = tf
+				}
+			}
+			for _, leaf := range leaves(ve) {
+				s.errorAt(target, leaf.InstanceLocation, "invalid schema: "+leaf.Message)
+			}
+			return
+		}
+		s.errorAt(f, ptr, refMessage(se.Err))
+		return
+	}
+	s.errorAt(f, ptr, refMessage(err))
+}
+
+// refMessage turns the compiler's errors about references into sentences
+// that name the reference.
+func refMessage(err error) string {
+	msg := err.Error()
+	msg = strings.TrimPrefix(msg, "jsonschema: ")
+	return msg
+}
+
+func (s *Set) errorAt(f *File, ptr, msg string) {
+	d := diag.Diagnostic{File: f.Path, Pointer: ptr, Msg: msg}
+	if f.Index != nil {
+		d.Line, d.Col = f.Index.Pos(ptr)
+	}
+	s.diags.Add(d)
+}
+
+// Locate turns a compiled schema's location (file URL and fragment) into a
+// diagnostic position.
+func (s *Set) Locate(location string) diag.Diagnostic {
+	u, frag, _ := strings.Cut(location, "#")
+	if p, err := url.PathUnescape(frag); err == nil {
+		frag = p
+	}
+	f, ok := s.Files[u]
+	if !ok {
+		return diag.Diagnostic{File: location}
+	}
+	d := diag.Diagnostic{File: f.Path, Pointer: frag}
+	d.Line, d.Col = f.Index.Pos(frag)
+	return d
+}
+
+// RawAt returns the decoded JSON value at a schema location, for keywords
+// the compiler does not keep (x-go-name, x-go-type).
+func (s *Set) RawAt(location string) (any, bool) {
+	u, frag, _ := strings.Cut(location, "#")
+	if p, err := url.PathUnescape(frag); err == nil {
+		frag = p
+	}
+	f, ok := s.Files[u]
+	if !ok {
+		return nil, false
+	}
+	doc, err := decodeAny(f.Data)
+	if err != nil {
+		return nil, false
+	}
+	return pointerGet(doc, frag)
+}
+
+// FileOf returns the file a location is in.
+func (s *Set) FileOf(location string) *File {
+	u, _, _ := strings.Cut(location, "#")
+	return s.Files[u]
+}
+
+func fileURL(p string) string {
+	u := url.URL{Scheme: "file", Path: filepath.ToSlash(p)}
+	return u.String()
+}
+
+func decodeAny(data []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// stripSchemaKey removes "$schema" from a task spec so that the schema
+// compiler treats the spec as a plain 2020-12 document: "$schema" there
+// names the task meta-schema, not a JSON Schema dialect.
+func stripSchemaKey(data []byte) []byte {
+	v, err := decodeAny(data)
+	if err != nil {
+		return data
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return data
+	}
+	if _, ok := m["$schema"]; !ok {
+		return data
+	}
+	delete(m, "$schema")
+	out, err := json.Marshal(m)
+	if err != nil {
+		return data
+	}
+	return out
+}
+
+func pointerGet(doc any, ptr string) (any, bool) {
+	if ptr == "" {
+		return doc, true
+	}
+	if !strings.HasPrefix(ptr, "/") {
+		return nil, false
+	}
+	cur := doc
+	for _, tok := range strings.Split(ptr[1:], "/") {
+		tok = strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
+		switch c := cur.(type) {
+		case map[string]any:
+			v, ok := c[tok]
+			if !ok {
+				return nil, false
+			}
+			cur = v
+		case []any:
+			var i int
+			if _, err := fmt.Sscanf(tok, "%d", &i); err != nil || i < 0 || i >= len(c) {
+				return nil, false
+			}
+			cur = c[i]
+		default:
+			return nil, false
+		}
+	}
+	return cur, true
+}
+
+func mapsKeys[M ~map[K]V, K comparable, V any](m M) func(func(K) bool) {
+	return func(yield func(K) bool) {
+		for k := range m {
+			if !yield(k) {
+				return
+			}
+		}
+	}
+}

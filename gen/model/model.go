@@ -1,0 +1,881 @@
+// Package model builds the intermediate representation (package ir) from
+// loaded task specs: it walks the compiled JSON Schemas once, names every
+// type, and checks everything that can be checked before Go code exists.
+package model
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/big"
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/santhosh-tekuri/jsonschema/v5"
+
+	"github.com/reftask/reftask/gen/diag"
+	"github.com/reftask/reftask/gen/ir"
+	"github.com/reftask/reftask/gen/load"
+	"github.com/reftask/reftask/gen/names"
+)
+
+// Build turns a loaded spec set into a package model for package pkg.
+func Build(set *load.Set, pkg string) (*ir.Package, diag.List) {
+	b := &builder{
+		set:     set,
+		byLoc:   map[string]*ir.Type{},
+		byName:  map[string]string{},
+		pending: map[string]bool{},
+	}
+	p := &ir.Package{Name: pkg}
+	tasks := map[string]*ir.Task{}
+	specs := map[string]*load.Spec{}
+	for _, sp := range set.Specs {
+		if _, dup := tasks[sp.Name]; dup {
+			continue
+		}
+		t := b.task(sp)
+		if t == nil {
+			continue
+		}
+		tasks[sp.Name] = t
+		specs[sp.Name] = sp
+		p.Tasks = append(p.Tasks, t)
+	}
+	for _, t := range p.Tasks {
+		b.fallbacks(t, specs[t.Name], tasks)
+	}
+	b.fallbackCycles(p.Tasks, specs)
+	for _, t := range p.Tasks {
+		t.Version = version(pkg, specs[t.Name], t)
+	}
+	for _, t := range b.named {
+		p.Types = append(p.Types, t)
+	}
+	slices.SortFunc(p.Types, func(a, b *ir.Type) int { return strings.Compare(a.Name, b.Name) })
+	return p, b.diags
+}
+
+type builder struct {
+	set     *load.Set
+	diags   diag.List
+	byLoc   map[string]*ir.Type // named types by schema location
+	byName  map[string]string   // Go type name -> schema location that owns it
+	named   []*ir.Type
+	pending map[string]bool // structs being built, to detect recursion
+}
+
+func (b *builder) errAt(loc, msg string) {
+	d := b.set.Locate(loc)
+	d.Msg = msg
+	b.diags.Add(d)
+}
+
+func (b *builder) errSpec(sp *load.Spec, ptr, msg string) {
+	d := diag.Diagnostic{File: sp.File.Path, Pointer: ptr, Msg: msg}
+	d.Line, d.Col = sp.File.Index.Pos(ptr)
+	b.diags.Add(d)
+}
+
+func (b *builder) task(sp *load.Spec) *ir.Task {
+	before := len(b.diags)
+	t := &ir.Task{
+		Name:    sp.Name,
+		Doc:     sp.Description,
+		File:    sp.File.Path,
+		Cache:   ir.Cache{TTL: int64(sp.Cache.TTL), NegativeTTL: int64(sp.Cache.NegativeTTL), StaleIfError: int64(sp.Cache.StaleIfError)},
+		Retry:   ir.Retry{Attempts: sp.Retry.Attempts, InitialDelay: int64(sp.Retry.InitialDelay), MaxDelay: int64(sp.Retry.MaxDelay), Jitter: sp.Retry.Jitter},
+		Timeout: int64(sp.Timeout),
+	}
+	if sp.Transform != nil {
+		t.Fields = sp.Transform.Fields
+	}
+	t.Params = b.params(sp, t)
+	t.Result = b.result(sp)
+	if t.Params == nil || t.Result == nil {
+		return nil
+	}
+	switch {
+	case sp.Source.SQL != nil:
+		t.Source.SQL = b.sqlSource(sp, t)
+	case sp.Source.Go != nil:
+		t.Source.Go = &ir.GoSource{Func: sp.Source.Go.Func}
+	}
+	b.transform(sp, t)
+	if len(b.diags) > before {
+		return nil
+	}
+	return t
+}
+
+// params builds <Name>Params and splits its fields into positional
+// arguments (required, in the order of "required") and options.
+func (b *builder) params(sp *load.Spec, t *ir.Task) *ir.Type {
+	s := deref(sp.Params)
+	if !slices.Equal(s.Types, []string{"object"}) {
+		b.errSpec(sp, "/params", `params must be a schema of "type": "object"`)
+		return nil
+	}
+	st := b.structType(s, sp.Name+"Params", true)
+	if st == nil {
+		return nil
+	}
+	byJSON := map[string]*ir.Field{}
+	for _, f := range st.Fields {
+		byJSON[f.JSON] = f
+	}
+	for _, r := range s.Required {
+		f, ok := byJSON[r]
+		if !ok {
+			b.errSpec(sp, "/params/required", fmt.Sprintf("required parameter %q is not among the properties", r))
+			continue
+		}
+		t.Args = append(t.Args, f)
+	}
+	for _, f := range st.Fields {
+		if !f.Required {
+			t.Options = append(t.Options, f)
+		}
+	}
+	if len(t.Options) > 0 {
+		t.OptionsName = sp.Name + "Options"
+		b.claim(t.OptionsName, "options of task "+sp.Name, sp.File.URL+"#/params")
+	}
+	// Fields in positional order, then options, so that two tasks whose
+	// params agree have identical structs.
+	ordered := slices.Clone(t.Args)
+	ordered = append(ordered, t.Options...)
+	st.Fields = ordered
+	return st
+}
+
+func (b *builder) result(sp *load.Spec) *ir.Type {
+	return b.namedType(sp.Result, sp.Name+"Result")
+}
+
+// namedType returns a named Go type for a schema: a struct or enum named
+// by its schema, or a Named wrapper around anything else.
+func (b *builder) namedType(s *jsonschema.Schema, fallback string) *ir.Type {
+	t := b.typeOf(s, fallback)
+	if t == nil {
+		return nil
+	}
+	switch t.Kind {
+	case ir.Struct, ir.Enum, ir.Named:
+		return t
+	}
+	loc := deref(s).Location
+	if nt, ok := b.byLoc[loc+"|named"]; ok {
+		return nt
+	}
+	name := b.nameFor(deref(s), fallback)
+	if !b.claim(name, "", loc) {
+		return nil
+	}
+	nt := &ir.Type{Kind: ir.Named, Name: name, Elem: t, Doc: deref(s).Description, Origin: loc}
+	b.byLoc[loc+"|named"] = nt
+	b.named = append(b.named, nt)
+	return nt
+}
+
+// deref follows a schema that is only a $ref to its target.
+func deref(s *jsonschema.Schema) *jsonschema.Schema {
+	for s.Ref != nil && onlyRef(s) {
+		s = s.Ref
+	}
+	return s
+}
+
+func onlyRef(s *jsonschema.Schema) bool {
+	return len(s.Types) == 0 && s.Properties == nil && s.Items2020 == nil && s.Items == nil &&
+		s.Enum == nil && s.Constant == nil && s.AdditionalProperties == nil && s.Format == "" &&
+		s.AllOf == nil && s.AnyOf == nil && s.OneOf == nil
+}
+
+// nameFor picks a Go type name: x-go-name, title, $defs key, file name,
+// then the name the context suggests.
+func (b *builder) nameFor(s *jsonschema.Schema, fallback string) string {
+	if raw, ok := b.set.RawAt(s.Location); ok {
+		if m, ok := raw.(map[string]any); ok {
+			if n, ok := m["x-go-name"].(string); ok && names.IsExportedIdent(n) {
+				return n
+			}
+		}
+	}
+	if s.Title != "" {
+		return names.Exported(s.Title)
+	}
+	_, frag, _ := strings.Cut(s.Location, "#")
+	for _, key := range []string{"/$defs/", "/definitions/"} {
+		if i := strings.LastIndex(frag, key); i >= 0 && !strings.Contains(frag[i+len(key):], "/") {
+			return names.Exported(frag[i+len(key):])
+		}
+	}
+	if frag == "" {
+		base := path.Base(strings.TrimPrefix(s.Location, "file://"))
+		base, _, _ = strings.Cut(base, "#")
+		base = strings.TrimSuffix(base, ".json")
+		base = strings.TrimSuffix(base, ".schema")
+		if !strings.HasSuffix(base, ".task") {
+			return names.Exported(base)
+		}
+	}
+	return fallback
+}
+
+// claim reserves a Go type name for the schema at loc; two schemas that
+// want one name are an error rather than a numbered suffix.
+func (b *builder) claim(name, what, loc string) bool {
+	if prev, ok := b.byName[name]; ok && prev != loc {
+		b.errAt(loc, fmt.Sprintf("Go type name %s is also wanted by %s; give one of them a distinct \"title\" or \"x-go-name\"", name, b.describeLoc(prev)))
+		return false
+	}
+	b.byName[name] = loc
+	return true
+}
+
+func (b *builder) describeLoc(loc string) string {
+	d := b.set.Locate(loc)
+	if d.Line > 0 {
+		return fmt.Sprintf("%s:%d:%d", d.File, d.Line, d.Col)
+	}
+	return d.File
+}
+
+// unsupported lists keywords the generator cannot honour yet; each is an
+// error rather than a dropped constraint or an untyped value.
+func unsupported(s *jsonschema.Schema) []string {
+	var kw []string
+	add := func(ok bool, name string) {
+		if ok {
+			kw = append(kw, name)
+		}
+	}
+	add(s.Not != nil, "not")
+	add(len(s.AllOf) > 0, "allOf")
+	add(len(s.AnyOf) > 0, "anyOf")
+	add(len(s.OneOf) > 0, "oneOf")
+	add(s.If != nil, "if")
+	add(s.PropertyNames != nil, "propertyNames")
+	add(len(s.PatternProperties) > 0, "patternProperties")
+	add(len(s.DependentRequired) > 0 || len(s.Dependencies) > 0, "dependentRequired")
+	add(len(s.DependentSchemas) > 0, "dependentSchemas")
+	add(s.UnevaluatedProperties != nil, "unevaluatedProperties")
+	add(s.UnevaluatedItems != nil, "unevaluatedItems")
+	add(s.Contains != nil, "contains")
+	add(len(s.PrefixItems) > 0, "prefixItems")
+	_, tuple := s.Items.([]*jsonschema.Schema)
+	add(tuple, "items (array form)")
+	add(s.AdditionalItems != nil, "additionalItems")
+	add(s.DynamicRef != nil, "$dynamicRef")
+	add(s.RecursiveRef != nil, "$recursiveRef")
+	add(s.ContentSchema != nil || s.ContentEncoding != "" || s.ContentMediaType != "", "contentEncoding/contentMediaType")
+	add(s.Always != nil, "boolean schema")
+	return kw
+}
+
+// typeOf builds the Go type of a schema. Inline objects and enums get the
+// suggested name unless the schema names itself.
+func (b *builder) typeOf(s *jsonschema.Schema, suggested string) *ir.Type {
+	if s.Ref != nil {
+		if !onlyRef(s) {
+			b.errAt(s.Location, "keywords beside \"$ref\" are not supported yet; move them into the referenced schema")
+			return nil
+		}
+		return b.typeOf(s.Ref, suggested)
+	}
+	if kws := unsupported(s); len(kws) > 0 {
+		b.errAt(s.Location, fmt.Sprintf("keyword %s is not supported by reftaskgen yet; restructure the schema without it", strings.Join(kws, ", ")))
+		return nil
+	}
+	if t, ok := b.byLoc[s.Location]; ok {
+		return t
+	}
+	types := slices.Clone(s.Types)
+	nullable := slices.Contains(types, "null")
+	types = slices.DeleteFunc(types, func(x string) bool { return x == "null" })
+	if len(types) == 0 && len(s.Enum) > 0 {
+		types = enumTypes(s.Enum)
+	}
+	if len(types) == 0 && len(s.Constant) > 0 {
+		types = enumTypes(s.Constant)
+	}
+	if len(types) == 0 {
+		b.errAt(s.Location, "schema has no \"type\"; reftaskgen needs one to choose a Go type (it never falls back to any)")
+		return nil
+	}
+	if len(types) > 1 {
+		b.errAt(s.Location, fmt.Sprintf("a value of several types (%s) is not supported yet; use one type", strings.Join(types, ", ")))
+		return nil
+	}
+	var t *ir.Type
+	switch types[0] {
+	case "object":
+		t = b.object(s, suggested)
+	case "array":
+		t = b.array(s, suggested)
+	case "string", "integer", "number", "boolean":
+		t = b.scalar(s, types[0], suggested)
+	default:
+		b.errAt(s.Location, fmt.Sprintf("unknown type %q", types[0]))
+	}
+	if t == nil {
+		return nil
+	}
+	if nullable {
+		return &ir.Type{Kind: ir.Pointer, Elem: t, Origin: s.Location}
+	}
+	return t
+}
+
+func enumTypes(vals []any) []string {
+	var out []string
+	for _, v := range vals {
+		var k string
+		switch x := v.(type) {
+		case string:
+			k = "string"
+		case bool:
+			k = "boolean"
+		case json.Number:
+			k = "number"
+			if _, err := x.Int64(); err == nil {
+				k = "integer"
+			}
+		case float64:
+			k = "number"
+		case nil:
+			k = "null"
+		default:
+			k = "object"
+		}
+		if !slices.Contains(out, k) {
+			out = append(out, k)
+		}
+	}
+	if len(out) == 2 && slices.Contains(out, "integer") && slices.Contains(out, "number") {
+		return []string{"number"}
+	}
+	return out
+}
+
+func (b *builder) object(s *jsonschema.Schema, suggested string) *ir.Type {
+	if len(s.Properties) == 0 {
+		if ap, ok := s.AdditionalProperties.(*jsonschema.Schema); ok {
+			elem := b.typeOf(ap, suggested+"Value")
+			if elem == nil {
+				return nil
+			}
+			return &ir.Type{Kind: ir.Map, Elem: elem, Origin: s.Location, Check: b.objectChecks(s)}
+		}
+		b.errAt(s.Location, "an object needs \"properties\" or an \"additionalProperties\" schema to have a Go type")
+		return nil
+	}
+	if _, ok := s.AdditionalProperties.(*jsonschema.Schema); ok {
+		b.errAt(s.Location, "\"additionalProperties\" with a schema beside \"properties\" is not supported yet")
+		return nil
+	}
+	return b.structType(s, b.nameFor(s, suggested), false)
+}
+
+func (b *builder) objectChecks(s *jsonschema.Schema) ir.Constraints {
+	var c ir.Constraints
+	if s.MinProperties >= 0 {
+		c.MinProps = ptr(int64(s.MinProperties))
+	}
+	if s.MaxProperties >= 0 {
+		c.MaxProps = ptr(int64(s.MaxProperties))
+	}
+	return c
+}
+
+func (b *builder) structType(s *jsonschema.Schema, name string, isParams bool) *ir.Type {
+	if !isParams {
+		if kws := unsupported(s); len(kws) > 0 {
+			return nil
+		}
+	} else if kws := unsupported(s); len(kws) > 0 {
+		b.errAt(s.Location, fmt.Sprintf("keyword %s is not supported by reftaskgen yet; restructure the schema without it", strings.Join(kws, ", ")))
+		return nil
+	}
+	if !b.claim(name, "", s.Location) {
+		return nil
+	}
+	t := &ir.Type{Kind: ir.Struct, Name: name, Doc: s.Description, Origin: s.Location, Check: b.objectChecks(s)}
+	if ap, ok := s.AdditionalProperties.(bool); ok && !ap {
+		t.Closed = true
+	}
+	if !isParams {
+		b.byLoc[s.Location] = t
+	}
+	b.named = append(b.named, t)
+	b.pending[s.Location] = true
+	defer delete(b.pending, s.Location)
+
+	props := slices.Collect(mapKeys(s.Properties))
+	// Declaration order in the file, so fields read as the author wrote them.
+	f := b.set.FileOf(s.Location)
+	_, frag, _ := strings.Cut(s.Location, "#")
+	slices.SortFunc(props, func(x, y string) int {
+		if f != nil {
+			lx, cx := f.Index.Pos(frag + "/properties/" + escape(x))
+			ly, cy := f.Index.Pos(frag + "/properties/" + escape(y))
+			if lx != ly {
+				return lx - ly
+			}
+			if cx != cy {
+				return cx - cy
+			}
+		}
+		return strings.Compare(x, y)
+	})
+	goNames := map[string]string{}
+	for _, p := range props {
+		ps := s.Properties[p]
+		fname := names.Exported(p)
+		if raw, ok := b.set.RawAt(ps.Location); ok {
+			if m, ok := raw.(map[string]any); ok {
+				if n, ok := m["x-go-name"].(string); ok && names.IsExportedIdent(n) {
+					fname = n
+				}
+			}
+		}
+		if other, ok := goNames[fname]; ok {
+			b.errAt(ps.Location, fmt.Sprintf("properties %q and %q both become Go field %s; set \"x-go-name\" on one", other, p, fname))
+			continue
+		}
+		goNames[fname] = p
+		required := slices.Contains(s.Required, p)
+		target := deref(ps)
+		if b.pending[target.Location] && required && !slices.Contains(target.Types, "null") {
+			b.errAt(ps.Location, fmt.Sprintf("required property %q refers back to %s without null: no finite value satisfies it", p, name))
+			continue
+		}
+		ft := b.typeOf(ps, name+fname)
+		if ft == nil {
+			continue
+		}
+		field := &ir.Field{Name: fname, JSON: p, Doc: target.Description, Required: required}
+		field.Nullable = ft.Kind == ir.Pointer
+		switch {
+		case !required && field.Nullable:
+			field.Type = &ir.Type{Kind: ir.OptNull, Elem: ft.Elem, Origin: ft.Origin}
+		case !required:
+			field.Type = &ir.Type{Kind: ir.Pointer, Elem: ft, Origin: ft.Origin}
+		default:
+			field.Type = ft
+		}
+		t.Fields = append(t.Fields, field)
+	}
+	for _, r := range s.Required {
+		if _, ok := s.Properties[r]; !ok && !isParams {
+			b.errAt(s.Location, fmt.Sprintf("required property %q is not among the properties", r))
+		}
+	}
+	return t
+}
+
+func (b *builder) array(s *jsonschema.Schema, suggested string) *ir.Type {
+	var items *jsonschema.Schema
+	switch {
+	case s.Items2020 != nil:
+		items = s.Items2020
+	case s.Items != nil:
+		items, _ = s.Items.(*jsonschema.Schema)
+	}
+	if items == nil {
+		b.errAt(s.Location, "an array needs an \"items\" schema to have a Go type")
+		return nil
+	}
+	elem := b.typeOf(items, strings.TrimSuffix(suggested, "s")+"Item")
+	if elem == nil {
+		return nil
+	}
+	c := ir.Constraints{UniqueItems: s.UniqueItems}
+	if s.MinItems >= 0 {
+		c.MinItems = ptr(int64(s.MinItems))
+	}
+	if s.MaxItems >= 0 {
+		c.MaxItems = ptr(int64(s.MaxItems))
+	}
+	return &ir.Type{Kind: ir.Slice, Elem: elem, Check: c, Origin: s.Location}
+}
+
+func (b *builder) scalar(s *jsonschema.Schema, typ, suggested string) *ir.Type {
+	var kind ir.Kind
+	switch typ {
+	case "string":
+		kind = ir.String
+		if s.Format == "date-time" {
+			kind = ir.Time
+		}
+	case "integer":
+		kind = ir.Int
+	case "number":
+		kind = ir.Float
+	case "boolean":
+		kind = ir.Bool
+	}
+	var c ir.Constraints
+	if s.MinLength >= 0 {
+		c.MinLength = ptr(int64(s.MinLength))
+	}
+	if s.MaxLength >= 0 {
+		c.MaxLength = ptr(int64(s.MaxLength))
+	}
+	if s.Pattern != nil {
+		c.Pattern = s.Pattern.String()
+	}
+	c.Minimum, c.Maximum = s.Minimum, s.Maximum
+	c.ExclusiveMinimum, c.ExclusiveMaximum = s.ExclusiveMinimum, s.ExclusiveMaximum
+	c.MultipleOf = s.MultipleOf
+	if kind == ir.Int {
+		for _, r := range []*big.Rat{c.Minimum, c.Maximum, c.ExclusiveMinimum, c.ExclusiveMaximum, c.MultipleOf} {
+			if r != nil && !r.IsInt() {
+				b.errAt(s.Location, fmt.Sprintf("integer bound %s is not an integer", r.RatString()))
+				return nil
+			}
+		}
+	}
+	if len(s.Constant) > 0 {
+		v, ok := scalarValue(s.Constant[0], kind)
+		if !ok {
+			b.errAt(s.Location, fmt.Sprintf("const %v is not a %s", s.Constant[0], typ))
+			return nil
+		}
+		c.Const = v
+	}
+	base := &ir.Type{Kind: kind, Check: c, Origin: s.Location}
+	if len(s.Enum) == 0 {
+		return base
+	}
+	if kind == ir.Time {
+		b.errAt(s.Location, "enum of date-time values is not supported")
+		return nil
+	}
+	name := b.nameFor(s, suggested)
+	if !b.claim(name, "", s.Location) {
+		return nil
+	}
+	et := &ir.Type{Kind: ir.Enum, Name: name, Elem: base, Doc: s.Description, Origin: s.Location}
+	consts := map[string]bool{}
+	for _, v := range s.Enum {
+		val, ok := scalarValue(v, kind)
+		if !ok {
+			if v == nil {
+				b.errAt(s.Location, "null in enum: add \"null\" to \"type\" instead")
+			} else {
+				b.errAt(s.Location, fmt.Sprintf("enum value %v is not a %s", v, typ))
+			}
+			return nil
+		}
+		cn := name + names.Exported(fmt.Sprint(val))
+		if consts[cn] {
+			b.errAt(s.Location, fmt.Sprintf("enum values give constant %s twice", cn))
+			return nil
+		}
+		consts[cn] = true
+		if !b.claim(cn, "", s.Location+"|const") {
+			return nil
+		}
+		et.Values = append(et.Values, ir.EnumValue{Const: cn, Value: val})
+	}
+	b.byLoc[s.Location] = et
+	b.named = append(b.named, et)
+	return et
+}
+
+func scalarValue(v any, kind ir.Kind) (any, bool) {
+	switch kind {
+	case ir.String, ir.Time:
+		s, ok := v.(string)
+		return s, ok
+	case ir.Bool:
+		x, ok := v.(bool)
+		return x, ok
+	case ir.Int:
+		switch n := v.(type) {
+		case json.Number:
+			if i, err := n.Int64(); err == nil {
+				return i, true
+			}
+			if r, ok := new(big.Rat).SetString(n.String()); ok && r.IsInt() && r.Num().IsInt64() {
+				return r.Num().Int64(), true
+			}
+		case float64:
+			if n == float64(int64(n)) {
+				return int64(n), true
+			}
+		}
+	case ir.Float:
+		switch n := v.(type) {
+		case json.Number:
+			f, err := n.Float64()
+			return f, err == nil
+		case float64:
+			return n, true
+		}
+	}
+	return nil, false
+}
+
+func (b *builder) sqlSource(sp *load.Spec, t *ir.Task) *ir.SQLSource {
+	src := &ir.SQLSource{Conn: sp.Source.SQL.Connection}
+	parts, params, err := SplitQuery(sp.Source.SQL.Query)
+	if err != nil {
+		b.errSpec(sp, "/source/sql/query", err.Error())
+		return nil
+	}
+	byJSON := map[string]*ir.Field{}
+	for _, f := range t.Params.Fields {
+		byJSON[f.JSON] = f
+	}
+	src.Parts = parts
+	for _, name := range params {
+		f, ok := byJSON[name]
+		if !ok {
+			b.errSpec(sp, "/source/sql/query", fmt.Sprintf("unknown parameter :%s (params has %s)", name, listJSON(t.Params.Fields)))
+			continue
+		}
+		if !sqlBindable(f.Type) {
+			b.errSpec(sp, "/source/sql/query", fmt.Sprintf("parameter :%s is a %s and cannot be bound as one SQL argument", name, describe(f.Type)))
+			continue
+		}
+		src.Params = append(src.Params, f)
+	}
+	res := t.Result
+	if res.Kind == ir.Named {
+		res = res.Elem
+	}
+	if res.Kind == ir.Slice {
+		src.Many = true
+	}
+	return src
+}
+
+func sqlBindable(t *ir.Type) bool {
+	switch t.Kind {
+	case ir.Pointer, ir.OptNull, ir.Named:
+		return sqlBindable(t.Elem)
+	case ir.Enum:
+		return true
+	}
+	return t.Kind.IsPrimitive()
+}
+
+func listJSON(fs []*ir.Field) string {
+	var out []string
+	for _, f := range fs {
+		out = append(out, ":"+f.JSON)
+	}
+	if len(out) == 0 {
+		return "no properties"
+	}
+	return strings.Join(out, ", ")
+}
+
+func describe(t *ir.Type) string {
+	switch t.Kind {
+	case ir.Struct:
+		return "object"
+	case ir.Slice:
+		return "array"
+	case ir.Map:
+		return "map"
+	}
+	return t.Kind.String()
+}
+
+func (b *builder) transform(sp *load.Spec, t *ir.Task) {
+	if len(t.Fields) == 0 {
+		return
+	}
+	res := t.Result
+	if res.Kind == ir.Named && res.Elem.Kind == ir.Slice {
+		res = res.Elem.Elem
+	}
+	if res.Kind != ir.Struct {
+		b.errSpec(sp, "/transform/fields", "transform.fields needs an object result (or an array of objects)")
+		return
+	}
+	known := map[string]bool{}
+	for _, f := range res.Fields {
+		known[f.JSON] = true
+	}
+	for _, k := range slices.Sorted(mapKeys(t.Fields)) {
+		if !known[k] {
+			b.errSpec(sp, "/transform/fields/"+escape(k), fmt.Sprintf("%q is not a property of the result (it has %s)", k, strings.TrimPrefix(strings.ReplaceAll(listJSON(res.Fields), ":", ""), "")))
+		}
+		if t.Source.SQL != nil && strings.HasPrefix(t.Fields[k], "/") {
+			b.errSpec(sp, "/transform/fields/"+escape(k), "a SQL source maps properties onto column names, not JSON pointers")
+		}
+	}
+}
+
+func (b *builder) fallbacks(t *ir.Task, sp *load.Spec, tasks map[string]*ir.Task) {
+	for _, fb := range sp.Fallbacks {
+		switch {
+		case fb.Task != "":
+			other, ok := tasks[fb.Task]
+			if !ok {
+				b.errSpec(sp, fb.Pointer+"/task", fmt.Sprintf("unknown task %q", fb.Task))
+				continue
+			}
+			if other == t {
+				b.errSpec(sp, fb.Pointer+"/task", "a task cannot fall back to itself")
+				continue
+			}
+			if other.Result != t.Result {
+				b.errSpec(sp, fb.Pointer+"/task", fmt.Sprintf("task %s returns %s, not %s: a fallback task must return the same result type", other.Name, other.Result.Name, t.Result.Name))
+				continue
+			}
+			if a, o := paramsSig(t), paramsSig(other); a != o {
+				b.errSpec(sp, fb.Pointer+"/task", fmt.Sprintf("task %s takes params (%s), not (%s): a fallback task must take the same params", other.Name, o, a))
+				continue
+			}
+			t.Fallbacks = append(t.Fallbacks, ir.Fallback{Task: other})
+		default:
+			var v any
+			if err := json.Unmarshal(fb.Value, &v); err != nil {
+				b.errSpec(sp, fb.Pointer+"/value", "invalid JSON: "+err.Error())
+				continue
+			}
+			doc, _ := decodeNumber(fb.Value)
+			if err := sp.Result.Validate(doc); err != nil {
+				var ve *jsonschema.ValidationError
+				if errors.As(err, &ve) {
+					for _, leaf := range leafErrs(ve) {
+						b.errSpec(sp, fb.Pointer+"/value"+leaf.InstanceLocation, "fallback value does not match the result schema: "+leaf.Message)
+					}
+				} else {
+					b.errSpec(sp, fb.Pointer+"/value", err.Error())
+				}
+				continue
+			}
+			compact, err := compactJSON(fb.Value)
+			if err != nil {
+				b.errSpec(sp, fb.Pointer+"/value", err.Error())
+				continue
+			}
+			t.Fallbacks = append(t.Fallbacks, ir.Fallback{Value: compact})
+		}
+	}
+}
+
+func (b *builder) fallbackCycles(tasks []*ir.Task, specs map[string]*load.Spec) {
+	for _, t := range tasks {
+		seen := map[*ir.Task]bool{}
+		var walk func(x *ir.Task) bool
+		walk = func(x *ir.Task) bool {
+			if seen[x] {
+				return x == t
+			}
+			seen[x] = true
+			for _, fb := range x.Fallbacks {
+				if fb.Task != nil && (fb.Task == t || walk(fb.Task)) {
+					return true
+				}
+			}
+			return false
+		}
+		if walk(t) {
+			b.errSpec(specs[t.Name], "/fallback", fmt.Sprintf("fallback tasks of %s lead back to %s", t.Name, t.Name))
+		}
+	}
+}
+
+// paramsSig renders params as Go field names and types, so that two tasks
+// with the same signature share a struct layout.
+func paramsSig(t *ir.Task) string {
+	var parts []string
+	for _, f := range t.Params.Fields {
+		parts = append(parts, f.Name+" "+TypeSig(f.Type))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// TypeSig renders a type as Go source, with named types by name.
+func TypeSig(t *ir.Type) string {
+	switch t.Kind {
+	case ir.String:
+		return "string"
+	case ir.Int:
+		return "int64"
+	case ir.Float:
+		return "float64"
+	case ir.Bool:
+		return "bool"
+	case ir.Time:
+		return "time.Time"
+	case ir.Enum, ir.Struct, ir.Named:
+		return t.Name
+	case ir.Slice:
+		return "[]" + TypeSig(t.Elem)
+	case ir.Map:
+		return "map[string]" + TypeSig(t.Elem)
+	case ir.Pointer:
+		return "*" + TypeSig(t.Elem)
+	case ir.OptNull:
+		return "runtime.OptNull[" + TypeSig(t.Elem) + "]"
+	}
+	return "?"
+}
+
+// deepSig renders a named type with its structure, for version hashes.
+func deepSig(t *ir.Type, seen map[*ir.Type]bool, b *strings.Builder) {
+	switch t.Kind {
+	case ir.Struct:
+		b.WriteString(t.Name)
+		if seen[t] {
+			return
+		}
+		seen[t] = true
+		b.WriteString("{")
+		for _, f := range t.Fields {
+			fmt.Fprintf(b, "%s %s:", f.Name, f.JSON)
+			deepSig(f.Type, seen, b)
+			b.WriteString(";")
+		}
+		b.WriteString("}")
+	case ir.Enum, ir.Named:
+		b.WriteString(t.Name + "=")
+		deepSig(t.Elem, seen, b)
+	case ir.Slice, ir.Map, ir.Pointer, ir.OptNull:
+		b.WriteString(t.Kind.String() + "(")
+		deepSig(t.Elem, seen, b)
+		b.WriteString(")")
+	default:
+		b.WriteString(TypeSig(t))
+	}
+}
+
+func version(pkg string, sp *load.Spec, t *ir.Task) string {
+	var sb strings.Builder
+	sb.WriteString(pkg + "\x00")
+	sb.Write(sp.Raw)
+	sb.WriteString("\x00")
+	deepSig(t.Params, map[*ir.Type]bool{}, &sb)
+	sb.WriteString("\x00")
+	deepSig(t.Result, map[*ir.Type]bool{}, &sb)
+	sum := sha256.Sum256([]byte(sb.String()))
+	return hex.EncodeToString(sum[:8])
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func escape(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
+}
+
+func mapKeys[M ~map[K]V, K comparable, V any](m M) func(func(K) bool) {
+	return func(yield func(K) bool) {
+		for k := range m {
+			if !yield(k) {
+				return
+			}
+		}
+	}
+}

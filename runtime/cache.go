@@ -1,0 +1,138 @@
+package runtime
+
+import (
+	"encoding/binary"
+	"unsafe"
+
+	"github.com/allegro/bigcache/v3"
+)
+
+// bigcache stores key lengths in 16 bits; longer keys are coalesced but never cached.
+const maxKeyLen = 1<<16 - 1
+
+// Entry layout: magic, flags, fresh-until and stale-until as Unix nanoseconds, then the encoded result.
+// bigcache has one global life window and returns expired entries, so freshness lives in this header.
+const (
+	entryMagic    = 0xA7
+	flagNegative  = 1
+	entryHeaderSz = 2 + 8 + 8
+)
+
+type entryHeader struct {
+	negative   bool
+	freshUntil int64
+	staleUntil int64
+}
+
+func appendEntryHeader(dst []byte, h entryHeader) []byte {
+	var flags byte
+	if h.negative {
+		flags |= flagNegative
+	}
+	dst = append(dst, entryMagic, flags)
+	dst = binary.LittleEndian.AppendUint64(dst, uint64(h.freshUntil))
+	return binary.LittleEndian.AppendUint64(dst, uint64(h.staleUntil))
+}
+
+func parseEntry(b []byte) (entryHeader, []byte, bool) {
+	if len(b) < entryHeaderSz || b[0] != entryMagic || b[1]&^flagNegative != 0 {
+		return entryHeader{}, nil, false
+	}
+	h := entryHeader{
+		negative:   b[1]&flagNegative != 0,
+		freshUntil: int64(binary.LittleEndian.Uint64(b[2:])),
+		staleUntil: int64(binary.LittleEndian.Uint64(b[10:])),
+	}
+	payload := b[entryHeaderSz:]
+	if h.negative && len(payload) != 0 || h.staleUntil < h.freshUntil {
+		return entryHeader{}, nil, false
+	}
+	return h, payload, true
+}
+
+// bytesView lets a pooled key buffer be used as a bigcache key without copying;
+// bigcache only hashes and compares the key on Get and Delete, it does not keep it.
+func bytesView(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
+
+func appendUvarint(dst []byte, v uint64) []byte { return binary.AppendUvarint(dst, v) }
+
+type entryState int
+
+const (
+	entryMiss entryState = iota
+	entryHit
+	entryNegative
+)
+
+type lookupMode int
+
+const (
+	lookupFresh lookupMode = iota // only entries still fresh
+	lookupStale                   // also entries within their stale-if-error window
+)
+
+// lookup reads key from the cache; corrupt entries are deleted and reported as misses, never as errors.
+func (t *Task[P, R]) lookup(bc *bigcache.BigCache, key string, rd *Reader, mode lookupMode) (*R, entryState) {
+	b, err := bc.Get(key)
+	if err != nil {
+		return nil, entryMiss
+	}
+	h, payload, ok := parseEntry(b)
+	if !ok {
+		_ = bc.Delete(key)
+		return nil, entryMiss
+	}
+	now := t.x.now().UnixNano()
+	until := h.freshUntil
+	if mode == lookupStale {
+		until = h.staleUntil
+	}
+	if now >= until {
+		return nil, entryMiss
+	}
+	if h.negative {
+		return nil, entryNegative
+	}
+	if !t.storeOK {
+		return nil, entryMiss
+	}
+	r, ok := t.decode(rd, payload)
+	if !ok {
+		_ = bc.Delete(key)
+		return nil, entryMiss
+	}
+	return r, entryHit
+}
+
+// decode runs the generated Decode over payload, which the caller guarantees is never mutated afterwards.
+// A panic, a reader error, unread bytes or a nil result all mean the bytes are not a valid entry.
+func (t *Task[P, R]) decode(rd *Reader, payload []byte) (r *R, ok bool) {
+	defer func() {
+		if recover() != nil {
+			r, ok = nil, false
+		}
+		*rd = Reader{} // drop the reference so pooled readers do not pin entries
+	}()
+	*rd = Reader{buf: payload}
+	r = t.s.Decode(rd)
+	if rd.err != nil || rd.off != len(rd.buf) || r == nil {
+		return nil, false
+	}
+	return r, true
+}
+
+// entry builds the cache bytes for a result, or nil when nothing should be stored.
+func (t *Task[P, R]) entry(r *R, notFound bool) []byte {
+	c := t.s.Cache
+	now := t.x.now().UnixNano()
+	switch {
+	case notFound && c.NegativeTTL > 0:
+		fresh := now + int64(c.NegativeTTL)
+		return appendEntryHeader(nil, entryHeader{negative: true, freshUntil: fresh, staleUntil: fresh + int64(c.StaleIfError)})
+	case r != nil && t.storeOK && c.TTL > 0:
+		fresh := now + int64(c.TTL)
+		b := appendEntryHeader(make([]byte, 0, 128), entryHeader{freshUntil: fresh, staleUntil: fresh + int64(c.StaleIfError)})
+		return t.s.Encode(b, r)
+	}
+	return nil
+}

@@ -1,0 +1,207 @@
+package runtime
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// ErrNotFound reports that the source has no value for the params; test for it with errors.Is.
+var ErrNotFound = errors.New("reftask: not found")
+
+// ErrUnknownTask is returned by generated dynamic dispatch for a task name it does not know.
+var ErrUnknownTask = errors.New("reftask: unknown task")
+
+// ErrClosed is the cause of every error a task returns after its Executor was closed.
+var ErrClosed = errors.New("reftask: executor closed")
+
+// IsNotFound reports whether err means the source had no value.
+func IsNotFound(err error) bool { return errors.Is(err, ErrNotFound) }
+
+// permanentError marks an error that retrying cannot fix.
+type permanentError struct{ err error }
+
+func (e *permanentError) Error() string { return e.err.Error() }
+func (e *permanentError) Unwrap() error { return e.err }
+
+// Permanent marks err as not retryable; errors.Is and errors.As still see the wrapped error.
+// Permanent(nil) is nil.
+func Permanent(err error) error {
+	if err == nil {
+		return nil
+	}
+	if IsPermanent(err) {
+		return err
+	}
+	return &permanentError{err: err}
+}
+
+// IsPermanent reports whether err, or any error it wraps, was marked with Permanent.
+func IsPermanent(err error) bool {
+	var p *permanentError
+	return errors.As(err, &p)
+}
+
+// Violation is one broken schema constraint.
+type Violation struct {
+	Pointer string // JSON pointer to the offending value; "" is the root
+	Keyword string // schema keyword, e.g. "minLength"
+	Message string
+}
+
+// ValidationError lists every violation found in one value.
+// Which is "params" or "result" and Task is the task name; the executor fills both in.
+type ValidationError struct {
+	Task       string
+	Which      string
+	Violations []Violation
+}
+
+// Error renders all violations on one line.
+func (e *ValidationError) Error() string {
+	var b strings.Builder
+	b.WriteString("reftask: ")
+	if e.Task != "" {
+		b.WriteString(e.Task)
+		b.WriteString(": ")
+	}
+	b.WriteString("invalid ")
+	if e.Which != "" {
+		b.WriteString(e.Which)
+	} else {
+		b.WriteString("value")
+	}
+	b.WriteString(": ")
+	for i, v := range e.Violations {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		p := v.Pointer
+		if p == "" {
+			p = "(root)"
+		}
+		b.WriteString(p)
+		b.WriteString(": ")
+		b.WriteString(v.Keyword)
+		b.WriteString(": ")
+		b.WriteString(v.Message)
+	}
+	return b.String()
+}
+
+// Violations accumulates violations in generated Validate methods; the zero value is ready to use.
+type Violations struct {
+	list []Violation
+}
+
+// Add records one violation.
+func (v *Violations) Add(pointer, keyword, message string) {
+	v.list = append(v.list, Violation{Pointer: pointer, Keyword: keyword, Message: message})
+}
+
+// Addf records one violation with a formatted message.
+func (v *Violations) Addf(pointer, keyword, format string, args ...any) {
+	v.Add(pointer, keyword, fmt.Sprintf(format, args...))
+}
+
+// Len returns the number of violations recorded so far.
+func (v *Violations) Len() int { return len(v.list) }
+
+// Err returns nil when no violation was recorded, else a *ValidationError holding them all.
+func (v *Violations) Err() error {
+	if len(v.list) == 0 {
+		return nil
+	}
+	return &ValidationError{Violations: append([]Violation(nil), v.list...)}
+}
+
+// TaskError wraps every failure a task returns, including the caller's own context errors.
+type TaskError struct {
+	Task     string
+	Key      string // params rendered for humans, e.g. `user_id="u1"`
+	Attempts int    // source attempts made; 0 when the source was not called
+	Err      error
+}
+
+// Error renders task, key, attempts and cause.
+func (e *TaskError) Error() string {
+	var b strings.Builder
+	b.WriteString("reftask: task ")
+	b.WriteString(e.Task)
+	if e.Key != "" {
+		b.WriteString(" (")
+		b.WriteString(e.Key)
+		b.WriteString(")")
+	}
+	b.WriteString(": ")
+	if e.Attempts > 0 {
+		b.WriteString(strconv.Itoa(e.Attempts))
+		if e.Attempts == 1 {
+			b.WriteString(" attempt: ")
+		} else {
+			b.WriteString(" attempts: ")
+		}
+	}
+	if e.Err != nil {
+		b.WriteString(e.Err.Error())
+	} else {
+		b.WriteString("unknown error")
+	}
+	return b.String()
+}
+
+// Unwrap returns the cause.
+func (e *TaskError) Unwrap() error { return e.Err }
+
+// ConvError reports that a raw source value could not be converted losslessly.
+type ConvError struct {
+	Path  string // where the value sits, e.g. "/user/age"
+	From  string // Go or JSON type of the raw value
+	To    string // schema type wanted
+	Value string // short rendering of the raw value
+	Err   error  // optional detail
+}
+
+// Error renders path, types, value and detail.
+func (e *ConvError) Error() string {
+	var b strings.Builder
+	b.WriteString("reftask: convert ")
+	if e.Path != "" {
+		b.WriteString(e.Path)
+	} else {
+		b.WriteString("(root)")
+	}
+	b.WriteString(": cannot convert ")
+	b.WriteString(e.From)
+	if e.Value != "" {
+		b.WriteString(" ")
+		b.WriteString(e.Value)
+	}
+	b.WriteString(" to ")
+	b.WriteString(e.To)
+	if e.Err != nil {
+		b.WriteString(": ")
+		b.WriteString(e.Err.Error())
+	}
+	return b.String()
+}
+
+// Unwrap returns the detail error, if any.
+func (e *ConvError) Unwrap() error { return e.Err }
+
+// panicError carries a recovered panic so callers get an error instead of a crash.
+type panicError struct {
+	where string
+	value any
+}
+
+func (e *panicError) Error() string { return fmt.Sprintf("reftask: panic in %s: %v", e.where, e.value) }
+
+// Unwrap exposes a panic value that is itself an error.
+func (e *panicError) Unwrap() error {
+	if err, ok := e.value.(error); ok {
+		return err
+	}
+	return nil
+}

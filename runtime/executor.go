@@ -1,0 +1,226 @@
+package runtime
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/allegro/bigcache/v3"
+	retry "github.com/avast/retry-go/v4"
+)
+
+// Dialect selects the placeholder style and SQL flavour of a connection.
+type Dialect int
+
+// Supported SQL dialects.
+const (
+	Postgres Dialect = iota + 1
+	SQLite
+	MySQL
+)
+
+// String returns the dialect name.
+func (d Dialect) String() string {
+	switch d {
+	case Postgres:
+		return "postgres"
+	case SQLite:
+		return "sqlite"
+	case MySQL:
+		return "mysql"
+	}
+	return fmt.Sprintf("Dialect(%d)", int(d))
+}
+
+func (d Dialect) valid() bool { return d >= Postgres && d <= MySQL }
+
+// Option configures an Executor in New.
+type Option func(*Executor) error
+
+const (
+	defaultCacheMB = 256
+	// The LifeWindow only bounds how long bigcache keeps bytes around; freshness is decided by our own entry header.
+	cacheLifeWindow = 24 * time.Hour
+	maxShards       = 64
+)
+
+type sqlConn struct {
+	db      *sql.DB
+	dialect Dialect
+}
+
+// Executor runs tasks: it owns the cache, the SQL connections and the hooks that generated tasks share.
+type Executor struct {
+	cache   atomic.Pointer[bigcache.BigCache] // nil after Close
+	cacheMB int
+	hooks   Hooks
+	now     func() time.Time // cache freshness clock; retries and deadlines always use real time
+	timer   retry.Timer      // nil = retry-go's real timer
+	conns   map[string]sqlConn
+
+	mu   sync.Mutex
+	gens map[string]*atomic.Uint64 // per task name, bumped by InvalidateTask
+
+	scratch sync.Pool // *scratch: key buffer and Reader reused on the hit path
+}
+
+// scratch holds per-call buffers so a cache hit allocates nothing of its own beyond the decoded value.
+type scratch struct {
+	key []byte
+	rd  Reader
+}
+
+// New builds an Executor; call Close when done with it to release the cache.
+func New(opts ...Option) (*Executor, error) {
+	x := &Executor{
+		cacheMB: defaultCacheMB,
+		now:     time.Now,
+		conns:   map[string]sqlConn{},
+		gens:    map[string]*atomic.Uint64{},
+	}
+	x.scratch.New = func() any { return &scratch{key: make([]byte, 0, 128)} }
+	for _, o := range opts {
+		if o == nil {
+			continue
+		}
+		if err := o(x); err != nil {
+			return nil, fmt.Errorf("reftask: new executor: %w", err)
+		}
+	}
+	bc, err := bigcache.New(context.Background(), cacheConfig(x.cacheMB))
+	if err != nil {
+		return nil, fmt.Errorf("reftask: new executor: cache: %w", err)
+	}
+	x.cache.Store(bc)
+	return x, nil
+}
+
+func cacheConfig(maxMB int) bigcache.Config {
+	// Keep at least 1 MB per shard so that ordinary entries fit one shard.
+	shards := 1
+	for shards < maxShards && shards*2 <= maxMB {
+		shards *= 2
+	}
+	return bigcache.Config{
+		Shards:     shards,
+		LifeWindow: cacheLifeWindow,
+		// No cleanup goroutine: with our own expiry header the sweep buys nothing, and expired bytes
+		// are still useful for stale-if-error until size-bounded eviction drops them.
+		CleanWindow: 0,
+		// These two only size the initial allocation; keep it to a few hundred KB.
+		MaxEntriesInWindow: shards * 16,
+		MaxEntrySize:       256,
+		HardMaxCacheSize:   maxMB,
+		Verbose:            false,
+		Logger:             nopLogger{},
+	}
+}
+
+// nopLogger silences bigcache, which would otherwise print to stdout.
+type nopLogger struct{}
+
+func (nopLogger) Printf(string, ...any) {}
+
+// WithSQL registers a database under the connection name used by generated SQL queries.
+func WithSQL(name string, db *sql.DB, d Dialect) Option {
+	return func(x *Executor) error {
+		switch {
+		case name == "":
+			return errors.New("WithSQL: empty connection name")
+		case db == nil:
+			return fmt.Errorf("WithSQL %q: nil *sql.DB", name)
+		case !d.valid():
+			return fmt.Errorf("WithSQL %q: unknown dialect %v", name, d)
+		}
+		if _, dup := x.conns[name]; dup {
+			return fmt.Errorf("WithSQL %q: connection registered twice", name)
+		}
+		x.conns[name] = sqlConn{db: db, dialect: d}
+		return nil
+	}
+}
+
+// WithCache sets the cache size limit in MB (bigcache HardMaxCacheSize); 0 means 256.
+func WithCache(maxMB int) Option {
+	return func(x *Executor) error {
+		if maxMB < 0 {
+			return fmt.Errorf("WithCache: negative size %d MB", maxMB)
+		}
+		if maxMB == 0 {
+			maxMB = defaultCacheMB
+		}
+		x.cacheMB = maxMB
+		return nil
+	}
+}
+
+// WithHooks installs observers; combined with earlier WithHooks or WithLogger options, all are called.
+func WithHooks(h Hooks) Option {
+	return func(x *Executor) error {
+		x.hooks = chainHooks(x.hooks, h)
+		return nil
+	}
+}
+
+// WithLogger installs hooks that log through l, as SlogHooks does.
+func WithLogger(l *slog.Logger) Option {
+	return WithHooks(SlogHooks(l))
+}
+
+// WithClock replaces the clock that decides cache freshness, so tests can move time without sleeping.
+func WithClock(now func() time.Time) Option {
+	return func(x *Executor) error {
+		if now == nil {
+			return errors.New("WithClock: nil clock")
+		}
+		x.now = now
+		return nil
+	}
+}
+
+// withRetryTimer lets tests observe and skip retry delays.
+func withRetryTimer(t retry.Timer) Option {
+	return func(x *Executor) error {
+		x.timer = t
+		return nil
+	}
+}
+
+// Close releases the cache; tasks called afterwards fail with ErrClosed. Close is idempotent.
+func (x *Executor) Close() error {
+	bc := x.cache.Swap(nil)
+	if bc == nil {
+		return nil
+	}
+	if err := bc.Close(); err != nil {
+		return fmt.Errorf("reftask: close cache: %w", err)
+	}
+	return nil
+}
+
+// InvalidateTask bumps the task's generation, making all its cached entries unreachable.
+func (x *Executor) InvalidateTask(task string) {
+	x.generation(task).Add(1)
+}
+
+// generation returns the counter for a task name, creating it so that InvalidateTask before NewTask still counts.
+func (x *Executor) generation(task string) *atomic.Uint64 {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	g := x.gens[task]
+	if g == nil {
+		g = new(atomic.Uint64)
+		x.gens[task] = g
+	}
+	return g
+}
+
+func (x *Executor) conn(name string) (sqlConn, bool) {
+	c, ok := x.conns[name]
+	return c, ok
+}

@@ -1,0 +1,389 @@
+package runtime
+
+import (
+	"context"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/allegro/bigcache/v3"
+	retry "github.com/avast/retry-go/v4"
+)
+
+// flight is one coalesced source call shared by every caller that missed the same key.
+// Unlike singleflight, callers may leave on their own ctx; the call runs on a ctx detached
+// from them that is cancelled only when the last one has left.
+type flight[R any] struct {
+	done   chan struct{}
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	// Guarded by Task.mu.
+	waiters   int
+	unbounded int                  // waiters whose ctx has no deadline
+	deadlines map[uint64]time.Time // waiter id -> deadline
+	nextID    uint64
+	noStore   bool // set by Invalidate: the result may predate it
+
+	// Written by run before done is closed, read-only afterwards.
+	val      *R
+	payload  []byte // encoded val, so that each waiter can get its own copy
+	claimed  atomic.Bool
+	err      error
+	attempts int
+}
+
+type waiter struct {
+	id          uint64
+	hasDeadline bool
+}
+
+// addWaiter must be called with Task.mu held.
+func (f *flight[R]) addWaiter(ctx context.Context) waiter {
+	f.waiters++
+	f.nextID++
+	w := waiter{id: f.nextID}
+	if dl, ok := ctx.Deadline(); ok {
+		if f.deadlines == nil {
+			f.deadlines = map[uint64]time.Time{}
+		}
+		f.deadlines[w.id] = dl
+		w.hasDeadline = true
+	} else {
+		f.unbounded++
+	}
+	return w
+}
+
+// join attaches the caller to the flight for key, starting one if needed. When it has to start one it first
+// looks at the cache again, under the same lock a finishing flight stores under, so a result stored between
+// the caller's miss and now is not fetched twice.
+func (t *Task[P, R]) join(ctx context.Context, bc *bigcache.BigCache, p *P, key string) (*flight[R], waiter, *R, entryState) {
+	t.mu.Lock()
+	f := t.flights[key]
+	if f == nil {
+		if t.readOn && len(key) <= maxKeyLen {
+			var rd Reader
+			if r, st := t.lookup(bc, key, &rd, lookupFresh); st != entryMiss {
+				t.mu.Unlock()
+				return nil, waiter{}, r, st
+			}
+		}
+		fctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		f = &flight[R]{done: make(chan struct{}), ctx: fctx, cancel: cancel}
+		t.flights[key] = f
+		// The caller may reuse its params once it leaves, so the flight keeps its own copy.
+		pc := new(P)
+		*pc = *p
+		go t.run(f, bc, pc, key)
+	}
+	w := f.addWaiter(ctx)
+	t.mu.Unlock()
+	return f, w, nil, entryMiss
+}
+
+// leave detaches a waiter; the last one out cancels the flight and unlists it so that nobody joins a dying call.
+func (t *Task[P, R]) leave(f *flight[R], key string, w waiter) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	f.waiters--
+	if w.hasDeadline {
+		delete(f.deadlines, w.id)
+	} else {
+		f.unbounded--
+	}
+	if f.waiters == 0 {
+		f.cancel()
+		if t.flights[key] == f {
+			delete(t.flights, key)
+		}
+	}
+}
+
+// fits reports whether some waiter can still use an attempt that starts after d.
+func (t *Task[P, R]) fits(f *flight[R], d time.Duration) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if f.waiters == 0 {
+		return false
+	}
+	if f.unbounded > 0 {
+		return true
+	}
+	var latest time.Time
+	for _, dl := range f.deadlines {
+		if dl.After(latest) {
+			latest = dl
+		}
+	}
+	return !time.Now().Add(d + t.s.Timeout).After(latest)
+}
+
+// run performs the flight: retried source call, result validation and cache write.
+func (t *Task[P, R]) run(f *flight[R], bc *bigcache.BigCache, p *P, key string) {
+	var entry []byte
+	func() {
+		defer func() {
+			if v := recover(); v != nil {
+				f.val, f.err, entry = nil, Permanent(&panicError{where: "task " + t.s.Name, value: v}), nil
+			}
+		}()
+		f.val, f.attempts, f.err = t.fetch(f, p)
+		if f.err == nil || IsNotFound(f.err) {
+			entry = t.entry(f.val, f.err != nil)
+		}
+	}()
+	if entry != nil && f.err == nil {
+		f.payload = entry[entryHeaderSz:]
+	}
+	t.mu.Lock()
+	// Store before unlisting the flight: a caller that finds no flight then finds the entry.
+	if entry != nil && !f.noStore && len(key) <= maxKeyLen {
+		_ = bc.Set(key, entry) // too large for a shard: simply not cached
+	}
+	if t.flights[key] == f {
+		delete(t.flights, key)
+	}
+	t.mu.Unlock()
+	f.cancel()
+	close(f.done)
+}
+
+// result gives the first waiter the fetched value and every other one its own decoded copy,
+// so that callers never share a mutable result.
+func (t *Task[P, R]) result(f *flight[R]) *R {
+	if f.claimed.CompareAndSwap(false, true) || f.payload == nil {
+		return f.val
+	}
+	var rd Reader
+	if r, ok := t.decode(&rd, f.payload); ok {
+		return r
+	}
+	return f.val
+}
+
+// fetch calls the source through retry-go with per-attempt timeouts, our own error classification,
+// our own attempt count and deadline-aware backoff.
+func (t *Task[P, R]) fetch(f *flight[R], p *P) (*R, int, error) {
+	if t.s.Fetch == nil {
+		return nil, 0, Permanent(errors.New("reftask: task has no source"))
+	}
+	pol := t.retry
+	attempts := 0
+	var next time.Duration
+	opts := []retry.Option{
+		retry.Context(f.ctx),
+		retry.Attempts(pol.Attempts),
+		retry.Delay(pol.InitialDelay),
+		retry.MaxDelay(pol.MaxDelay),
+		retry.LastErrorOnly(true),
+		// The delay was computed, jittered and checked against deadlines in RetryIf.
+		retry.DelayType(func(uint, error, *retry.Config) time.Duration { return next }),
+		retry.RetryIf(func(err error) bool {
+			// retry-go asks before checking for the last attempt, so count here.
+			if attempts >= int(pol.Attempts) || !retryable(f.ctx, err) {
+				return false
+			}
+			d := pol.delay(attempts)
+			if !t.fits(f, d) {
+				return false
+			}
+			next = d
+			if h := t.x.hooks.OnRetry; h != nil {
+				h(f.ctx, t.event(p, attempts, d, err))
+			}
+			return true
+		}),
+	}
+	if t.x.timer != nil {
+		opts = append(opts, retry.WithTimer(t.x.timer))
+	}
+	r, err := retry.DoWithData(func() (*R, error) {
+		attempts++
+		return t.attempt(f.ctx, p, attempts)
+	}, opts...)
+	return r, attempts, err
+}
+
+// attemptTimeoutError marks a per-attempt timeout, which is transient.
+type attemptTimeoutError struct {
+	timeout time.Duration
+	err     error
+}
+
+func (e *attemptTimeoutError) Error() string {
+	return fmt.Sprintf("attempt timed out after %v: %v", e.timeout, e.err)
+}
+
+func (e *attemptTimeoutError) Unwrap() error { return e.err }
+
+// attempt makes one source call on its own ctx; retry-go neither passes a ctx nor bounds an attempt.
+func (t *Task[P, R]) attempt(fctx context.Context, p *P, n int) (*R, error) {
+	actx, cancel := fctx, context.CancelFunc(func() {})
+	if t.s.Timeout > 0 {
+		actx, cancel = context.WithTimeout(fctx, t.s.Timeout)
+	}
+	defer cancel()
+	start := time.Now()
+	r, err := t.callSource(actx, p)
+	switch {
+	case err != nil:
+		if actx.Err() == context.DeadlineExceeded && fctx.Err() == nil {
+			err = &attemptTimeoutError{timeout: t.s.Timeout, err: err}
+		}
+	case r == nil:
+		err = Permanent(errors.New("reftask: source returned neither a result nor an error"))
+	case t.s.ValidateResult != nil:
+		if verr := t.s.ValidateResult(r); verr != nil {
+			var ve *ValidationError
+			if errors.As(verr, &ve) {
+				ve.Task, ve.Which = t.s.Name, "result"
+			}
+			r, err = nil, verr
+		}
+	}
+	if h := t.x.hooks.OnSourceCall; h != nil {
+		h(fctx, t.event(p, n, time.Since(start), err))
+	}
+	return r, err
+}
+
+// callSource turns a panic in Fetch into a permanent error: a panic is a bug that retrying will not fix.
+func (t *Task[P, R]) callSource(ctx context.Context, p *P) (r *R, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			r, err = nil, Permanent(&panicError{where: "source of task " + t.s.Name, value: v})
+		}
+	}()
+	return t.s.Fetch(ctx, p)
+}
+
+// retryable decides whether a failed attempt is worth another: any error from a Go source is,
+// except the kinds that a new attempt cannot change and a cancelled flight.
+func retryable(fctx context.Context, err error) bool {
+	if fctx.Err() != nil || IsPermanent(err) || IsNotFound(err) {
+		return false
+	}
+	var ve *ValidationError
+	var ce *ConvError
+	var pe *panicError
+	return !errors.As(err, &ve) && !errors.As(err, &ce) && !errors.As(err, &pe)
+}
+
+// isTransientDriverErr recognises connection-level failures that a new attempt may not see;
+// the SQL helpers mark every other driver error Permanent.
+func isTransientDriverErr(err error) bool {
+	var ne net.Error
+	return errors.Is(err, driver.ErrBadConn) ||
+		errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNREFUSED) ||
+		errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, syscall.EPIPE) ||
+		errors.As(err, &ne)
+}
+
+// miss serves a caller whose lookup missed: wait for the flight (or leave on ctx), then fall back as needed.
+func (t *Task[P, R]) miss(ctx context.Context, bc *bigcache.BigCache, p *P, key string) (*R, error) {
+	f, w, r, st := t.join(ctx, bc, p, key)
+	switch st {
+	case entryHit:
+		return r, nil
+	case entryNegative:
+		return nil, t.fail(ctx, p, 0, ErrNotFound)
+	}
+	select {
+	case <-f.done:
+	case <-ctx.Done():
+		select {
+		case <-f.done:
+		default:
+			t.leave(f, key, w)
+			return nil, t.fail(ctx, p, 0, ctxErr(ctx))
+		}
+	}
+	if f.err == nil {
+		return t.result(f), nil
+	}
+	if IsNotFound(f.err) {
+		return nil, t.fail(ctx, p, f.attempts, f.err)
+	}
+	if ctx.Err() != nil {
+		return nil, t.fail(ctx, p, f.attempts, errors.Join(ctxErr(ctx), f.err))
+	}
+	// The source failed after retries: a stale entry first, then the fallbacks.
+	if t.readOn && t.s.Cache.StaleIfError > 0 && len(key) <= maxKeyLen {
+		var rd Reader
+		r, st := t.lookup(bc, key, &rd, lookupStale)
+		if st != entryMiss {
+			if h := t.x.hooks.OnStale; h != nil {
+				h(ctx, t.event(p, f.attempts, 0, f.err))
+			}
+			if st == entryNegative {
+				return nil, t.fail(ctx, p, f.attempts, ErrNotFound)
+			}
+			return r, nil
+		}
+	}
+	if len(t.s.Fallbacks) == 0 {
+		return nil, t.fail(ctx, p, f.attempts, f.err)
+	}
+	return t.fallback(ctx, p, f)
+}
+
+// fallback tries each fallback in order on the caller's ctx; results are not cached.
+func (t *Task[P, R]) fallback(ctx context.Context, p *P, f *flight[R]) (*R, error) {
+	chain, _ := ctx.Value(fallbackChainKey{}).(*fallbackChain)
+	fctx := context.WithValue(ctx, fallbackChainKey{}, &fallbackChain{task: any(t), next: chain})
+	errs := []error{f.err}
+	for _, fb := range t.s.Fallbacks {
+		if ctx.Err() != nil {
+			break
+		}
+		start := time.Now()
+		r, err := t.callFallback(fctx, fb, p)
+		if h := t.x.hooks.OnFallback; h != nil {
+			e := t.event(p, 0, time.Since(start), err)
+			e.Fallback = fb.Name
+			h(ctx, e)
+		}
+		if err == nil {
+			return r, nil
+		}
+		if IsNotFound(err) {
+			// Kept as text only: a fallback's not-found must not make the whole failure look like not-found.
+			errs = append(errs, fmt.Errorf("fallback %q: %v", fb.Name, err))
+		} else {
+			errs = append(errs, fmt.Errorf("fallback %q: %w", fb.Name, err))
+		}
+	}
+	if ctx.Err() != nil {
+		errs = append([]error{ctxErr(ctx)}, errs...)
+	}
+	return nil, t.fail(ctx, p, f.attempts, errors.Join(errs...))
+}
+
+func (t *Task[P, R]) callFallback(ctx context.Context, fb Fallback[P, R], p *P) (r *R, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			r, err = nil, &panicError{where: "fallback " + fb.Name, value: v}
+		}
+	}()
+	if fb.Fn == nil {
+		return nil, errors.New("nil fallback func")
+	}
+	r, err = fb.Fn(ctx, p)
+	if err == nil && r == nil {
+		err = errors.New("fallback returned no result")
+	}
+	if err == nil && t.s.ValidateResult != nil {
+		if verr := t.s.ValidateResult(r); verr != nil {
+			r, err = nil, verr
+		}
+	}
+	return r, err
+}

@@ -1,0 +1,222 @@
+package runtime
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Path is a JSON pointer built lazily on the stack while generated
+// validators descend into a value: the string is only made when a
+// violation is reported, so validating a valid value allocates nothing.
+type Path struct {
+	parent *Path
+	key    string
+	index  int
+	isIdx  bool
+}
+
+// Key returns the path of property name below p (p may be nil: the root).
+func (p *Path) Key(name string) Path { return Path{parent: p, key: name} }
+
+// Index returns the path of array element i below p.
+func (p *Path) Index(i int) Path { return Path{parent: p, index: i, isIdx: true} }
+
+// String renders the path as an RFC 6901 JSON pointer; the root is "".
+func (p *Path) String() string {
+	if p == nil || (p.parent == nil && p.key == "" && !p.isIdx) {
+		return ""
+	}
+	var parts []string
+	for q := p; q != nil; q = q.parent {
+		if q.parent == nil && q.key == "" && !q.isIdx {
+			break
+		}
+		if q.isIdx {
+			parts = append(parts, strconv.Itoa(q.index))
+		} else {
+			parts = append(parts, escapePointer(q.key))
+		}
+	}
+	var b strings.Builder
+	for i := len(parts) - 1; i >= 0; i-- {
+		b.WriteByte('/')
+		b.WriteString(parts[i])
+	}
+	return b.String()
+}
+
+// JoinPointer appends one escaped token to a JSON pointer.
+func JoinPointer(ptr, token string) string { return ptr + "/" + escapePointer(token) }
+
+func escapePointer(s string) string {
+	if !strings.ContainsAny(s, "~/") {
+		return s
+	}
+	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
+}
+
+// Remap returns a copy of rec in which each property named by the even
+// elements of pairs takes the value of the source field named by the odd
+// element that follows it: transform.fields, applied before conversion.
+func Remap(rec Record, pairs ...string) Record {
+	out := make(Record, len(rec))
+	for k, v := range rec {
+		out[k] = v
+	}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		prop, field := pairs[i], pairs[i+1]
+		if v, ok := rec[field]; ok {
+			out[prop] = v
+		} else {
+			delete(out, prop)
+		}
+	}
+	return out
+}
+
+// SingleColumn returns the value of a one-column row, for scalar results.
+func SingleColumn(rec Record) (any, error) {
+	if len(rec) != 1 {
+		cols := make([]string, 0, len(rec))
+		for k := range rec {
+			cols = append(cols, k)
+		}
+		return nil, Permanent(fmt.Errorf("a scalar result needs exactly one column, the query returned %d (%s)", len(rec), strings.Join(cols, ", ")))
+	}
+	for _, v := range rec {
+		return v, nil
+	}
+	return nil, nil
+}
+
+// Missing is the conversion error for a required property that the source
+// did not provide.
+func Missing(path, to string) error {
+	return &ConvError{Path: path, From: "absent", To: to, Err: fmt.Errorf("required property %s is missing", displayPath(path))}
+}
+
+// NullNotAllowed is the conversion error for a null where the schema has no null.
+func NullNotAllowed(path, to string) error {
+	return &ConvError{Path: path, From: "null", To: to, Err: fmt.Errorf("property %s is null but its schema does not allow null", displayPath(path))}
+}
+
+func displayPath(p string) string {
+	if p == "" {
+		return "(root)"
+	}
+	return p
+}
+
+// PtrArg turns an optional value into a SQL argument: nil stays NULL.
+func PtrArg[T any](p *T) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
+// OptNullArg turns an optional, nullable value into a SQL argument.
+func OptNullArg[T any](o OptNull[T]) any {
+	if !o.Set || o.Null {
+		return nil
+	}
+	return o.Value
+}
+
+// IsMultipleOf reports whether x is a multiple of m, allowing for the
+// rounding of decimal fractions in binary floating point.
+func IsMultipleOf(x, m float64) bool {
+	if m == 0 || math.IsInf(x, 0) || math.IsNaN(x) {
+		return false
+	}
+	q := x / m
+	if math.IsInf(q, 0) {
+		return false
+	}
+	return math.Abs(q-math.Round(q)) <= 1e-9*math.Max(1, math.Abs(q))
+}
+
+// DuplicateIndex returns the indices of the first two equal elements, for
+// uniqueItems; elements are compared by their JSON encoding.
+func DuplicateIndex[T any](s []T) (int, int, bool) {
+	seen := make(map[string]int, len(s))
+	for i := range s {
+		b, err := json.Marshal(s[i])
+		if err != nil {
+			continue
+		}
+		if j, ok := seen[string(b)]; ok {
+			return j, i, true
+		}
+		seen[string(b)] = i
+	}
+	return 0, 0, false
+}
+
+// RequireKeys checks a JSON object for required properties, nulls where
+// null is not allowed, and, when closed, unknown properties; generated
+// UnmarshalJSON methods call it before decoding.
+func RequireKeys(data []byte, required, nonNull, known []string, closed bool) error {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return err
+	}
+	var vs Violations
+	for _, k := range required {
+		if _, ok := raw[k]; !ok {
+			vs.Add("", "required", fmt.Sprintf("missing property %q", k))
+		}
+	}
+	for _, k := range nonNull {
+		if v, ok := raw[k]; ok && string(v) == "null" {
+			vs.Add("/"+escapePointer(k), "type", "null is not allowed")
+		}
+	}
+	if closed {
+		keys := make([]string, 0, len(raw))
+		for k := range raw {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			found := false
+			for _, kk := range known {
+				if kk == k {
+					found = true
+					break
+				}
+			}
+			if !found {
+				vs.Add("/"+escapePointer(k), "additionalProperties", fmt.Sprintf("unknown property %q", k))
+			}
+		}
+	}
+	return vs.Err()
+}
+
+// Brief renders a composite parameter for error messages and logs.
+func Brief(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprintf("%v", v)
+	}
+	if len(b) > 80 {
+		return string(b[:77]) + "..."
+	}
+	return string(b)
+}
+
+// ParamsError wraps an error from decoding a task's JSON params in
+// Execute; a *ValidationError inside stays reachable with errors.As.
+func ParamsError(task string, err error) error {
+	var ve *ValidationError
+	if errors.As(err, &ve) {
+		ve.Task, ve.Which = task, "params"
+	}
+	return &TaskError{Task: task, Err: fmt.Errorf("decoding params: %w", err)}
+}

@@ -1,0 +1,92 @@
+package runtime
+
+import (
+	"context"
+	"log/slog"
+	"time"
+)
+
+// Event describes one thing that happened while running a task.
+type Event struct {
+	Task     string
+	Key      string        // params rendered for humans
+	Attempt  int           // source attempt number, from 1; 0 when not about an attempt
+	Duration time.Duration // time spent; for OnRetry, the delay before the next attempt
+	Err      error
+	Fallback string // fallback name, set for OnFallback
+}
+
+// Hooks are optional observers of task execution; a nil func costs nothing, not even building the Event.
+type Hooks struct {
+	OnHit, OnMiss, OnStale, OnNegativeHit func(ctx context.Context, e Event)
+	OnSourceCall                          func(ctx context.Context, e Event) // after each attempt
+	OnRetry                               func(ctx context.Context, e Event)
+	OnFallback                            func(ctx context.Context, e Event)
+	OnError                               func(ctx context.Context, e Event) // Do is about to return an error other than not-found
+}
+
+// SlogHooks returns hooks that log to l (slog.Default when nil): debug for hits, misses and source calls,
+// warn for stale serving, retries, fallbacks and errors.
+func SlogHooks(l *slog.Logger) Hooks {
+	if l == nil {
+		l = slog.Default()
+	}
+	logf := func(level slog.Level, msg string) func(context.Context, Event) {
+		return func(ctx context.Context, e Event) {
+			if !l.Enabled(ctx, level) {
+				return
+			}
+			attrs := make([]slog.Attr, 0, 6)
+			attrs = append(attrs, slog.String("task", e.Task))
+			if e.Key != "" {
+				attrs = append(attrs, slog.String("key", e.Key))
+			}
+			if e.Attempt > 0 {
+				attrs = append(attrs, slog.Int("attempt", e.Attempt))
+			}
+			if e.Duration > 0 {
+				attrs = append(attrs, slog.Duration("duration", e.Duration))
+			}
+			if e.Fallback != "" {
+				attrs = append(attrs, slog.String("fallback", e.Fallback))
+			}
+			if e.Err != nil {
+				attrs = append(attrs, slog.String("error", e.Err.Error()))
+			}
+			l.LogAttrs(ctx, level, msg, attrs...)
+		}
+	}
+	return Hooks{
+		OnHit:         logf(slog.LevelDebug, "reftask: cache hit"),
+		OnMiss:        logf(slog.LevelDebug, "reftask: cache miss"),
+		OnNegativeHit: logf(slog.LevelDebug, "reftask: negative cache hit"),
+		OnSourceCall:  logf(slog.LevelDebug, "reftask: source call"),
+		OnStale:       logf(slog.LevelWarn, "reftask: serving stale entry after source error"),
+		OnRetry:       logf(slog.LevelWarn, "reftask: retrying source"),
+		OnFallback:    logf(slog.LevelWarn, "reftask: fallback"),
+		OnError:       logf(slog.LevelWarn, "reftask: task failed"),
+	}
+}
+
+// chainHooks calls a's hook then b's, so WithHooks and WithLogger can be combined.
+func chainHooks(a, b Hooks) Hooks {
+	c := func(f, g func(context.Context, Event)) func(context.Context, Event) {
+		switch {
+		case f == nil:
+			return g
+		case g == nil:
+			return f
+		}
+		return func(ctx context.Context, e Event) { f(ctx, e); g(ctx, e) }
+	}
+	return Hooks{
+		OnHit:         c(a.OnHit, b.OnHit),
+		OnMiss:        c(a.OnMiss, b.OnMiss),
+		OnStale:       c(a.OnStale, b.OnStale),
+		OnNegativeHit: c(a.OnNegativeHit, b.OnNegativeHit),
+		OnSourceCall:  c(a.OnSourceCall, b.OnSourceCall),
+		OnRetry:       c(a.OnRetry, b.OnRetry),
+		OnFallback:    c(a.OnFallback, b.OnFallback),
+		OnError:       c(a.OnError, b.OnError),
+	}
+}

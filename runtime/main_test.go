@@ -1,0 +1,120 @@
+package runtime
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+// Test fixtures shaped like generated code.
+
+type userParams struct {
+	ID string
+}
+
+type user struct {
+	ID    string
+	Name  string
+	Email string
+	Age   int64
+}
+
+func appendUserKey(dst []byte, p *userParams) []byte { return AppendString(dst, p.ID) }
+
+func describeUser(p *userParams) string { return fmt.Sprintf("id=%q", p.ID) }
+
+func encodeUser(dst []byte, u *user) []byte {
+	dst = AppendString(dst, u.ID)
+	dst = AppendString(dst, u.Name)
+	dst = AppendString(dst, u.Email)
+	return AppendInt64(dst, u.Age)
+}
+
+func decodeUser(rd *Reader) *user {
+	return &user{ID: rd.String(), Name: rd.String(), Email: rd.String(), Age: rd.Int64()}
+}
+
+func validateUserParams(p *userParams) error {
+	var v Violations
+	if p.ID == "" {
+		v.Add("/id", "minLength", "length 0 < 1")
+	}
+	return v.Err()
+}
+
+func validateUser(u *user) error {
+	var v Violations
+	if u.Age < 0 {
+		v.Addf("/age", "minimum", "%d < 0", u.Age)
+	}
+	return v.Err()
+}
+
+// fakeClock is a settable clock for cache freshness.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newFakeClock() *fakeClock { return &fakeClock{t: time.Unix(1_700_000_000, 0)} }
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// source is a scripted Fetch that counts calls.
+type source struct {
+	calls atomic.Int64
+	fn    func(ctx context.Context, n int64, p *userParams) (*user, error)
+}
+
+func (s *source) fetch(ctx context.Context, p *userParams) (*user, error) {
+	n := s.calls.Add(1)
+	if s.fn == nil {
+		return &user{ID: p.ID, Name: "Name " + p.ID, Email: p.ID + "@example.com", Age: 42}, nil
+	}
+	return s.fn(ctx, n, p)
+}
+
+func userSpec(src *source) TaskSpec[userParams, user] {
+	return TaskSpec[userParams, user]{
+		Name:           "UserProfile",
+		Version:        "v1",
+		Cache:          CachePolicy{TTL: time.Minute},
+		Retry:          RetryPolicy{Attempts: 1},
+		AppendKey:      appendUserKey,
+		Describe:       describeUser,
+		ValidateParams: validateUserParams,
+		ValidateResult: validateUser,
+		Encode:         encodeUser,
+		Decode:         decodeUser,
+		Fetch:          src.fetch,
+	}
+}
+
+func newTestExecutor(t testing.TB, opts ...Option) *Executor {
+	t.Helper()
+	x, err := New(opts...)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	t.Cleanup(func() { _ = x.Close() })
+	return x
+}

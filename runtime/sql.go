@@ -1,0 +1,188 @@
+package runtime
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// SQLQuery is a query split at its :param placeholders at generate time, with the text for each dialect
+// built once in NewSQLQuery.
+type SQLQuery struct {
+	conn   string
+	params []string
+	texts  [MySQL + 1]string
+	err    error // malformed split, reported by QueryOne and QueryAll instead of panicking at init
+}
+
+// NewSQLQuery builds a query for the named connection; len(parts) must be len(params)+1.
+func NewSQLQuery(conn string, parts []string, params []string) *SQLQuery {
+	q := &SQLQuery{conn: conn, params: append([]string(nil), params...)}
+	if len(parts) != len(params)+1 {
+		q.err = Permanent(fmt.Errorf("reftask: query for connection %q has %d parts for %d params, want %d parts",
+			conn, len(parts), len(params), len(params)+1))
+		return q
+	}
+	var pg, qm strings.Builder
+	for i, part := range parts {
+		pg.WriteString(part)
+		qm.WriteString(part)
+		if i < len(params) {
+			pg.WriteString("$")
+			pg.WriteString(strconv.Itoa(i + 1))
+			qm.WriteString("?")
+		}
+	}
+	q.texts[Postgres] = pg.String()
+	q.texts[SQLite] = qm.String()
+	q.texts[MySQL] = q.texts[SQLite]
+	return q
+}
+
+// Text returns the query text with placeholders for d ($1..$n for Postgres, ? otherwise); "" for an unknown dialect.
+func (q *SQLQuery) Text(d Dialect) string {
+	if !d.valid() {
+		return ""
+	}
+	return q.texts[d]
+}
+
+// Conn returns the connection name the query runs on.
+func (q *SQLQuery) Conn() string { return q.conn }
+
+// Params returns the names of the query's parameters, in placeholder order.
+func (q *SQLQuery) Params() []string { return append([]string(nil), q.params...) }
+
+// Record is one row: column name -> driver value (or a decoded JSON object for other sources).
+type Record = map[string]any
+
+// QueryOne runs q and converts its single row; no row is ErrNotFound, more than one is a permanent error.
+func QueryOne[R any](ctx context.Context, x *Executor, q *SQLQuery, args []any, conv func(Record) (*R, error)) (*R, error) {
+	var out *R
+	n, err := query(ctx, x, q, args, 2, func(rec Record) error {
+		r, err := conv(rec)
+		if err != nil {
+			return err
+		}
+		out = r
+		return nil
+	})
+	switch {
+	case err != nil:
+		return nil, err
+	case n == 0:
+		return nil, ErrNotFound
+	case n > 1:
+		return nil, Permanent(fmt.Errorf("reftask: query on %q: query returned at least %d rows, want 1", q.conn, n))
+	}
+	return out, nil
+}
+
+// QueryAll runs q and converts every row; no row at all is ErrNotFound.
+func QueryAll[E any](ctx context.Context, x *Executor, q *SQLQuery, args []any, conv func(Record) (*E, error)) ([]E, error) {
+	var out []E
+	n, err := query(ctx, x, q, args, -1, func(rec Record) error {
+		e, err := conv(rec)
+		if err != nil {
+			return err
+		}
+		if e == nil {
+			return Permanent(errors.New("row conversion returned no value"))
+		}
+		out = append(out, *e)
+		return nil
+	})
+	switch {
+	case err != nil:
+		return nil, err
+	case n == 0:
+		return nil, ErrNotFound
+	}
+	return out, nil
+}
+
+// query runs q and hands each row to fn; with limit > 0 it stops reading after limit rows and converts only the first,
+// since QueryOne only needs to know that there is more than one.
+func query(ctx context.Context, x *Executor, q *SQLQuery, args []any, limit int, fn func(Record) error) (int, error) {
+	if q == nil || x == nil {
+		return 0, Permanent(errors.New("reftask: nil query or executor"))
+	}
+	if q.err != nil {
+		return 0, q.err
+	}
+	c, ok := x.conn(q.conn)
+	if !ok {
+		return 0, Permanent(fmt.Errorf("reftask: unknown SQL connection %q", q.conn))
+	}
+	rows, err := c.db.QueryContext(ctx, q.texts[c.dialect], args...)
+	if err != nil {
+		return 0, sqlErr(ctx, q, err)
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return 0, sqlErr(ctx, q, err)
+	}
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	n := 0
+	for rows.Next() {
+		n++
+		if limit > 0 && n > 1 {
+			if n >= limit {
+				break
+			}
+			continue
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return n, sqlErr(ctx, q, err)
+		}
+		rec := make(Record, len(cols))
+		for i, col := range cols {
+			v := vals[i]
+			if b, ok := v.([]byte); ok {
+				// Drivers may reuse the buffer on the next Next.
+				v = append([]byte(nil), b...)
+			}
+			rec[col] = v
+		}
+		if err := fn(rec); err != nil {
+			return n, convFailure(q, err)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return n, sqlErr(ctx, q, err)
+	}
+	if err := rows.Close(); err != nil {
+		return n, sqlErr(ctx, q, err)
+	}
+	return n, nil
+}
+
+// sqlErr keeps errors that a new attempt may not see retryable and marks the rest Permanent;
+// sql.ErrNoRows never leaks.
+func sqlErr(ctx context.Context, q *SQLQuery, err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNotFound
+	}
+	err = fmt.Errorf("reftask: query on %q: %w", q.conn, err)
+	if ctx.Err() != nil || isTransientDriverErr(err) {
+		// Context errors stay retryable here: the executor knows whether it was the attempt timeout or the caller.
+		return err
+	}
+	return Permanent(err)
+}
+
+// convFailure marks row conversion errors Permanent: the same row converts the same way next time.
+func convFailure(q *SQLQuery, err error) error {
+	if IsNotFound(err) {
+		return err
+	}
+	return Permanent(fmt.Errorf("reftask: query on %q: %w", q.conn, err))
+}

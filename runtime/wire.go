@@ -1,0 +1,168 @@
+package runtime
+
+import (
+	"encoding/binary"
+	"errors"
+	"math"
+	"time"
+	"unsafe"
+)
+
+// errCorrupt is what a Reader reports for truncated or malformed input.
+var errCorrupt = errors.New("reftask: corrupt cache entry")
+
+// AppendString appends s as a uvarint length followed by its bytes.
+func AppendString(dst []byte, s string) []byte {
+	dst = binary.AppendUvarint(dst, uint64(len(s)))
+	return append(dst, s...)
+}
+
+// AppendInt64 appends v as a zig-zag varint.
+func AppendInt64(dst []byte, v int64) []byte { return binary.AppendVarint(dst, v) }
+
+// AppendFloat64 appends the 8 IEEE 754 bytes of v, so every value, NaN payloads included, round-trips.
+func AppendFloat64(dst []byte, v float64) []byte {
+	return binary.LittleEndian.AppendUint64(dst, math.Float64bits(v))
+}
+
+// AppendBool appends v as one byte.
+func AppendBool(dst []byte, v bool) []byte {
+	if v {
+		return append(dst, 1)
+	}
+	return append(dst, 0)
+}
+
+// AppendTime appends the instant t (Unix seconds and nanoseconds); the location is not kept and Reader.Time returns UTC.
+func AppendTime(dst []byte, t time.Time) []byte {
+	dst = binary.AppendVarint(dst, t.Unix())
+	return binary.AppendUvarint(dst, uint64(t.Nanosecond()))
+}
+
+// AppendLen appends a slice or map length; every element must then encode to at least one byte.
+func AppendLen(dst []byte, n int) []byte { return binary.AppendUvarint(dst, uint64(n)) }
+
+// AppendPresent appends the flag of an optional or nullable value.
+func AppendPresent(dst []byte, ok bool) []byte { return AppendBool(dst, ok) }
+
+// Reader decodes values written by the Append functions from a buffer that is never mutated,
+// so String may alias it without copying. After the first error every method returns a zero value.
+type Reader struct {
+	buf []byte
+	off int
+	err error
+}
+
+// NewReader returns a Reader over b; b must not be modified while strings read from it are in use.
+func NewReader(b []byte) *Reader { return &Reader{buf: b} }
+
+// Err returns the first decoding error, or nil.
+func (r *Reader) Err() error { return r.err }
+
+// Rest returns the number of bytes not read yet.
+func (r *Reader) Rest() int { return len(r.buf) - r.off }
+
+func (r *Reader) fail() { r.err = errCorrupt }
+
+func (r *Reader) uvarint() uint64 {
+	if r.err != nil {
+		return 0
+	}
+	v, n := binary.Uvarint(r.buf[r.off:])
+	if n <= 0 {
+		r.fail()
+		return 0
+	}
+	r.off += n
+	return v
+}
+
+func (r *Reader) byte01() bool {
+	if r.err != nil {
+		return false
+	}
+	if r.off >= len(r.buf) || r.buf[r.off] > 1 {
+		r.fail()
+		return false
+	}
+	b := r.buf[r.off]
+	r.off++
+	return b == 1
+}
+
+// String reads a string that aliases the underlying buffer.
+func (r *Reader) String() string {
+	n := r.uvarint()
+	if r.err != nil || n == 0 {
+		return ""
+	}
+	if n > uint64(len(r.buf)-r.off) {
+		r.fail()
+		return ""
+	}
+	s := unsafe.String(&r.buf[r.off], int(n))
+	r.off += int(n)
+	return s
+}
+
+// Int64 reads a varint.
+func (r *Reader) Int64() int64 {
+	if r.err != nil {
+		return 0
+	}
+	v, n := binary.Varint(r.buf[r.off:])
+	if n <= 0 {
+		r.fail()
+		return 0
+	}
+	r.off += n
+	return v
+}
+
+// Float64 reads 8 IEEE 754 bytes.
+func (r *Reader) Float64() float64 {
+	if r.err != nil {
+		return 0
+	}
+	if len(r.buf)-r.off < 8 {
+		r.fail()
+		return 0
+	}
+	v := math.Float64frombits(binary.LittleEndian.Uint64(r.buf[r.off:]))
+	r.off += 8
+	return v
+}
+
+// Bool reads one byte that must be 0 or 1.
+func (r *Reader) Bool() bool { return r.byte01() }
+
+// Time reads an instant in UTC.
+func (r *Reader) Time() time.Time {
+	sec := r.Int64()
+	nsec := r.uvarint()
+	if r.err != nil {
+		return time.Time{}
+	}
+	if nsec >= uint64(time.Second) {
+		r.fail()
+		return time.Time{}
+	}
+	return time.Unix(sec, int64(nsec)).UTC()
+}
+
+// Len reads a length; one larger than the bytes left is corrupt, since every element takes at least one byte,
+// which keeps corrupt input from triggering huge allocations.
+func (r *Reader) Len() int {
+	n := r.uvarint()
+	if r.err != nil {
+		return 0
+	}
+	if n > uint64(len(r.buf)-r.off) {
+		r.fail()
+		return 0
+	}
+	return int(n)
+}
+
+// Present reads an optional or nullable flag.
+func (r *Reader) Present() bool { return r.byte01() }
