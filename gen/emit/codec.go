@@ -22,6 +22,11 @@ func (e *emitter) codec(t *ir.Type) {
 		enc = e.encode(t.Elem, jen.Id(underlying(t.Elem)).Call(jen.Op("*").Id("v")), 0)
 		dec = []jen.Code{jen.Op("*").Id("v").Op("=").Id(t.Name).Call(readCall(t.Elem))}
 	case ir.Named:
+		if t.Elem.Kind.IsPrimitive() {
+			enc = []jen.Code{jen.Id("dst").Op("=").Qual(rt, appendFunc(t.Elem)).Call(jen.Id("dst"), primConv(t.Elem, jen.Op("*").Id("v")))}
+			dec = []jen.Code{jen.Op("*").Id("v").Op("=").Id(t.Name).Call(readCall(t.Elem))}
+			break
+		}
 		enc = e.encode(t.Elem, jen.Parens(jen.Op("*").Id("v")), 0)
 		dec = e.decode(t.Elem, lv{jen.Parens(jen.Op("*").Id("v")), jen.Id("v")}, 0)
 	}
@@ -127,17 +132,16 @@ func (e *emitter) decode(t *ir.Type, target lv, depth int) []jen.Code {
 			).Else().Block(e.decode(t.Elem, lv{target.val.Clone().Dot("Value"), jen.Op("&").Add(target.val.Clone()).Dot("Value")}, depth+1)...),
 		)}
 	case ir.Slice:
-		n, i := fmt.Sprintf("n%d", depth), fmt.Sprintf("i%d", depth)
+		i := fmt.Sprintf("i%d", depth)
 		el := target.val.Clone().Index(jen.Id(i))
 		return []jen.Code{
-			jen.Id(n).Op(":=").Id("rd").Dot("Len").Call(),
-			set(jen.Make(goType(t), jen.Id(n))),
+			set(jen.Make(goType(t), jen.Id("rd").Dot("Len").Call())),
 			jen.For(jen.Id(i).Op(":=").Range().Add(target.val.Clone())).Block(
 				e.decode(t.Elem, lv{el, jen.Op("&").Add(el.Clone())}, depth+1)...),
 		}
 	case ir.Map:
 		n, k, v := fmt.Sprintf("n%d", depth), fmt.Sprintf("k%d", depth), fmt.Sprintf("e%d", depth)
-		return []jen.Code{
+		return []jen.Code{jen.Block(
 			jen.Id(n).Op(":=").Id("rd").Dot("Len").Call(),
 			set(jen.Make(goType(t), jen.Id(n))),
 			jen.For(jen.Range().Id(n)).Block(
@@ -146,7 +150,7 @@ func (e *emitter) decode(t *ir.Type, target lv, depth int) []jen.Code {
 					jen.Var().Id(v).Add(goType(t.Elem)),
 				}, e.decode(t.Elem, lv{jen.Id(v), jen.Op("&").Id(v)}, depth+1)...),
 					target.val.Clone().Index(jen.Id(k)).Op("=").Id(v))...),
-		}
+		)}
 	}
 	return nil
 }

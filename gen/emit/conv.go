@@ -28,7 +28,15 @@ func (e *emitter) converter(t *ir.Type) {
 			jen.Id("out").Op("=").Id(t.Name).Call(jen.Id("x")),
 		)
 	case ir.Named:
-		body = append(body, e.conv(t.Elem, jen.Id("out"), jen.Id("path"), jen.Id("raw"), 0)...)
+		if !t.Elem.Kind.IsPrimitive() {
+			body = append(body, e.conv(t.Elem, jen.Id("out"), jen.Id("path"), jen.Id("raw"), 0)...)
+			break
+		}
+		body = append(body,
+			jen.List(jen.Id("x"), jen.Err()).Op(":=").Qual(rt, asFunc(t.Elem)).Call(jen.Id("path"), jen.Id("raw")),
+			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return()),
+			jen.Id("out").Op("=").Id(t.Name).Call(jen.Id("x")),
+		)
 	}
 	body = append(body, jen.Return())
 	e.f.Func().Id("conv"+t.Name).Params(jen.Id("path").String(), jen.Id("raw").Any()).Params(jen.Id("out").Id(t.Name), jen.Err().Error()).Block(body...)
@@ -138,7 +146,8 @@ func (e *emitter) conv(t *ir.Type, target, path, raw *jen.Statement, depth int) 
 	case ir.Slice:
 		arr, i, el := fmt.Sprintf("a%d", depth), fmt.Sprintf("i%d", depth), fmt.Sprintf("e%d", depth)
 		return []jen.Code{
-			jen.List(jen.Id(arr), jen.Err()).Op(":=").Qual(rt, "AsArray").Call(path, raw),
+			jen.Var().Id(arr).Index().Any(),
+			jen.List(jen.Id(arr), jen.Err()).Op("=").Qual(rt, "AsArray").Call(path, raw),
 			fail,
 			target.Clone().Op("=").Make(goType(t), jen.Len(jen.Id(arr))),
 			jen.For(jen.List(jen.Id(i), jen.Id(el)).Op(":=").Range().Id(arr)).Block(
@@ -147,7 +156,8 @@ func (e *emitter) conv(t *ir.Type, target, path, raw *jen.Statement, depth int) 
 	case ir.Map:
 		obj, k, el := fmt.Sprintf("o%d", depth), fmt.Sprintf("k%d", depth), fmt.Sprintf("e%d", depth)
 		return []jen.Code{
-			jen.List(jen.Id(obj), jen.Err()).Op(":=").Qual(rt, "AsObject").Call(path, raw),
+			jen.Var().Id(obj).Map(jen.String()).Any(),
+			jen.List(jen.Id(obj), jen.Err()).Op("=").Qual(rt, "AsObject").Call(path, raw),
 			fail,
 			target.Clone().Op("=").Make(goType(t), jen.Len(jen.Id(obj))),
 			jen.For(jen.List(jen.Id(k), jen.Id(el)).Op(":=").Range().Id(obj)).Block(

@@ -250,10 +250,22 @@ func (e *emitter) validateMethods(t *ir.Type) {
 			jen.Id("vs").Dot("Addf").Call(jen.Id("path").Dot("String").Call(), jen.Lit("enum"), jen.Lit(fmt.Sprintf("%%v is not one of %s", enumList(t))), jen.Id(underlying(t.Elem)).Call(jen.Id("v"))),
 		))
 	case ir.Named:
-		body = e.checks(t.Elem, jen.Parens(jen.Op("*").Id("v")), "path", 0)
+		if t.Elem.Kind.IsPrimitive() {
+			body = e.scalarChecks(t.Elem, primConv(t.Elem, jen.Op("*").Id("v")), "path")
+		} else {
+			body = e.checks(t.Elem, jen.Parens(jen.Op("*").Id("v")), "path", 0)
+		}
 	}
 	e.f.Func().Params(recv).Id("validate").Params(jen.Id("vs").Op("*").Qual(rt, "Violations"), jen.Id("path").Op("*").Qual(rt, "Path")).Block(body...)
 	e.f.Line()
+}
+
+// primConv converts x, of a named type over a primitive, to the primitive.
+func primConv(t *ir.Type, x jen.Code) *jen.Statement {
+	if t.Kind == ir.Time {
+		return jen.Qual(timePkg, "Time").Call(x)
+	}
+	return jen.Id(underlying(t)).Call(x)
 }
 
 func underlying(t *ir.Type) string {
@@ -399,7 +411,7 @@ func (e *emitter) sliceChecks(t *ir.Type, x *jen.Statement, path string, depth i
 	if needsCheck(t.Elem, map[*ir.Type]bool{}) {
 		i := fmt.Sprintf("i%d", depth)
 		pv := fmt.Sprintf("p%d", depth)
-		inner := []jen.Code{jen.Id(pv).Op(":=").Add(pathExpr(path)).Dot("Index").Call(jen.Id(i))}
+		inner := []jen.Code{jen.Id(pv).Op(":=").Id(strings.TrimPrefix(path, "&")).Dot("Index").Call(jen.Id(i))}
 		elem := x.Clone().Index(jen.Id(i))
 		if t.Elem.Kind == ir.Struct {
 			inner = append(inner, jen.Add(elem).Dot("validate").Call(jen.Id("vs"), jen.Op("&").Id(pv)))
@@ -426,7 +438,7 @@ func (e *emitter) mapChecks(t *ir.Type, x *jen.Statement, path string, depth int
 		k := fmt.Sprintf("k%d", depth)
 		val := fmt.Sprintf("e%d", depth)
 		pv := fmt.Sprintf("p%d", depth)
-		inner := []jen.Code{jen.Id(pv).Op(":=").Add(pathExpr(path)).Dot("Key").Call(jen.Id(k))}
+		inner := []jen.Code{jen.Id(pv).Op(":=").Id(strings.TrimPrefix(path, "&")).Dot("Key").Call(jen.Id(k))}
 		inner = append(inner, e.checks(t.Elem, jen.Id(val), "&"+pv, depth+1)...)
 		out = append(out, jen.For(jen.List(jen.Id(k), jen.Id(val)).Op(":=").Range().Add(x.Clone())).Block(inner...))
 	}
@@ -435,7 +447,7 @@ func (e *emitter) mapChecks(t *ir.Type, x *jen.Statement, path string, depth int
 
 func ratLit(r *big.Rat, kind ir.Kind) jen.Code {
 	if kind == ir.Int && r.IsInt() && r.Num().IsInt64() {
-		return jen.Lit(r.Num().Int64())
+		return jen.Lit(int(r.Num().Int64()))
 	}
 	f, _ := r.Float64()
 	return jen.Lit(f)
@@ -492,7 +504,7 @@ func (e *emitter) scalarChecks(t *ir.Type, x *jen.Statement, path string) []jen.
 		}
 	}
 	if c.Const != nil {
-		add(x.Clone().Op("!=").Lit(c.Const), "const", fmt.Sprintf("%%v is not %v", strings.ReplaceAll(fmt.Sprint(c.Const), "%", "%%")), x.Clone())
+		add(x.Clone().Op("!=").Add(untypedLit(c.Const)), "const", fmt.Sprintf("%%v is not %v", strings.ReplaceAll(fmt.Sprint(c.Const), "%", "%%")), x.Clone())
 	}
 	return out
 }
@@ -511,6 +523,15 @@ func (e *emitter) pattern(p string) string {
 	e.f.Comment(fmt.Sprintf("%s is compiled once; the schema compiler has already accepted it.", v))
 	e.f.Var().Id(v).Op("=").Qual("regexp", "MustCompile").Call(jen.Lit(p))
 	return v
+}
+
+// untypedLit renders a constant without a conversion, so that it
+// compares with named types over the same kind.
+func untypedLit(v any) jen.Code {
+	if i, ok := v.(int64); ok {
+		return jen.Lit(int(i))
+	}
+	return jen.Lit(v)
 }
 
 // ---- durations ----
