@@ -75,6 +75,14 @@ type scratch struct {
 	rd  Reader
 }
 
+// putScratch returns buffers to the pool, dropping unusually large ones so one huge key does not stay pinned.
+func (x *Executor) putScratch(sc *scratch) {
+	if cap(sc.key) > 4<<10 {
+		sc.key = make([]byte, 0, 128)
+	}
+	x.scratch.Put(sc)
+}
+
 // New builds an Executor; call Close when done with it to release the cache.
 func New(opts ...Option) (*Executor, error) {
 	x := &Executor{

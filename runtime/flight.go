@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"database/sql"
 	"database/sql/driver"
 	"errors"
 	"fmt"
@@ -231,6 +232,7 @@ func (t *Task[P, R]) attempt(fctx context.Context, p *P, n int) (*R, error) {
 	defer cancel()
 	start := time.Now()
 	r, err := t.callSource(actx, p)
+	err = hideNoRows(err)
 	switch {
 	case err != nil:
 		if actx.Err() == context.DeadlineExceeded && fctx.Err() == nil {
@@ -261,6 +263,15 @@ func (t *Task[P, R]) callSource(ctx context.Context, p *P) (r *R, err error) {
 		}
 	}()
 	return t.s.Fetch(ctx, p)
+}
+
+// hideNoRows turns sql.ErrNoRows from hand-written sources into ErrNotFound, so that it never reaches callers
+// and gets not-found treatment (no retries, negative caching).
+func hideNoRows(err error) error {
+	if err != nil && errors.Is(err, sql.ErrNoRows) && !IsNotFound(err) {
+		return fmt.Errorf("%w: %v", ErrNotFound, err)
+	}
+	return err
 }
 
 // retryable decides whether a failed attempt is worth another: any error from a Go source is,
@@ -377,6 +388,7 @@ func (t *Task[P, R]) callFallback(ctx context.Context, fb Fallback[P, R], p *P) 
 		return nil, errors.New("nil fallback func")
 	}
 	r, err = fb.Fn(ctx, p)
+	err = hideNoRows(err)
 	if err == nil && r == nil {
 		err = errors.New("fallback returned no result")
 	}

@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -64,7 +65,8 @@ func TestSQLErrorClassification(t *testing.T) {
 		{"conn refused", live, fmt.Errorf("dial: %w", syscall.ECONNREFUSED), false},
 		{"conn reset", live, syscall.ECONNRESET, false},
 		{"broken pipe", live, syscall.EPIPE, false},
-		{"unexpected EOF", live, fmt.Errorf("read: %w", errors.New("x")), true},
+		{"unexpected EOF", live, fmt.Errorf("read: %w", io.ErrUnexpectedEOF), false},
+		{"plain driver error", live, errors.New("constraint failed"), true},
 		{"syntax error", live, errors.New(`near "SELEC": syntax error`), true},
 		{"ctx cancelled", dead, errors.New("interrupted"), false},
 	}

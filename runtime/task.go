@@ -254,13 +254,13 @@ func (t *Task[P, R]) Do(ctx context.Context, p *P) (res *R, err error) {
 		r, st := t.lookup(bc, bytesView(sc.key), &sc.rd, lookupFresh)
 		switch st {
 		case entryHit:
-			t.x.scratch.Put(sc)
+			t.x.putScratch(sc)
 			if h := t.x.hooks.OnHit; h != nil {
 				h(ctx, t.event(p, 0, time.Since(start), nil))
 			}
 			return r, nil
 		case entryNegative:
-			t.x.scratch.Put(sc)
+			t.x.putScratch(sc)
 			if h := t.x.hooks.OnNegativeHit; h != nil {
 				h(ctx, t.event(p, 0, time.Since(start), nil))
 			}
@@ -268,7 +268,7 @@ func (t *Task[P, R]) Do(ctx context.Context, p *P) (res *R, err error) {
 		}
 	}
 	key := string(sc.key)
-	t.x.scratch.Put(sc)
+	t.x.putScratch(sc)
 	if h := t.x.hooks.OnMiss; h != nil {
 		h(ctx, t.event(p, 0, time.Since(start), nil))
 	}

@@ -2,9 +2,11 @@ package runtime
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
+	goruntime "runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -1307,5 +1309,33 @@ func TestTaskErrorText(t *testing.T) {
 	}
 	if !errors.Is(&TaskError{Err: fmt.Errorf("x: %w", ErrNotFound)}, ErrNotFound) {
 		t.Error("TaskError does not unwrap")
+	}
+}
+
+func TestSQLErrNoRowsFromSourceIsNotFound(t *testing.T) {
+	x := newTestExecutor(t, withRetryTimer(&instantTimer{}))
+	src := &source{fn: func(context.Context, int64, *userParams) (*user, error) {
+		return nil, fmt.Errorf("scan: %w", sql.ErrNoRows)
+	}}
+	spec := userSpec(src)
+	spec.Retry.Attempts = 3
+	_, err := NewTask(x, spec).Do(context.Background(), &userParams{ID: "k"})
+	if !errors.Is(err, ErrNotFound) || errors.Is(err, sql.ErrNoRows) || src.calls.Load() != 1 {
+		t.Fatalf("err = %v after %d calls", err, src.calls.Load())
+	}
+}
+
+func TestNewIsCheap(t *testing.T) {
+	var before, after goruntime.MemStats
+	goruntime.GC()
+	goruntime.ReadMemStats(&before)
+	x, err := New(WithCache(4096))
+	if err != nil {
+		t.Fatal(err)
+	}
+	goruntime.ReadMemStats(&after)
+	defer x.Close()
+	if d := after.TotalAlloc - before.TotalAlloc; d > 4<<20 {
+		t.Fatalf("New allocated %d bytes up front", d)
 	}
 }

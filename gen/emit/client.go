@@ -50,7 +50,7 @@ func (e *emitter) client() {
 		for _, t := range e.pkg.Tasks {
 			g.Id(taskField(t)).Op("*").Qual(rt, "Task").Types(paramsType(t), resultType(t))
 			if t.Source.SQL != nil {
-				g.Id(taskField(t) + "Query").Op("*").Qual(rt, "SQLQuery")
+				g.Id(taskField(t)+"Query").Op("*").Qual(rt, "SQLQuery")
 			}
 		}
 	})
@@ -168,7 +168,7 @@ func (e *emitter) taskMethods(t *ir.Task) {
 	e.f.Line()
 
 	// Params constructor.
-	e.f.Func().Id("new"+t.Params.Name).Params(argList(t)...).Add(paramsType(t)).BlockFunc(func(g *jen.Group) {
+	e.f.Func().Id("new" + t.Params.Name).Params(argList(t)...).Add(paramsType(t)).BlockFunc(func(g *jen.Group) {
 		d := jen.Dict{}
 		for _, a := range t.Args {
 			d[jen.Id(a.Name)] = jen.Id(names.Unexported(a.JSON))
@@ -186,7 +186,7 @@ func (e *emitter) taskMethods(t *ir.Task) {
 	e.f.Line()
 
 	// Human-readable key for errors and logs.
-	e.f.Func().Id("describe"+t.Params.Name).Params(jen.Id("p").Op("*").Add(paramsType(t))).String().BlockFunc(func(g *jen.Group) {
+	e.f.Func().Id("describe" + t.Params.Name).Params(jen.Id("p").Op("*").Add(paramsType(t))).String().BlockFunc(func(g *jen.Group) {
 		var format []string
 		var args []jen.Code
 		for _, a := range t.Args {
@@ -259,7 +259,7 @@ func (e *emitter) fetch(t *ir.Task) {
 	ret := []jen.Code{jen.Op("*").Add(resultType(t)), jen.Error()}
 	switch {
 	case t.Source.Go != nil:
-		e.f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("fetch"+t.Name).Params(ctxP...).Params(ret...).Block(
+		e.f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("fetch" + t.Name).Params(ctxP...).Params(ret...).Block(
 			jen.Return(jen.Id(t.Source.Go.Func).Call(jen.Id("ctx"), jen.Op("*").Id("p"))),
 		)
 		e.f.Line()
@@ -286,7 +286,7 @@ func (e *emitter) fetch(t *ir.Task) {
 			e.rowFunc(t, elem)
 			return
 		}
-		e.f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("fetch"+t.Name).Params(ctxP...).Params(ret...).Block(
+		e.f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("fetch" + t.Name).Params(ctxP...).Params(ret...).Block(
 			jen.Return(jen.Qual(rt, "QueryOne").Call(jen.Id("ctx"), jen.Id("c").Dot("x"), jen.Id("c").Dot(taskField(t)+"Query"), argsCode, jen.Id("row"+t.Name))),
 		)
 		e.f.Line()

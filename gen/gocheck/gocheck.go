@@ -53,8 +53,8 @@ func Check(dir, outFile string, content []byte, wants []Want) error {
 	for _, w := range wants {
 		obj := scope.Lookup(w.Func)
 		if obj == nil {
-			w.Report(fmt.Sprintf("function %s is not declared in package %s (%s); declare func %s(%s) (%s) beside the generated file",
-				w.Func, pkg.Name, dir, w.Func, strings.Join(w.Params, ", "), strings.Join(w.Results, ", ")))
+			w.Report(fmt.Sprintf("function %s is not declared in package %s; declare func %s(%s) (%s) beside the generated file",
+				w.Func, pkg.Name, w.Func, strings.Join(w.Params, ", "), strings.Join(w.Results, ", ")))
 			continue
 		}
 		fn, ok := obj.(*types.Func)

@@ -184,7 +184,7 @@ func Load(dir string) (*Set, diag.List) {
 	c.Draft = jsonschema.Draft2020
 	c.ExtractAnnotations = true
 	c.LoadURL = func(u string) (io.ReadCloser, error) {
-		return nil, fmt.Errorf("cannot load %s: only files in the specs folder can be referenced", u)
+		return nil, &refError{url: u}
 	}
 	for _, u := range slices.Sorted(mapsKeys(s.Files)) {
 		f := s.Files[u]
@@ -251,7 +251,7 @@ func (s *Set) loadSpec(meta *jsonschema.Schema, c *jsonschema.Compiler, f *File)
 		var ve *jsonschema.ValidationError
 		if errors.As(err, &ve) {
 			for _, leaf := range leaves(ve) {
-				s.errorAt(f, leaf.InstanceLocation, metaMessage(leaf))
+				s.metaError(f, doc, leaf)
 			}
 		} else {
 			s.errorAt(f, "", err.Error())
@@ -333,18 +333,122 @@ func (s *Set) schemaError(f *File, ptr string, err error) {
 			}
 			return
 		}
+		if s.schemaRefError(f, ptr, se.Err) {
+			return
+		}
 		s.errorAt(f, ptr, refMessage(se.Err))
+		return
+	}
+	if s.schemaRefError(f, ptr, err) {
 		return
 	}
 	s.errorAt(f, ptr, refMessage(err))
 }
 
-// refMessage turns the compiler's errors about references into sentences
-// that name the reference.
+// refError is what the compiler's loader returns for a file that is not
+// among the specs: the compiler is never allowed to read outside them.
+type refError struct{ url string }
+
+func (e *refError) Error() string { return "unresolved $ref " + e.url }
+
+// schemaRefError reports an unresolved reference at the "$ref" that names it.
+func (s *Set) schemaRefError(f *File, ptr string, err error) bool {
+	var re *refError
+	target := ""
+	switch {
+	case errors.As(err, &re):
+		target = re.url
+	default:
+		msg := err.Error()
+		// The compiler words a missing fragment as: ... "url#/ptr" ... not found / invalid reference.
+		i := strings.Index(msg, "file://")
+		if i < 0 {
+			return false
+		}
+		rest := msg[i:]
+		if j := strings.IndexAny(rest, "\" \n"); j >= 0 {
+			rest = rest[:j]
+		}
+		target = rest
+	}
+	base, frag, _ := strings.Cut(target, "#")
+	rel := s.relative(base)
+	refPtr := ptr
+	if doc, derr := decodeAny(f.Data); derr == nil {
+		if sub, ok := pointerGet(doc, ptr); ok {
+			if p, ok := findRef(sub, ptr, f.URL, base, frag); ok {
+				refPtr = p
+			}
+		}
+	}
+	var msg string
+	switch {
+	case strings.HasPrefix(base, "file://") && s.Files[base] == nil:
+		if _, statErr := os.Stat(strings.TrimPrefix(base, "file://")); statErr == nil {
+			msg = fmt.Sprintf("$ref %s is outside the specs folder %s; only files under it can be referenced", rel, s.Dir)
+		} else {
+			msg = fmt.Sprintf("$ref target %s does not exist", rel)
+		}
+	case frag != "":
+		msg = fmt.Sprintf("$ref target %s#%s does not exist", rel, frag)
+	default:
+		msg = fmt.Sprintf("unresolved $ref %s", rel)
+	}
+	d := diag.Diagnostic{File: f.Path, Pointer: refPtr, Msg: msg}
+	d.Line, d.Col = f.Index.Pos(refPtr)
+	s.diags.Add(d)
+	return true
+}
+
+// relative shows a file URL as a path under the specs folder.
+func (s *Set) relative(u string) string {
+	p := strings.TrimPrefix(u, "file://")
+	abs, err := filepath.Abs(s.Dir)
+	if err != nil {
+		return p
+	}
+	if rel, err := filepath.Rel(abs, filepath.FromSlash(p)); err == nil {
+		return filepath.ToSlash(filepath.Join(s.Dir, rel))
+	}
+	return p
+}
+
+// findRef finds the "$ref" under v whose target is base#frag.
+func findRef(v any, ptr, fileURL, base, frag string) (string, bool) {
+	switch x := v.(type) {
+	case map[string]any:
+		if r, ok := x["$ref"].(string); ok {
+			if resolved, err := url.Parse(fileURL); err == nil {
+				if ref, err := resolved.Parse(r); err == nil {
+					rb, rf, _ := strings.Cut(ref.String(), "#")
+					if rb == base && (frag == "" || rf == frag) {
+						return ptr + "/$ref", true
+					}
+				}
+			}
+		}
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			if p, ok := findRef(x[k], ptr+"/"+strings.ReplaceAll(strings.ReplaceAll(k, "~", "~0"), "/", "~1"), fileURL, base, frag); ok {
+				return p, true
+			}
+		}
+	case []any:
+		for i, e := range x {
+			if p, ok := findRef(e, fmt.Sprintf("%s/%d", ptr, i), fileURL, base, frag); ok {
+				return p, true
+			}
+		}
+	}
+	return "", false
+}
+
 func refMessage(err error) string {
-	msg := err.Error()
-	msg = strings.TrimPrefix(msg, "jsonschema: ")
-	return msg
+	return strings.TrimPrefix(err.Error(), "jsonschema: ")
 }
 
 func (s *Set) errorAt(f *File, ptr, msg string) {

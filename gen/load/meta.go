@@ -7,6 +7,8 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
 
+	"github.com/reftask/reftask/gen/diag"
+
 	"github.com/reftask/reftask/schema"
 )
 
@@ -32,12 +34,31 @@ func leaves(ve *jsonschema.ValidationError) []*jsonschema.ValidationError {
 	return out
 }
 
-// metaMessage words a meta-schema violation for a spec author.
-func metaMessage(ve *jsonschema.ValidationError) string {
-	msg := ve.Message
-	if strings.HasPrefix(msg, "additionalProperties ") {
-		msg = strings.TrimPrefix(msg, "additionalProperties ")
-		return fmt.Sprintf("unknown key %s", strings.TrimSuffix(msg, " not allowed"))
+// metaError words a meta-schema violation for a spec author and places it
+// as precisely as the violation allows: an unknown key at the key itself.
+func (s *Set) metaError(f *File, doc any, ve *jsonschema.ValidationError) {
+	ptr, msg := ve.InstanceLocation, ve.Message
+	kw := ve.KeywordLocation[strings.LastIndex(ve.KeywordLocation, "/")+1:]
+	switch {
+	case strings.HasPrefix(msg, "additionalProperties "):
+		list := strings.TrimSuffix(strings.TrimPrefix(msg, "additionalProperties "), " not allowed")
+		for _, key := range strings.Split(list, ", ") {
+			key = strings.Trim(key, "'")
+			kp := ptr + "/" + strings.ReplaceAll(strings.ReplaceAll(key, "~", "~0"), "/", "~1")
+			d := diag.Diagnostic{File: f.Path, Pointer: ptr, Msg: fmt.Sprintf("unknown key %q", key)}
+			if l, c, ok := f.Index.KeyPos(kp); ok {
+				d.Line, d.Col = l, c
+			} else {
+				d.Line, d.Col = f.Index.Pos(ptr)
+			}
+			s.diags.Add(d)
+		}
+		return
+	case kw == "pattern" && strings.Contains(ve.AbsoluteKeywordLocation, "duration"):
+		v, _ := pointerGet(doc, ptr)
+		msg = fmt.Sprintf("invalid duration %q: want a Go duration such as \"500ms\" or \"1m30s\" (\"0\" for none)", fmt.Sprint(v))
+	case ptr == "/source" && (kw == "maxProperties" || kw == "minProperties"):
+		msg = "source needs exactly one of \"sql\", \"go\""
 	}
-	return msg
+	s.errorAt(f, ptr, msg)
 }

@@ -45,8 +45,12 @@ func Build(set *load.Set, pkg string) (*ir.Package, diag.List) {
 		specs[sp.Name] = sp
 		p.Tasks = append(p.Tasks, t)
 	}
+	declared := map[string]bool{}
+	for _, sp := range set.Specs {
+		declared[sp.Name] = true
+	}
 	for _, t := range p.Tasks {
-		b.fallbacks(t, specs[t.Name], tasks)
+		b.fallbacks(t, specs[t.Name], tasks, declared)
 	}
 	b.fallbackCycles(p.Tasks, specs)
 	for _, t := range p.Tasks {
@@ -715,11 +719,14 @@ func (b *builder) transform(sp *load.Spec, t *ir.Task) {
 	}
 }
 
-func (b *builder) fallbacks(t *ir.Task, sp *load.Spec, tasks map[string]*ir.Task) {
+func (b *builder) fallbacks(t *ir.Task, sp *load.Spec, tasks map[string]*ir.Task, declared map[string]bool) {
 	for _, fb := range sp.Fallbacks {
 		switch {
 		case fb.Task != "":
 			other, ok := tasks[fb.Task]
+			if !ok && declared[fb.Task] {
+				continue // that task's own errors are reported where it is declared
+			}
 			if !ok {
 				b.errSpec(sp, fb.Pointer+"/task", fmt.Sprintf("unknown task %q", fb.Task))
 				continue

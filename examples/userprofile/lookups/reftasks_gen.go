@@ -172,15 +172,15 @@ func appendUserList(dst []byte, v *UserList) []byte {
 }
 
 func readUserList(rd *runtime.Reader, v *UserList) {
-	n0 := rd.Len()
-	(*v) = make([]UserSummary, n0)
+	(*v) = make([]UserSummary, rd.Len())
 	for i0 := range *v {
 		readUserSummary(rd, &(*v)[i0])
 	}
 }
 
 func convUserList(path string, raw any) (out UserList, err error) {
-	a0, err := runtime.AsArray(path, raw)
+	var a0 []any
+	a0, err = runtime.AsArray(path, raw)
 	if err != nil {
 		return
 	}
@@ -255,7 +255,7 @@ func (v *UserProfile) validate(vs *runtime.Violations, path *runtime.Path) {
 	{
 		pLoginCount := path.Key("login_count")
 		if v.LoginCount != nil {
-			if (*v.LoginCount) < int64(0) {
+			if (*v.LoginCount) < 0 {
 				vs.Addf(pLoginCount.String(), "minimum", "%v is less than 0", (*v.LoginCount))
 			}
 		}
@@ -638,10 +638,10 @@ func (v *UsersByPlanParams) validate(vs *runtime.Violations, path *runtime.Path)
 	{
 		pLimit := path.Key("limit")
 		if v.Limit != nil {
-			if (*v.Limit) < int64(1) {
+			if (*v.Limit) < 1 {
 				vs.Addf(pLimit.String(), "minimum", "%v is less than 1", (*v.Limit))
 			}
-			if (*v.Limit) > int64(1000) {
+			if (*v.Limit) > 1000 {
 				vs.Addf(pLimit.String(), "maximum", "%v is greater than 1000", (*v.Limit))
 			}
 		}
