@@ -131,17 +131,22 @@ func (t *Task[P, R]) run(f *flight[R], bc *bigcache.BigCache, p *P, key string) 
 	func() {
 		defer func() {
 			if v := recover(); v != nil {
-				f.val, f.err, entry = nil, Permanent(&panicError{where: "task " + t.s.Name, value: v}), nil
+				f.val, f.err, entry, f.payload = nil, Permanent(&panicError{where: "task " + t.s.Name, value: v}), nil, nil
 			}
 		}()
 		f.val, f.attempts, f.err = t.fetch(f, p)
 		if f.err == nil || IsNotFound(f.err) {
 			entry = t.entry(f.val, f.err != nil)
 		}
+		switch {
+		case f.err != nil || !t.storeOK:
+		case entry != nil:
+			f.payload = entry[entryHeaderSz:]
+		default:
+			// Not cached, but coalesced callers still need their own copies.
+			f.payload = t.s.Encode(nil, f.val)
+		}
 	}()
-	if entry != nil && f.err == nil {
-		f.payload = entry[entryHeaderSz:]
-	}
 	t.mu.Lock()
 	// Store before unlisting the flight: a caller that finds no flight then finds the entry.
 	if entry != nil && !f.noStore && len(key) <= maxKeyLen {

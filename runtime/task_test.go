@@ -339,13 +339,21 @@ func TestCacheKeyInjective(t *testing.T) {
 }
 
 func TestCoalescing1000(t *testing.T) {
+	for _, ttl := range []time.Duration{time.Minute, 0} {
+		t.Run(fmt.Sprintf("ttl=%v", ttl), func(t *testing.T) { testCoalescing(t, ttl) })
+	}
+}
+
+func testCoalescing(t *testing.T, ttl time.Duration) {
 	x := newTestExecutor(t)
 	release := make(chan struct{})
 	src := &source{fn: func(ctx context.Context, _ int64, p *userParams) (*user, error) {
 		<-release
 		return &user{ID: p.ID, Name: "n"}, nil
 	}}
-	task := NewTask(x, userSpec(src))
+	spec := userSpec(src)
+	spec.Cache.TTL = ttl
+	task := NewTask(x, spec)
 	const n = 1000
 	results := make([]*user, n)
 	errs := make([]error, n)

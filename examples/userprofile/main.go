@@ -97,7 +97,7 @@ func run(ctx context.Context) error {
 
 	// 5. A list, with an optional parameter.
 	limit := int64(10)
-	pros, err := c.GetUsersByPlan(ctx, lookups.UsersByPlanParamsPlanPro, &lookups.UsersByPlanOptions{Limit: &limit})
+	pros, err := c.GetUsersByPlan(ctx, lookups.PlanPro, &lookups.UsersByPlanOptions{Limit: &limit})
 	if err != nil {
 		return err
 	}

@@ -44,8 +44,12 @@ func Check(dir, outFile string, content []byte, wants []Want) error {
 	if err != nil {
 		return fmt.Errorf("loading the Go package in %s: %w", dir, err)
 	}
-	if len(pkgs) != 1 || pkgs[0].Types == nil {
-		return fmt.Errorf("loading the Go package in %s: found %d packages", dir, len(pkgs))
+	if len(pkgs) != 1 || pkgs[0].Types == nil || pkgs[0].Name == "" {
+		why := fmt.Sprintf("found %d packages", len(pkgs))
+		if len(pkgs) == 1 && len(pkgs[0].Errors) > 0 {
+			why = pkgs[0].Errors[0].Msg
+		}
+		return fmt.Errorf("specs name Go functions, so the output folder %s must be a Go package inside a module: %s", dir, why)
 	}
 	pkg := pkgs[0]
 	scope := pkg.Types.Scope()

@@ -610,8 +610,9 @@ func convUserSummary(path string, raw any) (out UserSummary, err error) {
 
 // UsersByPlanParams is the object at users_by_plan.task.json#/params.
 type UsersByPlanParams struct {
-	Plan  UsersByPlanParamsPlan `json:"plan"`
-	Limit *int64                `json:"limit,omitempty"`
+	// The user's subscription plan.
+	Plan  Plan   `json:"plan"`
+	Limit *int64 `json:"limit,omitempty"`
 }
 
 // UnmarshalJSON decodes a UsersByPlanParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
@@ -660,7 +661,7 @@ func appendUsersByPlanParams(dst []byte, v *UsersByPlanParams) []byte {
 }
 
 func readUsersByPlanParams(rd *runtime.Reader, v *UsersByPlanParams) {
-	v.Plan = UsersByPlanParamsPlan(rd.String())
+	v.Plan = Plan(rd.String())
 	if rd.Present() {
 		p0 := new(int64)
 		*p0 = rd.Int64()
@@ -683,7 +684,7 @@ func convUsersByPlanParams(path string, raw any) (out UsersByPlanParams, err err
 		return
 	}
 	{
-		out.Plan, err = convUsersByPlanParamsPlan(path+"/plan", rPlan)
+		out.Plan, err = convPlan(path+"/plan", rPlan)
 		if err != nil {
 			return
 		}
@@ -696,56 +697,6 @@ func convUsersByPlanParams(path string, raw any) (out UsersByPlanParams, err err
 		}
 		out.Limit = &vLimit
 	}
-	return
-}
-
-// UsersByPlanParamsPlan is one of the values allowed at properties/plan.
-type UsersByPlanParamsPlan string
-
-// The values of UsersByPlanParamsPlan.
-const (
-	UsersByPlanParamsPlanFree       UsersByPlanParamsPlan = "free"
-	UsersByPlanParamsPlanPro        UsersByPlanParamsPlan = "pro"
-	UsersByPlanParamsPlanEnterprise UsersByPlanParamsPlan = "enterprise"
-)
-
-// Valid reports whether v is one of the values of UsersByPlanParamsPlan.
-func (v UsersByPlanParamsPlan) Valid() bool {
-	switch v {
-	case UsersByPlanParamsPlanFree, UsersByPlanParamsPlanPro, UsersByPlanParamsPlanEnterprise:
-		return true
-	}
-	return false
-}
-
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
-func (v UsersByPlanParamsPlan) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
-}
-
-func (v UsersByPlanParamsPlan) validate(vs *runtime.Violations, path *runtime.Path) {
-	if !v.Valid() {
-		vs.Addf(path.String(), "enum", "%v is not one of free, pro, enterprise", string(v))
-	}
-}
-
-func appendUsersByPlanParamsPlan(dst []byte, v *UsersByPlanParamsPlan) []byte {
-	dst = runtime.AppendString(dst, string(*v))
-	return dst
-}
-
-func readUsersByPlanParamsPlan(rd *runtime.Reader, v *UsersByPlanParamsPlan) {
-	*v = UsersByPlanParamsPlan(rd.String())
-}
-
-func convUsersByPlanParamsPlan(path string, raw any) (out UsersByPlanParamsPlan, err error) {
-	x, err := runtime.AsString(path, raw)
-	if err != nil {
-		return
-	}
-	out = UsersByPlanParamsPlan(x)
 	return
 }
 
@@ -834,7 +785,7 @@ func NewClient(x *runtime.Executor) *Client {
 		},
 		ValidateParams: (*UsersByPlanParams).Validate,
 		ValidateResult: (*UserList).Validate,
-		Version:        "12c4fd21be945fa0",
+		Version:        "31752a6818f5cd60",
 	})
 	return c
 }
@@ -928,24 +879,24 @@ func (c *Client) fetchUserProfileFromDirectory(ctx context.Context, p *UserProfi
 
 // GetUsersByPlan lists the users on a plan, newest first.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
-func (c *Client) GetUsersByPlan(ctx context.Context, plan UsersByPlanParamsPlan, opts *UsersByPlanOptions) (*UserList, error) {
+func (c *Client) GetUsersByPlan(ctx context.Context, plan Plan, opts *UsersByPlanOptions) (*UserList, error) {
 	p := newUsersByPlanParams(plan, opts)
 	return c.usersByPlan.Do(ctx, &p)
 }
 
 // GetUsersByPlanAsync starts GetUsersByPlan and returns at once; Await the future for the result.
-func (c *Client) GetUsersByPlanAsync(ctx context.Context, plan UsersByPlanParamsPlan, opts *UsersByPlanOptions) *runtime.Future[UserList] {
+func (c *Client) GetUsersByPlanAsync(ctx context.Context, plan Plan, opts *UsersByPlanOptions) *runtime.Future[UserList] {
 	p := newUsersByPlanParams(plan, opts)
 	return c.usersByPlan.Async(ctx, &p)
 }
 
 // InvalidateUsersByPlan drops the cached result for these parameters.
-func (c *Client) InvalidateUsersByPlan(plan UsersByPlanParamsPlan, opts *UsersByPlanOptions) {
+func (c *Client) InvalidateUsersByPlan(plan Plan, opts *UsersByPlanOptions) {
 	p := newUsersByPlanParams(plan, opts)
 	c.usersByPlan.Invalidate(&p)
 }
 
-func newUsersByPlanParams(plan UsersByPlanParamsPlan, opts *UsersByPlanOptions) UsersByPlanParams {
+func newUsersByPlanParams(plan Plan, opts *UsersByPlanOptions) UsersByPlanParams {
 	p := UsersByPlanParams{Plan: plan}
 	if opts != nil {
 		p.Limit = opts.Limit

@@ -1,0 +1,42 @@
+# The two commands a new user needs: `make example` and `make test`.
+GO ?= go
+EXAMPLES := $(patsubst %/,%,$(dir $(wildcard examples/*/main.go)))
+
+.PHONY: example test test-short vet generate check bench fuzz clean
+
+## example: run every example on embedded defaults (SQLite, local files), no server needed
+example:
+	@for ex in $(EXAMPLES); do echo "== $$ex"; $(GO) run ./$$ex || exit 1; done
+
+## test: vet, then every test with the race detector (PostgreSQL tests need the local server; see .ci/run)
+test: vet check
+	$(GO) test -race -count=1 -timeout 20m ./...
+
+## test-short: the tests without the slow ones
+test-short:
+	$(GO) test -short -count=1 ./...
+
+vet:
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || (echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1)
+
+## generate: regenerate the examples' and the golden tests' Go files
+generate:
+	$(GO) generate ./...
+	$(GO) test ./gen -run 'TestGolden|TestErrors' -update
+
+## check: fail when a committed generated file is out of date (reftaskgen -check)
+check:
+	@for d in $$(find examples -name specs -type d); do \
+		pkg=$$(dirname $$d); \
+		$(GO) run ./cmd/reftaskgen -specs $$d -out $$pkg/reftasks_gen.go -pkg $$(basename $$pkg) -check || exit 1; \
+	done
+
+## bench: the runtime's benchmarks
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -count 1 ./runtime/
+
+## fuzz: run the fuzz tests for a bounded time each
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzGenerate -fuzztime 30s ./gen
+	$(GO) test -run '^$$' -fuzz FuzzBuild -fuzztime 30s ./gen/jsonpos
