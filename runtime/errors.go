@@ -60,12 +60,9 @@ type ValidationError struct {
 
 // Error renders all violations on one line.
 func (e *ValidationError) Error() string {
+	// No "reftask: task" prefix: the executor wraps this in a TaskError,
+	// which names the task and parameters once.
 	var b strings.Builder
-	b.WriteString("reftask: ")
-	if e.Task != "" {
-		b.WriteString(e.Task)
-		b.WriteString(": ")
-	}
 	b.WriteString("invalid ")
 	if e.Which != "" {
 		b.WriteString(e.Which)

@@ -39,11 +39,11 @@ func TestViolations(t *testing.T) {
 	if !errors.As(err, &ve) || len(ve.Violations) != 2 || ve.Task != "" || ve.Which != "" {
 		t.Fatalf("Err() = %#v", err)
 	}
-	if got, want := err.Error(), `reftask: invalid value: /user_id: minLength: length 0 < 1; (root): required: missing property "x"`; got != want {
+	if got, want := err.Error(), `invalid value: /user_id: minLength: length 0 < 1; (root): required: missing property "x"`; got != want {
 		t.Fatalf("got %s\nwant %s", got, want)
 	}
 	ve.Task, ve.Which = "UserProfile", "params"
-	if got, want := ve.Error(), `reftask: UserProfile: invalid params: /user_id: minLength: length 0 < 1; (root): required: missing property "x"`; got != want {
+	if got, want := ve.Error(), `invalid params: /user_id: minLength: length 0 < 1; (root): required: missing property "x"`; got != want {
 		t.Fatalf("got %s\nwant %s", got, want)
 	}
 	// Err returns a snapshot: later Adds do not change it.

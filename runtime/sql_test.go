@@ -16,6 +16,8 @@ import (
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/reftask/reftask/internal/testdb"
 	_ "modernc.org/sqlite"
 )
 
@@ -279,28 +281,7 @@ func TestSQLiteHelpers(t *testing.T) {
 
 func postgresDB(t *testing.T) *sql.DB {
 	t.Helper()
-	dsn := os.Getenv("REFTASK_PG_DSN")
-	if dsn == "" {
-		dsn = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-	}
-	db, err := sql.Open("pgx", dsn)
-	if err == nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		err = db.PingContext(ctx)
-		cancel()
-		if err != nil {
-			_ = db.Close()
-		}
-	}
-	if err != nil {
-		msg := fmt.Sprintf("PostgreSQL at %s unreachable: %v", dsn, err)
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg + " (set CI=true to make this fatal)")
-	}
-	t.Cleanup(func() { _ = db.Close() })
-	return db
+	return testdb.Postgres(t)
 }
 
 func TestPostgresHelpers(t *testing.T) {

@@ -964,7 +964,7 @@ func TestParamsValidation(t *testing.T) {
 	if !errors.As(err, &ve) || ve.Which != "params" || ve.Task != "UserProfile" || te.Attempts != 0 {
 		t.Fatalf("err = %#v", err)
 	}
-	want := `reftask: task UserProfile (id=""): reftask: UserProfile: invalid params: /id: minLength: length 0 < 1`
+	want := `reftask: task UserProfile (id=""): invalid params: /id: minLength: length 0 < 1`
 	if err.Error() != want {
 		t.Fatalf("err text\n got %s\nwant %s", err, want)
 	}

@@ -9,6 +9,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"log"
 	"os"
 	"path/filepath"
@@ -21,7 +22,7 @@ import (
 )
 
 func main() {
-	if err := run(context.Background()); err != nil {
+	if err := run(context.Background(), os.Stdout); err != nil {
 		log.Fatal(err)
 	}
 }
@@ -43,7 +44,7 @@ INSERT INTO users VALUES
 	('user_3', 'Grace Hopper', 'grace@example.com', 'pro', '2024-03-04T05:06:07Z', 7, 'Arlington', 'US');
 `
 
-func run(ctx context.Context) error {
+func run(ctx context.Context, w io.Writer) error {
 	dir, err := os.MkdirTemp("", "reftask-userprofile-")
 	if err != nil {
 		return err
@@ -77,23 +78,23 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("found:      %s <%s>, plan %s, since %s, in %s\n", u.Name, deref(u.Email), u.Plan, u.CreatedAt.Format("2006-01-02"), u.Address.City)
+	fmt.Fprintf(w, "found:      %s <%s>, plan %s, since %s, in %s\n", u.Name, deref(u.Email), u.Plan, u.CreatedAt.Format("2006-01-02"), u.Address.City)
 
 	// 2. The same user again: served from the cache, the database is not asked.
 	before := sourceCalls.Load()
 	if _, err := c.GetUserProfile(ctx, "user_1"); err != nil {
 		return err
 	}
-	fmt.Printf("cache hit:  user_1 again, cache hits %d, database queries for it %d\n", hits.Load(), sourceCalls.Load()-before)
+	fmt.Fprintf(w, "cache hit:  user_1 again, cache hits %d, database queries for it %d\n", hits.Load(), sourceCalls.Load()-before)
 
 	// 3. A user that does not exist.
 	_, err = c.GetUserProfile(ctx, "user_999")
-	fmt.Printf("not found:  user_999 -> errors.Is(err, runtime.ErrNotFound) = %v\n", errors.Is(err, runtime.ErrNotFound))
+	fmt.Fprintf(w, "not found:  user_999 -> errors.Is(err, runtime.ErrNotFound) = %v\n", errors.Is(err, runtime.ErrNotFound))
 
 	// 4. A parameter the spec rejects, before the database is touched.
 	_, err = c.GetUserProfile(ctx, "bob")
 	var ve *runtime.ValidationError
-	fmt.Printf("rejected:   %q -> %v (validation error: %v)\n", "bob", err, errors.As(err, &ve))
+	fmt.Fprintf(w, "rejected:   %q -> %v (validation error: %v)\n", "bob", err, errors.As(err, &ve))
 
 	// 5. A list, with an optional parameter.
 	limit := int64(10)
@@ -101,11 +102,11 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("list:       %d users on the pro plan:", len(*pros))
+	fmt.Fprintf(w, "list:       %d users on the pro plan:", len(*pros))
 	for _, s := range *pros {
-		fmt.Printf(" %s", s.Name)
+		fmt.Fprintf(w, " %s", s.Name)
 	}
-	fmt.Println()
+	fmt.Fprintln(w)
 
 	// 6. Asynchronously, and by name with JSON params.
 	f := c.GetUserProfileAsync(ctx, "user_3")
@@ -117,7 +118,7 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("async:      %s; by name: %s (email set: %v)\n", grace.Name, byName.(*lookups.UserProfile).Name, byName.(*lookups.UserProfile).Email != nil)
+	fmt.Fprintf(w, "async:      %s; by name: %s (email set: %v)\n", grace.Name, byName.(*lookups.UserProfile).Name, byName.(*lookups.UserProfile).Email != nil)
 
 	// 7. The database goes away: the spec's fallback task answers instead.
 	c.InvalidateUserProfile("user_1")
@@ -126,7 +127,7 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("fallback:   database closed, user_1 -> %s\n", u.Name)
+	fmt.Fprintf(w, "fallback:   database closed, user_1 -> %s\n", u.Name)
 	return nil
 }
 
