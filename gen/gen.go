@@ -60,21 +60,31 @@ func checkGo(set *load.Set, pkg *ir.Package, opts Options, src []byte) diag.List
 		specs[sp.Name] = sp
 	}
 	var wants []gocheck.Want
-	for _, t := range pkg.Tasks {
-		if t.Source.Go == nil {
-			continue
+	report := func(sp *load.Spec, ptr string) func(string) {
+		return func(msg string) {
+			d := diag.Diagnostic{File: sp.File.Path, Pointer: ptr, Msg: msg}
+			d.Line, d.Col = sp.File.Index.Pos(ptr)
+			diags.Add(d)
 		}
+	}
+	for _, t := range pkg.Tasks {
 		sp := specs[t.Name]
-		wants = append(wants, gocheck.Want{
-			Func:    t.Source.Go.Func,
-			Params:  []string{"context.Context", t.Params.Name},
-			Results: []string{"*" + t.Result.Name, "error"},
-			Report: func(msg string) {
-				d := diag.Diagnostic{File: sp.File.Path, Pointer: "/source/go/func", Msg: msg}
-				d.Line, d.Col = sp.File.Index.Pos("/source/go/func")
-				diags.Add(d)
-			},
-		})
+		if t.Source.Go != nil {
+			wants = append(wants, gocheck.Want{
+				Func:    t.Source.Go.Func,
+				Params:  []string{"context.Context", t.Params.Name},
+				Results: []string{"*" + t.Result.Name, "error"},
+				Report:  report(sp, "/source/go/func"),
+			})
+		}
+		if t.TransformFunc != "" {
+			wants = append(wants, gocheck.Want{
+				Func:    t.TransformFunc,
+				Params:  []string{"context.Context", "*" + t.Result.Name},
+				Results: []string{"error"},
+				Report:  report(sp, "/transform/func"),
+			})
+		}
 	}
 	if len(wants) == 0 {
 		return nil

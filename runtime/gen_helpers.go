@@ -60,23 +60,95 @@ func escapePointer(s string) string {
 	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
 }
 
-// Remap returns a copy of rec in which each property named by the even
-// elements of pairs takes the value of the source field named by the odd
-// element that follows it: transform.fields, applied before conversion.
-func Remap(rec Record, pairs ...string) Record {
-	out := make(Record, len(rec))
-	for k, v := range rec {
+// FieldMap is one entry of transform.fields: the result property at path
+// Prop takes the value of the source field From, a column or key name, or
+// a JSON pointer (starting with "/") into the raw record.
+type FieldMap struct {
+	Prop []string
+	From string
+}
+
+// Transform applies transform.fields to one raw record. The record is not
+// modified (a file source shares it between calls); the mapped copy is
+// returned. A record that is not an object is returned as it is, for the
+// conversion to report.
+func Transform(raw any, maps []FieldMap) any {
+	m, ok := raw.(map[string]any)
+	if !ok {
+		return raw
+	}
+	out := make(map[string]any, len(m))
+	for k, v := range m {
 		out[k] = v
 	}
-	for i := 0; i+1 < len(pairs); i += 2 {
-		prop, field := pairs[i], pairs[i+1]
-		if v, ok := rec[field]; ok {
-			out[prop] = v
-		} else {
-			delete(out, prop)
-		}
+	for _, fm := range maps {
+		v, found := lookupField(m, fm.From)
+		setPath(out, fm.Prop, v, found)
 	}
 	return out
+}
+
+// TransformEach applies Transform to every element of an array record.
+func TransformEach(raw any, maps []FieldMap) any {
+	arr, ok := raw.([]any)
+	if !ok {
+		return raw
+	}
+	out := make([]any, len(arr))
+	for i, e := range arr {
+		out[i] = Transform(e, maps)
+	}
+	return out
+}
+
+func lookupField(m map[string]any, from string) (any, bool) {
+	if !strings.HasPrefix(from, "/") {
+		v, ok := m[from]
+		return v, ok
+	}
+	var cur any = m
+	for _, tok := range strings.Split(from[1:], "/") {
+		tok = strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
+		switch c := cur.(type) {
+		case map[string]any:
+			v, ok := c[tok]
+			if !ok {
+				return nil, false
+			}
+			cur = v
+		case []any:
+			i, err := strconv.Atoi(tok)
+			if err != nil || i < 0 || i >= len(c) || (len(tok) > 1 && tok[0] == '0') {
+				return nil, false
+			}
+			cur = c[i]
+		default:
+			return nil, false
+		}
+	}
+	return cur, true
+}
+
+// setPath sets (or, when !found, deletes) the property at path, copying
+// each nested object on the way so the source record stays untouched.
+func setPath(out map[string]any, path []string, v any, found bool) {
+	cur := out
+	for _, seg := range path[:len(path)-1] {
+		next := map[string]any{}
+		if old, ok := cur[seg].(map[string]any); ok {
+			for k, x := range old {
+				next[k] = x
+			}
+		}
+		cur[seg] = next
+		cur = next
+	}
+	last := path[len(path)-1]
+	if found {
+		cur[last] = v
+	} else {
+		delete(cur, last)
+	}
 }
 
 // SingleColumn returns the value of a one-column row, for scalar results.

@@ -70,6 +70,12 @@ func (e *emitter) client() {
 				}
 				g.Id("c").Dot(taskField(t)+"Query").Op("=").Qual(rt, "NewSQLQuery").Call(jen.Lit(sq.Conn), jen.Index().String().Values(parts...), jen.Index().String().Values(params...))
 			}
+			if h := t.Source.HTTP; h != nil {
+				g.Id("c").Dot(taskField(t)+"Request").Op("=").Add(httpRequest(h))
+			}
+			if f := t.Source.File; f != nil {
+				g.Id("x").Dot("WatchFile").Call(jen.Lit(t.Name), jen.Lit(f.Path))
+			}
 			g.Id("c").Dot(taskField(t)).Op("=").Qual(rt, "NewTask").Call(jen.Id("x"), e.taskSpec(t))
 		}
 		g.Return(jen.Id("c"))
@@ -257,12 +263,13 @@ func lowerDocStart(s string) string {
 func (e *emitter) fetch(t *ir.Task) {
 	ctxP := []jen.Code{jen.Id("ctx").Qual("context", "Context"), jen.Id("p").Op("*").Add(paramsType(t))}
 	ret := []jen.Code{jen.Op("*").Add(resultType(t)), jen.Error()}
+	c := jen.Id("c")
+	var body []jen.Code
+	// get is the expression that yields (*Result, error) from the source.
+	var get jen.Code
 	switch {
 	case t.Source.Go != nil:
-		e.f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("fetch" + t.Name).Params(ctxP...).Params(ret...).Block(
-			jen.Return(jen.Id(t.Source.Go.Func).Call(jen.Id("ctx"), jen.Op("*").Id("p"))),
-		)
-		e.f.Line()
+		get = jen.Id(t.Source.Go.Func).Call(jen.Id("ctx"), jen.Op("*").Id("p"))
 	case t.Source.SQL != nil:
 		sq := t.Source.SQL
 		var args []jen.Code
@@ -273,25 +280,260 @@ func (e *emitter) fetch(t *ir.Task) {
 		if len(args) == 0 {
 			argsCode = jen.Nil()
 		}
-		res := t.Result
 		if sq.Many {
-			elem := res.Elem.Elem
-			e.f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("fetch"+t.Name).Params(ctxP...).Params(ret...).Block(
-				jen.List(jen.Id("rows"), jen.Err()).Op(":=").Qual(rt, "QueryAll").Call(jen.Id("ctx"), jen.Id("c").Dot("x"), jen.Id("c").Dot(taskField(t)+"Query"), argsCode, jen.Id("row"+t.Name)),
+			body = append(body,
+				jen.List(jen.Id("rows"), jen.Err()).Op(":=").Qual(rt, "QueryAll").Call(jen.Id("ctx"), c.Clone().Dot("x"), c.Clone().Dot(taskField(t)+"Query"), argsCode, jen.Id("row"+t.Name)),
 				jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
 				jen.Id("out").Op(":=").Add(resultType(t)).Call(jen.Id("rows")),
-				jen.Return(jen.Op("&").Id("out"), jen.Nil()),
 			)
-			e.f.Line()
-			e.rowFunc(t, elem)
-			return
+			get = nil
+			e.rowFunc(t, t.Result.Elem.Elem)
+		} else {
+			get = jen.Qual(rt, "QueryOne").Call(jen.Id("ctx"), c.Clone().Dot("x"), c.Clone().Dot(taskField(t)+"Query"), argsCode, jen.Id("row"+t.Name))
+			e.rowFunc(t, t.Result)
 		}
-		e.f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("fetch" + t.Name).Params(ctxP...).Params(ret...).Block(
-			jen.Return(jen.Qual(rt, "QueryOne").Call(jen.Id("ctx"), jen.Id("c").Dot("x"), jen.Id("c").Dot(taskField(t)+"Query"), argsCode, jen.Id("row"+t.Name))),
+	case t.Source.HTTP != nil:
+		h := t.Source.HTTP
+		body = append(body, e.renderVals(allTemplateParams(h))...)
+		var bodyArg jen.Code = jen.Nil()
+		if h.Body != nil {
+			body = append(body, jen.Id("body").Op(":=").Add(bodyExpr(h.Body)))
+			bodyArg = jen.Id("body")
+		}
+		valsArg := jen.Id("vals")
+		if len(allTemplateParams(h)) == 0 {
+			valsArg = jen.Nil()
+		}
+		body = append(body,
+			jen.List(jen.Id("raw"), jen.Err()).Op(":=").Qual(rt, "FetchHTTP").Call(jen.Id("ctx"), c.Clone().Dot("x"), jen.Lit(t.Name), c.Clone().Dot(taskField(t)+"Request"), valsArg, bodyArg),
+			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
 		)
-		e.f.Line()
-		e.rowFunc(t, res)
+		get = jen.Id("record" + t.Name).Call(jen.Id("raw"))
+		e.recordFunc(t)
+	case t.Source.File != nil:
+		fs := t.Source.File
+		ptr := jen.Lit("")
+		lit := ""
+		var expr *jen.Statement
+		for _, tok := range fs.Pointer {
+			if tok.Param == nil {
+				lit += "/" + tok.Literal
+				continue
+			}
+			base := jen.Lit(lit)
+			if expr != nil {
+				base = expr
+				if lit != "" {
+					base = expr.Clone().Op("+").Lit(lit)
+				}
+			}
+			expr = jen.Qual(rt, "JoinPointer").Call(base, renderString(tok.Param.Type, jen.Id("p").Dot(tok.Param.Name)))
+			lit = ""
+		}
+		switch {
+		case expr == nil:
+			ptr = jen.Lit(lit)
+		case lit != "":
+			ptr = expr.Op("+").Lit(lit)
+		default:
+			ptr = expr
+		}
+		body = append(body,
+			jen.List(jen.Id("raw"), jen.Err()).Op(":=").Qual(rt, "FetchFile").Call(jen.Id("ctx"), c.Clone().Dot("x"), jen.Lit(t.Name), jen.Lit(fs.Path), ptr),
+			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
+		)
+		get = jen.Id("record" + t.Name).Call(jen.Id("raw"))
+		e.recordFunc(t)
 	}
+	switch {
+	case t.TransformFunc == "" && get != nil:
+		body = append(body, jen.Return(get))
+	case t.TransformFunc == "":
+		body = append(body, jen.Return(jen.Op("&").Id("out"), jen.Nil()))
+	default:
+		if get != nil {
+			body = append(body,
+				jen.List(jen.Id("r"), jen.Err()).Op(":=").Add(get),
+				jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
+			)
+		} else {
+			body = append(body, jen.Id("r").Op(":=").Op("&").Id("out"))
+		}
+		body = append(body,
+			jen.If(jen.Err().Op(":=").Id(t.TransformFunc).Call(jen.Id("ctx"), jen.Id("r")), jen.Err().Op("!=").Nil()).Block(
+				jen.Return(jen.Nil(), jen.Qual("fmt", "Errorf").Call(jen.Lit("transform "+t.TransformFunc+": %w"), jen.Err())),
+			),
+			jen.Return(jen.Id("r"), jen.Nil()),
+		)
+	}
+	e.f.Func().Params(c.Clone().Op("*").Id("Client")).Id("fetch"+t.Name).Params(ctxP...).Params(ret...).Block(body...)
+	e.f.Line()
+}
+
+func templateLit(tm ir.Template) jen.Code {
+	var parts, params []jen.Code
+	for _, p := range tm.Parts {
+		parts = append(parts, jen.Lit(p))
+	}
+	for _, f := range tm.Params {
+		params = append(params, jen.Lit(f.JSON))
+	}
+	d := jen.Dict{jen.Id("Parts"): jen.Index().String().Values(parts...)}
+	if len(params) > 0 {
+		d[jen.Id("Params")] = jen.Index().String().Values(params...)
+	}
+	return jen.Qual(rt, "Template").Values(d)
+}
+
+func httpRequest(h *ir.HTTPSource) jen.Code {
+	d := jen.Dict{
+		jen.Id("Conn"):   jen.Lit(h.Conn),
+		jen.Id("Method"): jen.Lit(h.Method),
+		jen.Id("Path"):   templateLit(h.Path),
+	}
+	if len(h.Query) > 0 {
+		var qs []jen.Code
+		for _, q := range h.Query {
+			qs = append(qs, jen.Values(jen.Dict{jen.Id("Key"): jen.Lit(q.Key), jen.Id("Value"): templateLit(q.Value)}))
+		}
+		d[jen.Id("Query")] = jen.Index().Qual(rt, "HTTPQueryParam").Values(qs...)
+	}
+	if len(h.Headers) > 0 {
+		var hs []jen.Code
+		for _, hd := range h.Headers {
+			hs = append(hs, jen.Values(jen.Dict{jen.Id("Name"): jen.Lit(hd.Name), jen.Id("Value"): jen.Lit(hd.Value)}))
+		}
+		d[jen.Id("Headers")] = jen.Index().Qual(rt, "HTTPHeader").Values(hs...)
+	}
+	if h.Pointer != "" {
+		d[jen.Id("Pointer")] = jen.Lit(h.Pointer)
+	}
+	var nf []jen.Code
+	for _, s := range h.NotFound {
+		nf = append(nf, jen.Lit(s))
+	}
+	d[jen.Id("NotFound")] = jen.Index().Int().Values(nf...)
+	return jen.Op("&").Qual(rt, "HTTPRequest").Values(d)
+}
+
+// allTemplateParams lists the params an HTTP request renders as text, once each.
+func allTemplateParams(h *ir.HTTPSource) []*ir.Field {
+	var out []*ir.Field
+	seen := map[*ir.Field]bool{}
+	add := func(tm ir.Template) {
+		for _, f := range tm.Params {
+			if !seen[f] {
+				seen[f] = true
+				out = append(out, f)
+			}
+		}
+	}
+	add(h.Path)
+	for _, q := range h.Query {
+		add(q.Value)
+	}
+	return out
+}
+
+// renderVals builds vals, the params rendered as strings by name; unset
+// optional params stay out, which drops their query keys.
+func (e *emitter) renderVals(fs []*ir.Field) []jen.Code {
+	if len(fs) == 0 {
+		return nil
+	}
+	d := jen.Dict{}
+	var opt []jen.Code
+	for _, f := range fs {
+		x := jen.Id("p").Dot(f.Name)
+		switch f.Type.Kind {
+		case ir.Pointer:
+			opt = append(opt, jen.If(x.Clone().Op("!=").Nil()).Block(
+				jen.Id("vals").Index(jen.Lit(f.JSON)).Op("=").Add(renderString(f.Type.Elem, jen.Op("*").Add(x.Clone())))))
+		case ir.OptNull:
+			opt = append(opt, jen.If(x.Clone().Dot("Set").Op("&&").Op("!").Add(x.Clone()).Dot("Null")).Block(
+				jen.Id("vals").Index(jen.Lit(f.JSON)).Op("=").Add(renderString(f.Type.Elem, x.Clone().Dot("Value")))))
+		default:
+			d[jen.Lit(f.JSON)] = renderString(f.Type, x)
+		}
+	}
+	out := []jen.Code{jen.Id("vals").Op(":=").Map(jen.String()).String().Values(d)}
+	return append(out, opt...)
+}
+
+// renderString writes a scalar param the way it appears in a URL or pointer.
+func renderString(t *ir.Type, x jen.Code) jen.Code {
+	switch t.Kind {
+	case ir.String:
+		return x
+	case ir.Enum:
+		return renderString(t.Elem, jen.Id(underlying(t.Elem)).Call(x))
+	case ir.Int:
+		return jen.Qual("strconv", "FormatInt").Call(x, jen.Lit(10))
+	case ir.Float:
+		return jen.Qual("strconv", "FormatFloat").Call(x, jen.LitRune('g'), jen.Lit(-1), jen.Lit(64))
+	case ir.Bool:
+		return jen.Qual("strconv", "FormatBool").Call(x)
+	case ir.Time:
+		return jen.Add(x).Dot("Format").Call(jen.Qual(timePkg, "RFC3339Nano"))
+	case ir.Pointer, ir.OptNull:
+		return renderString(t.Elem, x)
+	}
+	return x
+}
+
+// bodyExpr builds the request body value from its template.
+func bodyExpr(n *ir.BodyNode) jen.Code {
+	switch {
+	case n == nil:
+		return jen.Nil()
+	case n.Param != nil:
+		return jen.Id("p").Dot(n.Param.Name)
+	case n.Literal != nil:
+		return jen.Qual("encoding/json", "RawMessage").Call(jen.Lit(string(n.Literal)))
+	case n.IsArray:
+		var items []jen.Code
+		for _, it := range n.Items {
+			items = append(items, bodyExpr(it))
+		}
+		return jen.Index().Any().Values(items...)
+	}
+	d := jen.Dict{}
+	for i, k := range n.Keys {
+		d[jen.Lit(k)] = bodyExpr(n.Fields[i])
+	}
+	return jen.Map(jen.String()).Any().Values(d)
+}
+
+// fieldMaps renders transform.fields as runtime.FieldMap values.
+func fieldMaps(t *ir.Task) []jen.Code {
+	var out []jen.Code
+	for _, m := range t.Maps {
+		var prop []jen.Code
+		for _, p := range m.Prop {
+			prop = append(prop, jen.Lit(p))
+		}
+		out = append(out, jen.Values(jen.Dict{jen.Id("Prop"): jen.Index().String().Values(prop...), jen.Id("From"): jen.Lit(m.From)}))
+	}
+	return out
+}
+
+// recordFunc converts a decoded JSON record (HTTP, file) into the result,
+// after transform.fields.
+func (e *emitter) recordFunc(t *ir.Task) {
+	var body []jen.Code
+	if len(t.Maps) > 0 {
+		fn := "Transform"
+		if t.Result.Kind == ir.Named && t.Result.Elem.Kind == ir.Slice {
+			fn = "TransformEach"
+		}
+		body = append(body, jen.Id("raw").Op("=").Qual(rt, fn).Call(jen.Id("raw"), jen.Index().Qual(rt, "FieldMap").Values(fieldMaps(t)...)))
+	}
+	body = append(body, jen.Var().Id("v").Add(goType(t.Result)))
+	body = append(body, e.conv(t.Result, jen.Id("v"), jen.Lit(""), jen.Id("raw"), 0)...)
+	body = append(body, jen.Return(jen.Op("&").Id("v"), jen.Nil()))
+	e.f.Comment(fmt.Sprintf("record%s converts the record the source returned; a bare return passes err on.", t.Name))
+	e.f.Func().Id("record"+t.Name).Params(jen.Id("raw").Any()).Params(jen.Id("out").Op("*").Add(resultType(t)), jen.Err().Error()).Block(body...)
+	e.f.Line()
 }
 
 // rowFunc converts one row into a value of type elem: an object takes
@@ -301,12 +543,9 @@ func (e *emitter) rowFunc(t *ir.Task, elem *ir.Type) {
 	body := []jen.Code{}
 	var src jen.Code = jen.Id("rec")
 	if elem.Kind == ir.Struct {
-		if len(t.Fields) > 0 {
-			var pairs []jen.Code
-			for _, k := range sortedKeys(t.Fields) {
-				pairs = append(pairs, jen.Lit(k), jen.Lit(t.Fields[k]))
-			}
-			body = append(body, jen.Id("rec").Op("=").Qual(rt, "Remap").Call(append([]jen.Code{jen.Id("rec")}, pairs...)...))
+		if len(t.Maps) > 0 {
+			body = append(body, jen.Id("raw").Op(":=").Qual(rt, "Transform").Call(jen.Id("rec"), jen.Index().Qual(rt, "FieldMap").Values(fieldMaps(t)...)))
+			src = jen.Id("raw")
 		}
 	} else {
 		body = append(body,
@@ -322,6 +561,7 @@ func (e *emitter) rowFunc(t *ir.Task, elem *ir.Type) {
 	e.f.Func().Id("row"+t.Name).Params(jen.Id("rec").Qual(rt, "Record")).Params(jen.Id("out").Op("*").Add(goType(elem)), jen.Err().Error()).Block(body...)
 	e.f.Line()
 }
+
 func sqlArg(p *ir.Field) jen.Code {
 	x := jen.Id("p").Dot(p.Name)
 	switch p.Type.Kind {
@@ -365,17 +605,4 @@ func (e *emitter) execute() {
 	e.f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("Tasks").Params().Index().String().Block(
 		jen.Return(jen.Index().String().Values(namesList...)),
 	)
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	for i := 1; i < len(keys); i++ {
-		for j := i; j > 0 && keys[j] < keys[j-1]; j-- {
-			keys[j], keys[j-1] = keys[j-1], keys[j]
-		}
-	}
-	return keys
 }

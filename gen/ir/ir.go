@@ -158,18 +158,83 @@ type Task struct {
 	OptionsName string
 	Result      *Type
 	Source      Source
-	// Fields maps result property names onto source columns or pointers.
-	Fields    map[string]string
-	Cache     Cache
-	Retry     Retry
-	Timeout   int64 // nanoseconds; 0 = none
-	Fallbacks []Fallback
+	// Maps are transform.fields, sorted by property path.
+	Maps []FieldMap
+	// TransformFunc is a user Go function run on the converted result.
+	TransformFunc string
+	Cache         Cache
+	Retry         Retry
+	Timeout       int64 // nanoseconds; 0 = none
+	Fallbacks     []Fallback
+}
+
+// FieldMap maps one result property (a path into nested objects) onto a
+// source field: a column or key name, or a JSON pointer starting with "/".
+type FieldMap struct {
+	Prop []string
+	From string
 }
 
 // Source is exactly one of the source kinds.
 type Source struct {
-	SQL *SQLSource
-	Go  *GoSource
+	SQL  *SQLSource
+	Go   *GoSource
+	HTTP *HTTPSource
+	File *FileSource
+}
+
+// Template is text with {param} placeholders: Parts has one more element
+// than Params.
+type Template struct {
+	Parts  []string
+	Params []*Field
+}
+
+// HTTPSource is a request to a connection bound at run time.
+type HTTPSource struct {
+	Conn     string
+	Method   string
+	Path     Template
+	Query    []HTTPQuery
+	Headers  []HTTPHeader
+	Body     *BodyNode
+	Pointer  string
+	NotFound []int
+}
+
+// HTTPQuery is one query parameter, in spec order.
+type HTTPQuery struct {
+	Key   string
+	Value Template
+}
+
+// HTTPHeader is one header; Value may hold ${env:NAME} references.
+type HTTPHeader struct {
+	Name, Value string
+}
+
+// BodyNode is a JSON body template: a param placeholder, a literal, or an
+// object or array of nodes.
+type BodyNode struct {
+	Param   *Field
+	Literal []byte // compact JSON
+	Keys    []string
+	Fields  []*BodyNode // with Keys, for objects
+	Items   []*BodyNode // for arrays
+	IsArray bool
+}
+
+// FileSource reads a JSON or YAML file under a root bound at run time.
+type FileSource struct {
+	Path string
+	// Pointer tokens: a literal token, or a param whose value is the token.
+	Pointer []PointerToken
+}
+
+// PointerToken is one token of a file pointer.
+type PointerToken struct {
+	Literal string // already escaped
+	Param   *Field
 }
 
 // SQLSource is a query split at its :param placeholders.

@@ -56,8 +56,28 @@ type Spec struct {
 
 // Source is exactly one source kind.
 type Source struct {
-	SQL *SQLSource `json:"sql"`
-	Go  *GoSource  `json:"go"`
+	SQL  *SQLSource  `json:"sql"`
+	Go   *GoSource   `json:"go"`
+	HTTP *HTTPSource `json:"http"`
+	File *FileSource `json:"file"`
+}
+
+// HTTPSource is a JSON API call on a connection bound at run time.
+type HTTPSource struct {
+	Connection string            `json:"connection"`
+	Method     string            `json:"method"`
+	Path       string            `json:"path"`
+	Query      map[string]string `json:"query"`
+	Headers    map[string]string `json:"headers"`
+	Body       json.RawMessage   `json:"body"`
+	Pointer    string            `json:"pointer"`
+	NotFound   []int             `json:"not_found"`
+}
+
+// FileSource is a JSON or YAML file under a root bound at run time.
+type FileSource struct {
+	Path    string `json:"path"`
+	Pointer string `json:"pointer"`
 }
 
 // SQLSource names a connection bound at run time and a query with :param placeholders.
@@ -74,6 +94,7 @@ type GoSource struct {
 // Transform maps result properties onto source fields.
 type Transform struct {
 	Fields map[string]string `json:"fields"`
+	Func   string            `json:"func"`
 }
 
 // Cache is the cache policy, defaults applied.

@@ -58,7 +58,7 @@ func (s *Set) metaError(f *File, doc any, ve *jsonschema.ValidationError) {
 		v, _ := pointerGet(doc, ptr)
 		msg = fmt.Sprintf("invalid duration %q: want a Go duration such as \"500ms\" or \"1m30s\" (\"0\" for none)", fmt.Sprint(v))
 	case ptr == "/source" && (kw == "maxProperties" || kw == "minProperties"):
-		msg = "source needs exactly one of \"sql\", \"go\""
+		msg = "source needs exactly one of \"sql\", \"http\", \"file\", \"go\""
 	}
 	s.errorAt(f, ptr, msg)
 }

@@ -94,9 +94,6 @@ func (b *builder) task(sp *load.Spec) *ir.Task {
 		Retry:   ir.Retry{Attempts: sp.Retry.Attempts, InitialDelay: int64(sp.Retry.InitialDelay), MaxDelay: int64(sp.Retry.MaxDelay), Jitter: sp.Retry.Jitter},
 		Timeout: int64(sp.Timeout),
 	}
-	if sp.Transform != nil {
-		t.Fields = sp.Transform.Fields
-	}
 	t.Params = b.params(sp, t)
 	t.Result = b.result(sp)
 	if t.Params == nil || t.Result == nil {
@@ -107,6 +104,10 @@ func (b *builder) task(sp *load.Spec) *ir.Task {
 		t.Source.SQL = b.sqlSource(sp, t)
 	case sp.Source.Go != nil:
 		t.Source.Go = &ir.GoSource{Func: sp.Source.Go.Func}
+	case sp.Source.HTTP != nil:
+		t.Source.HTTP = b.httpSource(sp, t)
+	case sp.Source.File != nil:
+		t.Source.File = b.fileSource(sp, t)
 	}
 	b.transform(sp, t)
 	if len(b.diags) > before {
@@ -691,32 +692,6 @@ func describe(t *ir.Type) string {
 		return "map"
 	}
 	return t.Kind.String()
-}
-
-func (b *builder) transform(sp *load.Spec, t *ir.Task) {
-	if len(t.Fields) == 0 {
-		return
-	}
-	res := t.Result
-	if res.Kind == ir.Named && res.Elem.Kind == ir.Slice {
-		res = res.Elem.Elem
-	}
-	if res.Kind != ir.Struct {
-		b.errSpec(sp, "/transform/fields", "transform.fields needs an object result (or an array of objects)")
-		return
-	}
-	known := map[string]bool{}
-	for _, f := range res.Fields {
-		known[f.JSON] = true
-	}
-	for _, k := range slices.Sorted(mapKeys(t.Fields)) {
-		if !known[k] {
-			b.errSpec(sp, "/transform/fields/"+escape(k), fmt.Sprintf("%q is not a property of the result (it has %s)", k, strings.TrimPrefix(strings.ReplaceAll(listJSON(res.Fields), ":", ""), "")))
-		}
-		if t.Source.SQL != nil && strings.HasPrefix(t.Fields[k], "/") {
-			b.errSpec(sp, "/transform/fields/"+escape(k), "a SQL source maps properties onto column names, not JSON pointers")
-		}
-	}
 }
 
 func (b *builder) fallbacks(t *ir.Task, sp *load.Spec, tasks map[string]*ir.Task, declared map[string]bool) {

@@ -824,19 +824,22 @@ func decodeUserProfile(rd *runtime.Reader) *UserProfile {
 	return v
 }
 
-func (c *Client) fetchUserProfile(ctx context.Context, p *UserProfileParams) (*UserProfile, error) {
-	return runtime.QueryOne(ctx, c.x, c.userProfileQuery, []any{p.UserID}, rowUserProfile)
-}
-
 // rowUserProfile converts one row of the query; a bare return passes err on.
 func rowUserProfile(rec runtime.Record) (out *UserProfile, err error) {
-	rec = runtime.Remap(rec, "email", "email_address")
+	raw := runtime.Transform(rec, []runtime.FieldMap{{
+		From: "email_address",
+		Prop: []string{"email"},
+	}})
 	var v UserProfile
-	v, err = convUserProfile("", rec)
+	v, err = convUserProfile("", raw)
 	if err != nil {
 		return
 	}
 	return &v, nil
+}
+
+func (c *Client) fetchUserProfile(ctx context.Context, p *UserProfileParams) (*UserProfile, error) {
+	return runtime.QueryOne(ctx, c.x, c.userProfileQuery, []any{p.UserID}, rowUserProfile)
 }
 
 // GetUserProfileFromDirectory looks up a user's profile in the in-process directory, the fallback when the database is down.
@@ -914,15 +917,6 @@ func decodeUsersByPlan(rd *runtime.Reader) *UserList {
 	return v
 }
 
-func (c *Client) fetchUsersByPlan(ctx context.Context, p *UsersByPlanParams) (*UserList, error) {
-	rows, err := runtime.QueryAll(ctx, c.x, c.usersByPlanQuery, []any{string(p.Plan), runtime.PtrArg(p.Limit)}, rowUsersByPlan)
-	if err != nil {
-		return nil, err
-	}
-	out := UserList(rows)
-	return &out, nil
-}
-
 // rowUsersByPlan converts one row of the query; a bare return passes err on.
 func rowUsersByPlan(rec runtime.Record) (out *UserSummary, err error) {
 	var v UserSummary
@@ -931,6 +925,15 @@ func rowUsersByPlan(rec runtime.Record) (out *UserSummary, err error) {
 		return
 	}
 	return &v, nil
+}
+
+func (c *Client) fetchUsersByPlan(ctx context.Context, p *UsersByPlanParams) (*UserList, error) {
+	rows, err := runtime.QueryAll(ctx, c.x, c.usersByPlanQuery, []any{string(p.Plan), runtime.PtrArg(p.Limit)}, rowUsersByPlan)
+	if err != nil {
+		return nil, err
+	}
+	out := UserList(rows)
+	return &out, nil
 }
 
 // fallbackUsersByPlanValue0 decodes a fresh copy of the fallback value, which reftaskgen checked against the result schema.

@@ -1334,19 +1334,22 @@ func decodeAnyItem(rd *runtime.Reader) *Item {
 	return v
 }
 
-func (c *Client) fetchAnyItem(ctx context.Context, p *AnyItemParams) (*Item, error) {
-	return runtime.QueryOne(ctx, c.x, c.anyItemQuery, []any{string(p.Category)}, rowAnyItem)
-}
-
 // rowAnyItem converts one row of the query; a bare return passes err on.
 func rowAnyItem(rec runtime.Record) (out *Item, err error) {
-	rec = runtime.Remap(rec, "name", "title")
+	raw := runtime.Transform(rec, []runtime.FieldMap{{
+		From: "title",
+		Prop: []string{"name"},
+	}})
 	var v Item
-	v, err = convItem("", rec)
+	v, err = convItem("", raw)
 	if err != nil {
 		return
 	}
 	return &v, nil
+}
+
+func (c *Client) fetchAnyItem(ctx context.Context, p *AnyItemParams) (*Item, error) {
+	return runtime.QueryOne(ctx, c.x, c.anyItemQuery, []any{string(p.Category)}, rowAnyItem)
 }
 
 // GetCategoryTree builds the category tree below a root, from Go code.
@@ -1424,19 +1427,22 @@ func decodeItem(rd *runtime.Reader) *Item {
 	return v
 }
 
-func (c *Client) fetchItem(ctx context.Context, p *ItemParams) (*Item, error) {
-	return runtime.QueryOne(ctx, c.x, c.itemQuery, []any{p.ID}, rowItem)
-}
-
 // rowItem converts one row of the query; a bare return passes err on.
 func rowItem(rec runtime.Record) (out *Item, err error) {
-	rec = runtime.Remap(rec, "name", "title")
+	raw := runtime.Transform(rec, []runtime.FieldMap{{
+		From: "title",
+		Prop: []string{"name"},
+	}})
 	var v Item
-	v, err = convItem("", rec)
+	v, err = convItem("", raw)
 	if err != nil {
 		return
 	}
 	return &v, nil
+}
+
+func (c *Client) fetchItem(ctx context.Context, p *ItemParams) (*Item, error) {
+	return runtime.QueryOne(ctx, c.x, c.itemQuery, []any{p.ID}, rowItem)
 }
 
 // GetItemCount counts the items of a category.
@@ -1473,10 +1479,6 @@ func decodeItemCount(rd *runtime.Reader) *ItemCountResult {
 	return v
 }
 
-func (c *Client) fetchItemCount(ctx context.Context, p *ItemCountParams) (*ItemCountResult, error) {
-	return runtime.QueryOne(ctx, c.x, c.itemCountQuery, []any{string(p.Category)}, rowItemCount)
-}
-
 // rowItemCount converts one row of the query; a bare return passes err on.
 func rowItemCount(rec runtime.Record) (out *ItemCountResult, err error) {
 	col, err := runtime.SingleColumn(rec)
@@ -1489,6 +1491,10 @@ func rowItemCount(rec runtime.Record) (out *ItemCountResult, err error) {
 		return
 	}
 	return &v, nil
+}
+
+func (c *Client) fetchItemCount(ctx context.Context, p *ItemCountParams) (*ItemCountResult, error) {
+	return runtime.QueryOne(ctx, c.x, c.itemCountQuery, []any{string(p.Category)}, rowItemCount)
 }
 
 // GetItemOrPlaceholder looks up an item from the archive, falling back to the live catalogue and then to a placeholder.
@@ -1525,19 +1531,22 @@ func decodeItemOrPlaceholder(rd *runtime.Reader) *Item {
 	return v
 }
 
-func (c *Client) fetchItemOrPlaceholder(ctx context.Context, p *ItemOrPlaceholderParams) (*Item, error) {
-	return runtime.QueryOne(ctx, c.x, c.itemOrPlaceholderQuery, []any{p.ID}, rowItemOrPlaceholder)
-}
-
 // rowItemOrPlaceholder converts one row of the query; a bare return passes err on.
 func rowItemOrPlaceholder(rec runtime.Record) (out *Item, err error) {
-	rec = runtime.Remap(rec, "name", "title")
+	raw := runtime.Transform(rec, []runtime.FieldMap{{
+		From: "title",
+		Prop: []string{"name"},
+	}})
 	var v Item
-	v, err = convItem("", rec)
+	v, err = convItem("", raw)
 	if err != nil {
 		return
 	}
 	return &v, nil
+}
+
+func (c *Client) fetchItemOrPlaceholder(ctx context.Context, p *ItemOrPlaceholderParams) (*Item, error) {
+	return runtime.QueryOne(ctx, c.x, c.itemOrPlaceholderQuery, []any{p.ID}, rowItemOrPlaceholder)
 }
 
 // fallbackItemOrPlaceholderValue1 decodes a fresh copy of the fallback value, which reftaskgen checked against the result schema.
@@ -1587,6 +1596,20 @@ func decodeItemsByCategory(rd *runtime.Reader) *ItemList {
 	return v
 }
 
+// rowItemsByCategory converts one row of the query; a bare return passes err on.
+func rowItemsByCategory(rec runtime.Record) (out *Item, err error) {
+	raw := runtime.Transform(rec, []runtime.FieldMap{{
+		From: "title",
+		Prop: []string{"name"},
+	}})
+	var v Item
+	v, err = convItem("", raw)
+	if err != nil {
+		return
+	}
+	return &v, nil
+}
+
 func (c *Client) fetchItemsByCategory(ctx context.Context, p *ItemsByCategoryParams) (*ItemList, error) {
 	rows, err := runtime.QueryAll(ctx, c.x, c.itemsByCategoryQuery, []any{string(p.Category), runtime.PtrArg(p.MinPrice)}, rowItemsByCategory)
 	if err != nil {
@@ -1594,17 +1617,6 @@ func (c *Client) fetchItemsByCategory(ctx context.Context, p *ItemsByCategoryPar
 	}
 	out := ItemList(rows)
 	return &out, nil
-}
-
-// rowItemsByCategory converts one row of the query; a bare return passes err on.
-func rowItemsByCategory(rec runtime.Record) (out *Item, err error) {
-	rec = runtime.Remap(rec, "name", "title")
-	var v Item
-	v, err = convItem("", rec)
-	if err != nil {
-		return
-	}
-	return &v, nil
 }
 
 // Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask.

@@ -1,0 +1,284 @@
+package model
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/reftask/reftask/gen/ir"
+	"github.com/reftask/reftask/gen/load"
+)
+
+// ParseTemplate splits text at its {name} placeholders.
+func ParseTemplate(s string) (parts, params []string, err error) {
+	var cur strings.Builder
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '{':
+			end := strings.IndexByte(s[i:], '}')
+			if end < 0 {
+				return nil, nil, fmt.Errorf("unclosed { at byte %d", i)
+			}
+			name := s[i+1 : i+end]
+			if !identRE.MatchString(name) {
+				return nil, nil, fmt.Errorf("placeholder {%s} is not a parameter name", name)
+			}
+			parts = append(parts, cur.String())
+			cur.Reset()
+			params = append(params, name)
+			i += end
+		case '}':
+			return nil, nil, fmt.Errorf("unmatched } at byte %d", i)
+		default:
+			cur.WriteByte(s[i])
+		}
+	}
+	return append(parts, cur.String()), params, nil
+}
+
+var (
+	identRE  = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	envRefRE = regexp.MustCompile(`\$\{env:([^}]*)\}`)
+)
+
+// template resolves a parsed template's placeholders to params fields;
+// required says whether every placeholder must name a required param.
+func (b *builder) template(sp *load.Spec, t *ir.Task, ptr, text string, required bool) (ir.Template, bool) {
+	parts, names, err := ParseTemplate(text)
+	if err != nil {
+		b.errSpec(sp, ptr, err.Error())
+		return ir.Template{}, false
+	}
+	out := ir.Template{Parts: parts}
+	ok := true
+	for _, n := range names {
+		f := fieldByJSON(t.Params, n)
+		switch {
+		case f == nil:
+			b.errSpec(sp, ptr, fmt.Sprintf("unknown parameter {%s} (params has %s)", n, strings.ReplaceAll(listJSON(t.Params.Fields), ":", "")))
+			ok = false
+		case !scalarParam(f.Type):
+			b.errSpec(sp, ptr, fmt.Sprintf("parameter {%s} is a %s and cannot be written into text", n, describe(f.Type)))
+			ok = false
+		case required && !f.Required:
+			b.errSpec(sp, ptr, fmt.Sprintf("parameter {%s} is optional, but a path needs a value: make it required or move it to the query", n))
+			ok = false
+		default:
+			out.Params = append(out.Params, f)
+		}
+	}
+	return out, ok
+}
+
+func fieldByJSON(t *ir.Type, name string) *ir.Field {
+	for _, f := range t.Fields {
+		if f.JSON == name {
+			return f
+		}
+	}
+	return nil
+}
+
+// scalarParam reports whether a param renders as one string.
+func scalarParam(t *ir.Type) bool {
+	switch t.Kind {
+	case ir.Pointer, ir.OptNull:
+		return scalarParam(t.Elem)
+	case ir.Enum:
+		return true
+	}
+	return t.Kind.IsPrimitive()
+}
+
+// secretHeader reports whether a header must not carry a literal value.
+func secretHeader(name string) bool {
+	l := strings.ToLower(name)
+	switch l {
+	case "authorization", "proxy-authorization", "cookie":
+		return true
+	}
+	return strings.Contains(l, "key") || strings.Contains(l, "token") || strings.Contains(l, "secret")
+}
+
+func (b *builder) httpSource(sp *load.Spec, t *ir.Task) *ir.HTTPSource {
+	h := sp.Source.HTTP
+	src := &ir.HTTPSource{Conn: h.Connection, Method: h.Method, Pointer: h.Pointer, NotFound: h.NotFound}
+	if src.Method == "" {
+		src.Method = "GET"
+	}
+	if len(src.NotFound) == 0 {
+		src.NotFound = []int{404}
+	}
+	src.Path, _ = b.template(sp, t, "/source/http/path", h.Path, true)
+	for _, k := range slices.Sorted(mapKeys(h.Query)) {
+		tm, ok := b.template(sp, t, "/source/http/query/"+escape(k), h.Query[k], false)
+		if ok {
+			src.Query = append(src.Query, ir.HTTPQuery{Key: k, Value: tm})
+		}
+	}
+	for _, k := range slices.Sorted(mapKeys(h.Headers)) {
+		v := h.Headers[k]
+		ptr := "/source/http/headers/" + escape(k)
+		refs := envRefRE.FindAllStringSubmatch(v, -1)
+		for _, r := range refs {
+			if !identRE.MatchString(r[1]) {
+				b.errSpec(sp, ptr, fmt.Sprintf("${env:%s} does not name an environment variable", r[1]))
+			}
+		}
+		if secretHeader(k) && len(refs) == 0 {
+			b.errSpec(sp, ptr, fmt.Sprintf("header %s holds a credential, which must not be written in a spec: reference the environment instead (\"${env:%s}\"), or add it in a request decorator on the %q connection", k, envName(h.Connection, k), h.Connection))
+			continue
+		}
+		if strings.Contains(envRefRE.ReplaceAllString(v, ""), "${") {
+			b.errSpec(sp, ptr, "malformed reference: write ${env:NAME}")
+			continue
+		}
+		src.Headers = append(src.Headers, ir.HTTPHeader{Name: k, Value: v})
+	}
+	if len(h.Body) > 0 {
+		if src.Method == "GET" || src.Method == "DELETE" {
+			b.errSpec(sp, "/source/http/body", fmt.Sprintf("a %s request has no body; use POST, PUT or PATCH", src.Method))
+		}
+		var v any
+		dec := json.NewDecoder(strings.NewReader(string(h.Body)))
+		dec.UseNumber()
+		if err := dec.Decode(&v); err == nil {
+			src.Body = b.bodyNode(sp, t, "/source/http/body", v)
+		}
+	}
+	return src
+}
+
+func envName(conn, header string) string {
+	return strings.ToUpper(strings.NewReplacer("-", "_", " ", "_").Replace(conn + "_" + header))
+}
+
+var wholePlaceholder = regexp.MustCompile(`^\{([A-Za-z_][A-Za-z0-9_]*)\}$`)
+
+func (b *builder) bodyNode(sp *load.Spec, t *ir.Task, ptr string, v any) *ir.BodyNode {
+	switch x := v.(type) {
+	case string:
+		if m := wholePlaceholder.FindStringSubmatch(x); m != nil {
+			f := fieldByJSON(t.Params, m[1])
+			if f == nil {
+				b.errSpec(sp, ptr, fmt.Sprintf("unknown parameter {%s} (params has %s)", m[1], strings.ReplaceAll(listJSON(t.Params.Fields), ":", "")))
+				return nil
+			}
+			return &ir.BodyNode{Param: f}
+		}
+	case map[string]any:
+		n := &ir.BodyNode{}
+		for _, k := range slices.Sorted(mapKeys(x)) {
+			n.Keys = append(n.Keys, k)
+			n.Fields = append(n.Fields, b.bodyNode(sp, t, ptr+"/"+escape(k), x[k]))
+		}
+		return n
+	case []any:
+		n := &ir.BodyNode{IsArray: true}
+		for i, e := range x {
+			n.Items = append(n.Items, b.bodyNode(sp, t, fmt.Sprintf("%s/%d", ptr, i), e))
+		}
+		return n
+	}
+	lit, _ := json.Marshal(v)
+	return &ir.BodyNode{Literal: lit}
+}
+
+func (b *builder) fileSource(sp *load.Spec, t *ir.Task) *ir.FileSource {
+	f := sp.Source.File
+	src := &ir.FileSource{Path: f.Path}
+	if strings.Contains(f.Path, "..") || strings.HasPrefix(f.Path, "/") {
+		b.errSpec(sp, "/source/file/path", "the path must stay under the file root: no \"..\" and no leading /")
+	}
+	if f.Pointer == "" {
+		return src
+	}
+	for _, tok := range strings.Split(f.Pointer[1:], "/") {
+		if !strings.ContainsAny(tok, "{}") {
+			src.Pointer = append(src.Pointer, ir.PointerToken{Literal: tok})
+			continue
+		}
+		m := wholePlaceholder.FindStringSubmatch(tok)
+		if m == nil {
+			b.errSpec(sp, "/source/file/pointer", fmt.Sprintf("token %q: a placeholder must be a whole pointer token, as in /services/{name}", tok))
+			continue
+		}
+		field := fieldByJSON(t.Params, m[1])
+		switch {
+		case field == nil:
+			b.errSpec(sp, "/source/file/pointer", fmt.Sprintf("unknown parameter {%s} (params has %s)", m[1], strings.ReplaceAll(listJSON(t.Params.Fields), ":", "")))
+		case !field.Required || !scalarParam(field.Type):
+			b.errSpec(sp, "/source/file/pointer", fmt.Sprintf("parameter {%s} must be a required scalar to stand in a pointer", m[1]))
+		default:
+			src.Pointer = append(src.Pointer, ir.PointerToken{Param: field})
+		}
+	}
+	return src
+}
+
+// transform checks transform.fields against the result and the source,
+// and records the mapping as property paths.
+func (b *builder) transform(sp *load.Spec, t *ir.Task) {
+	if sp.Transform == nil {
+		return
+	}
+	t.TransformFunc = sp.Transform.Func
+	if len(sp.Transform.Fields) == 0 {
+		return
+	}
+	res := t.Result
+	if res.Kind == ir.Named && res.Elem.Kind == ir.Slice {
+		res = res.Elem.Elem
+	}
+	if res.Kind != ir.Struct {
+		b.errSpec(sp, "/transform/fields", "transform.fields needs an object result (or an array of objects)")
+		return
+	}
+	for _, k := range slices.Sorted(mapKeys(sp.Transform.Fields)) {
+		from := sp.Transform.Fields[k]
+		ptr := "/transform/fields/" + escape(k)
+		path := strings.Split(k, ".")
+		cur := res
+		ok := true
+		for i, seg := range path {
+			f := fieldOf(cur, seg)
+			if f == nil {
+				b.errSpec(sp, ptr, fmt.Sprintf("%q is not a property of %s (it has %s)", strings.Join(path[:i+1], "."), cur.Name, strings.ReplaceAll(listJSON(cur.Fields), ":", "")))
+				ok = false
+				break
+			}
+			if i < len(path)-1 {
+				next := f.Type
+				for next.Kind == ir.Pointer || next.Kind == ir.OptNull {
+					next = next.Elem
+				}
+				if next.Kind != ir.Struct {
+					b.errSpec(sp, ptr, fmt.Sprintf("%q is not an object, so %q cannot be below it", strings.Join(path[:i+1], "."), k))
+					ok = false
+					break
+				}
+				cur = next
+			}
+		}
+		if t.Source.SQL != nil && strings.HasPrefix(from, "/") {
+			b.errSpec(sp, ptr, "a SQL source maps properties onto column names, not JSON pointers")
+			ok = false
+		}
+		if t.Source.Go != nil {
+			b.errSpec(sp, ptr, "a Go source returns the typed result itself; use transform.func to change it")
+			ok = false
+		}
+		if ok {
+			t.Maps = append(t.Maps, ir.FieldMap{Prop: path, From: from})
+		}
+	}
+}
+
+func fieldOf(t *ir.Type, json string) *ir.Field {
+	if t.Kind != ir.Struct {
+		return nil
+	}
+	return fieldByJSON(t, json)
+}
