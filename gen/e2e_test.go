@@ -21,6 +21,8 @@ import (
 var kitchenDDL = map[runtime.Dialect]string{
 	runtime.SQLite: `CREATE TABLE items (id TEXT PRIMARY KEY, title TEXT, price REAL, quantity INTEGER, active INTEGER,
 		created_at TEXT, tags TEXT, attributes TEXT, category TEXT, discount REAL, note TEXT, rating REAL)`,
+	runtime.MySQL: `CREATE TABLE items (id VARCHAR(64) PRIMARY KEY, title TEXT, price DOUBLE, quantity BIGINT, active BOOLEAN,
+		created_at DATETIME, tags JSON, attributes JSON, category VARCHAR(32), discount DOUBLE, note TEXT, rating DOUBLE)`,
 	runtime.Postgres: `CREATE TABLE items (id text PRIMARY KEY, title text, price double precision, quantity bigint, active boolean,
 		created_at timestamptz, tags jsonb, attributes jsonb, category text, discount double precision, note text, rating double precision)`,
 }
@@ -113,6 +115,7 @@ func TestE2EKitchen(t *testing.T) {
 	}{
 		{"sqlite", runtime.SQLite, testdb.SQLite},
 		{"postgres", runtime.Postgres, testdb.Postgres},
+		{"mysql", runtime.MySQL, testdb.MySQL},
 	}
 	for _, d := range dbs {
 		t.Run(d.name, func(t *testing.T) {

@@ -10,9 +10,11 @@ import (
 	"encoding/hex"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
+	_ "github.com/go-sql-driver/mysql"  // MySQL/MariaDB driver "mysql"
 	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
 	_ "modernc.org/sqlite"             // SQLite driver "sqlite"
 )
@@ -71,6 +73,47 @@ func Postgres(t testing.TB) *sql.DB {
 		admin.Close()
 	})
 	db, err := sql.Open("pgx", base+"&search_path="+schema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// MySQLURL is the MariaDB server tests use unless REFTASK_MYSQL_DSN names another.
+const MySQLURL = "root@tcp(127.0.0.1:3306)/test"
+
+// MySQL connects to the local MariaDB (or MySQL) in a fresh database,
+// dropped when the test ends. Times are read as time.Time in UTC.
+func MySQL(t testing.TB) *sql.DB {
+	t.Helper()
+	base := MySQLURL
+	if u := os.Getenv("REFTASK_MYSQL_DSN"); u != "" {
+		base = u
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	admin, err := sql.Open("mysql", base)
+	if err != nil {
+		Unreachable(t, "MariaDB", err)
+	}
+	if err := admin.PingContext(ctx); err != nil {
+		admin.Close()
+		Unreachable(t, "MariaDB at "+base, err)
+	}
+	name := "reftask_" + randomSuffix()
+	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+		admin.Close()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_, _ = admin.ExecContext(ctx, "DROP DATABASE "+name)
+		admin.Close()
+	})
+	dsn := base[:strings.LastIndex(base, "/")+1] + name + "?parseTime=true&loc=UTC"
+	db, err := sql.Open("mysql", dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
