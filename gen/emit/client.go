@@ -71,7 +71,7 @@ func (e *emitter) client() {
 				g.Id("c").Dot(taskField(t)+"Query").Op("=").Qual(rt, "NewSQLQuery").Call(jen.Lit(sq.Conn), jen.Index().String().Values(parts...), jen.Index().String().Values(params...))
 			}
 			if h := t.Source.HTTP; h != nil {
-				g.Id("c").Dot(taskField(t)+"Request").Op("=").Add(httpRequest(h))
+				g.Id("c").Dot(taskField(t) + "Request").Op("=").Add(httpRequest(h))
 			}
 			if f := t.Source.File; f != nil {
 				g.Id("x").Dot("WatchFile").Call(jen.Lit(t.Name), jen.Lit(f.Path))
@@ -366,7 +366,7 @@ func (e *emitter) fetch(t *ir.Task) {
 			jen.Return(jen.Id("r"), jen.Nil()),
 		)
 	}
-	e.f.Func().Params(c.Clone().Op("*").Id("Client")).Id("fetch"+t.Name).Params(ctxP...).Params(ret...).Block(body...)
+	e.f.Func().Params(c.Clone().Op("*").Id("Client")).Id("fetch" + t.Name).Params(ctxP...).Params(ret...).Block(body...)
 	e.f.Line()
 }
 

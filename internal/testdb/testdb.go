@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	_ "github.com/go-sql-driver/mysql"  // MySQL/MariaDB driver "mysql"
+	_ "github.com/go-sql-driver/mysql" // MySQL/MariaDB driver "mysql"
 	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
 	_ "modernc.org/sqlite"             // SQLite driver "sqlite"
 )
