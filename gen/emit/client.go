@@ -1,6 +1,8 @@
 package emit
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -489,7 +491,21 @@ func bodyExpr(n *ir.BodyNode) jen.Code {
 	case n.Param != nil:
 		return jen.Id("p").Dot(n.Param.Name)
 	case n.Literal != nil:
-		return jen.Qual("encoding/json", "RawMessage").Call(jen.Lit(string(n.Literal)))
+		var v any
+		dec := json.NewDecoder(bytes.NewReader(n.Literal))
+		dec.UseNumber()
+		if err := dec.Decode(&v); err != nil {
+			return jen.Nil()
+		}
+		switch x := v.(type) {
+		case string:
+			return jen.Lit(x)
+		case bool:
+			return jen.Lit(x)
+		case json.Number:
+			return jen.Qual("encoding/json", "Number").Call(jen.Lit(x.String()))
+		}
+		return jen.Nil()
 	case n.IsArray:
 		var items []jen.Code
 		for _, it := range n.Items {

@@ -57,8 +57,8 @@ func Check(dir, outFile string, content []byte, wants []Want) error {
 	for _, w := range wants {
 		obj := scope.Lookup(w.Func)
 		if obj == nil {
-			w.Report(fmt.Sprintf("function %s is not declared in package %s; declare func %s(%s) (%s) beside the generated file",
-				w.Func, pkg.Name, w.Func, strings.Join(w.Params, ", "), strings.Join(w.Results, ", ")))
+			w.Report(fmt.Sprintf("function %s is not declared in package %s; declare %s beside the generated file",
+				w.Func, pkg.Name, strings.Replace(sig(w.Params, w.Results), "func", "func "+w.Func, 1)))
 			continue
 		}
 		fn, ok := obj.(*types.Func)
@@ -66,8 +66,8 @@ func Check(dir, outFile string, content []byte, wants []Want) error {
 			w.Report(fmt.Sprintf("%s in package %s is a %s, not a function", w.Func, pkg.Name, kindOf(obj)))
 			continue
 		}
-		sig := fn.Type().(*types.Signature)
-		if sig.Recv() != nil || sig.TypeParams().Len() > 0 {
+		fsig := fn.Type().(*types.Signature)
+		if fsig.Recv() != nil || fsig.TypeParams().Len() > 0 {
 			w.Report(fmt.Sprintf("%s must be a plain function, not a method or generic function", w.Func))
 			continue
 		}
@@ -78,15 +78,23 @@ func Check(dir, outFile string, content []byte, wants []Want) error {
 			}
 			return out
 		}
-		gp, gr := got(sig.Params()), got(sig.Results())
-		if sig.Variadic() || !equal(gp, w.Params) || !equal(gr, w.Results) {
+		gp, gr := got(fsig.Params()), got(fsig.Results())
+		if fsig.Variadic() || !equal(gp, w.Params) || !equal(gr, w.Results) {
 			pos := pkg.Fset.Position(fn.Pos())
-			w.Report(fmt.Sprintf("function %s has signature func(%s) (%s), want func(%s) (%s) (declared at %s:%d)",
-				w.Func, strings.Join(gp, ", "), strings.Join(gr, ", "), strings.Join(w.Params, ", "), strings.Join(w.Results, ", "),
-				filepath.Base(pos.Filename), pos.Line))
+			w.Report(fmt.Sprintf("function %s has signature %s, want %s (declared at %s:%d)",
+				w.Func, sig(gp, gr), sig(w.Params, w.Results), filepath.Base(pos.Filename), pos.Line))
 		}
 	}
 	return nil
+}
+
+// sig renders a signature as Go writes it: one unnamed result needs no parentheses.
+func sig(params, results []string) string {
+	r := strings.Join(results, ", ")
+	if len(results) > 1 {
+		r = "(" + r + ")"
+	}
+	return "func(" + strings.Join(params, ", ") + ") " + r
 }
 
 func kindOf(obj types.Object) string {

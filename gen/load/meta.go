@@ -57,6 +57,9 @@ func (s *Set) metaError(f *File, doc any, ve *jsonschema.ValidationError) {
 	case kw == "pattern" && strings.Contains(ve.AbsoluteKeywordLocation, "duration"):
 		v, _ := pointerGet(doc, ptr)
 		msg = fmt.Sprintf("invalid duration %q: want a Go duration such as \"500ms\" or \"1m30s\" (\"0\" for none)", fmt.Sprint(v))
+	case kw == "pattern" && ptr == "/source/file/path":
+		v, _ := pointerGet(doc, ptr)
+		msg = fmt.Sprintf("file path %q must be relative, with / separators, and end in .json, .yaml or .yml", fmt.Sprint(v))
 	case ptr == "/source" && (kw == "maxProperties" || kw == "minProperties"):
 		msg = "source needs exactly one of \"sql\", \"http\", \"file\", \"go\""
 	}

@@ -646,7 +646,7 @@ func (b *builder) sqlSource(sp *load.Spec, t *ir.Task) *ir.SQLSource {
 			continue
 		}
 		if !sqlBindable(f.Type) {
-			b.errSpec(sp, "/source/sql/query", fmt.Sprintf("parameter :%s is a %s and cannot be bound as one SQL argument", name, describe(f.Type)))
+			b.errSpec(sp, "/source/sql/query", fmt.Sprintf("parameter :%s is %s and cannot be bound as one SQL argument", name, describe(f.Type)))
 			continue
 		}
 		src.Params = append(src.Params, f)
@@ -682,16 +682,23 @@ func listJSON(fs []*ir.Field) string {
 	return strings.Join(out, ", ")
 }
 
+// describe names a type's kind with its article, for messages.
 func describe(t *ir.Type) string {
 	switch t.Kind {
+	case ir.Pointer, ir.OptNull, ir.Named:
+		return describe(t.Elem)
 	case ir.Struct:
-		return "object"
+		return "an object"
 	case ir.Slice:
-		return "array"
+		return "an array"
 	case ir.Map:
-		return "map"
+		return "a map"
+	case ir.Int:
+		return "an integer"
+	case ir.Enum:
+		return "an enum"
 	}
-	return t.Kind.String()
+	return "a " + t.Kind.String()
 }
 
 func (b *builder) fallbacks(t *ir.Task, sp *load.Spec, tasks map[string]*ir.Task, declared map[string]bool) {

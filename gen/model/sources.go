@@ -60,7 +60,7 @@ func (b *builder) template(sp *load.Spec, t *ir.Task, ptr, text string, required
 			b.errSpec(sp, ptr, fmt.Sprintf("unknown parameter {%s} (params has %s)", n, strings.ReplaceAll(listJSON(t.Params.Fields), ":", "")))
 			ok = false
 		case !scalarParam(f.Type):
-			b.errSpec(sp, ptr, fmt.Sprintf("parameter {%s} is a %s and cannot be written into text", n, describe(f.Type)))
+			b.errSpec(sp, ptr, fmt.Sprintf("parameter {%s} is %s and cannot be written into text", n, describe(f.Type)))
 			ok = false
 		case required && !f.Required:
 			b.errSpec(sp, ptr, fmt.Sprintf("parameter {%s} is optional, but a path needs a value: make it required or move it to the query", n))

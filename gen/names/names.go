@@ -65,6 +65,11 @@ func Exported(s string) string {
 			b.WriteString(up)
 			continue
 		}
+		// Plurals of initialisms: ids -> IDs, urls -> URLs.
+		if n := len(up); n > 2 && (w[n-1] == 's') && initialisms[up[:n-1]] {
+			b.WriteString(up[:n-1] + "s")
+			continue
+		}
 		r, n := utf8.DecodeRuneInString(w)
 		b.WriteRune(unicode.ToUpper(r))
 		b.WriteString(strings.ToLower(w[n:]))

@@ -14,6 +14,9 @@ func TestExported(t *testing.T) {
 		{"2fa", "X2fa"},
 		{"", "X"},
 		{"user_profile", "UserProfile"},
+		{"ids", "IDs"},
+		{"product_urls", "ProductURLs"},
+		{"skus", "SKUs"},
 	}
 	for _, tt := range tests {
 		if got := Exported(tt.in); got != tt.want {
