@@ -66,7 +66,7 @@ func TestGolden(t *testing.T) {
 				t.Error("missing the generated-code header")
 			}
 			// Generating twice gives the same bytes.
-			again, _ := gen.Generate(gen.Options{Specs: filepath.Join(dir, "specs"), Package: filepath.Base(dir), OutDir: dir, OutFile: "reftasks_gen.go"})
+			again, _ := gen.Generate(gen.Options{Specs: filepath.Join(dir, "specs"), Package: filepath.Base(dir), OutDir: dir, OutFile: "reftasks_gen.go", SkipGoCheck: true})
 			if !bytes.Equal(src, again) {
 				t.Error("output is not deterministic")
 			}

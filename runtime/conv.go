@@ -19,6 +19,12 @@ const maxExactFloat = 1 << 53
 
 // convErr builds a *ConvError; it is only reached on failure, so fmt's reflection is fine here.
 func convErr(path string, v any, to string, detail error) error {
+	switch v.(type) {
+	case absentValue:
+		return Missing(path, to)
+	case nil:
+		return NullNotAllowed(path, to)
+	}
 	return &ConvError{Path: path, From: typeName(v), To: to, Value: renderValue(v), Err: detail}
 }
 

@@ -62,6 +62,8 @@ type Executor struct {
 	now     func() time.Time // cache freshness clock; retries and deadlines always use real time
 	timer   retry.Timer      // nil = retry-go's real timer
 	conns   map[string]sqlConn
+	files   *fileSource  // nil unless a file option was given (file.go)
+	http    httpRegistry // HTTP connections by name and their default client (http.go)
 
 	mu   sync.Mutex
 	gens map[string]*atomic.Uint64 // per task name, bumped by InvalidateTask
@@ -89,6 +91,7 @@ func New(opts ...Option) (*Executor, error) {
 		cacheMB: defaultCacheMB,
 		now:     time.Now,
 		conns:   map[string]sqlConn{},
+		http:    httpRegistry{conns: map[string]*HTTPConn{}},
 		gens:    map[string]*atomic.Uint64{},
 	}
 	x.scratch.New = func() any { return &scratch{key: make([]byte, 0, 128)} }
@@ -105,6 +108,10 @@ func New(opts ...Option) (*Executor, error) {
 		return nil, fmt.Errorf("reftask: new executor: cache: %w", err)
 	}
 	x.cache.Store(bc)
+	if err := x.startFiles(); err != nil {
+		_ = bc.Close()
+		return nil, fmt.Errorf("reftask: new executor: %w", err)
+	}
 	return x, nil
 }
 
@@ -201,6 +208,8 @@ func withRetryTimer(t retry.Timer) Option {
 
 // Close releases the cache; tasks called afterwards fail with ErrClosed. Close is idempotent.
 func (x *Executor) Close() error {
+	x.stopFiles()      // waits for the file poller, so Close leaves no goroutine behind
+	x.http.closeIdle() // idle keep-alive connections hold goroutines until their timeout
 	bc := x.cache.Swap(nil)
 	if bc == nil {
 		return nil

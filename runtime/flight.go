@@ -195,7 +195,8 @@ func (t *Task[P, R]) fetch(f *flight[R], p *P) (*R, int, error) {
 			if attempts >= int(pol.Attempts) || !retryable(f.ctx, err) {
 				return false
 			}
-			d := pol.delay(attempts)
+			// A server's Retry-After outranks our backoff (up to MaxDelay), and the deadline check must see it.
+			d := retryDelay(err, pol.delay(attempts), pol.MaxDelay)
 			if !t.fits(f, d) {
 				return false
 			}

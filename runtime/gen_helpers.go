@@ -166,15 +166,28 @@ func SingleColumn(rec Record) (any, error) {
 	return nil, nil
 }
 
+// absentValue stands for a property the source did not provide, so that
+// the As functions can tell "missing" from "null".
+type absentValue struct{}
+
+// Prop returns the property key of m, or a marker the As functions report
+// as missing; generated converters read required properties through it.
+func Prop(m map[string]any, key string) any {
+	if v, ok := m[key]; ok {
+		return v
+	}
+	return absentValue{}
+}
+
 // Missing is the conversion error for a required property that the source
 // did not provide.
 func Missing(path, to string) error {
-	return &ConvError{Path: path, From: "absent", To: to, Err: fmt.Errorf("required property %s is missing", displayPath(path))}
+	return &ConvError{Path: path, From: "absent", To: to, Value: "(absent)", Err: fmt.Errorf("required property %s is missing", displayPath(path))}
 }
 
 // NullNotAllowed is the conversion error for a null where the schema has no null.
 func NullNotAllowed(path, to string) error {
-	return &ConvError{Path: path, From: "null", To: to, Err: fmt.Errorf("property %s is null but its schema does not allow null", displayPath(path))}
+	return &ConvError{Path: path, From: "null", To: to, Value: "null", Err: fmt.Errorf("property %s is null but its schema does not allow null", displayPath(path))}
 }
 
 func displayPath(p string) string {

@@ -23,10 +23,13 @@ type Hooks struct {
 	OnRetry                               func(ctx context.Context, e Event)
 	OnFallback                            func(ctx context.Context, e Event)
 	OnError                               func(ctx context.Context, e Event) // Do is about to return an error other than not-found
+	// OnReload is called by the file poller after it read a changed file: Err nil means the new version is
+	// served, else the last good version still is (see Executor.Health).
+	OnReload func(ctx context.Context, e FileEvent)
 }
 
 // SlogHooks returns hooks that log to l (slog.Default when nil): debug for hits, misses and source calls,
-// warn for stale serving, retries, fallbacks and errors.
+// warn for stale serving, retries, fallbacks and errors, info for file reloads and error for failed ones.
 func SlogHooks(l *slog.Logger) Hooks {
 	if l == nil {
 		l = slog.Default()
@@ -65,6 +68,13 @@ func SlogHooks(l *slog.Logger) Hooks {
 		OnRetry:       logf(slog.LevelWarn, "reftask: retrying source"),
 		OnFallback:    logf(slog.LevelWarn, "reftask: fallback"),
 		OnError:       logf(slog.LevelWarn, "reftask: task failed"),
+		OnReload: func(ctx context.Context, e FileEvent) {
+			if e.Err == nil {
+				l.LogAttrs(ctx, slog.LevelInfo, "reftask: file reloaded", slog.String("path", e.Path))
+				return
+			}
+			l.LogAttrs(ctx, slog.LevelError, "reftask: file reload failed", slog.String("path", e.Path), slog.String("error", e.Err.Error()))
+		},
 	}
 }
 
@@ -88,5 +98,14 @@ func chainHooks(a, b Hooks) Hooks {
 		OnRetry:       c(a.OnRetry, b.OnRetry),
 		OnFallback:    c(a.OnFallback, b.OnFallback),
 		OnError:       c(a.OnError, b.OnError),
+		OnReload: func() func(context.Context, FileEvent) {
+			switch {
+			case a.OnReload == nil:
+				return b.OnReload
+			case b.OnReload == nil:
+				return a.OnReload
+			}
+			return func(ctx context.Context, e FileEvent) { a.OnReload(ctx, e); b.OnReload(ctx, e) }
+		}(),
 	}
 }

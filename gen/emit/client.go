@@ -54,11 +54,14 @@ func (e *emitter) client() {
 			if t.Source.SQL != nil {
 				g.Id(taskField(t)+"Query").Op("*").Qual(rt, "SQLQuery")
 			}
+			if t.Source.HTTP != nil {
+				g.Id(taskField(t)+"Request").Op("*").Qual(rt, "HTTPRequest")
+			}
 		}
 	})
 	e.f.Line()
 
-	e.f.Comment("NewClient binds the package's tasks to x. The SQL connections the tasks name are looked up in x when a task runs.")
+	e.f.Comment("NewClient binds the package's tasks to x. The connections and files the tasks name are looked up in x when a task runs.")
 	e.f.Func().Id("NewClient").Params(jen.Id("x").Op("*").Qual(rt, "Executor")).Op("*").Id("Client").BlockFunc(func(g *jen.Group) {
 		g.Id("c").Op(":=").Op("&").Id("Client").Values(jen.Dict{jen.Id("x"): jen.Id("x")})
 		for _, t := range e.pkg.Tasks {

@@ -121,7 +121,7 @@ func (e *emitter) decode(t *ir.Type, target lv, depth int) []jen.Code {
 		p := fmt.Sprintf("p%d", depth)
 		return []jen.Code{jen.If(jen.Id("rd").Dot("Present").Call()).Block(
 			append(append([]jen.Code{jen.Id(p).Op(":=").New(goType(t.Elem))},
-				e.decode(t.Elem, lv{jen.Op("*").Id(p), jen.Id(p)}, depth+1)...),
+				e.decode(t.Elem, lv{jen.Parens(jen.Op("*").Id(p)), jen.Id(p)}, depth+1)...),
 				set(jen.Id(p)))...,
 		)}
 	case ir.OptNull:

@@ -101,18 +101,9 @@ func (e *emitter) convField(fd *ir.Field) []jen.Code {
 		}
 		return []jen.Code{block}
 	default:
-		return []jen.Code{
-			get,
-			jen.If(jen.Op("!").Id("ok")).Block(
-				jen.Err().Op("=").Qual(rt, "Missing").Call(childPath.Clone(), jen.Lit(schemaName(fd.Type))),
-				jen.Return(),
-			),
-			jen.If(jen.Id(rawVar).Op("==").Nil()).Block(
-				jen.Err().Op("=").Qual(rt, "NullNotAllowed").Call(childPath.Clone(), jen.Lit(schemaName(fd.Type))),
-				jen.Return(),
-			),
-			jen.Block(e.conv(fd.Type, target.Clone(), childPath.Clone(), jen.Id(rawVar), 1)...),
-		}
+		// runtime.Prop marks an absent property, so that the conversion
+		// reports "missing" and "null" apart.
+		return e.conv(fd.Type, target.Clone(), childPath.Clone(), jen.Qual(rt, "Prop").Call(jen.Id("m"), jen.Lit(fd.JSON)), 1)
 	}
 }
 
@@ -145,17 +136,18 @@ func (e *emitter) conv(t *ir.Type, target, path, raw *jen.Statement, depth int) 
 		return []jen.Code{jen.If(raw.Clone().Op("==").Nil()).Block(nullCase).Else().Block(inner...)}
 	case ir.Slice:
 		arr, i, el := fmt.Sprintf("a%d", depth), fmt.Sprintf("i%d", depth), fmt.Sprintf("e%d", depth)
-		return []jen.Code{
+		// A block, so that sibling arrays can reuse the variable names.
+		return []jen.Code{jen.Block(
 			jen.Var().Id(arr).Index().Any(),
 			jen.List(jen.Id(arr), jen.Err()).Op("=").Qual(rt, "AsArray").Call(path, raw),
 			fail,
 			target.Clone().Op("=").Make(goType(t), jen.Len(jen.Id(arr))),
 			jen.For(jen.List(jen.Id(i), jen.Id(el)).Op(":=").Range().Id(arr)).Block(
 				e.elemConv(t.Elem, target.Clone().Index(jen.Id(i)), path.Clone().Op("+").Lit("/").Op("+").Qual("strconv", "Itoa").Call(jen.Id(i)), jen.Id(el), depth+1)...),
-		}
+		)}
 	case ir.Map:
 		obj, k, el := fmt.Sprintf("o%d", depth), fmt.Sprintf("k%d", depth), fmt.Sprintf("e%d", depth)
-		return []jen.Code{
+		return []jen.Code{jen.Block(
 			jen.Var().Id(obj).Map(jen.String()).Any(),
 			jen.List(jen.Id(obj), jen.Err()).Op("=").Qual(rt, "AsObject").Call(path, raw),
 			fail,
@@ -164,7 +156,7 @@ func (e *emitter) conv(t *ir.Type, target, path, raw *jen.Statement, depth int) 
 				append(append([]jen.Code{jen.Var().Id("x").Add(goType(t.Elem))},
 					e.elemConv(t.Elem, jen.Id("x"), jen.Qual(rt, "JoinPointer").Call(path, jen.Id(k)), jen.Id(el), depth+1)...),
 					target.Clone().Index(jen.Id(k)).Op("=").Id("x"))...),
-		}
+		)}
 	}
 	return nil
 }
@@ -172,14 +164,8 @@ func (e *emitter) conv(t *ir.Type, target, path, raw *jen.Statement, depth int) 
 // elemConv converts an array element or map value: a null there is an
 // error unless the element type allows it.
 func (e *emitter) elemConv(t *ir.Type, target, path, raw *jen.Statement, depth int) []jen.Code {
-	if t.Kind == ir.Pointer || t.Kind == ir.OptNull {
-		return []jen.Code{jen.Block(e.conv(t, target, path, raw, depth)...)}
-	}
-	return []jen.Code{jen.Block(append([]jen.Code{
-		jen.If(raw.Clone().Op("==").Nil()).Block(
-			jen.Err().Op("=").Qual(rt, "NullNotAllowed").Call(path.Clone(), jen.Lit(schemaName(t))),
-			jen.Return(),
-		)}, e.conv(t, target, path, raw, depth)...)...)}
+	// A null element of a non-nullable type fails in the conversion itself.
+	return e.conv(t, target, path, raw, depth)
 }
 
 func escapePointer(s string) string {

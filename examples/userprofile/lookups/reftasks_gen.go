@@ -63,35 +63,13 @@ func convAddress(path string, raw any) (out Address, err error) {
 	if err != nil {
 		return
 	}
-	rCity, ok := m["city"]
-	if !ok {
-		err = runtime.Missing(path+"/city", "string")
+	out.City, err = runtime.AsString(path+"/city", runtime.Prop(m, "city"))
+	if err != nil {
 		return
 	}
-	if rCity == nil {
-		err = runtime.NullNotAllowed(path+"/city", "string")
+	out.Country, err = runtime.AsString(path+"/country", runtime.Prop(m, "country"))
+	if err != nil {
 		return
-	}
-	{
-		out.City, err = runtime.AsString(path+"/city", rCity)
-		if err != nil {
-			return
-		}
-	}
-	rCountry, ok := m["country"]
-	if !ok {
-		err = runtime.Missing(path+"/country", "string")
-		return
-	}
-	if rCountry == nil {
-		err = runtime.NullNotAllowed(path+"/country", "string")
-		return
-	}
-	{
-		out.Country, err = runtime.AsString(path+"/country", rCountry)
-		if err != nil {
-			return
-		}
 	}
 	return
 }
@@ -179,18 +157,14 @@ func readUserList(rd *runtime.Reader, v *UserList) {
 }
 
 func convUserList(path string, raw any) (out UserList, err error) {
-	var a0 []any
-	a0, err = runtime.AsArray(path, raw)
-	if err != nil {
-		return
-	}
-	out = make([]UserSummary, len(a0))
-	for i0, e0 := range a0 {
-		{
-			if e0 == nil {
-				err = runtime.NullNotAllowed(path+"/"+strconv.Itoa(i0), "object")
-				return
-			}
+	{
+		var a0 []any
+		a0, err = runtime.AsArray(path, raw)
+		if err != nil {
+			return
+		}
+		out = make([]UserSummary, len(a0))
+		for i0, e0 := range a0 {
 			out[i0], err = convUserSummary(path+"/"+strconv.Itoa(i0), e0)
 			if err != nil {
 				return
@@ -299,14 +273,14 @@ func readUserProfile(rd *runtime.Reader, v *UserProfile) {
 	v.Name = rd.String()
 	if rd.Present() {
 		p0 := new(string)
-		*p0 = rd.String()
+		(*p0) = rd.String()
 		v.Email = p0
 	}
 	v.Plan = Plan(rd.String())
 	v.CreatedAt = rd.Time()
 	if rd.Present() {
 		p0 := new(int64)
-		*p0 = rd.Int64()
+		(*p0) = rd.Int64()
 		v.LoginCount = p0
 	}
 	if rd.Present() {
@@ -321,35 +295,13 @@ func convUserProfile(path string, raw any) (out UserProfile, err error) {
 	if err != nil {
 		return
 	}
-	rID, ok := m["id"]
-	if !ok {
-		err = runtime.Missing(path+"/id", "string")
+	out.ID, err = runtime.AsString(path+"/id", runtime.Prop(m, "id"))
+	if err != nil {
 		return
 	}
-	if rID == nil {
-		err = runtime.NullNotAllowed(path+"/id", "string")
+	out.Name, err = runtime.AsString(path+"/name", runtime.Prop(m, "name"))
+	if err != nil {
 		return
-	}
-	{
-		out.ID, err = runtime.AsString(path+"/id", rID)
-		if err != nil {
-			return
-		}
-	}
-	rName, ok := m["name"]
-	if !ok {
-		err = runtime.Missing(path+"/name", "string")
-		return
-	}
-	if rName == nil {
-		err = runtime.NullNotAllowed(path+"/name", "string")
-		return
-	}
-	{
-		out.Name, err = runtime.AsString(path+"/name", rName)
-		if err != nil {
-			return
-		}
 	}
 	if rEmail, ok := m["email"]; ok && rEmail != nil {
 		var vEmail string
@@ -362,35 +314,13 @@ func convUserProfile(path string, raw any) (out UserProfile, err error) {
 		err = runtime.Missing(path+"/email", "string")
 		return
 	}
-	rPlan, ok := m["plan"]
-	if !ok {
-		err = runtime.Missing(path+"/plan", "string")
+	out.Plan, err = convPlan(path+"/plan", runtime.Prop(m, "plan"))
+	if err != nil {
 		return
 	}
-	if rPlan == nil {
-		err = runtime.NullNotAllowed(path+"/plan", "string")
+	out.CreatedAt, err = runtime.AsTime(path+"/created_at", runtime.Prop(m, "created_at"))
+	if err != nil {
 		return
-	}
-	{
-		out.Plan, err = convPlan(path+"/plan", rPlan)
-		if err != nil {
-			return
-		}
-	}
-	rCreatedAt, ok := m["created_at"]
-	if !ok {
-		err = runtime.Missing(path+"/created_at", "date-time")
-		return
-	}
-	if rCreatedAt == nil {
-		err = runtime.NullNotAllowed(path+"/created_at", "date-time")
-		return
-	}
-	{
-		out.CreatedAt, err = runtime.AsTime(path+"/created_at", rCreatedAt)
-		if err != nil {
-			return
-		}
 	}
 	if rLoginCount, ok := m["login_count"]; ok && rLoginCount != nil {
 		var vLoginCount int64
@@ -455,20 +385,9 @@ func convUserProfileFromDirectoryParams(path string, raw any) (out UserProfileFr
 	if err != nil {
 		return
 	}
-	rUserID, ok := m["user_id"]
-	if !ok {
-		err = runtime.Missing(path+"/user_id", "string")
+	out.UserID, err = runtime.AsString(path+"/user_id", runtime.Prop(m, "user_id"))
+	if err != nil {
 		return
-	}
-	if rUserID == nil {
-		err = runtime.NullNotAllowed(path+"/user_id", "string")
-		return
-	}
-	{
-		out.UserID, err = runtime.AsString(path+"/user_id", rUserID)
-		if err != nil {
-			return
-		}
 	}
 	return
 }
@@ -517,20 +436,9 @@ func convUserProfileParams(path string, raw any) (out UserProfileParams, err err
 	if err != nil {
 		return
 	}
-	rUserID, ok := m["user_id"]
-	if !ok {
-		err = runtime.Missing(path+"/user_id", "string")
+	out.UserID, err = runtime.AsString(path+"/user_id", runtime.Prop(m, "user_id"))
+	if err != nil {
 		return
-	}
-	if rUserID == nil {
-		err = runtime.NullNotAllowed(path+"/user_id", "string")
-		return
-	}
-	{
-		out.UserID, err = runtime.AsString(path+"/user_id", rUserID)
-		if err != nil {
-			return
-		}
 	}
 	return
 }
@@ -575,35 +483,13 @@ func convUserSummary(path string, raw any) (out UserSummary, err error) {
 	if err != nil {
 		return
 	}
-	rID, ok := m["id"]
-	if !ok {
-		err = runtime.Missing(path+"/id", "string")
+	out.ID, err = runtime.AsString(path+"/id", runtime.Prop(m, "id"))
+	if err != nil {
 		return
 	}
-	if rID == nil {
-		err = runtime.NullNotAllowed(path+"/id", "string")
+	out.Name, err = runtime.AsString(path+"/name", runtime.Prop(m, "name"))
+	if err != nil {
 		return
-	}
-	{
-		out.ID, err = runtime.AsString(path+"/id", rID)
-		if err != nil {
-			return
-		}
-	}
-	rName, ok := m["name"]
-	if !ok {
-		err = runtime.Missing(path+"/name", "string")
-		return
-	}
-	if rName == nil {
-		err = runtime.NullNotAllowed(path+"/name", "string")
-		return
-	}
-	{
-		out.Name, err = runtime.AsString(path+"/name", rName)
-		if err != nil {
-			return
-		}
 	}
 	return
 }
@@ -664,7 +550,7 @@ func readUsersByPlanParams(rd *runtime.Reader, v *UsersByPlanParams) {
 	v.Plan = Plan(rd.String())
 	if rd.Present() {
 		p0 := new(int64)
-		*p0 = rd.Int64()
+		(*p0) = rd.Int64()
 		v.Limit = p0
 	}
 }
@@ -674,20 +560,9 @@ func convUsersByPlanParams(path string, raw any) (out UsersByPlanParams, err err
 	if err != nil {
 		return
 	}
-	rPlan, ok := m["plan"]
-	if !ok {
-		err = runtime.Missing(path+"/plan", "string")
+	out.Plan, err = convPlan(path+"/plan", runtime.Prop(m, "plan"))
+	if err != nil {
 		return
-	}
-	if rPlan == nil {
-		err = runtime.NullNotAllowed(path+"/plan", "string")
-		return
-	}
-	{
-		out.Plan, err = convPlan(path+"/plan", rPlan)
-		if err != nil {
-			return
-		}
 	}
 	if rLimit, ok := m["limit"]; ok && rLimit != nil {
 		var vLimit int64
@@ -715,7 +590,7 @@ type Client struct {
 	usersByPlanQuery         *runtime.SQLQuery
 }
 
-// NewClient binds the package's tasks to x. The SQL connections the tasks name are looked up in x when a task runs.
+// NewClient binds the package's tasks to x. The connections and files the tasks name are looked up in x when a task runs.
 func NewClient(x *runtime.Executor) *Client {
 	c := &Client{x: x}
 	c.userProfileQuery = runtime.NewSQLQuery("users", []string{"SELECT id, name, email_address, plan, created_at, login_count, CASE WHEN city IS NULL THEN NULL ELSE json_object('city', city, 'country', country) END AS address FROM users WHERE id = ", ""}, []string{"user_id"})

@@ -55,20 +55,9 @@ func convAnyItemParams(path string, raw any) (out AnyItemParams, err error) {
 	if err != nil {
 		return
 	}
-	rCategory, ok := m["category"]
-	if !ok {
-		err = runtime.Missing(path+"/category", "string")
+	out.Category, err = convCategory(path+"/category", runtime.Prop(m, "category"))
+	if err != nil {
 		return
-	}
-	if rCategory == nil {
-		err = runtime.NullNotAllowed(path+"/category", "string")
-		return
-	}
-	{
-		out.Category, err = convCategory(path+"/category", rCategory)
-		if err != nil {
-			return
-		}
 	}
 	return
 }
@@ -196,47 +185,21 @@ func convCategoryTree(path string, raw any) (out CategoryTree, err error) {
 	if err != nil {
 		return
 	}
-	rName, ok := m["name"]
-	if !ok {
-		err = runtime.Missing(path+"/name", "string")
-		return
-	}
-	if rName == nil {
-		err = runtime.NullNotAllowed(path+"/name", "string")
-		return
-	}
-	{
-		out.Name, err = runtime.AsString(path+"/name", rName)
-		if err != nil {
-			return
-		}
-	}
-	rChildren, ok := m["children"]
-	if !ok {
-		err = runtime.Missing(path+"/children", "array")
-		return
-	}
-	if rChildren == nil {
-		err = runtime.NullNotAllowed(path+"/children", "array")
+	out.Name, err = runtime.AsString(path+"/name", runtime.Prop(m, "name"))
+	if err != nil {
 		return
 	}
 	{
 		var a1 []any
-		a1, err = runtime.AsArray(path+"/children", rChildren)
+		a1, err = runtime.AsArray(path+"/children", runtime.Prop(m, "children"))
 		if err != nil {
 			return
 		}
 		out.Children = make([]CategoryTree, len(a1))
 		for i1, e1 := range a1 {
-			{
-				if e1 == nil {
-					err = runtime.NullNotAllowed(path+"/children"+"/"+strconv.Itoa(i1), "object")
-					return
-				}
-				out.Children[i1], err = convCategoryTree(path+"/children"+"/"+strconv.Itoa(i1), e1)
-				if err != nil {
-					return
-				}
+			out.Children[i1], err = convCategoryTree(path+"/children"+"/"+strconv.Itoa(i1), e1)
+			if err != nil {
+				return
 			}
 		}
 	}
@@ -302,7 +265,7 @@ func readCategoryTreeParams(rd *runtime.Reader, v *CategoryTreeParams) {
 	v.Root = rd.String()
 	if rd.Present() {
 		p0 := new(int64)
-		*p0 = rd.Int64()
+		(*p0) = rd.Int64()
 		v.Depth = p0
 	}
 }
@@ -312,20 +275,9 @@ func convCategoryTreeParams(path string, raw any) (out CategoryTreeParams, err e
 	if err != nil {
 		return
 	}
-	rRoot, ok := m["root"]
-	if !ok {
-		err = runtime.Missing(path+"/root", "string")
+	out.Root, err = runtime.AsString(path+"/root", runtime.Prop(m, "root"))
+	if err != nil {
 		return
-	}
-	if rRoot == nil {
-		err = runtime.NullNotAllowed(path+"/root", "string")
-		return
-	}
-	{
-		out.Root, err = runtime.AsString(path+"/root", rRoot)
-		if err != nil {
-			return
-		}
 	}
 	if rDepth, ok := m["depth"]; ok && rDepth != nil {
 		var vDepth int64
@@ -525,12 +477,12 @@ func readItem(rd *runtime.Reader, v *Item) {
 	v.Category = Category(rd.String())
 	if rd.Present() {
 		p0 := new(float64)
-		*p0 = rd.Float64()
+		(*p0) = rd.Float64()
 		v.Discount = p0
 	}
 	if rd.Present() {
 		p0 := new(string)
-		*p0 = rd.String()
+		(*p0) = rd.String()
 		v.Note = p0
 	}
 	if rd.Present() {
@@ -548,170 +500,63 @@ func convItem(path string, raw any) (out Item, err error) {
 	if err != nil {
 		return
 	}
-	rID, ok := m["id"]
-	if !ok {
-		err = runtime.Missing(path+"/id", "string")
+	out.ID, err = runtime.AsString(path+"/id", runtime.Prop(m, "id"))
+	if err != nil {
 		return
 	}
-	if rID == nil {
-		err = runtime.NullNotAllowed(path+"/id", "string")
+	out.Name, err = runtime.AsString(path+"/name", runtime.Prop(m, "name"))
+	if err != nil {
 		return
 	}
-	{
-		out.ID, err = runtime.AsString(path+"/id", rID)
-		if err != nil {
-			return
-		}
-	}
-	rName, ok := m["name"]
-	if !ok {
-		err = runtime.Missing(path+"/name", "string")
+	out.Price, err = runtime.AsFloat64(path+"/price", runtime.Prop(m, "price"))
+	if err != nil {
 		return
 	}
-	if rName == nil {
-		err = runtime.NullNotAllowed(path+"/name", "string")
+	out.Quantity, err = runtime.AsInt64(path+"/quantity", runtime.Prop(m, "quantity"))
+	if err != nil {
 		return
 	}
-	{
-		out.Name, err = runtime.AsString(path+"/name", rName)
-		if err != nil {
-			return
-		}
-	}
-	rPrice, ok := m["price"]
-	if !ok {
-		err = runtime.Missing(path+"/price", "number")
+	out.Active, err = runtime.AsBool(path+"/active", runtime.Prop(m, "active"))
+	if err != nil {
 		return
 	}
-	if rPrice == nil {
-		err = runtime.NullNotAllowed(path+"/price", "number")
-		return
-	}
-	{
-		out.Price, err = runtime.AsFloat64(path+"/price", rPrice)
-		if err != nil {
-			return
-		}
-	}
-	rQuantity, ok := m["quantity"]
-	if !ok {
-		err = runtime.Missing(path+"/quantity", "integer")
-		return
-	}
-	if rQuantity == nil {
-		err = runtime.NullNotAllowed(path+"/quantity", "integer")
-		return
-	}
-	{
-		out.Quantity, err = runtime.AsInt64(path+"/quantity", rQuantity)
-		if err != nil {
-			return
-		}
-	}
-	rActive, ok := m["active"]
-	if !ok {
-		err = runtime.Missing(path+"/active", "boolean")
-		return
-	}
-	if rActive == nil {
-		err = runtime.NullNotAllowed(path+"/active", "boolean")
-		return
-	}
-	{
-		out.Active, err = runtime.AsBool(path+"/active", rActive)
-		if err != nil {
-			return
-		}
-	}
-	rCreatedAt, ok := m["created_at"]
-	if !ok {
-		err = runtime.Missing(path+"/created_at", "date-time")
-		return
-	}
-	if rCreatedAt == nil {
-		err = runtime.NullNotAllowed(path+"/created_at", "date-time")
-		return
-	}
-	{
-		out.CreatedAt, err = runtime.AsTime(path+"/created_at", rCreatedAt)
-		if err != nil {
-			return
-		}
-	}
-	rTags, ok := m["tags"]
-	if !ok {
-		err = runtime.Missing(path+"/tags", "array")
-		return
-	}
-	if rTags == nil {
-		err = runtime.NullNotAllowed(path+"/tags", "array")
+	out.CreatedAt, err = runtime.AsTime(path+"/created_at", runtime.Prop(m, "created_at"))
+	if err != nil {
 		return
 	}
 	{
 		var a1 []any
-		a1, err = runtime.AsArray(path+"/tags", rTags)
+		a1, err = runtime.AsArray(path+"/tags", runtime.Prop(m, "tags"))
 		if err != nil {
 			return
 		}
 		out.Tags = make([]string, len(a1))
 		for i1, e1 := range a1 {
-			{
-				if e1 == nil {
-					err = runtime.NullNotAllowed(path+"/tags"+"/"+strconv.Itoa(i1), "string")
-					return
-				}
-				out.Tags[i1], err = runtime.AsString(path+"/tags"+"/"+strconv.Itoa(i1), e1)
-				if err != nil {
-					return
-				}
+			out.Tags[i1], err = runtime.AsString(path+"/tags"+"/"+strconv.Itoa(i1), e1)
+			if err != nil {
+				return
 			}
 		}
 	}
-	rAttributes, ok := m["attributes"]
-	if !ok {
-		err = runtime.Missing(path+"/attributes", "object")
-		return
-	}
-	if rAttributes == nil {
-		err = runtime.NullNotAllowed(path+"/attributes", "object")
-		return
-	}
 	{
 		var o1 map[string]any
-		o1, err = runtime.AsObject(path+"/attributes", rAttributes)
+		o1, err = runtime.AsObject(path+"/attributes", runtime.Prop(m, "attributes"))
 		if err != nil {
 			return
 		}
 		out.Attributes = make(map[string]string, len(o1))
 		for k1, e1 := range o1 {
 			var x string
-			{
-				if e1 == nil {
-					err = runtime.NullNotAllowed(runtime.JoinPointer(path+"/attributes", k1), "string")
-					return
-				}
-				x, err = runtime.AsString(runtime.JoinPointer(path+"/attributes", k1), e1)
-				if err != nil {
-					return
-				}
+			x, err = runtime.AsString(runtime.JoinPointer(path+"/attributes", k1), e1)
+			if err != nil {
+				return
 			}
 			out.Attributes[k1] = x
 		}
 	}
-	rCategory, ok := m["category"]
-	if !ok {
-		err = runtime.Missing(path+"/category", "string")
+	out.Category, err = convCategory(path+"/category", runtime.Prop(m, "category"))
+	if err != nil {
 		return
-	}
-	if rCategory == nil {
-		err = runtime.NullNotAllowed(path+"/category", "string")
-		return
-	}
-	{
-		out.Category, err = convCategory(path+"/category", rCategory)
-		if err != nil {
-			return
-		}
 	}
 	if rDiscount, ok := m["discount"]; ok && rDiscount != nil {
 		var vDiscount float64
@@ -789,20 +634,9 @@ func convItemCountParams(path string, raw any) (out ItemCountParams, err error) 
 	if err != nil {
 		return
 	}
-	rCategory, ok := m["category"]
-	if !ok {
-		err = runtime.Missing(path+"/category", "string")
+	out.Category, err = convCategory(path+"/category", runtime.Prop(m, "category"))
+	if err != nil {
 		return
-	}
-	if rCategory == nil {
-		err = runtime.NullNotAllowed(path+"/category", "string")
-		return
-	}
-	{
-		out.Category, err = convCategory(path+"/category", rCategory)
-		if err != nil {
-			return
-		}
 	}
 	return
 }
@@ -874,18 +708,14 @@ func readItemList(rd *runtime.Reader, v *ItemList) {
 }
 
 func convItemList(path string, raw any) (out ItemList, err error) {
-	var a0 []any
-	a0, err = runtime.AsArray(path, raw)
-	if err != nil {
-		return
-	}
-	out = make([]Item, len(a0))
-	for i0, e0 := range a0 {
-		{
-			if e0 == nil {
-				err = runtime.NullNotAllowed(path+"/"+strconv.Itoa(i0), "object")
-				return
-			}
+	{
+		var a0 []any
+		a0, err = runtime.AsArray(path, raw)
+		if err != nil {
+			return
+		}
+		out = make([]Item, len(a0))
+		for i0, e0 := range a0 {
 			out[i0], err = convItem(path+"/"+strconv.Itoa(i0), e0)
 			if err != nil {
 				return
@@ -942,20 +772,9 @@ func convItemOrPlaceholderParams(path string, raw any) (out ItemOrPlaceholderPar
 	if err != nil {
 		return
 	}
-	rID, ok := m["id"]
-	if !ok {
-		err = runtime.Missing(path+"/id", "string")
+	out.ID, err = runtime.AsString(path+"/id", runtime.Prop(m, "id"))
+	if err != nil {
 		return
-	}
-	if rID == nil {
-		err = runtime.NullNotAllowed(path+"/id", "string")
-		return
-	}
-	{
-		out.ID, err = runtime.AsString(path+"/id", rID)
-		if err != nil {
-			return
-		}
 	}
 	return
 }
@@ -1007,20 +826,9 @@ func convItemParams(path string, raw any) (out ItemParams, err error) {
 	if err != nil {
 		return
 	}
-	rID, ok := m["id"]
-	if !ok {
-		err = runtime.Missing(path+"/id", "string")
+	out.ID, err = runtime.AsString(path+"/id", runtime.Prop(m, "id"))
+	if err != nil {
 		return
-	}
-	if rID == nil {
-		err = runtime.NullNotAllowed(path+"/id", "string")
-		return
-	}
-	{
-		out.ID, err = runtime.AsString(path+"/id", rID)
-		if err != nil {
-			return
-		}
 	}
 	return
 }
@@ -1087,7 +895,7 @@ func readItemsByCategoryParams(rd *runtime.Reader, v *ItemsByCategoryParams) {
 	v.Category = Category(rd.String())
 	if rd.Present() {
 		p0 := new(float64)
-		*p0 = rd.Float64()
+		(*p0) = rd.Float64()
 		v.MinPrice = p0
 	}
 	if rd.Present() {
@@ -1105,20 +913,9 @@ func convItemsByCategoryParams(path string, raw any) (out ItemsByCategoryParams,
 	if err != nil {
 		return
 	}
-	rCategory, ok := m["category"]
-	if !ok {
-		err = runtime.Missing(path+"/category", "string")
+	out.Category, err = convCategory(path+"/category", runtime.Prop(m, "category"))
+	if err != nil {
 		return
-	}
-	if rCategory == nil {
-		err = runtime.NullNotAllowed(path+"/category", "string")
-		return
-	}
-	{
-		out.Category, err = convCategory(path+"/category", rCategory)
-		if err != nil {
-			return
-		}
 	}
 	if rMinPrice, ok := m["min_price"]; ok && rMinPrice != nil {
 		var vMinPrice float64
@@ -1170,7 +967,7 @@ type Client struct {
 	itemsByCategoryQuery   *runtime.SQLQuery
 }
 
-// NewClient binds the package's tasks to x. The SQL connections the tasks name are looked up in x when a task runs.
+// NewClient binds the package's tasks to x. The connections and files the tasks name are looked up in x when a task runs.
 func NewClient(x *runtime.Executor) *Client {
 	c := &Client{x: x}
 	c.anyItemQuery = runtime.NewSQLQuery("catalog", []string{"SELECT id, title, price, quantity, active, created_at, tags, attributes, category, discount, note, rating FROM items WHERE category = ", ""}, []string{"category"})

@@ -55,20 +55,9 @@ func convFeatureFlagsParams(path string, raw any) (out FeatureFlagsParams, err e
 	if err != nil {
 		return
 	}
-	rEnv, ok := m["env"]
-	if !ok {
-		err = runtime.Missing(path+"/env", "string")
+	out.Env, err = convFeatureFlagsParamsEnv(path+"/env", runtime.Prop(m, "env"))
+	if err != nil {
 		return
-	}
-	if rEnv == nil {
-		err = runtime.NullNotAllowed(path+"/env", "string")
-		return
-	}
-	{
-		out.Env, err = convFeatureFlagsParamsEnv(path+"/env", rEnv)
-		if err != nil {
-			return
-		}
 	}
 	return
 }
@@ -157,25 +146,21 @@ func readFlags(rd *runtime.Reader, v *Flags) {
 }
 
 func convFlags(path string, raw any) (out Flags, err error) {
-	var o0 map[string]any
-	o0, err = runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out = make(map[string]bool, len(o0))
-	for k0, e0 := range o0 {
-		var x bool
-		{
-			if e0 == nil {
-				err = runtime.NullNotAllowed(runtime.JoinPointer(path, k0), "boolean")
-				return
-			}
+	{
+		var o0 map[string]any
+		o0, err = runtime.AsObject(path, raw)
+		if err != nil {
+			return
+		}
+		out = make(map[string]bool, len(o0))
+		for k0, e0 := range o0 {
+			var x bool
 			x, err = runtime.AsBool(runtime.JoinPointer(path, k0), e0)
 			if err != nil {
 				return
 			}
+			out[k0] = x
 		}
-		out[k0] = x
 	}
 	return
 }
@@ -236,35 +221,13 @@ func convMoney(path string, raw any) (out Money, err error) {
 	if err != nil {
 		return
 	}
-	rAmount, ok := m["amount"]
-	if !ok {
-		err = runtime.Missing(path+"/amount", "number")
+	out.Amount, err = runtime.AsFloat64(path+"/amount", runtime.Prop(m, "amount"))
+	if err != nil {
 		return
 	}
-	if rAmount == nil {
-		err = runtime.NullNotAllowed(path+"/amount", "number")
+	out.Currency, err = runtime.AsString(path+"/currency", runtime.Prop(m, "currency"))
+	if err != nil {
 		return
-	}
-	{
-		out.Amount, err = runtime.AsFloat64(path+"/amount", rAmount)
-		if err != nil {
-			return
-		}
-	}
-	rCurrency, ok := m["currency"]
-	if !ok {
-		err = runtime.Missing(path+"/currency", "string")
-		return
-	}
-	if rCurrency == nil {
-		err = runtime.NullNotAllowed(path+"/currency", "string")
-		return
-	}
-	{
-		out.Currency, err = runtime.AsString(path+"/currency", rCurrency)
-		if err != nil {
-			return
-		}
 	}
 	return
 }
@@ -329,7 +292,7 @@ func readProduct(rd *runtime.Reader, v *Product) {
 	readMoney(rd, &v.Price)
 	if rd.Present() {
 		p0 := new(int64)
-		*p0 = rd.Int64()
+		(*p0) = rd.Int64()
 		v.Stock = p0
 	}
 	v.UpdatedAt = rd.Time()
@@ -340,50 +303,17 @@ func convProduct(path string, raw any) (out Product, err error) {
 	if err != nil {
 		return
 	}
-	rSKU, ok := m["sku"]
-	if !ok {
-		err = runtime.Missing(path+"/sku", "string")
+	out.SKU, err = runtime.AsString(path+"/sku", runtime.Prop(m, "sku"))
+	if err != nil {
 		return
 	}
-	if rSKU == nil {
-		err = runtime.NullNotAllowed(path+"/sku", "string")
+	out.Name, err = runtime.AsString(path+"/name", runtime.Prop(m, "name"))
+	if err != nil {
 		return
 	}
-	{
-		out.SKU, err = runtime.AsString(path+"/sku", rSKU)
-		if err != nil {
-			return
-		}
-	}
-	rName, ok := m["name"]
-	if !ok {
-		err = runtime.Missing(path+"/name", "string")
+	out.Price, err = convMoney(path+"/price", runtime.Prop(m, "price"))
+	if err != nil {
 		return
-	}
-	if rName == nil {
-		err = runtime.NullNotAllowed(path+"/name", "string")
-		return
-	}
-	{
-		out.Name, err = runtime.AsString(path+"/name", rName)
-		if err != nil {
-			return
-		}
-	}
-	rPrice, ok := m["price"]
-	if !ok {
-		err = runtime.Missing(path+"/price", "object")
-		return
-	}
-	if rPrice == nil {
-		err = runtime.NullNotAllowed(path+"/price", "object")
-		return
-	}
-	{
-		out.Price, err = convMoney(path+"/price", rPrice)
-		if err != nil {
-			return
-		}
 	}
 	if rStock, ok := m["stock"]; ok && rStock != nil {
 		var vStock int64
@@ -393,20 +323,9 @@ func convProduct(path string, raw any) (out Product, err error) {
 		}
 		out.Stock = &vStock
 	}
-	rUpdatedAt, ok := m["updated_at"]
-	if !ok {
-		err = runtime.Missing(path+"/updated_at", "date-time")
+	out.UpdatedAt, err = runtime.AsTime(path+"/updated_at", runtime.Prop(m, "updated_at"))
+	if err != nil {
 		return
-	}
-	if rUpdatedAt == nil {
-		err = runtime.NullNotAllowed(path+"/updated_at", "date-time")
-		return
-	}
-	{
-		out.UpdatedAt, err = runtime.AsTime(path+"/updated_at", rUpdatedAt)
-		if err != nil {
-			return
-		}
 	}
 	return
 }
@@ -463,7 +382,7 @@ func readProductParams(rd *runtime.Reader, v *ProductParams) {
 	v.SKU = rd.String()
 	if rd.Present() {
 		p0 := new(ProductParamsLang)
-		*p0 = ProductParamsLang(rd.String())
+		(*p0) = ProductParamsLang(rd.String())
 		v.Lang = p0
 	}
 }
@@ -473,20 +392,9 @@ func convProductParams(path string, raw any) (out ProductParams, err error) {
 	if err != nil {
 		return
 	}
-	rSKU, ok := m["sku"]
-	if !ok {
-		err = runtime.Missing(path+"/sku", "string")
+	out.SKU, err = runtime.AsString(path+"/sku", runtime.Prop(m, "sku"))
+	if err != nil {
 		return
-	}
-	if rSKU == nil {
-		err = runtime.NullNotAllowed(path+"/sku", "string")
-		return
-	}
-	{
-		out.SKU, err = runtime.AsString(path+"/sku", rSKU)
-		if err != nil {
-			return
-		}
 	}
 	if rLang, ok := m["lang"]; ok && rLang != nil {
 		var vLang ProductParamsLang
@@ -582,18 +490,14 @@ func readProductSummaries(rd *runtime.Reader, v *ProductSummaries) {
 }
 
 func convProductSummaries(path string, raw any) (out ProductSummaries, err error) {
-	var a0 []any
-	a0, err = runtime.AsArray(path, raw)
-	if err != nil {
-		return
-	}
-	out = make([]ProductSummary, len(a0))
-	for i0, e0 := range a0 {
-		{
-			if e0 == nil {
-				err = runtime.NullNotAllowed(path+"/"+strconv.Itoa(i0), "object")
-				return
-			}
+	{
+		var a0 []any
+		a0, err = runtime.AsArray(path, raw)
+		if err != nil {
+			return
+		}
+		out = make([]ProductSummary, len(a0))
+		for i0, e0 := range a0 {
 			out[i0], err = convProductSummary(path+"/"+strconv.Itoa(i0), e0)
 			if err != nil {
 				return
@@ -643,35 +547,13 @@ func convProductSummary(path string, raw any) (out ProductSummary, err error) {
 	if err != nil {
 		return
 	}
-	rSKU, ok := m["sku"]
-	if !ok {
-		err = runtime.Missing(path+"/sku", "string")
+	out.SKU, err = runtime.AsString(path+"/sku", runtime.Prop(m, "sku"))
+	if err != nil {
 		return
 	}
-	if rSKU == nil {
-		err = runtime.NullNotAllowed(path+"/sku", "string")
+	out.Name, err = runtime.AsString(path+"/name", runtime.Prop(m, "name"))
+	if err != nil {
 		return
-	}
-	{
-		out.SKU, err = runtime.AsString(path+"/sku", rSKU)
-		if err != nil {
-			return
-		}
-	}
-	rName, ok := m["name"]
-	if !ok {
-		err = runtime.Missing(path+"/name", "string")
-		return
-	}
-	if rName == nil {
-		err = runtime.NullNotAllowed(path+"/name", "string")
-		return
-	}
-	{
-		out.Name, err = runtime.AsString(path+"/name", rName)
-		if err != nil {
-			return
-		}
 	}
 	return
 }
@@ -729,32 +611,17 @@ func convProductsByIDsParams(path string, raw any) (out ProductsByIDsParams, err
 	if err != nil {
 		return
 	}
-	rIDs, ok := m["ids"]
-	if !ok {
-		err = runtime.Missing(path+"/ids", "array")
-		return
-	}
-	if rIDs == nil {
-		err = runtime.NullNotAllowed(path+"/ids", "array")
-		return
-	}
 	{
 		var a1 []any
-		a1, err = runtime.AsArray(path+"/ids", rIDs)
+		a1, err = runtime.AsArray(path+"/ids", runtime.Prop(m, "ids"))
 		if err != nil {
 			return
 		}
 		out.IDs = make([]string, len(a1))
 		for i1, e1 := range a1 {
-			{
-				if e1 == nil {
-					err = runtime.NullNotAllowed(path+"/ids"+"/"+strconv.Itoa(i1), "string")
-					return
-				}
-				out.IDs[i1], err = runtime.AsString(path+"/ids"+"/"+strconv.Itoa(i1), e1)
-				if err != nil {
-					return
-				}
+			out.IDs[i1], err = runtime.AsString(path+"/ids"+"/"+strconv.Itoa(i1), e1)
+			if err != nil {
+				return
 			}
 		}
 	}
@@ -846,19 +713,19 @@ func readServiceConfig(rd *runtime.Reader, v *ServiceConfig) {
 	v.TimeoutMs = rd.Int64()
 	if rd.Present() {
 		p0 := new(int64)
-		*p0 = rd.Int64()
+		(*p0) = rd.Int64()
 		v.Retries = p0
 	}
 	if rd.Present() {
 		p0 := new(bool)
-		*p0 = rd.Bool()
+		(*p0) = rd.Bool()
 		v.Enabled = p0
 	}
 	if rd.Present() {
 		p0 := new([]string)
-		*p0 = make([]string, rd.Len())
+		(*p0) = make([]string, rd.Len())
 		for i1 := range *p0 {
-			*p0[i1] = rd.String()
+			(*p0)[i1] = rd.String()
 		}
 		v.Tags = p0
 	}
@@ -877,35 +744,13 @@ func convServiceConfig(path string, raw any) (out ServiceConfig, err error) {
 	if err != nil {
 		return
 	}
-	rURL, ok := m["url"]
-	if !ok {
-		err = runtime.Missing(path+"/url", "string")
+	out.URL, err = runtime.AsString(path+"/url", runtime.Prop(m, "url"))
+	if err != nil {
 		return
 	}
-	if rURL == nil {
-		err = runtime.NullNotAllowed(path+"/url", "string")
+	out.TimeoutMs, err = runtime.AsInt64(path+"/timeout_ms", runtime.Prop(m, "timeout_ms"))
+	if err != nil {
 		return
-	}
-	{
-		out.URL, err = runtime.AsString(path+"/url", rURL)
-		if err != nil {
-			return
-		}
-	}
-	rTimeoutMs, ok := m["timeout_ms"]
-	if !ok {
-		err = runtime.Missing(path+"/timeout_ms", "integer")
-		return
-	}
-	if rTimeoutMs == nil {
-		err = runtime.NullNotAllowed(path+"/timeout_ms", "integer")
-		return
-	}
-	{
-		out.TimeoutMs, err = runtime.AsInt64(path+"/timeout_ms", rTimeoutMs)
-		if err != nil {
-			return
-		}
 	}
 	if rRetries, ok := m["retries"]; ok && rRetries != nil {
 		var vRetries int64
@@ -925,18 +770,14 @@ func convServiceConfig(path string, raw any) (out ServiceConfig, err error) {
 	}
 	if rTags, ok := m["tags"]; ok && rTags != nil {
 		var vTags []string
-		var a1 []any
-		a1, err = runtime.AsArray(path+"/tags", rTags)
-		if err != nil {
-			return
-		}
-		vTags = make([]string, len(a1))
-		for i1, e1 := range a1 {
-			{
-				if e1 == nil {
-					err = runtime.NullNotAllowed(path+"/tags"+"/"+strconv.Itoa(i1), "string")
-					return
-				}
+		{
+			var a1 []any
+			a1, err = runtime.AsArray(path+"/tags", rTags)
+			if err != nil {
+				return
+			}
+			vTags = make([]string, len(a1))
+			for i1, e1 := range a1 {
 				vTags[i1], err = runtime.AsString(path+"/tags"+"/"+strconv.Itoa(i1), e1)
 				if err != nil {
 					return
@@ -996,20 +837,9 @@ func convServiceConfigParams(path string, raw any) (out ServiceConfigParams, err
 	if err != nil {
 		return
 	}
-	rServiceName, ok := m["service_name"]
-	if !ok {
-		err = runtime.Missing(path+"/service_name", "string")
+	out.ServiceName, err = runtime.AsString(path+"/service_name", runtime.Prop(m, "service_name"))
+	if err != nil {
 		return
-	}
-	if rServiceName == nil {
-		err = runtime.NullNotAllowed(path+"/service_name", "string")
-		return
-	}
-	{
-		out.ServiceName, err = runtime.AsString(path+"/service_name", rServiceName)
-		if err != nil {
-			return
-		}
 	}
 	return
 }
@@ -1021,14 +851,16 @@ type ProductOptions struct {
 
 // Client calls this package's tasks through a shared runtime executor, which caches, coalesces, retries and falls back as each spec says. A Client is safe for concurrent use.
 type Client struct {
-	x             *runtime.Executor
-	featureFlags  *runtime.Task[FeatureFlagsParams, Flags]
-	product       *runtime.Task[ProductParams, Product]
-	productsByIDs *runtime.Task[ProductsByIDsParams, ProductSummaries]
-	serviceConfig *runtime.Task[ServiceConfigParams, ServiceConfig]
+	x                    *runtime.Executor
+	featureFlags         *runtime.Task[FeatureFlagsParams, Flags]
+	product              *runtime.Task[ProductParams, Product]
+	productRequest       *runtime.HTTPRequest
+	productsByIDs        *runtime.Task[ProductsByIDsParams, ProductSummaries]
+	productsByIDsRequest *runtime.HTTPRequest
+	serviceConfig        *runtime.Task[ServiceConfigParams, ServiceConfig]
 }
 
-// NewClient binds the package's tasks to x. The SQL connections the tasks name are looked up in x when a task runs.
+// NewClient binds the package's tasks to x. The connections and files the tasks name are looked up in x when a task runs.
 func NewClient(x *runtime.Executor) *Client {
 	c := &Client{x: x}
 	x.WatchFile("FeatureFlags", "config/flags.json")
@@ -1102,7 +934,11 @@ func NewClient(x *runtime.Executor) *Client {
 		Version:        "5d4b260574cd64f6",
 	})
 	c.productsByIDsRequest = &runtime.HTTPRequest{
-		Conn:     "catalog",
+		Conn: "catalog",
+		Headers: []runtime.HTTPHeader{{
+			Name:  "X-Api-Key",
+			Value: "${env:CATALOG_API_KEY}",
+		}},
 		Method:   "POST",
 		NotFound: []int{404},
 		Path:     runtime.Template{Parts: []string{"/products:batch"}},
@@ -1123,7 +959,7 @@ func NewClient(x *runtime.Executor) *Client {
 		},
 		ValidateParams: (*ProductsByIDsParams).Validate,
 		ValidateResult: (*ProductSummaries).Validate,
-		Version:        "b8f6f587d86ba14c",
+		Version:        "70f3a5ccfbc8991b",
 	})
 	x.WatchFile("ServiceConfig", "config/services.yaml")
 	c.serviceConfig = runtime.NewTask(x, runtime.TaskSpec[ServiceConfigParams, ServiceConfig]{

@@ -1,0 +1,5 @@
+// Package catalog looks products up in a REST API through a generated,
+// typed lookup.
+package catalog
+
+//go:generate go run github.com/reftask/reftask/cmd/reftaskgen -specs ./specs -out reftasks_gen.go

@@ -1,0 +1,5 @@
+// Package configs reads service configuration from a YAML file through a
+// generated, typed lookup.
+package configs
+
+//go:generate go run github.com/reftask/reftask/cmd/reftaskgen -specs ./specs -out reftasks_gen.go

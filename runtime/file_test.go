@@ -1,0 +1,680 @@
+package runtime
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"go.uber.org/goleak"
+)
+
+const (
+	fixtureJSON = `{
+  "users": {"u1": {"name": "Ann", "age": 41}, "a/b": {"name": "slash"}, "m~n": {"name": "tilde"}},
+  "list": [10, 20, {"deep": true}],
+  "nil": null,
+  "big": 123456789012345678901234567890
+}`
+	fixtureYAML = `
+users:
+  u1: {name: Ann, age: 41}
+  a/b: {name: slash}
+  m~n: {name: tilde}
+list: [10, 20, {deep: true}]
+nil: ~
+big: 123456789012345678901234567890
+`
+)
+
+func TestFetchFileLookup(t *testing.T) {
+	fsys := fstest.MapFS{
+		"data/fixture.json": {Data: []byte(fixtureJSON)},
+		"data/fixture.yaml": {Data: []byte(fixtureYAML)},
+		"data/fixture.yml":  {Data: []byte(fixtureYAML)},
+	}
+	x := newTestExecutor(t, WithFileFS(fsys))
+	ctx := context.Background()
+	cases := []struct {
+		pointer string
+		want    any
+		err     string // substring; "notfound" means ErrNotFound
+	}{
+		{pointer: "/users/u1/name", want: "Ann"},
+		{pointer: "/users/u1/age", want: json.Number("41")},
+		{pointer: "/users/" + EscapePointerToken("a/b") + "/name", want: "slash"},
+		{pointer: JoinPointer("/users", "m~n") + "/name", want: "tilde"},
+		{pointer: "/users/a~1b/name", want: "slash"},
+		{pointer: "/users/m~0n/name", want: "tilde"},
+		{pointer: "/list/1", want: json.Number("20")},
+		{pointer: "/list/2/deep", want: true},
+		{pointer: "/list/2", want: map[string]any{"deep": true}},
+		{pointer: "/nil", want: nil},
+		{pointer: "/big", want: json.Number("123456789012345678901234567890")},
+		{pointer: "/users/nobody", err: "notfound"},
+		{pointer: "/users/u1/name/more", err: "notfound"},
+		{pointer: "/list/3", err: "notfound"},
+		{pointer: "/list/01", err: "notfound"},
+		{pointer: "/list/-", err: "notfound"},
+		{pointer: "/list/x", err: "notfound"},
+		{pointer: "/users/a/b", err: "notfound"},
+		{pointer: "users", err: "must be empty or start with /"},
+		{pointer: "/users/m~2n", err: "~ must be followed by 0 or 1"},
+	}
+	for _, file := range []string{"data/fixture.json", "data/fixture.yaml", "data/fixture.yml"} {
+		for _, tc := range cases {
+			t.Run(file+tc.pointer, func(t *testing.T) {
+				got, err := FetchFile(ctx, x, "T", file, tc.pointer)
+				switch {
+				case tc.err == "notfound":
+					if !IsNotFound(err) {
+						t.Fatalf("got %v, %v; want ErrNotFound", got, err)
+					}
+				case tc.err != "":
+					if err == nil || !strings.Contains(err.Error(), tc.err) || IsNotFound(err) {
+						t.Fatalf("got %v, %v; want error containing %q", got, err, tc.err)
+					}
+				case err != nil:
+					t.Fatal(err)
+				case !reflect.DeepEqual(got, tc.want):
+					t.Fatalf("got %#v, want %#v", got, tc.want)
+				}
+			})
+		}
+	}
+
+	// The whole document, and callers own what they get.
+	doc, err := FetchFile(ctx, x, "T", "data/fixture.json", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc.(map[string]any)["users"].(map[string]any)["u1"].(map[string]any)["name"] = "changed"
+	if got, _ := FetchFile(ctx, x, "T", "data/fixture.json", "/users/u1/name"); got != "Ann" {
+		t.Fatalf("a caller's change leaked into the shared document: %v", got)
+	}
+}
+
+func TestParseYAMLNormalisation(t *testing.T) {
+	cases := []struct {
+		name, in string
+		want     any
+		err      string
+	}{
+		{name: "scalars", in: "s: hi\nq: '12'\nb: true\nn: null\ni: 42\nneg: -7\nf: 1.50\ne: 1e3\n",
+			want: map[string]any{"s": "hi", "q": "12", "b": true, "n": nil, "i": json.Number("42"), "neg": json.Number("-7"),
+				"f": json.Number("1.50"), "e": json.Number("1e3")}},
+		{name: "yaml-only number spellings", in: "hex: 0x1F\nunderscore: 1_000\nplus: +5\nfrac: .5\noct: 0o17\n",
+			want: map[string]any{"hex": json.Number("31"), "underscore": json.Number("1000"), "plus": json.Number("5"),
+				"frac": json.Number("0.5"), "oct": json.Number("15")}},
+		{name: "timestamps", in: "at: 2024-03-01T10:20:30.5+02:00\nday: 2024-03-01\nquoted: '2024-03-01'\n",
+			want: map[string]any{"at": "2024-03-01T10:20:30.5+02:00", "day": "2024-03-01T00:00:00Z", "quoted": "2024-03-01"}},
+		{name: "sequence of mappings", in: "- a: 1\n- [x, y]\n",
+			want: []any{map[string]any{"a": json.Number("1")}, []any{"x", "y"}}},
+		{name: "anchors and merge", in: "base: &b {x: 1, y: 2}\nother: &o {z: 9}\nd:\n  <<: [*b, *o]\n  y: 3\nref: *b\n",
+			want: map[string]any{
+				"base":  map[string]any{"x": json.Number("1"), "y": json.Number("2")},
+				"other": map[string]any{"z": json.Number("9")},
+				"d":     map[string]any{"x": json.Number("1"), "y": json.Number("3"), "z": json.Number("9")},
+				"ref":   map[string]any{"x": json.Number("1"), "y": json.Number("2")},
+			}},
+		{name: "binary", in: "b: !!binary aGVsbG8=\n", want: map[string]any{"b": "hello"}},
+		{name: "top-level scalar", in: "7\n", want: json.Number("7")},
+		{name: "explicit null document", in: "~\n", want: nil},
+		{name: "int key", in: "a:\n  1: x\n", err: `line 2: key "1" in /a is int`},
+		{name: "bool key", in: "true: x\n", err: "is bool"},
+		{name: "null key", in: "~: x\n", err: "is null"},
+		{name: "complex key", in: "? [a]\n: x\n", err: "only string keys"},
+		{name: "duplicate key", in: "a: 1\na: 2\n", err: `key "a" in (root) appears twice`},
+		{name: "infinity", in: "x: .inf\n", err: "no JSON representation"},
+		{name: "nan", in: "x: .nan\n", err: "no JSON representation"},
+		{name: "custom tag", in: "x: !thing 1\n", err: "unsupported tag !thing"},
+		{name: "two documents", in: "a: 1\n---\nb: 2\n", err: "more than one document"},
+		{name: "empty", in: "", err: "file is empty"},
+		{name: "syntax", in: "a: [1, 2\n", err: "parse YAML"},
+		{name: "alias bomb", in: yamlBomb(), err: "too large once aliases are expanded"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := parseFile("f.yaml", []byte(tc.in))
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("got %#v, %v; want error containing %q", got, err, tc.err)
+				}
+				if !strings.Contains(err.Error(), `"f.yaml"`) {
+					t.Fatalf("error %q does not name the file", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Fatalf("got  %#v\nwant %#v", got, tc.want)
+			}
+		})
+	}
+}
+
+// yamlBomb is a "billion laughs" document: a few hundred bytes expanding to 10^9 nodes.
+func yamlBomb() string {
+	var b strings.Builder
+	b.WriteString("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n")
+	for i := 1; i < 10; i++ {
+		fmt.Fprintf(&b, "a%d: &a%d [", i, i)
+		for j := range 10 {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "*a%d", i-1)
+		}
+		b.WriteString("]\n")
+	}
+	return b.String()
+}
+
+func TestParseJSON(t *testing.T) {
+	cases := []struct {
+		name, in string
+		want     any
+		err      string
+	}{
+		{name: "numbers stay exact", in: `{"a": 1.10, "b": [1e400]}`,
+			want: map[string]any{"a": json.Number("1.10"), "b": []any{json.Number("1e400")}}},
+		{name: "bom", in: "\xef\xbb\xbf[true]", want: []any{true}},
+		{name: "syntax error with position", in: "{\n  \"a\": 1,\n}", err: "line 3, column 1"},
+		{name: "trailing data", in: `{} {}`, err: "data after the top-level value"},
+		{name: "empty", in: " \n", err: "file is empty"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := parseFile("f.json", []byte(tc.in))
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("got %#v, %v; want error containing %q", got, err, tc.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Fatalf("got %#v, want %#v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestFetchFileErrors(t *testing.T) {
+	dir := t.TempDir()
+	root := filepath.Join(dir, "root")
+	writeFile(t, filepath.Join(dir, "secret.json"), `{"k": "secret"}`)
+	writeFile(t, filepath.Join(root, "ok.json"), `{"k": "v"}`)
+	writeFile(t, filepath.Join(root, "conf.toml"), `k = "v"`)
+	writeFile(t, filepath.Join(root, "broken.yaml"), "a: [\n")
+	if err := os.Symlink(filepath.Join(dir, "secret.json"), filepath.Join(root, "link.json")); err != nil {
+		t.Fatal(err)
+	}
+	x := newTestExecutor(t, WithFileRoot(root), WithFilePoll(0))
+	ctx := context.Background()
+
+	cases := []struct {
+		name, path string
+		err        []string
+		notExist   bool
+	}{
+		{name: "parent", path: "../secret.json", err: []string{`"../secret.json"`, "escapes the file root"}},
+		{name: "parent after clean", path: "a/../../secret.json", err: []string{"escapes the file root"}},
+		{name: "absolute", path: filepath.Join(dir, "secret.json"), err: []string{"is absolute"}},
+		{name: "backslash", path: `..\secret.json`, err: []string{"backslash"}},
+		{name: "empty", path: "", err: []string{"file path is empty"}},
+		{name: "dot", path: ".", err: []string{"not a valid file name"}},
+		{name: "symlink out of the root", path: "link.json", err: []string{`"link.json"`}},
+		{name: "missing file", path: "nope/missing.json", err: []string{`"nope/missing.json"`}, notExist: true},
+		{name: "extension", path: "conf.toml", err: []string{`unsupported extension ".toml"`}},
+		{name: "parse error", path: "broken.yaml", err: []string{`"broken.yaml"`, "parse YAML"}},
+		{name: "directory", path: "a/..", err: []string{"not a valid file name"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := FetchFile(ctx, x, "T", tc.path, "/k")
+			if err == nil {
+				t.Fatalf("got %v, want an error", got)
+			}
+			if IsNotFound(err) {
+				t.Fatalf("%v must not be not-found", err)
+			}
+			if !IsPermanent(err) {
+				t.Errorf("%v should not be retried", err)
+			}
+			for _, want := range tc.err {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error %q lacks %q", err, want)
+				}
+			}
+			if tc.notExist != errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("errors.Is(%v, fs.ErrNotExist) = %v", err, !tc.notExist)
+			}
+		})
+	}
+	if v, err := FetchFile(ctx, x, "T", "./ok.json", "/k"); err != nil || v != "v" {
+		t.Fatalf("./ok.json: %v, %v", v, err)
+	}
+
+	// A file that appears later is picked up: a failed first load is not remembered.
+	writeFile(t, filepath.Join(root, "late.json"), `{"k": 1}`)
+	if _, err := FetchFile(ctx, x, "T", "late.json", "/k"); err != nil {
+		t.Fatal(err)
+	}
+
+	noRoot := newTestExecutor(t)
+	if _, err := FetchFile(ctx, noRoot, "T", "ok.json", ""); err == nil || !strings.Contains(err.Error(), "no file root configured") {
+		t.Fatalf("without a root: %v", err)
+	}
+	if _, err := New(WithFileRoot(filepath.Join(dir, "does-not-exist"))); err == nil {
+		t.Fatal("New with a missing root directory must fail")
+	}
+	if _, err := New(WithFileRoot(root), WithFileFS(fstest.MapFS{})); err == nil || !strings.Contains(err.Error(), "set twice") {
+		t.Fatalf("two roots: %v", err)
+	}
+	if _, err := New(WithFilePoll(-time.Second)); err == nil {
+		t.Fatal("negative poll interval must fail")
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := FetchFile(cctx, x, "T", "ok.json", "/k"); !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled ctx: %v", err)
+	}
+	_ = x.Close()
+	if _, err := FetchFile(ctx, x, "T", "ok.json", "/k"); !errors.Is(err, ErrClosed) {
+		t.Fatalf("after Close: %v", err)
+	}
+}
+
+// countingFS counts opens, to tell how often a file was read.
+type countingFS struct {
+	fs.FS
+	opens atomic.Int64
+}
+
+func (c *countingFS) Open(name string) (fs.File, error) {
+	c.opens.Add(1)
+	return c.FS.Open(name)
+}
+
+func TestFetchFileFirstLoadParsesOnce(t *testing.T) {
+	cfs := &countingFS{FS: fstest.MapFS{"c.yaml": {Data: []byte("v: 1\n")}}}
+	x := newTestExecutor(t, WithFileFS(cfs), WithFilePoll(time.Millisecond))
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for range 32 {
+		wg.Go(func() {
+			<-start
+			if v, err := FetchFile(context.Background(), x, "T", "c.yaml", "/v"); err != nil || v != json.Number("1") {
+				t.Errorf("got %v, %v", v, err)
+			}
+		})
+	}
+	close(start)
+	wg.Wait()
+	if n := cfs.opens.Load(); n != 1 {
+		t.Fatalf("file opened %d times, want 1", n)
+	}
+	// A MapFS file without a mod time is treated like an embedded one: never polled.
+	if e := x.files.entry("c.yaml", ""); !e.static {
+		t.Fatal("a file without mod time must not be polled")
+	}
+}
+
+// writeFile replaces path atomically (write then rename), as a careful deployment does.
+func writeFile(t testing.TB, path, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tmp.WriteString(content); err != nil {
+		t.Fatal(err)
+	}
+	if err := tmp.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// eventually polls cond until it holds, failing the test after a generous bound.
+func eventually(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+func TestFileReload(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		write func(t testing.TB, path, content string)
+	}{
+		{name: "rename", write: writeFile},
+		{name: "in place", write: func(t testing.TB, path, content string) {
+			// Same size, within the same mtime tick: only the content hash can tell the versions apart.
+			if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, "c.json")
+			tc.write(t, path, `{"v": "one"}`)
+			x := newTestExecutor(t, WithFileRoot(dir), WithFilePoll(10*time.Millisecond))
+			ctx := context.Background()
+			fetch := func() any {
+				v, err := FetchFile(ctx, x, "T", "c.json", "/v")
+				if err != nil {
+					t.Fatal(err)
+				}
+				return v
+			}
+			if v := fetch(); v != "one" {
+				t.Fatalf("got %v", v)
+			}
+			tc.write(t, path, `{"v": "two"}`)
+			eventually(t, "version two", func() bool { return fetch() == "two" })
+			tc.write(t, path, `{"v": "six"}`)
+			eventually(t, "version six", func() bool { return fetch() == "six" })
+		})
+	}
+}
+
+// reloadLog records OnReload events.
+type reloadLog struct {
+	mu     sync.Mutex
+	events []FileEvent
+}
+
+func (l *reloadLog) hook(_ context.Context, e FileEvent) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.events = append(l.events, e)
+}
+
+func (l *reloadLog) failures() []FileEvent {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []FileEvent
+	for _, e := range l.events {
+		if e.Err != nil {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func TestFileBrokenReloadKeepsLastGood(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "c.yaml"), "v: one\n")
+	writeFile(t, filepath.Join(dir, "other.json"), `{"v": 1}`)
+	var log reloadLog
+	x := newTestExecutor(t, WithFileRoot(dir), WithFilePoll(10*time.Millisecond), WithHooks(Hooks{OnReload: log.hook}))
+	ctx := context.Background()
+	fetch := func(p string) any {
+		v, err := FetchFile(ctx, x, "T", p, "/v")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	if fetch("c.yaml") != "one" || fetch("other.json") != json.Number("1") {
+		t.Fatal("first load")
+	}
+	if err := x.Health(); err != nil {
+		t.Fatalf("healthy executor: %v", err)
+	}
+
+	writeFile(t, filepath.Join(dir, "c.yaml"), "v: [broken\n")
+	eventually(t, "Health to report the broken file", func() bool { return x.Health() != nil })
+	err := x.Health()
+	for _, want := range []string{`"c.yaml"`, "parse YAML", "serving the last good version"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("Health %q lacks %q", err, want)
+		}
+	}
+	if v := fetch("c.yaml"); v != "one" {
+		t.Fatalf("after a broken reload got %v, want the last good version", v)
+	}
+	fails := log.failures()
+	if len(fails) != 1 || fails[0].Path != "c.yaml" || !strings.Contains(fails[0].Err.Error(), "parse YAML") {
+		t.Fatalf("OnReload failures: %+v", fails)
+	}
+
+	// A deleted file is a failure too, reported once and not every tick.
+	if err := os.Remove(filepath.Join(dir, "other.json")); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "Health to report the deleted file", func() bool {
+		err := x.Health()
+		return err != nil && strings.Contains(err.Error(), `"other.json"`)
+	})
+	if v := fetch("other.json"); v != json.Number("1") {
+		t.Fatalf("deleted file: got %v, want the last good version", v)
+	}
+	if err := x.Health(); !errors.Is(err, fs.ErrNotExist) || !strings.Contains(err.Error(), `"c.yaml"`) {
+		t.Fatalf("Health must report both files: %v", err)
+	}
+
+	writeFile(t, filepath.Join(dir, "c.yaml"), "v: three\n")
+	writeFile(t, filepath.Join(dir, "other.json"), `{"v": 1}`)
+	eventually(t, "a good version to clear Health", func() bool { return x.Health() == nil })
+	if v := fetch("c.yaml"); v != "three" {
+		t.Fatalf("got %v after the fix", v)
+	}
+	if n := len(log.failures()); n != 2 {
+		t.Fatalf("%d failures reported, want 2 (one per broken state): %+v", n, log.failures())
+	}
+}
+
+func TestFileConcurrentReadsDuringReloads(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "c.yaml")
+	version := func(i int) string {
+		// Both fields and the padding change together; a mixed or torn document would disagree.
+		return fmt.Sprintf("a: %d\nlist: [%s]\nb: %d\n", i, strings.Repeat("x, ", i%50), i)
+	}
+	writeFile(t, path, version(0))
+	var reloads atomic.Int64
+	x := newTestExecutor(t, WithFileRoot(dir), WithFilePoll(time.Millisecond),
+		WithHooks(Hooks{OnReload: func(_ context.Context, e FileEvent) {
+			if e.Err == nil {
+				reloads.Add(1)
+			}
+		}}))
+	ctx := context.Background()
+	const versions = 200
+	var (
+		wg      sync.WaitGroup
+		stop    atomic.Bool
+		highest atomic.Int64
+	)
+	for range 8 {
+		wg.Go(func() {
+			for !stop.Load() {
+				v, err := FetchFile(ctx, x, "T", "c.yaml", "")
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				m := v.(map[string]any)
+				a, b := m["a"].(json.Number), m["b"].(json.Number)
+				if a != b || len(m["list"].([]any)) != mustInt(t, a)%50 {
+					t.Errorf("mixed document: %v", m)
+					return
+				}
+				if n := int64(mustInt(t, a)); n > highest.Load() {
+					highest.Store(n)
+				}
+			}
+		})
+	}
+	for i := 1; i <= versions; i++ {
+		writeFile(t, path, version(i))
+		if i%20 == 0 {
+			time.Sleep(2 * time.Millisecond) // let the poller catch some intermediate versions
+		}
+	}
+	eventually(t, "the last version", func() bool { return highest.Load() == versions })
+	stop.Store(true)
+	wg.Wait()
+	if err := x.Health(); err != nil {
+		t.Fatalf("atomic writes never break a reload: %v", err)
+	}
+	if n := reloads.Load(); n < 2 {
+		t.Fatalf("only %d reloads: the readers did not race with reloading", n)
+	}
+	t.Logf("%d reloads", reloads.Load())
+}
+
+func mustInt(t testing.TB, n json.Number) int {
+	i, err := n.Int64()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return int(i)
+}
+
+type cfgParams struct{ Key string }
+
+func TestFileReloadBumpsGeneration(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "prices.json"), `{"apple": "1.00", "pear": "2.00"}`)
+	x := newTestExecutor(t, WithFileRoot(dir), WithFilePoll(10*time.Millisecond))
+	var fetches atomic.Int64
+	task := NewTask(x, TaskSpec[cfgParams, string]{
+		Name:      "Price",
+		Version:   "v1",
+		Cache:     CachePolicy{TTL: time.Hour},
+		AppendKey: func(dst []byte, p *cfgParams) []byte { return AppendString(dst, p.Key) },
+		Encode:    func(dst []byte, r *string) []byte { return AppendString(dst, *r) },
+		Decode:    func(rd *Reader) *string { s := rd.String(); return &s },
+		Fetch: func(ctx context.Context, p *cfgParams) (*string, error) {
+			fetches.Add(1)
+			raw, err := FetchFile(ctx, x, "Price", "prices.json", JoinPointer("", p.Key))
+			if err != nil {
+				return nil, err
+			}
+			s, err := AsString("", raw)
+			return &s, err
+		},
+	})
+	x.WatchFile("Price", "prices.json")
+	ctx := context.Background()
+	do := func(key string) string {
+		r, err := task.Do(ctx, &cfgParams{Key: key})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return *r
+	}
+	if do("apple") != "1.00" || do("apple") != "1.00" {
+		t.Fatal("first version")
+	}
+	if n := fetches.Load(); n != 1 {
+		t.Fatalf("%d fetches, want 1 (second call is a cache hit)", n)
+	}
+	writeFile(t, filepath.Join(dir, "prices.json"), `{"apple": "1.25", "pear": "2.00"}`)
+	eventually(t, "the cached price to follow the file", func() bool { return do("apple") == "1.25" })
+	before := fetches.Load()
+	if do("apple") != "1.25" || fetches.Load() != before {
+		t.Fatal("the new version must be cached again")
+	}
+
+	// Touching a file without changing it must not flush the cache.
+	gen := x.generation("Price").Load()
+	now := time.Now().Add(time.Minute)
+	if err := os.Chtimes(filepath.Join(dir, "prices.json"), now, now); err != nil {
+		t.Fatal(err)
+	}
+	e := x.files.entry("prices.json", "")
+	eventually(t, "the poller to see the touch", func() bool {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		return e.seen.mod.Equal(now)
+	})
+	if g := x.generation("Price").Load(); g != gen {
+		t.Fatalf("generation moved from %d to %d on a touch", gen, g)
+	}
+}
+
+func TestFilePollerLifecycle(t *testing.T) {
+	ignore := goleak.IgnoreCurrent()
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "c.json"), `{}`)
+
+	// No poller without polling, nor without a root.
+	for _, opts := range [][]Option{
+		{WithFileRoot(dir), WithFilePoll(0)},
+		{WithFilePoll(time.Millisecond)},
+	} {
+		x, err := New(opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		goleak.VerifyNone(t, ignore)
+		if err := x.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	x, err := New(WithFileRoot(dir), WithFilePoll(time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := FetchFile(context.Background(), x, "T", "c.json", ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := x.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := x.Close(); err != nil {
+		t.Fatalf("second Close: %v", err)
+	}
+	goleak.VerifyNone(t, ignore)
+}
+
+func TestSlogHooksReload(t *testing.T) {
+	var buf strings.Builder
+	h := SlogHooks(slog.New(slog.NewTextHandler(&buf, nil)))
+	h.OnReload(context.Background(), FileEvent{Path: "c.yaml"})
+	h.OnReload(context.Background(), FileEvent{Path: "c.yaml", Err: errors.New("bad")})
+	out := buf.String()
+	for _, want := range []string{`level=INFO msg="reftask: file reloaded" path=c.yaml`, `level=ERROR msg="reftask: file reload failed" path=c.yaml error=bad`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("log lacks %q:\n%s", want, out)
+		}
+	}
+	var a, b int
+	c := chainHooks(Hooks{OnReload: func(context.Context, FileEvent) { a++ }}, Hooks{OnReload: func(context.Context, FileEvent) { b++ }})
+	c.OnReload(context.Background(), FileEvent{})
+	if a != 1 || b != 1 {
+		t.Fatalf("chained OnReload: a=%d b=%d", a, b)
+	}
+}

@@ -1,0 +1,715 @@
+package runtime
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+const (
+	defaultHTTPBodyLimit = 10 << 20
+	// httpDrainLimit bounds how much of an unread body is discarded to keep its connection reusable;
+	// past it, closing the connection is cheaper than reading on.
+	httpDrainLimit = 64 << 10
+	// httpErrorBodyLen is how much of an error response HTTPError keeps for diagnosis.
+	httpErrorBodyLen = 200
+	// maxRetryAfterSeconds keeps a hostile Retry-After from overflowing time.Duration; the policy caps it anyway.
+	maxRetryAfterSeconds = 1 << 31
+)
+
+// httpRegistry holds an executor's HTTP connections and the default client they share.
+// It is written only while New applies options, so lookups need no lock.
+type httpRegistry struct {
+	conns  map[string]*HTTPConn
+	client *http.Client // made by the first WithHTTP that has no HTTPClient; owned (and closed) by the executor
+}
+
+// defaultClient returns the executor's shared client, making it on first use.
+func (h *httpRegistry) defaultClient() *http.Client {
+	if h.client == nil {
+		h.client = newDefaultHTTPClient()
+	}
+	return h.client
+}
+
+// closeIdle drops the idle keep-alive connections of the executor's own client, whose reader goroutines
+// would otherwise outlive the executor until the idle timeout. Clients passed with HTTPClient belong to the caller.
+func (h *httpRegistry) closeIdle() {
+	if h.client != nil {
+		h.client.CloseIdleConnections()
+	}
+}
+
+// newDefaultHTTPClient bounds each phase that can hang before the per-attempt ctx applies to the body,
+// and keeps enough idle connections per host for concurrent lookups. There is deliberately no
+// Client.Timeout: the per-attempt ctx bounds the whole request, body included.
+func newDefaultHTTPClient() *http.Client {
+	d := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
+	return &http.Client{CheckRedirect: sameOriginRedirect, Transport: &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           d.DialContext,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          256,
+		MaxIdleConnsPerHost:   64, // the default of 2 would churn connections under concurrent lookups
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ResponseHeaderTimeout: 30 * time.Second,
+		ExpectContinueTimeout: time.Second,
+	}}
+}
+
+// sameOriginRedirect follows redirects only within the origin the connection names. Spec headers may carry
+// secrets resolved from ${env:...}, and net/http forwards custom headers to any host a server redirects to
+// (it strips only Authorization and Cookie); a refused redirect comes back as a permanent 3xx HTTPError.
+func sameOriginRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= 10 {
+		return errors.New("stopped after 10 redirects")
+	}
+	if o := via[0].URL; req.URL.Host != o.Host || req.URL.Scheme != o.Scheme {
+		return http.ErrUseLastResponse
+	}
+	return nil
+}
+
+// HTTPConn is one named HTTP connection; it is exported only as the target of HTTPOption.
+type HTTPConn struct {
+	name      string
+	base      *url.URL // scheme, userinfo, host; path and query are split out below
+	basePath  string   // escaped base path without trailing slash
+	baseQuery string   // raw query of the base URL, prepended to every request's query
+	display   string   // scheme://host/basepath for error messages: no userinfo, no query
+	client    *http.Client
+	decorate  []func(*http.Request) error
+	limit     int64
+}
+
+// HTTPOption configures one HTTP connection in WithHTTP.
+type HTTPOption func(*HTTPConn) error
+
+// WithHTTP registers an HTTP connection under the name used by generated HTTP tasks.
+// baseURL must be an absolute http or https URL; request paths are appended to its path.
+func WithHTTP(name, baseURL string, opts ...HTTPOption) Option {
+	return func(x *Executor) error {
+		if name == "" {
+			return errors.New("WithHTTP: empty connection name")
+		}
+		if _, dup := x.http.conns[name]; dup {
+			return fmt.Errorf("WithHTTP %q: connection registered twice", name)
+		}
+		u, err := url.Parse(baseURL)
+		if err != nil {
+			// url.Error repeats the whole URL, which may carry credentials.
+			var ue *url.Error
+			if errors.As(err, &ue) {
+				err = ue.Err
+			}
+			return fmt.Errorf("WithHTTP %q: base URL: %w", name, err)
+		}
+		if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Opaque != "" {
+			return fmt.Errorf("WithHTTP %q: base URL %q is not an absolute http(s) URL", name, redactURL(u))
+		}
+		if u.Fragment != "" {
+			return fmt.Errorf("WithHTTP %q: base URL %q has a fragment", name, redactURL(u))
+		}
+		c := &HTTPConn{
+			name:      name,
+			base:      &url.URL{Scheme: u.Scheme, User: u.User, Host: u.Host},
+			basePath:  strings.TrimSuffix(u.EscapedPath(), "/"),
+			baseQuery: u.RawQuery,
+			limit:     defaultHTTPBodyLimit,
+		}
+		c.display = u.Scheme + "://" + u.Host + c.basePath
+		for _, o := range opts {
+			if o == nil {
+				continue
+			}
+			if err := o(c); err != nil {
+				return fmt.Errorf("WithHTTP %q: %w", name, err)
+			}
+		}
+		if c.client == nil {
+			c.client = x.http.defaultClient()
+		}
+		if x.http.conns == nil {
+			x.http.conns = map[string]*HTTPConn{}
+		}
+		x.http.conns[name] = c
+		return nil
+	}
+}
+
+// redactURL renders u without userinfo, query and fragment, which may carry secrets.
+func redactURL(u *url.URL) string {
+	r := url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path, RawPath: u.RawPath, Opaque: u.Opaque}
+	return r.String()
+}
+
+// HTTPClient makes the connection use c instead of the executor's default client, which has dial, TLS and
+// response-header timeouts, keeps connections alive and follows redirects only within the same origin.
+func HTTPClient(c *http.Client) HTTPOption {
+	return func(hc *HTTPConn) error {
+		if c == nil {
+			return errors.New("HTTPClient: nil client")
+		}
+		hc.client = c
+		return nil
+	}
+}
+
+// HTTPDecorate adds f, run on every request after the spec's headers are set, in the order given (auth, tracing).
+// An error from f fails the attempt; wrap it with Permanent when retrying cannot help.
+func HTTPDecorate(f func(*http.Request) error) HTTPOption {
+	return func(hc *HTTPConn) error {
+		if f == nil {
+			return errors.New("HTTPDecorate: nil decorator")
+		}
+		hc.decorate = append(hc.decorate, f)
+		return nil
+	}
+}
+
+// HTTPBodyLimit sets the largest response body accepted, in bytes (default 10 MiB); larger bodies are an error.
+func HTTPBodyLimit(n int64) HTTPOption {
+	return func(hc *HTTPConn) error {
+		if n <= 0 {
+			return fmt.Errorf("HTTPBodyLimit: limit %d is not positive", n)
+		}
+		hc.limit = n
+		return nil
+	}
+}
+
+// HTTPBearerEnv adds a decorator setting "Authorization: Bearer <token>" from the environment variable envVar,
+// read on every request so that rotated tokens apply without a restart. Unset or empty is a permanent error.
+func HTTPBearerEnv(envVar string) HTTPOption {
+	return func(hc *HTTPConn) error {
+		if envVar == "" {
+			return errors.New("HTTPBearerEnv: empty variable name")
+		}
+		hc.decorate = append(hc.decorate, func(r *http.Request) error {
+			tok, ok := os.LookupEnv(envVar)
+			if !ok || tok == "" {
+				return Permanent(fmt.Errorf("bearer token: environment variable %s is not set", envVar))
+			}
+			if !validHeaderValue(tok) {
+				return Permanent(fmt.Errorf("bearer token: environment variable %s contains a control character", envVar))
+			}
+			r.Header.Set("Authorization", "Bearer "+tok)
+			return nil
+		})
+		return nil
+	}
+}
+
+// HTTPRequest describes one task's request; generated code builds it once and shares it between calls.
+type HTTPRequest struct {
+	Conn     string
+	Method   string           // GET, POST, ...; "" is GET
+	Path     Template         // literal parts are URL path text; values are path-escaped
+	Query    []HTTPQueryParam // in spec order
+	Headers  []HTTPHeader     // values may contain ${env:NAME} references
+	Pointer  string           // JSON pointer selecting the record in the body; "" = whole body
+	NotFound []int            // statuses meaning not found; nil means [404], an empty non-nil slice means none
+}
+
+// Template is a string split at its {param} placeholders: len(Parts) == len(Params)+1.
+type Template struct {
+	Parts  []string
+	Params []string
+}
+
+// HTTPQueryParam is one query key; its value template is rendered and then query-escaped as a whole.
+type HTTPQueryParam struct {
+	Key   string
+	Value Template
+}
+
+// HTTPHeader is one request header; Value is literal except for ${env:NAME} references resolved per request.
+type HTTPHeader struct {
+	Name, Value string
+}
+
+// HTTPError is a response whose status is neither success nor not found. 429 and 5xx are transient
+// (retried, honouring RetryAfter); other statuses come wrapped in Permanent.
+type HTTPError struct {
+	Task       string
+	Method     string
+	URL        string // without userinfo and query string, which may carry secrets
+	Status     int
+	RetryAfter time.Duration // from the Retry-After header of a 429 or 5xx; 0 if absent
+	Body       string        // first 200 bytes of the response body
+}
+
+// Error names the task, request and status, and quotes the start of the body.
+func (e *HTTPError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "reftask: http %s %s (task %s): status %d", e.Method, e.URL, e.Task, e.Status)
+	if t := http.StatusText(e.Status); t != "" {
+		b.WriteString(" ")
+		b.WriteString(t)
+	}
+	if e.RetryAfter > 0 {
+		fmt.Fprintf(&b, " (retry after %v)", e.RetryAfter)
+	}
+	if e.Body != "" {
+		fmt.Fprintf(&b, ": %q", e.Body)
+	}
+	return b.String()
+}
+
+// retryDelay lengthens the backoff d to the server's Retry-After when err carries one, never beyond maxDelay:
+// retrying earlier than the server asked only earns another 429 or 503.
+func retryDelay(err error, d, maxDelay time.Duration) time.Duration {
+	var he *HTTPError
+	if errors.As(err, &he) && he.RetryAfter > d {
+		return min(he.RetryAfter, maxDelay)
+	}
+	return d
+}
+
+// httpCall names one request in error messages.
+type httpCall struct {
+	task, method, url string // url without userinfo and query
+}
+
+func (c *httpCall) errorf(format string, args ...any) error {
+	return fmt.Errorf("reftask: http %s %s (task %s): "+format, append([]any{c.method, c.url, c.task}, args...)...)
+}
+
+// FetchHTTP makes one request for task and returns the JSON value selected by r.Pointer, decoded with
+// json.Number for numbers (a JSON null selects nil). vals holds the rendered param values by name; a param
+// absent from vals drops the query keys that use it. body, when not nil, is sent as JSON.
+// ctx bounds the whole request including reading the body.
+func FetchHTTP(ctx context.Context, x *Executor, task string, r *HTTPRequest, vals map[string]string, body any) (any, error) {
+	if x == nil || r == nil {
+		return nil, Permanent(fmt.Errorf("reftask: task %s: FetchHTTP needs an executor and a request", task))
+	}
+	c := x.http.conns[r.Conn]
+	if c == nil {
+		return nil, Permanent(fmt.Errorf("reftask: task %s: unknown HTTP connection %q", task, r.Conn))
+	}
+	method := r.Method
+	if method == "" {
+		method = http.MethodGet
+	}
+	call := &httpCall{task: task, method: method, url: c.display}
+	path, err := renderPath(r.Path, vals)
+	if err != nil {
+		return nil, Permanent(call.errorf("%w", err))
+	}
+	call.url = c.display + path
+	query, err := renderQuery(c.baseQuery, r.Query, vals)
+	if err != nil {
+		return nil, Permanent(call.errorf("%w", err))
+	}
+	req, err := c.newRequest(ctx, method, path, query, r.Headers, body)
+	if err != nil {
+		return nil, Permanent(call.errorf("%w", err))
+	}
+	for _, d := range c.decorate {
+		if err := d(req); err != nil {
+			return nil, call.errorf("decorate request: %w", err)
+		}
+	}
+	resp, err := c.client.Do(req)
+	if err != nil {
+		return nil, transportError(call, err)
+	}
+	defer drainClose(resp.Body)
+	return c.readResponse(call, r, resp)
+}
+
+// newRequest builds the request with the spec's headers and JSON defaults.
+func (c *HTTPConn) newRequest(ctx context.Context, method, path, query string, headers []HTTPHeader, body any) (*http.Request, error) {
+	u := *c.base
+	u.Path, u.RawPath = "", "" // set by parsing the escaped path, which keeps %2F distinct from /
+	if err := setEscapedPath(&u, c.basePath+path); err != nil {
+		return nil, err
+	}
+	u.RawQuery = query
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return nil, fmt.Errorf("encode request body: %w", err)
+		}
+		rd = bytes.NewReader(b) // a *bytes.Reader lets the client replay the body on redirects
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u.String(), rd)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // url.Error repeats the query string
+		}
+		return nil, fmt.Errorf("build request: %w", err)
+	}
+	for _, h := range headers {
+		if !validHeaderName(h.Name) {
+			return nil, fmt.Errorf("header %q: invalid name", h.Name)
+		}
+		v, err := expandEnvRefs(h.Value)
+		if err != nil {
+			return nil, fmt.Errorf("header %s: %w", h.Name, err)
+		}
+		if !validHeaderValue(v) {
+			// Never print v: it may hold a resolved secret.
+			return nil, fmt.Errorf("header %s: value contains a control character", h.Name)
+		}
+		if strings.EqualFold(h.Name, "Host") {
+			req.Host = v
+			continue
+		}
+		req.Header.Add(h.Name, v)
+	}
+	if body != nil && req.Header.Get("Content-Type") == "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if req.Header.Get("Accept") == "" {
+		req.Header.Set("Accept", "application/json")
+	}
+	return req, nil
+}
+
+// setEscapedPath sets both Path and RawPath from an escaped path, as url.Parse would.
+func setEscapedPath(u *url.URL, escaped string) error {
+	p, err := url.PathUnescape(escaped)
+	if err != nil {
+		return fmt.Errorf("path %q: %w", escaped, err)
+	}
+	u.Path = p
+	if escaped != u.EscapedPath() {
+		u.RawPath = escaped
+	}
+	if u.EscapedPath() != escaped {
+		return fmt.Errorf("path %q is not valid URL path text", escaped)
+	}
+	return nil
+}
+
+// readResponse classifies the status and decodes a successful body.
+func (c *HTTPConn) readResponse(call *httpCall, r *HTTPRequest, resp *http.Response) (any, error) {
+	st := resp.StatusCode
+	notFound := r.NotFound
+	if notFound == nil {
+		notFound = []int{http.StatusNotFound}
+	}
+	if slices.Contains(notFound, st) {
+		return nil, fmt.Errorf("%w: %v", ErrNotFound, call.errorf("status %d", st))
+	}
+	if st < 200 || st > 299 {
+		he := &HTTPError{Task: call.task, Method: call.method, URL: call.url, Status: st, Body: readPrefix(resp.Body, httpErrorBodyLen)}
+		if st == http.StatusTooManyRequests || st >= 500 {
+			he.RetryAfter = parseRetryAfter(resp.Header, time.Now())
+			return nil, he
+		}
+		return nil, Permanent(he)
+	}
+	if resp.ContentLength > c.limit {
+		return nil, Permanent(call.errorf("status %d: response body of %d bytes exceeds the limit of %d bytes", st, resp.ContentLength, c.limit))
+	}
+	var buf bytes.Buffer
+	if resp.ContentLength > 0 {
+		buf.Grow(int(resp.ContentLength) + 1) // +1 so that reading EOF does not grow it again
+	}
+	lim := c.limit
+	if lim < math.MaxInt64 {
+		lim++ // one byte more than allowed tells "exactly at the limit" from "over it"
+	}
+	if _, err := buf.ReadFrom(io.LimitReader(resp.Body, lim)); err != nil {
+		// Transient: a cut connection or the attempt's deadline, which a new attempt may not meet.
+		return nil, call.errorf("status %d: read response body: %w", st, err)
+	}
+	if int64(buf.Len()) > c.limit {
+		return nil, Permanent(call.errorf("status %d: response body exceeds the limit of %d bytes", st, c.limit))
+	}
+	doc, err := decodeJSONBody(buf.Bytes())
+	if err != nil {
+		return nil, Permanent(call.errorf("status %d: response body is not JSON: %w", st, err))
+	}
+	v, ok, err := selectPointer(doc, r.Pointer)
+	switch {
+	case err != nil:
+		return nil, Permanent(call.errorf("status %d: %w", st, err))
+	case !ok:
+		return nil, fmt.Errorf("%w: %v", ErrNotFound, call.errorf("status %d: JSON pointer %q not in response", st, r.Pointer))
+	}
+	return v, nil
+}
+
+// transportError strips the url.Error wrapper, whose message repeats the query string, and keeps the cause
+// reachable; certificate failures are permanent because a new attempt meets the same certificate.
+func transportError(call *httpCall, err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	out := call.errorf("%w", err)
+	var cve *tls.CertificateVerificationError
+	if errors.As(err, &cve) {
+		return Permanent(out)
+	}
+	return out
+}
+
+// drainClose discards a bounded remainder of the body so the connection can be reused, then closes it.
+func drainClose(body io.ReadCloser) {
+	_, _ = io.CopyN(io.Discard, body, httpDrainLimit)
+	_ = body.Close()
+}
+
+// readPrefix reads up to n bytes for error messages, cut back to whole UTF-8 characters.
+func readPrefix(r io.Reader, n int) string {
+	buf := make([]byte, n)
+	k, _ := io.ReadFull(r, buf)
+	buf = buf[:k]
+	for len(buf) > 0 && !utf8.Valid(buf) && len(buf) > k-utf8.UTFMax {
+		buf = buf[:len(buf)-1]
+	}
+	return string(buf)
+}
+
+// parseRetryAfter reads Retry-After as delay-seconds or an HTTP date. A date is taken relative to the
+// response's Date header when present, so that clock skew between client and server does not matter.
+func parseRetryAfter(h http.Header, now time.Time) time.Duration {
+	v := strings.TrimSpace(h.Get("Retry-After"))
+	if v == "" {
+		return 0
+	}
+	if n, err := strconv.ParseUint(v, 10, 64); err == nil || errors.Is(err, strconv.ErrRange) {
+		// ParseUint returns the maximum with ErrRange, which the cap then bounds.
+		return time.Duration(min(n, maxRetryAfterSeconds)) * time.Second
+	}
+	at, err := http.ParseTime(v)
+	if err != nil {
+		return 0
+	}
+	if d, err := http.ParseTime(h.Get("Date")); err == nil {
+		now = d
+	}
+	return max(at.Sub(now), 0)
+}
+
+// decodeJSONBody decodes exactly one JSON value, numbers as json.Number so that no precision is lost.
+func decodeJSONBody(b []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, errors.New("empty body")
+		}
+		return nil, err
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, errors.New("data after the JSON value")
+	}
+	return v, nil
+}
+
+// selectPointer resolves an RFC 6901 JSON pointer in a decoded document; ok is false when it points nowhere.
+func selectPointer(doc any, ptr string) (v any, ok bool, err error) {
+	if ptr == "" {
+		return doc, true, nil
+	}
+	if ptr[0] != '/' {
+		return nil, false, fmt.Errorf("JSON pointer %q does not start with /", ptr)
+	}
+	rest := ptr[1:]
+	for {
+		tok, next, more := strings.Cut(rest, "/")
+		if strings.Contains(tok, "~") {
+			tok = strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
+		}
+		switch n := doc.(type) {
+		case map[string]any:
+			if doc, ok = n[tok]; !ok {
+				return nil, false, nil
+			}
+		case []any:
+			i, ok := arrayIndex(tok, len(n))
+			if !ok {
+				return nil, false, nil
+			}
+			doc = n[i]
+		default:
+			return nil, false, nil
+		}
+		if !more {
+			return doc, true, nil
+		}
+		rest = next
+	}
+}
+
+// arrayIndex parses an RFC 6901 array index: decimal digits without leading zeros, within bounds.
+func arrayIndex(tok string, n int) (int, bool) {
+	if tok == "" || (len(tok) > 1 && tok[0] == '0') {
+		return 0, false
+	}
+	for i := 0; i < len(tok); i++ {
+		if tok[i] < '0' || tok[i] > '9' {
+			return 0, false
+		}
+	}
+	i, err := strconv.Atoi(tok)
+	if err != nil || i >= n {
+		return 0, false
+	}
+	return i, true
+}
+
+// renderPath joins the path template, path-escaping each value. "." and ".." are escaped further so that
+// a value can never become a dot segment that servers and proxies resolve away.
+func renderPath(t Template, vals map[string]string) (string, error) {
+	if len(t.Parts) != len(t.Params)+1 {
+		return "", fmt.Errorf("path template has %d parts for %d params, want %d parts", len(t.Parts), len(t.Params), len(t.Params)+1)
+	}
+	var b strings.Builder
+	for i, part := range t.Parts {
+		if strings.ContainsAny(part, "?#") {
+			return "", fmt.Errorf("path template part %q contains ? or #", part)
+		}
+		b.WriteString(part)
+		if i == len(t.Params) {
+			break
+		}
+		v, ok := vals[t.Params[i]]
+		switch {
+		case !ok:
+			return "", fmt.Errorf("path parameter %q has no value", t.Params[i])
+		case v == "":
+			// An empty segment would silently address a different resource, e.g. the collection.
+			return "", fmt.Errorf("path parameter %q is empty", t.Params[i])
+		case v == ".":
+			b.WriteString("%2E")
+		case v == "..":
+			b.WriteString("%2E%2E")
+		default:
+			b.WriteString(url.PathEscape(v))
+		}
+	}
+	p := b.String()
+	if p != "" && p[0] != '/' {
+		p = "/" + p
+	}
+	return p, nil
+}
+
+// renderQuery encodes the query keys in spec order after the base URL's own query;
+// a key whose template uses a param absent from vals is dropped.
+func renderQuery(base string, params []HTTPQueryParam, vals map[string]string) (string, error) {
+	var b strings.Builder
+	b.WriteString(base)
+	for _, q := range params {
+		v, ok, err := q.Value.expand(vals)
+		if err != nil {
+			return "", fmt.Errorf("query %q: %w", q.Key, err)
+		}
+		if !ok {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('&')
+		}
+		b.WriteString(url.QueryEscape(q.Key))
+		b.WriteByte('=')
+		b.WriteString(url.QueryEscape(v))
+	}
+	return b.String(), nil
+}
+
+// expand renders the template with raw values; ok is false when a param has no value.
+func (t Template) expand(vals map[string]string) (string, bool, error) {
+	if len(t.Parts) != len(t.Params)+1 {
+		return "", false, fmt.Errorf("template has %d parts for %d params, want %d parts", len(t.Parts), len(t.Params), len(t.Params)+1)
+	}
+	if len(t.Params) == 0 {
+		return t.Parts[0], true, nil
+	}
+	var b strings.Builder
+	for i, part := range t.Parts {
+		b.WriteString(part)
+		if i == len(t.Params) {
+			break
+		}
+		v, ok := vals[t.Params[i]]
+		if !ok {
+			return "", false, nil
+		}
+		b.WriteString(v)
+	}
+	return b.String(), true, nil
+}
+
+const envRefOpen = "${env:"
+
+// expandEnvRefs replaces each ${env:NAME} with the variable's value; an unset variable is an error
+// naming it, never showing any value.
+func expandEnvRefs(s string) (string, error) {
+	if !strings.Contains(s, envRefOpen) {
+		return s, nil
+	}
+	var b strings.Builder
+	for {
+		i := strings.Index(s, envRefOpen)
+		if i < 0 {
+			b.WriteString(s)
+			return b.String(), nil
+		}
+		b.WriteString(s[:i])
+		s = s[i+len(envRefOpen):]
+		j := strings.IndexByte(s, '}')
+		if j < 0 {
+			return "", errors.New("unterminated ${env:...} reference")
+		}
+		name := s[:j]
+		if name == "" {
+			return "", errors.New("empty variable name in ${env:} reference")
+		}
+		v, ok := os.LookupEnv(name)
+		if !ok {
+			return "", fmt.Errorf("environment variable %s is not set", name)
+		}
+		b.WriteString(v)
+		s = s[j+1:]
+	}
+}
+
+// validHeaderName accepts RFC 7230 tokens, so that a bad name fails here as permanent rather than in the transport.
+func validHeaderName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0 {
+			continue
+		}
+		return false
+	}
+	return true
+}
+
+// validHeaderValue rejects control characters other than tab, which would split or corrupt the header.
+func validHeaderValue(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < ' ' && c != '\t') || c == 0x7f {
+			return false
+		}
+	}
+	return true
+}

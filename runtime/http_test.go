@@ -1,0 +1,862 @@
+package runtime
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// Test fixtures shaped like generated HTTP tasks: params rendered to strings, result = the selected JSON value.
+
+type httpParams struct {
+	vals map[string]string
+	body any
+}
+
+type httpResult struct{ v any }
+
+func appendHTTPKey(dst []byte, p *httpParams) []byte {
+	keys := make([]string, 0, len(p.vals))
+	for k := range p.vals {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	dst = AppendLen(dst, len(keys))
+	for _, k := range keys {
+		dst = AppendString(AppendString(dst, k), p.vals[k])
+	}
+	return dst
+}
+
+// httpTask builds a task whose Fetch calls FetchHTTP the way generated code does.
+func httpTask(x *Executor, name string, req *HTTPRequest, retry RetryPolicy, timeout time.Duration) *Task[httpParams, httpResult] {
+	return NewTask(x, TaskSpec[httpParams, httpResult]{
+		Name:      name,
+		Version:   "v1",
+		Retry:     retry,
+		Timeout:   timeout,
+		AppendKey: appendHTTPKey,
+		Describe:  func(p *httpParams) string { return fmt.Sprintf("%d params", len(p.vals)) },
+		Fetch: func(ctx context.Context, p *httpParams) (*httpResult, error) {
+			v, err := FetchHTTP(ctx, x, name, req, p.vals, p.body)
+			if err != nil {
+				return nil, err
+			}
+			return &httpResult{v: v}, nil
+		},
+	})
+}
+
+// hit is one request as the server saw it.
+type hit struct {
+	at       time.Time
+	method   string
+	path     string // decoded
+	escaped  string // r.URL.EscapedPath()
+	rawPath  string
+	rawQuery string
+	query    map[string][]string
+	header   http.Header
+	body     []byte
+}
+
+// testServer is a loopback server that records requests and counts new connections.
+type testServer struct {
+	*httptest.Server
+	mu       sync.Mutex
+	hits     []hit
+	newConns atomic.Int64
+}
+
+func newTestServer(t *testing.T, h func(w http.ResponseWriter, r *http.Request, n int)) *testServer {
+	t.Helper()
+	ts := &testServer{}
+	ts.Server = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		ts.mu.Lock()
+		ts.hits = append(ts.hits, hit{
+			at: time.Now(), method: r.Method, path: r.URL.Path, escaped: r.URL.EscapedPath(), rawPath: r.URL.RawPath,
+			rawQuery: r.URL.RawQuery, query: r.URL.Query(), header: r.Header.Clone(), body: b,
+		})
+		n := len(ts.hits)
+		ts.mu.Unlock()
+		h(w, r, n)
+	}))
+	ts.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			ts.newConns.Add(1)
+		}
+	}
+	ts.Start()
+	t.Cleanup(ts.Close)
+	return ts
+}
+
+func (ts *testServer) Hits() []hit {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	return append([]hit(nil), ts.hits...)
+}
+
+func (ts *testServer) N() int { return len(ts.Hits()) }
+
+func jsonReply(body string) func(http.ResponseWriter, *http.Request, int) {
+	return func(w http.ResponseWriter, _ *http.Request, _ int) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, body)
+	}
+}
+
+func tmpl(parts ...string) Template {
+	// Alternating literal, param, literal, ...: tmpl("/items/", "id", "") is "/items/{id}".
+	var t Template
+	for i, s := range parts {
+		if i%2 == 0 {
+			t.Parts = append(t.Parts, s)
+		} else {
+			t.Params = append(t.Params, s)
+		}
+	}
+	return t
+}
+
+var fastRetry = RetryPolicy{Attempts: 3, InitialDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond}
+
+func TestHTTPPathAndQueryEscaping(t *testing.T) {
+	ts := newTestServer(t, jsonReply(`{"ok":true}`))
+	x := newTestExecutor(t, WithHTTP("api", ts.URL+"/v1/"))
+	req := &HTTPRequest{
+		Conn:  "api",
+		Path:  tmpl("/items/", "id", "/detail"),
+		Query: []HTTPQueryParam{{Key: "q", Value: tmpl("", "q", "")}, {Key: "k&=", Value: tmpl("pre ", "q", "")}},
+	}
+	task := httpTask(x, "Items", req, RetryPolicy{Attempts: 1}, time.Second)
+	hostile := []string{
+		"../../etc/passwd", "..", ".", "a?b=c", "a#frag", "100%", "%2F", "a/b", "with space", "ünïcødé 日本",
+		"a+b&c=d", ";x=1", "~user", "\\back", "tab\there", `"quoted"`, "a\x00b",
+	}
+	for i, v := range hostile {
+		if _, err := task.Do(context.Background(), &httpParams{vals: map[string]string{"id": v, "q": v}}); err != nil {
+			t.Fatalf("%q: %v", v, err)
+		}
+		h := ts.Hits()[i]
+		if want := "/v1/items/" + v + "/detail"; h.path != want {
+			t.Errorf("%q: decoded path %q, want %q", v, h.path, want)
+		}
+		seg := strings.TrimSuffix(strings.TrimPrefix(h.escaped, "/v1/items/"), "/detail")
+		if strings.Contains(seg, "/") || strings.ContainsAny(seg, "?# ") || seg == "." || seg == ".." {
+			t.Errorf("%q: escaped segment %q is not inert (escaped path %q)", v, seg, h.escaped)
+		}
+		if got := h.query["q"]; len(got) != 1 || got[0] != v {
+			t.Errorf("%q: query q = %q", v, got)
+		}
+		if got := h.query["k&="]; len(got) != 1 || got[0] != "pre "+v {
+			t.Errorf("%q: query k&= = %q", v, got)
+		}
+	}
+	// Exact wire form for a few, so the escaping itself is pinned down.
+	for _, c := range []struct{ v, seg string }{
+		{"a/b", "a%2Fb"}, {"..", "%2E%2E"}, {"../x", "..%2Fx"}, {"a?b", "a%3Fb"}, {"a#b", "a%23b"}, {"100%", "100%25"}, {"a b", "a%20b"},
+	} {
+		if _, err := task.Do(context.Background(), &httpParams{vals: map[string]string{"id": c.v, "q": "x"}}); err != nil {
+			t.Fatal(err)
+		}
+		hs := ts.Hits()
+		if got, want := hs[len(hs)-1].escaped, "/v1/items/"+c.seg+"/detail"; got != want {
+			t.Errorf("%q: escaped path %q, want %q", c.v, got, want)
+		}
+	}
+}
+
+func TestHTTPQueryOptionalAndOrder(t *testing.T) {
+	ts := newTestServer(t, jsonReply(`{}`))
+	x := newTestExecutor(t, WithHTTP("api", ts.URL+"/base?api-version=2"))
+	req := &HTTPRequest{
+		Conn: "api",
+		Path: tmpl("/search"),
+		Query: []HTTPQueryParam{
+			{Key: "z", Value: tmpl("", "a", "")},
+			{Key: "b", Value: tmpl("", "b", "")},
+			{Key: "fixed", Value: tmpl("yes")},
+			{Key: "combo", Value: tmpl("from-", "b", "")},
+			{Key: "a", Value: tmpl("", "a", "")},
+		},
+	}
+	task := httpTask(x, "Search", req, RetryPolicy{Attempts: 1}, time.Second)
+	cases := []struct {
+		vals map[string]string
+		want string
+	}{
+		{map[string]string{"a": "1"}, "api-version=2&z=1&fixed=yes&a=1"},
+		{map[string]string{"a": "1", "b": ""}, "api-version=2&z=1&b=&fixed=yes&combo=from-&a=1"},
+		{map[string]string{}, "api-version=2&fixed=yes"},
+	}
+	for i, c := range cases {
+		if _, err := task.Do(context.Background(), &httpParams{vals: c.vals}); err != nil {
+			t.Fatal(err)
+		}
+		if h := ts.Hits()[i]; h.rawQuery != c.want || h.path != "/base/search" {
+			t.Errorf("vals %v: %s?%s, want /base/search?%s", c.vals, h.path, h.rawQuery, c.want)
+		}
+	}
+}
+
+func TestHTTPStatusMapping(t *testing.T) {
+	type check func(t *testing.T, r *httpResult, err error)
+	ok := func(t *testing.T, r *httpResult, err error) {
+		if err != nil || r == nil {
+			t.Fatalf("got %v, %v; want a result", r, err)
+		}
+	}
+	notFound := func(t *testing.T, _ *httpResult, err error) {
+		if !IsNotFound(err) {
+			t.Fatalf("err = %v, want not found", err)
+		}
+	}
+	httpErr := func(status int, permanent bool) check {
+		return func(t *testing.T, _ *httpResult, err error) {
+			var he *HTTPError
+			if !errors.As(err, &he) || he.Status != status {
+				t.Fatalf("err = %v, want *HTTPError with status %d", err, status)
+			}
+			if IsPermanent(err) != permanent || IsNotFound(err) {
+				t.Fatalf("err = %v: permanent %v, want %v", err, IsPermanent(err), permanent)
+			}
+			if he.Task != "Status" || he.Method != "GET" || !strings.HasSuffix(he.URL, "/things/t1") || he.Body != "oops" {
+				t.Fatalf("HTTPError fields: %+v", he)
+			}
+		}
+	}
+	cases := []struct {
+		name     string
+		statuses []int // per attempt; the last repeats
+		notFound []int
+		attempts int
+		check    check
+	}{
+		{"200", []int{200}, nil, 1, ok},
+		{"404 default not found", []int{404}, nil, 1, notFound},
+		{"410 custom not found", []int{410}, []int{404, 410}, 1, notFound},
+		{"422 custom not found", []int{422}, []int{422}, 1, notFound},
+		{"404 not in custom list is permanent", []int{404}, []int{410}, 1, httpErr(404, true)},
+		{"empty list: 404 is permanent", []int{404}, []int{}, 1, httpErr(404, true)},
+		{"400 permanent", []int{400}, nil, 1, httpErr(400, true)},
+		{"403 permanent", []int{403}, nil, 1, httpErr(403, true)},
+		{"409 permanent", []int{409}, nil, 1, httpErr(409, true)},
+		{"500 retried", []int{500}, nil, 3, httpErr(500, false)},
+		{"503 retried", []int{503}, nil, 3, httpErr(503, false)},
+		{"429 retried", []int{429}, nil, 3, httpErr(429, false)},
+		{"502 then 200", []int{502, 200}, nil, 2, ok},
+		{"500 then 404", []int{500, 404}, nil, 2, notFound},
+		{"503 then 400", []int{503, 400}, nil, 2, httpErr(400, true)},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			ts := newTestServer(t, func(w http.ResponseWriter, _ *http.Request, n int) {
+				st := c.statuses[min(n, len(c.statuses))-1]
+				if st != 200 {
+					w.WriteHeader(st)
+					_, _ = io.WriteString(w, "oops")
+					return
+				}
+				_, _ = io.WriteString(w, `{"id":"t1"}`)
+			})
+			x := newTestExecutor(t, WithHTTP("api", ts.URL))
+			req := &HTTPRequest{Conn: "api", Path: tmpl("/things/", "id", ""), NotFound: c.notFound}
+			r, err := httpTask(x, "Status", req, fastRetry, time.Second).Do(context.Background(), &httpParams{vals: map[string]string{"id": "t1"}})
+			c.check(t, r, err)
+			if got := ts.N(); got != c.attempts {
+				t.Errorf("server saw %d requests, want %d", got, c.attempts)
+			}
+			var te *TaskError
+			if err != nil && (!errors.As(err, &te) || te.Attempts != c.attempts) {
+				t.Errorf("err = %#v, want *TaskError with %d attempts", err, c.attempts)
+			}
+		})
+	}
+}
+
+func TestHTTPRetryAfterRealTime(t *testing.T) {
+	cases := []struct {
+		name       string
+		retryAfter func() string
+		maxDelay   time.Duration
+		minGap     time.Duration
+	}{
+		{"seconds honoured", func() string { return "1" }, 5 * time.Second, 900 * time.Millisecond},
+		{"seconds capped", func() string { return "3600" }, 150 * time.Millisecond, 120 * time.Millisecond},
+		{"date honoured", func() string { return time.Now().Add(2 * time.Second).UTC().Format(http.TimeFormat) }, 5 * time.Second, 800 * time.Millisecond},
+		{"date capped", func() string { return time.Now().Add(time.Hour).UTC().Format(http.TimeFormat) }, 150 * time.Millisecond, 120 * time.Millisecond},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			ts := newTestServer(t, func(w http.ResponseWriter, _ *http.Request, n int) {
+				if n == 1 {
+					w.Header().Set("Retry-After", c.retryAfter())
+					w.WriteHeader(http.StatusServiceUnavailable)
+					return
+				}
+				_, _ = io.WriteString(w, `{}`)
+			})
+			x := newTestExecutor(t, WithHTTP("api", ts.URL))
+			pol := RetryPolicy{Attempts: 2, InitialDelay: time.Millisecond, MaxDelay: c.maxDelay}
+			task := httpTask(x, "RA", &HTTPRequest{Conn: "api", Path: tmpl("/")}, pol, 5*time.Second)
+			if _, err := task.Do(context.Background(), &httpParams{}); err != nil {
+				t.Fatal(err)
+			}
+			hs := ts.Hits()
+			if len(hs) != 2 {
+				t.Fatalf("%d requests, want 2", len(hs))
+			}
+			gap := hs[1].at.Sub(hs[0].at)
+			if gap < c.minGap {
+				t.Errorf("second attempt came %v after the first, want ≥ %v", gap, c.minGap)
+			}
+			// Loose: only proves the cap applies (an uncapped wait would be an hour).
+			if gap > c.maxDelay+10*time.Second {
+				t.Errorf("second attempt came %v after the first, want about %v at most", gap, c.maxDelay)
+			}
+		})
+	}
+}
+
+func TestHTTPRetryAfterDelays(t *testing.T) {
+	// With an instant timer the chosen delays are exact.
+	cases := []struct {
+		header string
+		want   time.Duration
+	}{
+		{"7", 7 * time.Second},
+		{"120", 30 * time.Second}, // capped at MaxDelay
+		{"0", 100 * time.Millisecond},
+		{"", 100 * time.Millisecond},
+		{"soon", 100 * time.Millisecond},
+	}
+	for _, c := range cases {
+		timer := &instantTimer{}
+		ts := newTestServer(t, func(w http.ResponseWriter, _ *http.Request, _ int) {
+			if c.header != "" {
+				w.Header().Set("Retry-After", c.header)
+			}
+			w.WriteHeader(http.StatusTooManyRequests)
+		})
+		x := newTestExecutor(t, WithHTTP("api", ts.URL), withRetryTimer(timer))
+		pol := RetryPolicy{Attempts: 2, InitialDelay: 100 * time.Millisecond, MaxDelay: 30 * time.Second}
+		_, err := httpTask(x, "RA", &HTTPRequest{Conn: "api", Path: tmpl("/")}, pol, time.Second).Do(context.Background(), &httpParams{})
+		var he *HTTPError
+		if !errors.As(err, &he) || he.Status != 429 {
+			t.Fatalf("Retry-After %q: err = %v", c.header, err)
+		}
+		if d := timer.Delays(); len(d) != 1 || d[0] != c.want {
+			t.Errorf("Retry-After %q: delays %v, want [%v]", c.header, d, c.want)
+		}
+	}
+}
+
+func TestHTTPRetryAfterBeyondDeadline(t *testing.T) {
+	// A Retry-After past the caller's deadline ends the flight at once instead of sleeping into the deadline.
+	ts := newTestServer(t, func(w http.ResponseWriter, _ *http.Request, _ int) {
+		w.Header().Set("Retry-After", "30")
+		w.WriteHeader(http.StatusServiceUnavailable)
+	})
+	x := newTestExecutor(t, WithHTTP("api", ts.URL))
+	pol := RetryPolicy{Attempts: 5, InitialDelay: time.Millisecond, MaxDelay: time.Minute}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	start := time.Now()
+	_, err := httpTask(x, "RA", &HTTPRequest{Conn: "api", Path: tmpl("/")}, pol, time.Second).Do(ctx, &httpParams{})
+	var he *HTTPError
+	if !errors.As(err, &he) || he.RetryAfter != 30*time.Second {
+		t.Fatalf("err = %v, want *HTTPError with RetryAfter 30s", err)
+	}
+	if ts.N() != 1 || ctx.Err() != nil {
+		t.Errorf("%d requests, ctx err %v (after %v): want 1 request and an early return", ts.N(), ctx.Err(), time.Since(start))
+	}
+}
+
+func TestParseRetryAfter(t *testing.T) {
+	now := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
+	date := func(t time.Time) string { return t.Format(http.TimeFormat) }
+	cases := []struct {
+		retryAfter, date string
+		want             time.Duration
+	}{
+		{"", "", 0},
+		{"0", "", 0},
+		{"5", "", 5 * time.Second},
+		{" 5 ", "", 5 * time.Second},
+		{"-1", "", 0},
+		{"1.5", "", 0},
+		{"junk", "", 0},
+		{"99999999999999999999", "", maxRetryAfterSeconds * time.Second},
+		{date(now.Add(90 * time.Second)), "", 90 * time.Second},
+		{date(now.Add(-time.Minute)), "", 0},
+		// Relative to the server's Date, not our clock.
+		{date(now.Add(time.Hour + 10*time.Second)), date(now.Add(time.Hour)), 10 * time.Second},
+		{now.Add(time.Minute).Format(time.RFC850), "", time.Minute},
+	}
+	for _, c := range cases {
+		h := http.Header{}
+		if c.retryAfter != "" {
+			h.Set("Retry-After", c.retryAfter)
+		}
+		if c.date != "" {
+			h.Set("Date", c.date)
+		}
+		if got := parseRetryAfter(h, now); got != c.want {
+			t.Errorf("Retry-After %q, Date %q: %v, want %v", c.retryAfter, c.date, got, c.want)
+		}
+	}
+	if got := retryDelay(fmt.Errorf("x: %w", &HTTPError{RetryAfter: time.Minute}), time.Second, 10*time.Second); got != 10*time.Second {
+		t.Errorf("retryDelay capped = %v", got)
+	}
+	if got := retryDelay(&HTTPError{RetryAfter: time.Second}, 3*time.Second, 10*time.Second); got != 3*time.Second {
+		t.Errorf("retryDelay below backoff = %v", got)
+	}
+	if got := retryDelay(errors.New("plain"), 3*time.Second, 10*time.Second); got != 3*time.Second {
+		t.Errorf("retryDelay plain = %v", got)
+	}
+}
+
+func TestHTTPBodyErrors(t *testing.T) {
+	const (
+		querySecret  = "s3cr3t-query"
+		headerSecret = "s3cr3t-header"
+	)
+	t.Setenv("RT_HTTP_TEST_KEY", headerSecret)
+	big := `"` + strings.Repeat("x", 100) + `"`
+	cases := []struct {
+		name      string
+		reply     func(w http.ResponseWriter)
+		permanent bool
+		want      string
+	}{
+		{"oversized with length", func(w http.ResponseWriter) { _, _ = io.WriteString(w, big) }, true, "exceeds the limit of 64 bytes"},
+		{"oversized chunked", func(w http.ResponseWriter) {
+			_, _ = io.WriteString(w, big[:50])
+			w.(http.Flusher).Flush()
+			_, _ = io.WriteString(w, big[50:])
+		}, true, "exceeds the limit of 64 bytes"},
+		{"not JSON", func(w http.ResponseWriter) { _, _ = io.WriteString(w, "<html>hi</html>") }, true, "not JSON"},
+		{"empty", func(http.ResponseWriter) {}, true, "empty body"},
+		{"trailing data", func(w http.ResponseWriter) { _, _ = io.WriteString(w, `{"a":1} {"b":2}`) }, true, "data after the JSON value"},
+		{"server error", func(w http.ResponseWriter) {
+			w.WriteHeader(500)
+			_, _ = io.WriteString(w, "boom")
+		}, false, `status 500 Internal Server Error: "boom"`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			ts := newTestServer(t, func(w http.ResponseWriter, _ *http.Request, _ int) { c.reply(w) })
+			x := newTestExecutor(t, WithHTTP("api", ts.URL, HTTPBodyLimit(64)))
+			req := &HTTPRequest{
+				Conn:    "api",
+				Path:    tmpl("/p/", "id", ""),
+				Query:   []HTTPQueryParam{{Key: "api_key", Value: tmpl("", "key", "")}},
+				Headers: []HTTPHeader{{Name: "X-Api-Key", Value: "${env:RT_HTTP_TEST_KEY}"}},
+			}
+			_, err := httpTask(x, "BodyTask", req, fastRetry, time.Second).Do(context.Background(),
+				&httpParams{vals: map[string]string{"id": "p1", "key": querySecret}})
+			if err == nil {
+				t.Fatal("no error")
+			}
+			msg := err.Error()
+			for _, want := range []string{"BodyTask", ts.URL + "/p/p1", c.want} {
+				if !strings.Contains(msg, want) {
+					t.Errorf("error %q does not contain %q", msg, want)
+				}
+			}
+			if !strings.Contains(msg, "status 200") && !strings.Contains(msg, "status 500") {
+				t.Errorf("error %q names no status", msg)
+			}
+			for _, secret := range []string{querySecret, headerSecret, "api_key", "?"} {
+				if strings.Contains(msg, secret) {
+					t.Errorf("error %q leaks %q", msg, secret)
+				}
+			}
+			if IsPermanent(err) != c.permanent {
+				t.Errorf("permanent = %v, want %v", IsPermanent(err), c.permanent)
+			}
+			wantHits := 1
+			if !c.permanent {
+				wantHits = 3
+			}
+			if ts.N() != wantHits {
+				t.Errorf("%d requests, want %d", ts.N(), wantHits)
+			}
+			// The secrets did reach the server.
+			if h := ts.Hits()[0]; h.query["api_key"][0] != querySecret || h.header.Get("X-Api-Key") != headerSecret {
+				t.Errorf("server saw query %v, header %q", h.query, h.header.Get("X-Api-Key"))
+			}
+		})
+	}
+}
+
+func TestHTTPBodyAtLimit(t *testing.T) {
+	ts := newTestServer(t, jsonReply(`"`+strings.Repeat("x", 62)+`"`))
+	x := newTestExecutor(t, WithHTTP("api", ts.URL, HTTPBodyLimit(64)))
+	r, err := httpTask(x, "Limit", &HTTPRequest{Conn: "api", Path: tmpl("/")}, RetryPolicy{}, time.Second).Do(context.Background(), &httpParams{})
+	if err != nil || r.v != strings.Repeat("x", 62) {
+		t.Fatalf("got %v, %v", r, err)
+	}
+}
+
+func TestHTTPTransportErrorHidesQuery(t *testing.T) {
+	dead := httptest.NewServer(http.NotFoundHandler())
+	deadURL := dead.URL
+	dead.Close() // nothing listens there now: connection refused
+	x := newTestExecutor(t, WithHTTP("api", deadURL))
+	req := &HTTPRequest{Conn: "api", Path: tmpl("/x"), Query: []HTTPQueryParam{{Key: "token", Value: tmpl("", "t", "")}}}
+	_, err := httpTask(x, "Dead", req, fastRetry, time.Second).Do(context.Background(), &httpParams{vals: map[string]string{"t": "s3cr3t"}})
+	var te *TaskError
+	if !errors.As(err, &te) || te.Attempts != 3 || IsPermanent(err) {
+		t.Fatalf("err = %v, want a transient error after 3 attempts", err)
+	}
+	if msg := err.Error(); strings.Contains(msg, "s3cr3t") || strings.Contains(msg, "token") || !strings.Contains(msg, deadURL+"/x") {
+		t.Errorf("error %q: want the URL without its query", msg)
+	}
+}
+
+func TestHTTPSlowBodyTimesOut(t *testing.T) {
+	ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request, _ int) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"a":`)
+		w.(http.Flusher).Flush()
+		select { // stall until the client gives up (bounded so a bug cannot hang the test)
+		case <-r.Context().Done():
+		case <-time.After(10 * time.Second):
+		}
+	})
+	x := newTestExecutor(t, WithHTTP("api", ts.URL))
+	start := time.Now()
+	pol := RetryPolicy{Attempts: 2, InitialDelay: time.Millisecond, MaxDelay: time.Millisecond}
+	_, err := httpTask(x, "Slow", &HTTPRequest{Conn: "api", Path: tmpl("/")}, pol, 100*time.Millisecond).Do(context.Background(), &httpParams{})
+	var ate *attemptTimeoutError
+	if !errors.As(err, &ate) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v, want an attempt timeout", err)
+	}
+	if ts.N() != 2 {
+		t.Errorf("%d requests, want 2 (a timed-out attempt is retried)", ts.N())
+	}
+	if el := time.Since(start); el > 8*time.Second {
+		t.Errorf("took %v: the per-attempt timeout did not cut the body", el)
+	}
+}
+
+func TestHTTPEnvHeaders(t *testing.T) {
+	ts := newTestServer(t, jsonReply(`{}`))
+	x := newTestExecutor(t, WithHTTP("api", ts.URL))
+	req := &HTTPRequest{Conn: "api", Path: tmpl("/"), Headers: []HTTPHeader{
+		{Name: "X-Token", Value: "pre-${env:RT_HTTP_TOKEN}-${env:RT_HTTP_TOKEN2}"},
+		{Name: "X-Literal", Value: "plain $HOME {env:X}"},
+	}}
+	task := httpTask(x, "Env", req, fastRetry, time.Second)
+	t.Setenv("RT_HTTP_TOKEN", "one")
+	t.Setenv("RT_HTTP_TOKEN2", "")
+	if _, err := task.Do(context.Background(), &httpParams{}); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("RT_HTTP_TOKEN", "two") // resolved per request, not once
+	if _, err := task.Do(context.Background(), &httpParams{}); err != nil {
+		t.Fatal(err)
+	}
+	hs := ts.Hits()
+	if hs[0].header.Get("X-Token") != "pre-one-" || hs[1].header.Get("X-Token") != "pre-two-" || hs[0].header.Get("X-Literal") != "plain $HOME {env:X}" {
+		t.Errorf("headers: %v / %v", hs[0].header, hs[1].header)
+	}
+
+	cases := []struct {
+		value, want string
+	}{
+		{"${env:RT_HTTP_SURELY_UNSET}", "environment variable RT_HTTP_SURELY_UNSET is not set"},
+		{"x ${env:RT_HTTP_TOKEN", "unterminated"},
+		{"${env:}", "empty variable name"},
+	}
+	for _, c := range cases {
+		req := &HTTPRequest{Conn: "api", Path: tmpl("/"), Headers: []HTTPHeader{{Name: "X-Bad", Value: c.value}}}
+		_, err := httpTask(x, "EnvBad", req, fastRetry, time.Second).Do(context.Background(), &httpParams{})
+		var te *TaskError
+		if !errors.As(err, &te) || te.Attempts != 1 || !IsPermanent(err) || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "X-Bad") {
+			t.Errorf("%q: err = %v, want a permanent error after 1 attempt containing %q", c.value, err, c.want)
+		}
+	}
+	t.Setenv("RT_HTTP_TOKEN", "line\r\nX-Injected: 1")
+	_, err := task.Do(context.Background(), &httpParams{})
+	if !IsPermanent(err) || strings.Contains(err.Error(), "Injected") {
+		t.Errorf("header injection: err = %v", err)
+	}
+	if ts.N() != 2 {
+		t.Errorf("%d requests, want 2: failed headers must not reach the server", ts.N())
+	}
+}
+
+func TestHTTPDecoratorsAndBearer(t *testing.T) {
+	ts := newTestServer(t, jsonReply(`{}`))
+	var order []string
+	var mu sync.Mutex
+	dec := func(name string) func(*http.Request) error {
+		return func(r *http.Request) error {
+			mu.Lock()
+			defer mu.Unlock()
+			order = append(order, name)
+			r.Header.Add("X-Chain", name+"<"+r.Header.Get("X-Chain"))
+			return nil
+		}
+	}
+	t.Setenv("RT_HTTP_BEARER", "tok")
+	x := newTestExecutor(t,
+		WithHTTP("api", ts.URL, HTTPDecorate(dec("first")), HTTPDecorate(dec("second")), HTTPBearerEnv("RT_HTTP_BEARER")),
+		WithHTTP("bad", ts.URL, HTTPDecorate(func(*http.Request) error { return Permanent(errors.New("no credentials")) })),
+		WithHTTP("flaky", ts.URL, HTTPDecorate(func(*http.Request) error { return errors.New("token service down") })),
+		WithHTTP("nobearer", ts.URL, HTTPBearerEnv("RT_HTTP_BEARER_UNSET")),
+	)
+	req := &HTTPRequest{Conn: "api", Path: tmpl("/"), Headers: []HTTPHeader{{Name: "X-Chain", Value: "spec"}}}
+	if _, err := httpTask(x, "Dec", req, fastRetry, time.Second).Do(context.Background(), &httpParams{}); err != nil {
+		t.Fatal(err)
+	}
+	h := ts.Hits()[0].header
+	if got := h.Values("X-Chain"); strings.Join(got, ",") != "spec,first<spec,second<spec" || strings.Join(order, ",") != "first,second" {
+		t.Errorf("X-Chain %q, order %v", got, order)
+	}
+	if h.Get("Authorization") != "Bearer tok" || h.Get("Accept") != "application/json" {
+		t.Errorf("headers %v", h)
+	}
+
+	for _, c := range []struct {
+		conn, want string
+		attempts   int
+	}{
+		{"bad", "no credentials", 1},
+		{"flaky", "token service down", 3},
+		{"nobearer", "environment variable RT_HTTP_BEARER_UNSET is not set", 1},
+	} {
+		_, err := httpTask(x, "Dec", &HTTPRequest{Conn: c.conn, Path: tmpl("/")}, fastRetry, time.Second).Do(context.Background(), &httpParams{})
+		var te *TaskError
+		if !errors.As(err, &te) || te.Attempts != c.attempts || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: err = %v, want %q after %d attempts", c.conn, err, c.want, c.attempts)
+		}
+	}
+	if ts.N() != 1 {
+		t.Errorf("%d requests, want 1", ts.N())
+	}
+}
+
+func TestHTTPPointer(t *testing.T) {
+	ts := newTestServer(t, jsonReply(`{"data":{"items":[{"id":"x"},{"id":"y"}],"a/b":{"~k":12345678901234567890},"nil":null},"n":1.5}`))
+	x := newTestExecutor(t, WithHTTP("api", ts.URL))
+	cases := []struct {
+		ptr  string
+		want string // JSON of the result, or "notfound" / "error"
+	}{
+		{"", `{"data":{"a/b":{"~k":12345678901234567890},"items":[{"id":"x"},{"id":"y"}],"nil":null},"n":1.5}`},
+		{"/data/items/1", `{"id":"y"}`},
+		{"/data/items/1/id", `"y"`},
+		{"/data/a~1b/~0k", `12345678901234567890`}, // json.Number keeps every digit
+		{"/data/nil", `null`},
+		{"/n", `1.5`},
+		{"/data/missing", "notfound"},
+		{"/data/items/2", "notfound"},
+		{"/data/items/01", "notfound"},
+		{"/data/items/-", "notfound"},
+		{"/n/deeper", "notfound"},
+		{"data", "error"},
+	}
+	for _, c := range cases {
+		req := &HTTPRequest{Conn: "api", Path: tmpl("/"), Pointer: c.ptr}
+		r, err := httpTask(x, "Ptr", req, fastRetry, time.Second).Do(context.Background(), &httpParams{})
+		switch c.want {
+		case "notfound":
+			if !IsNotFound(err) || !strings.Contains(err.Error(), c.ptr) {
+				t.Errorf("%q: err = %v, want not found naming the pointer", c.ptr, err)
+			}
+		case "error":
+			if err == nil || IsNotFound(err) || !IsPermanent(err) {
+				t.Errorf("%q: err = %v, want a permanent error", c.ptr, err)
+			}
+		default:
+			if err != nil {
+				t.Errorf("%q: %v", c.ptr, err)
+				continue
+			}
+			b, _ := json.Marshal(r.v)
+			if string(b) != c.want {
+				t.Errorf("%q: %s, want %s", c.ptr, b, c.want)
+			}
+		}
+	}
+	r, err := httpTask(x, "Ptr", &HTTPRequest{Conn: "api", Path: tmpl("/"), Pointer: "/n"}, fastRetry, time.Second).Do(context.Background(), &httpParams{})
+	if _, ok := r.v.(json.Number); err != nil || !ok {
+		t.Errorf("number decoded as %T (%v)", r.v, err)
+	}
+}
+
+func TestHTTPPostBody(t *testing.T) {
+	ts := newTestServer(t, jsonReply(`{"ok":true}`))
+	x := newTestExecutor(t, WithHTTP("api", ts.URL))
+	type query struct {
+		SKUs  []string `json:"skus"`
+		Limit int      `json:"limit"`
+	}
+	post := httpTask(x, "Post", &HTTPRequest{Conn: "api", Method: "POST", Path: tmpl("/search")}, RetryPolicy{}, time.Second)
+	if _, err := post.Do(context.Background(), &httpParams{body: query{SKUs: []string{"a", "b/c"}, Limit: 3}}); err != nil {
+		t.Fatal(err)
+	}
+	get := httpTask(x, "Get", &HTTPRequest{Conn: "api", Path: tmpl("/search")}, RetryPolicy{}, time.Second)
+	if _, err := get.Do(context.Background(), &httpParams{}); err != nil {
+		t.Fatal(err)
+	}
+	hs := ts.Hits()
+	if hs[0].method != "POST" || hs[0].header.Get("Content-Type") != "application/json" {
+		t.Errorf("POST: method %s, Content-Type %q", hs[0].method, hs[0].header.Get("Content-Type"))
+	}
+	var got query
+	if err := json.Unmarshal(hs[0].body, &got); err != nil || len(got.SKUs) != 2 || got.SKUs[1] != "b/c" || got.Limit != 3 {
+		t.Errorf("POST body %s: %+v, %v", hs[0].body, got, err)
+	}
+	if hs[1].method != "GET" || hs[1].header.Get("Content-Type") != "" || len(hs[1].body) != 0 {
+		t.Errorf("GET: method %s, Content-Type %q, body %q", hs[1].method, hs[1].header.Get("Content-Type"), hs[1].body)
+	}
+	// A body that cannot be encoded is permanent and never sent.
+	_, err := post.Do(context.Background(), &httpParams{body: func() {}})
+	if !IsPermanent(err) || !strings.Contains(err.Error(), "encode request body") || ts.N() != 2 {
+		t.Errorf("unencodable body: %v", err)
+	}
+}
+
+func TestHTTPConnectionReuse(t *testing.T) {
+	bigErr := strings.Repeat("e", 20<<10) // read only in part for HTTPError, then drained
+	ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request, _ int) {
+		switch r.URL.Path {
+		case "/ok":
+			_, _ = io.WriteString(w, `{"v":1}`)
+		case "/missing":
+			w.WriteHeader(404)
+			_, _ = io.WriteString(w, `{"error":"not found"}`)
+		case "/bad":
+			w.WriteHeader(400)
+			_, _ = io.WriteString(w, bigErr)
+		case "/nope":
+			_, _ = io.WriteString(w, "not json")
+		case "/ptr":
+			_, _ = io.WriteString(w, `{"a":1}`)
+		}
+	})
+	x := newTestExecutor(t, WithHTTP("api", ts.URL))
+	var tasks []*Task[httpParams, httpResult]
+	for _, p := range []string{"/ok", "/missing", "/bad", "/nope", "/ptr"} {
+		tasks = append(tasks, httpTask(x, "Reuse"+p, &HTTPRequest{Conn: "api", Path: tmpl(p), Pointer: map[bool]string{true: "/b"}[p == "/ptr"]}, RetryPolicy{}, time.Second))
+	}
+	for i := range 50 {
+		_, _ = tasks[i%len(tasks)].Do(context.Background(), &httpParams{})
+	}
+	if ts.N() != 50 {
+		t.Fatalf("%d requests, want 50", ts.N())
+	}
+	if n := ts.newConns.Load(); n != 1 {
+		t.Errorf("%d connections for 50 sequential requests, want 1", n)
+	}
+}
+
+func TestHTTPConfig(t *testing.T) {
+	bad := []struct {
+		name string
+		opt  Option
+		want string
+	}{
+		{"empty name", WithHTTP("", "http://h"), "empty connection name"},
+		{"relative", WithHTTP("a", "/v1"), "not an absolute http(s) URL"},
+		{"ftp", WithHTTP("a", "ftp://h/x"), "not an absolute http(s) URL"},
+		{"no host", WithHTTP("a", "http:///x"), "not an absolute http(s) URL"},
+		{"fragment", WithHTTP("a", "http://h/#f"), "fragment"},
+		{"unparsable", WithHTTP("a", "http://user:pw@h:port/x"), "base URL"},
+		{"nil client", WithHTTP("a", "http://h", HTTPClient(nil)), "nil client"},
+		{"nil decorator", WithHTTP("a", "http://h", HTTPDecorate(nil)), "nil decorator"},
+		{"zero limit", WithHTTP("a", "http://h", HTTPBodyLimit(0)), "not positive"},
+		{"empty env", WithHTTP("a", "http://h", HTTPBearerEnv("")), "empty variable name"},
+	}
+	for _, c := range bad {
+		_, err := New(c.opt)
+		if err == nil || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "pw") {
+			t.Errorf("%s: err = %v, want %q (and no password)", c.name, err, c.want)
+		}
+	}
+	if _, err := New(WithHTTP("a", "http://h"), WithHTTP("a", "http://g")); err == nil || !strings.Contains(err.Error(), "twice") {
+		t.Errorf("duplicate: %v", err)
+	}
+
+	own := &http.Client{}
+	x := newTestExecutor(t, WithHTTP("a", "https://user:pw@h/v1/?k=v"), WithHTTP("b", "http://h"), WithHTTP("c", "http://h", HTTPClient(own)))
+	a, b, c := x.http.conns["a"], x.http.conns["b"], x.http.conns["c"]
+	if a.client != b.client || c.client != own || a.display != "https://h/v1" || a.baseQuery != "k=v" || a.limit != 10<<20 {
+		t.Errorf("conns: %+v %+v %+v", a, b, c)
+	}
+	tr, ok := a.client.Transport.(*http.Transport)
+	if a.client.Timeout != 0 || !ok || tr.ResponseHeaderTimeout == 0 || tr.TLSHandshakeTimeout == 0 || tr.DialContext == nil || tr.MaxIdleConnsPerHost < 2 {
+		t.Errorf("default client: %+v", a.client)
+	}
+
+	_, err := FetchHTTP(context.Background(), x, "T", &HTTPRequest{Conn: "nope"}, nil, nil)
+	if !IsPermanent(err) || !strings.Contains(err.Error(), `unknown HTTP connection "nope"`) {
+		t.Errorf("unknown conn: %v", err)
+	}
+	for _, c := range []struct {
+		r    *HTTPRequest
+		vals map[string]string
+		want string
+	}{
+		{&HTTPRequest{Conn: "b", Path: tmpl("/x/", "id", "")}, nil, `path parameter "id" has no value`},
+		{&HTTPRequest{Conn: "b", Path: tmpl("/x/", "id", "")}, map[string]string{"id": ""}, `path parameter "id" is empty`},
+		{&HTTPRequest{Conn: "b", Path: Template{Parts: []string{"/x"}, Params: []string{"id"}}}, nil, "want 2 parts"},
+		{&HTTPRequest{Conn: "b", Path: tmpl("/x?y")}, nil, "contains ? or #"},
+		{&HTTPRequest{Conn: "b", Path: tmpl("/x"), Headers: []HTTPHeader{{Name: "Bad Name", Value: "v"}}}, nil, "invalid name"},
+	} {
+		_, err := FetchHTTP(context.Background(), x, "T", c.r, c.vals, nil)
+		if !IsPermanent(err) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%+v: err = %v, want %q", c.r, err, c.want)
+		}
+	}
+}
+
+func TestHTTPRedirects(t *testing.T) {
+	other := newTestServer(t, jsonReply(`{"where":"other"}`))
+	ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request, _ int) {
+		switch r.URL.Path {
+		case "/old":
+			http.Redirect(w, r, "/new", http.StatusFound)
+		case "/away":
+			http.Redirect(w, r, other.URL+"/stolen", http.StatusFound)
+		default:
+			_, _ = io.WriteString(w, `{"where":"new"}`)
+		}
+	})
+	t.Setenv("RT_HTTP_REDIRECT_KEY", "secret")
+	x := newTestExecutor(t, WithHTTP("api", ts.URL))
+	do := func(path string) (*httpResult, error) {
+		req := &HTTPRequest{Conn: "api", Path: tmpl(path), Pointer: "/where", Headers: []HTTPHeader{{Name: "X-Key", Value: "${env:RT_HTTP_REDIRECT_KEY}"}}}
+		return httpTask(x, "Redir", req, fastRetry, time.Second).Do(context.Background(), &httpParams{})
+	}
+	if r, err := do("/old"); err != nil || r.v != "new" {
+		t.Errorf("same-origin redirect: %v, %v", r, err)
+	}
+	_, err := do("/away")
+	var he *HTTPError
+	if !errors.As(err, &he) || he.Status != http.StatusFound || !IsPermanent(err) {
+		t.Errorf("cross-origin redirect: err = %v, want a permanent 302", err)
+	}
+	if other.N() != 0 {
+		t.Errorf("the other host got %d requests with the secret header", other.N())
+	}
+}
