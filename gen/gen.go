@@ -77,6 +77,15 @@ func checkGo(set *load.Set, pkg *ir.Package, opts Options, src []byte) diag.List
 				Report:  report(sp, "/source/go/func"),
 			})
 		}
+		if t.Batch != nil && t.Batch.GoFunc != "" {
+			k := model.TypeSig(t.Batch.Key.Type)
+			wants = append(wants, gocheck.Want{
+				Func:    t.Batch.GoFunc,
+				Params:  []string{"context.Context", "[]" + k},
+				Results: []string{"map[" + k + "]*" + t.Result.Name, "error"},
+				Report:  report(sp, "/source/go/batch_func"),
+			})
+		}
 		if t.TransformFunc != "" {
 			wants = append(wants, gocheck.Want{
 				Func:    t.TransformFunc,

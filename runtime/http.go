@@ -236,6 +236,9 @@ type Template struct {
 type HTTPQueryParam struct {
 	Key   string
 	Value Template
+	// List names a list passed to FetchHTTPList: the key repeats once per
+	// element (sku=a&sku=b), for batch endpoints; Value is then unused.
+	List string
 }
 
 // HTTPHeader is one request header; Value is literal except for ${env:NAME} references resolved per request.
@@ -295,6 +298,12 @@ func (c *httpCall) errorf(format string, args ...any) error {
 // absent from vals drops the query keys that use it. body, when not nil, is sent as JSON.
 // ctx bounds the whole request including reading the body.
 func FetchHTTP(ctx context.Context, x *Executor, task string, r *HTTPRequest, vals map[string]string, body any) (any, error) {
+	return FetchHTTPList(ctx, x, task, r, vals, nil, body)
+}
+
+// FetchHTTPList is FetchHTTP for batch endpoints: a query param with List
+// set repeats once per element of lists[List].
+func FetchHTTPList(ctx context.Context, x *Executor, task string, r *HTTPRequest, vals map[string]string, lists map[string][]string, body any) (any, error) {
 	if x == nil || r == nil {
 		return nil, Permanent(fmt.Errorf("reftask: task %s: FetchHTTP needs an executor and a request", task))
 	}
@@ -312,7 +321,7 @@ func FetchHTTP(ctx context.Context, x *Executor, task string, r *HTTPRequest, va
 		return nil, Permanent(call.errorf("%w", err))
 	}
 	call.url = c.display + path
-	query, err := renderQuery(c.baseQuery, r.Query, vals)
+	query, err := renderQuery(c.baseQuery, r.Query, vals, lists)
 	if err != nil {
 		return nil, Permanent(call.errorf("%w", err))
 	}
@@ -611,10 +620,21 @@ func renderPath(t Template, vals map[string]string) (string, error) {
 
 // renderQuery encodes the query keys in spec order after the base URL's own query;
 // a key whose template uses a param absent from vals is dropped.
-func renderQuery(base string, params []HTTPQueryParam, vals map[string]string) (string, error) {
+func renderQuery(base string, params []HTTPQueryParam, vals map[string]string, lists map[string][]string) (string, error) {
 	var b strings.Builder
 	b.WriteString(base)
 	for _, q := range params {
+		if q.List != "" {
+			for _, v := range lists[q.List] {
+				if b.Len() > 0 {
+					b.WriteByte('&')
+				}
+				b.WriteString(url.QueryEscape(q.Key))
+				b.WriteByte('=')
+				b.WriteString(url.QueryEscape(v))
+			}
+			continue
+		}
 		v, ok, err := q.Value.expand(vals)
 		if err != nil {
 			return "", fmt.Errorf("query %q: %w", q.Key, err)

@@ -57,6 +57,12 @@ func (e *emitter) client() {
 			if t.Source.HTTP != nil {
 				g.Id(taskField(t)+"Request").Op("*").Qual(rt, "HTTPRequest")
 			}
+			if t.Batch != nil && t.Batch.SQL != nil {
+				g.Id(taskField(t)+"BatchQuery").Op("*").Qual(rt, "SQLBatchQuery")
+			}
+			if t.Batch != nil && t.Batch.HTTP != nil {
+				g.Id(taskField(t)+"BatchRequest").Op("*").Qual(rt, "HTTPRequest")
+			}
 		}
 	})
 	e.f.Line()
@@ -80,6 +86,13 @@ func (e *emitter) client() {
 			}
 			if f := t.Source.File; f != nil {
 				g.Id("x").Dot("WatchFile").Call(jen.Lit(t.Name), jen.Lit(f.Path))
+			}
+			if t.Batch != nil && t.Batch.SQL != nil {
+				bq := t.Batch.SQL
+				g.Id("c").Dot(taskField(t)+"BatchQuery").Op("=").Qual(rt, "NewSQLBatchQuery").Call(jen.Lit(bq.Conn), jen.Lit(bq.Prefix), jen.Lit(bq.Suffix))
+			}
+			if t.Batch != nil && t.Batch.HTTP != nil {
+				g.Id("c").Dot(taskField(t)+"BatchRequest").Op("=").Add(batchRequest(t))
 			}
 			g.Id("c").Dot(taskField(t)).Op("=").Qual(rt, "NewTask").Call(jen.Id("x"), e.taskSpec(t))
 		}
@@ -123,6 +136,17 @@ func (e *emitter) taskSpec(t *ir.Task) jen.Code {
 		jen.Id("Fetch"):          jen.Id("c").Dot("fetch" + t.Name),
 	}
 	nonZero(d, "Timeout", t.Timeout)
+	if bt := t.Batch; bt != nil {
+		bd := jen.Dict{
+			jen.Id("MaxSize"):   jen.Lit(int(bt.MaxSize)),
+			jen.Id("FetchMany"): jen.Id("c").Dot("fetchMany" + t.Name),
+		}
+		nonZero(bd, "Wait", bt.Wait)
+		if bt.Concurrency != 0 {
+			bd[jen.Id("Concurrency")] = jen.Lit(int(bt.Concurrency))
+		}
+		d[jen.Id("Batch")] = jen.Op("&").Qual(rt, "BatchPolicy").Types(paramsType(t), resultType(t)).Values(bd)
+	}
 	if len(t.Fallbacks) > 0 {
 		var fbs []jen.Code
 		for i, fb := range t.Fallbacks {
@@ -221,6 +245,9 @@ func (e *emitter) taskMethods(t *ir.Task) {
 	e.f.Line()
 
 	e.fetch(t)
+	if t.Batch != nil {
+		e.batchMethods(t)
+	}
 
 	for i, fb := range t.Fallbacks {
 		if fb.Value == nil {

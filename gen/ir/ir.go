@@ -23,6 +23,7 @@ const (
 	Pointer                 // *Elem: optional (absent) or nullable (null), never both
 	OptNull                 // runtime.OptNull[Elem]: optional and nullable at once
 	Named                   // named type over a primitive, slice or map (a titled result, say)
+	JSON                    // runtime.JSONValue: any JSON value, for a schema that allows several or all types; validated by Schema
 )
 
 // String returns the kind's name, for error messages and tests.
@@ -52,6 +53,8 @@ func (k Kind) String() string {
 		return "optnull"
 	case Named:
 		return "named"
+	case JSON:
+		return "json"
 	}
 	return "invalid"
 }
@@ -83,6 +86,8 @@ type Type struct {
 	Check Constraints
 	// Origin is the schema location the type came from, for messages.
 	Origin string
+	// Schema is the validation program of a JSON type.
+	Schema *Schema
 }
 
 // Field is one property of a Struct.
@@ -131,6 +136,80 @@ func (c Constraints) Empty() bool {
 		c.MaxItems == nil && !c.UniqueItems && c.MinProps == nil && c.MaxProps == nil && c.Const == nil
 }
 
+// Schema is the validation program of one schema, for values of kind
+// JSON: every keyword is kept, and generated code applies each to the
+// instances of the JSON type it is about. Subschemas are Schemas too;
+// a $ref points at the shared target, so recursion is a cycle here.
+type Schema struct {
+	// Func is the Go name of the generated function that checks it.
+	Func string
+	// Origin is the schema location, for messages and comments.
+	Origin string
+	// Bool is set for the boolean schemas true and false.
+	Bool *bool
+	// Types are the allowed JSON types ("integer", "null", ...), or none.
+	Types []string
+	// Enum holds the allowed values, decoded JSON (nil, bool,
+	// json.Number, string, []any, map[string]any); HasConst marks Const.
+	Enum     []any
+	HasEnum  bool
+	Const    any
+	HasConst bool
+	// Number keywords, as exact decimals.
+	Minimum, Maximum, ExclusiveMinimum, ExclusiveMaximum, MultipleOf string
+	// String keywords.
+	MinLength, MaxLength *int64
+	Pattern              string
+	// Array keywords.
+	MinItems, MaxItems       *int64
+	UniqueItems              bool
+	PrefixItems              []*Schema
+	Items                    *Schema
+	Contains                 *Schema
+	MinContains, MaxContains *int64
+	UnevaluatedItems         *Schema
+	// Object keywords.
+	Properties            []SchemaProp
+	PatternProperties     []SchemaPattern
+	AdditionalProperties  *Schema
+	Required              []string
+	MinProps, MaxProps    *int64
+	DependentRequired     []Dependent
+	DependentSchemas      []SchemaProp
+	PropertyNames         *Schema
+	UnevaluatedProperties *Schema
+	// Applicators, applied to the same instance.
+	Ref                 *Schema
+	AllOf, AnyOf, OneOf []*Schema
+	Not                 *Schema
+	If, Then, Else      *Schema
+}
+
+// SchemaProp is one entry of properties or dependentSchemas.
+type SchemaProp struct {
+	Name   string
+	Schema *Schema
+}
+
+// SchemaPattern is one entry of patternProperties.
+type SchemaPattern struct {
+	Pattern string
+	Schema  *Schema
+}
+
+// Dependent is one entry of dependentRequired: when Name is present, so
+// must Required be.
+type Dependent struct {
+	Name     string
+	Required []string
+}
+
+// Tracks reports whether the schema needs evaluated-property or item
+// tracking in its own body (it has unevaluatedProperties or unevaluatedItems).
+func (s *Schema) Tracks() bool {
+	return s.UnevaluatedProperties != nil || s.UnevaluatedItems != nil
+}
+
 // Package is everything one run of the generator emits into one Go file.
 type Package struct {
 	Name string
@@ -166,6 +245,40 @@ type Task struct {
 	Retry         Retry
 	Timeout       int64 // nanoseconds; 0 = none
 	Fallbacks     []Fallback
+	// Batch is the batch form of the task, nil when it has none.
+	Batch *Batch
+}
+
+// Batch describes how a task's lookups are batched: the key param, the
+// result property that carries each record's key, and the source's batch
+// form (exactly one of SQL, GoFunc, HTTP).
+type Batch struct {
+	MaxSize, Concurrency int64
+	Wait                 int64 // nanoseconds
+	// Key is the params' only property; ResultKey the result property matched against it.
+	Key       *Field
+	ResultKey *Field
+	SQL       *BatchSQL
+	GoFunc    string
+	HTTP      *BatchHTTP
+}
+
+// BatchSQL is a batch query split around its list expression: the runtime
+// writes IN (?, ...) or = ANY($1) between Prefix and Suffix.
+type BatchSQL struct {
+	Conn           string
+	Prefix, Suffix string
+}
+
+// BatchHTTP is a batch endpoint. Query values and body strings that are
+// the list placeholder carry every key.
+type BatchHTTP struct {
+	Method  string
+	Path    string
+	Query   []HTTPQuery
+	Lists   []string // query keys whose value is the key list
+	Body    *BodyNode
+	Pointer string
 }
 
 // FieldMap maps one result property (a path into nested objects) onto a
@@ -216,7 +329,9 @@ type HTTPHeader struct {
 // BodyNode is a JSON body template: a param placeholder, a literal, or an
 // object or array of nodes.
 type BodyNode struct {
-	Param   *Field
+	Param *Field
+	// List marks a batch body's "{key...}": the array of keys.
+	List    bool
 	Literal []byte // compact JSON
 	Keys    []string
 	Fields  []*BodyNode // with Keys, for objects

@@ -48,8 +48,10 @@ type Spec struct {
 	Retry       Retry
 	Timeout     time.Duration
 	Fallbacks   []Fallback
-	Params      *jsonschema.Schema
-	Result      *jsonschema.Schema
+	// Batch is nil when the spec has no "batch".
+	Batch  *Batch
+	Params *jsonschema.Schema
+	Result *jsonschema.Schema
 	// Raw is the spec's bytes, for the task's version hash.
 	Raw []byte
 }
@@ -72,6 +74,24 @@ type HTTPSource struct {
 	Body       json.RawMessage   `json:"body"`
 	Pointer    string            `json:"pointer"`
 	NotFound   []int             `json:"not_found"`
+	Batch      *HTTPBatch        `json:"batch"`
+}
+
+// HTTPBatch is the batch endpoint of an HTTP source.
+type HTTPBatch struct {
+	Method  string            `json:"method"`
+	Path    string            `json:"path"`
+	Query   map[string]string `json:"query"`
+	Body    json.RawMessage   `json:"body"`
+	Pointer string            `json:"pointer"`
+}
+
+// Batch is the batch policy, defaults applied.
+type Batch struct {
+	MaxSize     int64
+	Wait        time.Duration
+	Key         string
+	Concurrency int64
 }
 
 // FileSource is a JSON or YAML file under a root bound at run time.
@@ -84,11 +104,13 @@ type FileSource struct {
 type SQLSource struct {
 	Connection string `json:"connection"`
 	Query      string `json:"query"`
+	BatchQuery string `json:"batch_query"`
 }
 
 // GoSource names a function in the generated package.
 type GoSource struct {
-	Func string `json:"func"`
+	Func      string `json:"func"`
+	BatchFunc string `json:"batch_func"`
 }
 
 // Transform maps result properties onto source fields.
@@ -121,6 +143,7 @@ const (
 	DefaultTTL          = time.Minute
 	DefaultInitialDelay = 50 * time.Millisecond
 	DefaultMaxDelay     = time.Second
+	DefaultBatchWait    = time.Millisecond
 )
 
 // Set is everything loaded from one specs folder.
@@ -150,7 +173,13 @@ type rawSpec struct {
 		MaxDelay     *string `json:"max_delay"`
 		Jitter       bool    `json:"jitter"`
 	} `json:"retry"`
-	Timeout  *string `json:"timeout"`
+	Timeout *string `json:"timeout"`
+	Batch   *struct {
+		MaxSize     *int64  `json:"max_size"`
+		Wait        *string `json:"wait"`
+		Key         string  `json:"key"`
+		Concurrency *int64  `json:"concurrency"`
+	} `json:"batch"`
 	Fallback []struct {
 		Task  string          `json:"task"`
 		Value json.RawMessage `json:"value"`
@@ -318,6 +347,16 @@ func (s *Set) loadSpec(meta *jsonschema.Schema, c *jsonschema.Compiler, f *File)
 		}
 	}
 	sp.Timeout = dur("/timeout", raw.Timeout, 0)
+	if raw.Batch != nil {
+		sp.Batch = &Batch{MaxSize: 100, Concurrency: 4, Key: raw.Batch.Key}
+		sp.Batch.Wait = dur("/batch/wait", raw.Batch.Wait, DefaultBatchWait)
+		if raw.Batch.MaxSize != nil {
+			sp.Batch.MaxSize = *raw.Batch.MaxSize
+		}
+		if raw.Batch.Concurrency != nil {
+			sp.Batch.Concurrency = *raw.Batch.Concurrency
+		}
+	}
 	for i, fb := range raw.Fallback {
 		sp.Fallbacks = append(sp.Fallbacks, Fallback{Task: fb.Task, Value: fb.Value, Pointer: fmt.Sprintf("/fallback/%d", i)})
 	}

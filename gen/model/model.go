@@ -110,6 +110,7 @@ func (b *builder) task(sp *load.Spec) *ir.Task {
 		t.Source.File = b.fileSource(sp, t)
 	}
 	b.transform(sp, t)
+	b.batch(sp, t)
 	if len(b.diags) > before {
 		return nil
 	}

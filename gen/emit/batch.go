@@ -1,0 +1,164 @@
+package emit
+
+import (
+	"fmt"
+
+	"github.com/dave/jennifer/jen"
+
+	"github.com/reftask/reftask/gen/ir"
+	"github.com/reftask/reftask/gen/names"
+)
+
+// batchRequest is the HTTP request of a batch endpoint; it shares the
+// single-key source's connection and headers.
+func batchRequest(t *ir.Task) jen.Code {
+	bh := t.Batch.HTTP
+	d := jen.Dict{
+		jen.Id("Conn"):     jen.Lit(t.Source.HTTP.Conn),
+		jen.Id("Method"):   jen.Lit(bh.Method),
+		jen.Id("Path"):     jen.Qual(rt, "Template").Values(jen.Dict{jen.Id("Parts"): jen.Index().String().Values(jen.Lit(bh.Path))}),
+		jen.Id("NotFound"): jen.Index().Int().Values(),
+	}
+	var qs []jen.Code
+	for _, q := range bh.Query {
+		qs = append(qs, jen.Values(jen.Dict{jen.Id("Key"): jen.Lit(q.Key), jen.Id("Value"): templateLit(q.Value)}))
+	}
+	for _, k := range bh.Lists {
+		qs = append(qs, jen.Values(jen.Dict{jen.Id("Key"): jen.Lit(k), jen.Id("List"): jen.Lit(t.Batch.Key.JSON)}))
+	}
+	if len(qs) > 0 {
+		d[jen.Id("Query")] = jen.Index().Qual(rt, "HTTPQueryParam").Values(qs...)
+	}
+	if hs := t.Source.HTTP.Headers; len(hs) > 0 {
+		var out []jen.Code
+		for _, h := range hs {
+			out = append(out, jen.Values(jen.Dict{jen.Id("Name"): jen.Lit(h.Name), jen.Id("Value"): jen.Lit(h.Value)}))
+		}
+		d[jen.Id("Headers")] = jen.Index().Qual(rt, "HTTPHeader").Values(out...)
+	}
+	if bh.Pointer != "" {
+		d[jen.Id("Pointer")] = jen.Lit(bh.Pointer)
+	}
+	return jen.Op("&").Qual(rt, "HTTPRequest").Values(d)
+}
+
+// keyType is the Go type keys are collected in: the key's own type for a
+// Go batch function, its underlying primitive for SQL and HTTP.
+func keyType(t *ir.Task, underlyingOnly bool) *jen.Statement {
+	k := t.Batch.Key.Type
+	if underlyingOnly && k.Kind == ir.Enum {
+		return goType(k.Elem)
+	}
+	return goType(k)
+}
+
+func keyValue(t *ir.Task, x *jen.Statement, underlyingOnly bool) jen.Code {
+	k := t.Batch.Key.Type
+	if underlyingOnly && k.Kind == ir.Enum {
+		return jen.Id(underlying(k.Elem)).Call(x)
+	}
+	return x
+}
+
+// batchMethods emits Get<name>Batch and fetchMany<name>, the batch form
+// of the source.
+func (e *emitter) batchMethods(t *ir.Task) {
+	bt := t.Batch
+	key := bt.Key
+	under := bt.GoFunc == ""
+	kt := keyType(t, under)
+	resKey := func(r string) jen.Code { return keyValue(t, jen.Id(r).Dot(bt.ResultKey.Name), under) }
+
+	// fetchMany: collect keys, ask the batch source, lay answers out in order.
+	body := []jen.Code{
+		jen.Id("keys").Op(":=").Make(jen.Index().Add(kt), jen.Len(jen.Id("ps"))),
+		jen.For(jen.List(jen.Id("i"), jen.Id("p")).Op(":=").Range().Id("ps")).Block(
+			jen.Id("keys").Index(jen.Id("i")).Op("=").Add(keyValue(t, jen.Id("p").Dot(key.Name), under)),
+		),
+	}
+	keyOf := jen.Func().Params(jen.Id("r").Op("*").Add(resultType(t))).Add(kt.Clone()).Block(jen.Return(resKey("r")))
+	switch {
+	case bt.SQL != nil:
+		body = append(body, jen.List(jen.Id("found"), jen.Err()).Op(":=").Qual(rt, "QueryBatch").Call(
+			jen.Id("ctx"), jen.Id("c").Dot("x"), jen.Id("c").Dot(taskField(t)+"BatchQuery"), jen.Id("keys"), jen.Id("row"+t.Name), keyOf))
+	case bt.GoFunc != "":
+		body = append(body, jen.List(jen.Id("found"), jen.Err()).Op(":=").Id(bt.GoFunc).Call(jen.Id("ctx"), jen.Id("keys")))
+	case bt.HTTP != nil:
+		texts := "keys"
+		if baseType(key.Type).Kind != ir.String {
+			texts = "texts"
+			body = append(body,
+				jen.Id("texts").Op(":=").Make(jen.Index().String(), jen.Len(jen.Id("keys"))),
+				jen.For(jen.List(jen.Id("i"), jen.Id("k")).Op(":=").Range().Id("keys")).Block(
+					jen.Id("texts").Index(jen.Id("i")).Op("=").Add(renderString(baseType(key.Type), jen.Id("k"))),
+				),
+			)
+		}
+		var bodyArg jen.Code = jen.Nil()
+		if bt.HTTP.Body != nil {
+			body = append(body, jen.Id("body").Op(":=").Add(batchBodyExpr(bt.HTTP.Body)))
+			bodyArg = jen.Id("body")
+		}
+		body = append(body,
+			jen.List(jen.Id("raw"), jen.Err()).Op(":=").Qual(rt, "FetchHTTPList").Call(jen.Id("ctx"), jen.Id("c").Dot("x"), jen.Lit(t.Name),
+				jen.Id("c").Dot(taskField(t)+"BatchRequest"), jen.Nil(), jen.Map(jen.String()).Index().String().Values(jen.Dict{jen.Lit(key.JSON): jen.Id(texts)}), bodyArg),
+			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
+			jen.List(jen.Id("found"), jen.Err()).Op(":=").Qual(rt, "BatchRecords").Call(jen.Id("raw"), jen.Id("record"+t.Name), keyOf),
+		)
+	}
+	body = append(body,
+		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
+		jen.Return(jen.Qual(rt, "InOrder").Call(jen.Id("keys"), jen.Id("found")), jen.Nil()),
+	)
+	e.f.Comment(fmt.Sprintf("fetchMany%s asks the batch form of the source for many keys in one call.", t.Name))
+	e.f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("fetchMany"+t.Name).Params(
+		jen.Id("ctx").Qual("context", "Context"), jen.Id("ps").Index().Op("*").Add(paramsType(t)),
+	).Params(jen.Index().Op("*").Add(resultType(t)), jen.Error()).Block(body...)
+	e.f.Line()
+
+	// Get<name>Batch: the explicit many-key method.
+	method := "Get" + t.Name + "Batch"
+	e.f.Comment(fmt.Sprintf("%s looks up many %s at once, in chunks of at most %d keys, answering from the cache where it can.", method, names.Unexported(key.JSON)+" values", bt.MaxSize))
+	e.f.Comment("The map holds every key that was found; a key that was not found is absent. The error joins the failures of the other keys, each a *runtime.TaskError.")
+	e.f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(method).Params(
+		jen.Id("ctx").Qual("context", "Context"), jen.Id("keys").Index().Add(goType(key.Type)),
+	).Params(jen.Map(goType(key.Type)).Op("*").Add(resultType(t)), jen.Error()).Block(
+		jen.Id("ps").Op(":=").Make(jen.Index().Op("*").Add(paramsType(t)), jen.Len(jen.Id("keys"))),
+		jen.For(jen.List(jen.Id("i"), jen.Id("k")).Op(":=").Range().Id("keys")).Block(
+			jen.Id("ps").Index(jen.Id("i")).Op("=").Op("&").Add(paramsType(t)).Values(jen.Dict{jen.Id(key.Name): jen.Id("k")}),
+		),
+		jen.List(jen.Id("res"), jen.Id("errs")).Op(":=").Id("c").Dot(taskField(t)).Dot("DoMany").Call(jen.Id("ctx"), jen.Id("ps")),
+		jen.Return(jen.Qual(rt, "BatchResult").Call(jen.Id("keys"), jen.Id("res"), jen.Id("errs"))),
+	)
+	e.f.Line()
+}
+
+func baseType(t *ir.Type) *ir.Type {
+	if t.Kind == ir.Enum {
+		return t.Elem
+	}
+	return t
+}
+
+// batchBodyExpr is bodyExpr with "{key...}" standing for the key texts.
+func batchBodyExpr(n *ir.BodyNode) jen.Code {
+	switch {
+	case n == nil:
+		return jen.Nil()
+	case n.List:
+		return jen.Id("keys")
+	case n.IsArray:
+		var items []jen.Code
+		for _, it := range n.Items {
+			items = append(items, batchBodyExpr(it))
+		}
+		return jen.Index().Any().Values(items...)
+	case n.Keys != nil || (n.Param == nil && n.Literal == nil):
+		d := jen.Dict{}
+		for i, k := range n.Keys {
+			d[jen.Lit(k)] = batchBodyExpr(n.Fields[i])
+		}
+		return jen.Map(jen.String()).Any().Values(d)
+	}
+	return bodyExpr(n)
+}

@@ -1,0 +1,220 @@
+package model
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/reftask/reftask/gen/ir"
+	"github.com/reftask/reftask/gen/load"
+)
+
+var (
+	// inList and anyList find the key list expression of a batch query.
+	inList  = regexp.MustCompile(`(?i)\bIN\s*\(\s*$`)
+	anyList = regexp.MustCompile(`(?i)=\s*ANY\s*\(\s*$`)
+	listTok = regexp.MustCompile(`^\{([A-Za-z_][A-Za-z0-9_]*)\.\.\.\}$`)
+)
+
+// batch checks the batch policy and the source's batch form.
+func (b *builder) batch(sp *load.Spec, t *ir.Task) {
+	if sp.Batch == nil {
+		if sp.Source.SQL != nil && sp.Source.SQL.BatchQuery != "" {
+			b.errSpec(sp, "/source/sql/batch_query", "batch_query is only used with \"batch\"; add \"batch\": {} or remove it")
+		}
+		if sp.Source.Go != nil && sp.Source.Go.BatchFunc != "" {
+			b.errSpec(sp, "/source/go/batch_func", "batch_func is only used with \"batch\"; add \"batch\": {} or remove it")
+		}
+		if sp.Source.HTTP != nil && sp.Source.HTTP.Batch != nil {
+			b.errSpec(sp, "/source/http/batch", "source.http.batch is only used with \"batch\"; add \"batch\": {} or remove it")
+		}
+		return
+	}
+	bt := &ir.Batch{MaxSize: sp.Batch.MaxSize, Concurrency: sp.Batch.Concurrency, Wait: int64(sp.Batch.Wait)}
+	if len(t.Params.Fields) != 1 || !t.Params.Fields[0].Required {
+		b.errSpec(sp, "/batch", fmt.Sprintf("batching needs params with exactly one property, the required key; %s has %s", t.Params.Name, listJSON(t.Params.Fields)))
+		return
+	}
+	bt.Key = t.Params.Fields[0]
+	if !batchKeyType(bt.Key.Type) {
+		b.errSpec(sp, "/batch", fmt.Sprintf("the batch key %q is %s; a key must be a string, an integer or an enum of them", bt.Key.JSON, describe(bt.Key.Type)))
+		return
+	}
+	res := t.Result
+	if res.Kind != ir.Struct {
+		b.errSpec(sp, "/batch", "batching needs an object result, so that records can be matched to keys")
+		return
+	}
+	keyProp := sp.Batch.Key
+	if keyProp == "" {
+		keyProp = bt.Key.JSON
+	}
+	rk := fieldByJSON(res, keyProp)
+	switch {
+	case rk == nil:
+		b.errSpec(sp, "/batch", fmt.Sprintf("the result has no property %q to match records to keys; set batch.key to one of %s", keyProp, strings.ReplaceAll(listJSON(res.Fields), ":", "")))
+		return
+	case !rk.Required || rk.Type.Kind == ir.Pointer || rk.Type.Kind == ir.OptNull:
+		b.errSpec(sp, "/batch/key", fmt.Sprintf("result property %q must be required and not null to match records to keys", keyProp))
+		return
+	case baseKind(rk.Type) != baseKind(bt.Key.Type):
+		b.errSpec(sp, "/batch/key", fmt.Sprintf("result property %q is %s but the key %q is %s", keyProp, describe(rk.Type), bt.Key.JSON, describe(bt.Key.Type)))
+		return
+	}
+	bt.ResultKey = rk
+	switch {
+	case sp.Source.SQL != nil:
+		bt.SQL = b.batchSQL(sp, t, bt.Key)
+	case sp.Source.Go != nil:
+		if sp.Source.Go.BatchFunc == "" {
+			b.errSpec(sp, "/source/go", "a batched Go source needs \"batch_func\": func(context.Context, []Key) (map[Key]*Result, error)")
+			return
+		}
+		bt.GoFunc = sp.Source.Go.BatchFunc
+	case sp.Source.HTTP != nil:
+		bt.HTTP = b.batchHTTP(sp, t, bt.Key)
+	case sp.Source.File != nil:
+		b.errSpec(sp, "/batch", "a file source is read once and served from memory: it has nothing to batch")
+		return
+	}
+	if bt.SQL == nil && bt.GoFunc == "" && bt.HTTP == nil {
+		return
+	}
+	t.Batch = bt
+}
+
+func batchKeyType(t *ir.Type) bool {
+	switch t.Kind {
+	case ir.String, ir.Int:
+		return true
+	case ir.Enum:
+		return t.Elem.Kind == ir.String || t.Elem.Kind == ir.Int
+	}
+	return false
+}
+
+func baseKind(t *ir.Type) ir.Kind {
+	if t.Kind == ir.Enum || t.Kind == ir.Named {
+		return baseKind(t.Elem)
+	}
+	return t.Kind
+}
+
+func (b *builder) batchSQL(sp *load.Spec, t *ir.Task, key *ir.Field) *ir.BatchSQL {
+	q := sp.Source.SQL.BatchQuery
+	if q == "" {
+		b.errSpec(sp, "/source/sql", fmt.Sprintf("a batched SQL source needs \"batch_query\", e.g. ... WHERE id IN (:%s)", key.JSON))
+		return nil
+	}
+	parts, params, err := SplitQuery(q)
+	if err != nil {
+		b.errSpec(sp, "/source/sql/batch_query", err.Error())
+		return nil
+	}
+	if len(params) != 1 || params[0] != key.JSON {
+		b.errSpec(sp, "/source/sql/batch_query", fmt.Sprintf("a batch query has exactly one placeholder, the key list :%s (found %s)", key.JSON, placeholders(params)))
+		return nil
+	}
+	before, after := parts[0], parts[1]
+	trimmed := strings.TrimLeft(after, " \t\n")
+	if !strings.HasPrefix(trimmed, ")") {
+		b.errSpec(sp, "/source/sql/batch_query", fmt.Sprintf("write the key list as IN (:%s) or = ANY(:%s)", key.JSON, key.JSON))
+		return nil
+	}
+	var prefix string
+	switch {
+	case inList.MatchString(before):
+		prefix = before[:inList.FindStringIndex(before)[0]]
+	case anyList.MatchString(before):
+		prefix = before[:anyList.FindStringIndex(before)[0]]
+	default:
+		b.errSpec(sp, "/source/sql/batch_query", fmt.Sprintf("write the key list as IN (:%s) or = ANY(:%s)", key.JSON, key.JSON))
+		return nil
+	}
+	return &ir.BatchSQL{Conn: sp.Source.SQL.Connection, Prefix: prefix, Suffix: trimmed[1:]}
+}
+
+func placeholders(ps []string) string {
+	if len(ps) == 0 {
+		return "none"
+	}
+	return ":" + strings.Join(ps, ", :")
+}
+
+func (b *builder) batchHTTP(sp *load.Spec, t *ir.Task, key *ir.Field) *ir.BatchHTTP {
+	hb := sp.Source.HTTP.Batch
+	if hb == nil {
+		b.errSpec(sp, "/source/http", "a batched HTTP source needs \"batch\": {\"path\": ..., \"query\": {\"key\": \"{key...}\"} or \"body\", \"pointer\": ...}")
+		return nil
+	}
+	out := &ir.BatchHTTP{Method: hb.Method, Path: hb.Path, Pointer: hb.Pointer}
+	if out.Method == "" {
+		out.Method = "GET"
+	}
+	uses := 0
+	for _, k := range slices.Sorted(mapKeys(hb.Query)) {
+		v := hb.Query[k]
+		ptr := "/source/http/batch/query/" + escape(k)
+		if m := listTok.FindStringSubmatch(v); m != nil {
+			if m[1] != key.JSON {
+				b.errSpec(sp, ptr, fmt.Sprintf("{%s...} is not the batch key; write {%s...}", m[1], key.JSON))
+				continue
+			}
+			out.Lists = append(out.Lists, k)
+			uses++
+			continue
+		}
+		if strings.ContainsAny(v, "{}") {
+			b.errSpec(sp, ptr, fmt.Sprintf("a batch query value is literal or the key list {%s...}", key.JSON))
+			continue
+		}
+		out.Query = append(out.Query, ir.HTTPQuery{Key: k, Value: ir.Template{Parts: []string{v}}})
+	}
+	if len(hb.Body) > 0 {
+		if out.Method != "POST" {
+			b.errSpec(sp, "/source/http/batch/body", "a batch body needs \"method\": \"POST\"")
+		}
+		var v any
+		dec := json.NewDecoder(strings.NewReader(string(hb.Body)))
+		dec.UseNumber()
+		if err := dec.Decode(&v); err == nil {
+			out.Body = b.batchBody(sp, "/source/http/batch/body", v, key, &uses)
+		}
+	}
+	if uses == 0 {
+		b.errSpec(sp, "/source/http/batch", fmt.Sprintf("the batch endpoint never sends the keys: put {%s...} in its query or body", key.JSON))
+		return nil
+	}
+	return out
+}
+
+func (b *builder) batchBody(sp *load.Spec, ptr string, v any, key *ir.Field, uses *int) *ir.BodyNode {
+	switch x := v.(type) {
+	case string:
+		if m := listTok.FindStringSubmatch(x); m != nil {
+			if m[1] != key.JSON {
+				b.errSpec(sp, ptr, fmt.Sprintf("{%s...} is not the batch key; write {%s...}", m[1], key.JSON))
+				return nil
+			}
+			*uses++
+			return &ir.BodyNode{Param: key, List: true}
+		}
+	case map[string]any:
+		n := &ir.BodyNode{}
+		for _, k := range slices.Sorted(mapKeys(x)) {
+			n.Keys = append(n.Keys, k)
+			n.Fields = append(n.Fields, b.batchBody(sp, ptr+"/"+escape(k), x[k], key, uses))
+		}
+		return n
+	case []any:
+		n := &ir.BodyNode{IsArray: true}
+		for i, e := range x {
+			n.Items = append(n.Items, b.batchBody(sp, fmt.Sprintf("%s/%d", ptr, i), e, key, uses))
+		}
+		return n
+	}
+	lit, _ := json.Marshal(v)
+	return &ir.BodyNode{Literal: lit}
+}

@@ -1,0 +1,135 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// SQLBatchQuery is a batch query split around its key list: the runtime
+// writes IN (?, ?, ...) for SQLite and MySQL, and = ANY($1) with a single
+// array parameter for PostgreSQL, so that PostgreSQL prepares one
+// statement whatever the number of keys.
+type SQLBatchQuery struct {
+	conn           string
+	prefix, suffix string
+}
+
+// NewSQLBatchQuery builds a batch query for the named connection from the
+// text before and after its key list expression.
+func NewSQLBatchQuery(conn, prefix, suffix string) *SQLBatchQuery {
+	return &SQLBatchQuery{conn: conn, prefix: prefix, suffix: suffix}
+}
+
+// forKeys returns the query for n keys in dialect d, and its arguments.
+func forKeys[K comparable](q *SQLBatchQuery, d Dialect, keys []K) (*SQLQuery, []any) {
+	if d == Postgres {
+		return NewSQLQuery(q.conn, []string{q.prefix + "= ANY(", ")" + q.suffix}, []string{"keys"}), []any{keys}
+	}
+	parts := make([]string, len(keys)+1)
+	params := make([]string, len(keys))
+	args := make([]any, len(keys))
+	parts[0] = q.prefix + "IN ("
+	for i, k := range keys {
+		if i > 0 {
+			parts[i] = ", "
+		}
+		params[i] = "keys"
+		args[i] = k
+	}
+	parts[len(keys)] = ")" + q.suffix
+	return NewSQLQuery(q.conn, parts, params), args
+}
+
+// QueryBatch runs a batch query for keys and returns the records by key,
+// as keyOf reads it from each converted row. A key with no row is absent
+// from the map; two rows for one key are an error, since the query would
+// then answer a lookup twice.
+func QueryBatch[K comparable, R any](ctx context.Context, x *Executor, q *SQLBatchQuery, keys []K, conv func(Record) (*R, error), keyOf func(*R) K) (map[K]*R, error) {
+	out := make(map[K]*R, len(keys))
+	if len(keys) == 0 {
+		return out, nil
+	}
+	if x == nil || q == nil {
+		return nil, Permanent(errors.New("reftask: nil query or executor"))
+	}
+	c, ok := x.conn(q.conn)
+	if !ok {
+		return nil, Permanent(fmt.Errorf("reftask: unknown SQL connection %q", q.conn))
+	}
+	sq, args := forKeys(q, c.dialect, keys)
+	_, err := query(ctx, x, sq, args, -1, func(rec Record) error {
+		r, err := conv(rec)
+		if err != nil {
+			return err
+		}
+		if r == nil {
+			return Permanent(errors.New("row conversion returned no value"))
+		}
+		k := keyOf(r)
+		if _, dup := out[k]; dup {
+			return Permanent(fmt.Errorf("the batch query returned two rows for key %v", k))
+		}
+		out[k] = r
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// InOrder lays results found by key out in the order of keys, nil for a
+// key that was not found: the shape BatchPolicy.FetchMany returns.
+func InOrder[K comparable, R any](keys []K, found map[K]*R) []*R {
+	out := make([]*R, len(keys))
+	for i, k := range keys {
+		out[i] = found[k]
+	}
+	return out
+}
+
+// BatchRecords matches the records of a batch response (an array of
+// records, or an object holding one) to keys: conv converts a record and
+// keyOf reads its key.
+func BatchRecords[K comparable, R any](raw any, conv func(any) (*R, error), keyOf func(*R) K) (map[K]*R, error) {
+	arr, ok := raw.([]any)
+	if !ok {
+		if raw == nil {
+			return map[K]*R{}, nil
+		}
+		return nil, Permanent(fmt.Errorf("the batch response holds %s where an array of records was expected", typeName(raw)))
+	}
+	out := make(map[K]*R, len(arr))
+	for i, rec := range arr {
+		r, err := conv(rec)
+		if err != nil {
+			return nil, Permanent(fmt.Errorf("record %d: %w", i, err))
+		}
+		k := keyOf(r)
+		if _, dup := out[k]; dup {
+			return nil, Permanent(fmt.Errorf("the batch response holds two records for key %v", k))
+		}
+		out[k] = r
+	}
+	return out, nil
+}
+
+// BatchResult turns the per-key answers of DoMany into a map of the keys
+// found and one error joining the other keys' failures; not-found keys are
+// simply absent from the map.
+func BatchResult[K comparable, R any](keys []K, res []*R, errs []error) (map[K]*R, error) {
+	out := make(map[K]*R, len(keys))
+	var failed []error
+	for i, k := range keys {
+		switch {
+		case i < len(errs) && errs[i] != nil:
+			if !IsNotFound(errs[i]) {
+				failed = append(failed, errs[i])
+			}
+		case i < len(res) && res[i] != nil:
+			out[k] = res[i]
+		}
+	}
+	return out, errors.Join(failed...)
+}
