@@ -24,7 +24,7 @@ func (v *Numbered) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	type plain Numbered
-	return json.Unmarshal(data, (*plain)(v))
+	return runtime.DecodeStrict(data, (*plain)(v))
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -81,7 +81,7 @@ func (v *NumberedParams) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	type plain NumberedParams
-	return json.Unmarshal(data, (*plain)(v))
+	return runtime.DecodeStrict(data, (*plain)(v))
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -133,7 +133,7 @@ func (v *Price) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	type plain Price
-	return json.Unmarshal(data, (*plain)(v))
+	return runtime.DecodeStrict(data, (*plain)(v))
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -183,7 +183,7 @@ func (v *PriceParams) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	type plain PriceParams
-	return json.Unmarshal(data, (*plain)(v))
+	return runtime.DecodeStrict(data, (*plain)(v))
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -236,7 +236,7 @@ func (v *Product) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	type plain Product
-	return json.Unmarshal(data, (*plain)(v))
+	return runtime.DecodeStrict(data, (*plain)(v))
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -299,7 +299,7 @@ func (v *ProductParams) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	type plain ProductParams
-	return json.Unmarshal(data, (*plain)(v))
+	return runtime.DecodeStrict(data, (*plain)(v))
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -353,7 +353,7 @@ func (v *User) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	type plain User
-	return json.Unmarshal(data, (*plain)(v))
+	return runtime.DecodeStrict(data, (*plain)(v))
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -446,7 +446,7 @@ func (v *UserParams) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	type plain UserParams
-	return json.Unmarshal(data, (*plain)(v))
+	return runtime.DecodeStrict(data, (*plain)(v))
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -488,6 +488,12 @@ func convUserParams(path string, raw any) (out UserParams, err error) {
 
 // UserPlan is one of the values allowed at properties/plan.
 type UserPlan string
+
+// UnmarshalJSON decodes a UserPlan strictly: null is not a UserPlan, and an integer may be written with a zero fraction (1.0).
+func (v *UserPlan) UnmarshalJSON(data []byte) error {
+	type plain UserPlan
+	return runtime.DecodeStrict(data, (*plain)(v))
+}
 
 // The values of UserPlan.
 const (
@@ -815,15 +821,11 @@ func (c *Client) fetchManyPrice(ctx context.Context, ps []*PriceParams) ([]*Pric
 	for i, p := range ps {
 		keys[i] = p.SKU
 	}
-	texts := make([]string, len(keys))
-	for i, k := range keys {
-		texts[i] = k
-	}
 	body := map[string]any{
 		"currency": "EUR",
 		"skus":     keys,
 	}
-	raw, err := runtime.FetchHTTPList(ctx, c.x, "Price", c.priceBatchRequest, nil, map[string][]string{"sku": texts}, body)
+	raw, err := runtime.FetchHTTPList(ctx, c.x, "Price", c.priceBatchRequest, nil, map[string][]string{"sku": keys}, body)
 	if err != nil {
 		return nil, err
 	}
@@ -910,11 +912,7 @@ func (c *Client) fetchManyProduct(ctx context.Context, ps []*ProductParams) ([]*
 	for i, p := range ps {
 		keys[i] = p.SKU
 	}
-	texts := make([]string, len(keys))
-	for i, k := range keys {
-		texts[i] = k
-	}
-	raw, err := runtime.FetchHTTPList(ctx, c.x, "Product", c.productBatchRequest, nil, map[string][]string{"sku": texts}, nil)
+	raw, err := runtime.FetchHTTPList(ctx, c.x, "Product", c.productBatchRequest, nil, map[string][]string{"sku": keys}, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,5 @@
+// Package refdata holds the reference lookups of the enrichment example:
+// products by SKU and users' plans, both batched.
+package refdata
+
+//go:generate go run github.com/reftask/reftask/cmd/reftaskgen -specs ./specs -out reftasks_gen.go
