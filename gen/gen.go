@@ -29,9 +29,11 @@ type Options struct {
 // every problem found in the input, sorted.
 func Generate(opts Options) ([]byte, diag.List) {
 	set, diags := load.Load(opts.Specs)
-	if diags.HasErrors() {
+	if len(set.Specs) == 0 && diags.HasErrors() {
 		return nil, diags.Sorted()
 	}
+	// The specs that loaded are modelled even when others did not, so that
+	// one run reports every problem.
 	pkg, mdiags := model.Build(set, opts.Package)
 	diags = append(diags, mdiags...)
 	if diags.HasErrors() {

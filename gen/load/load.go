@@ -151,7 +151,11 @@ type Set struct {
 	Dir   string
 	Files map[string]*File // by URL
 	Specs []*Spec          // sorted by name
-	diags diag.List
+	// Declared holds the name of every task spec whose name could be read,
+	// loaded or not, so that later checks do not report a task with errors
+	// of its own as unknown.
+	Declared map[string]bool
+	diags    diag.List
 }
 
 type rawSpec struct {
@@ -190,7 +194,7 @@ type rawSpec struct {
 // compiles their params and result schemas. It returns every problem found;
 // the Set is usable for the specs that had none.
 func Load(dir string) (*Set, diag.List) {
-	s := &Set{Dir: dir, Files: map[string]*File{}}
+	s := &Set{Dir: dir, Files: map[string]*File{}, Declared: map[string]bool{}}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		s.diags.Add(diag.Diagnostic{File: dir, Msg: err.Error()})
@@ -296,6 +300,11 @@ func (s *Set) loadSpec(meta *jsonschema.Schema, c *jsonschema.Compiler, f *File)
 	if err != nil {
 		s.errorAt(f, "", "invalid JSON: "+err.Error())
 		return nil
+	}
+	if m, ok := doc.(map[string]any); ok {
+		if name, ok := m["name"].(string); ok {
+			s.Declared[name] = true
+		}
 	}
 	if err := meta.Validate(doc); err != nil {
 		var ve *jsonschema.ValidationError

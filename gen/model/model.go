@@ -25,10 +25,12 @@ import (
 // Build turns a loaded spec set into a package model for package pkg.
 func Build(set *load.Set, pkg string) (*ir.Package, diag.List) {
 	b := &builder{
-		set:     set,
-		byLoc:   map[string]*ir.Type{},
-		byName:  map[string]string{},
-		pending: map[string]bool{},
+		set:       set,
+		byLoc:     map[string]*ir.Type{},
+		byName:    map[string]string{},
+		pending:   map[string]bool{},
+		progs:     map[string]*ir.Schema{},
+		funcNames: map[string]bool{},
 	}
 	p := &ir.Package{Name: pkg}
 	tasks := map[string]*ir.Task{}
@@ -45,10 +47,7 @@ func Build(set *load.Set, pkg string) (*ir.Package, diag.List) {
 		specs[sp.Name] = sp
 		p.Tasks = append(p.Tasks, t)
 	}
-	declared := map[string]bool{}
-	for _, sp := range set.Specs {
-		declared[sp.Name] = true
-	}
+	declared := set.Declared
 	for _, t := range p.Tasks {
 		b.fallbacks(t, specs[t.Name], tasks, declared)
 	}
@@ -70,6 +69,24 @@ type builder struct {
 	byName  map[string]string   // Go type name -> schema location that owns it
 	named   []*ir.Type
 	pending map[string]bool // structs being built, to detect recursion
+	// progs are the validation programs of JSON types by schema
+	// location; funcNames the Go function names they took.
+	progs     map[string]*ir.Schema
+	funcNames map[string]bool
+	// near is the innermost schema being built that has a place in a spec
+	// file, for errors about schemas that have none.
+	near string
+}
+
+// errorCount counts the errors so far; warnings do not stop a task.
+func (b *builder) errorCount() int {
+	n := 0
+	for _, d := range b.diags {
+		if !d.Warning {
+			n++
+		}
+	}
+	return n
 }
 
 func (b *builder) errAt(loc, msg string) {
@@ -85,7 +102,7 @@ func (b *builder) errSpec(sp *load.Spec, ptr, msg string) {
 }
 
 func (b *builder) task(sp *load.Spec) *ir.Task {
-	before := len(b.diags)
+	before := b.errorCount()
 	t := &ir.Task{
 		Name:    sp.Name,
 		Doc:     sp.Description,
@@ -111,7 +128,7 @@ func (b *builder) task(sp *load.Spec) *ir.Task {
 	}
 	b.transform(sp, t)
 	b.batch(sp, t)
-	if len(b.diags) > before {
+	if b.errorCount() > before {
 		return nil
 	}
 	return t
@@ -159,6 +176,7 @@ func (b *builder) params(sp *load.Spec, t *ir.Task) *ir.Type {
 }
 
 func (b *builder) result(sp *load.Spec) *ir.Type {
+	b.near = sp.File.URL + "#/result"
 	return b.namedType(sp.Result, sp.Name+"Result")
 }
 
@@ -198,7 +216,14 @@ func deref(s *jsonschema.Schema) *jsonschema.Schema {
 func onlyRef(s *jsonschema.Schema) bool {
 	return len(s.Types) == 0 && s.Properties == nil && s.Items2020 == nil && s.Items == nil &&
 		s.Enum == nil && s.Constant == nil && s.AdditionalProperties == nil && s.Format == "" &&
-		s.AllOf == nil && s.AnyOf == nil && s.OneOf == nil
+		s.AllOf == nil && s.AnyOf == nil && s.OneOf == nil && s.Not == nil && s.If == nil &&
+		s.MinProperties < 0 && s.MaxProperties < 0 && len(s.Required) == 0 && s.PropertyNames == nil &&
+		len(s.PatternProperties) == 0 && len(s.Dependencies) == 0 && len(s.DependentRequired) == 0 &&
+		len(s.DependentSchemas) == 0 && s.UnevaluatedProperties == nil && s.MinItems < 0 && s.MaxItems < 0 &&
+		!s.UniqueItems && s.AdditionalItems == nil && len(s.PrefixItems) == 0 && s.Contains == nil &&
+		s.UnevaluatedItems == nil && s.MinLength < 0 && s.MaxLength < 0 && s.Pattern == nil &&
+		s.Minimum == nil && s.Maximum == nil && s.ExclusiveMinimum == nil && s.ExclusiveMaximum == nil &&
+		s.MultipleOf == nil && s.DynamicRef == nil && s.RecursiveRef == nil && s.Always == nil
 }
 
 // nameFor picks a Go type name: x-go-name, title, $defs key, file name,
@@ -278,26 +303,23 @@ func unsupported(s *jsonschema.Schema) []string {
 	add(s.AdditionalItems != nil, "additionalItems")
 	add(s.DynamicRef != nil, "$dynamicRef")
 	add(s.RecursiveRef != nil, "$recursiveRef")
-	add(s.ContentSchema != nil || s.ContentEncoding != "" || s.ContentMediaType != "", "contentEncoding/contentMediaType")
-	add(s.Always != nil, "boolean schema")
 	return kw
 }
 
 // typeOf builds the Go type of a schema. Inline objects and enums get the
 // suggested name unless the schema names itself.
 func (b *builder) typeOf(s *jsonschema.Schema, suggested string) *ir.Type {
-	if s.Ref != nil {
-		if !onlyRef(s) {
-			b.errAt(s.Location, "keywords beside \"$ref\" are not supported yet; move them into the referenced schema")
-			return nil
-		}
+	if s.Ref != nil && onlyRef(s) {
 		return b.typeOf(s.Ref, suggested)
 	}
-	if kws := unsupported(s); len(kws) > 0 {
-		b.errAt(s.Location, fmt.Sprintf("keyword %s is not supported by reftaskgen yet; restructure the schema without it", strings.Join(kws, ", ")))
-		return nil
-	}
 	if t, ok := b.byLoc[s.Location]; ok {
+		return t
+	}
+	if needsJSON(s) != "" {
+		t := b.jsonType(s, suggested)
+		if t != nil {
+			b.byLoc[s.Location] = t
+		}
 		return t
 	}
 	types := slices.Clone(s.Types)
@@ -308,14 +330,6 @@ func (b *builder) typeOf(s *jsonschema.Schema, suggested string) *ir.Type {
 	}
 	if len(types) == 0 && len(s.Constant) > 0 {
 		types = enumTypes(s.Constant)
-	}
-	if len(types) == 0 {
-		b.errAt(s.Location, "schema has no \"type\"; reftaskgen needs one to choose a Go type (it never falls back to any)")
-		return nil
-	}
-	if len(types) > 1 {
-		b.errAt(s.Location, fmt.Sprintf("a value of several types (%s) is not supported yet; use one type", strings.Join(types, ", ")))
-		return nil
 	}
 	var t *ir.Type
 	switch types[0] {
@@ -465,8 +479,13 @@ func (b *builder) structType(s *jsonschema.Schema, name string, isParams bool) *
 			continue
 		}
 		field := &ir.Field{Name: fname, JSON: p, Doc: target.Description, Required: required}
-		field.Nullable = ft.Kind == ir.Pointer
+		field.Nullable = ft.Kind == ir.Pointer || ft.Kind == ir.JSON
 		switch {
+		case ft.Kind == ir.JSON && !required:
+			// A JSON value holds null itself; the pointer tells absent.
+			field.Type = &ir.Type{Kind: ir.Pointer, Elem: ft, Origin: ft.Origin}
+		case ft.Kind == ir.JSON:
+			field.Type = ft
 		case !required && field.Nullable:
 			field.Type = &ir.Type{Kind: ir.OptNull, Elem: ft.Elem, Origin: ft.Origin}
 		case !required:
@@ -580,8 +599,14 @@ func (b *builder) scalar(s *jsonschema.Schema, typ, suggested string) *ir.Type {
 		}
 		cn := name + names.Exported(fmt.Sprint(val))
 		if consts[cn] {
-			b.errAt(s.Location, fmt.Sprintf("enum values give constant %s twice", cn))
-			return nil
+			base := cn
+			for i := 2; consts[cn]; i++ {
+				cn = fmt.Sprintf("%s%d", base, i)
+			}
+			d := b.set.Locate(s.Location)
+			d.Warning = true
+			d.Msg = fmt.Sprintf("enum value %q gives constant %s like an earlier value; it is named %s", fmt.Sprint(val), base, cn)
+			b.diags.Add(d)
 		}
 		consts[cn] = true
 		if !b.claim(cn, "", s.Location+"|const") {
@@ -698,6 +723,8 @@ func describe(t *ir.Type) string {
 		return "an integer"
 	case ir.Enum:
 		return "an enum"
+	case ir.JSON:
+		return "a JSON value"
 	}
 	return "a " + t.Kind.String()
 }
@@ -810,6 +837,8 @@ func TypeSig(t *ir.Type) string {
 		return "*" + TypeSig(t.Elem)
 	case ir.OptNull:
 		return "runtime.OptNull[" + TypeSig(t.Elem) + "]"
+	case ir.JSON:
+		return "runtime.JSONValue"
 	}
 	return "?"
 }
