@@ -2,7 +2,7 @@
 GO ?= go
 EXAMPLES := $(patsubst %/,%,$(dir $(wildcard examples/*/main.go)))
 
-.PHONY: example test test-short vet generate check bench fuzz clean
+.PHONY: example test test-short vet generate check bench bench-runtime fuzz clean
 
 ## example: run every example on embedded defaults (SQLite, local files), no server needed
 example:
@@ -32,8 +32,13 @@ check:
 		$(GO) run ./cmd/reftaskgen -specs $$d -out $$pkg/reftasks_gen.go -pkg $$(basename $$pkg) -check || exit 1; \
 	done
 
-## bench: the runtime's benchmarks
+## bench: the comparison suite in bench/ (its own module): runs every benchmark, writes BENCHMARKS.md,
+## bench/results/*.txt (raw, benchstat-ready) and bench/results/chart.svg; about 6 minutes on 2 cores
 bench:
+	cd bench && $(GO) run ./cmd/report
+
+## bench-runtime: the runtime's own micro-benchmarks
+bench-runtime:
 	$(GO) test -run '^$$' -bench . -benchmem -count 1 ./runtime/
 
 ## fuzz: run the fuzz tests for a bounded time each
