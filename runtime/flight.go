@@ -29,9 +29,10 @@ type flight[R any] struct {
 	unbounded int                  // waiters whose ctx has no deadline
 	deadlines map[uint64]time.Time // waiter id -> deadline
 	nextID    uint64
-	noStore   bool // set by Invalidate: the result may predate it
+	noStore   bool   // set by Invalidate: the result may predate it
+	withdraw  func() // set while the flight sits in a batch: takes it out when its last waiter leaves
 
-	// Written by run before done is closed, read-only afterwards.
+	// Written by run (or runBatch) before done is closed, read-only afterwards.
 	val      *R
 	payload  []byte // encoded val, so that each waiter can get its own copy
 	claimed  atomic.Bool
@@ -66,12 +67,18 @@ func (f *flight[R]) addWaiter(ctx context.Context) waiter {
 // the caller's miss and now is not fetched twice.
 func (t *Task[P, R]) join(ctx context.Context, bc *bigcache.BigCache, p *P, key string) (*flight[R], waiter, *R, entryState) {
 	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.joinLocked(ctx, bc, p, key, nil)
+}
+
+// joinLocked is join with Task.mu held. A new flight of a batched task goes into into, or into the
+// task's current batch window when into is nil.
+func (t *Task[P, R]) joinLocked(ctx context.Context, bc *bigcache.BigCache, p *P, key string, into *batch[P, R]) (*flight[R], waiter, *R, entryState) {
 	f := t.flights[key]
 	if f == nil {
 		if t.readOn && len(key) <= maxKeyLen {
 			var rd Reader
 			if r, st := t.lookup(bc, key, &rd, lookupFresh); st != entryMiss {
-				t.mu.Unlock()
 				return nil, waiter{}, r, st
 			}
 		}
@@ -81,10 +88,13 @@ func (t *Task[P, R]) join(ctx context.Context, bc *bigcache.BigCache, p *P, key 
 		// The caller may reuse its params once it leaves, so the flight keeps its own copy.
 		pc := new(P)
 		*pc = *p
-		go t.run(f, bc, pc, key)
+		if t.batcher != nil {
+			t.enqueue(into, bc, f, pc, key)
+		} else {
+			go t.run(f, bc, pc, key)
+		}
 	}
 	w := f.addWaiter(ctx)
-	t.mu.Unlock()
 	return f, w, nil, entryMiss
 }
 
@@ -102,6 +112,9 @@ func (t *Task[P, R]) leave(f *flight[R], key string, w waiter) {
 		f.cancel()
 		if t.flights[key] == f {
 			delete(t.flights, key)
+		}
+		if f.withdraw != nil {
+			f.withdraw()
 		}
 	}
 }
@@ -173,17 +186,24 @@ func (t *Task[P, R]) result(f *flight[R]) *R {
 	return f.val
 }
 
-// fetch calls the source through retry-go with per-attempt timeouts, our own error classification,
-// our own attempt count and deadline-aware backoff.
+// fetch calls the source through retryLoop on the flight's ctx.
 func (t *Task[P, R]) fetch(f *flight[R], p *P) (*R, int, error) {
 	if t.s.Fetch == nil {
 		return nil, 0, Permanent(errors.New("reftask: task has no source"))
 	}
+	fits := func(d time.Duration) bool { return t.fits(f, d) }
+	return retryLoop(f.ctx, t, p, fits, func(n int) (*R, error) { return t.attempt(f.ctx, p, n) })
+}
+
+// retryLoop runs call through retry-go with per-attempt numbering, our own error classification,
+// our own attempt count and deadline-aware backoff: fits reports whether some caller can still use
+// an attempt that starts after a delay. p only names the key in OnRetry events (nil for a batch).
+func retryLoop[T, P, R any](ctx context.Context, t *Task[P, R], p *P, fits func(time.Duration) bool, call func(n int) (T, error)) (T, int, error) {
 	pol := t.retry
 	attempts := 0
 	var next time.Duration
 	opts := []retry.Option{
-		retry.Context(f.ctx),
+		retry.Context(ctx),
 		retry.Attempts(pol.Attempts),
 		retry.Delay(pol.InitialDelay),
 		retry.MaxDelay(pol.MaxDelay),
@@ -192,17 +212,17 @@ func (t *Task[P, R]) fetch(f *flight[R], p *P) (*R, int, error) {
 		retry.DelayType(func(uint, error, *retry.Config) time.Duration { return next }),
 		retry.RetryIf(func(err error) bool {
 			// retry-go asks before checking for the last attempt, so count here.
-			if attempts >= int(pol.Attempts) || !retryable(f.ctx, err) {
+			if attempts >= int(pol.Attempts) || !retryable(ctx, err) {
 				return false
 			}
 			// A server's Retry-After outranks our backoff (up to MaxDelay), and the deadline check must see it.
 			d := retryDelay(err, pol.delay(attempts), pol.MaxDelay)
-			if !t.fits(f, d) {
+			if !fits(d) {
 				return false
 			}
 			next = d
 			if h := t.x.hooks.OnRetry; h != nil {
-				h(f.ctx, t.event(p, attempts, d, err))
+				h(ctx, t.event(p, attempts, d, err))
 			}
 			return true
 		}),
@@ -210,9 +230,9 @@ func (t *Task[P, R]) fetch(f *flight[R], p *P) (*R, int, error) {
 	if t.x.timer != nil {
 		opts = append(opts, retry.WithTimer(t.x.timer))
 	}
-	r, err := retry.DoWithData(func() (*R, error) {
+	r, err := retry.DoWithData(func() (T, error) {
 		attempts++
-		return t.attempt(f.ctx, p, attempts)
+		return call(attempts)
 	}, opts...)
 	return r, attempts, err
 }
@@ -323,6 +343,11 @@ func (t *Task[P, R]) miss(ctx context.Context, bc *bigcache.BigCache, p *P, key 
 			return nil, t.fail(ctx, p, 0, ctxErr(ctx))
 		}
 	}
+	return t.settle(ctx, bc, p, key, f)
+}
+
+// settle answers a caller from a finished flight: its result, or else a stale entry or the fallbacks.
+func (t *Task[P, R]) settle(ctx context.Context, bc *bigcache.BigCache, p *P, key string, f *flight[R]) (*R, error) {
 	if f.err == nil {
 		return t.result(f), nil
 	}

@@ -26,6 +26,8 @@ type Hooks struct {
 	// OnReload is called by the file poller after it read a changed file: Err nil means the new version is
 	// served, else the last good version still is (see Executor.Health).
 	OnReload func(ctx context.Context, e FileEvent)
+	// OnBatch is called once per batch source call of a batched task, after its retries.
+	OnBatch func(ctx context.Context, e BatchEvent)
 }
 
 // SlogHooks returns hooks that log to l (slog.Default when nil): debug for hits, misses and source calls,
@@ -75,6 +77,21 @@ func SlogHooks(l *slog.Logger) Hooks {
 			}
 			l.LogAttrs(ctx, slog.LevelError, "reftask: file reload failed", slog.String("path", e.Path), slog.String("error", e.Err.Error()))
 		},
+		OnBatch: func(ctx context.Context, e BatchEvent) {
+			level := slog.LevelDebug
+			if e.Err != nil {
+				level = slog.LevelWarn
+			}
+			if !l.Enabled(ctx, level) {
+				return
+			}
+			attrs := []slog.Attr{slog.String("task", e.Task), slog.Int("size", e.Size), slog.Duration("waited", e.Waited),
+				slog.Int("attempts", e.Attempts), slog.Duration("duration", e.Duration)}
+			if e.Err != nil {
+				attrs = append(attrs, slog.String("error", e.Err.Error()))
+			}
+			l.LogAttrs(ctx, level, "reftask: batch source call", attrs...)
+		},
 	}
 }
 
@@ -106,6 +123,15 @@ func chainHooks(a, b Hooks) Hooks {
 				return a.OnReload
 			}
 			return func(ctx context.Context, e FileEvent) { a.OnReload(ctx, e); b.OnReload(ctx, e) }
+		}(),
+		OnBatch: func() func(context.Context, BatchEvent) {
+			switch {
+			case a.OnBatch == nil:
+				return b.OnBatch
+			case b.OnBatch == nil:
+				return a.OnBatch
+			}
+			return func(ctx context.Context, e BatchEvent) { a.OnBatch(ctx, e); b.OnBatch(ctx, e) }
 		}(),
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/allegro/bigcache/v3"
 )
 
 // CachePolicy says how long results stay cached; TTL 0 disables caching of results.
@@ -75,6 +77,7 @@ type TaskSpec[P, R any] struct {
 	Decode         func(rd *Reader) *R                         // cache decoding; the runtime checks rd.Err
 	Fetch          func(ctx context.Context, p *P) (*R, error) // the source; ErrNotFound = not found
 	Fallbacks      []Fallback[P, R]
+	Batch          *BatchPolicy[P, R] // nil = no batching: each miss calls Fetch
 }
 
 // Fallback is tried, in order, when the source failed after retries and no stale entry could be served.
@@ -123,8 +126,9 @@ type Task[P, R any] struct {
 	readOn  bool // some entries may exist: look them up
 	storeOK bool // results can be encoded and decoded
 
-	mu      sync.Mutex // guards flights and the waiter bookkeeping inside them
+	mu      sync.Mutex // guards flights and the waiter bookkeeping inside them, and the batcher's state
 	flights map[string]*flight[R]
+	batcher *batcher[P, R] // nil unless the spec has a Batch policy
 }
 
 // NewTask binds a spec to an executor and registers its name for InvalidateTask.
@@ -138,6 +142,9 @@ func NewTask[P, R any](x *Executor, s TaskSpec[P, R]) *Task[P, R] {
 	t.prefix = AppendString(AppendString(nil, s.Name), s.Version)
 	t.storeOK = s.Encode != nil && s.Decode != nil
 	t.readOn = t.storeOK && s.Cache.TTL > 0 || s.Cache.NegativeTTL > 0
+	if s.Batch != nil {
+		t.batcher = newBatcher(*s.Batch)
+	}
 	if x != nil {
 		t.gen = x.generation(s.Name)
 	} else {
@@ -235,18 +242,28 @@ func (t *Task[P, R]) Do(ctx context.Context, p *P) (res *R, err error) {
 	if ctx.Err() != nil {
 		return nil, t.fail(ctx, p, 0, ctxErr(ctx))
 	}
+	bc := t.x.cache.Load()
+	r, key, err := t.check(ctx, bc, p, start)
+	if key == "" {
+		return r, err
+	}
+	return t.miss(ctx, bc, p, key)
+}
+
+// check validates p and answers it from the cache when it can; on a miss it returns the cache key instead
+// (keys are never empty). bc is nil after Close.
+func (t *Task[P, R]) check(ctx context.Context, bc *bigcache.BigCache, p *P, start time.Time) (*R, string, error) {
 	if t.s.ValidateParams != nil {
 		if err := t.s.ValidateParams(p); err != nil {
 			var ve *ValidationError
 			if errors.As(err, &ve) {
 				ve.Task, ve.Which = t.s.Name, "params"
 			}
-			return nil, t.fail(ctx, p, 0, err)
+			return nil, "", t.fail(ctx, p, 0, err)
 		}
 	}
-	bc := t.x.cache.Load()
 	if bc == nil {
-		return nil, t.fail(ctx, p, 0, ErrClosed)
+		return nil, "", t.fail(ctx, p, 0, ErrClosed)
 	}
 	sc := t.x.scratch.Get().(*scratch)
 	sc.key = t.appendKey(sc.key[:0], p)
@@ -258,13 +275,13 @@ func (t *Task[P, R]) Do(ctx context.Context, p *P) (res *R, err error) {
 			if h := t.x.hooks.OnHit; h != nil {
 				h(ctx, t.event(p, 0, time.Since(start), nil))
 			}
-			return r, nil
+			return r, "", nil
 		case entryNegative:
 			t.x.putScratch(sc)
 			if h := t.x.hooks.OnNegativeHit; h != nil {
 				h(ctx, t.event(p, 0, time.Since(start), nil))
 			}
-			return nil, t.fail(ctx, p, 0, ErrNotFound)
+			return nil, "", t.fail(ctx, p, 0, ErrNotFound)
 		}
 	}
 	key := string(sc.key)
@@ -272,7 +289,7 @@ func (t *Task[P, R]) Do(ctx context.Context, p *P) (res *R, err error) {
 	if h := t.x.hooks.OnMiss; h != nil {
 		h(ctx, t.event(p, 0, time.Since(start), nil))
 	}
-	return t.miss(ctx, bc, p, key)
+	return nil, key, nil
 }
 
 // Future is the pending result of Task.Async.

@@ -1,0 +1,568 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/allegro/bigcache/v3"
+)
+
+// BatchPolicy is the batch form of a task: misses are answered by one FetchMany call for many keys.
+type BatchPolicy[P, R any] struct {
+	MaxSize     int           // keys per source call; values below 1 mean 1
+	Wait        time.Duration // how long the first waiting key waits for company
+	Concurrency int           // chunks of one DoMany call in flight at once; 0 = 4
+	// FetchMany answers for distinct params at once (ps never holds two params with the same cache key).
+	// It returns one result per params, in order; a nil result means not found for that key.
+	// A non-nil error fails the whole call (it is retried as a whole per the task's RetryPolicy);
+	// ErrNotFound as the error means not found for every key.
+	FetchMany func(ctx context.Context, ps []*P) ([]*R, error)
+}
+
+// BatchEvent describes one FetchMany call of a batched task, after its retries.
+// Waited is how long the batch's first key waited before the call started.
+type BatchEvent struct {
+	Task     string
+	Size     int // keys in the call
+	Waited   time.Duration
+	Attempts int
+	Duration time.Duration // all attempts and retry delays
+	Err      error         // the whole call's error; per-key failures are reported per key
+}
+
+const defaultBatchConcurrency = 4
+
+// batcher holds a batched task's policy and the window that is still collecting keys.
+// There is no goroutine per task: the first key of a window arms a timer, and whichever of the timer
+// or the key that fills the window comes first runs the batch in a goroutine that ends with it.
+type batcher[P, R any] struct {
+	pol    BatchPolicy[P, R]
+	window *batch[P, R] // guarded by Task.mu; nil when no window is open
+}
+
+func newBatcher[P, R any](pol BatchPolicy[P, R]) *batcher[P, R] {
+	pol.MaxSize = max(pol.MaxSize, 1)
+	pol.Wait = max(pol.Wait, 0)
+	if pol.Concurrency <= 0 {
+		pol.Concurrency = defaultBatchConcurrency
+	}
+	return &batcher[P, R]{pol: pol}
+}
+
+type batchState int
+
+const (
+	batchCollecting batchState = iota // a window waiting for keys
+	batchRunning                      // keys fixed; FetchMany may be under way
+	batchDone                         // answered, or abandoned by all its flights before it ran
+)
+
+// batch is one FetchMany call and the flights it answers.
+type batch[P, R any] struct {
+	ctx    context.Context // detached from callers; cancelled once every flight has left or the batch is done
+	cancel context.CancelFunc
+	bc     *bigcache.BigCache
+	first  time.Time // when the first key arrived
+
+	// Guarded by Task.mu.
+	state batchState
+	timer *time.Timer // flushes a window; nil for DoMany chunks
+	items map[string]*batchItem[P, R]
+	order []*batchItem[P, R]
+	live  int // items that still have a flight
+}
+
+// batchItem is one distinct cache key of a batch.
+type batchItem[P, R any] struct {
+	key string
+	p   *P
+	// Usually one flight; more only when Invalidate unlisted the key's flight and a new caller started another
+	// one before the batch ran. Both are answered by the same call, so the key is still asked once.
+	flights []*flight[R]
+}
+
+func newBatch[P, R any](parent context.Context, bc *bigcache.BigCache) *batch[P, R] {
+	// Like a flight, a batch outlives any one caller but keeps the first one's values (trace ids).
+	ctx, cancel := context.WithCancel(context.WithoutCancel(parent))
+	return &batch[P, R]{ctx: ctx, cancel: cancel, bc: bc, first: time.Now(), items: map[string]*batchItem[P, R]{}}
+}
+
+// enqueue puts a new flight into b, or into the task's window when b is nil, and starts the window's call
+// once MaxSize keys wait. Task.mu must be held.
+func (t *Task[P, R]) enqueue(b *batch[P, R], bc *bigcache.BigCache, f *flight[R], p *P, key string) {
+	window := b == nil
+	if window {
+		b = t.batcher.window
+		if b == nil {
+			b = newBatch[P, R](f.ctx, bc)
+			t.batcher.window = b
+			wb := b
+			b.timer = time.AfterFunc(t.batcher.pol.Wait, func() { t.flushWindow(wb) })
+		}
+	}
+	it := b.items[key]
+	if it == nil {
+		it = &batchItem[P, R]{key: key, p: p}
+		b.items[key] = it
+		b.order = append(b.order, it)
+	}
+	if len(it.flights) == 0 {
+		b.live++
+	}
+	it.flights = append(it.flights, f)
+	f.withdraw = func() { t.withdraw(b, it, f) }
+	if window && b.live >= t.batcher.pol.MaxSize {
+		t.batcher.window = nil
+		b.state = batchRunning
+		b.timer.Stop() // if it already fired, flushWindow sees batchRunning and does nothing
+		go t.runBatch(b)
+	}
+}
+
+// flushWindow runs a window whose Wait has passed, unless it already ran or was abandoned.
+func (t *Task[P, R]) flushWindow(b *batch[P, R]) {
+	t.mu.Lock()
+	if b.state != batchCollecting {
+		t.mu.Unlock()
+		return
+	}
+	b.state = batchRunning
+	if t.batcher.window == b {
+		t.batcher.window = nil
+	}
+	t.mu.Unlock()
+	t.runBatch(b)
+}
+
+// withdraw takes a flight whose callers have all left out of its batch; a batch left without flights
+// is dropped before it runs, or cancelled while it runs. Task.mu must be held.
+func (t *Task[P, R]) withdraw(b *batch[P, R], it *batchItem[P, R], f *flight[R]) {
+	f.withdraw = nil
+	i := slices.Index(it.flights, f)
+	if i < 0 {
+		return
+	}
+	it.flights = slices.Delete(it.flights, i, i+1)
+	if len(it.flights) > 0 {
+		return
+	}
+	b.live--
+	if b.live > 0 {
+		return
+	}
+	if b.state == batchCollecting {
+		b.timer.Stop()
+		if t.batcher.window == b {
+			t.batcher.window = nil
+		}
+		b.state = batchDone
+	}
+	b.cancel()
+}
+
+// batchOutcome is what one key of a batch gets; the fields mirror those run fills in a flight.
+type batchOutcome[R any] struct {
+	val     *R
+	err     error
+	entry   []byte // cache entry to store, nil when nothing is stored
+	payload []byte // encoded val, so that each waiter can get its own copy
+}
+
+// runBatch makes the batch's FetchMany call, caches each answer and hands every flight still in the
+// batch its own outcome. The caller has set b.state to batchRunning.
+func (t *Task[P, R]) runBatch(b *batch[P, R]) {
+	defer b.cancel()
+	t.mu.Lock()
+	items := make([]*batchItem[P, R], 0, b.live)
+	ps := make([]*P, 0, b.live)
+	for _, it := range b.order {
+		if len(it.flights) > 0 {
+			items = append(items, it)
+			ps = append(ps, it.p)
+		}
+	}
+	t.mu.Unlock()
+	if len(items) == 0 {
+		return
+	}
+
+	outs, attempts := t.answerBatch(b, ps)
+
+	var done []*flight[R]
+	t.mu.Lock()
+	for i, it := range items {
+		o := &outs[i]
+		// Flights that left meanwhile are gone from the item: their answer is ignored, not cached, as Invalidate
+		// can no longer reach them to stop a store.
+		store := false
+		for _, f := range it.flights {
+			store = store || !f.noStore
+		}
+		if o.entry != nil && store && len(it.key) <= maxKeyLen {
+			_ = b.bc.Set(it.key, o.entry) // too large for a shard: simply not cached
+		}
+		for j, f := range it.flights {
+			f.val, f.err, f.payload, f.attempts = o.val, o.err, o.payload, attempts
+			if j > 0 {
+				// Only one flight may hand out val itself; the others' callers all decode copies.
+				f.claimed.Store(true)
+			}
+			f.withdraw = nil
+			if t.flights[it.key] == f {
+				delete(t.flights, it.key)
+			}
+			done = append(done, f)
+		}
+		it.flights = nil
+	}
+	b.state = batchDone
+	t.mu.Unlock()
+	for _, f := range done {
+		f.cancel()
+		close(f.done)
+	}
+}
+
+// answerBatch calls the batch source and works out each key's outcome. Like run, it turns a panic (in a hook,
+// say) into every key's error, so that no flight is left waiting.
+func (t *Task[P, R]) answerBatch(b *batch[P, R], ps []*P) (outs []batchOutcome[R], attempts int) {
+	defer func() {
+		if v := recover(); v != nil {
+			err := Permanent(&panicError{where: "task " + t.s.Name, value: v})
+			outs = make([]batchOutcome[R], len(ps))
+			for i := range outs {
+				outs[i].err = err
+			}
+		}
+	}()
+	start := time.Now()
+	rs, attempts, err := t.fetchMany(b, ps)
+	dur := time.Since(start)
+	outs = make([]batchOutcome[R], len(ps))
+	for i := range ps {
+		var r *R
+		if err == nil {
+			r = rs[i]
+		}
+		outs[i] = t.outcome(r, err)
+	}
+	if h := t.x.hooks.OnBatch; h != nil {
+		h(b.ctx, BatchEvent{Task: t.s.Name, Size: len(ps), Waited: start.Sub(b.first), Attempts: attempts, Duration: dur, Err: err})
+	}
+	return outs, attempts
+}
+
+// outcome turns one key's share of a batch answer into what its flights get: a nil result is not found,
+// an invalid result fails that key only and is never cached.
+func (t *Task[P, R]) outcome(r *R, err error) (o batchOutcome[R]) {
+	defer func() {
+		if v := recover(); v != nil {
+			o = batchOutcome[R]{err: Permanent(&panicError{where: "task " + t.s.Name, value: v})}
+		}
+	}()
+	switch {
+	case err != nil && !IsNotFound(err):
+		return batchOutcome[R]{err: err}
+	case err == nil && r == nil:
+		err = ErrNotFound
+	case err == nil && t.s.ValidateResult != nil:
+		if verr := t.s.ValidateResult(r); verr != nil {
+			var ve *ValidationError
+			if errors.As(verr, &ve) {
+				ve.Task, ve.Which = t.s.Name, "result"
+			}
+			return batchOutcome[R]{err: verr}
+		}
+	}
+	o.val, o.err = r, err
+	o.entry = t.entry(r, err != nil)
+	switch {
+	case err != nil || !t.storeOK:
+	case o.entry != nil:
+		o.payload = o.entry[entryHeaderSz:]
+	default:
+		// Not cached, but coalesced callers still need their own copies.
+		o.payload = t.s.Encode(nil, r)
+	}
+	return o
+}
+
+// fetchMany calls the batch source through retryLoop on the batch's ctx.
+func (t *Task[P, R]) fetchMany(b *batch[P, R], ps []*P) ([]*R, int, error) {
+	if t.batcher.pol.FetchMany == nil {
+		return nil, 0, Permanent(errors.New("reftask: batched task has no batch source"))
+	}
+	fits := func(d time.Duration) bool { return t.batchFits(b, d) }
+	return retryLoop(b.ctx, t, nil, fits, func(n int) ([]*R, error) { return t.attemptMany(b.ctx, ps, n) })
+}
+
+// batchFits reports whether some caller of the batch can still use an attempt that starts after d.
+func (t *Task[P, R]) batchFits(b *batch[P, R], d time.Duration) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var latest time.Time
+	waiting := false
+	for _, it := range b.order {
+		for _, f := range it.flights {
+			if f.waiters == 0 {
+				continue
+			}
+			if f.unbounded > 0 {
+				return true
+			}
+			waiting = true
+			for _, dl := range f.deadlines {
+				if dl.After(latest) {
+					latest = dl
+				}
+			}
+		}
+	}
+	return waiting && !time.Now().Add(d+t.s.Timeout).After(latest)
+}
+
+// attemptMany makes one FetchMany call on its own ctx, bounded by the per-attempt Timeout.
+func (t *Task[P, R]) attemptMany(bctx context.Context, ps []*P, n int) ([]*R, error) {
+	actx, cancel := bctx, context.CancelFunc(func() {})
+	if t.s.Timeout > 0 {
+		actx, cancel = context.WithTimeout(bctx, t.s.Timeout)
+	}
+	defer cancel()
+	start := time.Now()
+	rs, err := t.callMany(actx, ps)
+	err = hideNoRows(err)
+	switch {
+	case err != nil:
+		if actx.Err() == context.DeadlineExceeded && bctx.Err() == nil {
+			err = &attemptTimeoutError{timeout: t.s.Timeout, err: err}
+		}
+	case len(rs) != len(ps):
+		err = Permanent(fmt.Errorf("reftask: batch source returned %d results for %d params", len(rs), len(ps)))
+	}
+	if h := t.x.hooks.OnSourceCall; h != nil {
+		h(bctx, t.event(nil, n, time.Since(start), err))
+	}
+	return rs, err
+}
+
+// callMany turns a panic in FetchMany into a permanent error, as callSource does for Fetch.
+func (t *Task[P, R]) callMany(ctx context.Context, ps []*P) (rs []*R, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			rs, err = nil, Permanent(&panicError{where: "batch source of task " + t.s.Name, value: v})
+		}
+	}()
+	return t.batcher.pol.FetchMany(ctx, ps)
+}
+
+// manyKey is one distinct cache key missed by a DoMany call, and the indexes of ps that asked for it.
+type manyKey[P any] struct {
+	key string
+	p   *P
+	idx []int
+}
+
+// DoMany looks up many params at once: cache hits are answered from the cache, misses are chunked by MaxSize
+// and the chunks run concurrently up to Concurrency. Each res[i] answers ps[i]; errs[i] is nil or a *TaskError
+// (wrapping ErrNotFound for a missing key) that concerns that key alone, after retries and its own fallbacks.
+// Without a Batch policy the misses are looked up one by one, four at a time.
+func (t *Task[P, R]) DoMany(ctx context.Context, ps []*P) (res []*R, errs []error) {
+	res, errs = make([]*R, len(ps)), make([]error, len(ps))
+	if t == nil || t.x == nil {
+		for i := range errs {
+			errs[i] = &TaskError{Err: errors.New("reftask: task not bound to an executor")}
+		}
+		return res, errs
+	}
+	start := time.Now()
+	bc := t.x.cache.Load()
+	var misses []*manyKey[P]
+	byKey := map[string]*manyKey[P]{}
+	for i, p := range ps {
+		if p == nil {
+			p = new(P)
+		}
+		if ctx.Err() != nil {
+			errs[i] = t.guard(p, func() error { return t.fail(ctx, p, 0, ctxErr(ctx)) })
+			continue
+		}
+		var key string
+		errs[i] = t.guard(p, func() error {
+			var err error
+			res[i], key, err = t.check(ctx, bc, p, start)
+			return err
+		})
+		if key == "" || errs[i] != nil {
+			continue
+		}
+		if m := byKey[key]; m != nil {
+			m.idx = append(m.idx, i)
+			continue
+		}
+		pc := new(P)
+		*pc = *p
+		m := &manyKey[P]{key: key, p: pc, idx: []int{i}}
+		byKey[key] = m
+		misses = append(misses, m)
+	}
+	if len(misses) == 0 {
+		return res, errs
+	}
+	answer := func(m *manyKey[P], r *R, err error) {
+		for n, i := range m.idx {
+			res[i], errs[i] = r, err
+			if n > 0 {
+				// Duplicates were asked once but, like coalesced Do callers, each gets its own copy.
+				res[i] = t.clone(r)
+			}
+		}
+	}
+	var wg sync.WaitGroup
+	if t.batcher == nil {
+		sem := make(chan struct{}, defaultBatchConcurrency)
+		for _, m := range misses {
+			sem <- struct{}{}
+			wg.Go(func() {
+				defer func() { <-sem }()
+				var r *R
+				err := t.guard(m.p, func() error {
+					var err error
+					r, err = t.miss(ctx, bc, m.p, m.key)
+					return err
+				})
+				answer(m, r, err)
+			})
+		}
+		wg.Wait()
+		return res, errs
+	}
+
+	// Start every chunk (at most Concurrency at once), then collect the answers in order.
+	pol := t.batcher.pol
+	sem := make(chan struct{}, pol.Concurrency)
+	var joined []manyJoin[P, R]
+	for lo := 0; lo < len(misses); lo += pol.MaxSize {
+		chunk := misses[lo:min(lo+pol.MaxSize, len(misses))]
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			for _, m := range misses[lo:] {
+				answer(m, nil, t.guard(m.p, func() error { return t.fail(ctx, m.p, 0, ctxErr(ctx)) }))
+			}
+			break
+		}
+		joined = t.startChunk(ctx, bc, chunk, joined, func() { <-sem })
+	}
+	for _, j := range joined {
+		if j.f == nil {
+			answer(j.m, j.r, j.err)
+			continue
+		}
+		select {
+		case <-j.f.done:
+		case <-ctx.Done():
+			select {
+			case <-j.f.done:
+			default:
+				t.leave(j.f, j.m.key, j.w)
+				answer(j.m, nil, t.guard(j.m.p, func() error { return t.fail(ctx, j.m.p, 0, ctxErr(ctx)) }))
+				continue
+			}
+		}
+		settle := func() {
+			var r *R
+			err := t.guard(j.m.p, func() error {
+				var err error
+				r, err = t.settle(ctx, bc, j.m.p, j.m.key, j.f)
+				return err
+			})
+			answer(j.m, r, err)
+		}
+		if j.f.err != nil && !IsNotFound(j.f.err) && len(t.s.Fallbacks) > 0 {
+			// Fallbacks may be slow calls of their own: run them for all failed keys at once.
+			wg.Go(settle)
+		} else {
+			settle()
+		}
+	}
+	wg.Wait()
+	return res, errs
+}
+
+// manyJoin is a DoMany key attached to a flight, or answered from the cache when f is nil.
+type manyJoin[P, R any] struct {
+	m   *manyKey[P]
+	f   *flight[R]
+	w   waiter
+	r   *R
+	err error
+}
+
+// startChunk attaches each key of chunk to its flight, putting the new flights into one batch that starts
+// at once; release is called when that batch is over.
+func (t *Task[P, R]) startChunk(ctx context.Context, bc *bigcache.BigCache, chunk []*manyKey[P], joined []manyJoin[P, R], release func()) []manyJoin[P, R] {
+	b := newBatch[P, R](ctx, bc)
+	b.state = batchRunning
+	n := len(joined)
+	t.mu.Lock()
+	for _, m := range chunk {
+		f, w, r, st := t.joinLocked(ctx, bc, m.p, m.key, b)
+		j := manyJoin[P, R]{m: m, f: f, w: w, r: r}
+		if f == nil && st == entryNegative {
+			j.err = ErrNotFound // wrapped below, outside the lock: fail calls hooks
+		}
+		joined = append(joined, j)
+	}
+	live := b.live
+	t.mu.Unlock()
+	for i := n; i < len(joined); i++ {
+		if j := &joined[i]; j.err != nil {
+			j.err = t.guard(j.m.p, func() error { return t.fail(ctx, j.m.p, 0, ErrNotFound) })
+		}
+	}
+	if live == 0 {
+		// Every key was answered by the cache or joined another caller's flight.
+		b.cancel()
+		release()
+		return joined
+	}
+	go func() {
+		defer release()
+		t.runBatch(b)
+	}()
+	return joined
+}
+
+// guard runs f, turning a panic in generated code (Describe, ValidateParams, Decode...) into that key's error
+// so that it fails no other key.
+func (t *Task[P, R]) guard(p *P, f func() error) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = t.taskErr(nil, 0, &panicError{where: "task " + t.s.Name, value: v})
+		}
+	}()
+	return f()
+}
+
+// clone returns a copy of r made through the cache encoding, or r itself when the task cannot encode.
+func (t *Task[P, R]) clone(r *R) (c *R) {
+	if r == nil || !t.storeOK {
+		return r
+	}
+	defer func() {
+		if recover() != nil {
+			c = r
+		}
+	}()
+	var rd Reader
+	if c, ok := t.decode(&rd, t.s.Encode(nil, r)); ok {
+		return c
+	}
+	return r
+}
