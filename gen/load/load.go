@@ -13,8 +13,10 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	goruntime "runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
@@ -35,6 +37,9 @@ type File struct {
 	URL   string
 	Data  []byte
 	Index *jsonpos.Index
+	// Doc is Data decoded once (numbers as json.Number), for keywords the
+	// schema compiler does not keep and for messages.
+	Doc any
 }
 
 // Spec is one task spec, decoded and with its schemas compiled.
@@ -156,6 +161,8 @@ type Set struct {
 	// of its own as unknown.
 	Declared map[string]bool
 	diags    diag.List
+	// mu guards diags, Declared and Files while files are read in parallel.
+	mu sync.Mutex
 }
 
 type rawSpec struct {
@@ -200,7 +207,7 @@ func Load(dir string) (*Set, diag.List) {
 		s.diags.Add(diag.Diagnostic{File: dir, Msg: err.Error()})
 		return s, s.diags
 	}
-	var taskFiles []*File
+	var paths []string
 	err = filepath.WalkDir(abs, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -211,12 +218,8 @@ func Load(dir string) (*Set, diag.List) {
 			}
 			return nil
 		}
-		if !strings.HasSuffix(d.Name(), ".json") {
-			return nil
-		}
-		f, ok := s.readFile(dir, abs, p)
-		if ok && strings.HasSuffix(d.Name(), TaskSuffix) {
-			taskFiles = append(taskFiles, f)
+		if strings.HasSuffix(d.Name(), ".json") {
+			paths = append(paths, p)
 		}
 		return nil
 	})
@@ -224,7 +227,13 @@ func Load(dir string) (*Set, diag.List) {
 		s.diags.Add(diag.Diagnostic{File: dir, Msg: err.Error()})
 		return s, s.diags
 	}
-	if len(taskFiles) == 0 && len(s.diags) == 0 {
+	tasks := 0
+	for _, p := range paths {
+		if strings.HasSuffix(p, TaskSuffix) {
+			tasks++
+		}
+	}
+	if tasks == 0 {
 		s.diags.Add(diag.Diagnostic{File: dir, Msg: "no " + TaskSuffix + " files found"})
 		return s, s.diags
 	}
@@ -234,6 +243,31 @@ func Load(dir string) (*Set, diag.List) {
 		s.diags.Add(diag.Diagnostic{File: "schema/task.schema.json", Msg: "internal: meta-schema does not compile: " + err.Error()})
 		return s, s.diags
 	}
+
+	// Reading, indexing, decoding and checking each file against the
+	// meta-schema is independent work: it runs on every core. Compiling the
+	// embedded schemas shares one compiler and runs after, in order.
+	specs := make([]*Spec, len(paths))
+	work := make(chan int)
+	var wg sync.WaitGroup
+	for range min(goruntime.GOMAXPROCS(0), len(paths)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				f, ok := s.readFile(dir, abs, paths[i])
+				if ok && strings.HasSuffix(paths[i], TaskSuffix) {
+					specs[i] = s.checkSpec(meta, f)
+				}
+			}
+		}()
+	}
+	for i := range paths {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+
 	c := jsonschema.NewCompiler()
 	c.Draft = jsonschema.Draft2020
 	c.ExtractAnnotations = true
@@ -244,15 +278,14 @@ func Load(dir string) (*Set, diag.List) {
 		f := s.Files[u]
 		data := f.Data
 		if strings.HasSuffix(f.URL, TaskSuffix) {
-			data = stripSchemaKey(data)
+			data = stripSchemaKey(f)
 		}
 		if err := c.AddResource(f.URL, bytes.NewReader(data)); err != nil {
 			s.errorAt(f, "", "not a valid JSON document: "+err.Error())
 		}
 	}
-
-	for _, f := range taskFiles {
-		if sp := s.loadSpec(meta, c, f); sp != nil {
+	for _, sp := range specs {
+		if sp != nil && s.compileSpec(c, sp) {
 			s.Specs = append(s.Specs, sp)
 		}
 	}
@@ -276,7 +309,7 @@ func (s *Set) readFile(dir, abs, p string) (*File, bool) {
 	display := filepath.ToSlash(filepath.Join(dir, rel))
 	data, err := os.ReadFile(p)
 	if err != nil {
-		s.diags.Add(diag.Diagnostic{File: display, Msg: err.Error()})
+		s.add(diag.Diagnostic{File: display, Msg: err.Error()})
 		return nil, false
 	}
 	f := &File{Path: display, URL: fileURL(p), Data: data}
@@ -284,26 +317,39 @@ func (s *Set) readFile(dir, abs, p string) (*File, bool) {
 	if err != nil {
 		var se *jsonpos.SyntaxError
 		if errors.As(err, &se) {
-			s.diags.Add(diag.Diagnostic{File: display, Line: se.Line, Col: se.Col, Msg: "invalid JSON: " + se.Msg})
+			s.add(diag.Diagnostic{File: display, Line: se.Line, Col: se.Col, Msg: "invalid JSON: " + se.Msg})
 		} else {
-			s.diags.Add(diag.Diagnostic{File: display, Msg: "invalid JSON: " + err.Error()})
+			s.add(diag.Diagnostic{File: display, Msg: "invalid JSON: " + err.Error()})
 		}
 		return nil, false
 	}
 	f.Index = ix
+	if f.Doc, err = decodeAny(data); err != nil {
+		s.add(diag.Diagnostic{File: display, Msg: "invalid JSON: " + err.Error()})
+		return nil, false
+	}
+	s.mu.Lock()
 	s.Files[f.URL] = f
+	s.mu.Unlock()
 	return f, true
 }
 
-func (s *Set) loadSpec(meta *jsonschema.Schema, c *jsonschema.Compiler, f *File) *Spec {
-	doc, err := decodeAny(f.Data)
-	if err != nil {
-		s.errorAt(f, "", "invalid JSON: "+err.Error())
-		return nil
-	}
+// add records a diagnostic; files are read in parallel.
+func (s *Set) add(d diag.Diagnostic) {
+	s.mu.Lock()
+	s.diags.Add(d)
+	s.mu.Unlock()
+}
+
+// checkSpec validates one task spec against the meta-schema and decodes
+// it; it runs in parallel with the others.
+func (s *Set) checkSpec(meta *jsonschema.Schema, f *File) *Spec {
+	doc := f.Doc
 	if m, ok := doc.(map[string]any); ok {
 		if name, ok := m["name"].(string); ok {
+			s.mu.Lock()
 			s.Declared[name] = true
+			s.mu.Unlock()
 		}
 	}
 	if err := meta.Validate(doc); err != nil {
@@ -369,19 +415,25 @@ func (s *Set) loadSpec(meta *jsonschema.Schema, c *jsonschema.Compiler, f *File)
 	for i, fb := range raw.Fallback {
 		sp.Fallbacks = append(sp.Fallbacks, Fallback{Task: fb.Task, Value: fb.Value, Pointer: fmt.Sprintf("/fallback/%d", i)})
 	}
-
-	if sp.Params, err = c.Compile(f.URL + "#/params"); err != nil {
-		s.schemaError(f, "/params", err)
-		ok = false
-	}
-	if sp.Result, err = c.Compile(f.URL + "#/result"); err != nil {
-		s.schemaError(f, "/result", err)
-		ok = false
-	}
 	if !ok {
 		return nil
 	}
 	return sp
+}
+
+// compileSpec compiles the params and result schemas of a checked spec.
+func (s *Set) compileSpec(c *jsonschema.Compiler, sp *Spec) bool {
+	ok := true
+	var err error
+	if sp.Params, err = c.Compile(sp.File.URL + "#/params"); err != nil {
+		s.schemaError(sp.File, "/params", err)
+		ok = false
+	}
+	if sp.Result, err = c.Compile(sp.File.URL + "#/result"); err != nil {
+		s.schemaError(sp.File, "/result", err)
+		ok = false
+	}
+	return ok
 }
 
 // schemaError reports a compile error of an embedded schema at the most
@@ -443,7 +495,7 @@ func (s *Set) schemaRefError(f *File, ptr string, err error) bool {
 	base, frag, _ := strings.Cut(target, "#")
 	rel := s.relative(base)
 	refPtr := ptr
-	if doc, derr := decodeAny(f.Data); derr == nil {
+	if doc := f.Doc; doc != nil {
 		if sub, ok := pointerGet(doc, ptr); ok {
 			if p, ok := findRef(sub, ptr, f.URL, base, frag); ok {
 				refPtr = p
@@ -525,7 +577,7 @@ func (s *Set) errorAt(f *File, ptr, msg string) {
 	if f.Index != nil {
 		d.Line, d.Col = f.Index.Pos(ptr)
 	}
-	s.diags.Add(d)
+	s.add(d)
 }
 
 // Locate turns a compiled schema's location (file URL and fragment) into a
@@ -555,11 +607,7 @@ func (s *Set) RawAt(location string) (any, bool) {
 	if !ok {
 		return nil, false
 	}
-	doc, err := decodeAny(f.Data)
-	if err != nil {
-		return nil, false
-	}
-	return pointerGet(doc, frag)
+	return pointerGet(f.Doc, frag)
 }
 
 // FileOf returns the file a location is in.
@@ -586,22 +634,23 @@ func decodeAny(data []byte) (any, error) {
 // stripSchemaKey removes "$schema" from a task spec so that the schema
 // compiler treats the spec as a plain 2020-12 document: "$schema" there
 // names the task meta-schema, not a JSON Schema dialect.
-func stripSchemaKey(data []byte) []byte {
-	v, err := decodeAny(data)
-	if err != nil {
-		return data
-	}
-	m, ok := v.(map[string]any)
+func stripSchemaKey(f *File) []byte {
+	m, ok := f.Doc.(map[string]any)
 	if !ok {
-		return data
+		return f.Data
 	}
 	if _, ok := m["$schema"]; !ok {
-		return data
+		return f.Data
 	}
-	delete(m, "$schema")
-	out, err := json.Marshal(m)
+	cp := make(map[string]any, len(m))
+	for k, v := range m {
+		if k != "$schema" {
+			cp[k] = v
+		}
+	}
+	out, err := json.Marshal(cp)
 	if err != nil {
-		return data
+		return f.Data
 	}
 	return out
 }

@@ -51,7 +51,7 @@ func (s *Set) metaError(f *File, doc any, ve *jsonschema.ValidationError) {
 			} else {
 				d.Line, d.Col = f.Index.Pos(ptr)
 			}
-			s.diags.Add(d)
+			s.add(d)
 		}
 		return
 	case kw == "pattern" && strings.Contains(ve.AbsoluteKeywordLocation, "duration"):
