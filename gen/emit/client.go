@@ -92,7 +92,7 @@ func (e *emitter) client() {
 				g.Id("c").Dot(taskField(t)+"BatchQuery").Op("=").Qual(rt, "NewSQLBatchQuery").Call(jen.Lit(bq.Conn), jen.Lit(bq.Prefix), jen.Lit(bq.Suffix))
 			}
 			if t.Batch != nil && t.Batch.HTTP != nil {
-				g.Id("c").Dot(taskField(t)+"BatchRequest").Op("=").Add(batchRequest(t))
+				g.Id("c").Dot(taskField(t) + "BatchRequest").Op("=").Add(batchRequest(t))
 			}
 			g.Id("c").Dot(taskField(t)).Op("=").Qual(rt, "NewTask").Call(jen.Id("x"), e.taskSpec(t))
 		}
