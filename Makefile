@@ -45,3 +45,4 @@ bench-runtime:
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzGenerate -fuzztime 30s ./gen
 	$(GO) test -run '^$$' -fuzz FuzzBuild -fuzztime 30s ./gen/jsonpos
+	$(GO) test -run '^$$' -fuzz FuzzDifferential -fuzztime 30s ./gen/difftest

@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Path is a JSON pointer built lazily on the stack while generated
@@ -18,22 +20,23 @@ type Path struct {
 	key    string
 	index  int
 	isIdx  bool
+	isKey  bool // a property, possibly named "": the zero Path (neither) is the root
 }
 
 // Key returns the path of property name below p (p may be nil: the root).
-func (p *Path) Key(name string) Path { return Path{parent: p, key: name} }
+func (p *Path) Key(name string) Path { return Path{parent: p, key: name, isKey: true} }
 
 // Index returns the path of array element i below p.
 func (p *Path) Index(i int) Path { return Path{parent: p, index: i, isIdx: true} }
 
 // String renders the path as an RFC 6901 JSON pointer; the root is "".
 func (p *Path) String() string {
-	if p == nil || (p.parent == nil && p.key == "" && !p.isIdx) {
+	if p == nil || (!p.isKey && !p.isIdx) {
 		return ""
 	}
 	var parts []string
 	for q := p; q != nil; q = q.parent {
-		if q.parent == nil && q.key == "" && !q.isIdx {
+		if !q.isKey && !q.isIdx {
 			break
 		}
 		if q.isIdx {
@@ -117,8 +120,8 @@ func lookupField(m map[string]any, from string) (any, bool) {
 			}
 			cur = v
 		case []any:
-			i, err := strconv.Atoi(tok)
-			if err != nil || i < 0 || i >= len(c) || (len(tok) > 1 && tok[0] == '0') {
+			i, ok := pointerIndex(tok, len(c)) // digits only: no sign, no leading zero
+			if !ok {
 				return nil, false
 			}
 			cur = c[i]
@@ -131,14 +134,20 @@ func lookupField(m map[string]any, from string) (any, bool) {
 
 // setPath sets (or, when !found, deletes) the property at path, copying
 // each nested object on the way so the source record stays untouched.
+// Deleting creates no intermediate objects: where there is none, there is nothing to delete.
 func setPath(out map[string]any, path []string, v any, found bool) {
+	if len(path) == 0 {
+		return
+	}
 	cur := out
 	for _, seg := range path[:len(path)-1] {
 		next := map[string]any{}
-		if old, ok := cur[seg].(map[string]any); ok {
-			for k, x := range old {
-				next[k] = x
-			}
+		old, ok := cur[seg].(map[string]any)
+		if !ok && !found {
+			return
+		}
+		for k, x := range old {
+			next[k] = x
 		}
 		cur[seg] = next
 		cur = next
@@ -158,6 +167,7 @@ func SingleColumn(rec Record) (any, error) {
 		for k := range rec {
 			cols = append(cols, k)
 		}
+		sort.Strings(cols)
 		return nil, Permanent(fmt.Errorf("a scalar result needs exactly one column, the query returned %d (%s)", len(rec), strings.Join(cols, ", ")))
 	}
 	for _, v := range rec {
@@ -252,6 +262,10 @@ func RequireKeys(data []byte, required, nonNull, known []string, closed bool) er
 		return err
 	}
 	var vs Violations
+	if raw == nil {
+		vs.Add("", "type", "null is not allowed")
+		return vs.Err()
+	}
 	for _, k := range required {
 		if _, ok := raw[k]; !ok {
 			vs.Add("", "required", fmt.Sprintf("missing property %q", k))
@@ -291,7 +305,11 @@ func Brief(v any) string {
 		return fmt.Sprintf("%v", v)
 	}
 	if len(b) > 80 {
-		return string(b[:77]) + "..."
+		n := 77
+		for n > 0 && !utf8.RuneStart(b[n]) { // do not split a UTF-8 sequence
+			n--
+		}
+		return string(b[:n]) + "..."
 	}
 	return string(b)
 }
@@ -304,4 +322,17 @@ func ParamsError(task string, err error) error {
 		ve.Task, ve.Which = task, "params"
 	}
 	return &TaskError{Task: task, Err: fmt.Errorf("decoding params: %w", err)}
+}
+
+// DecodeStrict decodes data into v, a pointer to a generated type's plain
+// form, the way JSON Schema reads it: null is rejected (a nullable value is
+// a pointer or runtime.OptNull, which never get here), and a number without
+// a fractional part written as 1.0 or 1e2 decodes into an integer.
+func DecodeStrict(data []byte, v any) error {
+	if string(bytes.TrimSpace(data)) == "null" {
+		var vs Violations
+		vs.Add("", "type", "null is not allowed")
+		return vs.Err()
+	}
+	return json.Unmarshal(NormalizeIntegers(data), v)
 }

@@ -399,11 +399,285 @@ func convUserProfileParams(path string, raw any) (out UserProfileParams, err err
 	return
 }
 
+// UserRow: A row of the batching benchmark's users table.
+type UserRow struct {
+	ID    string                  `json:"id"`
+	Name  string                  `json:"name"`
+	Email runtime.OptNull[string] `json:"email,omitzero"`
+	Plan  UserRowPlan             `json:"plan"`
+}
+
+// UnmarshalJSON decodes a UserRow, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
+func (v *UserRow) UnmarshalJSON(data []byte) error {
+	if err := runtime.RequireKeys(data, []string{"id", "name", "plan"}, []string{"id", "name", "plan"}, nil, false); err != nil {
+		return err
+	}
+	type plain UserRow
+	return runtime.DecodeStrict(data, (*plain)(v))
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *UserRow) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *UserRow) validate(vs *runtime.Violations, path *runtime.Path) {
+	{
+		pID := path.Key("id")
+		if utf8.RuneCountInString(v.ID) < 1 {
+			vs.Addf(pID.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.ID))
+		}
+	}
+	{
+		pName := path.Key("name")
+		if utf8.RuneCountInString(v.Name) < 1 {
+			vs.Addf(pName.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.Name))
+		}
+		if utf8.RuneCountInString(v.Name) > 200 {
+			vs.Addf(pName.String(), "maxLength", "length %d, want at most 200", utf8.RuneCountInString(v.Name))
+		}
+	}
+	{
+		pPlan := path.Key("plan")
+		v.Plan.validate(vs, &pPlan)
+	}
+}
+
+func appendUserRow(dst []byte, v *UserRow) []byte {
+	dst = runtime.AppendString(dst, v.ID)
+	dst = runtime.AppendString(dst, v.Name)
+	dst = runtime.AppendPresent(dst, v.Email.Set)
+	if v.Email.Set {
+		dst = runtime.AppendPresent(dst, v.Email.Null)
+		if !v.Email.Null {
+			dst = runtime.AppendString(dst, v.Email.Value)
+		}
+	}
+	dst = runtime.AppendString(dst, string(v.Plan))
+	return dst
+}
+
+func readUserRow(rd *runtime.Reader, v *UserRow) {
+	v.ID = rd.String()
+	v.Name = rd.String()
+	if rd.Present() {
+		v.Email.Set = true
+		if rd.Present() {
+			v.Email.Null = true
+		} else {
+			v.Email.Value = rd.String()
+		}
+	}
+	v.Plan = UserRowPlan(rd.String())
+}
+
+func convUserRow(path string, raw any) (out UserRow, err error) {
+	m, err := runtime.AsObject(path, raw)
+	if err != nil {
+		return
+	}
+	out.ID, err = runtime.AsString(path+"/id", runtime.Prop(m, "id"))
+	if err != nil {
+		return
+	}
+	out.Name, err = runtime.AsString(path+"/name", runtime.Prop(m, "name"))
+	if err != nil {
+		return
+	}
+	if rEmail, ok := m["email"]; ok {
+		out.Email.Set = true
+		if rEmail == nil {
+			out.Email.Null = true
+		} else {
+			out.Email.Value, err = runtime.AsString(path+"/email", rEmail)
+			if err != nil {
+				return
+			}
+		}
+	}
+	out.Plan, err = convUserRowPlan(path+"/plan", runtime.Prop(m, "plan"))
+	if err != nil {
+		return
+	}
+	return
+}
+
+// UserRowBatchedParams is the object at user_row_batched.task.json#/params.
+type UserRowBatchedParams struct {
+	UserID string `json:"user_id"`
+}
+
+// UnmarshalJSON decodes a UserRowBatchedParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
+func (v *UserRowBatchedParams) UnmarshalJSON(data []byte) error {
+	if err := runtime.RequireKeys(data, []string{"user_id"}, []string{"user_id"}, nil, false); err != nil {
+		return err
+	}
+	type plain UserRowBatchedParams
+	return runtime.DecodeStrict(data, (*plain)(v))
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *UserRowBatchedParams) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *UserRowBatchedParams) validate(vs *runtime.Violations, path *runtime.Path) {
+	{
+		pUserID := path.Key("user_id")
+		if utf8.RuneCountInString(v.UserID) < 1 {
+			vs.Addf(pUserID.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.UserID))
+		}
+		if utf8.RuneCountInString(v.UserID) > 64 {
+			vs.Addf(pUserID.String(), "maxLength", "length %d, want at most 64", utf8.RuneCountInString(v.UserID))
+		}
+	}
+}
+
+func appendUserRowBatchedParams(dst []byte, v *UserRowBatchedParams) []byte {
+	dst = runtime.AppendString(dst, v.UserID)
+	return dst
+}
+
+func readUserRowBatchedParams(rd *runtime.Reader, v *UserRowBatchedParams) {
+	v.UserID = rd.String()
+}
+
+func convUserRowBatchedParams(path string, raw any) (out UserRowBatchedParams, err error) {
+	m, err := runtime.AsObject(path, raw)
+	if err != nil {
+		return
+	}
+	out.UserID, err = runtime.AsString(path+"/user_id", runtime.Prop(m, "user_id"))
+	if err != nil {
+		return
+	}
+	return
+}
+
+// UserRowParams is the object at user_row.task.json#/params.
+type UserRowParams struct {
+	UserID string `json:"user_id"`
+}
+
+// UnmarshalJSON decodes a UserRowParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
+func (v *UserRowParams) UnmarshalJSON(data []byte) error {
+	if err := runtime.RequireKeys(data, []string{"user_id"}, []string{"user_id"}, nil, false); err != nil {
+		return err
+	}
+	type plain UserRowParams
+	return runtime.DecodeStrict(data, (*plain)(v))
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *UserRowParams) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *UserRowParams) validate(vs *runtime.Violations, path *runtime.Path) {
+	{
+		pUserID := path.Key("user_id")
+		if utf8.RuneCountInString(v.UserID) < 1 {
+			vs.Addf(pUserID.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.UserID))
+		}
+		if utf8.RuneCountInString(v.UserID) > 64 {
+			vs.Addf(pUserID.String(), "maxLength", "length %d, want at most 64", utf8.RuneCountInString(v.UserID))
+		}
+	}
+}
+
+func appendUserRowParams(dst []byte, v *UserRowParams) []byte {
+	dst = runtime.AppendString(dst, v.UserID)
+	return dst
+}
+
+func readUserRowParams(rd *runtime.Reader, v *UserRowParams) {
+	v.UserID = rd.String()
+}
+
+func convUserRowParams(path string, raw any) (out UserRowParams, err error) {
+	m, err := runtime.AsObject(path, raw)
+	if err != nil {
+		return
+	}
+	out.UserID, err = runtime.AsString(path+"/user_id", runtime.Prop(m, "user_id"))
+	if err != nil {
+		return
+	}
+	return
+}
+
+// UserRowPlan is one of the values allowed at properties/plan.
+type UserRowPlan string
+
+// UnmarshalJSON decodes a UserRowPlan strictly: null is not a UserRowPlan, and an integer may be written with a zero fraction (1.0).
+func (v *UserRowPlan) UnmarshalJSON(data []byte) error {
+	type plain UserRowPlan
+	return runtime.DecodeStrict(data, (*plain)(v))
+}
+
+// The values of UserRowPlan.
+const (
+	UserRowPlanFree       UserRowPlan = "free"
+	UserRowPlanPro        UserRowPlan = "pro"
+	UserRowPlanEnterprise UserRowPlan = "enterprise"
+)
+
+// Valid reports whether v is one of the values of UserRowPlan.
+func (v UserRowPlan) Valid() bool {
+	switch v {
+	case UserRowPlanFree, UserRowPlanPro, UserRowPlanEnterprise:
+		return true
+	}
+	return false
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v UserRowPlan) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v UserRowPlan) validate(vs *runtime.Violations, path *runtime.Path) {
+	if !v.Valid() {
+		vs.Addf(path.String(), "enum", "%v is not one of free, pro, enterprise", string(v))
+	}
+}
+
+func appendUserRowPlan(dst []byte, v *UserRowPlan) []byte {
+	dst = runtime.AppendString(dst, string(*v))
+	return dst
+}
+
+func readUserRowPlan(rd *runtime.Reader, v *UserRowPlan) {
+	*v = UserRowPlan(rd.String())
+}
+
+func convUserRowPlan(path string, raw any) (out UserRowPlan, err error) {
+	x, err := runtime.AsString(path, raw)
+	if err != nil {
+		return
+	}
+	out = UserRowPlan(x)
+	return
+}
+
 // Client calls this package's tasks through a shared runtime executor, which caches, coalesces, retries and falls back as each spec says. A Client is safe for concurrent use.
 type Client struct {
-	x                *runtime.Executor
-	userProfile      *runtime.Task[UserProfileParams, UserProfile]
-	userProfileFlaky *runtime.Task[UserProfileFlakyParams, UserProfile]
+	x                        *runtime.Executor
+	userProfile              *runtime.Task[UserProfileParams, UserProfile]
+	userProfileFlaky         *runtime.Task[UserProfileFlakyParams, UserProfile]
+	userRow                  *runtime.Task[UserRowParams, UserRow]
+	userRowQuery             *runtime.SQLQuery
+	userRowBatched           *runtime.Task[UserRowBatchedParams, UserRow]
+	userRowBatchedQuery      *runtime.SQLQuery
+	userRowBatchedBatchQuery *runtime.SQLBatchQuery
 }
 
 // NewClient binds the package's tasks to x. The connections and files the tasks name are looked up in x when a task runs.
@@ -448,6 +722,51 @@ func NewClient(x *runtime.Executor) *Client {
 		ValidateParams: (*UserProfileFlakyParams).Validate,
 		ValidateResult: (*UserProfile).Validate,
 		Version:        "69089b2dcab2a259",
+	})
+	c.userRowQuery = runtime.NewSQLQuery("users", []string{"SELECT id, name, email, plan FROM users WHERE id = ", ""}, []string{"user_id"})
+	c.userRow = runtime.NewTask(x, runtime.TaskSpec[UserRowParams, UserRow]{
+		AppendKey: appendUserRowParams,
+		Cache:     runtime.CachePolicy{TTL: 5 * time.Minute},
+		Decode:    decodeUserRow,
+		Describe:  describeUserRowParams,
+		Encode:    appendUserRow,
+		Fetch:     c.fetchUserRow,
+		Name:      "UserRow",
+		Retry: runtime.RetryPolicy{
+			Attempts:     1,
+			InitialDelay: 50 * time.Millisecond,
+			MaxDelay:     time.Second,
+		},
+		Timeout:        10 * time.Second,
+		ValidateParams: (*UserRowParams).Validate,
+		ValidateResult: (*UserRow).Validate,
+		Version:        "91343bf7a1da8a93",
+	})
+	c.userRowBatchedQuery = runtime.NewSQLQuery("users", []string{"SELECT id, name, email, plan FROM users WHERE id = ", ""}, []string{"user_id"})
+	c.userRowBatchedBatchQuery = runtime.NewSQLBatchQuery("users", "SELECT id, name, email, plan FROM users WHERE id ", "")
+	c.userRowBatched = runtime.NewTask(x, runtime.TaskSpec[UserRowBatchedParams, UserRow]{
+		AppendKey: appendUserRowBatchedParams,
+		Batch: &runtime.BatchPolicy[UserRowBatchedParams, UserRow]{
+			Concurrency: 4,
+			FetchMany:   c.fetchManyUserRowBatched,
+			MaxSize:     100,
+			Wait:        time.Millisecond,
+		},
+		Cache:    runtime.CachePolicy{TTL: 5 * time.Minute},
+		Decode:   decodeUserRowBatched,
+		Describe: describeUserRowBatchedParams,
+		Encode:   appendUserRow,
+		Fetch:    c.fetchUserRowBatched,
+		Name:     "UserRowBatched",
+		Retry: runtime.RetryPolicy{
+			Attempts:     1,
+			InitialDelay: 50 * time.Millisecond,
+			MaxDelay:     time.Second,
+		},
+		Timeout:        10 * time.Second,
+		ValidateParams: (*UserRowBatchedParams).Validate,
+		ValidateResult: (*UserRow).Validate,
+		Version:        "82c7ac8d0cbd51da",
 	})
 	return c
 }
@@ -528,6 +847,128 @@ func (c *Client) fetchUserProfileFlaky(ctx context.Context, p *UserProfileFlakyP
 	return FindUserProfileFlaky(ctx, *p)
 }
 
+// GetUserRow looks up a user row by id with one query per lookup: the batching benchmark's (a), batching off.
+// It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
+func (c *Client) GetUserRow(ctx context.Context, userID string) (*UserRow, error) {
+	p := newUserRowParams(userID)
+	return c.userRow.Do(ctx, &p)
+}
+
+// GetUserRowAsync starts GetUserRow and returns at once; Await the future for the result.
+func (c *Client) GetUserRowAsync(ctx context.Context, userID string) *runtime.Future[UserRow] {
+	p := newUserRowParams(userID)
+	return c.userRow.Async(ctx, &p)
+}
+
+// InvalidateUserRow drops the cached result for these parameters.
+func (c *Client) InvalidateUserRow(userID string) {
+	p := newUserRowParams(userID)
+	c.userRow.Invalidate(&p)
+}
+
+func newUserRowParams(userID string) UserRowParams {
+	p := UserRowParams{UserID: userID}
+	return p
+}
+
+func describeUserRowParams(p *UserRowParams) string {
+	return fmt.Sprintf("user_id=%v", strconv.Quote(p.UserID))
+}
+
+func decodeUserRow(rd *runtime.Reader) *UserRow {
+	v := new(UserRow)
+	readUserRow(rd, v)
+	return v
+}
+
+// rowUserRow converts one row of the query; a bare return passes err on.
+func rowUserRow(rec runtime.Record) (out *UserRow, err error) {
+	var v UserRow
+	v, err = convUserRow("", rec)
+	if err != nil {
+		return
+	}
+	return &v, nil
+}
+
+func (c *Client) fetchUserRow(ctx context.Context, p *UserRowParams) (*UserRow, error) {
+	return runtime.QueryOne(ctx, c.x, c.userRowQuery, []any{p.UserID}, rowUserRow)
+}
+
+// GetUserRowBatched looks up a user row by id; concurrent lookups are batched into one IN / = ANY query: the batching benchmark's (b).
+// It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
+func (c *Client) GetUserRowBatched(ctx context.Context, userID string) (*UserRow, error) {
+	p := newUserRowBatchedParams(userID)
+	return c.userRowBatched.Do(ctx, &p)
+}
+
+// GetUserRowBatchedAsync starts GetUserRowBatched and returns at once; Await the future for the result.
+func (c *Client) GetUserRowBatchedAsync(ctx context.Context, userID string) *runtime.Future[UserRow] {
+	p := newUserRowBatchedParams(userID)
+	return c.userRowBatched.Async(ctx, &p)
+}
+
+// InvalidateUserRowBatched drops the cached result for these parameters.
+func (c *Client) InvalidateUserRowBatched(userID string) {
+	p := newUserRowBatchedParams(userID)
+	c.userRowBatched.Invalidate(&p)
+}
+
+func newUserRowBatchedParams(userID string) UserRowBatchedParams {
+	p := UserRowBatchedParams{UserID: userID}
+	return p
+}
+
+func describeUserRowBatchedParams(p *UserRowBatchedParams) string {
+	return fmt.Sprintf("user_id=%v", strconv.Quote(p.UserID))
+}
+
+func decodeUserRowBatched(rd *runtime.Reader) *UserRow {
+	v := new(UserRow)
+	readUserRow(rd, v)
+	return v
+}
+
+// rowUserRowBatched converts one row of the query; a bare return passes err on.
+func rowUserRowBatched(rec runtime.Record) (out *UserRow, err error) {
+	var v UserRow
+	v, err = convUserRow("", rec)
+	if err != nil {
+		return
+	}
+	return &v, nil
+}
+
+func (c *Client) fetchUserRowBatched(ctx context.Context, p *UserRowBatchedParams) (*UserRow, error) {
+	return runtime.QueryOne(ctx, c.x, c.userRowBatchedQuery, []any{p.UserID}, rowUserRowBatched)
+}
+
+// fetchManyUserRowBatched asks the batch form of the source for many keys in one call.
+func (c *Client) fetchManyUserRowBatched(ctx context.Context, ps []*UserRowBatchedParams) ([]*UserRow, error) {
+	keys := make([]string, len(ps))
+	for i, p := range ps {
+		keys[i] = p.UserID
+	}
+	found, err := runtime.QueryBatch(ctx, c.x, c.userRowBatchedBatchQuery, keys, rowUserRowBatched, func(r *UserRow) string {
+		return r.ID
+	})
+	if err != nil {
+		return nil, err
+	}
+	return runtime.InOrder(keys, found), nil
+}
+
+// GetUserRowBatchedBatch looks up many userID values at once, in chunks of at most 100 keys, answering from the cache where it can.
+// The map holds every key that was found; a key that was not found is absent. The error joins the failures of the other keys, each a *runtime.TaskError.
+func (c *Client) GetUserRowBatchedBatch(ctx context.Context, keys []string) (map[string]*UserRow, error) {
+	ps := make([]*UserRowBatchedParams, len(keys))
+	for i, k := range keys {
+		ps[i] = &UserRowBatchedParams{UserID: k}
+	}
+	res, errs := c.userRowBatched.DoMany(ctx, ps)
+	return runtime.BatchResult(keys, res, errs)
+}
+
 // Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask.
 func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, error) {
 	switch task {
@@ -551,11 +992,31 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 			return nil, err
 		}
 		return r, nil
+	case "UserRow":
+		var p UserRowParams
+		if err := json.Unmarshal(params, &p); err != nil {
+			return nil, runtime.ParamsError(task, err)
+		}
+		r, err := c.userRow.Do(ctx, &p)
+		if err != nil {
+			return nil, err
+		}
+		return r, nil
+	case "UserRowBatched":
+		var p UserRowBatchedParams
+		if err := json.Unmarshal(params, &p); err != nil {
+			return nil, runtime.ParamsError(task, err)
+		}
+		r, err := c.userRowBatched.Do(ctx, &p)
+		if err != nil {
+			return nil, err
+		}
+		return r, nil
 	}
 	return nil, fmt.Errorf("%w: %q", runtime.ErrUnknownTask, task)
 }
 
 // Tasks lists the names Execute accepts, sorted.
 func (c *Client) Tasks() []string {
-	return []string{"UserProfile", "UserProfileFlaky"}
+	return []string{"UserProfile", "UserProfileFlaky", "UserRow", "UserRowBatched"}
 }

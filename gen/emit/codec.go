@@ -22,6 +22,11 @@ func (e *emitter) codec(t *ir.Type) {
 		enc = e.encode(t.Elem, jen.Id(underlying(t.Elem)).Call(jen.Op("*").Id("v")), 0)
 		dec = []jen.Code{jen.Op("*").Id("v").Op("=").Id(t.Name).Call(readCall(t.Elem))}
 	case ir.Named:
+		if t.Elem.Kind == ir.JSON {
+			enc = []jen.Code{jen.Id("dst").Op("=").Qual(rt, "AppendJSONValue").Call(jen.Id("dst"), jen.Id("v").Dot("JSONValue"))}
+			dec = []jen.Code{jen.Id("v").Dot("JSONValue").Op("=").Qual(rt, "ReadJSONValue").Call(jen.Id("rd"))}
+			break
+		}
 		if t.Elem.Kind.IsPrimitive() {
 			enc = []jen.Code{jen.Id("dst").Op("=").Qual(rt, appendFunc(t.Elem)).Call(jen.Id("dst"), primConv(t.Elem, jen.Op("*").Id("v")))}
 			dec = []jen.Code{jen.Op("*").Id("v").Op("=").Id(t.Name).Call(readCall(t.Elem))}
@@ -64,6 +69,8 @@ func (e *emitter) encode(t *ir.Type, x *jen.Statement, depth int) []jen.Code {
 	switch t.Kind {
 	case ir.String, ir.Int, ir.Float, ir.Bool, ir.Time:
 		return []jen.Code{assign(jen.Qual(rt, appendFunc(t)).Call(jen.Id("dst"), x))}
+	case ir.JSON:
+		return []jen.Code{assign(jen.Qual(rt, "AppendJSONValue").Call(jen.Id("dst"), x))}
 	case ir.Enum:
 		return []jen.Code{assign(jen.Qual(rt, appendFunc(t.Elem)).Call(jen.Id("dst"), jen.Id(underlying(t.Elem)).Call(x)))}
 	case ir.Struct, ir.Named:
@@ -113,6 +120,8 @@ func (e *emitter) decode(t *ir.Type, target lv, depth int) []jen.Code {
 	switch t.Kind {
 	case ir.String, ir.Int, ir.Float, ir.Bool, ir.Time:
 		return []jen.Code{set(readCall(t))}
+	case ir.JSON:
+		return []jen.Code{set(jen.Qual(rt, "ReadJSONValue").Call(jen.Id("rd")))}
 	case ir.Enum:
 		return []jen.Code{set(jen.Id(t.Name).Call(readCall(t.Elem)))}
 	case ir.Struct, ir.Named:

@@ -28,6 +28,12 @@ func (e *emitter) converter(t *ir.Type) {
 			jen.Id("out").Op("=").Id(t.Name).Call(jen.Id("x")),
 		)
 	case ir.Named:
+		if t.Elem.Kind == ir.JSON {
+			body = append(body,
+				jen.List(jen.Id("out").Dot("JSONValue"), jen.Err()).Op("=").Qual(rt, "AsJSONValue").Call(jen.Id("path"), jen.Id("raw")),
+			)
+			break
+		}
 		if !t.Elem.Kind.IsPrimitive() {
 			body = append(body, e.conv(t.Elem, jen.Id("out"), jen.Id("path"), jen.Id("raw"), 0)...)
 			break
@@ -92,7 +98,11 @@ func (e *emitter) convField(fd *ir.Field) []jen.Code {
 		inner := append([]jen.Code{jen.Var().Id(p).Add(goType(fd.Type.Elem))},
 			e.conv(fd.Type.Elem, jen.Id(p), childPath, jen.Id(rawVar), 1)...)
 		inner = append(inner, target.Clone().Op("=").Op("&").Id(p))
-		block := jen.If(get, jen.Id("ok").Op("&&").Id(rawVar).Op("!=").Nil()).Block(inner...)
+		present := jen.Id("ok").Op("&&").Id(rawVar).Op("!=").Nil()
+		if fd.Type.Elem.Kind == ir.JSON { // null is a JSON value too
+			present = jen.Id("ok")
+		}
+		block := jen.If(get, present).Block(inner...)
 		if fd.Required { // nullable but required: absence is an error
 			block = block.Else().If(jen.Op("!").Id("ok")).Block(
 				jen.Err().Op("=").Qual(rt, "Missing").Call(childPath.Clone(), jen.Lit(schemaName(fd.Type))),
@@ -119,6 +129,11 @@ func (e *emitter) conv(t *ir.Type, target, path, raw *jen.Statement, depth int) 
 	case ir.Enum, ir.Struct, ir.Named:
 		return []jen.Code{
 			jen.List(target.Clone(), jen.Err()).Op("=").Id("conv"+t.Name).Call(path, raw),
+			fail,
+		}
+	case ir.JSON:
+		return []jen.Code{
+			jen.List(target.Clone(), jen.Err()).Op("=").Qual(rt, "AsJSONValue").Call(path, raw),
 			fail,
 		}
 	case ir.Pointer, ir.OptNull:

@@ -36,6 +36,7 @@ func File(p *ir.Package) ([]byte, error) {
 			e.options(t)
 		}
 	}
+	e.programs()
 	e.client()
 	var buf bytes.Buffer
 	if err := f.Render(&buf); err != nil {
@@ -48,6 +49,9 @@ type emitter struct {
 	f        *jen.File
 	pkg      *ir.Package
 	patterns map[string]string
+	// records marks the validation programs that record evaluated
+	// properties and items for an unevaluated* keyword.
+	records map[*ir.Schema]bool
 }
 
 // goType is the Go spelling of a type.
@@ -73,6 +77,8 @@ func goType(t *ir.Type) *jen.Statement {
 		return jen.Op("*").Add(goType(t.Elem))
 	case ir.OptNull:
 		return jen.Qual(rt, "OptNull").Types(goType(t.Elem))
+	case ir.JSON:
+		return jen.Qual(rt, "JSONValue")
 	}
 	panic(fmt.Sprintf("emit: unknown kind %v", t.Kind)) // the model never builds one
 }
@@ -95,9 +101,18 @@ func (e *emitter) namedType(t *ir.Type) {
 	case ir.Enum:
 		e.enumType(t)
 	case ir.Named:
+		if t.Elem.Kind == ir.JSON {
+			e.f.Comment(doc(t.Name, t.Doc, fmt.Sprintf("%s is the value at %s.", t.Name, shortOrigin(t.Origin))))
+			e.f.Comment("Its schema allows values of several JSON types, so it holds any JSON value")
+			e.f.Comment("(runtime.JSONValue) and Validate checks it against every keyword of the schema.")
+			e.f.Type().Id(t.Name).Struct(jen.Qual(rt, "JSONValue"))
+			e.f.Line()
+			break
+		}
 		e.f.Comment(doc(t.Name, t.Doc, fmt.Sprintf("%s is %s.", t.Name, describe(t.Elem))))
 		e.f.Type().Id(t.Name).Add(goType(t.Elem))
 		e.f.Line()
+		e.namedUnmarshal(t)
 	}
 	e.validateMethods(t)
 	e.codec(t)
@@ -114,6 +129,8 @@ func describe(t *ir.Type) string {
 		return t.Name
 	case ir.Time:
 		return "a time"
+	case ir.JSON:
+		return "a JSON value"
 	}
 	return "a " + t.Kind.String()
 }
@@ -185,7 +202,22 @@ func (e *emitter) unmarshal(t *ir.Type) {
 	e.f.Func().Params(jen.Id("v").Op("*").Id(t.Name)).Id("UnmarshalJSON").Params(jen.Id("data").Index().Byte()).Error().Block(
 		jen.If(jen.Err().Op(":=").Qual(rt, "RequireKeys").Call(jen.Id("data"), list(required), list(nonNull), knownList, jen.Lit(t.Closed)), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 		jen.Type().Id("plain").Id(t.Name),
-		jen.Return(jen.Qual("encoding/json", "Unmarshal").Call(jen.Id("data"), jen.Parens(jen.Op("*").Id("plain")).Parens(jen.Id("v")))),
+		jen.Return(jen.Qual(rt, "DecodeStrict").Call(jen.Id("data"), jen.Parens(jen.Op("*").Id("plain")).Parens(jen.Id("v")))),
+	)
+	e.f.Line()
+}
+
+// namedUnmarshal emits UnmarshalJSON for a named type over a non-nullable
+// primitive, slice or map, and for enums: null is rejected and integers
+// may be written 1.0, as JSON Schema reads them.
+func (e *emitter) namedUnmarshal(t *ir.Type) {
+	if t.Elem.Kind == ir.Pointer || t.Elem.Kind == ir.OptNull {
+		return
+	}
+	e.f.Comment(fmt.Sprintf("UnmarshalJSON decodes a %s strictly: null is not a %s, and an integer may be written with a zero fraction (1.0).", t.Name, t.Name))
+	e.f.Func().Params(jen.Id("v").Op("*").Id(t.Name)).Id("UnmarshalJSON").Params(jen.Id("data").Index().Byte()).Error().Block(
+		jen.Type().Id("plain").Id(t.Name),
+		jen.Return(jen.Qual(rt, "DecodeStrict").Call(jen.Id("data"), jen.Parens(jen.Op("*").Id("plain")).Parens(jen.Id("v")))),
 	)
 	e.f.Line()
 }
@@ -194,10 +226,11 @@ func (e *emitter) enumType(t *ir.Type) {
 	e.f.Comment(doc(t.Name, t.Doc, fmt.Sprintf("%s is one of the values allowed at %s.", t.Name, shortOrigin(t.Origin))))
 	e.f.Type().Id(t.Name).Add(goType(t.Elem))
 	e.f.Line()
+	e.namedUnmarshal(t)
 	e.f.Comment(fmt.Sprintf("The values of %s.", t.Name))
 	e.f.Const().DefsFunc(func(g *jen.Group) {
 		for _, v := range t.Values {
-			g.Id(v.Const).Id(t.Name).Op("=").Lit(v.Value)
+			g.Id(v.Const).Id(t.Name).Op("=").Add(untypedLit(v.Value))
 		}
 	})
 	e.f.Line()
@@ -250,7 +283,9 @@ func (e *emitter) validateMethods(t *ir.Type) {
 			jen.Id("vs").Dot("Addf").Call(jen.Id("path").Dot("String").Call(), jen.Lit("enum"), jen.Lit(fmt.Sprintf("%%v is not one of %s", enumList(t))), jen.Id(underlying(t.Elem)).Call(jen.Id("v"))),
 		))
 	case ir.Named:
-		if t.Elem.Kind.IsPrimitive() {
+		if t.Elem.Kind == ir.JSON {
+			body = []jen.Code{jen.Id(t.Elem.Schema.Func).Call(jen.Id("v").Dot("Any").Call(), jen.Id("path"), jen.Id("vs"), jen.Nil())}
+		} else if t.Elem.Kind.IsPrimitive() {
 			body = e.scalarChecks(t.Elem, primConv(t.Elem, jen.Op("*").Id("v")), "path")
 		} else {
 			body = e.checks(t.Elem, jen.Parens(jen.Op("*").Id("v")), "path", 0)
@@ -343,7 +378,7 @@ func needsCheck(t *ir.Type, seen map[*ir.Type]bool) bool {
 	}
 	seen[t] = true
 	switch t.Kind {
-	case ir.Enum, ir.Struct, ir.Named:
+	case ir.Enum, ir.Struct, ir.Named, ir.JSON:
 		return true
 	case ir.Slice, ir.Map:
 		return !t.Check.Empty() || needsCheck(t.Elem, seen)
@@ -371,6 +406,8 @@ func (e *emitter) checks(t *ir.Type, x *jen.Statement, path string, depth int) [
 	switch t.Kind {
 	case ir.Struct, ir.Enum, ir.Named:
 		return []jen.Code{x.Clone().Dot("validate").Call(jen.Id("vs"), pathExpr(path))}
+	case ir.JSON:
+		return []jen.Code{jen.Id(t.Schema.Func).Call(x.Clone().Dot("Any").Call(), pathExpr(path), jen.Id("vs"), jen.Nil())}
 	case ir.Pointer:
 		if !needsCheck(t.Elem, map[*ir.Type]bool{}) {
 			return nil

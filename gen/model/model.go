@@ -316,7 +316,7 @@ func (b *builder) typeOf(s *jsonschema.Schema, suggested string) *ir.Type {
 		return t
 	}
 	if needsJSON(s) != "" {
-		t := b.jsonType(s, suggested)
+		t := b.jsonType(s, b.nameFor(s, suggested))
 		if t != nil {
 			b.byLoc[s.Location] = t
 		}

@@ -29,6 +29,9 @@ func needsJSON(s *jsonschema.Schema) string {
 		return strings.Join(kws, ", ")
 	}
 	types := slices.DeleteFunc(slices.Clone(s.Types), func(x string) bool { return x == "null" })
+	if s.Enum != nil && len(s.Enum) == 0 {
+		return "empty enum"
+	}
 	if len(types) == 0 {
 		vals := s.Enum
 		if len(vals) == 0 {
@@ -77,7 +80,13 @@ func needsJSON(s *jsonschema.Schema) string {
 				return "array without items"
 			}
 		}
-	case "string", "integer", "number", "boolean":
+	case "integer":
+		for _, r := range []*big.Rat{s.Minimum, s.Maximum, s.ExclusiveMinimum, s.ExclusiveMaximum, s.MultipleOf} {
+			if r != nil && !r.IsInt() {
+				return "fractional bound on an integer"
+			}
+		}
+	case "string", "number", "boolean":
 		if len(s.Enum) > 0 && s.Format == "date-time" {
 			return "enum of date-times"
 		}
@@ -105,12 +114,24 @@ func (b *builder) program(s *jsonschema.Schema, fn string) *ir.Schema {
 	if p, ok := b.progs[s.Location]; ok {
 		return p
 	}
+	// Schemas reached through an $id or a remote $ref have no place in
+	// the spec files; their errors are reported at the nearest schema that has one.
+	if b.set.Locate(s.Location).Line > 0 {
+		defer func(prev string) { b.near = prev }(b.near)
+		b.near = s.Location
+	}
 	if s.DynamicRef != nil || s.RecursiveRef != nil {
 		kw := "$dynamicRef"
 		if s.RecursiveRef != nil {
 			kw = "$recursiveRef"
 		}
-		b.errAt(s.Location, fmt.Sprintf("keyword %s is not supported by reftaskgen: its target depends on the dynamic scope, which generated Go code cannot follow; use a plain \"$ref\" to the schema you mean", kw))
+		msg := fmt.Sprintf("keyword %s is not supported by reftaskgen: its target depends on the dynamic scope, which generated Go code cannot follow; use a plain \"$ref\" to the schema you mean", kw)
+		if b.near != s.Location && b.near != "" {
+			msg += " (in " + s.Location + ")"
+			b.errAt(b.near, msg)
+		} else {
+			b.errAt(s.Location, msg)
+		}
 		return nil
 	}
 	for b.funcNames[fn] {
@@ -143,7 +164,7 @@ func (b *builder) program(s *jsonschema.Schema, fn string) *ir.Schema {
 	if s.Ref != nil {
 		p.Ref = sub(s.Ref, "Ref")
 	}
-	if len(s.Enum) > 0 {
+	if s.Enum != nil {
 		p.Enum, p.HasEnum = s.Enum, true
 	}
 	if len(s.Constant) > 0 {
@@ -180,9 +201,7 @@ func (b *builder) program(s *jsonschema.Schema, fn string) *ir.Schema {
 		case *jsonschema.Schema:
 			p.Items = sub(ai, "Items")
 		case bool:
-			if !ai {
-				p.Items = &ir.Schema{Func: fn + "Items", Bool: ptr(false), Origin: s.Location + "/additionalItems"}
-			}
+			p.Items = b.boolProgram(ai, fn+"Items", s.Location+"/additionalItems")
 		}
 	}
 	if s.Items2020 != nil {
@@ -210,9 +229,7 @@ func (b *builder) program(s *jsonschema.Schema, fn string) *ir.Schema {
 	case *jsonschema.Schema:
 		p.AdditionalProperties = sub(ap, "Additional")
 	case bool:
-		if !ap {
-			p.AdditionalProperties = &ir.Schema{Func: fn + "Additional", Bool: ptr(false), Origin: s.Location + "/additionalProperties"}
-		}
+		p.AdditionalProperties = b.boolProgram(ap, fn+"Additional", s.Location+"/additionalProperties")
 	}
 	p.Required = slices.Clone(s.Required)
 	p.MinProps, p.MaxProps = opt(s.MinProperties), opt(s.MaxProperties)
@@ -245,4 +262,14 @@ func (b *builder) program(s *jsonschema.Schema, fn string) *ir.Schema {
 		return nil
 	}
 	return p
+}
+
+// boolProgram is the program of an additionalProperties or additionalItems
+// given as true or false, with a name of its own.
+func (b *builder) boolProgram(v bool, fn, loc string) *ir.Schema {
+	for b.funcNames[fn] {
+		fn += "X"
+	}
+	b.funcNames[fn] = true
+	return &ir.Schema{Func: fn, Bool: ptr(v), Origin: loc}
 }

@@ -6,10 +6,11 @@ import (
 )
 
 type report struct {
-	r      results
-	m      machine
-	gs     []group
-	panels []panel
+	r       results
+	m       machine
+	partial map[string]machine // groups last run on their own (-only), by file
+	gs      []group
+	panels  []panel
 }
 
 func build(r results, m machine, gs []group) *report {
@@ -25,6 +26,14 @@ var (
 	retryNames    = []string{"source_direct", "reftask", "failsafe_retry", "retrygo_loop"}
 	memNames      = []string{"reftask", "map", "otter"}
 	genSizes      = []string{"100", "1000", "5000"}
+	batchNames    = []string{"unbatched", "batched", "dataloadgen"}
+	batchDBs      = []struct{ key, title string }{{"sqlite", "SQLite"}, {"postgres", "PostgreSQL"}}
+)
+
+// Issue 4's batching benchmark: its size and the batch size the targets are stated for.
+const (
+	batchLookups = 10_000
+	batchMaxSize = 100
 )
 
 var describe = map[string]string{
@@ -41,6 +50,14 @@ var describe = map[string]string{
 	"failsafe_retry":   "failsafe-go retry policy, 3 attempts, no delay",
 	"retrygo_loop":     "plain retry-go `DoWithData` loop, 3 attempts, no delay",
 	"map":              "map of decoded values under a RWMutex",
+	"unbatched":        "(a) generated `GetUserRow`, batching off: one query per lookup",
+	"batched":          "(b) generated `GetUserRowBatched`, `batch` max_size 100, wait 1ms",
+}
+
+var describeBatch = map[string]string{
+	"unbatched":   describe["unbatched"],
+	"batched":     describe["batched"],
+	"dataloadgen": "(c) dataloadgen, capacity 100, wait 1ms, over a hand-written batch function (same query)",
 }
 
 func (rep *report) v(name, unit string) float64 {
@@ -145,7 +162,20 @@ func (rep *report) markdown(svgRel, resDir string) string {
 	w("## Machine\n\n| | |\n|---|---|\n")
 	w("| date | %s |\n| go | `%s` |\n| CPU | %s |\n| cores | %s (GOMAXPROCS %s) |\n", rep.m.date, rep.m.goVersion, rep.m.cpu, rep.m.cores, rep.m.gomaxprocs)
 	w("| code | commit `%s`; uncommitted runtime/gen changes: %s |\n", rep.m.commit, rep.m.dirty)
-	w("| load average | %s before, %s after (other work on the machine shows up here) |\n| wall time of the whole run | %s |\n\n", rep.m.loadBefore, rep.m.loadAfter, rep.m.duration)
+	w("| load average | %s before, %s after (other work on the machine shows up here) |\n| wall time of the whole run | %s |\n", rep.m.loadBefore, rep.m.loadAfter, rep.m.duration)
+	for _, g := range rep.gs {
+		pm, ok := rep.partial[g.file]
+		if !ok {
+			continue
+		}
+		q := ""
+		if pm.quick {
+			q = "; **quick smoke run**"
+		}
+		w("| `%s` run on its own (`-only %s`) | %s, commit `%s`, uncommitted runtime/gen changes: %s; load average %s before, %s after; %s%s |\n",
+			g.file, groupName(g.file), pm.date, pm.commit, pm.dirty, pm.loadBefore, pm.loadAfter, pm.duration, q)
+	}
+	w("\n")
 
 	w("## Targets (issue 6)\n\n| target | measured | |\n|---|---|---|\n")
 	for _, t := range rep.targets() {
@@ -155,7 +185,8 @@ func (rep *report) markdown(svgRel, resDir string) string {
 		}
 		w("| %s | %s | %s |\n", t.what, t.measured, mark)
 	}
-	w("\nWhy the missed ones are missed, with profiles, and what would fix them: [bench/NOTES.md](bench/NOTES.md).\n\n")
+	w("\nBatching (issue 4) has its own targets, in section 6. ")
+	w("Why the missed ones are missed, with profiles, and what would fix them: [bench/NOTES.md](bench/NOTES.md).\n\n")
 	w("![chart](%s)\n\n", svgRel)
 
 	w("## How it was run\n\n```sh\nmake bench   # = cd bench && go run ./cmd/report\n```\n\n")
@@ -270,11 +301,131 @@ func (rep *report) markdown(svgRel, resDir string) string {
 		w("| %s | %s | %s | %.0f MB | %s | %.0f MB | %.0f KiB |\n", s, ns(v), vs, rep.v(name, "B/op")/(1<<20), num(rep.v(name, "allocs/op")), rep.v(name, "peak-heap-MB"), rep.v(name, "out-KiB"))
 	}
 	w("\n")
+
+	rep.batchSection(w)
 	return b.String()
 }
 
+// batchSection writes section 6: issue 4's batching benchmark, a table per database and its targets.
+func (rep *report) batchSection(w func(string, ...any)) {
+	w("## 6. Batching (issue 4)\n\n")
+	w("%s concurrent lookups of distinct keys, one goroutine each, against a table of %s users: SQLite in a temporary file (modernc.org/sqlite) and PostgreSQL (a fresh schema on 127.0.0.1:5432). ", thousands(batchLookups), thousands(batchLookups))
+	w("Every round starts cold (a fresh executor, so a fresh cache, or a fresh loader), so every lookup is a miss. ")
+	w("All contenders share one `database/sql` pool of 16 connections per database. ")
+	w("`round trips` counts the queries the database received (a counting `database/sql` driver wrapper); `time` is from releasing the %s goroutines to the last answer. ", thousands(batchLookups))
+	runs := 0
+	for _, g := range rep.gs {
+		if g.file == "batch.txt" {
+			runs = len(g.runs)
+		}
+	}
+	w("`b ÷ row` is (b)'s throughput over the row's. The group runs the benchmark in %d processes, each measuring a few cold rounds per contender (`-benchtime`); tables show the median of the processes' means, and `range` the lowest and the highest. ", runs)
+	w("Specs: `bench/lookups/specs/user_row*.task.json`; code: `bench/batch_test.go`.\n\n")
+	if !rep.has("Batch/sqlite/batched") && !rep.has("Batch/postgres/batched") {
+		w("Not run yet: `cd bench && go run ./cmd/report -only batch`.\n\n")
+		return
+	}
+	for _, db := range batchDBs {
+		w("**%s**\n\n", db.title)
+		if !rep.has("Batch/" + db.key + "/batched") {
+			w("Not measured in this run: the benchmark skips PostgreSQL when 127.0.0.1:5432 is unreachable (its message is in `results/batch.txt`).\n\n")
+			continue
+		}
+		w("| contender | round trips | time for %s | lookups/s | range | b ÷ row | B/lookup | allocs/lookup |\n|---|---:|---:|---:|---:|---:|---:|---:|\n", thousands(batchLookups))
+		bt := rep.v("Batch/"+db.key+"/batched", "lookups/s")
+		for _, n := range batchNames {
+			name := "Batch/" + db.key + "/" + n
+			if !rep.has(name) {
+				continue
+			}
+			t := rep.v(name, "lookups/s")
+			vs := rep.r[name]["lookups/s"]
+			w("| %s | %s | %s | %s | %s–%s | %s | %s | %s |\n", describeBatch[n], count(rep.v(name, "round-trips/op")), ns(rep.v(name, "ns/op")), thousands(t),
+				thousands(minOf(vs)), thousands(maxOf(vs)), ratio(bt/t), num(rep.v(name, "B/op")/batchLookups), num(rep.v(name, "allocs/op")/batchLookups))
+		}
+		w("\n")
+	}
+	w("**Targets (issue 4)**\n\n| target | measured | |\n|---|---|---|\n")
+	for _, t := range rep.batchTargets() {
+		mark := "**missed**"
+		switch {
+		case t.measured == "":
+			mark, t.measured = "not measured", "PostgreSQL was unreachable"
+		case t.met:
+			mark = "met"
+		}
+		w("| %s | %s | %s |\n", t.what, t.measured, mark)
+	}
+	w("\nWhat the profiles say about the missed ones: [bench/NOTES.md](bench/NOTES.md#batching-issue-4).\n\n")
+}
+
+func (rep *report) batchTargets() []target {
+	limit := 1.1 * float64((batchLookups+batchMaxSize-1)/batchMaxSize)
+	var ts []target
+	for _, db := range batchDBs {
+		name := "Batch/" + db.key + "/batched"
+		what := fmt.Sprintf("%s: round trips ≤ 1.1 × ceil(%s/%d) = %s", db.title, thousands(batchLookups), batchMaxSize, num(limit))
+		if !rep.has(name) {
+			ts = append(ts, target{what: what})
+			continue
+		}
+		worst := maxOf(rep.r[name]["max-round-trips"])
+		ts = append(ts, target{what, fmt.Sprintf("%s per %s lookups (median), %s in the worst round; (a) %s, (c) %s", count(rep.v(name, "round-trips/op")), thousands(batchLookups), count(worst),
+			count(rep.v("Batch/"+db.key+"/unbatched", "round-trips/op")), count(rep.v("Batch/"+db.key+"/dataloadgen", "round-trips/op"))), worst <= limit})
+	}
+	b, a := rep.v("Batch/postgres/batched", "lookups/s"), rep.v("Batch/postgres/unbatched", "lookups/s")
+	what := "PostgreSQL: throughput ≥ 10 × (a) batching off"
+	if b > 0 && a > 0 {
+		ts = append(ts, target{what, fmt.Sprintf("%s (%s vs %s lookups/s)", ratio(b/a), thousands(b), thousands(a)), b/a >= 10})
+	} else {
+		ts = append(ts, target{what: what})
+	}
+	for _, db := range batchDBs {
+		what := db.title + ": not behind (c) dataloadgen"
+		b, c := rep.v("Batch/"+db.key+"/batched", "lookups/s"), rep.v("Batch/"+db.key+"/dataloadgen", "lookups/s")
+		if b > 0 && c > 0 {
+			ts = append(ts, target{what, fmt.Sprintf("%s (c)'s throughput (%s vs %s lookups/s)", ratio(b/c), thousands(b), thousands(c)), b >= c})
+		} else {
+			ts = append(ts, target{what: what})
+		}
+	}
+	return ts
+}
+
+// count formats a count that may be a mean: with a decimal below 1,000, with separators above.
+func count(v float64) string {
+	if v < 1000 {
+		return strings.TrimSuffix(fmt.Sprintf("%.1f", v), ".0")
+	}
+	return thousands(v)
+}
+
+// thousands formats a throughput with thousands separators.
+func thousands(v float64) string {
+	s := fmt.Sprintf("%.0f", v)
+	var out []byte
+	for i := range len(s) {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			out = append(out, ',')
+		}
+		out = append(out, s[i])
+	}
+	return string(out)
+}
+
+func minOf(vs []float64) float64 {
+	if len(vs) == 0 {
+		return 0
+	}
+	m := vs[0]
+	for _, v := range vs {
+		m = min(m, v)
+	}
+	return m
+}
+
 func (rep *report) makePanels() []panel {
-	var ps []panel
+	var ps, batchPanels []panel
 	hit := func(mode, title string) {
 		p := panel{title: title, unit: "ns per lookup", log: true}
 		for _, n := range hitNames {
@@ -317,6 +468,18 @@ func (rep *report) makePanels() []panel {
 		}
 	}
 	ps = append(ps, p)
+	for _, db := range batchDBs {
+		p := panel{title: fmt.Sprintf("6. Batching: %s concurrent lookups, %s", thousands(batchLookups), db.title), unit: "lookups per second", log: true}
+		for _, n := range batchNames {
+			if name := "Batch/" + db.key + "/" + n; rep.has(name) {
+				v := rep.v(name, "lookups/s")
+				p.bars = append(p.bars, bar{label: n, value: v, ours: n != "dataloadgen", text: fmt.Sprintf("%s/s, %s round trips", thousands(v), count(rep.v(name, "round-trips/op")))})
+			}
+		}
+		if len(p.bars) > 0 {
+			batchPanels = append(batchPanels, p)
+		}
+	}
 	p = panel{title: "5. Generator time", unit: "seconds", log: false}
 	for _, s := range genSizes {
 		if name := "Generate/specs=" + s; rep.has(name) {
@@ -325,5 +488,5 @@ func (rep *report) makePanels() []panel {
 		}
 	}
 	ps = append(ps, p)
-	return ps
+	return append(ps, batchPanels...)
 }

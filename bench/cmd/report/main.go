@@ -6,17 +6,22 @@
 //	go run ./cmd/report            # run everything (what `make bench` does), from bench/
 //	go run ./cmd/report -read      # rewrite the report from results/*.txt
 //	go run ./cmd/report -quick     # a short smoke run with small settings (not for publishing)
+//	go run ./cmd/report -only batch   # run only the named groups (comma-separated: hit, stampede, miss,
+//	                                  # memory, generator, batch), then rewrite the report from all results/*.txt
 package main
 
 import (
 	"bytes"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	goruntime "runtime"
+	"slices"
 	"strings"
 	"time"
 )
@@ -29,8 +34,10 @@ type group struct {
 
 func groups(quick bool) []group {
 	rounds, bt, stampedeBT, entries := 5, "1s", "10x", "1000000"
+	batchRounds, batchBT := 5, "5x"
 	if quick {
 		rounds, bt, stampedeBT, entries = 1, "100ms", "2x", "100000"
+		batchRounds, batchBT = 1, "2x"
 	}
 	common := []string{"-test.run", "^$", "-test.benchmem", "-test.count", "1", "-test.timeout", "30m"}
 	args := func(extra ...string) []string { return append(append([]string{}, common...), extra...) }
@@ -52,12 +59,19 @@ func groups(quick bool) []group {
 		gen = [][]string{args("-test.bench", "^BenchmarkGenerate$/^specs=100$", "-test.benchtime", "1x")}
 	}
 	stampede := [][]string{args("-test.bench", "^BenchmarkStampede$", "-test.benchtime", stampedeBT, "-test.count", "3")}
+	// Issue 4's batching benchmark: each op is 10,000 concurrent lookups, so a few ops per process suffice.
+	// One process per round: each sets up its own SQLite file and PostgreSQL schema.
+	var batch [][]string
+	for range batchRounds {
+		batch = append(batch, args("-test.bench", "^BenchmarkBatch$", "-test.benchtime", batchBT))
+	}
 	return []group{
 		{"hit.txt", hit},
 		{"stampede.txt", stampede},
 		{"miss.txt", miss},
 		{"memory.txt", mem},
 		{"generator.txt", gen},
+		{"batch.txt", batch},
 	}
 }
 
@@ -67,35 +81,46 @@ func main() {
 	resDir := flag.String("results", "results", "folder of the raw benchmark output")
 	out := flag.String("out", "../BENCHMARKS.md", "report to write")
 	svg := flag.String("svg", "results/chart.svg", "chart to write")
+	only := flag.String("only", "", "run only these groups (comma-separated names of results/*.txt without .txt, e.g. batch); the report is still rebuilt from every results/*.txt")
 	flag.Parse()
-	if err := run(*read, *quick, *resDir, *out, *svg); err != nil {
+	if err := run(*read, *quick, *only, *resDir, *out, *svg); err != nil {
 		fmt.Fprintln(os.Stderr, "report:", err)
 		os.Exit(1)
 	}
 }
 
-func run(read, quick bool, resDir, out, svgPath string) error {
+func run(read, quick bool, only, resDir, out, svgPath string) error {
 	gs := groups(quick)
+	torun, err := selectGroups(gs, only)
+	if err != nil {
+		return err
+	}
+	if read && only != "" {
+		return errors.New("-read and -only do not go together: -read runs nothing")
+	}
 	if err := os.MkdirAll(resDir, 0o755); err != nil {
 		return err
 	}
 	var m machine
-	if read {
+	if read || only != "" {
 		b, err := os.ReadFile(filepath.Join(resDir, "machine.txt"))
-		if err != nil {
+		switch {
+		case err == nil:
+			m.parse(string(b))
+		case read:
 			return fmt.Errorf("-read needs %s from an earlier run: %w", filepath.Join(resDir, "machine.txt"), err)
 		}
-		m.parse(string(b))
-	} else {
+	}
+	if !read {
 		start := time.Now()
-		m = probe()
+		pm := probe()
 		bin := filepath.Join(os.TempDir(), fmt.Sprintf("reftask-bench-%d.test", os.Getpid()))
 		defer os.Remove(bin)
 		fmt.Fprintln(os.Stderr, "report: building the benchmarks")
 		if err := command(os.Stderr, "go", "test", "-c", "-o", bin, "."); err != nil {
 			return err
 		}
-		for _, g := range gs {
+		for _, g := range torun {
 			var buf bytes.Buffer
 			for _, a := range g.runs {
 				fmt.Fprintf(os.Stderr, "report: %s %s\n", filepath.Base(g.file), strings.Join(a, " "))
@@ -108,16 +133,46 @@ func run(read, quick bool, resDir, out, svgPath string) error {
 				return err
 			}
 		}
-		m.loadAfter = loadavg()
-		m.duration = time.Since(start).Round(time.Second).String()
-		m.quick = quick
-		if err := os.WriteFile(filepath.Join(resDir, "machine.txt"), []byte(m.String()), 0o644); err != nil {
-			return err
+		pm.loadAfter = loadavg()
+		pm.duration = time.Since(start).Round(time.Second).String()
+		pm.quick = quick
+		if only == "" {
+			// A full run: one machine.txt for every group; drop what partial runs left.
+			m = pm
+			if err := os.WriteFile(filepath.Join(resDir, "machine.txt"), []byte(m.String()), 0o644); err != nil {
+				return err
+			}
+			for _, g := range gs {
+				_ = os.Remove(filepath.Join(resDir, partialMachineFile(g.file)))
+			}
+		} else {
+			// The other groups' figures stay those of the last full run (machine.txt); the groups run now
+			// get a machine file of their own, shown beside it in the report.
+			for _, g := range torun {
+				if err := os.WriteFile(filepath.Join(resDir, partialMachineFile(g.file)), []byte(pm.String()), 0o644); err != nil {
+					return err
+				}
+			}
+			if m.date == "" {
+				m = pm
+			}
+		}
+	}
+	partial := map[string]machine{} // groups last run apart from the full run, by file
+	for _, g := range gs {
+		if b, err := os.ReadFile(filepath.Join(resDir, partialMachineFile(g.file))); err == nil {
+			var pm machine
+			pm.parse(string(b))
+			partial[g.file] = pm
 		}
 	}
 	r := results{}
 	for _, g := range gs {
 		f, err := os.Open(filepath.Join(resDir, g.file))
+		if errors.Is(err, fs.ErrNotExist) {
+			fmt.Fprintf(os.Stderr, "report: no %s yet: its section is left out (run it with -only %s)\n", g.file, groupName(g.file))
+			continue
+		}
 		if err != nil {
 			return err
 		}
@@ -128,6 +183,7 @@ func run(read, quick bool, resDir, out, svgPath string) error {
 		}
 	}
 	rep := build(r, m, gs)
+	rep.partial = partial
 	rel, err := filepath.Rel(filepath.Dir(out), svgPath)
 	if err != nil {
 		rel = svgPath
@@ -141,6 +197,35 @@ func run(read, quick bool, resDir, out, svgPath string) error {
 	}
 	fmt.Fprintf(os.Stderr, "report: wrote %s and %s\n", out, svgPath)
 	return nil
+}
+
+// groupName is a group's name for -only: its file without .txt.
+func groupName(file string) string { return strings.TrimSuffix(file, ".txt") }
+
+// partialMachineFile is where a run of only some groups records the machine it ran on, per group.
+func partialMachineFile(file string) string { return "machine." + file }
+
+// selectGroups returns the groups named in only (comma-separated), or all of them when only is empty.
+func selectGroups(gs []group, only string) ([]group, error) {
+	if strings.TrimSpace(only) == "" {
+		return gs, nil
+	}
+	var out []group
+	var names []string
+	for _, g := range gs {
+		names = append(names, groupName(g.file))
+	}
+	for _, n := range strings.Split(only, ",") {
+		n = strings.TrimSuffix(strings.TrimSpace(n), ".txt")
+		i := slices.Index(names, n)
+		if i < 0 {
+			return nil, fmt.Errorf("-only: unknown group %q (groups: %s)", n, strings.Join(names, ", "))
+		}
+		if !slices.ContainsFunc(out, func(g group) bool { return g.file == gs[i].file }) {
+			out = append(out, gs[i])
+		}
+	}
+	return out, nil
 }
 
 func command(w io.Writer, name string, args ...string) error {

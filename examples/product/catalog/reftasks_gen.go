@@ -28,7 +28,7 @@ func (v *Product) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	type plain Product
-	return json.Unmarshal(data, (*plain)(v))
+	return runtime.DecodeStrict(data, (*plain)(v))
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -119,7 +119,7 @@ func (v *ProductParams) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	type plain ProductParams
-	return json.Unmarshal(data, (*plain)(v))
+	return runtime.DecodeStrict(data, (*plain)(v))
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -189,6 +189,12 @@ func convProductParams(path string, raw any) (out ProductParams, err error) {
 
 // ProductParamsLang is one of the values allowed at properties/lang.
 type ProductParamsLang string
+
+// UnmarshalJSON decodes a ProductParamsLang strictly: null is not a ProductParamsLang, and an integer may be written with a zero fraction (1.0).
+func (v *ProductParamsLang) UnmarshalJSON(data []byte) error {
+	type plain ProductParamsLang
+	return runtime.DecodeStrict(data, (*plain)(v))
+}
 
 // The values of ProductParamsLang.
 const (

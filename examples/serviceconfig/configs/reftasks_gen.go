@@ -28,7 +28,7 @@ func (v *ServiceConfig) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	type plain ServiceConfig
-	return json.Unmarshal(data, (*plain)(v))
+	return runtime.DecodeStrict(data, (*plain)(v))
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -159,7 +159,7 @@ func (v *ServiceConfigParams) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	type plain ServiceConfigParams
-	return json.Unmarshal(data, (*plain)(v))
+	return runtime.DecodeStrict(data, (*plain)(v))
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.

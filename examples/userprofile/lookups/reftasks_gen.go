@@ -25,7 +25,7 @@ func (v *Address) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	type plain Address
-	return json.Unmarshal(data, (*plain)(v))
+	return runtime.DecodeStrict(data, (*plain)(v))
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -77,6 +77,12 @@ func convAddress(path string, raw any) (out Address, err error) {
 // Plan: The user's subscription plan.
 type Plan string
 
+// UnmarshalJSON decodes a Plan strictly: null is not a Plan, and an integer may be written with a zero fraction (1.0).
+func (v *Plan) UnmarshalJSON(data []byte) error {
+	type plain Plan
+	return runtime.DecodeStrict(data, (*plain)(v))
+}
+
 // The values of Plan.
 const (
 	PlanFree       Plan = "free"
@@ -126,6 +132,12 @@ func convPlan(path string, raw any) (out Plan, err error) {
 
 // UserList is a list of UserSummary.
 type UserList []UserSummary
+
+// UnmarshalJSON decodes a UserList strictly: null is not a UserList, and an integer may be written with a zero fraction (1.0).
+func (v *UserList) UnmarshalJSON(data []byte) error {
+	type plain UserList
+	return runtime.DecodeStrict(data, (*plain)(v))
+}
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *UserList) Validate() error {
@@ -193,7 +205,7 @@ func (v *UserProfile) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	type plain UserProfile
-	return json.Unmarshal(data, (*plain)(v))
+	return runtime.DecodeStrict(data, (*plain)(v))
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -352,7 +364,7 @@ func (v *UserProfileFromDirectoryParams) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	type plain UserProfileFromDirectoryParams
-	return json.Unmarshal(data, (*plain)(v))
+	return runtime.DecodeStrict(data, (*plain)(v))
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -403,7 +415,7 @@ func (v *UserProfileParams) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	type plain UserProfileParams
-	return json.Unmarshal(data, (*plain)(v))
+	return runtime.DecodeStrict(data, (*plain)(v))
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -455,7 +467,7 @@ func (v *UserSummary) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	type plain UserSummary
-	return json.Unmarshal(data, (*plain)(v))
+	return runtime.DecodeStrict(data, (*plain)(v))
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -507,7 +519,7 @@ func (v *UsersByPlanParams) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	type plain UsersByPlanParams
-	return json.Unmarshal(data, (*plain)(v))
+	return runtime.DecodeStrict(data, (*plain)(v))
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.

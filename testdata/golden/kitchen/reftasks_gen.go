@@ -24,7 +24,7 @@ func (v *AnyItemParams) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	type plain AnyItemParams
-	return json.Unmarshal(data, (*plain)(v))
+	return runtime.DecodeStrict(data, (*plain)(v))
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -64,6 +64,12 @@ func convAnyItemParams(path string, raw any) (out AnyItemParams, err error) {
 
 // Category: The department an item belongs to.
 type Category string
+
+// UnmarshalJSON decodes a Category strictly: null is not a Category, and an integer may be written with a zero fraction (1.0).
+func (v *Category) UnmarshalJSON(data []byte) error {
+	type plain Category
+	return runtime.DecodeStrict(data, (*plain)(v))
+}
 
 // The values of Category.
 const (
@@ -126,7 +132,7 @@ func (v *CategoryTree) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	type plain CategoryTree
-	return json.Unmarshal(data, (*plain)(v))
+	return runtime.DecodeStrict(data, (*plain)(v))
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -226,7 +232,7 @@ func (v *CategoryTreeParams) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	type plain CategoryTreeParams
-	return json.Unmarshal(data, (*plain)(v))
+	return runtime.DecodeStrict(data, (*plain)(v))
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -313,7 +319,7 @@ func (v *Item) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	type plain Item
-	return json.Unmarshal(data, (*plain)(v))
+	return runtime.DecodeStrict(data, (*plain)(v))
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -603,7 +609,7 @@ func (v *ItemCountParams) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	type plain ItemCountParams
-	return json.Unmarshal(data, (*plain)(v))
+	return runtime.DecodeStrict(data, (*plain)(v))
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -644,6 +650,12 @@ func convItemCountParams(path string, raw any) (out ItemCountParams, err error) 
 // ItemCountResult is a int.
 type ItemCountResult int64
 
+// UnmarshalJSON decodes a ItemCountResult strictly: null is not a ItemCountResult, and an integer may be written with a zero fraction (1.0).
+func (v *ItemCountResult) UnmarshalJSON(data []byte) error {
+	type plain ItemCountResult
+	return runtime.DecodeStrict(data, (*plain)(v))
+}
+
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *ItemCountResult) Validate() error {
 	var vs runtime.Violations
@@ -677,6 +689,12 @@ func convItemCountResult(path string, raw any) (out ItemCountResult, err error) 
 
 // ItemList is a list of Item.
 type ItemList []Item
+
+// UnmarshalJSON decodes a ItemList strictly: null is not a ItemList, and an integer may be written with a zero fraction (1.0).
+func (v *ItemList) UnmarshalJSON(data []byte) error {
+	type plain ItemList
+	return runtime.DecodeStrict(data, (*plain)(v))
+}
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *ItemList) Validate() error {
@@ -736,7 +754,7 @@ func (v *ItemOrPlaceholderParams) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	type plain ItemOrPlaceholderParams
-	return json.Unmarshal(data, (*plain)(v))
+	return runtime.DecodeStrict(data, (*plain)(v))
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -790,7 +808,7 @@ func (v *ItemParams) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	type plain ItemParams
-	return json.Unmarshal(data, (*plain)(v))
+	return runtime.DecodeStrict(data, (*plain)(v))
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -848,7 +866,7 @@ func (v *ItemsByCategoryParams) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	type plain ItemsByCategoryParams
-	return json.Unmarshal(data, (*plain)(v))
+	return runtime.DecodeStrict(data, (*plain)(v))
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.

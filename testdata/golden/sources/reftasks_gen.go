@@ -24,7 +24,7 @@ func (v *FeatureFlagsParams) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	type plain FeatureFlagsParams
-	return json.Unmarshal(data, (*plain)(v))
+	return runtime.DecodeStrict(data, (*plain)(v))
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -64,6 +64,12 @@ func convFeatureFlagsParams(path string, raw any) (out FeatureFlagsParams, err e
 
 // FeatureFlagsParamsEnv is one of the values allowed at properties/env.
 type FeatureFlagsParamsEnv string
+
+// UnmarshalJSON decodes a FeatureFlagsParamsEnv strictly: null is not a FeatureFlagsParamsEnv, and an integer may be written with a zero fraction (1.0).
+func (v *FeatureFlagsParamsEnv) UnmarshalJSON(data []byte) error {
+	type plain FeatureFlagsParamsEnv
+	return runtime.DecodeStrict(data, (*plain)(v))
+}
 
 // The values of FeatureFlagsParamsEnv.
 const (
@@ -113,6 +119,12 @@ func convFeatureFlagsParamsEnv(path string, raw any) (out FeatureFlagsParamsEnv,
 
 // Flags is a map of bool.
 type Flags map[string]bool
+
+// UnmarshalJSON decodes a Flags strictly: null is not a Flags, and an integer may be written with a zero fraction (1.0).
+func (v *Flags) UnmarshalJSON(data []byte) error {
+	type plain Flags
+	return runtime.DecodeStrict(data, (*plain)(v))
+}
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Flags) Validate() error {
@@ -177,7 +189,7 @@ func (v *Money) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	type plain Money
-	return json.Unmarshal(data, (*plain)(v))
+	return runtime.DecodeStrict(data, (*plain)(v))
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -247,7 +259,7 @@ func (v *Product) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	type plain Product
-	return json.Unmarshal(data, (*plain)(v))
+	return runtime.DecodeStrict(data, (*plain)(v))
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -342,7 +354,7 @@ func (v *ProductParams) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	type plain ProductParams
-	return json.Unmarshal(data, (*plain)(v))
+	return runtime.DecodeStrict(data, (*plain)(v))
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -410,6 +422,12 @@ func convProductParams(path string, raw any) (out ProductParams, err error) {
 // ProductParamsLang is one of the values allowed at properties/lang.
 type ProductParamsLang string
 
+// UnmarshalJSON decodes a ProductParamsLang strictly: null is not a ProductParamsLang, and an integer may be written with a zero fraction (1.0).
+func (v *ProductParamsLang) UnmarshalJSON(data []byte) error {
+	type plain ProductParamsLang
+	return runtime.DecodeStrict(data, (*plain)(v))
+}
+
 // The values of ProductParamsLang.
 const (
 	ProductParamsLangEn ProductParamsLang = "en"
@@ -459,6 +477,12 @@ func convProductParamsLang(path string, raw any) (out ProductParamsLang, err err
 
 // ProductSummaries is a list of ProductSummary.
 type ProductSummaries []ProductSummary
+
+// UnmarshalJSON decodes a ProductSummaries strictly: null is not a ProductSummaries, and an integer may be written with a zero fraction (1.0).
+func (v *ProductSummaries) UnmarshalJSON(data []byte) error {
+	type plain ProductSummaries
+	return runtime.DecodeStrict(data, (*plain)(v))
+}
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *ProductSummaries) Validate() error {
@@ -519,7 +543,7 @@ func (v *ProductSummary) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	type plain ProductSummary
-	return json.Unmarshal(data, (*plain)(v))
+	return runtime.DecodeStrict(data, (*plain)(v))
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -569,7 +593,7 @@ func (v *ProductsByIDsParams) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	type plain ProductsByIDsParams
-	return json.Unmarshal(data, (*plain)(v))
+	return runtime.DecodeStrict(data, (*plain)(v))
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -644,7 +668,7 @@ func (v *ServiceConfig) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	type plain ServiceConfig
-	return json.Unmarshal(data, (*plain)(v))
+	return runtime.DecodeStrict(data, (*plain)(v))
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -811,7 +835,7 @@ func (v *ServiceConfigParams) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	type plain ServiceConfigParams
-	return json.Unmarshal(data, (*plain)(v))
+	return runtime.DecodeStrict(data, (*plain)(v))
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.

@@ -1,0 +1,462 @@
+package runtime
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"math/big"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// JSONValue holds any JSON value. The generator uses it, by design and
+// documented as such, for a schema that allows values of several JSON types
+// (or of all types: a schema without "type") and for constructs that no
+// precise Go type can express; generated code validates the value against
+// its schema, applying each keyword only to instances of the type it is
+// about. Inside, objects are map[string]any, arrays []any, numbers
+// json.Number (exact, never rounded through float64), and null is nil.
+type JSONValue struct {
+	v any
+}
+
+// JSONOf wraps a decoded JSON value; float64 and integer Go numbers are
+// turned into json.Number, so values from any decoder compare the same.
+func JSONOf(v any) JSONValue { return JSONValue{v: normalizeJSON(v)} }
+
+// Any returns the value: nil, bool, json.Number, string, []any or
+// map[string]any.
+func (j JSONValue) Any() any { return j.v }
+
+// Kind names the value's JSON type: null, boolean, integer, number,
+// string, array or object (integer for a number without a fraction).
+func (j JSONValue) Kind() string { return JSONKind(j.v) }
+
+// IsNull reports whether the value is JSON null.
+func (j JSONValue) IsNull() bool { return j.v == nil }
+
+// MarshalJSON writes the value back as it was decoded.
+func (j JSONValue) MarshalJSON() ([]byte, error) { return json.Marshal(j.v) }
+
+// UnmarshalJSON decodes any JSON value, keeping numbers exact.
+func (j *JSONValue) UnmarshalJSON(data []byte) error {
+	v, err := DecodeJSON(data)
+	if err != nil {
+		return err
+	}
+	j.v = v
+	return nil
+}
+
+// String renders the value as compact JSON.
+func (j JSONValue) String() string {
+	b, err := json.Marshal(j.v)
+	if err != nil {
+		return fmt.Sprint(j.v)
+	}
+	return string(b)
+}
+
+// DecodeJSON decodes one JSON document with exact numbers and nothing after it.
+func DecodeJSON(data []byte) (any, error) {
+	d := json.NewDecoder(bytes.NewReader(data))
+	d.UseNumber()
+	var v any
+	if err := d.Decode(&v); err != nil {
+		return nil, err
+	}
+	if _, err := d.Token(); !errors.Is(err, io.EOF) {
+		return nil, errors.New("unexpected data after the JSON value")
+	}
+	return v, nil
+}
+
+// AppendJSONValue encodes a JSONValue for the cache, as its JSON text.
+func AppendJSONValue(dst []byte, v JSONValue) []byte {
+	b, err := json.Marshal(v.v)
+	if err != nil {
+		b = []byte("null")
+	}
+	return AppendString(dst, string(b))
+}
+
+// ReadJSONValue reads what AppendJSONValue wrote; a corrupt entry sets the
+// reader's error.
+func ReadJSONValue(rd *Reader) JSONValue {
+	s := rd.String()
+	if rd.Err() != nil {
+		return JSONValue{}
+	}
+	v, err := DecodeJSON([]byte(s))
+	if err != nil {
+		rd.fail()
+		return JSONValue{}
+	}
+	return JSONValue{v: v}
+}
+
+// AsJSONValue converts a raw source value; every JSON value is accepted,
+// numbers of any Go numeric type become exact json.Number.
+func AsJSONValue(path string, raw any) (JSONValue, error) {
+	if _, ok := raw.(absentValue); ok {
+		return JSONValue{}, Missing(path, "value")
+	}
+	v, err := toJSON(raw)
+	if err != nil {
+		return JSONValue{}, &ConvError{Path: path, From: fmt.Sprintf("%T", raw), To: "JSON value", Value: fmt.Sprint(raw), Err: err}
+	}
+	return JSONValue{v: v}, nil
+}
+
+func toJSON(raw any) (any, error) {
+	switch x := raw.(type) {
+	case nil, bool, string, json.Number:
+		return x, nil
+	case []byte:
+		return string(x), nil
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			v, err := toJSON(e)
+			if err != nil {
+				return nil, err
+			}
+			out[k] = v
+		}
+		return out, nil
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			v, err := toJSON(e)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = v
+		}
+		return out, nil
+	case float64:
+		if math.IsInf(x, 0) || math.IsNaN(x) {
+			return nil, errors.New("not a JSON number")
+		}
+		return json.Number(strconv.FormatFloat(x, 'g', -1, 64)), nil
+	case float32:
+		return toJSON(float64(x))
+	case int:
+		return json.Number(strconv.Itoa(x)), nil
+	case int64:
+		return json.Number(strconv.FormatInt(x, 10)), nil
+	case int32:
+		return json.Number(strconv.FormatInt(int64(x), 10)), nil
+	case uint64:
+		return json.Number(strconv.FormatUint(x, 10)), nil
+	}
+	b, err := json.Marshal(raw)
+	if err != nil {
+		return nil, err
+	}
+	return DecodeJSON(b)
+}
+
+func normalizeJSON(v any) any {
+	out, err := toJSON(v)
+	if err != nil {
+		return nil
+	}
+	return out
+}
+
+// JSONKind names the JSON type of a decoded value (see JSONValue.Kind).
+func JSONKind(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "boolean"
+	case json.Number:
+		if IsJSONInteger(x) {
+			return "integer"
+		}
+		return "number"
+	case string:
+		return "string"
+	case []any:
+		return "array"
+	case map[string]any:
+		return "object"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+// HasJSONType reports whether v is of one of the JSON types named; as in
+// JSON Schema, "number" includes integers and an integer is any number
+// without a fractional part (1.0 is an integer).
+func HasJSONType(v any, types ...string) bool {
+	k := JSONKind(v)
+	for _, t := range types {
+		if t == k || (t == "number" && k == "integer") {
+			return true
+		}
+	}
+	return false
+}
+
+// IsJSONInteger reports whether n has no fractional part (1.0 and 1e2 do not).
+func IsJSONInteger(n json.Number) bool {
+	r, ok := new(big.Rat).SetString(string(n))
+	return ok && r.IsInt()
+}
+
+// CompareNumber compares n with the decimal bound, exactly: -1, 0 or +1.
+func CompareNumber(n json.Number, bound string) int {
+	a, ok1 := new(big.Rat).SetString(string(n))
+	b, ok2 := new(big.Rat).SetString(bound)
+	if !ok1 || !ok2 {
+		return 0
+	}
+	return a.Cmp(b)
+}
+
+// IsMultipleOfNumber reports, exactly, whether n is a multiple of the decimal m.
+func IsMultipleOfNumber(n json.Number, m string) bool {
+	a, ok1 := new(big.Rat).SetString(string(n))
+	b, ok2 := new(big.Rat).SetString(m)
+	if !ok1 || !ok2 || b.Sign() == 0 {
+		return false
+	}
+	return new(big.Rat).Quo(a, b).IsInt()
+}
+
+// EqualJSON reports whether two decoded JSON values are equal as JSON
+// Schema defines it: numbers by value (1 equals 1.0), objects regardless
+// of key order.
+func EqualJSON(a, b any) bool {
+	switch x := a.(type) {
+	case nil:
+		return b == nil
+	case bool:
+		y, ok := b.(bool)
+		return ok && x == y
+	case string:
+		y, ok := b.(string)
+		return ok && x == y
+	case json.Number:
+		y, ok := b.(json.Number)
+		if !ok {
+			return false
+		}
+		return CompareNumber(x, string(y)) == 0
+	case []any:
+		y, ok := b.([]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for i := range x {
+			if !EqualJSON(x[i], y[i]) {
+				return false
+			}
+		}
+		return true
+	case map[string]any:
+		y, ok := b.(map[string]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for k, xv := range x {
+			yv, ok := y[k]
+			if !ok || !EqualJSON(xv, yv) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// InJSON reports whether v equals one of the values (for enum).
+func InJSON(v any, values ...any) bool {
+	for _, x := range values {
+		if EqualJSON(v, x) {
+			return true
+		}
+	}
+	return false
+}
+
+// DuplicateJSON returns the indices of the first two equal elements of a
+// decoded JSON array, for uniqueItems.
+func DuplicateJSON(a []any) (int, int, bool) {
+	for i := range a {
+		for j := i + 1; j < len(a); j++ {
+			if EqualJSON(a[i], a[j]) {
+				return i, j, true
+			}
+		}
+	}
+	return 0, 0, false
+}
+
+// SortedKeys returns an object's keys in order, so that violations are
+// reported in the same order on every run.
+func SortedKeys(o map[string]any) []string {
+	keys := make([]string, 0, len(o))
+	for k := range o {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// BriefJSON renders a decoded value for messages, shortened.
+func BriefJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	s := string(b)
+	if len(s) > 60 {
+		s = s[:57] + "..."
+	}
+	return s
+}
+
+// Evaluated records which properties and items of one instance were
+// evaluated by a schema and its in-place subschemas, for
+// unevaluatedProperties and unevaluatedItems. Its methods accept a nil
+// receiver and then do nothing, so generated code only allocates one
+// where a schema needs it.
+type Evaluated struct {
+	props    map[string]bool
+	items    map[int]bool
+	allItems bool
+	allProps bool
+}
+
+// Prop marks property k evaluated.
+func (e *Evaluated) Prop(k string) {
+	if e == nil {
+		return
+	}
+	if e.props == nil {
+		e.props = map[string]bool{}
+	}
+	e.props[k] = true
+}
+
+// AllProps marks every property evaluated.
+func (e *Evaluated) AllProps() {
+	if e != nil {
+		e.allProps = true
+	}
+}
+
+// Item marks array element i evaluated.
+func (e *Evaluated) Item(i int) {
+	if e == nil {
+		return
+	}
+	if e.items == nil {
+		e.items = map[int]bool{}
+	}
+	e.items[i] = true
+}
+
+// AllItems marks every element evaluated.
+func (e *Evaluated) AllItems() {
+	if e != nil {
+		e.allItems = true
+	}
+}
+
+// HasProp reports whether property k was evaluated.
+func (e *Evaluated) HasProp(k string) bool {
+	return e != nil && (e.allProps || e.props[k])
+}
+
+// HasItem reports whether element i was evaluated.
+func (e *Evaluated) HasItem(i int) bool {
+	return e != nil && (e.allItems || e.items[i])
+}
+
+// Merge adds what o recorded to e.
+func (e *Evaluated) Merge(o *Evaluated) {
+	if e == nil || o == nil {
+		return
+	}
+	e.allProps = e.allProps || o.allProps
+	e.allItems = e.allItems || o.allItems
+	for k := range o.props {
+		e.Prop(k)
+	}
+	for i := range o.items {
+		e.Item(i)
+	}
+}
+
+// NormalizeIntegers rewrites the numbers of a JSON document that have no
+// fractional part but are written with one or with an exponent (1.0, 1e2)
+// as plain integers, so that encoding/json decodes them into int64 fields:
+// JSON Schema counts them as integers. Other documents are returned as they are.
+func NormalizeIntegers(data []byte) []byte {
+	if !bytes.ContainsAny(data, ".eE") {
+		return data
+	}
+	v, err := DecodeJSON(data)
+	if err != nil {
+		return data
+	}
+	changed := false
+	var walk func(x any) any
+	walk = func(x any) any {
+		switch y := x.(type) {
+		case json.Number:
+			if strings.ContainsAny(string(y), ".eE") {
+				if r, ok := new(big.Rat).SetString(string(y)); ok && r.IsInt() && r.Num().IsInt64() {
+					changed = true
+					return json.Number(r.Num().String())
+				}
+			}
+		case []any:
+			for i := range y {
+				y[i] = walk(y[i])
+			}
+		case map[string]any:
+			for k := range y {
+				y[k] = walk(y[k])
+			}
+		}
+		return x
+	}
+	v = walk(v)
+	if !changed {
+		return data
+	}
+	out, err := json.Marshal(v)
+	if err != nil {
+		return data
+	}
+	return out
+}
+
+// CountValid runs each check on v with violations of its own and returns
+// how many passed, for anyOf, oneOf, not and if. When ev is not nil, what a
+// passing check evaluated is merged into it.
+func CountValid(v any, path *Path, ev *Evaluated, checks ...func(any, *Path, *Violations, *Evaluated)) int {
+	n := 0
+	for _, check := range checks {
+		var vs Violations
+		var sub *Evaluated
+		if ev != nil {
+			sub = new(Evaluated)
+		}
+		check(v, path, &vs, sub)
+		if vs.Len() == 0 {
+			n++
+			ev.Merge(sub)
+		}
+	}
+	return n
+}
