@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/allegro/bigcache/v3"
@@ -63,64 +63,88 @@ const (
 
 // batch is one FetchMany call and the flights it answers.
 type batch[P, R any] struct {
+	t      *Task[P, R]
 	ctx    context.Context // detached from callers; cancelled once every flight has left or the batch is done
 	cancel context.CancelFunc
 	bc     *bigcache.BigCache
-	first  time.Time // when the first key arrived
+	first  time.Time     // when the first key arrived
+	done   chan struct{} // every flight's done: closed once all of them have their answers
 
-	// Guarded by Task.mu.
+	// Guarded by Task.mu. order only grows while the batch is collecting, and is read without the lock once it runs.
 	state batchState
 	timer *time.Timer // flushes a window; nil for DoMany chunks
-	items map[string]*batchItem[P, R]
 	order []*batchItem[P, R]
 	live  int // items that still have a flight
+	// unlisted holds the items whose flight Invalidate unlisted while the batch was collecting, so that a new
+	// flight for the same key joins the item and the key is still asked once. nil until that happens.
+	unlisted map[string]*batchItem[P, R]
 }
 
 // batchItem is one distinct cache key of a batch.
 type batchItem[P, R any] struct {
+	b   *batch[P, R]
 	key string
 	p   *P
 	// Usually one flight; more only when Invalidate unlisted the key's flight and a new caller started another
-	// one before the batch ran. Both are answered by the same call, so the key is still asked once.
+	// one before the batch ran. Both are answered by the same call, so the key is still asked once. Flights are
+	// only added while the batch collects: withdrawn ones stay, marked gone.
 	flights []*flight[R]
+	one     [1]*flight[R] // flights' first backing array, so that the usual single flight costs no allocation
+	// live counts the flights not gone (written under Task.mu, read by runBatch without it). store counts those
+	// not gone and not invalidated: the answer is cached only while it is above zero.
+	live, store atomic.Int32
 }
 
-func newBatch[P, R any](parent context.Context, bc *bigcache.BigCache) *batch[P, R] {
+// batchEntry is the storage of a batched key that starts a flight: the flight, its batch item and its own copy
+// of the params (the caller may reuse its params once it leaves), in one allocation.
+type batchEntry[P, R any] struct {
+	f  flight[R]
+	it batchItem[P, R]
+	p  P
+}
+
+func (t *Task[P, R]) newBatch(parent context.Context, bc *bigcache.BigCache) *batch[P, R] {
 	// Like a flight, a batch outlives any one caller but keeps the first one's values (trace ids).
 	ctx, cancel := context.WithCancel(context.WithoutCancel(parent))
-	return &batch[P, R]{ctx: ctx, cancel: cancel, bc: bc, first: time.Now(), items: map[string]*batchItem[P, R]{}}
+	return &batch[P, R]{t: t, ctx: ctx, cancel: cancel, bc: bc, first: time.Now(), done: make(chan struct{}),
+		order: make([]*batchItem[P, R], 0, t.batcher.pol.MaxSize)}
 }
 
-// enqueue puts a new flight into b, or into the task's window when b is nil, and starts the window's call
-// once MaxSize keys wait. Task.mu must be held.
-func (t *Task[P, R]) enqueue(b *batch[P, R], bc *bigcache.BigCache, f *flight[R], p *P, key string) {
+// enqueue puts the new flight e.f into b, or into the task's window when b is nil, and returns the window when
+// it now holds MaxSize keys: the caller runs it once Task.mu is released. Task.mu must be held.
+func (t *Task[P, R]) enqueue(ctx context.Context, b *batch[P, R], bc *bigcache.BigCache, e *batchEntry[P, R], key string) (run *batch[P, R]) {
 	window := b == nil
 	if window {
 		b = t.batcher.window
 		if b == nil {
-			b = newBatch[P, R](f.ctx, bc)
+			b = t.newBatch(ctx, bc)
 			t.batcher.window = b
-			wb := b
-			b.timer = time.AfterFunc(t.batcher.pol.Wait, func() { t.flushWindow(wb) })
+			b.timer = time.AfterFunc(t.batcher.pol.Wait, func() { t.flushWindow(b) })
 		}
 	}
-	it := b.items[key]
+	f := &e.f
+	f.done = b.done
+	it := b.unlisted[key] // a nil map reads as empty
 	if it == nil {
-		it = &batchItem[P, R]{key: key, p: p}
-		b.items[key] = it
+		it = &e.it
+		it.b, it.key, it.p = b, key, &e.p
+		it.flights = it.one[:0]
 		b.order = append(b.order, it)
 	}
-	if len(it.flights) == 0 {
+	if it.live.Load() == 0 {
 		b.live++
 	}
+	it.live.Add(1)
+	it.store.Add(1)
 	it.flights = append(it.flights, f)
-	f.withdraw = func() { t.withdraw(b, it, f) }
+	f.link = it
 	if window && b.live >= t.batcher.pol.MaxSize {
 		t.batcher.window = nil
 		b.state = batchRunning
 		b.timer.Stop() // if it already fired, flushWindow sees batchRunning and does nothing
-		go t.runBatch(b)
+		return b
 	}
+	return nil
 }
 
 // flushWindow runs a window whose Wait has passed, unless it already ran or was abandoned.
@@ -140,14 +164,16 @@ func (t *Task[P, R]) flushWindow(b *batch[P, R]) {
 
 // withdraw takes a flight whose callers have all left out of its batch; a batch left without flights
 // is dropped before it runs, or cancelled while it runs. Task.mu must be held.
-func (t *Task[P, R]) withdraw(b *batch[P, R], it *batchItem[P, R], f *flight[R]) {
-	f.withdraw = nil
-	i := slices.Index(it.flights, f)
-	if i < 0 {
+func (it *batchItem[P, R]) withdraw(f *flight[R]) {
+	b := it.b
+	if f.gone || b.state == batchDone {
 		return
 	}
-	it.flights = slices.Delete(it.flights, i, i+1)
-	if len(it.flights) > 0 {
+	f.gone = true
+	if !f.noStore {
+		it.store.Add(-1)
+	}
+	if it.live.Add(-1) > 0 {
 		return
 	}
 	b.live--
@@ -156,12 +182,30 @@ func (t *Task[P, R]) withdraw(b *batch[P, R], it *batchItem[P, R], f *flight[R])
 	}
 	if b.state == batchCollecting {
 		b.timer.Stop()
-		if t.batcher.window == b {
-			t.batcher.window = nil
+		if b.t.batcher.window == b {
+			b.t.batcher.window = nil
 		}
 		b.state = batchDone
 	}
 	b.cancel()
+}
+
+// invalidate keeps the flight's answer out of the cache, and lets a new flight for the key join the item while
+// the batch still collects. Task.mu must be held.
+func (it *batchItem[P, R]) invalidate(f *flight[R]) {
+	b := it.b
+	if f.noStore || b.state == batchDone {
+		return
+	}
+	if !f.gone {
+		it.store.Add(-1)
+	}
+	if b.state == batchCollecting {
+		if b.unlisted == nil {
+			b.unlisted = map[string]*batchItem[P, R]{}
+		}
+		b.unlisted[it.key] = it
+	}
 }
 
 // batchOutcome is what one key of a batch gets; the fields mirror those run fills in a flight.
@@ -173,58 +217,57 @@ type batchOutcome[R any] struct {
 }
 
 // runBatch makes the batch's FetchMany call, caches each answer and hands every flight still in the
-// batch its own outcome. The caller has set b.state to batchRunning.
+// batch its own outcome. The caller has set b.state to batchRunning, so b.order no longer changes.
 func (t *Task[P, R]) runBatch(b *batch[P, R]) {
 	defer b.cancel()
-	t.mu.Lock()
-	items := make([]*batchItem[P, R], 0, b.live)
-	ps := make([]*P, 0, b.live)
+	items := make([]*batchItem[P, R], 0, len(b.order))
+	ps := make([]*P, 0, len(b.order))
 	for _, it := range b.order {
-		if len(it.flights) > 0 {
+		// A flight that leaves after this is still asked for; its answer is then ignored.
+		if it.live.Load() > 0 {
 			items = append(items, it)
 			ps = append(ps, it.p)
 		}
 	}
-	t.mu.Unlock()
-	if len(items) == 0 {
-		return
+	var outs []batchOutcome[R]
+	attempts := 0
+	if len(items) > 0 {
+		outs, attempts = t.answerBatch(b, ps)
+		// The stores need no Task.mu (bigcache has its own locks), only to stay ordered with Invalidate, which
+		// storeMu does. Flights that left meanwhile are not counted in store: an answer nobody waits for
+		// anymore is not cached, as Invalidate could no longer reach it to stop the store.
+		t.storeMu.RLock()
+		for i, it := range items {
+			if o := &outs[i]; o.entry != nil && it.store.Load() > 0 && len(it.key) <= maxKeyLen {
+				_ = b.bc.Set(it.key, o.entry) // too large for a shard: simply not cached
+			}
+		}
+		t.storeMu.RUnlock()
 	}
 
-	outs, attempts := t.answerBatch(b, ps)
-
-	var done []*flight[R]
 	t.mu.Lock()
 	for i, it := range items {
 		o := &outs[i]
-		// Flights that left meanwhile are gone from the item: their answer is ignored, not cached, as Invalidate
-		// can no longer reach them to stop a store.
-		store := false
+		n := 0
 		for _, f := range it.flights {
-			store = store || !f.noStore
-		}
-		if o.entry != nil && store && len(it.key) <= maxKeyLen {
-			_ = b.bc.Set(it.key, o.entry) // too large for a shard: simply not cached
-		}
-		for j, f := range it.flights {
+			if f.gone {
+				continue
+			}
 			f.val, f.err, f.payload, f.attempts = o.val, o.err, o.payload, attempts
-			if j > 0 {
+			if n > 0 {
 				// Only one flight may hand out val itself; the others' callers all decode copies.
 				f.claimed.Store(true)
 			}
-			f.withdraw = nil
+			n++
 			if t.flights[it.key] == f {
 				delete(t.flights, it.key)
 			}
-			done = append(done, f)
 		}
-		it.flights = nil
 	}
 	b.state = batchDone
+	t.settled.Add(1) // after the stores, as the flights are unlisted: see join
 	t.mu.Unlock()
-	for _, f := range done {
-		f.cancel()
-		close(f.done)
-	}
+	close(b.done)
 }
 
 // answerBatch calls the batch source and works out each key's outcome. Like run, it turns a panic (in a hook,
@@ -243,12 +286,15 @@ func (t *Task[P, R]) answerBatch(b *batch[P, R], ps []*P) (outs []batchOutcome[R
 	rs, attempts, err := t.fetchMany(b, ps)
 	dur := time.Since(start)
 	outs = make([]batchOutcome[R], len(ps))
+	// Every entry of the batch goes into one buffer: bigcache copies what it stores, and the entries are never
+	// written again, so they can share an array.
+	var buf []byte
 	for i := range ps {
 		var r *R
 		if err == nil {
 			r = rs[i]
 		}
-		outs[i] = t.outcome(r, err)
+		outs[i], buf = t.outcome(r, err, buf)
 	}
 	if h := t.x.hooks.OnBatch; h != nil {
 		h(b.ctx, BatchEvent{Task: t.s.Name, Size: len(ps), Waited: start.Sub(b.first), Attempts: attempts, Duration: dur, Err: err})
@@ -257,8 +303,8 @@ func (t *Task[P, R]) answerBatch(b *batch[P, R], ps []*P) (outs []batchOutcome[R
 }
 
 // outcome turns one key's share of a batch answer into what its flights get: a nil result is not found,
-// an invalid result fails that key only and is never cached.
-func (t *Task[P, R]) outcome(r *R, err error) (o batchOutcome[R]) {
+// an invalid result fails that key only and is never cached. The entry is appended to buf, which is returned.
+func (t *Task[P, R]) outcome(r *R, err error, buf []byte) (o batchOutcome[R], _ []byte) {
 	defer func() {
 		if v := recover(); v != nil {
 			o = batchOutcome[R]{err: Permanent(&panicError{where: "task " + t.s.Name, value: v})}
@@ -266,7 +312,7 @@ func (t *Task[P, R]) outcome(r *R, err error) (o batchOutcome[R]) {
 	}()
 	switch {
 	case err != nil && !IsNotFound(err):
-		return batchOutcome[R]{err: err}
+		return batchOutcome[R]{err: err}, buf
 	case err == nil && r == nil:
 		err = ErrNotFound
 	case err == nil && t.s.ValidateResult != nil:
@@ -275,11 +321,20 @@ func (t *Task[P, R]) outcome(r *R, err error) (o batchOutcome[R]) {
 			if errors.As(verr, &ve) {
 				ve.Task, ve.Which = t.s.Name, "result"
 			}
-			return batchOutcome[R]{err: verr}
+			return batchOutcome[R]{err: verr}, buf
 		}
 	}
 	o.val, o.err = r, err
-	o.entry = t.entry(r, err != nil)
+	stores := err != nil && t.s.Cache.NegativeTTL > 0 || err == nil && t.storeOK && t.s.Cache.TTL > 0
+	if stores && cap(buf)-len(buf) < 256 {
+		// A new array rather than letting append copy the entries made so far.
+		buf = make([]byte, 0, 4096)
+	}
+	n := len(buf)
+	if e := t.appendEntry(buf, r, err != nil); e != nil {
+		buf = e
+		o.entry = e[n:len(e):len(e)]
+	}
 	switch {
 	case err != nil || !t.storeOK:
 	case o.entry != nil:
@@ -288,7 +343,7 @@ func (t *Task[P, R]) outcome(r *R, err error) (o batchOutcome[R]) {
 		// Not cached, but coalesced callers still need their own copies.
 		o.payload = t.s.Encode(nil, r)
 	}
-	return o
+	return o, buf
 }
 
 // fetchMany calls the batch source through retryLoop on the batch's ctx.
@@ -361,9 +416,10 @@ func (t *Task[P, R]) callMany(ctx context.Context, ps []*P) (rs []*R, err error)
 
 // manyKey is one distinct cache key missed by a DoMany call, and the indexes of ps that asked for it.
 type manyKey[P any] struct {
-	key string
-	p   *P
-	idx []int
+	key  string
+	p    *P
+	idx  []int
+	seen uint64 // Task.settled before the key's cache lookup
 }
 
 // DoMany looks up many params at once: cache hits are answered from the cache, misses are chunked by MaxSize
@@ -391,9 +447,10 @@ func (t *Task[P, R]) DoMany(ctx context.Context, ps []*P) (res []*R, errs []erro
 			continue
 		}
 		var key string
+		var seen uint64
 		errs[i] = t.guard(p, func() error {
 			var err error
-			res[i], key, err = t.check(ctx, bc, p, start)
+			res[i], key, seen, err = t.check(ctx, bc, p, start)
 			return err
 		})
 		if key == "" || errs[i] != nil {
@@ -405,7 +462,7 @@ func (t *Task[P, R]) DoMany(ctx context.Context, ps []*P) (res []*R, errs []erro
 		}
 		pc := new(P)
 		*pc = *p
-		m := &manyKey[P]{key: key, p: pc, idx: []int{i}}
+		m := &manyKey[P]{key: key, p: pc, idx: []int{i}, seen: seen}
 		byKey[key] = m
 		misses = append(misses, m)
 	}
@@ -431,7 +488,7 @@ func (t *Task[P, R]) DoMany(ctx context.Context, ps []*P) (res []*R, errs []erro
 				var r *R
 				err := t.guard(m.p, func() error {
 					var err error
-					r, err = t.miss(ctx, bc, m.p, m.key)
+					r, err = t.miss(ctx, bc, m.p, m.key, m.seen)
 					return err
 				})
 				answer(m, r, err)
@@ -507,16 +564,25 @@ type manyJoin[P, R any] struct {
 // startChunk attaches each key of chunk to its flight, putting the new flights into one batch that starts
 // at once; release is called when that batch is over.
 func (t *Task[P, R]) startChunk(ctx context.Context, bc *bigcache.BigCache, chunk []*manyKey[P], joined []manyJoin[P, R], release func()) []manyJoin[P, R] {
-	b := newBatch[P, R](ctx, bc)
+	b := t.newBatch(ctx, bc)
 	b.state = batchRunning
 	n := len(joined)
 	t.mu.Lock()
 	for _, m := range chunk {
-		f, w, r, st := t.joinLocked(ctx, bc, m.p, m.key, b)
-		j := manyJoin[P, R]{m: m, f: f, w: w, r: r}
-		if f == nil && st == entryNegative {
-			j.err = ErrNotFound // wrapped below, outside the lock: fail calls hooks
+		j := manyJoin[P, R]{m: m}
+		if t.flights[m.key] == nil && t.readOn && len(m.key) <= maxKeyLen {
+			// Looked at again under the lock, so that a result stored since the miss is not fetched twice.
+			var rd Reader
+			if r, st := t.lookup(bc, m.key, &rd, lookupFresh); st != entryMiss {
+				j.r = r
+				if st == entryNegative {
+					j.err = ErrNotFound // wrapped below, outside the lock: fail calls hooks
+				}
+				joined = append(joined, j)
+				continue
+			}
 		}
+		j.f, j.w, _ = t.joinLocked(ctx, bc, m.p, m.key, b, nil)
 		joined = append(joined, j)
 	}
 	live := b.live

@@ -122,16 +122,22 @@ func (t *Task[P, R]) decode(rd *Reader, payload []byte) (r *R, ok bool) {
 }
 
 // entry builds the cache bytes for a result, or nil when nothing should be stored.
-func (t *Task[P, R]) entry(r *R, notFound bool) []byte {
+func (t *Task[P, R]) entry(r *R, notFound bool) []byte { return t.appendEntry(nil, r, notFound) }
+
+// appendEntry appends the cache bytes for a result to dst, or returns nil when nothing should be stored.
+func (t *Task[P, R]) appendEntry(dst []byte, r *R, notFound bool) []byte {
 	c := t.s.Cache
 	now := t.x.now().UnixNano()
 	switch {
 	case notFound && c.NegativeTTL > 0:
 		fresh := now + int64(c.NegativeTTL)
-		return appendEntryHeader(nil, entryHeader{negative: true, freshUntil: fresh, staleUntil: fresh + int64(c.StaleIfError)})
+		return appendEntryHeader(dst, entryHeader{negative: true, freshUntil: fresh, staleUntil: fresh + int64(c.StaleIfError)})
 	case r != nil && t.storeOK && c.TTL > 0:
+		if dst == nil {
+			dst = make([]byte, 0, 128)
+		}
 		fresh := now + int64(c.TTL)
-		b := appendEntryHeader(make([]byte, 0, 128), entryHeader{freshUntil: fresh, staleUntil: fresh + int64(c.StaleIfError)})
+		b := appendEntryHeader(dst, entryHeader{freshUntil: fresh, staleUntil: fresh + int64(c.StaleIfError)})
 		return t.s.Encode(b, r)
 	}
 	return nil

@@ -98,6 +98,11 @@ func (v *Violations) Add(pointer, keyword, message string) {
 }
 
 // Addf records one violation with a formatted message.
+//
+// Not inlined: generated validate functions call it only on failure, and inlined it would give them a frame big
+// enough to outgrow a new goroutine's starting stack on the success path (a stack copy per lookup).
+//
+//go:noinline
 func (v *Violations) Addf(pointer, keyword, format string, args ...any) {
 	v.Add(pointer, keyword, fmt.Sprintf(format, args...))
 }

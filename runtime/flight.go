@@ -20,17 +20,18 @@ import (
 // Unlike singleflight, callers may leave on their own ctx; the call runs on a ctx detached
 // from them that is cancelled only when the last one has left.
 type flight[R any] struct {
-	done   chan struct{}
+	done   chan struct{} // a batched flight shares its batch's: all of a batch's flights finish together
 	ctx    context.Context
-	cancel context.CancelFunc
+	cancel context.CancelFunc // nil for a batched flight, which runs on its batch's ctx
 
 	// Guarded by Task.mu.
 	waiters   int
 	unbounded int                  // waiters whose ctx has no deadline
 	deadlines map[uint64]time.Time // waiter id -> deadline
 	nextID    uint64
-	noStore   bool   // set by Invalidate: the result may predate it
-	withdraw  func() // set while the flight sits in a batch: takes it out when its last waiter leaves
+	noStore   bool         // set by Invalidate: the result may predate it
+	link      batchLink[R] // set while the flight sits in a batch: its batch item
+	gone      bool         // withdrawn from its batch: all its waiters left before the answer
 
 	// Written by run (or runBatch) before done is closed, read-only afterwards.
 	val      *R
@@ -38,6 +39,13 @@ type flight[R any] struct {
 	claimed  atomic.Bool
 	err      error
 	attempts int
+}
+
+// batchLink is a batched flight's way back to its batch item, whose type also depends on the params type.
+// An interface rather than a closure, so that joining a batch allocates nothing for it.
+type batchLink[R any] interface {
+	withdraw(f *flight[R])   // the flight's last waiter left; Task.mu held
+	invalidate(f *flight[R]) // Invalidate unlisted the flight; Task.mu held
 }
 
 type waiter struct {
@@ -62,40 +70,93 @@ func (f *flight[R]) addWaiter(ctx context.Context) waiter {
 	return w
 }
 
-// join attaches the caller to the flight for key, starting one if needed. When it has to start one it first
-// looks at the cache again, under the same lock a finishing flight stores under, so a result stored between
-// the caller's miss and now is not fetched twice.
-func (t *Task[P, R]) join(ctx context.Context, bc *bigcache.BigCache, p *P, key string) (*flight[R], waiter, *R, entryState) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.joinLocked(ctx, bc, p, key, nil)
-}
-
-// joinLocked is join with Task.mu held. A new flight of a batched task goes into into, or into the
-// task's current batch window when into is nil.
-func (t *Task[P, R]) joinLocked(ctx context.Context, bc *bigcache.BigCache, p *P, key string, into *batch[P, R]) (*flight[R], waiter, *R, entryState) {
-	f := t.flights[key]
-	if f == nil {
-		if t.readOn && len(key) <= maxKeyLen {
-			var rd Reader
-			if r, st := t.lookup(bc, key, &rd, lookupFresh); st != entryMiss {
-				return nil, waiter{}, r, st
+// join attaches the caller to the flight for key, starting one if needed. seen is the value of Task.settled
+// before the caller's cache lookup: when a flight has stored an entry since, the cache is looked at again (outside
+// Task.mu), so a result stored between the caller's miss and now is not fetched twice. A finishing flight counts
+// itself in settled after its store and before it unlists itself, so finding no flight with settled unchanged
+// means that no entry for key was stored after that lookup.
+func (t *Task[P, R]) join(ctx context.Context, bc *bigcache.BigCache, p *P, key string, seen uint64) (*flight[R], waiter, *R, entryState) {
+	var e *batchEntry[P, R]
+	if t.batcher != nil {
+		// Made before taking Task.mu, so that the critical section allocates nothing (an allocation there can
+		// stall it behind a GC assist while every other caller queues up). Wasted when the key already has a flight.
+		e = &batchEntry[P, R]{p: *p}
+	}
+	for {
+		if now := t.settled.Load(); now != seen {
+			seen = now
+			if t.readOn && len(key) <= maxKeyLen {
+				if r, st := t.lookupFresh(bc, key); st != entryMiss {
+					return nil, waiter{}, r, st
+				}
 			}
 		}
-		fctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-		f = &flight[R]{done: make(chan struct{}), ctx: fctx, cancel: cancel}
-		t.flights[key] = f
-		// The caller may reuse its params once it leaves, so the flight keeps its own copy.
-		pc := new(P)
-		*pc = *p
+		t.mu.Lock()
+		f := t.flights[key]
+		var run *batch[P, R]
+		if f == nil {
+			if t.settled.Load() != seen {
+				t.mu.Unlock()
+				continue
+			}
+			// As joinLocked does, written out here: one frame less, so that the caller's stack does not have to
+			// grow (a copy) while it holds Task.mu.
+			if e != nil {
+				f = &e.f
+				t.flights[key] = f
+				run = t.enqueue(ctx, nil, bc, e, key)
+			} else {
+				f = t.startFlight(ctx, bc, p, key)
+			}
+		}
+		w := f.addWaiter(ctx)
+		t.mu.Unlock()
+		if run != nil {
+			go t.runBatch(run)
+		}
+		return f, w, nil, entryMiss
+	}
+}
+
+// joinLocked attaches the caller to the flight for key, starting one if there is none; the caller has looked at the
+// cache. A new flight of a batched task goes into into, or into the task's current batch window when into is nil;
+// e, when not nil, is the new flight's storage, with the params already copied. run is a window that the new
+// flight filled: the caller starts it once Task.mu is released. Task.mu must be held.
+func (t *Task[P, R]) joinLocked(ctx context.Context, bc *bigcache.BigCache, p *P, key string, into *batch[P, R], e *batchEntry[P, R]) (f *flight[R], w waiter, run *batch[P, R]) {
+	f = t.flights[key]
+	if f == nil {
 		if t.batcher != nil {
-			t.enqueue(into, bc, f, pc, key)
+			if e == nil {
+				e = &batchEntry[P, R]{p: *p}
+			}
+			f = &e.f
+			t.flights[key] = f
+			run = t.enqueue(ctx, into, bc, e, key)
 		} else {
-			go t.run(f, bc, pc, key)
+			f = t.startFlight(ctx, bc, p, key)
 		}
 	}
-	w := f.addWaiter(ctx)
-	return f, w, nil, entryMiss
+	return f, f.addWaiter(ctx), run
+}
+
+// startFlight lists a new flight of an unbatched task for key and starts its source call. Task.mu must be held.
+func (t *Task[P, R]) startFlight(ctx context.Context, bc *bigcache.BigCache, p *P, key string) *flight[R] {
+	fctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	f := &flight[R]{done: make(chan struct{}), ctx: fctx, cancel: cancel}
+	t.flights[key] = f
+	// The caller may reuse its params once it leaves, so the flight keeps its own copy.
+	pc := new(P)
+	*pc = *p
+	go t.run(f, bc, pc, key)
+	return f
+}
+
+// lookupFresh is lookup with a Reader of its own, kept out of join's frame.
+//
+//go:noinline
+func (t *Task[P, R]) lookupFresh(bc *bigcache.BigCache, key string) (*R, entryState) {
+	var rd Reader
+	return t.lookup(bc, key, &rd, lookupFresh)
 }
 
 // leave detaches a waiter; the last one out cancels the flight and unlists it so that nobody joins a dying call.
@@ -109,12 +170,14 @@ func (t *Task[P, R]) leave(f *flight[R], key string, w waiter) {
 		f.unbounded--
 	}
 	if f.waiters == 0 {
-		f.cancel()
+		if f.cancel != nil {
+			f.cancel()
+		}
 		if t.flights[key] == f {
 			delete(t.flights, key)
 		}
-		if f.withdraw != nil {
-			f.withdraw()
+		if f.link != nil {
+			f.link.withdraw(f)
 		}
 	}
 }
@@ -168,6 +231,7 @@ func (t *Task[P, R]) run(f *flight[R], bc *bigcache.BigCache, p *P, key string) 
 	if t.flights[key] == f {
 		delete(t.flights, key)
 	}
+	t.settled.Add(1) // after the store, before anyone can see the flight gone: see join
 	t.mu.Unlock()
 	f.cancel()
 	close(f.done)
@@ -179,6 +243,13 @@ func (t *Task[P, R]) result(f *flight[R]) *R {
 	if f.claimed.CompareAndSwap(false, true) || f.payload == nil {
 		return f.val
 	}
+	return t.copyResult(f)
+}
+
+// copyResult decodes a waiter's own copy of a flight's result.
+//
+//go:noinline
+func (t *Task[P, R]) copyResult(f *flight[R]) *R {
 	var rd Reader
 	if r, ok := t.decode(&rd, f.payload); ok {
 		return r
@@ -325,8 +396,9 @@ func isTransientDriverErr(err error) bool {
 }
 
 // miss serves a caller whose lookup missed: wait for the flight (or leave on ctx), then fall back as needed.
-func (t *Task[P, R]) miss(ctx context.Context, bc *bigcache.BigCache, p *P, key string) (*R, error) {
-	f, w, r, st := t.join(ctx, bc, p, key)
+// seen is Task.settled as it was before the caller's cache lookup (see join).
+func (t *Task[P, R]) miss(ctx context.Context, bc *bigcache.BigCache, p *P, key string, seen uint64) (*R, error) {
+	f, w, r, st := t.join(ctx, bc, p, key, seen)
 	switch st {
 	case entryHit:
 		return r, nil
@@ -351,6 +423,13 @@ func (t *Task[P, R]) settle(ctx context.Context, bc *bigcache.BigCache, p *P, ke
 	if f.err == nil {
 		return t.result(f), nil
 	}
+	return t.settleFailed(ctx, bc, p, key, f)
+}
+
+// settleFailed is settle for a flight that failed, out of the frames of the common path.
+//
+//go:noinline
+func (t *Task[P, R]) settleFailed(ctx context.Context, bc *bigcache.BigCache, p *P, key string, f *flight[R]) (*R, error) {
 	if IsNotFound(f.err) {
 		return nil, t.fail(ctx, p, f.attempts, f.err)
 	}

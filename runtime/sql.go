@@ -104,7 +104,7 @@ func QueryAll[E any](ctx context.Context, x *Executor, q *SQLQuery, args []any, 
 	return out, nil
 }
 
-// query runs q and hands each row to fn; with limit > 0 it stops reading after limit rows and converts only the first,
+// query runs q and hands each row to fn, in a Record that is reused for the next row; with limit > 0 it stops reading after limit rows and converts only the first,
 // since QueryOne only needs to know that there is more than one.
 func query(ctx context.Context, x *Executor, q *SQLQuery, args []any, limit int, fn func(Record) error) (int, error) {
 	if q == nil || x == nil {
@@ -132,6 +132,7 @@ func query(ctx context.Context, x *Executor, q *SQLQuery, args []any, limit int,
 		ptrs[i] = &vals[i]
 	}
 	n := 0
+	var rec Record
 	for rows.Next() {
 		n++
 		if limit > 0 && n > 1 {
@@ -143,7 +144,13 @@ func query(ctx context.Context, x *Executor, q *SQLQuery, args []any, limit int,
 		if err := rows.Scan(ptrs...); err != nil {
 			return n, sqlErr(ctx, q, err)
 		}
-		rec := make(Record, len(cols))
+		// One map for every row: conv reads it and must not keep it (generated converters copy what they keep,
+		// AsJSONValue included), and a map per row was the largest allocation of a batch query.
+		if rec == nil {
+			rec = make(Record, len(cols))
+		} else {
+			clear(rec)
+		}
 		for i, col := range cols {
 			v := vals[i]
 			if b, ok := v.([]byte); ok {

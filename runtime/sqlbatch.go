@@ -13,18 +13,20 @@ import (
 type SQLBatchQuery struct {
 	conn           string
 	prefix, suffix string
+	pg             *SQLQuery // the PostgreSQL form, the same for any number of keys: built once
 }
 
 // NewSQLBatchQuery builds a batch query for the named connection from the
 // text before and after its key list expression.
 func NewSQLBatchQuery(conn, prefix, suffix string) *SQLBatchQuery {
-	return &SQLBatchQuery{conn: conn, prefix: prefix, suffix: suffix}
+	return &SQLBatchQuery{conn: conn, prefix: prefix, suffix: suffix,
+		pg: NewSQLQuery(conn, []string{prefix + "= ANY(", ")" + suffix}, []string{"keys"})}
 }
 
 // forKeys returns the query for n keys in dialect d, and its arguments.
 func forKeys[K comparable](q *SQLBatchQuery, d Dialect, keys []K) (*SQLQuery, []any) {
 	if d == Postgres {
-		return NewSQLQuery(q.conn, []string{q.prefix + "= ANY(", ")" + q.suffix}, []string{"keys"}), []any{keys}
+		return q.pg, []any{keys}
 	}
 	parts := make([]string, len(keys)+1)
 	params := make([]string, len(keys))

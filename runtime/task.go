@@ -129,6 +129,12 @@ type Task[P, R any] struct {
 	mu      sync.Mutex // guards flights and the waiter bookkeeping inside them, and the batcher's state
 	flights map[string]*flight[R]
 	batcher *batcher[P, R] // nil unless the spec has a Batch policy
+	// settled counts finished flights, each after its cache store and before it unlists itself; join uses it to
+	// skip a second cache lookup when nothing can have been stored since the caller's.
+	settled atomic.Uint64
+	// storeMu lets batches write the cache outside mu: they hold it shared while they decide and store, and
+	// Invalidate holds it exclusively, so that no store decided before an Invalidate lands after it.
+	storeMu sync.RWMutex
 }
 
 // NewTask binds a spec to an executor and registers its name for InvalidateTask.
@@ -165,9 +171,14 @@ func (t *Task[P, R]) Invalidate(p *P) {
 		p = new(P)
 	}
 	key := t.appendKey(nil, p)
+	t.storeMu.Lock()
+	defer t.storeMu.Unlock()
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if f := t.flights[string(key)]; f != nil {
+		if f.link != nil {
+			f.link.invalidate(f)
+		}
 		f.noStore = true
 		delete(t.flights, string(key))
 	}
@@ -243,28 +254,25 @@ func (t *Task[P, R]) Do(ctx context.Context, p *P) (res *R, err error) {
 		return nil, t.fail(ctx, p, 0, ctxErr(ctx))
 	}
 	bc := t.x.cache.Load()
-	r, key, err := t.check(ctx, bc, p, start)
+	r, key, seen, err := t.check(ctx, bc, p, start)
 	if key == "" {
 		return r, err
 	}
-	return t.miss(ctx, bc, p, key)
+	return t.miss(ctx, bc, p, key, seen)
 }
 
 // check validates p and answers it from the cache when it can; on a miss it returns the cache key instead
-// (keys are never empty). bc is nil after Close.
-func (t *Task[P, R]) check(ctx context.Context, bc *bigcache.BigCache, p *P, start time.Time) (*R, string, error) {
+// (keys are never empty), and Task.settled as it was before the lookup, for join. bc is nil after Close.
+func (t *Task[P, R]) check(ctx context.Context, bc *bigcache.BigCache, p *P, start time.Time) (*R, string, uint64, error) {
 	if t.s.ValidateParams != nil {
 		if err := t.s.ValidateParams(p); err != nil {
-			var ve *ValidationError
-			if errors.As(err, &ve) {
-				ve.Task, ve.Which = t.s.Name, "params"
-			}
-			return nil, "", t.fail(ctx, p, 0, err)
+			return nil, "", 0, t.invalidParams(ctx, p, err)
 		}
 	}
 	if bc == nil {
-		return nil, "", t.fail(ctx, p, 0, ErrClosed)
+		return nil, "", 0, t.fail(ctx, p, 0, ErrClosed)
 	}
+	seen := t.settled.Load()
 	sc := t.x.scratch.Get().(*scratch)
 	sc.key = t.appendKey(sc.key[:0], p)
 	if t.readOn && len(sc.key) <= maxKeyLen {
@@ -273,23 +281,44 @@ func (t *Task[P, R]) check(ctx context.Context, bc *bigcache.BigCache, p *P, sta
 		case entryHit:
 			t.x.putScratch(sc)
 			if h := t.x.hooks.OnHit; h != nil {
-				h(ctx, t.event(p, 0, time.Since(start), nil))
+				t.report(ctx, h, p, start)
 			}
-			return r, "", nil
+			return r, "", 0, nil
 		case entryNegative:
 			t.x.putScratch(sc)
 			if h := t.x.hooks.OnNegativeHit; h != nil {
-				h(ctx, t.event(p, 0, time.Since(start), nil))
+				t.report(ctx, h, p, start)
 			}
-			return nil, "", t.fail(ctx, p, 0, ErrNotFound)
+			return nil, "", 0, t.fail(ctx, p, 0, ErrNotFound)
 		}
 	}
 	key := string(sc.key)
 	t.x.putScratch(sc)
 	if h := t.x.hooks.OnMiss; h != nil {
-		h(ctx, t.event(p, 0, time.Since(start), nil))
+		t.report(ctx, h, p, start)
 	}
-	return nil, key, nil
+	return nil, key, seen, nil
+}
+
+// The functions below keep cold work out of the frames of Do's common path: a caller on a fresh goroutine then
+// stays within its starting stack instead of paying a stack copy per lookup.
+
+// invalidParams reports params that failed validation.
+//
+//go:noinline
+func (t *Task[P, R]) invalidParams(ctx context.Context, p *P, err error) error {
+	var ve *ValidationError
+	if errors.As(err, &ve) {
+		ve.Task, ve.Which = t.s.Name, "params"
+	}
+	return t.fail(ctx, p, 0, err)
+}
+
+// report calls a per-lookup hook.
+//
+//go:noinline
+func (t *Task[P, R]) report(ctx context.Context, h func(context.Context, Event), p *P, start time.Time) {
+	h(ctx, t.event(p, 0, time.Since(start), nil))
 }
 
 // Future is the pending result of Task.Async.
