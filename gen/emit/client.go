@@ -46,6 +46,15 @@ func argNames(t *ir.Task) []jen.Code {
 }
 
 func (e *emitter) client() {
+	e.clientType()
+	for _, t := range e.pkg.Tasks {
+		e.taskMethods(t)
+	}
+	e.execute()
+}
+
+// clientType emits the Client struct and NewClient.
+func (e *emitter) clientType() {
 	e.f.Comment("Client calls this package's tasks through a shared runtime executor, which caches, coalesces, retries and falls back as each spec says. A Client is safe for concurrent use.")
 	e.f.Type().Id("Client").StructFunc(func(g *jen.Group) {
 		g.Id("x").Op("*").Qual(rt, "Executor")
@@ -99,11 +108,6 @@ func (e *emitter) client() {
 		g.Return(jen.Id("c"))
 	})
 	e.f.Line()
-
-	for _, t := range e.pkg.Tasks {
-		e.taskMethods(t)
-	}
-	e.execute()
 }
 
 func (e *emitter) taskSpec(t *ir.Task) jen.Code {

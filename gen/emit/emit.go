@@ -22,8 +22,17 @@ const (
 	timePkg = "time"
 )
 
-// File renders the package as Go source, gofmt-formatted.
+// File renders the package as Go source, gofmt-formatted. The file is
+// built and formatted in independent chunks, concurrently (see chunks.go);
+// the bytes are the same as wholeFile's, which renders it in one piece.
 func File(p *ir.Package) ([]byte, error) {
+	return chunkedFile(p, typesPerChunk)
+}
+
+// wholeFile renders the package as one jennifer File: one render and one
+// go/format pass over the whole source. chunkedFile falls back to it, and
+// the tests check that the two agree.
+func wholeFile(p *ir.Package) ([]byte, error) {
 	f := jen.NewFile(p.Name)
 	f.HeaderComment(header)
 	f.ImportName(rt, "runtime")
