@@ -268,24 +268,46 @@ func Load(dir string) (*Set, diag.List) {
 	close(work)
 	wg.Wait()
 
-	c := jsonschema.NewCompiler()
-	c.Draft = jsonschema.Draft2020
-	c.ExtractAnnotations = true
-	c.LoadURL = func(u string) (io.ReadCloser, error) {
-		return nil, &refError{url: u}
-	}
-	for _, u := range slices.Sorted(mapsKeys(s.Files)) {
+	// Compiling dominates loading, and a compiler is not safe for concurrent
+	// use: each worker gets its own, over the same resources. Types are
+	// identified by schema location later, never by pointer, so specs
+	// compiled by different compilers still share their Go types.
+	urls := slices.Sorted(mapsKeys(s.Files))
+	resources := make([][]byte, len(urls))
+	for i, u := range urls {
 		f := s.Files[u]
-		data := f.Data
+		resources[i] = f.Data
 		if strings.HasSuffix(f.URL, TaskSuffix) {
-			data = stripSchemaKey(f)
-		}
-		if err := c.AddResource(f.URL, bytes.NewReader(data)); err != nil {
-			s.errorAt(f, "", "not a valid JSON document: "+err.Error())
+			resources[i] = stripSchemaKey(f)
 		}
 	}
-	for _, sp := range specs {
-		if sp != nil && s.compileSpec(c, sp) {
+	compiled := make([]bool, len(specs))
+	workers := min(goruntime.GOMAXPROCS(0), len(specs))
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := jsonschema.NewCompiler()
+			c.Draft = jsonschema.Draft2020
+			c.ExtractAnnotations = true
+			c.LoadURL = func(u string) (io.ReadCloser, error) {
+				return nil, &refError{url: u}
+			}
+			for i, u := range urls {
+				if err := c.AddResource(u, bytes.NewReader(resources[i])); err != nil && w == 0 {
+					s.errorAt(s.Files[u], "", "not a valid JSON document: "+err.Error())
+				}
+			}
+			for i := w; i < len(specs); i += workers {
+				if specs[i] != nil {
+					compiled[i] = s.compileSpec(c, specs[i])
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for i, sp := range specs {
+		if sp != nil && compiled[i] {
 			s.Specs = append(s.Specs, sp)
 		}
 	}
