@@ -42,6 +42,17 @@ const defaultBatchConcurrency = 4
 type batcher[P, R any] struct {
 	pol    BatchPolicy[P, R]
 	window *batch[P, R] // guarded by Task.mu; nil when no window is open
+	// scratch holds *batchScratch: the per-batch buffers of runBatch, reused by the next batch.
+	scratch sync.Pool
+}
+
+// batchScratch is what runBatch needs only while it runs: the keys it asks for, their outcomes and the buffer their
+// cache entries are encoded into. Nothing keeps a reference into it once the batch is over: bigcache copies what it
+// stores, and a flight whose result needs copying for more than one caller gets a payload of its own.
+type batchScratch[P, R any] struct {
+	items []*batchItem[P, R]
+	outs  []batchOutcome[R]
+	buf   []byte
 }
 
 func newBatcher[P, R any](pol BatchPolicy[P, R]) *batcher[P, R] {
@@ -214,13 +225,19 @@ type batchOutcome[R any] struct {
 	err     error
 	entry   []byte // cache entry to store, nil when nothing is stored
 	payload []byte // encoded val, so that each waiter can get its own copy
+	scratch bool   // payload lies in the batch's scratch buffer: a flight that keeps it needs a copy
 }
 
 // runBatch makes the batch's FetchMany call, caches each answer and hands every flight still in the
 // batch its own outcome. The caller has set b.state to batchRunning, so b.order no longer changes.
 func (t *Task[P, R]) runBatch(b *batch[P, R]) {
 	defer b.cancel()
-	items := make([]*batchItem[P, R], 0, len(b.order))
+	sc, _ := t.batcher.scratch.Get().(*batchScratch[P, R])
+	if sc == nil {
+		sc = &batchScratch[P, R]{}
+	}
+	items := sc.items[:0]
+	// ps is handed to FetchMany, which may keep it: not scratch.
 	ps := make([]*P, 0, len(b.order))
 	for _, it := range b.order {
 		// A flight that leaves after this is still asked for; its answer is then ignored.
@@ -232,7 +249,7 @@ func (t *Task[P, R]) runBatch(b *batch[P, R]) {
 	var outs []batchOutcome[R]
 	attempts := 0
 	if len(items) > 0 {
-		outs, attempts = t.answerBatch(b, ps)
+		outs, attempts = t.answerBatch(b, ps, sc)
 		// The stores need no Task.mu (bigcache has its own locks), only to stay ordered with Invalidate, which
 		// storeMu does. Flights that left meanwhile are not counted in store: an answer nobody waits for
 		// anymore is not cached, as Invalidate could no longer reach it to stop the store.
@@ -249,11 +266,28 @@ func (t *Task[P, R]) runBatch(b *batch[P, R]) {
 	for i, it := range items {
 		o := &outs[i]
 		n := 0
+		payload := o.payload
+		if o.scratch && payload != nil {
+			// The flights are unlisted here, so their waiters are all counted: a copy of the encoded result is
+			// needed only when more than one caller is handed this key's result (result gives the value itself
+			// to the first and decodes copies for the others).
+			w := 0
+			for _, f := range it.flights {
+				if !f.gone {
+					w += int(f.waiters)
+				}
+			}
+			if w > 1 {
+				payload = append([]byte(nil), payload...)
+			} else {
+				payload = nil
+			}
+		}
 		for _, f := range it.flights {
 			if f.gone {
 				continue
 			}
-			f.val, f.err, f.payload, f.attempts = o.val, o.err, o.payload, attempts
+			f.val, f.err, f.payload, f.attempts = o.val, o.err, payload, attempts
 			if n > 0 {
 				// Only one flight may hand out val itself; the others' callers all decode copies.
 				f.claimed.Store(true)
@@ -268,11 +302,26 @@ func (t *Task[P, R]) runBatch(b *batch[P, R]) {
 	t.settled.Add(1) // after the stores, as the flights are unlisted: see join
 	t.mu.Unlock()
 	close(b.done)
+	t.putScratch(sc, items, outs)
+}
+
+// putScratch returns a batch's scratch to the pool, without references that would keep results or params alive.
+func (t *Task[P, R]) putScratch(sc *batchScratch[P, R], items []*batchItem[P, R], outs []batchOutcome[R]) {
+	clear(items)
+	sc.items = items[:0]
+	if cap(outs) >= cap(sc.outs) {
+		sc.outs = outs[:0]
+	}
+	clear(sc.outs[:cap(sc.outs)])
+	if cap(sc.buf) > 64<<10 {
+		sc.buf = nil // an unusually large batch: do not keep its buffer
+	}
+	t.batcher.scratch.Put(sc)
 }
 
 // answerBatch calls the batch source and works out each key's outcome. Like run, it turns a panic (in a hook,
 // say) into every key's error, so that no flight is left waiting.
-func (t *Task[P, R]) answerBatch(b *batch[P, R], ps []*P) (outs []batchOutcome[R], attempts int) {
+func (t *Task[P, R]) answerBatch(b *batch[P, R], ps []*P, sc *batchScratch[P, R]) (outs []batchOutcome[R], attempts int) {
 	defer func() {
 		if v := recover(); v != nil {
 			err := Permanent(&panicError{where: "task " + t.s.Name, value: v})
@@ -285,10 +334,15 @@ func (t *Task[P, R]) answerBatch(b *batch[P, R], ps []*P) (outs []batchOutcome[R
 	start := time.Now()
 	rs, attempts, err := t.fetchMany(b, ps)
 	dur := time.Since(start)
-	outs = make([]batchOutcome[R], len(ps))
-	// Every entry of the batch goes into one buffer: bigcache copies what it stores, and the entries are never
-	// written again, so they can share an array.
-	var buf []byte
+	if cap(sc.outs) >= len(ps) {
+		outs = sc.outs[:len(ps)]
+	} else {
+		outs = make([]batchOutcome[R], len(ps))
+	}
+	// Every entry of the batch goes into the scratch buffer: bigcache copies what it stores, and runBatch copies
+	// the payloads that flights keep. A buffer that fills up is replaced, not grown, so that the entries already
+	// in it stay where they are.
+	buf := sc.buf[:0]
 	for i := range ps {
 		var r *R
 		if err == nil {
@@ -296,6 +350,7 @@ func (t *Task[P, R]) answerBatch(b *batch[P, R], ps []*P) (outs []batchOutcome[R
 		}
 		outs[i], buf = t.outcome(r, err, buf)
 	}
+	sc.buf = buf
 	if h := t.x.hooks.OnBatch; h != nil {
 		h(b.ctx, BatchEvent{Task: t.s.Name, Size: len(ps), Waited: start.Sub(b.first), Attempts: attempts, Duration: dur, Err: err})
 	}
@@ -327,8 +382,9 @@ func (t *Task[P, R]) outcome(r *R, err error, buf []byte) (o batchOutcome[R], _ 
 	o.val, o.err = r, err
 	stores := err != nil && t.s.Cache.NegativeTTL > 0 || err == nil && t.storeOK && t.s.Cache.TTL > 0
 	if stores && cap(buf)-len(buf) < 256 {
-		// A new array rather than letting append copy the entries made so far.
-		buf = make([]byte, 0, 4096)
+		// A new array rather than letting append copy the entries made so far: twice the old one, so that a reused
+		// scratch buffer soon holds a whole batch.
+		buf = make([]byte, 0, max(4096, 2*cap(buf)))
 	}
 	n := len(buf)
 	if e := t.appendEntry(buf, r, err != nil); e != nil {
@@ -339,6 +395,7 @@ func (t *Task[P, R]) outcome(r *R, err error, buf []byte) (o batchOutcome[R], _ 
 	case err != nil || !t.storeOK:
 	case o.entry != nil:
 		o.payload = o.entry[entryHeaderSz:]
+		o.scratch = true
 	default:
 		// Not cached, but coalesced callers still need their own copies.
 		o.payload = t.s.Encode(nil, r)

@@ -24,19 +24,21 @@ type flight[R any] struct {
 	ctx    context.Context
 	cancel context.CancelFunc // nil for a batched flight, which runs on its batch's ctx
 
-	// Guarded by Task.mu.
-	waiters   int
-	unbounded int                  // waiters whose ctx has no deadline
+	// Guarded by Task.mu. The fields are laid out so that a batched key's storage (batchEntry) fits a smaller
+	// size class: the small ones share words.
+	waiters   int32
+	unbounded int32                // waiters whose ctx has no deadline
 	deadlines map[uint64]time.Time // waiter id -> deadline
 	nextID    uint64
-	noStore   bool         // set by Invalidate: the result may predate it
 	link      batchLink[R] // set while the flight sits in a batch: its batch item
+	noStore   bool         // set by Invalidate: the result may predate it
 	gone      bool         // withdrawn from its batch: all its waiters left before the answer
+
+	claimed atomic.Bool // the first waiter took val itself
 
 	// Written by run (or runBatch) before done is closed, read-only afterwards.
 	val      *R
 	payload  []byte // encoded val, so that each waiter can get its own copy
-	claimed  atomic.Bool
 	err      error
 	attempts int
 }

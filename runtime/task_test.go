@@ -387,7 +387,7 @@ func flightWaiters[P, R any](task *Task[P, R]) int {
 	defer task.mu.Unlock()
 	n := 0
 	for _, f := range task.flights {
-		n += f.waiters
+		n += int(f.waiters)
 	}
 	return n
 }

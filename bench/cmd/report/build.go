@@ -310,7 +310,7 @@ func (rep *report) markdown(svgRel, resDir string) string {
 func (rep *report) batchSection(w func(string, ...any)) {
 	w("## 6. Batching (issue 4)\n\n")
 	w("%s concurrent lookups of distinct keys, one goroutine each, against a table of %s users: SQLite in a temporary file (modernc.org/sqlite) and PostgreSQL (a fresh schema on 127.0.0.1:5432). ", thousands(batchLookups), thousands(batchLookups))
-	w("Every round starts cold (a fresh executor, so a fresh cache, or a fresh loader), so every lookup is a miss. ")
+	w("Every lookup of a round is a miss. (a) and (b) run, as a service does, on one executor per database that lives for the whole benchmark process (every round of both, the untimed first round included); each round starts with `InvalidateTask` for its task, which makes every entry the earlier rounds cached unreachable (the generation in the cache key moves on: bigcache keeps the old bytes until its shards reach their size bound and then reuses them, oldest first). (c) gets a fresh loader per round, its natural reset, since its cache lives in the loader. ")
 	w("All contenders share one `database/sql` pool of 16 connections per database. ")
 	w("`round trips` counts the queries the database received (a counting `database/sql` driver wrapper); `time` is from releasing the %s goroutines to the last answer. ", thousands(batchLookups))
 	runs := 0
@@ -319,7 +319,7 @@ func (rep *report) batchSection(w func(string, ...any)) {
 			runs = len(g.runs)
 		}
 	}
-	w("`b ÷ row` is (b)'s throughput over the row's. The group runs the benchmark in %d processes, each measuring a few cold rounds per contender (`-benchtime`); tables show the median of the processes' means, and `range` the lowest and the highest. ", runs)
+	w("`b ÷ row` is (b)'s throughput over the row's. The group runs the benchmark in %d processes, each measuring a few all-miss rounds per contender (`-benchtime`); tables show the median of the processes' means, and `range` the lowest and the highest. ", runs)
 	w("Specs: `bench/lookups/specs/user_row*.task.json`; code: `bench/batch_test.go`.\n\n")
 	if !rep.has("Batch/sqlite/batched") && !rep.has("Batch/postgres/batched") {
 		w("Not run yet: `cd bench && go run ./cmd/report -only batch`.\n\n")
