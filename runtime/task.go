@@ -241,7 +241,12 @@ func (t *Task[P, R]) Do(ctx context.Context, p *P) (res *R, err error) {
 	if t == nil || t.x == nil {
 		return nil, &TaskError{Err: errors.New("reftask: task not bound to an executor")}
 	}
-	start := time.Now()
+	// The clock is read for the lookup hooks only when one is set: the
+	// freshness check reads it anyway, and a hit should read it once.
+	var start time.Time
+	if h := &t.x.hooks; h.OnHit != nil || h.OnNegativeHit != nil || h.OnMiss != nil {
+		start = time.Now()
+	}
 	defer func() {
 		if v := recover(); v != nil {
 			res, err = nil, t.taskErr(nil, 0, &panicError{where: "task " + t.s.Name, value: v})
@@ -261,16 +266,15 @@ func (t *Task[P, R]) Do(ctx context.Context, p *P) (res *R, err error) {
 	return t.miss(ctx, bc, p, key, seen)
 }
 
-// check validates p and answers it from the cache when it can; on a miss it returns the cache key instead
-// (keys are never empty), and Task.settled as it was before the lookup, for join. bc is nil after Close.
+// check answers p from the cache when it can, and validates it otherwise; on a miss it returns the cache key
+// instead (keys are never empty), and Task.settled as it was before the lookup, for join. bc is nil after Close.
+//
+// Params are validated only when the cache cannot answer: an entry is written only for params that passed
+// validation, and the key encodes the params injectively, so a hit proves them valid. That keeps validation
+// (a regexp match, say) off the hit path.
 func (t *Task[P, R]) check(ctx context.Context, bc *bigcache.BigCache, p *P, start time.Time) (*R, string, uint64, error) {
-	if t.s.ValidateParams != nil {
-		if err := t.s.ValidateParams(p); err != nil {
-			return nil, "", 0, t.invalidParams(ctx, p, err)
-		}
-	}
 	if bc == nil {
-		return nil, "", 0, t.fail(ctx, p, 0, ErrClosed)
+		return nil, "", 0, t.checkClosed(ctx, p)
 	}
 	seen := t.settled.Load()
 	sc := t.x.scratch.Get().(*scratch)
@@ -292,12 +296,30 @@ func (t *Task[P, R]) check(ctx context.Context, bc *bigcache.BigCache, p *P, sta
 			return nil, "", 0, t.fail(ctx, p, 0, ErrNotFound)
 		}
 	}
+	if t.s.ValidateParams != nil {
+		if err := t.s.ValidateParams(p); err != nil {
+			t.x.putScratch(sc)
+			return nil, "", 0, t.invalidParams(ctx, p, err)
+		}
+	}
 	key := string(sc.key)
 	t.x.putScratch(sc)
 	if h := t.x.hooks.OnMiss; h != nil {
 		t.report(ctx, h, p, start)
 	}
 	return nil, key, seen, nil
+}
+
+// checkClosed answers a lookup on a closed executor: invalid params still get their validation error.
+//
+//go:noinline
+func (t *Task[P, R]) checkClosed(ctx context.Context, p *P) error {
+	if t.s.ValidateParams != nil {
+		if err := t.s.ValidateParams(p); err != nil {
+			return t.invalidParams(ctx, p, err)
+		}
+	}
+	return t.fail(ctx, p, 0, ErrClosed)
 }
 
 // The functions below keep cold work out of the frames of Do's common path: a caller on a fresh goroutine then
