@@ -27,7 +27,7 @@ generate:
 
 ## check: fail when a committed generated file is out of date (reftaskgen -check)
 check:
-	@for d in $$(find examples -name specs -type d); do \
+	@for d in $$(find examples bench/lookups -name specs -type d); do \
 		pkg=$$(dirname $$d); \
 		$(GO) run ./cmd/reftaskgen -specs $$d -out $$pkg/reftasks_gen.go -pkg $$(basename $$pkg) -check || exit 1; \
 	done
