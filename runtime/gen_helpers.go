@@ -109,27 +109,9 @@ func lookupField(m map[string]any, from string) (any, bool) {
 		v, ok := m[from]
 		return v, ok
 	}
-	var cur any = m
-	for _, tok := range strings.Split(from[1:], "/") {
-		tok = strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
-		switch c := cur.(type) {
-		case map[string]any:
-			v, ok := c[tok]
-			if !ok {
-				return nil, false
-			}
-			cur = v
-		case []any:
-			i, ok := pointerIndex(tok, len(c)) // digits only: no sign, no leading zero
-			if !ok {
-				return nil, false
-			}
-			cur = c[i]
-		default:
-			return nil, false
-		}
-	}
-	return cur, true
+	// The generator checked the pointer's syntax; a malformed one names nothing.
+	v, found, err := lookupPointer(m, from)
+	return v, found && err == nil
 }
 
 // setPath sets (or, when !found, deletes) the property at path, copying

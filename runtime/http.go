@@ -449,7 +449,7 @@ func (c *HTTPConn) readResponse(call *httpCall, r *HTTPRequest, resp *http.Respo
 	if err != nil {
 		return nil, Permanent(call.errorf("status %d: response body is not JSON: %w", st, err))
 	}
-	v, ok, err := selectPointer(doc, r.Pointer)
+	v, ok, err := lookupPointer(doc, r.Pointer)
 	switch {
 	case err != nil:
 		return nil, Permanent(call.errorf("status %d: %w", st, err))
@@ -527,58 +527,6 @@ func decodeJSONBody(b []byte) (any, error) {
 		return nil, errors.New("data after the JSON value")
 	}
 	return v, nil
-}
-
-// selectPointer resolves an RFC 6901 JSON pointer in a decoded document; ok is false when it points nowhere.
-func selectPointer(doc any, ptr string) (v any, ok bool, err error) {
-	if ptr == "" {
-		return doc, true, nil
-	}
-	if ptr[0] != '/' {
-		return nil, false, fmt.Errorf("JSON pointer %q does not start with /", ptr)
-	}
-	rest := ptr[1:]
-	for {
-		tok, next, more := strings.Cut(rest, "/")
-		if strings.Contains(tok, "~") {
-			tok = strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
-		}
-		switch n := doc.(type) {
-		case map[string]any:
-			if doc, ok = n[tok]; !ok {
-				return nil, false, nil
-			}
-		case []any:
-			i, ok := arrayIndex(tok, len(n))
-			if !ok {
-				return nil, false, nil
-			}
-			doc = n[i]
-		default:
-			return nil, false, nil
-		}
-		if !more {
-			return doc, true, nil
-		}
-		rest = next
-	}
-}
-
-// arrayIndex parses an RFC 6901 array index: decimal digits without leading zeros, within bounds.
-func arrayIndex(tok string, n int) (int, bool) {
-	if tok == "" || (len(tok) > 1 && tok[0] == '0') {
-		return 0, false
-	}
-	for i := 0; i < len(tok); i++ {
-		if tok[i] < '0' || tok[i] > '9' {
-			return 0, false
-		}
-	}
-	i, err := strconv.Atoi(tok)
-	if err != nil || i >= n {
-		return 0, false
-	}
-	return i, true
 }
 
 // renderPath joins the path template, path-escaping each value. "." and ".." are escaped further so that
