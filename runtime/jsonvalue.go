@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // JSONValue holds any JSON value. The generator uses it, by design and
@@ -206,18 +207,54 @@ func HasJSONType(v any, types ...string) bool {
 
 // IsJSONInteger reports whether n has no fractional part (1.0 and 1e2 do not).
 func IsJSONInteger(n json.Number) bool {
-	r, ok := new(big.Rat).SetString(string(n))
-	return ok && r.IsInt()
+	d, ok := parseDecimal(string(n))
+	return ok && d.isInt()
 }
 
 // CompareNumber compares n with the decimal bound, exactly: -1, 0 or +1.
 func CompareNumber(n json.Number, bound string) int {
-	a, ok1 := new(big.Rat).SetString(string(n))
-	b, ok2 := new(big.Rat).SetString(bound)
-	if !ok1 || !ok2 {
+	a, ok1 := parseDecimal(string(n))
+	b, ok2 := parseDecimal(bound)
+	if ok1 && ok2 {
+		return a.cmp(b)
+	}
+	// Generated bounds may be written as fractions ("11/10"), which only
+	// big.Rat reads; such bounds have small exponents.
+	ra, ok1 := new(big.Rat).SetString(string(n))
+	rb, ok2 := new(big.Rat).SetString(bound)
+	switch {
+	case ok2 && !ok1 && a.digits != "" && parseOK(string(n)):
+		// n is valid JSON but beyond big.Rat's exponent range: its
+		// magnitude alone decides against any fraction bound.
+		return hugeCmp(a, rb)
+	case !ok1 || !ok2:
 		return 0
 	}
-	return a.Cmp(b)
+	return ra.Cmp(rb)
+}
+
+func parseOK(s string) bool {
+	_, ok := parseDecimal(s)
+	return ok
+}
+
+// hugeCmp compares a decimal whose exponent big.Rat cannot read with a
+// rational of ordinary size: beyond a million digits either way, only the
+// sign and the direction of the exponent matter.
+func hugeCmp(a decimal, r *big.Rat) int {
+	if a.exp > 0 { // |a| is astronomically large
+		if a.neg {
+			return -1
+		}
+		return 1
+	}
+	// |a| is astronomically small: it compares as zero, unless r is zero.
+	switch r.Sign() {
+	case 0:
+		return a.sign()
+	default:
+		return -r.Sign()
+	}
 }
 
 // IsMultipleOfNumber reports, exactly, whether n is a multiple of the decimal m.
@@ -318,7 +355,12 @@ func BriefJSON(v any) string {
 	}
 	s := string(b)
 	if len(s) > 60 {
-		s = s[:57] + "..."
+		// Cut on a character boundary, so messages stay valid UTF-8.
+		cut := 57
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "..."
 	}
 	return s
 }
