@@ -1,0 +1,434 @@
+package runtime
+
+import (
+	"database/sql/driver"
+	"encoding/json"
+	"errors"
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+)
+
+// formatCases are valid and invalid values of every typed format; valid
+// ones round-trip to want (the input when want is empty).
+var formatCases = []struct {
+	format, in string
+	ok         bool
+	want       string
+}{
+	{"date", "2024-02-29", true, ""},
+	{"date", "0001-01-01", true, ""},
+	{"date", "2023-02-29", false, ""},
+	{"date", "2024-13-01", false, ""},
+	{"date", "2024-1-01", false, ""},
+	{"date", "2024-01-01T00:00:00Z", false, ""},
+	{"date", "２024-01-01", false, ""},
+	{"time", "13:45:00Z", true, ""},
+	{"time", "08:30:15.250+02:00", true, "08:30:15.25+02:00"},
+	{"time", "23:59:60Z", true, ""},
+	{"time", "01:59:60+02:00", true, ""},
+	{"time", "00:00:00z", true, "00:00:00Z"},
+	{"time", "12:00:60Z", false, ""},
+	{"time", "13:45:00", false, ""},
+	{"time", "24:00:00Z", false, ""},
+	{"time", "13:45:00+24:00", false, ""},
+	{"time", "13:45:00.Z", false, ""},
+	{"duration", "P1Y2M3DT4H5M6S", true, ""},
+	{"duration", "PT90M", true, ""},
+	{"duration", "P2W", true, ""},
+	{"duration", "P0D", true, ""},
+	{"duration", "P1Y2D", false, ""},
+	{"duration", "P1D2Y", false, ""},
+	{"duration", "PT1H2S", false, ""},
+	{"duration", "P", false, ""},
+	{"duration", "PT", false, ""},
+	{"duration", "P1DT", false, ""},
+	{"duration", "P1W1D", false, ""},
+	{"duration", "PT0.5S", false, ""},
+	{"duration", "1D", false, ""},
+	{"uuid", "2eb8aa08-aa98-11ea-b4aa-73b441d16380", true, ""},
+	{"uuid", "2EB8AA08-AA98-11EA-B4AA-73B441D16380", true, "2eb8aa08-aa98-11ea-b4aa-73b441d16380"},
+	{"uuid", "2eb8aa08aa9811eab4aa73b441d16380", false, ""},
+	{"uuid", "2eb8aa08-aa98-11ea-b4aa-73b441d1638g", false, ""},
+	{"uuid", "{2eb8aa08-aa98-11ea-b4aa-73b441d16380}", false, ""},
+	{"email", "joe.bloggs@example.com", true, ""},
+	{"email", `"joe bloggs"@example.com`, true, ""},
+	{"email", "joe@localhost", true, ""},
+	{"email", "Joe <joe@example.com>", false, ""},
+	{"email", "<joe@example.com>", false, ""},
+	{"email", "joe@example.com (Joe)", false, ""},
+	{"email", "joe.example.com", false, ""},
+	{"email", "joe..bloggs@example.com", false, ""},
+	{"uri", "https://example.com/a?b=c#d", true, ""},
+	{"uri", "urn:isbn:0451450523", true, ""},
+	{"uri", "mailto:joe@example.com", true, ""},
+	{"uri", "http://[2001:db8::1]:80/%20x", true, ""},
+	{"uri", "/relative/path", false, ""},
+	{"uri", "http://example.com/a b", false, ""},
+	{"uri", "http://example.com/%zz", false, ""},
+	{"uri", "http://exa\\mple.com", false, ""},
+	{"ipv4", "192.168.0.1", true, ""},
+	{"ipv4", "0.0.0.0", true, ""},
+	{"ipv4", "256.0.0.1", false, ""},
+	{"ipv4", "01.2.3.4", false, ""},
+	{"ipv4", "::1", false, ""},
+	{"ipv4", "::ffff:1.2.3.4", false, ""},
+	{"ipv4", "1.2.3", false, ""},
+	{"ipv6", "::1", true, ""},
+	{"ipv6", "2001:DB8::1", true, "2001:db8::1"},
+	{"ipv6", "::ffff:1.2.3.4", true, ""},
+	{"ipv6", "1.2.3.4", false, ""},
+	{"ipv6", "fe80::1%eth0", false, ""},
+	{"ipv6", "12345::", false, ""},
+	{"date-time", "2024-01-02T03:04:05Z", true, ""},
+	{"date-time", "2024-01-02", false, ""},
+	{"hostname", "anything at all", true, ""},
+}
+
+func TestFormatsParse(t *testing.T) {
+	for _, tc := range formatCases {
+		t.Run(tc.format+"/"+tc.in, func(t *testing.T) {
+			err := CheckFormat(tc.format, tc.in)
+			if (err == nil) != tc.ok {
+				t.Fatalf("CheckFormat(%q, %q) = %v, want ok %v", tc.format, tc.in, err, tc.ok)
+			}
+			if err != nil {
+				var fe *FormatError
+				if !errors.As(err, &fe) || fe.Format != tc.format || fe.Value != tc.in {
+					t.Fatalf("error %v is not a *FormatError naming %s and the value", err, tc.format)
+				}
+				if !strings.Contains(err.Error(), tc.format) || !strings.Contains(err.Error(), tc.in[:min(len(tc.in), 10)]) {
+					t.Errorf("message %q does not name the format and the value", err)
+				}
+				return
+			}
+			v := newFormatValue(tc.format)
+			if v == nil {
+				return
+			}
+			data, _ := json.Marshal(tc.in)
+			if err := json.Unmarshal(data, v); err != nil {
+				t.Fatalf("UnmarshalJSON: %v", err)
+			}
+			out, err := json.Marshal(v)
+			if err != nil {
+				t.Fatalf("MarshalJSON: %v", err)
+			}
+			want := tc.want
+			if want == "" {
+				want = tc.in
+			}
+			wantJSON, _ := json.Marshal(want)
+			if string(out) != string(wantJSON) {
+				t.Errorf("round trip: %s, want %s", out, wantJSON)
+			}
+			if dv, ok := v.(driver.Valuer); ok {
+				sv, err := dv.Value()
+				if err != nil || sv != want {
+					t.Errorf("Value() = %v, %v; want %q", sv, err, want)
+				}
+			}
+		})
+	}
+}
+
+func newFormatValue(format string) any {
+	switch format {
+	case "date":
+		return new(Date)
+	case "time":
+		return new(TimeOfDay)
+	case "duration":
+		return new(Duration)
+	case "uuid":
+		return new(UUID)
+	case "email":
+		return new(Email)
+	case "uri":
+		return new(URI)
+	case "ipv4", "ipv6":
+		return new(netip.Addr)
+	}
+	return nil
+}
+
+func TestFormatsUnmarshalRejects(t *testing.T) {
+	tests := []struct {
+		name string
+		dst  any
+		in   string
+		want string
+	}{
+		{"date", new(Date), `"2024-02-30"`, `invalid date "2024-02-30": day out of range`},
+		{"date number", new(Date), `20240230`, "cannot unmarshal number"},
+		{"time", new(TimeOfDay), `"25:00:00Z"`, `invalid time "25:00:00Z"`},
+		{"duration", new(Duration), `"P1H"`, `invalid duration "P1H"`},
+		{"uuid", new(UUID), `"x"`, `invalid uuid "x"`},
+		{"email", new(Email), `"a"`, `invalid email "a"`},
+		{"uri", new(URI), `"a"`, `invalid uri "a": not absolute`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := json.Unmarshal([]byte(tt.in), tt.dst)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want it to contain %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestFormatsZeroValuesDoNotMarshal(t *testing.T) {
+	for _, v := range []any{Duration{}, Email{}, URI{}} {
+		if _, err := json.Marshal(v); err == nil {
+			t.Errorf("%T{} marshalled; a zero value is not a valid %T", v, v)
+		}
+	}
+}
+
+func TestDurationParts(t *testing.T) {
+	tests := []struct {
+		in     string
+		parts  DurationParts
+		std    time.Duration
+		stdOK  bool
+		canon  string
+		canonE bool
+	}{
+		{"P1Y2M3DT4H5M6S", DurationParts{1, 2, 0, 3, 4, 5, 6}, 0, false, "P1Y2M3DT4H5M6S", false},
+		{"PT90M", DurationParts{Minutes: 90}, 90 * time.Minute, true, "PT90M", false},
+		{"P2W", DurationParts{Weeks: 2}, 14 * 24 * time.Hour, true, "P2W", false},
+		{"P1DT2H", DurationParts{Days: 1, Hours: 2}, 26 * time.Hour, true, "P1DT2H", false},
+		{"PT0S", DurationParts{}, 0, true, "PT0S", false},
+		{"P1Y0M0D", DurationParts{Years: 1}, 0, false, "P1Y", false},
+		{"PT1H0M2S", DurationParts{Hours: 1, Seconds: 2}, time.Hour + 2*time.Second, true, "PT1H0M2S", false},
+		{"PT9223372036854775807S", DurationParts{Seconds: 1<<63 - 1}, 0, false, "PT9223372036854775807S", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			d, err := ParseDuration(tt.in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d.Parts() != tt.parts {
+				t.Errorf("Parts() = %+v, want %+v", d.Parts(), tt.parts)
+			}
+			std, ok := d.TimeDuration()
+			if ok != tt.stdOK || std != tt.std {
+				t.Errorf("TimeDuration() = %v, %v; want %v, %v", std, ok, tt.std, tt.stdOK)
+			}
+			if d.String() != tt.in {
+				t.Errorf("String() = %q, want the text as parsed", d.String())
+			}
+			c, err := DurationOf(tt.parts)
+			if err != nil || c.String() != tt.canon {
+				t.Errorf("DurationOf = %q, %v; want %q", c, err, tt.canon)
+			}
+			if back, err := ParseDuration(c.String()); err != nil || back.Parts() != tt.parts {
+				t.Errorf("DurationOf text %q does not parse back: %v", c, err)
+			}
+		})
+	}
+	if _, err := DurationOf(DurationParts{Days: -1}); err == nil {
+		t.Error("DurationOf accepted a negative component")
+	}
+	if d, _ := DurationOf(DurationParts{Weeks: 1, Days: 1}); d.String() != "P8D" {
+		t.Errorf("weeks with days = %q, want P8D", d)
+	}
+}
+
+func TestDateAndTimeOfDayHelpers(t *testing.T) {
+	loc := time.FixedZone("x", -5*3600)
+	at := time.Date(2024, 3, 1, 23, 30, 0, 5, loc)
+	if got := DateOf(at); got != (Date{2024, 3, 1}) {
+		t.Errorf("DateOf = %v, want the date in the time's own zone", got)
+	}
+	if got := DateOf(at).In(time.UTC); !got.Equal(time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("In = %v", got)
+	}
+	tod := TimeOfDayOf(at)
+	if tod.String() != "23:30:00.000000005-05:00" {
+		t.Errorf("TimeOfDayOf = %s", tod)
+	}
+	if !tod.On(DateOf(at)).Equal(at) {
+		t.Errorf("On = %v, want %v", tod.On(DateOf(at)), at)
+	}
+	if !(Date{}).IsZero() || (Date{2024, 1, 1}).IsZero() {
+		t.Error("IsZero")
+	}
+	u, _ := ParseURI("https://example.com/x?y=1")
+	if u.URL().Host != "example.com" {
+		t.Errorf("URL().Host = %q", u.URL().Host)
+	}
+	u.URL().Host = "changed"
+	if u.URL().Host != "example.com" {
+		t.Error("URL() shares its result between calls")
+	}
+	e, _ := ParseEmail("joe@example.com")
+	if e.Local() != "joe" || e.Domain() != "example.com" {
+		t.Errorf("Local, Domain = %q, %q", e.Local(), e.Domain())
+	}
+}
+
+func TestFormatsWireRoundTrip(t *testing.T) {
+	d, _ := ParseDate("2024-02-29")
+	tod, _ := ParseTimeOfDay("01:59:60.5+02:00")
+	dur, _ := ParseDuration("P1Y0M3D")
+	id, _ := ParseUUID("2eb8aa08-aa98-11ea-b4aa-73b441d16380")
+	em, _ := ParseEmail("joe@example.com")
+	uri, _ := ParseURI("urn:x:y")
+	v4 := netip.MustParseAddr("10.0.0.1")
+	v6 := netip.MustParseAddr("fe80::1%eth0")
+	var buf []byte
+	buf = AppendDate(buf, d)
+	buf = AppendTimeOfDay(buf, tod)
+	buf = AppendDuration(buf, dur)
+	buf = AppendUUID(buf, id)
+	buf = AppendEmail(buf, em)
+	buf = AppendURI(buf, uri)
+	buf = AppendAddr(buf, v4)
+	buf = AppendAddr(buf, v6)
+	buf = AppendAddr(buf, netip.Addr{})
+	rd := NewReader(buf)
+	if got := rd.Date(); got != d {
+		t.Errorf("Date = %v", got)
+	}
+	if got := rd.TimeOfDay(); got != tod {
+		t.Errorf("TimeOfDay = %v", got)
+	}
+	if got := rd.Duration(); got.String() != dur.String() || got.Parts() != dur.Parts() {
+		t.Errorf("Duration = %v", got)
+	}
+	if got := rd.UUID(); got != id {
+		t.Errorf("UUID = %v", got)
+	}
+	if got := rd.Email(); got != em {
+		t.Errorf("Email = %v", got)
+	}
+	if got := rd.URI(); got != uri {
+		t.Errorf("URI = %v", got)
+	}
+	if got := rd.Addr(); got != v4 {
+		t.Errorf("Addr = %v", got)
+	}
+	if got := rd.Addr(); got != v6 {
+		t.Errorf("Addr = %v", got)
+	}
+	if got := rd.Addr(); got.IsValid() {
+		t.Errorf("Addr = %v, want the zero Addr", got)
+	}
+	if rd.Err() != nil || rd.Rest() != 0 {
+		t.Fatalf("err %v, %d bytes left", rd.Err(), rd.Rest())
+	}
+	// Every truncation is corrupt, never a panic.
+	for n := range len(buf) {
+		rd := NewReader(buf[:n])
+		rd.Date()
+		rd.TimeOfDay()
+		rd.Duration()
+		rd.UUID()
+		rd.Email()
+		rd.URI()
+		rd.Addr()
+		rd.Addr()
+		rd.Addr()
+		if rd.Err() == nil {
+			t.Fatalf("truncated at %d: no error", n)
+		}
+	}
+	for _, bad := range [][]byte{
+		AppendDate(nil, Date{2024, 2, 30}),
+		{24, 0, 0, 0, 0},
+		AppendString(nil, "P1H"),
+		{5, 1, 2, 3, 4, 5},
+	} {
+		rd := NewReader(bad)
+		switch {
+		case bad[0] == 5:
+			rd.Addr()
+		case len(bad) == 5:
+			rd.TimeOfDay()
+		case bad[1] == 'P':
+			rd.Duration()
+		default:
+			rd.Date()
+		}
+		if rd.Err() == nil {
+			t.Errorf("% x read without error", bad)
+		}
+	}
+}
+
+func TestFormatsConvert(t *testing.T) {
+	day := time.Date(2024, 5, 6, 0, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name string
+		conv func(string, any) (any, error)
+		in   any
+		want string // String() of the result, or the error text
+		ok   bool
+	}{
+		{"date from time", wrap(AsDate), day, "2024-05-06", true},
+		{"date from text", wrap(AsDate), "2024-05-06", "2024-05-06", true},
+		{"date from bytes", wrap(AsDate), []byte("2024-05-06"), "2024-05-06", true},
+		{"date bad", wrap(AsDate), "2024-05-36", `/d: cannot convert string "2024-05-36" to date: invalid date "2024-05-36": day out of range`, false},
+		{"date null", wrap(AsDate), nil, "null", false},
+		{"date int", wrap(AsDate), int64(3), "to date", false},
+		{"time from sql", wrap(AsTimeOfDay), "15:04:05.5", "15:04:05.5Z", true},
+		{"time from text", wrap(AsTimeOfDay), "15:04:05-01:00", "15:04:05-01:00", true},
+		{"time from time", wrap(AsTimeOfDay), day.Add(90 * time.Minute), "01:30:00Z", true},
+		{"time bad", wrap(AsTimeOfDay), "15:04", "to time", false},
+		{"duration text", wrap(AsDuration), "P3D", "P3D", true},
+		{"duration std", wrap(AsDuration), 26*time.Hour + 3*time.Second, "PT26H0M3S", true},
+		{"duration frac", wrap(AsDuration), time.Millisecond, "whole number of seconds", false},
+		{"uuid text", wrap(AsUUID), "2EB8AA08-AA98-11EA-B4AA-73B441D16380", "2eb8aa08-aa98-11ea-b4aa-73b441d16380", true},
+		{"uuid raw", wrap(AsUUID), []byte{0x2e, 0xb8, 0xaa, 8, 0xaa, 0x98, 0x11, 0xea, 0xb4, 0xaa, 0x73, 0xb4, 0x41, 0xd1, 0x63, 0x80}, "2eb8aa08-aa98-11ea-b4aa-73b441d16380", true},
+		{"uuid bad", wrap(AsUUID), "nope", "to uuid", false},
+		{"email", wrap(AsEmail), "a@b.c", "a@b.c", true},
+		{"email bad", wrap(AsEmail), "A <a@b.c>", "to email", false},
+		{"uri", wrap(AsURI), []byte("https://x.y/"), "https://x.y/", true},
+		{"uri bad", wrap(AsURI), "x y", "to uri", false},
+		{"ipv4", wrap(AsIPv4), "10.1.2.3", "10.1.2.3", true},
+		{"ipv4 addr", wrap(AsIPv4), netip.MustParseAddr("10.1.2.3"), "10.1.2.3", true},
+		{"ipv4 given v6", wrap(AsIPv4), netip.MustParseAddr("::1"), "to ipv4", false},
+		{"ipv4 text v6", wrap(AsIPv4), "::1", "not an IPv4 address", false},
+		{"ipv6", wrap(AsIPv6), "::1", "::1", true},
+		{"ipv6 zone", wrap(AsIPv6), "fe80::1%en0", "zones are not allowed", false},
+		{"ipv6 given v4", wrap(AsIPv6), "1.2.3.4", "not an IPv6 address", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := tt.conv("/d", tt.in)
+			if tt.ok {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if s := got.(interface{ String() string }).String(); s != tt.want {
+					t.Errorf("got %q, want %q", s, tt.want)
+				}
+				return
+			}
+			var ce *ConvError
+			if !errors.As(err, &ce) || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want a *ConvError containing %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func wrap[T any](f func(string, any) (T, error)) func(string, any) (any, error) {
+	return func(p string, v any) (any, error) { return f(p, v) }
+}
+
+func TestAddrArgs(t *testing.T) {
+	a := netip.MustParseAddr("10.0.0.1")
+	if AddrArg(a) != "10.0.0.1" || PtrAddrArg(&a) != "10.0.0.1" || PtrAddrArg(nil) != nil {
+		t.Error("AddrArg, PtrAddrArg")
+	}
+	if OptNullAddrArg(Some(a)) != "10.0.0.1" || OptNullAddrArg(Null[netip.Addr]()) != nil || OptNullAddrArg(OptNull[netip.Addr]{}) != nil {
+		t.Error("OptNullAddrArg")
+	}
+	if !IsIPv4(a) || IsIPv6(a) || IsIPv4(netip.Addr{}) || IsIPv6(netip.MustParseAddr("fe80::1%x")) {
+		t.Error("IsIPv4, IsIPv6")
+	}
+}
