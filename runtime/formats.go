@@ -112,6 +112,11 @@ func (d Date) In(loc *time.Location) time.Time {
 // IsZero reports whether d is the zero Date, which is not a valid date.
 func (d Date) IsZero() bool { return d == Date{} }
 
+// IsValid reports whether d is a date of years 0 to 9999, the ones RFC 3339 can write.
+func (d Date) IsValid() bool {
+	return d.Year >= 0 && d.Year <= 9999 && d.Month >= 1 && d.Month <= 12 && d.Day >= 1 && d.Day <= daysIn(d.Month, d.Year)
+}
+
 // String returns the date as "2006-01-02".
 func (d Date) String() string { return string(d.AppendText(nil)) }
 
@@ -223,6 +228,13 @@ func (t TimeOfDay) On(d Date) time.Time {
 		loc = time.FixedZone("", t.Offset)
 	}
 	return time.Date(d.Year, d.Month, d.Day, t.Hour, t.Minute, t.Second, t.Nanosecond, loc)
+}
+
+// IsValid reports whether every field is in range (the zero TimeOfDay is
+// midnight UTC, a valid time).
+func (t TimeOfDay) IsValid() bool {
+	return t.Hour >= 0 && t.Hour <= 23 && t.Minute >= 0 && t.Minute <= 59 && t.Second >= 0 && t.Second <= 60 &&
+		t.Nanosecond >= 0 && t.Nanosecond < 1e9 && t.Offset > -86400 && t.Offset < 86400
 }
 
 // String returns the time as RFC 3339 full-time: fraction digits only as
@@ -427,6 +439,9 @@ func (d Duration) String() string { return d.text }
 // not a valid duration.
 func (d Duration) IsZero() bool { return d.text == "" }
 
+// IsValid reports whether d was parsed or built by DurationOf.
+func (d Duration) IsValid() bool { return d.text != "" }
+
 // TimeDuration converts d to a time.Duration, a day counting 24 hours and a
 // week 7 days; ok is false when d has years or months, whose length
 // depends on the calendar, or does not fit.
@@ -563,6 +578,9 @@ func (e Email) String() string { return e.text }
 // IsZero reports whether e is the zero Email, which is not an address.
 func (e Email) IsZero() bool { return e.text == "" }
 
+// IsValid reports whether e was parsed: it is not the zero Email.
+func (e Email) IsValid() bool { return e.text != "" }
+
 // Local and Domain split the address at its last "@".
 func (e Email) Local() string {
 	i := strings.LastIndexByte(e.text, '@')
@@ -632,6 +650,9 @@ func (u URI) String() string { return u.text }
 
 // IsZero reports whether u is the zero URI, which is not a URI.
 func (u URI) IsZero() bool { return u.text == "" }
+
+// IsValid reports whether u was parsed: it is not the zero URI.
+func (u URI) IsValid() bool { return u.text != "" }
 
 // URL returns the URI parsed by net/url, a new value on each call.
 func (u URI) URL() *url.URL {

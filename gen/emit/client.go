@@ -280,6 +280,8 @@ func describeArg(a *ir.Field) jen.Code {
 		}
 	case ir.Struct, ir.Slice, ir.Map, ir.Named:
 		return jen.Qual(rt, "Brief").Call(x)
+	case ir.Format:
+		return jen.Qual("strconv", "Quote").Call(x.Dot("String").Call())
 	}
 	return x
 }
@@ -483,8 +485,12 @@ func (e *emitter) renderVals(fs []*ir.Field) []jen.Code {
 		x := jen.Id("p").Dot(f.Name)
 		switch f.Type.Kind {
 		case ir.Pointer:
+			deref := jen.Op("*").Add(x.Clone())
+			if f.Type.Elem.Kind == ir.Time || f.Type.Elem.Kind == ir.Format {
+				deref = jen.Parens(deref) // a method is called on it
+			}
 			opt = append(opt, jen.If(x.Clone().Op("!=").Nil()).Block(
-				jen.Id("vals").Index(jen.Lit(f.JSON)).Op("=").Add(renderString(f.Type.Elem, jen.Op("*").Add(x.Clone())))))
+				jen.Id("vals").Index(jen.Lit(f.JSON)).Op("=").Add(renderString(f.Type.Elem, deref))))
 		case ir.OptNull:
 			opt = append(opt, jen.If(x.Clone().Dot("Set").Op("&&").Op("!").Add(x.Clone()).Dot("Null")).Block(
 				jen.Id("vals").Index(jen.Lit(f.JSON)).Op("=").Add(renderString(f.Type.Elem, x.Clone().Dot("Value")))))
@@ -511,6 +517,8 @@ func renderString(t *ir.Type, x jen.Code) jen.Code {
 		return jen.Qual("strconv", "FormatBool").Call(x)
 	case ir.Time:
 		return jen.Add(x).Dot("Format").Call(jen.Qual(timePkg, "RFC3339Nano"))
+	case ir.Format:
+		return jen.Add(x).Dot("String").Call()
 	case ir.Pointer, ir.OptNull:
 		return renderString(t.Elem, x)
 	}
@@ -614,6 +622,9 @@ func (e *emitter) rowFunc(t *ir.Task, elem *ir.Type) {
 
 func sqlArg(p *ir.Field) jen.Code {
 	x := jen.Id("p").Dot(p.Name)
+	if arg := formatSQLArg(p.Type, x.Clone()); arg != nil {
+		return arg
+	}
 	switch p.Type.Kind {
 	case ir.Pointer:
 		if p.Type.Elem.Kind == ir.Enum {

@@ -54,12 +54,17 @@ func appendFunc(t *ir.Type) string {
 		return "AppendBool"
 	case ir.Time:
 		return "AppendTime"
+	case ir.Format:
+		return formatOf(t).append
 	}
 	return ""
 }
 
 func readCall(t *ir.Type) *jen.Statement {
 	name := map[ir.Kind]string{ir.String: "String", ir.Int: "Int64", ir.Float: "Float64", ir.Bool: "Bool", ir.Time: "Time"}[t.Kind]
+	if t.Kind == ir.Format {
+		name = formatOf(t).read
+	}
 	return jen.Id("rd").Dot(name).Call()
 }
 
@@ -67,7 +72,7 @@ func readCall(t *ir.Type) *jen.Statement {
 func (e *emitter) encode(t *ir.Type, x *jen.Statement, depth int) []jen.Code {
 	assign := func(call jen.Code) jen.Code { return jen.Id("dst").Op("=").Add(call) }
 	switch t.Kind {
-	case ir.String, ir.Int, ir.Float, ir.Bool, ir.Time:
+	case ir.String, ir.Int, ir.Float, ir.Bool, ir.Time, ir.Format:
 		return []jen.Code{assign(jen.Qual(rt, appendFunc(t)).Call(jen.Id("dst"), x))}
 	case ir.JSON:
 		return []jen.Code{assign(jen.Qual(rt, "AppendJSONValue").Call(jen.Id("dst"), x))}
@@ -118,7 +123,7 @@ type lv struct {
 func (e *emitter) decode(t *ir.Type, target lv, depth int) []jen.Code {
 	set := func(v jen.Code) jen.Code { return target.val.Clone().Op("=").Add(v) }
 	switch t.Kind {
-	case ir.String, ir.Int, ir.Float, ir.Bool, ir.Time:
+	case ir.String, ir.Int, ir.Float, ir.Bool, ir.Time, ir.Format:
 		return []jen.Code{set(readCall(t))}
 	case ir.JSON:
 		return []jen.Code{set(jen.Qual(rt, "ReadJSONValue").Call(jen.Id("rd")))}

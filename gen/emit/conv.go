@@ -50,6 +50,9 @@ func (e *emitter) converter(t *ir.Type) {
 }
 
 func asFunc(t *ir.Type) string {
+	if t.Kind == ir.Format {
+		return formatOf(t).as
+	}
 	return map[ir.Kind]string{ir.String: "AsString", ir.Int: "AsInt64", ir.Float: "AsFloat64", ir.Bool: "AsBool", ir.Time: "AsTime"}[t.Kind]
 }
 
@@ -68,6 +71,8 @@ func schemaName(t *ir.Type) string {
 		return "boolean"
 	case ir.Time:
 		return "date-time"
+	case ir.Format:
+		return t.Format
 	case ir.Struct:
 		return "object"
 	case ir.Map:
@@ -121,7 +126,7 @@ func (e *emitter) convField(fd *ir.Field) []jen.Code {
 func (e *emitter) conv(t *ir.Type, target, path, raw *jen.Statement, depth int) []jen.Code {
 	fail := jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return())
 	switch t.Kind {
-	case ir.String, ir.Int, ir.Float, ir.Bool, ir.Time:
+	case ir.String, ir.Int, ir.Float, ir.Bool, ir.Time, ir.Format:
 		return []jen.Code{
 			jen.List(target.Clone(), jen.Err()).Op("=").Qual(rt, asFunc(t)).Call(path, raw),
 			fail,

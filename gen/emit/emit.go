@@ -88,6 +88,8 @@ func goType(t *ir.Type) *jen.Statement {
 		return jen.Qual(rt, "OptNull").Types(goType(t.Elem))
 	case ir.JSON:
 		return jen.Qual(rt, "JSONValue")
+	case ir.Format:
+		return formatGoType(t)
 	}
 	panic(fmt.Sprintf("emit: unknown kind %v", t.Kind)) // the model never builds one
 }
@@ -121,6 +123,10 @@ func (e *emitter) namedType(t *ir.Type) {
 		e.f.Comment(doc(t.Name, t.Doc, fmt.Sprintf("%s is %s.", t.Name, describe(t.Elem))))
 		e.f.Type().Id(t.Name).Add(goType(t.Elem))
 		e.f.Line()
+		if t.Elem.Kind == ir.Time || t.Elem.Kind == ir.Format {
+			e.namedFormatMethods(t)
+			break
+		}
 		e.namedUnmarshal(t)
 	}
 	e.validateMethods(t)
@@ -140,6 +146,11 @@ func describe(t *ir.Type) string {
 		return "a time"
 	case ir.JSON:
 		return "a JSON value"
+	case ir.Format:
+		if formatOf(t).ip {
+			return "an " + t.Format + " address"
+		}
+		return "a " + t.Format
 	}
 	return "a " + t.Kind.String()
 }
@@ -309,6 +320,9 @@ func primConv(t *ir.Type, x jen.Code) *jen.Statement {
 	if t.Kind == ir.Time {
 		return jen.Qual(timePkg, "Time").Call(x)
 	}
+	if t.Kind == ir.Format {
+		return formatGoType(t).Call(x)
+	}
 	return jen.Id(underlying(t)).Call(x)
 }
 
@@ -393,6 +407,8 @@ func needsCheck(t *ir.Type, seen map[*ir.Type]bool) bool {
 		return !t.Check.Empty() || needsCheck(t.Elem, seen)
 	case ir.Pointer, ir.OptNull:
 		return needsCheck(t.Elem, seen)
+	case ir.Format:
+		return formatNeedsCheck(t)
 	}
 	return !t.Check.Empty()
 }
@@ -500,6 +516,9 @@ func ratLit(r *big.Rat, kind ir.Kind) jen.Code {
 }
 
 func (e *emitter) scalarChecks(t *ir.Type, x *jen.Statement, path string) []jen.Code {
+	if t.Kind == ir.Format {
+		return e.formatChecks(t, x, path)
+	}
 	var out []jen.Code
 	c := t.Check
 	add := func(cond *jen.Statement, kw, format string, args ...jen.Code) {

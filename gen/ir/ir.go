@@ -24,6 +24,7 @@ const (
 	OptNull                 // runtime.OptNull[Elem]: optional and nullable at once
 	Named                   // named type over a primitive, slice or map (a titled result, say)
 	JSON                    // runtime.JSONValue: any JSON value, for a schema that allows several or all types; validated by Schema
+	Format                  // a validated string type for a JSON Schema format (runtime.Date, netip.Addr, ...); see Type.Format
 )
 
 // String returns the kind's name, for error messages and tests.
@@ -55,13 +56,25 @@ func (k Kind) String() string {
 		return "named"
 	case JSON:
 		return "json"
+	case Format:
+		return "format"
 	}
 	return "invalid"
 }
 
 // IsPrimitive reports whether values of the kind are a single Go scalar.
 func (k Kind) IsPrimitive() bool {
-	return k == String || k == Int || k == Float || k == Bool || k == Time
+	return k == String || k == Int || k == Float || k == Bool || k == Time || k == Format
+}
+
+// TypedFormat reports whether a string format gets a Go type of its own
+// (kind Format); date-time is Time, and other formats stay strings.
+func TypedFormat(format string) bool {
+	switch format {
+	case "date", "time", "duration", "uuid", "email", "uri", "ipv4", "ipv6":
+		return true
+	}
+	return false
 }
 
 // Type is one Go type. Named kinds (Enum, Struct, Named) are shared by
@@ -88,6 +101,8 @@ type Type struct {
 	Origin string
 	// Schema is the validation program of a JSON type.
 	Schema *Schema
+	// Format is the JSON Schema format of a Format type ("date", "ipv4", ...).
+	Format string
 }
 
 // Field is one property of a Struct.

@@ -12,6 +12,7 @@ import (
 	"math/big"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
@@ -20,6 +21,7 @@ import (
 	"github.com/reftask/reftask/gen/ir"
 	"github.com/reftask/reftask/gen/load"
 	"github.com/reftask/reftask/gen/names"
+	"github.com/reftask/reftask/runtime"
 )
 
 // Build turns a loaded spec set into a package model for package pkg.
@@ -537,6 +539,21 @@ func (b *builder) scalar(s *jsonschema.Schema, typ, suggested string) *ir.Type {
 		if s.Format == "date-time" {
 			kind = ir.Time
 		}
+		if ir.TypedFormat(s.Format) {
+			// An enum or const already pins the values; they are checked
+			// against the format here, and the type stays a string.
+			for _, v := range append(slices.Clone(s.Enum), s.Constant...) {
+				if str, ok := v.(string); ok {
+					if err := runtime.CheckFormat(s.Format, str); err != nil {
+						b.errAt(s.Location, fmt.Sprintf("%s value %s does not match its format: %v", map[bool]string{true: "enum", false: "const"}[len(s.Enum) > 0], strconv.Quote(str), err))
+						return nil
+					}
+				}
+			}
+			if len(s.Enum) == 0 && len(s.Constant) == 0 {
+				kind = ir.Format
+			}
+		}
 	case "integer":
 		kind = ir.Int
 	case "number":
@@ -574,6 +591,11 @@ func (b *builder) scalar(s *jsonschema.Schema, typ, suggested string) *ir.Type {
 		c.Const = v
 	}
 	base := &ir.Type{Kind: kind, Check: c, Origin: s.Location}
+	if kind == ir.Format {
+		base.Format = s.Format
+		// Number keywords do not apply to strings.
+		base.Check = ir.Constraints{MinLength: c.MinLength, MaxLength: c.MaxLength, Pattern: c.Pattern}
+	}
 	if len(s.Enum) == 0 {
 		return base
 	}
@@ -725,6 +747,8 @@ func describe(t *ir.Type) string {
 		return "an enum"
 	case ir.JSON:
 		return "a JSON value"
+	case ir.Format:
+		return article(t.Format) + " " + t.Format
 	}
 	return "a " + t.Kind.String()
 }
@@ -839,6 +863,8 @@ func TypeSig(t *ir.Type) string {
 		return "runtime.OptNull[" + TypeSig(t.Elem) + "]"
 	case ir.JSON:
 		return "runtime.JSONValue"
+	case ir.Format:
+		return FormatGoType(t.Format)
 	}
 	return "?"
 }
@@ -897,4 +923,32 @@ func mapKeys[M ~map[K]V, K comparable, V any](m M) func(func(K) bool) {
 			}
 		}
 	}
+}
+
+// FormatGoType is the Go type of a typed string format, as Go source.
+func FormatGoType(format string) string {
+	switch format {
+	case "date":
+		return "runtime.Date"
+	case "time":
+		return "runtime.TimeOfDay"
+	case "duration":
+		return "runtime.Duration"
+	case "uuid":
+		return "runtime.UUID"
+	case "email":
+		return "runtime.Email"
+	case "uri":
+		return "runtime.URI"
+	case "ipv4", "ipv6":
+		return "netip.Addr"
+	}
+	return "string"
+}
+
+func article(word string) string {
+	if word != "" && strings.ContainsRune("aeiou", rune(word[0])) {
+		return "an"
+	}
+	return "a"
 }
