@@ -2,6 +2,7 @@ package gen_test
 
 import (
 	"bytes"
+	"errors"
 	"flag"
 	"os"
 	"os/exec"
@@ -10,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/reftask/reftask/gen"
+	"github.com/reftask/reftask/gen/diag"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files with the generator's current output")
@@ -52,6 +54,7 @@ func TestGolden(t *testing.T) {
 			if diags.HasErrors() {
 				t.Fatalf("generate: %v", diags)
 			}
+			checkWarnings(t, dir, diags)
 			if *update {
 				if err := os.WriteFile(out, src, 0o644); err != nil {
 					t.Fatal(err)
@@ -95,6 +98,38 @@ func TestGoldenCompiles(t *testing.T) {
 	out, err = gofmt.CombinedOutput()
 	if err != nil || len(bytes.TrimSpace(out)) > 0 {
 		t.Fatalf("gofmt -l: %v\n%s", err, out)
+	}
+}
+
+// checkWarnings compares the run's warnings with warnings.txt in the case's
+// folder (paths relative to it); a case without the file expects none.
+func checkWarnings(t *testing.T, dir string, diags diag.List) {
+	t.Helper()
+	var got strings.Builder
+	for _, d := range diags.Sorted() {
+		if d.Warning {
+			got.WriteString(strings.ReplaceAll(d.String(), filepath.ToSlash(dir)+"/", "") + "\n")
+		}
+	}
+	file := filepath.Join(dir, "warnings.txt")
+	if *update {
+		if got.Len() == 0 {
+			if err := os.Remove(file); err != nil && !errors.Is(err, os.ErrNotExist) {
+				t.Fatal(err)
+			}
+			return
+		}
+		if err := os.WriteFile(file, []byte(got.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(file)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		t.Fatal(err)
+	}
+	if got.String() != string(want) {
+		t.Errorf("warnings differ from %s\n--- got\n%s--- want\n%s", file, got.String(), want)
 	}
 }
 

@@ -86,3 +86,25 @@ func TestUsage(t *testing.T) {
 		t.Errorf("stray argument: exit %d, want 2", code)
 	}
 }
+
+func TestWarningsDoNotFail(t *testing.T) {
+	const dir = "../../testdata/golden/names"
+	out := filepath.Join(t.TempDir(), "names.go")
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"-specs", dir + "/specs", "-out", out, "-pkg", "names"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d, want 0 with warnings only\n%s", code, stderr.String())
+	}
+	lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+	if len(lines) != 6 {
+		t.Errorf("want 6 warnings on stderr, got:\n%s", stderr.String())
+	}
+	for _, l := range lines {
+		if !strings.Contains(l, ": warning: ") || !strings.HasPrefix(l, dir+"/specs/") {
+			t.Errorf("not a positioned warning: %q", l)
+		}
+	}
+	stderr.Reset()
+	if code := run([]string{"-specs", dir + "/specs", "-out", out, "-pkg", "names", "-check"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("-check after generating: exit %d, want 0 (warnings do not fail it)\n%s", code, stderr.String())
+	}
+}

@@ -22,11 +22,31 @@ func resultType(t *ir.Task) *jen.Statement { return jen.Id(t.Result.Name) }
 
 func paramsType(t *ir.Task) *jen.Statement { return jen.Id(t.Params.Name) }
 
+// argIdents are the Go names of a task method's positional arguments:
+// each property's name, unexported, unless another argument or a name the
+// method body uses (ctx, opts, c, p) has it already.
+func argIdents(t *ir.Task) []string {
+	taken := map[string]bool{"ctx": true, "opts": true, "c": true, "p": true}
+	var out []string
+	for _, a := range t.Args {
+		id := names.Unexported(a.JSON)
+		if taken[id] {
+			id = names.Unexported(a.Name)
+		}
+		for i := 2; taken[id]; i++ {
+			id = fmt.Sprintf("%s%d", names.Unexported(a.Name), i)
+		}
+		taken[id] = true
+		out = append(out, id)
+	}
+	return out
+}
+
 // argList is the Go parameter list of a task method after ctx.
 func argList(t *ir.Task) []jen.Code {
 	var out []jen.Code
-	for _, a := range t.Args {
-		out = append(out, jen.Id(names.Unexported(a.JSON)).Add(goType(a.Type)))
+	for i, id := range argIdents(t) {
+		out = append(out, jen.Id(id).Add(goType(t.Args[i].Type)))
 	}
 	if t.OptionsName != "" {
 		out = append(out, jen.Id("opts").Op("*").Id(t.OptionsName))
@@ -36,8 +56,8 @@ func argList(t *ir.Task) []jen.Code {
 
 func argNames(t *ir.Task) []jen.Code {
 	var out []jen.Code
-	for _, a := range t.Args {
-		out = append(out, jen.Id(names.Unexported(a.JSON)))
+	for _, id := range argIdents(t) {
+		out = append(out, jen.Id(id))
 	}
 	if t.OptionsName != "" {
 		out = append(out, jen.Id("opts"))
@@ -209,8 +229,8 @@ func (e *emitter) taskMethods(t *ir.Task) {
 	// Params constructor.
 	e.f.Func().Id("new" + t.Params.Name).Params(argList(t)...).Add(paramsType(t)).BlockFunc(func(g *jen.Group) {
 		d := jen.Dict{}
-		for _, a := range t.Args {
-			d[jen.Id(a.Name)] = jen.Id(names.Unexported(a.JSON))
+		for i, id := range argIdents(t) {
+			d[jen.Id(t.Args[i].Name)] = jen.Id(id)
 		}
 		g.Id("p").Op(":=").Add(paramsType(t)).Values(d)
 		if t.OptionsName != "" {

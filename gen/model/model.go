@@ -34,6 +34,11 @@ func Build(set *load.Set, pkg string) (*ir.Package, diag.List) {
 		progs:     map[string]*ir.Schema{},
 		funcNames: map[string]bool{},
 	}
+	// Every generated file declares these; a schema that wants one of
+	// them gets a suffix.
+	for _, name := range []string{"Client", "NewClient"} {
+		b.byName[name] = "reftaskgen:" + name
+	}
 	p := &ir.Package{Name: pkg}
 	tasks := map[string]*ir.Task{}
 	specs := map[string]*load.Spec{}
@@ -167,7 +172,7 @@ func (b *builder) params(sp *load.Spec, t *ir.Task) *ir.Type {
 	}
 	if len(t.Options) > 0 {
 		t.OptionsName = sp.Name + "Options"
-		b.claim(t.OptionsName, "options of task "+sp.Name, sp.File.URL+"#/params")
+		t.OptionsName = b.claim(t.OptionsName, sp.File.URL+"#/params")
 	}
 	// Fields in positional order, then options, so that two tasks whose
 	// params agree have identical structs.
@@ -197,10 +202,7 @@ func (b *builder) namedType(s *jsonschema.Schema, fallback string) *ir.Type {
 	if nt, ok := b.byLoc[loc+"|named"]; ok {
 		return nt
 	}
-	name := b.nameFor(deref(s), fallback)
-	if !b.claim(name, "", loc) {
-		return nil
-	}
+	name := b.claim(b.nameFor(deref(s), fallback), loc)
 	nt := &ir.Type{Kind: ir.Named, Name: name, Elem: t, Doc: deref(s).Description, Origin: loc}
 	b.byLoc[loc+"|named"] = nt
 	b.named = append(b.named, nt)
@@ -259,19 +261,42 @@ func (b *builder) nameFor(s *jsonschema.Schema, fallback string) string {
 	return fallback
 }
 
-// claim reserves a Go type name for the schema at loc; two schemas that
-// want one name are an error rather than a numbered suffix.
-func (b *builder) claim(name, what, loc string) bool {
-	if prev, ok := b.byName[name]; ok && prev != loc {
-		b.errAt(loc, fmt.Sprintf("Go type name %s is also wanted by %s; give one of them a distinct \"title\" or \"x-go-name\"", name, b.describeLoc(prev)))
-		return false
+// claim reserves a Go name for the schema at loc and returns the name it
+// gets. Names are claimed in one deterministic order, whatever the order
+// files were read in: tasks sorted by name, then each task's params and
+// result depth-first, properties in declaration order. The first claimant
+// keeps the name; a later, different schema that wants it gets the first
+// free numeric suffix (Thing2) and a warning.
+func (b *builder) claim(name, loc string) string {
+	prev, ok := b.byName[name]
+	if !ok || prev == loc {
+		b.byName[name] = loc
+		return name
 	}
-	b.byName[name] = loc
-	return true
+	got := name
+	for i := 2; ; i++ {
+		got = fmt.Sprintf("%s%d", name, i)
+		if _, taken := b.byName[got]; !taken {
+			break
+		}
+	}
+	b.byName[got] = loc
+	d := b.set.Locate(strings.TrimSuffix(loc, constSuffix))
+	d.Warning = true
+	d.Msg = fmt.Sprintf("Go name %s is also wanted by %s; this one is named %s (give one of them a distinct \"title\" or \"x-go-name\")", name, b.describeLoc(prev), got)
+	b.diags.Add(d)
+	return got
 }
 
+// constSuffix marks the location of an enum's constants, which share the
+// package's namespace with its types.
+const constSuffix = "|const"
+
 func (b *builder) describeLoc(loc string) string {
-	d := b.set.Locate(loc)
+	if name, ok := strings.CutPrefix(loc, "reftaskgen:"); ok {
+		return "the generated " + name
+	}
+	d := b.set.Locate(strings.TrimSuffix(loc, constSuffix))
 	if d.Line > 0 {
 		return fmt.Sprintf("%s:%d:%d", d.File, d.Line, d.Col)
 	}
@@ -423,9 +448,7 @@ func (b *builder) structType(s *jsonschema.Schema, name string, isParams bool) *
 		b.errAt(s.Location, fmt.Sprintf("keyword %s is not supported by reftaskgen yet; restructure the schema without it", strings.Join(kws, ", ")))
 		return nil
 	}
-	if !b.claim(name, "", s.Location) {
-		return nil
-	}
+	name = b.claim(name, s.Location)
 	t := &ir.Type{Kind: ir.Struct, Name: name, Doc: s.Description, Origin: s.Location, Check: b.objectChecks(s)}
 	if ap, ok := s.AdditionalProperties.(bool); ok && !ap {
 		t.Closed = true
@@ -466,8 +489,14 @@ func (b *builder) structType(s *jsonschema.Schema, name string, isParams bool) *
 			}
 		}
 		if other, ok := goNames[fname]; ok {
-			b.errAt(ps.Location, fmt.Sprintf("properties %q and %q both become Go field %s; set \"x-go-name\" on one", other, p, fname))
-			continue
+			base := fname
+			for i := 2; goNames[fname] != ""; i++ {
+				fname = fmt.Sprintf("%s%d", base, i)
+			}
+			d := b.set.Locate(ps.Location)
+			d.Warning = true
+			d.Msg = fmt.Sprintf("properties %q and %q both want Go field %s; %q is named %s (set \"x-go-name\" on one)", other, p, base, p, fname)
+			b.diags.Add(d)
 		}
 		goNames[fname] = p
 		required := slices.Contains(s.Required, p)
@@ -603,10 +632,7 @@ func (b *builder) scalar(s *jsonschema.Schema, typ, suggested string) *ir.Type {
 		b.errAt(s.Location, "enum of date-time values is not supported")
 		return nil
 	}
-	name := b.nameFor(s, suggested)
-	if !b.claim(name, "", s.Location) {
-		return nil
-	}
+	name := b.claim(b.nameFor(s, suggested), s.Location)
 	et := &ir.Type{Kind: ir.Enum, Name: name, Elem: base, Doc: s.Description, Origin: s.Location}
 	consts := map[string]bool{}
 	for _, v := range s.Enum {
@@ -631,9 +657,7 @@ func (b *builder) scalar(s *jsonschema.Schema, typ, suggested string) *ir.Type {
 			b.diags.Add(d)
 		}
 		consts[cn] = true
-		if !b.claim(cn, "", s.Location+"|const") {
-			return nil
-		}
+		cn = b.claim(cn, s.Location+constSuffix)
 		et.Values = append(et.Values, ir.EnumValue{Const: cn, Value: val})
 	}
 	b.byLoc[s.Location] = et
