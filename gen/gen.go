@@ -97,11 +97,43 @@ func checkGo(set *load.Set, pkg *ir.Package, opts Options, src []byte) diag.List
 			})
 		}
 	}
-	if len(wants) == 0 {
+	typeWants := externalTypes(set, pkg, func(d diag.Diagnostic) { diags.Add(d) })
+	if len(wants) == 0 && len(typeWants) == 0 {
 		return nil
 	}
-	if err := gocheck.Check(opts.OutDir, opts.OutFile, src, wants); err != nil {
+	if err := gocheck.Check(opts.OutDir, opts.OutFile, src, wants, typeWants); err != nil {
 		diags.Add(diag.Diagnostic{File: opts.OutDir, Msg: err.Error()})
 	}
 	return diags
+}
+
+// externalTypes lists the non-builtin types specs name with x-go-type,
+// once each, reported at the first schema that names them.
+func externalTypes(set *load.Set, pkg *ir.Package, add func(diag.Diagnostic)) []gocheck.TypeWant {
+	var out []gocheck.TypeWant
+	seen := map[string]bool{}
+	visited := map[*ir.Type]bool{}
+	var walk func(t *ir.Type)
+	walk = func(t *ir.Type) {
+		if t == nil || visited[t] {
+			return
+		}
+		visited[t] = true
+		if t.Kind == ir.External && !t.IsBuiltin() && !seen[t.GoPath+"."+t.GoName] {
+			seen[t.GoPath+"."+t.GoName] = true
+			d := set.Locate(t.Origin + "/x-go-type")
+			out = append(out, gocheck.TypeWant{Path: t.GoPath, Name: t.GoName, Report: func(msg string) {
+				d.Msg = msg
+				add(d)
+			}})
+		}
+		walk(t.Elem)
+		for _, f := range t.Fields {
+			walk(f.Type)
+		}
+	}
+	for _, t := range pkg.Types {
+		walk(t)
+	}
+	return out
 }

@@ -539,6 +539,8 @@ func renderString(t *ir.Type, x jen.Code) jen.Code {
 		return jen.Add(x).Dot("Format").Call(jen.Qual(timePkg, "RFC3339Nano"))
 	case ir.Format:
 		return jen.Add(x).Dot("String").Call()
+	case ir.External:
+		return jen.Qual("fmt", "Sprint").Call(x)
 	case ir.Pointer, ir.OptNull:
 		return renderString(t.Elem, x)
 	}

@@ -76,6 +76,8 @@ func (e *emitter) encode(t *ir.Type, x *jen.Statement, depth int) []jen.Code {
 		return []jen.Code{assign(jen.Qual(rt, appendFunc(t)).Call(jen.Id("dst"), x))}
 	case ir.JSON:
 		return []jen.Code{assign(jen.Qual(rt, "AppendJSONValue").Call(jen.Id("dst"), x))}
+	case ir.External:
+		return []jen.Code{externalEncode(t, x)}
 	case ir.Enum:
 		return []jen.Code{assign(jen.Qual(rt, appendFunc(t.Elem)).Call(jen.Id("dst"), jen.Id(underlying(t.Elem)).Call(x)))}
 	case ir.Struct, ir.Named:
@@ -127,6 +129,8 @@ func (e *emitter) decode(t *ir.Type, target lv, depth int) []jen.Code {
 		return []jen.Code{set(readCall(t))}
 	case ir.JSON:
 		return []jen.Code{set(jen.Qual(rt, "ReadJSONValue").Call(jen.Id("rd")))}
+	case ir.External:
+		return []jen.Code{externalDecode(t, target)}
 	case ir.Enum:
 		return []jen.Code{set(jen.Id(t.Name).Call(readCall(t.Elem)))}
 	case ir.Struct, ir.Named:

@@ -141,6 +141,8 @@ func (e *emitter) conv(t *ir.Type, target, path, raw *jen.Statement, depth int) 
 			jen.List(target.Clone(), jen.Err()).Op("=").Qual(rt, "AsJSONValue").Call(path, raw),
 			fail,
 		}
+	case ir.External:
+		return externalConv(t, target, path, raw)
 	case ir.Pointer, ir.OptNull:
 		p := fmt.Sprintf("v%d", depth)
 		inner := append([]jen.Code{jen.Var().Id(p).Add(goType(t.Elem))}, e.conv(t.Elem, jen.Id(p), path, raw, depth+1)...)

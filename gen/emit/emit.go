@@ -90,6 +90,8 @@ func goType(t *ir.Type) *jen.Statement {
 		return jen.Qual(rt, "JSONValue")
 	case ir.Format:
 		return formatGoType(t)
+	case ir.External:
+		return externalGoType(t)
 	}
 	panic(fmt.Sprintf("emit: unknown kind %v", t.Kind)) // the model never builds one
 }
@@ -146,6 +148,8 @@ func describe(t *ir.Type) string {
 		return "a time"
 	case ir.JSON:
 		return "a JSON value"
+	case ir.External:
+		return "a " + t.GoName
 	case ir.Format:
 		if formatOf(t).ip {
 			return "an " + t.Format + " address"
@@ -409,6 +413,8 @@ func needsCheck(t *ir.Type, seen map[*ir.Type]bool) bool {
 		return needsCheck(t.Elem, seen)
 	case ir.Format:
 		return formatNeedsCheck(t)
+	case ir.External:
+		return false // the type checks itself when it decodes
 	}
 	return !t.Check.Empty()
 }

@@ -23,9 +23,17 @@ type Want struct {
 	Report func(msg string)
 }
 
+// TypeWant is a Go type a spec names with x-go-type: it must exist and
+// read and write itself as JSON.
+type TypeWant struct {
+	// Path is the import path; "" for a type of the output package.
+	Path, Name string
+	Report     func(msg string)
+}
+
 // Check loads the package in dir with the generated file (outFile, content)
-// overlaid, and checks every wanted function.
-func Check(dir, outFile string, content []byte, wants []Want) error {
+// overlaid, and checks every wanted function and type.
+func Check(dir, outFile string, content []byte, wants []Want, typeWants []TypeWant) error {
 	absOut, err := filepath.Abs(filepath.Join(dir, outFile))
 	if err != nil {
 		return err
@@ -49,9 +57,12 @@ func Check(dir, outFile string, content []byte, wants []Want) error {
 		if len(pkgs) == 1 && len(pkgs[0].Errors) > 0 {
 			why = pkgs[0].Errors[0].Msg
 		}
-		return fmt.Errorf("specs name Go functions, so the output folder %s must be a Go package inside a module: %s", dir, why)
+		return fmt.Errorf("specs name Go functions or types, so the output folder %s must be a Go package inside a module: %s", dir, why)
 	}
 	pkg := pkgs[0]
+	for _, tw := range typeWants {
+		checkType(pkg, tw)
+	}
 	scope := pkg.Types.Scope()
 	qual := types.RelativeTo(pkg.Types)
 	for _, w := range wants {
@@ -119,4 +130,59 @@ func equal(a, b []string) bool {
 		}
 	}
 	return true
+}
+
+// checkType reports a type that cannot be found or does not marshal itself:
+// its value must have MarshalJSON or MarshalText, its pointer
+// UnmarshalJSON or UnmarshalText.
+func checkType(pkg *packages.Package, tw TypeWant) {
+	full := tw.Name
+	scope := pkg.Types.Scope()
+	if tw.Path != "" {
+		full = tw.Path + "." + tw.Name
+		scope = nil
+		for _, imp := range pkg.Types.Imports() {
+			if imp.Path() == tw.Path {
+				scope = imp.Scope()
+			}
+		}
+		// A package that failed to load is there, but empty.
+		if scope == nil || scope.Len() == 0 {
+			why := "it is not a dependency of this module (go get it)"
+			for _, e := range pkg.Errors {
+				if strings.Contains(e.Msg, tw.Path) {
+					why = e.Msg
+					break
+				}
+			}
+			tw.Report(fmt.Sprintf("x-go-type %s: package %s cannot be loaded: %s", full, tw.Path, why))
+			return
+		}
+	}
+	obj, ok := scope.Lookup(tw.Name).(*types.TypeName)
+	if !ok {
+		tw.Report(fmt.Sprintf("x-go-type %s: no type %s in package %s", full, tw.Name, pkgPath(pkg, tw.Path)))
+		return
+	}
+	typ := obj.Type()
+	has := func(t types.Type, names ...string) bool {
+		for _, n := range names {
+			if m, _, _ := types.LookupFieldOrMethod(t, false, obj.Pkg(), n); m != nil {
+				if _, ok := m.(*types.Func); ok {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	if !has(typ, "MarshalJSON", "MarshalText") || !has(types.NewPointer(typ), "UnmarshalJSON", "UnmarshalText") {
+		tw.Report(fmt.Sprintf("x-go-type %s must marshal itself: give %s a MarshalJSON (or MarshalText) method and *%s an UnmarshalJSON (or UnmarshalText) method", full, tw.Name, tw.Name))
+	}
+}
+
+func pkgPath(pkg *packages.Package, path string) string {
+	if path == "" {
+		return pkg.Name
+	}
+	return path
 }

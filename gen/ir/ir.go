@@ -25,6 +25,7 @@ const (
 	Named                   // named type over a primitive, slice or map (a titled result, say)
 	JSON                    // runtime.JSONValue: any JSON value, for a schema that allows several or all types; validated by Schema
 	Format                  // a validated string type for a JSON Schema format (runtime.Date, netip.Addr, ...); see Type.Format
+	External                // a Go type named by x-go-type: a builtin, a type of the output package, or GoPath.GoName
 )
 
 // String returns the kind's name, for error messages and tests.
@@ -58,6 +59,8 @@ func (k Kind) String() string {
 		return "json"
 	case Format:
 		return "format"
+	case External:
+		return "external"
 	}
 	return "invalid"
 }
@@ -103,6 +106,30 @@ type Type struct {
 	Schema *Schema
 	// Format is the JSON Schema format of a Format type ("date", "ipv4", ...).
 	Format string
+	// GoPath and GoName are an External type: a builtin ("int32") or a
+	// type of the output package ("Money") has no path.
+	GoPath, GoName string
+}
+
+// IsBuiltin reports whether an External type is a Go builtin.
+func (t *Type) IsBuiltin() bool {
+	return t.Kind == External && t.GoPath == "" && BuiltinKind(t.GoName) != ""
+}
+
+// BuiltinKind returns the JSON type a builtin Go type x-go-type may name
+// holds ("integer", "number", "string", "boolean"), or "".
+func BuiltinKind(name string) string {
+	switch name {
+	case "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64":
+		return "integer"
+	case "float32", "float64":
+		return "number"
+	case "string":
+		return "string"
+	case "bool":
+		return "boolean"
+	}
+	return ""
 }
 
 // Field is one property of a Struct.

@@ -197,6 +197,9 @@ func (b *builder) namedType(s *jsonschema.Schema, fallback string) *ir.Type {
 	switch t.Kind {
 	case ir.Struct, ir.Enum, ir.Named:
 		return t
+	case ir.External:
+		b.errAt(deref(s).Location+"/x-go-type", "x-go-type on a task's result itself is not supported: the result is a type reftaskgen generates; put x-go-type on its properties")
+		return nil
 	}
 	loc := deref(s).Location
 	if nt, ok := b.byLoc[loc+"|named"]; ok {
@@ -341,6 +344,9 @@ func (b *builder) typeOf(s *jsonschema.Schema, suggested string) *ir.Type {
 	}
 	if t, ok := b.byLoc[s.Location]; ok {
 		return t
+	}
+	if raw, ok := b.keyword(s, "x-go-type"); ok {
+		return b.externalType(s, raw)
 	}
 	if needsJSON(s) != "" {
 		t := b.jsonType(s, b.nameFor(s, suggested))
@@ -633,6 +639,10 @@ func (b *builder) scalar(s *jsonschema.Schema, typ, suggested string) *ir.Type {
 		return nil
 	}
 	name := b.claim(b.nameFor(s, suggested), s.Location)
+	enumNames, ok := b.enumNames(s)
+	if !ok {
+		return nil
+	}
 	et := &ir.Type{Kind: ir.Enum, Name: name, Elem: base, Doc: s.Description, Origin: s.Location}
 	consts := map[string]bool{}
 	for _, v := range s.Enum {
@@ -646,6 +656,9 @@ func (b *builder) scalar(s *jsonschema.Schema, typ, suggested string) *ir.Type {
 			return nil
 		}
 		cn := name + names.Exported(fmt.Sprint(val))
+		if i := len(et.Values); i < len(enumNames) {
+			cn = enumNames[i]
+		}
 		if consts[cn] {
 			base := cn
 			for i := 2; consts[cn]; i++ {
@@ -737,7 +750,7 @@ func sqlBindable(t *ir.Type) bool {
 	switch t.Kind {
 	case ir.Pointer, ir.OptNull, ir.Named:
 		return sqlBindable(t.Elem)
-	case ir.Enum:
+	case ir.Enum, ir.External:
 		return true
 	}
 	return t.Kind.IsPrimitive()
@@ -773,6 +786,8 @@ func describe(t *ir.Type) string {
 		return "a JSON value"
 	case ir.Format:
 		return article(t.Format) + " " + t.Format
+	case ir.External:
+		return "a " + TypeSig(t)
 	}
 	return "a " + t.Kind.String()
 }
@@ -889,6 +904,11 @@ func TypeSig(t *ir.Type) string {
 		return "runtime.JSONValue"
 	case ir.Format:
 		return FormatGoType(t.Format)
+	case ir.External:
+		if t.GoPath == "" {
+			return t.GoName
+		}
+		return path.Base(t.GoPath) + "." + t.GoName
 	}
 	return "?"
 }
@@ -975,4 +995,109 @@ func article(word string) string {
 		return "an"
 	}
 	return "a"
+}
+
+// keyword returns the value of a keyword the schema compiler does not
+// keep (x-go-type, x-go-enum-names), read from the spec file.
+func (b *builder) keyword(s *jsonschema.Schema, name string) (any, bool) {
+	raw, ok := b.set.RawAt(s.Location)
+	if !ok {
+		return nil, false
+	}
+	m, ok := raw.(map[string]any)
+	if !ok {
+		return nil, false
+	}
+	v, ok := m[name]
+	return v, ok
+}
+
+// isAnnotation reports whether x-go-type leaves a keyword meaningful: it
+// describes the value or names it, and constrains nothing.
+func isAnnotation(keyword string) bool {
+	switch keyword {
+	case "type", "title", "description", "$comment", "examples", "default", "deprecated", "readOnly", "writeOnly",
+		"$id", "$schema", "$anchor", "$defs", "definitions", "x-go-type", "x-go-name":
+		return true
+	}
+	return false
+}
+
+// externalType is the Go type a spec names with x-go-type. It replaces
+// the generated type and its validation, so a schema that still has
+// constraints is an error rather than a silently unchecked keyword.
+func (b *builder) externalType(s *jsonschema.Schema, raw any) *ir.Type {
+	at := s.Location + "/x-go-type"
+	spec, ok := raw.(string)
+	if !ok || spec == "" {
+		b.errAt(at, `x-go-type must be a Go type: a builtin such as "int32", a type of the output package such as "Money", or "import/path.Type"`)
+		return nil
+	}
+	t := &ir.Type{Kind: ir.External, Origin: s.Location, Doc: s.Description}
+	if i := strings.LastIndexByte(spec, '.'); i > strings.LastIndexByte(spec, '/') {
+		t.GoPath, t.GoName = spec[:i], spec[i+1:]
+		if t.GoPath == "" || !names.IsExportedIdent(t.GoName) {
+			b.errAt(at, fmt.Sprintf("x-go-type %q is not \"import/path.Type\" with an exported type name", spec))
+			return nil
+		}
+	} else {
+		t.GoName = spec
+		if ir.BuiltinKind(spec) == "" && !names.IsExportedIdent(spec) {
+			b.errAt(at, fmt.Sprintf("x-go-type %q is neither a builtin (int32, uint8, float32, string, bool, ...) nor an exported type of the output package", spec))
+			return nil
+		}
+	}
+	if rawSchema, ok := b.set.RawAt(s.Location); ok {
+		if obj, ok := rawSchema.(map[string]any); ok {
+			var kws []string
+			for k := range obj {
+				if !isAnnotation(k) {
+					kws = append(kws, k)
+				}
+			}
+			slices.Sort(kws)
+			if len(kws) > 0 {
+				b.errAt(at, fmt.Sprintf("x-go-type %s replaces the generated type and its validation, so %s cannot be checked; remove x-go-type or the keywords", spec, strings.Join(kws, ", ")))
+				return nil
+			}
+		}
+	}
+	types := slices.DeleteFunc(slices.Clone(s.Types), func(x string) bool { return x == "null" })
+	if len(types) > 1 {
+		b.errAt(at, fmt.Sprintf("x-go-type %s needs a schema of one type, not %s", spec, strings.Join(types, ", ")))
+		return nil
+	}
+	if want := ir.BuiltinKind(t.GoName); t.GoPath == "" && want != "" && len(types) == 1 && types[0] != want {
+		b.errAt(at, fmt.Sprintf("x-go-type %s holds a JSON %s, but the schema's type is %s", spec, want, types[0]))
+		return nil
+	}
+	if slices.Contains(s.Types, "null") {
+		return &ir.Type{Kind: ir.Pointer, Elem: t, Origin: s.Location}
+	}
+	return t
+}
+
+// enumNames reads x-go-enum-names: the Go constant names of an enum's
+// values, in order, instead of the type name followed by the value.
+func (b *builder) enumNames(s *jsonschema.Schema) ([]string, bool) {
+	raw, ok := b.keyword(s, "x-go-enum-names")
+	if !ok {
+		return nil, true
+	}
+	at := s.Location + "/x-go-enum-names"
+	list, ok := raw.([]any)
+	if !ok || len(list) != len(s.Enum) {
+		b.errAt(at, fmt.Sprintf("x-go-enum-names must be an array of %d exported Go names, one for each enum value", len(s.Enum)))
+		return nil, false
+	}
+	var out []string
+	for _, v := range list {
+		n, ok := v.(string)
+		if !ok || !names.IsExportedIdent(n) {
+			b.errAt(at, fmt.Sprintf("x-go-enum-names: %v is not an exported Go name", v))
+			return nil, false
+		}
+		out = append(out, n)
+	}
+	return out, true
 }

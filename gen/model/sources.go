@@ -86,7 +86,7 @@ func scalarParam(t *ir.Type) bool {
 	switch t.Kind {
 	case ir.Pointer, ir.OptNull:
 		return scalarParam(t.Elem)
-	case ir.Enum:
+	case ir.Enum, ir.External:
 		return true
 	}
 	return t.Kind.IsPrimitive()
