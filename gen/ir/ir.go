@@ -11,21 +11,21 @@ type Kind int
 // The type kinds. Primitives map to one Go type each; the rest are built from
 // other types.
 const (
-	String  Kind = iota + 1 // string
-	Int                     // int64
-	Float                   // float64
-	Bool                    // bool
-	Time                    // time.Time, from format date-time
-	Enum                    // named type over a primitive with one constant per value
-	Struct                  // named struct from an object schema
-	Slice                   // []Elem from an array schema
-	Map                     // map[string]Elem from additionalProperties
-	Pointer                 // *Elem: optional (absent) or nullable (null), never both
-	OptNull                 // runtime.OptNull[Elem]: optional and nullable at once
-	Named                   // named type over a primitive, slice or map (a titled result, say)
-	JSON                    // runtime.JSONValue: any JSON value, for a schema that allows several or all types; validated by Schema
-	Format                  // a validated string type for a JSON Schema format (runtime.Date, netip.Addr, ...); see Type.Format
-	External                // a Go type named by x-go-type: a builtin, a type of the output package, or GoPath.GoName
+	String   Kind = iota + 1 // string
+	Int                      // int64
+	Float                    // float64
+	Bool                     // bool
+	Time                     // time.Time, from format date-time
+	Enum                     // named type over a primitive with one constant per value
+	Struct                   // named struct from an object schema
+	Slice                    // []Elem from an array schema
+	Map                      // map[string]Elem from additionalProperties
+	Pointer                  // *Elem: optional (absent) or nullable (null), never both
+	OptNull                  // runtime.OptNull[Elem]: optional and nullable at once
+	Named                    // named type over a primitive, slice or map (a titled result, say)
+	JSON                     // runtime.JSONValue: any JSON value, for a schema that allows several or all types; validated by Schema
+	Format                   // a validated string type for a JSON Schema format (runtime.Date, netip.Addr, ...); see Type.Format
+	External                 // a Go type named by x-go-type: a builtin, a type of the output package, or GoPath.GoName
 )
 
 // String returns the kind's name, for error messages and tests.
