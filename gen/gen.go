@@ -119,7 +119,7 @@ func externalTypes(set *load.Set, pkg *ir.Package, add func(diag.Diagnostic)) []
 			return
 		}
 		visited[t] = true
-		if t.Kind == ir.External && !t.IsBuiltin() && !seen[t.GoPath+"."+t.GoName] {
+		if t.Kind == ir.GoType && !t.IsBuiltin() && !seen[t.GoPath+"."+t.GoName] {
 			seen[t.GoPath+"."+t.GoName] = true
 			d := set.Locate(t.Origin + "/x-go-type")
 			out = append(out, gocheck.TypeWant{Path: t.GoPath, Name: t.GoName, Report: func(msg string) {

@@ -539,7 +539,7 @@ func renderString(t *ir.Type, x jen.Code) jen.Code {
 		return jen.Add(x).Dot("Format").Call(jen.Qual(timePkg, "RFC3339Nano"))
 	case ir.Format:
 		return jen.Add(x).Dot("String").Call()
-	case ir.External:
+	case ir.GoType:
 		return jen.Qual("fmt", "Sprint").Call(x)
 	case ir.Pointer, ir.OptNull:
 		return renderString(t.Elem, x)

@@ -76,7 +76,7 @@ func (e *emitter) encode(t *ir.Type, x *jen.Statement, depth int) []jen.Code {
 		return []jen.Code{assign(jen.Qual(rt, appendFunc(t)).Call(jen.Id("dst"), x))}
 	case ir.JSON:
 		return []jen.Code{assign(jen.Qual(rt, "AppendJSONValue").Call(jen.Id("dst"), x))}
-	case ir.External:
+	case ir.GoType:
 		return []jen.Code{externalEncode(t, x)}
 	case ir.Enum:
 		return []jen.Code{assign(jen.Qual(rt, appendFunc(t.Elem)).Call(jen.Id("dst"), jen.Id(underlying(t.Elem)).Call(x)))}
@@ -129,7 +129,7 @@ func (e *emitter) decode(t *ir.Type, target lv, depth int) []jen.Code {
 		return []jen.Code{set(readCall(t))}
 	case ir.JSON:
 		return []jen.Code{set(jen.Qual(rt, "ReadJSONValue").Call(jen.Id("rd")))}
-	case ir.External:
+	case ir.GoType:
 		return []jen.Code{externalDecode(t, target)}
 	case ir.Enum:
 		return []jen.Code{set(jen.Id(t.Name).Call(readCall(t.Elem)))}

@@ -141,7 +141,7 @@ func (e *emitter) conv(t *ir.Type, target, path, raw *jen.Statement, depth int) 
 			jen.List(target.Clone(), jen.Err()).Op("=").Qual(rt, "AsJSONValue").Call(path, raw),
 			fail,
 		}
-	case ir.External:
+	case ir.GoType:
 		return externalConv(t, target, path, raw)
 	case ir.Pointer, ir.OptNull:
 		p := fmt.Sprintf("v%d", depth)

@@ -90,7 +90,7 @@ func goType(t *ir.Type) *jen.Statement {
 		return jen.Qual(rt, "JSONValue")
 	case ir.Format:
 		return formatGoType(t)
-	case ir.External:
+	case ir.GoType:
 		return externalGoType(t)
 	}
 	panic(fmt.Sprintf("emit: unknown kind %v", t.Kind)) // the model never builds one
@@ -148,7 +148,7 @@ func describe(t *ir.Type) string {
 		return "a time"
 	case ir.JSON:
 		return "a JSON value"
-	case ir.External:
+	case ir.GoType:
 		return "a " + t.GoName
 	case ir.Format:
 		if formatOf(t).ip {
@@ -413,7 +413,7 @@ func needsCheck(t *ir.Type, seen map[*ir.Type]bool) bool {
 		return needsCheck(t.Elem, seen)
 	case ir.Format:
 		return formatNeedsCheck(t)
-	case ir.External:
+	case ir.GoType:
 		return false // the type checks itself when it decodes
 	}
 	return !t.Check.Empty()

@@ -11,21 +11,21 @@ type Kind int
 // The type kinds. Primitives map to one Go type each; the rest are built from
 // other types.
 const (
-	String   Kind = iota + 1 // string
-	Int                      // int64
-	Float                    // float64
-	Bool                     // bool
-	Time                     // time.Time, from format date-time
-	Enum                     // named type over a primitive with one constant per value
-	Struct                   // named struct from an object schema
-	Slice                    // []Elem from an array schema
-	Map                      // map[string]Elem from additionalProperties
-	Pointer                  // *Elem: optional (absent) or nullable (null), never both
-	OptNull                  // runtime.OptNull[Elem]: optional and nullable at once
-	Named                    // named type over a primitive, slice or map (a titled result, say)
-	JSON                     // runtime.JSONValue: any JSON value, for a schema that allows several or all types; validated by Schema
-	Format                   // a validated string type for a JSON Schema format (runtime.Date, netip.Addr, ...); see Type.Format
-	External                 // a Go type named by x-go-type: a builtin, a type of the output package, or GoPath.GoName
+	String  Kind = iota + 1 // string
+	Int                     // int64
+	Float                   // float64
+	Bool                    // bool
+	Time                    // time.Time, from format date-time
+	Enum                    // named type over a primitive with one constant per value
+	Struct                  // named struct from an object schema
+	Slice                   // []Elem from an array schema
+	Map                     // map[string]Elem from additionalProperties
+	Pointer                 // *Elem: optional (absent) or nullable (null), never both
+	OptNull                 // runtime.OptNull[Elem]: optional and nullable at once
+	Named                   // named type over a primitive, slice or map (a titled result, say)
+	JSON                    // runtime.JSONValue: any JSON value, for a schema that allows several or all types; validated by Schema
+	Format                  // a validated string type for a JSON Schema format (runtime.Date, netip.Addr, ...); see Type.Format
+	GoType                  // a Go type named by x-go-type: a builtin, a type of the output package, or GoPath.GoName
 )
 
 // String returns the kind's name, for error messages and tests.
@@ -59,8 +59,8 @@ func (k Kind) String() string {
 		return "json"
 	case Format:
 		return "format"
-	case External:
-		return "external"
+	case GoType:
+		return "gotype"
 	}
 	return "invalid"
 }
@@ -106,14 +106,14 @@ type Type struct {
 	Schema *Schema
 	// Format is the JSON Schema format of a Format type ("date", "ipv4", ...).
 	Format string
-	// GoPath and GoName are an External type: a builtin ("int32") or a
+	// GoPath and GoName name a GoType: a builtin ("int32") or a
 	// type of the output package ("Money") has no path.
 	GoPath, GoName string
 }
 
-// IsBuiltin reports whether an External type is a Go builtin.
+// IsBuiltin reports whether t is a GoType naming a Go builtin.
 func (t *Type) IsBuiltin() bool {
-	return t.Kind == External && t.GoPath == "" && BuiltinKind(t.GoName) != ""
+	return t.Kind == GoType && t.GoPath == "" && BuiltinKind(t.GoName) != ""
 }
 
 // BuiltinKind returns the JSON type a builtin Go type x-go-type may name

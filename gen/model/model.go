@@ -197,7 +197,7 @@ func (b *builder) namedType(s *jsonschema.Schema, fallback string) *ir.Type {
 	switch t.Kind {
 	case ir.Struct, ir.Enum, ir.Named:
 		return t
-	case ir.External:
+	case ir.GoType:
 		b.errAt(deref(s).Location+"/x-go-type", "x-go-type on a task's result itself is not supported: the result is a type reftaskgen generates; put x-go-type on its properties")
 		return nil
 	}
@@ -750,7 +750,7 @@ func sqlBindable(t *ir.Type) bool {
 	switch t.Kind {
 	case ir.Pointer, ir.OptNull, ir.Named:
 		return sqlBindable(t.Elem)
-	case ir.Enum, ir.External:
+	case ir.Enum, ir.GoType:
 		return true
 	}
 	return t.Kind.IsPrimitive()
@@ -786,7 +786,7 @@ func describe(t *ir.Type) string {
 		return "a JSON value"
 	case ir.Format:
 		return article(t.Format) + " " + t.Format
-	case ir.External:
+	case ir.GoType:
 		return "a " + TypeSig(t)
 	}
 	return "a " + t.Kind.String()
@@ -904,7 +904,7 @@ func TypeSig(t *ir.Type) string {
 		return "runtime.JSONValue"
 	case ir.Format:
 		return FormatGoType(t.Format)
-	case ir.External:
+	case ir.GoType:
 		if t.GoPath == "" {
 			return t.GoName
 		}
@@ -1033,7 +1033,7 @@ func (b *builder) externalType(s *jsonschema.Schema, raw any) *ir.Type {
 		b.errAt(at, `x-go-type must be a Go type: a builtin such as "int32", a type of the output package such as "Money", or "import/path.Type"`)
 		return nil
 	}
-	t := &ir.Type{Kind: ir.External, Origin: s.Location, Doc: s.Description}
+	t := &ir.Type{Kind: ir.GoType, Origin: s.Location, Doc: s.Description}
 	if i := strings.LastIndexByte(spec, '.'); i > strings.LastIndexByte(spec, '/') {
 		t.GoPath, t.GoName = spec[:i], spec[i+1:]
 		if t.GoPath == "" || !names.IsExportedIdent(t.GoName) {

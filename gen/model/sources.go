@@ -86,7 +86,7 @@ func scalarParam(t *ir.Type) bool {
 	switch t.Kind {
 	case ir.Pointer, ir.OptNull:
 		return scalarParam(t.Elem)
-	case ir.Enum, ir.External:
+	case ir.Enum, ir.GoType:
 		return true
 	}
 	return t.Kind.IsPrimitive()
