@@ -219,7 +219,10 @@ func AsFloat64(path string, v any) (float64, error) {
 	case float64:
 		return x, nil
 	case float32:
-		return float64(x), nil
+		// The float32's shortest decimal (0.1), not its widened binary
+		// value (0.10000000149011612), as JSON would carry it.
+		f, _ := strconv.ParseFloat(strconv.FormatFloat(float64(x), 'g', -1, 32), 64)
+		return f, nil
 	case int:
 		return intToFloat(path, v, int64(x))
 	case int8:

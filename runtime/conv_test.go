@@ -93,6 +93,7 @@ func TestAsFloat64(t *testing.T) {
 	runConv(t, "AsFloat64", AsFloat64, []convCase{
 		{float64(1.5), float64(1.5)},
 		{float32(0.25), float64(0.25)},
+		{float32(0.1), float64(0.1)},
 		{math.Inf(-1), math.Inf(-1)},
 		{int(3), float64(3)},
 		{int8(-3), float64(-3)},

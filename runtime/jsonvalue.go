@@ -145,7 +145,12 @@ func toJSON(raw any) (any, error) {
 		}
 		return json.Number(strconv.FormatFloat(x, 'g', -1, 64)), nil
 	case float32:
-		return toJSON(float64(x))
+		// Formatted at 32-bit precision, as encoding/json writes a float32,
+		// so that 0.1 stays 0.1 rather than its widened float64 digits.
+		if math.IsInf(float64(x), 0) || math.IsNaN(float64(x)) {
+			return nil, errors.New("not a JSON number")
+		}
+		return json.Number(strconv.FormatFloat(float64(x), 'g', -1, 32)), nil
 	case int:
 		return json.Number(strconv.Itoa(x)), nil
 	case int64:

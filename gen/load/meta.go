@@ -2,6 +2,7 @@ package load
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -15,7 +16,7 @@ import (
 func compileMeta() (*jsonschema.Schema, error) {
 	c := jsonschema.NewCompiler()
 	c.Draft = jsonschema.Draft2020
-	if err := c.AddResource(schema.ID, bytes.NewReader(schema.JSON())); err != nil {
+	if err := c.AddResource(schema.ID, bytes.NewReader(withoutDraftRefs(schema.JSON()))); err != nil {
 		return nil, err
 	}
 	return c.Compile(schema.ID)
@@ -64,4 +65,26 @@ func (s *Set) metaError(f *File, doc any, ve *jsonschema.ValidationError) {
 		msg = "source needs exactly one of \"sql\", \"http\", \"file\", \"go\""
 	}
 	s.errorAt(f, ptr, msg)
+}
+
+// withoutDraftRefs drops the meta-schema's "$ref" from params and result to
+// the draft 2020-12 meta-schema. Editors use it; the generator need not,
+// because compiling each embedded schema checks it against the meta-schema
+// of its own draft, and checking twice doubled the cost of loading.
+func withoutDraftRefs(doc []byte) []byte {
+	var m map[string]any
+	if err := json.Unmarshal(doc, &m); err != nil {
+		return doc
+	}
+	props, _ := m["properties"].(map[string]any)
+	for _, k := range []string{"params", "result"} {
+		if p, ok := props[k].(map[string]any); ok {
+			delete(p, "$ref")
+		}
+	}
+	out, err := json.Marshal(m)
+	if err != nil {
+		return doc
+	}
+	return out
 }
