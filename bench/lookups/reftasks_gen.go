@@ -675,10 +675,10 @@ type Client struct {
 	userProfileFlaky         *runtime.Task[UserProfileFlakyParams, UserProfile]
 	userRow                  *runtime.Task[UserRowParams, UserRow]
 	userRowQuery             *runtime.SQLQuery
-	userRowRows              *runtime.RowScanner[UserRow]
+	userRowRowScanner        *runtime.RowScanner[UserRow]
 	userRowBatched           *runtime.Task[UserRowBatchedParams, UserRow]
 	userRowBatchedQuery      *runtime.SQLQuery
-	userRowBatchedRows       *runtime.RowScanner[UserRow]
+	userRowBatchedRowScanner *runtime.RowScanner[UserRow]
 	userRowBatchedBatchQuery *runtime.SQLBatchQuery
 }
 
@@ -726,7 +726,7 @@ func NewClient(x *runtime.Executor) *Client {
 		Version:        "69089b2dcab2a259",
 	})
 	c.userRowQuery = runtime.NewSQLQuery("users", []string{"SELECT id, name, email, plan FROM users WHERE id = ", ""}, []string{"user_id"})
-	c.userRowRows = &runtime.RowScanner[UserRow]{
+	c.userRowRowScanner = &runtime.RowScanner[UserRow]{
 		Columns: []string{"id", "name", "email", "plan"},
 		Scan:    scanUserRow,
 	}
@@ -749,7 +749,7 @@ func NewClient(x *runtime.Executor) *Client {
 		Version:        "91343bf7a1da8a93",
 	})
 	c.userRowBatchedQuery = runtime.NewSQLQuery("users", []string{"SELECT id, name, email, plan FROM users WHERE id = ", ""}, []string{"user_id"})
-	c.userRowBatchedRows = &runtime.RowScanner[UserRow]{
+	c.userRowBatchedRowScanner = &runtime.RowScanner[UserRow]{
 		Columns: []string{"id", "name", "email", "plan"},
 		Scan:    scanUserRowBatched,
 	}
@@ -921,7 +921,7 @@ func scanUserRow(row *runtime.Row) (out *UserRow, err error) {
 }
 
 func (c *Client) fetchUserRow(ctx context.Context, p *UserRowParams) (*UserRow, error) {
-	return runtime.ScanOne(ctx, c.x, c.userRowQuery, []any{p.UserID}, c.userRowRows)
+	return runtime.ScanOne(ctx, c.x, c.userRowQuery, []any{p.UserID}, c.userRowRowScanner)
 }
 
 // GetUserRowBatched looks up a user row by id; concurrent lookups are batched into one IN / = ANY query: the batching benchmark's (b).
@@ -988,7 +988,7 @@ func scanUserRowBatched(row *runtime.Row) (out *UserRow, err error) {
 }
 
 func (c *Client) fetchUserRowBatched(ctx context.Context, p *UserRowBatchedParams) (*UserRow, error) {
-	return runtime.ScanOne(ctx, c.x, c.userRowBatchedQuery, []any{p.UserID}, c.userRowBatchedRows)
+	return runtime.ScanOne(ctx, c.x, c.userRowBatchedQuery, []any{p.UserID}, c.userRowBatchedRowScanner)
 }
 
 // fetchManyUserRowBatched asks the batch form of the source for many keys in one call.
@@ -997,7 +997,7 @@ func (c *Client) fetchManyUserRowBatched(ctx context.Context, ps []*UserRowBatch
 	for i, p := range ps {
 		keys[i] = p.UserID
 	}
-	found, err := runtime.ScanBatch(ctx, c.x, c.userRowBatchedBatchQuery, keys, c.userRowBatchedRows, func(r *UserRow) string {
+	found, err := runtime.ScanBatch(ctx, c.x, c.userRowBatchedBatchQuery, keys, c.userRowBatchedRowScanner, func(r *UserRow) string {
 		return r.ID
 	})
 	if err != nil {

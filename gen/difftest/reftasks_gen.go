@@ -1048,7 +1048,7 @@ type Client struct {
 	tupleQuery       *runtime.SQLQuery
 	typed            *runtime.Task[TypedParams, Typed]
 	typedQuery       *runtime.SQLQuery
-	typedRows        *runtime.RowScanner[Typed]
+	typedRowScanner  *runtime.RowScanner[Typed]
 }
 
 // NewClient binds the package's tasks to x. The connections and files the tasks name are looked up in x when a task runs.
@@ -1145,7 +1145,7 @@ func NewClient(x *runtime.Executor) *Client {
 		Version:        "c472a1f0cb181278",
 	})
 	c.typedQuery = runtime.NewSQLQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
-	c.typedRows = &runtime.RowScanner[Typed]{
+	c.typedRowScanner = &runtime.RowScanner[Typed]{
 		Columns: []string{"a", "b", "c", "d"},
 		Scan:    scanTyped,
 	}
@@ -1507,7 +1507,7 @@ func scanTyped(row *runtime.Row) (out *Typed, err error) {
 }
 
 func (c *Client) fetchTyped(ctx context.Context, p *TypedParams) (*Typed, error) {
-	return runtime.ScanOne(ctx, c.x, c.typedQuery, []any{p.ID}, c.typedRows)
+	return runtime.ScanOne(ctx, c.x, c.typedQuery, []any{p.ID}, c.typedRowScanner)
 }
 
 // Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask.

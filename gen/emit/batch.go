@@ -81,7 +81,7 @@ func (e *emitter) batchMethods(t *ir.Task) {
 	case bt.SQL != nil:
 		query, conv := "QueryBatch", jen.Id("row"+t.Name)
 		if scannedRow(t) != nil {
-			query, conv = "ScanBatch", jen.Id("c").Dot(taskField(t)+"Rows")
+			query, conv = "ScanBatch", jen.Id("c").Dot(taskField(t)+"RowScanner")
 		}
 		body = append(body, jen.List(jen.Id("found"), jen.Err()).Op(":=").Qual(rt, query).Call(
 			jen.Id("ctx"), jen.Id("c").Dot("x"), jen.Id("c").Dot(taskField(t)+"BatchQuery"), jen.Id("keys"), conv, keyOf))

@@ -64,7 +64,7 @@ func (e *emitter) clientType() {
 				g.Id(taskField(t)+"Query").Op("*").Qual(rt, "SQLQuery")
 			}
 			if elem := scannedRow(t); elem != nil {
-				g.Id(taskField(t)+"Rows").Op("*").Qual(rt, "RowScanner").Types(goType(elem))
+				g.Id(taskField(t)+"RowScanner").Op("*").Qual(rt, "RowScanner").Types(goType(elem))
 			}
 			if t.Source.HTTP != nil {
 				g.Id(taskField(t)+"Request").Op("*").Qual(rt, "HTTPRequest")
@@ -98,7 +98,7 @@ func (e *emitter) clientType() {
 				for _, col := range scannedColumns(t, elem) {
 					cols = append(cols, jen.Lit(col))
 				}
-				g.Id("c").Dot(taskField(t)+"Rows").Op("=").Op("&").Qual(rt, "RowScanner").Types(goType(elem)).Values(jen.Dict{
+				g.Id("c").Dot(taskField(t)+"RowScanner").Op("=").Op("&").Qual(rt, "RowScanner").Types(goType(elem)).Values(jen.Dict{
 					jen.Id("Columns"): jen.Index().String().Values(cols...),
 					jen.Id("Scan"):    jen.Id("scan" + t.Name),
 				})
@@ -332,7 +332,7 @@ func (e *emitter) fetch(t *ir.Task) {
 		// A struct row is scanned column by column straight into the result; other rows go through a Record.
 		queryOne, queryAll, conv := "QueryOne", "QueryAll", jen.Id("row"+t.Name)
 		if elem := scannedRow(t); elem != nil {
-			queryOne, queryAll, conv = "ScanOne", "ScanAll", c.Clone().Dot(taskField(t)+"Rows")
+			queryOne, queryAll, conv = "ScanOne", "ScanAll", c.Clone().Dot(taskField(t)+"RowScanner")
 			e.scanFunc(t, elem)
 		} else if sq.Many {
 			e.rowFunc(t, t.Result.Elem.Elem)

@@ -306,11 +306,11 @@ type Client struct {
 	x                  *runtime.Executor
 	product            *runtime.Task[ProductParams, Product]
 	productQuery       *runtime.SQLQuery
-	productRows        *runtime.RowScanner[Product]
+	productRowScanner  *runtime.RowScanner[Product]
 	productBatchQuery  *runtime.SQLBatchQuery
 	userPlan           *runtime.Task[UserPlanParams, UserPlan]
 	userPlanQuery      *runtime.SQLQuery
-	userPlanRows       *runtime.RowScanner[UserPlan]
+	userPlanRowScanner *runtime.RowScanner[UserPlan]
 	userPlanBatchQuery *runtime.SQLBatchQuery
 }
 
@@ -318,7 +318,7 @@ type Client struct {
 func NewClient(x *runtime.Executor) *Client {
 	c := &Client{x: x}
 	c.productQuery = runtime.NewSQLQuery("ref", []string{"SELECT sku, name, price_cents FROM products WHERE sku = ", ""}, []string{"sku"})
-	c.productRows = &runtime.RowScanner[Product]{
+	c.productRowScanner = &runtime.RowScanner[Product]{
 		Columns: []string{"sku", "name", "price_cents"},
 		Scan:    scanProduct,
 	}
@@ -350,7 +350,7 @@ func NewClient(x *runtime.Executor) *Client {
 		Version:        "72b53892e2025879",
 	})
 	c.userPlanQuery = runtime.NewSQLQuery("ref", []string{"SELECT id AS user_id, plan FROM users WHERE id = ", ""}, []string{"user_id"})
-	c.userPlanRows = &runtime.RowScanner[UserPlan]{
+	c.userPlanRowScanner = &runtime.RowScanner[UserPlan]{
 		Columns: []string{"user_id", "plan"},
 		Scan:    scanUserPlan,
 	}
@@ -437,7 +437,7 @@ func scanProduct(row *runtime.Row) (out *Product, err error) {
 }
 
 func (c *Client) fetchProduct(ctx context.Context, p *ProductParams) (*Product, error) {
-	return runtime.ScanOne(ctx, c.x, c.productQuery, []any{p.SKU}, c.productRows)
+	return runtime.ScanOne(ctx, c.x, c.productQuery, []any{p.SKU}, c.productRowScanner)
 }
 
 // fetchManyProduct asks the batch form of the source for many keys in one call.
@@ -446,7 +446,7 @@ func (c *Client) fetchManyProduct(ctx context.Context, ps []*ProductParams) ([]*
 	for i, p := range ps {
 		keys[i] = p.SKU
 	}
-	found, err := runtime.ScanBatch(ctx, c.x, c.productBatchQuery, keys, c.productRows, func(r *Product) string {
+	found, err := runtime.ScanBatch(ctx, c.x, c.productBatchQuery, keys, c.productRowScanner, func(r *Product) string {
 		return r.SKU
 	})
 	if err != nil {
@@ -515,7 +515,7 @@ func scanUserPlan(row *runtime.Row) (out *UserPlan, err error) {
 }
 
 func (c *Client) fetchUserPlan(ctx context.Context, p *UserPlanParams) (*UserPlan, error) {
-	return runtime.ScanOne(ctx, c.x, c.userPlanQuery, []any{p.UserID}, c.userPlanRows)
+	return runtime.ScanOne(ctx, c.x, c.userPlanQuery, []any{p.UserID}, c.userPlanRowScanner)
 }
 
 // fetchManyUserPlan asks the batch form of the source for many keys in one call.
@@ -524,7 +524,7 @@ func (c *Client) fetchManyUserPlan(ctx context.Context, ps []*UserPlanParams) ([
 	for i, p := range ps {
 		keys[i] = p.UserID
 	}
-	found, err := runtime.ScanBatch(ctx, c.x, c.userPlanBatchQuery, keys, c.userPlanRows, func(r *UserPlan) string {
+	found, err := runtime.ScanBatch(ctx, c.x, c.userPlanBatchQuery, keys, c.userPlanRowScanner, func(r *UserPlan) string {
 		return r.UserID
 	})
 	if err != nil {

@@ -597,18 +597,18 @@ type Client struct {
 	x                        *runtime.Executor
 	userProfile              *runtime.Task[UserProfileParams, UserProfile]
 	userProfileQuery         *runtime.SQLQuery
-	userProfileRows          *runtime.RowScanner[UserProfile]
+	userProfileRowScanner    *runtime.RowScanner[UserProfile]
 	userProfileFromDirectory *runtime.Task[UserProfileFromDirectoryParams, UserProfile]
 	usersByPlan              *runtime.Task[UsersByPlanParams, UserList]
 	usersByPlanQuery         *runtime.SQLQuery
-	usersByPlanRows          *runtime.RowScanner[UserSummary]
+	usersByPlanRowScanner    *runtime.RowScanner[UserSummary]
 }
 
 // NewClient binds the package's tasks to x. The connections and files the tasks name are looked up in x when a task runs.
 func NewClient(x *runtime.Executor) *Client {
 	c := &Client{x: x}
 	c.userProfileQuery = runtime.NewSQLQuery("users", []string{"SELECT id, name, email_address, plan, created_at, login_count, CASE WHEN city IS NULL THEN NULL ELSE json_object('city', city, 'country', country) END AS address FROM users WHERE id = ", ""}, []string{"user_id"})
-	c.userProfileRows = &runtime.RowScanner[UserProfile]{
+	c.userProfileRowScanner = &runtime.RowScanner[UserProfile]{
 		Columns: []string{"id", "name", "email_address", "plan", "created_at", "login_count", "address"},
 		Scan:    scanUserProfile,
 	}
@@ -659,7 +659,7 @@ func NewClient(x *runtime.Executor) *Client {
 		Version:        "57c212f28ef069ae",
 	})
 	c.usersByPlanQuery = runtime.NewSQLQuery("users", []string{"SELECT id, name FROM users WHERE plan = ", " ORDER BY created_at DESC LIMIT COALESCE(", ", 100)"}, []string{"plan", "limit"})
-	c.usersByPlanRows = &runtime.RowScanner[UserSummary]{
+	c.usersByPlanRowScanner = &runtime.RowScanner[UserSummary]{
 		Columns: []string{"id", "name"},
 		Scan:    scanUsersByPlan,
 	}
@@ -771,7 +771,7 @@ func scanUserProfile(row *runtime.Row) (out *UserProfile, err error) {
 }
 
 func (c *Client) fetchUserProfile(ctx context.Context, p *UserProfileParams) (*UserProfile, error) {
-	return runtime.ScanOne(ctx, c.x, c.userProfileQuery, []any{p.UserID}, c.userProfileRows)
+	return runtime.ScanOne(ctx, c.x, c.userProfileQuery, []any{p.UserID}, c.userProfileRowScanner)
 }
 
 // GetUserProfileFromDirectory looks up a user's profile in the in-process directory, the fallback when the database is down.
@@ -864,7 +864,7 @@ func scanUsersByPlan(row *runtime.Row) (out *UserSummary, err error) {
 }
 
 func (c *Client) fetchUsersByPlan(ctx context.Context, p *UsersByPlanParams) (*UserList, error) {
-	rows, err := runtime.ScanAll(ctx, c.x, c.usersByPlanQuery, []any{string(p.Plan), runtime.PtrArg(p.Limit)}, c.usersByPlanRows)
+	rows, err := runtime.ScanAll(ctx, c.x, c.usersByPlanQuery, []any{string(p.Plan), runtime.PtrArg(p.Limit)}, c.usersByPlanRowScanner)
 	if err != nil {
 		return nil, err
 	}

@@ -553,7 +553,7 @@ type Client struct {
 	productBatchRequest *runtime.HTTPRequest
 	user                *runtime.Task[UserParams, User]
 	userQuery           *runtime.SQLQuery
-	userRows            *runtime.RowScanner[User]
+	userRowScanner      *runtime.RowScanner[User]
 	userBatchQuery      *runtime.SQLBatchQuery
 }
 
@@ -670,7 +670,7 @@ func NewClient(x *runtime.Executor) *Client {
 		Version:        "a347014912083a9d",
 	})
 	c.userQuery = runtime.NewSQLQuery("users", []string{"SELECT id, name, email, plan FROM users WHERE id = ", ""}, []string{"user_id"})
-	c.userRows = &runtime.RowScanner[User]{
+	c.userRowScanner = &runtime.RowScanner[User]{
 		Columns: []string{"id", "name", "email", "plan"},
 		Scan:    scanUser,
 	}
@@ -1005,7 +1005,7 @@ func scanUser(row *runtime.Row) (out *User, err error) {
 }
 
 func (c *Client) fetchUser(ctx context.Context, p *UserParams) (*User, error) {
-	return runtime.ScanOne(ctx, c.x, c.userQuery, []any{p.UserID}, c.userRows)
+	return runtime.ScanOne(ctx, c.x, c.userQuery, []any{p.UserID}, c.userRowScanner)
 }
 
 // fetchManyUser asks the batch form of the source for many keys in one call.
@@ -1014,7 +1014,7 @@ func (c *Client) fetchManyUser(ctx context.Context, ps []*UserParams) ([]*User, 
 	for i, p := range ps {
 		keys[i] = p.UserID
 	}
-	found, err := runtime.ScanBatch(ctx, c.x, c.userBatchQuery, keys, c.userRows, func(r *User) string {
+	found, err := runtime.ScanBatch(ctx, c.x, c.userBatchQuery, keys, c.userRowScanner, func(r *User) string {
 		return r.ID
 	})
 	if err != nil {

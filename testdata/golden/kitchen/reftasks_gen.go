@@ -971,29 +971,29 @@ type ItemsByCategoryOptions struct {
 
 // Client calls this package's tasks through a shared runtime executor, which caches, coalesces, retries and falls back as each spec says. A Client is safe for concurrent use.
 type Client struct {
-	x                      *runtime.Executor
-	anyItem                *runtime.Task[AnyItemParams, Item]
-	anyItemQuery           *runtime.SQLQuery
-	anyItemRows            *runtime.RowScanner[Item]
-	categoryTree           *runtime.Task[CategoryTreeParams, CategoryTree]
-	item                   *runtime.Task[ItemParams, Item]
-	itemQuery              *runtime.SQLQuery
-	itemRows               *runtime.RowScanner[Item]
-	itemCount              *runtime.Task[ItemCountParams, ItemCountResult]
-	itemCountQuery         *runtime.SQLQuery
-	itemOrPlaceholder      *runtime.Task[ItemOrPlaceholderParams, Item]
-	itemOrPlaceholderQuery *runtime.SQLQuery
-	itemOrPlaceholderRows  *runtime.RowScanner[Item]
-	itemsByCategory        *runtime.Task[ItemsByCategoryParams, ItemList]
-	itemsByCategoryQuery   *runtime.SQLQuery
-	itemsByCategoryRows    *runtime.RowScanner[Item]
+	x                           *runtime.Executor
+	anyItem                     *runtime.Task[AnyItemParams, Item]
+	anyItemQuery                *runtime.SQLQuery
+	anyItemRowScanner           *runtime.RowScanner[Item]
+	categoryTree                *runtime.Task[CategoryTreeParams, CategoryTree]
+	item                        *runtime.Task[ItemParams, Item]
+	itemQuery                   *runtime.SQLQuery
+	itemRowScanner              *runtime.RowScanner[Item]
+	itemCount                   *runtime.Task[ItemCountParams, ItemCountResult]
+	itemCountQuery              *runtime.SQLQuery
+	itemOrPlaceholder           *runtime.Task[ItemOrPlaceholderParams, Item]
+	itemOrPlaceholderQuery      *runtime.SQLQuery
+	itemOrPlaceholderRowScanner *runtime.RowScanner[Item]
+	itemsByCategory             *runtime.Task[ItemsByCategoryParams, ItemList]
+	itemsByCategoryQuery        *runtime.SQLQuery
+	itemsByCategoryRowScanner   *runtime.RowScanner[Item]
 }
 
 // NewClient binds the package's tasks to x. The connections and files the tasks name are looked up in x when a task runs.
 func NewClient(x *runtime.Executor) *Client {
 	c := &Client{x: x}
 	c.anyItemQuery = runtime.NewSQLQuery("catalog", []string{"SELECT id, title, price, quantity, active, created_at, tags, attributes, category, discount, note, rating FROM items WHERE category = ", ""}, []string{"category"})
-	c.anyItemRows = &runtime.RowScanner[Item]{
+	c.anyItemRowScanner = &runtime.RowScanner[Item]{
 		Columns: []string{"id", "title", "price", "quantity", "active", "created_at", "tags", "attributes", "category", "discount", "note", "rating"},
 		Scan:    scanAnyItem,
 	}
@@ -1036,7 +1036,7 @@ func NewClient(x *runtime.Executor) *Client {
 		Version:        "b12b802fddf587b4",
 	})
 	c.itemQuery = runtime.NewSQLQuery("catalog", []string{"SELECT id, title, price, quantity, active, created_at, tags, attributes, category, discount, note, rating FROM items WHERE id = ", ""}, []string{"id"})
-	c.itemRows = &runtime.RowScanner[Item]{
+	c.itemRowScanner = &runtime.RowScanner[Item]{
 		Columns: []string{"id", "title", "price", "quantity", "active", "created_at", "tags", "attributes", "category", "discount", "note", "rating"},
 		Scan:    scanItem,
 	}
@@ -1080,7 +1080,7 @@ func NewClient(x *runtime.Executor) *Client {
 		Version:        "bf2a6de800a75b90",
 	})
 	c.itemOrPlaceholderQuery = runtime.NewSQLQuery("archive", []string{"SELECT id, title, price, quantity, active, created_at, tags, attributes, category, discount, note, rating FROM items WHERE id = ", ""}, []string{"id"})
-	c.itemOrPlaceholderRows = &runtime.RowScanner[Item]{
+	c.itemOrPlaceholderRowScanner = &runtime.RowScanner[Item]{
 		Columns: []string{"id", "title", "price", "quantity", "active", "created_at", "tags", "attributes", "category", "discount", "note", "rating"},
 		Scan:    scanItemOrPlaceholder,
 	}
@@ -1111,7 +1111,7 @@ func NewClient(x *runtime.Executor) *Client {
 		Version:        "466fbce5a1bef015",
 	})
 	c.itemsByCategoryQuery = runtime.NewSQLQuery("catalog", []string{"SELECT id, title, price, quantity, active, created_at, tags, attributes, category, discount, note, rating FROM items WHERE category = ", " AND price >= COALESCE(", ", 0) ORDER BY price, id"}, []string{"category", "min_price"})
-	c.itemsByCategoryRows = &runtime.RowScanner[Item]{
+	c.itemsByCategoryRowScanner = &runtime.RowScanner[Item]{
 		Columns: []string{"id", "title", "price", "quantity", "active", "created_at", "tags", "attributes", "category", "discount", "note", "rating"},
 		Scan:    scanItemsByCategory,
 	}
@@ -1264,7 +1264,7 @@ func scanAnyItem(row *runtime.Row) (out *Item, err error) {
 }
 
 func (c *Client) fetchAnyItem(ctx context.Context, p *AnyItemParams) (*Item, error) {
-	return runtime.ScanOne(ctx, c.x, c.anyItemQuery, []any{string(p.Category)}, c.anyItemRows)
+	return runtime.ScanOne(ctx, c.x, c.anyItemQuery, []any{string(p.Category)}, c.anyItemRowScanner)
 }
 
 // GetCategoryTree builds the category tree below a root, from Go code.
@@ -1437,7 +1437,7 @@ func scanItem(row *runtime.Row) (out *Item, err error) {
 }
 
 func (c *Client) fetchItem(ctx context.Context, p *ItemParams) (*Item, error) {
-	return runtime.ScanOne(ctx, c.x, c.itemQuery, []any{p.ID}, c.itemRows)
+	return runtime.ScanOne(ctx, c.x, c.itemQuery, []any{p.ID}, c.itemRowScanner)
 }
 
 // GetItemCount counts the items of a category.
@@ -1621,7 +1621,7 @@ func scanItemOrPlaceholder(row *runtime.Row) (out *Item, err error) {
 }
 
 func (c *Client) fetchItemOrPlaceholder(ctx context.Context, p *ItemOrPlaceholderParams) (*Item, error) {
-	return runtime.ScanOne(ctx, c.x, c.itemOrPlaceholderQuery, []any{p.ID}, c.itemOrPlaceholderRows)
+	return runtime.ScanOne(ctx, c.x, c.itemOrPlaceholderQuery, []any{p.ID}, c.itemOrPlaceholderRowScanner)
 }
 
 // fallbackItemOrPlaceholderValue1 decodes a fresh copy of the fallback value, which reftaskgen checked against the result schema.
@@ -1766,7 +1766,7 @@ func scanItemsByCategory(row *runtime.Row) (out *Item, err error) {
 }
 
 func (c *Client) fetchItemsByCategory(ctx context.Context, p *ItemsByCategoryParams) (*ItemList, error) {
-	rows, err := runtime.ScanAll(ctx, c.x, c.itemsByCategoryQuery, []any{string(p.Category), runtime.PtrArg(p.MinPrice)}, c.itemsByCategoryRows)
+	rows, err := runtime.ScanAll(ctx, c.x, c.itemsByCategoryQuery, []any{string(p.Category), runtime.PtrArg(p.MinPrice)}, c.itemsByCategoryRowScanner)
 	if err != nil {
 		return nil, err
 	}

@@ -737,12 +737,12 @@ func checkThingShapeOneOf1PropKind(v any, path *runtime.Path, vs *runtime.Violat
 
 // Client calls this package's tasks through a shared runtime executor, which caches, coalesces, retries and falls back as each spec says. A Client is safe for concurrent use.
 type Client struct {
-	x            *runtime.Executor
-	setting      *runtime.Task[SettingParams, Setting]
-	settingQuery *runtime.SQLQuery
-	thing        *runtime.Task[ThingParams, Thing]
-	thingQuery   *runtime.SQLQuery
-	thingRows    *runtime.RowScanner[Thing]
+	x               *runtime.Executor
+	setting         *runtime.Task[SettingParams, Setting]
+	settingQuery    *runtime.SQLQuery
+	thing           *runtime.Task[ThingParams, Thing]
+	thingQuery      *runtime.SQLQuery
+	thingRowScanner *runtime.RowScanner[Thing]
 }
 
 // NewClient binds the package's tasks to x. The connections and files the tasks name are looked up in x when a task runs.
@@ -767,7 +767,7 @@ func NewClient(x *runtime.Executor) *Client {
 		Version:        "eca2eaddf240abd3",
 	})
 	c.thingQuery = runtime.NewSQLQuery("db", []string{"SELECT * FROM things WHERE id = ", ""}, []string{"id"})
-	c.thingRows = &runtime.RowScanner[Thing]{
+	c.thingRowScanner = &runtime.RowScanner[Thing]{
 		Columns: []string{"id", "shape", "anything", "bag", "mixed", "pair", "labels", "tags", "scores", "note", "level"},
 		Scan:    scanThing,
 	}
@@ -989,7 +989,7 @@ func scanThing(row *runtime.Row) (out *Thing, err error) {
 }
 
 func (c *Client) fetchThing(ctx context.Context, p *ThingParams) (*Thing, error) {
-	return runtime.ScanOne(ctx, c.x, c.thingQuery, []any{p.ID}, c.thingRows)
+	return runtime.ScanOne(ctx, c.x, c.thingQuery, []any{p.ID}, c.thingRowScanner)
 }
 
 // Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask.
