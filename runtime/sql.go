@@ -107,25 +107,11 @@ func QueryAll[E any](ctx context.Context, x *Executor, q *SQLQuery, args []any, 
 // query runs q and hands each row to fn, in a Record that is reused for the next row; with limit > 0 it stops reading after limit rows and converts only the first,
 // since QueryOne only needs to know that there is more than one.
 func query(ctx context.Context, x *Executor, q *SQLQuery, args []any, limit int, fn func(Record) error) (int, error) {
-	if q == nil || x == nil {
-		return 0, Permanent(errors.New("reftask: nil query or executor"))
-	}
-	if q.err != nil {
-		return 0, q.err
-	}
-	c, ok := x.conn(q.conn)
-	if !ok {
-		return 0, Permanent(fmt.Errorf("reftask: unknown SQL connection %q", q.conn))
-	}
-	rows, err := c.db.QueryContext(ctx, q.texts[c.dialect], args...)
+	rows, cols, err := openRows(ctx, x, q, args)
 	if err != nil {
-		return 0, sqlErr(ctx, q, err)
+		return 0, err
 	}
 	defer rows.Close()
-	cols, err := rows.Columns()
-	if err != nil {
-		return 0, sqlErr(ctx, q, err)
-	}
 	vals := make([]any, len(cols))
 	ptrs := make([]any, len(cols))
 	for i := range vals {
@@ -170,6 +156,30 @@ func query(ctx context.Context, x *Executor, q *SQLQuery, args []any, limit int,
 		return n, sqlErr(ctx, q, err)
 	}
 	return n, nil
+}
+
+// openRows runs q on its connection and returns its rows and column names; the caller closes the rows.
+func openRows(ctx context.Context, x *Executor, q *SQLQuery, args []any) (*sql.Rows, []string, error) {
+	if q == nil || x == nil {
+		return nil, nil, Permanent(errors.New("reftask: nil query or executor"))
+	}
+	if q.err != nil {
+		return nil, nil, q.err
+	}
+	c, ok := x.conn(q.conn)
+	if !ok {
+		return nil, nil, Permanent(fmt.Errorf("reftask: unknown SQL connection %q", q.conn))
+	}
+	rows, err := c.db.QueryContext(ctx, q.texts[c.dialect], args...)
+	if err != nil {
+		return nil, nil, sqlErr(ctx, q, err)
+	}
+	cols, err := rows.Columns()
+	if err != nil {
+		rows.Close()
+		return nil, nil, sqlErr(ctx, q, err)
+	}
+	return rows, cols, nil
 }
 
 // sqlErr keeps errors that a new attempt may not see retryable and marks the rest Permanent;

@@ -675,8 +675,10 @@ type Client struct {
 	userProfileFlaky         *runtime.Task[UserProfileFlakyParams, UserProfile]
 	userRow                  *runtime.Task[UserRowParams, UserRow]
 	userRowQuery             *runtime.SQLQuery
+	userRowRowScanner        *runtime.RowScanner[UserRow]
 	userRowBatched           *runtime.Task[UserRowBatchedParams, UserRow]
 	userRowBatchedQuery      *runtime.SQLQuery
+	userRowBatchedRowScanner *runtime.RowScanner[UserRow]
 	userRowBatchedBatchQuery *runtime.SQLBatchQuery
 }
 
@@ -724,6 +726,10 @@ func NewClient(x *runtime.Executor) *Client {
 		Version:        "69089b2dcab2a259",
 	})
 	c.userRowQuery = runtime.NewSQLQuery("users", []string{"SELECT id, name, email, plan FROM users WHERE id = ", ""}, []string{"user_id"})
+	c.userRowRowScanner = &runtime.RowScanner[UserRow]{
+		Columns: []string{"id", "name", "email", "plan"},
+		Scan:    scanUserRow,
+	}
 	c.userRow = runtime.NewTask(x, runtime.TaskSpec[UserRowParams, UserRow]{
 		AppendKey: appendUserRowParams,
 		Cache:     runtime.CachePolicy{TTL: 5 * time.Minute},
@@ -743,6 +749,10 @@ func NewClient(x *runtime.Executor) *Client {
 		Version:        "91343bf7a1da8a93",
 	})
 	c.userRowBatchedQuery = runtime.NewSQLQuery("users", []string{"SELECT id, name, email, plan FROM users WHERE id = ", ""}, []string{"user_id"})
+	c.userRowBatchedRowScanner = &runtime.RowScanner[UserRow]{
+		Columns: []string{"id", "name", "email", "plan"},
+		Scan:    scanUserRowBatched,
+	}
 	c.userRowBatchedBatchQuery = runtime.NewSQLBatchQuery("users", "SELECT id, name, email, plan FROM users WHERE id ", "")
 	c.userRowBatched = runtime.NewTask(x, runtime.TaskSpec[UserRowBatchedParams, UserRow]{
 		AppendKey: appendUserRowBatchedParams,
@@ -881,10 +891,29 @@ func decodeUserRow(rd *runtime.Reader) *UserRow {
 	return v
 }
 
-// rowUserRow converts one row of the query; a bare return passes err on.
-func rowUserRow(rec runtime.Record) (out *UserRow, err error) {
+// scanUserRow reads one row of the task's query into a UserRow, column by column; a bare return passes err on.
+func scanUserRow(row *runtime.Row) (out *UserRow, err error) {
 	var v UserRow
-	v, err = convUserRow("", rec)
+	v.ID, err = runtime.AsString("/id", row.Col(0))
+	if err != nil {
+		return
+	}
+	v.Name, err = runtime.AsString("/name", row.Col(1))
+	if err != nil {
+		return
+	}
+	if rEmail, ok := row.Lookup(2); ok {
+		v.Email.Set = true
+		if rEmail == nil {
+			v.Email.Null = true
+		} else {
+			v.Email.Value, err = runtime.AsString("/email", rEmail)
+			if err != nil {
+				return
+			}
+		}
+	}
+	v.Plan, err = convUserRowPlan("/plan", row.Col(3))
 	if err != nil {
 		return
 	}
@@ -892,7 +921,7 @@ func rowUserRow(rec runtime.Record) (out *UserRow, err error) {
 }
 
 func (c *Client) fetchUserRow(ctx context.Context, p *UserRowParams) (*UserRow, error) {
-	return runtime.QueryOne(ctx, c.x, c.userRowQuery, []any{p.UserID}, rowUserRow)
+	return runtime.ScanOne(ctx, c.x, c.userRowQuery, []any{p.UserID}, c.userRowRowScanner)
 }
 
 // GetUserRowBatched looks up a user row by id; concurrent lookups are batched into one IN / = ANY query: the batching benchmark's (b).
@@ -929,10 +958,29 @@ func decodeUserRowBatched(rd *runtime.Reader) *UserRow {
 	return v
 }
 
-// rowUserRowBatched converts one row of the query; a bare return passes err on.
-func rowUserRowBatched(rec runtime.Record) (out *UserRow, err error) {
+// scanUserRowBatched reads one row of the task's query into a UserRow, column by column; a bare return passes err on.
+func scanUserRowBatched(row *runtime.Row) (out *UserRow, err error) {
 	var v UserRow
-	v, err = convUserRow("", rec)
+	v.ID, err = runtime.AsString("/id", row.Col(0))
+	if err != nil {
+		return
+	}
+	v.Name, err = runtime.AsString("/name", row.Col(1))
+	if err != nil {
+		return
+	}
+	if rEmail, ok := row.Lookup(2); ok {
+		v.Email.Set = true
+		if rEmail == nil {
+			v.Email.Null = true
+		} else {
+			v.Email.Value, err = runtime.AsString("/email", rEmail)
+			if err != nil {
+				return
+			}
+		}
+	}
+	v.Plan, err = convUserRowPlan("/plan", row.Col(3))
 	if err != nil {
 		return
 	}
@@ -940,7 +988,7 @@ func rowUserRowBatched(rec runtime.Record) (out *UserRow, err error) {
 }
 
 func (c *Client) fetchUserRowBatched(ctx context.Context, p *UserRowBatchedParams) (*UserRow, error) {
-	return runtime.QueryOne(ctx, c.x, c.userRowBatchedQuery, []any{p.UserID}, rowUserRowBatched)
+	return runtime.ScanOne(ctx, c.x, c.userRowBatchedQuery, []any{p.UserID}, c.userRowBatchedRowScanner)
 }
 
 // fetchManyUserRowBatched asks the batch form of the source for many keys in one call.
@@ -949,7 +997,7 @@ func (c *Client) fetchManyUserRowBatched(ctx context.Context, ps []*UserRowBatch
 	for i, p := range ps {
 		keys[i] = p.UserID
 	}
-	found, err := runtime.QueryBatch(ctx, c.x, c.userRowBatchedBatchQuery, keys, rowUserRowBatched, func(r *UserRow) string {
+	found, err := runtime.ScanBatch(ctx, c.x, c.userRowBatchedBatchQuery, keys, c.userRowBatchedRowScanner, func(r *UserRow) string {
 		return r.ID
 	})
 	if err != nil {

@@ -1048,6 +1048,7 @@ type Client struct {
 	tupleQuery       *runtime.SQLQuery
 	typed            *runtime.Task[TypedParams, Typed]
 	typedQuery       *runtime.SQLQuery
+	typedRowScanner  *runtime.RowScanner[Typed]
 }
 
 // NewClient binds the package's tasks to x. The connections and files the tasks name are looked up in x when a task runs.
@@ -1144,6 +1145,10 @@ func NewClient(x *runtime.Executor) *Client {
 		Version:        "c472a1f0cb181278",
 	})
 	c.typedQuery = runtime.NewSQLQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
+	c.typedRowScanner = &runtime.RowScanner[Typed]{
+		Columns: []string{"a", "b", "c", "d"},
+		Scan:    scanTyped,
+	}
 	c.typed = runtime.NewTask(x, runtime.TaskSpec[TypedParams, Typed]{
 		AppendKey: appendTypedParams,
 		Cache:     runtime.CachePolicy{TTL: time.Minute},
@@ -1458,18 +1463,51 @@ func decodeTyped(rd *runtime.Reader) *Typed {
 	return v
 }
 
-// rowTyped converts one row of the query; a bare return passes err on.
-func rowTyped(rec runtime.Record) (out *Typed, err error) {
+// scanTyped reads one row of the task's query into a Typed, column by column; a bare return passes err on.
+func scanTyped(row *runtime.Row) (out *Typed, err error) {
 	var v Typed
-	v, err = convTyped("", rec)
+	v.A, err = runtime.AsInt64("/a", row.Col(0))
 	if err != nil {
 		return
+	}
+	v.B, err = runtime.AsString("/b", row.Col(1))
+	if err != nil {
+		return
+	}
+	if rC, ok := row.Lookup(2); ok && rC != nil {
+		var vC []TypedCItem
+		{
+			var a1 []any
+			a1, err = runtime.AsArray("/c", rC)
+			if err != nil {
+				return
+			}
+			vC = make([]TypedCItem, len(a1))
+			for i1, e1 := range a1 {
+				vC[i1], err = convTypedCItem("/c"+"/"+strconv.Itoa(i1), e1)
+				if err != nil {
+					return
+				}
+			}
+		}
+		v.C = &vC
+	}
+	if rD, ok := row.Lookup(3); ok {
+		v.D.Set = true
+		if rD == nil {
+			v.D.Null = true
+		} else {
+			v.D.Value, err = runtime.AsFloat64("/d", rD)
+			if err != nil {
+				return
+			}
+		}
 	}
 	return &v, nil
 }
 
 func (c *Client) fetchTyped(ctx context.Context, p *TypedParams) (*Typed, error) {
-	return runtime.QueryOne(ctx, c.x, c.typedQuery, []any{p.ID}, rowTyped)
+	return runtime.ScanOne(ctx, c.x, c.typedQuery, []any{p.ID}, c.typedRowScanner)
 }
 
 // Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask.

@@ -79,8 +79,12 @@ func (e *emitter) batchMethods(t *ir.Task) {
 	keyOf := jen.Func().Params(jen.Id("r").Op("*").Add(resultType(t))).Add(kt.Clone()).Block(jen.Return(resKey("r")))
 	switch {
 	case bt.SQL != nil:
-		body = append(body, jen.List(jen.Id("found"), jen.Err()).Op(":=").Qual(rt, "QueryBatch").Call(
-			jen.Id("ctx"), jen.Id("c").Dot("x"), jen.Id("c").Dot(taskField(t)+"BatchQuery"), jen.Id("keys"), jen.Id("row"+t.Name), keyOf))
+		query, conv := "QueryBatch", jen.Id("row"+t.Name)
+		if scannedRow(t) != nil {
+			query, conv = "ScanBatch", jen.Id("c").Dot(taskField(t)+"RowScanner")
+		}
+		body = append(body, jen.List(jen.Id("found"), jen.Err()).Op(":=").Qual(rt, query).Call(
+			jen.Id("ctx"), jen.Id("c").Dot("x"), jen.Id("c").Dot(taskField(t)+"BatchQuery"), jen.Id("keys"), conv, keyOf))
 	case bt.GoFunc != "":
 		body = append(body, jen.List(jen.Id("found"), jen.Err()).Op(":=").Id(bt.GoFunc).Call(jen.Id("ctx"), jen.Id("keys")))
 	case bt.HTTP != nil:

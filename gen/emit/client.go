@@ -83,6 +83,9 @@ func (e *emitter) clientType() {
 			if t.Source.SQL != nil {
 				g.Id(taskField(t)+"Query").Op("*").Qual(rt, "SQLQuery")
 			}
+			if elem := scannedRow(t); elem != nil {
+				g.Id(taskField(t)+"RowScanner").Op("*").Qual(rt, "RowScanner").Types(goType(elem))
+			}
 			if t.Source.HTTP != nil {
 				g.Id(taskField(t)+"Request").Op("*").Qual(rt, "HTTPRequest")
 			}
@@ -109,6 +112,16 @@ func (e *emitter) clientType() {
 					params = append(params, jen.Lit(p.JSON))
 				}
 				g.Id("c").Dot(taskField(t)+"Query").Op("=").Qual(rt, "NewSQLQuery").Call(jen.Lit(sq.Conn), jen.Index().String().Values(parts...), jen.Index().String().Values(params...))
+			}
+			if elem := scannedRow(t); elem != nil {
+				var cols []jen.Code
+				for _, col := range scannedColumns(t, elem) {
+					cols = append(cols, jen.Lit(col))
+				}
+				g.Id("c").Dot(taskField(t)+"RowScanner").Op("=").Op("&").Qual(rt, "RowScanner").Types(goType(elem)).Values(jen.Dict{
+					jen.Id("Columns"): jen.Index().String().Values(cols...),
+					jen.Id("Scan"):    jen.Id("scan" + t.Name),
+				})
 			}
 			if h := t.Source.HTTP; h != nil {
 				g.Id("c").Dot(taskField(t) + "Request").Op("=").Add(httpRequest(h))
@@ -338,17 +351,25 @@ func (e *emitter) fetch(t *ir.Task) {
 		if len(args) == 0 {
 			argsCode = jen.Nil()
 		}
+		// A struct row is scanned column by column straight into the result; other rows go through a Record.
+		queryOne, queryAll, conv := "QueryOne", "QueryAll", jen.Id("row"+t.Name)
+		if elem := scannedRow(t); elem != nil {
+			queryOne, queryAll, conv = "ScanOne", "ScanAll", c.Clone().Dot(taskField(t)+"RowScanner")
+			e.scanFunc(t, elem)
+		} else if sq.Many {
+			e.rowFunc(t, t.Result.Elem.Elem)
+		} else {
+			e.rowFunc(t, t.Result)
+		}
 		if sq.Many {
 			body = append(body,
-				jen.List(jen.Id("rows"), jen.Err()).Op(":=").Qual(rt, "QueryAll").Call(jen.Id("ctx"), c.Clone().Dot("x"), c.Clone().Dot(taskField(t)+"Query"), argsCode, jen.Id("row"+t.Name)),
+				jen.List(jen.Id("rows"), jen.Err()).Op(":=").Qual(rt, queryAll).Call(jen.Id("ctx"), c.Clone().Dot("x"), c.Clone().Dot(taskField(t)+"Query"), argsCode, conv),
 				jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
 				jen.Id("out").Op(":=").Add(resultType(t)).Call(jen.Id("rows")),
 			)
 			get = nil
-			e.rowFunc(t, t.Result.Elem.Elem)
 		} else {
-			get = jen.Qual(rt, "QueryOne").Call(jen.Id("ctx"), c.Clone().Dot("x"), c.Clone().Dot(taskField(t)+"Query"), argsCode, jen.Id("row"+t.Name))
-			e.rowFunc(t, t.Result)
+			get = jen.Qual(rt, queryOne).Call(jen.Id("ctx"), c.Clone().Dot("x"), c.Clone().Dot(taskField(t)+"Query"), argsCode, conv)
 		}
 	case t.Source.HTTP != nil:
 		h := t.Source.HTTP
@@ -639,6 +660,59 @@ func (e *emitter) rowFunc(t *ir.Task, elem *ir.Type) {
 	body = append(body, jen.Return(jen.Op("&").Id("v"), jen.Nil()))
 	e.f.Comment(fmt.Sprintf("row%s converts one row of the query; a bare return passes err on.", t.Name))
 	e.f.Func().Id("row"+t.Name).Params(jen.Id("rec").Qual(rt, "Record")).Params(jen.Id("out").Op("*").Add(goType(elem)), jen.Err().Error()).Block(body...)
+	e.f.Line()
+}
+
+// scannedRow is the row type of a SQL task whose rows are scanned straight into the result, or nil: a struct,
+// with transform.fields (if any) that only rename columns. A field map into a nested property, or from a JSON
+// pointer into a column, needs the Record that runtime.Transform works on.
+func scannedRow(t *ir.Task) *ir.Type {
+	if t.Source.SQL == nil {
+		return nil
+	}
+	for _, m := range t.Maps {
+		if len(m.Prop) != 1 || strings.HasPrefix(m.From, "/") {
+			return nil
+		}
+	}
+	elem := t.Result
+	if t.Source.SQL.Many {
+		elem = t.Result.Elem.Elem
+	}
+	if elem.Kind != ir.Struct {
+		return nil
+	}
+	return elem
+}
+
+// scannedColumns names the column each field of a scanned row is read from: the property's own name, unless a
+// field map renames it. As in runtime.Transform, the last map into a property wins, and every map reads the
+// query's columns as they are, not as earlier maps left them.
+func scannedColumns(t *ir.Task, elem *ir.Type) []string {
+	cols := make([]string, len(elem.Fields))
+	for i, fd := range elem.Fields {
+		cols[i] = fd.JSON
+		for _, m := range t.Maps {
+			if m.Prop[0] == fd.JSON {
+				cols[i] = m.From
+			}
+		}
+	}
+	return cols
+}
+
+// scanFunc builds a value of the struct type elem from one row, reading each property from its column (see
+// scannedColumns) by the column's position in the task's RowScanner.Columns.
+func (e *emitter) scanFunc(t *ir.Task, elem *ir.Type) {
+	body := []jen.Code{jen.Var().Id("v").Add(goType(elem))}
+	for i, fd := range elem.Fields {
+		body = append(body, e.convFieldFrom(fd, jen.Id("v").Dot(fd.Name), jen.Lit("/"+escapePointer(fd.JSON)),
+			jen.List(jen.Id("r"+fd.Name), jen.Id("ok")).Op(":=").Id("row").Dot("Lookup").Call(jen.Lit(i)),
+			jen.Id("row").Dot("Col").Call(jen.Lit(i)))...)
+	}
+	body = append(body, jen.Return(jen.Op("&").Id("v"), jen.Nil()))
+	e.f.Comment(fmt.Sprintf("scan%s reads one row of the task's query into a %s, column by column; a bare return passes err on.", t.Name, elem.Name))
+	e.f.Func().Id("scan"+t.Name).Params(jen.Id("row").Op("*").Qual(rt, "Row")).Params(jen.Id("out").Op("*").Add(goType(elem)), jen.Err().Error()).Block(body...)
 	e.f.Line()
 }
 

@@ -85,11 +85,19 @@ func schemaName(t *ir.Type) string {
 	return "value"
 }
 
+// convField converts property fd of the object m into out.
 func (e *emitter) convField(fd *ir.Field) []jen.Code {
 	rawVar := "r" + fd.Name
-	childPath := jen.Id("path").Op("+").Lit("/" + escapePointer(fd.JSON))
-	get := jen.List(jen.Id(rawVar), jen.Id("ok")).Op(":=").Id("m").Index(jen.Lit(fd.JSON))
-	target := jen.Id("out").Dot(fd.Name)
+	return e.convFieldFrom(fd, jen.Id("out").Dot(fd.Name), jen.Id("path").Op("+").Lit("/"+escapePointer(fd.JSON)),
+		jen.List(jen.Id(rawVar), jen.Id("ok")).Op(":=").Id("m").Index(jen.Lit(fd.JSON)),
+		// runtime.Prop marks an absent property, so that the conversion reports "missing" and "null" apart.
+		jen.Qual(rt, "Prop").Call(jen.Id("m"), jen.Lit(fd.JSON)))
+}
+
+// convFieldFrom converts one property into target. get assigns the raw value and whether it is present to r<Name>
+// and ok; prop yields the raw value, or an absent marker when there is none.
+func (e *emitter) convFieldFrom(fd *ir.Field, target, childPath, get, prop *jen.Statement) []jen.Code {
+	rawVar := "r" + fd.Name
 	switch fd.Type.Kind {
 	case ir.OptNull:
 		return []jen.Code{jen.If(get, jen.Id("ok")).Block(
@@ -116,9 +124,7 @@ func (e *emitter) convField(fd *ir.Field) []jen.Code {
 		}
 		return []jen.Code{block}
 	default:
-		// runtime.Prop marks an absent property, so that the conversion
-		// reports "missing" and "null" apart.
-		return e.conv(fd.Type, target.Clone(), childPath.Clone(), jen.Qual(rt, "Prop").Call(jen.Id("m"), jen.Lit(fd.JSON)), 1)
+		return e.conv(fd.Type, target.Clone(), childPath.Clone(), prop, 1)
 	}
 }
 

@@ -306,9 +306,11 @@ type Client struct {
 	x                  *runtime.Executor
 	product            *runtime.Task[ProductParams, Product]
 	productQuery       *runtime.SQLQuery
+	productRowScanner  *runtime.RowScanner[Product]
 	productBatchQuery  *runtime.SQLBatchQuery
 	userPlan           *runtime.Task[UserPlanParams, UserPlan]
 	userPlanQuery      *runtime.SQLQuery
+	userPlanRowScanner *runtime.RowScanner[UserPlan]
 	userPlanBatchQuery *runtime.SQLBatchQuery
 }
 
@@ -316,6 +318,10 @@ type Client struct {
 func NewClient(x *runtime.Executor) *Client {
 	c := &Client{x: x}
 	c.productQuery = runtime.NewSQLQuery("ref", []string{"SELECT sku, name, price_cents FROM products WHERE sku = ", ""}, []string{"sku"})
+	c.productRowScanner = &runtime.RowScanner[Product]{
+		Columns: []string{"sku", "name", "price_cents"},
+		Scan:    scanProduct,
+	}
 	c.productBatchQuery = runtime.NewSQLBatchQuery("ref", "SELECT sku, name, price_cents FROM products WHERE sku ", "")
 	c.product = runtime.NewTask(x, runtime.TaskSpec[ProductParams, Product]{
 		AppendKey: appendProductParams,
@@ -344,6 +350,10 @@ func NewClient(x *runtime.Executor) *Client {
 		Version:        "72b53892e2025879",
 	})
 	c.userPlanQuery = runtime.NewSQLQuery("ref", []string{"SELECT id AS user_id, plan FROM users WHERE id = ", ""}, []string{"user_id"})
+	c.userPlanRowScanner = &runtime.RowScanner[UserPlan]{
+		Columns: []string{"user_id", "plan"},
+		Scan:    scanUserPlan,
+	}
 	c.userPlanBatchQuery = runtime.NewSQLBatchQuery("ref", "SELECT id AS user_id, plan FROM users WHERE id ", "")
 	c.userPlan = runtime.NewTask(x, runtime.TaskSpec[UserPlanParams, UserPlan]{
 		AppendKey: appendUserPlanParams,
@@ -408,10 +418,18 @@ func decodeProduct(rd *runtime.Reader) *Product {
 	return v
 }
 
-// rowProduct converts one row of the query; a bare return passes err on.
-func rowProduct(rec runtime.Record) (out *Product, err error) {
+// scanProduct reads one row of the task's query into a Product, column by column; a bare return passes err on.
+func scanProduct(row *runtime.Row) (out *Product, err error) {
 	var v Product
-	v, err = convProduct("", rec)
+	v.SKU, err = runtime.AsString("/sku", row.Col(0))
+	if err != nil {
+		return
+	}
+	v.Name, err = runtime.AsString("/name", row.Col(1))
+	if err != nil {
+		return
+	}
+	v.PriceCents, err = runtime.AsInt64("/price_cents", row.Col(2))
 	if err != nil {
 		return
 	}
@@ -419,7 +437,7 @@ func rowProduct(rec runtime.Record) (out *Product, err error) {
 }
 
 func (c *Client) fetchProduct(ctx context.Context, p *ProductParams) (*Product, error) {
-	return runtime.QueryOne(ctx, c.x, c.productQuery, []any{p.SKU}, rowProduct)
+	return runtime.ScanOne(ctx, c.x, c.productQuery, []any{p.SKU}, c.productRowScanner)
 }
 
 // fetchManyProduct asks the batch form of the source for many keys in one call.
@@ -428,7 +446,7 @@ func (c *Client) fetchManyProduct(ctx context.Context, ps []*ProductParams) ([]*
 	for i, p := range ps {
 		keys[i] = p.SKU
 	}
-	found, err := runtime.QueryBatch(ctx, c.x, c.productBatchQuery, keys, rowProduct, func(r *Product) string {
+	found, err := runtime.ScanBatch(ctx, c.x, c.productBatchQuery, keys, c.productRowScanner, func(r *Product) string {
 		return r.SKU
 	})
 	if err != nil {
@@ -482,10 +500,14 @@ func decodeUserPlan(rd *runtime.Reader) *UserPlan {
 	return v
 }
 
-// rowUserPlan converts one row of the query; a bare return passes err on.
-func rowUserPlan(rec runtime.Record) (out *UserPlan, err error) {
+// scanUserPlan reads one row of the task's query into a UserPlan, column by column; a bare return passes err on.
+func scanUserPlan(row *runtime.Row) (out *UserPlan, err error) {
 	var v UserPlan
-	v, err = convUserPlan("", rec)
+	v.UserID, err = runtime.AsString("/user_id", row.Col(0))
+	if err != nil {
+		return
+	}
+	v.Plan, err = convUserPlanPlan("/plan", row.Col(1))
 	if err != nil {
 		return
 	}
@@ -493,7 +515,7 @@ func rowUserPlan(rec runtime.Record) (out *UserPlan, err error) {
 }
 
 func (c *Client) fetchUserPlan(ctx context.Context, p *UserPlanParams) (*UserPlan, error) {
-	return runtime.QueryOne(ctx, c.x, c.userPlanQuery, []any{p.UserID}, rowUserPlan)
+	return runtime.ScanOne(ctx, c.x, c.userPlanQuery, []any{p.UserID}, c.userPlanRowScanner)
 }
 
 // fetchManyUserPlan asks the batch form of the source for many keys in one call.
@@ -502,7 +524,7 @@ func (c *Client) fetchManyUserPlan(ctx context.Context, ps []*UserPlanParams) ([
 	for i, p := range ps {
 		keys[i] = p.UserID
 	}
-	found, err := runtime.QueryBatch(ctx, c.x, c.userPlanBatchQuery, keys, rowUserPlan, func(r *UserPlan) string {
+	found, err := runtime.ScanBatch(ctx, c.x, c.userPlanBatchQuery, keys, c.userPlanRowScanner, func(r *UserPlan) string {
 		return r.UserID
 	})
 	if err != nil {

@@ -597,15 +597,21 @@ type Client struct {
 	x                        *runtime.Executor
 	userProfile              *runtime.Task[UserProfileParams, UserProfile]
 	userProfileQuery         *runtime.SQLQuery
+	userProfileRowScanner    *runtime.RowScanner[UserProfile]
 	userProfileFromDirectory *runtime.Task[UserProfileFromDirectoryParams, UserProfile]
 	usersByPlan              *runtime.Task[UsersByPlanParams, UserList]
 	usersByPlanQuery         *runtime.SQLQuery
+	usersByPlanRowScanner    *runtime.RowScanner[UserSummary]
 }
 
 // NewClient binds the package's tasks to x. The connections and files the tasks name are looked up in x when a task runs.
 func NewClient(x *runtime.Executor) *Client {
 	c := &Client{x: x}
 	c.userProfileQuery = runtime.NewSQLQuery("users", []string{"SELECT id, name, email_address, plan, created_at, login_count, CASE WHEN city IS NULL THEN NULL ELSE json_object('city', city, 'country', country) END AS address FROM users WHERE id = ", ""}, []string{"user_id"})
+	c.userProfileRowScanner = &runtime.RowScanner[UserProfile]{
+		Columns: []string{"id", "name", "email_address", "plan", "created_at", "login_count", "address"},
+		Scan:    scanUserProfile,
+	}
 	c.userProfile = runtime.NewTask(x, runtime.TaskSpec[UserProfileParams, UserProfile]{
 		AppendKey: appendUserProfileParams,
 		Cache: runtime.CachePolicy{
@@ -653,6 +659,10 @@ func NewClient(x *runtime.Executor) *Client {
 		Version:        "57c212f28ef069ae",
 	})
 	c.usersByPlanQuery = runtime.NewSQLQuery("users", []string{"SELECT id, name FROM users WHERE plan = ", " ORDER BY created_at DESC LIMIT COALESCE(", ", 100)"}, []string{"plan", "limit"})
+	c.usersByPlanRowScanner = &runtime.RowScanner[UserSummary]{
+		Columns: []string{"id", "name"},
+		Scan:    scanUsersByPlan,
+	}
 	c.usersByPlan = runtime.NewTask(x, runtime.TaskSpec[UsersByPlanParams, UserList]{
 		AppendKey: appendUsersByPlanParams,
 		Cache:     runtime.CachePolicy{TTL: time.Minute},
@@ -711,22 +721,57 @@ func decodeUserProfile(rd *runtime.Reader) *UserProfile {
 	return v
 }
 
-// rowUserProfile converts one row of the query; a bare return passes err on.
-func rowUserProfile(rec runtime.Record) (out *UserProfile, err error) {
-	raw := runtime.Transform(rec, []runtime.FieldMap{{
-		From: "email_address",
-		Prop: []string{"email"},
-	}})
+// scanUserProfile reads one row of the task's query into a UserProfile, column by column; a bare return passes err on.
+func scanUserProfile(row *runtime.Row) (out *UserProfile, err error) {
 	var v UserProfile
-	v, err = convUserProfile("", raw)
+	v.ID, err = runtime.AsString("/id", row.Col(0))
 	if err != nil {
 		return
+	}
+	v.Name, err = runtime.AsString("/name", row.Col(1))
+	if err != nil {
+		return
+	}
+	if rEmail, ok := row.Lookup(2); ok && rEmail != nil {
+		var vEmail string
+		vEmail, err = runtime.AsString("/email", rEmail)
+		if err != nil {
+			return
+		}
+		v.Email = &vEmail
+	} else if !ok {
+		err = runtime.Missing("/email", "string")
+		return
+	}
+	v.Plan, err = convPlan("/plan", row.Col(3))
+	if err != nil {
+		return
+	}
+	v.CreatedAt, err = runtime.AsTime("/created_at", row.Col(4))
+	if err != nil {
+		return
+	}
+	if rLoginCount, ok := row.Lookup(5); ok && rLoginCount != nil {
+		var vLoginCount int64
+		vLoginCount, err = runtime.AsInt64("/login_count", rLoginCount)
+		if err != nil {
+			return
+		}
+		v.LoginCount = &vLoginCount
+	}
+	if rAddress, ok := row.Lookup(6); ok && rAddress != nil {
+		var vAddress Address
+		vAddress, err = convAddress("/address", rAddress)
+		if err != nil {
+			return
+		}
+		v.Address = &vAddress
 	}
 	return &v, nil
 }
 
 func (c *Client) fetchUserProfile(ctx context.Context, p *UserProfileParams) (*UserProfile, error) {
-	return runtime.QueryOne(ctx, c.x, c.userProfileQuery, []any{p.UserID}, rowUserProfile)
+	return runtime.ScanOne(ctx, c.x, c.userProfileQuery, []any{p.UserID}, c.userProfileRowScanner)
 }
 
 // GetUserProfileFromDirectory looks up a user's profile in the in-process directory, the fallback when the database is down.
@@ -804,10 +849,14 @@ func decodeUsersByPlan(rd *runtime.Reader) *UserList {
 	return v
 }
 
-// rowUsersByPlan converts one row of the query; a bare return passes err on.
-func rowUsersByPlan(rec runtime.Record) (out *UserSummary, err error) {
+// scanUsersByPlan reads one row of the task's query into a UserSummary, column by column; a bare return passes err on.
+func scanUsersByPlan(row *runtime.Row) (out *UserSummary, err error) {
 	var v UserSummary
-	v, err = convUserSummary("", rec)
+	v.ID, err = runtime.AsString("/id", row.Col(0))
+	if err != nil {
+		return
+	}
+	v.Name, err = runtime.AsString("/name", row.Col(1))
 	if err != nil {
 		return
 	}
@@ -815,7 +864,7 @@ func rowUsersByPlan(rec runtime.Record) (out *UserSummary, err error) {
 }
 
 func (c *Client) fetchUsersByPlan(ctx context.Context, p *UsersByPlanParams) (*UserList, error) {
-	rows, err := runtime.QueryAll(ctx, c.x, c.usersByPlanQuery, []any{string(p.Plan), runtime.PtrArg(p.Limit)}, rowUsersByPlan)
+	rows, err := runtime.ScanAll(ctx, c.x, c.usersByPlanQuery, []any{string(p.Plan), runtime.PtrArg(p.Limit)}, c.usersByPlanRowScanner)
 	if err != nil {
 		return nil, err
 	}

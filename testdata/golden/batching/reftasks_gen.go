@@ -553,6 +553,7 @@ type Client struct {
 	productBatchRequest *runtime.HTTPRequest
 	user                *runtime.Task[UserParams, User]
 	userQuery           *runtime.SQLQuery
+	userRowScanner      *runtime.RowScanner[User]
 	userBatchQuery      *runtime.SQLBatchQuery
 }
 
@@ -669,6 +670,10 @@ func NewClient(x *runtime.Executor) *Client {
 		Version:        "a347014912083a9d",
 	})
 	c.userQuery = runtime.NewSQLQuery("users", []string{"SELECT id, name, email, plan FROM users WHERE id = ", ""}, []string{"user_id"})
+	c.userRowScanner = &runtime.RowScanner[User]{
+		Columns: []string{"id", "name", "email", "plan"},
+		Scan:    scanUser,
+	}
 	c.userBatchQuery = runtime.NewSQLBatchQuery("users", "SELECT id, name, email, plan FROM users WHERE id ", " ORDER BY id")
 	c.user = runtime.NewTask(x, runtime.TaskSpec[UserParams, User]{
 		AppendKey: appendUserParams,
@@ -970,10 +975,29 @@ func decodeUser(rd *runtime.Reader) *User {
 	return v
 }
 
-// rowUser converts one row of the query; a bare return passes err on.
-func rowUser(rec runtime.Record) (out *User, err error) {
+// scanUser reads one row of the task's query into a User, column by column; a bare return passes err on.
+func scanUser(row *runtime.Row) (out *User, err error) {
 	var v User
-	v, err = convUser("", rec)
+	v.ID, err = runtime.AsString("/id", row.Col(0))
+	if err != nil {
+		return
+	}
+	v.Name, err = runtime.AsString("/name", row.Col(1))
+	if err != nil {
+		return
+	}
+	if rEmail, ok := row.Lookup(2); ok {
+		v.Email.Set = true
+		if rEmail == nil {
+			v.Email.Null = true
+		} else {
+			v.Email.Value, err = runtime.AsString("/email", rEmail)
+			if err != nil {
+				return
+			}
+		}
+	}
+	v.Plan, err = convUserPlan("/plan", row.Col(3))
 	if err != nil {
 		return
 	}
@@ -981,7 +1005,7 @@ func rowUser(rec runtime.Record) (out *User, err error) {
 }
 
 func (c *Client) fetchUser(ctx context.Context, p *UserParams) (*User, error) {
-	return runtime.QueryOne(ctx, c.x, c.userQuery, []any{p.UserID}, rowUser)
+	return runtime.ScanOne(ctx, c.x, c.userQuery, []any{p.UserID}, c.userRowScanner)
 }
 
 // fetchManyUser asks the batch form of the source for many keys in one call.
@@ -990,7 +1014,7 @@ func (c *Client) fetchManyUser(ctx context.Context, ps []*UserParams) ([]*User, 
 	for i, p := range ps {
 		keys[i] = p.UserID
 	}
-	found, err := runtime.QueryBatch(ctx, c.x, c.userBatchQuery, keys, rowUser, func(r *User) string {
+	found, err := runtime.ScanBatch(ctx, c.x, c.userBatchQuery, keys, c.userRowScanner, func(r *User) string {
 		return r.ID
 	})
 	if err != nil {

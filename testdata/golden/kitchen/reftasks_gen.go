@@ -971,24 +971,32 @@ type ItemsByCategoryOptions struct {
 
 // Client calls this package's tasks through a shared runtime executor, which caches, coalesces, retries and falls back as each spec says. A Client is safe for concurrent use.
 type Client struct {
-	x                      *runtime.Executor
-	anyItem                *runtime.Task[AnyItemParams, Item]
-	anyItemQuery           *runtime.SQLQuery
-	categoryTree           *runtime.Task[CategoryTreeParams, CategoryTree]
-	item                   *runtime.Task[ItemParams, Item]
-	itemQuery              *runtime.SQLQuery
-	itemCount              *runtime.Task[ItemCountParams, ItemCountResult]
-	itemCountQuery         *runtime.SQLQuery
-	itemOrPlaceholder      *runtime.Task[ItemOrPlaceholderParams, Item]
-	itemOrPlaceholderQuery *runtime.SQLQuery
-	itemsByCategory        *runtime.Task[ItemsByCategoryParams, ItemList]
-	itemsByCategoryQuery   *runtime.SQLQuery
+	x                           *runtime.Executor
+	anyItem                     *runtime.Task[AnyItemParams, Item]
+	anyItemQuery                *runtime.SQLQuery
+	anyItemRowScanner           *runtime.RowScanner[Item]
+	categoryTree                *runtime.Task[CategoryTreeParams, CategoryTree]
+	item                        *runtime.Task[ItemParams, Item]
+	itemQuery                   *runtime.SQLQuery
+	itemRowScanner              *runtime.RowScanner[Item]
+	itemCount                   *runtime.Task[ItemCountParams, ItemCountResult]
+	itemCountQuery              *runtime.SQLQuery
+	itemOrPlaceholder           *runtime.Task[ItemOrPlaceholderParams, Item]
+	itemOrPlaceholderQuery      *runtime.SQLQuery
+	itemOrPlaceholderRowScanner *runtime.RowScanner[Item]
+	itemsByCategory             *runtime.Task[ItemsByCategoryParams, ItemList]
+	itemsByCategoryQuery        *runtime.SQLQuery
+	itemsByCategoryRowScanner   *runtime.RowScanner[Item]
 }
 
 // NewClient binds the package's tasks to x. The connections and files the tasks name are looked up in x when a task runs.
 func NewClient(x *runtime.Executor) *Client {
 	c := &Client{x: x}
 	c.anyItemQuery = runtime.NewSQLQuery("catalog", []string{"SELECT id, title, price, quantity, active, created_at, tags, attributes, category, discount, note, rating FROM items WHERE category = ", ""}, []string{"category"})
+	c.anyItemRowScanner = &runtime.RowScanner[Item]{
+		Columns: []string{"id", "title", "price", "quantity", "active", "created_at", "tags", "attributes", "category", "discount", "note", "rating"},
+		Scan:    scanAnyItem,
+	}
 	c.anyItem = runtime.NewTask(x, runtime.TaskSpec[AnyItemParams, Item]{
 		AppendKey: appendAnyItemParams,
 		Cache:     runtime.CachePolicy{},
@@ -1028,6 +1036,10 @@ func NewClient(x *runtime.Executor) *Client {
 		Version:        "b12b802fddf587b4",
 	})
 	c.itemQuery = runtime.NewSQLQuery("catalog", []string{"SELECT id, title, price, quantity, active, created_at, tags, attributes, category, discount, note, rating FROM items WHERE id = ", ""}, []string{"id"})
+	c.itemRowScanner = &runtime.RowScanner[Item]{
+		Columns: []string{"id", "title", "price", "quantity", "active", "created_at", "tags", "attributes", "category", "discount", "note", "rating"},
+		Scan:    scanItem,
+	}
 	c.item = runtime.NewTask(x, runtime.TaskSpec[ItemParams, Item]{
 		AppendKey: appendItemParams,
 		Cache: runtime.CachePolicy{
@@ -1068,6 +1080,10 @@ func NewClient(x *runtime.Executor) *Client {
 		Version:        "bf2a6de800a75b90",
 	})
 	c.itemOrPlaceholderQuery = runtime.NewSQLQuery("archive", []string{"SELECT id, title, price, quantity, active, created_at, tags, attributes, category, discount, note, rating FROM items WHERE id = ", ""}, []string{"id"})
+	c.itemOrPlaceholderRowScanner = &runtime.RowScanner[Item]{
+		Columns: []string{"id", "title", "price", "quantity", "active", "created_at", "tags", "attributes", "category", "discount", "note", "rating"},
+		Scan:    scanItemOrPlaceholder,
+	}
 	c.itemOrPlaceholder = runtime.NewTask(x, runtime.TaskSpec[ItemOrPlaceholderParams, Item]{
 		AppendKey: appendItemOrPlaceholderParams,
 		Cache:     runtime.CachePolicy{TTL: time.Minute},
@@ -1095,6 +1111,10 @@ func NewClient(x *runtime.Executor) *Client {
 		Version:        "466fbce5a1bef015",
 	})
 	c.itemsByCategoryQuery = runtime.NewSQLQuery("catalog", []string{"SELECT id, title, price, quantity, active, created_at, tags, attributes, category, discount, note, rating FROM items WHERE category = ", " AND price >= COALESCE(", ", 0) ORDER BY price, id"}, []string{"category", "min_price"})
+	c.itemsByCategoryRowScanner = &runtime.RowScanner[Item]{
+		Columns: []string{"id", "title", "price", "quantity", "active", "created_at", "tags", "attributes", "category", "discount", "note", "rating"},
+		Scan:    scanItemsByCategory,
+	}
 	c.itemsByCategory = runtime.NewTask(x, runtime.TaskSpec[ItemsByCategoryParams, ItemList]{
 		AppendKey: appendItemsByCategoryParams,
 		Cache:     runtime.CachePolicy{TTL: time.Minute},
@@ -1149,22 +1169,102 @@ func decodeAnyItem(rd *runtime.Reader) *Item {
 	return v
 }
 
-// rowAnyItem converts one row of the query; a bare return passes err on.
-func rowAnyItem(rec runtime.Record) (out *Item, err error) {
-	raw := runtime.Transform(rec, []runtime.FieldMap{{
-		From: "title",
-		Prop: []string{"name"},
-	}})
+// scanAnyItem reads one row of the task's query into a Item, column by column; a bare return passes err on.
+func scanAnyItem(row *runtime.Row) (out *Item, err error) {
 	var v Item
-	v, err = convItem("", raw)
+	v.ID, err = runtime.AsString("/id", row.Col(0))
 	if err != nil {
 		return
+	}
+	v.Name, err = runtime.AsString("/name", row.Col(1))
+	if err != nil {
+		return
+	}
+	v.Price, err = runtime.AsFloat64("/price", row.Col(2))
+	if err != nil {
+		return
+	}
+	v.Quantity, err = runtime.AsInt64("/quantity", row.Col(3))
+	if err != nil {
+		return
+	}
+	v.Active, err = runtime.AsBool("/active", row.Col(4))
+	if err != nil {
+		return
+	}
+	v.CreatedAt, err = runtime.AsTime("/created_at", row.Col(5))
+	if err != nil {
+		return
+	}
+	{
+		var a1 []any
+		a1, err = runtime.AsArray("/tags", row.Col(6))
+		if err != nil {
+			return
+		}
+		v.Tags = make([]string, len(a1))
+		for i1, e1 := range a1 {
+			v.Tags[i1], err = runtime.AsString("/tags"+"/"+strconv.Itoa(i1), e1)
+			if err != nil {
+				return
+			}
+		}
+	}
+	{
+		var o1 map[string]any
+		o1, err = runtime.AsObject("/attributes", row.Col(7))
+		if err != nil {
+			return
+		}
+		v.Attributes = make(map[string]string, len(o1))
+		for k1, e1 := range o1 {
+			var x string
+			x, err = runtime.AsString(runtime.JoinPointer("/attributes", k1), e1)
+			if err != nil {
+				return
+			}
+			v.Attributes[k1] = x
+		}
+	}
+	v.Category, err = convCategory("/category", row.Col(8))
+	if err != nil {
+		return
+	}
+	if rDiscount, ok := row.Lookup(9); ok && rDiscount != nil {
+		var vDiscount float64
+		vDiscount, err = runtime.AsFloat64("/discount", rDiscount)
+		if err != nil {
+			return
+		}
+		v.Discount = &vDiscount
+	} else if !ok {
+		err = runtime.Missing("/discount", "number")
+		return
+	}
+	if rNote, ok := row.Lookup(10); ok && rNote != nil {
+		var vNote string
+		vNote, err = runtime.AsString("/note", rNote)
+		if err != nil {
+			return
+		}
+		v.Note = &vNote
+	}
+	if rRating, ok := row.Lookup(11); ok {
+		v.Rating.Set = true
+		if rRating == nil {
+			v.Rating.Null = true
+		} else {
+			v.Rating.Value, err = runtime.AsInt64("/rating", rRating)
+			if err != nil {
+				return
+			}
+		}
 	}
 	return &v, nil
 }
 
 func (c *Client) fetchAnyItem(ctx context.Context, p *AnyItemParams) (*Item, error) {
-	return runtime.QueryOne(ctx, c.x, c.anyItemQuery, []any{string(p.Category)}, rowAnyItem)
+	return runtime.ScanOne(ctx, c.x, c.anyItemQuery, []any{string(p.Category)}, c.anyItemRowScanner)
 }
 
 // GetCategoryTree builds the category tree below a root, from Go code.
@@ -1242,22 +1342,102 @@ func decodeItem(rd *runtime.Reader) *Item {
 	return v
 }
 
-// rowItem converts one row of the query; a bare return passes err on.
-func rowItem(rec runtime.Record) (out *Item, err error) {
-	raw := runtime.Transform(rec, []runtime.FieldMap{{
-		From: "title",
-		Prop: []string{"name"},
-	}})
+// scanItem reads one row of the task's query into a Item, column by column; a bare return passes err on.
+func scanItem(row *runtime.Row) (out *Item, err error) {
 	var v Item
-	v, err = convItem("", raw)
+	v.ID, err = runtime.AsString("/id", row.Col(0))
 	if err != nil {
 		return
+	}
+	v.Name, err = runtime.AsString("/name", row.Col(1))
+	if err != nil {
+		return
+	}
+	v.Price, err = runtime.AsFloat64("/price", row.Col(2))
+	if err != nil {
+		return
+	}
+	v.Quantity, err = runtime.AsInt64("/quantity", row.Col(3))
+	if err != nil {
+		return
+	}
+	v.Active, err = runtime.AsBool("/active", row.Col(4))
+	if err != nil {
+		return
+	}
+	v.CreatedAt, err = runtime.AsTime("/created_at", row.Col(5))
+	if err != nil {
+		return
+	}
+	{
+		var a1 []any
+		a1, err = runtime.AsArray("/tags", row.Col(6))
+		if err != nil {
+			return
+		}
+		v.Tags = make([]string, len(a1))
+		for i1, e1 := range a1 {
+			v.Tags[i1], err = runtime.AsString("/tags"+"/"+strconv.Itoa(i1), e1)
+			if err != nil {
+				return
+			}
+		}
+	}
+	{
+		var o1 map[string]any
+		o1, err = runtime.AsObject("/attributes", row.Col(7))
+		if err != nil {
+			return
+		}
+		v.Attributes = make(map[string]string, len(o1))
+		for k1, e1 := range o1 {
+			var x string
+			x, err = runtime.AsString(runtime.JoinPointer("/attributes", k1), e1)
+			if err != nil {
+				return
+			}
+			v.Attributes[k1] = x
+		}
+	}
+	v.Category, err = convCategory("/category", row.Col(8))
+	if err != nil {
+		return
+	}
+	if rDiscount, ok := row.Lookup(9); ok && rDiscount != nil {
+		var vDiscount float64
+		vDiscount, err = runtime.AsFloat64("/discount", rDiscount)
+		if err != nil {
+			return
+		}
+		v.Discount = &vDiscount
+	} else if !ok {
+		err = runtime.Missing("/discount", "number")
+		return
+	}
+	if rNote, ok := row.Lookup(10); ok && rNote != nil {
+		var vNote string
+		vNote, err = runtime.AsString("/note", rNote)
+		if err != nil {
+			return
+		}
+		v.Note = &vNote
+	}
+	if rRating, ok := row.Lookup(11); ok {
+		v.Rating.Set = true
+		if rRating == nil {
+			v.Rating.Null = true
+		} else {
+			v.Rating.Value, err = runtime.AsInt64("/rating", rRating)
+			if err != nil {
+				return
+			}
+		}
 	}
 	return &v, nil
 }
 
 func (c *Client) fetchItem(ctx context.Context, p *ItemParams) (*Item, error) {
-	return runtime.QueryOne(ctx, c.x, c.itemQuery, []any{p.ID}, rowItem)
+	return runtime.ScanOne(ctx, c.x, c.itemQuery, []any{p.ID}, c.itemRowScanner)
 }
 
 // GetItemCount counts the items of a category.
@@ -1346,22 +1526,102 @@ func decodeItemOrPlaceholder(rd *runtime.Reader) *Item {
 	return v
 }
 
-// rowItemOrPlaceholder converts one row of the query; a bare return passes err on.
-func rowItemOrPlaceholder(rec runtime.Record) (out *Item, err error) {
-	raw := runtime.Transform(rec, []runtime.FieldMap{{
-		From: "title",
-		Prop: []string{"name"},
-	}})
+// scanItemOrPlaceholder reads one row of the task's query into a Item, column by column; a bare return passes err on.
+func scanItemOrPlaceholder(row *runtime.Row) (out *Item, err error) {
 	var v Item
-	v, err = convItem("", raw)
+	v.ID, err = runtime.AsString("/id", row.Col(0))
 	if err != nil {
 		return
+	}
+	v.Name, err = runtime.AsString("/name", row.Col(1))
+	if err != nil {
+		return
+	}
+	v.Price, err = runtime.AsFloat64("/price", row.Col(2))
+	if err != nil {
+		return
+	}
+	v.Quantity, err = runtime.AsInt64("/quantity", row.Col(3))
+	if err != nil {
+		return
+	}
+	v.Active, err = runtime.AsBool("/active", row.Col(4))
+	if err != nil {
+		return
+	}
+	v.CreatedAt, err = runtime.AsTime("/created_at", row.Col(5))
+	if err != nil {
+		return
+	}
+	{
+		var a1 []any
+		a1, err = runtime.AsArray("/tags", row.Col(6))
+		if err != nil {
+			return
+		}
+		v.Tags = make([]string, len(a1))
+		for i1, e1 := range a1 {
+			v.Tags[i1], err = runtime.AsString("/tags"+"/"+strconv.Itoa(i1), e1)
+			if err != nil {
+				return
+			}
+		}
+	}
+	{
+		var o1 map[string]any
+		o1, err = runtime.AsObject("/attributes", row.Col(7))
+		if err != nil {
+			return
+		}
+		v.Attributes = make(map[string]string, len(o1))
+		for k1, e1 := range o1 {
+			var x string
+			x, err = runtime.AsString(runtime.JoinPointer("/attributes", k1), e1)
+			if err != nil {
+				return
+			}
+			v.Attributes[k1] = x
+		}
+	}
+	v.Category, err = convCategory("/category", row.Col(8))
+	if err != nil {
+		return
+	}
+	if rDiscount, ok := row.Lookup(9); ok && rDiscount != nil {
+		var vDiscount float64
+		vDiscount, err = runtime.AsFloat64("/discount", rDiscount)
+		if err != nil {
+			return
+		}
+		v.Discount = &vDiscount
+	} else if !ok {
+		err = runtime.Missing("/discount", "number")
+		return
+	}
+	if rNote, ok := row.Lookup(10); ok && rNote != nil {
+		var vNote string
+		vNote, err = runtime.AsString("/note", rNote)
+		if err != nil {
+			return
+		}
+		v.Note = &vNote
+	}
+	if rRating, ok := row.Lookup(11); ok {
+		v.Rating.Set = true
+		if rRating == nil {
+			v.Rating.Null = true
+		} else {
+			v.Rating.Value, err = runtime.AsInt64("/rating", rRating)
+			if err != nil {
+				return
+			}
+		}
 	}
 	return &v, nil
 }
 
 func (c *Client) fetchItemOrPlaceholder(ctx context.Context, p *ItemOrPlaceholderParams) (*Item, error) {
-	return runtime.QueryOne(ctx, c.x, c.itemOrPlaceholderQuery, []any{p.ID}, rowItemOrPlaceholder)
+	return runtime.ScanOne(ctx, c.x, c.itemOrPlaceholderQuery, []any{p.ID}, c.itemOrPlaceholderRowScanner)
 }
 
 // fallbackItemOrPlaceholderValue1 decodes a fresh copy of the fallback value, which reftaskgen checked against the result schema.
@@ -1411,22 +1671,102 @@ func decodeItemsByCategory(rd *runtime.Reader) *ItemList {
 	return v
 }
 
-// rowItemsByCategory converts one row of the query; a bare return passes err on.
-func rowItemsByCategory(rec runtime.Record) (out *Item, err error) {
-	raw := runtime.Transform(rec, []runtime.FieldMap{{
-		From: "title",
-		Prop: []string{"name"},
-	}})
+// scanItemsByCategory reads one row of the task's query into a Item, column by column; a bare return passes err on.
+func scanItemsByCategory(row *runtime.Row) (out *Item, err error) {
 	var v Item
-	v, err = convItem("", raw)
+	v.ID, err = runtime.AsString("/id", row.Col(0))
 	if err != nil {
 		return
+	}
+	v.Name, err = runtime.AsString("/name", row.Col(1))
+	if err != nil {
+		return
+	}
+	v.Price, err = runtime.AsFloat64("/price", row.Col(2))
+	if err != nil {
+		return
+	}
+	v.Quantity, err = runtime.AsInt64("/quantity", row.Col(3))
+	if err != nil {
+		return
+	}
+	v.Active, err = runtime.AsBool("/active", row.Col(4))
+	if err != nil {
+		return
+	}
+	v.CreatedAt, err = runtime.AsTime("/created_at", row.Col(5))
+	if err != nil {
+		return
+	}
+	{
+		var a1 []any
+		a1, err = runtime.AsArray("/tags", row.Col(6))
+		if err != nil {
+			return
+		}
+		v.Tags = make([]string, len(a1))
+		for i1, e1 := range a1 {
+			v.Tags[i1], err = runtime.AsString("/tags"+"/"+strconv.Itoa(i1), e1)
+			if err != nil {
+				return
+			}
+		}
+	}
+	{
+		var o1 map[string]any
+		o1, err = runtime.AsObject("/attributes", row.Col(7))
+		if err != nil {
+			return
+		}
+		v.Attributes = make(map[string]string, len(o1))
+		for k1, e1 := range o1 {
+			var x string
+			x, err = runtime.AsString(runtime.JoinPointer("/attributes", k1), e1)
+			if err != nil {
+				return
+			}
+			v.Attributes[k1] = x
+		}
+	}
+	v.Category, err = convCategory("/category", row.Col(8))
+	if err != nil {
+		return
+	}
+	if rDiscount, ok := row.Lookup(9); ok && rDiscount != nil {
+		var vDiscount float64
+		vDiscount, err = runtime.AsFloat64("/discount", rDiscount)
+		if err != nil {
+			return
+		}
+		v.Discount = &vDiscount
+	} else if !ok {
+		err = runtime.Missing("/discount", "number")
+		return
+	}
+	if rNote, ok := row.Lookup(10); ok && rNote != nil {
+		var vNote string
+		vNote, err = runtime.AsString("/note", rNote)
+		if err != nil {
+			return
+		}
+		v.Note = &vNote
+	}
+	if rRating, ok := row.Lookup(11); ok {
+		v.Rating.Set = true
+		if rRating == nil {
+			v.Rating.Null = true
+		} else {
+			v.Rating.Value, err = runtime.AsInt64("/rating", rRating)
+			if err != nil {
+				return
+			}
+		}
 	}
 	return &v, nil
 }
 
 func (c *Client) fetchItemsByCategory(ctx context.Context, p *ItemsByCategoryParams) (*ItemList, error) {
-	rows, err := runtime.QueryAll(ctx, c.x, c.itemsByCategoryQuery, []any{string(p.Category), runtime.PtrArg(p.MinPrice)}, rowItemsByCategory)
+	rows, err := runtime.ScanAll(ctx, c.x, c.itemsByCategoryQuery, []any{string(p.Category), runtime.PtrArg(p.MinPrice)}, c.itemsByCategoryRowScanner)
 	if err != nil {
 		return nil, err
 	}

@@ -737,11 +737,12 @@ func checkThingShapeOneOf1PropKind(v any, path *runtime.Path, vs *runtime.Violat
 
 // Client calls this package's tasks through a shared runtime executor, which caches, coalesces, retries and falls back as each spec says. A Client is safe for concurrent use.
 type Client struct {
-	x            *runtime.Executor
-	setting      *runtime.Task[SettingParams, Setting]
-	settingQuery *runtime.SQLQuery
-	thing        *runtime.Task[ThingParams, Thing]
-	thingQuery   *runtime.SQLQuery
+	x               *runtime.Executor
+	setting         *runtime.Task[SettingParams, Setting]
+	settingQuery    *runtime.SQLQuery
+	thing           *runtime.Task[ThingParams, Thing]
+	thingQuery      *runtime.SQLQuery
+	thingRowScanner *runtime.RowScanner[Thing]
 }
 
 // NewClient binds the package's tasks to x. The connections and files the tasks name are looked up in x when a task runs.
@@ -766,6 +767,10 @@ func NewClient(x *runtime.Executor) *Client {
 		Version:        "eca2eaddf240abd3",
 	})
 	c.thingQuery = runtime.NewSQLQuery("db", []string{"SELECT * FROM things WHERE id = ", ""}, []string{"id"})
+	c.thingRowScanner = &runtime.RowScanner[Thing]{
+		Columns: []string{"id", "shape", "anything", "bag", "mixed", "pair", "labels", "tags", "scores", "note", "level"},
+		Scan:    scanThing,
+	}
 	c.thing = runtime.NewTask(x, runtime.TaskSpec[ThingParams, Thing]{
 		AppendKey: appendThingParams,
 		Cache:     runtime.CachePolicy{TTL: time.Minute},
@@ -872,18 +877,119 @@ func decodeThing(rd *runtime.Reader) *Thing {
 	return v
 }
 
-// rowThing converts one row of the query; a bare return passes err on.
-func rowThing(rec runtime.Record) (out *Thing, err error) {
+// scanThing reads one row of the task's query into a Thing, column by column; a bare return passes err on.
+func scanThing(row *runtime.Row) (out *Thing, err error) {
 	var v Thing
-	v, err = convThing("", rec)
+	v.ID, err = runtime.AsString("/id", row.Col(0))
 	if err != nil {
 		return
+	}
+	v.Shape, err = runtime.AsJSONValue("/shape", row.Col(1))
+	if err != nil {
+		return
+	}
+	if rAnything, ok := row.Lookup(2); ok {
+		var vAnything runtime.JSONValue
+		vAnything, err = runtime.AsJSONValue("/anything", rAnything)
+		if err != nil {
+			return
+		}
+		v.Anything = &vAnything
+	}
+	if rBag, ok := row.Lookup(3); ok {
+		var vBag runtime.JSONValue
+		vBag, err = runtime.AsJSONValue("/bag", rBag)
+		if err != nil {
+			return
+		}
+		v.Bag = &vBag
+	}
+	if rMixed, ok := row.Lookup(4); ok {
+		var vMixed runtime.JSONValue
+		vMixed, err = runtime.AsJSONValue("/mixed", rMixed)
+		if err != nil {
+			return
+		}
+		v.Mixed = &vMixed
+	}
+	if rPair, ok := row.Lookup(5); ok {
+		var vPair runtime.JSONValue
+		vPair, err = runtime.AsJSONValue("/pair", rPair)
+		if err != nil {
+			return
+		}
+		v.Pair = &vPair
+	}
+	if rLabels, ok := row.Lookup(6); ok {
+		var vLabels runtime.JSONValue
+		vLabels, err = runtime.AsJSONValue("/labels", rLabels)
+		if err != nil {
+			return
+		}
+		v.Labels = &vLabels
+	}
+	if rTags, ok := row.Lookup(7); ok && rTags != nil {
+		var vTags []string
+		{
+			var a1 []any
+			a1, err = runtime.AsArray("/tags", rTags)
+			if err != nil {
+				return
+			}
+			vTags = make([]string, len(a1))
+			for i1, e1 := range a1 {
+				vTags[i1], err = runtime.AsString("/tags"+"/"+strconv.Itoa(i1), e1)
+				if err != nil {
+					return
+				}
+			}
+		}
+		v.Tags = &vTags
+	}
+	if rScores, ok := row.Lookup(8); ok && rScores != nil {
+		var vScores map[string]float64
+		{
+			var o1 map[string]any
+			o1, err = runtime.AsObject("/scores", rScores)
+			if err != nil {
+				return
+			}
+			vScores = make(map[string]float64, len(o1))
+			for k1, e1 := range o1 {
+				var x float64
+				x, err = runtime.AsFloat64(runtime.JoinPointer("/scores", k1), e1)
+				if err != nil {
+					return
+				}
+				vScores[k1] = x
+			}
+		}
+		v.Scores = &vScores
+	}
+	if rNote, ok := row.Lookup(9); ok {
+		v.Note.Set = true
+		if rNote == nil {
+			v.Note.Null = true
+		} else {
+			v.Note.Value, err = runtime.AsString("/note", rNote)
+			if err != nil {
+				return
+			}
+		}
+	}
+	if rLevel, ok := row.Lookup(10); ok && rLevel != nil {
+		var vLevel ThingLevel
+		vLevel, err = convThingLevel("/level", rLevel)
+		if err != nil {
+			return
+		}
+		v.Level = &vLevel
 	}
 	return &v, nil
 }
 
 func (c *Client) fetchThing(ctx context.Context, p *ThingParams) (*Thing, error) {
-	return runtime.QueryOne(ctx, c.x, c.thingQuery, []any{p.ID}, rowThing)
+	return runtime.ScanOne(ctx, c.x, c.thingQuery, []any{p.ID}, c.thingRowScanner)
 }
 
 // Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask.
