@@ -622,17 +622,23 @@ func checkShipmentRoutePrefix0(v any, path *runtime.Path, vs *runtime.Violations
 
 // Client calls this package's tasks through a shared runtime executor, which caches, coalesces, retries and falls back as each spec says. A Client is safe for concurrent use.
 type Client struct {
-	x             *runtime.Executor
-	account       *runtime.Task[AccountParams, Account]
-	accountQuery  *runtime.SQLQuery
-	shipment      *runtime.Task[ShipmentParams, Shipment]
-	shipmentQuery *runtime.SQLQuery
+	x                  *runtime.Executor
+	account            *runtime.Task[AccountParams, Account]
+	accountQuery       *runtime.SQLQuery
+	accountRowScanner  *runtime.RowScanner[Account]
+	shipment           *runtime.Task[ShipmentParams, Shipment]
+	shipmentQuery      *runtime.SQLQuery
+	shipmentRowScanner *runtime.RowScanner[Shipment]
 }
 
 // NewClient binds the package's tasks to x. The connections and files the tasks name are looked up in x when a task runs.
 func NewClient(x *runtime.Executor) *Client {
 	c := &Client{x: x}
 	c.accountQuery = runtime.NewSQLQuery("db", []string{"SELECT * FROM accounts WHERE id = ", ""}, []string{"id"})
+	c.accountRowScanner = &runtime.RowScanner[Account]{
+		Columns: []string{"id", "tags", "point", "payment"},
+		Scan:    scanAccount,
+	}
 	c.account = runtime.NewTask(x, runtime.TaskSpec[AccountParams, Account]{
 		AppendKey: appendAccountParams,
 		Cache:     runtime.CachePolicy{TTL: time.Minute},
@@ -651,6 +657,10 @@ func NewClient(x *runtime.Executor) *Client {
 		Version:        "06a2c030f2f41dfe",
 	})
 	c.shipmentQuery = runtime.NewSQLQuery("db", []string{"SELECT * FROM shipments WHERE id = ", ""}, []string{"id"})
+	c.shipmentRowScanner = &runtime.RowScanner[Shipment]{
+		Columns: []string{"id", "legs", "route", "contact"},
+		Scan:    scanShipment,
+	}
 	c.shipment = runtime.NewTask(x, runtime.TaskSpec[ShipmentParams, Shipment]{
 		AppendKey: appendShipmentParams,
 		Cache:     runtime.CachePolicy{TTL: time.Minute},
@@ -705,18 +715,48 @@ func decodeAccount(rd *runtime.Reader) *Account {
 	return v
 }
 
-// rowAccount converts one row of the query; a bare return passes err on.
-func rowAccount(rec runtime.Record) (out *Account, err error) {
+// scanAccount reads one row of the task's query into a Account, column by column; a bare return passes err on.
+func scanAccount(row *runtime.Row) (out *Account, err error) {
 	var v Account
-	v, err = convAccount("", rec)
+	v.ID, err = runtime.AsString("/id", row.Col(0))
 	if err != nil {
 		return
+	}
+	{
+		var a1 []any
+		a1, err = runtime.AsArray("/tags", row.Col(1))
+		if err != nil {
+			return
+		}
+		v.Tags = make([]Tag, len(a1))
+		for i1, e1 := range a1 {
+			v.Tags[i1], err = convTag("/tags"+"/"+strconv.Itoa(i1), e1)
+			if err != nil {
+				return
+			}
+		}
+	}
+	if rPoint, ok := row.Lookup(2); ok {
+		var vPoint runtime.JSONValue
+		vPoint, err = runtime.AsJSONValue("/point", rPoint)
+		if err != nil {
+			return
+		}
+		v.Point = &vPoint
+	}
+	if rPayment, ok := row.Lookup(3); ok {
+		var vPayment runtime.JSONValue
+		vPayment, err = runtime.AsJSONValue("/payment", rPayment)
+		if err != nil {
+			return
+		}
+		v.Payment = &vPayment
 	}
 	return &v, nil
 }
 
 func (c *Client) fetchAccount(ctx context.Context, p *AccountParams) (*Account, error) {
-	return runtime.QueryOne(ctx, c.x, c.accountQuery, []any{p.ID}, rowAccount)
+	return runtime.ScanOne(ctx, c.x, c.accountQuery, []any{p.ID}, c.accountRowScanner)
 }
 
 // GetShipment looks up a shipment whose schema lives in a draft 2019-09 file.
@@ -753,18 +793,48 @@ func decodeShipment(rd *runtime.Reader) *Shipment {
 	return v
 }
 
-// rowShipment converts one row of the query; a bare return passes err on.
-func rowShipment(rec runtime.Record) (out *Shipment, err error) {
+// scanShipment reads one row of the task's query into a Shipment, column by column; a bare return passes err on.
+func scanShipment(row *runtime.Row) (out *Shipment, err error) {
 	var v Shipment
-	v, err = convShipment("", rec)
+	v.ID, err = runtime.AsString("/id", row.Col(0))
 	if err != nil {
 		return
+	}
+	{
+		var a1 []any
+		a1, err = runtime.AsArray("/legs", row.Col(1))
+		if err != nil {
+			return
+		}
+		v.Legs = make([]Leg, len(a1))
+		for i1, e1 := range a1 {
+			v.Legs[i1], err = convLeg("/legs"+"/"+strconv.Itoa(i1), e1)
+			if err != nil {
+				return
+			}
+		}
+	}
+	if rRoute, ok := row.Lookup(2); ok {
+		var vRoute runtime.JSONValue
+		vRoute, err = runtime.AsJSONValue("/route", rRoute)
+		if err != nil {
+			return
+		}
+		v.Route = &vRoute
+	}
+	if rContact, ok := row.Lookup(3); ok {
+		var vContact runtime.JSONValue
+		vContact, err = runtime.AsJSONValue("/contact", rContact)
+		if err != nil {
+			return
+		}
+		v.Contact = &vContact
 	}
 	return &v, nil
 }
 
 func (c *Client) fetchShipment(ctx context.Context, p *ShipmentParams) (*Shipment, error) {
-	return runtime.QueryOne(ctx, c.x, c.shipmentQuery, []any{p.ID}, rowShipment)
+	return runtime.ScanOne(ctx, c.x, c.shipmentQuery, []any{p.ID}, c.shipmentRowScanner)
 }
 
 // Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask.

@@ -1129,6 +1129,7 @@ type Client struct {
 	bookingRequest   *runtime.HTTPRequest
 	event            *runtime.Task[EventParams, Event]
 	eventQuery       *runtime.SQLQuery
+	eventRowScanner  *runtime.RowScanner[Event]
 	lastSeen         *runtime.Task[LastSeenParams, SeenAt]
 	lastSeenQuery    *runtime.SQLQuery
 	nextHoliday      *runtime.Task[NextHolidayParams, Holiday]
@@ -1179,6 +1180,10 @@ func NewClient(x *runtime.Executor) *Client {
 		Version:        "35eb69e56e26ae90",
 	})
 	c.eventQuery = runtime.NewSQLQuery("db", []string{"SELECT * FROM events WHERE id = ", ""}, []string{"id"})
+	c.eventRowScanner = &runtime.RowScanner[Event]{
+		Columns: []string{"id", "day", "starts", "length", "organizer", "link", "v4", "v6", "at", "ends", "backup", "holidays", "owners", "kind", "host"},
+		Scan:    scanEvent,
+	}
 	c.event = runtime.NewTask(x, runtime.TaskSpec[EventParams, Event]{
 		AppendKey: appendEventParams,
 		Cache:     runtime.CachePolicy{TTL: time.Minute},
@@ -1359,18 +1364,123 @@ func decodeEvent(rd *runtime.Reader) *Event {
 	return v
 }
 
-// rowEvent converts one row of the query; a bare return passes err on.
-func rowEvent(rec runtime.Record) (out *Event, err error) {
+// scanEvent reads one row of the task's query into a Event, column by column; a bare return passes err on.
+func scanEvent(row *runtime.Row) (out *Event, err error) {
 	var v Event
-	v, err = convEvent("", rec)
+	v.ID, err = runtime.AsUUID("/id", row.Col(0))
 	if err != nil {
 		return
+	}
+	v.Day, err = runtime.AsDate("/day", row.Col(1))
+	if err != nil {
+		return
+	}
+	v.Starts, err = runtime.AsTimeOfDay("/starts", row.Col(2))
+	if err != nil {
+		return
+	}
+	v.Length, err = runtime.AsDuration("/length", row.Col(3))
+	if err != nil {
+		return
+	}
+	v.Organizer, err = runtime.AsEmail("/organizer", row.Col(4))
+	if err != nil {
+		return
+	}
+	v.Link, err = runtime.AsURI("/link", row.Col(5))
+	if err != nil {
+		return
+	}
+	v.V4, err = runtime.AsIPv4("/v4", row.Col(6))
+	if err != nil {
+		return
+	}
+	v.V6, err = runtime.AsIPv6("/v6", row.Col(7))
+	if err != nil {
+		return
+	}
+	v.At, err = runtime.AsTime("/at", row.Col(8))
+	if err != nil {
+		return
+	}
+	if rEnds, ok := row.Lookup(9); ok {
+		v.Ends.Set = true
+		if rEnds == nil {
+			v.Ends.Null = true
+		} else {
+			v.Ends.Value, err = runtime.AsTimeOfDay("/ends", rEnds)
+			if err != nil {
+				return
+			}
+		}
+	}
+	if rBackup, ok := row.Lookup(10); ok && rBackup != nil {
+		var vBackup runtime.Email
+		vBackup, err = runtime.AsEmail("/backup", rBackup)
+		if err != nil {
+			return
+		}
+		v.Backup = &vBackup
+	}
+	if rHolidays, ok := row.Lookup(11); ok && rHolidays != nil {
+		var vHolidays []runtime.Date
+		{
+			var a1 []any
+			a1, err = runtime.AsArray("/holidays", rHolidays)
+			if err != nil {
+				return
+			}
+			vHolidays = make([]runtime.Date, len(a1))
+			for i1, e1 := range a1 {
+				vHolidays[i1], err = runtime.AsDate("/holidays"+"/"+strconv.Itoa(i1), e1)
+				if err != nil {
+					return
+				}
+			}
+		}
+		v.Holidays = &vHolidays
+	}
+	if rOwners, ok := row.Lookup(12); ok && rOwners != nil {
+		var vOwners map[string]runtime.UUID
+		{
+			var o1 map[string]any
+			o1, err = runtime.AsObject("/owners", rOwners)
+			if err != nil {
+				return
+			}
+			vOwners = make(map[string]runtime.UUID, len(o1))
+			for k1, e1 := range o1 {
+				var x runtime.UUID
+				x, err = runtime.AsUUID(runtime.JoinPointer("/owners", k1), e1)
+				if err != nil {
+					return
+				}
+				vOwners[k1] = x
+			}
+		}
+		v.Owners = &vOwners
+	}
+	if rKind, ok := row.Lookup(13); ok && rKind != nil {
+		var vKind EventKind
+		vKind, err = convEventKind("/kind", rKind)
+		if err != nil {
+			return
+		}
+		v.Kind = &vKind
+	}
+	if rHost, ok := row.Lookup(14); ok && rHost != nil {
+		var vHost string
+		vHost, err = runtime.AsString("/host", rHost)
+		if err != nil {
+			return
+		}
+		v.Host = &vHost
 	}
 	return &v, nil
 }
 
 func (c *Client) fetchEvent(ctx context.Context, p *EventParams) (*Event, error) {
-	return runtime.QueryOne(ctx, c.x, c.eventQuery, []any{p.ID}, rowEvent)
+	return runtime.ScanOne(ctx, c.x, c.eventQuery, []any{p.ID}, c.eventRowScanner)
 }
 
 // fallbackEventValue0 decodes a fresh copy of the fallback value, which reftaskgen checked against the result schema.

@@ -391,15 +391,20 @@ type OrderOptions struct {
 
 // Client calls this package's tasks through a shared runtime executor, which caches, coalesces, retries and falls back as each spec says. A Client is safe for concurrent use.
 type Client struct {
-	x          *runtime.Executor
-	order      *runtime.Task[OrderParams, Order]
-	orderQuery *runtime.SQLQuery
+	x               *runtime.Executor
+	order           *runtime.Task[OrderParams, Order]
+	orderQuery      *runtime.SQLQuery
+	orderRowScanner *runtime.RowScanner[Order]
 }
 
 // NewClient binds the package's tasks to x. The connections and files the tasks name are looked up in x when a task runs.
 func NewClient(x *runtime.Executor) *Client {
 	c := &Client{x: x}
 	c.orderQuery = runtime.NewSQLQuery("db", []string{"SELECT * FROM orders WHERE id = ", ""}, []string{"id"})
+	c.orderRowScanner = &runtime.RowScanner[Order]{
+		Columns: []string{"id", "total", "discount", "weight", "priority", "subnet", "status", "customer_ref", "lines"},
+		Scan:    scanOrder,
+	}
 	c.order = runtime.NewTask(x, runtime.TaskSpec[OrderParams, Order]{
 		AppendKey: appendOrderParams,
 		Cache:     runtime.CachePolicy{TTL: time.Minute},
@@ -457,18 +462,83 @@ func decodeOrder(rd *runtime.Reader) *Order {
 	return v
 }
 
-// rowOrder converts one row of the query; a bare return passes err on.
-func rowOrder(rec runtime.Record) (out *Order, err error) {
+// scanOrder reads one row of the task's query into a Order, column by column; a bare return passes err on.
+func scanOrder(row *runtime.Row) (out *Order, err error) {
 	var v Order
-	v, err = convOrder("", rec)
+	v.ID, err = runtime.AsInteger[int32]("/id", row.Col(0))
 	if err != nil {
 		return
+	}
+	v.Total, err = runtime.AsUserType[Money]("/total", row.Col(1))
+	if err != nil {
+		return
+	}
+	if rDiscount, ok := row.Lookup(2); ok {
+		v.Discount.Set = true
+		if rDiscount == nil {
+			v.Discount.Null = true
+		} else {
+			v.Discount.Value, err = runtime.AsUserType[Money]("/discount", rDiscount)
+			if err != nil {
+				return
+			}
+		}
+	}
+	if rWeight, ok := row.Lookup(3); ok && rWeight != nil {
+		var vWeight float32
+		vWeight, err = runtime.AsFloat32("/weight", rWeight)
+		if err != nil {
+			return
+		}
+		v.Weight = &vWeight
+	}
+	if rPriority, ok := row.Lookup(4); ok && rPriority != nil {
+		var vPriority uint8
+		vPriority, err = runtime.AsInteger[uint8]("/priority", rPriority)
+		if err != nil {
+			return
+		}
+		v.Priority = &vPriority
+	}
+	if rSubnet, ok := row.Lookup(5); ok && rSubnet != nil {
+		var vSubnet netip.Prefix
+		vSubnet, err = runtime.AsUserType[netip.Prefix]("/subnet", rSubnet)
+		if err != nil {
+			return
+		}
+		v.Subnet = &vSubnet
+	}
+	v.Status, err = convOrderStatus("/status", row.Col(6))
+	if err != nil {
+		return
+	}
+	if rCustomerID, ok := row.Lookup(7); ok && rCustomerID != nil {
+		var vCustomerID string
+		vCustomerID, err = runtime.AsString("/customer_ref", rCustomerID)
+		if err != nil {
+			return
+		}
+		v.CustomerID = &vCustomerID
+	}
+	{
+		var a1 []any
+		a1, err = runtime.AsArray("/lines", row.Col(8))
+		if err != nil {
+			return
+		}
+		v.Lines = make([]OrderLine, len(a1))
+		for i1, e1 := range a1 {
+			v.Lines[i1], err = convOrderLine("/lines"+"/"+strconv.Itoa(i1), e1)
+			if err != nil {
+				return
+			}
+		}
 	}
 	return &v, nil
 }
 
 func (c *Client) fetchOrder(ctx context.Context, p *OrderParams) (*Order, error) {
-	return runtime.QueryOne(ctx, c.x, c.orderQuery, []any{p.ID}, rowOrder)
+	return runtime.ScanOne(ctx, c.x, c.orderQuery, []any{p.ID}, c.orderRowScanner)
 }
 
 // Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask.

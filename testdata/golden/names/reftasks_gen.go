@@ -592,19 +592,26 @@ type BOptions struct {
 
 // Client calls this package's tasks through a shared runtime executor, which caches, coalesces, retries and falls back as each spec says. A Client is safe for concurrent use.
 type Client struct {
-	x       *runtime.Executor
-	a       *runtime.Task[AParams, Thing]
-	aQuery  *runtime.SQLQuery
-	b       *runtime.Task[BParams, Thing2]
-	bQuery  *runtime.SQLQuery
-	c_      *runtime.Task[CParams, Client2]
-	c_Query *runtime.SQLQuery
+	x            *runtime.Executor
+	a            *runtime.Task[AParams, Thing]
+	aQuery       *runtime.SQLQuery
+	aRowScanner  *runtime.RowScanner[Thing]
+	b            *runtime.Task[BParams, Thing2]
+	bQuery       *runtime.SQLQuery
+	bRowScanner  *runtime.RowScanner[Thing2]
+	c_           *runtime.Task[CParams, Client2]
+	c_Query      *runtime.SQLQuery
+	c_RowScanner *runtime.RowScanner[Client2]
 }
 
 // NewClient binds the package's tasks to x. The connections and files the tasks name are looked up in x when a task runs.
 func NewClient(x *runtime.Executor) *Client {
 	c := &Client{x: x}
 	c.aQuery = runtime.NewSQLQuery("db", []string{"SELECT id FROM t WHERE id = ", ""}, []string{"id"})
+	c.aRowScanner = &runtime.RowScanner[Thing]{
+		Columns: []string{"id"},
+		Scan:    scanA,
+	}
 	c.a = runtime.NewTask(x, runtime.TaskSpec[AParams, Thing]{
 		AppendKey: appendAParams,
 		Cache:     runtime.CachePolicy{TTL: time.Minute},
@@ -623,6 +630,10 @@ func NewClient(x *runtime.Executor) *Client {
 		Version:        "a8caae5cde86fdd1",
 	})
 	c.bQuery = runtime.NewSQLQuery("db", []string{"SELECT n FROM t WHERE id = ", ""}, []string{"id"})
+	c.bRowScanner = &runtime.RowScanner[Thing2]{
+		Columns: []string{"n"},
+		Scan:    scanB,
+	}
 	c.b = runtime.NewTask(x, runtime.TaskSpec[BParams, Thing2]{
 		AppendKey: appendBParams,
 		Cache:     runtime.CachePolicy{TTL: time.Minute},
@@ -641,6 +652,10 @@ func NewClient(x *runtime.Executor) *Client {
 		Version:        "4507c07e35d8b464",
 	})
 	c.c_Query = runtime.NewSQLQuery("db", []string{"SELECT status FROM t WHERE id = ", " AND n = ", ""}, []string{"id", "ID"})
+	c.c_RowScanner = &runtime.RowScanner[Client2]{
+		Columns: []string{"status", "also", "home", "work"},
+		Scan:    scanC,
+	}
 	c.c_ = runtime.NewTask(x, runtime.TaskSpec[CParams, Client2]{
 		AppendKey: appendCParams,
 		Cache:     runtime.CachePolicy{TTL: time.Minute},
@@ -695,10 +710,10 @@ func decodeA(rd *runtime.Reader) *Thing {
 	return v
 }
 
-// rowA converts one row of the query; a bare return passes err on.
-func rowA(rec runtime.Record) (out *Thing, err error) {
+// scanA reads one row of the task's query into a Thing, column by column; a bare return passes err on.
+func scanA(row *runtime.Row) (out *Thing, err error) {
 	var v Thing
-	v, err = convThing("", rec)
+	v.ID, err = runtime.AsString("/id", row.Col(0))
 	if err != nil {
 		return
 	}
@@ -706,7 +721,7 @@ func rowA(rec runtime.Record) (out *Thing, err error) {
 }
 
 func (c *Client) fetchA(ctx context.Context, p *AParams) (*Thing, error) {
-	return runtime.QueryOne(ctx, c.x, c.aQuery, []any{p.ID}, rowA)
+	return runtime.ScanOne(ctx, c.x, c.aQuery, []any{p.ID}, c.aRowScanner)
 }
 
 // GetB looks up Thing2 (task B).
@@ -746,10 +761,10 @@ func decodeB(rd *runtime.Reader) *Thing2 {
 	return v
 }
 
-// rowB converts one row of the query; a bare return passes err on.
-func rowB(rec runtime.Record) (out *Thing2, err error) {
+// scanB reads one row of the task's query into a Thing2, column by column; a bare return passes err on.
+func scanB(row *runtime.Row) (out *Thing2, err error) {
 	var v Thing2
-	v, err = convThing2("", rec)
+	v.N, err = runtime.AsInt64("/n", row.Col(0))
 	if err != nil {
 		return
 	}
@@ -757,7 +772,7 @@ func rowB(rec runtime.Record) (out *Thing2, err error) {
 }
 
 func (c *Client) fetchB(ctx context.Context, p *BParams) (*Thing2, error) {
-	return runtime.QueryOne(ctx, c.x, c.bQuery, []any{p.ID}, rowB)
+	return runtime.ScanOne(ctx, c.x, c.bQuery, []any{p.ID}, c.bRowScanner)
 }
 
 // GetC wants names that clash with the generated client, an enum constant and another file's $defs.
@@ -797,18 +812,42 @@ func decodeC(rd *runtime.Reader) *Client2 {
 	return v
 }
 
-// rowC converts one row of the query; a bare return passes err on.
-func rowC(rec runtime.Record) (out *Client2, err error) {
+// scanC reads one row of the task's query into a Client2, column by column; a bare return passes err on.
+func scanC(row *runtime.Row) (out *Client2, err error) {
 	var v Client2
-	v, err = convClient2("", rec)
+	v.Status, err = convStatus("/status", row.Col(0))
 	if err != nil {
 		return
+	}
+	if rAlso, ok := row.Lookup(1); ok && rAlso != nil {
+		var vAlso StatusOk2
+		vAlso, err = convStatusOk2("/also", rAlso)
+		if err != nil {
+			return
+		}
+		v.Also = &vAlso
+	}
+	if rHome, ok := row.Lookup(2); ok && rHome != nil {
+		var vHome Address
+		vHome, err = convAddress("/home", rHome)
+		if err != nil {
+			return
+		}
+		v.Home = &vHome
+	}
+	if rWork, ok := row.Lookup(3); ok && rWork != nil {
+		var vWork Address2
+		vWork, err = convAddress2("/work", rWork)
+		if err != nil {
+			return
+		}
+		v.Work = &vWork
 	}
 	return &v, nil
 }
 
 func (c *Client) fetchC(ctx context.Context, p *CParams) (*Client2, error) {
-	return runtime.QueryOne(ctx, c.x, c.c_Query, []any{p.ID, p.ID2}, rowC)
+	return runtime.ScanOne(ctx, c.x, c.c_Query, []any{p.ID, p.ID2}, c.c_RowScanner)
 }
 
 // Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask.
