@@ -58,22 +58,6 @@ func readAddress(rd *runtime.Reader, v *Address) {
 	v.Country = rd.String()
 }
 
-func convAddress(path string, raw any) (out Address, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out.City, err = runtime.AsString(path+"/city", runtime.Prop(m, "city"))
-	if err != nil {
-		return
-	}
-	out.Country, err = runtime.AsString(path+"/country", runtime.Prop(m, "country"))
-	if err != nil {
-		return
-	}
-	return
-}
-
 // Plan: The user's subscription plan.
 type Plan string
 
@@ -119,15 +103,6 @@ func appendPlan(dst []byte, v *Plan) []byte {
 
 func readPlan(rd *runtime.Reader, v *Plan) {
 	*v = Plan(rd.String())
-}
-
-func convPlan(path string, raw any) (out Plan, err error) {
-	x, err := runtime.AsString(path, raw)
-	if err != nil {
-		return
-	}
-	out = Plan(x)
-	return
 }
 
 // UserProfile: A user's public profile.
@@ -246,57 +221,6 @@ func readUserProfile(rd *runtime.Reader, v *UserProfile) {
 	}
 }
 
-func convUserProfile(path string, raw any) (out UserProfile, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out.ID, err = runtime.AsString(path+"/id", runtime.Prop(m, "id"))
-	if err != nil {
-		return
-	}
-	out.Name, err = runtime.AsString(path+"/name", runtime.Prop(m, "name"))
-	if err != nil {
-		return
-	}
-	if rEmail, ok := m["email"]; ok && rEmail != nil {
-		var vEmail string
-		vEmail, err = runtime.AsString(path+"/email", rEmail)
-		if err != nil {
-			return
-		}
-		out.Email = &vEmail
-	} else if !ok {
-		err = runtime.Missing(path+"/email", "string")
-		return
-	}
-	out.Plan, err = convPlan(path+"/plan", runtime.Prop(m, "plan"))
-	if err != nil {
-		return
-	}
-	out.CreatedAt, err = runtime.AsTime(path+"/created_at", runtime.Prop(m, "created_at"))
-	if err != nil {
-		return
-	}
-	if rLoginCount, ok := m["login_count"]; ok && rLoginCount != nil {
-		var vLoginCount int64
-		vLoginCount, err = runtime.AsInt64(path+"/login_count", rLoginCount)
-		if err != nil {
-			return
-		}
-		out.LoginCount = &vLoginCount
-	}
-	if rAddress, ok := m["address"]; ok && rAddress != nil {
-		var vAddress Address
-		vAddress, err = convAddress(path+"/address", rAddress)
-		if err != nil {
-			return
-		}
-		out.Address = &vAddress
-	}
-	return
-}
-
 // UserProfileFlakyParams is the object at user_profile_flaky.task.json#/params.
 type UserProfileFlakyParams struct {
 	UserID string `json:"user_id"`
@@ -332,22 +256,6 @@ func appendUserProfileFlakyParams(dst []byte, v *UserProfileFlakyParams) []byte 
 	return dst
 }
 
-func readUserProfileFlakyParams(rd *runtime.Reader, v *UserProfileFlakyParams) {
-	v.UserID = rd.String()
-}
-
-func convUserProfileFlakyParams(path string, raw any) (out UserProfileFlakyParams, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out.UserID, err = runtime.AsString(path+"/user_id", runtime.Prop(m, "user_id"))
-	if err != nil {
-		return
-	}
-	return
-}
-
 // UserProfileParams is the object at user_profile.task.json#/params.
 type UserProfileParams struct {
 	UserID string `json:"user_id"`
@@ -381,22 +289,6 @@ func (v *UserProfileParams) validate(vs *runtime.Violations, path *runtime.Path)
 func appendUserProfileParams(dst []byte, v *UserProfileParams) []byte {
 	dst = runtime.AppendString(dst, v.UserID)
 	return dst
-}
-
-func readUserProfileParams(rd *runtime.Reader, v *UserProfileParams) {
-	v.UserID = rd.String()
-}
-
-func convUserProfileParams(path string, raw any) (out UserProfileParams, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out.UserID, err = runtime.AsString(path+"/user_id", runtime.Prop(m, "user_id"))
-	if err != nil {
-		return
-	}
-	return
 }
 
 // UserRow: A row of the batching benchmark's users table.
@@ -473,37 +365,6 @@ func readUserRow(rd *runtime.Reader, v *UserRow) {
 	v.Plan = UserRowPlan(rd.String())
 }
 
-func convUserRow(path string, raw any) (out UserRow, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out.ID, err = runtime.AsString(path+"/id", runtime.Prop(m, "id"))
-	if err != nil {
-		return
-	}
-	out.Name, err = runtime.AsString(path+"/name", runtime.Prop(m, "name"))
-	if err != nil {
-		return
-	}
-	if rEmail, ok := m["email"]; ok {
-		out.Email.Set = true
-		if rEmail == nil {
-			out.Email.Null = true
-		} else {
-			out.Email.Value, err = runtime.AsString(path+"/email", rEmail)
-			if err != nil {
-				return
-			}
-		}
-	}
-	out.Plan, err = convUserRowPlan(path+"/plan", runtime.Prop(m, "plan"))
-	if err != nil {
-		return
-	}
-	return
-}
-
 // UserRowBatchedParams is the object at user_row_batched.task.json#/params.
 type UserRowBatchedParams struct {
 	UserID string `json:"user_id"`
@@ -542,22 +403,6 @@ func appendUserRowBatchedParams(dst []byte, v *UserRowBatchedParams) []byte {
 	return dst
 }
 
-func readUserRowBatchedParams(rd *runtime.Reader, v *UserRowBatchedParams) {
-	v.UserID = rd.String()
-}
-
-func convUserRowBatchedParams(path string, raw any) (out UserRowBatchedParams, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out.UserID, err = runtime.AsString(path+"/user_id", runtime.Prop(m, "user_id"))
-	if err != nil {
-		return
-	}
-	return
-}
-
 // UserRowParams is the object at user_row.task.json#/params.
 type UserRowParams struct {
 	UserID string `json:"user_id"`
@@ -594,22 +439,6 @@ func (v *UserRowParams) validate(vs *runtime.Violations, path *runtime.Path) {
 func appendUserRowParams(dst []byte, v *UserRowParams) []byte {
 	dst = runtime.AppendString(dst, v.UserID)
 	return dst
-}
-
-func readUserRowParams(rd *runtime.Reader, v *UserRowParams) {
-	v.UserID = rd.String()
-}
-
-func convUserRowParams(path string, raw any) (out UserRowParams, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out.UserID, err = runtime.AsString(path+"/user_id", runtime.Prop(m, "user_id"))
-	if err != nil {
-		return
-	}
-	return
 }
 
 // UserRowPlan is one of the values allowed at properties/plan.
@@ -657,15 +486,6 @@ func appendUserRowPlan(dst []byte, v *UserRowPlan) []byte {
 
 func readUserRowPlan(rd *runtime.Reader, v *UserRowPlan) {
 	*v = UserRowPlan(rd.String())
-}
-
-func convUserRowPlan(path string, raw any) (out UserRowPlan, err error) {
-	x, err := runtime.AsString(path, raw)
-	if err != nil {
-		return
-	}
-	out = UserRowPlan(x)
-	return
 }
 
 // Client calls this package's tasks through a shared runtime executor, which caches, coalesces, retries and falls back as each spec says. A Client is safe for concurrent use.
@@ -1067,4 +887,13 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 // Tasks lists the names Execute accepts, sorted.
 func (c *Client) Tasks() []string {
 	return []string{"UserProfile", "UserProfileFlaky", "UserRow", "UserRowBatched"}
+}
+
+func convUserRowPlan(path string, raw any) (out UserRowPlan, err error) {
+	x, err := runtime.AsString(path, raw)
+	if err != nil {
+		return
+	}
+	out = UserRowPlan(x)
+	return
 }

@@ -40,11 +40,6 @@ func readConditional(rd *runtime.Reader, v *Conditional) {
 	v.JSONValue = runtime.ReadJSONValue(rd)
 }
 
-func convConditional(path string, raw any) (out Conditional, err error) {
-	out.JSONValue, err = runtime.AsJSONValue(path, raw)
-	return
-}
-
 // ConditionalParams is the object at Conditional.task.json#/params.
 type ConditionalParams struct {
 	ID string `json:"id"`
@@ -73,22 +68,6 @@ func appendConditionalParams(dst []byte, v *ConditionalParams) []byte {
 	return dst
 }
 
-func readConditionalParams(rd *runtime.Reader, v *ConditionalParams) {
-	v.ID = rd.String()
-}
-
-func convConditionalParams(path string, raw any) (out ConditionalParams, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out.ID, err = runtime.AsString(path+"/id", runtime.Prop(m, "id"))
-	if err != nil {
-		return
-	}
-	return
-}
-
 // Keyed is the value at $defs/keyed.
 // Its schema allows values of several JSON types, so it holds any JSON value
 // (runtime.JSONValue) and Validate checks it against every keyword of the schema.
@@ -114,11 +93,6 @@ func appendKeyed(dst []byte, v *Keyed) []byte {
 
 func readKeyed(rd *runtime.Reader, v *Keyed) {
 	v.JSONValue = runtime.ReadJSONValue(rd)
-}
-
-func convKeyed(path string, raw any) (out Keyed, err error) {
-	out.JSONValue, err = runtime.AsJSONValue(path, raw)
-	return
 }
 
 // KeyedParams is the object at Keyed.task.json#/params.
@@ -149,22 +123,6 @@ func appendKeyedParams(dst []byte, v *KeyedParams) []byte {
 	return dst
 }
 
-func readKeyedParams(rd *runtime.Reader, v *KeyedParams) {
-	v.ID = rd.String()
-}
-
-func convKeyedParams(path string, raw any) (out KeyedParams, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out.ID, err = runtime.AsString(path+"/id", runtime.Prop(m, "id"))
-	if err != nil {
-		return
-	}
-	return
-}
-
 // Mixed is the value at $defs/mixed.
 // Its schema allows values of several JSON types, so it holds any JSON value
 // (runtime.JSONValue) and Validate checks it against every keyword of the schema.
@@ -190,11 +148,6 @@ func appendMixed(dst []byte, v *Mixed) []byte {
 
 func readMixed(rd *runtime.Reader, v *Mixed) {
 	v.JSONValue = runtime.ReadJSONValue(rd)
-}
-
-func convMixed(path string, raw any) (out Mixed, err error) {
-	out.JSONValue, err = runtime.AsJSONValue(path, raw)
-	return
 }
 
 // MixedParams is the object at Mixed.task.json#/params.
@@ -225,22 +178,6 @@ func appendMixedParams(dst []byte, v *MixedParams) []byte {
 	return dst
 }
 
-func readMixedParams(rd *runtime.Reader, v *MixedParams) {
-	v.ID = rd.String()
-}
-
-func convMixedParams(path string, raw any) (out MixedParams, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out.ID, err = runtime.AsString(path+"/id", runtime.Prop(m, "id"))
-	if err != nil {
-		return
-	}
-	return
-}
-
 // Shape: A circle or a square.
 // Its schema allows values of several JSON types, so it holds any JSON value
 // (runtime.JSONValue) and Validate checks it against every keyword of the schema.
@@ -266,11 +203,6 @@ func appendShape(dst []byte, v *Shape) []byte {
 
 func readShape(rd *runtime.Reader, v *Shape) {
 	v.JSONValue = runtime.ReadJSONValue(rd)
-}
-
-func convShape(path string, raw any) (out Shape, err error) {
-	out.JSONValue, err = runtime.AsJSONValue(path, raw)
-	return
 }
 
 // ShapeParams is the object at Shape.task.json#/params.
@@ -301,22 +233,6 @@ func appendShapeParams(dst []byte, v *ShapeParams) []byte {
 	return dst
 }
 
-func readShapeParams(rd *runtime.Reader, v *ShapeParams) {
-	v.ID = rd.String()
-}
-
-func convShapeParams(path string, raw any) (out ShapeParams, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out.ID, err = runtime.AsString(path+"/id", runtime.Prop(m, "id"))
-	if err != nil {
-		return
-	}
-	return
-}
-
 // Tuple is the value at $defs/tuple.
 // Its schema allows values of several JSON types, so it holds any JSON value
 // (runtime.JSONValue) and Validate checks it against every keyword of the schema.
@@ -342,11 +258,6 @@ func appendTuple(dst []byte, v *Tuple) []byte {
 
 func readTuple(rd *runtime.Reader, v *Tuple) {
 	v.JSONValue = runtime.ReadJSONValue(rd)
-}
-
-func convTuple(path string, raw any) (out Tuple, err error) {
-	out.JSONValue, err = runtime.AsJSONValue(path, raw)
-	return
 }
 
 // TupleParams is the object at Tuple.task.json#/params.
@@ -375,22 +286,6 @@ func (v *TupleParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 func appendTupleParams(dst []byte, v *TupleParams) []byte {
 	dst = runtime.AppendString(dst, v.ID)
 	return dst
-}
-
-func readTupleParams(rd *runtime.Reader, v *TupleParams) {
-	v.ID = rd.String()
-}
-
-func convTupleParams(path string, raw any) (out TupleParams, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out.ID, err = runtime.AsString(path+"/id", runtime.Prop(m, "id"))
-	if err != nil {
-		return
-	}
-	return
 }
 
 // Typed is the object at $defs/typed.
@@ -507,51 +402,6 @@ func readTyped(rd *runtime.Reader, v *Typed) {
 	}
 }
 
-func convTyped(path string, raw any) (out Typed, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out.A, err = runtime.AsInt64(path+"/a", runtime.Prop(m, "a"))
-	if err != nil {
-		return
-	}
-	out.B, err = runtime.AsString(path+"/b", runtime.Prop(m, "b"))
-	if err != nil {
-		return
-	}
-	if rC, ok := m["c"]; ok && rC != nil {
-		var vC []TypedCItem
-		{
-			var a1 []any
-			a1, err = runtime.AsArray(path+"/c", rC)
-			if err != nil {
-				return
-			}
-			vC = make([]TypedCItem, len(a1))
-			for i1, e1 := range a1 {
-				vC[i1], err = convTypedCItem(path+"/c"+"/"+strconv.Itoa(i1), e1)
-				if err != nil {
-					return
-				}
-			}
-		}
-		out.C = &vC
-	}
-	if rD, ok := m["d"]; ok {
-		out.D.Set = true
-		if rD == nil {
-			out.D.Null = true
-		} else {
-			out.D.Value, err = runtime.AsFloat64(path+"/d", rD)
-			if err != nil {
-				return
-			}
-		}
-	}
-	return
-}
-
 // TypedCItem is one of the values allowed at c/items.
 type TypedCItem string
 
@@ -598,15 +448,6 @@ func readTypedCItem(rd *runtime.Reader, v *TypedCItem) {
 	*v = TypedCItem(rd.String())
 }
 
-func convTypedCItem(path string, raw any) (out TypedCItem, err error) {
-	x, err := runtime.AsString(path, raw)
-	if err != nil {
-		return
-	}
-	out = TypedCItem(x)
-	return
-}
-
 // TypedParams is the object at Typed.task.json#/params.
 type TypedParams struct {
 	ID string `json:"id"`
@@ -633,22 +474,6 @@ func (v *TypedParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 func appendTypedParams(dst []byte, v *TypedParams) []byte {
 	dst = runtime.AppendString(dst, v.ID)
 	return dst
-}
-
-func readTypedParams(rd *runtime.Reader, v *TypedParams) {
-	v.ID = rd.String()
-}
-
-func convTypedParams(path string, raw any) (out TypedParams, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out.ID, err = runtime.AsString(path+"/id", runtime.Prop(m, "id"))
-	if err != nil {
-		return
-	}
-	return
 }
 
 // checkConditional checks a JSON value against the schema at $defs/conditional, adding a violation for every keyword it breaks.
@@ -1580,4 +1405,38 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 // Tasks lists the names Execute accepts, sorted.
 func (c *Client) Tasks() []string {
 	return []string{"Conditional", "Keyed", "Mixed", "Shape", "Tuple", "Typed"}
+}
+
+func convConditional(path string, raw any) (out Conditional, err error) {
+	out.JSONValue, err = runtime.AsJSONValue(path, raw)
+	return
+}
+
+func convKeyed(path string, raw any) (out Keyed, err error) {
+	out.JSONValue, err = runtime.AsJSONValue(path, raw)
+	return
+}
+
+func convMixed(path string, raw any) (out Mixed, err error) {
+	out.JSONValue, err = runtime.AsJSONValue(path, raw)
+	return
+}
+
+func convShape(path string, raw any) (out Shape, err error) {
+	out.JSONValue, err = runtime.AsJSONValue(path, raw)
+	return
+}
+
+func convTuple(path string, raw any) (out Tuple, err error) {
+	out.JSONValue, err = runtime.AsJSONValue(path, raw)
+	return
+}
+
+func convTypedCItem(path string, raw any) (out TypedCItem, err error) {
+	x, err := runtime.AsString(path, raw)
+	if err != nil {
+		return
+	}
+	out = TypedCItem(x)
+	return
 }

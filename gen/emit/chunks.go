@@ -127,8 +127,9 @@ func chunkedFile(p *ir.Package, perChunk int) ([]byte, error) {
 	// declarations: the types, options and validation programs on one (the
 	// emitter numbers the regexps in the order it meets them), the client
 	// on the other (it shares no emitter state with the rest).
-	decls := &chunker{e: &emitter{pkg: p}, pkg: p.Name, perChunk: perChunk, work: work}
-	client := &chunker{e: &emitter{pkg: p}, pkg: p.Name, perChunk: perChunk, work: work}
+	reads := cacheReads(p)
+	decls := &chunker{e: &emitter{pkg: p, reads: reads}, pkg: p.Name, perChunk: perChunk, work: work}
+	client := &chunker{e: &emitter{pkg: p, reads: reads}, pkg: p.Name, perChunk: perChunk, work: work}
 	var builders sync.WaitGroup
 	builders.Go(func() {
 		client.build(func() {
@@ -138,6 +139,12 @@ func chunkedFile(p *ir.Package, perChunk int) ([]byte, error) {
 			}
 			client.flush()
 			client.add(client.e.execute)
+			// The converters the client's code called, and the ones they call.
+			for ts := client.e.convs.next(); len(ts) > 0; ts = client.e.convs.next() {
+				for _, t := range ts {
+					client.add(func() { client.e.converter(t) })
+				}
+			}
 		})
 	})
 	decls.build(func() {

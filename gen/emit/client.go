@@ -762,4 +762,5 @@ func (e *emitter) execute() {
 	e.f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("Tasks").Params().Index().String().Block(
 		jen.Return(jen.Index().String().Values(namesList...)),
 	)
+	e.f.Line()
 }

@@ -38,8 +38,10 @@ func (e *emitter) codec(t *ir.Type) {
 	enc = append(enc, jen.Return(jen.Id("dst")))
 	e.f.Func().Id("append"+t.Name).Params(jen.Id("dst").Index().Byte(), jen.Id("v").Op("*").Id(t.Name)).Index().Byte().Block(enc...)
 	e.f.Line()
-	e.f.Func().Id("read"+t.Name).Params(jen.Id("rd").Op("*").Qual(rt, "Reader"), jen.Id("v").Op("*").Id(t.Name)).Block(dec...)
-	e.f.Line()
+	if e.reads[t] {
+		e.f.Func().Id("read"+t.Name).Params(jen.Id("rd").Op("*").Qual(rt, "Reader"), jen.Id("v").Op("*").Id(t.Name)).Block(dec...)
+		e.f.Line()
+	}
 }
 
 func appendFunc(t *ir.Type) string {

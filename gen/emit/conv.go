@@ -138,6 +138,7 @@ func (e *emitter) conv(t *ir.Type, target, path, raw *jen.Statement, depth int) 
 			fail,
 		}
 	case ir.Enum, ir.Struct, ir.Named:
+		e.convs.need(t)
 		return []jen.Code{
 			jen.List(target.Clone(), jen.Err()).Op("=").Id("conv"+t.Name).Call(path, raw),
 			fail,

@@ -36,7 +36,7 @@ func wholeFile(p *ir.Package) ([]byte, error) {
 	f := jen.NewFile(p.Name)
 	f.HeaderComment(header)
 	f.ImportName(rt, "runtime")
-	e := &emitter{f: f, pkg: p}
+	e := &emitter{f: f, pkg: p, reads: cacheReads(p)}
 	for _, t := range p.Types {
 		e.namedType(t)
 	}
@@ -47,6 +47,11 @@ func wholeFile(p *ir.Package) ([]byte, error) {
 	}
 	e.programs()
 	e.client()
+	for ts := e.convs.next(); len(ts) > 0; ts = e.convs.next() {
+		for _, t := range ts {
+			e.converter(t)
+		}
+	}
 	var buf bytes.Buffer
 	if err := f.Render(&buf); err != nil {
 		return nil, fmt.Errorf("rendering Go: %w", err)
@@ -61,6 +66,10 @@ type emitter struct {
 	// records marks the validation programs that record evaluated
 	// properties and items for an unevaluated* keyword.
 	records map[*ir.Schema]bool
+	// reads are the types whose cache reader is emitted (see cacheReads).
+	reads map[*ir.Type]bool
+	// convs collects the converters that emitted code calls.
+	convs convDemand
 }
 
 // goType is the Go spelling of a type.
@@ -133,7 +142,6 @@ func (e *emitter) namedType(t *ir.Type) {
 	}
 	e.validateMethods(t)
 	e.codec(t)
-	e.converter(t)
 }
 
 func describe(t *ir.Type) string {

@@ -64,26 +64,6 @@ func readProduct(rd *runtime.Reader, v *Product) {
 	v.PriceCents = rd.Int64()
 }
 
-func convProduct(path string, raw any) (out Product, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out.SKU, err = runtime.AsString(path+"/sku", runtime.Prop(m, "sku"))
-	if err != nil {
-		return
-	}
-	out.Name, err = runtime.AsString(path+"/name", runtime.Prop(m, "name"))
-	if err != nil {
-		return
-	}
-	out.PriceCents, err = runtime.AsInt64(path+"/price_cents", runtime.Prop(m, "price_cents"))
-	if err != nil {
-		return
-	}
-	return
-}
-
 // ProductParams is the object at product.task.json#/params.
 type ProductParams struct {
 	SKU string `json:"sku"`
@@ -120,22 +100,6 @@ func (v *ProductParams) validate(vs *runtime.Violations, path *runtime.Path) {
 func appendProductParams(dst []byte, v *ProductParams) []byte {
 	dst = runtime.AppendString(dst, v.SKU)
 	return dst
-}
-
-func readProductParams(rd *runtime.Reader, v *ProductParams) {
-	v.SKU = rd.String()
-}
-
-func convProductParams(path string, raw any) (out ProductParams, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out.SKU, err = runtime.AsString(path+"/sku", runtime.Prop(m, "sku"))
-	if err != nil {
-		return
-	}
-	return
 }
 
 // UserPlan is the object at user_plan.task.json#/result.
@@ -178,22 +142,6 @@ func readUserPlan(rd *runtime.Reader, v *UserPlan) {
 	v.Plan = UserPlanPlan(rd.String())
 }
 
-func convUserPlan(path string, raw any) (out UserPlan, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out.UserID, err = runtime.AsString(path+"/user_id", runtime.Prop(m, "user_id"))
-	if err != nil {
-		return
-	}
-	out.Plan, err = convUserPlanPlan(path+"/plan", runtime.Prop(m, "plan"))
-	if err != nil {
-		return
-	}
-	return
-}
-
 // UserPlanParams is the object at user_plan.task.json#/params.
 type UserPlanParams struct {
 	UserID string `json:"user_id"`
@@ -227,22 +175,6 @@ func (v *UserPlanParams) validate(vs *runtime.Violations, path *runtime.Path) {
 func appendUserPlanParams(dst []byte, v *UserPlanParams) []byte {
 	dst = runtime.AppendString(dst, v.UserID)
 	return dst
-}
-
-func readUserPlanParams(rd *runtime.Reader, v *UserPlanParams) {
-	v.UserID = rd.String()
-}
-
-func convUserPlanParams(path string, raw any) (out UserPlanParams, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out.UserID, err = runtime.AsString(path+"/user_id", runtime.Prop(m, "user_id"))
-	if err != nil {
-		return
-	}
-	return
 }
 
 // UserPlanPlan is one of the values allowed at properties/plan.
@@ -290,15 +222,6 @@ func appendUserPlanPlan(dst []byte, v *UserPlanPlan) []byte {
 
 func readUserPlanPlan(rd *runtime.Reader, v *UserPlanPlan) {
 	*v = UserPlanPlan(rd.String())
-}
-
-func convUserPlanPlan(path string, raw any) (out UserPlanPlan, err error) {
-	x, err := runtime.AsString(path, raw)
-	if err != nil {
-		return
-	}
-	out = UserPlanPlan(x)
-	return
 }
 
 // Client calls this package's tasks through a shared runtime executor, which caches, coalesces, retries and falls back as each spec says. A Client is safe for concurrent use.
@@ -574,4 +497,13 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 // Tasks lists the names Execute accepts, sorted.
 func (c *Client) Tasks() []string {
 	return []string{"Product", "UserPlan"}
+}
+
+func convUserPlanPlan(path string, raw any) (out UserPlanPlan, err error) {
+	x, err := runtime.AsString(path, raw)
+	if err != nil {
+		return
+	}
+	out = UserPlanPlan(x)
+	return
 }

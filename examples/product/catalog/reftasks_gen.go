@@ -79,34 +79,6 @@ func readProduct(rd *runtime.Reader, v *Product) {
 	v.InStock = rd.Bool()
 }
 
-func convProduct(path string, raw any) (out Product, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out.SKU, err = runtime.AsString(path+"/sku", runtime.Prop(m, "sku"))
-	if err != nil {
-		return
-	}
-	out.Name, err = runtime.AsString(path+"/name", runtime.Prop(m, "name"))
-	if err != nil {
-		return
-	}
-	out.Price, err = runtime.AsFloat64(path+"/price", runtime.Prop(m, "price"))
-	if err != nil {
-		return
-	}
-	out.Currency, err = runtime.AsString(path+"/currency", runtime.Prop(m, "currency"))
-	if err != nil {
-		return
-	}
-	out.InStock, err = runtime.AsBool(path+"/in_stock", runtime.Prop(m, "in_stock"))
-	if err != nil {
-		return
-	}
-	return
-}
-
 // ProductParams is the object at product.task.json#/params.
 type ProductParams struct {
 	SKU  string             `json:"sku"`
@@ -158,35 +130,6 @@ func appendProductParams(dst []byte, v *ProductParams) []byte {
 	return dst
 }
 
-func readProductParams(rd *runtime.Reader, v *ProductParams) {
-	v.SKU = rd.String()
-	if rd.Present() {
-		p0 := new(ProductParamsLang)
-		(*p0) = ProductParamsLang(rd.String())
-		v.Lang = p0
-	}
-}
-
-func convProductParams(path string, raw any) (out ProductParams, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out.SKU, err = runtime.AsString(path+"/sku", runtime.Prop(m, "sku"))
-	if err != nil {
-		return
-	}
-	if rLang, ok := m["lang"]; ok && rLang != nil {
-		var vLang ProductParamsLang
-		vLang, err = convProductParamsLang(path+"/lang", rLang)
-		if err != nil {
-			return
-		}
-		out.Lang = &vLang
-	}
-	return
-}
-
 // ProductParamsLang is one of the values allowed at properties/lang.
 type ProductParamsLang string
 
@@ -227,19 +170,6 @@ func (v ProductParamsLang) validate(vs *runtime.Violations, path *runtime.Path) 
 func appendProductParamsLang(dst []byte, v *ProductParamsLang) []byte {
 	dst = runtime.AppendString(dst, string(*v))
 	return dst
-}
-
-func readProductParamsLang(rd *runtime.Reader, v *ProductParamsLang) {
-	*v = ProductParamsLang(rd.String())
-}
-
-func convProductParamsLang(path string, raw any) (out ProductParamsLang, err error) {
-	x, err := runtime.AsString(path, raw)
-	if err != nil {
-		return
-	}
-	out = ProductParamsLang(x)
-	return
 }
 
 // ProductOptions holds the optional parameters of GetProduct; a nil field is left unset.
@@ -411,4 +341,32 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 // Tasks lists the names Execute accepts, sorted.
 func (c *Client) Tasks() []string {
 	return []string{"Product"}
+}
+
+func convProduct(path string, raw any) (out Product, err error) {
+	m, err := runtime.AsObject(path, raw)
+	if err != nil {
+		return
+	}
+	out.SKU, err = runtime.AsString(path+"/sku", runtime.Prop(m, "sku"))
+	if err != nil {
+		return
+	}
+	out.Name, err = runtime.AsString(path+"/name", runtime.Prop(m, "name"))
+	if err != nil {
+		return
+	}
+	out.Price, err = runtime.AsFloat64(path+"/price", runtime.Prop(m, "price"))
+	if err != nil {
+		return
+	}
+	out.Currency, err = runtime.AsString(path+"/currency", runtime.Prop(m, "currency"))
+	if err != nil {
+		return
+	}
+	out.InStock, err = runtime.AsBool(path+"/in_stock", runtime.Prop(m, "in_stock"))
+	if err != nil {
+		return
+	}
+	return
 }

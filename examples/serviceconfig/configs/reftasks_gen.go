@@ -109,45 +109,6 @@ func readServiceConfig(rd *runtime.Reader, v *ServiceConfig) {
 	}
 }
 
-func convServiceConfig(path string, raw any) (out ServiceConfig, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out.URL, err = runtime.AsString(path+"/url", runtime.Prop(m, "url"))
-	if err != nil {
-		return
-	}
-	out.TimeoutMs, err = runtime.AsInt64(path+"/timeout_ms", runtime.Prop(m, "timeout_ms"))
-	if err != nil {
-		return
-	}
-	if rRetries, ok := m["retries"]; ok && rRetries != nil {
-		var vRetries int64
-		vRetries, err = runtime.AsInt64(path+"/retries", rRetries)
-		if err != nil {
-			return
-		}
-		out.Retries = &vRetries
-	}
-	out.Enabled, err = runtime.AsBool(path+"/enabled", runtime.Prop(m, "enabled"))
-	if err != nil {
-		return
-	}
-	if rOwner, ok := m["owner"]; ok {
-		out.Owner.Set = true
-		if rOwner == nil {
-			out.Owner.Null = true
-		} else {
-			out.Owner.Value, err = runtime.AsString(path+"/owner", rOwner)
-			if err != nil {
-				return
-			}
-		}
-	}
-	return
-}
-
 // ServiceConfigParams is the object at service_config.task.json#/params.
 type ServiceConfigParams struct {
 	ServiceName string `json:"service_name"`
@@ -184,22 +145,6 @@ func (v *ServiceConfigParams) validate(vs *runtime.Violations, path *runtime.Pat
 func appendServiceConfigParams(dst []byte, v *ServiceConfigParams) []byte {
 	dst = runtime.AppendString(dst, v.ServiceName)
 	return dst
-}
-
-func readServiceConfigParams(rd *runtime.Reader, v *ServiceConfigParams) {
-	v.ServiceName = rd.String()
-}
-
-func convServiceConfigParams(path string, raw any) (out ServiceConfigParams, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out.ServiceName, err = runtime.AsString(path+"/service_name", runtime.Prop(m, "service_name"))
-	if err != nil {
-		return
-	}
-	return
 }
 
 // Client calls this package's tasks through a shared runtime executor, which caches, coalesces, retries and falls back as each spec says. A Client is safe for concurrent use.
@@ -307,4 +252,43 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 // Tasks lists the names Execute accepts, sorted.
 func (c *Client) Tasks() []string {
 	return []string{"ServiceConfig"}
+}
+
+func convServiceConfig(path string, raw any) (out ServiceConfig, err error) {
+	m, err := runtime.AsObject(path, raw)
+	if err != nil {
+		return
+	}
+	out.URL, err = runtime.AsString(path+"/url", runtime.Prop(m, "url"))
+	if err != nil {
+		return
+	}
+	out.TimeoutMs, err = runtime.AsInt64(path+"/timeout_ms", runtime.Prop(m, "timeout_ms"))
+	if err != nil {
+		return
+	}
+	if rRetries, ok := m["retries"]; ok && rRetries != nil {
+		var vRetries int64
+		vRetries, err = runtime.AsInt64(path+"/retries", rRetries)
+		if err != nil {
+			return
+		}
+		out.Retries = &vRetries
+	}
+	out.Enabled, err = runtime.AsBool(path+"/enabled", runtime.Prop(m, "enabled"))
+	if err != nil {
+		return
+	}
+	if rOwner, ok := m["owner"]; ok {
+		out.Owner.Set = true
+		if rOwner == nil {
+			out.Owner.Null = true
+		} else {
+			out.Owner.Value, err = runtime.AsString(path+"/owner", rOwner)
+			if err != nil {
+				return
+			}
+		}
+	}
+	return
 }

@@ -58,22 +58,6 @@ func readAddress(rd *runtime.Reader, v *Address) {
 	v.Country = rd.String()
 }
 
-func convAddress(path string, raw any) (out Address, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out.City, err = runtime.AsString(path+"/city", runtime.Prop(m, "city"))
-	if err != nil {
-		return
-	}
-	out.Country, err = runtime.AsString(path+"/country", runtime.Prop(m, "country"))
-	if err != nil {
-		return
-	}
-	return
-}
-
 // Plan: The user's subscription plan.
 type Plan string
 
@@ -121,15 +105,6 @@ func readPlan(rd *runtime.Reader, v *Plan) {
 	*v = Plan(rd.String())
 }
 
-func convPlan(path string, raw any) (out Plan, err error) {
-	x, err := runtime.AsString(path, raw)
-	if err != nil {
-		return
-	}
-	out = Plan(x)
-	return
-}
-
 // UserList is a list of UserSummary.
 type UserList []UserSummary
 
@@ -166,24 +141,6 @@ func readUserList(rd *runtime.Reader, v *UserList) {
 	for i0 := range *v {
 		readUserSummary(rd, &(*v)[i0])
 	}
-}
-
-func convUserList(path string, raw any) (out UserList, err error) {
-	{
-		var a0 []any
-		a0, err = runtime.AsArray(path, raw)
-		if err != nil {
-			return
-		}
-		out = make([]UserSummary, len(a0))
-		for i0, e0 := range a0 {
-			out[i0], err = convUserSummary(path+"/"+strconv.Itoa(i0), e0)
-			if err != nil {
-				return
-			}
-		}
-	}
-	return
 }
 
 // UserProfile: A user's public profile.
@@ -302,57 +259,6 @@ func readUserProfile(rd *runtime.Reader, v *UserProfile) {
 	}
 }
 
-func convUserProfile(path string, raw any) (out UserProfile, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out.ID, err = runtime.AsString(path+"/id", runtime.Prop(m, "id"))
-	if err != nil {
-		return
-	}
-	out.Name, err = runtime.AsString(path+"/name", runtime.Prop(m, "name"))
-	if err != nil {
-		return
-	}
-	if rEmail, ok := m["email"]; ok && rEmail != nil {
-		var vEmail string
-		vEmail, err = runtime.AsString(path+"/email", rEmail)
-		if err != nil {
-			return
-		}
-		out.Email = &vEmail
-	} else if !ok {
-		err = runtime.Missing(path+"/email", "string")
-		return
-	}
-	out.Plan, err = convPlan(path+"/plan", runtime.Prop(m, "plan"))
-	if err != nil {
-		return
-	}
-	out.CreatedAt, err = runtime.AsTime(path+"/created_at", runtime.Prop(m, "created_at"))
-	if err != nil {
-		return
-	}
-	if rLoginCount, ok := m["login_count"]; ok && rLoginCount != nil {
-		var vLoginCount int64
-		vLoginCount, err = runtime.AsInt64(path+"/login_count", rLoginCount)
-		if err != nil {
-			return
-		}
-		out.LoginCount = &vLoginCount
-	}
-	if rAddress, ok := m["address"]; ok && rAddress != nil {
-		var vAddress Address
-		vAddress, err = convAddress(path+"/address", rAddress)
-		if err != nil {
-			return
-		}
-		out.Address = &vAddress
-	}
-	return
-}
-
 // UserProfileFromDirectoryParams is the object at user_profile_from_directory.task.json#/params.
 type UserProfileFromDirectoryParams struct {
 	UserID string `json:"user_id"`
@@ -386,22 +292,6 @@ func (v *UserProfileFromDirectoryParams) validate(vs *runtime.Violations, path *
 func appendUserProfileFromDirectoryParams(dst []byte, v *UserProfileFromDirectoryParams) []byte {
 	dst = runtime.AppendString(dst, v.UserID)
 	return dst
-}
-
-func readUserProfileFromDirectoryParams(rd *runtime.Reader, v *UserProfileFromDirectoryParams) {
-	v.UserID = rd.String()
-}
-
-func convUserProfileFromDirectoryParams(path string, raw any) (out UserProfileFromDirectoryParams, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out.UserID, err = runtime.AsString(path+"/user_id", runtime.Prop(m, "user_id"))
-	if err != nil {
-		return
-	}
-	return
 }
 
 // UserProfileParams is the object at user_profile.task.json#/params.
@@ -439,22 +329,6 @@ func appendUserProfileParams(dst []byte, v *UserProfileParams) []byte {
 	return dst
 }
 
-func readUserProfileParams(rd *runtime.Reader, v *UserProfileParams) {
-	v.UserID = rd.String()
-}
-
-func convUserProfileParams(path string, raw any) (out UserProfileParams, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out.UserID, err = runtime.AsString(path+"/user_id", runtime.Prop(m, "user_id"))
-	if err != nil {
-		return
-	}
-	return
-}
-
 // UserSummary is the object at result/items.
 type UserSummary struct {
 	ID   string `json:"id"`
@@ -488,22 +362,6 @@ func appendUserSummary(dst []byte, v *UserSummary) []byte {
 func readUserSummary(rd *runtime.Reader, v *UserSummary) {
 	v.ID = rd.String()
 	v.Name = rd.String()
-}
-
-func convUserSummary(path string, raw any) (out UserSummary, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out.ID, err = runtime.AsString(path+"/id", runtime.Prop(m, "id"))
-	if err != nil {
-		return
-	}
-	out.Name, err = runtime.AsString(path+"/name", runtime.Prop(m, "name"))
-	if err != nil {
-		return
-	}
-	return
 }
 
 // UsersByPlanParams is the object at users_by_plan.task.json#/params.
@@ -556,35 +414,6 @@ func appendUsersByPlanParams(dst []byte, v *UsersByPlanParams) []byte {
 		dst = runtime.AppendPresent(dst, false)
 	}
 	return dst
-}
-
-func readUsersByPlanParams(rd *runtime.Reader, v *UsersByPlanParams) {
-	v.Plan = Plan(rd.String())
-	if rd.Present() {
-		p0 := new(int64)
-		(*p0) = rd.Int64()
-		v.Limit = p0
-	}
-}
-
-func convUsersByPlanParams(path string, raw any) (out UsersByPlanParams, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out.Plan, err = convPlan(path+"/plan", runtime.Prop(m, "plan"))
-	if err != nil {
-		return
-	}
-	if rLimit, ok := m["limit"]; ok && rLimit != nil {
-		var vLimit int64
-		vLimit, err = runtime.AsInt64(path+"/limit", rLimit)
-		if err != nil {
-			return
-		}
-		out.Limit = &vLimit
-	}
-	return
 }
 
 // UsersByPlanOptions holds the optional parameters of GetUsersByPlan; a nil field is left unset.
@@ -921,4 +750,29 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 // Tasks lists the names Execute accepts, sorted.
 func (c *Client) Tasks() []string {
 	return []string{"UserProfile", "UserProfileFromDirectory", "UsersByPlan"}
+}
+
+func convAddress(path string, raw any) (out Address, err error) {
+	m, err := runtime.AsObject(path, raw)
+	if err != nil {
+		return
+	}
+	out.City, err = runtime.AsString(path+"/city", runtime.Prop(m, "city"))
+	if err != nil {
+		return
+	}
+	out.Country, err = runtime.AsString(path+"/country", runtime.Prop(m, "country"))
+	if err != nil {
+		return
+	}
+	return
+}
+
+func convPlan(path string, raw any) (out Plan, err error) {
+	x, err := runtime.AsString(path, raw)
+	if err != nil {
+		return
+	}
+	out = Plan(x)
+	return
 }

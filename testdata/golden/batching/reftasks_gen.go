@@ -54,22 +54,6 @@ func readNumbered(rd *runtime.Reader, v *Numbered) {
 	v.Label = rd.String()
 }
 
-func convNumbered(path string, raw any) (out Numbered, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out.Number, err = runtime.AsInt64(path+"/number", runtime.Prop(m, "number"))
-	if err != nil {
-		return
-	}
-	out.Label, err = runtime.AsString(path+"/label", runtime.Prop(m, "label"))
-	if err != nil {
-		return
-	}
-	return
-}
-
 // NumberedParams is the object at numbered.task.json#/params.
 type NumberedParams struct {
 	Number int64 `json:"number"`
@@ -103,22 +87,6 @@ func (v *NumberedParams) validate(vs *runtime.Violations, path *runtime.Path) {
 func appendNumberedParams(dst []byte, v *NumberedParams) []byte {
 	dst = runtime.AppendInt64(dst, v.Number)
 	return dst
-}
-
-func readNumberedParams(rd *runtime.Reader, v *NumberedParams) {
-	v.Number = rd.Int64()
-}
-
-func convNumberedParams(path string, raw any) (out NumberedParams, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out.Number, err = runtime.AsInt64(path+"/number", runtime.Prop(m, "number"))
-	if err != nil {
-		return
-	}
-	return
 }
 
 // Price is the object at price.task.json#/result.
@@ -156,22 +124,6 @@ func readPrice(rd *runtime.Reader, v *Price) {
 	v.Amount = rd.Float64()
 }
 
-func convPrice(path string, raw any) (out Price, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out.SKU, err = runtime.AsString(path+"/sku", runtime.Prop(m, "sku"))
-	if err != nil {
-		return
-	}
-	out.Amount, err = runtime.AsFloat64(path+"/amount", runtime.Prop(m, "amount"))
-	if err != nil {
-		return
-	}
-	return
-}
-
 // PriceParams is the object at price.task.json#/params.
 type PriceParams struct {
 	SKU string `json:"sku"`
@@ -205,22 +157,6 @@ func (v *PriceParams) validate(vs *runtime.Violations, path *runtime.Path) {
 func appendPriceParams(dst []byte, v *PriceParams) []byte {
 	dst = runtime.AppendString(dst, v.SKU)
 	return dst
-}
-
-func readPriceParams(rd *runtime.Reader, v *PriceParams) {
-	v.SKU = rd.String()
-}
-
-func convPriceParams(path string, raw any) (out PriceParams, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out.SKU, err = runtime.AsString(path+"/sku", runtime.Prop(m, "sku"))
-	if err != nil {
-		return
-	}
-	return
 }
 
 // Product is the object at product.task.json#/result.
@@ -268,26 +204,6 @@ func readProduct(rd *runtime.Reader, v *Product) {
 	v.Price = rd.Float64()
 }
 
-func convProduct(path string, raw any) (out Product, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out.SKU, err = runtime.AsString(path+"/sku", runtime.Prop(m, "sku"))
-	if err != nil {
-		return
-	}
-	out.Name, err = runtime.AsString(path+"/name", runtime.Prop(m, "name"))
-	if err != nil {
-		return
-	}
-	out.Price, err = runtime.AsFloat64(path+"/price", runtime.Prop(m, "price"))
-	if err != nil {
-		return
-	}
-	return
-}
-
 // ProductParams is the object at product.task.json#/params.
 type ProductParams struct {
 	SKU string `json:"sku"`
@@ -321,22 +237,6 @@ func (v *ProductParams) validate(vs *runtime.Violations, path *runtime.Path) {
 func appendProductParams(dst []byte, v *ProductParams) []byte {
 	dst = runtime.AppendString(dst, v.SKU)
 	return dst
-}
-
-func readProductParams(rd *runtime.Reader, v *ProductParams) {
-	v.SKU = rd.String()
-}
-
-func convProductParams(path string, raw any) (out ProductParams, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out.SKU, err = runtime.AsString(path+"/sku", runtime.Prop(m, "sku"))
-	if err != nil {
-		return
-	}
-	return
 }
 
 // User is the object at user.task.json#/result.
@@ -404,37 +304,6 @@ func readUser(rd *runtime.Reader, v *User) {
 	v.Plan = UserPlan(rd.String())
 }
 
-func convUser(path string, raw any) (out User, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out.ID, err = runtime.AsString(path+"/id", runtime.Prop(m, "id"))
-	if err != nil {
-		return
-	}
-	out.Name, err = runtime.AsString(path+"/name", runtime.Prop(m, "name"))
-	if err != nil {
-		return
-	}
-	if rEmail, ok := m["email"]; ok {
-		out.Email.Set = true
-		if rEmail == nil {
-			out.Email.Null = true
-		} else {
-			out.Email.Value, err = runtime.AsString(path+"/email", rEmail)
-			if err != nil {
-				return
-			}
-		}
-	}
-	out.Plan, err = convUserPlan(path+"/plan", runtime.Prop(m, "plan"))
-	if err != nil {
-		return
-	}
-	return
-}
-
 // UserParams is the object at user.task.json#/params.
 type UserParams struct {
 	UserID string `json:"user_id"`
@@ -468,22 +337,6 @@ func (v *UserParams) validate(vs *runtime.Violations, path *runtime.Path) {
 func appendUserParams(dst []byte, v *UserParams) []byte {
 	dst = runtime.AppendString(dst, v.UserID)
 	return dst
-}
-
-func readUserParams(rd *runtime.Reader, v *UserParams) {
-	v.UserID = rd.String()
-}
-
-func convUserParams(path string, raw any) (out UserParams, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out.UserID, err = runtime.AsString(path+"/user_id", runtime.Prop(m, "user_id"))
-	if err != nil {
-		return
-	}
-	return
 }
 
 // UserPlan is one of the values allowed at properties/plan.
@@ -530,15 +383,6 @@ func appendUserPlan(dst []byte, v *UserPlan) []byte {
 
 func readUserPlan(rd *runtime.Reader, v *UserPlan) {
 	*v = UserPlan(rd.String())
-}
-
-func convUserPlan(path string, raw any) (out UserPlan, err error) {
-	x, err := runtime.AsString(path, raw)
-	if err != nil {
-		return
-	}
-	out = UserPlan(x)
-	return
 }
 
 // Client calls this package's tasks through a shared runtime executor, which caches, coalesces, retries and falls back as each spec says. A Client is safe for concurrent use.
@@ -1084,4 +928,49 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 // Tasks lists the names Execute accepts, sorted.
 func (c *Client) Tasks() []string {
 	return []string{"Numbered", "Price", "Product", "User"}
+}
+
+func convPrice(path string, raw any) (out Price, err error) {
+	m, err := runtime.AsObject(path, raw)
+	if err != nil {
+		return
+	}
+	out.SKU, err = runtime.AsString(path+"/sku", runtime.Prop(m, "sku"))
+	if err != nil {
+		return
+	}
+	out.Amount, err = runtime.AsFloat64(path+"/amount", runtime.Prop(m, "amount"))
+	if err != nil {
+		return
+	}
+	return
+}
+
+func convProduct(path string, raw any) (out Product, err error) {
+	m, err := runtime.AsObject(path, raw)
+	if err != nil {
+		return
+	}
+	out.SKU, err = runtime.AsString(path+"/sku", runtime.Prop(m, "sku"))
+	if err != nil {
+		return
+	}
+	out.Name, err = runtime.AsString(path+"/name", runtime.Prop(m, "name"))
+	if err != nil {
+		return
+	}
+	out.Price, err = runtime.AsFloat64(path+"/price", runtime.Prop(m, "price"))
+	if err != nil {
+		return
+	}
+	return
+}
+
+func convUserPlan(path string, raw any) (out UserPlan, err error) {
+	x, err := runtime.AsString(path, raw)
+	if err != nil {
+		return
+	}
+	out = UserPlan(x)
+	return
 }

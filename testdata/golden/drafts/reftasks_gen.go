@@ -97,48 +97,6 @@ func readAccount(rd *runtime.Reader, v *Account) {
 	}
 }
 
-func convAccount(path string, raw any) (out Account, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out.ID, err = runtime.AsString(path+"/id", runtime.Prop(m, "id"))
-	if err != nil {
-		return
-	}
-	{
-		var a1 []any
-		a1, err = runtime.AsArray(path+"/tags", runtime.Prop(m, "tags"))
-		if err != nil {
-			return
-		}
-		out.Tags = make([]Tag, len(a1))
-		for i1, e1 := range a1 {
-			out.Tags[i1], err = convTag(path+"/tags"+"/"+strconv.Itoa(i1), e1)
-			if err != nil {
-				return
-			}
-		}
-	}
-	if rPoint, ok := m["point"]; ok {
-		var vPoint runtime.JSONValue
-		vPoint, err = runtime.AsJSONValue(path+"/point", rPoint)
-		if err != nil {
-			return
-		}
-		out.Point = &vPoint
-	}
-	if rPayment, ok := m["payment"]; ok {
-		var vPayment runtime.JSONValue
-		vPayment, err = runtime.AsJSONValue(path+"/payment", rPayment)
-		if err != nil {
-			return
-		}
-		out.Payment = &vPayment
-	}
-	return
-}
-
 // AccountParams is the object at account.task.json#/params.
 type AccountParams struct {
 	ID string `json:"id"`
@@ -165,22 +123,6 @@ func (v *AccountParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 func appendAccountParams(dst []byte, v *AccountParams) []byte {
 	dst = runtime.AppendString(dst, v.ID)
 	return dst
-}
-
-func readAccountParams(rd *runtime.Reader, v *AccountParams) {
-	v.ID = rd.String()
-}
-
-func convAccountParams(path string, raw any) (out AccountParams, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out.ID, err = runtime.AsString(path+"/id", runtime.Prop(m, "id"))
-	if err != nil {
-		return
-	}
-	return
 }
 
 // Leg is the object at $defs/Leg.
@@ -216,22 +158,6 @@ func appendLeg(dst []byte, v *Leg) []byte {
 func readLeg(rd *runtime.Reader, v *Leg) {
 	v.From = rd.String()
 	v.To = rd.String()
-}
-
-func convLeg(path string, raw any) (out Leg, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out.From, err = runtime.AsString(path+"/from", runtime.Prop(m, "from"))
-	if err != nil {
-		return
-	}
-	out.To, err = runtime.AsString(path+"/to", runtime.Prop(m, "to"))
-	if err != nil {
-		return
-	}
-	return
 }
 
 // Shipment is the object at shipment.json#.
@@ -322,48 +248,6 @@ func readShipment(rd *runtime.Reader, v *Shipment) {
 	}
 }
 
-func convShipment(path string, raw any) (out Shipment, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out.ID, err = runtime.AsString(path+"/id", runtime.Prop(m, "id"))
-	if err != nil {
-		return
-	}
-	{
-		var a1 []any
-		a1, err = runtime.AsArray(path+"/legs", runtime.Prop(m, "legs"))
-		if err != nil {
-			return
-		}
-		out.Legs = make([]Leg, len(a1))
-		for i1, e1 := range a1 {
-			out.Legs[i1], err = convLeg(path+"/legs"+"/"+strconv.Itoa(i1), e1)
-			if err != nil {
-				return
-			}
-		}
-	}
-	if rRoute, ok := m["route"]; ok {
-		var vRoute runtime.JSONValue
-		vRoute, err = runtime.AsJSONValue(path+"/route", rRoute)
-		if err != nil {
-			return
-		}
-		out.Route = &vRoute
-	}
-	if rContact, ok := m["contact"]; ok {
-		var vContact runtime.JSONValue
-		vContact, err = runtime.AsJSONValue(path+"/contact", rContact)
-		if err != nil {
-			return
-		}
-		out.Contact = &vContact
-	}
-	return
-}
-
 // ShipmentParams is the object at shipment.task.json#/params.
 type ShipmentParams struct {
 	ID string `json:"id"`
@@ -390,22 +274,6 @@ func (v *ShipmentParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 func appendShipmentParams(dst []byte, v *ShipmentParams) []byte {
 	dst = runtime.AppendString(dst, v.ID)
 	return dst
-}
-
-func readShipmentParams(rd *runtime.Reader, v *ShipmentParams) {
-	v.ID = rd.String()
-}
-
-func convShipmentParams(path string, raw any) (out ShipmentParams, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out.ID, err = runtime.AsString(path+"/id", runtime.Prop(m, "id"))
-	if err != nil {
-		return
-	}
-	return
 }
 
 // Tag is the object at definitions/Tag.
@@ -445,18 +313,6 @@ func appendTag(dst []byte, v *Tag) []byte {
 
 func readTag(rd *runtime.Reader, v *Tag) {
 	v.Name = rd.String()
-}
-
-func convTag(path string, raw any) (out Tag, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out.Name, err = runtime.AsString(path+"/name", runtime.Prop(m, "name"))
-	if err != nil {
-		return
-	}
-	return
 }
 
 // checkAccountPayment checks a JSON value against the schema at properties/payment, adding a violation for every keyword it breaks.
@@ -867,4 +723,32 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 // Tasks lists the names Execute accepts, sorted.
 func (c *Client) Tasks() []string {
 	return []string{"Account", "Shipment"}
+}
+
+func convLeg(path string, raw any) (out Leg, err error) {
+	m, err := runtime.AsObject(path, raw)
+	if err != nil {
+		return
+	}
+	out.From, err = runtime.AsString(path+"/from", runtime.Prop(m, "from"))
+	if err != nil {
+		return
+	}
+	out.To, err = runtime.AsString(path+"/to", runtime.Prop(m, "to"))
+	if err != nil {
+		return
+	}
+	return
+}
+
+func convTag(path string, raw any) (out Tag, err error) {
+	m, err := runtime.AsObject(path, raw)
+	if err != nil {
+		return
+	}
+	out.Name, err = runtime.AsString(path+"/name", runtime.Prop(m, "name"))
+	if err != nil {
+		return
+	}
+	return
 }

@@ -96,38 +96,6 @@ func readBooking(rd *runtime.Reader, v *Booking) {
 	}
 }
 
-func convBooking(path string, raw any) (out Booking, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out.ID, err = runtime.AsUUID(path+"/id", runtime.Prop(m, "id"))
-	if err != nil {
-		return
-	}
-	out.Guest, err = runtime.AsEmail(path+"/guest", runtime.Prop(m, "guest"))
-	if err != nil {
-		return
-	}
-	if rStay, ok := m["stay"]; ok && rStay != nil {
-		var vStay runtime.Duration
-		vStay, err = runtime.AsDuration(path+"/stay", rStay)
-		if err != nil {
-			return
-		}
-		out.Stay = &vStay
-	}
-	if rReceipt, ok := m["receipt"]; ok && rReceipt != nil {
-		var vReceipt runtime.URI
-		vReceipt, err = runtime.AsURI(path+"/receipt", rReceipt)
-		if err != nil {
-			return
-		}
-		out.Receipt = &vReceipt
-	}
-	return
-}
-
 // BookingParams is the object at booking.task.json#/params.
 type BookingParams struct {
 	ID  runtime.UUID  `json:"id"`
@@ -185,48 +153,6 @@ func appendBookingParams(dst []byte, v *BookingParams) []byte {
 		dst = runtime.AppendPresent(dst, false)
 	}
 	return dst
-}
-
-func readBookingParams(rd *runtime.Reader, v *BookingParams) {
-	v.ID = rd.UUID()
-	if rd.Present() {
-		p0 := new(runtime.Date)
-		(*p0) = rd.Date()
-		v.On = p0
-	}
-	if rd.Present() {
-		p0 := new(netip.Addr)
-		(*p0) = rd.Addr()
-		v.Via = p0
-	}
-}
-
-func convBookingParams(path string, raw any) (out BookingParams, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out.ID, err = runtime.AsUUID(path+"/id", runtime.Prop(m, "id"))
-	if err != nil {
-		return
-	}
-	if rOn, ok := m["on"]; ok && rOn != nil {
-		var vOn runtime.Date
-		vOn, err = runtime.AsDate(path+"/on", rOn)
-		if err != nil {
-			return
-		}
-		out.On = &vOn
-	}
-	if rVia, ok := m["via"]; ok && rVia != nil {
-		var vVia netip.Addr
-		vVia, err = runtime.AsIPv4(path+"/via", rVia)
-		if err != nil {
-			return
-		}
-		out.Via = &vVia
-	}
-	return
 }
 
 // Event is the object at event.task.json#/result.
@@ -468,123 +394,6 @@ func readEvent(rd *runtime.Reader, v *Event) {
 	}
 }
 
-func convEvent(path string, raw any) (out Event, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out.ID, err = runtime.AsUUID(path+"/id", runtime.Prop(m, "id"))
-	if err != nil {
-		return
-	}
-	out.Day, err = runtime.AsDate(path+"/day", runtime.Prop(m, "day"))
-	if err != nil {
-		return
-	}
-	out.Starts, err = runtime.AsTimeOfDay(path+"/starts", runtime.Prop(m, "starts"))
-	if err != nil {
-		return
-	}
-	out.Length, err = runtime.AsDuration(path+"/length", runtime.Prop(m, "length"))
-	if err != nil {
-		return
-	}
-	out.Organizer, err = runtime.AsEmail(path+"/organizer", runtime.Prop(m, "organizer"))
-	if err != nil {
-		return
-	}
-	out.Link, err = runtime.AsURI(path+"/link", runtime.Prop(m, "link"))
-	if err != nil {
-		return
-	}
-	out.V4, err = runtime.AsIPv4(path+"/v4", runtime.Prop(m, "v4"))
-	if err != nil {
-		return
-	}
-	out.V6, err = runtime.AsIPv6(path+"/v6", runtime.Prop(m, "v6"))
-	if err != nil {
-		return
-	}
-	out.At, err = runtime.AsTime(path+"/at", runtime.Prop(m, "at"))
-	if err != nil {
-		return
-	}
-	if rEnds, ok := m["ends"]; ok {
-		out.Ends.Set = true
-		if rEnds == nil {
-			out.Ends.Null = true
-		} else {
-			out.Ends.Value, err = runtime.AsTimeOfDay(path+"/ends", rEnds)
-			if err != nil {
-				return
-			}
-		}
-	}
-	if rBackup, ok := m["backup"]; ok && rBackup != nil {
-		var vBackup runtime.Email
-		vBackup, err = runtime.AsEmail(path+"/backup", rBackup)
-		if err != nil {
-			return
-		}
-		out.Backup = &vBackup
-	}
-	if rHolidays, ok := m["holidays"]; ok && rHolidays != nil {
-		var vHolidays []runtime.Date
-		{
-			var a1 []any
-			a1, err = runtime.AsArray(path+"/holidays", rHolidays)
-			if err != nil {
-				return
-			}
-			vHolidays = make([]runtime.Date, len(a1))
-			for i1, e1 := range a1 {
-				vHolidays[i1], err = runtime.AsDate(path+"/holidays"+"/"+strconv.Itoa(i1), e1)
-				if err != nil {
-					return
-				}
-			}
-		}
-		out.Holidays = &vHolidays
-	}
-	if rOwners, ok := m["owners"]; ok && rOwners != nil {
-		var vOwners map[string]runtime.UUID
-		{
-			var o1 map[string]any
-			o1, err = runtime.AsObject(path+"/owners", rOwners)
-			if err != nil {
-				return
-			}
-			vOwners = make(map[string]runtime.UUID, len(o1))
-			for k1, e1 := range o1 {
-				var x runtime.UUID
-				x, err = runtime.AsUUID(runtime.JoinPointer(path+"/owners", k1), e1)
-				if err != nil {
-					return
-				}
-				vOwners[k1] = x
-			}
-		}
-		out.Owners = &vOwners
-	}
-	if rKind, ok := m["kind"]; ok && rKind != nil {
-		var vKind EventKind
-		vKind, err = convEventKind(path+"/kind", rKind)
-		if err != nil {
-			return
-		}
-		out.Kind = &vKind
-	}
-	if rHost, ok := m["host"]; ok && rHost != nil {
-		var vHost string
-		vHost, err = runtime.AsString(path+"/host", rHost)
-		if err != nil {
-			return
-		}
-		out.Host = &vHost
-	}
-	return
-}
-
 // EventKind is one of the values allowed at properties/kind.
 type EventKind string
 
@@ -629,15 +438,6 @@ func appendEventKind(dst []byte, v *EventKind) []byte {
 
 func readEventKind(rd *runtime.Reader, v *EventKind) {
 	*v = EventKind(rd.String())
-}
-
-func convEventKind(path string, raw any) (out EventKind, err error) {
-	x, err := runtime.AsString(path, raw)
-	if err != nil {
-		return
-	}
-	out = EventKind(x)
-	return
 }
 
 // EventParams is the object at event.task.json#/params.
@@ -715,67 +515,6 @@ func appendEventParams(dst []byte, v *EventParams) []byte {
 	return dst
 }
 
-func readEventParams(rd *runtime.Reader, v *EventParams) {
-	v.ID = rd.UUID()
-	if rd.Present() {
-		p0 := new(runtime.Date)
-		(*p0) = rd.Date()
-		v.Day = p0
-	}
-	if rd.Present() {
-		p0 := new(netip.Addr)
-		(*p0) = rd.Addr()
-		v.FromIP = p0
-	}
-	if rd.Present() {
-		v.Peer.Set = true
-		if rd.Present() {
-			v.Peer.Null = true
-		} else {
-			v.Peer.Value = rd.Addr()
-		}
-	}
-}
-
-func convEventParams(path string, raw any) (out EventParams, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out.ID, err = runtime.AsUUID(path+"/id", runtime.Prop(m, "id"))
-	if err != nil {
-		return
-	}
-	if rDay, ok := m["day"]; ok && rDay != nil {
-		var vDay runtime.Date
-		vDay, err = runtime.AsDate(path+"/day", rDay)
-		if err != nil {
-			return
-		}
-		out.Day = &vDay
-	}
-	if rFromIP, ok := m["from_ip"]; ok && rFromIP != nil {
-		var vFromIP netip.Addr
-		vFromIP, err = runtime.AsIPv4(path+"/from_ip", rFromIP)
-		if err != nil {
-			return
-		}
-		out.FromIP = &vFromIP
-	}
-	if rPeer, ok := m["peer"]; ok {
-		out.Peer.Set = true
-		if rPeer == nil {
-			out.Peer.Null = true
-		} else {
-			out.Peer.Value, err = runtime.AsIPv6(path+"/peer", rPeer)
-			if err != nil {
-				return
-			}
-		}
-	}
-	return
-}
-
 // Holiday is a date.
 type Holiday runtime.Date
 
@@ -816,15 +555,6 @@ func readHoliday(rd *runtime.Reader, v *Holiday) {
 	*v = Holiday(rd.Date())
 }
 
-func convHoliday(path string, raw any) (out Holiday, err error) {
-	x, err := runtime.AsDate(path, raw)
-	if err != nil {
-		return
-	}
-	out = Holiday(x)
-	return
-}
-
 // LastSeenParams is the object at last_seen.task.json#/params.
 type LastSeenParams struct {
 	Addr netip.Addr `json:"addr"`
@@ -858,22 +588,6 @@ func (v *LastSeenParams) validate(vs *runtime.Violations, path *runtime.Path) {
 func appendLastSeenParams(dst []byte, v *LastSeenParams) []byte {
 	dst = runtime.AppendAddr(dst, v.Addr)
 	return dst
-}
-
-func readLastSeenParams(rd *runtime.Reader, v *LastSeenParams) {
-	v.Addr = rd.Addr()
-}
-
-func convLastSeenParams(path string, raw any) (out LastSeenParams, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out.Addr, err = runtime.AsIPv6(path+"/addr", runtime.Prop(m, "addr"))
-	if err != nil {
-		return
-	}
-	return
 }
 
 // NextHolidayParams is the object at holiday.task.json#/params.
@@ -911,27 +625,6 @@ func appendNextHolidayParams(dst []byte, v *NextHolidayParams) []byte {
 	dst = runtime.AppendString(dst, v.Country)
 	dst = runtime.AppendDate(dst, v.After)
 	return dst
-}
-
-func readNextHolidayParams(rd *runtime.Reader, v *NextHolidayParams) {
-	v.Country = rd.String()
-	v.After = rd.Date()
-}
-
-func convNextHolidayParams(path string, raw any) (out NextHolidayParams, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out.Country, err = runtime.AsString(path+"/country", runtime.Prop(m, "country"))
-	if err != nil {
-		return
-	}
-	out.After, err = runtime.AsDate(path+"/after", runtime.Prop(m, "after"))
-	if err != nil {
-		return
-	}
-	return
 }
 
 // Room is the object at room.task.json#/result.
@@ -996,30 +689,6 @@ func readRoom(rd *runtime.Reader, v *Room) {
 	}
 }
 
-func convRoom(path string, raw any) (out Room, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out.ID, err = runtime.AsUUID(path+"/id", runtime.Prop(m, "id"))
-	if err != nil {
-		return
-	}
-	out.Opens, err = runtime.AsTimeOfDay(path+"/opens", runtime.Prop(m, "opens"))
-	if err != nil {
-		return
-	}
-	if rGateway, ok := m["gateway"]; ok && rGateway != nil {
-		var vGateway netip.Addr
-		vGateway, err = runtime.AsIPv4(path+"/gateway", rGateway)
-		if err != nil {
-			return
-		}
-		out.Gateway = &vGateway
-	}
-	return
-}
-
 // RoomParams is the object at room.task.json#/params.
 type RoomParams struct {
 	ID runtime.UUID `json:"id"`
@@ -1046,22 +715,6 @@ func (v *RoomParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 func appendRoomParams(dst []byte, v *RoomParams) []byte {
 	dst = runtime.AppendUUID(dst, v.ID)
 	return dst
-}
-
-func readRoomParams(rd *runtime.Reader, v *RoomParams) {
-	v.ID = rd.UUID()
-}
-
-func convRoomParams(path string, raw any) (out RoomParams, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out.ID, err = runtime.AsUUID(path+"/id", runtime.Prop(m, "id"))
-	if err != nil {
-		return
-	}
-	return
 }
 
 // SeenAt is a time.
@@ -1098,15 +751,6 @@ func appendSeenAt(dst []byte, v *SeenAt) []byte {
 
 func readSeenAt(rd *runtime.Reader, v *SeenAt) {
 	*v = SeenAt(rd.Time())
-}
-
-func convSeenAt(path string, raw any) (out SeenAt, err error) {
-	x, err := runtime.AsTime(path, raw)
-	if err != nil {
-		return
-	}
-	out = SeenAt(x)
-	return
 }
 
 // BookingOptions holds the optional parameters of GetBooking; a nil field is left unset.
@@ -1711,4 +1355,87 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 // Tasks lists the names Execute accepts, sorted.
 func (c *Client) Tasks() []string {
 	return []string{"Booking", "Event", "LastSeen", "NextHoliday", "Room"}
+}
+
+func convBooking(path string, raw any) (out Booking, err error) {
+	m, err := runtime.AsObject(path, raw)
+	if err != nil {
+		return
+	}
+	out.ID, err = runtime.AsUUID(path+"/id", runtime.Prop(m, "id"))
+	if err != nil {
+		return
+	}
+	out.Guest, err = runtime.AsEmail(path+"/guest", runtime.Prop(m, "guest"))
+	if err != nil {
+		return
+	}
+	if rStay, ok := m["stay"]; ok && rStay != nil {
+		var vStay runtime.Duration
+		vStay, err = runtime.AsDuration(path+"/stay", rStay)
+		if err != nil {
+			return
+		}
+		out.Stay = &vStay
+	}
+	if rReceipt, ok := m["receipt"]; ok && rReceipt != nil {
+		var vReceipt runtime.URI
+		vReceipt, err = runtime.AsURI(path+"/receipt", rReceipt)
+		if err != nil {
+			return
+		}
+		out.Receipt = &vReceipt
+	}
+	return
+}
+
+func convEventKind(path string, raw any) (out EventKind, err error) {
+	x, err := runtime.AsString(path, raw)
+	if err != nil {
+		return
+	}
+	out = EventKind(x)
+	return
+}
+
+func convHoliday(path string, raw any) (out Holiday, err error) {
+	x, err := runtime.AsDate(path, raw)
+	if err != nil {
+		return
+	}
+	out = Holiday(x)
+	return
+}
+
+func convRoom(path string, raw any) (out Room, err error) {
+	m, err := runtime.AsObject(path, raw)
+	if err != nil {
+		return
+	}
+	out.ID, err = runtime.AsUUID(path+"/id", runtime.Prop(m, "id"))
+	if err != nil {
+		return
+	}
+	out.Opens, err = runtime.AsTimeOfDay(path+"/opens", runtime.Prop(m, "opens"))
+	if err != nil {
+		return
+	}
+	if rGateway, ok := m["gateway"]; ok && rGateway != nil {
+		var vGateway netip.Addr
+		vGateway, err = runtime.AsIPv4(path+"/gateway", rGateway)
+		if err != nil {
+			return
+		}
+		out.Gateway = &vGateway
+	}
+	return
+}
+
+func convSeenAt(path string, raw any) (out SeenAt, err error) {
+	x, err := runtime.AsTime(path, raw)
+	if err != nil {
+		return
+	}
+	out = SeenAt(x)
+	return
 }

@@ -136,83 +136,6 @@ func readOrder(rd *runtime.Reader, v *Order) {
 	}
 }
 
-func convOrder(path string, raw any) (out Order, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out.ID, err = runtime.AsInteger[int32](path+"/id", runtime.Prop(m, "id"))
-	if err != nil {
-		return
-	}
-	out.Total, err = runtime.AsUserType[Money](path+"/total", runtime.Prop(m, "total"))
-	if err != nil {
-		return
-	}
-	if rDiscount, ok := m["discount"]; ok {
-		out.Discount.Set = true
-		if rDiscount == nil {
-			out.Discount.Null = true
-		} else {
-			out.Discount.Value, err = runtime.AsUserType[Money](path+"/discount", rDiscount)
-			if err != nil {
-				return
-			}
-		}
-	}
-	if rWeight, ok := m["weight"]; ok && rWeight != nil {
-		var vWeight float32
-		vWeight, err = runtime.AsFloat32(path+"/weight", rWeight)
-		if err != nil {
-			return
-		}
-		out.Weight = &vWeight
-	}
-	if rPriority, ok := m["priority"]; ok && rPriority != nil {
-		var vPriority uint8
-		vPriority, err = runtime.AsInteger[uint8](path+"/priority", rPriority)
-		if err != nil {
-			return
-		}
-		out.Priority = &vPriority
-	}
-	if rSubnet, ok := m["subnet"]; ok && rSubnet != nil {
-		var vSubnet netip.Prefix
-		vSubnet, err = runtime.AsUserType[netip.Prefix](path+"/subnet", rSubnet)
-		if err != nil {
-			return
-		}
-		out.Subnet = &vSubnet
-	}
-	out.Status, err = convOrderStatus(path+"/status", runtime.Prop(m, "status"))
-	if err != nil {
-		return
-	}
-	if rCustomerID, ok := m["customer_ref"]; ok && rCustomerID != nil {
-		var vCustomerID string
-		vCustomerID, err = runtime.AsString(path+"/customer_ref", rCustomerID)
-		if err != nil {
-			return
-		}
-		out.CustomerID = &vCustomerID
-	}
-	{
-		var a1 []any
-		a1, err = runtime.AsArray(path+"/lines", runtime.Prop(m, "lines"))
-		if err != nil {
-			return
-		}
-		out.Lines = make([]OrderLine, len(a1))
-		for i1, e1 := range a1 {
-			out.Lines[i1], err = convOrderLine(path+"/lines"+"/"+strconv.Itoa(i1), e1)
-			if err != nil {
-				return
-			}
-		}
-	}
-	return
-}
-
 // OrderLine is the object at $defs/line.
 type OrderLine struct {
 	SKU   string `json:"sku"`
@@ -248,22 +171,6 @@ func readOrderLine(rd *runtime.Reader, v *OrderLine) {
 	runtime.ReadJSONText(rd, &v.Price)
 }
 
-func convOrderLine(path string, raw any) (out OrderLine, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out.SKU, err = runtime.AsString(path+"/sku", runtime.Prop(m, "sku"))
-	if err != nil {
-		return
-	}
-	out.Price, err = runtime.AsUserType[Money](path+"/price", runtime.Prop(m, "price"))
-	if err != nil {
-		return
-	}
-	return
-}
-
 // OrderParams is the object at order.task.json#/params.
 type OrderParams struct {
 	ID  int32         `json:"id"`
@@ -297,35 +204,6 @@ func appendOrderParams(dst []byte, v *OrderParams) []byte {
 		dst = runtime.AppendPresent(dst, false)
 	}
 	return dst
-}
-
-func readOrderParams(rd *runtime.Reader, v *OrderParams) {
-	v.ID = int32(rd.Int64())
-	if rd.Present() {
-		p0 := new(netip.Prefix)
-		runtime.ReadJSONText(rd, p0)
-		v.Net = p0
-	}
-}
-
-func convOrderParams(path string, raw any) (out OrderParams, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out.ID, err = runtime.AsInteger[int32](path+"/id", runtime.Prop(m, "id"))
-	if err != nil {
-		return
-	}
-	if rNet, ok := m["net"]; ok && rNet != nil {
-		var vNet netip.Prefix
-		vNet, err = runtime.AsUserType[netip.Prefix](path+"/net", rNet)
-		if err != nil {
-			return
-		}
-		out.Net = &vNet
-	}
-	return
 }
 
 // OrderStatus is one of the values allowed at properties/status.
@@ -373,15 +251,6 @@ func appendOrderStatus(dst []byte, v *OrderStatus) []byte {
 
 func readOrderStatus(rd *runtime.Reader, v *OrderStatus) {
 	*v = OrderStatus(rd.String())
-}
-
-func convOrderStatus(path string, raw any) (out OrderStatus, err error) {
-	x, err := runtime.AsString(path, raw)
-	if err != nil {
-		return
-	}
-	out = OrderStatus(x)
-	return
 }
 
 // OrderOptions holds the optional parameters of GetOrder; a nil field is left unset.
@@ -561,4 +430,29 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 // Tasks lists the names Execute accepts, sorted.
 func (c *Client) Tasks() []string {
 	return []string{"Order"}
+}
+
+func convOrderLine(path string, raw any) (out OrderLine, err error) {
+	m, err := runtime.AsObject(path, raw)
+	if err != nil {
+		return
+	}
+	out.SKU, err = runtime.AsString(path+"/sku", runtime.Prop(m, "sku"))
+	if err != nil {
+		return
+	}
+	out.Price, err = runtime.AsUserType[Money](path+"/price", runtime.Prop(m, "price"))
+	if err != nil {
+		return
+	}
+	return
+}
+
+func convOrderStatus(path string, raw any) (out OrderStatus, err error) {
+	x, err := runtime.AsString(path, raw)
+	if err != nil {
+		return
+	}
+	out = OrderStatus(x)
+	return
 }

@@ -46,22 +46,6 @@ func appendAnyItemParams(dst []byte, v *AnyItemParams) []byte {
 	return dst
 }
 
-func readAnyItemParams(rd *runtime.Reader, v *AnyItemParams) {
-	v.Category = Category(rd.String())
-}
-
-func convAnyItemParams(path string, raw any) (out AnyItemParams, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out.Category, err = convCategory(path+"/category", runtime.Prop(m, "category"))
-	if err != nil {
-		return
-	}
-	return
-}
-
 // Category: The department an item belongs to.
 type Category string
 
@@ -107,15 +91,6 @@ func appendCategory(dst []byte, v *Category) []byte {
 
 func readCategory(rd *runtime.Reader, v *Category) {
 	*v = Category(rd.String())
-}
-
-func convCategory(path string, raw any) (out Category, err error) {
-	x, err := runtime.AsString(path, raw)
-	if err != nil {
-		return
-	}
-	out = Category(x)
-	return
 }
 
 // CategoryTree: A category and the categories below it.
@@ -186,40 +161,6 @@ func readCategoryTree(rd *runtime.Reader, v *CategoryTree) {
 	}
 }
 
-func convCategoryTree(path string, raw any) (out CategoryTree, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out.Name, err = runtime.AsString(path+"/name", runtime.Prop(m, "name"))
-	if err != nil {
-		return
-	}
-	{
-		var a1 []any
-		a1, err = runtime.AsArray(path+"/children", runtime.Prop(m, "children"))
-		if err != nil {
-			return
-		}
-		out.Children = make([]CategoryTree, len(a1))
-		for i1, e1 := range a1 {
-			out.Children[i1], err = convCategoryTree(path+"/children"+"/"+strconv.Itoa(i1), e1)
-			if err != nil {
-				return
-			}
-		}
-	}
-	if rParent, ok := m["parent"]; ok && rParent != nil {
-		var vParent CategoryTree
-		vParent, err = convCategoryTree(path+"/parent", rParent)
-		if err != nil {
-			return
-		}
-		out.Parent = &vParent
-	}
-	return
-}
-
 // CategoryTreeParams is the object at category_tree.task.json#/params.
 type CategoryTreeParams struct {
 	Root  string `json:"root"`
@@ -265,35 +206,6 @@ func appendCategoryTreeParams(dst []byte, v *CategoryTreeParams) []byte {
 		dst = runtime.AppendPresent(dst, false)
 	}
 	return dst
-}
-
-func readCategoryTreeParams(rd *runtime.Reader, v *CategoryTreeParams) {
-	v.Root = rd.String()
-	if rd.Present() {
-		p0 := new(int64)
-		(*p0) = rd.Int64()
-		v.Depth = p0
-	}
-}
-
-func convCategoryTreeParams(path string, raw any) (out CategoryTreeParams, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out.Root, err = runtime.AsString(path+"/root", runtime.Prop(m, "root"))
-	if err != nil {
-		return
-	}
-	if rDepth, ok := m["depth"]; ok && rDepth != nil {
-		var vDepth int64
-		vDepth, err = runtime.AsInt64(path+"/depth", rDepth)
-		if err != nil {
-			return
-		}
-		out.Depth = &vDepth
-	}
-	return
 }
 
 // Item: An item of the catalogue.
@@ -501,102 +413,6 @@ func readItem(rd *runtime.Reader, v *Item) {
 	}
 }
 
-func convItem(path string, raw any) (out Item, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out.ID, err = runtime.AsString(path+"/id", runtime.Prop(m, "id"))
-	if err != nil {
-		return
-	}
-	out.Name, err = runtime.AsString(path+"/name", runtime.Prop(m, "name"))
-	if err != nil {
-		return
-	}
-	out.Price, err = runtime.AsFloat64(path+"/price", runtime.Prop(m, "price"))
-	if err != nil {
-		return
-	}
-	out.Quantity, err = runtime.AsInt64(path+"/quantity", runtime.Prop(m, "quantity"))
-	if err != nil {
-		return
-	}
-	out.Active, err = runtime.AsBool(path+"/active", runtime.Prop(m, "active"))
-	if err != nil {
-		return
-	}
-	out.CreatedAt, err = runtime.AsTime(path+"/created_at", runtime.Prop(m, "created_at"))
-	if err != nil {
-		return
-	}
-	{
-		var a1 []any
-		a1, err = runtime.AsArray(path+"/tags", runtime.Prop(m, "tags"))
-		if err != nil {
-			return
-		}
-		out.Tags = make([]string, len(a1))
-		for i1, e1 := range a1 {
-			out.Tags[i1], err = runtime.AsString(path+"/tags"+"/"+strconv.Itoa(i1), e1)
-			if err != nil {
-				return
-			}
-		}
-	}
-	{
-		var o1 map[string]any
-		o1, err = runtime.AsObject(path+"/attributes", runtime.Prop(m, "attributes"))
-		if err != nil {
-			return
-		}
-		out.Attributes = make(map[string]string, len(o1))
-		for k1, e1 := range o1 {
-			var x string
-			x, err = runtime.AsString(runtime.JoinPointer(path+"/attributes", k1), e1)
-			if err != nil {
-				return
-			}
-			out.Attributes[k1] = x
-		}
-	}
-	out.Category, err = convCategory(path+"/category", runtime.Prop(m, "category"))
-	if err != nil {
-		return
-	}
-	if rDiscount, ok := m["discount"]; ok && rDiscount != nil {
-		var vDiscount float64
-		vDiscount, err = runtime.AsFloat64(path+"/discount", rDiscount)
-		if err != nil {
-			return
-		}
-		out.Discount = &vDiscount
-	} else if !ok {
-		err = runtime.Missing(path+"/discount", "number")
-		return
-	}
-	if rNote, ok := m["note"]; ok && rNote != nil {
-		var vNote string
-		vNote, err = runtime.AsString(path+"/note", rNote)
-		if err != nil {
-			return
-		}
-		out.Note = &vNote
-	}
-	if rRating, ok := m["rating"]; ok {
-		out.Rating.Set = true
-		if rRating == nil {
-			out.Rating.Null = true
-		} else {
-			out.Rating.Value, err = runtime.AsInt64(path+"/rating", rRating)
-			if err != nil {
-				return
-			}
-		}
-	}
-	return
-}
-
 // ItemCountParams is the object at item_count.task.json#/params.
 type ItemCountParams struct {
 	// The department an item belongs to.
@@ -631,22 +447,6 @@ func appendItemCountParams(dst []byte, v *ItemCountParams) []byte {
 	return dst
 }
 
-func readItemCountParams(rd *runtime.Reader, v *ItemCountParams) {
-	v.Category = Category(rd.String())
-}
-
-func convItemCountParams(path string, raw any) (out ItemCountParams, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out.Category, err = convCategory(path+"/category", runtime.Prop(m, "category"))
-	if err != nil {
-		return
-	}
-	return
-}
-
 // ItemCountResult is a int.
 type ItemCountResult int64
 
@@ -676,15 +476,6 @@ func appendItemCountResult(dst []byte, v *ItemCountResult) []byte {
 
 func readItemCountResult(rd *runtime.Reader, v *ItemCountResult) {
 	*v = ItemCountResult(rd.Int64())
-}
-
-func convItemCountResult(path string, raw any) (out ItemCountResult, err error) {
-	x, err := runtime.AsInt64(path, raw)
-	if err != nil {
-		return
-	}
-	out = ItemCountResult(x)
-	return
 }
 
 // ItemList is a list of Item.
@@ -725,24 +516,6 @@ func readItemList(rd *runtime.Reader, v *ItemList) {
 	}
 }
 
-func convItemList(path string, raw any) (out ItemList, err error) {
-	{
-		var a0 []any
-		a0, err = runtime.AsArray(path, raw)
-		if err != nil {
-			return
-		}
-		out = make([]Item, len(a0))
-		for i0, e0 := range a0 {
-			out[i0], err = convItem(path+"/"+strconv.Itoa(i0), e0)
-			if err != nil {
-				return
-			}
-		}
-	}
-	return
-}
-
 // ItemOrPlaceholderParams is the object at item_or_placeholder.task.json#/params.
 type ItemOrPlaceholderParams struct {
 	ID string `json:"id"`
@@ -781,22 +554,6 @@ func appendItemOrPlaceholderParams(dst []byte, v *ItemOrPlaceholderParams) []byt
 	return dst
 }
 
-func readItemOrPlaceholderParams(rd *runtime.Reader, v *ItemOrPlaceholderParams) {
-	v.ID = rd.String()
-}
-
-func convItemOrPlaceholderParams(path string, raw any) (out ItemOrPlaceholderParams, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out.ID, err = runtime.AsString(path+"/id", runtime.Prop(m, "id"))
-	if err != nil {
-		return
-	}
-	return
-}
-
 // ItemParams is the object at item.task.json#/params.
 type ItemParams struct {
 	ID string `json:"id"`
@@ -833,22 +590,6 @@ func (v *ItemParams) validate(vs *runtime.Violations, path *runtime.Path) {
 func appendItemParams(dst []byte, v *ItemParams) []byte {
 	dst = runtime.AppendString(dst, v.ID)
 	return dst
-}
-
-func readItemParams(rd *runtime.Reader, v *ItemParams) {
-	v.ID = rd.String()
-}
-
-func convItemParams(path string, raw any) (out ItemParams, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out.ID, err = runtime.AsString(path+"/id", runtime.Prop(m, "id"))
-	if err != nil {
-		return
-	}
-	return
 }
 
 // ItemsByCategoryParams is the object at items_by_category.task.json#/params.
@@ -907,54 +648,6 @@ func appendItemsByCategoryParams(dst []byte, v *ItemsByCategoryParams) []byte {
 		}
 	}
 	return dst
-}
-
-func readItemsByCategoryParams(rd *runtime.Reader, v *ItemsByCategoryParams) {
-	v.Category = Category(rd.String())
-	if rd.Present() {
-		p0 := new(float64)
-		(*p0) = rd.Float64()
-		v.MinPrice = p0
-	}
-	if rd.Present() {
-		v.Note.Set = true
-		if rd.Present() {
-			v.Note.Null = true
-		} else {
-			v.Note.Value = rd.String()
-		}
-	}
-}
-
-func convItemsByCategoryParams(path string, raw any) (out ItemsByCategoryParams, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out.Category, err = convCategory(path+"/category", runtime.Prop(m, "category"))
-	if err != nil {
-		return
-	}
-	if rMinPrice, ok := m["min_price"]; ok && rMinPrice != nil {
-		var vMinPrice float64
-		vMinPrice, err = runtime.AsFloat64(path+"/min_price", rMinPrice)
-		if err != nil {
-			return
-		}
-		out.MinPrice = &vMinPrice
-	}
-	if rNote, ok := m["note"]; ok {
-		out.Note.Set = true
-		if rNote == nil {
-			out.Note.Null = true
-		} else {
-			out.Note.Value, err = runtime.AsString(path+"/note", rNote)
-			if err != nil {
-				return
-			}
-		}
-	}
-	return
 }
 
 // CategoryTreeOptions holds the optional parameters of GetCategoryTree; a nil field is left unset.
@@ -1844,4 +1537,22 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 // Tasks lists the names Execute accepts, sorted.
 func (c *Client) Tasks() []string {
 	return []string{"AnyItem", "CategoryTree", "Item", "ItemCount", "ItemOrPlaceholder", "ItemsByCategory"}
+}
+
+func convCategory(path string, raw any) (out Category, err error) {
+	x, err := runtime.AsString(path, raw)
+	if err != nil {
+		return
+	}
+	out = Category(x)
+	return
+}
+
+func convItemCountResult(path string, raw any) (out ItemCountResult, err error) {
+	x, err := runtime.AsInt64(path, raw)
+	if err != nil {
+		return
+	}
+	out = ItemCountResult(x)
+	return
 }

@@ -39,22 +39,6 @@ func appendAParams(dst []byte, v *AParams) []byte {
 	return dst
 }
 
-func readAParams(rd *runtime.Reader, v *AParams) {
-	v.ID = rd.String()
-}
-
-func convAParams(path string, raw any) (out AParams, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out.ID, err = runtime.AsString(path+"/id", runtime.Prop(m, "id"))
-	if err != nil {
-		return
-	}
-	return
-}
-
 // Address is the object at $defs/Address.
 type Address struct {
 	Street string `json:"street"`
@@ -87,18 +71,6 @@ func readAddress(rd *runtime.Reader, v *Address) {
 	v.Street = rd.String()
 }
 
-func convAddress(path string, raw any) (out Address, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out.Street, err = runtime.AsString(path+"/street", runtime.Prop(m, "street"))
-	if err != nil {
-		return
-	}
-	return
-}
-
 // Address2 is the object at $defs/Address.
 type Address2 struct {
 	Company string `json:"company"`
@@ -129,18 +101,6 @@ func appendAddress2(dst []byte, v *Address2) []byte {
 
 func readAddress2(rd *runtime.Reader, v *Address2) {
 	v.Company = rd.String()
-}
-
-func convAddress2(path string, raw any) (out Address2, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out.Company, err = runtime.AsString(path+"/company", runtime.Prop(m, "company"))
-	if err != nil {
-		return
-	}
-	return
 }
 
 // BParams is the object at b.task.json#/params.
@@ -178,35 +138,6 @@ func appendBParams(dst []byte, v *BParams) []byte {
 	return dst
 }
 
-func readBParams(rd *runtime.Reader, v *BParams) {
-	v.ID = rd.String()
-	if rd.Present() {
-		p0 := new(string)
-		(*p0) = rd.String()
-		v.ID2 = p0
-	}
-}
-
-func convBParams(path string, raw any) (out BParams, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out.ID, err = runtime.AsString(path+"/id", runtime.Prop(m, "id"))
-	if err != nil {
-		return
-	}
-	if rID2, ok := m["ID"]; ok && rID2 != nil {
-		var vID2 string
-		vID2, err = runtime.AsString(path+"/ID", rID2)
-		if err != nil {
-			return
-		}
-		out.ID2 = &vID2
-	}
-	return
-}
-
 // CParams is the object at c.task.json#/params.
 type CParams struct {
 	ID  string `json:"id"`
@@ -235,27 +166,6 @@ func appendCParams(dst []byte, v *CParams) []byte {
 	dst = runtime.AppendString(dst, v.ID)
 	dst = runtime.AppendInt64(dst, v.ID2)
 	return dst
-}
-
-func readCParams(rd *runtime.Reader, v *CParams) {
-	v.ID = rd.String()
-	v.ID2 = rd.Int64()
-}
-
-func convCParams(path string, raw any) (out CParams, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out.ID, err = runtime.AsString(path+"/id", runtime.Prop(m, "id"))
-	if err != nil {
-		return
-	}
-	out.ID2, err = runtime.AsInt64(path+"/ID", runtime.Prop(m, "ID"))
-	if err != nil {
-		return
-	}
-	return
 }
 
 // Client2 is the object at c.task.json#/result.
@@ -349,42 +259,6 @@ func readClient2(rd *runtime.Reader, v *Client2) {
 	}
 }
 
-func convClient2(path string, raw any) (out Client2, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out.Status, err = convStatus(path+"/status", runtime.Prop(m, "status"))
-	if err != nil {
-		return
-	}
-	if rAlso, ok := m["also"]; ok && rAlso != nil {
-		var vAlso StatusOk2
-		vAlso, err = convStatusOk2(path+"/also", rAlso)
-		if err != nil {
-			return
-		}
-		out.Also = &vAlso
-	}
-	if rHome, ok := m["home"]; ok && rHome != nil {
-		var vHome Address
-		vHome, err = convAddress(path+"/home", rHome)
-		if err != nil {
-			return
-		}
-		out.Home = &vHome
-	}
-	if rWork, ok := m["work"]; ok && rWork != nil {
-		var vWork Address2
-		vWork, err = convAddress2(path+"/work", rWork)
-		if err != nil {
-			return
-		}
-		out.Work = &vWork
-	}
-	return
-}
-
 // Status is one of the values allowed at $defs/Status.
 type Status string
 
@@ -431,15 +305,6 @@ func readStatus(rd *runtime.Reader, v *Status) {
 	*v = Status(rd.String())
 }
 
-func convStatus(path string, raw any) (out Status, err error) {
-	x, err := runtime.AsString(path, raw)
-	if err != nil {
-		return
-	}
-	out = Status(x)
-	return
-}
-
 // StatusOk2 is the object at properties/also.
 type StatusOk2 struct {
 	X *string `json:"x,omitempty"`
@@ -481,22 +346,6 @@ func readStatusOk2(rd *runtime.Reader, v *StatusOk2) {
 	}
 }
 
-func convStatusOk2(path string, raw any) (out StatusOk2, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	if rX, ok := m["x"]; ok && rX != nil {
-		var vX string
-		vX, err = runtime.AsString(path+"/x", rX)
-		if err != nil {
-			return
-		}
-		out.X = &vX
-	}
-	return
-}
-
 // Thing is the object at a.task.json#/result.
 type Thing struct {
 	ID string `json:"id"`
@@ -529,18 +378,6 @@ func readThing(rd *runtime.Reader, v *Thing) {
 	v.ID = rd.String()
 }
 
-func convThing(path string, raw any) (out Thing, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out.ID, err = runtime.AsString(path+"/id", runtime.Prop(m, "id"))
-	if err != nil {
-		return
-	}
-	return
-}
-
 // Thing2 is the object at b.task.json#/result.
 type Thing2 struct {
 	N int64 `json:"n"`
@@ -571,18 +408,6 @@ func appendThing2(dst []byte, v *Thing2) []byte {
 
 func readThing2(rd *runtime.Reader, v *Thing2) {
 	v.N = rd.Int64()
-}
-
-func convThing2(path string, raw any) (out Thing2, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out.N, err = runtime.AsInt64(path+"/n", runtime.Prop(m, "n"))
-	if err != nil {
-		return
-	}
-	return
 }
 
 // BOptions holds the optional parameters of GetB; a nil field is left unset.
@@ -890,4 +715,53 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 // Tasks lists the names Execute accepts, sorted.
 func (c *Client) Tasks() []string {
 	return []string{"A", "B", "C"}
+}
+
+func convAddress(path string, raw any) (out Address, err error) {
+	m, err := runtime.AsObject(path, raw)
+	if err != nil {
+		return
+	}
+	out.Street, err = runtime.AsString(path+"/street", runtime.Prop(m, "street"))
+	if err != nil {
+		return
+	}
+	return
+}
+
+func convAddress2(path string, raw any) (out Address2, err error) {
+	m, err := runtime.AsObject(path, raw)
+	if err != nil {
+		return
+	}
+	out.Company, err = runtime.AsString(path+"/company", runtime.Prop(m, "company"))
+	if err != nil {
+		return
+	}
+	return
+}
+
+func convStatus(path string, raw any) (out Status, err error) {
+	x, err := runtime.AsString(path, raw)
+	if err != nil {
+		return
+	}
+	out = Status(x)
+	return
+}
+
+func convStatusOk2(path string, raw any) (out StatusOk2, err error) {
+	m, err := runtime.AsObject(path, raw)
+	if err != nil {
+		return
+	}
+	if rX, ok := m["x"]; ok && rX != nil {
+		var vX string
+		vX, err = runtime.AsString(path+"/x", rX)
+		if err != nil {
+			return
+		}
+		out.X = &vX
+	}
+	return
 }

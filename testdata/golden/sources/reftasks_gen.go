@@ -46,22 +46,6 @@ func appendFeatureFlagsParams(dst []byte, v *FeatureFlagsParams) []byte {
 	return dst
 }
 
-func readFeatureFlagsParams(rd *runtime.Reader, v *FeatureFlagsParams) {
-	v.Env = FeatureFlagsParamsEnv(rd.String())
-}
-
-func convFeatureFlagsParams(path string, raw any) (out FeatureFlagsParams, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out.Env, err = convFeatureFlagsParamsEnv(path+"/env", runtime.Prop(m, "env"))
-	if err != nil {
-		return
-	}
-	return
-}
-
 // FeatureFlagsParamsEnv is one of the values allowed at properties/env.
 type FeatureFlagsParamsEnv string
 
@@ -104,19 +88,6 @@ func appendFeatureFlagsParamsEnv(dst []byte, v *FeatureFlagsParamsEnv) []byte {
 	return dst
 }
 
-func readFeatureFlagsParamsEnv(rd *runtime.Reader, v *FeatureFlagsParamsEnv) {
-	*v = FeatureFlagsParamsEnv(rd.String())
-}
-
-func convFeatureFlagsParamsEnv(path string, raw any) (out FeatureFlagsParamsEnv, err error) {
-	x, err := runtime.AsString(path, raw)
-	if err != nil {
-		return
-	}
-	out = FeatureFlagsParamsEnv(x)
-	return
-}
-
 // Flags is a map of bool.
 type Flags map[string]bool
 
@@ -155,26 +126,6 @@ func readFlags(rd *runtime.Reader, v *Flags) {
 			(*v)[k0] = e0
 		}
 	}
-}
-
-func convFlags(path string, raw any) (out Flags, err error) {
-	{
-		var o0 map[string]any
-		o0, err = runtime.AsObject(path, raw)
-		if err != nil {
-			return
-		}
-		out = make(map[string]bool, len(o0))
-		for k0, e0 := range o0 {
-			var x bool
-			x, err = runtime.AsBool(runtime.JoinPointer(path, k0), e0)
-			if err != nil {
-				return
-			}
-			out[k0] = x
-		}
-	}
-	return
 }
 
 // Money is the object at properties/price.
@@ -226,22 +177,6 @@ func appendMoney(dst []byte, v *Money) []byte {
 func readMoney(rd *runtime.Reader, v *Money) {
 	v.Amount = rd.Float64()
 	v.Currency = rd.String()
-}
-
-func convMoney(path string, raw any) (out Money, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out.Amount, err = runtime.AsFloat64(path+"/amount", runtime.Prop(m, "amount"))
-	if err != nil {
-		return
-	}
-	out.Currency, err = runtime.AsString(path+"/currency", runtime.Prop(m, "currency"))
-	if err != nil {
-		return
-	}
-	return
 }
 
 // Product is the object at product.task.json#/result.
@@ -310,38 +245,6 @@ func readProduct(rd *runtime.Reader, v *Product) {
 	v.UpdatedAt = rd.Time()
 }
 
-func convProduct(path string, raw any) (out Product, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out.SKU, err = runtime.AsString(path+"/sku", runtime.Prop(m, "sku"))
-	if err != nil {
-		return
-	}
-	out.Name, err = runtime.AsString(path+"/name", runtime.Prop(m, "name"))
-	if err != nil {
-		return
-	}
-	out.Price, err = convMoney(path+"/price", runtime.Prop(m, "price"))
-	if err != nil {
-		return
-	}
-	if rStock, ok := m["stock"]; ok && rStock != nil {
-		var vStock int64
-		vStock, err = runtime.AsInt64(path+"/stock", rStock)
-		if err != nil {
-			return
-		}
-		out.Stock = &vStock
-	}
-	out.UpdatedAt, err = runtime.AsTime(path+"/updated_at", runtime.Prop(m, "updated_at"))
-	if err != nil {
-		return
-	}
-	return
-}
-
 // ProductParams is the object at product.task.json#/params.
 type ProductParams struct {
 	SKU  string             `json:"sku"`
@@ -390,35 +293,6 @@ func appendProductParams(dst []byte, v *ProductParams) []byte {
 	return dst
 }
 
-func readProductParams(rd *runtime.Reader, v *ProductParams) {
-	v.SKU = rd.String()
-	if rd.Present() {
-		p0 := new(ProductParamsLang)
-		(*p0) = ProductParamsLang(rd.String())
-		v.Lang = p0
-	}
-}
-
-func convProductParams(path string, raw any) (out ProductParams, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out.SKU, err = runtime.AsString(path+"/sku", runtime.Prop(m, "sku"))
-	if err != nil {
-		return
-	}
-	if rLang, ok := m["lang"]; ok && rLang != nil {
-		var vLang ProductParamsLang
-		vLang, err = convProductParamsLang(path+"/lang", rLang)
-		if err != nil {
-			return
-		}
-		out.Lang = &vLang
-	}
-	return
-}
-
 // ProductParamsLang is one of the values allowed at properties/lang.
 type ProductParamsLang string
 
@@ -462,19 +336,6 @@ func appendProductParamsLang(dst []byte, v *ProductParamsLang) []byte {
 	return dst
 }
 
-func readProductParamsLang(rd *runtime.Reader, v *ProductParamsLang) {
-	*v = ProductParamsLang(rd.String())
-}
-
-func convProductParamsLang(path string, raw any) (out ProductParamsLang, err error) {
-	x, err := runtime.AsString(path, raw)
-	if err != nil {
-		return
-	}
-	out = ProductParamsLang(x)
-	return
-}
-
 // ProductSummaries is a list of ProductSummary.
 type ProductSummaries []ProductSummary
 
@@ -513,24 +374,6 @@ func readProductSummaries(rd *runtime.Reader, v *ProductSummaries) {
 	}
 }
 
-func convProductSummaries(path string, raw any) (out ProductSummaries, err error) {
-	{
-		var a0 []any
-		a0, err = runtime.AsArray(path, raw)
-		if err != nil {
-			return
-		}
-		out = make([]ProductSummary, len(a0))
-		for i0, e0 := range a0 {
-			out[i0], err = convProductSummary(path+"/"+strconv.Itoa(i0), e0)
-			if err != nil {
-				return
-			}
-		}
-	}
-	return
-}
-
 // ProductSummary is the object at result/items.
 type ProductSummary struct {
 	SKU  string `json:"sku"`
@@ -564,22 +407,6 @@ func appendProductSummary(dst []byte, v *ProductSummary) []byte {
 func readProductSummary(rd *runtime.Reader, v *ProductSummary) {
 	v.SKU = rd.String()
 	v.Name = rd.String()
-}
-
-func convProductSummary(path string, raw any) (out ProductSummary, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out.SKU, err = runtime.AsString(path+"/sku", runtime.Prop(m, "sku"))
-	if err != nil {
-		return
-	}
-	out.Name, err = runtime.AsString(path+"/name", runtime.Prop(m, "name"))
-	if err != nil {
-		return
-	}
-	return
 }
 
 // ProductsByIDsParams is the object at products_by_ids.task.json#/params.
@@ -621,35 +448,6 @@ func appendProductsByIDsParams(dst []byte, v *ProductsByIDsParams) []byte {
 		dst = runtime.AppendString(dst, v.IDs[i0])
 	}
 	return dst
-}
-
-func readProductsByIDsParams(rd *runtime.Reader, v *ProductsByIDsParams) {
-	v.IDs = make([]string, rd.Len())
-	for i0 := range v.IDs {
-		v.IDs[i0] = rd.String()
-	}
-}
-
-func convProductsByIDsParams(path string, raw any) (out ProductsByIDsParams, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	{
-		var a1 []any
-		a1, err = runtime.AsArray(path+"/ids", runtime.Prop(m, "ids"))
-		if err != nil {
-			return
-		}
-		out.IDs = make([]string, len(a1))
-		for i1, e1 := range a1 {
-			out.IDs[i1], err = runtime.AsString(path+"/ids"+"/"+strconv.Itoa(i1), e1)
-			if err != nil {
-				return
-			}
-		}
-	}
-	return
 }
 
 // ServiceConfig is the object at service_config.task.json#/result.
@@ -763,67 +561,6 @@ func readServiceConfig(rd *runtime.Reader, v *ServiceConfig) {
 	}
 }
 
-func convServiceConfig(path string, raw any) (out ServiceConfig, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out.URL, err = runtime.AsString(path+"/url", runtime.Prop(m, "url"))
-	if err != nil {
-		return
-	}
-	out.TimeoutMs, err = runtime.AsInt64(path+"/timeout_ms", runtime.Prop(m, "timeout_ms"))
-	if err != nil {
-		return
-	}
-	if rRetries, ok := m["retries"]; ok && rRetries != nil {
-		var vRetries int64
-		vRetries, err = runtime.AsInt64(path+"/retries", rRetries)
-		if err != nil {
-			return
-		}
-		out.Retries = &vRetries
-	}
-	if rEnabled, ok := m["enabled"]; ok && rEnabled != nil {
-		var vEnabled bool
-		vEnabled, err = runtime.AsBool(path+"/enabled", rEnabled)
-		if err != nil {
-			return
-		}
-		out.Enabled = &vEnabled
-	}
-	if rTags, ok := m["tags"]; ok && rTags != nil {
-		var vTags []string
-		{
-			var a1 []any
-			a1, err = runtime.AsArray(path+"/tags", rTags)
-			if err != nil {
-				return
-			}
-			vTags = make([]string, len(a1))
-			for i1, e1 := range a1 {
-				vTags[i1], err = runtime.AsString(path+"/tags"+"/"+strconv.Itoa(i1), e1)
-				if err != nil {
-					return
-				}
-			}
-		}
-		out.Tags = &vTags
-	}
-	if rOwner, ok := m["owner"]; ok {
-		out.Owner.Set = true
-		if rOwner == nil {
-			out.Owner.Null = true
-		} else {
-			out.Owner.Value, err = runtime.AsString(path+"/owner", rOwner)
-			if err != nil {
-				return
-			}
-		}
-	}
-	return
-}
-
 // ServiceConfigParams is the object at service_config.task.json#/params.
 type ServiceConfigParams struct {
 	ServiceName string `json:"service_name"`
@@ -850,22 +587,6 @@ func (v *ServiceConfigParams) validate(vs *runtime.Violations, path *runtime.Pat
 func appendServiceConfigParams(dst []byte, v *ServiceConfigParams) []byte {
 	dst = runtime.AppendString(dst, v.ServiceName)
 	return dst
-}
-
-func readServiceConfigParams(rd *runtime.Reader, v *ServiceConfigParams) {
-	v.ServiceName = rd.String()
-}
-
-func convServiceConfigParams(path string, raw any) (out ServiceConfigParams, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out.ServiceName, err = runtime.AsString(path+"/service_name", runtime.Prop(m, "service_name"))
-	if err != nil {
-		return
-	}
-	return
 }
 
 // ProductOptions holds the optional parameters of GetProduct; a nil field is left unset.
@@ -1309,4 +1030,167 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 // Tasks lists the names Execute accepts, sorted.
 func (c *Client) Tasks() []string {
 	return []string{"FeatureFlags", "Product", "ProductsByIDs", "ServiceConfig"}
+}
+
+func convFlags(path string, raw any) (out Flags, err error) {
+	{
+		var o0 map[string]any
+		o0, err = runtime.AsObject(path, raw)
+		if err != nil {
+			return
+		}
+		out = make(map[string]bool, len(o0))
+		for k0, e0 := range o0 {
+			var x bool
+			x, err = runtime.AsBool(runtime.JoinPointer(path, k0), e0)
+			if err != nil {
+				return
+			}
+			out[k0] = x
+		}
+	}
+	return
+}
+
+func convProduct(path string, raw any) (out Product, err error) {
+	m, err := runtime.AsObject(path, raw)
+	if err != nil {
+		return
+	}
+	out.SKU, err = runtime.AsString(path+"/sku", runtime.Prop(m, "sku"))
+	if err != nil {
+		return
+	}
+	out.Name, err = runtime.AsString(path+"/name", runtime.Prop(m, "name"))
+	if err != nil {
+		return
+	}
+	out.Price, err = convMoney(path+"/price", runtime.Prop(m, "price"))
+	if err != nil {
+		return
+	}
+	if rStock, ok := m["stock"]; ok && rStock != nil {
+		var vStock int64
+		vStock, err = runtime.AsInt64(path+"/stock", rStock)
+		if err != nil {
+			return
+		}
+		out.Stock = &vStock
+	}
+	out.UpdatedAt, err = runtime.AsTime(path+"/updated_at", runtime.Prop(m, "updated_at"))
+	if err != nil {
+		return
+	}
+	return
+}
+
+func convProductSummaries(path string, raw any) (out ProductSummaries, err error) {
+	{
+		var a0 []any
+		a0, err = runtime.AsArray(path, raw)
+		if err != nil {
+			return
+		}
+		out = make([]ProductSummary, len(a0))
+		for i0, e0 := range a0 {
+			out[i0], err = convProductSummary(path+"/"+strconv.Itoa(i0), e0)
+			if err != nil {
+				return
+			}
+		}
+	}
+	return
+}
+
+func convServiceConfig(path string, raw any) (out ServiceConfig, err error) {
+	m, err := runtime.AsObject(path, raw)
+	if err != nil {
+		return
+	}
+	out.URL, err = runtime.AsString(path+"/url", runtime.Prop(m, "url"))
+	if err != nil {
+		return
+	}
+	out.TimeoutMs, err = runtime.AsInt64(path+"/timeout_ms", runtime.Prop(m, "timeout_ms"))
+	if err != nil {
+		return
+	}
+	if rRetries, ok := m["retries"]; ok && rRetries != nil {
+		var vRetries int64
+		vRetries, err = runtime.AsInt64(path+"/retries", rRetries)
+		if err != nil {
+			return
+		}
+		out.Retries = &vRetries
+	}
+	if rEnabled, ok := m["enabled"]; ok && rEnabled != nil {
+		var vEnabled bool
+		vEnabled, err = runtime.AsBool(path+"/enabled", rEnabled)
+		if err != nil {
+			return
+		}
+		out.Enabled = &vEnabled
+	}
+	if rTags, ok := m["tags"]; ok && rTags != nil {
+		var vTags []string
+		{
+			var a1 []any
+			a1, err = runtime.AsArray(path+"/tags", rTags)
+			if err != nil {
+				return
+			}
+			vTags = make([]string, len(a1))
+			for i1, e1 := range a1 {
+				vTags[i1], err = runtime.AsString(path+"/tags"+"/"+strconv.Itoa(i1), e1)
+				if err != nil {
+					return
+				}
+			}
+		}
+		out.Tags = &vTags
+	}
+	if rOwner, ok := m["owner"]; ok {
+		out.Owner.Set = true
+		if rOwner == nil {
+			out.Owner.Null = true
+		} else {
+			out.Owner.Value, err = runtime.AsString(path+"/owner", rOwner)
+			if err != nil {
+				return
+			}
+		}
+	}
+	return
+}
+
+func convMoney(path string, raw any) (out Money, err error) {
+	m, err := runtime.AsObject(path, raw)
+	if err != nil {
+		return
+	}
+	out.Amount, err = runtime.AsFloat64(path+"/amount", runtime.Prop(m, "amount"))
+	if err != nil {
+		return
+	}
+	out.Currency, err = runtime.AsString(path+"/currency", runtime.Prop(m, "currency"))
+	if err != nil {
+		return
+	}
+	return
+}
+
+func convProductSummary(path string, raw any) (out ProductSummary, err error) {
+	m, err := runtime.AsObject(path, raw)
+	if err != nil {
+		return
+	}
+	out.SKU, err = runtime.AsString(path+"/sku", runtime.Prop(m, "sku"))
+	if err != nil {
+		return
+	}
+	out.Name, err = runtime.AsString(path+"/name", runtime.Prop(m, "name"))
+	if err != nil {
+		return
+	}
+	return
 }

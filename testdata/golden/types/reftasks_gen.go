@@ -40,11 +40,6 @@ func readSetting(rd *runtime.Reader, v *Setting) {
 	v.JSONValue = runtime.ReadJSONValue(rd)
 }
 
-func convSetting(path string, raw any) (out Setting, err error) {
-	out.JSONValue, err = runtime.AsJSONValue(path, raw)
-	return
-}
-
 // SettingParams is the object at any.task.json#/params.
 type SettingParams struct {
 	Key string `json:"key"`
@@ -71,22 +66,6 @@ func (v *SettingParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 func appendSettingParams(dst []byte, v *SettingParams) []byte {
 	dst = runtime.AppendString(dst, v.Key)
 	return dst
-}
-
-func readSettingParams(rd *runtime.Reader, v *SettingParams) {
-	v.Key = rd.String()
-}
-
-func convSettingParams(path string, raw any) (out SettingParams, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out.Key, err = runtime.AsString(path+"/key", runtime.Prop(m, "key"))
-	if err != nil {
-		return
-	}
-	return
 }
 
 // Thing is the object at thing.task.json#/result.
@@ -322,119 +301,6 @@ func readThing(rd *runtime.Reader, v *Thing) {
 	}
 }
 
-func convThing(path string, raw any) (out Thing, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out.ID, err = runtime.AsString(path+"/id", runtime.Prop(m, "id"))
-	if err != nil {
-		return
-	}
-	out.Shape, err = runtime.AsJSONValue(path+"/shape", runtime.Prop(m, "shape"))
-	if err != nil {
-		return
-	}
-	if rAnything, ok := m["anything"]; ok {
-		var vAnything runtime.JSONValue
-		vAnything, err = runtime.AsJSONValue(path+"/anything", rAnything)
-		if err != nil {
-			return
-		}
-		out.Anything = &vAnything
-	}
-	if rBag, ok := m["bag"]; ok {
-		var vBag runtime.JSONValue
-		vBag, err = runtime.AsJSONValue(path+"/bag", rBag)
-		if err != nil {
-			return
-		}
-		out.Bag = &vBag
-	}
-	if rMixed, ok := m["mixed"]; ok {
-		var vMixed runtime.JSONValue
-		vMixed, err = runtime.AsJSONValue(path+"/mixed", rMixed)
-		if err != nil {
-			return
-		}
-		out.Mixed = &vMixed
-	}
-	if rPair, ok := m["pair"]; ok {
-		var vPair runtime.JSONValue
-		vPair, err = runtime.AsJSONValue(path+"/pair", rPair)
-		if err != nil {
-			return
-		}
-		out.Pair = &vPair
-	}
-	if rLabels, ok := m["labels"]; ok {
-		var vLabels runtime.JSONValue
-		vLabels, err = runtime.AsJSONValue(path+"/labels", rLabels)
-		if err != nil {
-			return
-		}
-		out.Labels = &vLabels
-	}
-	if rTags, ok := m["tags"]; ok && rTags != nil {
-		var vTags []string
-		{
-			var a1 []any
-			a1, err = runtime.AsArray(path+"/tags", rTags)
-			if err != nil {
-				return
-			}
-			vTags = make([]string, len(a1))
-			for i1, e1 := range a1 {
-				vTags[i1], err = runtime.AsString(path+"/tags"+"/"+strconv.Itoa(i1), e1)
-				if err != nil {
-					return
-				}
-			}
-		}
-		out.Tags = &vTags
-	}
-	if rScores, ok := m["scores"]; ok && rScores != nil {
-		var vScores map[string]float64
-		{
-			var o1 map[string]any
-			o1, err = runtime.AsObject(path+"/scores", rScores)
-			if err != nil {
-				return
-			}
-			vScores = make(map[string]float64, len(o1))
-			for k1, e1 := range o1 {
-				var x float64
-				x, err = runtime.AsFloat64(runtime.JoinPointer(path+"/scores", k1), e1)
-				if err != nil {
-					return
-				}
-				vScores[k1] = x
-			}
-		}
-		out.Scores = &vScores
-	}
-	if rNote, ok := m["note"]; ok {
-		out.Note.Set = true
-		if rNote == nil {
-			out.Note.Null = true
-		} else {
-			out.Note.Value, err = runtime.AsString(path+"/note", rNote)
-			if err != nil {
-				return
-			}
-		}
-	}
-	if rLevel, ok := m["level"]; ok && rLevel != nil {
-		var vLevel ThingLevel
-		vLevel, err = convThingLevel(path+"/level", rLevel)
-		if err != nil {
-			return
-		}
-		out.Level = &vLevel
-	}
-	return
-}
-
 // ThingLevel is one of the values allowed at properties/level.
 type ThingLevel string
 
@@ -481,15 +347,6 @@ func readThingLevel(rd *runtime.Reader, v *ThingLevel) {
 	*v = ThingLevel(rd.String())
 }
 
-func convThingLevel(path string, raw any) (out ThingLevel, err error) {
-	x, err := runtime.AsString(path, raw)
-	if err != nil {
-		return
-	}
-	out = ThingLevel(x)
-	return
-}
-
 // ThingParams is the object at thing.task.json#/params.
 type ThingParams struct {
 	ID string `json:"id"`
@@ -516,22 +373,6 @@ func (v *ThingParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 func appendThingParams(dst []byte, v *ThingParams) []byte {
 	dst = runtime.AppendString(dst, v.ID)
 	return dst
-}
-
-func readThingParams(rd *runtime.Reader, v *ThingParams) {
-	v.ID = rd.String()
-}
-
-func convThingParams(path string, raw any) (out ThingParams, err error) {
-	m, err := runtime.AsObject(path, raw)
-	if err != nil {
-		return
-	}
-	out.ID, err = runtime.AsString(path+"/id", runtime.Prop(m, "id"))
-	if err != nil {
-		return
-	}
-	return
 }
 
 // checkSetting checks a JSON value against the schema at setting.json#, adding a violation for every keyword it breaks.
@@ -1022,4 +863,18 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 // Tasks lists the names Execute accepts, sorted.
 func (c *Client) Tasks() []string {
 	return []string{"Setting", "Thing"}
+}
+
+func convSetting(path string, raw any) (out Setting, err error) {
+	out.JSONValue, err = runtime.AsJSONValue(path, raw)
+	return
+}
+
+func convThingLevel(path string, raw any) (out ThingLevel, err error) {
+	x, err := runtime.AsString(path, raw)
+	if err != nil {
+		return
+	}
+	out = ThingLevel(x)
+	return
 }
