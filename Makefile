@@ -23,6 +23,7 @@ vet:
 ## generate: regenerate the examples' and the golden tests' Go files
 generate:
 	$(GO) generate ./...
+	cd bench && $(GO) generate ./lookups/
 	$(GO) test ./gen -run 'TestGolden|TestErrors' -update
 
 ## check: fail when a committed generated file is out of date (reftaskgen -check)
