@@ -4,7 +4,6 @@ go 1.26.8
 
 require (
 	github.com/allegro/bigcache/v3 v3.1.0
-	github.com/avast/retry-go/v4 v4.7.0
 	github.com/dave/jennifer v1.7.1
 	github.com/santhosh-tekuri/jsonschema/v5 v5.3.1
 	go.uber.org/goleak v1.3.0

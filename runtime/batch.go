@@ -673,10 +673,14 @@ func (t *Task[P, R]) guard(p *P, f func() error) (err error) {
 	return f()
 }
 
-// clone returns a copy of r made through the cache encoding, or r itself when the task cannot encode.
+// clone returns a copy of r made by the spec's Clone or through the cache encoding, or r itself when the task
+// can do neither.
 func (t *Task[P, R]) clone(r *R) (c *R) {
 	if r == nil || !t.storeOK {
 		return r
+	}
+	if t.s.Clone != nil {
+		return t.s.Clone(r)
 	}
 	defer func() {
 		if recover() != nil {

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/allegro/bigcache/v3"
-	retry "github.com/avast/retry-go/v4"
 )
 
 // flight is one coalesced source call shared by every caller that missed the same key.
@@ -38,7 +37,8 @@ type flight[R any] struct {
 
 	// Written by run (or runBatch) before done is closed, read-only afterwards.
 	val      *R
-	payload  []byte // encoded val, so that each waiter can get its own copy
+	snap     *R     // a copy of val made before anyone got val, which later waiters get copies of (Clone)
+	payload  []byte // encoded val, so that each waiter can get its own copy (without Clone)
 	err      error
 	attempts int
 }
@@ -77,7 +77,9 @@ func (f *flight[R]) addWaiter(ctx context.Context) waiter {
 // Task.mu), so a result stored between the caller's miss and now is not fetched twice. A finishing flight counts
 // itself in settled after its store and before it unlists itself, so finding no flight with settled unchanged
 // means that no entry for key was stored after that lookup.
-func (t *Task[P, R]) join(ctx context.Context, bc *bigcache.BigCache, p *P, key string, seen uint64) (*flight[R], waiter, *R, entryState) {
+//
+// lead is true when the caller must run the new flight itself, on its own goroutine (see startFlight).
+func (t *Task[P, R]) join(ctx context.Context, bc *bigcache.BigCache, p *P, key string, seen uint64) (f *flight[R], w waiter, lead bool, r *R, st entryState) {
 	var e *batchEntry[P, R]
 	if t.batcher != nil {
 		// Made before taking Task.mu, so that the critical section allocates nothing (an allocation there can
@@ -89,12 +91,12 @@ func (t *Task[P, R]) join(ctx context.Context, bc *bigcache.BigCache, p *P, key 
 			seen = now
 			if t.readOn && len(key) <= maxKeyLen {
 				if r, st := t.lookupFresh(bc, key); st != entryMiss {
-					return nil, waiter{}, r, st
+					return nil, waiter{}, false, r, st
 				}
 			}
 		}
 		t.mu.Lock()
-		f := t.flights[key]
+		f = t.flights[key]
 		var run *batch[P, R]
 		if f == nil {
 			if t.settled.Load() != seen {
@@ -108,15 +110,15 @@ func (t *Task[P, R]) join(ctx context.Context, bc *bigcache.BigCache, p *P, key 
 				t.flights[key] = f
 				run = t.enqueue(ctx, nil, bc, e, key)
 			} else {
-				f = t.startFlight(ctx, bc, p, key)
+				f, lead = t.startFlight(ctx, bc, p, key)
 			}
 		}
-		w := f.addWaiter(ctx)
+		w = f.addWaiter(ctx)
 		t.mu.Unlock()
 		if run != nil {
 			go t.runBatch(run)
 		}
-		return f, w, nil, entryMiss
+		return f, w, lead, nil, entryMiss
 	}
 }
 
@@ -135,22 +137,34 @@ func (t *Task[P, R]) joinLocked(ctx context.Context, bc *bigcache.BigCache, p *P
 			t.flights[key] = f
 			run = t.enqueue(ctx, into, bc, e, key)
 		} else {
-			f = t.startFlight(ctx, bc, p, key)
+			var lead bool
+			if f, lead = t.startFlight(ctx, bc, p, key); lead {
+				// DoMany waits for its flights on other goroutines: it cannot lead one.
+				go t.run(f, bc, p, key)
+			}
 		}
 	}
 	return f, f.addWaiter(ctx), run
 }
 
-// startFlight lists a new flight of an unbatched task for key and starts its source call. Task.mu must be held.
-func (t *Task[P, R]) startFlight(ctx context.Context, bc *bigcache.BigCache, p *P, key string) *flight[R] {
+// startFlight lists a new flight of an unbatched task for key. p must not change afterwards: the flight keeps
+// it. Task.mu must be held.
+//
+// When the caller's ctx can never end (ctx.Done() is nil) the caller cannot leave before the flight is over, so
+// it runs the flight itself (lead is true) on the ctx it has: no goroutine, no handoff, no detached ctx. Otherwise
+// the flight runs on a goroutine of its own, on a ctx detached from the caller's that is cancelled when its last
+// waiter leaves.
+func (t *Task[P, R]) startFlight(ctx context.Context, bc *bigcache.BigCache, p *P, key string) (f *flight[R], lead bool) {
+	if ctx.Done() == nil {
+		f = &flight[R]{done: make(chan struct{}), ctx: ctx}
+		t.flights[key] = f
+		return f, true
+	}
 	fctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	f := &flight[R]{done: make(chan struct{}), ctx: fctx, cancel: cancel}
+	f = &flight[R]{done: make(chan struct{}), ctx: fctx, cancel: cancel}
 	t.flights[key] = f
-	// The caller may reuse its params once it leaves, so the flight keeps its own copy.
-	pc := new(P)
-	*pc = *p
-	go t.run(f, bc, pc, key)
-	return f
+	go t.run(f, bc, p, key)
+	return f, false
 }
 
 // lookupFresh is lookup with a Reader of its own, kept out of join's frame.
@@ -218,6 +232,9 @@ func (t *Task[P, R]) run(f *flight[R], bc *bigcache.BigCache, p *P, key string) 
 		}
 		switch {
 		case f.err != nil || !t.storeOK:
+		case t.s.Clone != nil:
+			// Taken before anyone has val: the hot-key layer keeps it, and later waiters get copies of it.
+			f.snap = t.s.Clone(f.val)
 		case entry != nil:
 			f.payload = entry[entryHeaderSz:]
 		default:
@@ -228,30 +245,37 @@ func (t *Task[P, R]) run(f *flight[R], bc *bigcache.BigCache, p *P, key string) 
 	t.mu.Lock()
 	// Store before unlisting the flight: a caller that finds no flight then finds the entry.
 	if entry != nil && !f.noStore && len(key) <= maxKeyLen {
-		_ = bc.Set(key, entry) // too large for a shard: simply not cached
+		if bc.Set(key, entry) == nil { // an error means too large for a shard: simply not cached
+			t.hotPut(key, entry, f.snap)
+		}
 	}
 	if t.flights[key] == f {
 		delete(t.flights, key)
 	}
 	t.settled.Add(1) // after the store, before anyone can see the flight gone: see join
 	t.mu.Unlock()
-	f.cancel()
+	if f.cancel != nil {
+		f.cancel()
+	}
 	close(f.done)
 }
 
 // result gives the first waiter the fetched value and every other one its own decoded copy,
 // so that callers never share a mutable result.
 func (t *Task[P, R]) result(f *flight[R]) *R {
-	if f.claimed.CompareAndSwap(false, true) || f.payload == nil {
+	if f.claimed.CompareAndSwap(false, true) || f.payload == nil && f.snap == nil {
 		return f.val
 	}
 	return t.copyResult(f)
 }
 
-// copyResult decodes a waiter's own copy of a flight's result.
+// copyResult makes a waiter's own copy of a flight's result.
 //
 //go:noinline
 func (t *Task[P, R]) copyResult(f *flight[R]) *R {
+	if f.snap != nil {
+		return t.s.Clone(f.snap)
+	}
 	var rd Reader
 	if r, ok := t.decode(&rd, f.payload); ok {
 		return r
@@ -268,46 +292,71 @@ func (t *Task[P, R]) fetch(f *flight[R], p *P) (*R, int, error) {
 	return retryLoop(f.ctx, t, p, fits, func(n int) (*R, error) { return t.attempt(f.ctx, p, n) })
 }
 
-// retryLoop runs call through retry-go with per-attempt numbering, our own error classification,
-// our own attempt count and deadline-aware backoff: fits reports whether some caller can still use
-// an attempt that starts after a delay. p only names the key in OnRetry events (nil for a batch).
+// retryLoop calls call until it succeeds, fails for good, or the policy's attempts are used up, numbering the
+// attempts from 1, and returns the last error. Between attempts it waits the policy's backoff (or a server's
+// Retry-After, up to MaxDelay), jittered, on the executor's retry timer; fits reports whether some caller can
+// still use an attempt that starts after that delay, and when none can, the loop stops. p only names the key in
+// OnRetry events (nil for a batch).
+//
+// The first attempt is a plain call: a source that answers pays nothing for the retry machinery.
 func retryLoop[T, P, R any](ctx context.Context, t *Task[P, R], p *P, fits func(time.Duration) bool, call func(n int) (T, error)) (T, int, error) {
+	var zero T
+	if err := context.Cause(ctx); err != nil {
+		return zero, 0, err
+	}
+	r, err := call(1)
+	if err == nil {
+		return r, 1, nil
+	}
+	return retryRest(ctx, t, p, fits, call, err)
+}
+
+// retryRest is retryLoop after a failed first attempt, out of the frame of the common path.
+//
+//go:noinline
+func retryRest[T, P, R any](ctx context.Context, t *Task[P, R], p *P, fits func(time.Duration) bool, call func(n int) (T, error), err error) (T, int, error) {
+	var zero T
 	pol := t.retry
-	attempts := 0
-	var next time.Duration
-	opts := []retry.Option{
-		retry.Context(ctx),
-		retry.Attempts(pol.Attempts),
-		retry.Delay(pol.InitialDelay),
-		retry.MaxDelay(pol.MaxDelay),
-		retry.LastErrorOnly(true),
-		// The delay was computed, jittered and checked against deadlines in RetryIf.
-		retry.DelayType(func(uint, error, *retry.Config) time.Duration { return next }),
-		retry.RetryIf(func(err error) bool {
-			// retry-go asks before checking for the last attempt, so count here.
-			if attempts >= int(pol.Attempts) || !retryable(ctx, err) {
-				return false
-			}
-			// A server's Retry-After outranks our backoff (up to MaxDelay), and the deadline check must see it.
-			d := retryDelay(err, pol.delay(attempts), pol.MaxDelay)
-			if !fits(d) {
-				return false
-			}
-			next = d
-			if h := t.x.hooks.OnRetry; h != nil {
-				h(ctx, t.event(p, attempts, d, err))
-			}
-			return true
-		}),
+	for attempts := 1; ; attempts++ {
+		if attempts >= int(pol.Attempts) || !retryable(ctx, err) {
+			return zero, attempts, err
+		}
+		d := retryDelay(err, pol.delay(attempts), pol.MaxDelay)
+		if !fits(d) {
+			return zero, attempts, err
+		}
+		if h := t.x.hooks.OnRetry; h != nil {
+			h(ctx, t.event(p, attempts, d, err))
+		}
+		if werr := t.x.retryWait(ctx, d); werr != nil {
+			return zero, attempts, werr
+		}
+		var r T
+		if r, err = call(attempts + 1); err == nil {
+			return r, attempts + 1, nil
+		}
 	}
-	if t.x.timer != nil {
-		opts = append(opts, retry.WithTimer(t.x.timer))
+}
+
+// retryWait waits d before a retry, on the test timer when one is set, and returns the cause when ctx ends first.
+func (x *Executor) retryWait(ctx context.Context, d time.Duration) error {
+	var c <-chan time.Time
+	switch {
+	case x.timer != nil:
+		c = x.timer.After(d)
+	case d <= 0:
+		return context.Cause(ctx)
+	default:
+		tm := time.NewTimer(d)
+		defer tm.Stop()
+		c = tm.C
 	}
-	r, err := retry.DoWithData(func() (T, error) {
-		attempts++
-		return call(attempts)
-	}, opts...)
-	return r, attempts, err
+	select {
+	case <-c:
+		return nil
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	}
 }
 
 // attemptTimeoutError marks a per-attempt timeout, which is transient.
@@ -322,14 +371,17 @@ func (e *attemptTimeoutError) Error() string {
 
 func (e *attemptTimeoutError) Unwrap() error { return e.err }
 
-// attempt makes one source call on its own ctx; retry-go neither passes a ctx nor bounds an attempt.
+// attempt makes one source call, on a ctx of its own when the task has a per-attempt timeout.
 func (t *Task[P, R]) attempt(fctx context.Context, p *P, n int) (*R, error) {
 	actx, cancel := fctx, context.CancelFunc(func() {})
 	if t.s.Timeout > 0 {
 		actx, cancel = context.WithTimeout(fctx, t.s.Timeout)
 	}
 	defer cancel()
-	start := time.Now()
+	var start time.Time
+	if t.x.hooks.OnSourceCall != nil {
+		start = time.Now()
+	}
 	r, err := t.callSource(actx, p)
 	err = hideNoRows(err)
 	switch {
@@ -400,12 +452,16 @@ func isTransientDriverErr(err error) bool {
 // miss serves a caller whose lookup missed: wait for the flight (or leave on ctx), then fall back as needed.
 // seen is Task.settled as it was before the caller's cache lookup (see join).
 func (t *Task[P, R]) miss(ctx context.Context, bc *bigcache.BigCache, p *P, key string, seen uint64) (*R, error) {
-	f, w, r, st := t.join(ctx, bc, p, key, seen)
+	f, w, lead, r, st := t.join(ctx, bc, p, key, seen)
 	switch st {
 	case entryHit:
 		return r, nil
 	case entryNegative:
 		return nil, t.fail(ctx, p, 0, ErrNotFound)
+	}
+	if lead {
+		t.run(f, bc, p, key)
+		return t.settle(ctx, bc, p, key, f)
 	}
 	select {
 	case <-f.done:

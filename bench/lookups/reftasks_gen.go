@@ -246,6 +246,29 @@ func readUserProfile(rd *runtime.Reader, v *UserProfile) {
 	}
 }
 
+// cloneUserProfile returns a deep copy of v that shares nothing mutable with it.
+func cloneUserProfile(v *UserProfile) *UserProfile {
+	b := &struct {
+		v  UserProfile
+		s0 string
+		s1 int64
+		s2 Address
+	}{v: *v}
+	if b.v.Email != nil {
+		b.s0 = *b.v.Email
+		b.v.Email = &b.s0
+	}
+	if b.v.LoginCount != nil {
+		b.s1 = *b.v.LoginCount
+		b.v.LoginCount = &b.s1
+	}
+	if b.v.Address != nil {
+		b.s2 = *b.v.Address
+		b.v.Address = &b.s2
+	}
+	return &b.v
+}
+
 func convUserProfile(path string, raw any) (out UserProfile, err error) {
 	m, err := runtime.AsObject(path, raw)
 	if err != nil {
@@ -473,6 +496,12 @@ func readUserRow(rd *runtime.Reader, v *UserRow) {
 	v.Plan = UserRowPlan(rd.String())
 }
 
+// cloneUserRow returns a deep copy of v that shares nothing mutable with it.
+func cloneUserRow(v *UserRow) *UserRow {
+	c := *v
+	return &c
+}
+
 func convUserRow(path string, raw any) (out UserRow, err error) {
 	m, err := runtime.AsObject(path, raw)
 	if err != nil {
@@ -690,6 +719,7 @@ func NewClient(x *runtime.Executor) *Client {
 			StaleIfError: time.Hour,
 			TTL:          5 * time.Minute,
 		},
+		Clone:    cloneUserProfile,
 		Decode:   decodeUserProfile,
 		Describe: describeUserProfileParams,
 		Encode:   appendUserProfile,
@@ -709,6 +739,7 @@ func NewClient(x *runtime.Executor) *Client {
 	c.userProfileFlaky = runtime.NewTask(x, runtime.TaskSpec[UserProfileFlakyParams, UserProfile]{
 		AppendKey: appendUserProfileFlakyParams,
 		Cache:     runtime.CachePolicy{},
+		Clone:     cloneUserProfile,
 		Decode:    decodeUserProfileFlaky,
 		Describe:  describeUserProfileFlakyParams,
 		Encode:    appendUserProfile,
@@ -727,6 +758,7 @@ func NewClient(x *runtime.Executor) *Client {
 	c.userRow = runtime.NewTask(x, runtime.TaskSpec[UserRowParams, UserRow]{
 		AppendKey: appendUserRowParams,
 		Cache:     runtime.CachePolicy{TTL: 5 * time.Minute},
+		Clone:     cloneUserRow,
 		Decode:    decodeUserRow,
 		Describe:  describeUserRowParams,
 		Encode:    appendUserRow,
@@ -753,6 +785,7 @@ func NewClient(x *runtime.Executor) *Client {
 			Wait:        time.Millisecond,
 		},
 		Cache:    runtime.CachePolicy{TTL: 5 * time.Minute},
+		Clone:    cloneUserRow,
 		Decode:   decodeUserRowBatched,
 		Describe: describeUserRowBatchedParams,
 		Encode:   appendUserRow,
@@ -775,7 +808,9 @@ func NewClient(x *runtime.Executor) *Client {
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetUserProfile(ctx context.Context, userID string) (*UserProfile, error) {
 	p := newUserProfileParams(userID)
-	return c.userProfile.Do(ctx, &p)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.userProfile.Get(ctx, appendUserProfileParams(c.userProfile.Key(buf[:0]), &p), p)
 }
 
 // GetUserProfileAsync starts GetUserProfile and returns at once; Await the future for the result.
@@ -813,7 +848,9 @@ func (c *Client) fetchUserProfile(ctx context.Context, p *UserProfileParams) (*U
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetUserProfileFlaky(ctx context.Context, userID string) (*UserProfile, error) {
 	p := newUserProfileFlakyParams(userID)
-	return c.userProfileFlaky.Do(ctx, &p)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.userProfileFlaky.Get(ctx, appendUserProfileFlakyParams(c.userProfileFlaky.Key(buf[:0]), &p), p)
 }
 
 // GetUserProfileFlakyAsync starts GetUserProfileFlaky and returns at once; Await the future for the result.
@@ -851,7 +888,9 @@ func (c *Client) fetchUserProfileFlaky(ctx context.Context, p *UserProfileFlakyP
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetUserRow(ctx context.Context, userID string) (*UserRow, error) {
 	p := newUserRowParams(userID)
-	return c.userRow.Do(ctx, &p)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.userRow.Get(ctx, appendUserRowParams(c.userRow.Key(buf[:0]), &p), p)
 }
 
 // GetUserRowAsync starts GetUserRow and returns at once; Await the future for the result.
@@ -899,7 +938,9 @@ func (c *Client) fetchUserRow(ctx context.Context, p *UserRowParams) (*UserRow, 
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetUserRowBatched(ctx context.Context, userID string) (*UserRow, error) {
 	p := newUserRowBatchedParams(userID)
-	return c.userRowBatched.Do(ctx, &p)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.userRowBatched.Get(ctx, appendUserRowBatchedParams(c.userRowBatched.Key(buf[:0]), &p), p)
 }
 
 // GetUserRowBatchedAsync starts GetUserRowBatched and returns at once; Await the future for the result.

@@ -40,6 +40,13 @@ func readConditional(rd *runtime.Reader, v *Conditional) {
 	v.JSONValue = runtime.ReadJSONValue(rd)
 }
 
+// cloneConditional returns a deep copy of v that shares nothing mutable with it.
+func cloneConditional(v *Conditional) *Conditional {
+	c := *v
+	c.JSONValue = c.JSONValue.Clone()
+	return &c
+}
+
 func convConditional(path string, raw any) (out Conditional, err error) {
 	out.JSONValue, err = runtime.AsJSONValue(path, raw)
 	return
@@ -114,6 +121,13 @@ func appendKeyed(dst []byte, v *Keyed) []byte {
 
 func readKeyed(rd *runtime.Reader, v *Keyed) {
 	v.JSONValue = runtime.ReadJSONValue(rd)
+}
+
+// cloneKeyed returns a deep copy of v that shares nothing mutable with it.
+func cloneKeyed(v *Keyed) *Keyed {
+	c := *v
+	c.JSONValue = c.JSONValue.Clone()
+	return &c
 }
 
 func convKeyed(path string, raw any) (out Keyed, err error) {
@@ -192,6 +206,13 @@ func readMixed(rd *runtime.Reader, v *Mixed) {
 	v.JSONValue = runtime.ReadJSONValue(rd)
 }
 
+// cloneMixed returns a deep copy of v that shares nothing mutable with it.
+func cloneMixed(v *Mixed) *Mixed {
+	c := *v
+	c.JSONValue = c.JSONValue.Clone()
+	return &c
+}
+
 func convMixed(path string, raw any) (out Mixed, err error) {
 	out.JSONValue, err = runtime.AsJSONValue(path, raw)
 	return
@@ -268,6 +289,13 @@ func readShape(rd *runtime.Reader, v *Shape) {
 	v.JSONValue = runtime.ReadJSONValue(rd)
 }
 
+// cloneShape returns a deep copy of v that shares nothing mutable with it.
+func cloneShape(v *Shape) *Shape {
+	c := *v
+	c.JSONValue = c.JSONValue.Clone()
+	return &c
+}
+
 func convShape(path string, raw any) (out Shape, err error) {
 	out.JSONValue, err = runtime.AsJSONValue(path, raw)
 	return
@@ -342,6 +370,13 @@ func appendTuple(dst []byte, v *Tuple) []byte {
 
 func readTuple(rd *runtime.Reader, v *Tuple) {
 	v.JSONValue = runtime.ReadJSONValue(rd)
+}
+
+// cloneTuple returns a deep copy of v that shares nothing mutable with it.
+func cloneTuple(v *Tuple) *Tuple {
+	c := *v
+	c.JSONValue = c.JSONValue.Clone()
+	return &c
 }
 
 func convTuple(path string, raw any) (out Tuple, err error) {
@@ -505,6 +540,24 @@ func readTyped(rd *runtime.Reader, v *Typed) {
 			v.D.Value = rd.Float64()
 		}
 	}
+}
+
+// cloneTyped returns a deep copy of v that shares nothing mutable with it.
+func cloneTyped(v *Typed) *Typed {
+	b := &struct {
+		v  Typed
+		s0 []TypedCItem
+	}{v: *v}
+	if b.v.C != nil {
+		b.s0 = *b.v.C
+		if b.s0 != nil {
+			s0 := make([]TypedCItem, len(b.s0))
+			copy(s0, b.s0)
+			b.s0 = s0
+		}
+		b.v.C = &b.s0
+	}
+	return &b.v
 }
 
 func convTyped(path string, raw any) (out Typed, err error) {
@@ -1057,6 +1110,7 @@ func NewClient(x *runtime.Executor) *Client {
 	c.conditional = runtime.NewTask(x, runtime.TaskSpec[ConditionalParams, Conditional]{
 		AppendKey: appendConditionalParams,
 		Cache:     runtime.CachePolicy{TTL: time.Minute},
+		Clone:     cloneConditional,
 		Decode:    decodeConditional,
 		Describe:  describeConditionalParams,
 		Encode:    appendConditional,
@@ -1075,6 +1129,7 @@ func NewClient(x *runtime.Executor) *Client {
 	c.keyed = runtime.NewTask(x, runtime.TaskSpec[KeyedParams, Keyed]{
 		AppendKey: appendKeyedParams,
 		Cache:     runtime.CachePolicy{TTL: time.Minute},
+		Clone:     cloneKeyed,
 		Decode:    decodeKeyed,
 		Describe:  describeKeyedParams,
 		Encode:    appendKeyed,
@@ -1093,6 +1148,7 @@ func NewClient(x *runtime.Executor) *Client {
 	c.mixed = runtime.NewTask(x, runtime.TaskSpec[MixedParams, Mixed]{
 		AppendKey: appendMixedParams,
 		Cache:     runtime.CachePolicy{TTL: time.Minute},
+		Clone:     cloneMixed,
 		Decode:    decodeMixed,
 		Describe:  describeMixedParams,
 		Encode:    appendMixed,
@@ -1111,6 +1167,7 @@ func NewClient(x *runtime.Executor) *Client {
 	c.shape = runtime.NewTask(x, runtime.TaskSpec[ShapeParams, Shape]{
 		AppendKey: appendShapeParams,
 		Cache:     runtime.CachePolicy{TTL: time.Minute},
+		Clone:     cloneShape,
 		Decode:    decodeShape,
 		Describe:  describeShapeParams,
 		Encode:    appendShape,
@@ -1129,6 +1186,7 @@ func NewClient(x *runtime.Executor) *Client {
 	c.tuple = runtime.NewTask(x, runtime.TaskSpec[TupleParams, Tuple]{
 		AppendKey: appendTupleParams,
 		Cache:     runtime.CachePolicy{TTL: time.Minute},
+		Clone:     cloneTuple,
 		Decode:    decodeTuple,
 		Describe:  describeTupleParams,
 		Encode:    appendTuple,
@@ -1147,6 +1205,7 @@ func NewClient(x *runtime.Executor) *Client {
 	c.typed = runtime.NewTask(x, runtime.TaskSpec[TypedParams, Typed]{
 		AppendKey: appendTypedParams,
 		Cache:     runtime.CachePolicy{TTL: time.Minute},
+		Clone:     cloneTyped,
 		Decode:    decodeTyped,
 		Describe:  describeTypedParams,
 		Encode:    appendTyped,
@@ -1168,7 +1227,9 @@ func NewClient(x *runtime.Executor) *Client {
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetConditional(ctx context.Context, id string) (*Conditional, error) {
 	p := newConditionalParams(id)
-	return c.conditional.Do(ctx, &p)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.conditional.Get(ctx, appendConditionalParams(c.conditional.Key(buf[:0]), &p), p)
 }
 
 // GetConditionalAsync starts GetConditional and returns at once; Await the future for the result.
@@ -1220,7 +1281,9 @@ func (c *Client) fetchConditional(ctx context.Context, p *ConditionalParams) (*C
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetKeyed(ctx context.Context, id string) (*Keyed, error) {
 	p := newKeyedParams(id)
-	return c.keyed.Do(ctx, &p)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.keyed.Get(ctx, appendKeyedParams(c.keyed.Key(buf[:0]), &p), p)
 }
 
 // GetKeyedAsync starts GetKeyed and returns at once; Await the future for the result.
@@ -1272,7 +1335,9 @@ func (c *Client) fetchKeyed(ctx context.Context, p *KeyedParams) (*Keyed, error)
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetMixed(ctx context.Context, id string) (*Mixed, error) {
 	p := newMixedParams(id)
-	return c.mixed.Do(ctx, &p)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.mixed.Get(ctx, appendMixedParams(c.mixed.Key(buf[:0]), &p), p)
 }
 
 // GetMixedAsync starts GetMixed and returns at once; Await the future for the result.
@@ -1324,7 +1389,9 @@ func (c *Client) fetchMixed(ctx context.Context, p *MixedParams) (*Mixed, error)
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetShape(ctx context.Context, id string) (*Shape, error) {
 	p := newShapeParams(id)
-	return c.shape.Do(ctx, &p)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.shape.Get(ctx, appendShapeParams(c.shape.Key(buf[:0]), &p), p)
 }
 
 // GetShapeAsync starts GetShape and returns at once; Await the future for the result.
@@ -1376,7 +1443,9 @@ func (c *Client) fetchShape(ctx context.Context, p *ShapeParams) (*Shape, error)
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetTuple(ctx context.Context, id string) (*Tuple, error) {
 	p := newTupleParams(id)
-	return c.tuple.Do(ctx, &p)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.tuple.Get(ctx, appendTupleParams(c.tuple.Key(buf[:0]), &p), p)
 }
 
 // GetTupleAsync starts GetTuple and returns at once; Await the future for the result.
@@ -1428,7 +1497,9 @@ func (c *Client) fetchTuple(ctx context.Context, p *TupleParams) (*Tuple, error)
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetTyped(ctx context.Context, id string) (*Typed, error) {
 	p := newTypedParams(id)
-	return c.typed.Do(ctx, &p)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.typed.Get(ctx, appendTypedParams(c.typed.Key(buf[:0]), &p), p)
 }
 
 // GetTypedAsync starts GetTyped and returns at once; Await the future for the result.

@@ -61,6 +61,8 @@ type emitter struct {
 	// records marks the validation programs that record evaluated
 	// properties and items for an unevaluated* keyword.
 	records map[*ir.Schema]bool
+	// cloneSet holds every type reachable from a task's result, which gets a cloneX (see cloned).
+	cloneSet map[*ir.Type]bool
 }
 
 // goType is the Go spelling of a type.
@@ -125,6 +127,9 @@ func (e *emitter) namedType(t *ir.Type) {
 	}
 	e.validateMethods(t)
 	e.codec(t)
+	if e.cloned(t) {
+		e.clone(t)
+	}
 	e.converter(t)
 }
 

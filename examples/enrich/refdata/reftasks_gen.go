@@ -64,6 +64,12 @@ func readProduct(rd *runtime.Reader, v *Product) {
 	v.PriceCents = rd.Int64()
 }
 
+// cloneProduct returns a deep copy of v that shares nothing mutable with it.
+func cloneProduct(v *Product) *Product {
+	c := *v
+	return &c
+}
+
 func convProduct(path string, raw any) (out Product, err error) {
 	m, err := runtime.AsObject(path, raw)
 	if err != nil {
@@ -176,6 +182,12 @@ func appendUserPlan(dst []byte, v *UserPlan) []byte {
 func readUserPlan(rd *runtime.Reader, v *UserPlan) {
 	v.UserID = rd.String()
 	v.Plan = UserPlanPlan(rd.String())
+}
+
+// cloneUserPlan returns a deep copy of v that shares nothing mutable with it.
+func cloneUserPlan(v *UserPlan) *UserPlan {
+	c := *v
+	return &c
 }
 
 func convUserPlan(path string, raw any) (out UserPlan, err error) {
@@ -329,6 +341,7 @@ func NewClient(x *runtime.Executor) *Client {
 			NegativeTTL: 10 * time.Minute,
 			TTL:         10 * time.Minute,
 		},
+		Clone:    cloneProduct,
 		Decode:   decodeProduct,
 		Describe: describeProductParams,
 		Encode:   appendProduct,
@@ -357,6 +370,7 @@ func NewClient(x *runtime.Executor) *Client {
 			NegativeTTL: 10 * time.Minute,
 			TTL:         10 * time.Minute,
 		},
+		Clone:    cloneUserPlan,
 		Decode:   decodeUserPlan,
 		Describe: describeUserPlanParams,
 		Encode:   appendUserPlan,
@@ -378,7 +392,9 @@ func NewClient(x *runtime.Executor) *Client {
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetProduct(ctx context.Context, sku string) (*Product, error) {
 	p := newProductParams(sku)
-	return c.product.Do(ctx, &p)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.product.Get(ctx, appendProductParams(c.product.Key(buf[:0]), &p), p)
 }
 
 // GetProductAsync starts GetProduct and returns at once; Await the future for the result.
@@ -452,7 +468,9 @@ func (c *Client) GetProductBatch(ctx context.Context, keys []string) (map[string
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetUserPlan(ctx context.Context, userID string) (*UserPlan, error) {
 	p := newUserPlanParams(userID)
-	return c.userPlan.Do(ctx, &p)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.userPlan.Get(ctx, appendUserPlanParams(c.userPlan.Key(buf[:0]), &p), p)
 }
 
 // GetUserPlanAsync starts GetUserPlan and returns at once; Await the future for the result.

@@ -79,6 +79,12 @@ func readProduct(rd *runtime.Reader, v *Product) {
 	v.InStock = rd.Bool()
 }
 
+// cloneProduct returns a deep copy of v that shares nothing mutable with it.
+func cloneProduct(v *Product) *Product {
+	c := *v
+	return &c
+}
+
 func convProduct(path string, raw any) (out Product, err error) {
 	m, err := runtime.AsObject(path, raw)
 	if err != nil {
@@ -287,6 +293,7 @@ func NewClient(x *runtime.Executor) *Client {
 			NegativeTTL: 10 * time.Second,
 			TTL:         time.Minute,
 		},
+		Clone:    cloneProduct,
 		Decode:   decodeProduct,
 		Describe: describeProductParams,
 		Encode:   appendProduct,
@@ -314,7 +321,9 @@ func NewClient(x *runtime.Executor) *Client {
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetProduct(ctx context.Context, sku string, opts *ProductOptions) (*Product, error) {
 	p := newProductParams(sku, opts)
-	return c.product.Do(ctx, &p)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.product.Get(ctx, appendProductParams(c.product.Key(buf[:0]), &p), p)
 }
 
 // GetProductAsync starts GetProduct and returns at once; Await the future for the result.

@@ -109,6 +109,19 @@ func readServiceConfig(rd *runtime.Reader, v *ServiceConfig) {
 	}
 }
 
+// cloneServiceConfig returns a deep copy of v that shares nothing mutable with it.
+func cloneServiceConfig(v *ServiceConfig) *ServiceConfig {
+	b := &struct {
+		v  ServiceConfig
+		s0 int64
+	}{v: *v}
+	if b.v.Retries != nil {
+		b.s0 = *b.v.Retries
+		b.v.Retries = &b.s0
+	}
+	return &b.v
+}
+
 func convServiceConfig(path string, raw any) (out ServiceConfig, err error) {
 	m, err := runtime.AsObject(path, raw)
 	if err != nil {
@@ -218,6 +231,7 @@ func NewClient(x *runtime.Executor) *Client {
 			NegativeTTL: 10 * time.Second,
 			TTL:         10 * time.Minute,
 		},
+		Clone:    cloneServiceConfig,
 		Decode:   decodeServiceConfig,
 		Describe: describeServiceConfigParams,
 		Encode:   appendServiceConfig,
@@ -239,7 +253,9 @@ func NewClient(x *runtime.Executor) *Client {
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetServiceConfig(ctx context.Context, serviceName string) (*ServiceConfig, error) {
 	p := newServiceConfigParams(serviceName)
-	return c.serviceConfig.Do(ctx, &p)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.serviceConfig.Get(ctx, appendServiceConfigParams(c.serviceConfig.Key(buf[:0]), &p), p)
 }
 
 // GetServiceConfigAsync starts GetServiceConfig and returns at once; Await the future for the result.

@@ -168,6 +168,17 @@ func readUserList(rd *runtime.Reader, v *UserList) {
 	}
 }
 
+// cloneUserList returns a deep copy of v that shares nothing mutable with it.
+func cloneUserList(v *UserList) *UserList {
+	c := *v
+	if c != nil {
+		s0 := make(UserList, len(c))
+		copy(s0, c)
+		c = s0
+	}
+	return &c
+}
+
 func convUserList(path string, raw any) (out UserList, err error) {
 	{
 		var a0 []any
@@ -300,6 +311,29 @@ func readUserProfile(rd *runtime.Reader, v *UserProfile) {
 		readAddress(rd, p0)
 		v.Address = p0
 	}
+}
+
+// cloneUserProfile returns a deep copy of v that shares nothing mutable with it.
+func cloneUserProfile(v *UserProfile) *UserProfile {
+	b := &struct {
+		v  UserProfile
+		s0 string
+		s1 int64
+		s2 Address
+	}{v: *v}
+	if b.v.Email != nil {
+		b.s0 = *b.v.Email
+		b.v.Email = &b.s0
+	}
+	if b.v.LoginCount != nil {
+		b.s1 = *b.v.LoginCount
+		b.v.LoginCount = &b.s1
+	}
+	if b.v.Address != nil {
+		b.s2 = *b.v.Address
+		b.v.Address = &b.s2
+	}
+	return &b.v
 }
 
 func convUserProfile(path string, raw any) (out UserProfile, err error) {
@@ -613,6 +647,7 @@ func NewClient(x *runtime.Executor) *Client {
 			StaleIfError: time.Hour,
 			TTL:          5 * time.Minute,
 		},
+		Clone:    cloneUserProfile,
 		Decode:   decodeUserProfile,
 		Describe: describeUserProfileParams,
 		Encode:   appendUserProfile,
@@ -638,6 +673,7 @@ func NewClient(x *runtime.Executor) *Client {
 	c.userProfileFromDirectory = runtime.NewTask(x, runtime.TaskSpec[UserProfileFromDirectoryParams, UserProfile]{
 		AppendKey: appendUserProfileFromDirectoryParams,
 		Cache:     runtime.CachePolicy{},
+		Clone:     cloneUserProfile,
 		Decode:    decodeUserProfileFromDirectory,
 		Describe:  describeUserProfileFromDirectoryParams,
 		Encode:    appendUserProfile,
@@ -656,6 +692,7 @@ func NewClient(x *runtime.Executor) *Client {
 	c.usersByPlan = runtime.NewTask(x, runtime.TaskSpec[UsersByPlanParams, UserList]{
 		AppendKey: appendUsersByPlanParams,
 		Cache:     runtime.CachePolicy{TTL: time.Minute},
+		Clone:     cloneUserList,
 		Decode:    decodeUsersByPlan,
 		Describe:  describeUsersByPlanParams,
 		Encode:    appendUserList,
@@ -681,7 +718,9 @@ func NewClient(x *runtime.Executor) *Client {
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetUserProfile(ctx context.Context, userID string) (*UserProfile, error) {
 	p := newUserProfileParams(userID)
-	return c.userProfile.Do(ctx, &p)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.userProfile.Get(ctx, appendUserProfileParams(c.userProfile.Key(buf[:0]), &p), p)
 }
 
 // GetUserProfileAsync starts GetUserProfile and returns at once; Await the future for the result.
@@ -733,7 +772,9 @@ func (c *Client) fetchUserProfile(ctx context.Context, p *UserProfileParams) (*U
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetUserProfileFromDirectory(ctx context.Context, userID string) (*UserProfile, error) {
 	p := newUserProfileFromDirectoryParams(userID)
-	return c.userProfileFromDirectory.Do(ctx, &p)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.userProfileFromDirectory.Get(ctx, appendUserProfileFromDirectoryParams(c.userProfileFromDirectory.Key(buf[:0]), &p), p)
 }
 
 // GetUserProfileFromDirectoryAsync starts GetUserProfileFromDirectory and returns at once; Await the future for the result.
@@ -771,7 +812,9 @@ func (c *Client) fetchUserProfileFromDirectory(ctx context.Context, p *UserProfi
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetUsersByPlan(ctx context.Context, plan Plan, opts *UsersByPlanOptions) (*UserList, error) {
 	p := newUsersByPlanParams(plan, opts)
-	return c.usersByPlan.Do(ctx, &p)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.usersByPlan.Get(ctx, appendUsersByPlanParams(c.usersByPlan.Key(buf[:0]), &p), p)
 }
 
 // GetUsersByPlanAsync starts GetUsersByPlan and returns at once; Await the future for the result.

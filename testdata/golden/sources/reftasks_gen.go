@@ -157,6 +157,19 @@ func readFlags(rd *runtime.Reader, v *Flags) {
 	}
 }
 
+// cloneFlags returns a deep copy of v that shares nothing mutable with it.
+func cloneFlags(v *Flags) *Flags {
+	c := *v
+	if c != nil {
+		m0 := make(Flags, len(c))
+		for k0, e0 := range c {
+			m0[k0] = e0
+		}
+		c = m0
+	}
+	return &c
+}
+
 func convFlags(path string, raw any) (out Flags, err error) {
 	{
 		var o0 map[string]any
@@ -308,6 +321,19 @@ func readProduct(rd *runtime.Reader, v *Product) {
 		v.Stock = p0
 	}
 	v.UpdatedAt = rd.Time()
+}
+
+// cloneProduct returns a deep copy of v that shares nothing mutable with it.
+func cloneProduct(v *Product) *Product {
+	b := &struct {
+		v  Product
+		s0 int64
+	}{v: *v}
+	if b.v.Stock != nil {
+		b.s0 = *b.v.Stock
+		b.v.Stock = &b.s0
+	}
+	return &b.v
 }
 
 func convProduct(path string, raw any) (out Product, err error) {
@@ -511,6 +537,17 @@ func readProductSummaries(rd *runtime.Reader, v *ProductSummaries) {
 	for i0 := range *v {
 		readProductSummary(rd, &(*v)[i0])
 	}
+}
+
+// cloneProductSummaries returns a deep copy of v that shares nothing mutable with it.
+func cloneProductSummaries(v *ProductSummaries) *ProductSummaries {
+	c := *v
+	if c != nil {
+		s0 := make(ProductSummaries, len(c))
+		copy(s0, c)
+		c = s0
+	}
+	return &c
 }
 
 func convProductSummaries(path string, raw any) (out ProductSummaries, err error) {
@@ -763,6 +800,34 @@ func readServiceConfig(rd *runtime.Reader, v *ServiceConfig) {
 	}
 }
 
+// cloneServiceConfig returns a deep copy of v that shares nothing mutable with it.
+func cloneServiceConfig(v *ServiceConfig) *ServiceConfig {
+	b := &struct {
+		v  ServiceConfig
+		s0 int64
+		s1 bool
+		s2 []string
+	}{v: *v}
+	if b.v.Retries != nil {
+		b.s0 = *b.v.Retries
+		b.v.Retries = &b.s0
+	}
+	if b.v.Enabled != nil {
+		b.s1 = *b.v.Enabled
+		b.v.Enabled = &b.s1
+	}
+	if b.v.Tags != nil {
+		b.s2 = *b.v.Tags
+		if b.s2 != nil {
+			s0 := make([]string, len(b.s2))
+			copy(s0, b.s2)
+			b.s2 = s0
+		}
+		b.v.Tags = &b.s2
+	}
+	return &b.v
+}
+
 func convServiceConfig(path string, raw any) (out ServiceConfig, err error) {
 	m, err := runtime.AsObject(path, raw)
 	if err != nil {
@@ -891,6 +956,7 @@ func NewClient(x *runtime.Executor) *Client {
 	c.featureFlags = runtime.NewTask(x, runtime.TaskSpec[FeatureFlagsParams, Flags]{
 		AppendKey: appendFeatureFlagsParams,
 		Cache:     runtime.CachePolicy{TTL: time.Minute},
+		Clone:     cloneFlags,
 		Decode:    decodeFeatureFlags,
 		Describe:  describeFeatureFlagsParams,
 		Encode:    appendFlags,
@@ -938,6 +1004,7 @@ func NewClient(x *runtime.Executor) *Client {
 			NegativeTTL: 5 * time.Second,
 			TTL:         time.Minute,
 		},
+		Clone:    cloneProduct,
 		Decode:   decodeProduct,
 		Describe: describeProductParams,
 		Encode:   appendProduct,
@@ -971,6 +1038,7 @@ func NewClient(x *runtime.Executor) *Client {
 	c.productsByIDs = runtime.NewTask(x, runtime.TaskSpec[ProductsByIDsParams, ProductSummaries]{
 		AppendKey: appendProductsByIDsParams,
 		Cache:     runtime.CachePolicy{TTL: 30 * time.Second},
+		Clone:     cloneProductSummaries,
 		Decode:    decodeProductsByIDs,
 		Describe:  describeProductsByIDsParams,
 		Encode:    appendProductSummaries,
@@ -989,6 +1057,7 @@ func NewClient(x *runtime.Executor) *Client {
 	c.serviceConfig = runtime.NewTask(x, runtime.TaskSpec[ServiceConfigParams, ServiceConfig]{
 		AppendKey: appendServiceConfigParams,
 		Cache:     runtime.CachePolicy{TTL: time.Hour},
+		Clone:     cloneServiceConfig,
 		Decode:    decodeServiceConfig,
 		Describe:  describeServiceConfigParams,
 		Encode:    appendServiceConfig,
@@ -1010,7 +1079,9 @@ func NewClient(x *runtime.Executor) *Client {
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetFeatureFlags(ctx context.Context, env FeatureFlagsParamsEnv) (*Flags, error) {
 	p := newFeatureFlagsParams(env)
-	return c.featureFlags.Do(ctx, &p)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.featureFlags.Get(ctx, appendFeatureFlagsParams(c.featureFlags.Key(buf[:0]), &p), p)
 }
 
 // GetFeatureFlagsAsync starts GetFeatureFlags and returns at once; Await the future for the result.
@@ -1062,7 +1133,9 @@ func (c *Client) fetchFeatureFlags(ctx context.Context, p *FeatureFlagsParams) (
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetProduct(ctx context.Context, sku string, opts *ProductOptions) (*Product, error) {
 	p := newProductParams(sku, opts)
-	return c.product.Do(ctx, &p)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.product.Get(ctx, appendProductParams(c.product.Key(buf[:0]), &p), p)
 }
 
 // GetProductAsync starts GetProduct and returns at once; Await the future for the result.
@@ -1150,7 +1223,9 @@ func fallbackProductValue0(context.Context, *ProductParams) (*Product, error) {
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetProductsByIDs(ctx context.Context, iDs []string) (*ProductSummaries, error) {
 	p := newProductsByIDsParams(iDs)
-	return c.productsByIDs.Do(ctx, &p)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.productsByIDs.Get(ctx, appendProductsByIDsParams(c.productsByIDs.Key(buf[:0]), &p), p)
 }
 
 // GetProductsByIDsAsync starts GetProductsByIDs and returns at once; Await the future for the result.
@@ -1211,7 +1286,9 @@ func (c *Client) fetchProductsByIDs(ctx context.Context, p *ProductsByIDsParams)
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetServiceConfig(ctx context.Context, serviceName string) (*ServiceConfig, error) {
 	p := newServiceConfigParams(serviceName)
-	return c.serviceConfig.Do(ctx, &p)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.serviceConfig.Get(ctx, appendServiceConfigParams(c.serviceConfig.Key(buf[:0]), &p), p)
 }
 
 // GetServiceConfigAsync starts GetServiceConfig and returns at once; Await the future for the result.

@@ -40,6 +40,13 @@ func readSetting(rd *runtime.Reader, v *Setting) {
 	v.JSONValue = runtime.ReadJSONValue(rd)
 }
 
+// cloneSetting returns a deep copy of v that shares nothing mutable with it.
+func cloneSetting(v *Setting) *Setting {
+	c := *v
+	c.JSONValue = c.JSONValue.Clone()
+	return &c
+}
+
 func convSetting(path string, raw any) (out Setting, err error) {
 	out.JSONValue, err = runtime.AsJSONValue(path, raw)
 	return
@@ -320,6 +327,72 @@ func readThing(rd *runtime.Reader, v *Thing) {
 		(*p0) = ThingLevel(rd.String())
 		v.Level = p0
 	}
+}
+
+// cloneThing returns a deep copy of v that shares nothing mutable with it.
+func cloneThing(v *Thing) *Thing {
+	b := &struct {
+		v  Thing
+		s0 runtime.JSONValue
+		s1 runtime.JSONValue
+		s2 runtime.JSONValue
+		s3 runtime.JSONValue
+		s4 runtime.JSONValue
+		s5 []string
+		s6 map[string]float64
+		s7 ThingLevel
+	}{v: *v}
+	b.v.Shape = b.v.Shape.Clone()
+	if b.v.Anything != nil {
+		b.s0 = *b.v.Anything
+		b.s0 = b.s0.Clone()
+		b.v.Anything = &b.s0
+	}
+	if b.v.Bag != nil {
+		b.s1 = *b.v.Bag
+		b.s1 = b.s1.Clone()
+		b.v.Bag = &b.s1
+	}
+	if b.v.Mixed != nil {
+		b.s2 = *b.v.Mixed
+		b.s2 = b.s2.Clone()
+		b.v.Mixed = &b.s2
+	}
+	if b.v.Pair != nil {
+		b.s3 = *b.v.Pair
+		b.s3 = b.s3.Clone()
+		b.v.Pair = &b.s3
+	}
+	if b.v.Labels != nil {
+		b.s4 = *b.v.Labels
+		b.s4 = b.s4.Clone()
+		b.v.Labels = &b.s4
+	}
+	if b.v.Tags != nil {
+		b.s5 = *b.v.Tags
+		if b.s5 != nil {
+			s0 := make([]string, len(b.s5))
+			copy(s0, b.s5)
+			b.s5 = s0
+		}
+		b.v.Tags = &b.s5
+	}
+	if b.v.Scores != nil {
+		b.s6 = *b.v.Scores
+		if b.s6 != nil {
+			m0 := make(map[string]float64, len(b.s6))
+			for k0, e0 := range b.s6 {
+				m0[k0] = e0
+			}
+			b.s6 = m0
+		}
+		b.v.Scores = &b.s6
+	}
+	if b.v.Level != nil {
+		b.s7 = *b.v.Level
+		b.v.Level = &b.s7
+	}
+	return &b.v
 }
 
 func convThing(path string, raw any) (out Thing, err error) {
@@ -751,6 +824,7 @@ func NewClient(x *runtime.Executor) *Client {
 	c.setting = runtime.NewTask(x, runtime.TaskSpec[SettingParams, Setting]{
 		AppendKey: appendSettingParams,
 		Cache:     runtime.CachePolicy{TTL: time.Minute},
+		Clone:     cloneSetting,
 		Decode:    decodeSetting,
 		Describe:  describeSettingParams,
 		Encode:    appendSetting,
@@ -769,6 +843,7 @@ func NewClient(x *runtime.Executor) *Client {
 	c.thing = runtime.NewTask(x, runtime.TaskSpec[ThingParams, Thing]{
 		AppendKey: appendThingParams,
 		Cache:     runtime.CachePolicy{TTL: time.Minute},
+		Clone:     cloneThing,
 		Decode:    decodeThing,
 		Describe:  describeThingParams,
 		Encode:    appendThing,
@@ -790,7 +865,9 @@ func NewClient(x *runtime.Executor) *Client {
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetSetting(ctx context.Context, key string) (*Setting, error) {
 	p := newSettingParams(key)
-	return c.setting.Do(ctx, &p)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.setting.Get(ctx, appendSettingParams(c.setting.Key(buf[:0]), &p), p)
 }
 
 // GetSettingAsync starts GetSetting and returns at once; Await the future for the result.
@@ -842,7 +919,9 @@ func (c *Client) fetchSetting(ctx context.Context, p *SettingParams) (*Setting, 
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetThing(ctx context.Context, id string) (*Thing, error) {
 	p := newThingParams(id)
-	return c.thing.Do(ctx, &p)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.thing.Get(ctx, appendThingParams(c.thing.Key(buf[:0]), &p), p)
 }
 
 // GetThingAsync starts GetThing and returns at once; Await the future for the result.
