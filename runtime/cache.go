@@ -75,21 +75,21 @@ const (
 // lookup asks the hot-key layer first, and fills it from what bigcache answers.
 func (t *Task[P, R]) lookup(bc *bigcache.BigCache, key string, rd *Reader, mode lookupMode) (*R, entryState) {
 	now := t.x.nanos()
-	var s *hotShard[R]
+	var hs *hotSlot
 	var epoch uint64
 	if mode == lookupFresh && t.hot != nil {
-		s = t.hot.shard(key)
+		s := t.hot.slot(key)
 		if r, st, ok := t.hotHit(s, key, now); ok {
 			return r, st
 		}
-		epoch = s.epoch.Load() // before the bigcache read: see hotLayer.fill
+		hs, epoch = &s, s.stripe.epoch.Load() // before the bigcache read: see hotLayer.fill
 	}
-	return t.lookupBig(bc, key, rd, mode, now, s, epoch)
+	return t.lookupBig(bc, key, rd, mode, now, hs, epoch)
 }
 
-// lookupBig is lookup's read from bigcache, at time now. When s is not nil, what it finds goes into the hot-key
-// layer's shard s, unless that shard was written after epoch.
-func (t *Task[P, R]) lookupBig(bc *bigcache.BigCache, key string, rd *Reader, mode lookupMode, now int64, s *hotShard[R], epoch uint64) (*R, entryState) {
+// lookupBig is lookup's read from bigcache, at time now. When hs is not nil, what it finds goes into the hot-key
+// layer at hs, unless its stripe was written after epoch.
+func (t *Task[P, R]) lookupBig(bc *bigcache.BigCache, key string, rd *Reader, mode lookupMode, now int64, hs *hotSlot, epoch uint64) (*R, entryState) {
 	b, err := bc.Get(key)
 	if err != nil {
 		return nil, entryMiss
@@ -107,8 +107,8 @@ func (t *Task[P, R]) lookupBig(bc *bigcache.BigCache, key string, rd *Reader, mo
 		return nil, entryMiss
 	}
 	if h.negative {
-		if s != nil {
-			t.hot.fill(s, key, hotEntry[R]{fresh: h.freshUntil}, epoch)
+		if hs != nil {
+			t.hot.fill(*hs, key, &hotItem[R]{fresh: h.freshUntil}, epoch)
 		}
 		return nil, entryNegative
 	}
@@ -120,18 +120,18 @@ func (t *Task[P, R]) lookupBig(bc *bigcache.BigCache, key string, rd *Reader, mo
 		_ = bc.Delete(key)
 		return nil, entryMiss
 	}
-	if s != nil {
+	if hs != nil {
 		// The decoded value goes into the layer, which from now on only hands out copies of it.
-		t.hot.fill(s, key, hotEntry[R]{val: r, fresh: h.freshUntil, size: len(payload)}, epoch)
+		t.hot.fill(*hs, key, &hotItem[R]{val: r, fresh: h.freshUntil, size: int64(len(payload))}, epoch)
 		r = t.s.Clone(r)
 	}
 	return r, entryHit
 }
 
 // hotHit answers key from the hot-key layer when it holds a fresh entry; ok is false otherwise.
-func (t *Task[P, R]) hotHit(s *hotShard[R], key string, now int64) (*R, entryState, bool) {
-	e, ok := s.get(key)
-	if !ok || now >= e.fresh {
+func (t *Task[P, R]) hotHit(s hotSlot, key string, now int64) (*R, entryState, bool) {
+	e := t.hot.get(s, key)
+	if e == nil || now >= e.fresh {
 		return nil, entryMiss, false
 	}
 	if e.val == nil {
@@ -147,7 +147,7 @@ func (t *Task[P, R]) hotPut(key string, entry []byte, snap *R) {
 	if t.hot == nil || !ok || !h.negative && snap == nil {
 		return
 	}
-	t.hot.put(key, hotEntry[R]{val: snap, fresh: h.freshUntil, size: len(payload)})
+	t.hot.put(key, &hotItem[R]{val: snap, fresh: h.freshUntil, size: int64(len(payload))})
 }
 
 // decode runs the generated Decode over payload, which the caller guarantees is never mutated afterwards.

@@ -72,16 +72,20 @@ type Executor struct {
 	scratch sync.Pool // *scratch: key buffer and Reader reused on the hit path
 }
 
-// scratch holds per-call buffers so a cache hit allocates nothing of its own beyond the decoded value.
+// scratch holds per-call buffers, so that a lookup allocates nothing of its own for its key or its entry.
 type scratch struct {
-	key []byte
-	rd  Reader
+	key   []byte
+	rd    Reader
+	entry []byte // a cache entry being encoded for a store
 }
 
 // putScratch returns buffers to the pool, dropping unusually large ones so one huge key does not stay pinned.
 func (x *Executor) putScratch(sc *scratch) {
 	if cap(sc.key) > 4<<10 {
 		sc.key = make([]byte, 0, 128)
+	}
+	if cap(sc.entry) > 16<<10 {
+		sc.entry = nil
 	}
 	x.scratch.Put(sc)
 }
@@ -226,6 +230,10 @@ func (x *Executor) nanos() int64 {
 type retryTimer interface {
 	After(d time.Duration) <-chan time.Time
 }
+
+// monoNow is time.Now without the wall clock read: the time at New plus the monotonic time since. It is for
+// deadlines, which always follow real time, whatever WithClock says.
+func (x *Executor) monoNow() time.Time { return x.start.Add(time.Since(x.start)) }
 
 // withRetryTimer lets tests observe and skip retry delays.
 func withRetryTimer(t retryTimer) Option {

@@ -220,6 +220,12 @@ func (t *Task[P, R]) fits(f *flight[R], d time.Duration) bool {
 // run performs the flight: retried source call, result validation and cache write.
 func (t *Task[P, R]) run(f *flight[R], bc *bigcache.BigCache, p *P, key string) {
 	var entry []byte
+	var sc *scratch
+	if t.s.Clone != nil {
+		// Waiters get clones rather than decoded copies, so the entry is only read by the store (bigcache copies
+		// it) and can be encoded into a pooled buffer.
+		sc = t.x.scratch.Get().(*scratch)
+	}
 	func() {
 		defer func() {
 			if v := recover(); v != nil {
@@ -228,13 +234,20 @@ func (t *Task[P, R]) run(f *flight[R], bc *bigcache.BigCache, p *P, key string) 
 		}()
 		f.val, f.attempts, f.err = t.fetch(f, p)
 		if f.err == nil || IsNotFound(f.err) {
-			entry = t.entry(f.val, f.err != nil)
+			var dst []byte
+			if sc != nil {
+				dst = sc.entry[:0]
+			}
+			entry = t.appendEntry(dst, f.val, f.err != nil)
 		}
 		switch {
 		case f.err != nil || !t.storeOK:
 		case t.s.Clone != nil:
-			// Taken before anyone has val: the hot-key layer keeps it, and later waiters get copies of it.
-			f.snap = t.s.Clone(f.val)
+			if t.hot != nil && entry != nil {
+				// Taken before anyone has val: the hot-key layer keeps it, and waiters other than the first get
+				// copies of it.
+				f.snap = t.s.Clone(f.val)
+			}
 		case entry != nil:
 			f.payload = entry[entryHeaderSz:]
 		default:
@@ -253,11 +266,34 @@ func (t *Task[P, R]) run(f *flight[R], bc *bigcache.BigCache, p *P, key string) 
 		delete(t.flights, key)
 	}
 	t.settled.Add(1) // after the store, before anyone can see the flight gone: see join
+	// The flight is unlisted: nobody joins it anymore, so the waiters counted now are all it will have.
+	copies := f.waiters > 1 && f.snap == nil && f.payload == nil && f.err == nil && t.s.Clone != nil
 	t.mu.Unlock()
+	if copies {
+		t.snapshot(f)
+	}
+	if sc != nil {
+		if entry != nil {
+			sc.entry = entry[:0]
+		}
+		t.x.putScratch(sc)
+	}
 	if f.cancel != nil {
 		f.cancel()
 	}
 	close(f.done)
+}
+
+// snapshot copies a flight's result for waiters other than the first, before any of them has it.
+//
+//go:noinline
+func (t *Task[P, R]) snapshot(f *flight[R]) {
+	defer func() {
+		if v := recover(); v != nil {
+			f.val, f.err = nil, Permanent(&panicError{where: "task " + t.s.Name, value: v})
+		}
+	}()
+	f.snap = t.s.Clone(f.val)
 }
 
 // result gives the first waiter the fetched value and every other one its own decoded copy,
@@ -373,11 +409,12 @@ func (e *attemptTimeoutError) Unwrap() error { return e.err }
 
 // attempt makes one source call, on a ctx of its own when the task has a per-attempt timeout.
 func (t *Task[P, R]) attempt(fctx context.Context, p *P, n int) (*R, error) {
-	actx, cancel := fctx, context.CancelFunc(func() {})
+	actx := fctx
 	if t.s.Timeout > 0 {
-		actx, cancel = context.WithTimeout(fctx, t.s.Timeout)
+		ac := newAttemptCtx(fctx, t.x.monoNow().Add(t.s.Timeout))
+		defer ac.release()
+		actx = ac
 	}
-	defer cancel()
 	var start time.Time
 	if t.x.hooks.OnSourceCall != nil {
 		start = time.Now()
@@ -428,13 +465,27 @@ func hideNoRows(err error) error {
 // retryable decides whether a failed attempt is worth another: any error from a Go source is,
 // except the kinds that a new attempt cannot change and a cancelled flight.
 func retryable(fctx context.Context, err error) bool {
-	if fctx.Err() != nil || IsPermanent(err) || IsNotFound(err) {
+	return fctx.Err() == nil && !IsNotFound(err) && !final(err)
+}
+
+// final reports whether err, or any error it wraps, is of a kind that a new attempt cannot change: one walk of
+// the tree, where errors.As would make one per kind.
+func final(err error) bool {
+	switch e := err.(type) {
+	case nil:
 		return false
+	case *permanentError, *ValidationError, *ConvError, *panicError:
+		return true
+	case interface{ Unwrap() error }:
+		return final(e.Unwrap())
+	case interface{ Unwrap() []error }:
+		for _, w := range e.Unwrap() {
+			if final(w) {
+				return true
+			}
+		}
 	}
-	var ve *ValidationError
-	var ce *ConvError
-	var pe *panicError
-	return !errors.As(err, &ve) && !errors.As(err, &ce) && !errors.As(err, &pe)
+	return false
 }
 
 // isTransientDriverErr recognises connection-level failures that a new attempt may not see;

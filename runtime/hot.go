@@ -2,8 +2,6 @@ package runtime
 
 import (
 	"hash/maphash"
-	"math/bits"
-	goruntime "runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -13,132 +11,173 @@ import (
 // bigcache's two copies and the decode: it hands out a copy made by the spec's Clone, one allocation for a
 // result whose shape is fixed. It only ever answers fresh entries; stale-if-error reads go to bigcache.
 //
-// Consistency with bigcache: every write (a store, Invalidate) happens under Task.mu (or Task.storeMu) together
-// with the bigcache write, and bumps the shard's epoch. A fill from a bigcache read happens without those locks,
-// so it records the epoch before the read and lands only when no write has happened in its shard since: a value
-// read before an Invalidate can then never be put back after it.
+// It is a set-associative table: a key hashes to one bucket of hotWays slots, and a full bucket evicts the entry
+// that expires first. Readers take no lock and write nothing shared: they load the bucket's slots atomically and
+// compare keys; each entry is immutable once published. Writers lock the stripe that owns the bucket.
+//
+// Consistency with bigcache: every write that comes with a bigcache write (a store, Invalidate) happens under
+// Task.mu (or Task.storeMu), like the bigcache write, and bumps the stripe's epoch. A fill from a bigcache read
+// happens without those locks, so it records the epoch before the read and lands only when no write has happened
+// in its stripe since: a value read before an Invalidate can then never be put back after it.
 
 const (
 	defaultHotKeys   = 4096
 	hotBytesPerEntry = 1 << 10 // the byte budget: n entries may hold n KiB of encoded results
-	maxHotShards     = 64
-	minPerShard      = 16
+	hotWays          = 4
+	maxHotStripes    = 64
 )
 
-// hotLayer is one task's map from cache key to decoded result, split into shards that each have their own lock
-// and their own share of the entry and byte budgets.
+// hotLayer is one task's table from cache key to decoded result.
 type hotLayer[R any] struct {
-	seed       maphash.Seed
-	shards     []hotShard[R]
-	mask       uint64
-	maxEntries int // per shard
-	maxBytes   int // per shard
+	seed     maphash.Seed
+	buckets  uint64                                       // a power of two
+	tab      atomic.Pointer[[]atomic.Pointer[hotItem[R]]] // buckets*hotWays slots, made on the first insert
+	makeTab  sync.Once
+	stripes  []hotStripe
+	maxBytes int64
+	bytes    atomic.Int64 // encoded size of the entries in the table
 }
 
-// hotShard is padded to a cache line so that readers of neighbouring shards do not share one.
-type hotShard[R any] struct {
-	mu    sync.RWMutex
-	m     map[string]hotEntry[R] // made on the first insert
-	bytes int
+// hotStripe serialises the writers of the buckets it owns. It is padded so that two stripes' locks do not share
+// a cache line.
+type hotStripe struct {
+	mu    sync.Mutex
 	epoch atomic.Uint64 // bumped by every put and drop; see fill
-	_     [16]byte
+	_     [48]byte
 }
 
-// hotEntry is what the layer keeps per key. val is never handed out itself, only copies of it.
-type hotEntry[R any] struct {
+// hotItem is one entry; it never changes once in the table. val is never handed out itself, only copies of it.
+type hotItem[R any] struct {
+	key   string
 	val   *R    // nil for a negative (not-found) entry
 	fresh int64 // fresh until, on the executor's clock (Executor.nanos)
-	size  int   // encoded size, counted against the byte budget
+	size  int64 // encoded size, counted against the byte budget
 }
 
-// newHotLayer returns a layer for n entries, or nil when n is 0.
+// hotSlot is where a key lives: its bucket's first slot and the stripe that guards the bucket.
+type hotSlot struct {
+	base   uint64
+	stripe *hotStripe
+}
+
+// newHotLayer returns a layer for about n entries, or nil when n is 0.
 func newHotLayer[R any](n int) *hotLayer[R] {
 	if n <= 0 {
 		return nil
 	}
-	shards := 1
-	for shards < maxHotShards && shards < 4*goruntime.GOMAXPROCS(0) && n/(2*shards) >= minPerShard {
-		shards *= 2
+	buckets := uint64(1)
+	for buckets*hotWays < uint64(n) {
+		buckets *= 2
 	}
-	per := (n + shards - 1) / shards
 	return &hotLayer[R]{
-		seed:       maphash.MakeSeed(),
-		shards:     make([]hotShard[R], shards),
-		mask:       uint64(shards - 1),
-		maxEntries: per,
-		maxBytes:   per * hotBytesPerEntry,
+		seed:     maphash.MakeSeed(),
+		buckets:  buckets,
+		stripes:  make([]hotStripe, min(buckets, maxHotStripes)),
+		maxBytes: int64(n) * hotBytesPerEntry,
 	}
 }
 
-func (h *hotLayer[R]) shard(key string) *hotShard[R] {
-	if h.mask == 0 {
-		return &h.shards[0]
-	}
-	x := maphash.String(h.seed, key)
-	// The map inside the shard hashes with its own seed; fold the high bits in so both do not use the same ones.
-	return &h.shards[(x^bits.RotateLeft64(x, 32))&h.mask]
+func (h *hotLayer[R]) slot(key string) hotSlot {
+	b := maphash.String(h.seed, key) & (h.buckets - 1)
+	return hotSlot{base: b * hotWays, stripe: &h.stripes[b%uint64(len(h.stripes))]}
 }
 
-// get returns the entry for key, if the shard holds one.
-func (s *hotShard[R]) get(key string) (hotEntry[R], bool) {
-	s.mu.RLock()
-	e, ok := s.m[key]
-	s.mu.RUnlock()
-	return e, ok
+// get returns key's entry, or nil.
+func (h *hotLayer[R]) get(s hotSlot, key string) *hotItem[R] {
+	tab := h.tab.Load()
+	if tab == nil {
+		return nil
+	}
+	ways := (*tab)[s.base : s.base+hotWays]
+	for i := range ways {
+		if it := ways[i].Load(); it != nil && it.key == key {
+			return it
+		}
+	}
+	return nil
 }
 
 // put stores the entry a flight just wrote to bigcache; key is not a view of a reused buffer. The caller holds
 // Task.mu or Task.storeMu.
-func (h *hotLayer[R]) put(key string, e hotEntry[R]) {
-	s := h.shard(key)
-	s.mu.Lock()
-	s.epoch.Add(1)
-	h.insert(s, key, e)
-	s.mu.Unlock()
+func (h *hotLayer[R]) put(key string, it *hotItem[R]) {
+	s := h.slot(key)
+	it.key = key
+	s.stripe.mu.Lock()
+	s.stripe.epoch.Add(1)
+	h.insert(s, it)
+	s.stripe.mu.Unlock()
 }
 
-// fill stores an entry read from bigcache, unless the shard was written since epoch, read before that read.
-func (h *hotLayer[R]) fill(s *hotShard[R], key string, e hotEntry[R], epoch uint64) {
-	key = strings.Clone(key) // the caller's key may be a pooled buffer
-	s.mu.Lock()
-	if s.epoch.Load() == epoch {
-		h.insert(s, key, e)
+// fill stores an entry read from bigcache, unless the stripe was written since epoch, read before that read.
+func (h *hotLayer[R]) fill(s hotSlot, key string, it *hotItem[R], epoch uint64) {
+	it.key = strings.Clone(key) // the caller's key may be a pooled buffer
+	s.stripe.mu.Lock()
+	if s.stripe.epoch.Load() == epoch {
+		h.insert(s, it)
 	}
-	s.mu.Unlock()
+	s.stripe.mu.Unlock()
 }
 
 // drop removes key's entry; Invalidate calls it after deleting the bigcache entry.
 func (h *hotLayer[R]) drop(key string) {
-	s := h.shard(key)
-	s.mu.Lock()
-	s.epoch.Add(1)
-	if old, ok := s.m[key]; ok {
-		s.bytes -= old.size
-		delete(s.m, key)
+	s := h.slot(key)
+	s.stripe.mu.Lock()
+	s.stripe.epoch.Add(1)
+	if tab := h.tab.Load(); tab != nil {
+		ways := (*tab)[s.base : s.base+hotWays]
+		for i := range ways {
+			if old := ways[i].Load(); old != nil && old.key == key {
+				h.clear(&ways[i])
+			}
+		}
 	}
-	s.mu.Unlock()
+	s.stripe.mu.Unlock()
 }
 
-// insert adds or replaces key's entry, evicting arbitrary entries (Go's map iteration starts at a random one)
-// until the shard is within its budgets. An entry larger than a shard's byte budget is not kept. s.mu is held.
-func (h *hotLayer[R]) insert(s *hotShard[R], key string, e hotEntry[R]) {
-	if old, ok := s.m[key]; ok {
-		s.bytes -= old.size
-		delete(s.m, key)
-	}
-	if e.size > h.maxBytes {
-		return
-	}
-	if s.m == nil {
-		s.m = make(map[string]hotEntry[R], min(h.maxEntries, 64))
-	}
-	for len(s.m) > 0 && (len(s.m) >= h.maxEntries || s.bytes+e.size > h.maxBytes) {
-		for k, old := range s.m {
-			s.bytes -= old.size
-			delete(s.m, k)
+// insert puts it in its bucket: in place of an entry for the same key, else in an empty slot, else in place of
+// the entry that expires first. Entries of the bucket are dropped while the table is over its byte budget; an
+// entry that still does not fit is not kept. The stripe is locked.
+func (h *hotLayer[R]) insert(s hotSlot, it *hotItem[R]) {
+	h.makeTab.Do(func() {
+		tab := make([]atomic.Pointer[hotItem[R]], h.buckets*hotWays)
+		h.tab.Store(&tab)
+	})
+	ways := (*h.tab.Load())[s.base : s.base+hotWays]
+	victim := -1
+	for i := range ways {
+		if old := ways[i].Load(); old != nil && old.key == it.key {
+			victim = i
 			break
 		}
 	}
-	s.m[key] = e
-	s.bytes += e.size
+	for i := 0; victim < 0 && i < hotWays; i++ {
+		if ways[i].Load() == nil {
+			victim = i
+		}
+	}
+	if victim < 0 {
+		victim = 0
+		for i := 1; i < hotWays; i++ {
+			if ways[i].Load().fresh < ways[victim].Load().fresh {
+				victim = i
+			}
+		}
+	}
+	h.clear(&ways[victim])
+	for i := 0; i < hotWays && h.bytes.Load()+it.size > h.maxBytes; i++ {
+		h.clear(&ways[i])
+	}
+	if h.bytes.Load()+it.size > h.maxBytes {
+		return
+	}
+	ways[victim].Store(it)
+	h.bytes.Add(it.size)
+}
+
+// clear empties a slot. The stripe is locked.
+func (h *hotLayer[R]) clear(p *atomic.Pointer[hotItem[R]]) {
+	if old := p.Load(); old != nil {
+		h.bytes.Add(-old.size)
+		p.Store(nil)
+	}
 }

@@ -320,26 +320,26 @@ func (t *Task[P, R]) Get(ctx context.Context, key []byte, p P) (res *R, err erro
 // bigcache, which may keep what it is given, copies them.
 func (t *Task[P, R]) lookupKey(bc *bigcache.BigCache, key []byte) (*R, entryState) {
 	now := t.x.nanos()
-	var s *hotShard[R]
+	var hs *hotSlot
 	var epoch uint64
 	if t.hot != nil {
 		k := bytesView(key)
-		s = t.hot.shard(k)
+		s := t.hot.slot(k)
 		if r, st, ok := t.hotHit(s, k, now); ok {
 			return r, st
 		}
-		epoch = s.epoch.Load()
+		hs, epoch = &s, s.stripe.epoch.Load()
 	}
-	return t.lookupCold(bc, key, now, s, epoch)
+	return t.lookupCold(bc, key, now, hs, epoch)
 }
 
 // lookupCold reads key from bigcache through pooled buffers.
 //
 //go:noinline
-func (t *Task[P, R]) lookupCold(bc *bigcache.BigCache, key []byte, now int64, s *hotShard[R], epoch uint64) (*R, entryState) {
+func (t *Task[P, R]) lookupCold(bc *bigcache.BigCache, key []byte, now int64, hs *hotSlot, epoch uint64) (*R, entryState) {
 	sc := t.x.scratch.Get().(*scratch)
 	sc.key = append(sc.key[:0], key...)
-	r, st := t.lookupBig(bc, bytesView(sc.key), &sc.rd, lookupFresh, now, s, epoch)
+	r, st := t.lookupBig(bc, bytesView(sc.key), &sc.rd, lookupFresh, now, hs, epoch)
 	t.x.putScratch(sc)
 	return r, st
 }
