@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"github.com/reftask/reftask/runtime"
 	"regexp"
+	"slices"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -550,11 +551,7 @@ func cloneTyped(v *Typed) *Typed {
 	}{v: *v}
 	if b.v.C != nil {
 		b.s0 = *b.v.C
-		if b.s0 != nil {
-			s0 := make([]TypedCItem, len(b.s0))
-			copy(s0, b.s0)
-			b.s0 = s0
-		}
+		b.s0 = slices.Clone(b.s0)
 		b.v.C = &b.s0
 	}
 	return &b.v

@@ -116,18 +116,23 @@ func (b *cloneBlock) fixValue(t *ir.Type, decl *jen.Statement, x *jen.Statement,
 		return out
 	case ir.Pointer:
 		return []jen.Code{jen.If(x.Clone().Op("!=").Nil()).Block(b.fixPointer(t.Elem, x, depth)...)}
+	case ir.Slice, ir.Map:
+		if !mutable(t.Elem, map[*ir.Type]bool{}) {
+			// Elements that share nothing: a shallow copy of the slice or map is a deep one.
+			pkg := map[ir.Kind]string{ir.Slice: "slices", ir.Map: "maps"}[t.Kind]
+			return []jen.Code{x.Clone().Op("=").Qual(pkg, "Clone").Call(x.Clone())}
+		}
+	}
+	switch t.Kind {
 	case ir.Slice:
 		s, i := fmt.Sprintf("s%d", depth), fmt.Sprintf("i%d", depth)
 		inner := b.inner()
-		body := []jen.Code{
+		return []jen.Code{jen.If(x.Clone().Op("!=").Nil()).Block(
 			jen.Id(s).Op(":=").Make(decl, jen.Len(x.Clone())),
 			jen.Copy(jen.Id(s), x.Clone()),
-		}
-		if el := inner.fix(t.Elem, jen.Id(s).Index(jen.Id(i)), depth+1); len(el) > 0 {
-			body = append(body, jen.For(jen.Id(i).Op(":=").Range().Id(s)).Block(el...))
-		}
-		body = append(body, x.Clone().Op("=").Id(s))
-		return []jen.Code{jen.If(x.Clone().Op("!=").Nil()).Block(body...)}
+			jen.For(jen.Id(i).Op(":=").Range().Id(s)).Block(inner.fix(t.Elem, jen.Id(s).Index(jen.Id(i)), depth+1)...),
+			x.Clone().Op("=").Id(s),
+		)}
 	case ir.Map:
 		m, k, v := fmt.Sprintf("m%d", depth), fmt.Sprintf("k%d", depth), fmt.Sprintf("e%d", depth)
 		inner := b.inner()

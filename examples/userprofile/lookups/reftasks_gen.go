@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"github.com/reftask/reftask/runtime"
 	"regexp"
+	"slices"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -171,11 +172,7 @@ func readUserList(rd *runtime.Reader, v *UserList) {
 // cloneUserList returns a deep copy of v that shares nothing mutable with it.
 func cloneUserList(v *UserList) *UserList {
 	c := *v
-	if c != nil {
-		s0 := make(UserList, len(c))
-		copy(s0, c)
-		c = s0
-	}
+	c = slices.Clone(c)
 	return &c
 }
 

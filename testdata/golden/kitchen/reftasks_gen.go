@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"github.com/reftask/reftask/runtime"
+	"maps"
+	"slices"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -525,18 +527,8 @@ func cloneItem(v *Item) *Item {
 		s0 float64
 		s1 string
 	}{v: *v}
-	if b.v.Tags != nil {
-		s0 := make([]string, len(b.v.Tags))
-		copy(s0, b.v.Tags)
-		b.v.Tags = s0
-	}
-	if b.v.Attributes != nil {
-		m0 := make(map[string]string, len(b.v.Attributes))
-		for k0, e0 := range b.v.Attributes {
-			m0[k0] = e0
-		}
-		b.v.Attributes = m0
-	}
+	b.v.Tags = slices.Clone(b.v.Tags)
+	b.v.Attributes = maps.Clone(b.v.Attributes)
 	if b.v.Discount != nil {
 		b.s0 = *b.v.Discount
 		b.v.Discount = &b.s0

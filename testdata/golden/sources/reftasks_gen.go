@@ -7,7 +7,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"github.com/reftask/reftask/runtime"
+	"maps"
 	"regexp"
+	"slices"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -160,13 +162,7 @@ func readFlags(rd *runtime.Reader, v *Flags) {
 // cloneFlags returns a deep copy of v that shares nothing mutable with it.
 func cloneFlags(v *Flags) *Flags {
 	c := *v
-	if c != nil {
-		m0 := make(Flags, len(c))
-		for k0, e0 := range c {
-			m0[k0] = e0
-		}
-		c = m0
-	}
+	c = maps.Clone(c)
 	return &c
 }
 
@@ -542,11 +538,7 @@ func readProductSummaries(rd *runtime.Reader, v *ProductSummaries) {
 // cloneProductSummaries returns a deep copy of v that shares nothing mutable with it.
 func cloneProductSummaries(v *ProductSummaries) *ProductSummaries {
 	c := *v
-	if c != nil {
-		s0 := make(ProductSummaries, len(c))
-		copy(s0, c)
-		c = s0
-	}
+	c = slices.Clone(c)
 	return &c
 }
 
@@ -818,11 +810,7 @@ func cloneServiceConfig(v *ServiceConfig) *ServiceConfig {
 	}
 	if b.v.Tags != nil {
 		b.s2 = *b.v.Tags
-		if b.s2 != nil {
-			s0 := make([]string, len(b.s2))
-			copy(s0, b.s2)
-			b.s2 = s0
-		}
+		b.s2 = slices.Clone(b.s2)
 		b.v.Tags = &b.s2
 	}
 	return &b.v

@@ -7,7 +7,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"github.com/reftask/reftask/runtime"
+	"maps"
 	"regexp"
+	"slices"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -370,22 +372,12 @@ func cloneThing(v *Thing) *Thing {
 	}
 	if b.v.Tags != nil {
 		b.s5 = *b.v.Tags
-		if b.s5 != nil {
-			s0 := make([]string, len(b.s5))
-			copy(s0, b.s5)
-			b.s5 = s0
-		}
+		b.s5 = slices.Clone(b.s5)
 		b.v.Tags = &b.s5
 	}
 	if b.v.Scores != nil {
 		b.s6 = *b.v.Scores
-		if b.s6 != nil {
-			m0 := make(map[string]float64, len(b.s6))
-			for k0, e0 := range b.s6 {
-				m0[k0] = e0
-			}
-			b.s6 = m0
-		}
+		b.s6 = maps.Clone(b.s6)
 		b.v.Scores = &b.s6
 	}
 	if b.v.Level != nil {
