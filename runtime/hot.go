@@ -30,8 +30,8 @@ const (
 // hotLayer is one task's table from cache key to decoded result.
 type hotLayer[R any] struct {
 	seed     maphash.Seed
-	buckets  uint64                                       // a power of two
-	tab      atomic.Pointer[[]atomic.Pointer[hotItem[R]]] // buckets*hotWays slots, made on the first insert
+	buckets  uint64                      // a power of two
+	tab      atomic.Pointer[[]hotWay[R]] // buckets*hotWays slots, made on the first insert
 	makeTab  sync.Once
 	stripes  []hotStripe
 	maxBytes int64
@@ -46,6 +46,15 @@ type hotStripe struct {
 	_     [48]byte
 }
 
+// hotWay is one slot of a bucket: a bucket's four fill one cache line. tag is the hash of the entry's key (with
+// the low bit set, so that 0 means empty): a lookup compares keys only where the tag matches, without touching
+// the other entries. A writer sets tag and it one after the other, so a reader may see them disagree for a moment;
+// it then misses, or compares a key that does not match, and asks bigcache: never a wrong answer.
+type hotWay[R any] struct {
+	tag atomic.Uint64
+	it  atomic.Pointer[hotItem[R]]
+}
+
 // hotItem is one entry; it never changes once in the table. val is never handed out itself, only copies of it.
 type hotItem[R any] struct {
 	key   string
@@ -54,9 +63,10 @@ type hotItem[R any] struct {
 	size  int64 // encoded size, counted against the byte budget
 }
 
-// hotSlot is where a key lives: its bucket's first slot and the stripe that guards the bucket.
+// hotSlot is where a key lives: its bucket's first slot and the stripe that guards the bucket, and its tag.
 type hotSlot struct {
 	base   uint64
+	tag    uint64
 	stripe *hotStripe
 }
 
@@ -78,8 +88,9 @@ func newHotLayer[R any](n int) *hotLayer[R] {
 }
 
 func (h *hotLayer[R]) slot(key string) hotSlot {
-	b := maphash.String(h.seed, key) & (h.buckets - 1)
-	return hotSlot{base: b * hotWays, stripe: &h.stripes[b%uint64(len(h.stripes))]}
+	x := maphash.String(h.seed, key)
+	b := x & (h.buckets - 1)
+	return hotSlot{base: b * hotWays, tag: x | 1, stripe: &h.stripes[b%uint64(len(h.stripes))]}
 }
 
 // get returns key's entry, or nil.
@@ -90,8 +101,10 @@ func (h *hotLayer[R]) get(s hotSlot, key string) *hotItem[R] {
 	}
 	ways := (*tab)[s.base : s.base+hotWays]
 	for i := range ways {
-		if it := ways[i].Load(); it != nil && it.key == key {
-			return it
+		if ways[i].tag.Load() == s.tag {
+			if it := ways[i].it.Load(); it != nil && it.key == key {
+				return it
+			}
 		}
 	}
 	return nil
@@ -126,7 +139,7 @@ func (h *hotLayer[R]) drop(key string) {
 	if tab := h.tab.Load(); tab != nil {
 		ways := (*tab)[s.base : s.base+hotWays]
 		for i := range ways {
-			if old := ways[i].Load(); old != nil && old.key == key {
+			if old := ways[i].it.Load(); old != nil && old.key == key {
 				h.clear(&ways[i])
 			}
 		}
@@ -139,26 +152,26 @@ func (h *hotLayer[R]) drop(key string) {
 // entry that still does not fit is not kept. The stripe is locked.
 func (h *hotLayer[R]) insert(s hotSlot, it *hotItem[R]) {
 	h.makeTab.Do(func() {
-		tab := make([]atomic.Pointer[hotItem[R]], h.buckets*hotWays)
+		tab := make([]hotWay[R], h.buckets*hotWays)
 		h.tab.Store(&tab)
 	})
 	ways := (*h.tab.Load())[s.base : s.base+hotWays]
 	victim := -1
 	for i := range ways {
-		if old := ways[i].Load(); old != nil && old.key == it.key {
+		if old := ways[i].it.Load(); old != nil && old.key == it.key {
 			victim = i
 			break
 		}
 	}
 	for i := 0; victim < 0 && i < hotWays; i++ {
-		if ways[i].Load() == nil {
+		if ways[i].it.Load() == nil {
 			victim = i
 		}
 	}
 	if victim < 0 {
 		victim = 0
 		for i := 1; i < hotWays; i++ {
-			if ways[i].Load().fresh < ways[victim].Load().fresh {
+			if ways[i].it.Load().fresh < ways[victim].it.Load().fresh {
 				victim = i
 			}
 		}
@@ -170,14 +183,16 @@ func (h *hotLayer[R]) insert(s hotSlot, it *hotItem[R]) {
 	if h.bytes.Load()+it.size > h.maxBytes {
 		return
 	}
-	ways[victim].Store(it)
+	ways[victim].tag.Store(s.tag)
+	ways[victim].it.Store(it)
 	h.bytes.Add(it.size)
 }
 
 // clear empties a slot. The stripe is locked.
-func (h *hotLayer[R]) clear(p *atomic.Pointer[hotItem[R]]) {
-	if old := p.Load(); old != nil {
+func (h *hotLayer[R]) clear(w *hotWay[R]) {
+	if old := w.it.Load(); old != nil {
 		h.bytes.Add(-old.size)
-		p.Store(nil)
+		w.it.Store(nil)
+		w.tag.Store(0)
 	}
 }

@@ -27,7 +27,7 @@ func hotEntries[P, R any](task *Task[P, R]) int {
 	}
 	n := 0
 	for i := range *tab {
-		if (*tab)[i].Load() != nil {
+		if (*tab)[i].it.Load() != nil {
 			n++
 		}
 	}

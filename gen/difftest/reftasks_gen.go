@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"github.com/reftask/reftask/runtime"
-	"regexp"
 	"slices"
 	"strconv"
 	"time"
@@ -454,7 +453,7 @@ func (v *Typed) Validate() error {
 }
 
 // pattern0 is compiled once; the schema compiler has already accepted it.
-var pattern0 = regexp.MustCompile("^a")
+var pattern0 = runtime.MustPattern("^a")
 
 func (v *Typed) validate(vs *runtime.Violations, path *runtime.Path) {
 	{
@@ -826,7 +825,7 @@ func checkConditionalUnevaluated(v any, path *runtime.Path, vs *runtime.Violatio
 }
 
 // pattern1 is compiled once; the schema compiler has already accepted it.
-var pattern1 = regexp.MustCompile("^x")
+var pattern1 = runtime.MustPattern("^x")
 
 // checkKeyed checks a JSON value against the schema at $defs/keyed, adding a violation for every keyword it breaks.
 func checkKeyed(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"github.com/reftask/reftask/runtime"
-	"regexp"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -112,7 +111,7 @@ func (v *ProductParams) Validate() error {
 }
 
 // pattern0 is compiled once; the schema compiler has already accepted it.
-var pattern0 = regexp.MustCompile("^SKU-[0-9]{5}$")
+var pattern0 = runtime.MustPattern("^SKU-[0-9]{5}$")
 
 func (v *ProductParams) validate(vs *runtime.Violations, path *runtime.Path) {
 	{

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"github.com/reftask/reftask/runtime"
-	"regexp"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -39,7 +38,7 @@ func (v *Product) Validate() error {
 }
 
 // pattern0 is compiled once; the schema compiler has already accepted it.
-var pattern0 = regexp.MustCompile("^[A-Z]{3}$")
+var pattern0 = runtime.MustPattern("^[A-Z]{3}$")
 
 func (v *Product) validate(vs *runtime.Violations, path *runtime.Path) {
 	{
@@ -136,7 +135,7 @@ func (v *ProductParams) Validate() error {
 }
 
 // pattern1 is compiled once; the schema compiler has already accepted it.
-var pattern1 = regexp.MustCompile("^[A-Z]{3}-[0-9]{3}$")
+var pattern1 = runtime.MustPattern("^[A-Z]{3}-[0-9]{3}$")
 
 func (v *ProductParams) validate(vs *runtime.Violations, path *runtime.Path) {
 	{

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"github.com/reftask/reftask/runtime"
-	"regexp"
 	"strconv"
 	"time"
 )
@@ -39,7 +38,7 @@ func (v *ServiceConfig) Validate() error {
 }
 
 // pattern0 is compiled once; the schema compiler has already accepted it.
-var pattern0 = regexp.MustCompile("^https://")
+var pattern0 = runtime.MustPattern("^https://")
 
 func (v *ServiceConfig) validate(vs *runtime.Violations, path *runtime.Path) {
 	{
@@ -183,7 +182,7 @@ func (v *ServiceConfigParams) Validate() error {
 }
 
 // pattern1 is compiled once; the schema compiler has already accepted it.
-var pattern1 = regexp.MustCompile("^[a-z][a-z0-9_]*$")
+var pattern1 = runtime.MustPattern("^[a-z][a-z0-9_]*$")
 
 func (v *ServiceConfigParams) validate(vs *runtime.Violations, path *runtime.Path) {
 	{

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"github.com/reftask/reftask/runtime"
-	"regexp"
 	"slices"
 	"strconv"
 	"time"
@@ -224,7 +223,7 @@ func (v *UserProfile) Validate() error {
 }
 
 // pattern0 is compiled once; the schema compiler has already accepted it.
-var pattern0 = regexp.MustCompile("^user_[0-9]+$")
+var pattern0 = runtime.MustPattern("^user_[0-9]+$")
 
 func (v *UserProfile) validate(vs *runtime.Violations, path *runtime.Path) {
 	{

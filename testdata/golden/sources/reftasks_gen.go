@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"github.com/reftask/reftask/runtime"
 	"maps"
-	"regexp"
 	"slices"
 	"strconv"
 	"time"
@@ -209,7 +208,7 @@ func (v *Money) Validate() error {
 }
 
 // pattern0 is compiled once; the schema compiler has already accepted it.
-var pattern0 = regexp.MustCompile("^[A-Z]{3}$")
+var pattern0 = runtime.MustPattern("^[A-Z]{3}$")
 
 func (v *Money) validate(vs *runtime.Violations, path *runtime.Path) {
 	{

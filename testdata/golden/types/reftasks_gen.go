@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"github.com/reftask/reftask/runtime"
 	"maps"
-	"regexp"
 	"slices"
 	"strconv"
 	"time"
@@ -629,7 +628,7 @@ func checkThingBag(v any, path *runtime.Path, vs *runtime.Violations, ev *runtim
 }
 
 // pattern0 is compiled once; the schema compiler has already accepted it.
-var pattern0 = regexp.MustCompile("^x-")
+var pattern0 = runtime.MustPattern("^x-")
 
 // checkThingLabels checks a JSON value against the schema at properties/labels, adding a violation for every keyword it breaks.
 func checkThingLabels(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
