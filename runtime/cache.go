@@ -140,16 +140,6 @@ func (t *Task[P, R]) hotHit(s hotSlot, key string, now int64) (*R, entryState, b
 	return t.s.Clone(e.val), entryHit, true
 }
 
-// hotPut puts what a flight just stored in bigcache into the hot-key layer: snap is the flight's own copy of the
-// result (nil for a negative entry), entry the bytes stored. Task.mu or Task.storeMu is held, as for the store.
-func (t *Task[P, R]) hotPut(key string, entry []byte, snap *R) {
-	h, payload, ok := parseEntry(entry)
-	if t.hot == nil || !ok || !h.negative && snap == nil {
-		return
-	}
-	t.hot.put(key, &hotItem[R]{val: snap, fresh: h.freshUntil, size: int64(len(payload))})
-}
-
 // decode runs the generated Decode over payload, which the caller guarantees is never mutated afterwards.
 // A panic, a reader error, unread bytes or a nil result all mean the bytes are not a valid entry.
 func (t *Task[P, R]) decode(rd *Reader, payload []byte) (r *R, ok bool) {

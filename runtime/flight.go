@@ -243,11 +243,7 @@ func (t *Task[P, R]) run(f *flight[R], bc *bigcache.BigCache, p *P, key string) 
 		switch {
 		case f.err != nil || !t.storeOK:
 		case t.s.Clone != nil:
-			if t.hot != nil && entry != nil {
-				// Taken before anyone has val: the hot-key layer keeps it, and waiters other than the first get
-				// copies of it.
-				f.snap = t.s.Clone(f.val)
-			}
+			// Waiters other than the first get clones (see snapshot below).
 		case entry != nil:
 			f.payload = entry[entryHeaderSz:]
 		default:
@@ -258,8 +254,11 @@ func (t *Task[P, R]) run(f *flight[R], bc *bigcache.BigCache, p *P, key string) 
 	t.mu.Lock()
 	// Store before unlisting the flight: a caller that finds no flight then finds the entry.
 	if entry != nil && !f.noStore && len(key) <= maxKeyLen {
-		if bc.Set(key, entry) == nil { // an error means too large for a shard: simply not cached
-			t.hotPut(key, entry, f.snap)
+		_ = bc.Set(key, entry) // too large for a shard: simply not cached
+		if t.hot != nil {
+			// The layer is filled by the first hit, not here: a key looked up once pays nothing for it. What it may
+			// hold for key is older than this entry, and a fill that read bigcache before the store must not land.
+			t.hot.drop(key)
 		}
 	}
 	if t.flights[key] == f {

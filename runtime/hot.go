@@ -15,10 +15,11 @@ import (
 // that expires first. Readers take no lock and write nothing shared: they load the bucket's slots atomically and
 // compare keys; each entry is immutable once published. Writers lock the stripe that owns the bucket.
 //
-// Consistency with bigcache: every write that comes with a bigcache write (a store, Invalidate) happens under
-// Task.mu (or Task.storeMu), like the bigcache write, and bumps the stripe's epoch. A fill from a bigcache read
-// happens without those locks, so it records the epoch before the read and lands only when no write has happened
-// in its stripe since: a value read before an Invalidate can then never be put back after it.
+// The layer is filled only from bigcache reads (the first hit of a key), so that a key looked up once costs it
+// nothing. Consistency with bigcache: every bigcache write (a flight's store, Invalidate) is followed, under the
+// same lock (Task.mu or Task.storeMu), by a drop of the key, which bumps the stripe's epoch. A fill happens without
+// those locks, so it records the epoch before its bigcache read and lands only when no drop has happened in its
+// stripe since: a value read before an Invalidate, or before a newer store, can never be put back after it.
 
 const (
 	defaultHotKeys   = 4096
@@ -42,7 +43,7 @@ type hotLayer[R any] struct {
 // a cache line.
 type hotStripe struct {
 	mu    sync.Mutex
-	epoch atomic.Uint64 // bumped by every put and drop; see fill
+	epoch atomic.Uint64 // bumped by every drop; see fill
 	_     [48]byte
 }
 
@@ -110,17 +111,6 @@ func (h *hotLayer[R]) get(s hotSlot, key string) *hotItem[R] {
 	return nil
 }
 
-// put stores the entry a flight just wrote to bigcache; key is not a view of a reused buffer. The caller holds
-// Task.mu or Task.storeMu.
-func (h *hotLayer[R]) put(key string, it *hotItem[R]) {
-	s := h.slot(key)
-	it.key = key
-	s.stripe.mu.Lock()
-	s.stripe.epoch.Add(1)
-	h.insert(s, it)
-	s.stripe.mu.Unlock()
-}
-
 // fill stores an entry read from bigcache, unless the stripe was written since epoch, read before that read.
 func (h *hotLayer[R]) fill(s hotSlot, key string, it *hotItem[R], epoch uint64) {
 	it.key = strings.Clone(key) // the caller's key may be a pooled buffer
@@ -131,7 +121,8 @@ func (h *hotLayer[R]) fill(s hotSlot, key string, it *hotItem[R], epoch uint64) 
 	s.stripe.mu.Unlock()
 }
 
-// drop removes key's entry; Invalidate calls it after deleting the bigcache entry.
+// drop removes key's entry. Invalidate calls it after deleting the bigcache entry, and a flight after storing a new
+// one; the caller holds Task.mu or Task.storeMu, as for the bigcache write.
 func (h *hotLayer[R]) drop(key string) {
 	s := h.slot(key)
 	s.stripe.mu.Lock()

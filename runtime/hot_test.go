@@ -111,8 +111,8 @@ func TestHotLayerFreshnessAndCopies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if hotEntries(task) != 1 {
-		t.Fatalf("hot entries after a store = %d, want 1", hotEntries(task))
+	if hotEntries(task) != 0 {
+		t.Fatalf("hot entries after a store = %d, want 0: the first hit fills the layer", hotEntries(task))
 	}
 	seen := map[*user]bool{first: true}
 	for i := range 3 {
@@ -185,8 +185,10 @@ func TestHotLayerBounded(t *testing.T) {
 	task := NewTask(x, userSpec(&source{}))
 	ctx := context.Background()
 	for i := range 1000 {
-		if _, err := get(ctx, task, fmt.Sprintf("u%d", i)); err != nil {
-			t.Fatal(err)
+		for range 2 { // a miss, then a hit that fills the layer
+			if _, err := get(ctx, task, fmt.Sprintf("u%d", i)); err != nil {
+				t.Fatal(err)
+			}
 		}
 		if n := hotEntries(task); n > 16 {
 			t.Fatalf("%d entries after %d keys, want at most 16", n, i+1)
@@ -205,7 +207,7 @@ func TestHotLayerBounded(t *testing.T) {
 	spec := userSpec(big)
 	spec.Name = "Big"
 	bt := NewTask(x, spec)
-	for range 2 {
+	for range 3 {
 		if u, err := bt.Do(ctx, &userParams{ID: "b"}); err != nil || len(u.Name) != 20<<10 {
 			t.Fatalf("%v", err)
 		}
@@ -378,7 +380,15 @@ func TestHotFillEpoch(t *testing.T) {
 	}{
 		{"nothing in between", func(*hotLayer[user]) {}, "read"},
 		{"an Invalidate in between", func(h *hotLayer[user]) { h.drop("k") }, ""},
-		{"a newer store in between", func(h *hotLayer[user]) { h.put("k", &hotItem[user]{val: &user{Name: "stored"}, fresh: 1 << 62}) }, "stored"},
+		{"a newer store in between", func(h *hotLayer[user]) { h.drop("k") }, ""},
+		{"a store of a key of another stripe", func(h *hotLayer[user]) {
+			for i := 0; ; i++ {
+				if k := fmt.Sprint(i); h.slot(k).stripe != h.slot("k").stripe {
+					h.drop(k)
+					return
+				}
+			}
+		}, "read"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
