@@ -19,7 +19,7 @@ import (
 // Unlike singleflight, callers may leave on their own ctx; the call runs on a ctx detached
 // from them that is cancelled only when the last one has left.
 type flight[R any] struct {
-	done   chan struct{} // a batched flight shares its batch's: all of a batch's flights finish together
+	done   chan struct{} // a batched flight shares its batch's; a leader-run flight gets one when a second caller joins
 	ctx    context.Context
 	cancel context.CancelFunc // nil for a batched flight, which runs on its batch's ctx
 
@@ -114,6 +114,9 @@ func (t *Task[P, R]) join(ctx context.Context, bc *bigcache.BigCache, p *P, key 
 			}
 		}
 		w = f.addWaiter(ctx)
+		if !lead && f.done == nil {
+			f.done = make(chan struct{}) // a leader-run flight's first other caller: it needs something to wait on
+		}
 		t.mu.Unlock()
 		if run != nil {
 			go t.runBatch(run)
@@ -140,9 +143,13 @@ func (t *Task[P, R]) joinLocked(ctx context.Context, bc *bigcache.BigCache, p *P
 			var lead bool
 			if f, lead = t.startFlight(ctx, bc, p, key); lead {
 				// DoMany waits for its flights on other goroutines: it cannot lead one.
+				f.done = make(chan struct{})
 				go t.run(f, bc, p, key)
 			}
 		}
+	}
+	if f.done == nil {
+		f.done = make(chan struct{})
 	}
 	return f, f.addWaiter(ctx), run
 }
@@ -156,7 +163,7 @@ func (t *Task[P, R]) joinLocked(ctx context.Context, bc *bigcache.BigCache, p *P
 // waiter leaves.
 func (t *Task[P, R]) startFlight(ctx context.Context, bc *bigcache.BigCache, p *P, key string) (f *flight[R], lead bool) {
 	if ctx.Done() == nil {
-		f = &flight[R]{done: make(chan struct{}), ctx: ctx}
+		f = &flight[R]{ctx: ctx}
 		t.flights[key] = f
 		return f, true
 	}
@@ -267,6 +274,7 @@ func (t *Task[P, R]) run(f *flight[R], bc *bigcache.BigCache, p *P, key string) 
 	t.settled.Add(1) // after the store, before anyone can see the flight gone: see join
 	// The flight is unlisted: nobody joins it anymore, so the waiters counted now are all it will have.
 	copies := f.waiters > 1 && f.snap == nil && f.payload == nil && f.err == nil && t.s.Clone != nil
+	done := f.done // nil when nobody but the leader ever waited
 	t.mu.Unlock()
 	if copies {
 		t.snapshot(f)
@@ -280,7 +288,9 @@ func (t *Task[P, R]) run(f *flight[R], bc *bigcache.BigCache, p *P, key string) 
 	if f.cancel != nil {
 		f.cancel()
 	}
-	close(f.done)
+	if done != nil {
+		close(done)
+	}
 }
 
 // snapshot copies a flight's result for waiters other than the first, before any of them has it.
