@@ -549,8 +549,7 @@ func cloneTyped(v *Typed) *Typed {
 		s0 []TypedCItem
 	}{v: *v}
 	if b.v.C != nil {
-		b.s0 = *b.v.C
-		b.s0 = slices.Clone(b.s0)
+		b.s0 = slices.Clone(*b.v.C)
 		b.v.C = &b.s0
 	}
 	return &b.v

@@ -100,9 +100,10 @@ func (b *cloneBlock) fixValue(t *ir.Type, decl *jen.Statement, x *jen.Statement,
 	if !mutable(t, map[*ir.Type]bool{}) {
 		return nil
 	}
+	if c := leafCopy(t, x, false); c != nil {
+		return []jen.Code{x.Clone().Op("=").Add(c)}
+	}
 	switch t.Kind {
-	case ir.JSON:
-		return []jen.Code{x.Clone().Op("=").Add(x.Clone()).Dot("Clone").Call()}
 	case ir.OptNull:
 		return b.fix(t.Elem, x.Clone().Dot("Value"), depth)
 	case ir.Struct, ir.Named:
@@ -116,14 +117,6 @@ func (b *cloneBlock) fixValue(t *ir.Type, decl *jen.Statement, x *jen.Statement,
 		return out
 	case ir.Pointer:
 		return []jen.Code{jen.If(x.Clone().Op("!=").Nil()).Block(b.fixPointer(t.Elem, x, depth)...)}
-	case ir.Slice, ir.Map:
-		if !mutable(t.Elem, map[*ir.Type]bool{}) {
-			// Elements that share nothing: a shallow copy of the slice or map is a deep one.
-			pkg := map[ir.Kind]string{ir.Slice: "slices", ir.Map: "maps"}[t.Kind]
-			return []jen.Code{x.Clone().Op("=").Qual(pkg, "Clone").Call(x.Clone())}
-		}
-	}
-	switch t.Kind {
 	case ir.Slice:
 		s, i := fmt.Sprintf("s%d", depth), fmt.Sprintf("i%d", depth)
 		inner := b.inner()
@@ -156,8 +149,12 @@ func (b *cloneBlock) fixPointer(elem *ir.Type, x *jen.Statement, depth int) []je
 	if !b.off && !cycle && len(b.slots) < maxCloneSlots {
 		slot := jen.Id("b").Dot(fmt.Sprintf("s%d", len(b.slots)))
 		b.slots = append(b.slots, elem)
-		out := []jen.Code{slot.Clone().Op("=").Op("*").Add(x.Clone())}
-		out = append(out, b.fix(elem, slot.Clone(), depth)...)
+		var out []jen.Code
+		if c := leafCopy(elem, x, true); c != nil {
+			out = []jen.Code{slot.Clone().Op("=").Add(c)}
+		} else {
+			out = append([]jen.Code{slot.Clone().Op("=").Op("*").Add(x.Clone())}, b.fix(elem, slot.Clone(), depth)...)
+		}
 		return append(out, x.Clone().Op("=").Op("&").Add(slot.Clone()))
 	}
 	if elem.Kind == ir.Struct || elem.Kind == ir.Named {
@@ -168,6 +165,25 @@ func (b *cloneBlock) fixPointer(elem *ir.Type, x *jen.Statement, depth int) []je
 	out := []jen.Code{jen.Id(p).Op(":=").Op("*").Add(x.Clone())}
 	out = append(out, inner.fix(elem, jen.Id(p), depth+1)...)
 	return append(out, x.Clone().Op("=").Op("&").Id(p))
+}
+
+// leafCopy returns an expression for a deep copy of x (of *x when deref is set) when one call makes it: a JSON
+// value's Clone, or slices.Clone and maps.Clone for a slice or map whose elements share nothing (a shallow copy is
+// then a deep one). It returns nil for every other type.
+func leafCopy(t *ir.Type, x *jen.Statement, deref bool) *jen.Statement {
+	val := x.Clone()
+	if deref {
+		val = jen.Op("*").Add(x.Clone())
+	}
+	switch {
+	case t.Kind == ir.JSON:
+		return x.Clone().Dot("Clone").Call() // a value method: Go dereferences a pointer for it
+	case t.Kind == ir.Slice && !mutable(t.Elem, map[*ir.Type]bool{}):
+		return jen.Qual("slices", "Clone").Call(val)
+	case t.Kind == ir.Map && !mutable(t.Elem, map[*ir.Type]bool{}):
+		return jen.Qual("maps", "Clone").Call(val)
+	}
+	return nil
 }
 
 // mutable reports whether a value of type t can reach memory that a copy of the value would share: a pointer,

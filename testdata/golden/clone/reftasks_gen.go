@@ -333,8 +333,7 @@ func cloneDeep(v *Deep) *Deep {
 			b.s0.Address = &b.s1
 		}
 		if b.s0.Scores != nil {
-			b.s3 = *b.s0.Scores
-			b.s3 = maps.Clone(b.s3)
+			b.s3 = maps.Clone(*b.s0.Scores)
 			b.s0.Scores = &b.s3
 		}
 		b.v.Owner = &b.s0
@@ -368,16 +367,14 @@ func cloneDeep(v *Deep) *Deep {
 		b.v.Maybe.Value.Vet = &b.s4
 	}
 	if b.v.Maybe.Value.Tags != nil {
-		b.s5 = *b.v.Maybe.Value.Tags
-		b.s5 = slices.Clone(b.s5)
+		b.s5 = slices.Clone(*b.v.Maybe.Value.Tags)
 		b.v.Maybe.Value.Tags = &b.s5
 	}
 	if b.v.Next != nil {
 		b.v.Next = cloneDeep(b.v.Next)
 	}
 	if b.v.Extra != nil {
-		b.s6 = *b.v.Extra
-		b.s6 = b.s6.Clone()
+		b.s6 = b.v.Extra.Clone()
 		b.v.Extra = &b.s6
 	}
 	if b.v.Wide != nil {
@@ -1575,8 +1572,7 @@ func clonePerson(v *Person) *Person {
 		b.v.Address = &b.s0
 	}
 	if b.v.Scores != nil {
-		b.s2 = *b.v.Scores
-		b.s2 = maps.Clone(b.s2)
+		b.s2 = maps.Clone(*b.v.Scores)
 		b.v.Scores = &b.s2
 	}
 	return &b.v

@@ -808,8 +808,7 @@ func cloneServiceConfig(v *ServiceConfig) *ServiceConfig {
 		b.v.Enabled = &b.s1
 	}
 	if b.v.Tags != nil {
-		b.s2 = *b.v.Tags
-		b.s2 = slices.Clone(b.s2)
+		b.s2 = slices.Clone(*b.v.Tags)
 		b.v.Tags = &b.s2
 	}
 	return &b.v

@@ -345,38 +345,31 @@ func cloneThing(v *Thing) *Thing {
 	}{v: *v}
 	b.v.Shape = b.v.Shape.Clone()
 	if b.v.Anything != nil {
-		b.s0 = *b.v.Anything
-		b.s0 = b.s0.Clone()
+		b.s0 = b.v.Anything.Clone()
 		b.v.Anything = &b.s0
 	}
 	if b.v.Bag != nil {
-		b.s1 = *b.v.Bag
-		b.s1 = b.s1.Clone()
+		b.s1 = b.v.Bag.Clone()
 		b.v.Bag = &b.s1
 	}
 	if b.v.Mixed != nil {
-		b.s2 = *b.v.Mixed
-		b.s2 = b.s2.Clone()
+		b.s2 = b.v.Mixed.Clone()
 		b.v.Mixed = &b.s2
 	}
 	if b.v.Pair != nil {
-		b.s3 = *b.v.Pair
-		b.s3 = b.s3.Clone()
+		b.s3 = b.v.Pair.Clone()
 		b.v.Pair = &b.s3
 	}
 	if b.v.Labels != nil {
-		b.s4 = *b.v.Labels
-		b.s4 = b.s4.Clone()
+		b.s4 = b.v.Labels.Clone()
 		b.v.Labels = &b.s4
 	}
 	if b.v.Tags != nil {
-		b.s5 = *b.v.Tags
-		b.s5 = slices.Clone(b.s5)
+		b.s5 = slices.Clone(*b.v.Tags)
 		b.v.Tags = &b.s5
 	}
 	if b.v.Scores != nil {
-		b.s6 = *b.v.Scores
-		b.s6 = maps.Clone(b.s6)
+		b.s6 = maps.Clone(*b.v.Scores)
 		b.v.Scores = &b.s6
 	}
 	if b.v.Level != nil {
