@@ -257,6 +257,9 @@ func (t *Task[P, R]) runBatch(b *batch[P, R]) {
 		for i, it := range items {
 			if o := &outs[i]; o.entry != nil && it.store.Load() > 0 && len(it.key) <= maxKeyLen {
 				_ = b.bc.Set(it.key, o.entry) // too large for a shard: simply not cached
+				if t.hot != nil {
+					t.hot.drop(it.key) // as run does: see hotLayer
+				}
 			}
 		}
 		t.storeMu.RUnlock()
