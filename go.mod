@@ -4,7 +4,6 @@ go 1.26.8
 
 require (
 	github.com/allegro/bigcache/v3 v3.1.0
-	github.com/avast/retry-go/v4 v4.7.0
 	github.com/dave/jennifer v1.7.1
 	github.com/santhosh-tekuri/jsonschema/v5 v5.3.1
 	go.uber.org/goleak v1.3.0
@@ -14,6 +13,7 @@ require (
 
 require (
 	filippo.io/edwards25519 v1.2.0 // indirect
+	github.com/avast/retry-go/v4 v4.7.0 // indirect
 	github.com/dustin/go-humanize v1.1.0 // indirect
 	github.com/go-sql-driver/mysql v1.10.1 // indirect
 	github.com/google/uuid v1.6.0 // indirect

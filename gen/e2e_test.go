@@ -202,6 +202,45 @@ func runKitchen(t *testing.T, c *kitchen.Client, cnt *counters) {
 		}
 	})
 
+	t.Run("every hit is a deep copy: nested pointers, slices, maps", func(t *testing.T) {
+		scribble := func(it *kitchen.Item) {
+			it.Name = "mutated"
+			it.Tags[0] = "mutated"
+			it.Tags = append(it.Tags, "more")
+			it.Attributes["color"] = "mutated"
+			it.Attributes["new"] = "key"
+			*it.Discount = -1
+			*it.Note = "mutated"
+			it.Rating.Value = -1
+		}
+		// The first lookup may be a miss, the second fills the hot-key layer from bigcache, the rest are served
+		// from it: each kind of answer must be a copy of its own.
+		for i := range 4 {
+			it, err := c.GetItem(ctx, "i1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if it.Name != "Hammer" || strings.Join(it.Tags, ",") != "steel,hand" || len(it.Attributes) != 1 ||
+				it.Attributes["color"] != "red" || *it.Discount != 0.1 || *it.Note != "sturdy" || it.Rating.Value != 5 {
+				t.Fatalf("lookup %d: an earlier caller's mutation leaked: %+v (tags %v, attributes %v, discount %v, note %q)",
+					i, it, it.Tags, it.Attributes, *it.Discount, *it.Note)
+			}
+			scribble(it)
+		}
+		for i := range 3 {
+			list, err := c.GetItemsByCategory(ctx, kitchen.CategoryTools, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(*list) != 2 || (*list)[0].Name != "Hammer" || (*list)[0].Tags[0] != "steel" || *(*list)[0].Note != "sturdy" {
+				t.Fatalf("list lookup %d: an earlier caller's mutation leaked: %+v", i, *list)
+			}
+			scribble(&(*list)[0])
+			(*list)[1].Name = "mutated"
+			*list = (*list)[:1]
+		}
+	})
+
 	t.Run("not found, and cached as such", func(t *testing.T) {
 		_, err := c.GetItem(ctx, "nope")
 		if !errors.Is(err, runtime.ErrNotFound) {
@@ -325,6 +364,24 @@ func runKitchen(t *testing.T, c *kitchen.Client, cnt *counters) {
 		again, err := c.GetCategoryTree(tctx, "root", nil)
 		if err != nil || tc.N.Load() != 1 || again.Children[1].Children[0].Name != "root.1.0" {
 			t.Fatalf("cache hit: %v, calls %d", err, tc.N.Load())
+		}
+		// A recursive type: copies reach through the slice of children and the parent pointers.
+		for range 3 {
+			tree.Name = "mutated"
+			tree.Children[0].Name = "mutated"
+			tree.Children[1].Children[0].Name = "mutated"
+			tree.Children[1].Parent.Name = "mutated"
+			tree.Children = nil
+			if tree, err = c.GetCategoryTree(tctx, "root", nil); err != nil {
+				t.Fatal(err)
+			}
+			if tree.Name != "root" || len(tree.Children) != 2 || tree.Children[0].Name != "root.0" ||
+				tree.Children[1].Children[0].Name != "root.1.0" || tree.Children[1].Parent.Name != "root" {
+				t.Fatalf("an earlier caller's mutation of the tree leaked: %+v", tree)
+			}
+		}
+		if tc.N.Load() != 1 {
+			t.Fatalf("source calls = %d, want 1: the tree should come from the cache", tc.N.Load())
 		}
 
 		depth := int64(1)

@@ -257,6 +257,9 @@ func (t *Task[P, R]) runBatch(b *batch[P, R]) {
 		for i, it := range items {
 			if o := &outs[i]; o.entry != nil && it.store.Load() > 0 && len(it.key) <= maxKeyLen {
 				_ = b.bc.Set(it.key, o.entry) // too large for a shard: simply not cached
+				if t.hot != nil {
+					t.hot.drop(it.key) // as run does: see hotLayer
+				}
 			}
 		}
 		t.storeMu.RUnlock()
@@ -673,10 +676,14 @@ func (t *Task[P, R]) guard(p *P, f func() error) (err error) {
 	return f()
 }
 
-// clone returns a copy of r made through the cache encoding, or r itself when the task cannot encode.
+// clone returns a copy of r made by the spec's Clone or through the cache encoding, or r itself when the task
+// can do neither.
 func (t *Task[P, R]) clone(r *R) (c *R) {
 	if r == nil || !t.storeOK {
 		return r
+	}
+	if t.s.Clone != nil {
+		return t.s.Clone(r)
 	}
 	defer func() {
 		if recover() != nil {

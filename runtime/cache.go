@@ -71,8 +71,25 @@ const (
 	lookupStale                   // also entries within their stale-if-error window
 )
 
-// lookup reads key from the cache; corrupt entries are deleted and reported as misses, never as errors.
+// lookup reads key from the cache; corrupt entries are deleted and reported as misses, never as errors. A fresh
+// lookup asks the hot-key layer first, and fills it from what bigcache answers.
 func (t *Task[P, R]) lookup(bc *bigcache.BigCache, key string, rd *Reader, mode lookupMode) (*R, entryState) {
+	now := t.x.nanos()
+	var hs *hotSlot
+	var epoch uint64
+	if mode == lookupFresh && t.hot != nil {
+		s := t.hot.slot(key)
+		if r, st, ok := t.hotHit(s, key, now); ok {
+			return r, st
+		}
+		hs, epoch = &s, s.stripe.epoch.Load() // before the bigcache read: see hotLayer.fill
+	}
+	return t.lookupBig(bc, key, rd, mode, now, hs, epoch)
+}
+
+// lookupBig is lookup's read from bigcache, at time now. When hs is not nil, what it finds goes into the hot-key
+// layer at hs, unless its stripe was written after epoch.
+func (t *Task[P, R]) lookupBig(bc *bigcache.BigCache, key string, rd *Reader, mode lookupMode, now int64, hs *hotSlot, epoch uint64) (*R, entryState) {
 	b, err := bc.Get(key)
 	if err != nil {
 		return nil, entryMiss
@@ -82,7 +99,6 @@ func (t *Task[P, R]) lookup(bc *bigcache.BigCache, key string, rd *Reader, mode 
 		_ = bc.Delete(key)
 		return nil, entryMiss
 	}
-	now := t.x.now().UnixNano()
 	until := h.freshUntil
 	if mode == lookupStale {
 		until = h.staleUntil
@@ -91,6 +107,9 @@ func (t *Task[P, R]) lookup(bc *bigcache.BigCache, key string, rd *Reader, mode 
 		return nil, entryMiss
 	}
 	if h.negative {
+		if hs != nil {
+			t.hot.fill(*hs, key, &hotItem[R]{fresh: h.freshUntil}, epoch)
+		}
 		return nil, entryNegative
 	}
 	if !t.storeOK {
@@ -101,7 +120,24 @@ func (t *Task[P, R]) lookup(bc *bigcache.BigCache, key string, rd *Reader, mode 
 		_ = bc.Delete(key)
 		return nil, entryMiss
 	}
+	if hs != nil {
+		// The decoded value goes into the layer, which from now on only hands out copies of it.
+		t.hot.fill(*hs, key, &hotItem[R]{val: r, fresh: h.freshUntil, size: int64(len(payload))}, epoch)
+		r = t.s.Clone(r)
+	}
 	return r, entryHit
+}
+
+// hotHit answers key from the hot-key layer when it holds a fresh entry; ok is false otherwise.
+func (t *Task[P, R]) hotHit(s hotSlot, key string, now int64) (*R, entryState, bool) {
+	e := t.hot.get(s, key)
+	if e == nil || now >= e.fresh {
+		return nil, entryMiss, false
+	}
+	if e.val == nil {
+		return nil, entryNegative, true
+	}
+	return t.s.Clone(e.val), entryHit, true
 }
 
 // decode runs the generated Decode over payload, which the caller guarantees is never mutated afterwards.
@@ -127,7 +163,7 @@ func (t *Task[P, R]) entry(r *R, notFound bool) []byte { return t.appendEntry(ni
 // appendEntry appends the cache bytes for a result to dst, or returns nil when nothing should be stored.
 func (t *Task[P, R]) appendEntry(dst []byte, r *R, notFound bool) []byte {
 	c := t.s.Cache
-	now := t.x.now().UnixNano()
+	now := t.x.nanos()
 	switch {
 	case notFound && c.NegativeTTL > 0:
 		fresh := now + int64(c.NegativeTTL)

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/allegro/bigcache/v3"
-	retry "github.com/avast/retry-go/v4"
 )
 
 // Dialect selects the placeholder style and SQL flavour of a connection.
@@ -59,8 +58,10 @@ type Executor struct {
 	cache   atomic.Pointer[bigcache.BigCache] // nil after Close
 	cacheMB int
 	hooks   Hooks
-	now     func() time.Time // cache freshness clock; retries and deadlines always use real time
-	timer   retry.Timer      // nil = retry-go's real timer
+	now     func() time.Time // WithClock's cache freshness clock, nil for the default (see nanos)
+	start   time.Time        // when New ran, with its monotonic reading: the default clock counts from here
+	hotKeys int              // decoded results each task keeps in front of the cache; 0 = none (hot.go)
+	timer   retryTimer       // nil = real timers
 	conns   map[string]sqlConn
 	files   *fileSource  // nil unless a file option was given (file.go)
 	http    httpRegistry // HTTP connections by name and their default client (http.go)
@@ -71,16 +72,20 @@ type Executor struct {
 	scratch sync.Pool // *scratch: key buffer and Reader reused on the hit path
 }
 
-// scratch holds per-call buffers so a cache hit allocates nothing of its own beyond the decoded value.
+// scratch holds per-call buffers, so that a lookup allocates nothing of its own for its key or its entry.
 type scratch struct {
-	key []byte
-	rd  Reader
+	key   []byte
+	rd    Reader
+	entry []byte // a cache entry being encoded for a store
 }
 
 // putScratch returns buffers to the pool, dropping unusually large ones so one huge key does not stay pinned.
 func (x *Executor) putScratch(sc *scratch) {
 	if cap(sc.key) > 4<<10 {
 		sc.key = make([]byte, 0, 128)
+	}
+	if cap(sc.entry) > 16<<10 {
+		sc.entry = nil
 	}
 	x.scratch.Put(sc)
 }
@@ -89,7 +94,8 @@ func (x *Executor) putScratch(sc *scratch) {
 func New(opts ...Option) (*Executor, error) {
 	x := &Executor{
 		cacheMB: defaultCacheMB,
-		now:     time.Now,
+		start:   time.Now(),
+		hotKeys: defaultHotKeys,
 		conns:   map[string]sqlConn{},
 		http:    httpRegistry{conns: map[string]*HTTPConn{}},
 		gens:    map[string]*atomic.Uint64{},
@@ -198,8 +204,39 @@ func WithClock(now func() time.Time) Option {
 	}
 }
 
+// WithHotKeys sets how many decoded results each task keeps in memory in front of the cache (default 4096,
+// with at most that many KiB of encoded results); 0 turns this hot-key layer off.
+func WithHotKeys(n int) Option {
+	return func(x *Executor) error {
+		if n < 0 {
+			return fmt.Errorf("WithHotKeys: negative count %d", n)
+		}
+		x.hotKeys = n
+		return nil
+	}
+}
+
+// nanos reads the cache freshness clock, in Unix nanoseconds. Without WithClock it is the wall time at New plus
+// the monotonic time since, which is cheaper to read than time.Now and does not jump when the wall clock is set;
+// entries live in this process only, so no other clock ever reads their times.
+func (x *Executor) nanos() int64 {
+	if x.now != nil {
+		return x.now().UnixNano()
+	}
+	return x.start.UnixNano() + int64(time.Since(x.start))
+}
+
+// retryTimer is what tests put in place of real timers between retries.
+type retryTimer interface {
+	After(d time.Duration) <-chan time.Time
+}
+
+// monoNow is time.Now without the wall clock read: the time at New plus the monotonic time since. It is for
+// deadlines, which always follow real time, whatever WithClock says.
+func (x *Executor) monoNow() time.Time { return x.start.Add(time.Since(x.start)) }
+
 // withRetryTimer lets tests observe and skip retry delays.
-func withRetryTimer(t retry.Timer) Option {
+func withRetryTimer(t retryTimer) Option {
 	return func(x *Executor) error {
 		x.timer = t
 		return nil

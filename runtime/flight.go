@@ -13,14 +13,14 @@ import (
 	"time"
 
 	"github.com/allegro/bigcache/v3"
-	retry "github.com/avast/retry-go/v4"
+	"github.com/avast/retry-go/v4"
 )
 
 // flight is one coalesced source call shared by every caller that missed the same key.
 // Unlike singleflight, callers may leave on their own ctx; the call runs on a ctx detached
 // from them that is cancelled only when the last one has left.
 type flight[R any] struct {
-	done   chan struct{} // a batched flight shares its batch's: all of a batch's flights finish together
+	done   chan struct{} // a batched flight shares its batch's; a leader-run flight gets one when a second caller joins
 	ctx    context.Context
 	cancel context.CancelFunc // nil for a batched flight, which runs on its batch's ctx
 
@@ -38,7 +38,8 @@ type flight[R any] struct {
 
 	// Written by run (or runBatch) before done is closed, read-only afterwards.
 	val      *R
-	payload  []byte // encoded val, so that each waiter can get its own copy
+	snap     *R     // a copy of val made before anyone got val, which later waiters get copies of (Clone)
+	payload  []byte // encoded val, so that each waiter can get its own copy (without Clone)
 	err      error
 	attempts int
 }
@@ -77,7 +78,9 @@ func (f *flight[R]) addWaiter(ctx context.Context) waiter {
 // Task.mu), so a result stored between the caller's miss and now is not fetched twice. A finishing flight counts
 // itself in settled after its store and before it unlists itself, so finding no flight with settled unchanged
 // means that no entry for key was stored after that lookup.
-func (t *Task[P, R]) join(ctx context.Context, bc *bigcache.BigCache, p *P, key string, seen uint64) (*flight[R], waiter, *R, entryState) {
+//
+// lead is true when the caller must run the new flight itself, on its own goroutine (see startFlight).
+func (t *Task[P, R]) join(ctx context.Context, bc *bigcache.BigCache, p *P, key string, seen uint64) (f *flight[R], w waiter, lead bool, r *R, st entryState) {
 	var e *batchEntry[P, R]
 	if t.batcher != nil {
 		// Made before taking Task.mu, so that the critical section allocates nothing (an allocation there can
@@ -89,12 +92,12 @@ func (t *Task[P, R]) join(ctx context.Context, bc *bigcache.BigCache, p *P, key 
 			seen = now
 			if t.readOn && len(key) <= maxKeyLen {
 				if r, st := t.lookupFresh(bc, key); st != entryMiss {
-					return nil, waiter{}, r, st
+					return nil, waiter{}, false, r, st
 				}
 			}
 		}
 		t.mu.Lock()
-		f := t.flights[key]
+		f = t.flights[key]
 		var run *batch[P, R]
 		if f == nil {
 			if t.settled.Load() != seen {
@@ -108,15 +111,18 @@ func (t *Task[P, R]) join(ctx context.Context, bc *bigcache.BigCache, p *P, key 
 				t.flights[key] = f
 				run = t.enqueue(ctx, nil, bc, e, key)
 			} else {
-				f = t.startFlight(ctx, bc, p, key)
+				f, lead = t.startFlight(ctx, bc, p, key)
 			}
 		}
-		w := f.addWaiter(ctx)
+		w = f.addWaiter(ctx)
+		if !lead && f.done == nil {
+			f.done = make(chan struct{}) // a leader-run flight's first other caller: it needs something to wait on
+		}
 		t.mu.Unlock()
 		if run != nil {
 			go t.runBatch(run)
 		}
-		return f, w, nil, entryMiss
+		return f, w, lead, nil, entryMiss
 	}
 }
 
@@ -135,22 +141,38 @@ func (t *Task[P, R]) joinLocked(ctx context.Context, bc *bigcache.BigCache, p *P
 			t.flights[key] = f
 			run = t.enqueue(ctx, into, bc, e, key)
 		} else {
-			f = t.startFlight(ctx, bc, p, key)
+			var lead bool
+			if f, lead = t.startFlight(ctx, bc, p, key); lead {
+				// DoMany waits for its flights on other goroutines: it cannot lead one.
+				f.done = make(chan struct{})
+				go t.run(f, bc, p, key)
+			}
 		}
+	}
+	if f.done == nil {
+		f.done = make(chan struct{})
 	}
 	return f, f.addWaiter(ctx), run
 }
 
-// startFlight lists a new flight of an unbatched task for key and starts its source call. Task.mu must be held.
-func (t *Task[P, R]) startFlight(ctx context.Context, bc *bigcache.BigCache, p *P, key string) *flight[R] {
+// startFlight lists a new flight of an unbatched task for key. p must not change afterwards: the flight keeps
+// it. Task.mu must be held.
+//
+// When the caller's ctx can never end (ctx.Done() is nil) the caller cannot leave before the flight is over, so
+// it runs the flight itself (lead is true) on the ctx it has: no goroutine, no handoff, no detached ctx. Otherwise
+// the flight runs on a goroutine of its own, on a ctx detached from the caller's that is cancelled when its last
+// waiter leaves.
+func (t *Task[P, R]) startFlight(ctx context.Context, bc *bigcache.BigCache, p *P, key string) (f *flight[R], lead bool) {
+	if ctx.Done() == nil {
+		f = &flight[R]{ctx: ctx}
+		t.flights[key] = f
+		return f, true
+	}
 	fctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	f := &flight[R]{done: make(chan struct{}), ctx: fctx, cancel: cancel}
+	f = &flight[R]{done: make(chan struct{}), ctx: fctx, cancel: cancel}
 	t.flights[key] = f
-	// The caller may reuse its params once it leaves, so the flight keeps its own copy.
-	pc := new(P)
-	*pc = *p
-	go t.run(f, bc, pc, key)
-	return f
+	go t.run(f, bc, p, key)
+	return f, false
 }
 
 // lookupFresh is lookup with a Reader of its own, kept out of join's frame.
@@ -206,6 +228,12 @@ func (t *Task[P, R]) fits(f *flight[R], d time.Duration) bool {
 // run performs the flight: retried source call, result validation and cache write.
 func (t *Task[P, R]) run(f *flight[R], bc *bigcache.BigCache, p *P, key string) {
 	var entry []byte
+	var sc *scratch
+	if t.s.Clone != nil {
+		// Waiters get clones rather than decoded copies, so the entry is only read by the store (bigcache copies
+		// it) and can be encoded into a pooled buffer.
+		sc = t.x.scratch.Get().(*scratch)
+	}
 	func() {
 		defer func() {
 			if v := recover(); v != nil {
@@ -214,10 +242,16 @@ func (t *Task[P, R]) run(f *flight[R], bc *bigcache.BigCache, p *P, key string) 
 		}()
 		f.val, f.attempts, f.err = t.fetch(f, p)
 		if f.err == nil || IsNotFound(f.err) {
-			entry = t.entry(f.val, f.err != nil)
+			var dst []byte
+			if sc != nil {
+				dst = sc.entry[:0]
+			}
+			entry = t.appendEntry(dst, f.val, f.err != nil)
 		}
 		switch {
 		case f.err != nil || !t.storeOK:
+		case t.s.Clone != nil:
+			// Waiters other than the first get clones (see snapshot below).
 		case entry != nil:
 			f.payload = entry[entryHeaderSz:]
 		default:
@@ -229,29 +263,65 @@ func (t *Task[P, R]) run(f *flight[R], bc *bigcache.BigCache, p *P, key string) 
 	// Store before unlisting the flight: a caller that finds no flight then finds the entry.
 	if entry != nil && !f.noStore && len(key) <= maxKeyLen {
 		_ = bc.Set(key, entry) // too large for a shard: simply not cached
+		if t.hot != nil {
+			// The layer is filled by the first hit, not here: a key looked up once pays nothing for it. What it may
+			// hold for key is older than this entry, and a fill that read bigcache before the store must not land.
+			t.hot.drop(key)
+		}
 	}
 	if t.flights[key] == f {
 		delete(t.flights, key)
 	}
 	t.settled.Add(1) // after the store, before anyone can see the flight gone: see join
+	// The flight is unlisted: nobody joins it anymore, so the waiters counted now are all it will have.
+	copies := f.waiters > 1 && f.snap == nil && f.payload == nil && f.err == nil && t.s.Clone != nil
+	done := f.done // nil when nobody but the leader ever waited
 	t.mu.Unlock()
-	f.cancel()
-	close(f.done)
+	if copies {
+		t.snapshot(f)
+	}
+	if sc != nil {
+		if entry != nil {
+			sc.entry = entry[:0]
+		}
+		t.x.putScratch(sc)
+	}
+	if f.cancel != nil {
+		f.cancel()
+	}
+	if done != nil {
+		close(done)
+	}
+}
+
+// snapshot copies a flight's result for waiters other than the first, before any of them has it.
+//
+//go:noinline
+func (t *Task[P, R]) snapshot(f *flight[R]) {
+	defer func() {
+		if v := recover(); v != nil {
+			f.val, f.err = nil, Permanent(&panicError{where: "task " + t.s.Name, value: v})
+		}
+	}()
+	f.snap = t.s.Clone(f.val)
 }
 
 // result gives the first waiter the fetched value and every other one its own decoded copy,
 // so that callers never share a mutable result.
 func (t *Task[P, R]) result(f *flight[R]) *R {
-	if f.claimed.CompareAndSwap(false, true) || f.payload == nil {
+	if f.claimed.CompareAndSwap(false, true) || f.payload == nil && f.snap == nil {
 		return f.val
 	}
 	return t.copyResult(f)
 }
 
-// copyResult decodes a waiter's own copy of a flight's result.
+// copyResult makes a waiter's own copy of a flight's result.
 //
 //go:noinline
 func (t *Task[P, R]) copyResult(f *flight[R]) *R {
+	if f.snap != nil {
+		return t.s.Clone(f.snap)
+	}
 	var rd Reader
 	if r, ok := t.decode(&rd, f.payload); ok {
 		return r
@@ -268,18 +338,38 @@ func (t *Task[P, R]) fetch(f *flight[R], p *P) (*R, int, error) {
 	return retryLoop(f.ctx, t, p, fits, func(n int) (*R, error) { return t.attempt(f.ctx, p, n) })
 }
 
-// retryLoop runs call through retry-go with per-attempt numbering, our own error classification,
-// our own attempt count and deadline-aware backoff: fits reports whether some caller can still use
-// an attempt that starts after a delay. p only names the key in OnRetry events (nil for a batch).
+// retryLoop calls call until it succeeds, fails for good, or the policy's attempts are used up, numbering the
+// attempts from 1, and returns the last error. Between attempts it waits the policy's backoff (or a server's
+// Retry-After, up to MaxDelay), jittered, on the executor's retry timer; fits reports whether some caller can
+// still use an attempt that starts after that delay, and when none can, the loop stops. p only names the key in
+// OnRetry events (nil for a batch).
+//
+// The first attempt is a plain call: a source that answers pays nothing for the retry machinery.
 func retryLoop[T, P, R any](ctx context.Context, t *Task[P, R], p *P, fits func(time.Duration) bool, call func(n int) (T, error)) (T, int, error) {
+	var zero T
+	if err := context.Cause(ctx); err != nil {
+		return zero, 0, err
+	}
+	r, err := call(1)
+	if err == nil {
+		return r, 1, nil
+	}
+	return retryRest(ctx, t, p, fits, call, err)
+}
+
+// retryRest is retryLoop after a failed first attempt, out of the frame of the common path. retry-go runs the
+// loop: its first call hands back the attempt already made, so that retry-go's bookkeeping (attempt count,
+// waits on the context or the test timer) covers every attempt, while our own classification (retryable),
+// backoff with Retry-After, and deadline awareness (fits) decide, in RetryIf, whether and when to go on.
+//
+//go:noinline
+func retryRest[T, P, R any](ctx context.Context, t *Task[P, R], p *P, fits func(time.Duration) bool, call func(n int) (T, error), first error) (T, int, error) {
 	pol := t.retry
-	attempts := 0
+	attempts := 1
 	var next time.Duration
 	opts := []retry.Option{
 		retry.Context(ctx),
 		retry.Attempts(pol.Attempts),
-		retry.Delay(pol.InitialDelay),
-		retry.MaxDelay(pol.MaxDelay),
 		retry.LastErrorOnly(true),
 		// The delay was computed, jittered and checked against deadlines in RetryIf.
 		retry.DelayType(func(uint, error, *retry.Config) time.Duration { return next }),
@@ -303,10 +393,20 @@ func retryLoop[T, P, R any](ctx context.Context, t *Task[P, R], p *P, fits func(
 	if t.x.timer != nil {
 		opts = append(opts, retry.WithTimer(t.x.timer))
 	}
+	replayed := false
 	r, err := retry.DoWithData(func() (T, error) {
+		if !replayed {
+			replayed = true
+			var zero T
+			return zero, first
+		}
 		attempts++
 		return call(attempts)
 	}, opts...)
+	if err != nil && ctx.Err() != nil && !errors.Is(err, context.Cause(ctx)) {
+		// retry-go reports a context that ended during a wait as ctx.Err(); callers match the cause.
+		err = context.Cause(ctx)
+	}
 	return r, attempts, err
 }
 
@@ -322,14 +422,18 @@ func (e *attemptTimeoutError) Error() string {
 
 func (e *attemptTimeoutError) Unwrap() error { return e.err }
 
-// attempt makes one source call on its own ctx; retry-go neither passes a ctx nor bounds an attempt.
+// attempt makes one source call, on a ctx of its own when the task has a per-attempt timeout.
 func (t *Task[P, R]) attempt(fctx context.Context, p *P, n int) (*R, error) {
-	actx, cancel := fctx, context.CancelFunc(func() {})
+	actx := fctx
 	if t.s.Timeout > 0 {
-		actx, cancel = context.WithTimeout(fctx, t.s.Timeout)
+		ac := newAttemptCtx(fctx, t.x.monoNow().Add(t.s.Timeout))
+		defer ac.release()
+		actx = ac
 	}
-	defer cancel()
-	start := time.Now()
+	var start time.Time
+	if t.x.hooks.OnSourceCall != nil {
+		start = time.Now()
+	}
 	r, err := t.callSource(actx, p)
 	err = hideNoRows(err)
 	switch {
@@ -376,13 +480,27 @@ func hideNoRows(err error) error {
 // retryable decides whether a failed attempt is worth another: any error from a Go source is,
 // except the kinds that a new attempt cannot change and a cancelled flight.
 func retryable(fctx context.Context, err error) bool {
-	if fctx.Err() != nil || IsPermanent(err) || IsNotFound(err) {
+	return fctx.Err() == nil && !IsNotFound(err) && !final(err)
+}
+
+// final reports whether err, or any error it wraps, is of a kind that a new attempt cannot change: one walk of
+// the tree, where errors.As would make one per kind.
+func final(err error) bool {
+	switch e := err.(type) {
+	case nil:
 		return false
+	case *permanentError, *ValidationError, *ConvError, *panicError:
+		return true
+	case interface{ Unwrap() error }:
+		return final(e.Unwrap())
+	case interface{ Unwrap() []error }:
+		for _, w := range e.Unwrap() {
+			if final(w) {
+				return true
+			}
+		}
 	}
-	var ve *ValidationError
-	var ce *ConvError
-	var pe *panicError
-	return !errors.As(err, &ve) && !errors.As(err, &ce) && !errors.As(err, &pe)
+	return false
 }
 
 // isTransientDriverErr recognises connection-level failures that a new attempt may not see;
@@ -400,12 +518,16 @@ func isTransientDriverErr(err error) bool {
 // miss serves a caller whose lookup missed: wait for the flight (or leave on ctx), then fall back as needed.
 // seen is Task.settled as it was before the caller's cache lookup (see join).
 func (t *Task[P, R]) miss(ctx context.Context, bc *bigcache.BigCache, p *P, key string, seen uint64) (*R, error) {
-	f, w, r, st := t.join(ctx, bc, p, key, seen)
+	f, w, lead, r, st := t.join(ctx, bc, p, key, seen)
 	switch st {
 	case entryHit:
 		return r, nil
 	case entryNegative:
 		return nil, t.fail(ctx, p, 0, ErrNotFound)
+	}
+	if lead {
+		t.run(f, bc, p, key)
+		return t.settle(ctx, bc, p, key, f)
 	}
 	select {
 	case <-f.done:

@@ -43,6 +43,12 @@ func decodeUser(rd *Reader) *user {
 	return &user{ID: rd.String(), Name: rd.String(), Email: rd.String(), Age: rd.Int64()}
 }
 
+// cloneUser copies a user; its fields hold no pointers, so one struct copy shares nothing.
+func cloneUser(u *user) *user {
+	c := *u
+	return &c
+}
+
 func validateUserParams(p *userParams) error {
 	var v Violations
 	if p.ID == "" {
@@ -105,6 +111,7 @@ func userSpec(src *source) TaskSpec[userParams, user] {
 		ValidateResult: validateUser,
 		Encode:         encodeUser,
 		Decode:         decodeUser,
+		Clone:          cloneUser,
 		Fetch:          src.fetch,
 	}
 }

@@ -32,7 +32,7 @@ const defaultMaxDelay = 30 * time.Second
 
 func (p RetryPolicy) normalized() RetryPolicy {
 	if p.Attempts == 0 {
-		// retry-go reads 0 as "retry forever".
+		// Some retry libraries read 0 as "retry forever"; here it means one attempt.
 		p.Attempts = 1
 	}
 	if p.InitialDelay < 0 {
@@ -75,6 +75,7 @@ type TaskSpec[P, R any] struct {
 	ValidateResult func(r *R) error                            // *ValidationError or nil
 	Encode         func(dst []byte, r *R) []byte               // cache encoding
 	Decode         func(rd *Reader) *R                         // cache decoding; the runtime checks rd.Err
+	Clone          func(r *R) *R                               // deep copy sharing nothing mutable; nil = no hot-key layer
 	Fetch          func(ctx context.Context, p *P) (*R, error) // the source; ErrNotFound = not found
 	Fallbacks      []Fallback[P, R]
 	Batch          *BatchPolicy[P, R] // nil = no batching: each miss calls Fetch
@@ -123,8 +124,9 @@ type Task[P, R any] struct {
 	retry   RetryPolicy
 	prefix  []byte // length-prefixed name and version
 	gen     *atomic.Uint64
-	readOn  bool // some entries may exist: look them up
-	storeOK bool // results can be encoded and decoded
+	readOn  bool         // some entries may exist: look them up
+	storeOK bool         // results can be encoded and decoded
+	hot     *hotLayer[R] // decoded results in front of bigcache (hot.go); nil when off
 
 	mu      sync.Mutex // guards flights and the waiter bookkeeping inside them, and the batcher's state
 	flights map[string]*flight[R]
@@ -153,6 +155,9 @@ func NewTask[P, R any](x *Executor, s TaskSpec[P, R]) *Task[P, R] {
 	}
 	if x != nil {
 		t.gen = x.generation(s.Name)
+		if t.readOn && s.Clone != nil {
+			t.hot = newHotLayer[R](x.hotKeys)
+		}
 	} else {
 		t.gen = new(atomic.Uint64)
 	}
@@ -185,19 +190,28 @@ func (t *Task[P, R]) Invalidate(p *P) {
 	if bc := t.x.cache.Load(); bc != nil && len(key) <= maxKeyLen {
 		_ = bc.Delete(string(key)) // ErrEntryNotFound is the only error and means there is nothing to drop
 	}
+	if t.hot != nil {
+		t.hot.drop(string(key)) // after the bigcache delete: see hotLayer.fill
+	}
 }
 
-// appendKey builds the cache key; every part is length-prefixed so that distinct inputs never share a key.
-func (t *Task[P, R]) appendKey(dst []byte, p *P) []byte {
+// Key appends the task's part of a cache key to dst: its name and spec version, length-prefixed, and its
+// generation. Generated code appends the params' AppendKey encoding after it and passes the result to Get.
+// The params come last, so the key needs no length of theirs to stay injective.
+func (t *Task[P, R]) Key(dst []byte) []byte {
+	if t == nil || t.gen == nil {
+		return dst
+	}
 	dst = append(dst, t.prefix...)
-	dst = appendUvarint(dst, t.gen.Load())
-	n := len(dst)
-	dst = append(dst, 0, 0, 0, 0)
+	return appendUvarint(dst, t.gen.Load())
+}
+
+// appendKey builds the cache key of p: Key, then the params' encoding.
+func (t *Task[P, R]) appendKey(dst []byte, p *P) []byte {
+	dst = t.Key(dst)
 	if t.s.AppendKey != nil {
 		dst = t.s.AppendKey(dst, p)
 	}
-	l := uint32(len(dst) - n - 4)
-	dst[n], dst[n+1], dst[n+2], dst[n+3] = byte(l>>24), byte(l>>16), byte(l>>8), byte(l)
 	return dst
 }
 
@@ -263,7 +277,105 @@ func (t *Task[P, R]) Do(ctx context.Context, p *P) (res *R, err error) {
 	if key == "" {
 		return r, err
 	}
-	return t.miss(ctx, bc, p, key, seen)
+	// A flight keeps the params it was started with, and the caller may reuse its own once it leaves.
+	pc := new(P)
+	*pc = *p
+	return t.miss(ctx, bc, pc, key, seen)
+}
+
+// Get is Do for generated code, which builds the cache key itself: key is Key's output followed by the params'
+// AppendKey encoding. p is passed by value and copied to the heap only on a miss, so that a hit allocates
+// nothing for the params, and the key can live in the caller's stack frame.
+func (t *Task[P, R]) Get(ctx context.Context, key []byte, p P) (res *R, err error) {
+	if t == nil || t.x == nil {
+		return nil, &TaskError{Err: errors.New("reftask: task not bound to an executor")}
+	}
+	var start time.Time
+	if h := &t.x.hooks; h.OnHit != nil || h.OnNegativeHit != nil || h.OnMiss != nil {
+		start = time.Now()
+	}
+	defer func() {
+		if v := recover(); v != nil {
+			res, err = nil, t.taskErr(nil, 0, &panicError{where: "task " + t.s.Name, value: v})
+		}
+	}()
+	bc := t.x.cache.Load()
+	seen := t.settled.Load()
+	if bc != nil && t.readOn && len(key) <= maxKeyLen && ctx.Err() == nil {
+		r, st := t.lookupKey(bc, key)
+		switch st {
+		case entryHit:
+			if h := t.x.hooks.OnHit; h != nil {
+				t.reportValue(ctx, h, p, start)
+			}
+			return r, nil
+		case entryNegative:
+			return nil, t.negativeValue(ctx, p, start)
+		}
+	}
+	return t.missValue(ctx, bc, key, p, seen, start)
+}
+
+// lookupKey is lookup for Get: the hot-key layer reads the caller's key bytes in place, and only a read from
+// bigcache, which may keep what it is given, copies them.
+func (t *Task[P, R]) lookupKey(bc *bigcache.BigCache, key []byte) (*R, entryState) {
+	now := t.x.nanos()
+	var hs *hotSlot
+	var epoch uint64
+	if t.hot != nil {
+		k := bytesView(key)
+		s := t.hot.slot(k)
+		if r, st, ok := t.hotHit(s, k, now); ok {
+			return r, st
+		}
+		hs, epoch = &s, s.stripe.epoch.Load()
+	}
+	return t.lookupCold(bc, key, now, hs, epoch)
+}
+
+// lookupCold reads key from bigcache through pooled buffers.
+//
+//go:noinline
+func (t *Task[P, R]) lookupCold(bc *bigcache.BigCache, key []byte, now int64, hs *hotSlot, epoch uint64) (*R, entryState) {
+	sc := t.x.scratch.Get().(*scratch)
+	sc.key = append(sc.key[:0], key...)
+	r, st := t.lookupBig(bc, bytesView(sc.key), &sc.rd, lookupFresh, now, hs, epoch)
+	t.x.putScratch(sc)
+	return r, st
+}
+
+// missValue is the rest of Get after a miss, or on a closed executor or an ended ctx. Only here does p move to
+// the heap.
+//
+//go:noinline
+func (t *Task[P, R]) missValue(ctx context.Context, bc *bigcache.BigCache, key []byte, p P, seen uint64, start time.Time) (*R, error) {
+	if ctx.Err() != nil {
+		return nil, t.fail(ctx, &p, 0, ctxErr(ctx))
+	}
+	if bc == nil {
+		return nil, t.checkClosed(ctx, &p)
+	}
+	if err := t.admit(ctx, &p, start); err != nil {
+		return nil, err
+	}
+	return t.miss(ctx, bc, &p, string(key), seen)
+}
+
+// reportValue is report for Get, which holds the params by value.
+//
+//go:noinline
+func (t *Task[P, R]) reportValue(ctx context.Context, h func(context.Context, Event), p P, start time.Time) {
+	t.report(ctx, h, &p, start)
+}
+
+// negativeValue answers Get from a negative entry.
+//
+//go:noinline
+func (t *Task[P, R]) negativeValue(ctx context.Context, p P, start time.Time) error {
+	if h := t.x.hooks.OnNegativeHit; h != nil {
+		t.report(ctx, h, &p, start)
+	}
+	return t.fail(ctx, &p, 0, ErrNotFound)
 }
 
 // check answers p from the cache when it can, and validates it otherwise; on a miss it returns the cache key
@@ -296,18 +408,25 @@ func (t *Task[P, R]) check(ctx context.Context, bc *bigcache.BigCache, p *P, sta
 			return nil, "", 0, t.fail(ctx, p, 0, ErrNotFound)
 		}
 	}
-	if t.s.ValidateParams != nil {
-		if err := t.s.ValidateParams(p); err != nil {
-			t.x.putScratch(sc)
-			return nil, "", 0, t.invalidParams(ctx, p, err)
-		}
-	}
 	key := string(sc.key)
 	t.x.putScratch(sc)
+	if err := t.admit(ctx, p, start); err != nil {
+		return nil, "", 0, err
+	}
+	return nil, key, seen, nil
+}
+
+// admit validates the params of a lookup the cache could not answer, and reports the miss.
+func (t *Task[P, R]) admit(ctx context.Context, p *P, start time.Time) error {
+	if t.s.ValidateParams != nil {
+		if err := t.s.ValidateParams(p); err != nil {
+			return t.invalidParams(ctx, p, err)
+		}
+	}
 	if h := t.x.hooks.OnMiss; h != nil {
 		t.report(ctx, h, p, start)
 	}
-	return nil, key, seen, nil
+	return nil
 }
 
 // checkClosed answers a lookup on a closed executor: invalid params still get their validation error.

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"github.com/reftask/reftask/runtime"
-	"regexp"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -135,7 +134,7 @@ func (v *UserProfile) Validate() error {
 }
 
 // pattern0 is compiled once; the schema compiler has already accepted it.
-var pattern0 = regexp.MustCompile("^user_[0-9]+$")
+var pattern0 = runtime.MustPattern("^user_[0-9]+$")
 
 func (v *UserProfile) validate(vs *runtime.Violations, path *runtime.Path) {
 	{
@@ -219,6 +218,29 @@ func readUserProfile(rd *runtime.Reader, v *UserProfile) {
 		readAddress(rd, p0)
 		v.Address = p0
 	}
+}
+
+// cloneUserProfile returns a deep copy of v that shares nothing mutable with it.
+func cloneUserProfile(v *UserProfile) *UserProfile {
+	b := &struct {
+		v  UserProfile
+		s0 string
+		s1 int64
+		s2 Address
+	}{v: *v}
+	if b.v.Email != nil {
+		b.s0 = *b.v.Email
+		b.v.Email = &b.s0
+	}
+	if b.v.LoginCount != nil {
+		b.s1 = *b.v.LoginCount
+		b.v.LoginCount = &b.s1
+	}
+	if b.v.Address != nil {
+		b.s2 = *b.v.Address
+		b.v.Address = &b.s2
+	}
+	return &b.v
 }
 
 // UserProfileFlakyParams is the object at user_profile_flaky.task.json#/params.
@@ -363,6 +385,12 @@ func readUserRow(rd *runtime.Reader, v *UserRow) {
 		}
 	}
 	v.Plan = UserRowPlan(rd.String())
+}
+
+// cloneUserRow returns a deep copy of v that shares nothing mutable with it.
+func cloneUserRow(v *UserRow) *UserRow {
+	c := *v
+	return &c
 }
 
 // UserRowBatchedParams is the object at user_row_batched.task.json#/params.
@@ -512,6 +540,7 @@ func NewClient(x *runtime.Executor) *Client {
 			StaleIfError: time.Hour,
 			TTL:          5 * time.Minute,
 		},
+		Clone:    cloneUserProfile,
 		Decode:   decodeUserProfile,
 		Describe: describeUserProfileParams,
 		Encode:   appendUserProfile,
@@ -531,6 +560,7 @@ func NewClient(x *runtime.Executor) *Client {
 	c.userProfileFlaky = runtime.NewTask(x, runtime.TaskSpec[UserProfileFlakyParams, UserProfile]{
 		AppendKey: appendUserProfileFlakyParams,
 		Cache:     runtime.CachePolicy{},
+		Clone:     cloneUserProfile,
 		Decode:    decodeUserProfileFlaky,
 		Describe:  describeUserProfileFlakyParams,
 		Encode:    appendUserProfile,
@@ -553,6 +583,7 @@ func NewClient(x *runtime.Executor) *Client {
 	c.userRow = runtime.NewTask(x, runtime.TaskSpec[UserRowParams, UserRow]{
 		AppendKey: appendUserRowParams,
 		Cache:     runtime.CachePolicy{TTL: 5 * time.Minute},
+		Clone:     cloneUserRow,
 		Decode:    decodeUserRow,
 		Describe:  describeUserRowParams,
 		Encode:    appendUserRow,
@@ -583,6 +614,7 @@ func NewClient(x *runtime.Executor) *Client {
 			Wait:        time.Millisecond,
 		},
 		Cache:    runtime.CachePolicy{TTL: 5 * time.Minute},
+		Clone:    cloneUserRow,
 		Decode:   decodeUserRowBatched,
 		Describe: describeUserRowBatchedParams,
 		Encode:   appendUserRow,
@@ -605,7 +637,9 @@ func NewClient(x *runtime.Executor) *Client {
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetUserProfile(ctx context.Context, userID string) (*UserProfile, error) {
 	p := newUserProfileParams(userID)
-	return c.userProfile.Do(ctx, &p)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.userProfile.Get(ctx, appendUserProfileParams(c.userProfile.Key(buf[:0]), &p), p)
 }
 
 // GetUserProfileAsync starts GetUserProfile and returns at once; Await the future for the result.
@@ -643,7 +677,9 @@ func (c *Client) fetchUserProfile(ctx context.Context, p *UserProfileParams) (*U
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetUserProfileFlaky(ctx context.Context, userID string) (*UserProfile, error) {
 	p := newUserProfileFlakyParams(userID)
-	return c.userProfileFlaky.Do(ctx, &p)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.userProfileFlaky.Get(ctx, appendUserProfileFlakyParams(c.userProfileFlaky.Key(buf[:0]), &p), p)
 }
 
 // GetUserProfileFlakyAsync starts GetUserProfileFlaky and returns at once; Await the future for the result.
@@ -681,7 +717,9 @@ func (c *Client) fetchUserProfileFlaky(ctx context.Context, p *UserProfileFlakyP
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetUserRow(ctx context.Context, userID string) (*UserRow, error) {
 	p := newUserRowParams(userID)
-	return c.userRow.Do(ctx, &p)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.userRow.Get(ctx, appendUserRowParams(c.userRow.Key(buf[:0]), &p), p)
 }
 
 // GetUserRowAsync starts GetUserRow and returns at once; Await the future for the result.
@@ -748,7 +786,9 @@ func (c *Client) fetchUserRow(ctx context.Context, p *UserRowParams) (*UserRow, 
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetUserRowBatched(ctx context.Context, userID string) (*UserRow, error) {
 	p := newUserRowBatchedParams(userID)
-	return c.userRowBatched.Do(ctx, &p)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.userRowBatched.Get(ctx, appendUserRowBatchedParams(c.userRowBatched.Key(buf[:0]), &p), p)
 }
 
 // GetUserRowBatchedAsync starts GetUserRowBatched and returns at once; Await the future for the result.

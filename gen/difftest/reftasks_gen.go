@@ -7,7 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"github.com/reftask/reftask/runtime"
-	"regexp"
+	"slices"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -38,6 +38,13 @@ func appendConditional(dst []byte, v *Conditional) []byte {
 
 func readConditional(rd *runtime.Reader, v *Conditional) {
 	v.JSONValue = runtime.ReadJSONValue(rd)
+}
+
+// cloneConditional returns a deep copy of v that shares nothing mutable with it.
+func cloneConditional(v *Conditional) *Conditional {
+	c := *v
+	c.JSONValue = c.JSONValue.Clone()
+	return &c
 }
 
 // ConditionalParams is the object at Conditional.task.json#/params.
@@ -95,6 +102,13 @@ func readKeyed(rd *runtime.Reader, v *Keyed) {
 	v.JSONValue = runtime.ReadJSONValue(rd)
 }
 
+// cloneKeyed returns a deep copy of v that shares nothing mutable with it.
+func cloneKeyed(v *Keyed) *Keyed {
+	c := *v
+	c.JSONValue = c.JSONValue.Clone()
+	return &c
+}
+
 // KeyedParams is the object at Keyed.task.json#/params.
 type KeyedParams struct {
 	ID string `json:"id"`
@@ -148,6 +162,13 @@ func appendMixed(dst []byte, v *Mixed) []byte {
 
 func readMixed(rd *runtime.Reader, v *Mixed) {
 	v.JSONValue = runtime.ReadJSONValue(rd)
+}
+
+// cloneMixed returns a deep copy of v that shares nothing mutable with it.
+func cloneMixed(v *Mixed) *Mixed {
+	c := *v
+	c.JSONValue = c.JSONValue.Clone()
+	return &c
 }
 
 // MixedParams is the object at Mixed.task.json#/params.
@@ -205,6 +226,13 @@ func readShape(rd *runtime.Reader, v *Shape) {
 	v.JSONValue = runtime.ReadJSONValue(rd)
 }
 
+// cloneShape returns a deep copy of v that shares nothing mutable with it.
+func cloneShape(v *Shape) *Shape {
+	c := *v
+	c.JSONValue = c.JSONValue.Clone()
+	return &c
+}
+
 // ShapeParams is the object at Shape.task.json#/params.
 type ShapeParams struct {
 	ID string `json:"id"`
@@ -260,6 +288,13 @@ func readTuple(rd *runtime.Reader, v *Tuple) {
 	v.JSONValue = runtime.ReadJSONValue(rd)
 }
 
+// cloneTuple returns a deep copy of v that shares nothing mutable with it.
+func cloneTuple(v *Tuple) *Tuple {
+	c := *v
+	c.JSONValue = c.JSONValue.Clone()
+	return &c
+}
+
 // TupleParams is the object at Tuple.task.json#/params.
 type TupleParams struct {
 	ID string `json:"id"`
@@ -313,7 +348,7 @@ func (v *Typed) Validate() error {
 }
 
 // pattern0 is compiled once; the schema compiler has already accepted it.
-var pattern0 = regexp.MustCompile("^a")
+var pattern0 = runtime.MustPattern("^a")
 
 func (v *Typed) validate(vs *runtime.Violations, path *runtime.Path) {
 	{
@@ -400,6 +435,19 @@ func readTyped(rd *runtime.Reader, v *Typed) {
 			v.D.Value = rd.Float64()
 		}
 	}
+}
+
+// cloneTyped returns a deep copy of v that shares nothing mutable with it.
+func cloneTyped(v *Typed) *Typed {
+	b := &struct {
+		v  Typed
+		s0 []TypedCItem
+	}{v: *v}
+	if b.v.C != nil {
+		b.s0 = slices.Clone(*b.v.C)
+		b.v.C = &b.s0
+	}
+	return &b.v
 }
 
 // TypedCItem is one of the values allowed at c/items.
@@ -601,7 +649,7 @@ func checkConditionalUnevaluated(v any, path *runtime.Path, vs *runtime.Violatio
 }
 
 // pattern1 is compiled once; the schema compiler has already accepted it.
-var pattern1 = regexp.MustCompile("^x")
+var pattern1 = runtime.MustPattern("^x")
 
 // checkKeyed checks a JSON value against the schema at $defs/keyed, adding a violation for every keyword it breaks.
 func checkKeyed(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
@@ -883,6 +931,7 @@ func NewClient(x *runtime.Executor) *Client {
 	c.conditional = runtime.NewTask(x, runtime.TaskSpec[ConditionalParams, Conditional]{
 		AppendKey: appendConditionalParams,
 		Cache:     runtime.CachePolicy{TTL: time.Minute},
+		Clone:     cloneConditional,
 		Decode:    decodeConditional,
 		Describe:  describeConditionalParams,
 		Encode:    appendConditional,
@@ -901,6 +950,7 @@ func NewClient(x *runtime.Executor) *Client {
 	c.keyed = runtime.NewTask(x, runtime.TaskSpec[KeyedParams, Keyed]{
 		AppendKey: appendKeyedParams,
 		Cache:     runtime.CachePolicy{TTL: time.Minute},
+		Clone:     cloneKeyed,
 		Decode:    decodeKeyed,
 		Describe:  describeKeyedParams,
 		Encode:    appendKeyed,
@@ -919,6 +969,7 @@ func NewClient(x *runtime.Executor) *Client {
 	c.mixed = runtime.NewTask(x, runtime.TaskSpec[MixedParams, Mixed]{
 		AppendKey: appendMixedParams,
 		Cache:     runtime.CachePolicy{TTL: time.Minute},
+		Clone:     cloneMixed,
 		Decode:    decodeMixed,
 		Describe:  describeMixedParams,
 		Encode:    appendMixed,
@@ -937,6 +988,7 @@ func NewClient(x *runtime.Executor) *Client {
 	c.shape = runtime.NewTask(x, runtime.TaskSpec[ShapeParams, Shape]{
 		AppendKey: appendShapeParams,
 		Cache:     runtime.CachePolicy{TTL: time.Minute},
+		Clone:     cloneShape,
 		Decode:    decodeShape,
 		Describe:  describeShapeParams,
 		Encode:    appendShape,
@@ -955,6 +1007,7 @@ func NewClient(x *runtime.Executor) *Client {
 	c.tuple = runtime.NewTask(x, runtime.TaskSpec[TupleParams, Tuple]{
 		AppendKey: appendTupleParams,
 		Cache:     runtime.CachePolicy{TTL: time.Minute},
+		Clone:     cloneTuple,
 		Decode:    decodeTuple,
 		Describe:  describeTupleParams,
 		Encode:    appendTuple,
@@ -977,6 +1030,7 @@ func NewClient(x *runtime.Executor) *Client {
 	c.typed = runtime.NewTask(x, runtime.TaskSpec[TypedParams, Typed]{
 		AppendKey: appendTypedParams,
 		Cache:     runtime.CachePolicy{TTL: time.Minute},
+		Clone:     cloneTyped,
 		Decode:    decodeTyped,
 		Describe:  describeTypedParams,
 		Encode:    appendTyped,
@@ -998,7 +1052,9 @@ func NewClient(x *runtime.Executor) *Client {
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetConditional(ctx context.Context, id string) (*Conditional, error) {
 	p := newConditionalParams(id)
-	return c.conditional.Do(ctx, &p)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.conditional.Get(ctx, appendConditionalParams(c.conditional.Key(buf[:0]), &p), p)
 }
 
 // GetConditionalAsync starts GetConditional and returns at once; Await the future for the result.
@@ -1050,7 +1106,9 @@ func (c *Client) fetchConditional(ctx context.Context, p *ConditionalParams) (*C
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetKeyed(ctx context.Context, id string) (*Keyed, error) {
 	p := newKeyedParams(id)
-	return c.keyed.Do(ctx, &p)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.keyed.Get(ctx, appendKeyedParams(c.keyed.Key(buf[:0]), &p), p)
 }
 
 // GetKeyedAsync starts GetKeyed and returns at once; Await the future for the result.
@@ -1102,7 +1160,9 @@ func (c *Client) fetchKeyed(ctx context.Context, p *KeyedParams) (*Keyed, error)
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetMixed(ctx context.Context, id string) (*Mixed, error) {
 	p := newMixedParams(id)
-	return c.mixed.Do(ctx, &p)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.mixed.Get(ctx, appendMixedParams(c.mixed.Key(buf[:0]), &p), p)
 }
 
 // GetMixedAsync starts GetMixed and returns at once; Await the future for the result.
@@ -1154,7 +1214,9 @@ func (c *Client) fetchMixed(ctx context.Context, p *MixedParams) (*Mixed, error)
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetShape(ctx context.Context, id string) (*Shape, error) {
 	p := newShapeParams(id)
-	return c.shape.Do(ctx, &p)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.shape.Get(ctx, appendShapeParams(c.shape.Key(buf[:0]), &p), p)
 }
 
 // GetShapeAsync starts GetShape and returns at once; Await the future for the result.
@@ -1206,7 +1268,9 @@ func (c *Client) fetchShape(ctx context.Context, p *ShapeParams) (*Shape, error)
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetTuple(ctx context.Context, id string) (*Tuple, error) {
 	p := newTupleParams(id)
-	return c.tuple.Do(ctx, &p)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.tuple.Get(ctx, appendTupleParams(c.tuple.Key(buf[:0]), &p), p)
 }
 
 // GetTupleAsync starts GetTuple and returns at once; Await the future for the result.
@@ -1258,7 +1322,9 @@ func (c *Client) fetchTuple(ctx context.Context, p *TupleParams) (*Tuple, error)
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetTyped(ctx context.Context, id string) (*Typed, error) {
 	p := newTypedParams(id)
-	return c.typed.Do(ctx, &p)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.typed.Get(ctx, appendTypedParams(c.typed.Key(buf[:0]), &p), p)
 }
 
 // GetTypedAsync starts GetTyped and returns at once; Await the future for the result.

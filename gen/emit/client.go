@@ -170,6 +170,7 @@ func (e *emitter) taskSpec(t *ir.Task) jen.Code {
 		jen.Id("ValidateResult"): jen.Parens(jen.Op("*").Add(resultType(t))).Dot("Validate"),
 		jen.Id("Encode"):         jen.Id("append" + t.Result.Name),
 		jen.Id("Decode"):         jen.Id("decode" + t.Name),
+		jen.Id("Clone"):          jen.Id("clone" + t.Result.Name),
 		jen.Id("Fetch"):          jen.Id("c").Dot("fetch" + t.Name),
 	}
 	nonZero(d, "Timeout", t.Timeout)
@@ -213,6 +214,10 @@ func castParams(from, to *ir.Task) jen.Code {
 	return jen.Parens(jen.Op("*").Add(paramsType(to))).Parens(jen.Id("p"))
 }
 
+// keyBuf is the size of the stack buffer a generated Get method builds its cache key in; a longer key moves
+// to the heap.
+const keyBuf = 128
+
 func (e *emitter) taskMethods(t *ir.Task) {
 	method := "Get" + t.Name
 	docText := strings.TrimSpace(t.Doc)
@@ -221,9 +226,14 @@ func (e *emitter) taskMethods(t *ir.Task) {
 	}
 	e.f.Comment(fmt.Sprintf("%s %s", method, lowerDocStart(docText)))
 	e.f.Comment("It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.")
+	task := jen.Id("c").Dot(taskField(t))
 	e.f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(method).Params(append([]jen.Code{jen.Id("ctx").Qual("context", "Context")}, argList(t)...)...).Params(jen.Op("*").Add(resultType(t)), jen.Error()).Block(
 		jen.Id("p").Op(":=").Id("new"+t.Params.Name).Call(argNames(t)...),
-		jen.Return(jen.Id("c").Dot(taskField(t)).Dot("Do").Call(jen.Id("ctx"), jen.Op("&").Id("p"))),
+		jen.Comment("The cache key is built on the stack, and Get copies it and p only on a miss."),
+		jen.Var().Id("buf").Index(jen.Lit(keyBuf)).Byte(),
+		jen.Return(task.Clone().Dot("Get").Call(jen.Id("ctx"),
+			jen.Id("append"+t.Params.Name).Call(task.Clone().Dot("Key").Call(jen.Id("buf").Index(jen.Op(":").Lit(0))), jen.Op("&").Id("p")),
+			jen.Id("p"))),
 	)
 	e.f.Line()
 	e.f.Comment(fmt.Sprintf("%sAsync starts %s and returns at once; Await the future for the result.", method, method))

@@ -70,6 +70,8 @@ type emitter struct {
 	reads map[*ir.Type]bool
 	// convs collects the converters that emitted code calls.
 	convs convDemand
+	// cloneSet holds every type reachable from a task's result, which gets a cloneX (see cloned).
+	cloneSet map[*ir.Type]bool
 }
 
 // goType is the Go spelling of a type.
@@ -142,6 +144,9 @@ func (e *emitter) namedType(t *ir.Type) {
 	}
 	e.validateMethods(t)
 	e.codec(t)
+	if e.cloned(t) {
+		e.clone(t)
+	}
 }
 
 func describe(t *ir.Type) string {
@@ -588,8 +593,9 @@ func (e *emitter) scalarChecks(t *ir.Type, x *jen.Statement, path string) []jen.
 	return out
 }
 
-// pattern returns the name of a package-level regexp, declared once per
-// distinct pattern, so that no call compiles a regexp.
+// pattern returns the name of a package-level runtime.Pattern, declared
+// once per distinct pattern, so that no call compiles a regexp (and the
+// common anchored shapes are matched without one).
 func (e *emitter) pattern(p string) string {
 	if e.patterns == nil {
 		e.patterns = map[string]string{}
@@ -600,7 +606,7 @@ func (e *emitter) pattern(p string) string {
 	v := fmt.Sprintf("pattern%d", len(e.patterns))
 	e.patterns[p] = v
 	e.f.Comment(fmt.Sprintf("%s is compiled once; the schema compiler has already accepted it.", v))
-	e.f.Var().Id(v).Op("=").Qual("regexp", "MustCompile").Call(jen.Lit(p))
+	e.f.Var().Id(v).Op("=").Qual(rt, "MustPattern").Call(jen.Lit(p))
 	return v
 }
 

@@ -108,7 +108,7 @@ func Unexported(s string) string {
 
 // predeclared identifiers would shadow what generated code uses.
 var predeclared = map[string]bool{
-	"ctx": true, "c": true, "opts": true, "p": true, "err": true, "string": true, "int64": true,
+	"ctx": true, "c": true, "opts": true, "p": true, "buf": true, "err": true, "string": true, "int64": true,
 	"float64": true, "bool": true, "error": true, "any": true, "len": true, "time": true,
 	"runtime": true, "context": true, "json": true, "true": true, "false": true, "nil": true,
 }

@@ -37,11 +37,11 @@ const (
 )
 
 var describe = map[string]string{
-	"reftask":          "generated `GetUserProfile` (bigcache, own freshness header, decode per hit)",
+	"reftask":          "generated `GetUserProfile` (hot-key layer over bigcache, a generated clone per hit)",
 	"bigcache_json":    "(a) hand-written bigcache v3 + encoding/json",
 	"otter":            "(b) otter v2 holding decoded values, shared pointer (the floor)",
 	"otter_clone":      "otter + a deep copy per read (no shared mutable value)",
-	"otter_blockclone": "otter + the deep copy in one allocation (what a hot-key layer with a generated Clone would cost)",
+	"otter_blockclone": "otter + the deep copy in one allocation (the copy reftask's hot-key layer makes)",
 	"dataloadgen":      "(c) dataloadgen cached `Load` (shared pointer)",
 	"failsafe_cache":   "(d) failsafe-go cache policy over a map",
 	"otter_loader":     "otter `Get` with a loader (coalesces)",

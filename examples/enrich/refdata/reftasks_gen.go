@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"github.com/reftask/reftask/runtime"
-	"regexp"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -64,6 +63,12 @@ func readProduct(rd *runtime.Reader, v *Product) {
 	v.PriceCents = rd.Int64()
 }
 
+// cloneProduct returns a deep copy of v that shares nothing mutable with it.
+func cloneProduct(v *Product) *Product {
+	c := *v
+	return &c
+}
+
 // ProductParams is the object at product.task.json#/params.
 type ProductParams struct {
 	SKU string `json:"sku"`
@@ -86,7 +91,7 @@ func (v *ProductParams) Validate() error {
 }
 
 // pattern0 is compiled once; the schema compiler has already accepted it.
-var pattern0 = regexp.MustCompile("^SKU-[0-9]{5}$")
+var pattern0 = runtime.MustPattern("^SKU-[0-9]{5}$")
 
 func (v *ProductParams) validate(vs *runtime.Violations, path *runtime.Path) {
 	{
@@ -140,6 +145,12 @@ func appendUserPlan(dst []byte, v *UserPlan) []byte {
 func readUserPlan(rd *runtime.Reader, v *UserPlan) {
 	v.UserID = rd.String()
 	v.Plan = UserPlanPlan(rd.String())
+}
+
+// cloneUserPlan returns a deep copy of v that shares nothing mutable with it.
+func cloneUserPlan(v *UserPlan) *UserPlan {
+	c := *v
+	return &c
 }
 
 // UserPlanParams is the object at user_plan.task.json#/params.
@@ -258,6 +269,7 @@ func NewClient(x *runtime.Executor) *Client {
 			NegativeTTL: 10 * time.Minute,
 			TTL:         10 * time.Minute,
 		},
+		Clone:    cloneProduct,
 		Decode:   decodeProduct,
 		Describe: describeProductParams,
 		Encode:   appendProduct,
@@ -290,6 +302,7 @@ func NewClient(x *runtime.Executor) *Client {
 			NegativeTTL: 10 * time.Minute,
 			TTL:         10 * time.Minute,
 		},
+		Clone:    cloneUserPlan,
 		Decode:   decodeUserPlan,
 		Describe: describeUserPlanParams,
 		Encode:   appendUserPlan,
@@ -311,7 +324,9 @@ func NewClient(x *runtime.Executor) *Client {
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetProduct(ctx context.Context, sku string) (*Product, error) {
 	p := newProductParams(sku)
-	return c.product.Do(ctx, &p)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.product.Get(ctx, appendProductParams(c.product.Key(buf[:0]), &p), p)
 }
 
 // GetProductAsync starts GetProduct and returns at once; Await the future for the result.
@@ -393,7 +408,9 @@ func (c *Client) GetProductBatch(ctx context.Context, keys []string) (map[string
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetUserPlan(ctx context.Context, userID string) (*UserPlan, error) {
 	p := newUserPlanParams(userID)
-	return c.userPlan.Do(ctx, &p)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.userPlan.Get(ctx, appendUserPlanParams(c.userPlan.Key(buf[:0]), &p), p)
 }
 
 // GetUserPlanAsync starts GetUserPlan and returns at once; Await the future for the result.

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"github.com/reftask/reftask/runtime"
-	"regexp"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -39,7 +38,7 @@ func (v *Product) Validate() error {
 }
 
 // pattern0 is compiled once; the schema compiler has already accepted it.
-var pattern0 = regexp.MustCompile("^[A-Z]{3}$")
+var pattern0 = runtime.MustPattern("^[A-Z]{3}$")
 
 func (v *Product) validate(vs *runtime.Violations, path *runtime.Path) {
 	{
@@ -79,6 +78,12 @@ func readProduct(rd *runtime.Reader, v *Product) {
 	v.InStock = rd.Bool()
 }
 
+// cloneProduct returns a deep copy of v that shares nothing mutable with it.
+func cloneProduct(v *Product) *Product {
+	c := *v
+	return &c
+}
+
 // ProductParams is the object at product.task.json#/params.
 type ProductParams struct {
 	SKU  string             `json:"sku"`
@@ -102,7 +107,7 @@ func (v *ProductParams) Validate() error {
 }
 
 // pattern1 is compiled once; the schema compiler has already accepted it.
-var pattern1 = regexp.MustCompile("^[A-Z]{3}-[0-9]{3}$")
+var pattern1 = runtime.MustPattern("^[A-Z]{3}-[0-9]{3}$")
 
 func (v *ProductParams) validate(vs *runtime.Violations, path *runtime.Path) {
 	{
@@ -217,6 +222,7 @@ func NewClient(x *runtime.Executor) *Client {
 			NegativeTTL: 10 * time.Second,
 			TTL:         time.Minute,
 		},
+		Clone:    cloneProduct,
 		Decode:   decodeProduct,
 		Describe: describeProductParams,
 		Encode:   appendProduct,
@@ -244,7 +250,9 @@ func NewClient(x *runtime.Executor) *Client {
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetProduct(ctx context.Context, sku string, opts *ProductOptions) (*Product, error) {
 	p := newProductParams(sku, opts)
-	return c.product.Do(ctx, &p)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.product.Get(ctx, appendProductParams(c.product.Key(buf[:0]), &p), p)
 }
 
 // GetProductAsync starts GetProduct and returns at once; Await the future for the result.

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"github.com/reftask/reftask/runtime"
-	"regexp"
 	"strconv"
 	"time"
 )
@@ -39,7 +38,7 @@ func (v *ServiceConfig) Validate() error {
 }
 
 // pattern0 is compiled once; the schema compiler has already accepted it.
-var pattern0 = regexp.MustCompile("^https://")
+var pattern0 = runtime.MustPattern("^https://")
 
 func (v *ServiceConfig) validate(vs *runtime.Violations, path *runtime.Path) {
 	{
@@ -109,6 +108,19 @@ func readServiceConfig(rd *runtime.Reader, v *ServiceConfig) {
 	}
 }
 
+// cloneServiceConfig returns a deep copy of v that shares nothing mutable with it.
+func cloneServiceConfig(v *ServiceConfig) *ServiceConfig {
+	b := &struct {
+		v  ServiceConfig
+		s0 int64
+	}{v: *v}
+	if b.v.Retries != nil {
+		b.s0 = *b.v.Retries
+		b.v.Retries = &b.s0
+	}
+	return &b.v
+}
+
 // ServiceConfigParams is the object at service_config.task.json#/params.
 type ServiceConfigParams struct {
 	ServiceName string `json:"service_name"`
@@ -131,7 +143,7 @@ func (v *ServiceConfigParams) Validate() error {
 }
 
 // pattern1 is compiled once; the schema compiler has already accepted it.
-var pattern1 = regexp.MustCompile("^[a-z][a-z0-9_]*$")
+var pattern1 = runtime.MustPattern("^[a-z][a-z0-9_]*$")
 
 func (v *ServiceConfigParams) validate(vs *runtime.Violations, path *runtime.Path) {
 	{
@@ -163,6 +175,7 @@ func NewClient(x *runtime.Executor) *Client {
 			NegativeTTL: 10 * time.Second,
 			TTL:         10 * time.Minute,
 		},
+		Clone:    cloneServiceConfig,
 		Decode:   decodeServiceConfig,
 		Describe: describeServiceConfigParams,
 		Encode:   appendServiceConfig,
@@ -184,7 +197,9 @@ func NewClient(x *runtime.Executor) *Client {
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetServiceConfig(ctx context.Context, serviceName string) (*ServiceConfig, error) {
 	p := newServiceConfigParams(serviceName)
-	return c.serviceConfig.Do(ctx, &p)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.serviceConfig.Get(ctx, appendServiceConfigParams(c.serviceConfig.Key(buf[:0]), &p), p)
 }
 
 // GetServiceConfigAsync starts GetServiceConfig and returns at once; Await the future for the result.

@@ -7,7 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"github.com/reftask/reftask/runtime"
-	"regexp"
+	"slices"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -143,6 +143,13 @@ func readUserList(rd *runtime.Reader, v *UserList) {
 	}
 }
 
+// cloneUserList returns a deep copy of v that shares nothing mutable with it.
+func cloneUserList(v *UserList) *UserList {
+	c := *v
+	c = slices.Clone(c)
+	return &c
+}
+
 // UserProfile: A user's public profile.
 type UserProfile struct {
 	ID   string `json:"id"`
@@ -173,7 +180,7 @@ func (v *UserProfile) Validate() error {
 }
 
 // pattern0 is compiled once; the schema compiler has already accepted it.
-var pattern0 = regexp.MustCompile("^user_[0-9]+$")
+var pattern0 = runtime.MustPattern("^user_[0-9]+$")
 
 func (v *UserProfile) validate(vs *runtime.Violations, path *runtime.Path) {
 	{
@@ -257,6 +264,29 @@ func readUserProfile(rd *runtime.Reader, v *UserProfile) {
 		readAddress(rd, p0)
 		v.Address = p0
 	}
+}
+
+// cloneUserProfile returns a deep copy of v that shares nothing mutable with it.
+func cloneUserProfile(v *UserProfile) *UserProfile {
+	b := &struct {
+		v  UserProfile
+		s0 string
+		s1 int64
+		s2 Address
+	}{v: *v}
+	if b.v.Email != nil {
+		b.s0 = *b.v.Email
+		b.v.Email = &b.s0
+	}
+	if b.v.LoginCount != nil {
+		b.s1 = *b.v.LoginCount
+		b.v.LoginCount = &b.s1
+	}
+	if b.v.Address != nil {
+		b.s2 = *b.v.Address
+		b.v.Address = &b.s2
+	}
+	return &b.v
 }
 
 // UserProfileFromDirectoryParams is the object at user_profile_from_directory.task.json#/params.
@@ -448,6 +478,7 @@ func NewClient(x *runtime.Executor) *Client {
 			StaleIfError: time.Hour,
 			TTL:          5 * time.Minute,
 		},
+		Clone:    cloneUserProfile,
 		Decode:   decodeUserProfile,
 		Describe: describeUserProfileParams,
 		Encode:   appendUserProfile,
@@ -473,6 +504,7 @@ func NewClient(x *runtime.Executor) *Client {
 	c.userProfileFromDirectory = runtime.NewTask(x, runtime.TaskSpec[UserProfileFromDirectoryParams, UserProfile]{
 		AppendKey: appendUserProfileFromDirectoryParams,
 		Cache:     runtime.CachePolicy{},
+		Clone:     cloneUserProfile,
 		Decode:    decodeUserProfileFromDirectory,
 		Describe:  describeUserProfileFromDirectoryParams,
 		Encode:    appendUserProfile,
@@ -495,6 +527,7 @@ func NewClient(x *runtime.Executor) *Client {
 	c.usersByPlan = runtime.NewTask(x, runtime.TaskSpec[UsersByPlanParams, UserList]{
 		AppendKey: appendUsersByPlanParams,
 		Cache:     runtime.CachePolicy{TTL: time.Minute},
+		Clone:     cloneUserList,
 		Decode:    decodeUsersByPlan,
 		Describe:  describeUsersByPlanParams,
 		Encode:    appendUserList,
@@ -520,7 +553,9 @@ func NewClient(x *runtime.Executor) *Client {
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetUserProfile(ctx context.Context, userID string) (*UserProfile, error) {
 	p := newUserProfileParams(userID)
-	return c.userProfile.Do(ctx, &p)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.userProfile.Get(ctx, appendUserProfileParams(c.userProfile.Key(buf[:0]), &p), p)
 }
 
 // GetUserProfileAsync starts GetUserProfile and returns at once; Await the future for the result.
@@ -607,7 +642,9 @@ func (c *Client) fetchUserProfile(ctx context.Context, p *UserProfileParams) (*U
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetUserProfileFromDirectory(ctx context.Context, userID string) (*UserProfile, error) {
 	p := newUserProfileFromDirectoryParams(userID)
-	return c.userProfileFromDirectory.Do(ctx, &p)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.userProfileFromDirectory.Get(ctx, appendUserProfileFromDirectoryParams(c.userProfileFromDirectory.Key(buf[:0]), &p), p)
 }
 
 // GetUserProfileFromDirectoryAsync starts GetUserProfileFromDirectory and returns at once; Await the future for the result.
@@ -645,7 +682,9 @@ func (c *Client) fetchUserProfileFromDirectory(ctx context.Context, p *UserProfi
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetUsersByPlan(ctx context.Context, plan Plan, opts *UsersByPlanOptions) (*UserList, error) {
 	p := newUsersByPlanParams(plan, opts)
-	return c.usersByPlan.Do(ctx, &p)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.usersByPlan.Get(ctx, appendUsersByPlanParams(c.usersByPlan.Key(buf[:0]), &p), p)
 }
 
 // GetUsersByPlanAsync starts GetUsersByPlan and returns at once; Await the future for the result.

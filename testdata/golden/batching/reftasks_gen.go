@@ -54,6 +54,12 @@ func readNumbered(rd *runtime.Reader, v *Numbered) {
 	v.Label = rd.String()
 }
 
+// cloneNumbered returns a deep copy of v that shares nothing mutable with it.
+func cloneNumbered(v *Numbered) *Numbered {
+	c := *v
+	return &c
+}
+
 // NumberedParams is the object at numbered.task.json#/params.
 type NumberedParams struct {
 	Number int64 `json:"number"`
@@ -122,6 +128,12 @@ func appendPrice(dst []byte, v *Price) []byte {
 func readPrice(rd *runtime.Reader, v *Price) {
 	v.SKU = rd.String()
 	v.Amount = rd.Float64()
+}
+
+// clonePrice returns a deep copy of v that shares nothing mutable with it.
+func clonePrice(v *Price) *Price {
+	c := *v
+	return &c
 }
 
 // PriceParams is the object at price.task.json#/params.
@@ -202,6 +214,12 @@ func readProduct(rd *runtime.Reader, v *Product) {
 	v.SKU = rd.String()
 	v.Name = rd.String()
 	v.Price = rd.Float64()
+}
+
+// cloneProduct returns a deep copy of v that shares nothing mutable with it.
+func cloneProduct(v *Product) *Product {
+	c := *v
+	return &c
 }
 
 // ProductParams is the object at product.task.json#/params.
@@ -302,6 +320,12 @@ func readUser(rd *runtime.Reader, v *User) {
 		}
 	}
 	v.Plan = UserPlan(rd.String())
+}
+
+// cloneUser returns a deep copy of v that shares nothing mutable with it.
+func cloneUser(v *User) *User {
+	c := *v
+	return &c
 }
 
 // UserParams is the object at user.task.json#/params.
@@ -413,6 +437,7 @@ func NewClient(x *runtime.Executor) *Client {
 			Wait:        time.Millisecond,
 		},
 		Cache:    runtime.CachePolicy{TTL: time.Minute},
+		Clone:    cloneNumbered,
 		Decode:   decodeNumbered,
 		Describe: describeNumberedParams,
 		Encode:   appendNumbered,
@@ -452,6 +477,7 @@ func NewClient(x *runtime.Executor) *Client {
 			Wait:        time.Millisecond,
 		},
 		Cache:    runtime.CachePolicy{TTL: time.Minute},
+		Clone:    clonePrice,
 		Decode:   decodePrice,
 		Describe: describePriceParams,
 		Encode:   appendPrice,
@@ -499,6 +525,7 @@ func NewClient(x *runtime.Executor) *Client {
 			Wait:        2 * time.Millisecond,
 		},
 		Cache:    runtime.CachePolicy{TTL: time.Minute},
+		Clone:    cloneProduct,
 		Decode:   decodeProduct,
 		Describe: describeProductParams,
 		Encode:   appendProduct,
@@ -531,6 +558,7 @@ func NewClient(x *runtime.Executor) *Client {
 			NegativeTTL: time.Minute,
 			TTL:         time.Minute,
 		},
+		Clone:    cloneUser,
 		Decode:   decodeUser,
 		Describe: describeUserParams,
 		Encode:   appendUser,
@@ -553,7 +581,9 @@ func NewClient(x *runtime.Executor) *Client {
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetNumbered(ctx context.Context, number int64) (*Numbered, error) {
 	p := newNumberedParams(number)
-	return c.numbered.Do(ctx, &p)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.numbered.Get(ctx, appendNumberedParams(c.numbered.Key(buf[:0]), &p), p)
 }
 
 // GetNumberedAsync starts GetNumbered and returns at once; Await the future for the result.
@@ -615,7 +645,9 @@ func (c *Client) GetNumberedBatch(ctx context.Context, keys []int64) (map[int64]
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetPrice(ctx context.Context, sku string) (*Price, error) {
 	p := newPriceParams(sku)
-	return c.price.Do(ctx, &p)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.price.Get(ctx, appendPriceParams(c.price.Key(buf[:0]), &p), p)
 }
 
 // GetPriceAsync starts GetPrice and returns at once; Await the future for the result.
@@ -702,7 +734,9 @@ func (c *Client) GetPriceBatch(ctx context.Context, keys []string) (map[string]*
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetProduct(ctx context.Context, sku string) (*Product, error) {
 	p := newProductParams(sku)
-	return c.product.Do(ctx, &p)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.product.Get(ctx, appendProductParams(c.product.Key(buf[:0]), &p), p)
 }
 
 // GetProductAsync starts GetProduct and returns at once; Await the future for the result.
@@ -789,7 +823,9 @@ func (c *Client) GetProductBatch(ctx context.Context, keys []string) (map[string
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetUser(ctx context.Context, userID string) (*User, error) {
 	p := newUserParams(userID)
-	return c.user.Do(ctx, &p)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.user.Get(ctx, appendUserParams(c.user.Key(buf[:0]), &p), p)
 }
 
 // GetUserAsync starts GetUser and returns at once; Await the future for the result.

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"github.com/reftask/reftask/runtime"
+	"slices"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -95,6 +96,25 @@ func readAccount(rd *runtime.Reader, v *Account) {
 		(*p0) = runtime.ReadJSONValue(rd)
 		v.Payment = p0
 	}
+}
+
+// cloneAccount returns a deep copy of v that shares nothing mutable with it.
+func cloneAccount(v *Account) *Account {
+	b := &struct {
+		v  Account
+		s0 runtime.JSONValue
+		s1 runtime.JSONValue
+	}{v: *v}
+	b.v.Tags = slices.Clone(b.v.Tags)
+	if b.v.Point != nil {
+		b.s0 = b.v.Point.Clone()
+		b.v.Point = &b.s0
+	}
+	if b.v.Payment != nil {
+		b.s1 = b.v.Payment.Clone()
+		b.v.Payment = &b.s1
+	}
+	return &b.v
 }
 
 // AccountParams is the object at account.task.json#/params.
@@ -246,6 +266,25 @@ func readShipment(rd *runtime.Reader, v *Shipment) {
 		(*p0) = runtime.ReadJSONValue(rd)
 		v.Contact = p0
 	}
+}
+
+// cloneShipment returns a deep copy of v that shares nothing mutable with it.
+func cloneShipment(v *Shipment) *Shipment {
+	b := &struct {
+		v  Shipment
+		s0 runtime.JSONValue
+		s1 runtime.JSONValue
+	}{v: *v}
+	b.v.Legs = slices.Clone(b.v.Legs)
+	if b.v.Route != nil {
+		b.s0 = b.v.Route.Clone()
+		b.v.Route = &b.s0
+	}
+	if b.v.Contact != nil {
+		b.s1 = b.v.Contact.Clone()
+		b.v.Contact = &b.s1
+	}
+	return &b.v
 }
 
 // ShipmentParams is the object at shipment.task.json#/params.
@@ -498,6 +537,7 @@ func NewClient(x *runtime.Executor) *Client {
 	c.account = runtime.NewTask(x, runtime.TaskSpec[AccountParams, Account]{
 		AppendKey: appendAccountParams,
 		Cache:     runtime.CachePolicy{TTL: time.Minute},
+		Clone:     cloneAccount,
 		Decode:    decodeAccount,
 		Describe:  describeAccountParams,
 		Encode:    appendAccount,
@@ -520,6 +560,7 @@ func NewClient(x *runtime.Executor) *Client {
 	c.shipment = runtime.NewTask(x, runtime.TaskSpec[ShipmentParams, Shipment]{
 		AppendKey: appendShipmentParams,
 		Cache:     runtime.CachePolicy{TTL: time.Minute},
+		Clone:     cloneShipment,
 		Decode:    decodeShipment,
 		Describe:  describeShipmentParams,
 		Encode:    appendShipment,
@@ -541,7 +582,9 @@ func NewClient(x *runtime.Executor) *Client {
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetAccount(ctx context.Context, id string) (*Account, error) {
 	p := newAccountParams(id)
-	return c.account.Do(ctx, &p)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.account.Get(ctx, appendAccountParams(c.account.Key(buf[:0]), &p), p)
 }
 
 // GetAccountAsync starts GetAccount and returns at once; Await the future for the result.
@@ -619,7 +662,9 @@ func (c *Client) fetchAccount(ctx context.Context, p *AccountParams) (*Account, 
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetShipment(ctx context.Context, id string) (*Shipment, error) {
 	p := newShipmentParams(id)
-	return c.shipment.Do(ctx, &p)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.shipment.Get(ctx, appendShipmentParams(c.shipment.Key(buf[:0]), &p), p)
 }
 
 // GetShipmentAsync starts GetShipment and returns at once; Await the future for the result.

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"github.com/reftask/reftask/runtime"
 	"net/netip"
-	"regexp"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -94,6 +93,11 @@ func readBooking(rd *runtime.Reader, v *Booking) {
 		(*p0) = rd.URI()
 		v.Receipt = p0
 	}
+}
+
+// cloneBooking returns a deep copy of v that shares nothing mutable with it.
+func cloneBooking(v *Booking) *Booking {
+	return runtime.CopyByCodec(v, appendBooking, readBooking)
 }
 
 // BookingParams is the object at booking.task.json#/params.
@@ -191,7 +195,7 @@ func (v *Event) Validate() error {
 }
 
 // pattern0 is compiled once; the schema compiler has already accepted it.
-var pattern0 = regexp.MustCompile("^https://")
+var pattern0 = runtime.MustPattern("^https://")
 
 func (v *Event) validate(vs *runtime.Violations, path *runtime.Path) {
 	{
@@ -394,6 +398,11 @@ func readEvent(rd *runtime.Reader, v *Event) {
 	}
 }
 
+// cloneEvent returns a deep copy of v that shares nothing mutable with it.
+func cloneEvent(v *Event) *Event {
+	return runtime.CopyByCodec(v, appendEvent, readEvent)
+}
+
 // EventKind is one of the values allowed at properties/kind.
 type EventKind string
 
@@ -555,6 +564,11 @@ func readHoliday(rd *runtime.Reader, v *Holiday) {
 	*v = Holiday(rd.Date())
 }
 
+// cloneHoliday returns a deep copy of v that shares nothing mutable with it.
+func cloneHoliday(v *Holiday) *Holiday {
+	return runtime.CopyByCodec(v, appendHoliday, readHoliday)
+}
+
 // LastSeenParams is the object at last_seen.task.json#/params.
 type LastSeenParams struct {
 	Addr netip.Addr `json:"addr"`
@@ -689,6 +703,11 @@ func readRoom(rd *runtime.Reader, v *Room) {
 	}
 }
 
+// cloneRoom returns a deep copy of v that shares nothing mutable with it.
+func cloneRoom(v *Room) *Room {
+	return runtime.CopyByCodec(v, appendRoom, readRoom)
+}
+
 // RoomParams is the object at room.task.json#/params.
 type RoomParams struct {
 	ID runtime.UUID `json:"id"`
@@ -753,6 +772,12 @@ func readSeenAt(rd *runtime.Reader, v *SeenAt) {
 	*v = SeenAt(rd.Time())
 }
 
+// cloneSeenAt returns a deep copy of v that shares nothing mutable with it.
+func cloneSeenAt(v *SeenAt) *SeenAt {
+	c := *v
+	return &c
+}
+
 // BookingOptions holds the optional parameters of GetBooking; a nil field is left unset.
 type BookingOptions struct {
 	On  *runtime.Date
@@ -809,6 +834,7 @@ func NewClient(x *runtime.Executor) *Client {
 	c.booking = runtime.NewTask(x, runtime.TaskSpec[BookingParams, Booking]{
 		AppendKey: appendBookingParams,
 		Cache:     runtime.CachePolicy{TTL: time.Minute},
+		Clone:     cloneBooking,
 		Decode:    decodeBooking,
 		Describe:  describeBookingParams,
 		Encode:    appendBooking,
@@ -831,6 +857,7 @@ func NewClient(x *runtime.Executor) *Client {
 	c.event = runtime.NewTask(x, runtime.TaskSpec[EventParams, Event]{
 		AppendKey: appendEventParams,
 		Cache:     runtime.CachePolicy{TTL: time.Minute},
+		Clone:     cloneEvent,
 		Decode:    decodeEvent,
 		Describe:  describeEventParams,
 		Encode:    appendEvent,
@@ -853,6 +880,7 @@ func NewClient(x *runtime.Executor) *Client {
 	c.lastSeen = runtime.NewTask(x, runtime.TaskSpec[LastSeenParams, SeenAt]{
 		AppendKey: appendLastSeenParams,
 		Cache:     runtime.CachePolicy{TTL: time.Minute},
+		Clone:     cloneSeenAt,
 		Decode:    decodeLastSeen,
 		Describe:  describeLastSeenParams,
 		Encode:    appendSeenAt,
@@ -871,6 +899,7 @@ func NewClient(x *runtime.Executor) *Client {
 	c.nextHoliday = runtime.NewTask(x, runtime.TaskSpec[NextHolidayParams, Holiday]{
 		AppendKey: appendNextHolidayParams,
 		Cache:     runtime.CachePolicy{TTL: time.Minute},
+		Clone:     cloneHoliday,
 		Decode:    decodeNextHoliday,
 		Describe:  describeNextHolidayParams,
 		Encode:    appendHoliday,
@@ -889,6 +918,7 @@ func NewClient(x *runtime.Executor) *Client {
 	c.room = runtime.NewTask(x, runtime.TaskSpec[RoomParams, Room]{
 		AppendKey: appendRoomParams,
 		Cache:     runtime.CachePolicy{TTL: time.Minute},
+		Clone:     cloneRoom,
 		Decode:    decodeRoom,
 		Describe:  describeRoomParams,
 		Encode:    appendRoom,
@@ -910,7 +940,9 @@ func NewClient(x *runtime.Executor) *Client {
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetBooking(ctx context.Context, id runtime.UUID, opts *BookingOptions) (*Booking, error) {
 	p := newBookingParams(id, opts)
-	return c.booking.Do(ctx, &p)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.booking.Get(ctx, appendBookingParams(c.booking.Key(buf[:0]), &p), p)
 }
 
 // GetBookingAsync starts GetBooking and returns at once; Await the future for the result.
@@ -973,7 +1005,9 @@ func (c *Client) fetchBooking(ctx context.Context, p *BookingParams) (*Booking, 
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetEvent(ctx context.Context, id runtime.UUID, opts *EventOptions) (*Event, error) {
 	p := newEventParams(id, opts)
-	return c.event.Do(ctx, &p)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.event.Get(ctx, appendEventParams(c.event.Key(buf[:0]), &p), p)
 }
 
 // GetEventAsync starts GetEvent and returns at once; Await the future for the result.
@@ -1140,7 +1174,9 @@ func fallbackEventValue0(context.Context, *EventParams) (*Event, error) {
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetLastSeen(ctx context.Context, addr netip.Addr) (*SeenAt, error) {
 	p := newLastSeenParams(addr)
-	return c.lastSeen.Do(ctx, &p)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.lastSeen.Get(ctx, appendLastSeenParams(c.lastSeen.Key(buf[:0]), &p), p)
 }
 
 // GetLastSeenAsync starts GetLastSeen and returns at once; Await the future for the result.
@@ -1192,7 +1228,9 @@ func (c *Client) fetchLastSeen(ctx context.Context, p *LastSeenParams) (*SeenAt,
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetNextHoliday(ctx context.Context, country string, after runtime.Date) (*Holiday, error) {
 	p := newNextHolidayParams(country, after)
-	return c.nextHoliday.Do(ctx, &p)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.nextHoliday.Get(ctx, appendNextHolidayParams(c.nextHoliday.Key(buf[:0]), &p), p)
 }
 
 // GetNextHolidayAsync starts GetNextHoliday and returns at once; Await the future for the result.
@@ -1247,7 +1285,9 @@ func (c *Client) fetchNextHoliday(ctx context.Context, p *NextHolidayParams) (*H
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetRoom(ctx context.Context, id runtime.UUID) (*Room, error) {
 	p := newRoomParams(id)
-	return c.room.Do(ctx, &p)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.room.Get(ctx, appendRoomParams(c.room.Key(buf[:0]), &p), p)
 }
 
 // GetRoomAsync starts GetRoom and returns at once; Await the future for the result.

@@ -136,6 +136,11 @@ func readOrder(rd *runtime.Reader, v *Order) {
 	}
 }
 
+// cloneOrder returns a deep copy of v that shares nothing mutable with it.
+func cloneOrder(v *Order) *Order {
+	return runtime.CopyByCodec(v, appendOrder, readOrder)
+}
+
 // OrderLine is the object at $defs/line.
 type OrderLine struct {
 	SKU   string `json:"sku"`
@@ -277,6 +282,7 @@ func NewClient(x *runtime.Executor) *Client {
 	c.order = runtime.NewTask(x, runtime.TaskSpec[OrderParams, Order]{
 		AppendKey: appendOrderParams,
 		Cache:     runtime.CachePolicy{TTL: time.Minute},
+		Clone:     cloneOrder,
 		Decode:    decodeOrder,
 		Describe:  describeOrderParams,
 		Encode:    appendOrder,
@@ -298,7 +304,9 @@ func NewClient(x *runtime.Executor) *Client {
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetOrder(ctx context.Context, id int32, opts *OrderOptions) (*Order, error) {
 	p := newOrderParams(id, opts)
-	return c.order.Do(ctx, &p)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.order.Get(ctx, appendOrderParams(c.order.Key(buf[:0]), &p), p)
 }
 
 // GetOrderAsync starts GetOrder and returns at once; Await the future for the result.

@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"github.com/reftask/reftask/runtime"
+	"maps"
+	"slices"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -159,6 +161,23 @@ func readCategoryTree(rd *runtime.Reader, v *CategoryTree) {
 		readCategoryTree(rd, p0)
 		v.Parent = p0
 	}
+}
+
+// cloneCategoryTree returns a deep copy of v that shares nothing mutable with it.
+func cloneCategoryTree(v *CategoryTree) *CategoryTree {
+	c := *v
+	if c.Children != nil {
+		s0 := make([]CategoryTree, len(c.Children))
+		copy(s0, c.Children)
+		for i0 := range s0 {
+			s0[i0] = *cloneCategoryTree(&s0[i0])
+		}
+		c.Children = s0
+	}
+	if c.Parent != nil {
+		c.Parent = cloneCategoryTree(c.Parent)
+	}
+	return &c
 }
 
 // CategoryTreeParams is the object at category_tree.task.json#/params.
@@ -413,6 +432,26 @@ func readItem(rd *runtime.Reader, v *Item) {
 	}
 }
 
+// cloneItem returns a deep copy of v that shares nothing mutable with it.
+func cloneItem(v *Item) *Item {
+	b := &struct {
+		v  Item
+		s0 float64
+		s1 string
+	}{v: *v}
+	b.v.Tags = slices.Clone(b.v.Tags)
+	b.v.Attributes = maps.Clone(b.v.Attributes)
+	if b.v.Discount != nil {
+		b.s0 = *b.v.Discount
+		b.v.Discount = &b.s0
+	}
+	if b.v.Note != nil {
+		b.s1 = *b.v.Note
+		b.v.Note = &b.s1
+	}
+	return &b.v
+}
+
 // ItemCountParams is the object at item_count.task.json#/params.
 type ItemCountParams struct {
 	// The department an item belongs to.
@@ -478,6 +517,12 @@ func readItemCountResult(rd *runtime.Reader, v *ItemCountResult) {
 	*v = ItemCountResult(rd.Int64())
 }
 
+// cloneItemCountResult returns a deep copy of v that shares nothing mutable with it.
+func cloneItemCountResult(v *ItemCountResult) *ItemCountResult {
+	c := *v
+	return &c
+}
+
 // ItemList is a list of Item.
 type ItemList []Item
 
@@ -514,6 +559,20 @@ func readItemList(rd *runtime.Reader, v *ItemList) {
 	for i0 := range *v {
 		readItem(rd, &(*v)[i0])
 	}
+}
+
+// cloneItemList returns a deep copy of v that shares nothing mutable with it.
+func cloneItemList(v *ItemList) *ItemList {
+	c := *v
+	if c != nil {
+		s0 := make(ItemList, len(c))
+		copy(s0, c)
+		for i0 := range s0 {
+			s0[i0] = *cloneItem(&s0[i0])
+		}
+		c = s0
+	}
+	return &c
 }
 
 // ItemOrPlaceholderParams is the object at item_or_placeholder.task.json#/params.
@@ -693,6 +752,7 @@ func NewClient(x *runtime.Executor) *Client {
 	c.anyItem = runtime.NewTask(x, runtime.TaskSpec[AnyItemParams, Item]{
 		AppendKey: appendAnyItemParams,
 		Cache:     runtime.CachePolicy{},
+		Clone:     cloneItem,
 		Decode:    decodeAnyItem,
 		Describe:  describeAnyItemParams,
 		Encode:    appendItem,
@@ -713,6 +773,7 @@ func NewClient(x *runtime.Executor) *Client {
 			NegativeTTL: time.Minute,
 			TTL:         time.Minute,
 		},
+		Clone:    cloneCategoryTree,
 		Decode:   decodeCategoryTree,
 		Describe: describeCategoryTreeParams,
 		Encode:   appendCategoryTree,
@@ -739,6 +800,7 @@ func NewClient(x *runtime.Executor) *Client {
 			NegativeTTL: 10 * time.Second,
 			TTL:         time.Minute,
 		},
+		Clone:    cloneItem,
 		Decode:   decodeItem,
 		Describe: describeItemParams,
 		Encode:   appendItem,
@@ -758,6 +820,7 @@ func NewClient(x *runtime.Executor) *Client {
 	c.itemCount = runtime.NewTask(x, runtime.TaskSpec[ItemCountParams, ItemCountResult]{
 		AppendKey: appendItemCountParams,
 		Cache:     runtime.CachePolicy{},
+		Clone:     cloneItemCountResult,
 		Decode:    decodeItemCount,
 		Describe:  describeItemCountParams,
 		Encode:    appendItemCountResult,
@@ -780,6 +843,7 @@ func NewClient(x *runtime.Executor) *Client {
 	c.itemOrPlaceholder = runtime.NewTask(x, runtime.TaskSpec[ItemOrPlaceholderParams, Item]{
 		AppendKey: appendItemOrPlaceholderParams,
 		Cache:     runtime.CachePolicy{TTL: time.Minute},
+		Clone:     cloneItem,
 		Decode:    decodeItemOrPlaceholder,
 		Describe:  describeItemOrPlaceholderParams,
 		Encode:    appendItem,
@@ -811,6 +875,7 @@ func NewClient(x *runtime.Executor) *Client {
 	c.itemsByCategory = runtime.NewTask(x, runtime.TaskSpec[ItemsByCategoryParams, ItemList]{
 		AppendKey: appendItemsByCategoryParams,
 		Cache:     runtime.CachePolicy{TTL: time.Minute},
+		Clone:     cloneItemList,
 		Decode:    decodeItemsByCategory,
 		Describe:  describeItemsByCategoryParams,
 		Encode:    appendItemList,
@@ -832,7 +897,9 @@ func NewClient(x *runtime.Executor) *Client {
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetAnyItem(ctx context.Context, category Category) (*Item, error) {
 	p := newAnyItemParams(category)
-	return c.anyItem.Do(ctx, &p)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.anyItem.Get(ctx, appendAnyItemParams(c.anyItem.Key(buf[:0]), &p), p)
 }
 
 // GetAnyItemAsync starts GetAnyItem and returns at once; Await the future for the result.
@@ -964,7 +1031,9 @@ func (c *Client) fetchAnyItem(ctx context.Context, p *AnyItemParams) (*Item, err
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetCategoryTree(ctx context.Context, root string, opts *CategoryTreeOptions) (*CategoryTree, error) {
 	p := newCategoryTreeParams(root, opts)
-	return c.categoryTree.Do(ctx, &p)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.categoryTree.Get(ctx, appendCategoryTreeParams(c.categoryTree.Key(buf[:0]), &p), p)
 }
 
 // GetCategoryTreeAsync starts GetCategoryTree and returns at once; Await the future for the result.
@@ -1005,7 +1074,9 @@ func (c *Client) fetchCategoryTree(ctx context.Context, p *CategoryTreeParams) (
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetItem(ctx context.Context, id string) (*Item, error) {
 	p := newItemParams(id)
-	return c.item.Do(ctx, &p)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.item.Get(ctx, appendItemParams(c.item.Key(buf[:0]), &p), p)
 }
 
 // GetItemAsync starts GetItem and returns at once; Await the future for the result.
@@ -1137,7 +1208,9 @@ func (c *Client) fetchItem(ctx context.Context, p *ItemParams) (*Item, error) {
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetItemCount(ctx context.Context, category Category) (*ItemCountResult, error) {
 	p := newItemCountParams(category)
-	return c.itemCount.Do(ctx, &p)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.itemCount.Get(ctx, appendItemCountParams(c.itemCount.Key(buf[:0]), &p), p)
 }
 
 // GetItemCountAsync starts GetItemCount and returns at once; Await the future for the result.
@@ -1189,7 +1262,9 @@ func (c *Client) fetchItemCount(ctx context.Context, p *ItemCountParams) (*ItemC
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetItemOrPlaceholder(ctx context.Context, id string) (*Item, error) {
 	p := newItemOrPlaceholderParams(id)
-	return c.itemOrPlaceholder.Do(ctx, &p)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.itemOrPlaceholder.Get(ctx, appendItemOrPlaceholderParams(c.itemOrPlaceholder.Key(buf[:0]), &p), p)
 }
 
 // GetItemOrPlaceholderAsync starts GetItemOrPlaceholder and returns at once; Await the future for the result.
@@ -1330,7 +1405,9 @@ func fallbackItemOrPlaceholderValue1(context.Context, *ItemOrPlaceholderParams) 
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetItemsByCategory(ctx context.Context, category Category, opts *ItemsByCategoryOptions) (*ItemList, error) {
 	p := newItemsByCategoryParams(category, opts)
-	return c.itemsByCategory.Do(ctx, &p)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.itemsByCategory.Get(ctx, appendItemsByCategoryParams(c.itemsByCategory.Key(buf[:0]), &p), p)
 }
 
 // GetItemsByCategoryAsync starts GetItemsByCategory and returns at once; Await the future for the result.

@@ -259,6 +259,34 @@ func readClient2(rd *runtime.Reader, v *Client2) {
 	}
 }
 
+// cloneClient2 returns a deep copy of v that shares nothing mutable with it.
+func cloneClient2(v *Client2) *Client2 {
+	b := &struct {
+		v  Client2
+		s0 StatusOk2
+		s1 string
+		s2 Address
+		s3 Address2
+	}{v: *v}
+	if b.v.Also != nil {
+		b.s0 = *b.v.Also
+		if b.s0.X != nil {
+			b.s1 = *b.s0.X
+			b.s0.X = &b.s1
+		}
+		b.v.Also = &b.s0
+	}
+	if b.v.Home != nil {
+		b.s2 = *b.v.Home
+		b.v.Home = &b.s2
+	}
+	if b.v.Work != nil {
+		b.s3 = *b.v.Work
+		b.v.Work = &b.s3
+	}
+	return &b.v
+}
+
 // Status is one of the values allowed at $defs/Status.
 type Status string
 
@@ -378,6 +406,12 @@ func readThing(rd *runtime.Reader, v *Thing) {
 	v.ID = rd.String()
 }
 
+// cloneThing returns a deep copy of v that shares nothing mutable with it.
+func cloneThing(v *Thing) *Thing {
+	c := *v
+	return &c
+}
+
 // Thing2 is the object at b.task.json#/result.
 type Thing2 struct {
 	N int64 `json:"n"`
@@ -410,6 +444,12 @@ func readThing2(rd *runtime.Reader, v *Thing2) {
 	v.N = rd.Int64()
 }
 
+// cloneThing2 returns a deep copy of v that shares nothing mutable with it.
+func cloneThing2(v *Thing2) *Thing2 {
+	c := *v
+	return &c
+}
+
 // BOptions holds the optional parameters of GetB; a nil field is left unset.
 type BOptions struct {
 	ID2 *string
@@ -440,6 +480,7 @@ func NewClient(x *runtime.Executor) *Client {
 	c.a = runtime.NewTask(x, runtime.TaskSpec[AParams, Thing]{
 		AppendKey: appendAParams,
 		Cache:     runtime.CachePolicy{TTL: time.Minute},
+		Clone:     cloneThing,
 		Decode:    decodeA,
 		Describe:  describeAParams,
 		Encode:    appendThing,
@@ -462,6 +503,7 @@ func NewClient(x *runtime.Executor) *Client {
 	c.b = runtime.NewTask(x, runtime.TaskSpec[BParams, Thing2]{
 		AppendKey: appendBParams,
 		Cache:     runtime.CachePolicy{TTL: time.Minute},
+		Clone:     cloneThing2,
 		Decode:    decodeB,
 		Describe:  describeBParams,
 		Encode:    appendThing2,
@@ -484,6 +526,7 @@ func NewClient(x *runtime.Executor) *Client {
 	c.c_ = runtime.NewTask(x, runtime.TaskSpec[CParams, Client2]{
 		AppendKey: appendCParams,
 		Cache:     runtime.CachePolicy{TTL: time.Minute},
+		Clone:     cloneClient2,
 		Decode:    decodeC,
 		Describe:  describeCParams,
 		Encode:    appendClient2,
@@ -505,7 +548,9 @@ func NewClient(x *runtime.Executor) *Client {
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetA(ctx context.Context, id string) (*Thing, error) {
 	p := newAParams(id)
-	return c.a.Do(ctx, &p)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.a.Get(ctx, appendAParams(c.a.Key(buf[:0]), &p), p)
 }
 
 // GetAAsync starts GetA and returns at once; Await the future for the result.
@@ -553,7 +598,9 @@ func (c *Client) fetchA(ctx context.Context, p *AParams) (*Thing, error) {
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetB(ctx context.Context, id string, opts *BOptions) (*Thing2, error) {
 	p := newBParams(id, opts)
-	return c.b.Do(ctx, &p)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.b.Get(ctx, appendBParams(c.b.Key(buf[:0]), &p), p)
 }
 
 // GetBAsync starts GetB and returns at once; Await the future for the result.
@@ -604,7 +651,9 @@ func (c *Client) fetchB(ctx context.Context, p *BParams) (*Thing2, error) {
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetC(ctx context.Context, id string, id2 int64) (*Client2, error) {
 	p := newCParams(id, id2)
-	return c.c_.Do(ctx, &p)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.c_.Get(ctx, appendCParams(c.c_.Key(buf[:0]), &p), p)
 }
 
 // GetCAsync starts GetC and returns at once; Await the future for the result.

@@ -7,7 +7,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"github.com/reftask/reftask/runtime"
-	"regexp"
+	"maps"
+	"slices"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -128,6 +129,13 @@ func readFlags(rd *runtime.Reader, v *Flags) {
 	}
 }
 
+// cloneFlags returns a deep copy of v that shares nothing mutable with it.
+func cloneFlags(v *Flags) *Flags {
+	c := *v
+	c = maps.Clone(c)
+	return &c
+}
+
 // Money is the object at properties/price.
 type Money struct {
 	Amount   float64 `json:"amount"`
@@ -151,7 +159,7 @@ func (v *Money) Validate() error {
 }
 
 // pattern0 is compiled once; the schema compiler has already accepted it.
-var pattern0 = regexp.MustCompile("^[A-Z]{3}$")
+var pattern0 = runtime.MustPattern("^[A-Z]{3}$")
 
 func (v *Money) validate(vs *runtime.Violations, path *runtime.Path) {
 	{
@@ -243,6 +251,19 @@ func readProduct(rd *runtime.Reader, v *Product) {
 		v.Stock = p0
 	}
 	v.UpdatedAt = rd.Time()
+}
+
+// cloneProduct returns a deep copy of v that shares nothing mutable with it.
+func cloneProduct(v *Product) *Product {
+	b := &struct {
+		v  Product
+		s0 int64
+	}{v: *v}
+	if b.v.Stock != nil {
+		b.s0 = *b.v.Stock
+		b.v.Stock = &b.s0
+	}
+	return &b.v
 }
 
 // ProductParams is the object at product.task.json#/params.
@@ -372,6 +393,13 @@ func readProductSummaries(rd *runtime.Reader, v *ProductSummaries) {
 	for i0 := range *v {
 		readProductSummary(rd, &(*v)[i0])
 	}
+}
+
+// cloneProductSummaries returns a deep copy of v that shares nothing mutable with it.
+func cloneProductSummaries(v *ProductSummaries) *ProductSummaries {
+	c := *v
+	c = slices.Clone(c)
+	return &c
 }
 
 // ProductSummary is the object at result/items.
@@ -561,6 +589,29 @@ func readServiceConfig(rd *runtime.Reader, v *ServiceConfig) {
 	}
 }
 
+// cloneServiceConfig returns a deep copy of v that shares nothing mutable with it.
+func cloneServiceConfig(v *ServiceConfig) *ServiceConfig {
+	b := &struct {
+		v  ServiceConfig
+		s0 int64
+		s1 bool
+		s2 []string
+	}{v: *v}
+	if b.v.Retries != nil {
+		b.s0 = *b.v.Retries
+		b.v.Retries = &b.s0
+	}
+	if b.v.Enabled != nil {
+		b.s1 = *b.v.Enabled
+		b.v.Enabled = &b.s1
+	}
+	if b.v.Tags != nil {
+		b.s2 = slices.Clone(*b.v.Tags)
+		b.v.Tags = &b.s2
+	}
+	return &b.v
+}
+
 // ServiceConfigParams is the object at service_config.task.json#/params.
 type ServiceConfigParams struct {
 	ServiceName string `json:"service_name"`
@@ -612,6 +663,7 @@ func NewClient(x *runtime.Executor) *Client {
 	c.featureFlags = runtime.NewTask(x, runtime.TaskSpec[FeatureFlagsParams, Flags]{
 		AppendKey: appendFeatureFlagsParams,
 		Cache:     runtime.CachePolicy{TTL: time.Minute},
+		Clone:     cloneFlags,
 		Decode:    decodeFeatureFlags,
 		Describe:  describeFeatureFlagsParams,
 		Encode:    appendFlags,
@@ -659,6 +711,7 @@ func NewClient(x *runtime.Executor) *Client {
 			NegativeTTL: 5 * time.Second,
 			TTL:         time.Minute,
 		},
+		Clone:    cloneProduct,
 		Decode:   decodeProduct,
 		Describe: describeProductParams,
 		Encode:   appendProduct,
@@ -692,6 +745,7 @@ func NewClient(x *runtime.Executor) *Client {
 	c.productsByIDs = runtime.NewTask(x, runtime.TaskSpec[ProductsByIDsParams, ProductSummaries]{
 		AppendKey: appendProductsByIDsParams,
 		Cache:     runtime.CachePolicy{TTL: 30 * time.Second},
+		Clone:     cloneProductSummaries,
 		Decode:    decodeProductsByIDs,
 		Describe:  describeProductsByIDsParams,
 		Encode:    appendProductSummaries,
@@ -710,6 +764,7 @@ func NewClient(x *runtime.Executor) *Client {
 	c.serviceConfig = runtime.NewTask(x, runtime.TaskSpec[ServiceConfigParams, ServiceConfig]{
 		AppendKey: appendServiceConfigParams,
 		Cache:     runtime.CachePolicy{TTL: time.Hour},
+		Clone:     cloneServiceConfig,
 		Decode:    decodeServiceConfig,
 		Describe:  describeServiceConfigParams,
 		Encode:    appendServiceConfig,
@@ -731,7 +786,9 @@ func NewClient(x *runtime.Executor) *Client {
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetFeatureFlags(ctx context.Context, env FeatureFlagsParamsEnv) (*Flags, error) {
 	p := newFeatureFlagsParams(env)
-	return c.featureFlags.Do(ctx, &p)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.featureFlags.Get(ctx, appendFeatureFlagsParams(c.featureFlags.Key(buf[:0]), &p), p)
 }
 
 // GetFeatureFlagsAsync starts GetFeatureFlags and returns at once; Await the future for the result.
@@ -783,7 +840,9 @@ func (c *Client) fetchFeatureFlags(ctx context.Context, p *FeatureFlagsParams) (
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetProduct(ctx context.Context, sku string, opts *ProductOptions) (*Product, error) {
 	p := newProductParams(sku, opts)
-	return c.product.Do(ctx, &p)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.product.Get(ctx, appendProductParams(c.product.Key(buf[:0]), &p), p)
 }
 
 // GetProductAsync starts GetProduct and returns at once; Await the future for the result.
@@ -871,7 +930,9 @@ func fallbackProductValue0(context.Context, *ProductParams) (*Product, error) {
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetProductsByIDs(ctx context.Context, iDs []string) (*ProductSummaries, error) {
 	p := newProductsByIDsParams(iDs)
-	return c.productsByIDs.Do(ctx, &p)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.productsByIDs.Get(ctx, appendProductsByIDsParams(c.productsByIDs.Key(buf[:0]), &p), p)
 }
 
 // GetProductsByIDsAsync starts GetProductsByIDs and returns at once; Await the future for the result.
@@ -932,7 +993,9 @@ func (c *Client) fetchProductsByIDs(ctx context.Context, p *ProductsByIDsParams)
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetServiceConfig(ctx context.Context, serviceName string) (*ServiceConfig, error) {
 	p := newServiceConfigParams(serviceName)
-	return c.serviceConfig.Do(ctx, &p)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.serviceConfig.Get(ctx, appendServiceConfigParams(c.serviceConfig.Key(buf[:0]), &p), p)
 }
 
 // GetServiceConfigAsync starts GetServiceConfig and returns at once; Await the future for the result.

@@ -7,7 +7,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"github.com/reftask/reftask/runtime"
-	"regexp"
+	"maps"
+	"slices"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -38,6 +39,13 @@ func appendSetting(dst []byte, v *Setting) []byte {
 
 func readSetting(rd *runtime.Reader, v *Setting) {
 	v.JSONValue = runtime.ReadJSONValue(rd)
+}
+
+// cloneSetting returns a deep copy of v that shares nothing mutable with it.
+func cloneSetting(v *Setting) *Setting {
+	c := *v
+	c.JSONValue = c.JSONValue.Clone()
+	return &c
 }
 
 // SettingParams is the object at any.task.json#/params.
@@ -301,6 +309,55 @@ func readThing(rd *runtime.Reader, v *Thing) {
 	}
 }
 
+// cloneThing returns a deep copy of v that shares nothing mutable with it.
+func cloneThing(v *Thing) *Thing {
+	b := &struct {
+		v  Thing
+		s0 runtime.JSONValue
+		s1 runtime.JSONValue
+		s2 runtime.JSONValue
+		s3 runtime.JSONValue
+		s4 runtime.JSONValue
+		s5 []string
+		s6 map[string]float64
+		s7 ThingLevel
+	}{v: *v}
+	b.v.Shape = b.v.Shape.Clone()
+	if b.v.Anything != nil {
+		b.s0 = b.v.Anything.Clone()
+		b.v.Anything = &b.s0
+	}
+	if b.v.Bag != nil {
+		b.s1 = b.v.Bag.Clone()
+		b.v.Bag = &b.s1
+	}
+	if b.v.Mixed != nil {
+		b.s2 = b.v.Mixed.Clone()
+		b.v.Mixed = &b.s2
+	}
+	if b.v.Pair != nil {
+		b.s3 = b.v.Pair.Clone()
+		b.v.Pair = &b.s3
+	}
+	if b.v.Labels != nil {
+		b.s4 = b.v.Labels.Clone()
+		b.v.Labels = &b.s4
+	}
+	if b.v.Tags != nil {
+		b.s5 = slices.Clone(*b.v.Tags)
+		b.v.Tags = &b.s5
+	}
+	if b.v.Scores != nil {
+		b.s6 = maps.Clone(*b.v.Scores)
+		b.v.Scores = &b.s6
+	}
+	if b.v.Level != nil {
+		b.s7 = *b.v.Level
+		b.v.Level = &b.s7
+	}
+	return &b.v
+}
+
 // ThingLevel is one of the values allowed at properties/level.
 type ThingLevel string
 
@@ -405,7 +462,7 @@ func checkThingBag(v any, path *runtime.Path, vs *runtime.Violations, ev *runtim
 }
 
 // pattern0 is compiled once; the schema compiler has already accepted it.
-var pattern0 = regexp.MustCompile("^x-")
+var pattern0 = runtime.MustPattern("^x-")
 
 // checkThingLabels checks a JSON value against the schema at properties/labels, adding a violation for every keyword it breaks.
 func checkThingLabels(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
@@ -593,6 +650,7 @@ func NewClient(x *runtime.Executor) *Client {
 	c.setting = runtime.NewTask(x, runtime.TaskSpec[SettingParams, Setting]{
 		AppendKey: appendSettingParams,
 		Cache:     runtime.CachePolicy{TTL: time.Minute},
+		Clone:     cloneSetting,
 		Decode:    decodeSetting,
 		Describe:  describeSettingParams,
 		Encode:    appendSetting,
@@ -615,6 +673,7 @@ func NewClient(x *runtime.Executor) *Client {
 	c.thing = runtime.NewTask(x, runtime.TaskSpec[ThingParams, Thing]{
 		AppendKey: appendThingParams,
 		Cache:     runtime.CachePolicy{TTL: time.Minute},
+		Clone:     cloneThing,
 		Decode:    decodeThing,
 		Describe:  describeThingParams,
 		Encode:    appendThing,
@@ -636,7 +695,9 @@ func NewClient(x *runtime.Executor) *Client {
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetSetting(ctx context.Context, key string) (*Setting, error) {
 	p := newSettingParams(key)
-	return c.setting.Do(ctx, &p)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.setting.Get(ctx, appendSettingParams(c.setting.Key(buf[:0]), &p), p)
 }
 
 // GetSettingAsync starts GetSetting and returns at once; Await the future for the result.
@@ -688,7 +749,9 @@ func (c *Client) fetchSetting(ctx context.Context, p *SettingParams) (*Setting, 
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetThing(ctx context.Context, id string) (*Thing, error) {
 	p := newThingParams(id)
-	return c.thing.Do(ctx, &p)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.thing.Get(ctx, appendThingParams(c.thing.Key(buf[:0]), &p), p)
 }
 
 // GetThingAsync starts GetThing and returns at once; Await the future for the result.
