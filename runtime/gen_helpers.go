@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -316,5 +318,89 @@ func DecodeStrict(data []byte, v any) error {
 		vs.Add("", "type", "null is not allowed")
 		return vs.Err()
 	}
-	return json.Unmarshal(NormalizeIntegers(data), v)
+	data = NormalizeIntegers(data)
+	if err := json.Unmarshal(data, v); err != nil {
+		return err
+	}
+	if !bytes.Contains(data, []byte("null")) {
+		return nil
+	}
+	// encoding/json turns a null element of a []string or map[string]int64
+	// into the zero value; JSON Schema rejects it unless the element is nullable.
+	doc, err := DecodeJSON(data)
+	if err != nil {
+		return err
+	}
+	var vs Violations
+	nestedNulls(doc, reflect.TypeOf(v).Elem(), "", &vs)
+	return vs.Err()
+}
+
+var (
+	unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
+	timeType        = reflect.TypeFor[time.Time]()
+)
+
+// nullable reports whether a null decodes into a value of type t
+// meaningfully: pointers and interfaces hold it, and a type with its own
+// UnmarshalJSON decides for itself (generated types reject it).
+func nullable(t reflect.Type) bool {
+	switch {
+	case t.Kind() == reflect.Pointer || t.Kind() == reflect.Interface:
+		return true
+	case t == timeType:
+		return false
+	}
+	return reflect.PointerTo(t).Implements(unmarshalerType)
+}
+
+// nestedNulls reports the nulls inside x, decoded into a value of type t,
+// that t's elements cannot hold. Types with their own UnmarshalJSON check
+// themselves; properties of a struct are left to RequireKeys.
+func nestedNulls(x any, t reflect.Type, path string, vs *Violations) {
+	if t != timeType && path != "" && reflect.PointerTo(t).Implements(unmarshalerType) {
+		return
+	}
+	switch t.Kind() {
+	case reflect.Pointer:
+		if x != nil {
+			nestedNulls(x, t.Elem(), path, vs)
+		}
+	case reflect.Slice, reflect.Array:
+		a, _ := x.([]any)
+		for i, e := range a {
+			p := path + "/" + strconv.Itoa(i)
+			if e == nil {
+				if !nullable(t.Elem()) {
+					vs.Add(p, "type", "null is not allowed")
+				}
+				continue
+			}
+			nestedNulls(e, t.Elem(), p, vs)
+		}
+	case reflect.Map:
+		m, _ := x.(map[string]any)
+		for _, k := range SortedKeys(m) {
+			p := JoinPointer(path, k)
+			if m[k] == nil {
+				if !nullable(t.Elem()) {
+					vs.Add(p, "type", "null is not allowed")
+				}
+				continue
+			}
+			nestedNulls(m[k], t.Elem(), p, vs)
+		}
+	case reflect.Struct:
+		m, _ := x.(map[string]any)
+		for i := range t.NumField() {
+			f := t.Field(i)
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if name == "" || name == "-" {
+				continue
+			}
+			if e, ok := m[name]; ok && e != nil {
+				nestedNulls(e, f.Type, JoinPointer(path, name), vs)
+			}
+		}
+	}
 }

@@ -5,6 +5,7 @@ package difftest
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"github.com/reftask/reftask/runtime"
 	"regexp"
@@ -242,10 +243,40 @@ func convMixedParams(path string, raw any) (out MixedParams, err error) {
 }
 
 // Shape: A circle or a square.
-// Its schema allows values of several JSON types, so it holds any JSON value
-// (runtime.JSONValue) and Validate checks it against every keyword of the schema.
+// It is one of the 2 branches of its oneOf (exactly one branch must match): exactly one field
+// is set, so switch on which one is not nil.
 type Shape struct {
-	runtime.JSONValue
+	Circle *ShapeCircle
+	Square *ShapeSquare
+}
+
+// MarshalJSON writes the variant that is set.
+func (v Shape) MarshalJSON() ([]byte, error) {
+	switch {
+	case v.Circle != nil:
+		return json.Marshal(v.Circle)
+	case v.Square != nil:
+		return json.Marshal(v.Square)
+	}
+	return nil, errors.New("Shape: no variant is set")
+}
+
+// UnmarshalJSON reads the property "kind" first and decodes the variant it names.
+func (v *Shape) UnmarshalJSON(data []byte) error {
+	tag, err := runtime.Discriminator(data, "kind")
+	if err != nil {
+		return err
+	}
+	*v = Shape{}
+	switch {
+	case runtime.EqualJSON(tag, "circle"):
+		v.Circle = new(ShapeCircle)
+		return runtime.DecodeStrict(data, v.Circle)
+	case runtime.EqualJSON(tag, "square"):
+		v.Square = new(ShapeSquare)
+		return runtime.DecodeStrict(data, v.Square)
+	}
+	return runtime.UnknownTag("kind", tag, "\"circle\", \"square\"")
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -255,21 +286,117 @@ func (v *Shape) Validate() error {
 	return vs.Err()
 }
 
+// validateVariant checks that one variant is set and that it satisfies its branch.
+func (v *Shape) validateVariant(vs *runtime.Violations, path *runtime.Path) {
+	n := 0
+	if v.Circle != nil {
+		n++
+		v.Circle.validate(vs, path)
+	}
+	if v.Square != nil {
+		n++
+		v.Square.validate(vs, path)
+	}
+	if n != 1 {
+		vs.Addf(path.String(), "oneOf", "%d of the 2 variants are set, want exactly 1", n)
+	}
+}
+
 func (v *Shape) validate(vs *runtime.Violations, path *runtime.Path) {
-	checkShape(v.Any(), path, vs, nil)
+	v.validateVariant(vs, path)
 }
 
 func appendShape(dst []byte, v *Shape) []byte {
-	dst = runtime.AppendJSONValue(dst, v.JSONValue)
+	switch {
+	case v.Circle != nil:
+		dst = runtime.AppendInt64(dst, 0)
+		dst = appendShapeCircle(dst, v.Circle)
+	case v.Square != nil:
+		dst = runtime.AppendInt64(dst, 1)
+		dst = appendShapeSquare(dst, v.Square)
+	default:
+		dst = runtime.AppendInt64(dst, -1)
+	}
 	return dst
 }
 
 func readShape(rd *runtime.Reader, v *Shape) {
-	v.JSONValue = runtime.ReadJSONValue(rd)
+	switch rd.Variant(2) {
+	case 0:
+		v.Circle = new(ShapeCircle)
+		readShapeCircle(rd, v.Circle)
+	case 1:
+		v.Square = new(ShapeSquare)
+		readShapeSquare(rd, v.Square)
+	}
 }
 
 func convShape(path string, raw any) (out Shape, err error) {
-	out.JSONValue, err = runtime.AsJSONValue(path, raw)
+	err = runtime.DecodeVia(path, raw, &out)
+	return
+}
+
+// ShapeCircle is the object at oneOf/0.
+type ShapeCircle struct {
+	Kind string  `json:"kind"`
+	R    float64 `json:"r"`
+}
+
+// UnmarshalJSON decodes a ShapeCircle, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
+func (v *ShapeCircle) UnmarshalJSON(data []byte) error {
+	if err := runtime.RequireKeys(data, []string{"kind", "r"}, []string{"kind", "r"}, nil, false); err != nil {
+		return err
+	}
+	type plain ShapeCircle
+	return runtime.DecodeStrict(data, (*plain)(v))
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *ShapeCircle) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *ShapeCircle) validate(vs *runtime.Violations, path *runtime.Path) {
+	{
+		pKind := path.Key("kind")
+		if v.Kind != "circle" {
+			vs.Addf(pKind.String(), "const", "%v is not circle", v.Kind)
+		}
+	}
+	{
+		pR := path.Key("r")
+		if v.R <= 0.0 {
+			vs.Addf(pR.String(), "exclusiveMinimum", "%v is not greater than 0", v.R)
+		}
+	}
+}
+
+func appendShapeCircle(dst []byte, v *ShapeCircle) []byte {
+	dst = runtime.AppendString(dst, v.Kind)
+	dst = runtime.AppendFloat64(dst, v.R)
+	return dst
+}
+
+func readShapeCircle(rd *runtime.Reader, v *ShapeCircle) {
+	v.Kind = rd.String()
+	v.R = rd.Float64()
+}
+
+func convShapeCircle(path string, raw any) (out ShapeCircle, err error) {
+	m, err := runtime.AsObject(path, raw)
+	if err != nil {
+		return
+	}
+	out.Kind, err = runtime.AsString(path+"/kind", runtime.Prop(m, "kind"))
+	if err != nil {
+		return
+	}
+	out.R, err = runtime.AsFloat64(path+"/r", runtime.Prop(m, "r"))
+	if err != nil {
+		return
+	}
 	return
 }
 
@@ -311,6 +438,70 @@ func convShapeParams(path string, raw any) (out ShapeParams, err error) {
 		return
 	}
 	out.ID, err = runtime.AsString(path+"/id", runtime.Prop(m, "id"))
+	if err != nil {
+		return
+	}
+	return
+}
+
+// ShapeSquare is the object at oneOf/1.
+type ShapeSquare struct {
+	Kind string `json:"kind"`
+	A    int64  `json:"a"`
+}
+
+// UnmarshalJSON decodes a ShapeSquare, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
+func (v *ShapeSquare) UnmarshalJSON(data []byte) error {
+	if err := runtime.RequireKeys(data, []string{"kind", "a"}, []string{"kind", "a"}, nil, false); err != nil {
+		return err
+	}
+	type plain ShapeSquare
+	return runtime.DecodeStrict(data, (*plain)(v))
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *ShapeSquare) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *ShapeSquare) validate(vs *runtime.Violations, path *runtime.Path) {
+	{
+		pKind := path.Key("kind")
+		if v.Kind != "square" {
+			vs.Addf(pKind.String(), "const", "%v is not square", v.Kind)
+		}
+	}
+	{
+		pA := path.Key("a")
+		if v.A < 1 {
+			vs.Addf(pA.String(), "minimum", "%v is less than 1", v.A)
+		}
+	}
+}
+
+func appendShapeSquare(dst []byte, v *ShapeSquare) []byte {
+	dst = runtime.AppendString(dst, v.Kind)
+	dst = runtime.AppendInt64(dst, v.A)
+	return dst
+}
+
+func readShapeSquare(rd *runtime.Reader, v *ShapeSquare) {
+	v.Kind = rd.String()
+	v.A = rd.Int64()
+}
+
+func convShapeSquare(path string, raw any) (out ShapeSquare, err error) {
+	m, err := runtime.AsObject(path, raw)
+	if err != nil {
+		return
+	}
+	out.Kind, err = runtime.AsString(path+"/kind", runtime.Prop(m, "kind"))
+	if err != nil {
+		return
+	}
+	out.A, err = runtime.AsInt64(path+"/a", runtime.Prop(m, "a"))
 	if err != nil {
 		return
 	}
@@ -872,95 +1063,6 @@ func checkMixed(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.E
 	}
 }
 
-// checkShape checks a JSON value against the schema at $defs/shape, adding a violation for every keyword it breaks.
-func checkShape(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if n := runtime.CountValid(v, path, nil, checkShapeOneOf0, checkShapeOneOf1); n != 1 {
-		vs.Addf(path.String(), "oneOf", "the value matches %d of the 2 oneOf schemas, want exactly 1", n)
-	}
-}
-
-// checkShapeOneOf0 checks a JSON value against the schema at oneOf/0, adding a violation for every keyword it breaks.
-func checkShapeOneOf0(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "object") {
-		vs.Addf(path.String(), "type", "%s is not of type object", runtime.JSONKind(v))
-	}
-	if o, ok := v.(map[string]any); ok {
-		for _, k := range []string{"kind", "r"} {
-			if _, ok := o[k]; !ok {
-				vs.Addf(path.String(), "required", "missing property %q", k)
-			}
-		}
-		if x, ok := o["kind"]; ok {
-			p := path.Key("kind")
-			checkShapeOneOf0PropKind(x, &p, vs, nil)
-		}
-		if x, ok := o["r"]; ok {
-			p := path.Key("r")
-			checkShapeOneOf0PropR(x, &p, vs, nil)
-		}
-	}
-}
-
-// checkShapeOneOf0PropKind checks a JSON value against the schema at properties/kind, adding a violation for every keyword it breaks.
-func checkShapeOneOf0PropKind(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.EqualJSON(v, "circle") {
-		vs.Addf(path.String(), "const", "%s is not \"circle\"", runtime.BriefJSON(v))
-	}
-}
-
-// checkShapeOneOf0PropR checks a JSON value against the schema at properties/r, adding a violation for every keyword it breaks.
-func checkShapeOneOf0PropR(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "number") {
-		vs.Addf(path.String(), "type", "%s is not of type number", runtime.JSONKind(v))
-	}
-	if n, ok := v.(json.Number); ok {
-		if runtime.CompareNumber(n, "0") <= 0 {
-			vs.Addf(path.String(), "exclusiveMinimum", "%s is not greater than 0", n)
-		}
-	}
-}
-
-// checkShapeOneOf1 checks a JSON value against the schema at oneOf/1, adding a violation for every keyword it breaks.
-func checkShapeOneOf1(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "object") {
-		vs.Addf(path.String(), "type", "%s is not of type object", runtime.JSONKind(v))
-	}
-	if o, ok := v.(map[string]any); ok {
-		for _, k := range []string{"kind", "a"} {
-			if _, ok := o[k]; !ok {
-				vs.Addf(path.String(), "required", "missing property %q", k)
-			}
-		}
-		if x, ok := o["a"]; ok {
-			p := path.Key("a")
-			checkShapeOneOf1PropA(x, &p, vs, nil)
-		}
-		if x, ok := o["kind"]; ok {
-			p := path.Key("kind")
-			checkShapeOneOf1PropKind(x, &p, vs, nil)
-		}
-	}
-}
-
-// checkShapeOneOf1PropA checks a JSON value against the schema at properties/a, adding a violation for every keyword it breaks.
-func checkShapeOneOf1PropA(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "integer") {
-		vs.Addf(path.String(), "type", "%s is not of type integer", runtime.JSONKind(v))
-	}
-	if n, ok := v.(json.Number); ok {
-		if runtime.CompareNumber(n, "1") < 0 {
-			vs.Addf(path.String(), "minimum", "%s is less than 1", n)
-		}
-	}
-}
-
-// checkShapeOneOf1PropKind checks a JSON value against the schema at properties/kind, adding a violation for every keyword it breaks.
-func checkShapeOneOf1PropKind(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.EqualJSON(v, "square") {
-		vs.Addf(path.String(), "const", "%s is not \"square\"", runtime.BriefJSON(v))
-	}
-}
-
 // checkTuple checks a JSON value against the schema at $defs/tuple, adding a violation for every keyword it breaks.
 func checkTuple(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
 	if !runtime.HasJSONType(v, "array") {
@@ -1123,7 +1225,7 @@ func NewClient(x *runtime.Executor) *Client {
 		},
 		ValidateParams: (*ShapeParams).Validate,
 		ValidateResult: (*Shape).Validate,
-		Version:        "d68118390e5987a5",
+		Version:        "c3df6b59b2959a29",
 	})
 	c.tupleQuery = runtime.NewSQLQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
 	c.tuple = runtime.NewTask(x, runtime.TaskSpec[TupleParams, Tuple]{

@@ -21,6 +21,11 @@ func (e *emitter) converter(t *ir.Type) {
 		for _, fd := range t.Fields {
 			body = append(body, e.convField(fd)...)
 		}
+		if len(mapFields(t)) > 0 {
+			body = append(body, e.mapFieldsConv(t)...)
+		}
+	case ir.Union, ir.Tuple:
+		body = append(body, jen.Err().Op("=").Qual(rt, "DecodeVia").Call(jen.Id("path"), jen.Id("raw"), jen.Op("&").Id("out")))
 	case ir.Enum:
 		body = append(body,
 			jen.List(jen.Id("x"), jen.Err()).Op(":=").Qual(rt, asFunc(t.Elem)).Call(jen.Id("path"), jen.Id("raw")),
@@ -70,6 +75,10 @@ func schemaName(t *ir.Type) string {
 		return "date-time"
 	case ir.Struct:
 		return "object"
+	case ir.Union:
+		return "value"
+	case ir.Tuple:
+		return "array"
 	case ir.Map:
 		return "object"
 	case ir.Slice:
@@ -99,7 +108,7 @@ func (e *emitter) convField(fd *ir.Field) []jen.Code {
 			e.conv(fd.Type.Elem, jen.Id(p), childPath, jen.Id(rawVar), 1)...)
 		inner = append(inner, target.Clone().Op("=").Op("&").Id(p))
 		present := jen.Id("ok").Op("&&").Id(rawVar).Op("!=").Nil()
-		if fd.Type.Elem.Kind == ir.JSON { // null is a JSON value too
+		if ir.HoldsNull(fd.Type.Elem) { // null is a JSON value too
 			present = jen.Id("ok")
 		}
 		block := jen.If(get, present).Block(inner...)
@@ -126,7 +135,7 @@ func (e *emitter) conv(t *ir.Type, target, path, raw *jen.Statement, depth int) 
 			jen.List(target.Clone(), jen.Err()).Op("=").Qual(rt, asFunc(t)).Call(path, raw),
 			fail,
 		}
-	case ir.Enum, ir.Struct, ir.Named:
+	case ir.Enum, ir.Struct, ir.Named, ir.Union, ir.Tuple:
 		return []jen.Code{
 			jen.List(target.Clone(), jen.Err()).Op("=").Id("conv"+t.Name).Call(path, raw),
 			fail,

@@ -76,7 +76,7 @@ func goType(t *ir.Type) *jen.Statement {
 		return jen.Bool()
 	case ir.Time:
 		return jen.Qual(timePkg, "Time")
-	case ir.Enum, ir.Struct, ir.Named:
+	case ir.Enum, ir.Struct, ir.Named, ir.Union, ir.Tuple:
 		return jen.Id(t.Name)
 	case ir.Slice:
 		return jen.Index().Add(goType(t.Elem))
@@ -109,6 +109,10 @@ func (e *emitter) namedType(t *ir.Type) {
 		e.structType(t)
 	case ir.Enum:
 		e.enumType(t)
+	case ir.Union:
+		e.unionType(t)
+	case ir.Tuple:
+		e.tupleType(t)
 	case ir.Named:
 		if t.Elem.Kind == ir.JSON {
 			e.f.Comment(doc(t.Name, t.Doc, fmt.Sprintf("%s is the value at %s.", t.Name, shortOrigin(t.Origin))))
@@ -134,7 +138,7 @@ func describe(t *ir.Type) string {
 		return "a list of " + strings.TrimPrefix(describe(t.Elem), "a ")
 	case ir.Map:
 		return "a map of " + strings.TrimPrefix(describe(t.Elem), "a ")
-	case ir.Struct, ir.Enum, ir.Named:
+	case ir.Struct, ir.Enum, ir.Named, ir.Union, ir.Tuple:
 		return t.Name
 	case ir.Time:
 		return "a time"
@@ -163,8 +167,15 @@ func (e *emitter) structType(t *ir.Type) {
 			}
 			g.Id(fd.Name).Add(goType(fd.Type)).Tag(jsonTag(fd))
 		}
+		for _, m := range mapFields(t) {
+			mapFieldDecl(g, m)
+		}
 	})
 	e.f.Line()
+	if len(mapFields(t)) > 0 {
+		e.mapsUnmarshal(t)
+		return
+	}
 	e.unmarshal(t)
 }
 
@@ -286,6 +297,10 @@ func (e *emitter) validateMethods(t *ir.Type) {
 	switch t.Kind {
 	case ir.Struct:
 		body = e.structChecks(t)
+	case ir.Union:
+		body = e.unionChecks(t)
+	case ir.Tuple:
+		body = e.tupleChecks(t)
 	case ir.Enum:
 		body = append(body, e.scalarChecks(t.Elem, jen.Id(underlying(t.Elem)).Call(jen.Id("v")), "path")...)
 		body = append(body, jen.If(jen.Op("!").Id("v").Dot("Valid").Call()).Block(
@@ -348,6 +363,9 @@ func (e *emitter) structChecks(t *ir.Type) []jen.Code {
 			}
 			body = append(body, jen.If(cond).Block(jen.Id("n").Op("++")))
 		}
+		for _, m := range mapFields(t) {
+			body = append(body, jen.Id("n").Op("+=").Len(jen.Id("v").Dot(m.Name)))
+		}
 		if t.Check.MinProps != nil {
 			body = append(body, jen.If(jen.Id("n").Op("<").Lit(int(*t.Check.MinProps))).Block(
 				jen.Id("vs").Dot("Addf").Call(jen.Id("path").Dot("String").Call(), jen.Lit("minProperties"), jen.Lit(fmt.Sprintf("%%d properties, want at least %d", *t.Check.MinProps)), jen.Id("n"))))
@@ -366,7 +384,7 @@ func (e *emitter) structChecks(t *ir.Type) []jen.Code {
 			e.checks(fd.Type, jen.Id("v").Dot(fd.Name), "&"+pathVar, 0)...)
 		body = append(body, jen.Block(inner...))
 	}
-	return body
+	return append(body, e.mapFieldChecks(t)...)
 }
 
 func countRequired(t *ir.Type) int {
@@ -387,7 +405,7 @@ func needsCheck(t *ir.Type, seen map[*ir.Type]bool) bool {
 	}
 	seen[t] = true
 	switch t.Kind {
-	case ir.Enum, ir.Struct, ir.Named, ir.JSON:
+	case ir.Enum, ir.Struct, ir.Named, ir.JSON, ir.Union, ir.Tuple:
 		return true
 	case ir.Slice, ir.Map:
 		return !t.Check.Empty() || needsCheck(t.Elem, seen)
@@ -413,7 +431,7 @@ func pathString(path string) *jen.Statement {
 // checks validates the value x of type t at path (a *runtime.Path expression).
 func (e *emitter) checks(t *ir.Type, x *jen.Statement, path string, depth int) []jen.Code {
 	switch t.Kind {
-	case ir.Struct, ir.Enum, ir.Named:
+	case ir.Struct, ir.Enum, ir.Named, ir.Union, ir.Tuple:
 		return []jen.Code{x.Clone().Dot("validate").Call(jen.Id("vs"), pathExpr(path))}
 	case ir.JSON:
 		return []jen.Code{jen.Id(t.Schema.Func).Call(x.Clone().Dot("Any").Call(), pathExpr(path), jen.Id("vs"), jen.Nil())}
@@ -422,7 +440,7 @@ func (e *emitter) checks(t *ir.Type, x *jen.Statement, path string, depth int) [
 			return nil
 		}
 		inner := e.checks(t.Elem, jen.Parens(jen.Op("*").Add(x.Clone())), path, depth)
-		if t.Elem.Kind == ir.Struct {
+		if t.Elem.Kind == ir.Struct || t.Elem.Kind == ir.Union || t.Elem.Kind == ir.Tuple {
 			inner = []jen.Code{x.Clone().Dot("validate").Call(jen.Id("vs"), pathExpr(path))}
 		}
 		return []jen.Code{jen.If(x.Clone().Op("!=").Nil()).Block(inner...)}

@@ -24,6 +24,8 @@ const (
 	OptNull                 // runtime.OptNull[Elem]: optional and nullable at once
 	Named                   // named type over a primitive, slice or map (a titled result, say)
 	JSON                    // runtime.JSONValue: any JSON value, for a schema that allows several or all types; validated by Schema
+	Union                   // named struct with one pointer per oneOf/anyOf branch, exactly one set
+	Tuple                   // named struct with one field per prefixItems entry (and a slice of the rest), as a JSON array
 )
 
 // String returns the kind's name, for error messages and tests.
@@ -55,6 +57,10 @@ func (k Kind) String() string {
 		return "named"
 	case JSON:
 		return "json"
+	case Union:
+		return "union"
+	case Tuple:
+		return "tuple"
 	}
 	return "invalid"
 }
@@ -88,6 +94,45 @@ type Type struct {
 	Origin string
 	// Schema is the validation program of a JSON type.
 	Schema *Schema
+	// Variants are a Union's branches, in schema order; OneOf is true for
+	// oneOf (exactly one branch valid), false for anyOf (at least one).
+	Variants []*Variant
+	OneOf    bool
+	// Discriminator is the property whose const value tells a Union's
+	// object branches apart, or "".
+	Discriminator string
+	// Extra holds a Struct's additionalProperties schema beside its
+	// properties: the keys no property or pattern takes; nil when absent.
+	Extra *MapField
+	// Patterns are a Struct's patternProperties, one map field each.
+	Patterns []*MapField
+}
+
+// Variant is one branch of a Union: a pointer field of the union struct.
+type Variant struct {
+	// Name is the Go field name.
+	Name string
+	// Type is the branch's Go type (never Pointer or OptNull: a nullable
+	// branch is a JSON value).
+	Type *Type
+	// Tag is the discriminator value that selects the branch, when the
+	// union has a discriminator.
+	Tag any
+	// Others are the programs of the other branches that a value of this
+	// branch could also match (their JSON types overlap), for oneOf: a
+	// valid value must match none of them.
+	Others []*Schema
+	// OtherNames are the Go names of the variants in Others.
+	OtherNames []string
+}
+
+// MapField is a map field of a Struct that holds properties not declared
+// in properties: the additionalProperties (Pattern "") or the properties
+// whose names match Pattern.
+type MapField struct {
+	Name    string
+	Pattern string
+	Elem    *Type
 }
 
 // Field is one property of a Struct.
@@ -384,4 +429,28 @@ type Retry struct {
 type Fallback struct {
 	Task  *Task
 	Value []byte
+}
+
+// HoldsNull reports whether a value of the type can itself be JSON null:
+// a JSON value, or a union with a branch that can.
+func HoldsNull(t *Type) bool {
+	return holdsNull(t, map[*Type]bool{})
+}
+
+func holdsNull(t *Type, seen map[*Type]bool) bool {
+	if seen[t] {
+		return false
+	}
+	seen[t] = true
+	switch t.Kind {
+	case JSON:
+		return true
+	case Union:
+		for _, v := range t.Variants {
+			if holdsNull(v.Type, seen) {
+				return true
+			}
+		}
+	}
+	return false
 }

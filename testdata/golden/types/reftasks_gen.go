@@ -5,6 +5,7 @@ package types
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"github.com/reftask/reftask/runtime"
 	"regexp"
@@ -93,12 +94,12 @@ func convSettingParams(path string, raw any) (out SettingParams, err error) {
 type Thing struct {
 	ID string `json:"id"`
 	// A circle or a square.
-	Shape    runtime.JSONValue       `json:"shape"`
+	Shape    ThingShape              `json:"shape"`
 	Anything *runtime.JSONValue      `json:"anything,omitempty"`
 	Bag      *runtime.JSONValue      `json:"bag,omitempty"`
 	Mixed    *runtime.JSONValue      `json:"mixed,omitempty"`
-	Pair     *runtime.JSONValue      `json:"pair,omitempty"`
-	Labels   *runtime.JSONValue      `json:"labels,omitempty"`
+	Pair     *ThingPair              `json:"pair,omitempty"`
+	Labels   *ThingLabels            `json:"labels,omitempty"`
 	Tags     *[]string               `json:"tags,omitempty"`
 	Scores   *map[string]float64     `json:"scores,omitempty"`
 	Note     runtime.OptNull[string] `json:"note,omitzero"`
@@ -107,7 +108,7 @@ type Thing struct {
 
 // UnmarshalJSON decodes a Thing, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Thing) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id", "shape"}, []string{"id", "tags", "scores", "level"}, nil, false); err != nil {
+	if err := runtime.RequireKeys(data, []string{"id", "shape"}, []string{"id", "shape", "pair", "labels", "tags", "scores", "level"}, nil, false); err != nil {
 		return err
 	}
 	type plain Thing
@@ -124,7 +125,7 @@ func (v *Thing) Validate() error {
 func (v *Thing) validate(vs *runtime.Violations, path *runtime.Path) {
 	{
 		pShape := path.Key("shape")
-		checkThingShape(v.Shape.Any(), &pShape, vs, nil)
+		v.Shape.validate(vs, &pShape)
 	}
 	{
 		pAnything := path.Key("anything")
@@ -147,13 +148,13 @@ func (v *Thing) validate(vs *runtime.Violations, path *runtime.Path) {
 	{
 		pPair := path.Key("pair")
 		if v.Pair != nil {
-			checkThingPair((*v.Pair).Any(), &pPair, vs, nil)
+			v.Pair.validate(vs, &pPair)
 		}
 	}
 	{
 		pLabels := path.Key("labels")
 		if v.Labels != nil {
-			checkThingLabels((*v.Labels).Any(), &pLabels, vs, nil)
+			v.Labels.validate(vs, &pLabels)
 		}
 	}
 	{
@@ -191,7 +192,7 @@ func (v *Thing) validate(vs *runtime.Violations, path *runtime.Path) {
 
 func appendThing(dst []byte, v *Thing) []byte {
 	dst = runtime.AppendString(dst, v.ID)
-	dst = runtime.AppendJSONValue(dst, v.Shape)
+	dst = appendThingShape(dst, &v.Shape)
 	if v.Anything != nil {
 		dst = runtime.AppendPresent(dst, true)
 		dst = runtime.AppendJSONValue(dst, (*v.Anything))
@@ -212,13 +213,13 @@ func appendThing(dst []byte, v *Thing) []byte {
 	}
 	if v.Pair != nil {
 		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendJSONValue(dst, (*v.Pair))
+		dst = appendThingPair(dst, v.Pair)
 	} else {
 		dst = runtime.AppendPresent(dst, false)
 	}
 	if v.Labels != nil {
 		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendJSONValue(dst, (*v.Labels))
+		dst = appendThingLabels(dst, v.Labels)
 	} else {
 		dst = runtime.AppendPresent(dst, false)
 	}
@@ -259,7 +260,7 @@ func appendThing(dst []byte, v *Thing) []byte {
 
 func readThing(rd *runtime.Reader, v *Thing) {
 	v.ID = rd.String()
-	v.Shape = runtime.ReadJSONValue(rd)
+	readThingShape(rd, &v.Shape)
 	if rd.Present() {
 		p0 := new(runtime.JSONValue)
 		(*p0) = runtime.ReadJSONValue(rd)
@@ -276,13 +277,13 @@ func readThing(rd *runtime.Reader, v *Thing) {
 		v.Mixed = p0
 	}
 	if rd.Present() {
-		p0 := new(runtime.JSONValue)
-		(*p0) = runtime.ReadJSONValue(rd)
+		p0 := new(ThingPair)
+		readThingPair(rd, p0)
 		v.Pair = p0
 	}
 	if rd.Present() {
-		p0 := new(runtime.JSONValue)
-		(*p0) = runtime.ReadJSONValue(rd)
+		p0 := new(ThingLabels)
+		readThingLabels(rd, p0)
 		v.Labels = p0
 	}
 	if rd.Present() {
@@ -331,7 +332,7 @@ func convThing(path string, raw any) (out Thing, err error) {
 	if err != nil {
 		return
 	}
-	out.Shape, err = runtime.AsJSONValue(path+"/shape", runtime.Prop(m, "shape"))
+	out.Shape, err = convThingShape(path+"/shape", runtime.Prop(m, "shape"))
 	if err != nil {
 		return
 	}
@@ -359,17 +360,17 @@ func convThing(path string, raw any) (out Thing, err error) {
 		}
 		out.Mixed = &vMixed
 	}
-	if rPair, ok := m["pair"]; ok {
-		var vPair runtime.JSONValue
-		vPair, err = runtime.AsJSONValue(path+"/pair", rPair)
+	if rPair, ok := m["pair"]; ok && rPair != nil {
+		var vPair ThingPair
+		vPair, err = convThingPair(path+"/pair", rPair)
 		if err != nil {
 			return
 		}
 		out.Pair = &vPair
 	}
-	if rLabels, ok := m["labels"]; ok {
-		var vLabels runtime.JSONValue
-		vLabels, err = runtime.AsJSONValue(path+"/labels", rLabels)
+	if rLabels, ok := m["labels"]; ok && rLabels != nil {
+		var vLabels ThingLabels
+		vLabels, err = convThingLabels(path+"/labels", rLabels)
 		if err != nil {
 			return
 		}
@@ -435,6 +436,118 @@ func convThing(path string, raw any) (out Thing, err error) {
 	return
 }
 
+// ThingLabels is the object at properties/labels.
+type ThingLabels struct {
+	// PatternProps holds the properties whose names match "^x-".
+	PatternProps map[string]string `json:"-"`
+}
+
+// pattern0 is compiled once; the schema compiler has already accepted it.
+var pattern0 = regexp.MustCompile("^x-")
+
+// UnmarshalJSON decodes a ThingLabels: its properties into their fields, with what its schema rejects rejected (missing required properties, nulls where null is not allowed, unknown properties), and every other key into the map it belongs to.
+func (v *ThingLabels) UnmarshalJSON(data []byte) error {
+	if err := runtime.RequireKeys(data, nil, nil, nil, false); err != nil {
+		return err
+	}
+	type plain ThingLabels
+	if err := runtime.DecodeStrict(data, (*plain)(v)); err != nil {
+		return err
+	}
+	v.PatternProps = nil
+	keys, raw, err := runtime.OtherProps(data, nil)
+	if err != nil {
+		return err
+	}
+	var vs runtime.Violations
+	for _, k := range keys {
+		matched := false
+		if pattern0.MatchString(k) {
+			matched = true
+			var x string
+			if err := runtime.DecodeStrict(raw[k], &x); err != nil {
+				return runtime.PropError(k, err)
+			}
+			if v.PatternProps == nil {
+				v.PatternProps = make(map[string]string)
+			}
+			v.PatternProps[k] = x
+		}
+		if !matched {
+			vs.Add(runtime.JoinPointer("", k), "additionalProperties", fmt.Sprintf("unknown property %q", k))
+		}
+	}
+	return vs.Err()
+}
+
+// MarshalJSON writes the properties, then the keys of the maps in sorted order; a key is written once.
+func (v ThingLabels) MarshalJSON() ([]byte, error) {
+	type plain ThingLabels
+	var w runtime.ObjectWriter
+	w.Struct(plain(v))
+	runtime.WriteProps(&w, v.PatternProps)
+	return w.Bytes()
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *ThingLabels) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *ThingLabels) validate(vs *runtime.Violations, path *runtime.Path) {
+	for k := range v.PatternProps {
+		p := path.Key(k)
+		if !pattern0.MatchString(k) {
+			vs.Addf(p.String(), "patternProperties", "%q does not match \"^x-\", the pattern of PatternProps", k)
+		}
+	}
+}
+
+func appendThingLabels(dst []byte, v *ThingLabels) []byte {
+	dst = runtime.AppendLen(dst, len(v.PatternProps))
+	for k0, e0 := range v.PatternProps {
+		dst = runtime.AppendString(dst, k0)
+		dst = runtime.AppendString(dst, e0)
+	}
+	return dst
+}
+
+func readThingLabels(rd *runtime.Reader, v *ThingLabels) {
+	{
+		n0 := rd.Len()
+		v.PatternProps = make(map[string]string, n0)
+		for range n0 {
+			k0 := rd.String()
+			var e0 string
+			e0 = rd.String()
+			v.PatternProps[k0] = e0
+		}
+	}
+}
+
+func convThingLabels(path string, raw any) (out ThingLabels, err error) {
+	m, err := runtime.AsObject(path, raw)
+	if err != nil {
+		return
+	}
+	for _, k := range runtime.SortedKeys(m) {
+		if pattern0.MatchString(k) {
+			var x string
+			x, err = runtime.AsString(runtime.JoinPointer(path, k), m[k])
+			if err != nil {
+				return
+			}
+			if out.PatternProps == nil {
+				out.PatternProps = make(map[string]string)
+			}
+			out.PatternProps[k] = x
+		}
+	}
+	return
+}
+
 // ThingLevel is one of the values allowed at properties/level.
 type ThingLevel string
 
@@ -490,6 +603,102 @@ func convThingLevel(path string, raw any) (out ThingLevel, err error) {
 	return
 }
 
+// ThingPair is the array at properties/pair.
+// It is a tuple: each field is one position of the JSON array; an optional
+// position is nil when the array ends before it.
+type ThingPair struct {
+	V0 *string
+	V1 *int64
+}
+
+// MarshalJSON writes the items as a JSON array, up to the first absent position.
+func (v ThingPair) MarshalJSON() ([]byte, error) {
+	items := make([]any, 0, 2)
+	if v.V0 != nil {
+		items = append(items, v.V0)
+		if v.V1 != nil {
+			items = append(items, v.V1)
+		}
+	}
+	return json.Marshal(items)
+}
+
+// UnmarshalJSON decodes a JSON array of at least 0 items and at most 2, each strictly.
+func (v *ThingPair) UnmarshalJSON(data []byte) error {
+	items, err := runtime.TupleItems(data, 0, 2)
+	if err != nil {
+		return err
+	}
+	*v = ThingPair{}
+	if len(items) > 0 {
+		err := runtime.DecodeStrict(items[0], &v.V0)
+		if err != nil {
+			return runtime.PropError("0", err)
+		}
+	}
+	if len(items) > 1 {
+		err := runtime.DecodeStrict(items[1], &v.V1)
+		if err != nil {
+			return runtime.PropError("1", err)
+		}
+	}
+	return nil
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *ThingPair) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *ThingPair) validate(vs *runtime.Violations, path *runtime.Path) {
+	n := 0
+	if v.V0 != nil {
+		n = 1
+		if v.V1 != nil {
+			n = 2
+		}
+	}
+	if n <= 1 && v.V1 != nil {
+		vs.Add(path.String(), "prefixItems", "item 1 (V1) is set after an absent item")
+	}
+}
+
+func appendThingPair(dst []byte, v *ThingPair) []byte {
+	if v.V0 != nil {
+		dst = runtime.AppendPresent(dst, true)
+		dst = runtime.AppendString(dst, (*v.V0))
+	} else {
+		dst = runtime.AppendPresent(dst, false)
+	}
+	if v.V1 != nil {
+		dst = runtime.AppendPresent(dst, true)
+		dst = runtime.AppendInt64(dst, (*v.V1))
+	} else {
+		dst = runtime.AppendPresent(dst, false)
+	}
+	return dst
+}
+
+func readThingPair(rd *runtime.Reader, v *ThingPair) {
+	if rd.Present() {
+		p0 := new(string)
+		(*p0) = rd.String()
+		v.V0 = p0
+	}
+	if rd.Present() {
+		p0 := new(int64)
+		(*p0) = rd.Int64()
+		v.V1 = p0
+	}
+}
+
+func convThingPair(path string, raw any) (out ThingPair, err error) {
+	err = runtime.DecodeVia(path, raw, &out)
+	return
+}
+
 // ThingParams is the object at thing.task.json#/params.
 type ThingParams struct {
 	ID string `json:"id"`
@@ -534,6 +743,242 @@ func convThingParams(path string, raw any) (out ThingParams, err error) {
 	return
 }
 
+// ThingShape: A circle or a square.
+// It is one of the 2 branches of its oneOf (exactly one branch must match): exactly one field
+// is set, so switch on which one is not nil.
+type ThingShape struct {
+	Circle *ThingShapeCircle
+	Square *ThingShapeSquare
+}
+
+// MarshalJSON writes the variant that is set.
+func (v ThingShape) MarshalJSON() ([]byte, error) {
+	switch {
+	case v.Circle != nil:
+		return json.Marshal(v.Circle)
+	case v.Square != nil:
+		return json.Marshal(v.Square)
+	}
+	return nil, errors.New("ThingShape: no variant is set")
+}
+
+// UnmarshalJSON reads the property "kind" first and decodes the variant it names.
+func (v *ThingShape) UnmarshalJSON(data []byte) error {
+	tag, err := runtime.Discriminator(data, "kind")
+	if err != nil {
+		return err
+	}
+	*v = ThingShape{}
+	switch {
+	case runtime.EqualJSON(tag, "circle"):
+		v.Circle = new(ThingShapeCircle)
+		return runtime.DecodeStrict(data, v.Circle)
+	case runtime.EqualJSON(tag, "square"):
+		v.Square = new(ThingShapeSquare)
+		return runtime.DecodeStrict(data, v.Square)
+	}
+	return runtime.UnknownTag("kind", tag, "\"circle\", \"square\"")
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *ThingShape) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+// validateVariant checks that one variant is set and that it satisfies its branch.
+func (v *ThingShape) validateVariant(vs *runtime.Violations, path *runtime.Path) {
+	n := 0
+	if v.Circle != nil {
+		n++
+		v.Circle.validate(vs, path)
+	}
+	if v.Square != nil {
+		n++
+		v.Square.validate(vs, path)
+	}
+	if n != 1 {
+		vs.Addf(path.String(), "oneOf", "%d of the 2 variants are set, want exactly 1", n)
+	}
+}
+
+func (v *ThingShape) validate(vs *runtime.Violations, path *runtime.Path) {
+	v.validateVariant(vs, path)
+}
+
+func appendThingShape(dst []byte, v *ThingShape) []byte {
+	switch {
+	case v.Circle != nil:
+		dst = runtime.AppendInt64(dst, 0)
+		dst = appendThingShapeCircle(dst, v.Circle)
+	case v.Square != nil:
+		dst = runtime.AppendInt64(dst, 1)
+		dst = appendThingShapeSquare(dst, v.Square)
+	default:
+		dst = runtime.AppendInt64(dst, -1)
+	}
+	return dst
+}
+
+func readThingShape(rd *runtime.Reader, v *ThingShape) {
+	switch rd.Variant(2) {
+	case 0:
+		v.Circle = new(ThingShapeCircle)
+		readThingShapeCircle(rd, v.Circle)
+	case 1:
+		v.Square = new(ThingShapeSquare)
+		readThingShapeSquare(rd, v.Square)
+	}
+}
+
+func convThingShape(path string, raw any) (out ThingShape, err error) {
+	err = runtime.DecodeVia(path, raw, &out)
+	return
+}
+
+// ThingShapeCircle is the object at oneOf/0.
+type ThingShapeCircle struct {
+	Kind string   `json:"kind"`
+	R    *float64 `json:"r,omitempty"`
+}
+
+// UnmarshalJSON decodes a ThingShapeCircle, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
+func (v *ThingShapeCircle) UnmarshalJSON(data []byte) error {
+	if err := runtime.RequireKeys(data, []string{"kind"}, []string{"kind", "r"}, nil, false); err != nil {
+		return err
+	}
+	type plain ThingShapeCircle
+	return runtime.DecodeStrict(data, (*plain)(v))
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *ThingShapeCircle) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *ThingShapeCircle) validate(vs *runtime.Violations, path *runtime.Path) {
+	{
+		pKind := path.Key("kind")
+		if v.Kind != "circle" {
+			vs.Addf(pKind.String(), "const", "%v is not circle", v.Kind)
+		}
+	}
+}
+
+func appendThingShapeCircle(dst []byte, v *ThingShapeCircle) []byte {
+	dst = runtime.AppendString(dst, v.Kind)
+	if v.R != nil {
+		dst = runtime.AppendPresent(dst, true)
+		dst = runtime.AppendFloat64(dst, (*v.R))
+	} else {
+		dst = runtime.AppendPresent(dst, false)
+	}
+	return dst
+}
+
+func readThingShapeCircle(rd *runtime.Reader, v *ThingShapeCircle) {
+	v.Kind = rd.String()
+	if rd.Present() {
+		p0 := new(float64)
+		(*p0) = rd.Float64()
+		v.R = p0
+	}
+}
+
+func convThingShapeCircle(path string, raw any) (out ThingShapeCircle, err error) {
+	m, err := runtime.AsObject(path, raw)
+	if err != nil {
+		return
+	}
+	out.Kind, err = runtime.AsString(path+"/kind", runtime.Prop(m, "kind"))
+	if err != nil {
+		return
+	}
+	if rR, ok := m["r"]; ok && rR != nil {
+		var vR float64
+		vR, err = runtime.AsFloat64(path+"/r", rR)
+		if err != nil {
+			return
+		}
+		out.R = &vR
+	}
+	return
+}
+
+// ThingShapeSquare is the object at oneOf/1.
+type ThingShapeSquare struct {
+	Kind string   `json:"kind"`
+	A    *float64 `json:"a,omitempty"`
+}
+
+// UnmarshalJSON decodes a ThingShapeSquare, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
+func (v *ThingShapeSquare) UnmarshalJSON(data []byte) error {
+	if err := runtime.RequireKeys(data, []string{"kind"}, []string{"kind", "a"}, nil, false); err != nil {
+		return err
+	}
+	type plain ThingShapeSquare
+	return runtime.DecodeStrict(data, (*plain)(v))
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *ThingShapeSquare) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *ThingShapeSquare) validate(vs *runtime.Violations, path *runtime.Path) {
+	{
+		pKind := path.Key("kind")
+		if v.Kind != "square" {
+			vs.Addf(pKind.String(), "const", "%v is not square", v.Kind)
+		}
+	}
+}
+
+func appendThingShapeSquare(dst []byte, v *ThingShapeSquare) []byte {
+	dst = runtime.AppendString(dst, v.Kind)
+	if v.A != nil {
+		dst = runtime.AppendPresent(dst, true)
+		dst = runtime.AppendFloat64(dst, (*v.A))
+	} else {
+		dst = runtime.AppendPresent(dst, false)
+	}
+	return dst
+}
+
+func readThingShapeSquare(rd *runtime.Reader, v *ThingShapeSquare) {
+	v.Kind = rd.String()
+	if rd.Present() {
+		p0 := new(float64)
+		(*p0) = rd.Float64()
+		v.A = p0
+	}
+}
+
+func convThingShapeSquare(path string, raw any) (out ThingShapeSquare, err error) {
+	m, err := runtime.AsObject(path, raw)
+	if err != nil {
+		return
+	}
+	out.Kind, err = runtime.AsString(path+"/kind", runtime.Prop(m, "kind"))
+	if err != nil {
+		return
+	}
+	if rA, ok := m["a"]; ok && rA != nil {
+		var vA float64
+		vA, err = runtime.AsFloat64(path+"/a", rA)
+		if err != nil {
+			return
+		}
+		out.A = &vA
+	}
+	return
+}
+
 // checkSetting checks a JSON value against the schema at setting.json#, adding a violation for every keyword it breaks.
 func checkSetting(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
 	if runtime.CountValid(v, path, nil, checkSettingNot) == 1 {
@@ -563,42 +1008,6 @@ func checkThingBag(v any, path *runtime.Path, vs *runtime.Violations, ev *runtim
 	}
 }
 
-// pattern0 is compiled once; the schema compiler has already accepted it.
-var pattern0 = regexp.MustCompile("^x-")
-
-// checkThingLabels checks a JSON value against the schema at properties/labels, adding a violation for every keyword it breaks.
-func checkThingLabels(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "object") {
-		vs.Addf(path.String(), "type", "%s is not of type object", runtime.JSONKind(v))
-	}
-	if o, ok := v.(map[string]any); ok {
-		for _, k := range runtime.SortedKeys(o) {
-			matched := false
-			if pattern0.MatchString(k) {
-				p := path.Key(k)
-				checkThingLabelsPattern0(o[k], &p, vs, nil)
-				matched = true
-			}
-			if !matched {
-				p := path.Key(k)
-				checkThingLabelsAdditional(o[k], &p, vs, nil)
-			}
-		}
-	}
-}
-
-// checkThingLabelsAdditional checks a JSON value against the schema at labels/additionalProperties, adding a violation for every keyword it breaks.
-func checkThingLabelsAdditional(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	vs.Add(path.String(), "false", "no value is allowed here")
-}
-
-// checkThingLabelsPattern0 checks a JSON value against the schema at patternProperties/%5Ex-, adding a violation for every keyword it breaks.
-func checkThingLabelsPattern0(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "string") {
-		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
-	}
-}
-
 // checkThingMixed checks a JSON value against the schema at properties/mixed, adding a violation for every keyword it breaks.
 func checkThingMixed(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
 	if !runtime.HasJSONType(v, "string", "integer") {
@@ -613,125 +1022,6 @@ func checkThingMixed(v any, path *runtime.Path, vs *runtime.Violations, ev *runt
 		if utf8.RuneCountInString(s) < 1 {
 			vs.Addf(path.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(s))
 		}
-	}
-}
-
-// checkThingPair checks a JSON value against the schema at properties/pair, adding a violation for every keyword it breaks.
-func checkThingPair(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "array") {
-		vs.Addf(path.String(), "type", "%s is not of type array", runtime.JSONKind(v))
-	}
-	if a, ok := v.([]any); ok {
-		if len(a) > 0 {
-			p := path.Index(0)
-			checkThingPairPrefix0(a[0], &p, vs, nil)
-		}
-		if len(a) > 1 {
-			p := path.Index(1)
-			checkThingPairPrefix1(a[1], &p, vs, nil)
-		}
-		for i := 2; i < len(a); i++ {
-			p := path.Index(i)
-			checkThingPairItems(a[i], &p, vs, nil)
-		}
-	}
-}
-
-// checkThingPairItems checks a JSON value against the schema at pair/items, adding a violation for every keyword it breaks.
-func checkThingPairItems(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	vs.Add(path.String(), "false", "no value is allowed here")
-}
-
-// checkThingPairPrefix0 checks a JSON value against the schema at prefixItems/0, adding a violation for every keyword it breaks.
-func checkThingPairPrefix0(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "string") {
-		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
-	}
-}
-
-// checkThingPairPrefix1 checks a JSON value against the schema at prefixItems/1, adding a violation for every keyword it breaks.
-func checkThingPairPrefix1(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "integer") {
-		vs.Addf(path.String(), "type", "%s is not of type integer", runtime.JSONKind(v))
-	}
-}
-
-// checkThingShape checks a JSON value against the schema at properties/shape, adding a violation for every keyword it breaks.
-func checkThingShape(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if n := runtime.CountValid(v, path, nil, checkThingShapeOneOf0, checkThingShapeOneOf1); n != 1 {
-		vs.Addf(path.String(), "oneOf", "the value matches %d of the 2 oneOf schemas, want exactly 1", n)
-	}
-}
-
-// checkThingShapeOneOf0 checks a JSON value against the schema at oneOf/0, adding a violation for every keyword it breaks.
-func checkThingShapeOneOf0(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "object") {
-		vs.Addf(path.String(), "type", "%s is not of type object", runtime.JSONKind(v))
-	}
-	if o, ok := v.(map[string]any); ok {
-		for _, k := range []string{"kind"} {
-			if _, ok := o[k]; !ok {
-				vs.Addf(path.String(), "required", "missing property %q", k)
-			}
-		}
-		if x, ok := o["kind"]; ok {
-			p := path.Key("kind")
-			checkThingShapeOneOf0PropKind(x, &p, vs, nil)
-		}
-		if x, ok := o["r"]; ok {
-			p := path.Key("r")
-			checkThingShapeOneOf0PropR(x, &p, vs, nil)
-		}
-	}
-}
-
-// checkThingShapeOneOf0PropKind checks a JSON value against the schema at properties/kind, adding a violation for every keyword it breaks.
-func checkThingShapeOneOf0PropKind(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.EqualJSON(v, "circle") {
-		vs.Addf(path.String(), "const", "%s is not \"circle\"", runtime.BriefJSON(v))
-	}
-}
-
-// checkThingShapeOneOf0PropR checks a JSON value against the schema at properties/r, adding a violation for every keyword it breaks.
-func checkThingShapeOneOf0PropR(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "number") {
-		vs.Addf(path.String(), "type", "%s is not of type number", runtime.JSONKind(v))
-	}
-}
-
-// checkThingShapeOneOf1 checks a JSON value against the schema at oneOf/1, adding a violation for every keyword it breaks.
-func checkThingShapeOneOf1(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "object") {
-		vs.Addf(path.String(), "type", "%s is not of type object", runtime.JSONKind(v))
-	}
-	if o, ok := v.(map[string]any); ok {
-		for _, k := range []string{"kind"} {
-			if _, ok := o[k]; !ok {
-				vs.Addf(path.String(), "required", "missing property %q", k)
-			}
-		}
-		if x, ok := o["a"]; ok {
-			p := path.Key("a")
-			checkThingShapeOneOf1PropA(x, &p, vs, nil)
-		}
-		if x, ok := o["kind"]; ok {
-			p := path.Key("kind")
-			checkThingShapeOneOf1PropKind(x, &p, vs, nil)
-		}
-	}
-}
-
-// checkThingShapeOneOf1PropA checks a JSON value against the schema at properties/a, adding a violation for every keyword it breaks.
-func checkThingShapeOneOf1PropA(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "number") {
-		vs.Addf(path.String(), "type", "%s is not of type number", runtime.JSONKind(v))
-	}
-}
-
-// checkThingShapeOneOf1PropKind checks a JSON value against the schema at properties/kind, adding a violation for every keyword it breaks.
-func checkThingShapeOneOf1PropKind(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.EqualJSON(v, "square") {
-		vs.Addf(path.String(), "const", "%s is not \"square\"", runtime.BriefJSON(v))
 	}
 }
 
@@ -781,7 +1071,7 @@ func NewClient(x *runtime.Executor) *Client {
 		},
 		ValidateParams: (*ThingParams).Validate,
 		ValidateResult: (*Thing).Validate,
-		Version:        "26008417dac77894",
+		Version:        "809c74d7426fbcca",
 	})
 	return c
 }
