@@ -25,6 +25,12 @@ var generated = map[string]func([]byte) error{
 	"Tuple":       check[Tuple],
 	"Typed":       check[Typed],
 	"Keyed":       check[Keyed],
+	"Scalar":      check[Scalar],
+	"Merged":      check[Merged],
+	"Extra":       check[Extra],
+	"Pair":        check[Pair],
+	"Maybe":       check[Maybe],
+	"Nested":      check[Nested],
 }
 
 func check[T any, P interface {
@@ -142,6 +148,12 @@ var seeds = []string{
 	`{"a":3,"b":"ab","c":["x1","y"],"d":5}`,
 	`{"foo":1,"x1":"a","abc":true}`,
 	`"abc"`,
+	`"ab"`,
+	`{"a":3,"b":"x"}`,
+	`{"foo":1,"x1":"a","bar":true}`,
+	`["ab",null,true]`,
+	`[{"kind":"circle","r":1},{"kind":"square","a":2}]`,
+	`{"kind":"a"}`,
 }
 
 // mutate replaces, drops or adds one piece of a seed.

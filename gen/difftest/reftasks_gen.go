@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"github.com/reftask/reftask/runtime"
 	"regexp"
+	"slices"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -79,6 +80,227 @@ func readConditionalParams(rd *runtime.Reader, v *ConditionalParams) {
 }
 
 func convConditionalParams(path string, raw any) (out ConditionalParams, err error) {
+	m, err := runtime.AsObject(path, raw)
+	if err != nil {
+		return
+	}
+	out.ID, err = runtime.AsString(path+"/id", runtime.Prop(m, "id"))
+	if err != nil {
+		return
+	}
+	return
+}
+
+// Extra is the object at $defs/extra.
+type Extra struct {
+	Foo int64 `json:"foo"`
+	// PatternProps holds the properties whose names match "^x".
+	PatternProps map[string]string `json:"-"`
+	// Extra holds the properties that no other field takes (additionalProperties).
+	Extra map[string]bool `json:"-"`
+}
+
+// pattern0 is compiled once; the schema compiler has already accepted it.
+var pattern0 = regexp.MustCompile("^x")
+
+// UnmarshalJSON decodes a Extra: its properties into their fields, with what its schema rejects rejected (missing required properties, nulls where null is not allowed), and every other key into the map it belongs to.
+func (v *Extra) UnmarshalJSON(data []byte) error {
+	if err := runtime.RequireKeys(data, []string{"foo"}, []string{"foo"}, nil, false); err != nil {
+		return err
+	}
+	type plain Extra
+	if err := runtime.DecodeStrict(data, (*plain)(v)); err != nil {
+		return err
+	}
+	v.PatternProps = nil
+	v.Extra = nil
+	keys, raw, err := runtime.OtherProps(data, []string{"foo"})
+	if err != nil {
+		return err
+	}
+	var vs runtime.Violations
+	for _, k := range keys {
+		matched := false
+		if pattern0.MatchString(k) {
+			matched = true
+			var x string
+			if err := runtime.DecodeStrict(raw[k], &x); err != nil {
+				return runtime.PropError(k, err)
+			}
+			if v.PatternProps == nil {
+				v.PatternProps = make(map[string]string)
+			}
+			v.PatternProps[k] = x
+		}
+		if !matched {
+			var x bool
+			if err := runtime.DecodeStrict(raw[k], &x); err != nil {
+				return runtime.PropError(k, err)
+			}
+			if v.Extra == nil {
+				v.Extra = make(map[string]bool)
+			}
+			v.Extra[k] = x
+		}
+	}
+	return vs.Err()
+}
+
+// MarshalJSON writes the properties, then the keys of the maps in sorted order; a key is written once.
+func (v Extra) MarshalJSON() ([]byte, error) {
+	type plain Extra
+	var w runtime.ObjectWriter
+	w.Struct(plain(v))
+	runtime.WriteProps(&w, v.PatternProps)
+	runtime.WriteProps(&w, v.Extra)
+	return w.Bytes()
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *Extra) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *Extra) validate(vs *runtime.Violations, path *runtime.Path) {
+	n := 1
+	n += len(v.PatternProps)
+	n += len(v.Extra)
+	if n > 3 {
+		vs.Addf(path.String(), "maxProperties", "%d properties, want at most 3", n)
+	}
+	for k, e := range v.PatternProps {
+		p := path.Key(k)
+		if !pattern0.MatchString(k) {
+			vs.Addf(p.String(), "patternProperties", "%q does not match \"^x\", the pattern of PatternProps", k)
+		}
+		if utf8.RuneCountInString(e) < 1 {
+			vs.Addf(p.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(e))
+		}
+	}
+	for k := range v.Extra {
+		p := path.Key(k)
+		if pattern0.MatchString(k) || slices.Contains([]string{"foo"}, k) {
+			vs.Addf(p.String(), "additionalProperties", "%q is a declared or patterned property, not an additional one", k)
+		}
+	}
+}
+
+func appendExtra(dst []byte, v *Extra) []byte {
+	dst = runtime.AppendInt64(dst, v.Foo)
+	dst = runtime.AppendLen(dst, len(v.PatternProps))
+	for k0, e0 := range v.PatternProps {
+		dst = runtime.AppendString(dst, k0)
+		dst = runtime.AppendString(dst, e0)
+	}
+	dst = runtime.AppendLen(dst, len(v.Extra))
+	for k0, e0 := range v.Extra {
+		dst = runtime.AppendString(dst, k0)
+		dst = runtime.AppendBool(dst, e0)
+	}
+	return dst
+}
+
+func readExtra(rd *runtime.Reader, v *Extra) {
+	v.Foo = rd.Int64()
+	{
+		n0 := rd.Len()
+		v.PatternProps = make(map[string]string, n0)
+		for range n0 {
+			k0 := rd.String()
+			var e0 string
+			e0 = rd.String()
+			v.PatternProps[k0] = e0
+		}
+	}
+	{
+		n0 := rd.Len()
+		v.Extra = make(map[string]bool, n0)
+		for range n0 {
+			k0 := rd.String()
+			var e0 bool
+			e0 = rd.Bool()
+			v.Extra[k0] = e0
+		}
+	}
+}
+
+func convExtra(path string, raw any) (out Extra, err error) {
+	m, err := runtime.AsObject(path, raw)
+	if err != nil {
+		return
+	}
+	out.Foo, err = runtime.AsInt64(path+"/foo", runtime.Prop(m, "foo"))
+	if err != nil {
+		return
+	}
+	for _, k := range runtime.SortedKeys(m) {
+		if slices.Contains([]string{"foo"}, k) {
+			continue
+		}
+		matched := false
+		if pattern0.MatchString(k) {
+			matched = true
+			var x string
+			x, err = runtime.AsString(runtime.JoinPointer(path, k), m[k])
+			if err != nil {
+				return
+			}
+			if out.PatternProps == nil {
+				out.PatternProps = make(map[string]string)
+			}
+			out.PatternProps[k] = x
+		}
+		if matched {
+			continue
+		}
+		var x bool
+		x, err = runtime.AsBool(runtime.JoinPointer(path, k), m[k])
+		if err != nil {
+			return
+		}
+		if out.Extra == nil {
+			out.Extra = make(map[string]bool)
+		}
+		out.Extra[k] = x
+	}
+	return
+}
+
+// ExtraParams is the object at Extra.task.json#/params.
+type ExtraParams struct {
+	ID string `json:"id"`
+}
+
+// UnmarshalJSON decodes a ExtraParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
+func (v *ExtraParams) UnmarshalJSON(data []byte) error {
+	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+		return err
+	}
+	type plain ExtraParams
+	return runtime.DecodeStrict(data, (*plain)(v))
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *ExtraParams) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *ExtraParams) validate(vs *runtime.Violations, path *runtime.Path) {}
+
+func appendExtraParams(dst []byte, v *ExtraParams) []byte {
+	dst = runtime.AppendString(dst, v.ID)
+	return dst
+}
+
+func readExtraParams(rd *runtime.Reader, v *ExtraParams) {
+	v.ID = rd.String()
+}
+
+func convExtraParams(path string, raw any) (out ExtraParams, err error) {
 	m, err := runtime.AsObject(path, raw)
 	if err != nil {
 		return
@@ -166,6 +388,439 @@ func convKeyedParams(path string, raw any) (out KeyedParams, err error) {
 	return
 }
 
+// Maybe is the value at $defs/maybe.
+// It is one of the 2 branches of its anyOf (at least one branch must match; decoding takes the first that does): exactly one field
+// is set, so switch on which one is not nil.
+type Maybe struct {
+	Object *MaybeResult
+	Null   *runtime.JSONValue
+}
+
+// MarshalJSON writes the variant that is set.
+func (v Maybe) MarshalJSON() ([]byte, error) {
+	switch {
+	case v.Object != nil:
+		return json.Marshal(v.Object)
+	case v.Null != nil:
+		return json.Marshal(v.Null)
+	}
+	return nil, errors.New("Maybe: no variant is set")
+}
+
+// UnmarshalJSON tries every branch and keeps the first branch that matches.
+// When none matches, the
+// first branch that decodes is kept, for Validate to report why.
+func (v *Maybe) UnmarshalJSON(data []byte) error {
+	cands := make([]runtime.Candidate[Maybe], 0, 2)
+	{
+		x := new(MaybeResult)
+		err := runtime.DecodeStrict(data, x)
+		cands = append(cands, runtime.Candidate[Maybe]{
+			Err:   err,
+			Name:  "Object",
+			Value: Maybe{Object: x},
+		})
+	}
+	{
+		x := new(runtime.JSONValue)
+		err := json.Unmarshal(data, x)
+		cands = append(cands, runtime.Candidate[Maybe]{
+			Err:   err,
+			Name:  "Null",
+			Value: Maybe{Null: x},
+		})
+	}
+	return runtime.PickVariant(v, false, cands, (*Maybe).checkVariant)
+}
+
+// checkVariant validates the variant that is set against its own branch.
+func (v *Maybe) checkVariant() error {
+	var vs runtime.Violations
+	v.validateVariant(&vs, nil)
+	return vs.Err()
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *Maybe) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+// validateVariant checks that one variant is set and that it satisfies its branch.
+func (v *Maybe) validateVariant(vs *runtime.Violations, path *runtime.Path) {
+	n := 0
+	if v.Object != nil {
+		n++
+		v.Object.validate(vs, path)
+	}
+	if v.Null != nil {
+		n++
+		checkMaybeNull((*v.Null).Any(), path, vs, nil)
+	}
+	if n != 1 {
+		vs.Addf(path.String(), "anyOf", "%d of the 2 variants are set, want exactly 1", n)
+	}
+}
+
+func (v *Maybe) validate(vs *runtime.Violations, path *runtime.Path) {
+	v.validateVariant(vs, path)
+}
+
+func appendMaybe(dst []byte, v *Maybe) []byte {
+	switch {
+	case v.Object != nil:
+		dst = runtime.AppendInt64(dst, 0)
+		dst = appendMaybeResult(dst, v.Object)
+	case v.Null != nil:
+		dst = runtime.AppendInt64(dst, 1)
+		dst = runtime.AppendJSONValue(dst, (*v.Null))
+	default:
+		dst = runtime.AppendInt64(dst, -1)
+	}
+	return dst
+}
+
+func readMaybe(rd *runtime.Reader, v *Maybe) {
+	switch rd.Variant(2) {
+	case 0:
+		v.Object = new(MaybeResult)
+		readMaybeResult(rd, v.Object)
+	case 1:
+		v.Null = new(runtime.JSONValue)
+		(*v.Null) = runtime.ReadJSONValue(rd)
+	}
+}
+
+func convMaybe(path string, raw any) (out Maybe, err error) {
+	err = runtime.DecodeVia(path, raw, &out)
+	return
+}
+
+// MaybeParams is the object at Maybe.task.json#/params.
+type MaybeParams struct {
+	ID string `json:"id"`
+}
+
+// UnmarshalJSON decodes a MaybeParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
+func (v *MaybeParams) UnmarshalJSON(data []byte) error {
+	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+		return err
+	}
+	type plain MaybeParams
+	return runtime.DecodeStrict(data, (*plain)(v))
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *MaybeParams) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *MaybeParams) validate(vs *runtime.Violations, path *runtime.Path) {}
+
+func appendMaybeParams(dst []byte, v *MaybeParams) []byte {
+	dst = runtime.AppendString(dst, v.ID)
+	return dst
+}
+
+func readMaybeParams(rd *runtime.Reader, v *MaybeParams) {
+	v.ID = rd.String()
+}
+
+func convMaybeParams(path string, raw any) (out MaybeParams, err error) {
+	m, err := runtime.AsObject(path, raw)
+	if err != nil {
+		return
+	}
+	out.ID, err = runtime.AsString(path+"/id", runtime.Prop(m, "id"))
+	if err != nil {
+		return
+	}
+	return
+}
+
+// MaybeResult is the object at anyOf/0.
+type MaybeResult struct {
+	Kind MaybeResultKind `json:"kind"`
+}
+
+// UnmarshalJSON decodes a MaybeResult, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
+func (v *MaybeResult) UnmarshalJSON(data []byte) error {
+	if err := runtime.RequireKeys(data, []string{"kind"}, []string{"kind"}, nil, false); err != nil {
+		return err
+	}
+	type plain MaybeResult
+	return runtime.DecodeStrict(data, (*plain)(v))
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *MaybeResult) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *MaybeResult) validate(vs *runtime.Violations, path *runtime.Path) {
+	{
+		pKind := path.Key("kind")
+		v.Kind.validate(vs, &pKind)
+	}
+}
+
+func appendMaybeResult(dst []byte, v *MaybeResult) []byte {
+	dst = runtime.AppendString(dst, string(v.Kind))
+	return dst
+}
+
+func readMaybeResult(rd *runtime.Reader, v *MaybeResult) {
+	v.Kind = MaybeResultKind(rd.String())
+}
+
+func convMaybeResult(path string, raw any) (out MaybeResult, err error) {
+	m, err := runtime.AsObject(path, raw)
+	if err != nil {
+		return
+	}
+	out.Kind, err = convMaybeResultKind(path+"/kind", runtime.Prop(m, "kind"))
+	if err != nil {
+		return
+	}
+	return
+}
+
+// MaybeResultKind is one of the values allowed at properties/kind.
+type MaybeResultKind string
+
+// UnmarshalJSON decodes a MaybeResultKind strictly: null is not a MaybeResultKind, and an integer may be written with a zero fraction (1.0).
+func (v *MaybeResultKind) UnmarshalJSON(data []byte) error {
+	type plain MaybeResultKind
+	return runtime.DecodeStrict(data, (*plain)(v))
+}
+
+// The values of MaybeResultKind.
+const (
+	MaybeResultKindA MaybeResultKind = "a"
+	MaybeResultKindB MaybeResultKind = "b"
+)
+
+// Valid reports whether v is one of the values of MaybeResultKind.
+func (v MaybeResultKind) Valid() bool {
+	switch v {
+	case MaybeResultKindA, MaybeResultKindB:
+		return true
+	}
+	return false
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v MaybeResultKind) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v MaybeResultKind) validate(vs *runtime.Violations, path *runtime.Path) {
+	if !v.Valid() {
+		vs.Addf(path.String(), "enum", "%v is not one of a, b", string(v))
+	}
+}
+
+func appendMaybeResultKind(dst []byte, v *MaybeResultKind) []byte {
+	dst = runtime.AppendString(dst, string(*v))
+	return dst
+}
+
+func readMaybeResultKind(rd *runtime.Reader, v *MaybeResultKind) {
+	*v = MaybeResultKind(rd.String())
+}
+
+func convMaybeResultKind(path string, raw any) (out MaybeResultKind, err error) {
+	x, err := runtime.AsString(path, raw)
+	if err != nil {
+		return
+	}
+	out = MaybeResultKind(x)
+	return
+}
+
+// Merged is the object at $defs/merged.
+type Merged struct {
+	A int64  `json:"a"`
+	B string `json:"b"`
+	// Extra holds the properties that no other field takes (additionalProperties).
+	Extra map[string]runtime.JSONValue `json:"-"`
+}
+
+// UnmarshalJSON decodes a Merged: its properties into their fields, with what its schema rejects rejected (missing required properties, nulls where null is not allowed), and every other key into the map it belongs to.
+func (v *Merged) UnmarshalJSON(data []byte) error {
+	if err := runtime.RequireKeys(data, []string{"a", "b"}, []string{"a", "b"}, nil, false); err != nil {
+		return err
+	}
+	type plain Merged
+	if err := runtime.DecodeStrict(data, (*plain)(v)); err != nil {
+		return err
+	}
+	v.Extra = nil
+	keys, raw, err := runtime.OtherProps(data, []string{"a", "b"})
+	if err != nil {
+		return err
+	}
+	var vs runtime.Violations
+	for _, k := range keys {
+		var x runtime.JSONValue
+		if err := json.Unmarshal(raw[k], &x); err != nil {
+			return runtime.PropError(k, err)
+		}
+		if v.Extra == nil {
+			v.Extra = make(map[string]runtime.JSONValue)
+		}
+		v.Extra[k] = x
+	}
+	return vs.Err()
+}
+
+// MarshalJSON writes the properties, then the keys of the maps in sorted order; a key is written once.
+func (v Merged) MarshalJSON() ([]byte, error) {
+	type plain Merged
+	var w runtime.ObjectWriter
+	w.Struct(plain(v))
+	runtime.WriteProps(&w, v.Extra)
+	return w.Bytes()
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *Merged) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *Merged) validate(vs *runtime.Violations, path *runtime.Path) {
+	n := 2
+	n += len(v.Extra)
+	if n > 3 {
+		vs.Addf(path.String(), "maxProperties", "%d properties, want at most 3", n)
+	}
+	{
+		pA := path.Key("a")
+		if v.A < 0 {
+			vs.Addf(pA.String(), "minimum", "%v is less than 0", v.A)
+		}
+		if v.A > 10 {
+			vs.Addf(pA.String(), "maximum", "%v is greater than 10", v.A)
+		}
+	}
+	for k, e := range v.Extra {
+		p := path.Key(k)
+		if slices.Contains([]string{"a", "b"}, k) {
+			vs.Addf(p.String(), "additionalProperties", "%q is a declared or patterned property, not an additional one", k)
+		}
+		checkMergedExtra(e.Any(), &p, vs, nil)
+	}
+}
+
+func appendMerged(dst []byte, v *Merged) []byte {
+	dst = runtime.AppendInt64(dst, v.A)
+	dst = runtime.AppendString(dst, v.B)
+	dst = runtime.AppendLen(dst, len(v.Extra))
+	for k0, e0 := range v.Extra {
+		dst = runtime.AppendString(dst, k0)
+		dst = runtime.AppendJSONValue(dst, e0)
+	}
+	return dst
+}
+
+func readMerged(rd *runtime.Reader, v *Merged) {
+	v.A = rd.Int64()
+	v.B = rd.String()
+	{
+		n0 := rd.Len()
+		v.Extra = make(map[string]runtime.JSONValue, n0)
+		for range n0 {
+			k0 := rd.String()
+			var e0 runtime.JSONValue
+			e0 = runtime.ReadJSONValue(rd)
+			v.Extra[k0] = e0
+		}
+	}
+}
+
+func convMerged(path string, raw any) (out Merged, err error) {
+	m, err := runtime.AsObject(path, raw)
+	if err != nil {
+		return
+	}
+	out.A, err = runtime.AsInt64(path+"/a", runtime.Prop(m, "a"))
+	if err != nil {
+		return
+	}
+	out.B, err = runtime.AsString(path+"/b", runtime.Prop(m, "b"))
+	if err != nil {
+		return
+	}
+	for _, k := range runtime.SortedKeys(m) {
+		if slices.Contains([]string{"a", "b"}, k) {
+			continue
+		}
+		var x runtime.JSONValue
+		x, err = runtime.AsJSONValue(runtime.JoinPointer(path, k), m[k])
+		if err != nil {
+			return
+		}
+		if out.Extra == nil {
+			out.Extra = make(map[string]runtime.JSONValue)
+		}
+		out.Extra[k] = x
+	}
+	return
+}
+
+// MergedParams is the object at Merged.task.json#/params.
+type MergedParams struct {
+	ID string `json:"id"`
+}
+
+// UnmarshalJSON decodes a MergedParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
+func (v *MergedParams) UnmarshalJSON(data []byte) error {
+	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+		return err
+	}
+	type plain MergedParams
+	return runtime.DecodeStrict(data, (*plain)(v))
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *MergedParams) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *MergedParams) validate(vs *runtime.Violations, path *runtime.Path) {}
+
+func appendMergedParams(dst []byte, v *MergedParams) []byte {
+	dst = runtime.AppendString(dst, v.ID)
+	return dst
+}
+
+func readMergedParams(rd *runtime.Reader, v *MergedParams) {
+	v.ID = rd.String()
+}
+
+func convMergedParams(path string, raw any) (out MergedParams, err error) {
+	m, err := runtime.AsObject(path, raw)
+	if err != nil {
+		return
+	}
+	out.ID, err = runtime.AsString(path+"/id", runtime.Prop(m, "id"))
+	if err != nil {
+		return
+	}
+	return
+}
+
 // Mixed is the value at $defs/mixed.
 // Its schema allows values of several JSON types, so it holds any JSON value
 // (runtime.JSONValue) and Validate checks it against every keyword of the schema.
@@ -231,6 +886,640 @@ func readMixedParams(rd *runtime.Reader, v *MixedParams) {
 }
 
 func convMixedParams(path string, raw any) (out MixedParams, err error) {
+	m, err := runtime.AsObject(path, raw)
+	if err != nil {
+		return
+	}
+	out.ID, err = runtime.AsString(path+"/id", runtime.Prop(m, "id"))
+	if err != nil {
+		return
+	}
+	return
+}
+
+// Nested is the value at $defs/nested.
+// It is one of the 2 branches of its anyOf (at least one branch must match; decoding takes the first that does): exactly one field
+// is set, so switch on which one is not nil.
+type Nested struct {
+	Variant0 *NestedVariant0
+	Array    *[]Shape
+}
+
+// MarshalJSON writes the variant that is set.
+func (v Nested) MarshalJSON() ([]byte, error) {
+	switch {
+	case v.Variant0 != nil:
+		return json.Marshal(v.Variant0)
+	case v.Array != nil:
+		return json.Marshal(v.Array)
+	}
+	return nil, errors.New("Nested: no variant is set")
+}
+
+// UnmarshalJSON tries every branch and keeps the first branch that matches.
+// When none matches, the
+// first branch that decodes is kept, for Validate to report why.
+func (v *Nested) UnmarshalJSON(data []byte) error {
+	cands := make([]runtime.Candidate[Nested], 0, 2)
+	{
+		x := new(NestedVariant0)
+		err := runtime.DecodeStrict(data, x)
+		cands = append(cands, runtime.Candidate[Nested]{
+			Err:   err,
+			Name:  "Variant0",
+			Value: Nested{Variant0: x},
+		})
+	}
+	{
+		x := new([]Shape)
+		err := runtime.DecodeStrict(data, x)
+		cands = append(cands, runtime.Candidate[Nested]{
+			Err:   err,
+			Name:  "Array",
+			Value: Nested{Array: x},
+		})
+	}
+	return runtime.PickVariant(v, false, cands, (*Nested).checkVariant)
+}
+
+// checkVariant validates the variant that is set against its own branch.
+func (v *Nested) checkVariant() error {
+	var vs runtime.Violations
+	v.validateVariant(&vs, nil)
+	return vs.Err()
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *Nested) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+// validateVariant checks that one variant is set and that it satisfies its branch.
+func (v *Nested) validateVariant(vs *runtime.Violations, path *runtime.Path) {
+	n := 0
+	if v.Variant0 != nil {
+		n++
+		v.Variant0.validate(vs, path)
+	}
+	if v.Array != nil {
+		n++
+		for i0 := range *v.Array {
+			p0 := path.Index(i0)
+			(*v.Array)[i0].validate(vs, &p0)
+		}
+	}
+	if n != 1 {
+		vs.Addf(path.String(), "anyOf", "%d of the 2 variants are set, want exactly 1", n)
+	}
+}
+
+func (v *Nested) validate(vs *runtime.Violations, path *runtime.Path) {
+	v.validateVariant(vs, path)
+}
+
+func appendNested(dst []byte, v *Nested) []byte {
+	switch {
+	case v.Variant0 != nil:
+		dst = runtime.AppendInt64(dst, 0)
+		dst = appendNestedVariant0(dst, v.Variant0)
+	case v.Array != nil:
+		dst = runtime.AppendInt64(dst, 1)
+		dst = runtime.AppendLen(dst, len((*v.Array)))
+		for i0 := range *v.Array {
+			dst = appendShape(dst, &(*v.Array)[i0])
+		}
+	default:
+		dst = runtime.AppendInt64(dst, -1)
+	}
+	return dst
+}
+
+func readNested(rd *runtime.Reader, v *Nested) {
+	switch rd.Variant(2) {
+	case 0:
+		v.Variant0 = new(NestedVariant0)
+		readNestedVariant0(rd, v.Variant0)
+	case 1:
+		v.Array = new([]Shape)
+		(*v.Array) = make([]Shape, rd.Len())
+		for i0 := range *v.Array {
+			readShape(rd, &(*v.Array)[i0])
+		}
+	}
+}
+
+func convNested(path string, raw any) (out Nested, err error) {
+	err = runtime.DecodeVia(path, raw, &out)
+	return
+}
+
+// NestedParams is the object at Nested.task.json#/params.
+type NestedParams struct {
+	ID string `json:"id"`
+}
+
+// UnmarshalJSON decodes a NestedParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
+func (v *NestedParams) UnmarshalJSON(data []byte) error {
+	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+		return err
+	}
+	type plain NestedParams
+	return runtime.DecodeStrict(data, (*plain)(v))
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *NestedParams) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *NestedParams) validate(vs *runtime.Violations, path *runtime.Path) {}
+
+func appendNestedParams(dst []byte, v *NestedParams) []byte {
+	dst = runtime.AppendString(dst, v.ID)
+	return dst
+}
+
+func readNestedParams(rd *runtime.Reader, v *NestedParams) {
+	v.ID = rd.String()
+}
+
+func convNestedParams(path string, raw any) (out NestedParams, err error) {
+	m, err := runtime.AsObject(path, raw)
+	if err != nil {
+		return
+	}
+	out.ID, err = runtime.AsString(path+"/id", runtime.Prop(m, "id"))
+	if err != nil {
+		return
+	}
+	return
+}
+
+// NestedVariant0 is the value at anyOf/0.
+// It is one of the 2 branches of its oneOf (exactly one branch must match): exactly one field
+// is set, so switch on which one is not nil.
+type NestedVariant0 struct {
+	Integer *int64
+	Number  *float64
+}
+
+// MarshalJSON writes the variant that is set.
+func (v NestedVariant0) MarshalJSON() ([]byte, error) {
+	switch {
+	case v.Integer != nil:
+		return json.Marshal(v.Integer)
+	case v.Number != nil:
+		return json.Marshal(v.Number)
+	}
+	return nil, errors.New("NestedVariant0: no variant is set")
+}
+
+// UnmarshalJSON tries every branch and keeps the one branch that matches.
+// A value that matches several is an error. When none matches, the
+// first branch that decodes is kept, for Validate to report why.
+func (v *NestedVariant0) UnmarshalJSON(data []byte) error {
+	cands := make([]runtime.Candidate[NestedVariant0], 0, 2)
+	{
+		x := new(int64)
+		err := runtime.DecodeStrict(data, x)
+		cands = append(cands, runtime.Candidate[NestedVariant0]{
+			Err:   err,
+			Name:  "Integer",
+			Value: NestedVariant0{Integer: x},
+		})
+	}
+	{
+		x := new(float64)
+		err := runtime.DecodeStrict(data, x)
+		cands = append(cands, runtime.Candidate[NestedVariant0]{
+			Err:   err,
+			Name:  "Number",
+			Value: NestedVariant0{Number: x},
+		})
+	}
+	return runtime.PickVariant(v, true, cands, (*NestedVariant0).checkVariant)
+}
+
+// checkVariant validates the variant that is set against its own branch.
+func (v *NestedVariant0) checkVariant() error {
+	var vs runtime.Violations
+	v.validateVariant(&vs, nil)
+	return vs.Err()
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *NestedVariant0) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+// validateVariant checks that one variant is set and that it satisfies its branch.
+func (v *NestedVariant0) validateVariant(vs *runtime.Violations, path *runtime.Path) {
+	n := 0
+	if v.Integer != nil {
+		n++
+	}
+	if v.Number != nil {
+		n++
+		if !runtime.IsMultipleOf(float64((*v.Number)), 0.5) {
+			vs.Addf(path.String(), "multipleOf", "%v is not a multiple of 1/2", (*v.Number))
+		}
+	}
+	if n != 1 {
+		vs.Addf(path.String(), "oneOf", "%d of the 2 variants are set, want exactly 1", n)
+	}
+}
+
+func (v *NestedVariant0) validate(vs *runtime.Violations, path *runtime.Path) {
+	before := vs.Len()
+	v.validateVariant(vs, path)
+	if vs.Len() > before {
+		return
+	}
+	// oneOf: the value must match no other branch.
+	switch {
+	case v.Integer != nil:
+		if i := runtime.FirstMatch(v.Integer, path, checkNestedVariant0Number); i >= 0 {
+			vs.Addf(path.String(), "oneOf", "the Integer value also matches %s, want exactly one branch", []string{"Number"}[i])
+		}
+	case v.Number != nil:
+		if i := runtime.FirstMatch(v.Number, path, checkNestedVariant0Integer); i >= 0 {
+			vs.Addf(path.String(), "oneOf", "the Number value also matches %s, want exactly one branch", []string{"Integer"}[i])
+		}
+	}
+}
+
+func appendNestedVariant0(dst []byte, v *NestedVariant0) []byte {
+	switch {
+	case v.Integer != nil:
+		dst = runtime.AppendInt64(dst, 0)
+		dst = runtime.AppendInt64(dst, (*v.Integer))
+	case v.Number != nil:
+		dst = runtime.AppendInt64(dst, 1)
+		dst = runtime.AppendFloat64(dst, (*v.Number))
+	default:
+		dst = runtime.AppendInt64(dst, -1)
+	}
+	return dst
+}
+
+func readNestedVariant0(rd *runtime.Reader, v *NestedVariant0) {
+	switch rd.Variant(2) {
+	case 0:
+		v.Integer = new(int64)
+		(*v.Integer) = rd.Int64()
+	case 1:
+		v.Number = new(float64)
+		(*v.Number) = rd.Float64()
+	}
+}
+
+func convNestedVariant0(path string, raw any) (out NestedVariant0, err error) {
+	err = runtime.DecodeVia(path, raw, &out)
+	return
+}
+
+// Pair is the array at $defs/pair.
+// It is a tuple: each field is one position of the JSON array; an optional
+// position is nil when the array ends before it.
+type Pair struct {
+	V0 string
+	V1 runtime.OptNull[float64]
+	// Rest holds the items after position 1.
+	Rest []bool
+}
+
+// MarshalJSON writes the items as a JSON array, up to the first absent position.
+func (v Pair) MarshalJSON() ([]byte, error) {
+	items := make([]any, 0, 2)
+	items = append(items, v.V0)
+	if v.V1.Set {
+		items = append(items, v.V1)
+	}
+	for _, x := range v.Rest {
+		items = append(items, x)
+	}
+	return json.Marshal(items)
+}
+
+// UnmarshalJSON decodes a JSON array of at least 1 items, each strictly.
+func (v *Pair) UnmarshalJSON(data []byte) error {
+	items, err := runtime.TupleItems(data, 1, -1)
+	if err != nil {
+		return err
+	}
+	*v = Pair{}
+	{
+		err := runtime.DecodeStrict(items[0], &v.V0)
+		if err != nil {
+			return runtime.PropError("0", err)
+		}
+	}
+	if len(items) > 1 {
+		err := json.Unmarshal(runtime.NormalizeIntegers(items[1]), &v.V1)
+		if err != nil {
+			return runtime.PropError("1", err)
+		}
+	}
+	for i := 2; i < len(items); i++ {
+		var x bool
+		if err := runtime.DecodeStrict(items[i], &x); err != nil {
+			return runtime.PropError(strconv.Itoa(i), err)
+		}
+		v.Rest = append(v.Rest, x)
+	}
+	return nil
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *Pair) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *Pair) validate(vs *runtime.Violations, path *runtime.Path) {
+	n := 1
+	if v.V1.Set {
+		n = 2
+		n += len(v.Rest)
+	}
+	if n < 2 && len(v.Rest) > 0 {
+		vs.Add(path.String(), "prefixItems", "Rest items are set after an absent item")
+	}
+	if n > 3 {
+		vs.Addf(path.String(), "maxItems", "%d items, want at most 3", n)
+	}
+}
+
+func appendPair(dst []byte, v *Pair) []byte {
+	dst = runtime.AppendString(dst, v.V0)
+	dst = runtime.AppendPresent(dst, v.V1.Set)
+	if v.V1.Set {
+		dst = runtime.AppendPresent(dst, v.V1.Null)
+		if !v.V1.Null {
+			dst = runtime.AppendFloat64(dst, v.V1.Value)
+		}
+	}
+	dst = runtime.AppendLen(dst, len(v.Rest))
+	for i0 := range v.Rest {
+		dst = runtime.AppendBool(dst, v.Rest[i0])
+	}
+	return dst
+}
+
+func readPair(rd *runtime.Reader, v *Pair) {
+	v.V0 = rd.String()
+	if rd.Present() {
+		v.V1.Set = true
+		if rd.Present() {
+			v.V1.Null = true
+		} else {
+			v.V1.Value = rd.Float64()
+		}
+	}
+	v.Rest = make([]bool, rd.Len())
+	for i0 := range v.Rest {
+		v.Rest[i0] = rd.Bool()
+	}
+}
+
+func convPair(path string, raw any) (out Pair, err error) {
+	err = runtime.DecodeVia(path, raw, &out)
+	return
+}
+
+// PairParams is the object at Pair.task.json#/params.
+type PairParams struct {
+	ID string `json:"id"`
+}
+
+// UnmarshalJSON decodes a PairParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
+func (v *PairParams) UnmarshalJSON(data []byte) error {
+	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+		return err
+	}
+	type plain PairParams
+	return runtime.DecodeStrict(data, (*plain)(v))
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *PairParams) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *PairParams) validate(vs *runtime.Violations, path *runtime.Path) {}
+
+func appendPairParams(dst []byte, v *PairParams) []byte {
+	dst = runtime.AppendString(dst, v.ID)
+	return dst
+}
+
+func readPairParams(rd *runtime.Reader, v *PairParams) {
+	v.ID = rd.String()
+}
+
+func convPairParams(path string, raw any) (out PairParams, err error) {
+	m, err := runtime.AsObject(path, raw)
+	if err != nil {
+		return
+	}
+	out.ID, err = runtime.AsString(path+"/id", runtime.Prop(m, "id"))
+	if err != nil {
+		return
+	}
+	return
+}
+
+// Scalar is the value at $defs/scalar.
+// It is one of the 3 branches of its oneOf (exactly one branch must match): exactly one field
+// is set, so switch on which one is not nil.
+type Scalar struct {
+	String  *string
+	Integer *int64
+	Number  *float64
+}
+
+// MarshalJSON writes the variant that is set.
+func (v Scalar) MarshalJSON() ([]byte, error) {
+	switch {
+	case v.String != nil:
+		return json.Marshal(v.String)
+	case v.Integer != nil:
+		return json.Marshal(v.Integer)
+	case v.Number != nil:
+		return json.Marshal(v.Number)
+	}
+	return nil, errors.New("Scalar: no variant is set")
+}
+
+// UnmarshalJSON tries every branch and keeps the one branch that matches.
+// A value that matches several is an error. When none matches, the
+// first branch that decodes is kept, for Validate to report why.
+func (v *Scalar) UnmarshalJSON(data []byte) error {
+	cands := make([]runtime.Candidate[Scalar], 0, 3)
+	{
+		x := new(string)
+		err := runtime.DecodeStrict(data, x)
+		cands = append(cands, runtime.Candidate[Scalar]{
+			Err:   err,
+			Name:  "String",
+			Value: Scalar{String: x},
+		})
+	}
+	{
+		x := new(int64)
+		err := runtime.DecodeStrict(data, x)
+		cands = append(cands, runtime.Candidate[Scalar]{
+			Err:   err,
+			Name:  "Integer",
+			Value: Scalar{Integer: x},
+		})
+	}
+	{
+		x := new(float64)
+		err := runtime.DecodeStrict(data, x)
+		cands = append(cands, runtime.Candidate[Scalar]{
+			Err:   err,
+			Name:  "Number",
+			Value: Scalar{Number: x},
+		})
+	}
+	return runtime.PickVariant(v, true, cands, (*Scalar).checkVariant)
+}
+
+// checkVariant validates the variant that is set against its own branch.
+func (v *Scalar) checkVariant() error {
+	var vs runtime.Violations
+	v.validateVariant(&vs, nil)
+	return vs.Err()
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *Scalar) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+// validateVariant checks that one variant is set and that it satisfies its branch.
+func (v *Scalar) validateVariant(vs *runtime.Violations, path *runtime.Path) {
+	n := 0
+	if v.String != nil {
+		n++
+		if utf8.RuneCountInString((*v.String)) > 2 {
+			vs.Addf(path.String(), "maxLength", "length %d, want at most 2", utf8.RuneCountInString((*v.String)))
+		}
+	}
+	if v.Integer != nil {
+		n++
+	}
+	if v.Number != nil {
+		n++
+		if (*v.Number) < 2.0 {
+			vs.Addf(path.String(), "minimum", "%v is less than 2", (*v.Number))
+		}
+	}
+	if n != 1 {
+		vs.Addf(path.String(), "oneOf", "%d of the 3 variants are set, want exactly 1", n)
+	}
+}
+
+func (v *Scalar) validate(vs *runtime.Violations, path *runtime.Path) {
+	before := vs.Len()
+	v.validateVariant(vs, path)
+	if vs.Len() > before {
+		return
+	}
+	// oneOf: the value must match no other branch.
+	switch {
+	case v.Integer != nil:
+		if i := runtime.FirstMatch(v.Integer, path, checkScalarNumber); i >= 0 {
+			vs.Addf(path.String(), "oneOf", "the Integer value also matches %s, want exactly one branch", []string{"Number"}[i])
+		}
+	case v.Number != nil:
+		if i := runtime.FirstMatch(v.Number, path, checkScalarInteger); i >= 0 {
+			vs.Addf(path.String(), "oneOf", "the Number value also matches %s, want exactly one branch", []string{"Integer"}[i])
+		}
+	}
+}
+
+func appendScalar(dst []byte, v *Scalar) []byte {
+	switch {
+	case v.String != nil:
+		dst = runtime.AppendInt64(dst, 0)
+		dst = runtime.AppendString(dst, (*v.String))
+	case v.Integer != nil:
+		dst = runtime.AppendInt64(dst, 1)
+		dst = runtime.AppendInt64(dst, (*v.Integer))
+	case v.Number != nil:
+		dst = runtime.AppendInt64(dst, 2)
+		dst = runtime.AppendFloat64(dst, (*v.Number))
+	default:
+		dst = runtime.AppendInt64(dst, -1)
+	}
+	return dst
+}
+
+func readScalar(rd *runtime.Reader, v *Scalar) {
+	switch rd.Variant(3) {
+	case 0:
+		v.String = new(string)
+		(*v.String) = rd.String()
+	case 1:
+		v.Integer = new(int64)
+		(*v.Integer) = rd.Int64()
+	case 2:
+		v.Number = new(float64)
+		(*v.Number) = rd.Float64()
+	}
+}
+
+func convScalar(path string, raw any) (out Scalar, err error) {
+	err = runtime.DecodeVia(path, raw, &out)
+	return
+}
+
+// ScalarParams is the object at Scalar.task.json#/params.
+type ScalarParams struct {
+	ID string `json:"id"`
+}
+
+// UnmarshalJSON decodes a ScalarParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
+func (v *ScalarParams) UnmarshalJSON(data []byte) error {
+	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+		return err
+	}
+	type plain ScalarParams
+	return runtime.DecodeStrict(data, (*plain)(v))
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *ScalarParams) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *ScalarParams) validate(vs *runtime.Violations, path *runtime.Path) {}
+
+func appendScalarParams(dst []byte, v *ScalarParams) []byte {
+	dst = runtime.AppendString(dst, v.ID)
+	return dst
+}
+
+func readScalarParams(rd *runtime.Reader, v *ScalarParams) {
+	v.ID = rd.String()
+}
+
+func convScalarParams(path string, raw any) (out ScalarParams, err error) {
 	m, err := runtime.AsObject(path, raw)
 	if err != nil {
 		return
@@ -608,8 +1897,8 @@ func (v *Typed) Validate() error {
 	return vs.Err()
 }
 
-// pattern0 is compiled once; the schema compiler has already accepted it.
-var pattern0 = regexp.MustCompile("^a")
+// pattern1 is compiled once; the schema compiler has already accepted it.
+var pattern1 = regexp.MustCompile("^a")
 
 func (v *Typed) validate(vs *runtime.Violations, path *runtime.Path) {
 	{
@@ -626,7 +1915,7 @@ func (v *Typed) validate(vs *runtime.Violations, path *runtime.Path) {
 		if utf8.RuneCountInString(v.B) > 3 {
 			vs.Addf(pB.String(), "maxLength", "length %d, want at most 3", utf8.RuneCountInString(v.B))
 		}
-		if !pattern0.MatchString(v.B) {
+		if !pattern1.MatchString(v.B) {
 			vs.Addf(pB.String(), "pattern", "%q does not match \"^a\"", v.B)
 		}
 	}
@@ -966,9 +2255,6 @@ func checkConditionalUnevaluated(v any, path *runtime.Path, vs *runtime.Violatio
 	vs.Add(path.String(), "false", "no value is allowed here")
 }
 
-// pattern1 is compiled once; the schema compiler has already accepted it.
-var pattern1 = regexp.MustCompile("^x")
-
 // checkKeyed checks a JSON value against the schema at $defs/keyed, adding a violation for every keyword it breaks.
 func checkKeyed(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
 	if !runtime.HasJSONType(v, "object") {
@@ -984,7 +2270,7 @@ func checkKeyed(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.E
 		}
 		for _, k := range runtime.SortedKeys(o) {
 			matched := false
-			if pattern1.MatchString(k) {
+			if pattern0.MatchString(k) {
 				p := path.Key(k)
 				checkKeyedPattern0(o[k], &p, vs, nil)
 				matched = true
@@ -1040,6 +2326,16 @@ func checkKeyedPropFoo(v any, path *runtime.Path, vs *runtime.Violations, ev *ru
 	}
 }
 
+// checkMaybeNull checks a JSON value against the schema at anyOf/1, adding a violation for every keyword it breaks.
+func checkMaybeNull(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
+	if !runtime.HasJSONType(v, "null") {
+		vs.Addf(path.String(), "type", "%s is not of type null", runtime.JSONKind(v))
+	}
+}
+
+// checkMergedExtra checks a JSON value against the schema at merged/additionalProperties, adding a violation for every keyword it breaks.
+func checkMergedExtra(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {}
+
 // checkMixed checks a JSON value against the schema at $defs/mixed, adding a violation for every keyword it breaks.
 func checkMixed(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
 	if !runtime.HasJSONType(v, "string", "integer", "null") {
@@ -1059,6 +2355,44 @@ func checkMixed(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.E
 	if s, ok := v.(string); ok {
 		if utf8.RuneCountInString(s) < 2 {
 			vs.Addf(path.String(), "minLength", "length %d, want at least 2", utf8.RuneCountInString(s))
+		}
+	}
+}
+
+// checkNestedVariant0Integer checks a JSON value against the schema at oneOf/0, adding a violation for every keyword it breaks.
+func checkNestedVariant0Integer(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
+	if !runtime.HasJSONType(v, "integer") {
+		vs.Addf(path.String(), "type", "%s is not of type integer", runtime.JSONKind(v))
+	}
+}
+
+// checkNestedVariant0Number checks a JSON value against the schema at oneOf/1, adding a violation for every keyword it breaks.
+func checkNestedVariant0Number(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
+	if !runtime.HasJSONType(v, "number") {
+		vs.Addf(path.String(), "type", "%s is not of type number", runtime.JSONKind(v))
+	}
+	if n, ok := v.(json.Number); ok {
+		if !runtime.IsMultipleOfNumber(n, "1/2") {
+			vs.Addf(path.String(), "multipleOf", "%s is not a multiple of 1/2", n)
+		}
+	}
+}
+
+// checkScalarInteger checks a JSON value against the schema at oneOf/1, adding a violation for every keyword it breaks.
+func checkScalarInteger(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
+	if !runtime.HasJSONType(v, "integer") {
+		vs.Addf(path.String(), "type", "%s is not of type integer", runtime.JSONKind(v))
+	}
+}
+
+// checkScalarNumber checks a JSON value against the schema at oneOf/2, adding a violation for every keyword it breaks.
+func checkScalarNumber(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
+	if !runtime.HasJSONType(v, "number") {
+		vs.Addf(path.String(), "type", "%s is not of type number", runtime.JSONKind(v))
+	}
+	if n, ok := v.(json.Number); ok {
+		if runtime.CompareNumber(n, "2") < 0 {
+			vs.Addf(path.String(), "minimum", "%s is less than 2", n)
 		}
 	}
 }
@@ -1140,10 +2474,22 @@ type Client struct {
 	x                *runtime.Executor
 	conditional      *runtime.Task[ConditionalParams, Conditional]
 	conditionalQuery *runtime.SQLQuery
+	extra            *runtime.Task[ExtraParams, Extra]
+	extraQuery       *runtime.SQLQuery
 	keyed            *runtime.Task[KeyedParams, Keyed]
 	keyedQuery       *runtime.SQLQuery
+	maybe            *runtime.Task[MaybeParams, Maybe]
+	maybeQuery       *runtime.SQLQuery
+	merged           *runtime.Task[MergedParams, Merged]
+	mergedQuery      *runtime.SQLQuery
 	mixed            *runtime.Task[MixedParams, Mixed]
 	mixedQuery       *runtime.SQLQuery
+	nested           *runtime.Task[NestedParams, Nested]
+	nestedQuery      *runtime.SQLQuery
+	pair             *runtime.Task[PairParams, Pair]
+	pairQuery        *runtime.SQLQuery
+	scalar           *runtime.Task[ScalarParams, Scalar]
+	scalarQuery      *runtime.SQLQuery
 	shape            *runtime.Task[ShapeParams, Shape]
 	shapeQuery       *runtime.SQLQuery
 	tuple            *runtime.Task[TupleParams, Tuple]
@@ -1173,6 +2519,24 @@ func NewClient(x *runtime.Executor) *Client {
 		ValidateResult: (*Conditional).Validate,
 		Version:        "bac6b7a9a17b6e14",
 	})
+	c.extraQuery = runtime.NewSQLQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
+	c.extra = runtime.NewTask(x, runtime.TaskSpec[ExtraParams, Extra]{
+		AppendKey: appendExtraParams,
+		Cache:     runtime.CachePolicy{TTL: time.Minute},
+		Decode:    decodeExtra,
+		Describe:  describeExtraParams,
+		Encode:    appendExtra,
+		Fetch:     c.fetchExtra,
+		Name:      "Extra",
+		Retry: runtime.RetryPolicy{
+			Attempts:     1,
+			InitialDelay: 50 * time.Millisecond,
+			MaxDelay:     time.Second,
+		},
+		ValidateParams: (*ExtraParams).Validate,
+		ValidateResult: (*Extra).Validate,
+		Version:        "f350533117287e42",
+	})
 	c.keyedQuery = runtime.NewSQLQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
 	c.keyed = runtime.NewTask(x, runtime.TaskSpec[KeyedParams, Keyed]{
 		AppendKey: appendKeyedParams,
@@ -1191,6 +2555,42 @@ func NewClient(x *runtime.Executor) *Client {
 		ValidateResult: (*Keyed).Validate,
 		Version:        "37c584271bb5cda2",
 	})
+	c.maybeQuery = runtime.NewSQLQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
+	c.maybe = runtime.NewTask(x, runtime.TaskSpec[MaybeParams, Maybe]{
+		AppendKey: appendMaybeParams,
+		Cache:     runtime.CachePolicy{TTL: time.Minute},
+		Decode:    decodeMaybe,
+		Describe:  describeMaybeParams,
+		Encode:    appendMaybe,
+		Fetch:     c.fetchMaybe,
+		Name:      "Maybe",
+		Retry: runtime.RetryPolicy{
+			Attempts:     1,
+			InitialDelay: 50 * time.Millisecond,
+			MaxDelay:     time.Second,
+		},
+		ValidateParams: (*MaybeParams).Validate,
+		ValidateResult: (*Maybe).Validate,
+		Version:        "d2387999415382e6",
+	})
+	c.mergedQuery = runtime.NewSQLQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
+	c.merged = runtime.NewTask(x, runtime.TaskSpec[MergedParams, Merged]{
+		AppendKey: appendMergedParams,
+		Cache:     runtime.CachePolicy{TTL: time.Minute},
+		Decode:    decodeMerged,
+		Describe:  describeMergedParams,
+		Encode:    appendMerged,
+		Fetch:     c.fetchMerged,
+		Name:      "Merged",
+		Retry: runtime.RetryPolicy{
+			Attempts:     1,
+			InitialDelay: 50 * time.Millisecond,
+			MaxDelay:     time.Second,
+		},
+		ValidateParams: (*MergedParams).Validate,
+		ValidateResult: (*Merged).Validate,
+		Version:        "b246cc79042cf7a0",
+	})
 	c.mixedQuery = runtime.NewSQLQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
 	c.mixed = runtime.NewTask(x, runtime.TaskSpec[MixedParams, Mixed]{
 		AppendKey: appendMixedParams,
@@ -1208,6 +2608,60 @@ func NewClient(x *runtime.Executor) *Client {
 		ValidateParams: (*MixedParams).Validate,
 		ValidateResult: (*Mixed).Validate,
 		Version:        "8ddb6276104ceb1a",
+	})
+	c.nestedQuery = runtime.NewSQLQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
+	c.nested = runtime.NewTask(x, runtime.TaskSpec[NestedParams, Nested]{
+		AppendKey: appendNestedParams,
+		Cache:     runtime.CachePolicy{TTL: time.Minute},
+		Decode:    decodeNested,
+		Describe:  describeNestedParams,
+		Encode:    appendNested,
+		Fetch:     c.fetchNested,
+		Name:      "Nested",
+		Retry: runtime.RetryPolicy{
+			Attempts:     1,
+			InitialDelay: 50 * time.Millisecond,
+			MaxDelay:     time.Second,
+		},
+		ValidateParams: (*NestedParams).Validate,
+		ValidateResult: (*Nested).Validate,
+		Version:        "094ad34c154fd74b",
+	})
+	c.pairQuery = runtime.NewSQLQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
+	c.pair = runtime.NewTask(x, runtime.TaskSpec[PairParams, Pair]{
+		AppendKey: appendPairParams,
+		Cache:     runtime.CachePolicy{TTL: time.Minute},
+		Decode:    decodePair,
+		Describe:  describePairParams,
+		Encode:    appendPair,
+		Fetch:     c.fetchPair,
+		Name:      "Pair",
+		Retry: runtime.RetryPolicy{
+			Attempts:     1,
+			InitialDelay: 50 * time.Millisecond,
+			MaxDelay:     time.Second,
+		},
+		ValidateParams: (*PairParams).Validate,
+		ValidateResult: (*Pair).Validate,
+		Version:        "d420d74aa6397a39",
+	})
+	c.scalarQuery = runtime.NewSQLQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
+	c.scalar = runtime.NewTask(x, runtime.TaskSpec[ScalarParams, Scalar]{
+		AppendKey: appendScalarParams,
+		Cache:     runtime.CachePolicy{TTL: time.Minute},
+		Decode:    decodeScalar,
+		Describe:  describeScalarParams,
+		Encode:    appendScalar,
+		Fetch:     c.fetchScalar,
+		Name:      "Scalar",
+		Retry: runtime.RetryPolicy{
+			Attempts:     1,
+			InitialDelay: 50 * time.Millisecond,
+			MaxDelay:     time.Second,
+		},
+		ValidateParams: (*ScalarParams).Validate,
+		ValidateResult: (*Scalar).Validate,
+		Version:        "fec4b81d1f06496f",
 	})
 	c.shapeQuery = runtime.NewSQLQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
 	c.shape = runtime.NewTask(x, runtime.TaskSpec[ShapeParams, Shape]{
@@ -1318,6 +2772,54 @@ func (c *Client) fetchConditional(ctx context.Context, p *ConditionalParams) (*C
 	return runtime.QueryOne(ctx, c.x, c.conditionalQuery, []any{p.ID}, rowConditional)
 }
 
+// GetExtra looks up an object with pattern and additional properties.
+// It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
+func (c *Client) GetExtra(ctx context.Context, id string) (*Extra, error) {
+	p := newExtraParams(id)
+	return c.extra.Do(ctx, &p)
+}
+
+// GetExtraAsync starts GetExtra and returns at once; Await the future for the result.
+func (c *Client) GetExtraAsync(ctx context.Context, id string) *runtime.Future[Extra] {
+	p := newExtraParams(id)
+	return c.extra.Async(ctx, &p)
+}
+
+// InvalidateExtra drops the cached result for these parameters.
+func (c *Client) InvalidateExtra(id string) {
+	p := newExtraParams(id)
+	c.extra.Invalidate(&p)
+}
+
+func newExtraParams(id string) ExtraParams {
+	p := ExtraParams{ID: id}
+	return p
+}
+
+func describeExtraParams(p *ExtraParams) string {
+	return fmt.Sprintf("id=%v", strconv.Quote(p.ID))
+}
+
+func decodeExtra(rd *runtime.Reader) *Extra {
+	v := new(Extra)
+	readExtra(rd, v)
+	return v
+}
+
+// rowExtra converts one row of the query; a bare return passes err on.
+func rowExtra(rec runtime.Record) (out *Extra, err error) {
+	var v Extra
+	v, err = convExtra("", rec)
+	if err != nil {
+		return
+	}
+	return &v, nil
+}
+
+func (c *Client) fetchExtra(ctx context.Context, p *ExtraParams) (*Extra, error) {
+	return runtime.QueryOne(ctx, c.x, c.extraQuery, []any{p.ID}, rowExtra)
+}
+
 // GetKeyed looks up an object keyed by patterns.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetKeyed(ctx context.Context, id string) (*Keyed, error) {
@@ -1370,6 +2872,106 @@ func (c *Client) fetchKeyed(ctx context.Context, p *KeyedParams) (*Keyed, error)
 	return runtime.QueryOne(ctx, c.x, c.keyedQuery, []any{p.ID}, rowKeyed)
 }
 
+// GetMaybe looks up an object or null.
+// It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
+func (c *Client) GetMaybe(ctx context.Context, id string) (*Maybe, error) {
+	p := newMaybeParams(id)
+	return c.maybe.Do(ctx, &p)
+}
+
+// GetMaybeAsync starts GetMaybe and returns at once; Await the future for the result.
+func (c *Client) GetMaybeAsync(ctx context.Context, id string) *runtime.Future[Maybe] {
+	p := newMaybeParams(id)
+	return c.maybe.Async(ctx, &p)
+}
+
+// InvalidateMaybe drops the cached result for these parameters.
+func (c *Client) InvalidateMaybe(id string) {
+	p := newMaybeParams(id)
+	c.maybe.Invalidate(&p)
+}
+
+func newMaybeParams(id string) MaybeParams {
+	p := MaybeParams{ID: id}
+	return p
+}
+
+func describeMaybeParams(p *MaybeParams) string {
+	return fmt.Sprintf("id=%v", strconv.Quote(p.ID))
+}
+
+func decodeMaybe(rd *runtime.Reader) *Maybe {
+	v := new(Maybe)
+	readMaybe(rd, v)
+	return v
+}
+
+// rowMaybe converts one row of the query; a bare return passes err on.
+func rowMaybe(rec runtime.Record) (out *Maybe, err error) {
+	col, err := runtime.SingleColumn(rec)
+	if err != nil {
+		return nil, err
+	}
+	var v Maybe
+	v, err = convMaybe("", col)
+	if err != nil {
+		return
+	}
+	return &v, nil
+}
+
+func (c *Client) fetchMaybe(ctx context.Context, p *MaybeParams) (*Maybe, error) {
+	return runtime.QueryOne(ctx, c.x, c.maybeQuery, []any{p.ID}, rowMaybe)
+}
+
+// GetMerged looks up an allOf merged into one struct.
+// It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
+func (c *Client) GetMerged(ctx context.Context, id string) (*Merged, error) {
+	p := newMergedParams(id)
+	return c.merged.Do(ctx, &p)
+}
+
+// GetMergedAsync starts GetMerged and returns at once; Await the future for the result.
+func (c *Client) GetMergedAsync(ctx context.Context, id string) *runtime.Future[Merged] {
+	p := newMergedParams(id)
+	return c.merged.Async(ctx, &p)
+}
+
+// InvalidateMerged drops the cached result for these parameters.
+func (c *Client) InvalidateMerged(id string) {
+	p := newMergedParams(id)
+	c.merged.Invalidate(&p)
+}
+
+func newMergedParams(id string) MergedParams {
+	p := MergedParams{ID: id}
+	return p
+}
+
+func describeMergedParams(p *MergedParams) string {
+	return fmt.Sprintf("id=%v", strconv.Quote(p.ID))
+}
+
+func decodeMerged(rd *runtime.Reader) *Merged {
+	v := new(Merged)
+	readMerged(rd, v)
+	return v
+}
+
+// rowMerged converts one row of the query; a bare return passes err on.
+func rowMerged(rec runtime.Record) (out *Merged, err error) {
+	var v Merged
+	v, err = convMerged("", rec)
+	if err != nil {
+		return
+	}
+	return &v, nil
+}
+
+func (c *Client) fetchMerged(ctx context.Context, p *MergedParams) (*Merged, error) {
+	return runtime.QueryOne(ctx, c.x, c.mergedQuery, []any{p.ID}, rowMerged)
+}
+
 // GetMixed looks up a value of several types.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetMixed(ctx context.Context, id string) (*Mixed, error) {
@@ -1420,6 +3022,162 @@ func rowMixed(rec runtime.Record) (out *Mixed, err error) {
 
 func (c *Client) fetchMixed(ctx context.Context, p *MixedParams) (*Mixed, error) {
 	return runtime.QueryOne(ctx, c.x, c.mixedQuery, []any{p.ID}, rowMixed)
+}
+
+// GetNested looks up nested unions.
+// It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
+func (c *Client) GetNested(ctx context.Context, id string) (*Nested, error) {
+	p := newNestedParams(id)
+	return c.nested.Do(ctx, &p)
+}
+
+// GetNestedAsync starts GetNested and returns at once; Await the future for the result.
+func (c *Client) GetNestedAsync(ctx context.Context, id string) *runtime.Future[Nested] {
+	p := newNestedParams(id)
+	return c.nested.Async(ctx, &p)
+}
+
+// InvalidateNested drops the cached result for these parameters.
+func (c *Client) InvalidateNested(id string) {
+	p := newNestedParams(id)
+	c.nested.Invalidate(&p)
+}
+
+func newNestedParams(id string) NestedParams {
+	p := NestedParams{ID: id}
+	return p
+}
+
+func describeNestedParams(p *NestedParams) string {
+	return fmt.Sprintf("id=%v", strconv.Quote(p.ID))
+}
+
+func decodeNested(rd *runtime.Reader) *Nested {
+	v := new(Nested)
+	readNested(rd, v)
+	return v
+}
+
+// rowNested converts one row of the query; a bare return passes err on.
+func rowNested(rec runtime.Record) (out *Nested, err error) {
+	col, err := runtime.SingleColumn(rec)
+	if err != nil {
+		return nil, err
+	}
+	var v Nested
+	v, err = convNested("", col)
+	if err != nil {
+		return
+	}
+	return &v, nil
+}
+
+func (c *Client) fetchNested(ctx context.Context, p *NestedParams) (*Nested, error) {
+	return runtime.QueryOne(ctx, c.x, c.nestedQuery, []any{p.ID}, rowNested)
+}
+
+// GetPair looks up a tuple with a rest.
+// It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
+func (c *Client) GetPair(ctx context.Context, id string) (*Pair, error) {
+	p := newPairParams(id)
+	return c.pair.Do(ctx, &p)
+}
+
+// GetPairAsync starts GetPair and returns at once; Await the future for the result.
+func (c *Client) GetPairAsync(ctx context.Context, id string) *runtime.Future[Pair] {
+	p := newPairParams(id)
+	return c.pair.Async(ctx, &p)
+}
+
+// InvalidatePair drops the cached result for these parameters.
+func (c *Client) InvalidatePair(id string) {
+	p := newPairParams(id)
+	c.pair.Invalidate(&p)
+}
+
+func newPairParams(id string) PairParams {
+	p := PairParams{ID: id}
+	return p
+}
+
+func describePairParams(p *PairParams) string {
+	return fmt.Sprintf("id=%v", strconv.Quote(p.ID))
+}
+
+func decodePair(rd *runtime.Reader) *Pair {
+	v := new(Pair)
+	readPair(rd, v)
+	return v
+}
+
+// rowPair converts one row of the query; a bare return passes err on.
+func rowPair(rec runtime.Record) (out *Pair, err error) {
+	col, err := runtime.SingleColumn(rec)
+	if err != nil {
+		return nil, err
+	}
+	var v Pair
+	v, err = convPair("", col)
+	if err != nil {
+		return
+	}
+	return &v, nil
+}
+
+func (c *Client) fetchPair(ctx context.Context, p *PairParams) (*Pair, error) {
+	return runtime.QueryOne(ctx, c.x, c.pairQuery, []any{p.ID}, rowPair)
+}
+
+// GetScalar looks up a oneOf of scalars, decoded by trial.
+// It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
+func (c *Client) GetScalar(ctx context.Context, id string) (*Scalar, error) {
+	p := newScalarParams(id)
+	return c.scalar.Do(ctx, &p)
+}
+
+// GetScalarAsync starts GetScalar and returns at once; Await the future for the result.
+func (c *Client) GetScalarAsync(ctx context.Context, id string) *runtime.Future[Scalar] {
+	p := newScalarParams(id)
+	return c.scalar.Async(ctx, &p)
+}
+
+// InvalidateScalar drops the cached result for these parameters.
+func (c *Client) InvalidateScalar(id string) {
+	p := newScalarParams(id)
+	c.scalar.Invalidate(&p)
+}
+
+func newScalarParams(id string) ScalarParams {
+	p := ScalarParams{ID: id}
+	return p
+}
+
+func describeScalarParams(p *ScalarParams) string {
+	return fmt.Sprintf("id=%v", strconv.Quote(p.ID))
+}
+
+func decodeScalar(rd *runtime.Reader) *Scalar {
+	v := new(Scalar)
+	readScalar(rd, v)
+	return v
+}
+
+// rowScalar converts one row of the query; a bare return passes err on.
+func rowScalar(rec runtime.Record) (out *Scalar, err error) {
+	col, err := runtime.SingleColumn(rec)
+	if err != nil {
+		return nil, err
+	}
+	var v Scalar
+	v, err = convScalar("", col)
+	if err != nil {
+		return
+	}
+	return &v, nil
+}
+
+func (c *Client) fetchScalar(ctx context.Context, p *ScalarParams) (*Scalar, error) {
+	return runtime.QueryOne(ctx, c.x, c.scalarQuery, []any{p.ID}, rowScalar)
 }
 
 // GetShape looks up a shape: a oneOf told apart by a const property.
@@ -1587,6 +3345,16 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 			return nil, err
 		}
 		return r, nil
+	case "Extra":
+		var p ExtraParams
+		if err := json.Unmarshal(params, &p); err != nil {
+			return nil, runtime.ParamsError(task, err)
+		}
+		r, err := c.extra.Do(ctx, &p)
+		if err != nil {
+			return nil, err
+		}
+		return r, nil
 	case "Keyed":
 		var p KeyedParams
 		if err := json.Unmarshal(params, &p); err != nil {
@@ -1597,12 +3365,62 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 			return nil, err
 		}
 		return r, nil
+	case "Maybe":
+		var p MaybeParams
+		if err := json.Unmarshal(params, &p); err != nil {
+			return nil, runtime.ParamsError(task, err)
+		}
+		r, err := c.maybe.Do(ctx, &p)
+		if err != nil {
+			return nil, err
+		}
+		return r, nil
+	case "Merged":
+		var p MergedParams
+		if err := json.Unmarshal(params, &p); err != nil {
+			return nil, runtime.ParamsError(task, err)
+		}
+		r, err := c.merged.Do(ctx, &p)
+		if err != nil {
+			return nil, err
+		}
+		return r, nil
 	case "Mixed":
 		var p MixedParams
 		if err := json.Unmarshal(params, &p); err != nil {
 			return nil, runtime.ParamsError(task, err)
 		}
 		r, err := c.mixed.Do(ctx, &p)
+		if err != nil {
+			return nil, err
+		}
+		return r, nil
+	case "Nested":
+		var p NestedParams
+		if err := json.Unmarshal(params, &p); err != nil {
+			return nil, runtime.ParamsError(task, err)
+		}
+		r, err := c.nested.Do(ctx, &p)
+		if err != nil {
+			return nil, err
+		}
+		return r, nil
+	case "Pair":
+		var p PairParams
+		if err := json.Unmarshal(params, &p); err != nil {
+			return nil, runtime.ParamsError(task, err)
+		}
+		r, err := c.pair.Do(ctx, &p)
+		if err != nil {
+			return nil, err
+		}
+		return r, nil
+	case "Scalar":
+		var p ScalarParams
+		if err := json.Unmarshal(params, &p); err != nil {
+			return nil, runtime.ParamsError(task, err)
+		}
+		r, err := c.scalar.Do(ctx, &p)
 		if err != nil {
 			return nil, err
 		}
@@ -1643,5 +3461,5 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 
 // Tasks lists the names Execute accepts, sorted.
 func (c *Client) Tasks() []string {
-	return []string{"Conditional", "Keyed", "Mixed", "Shape", "Tuple", "Typed"}
+	return []string{"Conditional", "Extra", "Keyed", "Maybe", "Merged", "Mixed", "Nested", "Pair", "Scalar", "Shape", "Tuple", "Typed"}
 }

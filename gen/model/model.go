@@ -194,6 +194,13 @@ func (b *builder) namedType(s *jsonschema.Schema, fallback string) *ir.Type {
 	if t == nil {
 		return nil
 	}
+	if branches, oneOf := unionBranches(deref(s)); t.Kind == ir.Pointer && branches != nil {
+		// A union of one schema and null, which is a pointer elsewhere.
+		t = b.union(deref(s), branches, oneOf, fallback, false)
+		if t == nil {
+			return nil
+		}
+	}
 	switch t.Kind {
 	case ir.Struct, ir.Enum, ir.Named, ir.Union, ir.Tuple:
 		return t
@@ -323,7 +330,7 @@ func (b *builder) typeOf(s *jsonschema.Schema, suggested string) *ir.Type {
 		return t
 	}
 	if branches, oneOf := unionBranches(s); branches != nil {
-		return b.union(s, branches, oneOf, suggested)
+		return b.union(s, branches, oneOf, suggested, true)
 	}
 	if _, _, _, ok := tupleParts(s); ok {
 		return b.tuple(s, suggested)

@@ -31,8 +31,10 @@ func unionBranches(s *jsonschema.Schema) (branches []*jsonschema.Schema, oneOf b
 
 // union builds the sum type of a oneOf or anyOf: a struct with one pointer
 // per branch, exactly one set.
-func (b *builder) union(s *jsonschema.Schema, branches []*jsonschema.Schema, oneOf bool, suggested string) *ir.Type {
-	if t := b.nullableBranch(branches, suggested); t != nil {
+func (b *builder) union(s *jsonschema.Schema, branches []*jsonschema.Schema, oneOf bool, suggested string, pointerOK bool) *ir.Type {
+	if !pointerOK {
+		// A named result cannot be a pointer type.
+	} else if t := b.nullableBranch(branches, suggested); t != nil {
 		return t
 	}
 	name := b.nameFor(s, suggested)
