@@ -309,3 +309,36 @@ func TestUnionsThroughSource(t *testing.T) {
 		t.Errorf("ambiguous scalar: %v", err)
 	}
 }
+
+func TestJSONEnum(t *testing.T) {
+	for _, tc := range []struct {
+		data string
+		want unions.Mode
+	}{
+		{`1`, unions.Mode1},
+		{`1.0`, unions.Mode1}, // equal to 1 in JSON Schema, spelled as the constant
+		{`"auto"`, unions.ModeAuto},
+		{`[1, 2]`, unions.ModeValue3},
+		{`{"level": 2.50}`, unions.ModeValue4},
+	} {
+		var m unions.Mode
+		if err := json.Unmarshal([]byte(tc.data), &m); err != nil || m != tc.want || !m.Valid() || m.Validate() != nil {
+			t.Errorf("%s: %q %v", tc.data, m, err)
+		}
+	}
+	// null is one of the values: an optional property keeps it apart from absent.
+	d, err := roundTrip[unions.Drawing](t, `{"shape":{"kind":"square","side":1},"mode":null}`)
+	if err != nil || d.Mode == nil || *d.Mode != unions.ModeNull || d.Mode.Value() != nil {
+		t.Errorf("null mode: %v %v", d.Mode, err)
+	}
+	d, err = roundTrip[unions.Drawing](t, `{"shape":{"kind":"square","side":1},"mode":"manual"}`)
+	if got := violations(err); len(got) != 1 || got[0] != "/mode enum" || *d.Mode != `"manual"` {
+		t.Errorf("value outside the enum: %v %v", got, d.Mode)
+	}
+	if _, err := json.Marshal(unions.Mode("")); err == nil {
+		t.Error("the zero Mode marshalled")
+	}
+	if b, err := json.Marshal(unions.ModeValue4); err != nil || string(b) != `{"level":2.5}` {
+		t.Errorf("marshal: %s %v", b, err)
+	}
+}

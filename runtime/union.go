@@ -286,3 +286,51 @@ func TupleItems(data []byte, min, max int) ([]json.RawMessage, error) {
 	}
 	return items, vs.Err()
 }
+
+// EnumText returns the JSON text a generated enum of mixed values holds
+// for data: the text of the first value equal to it (so 1.0 reads as 1),
+// or data compacted when none is, for Validate to report.
+func EnumText(data []byte, values ...string) (string, error) {
+	v, err := DecodeJSON(data)
+	if err != nil {
+		return "", err
+	}
+	for _, text := range values {
+		w, err := DecodeJSON([]byte(text))
+		if err == nil && EqualJSON(v, w) {
+			return text, nil
+		}
+	}
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, data); err != nil {
+		return "", err
+	}
+	return buf.String(), nil
+}
+
+// EnumJSON returns the JSON text an enum of mixed values holds; text that
+// is not one JSON value (the zero value, say) is an error.
+func EnumJSON(text string) ([]byte, error) {
+	if _, err := DecodeJSON([]byte(text)); err != nil {
+		return nil, fmt.Errorf("enum value %q is not JSON: %w", text, err)
+	}
+	return []byte(text), nil
+}
+
+// NullProps reports which of the given properties of a JSON object are
+// null: generated UnmarshalJSON methods give the optional fields whose
+// type holds null itself (a JSON value) that null, where encoding/json
+// would leave them nil, as if absent.
+func NullProps(data []byte, keys ...string) map[string]bool {
+	var raw map[string]json.RawMessage
+	if json.Unmarshal(data, &raw) != nil {
+		return nil
+	}
+	out := map[string]bool{}
+	for _, k := range keys {
+		if v, ok := raw[k]; ok && string(bytes.TrimSpace(v)) == "null" {
+			out[k] = true
+		}
+	}
+	return out
+}

@@ -31,6 +31,7 @@ var generated = map[string]func([]byte) error{
 	"Pair":        check[Pair],
 	"Maybe":       check[Maybe],
 	"Nested":      check[Nested],
+	"Mode":        check[Mode],
 }
 
 func check[T any, P interface {
@@ -154,6 +155,7 @@ var seeds = []string{
 	`["ab",null,true]`,
 	`[{"kind":"circle","r":1},{"kind":"square","a":2}]`,
 	`{"kind":"a"}`,
+	`{"a":1.0}`,
 }
 
 // mutate replaces, drops or adds one piece of a seed.

@@ -897,6 +897,118 @@ func convMixedParams(path string, raw any) (out MixedParams, err error) {
 	return
 }
 
+// Mode is one of the values allowed at $defs/mode.
+// It holds the value's JSON text, one of: 1, "ab", null, ["x1"], {"a":1}.
+// Decoding keeps the constant's spelling for any equal value (1.0 is 1).
+type Mode string
+
+// The values of Mode.
+const (
+	Mode1      Mode = "1"
+	ModeAb     Mode = "\"ab\""
+	ModeNull   Mode = "null"
+	ModeValue3 Mode = "[\"x1\"]"
+	ModeValue4 Mode = "{\"a\":1}"
+)
+
+// Valid reports whether v is one of the values of Mode.
+func (v Mode) Valid() bool {
+	switch v {
+	case Mode1, ModeAb, ModeNull, ModeValue3, ModeValue4:
+		return true
+	}
+	return false
+}
+
+// Value returns the decoded JSON value: nil, bool, json.Number, string, []any or map[string]any.
+func (v Mode) Value() any {
+	x, _ := runtime.DecodeJSON([]byte(v))
+	return x
+}
+
+// MarshalJSON writes the value; a value that is not JSON text is an error.
+func (v Mode) MarshalJSON() ([]byte, error) {
+	return runtime.EnumJSON(string(v))
+}
+
+// UnmarshalJSON decodes any JSON value, spelled as the constant it equals; Validate reports a value that equals none.
+func (v *Mode) UnmarshalJSON(data []byte) error {
+	s, err := runtime.EnumText(data, string(Mode1), string(ModeAb), string(ModeNull), string(ModeValue3), string(ModeValue4))
+	*v = Mode(s)
+	return err
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v Mode) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v Mode) validate(vs *runtime.Violations, path *runtime.Path) {
+	if !v.Valid() {
+		vs.Addf(path.String(), "enum", "%s is not one of 1, \"ab\", null, [\"x1\"], {\"a\":1}", string(v))
+	}
+}
+
+func appendMode(dst []byte, v *Mode) []byte {
+	dst = runtime.AppendString(dst, string(*v))
+	return dst
+}
+
+func readMode(rd *runtime.Reader, v *Mode) {
+	*v = Mode(rd.String())
+}
+
+func convMode(path string, raw any) (out Mode, err error) {
+	err = runtime.DecodeVia(path, raw, &out)
+	return
+}
+
+// ModeParams is the object at Mode.task.json#/params.
+type ModeParams struct {
+	ID string `json:"id"`
+}
+
+// UnmarshalJSON decodes a ModeParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
+func (v *ModeParams) UnmarshalJSON(data []byte) error {
+	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+		return err
+	}
+	type plain ModeParams
+	return runtime.DecodeStrict(data, (*plain)(v))
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *ModeParams) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *ModeParams) validate(vs *runtime.Violations, path *runtime.Path) {}
+
+func appendModeParams(dst []byte, v *ModeParams) []byte {
+	dst = runtime.AppendString(dst, v.ID)
+	return dst
+}
+
+func readModeParams(rd *runtime.Reader, v *ModeParams) {
+	v.ID = rd.String()
+}
+
+func convModeParams(path string, raw any) (out ModeParams, err error) {
+	m, err := runtime.AsObject(path, raw)
+	if err != nil {
+		return
+	}
+	out.ID, err = runtime.AsString(path+"/id", runtime.Prop(m, "id"))
+	if err != nil {
+		return
+	}
+	return
+}
+
 // Nested is the value at $defs/nested.
 // It is one of the 2 branches of its anyOf (at least one branch must match; decoding takes the first that does): exactly one field
 // is set, so switch on which one is not nil.
@@ -2484,6 +2596,8 @@ type Client struct {
 	mergedQuery      *runtime.SQLQuery
 	mixed            *runtime.Task[MixedParams, Mixed]
 	mixedQuery       *runtime.SQLQuery
+	mode             *runtime.Task[ModeParams, Mode]
+	modeQuery        *runtime.SQLQuery
 	nested           *runtime.Task[NestedParams, Nested]
 	nestedQuery      *runtime.SQLQuery
 	pair             *runtime.Task[PairParams, Pair]
@@ -2608,6 +2722,24 @@ func NewClient(x *runtime.Executor) *Client {
 		ValidateParams: (*MixedParams).Validate,
 		ValidateResult: (*Mixed).Validate,
 		Version:        "8ddb6276104ceb1a",
+	})
+	c.modeQuery = runtime.NewSQLQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
+	c.mode = runtime.NewTask(x, runtime.TaskSpec[ModeParams, Mode]{
+		AppendKey: appendModeParams,
+		Cache:     runtime.CachePolicy{TTL: time.Minute},
+		Decode:    decodeMode,
+		Describe:  describeModeParams,
+		Encode:    appendMode,
+		Fetch:     c.fetchMode,
+		Name:      "Mode",
+		Retry: runtime.RetryPolicy{
+			Attempts:     1,
+			InitialDelay: 50 * time.Millisecond,
+			MaxDelay:     time.Second,
+		},
+		ValidateParams: (*ModeParams).Validate,
+		ValidateResult: (*Mode).Validate,
+		Version:        "a49859063516a239",
 	})
 	c.nestedQuery = runtime.NewSQLQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
 	c.nested = runtime.NewTask(x, runtime.TaskSpec[NestedParams, Nested]{
@@ -3024,6 +3156,58 @@ func (c *Client) fetchMixed(ctx context.Context, p *MixedParams) (*Mixed, error)
 	return runtime.QueryOne(ctx, c.x, c.mixedQuery, []any{p.ID}, rowMixed)
 }
 
+// GetMode looks up a value of an enum of mixed types.
+// It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
+func (c *Client) GetMode(ctx context.Context, id string) (*Mode, error) {
+	p := newModeParams(id)
+	return c.mode.Do(ctx, &p)
+}
+
+// GetModeAsync starts GetMode and returns at once; Await the future for the result.
+func (c *Client) GetModeAsync(ctx context.Context, id string) *runtime.Future[Mode] {
+	p := newModeParams(id)
+	return c.mode.Async(ctx, &p)
+}
+
+// InvalidateMode drops the cached result for these parameters.
+func (c *Client) InvalidateMode(id string) {
+	p := newModeParams(id)
+	c.mode.Invalidate(&p)
+}
+
+func newModeParams(id string) ModeParams {
+	p := ModeParams{ID: id}
+	return p
+}
+
+func describeModeParams(p *ModeParams) string {
+	return fmt.Sprintf("id=%v", strconv.Quote(p.ID))
+}
+
+func decodeMode(rd *runtime.Reader) *Mode {
+	v := new(Mode)
+	readMode(rd, v)
+	return v
+}
+
+// rowMode converts one row of the query; a bare return passes err on.
+func rowMode(rec runtime.Record) (out *Mode, err error) {
+	col, err := runtime.SingleColumn(rec)
+	if err != nil {
+		return nil, err
+	}
+	var v Mode
+	v, err = convMode("", col)
+	if err != nil {
+		return
+	}
+	return &v, nil
+}
+
+func (c *Client) fetchMode(ctx context.Context, p *ModeParams) (*Mode, error) {
+	return runtime.QueryOne(ctx, c.x, c.modeQuery, []any{p.ID}, rowMode)
+}
+
 // GetNested looks up nested unions.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetNested(ctx context.Context, id string) (*Nested, error) {
@@ -3395,6 +3579,16 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 			return nil, err
 		}
 		return r, nil
+	case "Mode":
+		var p ModeParams
+		if err := json.Unmarshal(params, &p); err != nil {
+			return nil, runtime.ParamsError(task, err)
+		}
+		r, err := c.mode.Do(ctx, &p)
+		if err != nil {
+			return nil, err
+		}
+		return r, nil
 	case "Nested":
 		var p NestedParams
 		if err := json.Unmarshal(params, &p); err != nil {
@@ -3461,5 +3655,5 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 
 // Tasks lists the names Execute accepts, sorted.
 func (c *Client) Tasks() []string {
-	return []string{"Conditional", "Extra", "Keyed", "Maybe", "Merged", "Mixed", "Nested", "Pair", "Scalar", "Shape", "Tuple", "Typed"}
+	return []string{"Conditional", "Extra", "Keyed", "Maybe", "Merged", "Mixed", "Mode", "Nested", "Pair", "Scalar", "Shape", "Tuple", "Typed"}
 }

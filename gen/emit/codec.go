@@ -26,6 +26,9 @@ func (e *emitter) codec(t *ir.Type) {
 		enc, dec = e.unionCodec(t)
 	case ir.Tuple:
 		enc, dec = e.tupleCodec(t)
+	case ir.JSONEnum:
+		enc = []jen.Code{jen.Id("dst").Op("=").Qual(rt, "AppendString").Call(jen.Id("dst"), jen.String().Call(jen.Op("*").Id("v")))}
+		dec = []jen.Code{jen.Op("*").Id("v").Op("=").Id(t.Name).Call(jen.Id("rd").Dot("String").Call())}
 	case ir.Enum:
 		enc = e.encode(t.Elem, jen.Id(underlying(t.Elem)).Call(jen.Op("*").Id("v")), 0)
 		dec = []jen.Code{jen.Op("*").Id("v").Op("=").Id(t.Name).Call(readCall(t.Elem))}
@@ -81,6 +84,8 @@ func (e *emitter) encode(t *ir.Type, x *jen.Statement, depth int) []jen.Code {
 		return []jen.Code{assign(jen.Qual(rt, "AppendJSONValue").Call(jen.Id("dst"), x))}
 	case ir.Enum:
 		return []jen.Code{assign(jen.Qual(rt, appendFunc(t.Elem)).Call(jen.Id("dst"), jen.Id(underlying(t.Elem)).Call(x)))}
+	case ir.JSONEnum:
+		return []jen.Code{assign(jen.Qual(rt, "AppendString").Call(jen.Id("dst"), jen.String().Call(x)))}
 	case ir.Struct, ir.Named, ir.Union, ir.Tuple:
 		return []jen.Code{assign(jen.Id("append"+t.Name).Call(jen.Id("dst"), jen.Op("&").Add(x)))}
 	case ir.Pointer:
@@ -132,6 +137,8 @@ func (e *emitter) decode(t *ir.Type, target lv, depth int) []jen.Code {
 		return []jen.Code{set(jen.Qual(rt, "ReadJSONValue").Call(jen.Id("rd")))}
 	case ir.Enum:
 		return []jen.Code{set(jen.Id(t.Name).Call(readCall(t.Elem)))}
+	case ir.JSONEnum:
+		return []jen.Code{set(jen.Id(t.Name).Call(jen.Id("rd").Dot("String").Call()))}
 	case ir.Struct, ir.Named, ir.Union, ir.Tuple:
 		return []jen.Code{jen.Id("read"+t.Name).Call(jen.Id("rd"), target.addr.Clone())}
 	case ir.Pointer:

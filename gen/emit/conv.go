@@ -24,7 +24,7 @@ func (e *emitter) converter(t *ir.Type) {
 		if len(mapFields(t)) > 0 {
 			body = append(body, e.mapFieldsConv(t)...)
 		}
-	case ir.Union, ir.Tuple:
+	case ir.Union, ir.Tuple, ir.JSONEnum:
 		body = append(body, jen.Err().Op("=").Qual(rt, "DecodeVia").Call(jen.Id("path"), jen.Id("raw"), jen.Op("&").Id("out")))
 	case ir.Enum:
 		body = append(body,
@@ -135,7 +135,7 @@ func (e *emitter) conv(t *ir.Type, target, path, raw *jen.Statement, depth int) 
 			jen.List(target.Clone(), jen.Err()).Op("=").Qual(rt, asFunc(t)).Call(path, raw),
 			fail,
 		}
-	case ir.Enum, ir.Struct, ir.Named, ir.Union, ir.Tuple:
+	case ir.Enum, ir.Struct, ir.Named, ir.Union, ir.Tuple, ir.JSONEnum:
 		return []jen.Code{
 			jen.List(target.Clone(), jen.Err()).Op("=").Id("conv"+t.Name).Call(path, raw),
 			fail,

@@ -76,7 +76,7 @@ func goType(t *ir.Type) *jen.Statement {
 		return jen.Bool()
 	case ir.Time:
 		return jen.Qual(timePkg, "Time")
-	case ir.Enum, ir.Struct, ir.Named, ir.Union, ir.Tuple:
+	case ir.Enum, ir.Struct, ir.Named, ir.Union, ir.Tuple, ir.JSONEnum:
 		return jen.Id(t.Name)
 	case ir.Slice:
 		return jen.Index().Add(goType(t.Elem))
@@ -113,6 +113,8 @@ func (e *emitter) namedType(t *ir.Type) {
 		e.unionType(t)
 	case ir.Tuple:
 		e.tupleType(t)
+	case ir.JSONEnum:
+		e.jsonEnumType(t)
 	case ir.Named:
 		if t.Elem.Kind == ir.JSON {
 			e.f.Comment(doc(t.Name, t.Doc, fmt.Sprintf("%s is the value at %s.", t.Name, shortOrigin(t.Origin))))
@@ -138,7 +140,7 @@ func describe(t *ir.Type) string {
 		return "a list of " + strings.TrimPrefix(describe(t.Elem), "a ")
 	case ir.Map:
 		return "a map of " + strings.TrimPrefix(describe(t.Elem), "a ")
-	case ir.Struct, ir.Enum, ir.Named, ir.Union, ir.Tuple:
+	case ir.Struct, ir.Enum, ir.Named, ir.Union, ir.Tuple, ir.JSONEnum:
 		return t.Name
 	case ir.Time:
 		return "a time"
@@ -219,11 +221,18 @@ func (e *emitter) unmarshal(t *ir.Type) {
 		knownList = list(known)
 	}
 	e.f.Comment(fmt.Sprintf("UnmarshalJSON decodes a %s, rejecting what its schema rejects: missing required properties, nulls where null is not allowed%s.", t.Name, map[bool]string{true: " and unknown properties", false: ""}[t.Closed]))
-	e.f.Func().Params(jen.Id("v").Op("*").Id(t.Name)).Id("UnmarshalJSON").Params(jen.Id("data").Index().Byte()).Error().Block(
+	body := []jen.Code{
 		jen.If(jen.Err().Op(":=").Qual(rt, "RequireKeys").Call(jen.Id("data"), list(required), list(nonNull), knownList, jen.Lit(t.Closed)), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 		jen.Type().Id("plain").Id(t.Name),
-		jen.Return(jen.Qual(rt, "DecodeStrict").Call(jen.Id("data"), jen.Parens(jen.Op("*").Id("plain")).Parens(jen.Id("v")))),
-	)
+	}
+	if nulls := nullFields(t); len(nulls) > 0 {
+		body = append(body, jen.If(jen.Err().Op(":=").Qual(rt, "DecodeStrict").Call(jen.Id("data"), jen.Parens(jen.Op("*").Id("plain")).Parens(jen.Id("v"))), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())))
+		body = append(body, nulls...)
+		body = append(body, jen.Return(jen.Nil()))
+	} else {
+		body = append(body, jen.Return(jen.Qual(rt, "DecodeStrict").Call(jen.Id("data"), jen.Parens(jen.Op("*").Id("plain")).Parens(jen.Id("v")))))
+	}
+	e.f.Func().Params(jen.Id("v").Op("*").Id(t.Name)).Id("UnmarshalJSON").Params(jen.Id("data").Index().Byte()).Error().Block(body...)
 	e.f.Line()
 }
 
@@ -283,7 +292,7 @@ func (e *emitter) options(t *ir.Task) {
 
 func (e *emitter) validateMethods(t *ir.Type) {
 	recv := jen.Id("v").Op("*").Id(t.Name)
-	if t.Kind == ir.Enum {
+	if t.Kind == ir.Enum || t.Kind == ir.JSONEnum {
 		recv = jen.Id("v").Id(t.Name)
 	}
 	e.f.Comment(fmt.Sprintf("Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError."))
@@ -301,6 +310,9 @@ func (e *emitter) validateMethods(t *ir.Type) {
 		body = e.unionChecks(t)
 	case ir.Tuple:
 		body = e.tupleChecks(t)
+	case ir.JSONEnum:
+		body = []jen.Code{jen.If(jen.Op("!").Id("v").Dot("Valid").Call()).Block(
+			jen.Id("vs").Dot("Addf").Call(jen.Id("path").Dot("String").Call(), jen.Lit("enum"), jen.Lit("%s is not one of "+pct(jsonEnumList(t))), jen.String().Call(jen.Id("v"))))}
 	case ir.Enum:
 		body = append(body, e.scalarChecks(t.Elem, jen.Id(underlying(t.Elem)).Call(jen.Id("v")), "path")...)
 		body = append(body, jen.If(jen.Op("!").Id("v").Dot("Valid").Call()).Block(
@@ -405,7 +417,7 @@ func needsCheck(t *ir.Type, seen map[*ir.Type]bool) bool {
 	}
 	seen[t] = true
 	switch t.Kind {
-	case ir.Enum, ir.Struct, ir.Named, ir.JSON, ir.Union, ir.Tuple:
+	case ir.Enum, ir.Struct, ir.Named, ir.JSON, ir.Union, ir.Tuple, ir.JSONEnum:
 		return true
 	case ir.Slice, ir.Map:
 		return !t.Check.Empty() || needsCheck(t.Elem, seen)
@@ -431,7 +443,7 @@ func pathString(path string) *jen.Statement {
 // checks validates the value x of type t at path (a *runtime.Path expression).
 func (e *emitter) checks(t *ir.Type, x *jen.Statement, path string, depth int) []jen.Code {
 	switch t.Kind {
-	case ir.Struct, ir.Enum, ir.Named, ir.Union, ir.Tuple:
+	case ir.Struct, ir.Enum, ir.Named, ir.Union, ir.Tuple, ir.JSONEnum:
 		return []jen.Code{x.Clone().Dot("validate").Call(jen.Id("vs"), pathExpr(path))}
 	case ir.JSON:
 		return []jen.Code{jen.Id(t.Schema.Func).Call(x.Clone().Dot("Any").Call(), pathExpr(path), jen.Id("vs"), jen.Nil())}
@@ -619,4 +631,27 @@ func durationCode(ns int64) jen.Code {
 		}
 	}
 	return jen.Lit(int(ns)).Op("*").Qual(timePkg, "Nanosecond")
+}
+
+// nullFields sets the optional fields whose type holds null itself (a
+// JSON value, a union or enum with null) when the property is null:
+// encoding/json would leave their pointer nil, which reads as absent.
+func nullFields(t *ir.Type) []jen.Code {
+	var keys []jen.Code
+	var set []jen.Code
+	for _, fd := range t.Fields {
+		if fd.Required || fd.Type.Kind != ir.Pointer || !ir.HoldsNull(fd.Type.Elem) {
+			continue
+		}
+		keys = append(keys, jen.Lit(fd.JSON))
+		x := jen.Id("v").Dot(fd.Name)
+		set = append(set, jen.If(jen.Id("nulls").Index(jen.Lit(fd.JSON))).Block(
+			x.Clone().Op("=").New(goType(fd.Type.Elem)),
+			jen.If(jen.Err().Op(":=").Add(x.Clone()).Dot("UnmarshalJSON").Call(jen.Index().Byte().Call(jen.Lit("null"))), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
+		))
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	return append([]jen.Code{jen.Id("nulls").Op(":=").Qual(rt, "NullProps").Call(append([]jen.Code{jen.Id("data")}, keys...)...)}, set...)
 }

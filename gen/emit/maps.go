@@ -101,6 +101,7 @@ func (e *emitter) mapsUnmarshal(t *ir.Type) {
 		jen.Type().Id("plain").Id(t.Name),
 		jen.If(jen.Err().Op(":=").Qual(rt, "DecodeStrict").Call(jen.Id("data"), jen.Parens(jen.Op("*").Id("plain")).Parens(jen.Id("v"))), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 	}
+	body = append(body, nullFields(t)...)
 	for _, m := range mapFields(t) {
 		body = append(body, jen.Id("v").Dot(m.Name).Op("=").Nil())
 	}

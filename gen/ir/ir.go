@@ -26,6 +26,7 @@ const (
 	JSON                    // runtime.JSONValue: any JSON value, for a schema that allows several or all types; validated by Schema
 	Union                   // named struct with one pointer per oneOf/anyOf branch, exactly one set
 	Tuple                   // named struct with one field per prefixItems entry (and a slice of the rest), as a JSON array
+	JSONEnum                // named string type holding the JSON text of one of an enum's values of mixed or composite types
 )
 
 // String returns the kind's name, for error messages and tests.
@@ -61,6 +62,8 @@ func (k Kind) String() string {
 		return "union"
 	case Tuple:
 		return "tuple"
+	case JSONEnum:
+		return "jsonenum"
 	}
 	return "invalid"
 }
@@ -153,8 +156,11 @@ type Field struct {
 // EnumValue is one allowed value of an Enum and the name of its constant.
 type EnumValue struct {
 	Const string
-	// Value is a string, int64, float64 or bool.
+	// Value is a string, int64, float64 or bool; for a JSONEnum, the
+	// decoded JSON value (nil, bool, json.Number, string, []any or
+	// map[string]any), and JSON its compact JSON text.
 	Value any
+	JSON  string
 }
 
 // Constraints are the validation keywords the generator honours. A nil
@@ -445,6 +451,12 @@ func holdsNull(t *Type, seen map[*Type]bool) bool {
 	switch t.Kind {
 	case JSON:
 		return true
+	case JSONEnum:
+		for _, v := range t.Values {
+			if v.Value == nil {
+				return true
+			}
+		}
 	case Union:
 		for _, v := range t.Variants {
 			if holdsNull(v.Type, seen) {

@@ -202,7 +202,7 @@ func (b *builder) namedType(s *jsonschema.Schema, fallback string) *ir.Type {
 		}
 	}
 	switch t.Kind {
-	case ir.Struct, ir.Enum, ir.Named, ir.Union, ir.Tuple:
+	case ir.Struct, ir.Enum, ir.Named, ir.Union, ir.Tuple, ir.JSONEnum:
 		return t
 	}
 	loc := deref(s).Location
@@ -339,6 +339,9 @@ func (b *builder) typeOf(s *jsonschema.Schema, suggested string) *ir.Type {
 		return b.structType(m, b.nameFor(s, suggested), false)
 	}
 	if needsJSON(s) != "" {
+		if vals, ok := jsonEnumValues(s); ok {
+			return b.jsonEnum(s, vals, suggested)
+		}
 		t := b.jsonType(s, b.nameFor(s, suggested))
 		if t != nil {
 			b.byLoc[s.Location] = t
@@ -843,7 +846,7 @@ func TypeSig(t *ir.Type) string {
 		return "bool"
 	case ir.Time:
 		return "time.Time"
-	case ir.Enum, ir.Struct, ir.Named, ir.Union, ir.Tuple:
+	case ir.Enum, ir.Struct, ir.Named, ir.Union, ir.Tuple, ir.JSONEnum:
 		return t.Name
 	case ir.Slice:
 		return "[]" + TypeSig(t.Elem)
@@ -911,6 +914,11 @@ func deepSig(t *ir.Type, seen map[*ir.Type]bool, b *strings.Builder) {
 			deepSig(t.Elem, seen, b)
 		}
 		b.WriteString("]")
+	case ir.JSONEnum:
+		b.WriteString(t.Name + "=")
+		for _, v := range t.Values {
+			b.WriteString(v.Const + ":" + v.JSON + ";")
+		}
 	case ir.Enum, ir.Named:
 		b.WriteString(t.Name + "=")
 		deepSig(t.Elem, seen, b)

@@ -226,6 +226,12 @@ func jsonKinds(t *ir.Type, seen map[*ir.Type]bool) []string {
 		return []string{"array"}
 	case ir.Enum, ir.Named:
 		return jsonKinds(t.Elem, seen)
+	case ir.JSONEnum:
+		var out []string
+		for _, v := range t.Values {
+			out = append(out, valueType(v.Value))
+		}
+		return out
 	case ir.Pointer, ir.OptNull:
 		return append(jsonKinds(t.Elem, seen), "null")
 	case ir.Union:

@@ -112,7 +112,29 @@ func (v *Thing) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	type plain Thing
-	return runtime.DecodeStrict(data, (*plain)(v))
+	if err := runtime.DecodeStrict(data, (*plain)(v)); err != nil {
+		return err
+	}
+	nulls := runtime.NullProps(data, "anything", "bag", "mixed")
+	if nulls["anything"] {
+		v.Anything = new(runtime.JSONValue)
+		if err := v.Anything.UnmarshalJSON([]byte("null")); err != nil {
+			return err
+		}
+	}
+	if nulls["bag"] {
+		v.Bag = new(runtime.JSONValue)
+		if err := v.Bag.UnmarshalJSON([]byte("null")); err != nil {
+			return err
+		}
+	}
+	if nulls["mixed"] {
+		v.Mixed = new(runtime.JSONValue)
+		if err := v.Mixed.UnmarshalJSON([]byte("null")); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.

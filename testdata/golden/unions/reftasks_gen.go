@@ -210,6 +210,8 @@ type Drawing struct {
 	Headers  *Headers  `json:"headers,omitempty"`
 	Point    *Point    `json:"point,omitempty"`
 	Row      *Row      `json:"row,omitempty"`
+	// A mode: any of five JSON values.
+	Mode *Mode `json:"mode,omitempty"`
 }
 
 // UnmarshalJSON decodes a Drawing, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
@@ -218,7 +220,17 @@ func (v *Drawing) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	type plain Drawing
-	return runtime.DecodeStrict(data, (*plain)(v))
+	if err := runtime.DecodeStrict(data, (*plain)(v)); err != nil {
+		return err
+	}
+	nulls := runtime.NullProps(data, "mode")
+	if nulls["mode"] {
+		v.Mode = new(Mode)
+		if err := v.Mode.UnmarshalJSON([]byte("null")); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -296,6 +308,12 @@ func (v *Drawing) validate(vs *runtime.Violations, path *runtime.Path) {
 			v.Row.validate(vs, &pRow)
 		}
 	}
+	{
+		pMode := path.Key("mode")
+		if v.Mode != nil {
+			(*v.Mode).validate(vs, &pMode)
+		}
+	}
 }
 
 func appendDrawing(dst []byte, v *Drawing) []byte {
@@ -364,6 +382,12 @@ func appendDrawing(dst []byte, v *Drawing) []byte {
 	} else {
 		dst = runtime.AppendPresent(dst, false)
 	}
+	if v.Mode != nil {
+		dst = runtime.AppendPresent(dst, true)
+		dst = runtime.AppendString(dst, string((*v.Mode)))
+	} else {
+		dst = runtime.AppendPresent(dst, false)
+	}
 	return dst
 }
 
@@ -424,6 +448,11 @@ func readDrawing(rd *runtime.Reader, v *Drawing) {
 		p0 := new(Row)
 		readRow(rd, p0)
 		v.Row = p0
+	}
+	if rd.Present() {
+		p0 := new(Mode)
+		(*p0) = Mode(rd.String())
+		v.Mode = p0
 	}
 }
 
@@ -528,6 +557,14 @@ func convDrawing(path string, raw any) (out Drawing, err error) {
 			return
 		}
 		out.Row = &vRow
+	}
+	if rMode, ok := m["mode"]; ok {
+		var vMode Mode
+		vMode, err = convMode(path+"/mode", rMode)
+		if err != nil {
+			return
+		}
+		out.Mode = &vMode
 	}
 	return
 }
@@ -711,6 +748,74 @@ func convHeaders(path string, raw any) (out Headers, err error) {
 			out.PatternProps[k] = x
 		}
 	}
+	return
+}
+
+// Mode: A mode: any of five JSON values.
+// It holds the value's JSON text, one of: 1, "auto", null, [1,2], {"level":2.5}.
+// Decoding keeps the constant's spelling for any equal value (1.0 is 1).
+type Mode string
+
+// The values of Mode.
+const (
+	Mode1      Mode = "1"
+	ModeAuto   Mode = "\"auto\""
+	ModeNull   Mode = "null"
+	ModeValue3 Mode = "[1,2]"
+	ModeValue4 Mode = "{\"level\":2.5}"
+)
+
+// Valid reports whether v is one of the values of Mode.
+func (v Mode) Valid() bool {
+	switch v {
+	case Mode1, ModeAuto, ModeNull, ModeValue3, ModeValue4:
+		return true
+	}
+	return false
+}
+
+// Value returns the decoded JSON value: nil, bool, json.Number, string, []any or map[string]any.
+func (v Mode) Value() any {
+	x, _ := runtime.DecodeJSON([]byte(v))
+	return x
+}
+
+// MarshalJSON writes the value; a value that is not JSON text is an error.
+func (v Mode) MarshalJSON() ([]byte, error) {
+	return runtime.EnumJSON(string(v))
+}
+
+// UnmarshalJSON decodes any JSON value, spelled as the constant it equals; Validate reports a value that equals none.
+func (v *Mode) UnmarshalJSON(data []byte) error {
+	s, err := runtime.EnumText(data, string(Mode1), string(ModeAuto), string(ModeNull), string(ModeValue3), string(ModeValue4))
+	*v = Mode(s)
+	return err
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v Mode) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v Mode) validate(vs *runtime.Violations, path *runtime.Path) {
+	if !v.Valid() {
+		vs.Addf(path.String(), "enum", "%s is not one of 1, \"auto\", null, [1,2], {\"level\":2.5}", string(v))
+	}
+}
+
+func appendMode(dst []byte, v *Mode) []byte {
+	dst = runtime.AppendString(dst, string(*v))
+	return dst
+}
+
+func readMode(rd *runtime.Reader, v *Mode) {
+	*v = Mode(rd.String())
+}
+
+func convMode(path string, raw any) (out Mode, err error) {
+	err = runtime.DecodeVia(path, raw, &out)
 	return
 }
 
@@ -1664,7 +1769,7 @@ func NewClient(x *runtime.Executor) *Client {
 		},
 		ValidateParams: (*DrawingParams).Validate,
 		ValidateResult: (*Drawing).Validate,
-		Version:        "8c15b245aecfc431",
+		Version:        "3d3a38a4941552bb",
 	})
 	x.WatchFile("Scalar", "settings.json")
 	c.scalar = runtime.NewTask(x, runtime.TaskSpec[ScalarParams, Scalar]{
