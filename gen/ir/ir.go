@@ -11,22 +11,22 @@ type Kind int
 // The type kinds. Primitives map to one Go type each; the rest are built from
 // other types.
 const (
-	String  Kind = iota + 1 // string
-	Int                     // int64
-	Float                   // float64
-	Bool                    // bool
-	Time                    // time.Time, from format date-time
-	Enum                    // named type over a primitive with one constant per value
-	Struct                  // named struct from an object schema
-	Slice                   // []Elem from an array schema
-	Map                     // map[string]Elem from additionalProperties
-	Pointer                 // *Elem: optional (absent) or nullable (null), never both
-	OptNull                 // runtime.OptNull[Elem]: optional and nullable at once
-	Named                   // named type over a primitive, slice or map (a titled result, say)
-	JSON                    // runtime.JSONValue: any JSON value, for a schema that allows several or all types; validated by Schema
-	Union                   // named struct with one pointer per oneOf/anyOf branch, exactly one set
-	Tuple                   // named struct with one field per prefixItems entry (and a slice of the rest), as a JSON array
-	JSONEnum                // named string type holding the JSON text of one of an enum's values of mixed or composite types
+	String   Kind = iota + 1 // string
+	Int                      // int64
+	Float                    // float64
+	Bool                     // bool
+	Time                     // time.Time, from format date-time
+	Enum                     // named type over a primitive with one constant per value
+	Struct                   // named struct from an object schema
+	Slice                    // []Elem from an array schema
+	Map                      // map[string]Elem from additionalProperties
+	Pointer                  // *Elem: optional (absent) or nullable (null), never both
+	OptNull                  // runtime.OptNull[Elem]: optional and nullable at once
+	Named                    // named type over a primitive, slice or map (a titled result, say)
+	JSON                     // runtime.JSONValue: any JSON value, for a schema that allows several or all types; validated by Schema
+	Union                    // named struct with one pointer per oneOf/anyOf branch, exactly one set
+	Tuple                    // named struct with one field per prefixItems entry (and a slice of the rest), as a JSON array
+	JSONEnum                 // named string type holding the JSON text of one of an enum's values of mixed or composite types
 )
 
 // String returns the kind's name, for error messages and tests.
