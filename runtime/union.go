@@ -124,8 +124,10 @@ func JSONData(v any) (any, error) {
 
 // DecodeVia converts a raw source value into a generated type through its
 // JSON form: the value is taken as JSON exactly (AsJSONValue) and decoded
-// by the type's own strict UnmarshalJSON. Unions convert this way, so that
-// choosing a branch follows JSON Schema and never the converters' leniency.
+// by the type's own strict UnmarshalJSON. Unions, tuples and mixed enums
+// convert this way, so that choosing a branch follows JSON Schema and never
+// the converters' leniency. Text that the type does not take as a string
+// is read as the JSON object or array it holds, as a JSON column gives it.
 func DecodeVia(path string, raw any, v json.Unmarshaler) error {
 	j, err := AsJSONValue(path, raw)
 	if err != nil {
@@ -135,10 +137,32 @@ func DecodeVia(path string, raw any, v json.Unmarshaler) error {
 	if err != nil {
 		return &ConvError{Path: path, From: typeName(raw), To: "JSON value", Value: renderValue(raw), Err: err}
 	}
-	if err := v.UnmarshalJSON(b); err != nil {
-		return &ConvError{Path: path, From: typeName(raw), To: "union", Value: renderValue(raw), Err: err}
+	err = v.UnmarshalJSON(b)
+	if err != nil {
+		// A JSON column arrives as text: read an object or array in it.
+		if text, ok := jsonText(raw); ok {
+			if doc, derr := DecodeJSON(text); derr == nil {
+				switch doc.(type) {
+				case map[string]any, []any:
+					if v.UnmarshalJSON(text) == nil {
+						return nil
+					}
+				}
+			}
+		}
+		return &ConvError{Path: path, From: typeName(raw), To: "typed value", Value: renderValue(raw), Err: err}
 	}
 	return nil
+}
+
+func jsonText(raw any) ([]byte, bool) {
+	switch x := raw.(type) {
+	case string:
+		return []byte(x), true
+	case []byte:
+		return x, true
+	}
+	return nil, false
 }
 
 // Variant reads a union's variant index written with AppendInt64; an index

@@ -270,6 +270,10 @@ func TestDecodeVia(t *testing.T) {
 	if err := DecodeVia("/x", map[string]any{"a": 1.5}, &j); err != nil || j.String() != `{"a":1.5}` {
 		t.Errorf("DecodeVia: %v %v", j, err)
 	}
+	var obj objectOnly
+	if err := DecodeVia("/x", []byte(`{"a": 1}`), &obj); err != nil || obj.m["a"] == nil {
+		t.Errorf("DecodeVia of JSON text: %v %v", obj.m, err)
+	}
 	var n numberOnly
 	err := DecodeVia("/x", "text", &n)
 	var ce *ConvError
@@ -282,4 +286,10 @@ type numberOnly struct{ n json.Number }
 
 func (v *numberOnly) UnmarshalJSON(b []byte) error {
 	return json.Unmarshal(b, &v.n)
+}
+
+type objectOnly struct{ m map[string]any }
+
+func (v *objectOnly) UnmarshalJSON(b []byte) error {
+	return json.Unmarshal(b, &v.m)
 }
