@@ -342,3 +342,23 @@ func TestJSONEnum(t *testing.T) {
 		t.Errorf("marshal: %s %v", b, err)
 	}
 }
+
+func TestTupleOpenRest(t *testing.T) {
+	e, err := roundTrip[unions.Entry](t, `["k", 1, null, {"a": [true]}]`)
+	if err != nil || e.Key == nil || *e.Key != "k" || len(e.Rest) != 3 || !e.Rest[1].IsNull() {
+		t.Errorf("%+v %v", e, err)
+	}
+	e, err = roundTrip[unions.Entry](t, `[]`)
+	if err != nil || e.Key != nil || len(e.Rest) != 0 {
+		t.Errorf("empty: %+v %v", e, err)
+	}
+	var bad unions.Entry
+	if err := json.Unmarshal([]byte(`[1]`), &bad); err == nil || !strings.Contains(err.Error(), "/0") {
+		t.Errorf("wrong first item: %v", err)
+	}
+	// Items after an absent position cannot be written.
+	gap := unions.Entry{Rest: []runtime.JSONValue{runtime.JSONOf("x")}}
+	if got := violations(gap.Validate()); len(got) != 1 || got[0] != " prefixItems" {
+		t.Errorf("gap: %v", got)
+	}
+}

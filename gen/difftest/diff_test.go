@@ -32,6 +32,7 @@ var generated = map[string]func([]byte) error{
 	"Maybe":       check[Maybe],
 	"Nested":      check[Nested],
 	"Mode":        check[Mode],
+	"Open":        check[Open],
 }
 
 func check[T any, P interface {
@@ -156,6 +157,7 @@ var seeds = []string{
 	`[{"kind":"circle","r":1},{"kind":"square","a":2}]`,
 	`{"kind":"a"}`,
 	`{"a":1.0}`,
+	`[3,"ab",null]`,
 }
 
 // mutate replaces, drops or adds one piece of a seed.

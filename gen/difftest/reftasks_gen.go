@@ -1296,6 +1296,165 @@ func convNestedVariant0(path string, raw any) (out NestedVariant0, err error) {
 	return
 }
 
+// Open is the array at $defs/open.
+// It is a tuple: each field is one position of the JSON array; an optional
+// position is nil when the array ends before it.
+type Open struct {
+	V0 int64
+	V1 *string
+	// Rest holds the items after position 1.
+	Rest []runtime.JSONValue
+}
+
+// MarshalJSON writes the items as a JSON array, up to the first absent position.
+func (v Open) MarshalJSON() ([]byte, error) {
+	items := make([]any, 0, 2)
+	items = append(items, v.V0)
+	if v.V1 != nil {
+		items = append(items, v.V1)
+	}
+	for _, x := range v.Rest {
+		items = append(items, x)
+	}
+	return json.Marshal(items)
+}
+
+// UnmarshalJSON decodes a JSON array of at least 1 items, each strictly.
+func (v *Open) UnmarshalJSON(data []byte) error {
+	items, err := runtime.TupleItems(data, 1, -1)
+	if err != nil {
+		return err
+	}
+	*v = Open{}
+	{
+		err := runtime.DecodeStrict(items[0], &v.V0)
+		if err != nil {
+			return runtime.PropError("0", err)
+		}
+	}
+	if len(items) > 1 {
+		err := runtime.DecodeStrict(items[1], &v.V1)
+		if err != nil {
+			return runtime.PropError("1", err)
+		}
+	}
+	for i := 2; i < len(items); i++ {
+		var x runtime.JSONValue
+		if err := json.Unmarshal(items[i], &x); err != nil {
+			return runtime.PropError(strconv.Itoa(i), err)
+		}
+		v.Rest = append(v.Rest, x)
+	}
+	return nil
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *Open) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *Open) validate(vs *runtime.Violations, path *runtime.Path) {
+	n := 1
+	if v.V1 != nil {
+		n = 2
+		n += len(v.Rest)
+	}
+	if n < 2 && len(v.Rest) > 0 {
+		vs.Add(path.String(), "prefixItems", "Rest items are set after an absent item")
+	}
+	{
+		pV1 := path.Index(1)
+		if v.V1 != nil {
+			if utf8.RuneCountInString((*v.V1)) < 2 {
+				vs.Addf(pV1.String(), "minLength", "length %d, want at least 2", utf8.RuneCountInString((*v.V1)))
+			}
+		}
+	}
+	for i := range v.Rest {
+		p := path.Index(2 + i)
+		checkOpenItem(v.Rest[i].Any(), &p, vs, nil)
+	}
+}
+
+func appendOpen(dst []byte, v *Open) []byte {
+	dst = runtime.AppendInt64(dst, v.V0)
+	if v.V1 != nil {
+		dst = runtime.AppendPresent(dst, true)
+		dst = runtime.AppendString(dst, (*v.V1))
+	} else {
+		dst = runtime.AppendPresent(dst, false)
+	}
+	dst = runtime.AppendLen(dst, len(v.Rest))
+	for i0 := range v.Rest {
+		dst = runtime.AppendJSONValue(dst, v.Rest[i0])
+	}
+	return dst
+}
+
+func readOpen(rd *runtime.Reader, v *Open) {
+	v.V0 = rd.Int64()
+	if rd.Present() {
+		p0 := new(string)
+		(*p0) = rd.String()
+		v.V1 = p0
+	}
+	v.Rest = make([]runtime.JSONValue, rd.Len())
+	for i0 := range v.Rest {
+		v.Rest[i0] = runtime.ReadJSONValue(rd)
+	}
+}
+
+func convOpen(path string, raw any) (out Open, err error) {
+	err = runtime.DecodeVia(path, raw, &out)
+	return
+}
+
+// OpenParams is the object at Open.task.json#/params.
+type OpenParams struct {
+	ID string `json:"id"`
+}
+
+// UnmarshalJSON decodes a OpenParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
+func (v *OpenParams) UnmarshalJSON(data []byte) error {
+	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+		return err
+	}
+	type plain OpenParams
+	return runtime.DecodeStrict(data, (*plain)(v))
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *OpenParams) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *OpenParams) validate(vs *runtime.Violations, path *runtime.Path) {}
+
+func appendOpenParams(dst []byte, v *OpenParams) []byte {
+	dst = runtime.AppendString(dst, v.ID)
+	return dst
+}
+
+func readOpenParams(rd *runtime.Reader, v *OpenParams) {
+	v.ID = rd.String()
+}
+
+func convOpenParams(path string, raw any) (out OpenParams, err error) {
+	m, err := runtime.AsObject(path, raw)
+	if err != nil {
+		return
+	}
+	out.ID, err = runtime.AsString(path+"/id", runtime.Prop(m, "id"))
+	if err != nil {
+		return
+	}
+	return
+}
+
 // Pair is the array at $defs/pair.
 // It is a tuple: each field is one position of the JSON array; an optional
 // position is nil when the array ends before it.
@@ -2490,6 +2649,9 @@ func checkNestedVariant0Number(v any, path *runtime.Path, vs *runtime.Violations
 	}
 }
 
+// checkOpenItem checks a JSON value against the schema at open/items, adding a violation for every keyword it breaks.
+func checkOpenItem(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {}
+
 // checkScalarInteger checks a JSON value against the schema at oneOf/1, adding a violation for every keyword it breaks.
 func checkScalarInteger(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
 	if !runtime.HasJSONType(v, "integer") {
@@ -2600,6 +2762,8 @@ type Client struct {
 	modeQuery        *runtime.SQLQuery
 	nested           *runtime.Task[NestedParams, Nested]
 	nestedQuery      *runtime.SQLQuery
+	open             *runtime.Task[OpenParams, Open]
+	openQuery        *runtime.SQLQuery
 	pair             *runtime.Task[PairParams, Pair]
 	pairQuery        *runtime.SQLQuery
 	scalar           *runtime.Task[ScalarParams, Scalar]
@@ -2758,6 +2922,24 @@ func NewClient(x *runtime.Executor) *Client {
 		ValidateParams: (*NestedParams).Validate,
 		ValidateResult: (*Nested).Validate,
 		Version:        "094ad34c154fd74b",
+	})
+	c.openQuery = runtime.NewSQLQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
+	c.open = runtime.NewTask(x, runtime.TaskSpec[OpenParams, Open]{
+		AppendKey: appendOpenParams,
+		Cache:     runtime.CachePolicy{TTL: time.Minute},
+		Decode:    decodeOpen,
+		Describe:  describeOpenParams,
+		Encode:    appendOpen,
+		Fetch:     c.fetchOpen,
+		Name:      "Open",
+		Retry: runtime.RetryPolicy{
+			Attempts:     1,
+			InitialDelay: 50 * time.Millisecond,
+			MaxDelay:     time.Second,
+		},
+		ValidateParams: (*OpenParams).Validate,
+		ValidateResult: (*Open).Validate,
+		Version:        "1d89945cac1120a6",
 	})
 	c.pairQuery = runtime.NewSQLQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
 	c.pair = runtime.NewTask(x, runtime.TaskSpec[PairParams, Pair]{
@@ -3260,6 +3442,58 @@ func (c *Client) fetchNested(ctx context.Context, p *NestedParams) (*Nested, err
 	return runtime.QueryOne(ctx, c.x, c.nestedQuery, []any{p.ID}, rowNested)
 }
 
+// GetOpen looks up a tuple whose later items are anything.
+// It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
+func (c *Client) GetOpen(ctx context.Context, id string) (*Open, error) {
+	p := newOpenParams(id)
+	return c.open.Do(ctx, &p)
+}
+
+// GetOpenAsync starts GetOpen and returns at once; Await the future for the result.
+func (c *Client) GetOpenAsync(ctx context.Context, id string) *runtime.Future[Open] {
+	p := newOpenParams(id)
+	return c.open.Async(ctx, &p)
+}
+
+// InvalidateOpen drops the cached result for these parameters.
+func (c *Client) InvalidateOpen(id string) {
+	p := newOpenParams(id)
+	c.open.Invalidate(&p)
+}
+
+func newOpenParams(id string) OpenParams {
+	p := OpenParams{ID: id}
+	return p
+}
+
+func describeOpenParams(p *OpenParams) string {
+	return fmt.Sprintf("id=%v", strconv.Quote(p.ID))
+}
+
+func decodeOpen(rd *runtime.Reader) *Open {
+	v := new(Open)
+	readOpen(rd, v)
+	return v
+}
+
+// rowOpen converts one row of the query; a bare return passes err on.
+func rowOpen(rec runtime.Record) (out *Open, err error) {
+	col, err := runtime.SingleColumn(rec)
+	if err != nil {
+		return nil, err
+	}
+	var v Open
+	v, err = convOpen("", col)
+	if err != nil {
+		return
+	}
+	return &v, nil
+}
+
+func (c *Client) fetchOpen(ctx context.Context, p *OpenParams) (*Open, error) {
+	return runtime.QueryOne(ctx, c.x, c.openQuery, []any{p.ID}, rowOpen)
+}
+
 // GetPair looks up a tuple with a rest.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetPair(ctx context.Context, id string) (*Pair, error) {
@@ -3599,6 +3833,16 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 			return nil, err
 		}
 		return r, nil
+	case "Open":
+		var p OpenParams
+		if err := json.Unmarshal(params, &p); err != nil {
+			return nil, runtime.ParamsError(task, err)
+		}
+		r, err := c.open.Do(ctx, &p)
+		if err != nil {
+			return nil, err
+		}
+		return r, nil
 	case "Pair":
 		var p PairParams
 		if err := json.Unmarshal(params, &p); err != nil {
@@ -3655,5 +3899,5 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 
 // Tasks lists the names Execute accepts, sorted.
 func (c *Client) Tasks() []string {
-	return []string{"Conditional", "Extra", "Keyed", "Maybe", "Merged", "Mixed", "Mode", "Nested", "Pair", "Scalar", "Shape", "Tuple", "Typed"}
+	return []string{"Conditional", "Extra", "Keyed", "Maybe", "Merged", "Mixed", "Mode", "Nested", "Open", "Pair", "Scalar", "Shape", "Tuple", "Typed"}
 }

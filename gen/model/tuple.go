@@ -12,9 +12,9 @@ import (
 
 // tupleParts returns the positional item schemas of an array schema that
 // a tuple type expresses exactly, and the schema of the items after them:
-// nil with closed true for "items": false (or "additionalItems": false).
-// ok is false when the schema is no such tuple: the items after the
-// prefix are unconstrained, or it has keywords a tuple does not carry
+// nil with closed true for "items": false (or "additionalItems": false),
+// nil with closed false when they are unconstrained. ok is false when the
+// schema is no such tuple: it has keywords a tuple does not carry
 // (uniqueItems, contains, unevaluatedItems, ...).
 func tupleParts(s *jsonschema.Schema) (prefix []*jsonschema.Schema, rest *jsonschema.Schema, closed, ok bool) {
 	if !slices.Equal(s.Types, []string{"array"}) {
@@ -44,21 +44,13 @@ func tupleParts(s *jsonschema.Schema) (prefix []*jsonschema.Schema, rest *jsonsc
 	}
 	switch m := more.(type) {
 	case bool:
-		if m {
-			return nil, nil, false, false
-		}
-		closed = true
+		closed = !m
 	case *jsonschema.Schema:
 		if m.Always != nil {
-			if *m.Always {
-				return nil, nil, false, false
-			}
-			closed = true
+			closed = !*m.Always
 		} else {
 			rest = m
 		}
-	default:
-		return nil, nil, false, false
 	}
 	return prefix, rest, closed, true
 }
@@ -118,12 +110,17 @@ func (b *builder) tuple(s *jsonschema.Schema, suggested string) *ir.Type {
 		}
 		t.Fields = append(t.Fields, field)
 	}
-	if rest != nil {
+	switch {
+	case rest != nil:
 		et := b.typeOf(rest, name+"Item")
 		if et == nil {
 			return nil
 		}
 		t.Elem = et
+	case !closed:
+		// Any items may follow: JSON values.
+		prog := b.boolProgram(true, "check"+name+"Item", s.Location+"/items")
+		t.Elem = &ir.Type{Kind: ir.JSON, Schema: prog, Origin: s.Location}
 	}
 	return t
 }

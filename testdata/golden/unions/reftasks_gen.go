@@ -212,11 +212,13 @@ type Drawing struct {
 	Row      *Row      `json:"row,omitempty"`
 	// A mode: any of five JSON values.
 	Mode *Mode `json:"mode,omitempty"`
+	// A key and anything after it.
+	Entry *Entry `json:"entry,omitempty"`
 }
 
 // UnmarshalJSON decodes a Drawing, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Drawing) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"shape"}, []string{"shape", "shapes", "scalar", "ref", "named", "tagged", "counters", "headers", "point", "row"}, nil, false); err != nil {
+	if err := runtime.RequireKeys(data, []string{"shape"}, []string{"shape", "shapes", "scalar", "ref", "named", "tagged", "counters", "headers", "point", "row", "entry"}, nil, false); err != nil {
 		return err
 	}
 	type plain Drawing
@@ -314,6 +316,12 @@ func (v *Drawing) validate(vs *runtime.Violations, path *runtime.Path) {
 			(*v.Mode).validate(vs, &pMode)
 		}
 	}
+	{
+		pEntry := path.Key("entry")
+		if v.Entry != nil {
+			v.Entry.validate(vs, &pEntry)
+		}
+	}
 }
 
 func appendDrawing(dst []byte, v *Drawing) []byte {
@@ -388,6 +396,12 @@ func appendDrawing(dst []byte, v *Drawing) []byte {
 	} else {
 		dst = runtime.AppendPresent(dst, false)
 	}
+	if v.Entry != nil {
+		dst = runtime.AppendPresent(dst, true)
+		dst = appendEntry(dst, v.Entry)
+	} else {
+		dst = runtime.AppendPresent(dst, false)
+	}
 	return dst
 }
 
@@ -453,6 +467,11 @@ func readDrawing(rd *runtime.Reader, v *Drawing) {
 		p0 := new(Mode)
 		(*p0) = Mode(rd.String())
 		v.Mode = p0
+	}
+	if rd.Present() {
+		p0 := new(Entry)
+		readEntry(rd, p0)
+		v.Entry = p0
 	}
 }
 
@@ -566,6 +585,14 @@ func convDrawing(path string, raw any) (out Drawing, err error) {
 		}
 		out.Mode = &vMode
 	}
+	if rEntry, ok := m["entry"]; ok && rEntry != nil {
+		var vEntry Entry
+		vEntry, err = convEntry(path+"/entry", rEntry)
+		if err != nil {
+			return
+		}
+		out.Entry = &vEntry
+	}
 	return
 }
 
@@ -610,6 +637,103 @@ func convDrawingParams(path string, raw any) (out DrawingParams, err error) {
 	if err != nil {
 		return
 	}
+	return
+}
+
+// Entry: A key and anything after it.
+// It is a tuple: each field is one position of the JSON array; an optional
+// position is nil when the array ends before it.
+type Entry struct {
+	Key *string
+	// Rest holds the items after position 0.
+	Rest []runtime.JSONValue
+}
+
+// MarshalJSON writes the items as a JSON array, up to the first absent position.
+func (v Entry) MarshalJSON() ([]byte, error) {
+	items := make([]any, 0, 1)
+	if v.Key != nil {
+		items = append(items, v.Key)
+	}
+	for _, x := range v.Rest {
+		items = append(items, x)
+	}
+	return json.Marshal(items)
+}
+
+// UnmarshalJSON decodes a JSON array of at least 0 items, each strictly.
+func (v *Entry) UnmarshalJSON(data []byte) error {
+	items, err := runtime.TupleItems(data, 0, -1)
+	if err != nil {
+		return err
+	}
+	*v = Entry{}
+	if len(items) > 0 {
+		err := runtime.DecodeStrict(items[0], &v.Key)
+		if err != nil {
+			return runtime.PropError("0", err)
+		}
+	}
+	for i := 1; i < len(items); i++ {
+		var x runtime.JSONValue
+		if err := json.Unmarshal(items[i], &x); err != nil {
+			return runtime.PropError(strconv.Itoa(i), err)
+		}
+		v.Rest = append(v.Rest, x)
+	}
+	return nil
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *Entry) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *Entry) validate(vs *runtime.Violations, path *runtime.Path) {
+	n := 0
+	if v.Key != nil {
+		n = 1
+		n += len(v.Rest)
+	}
+	if n < 1 && len(v.Rest) > 0 {
+		vs.Add(path.String(), "prefixItems", "Rest items are set after an absent item")
+	}
+	for i := range v.Rest {
+		p := path.Index(1 + i)
+		checkEntryItem(v.Rest[i].Any(), &p, vs, nil)
+	}
+}
+
+func appendEntry(dst []byte, v *Entry) []byte {
+	if v.Key != nil {
+		dst = runtime.AppendPresent(dst, true)
+		dst = runtime.AppendString(dst, (*v.Key))
+	} else {
+		dst = runtime.AppendPresent(dst, false)
+	}
+	dst = runtime.AppendLen(dst, len(v.Rest))
+	for i0 := range v.Rest {
+		dst = runtime.AppendJSONValue(dst, v.Rest[i0])
+	}
+	return dst
+}
+
+func readEntry(rd *runtime.Reader, v *Entry) {
+	if rd.Present() {
+		p0 := new(string)
+		(*p0) = rd.String()
+		v.Key = p0
+	}
+	v.Rest = make([]runtime.JSONValue, rd.Len())
+	for i0 := range v.Rest {
+		v.Rest[i0] = runtime.ReadJSONValue(rd)
+	}
+}
+
+func convEntry(path string, raw any) (out Entry, err error) {
+	err = runtime.DecodeVia(path, raw, &out)
 	return
 }
 
@@ -1721,6 +1845,9 @@ func convTagged(path string, raw any) (out Tagged, err error) {
 	return
 }
 
+// checkEntryItem checks a JSON value against the schema at entry/items, adding a violation for every keyword it breaks.
+func checkEntryItem(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {}
+
 // checkScalarInteger checks a JSON value against the schema at oneOf/1, adding a violation for every keyword it breaks.
 func checkScalarInteger(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
 	if !runtime.HasJSONType(v, "integer") {
@@ -1769,7 +1896,7 @@ func NewClient(x *runtime.Executor) *Client {
 		},
 		ValidateParams: (*DrawingParams).Validate,
 		ValidateResult: (*Drawing).Validate,
-		Version:        "3d3a38a4941552bb",
+		Version:        "a5597702ce14f236",
 	})
 	x.WatchFile("Scalar", "settings.json")
 	c.scalar = runtime.NewTask(x, runtime.TaskSpec[ScalarParams, Scalar]{
