@@ -108,11 +108,20 @@ func (e *emitter) mapsUnmarshal(t *ir.Type) {
 	body = append(body,
 		jen.List(jen.Id("keys"), jen.Id("raw"), jen.Err()).Op(":=").Qual(rt, "OtherProps").Call(jen.Id("data"), list(known)),
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
-		jen.Var().Id("vs").Qual(rt, "Violations"),
-		jen.For(jen.List(jen.Id("_"), jen.Id("k")).Op(":=").Range().Id("keys")).Block(loop...),
-		jen.Return(jen.Id("vs").Dot("Err").Call()),
 	)
-	e.f.Comment(fmt.Sprintf("UnmarshalJSON decodes a %s: its properties into their fields, with what its schema rejects rejected (missing required properties, nulls where null is not allowed%s), and every other key into the map it belongs to.", t.Name, map[bool]string{true: ", unknown properties", false: ""}[t.Closed && t.Extra == nil]))
+	unknown := t.Closed && t.Extra == nil
+	if unknown {
+		body = append(body,
+			jen.Var().Id("vs").Qual(rt, "Violations"),
+			jen.For(jen.List(jen.Id("_"), jen.Id("k")).Op(":=").Range().Id("keys")).Block(loop...),
+			jen.Return(jen.Id("vs").Dot("Err").Call()))
+	} else {
+		body = append(body,
+			jen.For(jen.List(jen.Id("_"), jen.Id("k")).Op(":=").Range().Id("keys")).Block(loop...),
+			jen.Return(jen.Nil()))
+	}
+	e.f.Comment(fmt.Sprintf("UnmarshalJSON decodes a %s strictly (missing required properties, nulls where null is not allowed%s are errors)", t.Name, map[bool]string{true: " and unknown properties", false: ""}[unknown]))
+	e.f.Comment("and puts every key that no property takes into the map it belongs to.")
 	e.f.Func().Params(jen.Id("v").Op("*").Id(t.Name)).Id("UnmarshalJSON").Params(jen.Id("data").Index().Byte()).Error().Block(body...)
 	e.f.Line()
 
@@ -150,7 +159,10 @@ func (e *emitter) mapFieldChecks(t *ir.Type) []jen.Code {
 			for _, p := range t.Patterns {
 				conds = append(conds, jen.Id(e.pattern(p.Pattern)).Dot("MatchString").Call(jen.Id("k")))
 			}
-			if len(known) > 0 {
+			switch {
+			case len(known) == 1:
+				conds = append(conds, jen.Id("k").Op("==").Add(known[0]))
+			case len(known) > 1:
 				conds = append(conds, jen.Qual("slices", "Contains").Call(jen.Index().String().Values(known...), jen.Id("k")))
 			}
 			if len(conds) > 0 {

@@ -72,17 +72,41 @@ func (e *emitter) unionUnmarshalTagged(t *ir.Type) {
 		jen.List(jen.Id("tag"), jen.Err()).Op(":=").Qual(rt, "Discriminator").Call(jen.Id("data"), jen.Lit(t.Discriminator)),
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 		jen.Op("*").Id("v").Op("=").Id(t.Name).Values(),
-		jen.Switch().BlockFunc(func(g *jen.Group) {
-			for _, v := range t.Variants {
-				g.Case(jen.Qual(rt, "EqualJSON").Call(jen.Id("tag"), jsonLit(v.Tag))).Block(
-					jen.Id("v").Dot(v.Name).Op("=").New(goType(v.Type)),
-					jen.Return(decodeInto(v.Type, jen.Id("v").Dot(v.Name))),
-				)
+		e.tagSwitch(t, func(v *ir.Variant) []jen.Code {
+			return []jen.Code{
+				jen.Id("v").Dot(v.Name).Op("=").New(goType(v.Type)),
+				jen.Return(decodeInto(v.Type, jen.Id("v").Dot(v.Name))),
 			}
 		}),
 		jen.Return(jen.Qual(rt, "UnknownTag").Call(jen.Lit(t.Discriminator), jen.Id("tag"), jen.Lit(strings.Join(want, ", ")))),
 	)
 	e.f.Line()
+}
+
+// tagSwitch switches on the discriminator value tag: on the value itself
+// when every tag is a string, a boolean or null, else comparing numbers
+// as JSON Schema does (1 is 1.0).
+func (e *emitter) tagSwitch(t *ir.Type, body func(v *ir.Variant) []jen.Code) jen.Code {
+	plain := true
+	for _, v := range t.Variants {
+		switch v.Tag.(type) {
+		case string, bool, nil:
+		default:
+			plain = false
+		}
+	}
+	if plain {
+		return jen.Switch(jen.Id("tag")).BlockFunc(func(g *jen.Group) {
+			for _, v := range t.Variants {
+				g.Case(jsonLit(v.Tag)).Block(body(v)...)
+			}
+		})
+	}
+	return jen.Switch().BlockFunc(func(g *jen.Group) {
+		for _, v := range t.Variants {
+			g.Case(jen.Qual(rt, "EqualJSON").Call(jen.Id("tag"), jsonLit(v.Tag))).Block(body(v)...)
+		}
+	})
 }
 
 func (e *emitter) unionUnmarshalTrial(t *ir.Type) {
@@ -141,17 +165,21 @@ func (e *emitter) unionChecks(t *ir.Type) []jen.Code {
 	}
 	variant = append(variant, jen.If(jen.Id("n").Op("!=").Lit(1)).Block(
 		jen.Id("vs").Dot("Addf").Call(jen.Id("path").Dot("String").Call(), jen.Lit(kw), jen.Lit(fmt.Sprintf("%%d of the %d variants are set, want exactly 1", len(t.Variants))), jen.Id("n"))))
-	e.f.Comment("validateVariant checks that one variant is set and that it satisfies its branch.")
-	e.f.Func().Params(jen.Id("v").Op("*").Id(t.Name)).Id("validateVariant").Params(jen.Id("vs").Op("*").Qual(rt, "Violations"), jen.Id("path").Op("*").Qual(rt, "Path")).Block(variant...)
-	e.f.Line()
-
-	body := []jen.Code{}
 	cross := false
 	for _, v := range t.Variants {
 		if len(v.Others) > 0 {
 			cross = true
 		}
 	}
+	if !cross && t.Discriminator != "" {
+		// Nothing else calls the variant's checks on their own.
+		return variant
+	}
+	e.f.Comment("validateVariant checks that one variant is set and that it satisfies its branch.")
+	e.f.Func().Params(jen.Id("v").Op("*").Id(t.Name)).Id("validateVariant").Params(jen.Id("vs").Op("*").Qual(rt, "Violations"), jen.Id("path").Op("*").Qual(rt, "Path")).Block(variant...)
+	e.f.Line()
+
+	body := []jen.Code{}
 	if !cross {
 		return append(body, jen.Id("v").Dot("validateVariant").Call(jen.Id("vs"), jen.Id("path")))
 	}

@@ -467,7 +467,8 @@ type ThingLabels struct {
 // pattern0 is compiled once; the schema compiler has already accepted it.
 var pattern0 = regexp.MustCompile("^x-")
 
-// UnmarshalJSON decodes a ThingLabels: its properties into their fields, with what its schema rejects rejected (missing required properties, nulls where null is not allowed, unknown properties), and every other key into the map it belongs to.
+// UnmarshalJSON decodes a ThingLabels strictly (missing required properties, nulls where null is not allowed and unknown properties are errors)
+// and puts every key that no property takes into the map it belongs to.
 func (v *ThingLabels) UnmarshalJSON(data []byte) error {
 	if err := runtime.RequireKeys(data, nil, nil, nil, false); err != nil {
 		return err
@@ -791,11 +792,11 @@ func (v *ThingShape) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	*v = ThingShape{}
-	switch {
-	case runtime.EqualJSON(tag, "circle"):
+	switch tag {
+	case "circle":
 		v.Circle = new(ThingShapeCircle)
 		return runtime.DecodeStrict(data, v.Circle)
-	case runtime.EqualJSON(tag, "square"):
+	case "square":
 		v.Square = new(ThingShapeSquare)
 		return runtime.DecodeStrict(data, v.Square)
 	}
@@ -809,8 +810,7 @@ func (v *ThingShape) Validate() error {
 	return vs.Err()
 }
 
-// validateVariant checks that one variant is set and that it satisfies its branch.
-func (v *ThingShape) validateVariant(vs *runtime.Violations, path *runtime.Path) {
+func (v *ThingShape) validate(vs *runtime.Violations, path *runtime.Path) {
 	n := 0
 	if v.Circle != nil {
 		n++
@@ -823,10 +823,6 @@ func (v *ThingShape) validateVariant(vs *runtime.Violations, path *runtime.Path)
 	if n != 1 {
 		vs.Addf(path.String(), "oneOf", "%d of the 2 variants are set, want exactly 1", n)
 	}
-}
-
-func (v *ThingShape) validate(vs *runtime.Violations, path *runtime.Path) {
-	v.validateVariant(vs, path)
 }
 
 func appendThingShape(dst []byte, v *ThingShape) []byte {

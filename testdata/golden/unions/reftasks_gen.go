@@ -86,7 +86,8 @@ type Counters struct {
 	Extra map[string]int64 `json:"-"`
 }
 
-// UnmarshalJSON decodes a Counters: its properties into their fields, with what its schema rejects rejected (missing required properties, nulls where null is not allowed), and every other key into the map it belongs to.
+// UnmarshalJSON decodes a Counters strictly (missing required properties, nulls where null is not allowed are errors)
+// and puts every key that no property takes into the map it belongs to.
 func (v *Counters) UnmarshalJSON(data []byte) error {
 	if err := runtime.RequireKeys(data, []string{"name"}, []string{"name"}, nil, false); err != nil {
 		return err
@@ -100,7 +101,6 @@ func (v *Counters) UnmarshalJSON(data []byte) error {
 	if err != nil {
 		return err
 	}
-	var vs runtime.Violations
 	for _, k := range keys {
 		var x int64
 		if err := runtime.DecodeStrict(raw[k], &x); err != nil {
@@ -111,7 +111,7 @@ func (v *Counters) UnmarshalJSON(data []byte) error {
 		}
 		v.Extra[k] = x
 	}
-	return vs.Err()
+	return nil
 }
 
 // MarshalJSON writes the properties, then the keys of the maps in sorted order; a key is written once.
@@ -133,7 +133,7 @@ func (v *Counters) Validate() error {
 func (v *Counters) validate(vs *runtime.Violations, path *runtime.Path) {
 	for k, e := range v.Extra {
 		p := path.Key(k)
-		if slices.Contains([]string{"name"}, k) {
+		if k == "name" {
 			vs.Addf(p.String(), "additionalProperties", "%q is a declared or patterned property, not an additional one", k)
 		}
 		if e < 0 {
@@ -747,7 +747,8 @@ type Headers struct {
 // pattern0 is compiled once; the schema compiler has already accepted it.
 var pattern0 = regexp.MustCompile("^x-")
 
-// UnmarshalJSON decodes a Headers: its properties into their fields, with what its schema rejects rejected (missing required properties, nulls where null is not allowed, unknown properties), and every other key into the map it belongs to.
+// UnmarshalJSON decodes a Headers strictly (missing required properties, nulls where null is not allowed and unknown properties are errors)
+// and puts every key that no property takes into the map it belongs to.
 func (v *Headers) UnmarshalJSON(data []byte) error {
 	if err := runtime.RequireKeys(data, nil, []string{"host"}, nil, false); err != nil {
 		return err
@@ -1529,11 +1530,11 @@ func (v *Shape) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	*v = Shape{}
-	switch {
-	case runtime.EqualJSON(tag, "circle"):
+	switch tag {
+	case "circle":
 		v.Circle = new(Circle)
 		return runtime.DecodeStrict(data, v.Circle)
-	case runtime.EqualJSON(tag, "square"):
+	case "square":
 		v.Square = new(Square)
 		return runtime.DecodeStrict(data, v.Square)
 	}
@@ -1547,8 +1548,7 @@ func (v *Shape) Validate() error {
 	return vs.Err()
 }
 
-// validateVariant checks that one variant is set and that it satisfies its branch.
-func (v *Shape) validateVariant(vs *runtime.Violations, path *runtime.Path) {
+func (v *Shape) validate(vs *runtime.Violations, path *runtime.Path) {
 	n := 0
 	if v.Circle != nil {
 		n++
@@ -1561,10 +1561,6 @@ func (v *Shape) validateVariant(vs *runtime.Violations, path *runtime.Path) {
 	if n != 1 {
 		vs.Addf(path.String(), "oneOf", "%d of the 2 variants are set, want exactly 1", n)
 	}
-}
-
-func (v *Shape) validate(vs *runtime.Violations, path *runtime.Path) {
-	v.validateVariant(vs, path)
 }
 
 func appendShape(dst []byte, v *Shape) []byte {
@@ -1670,7 +1666,8 @@ type Tagged struct {
 	Extra map[string]runtime.JSONValue `json:"-"`
 }
 
-// UnmarshalJSON decodes a Tagged: its properties into their fields, with what its schema rejects rejected (missing required properties, nulls where null is not allowed), and every other key into the map it belongs to.
+// UnmarshalJSON decodes a Tagged strictly (missing required properties, nulls where null is not allowed are errors)
+// and puts every key that no property takes into the map it belongs to.
 func (v *Tagged) UnmarshalJSON(data []byte) error {
 	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id", "created", "tags"}, nil, false); err != nil {
 		return err
@@ -1684,7 +1681,6 @@ func (v *Tagged) UnmarshalJSON(data []byte) error {
 	if err != nil {
 		return err
 	}
-	var vs runtime.Violations
 	for _, k := range keys {
 		var x runtime.JSONValue
 		if err := json.Unmarshal(raw[k], &x); err != nil {
@@ -1695,7 +1691,7 @@ func (v *Tagged) UnmarshalJSON(data []byte) error {
 		}
 		v.Extra[k] = x
 	}
-	return vs.Err()
+	return nil
 }
 
 // MarshalJSON writes the properties, then the keys of the maps in sorted order; a key is written once.
