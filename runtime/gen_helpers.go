@@ -207,17 +207,14 @@ func OptNullArg[T any](o OptNull[T]) any {
 	return o.Value
 }
 
-// IsMultipleOf reports whether x is a multiple of m, allowing for the
-// rounding of decimal fractions in binary floating point.
+// IsMultipleOf reports whether x is a multiple of m, exactly, on the
+// shortest decimals that x and m print as (the numbers a JSON document
+// wrote): 0.0075 is a multiple of 0.0001, 1e-10 is not one of 0.5.
 func IsMultipleOf(x, m float64) bool {
-	if m == 0 || math.IsInf(x, 0) || math.IsNaN(x) {
+	if m == 0 || math.IsInf(x, 0) || math.IsNaN(x) || math.IsInf(m, 0) || math.IsNaN(m) {
 		return false
 	}
-	q := x / m
-	if math.IsInf(q, 0) {
-		return false
-	}
-	return math.Abs(q-math.Round(q)) <= 1e-9*math.Max(1, math.Abs(q))
+	return IsMultipleOfNumber(json.Number(strconv.FormatFloat(x, 'g', -1, 64)), strconv.FormatFloat(m, 'g', -1, 64))
 }
 
 // DuplicateIndex returns the indices of the first two equal elements, for
