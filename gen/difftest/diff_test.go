@@ -33,6 +33,7 @@ var generated = map[string]func([]byte) error{
 	"Nested":      check[Nested],
 	"Mode":        check[Mode],
 	"Open":        check[Open],
+	"Either":      check[Either],
 }
 
 func check[T any, P interface {

@@ -91,6 +91,205 @@ func convConditionalParams(path string, raw any) (out ConditionalParams, err err
 	return
 }
 
+// Either is the value at $defs/either.
+// It is one of the 2 branches of its anyOf (at least one branch must match; decoding takes the first that does): exactly one field
+// is set, so switch on which one is not nil.
+type Either struct {
+	String *string
+	Object *EitherObject
+}
+
+// MarshalJSON writes the variant that is set.
+func (v Either) MarshalJSON() ([]byte, error) {
+	switch {
+	case v.String != nil:
+		return json.Marshal(v.String)
+	case v.Object != nil:
+		return json.Marshal(v.Object)
+	}
+	return nil, errors.New("Either: no variant is set")
+}
+
+// UnmarshalJSON tries every branch and keeps the first branch that matches.
+// When none matches, the
+// first branch that decodes is kept, for Validate to report why.
+func (v *Either) UnmarshalJSON(data []byte) error {
+	cands := make([]runtime.Candidate[Either], 0, 2)
+	{
+		x := new(string)
+		err := runtime.DecodeStrict(data, x)
+		cands = append(cands, runtime.Candidate[Either]{
+			Err:   err,
+			Name:  "String",
+			Value: Either{String: x},
+		})
+	}
+	{
+		x := new(EitherObject)
+		err := runtime.DecodeStrict(data, x)
+		cands = append(cands, runtime.Candidate[Either]{
+			Err:   err,
+			Name:  "Object",
+			Value: Either{Object: x},
+		})
+	}
+	return runtime.PickVariant(v, false, cands, (*Either).checkVariant)
+}
+
+// checkVariant validates the variant that is set against its own branch.
+func (v *Either) checkVariant() error {
+	var vs runtime.Violations
+	v.validateVariant(&vs, nil)
+	return vs.Err()
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *Either) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+// validateVariant checks that one variant is set and that it satisfies its branch.
+func (v *Either) validateVariant(vs *runtime.Violations, path *runtime.Path) {
+	n := 0
+	if v.String != nil {
+		n++
+		if utf8.RuneCountInString((*v.String)) < 2 {
+			vs.Addf(path.String(), "minLength", "length %d, want at least 2", utf8.RuneCountInString((*v.String)))
+		}
+	}
+	if v.Object != nil {
+		n++
+		v.Object.validate(vs, path)
+	}
+	if n != 1 {
+		vs.Addf(path.String(), "anyOf", "%d of the 2 variants are set, want exactly 1", n)
+	}
+}
+
+func (v *Either) validate(vs *runtime.Violations, path *runtime.Path) {
+	v.validateVariant(vs, path)
+}
+
+func appendEither(dst []byte, v *Either) []byte {
+	switch {
+	case v.String != nil:
+		dst = runtime.AppendInt64(dst, 0)
+		dst = runtime.AppendString(dst, (*v.String))
+	case v.Object != nil:
+		dst = runtime.AppendInt64(dst, 1)
+		dst = appendEitherObject(dst, v.Object)
+	default:
+		dst = runtime.AppendInt64(dst, -1)
+	}
+	return dst
+}
+
+func readEither(rd *runtime.Reader, v *Either) {
+	switch rd.Variant(2) {
+	case 0:
+		v.String = new(string)
+		(*v.String) = rd.String()
+	case 1:
+		v.Object = new(EitherObject)
+		readEitherObject(rd, v.Object)
+	}
+}
+
+func convEither(path string, raw any) (out Either, err error) {
+	err = runtime.DecodeVia(path, raw, &out)
+	return
+}
+
+// EitherObject is the object at anyOf/1.
+type EitherObject struct {
+	A int64 `json:"a"`
+}
+
+// UnmarshalJSON decodes a EitherObject, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
+func (v *EitherObject) UnmarshalJSON(data []byte) error {
+	if err := runtime.RequireKeys(data, []string{"a"}, []string{"a"}, nil, false); err != nil {
+		return err
+	}
+	type plain EitherObject
+	return runtime.DecodeStrict(data, (*plain)(v))
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *EitherObject) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *EitherObject) validate(vs *runtime.Violations, path *runtime.Path) {}
+
+func appendEitherObject(dst []byte, v *EitherObject) []byte {
+	dst = runtime.AppendInt64(dst, v.A)
+	return dst
+}
+
+func readEitherObject(rd *runtime.Reader, v *EitherObject) {
+	v.A = rd.Int64()
+}
+
+func convEitherObject(path string, raw any) (out EitherObject, err error) {
+	m, err := runtime.AsObject(path, raw)
+	if err != nil {
+		return
+	}
+	out.A, err = runtime.AsInt64(path+"/a", runtime.Prop(m, "a"))
+	if err != nil {
+		return
+	}
+	return
+}
+
+// EitherParams is the object at Either.task.json#/params.
+type EitherParams struct {
+	ID string `json:"id"`
+}
+
+// UnmarshalJSON decodes a EitherParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
+func (v *EitherParams) UnmarshalJSON(data []byte) error {
+	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+		return err
+	}
+	type plain EitherParams
+	return runtime.DecodeStrict(data, (*plain)(v))
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *EitherParams) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *EitherParams) validate(vs *runtime.Violations, path *runtime.Path) {}
+
+func appendEitherParams(dst []byte, v *EitherParams) []byte {
+	dst = runtime.AppendString(dst, v.ID)
+	return dst
+}
+
+func readEitherParams(rd *runtime.Reader, v *EitherParams) {
+	v.ID = rd.String()
+}
+
+func convEitherParams(path string, raw any) (out EitherParams, err error) {
+	m, err := runtime.AsObject(path, raw)
+	if err != nil {
+		return
+	}
+	out.ID, err = runtime.AsString(path+"/id", runtime.Prop(m, "id"))
+	if err != nil {
+		return
+	}
+	return
+}
+
 // Extra is the object at $defs/extra.
 type Extra struct {
 	Foo int64 `json:"foo"`
@@ -2743,6 +2942,8 @@ type Client struct {
 	x                *runtime.Executor
 	conditional      *runtime.Task[ConditionalParams, Conditional]
 	conditionalQuery *runtime.SQLQuery
+	either           *runtime.Task[EitherParams, Either]
+	eitherQuery      *runtime.SQLQuery
 	extra            *runtime.Task[ExtraParams, Extra]
 	extraQuery       *runtime.SQLQuery
 	keyed            *runtime.Task[KeyedParams, Keyed]
@@ -2791,6 +2992,24 @@ func NewClient(x *runtime.Executor) *Client {
 		ValidateParams: (*ConditionalParams).Validate,
 		ValidateResult: (*Conditional).Validate,
 		Version:        "bac6b7a9a17b6e14",
+	})
+	c.eitherQuery = runtime.NewSQLQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
+	c.either = runtime.NewTask(x, runtime.TaskSpec[EitherParams, Either]{
+		AppendKey: appendEitherParams,
+		Cache:     runtime.CachePolicy{TTL: time.Minute},
+		Decode:    decodeEither,
+		Describe:  describeEitherParams,
+		Encode:    appendEither,
+		Fetch:     c.fetchEither,
+		Name:      "Either",
+		Retry: runtime.RetryPolicy{
+			Attempts:     1,
+			InitialDelay: 50 * time.Millisecond,
+			MaxDelay:     time.Second,
+		},
+		ValidateParams: (*EitherParams).Validate,
+		ValidateResult: (*Either).Validate,
+		Version:        "3b3365b4b1773f3e",
 	})
 	c.extraQuery = runtime.NewSQLQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
 	c.extra = runtime.NewTask(x, runtime.TaskSpec[ExtraParams, Extra]{
@@ -3079,6 +3298,58 @@ func rowConditional(rec runtime.Record) (out *Conditional, err error) {
 
 func (c *Client) fetchConditional(ctx context.Context, p *ConditionalParams) (*Conditional, error) {
 	return runtime.QueryOne(ctx, c.x, c.conditionalQuery, []any{p.ID}, rowConditional)
+}
+
+// GetEither looks up a string or an object: an anyOf with a type beside it.
+// It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
+func (c *Client) GetEither(ctx context.Context, id string) (*Either, error) {
+	p := newEitherParams(id)
+	return c.either.Do(ctx, &p)
+}
+
+// GetEitherAsync starts GetEither and returns at once; Await the future for the result.
+func (c *Client) GetEitherAsync(ctx context.Context, id string) *runtime.Future[Either] {
+	p := newEitherParams(id)
+	return c.either.Async(ctx, &p)
+}
+
+// InvalidateEither drops the cached result for these parameters.
+func (c *Client) InvalidateEither(id string) {
+	p := newEitherParams(id)
+	c.either.Invalidate(&p)
+}
+
+func newEitherParams(id string) EitherParams {
+	p := EitherParams{ID: id}
+	return p
+}
+
+func describeEitherParams(p *EitherParams) string {
+	return fmt.Sprintf("id=%v", strconv.Quote(p.ID))
+}
+
+func decodeEither(rd *runtime.Reader) *Either {
+	v := new(Either)
+	readEither(rd, v)
+	return v
+}
+
+// rowEither converts one row of the query; a bare return passes err on.
+func rowEither(rec runtime.Record) (out *Either, err error) {
+	col, err := runtime.SingleColumn(rec)
+	if err != nil {
+		return nil, err
+	}
+	var v Either
+	v, err = convEither("", col)
+	if err != nil {
+		return
+	}
+	return &v, nil
+}
+
+func (c *Client) fetchEither(ctx context.Context, p *EitherParams) (*Either, error) {
+	return runtime.QueryOne(ctx, c.x, c.eitherQuery, []any{p.ID}, rowEither)
 }
 
 // GetExtra looks up an object with pattern and additional properties.
@@ -3758,6 +4029,16 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 			return nil, err
 		}
 		return r, nil
+	case "Either":
+		var p EitherParams
+		if err := json.Unmarshal(params, &p); err != nil {
+			return nil, runtime.ParamsError(task, err)
+		}
+		r, err := c.either.Do(ctx, &p)
+		if err != nil {
+			return nil, err
+		}
+		return r, nil
 	case "Extra":
 		var p ExtraParams
 		if err := json.Unmarshal(params, &p); err != nil {
@@ -3894,5 +4175,5 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 
 // Tasks lists the names Execute accepts, sorted.
 func (c *Client) Tasks() []string {
-	return []string{"Conditional", "Extra", "Keyed", "Maybe", "Merged", "Mixed", "Mode", "Nested", "Open", "Pair", "Scalar", "Shape", "Tuple", "Typed"}
+	return []string{"Conditional", "Either", "Extra", "Keyed", "Maybe", "Merged", "Mixed", "Mode", "Nested", "Open", "Pair", "Scalar", "Shape", "Tuple", "Typed"}
 }

@@ -14,19 +14,35 @@ import (
 
 // unionBranches returns the branches of a schema that is a oneOf or an
 // anyOf and asserts nothing else, so that a union type expresses it exactly.
+// A "type" beside them is allowed when every branch already says a type
+// within it ({"type": "object", "oneOf": [objects...]}), so it adds nothing.
 func unionBranches(s *jsonschema.Schema) (branches []*jsonschema.Schema, oneOf bool) {
 	if (len(s.OneOf) > 0) == (len(s.AnyOf) > 0) || s.Ref != nil {
 		return nil, false
 	}
 	c := *s
-	c.OneOf, c.AnyOf = nil, nil
+	c.OneOf, c.AnyOf, c.Types = nil, nil, nil
 	if !onlyRef(&c) {
 		return nil, false
 	}
+	branches, oneOf = s.AnyOf, false
 	if len(s.OneOf) > 0 {
-		return s.OneOf, true
+		branches, oneOf = s.OneOf, true
 	}
-	return s.AnyOf, false
+	if len(s.Types) > 0 {
+		for _, br := range branches {
+			d := deref(br)
+			if len(d.Types) == 0 {
+				return nil, false
+			}
+			for _, k := range d.Types {
+				if !slices.Contains(s.Types, k) && !(k == "integer" && slices.Contains(s.Types, "number")) {
+					return nil, false
+				}
+			}
+		}
+	}
+	return branches, oneOf
 }
 
 // union builds the sum type of a oneOf or anyOf: a struct with one pointer
