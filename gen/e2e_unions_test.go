@@ -73,6 +73,17 @@ func TestUnionsDiscriminator(t *testing.T) {
 	if d.Shape.Square == nil || d.Shape.Circle != nil || d.Shape.Square.Side != 2 {
 		t.Errorf("shape: %+v", d.Shape)
 	}
+	switch s := d.Shape.Value().(type) {
+	case *unions.Square:
+		if s != d.Shape.Square {
+			t.Error("Value is not the Square field")
+		}
+	default:
+		t.Errorf("Value() is %T", s)
+	}
+	if (unions.Shape{}).Value() != nil {
+		t.Error("Value of an empty union is not nil")
+	}
 	if s := *d.Shapes; len(s) != 2 || s[0].Circle == nil || s[0].Circle.R != 1.5 || s[1].Square == nil {
 		t.Errorf("shapes: %+v", s)
 	}

@@ -110,6 +110,17 @@ func (v Either) MarshalJSON() ([]byte, error) {
 	return nil, errors.New("Either: no variant is set")
 }
 
+// Value returns the variant that is set, a pointer to its type, or nil: for a type switch.
+func (v Either) Value() any {
+	switch {
+	case v.String != nil:
+		return v.String
+	case v.Object != nil:
+		return v.Object
+	}
+	return nil
+}
+
 // UnmarshalJSON tries every branch and keeps the first branch that matches.
 // When none matches, the
 // first branch that decodes is kept, for Validate to report why.
@@ -604,6 +615,17 @@ func (v Maybe) MarshalJSON() ([]byte, error) {
 		return json.Marshal(v.Null)
 	}
 	return nil, errors.New("Maybe: no variant is set")
+}
+
+// Value returns the variant that is set, a pointer to its type, or nil: for a type switch.
+func (v Maybe) Value() any {
+	switch {
+	case v.Object != nil:
+		return v.Object
+	case v.Null != nil:
+		return v.Null
+	}
+	return nil
 }
 
 // UnmarshalJSON tries every branch and keeps the first branch that matches.
@@ -1227,6 +1249,17 @@ func (v Nested) MarshalJSON() ([]byte, error) {
 	return nil, errors.New("Nested: no variant is set")
 }
 
+// Value returns the variant that is set, a pointer to its type, or nil: for a type switch.
+func (v Nested) Value() any {
+	switch {
+	case v.Variant0 != nil:
+		return v.Variant0
+	case v.Array != nil:
+		return v.Array
+	}
+	return nil
+}
+
 // UnmarshalJSON tries every branch and keeps the first branch that matches.
 // When none matches, the
 // first branch that decodes is kept, for Validate to report why.
@@ -1387,6 +1420,17 @@ func (v NestedVariant0) MarshalJSON() ([]byte, error) {
 		return json.Marshal(v.Number)
 	}
 	return nil, errors.New("NestedVariant0: no variant is set")
+}
+
+// Value returns the variant that is set, a pointer to its type, or nil: for a type switch.
+func (v NestedVariant0) Value() any {
+	switch {
+	case v.Integer != nil:
+		return v.Integer
+	case v.Number != nil:
+		return v.Number
+	}
+	return nil
 }
 
 // UnmarshalJSON tries every branch and keeps the one branch that matches.
@@ -1830,6 +1874,19 @@ func (v Scalar) MarshalJSON() ([]byte, error) {
 	return nil, errors.New("Scalar: no variant is set")
 }
 
+// Value returns the variant that is set, a pointer to its type, or nil: for a type switch.
+func (v Scalar) Value() any {
+	switch {
+	case v.String != nil:
+		return v.String
+	case v.Integer != nil:
+		return v.Integer
+	case v.Number != nil:
+		return v.Number
+	}
+	return nil
+}
+
 // UnmarshalJSON tries every branch and keeps the one branch that matches.
 // A value that matches several is an error. When none matches, the
 // first branch that decodes is kept, for Validate to report why.
@@ -2018,6 +2075,17 @@ func (v Shape) MarshalJSON() ([]byte, error) {
 		return json.Marshal(v.Square)
 	}
 	return nil, errors.New("Shape: no variant is set")
+}
+
+// Value returns the variant that is set, a pointer to its type, or nil: for a type switch.
+func (v Shape) Value() any {
+	switch {
+	case v.Circle != nil:
+		return v.Circle
+	case v.Square != nil:
+		return v.Square
+	}
+	return nil
 }
 
 // UnmarshalJSON reads the property "kind" first and decodes the variant it names.

@@ -45,6 +45,17 @@ func (e *emitter) unionType(t *ir.Type) {
 	)
 	e.f.Line()
 
+	e.f.Comment("Value returns the variant that is set, a pointer to its type, or nil: for a type switch.")
+	e.f.Func().Params(jen.Id("v").Id(t.Name)).Id("Value").Params().Any().Block(
+		jen.Switch().BlockFunc(func(g *jen.Group) {
+			for _, v := range t.Variants {
+				g.Case(jen.Id("v").Dot(v.Name).Op("!=").Nil()).Block(jen.Return(jen.Id("v").Dot(v.Name)))
+			}
+		}),
+		jen.Return(jen.Nil()),
+	)
+	e.f.Line()
+
 	if t.Discriminator != "" {
 		e.unionUnmarshalTagged(t)
 	} else {

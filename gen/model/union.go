@@ -109,7 +109,7 @@ func (b *builder) union(s *jsonschema.Schema, branches []*jsonschema.Schema, one
 }
 
 // reservedFields are the method names of a union, which no variant field may take.
-var reservedFields = map[string]bool{"Validate": true, "MarshalJSON": true, "UnmarshalJSON": true}
+var reservedFields = map[string]bool{"Validate": true, "MarshalJSON": true, "UnmarshalJSON": true, "Value": true}
 
 // variantName names a branch's field: x-go-name, title or $ref target
 // name, then the discriminator value, then the branch's JSON type, then

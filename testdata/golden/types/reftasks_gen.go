@@ -785,6 +785,17 @@ func (v ThingShape) MarshalJSON() ([]byte, error) {
 	return nil, errors.New("ThingShape: no variant is set")
 }
 
+// Value returns the variant that is set, a pointer to its type, or nil: for a type switch.
+func (v ThingShape) Value() any {
+	switch {
+	case v.Circle != nil:
+		return v.Circle
+	case v.Square != nil:
+		return v.Square
+	}
+	return nil
+}
+
 // UnmarshalJSON reads the property "kind" first and decodes the variant it names.
 func (v *ThingShape) UnmarshalJSON(data []byte) error {
 	tag, err := runtime.Discriminator(data, "kind")

@@ -1138,6 +1138,17 @@ func (v Ref) MarshalJSON() ([]byte, error) {
 	return nil, errors.New("Ref: no variant is set")
 }
 
+// Value returns the variant that is set, a pointer to its type, or nil: for a type switch.
+func (v Ref) Value() any {
+	switch {
+	case v.Integer != nil:
+		return v.Integer
+	case v.String != nil:
+		return v.String
+	}
+	return nil
+}
+
 // UnmarshalJSON tries every branch and keeps the first branch that matches.
 // When none matches, the
 // first branch that decodes is kept, for Validate to report why.
@@ -1333,6 +1344,19 @@ func (v Scalar) MarshalJSON() ([]byte, error) {
 	return nil, errors.New("Scalar: no variant is set")
 }
 
+// Value returns the variant that is set, a pointer to its type, or nil: for a type switch.
+func (v Scalar) Value() any {
+	switch {
+	case v.String != nil:
+		return v.String
+	case v.Integer != nil:
+		return v.Integer
+	case v.Number != nil:
+		return v.Number
+	}
+	return nil
+}
+
 // UnmarshalJSON tries every branch and keeps the one branch that matches.
 // A value that matches several is an error. When none matches, the
 // first branch that decodes is kept, for Validate to report why.
@@ -1521,6 +1545,17 @@ func (v Shape) MarshalJSON() ([]byte, error) {
 		return json.Marshal(v.Square)
 	}
 	return nil, errors.New("Shape: no variant is set")
+}
+
+// Value returns the variant that is set, a pointer to its type, or nil: for a type switch.
+func (v Shape) Value() any {
+	switch {
+	case v.Circle != nil:
+		return v.Circle
+	case v.Square != nil:
+		return v.Square
+	}
+	return nil
 }
 
 // UnmarshalJSON reads the property "kind" first and decodes the variant it names.
