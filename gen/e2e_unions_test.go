@@ -373,3 +373,34 @@ func TestTupleOpenRest(t *testing.T) {
 		t.Errorf("gap: %v", got)
 	}
 }
+
+// benchDecode decodes and validates data into a fresh T per iteration.
+func benchDecode[T any, P interface {
+	*T
+	Validate() error
+}](b *testing.B, data string) {
+	b.ReportAllocs()
+	raw := []byte(data)
+	for b.Loop() {
+		v := P(new(T))
+		if err := json.Unmarshal(raw, v); err != nil {
+			b.Fatal(err)
+		}
+		if err := v.Validate(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkTypedForms measures decoding and validating each typed form:
+//
+//	go test ./gen -run '^$' -bench TypedForms -benchmem
+func BenchmarkTypedForms(b *testing.B) {
+	b.Run("union/discriminator", func(b *testing.B) { benchDecode[unions.Shape](b, `{"kind":"circle","r":1.5}`) })
+	b.Run("union/oneOf-trial", func(b *testing.B) { benchDecode[unions.Scalar](b, `2.5`) })
+	b.Run("union/anyOf-trial", func(b *testing.B) { benchDecode[unions.Ref](b, `"name"`) })
+	b.Run("allOf-merged", func(b *testing.B) { benchDecode[unions.Named](b, `{"id":3,"name":"n"}`) })
+	b.Run("map-fields", func(b *testing.B) { benchDecode[unions.Counters](b, `{"name":"c","a":1,"b":2}`) })
+	b.Run("tuple", func(b *testing.B) { benchDecode[unions.Point](b, `[1,2,"p"]`) })
+	b.Run("mixed-enum", func(b *testing.B) { benchDecode[unions.Mode](b, `{"level":2.5}`) })
+}

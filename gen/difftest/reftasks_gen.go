@@ -137,7 +137,7 @@ func (v *Either) UnmarshalJSON(data []byte) error {
 	}
 	{
 		x := new(EitherObject)
-		err := runtime.DecodeStrict(data, x)
+		err := x.UnmarshalJSON(data)
 		cands = append(cands, runtime.Candidate[Either]{
 			Err:   err,
 			Name:  "Object",
@@ -635,7 +635,7 @@ func (v *Maybe) UnmarshalJSON(data []byte) error {
 	cands := make([]runtime.Candidate[Maybe], 0, 2)
 	{
 		x := new(MaybeResult)
-		err := runtime.DecodeStrict(data, x)
+		err := x.UnmarshalJSON(data)
 		cands = append(cands, runtime.Candidate[Maybe]{
 			Err:   err,
 			Name:  "Object",
@@ -1267,7 +1267,7 @@ func (v *Nested) UnmarshalJSON(data []byte) error {
 	cands := make([]runtime.Candidate[Nested], 0, 2)
 	{
 		x := new(NestedVariant0)
-		err := runtime.DecodeStrict(data, x)
+		err := x.UnmarshalJSON(data)
 		cands = append(cands, runtime.Candidate[Nested]{
 			Err:   err,
 			Name:  "Variant0",
@@ -2098,10 +2098,10 @@ func (v *Shape) UnmarshalJSON(data []byte) error {
 	switch tag {
 	case "circle":
 		v.Circle = new(ShapeCircle)
-		return runtime.DecodeStrict(data, v.Circle)
+		return v.Circle.UnmarshalJSON(data)
 	case "square":
 		v.Square = new(ShapeSquare)
-		return runtime.DecodeStrict(data, v.Square)
+		return v.Square.UnmarshalJSON(data)
 	}
 	return runtime.UnknownTag("kind", tag, "\"circle\", \"square\"")
 }

@@ -35,6 +35,8 @@ func mapFieldDecl(g *jen.Group, m *ir.MapField) {
 // way a property of that type decodes: a nullable type takes null.
 func decodeValue(t *ir.Type, data, target jen.Code) *jen.Statement {
 	switch {
+	case ownStrictDecode(t):
+		return jen.Parens(target).Dot("UnmarshalJSON").Call(data)
 	case ir.HoldsNull(t):
 		return jen.Qual("encoding/json", "Unmarshal").Call(data, target)
 	case t.Kind == ir.Pointer || t.Kind == ir.OptNull:

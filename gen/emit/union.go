@@ -65,6 +65,9 @@ func (e *emitter) unionType(t *ir.Type) {
 
 // decodeInto decodes data into target, a pointer to a value of type t.
 func decodeInto(t *ir.Type, target jen.Code) *jen.Statement {
+	if ownStrictDecode(t) {
+		return jen.Add(target).Dot("UnmarshalJSON").Call(jen.Id("data"))
+	}
 	if ir.HoldsNull(t) {
 		// A JSON value holds null and any number exactly; a union that
 		// may be null decides for itself.
@@ -242,4 +245,11 @@ func (e *emitter) unionCodec(t *ir.Type) (enc, dec []jen.Code) {
 	enc = []jen.Code{jen.Switch().Block(encCases...)}
 	dec = []jen.Code{jen.Switch(jen.Id("rd").Dot("Variant").Call(jen.Lit(len(t.Variants)))).Block(decCases...)}
 	return enc, dec
+}
+
+// ownStrictDecode reports whether a type's own UnmarshalJSON decodes it
+// strictly, null included, so that it is called directly rather than
+// through DecodeStrict's second pass over the data.
+func ownStrictDecode(t *ir.Type) bool {
+	return (t.Kind == ir.Struct || t.Kind == ir.Tuple || t.Kind == ir.Union) && !ir.HoldsNull(t)
 }

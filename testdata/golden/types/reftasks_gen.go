@@ -806,10 +806,10 @@ func (v *ThingShape) UnmarshalJSON(data []byte) error {
 	switch tag {
 	case "circle":
 		v.Circle = new(ThingShapeCircle)
-		return runtime.DecodeStrict(data, v.Circle)
+		return v.Circle.UnmarshalJSON(data)
 	case "square":
 		v.Square = new(ThingShapeSquare)
-		return runtime.DecodeStrict(data, v.Square)
+		return v.Square.UnmarshalJSON(data)
 	}
 	return runtime.UnknownTag("kind", tag, "\"circle\", \"square\"")
 }

@@ -1568,10 +1568,10 @@ func (v *Shape) UnmarshalJSON(data []byte) error {
 	switch tag {
 	case "circle":
 		v.Circle = new(Circle)
-		return runtime.DecodeStrict(data, v.Circle)
+		return v.Circle.UnmarshalJSON(data)
 	case "square":
 		v.Square = new(Square)
-		return runtime.DecodeStrict(data, v.Square)
+		return v.Square.UnmarshalJSON(data)
 	}
 	return runtime.UnknownTag("kind", tag, "\"circle\", \"square\"")
 }
