@@ -316,6 +316,9 @@ func DecodeStrict(data []byte, v any) error {
 		return vs.Err()
 	}
 	data = NormalizeIntegers(data)
+	if t := reflect.TypeOf(v); t.Kind() == reflect.Pointer && t.Elem().Kind() == reflect.Struct {
+		data = dropFoldedKeys(data, t.Elem())
+	}
 	if err := json.Unmarshal(data, v); err != nil {
 		return err
 	}
@@ -400,4 +403,62 @@ func nestedNulls(x any, t reflect.Type, path string, vs *Violations) {
 			}
 		}
 	}
+}
+
+// dropFoldedKeys removes from a JSON object the keys that match a field of
+// struct type t only case-insensitively: encoding/json would decode "A"
+// into the field tagged "a", but to JSON Schema it is another property.
+func dropFoldedKeys(data []byte, t reflect.Type) []byte {
+	var names []string
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		if name != "" && name != "-" {
+			names = append(names, name)
+		}
+	}
+	// A cheap test first: a folded spelling shows as more case-insensitive
+	// than exact occurrences of the quoted name.
+	lower := bytes.ToLower(data)
+	folded := false
+	for _, n := range names {
+		q := []byte(strconv.Quote(n))
+		if bytes.Count(lower, bytes.ToLower(q)) != bytes.Count(data, q) || !isASCII(n) {
+			folded = true
+			break
+		}
+	}
+	if !folded {
+		return data
+	}
+	var raw map[string]json.RawMessage
+	if json.Unmarshal(data, &raw) != nil || raw == nil {
+		return data
+	}
+	changed := false
+	for k := range raw {
+		for _, n := range names {
+			if k != n && strings.EqualFold(k, n) {
+				delete(raw, k)
+				changed = true
+				break
+			}
+		}
+	}
+	if !changed {
+		return data
+	}
+	out, err := json.Marshal(raw)
+	if err != nil {
+		return data
+	}
+	return out
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }

@@ -293,3 +293,23 @@ type objectOnly struct{ m map[string]any }
 func (v *objectOnly) UnmarshalJSON(b []byte) error {
 	return json.Unmarshal(b, &v.m)
 }
+
+func TestDecodeStrictExactKeys(t *testing.T) {
+	type obj struct {
+		A  int64  `json:"a"`
+		ID string `json:"id,omitempty"`
+	}
+	for _, tc := range []struct {
+		data string
+		want obj
+	}{
+		{`{"a":3,"A":"00"}`, obj{A: 3}},
+		{`{"A":"x","a":1,"Id":5,"id":"k"}`, obj{A: 1, ID: "k"}},
+		{`{"a":2}`, obj{A: 2}},
+	} {
+		var got obj
+		if err := DecodeStrict([]byte(tc.data), &got); err != nil || got != tc.want {
+			t.Errorf("%s: %+v %v, want %+v", tc.data, got, err, tc.want)
+		}
+	}
+}
