@@ -1562,22 +1562,18 @@ func (v Open) MarshalJSON() ([]byte, error) {
 	return json.Marshal(items)
 }
 
-// UnmarshalJSON decodes a JSON array of at least 1 items, each strictly.
+// UnmarshalJSON decodes a JSON array of at least 1 items, each item strictly.
 func (v *Open) UnmarshalJSON(data []byte) error {
 	items, err := runtime.TupleItems(data, 1, -1)
 	if err != nil {
 		return err
 	}
 	*v = Open{}
-	{
-		err := runtime.DecodeStrict(items[0], &v.V0)
-		if err != nil {
-			return runtime.PropError("0", err)
-		}
+	if err := runtime.DecodeStrict(items[0], &v.V0); err != nil {
+		return runtime.PropError("0", err)
 	}
 	if len(items) > 1 {
-		err := runtime.DecodeStrict(items[1], &v.V1)
-		if err != nil {
+		if err := runtime.DecodeStrict(items[1], &v.V1); err != nil {
 			return runtime.PropError("1", err)
 		}
 	}
@@ -1721,22 +1717,18 @@ func (v Pair) MarshalJSON() ([]byte, error) {
 	return json.Marshal(items)
 }
 
-// UnmarshalJSON decodes a JSON array of at least 1 items, each strictly.
+// UnmarshalJSON decodes a JSON array of at least 1 items, each item strictly.
 func (v *Pair) UnmarshalJSON(data []byte) error {
 	items, err := runtime.TupleItems(data, 1, -1)
 	if err != nil {
 		return err
 	}
 	*v = Pair{}
-	{
-		err := runtime.DecodeStrict(items[0], &v.V0)
-		if err != nil {
-			return runtime.PropError("0", err)
-		}
+	if err := runtime.DecodeStrict(items[0], &v.V0); err != nil {
+		return runtime.PropError("0", err)
 	}
 	if len(items) > 1 {
-		err := json.Unmarshal(runtime.NormalizeIntegers(items[1]), &v.V1)
-		if err != nil {
+		if err := json.Unmarshal(runtime.NormalizeIntegers(items[1]), &v.V1); err != nil {
 			return runtime.PropError("1", err)
 		}
 	}

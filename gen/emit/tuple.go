@@ -3,6 +3,7 @@ package emit
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/dave/jennifer/jen"
 
@@ -83,10 +84,10 @@ func (e *emitter) tupleType(t *ir.Type) {
 		return jen.Return(jen.Qual(rt, "PropError").Call(i, jen.Err()))
 	}
 	for i, fd := range t.Fields {
-		dec := e.decodeItem(fd, jen.Id("items").Index(jen.Lit(i)), jen.Id("v").Dot(fd.Name))
-		dec = append(dec, jen.If(jen.Err().Op("!=").Nil()).Block(wrap(jen.Lit(strconv.Itoa(i)))))
+		pre, call := e.decodeItem(fd, jen.Id("items").Index(jen.Lit(i)), jen.Id("v").Dot(fd.Name))
+		dec := append(pre, jen.If(jen.Err().Op(":=").Add(call), jen.Err().Op("!=").Nil()).Block(wrap(jen.Lit(strconv.Itoa(i)))))
 		if fd.Required {
-			u = append(u, jen.Block(dec...))
+			u = append(u, dec...)
 		} else {
 			u = append(u, jen.If(jen.Len(jen.Id("items")).Op(">").Lit(i)).Block(dec...))
 		}
@@ -99,29 +100,38 @@ func (e *emitter) tupleType(t *ir.Type) {
 		))
 	}
 	u = append(u, jen.Return(jen.Nil()))
-	e.f.Comment(fmt.Sprintf("UnmarshalJSON decodes a JSON array of at least %d items%s, each strictly.", req, map[bool]string{true: fmt.Sprintf(" and at most %d", maxLen), false: ""}[maxLen >= 0]))
+	var bounds []string
+	if req > 0 {
+		bounds = append(bounds, fmt.Sprintf("at least %d", req))
+	}
+	if maxLen >= 0 {
+		bounds = append(bounds, fmt.Sprintf("at most %d", maxLen))
+	}
+	what := "a JSON array"
+	if len(bounds) > 0 {
+		what += " of " + strings.Join(bounds, " and ") + " items"
+	}
+	e.f.Comment(fmt.Sprintf("UnmarshalJSON decodes %s, each item strictly.", what))
 	e.f.Func().Params(jen.Id("v").Op("*").Id(t.Name)).Id("UnmarshalJSON").Params(jen.Id("data").Index().Byte()).Error().Block(u...)
 	e.f.Line()
 }
 
-// decodeItem decodes raw (a json.RawMessage) into target, a tuple field,
-// setting err.
-func (e *emitter) decodeItem(fd *ir.Field, raw jen.Code, target *jen.Statement) []jen.Code {
+// decodeItem decodes raw (a json.RawMessage) into target, a tuple field:
+// statements to run first, then the call that returns the error.
+func (e *emitter) decodeItem(fd *ir.Field, raw jen.Code, target *jen.Statement) ([]jen.Code, *jen.Statement) {
 	t := fd.Type
 	switch {
 	case t.Kind == ir.Pointer && ir.HoldsNull(t.Elem):
 		// Present, and null is a value of its own.
-		return []jen.Code{
-			target.Clone().Op("=").New(goType(t.Elem)),
-			jen.Err().Op(":=").Qual("encoding/json", "Unmarshal").Call(raw, target.Clone()),
-		}
+		return []jen.Code{target.Clone().Op("=").New(goType(t.Elem))},
+			jen.Qual("encoding/json", "Unmarshal").Call(raw, target.Clone())
 	case t.Kind == ir.OptNull:
-		return []jen.Code{jen.Err().Op(":=").Qual("encoding/json", "Unmarshal").Call(jen.Qual(rt, "NormalizeIntegers").Call(raw), jen.Op("&").Add(target.Clone()))}
+		return nil, jen.Qual("encoding/json", "Unmarshal").Call(jen.Qual(rt, "NormalizeIntegers").Call(raw), jen.Op("&").Add(target.Clone()))
 	case t.Kind == ir.Pointer && !fd.Required:
 		// Optional but not nullable: null is rejected.
-		return []jen.Code{jen.Err().Op(":=").Qual(rt, "DecodeStrict").Call(raw, jen.Op("&").Add(target.Clone()))}
+		return nil, jen.Qual(rt, "DecodeStrict").Call(raw, jen.Op("&").Add(target.Clone()))
 	}
-	return []jen.Code{jen.Err().Op(":=").Add(decodeValue(t, raw, jen.Op("&").Add(target.Clone())))}
+	return nil, decodeValue(t, raw, jen.Op("&").Add(target.Clone()))
 }
 
 // tupleChecks validates a tuple: positions filled without gaps, the item

@@ -646,7 +646,7 @@ func (v ThingPair) MarshalJSON() ([]byte, error) {
 	return json.Marshal(items)
 }
 
-// UnmarshalJSON decodes a JSON array of at least 0 items and at most 2, each strictly.
+// UnmarshalJSON decodes a JSON array of at most 2 items, each item strictly.
 func (v *ThingPair) UnmarshalJSON(data []byte) error {
 	items, err := runtime.TupleItems(data, 0, 2)
 	if err != nil {
@@ -654,14 +654,12 @@ func (v *ThingPair) UnmarshalJSON(data []byte) error {
 	}
 	*v = ThingPair{}
 	if len(items) > 0 {
-		err := runtime.DecodeStrict(items[0], &v.V0)
-		if err != nil {
+		if err := runtime.DecodeStrict(items[0], &v.V0); err != nil {
 			return runtime.PropError("0", err)
 		}
 	}
 	if len(items) > 1 {
-		err := runtime.DecodeStrict(items[1], &v.V1)
-		if err != nil {
+		if err := runtime.DecodeStrict(items[1], &v.V1); err != nil {
 			return runtime.PropError("1", err)
 		}
 	}

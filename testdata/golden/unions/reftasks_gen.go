@@ -661,7 +661,7 @@ func (v Entry) MarshalJSON() ([]byte, error) {
 	return json.Marshal(items)
 }
 
-// UnmarshalJSON decodes a JSON array of at least 0 items, each strictly.
+// UnmarshalJSON decodes a JSON array, each item strictly.
 func (v *Entry) UnmarshalJSON(data []byte) error {
 	items, err := runtime.TupleItems(data, 0, -1)
 	if err != nil {
@@ -669,8 +669,7 @@ func (v *Entry) UnmarshalJSON(data []byte) error {
 	}
 	*v = Entry{}
 	if len(items) > 0 {
-		err := runtime.DecodeStrict(items[0], &v.Key)
-		if err != nil {
+		if err := runtime.DecodeStrict(items[0], &v.Key); err != nil {
 			return runtime.PropError("0", err)
 		}
 	}
@@ -1051,28 +1050,21 @@ func (v Point) MarshalJSON() ([]byte, error) {
 	return json.Marshal(items)
 }
 
-// UnmarshalJSON decodes a JSON array of at least 2 items and at most 3, each strictly.
+// UnmarshalJSON decodes a JSON array of at least 2 and at most 3 items, each item strictly.
 func (v *Point) UnmarshalJSON(data []byte) error {
 	items, err := runtime.TupleItems(data, 2, 3)
 	if err != nil {
 		return err
 	}
 	*v = Point{}
-	{
-		err := runtime.DecodeStrict(items[0], &v.X)
-		if err != nil {
-			return runtime.PropError("0", err)
-		}
+	if err := runtime.DecodeStrict(items[0], &v.X); err != nil {
+		return runtime.PropError("0", err)
 	}
-	{
-		err := runtime.DecodeStrict(items[1], &v.Y)
-		if err != nil {
-			return runtime.PropError("1", err)
-		}
+	if err := runtime.DecodeStrict(items[1], &v.Y); err != nil {
+		return runtime.PropError("1", err)
 	}
 	if len(items) > 2 {
-		err := json.Unmarshal(runtime.NormalizeIntegers(items[2]), &v.Label)
-		if err != nil {
+		if err := json.Unmarshal(runtime.NormalizeIntegers(items[2]), &v.Label); err != nil {
 			return runtime.PropError("2", err)
 		}
 	}
@@ -1262,18 +1254,15 @@ func (v Row) MarshalJSON() ([]byte, error) {
 	return json.Marshal(items)
 }
 
-// UnmarshalJSON decodes a JSON array of at least 1 items, each strictly.
+// UnmarshalJSON decodes a JSON array of at least 1 items, each item strictly.
 func (v *Row) UnmarshalJSON(data []byte) error {
 	items, err := runtime.TupleItems(data, 1, -1)
 	if err != nil {
 		return err
 	}
 	*v = Row{}
-	{
-		err := runtime.DecodeStrict(items[0], &v.V0)
-		if err != nil {
-			return runtime.PropError("0", err)
-		}
+	if err := runtime.DecodeStrict(items[0], &v.V0); err != nil {
+		return runtime.PropError("0", err)
 	}
 	for i := 1; i < len(items); i++ {
 		var x int64
