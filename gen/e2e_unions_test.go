@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/reftask/reftask/runtime"
@@ -289,7 +290,10 @@ func TestUnionsThroughSource(t *testing.T) {
 		`"headers":{"x-a":"b"},"point":[1,2,"p"],"row":["r",1,2]}`
 	writeFile(t, root, "drawings.json", `{"d1": `+drawing+`, "bad": {"shape":{"kind":"square","side":0}}}`)
 	writeFile(t, root, "settings.json", `{"five": 5, "two": 2.5}`)
-	x, err := runtime.New(runtime.WithFileRoot(root))
+	var hits atomic.Int64
+	x, err := runtime.New(runtime.WithFileRoot(root), runtime.WithHooks(runtime.Hooks{
+		OnHit: func(context.Context, runtime.Event) { hits.Add(1) },
+	}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -308,6 +312,9 @@ func TestUnionsThroughSource(t *testing.T) {
 		if !sameJSON(t, drawing, string(b)) {
 			t.Errorf("got %s\nwant %s", b, drawing)
 		}
+	}
+	if hits.Load() != 1 {
+		t.Errorf("%d cache hits, want 1: the second lookup decodes the cached entry", hits.Load())
 	}
 	if _, err := c.GetDrawing(ctx, "bad"); err == nil || !strings.Contains(err.Error(), "/shape/side") {
 		t.Errorf("invalid record: %v", err)
