@@ -409,25 +409,7 @@ func nestedNulls(x any, t reflect.Type, path string, vs *Violations) {
 // struct type t only case-insensitively: encoding/json would decode "A"
 // into the field tagged "a", but to JSON Schema it is another property.
 func dropFoldedKeys(data []byte, t reflect.Type) []byte {
-	var names []string
-	for i := range t.NumField() {
-		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
-		if name != "" && name != "-" {
-			names = append(names, name)
-		}
-	}
-	// A cheap test first: a folded spelling shows as more case-insensitive
-	// than exact occurrences of the quoted name.
-	lower := bytes.ToLower(data)
-	folded := false
-	for _, n := range names {
-		q := []byte(strconv.Quote(n))
-		if bytes.Count(lower, bytes.ToLower(q)) != bytes.Count(data, q) || !isASCII(n) {
-			folded = true
-			break
-		}
-	}
-	if !folded {
+	if !mayHaveFoldedKey(data, t) {
 		return data
 	}
 	var raw map[string]json.RawMessage
@@ -436,8 +418,9 @@ func dropFoldedKeys(data []byte, t reflect.Type) []byte {
 	}
 	changed := false
 	for k := range raw {
-		for _, n := range names {
-			if k != n && strings.EqualFold(k, n) {
+		for i := range t.NumField() {
+			n := jsonName(t.Field(i))
+			if n != "" && k != n && strings.EqualFold(k, n) {
 				delete(raw, k)
 				changed = true
 				break
@@ -452,6 +435,65 @@ func dropFoldedKeys(data []byte, t reflect.Type) []byte {
 		return data
 	}
 	return out
+}
+
+func jsonName(f reflect.StructField) string {
+	name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+	if name == "-" {
+		return ""
+	}
+	return name
+}
+
+// mayHaveFoldedKey scans the strings of data, without allocating, for one
+// that equals a field's JSON name case-insensitively but not exactly; a
+// string with a \u escape, or a field name beyond ASCII, may fold in ways
+// the scan does not see, so it says yes to them.
+func mayHaveFoldedKey(data []byte, t reflect.Type) bool {
+	for i := range t.NumField() {
+		if !isASCII(jsonName(t.Field(i))) {
+			return true
+		}
+	}
+	for i := 0; i < len(data); i++ {
+		if data[i] != '"' {
+			continue
+		}
+		j := i + 1
+		for j < len(data) && data[j] != '"' {
+			if data[j] == '\\' {
+				if j+1 < len(data) && data[j+1] == 'u' {
+					return true // \u0041 is a letter
+				}
+				j++
+			}
+			j++
+		}
+		tok := data[i+1 : min(j, len(data))]
+		for f := range t.NumField() {
+			if n := jsonName(t.Field(f)); n != "" && len(n) == len(tok) && string(tok) != n && equalFoldASCII(tok, n) {
+				return true
+			}
+		}
+		i = j
+	}
+	return false
+}
+
+func equalFoldASCII(b []byte, s string) bool {
+	for i := range len(b) {
+		x, y := b[i], s[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
 }
 
 func isASCII(s string) bool {

@@ -306,6 +306,8 @@ func TestDecodeStrictExactKeys(t *testing.T) {
 		{`{"a":3,"A":"00"}`, obj{A: 3}},
 		{`{"A":"x","a":1,"Id":5,"id":"k"}`, obj{A: 1, ID: "k"}},
 		{`{"a":2}`, obj{A: 2}},
+		{`{"a":2,"\u0041":"x"}`, obj{A: 2}},
+		{`{"a":2,"id":"q\"A\n"}`, obj{A: 2, ID: "q\"A\n"}},
 	} {
 		var got obj
 		if err := DecodeStrict([]byte(tc.data), &got); err != nil || got != tc.want {
