@@ -411,3 +411,24 @@ func BenchmarkTypedForms(b *testing.B) {
 	b.Run("tuple", func(b *testing.B) { benchDecode[unions.Point](b, `[1,2,"p"]`) })
 	b.Run("mixed-enum", func(b *testing.B) { benchDecode[unions.Mode](b, `{"level":2.5}`) })
 }
+
+func TestUnionWithParentKeywords(t *testing.T) {
+	d, err := roundTrip[unions.Drawing](t, `{"shape":{"kind":"square","side":1},"vehicle":{"kind":"car","wheels":4,"seats":5}}`)
+	if err != nil || d.Vehicle.Car == nil || d.Vehicle.Car.Wheels != 4 || *d.Vehicle.Car.Seats != 5 {
+		t.Fatalf("%+v %v", d.Vehicle, err)
+	}
+	// The keywords beside the oneOf apply to each branch.
+	var v unions.Vehicle
+	if err := json.Unmarshal([]byte(`{"kind":"bike"}`), &v); err == nil || !strings.Contains(err.Error(), `missing property "wheels"`) {
+		t.Errorf("required from beside the oneOf: %v", err)
+	}
+	_, err = roundTrip[unions.Vehicle](t, `{"kind":"bike","wheels":-1,"electric":true}`)
+	if got := violations(err); len(got) != 1 || got[0] != "/wheels minimum" {
+		t.Errorf("violations %v", got)
+	}
+	// A hand-built branch with the other's tag breaks its const.
+	bad := unions.Vehicle{Car: &unions.VehicleCar{Kind: "bike", Wheels: 2}}
+	if got := violations(bad.Validate()); len(got) != 1 || got[0] != "/kind const" {
+		t.Errorf("const: %v", got)
+	}
+}

@@ -37,6 +37,8 @@ var generated = map[string]func([]byte) error{
 	"Mode":        check[Mode],
 	"Open":        check[Open],
 	"Either":      check[Either],
+	"Vehicle":     check[Vehicle],
+	"Blend":       check[Blend],
 }
 
 func check[T any, P interface {
@@ -196,6 +198,8 @@ var seeds = []string{
 	`{"kind":"a"}`,
 	`{"a":1.0}`,
 	`[3,"ab",null]`,
+	`{"kind":"square","a":1,"c":["x1"]}`,
+	`{"foo":1,"bar":"ab"}`,
 }
 
 // mutate replaces, drops or adds one piece of a seed.

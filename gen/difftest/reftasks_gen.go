@@ -15,6 +15,278 @@ import (
 	"unicode/utf8"
 )
 
+// Blend is the value at $defs/blend.
+// It is one of the 2 branches of its anyOf (at least one branch must match; decoding takes the first that does): exactly one field
+// is set, so switch on which one is not nil.
+type Blend struct {
+	Variant0 *BlendVariant0
+	Variant1 *BlendVariant1
+}
+
+// MarshalJSON writes the variant that is set.
+func (v Blend) MarshalJSON() ([]byte, error) {
+	switch {
+	case v.Variant0 != nil:
+		return json.Marshal(v.Variant0)
+	case v.Variant1 != nil:
+		return json.Marshal(v.Variant1)
+	}
+	return nil, errors.New("Blend: no variant is set")
+}
+
+// Value returns the variant that is set, a pointer to its type, or nil: for a type switch.
+func (v Blend) Value() any {
+	switch {
+	case v.Variant0 != nil:
+		return v.Variant0
+	case v.Variant1 != nil:
+		return v.Variant1
+	}
+	return nil
+}
+
+// UnmarshalJSON tries every branch and keeps the first branch that matches.
+// When none matches, the
+// first branch that decodes is kept, for Validate to report why.
+func (v *Blend) UnmarshalJSON(data []byte) error {
+	cands := make([]runtime.Candidate[Blend], 0, 2)
+	{
+		x := new(BlendVariant0)
+		err := x.UnmarshalJSON(data)
+		cands = append(cands, runtime.Candidate[Blend]{
+			Err:   err,
+			Name:  "Variant0",
+			Value: Blend{Variant0: x},
+		})
+	}
+	{
+		x := new(BlendVariant1)
+		err := x.UnmarshalJSON(data)
+		cands = append(cands, runtime.Candidate[Blend]{
+			Err:   err,
+			Name:  "Variant1",
+			Value: Blend{Variant1: x},
+		})
+	}
+	return runtime.PickVariant(v, false, cands, (*Blend).checkVariant)
+}
+
+// checkVariant validates the variant that is set against its own branch.
+func (v *Blend) checkVariant() error {
+	var vs runtime.Violations
+	v.validateVariant(&vs, nil)
+	return vs.Err()
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *Blend) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+// validateVariant checks that one variant is set and that it satisfies its branch.
+func (v *Blend) validateVariant(vs *runtime.Violations, path *runtime.Path) {
+	n := 0
+	if v.Variant0 != nil {
+		n++
+		v.Variant0.validate(vs, path)
+	}
+	if v.Variant1 != nil {
+		n++
+		v.Variant1.validate(vs, path)
+	}
+	if n != 1 {
+		vs.Addf(path.String(), "anyOf", "%d of the 2 variants are set, want exactly 1", n)
+	}
+}
+
+func (v *Blend) validate(vs *runtime.Violations, path *runtime.Path) {
+	v.validateVariant(vs, path)
+}
+
+func appendBlend(dst []byte, v *Blend) []byte {
+	switch {
+	case v.Variant0 != nil:
+		dst = runtime.AppendInt64(dst, 0)
+		dst = appendBlendVariant0(dst, v.Variant0)
+	case v.Variant1 != nil:
+		dst = runtime.AppendInt64(dst, 1)
+		dst = appendBlendVariant1(dst, v.Variant1)
+	default:
+		dst = runtime.AppendInt64(dst, -1)
+	}
+	return dst
+}
+
+func readBlend(rd *runtime.Reader, v *Blend) {
+	switch rd.Variant(2) {
+	case 0:
+		v.Variant0 = new(BlendVariant0)
+		readBlendVariant0(rd, v.Variant0)
+	case 1:
+		v.Variant1 = new(BlendVariant1)
+		readBlendVariant1(rd, v.Variant1)
+	}
+}
+
+func convBlend(path string, raw any) (out Blend, err error) {
+	err = runtime.DecodeVia(path, raw, &out)
+	return
+}
+
+// BlendParams is the object at Blend.task.json#/params.
+type BlendParams struct {
+	ID string `json:"id"`
+}
+
+// UnmarshalJSON decodes a BlendParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
+func (v *BlendParams) UnmarshalJSON(data []byte) error {
+	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+		return err
+	}
+	type plain BlendParams
+	return runtime.DecodeStrict(data, (*plain)(v))
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *BlendParams) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *BlendParams) validate(vs *runtime.Violations, path *runtime.Path) {}
+
+func appendBlendParams(dst []byte, v *BlendParams) []byte {
+	dst = runtime.AppendString(dst, v.ID)
+	return dst
+}
+
+func readBlendParams(rd *runtime.Reader, v *BlendParams) {
+	v.ID = rd.String()
+}
+
+func convBlendParams(path string, raw any) (out BlendParams, err error) {
+	m, err := runtime.AsObject(path, raw)
+	if err != nil {
+		return
+	}
+	out.ID, err = runtime.AsString(path+"/id", runtime.Prop(m, "id"))
+	if err != nil {
+		return
+	}
+	return
+}
+
+// BlendVariant0 is the object at 0/with-parent.
+type BlendVariant0 struct {
+	Foo int64 `json:"foo"`
+}
+
+// UnmarshalJSON decodes a BlendVariant0, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
+func (v *BlendVariant0) UnmarshalJSON(data []byte) error {
+	if err := runtime.RequireKeys(data, []string{"foo"}, []string{"foo"}, nil, false); err != nil {
+		return err
+	}
+	type plain BlendVariant0
+	return runtime.DecodeStrict(data, (*plain)(v))
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *BlendVariant0) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *BlendVariant0) validate(vs *runtime.Violations, path *runtime.Path) {}
+
+func appendBlendVariant0(dst []byte, v *BlendVariant0) []byte {
+	dst = runtime.AppendInt64(dst, v.Foo)
+	return dst
+}
+
+func readBlendVariant0(rd *runtime.Reader, v *BlendVariant0) {
+	v.Foo = rd.Int64()
+}
+
+func convBlendVariant0(path string, raw any) (out BlendVariant0, err error) {
+	m, err := runtime.AsObject(path, raw)
+	if err != nil {
+		return
+	}
+	out.Foo, err = runtime.AsInt64(path+"/foo", runtime.Prop(m, "foo"))
+	if err != nil {
+		return
+	}
+	return
+}
+
+// BlendVariant1 is the object at 1/with-parent.
+type BlendVariant1 struct {
+	Foo *int64 `json:"foo,omitempty"`
+	Bar string `json:"bar"`
+}
+
+// UnmarshalJSON decodes a BlendVariant1, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
+func (v *BlendVariant1) UnmarshalJSON(data []byte) error {
+	if err := runtime.RequireKeys(data, []string{"bar"}, []string{"foo", "bar"}, nil, false); err != nil {
+		return err
+	}
+	type plain BlendVariant1
+	return runtime.DecodeStrict(data, (*plain)(v))
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *BlendVariant1) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *BlendVariant1) validate(vs *runtime.Violations, path *runtime.Path) {}
+
+func appendBlendVariant1(dst []byte, v *BlendVariant1) []byte {
+	if v.Foo != nil {
+		dst = runtime.AppendPresent(dst, true)
+		dst = runtime.AppendInt64(dst, (*v.Foo))
+	} else {
+		dst = runtime.AppendPresent(dst, false)
+	}
+	dst = runtime.AppendString(dst, v.Bar)
+	return dst
+}
+
+func readBlendVariant1(rd *runtime.Reader, v *BlendVariant1) {
+	if rd.Present() {
+		p0 := new(int64)
+		(*p0) = rd.Int64()
+		v.Foo = p0
+	}
+	v.Bar = rd.String()
+}
+
+func convBlendVariant1(path string, raw any) (out BlendVariant1, err error) {
+	m, err := runtime.AsObject(path, raw)
+	if err != nil {
+		return
+	}
+	if rFoo, ok := m["foo"]; ok && rFoo != nil {
+		var vFoo int64
+		vFoo, err = runtime.AsInt64(path+"/foo", rFoo)
+		if err != nil {
+			return
+		}
+		out.Foo = &vFoo
+	}
+	out.Bar, err = runtime.AsString(path+"/bar", runtime.Prop(m, "bar"))
+	if err != nil {
+		return
+	}
+	return
+}
+
 // Conditional is the value at $defs/conditional.
 // Its schema allows values of several JSON types, so it holds any JSON value
 // (runtime.JSONValue) and Validate checks it against every keyword of the schema.
@@ -2656,6 +2928,334 @@ func convTypedParams(path string, raw any) (out TypedParams, err error) {
 	return
 }
 
+// Vehicle is the value at $defs/vehicle.
+// It is one of the 2 branches of its oneOf (exactly one branch must match): exactly one field
+// is set, so switch on which one is not nil.
+type Vehicle struct {
+	Circle *VehicleCircle
+	Square *VehicleSquare
+}
+
+// MarshalJSON writes the variant that is set.
+func (v Vehicle) MarshalJSON() ([]byte, error) {
+	switch {
+	case v.Circle != nil:
+		return json.Marshal(v.Circle)
+	case v.Square != nil:
+		return json.Marshal(v.Square)
+	}
+	return nil, errors.New("Vehicle: no variant is set")
+}
+
+// Value returns the variant that is set, a pointer to its type, or nil: for a type switch.
+func (v Vehicle) Value() any {
+	switch {
+	case v.Circle != nil:
+		return v.Circle
+	case v.Square != nil:
+		return v.Square
+	}
+	return nil
+}
+
+// UnmarshalJSON reads the property "kind" first and decodes the variant it names.
+func (v *Vehicle) UnmarshalJSON(data []byte) error {
+	tag, err := runtime.Discriminator(data, "kind")
+	if err != nil {
+		return err
+	}
+	*v = Vehicle{}
+	switch tag {
+	case "circle":
+		v.Circle = new(VehicleCircle)
+		return v.Circle.UnmarshalJSON(data)
+	case "square":
+		v.Square = new(VehicleSquare)
+		return v.Square.UnmarshalJSON(data)
+	}
+	return runtime.UnknownTag("kind", tag, "\"circle\", \"square\"")
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *Vehicle) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *Vehicle) validate(vs *runtime.Violations, path *runtime.Path) {
+	n := 0
+	if v.Circle != nil {
+		n++
+		v.Circle.validate(vs, path)
+	}
+	if v.Square != nil {
+		n++
+		v.Square.validate(vs, path)
+	}
+	if n != 1 {
+		vs.Addf(path.String(), "oneOf", "%d of the 2 variants are set, want exactly 1", n)
+	}
+}
+
+func appendVehicle(dst []byte, v *Vehicle) []byte {
+	switch {
+	case v.Circle != nil:
+		dst = runtime.AppendInt64(dst, 0)
+		dst = appendVehicleCircle(dst, v.Circle)
+	case v.Square != nil:
+		dst = runtime.AppendInt64(dst, 1)
+		dst = appendVehicleSquare(dst, v.Square)
+	default:
+		dst = runtime.AppendInt64(dst, -1)
+	}
+	return dst
+}
+
+func readVehicle(rd *runtime.Reader, v *Vehicle) {
+	switch rd.Variant(2) {
+	case 0:
+		v.Circle = new(VehicleCircle)
+		readVehicleCircle(rd, v.Circle)
+	case 1:
+		v.Square = new(VehicleSquare)
+		readVehicleSquare(rd, v.Square)
+	}
+}
+
+func convVehicle(path string, raw any) (out Vehicle, err error) {
+	err = runtime.DecodeVia(path, raw, &out)
+	return
+}
+
+// VehicleCircle is the object at 0/with-parent.
+type VehicleCircle struct {
+	A    int64   `json:"a"`
+	Kind string  `json:"kind"`
+	B    *string `json:"b,omitempty"`
+}
+
+// UnmarshalJSON decodes a VehicleCircle, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
+func (v *VehicleCircle) UnmarshalJSON(data []byte) error {
+	if err := runtime.RequireKeys(data, []string{"a", "kind"}, []string{"a", "kind", "b"}, nil, false); err != nil {
+		return err
+	}
+	type plain VehicleCircle
+	return runtime.DecodeStrict(data, (*plain)(v))
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *VehicleCircle) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *VehicleCircle) validate(vs *runtime.Violations, path *runtime.Path) {
+	{
+		pA := path.Key("a")
+		if v.A < 0 {
+			vs.Addf(pA.String(), "minimum", "%v is less than 0", v.A)
+		}
+	}
+	{
+		pKind := path.Key("kind")
+		if v.Kind != "circle" {
+			vs.Addf(pKind.String(), "const", "%v is not circle", v.Kind)
+		}
+	}
+}
+
+func appendVehicleCircle(dst []byte, v *VehicleCircle) []byte {
+	dst = runtime.AppendInt64(dst, v.A)
+	dst = runtime.AppendString(dst, v.Kind)
+	if v.B != nil {
+		dst = runtime.AppendPresent(dst, true)
+		dst = runtime.AppendString(dst, (*v.B))
+	} else {
+		dst = runtime.AppendPresent(dst, false)
+	}
+	return dst
+}
+
+func readVehicleCircle(rd *runtime.Reader, v *VehicleCircle) {
+	v.A = rd.Int64()
+	v.Kind = rd.String()
+	if rd.Present() {
+		p0 := new(string)
+		(*p0) = rd.String()
+		v.B = p0
+	}
+}
+
+func convVehicleCircle(path string, raw any) (out VehicleCircle, err error) {
+	m, err := runtime.AsObject(path, raw)
+	if err != nil {
+		return
+	}
+	out.A, err = runtime.AsInt64(path+"/a", runtime.Prop(m, "a"))
+	if err != nil {
+		return
+	}
+	out.Kind, err = runtime.AsString(path+"/kind", runtime.Prop(m, "kind"))
+	if err != nil {
+		return
+	}
+	if rB, ok := m["b"]; ok && rB != nil {
+		var vB string
+		vB, err = runtime.AsString(path+"/b", rB)
+		if err != nil {
+			return
+		}
+		out.B = &vB
+	}
+	return
+}
+
+// VehicleParams is the object at Vehicle.task.json#/params.
+type VehicleParams struct {
+	ID string `json:"id"`
+}
+
+// UnmarshalJSON decodes a VehicleParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
+func (v *VehicleParams) UnmarshalJSON(data []byte) error {
+	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+		return err
+	}
+	type plain VehicleParams
+	return runtime.DecodeStrict(data, (*plain)(v))
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *VehicleParams) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *VehicleParams) validate(vs *runtime.Violations, path *runtime.Path) {}
+
+func appendVehicleParams(dst []byte, v *VehicleParams) []byte {
+	dst = runtime.AppendString(dst, v.ID)
+	return dst
+}
+
+func readVehicleParams(rd *runtime.Reader, v *VehicleParams) {
+	v.ID = rd.String()
+}
+
+func convVehicleParams(path string, raw any) (out VehicleParams, err error) {
+	m, err := runtime.AsObject(path, raw)
+	if err != nil {
+		return
+	}
+	out.ID, err = runtime.AsString(path+"/id", runtime.Prop(m, "id"))
+	if err != nil {
+		return
+	}
+	return
+}
+
+// VehicleSquare is the object at 1/with-parent.
+type VehicleSquare struct {
+	A    int64     `json:"a"`
+	Kind string    `json:"kind"`
+	C    *[]string `json:"c,omitempty"`
+}
+
+// UnmarshalJSON decodes a VehicleSquare, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
+func (v *VehicleSquare) UnmarshalJSON(data []byte) error {
+	if err := runtime.RequireKeys(data, []string{"a", "kind"}, []string{"a", "kind", "c"}, nil, false); err != nil {
+		return err
+	}
+	type plain VehicleSquare
+	return runtime.DecodeStrict(data, (*plain)(v))
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *VehicleSquare) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *VehicleSquare) validate(vs *runtime.Violations, path *runtime.Path) {
+	{
+		pA := path.Key("a")
+		if v.A < 0 {
+			vs.Addf(pA.String(), "minimum", "%v is less than 0", v.A)
+		}
+	}
+	{
+		pKind := path.Key("kind")
+		if v.Kind != "square" {
+			vs.Addf(pKind.String(), "const", "%v is not square", v.Kind)
+		}
+	}
+}
+
+func appendVehicleSquare(dst []byte, v *VehicleSquare) []byte {
+	dst = runtime.AppendInt64(dst, v.A)
+	dst = runtime.AppendString(dst, v.Kind)
+	if v.C != nil {
+		dst = runtime.AppendPresent(dst, true)
+		dst = runtime.AppendLen(dst, len((*v.C)))
+		for i0 := range *v.C {
+			dst = runtime.AppendString(dst, (*v.C)[i0])
+		}
+	} else {
+		dst = runtime.AppendPresent(dst, false)
+	}
+	return dst
+}
+
+func readVehicleSquare(rd *runtime.Reader, v *VehicleSquare) {
+	v.A = rd.Int64()
+	v.Kind = rd.String()
+	if rd.Present() {
+		p0 := new([]string)
+		(*p0) = make([]string, rd.Len())
+		for i1 := range *p0 {
+			(*p0)[i1] = rd.String()
+		}
+		v.C = p0
+	}
+}
+
+func convVehicleSquare(path string, raw any) (out VehicleSquare, err error) {
+	m, err := runtime.AsObject(path, raw)
+	if err != nil {
+		return
+	}
+	out.A, err = runtime.AsInt64(path+"/a", runtime.Prop(m, "a"))
+	if err != nil {
+		return
+	}
+	out.Kind, err = runtime.AsString(path+"/kind", runtime.Prop(m, "kind"))
+	if err != nil {
+		return
+	}
+	if rC, ok := m["c"]; ok && rC != nil {
+		var vC []string
+		{
+			var a1 []any
+			a1, err = runtime.AsArray(path+"/c", rC)
+			if err != nil {
+				return
+			}
+			vC = make([]string, len(a1))
+			for i1, e1 := range a1 {
+				vC[i1], err = runtime.AsString(path+"/c"+"/"+strconv.Itoa(i1), e1)
+				if err != nil {
+					return
+				}
+			}
+		}
+		out.C = &vC
+	}
+	return
+}
+
 // checkConditional checks a JSON value against the schema at $defs/conditional, adding a violation for every keyword it breaks.
 func checkConditional(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
 	own := new(runtime.Evaluated)
@@ -3000,6 +3600,8 @@ func checkTuplePrefix1(v any, path *runtime.Path, vs *runtime.Violations, ev *ru
 // Client calls this package's tasks through a shared runtime executor, which caches, coalesces, retries and falls back as each spec says. A Client is safe for concurrent use.
 type Client struct {
 	x                *runtime.Executor
+	blend            *runtime.Task[BlendParams, Blend]
+	blendQuery       *runtime.SQLQuery
 	conditional      *runtime.Task[ConditionalParams, Conditional]
 	conditionalQuery *runtime.SQLQuery
 	either           *runtime.Task[EitherParams, Either]
@@ -3030,11 +3632,31 @@ type Client struct {
 	tupleQuery       *runtime.SQLQuery
 	typed            *runtime.Task[TypedParams, Typed]
 	typedQuery       *runtime.SQLQuery
+	vehicle          *runtime.Task[VehicleParams, Vehicle]
+	vehicleQuery     *runtime.SQLQuery
 }
 
 // NewClient binds the package's tasks to x. The connections and files the tasks name are looked up in x when a task runs.
 func NewClient(x *runtime.Executor) *Client {
 	c := &Client{x: x}
+	c.blendQuery = runtime.NewSQLQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
+	c.blend = runtime.NewTask(x, runtime.TaskSpec[BlendParams, Blend]{
+		AppendKey: appendBlendParams,
+		Cache:     runtime.CachePolicy{TTL: time.Minute},
+		Decode:    decodeBlend,
+		Describe:  describeBlendParams,
+		Encode:    appendBlend,
+		Fetch:     c.fetchBlend,
+		Name:      "Blend",
+		Retry: runtime.RetryPolicy{
+			Attempts:     1,
+			InitialDelay: 50 * time.Millisecond,
+			MaxDelay:     time.Second,
+		},
+		ValidateParams: (*BlendParams).Validate,
+		ValidateResult: (*Blend).Validate,
+		Version:        "d821dc3631ce8b00",
+	})
 	c.conditionalQuery = runtime.NewSQLQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
 	c.conditional = runtime.NewTask(x, runtime.TaskSpec[ConditionalParams, Conditional]{
 		AppendKey: appendConditionalParams,
@@ -3305,7 +3927,77 @@ func NewClient(x *runtime.Executor) *Client {
 		ValidateResult: (*Typed).Validate,
 		Version:        "9016b6f122592e50",
 	})
+	c.vehicleQuery = runtime.NewSQLQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
+	c.vehicle = runtime.NewTask(x, runtime.TaskSpec[VehicleParams, Vehicle]{
+		AppendKey: appendVehicleParams,
+		Cache:     runtime.CachePolicy{TTL: time.Minute},
+		Decode:    decodeVehicle,
+		Describe:  describeVehicleParams,
+		Encode:    appendVehicle,
+		Fetch:     c.fetchVehicle,
+		Name:      "Vehicle",
+		Retry: runtime.RetryPolicy{
+			Attempts:     1,
+			InitialDelay: 50 * time.Millisecond,
+			MaxDelay:     time.Second,
+		},
+		ValidateParams: (*VehicleParams).Validate,
+		ValidateResult: (*Vehicle).Validate,
+		Version:        "f5329a56c172e591",
+	})
 	return c
+}
+
+// GetBlend looks up an anyOf of requirements under object keywords.
+// It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
+func (c *Client) GetBlend(ctx context.Context, id string) (*Blend, error) {
+	p := newBlendParams(id)
+	return c.blend.Do(ctx, &p)
+}
+
+// GetBlendAsync starts GetBlend and returns at once; Await the future for the result.
+func (c *Client) GetBlendAsync(ctx context.Context, id string) *runtime.Future[Blend] {
+	p := newBlendParams(id)
+	return c.blend.Async(ctx, &p)
+}
+
+// InvalidateBlend drops the cached result for these parameters.
+func (c *Client) InvalidateBlend(id string) {
+	p := newBlendParams(id)
+	c.blend.Invalidate(&p)
+}
+
+func newBlendParams(id string) BlendParams {
+	p := BlendParams{ID: id}
+	return p
+}
+
+func describeBlendParams(p *BlendParams) string {
+	return fmt.Sprintf("id=%v", strconv.Quote(p.ID))
+}
+
+func decodeBlend(rd *runtime.Reader) *Blend {
+	v := new(Blend)
+	readBlend(rd, v)
+	return v
+}
+
+// rowBlend converts one row of the query; a bare return passes err on.
+func rowBlend(rec runtime.Record) (out *Blend, err error) {
+	col, err := runtime.SingleColumn(rec)
+	if err != nil {
+		return nil, err
+	}
+	var v Blend
+	v, err = convBlend("", col)
+	if err != nil {
+		return
+	}
+	return &v, nil
+}
+
+func (c *Client) fetchBlend(ctx context.Context, p *BlendParams) (*Blend, error) {
+	return runtime.QueryOne(ctx, c.x, c.blendQuery, []any{p.ID}, rowBlend)
 }
 
 // GetConditional looks up a record checked by if/then/else, dependentRequired and unevaluatedProperties.
@@ -4076,9 +4768,71 @@ func (c *Client) fetchTyped(ctx context.Context, p *TypedParams) (*Typed, error)
 	return runtime.QueryOne(ctx, c.x, c.typedQuery, []any{p.ID}, rowTyped)
 }
 
+// GetVehicle looks up a oneOf under object keywords, told apart by kind.
+// It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
+func (c *Client) GetVehicle(ctx context.Context, id string) (*Vehicle, error) {
+	p := newVehicleParams(id)
+	return c.vehicle.Do(ctx, &p)
+}
+
+// GetVehicleAsync starts GetVehicle and returns at once; Await the future for the result.
+func (c *Client) GetVehicleAsync(ctx context.Context, id string) *runtime.Future[Vehicle] {
+	p := newVehicleParams(id)
+	return c.vehicle.Async(ctx, &p)
+}
+
+// InvalidateVehicle drops the cached result for these parameters.
+func (c *Client) InvalidateVehicle(id string) {
+	p := newVehicleParams(id)
+	c.vehicle.Invalidate(&p)
+}
+
+func newVehicleParams(id string) VehicleParams {
+	p := VehicleParams{ID: id}
+	return p
+}
+
+func describeVehicleParams(p *VehicleParams) string {
+	return fmt.Sprintf("id=%v", strconv.Quote(p.ID))
+}
+
+func decodeVehicle(rd *runtime.Reader) *Vehicle {
+	v := new(Vehicle)
+	readVehicle(rd, v)
+	return v
+}
+
+// rowVehicle converts one row of the query; a bare return passes err on.
+func rowVehicle(rec runtime.Record) (out *Vehicle, err error) {
+	col, err := runtime.SingleColumn(rec)
+	if err != nil {
+		return nil, err
+	}
+	var v Vehicle
+	v, err = convVehicle("", col)
+	if err != nil {
+		return
+	}
+	return &v, nil
+}
+
+func (c *Client) fetchVehicle(ctx context.Context, p *VehicleParams) (*Vehicle, error) {
+	return runtime.QueryOne(ctx, c.x, c.vehicleQuery, []any{p.ID}, rowVehicle)
+}
+
 // Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask.
 func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, error) {
 	switch task {
+	case "Blend":
+		var p BlendParams
+		if err := json.Unmarshal(params, &p); err != nil {
+			return nil, runtime.ParamsError(task, err)
+		}
+		r, err := c.blend.Do(ctx, &p)
+		if err != nil {
+			return nil, err
+		}
+		return r, nil
 	case "Conditional":
 		var p ConditionalParams
 		if err := json.Unmarshal(params, &p); err != nil {
@@ -4229,11 +4983,21 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 			return nil, err
 		}
 		return r, nil
+	case "Vehicle":
+		var p VehicleParams
+		if err := json.Unmarshal(params, &p); err != nil {
+			return nil, runtime.ParamsError(task, err)
+		}
+		r, err := c.vehicle.Do(ctx, &p)
+		if err != nil {
+			return nil, err
+		}
+		return r, nil
 	}
 	return nil, fmt.Errorf("%w: %q", runtime.ErrUnknownTask, task)
 }
 
 // Tasks lists the names Execute accepts, sorted.
 func (c *Client) Tasks() []string {
-	return []string{"Conditional", "Either", "Extra", "Keyed", "Maybe", "Merged", "Mixed", "Mode", "Nested", "Open", "Pair", "Scalar", "Shape", "Tuple", "Typed"}
+	return []string{"Blend", "Conditional", "Either", "Extra", "Keyed", "Maybe", "Merged", "Mixed", "Mode", "Nested", "Open", "Pair", "Scalar", "Shape", "Tuple", "Typed", "Vehicle"}
 }

@@ -272,18 +272,27 @@ func (b *builder) mapFields(s *jsonschema.Schema, t *ir.Type, goNames map[string
 
 // mergeScalars merges declarations of one property that constrain a
 // scalar with different keywords ({"type": "integer", "minimum": 1} and
-// {"maximum": 9}) into one schema with all of them: the conjunction of
-// disjoint keywords is that schema. Declarations that share a keyword, or
-// use one that is not a plain string or number bound, give nil.
+// {"maximum": 9}, or {"type": "string"} and {"const": "circle"}) into one
+// schema with all of them: the conjunction of disjoint keywords is that
+// schema. Declarations that share a keyword, or use one that is not a
+// plain scalar keyword, give nil.
 func mergeScalars(schemas []*jsonschema.Schema) *jsonschema.Schema {
-	out := *deref(schemas[0])
-	out.Location += "/allOf-merged"
-	for _, x := range schemas[1:] {
-		d := deref(x)
+	plain := func(d *jsonschema.Schema) bool {
 		c := *d
 		c.Types, c.MinLength, c.MaxLength, c.Pattern = nil, -1, -1, nil
 		c.Minimum, c.Maximum, c.ExclusiveMinimum, c.ExclusiveMaximum, c.MultipleOf = nil, nil, nil, nil, nil
-		if !onlyRef(&c) || c.Ref != nil {
+		c.Enum, c.Constant = nil, nil
+		return onlyRef(&c) && c.Ref == nil
+	}
+	out := *deref(schemas[0])
+	if !plain(&out) {
+		return nil
+	}
+	out.Location += "/allOf-merged"
+	out.Title = ""
+	for _, x := range schemas[1:] {
+		d := deref(x)
+		if !plain(d) {
 			return nil
 		}
 		switch {
@@ -293,43 +302,29 @@ func mergeScalars(schemas []*jsonschema.Schema) *jsonschema.Schema {
 		case !slices.Equal(out.Types, d.Types):
 			return nil
 		}
-		take := func(set, taken bool) bool { return !(set && taken) }
-		if !take(d.MinLength >= 0, out.MinLength >= 0) || !take(d.MaxLength >= 0, out.MaxLength >= 0) ||
-			!take(d.Pattern != nil, out.Pattern != nil) || !take(d.Minimum != nil, out.Minimum != nil) ||
-			!take(d.Maximum != nil, out.Maximum != nil) || !take(d.ExclusiveMinimum != nil, out.ExclusiveMinimum != nil) ||
-			!take(d.ExclusiveMaximum != nil, out.ExclusiveMaximum != nil) || !take(d.MultipleOf != nil, out.MultipleOf != nil) {
-			return nil
-		}
-		if d.MinLength >= 0 {
-			out.MinLength = d.MinLength
-		}
-		if d.MaxLength >= 0 {
-			out.MaxLength = d.MaxLength
-		}
-		if d.Pattern != nil {
-			out.Pattern = d.Pattern
-		}
-		if d.Minimum != nil {
-			out.Minimum = d.Minimum
-		}
-		if d.Maximum != nil {
-			out.Maximum = d.Maximum
-		}
-		if d.ExclusiveMinimum != nil {
-			out.ExclusiveMinimum = d.ExclusiveMinimum
-		}
-		if d.ExclusiveMaximum != nil {
-			out.ExclusiveMaximum = d.ExclusiveMaximum
-		}
-		if d.MultipleOf != nil {
-			out.MultipleOf = d.MultipleOf
+		for _, k := range []struct {
+			set, taken bool
+			take       func()
+		}{
+			{d.MinLength >= 0, out.MinLength >= 0, func() { out.MinLength = d.MinLength }},
+			{d.MaxLength >= 0, out.MaxLength >= 0, func() { out.MaxLength = d.MaxLength }},
+			{d.Pattern != nil, out.Pattern != nil, func() { out.Pattern = d.Pattern }},
+			{d.Minimum != nil, out.Minimum != nil, func() { out.Minimum = d.Minimum }},
+			{d.Maximum != nil, out.Maximum != nil, func() { out.Maximum = d.Maximum }},
+			{d.ExclusiveMinimum != nil, out.ExclusiveMinimum != nil, func() { out.ExclusiveMinimum = d.ExclusiveMinimum }},
+			{d.ExclusiveMaximum != nil, out.ExclusiveMaximum != nil, func() { out.ExclusiveMaximum = d.ExclusiveMaximum }},
+			{d.MultipleOf != nil, out.MultipleOf != nil, func() { out.MultipleOf = d.MultipleOf }},
+			{d.Enum != nil || d.Constant != nil, out.Enum != nil || out.Constant != nil, func() { out.Enum, out.Constant = d.Enum, d.Constant }},
+		} {
+			if k.set && k.taken {
+				return nil
+			}
+			if k.set {
+				k.take()
+			}
 		}
 	}
-	// The first declaration must be a plain scalar too.
-	c := out
-	c.Types, c.MinLength, c.MaxLength, c.Pattern = nil, -1, -1, nil
-	c.Minimum, c.Maximum, c.ExclusiveMinimum, c.ExclusiveMaximum, c.MultipleOf = nil, nil, nil, nil, nil
-	if !onlyRef(&c) || c.Ref != nil || len(out.Types) != 1 || out.Types[0] == "object" || out.Types[0] == "array" {
+	if len(out.Types) != 1 || out.Types[0] == "object" || out.Types[0] == "array" {
 		return nil
 	}
 	return &out

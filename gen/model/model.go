@@ -194,9 +194,9 @@ func (b *builder) namedType(s *jsonschema.Schema, fallback string) *ir.Type {
 	if t == nil {
 		return nil
 	}
-	if branches, oneOf := unionBranches(deref(s)); t.Kind == ir.Pointer && branches != nil {
+	if branches, oneOf, rest := unionBranches(deref(s)); t.Kind == ir.Pointer && branches != nil {
 		// A union of one schema and null, which is a pointer elsewhere.
-		t = b.union(deref(s), branches, oneOf, fallback, false)
+		t = b.union(deref(s), branches, oneOf, rest, fallback, false)
 		if t == nil {
 			return nil
 		}
@@ -329,8 +329,8 @@ func (b *builder) typeOf(s *jsonschema.Schema, suggested string) *ir.Type {
 	if t, ok := b.byLoc[s.Location]; ok {
 		return t
 	}
-	if branches, oneOf := unionBranches(s); branches != nil {
-		return b.union(s, branches, oneOf, suggested, true)
+	if branches, oneOf, rest := unionBranches(s); branches != nil {
+		return b.union(s, branches, oneOf, rest, suggested, true)
 	}
 	if _, _, _, ok := tupleParts(s); ok {
 		return b.tuple(s, suggested)

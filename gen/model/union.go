@@ -16,38 +16,69 @@ import (
 // anyOf and asserts nothing else, so that a union type expresses it exactly.
 // A "type" beside them is allowed when every branch already says a type
 // within it ({"type": "object", "oneOf": [objects...]}), so it adds nothing.
-func unionBranches(s *jsonschema.Schema) (branches []*jsonschema.Schema, oneOf bool) {
+// Object keywords beside them (properties, required, ...) are returned as
+// rest: they hold for whichever branch matches, so each branch becomes
+// allOf [rest, branch] (see withParent), which means the same.
+func unionBranches(s *jsonschema.Schema) (branches []*jsonschema.Schema, oneOf bool, rest *jsonschema.Schema) {
 	if (len(s.OneOf) > 0) == (len(s.AnyOf) > 0) || s.Ref != nil {
-		return nil, false
-	}
-	c := *s
-	c.OneOf, c.AnyOf, c.Types = nil, nil, nil
-	if !onlyRef(&c) {
-		return nil, false
+		return nil, false, nil
 	}
 	branches, oneOf = s.AnyOf, false
 	if len(s.OneOf) > 0 {
 		branches, oneOf = s.OneOf, true
 	}
+	c := *s
+	c.OneOf, c.AnyOf, c.Types = nil, nil, nil
+	if !onlyRef(&c) {
+		r := *s
+		r.OneOf, r.AnyOf = nil, nil
+		r.Location = s.Location + "/without-" + map[bool]string{true: "oneOf", false: "anyOf"}[oneOf]
+		r.Title, r.Description = "", ""
+		if _, _, ok := objectParts(&r, 0); !ok {
+			return nil, false, nil
+		}
+		return branches, oneOf, &r
+	}
 	if len(s.Types) > 0 {
 		for _, br := range branches {
 			d := deref(br)
 			if len(d.Types) == 0 {
-				return nil, false
+				return nil, false, nil
 			}
 			for _, k := range d.Types {
 				if !slices.Contains(s.Types, k) && !(k == "integer" && slices.Contains(s.Types, "number")) {
-					return nil, false
+					return nil, false, nil
 				}
 			}
 		}
 	}
-	return branches, oneOf
+	return branches, oneOf, nil
+}
+
+// withParent is the schema of a branch under the object keywords beside
+// its union: allOf [rest, branch], at a location of its own.
+func withParent(rest, br *jsonschema.Schema) *jsonschema.Schema {
+	w := *rest
+	w.Location = br.Location + "/with-parent"
+	w.Types, w.Properties, w.Required = nil, nil, nil
+	w.MinProperties, w.MaxProperties = -1, -1
+	w.AllOf = []*jsonschema.Schema{rest, br}
+	return &w
 }
 
 // union builds the sum type of a oneOf or anyOf: a struct with one pointer
 // per branch, exactly one set.
-func (b *builder) union(s *jsonschema.Schema, branches []*jsonschema.Schema, oneOf bool, suggested string, pointerOK bool) *ir.Type {
+func (b *builder) union(s *jsonschema.Schema, branches []*jsonschema.Schema, oneOf bool, rest *jsonschema.Schema, suggested string, pointerOK bool) *ir.Type {
+	// The branches' own schemas name the variants and tell them apart;
+	// typed are the branches under the keywords beside the union.
+	typed := branches
+	if rest != nil {
+		typed = nil
+		for _, br := range branches {
+			typed = append(typed, withParent(rest, br))
+		}
+		pointerOK = false
+	}
 	if !pointerOK {
 		// A named result cannot be a pointer type.
 	} else if t := b.nullableBranch(branches, suggested); t != nil {
@@ -60,7 +91,7 @@ func (b *builder) union(s *jsonschema.Schema, branches []*jsonschema.Schema, one
 	t := &ir.Type{Kind: ir.Union, Name: name, Doc: s.Description, Origin: s.Location, OneOf: oneOf}
 	b.byLoc[s.Location] = t
 	b.named = append(b.named, t)
-	disc, tags := discriminator(branches)
+	disc, tags := discriminator(branches, rest)
 	t.Discriminator = disc
 	used := map[string]bool{}
 	ok := true
@@ -70,14 +101,14 @@ func (b *builder) union(s *jsonschema.Schema, branches []*jsonschema.Schema, one
 			tag = tags[i]
 		}
 		vname := b.variantName(br, i, disc != "", tag, used)
-		vt := b.typeOf(br, name+vname)
+		vt := b.typeOf(typed[i], name+vname)
 		if vt == nil {
 			ok = false
 			continue
 		}
 		if vt.Kind == ir.Pointer || vt.Kind == ir.OptNull {
 			// A nullable branch: its variant is a JSON value, which holds null.
-			vt = b.jsonType(br, name+vname)
+			vt = b.jsonType(typed[i], name+vname)
 			if vt == nil {
 				ok = false
 				continue
@@ -96,7 +127,7 @@ func (b *builder) union(s *jsonschema.Schema, branches []*jsonschema.Schema, one
 				if i == j || !overlap(jsonKinds(v.Type, map[*ir.Type]bool{}), jsonKinds(w.Type, map[*ir.Type]bool{})) {
 					continue
 				}
-				prog := b.program(branches[j], "check"+name+w.Name)
+				prog := b.program(typed[j], "check"+name+w.Name)
 				if prog == nil {
 					return nil
 				}
@@ -162,16 +193,26 @@ func (b *builder) variantName(br *jsonschema.Schema, i int, hasTag bool, tag any
 // branch is an object that requires it and allows one scalar value for it,
 // each branch a different one. Decoding reads it first; the choice is exact,
 // since no other branch can accept a value carrying another branch's tag.
-func discriminator(branches []*jsonschema.Schema) (string, []any) {
+func discriminator(branches []*jsonschema.Schema, rest *jsonschema.Schema) (string, []any) {
 	if len(branches) < 2 {
 		return "", nil
 	}
-	first := deref(branches[0])
-	for _, prop := range slices.Sorted(slices.Values(first.Required)) {
+	object := func(d *jsonschema.Schema) bool {
+		return slices.Equal(d.Types, []string{"object"}) || (rest != nil && slices.Equal(rest.Types, []string{"object"}))
+	}
+	requires := func(d *jsonschema.Schema, prop string) bool {
+		return slices.Contains(d.Required, prop) || (rest != nil && slices.Contains(rest.Required, prop))
+	}
+	candidates := slices.Clone(deref(branches[0]).Required)
+	if rest != nil {
+		candidates = append(candidates, rest.Required...)
+	}
+	slices.Sort(candidates)
+	for _, prop := range slices.Compact(candidates) {
 		var tags []any
 		for _, br := range branches {
 			d := deref(br)
-			if !slices.Equal(d.Types, []string{"object"}) || !slices.Contains(d.Required, prop) {
+			if !object(d) || !requires(d, prop) {
 				break
 			}
 			ps, ok := d.Properties[prop]

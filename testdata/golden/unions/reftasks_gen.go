@@ -214,11 +214,13 @@ type Drawing struct {
 	Mode *Mode `json:"mode,omitempty"`
 	// A key and anything after it.
 	Entry *Entry `json:"entry,omitempty"`
+	// A vehicle: the keywords beside the oneOf hold for every branch.
+	Vehicle *Vehicle `json:"vehicle,omitempty"`
 }
 
 // UnmarshalJSON decodes a Drawing, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Drawing) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"shape"}, []string{"shape", "shapes", "scalar", "ref", "named", "tagged", "counters", "headers", "point", "row", "entry"}, nil, false); err != nil {
+	if err := runtime.RequireKeys(data, []string{"shape"}, []string{"shape", "shapes", "scalar", "ref", "named", "tagged", "counters", "headers", "point", "row", "entry", "vehicle"}, nil, false); err != nil {
 		return err
 	}
 	type plain Drawing
@@ -322,6 +324,12 @@ func (v *Drawing) validate(vs *runtime.Violations, path *runtime.Path) {
 			v.Entry.validate(vs, &pEntry)
 		}
 	}
+	{
+		pVehicle := path.Key("vehicle")
+		if v.Vehicle != nil {
+			v.Vehicle.validate(vs, &pVehicle)
+		}
+	}
 }
 
 func appendDrawing(dst []byte, v *Drawing) []byte {
@@ -402,6 +410,12 @@ func appendDrawing(dst []byte, v *Drawing) []byte {
 	} else {
 		dst = runtime.AppendPresent(dst, false)
 	}
+	if v.Vehicle != nil {
+		dst = runtime.AppendPresent(dst, true)
+		dst = appendVehicle(dst, v.Vehicle)
+	} else {
+		dst = runtime.AppendPresent(dst, false)
+	}
 	return dst
 }
 
@@ -472,6 +486,11 @@ func readDrawing(rd *runtime.Reader, v *Drawing) {
 		p0 := new(Entry)
 		readEntry(rd, p0)
 		v.Entry = p0
+	}
+	if rd.Present() {
+		p0 := new(Vehicle)
+		readVehicle(rd, p0)
+		v.Vehicle = p0
 	}
 }
 
@@ -592,6 +611,14 @@ func convDrawing(path string, raw any) (out Drawing, err error) {
 			return
 		}
 		out.Entry = &vEntry
+	}
+	if rVehicle, ok := m["vehicle"]; ok && rVehicle != nil {
+		var vVehicle Vehicle
+		vVehicle, err = convVehicle(path+"/vehicle", rVehicle)
+		if err != nil {
+			return
+		}
+		out.Vehicle = &vVehicle
 	}
 	return
 }
@@ -1865,6 +1892,282 @@ func convTagged(path string, raw any) (out Tagged, err error) {
 	return
 }
 
+// Vehicle: A vehicle: the keywords beside the oneOf hold for every branch.
+// It is one of the 2 branches of its oneOf (exactly one branch must match): exactly one field
+// is set, so switch on which one is not nil.
+type Vehicle struct {
+	Car  *VehicleCar
+	Bike *VehicleBike
+}
+
+// MarshalJSON writes the variant that is set.
+func (v Vehicle) MarshalJSON() ([]byte, error) {
+	switch {
+	case v.Car != nil:
+		return json.Marshal(v.Car)
+	case v.Bike != nil:
+		return json.Marshal(v.Bike)
+	}
+	return nil, errors.New("Vehicle: no variant is set")
+}
+
+// Value returns the variant that is set, a pointer to its type, or nil: for a type switch.
+func (v Vehicle) Value() any {
+	switch {
+	case v.Car != nil:
+		return v.Car
+	case v.Bike != nil:
+		return v.Bike
+	}
+	return nil
+}
+
+// UnmarshalJSON reads the property "kind" first and decodes the variant it names.
+func (v *Vehicle) UnmarshalJSON(data []byte) error {
+	tag, err := runtime.Discriminator(data, "kind")
+	if err != nil {
+		return err
+	}
+	*v = Vehicle{}
+	switch tag {
+	case "car":
+		v.Car = new(VehicleCar)
+		return v.Car.UnmarshalJSON(data)
+	case "bike":
+		v.Bike = new(VehicleBike)
+		return v.Bike.UnmarshalJSON(data)
+	}
+	return runtime.UnknownTag("kind", tag, "\"car\", \"bike\"")
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *Vehicle) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *Vehicle) validate(vs *runtime.Violations, path *runtime.Path) {
+	n := 0
+	if v.Car != nil {
+		n++
+		v.Car.validate(vs, path)
+	}
+	if v.Bike != nil {
+		n++
+		v.Bike.validate(vs, path)
+	}
+	if n != 1 {
+		vs.Addf(path.String(), "oneOf", "%d of the 2 variants are set, want exactly 1", n)
+	}
+}
+
+func appendVehicle(dst []byte, v *Vehicle) []byte {
+	switch {
+	case v.Car != nil:
+		dst = runtime.AppendInt64(dst, 0)
+		dst = appendVehicleCar(dst, v.Car)
+	case v.Bike != nil:
+		dst = runtime.AppendInt64(dst, 1)
+		dst = appendVehicleBike(dst, v.Bike)
+	default:
+		dst = runtime.AppendInt64(dst, -1)
+	}
+	return dst
+}
+
+func readVehicle(rd *runtime.Reader, v *Vehicle) {
+	switch rd.Variant(2) {
+	case 0:
+		v.Car = new(VehicleCar)
+		readVehicleCar(rd, v.Car)
+	case 1:
+		v.Bike = new(VehicleBike)
+		readVehicleBike(rd, v.Bike)
+	}
+}
+
+func convVehicle(path string, raw any) (out Vehicle, err error) {
+	err = runtime.DecodeVia(path, raw, &out)
+	return
+}
+
+// VehicleBike is the object at 1/with-parent.
+type VehicleBike struct {
+	Kind     string `json:"kind"`
+	Wheels   int64  `json:"wheels"`
+	Electric *bool  `json:"electric,omitempty"`
+}
+
+// UnmarshalJSON decodes a VehicleBike, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
+func (v *VehicleBike) UnmarshalJSON(data []byte) error {
+	if err := runtime.RequireKeys(data, []string{"kind", "wheels"}, []string{"kind", "wheels", "electric"}, nil, false); err != nil {
+		return err
+	}
+	type plain VehicleBike
+	return runtime.DecodeStrict(data, (*plain)(v))
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *VehicleBike) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *VehicleBike) validate(vs *runtime.Violations, path *runtime.Path) {
+	{
+		pKind := path.Key("kind")
+		if v.Kind != "bike" {
+			vs.Addf(pKind.String(), "const", "%v is not bike", v.Kind)
+		}
+	}
+	{
+		pWheels := path.Key("wheels")
+		if v.Wheels < 0 {
+			vs.Addf(pWheels.String(), "minimum", "%v is less than 0", v.Wheels)
+		}
+	}
+}
+
+func appendVehicleBike(dst []byte, v *VehicleBike) []byte {
+	dst = runtime.AppendString(dst, v.Kind)
+	dst = runtime.AppendInt64(dst, v.Wheels)
+	if v.Electric != nil {
+		dst = runtime.AppendPresent(dst, true)
+		dst = runtime.AppendBool(dst, (*v.Electric))
+	} else {
+		dst = runtime.AppendPresent(dst, false)
+	}
+	return dst
+}
+
+func readVehicleBike(rd *runtime.Reader, v *VehicleBike) {
+	v.Kind = rd.String()
+	v.Wheels = rd.Int64()
+	if rd.Present() {
+		p0 := new(bool)
+		(*p0) = rd.Bool()
+		v.Electric = p0
+	}
+}
+
+func convVehicleBike(path string, raw any) (out VehicleBike, err error) {
+	m, err := runtime.AsObject(path, raw)
+	if err != nil {
+		return
+	}
+	out.Kind, err = runtime.AsString(path+"/kind", runtime.Prop(m, "kind"))
+	if err != nil {
+		return
+	}
+	out.Wheels, err = runtime.AsInt64(path+"/wheels", runtime.Prop(m, "wheels"))
+	if err != nil {
+		return
+	}
+	if rElectric, ok := m["electric"]; ok && rElectric != nil {
+		var vElectric bool
+		vElectric, err = runtime.AsBool(path+"/electric", rElectric)
+		if err != nil {
+			return
+		}
+		out.Electric = &vElectric
+	}
+	return
+}
+
+// VehicleCar is the object at 0/with-parent.
+type VehicleCar struct {
+	Kind   string `json:"kind"`
+	Wheels int64  `json:"wheels"`
+	Seats  *int64 `json:"seats,omitempty"`
+}
+
+// UnmarshalJSON decodes a VehicleCar, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
+func (v *VehicleCar) UnmarshalJSON(data []byte) error {
+	if err := runtime.RequireKeys(data, []string{"kind", "wheels"}, []string{"kind", "wheels", "seats"}, nil, false); err != nil {
+		return err
+	}
+	type plain VehicleCar
+	return runtime.DecodeStrict(data, (*plain)(v))
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *VehicleCar) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *VehicleCar) validate(vs *runtime.Violations, path *runtime.Path) {
+	{
+		pKind := path.Key("kind")
+		if v.Kind != "car" {
+			vs.Addf(pKind.String(), "const", "%v is not car", v.Kind)
+		}
+	}
+	{
+		pWheels := path.Key("wheels")
+		if v.Wheels < 0 {
+			vs.Addf(pWheels.String(), "minimum", "%v is less than 0", v.Wheels)
+		}
+	}
+	{
+		pSeats := path.Key("seats")
+		if v.Seats != nil {
+			if (*v.Seats) < 1 {
+				vs.Addf(pSeats.String(), "minimum", "%v is less than 1", (*v.Seats))
+			}
+		}
+	}
+}
+
+func appendVehicleCar(dst []byte, v *VehicleCar) []byte {
+	dst = runtime.AppendString(dst, v.Kind)
+	dst = runtime.AppendInt64(dst, v.Wheels)
+	if v.Seats != nil {
+		dst = runtime.AppendPresent(dst, true)
+		dst = runtime.AppendInt64(dst, (*v.Seats))
+	} else {
+		dst = runtime.AppendPresent(dst, false)
+	}
+	return dst
+}
+
+func readVehicleCar(rd *runtime.Reader, v *VehicleCar) {
+	v.Kind = rd.String()
+	v.Wheels = rd.Int64()
+	if rd.Present() {
+		p0 := new(int64)
+		(*p0) = rd.Int64()
+		v.Seats = p0
+	}
+}
+
+func convVehicleCar(path string, raw any) (out VehicleCar, err error) {
+	m, err := runtime.AsObject(path, raw)
+	if err != nil {
+		return
+	}
+	out.Kind, err = runtime.AsString(path+"/kind", runtime.Prop(m, "kind"))
+	if err != nil {
+		return
+	}
+	out.Wheels, err = runtime.AsInt64(path+"/wheels", runtime.Prop(m, "wheels"))
+	if err != nil {
+		return
+	}
+	if rSeats, ok := m["seats"]; ok && rSeats != nil {
+		var vSeats int64
+		vSeats, err = runtime.AsInt64(path+"/seats", rSeats)
+		if err != nil {
+			return
+		}
+		out.Seats = &vSeats
+	}
+	return
+}
+
 // checkEntryItem checks a JSON value against the schema at entry/items, adding a violation for every keyword it breaks.
 func checkEntryItem(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {}
 
@@ -1916,7 +2219,7 @@ func NewClient(x *runtime.Executor) *Client {
 		},
 		ValidateParams: (*DrawingParams).Validate,
 		ValidateResult: (*Drawing).Validate,
-		Version:        "a5597702ce14f236",
+		Version:        "f75efee28c134679",
 	})
 	x.WatchFile("Scalar", "settings.json")
 	c.scalar = runtime.NewTask(x, runtime.TaskSpec[ScalarParams, Scalar]{
