@@ -81,13 +81,15 @@ type Type struct {
 	Name string
 	// Doc is the schema's description, for the type's doc comment.
 	Doc string
-	// Elem is the element of Slice, Map, Pointer and OptNull, and the
-	// underlying type of Enum and Named.
+	// Elem is the element of Slice, Map, Pointer and OptNull, the
+	// underlying type of Enum and Named, and the rest items of a Tuple
+	// (nil when it is closed).
 	Elem *Type
-	// Fields are a Struct's properties, in declaration order.
+	// Fields are a Struct's properties, in declaration order, or a
+	// Tuple's positions; a Tuple's Elem is the type of the items after them.
 	Fields []*Field
 	// Closed is true when a Struct rejects unknown properties
-	// (additionalProperties: false).
+	// (additionalProperties: false), or a Tuple items after its positions.
 	Closed bool
 	// Values are an Enum's values, each typed as Elem.
 	Values []EnumValue
@@ -138,9 +140,10 @@ type MapField struct {
 	Elem    *Type
 }
 
-// Field is one property of a Struct.
+// Field is one property of a Struct, or one position of a Tuple.
 type Field struct {
-	// Name is the Go field name; JSON is the property name.
+	// Name is the Go field name; JSON is the property name, or a Tuple
+	// position in decimal.
 	Name string
 	JSON string
 	Doc  string
