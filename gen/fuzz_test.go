@@ -19,6 +19,14 @@ func FuzzGenerate(f *testing.F) {
 		}
 	}
 	f.Add([]byte(`{"name":"X","params":{"type":"object","properties":{"a":{"$ref":"#"}}},"result":{"$ref":"#/params"},"source":{"sql":{"connection":"c","query":":a"}}}`))
+	// The typed forms, inline: unions, allOf, map fields, tuples, mixed enums.
+	f.Add([]byte(`{"name":"T","params":{"type":"object","required":["id"],"properties":{"id":{"type":"string"}}},"result":{"type":"object","required":["u"],"properties":{` +
+		`"u":{"type":"object","required":["k"],"properties":{"k":{"type":"string"}},"oneOf":[{"properties":{"k":{"const":"a"}}},{"properties":{"k":{"const":"b"},"n":{"type":"integer"}}}]},` +
+		`"v":{"anyOf":[{"type":"integer"},{"type":"string"},{"type":"null"}]},"w":{"oneOf":[{"type":"number"},{"type":"integer"}]},` +
+		`"a":{"allOf":[{"type":"object","properties":{"x":{"type":"integer","minimum":1}}},{"properties":{"x":{"maximum":5}},"required":["x"]}]},` +
+		`"m":{"type":"object","properties":{"p":{"type":"string"}},"patternProperties":{"^x":{"type":"integer"}},"additionalProperties":{"type":"boolean"}},` +
+		`"t":{"type":"array","prefixItems":[{"type":"string"},{"type":["number","null"]}],"items":{"type":"boolean"}},` +
+		`"e":{"enum":[1,"a",null,[1],{"k":2}]}}},"source":{"sql":{"connection":"c","query":"SELECT 1 WHERE :id"}}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		dir := t.TempDir()
 		specs := filepath.Join(dir, "specs")

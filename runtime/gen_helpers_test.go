@@ -413,13 +413,15 @@ func TestIsMultipleOf(t *testing.T) {
 		{1.1, 0.01, true},
 		{19.99, 0.01, true},
 		{19.995, 0.01, false},
-		{1e20, 3, true}, // beyond exact float precision every quotient rounds to an integer
+		{1e20, 3, false}, // exact: 10^20 is not a multiple of 3
+		{1e-10, 0.5, false},
+		{2.5e-9, 5e-10, true},
 		{5, 0, false},
 		{inf, 1, false},
 		{-inf, 1, false},
 		{nan, 1, false},
 		{1, nan, false},
-		{1e308, 1e-308, false}, // quotient overflows
+		{1e308, 1e-308, true}, // exact, though the float quotient overflows
 	}
 	for _, tc := range tests {
 		if got := IsMultipleOf(tc.x, tc.m); got != tc.want {

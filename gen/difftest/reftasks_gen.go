@@ -5,6 +5,7 @@ package difftest
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"github.com/reftask/reftask/runtime"
 	"slices"
@@ -12,6 +13,230 @@ import (
 	"time"
 	"unicode/utf8"
 )
+
+// Blend is the value at $defs/blend.
+// It is one of the 2 branches of its anyOf (at least one branch must match; decoding takes the first that does): exactly one field
+// is set, so switch on which one is not nil.
+type Blend struct {
+	Variant0 *BlendVariant0
+	Variant1 *BlendVariant1
+}
+
+// MarshalJSON writes the variant that is set.
+func (v Blend) MarshalJSON() ([]byte, error) {
+	switch {
+	case v.Variant0 != nil:
+		return json.Marshal(v.Variant0)
+	case v.Variant1 != nil:
+		return json.Marshal(v.Variant1)
+	}
+	return nil, errors.New("Blend: no variant is set")
+}
+
+// Value returns the variant that is set, a pointer to its type, or nil: for a type switch.
+func (v Blend) Value() any {
+	switch {
+	case v.Variant0 != nil:
+		return v.Variant0
+	case v.Variant1 != nil:
+		return v.Variant1
+	}
+	return nil
+}
+
+// UnmarshalJSON tries every branch and keeps the first branch that matches.
+// When none matches, the
+// first branch that decodes is kept, for Validate to report why.
+func (v *Blend) UnmarshalJSON(data []byte) error {
+	cands := make([]runtime.Candidate[Blend], 0, 2)
+	{
+		x := new(BlendVariant0)
+		err := x.UnmarshalJSON(data)
+		cands = append(cands, runtime.Candidate[Blend]{
+			Err:   err,
+			Name:  "Variant0",
+			Value: Blend{Variant0: x},
+		})
+	}
+	{
+		x := new(BlendVariant1)
+		err := x.UnmarshalJSON(data)
+		cands = append(cands, runtime.Candidate[Blend]{
+			Err:   err,
+			Name:  "Variant1",
+			Value: Blend{Variant1: x},
+		})
+	}
+	return runtime.PickVariant(v, false, cands, (*Blend).checkVariant)
+}
+
+// checkVariant validates the variant that is set against its own branch.
+func (v *Blend) checkVariant() error {
+	var vs runtime.Violations
+	v.validateVariant(&vs, nil)
+	return vs.Err()
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *Blend) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+// validateVariant checks that one variant is set and that it satisfies its branch.
+func (v *Blend) validateVariant(vs *runtime.Violations, path *runtime.Path) {
+	n := 0
+	if v.Variant0 != nil {
+		n++
+		v.Variant0.validate(vs, path)
+	}
+	if v.Variant1 != nil {
+		n++
+		v.Variant1.validate(vs, path)
+	}
+	if n != 1 {
+		vs.Addf(path.String(), "anyOf", "%d of the 2 variants are set, want exactly 1", n)
+	}
+}
+
+func (v *Blend) validate(vs *runtime.Violations, path *runtime.Path) {
+	v.validateVariant(vs, path)
+}
+
+func appendBlend(dst []byte, v *Blend) []byte {
+	switch {
+	case v.Variant0 != nil:
+		dst = runtime.AppendInt64(dst, 0)
+		dst = appendBlendVariant0(dst, v.Variant0)
+	case v.Variant1 != nil:
+		dst = runtime.AppendInt64(dst, 1)
+		dst = appendBlendVariant1(dst, v.Variant1)
+	default:
+		dst = runtime.AppendInt64(dst, -1)
+	}
+	return dst
+}
+
+func readBlend(rd *runtime.Reader, v *Blend) {
+	switch rd.Variant(2) {
+	case 0:
+		v.Variant0 = new(BlendVariant0)
+		readBlendVariant0(rd, v.Variant0)
+	case 1:
+		v.Variant1 = new(BlendVariant1)
+		readBlendVariant1(rd, v.Variant1)
+	}
+}
+
+// cloneBlend returns a deep copy of v that shares nothing mutable with it.
+func cloneBlend(v *Blend) *Blend {
+	return runtime.CopyByCodec(v, appendBlend, readBlend)
+}
+
+// BlendParams is the object at Blend.task.json#/params.
+type BlendParams struct {
+	ID string `json:"id"`
+}
+
+// UnmarshalJSON decodes a BlendParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
+func (v *BlendParams) UnmarshalJSON(data []byte) error {
+	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+		return err
+	}
+	type plain BlendParams
+	return runtime.DecodeStrict(data, (*plain)(v))
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *BlendParams) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *BlendParams) validate(vs *runtime.Violations, path *runtime.Path) {}
+
+func appendBlendParams(dst []byte, v *BlendParams) []byte {
+	dst = runtime.AppendString(dst, v.ID)
+	return dst
+}
+
+// BlendVariant0 is the object at 0/with-parent.
+type BlendVariant0 struct {
+	Foo int64 `json:"foo"`
+}
+
+// UnmarshalJSON decodes a BlendVariant0, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
+func (v *BlendVariant0) UnmarshalJSON(data []byte) error {
+	if err := runtime.RequireKeys(data, []string{"foo"}, []string{"foo"}, nil, false); err != nil {
+		return err
+	}
+	type plain BlendVariant0
+	return runtime.DecodeStrict(data, (*plain)(v))
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *BlendVariant0) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *BlendVariant0) validate(vs *runtime.Violations, path *runtime.Path) {}
+
+func appendBlendVariant0(dst []byte, v *BlendVariant0) []byte {
+	dst = runtime.AppendInt64(dst, v.Foo)
+	return dst
+}
+
+func readBlendVariant0(rd *runtime.Reader, v *BlendVariant0) {
+	v.Foo = rd.Int64()
+}
+
+// BlendVariant1 is the object at 1/with-parent.
+type BlendVariant1 struct {
+	Foo *int64 `json:"foo,omitempty"`
+	Bar string `json:"bar"`
+}
+
+// UnmarshalJSON decodes a BlendVariant1, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
+func (v *BlendVariant1) UnmarshalJSON(data []byte) error {
+	if err := runtime.RequireKeys(data, []string{"bar"}, []string{"foo", "bar"}, nil, false); err != nil {
+		return err
+	}
+	type plain BlendVariant1
+	return runtime.DecodeStrict(data, (*plain)(v))
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *BlendVariant1) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *BlendVariant1) validate(vs *runtime.Violations, path *runtime.Path) {}
+
+func appendBlendVariant1(dst []byte, v *BlendVariant1) []byte {
+	if v.Foo != nil {
+		dst = runtime.AppendPresent(dst, true)
+		dst = runtime.AppendInt64(dst, (*v.Foo))
+	} else {
+		dst = runtime.AppendPresent(dst, false)
+	}
+	dst = runtime.AppendString(dst, v.Bar)
+	return dst
+}
+
+func readBlendVariant1(rd *runtime.Reader, v *BlendVariant1) {
+	if rd.Present() {
+		p0 := new(int64)
+		(*p0) = rd.Int64()
+		v.Foo = p0
+	}
+	v.Bar = rd.String()
+}
 
 // Conditional is the value at $defs/conditional.
 // Its schema allows values of several JSON types, so it holds any JSON value
@@ -71,6 +296,356 @@ func (v *ConditionalParams) Validate() error {
 func (v *ConditionalParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendConditionalParams(dst []byte, v *ConditionalParams) []byte {
+	dst = runtime.AppendString(dst, v.ID)
+	return dst
+}
+
+// Either is the value at $defs/either.
+// It is one of the 2 branches of its anyOf (at least one branch must match; decoding takes the first that does): exactly one field
+// is set, so switch on which one is not nil.
+type Either struct {
+	String *string
+	Object *EitherObject
+}
+
+// MarshalJSON writes the variant that is set.
+func (v Either) MarshalJSON() ([]byte, error) {
+	switch {
+	case v.String != nil:
+		return json.Marshal(v.String)
+	case v.Object != nil:
+		return json.Marshal(v.Object)
+	}
+	return nil, errors.New("Either: no variant is set")
+}
+
+// Value returns the variant that is set, a pointer to its type, or nil: for a type switch.
+func (v Either) Value() any {
+	switch {
+	case v.String != nil:
+		return v.String
+	case v.Object != nil:
+		return v.Object
+	}
+	return nil
+}
+
+// UnmarshalJSON tries every branch and keeps the first branch that matches.
+// When none matches, the
+// first branch that decodes is kept, for Validate to report why.
+func (v *Either) UnmarshalJSON(data []byte) error {
+	cands := make([]runtime.Candidate[Either], 0, 2)
+	{
+		x := new(string)
+		err := runtime.DecodeStrict(data, x)
+		cands = append(cands, runtime.Candidate[Either]{
+			Err:   err,
+			Name:  "String",
+			Value: Either{String: x},
+		})
+	}
+	{
+		x := new(EitherObject)
+		err := x.UnmarshalJSON(data)
+		cands = append(cands, runtime.Candidate[Either]{
+			Err:   err,
+			Name:  "Object",
+			Value: Either{Object: x},
+		})
+	}
+	return runtime.PickVariant(v, false, cands, (*Either).checkVariant)
+}
+
+// checkVariant validates the variant that is set against its own branch.
+func (v *Either) checkVariant() error {
+	var vs runtime.Violations
+	v.validateVariant(&vs, nil)
+	return vs.Err()
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *Either) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+// validateVariant checks that one variant is set and that it satisfies its branch.
+func (v *Either) validateVariant(vs *runtime.Violations, path *runtime.Path) {
+	n := 0
+	if v.String != nil {
+		n++
+		if utf8.RuneCountInString((*v.String)) < 2 {
+			vs.Addf(path.String(), "minLength", "length %d, want at least 2", utf8.RuneCountInString((*v.String)))
+		}
+	}
+	if v.Object != nil {
+		n++
+		v.Object.validate(vs, path)
+	}
+	if n != 1 {
+		vs.Addf(path.String(), "anyOf", "%d of the 2 variants are set, want exactly 1", n)
+	}
+}
+
+func (v *Either) validate(vs *runtime.Violations, path *runtime.Path) {
+	v.validateVariant(vs, path)
+}
+
+func appendEither(dst []byte, v *Either) []byte {
+	switch {
+	case v.String != nil:
+		dst = runtime.AppendInt64(dst, 0)
+		dst = runtime.AppendString(dst, (*v.String))
+	case v.Object != nil:
+		dst = runtime.AppendInt64(dst, 1)
+		dst = appendEitherObject(dst, v.Object)
+	default:
+		dst = runtime.AppendInt64(dst, -1)
+	}
+	return dst
+}
+
+func readEither(rd *runtime.Reader, v *Either) {
+	switch rd.Variant(2) {
+	case 0:
+		v.String = new(string)
+		(*v.String) = rd.String()
+	case 1:
+		v.Object = new(EitherObject)
+		readEitherObject(rd, v.Object)
+	}
+}
+
+// cloneEither returns a deep copy of v that shares nothing mutable with it.
+func cloneEither(v *Either) *Either {
+	return runtime.CopyByCodec(v, appendEither, readEither)
+}
+
+// EitherObject is the object at anyOf/1.
+type EitherObject struct {
+	A int64 `json:"a"`
+}
+
+// UnmarshalJSON decodes a EitherObject, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
+func (v *EitherObject) UnmarshalJSON(data []byte) error {
+	if err := runtime.RequireKeys(data, []string{"a"}, []string{"a"}, nil, false); err != nil {
+		return err
+	}
+	type plain EitherObject
+	return runtime.DecodeStrict(data, (*plain)(v))
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *EitherObject) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *EitherObject) validate(vs *runtime.Violations, path *runtime.Path) {}
+
+func appendEitherObject(dst []byte, v *EitherObject) []byte {
+	dst = runtime.AppendInt64(dst, v.A)
+	return dst
+}
+
+func readEitherObject(rd *runtime.Reader, v *EitherObject) {
+	v.A = rd.Int64()
+}
+
+// EitherParams is the object at Either.task.json#/params.
+type EitherParams struct {
+	ID string `json:"id"`
+}
+
+// UnmarshalJSON decodes a EitherParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
+func (v *EitherParams) UnmarshalJSON(data []byte) error {
+	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+		return err
+	}
+	type plain EitherParams
+	return runtime.DecodeStrict(data, (*plain)(v))
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *EitherParams) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *EitherParams) validate(vs *runtime.Violations, path *runtime.Path) {}
+
+func appendEitherParams(dst []byte, v *EitherParams) []byte {
+	dst = runtime.AppendString(dst, v.ID)
+	return dst
+}
+
+// Extra is the object at $defs/extra.
+type Extra struct {
+	Foo int64 `json:"foo"`
+	// PatternProps holds the properties whose names match "^x".
+	PatternProps map[string]string `json:"-"`
+	// Extra holds the properties that no other field takes (additionalProperties).
+	Extra map[string]bool `json:"-"`
+}
+
+// pattern0 is compiled once; the schema compiler has already accepted it.
+var pattern0 = runtime.MustPattern("^x")
+
+// UnmarshalJSON decodes a Extra strictly (missing required properties, nulls where null is not allowed are errors)
+// and puts every key that no property takes into the map it belongs to.
+func (v *Extra) UnmarshalJSON(data []byte) error {
+	if err := runtime.RequireKeys(data, []string{"foo"}, []string{"foo"}, nil, false); err != nil {
+		return err
+	}
+	type plain Extra
+	if err := runtime.DecodeStrict(data, (*plain)(v)); err != nil {
+		return err
+	}
+	v.PatternProps = nil
+	v.Extra = nil
+	keys, raw, err := runtime.OtherProps(data, []string{"foo"})
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		matched := false
+		if pattern0.MatchString(k) {
+			matched = true
+			var x string
+			if err := runtime.DecodeStrict(raw[k], &x); err != nil {
+				return runtime.PropError(k, err)
+			}
+			if v.PatternProps == nil {
+				v.PatternProps = make(map[string]string)
+			}
+			v.PatternProps[k] = x
+		}
+		if !matched {
+			var x bool
+			if err := runtime.DecodeStrict(raw[k], &x); err != nil {
+				return runtime.PropError(k, err)
+			}
+			if v.Extra == nil {
+				v.Extra = make(map[string]bool)
+			}
+			v.Extra[k] = x
+		}
+	}
+	return nil
+}
+
+// MarshalJSON writes the properties, then the keys of the maps in sorted order; a key is written once.
+func (v Extra) MarshalJSON() ([]byte, error) {
+	type plain Extra
+	var w runtime.ObjectWriter
+	w.Struct(plain(v))
+	runtime.WriteProps(&w, v.PatternProps)
+	runtime.WriteProps(&w, v.Extra)
+	return w.Bytes()
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *Extra) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *Extra) validate(vs *runtime.Violations, path *runtime.Path) {
+	n := 1
+	n += len(v.PatternProps)
+	n += len(v.Extra)
+	if n > 3 {
+		vs.Addf(path.String(), "maxProperties", "%d properties, want at most 3", n)
+	}
+	for k, e := range v.PatternProps {
+		p := path.Key(k)
+		if !pattern0.MatchString(k) {
+			vs.Addf(p.String(), "patternProperties", "%q does not match \"^x\", the pattern of PatternProps", k)
+		}
+		if utf8.RuneCountInString(e) < 1 {
+			vs.Addf(p.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(e))
+		}
+	}
+	for k := range v.Extra {
+		p := path.Key(k)
+		if pattern0.MatchString(k) || k == "foo" {
+			vs.Addf(p.String(), "additionalProperties", "%q is a declared or patterned property, not an additional one", k)
+		}
+	}
+}
+
+func appendExtra(dst []byte, v *Extra) []byte {
+	dst = runtime.AppendInt64(dst, v.Foo)
+	dst = runtime.AppendLen(dst, len(v.PatternProps))
+	for k0, e0 := range v.PatternProps {
+		dst = runtime.AppendString(dst, k0)
+		dst = runtime.AppendString(dst, e0)
+	}
+	dst = runtime.AppendLen(dst, len(v.Extra))
+	for k0, e0 := range v.Extra {
+		dst = runtime.AppendString(dst, k0)
+		dst = runtime.AppendBool(dst, e0)
+	}
+	return dst
+}
+
+func readExtra(rd *runtime.Reader, v *Extra) {
+	v.Foo = rd.Int64()
+	{
+		n0 := rd.Len()
+		v.PatternProps = make(map[string]string, n0)
+		for range n0 {
+			k0 := rd.String()
+			var e0 string
+			e0 = rd.String()
+			v.PatternProps[k0] = e0
+		}
+	}
+	{
+		n0 := rd.Len()
+		v.Extra = make(map[string]bool, n0)
+		for range n0 {
+			k0 := rd.String()
+			var e0 bool
+			e0 = rd.Bool()
+			v.Extra[k0] = e0
+		}
+	}
+}
+
+// cloneExtra returns a deep copy of v that shares nothing mutable with it.
+func cloneExtra(v *Extra) *Extra {
+	return runtime.CopyByCodec(v, appendExtra, readExtra)
+}
+
+// ExtraParams is the object at Extra.task.json#/params.
+type ExtraParams struct {
+	ID string `json:"id"`
+}
+
+// UnmarshalJSON decodes a ExtraParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
+func (v *ExtraParams) UnmarshalJSON(data []byte) error {
+	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+		return err
+	}
+	type plain ExtraParams
+	return runtime.DecodeStrict(data, (*plain)(v))
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *ExtraParams) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *ExtraParams) validate(vs *runtime.Violations, path *runtime.Path) {}
+
+func appendExtraParams(dst []byte, v *ExtraParams) []byte {
 	dst = runtime.AppendString(dst, v.ID)
 	return dst
 }
@@ -137,6 +712,372 @@ func appendKeyedParams(dst []byte, v *KeyedParams) []byte {
 	return dst
 }
 
+// Maybe is the value at $defs/maybe.
+// It is one of the 2 branches of its anyOf (at least one branch must match; decoding takes the first that does): exactly one field
+// is set, so switch on which one is not nil.
+type Maybe struct {
+	Object *MaybeResult
+	Null   *runtime.JSONValue
+}
+
+// MarshalJSON writes the variant that is set.
+func (v Maybe) MarshalJSON() ([]byte, error) {
+	switch {
+	case v.Object != nil:
+		return json.Marshal(v.Object)
+	case v.Null != nil:
+		return json.Marshal(v.Null)
+	}
+	return nil, errors.New("Maybe: no variant is set")
+}
+
+// Value returns the variant that is set, a pointer to its type, or nil: for a type switch.
+func (v Maybe) Value() any {
+	switch {
+	case v.Object != nil:
+		return v.Object
+	case v.Null != nil:
+		return v.Null
+	}
+	return nil
+}
+
+// UnmarshalJSON tries every branch and keeps the first branch that matches.
+// When none matches, the
+// first branch that decodes is kept, for Validate to report why.
+func (v *Maybe) UnmarshalJSON(data []byte) error {
+	cands := make([]runtime.Candidate[Maybe], 0, 2)
+	{
+		x := new(MaybeResult)
+		err := x.UnmarshalJSON(data)
+		cands = append(cands, runtime.Candidate[Maybe]{
+			Err:   err,
+			Name:  "Object",
+			Value: Maybe{Object: x},
+		})
+	}
+	{
+		x := new(runtime.JSONValue)
+		err := json.Unmarshal(data, x)
+		cands = append(cands, runtime.Candidate[Maybe]{
+			Err:   err,
+			Name:  "Null",
+			Value: Maybe{Null: x},
+		})
+	}
+	return runtime.PickVariant(v, false, cands, (*Maybe).checkVariant)
+}
+
+// checkVariant validates the variant that is set against its own branch.
+func (v *Maybe) checkVariant() error {
+	var vs runtime.Violations
+	v.validateVariant(&vs, nil)
+	return vs.Err()
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *Maybe) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+// validateVariant checks that one variant is set and that it satisfies its branch.
+func (v *Maybe) validateVariant(vs *runtime.Violations, path *runtime.Path) {
+	n := 0
+	if v.Object != nil {
+		n++
+		v.Object.validate(vs, path)
+	}
+	if v.Null != nil {
+		n++
+		checkMaybeNull((*v.Null).Any(), path, vs, nil)
+	}
+	if n != 1 {
+		vs.Addf(path.String(), "anyOf", "%d of the 2 variants are set, want exactly 1", n)
+	}
+}
+
+func (v *Maybe) validate(vs *runtime.Violations, path *runtime.Path) {
+	v.validateVariant(vs, path)
+}
+
+func appendMaybe(dst []byte, v *Maybe) []byte {
+	switch {
+	case v.Object != nil:
+		dst = runtime.AppendInt64(dst, 0)
+		dst = appendMaybeResult(dst, v.Object)
+	case v.Null != nil:
+		dst = runtime.AppendInt64(dst, 1)
+		dst = runtime.AppendJSONValue(dst, (*v.Null))
+	default:
+		dst = runtime.AppendInt64(dst, -1)
+	}
+	return dst
+}
+
+func readMaybe(rd *runtime.Reader, v *Maybe) {
+	switch rd.Variant(2) {
+	case 0:
+		v.Object = new(MaybeResult)
+		readMaybeResult(rd, v.Object)
+	case 1:
+		v.Null = new(runtime.JSONValue)
+		(*v.Null) = runtime.ReadJSONValue(rd)
+	}
+}
+
+// cloneMaybe returns a deep copy of v that shares nothing mutable with it.
+func cloneMaybe(v *Maybe) *Maybe {
+	return runtime.CopyByCodec(v, appendMaybe, readMaybe)
+}
+
+// MaybeParams is the object at Maybe.task.json#/params.
+type MaybeParams struct {
+	ID string `json:"id"`
+}
+
+// UnmarshalJSON decodes a MaybeParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
+func (v *MaybeParams) UnmarshalJSON(data []byte) error {
+	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+		return err
+	}
+	type plain MaybeParams
+	return runtime.DecodeStrict(data, (*plain)(v))
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *MaybeParams) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *MaybeParams) validate(vs *runtime.Violations, path *runtime.Path) {}
+
+func appendMaybeParams(dst []byte, v *MaybeParams) []byte {
+	dst = runtime.AppendString(dst, v.ID)
+	return dst
+}
+
+// MaybeResult is the object at anyOf/0.
+type MaybeResult struct {
+	Kind MaybeResultKind `json:"kind"`
+}
+
+// UnmarshalJSON decodes a MaybeResult, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
+func (v *MaybeResult) UnmarshalJSON(data []byte) error {
+	if err := runtime.RequireKeys(data, []string{"kind"}, []string{"kind"}, nil, false); err != nil {
+		return err
+	}
+	type plain MaybeResult
+	return runtime.DecodeStrict(data, (*plain)(v))
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *MaybeResult) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *MaybeResult) validate(vs *runtime.Violations, path *runtime.Path) {
+	{
+		pKind := path.Key("kind")
+		v.Kind.validate(vs, &pKind)
+	}
+}
+
+func appendMaybeResult(dst []byte, v *MaybeResult) []byte {
+	dst = runtime.AppendString(dst, string(v.Kind))
+	return dst
+}
+
+func readMaybeResult(rd *runtime.Reader, v *MaybeResult) {
+	v.Kind = MaybeResultKind(rd.String())
+}
+
+// MaybeResultKind is one of the values allowed at properties/kind.
+type MaybeResultKind string
+
+// UnmarshalJSON decodes a MaybeResultKind strictly: null is not a MaybeResultKind, and an integer may be written with a zero fraction (1.0).
+func (v *MaybeResultKind) UnmarshalJSON(data []byte) error {
+	type plain MaybeResultKind
+	return runtime.DecodeStrict(data, (*plain)(v))
+}
+
+// The values of MaybeResultKind.
+const (
+	MaybeResultKindA MaybeResultKind = "a"
+	MaybeResultKindB MaybeResultKind = "b"
+)
+
+// Valid reports whether v is one of the values of MaybeResultKind.
+func (v MaybeResultKind) Valid() bool {
+	switch v {
+	case MaybeResultKindA, MaybeResultKindB:
+		return true
+	}
+	return false
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v MaybeResultKind) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v MaybeResultKind) validate(vs *runtime.Violations, path *runtime.Path) {
+	if !v.Valid() {
+		vs.Addf(path.String(), "enum", "%v is not one of a, b", string(v))
+	}
+}
+
+func appendMaybeResultKind(dst []byte, v *MaybeResultKind) []byte {
+	dst = runtime.AppendString(dst, string(*v))
+	return dst
+}
+
+func readMaybeResultKind(rd *runtime.Reader, v *MaybeResultKind) {
+	*v = MaybeResultKind(rd.String())
+}
+
+// Merged is the object at $defs/merged.
+type Merged struct {
+	A int64  `json:"a"`
+	B string `json:"b"`
+	// Extra holds the properties that no other field takes (additionalProperties).
+	Extra map[string]runtime.JSONValue `json:"-"`
+}
+
+// UnmarshalJSON decodes a Merged strictly (missing required properties, nulls where null is not allowed are errors)
+// and puts every key that no property takes into the map it belongs to.
+func (v *Merged) UnmarshalJSON(data []byte) error {
+	if err := runtime.RequireKeys(data, []string{"a", "b"}, []string{"a", "b"}, nil, false); err != nil {
+		return err
+	}
+	type plain Merged
+	if err := runtime.DecodeStrict(data, (*plain)(v)); err != nil {
+		return err
+	}
+	v.Extra = nil
+	keys, raw, err := runtime.OtherProps(data, []string{"a", "b"})
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		var x runtime.JSONValue
+		if err := json.Unmarshal(raw[k], &x); err != nil {
+			return runtime.PropError(k, err)
+		}
+		if v.Extra == nil {
+			v.Extra = make(map[string]runtime.JSONValue)
+		}
+		v.Extra[k] = x
+	}
+	return nil
+}
+
+// MarshalJSON writes the properties, then the keys of the maps in sorted order; a key is written once.
+func (v Merged) MarshalJSON() ([]byte, error) {
+	type plain Merged
+	var w runtime.ObjectWriter
+	w.Struct(plain(v))
+	runtime.WriteProps(&w, v.Extra)
+	return w.Bytes()
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *Merged) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *Merged) validate(vs *runtime.Violations, path *runtime.Path) {
+	n := 2
+	n += len(v.Extra)
+	if n > 3 {
+		vs.Addf(path.String(), "maxProperties", "%d properties, want at most 3", n)
+	}
+	{
+		pA := path.Key("a")
+		if v.A < 0 {
+			vs.Addf(pA.String(), "minimum", "%v is less than 0", v.A)
+		}
+		if v.A > 10 {
+			vs.Addf(pA.String(), "maximum", "%v is greater than 10", v.A)
+		}
+	}
+	for k, e := range v.Extra {
+		p := path.Key(k)
+		if slices.Contains([]string{"a", "b"}, k) {
+			vs.Addf(p.String(), "additionalProperties", "%q is a declared or patterned property, not an additional one", k)
+		}
+		checkMergedExtra(e.Any(), &p, vs, nil)
+	}
+}
+
+func appendMerged(dst []byte, v *Merged) []byte {
+	dst = runtime.AppendInt64(dst, v.A)
+	dst = runtime.AppendString(dst, v.B)
+	dst = runtime.AppendLen(dst, len(v.Extra))
+	for k0, e0 := range v.Extra {
+		dst = runtime.AppendString(dst, k0)
+		dst = runtime.AppendJSONValue(dst, e0)
+	}
+	return dst
+}
+
+func readMerged(rd *runtime.Reader, v *Merged) {
+	v.A = rd.Int64()
+	v.B = rd.String()
+	{
+		n0 := rd.Len()
+		v.Extra = make(map[string]runtime.JSONValue, n0)
+		for range n0 {
+			k0 := rd.String()
+			var e0 runtime.JSONValue
+			e0 = runtime.ReadJSONValue(rd)
+			v.Extra[k0] = e0
+		}
+	}
+}
+
+// cloneMerged returns a deep copy of v that shares nothing mutable with it.
+func cloneMerged(v *Merged) *Merged {
+	return runtime.CopyByCodec(v, appendMerged, readMerged)
+}
+
+// MergedParams is the object at Merged.task.json#/params.
+type MergedParams struct {
+	ID string `json:"id"`
+}
+
+// UnmarshalJSON decodes a MergedParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
+func (v *MergedParams) UnmarshalJSON(data []byte) error {
+	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+		return err
+	}
+	type plain MergedParams
+	return runtime.DecodeStrict(data, (*plain)(v))
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *MergedParams) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *MergedParams) validate(vs *runtime.Violations, path *runtime.Path) {}
+
+func appendMergedParams(dst []byte, v *MergedParams) []byte {
+	dst = runtime.AppendString(dst, v.ID)
+	return dst
+}
+
 // Mixed is the value at $defs/mixed.
 // Its schema allows values of several JSON types, so it holds any JSON value
 // (runtime.JSONValue) and Validate checks it against every keyword of the schema.
@@ -199,11 +1140,900 @@ func appendMixedParams(dst []byte, v *MixedParams) []byte {
 	return dst
 }
 
+// Mode is one of the values allowed at $defs/mode.
+// It holds the value's JSON text, one of: 1, "ab", null, ["x1"], {"a":1}.
+// Decoding keeps the constant's spelling for any equal value (1.0 is 1).
+type Mode string
+
+// The values of Mode.
+const (
+	Mode1      Mode = "1"
+	ModeAb     Mode = "\"ab\""
+	ModeNull   Mode = "null"
+	ModeValue3 Mode = "[\"x1\"]"
+	ModeValue4 Mode = "{\"a\":1}"
+)
+
+// Valid reports whether v is one of the values of Mode.
+func (v Mode) Valid() bool {
+	switch v {
+	case Mode1, ModeAb, ModeNull, ModeValue3, ModeValue4:
+		return true
+	}
+	return false
+}
+
+// Value returns the decoded JSON value: nil, bool, json.Number, string, []any or map[string]any.
+func (v Mode) Value() any {
+	x, _ := runtime.DecodeJSON([]byte(v))
+	return x
+}
+
+// MarshalJSON writes the value; a value that is not JSON text is an error.
+func (v Mode) MarshalJSON() ([]byte, error) {
+	return runtime.EnumJSON(string(v))
+}
+
+// UnmarshalJSON decodes any JSON value, spelled as the constant it equals; Validate reports a value that equals none.
+func (v *Mode) UnmarshalJSON(data []byte) error {
+	s, err := runtime.EnumText(data, string(Mode1), string(ModeAb), string(ModeNull), string(ModeValue3), string(ModeValue4))
+	*v = Mode(s)
+	return err
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v Mode) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v Mode) validate(vs *runtime.Violations, path *runtime.Path) {
+	if !v.Valid() {
+		vs.Addf(path.String(), "enum", "%s is not one of 1, \"ab\", null, [\"x1\"], {\"a\":1}", string(v))
+	}
+}
+
+func appendMode(dst []byte, v *Mode) []byte {
+	dst = runtime.AppendString(dst, string(*v))
+	return dst
+}
+
+func readMode(rd *runtime.Reader, v *Mode) {
+	*v = Mode(rd.String())
+}
+
+// cloneMode returns a deep copy of v that shares nothing mutable with it.
+func cloneMode(v *Mode) *Mode {
+	c := *v
+	return &c
+}
+
+// ModeParams is the object at Mode.task.json#/params.
+type ModeParams struct {
+	ID string `json:"id"`
+}
+
+// UnmarshalJSON decodes a ModeParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
+func (v *ModeParams) UnmarshalJSON(data []byte) error {
+	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+		return err
+	}
+	type plain ModeParams
+	return runtime.DecodeStrict(data, (*plain)(v))
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *ModeParams) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *ModeParams) validate(vs *runtime.Violations, path *runtime.Path) {}
+
+func appendModeParams(dst []byte, v *ModeParams) []byte {
+	dst = runtime.AppendString(dst, v.ID)
+	return dst
+}
+
+// Nested is the value at $defs/nested.
+// It is one of the 2 branches of its anyOf (at least one branch must match; decoding takes the first that does): exactly one field
+// is set, so switch on which one is not nil.
+type Nested struct {
+	Variant0 *NestedVariant0
+	Array    *[]Shape
+}
+
+// MarshalJSON writes the variant that is set.
+func (v Nested) MarshalJSON() ([]byte, error) {
+	switch {
+	case v.Variant0 != nil:
+		return json.Marshal(v.Variant0)
+	case v.Array != nil:
+		return json.Marshal(v.Array)
+	}
+	return nil, errors.New("Nested: no variant is set")
+}
+
+// Value returns the variant that is set, a pointer to its type, or nil: for a type switch.
+func (v Nested) Value() any {
+	switch {
+	case v.Variant0 != nil:
+		return v.Variant0
+	case v.Array != nil:
+		return v.Array
+	}
+	return nil
+}
+
+// UnmarshalJSON tries every branch and keeps the first branch that matches.
+// When none matches, the
+// first branch that decodes is kept, for Validate to report why.
+func (v *Nested) UnmarshalJSON(data []byte) error {
+	cands := make([]runtime.Candidate[Nested], 0, 2)
+	{
+		x := new(NestedVariant0)
+		err := x.UnmarshalJSON(data)
+		cands = append(cands, runtime.Candidate[Nested]{
+			Err:   err,
+			Name:  "Variant0",
+			Value: Nested{Variant0: x},
+		})
+	}
+	{
+		x := new([]Shape)
+		err := runtime.DecodeStrict(data, x)
+		cands = append(cands, runtime.Candidate[Nested]{
+			Err:   err,
+			Name:  "Array",
+			Value: Nested{Array: x},
+		})
+	}
+	return runtime.PickVariant(v, false, cands, (*Nested).checkVariant)
+}
+
+// checkVariant validates the variant that is set against its own branch.
+func (v *Nested) checkVariant() error {
+	var vs runtime.Violations
+	v.validateVariant(&vs, nil)
+	return vs.Err()
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *Nested) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+// validateVariant checks that one variant is set and that it satisfies its branch.
+func (v *Nested) validateVariant(vs *runtime.Violations, path *runtime.Path) {
+	n := 0
+	if v.Variant0 != nil {
+		n++
+		v.Variant0.validate(vs, path)
+	}
+	if v.Array != nil {
+		n++
+		for i0 := range *v.Array {
+			p0 := path.Index(i0)
+			(*v.Array)[i0].validate(vs, &p0)
+		}
+	}
+	if n != 1 {
+		vs.Addf(path.String(), "anyOf", "%d of the 2 variants are set, want exactly 1", n)
+	}
+}
+
+func (v *Nested) validate(vs *runtime.Violations, path *runtime.Path) {
+	v.validateVariant(vs, path)
+}
+
+func appendNested(dst []byte, v *Nested) []byte {
+	switch {
+	case v.Variant0 != nil:
+		dst = runtime.AppendInt64(dst, 0)
+		dst = appendNestedVariant0(dst, v.Variant0)
+	case v.Array != nil:
+		dst = runtime.AppendInt64(dst, 1)
+		dst = runtime.AppendLen(dst, len((*v.Array)))
+		for i0 := range *v.Array {
+			dst = appendShape(dst, &(*v.Array)[i0])
+		}
+	default:
+		dst = runtime.AppendInt64(dst, -1)
+	}
+	return dst
+}
+
+func readNested(rd *runtime.Reader, v *Nested) {
+	switch rd.Variant(2) {
+	case 0:
+		v.Variant0 = new(NestedVariant0)
+		readNestedVariant0(rd, v.Variant0)
+	case 1:
+		v.Array = new([]Shape)
+		(*v.Array) = make([]Shape, rd.Len())
+		for i0 := range *v.Array {
+			readShape(rd, &(*v.Array)[i0])
+		}
+	}
+}
+
+// cloneNested returns a deep copy of v that shares nothing mutable with it.
+func cloneNested(v *Nested) *Nested {
+	return runtime.CopyByCodec(v, appendNested, readNested)
+}
+
+// NestedParams is the object at Nested.task.json#/params.
+type NestedParams struct {
+	ID string `json:"id"`
+}
+
+// UnmarshalJSON decodes a NestedParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
+func (v *NestedParams) UnmarshalJSON(data []byte) error {
+	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+		return err
+	}
+	type plain NestedParams
+	return runtime.DecodeStrict(data, (*plain)(v))
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *NestedParams) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *NestedParams) validate(vs *runtime.Violations, path *runtime.Path) {}
+
+func appendNestedParams(dst []byte, v *NestedParams) []byte {
+	dst = runtime.AppendString(dst, v.ID)
+	return dst
+}
+
+// NestedVariant0 is the value at anyOf/0.
+// It is one of the 2 branches of its oneOf (exactly one branch must match): exactly one field
+// is set, so switch on which one is not nil.
+type NestedVariant0 struct {
+	Integer *int64
+	Number  *float64
+}
+
+// MarshalJSON writes the variant that is set.
+func (v NestedVariant0) MarshalJSON() ([]byte, error) {
+	switch {
+	case v.Integer != nil:
+		return json.Marshal(v.Integer)
+	case v.Number != nil:
+		return json.Marshal(v.Number)
+	}
+	return nil, errors.New("NestedVariant0: no variant is set")
+}
+
+// Value returns the variant that is set, a pointer to its type, or nil: for a type switch.
+func (v NestedVariant0) Value() any {
+	switch {
+	case v.Integer != nil:
+		return v.Integer
+	case v.Number != nil:
+		return v.Number
+	}
+	return nil
+}
+
+// UnmarshalJSON tries every branch and keeps the one branch that matches.
+// A value that matches several is an error. When none matches, the
+// first branch that decodes is kept, for Validate to report why.
+func (v *NestedVariant0) UnmarshalJSON(data []byte) error {
+	cands := make([]runtime.Candidate[NestedVariant0], 0, 2)
+	{
+		x := new(int64)
+		err := runtime.DecodeStrict(data, x)
+		cands = append(cands, runtime.Candidate[NestedVariant0]{
+			Err:   err,
+			Name:  "Integer",
+			Value: NestedVariant0{Integer: x},
+		})
+	}
+	{
+		x := new(float64)
+		err := runtime.DecodeStrict(data, x)
+		cands = append(cands, runtime.Candidate[NestedVariant0]{
+			Err:   err,
+			Name:  "Number",
+			Value: NestedVariant0{Number: x},
+		})
+	}
+	return runtime.PickVariant(v, true, cands, (*NestedVariant0).checkVariant)
+}
+
+// checkVariant validates the variant that is set against its own branch.
+func (v *NestedVariant0) checkVariant() error {
+	var vs runtime.Violations
+	v.validateVariant(&vs, nil)
+	return vs.Err()
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *NestedVariant0) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+// validateVariant checks that one variant is set and that it satisfies its branch.
+func (v *NestedVariant0) validateVariant(vs *runtime.Violations, path *runtime.Path) {
+	n := 0
+	if v.Integer != nil {
+		n++
+	}
+	if v.Number != nil {
+		n++
+		if !runtime.IsMultipleOf(float64((*v.Number)), 0.5) {
+			vs.Addf(path.String(), "multipleOf", "%v is not a multiple of 1/2", (*v.Number))
+		}
+	}
+	if n != 1 {
+		vs.Addf(path.String(), "oneOf", "%d of the 2 variants are set, want exactly 1", n)
+	}
+}
+
+func (v *NestedVariant0) validate(vs *runtime.Violations, path *runtime.Path) {
+	before := vs.Len()
+	v.validateVariant(vs, path)
+	if vs.Len() > before {
+		return
+	}
+	// oneOf: the value must match no other branch.
+	switch {
+	case v.Integer != nil:
+		if i := runtime.FirstMatch(v.Integer, path, checkNestedVariant0Number); i >= 0 {
+			vs.Addf(path.String(), "oneOf", "the Integer value also matches %s, want exactly one branch", []string{"Number"}[i])
+		}
+	case v.Number != nil:
+		if i := runtime.FirstMatch(v.Number, path, checkNestedVariant0Integer); i >= 0 {
+			vs.Addf(path.String(), "oneOf", "the Number value also matches %s, want exactly one branch", []string{"Integer"}[i])
+		}
+	}
+}
+
+func appendNestedVariant0(dst []byte, v *NestedVariant0) []byte {
+	switch {
+	case v.Integer != nil:
+		dst = runtime.AppendInt64(dst, 0)
+		dst = runtime.AppendInt64(dst, (*v.Integer))
+	case v.Number != nil:
+		dst = runtime.AppendInt64(dst, 1)
+		dst = runtime.AppendFloat64(dst, (*v.Number))
+	default:
+		dst = runtime.AppendInt64(dst, -1)
+	}
+	return dst
+}
+
+func readNestedVariant0(rd *runtime.Reader, v *NestedVariant0) {
+	switch rd.Variant(2) {
+	case 0:
+		v.Integer = new(int64)
+		(*v.Integer) = rd.Int64()
+	case 1:
+		v.Number = new(float64)
+		(*v.Number) = rd.Float64()
+	}
+}
+
+// Open is the array at $defs/open.
+// It is a tuple: each field is one position of the JSON array; an optional
+// position is nil when the array ends before it.
+type Open struct {
+	V0 int64
+	V1 *string
+	// Rest holds the items after position 1.
+	Rest []runtime.JSONValue
+}
+
+// MarshalJSON writes the items as a JSON array, up to the first absent position.
+func (v Open) MarshalJSON() ([]byte, error) {
+	items := make([]any, 0, 2)
+	items = append(items, v.V0)
+	if v.V1 != nil {
+		items = append(items, v.V1)
+	}
+	for _, x := range v.Rest {
+		items = append(items, x)
+	}
+	return json.Marshal(items)
+}
+
+// UnmarshalJSON decodes a JSON array of at least 1 items, each item strictly.
+func (v *Open) UnmarshalJSON(data []byte) error {
+	items, err := runtime.TupleItems(data, 1, -1)
+	if err != nil {
+		return err
+	}
+	*v = Open{}
+	if err := runtime.DecodeStrict(items[0], &v.V0); err != nil {
+		return runtime.PropError("0", err)
+	}
+	if len(items) > 1 {
+		if err := runtime.DecodeStrict(items[1], &v.V1); err != nil {
+			return runtime.PropError("1", err)
+		}
+	}
+	for i := 2; i < len(items); i++ {
+		var x runtime.JSONValue
+		if err := json.Unmarshal(items[i], &x); err != nil {
+			return runtime.PropError(strconv.Itoa(i), err)
+		}
+		v.Rest = append(v.Rest, x)
+	}
+	return nil
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *Open) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *Open) validate(vs *runtime.Violations, path *runtime.Path) {
+	n := 1
+	if v.V1 != nil {
+		n = 2
+		n += len(v.Rest)
+	}
+	if n < 2 && len(v.Rest) > 0 {
+		vs.Add(path.String(), "prefixItems", "Rest items are set after an absent item")
+	}
+	{
+		pV1 := path.Index(1)
+		if v.V1 != nil {
+			if utf8.RuneCountInString((*v.V1)) < 2 {
+				vs.Addf(pV1.String(), "minLength", "length %d, want at least 2", utf8.RuneCountInString((*v.V1)))
+			}
+		}
+	}
+	for i := range v.Rest {
+		p := path.Index(2 + i)
+		checkOpenItem(v.Rest[i].Any(), &p, vs, nil)
+	}
+}
+
+func appendOpen(dst []byte, v *Open) []byte {
+	dst = runtime.AppendInt64(dst, v.V0)
+	if v.V1 != nil {
+		dst = runtime.AppendPresent(dst, true)
+		dst = runtime.AppendString(dst, (*v.V1))
+	} else {
+		dst = runtime.AppendPresent(dst, false)
+	}
+	dst = runtime.AppendLen(dst, len(v.Rest))
+	for i0 := range v.Rest {
+		dst = runtime.AppendJSONValue(dst, v.Rest[i0])
+	}
+	return dst
+}
+
+func readOpen(rd *runtime.Reader, v *Open) {
+	v.V0 = rd.Int64()
+	if rd.Present() {
+		p0 := new(string)
+		(*p0) = rd.String()
+		v.V1 = p0
+	}
+	v.Rest = make([]runtime.JSONValue, rd.Len())
+	for i0 := range v.Rest {
+		v.Rest[i0] = runtime.ReadJSONValue(rd)
+	}
+}
+
+// cloneOpen returns a deep copy of v that shares nothing mutable with it.
+func cloneOpen(v *Open) *Open {
+	return runtime.CopyByCodec(v, appendOpen, readOpen)
+}
+
+// OpenParams is the object at Open.task.json#/params.
+type OpenParams struct {
+	ID string `json:"id"`
+}
+
+// UnmarshalJSON decodes a OpenParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
+func (v *OpenParams) UnmarshalJSON(data []byte) error {
+	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+		return err
+	}
+	type plain OpenParams
+	return runtime.DecodeStrict(data, (*plain)(v))
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *OpenParams) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *OpenParams) validate(vs *runtime.Violations, path *runtime.Path) {}
+
+func appendOpenParams(dst []byte, v *OpenParams) []byte {
+	dst = runtime.AppendString(dst, v.ID)
+	return dst
+}
+
+// Pair is the array at $defs/pair.
+// It is a tuple: each field is one position of the JSON array; an optional
+// position is nil when the array ends before it.
+type Pair struct {
+	V0 string
+	V1 runtime.OptNull[float64]
+	// Rest holds the items after position 1.
+	Rest []bool
+}
+
+// MarshalJSON writes the items as a JSON array, up to the first absent position.
+func (v Pair) MarshalJSON() ([]byte, error) {
+	items := make([]any, 0, 2)
+	items = append(items, v.V0)
+	if v.V1.Set {
+		items = append(items, v.V1)
+	}
+	for _, x := range v.Rest {
+		items = append(items, x)
+	}
+	return json.Marshal(items)
+}
+
+// UnmarshalJSON decodes a JSON array of at least 1 items, each item strictly.
+func (v *Pair) UnmarshalJSON(data []byte) error {
+	items, err := runtime.TupleItems(data, 1, -1)
+	if err != nil {
+		return err
+	}
+	*v = Pair{}
+	if err := runtime.DecodeStrict(items[0], &v.V0); err != nil {
+		return runtime.PropError("0", err)
+	}
+	if len(items) > 1 {
+		if err := json.Unmarshal(runtime.NormalizeIntegers(items[1]), &v.V1); err != nil {
+			return runtime.PropError("1", err)
+		}
+	}
+	for i := 2; i < len(items); i++ {
+		var x bool
+		if err := runtime.DecodeStrict(items[i], &x); err != nil {
+			return runtime.PropError(strconv.Itoa(i), err)
+		}
+		v.Rest = append(v.Rest, x)
+	}
+	return nil
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *Pair) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *Pair) validate(vs *runtime.Violations, path *runtime.Path) {
+	n := 1
+	if v.V1.Set {
+		n = 2
+		n += len(v.Rest)
+	}
+	if n < 2 && len(v.Rest) > 0 {
+		vs.Add(path.String(), "prefixItems", "Rest items are set after an absent item")
+	}
+	if n > 3 {
+		vs.Addf(path.String(), "maxItems", "%d items, want at most 3", n)
+	}
+}
+
+func appendPair(dst []byte, v *Pair) []byte {
+	dst = runtime.AppendString(dst, v.V0)
+	dst = runtime.AppendPresent(dst, v.V1.Set)
+	if v.V1.Set {
+		dst = runtime.AppendPresent(dst, v.V1.Null)
+		if !v.V1.Null {
+			dst = runtime.AppendFloat64(dst, v.V1.Value)
+		}
+	}
+	dst = runtime.AppendLen(dst, len(v.Rest))
+	for i0 := range v.Rest {
+		dst = runtime.AppendBool(dst, v.Rest[i0])
+	}
+	return dst
+}
+
+func readPair(rd *runtime.Reader, v *Pair) {
+	v.V0 = rd.String()
+	if rd.Present() {
+		v.V1.Set = true
+		if rd.Present() {
+			v.V1.Null = true
+		} else {
+			v.V1.Value = rd.Float64()
+		}
+	}
+	v.Rest = make([]bool, rd.Len())
+	for i0 := range v.Rest {
+		v.Rest[i0] = rd.Bool()
+	}
+}
+
+// clonePair returns a deep copy of v that shares nothing mutable with it.
+func clonePair(v *Pair) *Pair {
+	return runtime.CopyByCodec(v, appendPair, readPair)
+}
+
+// PairParams is the object at Pair.task.json#/params.
+type PairParams struct {
+	ID string `json:"id"`
+}
+
+// UnmarshalJSON decodes a PairParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
+func (v *PairParams) UnmarshalJSON(data []byte) error {
+	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+		return err
+	}
+	type plain PairParams
+	return runtime.DecodeStrict(data, (*plain)(v))
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *PairParams) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *PairParams) validate(vs *runtime.Violations, path *runtime.Path) {}
+
+func appendPairParams(dst []byte, v *PairParams) []byte {
+	dst = runtime.AppendString(dst, v.ID)
+	return dst
+}
+
+// Scalar is the value at $defs/scalar.
+// It is one of the 3 branches of its oneOf (exactly one branch must match): exactly one field
+// is set, so switch on which one is not nil.
+type Scalar struct {
+	String  *string
+	Integer *int64
+	Number  *float64
+}
+
+// MarshalJSON writes the variant that is set.
+func (v Scalar) MarshalJSON() ([]byte, error) {
+	switch {
+	case v.String != nil:
+		return json.Marshal(v.String)
+	case v.Integer != nil:
+		return json.Marshal(v.Integer)
+	case v.Number != nil:
+		return json.Marshal(v.Number)
+	}
+	return nil, errors.New("Scalar: no variant is set")
+}
+
+// Value returns the variant that is set, a pointer to its type, or nil: for a type switch.
+func (v Scalar) Value() any {
+	switch {
+	case v.String != nil:
+		return v.String
+	case v.Integer != nil:
+		return v.Integer
+	case v.Number != nil:
+		return v.Number
+	}
+	return nil
+}
+
+// UnmarshalJSON tries every branch and keeps the one branch that matches.
+// A value that matches several is an error. When none matches, the
+// first branch that decodes is kept, for Validate to report why.
+func (v *Scalar) UnmarshalJSON(data []byte) error {
+	cands := make([]runtime.Candidate[Scalar], 0, 3)
+	{
+		x := new(string)
+		err := runtime.DecodeStrict(data, x)
+		cands = append(cands, runtime.Candidate[Scalar]{
+			Err:   err,
+			Name:  "String",
+			Value: Scalar{String: x},
+		})
+	}
+	{
+		x := new(int64)
+		err := runtime.DecodeStrict(data, x)
+		cands = append(cands, runtime.Candidate[Scalar]{
+			Err:   err,
+			Name:  "Integer",
+			Value: Scalar{Integer: x},
+		})
+	}
+	{
+		x := new(float64)
+		err := runtime.DecodeStrict(data, x)
+		cands = append(cands, runtime.Candidate[Scalar]{
+			Err:   err,
+			Name:  "Number",
+			Value: Scalar{Number: x},
+		})
+	}
+	return runtime.PickVariant(v, true, cands, (*Scalar).checkVariant)
+}
+
+// checkVariant validates the variant that is set against its own branch.
+func (v *Scalar) checkVariant() error {
+	var vs runtime.Violations
+	v.validateVariant(&vs, nil)
+	return vs.Err()
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *Scalar) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+// validateVariant checks that one variant is set and that it satisfies its branch.
+func (v *Scalar) validateVariant(vs *runtime.Violations, path *runtime.Path) {
+	n := 0
+	if v.String != nil {
+		n++
+		if utf8.RuneCountInString((*v.String)) > 2 {
+			vs.Addf(path.String(), "maxLength", "length %d, want at most 2", utf8.RuneCountInString((*v.String)))
+		}
+	}
+	if v.Integer != nil {
+		n++
+	}
+	if v.Number != nil {
+		n++
+		if (*v.Number) < 2.0 {
+			vs.Addf(path.String(), "minimum", "%v is less than 2", (*v.Number))
+		}
+	}
+	if n != 1 {
+		vs.Addf(path.String(), "oneOf", "%d of the 3 variants are set, want exactly 1", n)
+	}
+}
+
+func (v *Scalar) validate(vs *runtime.Violations, path *runtime.Path) {
+	before := vs.Len()
+	v.validateVariant(vs, path)
+	if vs.Len() > before {
+		return
+	}
+	// oneOf: the value must match no other branch.
+	switch {
+	case v.Integer != nil:
+		if i := runtime.FirstMatch(v.Integer, path, checkScalarNumber); i >= 0 {
+			vs.Addf(path.String(), "oneOf", "the Integer value also matches %s, want exactly one branch", []string{"Number"}[i])
+		}
+	case v.Number != nil:
+		if i := runtime.FirstMatch(v.Number, path, checkScalarInteger); i >= 0 {
+			vs.Addf(path.String(), "oneOf", "the Number value also matches %s, want exactly one branch", []string{"Integer"}[i])
+		}
+	}
+}
+
+func appendScalar(dst []byte, v *Scalar) []byte {
+	switch {
+	case v.String != nil:
+		dst = runtime.AppendInt64(dst, 0)
+		dst = runtime.AppendString(dst, (*v.String))
+	case v.Integer != nil:
+		dst = runtime.AppendInt64(dst, 1)
+		dst = runtime.AppendInt64(dst, (*v.Integer))
+	case v.Number != nil:
+		dst = runtime.AppendInt64(dst, 2)
+		dst = runtime.AppendFloat64(dst, (*v.Number))
+	default:
+		dst = runtime.AppendInt64(dst, -1)
+	}
+	return dst
+}
+
+func readScalar(rd *runtime.Reader, v *Scalar) {
+	switch rd.Variant(3) {
+	case 0:
+		v.String = new(string)
+		(*v.String) = rd.String()
+	case 1:
+		v.Integer = new(int64)
+		(*v.Integer) = rd.Int64()
+	case 2:
+		v.Number = new(float64)
+		(*v.Number) = rd.Float64()
+	}
+}
+
+// cloneScalar returns a deep copy of v that shares nothing mutable with it.
+func cloneScalar(v *Scalar) *Scalar {
+	return runtime.CopyByCodec(v, appendScalar, readScalar)
+}
+
+// ScalarParams is the object at Scalar.task.json#/params.
+type ScalarParams struct {
+	ID string `json:"id"`
+}
+
+// UnmarshalJSON decodes a ScalarParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
+func (v *ScalarParams) UnmarshalJSON(data []byte) error {
+	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+		return err
+	}
+	type plain ScalarParams
+	return runtime.DecodeStrict(data, (*plain)(v))
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *ScalarParams) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *ScalarParams) validate(vs *runtime.Violations, path *runtime.Path) {}
+
+func appendScalarParams(dst []byte, v *ScalarParams) []byte {
+	dst = runtime.AppendString(dst, v.ID)
+	return dst
+}
+
 // Shape: A circle or a square.
-// Its schema allows values of several JSON types, so it holds any JSON value
-// (runtime.JSONValue) and Validate checks it against every keyword of the schema.
+// It is one of the 2 branches of its oneOf (exactly one branch must match): exactly one field
+// is set, so switch on which one is not nil.
 type Shape struct {
-	runtime.JSONValue
+	Circle *ShapeCircle
+	Square *ShapeSquare
+}
+
+// MarshalJSON writes the variant that is set.
+func (v Shape) MarshalJSON() ([]byte, error) {
+	switch {
+	case v.Circle != nil:
+		return json.Marshal(v.Circle)
+	case v.Square != nil:
+		return json.Marshal(v.Square)
+	}
+	return nil, errors.New("Shape: no variant is set")
+}
+
+// Value returns the variant that is set, a pointer to its type, or nil: for a type switch.
+func (v Shape) Value() any {
+	switch {
+	case v.Circle != nil:
+		return v.Circle
+	case v.Square != nil:
+		return v.Square
+	}
+	return nil
+}
+
+// UnmarshalJSON reads the property "kind" first and decodes the variant it names.
+func (v *Shape) UnmarshalJSON(data []byte) error {
+	tag, err := runtime.Discriminator(data, "kind")
+	if err != nil {
+		return err
+	}
+	*v = Shape{}
+	switch tag {
+	case "circle":
+		v.Circle = new(ShapeCircle)
+		return v.Circle.UnmarshalJSON(data)
+	case "square":
+		v.Square = new(ShapeSquare)
+		return v.Square.UnmarshalJSON(data)
+	}
+	return runtime.UnknownTag("kind", tag, "\"circle\", \"square\"")
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -214,23 +2044,96 @@ func (v *Shape) Validate() error {
 }
 
 func (v *Shape) validate(vs *runtime.Violations, path *runtime.Path) {
-	checkShape(v.Any(), path, vs, nil)
+	n := 0
+	if v.Circle != nil {
+		n++
+		v.Circle.validate(vs, path)
+	}
+	if v.Square != nil {
+		n++
+		v.Square.validate(vs, path)
+	}
+	if n != 1 {
+		vs.Addf(path.String(), "oneOf", "%d of the 2 variants are set, want exactly 1", n)
+	}
 }
 
 func appendShape(dst []byte, v *Shape) []byte {
-	dst = runtime.AppendJSONValue(dst, v.JSONValue)
+	switch {
+	case v.Circle != nil:
+		dst = runtime.AppendInt64(dst, 0)
+		dst = appendShapeCircle(dst, v.Circle)
+	case v.Square != nil:
+		dst = runtime.AppendInt64(dst, 1)
+		dst = appendShapeSquare(dst, v.Square)
+	default:
+		dst = runtime.AppendInt64(dst, -1)
+	}
 	return dst
 }
 
 func readShape(rd *runtime.Reader, v *Shape) {
-	v.JSONValue = runtime.ReadJSONValue(rd)
+	switch rd.Variant(2) {
+	case 0:
+		v.Circle = new(ShapeCircle)
+		readShapeCircle(rd, v.Circle)
+	case 1:
+		v.Square = new(ShapeSquare)
+		readShapeSquare(rd, v.Square)
+	}
 }
 
 // cloneShape returns a deep copy of v that shares nothing mutable with it.
 func cloneShape(v *Shape) *Shape {
-	c := *v
-	c.JSONValue = c.JSONValue.Clone()
-	return &c
+	return runtime.CopyByCodec(v, appendShape, readShape)
+}
+
+// ShapeCircle is the object at oneOf/0.
+type ShapeCircle struct {
+	Kind string  `json:"kind"`
+	R    float64 `json:"r"`
+}
+
+// UnmarshalJSON decodes a ShapeCircle, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
+func (v *ShapeCircle) UnmarshalJSON(data []byte) error {
+	if err := runtime.RequireKeys(data, []string{"kind", "r"}, []string{"kind", "r"}, nil, false); err != nil {
+		return err
+	}
+	type plain ShapeCircle
+	return runtime.DecodeStrict(data, (*plain)(v))
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *ShapeCircle) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *ShapeCircle) validate(vs *runtime.Violations, path *runtime.Path) {
+	{
+		pKind := path.Key("kind")
+		if v.Kind != "circle" {
+			vs.Addf(pKind.String(), "const", "%v is not circle", v.Kind)
+		}
+	}
+	{
+		pR := path.Key("r")
+		if v.R <= 0.0 {
+			vs.Addf(pR.String(), "exclusiveMinimum", "%v is not greater than 0", v.R)
+		}
+	}
+}
+
+func appendShapeCircle(dst []byte, v *ShapeCircle) []byte {
+	dst = runtime.AppendString(dst, v.Kind)
+	dst = runtime.AppendFloat64(dst, v.R)
+	return dst
+}
+
+func readShapeCircle(rd *runtime.Reader, v *ShapeCircle) {
+	v.Kind = rd.String()
+	v.R = rd.Float64()
 }
 
 // ShapeParams is the object at Shape.task.json#/params.
@@ -259,6 +2162,54 @@ func (v *ShapeParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 func appendShapeParams(dst []byte, v *ShapeParams) []byte {
 	dst = runtime.AppendString(dst, v.ID)
 	return dst
+}
+
+// ShapeSquare is the object at oneOf/1.
+type ShapeSquare struct {
+	Kind string `json:"kind"`
+	A    int64  `json:"a"`
+}
+
+// UnmarshalJSON decodes a ShapeSquare, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
+func (v *ShapeSquare) UnmarshalJSON(data []byte) error {
+	if err := runtime.RequireKeys(data, []string{"kind", "a"}, []string{"kind", "a"}, nil, false); err != nil {
+		return err
+	}
+	type plain ShapeSquare
+	return runtime.DecodeStrict(data, (*plain)(v))
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *ShapeSquare) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *ShapeSquare) validate(vs *runtime.Violations, path *runtime.Path) {
+	{
+		pKind := path.Key("kind")
+		if v.Kind != "square" {
+			vs.Addf(pKind.String(), "const", "%v is not square", v.Kind)
+		}
+	}
+	{
+		pA := path.Key("a")
+		if v.A < 1 {
+			vs.Addf(pA.String(), "minimum", "%v is less than 1", v.A)
+		}
+	}
+}
+
+func appendShapeSquare(dst []byte, v *ShapeSquare) []byte {
+	dst = runtime.AppendString(dst, v.Kind)
+	dst = runtime.AppendInt64(dst, v.A)
+	return dst
+}
+
+func readShapeSquare(rd *runtime.Reader, v *ShapeSquare) {
+	v.Kind = rd.String()
+	v.A = rd.Int64()
 }
 
 // Tuple is the value at $defs/tuple.
@@ -347,8 +2298,8 @@ func (v *Typed) Validate() error {
 	return vs.Err()
 }
 
-// pattern0 is compiled once; the schema compiler has already accepted it.
-var pattern0 = runtime.MustPattern("^a")
+// pattern1 is compiled once; the schema compiler has already accepted it.
+var pattern1 = runtime.MustPattern("^a")
 
 func (v *Typed) validate(vs *runtime.Violations, path *runtime.Path) {
 	{
@@ -365,7 +2316,7 @@ func (v *Typed) validate(vs *runtime.Violations, path *runtime.Path) {
 		if utf8.RuneCountInString(v.B) > 3 {
 			vs.Addf(pB.String(), "maxLength", "length %d, want at most 3", utf8.RuneCountInString(v.B))
 		}
-		if !pattern0.MatchString(v.B) {
+		if !pattern1.MatchString(v.B) {
 			vs.Addf(pB.String(), "pattern", "%q does not match \"^a\"", v.B)
 		}
 	}
@@ -524,6 +2475,260 @@ func appendTypedParams(dst []byte, v *TypedParams) []byte {
 	return dst
 }
 
+// Vehicle is the value at $defs/vehicle.
+// It is one of the 2 branches of its oneOf (exactly one branch must match): exactly one field
+// is set, so switch on which one is not nil.
+type Vehicle struct {
+	Circle *VehicleCircle
+	Square *VehicleSquare
+}
+
+// MarshalJSON writes the variant that is set.
+func (v Vehicle) MarshalJSON() ([]byte, error) {
+	switch {
+	case v.Circle != nil:
+		return json.Marshal(v.Circle)
+	case v.Square != nil:
+		return json.Marshal(v.Square)
+	}
+	return nil, errors.New("Vehicle: no variant is set")
+}
+
+// Value returns the variant that is set, a pointer to its type, or nil: for a type switch.
+func (v Vehicle) Value() any {
+	switch {
+	case v.Circle != nil:
+		return v.Circle
+	case v.Square != nil:
+		return v.Square
+	}
+	return nil
+}
+
+// UnmarshalJSON reads the property "kind" first and decodes the variant it names.
+func (v *Vehicle) UnmarshalJSON(data []byte) error {
+	tag, err := runtime.Discriminator(data, "kind")
+	if err != nil {
+		return err
+	}
+	*v = Vehicle{}
+	switch tag {
+	case "circle":
+		v.Circle = new(VehicleCircle)
+		return v.Circle.UnmarshalJSON(data)
+	case "square":
+		v.Square = new(VehicleSquare)
+		return v.Square.UnmarshalJSON(data)
+	}
+	return runtime.UnknownTag("kind", tag, "\"circle\", \"square\"")
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *Vehicle) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *Vehicle) validate(vs *runtime.Violations, path *runtime.Path) {
+	n := 0
+	if v.Circle != nil {
+		n++
+		v.Circle.validate(vs, path)
+	}
+	if v.Square != nil {
+		n++
+		v.Square.validate(vs, path)
+	}
+	if n != 1 {
+		vs.Addf(path.String(), "oneOf", "%d of the 2 variants are set, want exactly 1", n)
+	}
+}
+
+func appendVehicle(dst []byte, v *Vehicle) []byte {
+	switch {
+	case v.Circle != nil:
+		dst = runtime.AppendInt64(dst, 0)
+		dst = appendVehicleCircle(dst, v.Circle)
+	case v.Square != nil:
+		dst = runtime.AppendInt64(dst, 1)
+		dst = appendVehicleSquare(dst, v.Square)
+	default:
+		dst = runtime.AppendInt64(dst, -1)
+	}
+	return dst
+}
+
+func readVehicle(rd *runtime.Reader, v *Vehicle) {
+	switch rd.Variant(2) {
+	case 0:
+		v.Circle = new(VehicleCircle)
+		readVehicleCircle(rd, v.Circle)
+	case 1:
+		v.Square = new(VehicleSquare)
+		readVehicleSquare(rd, v.Square)
+	}
+}
+
+// cloneVehicle returns a deep copy of v that shares nothing mutable with it.
+func cloneVehicle(v *Vehicle) *Vehicle {
+	return runtime.CopyByCodec(v, appendVehicle, readVehicle)
+}
+
+// VehicleCircle is the object at 0/with-parent.
+type VehicleCircle struct {
+	A    int64   `json:"a"`
+	Kind string  `json:"kind"`
+	B    *string `json:"b,omitempty"`
+}
+
+// UnmarshalJSON decodes a VehicleCircle, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
+func (v *VehicleCircle) UnmarshalJSON(data []byte) error {
+	if err := runtime.RequireKeys(data, []string{"a", "kind"}, []string{"a", "kind", "b"}, nil, false); err != nil {
+		return err
+	}
+	type plain VehicleCircle
+	return runtime.DecodeStrict(data, (*plain)(v))
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *VehicleCircle) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *VehicleCircle) validate(vs *runtime.Violations, path *runtime.Path) {
+	{
+		pA := path.Key("a")
+		if v.A < 0 {
+			vs.Addf(pA.String(), "minimum", "%v is less than 0", v.A)
+		}
+	}
+	{
+		pKind := path.Key("kind")
+		if v.Kind != "circle" {
+			vs.Addf(pKind.String(), "const", "%v is not circle", v.Kind)
+		}
+	}
+}
+
+func appendVehicleCircle(dst []byte, v *VehicleCircle) []byte {
+	dst = runtime.AppendInt64(dst, v.A)
+	dst = runtime.AppendString(dst, v.Kind)
+	if v.B != nil {
+		dst = runtime.AppendPresent(dst, true)
+		dst = runtime.AppendString(dst, (*v.B))
+	} else {
+		dst = runtime.AppendPresent(dst, false)
+	}
+	return dst
+}
+
+func readVehicleCircle(rd *runtime.Reader, v *VehicleCircle) {
+	v.A = rd.Int64()
+	v.Kind = rd.String()
+	if rd.Present() {
+		p0 := new(string)
+		(*p0) = rd.String()
+		v.B = p0
+	}
+}
+
+// VehicleParams is the object at Vehicle.task.json#/params.
+type VehicleParams struct {
+	ID string `json:"id"`
+}
+
+// UnmarshalJSON decodes a VehicleParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
+func (v *VehicleParams) UnmarshalJSON(data []byte) error {
+	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+		return err
+	}
+	type plain VehicleParams
+	return runtime.DecodeStrict(data, (*plain)(v))
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *VehicleParams) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *VehicleParams) validate(vs *runtime.Violations, path *runtime.Path) {}
+
+func appendVehicleParams(dst []byte, v *VehicleParams) []byte {
+	dst = runtime.AppendString(dst, v.ID)
+	return dst
+}
+
+// VehicleSquare is the object at 1/with-parent.
+type VehicleSquare struct {
+	A    int64     `json:"a"`
+	Kind string    `json:"kind"`
+	C    *[]string `json:"c,omitempty"`
+}
+
+// UnmarshalJSON decodes a VehicleSquare, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
+func (v *VehicleSquare) UnmarshalJSON(data []byte) error {
+	if err := runtime.RequireKeys(data, []string{"a", "kind"}, []string{"a", "kind", "c"}, nil, false); err != nil {
+		return err
+	}
+	type plain VehicleSquare
+	return runtime.DecodeStrict(data, (*plain)(v))
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *VehicleSquare) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *VehicleSquare) validate(vs *runtime.Violations, path *runtime.Path) {
+	{
+		pA := path.Key("a")
+		if v.A < 0 {
+			vs.Addf(pA.String(), "minimum", "%v is less than 0", v.A)
+		}
+	}
+	{
+		pKind := path.Key("kind")
+		if v.Kind != "square" {
+			vs.Addf(pKind.String(), "const", "%v is not square", v.Kind)
+		}
+	}
+}
+
+func appendVehicleSquare(dst []byte, v *VehicleSquare) []byte {
+	dst = runtime.AppendInt64(dst, v.A)
+	dst = runtime.AppendString(dst, v.Kind)
+	if v.C != nil {
+		dst = runtime.AppendPresent(dst, true)
+		dst = runtime.AppendLen(dst, len((*v.C)))
+		for i0 := range *v.C {
+			dst = runtime.AppendString(dst, (*v.C)[i0])
+		}
+	} else {
+		dst = runtime.AppendPresent(dst, false)
+	}
+	return dst
+}
+
+func readVehicleSquare(rd *runtime.Reader, v *VehicleSquare) {
+	v.A = rd.Int64()
+	v.Kind = rd.String()
+	if rd.Present() {
+		p0 := new([]string)
+		(*p0) = make([]string, rd.Len())
+		for i1 := range *p0 {
+			(*p0)[i1] = rd.String()
+		}
+		v.C = p0
+	}
+}
+
 // checkConditional checks a JSON value against the schema at $defs/conditional, adding a violation for every keyword it breaks.
 func checkConditional(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
 	own := new(runtime.Evaluated)
@@ -648,9 +2853,6 @@ func checkConditionalUnevaluated(v any, path *runtime.Path, vs *runtime.Violatio
 	vs.Add(path.String(), "false", "no value is allowed here")
 }
 
-// pattern1 is compiled once; the schema compiler has already accepted it.
-var pattern1 = runtime.MustPattern("^x")
-
 // checkKeyed checks a JSON value against the schema at $defs/keyed, adding a violation for every keyword it breaks.
 func checkKeyed(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
 	if !runtime.HasJSONType(v, "object") {
@@ -666,7 +2868,7 @@ func checkKeyed(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.E
 		}
 		for _, k := range runtime.SortedKeys(o) {
 			matched := false
-			if pattern1.MatchString(k) {
+			if pattern0.MatchString(k) {
 				p := path.Key(k)
 				checkKeyedPattern0(o[k], &p, vs, nil)
 				matched = true
@@ -722,6 +2924,16 @@ func checkKeyedPropFoo(v any, path *runtime.Path, vs *runtime.Violations, ev *ru
 	}
 }
 
+// checkMaybeNull checks a JSON value against the schema at anyOf/1, adding a violation for every keyword it breaks.
+func checkMaybeNull(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
+	if !runtime.HasJSONType(v, "null") {
+		vs.Addf(path.String(), "type", "%s is not of type null", runtime.JSONKind(v))
+	}
+}
+
+// checkMergedExtra checks a JSON value against the schema at merged/additionalProperties, adding a violation for every keyword it breaks.
+func checkMergedExtra(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {}
+
 // checkMixed checks a JSON value against the schema at $defs/mixed, adding a violation for every keyword it breaks.
 func checkMixed(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
 	if !runtime.HasJSONType(v, "string", "integer", "null") {
@@ -745,92 +2957,44 @@ func checkMixed(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.E
 	}
 }
 
-// checkShape checks a JSON value against the schema at $defs/shape, adding a violation for every keyword it breaks.
-func checkShape(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if n := runtime.CountValid(v, path, nil, checkShapeOneOf0, checkShapeOneOf1); n != 1 {
-		vs.Addf(path.String(), "oneOf", "the value matches %d of the 2 oneOf schemas, want exactly 1", n)
+// checkNestedVariant0Integer checks a JSON value against the schema at oneOf/0, adding a violation for every keyword it breaks.
+func checkNestedVariant0Integer(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
+	if !runtime.HasJSONType(v, "integer") {
+		vs.Addf(path.String(), "type", "%s is not of type integer", runtime.JSONKind(v))
 	}
 }
 
-// checkShapeOneOf0 checks a JSON value against the schema at oneOf/0, adding a violation for every keyword it breaks.
-func checkShapeOneOf0(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "object") {
-		vs.Addf(path.String(), "type", "%s is not of type object", runtime.JSONKind(v))
-	}
-	if o, ok := v.(map[string]any); ok {
-		for _, k := range []string{"kind", "r"} {
-			if _, ok := o[k]; !ok {
-				vs.Addf(path.String(), "required", "missing property %q", k)
-			}
-		}
-		if x, ok := o["kind"]; ok {
-			p := path.Key("kind")
-			checkShapeOneOf0PropKind(x, &p, vs, nil)
-		}
-		if x, ok := o["r"]; ok {
-			p := path.Key("r")
-			checkShapeOneOf0PropR(x, &p, vs, nil)
-		}
-	}
-}
-
-// checkShapeOneOf0PropKind checks a JSON value against the schema at properties/kind, adding a violation for every keyword it breaks.
-func checkShapeOneOf0PropKind(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.EqualJSON(v, "circle") {
-		vs.Addf(path.String(), "const", "%s is not \"circle\"", runtime.BriefJSON(v))
-	}
-}
-
-// checkShapeOneOf0PropR checks a JSON value against the schema at properties/r, adding a violation for every keyword it breaks.
-func checkShapeOneOf0PropR(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
+// checkNestedVariant0Number checks a JSON value against the schema at oneOf/1, adding a violation for every keyword it breaks.
+func checkNestedVariant0Number(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
 	if !runtime.HasJSONType(v, "number") {
 		vs.Addf(path.String(), "type", "%s is not of type number", runtime.JSONKind(v))
 	}
 	if n, ok := v.(json.Number); ok {
-		if runtime.CompareNumber(n, "0") <= 0 {
-			vs.Addf(path.String(), "exclusiveMinimum", "%s is not greater than 0", n)
+		if !runtime.IsMultipleOfNumber(n, "1/2") {
+			vs.Addf(path.String(), "multipleOf", "%s is not a multiple of 1/2", n)
 		}
 	}
 }
 
-// checkShapeOneOf1 checks a JSON value against the schema at oneOf/1, adding a violation for every keyword it breaks.
-func checkShapeOneOf1(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "object") {
-		vs.Addf(path.String(), "type", "%s is not of type object", runtime.JSONKind(v))
-	}
-	if o, ok := v.(map[string]any); ok {
-		for _, k := range []string{"kind", "a"} {
-			if _, ok := o[k]; !ok {
-				vs.Addf(path.String(), "required", "missing property %q", k)
-			}
-		}
-		if x, ok := o["a"]; ok {
-			p := path.Key("a")
-			checkShapeOneOf1PropA(x, &p, vs, nil)
-		}
-		if x, ok := o["kind"]; ok {
-			p := path.Key("kind")
-			checkShapeOneOf1PropKind(x, &p, vs, nil)
-		}
-	}
-}
+// checkOpenItem checks a JSON value against the schema at open/items, adding a violation for every keyword it breaks.
+func checkOpenItem(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {}
 
-// checkShapeOneOf1PropA checks a JSON value against the schema at properties/a, adding a violation for every keyword it breaks.
-func checkShapeOneOf1PropA(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
+// checkScalarInteger checks a JSON value against the schema at oneOf/1, adding a violation for every keyword it breaks.
+func checkScalarInteger(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
 	if !runtime.HasJSONType(v, "integer") {
 		vs.Addf(path.String(), "type", "%s is not of type integer", runtime.JSONKind(v))
 	}
-	if n, ok := v.(json.Number); ok {
-		if runtime.CompareNumber(n, "1") < 0 {
-			vs.Addf(path.String(), "minimum", "%s is less than 1", n)
-		}
-	}
 }
 
-// checkShapeOneOf1PropKind checks a JSON value against the schema at properties/kind, adding a violation for every keyword it breaks.
-func checkShapeOneOf1PropKind(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.EqualJSON(v, "square") {
-		vs.Addf(path.String(), "const", "%s is not \"square\"", runtime.BriefJSON(v))
+// checkScalarNumber checks a JSON value against the schema at oneOf/2, adding a violation for every keyword it breaks.
+func checkScalarNumber(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
+	if !runtime.HasJSONType(v, "number") {
+		vs.Addf(path.String(), "type", "%s is not of type number", runtime.JSONKind(v))
+	}
+	if n, ok := v.(json.Number); ok {
+		if runtime.CompareNumber(n, "2") < 0 {
+			vs.Addf(path.String(), "minimum", "%s is less than 2", n)
+		}
 	}
 }
 
@@ -909,12 +3073,34 @@ func checkTuplePrefix1(v any, path *runtime.Path, vs *runtime.Violations, ev *ru
 // Client calls this package's tasks through a shared runtime executor, which caches, coalesces, retries and falls back as each spec says. A Client is safe for concurrent use.
 type Client struct {
 	x                *runtime.Executor
+	blend            *runtime.Task[BlendParams, Blend]
+	blendQuery       *runtime.SQLQuery
 	conditional      *runtime.Task[ConditionalParams, Conditional]
 	conditionalQuery *runtime.SQLQuery
+	either           *runtime.Task[EitherParams, Either]
+	eitherQuery      *runtime.SQLQuery
+	extra            *runtime.Task[ExtraParams, Extra]
+	extraQuery       *runtime.SQLQuery
+	extraRowScanner  *runtime.RowScanner[Extra]
 	keyed            *runtime.Task[KeyedParams, Keyed]
 	keyedQuery       *runtime.SQLQuery
+	maybe            *runtime.Task[MaybeParams, Maybe]
+	maybeQuery       *runtime.SQLQuery
+	merged           *runtime.Task[MergedParams, Merged]
+	mergedQuery      *runtime.SQLQuery
+	mergedRowScanner *runtime.RowScanner[Merged]
 	mixed            *runtime.Task[MixedParams, Mixed]
 	mixedQuery       *runtime.SQLQuery
+	mode             *runtime.Task[ModeParams, Mode]
+	modeQuery        *runtime.SQLQuery
+	nested           *runtime.Task[NestedParams, Nested]
+	nestedQuery      *runtime.SQLQuery
+	open             *runtime.Task[OpenParams, Open]
+	openQuery        *runtime.SQLQuery
+	pair             *runtime.Task[PairParams, Pair]
+	pairQuery        *runtime.SQLQuery
+	scalar           *runtime.Task[ScalarParams, Scalar]
+	scalarQuery      *runtime.SQLQuery
 	shape            *runtime.Task[ShapeParams, Shape]
 	shapeQuery       *runtime.SQLQuery
 	tuple            *runtime.Task[TupleParams, Tuple]
@@ -922,11 +3108,32 @@ type Client struct {
 	typed            *runtime.Task[TypedParams, Typed]
 	typedQuery       *runtime.SQLQuery
 	typedRowScanner  *runtime.RowScanner[Typed]
+	vehicle          *runtime.Task[VehicleParams, Vehicle]
+	vehicleQuery     *runtime.SQLQuery
 }
 
 // NewClient binds the package's tasks to x. The connections and files the tasks name are looked up in x when a task runs.
 func NewClient(x *runtime.Executor) *Client {
 	c := &Client{x: x}
+	c.blendQuery = runtime.NewSQLQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
+	c.blend = runtime.NewTask(x, runtime.TaskSpec[BlendParams, Blend]{
+		AppendKey: appendBlendParams,
+		Cache:     runtime.CachePolicy{TTL: time.Minute},
+		Clone:     cloneBlend,
+		Decode:    decodeBlend,
+		Describe:  describeBlendParams,
+		Encode:    appendBlend,
+		Fetch:     c.fetchBlend,
+		Name:      "Blend",
+		Retry: runtime.RetryPolicy{
+			Attempts:     1,
+			InitialDelay: 50 * time.Millisecond,
+			MaxDelay:     time.Second,
+		},
+		ValidateParams: (*BlendParams).Validate,
+		ValidateResult: (*Blend).Validate,
+		Version:        "d821dc3631ce8b00",
+	})
 	c.conditionalQuery = runtime.NewSQLQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
 	c.conditional = runtime.NewTask(x, runtime.TaskSpec[ConditionalParams, Conditional]{
 		AppendKey: appendConditionalParams,
@@ -945,6 +3152,48 @@ func NewClient(x *runtime.Executor) *Client {
 		ValidateParams: (*ConditionalParams).Validate,
 		ValidateResult: (*Conditional).Validate,
 		Version:        "bac6b7a9a17b6e14",
+	})
+	c.eitherQuery = runtime.NewSQLQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
+	c.either = runtime.NewTask(x, runtime.TaskSpec[EitherParams, Either]{
+		AppendKey: appendEitherParams,
+		Cache:     runtime.CachePolicy{TTL: time.Minute},
+		Clone:     cloneEither,
+		Decode:    decodeEither,
+		Describe:  describeEitherParams,
+		Encode:    appendEither,
+		Fetch:     c.fetchEither,
+		Name:      "Either",
+		Retry: runtime.RetryPolicy{
+			Attempts:     1,
+			InitialDelay: 50 * time.Millisecond,
+			MaxDelay:     time.Second,
+		},
+		ValidateParams: (*EitherParams).Validate,
+		ValidateResult: (*Either).Validate,
+		Version:        "3b3365b4b1773f3e",
+	})
+	c.extraQuery = runtime.NewSQLQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
+	c.extraRowScanner = &runtime.RowScanner[Extra]{
+		Columns: []string{"foo"},
+		Scan:    scanExtra,
+	}
+	c.extra = runtime.NewTask(x, runtime.TaskSpec[ExtraParams, Extra]{
+		AppendKey: appendExtraParams,
+		Cache:     runtime.CachePolicy{TTL: time.Minute},
+		Clone:     cloneExtra,
+		Decode:    decodeExtra,
+		Describe:  describeExtraParams,
+		Encode:    appendExtra,
+		Fetch:     c.fetchExtra,
+		Name:      "Extra",
+		Retry: runtime.RetryPolicy{
+			Attempts:     1,
+			InitialDelay: 50 * time.Millisecond,
+			MaxDelay:     time.Second,
+		},
+		ValidateParams: (*ExtraParams).Validate,
+		ValidateResult: (*Extra).Validate,
+		Version:        "f350533117287e42",
 	})
 	c.keyedQuery = runtime.NewSQLQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
 	c.keyed = runtime.NewTask(x, runtime.TaskSpec[KeyedParams, Keyed]{
@@ -965,6 +3214,48 @@ func NewClient(x *runtime.Executor) *Client {
 		ValidateResult: (*Keyed).Validate,
 		Version:        "37c584271bb5cda2",
 	})
+	c.maybeQuery = runtime.NewSQLQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
+	c.maybe = runtime.NewTask(x, runtime.TaskSpec[MaybeParams, Maybe]{
+		AppendKey: appendMaybeParams,
+		Cache:     runtime.CachePolicy{TTL: time.Minute},
+		Clone:     cloneMaybe,
+		Decode:    decodeMaybe,
+		Describe:  describeMaybeParams,
+		Encode:    appendMaybe,
+		Fetch:     c.fetchMaybe,
+		Name:      "Maybe",
+		Retry: runtime.RetryPolicy{
+			Attempts:     1,
+			InitialDelay: 50 * time.Millisecond,
+			MaxDelay:     time.Second,
+		},
+		ValidateParams: (*MaybeParams).Validate,
+		ValidateResult: (*Maybe).Validate,
+		Version:        "d2387999415382e6",
+	})
+	c.mergedQuery = runtime.NewSQLQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
+	c.mergedRowScanner = &runtime.RowScanner[Merged]{
+		Columns: []string{"a", "b"},
+		Scan:    scanMerged,
+	}
+	c.merged = runtime.NewTask(x, runtime.TaskSpec[MergedParams, Merged]{
+		AppendKey: appendMergedParams,
+		Cache:     runtime.CachePolicy{TTL: time.Minute},
+		Clone:     cloneMerged,
+		Decode:    decodeMerged,
+		Describe:  describeMergedParams,
+		Encode:    appendMerged,
+		Fetch:     c.fetchMerged,
+		Name:      "Merged",
+		Retry: runtime.RetryPolicy{
+			Attempts:     1,
+			InitialDelay: 50 * time.Millisecond,
+			MaxDelay:     time.Second,
+		},
+		ValidateParams: (*MergedParams).Validate,
+		ValidateResult: (*Merged).Validate,
+		Version:        "b246cc79042cf7a0",
+	})
 	c.mixedQuery = runtime.NewSQLQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
 	c.mixed = runtime.NewTask(x, runtime.TaskSpec[MixedParams, Mixed]{
 		AppendKey: appendMixedParams,
@@ -984,6 +3275,101 @@ func NewClient(x *runtime.Executor) *Client {
 		ValidateResult: (*Mixed).Validate,
 		Version:        "8ddb6276104ceb1a",
 	})
+	c.modeQuery = runtime.NewSQLQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
+	c.mode = runtime.NewTask(x, runtime.TaskSpec[ModeParams, Mode]{
+		AppendKey: appendModeParams,
+		Cache:     runtime.CachePolicy{TTL: time.Minute},
+		Clone:     cloneMode,
+		Decode:    decodeMode,
+		Describe:  describeModeParams,
+		Encode:    appendMode,
+		Fetch:     c.fetchMode,
+		Name:      "Mode",
+		Retry: runtime.RetryPolicy{
+			Attempts:     1,
+			InitialDelay: 50 * time.Millisecond,
+			MaxDelay:     time.Second,
+		},
+		ValidateParams: (*ModeParams).Validate,
+		ValidateResult: (*Mode).Validate,
+		Version:        "a49859063516a239",
+	})
+	c.nestedQuery = runtime.NewSQLQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
+	c.nested = runtime.NewTask(x, runtime.TaskSpec[NestedParams, Nested]{
+		AppendKey: appendNestedParams,
+		Cache:     runtime.CachePolicy{TTL: time.Minute},
+		Clone:     cloneNested,
+		Decode:    decodeNested,
+		Describe:  describeNestedParams,
+		Encode:    appendNested,
+		Fetch:     c.fetchNested,
+		Name:      "Nested",
+		Retry: runtime.RetryPolicy{
+			Attempts:     1,
+			InitialDelay: 50 * time.Millisecond,
+			MaxDelay:     time.Second,
+		},
+		ValidateParams: (*NestedParams).Validate,
+		ValidateResult: (*Nested).Validate,
+		Version:        "094ad34c154fd74b",
+	})
+	c.openQuery = runtime.NewSQLQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
+	c.open = runtime.NewTask(x, runtime.TaskSpec[OpenParams, Open]{
+		AppendKey: appendOpenParams,
+		Cache:     runtime.CachePolicy{TTL: time.Minute},
+		Clone:     cloneOpen,
+		Decode:    decodeOpen,
+		Describe:  describeOpenParams,
+		Encode:    appendOpen,
+		Fetch:     c.fetchOpen,
+		Name:      "Open",
+		Retry: runtime.RetryPolicy{
+			Attempts:     1,
+			InitialDelay: 50 * time.Millisecond,
+			MaxDelay:     time.Second,
+		},
+		ValidateParams: (*OpenParams).Validate,
+		ValidateResult: (*Open).Validate,
+		Version:        "1d89945cac1120a6",
+	})
+	c.pairQuery = runtime.NewSQLQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
+	c.pair = runtime.NewTask(x, runtime.TaskSpec[PairParams, Pair]{
+		AppendKey: appendPairParams,
+		Cache:     runtime.CachePolicy{TTL: time.Minute},
+		Clone:     clonePair,
+		Decode:    decodePair,
+		Describe:  describePairParams,
+		Encode:    appendPair,
+		Fetch:     c.fetchPair,
+		Name:      "Pair",
+		Retry: runtime.RetryPolicy{
+			Attempts:     1,
+			InitialDelay: 50 * time.Millisecond,
+			MaxDelay:     time.Second,
+		},
+		ValidateParams: (*PairParams).Validate,
+		ValidateResult: (*Pair).Validate,
+		Version:        "d420d74aa6397a39",
+	})
+	c.scalarQuery = runtime.NewSQLQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
+	c.scalar = runtime.NewTask(x, runtime.TaskSpec[ScalarParams, Scalar]{
+		AppendKey: appendScalarParams,
+		Cache:     runtime.CachePolicy{TTL: time.Minute},
+		Clone:     cloneScalar,
+		Decode:    decodeScalar,
+		Describe:  describeScalarParams,
+		Encode:    appendScalar,
+		Fetch:     c.fetchScalar,
+		Name:      "Scalar",
+		Retry: runtime.RetryPolicy{
+			Attempts:     1,
+			InitialDelay: 50 * time.Millisecond,
+			MaxDelay:     time.Second,
+		},
+		ValidateParams: (*ScalarParams).Validate,
+		ValidateResult: (*Scalar).Validate,
+		Version:        "fec4b81d1f06496f",
+	})
 	c.shapeQuery = runtime.NewSQLQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
 	c.shape = runtime.NewTask(x, runtime.TaskSpec[ShapeParams, Shape]{
 		AppendKey: appendShapeParams,
@@ -1001,7 +3387,7 @@ func NewClient(x *runtime.Executor) *Client {
 		},
 		ValidateParams: (*ShapeParams).Validate,
 		ValidateResult: (*Shape).Validate,
-		Version:        "d68118390e5987a5",
+		Version:        "c3df6b59b2959a29",
 	})
 	c.tupleQuery = runtime.NewSQLQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
 	c.tuple = runtime.NewTask(x, runtime.TaskSpec[TupleParams, Tuple]{
@@ -1045,7 +3431,80 @@ func NewClient(x *runtime.Executor) *Client {
 		ValidateResult: (*Typed).Validate,
 		Version:        "9016b6f122592e50",
 	})
+	c.vehicleQuery = runtime.NewSQLQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
+	c.vehicle = runtime.NewTask(x, runtime.TaskSpec[VehicleParams, Vehicle]{
+		AppendKey: appendVehicleParams,
+		Cache:     runtime.CachePolicy{TTL: time.Minute},
+		Clone:     cloneVehicle,
+		Decode:    decodeVehicle,
+		Describe:  describeVehicleParams,
+		Encode:    appendVehicle,
+		Fetch:     c.fetchVehicle,
+		Name:      "Vehicle",
+		Retry: runtime.RetryPolicy{
+			Attempts:     1,
+			InitialDelay: 50 * time.Millisecond,
+			MaxDelay:     time.Second,
+		},
+		ValidateParams: (*VehicleParams).Validate,
+		ValidateResult: (*Vehicle).Validate,
+		Version:        "f5329a56c172e591",
+	})
 	return c
+}
+
+// GetBlend looks up an anyOf of requirements under object keywords.
+// It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
+func (c *Client) GetBlend(ctx context.Context, id string) (*Blend, error) {
+	p := newBlendParams(id)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.blend.Get(ctx, appendBlendParams(c.blend.Key(buf[:0]), &p), p)
+}
+
+// GetBlendAsync starts GetBlend and returns at once; Await the future for the result.
+func (c *Client) GetBlendAsync(ctx context.Context, id string) *runtime.Future[Blend] {
+	p := newBlendParams(id)
+	return c.blend.Async(ctx, &p)
+}
+
+// InvalidateBlend drops the cached result for these parameters.
+func (c *Client) InvalidateBlend(id string) {
+	p := newBlendParams(id)
+	c.blend.Invalidate(&p)
+}
+
+func newBlendParams(id string) BlendParams {
+	p := BlendParams{ID: id}
+	return p
+}
+
+func describeBlendParams(p *BlendParams) string {
+	return fmt.Sprintf("id=%v", strconv.Quote(p.ID))
+}
+
+func decodeBlend(rd *runtime.Reader) *Blend {
+	v := new(Blend)
+	readBlend(rd, v)
+	return v
+}
+
+// rowBlend converts one row of the query; a bare return passes err on.
+func rowBlend(rec runtime.Record) (out *Blend, err error) {
+	col, err := runtime.SingleColumn(rec)
+	if err != nil {
+		return nil, err
+	}
+	var v Blend
+	v, err = convBlend("", col)
+	if err != nil {
+		return
+	}
+	return &v, nil
+}
+
+func (c *Client) fetchBlend(ctx context.Context, p *BlendParams) (*Blend, error) {
+	return runtime.QueryOne(ctx, c.x, c.blendQuery, []any{p.ID}, rowBlend)
 }
 
 // GetConditional looks up a record checked by if/then/else, dependentRequired and unevaluatedProperties.
@@ -1102,6 +3561,110 @@ func (c *Client) fetchConditional(ctx context.Context, p *ConditionalParams) (*C
 	return runtime.QueryOne(ctx, c.x, c.conditionalQuery, []any{p.ID}, rowConditional)
 }
 
+// GetEither looks up a string or an object: an anyOf with a type beside it.
+// It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
+func (c *Client) GetEither(ctx context.Context, id string) (*Either, error) {
+	p := newEitherParams(id)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.either.Get(ctx, appendEitherParams(c.either.Key(buf[:0]), &p), p)
+}
+
+// GetEitherAsync starts GetEither and returns at once; Await the future for the result.
+func (c *Client) GetEitherAsync(ctx context.Context, id string) *runtime.Future[Either] {
+	p := newEitherParams(id)
+	return c.either.Async(ctx, &p)
+}
+
+// InvalidateEither drops the cached result for these parameters.
+func (c *Client) InvalidateEither(id string) {
+	p := newEitherParams(id)
+	c.either.Invalidate(&p)
+}
+
+func newEitherParams(id string) EitherParams {
+	p := EitherParams{ID: id}
+	return p
+}
+
+func describeEitherParams(p *EitherParams) string {
+	return fmt.Sprintf("id=%v", strconv.Quote(p.ID))
+}
+
+func decodeEither(rd *runtime.Reader) *Either {
+	v := new(Either)
+	readEither(rd, v)
+	return v
+}
+
+// rowEither converts one row of the query; a bare return passes err on.
+func rowEither(rec runtime.Record) (out *Either, err error) {
+	col, err := runtime.SingleColumn(rec)
+	if err != nil {
+		return nil, err
+	}
+	var v Either
+	v, err = convEither("", col)
+	if err != nil {
+		return
+	}
+	return &v, nil
+}
+
+func (c *Client) fetchEither(ctx context.Context, p *EitherParams) (*Either, error) {
+	return runtime.QueryOne(ctx, c.x, c.eitherQuery, []any{p.ID}, rowEither)
+}
+
+// GetExtra looks up an object with pattern and additional properties.
+// It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
+func (c *Client) GetExtra(ctx context.Context, id string) (*Extra, error) {
+	p := newExtraParams(id)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.extra.Get(ctx, appendExtraParams(c.extra.Key(buf[:0]), &p), p)
+}
+
+// GetExtraAsync starts GetExtra and returns at once; Await the future for the result.
+func (c *Client) GetExtraAsync(ctx context.Context, id string) *runtime.Future[Extra] {
+	p := newExtraParams(id)
+	return c.extra.Async(ctx, &p)
+}
+
+// InvalidateExtra drops the cached result for these parameters.
+func (c *Client) InvalidateExtra(id string) {
+	p := newExtraParams(id)
+	c.extra.Invalidate(&p)
+}
+
+func newExtraParams(id string) ExtraParams {
+	p := ExtraParams{ID: id}
+	return p
+}
+
+func describeExtraParams(p *ExtraParams) string {
+	return fmt.Sprintf("id=%v", strconv.Quote(p.ID))
+}
+
+func decodeExtra(rd *runtime.Reader) *Extra {
+	v := new(Extra)
+	readExtra(rd, v)
+	return v
+}
+
+// scanExtra reads one row of the task's query into a Extra, column by column; a bare return passes err on.
+func scanExtra(row *runtime.Row) (out *Extra, err error) {
+	var v Extra
+	v.Foo, err = runtime.AsInt64("/foo", row.Col(0))
+	if err != nil {
+		return
+	}
+	return &v, nil
+}
+
+func (c *Client) fetchExtra(ctx context.Context, p *ExtraParams) (*Extra, error) {
+	return runtime.ScanOne(ctx, c.x, c.extraQuery, []any{p.ID}, c.extraRowScanner)
+}
+
 // GetKeyed looks up an object keyed by patterns.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetKeyed(ctx context.Context, id string) (*Keyed, error) {
@@ -1156,6 +3719,114 @@ func (c *Client) fetchKeyed(ctx context.Context, p *KeyedParams) (*Keyed, error)
 	return runtime.QueryOne(ctx, c.x, c.keyedQuery, []any{p.ID}, rowKeyed)
 }
 
+// GetMaybe looks up an object or null.
+// It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
+func (c *Client) GetMaybe(ctx context.Context, id string) (*Maybe, error) {
+	p := newMaybeParams(id)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.maybe.Get(ctx, appendMaybeParams(c.maybe.Key(buf[:0]), &p), p)
+}
+
+// GetMaybeAsync starts GetMaybe and returns at once; Await the future for the result.
+func (c *Client) GetMaybeAsync(ctx context.Context, id string) *runtime.Future[Maybe] {
+	p := newMaybeParams(id)
+	return c.maybe.Async(ctx, &p)
+}
+
+// InvalidateMaybe drops the cached result for these parameters.
+func (c *Client) InvalidateMaybe(id string) {
+	p := newMaybeParams(id)
+	c.maybe.Invalidate(&p)
+}
+
+func newMaybeParams(id string) MaybeParams {
+	p := MaybeParams{ID: id}
+	return p
+}
+
+func describeMaybeParams(p *MaybeParams) string {
+	return fmt.Sprintf("id=%v", strconv.Quote(p.ID))
+}
+
+func decodeMaybe(rd *runtime.Reader) *Maybe {
+	v := new(Maybe)
+	readMaybe(rd, v)
+	return v
+}
+
+// rowMaybe converts one row of the query; a bare return passes err on.
+func rowMaybe(rec runtime.Record) (out *Maybe, err error) {
+	col, err := runtime.SingleColumn(rec)
+	if err != nil {
+		return nil, err
+	}
+	var v Maybe
+	v, err = convMaybe("", col)
+	if err != nil {
+		return
+	}
+	return &v, nil
+}
+
+func (c *Client) fetchMaybe(ctx context.Context, p *MaybeParams) (*Maybe, error) {
+	return runtime.QueryOne(ctx, c.x, c.maybeQuery, []any{p.ID}, rowMaybe)
+}
+
+// GetMerged looks up an allOf merged into one struct.
+// It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
+func (c *Client) GetMerged(ctx context.Context, id string) (*Merged, error) {
+	p := newMergedParams(id)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.merged.Get(ctx, appendMergedParams(c.merged.Key(buf[:0]), &p), p)
+}
+
+// GetMergedAsync starts GetMerged and returns at once; Await the future for the result.
+func (c *Client) GetMergedAsync(ctx context.Context, id string) *runtime.Future[Merged] {
+	p := newMergedParams(id)
+	return c.merged.Async(ctx, &p)
+}
+
+// InvalidateMerged drops the cached result for these parameters.
+func (c *Client) InvalidateMerged(id string) {
+	p := newMergedParams(id)
+	c.merged.Invalidate(&p)
+}
+
+func newMergedParams(id string) MergedParams {
+	p := MergedParams{ID: id}
+	return p
+}
+
+func describeMergedParams(p *MergedParams) string {
+	return fmt.Sprintf("id=%v", strconv.Quote(p.ID))
+}
+
+func decodeMerged(rd *runtime.Reader) *Merged {
+	v := new(Merged)
+	readMerged(rd, v)
+	return v
+}
+
+// scanMerged reads one row of the task's query into a Merged, column by column; a bare return passes err on.
+func scanMerged(row *runtime.Row) (out *Merged, err error) {
+	var v Merged
+	v.A, err = runtime.AsInt64("/a", row.Col(0))
+	if err != nil {
+		return
+	}
+	v.B, err = runtime.AsString("/b", row.Col(1))
+	if err != nil {
+		return
+	}
+	return &v, nil
+}
+
+func (c *Client) fetchMerged(ctx context.Context, p *MergedParams) (*Merged, error) {
+	return runtime.ScanOne(ctx, c.x, c.mergedQuery, []any{p.ID}, c.mergedRowScanner)
+}
+
 // GetMixed looks up a value of several types.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetMixed(ctx context.Context, id string) (*Mixed, error) {
@@ -1208,6 +3879,276 @@ func rowMixed(rec runtime.Record) (out *Mixed, err error) {
 
 func (c *Client) fetchMixed(ctx context.Context, p *MixedParams) (*Mixed, error) {
 	return runtime.QueryOne(ctx, c.x, c.mixedQuery, []any{p.ID}, rowMixed)
+}
+
+// GetMode looks up a value of an enum of mixed types.
+// It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
+func (c *Client) GetMode(ctx context.Context, id string) (*Mode, error) {
+	p := newModeParams(id)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.mode.Get(ctx, appendModeParams(c.mode.Key(buf[:0]), &p), p)
+}
+
+// GetModeAsync starts GetMode and returns at once; Await the future for the result.
+func (c *Client) GetModeAsync(ctx context.Context, id string) *runtime.Future[Mode] {
+	p := newModeParams(id)
+	return c.mode.Async(ctx, &p)
+}
+
+// InvalidateMode drops the cached result for these parameters.
+func (c *Client) InvalidateMode(id string) {
+	p := newModeParams(id)
+	c.mode.Invalidate(&p)
+}
+
+func newModeParams(id string) ModeParams {
+	p := ModeParams{ID: id}
+	return p
+}
+
+func describeModeParams(p *ModeParams) string {
+	return fmt.Sprintf("id=%v", strconv.Quote(p.ID))
+}
+
+func decodeMode(rd *runtime.Reader) *Mode {
+	v := new(Mode)
+	readMode(rd, v)
+	return v
+}
+
+// rowMode converts one row of the query; a bare return passes err on.
+func rowMode(rec runtime.Record) (out *Mode, err error) {
+	col, err := runtime.SingleColumn(rec)
+	if err != nil {
+		return nil, err
+	}
+	var v Mode
+	v, err = convMode("", col)
+	if err != nil {
+		return
+	}
+	return &v, nil
+}
+
+func (c *Client) fetchMode(ctx context.Context, p *ModeParams) (*Mode, error) {
+	return runtime.QueryOne(ctx, c.x, c.modeQuery, []any{p.ID}, rowMode)
+}
+
+// GetNested looks up nested unions.
+// It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
+func (c *Client) GetNested(ctx context.Context, id string) (*Nested, error) {
+	p := newNestedParams(id)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.nested.Get(ctx, appendNestedParams(c.nested.Key(buf[:0]), &p), p)
+}
+
+// GetNestedAsync starts GetNested and returns at once; Await the future for the result.
+func (c *Client) GetNestedAsync(ctx context.Context, id string) *runtime.Future[Nested] {
+	p := newNestedParams(id)
+	return c.nested.Async(ctx, &p)
+}
+
+// InvalidateNested drops the cached result for these parameters.
+func (c *Client) InvalidateNested(id string) {
+	p := newNestedParams(id)
+	c.nested.Invalidate(&p)
+}
+
+func newNestedParams(id string) NestedParams {
+	p := NestedParams{ID: id}
+	return p
+}
+
+func describeNestedParams(p *NestedParams) string {
+	return fmt.Sprintf("id=%v", strconv.Quote(p.ID))
+}
+
+func decodeNested(rd *runtime.Reader) *Nested {
+	v := new(Nested)
+	readNested(rd, v)
+	return v
+}
+
+// rowNested converts one row of the query; a bare return passes err on.
+func rowNested(rec runtime.Record) (out *Nested, err error) {
+	col, err := runtime.SingleColumn(rec)
+	if err != nil {
+		return nil, err
+	}
+	var v Nested
+	v, err = convNested("", col)
+	if err != nil {
+		return
+	}
+	return &v, nil
+}
+
+func (c *Client) fetchNested(ctx context.Context, p *NestedParams) (*Nested, error) {
+	return runtime.QueryOne(ctx, c.x, c.nestedQuery, []any{p.ID}, rowNested)
+}
+
+// GetOpen looks up a tuple whose later items are anything.
+// It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
+func (c *Client) GetOpen(ctx context.Context, id string) (*Open, error) {
+	p := newOpenParams(id)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.open.Get(ctx, appendOpenParams(c.open.Key(buf[:0]), &p), p)
+}
+
+// GetOpenAsync starts GetOpen and returns at once; Await the future for the result.
+func (c *Client) GetOpenAsync(ctx context.Context, id string) *runtime.Future[Open] {
+	p := newOpenParams(id)
+	return c.open.Async(ctx, &p)
+}
+
+// InvalidateOpen drops the cached result for these parameters.
+func (c *Client) InvalidateOpen(id string) {
+	p := newOpenParams(id)
+	c.open.Invalidate(&p)
+}
+
+func newOpenParams(id string) OpenParams {
+	p := OpenParams{ID: id}
+	return p
+}
+
+func describeOpenParams(p *OpenParams) string {
+	return fmt.Sprintf("id=%v", strconv.Quote(p.ID))
+}
+
+func decodeOpen(rd *runtime.Reader) *Open {
+	v := new(Open)
+	readOpen(rd, v)
+	return v
+}
+
+// rowOpen converts one row of the query; a bare return passes err on.
+func rowOpen(rec runtime.Record) (out *Open, err error) {
+	col, err := runtime.SingleColumn(rec)
+	if err != nil {
+		return nil, err
+	}
+	var v Open
+	v, err = convOpen("", col)
+	if err != nil {
+		return
+	}
+	return &v, nil
+}
+
+func (c *Client) fetchOpen(ctx context.Context, p *OpenParams) (*Open, error) {
+	return runtime.QueryOne(ctx, c.x, c.openQuery, []any{p.ID}, rowOpen)
+}
+
+// GetPair looks up a tuple with a rest.
+// It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
+func (c *Client) GetPair(ctx context.Context, id string) (*Pair, error) {
+	p := newPairParams(id)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.pair.Get(ctx, appendPairParams(c.pair.Key(buf[:0]), &p), p)
+}
+
+// GetPairAsync starts GetPair and returns at once; Await the future for the result.
+func (c *Client) GetPairAsync(ctx context.Context, id string) *runtime.Future[Pair] {
+	p := newPairParams(id)
+	return c.pair.Async(ctx, &p)
+}
+
+// InvalidatePair drops the cached result for these parameters.
+func (c *Client) InvalidatePair(id string) {
+	p := newPairParams(id)
+	c.pair.Invalidate(&p)
+}
+
+func newPairParams(id string) PairParams {
+	p := PairParams{ID: id}
+	return p
+}
+
+func describePairParams(p *PairParams) string {
+	return fmt.Sprintf("id=%v", strconv.Quote(p.ID))
+}
+
+func decodePair(rd *runtime.Reader) *Pair {
+	v := new(Pair)
+	readPair(rd, v)
+	return v
+}
+
+// rowPair converts one row of the query; a bare return passes err on.
+func rowPair(rec runtime.Record) (out *Pair, err error) {
+	col, err := runtime.SingleColumn(rec)
+	if err != nil {
+		return nil, err
+	}
+	var v Pair
+	v, err = convPair("", col)
+	if err != nil {
+		return
+	}
+	return &v, nil
+}
+
+func (c *Client) fetchPair(ctx context.Context, p *PairParams) (*Pair, error) {
+	return runtime.QueryOne(ctx, c.x, c.pairQuery, []any{p.ID}, rowPair)
+}
+
+// GetScalar looks up a oneOf of scalars, decoded by trial.
+// It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
+func (c *Client) GetScalar(ctx context.Context, id string) (*Scalar, error) {
+	p := newScalarParams(id)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.scalar.Get(ctx, appendScalarParams(c.scalar.Key(buf[:0]), &p), p)
+}
+
+// GetScalarAsync starts GetScalar and returns at once; Await the future for the result.
+func (c *Client) GetScalarAsync(ctx context.Context, id string) *runtime.Future[Scalar] {
+	p := newScalarParams(id)
+	return c.scalar.Async(ctx, &p)
+}
+
+// InvalidateScalar drops the cached result for these parameters.
+func (c *Client) InvalidateScalar(id string) {
+	p := newScalarParams(id)
+	c.scalar.Invalidate(&p)
+}
+
+func newScalarParams(id string) ScalarParams {
+	p := ScalarParams{ID: id}
+	return p
+}
+
+func describeScalarParams(p *ScalarParams) string {
+	return fmt.Sprintf("id=%v", strconv.Quote(p.ID))
+}
+
+func decodeScalar(rd *runtime.Reader) *Scalar {
+	v := new(Scalar)
+	readScalar(rd, v)
+	return v
+}
+
+// rowScalar converts one row of the query; a bare return passes err on.
+func rowScalar(rec runtime.Record) (out *Scalar, err error) {
+	col, err := runtime.SingleColumn(rec)
+	if err != nil {
+		return nil, err
+	}
+	var v Scalar
+	v, err = convScalar("", col)
+	if err != nil {
+		return
+	}
+	return &v, nil
+}
+
+func (c *Client) fetchScalar(ctx context.Context, p *ScalarParams) (*Scalar, error) {
+	return runtime.QueryOne(ctx, c.x, c.scalarQuery, []any{p.ID}, rowScalar)
 }
 
 // GetShape looks up a shape: a oneOf told apart by a const property.
@@ -1401,15 +4342,99 @@ func (c *Client) fetchTyped(ctx context.Context, p *TypedParams) (*Typed, error)
 	return runtime.ScanOne(ctx, c.x, c.typedQuery, []any{p.ID}, c.typedRowScanner)
 }
 
+// GetVehicle looks up a oneOf under object keywords, told apart by kind.
+// It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
+func (c *Client) GetVehicle(ctx context.Context, id string) (*Vehicle, error) {
+	p := newVehicleParams(id)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.vehicle.Get(ctx, appendVehicleParams(c.vehicle.Key(buf[:0]), &p), p)
+}
+
+// GetVehicleAsync starts GetVehicle and returns at once; Await the future for the result.
+func (c *Client) GetVehicleAsync(ctx context.Context, id string) *runtime.Future[Vehicle] {
+	p := newVehicleParams(id)
+	return c.vehicle.Async(ctx, &p)
+}
+
+// InvalidateVehicle drops the cached result for these parameters.
+func (c *Client) InvalidateVehicle(id string) {
+	p := newVehicleParams(id)
+	c.vehicle.Invalidate(&p)
+}
+
+func newVehicleParams(id string) VehicleParams {
+	p := VehicleParams{ID: id}
+	return p
+}
+
+func describeVehicleParams(p *VehicleParams) string {
+	return fmt.Sprintf("id=%v", strconv.Quote(p.ID))
+}
+
+func decodeVehicle(rd *runtime.Reader) *Vehicle {
+	v := new(Vehicle)
+	readVehicle(rd, v)
+	return v
+}
+
+// rowVehicle converts one row of the query; a bare return passes err on.
+func rowVehicle(rec runtime.Record) (out *Vehicle, err error) {
+	col, err := runtime.SingleColumn(rec)
+	if err != nil {
+		return nil, err
+	}
+	var v Vehicle
+	v, err = convVehicle("", col)
+	if err != nil {
+		return
+	}
+	return &v, nil
+}
+
+func (c *Client) fetchVehicle(ctx context.Context, p *VehicleParams) (*Vehicle, error) {
+	return runtime.QueryOne(ctx, c.x, c.vehicleQuery, []any{p.ID}, rowVehicle)
+}
+
 // Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask.
 func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, error) {
 	switch task {
+	case "Blend":
+		var p BlendParams
+		if err := json.Unmarshal(params, &p); err != nil {
+			return nil, runtime.ParamsError(task, err)
+		}
+		r, err := c.blend.Do(ctx, &p)
+		if err != nil {
+			return nil, err
+		}
+		return r, nil
 	case "Conditional":
 		var p ConditionalParams
 		if err := json.Unmarshal(params, &p); err != nil {
 			return nil, runtime.ParamsError(task, err)
 		}
 		r, err := c.conditional.Do(ctx, &p)
+		if err != nil {
+			return nil, err
+		}
+		return r, nil
+	case "Either":
+		var p EitherParams
+		if err := json.Unmarshal(params, &p); err != nil {
+			return nil, runtime.ParamsError(task, err)
+		}
+		r, err := c.either.Do(ctx, &p)
+		if err != nil {
+			return nil, err
+		}
+		return r, nil
+	case "Extra":
+		var p ExtraParams
+		if err := json.Unmarshal(params, &p); err != nil {
+			return nil, runtime.ParamsError(task, err)
+		}
+		r, err := c.extra.Do(ctx, &p)
 		if err != nil {
 			return nil, err
 		}
@@ -1424,12 +4449,82 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 			return nil, err
 		}
 		return r, nil
+	case "Maybe":
+		var p MaybeParams
+		if err := json.Unmarshal(params, &p); err != nil {
+			return nil, runtime.ParamsError(task, err)
+		}
+		r, err := c.maybe.Do(ctx, &p)
+		if err != nil {
+			return nil, err
+		}
+		return r, nil
+	case "Merged":
+		var p MergedParams
+		if err := json.Unmarshal(params, &p); err != nil {
+			return nil, runtime.ParamsError(task, err)
+		}
+		r, err := c.merged.Do(ctx, &p)
+		if err != nil {
+			return nil, err
+		}
+		return r, nil
 	case "Mixed":
 		var p MixedParams
 		if err := json.Unmarshal(params, &p); err != nil {
 			return nil, runtime.ParamsError(task, err)
 		}
 		r, err := c.mixed.Do(ctx, &p)
+		if err != nil {
+			return nil, err
+		}
+		return r, nil
+	case "Mode":
+		var p ModeParams
+		if err := json.Unmarshal(params, &p); err != nil {
+			return nil, runtime.ParamsError(task, err)
+		}
+		r, err := c.mode.Do(ctx, &p)
+		if err != nil {
+			return nil, err
+		}
+		return r, nil
+	case "Nested":
+		var p NestedParams
+		if err := json.Unmarshal(params, &p); err != nil {
+			return nil, runtime.ParamsError(task, err)
+		}
+		r, err := c.nested.Do(ctx, &p)
+		if err != nil {
+			return nil, err
+		}
+		return r, nil
+	case "Open":
+		var p OpenParams
+		if err := json.Unmarshal(params, &p); err != nil {
+			return nil, runtime.ParamsError(task, err)
+		}
+		r, err := c.open.Do(ctx, &p)
+		if err != nil {
+			return nil, err
+		}
+		return r, nil
+	case "Pair":
+		var p PairParams
+		if err := json.Unmarshal(params, &p); err != nil {
+			return nil, runtime.ParamsError(task, err)
+		}
+		r, err := c.pair.Do(ctx, &p)
+		if err != nil {
+			return nil, err
+		}
+		return r, nil
+	case "Scalar":
+		var p ScalarParams
+		if err := json.Unmarshal(params, &p); err != nil {
+			return nil, runtime.ParamsError(task, err)
+		}
+		r, err := c.scalar.Do(ctx, &p)
 		if err != nil {
 			return nil, err
 		}
@@ -1464,17 +4559,37 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 			return nil, err
 		}
 		return r, nil
+	case "Vehicle":
+		var p VehicleParams
+		if err := json.Unmarshal(params, &p); err != nil {
+			return nil, runtime.ParamsError(task, err)
+		}
+		r, err := c.vehicle.Do(ctx, &p)
+		if err != nil {
+			return nil, err
+		}
+		return r, nil
 	}
 	return nil, fmt.Errorf("%w: %q", runtime.ErrUnknownTask, task)
 }
 
 // Tasks lists the names Execute accepts, sorted.
 func (c *Client) Tasks() []string {
-	return []string{"Conditional", "Keyed", "Mixed", "Shape", "Tuple", "Typed"}
+	return []string{"Blend", "Conditional", "Either", "Extra", "Keyed", "Maybe", "Merged", "Mixed", "Mode", "Nested", "Open", "Pair", "Scalar", "Shape", "Tuple", "Typed", "Vehicle"}
+}
+
+func convBlend(path string, raw any) (out Blend, err error) {
+	err = runtime.DecodeVia(path, raw, &out)
+	return
 }
 
 func convConditional(path string, raw any) (out Conditional, err error) {
 	out.JSONValue, err = runtime.AsJSONValue(path, raw)
+	return
+}
+
+func convEither(path string, raw any) (out Either, err error) {
+	err = runtime.DecodeVia(path, raw, &out)
 	return
 }
 
@@ -1483,13 +4598,43 @@ func convKeyed(path string, raw any) (out Keyed, err error) {
 	return
 }
 
+func convMaybe(path string, raw any) (out Maybe, err error) {
+	err = runtime.DecodeVia(path, raw, &out)
+	return
+}
+
 func convMixed(path string, raw any) (out Mixed, err error) {
 	out.JSONValue, err = runtime.AsJSONValue(path, raw)
 	return
 }
 
+func convMode(path string, raw any) (out Mode, err error) {
+	err = runtime.DecodeVia(path, raw, &out)
+	return
+}
+
+func convNested(path string, raw any) (out Nested, err error) {
+	err = runtime.DecodeVia(path, raw, &out)
+	return
+}
+
+func convOpen(path string, raw any) (out Open, err error) {
+	err = runtime.DecodeVia(path, raw, &out)
+	return
+}
+
+func convPair(path string, raw any) (out Pair, err error) {
+	err = runtime.DecodeVia(path, raw, &out)
+	return
+}
+
+func convScalar(path string, raw any) (out Scalar, err error) {
+	err = runtime.DecodeVia(path, raw, &out)
+	return
+}
+
 func convShape(path string, raw any) (out Shape, err error) {
-	out.JSONValue, err = runtime.AsJSONValue(path, raw)
+	err = runtime.DecodeVia(path, raw, &out)
 	return
 }
 
@@ -1504,5 +4649,10 @@ func convTypedCItem(path string, raw any) (out TypedCItem, err error) {
 		return
 	}
 	out = TypedCItem(x)
+	return
+}
+
+func convVehicle(path string, raw any) (out Vehicle, err error) {
+	err = runtime.DecodeVia(path, raw, &out)
 	return
 }

@@ -129,7 +129,7 @@ func chunkedFile(p *ir.Package, perChunk int) ([]byte, error) {
 	// on the other (it shares no emitter state with the rest).
 	reads := cacheReads(p)
 	decls := &chunker{e: &emitter{pkg: p, reads: reads}, pkg: p.Name, perChunk: perChunk, work: work}
-	client := &chunker{e: &emitter{pkg: p, reads: reads}, pkg: p.Name, perChunk: perChunk, work: work}
+	client := &chunker{e: newClientEmitter(p, reads), pkg: p.Name, perChunk: perChunk, work: work}
 	var builders sync.WaitGroup
 	builders.Go(func() {
 		client.build(func() {

@@ -321,7 +321,7 @@ func describeArg(a *ir.Field) jen.Code {
 		if a.Type.Elem.Kind == ir.String {
 			return jen.Qual("strconv", "Quote").Call(jen.String().Call(x))
 		}
-	case ir.Struct, ir.Slice, ir.Map, ir.Named:
+	case ir.Struct, ir.Slice, ir.Map, ir.Named, ir.Union, ir.Tuple:
 		return jen.Qual(rt, "Brief").Call(x)
 	case ir.Format:
 		return jen.Qual("strconv", "Quote").Call(x.Dot("String").Call())

@@ -190,9 +190,13 @@ func leafCopy(t *ir.Type, x *jen.Statement, deref bool) *jen.Statement {
 // slice, map or JSON value anywhere inside. Times count as immutable: their location is never changed in place.
 func mutable(t *ir.Type, seen map[*ir.Type]bool) bool {
 	switch t.Kind {
-	case ir.String, ir.Int, ir.Float, ir.Bool, ir.Time, ir.Enum:
+	case ir.String, ir.Int, ir.Float, ir.Bool, ir.Time, ir.Enum, ir.Format, ir.JSONEnum:
+		// Format values (runtime.Date, runtime.URI, netip.Addr, ...) hold no shared mutable state.
 		return false
 	case ir.Struct:
+		if t.Extra != nil || len(t.Patterns) > 0 {
+			return true // its map fields
+		}
 		if seen[t] {
 			return false // a cycle only closes through a pointer, slice or map, which the caller reports
 		}
@@ -216,9 +220,12 @@ func cloneKnown(t *ir.Type, seen map[*ir.Type]bool) bool {
 	}
 	seen[t] = true
 	switch t.Kind {
-	case ir.String, ir.Int, ir.Float, ir.Bool, ir.Time, ir.Enum, ir.JSON:
+	case ir.String, ir.Int, ir.Float, ir.Bool, ir.Time, ir.Enum, ir.JSON, ir.Format, ir.JSONEnum:
 		return true
 	case ir.Struct:
+		if t.Extra != nil || len(t.Patterns) > 0 {
+			return false // map fields: copied through the codec
+		}
 		for _, fd := range t.Fields {
 			if !cloneKnown(fd.Type, seen) {
 				return false

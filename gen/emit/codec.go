@@ -18,6 +18,17 @@ func (e *emitter) codec(t *ir.Type) {
 			enc = append(enc, e.encode(fd.Type, jen.Id("v").Dot(fd.Name), 0)...)
 			dec = append(dec, e.decode(fd.Type, lv{jen.Id("v").Dot(fd.Name), jen.Op("&").Id("v").Dot(fd.Name)}, 0)...)
 		}
+		for _, m := range mapFields(t) {
+			enc = append(enc, e.encode(mapType(m), jen.Id("v").Dot(m.Name), 0)...)
+			dec = append(dec, e.decode(mapType(m), lv{jen.Id("v").Dot(m.Name), jen.Op("&").Id("v").Dot(m.Name)}, 0)...)
+		}
+	case ir.Union:
+		enc, dec = e.unionCodec(t)
+	case ir.Tuple:
+		enc, dec = e.tupleCodec(t)
+	case ir.JSONEnum:
+		enc = []jen.Code{jen.Id("dst").Op("=").Qual(rt, "AppendString").Call(jen.Id("dst"), jen.String().Call(jen.Op("*").Id("v")))}
+		dec = []jen.Code{jen.Op("*").Id("v").Op("=").Id(t.Name).Call(jen.Id("rd").Dot("String").Call())}
 	case ir.Enum:
 		enc = e.encode(t.Elem, jen.Id(underlying(t.Elem)).Call(jen.Op("*").Id("v")), 0)
 		dec = []jen.Code{jen.Op("*").Id("v").Op("=").Id(t.Name).Call(readCall(t.Elem))}
@@ -82,11 +93,13 @@ func (e *emitter) encode(t *ir.Type, x *jen.Statement, depth int) []jen.Code {
 		return []jen.Code{externalEncode(t, x)}
 	case ir.Enum:
 		return []jen.Code{assign(jen.Qual(rt, appendFunc(t.Elem)).Call(jen.Id("dst"), jen.Id(underlying(t.Elem)).Call(x)))}
-	case ir.Struct, ir.Named:
+	case ir.JSONEnum:
+		return []jen.Code{assign(jen.Qual(rt, "AppendString").Call(jen.Id("dst"), jen.String().Call(x)))}
+	case ir.Struct, ir.Named, ir.Union, ir.Tuple:
 		return []jen.Code{assign(jen.Id("append"+t.Name).Call(jen.Id("dst"), jen.Op("&").Add(x)))}
 	case ir.Pointer:
 		inner := []jen.Code{assign(jen.Qual(rt, "AppendPresent").Call(jen.Id("dst"), jen.True()))}
-		if t.Elem.Kind == ir.Struct || t.Elem.Kind == ir.Named {
+		if t.Elem.Kind == ir.Struct || t.Elem.Kind == ir.Named || t.Elem.Kind == ir.Union || t.Elem.Kind == ir.Tuple {
 			inner = append(inner, assign(jen.Id("append"+t.Elem.Name).Call(jen.Id("dst"), x.Clone())))
 		} else {
 			inner = append(inner, e.encode(t.Elem, jen.Parens(jen.Op("*").Add(x.Clone())), depth)...)
@@ -135,7 +148,9 @@ func (e *emitter) decode(t *ir.Type, target lv, depth int) []jen.Code {
 		return []jen.Code{externalDecode(t, target)}
 	case ir.Enum:
 		return []jen.Code{set(jen.Id(t.Name).Call(readCall(t.Elem)))}
-	case ir.Struct, ir.Named:
+	case ir.JSONEnum:
+		return []jen.Code{set(jen.Id(t.Name).Call(jen.Id("rd").Dot("String").Call()))}
+	case ir.Struct, ir.Named, ir.Union, ir.Tuple:
 		return []jen.Code{jen.Id("read"+t.Name).Call(jen.Id("rd"), target.addr.Clone())}
 	case ir.Pointer:
 		p := fmt.Sprintf("p%d", depth)

@@ -21,6 +21,11 @@ func (e *emitter) converter(t *ir.Type) {
 		for _, fd := range t.Fields {
 			body = append(body, e.convField(fd)...)
 		}
+		if len(mapFields(t)) > 0 {
+			body = append(body, e.mapFieldsConv(t)...)
+		}
+	case ir.Union, ir.Tuple, ir.JSONEnum:
+		body = append(body, jen.Err().Op("=").Qual(rt, "DecodeVia").Call(jen.Id("path"), jen.Id("raw"), jen.Op("&").Id("out")))
 	case ir.Enum:
 		body = append(body,
 			jen.List(jen.Id("x"), jen.Err()).Op(":=").Qual(rt, asFunc(t.Elem)).Call(jen.Id("path"), jen.Id("raw")),
@@ -75,6 +80,10 @@ func schemaName(t *ir.Type) string {
 		return t.Format
 	case ir.Struct:
 		return "object"
+	case ir.Union:
+		return "value"
+	case ir.Tuple:
+		return "array"
 	case ir.Map:
 		return "object"
 	case ir.Slice:
@@ -112,7 +121,7 @@ func (e *emitter) convFieldFrom(fd *ir.Field, target, childPath, get, prop *jen.
 			e.conv(fd.Type.Elem, jen.Id(p), childPath, jen.Id(rawVar), 1)...)
 		inner = append(inner, target.Clone().Op("=").Op("&").Id(p))
 		present := jen.Id("ok").Op("&&").Id(rawVar).Op("!=").Nil()
-		if fd.Type.Elem.Kind == ir.JSON { // null is a JSON value too
+		if ir.HoldsNull(fd.Type.Elem) { // null is a JSON value too
 			present = jen.Id("ok")
 		}
 		block := jen.If(get, present).Block(inner...)
@@ -137,7 +146,7 @@ func (e *emitter) conv(t *ir.Type, target, path, raw *jen.Statement, depth int) 
 			jen.List(target.Clone(), jen.Err()).Op("=").Qual(rt, asFunc(t)).Call(path, raw),
 			fail,
 		}
-	case ir.Enum, ir.Struct, ir.Named:
+	case ir.Enum, ir.Struct, ir.Named, ir.Union, ir.Tuple, ir.JSONEnum:
 		e.convs.need(t)
 		return []jen.Code{
 			jen.List(target.Clone(), jen.Err()).Op("=").Id("conv"+t.Name).Call(path, raw),

@@ -36,7 +36,8 @@ func wholeFile(p *ir.Package) ([]byte, error) {
 	f := jen.NewFile(p.Name)
 	f.HeaderComment(header)
 	f.ImportName(rt, "runtime")
-	e := &emitter{f: f, pkg: p, reads: cacheReads(p)}
+	reads := cacheReads(p)
+	e := &emitter{f: f, pkg: p, reads: reads}
 	for _, t := range p.Types {
 		e.namedType(t)
 	}
@@ -46,10 +47,14 @@ func wholeFile(p *ir.Package) ([]byte, error) {
 		}
 	}
 	e.programs()
-	e.client()
-	for ts := e.convs.next(); len(ts) > 0; ts = e.convs.next() {
+	// The client and the converters it calls come from an emitter of their
+	// own, as in chunkedFile.
+	c := newClientEmitter(p, reads)
+	c.f = f
+	c.client()
+	for ts := c.convs.next(); len(ts) > 0; ts = c.convs.next() {
 		for _, t := range ts {
-			e.converter(t)
+			c.converter(t)
 		}
 	}
 	var buf bytes.Buffer
@@ -72,6 +77,16 @@ type emitter struct {
 	convs convDemand
 	// cloneSet holds every type reachable from a task's result, which gets a cloneX (see cloned).
 	cloneSet map[*ir.Type]bool
+	// patternPrefix names the pattern variables this emitter declares; the
+	// client's emitter has a prefix of its own, so that the two, which run
+	// concurrently, never declare the same name.
+	patternPrefix string
+}
+
+// newClientEmitter is the emitter of the client and of the converters its
+// code calls.
+func newClientEmitter(p *ir.Package, reads map[*ir.Type]bool) *emitter {
+	return &emitter{pkg: p, reads: reads, patternPrefix: "convPattern"}
 }
 
 // goType is the Go spelling of a type.
@@ -87,7 +102,7 @@ func goType(t *ir.Type) *jen.Statement {
 		return jen.Bool()
 	case ir.Time:
 		return jen.Qual(timePkg, "Time")
-	case ir.Enum, ir.Struct, ir.Named:
+	case ir.Enum, ir.Struct, ir.Named, ir.Union, ir.Tuple, ir.JSONEnum:
 		return jen.Id(t.Name)
 	case ir.Slice:
 		return jen.Index().Add(goType(t.Elem))
@@ -124,6 +139,12 @@ func (e *emitter) namedType(t *ir.Type) {
 		e.structType(t)
 	case ir.Enum:
 		e.enumType(t)
+	case ir.Union:
+		e.unionType(t)
+	case ir.Tuple:
+		e.tupleType(t)
+	case ir.JSONEnum:
+		e.jsonEnumType(t)
 	case ir.Named:
 		if t.Elem.Kind == ir.JSON {
 			e.f.Comment(doc(t.Name, t.Doc, fmt.Sprintf("%s is the value at %s.", t.Name, shortOrigin(t.Origin))))
@@ -155,7 +176,7 @@ func describe(t *ir.Type) string {
 		return "a list of " + strings.TrimPrefix(describe(t.Elem), "a ")
 	case ir.Map:
 		return "a map of " + strings.TrimPrefix(describe(t.Elem), "a ")
-	case ir.Struct, ir.Enum, ir.Named:
+	case ir.Struct, ir.Enum, ir.Named, ir.Union, ir.Tuple, ir.JSONEnum:
 		return t.Name
 	case ir.Time:
 		return "a time"
@@ -191,8 +212,15 @@ func (e *emitter) structType(t *ir.Type) {
 			}
 			g.Id(fd.Name).Add(goType(fd.Type)).Tag(jsonTag(fd))
 		}
+		for _, m := range mapFields(t) {
+			mapFieldDecl(g, m)
+		}
 	})
 	e.f.Line()
+	if len(mapFields(t)) > 0 {
+		e.mapsUnmarshal(t)
+		return
+	}
 	e.unmarshal(t)
 }
 
@@ -236,11 +264,18 @@ func (e *emitter) unmarshal(t *ir.Type) {
 		knownList = list(known)
 	}
 	e.f.Comment(fmt.Sprintf("UnmarshalJSON decodes a %s, rejecting what its schema rejects: missing required properties, nulls where null is not allowed%s.", t.Name, map[bool]string{true: " and unknown properties", false: ""}[t.Closed]))
-	e.f.Func().Params(jen.Id("v").Op("*").Id(t.Name)).Id("UnmarshalJSON").Params(jen.Id("data").Index().Byte()).Error().Block(
+	body := []jen.Code{
 		jen.If(jen.Err().Op(":=").Qual(rt, "RequireKeys").Call(jen.Id("data"), list(required), list(nonNull), knownList, jen.Lit(t.Closed)), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 		jen.Type().Id("plain").Id(t.Name),
-		jen.Return(jen.Qual(rt, "DecodeStrict").Call(jen.Id("data"), jen.Parens(jen.Op("*").Id("plain")).Parens(jen.Id("v")))),
-	)
+	}
+	if nulls := nullFields(t); len(nulls) > 0 {
+		body = append(body, jen.If(jen.Err().Op(":=").Qual(rt, "DecodeStrict").Call(jen.Id("data"), jen.Parens(jen.Op("*").Id("plain")).Parens(jen.Id("v"))), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())))
+		body = append(body, nulls...)
+		body = append(body, jen.Return(jen.Nil()))
+	} else {
+		body = append(body, jen.Return(jen.Qual(rt, "DecodeStrict").Call(jen.Id("data"), jen.Parens(jen.Op("*").Id("plain")).Parens(jen.Id("v")))))
+	}
+	e.f.Func().Params(jen.Id("v").Op("*").Id(t.Name)).Id("UnmarshalJSON").Params(jen.Id("data").Index().Byte()).Error().Block(body...)
 	e.f.Line()
 }
 
@@ -300,7 +335,7 @@ func (e *emitter) options(t *ir.Task) {
 
 func (e *emitter) validateMethods(t *ir.Type) {
 	recv := jen.Id("v").Op("*").Id(t.Name)
-	if t.Kind == ir.Enum {
+	if t.Kind == ir.Enum || t.Kind == ir.JSONEnum {
 		recv = jen.Id("v").Id(t.Name)
 	}
 	e.f.Comment(fmt.Sprintf("Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError."))
@@ -314,6 +349,13 @@ func (e *emitter) validateMethods(t *ir.Type) {
 	switch t.Kind {
 	case ir.Struct:
 		body = e.structChecks(t)
+	case ir.Union:
+		body = e.unionChecks(t)
+	case ir.Tuple:
+		body = e.tupleChecks(t)
+	case ir.JSONEnum:
+		body = []jen.Code{jen.If(jen.Op("!").Id("v").Dot("Valid").Call()).Block(
+			jen.Id("vs").Dot("Addf").Call(jen.Id("path").Dot("String").Call(), jen.Lit("enum"), jen.Lit("%s is not one of "+pct(jsonEnumList(t))), jen.String().Call(jen.Id("v"))))}
 	case ir.Enum:
 		body = append(body, e.scalarChecks(t.Elem, jen.Id(underlying(t.Elem)).Call(jen.Id("v")), "path")...)
 		body = append(body, jen.If(jen.Op("!").Id("v").Dot("Valid").Call()).Block(
@@ -379,6 +421,9 @@ func (e *emitter) structChecks(t *ir.Type) []jen.Code {
 			}
 			body = append(body, jen.If(cond).Block(jen.Id("n").Op("++")))
 		}
+		for _, m := range mapFields(t) {
+			body = append(body, jen.Id("n").Op("+=").Len(jen.Id("v").Dot(m.Name)))
+		}
 		if t.Check.MinProps != nil {
 			body = append(body, jen.If(jen.Id("n").Op("<").Lit(int(*t.Check.MinProps))).Block(
 				jen.Id("vs").Dot("Addf").Call(jen.Id("path").Dot("String").Call(), jen.Lit("minProperties"), jen.Lit(fmt.Sprintf("%%d properties, want at least %d", *t.Check.MinProps)), jen.Id("n"))))
@@ -397,7 +442,7 @@ func (e *emitter) structChecks(t *ir.Type) []jen.Code {
 			e.checks(fd.Type, jen.Id("v").Dot(fd.Name), "&"+pathVar, 0)...)
 		body = append(body, jen.Block(inner...))
 	}
-	return body
+	return append(body, e.mapFieldChecks(t)...)
 }
 
 func countRequired(t *ir.Type) int {
@@ -418,7 +463,7 @@ func needsCheck(t *ir.Type, seen map[*ir.Type]bool) bool {
 	}
 	seen[t] = true
 	switch t.Kind {
-	case ir.Enum, ir.Struct, ir.Named, ir.JSON:
+	case ir.Enum, ir.Struct, ir.Named, ir.JSON, ir.Union, ir.Tuple, ir.JSONEnum:
 		return true
 	case ir.Slice, ir.Map:
 		return !t.Check.Empty() || needsCheck(t.Elem, seen)
@@ -448,7 +493,7 @@ func pathString(path string) *jen.Statement {
 // checks validates the value x of type t at path (a *runtime.Path expression).
 func (e *emitter) checks(t *ir.Type, x *jen.Statement, path string, depth int) []jen.Code {
 	switch t.Kind {
-	case ir.Struct, ir.Enum, ir.Named:
+	case ir.Struct, ir.Enum, ir.Named, ir.Union, ir.Tuple, ir.JSONEnum:
 		return []jen.Code{x.Clone().Dot("validate").Call(jen.Id("vs"), pathExpr(path))}
 	case ir.JSON:
 		return []jen.Code{jen.Id(t.Schema.Func).Call(x.Clone().Dot("Any").Call(), pathExpr(path), jen.Id("vs"), jen.Nil())}
@@ -457,7 +502,7 @@ func (e *emitter) checks(t *ir.Type, x *jen.Statement, path string, depth int) [
 			return nil
 		}
 		inner := e.checks(t.Elem, jen.Parens(jen.Op("*").Add(x.Clone())), path, depth)
-		if t.Elem.Kind == ir.Struct {
+		if t.Elem.Kind == ir.Struct || t.Elem.Kind == ir.Union || t.Elem.Kind == ir.Tuple {
 			inner = []jen.Code{x.Clone().Dot("validate").Call(jen.Id("vs"), pathExpr(path))}
 		}
 		return []jen.Code{jen.If(x.Clone().Op("!=").Nil()).Block(inner...)}
@@ -603,7 +648,11 @@ func (e *emitter) pattern(p string) string {
 	if v, ok := e.patterns[p]; ok {
 		return v
 	}
-	v := fmt.Sprintf("pattern%d", len(e.patterns))
+	prefix := e.patternPrefix
+	if prefix == "" {
+		prefix = "pattern"
+	}
+	v := fmt.Sprintf("%s%d", prefix, len(e.patterns))
 	e.patterns[p] = v
 	e.f.Comment(fmt.Sprintf("%s is compiled once; the schema compiler has already accepted it.", v))
 	e.f.Var().Id(v).Op("=").Qual(rt, "MustPattern").Call(jen.Lit(p))
@@ -640,4 +689,27 @@ func durationCode(ns int64) jen.Code {
 		}
 	}
 	return jen.Lit(int(ns)).Op("*").Qual(timePkg, "Nanosecond")
+}
+
+// nullFields sets the optional fields whose type holds null itself (a
+// JSON value, a union or enum with null) when the property is null:
+// encoding/json would leave their pointer nil, which reads as absent.
+func nullFields(t *ir.Type) []jen.Code {
+	var keys []jen.Code
+	var set []jen.Code
+	for _, fd := range t.Fields {
+		if fd.Required || fd.Type.Kind != ir.Pointer || !ir.HoldsNull(fd.Type.Elem) {
+			continue
+		}
+		keys = append(keys, jen.Lit(fd.JSON))
+		x := jen.Id("v").Dot(fd.Name)
+		set = append(set, jen.If(jen.Id("nulls").Index(jen.Lit(fd.JSON))).Block(
+			x.Clone().Op("=").New(goType(fd.Type.Elem)),
+			jen.If(jen.Err().Op(":=").Add(x.Clone()).Dot("UnmarshalJSON").Call(jen.Index().Byte().Call(jen.Lit("null"))), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
+		))
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	return append([]jen.Code{jen.Id("nulls").Op(":=").Qual(rt, "NullProps").Call(append([]jen.Code{jen.Id("data")}, keys...)...)}, set...)
 }

@@ -32,6 +32,15 @@ func reach(t *ir.Type, seen map[*ir.Type]bool) {
 	for _, fd := range t.Fields {
 		reach(fd.Type, seen)
 	}
+	for _, v := range t.Variants {
+		reach(v.Type, seen)
+	}
+	if t.Extra != nil {
+		reach(t.Extra.Elem, seen)
+	}
+	for _, m := range t.Patterns {
+		reach(m.Elem, seen)
+	}
 }
 
 // convDemand collects the named types whose convX some emitted code

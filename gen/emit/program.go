@@ -38,6 +38,18 @@ func (e *emitter) programs() {
 		for _, f := range t.Fields {
 			walkType(f.Type)
 		}
+		for _, v := range t.Variants {
+			walkType(v.Type)
+			for _, o := range v.Others {
+				walkSchema(o)
+			}
+		}
+		if t.Extra != nil {
+			walkType(t.Extra.Elem)
+		}
+		for _, p := range t.Patterns {
+			walkType(p.Elem)
+		}
 	}
 	for _, t := range e.pkg.Types {
 		walkType(t)

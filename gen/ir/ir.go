@@ -11,21 +11,24 @@ type Kind int
 // The type kinds. Primitives map to one Go type each; the rest are built from
 // other types.
 const (
-	String  Kind = iota + 1 // string
-	Int                     // int64
-	Float                   // float64
-	Bool                    // bool
-	Time                    // time.Time, from format date-time
-	Enum                    // named type over a primitive with one constant per value
-	Struct                  // named struct from an object schema
-	Slice                   // []Elem from an array schema
-	Map                     // map[string]Elem from additionalProperties
-	Pointer                 // *Elem: optional (absent) or nullable (null), never both
-	OptNull                 // runtime.OptNull[Elem]: optional and nullable at once
-	Named                   // named type over a primitive, slice or map (a titled result, say)
-	JSON                    // runtime.JSONValue: any JSON value, for a schema that allows several or all types; validated by Schema
-	Format                  // a validated string type for a JSON Schema format (runtime.Date, netip.Addr, ...); see Type.Format
-	GoType                  // a Go type named by x-go-type: a builtin, a type of the output package, or GoPath.GoName
+	String   Kind = iota + 1 // string
+	Int                      // int64
+	Float                    // float64
+	Bool                     // bool
+	Time                     // time.Time, from format date-time
+	Enum                     // named type over a primitive with one constant per value
+	Struct                   // named struct from an object schema
+	Slice                    // []Elem from an array schema
+	Map                      // map[string]Elem from additionalProperties
+	Pointer                  // *Elem: optional (absent) or nullable (null), never both
+	OptNull                  // runtime.OptNull[Elem]: optional and nullable at once
+	Named                    // named type over a primitive, slice or map (a titled result, say)
+	JSON                     // runtime.JSONValue: any JSON value, for a schema that allows several or all types; validated by Schema
+	Format                   // a validated string type for a JSON Schema format (runtime.Date, netip.Addr, ...); see Type.Format
+	GoType                   // a Go type named by x-go-type: a builtin, a type of the output package, or GoPath.GoName
+	Union                    // named struct with one pointer per oneOf/anyOf branch, exactly one set
+	Tuple                    // named struct with one field per prefixItems entry (and a slice of the rest), as a JSON array
+	JSONEnum                 // named string type holding the JSON text of one of an enum's values of mixed or composite types
 )
 
 // String returns the kind's name, for error messages and tests.
@@ -61,6 +64,12 @@ func (k Kind) String() string {
 		return "format"
 	case GoType:
 		return "gotype"
+	case Union:
+		return "union"
+	case Tuple:
+		return "tuple"
+	case JSONEnum:
+		return "jsonenum"
 	}
 	return "invalid"
 }
@@ -88,13 +97,15 @@ type Type struct {
 	Name string
 	// Doc is the schema's description, for the type's doc comment.
 	Doc string
-	// Elem is the element of Slice, Map, Pointer and OptNull, and the
-	// underlying type of Enum and Named.
+	// Elem is the element of Slice, Map, Pointer and OptNull, the
+	// underlying type of Enum and Named, and the rest items of a Tuple
+	// (nil when it is closed).
 	Elem *Type
-	// Fields are a Struct's properties, in declaration order.
+	// Fields are a Struct's properties, in declaration order, or a
+	// Tuple's positions; a Tuple's Elem is the type of the items after them.
 	Fields []*Field
 	// Closed is true when a Struct rejects unknown properties
-	// (additionalProperties: false).
+	// (additionalProperties: false), or a Tuple items after its positions.
 	Closed bool
 	// Values are an Enum's values, each typed as Elem.
 	Values []EnumValue
@@ -109,6 +120,18 @@ type Type struct {
 	// GoPath and GoName name a GoType: a builtin ("int32") or a
 	// type of the output package ("Money") has no path.
 	GoPath, GoName string
+	// Variants are a Union's branches, in schema order; OneOf is true for
+	// oneOf (exactly one branch valid), false for anyOf (at least one).
+	Variants []*Variant
+	OneOf    bool
+	// Discriminator is the property whose const value tells a Union's
+	// object branches apart, or "".
+	Discriminator string
+	// Extra holds a Struct's additionalProperties schema beside its
+	// properties: the keys no property or pattern takes; nil when absent.
+	Extra *MapField
+	// Patterns are a Struct's patternProperties, one map field each.
+	Patterns []*MapField
 }
 
 // IsBuiltin reports whether t is a GoType naming a Go builtin.
@@ -132,9 +155,37 @@ func BuiltinKind(name string) string {
 	return ""
 }
 
-// Field is one property of a Struct.
+// Variant is one branch of a Union: a pointer field of the union struct.
+type Variant struct {
+	// Name is the Go field name.
+	Name string
+	// Type is the branch's Go type (never Pointer or OptNull: a nullable
+	// branch is a JSON value).
+	Type *Type
+	// Tag is the discriminator value that selects the branch, when the
+	// union has a discriminator.
+	Tag any
+	// Others are the programs of the other branches that a value of this
+	// branch could also match (their JSON types overlap), for oneOf: a
+	// valid value must match none of them.
+	Others []*Schema
+	// OtherNames are the Go names of the variants in Others.
+	OtherNames []string
+}
+
+// MapField is a map field of a Struct that holds properties not declared
+// in properties: the additionalProperties (Pattern "") or the properties
+// whose names match Pattern.
+type MapField struct {
+	Name    string
+	Pattern string
+	Elem    *Type
+}
+
+// Field is one property of a Struct, or one position of a Tuple.
 type Field struct {
-	// Name is the Go field name; JSON is the property name.
+	// Name is the Go field name; JSON is the property name, or a Tuple
+	// position in decimal.
 	Name string
 	JSON string
 	Doc  string
@@ -150,8 +201,11 @@ type Field struct {
 // EnumValue is one allowed value of an Enum and the name of its constant.
 type EnumValue struct {
 	Const string
-	// Value is a string, int64, float64 or bool.
+	// Value is a string, int64, float64 or bool; for a JSONEnum, the
+	// decoded JSON value (nil, bool, json.Number, string, []any or
+	// map[string]any), and JSON its compact JSON text.
 	Value any
+	JSON  string
 }
 
 // Constraints are the validation keywords the generator honours. A nil
@@ -426,4 +480,34 @@ type Retry struct {
 type Fallback struct {
 	Task  *Task
 	Value []byte
+}
+
+// HoldsNull reports whether a value of the type can itself be JSON null:
+// a JSON value, or a union with a branch that can.
+func HoldsNull(t *Type) bool {
+	return holdsNull(t, map[*Type]bool{})
+}
+
+func holdsNull(t *Type, seen map[*Type]bool) bool {
+	if seen[t] {
+		return false
+	}
+	seen[t] = true
+	switch t.Kind {
+	case JSON:
+		return true
+	case JSONEnum:
+		for _, v := range t.Values {
+			if v.Value == nil {
+				return true
+			}
+		}
+	case Union:
+		for _, v := range t.Variants {
+			if holdsNull(v.Type, seen) {
+				return true
+			}
+		}
+	}
+	return false
 }

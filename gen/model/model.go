@@ -33,6 +33,8 @@ func Build(set *load.Set, pkg string) (*ir.Package, diag.List) {
 		pending:   map[string]bool{},
 		progs:     map[string]*ir.Schema{},
 		funcNames: map[string]bool{},
+		conflicts: map[*jsonschema.Schema][]*jsonschema.Schema{},
+		propOrder: map[*jsonschema.Schema][]string{},
 	}
 	// Every generated file declares these; a schema that wants one of
 	// them gets a suffix.
@@ -83,6 +85,11 @@ type builder struct {
 	// near is the innermost schema being built that has a place in a spec
 	// file, for errors about schemas that have none.
 	near string
+	// conflicts are the properties of merged allOf objects that several
+	// parts declare, by placeholder schema; propOrder the property order of
+	// merged objects.
+	conflicts map[*jsonschema.Schema][]*jsonschema.Schema
+	propOrder map[*jsonschema.Schema][]string
 }
 
 // errorCount counts the errors so far; warnings do not stop a task.
@@ -194,8 +201,15 @@ func (b *builder) namedType(s *jsonschema.Schema, fallback string) *ir.Type {
 	if t == nil {
 		return nil
 	}
+	if branches, oneOf, rest := unionBranches(deref(s)); t.Kind == ir.Pointer && branches != nil {
+		// A union of one schema and null, which is a pointer elsewhere.
+		t = b.union(deref(s), branches, oneOf, rest, fallback, false)
+		if t == nil {
+			return nil
+		}
+	}
 	switch t.Kind {
-	case ir.Struct, ir.Enum, ir.Named:
+	case ir.Struct, ir.Enum, ir.Named, ir.Union, ir.Tuple, ir.JSONEnum:
 		return t
 	case ir.GoType:
 		b.errAt(deref(s).Location+"/x-go-type", "x-go-type on a task's result itself is not supported: the result is a type reftaskgen generates; put x-go-type on its properties")
@@ -348,7 +362,19 @@ func (b *builder) typeOf(s *jsonschema.Schema, suggested string) *ir.Type {
 	if raw, ok := b.keyword(s, "x-go-type"); ok {
 		return b.externalType(s, raw)
 	}
+	if branches, oneOf, rest := unionBranches(s); branches != nil {
+		return b.union(s, branches, oneOf, rest, suggested, true)
+	}
+	if _, _, _, ok := tupleParts(s); ok {
+		return b.tuple(s, suggested)
+	}
+	if m := b.mergedObject(s); m != nil {
+		return b.structType(m, b.nameFor(s, suggested), false)
+	}
 	if needsJSON(s) != "" {
+		if vals, ok := jsonEnumValues(s); ok {
+			return b.jsonEnum(s, vals, suggested)
+		}
 		t := b.jsonType(s, b.nameFor(s, suggested))
 		if t != nil {
 			b.byLoc[s.Location] = t
@@ -416,7 +442,7 @@ func enumTypes(vals []any) []string {
 }
 
 func (b *builder) object(s *jsonschema.Schema, suggested string) *ir.Type {
-	if len(s.Properties) == 0 {
+	if len(s.Properties) == 0 && len(s.PatternProperties) == 0 {
 		if ap, ok := s.AdditionalProperties.(*jsonschema.Schema); ok {
 			elem := b.typeOf(ap, suggested+"Value")
 			if elem == nil {
@@ -425,10 +451,6 @@ func (b *builder) object(s *jsonschema.Schema, suggested string) *ir.Type {
 			return &ir.Type{Kind: ir.Map, Elem: elem, Origin: s.Location, Check: b.objectChecks(s)}
 		}
 		b.errAt(s.Location, "an object needs \"properties\" or an \"additionalProperties\" schema to have a Go type")
-		return nil
-	}
-	if _, ok := s.AdditionalProperties.(*jsonschema.Schema); ok {
-		b.errAt(s.Location, "\"additionalProperties\" with a schema beside \"properties\" is not supported yet")
 		return nil
 	}
 	return b.structType(s, b.nameFor(s, suggested), false)
@@ -447,7 +469,7 @@ func (b *builder) objectChecks(s *jsonschema.Schema) ir.Constraints {
 
 func (b *builder) structType(s *jsonschema.Schema, name string, isParams bool) *ir.Type {
 	if !isParams {
-		if kws := unsupported(s); len(kws) > 0 {
+		if kws := unsupportedTyped(s); len(kws) > 0 {
 			return nil
 		}
 	} else if kws := unsupported(s); len(kws) > 0 {
@@ -466,23 +488,8 @@ func (b *builder) structType(s *jsonschema.Schema, name string, isParams bool) *
 	b.pending[s.Location] = true
 	defer delete(b.pending, s.Location)
 
-	props := slices.Collect(mapKeys(s.Properties))
 	// Declaration order in the file, so fields read as the author wrote them.
-	f := b.set.FileOf(s.Location)
-	_, frag, _ := strings.Cut(s.Location, "#")
-	slices.SortFunc(props, func(x, y string) int {
-		if f != nil {
-			lx, cx := f.Index.Pos(frag + "/properties/" + escape(x))
-			ly, cy := f.Index.Pos(frag + "/properties/" + escape(y))
-			if lx != ly {
-				return lx - ly
-			}
-			if cx != cy {
-				return cx - cy
-			}
-		}
-		return strings.Compare(x, y)
-	})
+	props := b.sortedProps(s)
 	goNames := map[string]string{}
 	for _, p := range props {
 		ps := s.Properties[p]
@@ -511,17 +518,22 @@ func (b *builder) structType(s *jsonschema.Schema, name string, isParams bool) *
 			b.errAt(ps.Location, fmt.Sprintf("required property %q refers back to %s without null: no finite value satisfies it", p, name))
 			continue
 		}
-		ft := b.typeOf(ps, name+fname)
+		var ft *ir.Type
+		if parts, ok := b.conflicts[ps]; ok {
+			ft = b.conflictType(parts, "check"+name+fname)
+		} else {
+			ft = b.typeOf(ps, name+fname)
+		}
 		if ft == nil {
 			continue
 		}
 		field := &ir.Field{Name: fname, JSON: p, Doc: target.Description, Required: required}
-		field.Nullable = ft.Kind == ir.Pointer || ft.Kind == ir.JSON
+		field.Nullable = ft.Kind == ir.Pointer || ir.HoldsNull(ft)
 		switch {
-		case ft.Kind == ir.JSON && !required:
+		case ir.HoldsNull(ft) && !required:
 			// A JSON value holds null itself; the pointer tells absent.
 			field.Type = &ir.Type{Kind: ir.Pointer, Elem: ft, Origin: ft.Origin}
-		case ft.Kind == ir.JSON:
+		case ir.HoldsNull(ft):
 			field.Type = ft
 		case !required && field.Nullable:
 			field.Type = &ir.Type{Kind: ir.OptNull, Elem: ft.Elem, Origin: ft.Origin}
@@ -536,6 +548,9 @@ func (b *builder) structType(s *jsonschema.Schema, name string, isParams bool) *
 		if _, ok := s.Properties[r]; !ok && !isParams {
 			b.errAt(s.Location, fmt.Sprintf("required property %q is not among the properties", r))
 		}
+	}
+	if !isParams && !b.mapFields(s, t, goNames) {
+		return nil
 	}
 	return t
 }
@@ -788,6 +803,10 @@ func describe(t *ir.Type) string {
 		return article(t.Format) + " " + t.Format
 	case ir.GoType:
 		return "a " + TypeSig(t)
+	case ir.Union:
+		return "a union"
+	case ir.Tuple:
+		return "a tuple"
 	}
 	return "a " + t.Kind.String()
 }
@@ -890,7 +909,7 @@ func TypeSig(t *ir.Type) string {
 		return "bool"
 	case ir.Time:
 		return "time.Time"
-	case ir.Enum, ir.Struct, ir.Named:
+	case ir.Enum, ir.Struct, ir.Named, ir.Union, ir.Tuple, ir.JSONEnum:
 		return t.Name
 	case ir.Slice:
 		return "[]" + TypeSig(t.Elem)
@@ -928,7 +947,48 @@ func deepSig(t *ir.Type, seen map[*ir.Type]bool, b *strings.Builder) {
 			deepSig(f.Type, seen, b)
 			b.WriteString(";")
 		}
+		for _, m := range append(slices.Clone(t.Patterns), t.Extra) {
+			if m != nil {
+				fmt.Fprintf(b, "%s /%s/:", m.Name, m.Pattern)
+				deepSig(m.Elem, seen, b)
+				b.WriteString(";")
+			}
+		}
 		b.WriteString("}")
+	case ir.Union:
+		b.WriteString(t.Name)
+		if seen[t] {
+			return
+		}
+		seen[t] = true
+		fmt.Fprintf(b, "<%v %s|", t.OneOf, t.Discriminator)
+		for _, v := range t.Variants {
+			fmt.Fprintf(b, "%s %v:", v.Name, v.Tag)
+			deepSig(v.Type, seen, b)
+			b.WriteString(";")
+		}
+		b.WriteString(">")
+	case ir.Tuple:
+		b.WriteString(t.Name)
+		if seen[t] {
+			return
+		}
+		seen[t] = true
+		fmt.Fprintf(b, "[%v ", t.Closed)
+		for _, f := range t.Fields {
+			fmt.Fprintf(b, "%s %v:", f.Name, f.Required)
+			deepSig(f.Type, seen, b)
+			b.WriteString(";")
+		}
+		if t.Elem != nil {
+			deepSig(t.Elem, seen, b)
+		}
+		b.WriteString("]")
+	case ir.JSONEnum:
+		b.WriteString(t.Name + "=")
+		for _, v := range t.Values {
+			b.WriteString(v.Const + ":" + v.JSON + ";")
+		}
 	case ir.Enum, ir.Named:
 		b.WriteString(t.Name + "=")
 		deepSig(t.Elem, seen, b)

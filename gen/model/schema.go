@@ -25,7 +25,7 @@ func needsJSON(s *jsonschema.Schema) string {
 	if s.Ref != nil && !onlyRef(s) {
 		return "keywords beside $ref"
 	}
-	if kws := unsupported(s); len(kws) > 0 {
+	if kws := unsupportedTyped(s); len(kws) > 0 {
 		return strings.Join(kws, ", ")
 	}
 	types := slices.DeleteFunc(slices.Clone(s.Types), func(x string) bool { return x == "null" })
@@ -60,11 +60,11 @@ func needsJSON(s *jsonschema.Schema) string {
 	switch types[0] {
 	case "object":
 		_, apSchema := s.AdditionalProperties.(*jsonschema.Schema)
-		if len(s.Properties) == 0 && !apSchema {
+		if len(s.Properties) == 0 && len(s.PatternProperties) == 0 && !apSchema {
 			return "object without properties"
 		}
-		if len(s.Properties) > 0 && apSchema {
-			return "additionalProperties beside properties"
+		if why := mapFieldsWhy(s); why != "" {
+			return why
 		}
 		if len(s.Required) > 0 && len(s.Properties) == 0 {
 			return "required without properties"

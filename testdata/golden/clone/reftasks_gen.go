@@ -79,7 +79,17 @@ func (v *Deep) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	type plain Deep
-	return runtime.DecodeStrict(data, (*plain)(v))
+	if err := runtime.DecodeStrict(data, (*plain)(v)); err != nil {
+		return err
+	}
+	nulls := runtime.NullProps(data, "extra")
+	if nulls["extra"] {
+		v.Extra = new(runtime.JSONValue)
+		if err := v.Extra.UnmarshalJSON([]byte("null")); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.

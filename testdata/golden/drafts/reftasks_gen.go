@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"github.com/reftask/reftask/runtime"
-	"slices"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -17,17 +16,27 @@ import (
 type Account struct {
 	ID      string             `json:"id"`
 	Tags    []Tag              `json:"tags"`
-	Point   *runtime.JSONValue `json:"point,omitempty"`
+	Point   *AccountPoint      `json:"point,omitempty"`
 	Payment *runtime.JSONValue `json:"payment,omitempty"`
 }
 
 // UnmarshalJSON decodes a Account, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Account) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id", "tags"}, []string{"id", "tags"}, nil, false); err != nil {
+	if err := runtime.RequireKeys(data, []string{"id", "tags"}, []string{"id", "tags", "point"}, nil, false); err != nil {
 		return err
 	}
 	type plain Account
-	return runtime.DecodeStrict(data, (*plain)(v))
+	if err := runtime.DecodeStrict(data, (*plain)(v)); err != nil {
+		return err
+	}
+	nulls := runtime.NullProps(data, "payment")
+	if nulls["payment"] {
+		v.Payment = new(runtime.JSONValue)
+		if err := v.Payment.UnmarshalJSON([]byte("null")); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -48,7 +57,7 @@ func (v *Account) validate(vs *runtime.Violations, path *runtime.Path) {
 	{
 		pPoint := path.Key("point")
 		if v.Point != nil {
-			checkAccountPoint((*v.Point).Any(), &pPoint, vs, nil)
+			v.Point.validate(vs, &pPoint)
 		}
 	}
 	{
@@ -67,7 +76,7 @@ func appendAccount(dst []byte, v *Account) []byte {
 	}
 	if v.Point != nil {
 		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendJSONValue(dst, (*v.Point))
+		dst = appendAccountPoint(dst, v.Point)
 	} else {
 		dst = runtime.AppendPresent(dst, false)
 	}
@@ -87,8 +96,8 @@ func readAccount(rd *runtime.Reader, v *Account) {
 		readTag(rd, &v.Tags[i0])
 	}
 	if rd.Present() {
-		p0 := new(runtime.JSONValue)
-		(*p0) = runtime.ReadJSONValue(rd)
+		p0 := new(AccountPoint)
+		readAccountPoint(rd, p0)
 		v.Point = p0
 	}
 	if rd.Present() {
@@ -100,21 +109,7 @@ func readAccount(rd *runtime.Reader, v *Account) {
 
 // cloneAccount returns a deep copy of v that shares nothing mutable with it.
 func cloneAccount(v *Account) *Account {
-	b := &struct {
-		v  Account
-		s0 runtime.JSONValue
-		s1 runtime.JSONValue
-	}{v: *v}
-	b.v.Tags = slices.Clone(b.v.Tags)
-	if b.v.Point != nil {
-		b.s0 = b.v.Point.Clone()
-		b.v.Point = &b.s0
-	}
-	if b.v.Payment != nil {
-		b.s1 = b.v.Payment.Clone()
-		b.v.Payment = &b.s1
-	}
-	return &b.v
+	return runtime.CopyByCodec(v, appendAccount, readAccount)
 }
 
 // AccountParams is the object at account.task.json#/params.
@@ -143,6 +138,95 @@ func (v *AccountParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 func appendAccountParams(dst []byte, v *AccountParams) []byte {
 	dst = runtime.AppendString(dst, v.ID)
 	return dst
+}
+
+// AccountPoint is the array at properties/point.
+// It is a tuple: each field is one position of the JSON array; an optional
+// position is nil when the array ends before it.
+type AccountPoint struct {
+	V0 *float64
+	V1 *float64
+}
+
+// MarshalJSON writes the items as a JSON array, up to the first absent position.
+func (v AccountPoint) MarshalJSON() ([]byte, error) {
+	items := make([]any, 0, 2)
+	if v.V0 != nil {
+		items = append(items, v.V0)
+		if v.V1 != nil {
+			items = append(items, v.V1)
+		}
+	}
+	return json.Marshal(items)
+}
+
+// UnmarshalJSON decodes a JSON array of at most 2 items, each item strictly.
+func (v *AccountPoint) UnmarshalJSON(data []byte) error {
+	items, err := runtime.TupleItems(data, 0, 2)
+	if err != nil {
+		return err
+	}
+	*v = AccountPoint{}
+	if len(items) > 0 {
+		if err := runtime.DecodeStrict(items[0], &v.V0); err != nil {
+			return runtime.PropError("0", err)
+		}
+	}
+	if len(items) > 1 {
+		if err := runtime.DecodeStrict(items[1], &v.V1); err != nil {
+			return runtime.PropError("1", err)
+		}
+	}
+	return nil
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *AccountPoint) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *AccountPoint) validate(vs *runtime.Violations, path *runtime.Path) {
+	n := 0
+	if v.V0 != nil {
+		n = 1
+		if v.V1 != nil {
+			n = 2
+		}
+	}
+	if n <= 1 && v.V1 != nil {
+		vs.Add(path.String(), "prefixItems", "item 1 (V1) is set after an absent item")
+	}
+}
+
+func appendAccountPoint(dst []byte, v *AccountPoint) []byte {
+	if v.V0 != nil {
+		dst = runtime.AppendPresent(dst, true)
+		dst = runtime.AppendFloat64(dst, (*v.V0))
+	} else {
+		dst = runtime.AppendPresent(dst, false)
+	}
+	if v.V1 != nil {
+		dst = runtime.AppendPresent(dst, true)
+		dst = runtime.AppendFloat64(dst, (*v.V1))
+	} else {
+		dst = runtime.AppendPresent(dst, false)
+	}
+	return dst
+}
+
+func readAccountPoint(rd *runtime.Reader, v *AccountPoint) {
+	if rd.Present() {
+		p0 := new(float64)
+		(*p0) = rd.Float64()
+		v.V0 = p0
+	}
+	if rd.Present() {
+		p0 := new(float64)
+		(*p0) = rd.Float64()
+		v.V1 = p0
+	}
 }
 
 // Leg is the object at $defs/Leg.
@@ -184,17 +268,27 @@ func readLeg(rd *runtime.Reader, v *Leg) {
 type Shipment struct {
 	ID      string             `json:"id"`
 	Legs    []Leg              `json:"legs"`
-	Route   *runtime.JSONValue `json:"route,omitempty"`
+	Route   *ShipmentRoute     `json:"route,omitempty"`
 	Contact *runtime.JSONValue `json:"contact,omitempty"`
 }
 
 // UnmarshalJSON decodes a Shipment, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Shipment) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id", "legs"}, []string{"id", "legs"}, nil, false); err != nil {
+	if err := runtime.RequireKeys(data, []string{"id", "legs"}, []string{"id", "legs", "route"}, nil, false); err != nil {
 		return err
 	}
 	type plain Shipment
-	return runtime.DecodeStrict(data, (*plain)(v))
+	if err := runtime.DecodeStrict(data, (*plain)(v)); err != nil {
+		return err
+	}
+	nulls := runtime.NullProps(data, "contact")
+	if nulls["contact"] {
+		v.Contact = new(runtime.JSONValue)
+		if err := v.Contact.UnmarshalJSON([]byte("null")); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -218,7 +312,7 @@ func (v *Shipment) validate(vs *runtime.Violations, path *runtime.Path) {
 	{
 		pRoute := path.Key("route")
 		if v.Route != nil {
-			checkShipmentRoute((*v.Route).Any(), &pRoute, vs, nil)
+			v.Route.validate(vs, &pRoute)
 		}
 	}
 	{
@@ -237,7 +331,7 @@ func appendShipment(dst []byte, v *Shipment) []byte {
 	}
 	if v.Route != nil {
 		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendJSONValue(dst, (*v.Route))
+		dst = appendShipmentRoute(dst, v.Route)
 	} else {
 		dst = runtime.AppendPresent(dst, false)
 	}
@@ -257,8 +351,8 @@ func readShipment(rd *runtime.Reader, v *Shipment) {
 		readLeg(rd, &v.Legs[i0])
 	}
 	if rd.Present() {
-		p0 := new(runtime.JSONValue)
-		(*p0) = runtime.ReadJSONValue(rd)
+		p0 := new(ShipmentRoute)
+		readShipmentRoute(rd, p0)
 		v.Route = p0
 	}
 	if rd.Present() {
@@ -270,21 +364,7 @@ func readShipment(rd *runtime.Reader, v *Shipment) {
 
 // cloneShipment returns a deep copy of v that shares nothing mutable with it.
 func cloneShipment(v *Shipment) *Shipment {
-	b := &struct {
-		v  Shipment
-		s0 runtime.JSONValue
-		s1 runtime.JSONValue
-	}{v: *v}
-	b.v.Legs = slices.Clone(b.v.Legs)
-	if b.v.Route != nil {
-		b.s0 = b.v.Route.Clone()
-		b.v.Route = &b.s0
-	}
-	if b.v.Contact != nil {
-		b.s1 = b.v.Contact.Clone()
-		b.v.Contact = &b.s1
-	}
-	return &b.v
+	return runtime.CopyByCodec(v, appendShipment, readShipment)
 }
 
 // ShipmentParams is the object at shipment.task.json#/params.
@@ -313,6 +393,93 @@ func (v *ShipmentParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 func appendShipmentParams(dst []byte, v *ShipmentParams) []byte {
 	dst = runtime.AppendString(dst, v.ID)
 	return dst
+}
+
+// ShipmentRoute is the array at properties/route.
+// It is a tuple: each field is one position of the JSON array; an optional
+// position is nil when the array ends before it.
+type ShipmentRoute struct {
+	V0 *string
+	// Rest holds the items after position 0.
+	Rest []int64
+}
+
+// MarshalJSON writes the items as a JSON array, up to the first absent position.
+func (v ShipmentRoute) MarshalJSON() ([]byte, error) {
+	items := make([]any, 0, 1)
+	if v.V0 != nil {
+		items = append(items, v.V0)
+	}
+	for _, x := range v.Rest {
+		items = append(items, x)
+	}
+	return json.Marshal(items)
+}
+
+// UnmarshalJSON decodes a JSON array, each item strictly.
+func (v *ShipmentRoute) UnmarshalJSON(data []byte) error {
+	items, err := runtime.TupleItems(data, 0, -1)
+	if err != nil {
+		return err
+	}
+	*v = ShipmentRoute{}
+	if len(items) > 0 {
+		if err := runtime.DecodeStrict(items[0], &v.V0); err != nil {
+			return runtime.PropError("0", err)
+		}
+	}
+	for i := 1; i < len(items); i++ {
+		var x int64
+		if err := runtime.DecodeStrict(items[i], &x); err != nil {
+			return runtime.PropError(strconv.Itoa(i), err)
+		}
+		v.Rest = append(v.Rest, x)
+	}
+	return nil
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *ShipmentRoute) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *ShipmentRoute) validate(vs *runtime.Violations, path *runtime.Path) {
+	n := 0
+	if v.V0 != nil {
+		n = 1
+		n += len(v.Rest)
+	}
+	if n < 1 && len(v.Rest) > 0 {
+		vs.Add(path.String(), "prefixItems", "Rest items are set after an absent item")
+	}
+}
+
+func appendShipmentRoute(dst []byte, v *ShipmentRoute) []byte {
+	if v.V0 != nil {
+		dst = runtime.AppendPresent(dst, true)
+		dst = runtime.AppendString(dst, (*v.V0))
+	} else {
+		dst = runtime.AppendPresent(dst, false)
+	}
+	dst = runtime.AppendLen(dst, len(v.Rest))
+	for i0 := range v.Rest {
+		dst = runtime.AppendInt64(dst, v.Rest[i0])
+	}
+	return dst
+}
+
+func readShipmentRoute(rd *runtime.Reader, v *ShipmentRoute) {
+	if rd.Present() {
+		p0 := new(string)
+		(*p0) = rd.String()
+		v.V0 = p0
+	}
+	v.Rest = make([]int64, rd.Len())
+	for i0 := range v.Rest {
+		v.Rest[i0] = rd.Int64()
+	}
 }
 
 // Tag is the object at definitions/Tag.
@@ -406,46 +573,6 @@ func checkAccountPaymentPropCard(v any, path *runtime.Path, vs *runtime.Violatio
 	}
 }
 
-// checkAccountPoint checks a JSON value against the schema at properties/point, adding a violation for every keyword it breaks.
-func checkAccountPoint(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "array") {
-		vs.Addf(path.String(), "type", "%s is not of type array", runtime.JSONKind(v))
-	}
-	if a, ok := v.([]any); ok {
-		if len(a) > 0 {
-			p := path.Index(0)
-			checkAccountPointPrefix0(a[0], &p, vs, nil)
-		}
-		if len(a) > 1 {
-			p := path.Index(1)
-			checkAccountPointPrefix1(a[1], &p, vs, nil)
-		}
-		for i := 2; i < len(a); i++ {
-			p := path.Index(i)
-			checkAccountPointItems(a[i], &p, vs, nil)
-		}
-	}
-}
-
-// checkAccountPointItems checks a JSON value against the schema at point/additionalItems, adding a violation for every keyword it breaks.
-func checkAccountPointItems(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	vs.Add(path.String(), "false", "no value is allowed here")
-}
-
-// checkAccountPointPrefix0 checks a JSON value against the schema at items/0, adding a violation for every keyword it breaks.
-func checkAccountPointPrefix0(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "number") {
-		vs.Addf(path.String(), "type", "%s is not of type number", runtime.JSONKind(v))
-	}
-}
-
-// checkAccountPointPrefix1 checks a JSON value against the schema at items/1, adding a violation for every keyword it breaks.
-func checkAccountPointPrefix1(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "number") {
-		vs.Addf(path.String(), "type", "%s is not of type number", runtime.JSONKind(v))
-	}
-}
-
 // checkShipmentContact checks a JSON value against the schema at properties/contact, adding a violation for every keyword it breaks.
 func checkShipmentContact(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
 	if !runtime.HasJSONType(v, "object") {
@@ -479,37 +606,6 @@ func checkShipmentContactPropEmail(v any, path *runtime.Path, vs *runtime.Violat
 
 // checkShipmentContactPropPhone checks a JSON value against the schema at properties/phone, adding a violation for every keyword it breaks.
 func checkShipmentContactPropPhone(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "string") {
-		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
-	}
-}
-
-// checkShipmentRoute checks a JSON value against the schema at properties/route, adding a violation for every keyword it breaks.
-func checkShipmentRoute(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "array") {
-		vs.Addf(path.String(), "type", "%s is not of type array", runtime.JSONKind(v))
-	}
-	if a, ok := v.([]any); ok {
-		if len(a) > 0 {
-			p := path.Index(0)
-			checkShipmentRoutePrefix0(a[0], &p, vs, nil)
-		}
-		for i := 1; i < len(a); i++ {
-			p := path.Index(i)
-			checkShipmentRouteItems(a[i], &p, vs, nil)
-		}
-	}
-}
-
-// checkShipmentRouteItems checks a JSON value against the schema at route/additionalItems, adding a violation for every keyword it breaks.
-func checkShipmentRouteItems(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "integer") {
-		vs.Addf(path.String(), "type", "%s is not of type integer", runtime.JSONKind(v))
-	}
-}
-
-// checkShipmentRoutePrefix0 checks a JSON value against the schema at items/0, adding a violation for every keyword it breaks.
-func checkShipmentRoutePrefix0(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
 	if !runtime.HasJSONType(v, "string") {
 		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
 	}
@@ -550,7 +646,7 @@ func NewClient(x *runtime.Executor) *Client {
 		},
 		ValidateParams: (*AccountParams).Validate,
 		ValidateResult: (*Account).Validate,
-		Version:        "06a2c030f2f41dfe",
+		Version:        "4b85cfdeecc812f3",
 	})
 	c.shipmentQuery = runtime.NewSQLQuery("db", []string{"SELECT * FROM shipments WHERE id = ", ""}, []string{"id"})
 	c.shipmentRowScanner = &runtime.RowScanner[Shipment]{
@@ -573,7 +669,7 @@ func NewClient(x *runtime.Executor) *Client {
 		},
 		ValidateParams: (*ShipmentParams).Validate,
 		ValidateResult: (*Shipment).Validate,
-		Version:        "c75ab8db15c14580",
+		Version:        "5e3a88b41a76e54a",
 	})
 	return c
 }
@@ -635,9 +731,9 @@ func scanAccount(row *runtime.Row) (out *Account, err error) {
 			}
 		}
 	}
-	if rPoint, ok := row.Lookup(2); ok {
-		var vPoint runtime.JSONValue
-		vPoint, err = runtime.AsJSONValue("/point", rPoint)
+	if rPoint, ok := row.Lookup(2); ok && rPoint != nil {
+		var vPoint AccountPoint
+		vPoint, err = convAccountPoint("/point", rPoint)
 		if err != nil {
 			return
 		}
@@ -715,9 +811,9 @@ func scanShipment(row *runtime.Row) (out *Shipment, err error) {
 			}
 		}
 	}
-	if rRoute, ok := row.Lookup(2); ok {
-		var vRoute runtime.JSONValue
-		vRoute, err = runtime.AsJSONValue("/route", rRoute)
+	if rRoute, ok := row.Lookup(2); ok && rRoute != nil {
+		var vRoute ShipmentRoute
+		vRoute, err = convShipmentRoute("/route", rRoute)
 		if err != nil {
 			return
 		}
@@ -770,6 +866,11 @@ func (c *Client) Tasks() []string {
 	return []string{"Account", "Shipment"}
 }
 
+func convAccountPoint(path string, raw any) (out AccountPoint, err error) {
+	err = runtime.DecodeVia(path, raw, &out)
+	return
+}
+
 func convLeg(path string, raw any) (out Leg, err error) {
 	m, err := runtime.AsObject(path, raw)
 	if err != nil {
@@ -783,6 +884,11 @@ func convLeg(path string, raw any) (out Leg, err error) {
 	if err != nil {
 		return
 	}
+	return
+}
+
+func convShipmentRoute(path string, raw any) (out ShipmentRoute, err error) {
+	err = runtime.DecodeVia(path, raw, &out)
 	return
 }
 

@@ -7,7 +7,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"github.com/reftask/reftask/runtime"
+	"maps"
 	"net/netip"
+	"slices"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -97,7 +99,20 @@ func readBooking(rd *runtime.Reader, v *Booking) {
 
 // cloneBooking returns a deep copy of v that shares nothing mutable with it.
 func cloneBooking(v *Booking) *Booking {
-	return runtime.CopyByCodec(v, appendBooking, readBooking)
+	b := &struct {
+		v  Booking
+		s0 runtime.Duration
+		s1 runtime.URI
+	}{v: *v}
+	if b.v.Stay != nil {
+		b.s0 = *b.v.Stay
+		b.v.Stay = &b.s0
+	}
+	if b.v.Receipt != nil {
+		b.s1 = *b.v.Receipt
+		b.v.Receipt = &b.s1
+	}
+	return &b.v
 }
 
 // BookingParams is the object at booking.task.json#/params.
@@ -400,7 +415,35 @@ func readEvent(rd *runtime.Reader, v *Event) {
 
 // cloneEvent returns a deep copy of v that shares nothing mutable with it.
 func cloneEvent(v *Event) *Event {
-	return runtime.CopyByCodec(v, appendEvent, readEvent)
+	b := &struct {
+		v  Event
+		s0 runtime.Email
+		s1 []runtime.Date
+		s2 map[string]runtime.UUID
+		s3 EventKind
+		s4 string
+	}{v: *v}
+	if b.v.Backup != nil {
+		b.s0 = *b.v.Backup
+		b.v.Backup = &b.s0
+	}
+	if b.v.Holidays != nil {
+		b.s1 = slices.Clone(*b.v.Holidays)
+		b.v.Holidays = &b.s1
+	}
+	if b.v.Owners != nil {
+		b.s2 = maps.Clone(*b.v.Owners)
+		b.v.Owners = &b.s2
+	}
+	if b.v.Kind != nil {
+		b.s3 = *b.v.Kind
+		b.v.Kind = &b.s3
+	}
+	if b.v.Host != nil {
+		b.s4 = *b.v.Host
+		b.v.Host = &b.s4
+	}
+	return &b.v
 }
 
 // EventKind is one of the values allowed at properties/kind.
@@ -566,7 +609,8 @@ func readHoliday(rd *runtime.Reader, v *Holiday) {
 
 // cloneHoliday returns a deep copy of v that shares nothing mutable with it.
 func cloneHoliday(v *Holiday) *Holiday {
-	return runtime.CopyByCodec(v, appendHoliday, readHoliday)
+	c := *v
+	return &c
 }
 
 // LastSeenParams is the object at last_seen.task.json#/params.
@@ -705,7 +749,15 @@ func readRoom(rd *runtime.Reader, v *Room) {
 
 // cloneRoom returns a deep copy of v that shares nothing mutable with it.
 func cloneRoom(v *Room) *Room {
-	return runtime.CopyByCodec(v, appendRoom, readRoom)
+	b := &struct {
+		v  Room
+		s0 netip.Addr
+	}{v: *v}
+	if b.v.Gateway != nil {
+		b.s0 = *b.v.Gateway
+		b.v.Gateway = &b.s0
+	}
+	return &b.v
 }
 
 // RoomParams is the object at room.task.json#/params.

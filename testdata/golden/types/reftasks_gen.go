@@ -5,10 +5,9 @@ package types
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"github.com/reftask/reftask/runtime"
-	"maps"
-	"slices"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -80,12 +79,12 @@ func appendSettingParams(dst []byte, v *SettingParams) []byte {
 type Thing struct {
 	ID string `json:"id"`
 	// A circle or a square.
-	Shape    runtime.JSONValue       `json:"shape"`
+	Shape    ThingShape              `json:"shape"`
 	Anything *runtime.JSONValue      `json:"anything,omitempty"`
 	Bag      *runtime.JSONValue      `json:"bag,omitempty"`
 	Mixed    *runtime.JSONValue      `json:"mixed,omitempty"`
-	Pair     *runtime.JSONValue      `json:"pair,omitempty"`
-	Labels   *runtime.JSONValue      `json:"labels,omitempty"`
+	Pair     *ThingPair              `json:"pair,omitempty"`
+	Labels   *ThingLabels            `json:"labels,omitempty"`
 	Tags     *[]string               `json:"tags,omitempty"`
 	Scores   *map[string]float64     `json:"scores,omitempty"`
 	Note     runtime.OptNull[string] `json:"note,omitzero"`
@@ -94,11 +93,33 @@ type Thing struct {
 
 // UnmarshalJSON decodes a Thing, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Thing) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id", "shape"}, []string{"id", "tags", "scores", "level"}, nil, false); err != nil {
+	if err := runtime.RequireKeys(data, []string{"id", "shape"}, []string{"id", "shape", "pair", "labels", "tags", "scores", "level"}, nil, false); err != nil {
 		return err
 	}
 	type plain Thing
-	return runtime.DecodeStrict(data, (*plain)(v))
+	if err := runtime.DecodeStrict(data, (*plain)(v)); err != nil {
+		return err
+	}
+	nulls := runtime.NullProps(data, "anything", "bag", "mixed")
+	if nulls["anything"] {
+		v.Anything = new(runtime.JSONValue)
+		if err := v.Anything.UnmarshalJSON([]byte("null")); err != nil {
+			return err
+		}
+	}
+	if nulls["bag"] {
+		v.Bag = new(runtime.JSONValue)
+		if err := v.Bag.UnmarshalJSON([]byte("null")); err != nil {
+			return err
+		}
+	}
+	if nulls["mixed"] {
+		v.Mixed = new(runtime.JSONValue)
+		if err := v.Mixed.UnmarshalJSON([]byte("null")); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -111,7 +132,7 @@ func (v *Thing) Validate() error {
 func (v *Thing) validate(vs *runtime.Violations, path *runtime.Path) {
 	{
 		pShape := path.Key("shape")
-		checkThingShape(v.Shape.Any(), &pShape, vs, nil)
+		v.Shape.validate(vs, &pShape)
 	}
 	{
 		pAnything := path.Key("anything")
@@ -134,13 +155,13 @@ func (v *Thing) validate(vs *runtime.Violations, path *runtime.Path) {
 	{
 		pPair := path.Key("pair")
 		if v.Pair != nil {
-			checkThingPair((*v.Pair).Any(), &pPair, vs, nil)
+			v.Pair.validate(vs, &pPair)
 		}
 	}
 	{
 		pLabels := path.Key("labels")
 		if v.Labels != nil {
-			checkThingLabels((*v.Labels).Any(), &pLabels, vs, nil)
+			v.Labels.validate(vs, &pLabels)
 		}
 	}
 	{
@@ -178,7 +199,7 @@ func (v *Thing) validate(vs *runtime.Violations, path *runtime.Path) {
 
 func appendThing(dst []byte, v *Thing) []byte {
 	dst = runtime.AppendString(dst, v.ID)
-	dst = runtime.AppendJSONValue(dst, v.Shape)
+	dst = appendThingShape(dst, &v.Shape)
 	if v.Anything != nil {
 		dst = runtime.AppendPresent(dst, true)
 		dst = runtime.AppendJSONValue(dst, (*v.Anything))
@@ -199,13 +220,13 @@ func appendThing(dst []byte, v *Thing) []byte {
 	}
 	if v.Pair != nil {
 		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendJSONValue(dst, (*v.Pair))
+		dst = appendThingPair(dst, v.Pair)
 	} else {
 		dst = runtime.AppendPresent(dst, false)
 	}
 	if v.Labels != nil {
 		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendJSONValue(dst, (*v.Labels))
+		dst = appendThingLabels(dst, v.Labels)
 	} else {
 		dst = runtime.AppendPresent(dst, false)
 	}
@@ -246,7 +267,7 @@ func appendThing(dst []byte, v *Thing) []byte {
 
 func readThing(rd *runtime.Reader, v *Thing) {
 	v.ID = rd.String()
-	v.Shape = runtime.ReadJSONValue(rd)
+	readThingShape(rd, &v.Shape)
 	if rd.Present() {
 		p0 := new(runtime.JSONValue)
 		(*p0) = runtime.ReadJSONValue(rd)
@@ -263,13 +284,13 @@ func readThing(rd *runtime.Reader, v *Thing) {
 		v.Mixed = p0
 	}
 	if rd.Present() {
-		p0 := new(runtime.JSONValue)
-		(*p0) = runtime.ReadJSONValue(rd)
+		p0 := new(ThingPair)
+		readThingPair(rd, p0)
 		v.Pair = p0
 	}
 	if rd.Present() {
-		p0 := new(runtime.JSONValue)
-		(*p0) = runtime.ReadJSONValue(rd)
+		p0 := new(ThingLabels)
+		readThingLabels(rd, p0)
 		v.Labels = p0
 	}
 	if rd.Present() {
@@ -311,51 +332,99 @@ func readThing(rd *runtime.Reader, v *Thing) {
 
 // cloneThing returns a deep copy of v that shares nothing mutable with it.
 func cloneThing(v *Thing) *Thing {
-	b := &struct {
-		v  Thing
-		s0 runtime.JSONValue
-		s1 runtime.JSONValue
-		s2 runtime.JSONValue
-		s3 runtime.JSONValue
-		s4 runtime.JSONValue
-		s5 []string
-		s6 map[string]float64
-		s7 ThingLevel
-	}{v: *v}
-	b.v.Shape = b.v.Shape.Clone()
-	if b.v.Anything != nil {
-		b.s0 = b.v.Anything.Clone()
-		b.v.Anything = &b.s0
+	return runtime.CopyByCodec(v, appendThing, readThing)
+}
+
+// ThingLabels is the object at properties/labels.
+type ThingLabels struct {
+	// PatternProps holds the properties whose names match "^x-".
+	PatternProps map[string]string `json:"-"`
+}
+
+// pattern0 is compiled once; the schema compiler has already accepted it.
+var pattern0 = runtime.MustPattern("^x-")
+
+// UnmarshalJSON decodes a ThingLabels strictly (missing required properties, nulls where null is not allowed and unknown properties are errors)
+// and puts every key that no property takes into the map it belongs to.
+func (v *ThingLabels) UnmarshalJSON(data []byte) error {
+	if err := runtime.RequireKeys(data, nil, nil, nil, false); err != nil {
+		return err
 	}
-	if b.v.Bag != nil {
-		b.s1 = b.v.Bag.Clone()
-		b.v.Bag = &b.s1
+	type plain ThingLabels
+	if err := runtime.DecodeStrict(data, (*plain)(v)); err != nil {
+		return err
 	}
-	if b.v.Mixed != nil {
-		b.s2 = b.v.Mixed.Clone()
-		b.v.Mixed = &b.s2
+	v.PatternProps = nil
+	keys, raw, err := runtime.OtherProps(data, nil)
+	if err != nil {
+		return err
 	}
-	if b.v.Pair != nil {
-		b.s3 = b.v.Pair.Clone()
-		b.v.Pair = &b.s3
+	var vs runtime.Violations
+	for _, k := range keys {
+		matched := false
+		if pattern0.MatchString(k) {
+			matched = true
+			var x string
+			if err := runtime.DecodeStrict(raw[k], &x); err != nil {
+				return runtime.PropError(k, err)
+			}
+			if v.PatternProps == nil {
+				v.PatternProps = make(map[string]string)
+			}
+			v.PatternProps[k] = x
+		}
+		if !matched {
+			vs.Add(runtime.JoinPointer("", k), "additionalProperties", fmt.Sprintf("unknown property %q", k))
+		}
 	}
-	if b.v.Labels != nil {
-		b.s4 = b.v.Labels.Clone()
-		b.v.Labels = &b.s4
+	return vs.Err()
+}
+
+// MarshalJSON writes the properties, then the keys of the maps in sorted order; a key is written once.
+func (v ThingLabels) MarshalJSON() ([]byte, error) {
+	type plain ThingLabels
+	var w runtime.ObjectWriter
+	w.Struct(plain(v))
+	runtime.WriteProps(&w, v.PatternProps)
+	return w.Bytes()
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *ThingLabels) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *ThingLabels) validate(vs *runtime.Violations, path *runtime.Path) {
+	for k := range v.PatternProps {
+		p := path.Key(k)
+		if !pattern0.MatchString(k) {
+			vs.Addf(p.String(), "patternProperties", "%q does not match \"^x-\", the pattern of PatternProps", k)
+		}
 	}
-	if b.v.Tags != nil {
-		b.s5 = slices.Clone(*b.v.Tags)
-		b.v.Tags = &b.s5
+}
+
+func appendThingLabels(dst []byte, v *ThingLabels) []byte {
+	dst = runtime.AppendLen(dst, len(v.PatternProps))
+	for k0, e0 := range v.PatternProps {
+		dst = runtime.AppendString(dst, k0)
+		dst = runtime.AppendString(dst, e0)
 	}
-	if b.v.Scores != nil {
-		b.s6 = maps.Clone(*b.v.Scores)
-		b.v.Scores = &b.s6
+	return dst
+}
+
+func readThingLabels(rd *runtime.Reader, v *ThingLabels) {
+	{
+		n0 := rd.Len()
+		v.PatternProps = make(map[string]string, n0)
+		for range n0 {
+			k0 := rd.String()
+			var e0 string
+			e0 = rd.String()
+			v.PatternProps[k0] = e0
+		}
 	}
-	if b.v.Level != nil {
-		b.s7 = *b.v.Level
-		b.v.Level = &b.s7
-	}
-	return &b.v
 }
 
 // ThingLevel is one of the values allowed at properties/level.
@@ -404,6 +473,95 @@ func readThingLevel(rd *runtime.Reader, v *ThingLevel) {
 	*v = ThingLevel(rd.String())
 }
 
+// ThingPair is the array at properties/pair.
+// It is a tuple: each field is one position of the JSON array; an optional
+// position is nil when the array ends before it.
+type ThingPair struct {
+	V0 *string
+	V1 *int64
+}
+
+// MarshalJSON writes the items as a JSON array, up to the first absent position.
+func (v ThingPair) MarshalJSON() ([]byte, error) {
+	items := make([]any, 0, 2)
+	if v.V0 != nil {
+		items = append(items, v.V0)
+		if v.V1 != nil {
+			items = append(items, v.V1)
+		}
+	}
+	return json.Marshal(items)
+}
+
+// UnmarshalJSON decodes a JSON array of at most 2 items, each item strictly.
+func (v *ThingPair) UnmarshalJSON(data []byte) error {
+	items, err := runtime.TupleItems(data, 0, 2)
+	if err != nil {
+		return err
+	}
+	*v = ThingPair{}
+	if len(items) > 0 {
+		if err := runtime.DecodeStrict(items[0], &v.V0); err != nil {
+			return runtime.PropError("0", err)
+		}
+	}
+	if len(items) > 1 {
+		if err := runtime.DecodeStrict(items[1], &v.V1); err != nil {
+			return runtime.PropError("1", err)
+		}
+	}
+	return nil
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *ThingPair) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *ThingPair) validate(vs *runtime.Violations, path *runtime.Path) {
+	n := 0
+	if v.V0 != nil {
+		n = 1
+		if v.V1 != nil {
+			n = 2
+		}
+	}
+	if n <= 1 && v.V1 != nil {
+		vs.Add(path.String(), "prefixItems", "item 1 (V1) is set after an absent item")
+	}
+}
+
+func appendThingPair(dst []byte, v *ThingPair) []byte {
+	if v.V0 != nil {
+		dst = runtime.AppendPresent(dst, true)
+		dst = runtime.AppendString(dst, (*v.V0))
+	} else {
+		dst = runtime.AppendPresent(dst, false)
+	}
+	if v.V1 != nil {
+		dst = runtime.AppendPresent(dst, true)
+		dst = runtime.AppendInt64(dst, (*v.V1))
+	} else {
+		dst = runtime.AppendPresent(dst, false)
+	}
+	return dst
+}
+
+func readThingPair(rd *runtime.Reader, v *ThingPair) {
+	if rd.Present() {
+		p0 := new(string)
+		(*p0) = rd.String()
+		v.V0 = p0
+	}
+	if rd.Present() {
+		p0 := new(int64)
+		(*p0) = rd.Int64()
+		v.V1 = p0
+	}
+}
+
 // ThingParams is the object at thing.task.json#/params.
 type ThingParams struct {
 	ID string `json:"id"`
@@ -430,6 +588,203 @@ func (v *ThingParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 func appendThingParams(dst []byte, v *ThingParams) []byte {
 	dst = runtime.AppendString(dst, v.ID)
 	return dst
+}
+
+// ThingShape: A circle or a square.
+// It is one of the 2 branches of its oneOf (exactly one branch must match): exactly one field
+// is set, so switch on which one is not nil.
+type ThingShape struct {
+	Circle *ThingShapeCircle
+	Square *ThingShapeSquare
+}
+
+// MarshalJSON writes the variant that is set.
+func (v ThingShape) MarshalJSON() ([]byte, error) {
+	switch {
+	case v.Circle != nil:
+		return json.Marshal(v.Circle)
+	case v.Square != nil:
+		return json.Marshal(v.Square)
+	}
+	return nil, errors.New("ThingShape: no variant is set")
+}
+
+// Value returns the variant that is set, a pointer to its type, or nil: for a type switch.
+func (v ThingShape) Value() any {
+	switch {
+	case v.Circle != nil:
+		return v.Circle
+	case v.Square != nil:
+		return v.Square
+	}
+	return nil
+}
+
+// UnmarshalJSON reads the property "kind" first and decodes the variant it names.
+func (v *ThingShape) UnmarshalJSON(data []byte) error {
+	tag, err := runtime.Discriminator(data, "kind")
+	if err != nil {
+		return err
+	}
+	*v = ThingShape{}
+	switch tag {
+	case "circle":
+		v.Circle = new(ThingShapeCircle)
+		return v.Circle.UnmarshalJSON(data)
+	case "square":
+		v.Square = new(ThingShapeSquare)
+		return v.Square.UnmarshalJSON(data)
+	}
+	return runtime.UnknownTag("kind", tag, "\"circle\", \"square\"")
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *ThingShape) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *ThingShape) validate(vs *runtime.Violations, path *runtime.Path) {
+	n := 0
+	if v.Circle != nil {
+		n++
+		v.Circle.validate(vs, path)
+	}
+	if v.Square != nil {
+		n++
+		v.Square.validate(vs, path)
+	}
+	if n != 1 {
+		vs.Addf(path.String(), "oneOf", "%d of the 2 variants are set, want exactly 1", n)
+	}
+}
+
+func appendThingShape(dst []byte, v *ThingShape) []byte {
+	switch {
+	case v.Circle != nil:
+		dst = runtime.AppendInt64(dst, 0)
+		dst = appendThingShapeCircle(dst, v.Circle)
+	case v.Square != nil:
+		dst = runtime.AppendInt64(dst, 1)
+		dst = appendThingShapeSquare(dst, v.Square)
+	default:
+		dst = runtime.AppendInt64(dst, -1)
+	}
+	return dst
+}
+
+func readThingShape(rd *runtime.Reader, v *ThingShape) {
+	switch rd.Variant(2) {
+	case 0:
+		v.Circle = new(ThingShapeCircle)
+		readThingShapeCircle(rd, v.Circle)
+	case 1:
+		v.Square = new(ThingShapeSquare)
+		readThingShapeSquare(rd, v.Square)
+	}
+}
+
+// ThingShapeCircle is the object at oneOf/0.
+type ThingShapeCircle struct {
+	Kind string   `json:"kind"`
+	R    *float64 `json:"r,omitempty"`
+}
+
+// UnmarshalJSON decodes a ThingShapeCircle, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
+func (v *ThingShapeCircle) UnmarshalJSON(data []byte) error {
+	if err := runtime.RequireKeys(data, []string{"kind"}, []string{"kind", "r"}, nil, false); err != nil {
+		return err
+	}
+	type plain ThingShapeCircle
+	return runtime.DecodeStrict(data, (*plain)(v))
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *ThingShapeCircle) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *ThingShapeCircle) validate(vs *runtime.Violations, path *runtime.Path) {
+	{
+		pKind := path.Key("kind")
+		if v.Kind != "circle" {
+			vs.Addf(pKind.String(), "const", "%v is not circle", v.Kind)
+		}
+	}
+}
+
+func appendThingShapeCircle(dst []byte, v *ThingShapeCircle) []byte {
+	dst = runtime.AppendString(dst, v.Kind)
+	if v.R != nil {
+		dst = runtime.AppendPresent(dst, true)
+		dst = runtime.AppendFloat64(dst, (*v.R))
+	} else {
+		dst = runtime.AppendPresent(dst, false)
+	}
+	return dst
+}
+
+func readThingShapeCircle(rd *runtime.Reader, v *ThingShapeCircle) {
+	v.Kind = rd.String()
+	if rd.Present() {
+		p0 := new(float64)
+		(*p0) = rd.Float64()
+		v.R = p0
+	}
+}
+
+// ThingShapeSquare is the object at oneOf/1.
+type ThingShapeSquare struct {
+	Kind string   `json:"kind"`
+	A    *float64 `json:"a,omitempty"`
+}
+
+// UnmarshalJSON decodes a ThingShapeSquare, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
+func (v *ThingShapeSquare) UnmarshalJSON(data []byte) error {
+	if err := runtime.RequireKeys(data, []string{"kind"}, []string{"kind", "a"}, nil, false); err != nil {
+		return err
+	}
+	type plain ThingShapeSquare
+	return runtime.DecodeStrict(data, (*plain)(v))
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *ThingShapeSquare) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *ThingShapeSquare) validate(vs *runtime.Violations, path *runtime.Path) {
+	{
+		pKind := path.Key("kind")
+		if v.Kind != "square" {
+			vs.Addf(pKind.String(), "const", "%v is not square", v.Kind)
+		}
+	}
+}
+
+func appendThingShapeSquare(dst []byte, v *ThingShapeSquare) []byte {
+	dst = runtime.AppendString(dst, v.Kind)
+	if v.A != nil {
+		dst = runtime.AppendPresent(dst, true)
+		dst = runtime.AppendFloat64(dst, (*v.A))
+	} else {
+		dst = runtime.AppendPresent(dst, false)
+	}
+	return dst
+}
+
+func readThingShapeSquare(rd *runtime.Reader, v *ThingShapeSquare) {
+	v.Kind = rd.String()
+	if rd.Present() {
+		p0 := new(float64)
+		(*p0) = rd.Float64()
+		v.A = p0
+	}
 }
 
 // checkSetting checks a JSON value against the schema at setting.json#, adding a violation for every keyword it breaks.
@@ -461,42 +816,6 @@ func checkThingBag(v any, path *runtime.Path, vs *runtime.Violations, ev *runtim
 	}
 }
 
-// pattern0 is compiled once; the schema compiler has already accepted it.
-var pattern0 = runtime.MustPattern("^x-")
-
-// checkThingLabels checks a JSON value against the schema at properties/labels, adding a violation for every keyword it breaks.
-func checkThingLabels(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "object") {
-		vs.Addf(path.String(), "type", "%s is not of type object", runtime.JSONKind(v))
-	}
-	if o, ok := v.(map[string]any); ok {
-		for _, k := range runtime.SortedKeys(o) {
-			matched := false
-			if pattern0.MatchString(k) {
-				p := path.Key(k)
-				checkThingLabelsPattern0(o[k], &p, vs, nil)
-				matched = true
-			}
-			if !matched {
-				p := path.Key(k)
-				checkThingLabelsAdditional(o[k], &p, vs, nil)
-			}
-		}
-	}
-}
-
-// checkThingLabelsAdditional checks a JSON value against the schema at labels/additionalProperties, adding a violation for every keyword it breaks.
-func checkThingLabelsAdditional(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	vs.Add(path.String(), "false", "no value is allowed here")
-}
-
-// checkThingLabelsPattern0 checks a JSON value against the schema at patternProperties/%5Ex-, adding a violation for every keyword it breaks.
-func checkThingLabelsPattern0(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "string") {
-		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
-	}
-}
-
 // checkThingMixed checks a JSON value against the schema at properties/mixed, adding a violation for every keyword it breaks.
 func checkThingMixed(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
 	if !runtime.HasJSONType(v, "string", "integer") {
@@ -511,125 +830,6 @@ func checkThingMixed(v any, path *runtime.Path, vs *runtime.Violations, ev *runt
 		if utf8.RuneCountInString(s) < 1 {
 			vs.Addf(path.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(s))
 		}
-	}
-}
-
-// checkThingPair checks a JSON value against the schema at properties/pair, adding a violation for every keyword it breaks.
-func checkThingPair(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "array") {
-		vs.Addf(path.String(), "type", "%s is not of type array", runtime.JSONKind(v))
-	}
-	if a, ok := v.([]any); ok {
-		if len(a) > 0 {
-			p := path.Index(0)
-			checkThingPairPrefix0(a[0], &p, vs, nil)
-		}
-		if len(a) > 1 {
-			p := path.Index(1)
-			checkThingPairPrefix1(a[1], &p, vs, nil)
-		}
-		for i := 2; i < len(a); i++ {
-			p := path.Index(i)
-			checkThingPairItems(a[i], &p, vs, nil)
-		}
-	}
-}
-
-// checkThingPairItems checks a JSON value against the schema at pair/items, adding a violation for every keyword it breaks.
-func checkThingPairItems(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	vs.Add(path.String(), "false", "no value is allowed here")
-}
-
-// checkThingPairPrefix0 checks a JSON value against the schema at prefixItems/0, adding a violation for every keyword it breaks.
-func checkThingPairPrefix0(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "string") {
-		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
-	}
-}
-
-// checkThingPairPrefix1 checks a JSON value against the schema at prefixItems/1, adding a violation for every keyword it breaks.
-func checkThingPairPrefix1(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "integer") {
-		vs.Addf(path.String(), "type", "%s is not of type integer", runtime.JSONKind(v))
-	}
-}
-
-// checkThingShape checks a JSON value against the schema at properties/shape, adding a violation for every keyword it breaks.
-func checkThingShape(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if n := runtime.CountValid(v, path, nil, checkThingShapeOneOf0, checkThingShapeOneOf1); n != 1 {
-		vs.Addf(path.String(), "oneOf", "the value matches %d of the 2 oneOf schemas, want exactly 1", n)
-	}
-}
-
-// checkThingShapeOneOf0 checks a JSON value against the schema at oneOf/0, adding a violation for every keyword it breaks.
-func checkThingShapeOneOf0(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "object") {
-		vs.Addf(path.String(), "type", "%s is not of type object", runtime.JSONKind(v))
-	}
-	if o, ok := v.(map[string]any); ok {
-		for _, k := range []string{"kind"} {
-			if _, ok := o[k]; !ok {
-				vs.Addf(path.String(), "required", "missing property %q", k)
-			}
-		}
-		if x, ok := o["kind"]; ok {
-			p := path.Key("kind")
-			checkThingShapeOneOf0PropKind(x, &p, vs, nil)
-		}
-		if x, ok := o["r"]; ok {
-			p := path.Key("r")
-			checkThingShapeOneOf0PropR(x, &p, vs, nil)
-		}
-	}
-}
-
-// checkThingShapeOneOf0PropKind checks a JSON value against the schema at properties/kind, adding a violation for every keyword it breaks.
-func checkThingShapeOneOf0PropKind(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.EqualJSON(v, "circle") {
-		vs.Addf(path.String(), "const", "%s is not \"circle\"", runtime.BriefJSON(v))
-	}
-}
-
-// checkThingShapeOneOf0PropR checks a JSON value against the schema at properties/r, adding a violation for every keyword it breaks.
-func checkThingShapeOneOf0PropR(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "number") {
-		vs.Addf(path.String(), "type", "%s is not of type number", runtime.JSONKind(v))
-	}
-}
-
-// checkThingShapeOneOf1 checks a JSON value against the schema at oneOf/1, adding a violation for every keyword it breaks.
-func checkThingShapeOneOf1(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "object") {
-		vs.Addf(path.String(), "type", "%s is not of type object", runtime.JSONKind(v))
-	}
-	if o, ok := v.(map[string]any); ok {
-		for _, k := range []string{"kind"} {
-			if _, ok := o[k]; !ok {
-				vs.Addf(path.String(), "required", "missing property %q", k)
-			}
-		}
-		if x, ok := o["a"]; ok {
-			p := path.Key("a")
-			checkThingShapeOneOf1PropA(x, &p, vs, nil)
-		}
-		if x, ok := o["kind"]; ok {
-			p := path.Key("kind")
-			checkThingShapeOneOf1PropKind(x, &p, vs, nil)
-		}
-	}
-}
-
-// checkThingShapeOneOf1PropA checks a JSON value against the schema at properties/a, adding a violation for every keyword it breaks.
-func checkThingShapeOneOf1PropA(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "number") {
-		vs.Addf(path.String(), "type", "%s is not of type number", runtime.JSONKind(v))
-	}
-}
-
-// checkThingShapeOneOf1PropKind checks a JSON value against the schema at properties/kind, adding a violation for every keyword it breaks.
-func checkThingShapeOneOf1PropKind(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.EqualJSON(v, "square") {
-		vs.Addf(path.String(), "const", "%s is not \"square\"", runtime.BriefJSON(v))
 	}
 }
 
@@ -686,7 +886,7 @@ func NewClient(x *runtime.Executor) *Client {
 		},
 		ValidateParams: (*ThingParams).Validate,
 		ValidateResult: (*Thing).Validate,
-		Version:        "26008417dac77894",
+		Version:        "809c74d7426fbcca",
 	})
 	return c
 }
@@ -788,7 +988,7 @@ func scanThing(row *runtime.Row) (out *Thing, err error) {
 	if err != nil {
 		return
 	}
-	v.Shape, err = runtime.AsJSONValue("/shape", row.Col(1))
+	v.Shape, err = convThingShape("/shape", row.Col(1))
 	if err != nil {
 		return
 	}
@@ -816,17 +1016,17 @@ func scanThing(row *runtime.Row) (out *Thing, err error) {
 		}
 		v.Mixed = &vMixed
 	}
-	if rPair, ok := row.Lookup(5); ok {
-		var vPair runtime.JSONValue
-		vPair, err = runtime.AsJSONValue("/pair", rPair)
+	if rPair, ok := row.Lookup(5); ok && rPair != nil {
+		var vPair ThingPair
+		vPair, err = convThingPair("/pair", rPair)
 		if err != nil {
 			return
 		}
 		v.Pair = &vPair
 	}
-	if rLabels, ok := row.Lookup(6); ok {
-		var vLabels runtime.JSONValue
-		vLabels, err = runtime.AsJSONValue("/labels", rLabels)
+	if rLabels, ok := row.Lookup(6); ok && rLabels != nil {
+		var vLabels ThingLabels
+		vLabels, err = convThingLabels("/labels", rLabels)
 		if err != nil {
 			return
 		}
@@ -933,11 +1133,45 @@ func convSetting(path string, raw any) (out Setting, err error) {
 	return
 }
 
+// convPattern0 is compiled once; the schema compiler has already accepted it.
+var convPattern0 = runtime.MustPattern("^x-")
+
+func convThingLabels(path string, raw any) (out ThingLabels, err error) {
+	m, err := runtime.AsObject(path, raw)
+	if err != nil {
+		return
+	}
+	for _, k := range runtime.SortedKeys(m) {
+		if convPattern0.MatchString(k) {
+			var x string
+			x, err = runtime.AsString(runtime.JoinPointer(path, k), m[k])
+			if err != nil {
+				return
+			}
+			if out.PatternProps == nil {
+				out.PatternProps = make(map[string]string)
+			}
+			out.PatternProps[k] = x
+		}
+	}
+	return
+}
+
 func convThingLevel(path string, raw any) (out ThingLevel, err error) {
 	x, err := runtime.AsString(path, raw)
 	if err != nil {
 		return
 	}
 	out = ThingLevel(x)
+	return
+}
+
+func convThingPair(path string, raw any) (out ThingPair, err error) {
+	err = runtime.DecodeVia(path, raw, &out)
+	return
+}
+
+func convThingShape(path string, raw any) (out ThingShape, err error) {
+	err = runtime.DecodeVia(path, raw, &out)
 	return
 }
