@@ -40,8 +40,10 @@ func (o *OptNull[T]) UnmarshalJSON(b []byte) error {
 		*o = OptNull[T]{Value: zero, Set: true, Null: true}
 		return nil
 	}
+	// DecodeStrict, as for any other field: a null inside the value (an
+	// element of a []string, say) is an error, not a zero value.
 	var v T
-	if err := json.Unmarshal(b, &v); err != nil {
+	if err := DecodeStrict(b, &v); err != nil {
 		return err
 	}
 	*o = OptNull[T]{Value: v, Set: true}

@@ -48,3 +48,32 @@ func TestOptNullJSON(t *testing.T) {
 		t.Fatalf("absent alone = %s", b)
 	}
 }
+
+// TestOptNullNestedNull: inside a present value, a null where the value's
+// type has no place for one is an error, as it is for any other field.
+func TestOptNullNestedNull(t *testing.T) {
+	tests := []struct {
+		in      string
+		wantErr bool
+	}{
+		{`["a","b"]`, false},
+		{`null`, false},
+		{`["a",null]`, true},
+		{`[null]`, true},
+	}
+	for _, tc := range tests {
+		var o OptNull[[]string]
+		err := json.Unmarshal([]byte(tc.in), &o)
+		if (err != nil) != tc.wantErr {
+			t.Errorf("%s: err = %v, want error %v", tc.in, err, tc.wantErr)
+		}
+	}
+	var m OptNull[map[string]*string]
+	if err := json.Unmarshal([]byte(`{"a":null}`), &m); err != nil || !m.Set || m.Value["a"] != nil {
+		t.Errorf("nullable map value: %+v, %v", m, err)
+	}
+	var n OptNull[int64]
+	if err := json.Unmarshal([]byte(`2.0`), &n); err != nil || n.Value != 2 {
+		t.Errorf("integer with a zero fraction: %+v, %v", n, err)
+	}
+}
