@@ -533,8 +533,12 @@ func (t *Task[P, R]) DoMany(ctx context.Context, ps []*P) (res []*R, errs []erro
 		for n, i := range m.idx {
 			res[i], errs[i] = r, err
 			if n > 0 {
-				// Duplicates were asked once but, like coalesced Do callers, each gets its own copy.
-				res[i] = t.clone(r)
+				// Duplicates were asked once but, like coalesced Do callers, each gets its own copy. Clone is
+				// generated code: a panic in it fails this duplicate, not the process (this may run on a goroutine
+				// of DoMany's own).
+				if cerr := t.guard(m.p, func() error { res[i] = t.clone(r); return nil }); cerr != nil {
+					res[i], errs[i] = nil, cerr
+				}
 			}
 		}
 	}
@@ -679,11 +683,14 @@ func (t *Task[P, R]) guard(p *P, f func() error) (err error) {
 // clone returns a copy of r made by the spec's Clone or through the cache encoding, or r itself when the task
 // can do neither.
 func (t *Task[P, R]) clone(r *R) (c *R) {
-	if r == nil || !t.storeOK {
+	if r == nil {
 		return r
 	}
 	if t.s.Clone != nil {
 		return t.s.Clone(r)
+	}
+	if !t.storeOK {
+		return r
 	}
 	defer func() {
 		if recover() != nil {

@@ -956,3 +956,48 @@ func BenchmarkBatch(b *testing.B) {
 		})
 	}
 }
+
+// DoMany hands each duplicate of a key a copy made by the spec's Clone. A Clone that panics fails that duplicate
+// only, as a panic anywhere else in generated code does, instead of crashing the process (the copies of an
+// unbatched task are made on DoMany's goroutines); and a task with a Clone but no cache codec still copies.
+func TestDoManyDuplicateCopies(t *testing.T) {
+	panicky := func(*user) *user { panic("clone failed") }
+	cases := []struct {
+		name      string
+		batched   bool
+		noCodec   bool
+		clone     func(*user) *user
+		wantPanic bool
+	}{
+		{name: "unbatched, Clone panics", clone: panicky, wantPanic: true},
+		{name: "batched, Clone panics", batched: true, clone: panicky, wantPanic: true},
+		{name: "Clone without a codec", noCodec: true, clone: cloneUser},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			x := newTestExecutor(t)
+			spec := userSpec(&source{})
+			if tc.batched {
+				spec = batchSpec(t, &batchSource{}, BatchPolicy[userParams, user]{MaxSize: 10, Wait: time.Millisecond})
+			}
+			if tc.noCodec {
+				spec.Encode, spec.Decode = nil, nil
+			}
+			spec.Clone = tc.clone
+			task := NewTask(x, spec)
+			res, errs := task.DoMany(context.Background(), []*userParams{{ID: "a"}, {ID: "a"}})
+			if errs[0] != nil || res[0] == nil || res[0].ID != "a" {
+				t.Fatalf("first: %+v, %v", res[0], errs[0])
+			}
+			if tc.wantPanic {
+				if errs[1] == nil || res[1] != nil {
+					t.Fatalf("duplicate: %+v, %v; want the Clone panic as its error", res[1], errs[1])
+				}
+				return
+			}
+			if errs[1] != nil || res[1] == nil || res[1] == res[0] || *res[1] != *res[0] {
+				t.Fatalf("duplicate: %p %+v, %v; want its own copy of %p", res[1], res[1], errs[1], res[0])
+			}
+		})
+	}
+}
