@@ -68,6 +68,7 @@ type Executor struct {
 
 	mu   sync.Mutex
 	gens map[string]*atomic.Uint64 // per task name, bumped by InvalidateTask
+	hots map[hotLayerKey]any       // *hotLayer[R] per spec, shared by its Task values (hot.go)
 
 	scratch sync.Pool // *scratch: key buffer and Reader reused on the hit path
 }

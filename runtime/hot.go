@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"hash/maphash"
+	"reflect"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -86,6 +87,32 @@ func newHotLayer[R any](n int) *hotLayer[R] {
 		stripes:  make([]hotStripe, min(buckets, maxHotStripes)),
 		maxBytes: int64(n) * hotBytesPerEntry,
 	}
+}
+
+// hotLayerKey names the layer of one spec on an executor.
+type hotLayerKey struct {
+	name, version string
+	typ           reflect.Type // the result type: a layer holds *R
+}
+
+// sharedHotLayer returns x's layer for the tasks of one spec, making it on first use. Two Task values for one
+// spec (two clients made on one executor) share their bigcache entries, so they share the layer too: otherwise
+// an Invalidate or a store through one would not drop what the other serves.
+func sharedHotLayer[R any](x *Executor, name, version string) *hotLayer[R] {
+	k := hotLayerKey{name: name, version: version, typ: reflect.TypeFor[R]()}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if h, ok := x.hots[k].(*hotLayer[R]); ok {
+		return h
+	}
+	h := newHotLayer[R](x.hotKeys)
+	if h != nil {
+		if x.hots == nil {
+			x.hots = map[hotLayerKey]any{}
+		}
+		x.hots[k] = h
+	}
+	return h
 }
 
 func (h *hotLayer[R]) slot(key string) hotSlot {

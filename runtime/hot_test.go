@@ -407,3 +407,39 @@ func TestHotFillEpoch(t *testing.T) {
 		})
 	}
 }
+
+// Two Task values for one spec on one executor (two clients made on it) share the cache entries, so an
+// Invalidate or a new store through either must reach what the other serves from its hot-key layer.
+func TestHotLayerSharedBetweenTasksOfOneSpec(t *testing.T) {
+	cases := []struct {
+		name   string
+		change func(a *Task[userParams, user], p *userParams)
+	}{
+		{"Invalidate through the other task", func(a *Task[userParams, user], p *userParams) { a.Invalidate(p) }},
+		{"InvalidateTask", func(a *Task[userParams, user], _ *userParams) { a.x.InvalidateTask(a.Name()) }},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			x := newTestExecutor(t)
+			var version atomic.Int64
+			src := &source{fn: func(_ context.Context, _ int64, p *userParams) (*user, error) {
+				return &user{ID: p.ID, Age: version.Load()}, nil
+			}}
+			a, b := NewTask(x, userSpec(src)), NewTask(x, userSpec(src))
+			ctx := context.Background()
+			p := &userParams{ID: "k"}
+			for range 3 { // a miss, a bigcache hit that fills the layer, a hot hit
+				if u, err := b.Do(ctx, p); err != nil || u.Age != 0 {
+					t.Fatalf("before: %+v, %v", u, err)
+				}
+			}
+			version.Store(1)
+			tc.change(a, p)
+			for _, task := range []*Task[userParams, user]{b, a} {
+				if u, err := task.Do(ctx, p); err != nil || u.Age != 1 {
+					t.Fatalf("after: %+v, %v; want the source's new answer", u, err)
+				}
+			}
+		})
+	}
+}

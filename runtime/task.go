@@ -156,7 +156,7 @@ func NewTask[P, R any](x *Executor, s TaskSpec[P, R]) *Task[P, R] {
 	if x != nil {
 		t.gen = x.generation(s.Name)
 		if t.readOn && s.Clone != nil {
-			t.hot = newHotLayer[R](x.hotKeys)
+			t.hot = sharedHotLayer[R](x, s.Name, s.Version)
 		}
 	} else {
 		t.gen = new(atomic.Uint64)
