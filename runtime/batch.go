@@ -637,8 +637,12 @@ func (t *Task[P, R]) startChunk(ctx context.Context, bc *bigcache.BigCache, chun
 		if t.flights[m.key] == nil && t.readOn && len(m.key) <= maxKeyLen {
 			// Looked at again under the lock, so that a result stored since the miss is not fetched twice.
 			var rd Reader
-			if r, st := t.lookup(bc, m.key, &rd, lookupFresh); st != entryMiss {
-				j.r = r
+			var r *R
+			var st entryState
+			// A hit runs the spec's Clone: a panic in it fails this key, and must not leave with Task.mu held.
+			perr := t.guard(m.p, func() error { r, st = t.lookup(bc, m.key, &rd, lookupFresh); return nil })
+			if perr != nil || st != entryMiss {
+				j.r, j.err = r, perr
 				if st == entryNegative {
 					j.err = ErrNotFound // wrapped below, outside the lock: fail calls hooks
 				}
@@ -652,7 +656,7 @@ func (t *Task[P, R]) startChunk(ctx context.Context, bc *bigcache.BigCache, chun
 	live := b.live
 	t.mu.Unlock()
 	for i := n; i < len(joined); i++ {
-		if j := &joined[i]; j.err != nil {
+		if j := &joined[i]; j.err == ErrNotFound {
 			j.err = t.guard(j.m.p, func() error { return t.fail(ctx, j.m.p, 0, ErrNotFound) })
 		}
 	}

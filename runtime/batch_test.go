@@ -1001,3 +1001,46 @@ func TestDoManyDuplicateCopies(t *testing.T) {
 		})
 	}
 }
+
+// DoMany looks a batched key up again under Task.mu before starting its flight; a hit there that the hot-key
+// layer answers runs the spec's Clone. A panic in it fails that key only: it must not leave DoMany with
+// Task.mu held, which would hang every later caller of the task.
+func TestDoManyRecheckCloneNoDeadlock(t *testing.T) {
+	var task *Task[userParams, user]
+	var armed, panicking atomic.Bool
+	hooks := Hooks{OnMiss: func(ctx context.Context, e Event) {
+		// Between DoMany's miss and its recheck, another caller stores the entry and fills the layer.
+		if armed.CompareAndSwap(true, false) {
+			_, _ = task.Do(ctx, &userParams{ID: "a"})
+			_, _ = task.Do(ctx, &userParams{ID: "a"})
+			panicking.Store(true)
+		}
+	}}
+	x := newTestExecutor(t, WithHooks(hooks))
+	spec := batchSpec(t, &batchSource{}, BatchPolicy[userParams, user]{MaxSize: 10, Wait: time.Millisecond})
+	spec.Clone = func(u *user) *user {
+		if panicking.Load() {
+			panic("clone failed")
+		}
+		return cloneUser(u)
+	}
+	task = NewTask(x, spec)
+	armed.Store(true)
+	res, errs := task.DoMany(context.Background(), []*userParams{{ID: "a"}})
+	if errs[0] == nil || IsNotFound(errs[0]) || res[0] != nil {
+		t.Fatalf("DoMany: %+v, %v; want the Clone panic as the key's error", res[0], errs[0])
+	}
+	panicking.Store(false)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if u, err := task.Do(context.Background(), &userParams{ID: "a"}); err != nil || u.ID != "a" {
+			t.Errorf("Do after DoMany: %+v, %v", u, err)
+		}
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Do after DoMany hangs: Task.mu was left locked")
+	}
+}
