@@ -138,21 +138,29 @@ func DecodeVia(path string, raw any, v json.Unmarshaler) error {
 		return &ConvError{Path: path, From: typeName(raw), To: "JSON value", Value: renderValue(raw), Err: err}
 	}
 	err = v.UnmarshalJSON(b)
-	if err != nil {
-		// A JSON column arrives as text: read an object or array in it.
-		if text, ok := jsonText(raw); ok {
-			if doc, derr := DecodeJSON(text); derr == nil {
-				switch doc.(type) {
-				case map[string]any, []any:
-					if v.UnmarshalJSON(text) == nil {
-						return nil
-					}
+	// A mixed enum takes any string, keeping one that is none of its
+	// values for Validate to report: its object and array members still
+	// come from a JSON column as text.
+	enum, isEnum := v.(interface{ Valid() bool })
+	if err == nil && (!isEnum || enum.Valid()) {
+		return nil
+	}
+	// A JSON column arrives as text: read an object or array in it.
+	if text, ok := jsonText(raw); ok {
+		if doc, derr := DecodeJSON(text); derr == nil {
+			switch doc.(type) {
+			case map[string]any, []any:
+				if v.UnmarshalJSON(text) == nil && (!isEnum || enum.Valid()) {
+					return nil
 				}
 			}
 		}
-		return &ConvError{Path: path, From: typeName(raw), To: "typed value", Value: renderValue(raw), Err: err}
 	}
-	return nil
+	if err == nil {
+		// Not an enum value either way: keep the string for Validate.
+		return v.UnmarshalJSON(b)
+	}
+	return &ConvError{Path: path, From: typeName(raw), To: "typed value", Value: renderValue(raw), Err: err}
 }
 
 func jsonText(raw any) ([]byte, bool) {
