@@ -3,6 +3,7 @@ package gen_test
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/reftask/reftask/gen/load"
@@ -119,12 +120,13 @@ func TestMixedThroughSQL(t *testing.T) {
 	db := testdb.SQLite(t)
 	ctx := context.Background()
 	for _, q := range []string{
-		`CREATE TABLE galleries (id TEXT, shapes TEXT, span TEXT, price, tree, extras TEXT, mode TEXT)`,
+		`CREATE TABLE galleries (id TEXT, shapes TEXT, owner TEXT, headers TEXT, span TEXT, price, tree, extras TEXT, mode TEXT)`,
 		`INSERT INTO galleries VALUES ('g1', '[{"kind":"circle","r":1.5},{"kind":"square","side":2}]',
-			'["2024-01-02","2024-01-02T03:04:05Z","2eb8aa08-aa98-11ea-b4aa-73b441d16380"]', '12.50',
+			'{"id":3,"kind":"team","size":4}', '{"x-a":"ab","n-1":2}', '["2024-01-02","2024-01-02T03:04:05Z","2eb8aa08-aa98-11ea-b4aa-73b441d16380"]', '12.50',
 			'[1,[2,[3]]]', '{"a":1,"b":"xy"}', '[1,2]')`,
-		`INSERT INTO galleries VALUES ('g2', NULL, NULL, 7, NULL, NULL, NULL)`,
-		`INSERT INTO galleries VALUES ('bad', '[{"kind":"circle","r":-1}]', NULL, NULL, NULL, NULL, NULL)`,
+		`INSERT INTO galleries VALUES ('g2', NULL, NULL, NULL, NULL, 7, NULL, NULL, NULL)`,
+		`INSERT INTO galleries VALUES ('bad', '[{"kind":"circle","r":-1}]', NULL, NULL, NULL, NULL, NULL, NULL, NULL)`,
+		`INSERT INTO galleries VALUES ('badowner', NULL, '{"id":0,"kind":"team","size":4}', NULL, NULL, NULL, NULL, NULL, NULL)`,
 		`CREATE TABLE frames (id TEXT, shape TEXT, price TEXT, tree TEXT)`,
 		`INSERT INTO frames VALUES ('f1', '{"kind":"square","w":3}', 'true', '[0]')`, // a text column is a string, never a boolean,
 	} {
@@ -140,7 +142,8 @@ func TestMixedThroughSQL(t *testing.T) {
 	t.Cleanup(func() { x.Close() })
 	c := mixed.NewClient(x)
 
-	want := `{"id":"g1","shapes":[{"kind":"circle","r":1.5},{"kind":"square","side":2}],` +
+	want := `{"id":"g1","shapes":[{"kind":"circle","r":1.5},{"kind":"square","side":2}],"owner":{"id":3,"kind":"team","size":4},` +
+		`"headers":{"x-a":"ab","n-1":2},` +
 		`"span":["2024-01-02","2024-01-02T03:04:05Z","2eb8aa08-aa98-11ea-b4aa-73b441d16380"],` +
 		`"price":"12.50","tree":[1,[2,[3]]],"extras":{"a":1,"b":"xy"},"mode":[1,2]}`
 	for i := range 3 { // the source, then the hot-key layer
@@ -162,6 +165,7 @@ func TestMixedThroughSQL(t *testing.T) {
 		(*g.Extras)["a"] = mixed.GalleryExtrasValue{}
 		*g.Price.String = 1
 		*g.Span.Ref = runtime.UUID{}
+		delete(g.Owner.Any().(map[string]any), "id")
 	}
 	if calls, hits := cnt.get("Gallery"); calls != 1 || hits != 2 {
 		t.Errorf("%d source calls, %d hits; want 1 and 2", calls, hits)
@@ -175,6 +179,11 @@ func TestMixedThroughSQL(t *testing.T) {
 	}
 	if _, err := c.GetGallery(ctx, "bad"); err == nil {
 		t.Error("a circle of radius -1 passed")
+	}
+	// JSON text in a column is the object the schema wants, so its own
+	// constraints are the ones reported.
+	if _, err := c.GetGallery(ctx, "badowner"); err == nil || !strings.Contains(err.Error(), "/owner/id: minimum") {
+		t.Errorf("badowner: %v, want a minimum violation at /owner/id", err)
 	}
 	f, err := c.GetFrame(ctx, "f1")
 	if err != nil {

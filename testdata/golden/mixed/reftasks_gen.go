@@ -1602,7 +1602,7 @@ func NewClient(x *runtime.Executor) *Client {
 		ValidateResult: (*Frame).Validate,
 		Version:        "b11a75f0ca0ebf9a",
 	})
-	c.galleryQuery = runtime.NewSQLQuery("db", []string{"SELECT id, shapes, span, price, tree, extras, mode FROM galleries WHERE id = ", ""}, []string{"id"})
+	c.galleryQuery = runtime.NewSQLQuery("db", []string{"SELECT id, shapes, owner, headers, span, price, tree, extras, mode FROM galleries WHERE id = ", ""}, []string{"id"})
 	c.galleryRowScanner = &runtime.RowScanner[Gallery]{
 		Columns: []string{"id", "shapes", "owner", "headers", "span", "price", "tree", "extras", "mode"},
 		Scan:    scanGallery,
@@ -1623,7 +1623,7 @@ func NewClient(x *runtime.Executor) *Client {
 		},
 		ValidateParams: (*GalleryParams).Validate,
 		ValidateResult: (*Gallery).Validate,
-		Version:        "d0ab7b05d5c1d775",
+		Version:        "a488e879fb562664",
 	})
 	return c
 }
@@ -1758,17 +1758,17 @@ func scanGallery(row *runtime.Row) (out *Gallery, err error) {
 			}
 		}
 	}
-	if rOwner, ok := row.Lookup(2); ok {
+	if rOwner, ok := row.Lookup(2); ok && (rOwner != nil || runtime.AcceptsNull(checkGalleryOwner)) {
 		var vOwner runtime.JSONValue
-		vOwner, err = runtime.AsJSONValue("/owner", rOwner)
+		vOwner, err = runtime.AsJSONValueFor("/owner", rOwner, checkGalleryOwner)
 		if err != nil {
 			return
 		}
 		v.Owner = &vOwner
 	}
-	if rHeaders, ok := row.Lookup(3); ok {
+	if rHeaders, ok := row.Lookup(3); ok && (rHeaders != nil || runtime.AcceptsNull(checkGalleryHeaders)) {
 		var vHeaders runtime.JSONValue
-		vHeaders, err = runtime.AsJSONValue("/headers", rHeaders)
+		vHeaders, err = runtime.AsJSONValueFor("/headers", rHeaders, checkGalleryHeaders)
 		if err != nil {
 			return
 		}
