@@ -112,6 +112,69 @@ func FirstMatch(v any, path *Path, checks ...func(any, *Path, *Violations, *Eval
 	return -1
 }
 
+// DecodedBy narrows check, the validation program of a union branch, to
+// the values that also decode into T, the branch's generated type, and pass
+// its Validate. A program keeps format an annotation, while a branch that
+// holds a date, a UUID, ... only holds valid ones: that is the branch a
+// value would have to match.
+func DecodedBy[T any, P interface {
+	*T
+	Validate() error
+}](check func(any, *Path, *Violations, *Evaluated)) func(any, *Path, *Violations, *Evaluated) {
+	return func(doc any, path *Path, vs *Violations, ev *Evaluated) {
+		before := vs.Len()
+		check(doc, path, vs, ev)
+		if vs.Len() > before {
+			return
+		}
+		b, err := json.Marshal(doc)
+		if err == nil {
+			var x T
+			if err = json.Unmarshal(b, &x); err == nil {
+				err = P(&x).Validate()
+			}
+		}
+		if err != nil {
+			vs.Add(path.String(), "format", err.Error())
+		}
+	}
+}
+
+// DecodesAs narrows check like DecodedBy for a branch whose Go type is a
+// slice or map, which has no Validate: the value must decode into T, whose
+// typed formats read only valid text.
+func DecodesAs[T any](check func(any, *Path, *Violations, *Evaluated)) func(any, *Path, *Violations, *Evaluated) {
+	return func(doc any, path *Path, vs *Violations, ev *Evaluated) {
+		before := vs.Len()
+		check(doc, path, vs, ev)
+		if vs.Len() > before {
+			return
+		}
+		b, err := json.Marshal(doc)
+		if err == nil {
+			var x T
+			err = json.Unmarshal(b, &x)
+		}
+		if err != nil {
+			vs.Add(path.String(), "format", err.Error())
+		}
+	}
+}
+
+// FormatChecked narrows check, the validation program of a union branch
+// that is a string of a typed format, to the strings of that format: the
+// program keeps format an annotation, the branch's Go type does not.
+func FormatChecked(format string, check func(any, *Path, *Violations, *Evaluated)) func(any, *Path, *Violations, *Evaluated) {
+	return func(doc any, path *Path, vs *Violations, ev *Evaluated) {
+		check(doc, path, vs, ev)
+		if s, ok := doc.(string); ok {
+			if err := CheckFormat(format, s); err != nil {
+				vs.Add(path.String(), "format", err.Error())
+			}
+		}
+	}
+}
+
 // JSONData marshals a generated value and decodes it back into the generic
 // form validation programs check (numbers as json.Number).
 func JSONData(v any) (any, error) {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/reftask/reftask/runtime"
+	"net/netip"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -101,6 +102,45 @@ func appendCircle2(dst []byte, v *Circle2) []byte {
 func readCircle2(rd *runtime.Reader, v *Circle2) {
 	v.Kind = rd.String()
 	v.R = rd.Float64()
+}
+
+// Dated is the object at oneOf/0.
+type Dated struct {
+	On runtime.Date `json:"on"`
+}
+
+// UnmarshalJSON decodes a Dated, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
+func (v *Dated) UnmarshalJSON(data []byte) error {
+	if err := runtime.RequireKeys(data, []string{"on"}, []string{"on"}, nil, false); err != nil {
+		return err
+	}
+	type plain Dated
+	return runtime.DecodeStrict(data, (*plain)(v))
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *Dated) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *Dated) validate(vs *runtime.Violations, path *runtime.Path) {
+	{
+		pOn := path.Key("on")
+		if !v.On.IsValid() {
+			vs.Add(pOn.String(), "format", "not a valid date (zero value)")
+		}
+	}
+}
+
+func appendDated(dst []byte, v *Dated) []byte {
+	dst = runtime.AppendDate(dst, v.On)
+	return dst
+}
+
+func readDated(rd *runtime.Reader, v *Dated) {
+	v.On = rd.Date()
 }
 
 // Frame is the object at frame.task.json#/result.
@@ -430,11 +470,15 @@ type Gallery struct {
 	Tree   *Node                          `json:"tree,omitempty"`
 	Extras *map[string]GalleryExtrasValue `json:"extras,omitempty"`
 	Mode   *GalleryMode                   `json:"mode,omitempty"`
+	When   *GalleryWhen                   `json:"when,omitempty"`
+	Addr   *GalleryAddr                   `json:"addr,omitempty"`
+	IDs    *GalleryIDs                    `json:"ids,omitempty"`
+	Stamp  *GalleryStamp                  `json:"stamp,omitempty"`
 }
 
 // UnmarshalJSON decodes a Gallery, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Gallery) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id", "span", "price", "tree", "extras"}, nil, false); err != nil {
+	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id", "span", "price", "tree", "extras", "when", "addr", "ids", "stamp"}, nil, false); err != nil {
 		return err
 	}
 	type plain Gallery
@@ -528,6 +572,30 @@ func (v *Gallery) validate(vs *runtime.Violations, path *runtime.Path) {
 			(*v.Mode).validate(vs, &pMode)
 		}
 	}
+	{
+		pWhen := path.Key("when")
+		if v.When != nil {
+			v.When.validate(vs, &pWhen)
+		}
+	}
+	{
+		pAddr := path.Key("addr")
+		if v.Addr != nil {
+			v.Addr.validate(vs, &pAddr)
+		}
+	}
+	{
+		pIDs := path.Key("ids")
+		if v.IDs != nil {
+			v.IDs.validate(vs, &pIDs)
+		}
+	}
+	{
+		pStamp := path.Key("stamp")
+		if v.Stamp != nil {
+			v.Stamp.validate(vs, &pStamp)
+		}
+	}
 }
 
 func appendGallery(dst []byte, v *Gallery) []byte {
@@ -585,6 +653,30 @@ func appendGallery(dst []byte, v *Gallery) []byte {
 	if v.Mode != nil {
 		dst = runtime.AppendPresent(dst, true)
 		dst = runtime.AppendString(dst, string((*v.Mode)))
+	} else {
+		dst = runtime.AppendPresent(dst, false)
+	}
+	if v.When != nil {
+		dst = runtime.AppendPresent(dst, true)
+		dst = appendGalleryWhen(dst, v.When)
+	} else {
+		dst = runtime.AppendPresent(dst, false)
+	}
+	if v.Addr != nil {
+		dst = runtime.AppendPresent(dst, true)
+		dst = appendGalleryAddr(dst, v.Addr)
+	} else {
+		dst = runtime.AppendPresent(dst, false)
+	}
+	if v.IDs != nil {
+		dst = runtime.AppendPresent(dst, true)
+		dst = appendGalleryIDs(dst, v.IDs)
+	} else {
+		dst = runtime.AppendPresent(dst, false)
+	}
+	if v.Stamp != nil {
+		dst = runtime.AppendPresent(dst, true)
+		dst = appendGalleryStamp(dst, v.Stamp)
 	} else {
 		dst = runtime.AppendPresent(dst, false)
 	}
@@ -648,11 +740,165 @@ func readGallery(rd *runtime.Reader, v *Gallery) {
 		(*p0) = GalleryMode(rd.String())
 		v.Mode = p0
 	}
+	if rd.Present() {
+		p0 := new(GalleryWhen)
+		readGalleryWhen(rd, p0)
+		v.When = p0
+	}
+	if rd.Present() {
+		p0 := new(GalleryAddr)
+		readGalleryAddr(rd, p0)
+		v.Addr = p0
+	}
+	if rd.Present() {
+		p0 := new(GalleryIDs)
+		readGalleryIDs(rd, p0)
+		v.IDs = p0
+	}
+	if rd.Present() {
+		p0 := new(GalleryStamp)
+		readGalleryStamp(rd, p0)
+		v.Stamp = p0
+	}
 }
 
 // cloneGallery returns a deep copy of v that shares nothing mutable with it.
 func cloneGallery(v *Gallery) *Gallery {
 	return runtime.CopyByCodec(v, appendGallery, readGallery)
+}
+
+// GalleryAddr is the value at properties/addr.
+// It is one of the 2 branches of its oneOf (exactly one branch must match): exactly one field
+// is set, so switch on which one is not nil.
+type GalleryAddr struct {
+	String  *netip.Addr
+	String1 *string
+}
+
+// MarshalJSON writes the variant that is set.
+func (v GalleryAddr) MarshalJSON() ([]byte, error) {
+	switch {
+	case v.String != nil:
+		return json.Marshal(v.String)
+	case v.String1 != nil:
+		return json.Marshal(v.String1)
+	}
+	return nil, errors.New("GalleryAddr: no variant is set")
+}
+
+// Value returns the variant that is set, a pointer to its type, or nil: for a type switch.
+func (v GalleryAddr) Value() any {
+	switch {
+	case v.String != nil:
+		return v.String
+	case v.String1 != nil:
+		return v.String1
+	}
+	return nil
+}
+
+// UnmarshalJSON tries every branch and keeps the one branch that matches.
+// A value that matches several is an error. When none matches, the
+// first branch that decodes is kept, for Validate to report why.
+func (v *GalleryAddr) UnmarshalJSON(data []byte) error {
+	cands := make([]runtime.Candidate[GalleryAddr], 0, 2)
+	{
+		x := new(netip.Addr)
+		err := runtime.DecodeStrict(data, x)
+		cands = append(cands, runtime.Candidate[GalleryAddr]{
+			Err:   err,
+			Name:  "String",
+			Value: GalleryAddr{String: x},
+		})
+	}
+	{
+		x := new(string)
+		err := runtime.DecodeStrict(data, x)
+		cands = append(cands, runtime.Candidate[GalleryAddr]{
+			Err:   err,
+			Name:  "String1",
+			Value: GalleryAddr{String1: x},
+		})
+	}
+	return runtime.PickVariant(v, true, cands, (*GalleryAddr).checkVariant)
+}
+
+// checkVariant validates the variant that is set against its own branch.
+func (v *GalleryAddr) checkVariant() error {
+	var vs runtime.Violations
+	v.validateVariant(&vs, nil)
+	return vs.Err()
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *GalleryAddr) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+// validateVariant checks that one variant is set and that it satisfies its branch.
+func (v *GalleryAddr) validateVariant(vs *runtime.Violations, path *runtime.Path) {
+	n := 0
+	if v.String != nil {
+		n++
+		if !runtime.IsIPv4((*v.String)) {
+			vs.Addf(path.String(), "format", "%s: not an ipv4 address", (*v.String))
+		}
+	}
+	if v.String1 != nil {
+		n++
+		if utf8.RuneCountInString((*v.String1)) > 40 {
+			vs.Addf(path.String(), "maxLength", "length %d, want at most 40", utf8.RuneCountInString((*v.String1)))
+		}
+	}
+	if n != 1 {
+		vs.Addf(path.String(), "oneOf", "%d of the 2 variants are set, want exactly 1", n)
+	}
+}
+
+func (v *GalleryAddr) validate(vs *runtime.Violations, path *runtime.Path) {
+	before := vs.Len()
+	v.validateVariant(vs, path)
+	if vs.Len() > before {
+		return
+	}
+	// oneOf: the value must match no other branch.
+	switch {
+	case v.String != nil:
+		if i := runtime.FirstMatch(v.String, path, checkGalleryAddrString1); i >= 0 {
+			vs.Addf(path.String(), "oneOf", "the String value also matches %s, want exactly one branch", []string{"String1"}[i])
+		}
+	case v.String1 != nil:
+		if i := runtime.FirstMatch(v.String1, path, runtime.FormatChecked("ipv4", checkGalleryAddrString)); i >= 0 {
+			vs.Addf(path.String(), "oneOf", "the String1 value also matches %s, want exactly one branch", []string{}[i])
+		}
+	}
+}
+
+func appendGalleryAddr(dst []byte, v *GalleryAddr) []byte {
+	switch {
+	case v.String != nil:
+		dst = runtime.AppendInt64(dst, 0)
+		dst = runtime.AppendAddr(dst, (*v.String))
+	case v.String1 != nil:
+		dst = runtime.AppendInt64(dst, 1)
+		dst = runtime.AppendString(dst, (*v.String1))
+	default:
+		dst = runtime.AppendInt64(dst, -1)
+	}
+	return dst
+}
+
+func readGalleryAddr(rd *runtime.Reader, v *GalleryAddr) {
+	switch rd.Variant(2) {
+	case 0:
+		v.String = new(netip.Addr)
+		(*v.String) = rd.Addr()
+	case 1:
+		v.String1 = new(string)
+		(*v.String1) = rd.String()
+	}
 }
 
 // GalleryExtrasValue is the value at extras/additionalProperties.
@@ -768,6 +1014,152 @@ func readGalleryExtrasValue(rd *runtime.Reader, v *GalleryExtrasValue) {
 	case 1:
 		v.String = new(string)
 		(*v.String) = rd.String()
+	}
+}
+
+// GalleryIDs is the value at properties/ids.
+// It is one of the 2 branches of its oneOf (exactly one branch must match): exactly one field
+// is set, so switch on which one is not nil.
+type GalleryIDs struct {
+	Array  *[]runtime.UUID
+	Array1 *[]string
+}
+
+// MarshalJSON writes the variant that is set.
+func (v GalleryIDs) MarshalJSON() ([]byte, error) {
+	switch {
+	case v.Array != nil:
+		return json.Marshal(v.Array)
+	case v.Array1 != nil:
+		return json.Marshal(v.Array1)
+	}
+	return nil, errors.New("GalleryIDs: no variant is set")
+}
+
+// Value returns the variant that is set, a pointer to its type, or nil: for a type switch.
+func (v GalleryIDs) Value() any {
+	switch {
+	case v.Array != nil:
+		return v.Array
+	case v.Array1 != nil:
+		return v.Array1
+	}
+	return nil
+}
+
+// UnmarshalJSON tries every branch and keeps the one branch that matches.
+// A value that matches several is an error. When none matches, the
+// first branch that decodes is kept, for Validate to report why.
+func (v *GalleryIDs) UnmarshalJSON(data []byte) error {
+	cands := make([]runtime.Candidate[GalleryIDs], 0, 2)
+	{
+		x := new([]runtime.UUID)
+		err := runtime.DecodeStrict(data, x)
+		cands = append(cands, runtime.Candidate[GalleryIDs]{
+			Err:   err,
+			Name:  "Array",
+			Value: GalleryIDs{Array: x},
+		})
+	}
+	{
+		x := new([]string)
+		err := runtime.DecodeStrict(data, x)
+		cands = append(cands, runtime.Candidate[GalleryIDs]{
+			Err:   err,
+			Name:  "Array1",
+			Value: GalleryIDs{Array1: x},
+		})
+	}
+	return runtime.PickVariant(v, true, cands, (*GalleryIDs).checkVariant)
+}
+
+// checkVariant validates the variant that is set against its own branch.
+func (v *GalleryIDs) checkVariant() error {
+	var vs runtime.Violations
+	v.validateVariant(&vs, nil)
+	return vs.Err()
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *GalleryIDs) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+// validateVariant checks that one variant is set and that it satisfies its branch.
+func (v *GalleryIDs) validateVariant(vs *runtime.Violations, path *runtime.Path) {
+	n := 0
+	if v.Array != nil {
+		n++
+	}
+	if v.Array1 != nil {
+		n++
+		for i0 := range *v.Array1 {
+			p0 := path.Index(i0)
+			if utf8.RuneCountInString((*v.Array1)[i0]) > 3 {
+				vs.Addf(p0.String(), "maxLength", "length %d, want at most 3", utf8.RuneCountInString((*v.Array1)[i0]))
+			}
+		}
+	}
+	if n != 1 {
+		vs.Addf(path.String(), "oneOf", "%d of the 2 variants are set, want exactly 1", n)
+	}
+}
+
+func (v *GalleryIDs) validate(vs *runtime.Violations, path *runtime.Path) {
+	before := vs.Len()
+	v.validateVariant(vs, path)
+	if vs.Len() > before {
+		return
+	}
+	// oneOf: the value must match no other branch.
+	switch {
+	case v.Array != nil:
+		if i := runtime.FirstMatch(v.Array, path, checkGalleryIDsArray1); i >= 0 {
+			vs.Addf(path.String(), "oneOf", "the Array value also matches %s, want exactly one branch", []string{"Array1"}[i])
+		}
+	case v.Array1 != nil:
+		if i := runtime.FirstMatch(v.Array1, path, runtime.DecodesAs[[]runtime.UUID](checkGalleryIDsArray)); i >= 0 {
+			vs.Addf(path.String(), "oneOf", "the Array1 value also matches %s, want exactly one branch", []string{}[i])
+		}
+	}
+}
+
+func appendGalleryIDs(dst []byte, v *GalleryIDs) []byte {
+	switch {
+	case v.Array != nil:
+		dst = runtime.AppendInt64(dst, 0)
+		dst = runtime.AppendLen(dst, len((*v.Array)))
+		for i0 := range *v.Array {
+			dst = runtime.AppendUUID(dst, (*v.Array)[i0])
+		}
+	case v.Array1 != nil:
+		dst = runtime.AppendInt64(dst, 1)
+		dst = runtime.AppendLen(dst, len((*v.Array1)))
+		for i0 := range *v.Array1 {
+			dst = runtime.AppendString(dst, (*v.Array1)[i0])
+		}
+	default:
+		dst = runtime.AppendInt64(dst, -1)
+	}
+	return dst
+}
+
+func readGalleryIDs(rd *runtime.Reader, v *GalleryIDs) {
+	switch rd.Variant(2) {
+	case 0:
+		v.Array = new([]runtime.UUID)
+		(*v.Array) = make([]runtime.UUID, rd.Len())
+		for i0 := range *v.Array {
+			(*v.Array)[i0] = rd.UUID()
+		}
+	case 1:
+		v.Array1 = new([]string)
+		(*v.Array1) = make([]string, rd.Len())
+		for i0 := range *v.Array1 {
+			(*v.Array1)[i0] = rd.String()
+		}
 	}
 }
 
@@ -1151,6 +1543,270 @@ func readGallerySpan(rd *runtime.Reader, v *GallerySpan) {
 	}
 }
 
+// GalleryStamp is the value at properties/stamp.
+// It is one of the 2 branches of its oneOf (exactly one branch must match): exactly one field
+// is set, so switch on which one is not nil.
+type GalleryStamp struct {
+	Dated *Dated
+	Noted *Noted
+}
+
+// MarshalJSON writes the variant that is set.
+func (v GalleryStamp) MarshalJSON() ([]byte, error) {
+	switch {
+	case v.Dated != nil:
+		return json.Marshal(v.Dated)
+	case v.Noted != nil:
+		return json.Marshal(v.Noted)
+	}
+	return nil, errors.New("GalleryStamp: no variant is set")
+}
+
+// Value returns the variant that is set, a pointer to its type, or nil: for a type switch.
+func (v GalleryStamp) Value() any {
+	switch {
+	case v.Dated != nil:
+		return v.Dated
+	case v.Noted != nil:
+		return v.Noted
+	}
+	return nil
+}
+
+// UnmarshalJSON tries every branch and keeps the one branch that matches.
+// A value that matches several is an error. When none matches, the
+// first branch that decodes is kept, for Validate to report why.
+func (v *GalleryStamp) UnmarshalJSON(data []byte) error {
+	cands := make([]runtime.Candidate[GalleryStamp], 0, 2)
+	{
+		x := new(Dated)
+		err := x.UnmarshalJSON(data)
+		cands = append(cands, runtime.Candidate[GalleryStamp]{
+			Err:   err,
+			Name:  "Dated",
+			Value: GalleryStamp{Dated: x},
+		})
+	}
+	{
+		x := new(Noted)
+		err := x.UnmarshalJSON(data)
+		cands = append(cands, runtime.Candidate[GalleryStamp]{
+			Err:   err,
+			Name:  "Noted",
+			Value: GalleryStamp{Noted: x},
+		})
+	}
+	return runtime.PickVariant(v, true, cands, (*GalleryStamp).checkVariant)
+}
+
+// checkVariant validates the variant that is set against its own branch.
+func (v *GalleryStamp) checkVariant() error {
+	var vs runtime.Violations
+	v.validateVariant(&vs, nil)
+	return vs.Err()
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *GalleryStamp) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+// validateVariant checks that one variant is set and that it satisfies its branch.
+func (v *GalleryStamp) validateVariant(vs *runtime.Violations, path *runtime.Path) {
+	n := 0
+	if v.Dated != nil {
+		n++
+		v.Dated.validate(vs, path)
+	}
+	if v.Noted != nil {
+		n++
+		v.Noted.validate(vs, path)
+	}
+	if n != 1 {
+		vs.Addf(path.String(), "oneOf", "%d of the 2 variants are set, want exactly 1", n)
+	}
+}
+
+func (v *GalleryStamp) validate(vs *runtime.Violations, path *runtime.Path) {
+	before := vs.Len()
+	v.validateVariant(vs, path)
+	if vs.Len() > before {
+		return
+	}
+	// oneOf: the value must match no other branch.
+	switch {
+	case v.Dated != nil:
+		if i := runtime.FirstMatch(v.Dated, path, checkGalleryStampNoted); i >= 0 {
+			vs.Addf(path.String(), "oneOf", "the Dated value also matches %s, want exactly one branch", []string{"Noted"}[i])
+		}
+	case v.Noted != nil:
+		if i := runtime.FirstMatch(v.Noted, path, runtime.DecodedBy[Dated](checkGalleryStampDated)); i >= 0 {
+			vs.Addf(path.String(), "oneOf", "the Noted value also matches %s, want exactly one branch", []string{}[i])
+		}
+	}
+}
+
+func appendGalleryStamp(dst []byte, v *GalleryStamp) []byte {
+	switch {
+	case v.Dated != nil:
+		dst = runtime.AppendInt64(dst, 0)
+		dst = appendDated(dst, v.Dated)
+	case v.Noted != nil:
+		dst = runtime.AppendInt64(dst, 1)
+		dst = appendNoted(dst, v.Noted)
+	default:
+		dst = runtime.AppendInt64(dst, -1)
+	}
+	return dst
+}
+
+func readGalleryStamp(rd *runtime.Reader, v *GalleryStamp) {
+	switch rd.Variant(2) {
+	case 0:
+		v.Dated = new(Dated)
+		readDated(rd, v.Dated)
+	case 1:
+		v.Noted = new(Noted)
+		readNoted(rd, v.Noted)
+	}
+}
+
+// GalleryWhen is the value at properties/when.
+// It is one of the 2 branches of its oneOf (exactly one branch must match): exactly one field
+// is set, so switch on which one is not nil.
+type GalleryWhen struct {
+	String  *string
+	String1 *runtime.Date
+}
+
+// MarshalJSON writes the variant that is set.
+func (v GalleryWhen) MarshalJSON() ([]byte, error) {
+	switch {
+	case v.String != nil:
+		return json.Marshal(v.String)
+	case v.String1 != nil:
+		return json.Marshal(v.String1)
+	}
+	return nil, errors.New("GalleryWhen: no variant is set")
+}
+
+// Value returns the variant that is set, a pointer to its type, or nil: for a type switch.
+func (v GalleryWhen) Value() any {
+	switch {
+	case v.String != nil:
+		return v.String
+	case v.String1 != nil:
+		return v.String1
+	}
+	return nil
+}
+
+// UnmarshalJSON tries every branch and keeps the one branch that matches.
+// A value that matches several is an error. When none matches, the
+// first branch that decodes is kept, for Validate to report why.
+func (v *GalleryWhen) UnmarshalJSON(data []byte) error {
+	cands := make([]runtime.Candidate[GalleryWhen], 0, 2)
+	{
+		x := new(string)
+		err := runtime.DecodeStrict(data, x)
+		cands = append(cands, runtime.Candidate[GalleryWhen]{
+			Err:   err,
+			Name:  "String",
+			Value: GalleryWhen{String: x},
+		})
+	}
+	{
+		x := new(runtime.Date)
+		err := runtime.DecodeStrict(data, x)
+		cands = append(cands, runtime.Candidate[GalleryWhen]{
+			Err:   err,
+			Name:  "String1",
+			Value: GalleryWhen{String1: x},
+		})
+	}
+	return runtime.PickVariant(v, true, cands, (*GalleryWhen).checkVariant)
+}
+
+// checkVariant validates the variant that is set against its own branch.
+func (v *GalleryWhen) checkVariant() error {
+	var vs runtime.Violations
+	v.validateVariant(&vs, nil)
+	return vs.Err()
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *GalleryWhen) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+// validateVariant checks that one variant is set and that it satisfies its branch.
+func (v *GalleryWhen) validateVariant(vs *runtime.Violations, path *runtime.Path) {
+	n := 0
+	if v.String != nil {
+		n++
+		if utf8.RuneCountInString((*v.String)) > 3 {
+			vs.Addf(path.String(), "maxLength", "length %d, want at most 3", utf8.RuneCountInString((*v.String)))
+		}
+	}
+	if v.String1 != nil {
+		n++
+		if !(*v.String1).IsValid() {
+			vs.Add(path.String(), "format", "not a valid date (zero value)")
+		}
+	}
+	if n != 1 {
+		vs.Addf(path.String(), "oneOf", "%d of the 2 variants are set, want exactly 1", n)
+	}
+}
+
+func (v *GalleryWhen) validate(vs *runtime.Violations, path *runtime.Path) {
+	before := vs.Len()
+	v.validateVariant(vs, path)
+	if vs.Len() > before {
+		return
+	}
+	// oneOf: the value must match no other branch.
+	switch {
+	case v.String != nil:
+		if i := runtime.FirstMatch(v.String, path, runtime.FormatChecked("date", checkGalleryWhenString1)); i >= 0 {
+			vs.Addf(path.String(), "oneOf", "the String value also matches %s, want exactly one branch", []string{}[i])
+		}
+	case v.String1 != nil:
+		if i := runtime.FirstMatch(v.String1, path, checkGalleryWhenString); i >= 0 {
+			vs.Addf(path.String(), "oneOf", "the String1 value also matches %s, want exactly one branch", []string{"String"}[i])
+		}
+	}
+}
+
+func appendGalleryWhen(dst []byte, v *GalleryWhen) []byte {
+	switch {
+	case v.String != nil:
+		dst = runtime.AppendInt64(dst, 0)
+		dst = runtime.AppendString(dst, (*v.String))
+	case v.String1 != nil:
+		dst = runtime.AppendInt64(dst, 1)
+		dst = runtime.AppendDate(dst, (*v.String1))
+	default:
+		dst = runtime.AppendInt64(dst, -1)
+	}
+	return dst
+}
+
+func readGalleryWhen(rd *runtime.Reader, v *GalleryWhen) {
+	switch rd.Variant(2) {
+	case 0:
+		v.String = new(string)
+		(*v.String) = rd.String()
+	case 1:
+		v.String1 = new(runtime.Date)
+		(*v.String1) = rd.Date()
+	}
+}
+
 // Node: A tree: a leaf number or a list of nodes.
 // It is one of the 2 branches of its oneOf (exactly one branch must match): exactly one field
 // is set, so switch on which one is not nil.
@@ -1280,6 +1936,45 @@ func readNode(rd *runtime.Reader, v *Node) {
 	}
 }
 
+// Noted is the object at oneOf/1.
+type Noted struct {
+	On string `json:"on"`
+}
+
+// UnmarshalJSON decodes a Noted, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
+func (v *Noted) UnmarshalJSON(data []byte) error {
+	if err := runtime.RequireKeys(data, []string{"on"}, []string{"on"}, nil, false); err != nil {
+		return err
+	}
+	type plain Noted
+	return runtime.DecodeStrict(data, (*plain)(v))
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *Noted) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *Noted) validate(vs *runtime.Violations, path *runtime.Path) {
+	{
+		pOn := path.Key("on")
+		if utf8.RuneCountInString(v.On) > 3 {
+			vs.Addf(pOn.String(), "maxLength", "length %d, want at most 3", utf8.RuneCountInString(v.On))
+		}
+	}
+}
+
+func appendNoted(dst []byte, v *Noted) []byte {
+	dst = runtime.AppendString(dst, v.On)
+	return dst
+}
+
+func readNoted(rd *runtime.Reader, v *Noted) {
+	v.On = rd.String()
+}
+
 // Square is the object at oneOf/1.
 type Square struct {
 	Kind string `json:"kind"`
@@ -1370,6 +2065,25 @@ func readSquare2(rd *runtime.Reader, v *Square2) {
 	v.Side = rd.Int64()
 }
 
+// checkGalleryAddrString checks a JSON value against the schema at oneOf/0, adding a violation for every keyword it breaks.
+func checkGalleryAddrString(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
+	if !runtime.HasJSONType(v, "string") {
+		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
+	}
+}
+
+// checkGalleryAddrString1 checks a JSON value against the schema at oneOf/1, adding a violation for every keyword it breaks.
+func checkGalleryAddrString1(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
+	if !runtime.HasJSONType(v, "string") {
+		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
+	}
+	if s, ok := v.(string); ok {
+		if utf8.RuneCountInString(s) > 40 {
+			vs.Addf(path.String(), "maxLength", "length %d, want at most 40", utf8.RuneCountInString(s))
+		}
+	}
+}
+
 // pattern0 is compiled once; the schema compiler has already accepted it.
 var pattern0 = runtime.MustPattern("^n-")
 
@@ -1426,6 +2140,51 @@ func checkGalleryHeadersPattern1(v any, path *runtime.Path, vs *runtime.Violatio
 		if utf8.RuneCountInString(s) > 4 {
 			vs.Addf(path.String(), "maxLength", "length %d, want at most 4", utf8.RuneCountInString(s))
 		}
+	}
+}
+
+// checkGalleryIDsArray checks a JSON value against the schema at oneOf/0, adding a violation for every keyword it breaks.
+func checkGalleryIDsArray(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
+	if !runtime.HasJSONType(v, "array") {
+		vs.Addf(path.String(), "type", "%s is not of type array", runtime.JSONKind(v))
+	}
+	if a, ok := v.([]any); ok {
+		for i := 0; i < len(a); i++ {
+			p := path.Index(i)
+			checkGalleryIDsArrayItems(a[i], &p, vs, nil)
+		}
+	}
+}
+
+// checkGalleryIDsArray1 checks a JSON value against the schema at oneOf/1, adding a violation for every keyword it breaks.
+func checkGalleryIDsArray1(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
+	if !runtime.HasJSONType(v, "array") {
+		vs.Addf(path.String(), "type", "%s is not of type array", runtime.JSONKind(v))
+	}
+	if a, ok := v.([]any); ok {
+		for i := 0; i < len(a); i++ {
+			p := path.Index(i)
+			checkGalleryIDsArray1Items(a[i], &p, vs, nil)
+		}
+	}
+}
+
+// checkGalleryIDsArray1Items checks a JSON value against the schema at 1/items, adding a violation for every keyword it breaks.
+func checkGalleryIDsArray1Items(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
+	if !runtime.HasJSONType(v, "string") {
+		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
+	}
+	if s, ok := v.(string); ok {
+		if utf8.RuneCountInString(s) > 3 {
+			vs.Addf(path.String(), "maxLength", "length %d, want at most 3", utf8.RuneCountInString(s))
+		}
+	}
+}
+
+// checkGalleryIDsArrayItems checks a JSON value against the schema at 0/items, adding a violation for every keyword it breaks.
+func checkGalleryIDsArrayItems(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
+	if !runtime.HasJSONType(v, "string") {
+		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
 	}
 }
 
@@ -1565,6 +2324,80 @@ func checkGalleryOwnerAllOf1OneOf1PropSize(v any, path *runtime.Path, vs *runtim
 	}
 }
 
+// checkGalleryStampDated checks a JSON value against the schema at oneOf/0, adding a violation for every keyword it breaks.
+func checkGalleryStampDated(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
+	if !runtime.HasJSONType(v, "object") {
+		vs.Addf(path.String(), "type", "%s is not of type object", runtime.JSONKind(v))
+	}
+	if o, ok := v.(map[string]any); ok {
+		for _, k := range []string{"on"} {
+			if _, ok := o[k]; !ok {
+				vs.Addf(path.String(), "required", "missing property %q", k)
+			}
+		}
+		if x, ok := o["on"]; ok {
+			p := path.Key("on")
+			checkGalleryStampDatedPropOn(x, &p, vs, nil)
+		}
+	}
+}
+
+// checkGalleryStampDatedPropOn checks a JSON value against the schema at properties/on, adding a violation for every keyword it breaks.
+func checkGalleryStampDatedPropOn(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
+	if !runtime.HasJSONType(v, "string") {
+		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
+	}
+}
+
+// checkGalleryStampNoted checks a JSON value against the schema at oneOf/1, adding a violation for every keyword it breaks.
+func checkGalleryStampNoted(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
+	if !runtime.HasJSONType(v, "object") {
+		vs.Addf(path.String(), "type", "%s is not of type object", runtime.JSONKind(v))
+	}
+	if o, ok := v.(map[string]any); ok {
+		for _, k := range []string{"on"} {
+			if _, ok := o[k]; !ok {
+				vs.Addf(path.String(), "required", "missing property %q", k)
+			}
+		}
+		if x, ok := o["on"]; ok {
+			p := path.Key("on")
+			checkGalleryStampNotedPropOn(x, &p, vs, nil)
+		}
+	}
+}
+
+// checkGalleryStampNotedPropOn checks a JSON value against the schema at properties/on, adding a violation for every keyword it breaks.
+func checkGalleryStampNotedPropOn(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
+	if !runtime.HasJSONType(v, "string") {
+		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
+	}
+	if s, ok := v.(string); ok {
+		if utf8.RuneCountInString(s) > 3 {
+			vs.Addf(path.String(), "maxLength", "length %d, want at most 3", utf8.RuneCountInString(s))
+		}
+	}
+}
+
+// checkGalleryWhenString checks a JSON value against the schema at oneOf/0, adding a violation for every keyword it breaks.
+func checkGalleryWhenString(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
+	if !runtime.HasJSONType(v, "string") {
+		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
+	}
+	if s, ok := v.(string); ok {
+		if utf8.RuneCountInString(s) > 3 {
+			vs.Addf(path.String(), "maxLength", "length %d, want at most 3", utf8.RuneCountInString(s))
+		}
+	}
+}
+
+// checkGalleryWhenString1 checks a JSON value against the schema at oneOf/1, adding a violation for every keyword it breaks.
+func checkGalleryWhenString1(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
+	if !runtime.HasJSONType(v, "string") {
+		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
+	}
+}
+
 // Client calls this package's tasks through a shared runtime executor, which caches, coalesces, retries and falls back as each spec says. A Client is safe for concurrent use.
 type Client struct {
 	x                 *runtime.Executor
@@ -1604,7 +2437,7 @@ func NewClient(x *runtime.Executor) *Client {
 	})
 	c.galleryQuery = runtime.NewSQLQuery("db", []string{"SELECT id, shapes, owner, headers, span, price, tree, extras, mode FROM galleries WHERE id = ", ""}, []string{"id"})
 	c.galleryRowScanner = &runtime.RowScanner[Gallery]{
-		Columns: []string{"id", "shapes", "owner", "headers", "span", "price", "tree", "extras", "mode"},
+		Columns: []string{"id", "shapes", "owner", "headers", "span", "price", "tree", "extras", "mode", "when", "addr", "ids", "stamp"},
 		Scan:    scanGallery,
 	}
 	c.gallery = runtime.NewTask(x, runtime.TaskSpec[GalleryParams, Gallery]{
@@ -1623,7 +2456,7 @@ func NewClient(x *runtime.Executor) *Client {
 		},
 		ValidateParams: (*GalleryParams).Validate,
 		ValidateResult: (*Gallery).Validate,
-		Version:        "a488e879fb562664",
+		Version:        "e7446ce9f2b7ef80",
 	})
 	return c
 }
@@ -1826,6 +2659,38 @@ func scanGallery(row *runtime.Row) (out *Gallery, err error) {
 		}
 		v.Mode = &vMode
 	}
+	if rWhen, ok := row.Lookup(9); ok && rWhen != nil {
+		var vWhen GalleryWhen
+		vWhen, err = convGalleryWhen("/when", rWhen)
+		if err != nil {
+			return
+		}
+		v.When = &vWhen
+	}
+	if rAddr, ok := row.Lookup(10); ok && rAddr != nil {
+		var vAddr GalleryAddr
+		vAddr, err = convGalleryAddr("/addr", rAddr)
+		if err != nil {
+			return
+		}
+		v.Addr = &vAddr
+	}
+	if rIDs, ok := row.Lookup(11); ok && rIDs != nil {
+		var vIDs GalleryIDs
+		vIDs, err = convGalleryIDs("/ids", rIDs)
+		if err != nil {
+			return
+		}
+		v.IDs = &vIDs
+	}
+	if rStamp, ok := row.Lookup(12); ok && rStamp != nil {
+		var vStamp GalleryStamp
+		vStamp, err = convGalleryStamp("/stamp", rStamp)
+		if err != nil {
+			return
+		}
+		v.Stamp = &vStamp
+	}
 	return &v, nil
 }
 
@@ -1875,7 +2740,17 @@ func convFrameShape(path string, raw any) (out FrameShape, err error) {
 	return
 }
 
+func convGalleryAddr(path string, raw any) (out GalleryAddr, err error) {
+	err = runtime.DecodeVia(path, raw, &out)
+	return
+}
+
 func convGalleryExtrasValue(path string, raw any) (out GalleryExtrasValue, err error) {
+	err = runtime.DecodeVia(path, raw, &out)
+	return
+}
+
+func convGalleryIDs(path string, raw any) (out GalleryIDs, err error) {
 	err = runtime.DecodeVia(path, raw, &out)
 	return
 }
@@ -1896,6 +2771,16 @@ func convGalleryShapeItem(path string, raw any) (out GalleryShapeItem, err error
 }
 
 func convGallerySpan(path string, raw any) (out GallerySpan, err error) {
+	err = runtime.DecodeVia(path, raw, &out)
+	return
+}
+
+func convGalleryStamp(path string, raw any) (out GalleryStamp, err error) {
+	err = runtime.DecodeVia(path, raw, &out)
+	return
+}
+
+func convGalleryWhen(path string, raw any) (out GalleryWhen, err error) {
 	err = runtime.DecodeVia(path, raw, &out)
 	return
 }
