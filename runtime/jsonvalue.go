@@ -507,3 +507,40 @@ func CountValid(v any, path *Path, ev *Evaluated, checks ...func(any, *Path, *Vi
 	}
 	return n
 }
+
+// AsJSONValueFor converts a raw source value like AsJSONValue, for a JSON
+// value checked by check (a generated schema program): text that the schema
+// rejects as a string but that holds a JSON object or array is read as that
+// object or array, as a JSON column gives it.
+func AsJSONValueFor(path string, raw any, check func(any, *Path, *Violations, *Evaluated)) (JSONValue, error) {
+	j, err := AsJSONValue(path, raw)
+	if err != nil {
+		return j, err
+	}
+	s, ok := j.v.(string)
+	if !ok || accepts(check, s) {
+		return j, nil
+	}
+	doc, err := DecodeJSON([]byte(s))
+	if err != nil {
+		return j, nil
+	}
+	switch doc.(type) {
+	case map[string]any, []any:
+		return JSONValue{v: doc}, nil
+	}
+	return j, nil
+}
+
+// AcceptsNull reports whether check (a generated schema program) accepts
+// JSON null: an optional JSON value takes a source's NULL as null only then,
+// and as absent otherwise, like an optional field of any other type.
+func AcceptsNull(check func(any, *Path, *Violations, *Evaluated)) bool {
+	return accepts(check, nil)
+}
+
+func accepts(check func(any, *Path, *Violations, *Evaluated), v any) bool {
+	var vs Violations
+	check(v, nil, &vs, nil)
+	return vs.Len() == 0
+}

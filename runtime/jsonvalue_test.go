@@ -1080,3 +1080,43 @@ func TestReadJSONValueCorrupt(t *testing.T) {
 		t.Errorf("read after a corrupt value: %s, %v", got, rd.Err())
 	}
 }
+
+func TestAsJSONValueFor(t *testing.T) {
+	objectOnly := func(v any, p *Path, vs *Violations, _ *Evaluated) {
+		if _, ok := v.(map[string]any); !ok {
+			vs.Add(p.String(), "type", "not an object")
+		}
+	}
+	anything := func(any, *Path, *Violations, *Evaluated) {}
+	tests := []struct {
+		name  string
+		raw   any
+		check func(any, *Path, *Violations, *Evaluated)
+		want  any
+	}{
+		{"object text for an object", `{"a":1}`, objectOnly, map[string]any{"a": json.Number("1")}},
+		{"object bytes for an object", []byte(`{"a":[true]}`), objectOnly, map[string]any{"a": []any{true}}},
+		{"array text is not an object but still JSON", `[1]`, objectOnly, []any{json.Number("1")}},
+		{"text that is no JSON stays a string", `{"a"`, objectOnly, `{"a"`},
+		{"a JSON scalar in text stays a string", `12`, objectOnly, `12`},
+		{"a string the schema takes stays one", `{"a":1}`, anything, `{"a":1}`},
+		{"a map is kept", map[string]any{"b": "x"}, objectOnly, map[string]any{"b": "x"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := AsJSONValueFor("/p", tc.raw, tc.check)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got.Any(), tc.want) {
+				t.Errorf("got %#v, want %#v", got.Any(), tc.want)
+			}
+		})
+	}
+	if _, err := AsJSONValueFor("/p", absentValue{}, anything); err == nil {
+		t.Error("an absent value converted")
+	}
+	if AcceptsNull(objectOnly) || !AcceptsNull(anything) {
+		t.Error("AcceptsNull disagrees with the checks")
+	}
+}

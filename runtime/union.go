@@ -112,6 +112,69 @@ func FirstMatch(v any, path *Path, checks ...func(any, *Path, *Violations, *Eval
 	return -1
 }
 
+// DecodedBy narrows check, the validation program of a union branch, to
+// the values that also decode into T, the branch's generated type, and pass
+// its Validate. A program keeps format an annotation, while a branch that
+// holds a date, a UUID, ... only holds valid ones: that is the branch a
+// value would have to match.
+func DecodedBy[T any, P interface {
+	*T
+	Validate() error
+}](check func(any, *Path, *Violations, *Evaluated)) func(any, *Path, *Violations, *Evaluated) {
+	return func(doc any, path *Path, vs *Violations, ev *Evaluated) {
+		before := vs.Len()
+		check(doc, path, vs, ev)
+		if vs.Len() > before {
+			return
+		}
+		b, err := json.Marshal(doc)
+		if err == nil {
+			var x T
+			if err = json.Unmarshal(b, &x); err == nil {
+				err = P(&x).Validate()
+			}
+		}
+		if err != nil {
+			vs.Add(path.String(), "format", err.Error())
+		}
+	}
+}
+
+// DecodesAs narrows check like DecodedBy for a branch whose Go type is a
+// slice or map, which has no Validate: the value must decode into T, whose
+// typed formats read only valid text.
+func DecodesAs[T any](check func(any, *Path, *Violations, *Evaluated)) func(any, *Path, *Violations, *Evaluated) {
+	return func(doc any, path *Path, vs *Violations, ev *Evaluated) {
+		before := vs.Len()
+		check(doc, path, vs, ev)
+		if vs.Len() > before {
+			return
+		}
+		b, err := json.Marshal(doc)
+		if err == nil {
+			var x T
+			err = json.Unmarshal(b, &x)
+		}
+		if err != nil {
+			vs.Add(path.String(), "format", err.Error())
+		}
+	}
+}
+
+// FormatChecked narrows check, the validation program of a union branch
+// that is a string of a typed format, to the strings of that format: the
+// program keeps format an annotation, the branch's Go type does not.
+func FormatChecked(format string, check func(any, *Path, *Violations, *Evaluated)) func(any, *Path, *Violations, *Evaluated) {
+	return func(doc any, path *Path, vs *Violations, ev *Evaluated) {
+		check(doc, path, vs, ev)
+		if s, ok := doc.(string); ok {
+			if err := CheckFormat(format, s); err != nil {
+				vs.Add(path.String(), "format", err.Error())
+			}
+		}
+	}
+}
+
 // JSONData marshals a generated value and decodes it back into the generic
 // form validation programs check (numbers as json.Number).
 func JSONData(v any) (any, error) {
@@ -138,21 +201,29 @@ func DecodeVia(path string, raw any, v json.Unmarshaler) error {
 		return &ConvError{Path: path, From: typeName(raw), To: "JSON value", Value: renderValue(raw), Err: err}
 	}
 	err = v.UnmarshalJSON(b)
-	if err != nil {
-		// A JSON column arrives as text: read an object or array in it.
-		if text, ok := jsonText(raw); ok {
-			if doc, derr := DecodeJSON(text); derr == nil {
-				switch doc.(type) {
-				case map[string]any, []any:
-					if v.UnmarshalJSON(text) == nil {
-						return nil
-					}
+	// A mixed enum takes any string, keeping one that is none of its
+	// values for Validate to report: its object and array members still
+	// come from a JSON column as text.
+	enum, isEnum := v.(interface{ Valid() bool })
+	if err == nil && (!isEnum || enum.Valid()) {
+		return nil
+	}
+	// A JSON column arrives as text: read an object or array in it.
+	if text, ok := jsonText(raw); ok {
+		if doc, derr := DecodeJSON(text); derr == nil {
+			switch doc.(type) {
+			case map[string]any, []any:
+				if v.UnmarshalJSON(text) == nil && (!isEnum || enum.Valid()) {
+					return nil
 				}
 			}
 		}
-		return &ConvError{Path: path, From: typeName(raw), To: "typed value", Value: renderValue(raw), Err: err}
 	}
-	return nil
+	if err == nil {
+		// Not an enum value either way: keep the string for Validate.
+		return v.UnmarshalJSON(b)
+	}
+	return &ConvError{Path: path, From: typeName(raw), To: "typed value", Value: renderValue(raw), Err: err}
 }
 
 func jsonText(raw any) ([]byte, bool) {

@@ -315,3 +315,56 @@ func TestDecodeStrictExactKeys(t *testing.T) {
 		}
 	}
 }
+
+// evenDate is a generated-like type whose Validate rejects odd days.
+type evenDate struct{ D Date }
+
+func (e *evenDate) Validate() error {
+	if e.D.Day%2 == 1 {
+		return errors.New("odd day")
+	}
+	return nil
+}
+
+func TestBranchNarrowing(t *testing.T) {
+	str := func(v any, p *Path, vs *Violations, _ *Evaluated) {
+		if _, ok := v.(string); !ok {
+			vs.Add(p.String(), "type", "not a string")
+		}
+	}
+	obj := func(v any, p *Path, vs *Violations, _ *Evaluated) {
+		if _, ok := v.(map[string]any); !ok {
+			vs.Add(p.String(), "type", "not an object")
+		}
+	}
+	arr := func(v any, p *Path, vs *Violations, _ *Evaluated) {
+		if _, ok := v.([]any); !ok {
+			vs.Add(p.String(), "type", "not an array")
+		}
+	}
+	tests := []struct {
+		name  string
+		check func(any, *Path, *Violations, *Evaluated)
+		doc   any
+		match bool
+	}{
+		{"a date", FormatChecked("date", str), "2024-02-29", true},
+		{"no date", FormatChecked("date", str), "abc", false},
+		{"ipv6 is no ipv4", FormatChecked("ipv4", str), "::1", false},
+		{"the program still counts", FormatChecked("date", obj), "2024-02-29", false},
+		{"dates in an array", DecodesAs[[]Date](arr), []any{"2024-02-29"}, true},
+		{"no date in an array", DecodesAs[[]Date](arr), []any{"abc"}, false},
+		{"decoded and valid", DecodedBy[evenDate](obj), map[string]any{"D": "2024-02-28"}, true},
+		{"decoded, not valid", DecodedBy[evenDate](obj), map[string]any{"D": "2024-02-29"}, false},
+		{"not decoded", DecodedBy[evenDate](obj), map[string]any{"D": "x"}, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var vs Violations
+			tc.check(tc.doc, nil, &vs, nil)
+			if got := vs.Len() == 0; got != tc.match {
+				t.Errorf("match = %v, want %v (%v)", got, tc.match, vs.Err())
+			}
+		})
+	}
+}

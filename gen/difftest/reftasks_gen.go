@@ -4584,7 +4584,7 @@ func convBlend(path string, raw any) (out Blend, err error) {
 }
 
 func convConditional(path string, raw any) (out Conditional, err error) {
-	out.JSONValue, err = runtime.AsJSONValue(path, raw)
+	out.JSONValue, err = runtime.AsJSONValueFor(path, raw, checkConditional)
 	return
 }
 
@@ -4594,7 +4594,7 @@ func convEither(path string, raw any) (out Either, err error) {
 }
 
 func convKeyed(path string, raw any) (out Keyed, err error) {
-	out.JSONValue, err = runtime.AsJSONValue(path, raw)
+	out.JSONValue, err = runtime.AsJSONValueFor(path, raw, checkKeyed)
 	return
 }
 
@@ -4604,7 +4604,7 @@ func convMaybe(path string, raw any) (out Maybe, err error) {
 }
 
 func convMixed(path string, raw any) (out Mixed, err error) {
-	out.JSONValue, err = runtime.AsJSONValue(path, raw)
+	out.JSONValue, err = runtime.AsJSONValueFor(path, raw, checkMixed)
 	return
 }
 
@@ -4639,7 +4639,7 @@ func convShape(path string, raw any) (out Shape, err error) {
 }
 
 func convTuple(path string, raw any) (out Tuple, err error) {
-	out.JSONValue, err = runtime.AsJSONValue(path, raw)
+	out.JSONValue, err = runtime.AsJSONValueFor(path, raw, checkTuple)
 	return
 }
 

@@ -35,7 +35,7 @@ func (e *emitter) converter(t *ir.Type) {
 	case ir.Named:
 		if t.Elem.Kind == ir.JSON {
 			body = append(body,
-				jen.List(jen.Id("out").Dot("JSONValue"), jen.Err()).Op("=").Qual(rt, "AsJSONValue").Call(jen.Id("path"), jen.Id("raw")),
+				jen.List(jen.Id("out").Dot("JSONValue"), jen.Err()).Op("=").Add(asJSONValue(t.Elem, jen.Id("path"), jen.Id("raw"))),
 			)
 			break
 		}
@@ -52,6 +52,15 @@ func (e *emitter) converter(t *ir.Type) {
 	body = append(body, jen.Return())
 	e.f.Func().Id("conv"+t.Name).Params(jen.Id("path").String(), jen.Id("raw").Any()).Params(jen.Id("out").Id(t.Name), jen.Err().Error()).Block(body...)
 	e.f.Line()
+}
+
+// asJSONValue converts raw into a JSON value; with the schema's program at
+// hand, JSON text in a column becomes the object or array the schema wants.
+func asJSONValue(t *ir.Type, path, raw *jen.Statement) *jen.Statement {
+	if t.Schema == nil {
+		return jen.Qual(rt, "AsJSONValue").Call(path, raw)
+	}
+	return jen.Qual(rt, "AsJSONValueFor").Call(path, raw, jen.Id(t.Schema.Func))
 }
 
 func asFunc(t *ir.Type) string {
@@ -121,7 +130,11 @@ func (e *emitter) convFieldFrom(fd *ir.Field, target, childPath, get, prop *jen.
 			e.conv(fd.Type.Elem, jen.Id(p), childPath, jen.Id(rawVar), 1)...)
 		inner = append(inner, target.Clone().Op("=").Op("&").Id(p))
 		present := jen.Id("ok").Op("&&").Id(rawVar).Op("!=").Nil()
-		if ir.HoldsNull(fd.Type.Elem) { // null is a JSON value too
+		switch {
+		case fd.Type.Elem.Kind == ir.JSON && fd.Type.Elem.Schema != nil:
+			// A NULL is null where the schema takes null, else absent, as for other optional fields.
+			present = jen.Id("ok").Op("&&").Parens(jen.Id(rawVar).Op("!=").Nil().Op("||").Qual(rt, "AcceptsNull").Call(jen.Id(fd.Type.Elem.Schema.Func)))
+		case ir.HoldsNull(fd.Type.Elem): // null is a JSON value too
 			present = jen.Id("ok")
 		}
 		block := jen.If(get, present).Block(inner...)
@@ -154,7 +167,7 @@ func (e *emitter) conv(t *ir.Type, target, path, raw *jen.Statement, depth int) 
 		}
 	case ir.JSON:
 		return []jen.Code{
-			jen.List(target.Clone(), jen.Err()).Op("=").Qual(rt, "AsJSONValue").Call(path, raw),
+			jen.List(target.Clone(), jen.Err()).Op("=").Add(asJSONValue(t, path, raw)),
 			fail,
 		}
 	case ir.GoType:

@@ -211,6 +211,23 @@ func (e *emitter) unionChecks(t *ir.Type) []jen.Code {
 		args := []jen.Code{jen.Id("v").Dot(v.Name), jen.Id("path")}
 		var names []jen.Code
 		for i, o := range v.Others {
+			other := otherVariant(t, v.OtherNames[i])
+			// The program leaves format an annotation; the branch's Go type does not.
+			switch {
+			case other == nil || !holdsFormat(other.Type, map[*ir.Type]bool{}):
+			case other.Type.Kind == ir.Format:
+				args = append(args, jen.Qual(rt, "FormatChecked").Call(jen.Lit(other.Type.Format), jen.Id(o.Func)))
+				continue
+			case other.Type.Kind == ir.Time:
+				args = append(args, jen.Qual(rt, "FormatChecked").Call(jen.Lit("date-time"), jen.Id(o.Func)))
+				continue
+			case other.Type.Name != "":
+				args = append(args, jen.Qual(rt, "DecodedBy").Types(goType(other.Type)).Call(jen.Id(o.Func)))
+				continue
+			default:
+				args = append(args, jen.Qual(rt, "DecodesAs").Types(goType(other.Type)).Call(jen.Id(o.Func)))
+				continue
+			}
 			args = append(args, jen.Id(o.Func))
 			names = append(names, jen.Lit(v.OtherNames[i]))
 		}
@@ -222,6 +239,50 @@ func (e *emitter) unionChecks(t *ir.Type) []jen.Code {
 	}
 	body = append(body, jen.Switch().Block(cases...))
 	return body
+}
+
+func otherVariant(t *ir.Type, name string) *ir.Variant {
+	for _, v := range t.Variants {
+		if v.Name == name {
+			return v
+		}
+	}
+	return nil
+}
+
+// holdsFormat reports whether a value of t holds a typed format somewhere
+// (a date-time included), which its Go type asserts.
+func holdsFormat(t *ir.Type, seen map[*ir.Type]bool) bool {
+	if t == nil || seen[t] {
+		return false
+	}
+	seen[t] = true
+	switch t.Kind {
+	case ir.Format, ir.Time:
+		return true
+	}
+	if holdsFormat(t.Elem, seen) {
+		return true
+	}
+	for _, f := range t.Fields {
+		if holdsFormat(f.Type, seen) {
+			return true
+		}
+	}
+	for _, v := range t.Variants {
+		if holdsFormat(v.Type, seen) {
+			return true
+		}
+	}
+	if t.Extra != nil && holdsFormat(t.Extra.Elem, seen) {
+		return true
+	}
+	for _, m := range t.Patterns {
+		if holdsFormat(m.Elem, seen) {
+			return true
+		}
+	}
+	return false
 }
 
 // unionCodec encodes the index of the variant set, then the variant.

@@ -739,9 +739,9 @@ func scanAccount(row *runtime.Row) (out *Account, err error) {
 		}
 		v.Point = &vPoint
 	}
-	if rPayment, ok := row.Lookup(3); ok {
+	if rPayment, ok := row.Lookup(3); ok && (rPayment != nil || runtime.AcceptsNull(checkAccountPayment)) {
 		var vPayment runtime.JSONValue
-		vPayment, err = runtime.AsJSONValue("/payment", rPayment)
+		vPayment, err = runtime.AsJSONValueFor("/payment", rPayment, checkAccountPayment)
 		if err != nil {
 			return
 		}
@@ -819,9 +819,9 @@ func scanShipment(row *runtime.Row) (out *Shipment, err error) {
 		}
 		v.Route = &vRoute
 	}
-	if rContact, ok := row.Lookup(3); ok {
+	if rContact, ok := row.Lookup(3); ok && (rContact != nil || runtime.AcceptsNull(checkShipmentContact)) {
 		var vContact runtime.JSONValue
-		vContact, err = runtime.AsJSONValue("/contact", rContact)
+		vContact, err = runtime.AsJSONValueFor("/contact", rContact, checkShipmentContact)
 		if err != nil {
 			return
 		}

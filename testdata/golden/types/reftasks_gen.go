@@ -992,25 +992,25 @@ func scanThing(row *runtime.Row) (out *Thing, err error) {
 	if err != nil {
 		return
 	}
-	if rAnything, ok := row.Lookup(2); ok {
+	if rAnything, ok := row.Lookup(2); ok && (rAnything != nil || runtime.AcceptsNull(checkThingAnything)) {
 		var vAnything runtime.JSONValue
-		vAnything, err = runtime.AsJSONValue("/anything", rAnything)
+		vAnything, err = runtime.AsJSONValueFor("/anything", rAnything, checkThingAnything)
 		if err != nil {
 			return
 		}
 		v.Anything = &vAnything
 	}
-	if rBag, ok := row.Lookup(3); ok {
+	if rBag, ok := row.Lookup(3); ok && (rBag != nil || runtime.AcceptsNull(checkThingBag)) {
 		var vBag runtime.JSONValue
-		vBag, err = runtime.AsJSONValue("/bag", rBag)
+		vBag, err = runtime.AsJSONValueFor("/bag", rBag, checkThingBag)
 		if err != nil {
 			return
 		}
 		v.Bag = &vBag
 	}
-	if rMixed, ok := row.Lookup(4); ok {
+	if rMixed, ok := row.Lookup(4); ok && (rMixed != nil || runtime.AcceptsNull(checkThingMixed)) {
 		var vMixed runtime.JSONValue
-		vMixed, err = runtime.AsJSONValue("/mixed", rMixed)
+		vMixed, err = runtime.AsJSONValueFor("/mixed", rMixed, checkThingMixed)
 		if err != nil {
 			return
 		}
@@ -1129,7 +1129,7 @@ func (c *Client) Tasks() []string {
 }
 
 func convSetting(path string, raw any) (out Setting, err error) {
-	out.JSONValue, err = runtime.AsJSONValue(path, raw)
+	out.JSONValue, err = runtime.AsJSONValueFor(path, raw, checkSetting)
 	return
 }
 

@@ -2283,7 +2283,7 @@ func convTagged(path string, raw any) (out Tagged, err error) {
 			continue
 		}
 		var x runtime.JSONValue
-		x, err = runtime.AsJSONValue(runtime.JoinPointer(path, k), m[k])
+		x, err = runtime.AsJSONValueFor(runtime.JoinPointer(path, k), m[k], checkTaggedExtra)
 		if err != nil {
 			return
 		}
