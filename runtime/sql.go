@@ -61,12 +61,37 @@ type Record = map[string]any
 
 // QueryOne runs q and converts its single row; no row is ErrNotFound, more than one is a permanent error.
 func QueryOne[R any](ctx context.Context, x *Executor, q *SQLQuery, args []any, conv func(Record) (*R, error)) (*R, error) {
+	return oneRow(ctx, x, q, args, viaRecord(conv))
+}
+
+// QueryAll runs q and converts every row; no row at all is ErrNotFound.
+func QueryAll[E any](ctx context.Context, x *Executor, q *SQLQuery, args []any, conv func(Record) (*E, error)) ([]E, error) {
+	return allRows(ctx, x, q, args, viaRecord(conv))
+}
+
+// rowReader reads the rows of q as results, handing each to fn; with limit > 0 it stops reading after limit rows
+// and reads only the first, since a single-row lookup only needs to know that there is more than one. The
+// generated code reads rows either through a Record and a converter (viaRecord) or column by column with a
+// RowScanner (viaScanner); oneRow, allRows and rowsByKey give both the same rules.
+type rowReader[R any] func(ctx context.Context, x *Executor, q *SQLQuery, args []any, limit int, fn func(*R) error) (int, error)
+
+// viaRecord reads each row as a Record, which conv converts.
+func viaRecord[R any](conv func(Record) (*R, error)) rowReader[R] {
+	return func(ctx context.Context, x *Executor, q *SQLQuery, args []any, limit int, fn func(*R) error) (int, error) {
+		return query(ctx, x, q, args, limit, func(rec Record) error {
+			r, err := conv(rec)
+			if err != nil {
+				return err
+			}
+			return fn(r)
+		})
+	}
+}
+
+// oneRow is the single-row lookup: no row is ErrNotFound, more than one is a permanent error.
+func oneRow[R any](ctx context.Context, x *Executor, q *SQLQuery, args []any, read rowReader[R]) (*R, error) {
 	var out *R
-	n, err := query(ctx, x, q, args, 2, func(rec Record) error {
-		r, err := conv(rec)
-		if err != nil {
-			return err
-		}
+	n, err := read(ctx, x, q, args, 2, func(r *R) error {
 		out = r
 		return nil
 	})
@@ -81,14 +106,10 @@ func QueryOne[R any](ctx context.Context, x *Executor, q *SQLQuery, args []any, 
 	return out, nil
 }
 
-// QueryAll runs q and converts every row; no row at all is ErrNotFound.
-func QueryAll[E any](ctx context.Context, x *Executor, q *SQLQuery, args []any, conv func(Record) (*E, error)) ([]E, error) {
+// allRows is the list lookup: every row, and ErrNotFound for none.
+func allRows[E any](ctx context.Context, x *Executor, q *SQLQuery, args []any, read rowReader[E]) ([]E, error) {
 	var out []E
-	n, err := query(ctx, x, q, args, -1, func(rec Record) error {
-		e, err := conv(rec)
-		if err != nil {
-			return err
-		}
+	n, err := read(ctx, x, q, args, -1, func(e *E) error {
 		if e == nil {
 			return Permanent(errors.New("row conversion returned no value"))
 		}
@@ -104,21 +125,50 @@ func QueryAll[E any](ctx context.Context, x *Executor, q *SQLQuery, args []any, 
 	return out, nil
 }
 
-// query runs q and hands each row to fn, in a Record that is reused for the next row; with limit > 0 it stops reading after limit rows and converts only the first,
-// since QueryOne only needs to know that there is more than one.
+// query runs q and hands each row to fn, in a Record that is reused for the next row.
 func query(ctx context.Context, x *Executor, q *SQLQuery, args []any, limit int, fn func(Record) error) (int, error) {
+	var rec Record
+	return eachRow(ctx, x, q, args, limit, func(cols []string) (func([]any) error, error) {
+		return func(vals []any) error {
+			// One map for every row: conv reads it and must not keep it (generated converters copy what they
+			// keep, AsJSONValue included), and a map per row was the largest allocation of a batch query.
+			if rec == nil {
+				rec = make(Record, len(cols))
+			} else {
+				clear(rec)
+			}
+			for i, col := range cols {
+				v := vals[i]
+				if b, ok := v.([]byte); ok {
+					// Drivers may reuse the buffer on the next Next.
+					v = append([]byte(nil), b...)
+				}
+				rec[col] = v
+			}
+			return fn(rec)
+		}, nil
+	})
+}
+
+// eachRow runs q and hands each row's driver values, in the query's column order, to the function start returns
+// for the query's columns; with limit > 0 it stops reading after limit rows and hands on only the first. The values
+// are scanned into *any destinations, so database/sql has already copied any []byte it returns.
+func eachRow(ctx context.Context, x *Executor, q *SQLQuery, args []any, limit int, start func(cols []string) (func(vals []any) error, error)) (int, error) {
 	rows, cols, err := openRows(ctx, x, q, args)
 	if err != nil {
 		return 0, err
 	}
 	defer rows.Close()
+	fn, err := start(cols)
+	if err != nil {
+		return 0, err
+	}
 	vals := make([]any, len(cols))
 	ptrs := make([]any, len(cols))
 	for i := range vals {
 		ptrs[i] = &vals[i]
 	}
 	n := 0
-	var rec Record
 	for rows.Next() {
 		n++
 		if limit > 0 && n > 1 {
@@ -130,22 +180,7 @@ func query(ctx context.Context, x *Executor, q *SQLQuery, args []any, limit int,
 		if err := rows.Scan(ptrs...); err != nil {
 			return n, sqlErr(ctx, q, err)
 		}
-		// One map for every row: conv reads it and must not keep it (generated converters copy what they keep,
-		// AsJSONValue included), and a map per row was the largest allocation of a batch query.
-		if rec == nil {
-			rec = make(Record, len(cols))
-		} else {
-			clear(rec)
-		}
-		for i, col := range cols {
-			v := vals[i]
-			if b, ok := v.([]byte); ok {
-				// Drivers may reuse the buffer on the next Next.
-				v = append([]byte(nil), b...)
-			}
-			rec[col] = v
-		}
-		if err := fn(rec); err != nil {
+		if err := fn(vals); err != nil {
 			return n, convFailure(q, err)
 		}
 	}

@@ -48,6 +48,11 @@ func forKeys[K comparable](q *SQLBatchQuery, d Dialect, keys []K) (*SQLQuery, []
 // from the map; two rows for one key are an error, since the query would
 // then answer a lookup twice.
 func QueryBatch[K comparable, R any](ctx context.Context, x *Executor, q *SQLBatchQuery, keys []K, conv func(Record) (*R, error), keyOf func(*R) K) (map[K]*R, error) {
+	return rowsByKey(ctx, x, q, keys, viaRecord(conv), keyOf)
+}
+
+// rowsByKey is the batch lookup behind QueryBatch and ScanBatch.
+func rowsByKey[K comparable, R any](ctx context.Context, x *Executor, q *SQLBatchQuery, keys []K, read rowReader[R], keyOf func(*R) K) (map[K]*R, error) {
 	out := make(map[K]*R, len(keys))
 	if len(keys) == 0 {
 		return out, nil
@@ -60,11 +65,7 @@ func QueryBatch[K comparable, R any](ctx context.Context, x *Executor, q *SQLBat
 		return nil, Permanent(fmt.Errorf("reftask: unknown SQL connection %q", q.conn))
 	}
 	sq, args := forKeys(q, c.dialect, keys)
-	_, err := query(ctx, x, sq, args, -1, func(rec Record) error {
-		r, err := conv(rec)
-		if err != nil {
-			return err
-		}
+	_, err := read(ctx, x, sq, args, -1, func(r *R) error {
 		if r == nil {
 			return Permanent(errors.New("row conversion returned no value"))
 		}

@@ -3,7 +3,6 @@ package runtime
 import (
 	"context"
 	"errors"
-	"fmt"
 )
 
 // RowScanner is how generated code reads query rows straight into its result type, without a Record per row:
@@ -55,116 +54,37 @@ func (r *Row) bind(want, cols []string) {
 
 // ScanOne runs q and scans its single row with s; no row is ErrNotFound, more than one is a permanent error.
 func ScanOne[R any](ctx context.Context, x *Executor, q *SQLQuery, args []any, s *RowScanner[R]) (*R, error) {
-	var out *R
-	n, err := scanRows(ctx, x, q, args, 2, s, func(r *R) error {
-		out = r
-		return nil
-	})
-	switch {
-	case err != nil:
-		return nil, err
-	case n == 0:
-		return nil, ErrNotFound
-	case n > 1:
-		return nil, Permanent(fmt.Errorf("reftask: query on %q: query returned at least %d rows, want 1", q.conn, n))
-	}
-	return out, nil
+	return oneRow(ctx, x, q, args, viaScanner(s))
 }
 
 // ScanAll runs q and scans every row with s; no row at all is ErrNotFound.
 func ScanAll[E any](ctx context.Context, x *Executor, q *SQLQuery, args []any, s *RowScanner[E]) ([]E, error) {
-	var out []E
-	n, err := scanRows(ctx, x, q, args, -1, s, func(e *E) error {
-		if e == nil {
-			return Permanent(errors.New("row conversion returned no value"))
-		}
-		out = append(out, *e)
-		return nil
-	})
-	switch {
-	case err != nil:
-		return nil, err
-	case n == 0:
-		return nil, ErrNotFound
-	}
-	return out, nil
+	return allRows(ctx, x, q, args, viaScanner(s))
 }
 
 // ScanBatch is QueryBatch with a RowScanner: it runs a batch query for keys and returns the results by key, as
 // keyOf reads it from each result. A key with no row is absent from the map; two rows for one key are an error.
 func ScanBatch[K comparable, R any](ctx context.Context, x *Executor, q *SQLBatchQuery, keys []K, s *RowScanner[R], keyOf func(*R) K) (map[K]*R, error) {
-	out := make(map[K]*R, len(keys))
-	if len(keys) == 0 {
-		return out, nil
-	}
-	if x == nil || q == nil {
-		return nil, Permanent(errors.New("reftask: nil query or executor"))
-	}
-	c, ok := x.conn(q.conn)
-	if !ok {
-		return nil, Permanent(fmt.Errorf("reftask: unknown SQL connection %q", q.conn))
-	}
-	sq, args := forKeys(q, c.dialect, keys)
-	_, err := scanRows(ctx, x, sq, args, -1, s, func(r *R) error {
-		if r == nil {
-			return Permanent(errors.New("row conversion returned no value"))
-		}
-		k := keyOf(r)
-		if _, dup := out[k]; dup {
-			return Permanent(fmt.Errorf("the batch query returned two rows for key %v", k))
-		}
-		out[k] = r
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	return rowsByKey(ctx, x, q, keys, viaScanner(s), keyOf)
 }
 
-// scanRows runs q, scans each row with s and hands the result to fn; with limit > 0 it stops reading after limit
-// rows and scans only the first, since ScanOne only needs to know that there is more than one.
-func scanRows[R any](ctx context.Context, x *Executor, q *SQLQuery, args []any, limit int, s *RowScanner[R], fn func(*R) error) (int, error) {
-	if s == nil || s.Scan == nil {
-		return 0, Permanent(errors.New("reftask: nil row scanner"))
-	}
-	rows, cols, err := openRows(ctx, x, q, args)
-	if err != nil {
-		return 0, err
-	}
-	defer rows.Close()
-	row := Row{vals: make([]any, len(cols))}
-	row.bind(s.Columns, cols)
-	// database/sql copies []byte values into an *any destination, so Scan may keep what it reads.
-	ptrs := make([]any, len(cols))
-	for i := range row.vals {
-		ptrs[i] = &row.vals[i]
-	}
-	n := 0
-	for rows.Next() {
-		n++
-		if limit > 0 && n > 1 {
-			if n >= limit {
-				break
-			}
-			continue
+// viaScanner reads each row column by column with s.
+func viaScanner[R any](s *RowScanner[R]) rowReader[R] {
+	return func(ctx context.Context, x *Executor, q *SQLQuery, args []any, limit int, fn func(*R) error) (int, error) {
+		if s == nil || s.Scan == nil {
+			return 0, Permanent(errors.New("reftask: nil row scanner"))
 		}
-		if err := rows.Scan(ptrs...); err != nil {
-			return n, sqlErr(ctx, q, err)
-		}
-		r, err := s.Scan(&row)
-		if err == nil {
-			err = fn(r)
-		}
-		if err != nil {
-			return n, convFailure(q, err)
-		}
+		return eachRow(ctx, x, q, args, limit, func(cols []string) (func([]any) error, error) {
+			var row Row
+			row.bind(s.Columns, cols)
+			return func(vals []any) error {
+				row.vals = vals
+				r, err := s.Scan(&row)
+				if err != nil {
+					return err
+				}
+				return fn(r)
+			}, nil
+		})
 	}
-	if err := rows.Err(); err != nil {
-		return n, sqlErr(ctx, q, err)
-	}
-	if err := rows.Close(); err != nil {
-		return n, sqlErr(ctx, q, err)
-	}
-	return n, nil
 }
