@@ -243,29 +243,14 @@ func shortOrigin(loc string) string {
 // unmarshal emits a strict UnmarshalJSON: required properties must be
 // present, non-nullable ones not null, and a closed object has no others.
 func (e *emitter) unmarshal(t *ir.Type) {
-	var required, nonNull, known []jen.Code
-	for _, fd := range t.Fields {
-		known = append(known, jen.Lit(fd.JSON))
-		if fd.Required {
-			required = append(required, jen.Lit(fd.JSON))
-		}
-		if !fd.Nullable {
-			nonNull = append(nonNull, jen.Lit(fd.JSON))
-		}
-	}
-	list := func(c []jen.Code) jen.Code {
-		if len(c) == 0 {
-			return jen.Nil()
-		}
-		return jen.Index().String().Values(c...)
-	}
+	required, nonNull, known := keyLists(t)
 	var knownList jen.Code = jen.Nil()
 	if t.Closed {
-		knownList = list(known)
+		knownList = known
 	}
 	e.f.Comment(fmt.Sprintf("UnmarshalJSON decodes a %s, rejecting what its schema rejects: missing required properties, nulls where null is not allowed%s.", t.Name, map[bool]string{true: " and unknown properties", false: ""}[t.Closed]))
 	body := []jen.Code{
-		jen.If(jen.Err().Op(":=").Qual(rt, "RequireKeys").Call(jen.Id("data"), list(required), list(nonNull), knownList, jen.Lit(t.Closed)), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
+		jen.If(jen.Err().Op(":=").Qual(rt, "RequireKeys").Call(jen.Id("data"), required, nonNull, knownList, jen.Lit(t.Closed)), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 		jen.Type().Id("plain").Id(t.Name),
 	}
 	if nulls := nullFields(t); len(nulls) > 0 {
@@ -277,6 +262,29 @@ func (e *emitter) unmarshal(t *ir.Type) {
 	}
 	e.f.Func().Params(jen.Id("v").Op("*").Id(t.Name)).Id("UnmarshalJSON").Params(jen.Id("data").Index().Byte()).Error().Block(body...)
 	e.f.Line()
+}
+
+// keyLists are the string slice literals runtime.RequireKeys takes for a
+// struct: its required properties, those that may not be null, and all of
+// them (nil for an empty list).
+func keyLists(t *ir.Type) (required, nonNull, known jen.Code) {
+	var req, nn, all []jen.Code
+	for _, fd := range t.Fields {
+		all = append(all, jen.Lit(fd.JSON))
+		if fd.Required {
+			req = append(req, jen.Lit(fd.JSON))
+		}
+		if !fd.Nullable {
+			nn = append(nn, jen.Lit(fd.JSON))
+		}
+	}
+	list := func(c []jen.Code) jen.Code {
+		if len(c) == 0 {
+			return jen.Nil()
+		}
+		return jen.Index().String().Values(c...)
+	}
+	return list(req), list(nn), list(all)
 }
 
 // namedUnmarshal emits UnmarshalJSON for a named type over a non-nullable

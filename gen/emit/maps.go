@@ -48,22 +48,7 @@ func decodeValue(t *ir.Type, data, target jen.Code) *jen.Statement {
 // mapsUnmarshal emits UnmarshalJSON for a struct with map fields: the
 // properties first, then every other key into the map it belongs to.
 func (e *emitter) mapsUnmarshal(t *ir.Type) {
-	var required, nonNull, known []jen.Code
-	for _, fd := range t.Fields {
-		known = append(known, jen.Lit(fd.JSON))
-		if fd.Required {
-			required = append(required, jen.Lit(fd.JSON))
-		}
-		if !fd.Nullable {
-			nonNull = append(nonNull, jen.Lit(fd.JSON))
-		}
-	}
-	list := func(c []jen.Code) jen.Code {
-		if len(c) == 0 {
-			return jen.Nil()
-		}
-		return jen.Index().String().Values(c...)
-	}
+	required, nonNull, known := keyLists(t)
 	into := func(m *ir.MapField) []jen.Code {
 		return []jen.Code{
 			jen.Var().Id("x").Add(goType(m.Elem)),
@@ -99,7 +84,7 @@ func (e *emitter) mapsUnmarshal(t *ir.Type) {
 		loop = append(loop, rest...)
 	}
 	body := []jen.Code{
-		jen.If(jen.Err().Op(":=").Qual(rt, "RequireKeys").Call(jen.Id("data"), list(required), list(nonNull), jen.Nil(), jen.False()), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
+		jen.If(jen.Err().Op(":=").Qual(rt, "RequireKeys").Call(jen.Id("data"), required, nonNull, jen.Nil(), jen.False()), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 		jen.Type().Id("plain").Id(t.Name),
 		jen.If(jen.Err().Op(":=").Qual(rt, "DecodeStrict").Call(jen.Id("data"), jen.Parens(jen.Op("*").Id("plain")).Parens(jen.Id("v"))), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 	}
@@ -108,7 +93,7 @@ func (e *emitter) mapsUnmarshal(t *ir.Type) {
 		body = append(body, jen.Id("v").Dot(m.Name).Op("=").Nil())
 	}
 	body = append(body,
-		jen.List(jen.Id("keys"), jen.Id("raw"), jen.Err()).Op(":=").Qual(rt, "OtherProps").Call(jen.Id("data"), list(known)),
+		jen.List(jen.Id("keys"), jen.Id("raw"), jen.Err()).Op(":=").Qual(rt, "OtherProps").Call(jen.Id("data"), known),
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 	)
 	unknown := t.Closed && t.Extra == nil
