@@ -410,6 +410,28 @@ func (b *builder) typeOf(s *jsonschema.Schema, suggested string) *ir.Type {
 	return t
 }
 
+// newField is a struct property or tuple position of type ft, wrapped as
+// README's table says: a required non-null value is plain, an optional or
+// a nullable one a pointer, an optional nullable one a runtime.OptNull,
+// and a JSON value (which holds null itself) a pointer only when optional.
+func newField(name, json, doc string, ft *ir.Type, required bool) *ir.Field {
+	field := &ir.Field{Name: name, JSON: json, Doc: doc, Required: required}
+	field.Nullable = ft.Kind == ir.Pointer || ir.HoldsNull(ft)
+	switch {
+	case ir.HoldsNull(ft) && !required:
+		field.Type = &ir.Type{Kind: ir.Pointer, Elem: ft, Origin: ft.Origin}
+	case ir.HoldsNull(ft):
+		field.Type = ft
+	case !required && field.Nullable:
+		field.Type = &ir.Type{Kind: ir.OptNull, Elem: ft.Elem, Origin: ft.Origin}
+	case !required:
+		field.Type = &ir.Type{Kind: ir.Pointer, Elem: ft, Origin: ft.Origin}
+	default:
+		field.Type = ft
+	}
+	return field
+}
+
 func enumTypes(vals []any) []string {
 	var out []string
 	for _, v := range vals {
@@ -527,22 +549,7 @@ func (b *builder) structType(s *jsonschema.Schema, name string, isParams bool) *
 		if ft == nil {
 			continue
 		}
-		field := &ir.Field{Name: fname, JSON: p, Doc: target.Description, Required: required}
-		field.Nullable = ft.Kind == ir.Pointer || ir.HoldsNull(ft)
-		switch {
-		case ir.HoldsNull(ft) && !required:
-			// A JSON value holds null itself; the pointer tells absent.
-			field.Type = &ir.Type{Kind: ir.Pointer, Elem: ft, Origin: ft.Origin}
-		case ir.HoldsNull(ft):
-			field.Type = ft
-		case !required && field.Nullable:
-			field.Type = &ir.Type{Kind: ir.OptNull, Elem: ft.Elem, Origin: ft.Origin}
-		case !required:
-			field.Type = &ir.Type{Kind: ir.Pointer, Elem: ft, Origin: ft.Origin}
-		default:
-			field.Type = ft
-		}
-		t.Fields = append(t.Fields, field)
+		t.Fields = append(t.Fields, newField(fname, p, target.Description, ft, required))
 	}
 	for _, r := range s.Required {
 		if _, ok := s.Properties[r]; !ok && !isParams {

@@ -92,21 +92,7 @@ func (b *builder) tuple(s *jsonschema.Schema, suggested string) *ir.Type {
 			return nil
 		}
 		required := int64(i) < int64(s.MinItems)
-		field := &ir.Field{Name: fname, JSON: fmt.Sprint(i), Doc: deref(it).Description, Required: required}
-		field.Nullable = ft.Kind == ir.Pointer || ir.HoldsNull(ft)
-		switch {
-		case ir.HoldsNull(ft) && !required:
-			field.Type = &ir.Type{Kind: ir.Pointer, Elem: ft, Origin: ft.Origin}
-		case ir.HoldsNull(ft):
-			field.Type = ft
-		case !required && field.Nullable:
-			field.Type = &ir.Type{Kind: ir.OptNull, Elem: ft.Elem, Origin: ft.Origin}
-		case !required:
-			field.Type = &ir.Type{Kind: ir.Pointer, Elem: ft, Origin: ft.Origin}
-		default:
-			field.Type = ft
-		}
-		t.Fields = append(t.Fields, field)
+		t.Fields = append(t.Fields, newField(fname, fmt.Sprint(i), deref(it).Description, ft, required))
 	}
 	switch {
 	case rest != nil:
