@@ -121,29 +121,28 @@ func DecodedBy[T any, P interface {
 	*T
 	Validate() error
 }](check func(any, *Path, *Violations, *Evaluated)) func(any, *Path, *Violations, *Evaluated) {
-	return func(doc any, path *Path, vs *Violations, ev *Evaluated) {
-		before := vs.Len()
-		check(doc, path, vs, ev)
-		if vs.Len() > before {
-			return
+	return narrowed(check, func(b []byte) error {
+		var x T
+		if err := json.Unmarshal(b, &x); err != nil {
+			return err
 		}
-		b, err := json.Marshal(doc)
-		if err == nil {
-			var x T
-			if err = json.Unmarshal(b, &x); err == nil {
-				err = P(&x).Validate()
-			}
-		}
-		if err != nil {
-			vs.Add(path.String(), "format", err.Error())
-		}
-	}
+		return P(&x).Validate()
+	})
 }
 
 // DecodesAs narrows check like DecodedBy for a branch whose Go type is a
 // slice or map, which has no Validate: the value must decode into T, whose
 // typed formats read only valid text.
 func DecodesAs[T any](check func(any, *Path, *Violations, *Evaluated)) func(any, *Path, *Violations, *Evaluated) {
+	return narrowed(check, func(b []byte) error {
+		var x T
+		return json.Unmarshal(b, &x)
+	})
+}
+
+// narrowed runs check, and when it passes, decode on the value's JSON text:
+// a decode failure is a format violation at the value.
+func narrowed(check func(any, *Path, *Violations, *Evaluated), decode func([]byte) error) func(any, *Path, *Violations, *Evaluated) {
 	return func(doc any, path *Path, vs *Violations, ev *Evaluated) {
 		before := vs.Len()
 		check(doc, path, vs, ev)
@@ -152,8 +151,7 @@ func DecodesAs[T any](check func(any, *Path, *Violations, *Evaluated)) func(any,
 		}
 		b, err := json.Marshal(doc)
 		if err == nil {
-			var x T
-			err = json.Unmarshal(b, &x)
+			err = decode(b)
 		}
 		if err != nil {
 			vs.Add(path.String(), "format", err.Error())
