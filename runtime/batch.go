@@ -226,6 +226,7 @@ type batchOutcome[R any] struct {
 	entry   []byte // cache entry to store, nil when nothing is stored
 	payload []byte // encoded val, so that each waiter can get its own copy
 	scratch bool   // payload lies in the batch's scratch buffer: a flight that keeps it needs a copy
+	copies  bool   // not cached: runBatch makes a copy of val for other callers, when the key has more than one
 }
 
 // runBatch makes the batch's FetchMany call, caches each answer and hands every flight still in the
@@ -265,25 +266,29 @@ func (t *Task[P, R]) runBatch(b *batch[P, R]) {
 		t.storeMu.RUnlock()
 	}
 
+	copies := false
 	t.mu.Lock()
 	for i, it := range items {
 		o := &outs[i]
 		n := 0
 		payload := o.payload
-		if o.scratch && payload != nil {
-			// The flights are unlisted here, so their waiters are all counted: a copy of the encoded result is
-			// needed only when more than one caller is handed this key's result (result gives the value itself
-			// to the first and decodes copies for the others).
+		if o.scratch && payload != nil || o.copies {
+			// The flights are unlisted here, so their waiters are all counted: a copy of the result is needed only
+			// when more than one caller is handed this key's result (result gives the value itself to the first and
+			// copies to the others).
 			w := 0
 			for _, f := range it.flights {
 				if !f.gone {
 					w += int(f.waiters)
 				}
 			}
-			if w > 1 {
+			switch {
+			case w <= 1:
+				payload, o.copies = nil, false
+			case o.scratch:
 				payload = append([]byte(nil), payload...)
-			} else {
-				payload = nil
+			default:
+				copies = true // made below, outside Task.mu: Clone and Encode are generated code
 			}
 		}
 		for _, f := range it.flights {
@@ -304,6 +309,25 @@ func (t *Task[P, R]) runBatch(b *batch[P, R]) {
 	b.state = batchDone
 	t.settled.Add(1) // after the stores, as the flights are unlisted: see join
 	t.mu.Unlock()
+	if copies {
+		// The batch is done, so its flights' fields no longer change (withdraw and invalidate see batchDone) and
+		// nobody reads them before done is closed.
+		for i, it := range items {
+			if o := &outs[i]; o.copies {
+				snap, payload, err := t.copyOutcome(o.val)
+				for _, f := range it.flights {
+					if f.gone {
+						continue
+					}
+					if err != nil {
+						f.val, f.err = nil, err
+					} else {
+						f.snap, f.payload = snap, payload
+					}
+				}
+			}
+		}
+	}
 	close(b.done)
 	t.putScratch(sc, items, outs)
 }
@@ -400,10 +424,25 @@ func (t *Task[P, R]) outcome(r *R, err error, buf []byte) (o batchOutcome[R], _ 
 		o.payload = o.entry[entryHeaderSz:]
 		o.scratch = true
 	default:
-		// Not cached, but coalesced callers still need their own copies.
-		o.payload = t.s.Encode(nil, r)
+		// Not cached, but coalesced callers still need their own copies: runBatch makes them once it knows there
+		// are any.
+		o.copies = true
 	}
 	return o, buf
+}
+
+// copyOutcome makes the copy of an uncached batch result that callers other than the first are handed copies of:
+// a Clone, or else its encoding. A panic in that generated code fails the key rather than sharing val.
+func (t *Task[P, R]) copyOutcome(val *R) (snap *R, payload []byte, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			snap, payload, err = nil, nil, Permanent(&panicError{where: "task " + t.s.Name, value: v})
+		}
+	}()
+	if t.s.Clone != nil {
+		return t.s.Clone(val), nil, nil
+	}
+	return nil, t.s.Encode(nil, val), nil
 }
 
 // fetchMany calls the batch source through retryLoop on the batch's ctx.
@@ -552,7 +591,7 @@ func (t *Task[P, R]) DoMany(ctx context.Context, ps []*P) (res []*R, errs []erro
 				var r *R
 				err := t.guard(m.p, func() error {
 					var err error
-					r, err = t.miss(ctx, bc, m.p, m.key, m.seen)
+					r, err = t.miss(ctx, bc, m.p, m.key, m.seen, nil)
 					return err
 				})
 				answer(m, r, err)

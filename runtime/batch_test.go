@@ -196,6 +196,75 @@ func TestBatchDuplicates(t *testing.T) {
 	}
 }
 
+// Without a cache, a batch result is copied only for a key that more than one caller waits for: by Clone when the
+// spec has one, else through its encoding. A panic in that copy fails the key's callers instead of handing them one
+// shared value.
+func TestBatchUncachedCopies(t *testing.T) {
+	panicky := func(*user) *user { panic("clone failed") }
+	cases := []struct {
+		name       string
+		clone      func(*user) *user
+		dups       int // callers per key
+		wantPanic  bool
+	}{
+		{name: "one caller per key, no copy", clone: cloneUser, dups: 1},
+		{name: "one caller per key without Clone, no encoding", dups: 1},
+		{name: "duplicates get clones", clone: cloneUser, dups: 4},
+		{name: "duplicates get decoded copies", dups: 4},
+		{name: "a panicking Clone fails the key", clone: panicky, dups: 3, wantPanic: true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			x := newTestExecutor(t)
+			spec := batchSpec(t, &batchSource{}, BatchPolicy[userParams, user]{MaxSize: 100, Wait: 50 * time.Millisecond})
+			spec.Cache = CachePolicy{}
+			var copies atomic.Int64
+			spec.Clone = nil
+			if tc.clone != nil {
+				spec.Clone = func(u *user) *user { copies.Add(1); return tc.clone(u) }
+			} else {
+				spec.Encode = func(dst []byte, u *user) []byte { copies.Add(1); return encodeUser(dst, u) }
+			}
+			task := NewTask(x, spec)
+			var ids []string
+			for _, k := range []string{"a", "b", "c"} {
+				for range tc.dups {
+					ids = append(ids, k)
+				}
+			}
+			res, errs := doAll(context.Background(), task, ids...)
+			ptrs := map[*user]bool{}
+			for i := range ids {
+				if tc.wantPanic {
+					var pe *panicError
+					if !errors.As(errs[i], &pe) || res[i] != nil {
+						t.Fatalf("%s: %+v, %v; want the Clone panic", ids[i], res[i], errs[i])
+					}
+					continue
+				}
+				if errs[i] != nil || res[i].ID != ids[i] {
+					t.Fatalf("%s: %+v, %v", ids[i], res[i], errs[i])
+				}
+				ptrs[res[i]] = true
+			}
+			if !tc.wantPanic && len(ptrs) != len(ids) {
+				t.Fatalf("callers share results: %d pointers for %d callers", len(ptrs), len(ids))
+			}
+			// Clone runs once per key to make the snapshot, then once per later caller; Encode once per key.
+			want := 0
+			switch {
+			case tc.dups > 1 && tc.clone != nil && !tc.wantPanic:
+				want = 3 * tc.dups
+			case tc.dups > 1:
+				want = 3
+			}
+			if n := copies.Load(); int(n) != want {
+				t.Fatalf("%d copies made, want %d", n, want)
+			}
+		})
+	}
+}
+
 func TestBatchInvalidatedFlightSharesKey(t *testing.T) {
 	// Invalidate unlists a waiting flight, so a new caller of the same key starts a second flight while the
 	// first is still in the window: the key must still be asked once, and cached (it is fetched after Invalidate).

@@ -80,13 +80,11 @@ func (f *flight[R]) addWaiter(ctx context.Context) waiter {
 // means that no entry for key was stored after that lookup.
 //
 // lead is true when the caller must run the new flight itself, on its own goroutine (see startFlight).
-func (t *Task[P, R]) join(ctx context.Context, bc *bigcache.BigCache, p *P, key string, seen uint64) (f *flight[R], w waiter, lead bool, r *R, st entryState) {
-	var e *batchEntry[P, R]
-	if t.batcher != nil {
-		// Made before taking Task.mu, so that the critical section allocates nothing (an allocation there can
-		// stall it behind a GC assist while every other caller queues up). Wasted when the key already has a flight.
-		e = &batchEntry[P, R]{p: *p}
-	}
+//
+// For a batched task, e is the storage of the flight the caller would start, holding the caller's params (p is &e.p):
+// made before taking Task.mu, so that the critical section allocates nothing (an allocation there can stall it behind a
+// GC assist while every other caller queues up). It is wasted when the key already has a flight. e is nil otherwise.
+func (t *Task[P, R]) join(ctx context.Context, bc *bigcache.BigCache, p *P, key string, seen uint64, e *batchEntry[P, R]) (f *flight[R], w waiter, lead bool, r *R, st entryState) {
 	for {
 		if now := t.settled.Load(); now != seen {
 			seen = now
@@ -516,9 +514,11 @@ func isTransientDriverErr(err error) bool {
 }
 
 // miss serves a caller whose lookup missed: wait for the flight (or leave on ctx), then fall back as needed.
-// seen is Task.settled as it was before the caller's cache lookup (see join).
-func (t *Task[P, R]) miss(ctx context.Context, bc *bigcache.BigCache, p *P, key string, seen uint64) (*R, error) {
-	f, w, lead, r, st := t.join(ctx, bc, p, key, seen)
+// seen is Task.settled as it was before the caller's cache lookup (see join). p is the caller's own copy of its
+// params, which a flight the caller starts may keep; for a batched task it lies in e (p is &e.p), the new flight's
+// storage, and e is nil otherwise.
+func (t *Task[P, R]) miss(ctx context.Context, bc *bigcache.BigCache, p *P, key string, seen uint64, e *batchEntry[P, R]) (*R, error) {
+	f, w, lead, r, st := t.join(ctx, bc, p, key, seen, e)
 	switch st {
 	case entryHit:
 		return r, nil
@@ -529,17 +529,34 @@ func (t *Task[P, R]) miss(ctx context.Context, bc *bigcache.BigCache, p *P, key 
 		t.run(f, bc, p, key)
 		return t.settle(ctx, bc, p, key, f)
 	}
-	select {
-	case <-f.done:
-	case <-ctx.Done():
+	if done := ctx.Done(); done == nil {
+		// A ctx that cannot end needs no select, whose frame is large enough to make a fresh goroutine's stack grow.
+		<-f.done
+	} else {
 		select {
 		case <-f.done:
-		default:
-			t.leave(f, key, w)
-			return nil, t.fail(ctx, p, 0, ctxErr(ctx))
+		case <-done:
+			select {
+			case <-f.done:
+			default:
+				t.leave(f, key, w)
+				return nil, t.fail(ctx, p, 0, ctxErr(ctx))
+			}
 		}
 	}
 	return t.settle(ctx, bc, p, key, f)
+}
+
+// missCopy is miss for a caller whose params may change once it leaves: it copies them first, into the new flight's
+// storage when the task is batched.
+func (t *Task[P, R]) missCopy(ctx context.Context, bc *bigcache.BigCache, p *P, key string, seen uint64) (*R, error) {
+	if t.batcher != nil {
+		e := &batchEntry[P, R]{p: *p}
+		return t.miss(ctx, bc, &e.p, key, seen, e)
+	}
+	pc := new(P)
+	*pc = *p
+	return t.miss(ctx, bc, pc, key, seen, nil)
 }
 
 // settle answers a caller from a finished flight: its result, or else a stale entry or the fallbacks.

@@ -278,9 +278,7 @@ func (t *Task[P, R]) Do(ctx context.Context, p *P) (res *R, err error) {
 		return r, err
 	}
 	// A flight keeps the params it was started with, and the caller may reuse its own once it leaves.
-	pc := new(P)
-	*pc = *p
-	return t.miss(ctx, bc, pc, key, seen)
+	return t.missCopy(ctx, bc, p, key, seen)
 }
 
 // Get is Do for generated code, which builds the cache key itself: key is Key's output followed by the params'
@@ -344,21 +342,30 @@ func (t *Task[P, R]) lookupCold(bc *bigcache.BigCache, key []byte, now int64, hs
 	return r, st
 }
 
-// missValue is the rest of Get after a miss, or on a closed executor or an ended ctx. Only here does p move to
-// the heap.
+// missValue is the rest of Get after a miss, or on a closed executor or an ended ctx. Only here is p copied to
+// the heap, once: for a batched task straight into the storage of the flight the caller may start.
 //
 //go:noinline
 func (t *Task[P, R]) missValue(ctx context.Context, bc *bigcache.BigCache, key []byte, p P, seen uint64, start time.Time) (*R, error) {
+	var e *batchEntry[P, R]
+	var pp *P
+	if t.batcher != nil {
+		e = &batchEntry[P, R]{p: p}
+		pp = &e.p
+	} else {
+		pp = new(P)
+		*pp = p
+	}
 	if ctx.Err() != nil {
-		return nil, t.fail(ctx, &p, 0, ctxErr(ctx))
+		return nil, t.fail(ctx, pp, 0, ctxErr(ctx))
 	}
 	if bc == nil {
-		return nil, t.checkClosed(ctx, &p)
+		return nil, t.checkClosed(ctx, pp)
 	}
-	if err := t.admit(ctx, &p, start); err != nil {
+	if err := t.admit(ctx, pp, start); err != nil {
 		return nil, err
 	}
-	return t.miss(ctx, bc, &p, string(key), seen)
+	return t.miss(ctx, bc, pp, string(key), seen, e)
 }
 
 // reportValue is report for Get, which holds the params by value.
