@@ -202,10 +202,10 @@ func TestBatchDuplicates(t *testing.T) {
 func TestBatchUncachedCopies(t *testing.T) {
 	panicky := func(*user) *user { panic("clone failed") }
 	cases := []struct {
-		name       string
-		clone      func(*user) *user
-		dups       int // callers per key
-		wantPanic  bool
+		name      string
+		clone     func(*user) *user
+		dups      int // callers per key
+		wantPanic bool
 	}{
 		{name: "one caller per key, no copy", clone: cloneUser, dups: 1},
 		{name: "one caller per key without Clone, no encoding", dups: 1},
