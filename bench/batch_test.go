@@ -87,6 +87,17 @@ var batchContenders = []batchContender{
 			return r.ID, nil
 		}, func() {}
 	}},
+	// (b0) (b) without a cache: what storing and looking up every answer in the cache costs a batched miss.
+	{"batched-uncached", func(b *testing.B, env *batchEnv) (batchLookup, func()) {
+		c := env.c
+		return func(ctx context.Context, key string) (string, error) {
+			r, err := c.GetUserRowBatchedUncached(ctx, key)
+			if err != nil {
+				return "", err
+			}
+			return r.ID, nil
+		}, func() {}
+	}},
 	// (c) dataloadgen, same batch size and wait, over the batch function a developer would write.
 	{"dataloadgen", func(b *testing.B, env *batchEnv) (batchLookup, func()) {
 		db, d := env.db, env.d

@@ -431,6 +431,44 @@ func appendUserRowBatchedParams(dst []byte, v *UserRowBatchedParams) []byte {
 	return dst
 }
 
+// UserRowBatchedUncachedParams is the object at user_row_batched_uncached.task.json#/params.
+type UserRowBatchedUncachedParams struct {
+	UserID string `json:"user_id"`
+}
+
+// UnmarshalJSON decodes a UserRowBatchedUncachedParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
+func (v *UserRowBatchedUncachedParams) UnmarshalJSON(data []byte) error {
+	if err := runtime.RequireKeys(data, []string{"user_id"}, []string{"user_id"}, nil, false); err != nil {
+		return err
+	}
+	type plain UserRowBatchedUncachedParams
+	return runtime.DecodeStrict(data, (*plain)(v))
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *UserRowBatchedUncachedParams) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *UserRowBatchedUncachedParams) validate(vs *runtime.Violations, path *runtime.Path) {
+	{
+		pUserID := path.Key("user_id")
+		if utf8.RuneCountInString(v.UserID) < 1 {
+			vs.Addf(pUserID.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.UserID))
+		}
+		if utf8.RuneCountInString(v.UserID) > 64 {
+			vs.Addf(pUserID.String(), "maxLength", "length %d, want at most 64", utf8.RuneCountInString(v.UserID))
+		}
+	}
+}
+
+func appendUserRowBatchedUncachedParams(dst []byte, v *UserRowBatchedUncachedParams) []byte {
+	dst = runtime.AppendString(dst, v.UserID)
+	return dst
+}
+
 // UserRowParams is the object at user_row.task.json#/params.
 type UserRowParams struct {
 	UserID string `json:"user_id"`
@@ -518,16 +556,20 @@ func readUserRowPlan(rd *runtime.Reader, v *UserRowPlan) {
 
 // Client calls this package's tasks through a shared runtime executor, which caches, coalesces, retries and falls back as each spec says. A Client is safe for concurrent use.
 type Client struct {
-	x                        *runtime.Executor
-	userProfile              *runtime.Task[UserProfileParams, UserProfile]
-	userProfileFlaky         *runtime.Task[UserProfileFlakyParams, UserProfile]
-	userRow                  *runtime.Task[UserRowParams, UserRow]
-	userRowQuery             *runtime.SQLQuery
-	userRowRowScanner        *runtime.RowScanner[UserRow]
-	userRowBatched           *runtime.Task[UserRowBatchedParams, UserRow]
-	userRowBatchedQuery      *runtime.SQLQuery
-	userRowBatchedRowScanner *runtime.RowScanner[UserRow]
-	userRowBatchedBatchQuery *runtime.SQLBatchQuery
+	x                                *runtime.Executor
+	userProfile                      *runtime.Task[UserProfileParams, UserProfile]
+	userProfileFlaky                 *runtime.Task[UserProfileFlakyParams, UserProfile]
+	userRow                          *runtime.Task[UserRowParams, UserRow]
+	userRowQuery                     *runtime.SQLQuery
+	userRowRowScanner                *runtime.RowScanner[UserRow]
+	userRowBatched                   *runtime.Task[UserRowBatchedParams, UserRow]
+	userRowBatchedQuery              *runtime.SQLQuery
+	userRowBatchedRowScanner         *runtime.RowScanner[UserRow]
+	userRowBatchedBatchQuery         *runtime.SQLBatchQuery
+	userRowBatchedUncached           *runtime.Task[UserRowBatchedUncachedParams, UserRow]
+	userRowBatchedUncachedQuery      *runtime.SQLQuery
+	userRowBatchedUncachedRowScanner *runtime.RowScanner[UserRow]
+	userRowBatchedUncachedBatchQuery *runtime.SQLBatchQuery
 }
 
 // NewClient binds the package's tasks to x. The connections and files the tasks name are looked up in x when a task runs.
@@ -629,6 +671,37 @@ func NewClient(x *runtime.Executor) *Client {
 		ValidateParams: (*UserRowBatchedParams).Validate,
 		ValidateResult: (*UserRow).Validate,
 		Version:        "82c7ac8d0cbd51da",
+	})
+	c.userRowBatchedUncachedQuery = runtime.NewSQLQuery("users", []string{"SELECT id, name, email, plan FROM users WHERE id = ", ""}, []string{"user_id"})
+	c.userRowBatchedUncachedRowScanner = &runtime.RowScanner[UserRow]{
+		Columns: []string{"id", "name", "email", "plan"},
+		Scan:    scanUserRowBatchedUncached,
+	}
+	c.userRowBatchedUncachedBatchQuery = runtime.NewSQLBatchQuery("users", "SELECT id, name, email, plan FROM users WHERE id ", "")
+	c.userRowBatchedUncached = runtime.NewTask(x, runtime.TaskSpec[UserRowBatchedUncachedParams, UserRow]{
+		AppendKey: appendUserRowBatchedUncachedParams,
+		Batch: &runtime.BatchPolicy[UserRowBatchedUncachedParams, UserRow]{
+			Concurrency: 4,
+			FetchMany:   c.fetchManyUserRowBatchedUncached,
+			MaxSize:     100,
+			Wait:        time.Millisecond,
+		},
+		Cache:    runtime.CachePolicy{},
+		Clone:    cloneUserRow,
+		Decode:   decodeUserRowBatchedUncached,
+		Describe: describeUserRowBatchedUncachedParams,
+		Encode:   appendUserRow,
+		Fetch:    c.fetchUserRowBatchedUncached,
+		Name:     "UserRowBatchedUncached",
+		Retry: runtime.RetryPolicy{
+			Attempts:     1,
+			InitialDelay: 50 * time.Millisecond,
+			MaxDelay:     time.Second,
+		},
+		Timeout:        10 * time.Second,
+		ValidateParams: (*UserRowBatchedUncachedParams).Validate,
+		ValidateResult: (*UserRow).Validate,
+		Version:        "6be008403331e24f",
 	})
 	return c
 }
@@ -877,6 +950,101 @@ func (c *Client) GetUserRowBatchedBatch(ctx context.Context, keys []string) (map
 	return runtime.BatchResult(keys, res, errs)
 }
 
+// GetUserRowBatchedUncached looks up a user row by id; concurrent lookups are batched into one IN / = ANY query: the batching benchmark's (b) without a cache, to measure what the cache costs a batched miss.
+// It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
+func (c *Client) GetUserRowBatchedUncached(ctx context.Context, userID string) (*UserRow, error) {
+	p := newUserRowBatchedUncachedParams(userID)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.userRowBatchedUncached.Get(ctx, appendUserRowBatchedUncachedParams(c.userRowBatchedUncached.Key(buf[:0]), &p), p)
+}
+
+// GetUserRowBatchedUncachedAsync starts GetUserRowBatchedUncached and returns at once; Await the future for the result.
+func (c *Client) GetUserRowBatchedUncachedAsync(ctx context.Context, userID string) *runtime.Future[UserRow] {
+	p := newUserRowBatchedUncachedParams(userID)
+	return c.userRowBatchedUncached.Async(ctx, &p)
+}
+
+// InvalidateUserRowBatchedUncached drops the cached result for these parameters.
+func (c *Client) InvalidateUserRowBatchedUncached(userID string) {
+	p := newUserRowBatchedUncachedParams(userID)
+	c.userRowBatchedUncached.Invalidate(&p)
+}
+
+func newUserRowBatchedUncachedParams(userID string) UserRowBatchedUncachedParams {
+	p := UserRowBatchedUncachedParams{UserID: userID}
+	return p
+}
+
+func describeUserRowBatchedUncachedParams(p *UserRowBatchedUncachedParams) string {
+	return fmt.Sprintf("user_id=%v", strconv.Quote(p.UserID))
+}
+
+func decodeUserRowBatchedUncached(rd *runtime.Reader) *UserRow {
+	v := new(UserRow)
+	readUserRow(rd, v)
+	return v
+}
+
+// scanUserRowBatchedUncached reads one row of the task's query into a UserRow, column by column; a bare return passes err on.
+func scanUserRowBatchedUncached(row *runtime.Row) (out *UserRow, err error) {
+	var v UserRow
+	v.ID, err = runtime.AsString("/id", row.Col(0))
+	if err != nil {
+		return
+	}
+	v.Name, err = runtime.AsString("/name", row.Col(1))
+	if err != nil {
+		return
+	}
+	if rEmail, ok := row.Lookup(2); ok {
+		v.Email.Set = true
+		if rEmail == nil {
+			v.Email.Null = true
+		} else {
+			v.Email.Value, err = runtime.AsString("/email", rEmail)
+			if err != nil {
+				return
+			}
+		}
+	}
+	v.Plan, err = convUserRowPlan("/plan", row.Col(3))
+	if err != nil {
+		return
+	}
+	return &v, nil
+}
+
+func (c *Client) fetchUserRowBatchedUncached(ctx context.Context, p *UserRowBatchedUncachedParams) (*UserRow, error) {
+	return runtime.ScanOne(ctx, c.x, c.userRowBatchedUncachedQuery, []any{p.UserID}, c.userRowBatchedUncachedRowScanner)
+}
+
+// fetchManyUserRowBatchedUncached asks the batch form of the source for many keys in one call.
+func (c *Client) fetchManyUserRowBatchedUncached(ctx context.Context, ps []*UserRowBatchedUncachedParams) ([]*UserRow, error) {
+	keys := make([]string, len(ps))
+	for i, p := range ps {
+		keys[i] = p.UserID
+	}
+	found, err := runtime.ScanBatch(ctx, c.x, c.userRowBatchedUncachedBatchQuery, keys, c.userRowBatchedUncachedRowScanner, func(r *UserRow) string {
+		return r.ID
+	})
+	if err != nil {
+		return nil, err
+	}
+	return runtime.InOrder(keys, found), nil
+}
+
+// GetUserRowBatchedUncachedBatch looks up many userID values at once, in chunks of at most 100 keys, answering from the cache where it can.
+// The map holds every key that was found; a key that was not found is absent. The error joins the failures of the other keys, each a *runtime.TaskError.
+func (c *Client) GetUserRowBatchedUncachedBatch(ctx context.Context, keys []string) (map[string]*UserRow, error) {
+	ps := make([]*UserRowBatchedUncachedParams, len(keys))
+	for i, k := range keys {
+		ps[i] = &UserRowBatchedUncachedParams{UserID: k}
+	}
+	res, errs := c.userRowBatchedUncached.DoMany(ctx, ps)
+	return runtime.BatchResult(keys, res, errs)
+}
+
 // Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask.
 func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, error) {
 	switch task {
@@ -920,13 +1088,23 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 			return nil, err
 		}
 		return r, nil
+	case "UserRowBatchedUncached":
+		var p UserRowBatchedUncachedParams
+		if err := json.Unmarshal(params, &p); err != nil {
+			return nil, runtime.ParamsError(task, err)
+		}
+		r, err := c.userRowBatchedUncached.Do(ctx, &p)
+		if err != nil {
+			return nil, err
+		}
+		return r, nil
 	}
 	return nil, fmt.Errorf("%w: %q", runtime.ErrUnknownTask, task)
 }
 
 // Tasks lists the names Execute accepts, sorted.
 func (c *Client) Tasks() []string {
-	return []string{"UserProfile", "UserProfileFlaky", "UserRow", "UserRowBatched"}
+	return []string{"UserProfile", "UserProfileFlaky", "UserRow", "UserRowBatched", "UserRowBatchedUncached"}
 }
 
 func convUserRowPlan(path string, raw any) (out UserRowPlan, err error) {

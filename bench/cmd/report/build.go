@@ -26,7 +26,7 @@ var (
 	retryNames    = []string{"source_direct", "reftask", "failsafe_retry", "retrygo_loop"}
 	memNames      = []string{"reftask", "map", "otter"}
 	genSizes      = []string{"100", "1000", "5000"}
-	batchNames    = []string{"unbatched", "batched", "dataloadgen"}
+	batchNames    = []string{"unbatched", "batched", "batched-uncached", "dataloadgen"}
 	batchDBs      = []struct{ key, title string }{{"sqlite", "SQLite"}, {"postgres", "PostgreSQL"}}
 )
 
@@ -58,6 +58,8 @@ var describeBatch = map[string]string{
 	"unbatched":   describe["unbatched"],
 	"batched":     describe["batched"],
 	"dataloadgen": "(c) dataloadgen, capacity 100, wait 1ms, over a hand-written batch function (same query)",
+	// Not one of the issue's contenders: (b) without its cache, to show what caching every answer costs a batched miss.
+	"batched-uncached": "(b0) (b) with `cache` ttl 0: no cache lookup before the batch, no store after it",
 }
 
 func (rep *report) v(name, unit string) float64 {
