@@ -484,7 +484,8 @@ func (t *Task[P, R]) Async(ctx context.Context, p *P) *Future[R] {
 		if t == nil {
 			return &TaskError{Err: err}
 		}
-		return t.taskErr(p, 0, err)
+		// Describe is generated code that runs on Await's caller: a panic in it becomes the error instead.
+		return t.guard(p, func() error { return t.taskErr(p, 0, err) })
 	}
 	go func() {
 		defer close(f.done)

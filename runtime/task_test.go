@@ -1093,6 +1093,26 @@ func TestFutures(t *testing.T) {
 			t.Fatalf("got %+v, %v", u, err)
 		}
 	})
+	t.Run("a panicking Describe does not reach Await's caller", func(t *testing.T) {
+		release := make(chan struct{})
+		defer close(release)
+		spec := userSpec(&source{fn: func(_ context.Context, _ int64, p *userParams) (*user, error) {
+			<-release
+			return &user{ID: p.ID}, nil
+		}})
+		spec.Name = "SlowPanickyDescribe"
+		spec.Describe = func(*userParams) string { panic("describe failed") }
+		task := NewTask(x, spec)
+		f := task.Async(context.Background(), &userParams{ID: "k"})
+		actx, cancel := context.WithCancel(context.Background())
+		cancel()
+		_, err := f.Await(actx)
+		var pe *panicError
+		if !errors.As(err, &pe) {
+			t.Fatalf("err = %v, want the Describe panic as the error", err)
+		}
+		mustTaskError(t, err)
+	})
 }
 
 func TestInvalidate(t *testing.T) {
