@@ -11,6 +11,8 @@ example:
 ## test: vet, then every test with the race detector (PostgreSQL tests need the local server; see .ci/run)
 test: vet check
 	$(GO) test -race -count=1 -timeout 20m ./...
+	# Allocation counts and stack use are not meaningful under -race: these tests run again without it.
+	$(GO) test -count=1 -run 'TestHitAllocs|FitsStartingStack' ./runtime/ ./gen/
 
 ## test-short: the tests without the slow ones
 test-short:

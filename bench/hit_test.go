@@ -4,6 +4,7 @@ import (
 	"context"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -191,6 +192,42 @@ func BenchmarkHitParallel(b *testing.B) {
 					i++
 				}
 			})
+		})
+	}
+}
+
+// BenchmarkHitFanout: each read on a goroutine of its own, started for it, as a fan-out over records does (one
+// goroutine per record, with sync.WaitGroup or errgroup). ns/op is per read, the goroutine's start included;
+// spawn_only starts the goroutines and reads nothing. A read whose path outgrows the goroutine's 2 KB starting
+// stack pays for a copy of the stack on top. Not part of the report: run it with
+// go test -run '^$' -bench '^BenchmarkHitFanout$' .
+func BenchmarkHitFanout(b *testing.B) {
+	const group = 1000 // goroutines started before waiting for them
+	contenders := append([]hitContender{{"spawn_only", func(*testing.B) getter {
+		return func(context.Context, string) (any, bool) { return nil, true }
+	}}}, hitContenders...)
+	for _, c := range contenders {
+		b.Run(c.name, func(b *testing.B) {
+			get := c.setup(b)
+			ctx := context.Background()
+			var wg sync.WaitGroup
+			var wrong atomic.Bool
+			i := 0
+			for b.Loop() {
+				k := keys[i%hotKeys]
+				wg.Go(func() {
+					if _, ok := get(ctx, k); !ok {
+						wrong.Store(true)
+					}
+				})
+				if i++; i%group == 0 {
+					wg.Wait()
+				}
+			}
+			wg.Wait()
+			if wrong.Load() {
+				b.Fatal("wrong answer")
+			}
 		})
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"unsafe"
 
 	"github.com/reftask/reftask/internal/testdb"
 	"github.com/reftask/reftask/runtime"
@@ -235,5 +236,52 @@ func TestE2EBatchGoAndHTTP(t *testing.T) {
 	}
 	if n, err := c.GetNumbered(ctx, 5); err != nil || n.Label != "n5" {
 		t.Errorf("GetNumbered: %v %v", n, err)
+	}
+}
+
+// A generated Get<name> often runs on a goroutine started for it (one per record of a fan-out), whose stack
+// starts at 2 KB; the generated method and the runtime keep their frames small enough that a hot-key hit fits,
+// with room for a caller's closure. (When the runtime starts goroutines with more than 2 KB, after a GC has seen
+// deeper stacks, nothing grows and the test passes trivially.)
+func TestE2EHitFitsStartingStack(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector enlarges every frame; make test runs this test without it too")
+	}
+	db := testdb.SQLite(t)
+	seedUsers(t, db, runtime.SQLite, 100)
+	x, err := runtime.New(runtime.WithSQL("users", db, runtime.SQLite))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	c := batching.NewClient(x)
+	ctx := context.Background()
+	ids := make([]string, 100)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("u%d", i)
+		for range 2 { // the second lookup reads the cache and fills the hot-key layer
+			if _, err := c.GetUser(ctx, ids[i]); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	const n = 1000
+	var grew atomic.Int64
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			var marker byte
+			before := uintptr(unsafe.Pointer(&marker))
+			if _, err := c.GetUser(ctx, ids[i%len(ids)]); err != nil {
+				t.Error(err)
+			}
+			if uintptr(unsafe.Pointer(&marker)) != before {
+				grew.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	if g := grew.Load(); g > n/10 {
+		t.Fatalf("%d of %d goroutines grew their stack during a hot-key hit", g, n)
 	}
 }

@@ -62,6 +62,8 @@ const (
 	entryMiss entryState = iota
 	entryHit
 	entryNegative
+	entryFailed // generated code panicked during the lookup (Task.lookupHot)
+	entryCold   // the hot-key layer could not answer: bigcache must be read (Task.lookupCold)
 )
 
 type lookupMode int
@@ -123,9 +125,25 @@ func (t *Task[P, R]) lookupBig(bc *bigcache.BigCache, key string, rd *Reader, mo
 	if hs != nil {
 		// The decoded value goes into the layer, which from now on only hands out copies of it.
 		t.hot.fill(*hs, key, &hotItem[R]{val: r, fresh: h.freshUntil, size: int64(len(payload))}, epoch)
-		r = t.s.Clone(r)
+		if r, ok = t.cloneEntry(r); !ok {
+			return nil, entryMiss
+		}
 	}
 	return r, entryHit
+}
+
+// cloneEntry runs the generated Clone on a value just decoded from the cache. Like a Decode that panics, a Clone
+// that panics makes the entry unusable (a miss) rather than failing the lookup; a hit on the hot-key layer, which
+// holds the value, reports the panic.
+//
+//go:noinline
+func (t *Task[P, R]) cloneEntry(r *R) (c *R, ok bool) {
+	defer func() {
+		if recover() != nil {
+			c, ok = nil, false
+		}
+	}()
+	return t.s.Clone(r), true
 }
 
 // hotHit answers key from the hot-key layer when it holds a fresh entry; ok is false otherwise.

@@ -58,13 +58,15 @@ type Executor struct {
 	cache   atomic.Pointer[bigcache.BigCache] // nil after Close
 	cacheMB int
 	hooks   Hooks
-	now     func() time.Time // WithClock's cache freshness clock, nil for the default (see nanos)
-	start   time.Time        // when New ran, with its monotonic reading: the default clock counts from here
-	hotKeys int              // decoded results each task keeps in front of the cache; 0 = none (hot.go)
-	timer   retryTimer       // nil = real timers
-	conns   map[string]sqlConn
-	files   *fileSource  // nil unless a file option was given (file.go)
-	http    httpRegistry // HTTP connections by name and their default client (http.go)
+	// lookupHooks is set when OnHit, OnNegativeHit or OnMiss is: only then does Task.Get read the clock.
+	lookupHooks bool
+	now         func() time.Time // WithClock's cache freshness clock, nil for the default (see nanos)
+	start       time.Time        // when New ran, with its monotonic reading: the default clock counts from here
+	hotKeys     int              // decoded results each task keeps in front of the cache; 0 = none (hot.go)
+	timer       retryTimer       // nil = real timers
+	conns       map[string]sqlConn
+	files       *fileSource  // nil unless a file option was given (file.go)
+	http        httpRegistry // HTTP connections by name and their default client (http.go)
 
 	mu   sync.Mutex
 	gens map[string]*atomic.Uint64 // per task name, bumped by InvalidateTask
@@ -110,6 +112,7 @@ func New(opts ...Option) (*Executor, error) {
 			return nil, fmt.Errorf("reftask: new executor: %w", err)
 		}
 	}
+	x.lookupHooks = x.hooks.OnHit != nil || x.hooks.OnNegativeHit != nil || x.hooks.OnMiss != nil
 	bc, err := bigcache.New(context.Background(), cacheConfig(x.cacheMB))
 	if err != nil {
 		return nil, fmt.Errorf("reftask: new executor: cache: %w", err)

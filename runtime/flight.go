@@ -516,8 +516,19 @@ func isTransientDriverErr(err error) bool {
 // miss serves a caller whose lookup missed: wait for the flight (or leave on ctx), then fall back as needed.
 // seen is Task.settled as it was before the caller's cache lookup (see join). p is the caller's own copy of its
 // params, which a flight the caller starts may keep; for a batched task it lies in e (p is &e.p), the new flight's
-// storage, and e is nil otherwise.
-func (t *Task[P, R]) miss(ctx context.Context, bc *bigcache.BigCache, p *P, key string, seen uint64, e *batchEntry[P, R]) (*R, error) {
+// storage, and e is nil otherwise. bc nil means the executor's current cache: ErrClosed when there is none.
+// A panic in the generated code it runs (Clone, Describe, a hook) becomes the error.
+func (t *Task[P, R]) miss(ctx context.Context, bc *bigcache.BigCache, p *P, key string, seen uint64, e *batchEntry[P, R]) (res *R, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			res, err = nil, t.lookupPanic(v)
+		}
+	}()
+	if bc == nil {
+		if bc = t.x.cache.Load(); bc == nil {
+			return nil, t.fail(ctx, p, 0, ErrClosed)
+		}
+	}
 	f, w, lead, r, st := t.join(ctx, bc, p, key, seen, e)
 	switch st {
 	case entryHit:

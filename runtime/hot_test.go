@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 // get calls Task.Get as generated code does: the key built from Key and the params' encoding, the params by value.
@@ -441,5 +442,134 @@ func TestHotLayerSharedBetweenTasksOfOneSpec(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// Get runs generated code (Clone, ValidateParams, Describe) in several frames of its own; a panic in any of them
+// becomes the lookup's error or, for a Clone of a value just read from bigcache, a miss, as a failed Decode is.
+func TestGetGeneratedCodePanics(t *testing.T) {
+	for _, hooked := range []bool{false, true} {
+		t.Run(fmt.Sprintf("hooks=%v", hooked), func(t *testing.T) {
+			var opts []Option
+			if hooked {
+				var log eventLog
+				opts = append(opts, WithHooks(log.hooks()))
+			}
+			ctx := context.Background()
+			var cloneFails, describeFails, validateFails atomic.Bool
+			src := &source{}
+			spec := userSpec(src)
+			spec.Clone = func(u *user) *user {
+				if cloneFails.Load() {
+					panic("clone failed")
+				}
+				return cloneUser(u)
+			}
+			spec.Describe = func(p *userParams) string {
+				if describeFails.Load() {
+					panic("describe failed")
+				}
+				return describeUser(p)
+			}
+			spec.ValidateParams = func(p *userParams) error {
+				if validateFails.Load() {
+					panic("validate failed")
+				}
+				return validateUserParams(p)
+			}
+			wantPanic := func(t *testing.T, step string, u *user, err error) {
+				t.Helper()
+				var pe *panicError
+				if u != nil || !errors.As(err, &pe) {
+					t.Fatalf("%s: %+v, %v; want the panic as the error", step, u, err)
+				}
+				mustTaskError(t, err)
+			}
+
+			// A Clone that panics on a value read from bigcache makes the entry a miss: the source answers.
+			x := newTestExecutor(t, opts...)
+			task := NewTask(x, spec)
+			if _, err := get(ctx, task, "cold"); err != nil {
+				t.Fatal(err)
+			}
+			cloneFails.Store(true)
+			if u, err := get(ctx, task, "cold"); err != nil || u.ID != "cold" || src.calls.Load() != 2 {
+				t.Fatalf("bigcache read with a panicking Clone: %+v, %v, %d source calls; want a second source call", u, err, src.calls.Load())
+			}
+			// A value the hot-key layer holds (filled by the second lookup) is copied by Clone on every hit: a panic
+			// there is the error.
+			cloneFails.Store(false)
+			for range 2 {
+				if _, err := get(ctx, task, "hot"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			cloneFails.Store(true)
+			u, err := get(ctx, task, "hot")
+			wantPanic(t, "hot-key hit", u, err)
+			cloneFails.Store(false)
+
+			// ValidateParams runs on a miss.
+			validateFails.Store(true)
+			u, err = get(ctx, task, "new")
+			wantPanic(t, "ValidateParams", u, err)
+			validateFails.Store(false)
+
+			// Describe runs when a miss fails: an ended ctx, a closed executor.
+			describeFails.Store(true)
+			cctx, cancel := context.WithCancel(ctx)
+			cancel()
+			u, err = get(cctx, task, "other")
+			wantPanic(t, "Describe, ended ctx", u, err)
+			_ = x.Close()
+			u, err = get(ctx, task, "other")
+			wantPanic(t, "Describe, closed executor", u, err)
+			describeFails.Store(false)
+			if u, err := get(ctx, task, "other"); !errors.Is(err, ErrClosed) {
+				t.Fatalf("closed executor: %+v, %v; want ErrClosed", u, err)
+			}
+		})
+	}
+}
+
+// A lookup often runs on a goroutine started for it (one per record of a fan-out), whose stack starts at 2 KB;
+// a path deeper than that copies the stack, which costs more than the hit itself. Get's frames are kept small for
+// that: a hot-key hit must fit. (The runtime may start goroutines with more than 2 KB, after a GC has seen deeper
+// stacks: then nothing grows and the test passes trivially.)
+func TestHitFitsStartingStack(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector enlarges every frame")
+	}
+	x := newTestExecutor(t)
+	task := NewTask(x, userSpec(&source{}))
+	ctx := context.Background()
+	ids := make([]string, 100)
+	for i := range ids {
+		ids[i] = fmt.Sprint("u", i)
+		for range 2 { // the second lookup reads bigcache and fills the hot-key layer
+			if _, err := get(ctx, task, ids[i]); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	const n = 1000
+	var grew atomic.Int64
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			var marker byte
+			before := uintptr(unsafe.Pointer(&marker))
+			if _, err := get(ctx, task, ids[i%len(ids)]); err != nil {
+				t.Error(err)
+			}
+			if uintptr(unsafe.Pointer(&marker)) != before {
+				grew.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	// A few may grow for reasons of their own (a GC assist in the clone's allocation, say).
+	if g := grew.Load(); g > n/10 {
+		t.Fatalf("%d of %d goroutines grew their stack during a hot-key hit", g, n)
 	}
 }

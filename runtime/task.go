@@ -258,7 +258,7 @@ func (t *Task[P, R]) Do(ctx context.Context, p *P) (res *R, err error) {
 	// The clock is read for the lookup hooks only when one is set: the
 	// freshness check reads it anyway, and a hit should read it once.
 	var start time.Time
-	if h := &t.x.hooks; h.OnHit != nil || h.OnNegativeHit != nil || h.OnMiss != nil {
+	if t.x.lookupHooks {
 		start = time.Now()
 	}
 	defer func() {
@@ -284,23 +284,57 @@ func (t *Task[P, R]) Do(ctx context.Context, p *P) (res *R, err error) {
 // Get is Do for generated code, which builds the cache key itself: key is Key's output followed by the params'
 // AppendKey encoding. p is passed by value and copied to the heap only on a miss, so that a hit allocates
 // nothing for the params, and the key can live in the caller's stack frame.
-func (t *Task[P, R]) Get(ctx context.Context, key []byte, p P) (res *R, err error) {
+//
+// Get's frame is kept small, and the lookup and the miss run in frames that return before anything deeper
+// happens: lookups often run on goroutines started for them, whose 2 KB starting stack a deeper path outgrows
+// (a copy of the stack, about a microsecond, per goroutine). With a lookup hook set, getHooked does the work.
+func (t *Task[P, R]) Get(ctx context.Context, key []byte, p P) (*R, error) {
+	if t == nil || t.x == nil || t.x.lookupHooks {
+		return t.getHooked(ctx, key, p)
+	}
+	seen := t.settled.Load()
+	if t.readOn && len(key) <= maxKeyLen {
+		// The hot-key layer and bigcache are read by two calls in turn, not one nested in the other, so that the
+		// deepest point of the path is the deeper of the two rather than their sum.
+		r, st, err := t.lookupHot(ctx, key)
+		if st == entryCold {
+			r, st = t.lookupCold(key)
+		}
+		switch st {
+		case entryHit:
+			return r, nil
+		case entryNegative:
+			return nil, t.negativeValue(ctx, p, time.Time{})
+		case entryFailed:
+			return nil, err
+		}
+	}
+	// Likewise the miss: the params are copied, then checked, then the flight is joined, in three calls in turn.
+	pp, e, err := t.copyValue(ctx, p)
+	if err == nil {
+		err = t.admit(ctx, pp, time.Time{})
+	}
+	if err != nil {
+		return nil, err
+	}
+	return t.miss(ctx, nil, pp, string(key), seen, e)
+}
+
+// getHooked is Get for an executor with lookup hooks, which need the lookup's start time, or for a task that is
+// not bound to one.
+//
+//go:noinline
+func (t *Task[P, R]) getHooked(ctx context.Context, key []byte, p P) (res *R, err error) {
 	if t == nil || t.x == nil {
 		return nil, &TaskError{Err: errors.New("reftask: task not bound to an executor")}
 	}
-	var start time.Time
-	if h := &t.x.hooks; h.OnHit != nil || h.OnNegativeHit != nil || h.OnMiss != nil {
-		start = time.Now()
-	}
-	defer func() {
-		if v := recover(); v != nil {
-			res, err = nil, t.taskErr(nil, 0, &panicError{where: "task " + t.s.Name, value: v})
-		}
-	}()
-	bc := t.x.cache.Load()
+	start := time.Now()
 	seen := t.settled.Load()
-	if bc != nil && t.readOn && len(key) <= maxKeyLen && ctx.Err() == nil {
-		r, st := t.lookupKey(bc, key)
+	if t.readOn && len(key) <= maxKeyLen {
+		r, st, err := t.lookupHot(ctx, key)
+		if st == entryCold {
+			r, st = t.lookupCold(key)
+		}
 		switch st {
 		case entryHit:
 			if h := t.x.hooks.OnHit; h != nil {
@@ -309,46 +343,78 @@ func (t *Task[P, R]) Get(ctx context.Context, key []byte, p P) (res *R, err erro
 			return r, nil
 		case entryNegative:
 			return nil, t.negativeValue(ctx, p, start)
+		case entryFailed:
+			return nil, err
 		}
 	}
-	return t.missValue(ctx, bc, key, p, seen, start)
+	pp, e, err := t.copyValue(ctx, p)
+	if err == nil {
+		err = t.admit(ctx, pp, start)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return t.miss(ctx, nil, pp, string(key), seen, e)
 }
 
-// lookupKey is lookup for Get: the hot-key layer reads the caller's key bytes in place, and only a read from
-// bigcache, which may keep what it is given, copies them.
-func (t *Task[P, R]) lookupKey(bc *bigcache.BigCache, key []byte) (*R, entryState) {
-	now := t.x.nanos()
+// lookupHot is Get's read of the hot-key layer, in place on the caller's key bytes. It answers entryCold when
+// bigcache must be read (lookupCold), and entryMiss on a closed executor or an ended ctx, which missValue answers.
+// A panic in generated code (Clone) is entryFailed, with err.
+func (t *Task[P, R]) lookupHot(ctx context.Context, key []byte) (r *R, st entryState, err error) {
+	if t.x.cache.Load() == nil || ctx.Err() != nil {
+		return nil, entryMiss, nil
+	}
+	if t.hot == nil {
+		return nil, entryCold, nil
+	}
+	defer func() {
+		if v := recover(); v != nil {
+			r, st, err = nil, entryFailed, t.lookupPanic(v)
+		}
+	}()
+	k := bytesView(key)
+	if r, st, ok := t.hotHit(t.hot.slot(k), k, t.x.nanos()); ok {
+		return r, st, nil
+	}
+	return nil, entryCold, nil
+}
+
+// lookupCold is Get's read of bigcache, through pooled buffers: bigcache may keep the key it is given, so the
+// caller's bytes are copied. What it finds goes into the hot-key layer. The generated code it runs (Decode,
+// Clone) cannot panic through it: a panic there makes the entry a miss (decode, cloneEntry).
+//
+//go:noinline
+func (t *Task[P, R]) lookupCold(key []byte) (*R, entryState) {
+	bc := t.x.cache.Load()
+	if bc == nil {
+		return nil, entryMiss
+	}
 	var hs *hotSlot
 	var epoch uint64
 	if t.hot != nil {
-		k := bytesView(key)
-		s := t.hot.slot(k)
-		if r, st, ok := t.hotHit(s, k, now); ok {
-			return r, st
-		}
-		hs, epoch = &s, s.stripe.epoch.Load()
+		s := t.hot.slot(bytesView(key))
+		hs, epoch = &s, s.stripe.epoch.Load() // before the bigcache read: see hotLayer.fill
 	}
-	return t.lookupCold(bc, key, now, hs, epoch)
-}
-
-// lookupCold reads key from bigcache through pooled buffers.
-//
-//go:noinline
-func (t *Task[P, R]) lookupCold(bc *bigcache.BigCache, key []byte, now int64, hs *hotSlot, epoch uint64) (*R, entryState) {
 	sc := t.x.scratch.Get().(*scratch)
 	sc.key = append(sc.key[:0], key...)
-	r, st := t.lookupBig(bc, bytesView(sc.key), &sc.rd, lookupFresh, now, hs, epoch)
+	r, st := t.lookupBig(bc, bytesView(sc.key), &sc.rd, lookupFresh, t.x.nanos(), hs, epoch)
 	t.x.putScratch(sc)
 	return r, st
 }
 
-// missValue is the rest of Get after a miss, or on a closed executor or an ended ctx. Only here is p copied to
-// the heap, once: for a batched task straight into the storage of the flight the caller may start.
+// lookupPanic is the error of a lookup whose generated code (Clone, Describe, ValidateParams, a hook) panicked.
 //
 //go:noinline
-func (t *Task[P, R]) missValue(ctx context.Context, bc *bigcache.BigCache, key []byte, p P, seen uint64, start time.Time) (*R, error) {
-	var e *batchEntry[P, R]
-	var pp *P
+func (t *Task[P, R]) lookupPanic(v any) error {
+	return t.taskErr(nil, 0, &panicError{where: "task " + t.s.Name, value: v})
+}
+
+// copyValue copies the params of a lookup that missed to the heap, where the flight it may start keeps them:
+// for a batched task straight into that flight's storage e (pp is then &e.p). It fails the lookup when its ctx
+// has ended or the executor is closed.
+//
+//go:noinline
+func (t *Task[P, R]) copyValue(ctx context.Context, p P) (pp *P, e *batchEntry[P, R], err error) {
 	if t.batcher != nil {
 		e = &batchEntry[P, R]{p: p}
 		pp = &e.p
@@ -356,16 +422,26 @@ func (t *Task[P, R]) missValue(ctx context.Context, bc *bigcache.BigCache, key [
 		pp = new(P)
 		*pp = p
 	}
+	if ctx.Err() != nil || t.x.cache.Load() == nil {
+		return nil, nil, t.missFailed(ctx, pp)
+	}
+	return pp, e, nil
+}
+
+// missFailed is the error of a lookup that missed after its ctx ended or its executor closed. A panic in the
+// generated code it runs (ValidateParams, Describe) becomes the error.
+//
+//go:noinline
+func (t *Task[P, R]) missFailed(ctx context.Context, p *P) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = t.lookupPanic(v)
+		}
+	}()
 	if ctx.Err() != nil {
-		return nil, t.fail(ctx, pp, 0, ctxErr(ctx))
+		return t.fail(ctx, p, 0, ctxErr(ctx))
 	}
-	if bc == nil {
-		return nil, t.checkClosed(ctx, pp)
-	}
-	if err := t.admit(ctx, pp, start); err != nil {
-		return nil, err
-	}
-	return t.miss(ctx, bc, pp, string(key), seen, e)
+	return t.checkClosed(ctx, p)
 }
 
 // reportValue is report for Get, which holds the params by value.
@@ -423,8 +499,14 @@ func (t *Task[P, R]) check(ctx context.Context, bc *bigcache.BigCache, p *P, sta
 	return nil, key, seen, nil
 }
 
-// admit validates the params of a lookup the cache could not answer, and reports the miss.
-func (t *Task[P, R]) admit(ctx context.Context, p *P, start time.Time) error {
+// admit validates the params of a lookup the cache could not answer, and reports the miss. A panic in the
+// generated code it runs (ValidateParams, Describe, a hook) becomes the error.
+func (t *Task[P, R]) admit(ctx context.Context, p *P, start time.Time) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = t.lookupPanic(v)
+		}
+	}()
 	if t.s.ValidateParams != nil {
 		if err := t.s.ValidateParams(p); err != nil {
 			return t.invalidParams(ctx, p, err)

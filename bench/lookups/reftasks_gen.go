@@ -712,7 +712,15 @@ func (c *Client) GetUserProfile(ctx context.Context, userID string) (*UserProfil
 	p := newUserProfileParams(userID)
 	// The cache key is built on the stack, and Get copies it and p only on a miss.
 	var buf [128]byte
-	return c.userProfile.Get(ctx, appendUserProfileParams(c.userProfile.Key(buf[:0]), &p), p)
+	return c.userProfile.Get(ctx, c.keyUserProfile(buf[:0], &p), p)
+}
+
+// keyUserProfile appends the cache key of p to dst. It is kept out of line so that GetUserProfile's frame stays small:
+// a lookup on a goroutine started for it then fits the goroutine's starting stack.
+//
+//go:noinline
+func (c *Client) keyUserProfile(dst []byte, p *UserProfileParams) []byte {
+	return appendUserProfileParams(c.userProfile.Key(dst), p)
 }
 
 // GetUserProfileAsync starts GetUserProfile and returns at once; Await the future for the result.
@@ -752,7 +760,15 @@ func (c *Client) GetUserProfileFlaky(ctx context.Context, userID string) (*UserP
 	p := newUserProfileFlakyParams(userID)
 	// The cache key is built on the stack, and Get copies it and p only on a miss.
 	var buf [128]byte
-	return c.userProfileFlaky.Get(ctx, appendUserProfileFlakyParams(c.userProfileFlaky.Key(buf[:0]), &p), p)
+	return c.userProfileFlaky.Get(ctx, c.keyUserProfileFlaky(buf[:0], &p), p)
+}
+
+// keyUserProfileFlaky appends the cache key of p to dst. It is kept out of line so that GetUserProfileFlaky's frame stays small:
+// a lookup on a goroutine started for it then fits the goroutine's starting stack.
+//
+//go:noinline
+func (c *Client) keyUserProfileFlaky(dst []byte, p *UserProfileFlakyParams) []byte {
+	return appendUserProfileFlakyParams(c.userProfileFlaky.Key(dst), p)
 }
 
 // GetUserProfileFlakyAsync starts GetUserProfileFlaky and returns at once; Await the future for the result.
@@ -792,7 +808,15 @@ func (c *Client) GetUserRow(ctx context.Context, userID string) (*UserRow, error
 	p := newUserRowParams(userID)
 	// The cache key is built on the stack, and Get copies it and p only on a miss.
 	var buf [128]byte
-	return c.userRow.Get(ctx, appendUserRowParams(c.userRow.Key(buf[:0]), &p), p)
+	return c.userRow.Get(ctx, c.keyUserRow(buf[:0], &p), p)
+}
+
+// keyUserRow appends the cache key of p to dst. It is kept out of line so that GetUserRow's frame stays small:
+// a lookup on a goroutine started for it then fits the goroutine's starting stack.
+//
+//go:noinline
+func (c *Client) keyUserRow(dst []byte, p *UserRowParams) []byte {
+	return appendUserRowParams(c.userRow.Key(dst), p)
 }
 
 // GetUserRowAsync starts GetUserRow and returns at once; Await the future for the result.
@@ -861,7 +885,15 @@ func (c *Client) GetUserRowBatched(ctx context.Context, userID string) (*UserRow
 	p := newUserRowBatchedParams(userID)
 	// The cache key is built on the stack, and Get copies it and p only on a miss.
 	var buf [128]byte
-	return c.userRowBatched.Get(ctx, appendUserRowBatchedParams(c.userRowBatched.Key(buf[:0]), &p), p)
+	return c.userRowBatched.Get(ctx, c.keyUserRowBatched(buf[:0], &p), p)
+}
+
+// keyUserRowBatched appends the cache key of p to dst. It is kept out of line so that GetUserRowBatched's frame stays small:
+// a lookup on a goroutine started for it then fits the goroutine's starting stack.
+//
+//go:noinline
+func (c *Client) keyUserRowBatched(dst []byte, p *UserRowBatchedParams) []byte {
+	return appendUserRowBatchedParams(c.userRowBatched.Key(dst), p)
 }
 
 // GetUserRowBatchedAsync starts GetUserRowBatched and returns at once; Await the future for the result.
@@ -956,7 +988,15 @@ func (c *Client) GetUserRowBatchedUncached(ctx context.Context, userID string) (
 	p := newUserRowBatchedUncachedParams(userID)
 	// The cache key is built on the stack, and Get copies it and p only on a miss.
 	var buf [128]byte
-	return c.userRowBatchedUncached.Get(ctx, appendUserRowBatchedUncachedParams(c.userRowBatchedUncached.Key(buf[:0]), &p), p)
+	return c.userRowBatchedUncached.Get(ctx, c.keyUserRowBatchedUncached(buf[:0], &p), p)
+}
+
+// keyUserRowBatchedUncached appends the cache key of p to dst. It is kept out of line so that GetUserRowBatchedUncached's frame stays small:
+// a lookup on a goroutine started for it then fits the goroutine's starting stack.
+//
+//go:noinline
+func (c *Client) keyUserRowBatchedUncached(dst []byte, p *UserRowBatchedUncachedParams) []byte {
+	return appendUserRowBatchedUncachedParams(c.userRowBatchedUncached.Key(dst), p)
 }
 
 // GetUserRowBatchedUncachedAsync starts GetUserRowBatchedUncached and returns at once; Await the future for the result.

@@ -3459,7 +3459,15 @@ func (c *Client) GetBlend(ctx context.Context, id string) (*Blend, error) {
 	p := newBlendParams(id)
 	// The cache key is built on the stack, and Get copies it and p only on a miss.
 	var buf [128]byte
-	return c.blend.Get(ctx, appendBlendParams(c.blend.Key(buf[:0]), &p), p)
+	return c.blend.Get(ctx, c.keyBlend(buf[:0], &p), p)
+}
+
+// keyBlend appends the cache key of p to dst. It is kept out of line so that GetBlend's frame stays small:
+// a lookup on a goroutine started for it then fits the goroutine's starting stack.
+//
+//go:noinline
+func (c *Client) keyBlend(dst []byte, p *BlendParams) []byte {
+	return appendBlendParams(c.blend.Key(dst), p)
 }
 
 // GetBlendAsync starts GetBlend and returns at once; Await the future for the result.
@@ -3513,7 +3521,15 @@ func (c *Client) GetConditional(ctx context.Context, id string) (*Conditional, e
 	p := newConditionalParams(id)
 	// The cache key is built on the stack, and Get copies it and p only on a miss.
 	var buf [128]byte
-	return c.conditional.Get(ctx, appendConditionalParams(c.conditional.Key(buf[:0]), &p), p)
+	return c.conditional.Get(ctx, c.keyConditional(buf[:0], &p), p)
+}
+
+// keyConditional appends the cache key of p to dst. It is kept out of line so that GetConditional's frame stays small:
+// a lookup on a goroutine started for it then fits the goroutine's starting stack.
+//
+//go:noinline
+func (c *Client) keyConditional(dst []byte, p *ConditionalParams) []byte {
+	return appendConditionalParams(c.conditional.Key(dst), p)
 }
 
 // GetConditionalAsync starts GetConditional and returns at once; Await the future for the result.
@@ -3567,7 +3583,15 @@ func (c *Client) GetEither(ctx context.Context, id string) (*Either, error) {
 	p := newEitherParams(id)
 	// The cache key is built on the stack, and Get copies it and p only on a miss.
 	var buf [128]byte
-	return c.either.Get(ctx, appendEitherParams(c.either.Key(buf[:0]), &p), p)
+	return c.either.Get(ctx, c.keyEither(buf[:0], &p), p)
+}
+
+// keyEither appends the cache key of p to dst. It is kept out of line so that GetEither's frame stays small:
+// a lookup on a goroutine started for it then fits the goroutine's starting stack.
+//
+//go:noinline
+func (c *Client) keyEither(dst []byte, p *EitherParams) []byte {
+	return appendEitherParams(c.either.Key(dst), p)
 }
 
 // GetEitherAsync starts GetEither and returns at once; Await the future for the result.
@@ -3621,7 +3645,15 @@ func (c *Client) GetExtra(ctx context.Context, id string) (*Extra, error) {
 	p := newExtraParams(id)
 	// The cache key is built on the stack, and Get copies it and p only on a miss.
 	var buf [128]byte
-	return c.extra.Get(ctx, appendExtraParams(c.extra.Key(buf[:0]), &p), p)
+	return c.extra.Get(ctx, c.keyExtra(buf[:0], &p), p)
+}
+
+// keyExtra appends the cache key of p to dst. It is kept out of line so that GetExtra's frame stays small:
+// a lookup on a goroutine started for it then fits the goroutine's starting stack.
+//
+//go:noinline
+func (c *Client) keyExtra(dst []byte, p *ExtraParams) []byte {
+	return appendExtraParams(c.extra.Key(dst), p)
 }
 
 // GetExtraAsync starts GetExtra and returns at once; Await the future for the result.
@@ -3671,7 +3703,15 @@ func (c *Client) GetKeyed(ctx context.Context, id string) (*Keyed, error) {
 	p := newKeyedParams(id)
 	// The cache key is built on the stack, and Get copies it and p only on a miss.
 	var buf [128]byte
-	return c.keyed.Get(ctx, appendKeyedParams(c.keyed.Key(buf[:0]), &p), p)
+	return c.keyed.Get(ctx, c.keyKeyed(buf[:0], &p), p)
+}
+
+// keyKeyed appends the cache key of p to dst. It is kept out of line so that GetKeyed's frame stays small:
+// a lookup on a goroutine started for it then fits the goroutine's starting stack.
+//
+//go:noinline
+func (c *Client) keyKeyed(dst []byte, p *KeyedParams) []byte {
+	return appendKeyedParams(c.keyed.Key(dst), p)
 }
 
 // GetKeyedAsync starts GetKeyed and returns at once; Await the future for the result.
@@ -3725,7 +3765,15 @@ func (c *Client) GetMaybe(ctx context.Context, id string) (*Maybe, error) {
 	p := newMaybeParams(id)
 	// The cache key is built on the stack, and Get copies it and p only on a miss.
 	var buf [128]byte
-	return c.maybe.Get(ctx, appendMaybeParams(c.maybe.Key(buf[:0]), &p), p)
+	return c.maybe.Get(ctx, c.keyMaybe(buf[:0], &p), p)
+}
+
+// keyMaybe appends the cache key of p to dst. It is kept out of line so that GetMaybe's frame stays small:
+// a lookup on a goroutine started for it then fits the goroutine's starting stack.
+//
+//go:noinline
+func (c *Client) keyMaybe(dst []byte, p *MaybeParams) []byte {
+	return appendMaybeParams(c.maybe.Key(dst), p)
 }
 
 // GetMaybeAsync starts GetMaybe and returns at once; Await the future for the result.
@@ -3779,7 +3827,15 @@ func (c *Client) GetMerged(ctx context.Context, id string) (*Merged, error) {
 	p := newMergedParams(id)
 	// The cache key is built on the stack, and Get copies it and p only on a miss.
 	var buf [128]byte
-	return c.merged.Get(ctx, appendMergedParams(c.merged.Key(buf[:0]), &p), p)
+	return c.merged.Get(ctx, c.keyMerged(buf[:0], &p), p)
+}
+
+// keyMerged appends the cache key of p to dst. It is kept out of line so that GetMerged's frame stays small:
+// a lookup on a goroutine started for it then fits the goroutine's starting stack.
+//
+//go:noinline
+func (c *Client) keyMerged(dst []byte, p *MergedParams) []byte {
+	return appendMergedParams(c.merged.Key(dst), p)
 }
 
 // GetMergedAsync starts GetMerged and returns at once; Await the future for the result.
@@ -3833,7 +3889,15 @@ func (c *Client) GetMixed(ctx context.Context, id string) (*Mixed, error) {
 	p := newMixedParams(id)
 	// The cache key is built on the stack, and Get copies it and p only on a miss.
 	var buf [128]byte
-	return c.mixed.Get(ctx, appendMixedParams(c.mixed.Key(buf[:0]), &p), p)
+	return c.mixed.Get(ctx, c.keyMixed(buf[:0], &p), p)
+}
+
+// keyMixed appends the cache key of p to dst. It is kept out of line so that GetMixed's frame stays small:
+// a lookup on a goroutine started for it then fits the goroutine's starting stack.
+//
+//go:noinline
+func (c *Client) keyMixed(dst []byte, p *MixedParams) []byte {
+	return appendMixedParams(c.mixed.Key(dst), p)
 }
 
 // GetMixedAsync starts GetMixed and returns at once; Await the future for the result.
@@ -3887,7 +3951,15 @@ func (c *Client) GetMode(ctx context.Context, id string) (*Mode, error) {
 	p := newModeParams(id)
 	// The cache key is built on the stack, and Get copies it and p only on a miss.
 	var buf [128]byte
-	return c.mode.Get(ctx, appendModeParams(c.mode.Key(buf[:0]), &p), p)
+	return c.mode.Get(ctx, c.keyMode(buf[:0], &p), p)
+}
+
+// keyMode appends the cache key of p to dst. It is kept out of line so that GetMode's frame stays small:
+// a lookup on a goroutine started for it then fits the goroutine's starting stack.
+//
+//go:noinline
+func (c *Client) keyMode(dst []byte, p *ModeParams) []byte {
+	return appendModeParams(c.mode.Key(dst), p)
 }
 
 // GetModeAsync starts GetMode and returns at once; Await the future for the result.
@@ -3941,7 +4013,15 @@ func (c *Client) GetNested(ctx context.Context, id string) (*Nested, error) {
 	p := newNestedParams(id)
 	// The cache key is built on the stack, and Get copies it and p only on a miss.
 	var buf [128]byte
-	return c.nested.Get(ctx, appendNestedParams(c.nested.Key(buf[:0]), &p), p)
+	return c.nested.Get(ctx, c.keyNested(buf[:0], &p), p)
+}
+
+// keyNested appends the cache key of p to dst. It is kept out of line so that GetNested's frame stays small:
+// a lookup on a goroutine started for it then fits the goroutine's starting stack.
+//
+//go:noinline
+func (c *Client) keyNested(dst []byte, p *NestedParams) []byte {
+	return appendNestedParams(c.nested.Key(dst), p)
 }
 
 // GetNestedAsync starts GetNested and returns at once; Await the future for the result.
@@ -3995,7 +4075,15 @@ func (c *Client) GetOpen(ctx context.Context, id string) (*Open, error) {
 	p := newOpenParams(id)
 	// The cache key is built on the stack, and Get copies it and p only on a miss.
 	var buf [128]byte
-	return c.open.Get(ctx, appendOpenParams(c.open.Key(buf[:0]), &p), p)
+	return c.open.Get(ctx, c.keyOpen(buf[:0], &p), p)
+}
+
+// keyOpen appends the cache key of p to dst. It is kept out of line so that GetOpen's frame stays small:
+// a lookup on a goroutine started for it then fits the goroutine's starting stack.
+//
+//go:noinline
+func (c *Client) keyOpen(dst []byte, p *OpenParams) []byte {
+	return appendOpenParams(c.open.Key(dst), p)
 }
 
 // GetOpenAsync starts GetOpen and returns at once; Await the future for the result.
@@ -4049,7 +4137,15 @@ func (c *Client) GetPair(ctx context.Context, id string) (*Pair, error) {
 	p := newPairParams(id)
 	// The cache key is built on the stack, and Get copies it and p only on a miss.
 	var buf [128]byte
-	return c.pair.Get(ctx, appendPairParams(c.pair.Key(buf[:0]), &p), p)
+	return c.pair.Get(ctx, c.keyPair(buf[:0], &p), p)
+}
+
+// keyPair appends the cache key of p to dst. It is kept out of line so that GetPair's frame stays small:
+// a lookup on a goroutine started for it then fits the goroutine's starting stack.
+//
+//go:noinline
+func (c *Client) keyPair(dst []byte, p *PairParams) []byte {
+	return appendPairParams(c.pair.Key(dst), p)
 }
 
 // GetPairAsync starts GetPair and returns at once; Await the future for the result.
@@ -4103,7 +4199,15 @@ func (c *Client) GetScalar(ctx context.Context, id string) (*Scalar, error) {
 	p := newScalarParams(id)
 	// The cache key is built on the stack, and Get copies it and p only on a miss.
 	var buf [128]byte
-	return c.scalar.Get(ctx, appendScalarParams(c.scalar.Key(buf[:0]), &p), p)
+	return c.scalar.Get(ctx, c.keyScalar(buf[:0], &p), p)
+}
+
+// keyScalar appends the cache key of p to dst. It is kept out of line so that GetScalar's frame stays small:
+// a lookup on a goroutine started for it then fits the goroutine's starting stack.
+//
+//go:noinline
+func (c *Client) keyScalar(dst []byte, p *ScalarParams) []byte {
+	return appendScalarParams(c.scalar.Key(dst), p)
 }
 
 // GetScalarAsync starts GetScalar and returns at once; Await the future for the result.
@@ -4157,7 +4261,15 @@ func (c *Client) GetShape(ctx context.Context, id string) (*Shape, error) {
 	p := newShapeParams(id)
 	// The cache key is built on the stack, and Get copies it and p only on a miss.
 	var buf [128]byte
-	return c.shape.Get(ctx, appendShapeParams(c.shape.Key(buf[:0]), &p), p)
+	return c.shape.Get(ctx, c.keyShape(buf[:0], &p), p)
+}
+
+// keyShape appends the cache key of p to dst. It is kept out of line so that GetShape's frame stays small:
+// a lookup on a goroutine started for it then fits the goroutine's starting stack.
+//
+//go:noinline
+func (c *Client) keyShape(dst []byte, p *ShapeParams) []byte {
+	return appendShapeParams(c.shape.Key(dst), p)
 }
 
 // GetShapeAsync starts GetShape and returns at once; Await the future for the result.
@@ -4211,7 +4323,15 @@ func (c *Client) GetTuple(ctx context.Context, id string) (*Tuple, error) {
 	p := newTupleParams(id)
 	// The cache key is built on the stack, and Get copies it and p only on a miss.
 	var buf [128]byte
-	return c.tuple.Get(ctx, appendTupleParams(c.tuple.Key(buf[:0]), &p), p)
+	return c.tuple.Get(ctx, c.keyTuple(buf[:0], &p), p)
+}
+
+// keyTuple appends the cache key of p to dst. It is kept out of line so that GetTuple's frame stays small:
+// a lookup on a goroutine started for it then fits the goroutine's starting stack.
+//
+//go:noinline
+func (c *Client) keyTuple(dst []byte, p *TupleParams) []byte {
+	return appendTupleParams(c.tuple.Key(dst), p)
 }
 
 // GetTupleAsync starts GetTuple and returns at once; Await the future for the result.
@@ -4265,7 +4385,15 @@ func (c *Client) GetTyped(ctx context.Context, id string) (*Typed, error) {
 	p := newTypedParams(id)
 	// The cache key is built on the stack, and Get copies it and p only on a miss.
 	var buf [128]byte
-	return c.typed.Get(ctx, appendTypedParams(c.typed.Key(buf[:0]), &p), p)
+	return c.typed.Get(ctx, c.keyTyped(buf[:0], &p), p)
+}
+
+// keyTyped appends the cache key of p to dst. It is kept out of line so that GetTyped's frame stays small:
+// a lookup on a goroutine started for it then fits the goroutine's starting stack.
+//
+//go:noinline
+func (c *Client) keyTyped(dst []byte, p *TypedParams) []byte {
+	return appendTypedParams(c.typed.Key(dst), p)
 }
 
 // GetTypedAsync starts GetTyped and returns at once; Await the future for the result.
@@ -4348,7 +4476,15 @@ func (c *Client) GetVehicle(ctx context.Context, id string) (*Vehicle, error) {
 	p := newVehicleParams(id)
 	// The cache key is built on the stack, and Get copies it and p only on a miss.
 	var buf [128]byte
-	return c.vehicle.Get(ctx, appendVehicleParams(c.vehicle.Key(buf[:0]), &p), p)
+	return c.vehicle.Get(ctx, c.keyVehicle(buf[:0], &p), p)
+}
+
+// keyVehicle appends the cache key of p to dst. It is kept out of line so that GetVehicle's frame stays small:
+// a lookup on a goroutine started for it then fits the goroutine's starting stack.
+//
+//go:noinline
+func (c *Client) keyVehicle(dst []byte, p *VehicleParams) []byte {
+	return appendVehicleParams(c.vehicle.Key(dst), p)
 }
 
 // GetVehicleAsync starts GetVehicle and returns at once; Await the future for the result.

@@ -227,13 +227,20 @@ func (e *emitter) taskMethods(t *ir.Task) {
 	e.f.Comment(fmt.Sprintf("%s %s", method, lowerDocStart(docText)))
 	e.f.Comment("It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.")
 	task := jen.Id("c").Dot(taskField(t))
+	keyFn := "key" + t.Name
 	e.f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(method).Params(append([]jen.Code{jen.Id("ctx").Qual("context", "Context")}, argList(t)...)...).Params(jen.Op("*").Add(resultType(t)), jen.Error()).Block(
 		jen.Id("p").Op(":=").Id("new"+t.Params.Name).Call(argNames(t)...),
 		jen.Comment("The cache key is built on the stack, and Get copies it and p only on a miss."),
 		jen.Var().Id("buf").Index(jen.Lit(keyBuf)).Byte(),
-		jen.Return(task.Clone().Dot("Get").Call(jen.Id("ctx"),
-			jen.Id("append"+t.Params.Name).Call(task.Clone().Dot("Key").Call(jen.Id("buf").Index(jen.Op(":").Lit(0))), jen.Op("&").Id("p")),
-			jen.Id("p"))),
+		jen.Return(task.Clone().Dot("Get").Call(jen.Id("ctx"), jen.Id("c").Dot(keyFn).Call(jen.Id("buf").Index(jen.Op(":").Lit(0)), jen.Op("&").Id("p")), jen.Id("p"))),
+	)
+	e.f.Line()
+	e.f.Comment(fmt.Sprintf("%s appends the cache key of p to dst. It is kept out of line so that %s's frame stays small:", keyFn, method))
+	e.f.Comment("a lookup on a goroutine started for it then fits the goroutine's starting stack.")
+	e.f.Comment("")
+	e.f.Comment("//go:noinline")
+	e.f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(keyFn).Params(jen.Id("dst").Index().Byte(), jen.Id("p").Op("*").Add(paramsType(t))).Index().Byte().Block(
+		jen.Return(jen.Id("append"+t.Params.Name).Call(task.Clone().Dot("Key").Call(jen.Id("dst")), jen.Id("p"))),
 	)
 	e.f.Line()
 	e.f.Comment(fmt.Sprintf("%sAsync starts %s and returns at once; Await the future for the result.", method, method))

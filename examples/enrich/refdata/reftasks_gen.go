@@ -326,7 +326,15 @@ func (c *Client) GetProduct(ctx context.Context, sku string) (*Product, error) {
 	p := newProductParams(sku)
 	// The cache key is built on the stack, and Get copies it and p only on a miss.
 	var buf [128]byte
-	return c.product.Get(ctx, appendProductParams(c.product.Key(buf[:0]), &p), p)
+	return c.product.Get(ctx, c.keyProduct(buf[:0], &p), p)
+}
+
+// keyProduct appends the cache key of p to dst. It is kept out of line so that GetProduct's frame stays small:
+// a lookup on a goroutine started for it then fits the goroutine's starting stack.
+//
+//go:noinline
+func (c *Client) keyProduct(dst []byte, p *ProductParams) []byte {
+	return appendProductParams(c.product.Key(dst), p)
 }
 
 // GetProductAsync starts GetProduct and returns at once; Await the future for the result.
@@ -410,7 +418,15 @@ func (c *Client) GetUserPlan(ctx context.Context, userID string) (*UserPlan, err
 	p := newUserPlanParams(userID)
 	// The cache key is built on the stack, and Get copies it and p only on a miss.
 	var buf [128]byte
-	return c.userPlan.Get(ctx, appendUserPlanParams(c.userPlan.Key(buf[:0]), &p), p)
+	return c.userPlan.Get(ctx, c.keyUserPlan(buf[:0], &p), p)
+}
+
+// keyUserPlan appends the cache key of p to dst. It is kept out of line so that GetUserPlan's frame stays small:
+// a lookup on a goroutine started for it then fits the goroutine's starting stack.
+//
+//go:noinline
+func (c *Client) keyUserPlan(dst []byte, p *UserPlanParams) []byte {
+	return appendUserPlanParams(c.userPlan.Key(dst), p)
 }
 
 // GetUserPlanAsync starts GetUserPlan and returns at once; Await the future for the result.

@@ -252,7 +252,15 @@ func (c *Client) GetProduct(ctx context.Context, sku string, opts *ProductOption
 	p := newProductParams(sku, opts)
 	// The cache key is built on the stack, and Get copies it and p only on a miss.
 	var buf [128]byte
-	return c.product.Get(ctx, appendProductParams(c.product.Key(buf[:0]), &p), p)
+	return c.product.Get(ctx, c.keyProduct(buf[:0], &p), p)
+}
+
+// keyProduct appends the cache key of p to dst. It is kept out of line so that GetProduct's frame stays small:
+// a lookup on a goroutine started for it then fits the goroutine's starting stack.
+//
+//go:noinline
+func (c *Client) keyProduct(dst []byte, p *ProductParams) []byte {
+	return appendProductParams(c.product.Key(dst), p)
 }
 
 // GetProductAsync starts GetProduct and returns at once; Await the future for the result.

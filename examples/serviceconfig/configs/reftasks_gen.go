@@ -199,7 +199,15 @@ func (c *Client) GetServiceConfig(ctx context.Context, serviceName string) (*Ser
 	p := newServiceConfigParams(serviceName)
 	// The cache key is built on the stack, and Get copies it and p only on a miss.
 	var buf [128]byte
-	return c.serviceConfig.Get(ctx, appendServiceConfigParams(c.serviceConfig.Key(buf[:0]), &p), p)
+	return c.serviceConfig.Get(ctx, c.keyServiceConfig(buf[:0], &p), p)
+}
+
+// keyServiceConfig appends the cache key of p to dst. It is kept out of line so that GetServiceConfig's frame stays small:
+// a lookup on a goroutine started for it then fits the goroutine's starting stack.
+//
+//go:noinline
+func (c *Client) keyServiceConfig(dst []byte, p *ServiceConfigParams) []byte {
+	return appendServiceConfigParams(c.serviceConfig.Key(dst), p)
 }
 
 // GetServiceConfigAsync starts GetServiceConfig and returns at once; Await the future for the result.

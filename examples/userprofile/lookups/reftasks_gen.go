@@ -555,7 +555,15 @@ func (c *Client) GetUserProfile(ctx context.Context, userID string) (*UserProfil
 	p := newUserProfileParams(userID)
 	// The cache key is built on the stack, and Get copies it and p only on a miss.
 	var buf [128]byte
-	return c.userProfile.Get(ctx, appendUserProfileParams(c.userProfile.Key(buf[:0]), &p), p)
+	return c.userProfile.Get(ctx, c.keyUserProfile(buf[:0], &p), p)
+}
+
+// keyUserProfile appends the cache key of p to dst. It is kept out of line so that GetUserProfile's frame stays small:
+// a lookup on a goroutine started for it then fits the goroutine's starting stack.
+//
+//go:noinline
+func (c *Client) keyUserProfile(dst []byte, p *UserProfileParams) []byte {
+	return appendUserProfileParams(c.userProfile.Key(dst), p)
 }
 
 // GetUserProfileAsync starts GetUserProfile and returns at once; Await the future for the result.
@@ -644,7 +652,15 @@ func (c *Client) GetUserProfileFromDirectory(ctx context.Context, userID string)
 	p := newUserProfileFromDirectoryParams(userID)
 	// The cache key is built on the stack, and Get copies it and p only on a miss.
 	var buf [128]byte
-	return c.userProfileFromDirectory.Get(ctx, appendUserProfileFromDirectoryParams(c.userProfileFromDirectory.Key(buf[:0]), &p), p)
+	return c.userProfileFromDirectory.Get(ctx, c.keyUserProfileFromDirectory(buf[:0], &p), p)
+}
+
+// keyUserProfileFromDirectory appends the cache key of p to dst. It is kept out of line so that GetUserProfileFromDirectory's frame stays small:
+// a lookup on a goroutine started for it then fits the goroutine's starting stack.
+//
+//go:noinline
+func (c *Client) keyUserProfileFromDirectory(dst []byte, p *UserProfileFromDirectoryParams) []byte {
+	return appendUserProfileFromDirectoryParams(c.userProfileFromDirectory.Key(dst), p)
 }
 
 // GetUserProfileFromDirectoryAsync starts GetUserProfileFromDirectory and returns at once; Await the future for the result.
@@ -684,7 +700,15 @@ func (c *Client) GetUsersByPlan(ctx context.Context, plan Plan, opts *UsersByPla
 	p := newUsersByPlanParams(plan, opts)
 	// The cache key is built on the stack, and Get copies it and p only on a miss.
 	var buf [128]byte
-	return c.usersByPlan.Get(ctx, appendUsersByPlanParams(c.usersByPlan.Key(buf[:0]), &p), p)
+	return c.usersByPlan.Get(ctx, c.keyUsersByPlan(buf[:0], &p), p)
+}
+
+// keyUsersByPlan appends the cache key of p to dst. It is kept out of line so that GetUsersByPlan's frame stays small:
+// a lookup on a goroutine started for it then fits the goroutine's starting stack.
+//
+//go:noinline
+func (c *Client) keyUsersByPlan(dst []byte, p *UsersByPlanParams) []byte {
+	return appendUsersByPlanParams(c.usersByPlan.Key(dst), p)
 }
 
 // GetUsersByPlanAsync starts GetUsersByPlan and returns at once; Await the future for the result.

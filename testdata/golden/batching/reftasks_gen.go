@@ -583,7 +583,15 @@ func (c *Client) GetNumbered(ctx context.Context, number int64) (*Numbered, erro
 	p := newNumberedParams(number)
 	// The cache key is built on the stack, and Get copies it and p only on a miss.
 	var buf [128]byte
-	return c.numbered.Get(ctx, appendNumberedParams(c.numbered.Key(buf[:0]), &p), p)
+	return c.numbered.Get(ctx, c.keyNumbered(buf[:0], &p), p)
+}
+
+// keyNumbered appends the cache key of p to dst. It is kept out of line so that GetNumbered's frame stays small:
+// a lookup on a goroutine started for it then fits the goroutine's starting stack.
+//
+//go:noinline
+func (c *Client) keyNumbered(dst []byte, p *NumberedParams) []byte {
+	return appendNumberedParams(c.numbered.Key(dst), p)
 }
 
 // GetNumberedAsync starts GetNumbered and returns at once; Await the future for the result.
@@ -647,7 +655,15 @@ func (c *Client) GetPrice(ctx context.Context, sku string) (*Price, error) {
 	p := newPriceParams(sku)
 	// The cache key is built on the stack, and Get copies it and p only on a miss.
 	var buf [128]byte
-	return c.price.Get(ctx, appendPriceParams(c.price.Key(buf[:0]), &p), p)
+	return c.price.Get(ctx, c.keyPrice(buf[:0], &p), p)
+}
+
+// keyPrice appends the cache key of p to dst. It is kept out of line so that GetPrice's frame stays small:
+// a lookup on a goroutine started for it then fits the goroutine's starting stack.
+//
+//go:noinline
+func (c *Client) keyPrice(dst []byte, p *PriceParams) []byte {
+	return appendPriceParams(c.price.Key(dst), p)
 }
 
 // GetPriceAsync starts GetPrice and returns at once; Await the future for the result.
@@ -736,7 +752,15 @@ func (c *Client) GetProduct(ctx context.Context, sku string) (*Product, error) {
 	p := newProductParams(sku)
 	// The cache key is built on the stack, and Get copies it and p only on a miss.
 	var buf [128]byte
-	return c.product.Get(ctx, appendProductParams(c.product.Key(buf[:0]), &p), p)
+	return c.product.Get(ctx, c.keyProduct(buf[:0], &p), p)
+}
+
+// keyProduct appends the cache key of p to dst. It is kept out of line so that GetProduct's frame stays small:
+// a lookup on a goroutine started for it then fits the goroutine's starting stack.
+//
+//go:noinline
+func (c *Client) keyProduct(dst []byte, p *ProductParams) []byte {
+	return appendProductParams(c.product.Key(dst), p)
 }
 
 // GetProductAsync starts GetProduct and returns at once; Await the future for the result.
@@ -825,7 +849,15 @@ func (c *Client) GetUser(ctx context.Context, userID string) (*User, error) {
 	p := newUserParams(userID)
 	// The cache key is built on the stack, and Get copies it and p only on a miss.
 	var buf [128]byte
-	return c.user.Get(ctx, appendUserParams(c.user.Key(buf[:0]), &p), p)
+	return c.user.Get(ctx, c.keyUser(buf[:0], &p), p)
+}
+
+// keyUser appends the cache key of p to dst. It is kept out of line so that GetUser's frame stays small:
+// a lookup on a goroutine started for it then fits the goroutine's starting stack.
+//
+//go:noinline
+func (c *Client) keyUser(dst []byte, p *UserParams) []byte {
+	return appendUserParams(c.user.Key(dst), p)
 }
 
 // GetUserAsync starts GetUser and returns at once; Await the future for the result.

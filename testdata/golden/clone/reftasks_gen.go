@@ -1223,7 +1223,15 @@ func (c *Client) GetDeep(ctx context.Context, id string) (*Deep, error) {
 	p := newDeepParams(id)
 	// The cache key is built on the stack, and Get copies it and p only on a miss.
 	var buf [128]byte
-	return c.deep.Get(ctx, appendDeepParams(c.deep.Key(buf[:0]), &p), p)
+	return c.deep.Get(ctx, c.keyDeep(buf[:0], &p), p)
+}
+
+// keyDeep appends the cache key of p to dst. It is kept out of line so that GetDeep's frame stays small:
+// a lookup on a goroutine started for it then fits the goroutine's starting stack.
+//
+//go:noinline
+func (c *Client) keyDeep(dst []byte, p *DeepParams) []byte {
+	return appendDeepParams(c.deep.Key(dst), p)
 }
 
 // GetDeepAsync starts GetDeep and returns at once; Await the future for the result.

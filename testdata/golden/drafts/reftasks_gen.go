@@ -680,7 +680,15 @@ func (c *Client) GetAccount(ctx context.Context, id string) (*Account, error) {
 	p := newAccountParams(id)
 	// The cache key is built on the stack, and Get copies it and p only on a miss.
 	var buf [128]byte
-	return c.account.Get(ctx, appendAccountParams(c.account.Key(buf[:0]), &p), p)
+	return c.account.Get(ctx, c.keyAccount(buf[:0], &p), p)
+}
+
+// keyAccount appends the cache key of p to dst. It is kept out of line so that GetAccount's frame stays small:
+// a lookup on a goroutine started for it then fits the goroutine's starting stack.
+//
+//go:noinline
+func (c *Client) keyAccount(dst []byte, p *AccountParams) []byte {
+	return appendAccountParams(c.account.Key(dst), p)
 }
 
 // GetAccountAsync starts GetAccount and returns at once; Await the future for the result.
@@ -760,7 +768,15 @@ func (c *Client) GetShipment(ctx context.Context, id string) (*Shipment, error) 
 	p := newShipmentParams(id)
 	// The cache key is built on the stack, and Get copies it and p only on a miss.
 	var buf [128]byte
-	return c.shipment.Get(ctx, appendShipmentParams(c.shipment.Key(buf[:0]), &p), p)
+	return c.shipment.Get(ctx, c.keyShipment(buf[:0], &p), p)
+}
+
+// keyShipment appends the cache key of p to dst. It is kept out of line so that GetShipment's frame stays small:
+// a lookup on a goroutine started for it then fits the goroutine's starting stack.
+//
+//go:noinline
+func (c *Client) keyShipment(dst []byte, p *ShipmentParams) []byte {
+	return appendShipmentParams(c.shipment.Key(dst), p)
 }
 
 // GetShipmentAsync starts GetShipment and returns at once; Await the future for the result.

@@ -994,7 +994,15 @@ func (c *Client) GetBooking(ctx context.Context, id runtime.UUID, opts *BookingO
 	p := newBookingParams(id, opts)
 	// The cache key is built on the stack, and Get copies it and p only on a miss.
 	var buf [128]byte
-	return c.booking.Get(ctx, appendBookingParams(c.booking.Key(buf[:0]), &p), p)
+	return c.booking.Get(ctx, c.keyBooking(buf[:0], &p), p)
+}
+
+// keyBooking appends the cache key of p to dst. It is kept out of line so that GetBooking's frame stays small:
+// a lookup on a goroutine started for it then fits the goroutine's starting stack.
+//
+//go:noinline
+func (c *Client) keyBooking(dst []byte, p *BookingParams) []byte {
+	return appendBookingParams(c.booking.Key(dst), p)
 }
 
 // GetBookingAsync starts GetBooking and returns at once; Await the future for the result.
@@ -1059,7 +1067,15 @@ func (c *Client) GetEvent(ctx context.Context, id runtime.UUID, opts *EventOptio
 	p := newEventParams(id, opts)
 	// The cache key is built on the stack, and Get copies it and p only on a miss.
 	var buf [128]byte
-	return c.event.Get(ctx, appendEventParams(c.event.Key(buf[:0]), &p), p)
+	return c.event.Get(ctx, c.keyEvent(buf[:0], &p), p)
+}
+
+// keyEvent appends the cache key of p to dst. It is kept out of line so that GetEvent's frame stays small:
+// a lookup on a goroutine started for it then fits the goroutine's starting stack.
+//
+//go:noinline
+func (c *Client) keyEvent(dst []byte, p *EventParams) []byte {
+	return appendEventParams(c.event.Key(dst), p)
 }
 
 // GetEventAsync starts GetEvent and returns at once; Await the future for the result.
@@ -1228,7 +1244,15 @@ func (c *Client) GetLastSeen(ctx context.Context, addr netip.Addr) (*SeenAt, err
 	p := newLastSeenParams(addr)
 	// The cache key is built on the stack, and Get copies it and p only on a miss.
 	var buf [128]byte
-	return c.lastSeen.Get(ctx, appendLastSeenParams(c.lastSeen.Key(buf[:0]), &p), p)
+	return c.lastSeen.Get(ctx, c.keyLastSeen(buf[:0], &p), p)
+}
+
+// keyLastSeen appends the cache key of p to dst. It is kept out of line so that GetLastSeen's frame stays small:
+// a lookup on a goroutine started for it then fits the goroutine's starting stack.
+//
+//go:noinline
+func (c *Client) keyLastSeen(dst []byte, p *LastSeenParams) []byte {
+	return appendLastSeenParams(c.lastSeen.Key(dst), p)
 }
 
 // GetLastSeenAsync starts GetLastSeen and returns at once; Await the future for the result.
@@ -1282,7 +1306,15 @@ func (c *Client) GetNextHoliday(ctx context.Context, country string, after runti
 	p := newNextHolidayParams(country, after)
 	// The cache key is built on the stack, and Get copies it and p only on a miss.
 	var buf [128]byte
-	return c.nextHoliday.Get(ctx, appendNextHolidayParams(c.nextHoliday.Key(buf[:0]), &p), p)
+	return c.nextHoliday.Get(ctx, c.keyNextHoliday(buf[:0], &p), p)
+}
+
+// keyNextHoliday appends the cache key of p to dst. It is kept out of line so that GetNextHoliday's frame stays small:
+// a lookup on a goroutine started for it then fits the goroutine's starting stack.
+//
+//go:noinline
+func (c *Client) keyNextHoliday(dst []byte, p *NextHolidayParams) []byte {
+	return appendNextHolidayParams(c.nextHoliday.Key(dst), p)
 }
 
 // GetNextHolidayAsync starts GetNextHoliday and returns at once; Await the future for the result.
@@ -1339,7 +1371,15 @@ func (c *Client) GetRoom(ctx context.Context, id runtime.UUID) (*Room, error) {
 	p := newRoomParams(id)
 	// The cache key is built on the stack, and Get copies it and p only on a miss.
 	var buf [128]byte
-	return c.room.Get(ctx, appendRoomParams(c.room.Key(buf[:0]), &p), p)
+	return c.room.Get(ctx, c.keyRoom(buf[:0], &p), p)
+}
+
+// keyRoom appends the cache key of p to dst. It is kept out of line so that GetRoom's frame stays small:
+// a lookup on a goroutine started for it then fits the goroutine's starting stack.
+//
+//go:noinline
+func (c *Client) keyRoom(dst []byte, p *RoomParams) []byte {
+	return appendRoomParams(c.room.Key(dst), p)
 }
 
 // GetRoomAsync starts GetRoom and returns at once; Await the future for the result.

@@ -306,7 +306,15 @@ func (c *Client) GetOrder(ctx context.Context, id int32, opts *OrderOptions) (*O
 	p := newOrderParams(id, opts)
 	// The cache key is built on the stack, and Get copies it and p only on a miss.
 	var buf [128]byte
-	return c.order.Get(ctx, appendOrderParams(c.order.Key(buf[:0]), &p), p)
+	return c.order.Get(ctx, c.keyOrder(buf[:0], &p), p)
+}
+
+// keyOrder appends the cache key of p to dst. It is kept out of line so that GetOrder's frame stays small:
+// a lookup on a goroutine started for it then fits the goroutine's starting stack.
+//
+//go:noinline
+func (c *Client) keyOrder(dst []byte, p *OrderParams) []byte {
+	return appendOrderParams(c.order.Key(dst), p)
 }
 
 // GetOrderAsync starts GetOrder and returns at once; Await the future for the result.

@@ -899,7 +899,15 @@ func (c *Client) GetAnyItem(ctx context.Context, category Category) (*Item, erro
 	p := newAnyItemParams(category)
 	// The cache key is built on the stack, and Get copies it and p only on a miss.
 	var buf [128]byte
-	return c.anyItem.Get(ctx, appendAnyItemParams(c.anyItem.Key(buf[:0]), &p), p)
+	return c.anyItem.Get(ctx, c.keyAnyItem(buf[:0], &p), p)
+}
+
+// keyAnyItem appends the cache key of p to dst. It is kept out of line so that GetAnyItem's frame stays small:
+// a lookup on a goroutine started for it then fits the goroutine's starting stack.
+//
+//go:noinline
+func (c *Client) keyAnyItem(dst []byte, p *AnyItemParams) []byte {
+	return appendAnyItemParams(c.anyItem.Key(dst), p)
 }
 
 // GetAnyItemAsync starts GetAnyItem and returns at once; Await the future for the result.
@@ -1033,7 +1041,15 @@ func (c *Client) GetCategoryTree(ctx context.Context, root string, opts *Categor
 	p := newCategoryTreeParams(root, opts)
 	// The cache key is built on the stack, and Get copies it and p only on a miss.
 	var buf [128]byte
-	return c.categoryTree.Get(ctx, appendCategoryTreeParams(c.categoryTree.Key(buf[:0]), &p), p)
+	return c.categoryTree.Get(ctx, c.keyCategoryTree(buf[:0], &p), p)
+}
+
+// keyCategoryTree appends the cache key of p to dst. It is kept out of line so that GetCategoryTree's frame stays small:
+// a lookup on a goroutine started for it then fits the goroutine's starting stack.
+//
+//go:noinline
+func (c *Client) keyCategoryTree(dst []byte, p *CategoryTreeParams) []byte {
+	return appendCategoryTreeParams(c.categoryTree.Key(dst), p)
 }
 
 // GetCategoryTreeAsync starts GetCategoryTree and returns at once; Await the future for the result.
@@ -1076,7 +1092,15 @@ func (c *Client) GetItem(ctx context.Context, id string) (*Item, error) {
 	p := newItemParams(id)
 	// The cache key is built on the stack, and Get copies it and p only on a miss.
 	var buf [128]byte
-	return c.item.Get(ctx, appendItemParams(c.item.Key(buf[:0]), &p), p)
+	return c.item.Get(ctx, c.keyItem(buf[:0], &p), p)
+}
+
+// keyItem appends the cache key of p to dst. It is kept out of line so that GetItem's frame stays small:
+// a lookup on a goroutine started for it then fits the goroutine's starting stack.
+//
+//go:noinline
+func (c *Client) keyItem(dst []byte, p *ItemParams) []byte {
+	return appendItemParams(c.item.Key(dst), p)
 }
 
 // GetItemAsync starts GetItem and returns at once; Await the future for the result.
@@ -1210,7 +1234,15 @@ func (c *Client) GetItemCount(ctx context.Context, category Category) (*ItemCoun
 	p := newItemCountParams(category)
 	// The cache key is built on the stack, and Get copies it and p only on a miss.
 	var buf [128]byte
-	return c.itemCount.Get(ctx, appendItemCountParams(c.itemCount.Key(buf[:0]), &p), p)
+	return c.itemCount.Get(ctx, c.keyItemCount(buf[:0], &p), p)
+}
+
+// keyItemCount appends the cache key of p to dst. It is kept out of line so that GetItemCount's frame stays small:
+// a lookup on a goroutine started for it then fits the goroutine's starting stack.
+//
+//go:noinline
+func (c *Client) keyItemCount(dst []byte, p *ItemCountParams) []byte {
+	return appendItemCountParams(c.itemCount.Key(dst), p)
 }
 
 // GetItemCountAsync starts GetItemCount and returns at once; Await the future for the result.
@@ -1264,7 +1296,15 @@ func (c *Client) GetItemOrPlaceholder(ctx context.Context, id string) (*Item, er
 	p := newItemOrPlaceholderParams(id)
 	// The cache key is built on the stack, and Get copies it and p only on a miss.
 	var buf [128]byte
-	return c.itemOrPlaceholder.Get(ctx, appendItemOrPlaceholderParams(c.itemOrPlaceholder.Key(buf[:0]), &p), p)
+	return c.itemOrPlaceholder.Get(ctx, c.keyItemOrPlaceholder(buf[:0], &p), p)
+}
+
+// keyItemOrPlaceholder appends the cache key of p to dst. It is kept out of line so that GetItemOrPlaceholder's frame stays small:
+// a lookup on a goroutine started for it then fits the goroutine's starting stack.
+//
+//go:noinline
+func (c *Client) keyItemOrPlaceholder(dst []byte, p *ItemOrPlaceholderParams) []byte {
+	return appendItemOrPlaceholderParams(c.itemOrPlaceholder.Key(dst), p)
 }
 
 // GetItemOrPlaceholderAsync starts GetItemOrPlaceholder and returns at once; Await the future for the result.
@@ -1407,7 +1447,15 @@ func (c *Client) GetItemsByCategory(ctx context.Context, category Category, opts
 	p := newItemsByCategoryParams(category, opts)
 	// The cache key is built on the stack, and Get copies it and p only on a miss.
 	var buf [128]byte
-	return c.itemsByCategory.Get(ctx, appendItemsByCategoryParams(c.itemsByCategory.Key(buf[:0]), &p), p)
+	return c.itemsByCategory.Get(ctx, c.keyItemsByCategory(buf[:0], &p), p)
+}
+
+// keyItemsByCategory appends the cache key of p to dst. It is kept out of line so that GetItemsByCategory's frame stays small:
+// a lookup on a goroutine started for it then fits the goroutine's starting stack.
+//
+//go:noinline
+func (c *Client) keyItemsByCategory(dst []byte, p *ItemsByCategoryParams) []byte {
+	return appendItemsByCategoryParams(c.itemsByCategory.Key(dst), p)
 }
 
 // GetItemsByCategoryAsync starts GetItemsByCategory and returns at once; Await the future for the result.

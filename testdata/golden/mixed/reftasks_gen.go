@@ -2467,7 +2467,15 @@ func (c *Client) GetFrame(ctx context.Context, id string) (*Frame, error) {
 	p := newFrameParams(id)
 	// The cache key is built on the stack, and Get copies it and p only on a miss.
 	var buf [128]byte
-	return c.frame.Get(ctx, appendFrameParams(c.frame.Key(buf[:0]), &p), p)
+	return c.frame.Get(ctx, c.keyFrame(buf[:0], &p), p)
+}
+
+// keyFrame appends the cache key of p to dst. It is kept out of line so that GetFrame's frame stays small:
+// a lookup on a goroutine started for it then fits the goroutine's starting stack.
+//
+//go:noinline
+func (c *Client) keyFrame(dst []byte, p *FrameParams) []byte {
+	return appendFrameParams(c.frame.Key(dst), p)
 }
 
 // GetFrameAsync starts GetFrame and returns at once; Await the future for the result.
@@ -2533,7 +2541,15 @@ func (c *Client) GetGallery(ctx context.Context, id string) (*Gallery, error) {
 	p := newGalleryParams(id)
 	// The cache key is built on the stack, and Get copies it and p only on a miss.
 	var buf [128]byte
-	return c.gallery.Get(ctx, appendGalleryParams(c.gallery.Key(buf[:0]), &p), p)
+	return c.gallery.Get(ctx, c.keyGallery(buf[:0], &p), p)
+}
+
+// keyGallery appends the cache key of p to dst. It is kept out of line so that GetGallery's frame stays small:
+// a lookup on a goroutine started for it then fits the goroutine's starting stack.
+//
+//go:noinline
+func (c *Client) keyGallery(dst []byte, p *GalleryParams) []byte {
+	return appendGalleryParams(c.gallery.Key(dst), p)
 }
 
 // GetGalleryAsync starts GetGallery and returns at once; Await the future for the result.

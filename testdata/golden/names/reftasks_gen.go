@@ -550,7 +550,15 @@ func (c *Client) GetA(ctx context.Context, id string) (*Thing, error) {
 	p := newAParams(id)
 	// The cache key is built on the stack, and Get copies it and p only on a miss.
 	var buf [128]byte
-	return c.a.Get(ctx, appendAParams(c.a.Key(buf[:0]), &p), p)
+	return c.a.Get(ctx, c.keyA(buf[:0], &p), p)
+}
+
+// keyA appends the cache key of p to dst. It is kept out of line so that GetA's frame stays small:
+// a lookup on a goroutine started for it then fits the goroutine's starting stack.
+//
+//go:noinline
+func (c *Client) keyA(dst []byte, p *AParams) []byte {
+	return appendAParams(c.a.Key(dst), p)
 }
 
 // GetAAsync starts GetA and returns at once; Await the future for the result.
@@ -600,7 +608,15 @@ func (c *Client) GetB(ctx context.Context, id string, opts *BOptions) (*Thing2, 
 	p := newBParams(id, opts)
 	// The cache key is built on the stack, and Get copies it and p only on a miss.
 	var buf [128]byte
-	return c.b.Get(ctx, appendBParams(c.b.Key(buf[:0]), &p), p)
+	return c.b.Get(ctx, c.keyB(buf[:0], &p), p)
+}
+
+// keyB appends the cache key of p to dst. It is kept out of line so that GetB's frame stays small:
+// a lookup on a goroutine started for it then fits the goroutine's starting stack.
+//
+//go:noinline
+func (c *Client) keyB(dst []byte, p *BParams) []byte {
+	return appendBParams(c.b.Key(dst), p)
 }
 
 // GetBAsync starts GetB and returns at once; Await the future for the result.
@@ -653,7 +669,15 @@ func (c *Client) GetC(ctx context.Context, id string, id2 int64) (*Client2, erro
 	p := newCParams(id, id2)
 	// The cache key is built on the stack, and Get copies it and p only on a miss.
 	var buf [128]byte
-	return c.c_.Get(ctx, appendCParams(c.c_.Key(buf[:0]), &p), p)
+	return c.c_.Get(ctx, c.keyC(buf[:0], &p), p)
+}
+
+// keyC appends the cache key of p to dst. It is kept out of line so that GetC's frame stays small:
+// a lookup on a goroutine started for it then fits the goroutine's starting stack.
+//
+//go:noinline
+func (c *Client) keyC(dst []byte, p *CParams) []byte {
+	return appendCParams(c.c_.Key(dst), p)
 }
 
 // GetCAsync starts GetC and returns at once; Await the future for the result.

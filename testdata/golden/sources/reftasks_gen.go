@@ -788,7 +788,15 @@ func (c *Client) GetFeatureFlags(ctx context.Context, env FeatureFlagsParamsEnv)
 	p := newFeatureFlagsParams(env)
 	// The cache key is built on the stack, and Get copies it and p only on a miss.
 	var buf [128]byte
-	return c.featureFlags.Get(ctx, appendFeatureFlagsParams(c.featureFlags.Key(buf[:0]), &p), p)
+	return c.featureFlags.Get(ctx, c.keyFeatureFlags(buf[:0], &p), p)
+}
+
+// keyFeatureFlags appends the cache key of p to dst. It is kept out of line so that GetFeatureFlags's frame stays small:
+// a lookup on a goroutine started for it then fits the goroutine's starting stack.
+//
+//go:noinline
+func (c *Client) keyFeatureFlags(dst []byte, p *FeatureFlagsParams) []byte {
+	return appendFeatureFlagsParams(c.featureFlags.Key(dst), p)
 }
 
 // GetFeatureFlagsAsync starts GetFeatureFlags and returns at once; Await the future for the result.
@@ -842,7 +850,15 @@ func (c *Client) GetProduct(ctx context.Context, sku string, opts *ProductOption
 	p := newProductParams(sku, opts)
 	// The cache key is built on the stack, and Get copies it and p only on a miss.
 	var buf [128]byte
-	return c.product.Get(ctx, appendProductParams(c.product.Key(buf[:0]), &p), p)
+	return c.product.Get(ctx, c.keyProduct(buf[:0], &p), p)
+}
+
+// keyProduct appends the cache key of p to dst. It is kept out of line so that GetProduct's frame stays small:
+// a lookup on a goroutine started for it then fits the goroutine's starting stack.
+//
+//go:noinline
+func (c *Client) keyProduct(dst []byte, p *ProductParams) []byte {
+	return appendProductParams(c.product.Key(dst), p)
 }
 
 // GetProductAsync starts GetProduct and returns at once; Await the future for the result.
@@ -932,7 +948,15 @@ func (c *Client) GetProductsByIDs(ctx context.Context, iDs []string) (*ProductSu
 	p := newProductsByIDsParams(iDs)
 	// The cache key is built on the stack, and Get copies it and p only on a miss.
 	var buf [128]byte
-	return c.productsByIDs.Get(ctx, appendProductsByIDsParams(c.productsByIDs.Key(buf[:0]), &p), p)
+	return c.productsByIDs.Get(ctx, c.keyProductsByIDs(buf[:0], &p), p)
+}
+
+// keyProductsByIDs appends the cache key of p to dst. It is kept out of line so that GetProductsByIDs's frame stays small:
+// a lookup on a goroutine started for it then fits the goroutine's starting stack.
+//
+//go:noinline
+func (c *Client) keyProductsByIDs(dst []byte, p *ProductsByIDsParams) []byte {
+	return appendProductsByIDsParams(c.productsByIDs.Key(dst), p)
 }
 
 // GetProductsByIDsAsync starts GetProductsByIDs and returns at once; Await the future for the result.
@@ -995,7 +1019,15 @@ func (c *Client) GetServiceConfig(ctx context.Context, serviceName string) (*Ser
 	p := newServiceConfigParams(serviceName)
 	// The cache key is built on the stack, and Get copies it and p only on a miss.
 	var buf [128]byte
-	return c.serviceConfig.Get(ctx, appendServiceConfigParams(c.serviceConfig.Key(buf[:0]), &p), p)
+	return c.serviceConfig.Get(ctx, c.keyServiceConfig(buf[:0], &p), p)
+}
+
+// keyServiceConfig appends the cache key of p to dst. It is kept out of line so that GetServiceConfig's frame stays small:
+// a lookup on a goroutine started for it then fits the goroutine's starting stack.
+//
+//go:noinline
+func (c *Client) keyServiceConfig(dst []byte, p *ServiceConfigParams) []byte {
+	return appendServiceConfigParams(c.serviceConfig.Key(dst), p)
 }
 
 // GetServiceConfigAsync starts GetServiceConfig and returns at once; Await the future for the result.

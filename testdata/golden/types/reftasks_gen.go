@@ -897,7 +897,15 @@ func (c *Client) GetSetting(ctx context.Context, key string) (*Setting, error) {
 	p := newSettingParams(key)
 	// The cache key is built on the stack, and Get copies it and p only on a miss.
 	var buf [128]byte
-	return c.setting.Get(ctx, appendSettingParams(c.setting.Key(buf[:0]), &p), p)
+	return c.setting.Get(ctx, c.keySetting(buf[:0], &p), p)
+}
+
+// keySetting appends the cache key of p to dst. It is kept out of line so that GetSetting's frame stays small:
+// a lookup on a goroutine started for it then fits the goroutine's starting stack.
+//
+//go:noinline
+func (c *Client) keySetting(dst []byte, p *SettingParams) []byte {
+	return appendSettingParams(c.setting.Key(dst), p)
 }
 
 // GetSettingAsync starts GetSetting and returns at once; Await the future for the result.
@@ -951,7 +959,15 @@ func (c *Client) GetThing(ctx context.Context, id string) (*Thing, error) {
 	p := newThingParams(id)
 	// The cache key is built on the stack, and Get copies it and p only on a miss.
 	var buf [128]byte
-	return c.thing.Get(ctx, appendThingParams(c.thing.Key(buf[:0]), &p), p)
+	return c.thing.Get(ctx, c.keyThing(buf[:0], &p), p)
+}
+
+// keyThing appends the cache key of p to dst. It is kept out of line so that GetThing's frame stays small:
+// a lookup on a goroutine started for it then fits the goroutine's starting stack.
+//
+//go:noinline
+func (c *Client) keyThing(dst []byte, p *ThingParams) []byte {
+	return appendThingParams(c.thing.Key(dst), p)
 }
 
 // GetThingAsync starts GetThing and returns at once; Await the future for the result.

@@ -1844,7 +1844,15 @@ func (c *Client) GetDrawing(ctx context.Context, id string) (*Drawing, error) {
 	p := newDrawingParams(id)
 	// The cache key is built on the stack, and Get copies it and p only on a miss.
 	var buf [128]byte
-	return c.drawing.Get(ctx, appendDrawingParams(c.drawing.Key(buf[:0]), &p), p)
+	return c.drawing.Get(ctx, c.keyDrawing(buf[:0], &p), p)
+}
+
+// keyDrawing appends the cache key of p to dst. It is kept out of line so that GetDrawing's frame stays small:
+// a lookup on a goroutine started for it then fits the goroutine's starting stack.
+//
+//go:noinline
+func (c *Client) keyDrawing(dst []byte, p *DrawingParams) []byte {
+	return appendDrawingParams(c.drawing.Key(dst), p)
 }
 
 // GetDrawingAsync starts GetDrawing and returns at once; Await the future for the result.
@@ -1898,7 +1906,15 @@ func (c *Client) GetScalar(ctx context.Context, key string) (*Scalar, error) {
 	p := newScalarParams(key)
 	// The cache key is built on the stack, and Get copies it and p only on a miss.
 	var buf [128]byte
-	return c.scalar.Get(ctx, appendScalarParams(c.scalar.Key(buf[:0]), &p), p)
+	return c.scalar.Get(ctx, c.keyScalar(buf[:0], &p), p)
+}
+
+// keyScalar appends the cache key of p to dst. It is kept out of line so that GetScalar's frame stays small:
+// a lookup on a goroutine started for it then fits the goroutine's starting stack.
+//
+//go:noinline
+func (c *Client) keyScalar(dst []byte, p *ScalarParams) []byte {
+	return appendScalarParams(c.scalar.Key(dst), p)
 }
 
 // GetScalarAsync starts GetScalar and returns at once; Await the future for the result.
