@@ -144,7 +144,9 @@ func dayKey(i int) runtime.Date {
 	return runtime.DateOf(time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, i))
 }
 
-func hostKey(net byte, i int) netip.Addr { return netip.AddrFrom4([4]byte{10, net, byte(i / 250), byte(i % 250)}) }
+func hostKey(net byte, i int) netip.Addr {
+	return netip.AddrFrom4([4]byte{10, net, byte(i / 250), byte(i % 250)})
+}
 
 func keyRange[K any](from, to int, key func(int) K) []K {
 	var out []K
