@@ -141,7 +141,7 @@ func keyTypeProblem(t *ir.Type) string {
 }
 
 const (
-	floatKey = "a float is an inexact key: a database or API may answer with a value rounded differently, which then matches no key"
+	floatKey = "floating-point values are inexact keys: a database or API may answer with a value rounded differently, which then matches no key"
 	boolKey  = "a boolean has two values, so there is nothing to batch"
 )
 
@@ -166,7 +166,7 @@ func sameKeyType(r, k *ir.Type) bool {
 func describeKey(t *ir.Type) string {
 	switch t.Kind {
 	case ir.Format:
-		return fmt.Sprintf("%s string of format %s (%s)", article(t.Format), t.Format, FormatGoType(t.Format))
+		return fmt.Sprintf("a string of format %s (%s)", t.Format, FormatGoType(t.Format))
 	case ir.Time:
 		return "a string of format date-time (time.Time)"
 	case ir.GoType:
@@ -189,6 +189,12 @@ func keyTypeHint(k *ir.Type) string {
 			name = k.GoPath + "." + k.GoName
 		}
 		return fmt.Sprintf(` ("x-go-type": %q)`, name)
+	}
+	switch baseKind(k) {
+	case ir.String:
+		return ` ({"type": "string"})`
+	case ir.Int:
+		return ` ({"type": "integer"})`
 	}
 	return ""
 }
