@@ -135,7 +135,7 @@ func keyTypeProblem(t *ir.Type) string {
 	case ir.JSON, ir.JSONEnum:
 		return "a value that may have several JSON types has no single key form"
 	case ir.Pointer, ir.OptNull:
-		return keyTypeProblem(t.Elem)
+		return "null is not a key; drop \"null\" from the key's type"
 	}
 	return "it is not comparable"
 }
@@ -167,6 +167,8 @@ func describeKey(t *ir.Type) string {
 	switch t.Kind {
 	case ir.Format:
 		return fmt.Sprintf("a string of format %s (%s)", t.Format, FormatGoType(t.Format))
+	case ir.Pointer, ir.OptNull:
+		return describeKey(t.Elem) + " or null"
 	case ir.Time:
 		return "a string of format date-time (time.Time)"
 	case ir.GoType:
