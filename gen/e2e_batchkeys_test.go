@@ -170,6 +170,8 @@ func seedBatchKeys(t *testing.T, db *sql.DB, d runtime.Dialect, ct columnTypes, 
 		"CREATE TABLE rates (day " + ct.date + " NOT NULL, basis_points INTEGER NOT NULL)",
 		"CREATE TABLE hosts (addr " + ct.addr + " NOT NULL, name " + ct.text + " NOT NULL)",
 		"CREATE TABLE items (sku VARCHAR(16) NOT NULL, title " + ct.text + " NOT NULL)",
+		"CREATE TABLE tiers (tier VARCHAR(8) NOT NULL, label " + ct.text + " NOT NULL)",
+		"INSERT INTO tiers VALUES ('free', 'Free'), ('pro', 'Pro')",
 	} {
 		if _, err := db.Exec(q); err != nil {
 			t.Fatalf("%s: %v", q, err)
@@ -279,6 +281,14 @@ func TestE2EBatchKeysSQL(t *testing.T) {
 			}
 			if h, err := c.GetHost(ctx, hostKey(1, 3)); err != nil || h.Name != "host-3" {
 				t.Errorf("GetHost: %+v %v", h, err)
+			}
+			// A string key matches records whose key is an enum over strings.
+			tiers, err := c.GetTierBatch(ctx, []string{"free", "pro", "gold"})
+			if err != nil || len(tiers) != 2 || tiers["pro"].Tier != batchkeys.TierTierPro || tiers["free"].Label != "Free" {
+				t.Errorf("GetTierBatch: %v %v", tiers, err)
+			}
+			if tr, err := c.GetTier(ctx, "gold"); !runtime.IsNotFound(err) {
+				t.Errorf("GetTier(gold): %+v %v, want not found", tr, err)
 			}
 		})
 	}

@@ -708,6 +708,126 @@ func appendStockParams(dst []byte, v *StockParams) []byte {
 	return dst
 }
 
+// Tier is the object at tier.task.json#/result.
+type Tier struct {
+	Tier  TierTier `json:"tier"`
+	Label string   `json:"label"`
+}
+
+// UnmarshalJSON decodes a Tier, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
+func (v *Tier) UnmarshalJSON(data []byte) error {
+	if err := runtime.RequireKeys(data, []string{"tier", "label"}, []string{"tier", "label"}, nil, false); err != nil {
+		return err
+	}
+	type plain Tier
+	return runtime.DecodeStrict(data, (*plain)(v))
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *Tier) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *Tier) validate(vs *runtime.Violations, path *runtime.Path) {
+	{
+		pTier := path.Key("tier")
+		v.Tier.validate(vs, &pTier)
+	}
+}
+
+func appendTier(dst []byte, v *Tier) []byte {
+	dst = runtime.AppendString(dst, string(v.Tier))
+	dst = runtime.AppendString(dst, v.Label)
+	return dst
+}
+
+func readTier(rd *runtime.Reader, v *Tier) {
+	v.Tier = TierTier(rd.String())
+	v.Label = rd.String()
+}
+
+// cloneTier returns a deep copy of v that shares nothing mutable with it.
+func cloneTier(v *Tier) *Tier {
+	c := *v
+	return &c
+}
+
+// TierParams is the object at tier.task.json#/params.
+type TierParams struct {
+	Tier string `json:"tier"`
+}
+
+// UnmarshalJSON decodes a TierParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
+func (v *TierParams) UnmarshalJSON(data []byte) error {
+	if err := runtime.RequireKeys(data, []string{"tier"}, []string{"tier"}, nil, false); err != nil {
+		return err
+	}
+	type plain TierParams
+	return runtime.DecodeStrict(data, (*plain)(v))
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *TierParams) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *TierParams) validate(vs *runtime.Violations, path *runtime.Path) {}
+
+func appendTierParams(dst []byte, v *TierParams) []byte {
+	dst = runtime.AppendString(dst, v.Tier)
+	return dst
+}
+
+// TierTier is one of the values allowed at properties/tier.
+type TierTier string
+
+// UnmarshalJSON decodes a TierTier strictly: null is not a TierTier, and an integer may be written with a zero fraction (1.0).
+func (v *TierTier) UnmarshalJSON(data []byte) error {
+	type plain TierTier
+	return runtime.DecodeStrict(data, (*plain)(v))
+}
+
+// The values of TierTier.
+const (
+	TierTierFree TierTier = "free"
+	TierTierPro  TierTier = "pro"
+)
+
+// Valid reports whether v is one of the values of TierTier.
+func (v TierTier) Valid() bool {
+	switch v {
+	case TierTierFree, TierTierPro:
+		return true
+	}
+	return false
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v TierTier) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v TierTier) validate(vs *runtime.Violations, path *runtime.Path) {
+	if !v.Valid() {
+		vs.Addf(path.String(), "enum", "%v is not one of free, pro", string(v))
+	}
+}
+
+func appendTierTier(dst []byte, v *TierTier) []byte {
+	dst = runtime.AppendString(dst, string(*v))
+	return dst
+}
+
+func readTierTier(rd *runtime.Reader, v *TierTier) {
+	*v = TierTier(rd.String())
+}
+
 // Client calls this package's tasks through a shared runtime executor, which caches, coalesces, retries and falls back as each spec says. A Client is safe for concurrent use.
 type Client struct {
 	x                       *runtime.Executor
@@ -739,6 +859,10 @@ type Client struct {
 	stock                   *runtime.Task[StockParams, Stock]
 	stockRequest            *runtime.HTTPRequest
 	stockBatchRequest       *runtime.HTTPRequest
+	tier                    *runtime.Task[TierParams, Tier]
+	tierQuery               *runtime.SQLQuery
+	tierRowScanner          *runtime.RowScanner[Tier]
+	tierBatchQuery          *runtime.SQLBatchQuery
 }
 
 // NewClient binds the package's tasks to x. The connections and files the tasks name are looked up in x when a task runs.
@@ -1052,6 +1176,39 @@ func NewClient(x *runtime.Executor) *Client {
 		ValidateParams: (*StockParams).Validate,
 		ValidateResult: (*Stock).Validate,
 		Version:        "842fbef45fe2a081",
+	})
+	c.tierQuery = runtime.NewSQLQuery("db", []string{"SELECT tier, label FROM tiers WHERE tier = ", ""}, []string{"tier"})
+	c.tierRowScanner = &runtime.RowScanner[Tier]{
+		Columns: []string{"tier", "label"},
+		Scan:    scanTier,
+	}
+	c.tierBatchQuery = runtime.NewSQLBatchQuery("db", "SELECT tier, label FROM tiers WHERE tier ", "")
+	c.tier = runtime.NewTask(x, runtime.TaskSpec[TierParams, Tier]{
+		AppendKey: appendTierParams,
+		Batch: &runtime.BatchPolicy[TierParams, Tier]{
+			Concurrency: 4,
+			FetchMany:   c.fetchManyTier,
+			MaxSize:     10,
+			Wait:        time.Millisecond,
+		},
+		Cache: runtime.CachePolicy{
+			NegativeTTL: time.Minute,
+			TTL:         time.Minute,
+		},
+		Clone:    cloneTier,
+		Decode:   decodeTier,
+		Describe: describeTierParams,
+		Encode:   appendTier,
+		Fetch:    c.fetchTier,
+		Name:     "Tier",
+		Retry: runtime.RetryPolicy{
+			Attempts:     1,
+			InitialDelay: 50 * time.Millisecond,
+			MaxDelay:     time.Second,
+		},
+		ValidateParams: (*TierParams).Validate,
+		ValidateResult: (*Tier).Validate,
+		Version:        "453040592019be10",
 	})
 	return c
 }
@@ -1763,6 +1920,86 @@ func (c *Client) GetStockBatch(ctx context.Context, keys []SKU) (map[SKU]*Stock,
 	return runtime.BatchResult(keys, res, errs)
 }
 
+// GetTier looks up a pricing tier by name; the key is a string and the record's key an enum over strings, converted to match.
+// It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
+func (c *Client) GetTier(ctx context.Context, tier string) (*Tier, error) {
+	p := newTierParams(tier)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.tier.Get(ctx, appendTierParams(c.tier.Key(buf[:0]), &p), p)
+}
+
+// GetTierAsync starts GetTier and returns at once; Await the future for the result.
+func (c *Client) GetTierAsync(ctx context.Context, tier string) *runtime.Future[Tier] {
+	p := newTierParams(tier)
+	return c.tier.Async(ctx, &p)
+}
+
+// InvalidateTier drops the cached result for these parameters.
+func (c *Client) InvalidateTier(tier string) {
+	p := newTierParams(tier)
+	c.tier.Invalidate(&p)
+}
+
+func newTierParams(tier string) TierParams {
+	p := TierParams{Tier: tier}
+	return p
+}
+
+func describeTierParams(p *TierParams) string {
+	return fmt.Sprintf("tier=%v", strconv.Quote(p.Tier))
+}
+
+func decodeTier(rd *runtime.Reader) *Tier {
+	v := new(Tier)
+	readTier(rd, v)
+	return v
+}
+
+// scanTier reads one row of the task's query into a Tier, column by column; a bare return passes err on.
+func scanTier(row *runtime.Row) (out *Tier, err error) {
+	var v Tier
+	v.Tier, err = convTierTier("/tier", row.Col(0))
+	if err != nil {
+		return
+	}
+	v.Label, err = runtime.AsString("/label", row.Col(1))
+	if err != nil {
+		return
+	}
+	return &v, nil
+}
+
+func (c *Client) fetchTier(ctx context.Context, p *TierParams) (*Tier, error) {
+	return runtime.ScanOne(ctx, c.x, c.tierQuery, []any{p.Tier}, c.tierRowScanner)
+}
+
+// fetchManyTier asks the batch form of the source for many keys in one call.
+func (c *Client) fetchManyTier(ctx context.Context, ps []*TierParams) ([]*Tier, error) {
+	keys := make([]string, len(ps))
+	for i, p := range ps {
+		keys[i] = p.Tier
+	}
+	found, err := runtime.ScanBatch(ctx, c.x, c.tierBatchQuery, keys, c.tierRowScanner, func(r *Tier) string {
+		return string(r.Tier)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return runtime.InOrder(keys, found), nil
+}
+
+// GetTierBatch looks up many tier values at once, in chunks of at most 10 keys, answering from the cache where it can.
+// The map holds every key that was found; a key that was not found is absent. The error joins the failures of the other keys, each a *runtime.TaskError.
+func (c *Client) GetTierBatch(ctx context.Context, keys []string) (map[string]*Tier, error) {
+	ps := make([]*TierParams, len(keys))
+	for i, k := range keys {
+		ps[i] = &TierParams{Tier: k}
+	}
+	res, errs := c.tier.DoMany(ctx, ps)
+	return runtime.BatchResult(keys, res, errs)
+}
+
 // Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask.
 func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, error) {
 	switch task {
@@ -1856,13 +2093,23 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 			return nil, err
 		}
 		return r, nil
+	case "Tier":
+		var p TierParams
+		if err := json.Unmarshal(params, &p); err != nil {
+			return nil, runtime.ParamsError(task, err)
+		}
+		r, err := c.tier.Do(ctx, &p)
+		if err != nil {
+			return nil, err
+		}
+		return r, nil
 	}
 	return nil, fmt.Errorf("%w: %q", runtime.ErrUnknownTask, task)
 }
 
 // Tasks lists the names Execute accepts, sorted.
 func (c *Client) Tasks() []string {
-	return []string{"Account", "Holiday", "Host", "Item", "LegacyAccount", "Member", "Rate", "Shard", "Stock"}
+	return []string{"Account", "Holiday", "Host", "Item", "LegacyAccount", "Member", "Rate", "Shard", "Stock", "Tier"}
 }
 
 func convHoliday(path string, raw any) (out Holiday, err error) {
@@ -1894,5 +2141,14 @@ func convStock(path string, raw any) (out Stock, err error) {
 	if err != nil {
 		return
 	}
+	return
+}
+
+func convTierTier(path string, raw any) (out TierTier, err error) {
+	x, err := runtime.AsString(path, raw)
+	if err != nil {
+		return
+	}
+	out = TierTier(x)
 	return
 }
