@@ -98,6 +98,17 @@ func checkGo(set *load.Set, pkg *ir.Package, opts Options, src []byte) diag.List
 		}
 	}
 	typeWants := externalTypes(set, pkg, func(d diag.Diagnostic) { diags.Add(d) })
+	for _, t := range pkg.Tasks {
+		if t.Batch == nil || t.Batch.Key.Type.Kind != ir.GoType || t.Batch.Key.Type.IsBuiltin() {
+			continue
+		}
+		k := t.Batch.Key.Type
+		for i := range typeWants {
+			if typeWants[i].Path == k.GoPath && typeWants[i].Name == k.GoName {
+				typeWants[i].AsKey = append(typeWants[i].AsKey, report(specs[t.Name], "/batch"))
+			}
+		}
+	}
 	if len(wants) == 0 && len(typeWants) == 0 {
 		return nil
 	}

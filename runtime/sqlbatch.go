@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/netip"
 )
 
 // SQLBatchQuery is a batch query split around its key list: the runtime
@@ -37,10 +38,20 @@ func forKeys[K comparable](q *SQLBatchQuery, d Dialect, keys []K) (*SQLQuery, []
 			parts[i] = ", "
 		}
 		params[i] = "keys"
-		args[i] = k
+		args[i] = keyArg(k)
 	}
 	parts[len(keys)] = ")" + q.suffix
 	return NewSQLQuery(q.conn, parts, params), args
+}
+
+// keyArg makes a key a SQL argument: netip.Addr, the key type of formats
+// ipv4 and ipv6, is not a driver.Valuer, so it is passed as its text; every
+// other key type is a string, an integer or a driver.Valuer already.
+func keyArg(k any) any {
+	if a, ok := k.(netip.Addr); ok {
+		return a.String()
+	}
+	return k
 }
 
 // QueryBatch runs a batch query for keys and returns the records by key,

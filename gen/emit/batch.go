@@ -67,7 +67,16 @@ func (e *emitter) batchMethods(t *ir.Task) {
 	key := bt.Key
 	under := bt.GoFunc == ""
 	kt := keyType(t, under)
-	resKey := func(r string) jen.Code { return keyValue(t, jen.Id(r).Dot(bt.ResultKey.Name), under) }
+	// The result property has the key's type, or, for string and integer
+	// keys, another type over the same primitive (a string key matched
+	// against an enum property, say), which is converted to the key type.
+	resKey := func(r string) jen.Code {
+		x := jen.Id(r).Dot(bt.ResultKey.Name)
+		if fmt.Sprintf("%#v", goType(bt.ResultKey.Type)) == fmt.Sprintf("%#v", kt) {
+			return x
+		}
+		return kt.Clone().Call(x)
+	}
 
 	// fetchMany: collect keys, ask the batch source, lay answers out in order.
 	body := []jen.Code{

@@ -29,6 +29,10 @@ type TypeWant struct {
 	// Path is the import path; "" for a type of the output package.
 	Path, Name string
 	Report     func(msg string)
+	// AsKey holds one report per batched task keyed by the type: such a
+	// type must also compare by value, since keys are map keys and
+	// records are matched to them with ==.
+	AsKey []func(msg string)
 }
 
 // Check loads the package in dir with the generated file (outFile, content)
@@ -64,7 +68,14 @@ func Check(dir, outFile string, content []byte, wants []Want, typeWants []TypeWa
 		checkType(pkg, tw)
 	}
 	scope := pkg.Types.Scope()
-	qual := types.RelativeTo(pkg.Types)
+	// Other packages are spelled by name, as the generated code writes
+	// them ("runtime.UUID", "netip.Addr"), not by import path.
+	qual := func(p *types.Package) string {
+		if p == pkg.Types {
+			return ""
+		}
+		return p.Name()
+	}
 	for _, w := range wants {
 		obj := scope.Lookup(w.Func)
 		if obj == nil {
@@ -178,6 +189,71 @@ func checkType(pkg *packages.Package, tw TypeWant) {
 	if !has(typ, "MarshalJSON", "MarshalText") || !has(types.NewPointer(typ), "UnmarshalJSON", "UnmarshalText") {
 		tw.Report(fmt.Sprintf("x-go-type %s must marshal itself: give %s a MarshalJSON (or MarshalText) method and *%s an UnmarshalJSON (or UnmarshalText) method", full, tw.Name, tw.Name))
 	}
+	if len(tw.AsKey) > 0 {
+		if why := keyProblem(typ, map[types.Type]bool{}); why != "" {
+			for _, r := range tw.AsKey {
+				r(fmt.Sprintf("the batch key's x-go-type %s cannot be a key: %s", full, why))
+			}
+		}
+	}
+}
+
+// byValue are types outside the basic kinds whose == is documented to
+// compare their value, though they hold a pointer inside.
+var byValue = map[string]bool{"net/netip.Addr": true, "net/netip.AddrPort": true, "net/netip.Prefix": true}
+
+// keyProblem says why == on values of t does not compare them by value,
+// or returns "": t must be a string or integer type, or an array or
+// struct of those, all the way down (or a type in byValue).
+func keyProblem(t types.Type, seen map[types.Type]bool) string {
+	t = types.Unalias(t)
+	if n, ok := t.(*types.Named); ok {
+		if obj := n.Obj(); obj.Pkg() != nil {
+			name := obj.Pkg().Path() + "." + obj.Name()
+			if byValue[name] {
+				return ""
+			}
+			if name == "time.Time" {
+				return "time.Time's == compares the location and the monotonic clock reading, so one instant read from two sources would be two keys"
+			}
+		}
+	}
+	if seen[t] {
+		return ""
+	}
+	seen[t] = true
+	switch u := t.Underlying().(type) {
+	case *types.Basic:
+		switch {
+		case u.Info()&(types.IsInteger|types.IsString) != 0 && u.Kind() != types.UnsafePointer:
+			return ""
+		case u.Info()&(types.IsFloat|types.IsComplex) != 0:
+			return "its == compares floating-point numbers, an inexact key"
+		case u.Info()&types.IsBoolean != 0:
+			return "a boolean has two values, so there is nothing to batch"
+		}
+		return fmt.Sprintf("%s is not a value a key can hold", u)
+	case *types.Array:
+		if why := keyProblem(u.Elem(), seen); why != "" {
+			return "its elements: " + why
+		}
+		return ""
+	case *types.Struct:
+		for i := 0; i < u.NumFields(); i++ {
+			f := u.Field(i)
+			if why := keyProblem(f.Type(), seen); why != "" {
+				return fmt.Sprintf("its field %s: %s", f.Name(), why)
+			}
+		}
+		return ""
+	case *types.Pointer, *types.Chan:
+		return "its == compares a pointer, not the value it points to"
+	case *types.Interface:
+		return "its == compares dynamic values, and panics on one that is not comparable"
+	case *types.Slice, *types.Map, *types.Signature:
+		return "it is not comparable (slices, maps and functions have no ==)"
+	}
+	return "it is not comparable"
 }
 
 func pkgPath(pkg *packages.Package, path string) string {
