@@ -1219,7 +1219,15 @@ func (c *Client) GetAccount(ctx context.Context, id runtime.UUID) (*Account, err
 	p := newAccountParams(id)
 	// The cache key is built on the stack, and Get copies it and p only on a miss.
 	var buf [128]byte
-	return c.account.Get(ctx, appendAccountParams(c.account.Key(buf[:0]), &p), p)
+	return c.account.Get(ctx, c.keyAccount(buf[:0], &p), p)
+}
+
+// keyAccount appends the cache key of p to dst. It is kept out of line so that GetAccount's frame stays small:
+// a lookup on a goroutine started for it then fits the goroutine's starting stack.
+//
+//go:noinline
+func (c *Client) keyAccount(dst []byte, p *AccountParams) []byte {
+	return appendAccountParams(c.account.Key(dst), p)
 }
 
 // GetAccountAsync starts GetAccount and returns at once; Await the future for the result.
@@ -1299,7 +1307,15 @@ func (c *Client) GetHoliday(ctx context.Context, day runtime.Date) (*Holiday, er
 	p := newHolidayParams(day)
 	// The cache key is built on the stack, and Get copies it and p only on a miss.
 	var buf [128]byte
-	return c.holiday.Get(ctx, appendHolidayParams(c.holiday.Key(buf[:0]), &p), p)
+	return c.holiday.Get(ctx, c.keyHoliday(buf[:0], &p), p)
+}
+
+// keyHoliday appends the cache key of p to dst. It is kept out of line so that GetHoliday's frame stays small:
+// a lookup on a goroutine started for it then fits the goroutine's starting stack.
+//
+//go:noinline
+func (c *Client) keyHoliday(dst []byte, p *HolidayParams) []byte {
+	return appendHolidayParams(c.holiday.Key(dst), p)
 }
 
 // GetHolidayAsync starts GetHoliday and returns at once; Await the future for the result.
@@ -1388,7 +1404,15 @@ func (c *Client) GetHost(ctx context.Context, addr netip.Addr) (*Host, error) {
 	p := newHostParams(addr)
 	// The cache key is built on the stack, and Get copies it and p only on a miss.
 	var buf [128]byte
-	return c.host.Get(ctx, appendHostParams(c.host.Key(buf[:0]), &p), p)
+	return c.host.Get(ctx, c.keyHost(buf[:0], &p), p)
+}
+
+// keyHost appends the cache key of p to dst. It is kept out of line so that GetHost's frame stays small:
+// a lookup on a goroutine started for it then fits the goroutine's starting stack.
+//
+//go:noinline
+func (c *Client) keyHost(dst []byte, p *HostParams) []byte {
+	return appendHostParams(c.host.Key(dst), p)
 }
 
 // GetHostAsync starts GetHost and returns at once; Await the future for the result.
@@ -1468,7 +1492,15 @@ func (c *Client) GetItem(ctx context.Context, sku SKU) (*Item, error) {
 	p := newItemParams(sku)
 	// The cache key is built on the stack, and Get copies it and p only on a miss.
 	var buf [128]byte
-	return c.item.Get(ctx, appendItemParams(c.item.Key(buf[:0]), &p), p)
+	return c.item.Get(ctx, c.keyItem(buf[:0], &p), p)
+}
+
+// keyItem appends the cache key of p to dst. It is kept out of line so that GetItem's frame stays small:
+// a lookup on a goroutine started for it then fits the goroutine's starting stack.
+//
+//go:noinline
+func (c *Client) keyItem(dst []byte, p *ItemParams) []byte {
+	return appendItemParams(c.item.Key(dst), p)
 }
 
 // GetItemAsync starts GetItem and returns at once; Await the future for the result.
@@ -1548,7 +1580,15 @@ func (c *Client) GetLegacyAccount(ctx context.Context, id runtime.UUID) (*Legacy
 	p := newLegacyAccountParams(id)
 	// The cache key is built on the stack, and Get copies it and p only on a miss.
 	var buf [128]byte
-	return c.legacyAccount.Get(ctx, appendLegacyAccountParams(c.legacyAccount.Key(buf[:0]), &p), p)
+	return c.legacyAccount.Get(ctx, c.keyLegacyAccount(buf[:0], &p), p)
+}
+
+// keyLegacyAccount appends the cache key of p to dst. It is kept out of line so that GetLegacyAccount's frame stays small:
+// a lookup on a goroutine started for it then fits the goroutine's starting stack.
+//
+//go:noinline
+func (c *Client) keyLegacyAccount(dst []byte, p *LegacyAccountParams) []byte {
+	return appendLegacyAccountParams(c.legacyAccount.Key(dst), p)
 }
 
 // GetLegacyAccountAsync starts GetLegacyAccount and returns at once; Await the future for the result.
@@ -1628,7 +1668,15 @@ func (c *Client) GetMember(ctx context.Context, email runtime.Email) (*Member, e
 	p := newMemberParams(email)
 	// The cache key is built on the stack, and Get copies it and p only on a miss.
 	var buf [128]byte
-	return c.member.Get(ctx, appendMemberParams(c.member.Key(buf[:0]), &p), p)
+	return c.member.Get(ctx, c.keyMember(buf[:0], &p), p)
+}
+
+// keyMember appends the cache key of p to dst. It is kept out of line so that GetMember's frame stays small:
+// a lookup on a goroutine started for it then fits the goroutine's starting stack.
+//
+//go:noinline
+func (c *Client) keyMember(dst []byte, p *MemberParams) []byte {
+	return appendMemberParams(c.member.Key(dst), p)
 }
 
 // GetMemberAsync starts GetMember and returns at once; Await the future for the result.
@@ -1692,7 +1740,15 @@ func (c *Client) GetRate(ctx context.Context, day runtime.Date) (*Rate, error) {
 	p := newRateParams(day)
 	// The cache key is built on the stack, and Get copies it and p only on a miss.
 	var buf [128]byte
-	return c.rate.Get(ctx, appendRateParams(c.rate.Key(buf[:0]), &p), p)
+	return c.rate.Get(ctx, c.keyRate(buf[:0], &p), p)
+}
+
+// keyRate appends the cache key of p to dst. It is kept out of line so that GetRate's frame stays small:
+// a lookup on a goroutine started for it then fits the goroutine's starting stack.
+//
+//go:noinline
+func (c *Client) keyRate(dst []byte, p *RateParams) []byte {
+	return appendRateParams(c.rate.Key(dst), p)
 }
 
 // GetRateAsync starts GetRate and returns at once; Await the future for the result.
@@ -1772,7 +1828,15 @@ func (c *Client) GetShard(ctx context.Context, number int32) (*Shard, error) {
 	p := newShardParams(number)
 	// The cache key is built on the stack, and Get copies it and p only on a miss.
 	var buf [128]byte
-	return c.shard.Get(ctx, appendShardParams(c.shard.Key(buf[:0]), &p), p)
+	return c.shard.Get(ctx, c.keyShard(buf[:0], &p), p)
+}
+
+// keyShard appends the cache key of p to dst. It is kept out of line so that GetShard's frame stays small:
+// a lookup on a goroutine started for it then fits the goroutine's starting stack.
+//
+//go:noinline
+func (c *Client) keyShard(dst []byte, p *ShardParams) []byte {
+	return appendShardParams(c.shard.Key(dst), p)
 }
 
 // GetShardAsync starts GetShard and returns at once; Await the future for the result.
@@ -1836,7 +1900,15 @@ func (c *Client) GetStock(ctx context.Context, sku SKU) (*Stock, error) {
 	p := newStockParams(sku)
 	// The cache key is built on the stack, and Get copies it and p only on a miss.
 	var buf [128]byte
-	return c.stock.Get(ctx, appendStockParams(c.stock.Key(buf[:0]), &p), p)
+	return c.stock.Get(ctx, c.keyStock(buf[:0], &p), p)
+}
+
+// keyStock appends the cache key of p to dst. It is kept out of line so that GetStock's frame stays small:
+// a lookup on a goroutine started for it then fits the goroutine's starting stack.
+//
+//go:noinline
+func (c *Client) keyStock(dst []byte, p *StockParams) []byte {
+	return appendStockParams(c.stock.Key(dst), p)
 }
 
 // GetStockAsync starts GetStock and returns at once; Await the future for the result.
@@ -1926,7 +1998,15 @@ func (c *Client) GetTier(ctx context.Context, tier string) (*Tier, error) {
 	p := newTierParams(tier)
 	// The cache key is built on the stack, and Get copies it and p only on a miss.
 	var buf [128]byte
-	return c.tier.Get(ctx, appendTierParams(c.tier.Key(buf[:0]), &p), p)
+	return c.tier.Get(ctx, c.keyTier(buf[:0], &p), p)
+}
+
+// keyTier appends the cache key of p to dst. It is kept out of line so that GetTier's frame stays small:
+// a lookup on a goroutine started for it then fits the goroutine's starting stack.
+//
+//go:noinline
+func (c *Client) keyTier(dst []byte, p *TierParams) []byte {
+	return appendTierParams(c.tier.Key(dst), p)
 }
 
 // GetTierAsync starts GetTier and returns at once; Await the future for the result.
