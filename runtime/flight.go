@@ -561,13 +561,20 @@ func (t *Task[P, R]) miss(ctx context.Context, bc *bigcache.BigCache, p *P, key 
 // missCopy is miss for a caller whose params may change once it leaves: it copies them first, into the new flight's
 // storage when the task is batched.
 func (t *Task[P, R]) missCopy(ctx context.Context, bc *bigcache.BigCache, p *P, key string, seen uint64) (*R, error) {
+	pc, e := t.ownParams(p)
+	return t.miss(ctx, bc, pc, key, seen, e)
+}
+
+// ownParams copies a caller's params to the heap, where a flight it starts may keep them: for a batched task
+// straight into the storage of that flight (pc is then &e.p), else on their own (e is nil).
+func (t *Task[P, R]) ownParams(p *P) (pc *P, e *batchEntry[P, R]) {
 	if t.batcher != nil {
-		e := &batchEntry[P, R]{p: *p}
-		return t.miss(ctx, bc, &e.p, key, seen, e)
+		e = &batchEntry[P, R]{p: *p}
+		return &e.p, e
 	}
-	pc := new(P)
+	pc = new(P)
 	*pc = *p
-	return t.miss(ctx, bc, pc, key, seen, nil)
+	return pc, nil
 }
 
 // settle answers a caller from a finished flight: its result, or else a stale entry or the fallbacks.

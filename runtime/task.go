@@ -415,13 +415,7 @@ func (t *Task[P, R]) lookupPanic(v any) error {
 //
 //go:noinline
 func (t *Task[P, R]) copyValue(ctx context.Context, p P) (pp *P, e *batchEntry[P, R], err error) {
-	if t.batcher != nil {
-		e = &batchEntry[P, R]{p: p}
-		pp = &e.p
-	} else {
-		pp = new(P)
-		*pp = p
-	}
+	pp, e = t.ownParams(&p)
 	if ctx.Err() != nil || t.x.cache.Load() == nil {
 		return nil, nil, t.missFailed(ctx, pp)
 	}
