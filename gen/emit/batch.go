@@ -123,7 +123,7 @@ func (e *emitter) batchMethods(t *ir.Task) {
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
 		jen.Return(jen.Qual(rt, "InOrder").Call(jen.Id("keys"), jen.Id("found")), jen.Nil()),
 	)
-	e.f.Comment(fmt.Sprintf("fetchMany%s asks the batch form of the source for many keys in one call.", t.Name))
+	comment(e.f, fmt.Sprintf("fetchMany%s asks the batch form of the source for many keys in one call.", t.Name))
 	e.f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("fetchMany"+t.Name).Params(
 		jen.Id("ctx").Qual("context", "Context"), jen.Id("ps").Index().Op("*").Add(paramsType(t)),
 	).Params(jen.Index().Op("*").Add(resultType(t)), jen.Error()).Block(body...)
@@ -131,7 +131,7 @@ func (e *emitter) batchMethods(t *ir.Task) {
 
 	// Get<name>Batch: the explicit many-key method.
 	method := "Get" + t.Name + "Batch"
-	e.f.Comment(fmt.Sprintf("%s looks up many %s at once, in chunks of at most %d keys, answering from the cache where it can.", method, names.Unexported(key.JSON)+" values", bt.MaxSize))
+	comment(e.f, fmt.Sprintf("%s looks up many %s at once, in chunks of at most %d keys, answering from the cache where it can.", method, names.Unexported(key.JSON)+" values", bt.MaxSize))
 	e.f.Comment("The map holds every key that was found; a key that was not found is absent. The error joins the failures of the other keys, each a *runtime.TaskError.")
 	e.f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(method).Params(
 		jen.Id("ctx").Qual("context", "Context"), jen.Id("keys").Index().Add(goType(key.Type)),

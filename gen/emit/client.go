@@ -224,7 +224,7 @@ func (e *emitter) taskMethods(t *ir.Task) {
 	if docText == "" {
 		docText = fmt.Sprintf("looks up %s (task %s).", t.Result.Name, t.Name)
 	}
-	e.f.Comment(fmt.Sprintf("%s %s", method, lowerDocStart(docText)))
+	comment(e.f, fmt.Sprintf("%s %s", method, lowerDocStart(docText)))
 	e.f.Comment("It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.")
 	task := jen.Id("c").Dot(taskField(t))
 	keyFn := "key" + t.Name
@@ -235,21 +235,21 @@ func (e *emitter) taskMethods(t *ir.Task) {
 		jen.Return(task.Clone().Dot("Get").Call(jen.Id("ctx"), jen.Id("c").Dot(keyFn).Call(jen.Id("buf").Index(jen.Op(":").Lit(0)), jen.Op("&").Id("p")), jen.Id("p"))),
 	)
 	e.f.Line()
-	e.f.Comment(fmt.Sprintf("%s appends the cache key of p to dst. It is kept out of line so that %s's frame stays small:", keyFn, method))
+	comment(e.f, fmt.Sprintf("%s appends the cache key of p to dst. It is kept out of line so that %s's frame stays small:", keyFn, method))
 	e.f.Comment("a lookup on a goroutine started for it then fits the goroutine's starting stack.")
 	e.f.Comment("")
-	e.f.Comment("//go:noinline")
+	directive(e.f, "go:noinline")
 	e.f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(keyFn).Params(jen.Id("dst").Index().Byte(), jen.Id("p").Op("*").Add(paramsType(t))).Index().Byte().Block(
 		jen.Return(jen.Id("append"+t.Params.Name).Call(task.Clone().Dot("Key").Call(jen.Id("dst")), jen.Id("p"))),
 	)
 	e.f.Line()
-	e.f.Comment(fmt.Sprintf("%sAsync starts %s and returns at once; Await the future for the result.", method, method))
+	comment(e.f, fmt.Sprintf("%sAsync starts %s and returns at once; Await the future for the result.", method, method))
 	e.f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(method+"Async").Params(append([]jen.Code{jen.Id("ctx").Qual("context", "Context")}, argList(t)...)...).Op("*").Qual(rt, "Future").Types(resultType(t)).Block(
 		jen.Id("p").Op(":=").Id("new"+t.Params.Name).Call(argNames(t)...),
 		jen.Return(jen.Id("c").Dot(taskField(t)).Dot("Async").Call(jen.Id("ctx"), jen.Op("&").Id("p"))),
 	)
 	e.f.Line()
-	e.f.Comment(fmt.Sprintf("Invalidate%s drops the cached result for these parameters.", t.Name))
+	comment(e.f, fmt.Sprintf("Invalidate%s drops the cached result for these parameters.", t.Name))
 	e.f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("Invalidate"+t.Name).Params(argList(t)...).Block(
 		jen.Id("p").Op(":=").Id("new"+t.Params.Name).Call(argNames(t)...),
 		jen.Id("c").Dot(taskField(t)).Dot("Invalidate").Call(jen.Op("&").Id("p")),
@@ -307,7 +307,7 @@ func (e *emitter) taskMethods(t *ir.Task) {
 		if fb.Value == nil {
 			continue
 		}
-		e.f.Comment(fmt.Sprintf("fallback%sValue%d decodes a fresh copy of the fallback value, which reftaskgen checked against the result schema.", t.Name, i))
+		comment(e.f, fmt.Sprintf("fallback%sValue%d decodes a fresh copy of the fallback value, which reftaskgen checked against the result schema.", t.Name, i))
 		e.f.Func().Id(fmt.Sprintf("fallback%sValue%d", t.Name, i)).Params(jen.Qual("context", "Context"), jen.Op("*").Add(paramsType(t))).Params(jen.Op("*").Add(resultType(t)), jen.Error()).Block(
 			jen.Id("v").Op(":=").New(resultType(t)),
 			jen.If(jen.Err().Op(":=").Qual("encoding/json", "Unmarshal").Call(jen.Index().Byte().Call(jen.Lit(string(fb.Value))), jen.Id("v")), jen.Err().Op("!=").Nil()).Block(
@@ -649,7 +649,7 @@ func (e *emitter) recordFunc(t *ir.Task) {
 	body = append(body, jen.Var().Id("v").Add(goType(t.Result)))
 	body = append(body, e.conv(t.Result, jen.Id("v"), jen.Lit(""), jen.Id("raw"), 0)...)
 	body = append(body, jen.Return(jen.Op("&").Id("v"), jen.Nil()))
-	e.f.Comment(fmt.Sprintf("record%s converts the record the source returned; a bare return passes err on.", t.Name))
+	comment(e.f, fmt.Sprintf("record%s converts the record the source returned; a bare return passes err on.", t.Name))
 	e.f.Func().Id("record"+t.Name).Params(jen.Id("raw").Any()).Params(jen.Id("out").Op("*").Add(resultType(t)), jen.Err().Error()).Block(body...)
 	e.f.Line()
 }
@@ -675,7 +675,7 @@ func (e *emitter) rowFunc(t *ir.Task, elem *ir.Type) {
 	body = append(body, jen.Var().Id("v").Add(goType(elem)))
 	body = append(body, e.conv(elem, jen.Id("v"), jen.Lit(""), jen.Add(src), 0)...)
 	body = append(body, jen.Return(jen.Op("&").Id("v"), jen.Nil()))
-	e.f.Comment(fmt.Sprintf("row%s converts one row of the query; a bare return passes err on.", t.Name))
+	comment(e.f, fmt.Sprintf("row%s converts one row of the query; a bare return passes err on.", t.Name))
 	e.f.Func().Id("row"+t.Name).Params(jen.Id("rec").Qual(rt, "Record")).Params(jen.Id("out").Op("*").Add(goType(elem)), jen.Err().Error()).Block(body...)
 	e.f.Line()
 }
@@ -728,7 +728,7 @@ func (e *emitter) scanFunc(t *ir.Task, elem *ir.Type) {
 			jen.Id("row").Dot("Col").Call(jen.Lit(i)))...)
 	}
 	body = append(body, jen.Return(jen.Op("&").Id("v"), jen.Nil()))
-	e.f.Comment(fmt.Sprintf("scan%s reads one row of the task's query into a %s, column by column; a bare return passes err on.", t.Name, elem.Name))
+	comment(e.f, fmt.Sprintf("scan%s reads one row of the task's query into a %s, column by column; a bare return passes err on.", t.Name, elem.Name))
 	e.f.Func().Id("scan"+t.Name).Params(jen.Id("row").Op("*").Qual(rt, "Row")).Params(jen.Id("out").Op("*").Add(goType(elem)), jen.Err().Error()).Block(body...)
 	e.f.Line()
 }

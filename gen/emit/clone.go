@@ -19,7 +19,7 @@ const maxCloneSlots = 32
 // pointer targets (through the element type's cloneX). A type with nothing mutable inside is copied as is.
 func (e *emitter) clone(t *ir.Type) {
 	name := "clone" + t.Name
-	e.f.Comment(fmt.Sprintf("%s returns a deep copy of v that shares nothing mutable with it.", name))
+	comment(e.f, fmt.Sprintf("%s returns a deep copy of v that shares nothing mutable with it.", name))
 	body, _ := cloneBody(t)
 	e.f.Func().Id(name).Params(jen.Id("v").Op("*").Id(t.Name)).Op("*").Id(t.Name).Block(body...)
 	e.f.Line()

@@ -147,14 +147,14 @@ func (e *emitter) namedType(t *ir.Type) {
 		e.jsonEnumType(t)
 	case ir.Named:
 		if t.Elem.Kind == ir.JSON {
-			e.f.Comment(doc(t.Name, t.Doc, fmt.Sprintf("%s is the value at %s.", t.Name, shortOrigin(t.Origin))))
+			comment(e.f, doc(t.Name, t.Doc, fmt.Sprintf("%s is the value at %s.", t.Name, shortOrigin(t.Origin))))
 			e.f.Comment("Its schema allows values of several JSON types, so it holds any JSON value")
 			e.f.Comment("(runtime.JSONValue) and Validate checks it against every keyword of the schema.")
 			e.f.Type().Id(t.Name).Struct(jen.Qual(rt, "JSONValue"))
 			e.f.Line()
 			break
 		}
-		e.f.Comment(doc(t.Name, t.Doc, fmt.Sprintf("%s is %s.", t.Name, describe(t.Elem))))
+		comment(e.f, doc(t.Name, t.Doc, fmt.Sprintf("%s is %s.", t.Name, describe(t.Elem))))
 		e.f.Type().Id(t.Name).Add(goType(t.Elem))
 		e.f.Line()
 		if t.Elem.Kind == ir.Time || t.Elem.Kind == ir.Format {
@@ -204,11 +204,11 @@ func jsonTag(fd *ir.Field) map[string]string {
 }
 
 func (e *emitter) structType(t *ir.Type) {
-	e.f.Comment(doc(t.Name, t.Doc, fmt.Sprintf("%s is the object at %s.", t.Name, shortOrigin(t.Origin))))
+	comment(e.f, doc(t.Name, t.Doc, fmt.Sprintf("%s is the object at %s.", t.Name, shortOrigin(t.Origin))))
 	e.f.Type().Id(t.Name).StructFunc(func(g *jen.Group) {
 		for _, fd := range t.Fields {
 			if fd.Doc != "" {
-				g.Comment(strings.TrimSpace(fd.Doc))
+				comment(g, strings.TrimSpace(fd.Doc))
 			}
 			g.Id(fd.Name).Add(goType(fd.Type)).Tag(jsonTag(fd))
 		}
@@ -248,7 +248,7 @@ func (e *emitter) unmarshal(t *ir.Type) {
 	if t.Closed {
 		knownList = known
 	}
-	e.f.Comment(fmt.Sprintf("UnmarshalJSON decodes a %s, rejecting what its schema rejects: missing required properties, nulls where null is not allowed%s.", t.Name, map[bool]string{true: " and unknown properties", false: ""}[t.Closed]))
+	comment(e.f, fmt.Sprintf("UnmarshalJSON decodes a %s, rejecting what its schema rejects: missing required properties, nulls where null is not allowed%s.", t.Name, map[bool]string{true: " and unknown properties", false: ""}[t.Closed]))
 	body := []jen.Code{
 		jen.If(jen.Err().Op(":=").Qual(rt, "RequireKeys").Call(jen.Id("data"), required, nonNull, knownList, jen.Lit(t.Closed)), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 		jen.Type().Id("plain").Id(t.Name),
@@ -294,7 +294,7 @@ func (e *emitter) namedUnmarshal(t *ir.Type) {
 	if t.Elem.Kind == ir.Pointer || t.Elem.Kind == ir.OptNull {
 		return
 	}
-	e.f.Comment(fmt.Sprintf("UnmarshalJSON decodes a %s strictly: null is not a %s, and an integer may be written with a zero fraction (1.0).", t.Name, t.Name))
+	comment(e.f, fmt.Sprintf("UnmarshalJSON decodes a %s strictly: null is not a %s, and an integer may be written with a zero fraction (1.0).", t.Name, t.Name))
 	e.f.Func().Params(jen.Id("v").Op("*").Id(t.Name)).Id("UnmarshalJSON").Params(jen.Id("data").Index().Byte()).Error().Block(
 		jen.Type().Id("plain").Id(t.Name),
 		jen.Return(jen.Qual(rt, "DecodeStrict").Call(jen.Id("data"), jen.Parens(jen.Op("*").Id("plain")).Parens(jen.Id("v")))),
@@ -303,11 +303,11 @@ func (e *emitter) namedUnmarshal(t *ir.Type) {
 }
 
 func (e *emitter) enumType(t *ir.Type) {
-	e.f.Comment(doc(t.Name, t.Doc, fmt.Sprintf("%s is one of the values allowed at %s.", t.Name, shortOrigin(t.Origin))))
+	comment(e.f, doc(t.Name, t.Doc, fmt.Sprintf("%s is one of the values allowed at %s.", t.Name, shortOrigin(t.Origin))))
 	e.f.Type().Id(t.Name).Add(goType(t.Elem))
 	e.f.Line()
 	e.namedUnmarshal(t)
-	e.f.Comment(fmt.Sprintf("The values of %s.", t.Name))
+	comment(e.f, fmt.Sprintf("The values of %s.", t.Name))
 	e.f.Const().DefsFunc(func(g *jen.Group) {
 		for _, v := range t.Values {
 			g.Id(v.Const).Id(t.Name).Op("=").Add(untypedLit(v.Value))
@@ -318,7 +318,7 @@ func (e *emitter) enumType(t *ir.Type) {
 	for _, v := range t.Values {
 		cases = append(cases, jen.Id(v.Const))
 	}
-	e.f.Comment(fmt.Sprintf("Valid reports whether v is one of the values of %s.", t.Name))
+	comment(e.f, fmt.Sprintf("Valid reports whether v is one of the values of %s.", t.Name))
 	e.f.Func().Params(jen.Id("v").Id(t.Name)).Id("Valid").Params().Bool().Block(
 		jen.Switch(jen.Id("v")).Block(jen.Case(cases...).Block(jen.Return(jen.True()))),
 		jen.Return(jen.False()),
@@ -327,11 +327,11 @@ func (e *emitter) enumType(t *ir.Type) {
 }
 
 func (e *emitter) options(t *ir.Task) {
-	e.f.Comment(fmt.Sprintf("%s holds the optional parameters of Get%s; a nil field is left unset.", t.OptionsName, t.Name))
+	comment(e.f, fmt.Sprintf("%s holds the optional parameters of Get%s; a nil field is left unset.", t.OptionsName, t.Name))
 	e.f.Type().Id(t.OptionsName).StructFunc(func(g *jen.Group) {
 		for _, fd := range t.Options {
 			if fd.Doc != "" {
-				g.Comment(strings.TrimSpace(fd.Doc))
+				comment(g, strings.TrimSpace(fd.Doc))
 			}
 			g.Id(fd.Name).Add(goType(fd.Type))
 		}
@@ -346,7 +346,7 @@ func (e *emitter) validateMethods(t *ir.Type) {
 	if t.Kind == ir.Enum || t.Kind == ir.JSONEnum {
 		recv = jen.Id("v").Id(t.Name)
 	}
-	e.f.Comment(fmt.Sprintf("Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError."))
+	comment(e.f, fmt.Sprintf("Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError."))
 	e.f.Func().Params(recv).Id("Validate").Params().Error().Block(
 		jen.Var().Id("vs").Qual(rt, "Violations"),
 		jen.Id("v").Dot("validate").Call(jen.Op("&").Id("vs"), jen.Nil()),
@@ -662,7 +662,7 @@ func (e *emitter) pattern(p string) string {
 	}
 	v := fmt.Sprintf("%s%d", prefix, len(e.patterns))
 	e.patterns[p] = v
-	e.f.Comment(fmt.Sprintf("%s is compiled once; the schema compiler has already accepted it.", v))
+	comment(e.f, fmt.Sprintf("%s is compiled once; the schema compiler has already accepted it.", v))
 	e.f.Var().Id(v).Op("=").Qual(rt, "MustPattern").Call(jen.Lit(p))
 	return v
 }

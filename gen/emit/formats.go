@@ -105,17 +105,17 @@ func formatSQLArg(t *ir.Type, x *jen.Statement) jen.Code {
 // defined type does not inherit.
 func (e *emitter) namedFormatMethods(t *ir.Type) {
 	base := goType(t.Elem)
-	e.f.Comment(fmt.Sprintf("MarshalJSON encodes a %s as %s does.", t.Name, describe(t.Elem)))
+	comment(e.f, fmt.Sprintf("MarshalJSON encodes a %s as %s does.", t.Name, describe(t.Elem)))
 	e.f.Func().Params(jen.Id("v").Id(t.Name)).Id("MarshalJSON").Params().Params(jen.Index().Byte(), jen.Error()).Block(
 		jen.Return(jen.Qual("encoding/json", "Marshal").Call(base.Clone().Call(jen.Id("v")))),
 	)
 	e.f.Line()
-	e.f.Comment(fmt.Sprintf("UnmarshalJSON decodes a %s strictly: null is not a %s.", t.Name, t.Name))
+	comment(e.f, fmt.Sprintf("UnmarshalJSON decodes a %s strictly: null is not a %s.", t.Name, t.Name))
 	e.f.Func().Params(jen.Id("v").Op("*").Id(t.Name)).Id("UnmarshalJSON").Params(jen.Id("data").Index().Byte()).Error().Block(
 		jen.Return(jen.Qual(rt, "DecodeStrict").Call(jen.Id("data"), jen.Parens(jen.Op("*").Add(base.Clone())).Parens(jen.Id("v")))),
 	)
 	e.f.Line()
-	e.f.Comment(fmt.Sprintf("String returns the %s as text.", t.Name))
+	comment(e.f, fmt.Sprintf("String returns the %s as text.", t.Name))
 	e.f.Func().Params(jen.Id("v").Id(t.Name)).Id("String").Params().String().Block(
 		jen.Return(base.Clone().Call(jen.Id("v")).Dot("String").Call()),
 	)

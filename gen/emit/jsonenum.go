@@ -20,12 +20,12 @@ func jsonEnumList(t *ir.Type) string {
 // jsonEnumType emits an enum of mixed or composite values: a string type
 // that holds the value's JSON text, with one constant per value.
 func (e *emitter) jsonEnumType(t *ir.Type) {
-	e.f.Comment(doc(t.Name, t.Doc, fmt.Sprintf("%s is one of the values allowed at %s.", t.Name, shortOrigin(t.Origin))))
-	e.f.Comment(fmt.Sprintf("It holds the value's JSON text, one of: %s.", jsonEnumList(t)))
+	comment(e.f, doc(t.Name, t.Doc, fmt.Sprintf("%s is one of the values allowed at %s.", t.Name, shortOrigin(t.Origin))))
+	comment(e.f, fmt.Sprintf("It holds the value's JSON text, one of: %s.", jsonEnumList(t)))
 	e.f.Comment("Decoding keeps the constant's spelling for any equal value (1.0 is 1).")
 	e.f.Type().Id(t.Name).String()
 	e.f.Line()
-	e.f.Comment(fmt.Sprintf("The values of %s.", t.Name))
+	comment(e.f, fmt.Sprintf("The values of %s.", t.Name))
 	e.f.Const().DefsFunc(func(g *jen.Group) {
 		for _, v := range t.Values {
 			g.Id(v.Const).Id(t.Name).Op("=").Lit(v.JSON)
@@ -37,7 +37,7 @@ func (e *emitter) jsonEnumType(t *ir.Type) {
 		cases = append(cases, jen.Id(v.Const))
 		texts = append(texts, jen.String().Call(jen.Id(v.Const)))
 	}
-	e.f.Comment(fmt.Sprintf("Valid reports whether v is one of the values of %s.", t.Name))
+	comment(e.f, fmt.Sprintf("Valid reports whether v is one of the values of %s.", t.Name))
 	e.f.Func().Params(jen.Id("v").Id(t.Name)).Id("Valid").Params().Bool().Block(
 		jen.Switch(jen.Id("v")).Block(jen.Case(cases...).Block(jen.Return(jen.True()))),
 		jen.Return(jen.False()),

@@ -24,9 +24,9 @@ func mapType(m *ir.MapField) *ir.Type { return &ir.Type{Kind: ir.Map, Elem: m.El
 // mapFieldDecl declares a map field; it is not a JSON property itself.
 func mapFieldDecl(g *jen.Group, m *ir.MapField) {
 	if m.Pattern != "" {
-		g.Comment(fmt.Sprintf("%s holds the properties whose names match %s.", m.Name, strconv.Quote(m.Pattern)))
+		comment(g, fmt.Sprintf("%s holds the properties whose names match %s.", m.Name, strconv.Quote(m.Pattern)))
 	} else {
-		g.Comment(fmt.Sprintf("%s holds the properties that no other field takes (additionalProperties).", m.Name))
+		comment(g, fmt.Sprintf("%s holds the properties that no other field takes (additionalProperties).", m.Name))
 	}
 	g.Id(m.Name).Add(goType(mapType(m))).Tag(map[string]string{"json": "-"})
 }
@@ -107,7 +107,7 @@ func (e *emitter) mapsUnmarshal(t *ir.Type) {
 			jen.For(jen.List(jen.Id("_"), jen.Id("k")).Op(":=").Range().Id("keys")).Block(loop...),
 			jen.Return(jen.Nil()))
 	}
-	e.f.Comment(fmt.Sprintf("UnmarshalJSON decodes a %s strictly (missing required properties, nulls where null is not allowed%s are errors)", t.Name, map[bool]string{true: " and unknown properties", false: ""}[unknown]))
+	comment(e.f, fmt.Sprintf("UnmarshalJSON decodes a %s strictly (missing required properties, nulls where null is not allowed%s are errors)", t.Name, map[bool]string{true: " and unknown properties", false: ""}[unknown]))
 	e.f.Comment("and puts every key that no property takes into the map it belongs to.")
 	e.f.Func().Params(jen.Id("v").Op("*").Id(t.Name)).Id("UnmarshalJSON").Params(jen.Id("data").Index().Byte()).Error().Block(body...)
 	e.f.Line()

@@ -258,7 +258,7 @@ func (e *emitter) program(s *ir.Schema) {
 	if s.Tracks() {
 		body = append(body, jen.Id("ev").Dot("Merge").Call(jen.Id("own")))
 	}
-	e.f.Comment(fmt.Sprintf("%s checks a JSON value against the schema at %s, adding a violation for every keyword it breaks.", s.Func, shortOrigin(s.Origin)))
+	comment(e.f, fmt.Sprintf("%s checks a JSON value against the schema at %s, adding a violation for every keyword it breaks.", s.Func, shortOrigin(s.Origin)))
 	e.f.Func().Id(s.Func).Params(
 		jen.Id("v").Any(), jen.Id("path").Op("*").Qual(rt, "Path"), jen.Id("vs").Op("*").Qual(rt, "Violations"), jen.Id("ev").Op("*").Qual(rt, "Evaluated"),
 	).Block(body...)

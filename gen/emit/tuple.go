@@ -25,18 +25,18 @@ func present(fd *ir.Field) *jen.Statement {
 // tupleType emits a tuple: a struct with one field per positional item,
 // written and read as a JSON array.
 func (e *emitter) tupleType(t *ir.Type) {
-	e.f.Comment(doc(t.Name, t.Doc, fmt.Sprintf("%s is the array at %s.", t.Name, shortOrigin(t.Origin))))
+	comment(e.f, doc(t.Name, t.Doc, fmt.Sprintf("%s is the array at %s.", t.Name, shortOrigin(t.Origin))))
 	e.f.Comment("It is a tuple: each field is one position of the JSON array; an optional")
 	e.f.Comment("position is nil when the array ends before it.")
 	e.f.Type().Id(t.Name).StructFunc(func(g *jen.Group) {
 		for _, fd := range t.Fields {
 			if fd.Doc != "" {
-				g.Comment(fmt.Sprintf("%s is item %s: %s", fd.Name, fd.JSON, fd.Doc))
+				comment(g, fmt.Sprintf("%s is item %s: %s", fd.Name, fd.JSON, fd.Doc))
 			}
 			g.Id(fd.Name).Add(goType(fd.Type))
 		}
 		if t.Elem != nil {
-			g.Comment(fmt.Sprintf("%s holds the items after position %d.", restName, len(t.Fields)-1))
+			comment(g, fmt.Sprintf("%s holds the items after position %d.", restName, len(t.Fields)-1))
 			g.Id(restName).Index().Add(goType(t.Elem))
 		}
 	})
@@ -111,7 +111,7 @@ func (e *emitter) tupleType(t *ir.Type) {
 	if len(bounds) > 0 {
 		what += " of " + strings.Join(bounds, " and ") + " items"
 	}
-	e.f.Comment(fmt.Sprintf("UnmarshalJSON decodes %s, each item strictly.", what))
+	comment(e.f, fmt.Sprintf("UnmarshalJSON decodes %s, each item strictly.", what))
 	e.f.Func().Params(jen.Id("v").Op("*").Id(t.Name)).Id("UnmarshalJSON").Params(jen.Id("data").Index().Byte()).Error().Block(u...)
 	e.f.Line()
 }

@@ -24,8 +24,8 @@ func (e *emitter) unionType(t *ir.Type) {
 	if !t.OneOf {
 		rule = "at least one branch must match; decoding takes the first that does"
 	}
-	e.f.Comment(doc(t.Name, t.Doc, fmt.Sprintf("%s is the value at %s.", t.Name, shortOrigin(t.Origin))))
-	e.f.Comment(fmt.Sprintf("It is one of the %d branches of its %s (%s): exactly one field", len(t.Variants), kw, rule))
+	comment(e.f, doc(t.Name, t.Doc, fmt.Sprintf("%s is the value at %s.", t.Name, shortOrigin(t.Origin))))
+	comment(e.f, fmt.Sprintf("It is one of the %d branches of its %s (%s): exactly one field", len(t.Variants), kw, rule))
 	e.f.Comment("is set, so switch on which one is not nil.")
 	e.f.Type().Id(t.Name).StructFunc(func(g *jen.Group) {
 		for _, v := range t.Variants {
@@ -81,7 +81,7 @@ func (e *emitter) unionUnmarshalTagged(t *ir.Type) {
 	for _, v := range t.Variants {
 		want = append(want, briefJSON(v.Tag))
 	}
-	e.f.Comment(fmt.Sprintf("UnmarshalJSON reads the property %q first and decodes the variant it names.", t.Discriminator))
+	comment(e.f, fmt.Sprintf("UnmarshalJSON reads the property %q first and decodes the variant it names.", t.Discriminator))
 	e.f.Func().Params(jen.Id("v").Op("*").Id(t.Name)).Id("UnmarshalJSON").Params(jen.Id("data").Index().Byte()).Error().Block(
 		jen.List(jen.Id("tag"), jen.Err()).Op(":=").Qual(rt, "Discriminator").Call(jen.Id("data"), jen.Lit(t.Discriminator)),
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
@@ -142,7 +142,7 @@ func (e *emitter) unionUnmarshalTrial(t *ir.Type) {
 	if !t.OneOf {
 		how = "the first branch that matches"
 	}
-	e.f.Comment(fmt.Sprintf("UnmarshalJSON tries every branch and keeps %s.", how))
+	comment(e.f, fmt.Sprintf("UnmarshalJSON tries every branch and keeps %s.", how))
 	if t.OneOf {
 		e.f.Comment("A value that matches several is an error. When none matches, the")
 	} else {
