@@ -55,8 +55,9 @@ func Words(s string) []string {
 }
 
 // Exported returns the exported Go identifier for a JSON name; a name
-// without letters yields "X" followed by its digits, and a leading digit
-// gets an "X" prefix so the result is always a valid identifier.
+// without letters yields "X" followed by its digits, and a name that would
+// not start with an upper-case letter (a digit, 名, ß) gets an "X" prefix,
+// so the result is always a valid exported identifier.
 func Exported(s string) string {
 	var b strings.Builder
 	for _, w := range Words(s) {
@@ -66,8 +67,9 @@ func Exported(s string) string {
 			continue
 		}
 		// Plurals of initialisms: ids -> IDs, urls -> URLs.
-		if n := len(up); n > 2 && (w[n-1] == 's') && initialisms[up[:n-1]] {
-			b.WriteString(up[:n-1] + "s")
+		// (ToUpper may change a word's length in bytes: index w itself.)
+		if n := len(w); n > 2 && w[n-1] == 's' && initialisms[strings.ToUpper(w[:n-1])] {
+			b.WriteString(strings.ToUpper(w[:n-1]) + "s")
 			continue
 		}
 		r, n := utf8.DecodeRuneInString(w)
@@ -78,7 +80,8 @@ func Exported(s string) string {
 	if out == "" {
 		return "X"
 	}
-	if r, _ := utf8.DecodeRuneInString(out); !unicode.IsLetter(r) {
+	if !token.IsExported(out) {
+		// A leading digit, or a letter without an upper case (名, ß).
 		out = "X" + out
 	}
 	return out
