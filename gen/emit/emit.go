@@ -195,6 +195,8 @@ func describe(t *ir.Type) string {
 
 func jsonTag(fd *ir.Field) map[string]string {
 	switch {
+	case !tagCarries(fd.JSON):
+		return map[string]string{"json": "-"}
 	case fd.Type.Kind == ir.OptNull:
 		return map[string]string{"json": fd.JSON + ",omitzero"}
 	case !fd.Required:
@@ -222,6 +224,9 @@ func (e *emitter) structType(t *ir.Type) {
 		return
 	}
 	e.unmarshal(t)
+	if ownCodec(t) {
+		e.untaggedMarshal(t)
+	}
 }
 
 func shortOrigin(loc string) string {
@@ -253,8 +258,14 @@ func (e *emitter) unmarshal(t *ir.Type) {
 		jen.If(jen.Err().Op(":=").Qual(rt, "RequireKeys").Call(jen.Id("data"), required, nonNull, knownList, jen.Lit(t.Closed)), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 		jen.Type().Id("plain").Id(t.Name),
 	}
-	if nulls := nullFields(t); len(nulls) > 0 {
+	if nulls, own := nullFields(t), untaggedDecode(t); len(nulls)+len(own) > 0 {
 		body = append(body, jen.If(jen.Err().Op(":=").Qual(rt, "DecodeStrict").Call(jen.Id("data"), jen.Parens(jen.Op("*").Id("plain")).Parens(jen.Id("v"))), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())))
+		if len(own) > 0 {
+			body = append(body,
+				jen.List(jen.Id("_"), jen.Id("raw"), jen.Err()).Op(":=").Qual(rt, "OtherProps").Call(jen.Id("data"), jen.Nil()),
+				jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())))
+			body = append(body, own...)
+		}
 		body = append(body, nulls...)
 		body = append(body, jen.Return(jen.Nil()))
 	} else {

@@ -96,6 +96,8 @@ func (e *emitter) mapsUnmarshal(t *ir.Type) {
 		jen.List(jen.Id("keys"), jen.Id("raw"), jen.Err()).Op(":=").Qual(rt, "OtherProps").Call(jen.Id("data"), known),
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 	)
+	// A null untagged field was set by nullFields already; decoding null leaves it.
+	body = append(body, untaggedDecode(t)...)
 	unknown := t.Closed && t.Extra == nil
 	if unknown {
 		body = append(body,
@@ -117,6 +119,7 @@ func (e *emitter) mapsUnmarshal(t *ir.Type) {
 		jen.Var().Id("w").Qual(rt, "ObjectWriter"),
 		jen.Id("w").Dot("Struct").Call(jen.Id("plain").Call(jen.Id("v"))),
 	}
+	marshal = append(marshal, untaggedEncode(t)...)
 	for _, m := range mapFields(t) {
 		marshal = append(marshal, jen.Qual(rt, "WriteProps").Call(jen.Op("&").Id("w"), jen.Id("v").Dot(m.Name)))
 	}

@@ -134,6 +134,37 @@ type Type struct {
 	Patterns []*MapField
 }
 
+// Methods lists the methods the emitter declares on a named type of kind k.
+// A struct field, tuple position or union variant of such a type may not
+// have one of these names (Go rejects a field and a method of one name),
+// so the model renames it; the emitter's tests check that it declares no
+// other method.
+func Methods(k Kind) []string {
+	switch k {
+	case Struct, Tuple:
+		return []string{"MarshalJSON", "UnmarshalJSON", "Validate", "validate"}
+	case Union:
+		return []string{"MarshalJSON", "UnmarshalJSON", "Validate", "Value", "checkVariant", "validate", "validateVariant"}
+	case Enum:
+		return []string{"UnmarshalJSON", "Valid", "Validate", "validate"}
+	case JSONEnum:
+		return []string{"MarshalJSON", "UnmarshalJSON", "Valid", "Validate", "Value", "validate"}
+	case Named:
+		return []string{"MarshalJSON", "String", "UnmarshalJSON", "Validate", "validate"}
+	}
+	return nil
+}
+
+// IsMethod reports whether name is one of Methods(k).
+func IsMethod(k Kind, name string) bool {
+	for _, m := range Methods(k) {
+		if m == name {
+			return true
+		}
+	}
+	return false
+}
+
 // IsBuiltin reports whether t is a GoType naming a Go builtin.
 func (t *Type) IsBuiltin() bool {
 	return t.Kind == GoType && t.GoPath == "" && BuiltinKind(t.GoName) != ""

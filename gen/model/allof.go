@@ -8,7 +8,6 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v5"
 
 	"github.com/reftask/reftask/gen/ir"
-	"github.com/reftask/reftask/gen/names"
 )
 
 // objectParts flattens a schema made of allOf and $ref into its parts when
@@ -226,12 +225,8 @@ func (b *builder) mapFields(s *jsonschema.Schema, t *ir.Type, goNames map[string
 		if len(pats) > 1 {
 			want = fmt.Sprintf("PatternProps%d", i+1)
 		}
-		if raw, ok := b.set.RawAt(ps.Location); ok {
-			if m, ok := raw.(map[string]any); ok {
-				if n, ok := m["x-go-name"].(string); ok && names.IsExportedIdent(n) {
-					want = n
-				}
-			}
+		if n := b.goName(ps.Location); n != "" {
+			want = n
 		}
 		fname := pick(want, want+"Map")
 		elem := b.typeOf(ps, t.Name+fname)

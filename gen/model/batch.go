@@ -73,6 +73,7 @@ func (b *builder) batch(sp *load.Spec, t *ir.Task) {
 			b.errSpec(sp, "/source/go", "a batched Go source needs \"batch_func\": func(context.Context, []Key) (map[Key]*Result, error)")
 			return
 		}
+		b.goFunc(sp, "/source/go/batch_func", sp.Source.Go.BatchFunc)
 		bt.GoFunc = sp.Source.Go.BatchFunc
 	case sp.Source.HTTP != nil:
 		bt.HTTP = b.batchHTTP(sp, t, bt.Key)

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"go/token"
 	"math/big"
 	"path"
 	"slices"
@@ -134,6 +135,7 @@ func (b *builder) task(sp *load.Spec) *ir.Task {
 	case sp.Source.SQL != nil:
 		t.Source.SQL = b.sqlSource(sp, t)
 	case sp.Source.Go != nil:
+		b.goFunc(sp, "/source/go/func", sp.Source.Go.Func)
 		t.Source.Go = &ir.GoSource{Func: sp.Source.Go.Func}
 	case sp.Source.HTTP != nil:
 		t.Source.HTTP = b.httpSource(sp, t)
@@ -250,12 +252,8 @@ func onlyRef(s *jsonschema.Schema) bool {
 // nameFor picks a Go type name: x-go-name, title, $defs key, file name,
 // then the name the context suggests.
 func (b *builder) nameFor(s *jsonschema.Schema, fallback string) string {
-	if raw, ok := b.set.RawAt(s.Location); ok {
-		if m, ok := raw.(map[string]any); ok {
-			if n, ok := m["x-go-name"].(string); ok && names.IsExportedIdent(n) {
-				return n
-			}
-		}
+	if n := b.goName(s.Location); n != "" {
+		return n
 	}
 	if s.Title != "" {
 		return names.Exported(s.Title)
@@ -303,6 +301,16 @@ func (b *builder) claim(name, loc string) string {
 	d.Msg = fmt.Sprintf("Go name %s is also wanted by %s; this one is named %s (give one of them a distinct \"title\" or \"x-go-name\")", name, b.describeLoc(prev), got)
 	b.diags.Add(d)
 	return got
+}
+
+// methodClash warns that what (a property, a tuple position, a union
+// branch) at loc wants the Go field want, which is a method of the
+// generated type typeName, and is named got instead.
+func (b *builder) methodClash(loc, what, want, typeName, got string) {
+	d := b.set.Locate(loc)
+	d.Warning = true
+	d.Msg = fmt.Sprintf("%s wants Go field %s, a method of %s; it is named %s (set \"x-go-name\" on it)", what, want, typeName, got)
+	b.diags.Add(d)
 }
 
 // constSuffix marks the location of an enum's constants, which share the
@@ -512,22 +520,34 @@ func (b *builder) structType(s *jsonschema.Schema, name string, isParams bool) *
 
 	// Declaration order in the file, so fields read as the author wrote them.
 	props := b.sortedProps(s)
+	// goNames maps each Go field name taken to its property ("" for a
+	// method of the struct, or a map field).
 	goNames := map[string]string{}
+	for _, m := range ir.Methods(ir.Struct) {
+		goNames[m] = ""
+	}
+	free := func(base string) string {
+		got := base
+		for i := 2; ; i++ {
+			if _, taken := goNames[got]; !taken {
+				return got
+			}
+			got = fmt.Sprintf("%s%d", base, i)
+		}
+	}
 	for _, p := range props {
 		ps := s.Properties[p]
 		fname := names.Exported(p)
-		if raw, ok := b.set.RawAt(ps.Location); ok {
-			if m, ok := raw.(map[string]any); ok {
-				if n, ok := m["x-go-name"].(string); ok && names.IsExportedIdent(n) {
-					fname = n
-				}
-			}
+		if n := b.goName(ps.Location); n != "" {
+			fname = n
 		}
-		if other, ok := goNames[fname]; ok {
+		if ir.IsMethod(ir.Struct, fname) {
 			base := fname
-			for i := 2; goNames[fname] != ""; i++ {
-				fname = fmt.Sprintf("%s%d", base, i)
-			}
+			fname = free(base)
+			b.methodClash(ps.Location, fmt.Sprintf("property %q", p), base, name, fname)
+		} else if other, ok := goNames[fname]; ok {
+			base := fname
+			fname = free(base)
 			d := b.set.Locate(ps.Location)
 			d.Warning = true
 			d.Msg = fmt.Sprintf("properties %q and %q both want Go field %s; %q is named %s (set \"x-go-name\" on one)", other, p, base, p, fname)
@@ -1064,6 +1084,42 @@ func article(word string) string {
 	return "a"
 }
 
+// goFunc checks the name of a Go function a spec names, which generated
+// code calls as it is: the meta-schema admits Go keywords and the blank
+// identifier, which no function can be named.
+func (b *builder) goFunc(sp *load.Spec, ptr, name string) {
+	if name != "" && (token.IsKeyword(name) || name == "_") {
+		b.errSpec(sp, ptr, fmt.Sprintf("%q is not a name a Go function can have", name))
+	}
+}
+
+// goName returns the x-go-name of the schema at loc, or "" when it has
+// none. The name becomes Go code as it is, so a value that is not an
+// exported Go identifier is an error at the keyword, never ignored.
+func (b *builder) goName(loc string) string {
+	raw, ok := b.set.RawAt(loc)
+	if !ok {
+		return ""
+	}
+	m, ok := raw.(map[string]any)
+	if !ok {
+		return ""
+	}
+	v, ok := m["x-go-name"]
+	if !ok {
+		return ""
+	}
+	if n, ok := v.(string); ok && names.IsExportedIdent(n) {
+		return n
+	}
+	text, _ := json.Marshal(v)
+	if str, ok := v.(string); ok {
+		text = []byte(strconv.Quote(str))
+	}
+	b.errAt(loc+"/x-go-name", fmt.Sprintf("x-go-name %s is not an exported Go identifier (an upper-case letter, then letters, digits or _)", text))
+	return ""
+}
+
 // keyword returns the value of a keyword the schema compiler does not
 // keep (x-go-type, x-go-enum-names), read from the spec file.
 func (b *builder) keyword(s *jsonschema.Schema, name string) (any, bool) {
@@ -1103,7 +1159,7 @@ func (b *builder) externalType(s *jsonschema.Schema, raw any) *ir.Type {
 	t := &ir.Type{Kind: ir.GoType, Origin: s.Location, Doc: s.Description}
 	if i := strings.LastIndexByte(spec, '.'); i > strings.LastIndexByte(spec, '/') {
 		t.GoPath, t.GoName = spec[:i], spec[i+1:]
-		if t.GoPath == "" || !names.IsExportedIdent(t.GoName) {
+		if !validImportPath(t.GoPath) || !names.IsExportedIdent(t.GoName) {
 			b.errAt(at, fmt.Sprintf("x-go-type %q is not \"import/path.Type\" with an exported type name", spec))
 			return nil
 		}
@@ -1142,6 +1198,28 @@ func (b *builder) externalType(s *jsonschema.Schema, raw any) *ir.Type {
 		return &ir.Type{Kind: ir.Pointer, Elem: t, Origin: s.Location}
 	}
 	return t
+}
+
+// validImportPath reports whether p may be written in an import
+// declaration: slash-separated elements of letters, digits and -._~+, none
+// empty or starting with a dot, as the go command requires. The path
+// becomes Go code, so anything else is an error, not an import.
+func validImportPath(p string) bool {
+	if p == "" {
+		return false
+	}
+	for _, elem := range strings.Split(p, "/") {
+		if elem == "" || elem[0] == '.' {
+			return false
+		}
+		for _, r := range elem {
+			ok := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-._~+", r)
+			if !ok {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // enumNames reads x-go-enum-names: the Go constant names of an enum's

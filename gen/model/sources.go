@@ -224,6 +224,7 @@ func (b *builder) transform(sp *load.Spec, t *ir.Task) {
 	if sp.Transform == nil {
 		return
 	}
+	b.goFunc(sp, "/transform/func", sp.Transform.Func)
 	t.TransformFunc = sp.Transform.Func
 	if len(sp.Transform.Fields) == 0 {
 		return
@@ -240,6 +241,11 @@ func (b *builder) transform(sp *load.Spec, t *ir.Task) {
 		from := sp.Transform.Fields[k]
 		ptr := "/transform/fields/" + escape(k)
 		path := strings.Split(k, ".")
+		if fieldOf(res, k) != nil {
+			// A property whose name has a dot is named whole: "a.b" is
+			// that property before it is b below a.
+			path = []string{k}
+		}
 		cur := res
 		ok := true
 		for i, seg := range path {

@@ -72,16 +72,13 @@ func (b *builder) tuple(s *jsonschema.Schema, suggested string) *ir.Type {
 	b.named = append(b.named, t)
 	used := map[string]bool{}
 	for i, it := range prefix {
-		fname := ""
-		if raw, ok := b.set.RawAt(it.Location); ok {
-			if m, ok := raw.(map[string]any); ok {
-				if n, ok := m["x-go-name"].(string); ok && names.IsExportedIdent(n) {
-					fname = n
-				}
-			}
-		}
+		fname := b.goName(it.Location)
 		if fname == "" && deref(it).Title != "" {
 			fname = names.Exported(deref(it).Title)
+		}
+		if ir.IsMethod(ir.Tuple, fname) {
+			b.methodClash(it.Location, fmt.Sprintf("tuple position %d", i), fname, name, fmt.Sprintf("V%d", i))
+			fname = ""
 		}
 		if fname == "" || used[fname] || fname == "Rest" || !names.IsExportedIdent(fname) {
 			fname = fmt.Sprintf("V%d", i)

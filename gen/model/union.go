@@ -98,7 +98,7 @@ func (b *builder) union(s *jsonschema.Schema, branches []*jsonschema.Schema, one
 		if disc != "" {
 			tag = tags[i]
 		}
-		vname := b.variantName(br, i, disc != "", tag, used)
+		vname := b.variantName(name, br, i, disc != "", tag, used)
 		vt := b.typeOf(typed[i], name+vname)
 		if vt == nil {
 			ok = false
@@ -137,22 +137,12 @@ func (b *builder) union(s *jsonschema.Schema, branches []*jsonschema.Schema, one
 	return t
 }
 
-// reservedFields are the method names of a union, which no variant field may take.
-var reservedFields = map[string]bool{"Validate": true, "MarshalJSON": true, "UnmarshalJSON": true, "Value": true}
-
 // variantName names a branch's field: x-go-name, title or $ref target
 // name, then the discriminator value, then the branch's JSON type, then
 // Variant<i>; a name taken by an earlier branch gets the branch index.
-func (b *builder) variantName(br *jsonschema.Schema, i int, hasTag bool, tag any, used map[string]bool) string {
+func (b *builder) variantName(unionName string, br *jsonschema.Schema, i int, hasTag bool, tag any, used map[string]bool) string {
 	target := deref(br)
-	n := ""
-	if raw, ok := b.set.RawAt(br.Location); ok {
-		if m, ok := raw.(map[string]any); ok {
-			if x, ok := m["x-go-name"].(string); ok && names.IsExportedIdent(x) {
-				n = x
-			}
-		}
-	}
+	n := b.goName(br.Location)
 	if n == "" {
 		n = b.nameFor(target, "")
 	}
@@ -180,7 +170,10 @@ func (b *builder) variantName(br *jsonschema.Schema, i int, hasTag bool, tag any
 	if n == "" || !names.IsExportedIdent(n) {
 		n = fmt.Sprintf("Variant%d", i)
 	}
-	if used[n] || reservedFields[n] {
+	if ir.IsMethod(ir.Union, n) {
+		b.methodClash(br.Location, fmt.Sprintf("branch %d", i), n, unionName, fmt.Sprintf("%s%d", n, i))
+		n = fmt.Sprintf("%s%d", n, i)
+	} else if used[n] {
 		n = fmt.Sprintf("%s%d", n, i)
 	}
 	used[n] = true
