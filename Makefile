@@ -47,5 +47,7 @@ bench-runtime:
 ## fuzz: run the fuzz tests for a bounded time each
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzGenerate -fuzztime 30s ./gen
+	$(GO) test -run '^$$' -fuzz FuzzSpecText -fuzztime 30s ./gen
+	$(GO) test -run '^$$' -fuzz FuzzCommentText -fuzztime 30s ./gen/emit
 	$(GO) test -run '^$$' -fuzz FuzzBuild -fuzztime 30s ./gen/jsonpos
 	$(GO) test -run '^$$' -fuzz FuzzDifferential -fuzztime 30s ./gen/difftest

@@ -279,7 +279,7 @@ func (e *emitter) taskMethods(t *ir.Task) {
 		var format []string
 		var args []jen.Code
 		for _, a := range t.Args {
-			format = append(format, a.JSON+"=%v")
+			format = append(format, pct(a.JSON)+"=%v")
 			args = append(args, describeArg(a))
 		}
 		if len(format) == 0 {

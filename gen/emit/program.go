@@ -412,7 +412,7 @@ func (e *emitter) objectChecks(s *ir.Schema, addf addfFunc, mark func(string, ..
 		in = append(in, jen.If(jen.List(jen.Id("_"), jen.Id("ok")).Op(":=").Id("o").Index(jen.Lit(d.Name)), jen.Id("ok")).Block(
 			jen.For(jen.List(jen.Id("_"), jen.Id("k")).Op(":=").Range().Index().String().Values(keys...)).Block(
 				jen.If(jen.List(jen.Id("_"), jen.Id("ok")).Op(":=").Id("o").Index(jen.Id("k")), jen.Op("!").Id("ok")).Block(
-					addf("dependentRequired", fmt.Sprintf("property %q requires property %%q", d.Name), jen.Id("k"))))))
+					addf("dependentRequired", pct(fmt.Sprintf("property %q", d.Name))+" requires property %q", jen.Id("k"))))))
 	}
 	for _, d := range s.DependentSchemas {
 		in = append(in, jen.If(jen.List(jen.Id("_"), jen.Id("ok")).Op(":=").Id("o").Index(jen.Lit(d.Name)), jen.Id("ok")).Block(
