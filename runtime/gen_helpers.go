@@ -416,11 +416,18 @@ func dropFoldedKeys(data []byte, t reflect.Type) []byte {
 	if json.Unmarshal(data, &raw) != nil || raw == nil {
 		return data
 	}
+	exact := make(map[string]bool, t.NumField())
+	for i := range t.NumField() {
+		exact[jsonName(t.Field(i))] = true
+	}
 	changed := false
 	for k := range raw {
+		if exact[k] {
+			continue // "ID" beside "id" is a property of its own
+		}
 		for i := range t.NumField() {
 			n := jsonName(t.Field(i))
-			if n != "" && k != n && strings.EqualFold(k, n) {
+			if n != "" && strings.EqualFold(k, n) {
 				delete(raw, k)
 				changed = true
 				break
