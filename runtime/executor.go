@@ -67,6 +67,7 @@ type Executor struct {
 	conns       map[string]sqlConn
 	files       *fileSource  // nil unless a file option was given (file.go)
 	http        httpRegistry // HTTP connections by name and their default client (http.go)
+	secrets     secretSet    // secret values HTTP requests carried, scrubbed from attempt errors (secrets.go)
 
 	mu   sync.Mutex
 	gens map[string]*atomic.Uint64 // per task name, bumped by InvalidateTask
