@@ -49,3 +49,4 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzGenerate -fuzztime 30s ./gen
 	$(GO) test -run '^$$' -fuzz FuzzBuild -fuzztime 30s ./gen/jsonpos
 	$(GO) test -run '^$$' -fuzz FuzzDifferential -fuzztime 30s ./gen/difftest
+	$(GO) test -run '^$$' -fuzz FuzzDecodeParams -fuzztime 30s ./runtime
