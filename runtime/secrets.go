@@ -28,10 +28,21 @@ const minSecretLen = 4
 // still scrubbed for a while after the rotation.
 const maxRemembered = 256
 
-// secret is one value to scrub and the name its marker shows.
-type secret struct{ name, value string }
+// secret is one value to scrub, the name its marker shows, and the forms a message can spell it in.
+type secret struct {
+	name, value string
+	forms       []string
+}
+
+func newSecret(name, value string) secret {
+	return secret{name: name, value: value, forms: secretForms(value)}
+}
 
 func (s secret) marker() string { return "[REDACTED " + s.name + "]" }
+
+// minCutPrefix is the shortest start of a secret that scrubText replaces before a cut: two bytes tell nothing,
+// and a cut text often ends in a character a secret starts with.
+const minCutPrefix = 3
 
 // reqSecrets collects the secrets of one request: its resolved ${env:NAME} references, its connection's own and
 // what its decorators apply.
@@ -53,7 +64,7 @@ func (r *reqSecrets) add(name, value string) {
 			return // the first name wins: an env reference is more telling than the header it went into
 		}
 	}
-	r.list = append(r.list, secret{name, value})
+	r.list = append(r.list, newSecret(name, value))
 }
 
 func (r *reqSecrets) snapshot() []secret {
@@ -107,7 +118,7 @@ func markCredentialHeaders(h http.Header, rs *reqSecrets) {
 func connSecrets(name string, u *url.URL) []secret {
 	var out []secret
 	if p, ok := u.User.Password(); ok && len(p) >= minSecretLen {
-		out = append(out, secret{"password of connection " + name, p})
+		out = append(out, newSecret("password of connection "+name, p))
 	}
 	for k, vs := range u.Query() {
 		if !credentialHeader(k) && !strings.Contains(strings.ToLower(k), "sig") && !strings.Contains(strings.ToLower(k), "pass") {
@@ -115,7 +126,7 @@ func connSecrets(name string, u *url.URL) []secret {
 		}
 		for _, v := range vs {
 			if len(v) >= minSecretLen {
-				out = append(out, secret{"query " + k + " of connection " + name, v})
+				out = append(out, newSecret("query "+k+" of connection "+name, v))
 			}
 		}
 	}
@@ -127,7 +138,7 @@ func connSecrets(name string, u *url.URL) []secret {
 type secretSet struct {
 	on      atomic.Bool // some secret was seen: only then do attempt errors pay for scrubbing
 	mu      sync.RWMutex
-	byValue map[string]string // value -> name
+	byValue map[string]secret // by value
 	order   []string          // values, oldest first
 }
 
@@ -151,13 +162,13 @@ func (s *secretSet) remember(list []secret) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.byValue == nil {
-		s.byValue = map[string]string{}
+		s.byValue = map[string]secret{}
 	}
 	for _, sc := range list {
 		if _, ok := s.byValue[sc.value]; ok {
 			continue
 		}
-		s.byValue[sc.value] = sc.name
+		s.byValue[sc.value] = sc
 		s.order = append(s.order, sc.value)
 		if len(s.order) > maxRemembered {
 			delete(s.byValue, s.order[0])
@@ -172,7 +183,7 @@ func (s *secretSet) all() []secret {
 	defer s.mu.RUnlock()
 	out := make([]secret, 0, len(s.order))
 	for _, v := range s.order {
-		out = append(out, secret{s.byValue[v], v})
+		out = append(out, s.byValue[v])
 	}
 	return out
 }
@@ -247,43 +258,66 @@ func scrubText(s string, secrets []secret) string {
 		return s
 	}
 	// Longest first, so that a secret holding another is replaced whole.
-	ordered := slices.Clone(secrets)
+	ordered := make([]secret, 0, len(secrets))
+	for _, sc := range secrets {
+		if len(sc.value) >= minSecretLen {
+			if sc.forms == nil {
+				sc.forms = secretForms(sc.value)
+			}
+			ordered = append(ordered, sc)
+		}
+	}
 	slices.SortFunc(ordered, func(a, b secret) int { return len(b.value) - len(a.value) })
 	for _, sc := range ordered {
-		if len(sc.value) < minSecretLen {
-			continue
-		}
-		for _, f := range secretForms(sc.value) {
+		for _, f := range sc.forms {
 			if strings.Contains(s, f) {
 				s = strings.ReplaceAll(s, f, sc.marker())
 			}
 		}
 	}
-	if !strings.Contains(s, "... (") {
-		return s
-	}
-	for _, sc := range ordered {
-		if len(sc.value) < minSecretLen {
-			continue
-		}
-		for _, f := range secretForms(sc.value) {
-			s = scrubCutPrefix(s, f, sc.marker())
-		}
-	}
-	return s
+	return scrubCuts(s, ordered)
 }
 
-// scrubCutPrefix replaces a start of form f that stands right before the note of a cut (lengthNote), inside or
-// outside the quotes of Quote.
-func scrubCutPrefix(s, f, marker string) string {
-	for k := len(f) - 1; k >= 1; k-- {
-		for _, tail := range []string{"... (", `"... (`} {
-			if strings.Contains(s, f[:k]+tail) {
-				s = strings.ReplaceAll(s, f[:k]+tail, marker+tail)
+// cutNote is how lengthNote starts.
+const cutNote = "... ("
+
+// scrubCuts replaces the start of a secret's form that stands right before the note of a cut (lengthNote), inside
+// or outside the quotes of Quote: the rest of the secret was cut off, so no whole form matched.
+func scrubCuts(s string, secrets []secret) string {
+	if len(secrets) == 0 || !strings.Contains(s, cutNote) {
+		return s
+	}
+	var b strings.Builder
+	last := 0
+	for i := 0; ; {
+		j := strings.Index(s[i:], cutNote)
+		if j < 0 {
+			break
+		}
+		end := i + j
+		if end > last && s[end-1] == '"' {
+			end--
+		}
+		best, marker := 0, ""
+		for _, sc := range secrets {
+			for _, f := range sc.forms {
+				for k := min(len(f)-1, end-last); k >= minCutPrefix && k > best; k-- {
+					if strings.HasSuffix(s[:end], f[:k]) {
+						best, marker = k, sc.marker()
+						break
+					}
+				}
 			}
 		}
+		if best > 0 {
+			b.WriteString(s[last : end-best])
+			b.WriteString(marker)
+			last = end
+		}
+		i += j + len(cutNote)
 	}
-	return s
+	b.WriteString(s[last:])
+	return b.String()
 }
 
 // secretForms are the ways an error or log line can spell v: as it is, Go-quoted (with and without non-ASCII
