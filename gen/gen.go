@@ -3,6 +3,8 @@
 package gen
 
 import (
+	"strings"
+
 	"github.com/reftask/reftask/gen/diag"
 	"github.com/reftask/reftask/gen/emit"
 	"github.com/reftask/reftask/gen/gocheck"
@@ -107,6 +109,44 @@ func checkGo(set *load.Set, pkg *ir.Package, opts Options, src []byte) diag.List
 			if typeWants[i].Path == k.GoPath && typeWants[i].Name == k.GoName {
 				typeWants[i].AsKey = append(typeWants[i].AsKey, report(specs[t.Name], "/batch"))
 			}
+		}
+	}
+	// A param written into text gets its text from fmt.Sprint: its type needs one (see gocheck.TypeWant.AsText).
+	asText := func(f *ir.Field, sp *load.Spec, ptr string) {
+		k := f.Type
+		if k.Kind == ir.Pointer || k.Kind == ir.OptNull {
+			k = k.Elem
+		}
+		if k.Kind != ir.GoType || k.IsBuiltin() {
+			return
+		}
+		for i := range typeWants {
+			if typeWants[i].Path == k.GoPath && typeWants[i].Name == k.GoName {
+				typeWants[i].AsText = append(typeWants[i].AsText, report(sp, ptr))
+			}
+		}
+	}
+	for _, t := range pkg.Tasks {
+		sp := specs[t.Name]
+		if h := t.Source.HTTP; h != nil {
+			for _, f := range h.Path.Params {
+				asText(f, sp, "/source/http/path")
+			}
+			for _, q := range h.Query {
+				for _, f := range q.Value.Params {
+					asText(f, sp, "/source/http/query/"+strings.NewReplacer("~", "~0", "/", "~1").Replace(q.Key))
+				}
+			}
+		}
+		if fs := t.Source.File; fs != nil {
+			for _, tok := range fs.Pointer {
+				if tok.Param != nil {
+					asText(tok.Param, sp, "/source/file/pointer")
+				}
+			}
+		}
+		if t.Batch != nil && t.Batch.HTTP != nil {
+			asText(t.Batch.Key, sp, "/batch")
 		}
 	}
 	if len(wants) == 0 && len(typeWants) == 0 {

@@ -71,6 +71,7 @@ func textSpecs(t testing.TB, dir, s string) string {
 		"S_POINTER", q("/data/"+pointerTok(s)),
 		"S_FILEPTR", q("/items/{id}/"+pointerTok(noBrace(s))),
 		"S_FILE", q("data/f"+file+".json"),
+		"S_BODYKEY", q(noBrace(s)),
 		"S_BODY", q(noBrace(s)),
 	)
 	files := map[string]string{
@@ -108,7 +109,7 @@ func textSpecs(t testing.TB, dir, s string) string {
   "params": {"type": "object", "required": ["id"], "properties": {"id": {"type": "string", "description": S_TEXT}}},
   "result": {"$ref": S_REF},
   "source": {"http": {"connection": "api", "method": "POST", "path": S_PATH, "query": {S_QKEY: S_QVAL},
-    "headers": {"X-Note": S_HEADER, "Accept": "application/json"}, "body": {"note": S_BODY, S_TEXT: [S_BODY], "id": "{id}"},
+    "headers": {"X-Note": S_HEADER, "Accept": "application/json"}, "body": {"note": S_BODY, S_BODYKEY: [S_BODY], "id": "{id}"},
     "pointer": S_POINTER, "not_found": [404]}},
   "transform": {"fields": {"note": S_POINTER}}
 }`,

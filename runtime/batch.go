@@ -403,7 +403,7 @@ func (t *Task[P, R]) outcome(r *R, err error, buf []byte) (o batchOutcome[R], _ 
 			if errors.As(verr, &ve) {
 				ve.Task, ve.Which = t.s.Name, "result"
 			}
-			return batchOutcome[R]{err: verr}, buf
+			return batchOutcome[R]{err: t.x.secrets.redact(verr)}, buf
 		}
 	}
 	o.val, o.err = r, err
@@ -497,6 +497,7 @@ func (t *Task[P, R]) attemptMany(bctx context.Context, ps []*P, n int) ([]*R, er
 	case len(rs) != len(ps):
 		err = Permanent(fmt.Errorf("reftask: batch source returned %d results for %d params", len(rs), len(ps)))
 	}
+	err = t.x.secrets.redact(err) // as in attempt
 	if h := t.x.hooks.OnSourceCall; h != nil {
 		h(bctx, t.event(nil, n, time.Since(start), err))
 	}

@@ -40,30 +40,15 @@ func typeName(v any) string {
 	return fmt.Sprintf("%T", v)
 }
 
-// renderValue keeps error messages short even for large blobs.
+// renderValue shows a raw source value in an error, bounded by Quote's limit however large it is.
 func renderValue(v any) string {
-	const limit = 64
-	var s string
 	switch x := v.(type) {
 	case nil:
 		return "null"
-	case string:
-		s = strconv.Quote(truncate(x, limit))
-	case []byte:
-		s = strconv.Quote(truncate(string(x), limit))
 	case json.Number:
-		s = truncate(string(x), limit)
-	default:
-		s = truncate(fmt.Sprintf("%v", v), limit)
+		return Clip(string(x))
 	}
-	return s
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
+	return quoteAny(v)
 }
 
 // AsString accepts a string or []byte holding valid UTF-8; numbers are not turned into text.
@@ -117,8 +102,9 @@ func AsInt64(path string, v any) (int64, error) {
 		if n, err := strconv.ParseInt(string(x), 10, 64); err == nil {
 			return n, nil
 		}
-		// JSON allows 1e3 or 5.0 for integers; big.Rat decides exactly whether the value is integral.
-		if !isJSONNumber(string(x)) || !smallExponent(string(x)) {
+		// JSON allows 1e3 or 5.0 for integers; big.Rat decides exactly whether the value is integral. Its parse
+		// grows faster than the text, so a text no int64 needs (a source can send megabytes of digits) stops here.
+		if len(x) > maxIntegerText || !isJSONNumber(string(x)) || !smallExponent(string(x)) {
 			return 0, convErr(path, v, to, errors.New("not an integer in int64 range"))
 		}
 		r, ok := new(big.Rat).SetString(string(x))
@@ -136,6 +122,10 @@ func AsInt64(path string, v any) (int64, error) {
 	}
 	return 0, convErr(path, v, to, nil)
 }
+
+// maxIntegerText is the longest number text AsInt64 reads exactly; an int64 with a fraction of zeros or an
+// exponent fits in far less.
+const maxIntegerText = 1 << 10
 
 func uintToInt64(path string, v any, u uint64) (int64, error) {
 	if u > math.MaxInt64 {

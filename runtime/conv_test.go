@@ -266,7 +266,7 @@ func TestConvErrorText(t *testing.T) {
 	}
 	_, err = AsInt64("", strings.Repeat("9", 200))
 	var ce *ConvError
-	if !errors.As(err, &ce) || len(ce.Value) > 80 || ce.From != "string" || ce.To != "integer" {
+	if !errors.As(err, &ce) || len(ce.Value) > QuoteLimit+32 || !strings.HasSuffix(ce.Value, "... (200 bytes)") || ce.From != "string" || ce.To != "integer" {
 		t.Fatalf("ConvError %+v", ce)
 	}
 	if !strings.Contains(err.Error(), "(root)") || !strings.Contains(err.Error(), "out of range") {

@@ -74,6 +74,11 @@ func (e *ValidationError) Error() string {
 		if i > 0 {
 			b.WriteString("; ")
 		}
+		if i == violationsShown {
+			// The list stays whole in Violations; the text names the first few.
+			fmt.Fprintf(&b, "and %d more", len(e.Violations)-i)
+			break
+		}
 		p := v.Pointer
 		if p == "" {
 			p = "(root)"
@@ -92,9 +97,10 @@ type Violations struct {
 	list []Violation
 }
 
-// Add records one violation.
+// Add records one violation. A pointer or message too long for an error line (a key or value from input can be
+// any size) is cut, with its length noted.
 func (v *Violations) Add(pointer, keyword, message string) {
-	v.list = append(v.list, Violation{Pointer: pointer, Keyword: keyword, Message: message})
+	v.list = append(v.list, Violation{Pointer: clipText(pointer, pointerLimit), Keyword: keyword, Message: clipText(message, messageLimit)})
 }
 
 // Addf records one violation with a formatted message.
@@ -104,7 +110,7 @@ func (v *Violations) Add(pointer, keyword, message string) {
 //
 //go:noinline
 func (v *Violations) Addf(pointer, keyword, format string, args ...any) {
-	v.Add(pointer, keyword, fmt.Sprintf(format, args...))
+	v.Add(pointer, keyword, fmt.Sprintf(format, boundArgs(args)...))
 }
 
 // Len returns the number of violations recorded so far.
@@ -184,7 +190,8 @@ func (e *ConvError) Error() string {
 	b.WriteString(e.To)
 	if e.Err != nil {
 		b.WriteString(": ")
-		b.WriteString(e.Err.Error())
+		// A decoder's detail may quote the value again, whole (encoding/json does for a number).
+		b.WriteString(clipText(e.Err.Error(), messageLimit))
 	}
 	return b.String()
 }

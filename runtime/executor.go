@@ -67,6 +67,8 @@ type Executor struct {
 	conns       map[string]sqlConn
 	files       *fileSource  // nil unless a file option was given (file.go)
 	http        httpRegistry // HTTP connections by name and their default client (http.go)
+	secrets     secretSet    // secret values HTTP requests carried, scrubbed from attempt errors (secrets.go)
+	maxParams   int          // the largest params document DecodeParams accepts, in bytes (params.go)
 
 	mu   sync.Mutex
 	gens map[string]*atomic.Uint64 // per task name, bumped by InvalidateTask
@@ -102,6 +104,8 @@ func New(opts ...Option) (*Executor, error) {
 		conns:   map[string]sqlConn{},
 		http:    httpRegistry{conns: map[string]*HTTPConn{}},
 		gens:    map[string]*atomic.Uint64{},
+
+		maxParams: defaultMaxParams,
 	}
 	x.scratch.New = func() any { return &scratch{key: make([]byte, 0, 128)} }
 	for _, o := range opts {

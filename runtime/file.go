@@ -268,7 +268,7 @@ func FetchFile(ctx context.Context, x *Executor, task, path, pointer string) (an
 	case err != nil:
 		return nil, Permanent(fmt.Errorf("file %q: %w", p, err))
 	case !found:
-		return nil, fmt.Errorf("%w: file %q has no value at %q", ErrNotFound, p, pointer)
+		return nil, fmt.Errorf("%w: file %q has no value at %s", ErrNotFound, p, Quote(pointer))
 	}
 	// The document is shared by every reader until the next reload, so callers never get a piece of it.
 	return copyJSON(v), nil

@@ -450,6 +450,8 @@ func (t *Task[P, R]) attempt(fctx context.Context, p *P, n int) (*R, error) {
 			r, err = nil, verr
 		}
 	}
+	// Before any hook, log line or caller sees it: the error may quote a secret the source echoed.
+	err = t.x.secrets.redact(err)
 	if h := t.x.hooks.OnSourceCall; h != nil {
 		h(fctx, t.event(p, n, time.Since(start), err))
 	}

@@ -23,9 +23,9 @@ type FormatError struct {
 
 // Error renders the format, the value and the reason.
 func (e *FormatError) Error() string {
-	msg := fmt.Sprintf("invalid %s %s", e.Format, strconv.Quote(truncate(e.Value, 64)))
+	msg := "invalid " + e.Format + " " + Quote(e.Value)
 	if e.Err != nil {
-		msg += ": " + e.Err.Error()
+		msg += ": " + clipText(e.Err.Error(), messageLimit)
 	}
 	return msg
 }

@@ -272,27 +272,20 @@ func RequireKeys(data []byte, required, nonNull, known []string, closed bool) er
 				}
 			}
 			if !found {
-				vs.Add("/"+escapePointer(k), "additionalProperties", fmt.Sprintf("unknown property %q", k))
+				vs.Add("/"+escapePointer(k), "additionalProperties", "unknown property "+Quote(k))
 			}
 		}
 	}
 	return vs.Err()
 }
 
-// Brief renders a composite parameter for error messages and logs.
+// Brief renders a composite parameter for error messages and logs: its JSON text, cut as Clip cuts it.
 func Brief(v any) string {
 	b, err := json.Marshal(v)
 	if err != nil {
-		return fmt.Sprintf("%v", v)
+		return Clip(fmt.Sprintf("%v", v))
 	}
-	if len(b) > 80 {
-		n := 77
-		for n > 0 && !utf8.RuneStart(b[n]) { // do not split a UTF-8 sequence
-			n--
-		}
-		return string(b[:n]) + "..."
-	}
-	return string(b)
+	return Clip(string(b))
 }
 
 // ParamsError wraps an error from decoding a task's JSON params in

@@ -541,7 +541,7 @@ func TestRequireKeys(t *testing.T) {
 }
 
 func TestBrief(t *testing.T) {
-	long := strings.Repeat("x", 100)
+	long := strings.Repeat("x", 300)
 	tests := []struct {
 		name string
 		v    any
@@ -551,8 +551,8 @@ func TestBrief(t *testing.T) {
 		{"struct", struct{ A int }{1}, `{"A":1}`},
 		{"nil", nil, "null"},
 		{"slice", []string{"a", "b"}, `["a","b"]`},
-		{"exactly 80", strings.Repeat("y", 78), `"` + strings.Repeat("y", 78) + `"`},
-		{"truncated", long, `"` + strings.Repeat("x", 76) + "..."},
+		{"exactly the limit", strings.Repeat("y", QuoteLimit-2), `"` + strings.Repeat("y", QuoteLimit-2) + `"`},
+		{"truncated", long, `"` + strings.Repeat("x", QuoteLimit-1) + lengthNote(len(long)+2)},
 		{"not marshalable", make(chan int), ""}, // falls back to %v: checked below
 		{"func", func() {}, ""},
 	}
@@ -568,14 +568,14 @@ func TestBrief(t *testing.T) {
 			t.Errorf("%s: Brief = %q, want %q", tc.name, got, tc.want)
 		}
 	}
-	if got := Brief(long); len(got) != 80 {
-		t.Errorf("truncated length %d, want 80", len(got))
+	if got := Brief(long); len(got) != QuoteLimit+len(lengthNote(len(long)+2)) {
+		t.Errorf("truncated length %d", len(got))
 	}
 	// Truncation never splits a UTF-8 sequence.
 	for pad := range 4 {
 		s := strings.Repeat("a", pad) + strings.Repeat("é€😀", 30)
 		got := Brief(s)
-		if !utf8.ValidString(got) || !strings.HasSuffix(got, "...") || len(got) > 80 {
+		if !utf8.ValidString(got) || !strings.HasSuffix(got, " bytes)") || len(got) > QuoteLimit+20 {
 			t.Errorf("pad %d: Brief = %q (valid UTF-8: %v, %d bytes)", pad, got, utf8.ValidString(got), len(got))
 		}
 	}

@@ -44,7 +44,7 @@ func SlogHooks(l *slog.Logger) Hooks {
 			attrs := make([]slog.Attr, 0, 6)
 			attrs = append(attrs, slog.String("task", e.Task))
 			if e.Key != "" {
-				attrs = append(attrs, slog.String("key", e.Key))
+				attrs = append(attrs, slog.String("key", clipText(e.Key, logLimit)))
 			}
 			if e.Attempt > 0 {
 				attrs = append(attrs, slog.Int("attempt", e.Attempt))
@@ -56,7 +56,7 @@ func SlogHooks(l *slog.Logger) Hooks {
 				attrs = append(attrs, slog.String("fallback", e.Fallback))
 			}
 			if e.Err != nil {
-				attrs = append(attrs, slog.String("error", e.Err.Error()))
+				attrs = append(attrs, slog.String("error", clipText(e.Err.Error(), logLimit)))
 			}
 			l.LogAttrs(ctx, level, msg, attrs...)
 		}
@@ -75,7 +75,7 @@ func SlogHooks(l *slog.Logger) Hooks {
 				l.LogAttrs(ctx, slog.LevelInfo, "reftask: file reloaded", slog.String("path", e.Path))
 				return
 			}
-			l.LogAttrs(ctx, slog.LevelError, "reftask: file reload failed", slog.String("path", e.Path), slog.String("error", e.Err.Error()))
+			l.LogAttrs(ctx, slog.LevelError, "reftask: file reload failed", slog.String("path", e.Path), slog.String("error", clipText(e.Err.Error(), logLimit)))
 		},
 		OnBatch: func(ctx context.Context, e BatchEvent) {
 			level := slog.LevelDebug
@@ -88,7 +88,7 @@ func SlogHooks(l *slog.Logger) Hooks {
 			attrs := []slog.Attr{slog.String("task", e.Task), slog.Int("size", e.Size), slog.Duration("waited", e.Waited),
 				slog.Int("attempts", e.Attempts), slog.Duration("duration", e.Duration)}
 			if e.Err != nil {
-				attrs = append(attrs, slog.String("error", e.Err.Error()))
+				attrs = append(attrs, slog.String("error", clipText(e.Err.Error(), logLimit)))
 			}
 			l.LogAttrs(ctx, level, "reftask: batch source call", attrs...)
 		},

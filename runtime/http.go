@@ -95,6 +95,7 @@ type HTTPConn struct {
 	client    *http.Client
 	decorate  []func(*http.Request) error
 	limit     int64
+	secrets   []secret // the base URL's password and credential query values
 }
 
 // HTTPOption configures one HTTP connection in WithHTTP.
@@ -133,6 +134,7 @@ func WithHTTP(name, baseURL string, opts ...HTTPOption) Option {
 			limit:     defaultHTTPBodyLimit,
 		}
 		c.display = u.Scheme + "://" + u.Host + c.basePath
+		c.secrets = connSecrets(name, u)
 		for _, o := range opts {
 			if o == nil {
 				continue
@@ -208,6 +210,7 @@ func HTTPBearerEnv(envVar string) HTTPOption {
 			if !validHeaderValue(tok) {
 				return Permanent(fmt.Errorf("bearer token: environment variable %s contains a control character", envVar))
 			}
+			HTTPSecret(r, "env:"+envVar, tok)
 			r.Header.Set("Authorization", "Bearer "+tok)
 			return nil
 		})
@@ -269,7 +272,8 @@ func (e *HTTPError) Error() string {
 		fmt.Fprintf(&b, " (retry after %v)", e.RetryAfter)
 	}
 	if e.Body != "" {
-		fmt.Fprintf(&b, ": %q", e.Body)
+		b.WriteString(": ")
+		b.WriteString(Quote(e.Body))
 	}
 	return b.String()
 }
@@ -315,35 +319,53 @@ func FetchHTTPList(ctx context.Context, x *Executor, task string, r *HTTPRequest
 	if method == "" {
 		method = http.MethodGet
 	}
+	rs := &reqSecrets{list: slices.Clone(c.secrets)}
+	v, err := c.fetch(ctx, task, method, r, vals, lists, body, rs)
+	if err != nil {
+		// The secrets are remembered even when the request failed: what comes back later (a retry's error, say)
+		// may quote them too.
+		list := rs.snapshot()
+		x.secrets.remember(list)
+		return nil, redactErr(err, list)
+	}
+	x.secrets.remember(rs.snapshot())
+	return v, nil
+}
+
+// fetch makes the request of FetchHTTPList; rs collects the secrets it carries as they are resolved.
+func (c *HTTPConn) fetch(ctx context.Context, task, method string, r *HTTPRequest, vals map[string]string, lists map[string][]string, body any, rs *reqSecrets) (any, error) {
 	call := &httpCall{task: task, method: method, url: c.display}
 	path, err := renderPath(r.Path, vals)
 	if err != nil {
 		return nil, Permanent(call.errorf("%w", err))
 	}
-	call.url = c.display + path
+	// The path holds params of any length; error messages show its start.
+	call.url = clipText(c.display+path, urlLimit)
 	query, err := renderQuery(c.baseQuery, r.Query, vals, lists)
 	if err != nil {
 		return nil, Permanent(call.errorf("%w", err))
 	}
-	req, err := c.newRequest(ctx, method, path, query, r.Headers, body)
+	req, err := c.newRequest(withReqSecrets(ctx, rs), method, path, query, r.Headers, body, rs)
 	if err != nil {
 		return nil, Permanent(call.errorf("%w", err))
 	}
 	for _, d := range c.decorate {
 		if err := d(req); err != nil {
+			markCredentialHeaders(req.Header, rs)
 			return nil, call.errorf("decorate request: %w", err)
 		}
 	}
+	markCredentialHeaders(req.Header, rs)
 	resp, err := c.client.Do(req)
 	if err != nil {
 		return nil, transportError(call, err)
 	}
 	defer drainClose(resp.Body)
-	return c.readResponse(call, r, resp)
+	return c.readResponse(call, r, resp, rs)
 }
 
 // newRequest builds the request with the spec's headers and JSON defaults.
-func (c *HTTPConn) newRequest(ctx context.Context, method, path, query string, headers []HTTPHeader, body any) (*http.Request, error) {
+func (c *HTTPConn) newRequest(ctx context.Context, method, path, query string, headers []HTTPHeader, body any, rs *reqSecrets) (*http.Request, error) {
 	u := *c.base
 	u.Path, u.RawPath = "", "" // set by parsing the escaped path, which keeps %2F distinct from /
 	if err := setEscapedPath(&u, c.basePath+path); err != nil {
@@ -370,7 +392,7 @@ func (c *HTTPConn) newRequest(ctx context.Context, method, path, query string, h
 		if !validHeaderName(h.Name) {
 			return nil, fmt.Errorf("header %q: invalid name", h.Name)
 		}
-		v, err := expandEnvRefs(h.Value)
+		v, err := expandEnvRefs(h.Value, rs)
 		if err != nil {
 			return nil, fmt.Errorf("header %s: %w", h.Name, err)
 		}
@@ -410,7 +432,7 @@ func setEscapedPath(u *url.URL, escaped string) error {
 }
 
 // readResponse classifies the status and decodes a successful body.
-func (c *HTTPConn) readResponse(call *httpCall, r *HTTPRequest, resp *http.Response) (any, error) {
+func (c *HTTPConn) readResponse(call *httpCall, r *HTTPRequest, resp *http.Response, rs *reqSecrets) (any, error) {
 	st := resp.StatusCode
 	notFound := r.NotFound
 	if notFound == nil {
@@ -420,7 +442,7 @@ func (c *HTTPConn) readResponse(call *httpCall, r *HTTPRequest, resp *http.Respo
 		return nil, fmt.Errorf("%w: %v", ErrNotFound, call.errorf("status %d", st))
 	}
 	if st < 200 || st > 299 {
-		he := &HTTPError{Task: call.task, Method: call.method, URL: call.url, Status: st, Body: readPrefix(resp.Body, httpErrorBodyLen)}
+		he := &HTTPError{Task: call.task, Method: call.method, URL: call.url, Status: st, Body: errorExcerpt(resp.Body, rs.snapshot())}
 		if st == http.StatusTooManyRequests || st >= 500 {
 			he.RetryAfter = parseRetryAfter(resp.Header, time.Now())
 			return nil, he
@@ -480,15 +502,22 @@ func drainClose(body io.ReadCloser) {
 	_ = body.Close()
 }
 
-// readPrefix reads up to n bytes for error messages, cut back to whole UTF-8 characters.
-func readPrefix(r io.Reader, n int) string {
-	buf := make([]byte, n)
-	k, _ := io.ReadFull(r, buf)
-	buf = buf[:k]
-	for len(buf) > 0 && !utf8.Valid(buf) && len(buf) > k-utf8.UTFMax {
-		buf = buf[:len(buf)-1]
+// errorExcerpt reads the start of an error response for HTTPError.Body: httpErrorBodyLen bytes, cut back to whole
+// UTF-8 characters. The secrets are scrubbed from a longer stretch before it is cut, so that a secret the server
+// echoes across the cut is replaced whole rather than half shown.
+func errorExcerpt(r io.Reader, secrets []secret) string {
+	longest := 0
+	for _, s := range secrets {
+		longest = max(longest, len(s.value))
 	}
-	return string(buf)
+	buf := make([]byte, httpErrorBodyLen+6*longest) // room for the longest escaped form of a secret
+	k, _ := io.ReadFull(r, buf)
+	text := scrubText(string(buf[:k]), secrets)
+	head, _ := clipAt(text, httpErrorBodyLen)
+	for len(head) > 0 && !utf8.ValidString(head) && len(head) > httpErrorBodyLen-utf8.UTFMax {
+		head = head[:len(head)-1]
+	}
+	return head
 }
 
 // parseRetryAfter reads Retry-After as delay-seconds or an HTTP date. A date is taken relative to the
@@ -625,9 +654,9 @@ func (t Template) expand(vals map[string]string) (string, bool, error) {
 
 const envRefOpen = "${env:"
 
-// expandEnvRefs replaces each ${env:NAME} with the variable's value; an unset variable is an error
-// naming it, never showing any value.
-func expandEnvRefs(s string) (string, error) {
+// expandEnvRefs replaces each ${env:NAME} with the variable's value, which it adds to rs as a secret; an unset
+// variable is an error naming it, never showing any value.
+func expandEnvRefs(s string, rs *reqSecrets) (string, error) {
 	if !strings.Contains(s, envRefOpen) {
 		return s, nil
 	}
@@ -652,6 +681,7 @@ func expandEnvRefs(s string) (string, error) {
 		if !ok {
 			return "", fmt.Errorf("environment variable %s is not set", name)
 		}
+		rs.add("env:"+name, v)
 		b.WriteString(v)
 		s = s[j+1:]
 	}

@@ -11,7 +11,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 )
 
 // JSONValue holds any JSON value. The generator uses it, by design and
@@ -356,18 +355,9 @@ func SortedKeys(o map[string]any) []string {
 func BriefJSON(v any) string {
 	b, err := json.Marshal(v)
 	if err != nil {
-		return fmt.Sprint(v)
+		return Clip(fmt.Sprint(v))
 	}
-	s := string(b)
-	if len(s) > 60 {
-		// Cut on a character boundary, so messages stay valid UTF-8.
-		cut := 57
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut--
-		}
-		s = s[:cut] + "..."
-	}
-	return s
+	return Clip(string(b))
 }
 
 // Evaluated records which properties and items of one instance were

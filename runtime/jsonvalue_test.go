@@ -652,9 +652,9 @@ func TestBriefJSON(t *testing.T) {
 		{"1e400", json.Number("1e400"), "1e400"},
 		{"string", "x", `"x"`},
 		{"object", map[string]any{"b": true, "a": nil}, `{"a":null,"b":true}`},
-		{"exactly 60", strings.Repeat("y", 58), `"` + strings.Repeat("y", 58) + `"`},
-		{"61 is cut", strings.Repeat("y", 59), `"` + strings.Repeat("y", 56) + "..."},
-		{"long array", []any{strings.Repeat("z", 100)}, `["` + strings.Repeat("z", 55) + "..."},
+		{"exactly the limit", strings.Repeat("y", QuoteLimit-2), `"` + strings.Repeat("y", QuoteLimit-2) + `"`},
+		{"one more is cut", strings.Repeat("y", QuoteLimit-1), `"` + strings.Repeat("y", QuoteLimit-1) + lengthNote(QuoteLimit+1)},
+		{"long array", []any{strings.Repeat("z", 200)}, `["` + strings.Repeat("z", QuoteLimit-2) + lengthNote(204)},
 		{"not marshalable", make(chan int), ""},
 	}
 	for _, tc := range tests {
@@ -669,8 +669,8 @@ func TestBriefJSON(t *testing.T) {
 			if got != tc.want {
 				t.Errorf("BriefJSON = %q, want %q", got, tc.want)
 			}
-			if len(got) > 60 {
-				t.Errorf("BriefJSON length %d > 60", len(got))
+			if len(got) > QuoteLimit+len(lengthNote(1<<20)) {
+				t.Errorf("BriefJSON length %d", len(got))
 			}
 		})
 	}

@@ -82,7 +82,7 @@ func rowsByKey[K comparable, R any](ctx context.Context, x *Executor, q *SQLBatc
 		}
 		k := keyOf(r)
 		if _, dup := out[k]; dup {
-			return Permanent(fmt.Errorf("the batch query returned two rows for key %v", k))
+			return Permanent(fmt.Errorf("the batch query returned two rows for key %s", quoteAny(k)))
 		}
 		out[k] = r
 		return nil
@@ -122,7 +122,7 @@ func BatchRecords[K comparable, R any](raw any, conv func(any) (*R, error), keyO
 		}
 		k := keyOf(r)
 		if _, dup := out[k]; dup {
-			return nil, Permanent(fmt.Errorf("the batch response holds two records for key %v", k))
+			return nil, Permanent(fmt.Errorf("the batch response holds two records for key %s", quoteAny(k)))
 		}
 		out[k] = r
 	}

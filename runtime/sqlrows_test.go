@@ -199,7 +199,7 @@ func rowScannerSuite(t *testing.T, x *Executor) {
 			t.Errorf("InOrder = %v", got)
 		}
 		_, err = ScanBatch(ctx, x, bq, []string{"u1", "u2"}, people, func(*scanned) string { return "same" })
-		if !IsPermanent(err) || !strings.Contains(err.Error(), "two rows for key same") {
+		if !IsPermanent(err) || !strings.Contains(err.Error(), `two rows for key "same"`) {
 			t.Errorf("two rows for one key: err = %v", err)
 		}
 		if found, err := ScanBatch(ctx, x, bq, nil, people, keyOf); err != nil || len(found) != 0 {

@@ -4,10 +4,8 @@ package lookups
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"github.com/reftask/reftask/runtime"
-	"strconv"
 	"time"
 	"unicode/utf8"
 )
@@ -741,7 +739,7 @@ func newUserProfileParams(userID string) UserProfileParams {
 }
 
 func describeUserProfileParams(p *UserProfileParams) string {
-	return fmt.Sprintf("user_id=%v", strconv.Quote(p.UserID))
+	return fmt.Sprintf("user_id=%v", runtime.Quote(p.UserID))
 }
 
 func decodeUserProfile(rd *runtime.Reader) *UserProfile {
@@ -789,7 +787,7 @@ func newUserProfileFlakyParams(userID string) UserProfileFlakyParams {
 }
 
 func describeUserProfileFlakyParams(p *UserProfileFlakyParams) string {
-	return fmt.Sprintf("user_id=%v", strconv.Quote(p.UserID))
+	return fmt.Sprintf("user_id=%v", runtime.Quote(p.UserID))
 }
 
 func decodeUserProfileFlaky(rd *runtime.Reader) *UserProfile {
@@ -837,7 +835,7 @@ func newUserRowParams(userID string) UserRowParams {
 }
 
 func describeUserRowParams(p *UserRowParams) string {
-	return fmt.Sprintf("user_id=%v", strconv.Quote(p.UserID))
+	return fmt.Sprintf("user_id=%v", runtime.Quote(p.UserID))
 }
 
 func decodeUserRow(rd *runtime.Reader) *UserRow {
@@ -914,7 +912,7 @@ func newUserRowBatchedParams(userID string) UserRowBatchedParams {
 }
 
 func describeUserRowBatchedParams(p *UserRowBatchedParams) string {
-	return fmt.Sprintf("user_id=%v", strconv.Quote(p.UserID))
+	return fmt.Sprintf("user_id=%v", runtime.Quote(p.UserID))
 }
 
 func decodeUserRowBatched(rd *runtime.Reader) *UserRow {
@@ -1017,7 +1015,7 @@ func newUserRowBatchedUncachedParams(userID string) UserRowBatchedUncachedParams
 }
 
 func describeUserRowBatchedUncachedParams(p *UserRowBatchedUncachedParams) string {
-	return fmt.Sprintf("user_id=%v", strconv.Quote(p.UserID))
+	return fmt.Sprintf("user_id=%v", runtime.Quote(p.UserID))
 }
 
 func decodeUserRowBatchedUncached(rd *runtime.Reader) *UserRow {
@@ -1085,13 +1083,13 @@ func (c *Client) GetUserRowBatchedUncachedBatch(ctx context.Context, keys []stri
 	return runtime.BatchResult(keys, res, errs)
 }
 
-// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask.
+// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError (see runtime.DecodeParams).
 func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, error) {
 	switch task {
 	case "UserProfile":
 		var p UserProfileParams
-		if err := json.Unmarshal(params, &p); err != nil {
-			return nil, runtime.ParamsError(task, err)
+		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
+			return nil, err
 		}
 		r, err := c.userProfile.Do(ctx, &p)
 		if err != nil {
@@ -1100,8 +1098,8 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 		return r, nil
 	case "UserProfileFlaky":
 		var p UserProfileFlakyParams
-		if err := json.Unmarshal(params, &p); err != nil {
-			return nil, runtime.ParamsError(task, err)
+		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
+			return nil, err
 		}
 		r, err := c.userProfileFlaky.Do(ctx, &p)
 		if err != nil {
@@ -1110,8 +1108,8 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 		return r, nil
 	case "UserRow":
 		var p UserRowParams
-		if err := json.Unmarshal(params, &p); err != nil {
-			return nil, runtime.ParamsError(task, err)
+		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
+			return nil, err
 		}
 		r, err := c.userRow.Do(ctx, &p)
 		if err != nil {
@@ -1120,8 +1118,8 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 		return r, nil
 	case "UserRowBatched":
 		var p UserRowBatchedParams
-		if err := json.Unmarshal(params, &p); err != nil {
-			return nil, runtime.ParamsError(task, err)
+		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
+			return nil, err
 		}
 		r, err := c.userRowBatched.Do(ctx, &p)
 		if err != nil {
@@ -1130,8 +1128,8 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 		return r, nil
 	case "UserRowBatchedUncached":
 		var p UserRowBatchedUncachedParams
-		if err := json.Unmarshal(params, &p); err != nil {
-			return nil, runtime.ParamsError(task, err)
+		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
+			return nil, err
 		}
 		r, err := c.userRowBatchedUncached.Do(ctx, &p)
 		if err != nil {

@@ -3488,7 +3488,7 @@ func newBlendParams(id string) BlendParams {
 }
 
 func describeBlendParams(p *BlendParams) string {
-	return fmt.Sprintf("id=%v", strconv.Quote(p.ID))
+	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
 }
 
 func decodeBlend(rd *runtime.Reader) *Blend {
@@ -3550,7 +3550,7 @@ func newConditionalParams(id string) ConditionalParams {
 }
 
 func describeConditionalParams(p *ConditionalParams) string {
-	return fmt.Sprintf("id=%v", strconv.Quote(p.ID))
+	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
 }
 
 func decodeConditional(rd *runtime.Reader) *Conditional {
@@ -3612,7 +3612,7 @@ func newEitherParams(id string) EitherParams {
 }
 
 func describeEitherParams(p *EitherParams) string {
-	return fmt.Sprintf("id=%v", strconv.Quote(p.ID))
+	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
 }
 
 func decodeEither(rd *runtime.Reader) *Either {
@@ -3674,7 +3674,7 @@ func newExtraParams(id string) ExtraParams {
 }
 
 func describeExtraParams(p *ExtraParams) string {
-	return fmt.Sprintf("id=%v", strconv.Quote(p.ID))
+	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
 }
 
 func decodeExtra(rd *runtime.Reader) *Extra {
@@ -3732,7 +3732,7 @@ func newKeyedParams(id string) KeyedParams {
 }
 
 func describeKeyedParams(p *KeyedParams) string {
-	return fmt.Sprintf("id=%v", strconv.Quote(p.ID))
+	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
 }
 
 func decodeKeyed(rd *runtime.Reader) *Keyed {
@@ -3794,7 +3794,7 @@ func newMaybeParams(id string) MaybeParams {
 }
 
 func describeMaybeParams(p *MaybeParams) string {
-	return fmt.Sprintf("id=%v", strconv.Quote(p.ID))
+	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
 }
 
 func decodeMaybe(rd *runtime.Reader) *Maybe {
@@ -3856,7 +3856,7 @@ func newMergedParams(id string) MergedParams {
 }
 
 func describeMergedParams(p *MergedParams) string {
-	return fmt.Sprintf("id=%v", strconv.Quote(p.ID))
+	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
 }
 
 func decodeMerged(rd *runtime.Reader) *Merged {
@@ -3918,7 +3918,7 @@ func newMixedParams(id string) MixedParams {
 }
 
 func describeMixedParams(p *MixedParams) string {
-	return fmt.Sprintf("id=%v", strconv.Quote(p.ID))
+	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
 }
 
 func decodeMixed(rd *runtime.Reader) *Mixed {
@@ -3980,7 +3980,7 @@ func newModeParams(id string) ModeParams {
 }
 
 func describeModeParams(p *ModeParams) string {
-	return fmt.Sprintf("id=%v", strconv.Quote(p.ID))
+	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
 }
 
 func decodeMode(rd *runtime.Reader) *Mode {
@@ -4042,7 +4042,7 @@ func newNestedParams(id string) NestedParams {
 }
 
 func describeNestedParams(p *NestedParams) string {
-	return fmt.Sprintf("id=%v", strconv.Quote(p.ID))
+	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
 }
 
 func decodeNested(rd *runtime.Reader) *Nested {
@@ -4104,7 +4104,7 @@ func newOpenParams(id string) OpenParams {
 }
 
 func describeOpenParams(p *OpenParams) string {
-	return fmt.Sprintf("id=%v", strconv.Quote(p.ID))
+	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
 }
 
 func decodeOpen(rd *runtime.Reader) *Open {
@@ -4166,7 +4166,7 @@ func newPairParams(id string) PairParams {
 }
 
 func describePairParams(p *PairParams) string {
-	return fmt.Sprintf("id=%v", strconv.Quote(p.ID))
+	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
 }
 
 func decodePair(rd *runtime.Reader) *Pair {
@@ -4228,7 +4228,7 @@ func newScalarParams(id string) ScalarParams {
 }
 
 func describeScalarParams(p *ScalarParams) string {
-	return fmt.Sprintf("id=%v", strconv.Quote(p.ID))
+	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
 }
 
 func decodeScalar(rd *runtime.Reader) *Scalar {
@@ -4290,7 +4290,7 @@ func newShapeParams(id string) ShapeParams {
 }
 
 func describeShapeParams(p *ShapeParams) string {
-	return fmt.Sprintf("id=%v", strconv.Quote(p.ID))
+	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
 }
 
 func decodeShape(rd *runtime.Reader) *Shape {
@@ -4352,7 +4352,7 @@ func newTupleParams(id string) TupleParams {
 }
 
 func describeTupleParams(p *TupleParams) string {
-	return fmt.Sprintf("id=%v", strconv.Quote(p.ID))
+	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
 }
 
 func decodeTuple(rd *runtime.Reader) *Tuple {
@@ -4414,7 +4414,7 @@ func newTypedParams(id string) TypedParams {
 }
 
 func describeTypedParams(p *TypedParams) string {
-	return fmt.Sprintf("id=%v", strconv.Quote(p.ID))
+	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
 }
 
 func decodeTyped(rd *runtime.Reader) *Typed {
@@ -4505,7 +4505,7 @@ func newVehicleParams(id string) VehicleParams {
 }
 
 func describeVehicleParams(p *VehicleParams) string {
-	return fmt.Sprintf("id=%v", strconv.Quote(p.ID))
+	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
 }
 
 func decodeVehicle(rd *runtime.Reader) *Vehicle {
@@ -4532,13 +4532,13 @@ func (c *Client) fetchVehicle(ctx context.Context, p *VehicleParams) (*Vehicle, 
 	return runtime.QueryOne(ctx, c.x, c.vehicleQuery, []any{p.ID}, rowVehicle)
 }
 
-// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask.
+// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError (see runtime.DecodeParams).
 func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, error) {
 	switch task {
 	case "Blend":
 		var p BlendParams
-		if err := json.Unmarshal(params, &p); err != nil {
-			return nil, runtime.ParamsError(task, err)
+		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
+			return nil, err
 		}
 		r, err := c.blend.Do(ctx, &p)
 		if err != nil {
@@ -4547,8 +4547,8 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 		return r, nil
 	case "Conditional":
 		var p ConditionalParams
-		if err := json.Unmarshal(params, &p); err != nil {
-			return nil, runtime.ParamsError(task, err)
+		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
+			return nil, err
 		}
 		r, err := c.conditional.Do(ctx, &p)
 		if err != nil {
@@ -4557,8 +4557,8 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 		return r, nil
 	case "Either":
 		var p EitherParams
-		if err := json.Unmarshal(params, &p); err != nil {
-			return nil, runtime.ParamsError(task, err)
+		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
+			return nil, err
 		}
 		r, err := c.either.Do(ctx, &p)
 		if err != nil {
@@ -4567,8 +4567,8 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 		return r, nil
 	case "Extra":
 		var p ExtraParams
-		if err := json.Unmarshal(params, &p); err != nil {
-			return nil, runtime.ParamsError(task, err)
+		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
+			return nil, err
 		}
 		r, err := c.extra.Do(ctx, &p)
 		if err != nil {
@@ -4577,8 +4577,8 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 		return r, nil
 	case "Keyed":
 		var p KeyedParams
-		if err := json.Unmarshal(params, &p); err != nil {
-			return nil, runtime.ParamsError(task, err)
+		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
+			return nil, err
 		}
 		r, err := c.keyed.Do(ctx, &p)
 		if err != nil {
@@ -4587,8 +4587,8 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 		return r, nil
 	case "Maybe":
 		var p MaybeParams
-		if err := json.Unmarshal(params, &p); err != nil {
-			return nil, runtime.ParamsError(task, err)
+		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
+			return nil, err
 		}
 		r, err := c.maybe.Do(ctx, &p)
 		if err != nil {
@@ -4597,8 +4597,8 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 		return r, nil
 	case "Merged":
 		var p MergedParams
-		if err := json.Unmarshal(params, &p); err != nil {
-			return nil, runtime.ParamsError(task, err)
+		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
+			return nil, err
 		}
 		r, err := c.merged.Do(ctx, &p)
 		if err != nil {
@@ -4607,8 +4607,8 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 		return r, nil
 	case "Mixed":
 		var p MixedParams
-		if err := json.Unmarshal(params, &p); err != nil {
-			return nil, runtime.ParamsError(task, err)
+		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
+			return nil, err
 		}
 		r, err := c.mixed.Do(ctx, &p)
 		if err != nil {
@@ -4617,8 +4617,8 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 		return r, nil
 	case "Mode":
 		var p ModeParams
-		if err := json.Unmarshal(params, &p); err != nil {
-			return nil, runtime.ParamsError(task, err)
+		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
+			return nil, err
 		}
 		r, err := c.mode.Do(ctx, &p)
 		if err != nil {
@@ -4627,8 +4627,8 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 		return r, nil
 	case "Nested":
 		var p NestedParams
-		if err := json.Unmarshal(params, &p); err != nil {
-			return nil, runtime.ParamsError(task, err)
+		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
+			return nil, err
 		}
 		r, err := c.nested.Do(ctx, &p)
 		if err != nil {
@@ -4637,8 +4637,8 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 		return r, nil
 	case "Open":
 		var p OpenParams
-		if err := json.Unmarshal(params, &p); err != nil {
-			return nil, runtime.ParamsError(task, err)
+		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
+			return nil, err
 		}
 		r, err := c.open.Do(ctx, &p)
 		if err != nil {
@@ -4647,8 +4647,8 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 		return r, nil
 	case "Pair":
 		var p PairParams
-		if err := json.Unmarshal(params, &p); err != nil {
-			return nil, runtime.ParamsError(task, err)
+		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
+			return nil, err
 		}
 		r, err := c.pair.Do(ctx, &p)
 		if err != nil {
@@ -4657,8 +4657,8 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 		return r, nil
 	case "Scalar":
 		var p ScalarParams
-		if err := json.Unmarshal(params, &p); err != nil {
-			return nil, runtime.ParamsError(task, err)
+		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
+			return nil, err
 		}
 		r, err := c.scalar.Do(ctx, &p)
 		if err != nil {
@@ -4667,8 +4667,8 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 		return r, nil
 	case "Shape":
 		var p ShapeParams
-		if err := json.Unmarshal(params, &p); err != nil {
-			return nil, runtime.ParamsError(task, err)
+		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
+			return nil, err
 		}
 		r, err := c.shape.Do(ctx, &p)
 		if err != nil {
@@ -4677,8 +4677,8 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 		return r, nil
 	case "Tuple":
 		var p TupleParams
-		if err := json.Unmarshal(params, &p); err != nil {
-			return nil, runtime.ParamsError(task, err)
+		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
+			return nil, err
 		}
 		r, err := c.tuple.Do(ctx, &p)
 		if err != nil {
@@ -4687,8 +4687,8 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 		return r, nil
 	case "Typed":
 		var p TypedParams
-		if err := json.Unmarshal(params, &p); err != nil {
-			return nil, runtime.ParamsError(task, err)
+		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
+			return nil, err
 		}
 		r, err := c.typed.Do(ctx, &p)
 		if err != nil {
@@ -4697,8 +4697,8 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 		return r, nil
 	case "Vehicle":
 		var p VehicleParams
-		if err := json.Unmarshal(params, &p); err != nil {
-			return nil, runtime.ParamsError(task, err)
+		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
+			return nil, err
 		}
 		r, err := c.vehicle.Do(ctx, &p)
 		if err != nil {

@@ -164,7 +164,7 @@ func (e *emitter) taskSpec(t *ir.Task) jen.Code {
 		jen.Id("Version"):        jen.Lit(t.Version),
 		jen.Id("Cache"):          jen.Qual(rt, "CachePolicy").Values(cache),
 		jen.Id("Retry"):          jen.Qual(rt, "RetryPolicy").Values(retry),
-		jen.Id("AppendKey"):      jen.Id("append" + t.Params.Name),
+		jen.Id("AppendKey"):      jen.Id(paramsKeyFunc(t)),
 		jen.Id("Describe"):       jen.Id("describe" + t.Params.Name),
 		jen.Id("ValidateParams"): jen.Parens(jen.Op("*").Add(paramsType(t))).Dot("Validate"),
 		jen.Id("ValidateResult"): jen.Parens(jen.Op("*").Add(resultType(t))).Dot("Validate"),
@@ -240,9 +240,11 @@ func (e *emitter) taskMethods(t *ir.Task) {
 	e.f.Comment("")
 	directive(e.f, "go:noinline")
 	e.f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(keyFn).Params(jen.Id("dst").Index().Byte(), jen.Id("p").Op("*").Add(paramsType(t))).Index().Byte().Block(
-		jen.Return(jen.Id("append"+t.Params.Name).Call(task.Clone().Dot("Key").Call(jen.Id("dst")), jen.Id("p"))),
+		jen.Return(jen.Id(paramsKeyFunc(t)).Call(task.Clone().Dot("Key").Call(jen.Id("dst")), jen.Id("p"))),
 	)
 	e.f.Line()
+	e.paramsKey(t)
+	e.normalize(t)
 	comment(e.f, fmt.Sprintf("%sAsync starts %s and returns at once; Await the future for the result.", method, method))
 	e.f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(method+"Async").Params(append([]jen.Code{jen.Id("ctx").Qual("context", "Context")}, argList(t)...)...).Op("*").Qual(rt, "Future").Types(resultType(t)).Block(
 		jen.Id("p").Op(":=").Id("new"+t.Params.Name).Call(argNames(t)...),
@@ -323,15 +325,15 @@ func describeArg(a *ir.Field) jen.Code {
 	x := jen.Id("p").Dot(a.Name)
 	switch a.Type.Kind {
 	case ir.String:
-		return jen.Qual("strconv", "Quote").Call(x)
+		return jen.Qual(rt, "Quote").Call(x)
 	case ir.Enum:
 		if a.Type.Elem.Kind == ir.String {
-			return jen.Qual("strconv", "Quote").Call(jen.String().Call(x))
+			return jen.Qual(rt, "Quote").Call(jen.String().Call(x))
 		}
 	case ir.Struct, ir.Slice, ir.Map, ir.Named, ir.Union, ir.Tuple:
 		return jen.Qual(rt, "Brief").Call(x)
 	case ir.Format:
-		return jen.Qual("strconv", "Quote").Call(x.Dot("String").Call())
+		return jen.Qual(rt, "Quote").Call(x.Dot("String").Call())
 	}
 	return x
 }
@@ -353,6 +355,9 @@ func (e *emitter) fetch(t *ir.Task) {
 	ret := []jen.Code{jen.Op("*").Add(resultType(t)), jen.Error()}
 	c := jen.Id("c")
 	var body []jen.Code
+	if len(timeParams(t)) > 0 {
+		body = append(body, jen.Id("p").Op("=").Id("normalize"+t.Params.Name).Call(jen.Id("p")))
+	}
 	// get is the expression that yields (*Result, error) from the source.
 	var get jen.Code
 	switch {
@@ -753,14 +758,14 @@ func sqlArg(p *ir.Field) jen.Code {
 }
 
 func (e *emitter) execute() {
-	e.f.Comment("Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask.")
+	e.f.Comment("Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError (see runtime.DecodeParams).")
 	e.f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("Execute").Params(jen.Id("ctx").Qual("context", "Context"), jen.Id("task").String(), jen.Id("params").Index().Byte()).Params(jen.Any(), jen.Error()).Block(
 		jen.Switch(jen.Id("task")).BlockFunc(func(g *jen.Group) {
 			for _, t := range e.pkg.Tasks {
 				g.Case(jen.Lit(t.Name)).Block(
 					jen.Var().Id("p").Add(paramsType(t)),
-					jen.If(jen.Err().Op(":=").Qual("encoding/json", "Unmarshal").Call(jen.Id("params"), jen.Op("&").Id("p")), jen.Err().Op("!=").Nil()).Block(
-						jen.Return(jen.Nil(), jen.Qual(rt, "ParamsError").Call(jen.Id("task"), jen.Err())),
+					jen.If(jen.Err().Op(":=").Qual(rt, "DecodeParams").Call(jen.Id("c").Dot("x"), jen.Id("task"), jen.Id("params"), jen.Op("&").Id("p")), jen.Err().Op("!=").Nil()).Block(
+						jen.Return(jen.Nil(), jen.Err()),
 					),
 					jen.List(jen.Id("r"), jen.Err()).Op(":=").Id("c").Dot(taskField(t)).Dot("Do").Call(jen.Id("ctx"), jen.Op("&").Id("p")),
 					jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),

@@ -33,6 +33,9 @@ type TypeWant struct {
 	// type must also compare by value, since keys are map keys and
 	// records are matched to them with ==.
 	AsKey []func(msg string)
+	// AsText holds one report per place a param of the type is written into text (an HTTP path or query, a file
+	// pointer): generated code writes it with fmt.Sprint, so the type must have a text form there.
+	AsText []func(msg string)
 }
 
 // Check loads the package in dir with the generated file (outFile, content)
@@ -188,6 +191,14 @@ func checkType(pkg *packages.Package, tw TypeWant) {
 	}
 	if !has(typ, "MarshalJSON", "MarshalText") || !has(types.NewPointer(typ), "UnmarshalJSON", "UnmarshalText") {
 		tw.Report(fmt.Sprintf("x-go-type %s must marshal itself: give %s a MarshalJSON (or MarshalText) method and *%s an UnmarshalJSON (or UnmarshalText) method", full, tw.Name, tw.Name))
+	}
+	if len(tw.AsText) > 0 && !has(typ, "String") {
+		if _, basic := typ.Underlying().(*types.Basic); !basic {
+			// fmt.Sprint would print the fields (pointers as addresses): no text a source or a cache key should see.
+			for _, r := range tw.AsText {
+				r(fmt.Sprintf("x-go-type %s is written into text with fmt.Sprint, which prints a %s as Go syntax: give %s a String method", full, tw.Name, tw.Name))
+			}
+		}
 	}
 	if len(tw.AsKey) > 0 {
 		if why := keyProblem(typ, map[types.Type]bool{}); why != "" {

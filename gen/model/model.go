@@ -13,7 +13,6 @@ import (
 	"math/big"
 	"path"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
@@ -157,6 +156,12 @@ func (b *builder) params(sp *load.Spec, t *ir.Task) *ir.Type {
 	if !slices.Equal(s.Types, []string{"object"}) {
 		b.errSpec(sp, "/params", `params must be a schema of "type": "object"`)
 		return nil
+	}
+	// Every param is a named argument: keys beyond the properties have no field, so a schema for them could be
+	// checked neither in the typed methods nor in Execute, which would take any such key unchecked. (Pattern
+	// properties are refused with the keywords params do not support.)
+	if _, ok := s.AdditionalProperties.(*jsonschema.Schema); ok {
+		b.errAt(s.Location+"/additionalProperties", "params cannot take additional properties by schema: each param is a named argument, so Execute could not check them; list them under properties (or set additionalProperties to false)")
 	}
 	st := b.structType(s, sp.Name+"Params", true)
 	if st == nil {
@@ -622,7 +627,7 @@ func (b *builder) scalar(s *jsonschema.Schema, typ, suggested string) *ir.Type {
 			for _, v := range append(slices.Clone(s.Enum), s.Constant...) {
 				if str, ok := v.(string); ok {
 					if err := runtime.CheckFormat(s.Format, str); err != nil {
-						b.errAt(s.Location, fmt.Sprintf("%s value %s does not match its format: %v", map[bool]string{true: "enum", false: "const"}[len(s.Enum) > 0], strconv.Quote(str), err))
+						b.errAt(s.Location, fmt.Sprintf("%s value %s does not match its format: %v", map[bool]string{true: "enum", false: "const"}[len(s.Enum) > 0], runtime.Quote(str), err))
 						return nil
 					}
 				}
@@ -708,7 +713,7 @@ func (b *builder) scalar(s *jsonschema.Schema, typ, suggested string) *ir.Type {
 			}
 			d := b.set.Locate(s.Location)
 			d.Warning = true
-			d.Msg = fmt.Sprintf("enum value %q gives constant %s like an earlier value; it is named %s", fmt.Sprint(val), base, cn)
+			d.Msg = fmt.Sprintf("enum value %s gives constant %s like an earlier value; it is named %s", runtime.Quote(fmt.Sprint(val)), base, cn)
 			b.diags.Add(d)
 		}
 		consts[cn] = true
@@ -1114,7 +1119,7 @@ func (b *builder) goName(loc string) string {
 	}
 	text, _ := json.Marshal(v)
 	if str, ok := v.(string); ok {
-		text = []byte(strconv.Quote(str))
+		text = []byte(runtime.Quote(str))
 	}
 	b.errAt(loc+"/x-go-name", fmt.Sprintf("x-go-name %s is not an exported Go identifier (an upper-case letter, then letters, digits or _)", text))
 	return ""

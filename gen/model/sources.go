@@ -111,8 +111,13 @@ func (b *builder) httpSource(sp *load.Spec, t *ir.Task) *ir.HTTPSource {
 	if len(src.NotFound) == 0 {
 		src.NotFound = []int{404}
 	}
-	src.Path, _ = b.template(sp, t, "/source/http/path", h.Path, true)
+	if !b.envOutsideHeaders(sp, "/source/http/path", h.Path) {
+		src.Path, _ = b.template(sp, t, "/source/http/path", h.Path, true)
+	}
 	for _, k := range slices.Sorted(mapKeys(h.Query)) {
+		if b.envOutsideHeaders(sp, "/source/http/query/"+escape(k), k+h.Query[k]) {
+			continue
+		}
 		tm, ok := b.template(sp, t, "/source/http/query/"+escape(k), h.Query[k], false)
 		if ok {
 			src.Query = append(src.Query, ir.HTTPQuery{Key: k, Value: tm})
@@ -151,6 +156,20 @@ func (b *builder) httpSource(sp *load.Spec, t *ir.Task) *ir.HTTPSource {
 	return src
 }
 
+// envOutsideHeaders reports, as an error, a ${env:NAME} reference in the path, query or body of a request. The
+// runtime resolves them only in headers, where the values are scrubbed from errors and logs; anywhere else the
+// reference would be sent as written, or, were it resolved, the secret would be part of every URL and body.
+func (b *builder) envOutsideHeaders(sp *load.Spec, ptr, text string) bool {
+	if !strings.Contains(text, envRefOpen) {
+		return false
+	}
+	b.errSpec(sp, ptr, "${env:...} is resolved only in headers: a secret must not travel in a URL or a body, which errors and logs quote; send it in a header, or add it in a request decorator")
+	return true
+}
+
+// envRefOpen starts an environment reference.
+const envRefOpen = "${env:"
+
 func envName(conn, header string) string {
 	return strings.ToUpper(strings.NewReplacer("-", "_", " ", "_").Replace(conn + "_" + header))
 }
@@ -160,6 +179,9 @@ var wholePlaceholder = regexp.MustCompile(`^\{([A-Za-z_][A-Za-z0-9_]*)\}$`)
 func (b *builder) bodyNode(sp *load.Spec, t *ir.Task, ptr string, v any) *ir.BodyNode {
 	switch x := v.(type) {
 	case string:
+		if b.envOutsideHeaders(sp, ptr, x) {
+			return nil
+		}
 		if m := wholePlaceholder.FindStringSubmatch(x); m != nil {
 			f := fieldByJSON(t.Params, m[1])
 			if f == nil {
@@ -171,6 +193,9 @@ func (b *builder) bodyNode(sp *load.Spec, t *ir.Task, ptr string, v any) *ir.Bod
 	case map[string]any:
 		n := &ir.BodyNode{}
 		for _, k := range slices.Sorted(mapKeys(x)) {
+			if b.envOutsideHeaders(sp, ptr+"/"+escape(k), k) {
+				continue
+			}
 			n.Keys = append(n.Keys, k)
 			n.Fields = append(n.Fields, b.bodyNode(sp, t, ptr+"/"+escape(k), x[k]))
 		}

@@ -4,10 +4,8 @@ package refdata
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"github.com/reftask/reftask/runtime"
-	"strconv"
 	"time"
 	"unicode/utf8"
 )
@@ -355,7 +353,7 @@ func newProductParams(sku string) ProductParams {
 }
 
 func describeProductParams(p *ProductParams) string {
-	return fmt.Sprintf("sku=%v", strconv.Quote(p.SKU))
+	return fmt.Sprintf("sku=%v", runtime.Quote(p.SKU))
 }
 
 func decodeProduct(rd *runtime.Reader) *Product {
@@ -447,7 +445,7 @@ func newUserPlanParams(userID string) UserPlanParams {
 }
 
 func describeUserPlanParams(p *UserPlanParams) string {
-	return fmt.Sprintf("user_id=%v", strconv.Quote(p.UserID))
+	return fmt.Sprintf("user_id=%v", runtime.Quote(p.UserID))
 }
 
 func decodeUserPlan(rd *runtime.Reader) *UserPlan {
@@ -500,13 +498,13 @@ func (c *Client) GetUserPlanBatch(ctx context.Context, keys []string) (map[strin
 	return runtime.BatchResult(keys, res, errs)
 }
 
-// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask.
+// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError (see runtime.DecodeParams).
 func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, error) {
 	switch task {
 	case "Product":
 		var p ProductParams
-		if err := json.Unmarshal(params, &p); err != nil {
-			return nil, runtime.ParamsError(task, err)
+		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
+			return nil, err
 		}
 		r, err := c.product.Do(ctx, &p)
 		if err != nil {
@@ -515,8 +513,8 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 		return r, nil
 	case "UserPlan":
 		var p UserPlanParams
-		if err := json.Unmarshal(params, &p); err != nil {
-			return nil, runtime.ParamsError(task, err)
+		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
+			return nil, err
 		}
 		r, err := c.userPlan.Do(ctx, &p)
 		if err != nil {

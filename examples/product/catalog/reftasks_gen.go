@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"github.com/reftask/reftask/runtime"
-	"strconv"
 	"time"
 	"unicode/utf8"
 )
@@ -284,7 +283,7 @@ func newProductParams(sku string, opts *ProductOptions) ProductParams {
 }
 
 func describeProductParams(p *ProductParams) string {
-	return fmt.Sprintf("sku=%v", strconv.Quote(p.SKU))
+	return fmt.Sprintf("sku=%v", runtime.Quote(p.SKU))
 }
 
 func decodeProduct(rd *runtime.Reader) *Product {
@@ -337,13 +336,13 @@ func fallbackProductValue0(context.Context, *ProductParams) (*Product, error) {
 	return v, nil
 }
 
-// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask.
+// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError (see runtime.DecodeParams).
 func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, error) {
 	switch task {
 	case "Product":
 		var p ProductParams
-		if err := json.Unmarshal(params, &p); err != nil {
-			return nil, runtime.ParamsError(task, err)
+		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
+			return nil, err
 		}
 		r, err := c.product.Do(ctx, &p)
 		if err != nil {

@@ -4,10 +4,8 @@ package configs
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"github.com/reftask/reftask/runtime"
-	"strconv"
 	"time"
 )
 
@@ -228,7 +226,7 @@ func newServiceConfigParams(serviceName string) ServiceConfigParams {
 }
 
 func describeServiceConfigParams(p *ServiceConfigParams) string {
-	return fmt.Sprintf("service_name=%v", strconv.Quote(p.ServiceName))
+	return fmt.Sprintf("service_name=%v", runtime.Quote(p.ServiceName))
 }
 
 func decodeServiceConfig(rd *runtime.Reader) *ServiceConfig {
@@ -255,13 +253,13 @@ func (c *Client) fetchServiceConfig(ctx context.Context, p *ServiceConfigParams)
 	return recordServiceConfig(raw)
 }
 
-// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask.
+// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError (see runtime.DecodeParams).
 func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, error) {
 	switch task {
 	case "ServiceConfig":
 		var p ServiceConfigParams
-		if err := json.Unmarshal(params, &p); err != nil {
-			return nil, runtime.ParamsError(task, err)
+		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
+			return nil, err
 		}
 		r, err := c.serviceConfig.Do(ctx, &p)
 		if err != nil {

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"github.com/reftask/reftask/runtime"
 	"slices"
-	"strconv"
 	"time"
 	"unicode/utf8"
 )
@@ -584,7 +583,7 @@ func newUserProfileParams(userID string) UserProfileParams {
 }
 
 func describeUserProfileParams(p *UserProfileParams) string {
-	return fmt.Sprintf("user_id=%v", strconv.Quote(p.UserID))
+	return fmt.Sprintf("user_id=%v", runtime.Quote(p.UserID))
 }
 
 func decodeUserProfile(rd *runtime.Reader) *UserProfile {
@@ -681,7 +680,7 @@ func newUserProfileFromDirectoryParams(userID string) UserProfileFromDirectoryPa
 }
 
 func describeUserProfileFromDirectoryParams(p *UserProfileFromDirectoryParams) string {
-	return fmt.Sprintf("user_id=%v", strconv.Quote(p.UserID))
+	return fmt.Sprintf("user_id=%v", runtime.Quote(p.UserID))
 }
 
 func decodeUserProfileFromDirectory(rd *runtime.Reader) *UserProfile {
@@ -732,7 +731,7 @@ func newUsersByPlanParams(plan Plan, opts *UsersByPlanOptions) UsersByPlanParams
 }
 
 func describeUsersByPlanParams(p *UsersByPlanParams) string {
-	return fmt.Sprintf("plan=%v", strconv.Quote(string(p.Plan)))
+	return fmt.Sprintf("plan=%v", runtime.Quote(string(p.Plan)))
 }
 
 func decodeUsersByPlan(rd *runtime.Reader) *UserList {
@@ -773,13 +772,13 @@ func fallbackUsersByPlanValue0(context.Context, *UsersByPlanParams) (*UserList, 
 	return v, nil
 }
 
-// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask.
+// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError (see runtime.DecodeParams).
 func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, error) {
 	switch task {
 	case "UserProfile":
 		var p UserProfileParams
-		if err := json.Unmarshal(params, &p); err != nil {
-			return nil, runtime.ParamsError(task, err)
+		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
+			return nil, err
 		}
 		r, err := c.userProfile.Do(ctx, &p)
 		if err != nil {
@@ -788,8 +787,8 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 		return r, nil
 	case "UserProfileFromDirectory":
 		var p UserProfileFromDirectoryParams
-		if err := json.Unmarshal(params, &p); err != nil {
-			return nil, runtime.ParamsError(task, err)
+		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
+			return nil, err
 		}
 		r, err := c.userProfileFromDirectory.Do(ctx, &p)
 		if err != nil {
@@ -798,8 +797,8 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 		return r, nil
 	case "UsersByPlan":
 		var p UsersByPlanParams
-		if err := json.Unmarshal(params, &p); err != nil {
-			return nil, runtime.ParamsError(task, err)
+		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
+			return nil, err
 		}
 		r, err := c.usersByPlan.Do(ctx, &p)
 		if err != nil {

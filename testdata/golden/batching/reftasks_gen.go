@@ -4,10 +4,8 @@ package batching
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"github.com/reftask/reftask/runtime"
-	"strconv"
 	"time"
 	"unicode/utf8"
 )
@@ -684,7 +682,7 @@ func newPriceParams(sku string) PriceParams {
 }
 
 func describePriceParams(p *PriceParams) string {
-	return fmt.Sprintf("sku=%v", strconv.Quote(p.SKU))
+	return fmt.Sprintf("sku=%v", runtime.Quote(p.SKU))
 }
 
 func decodePrice(rd *runtime.Reader) *Price {
@@ -781,7 +779,7 @@ func newProductParams(sku string) ProductParams {
 }
 
 func describeProductParams(p *ProductParams) string {
-	return fmt.Sprintf("sku=%v", strconv.Quote(p.SKU))
+	return fmt.Sprintf("sku=%v", runtime.Quote(p.SKU))
 }
 
 func decodeProduct(rd *runtime.Reader) *Product {
@@ -878,7 +876,7 @@ func newUserParams(userID string) UserParams {
 }
 
 func describeUserParams(p *UserParams) string {
-	return fmt.Sprintf("user_id=%v", strconv.Quote(p.UserID))
+	return fmt.Sprintf("user_id=%v", runtime.Quote(p.UserID))
 }
 
 func decodeUser(rd *runtime.Reader) *User {
@@ -946,13 +944,13 @@ func (c *Client) GetUserBatch(ctx context.Context, keys []string) (map[string]*U
 	return runtime.BatchResult(keys, res, errs)
 }
 
-// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask.
+// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError (see runtime.DecodeParams).
 func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, error) {
 	switch task {
 	case "Numbered":
 		var p NumberedParams
-		if err := json.Unmarshal(params, &p); err != nil {
-			return nil, runtime.ParamsError(task, err)
+		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
+			return nil, err
 		}
 		r, err := c.numbered.Do(ctx, &p)
 		if err != nil {
@@ -961,8 +959,8 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 		return r, nil
 	case "Price":
 		var p PriceParams
-		if err := json.Unmarshal(params, &p); err != nil {
-			return nil, runtime.ParamsError(task, err)
+		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
+			return nil, err
 		}
 		r, err := c.price.Do(ctx, &p)
 		if err != nil {
@@ -971,8 +969,8 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 		return r, nil
 	case "Product":
 		var p ProductParams
-		if err := json.Unmarshal(params, &p); err != nil {
-			return nil, runtime.ParamsError(task, err)
+		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
+			return nil, err
 		}
 		r, err := c.product.Do(ctx, &p)
 		if err != nil {
@@ -981,8 +979,8 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 		return r, nil
 	case "User":
 		var p UserParams
-		if err := json.Unmarshal(params, &p); err != nil {
-			return nil, runtime.ParamsError(task, err)
+		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
+			return nil, err
 		}
 		r, err := c.user.Do(ctx, &p)
 		if err != nil {

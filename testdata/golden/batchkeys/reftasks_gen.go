@@ -4,11 +4,9 @@ package batchkeys
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"github.com/reftask/reftask/runtime"
 	"net/netip"
-	"strconv"
 	"time"
 	"unicode/utf8"
 )
@@ -988,7 +986,7 @@ func NewClient(x *runtime.Executor) *Client {
 	}
 	c.itemBatchQuery = runtime.NewSQLBatchQuery("db", "SELECT sku, title FROM items WHERE sku ", "")
 	c.item = runtime.NewTask(x, runtime.TaskSpec[ItemParams, Item]{
-		AppendKey: appendItemParams,
+		AppendKey: keyItemParams,
 		Batch: &runtime.BatchPolicy[ItemParams, Item]{
 			Concurrency: 4,
 			FetchMany:   c.fetchManyItem,
@@ -1151,7 +1149,7 @@ func NewClient(x *runtime.Executor) *Client {
 		Pointer:  "/stock",
 	}
 	c.stock = runtime.NewTask(x, runtime.TaskSpec[StockParams, Stock]{
-		AppendKey: appendStockParams,
+		AppendKey: keyStockParams,
 		Batch: &runtime.BatchPolicy[StockParams, Stock]{
 			Concurrency: 4,
 			FetchMany:   c.fetchManyStock,
@@ -1248,7 +1246,7 @@ func newAccountParams(id runtime.UUID) AccountParams {
 }
 
 func describeAccountParams(p *AccountParams) string {
-	return fmt.Sprintf("id=%v", strconv.Quote(p.ID.String()))
+	return fmt.Sprintf("id=%v", runtime.Quote(p.ID.String()))
 }
 
 func decodeAccount(rd *runtime.Reader) *Account {
@@ -1336,7 +1334,7 @@ func newHolidayParams(day runtime.Date) HolidayParams {
 }
 
 func describeHolidayParams(p *HolidayParams) string {
-	return fmt.Sprintf("day=%v", strconv.Quote(p.Day.String()))
+	return fmt.Sprintf("day=%v", runtime.Quote(p.Day.String()))
 }
 
 func decodeHoliday(rd *runtime.Reader) *Holiday {
@@ -1433,7 +1431,7 @@ func newHostParams(addr netip.Addr) HostParams {
 }
 
 func describeHostParams(p *HostParams) string {
-	return fmt.Sprintf("addr=%v", strconv.Quote(p.Addr.String()))
+	return fmt.Sprintf("addr=%v", runtime.Quote(p.Addr.String()))
 }
 
 func decodeHost(rd *runtime.Reader) *Host {
@@ -1500,7 +1498,13 @@ func (c *Client) GetItem(ctx context.Context, sku SKU) (*Item, error) {
 //
 //go:noinline
 func (c *Client) keyItem(dst []byte, p *ItemParams) []byte {
-	return appendItemParams(c.item.Key(dst), p)
+	return keyItemParams(c.item.Key(dst), p)
+}
+
+// keyItemParams appends the cache key of v: its cache encoding, except where a source sees more of a param than that holds.
+func keyItemParams(dst []byte, v *ItemParams) []byte {
+	dst = runtime.AppendUserKey(dst, v.SKU)
+	return dst
 }
 
 // GetItemAsync starts GetItem and returns at once; Await the future for the result.
@@ -1609,7 +1613,7 @@ func newLegacyAccountParams(id runtime.UUID) LegacyAccountParams {
 }
 
 func describeLegacyAccountParams(p *LegacyAccountParams) string {
-	return fmt.Sprintf("id=%v", strconv.Quote(p.ID.String()))
+	return fmt.Sprintf("id=%v", runtime.Quote(p.ID.String()))
 }
 
 func decodeLegacyAccount(rd *runtime.Reader) *LegacyAccount {
@@ -1697,7 +1701,7 @@ func newMemberParams(email runtime.Email) MemberParams {
 }
 
 func describeMemberParams(p *MemberParams) string {
-	return fmt.Sprintf("email=%v", strconv.Quote(p.Email.String()))
+	return fmt.Sprintf("email=%v", runtime.Quote(p.Email.String()))
 }
 
 func decodeMember(rd *runtime.Reader) *Member {
@@ -1769,7 +1773,7 @@ func newRateParams(day runtime.Date) RateParams {
 }
 
 func describeRateParams(p *RateParams) string {
-	return fmt.Sprintf("day=%v", strconv.Quote(p.Day.String()))
+	return fmt.Sprintf("day=%v", runtime.Quote(p.Day.String()))
 }
 
 func decodeRate(rd *runtime.Reader) *Rate {
@@ -1908,7 +1912,13 @@ func (c *Client) GetStock(ctx context.Context, sku SKU) (*Stock, error) {
 //
 //go:noinline
 func (c *Client) keyStock(dst []byte, p *StockParams) []byte {
-	return appendStockParams(c.stock.Key(dst), p)
+	return keyStockParams(c.stock.Key(dst), p)
+}
+
+// keyStockParams appends the cache key of v: its cache encoding, except where a source sees more of a param than that holds.
+func keyStockParams(dst []byte, v *StockParams) []byte {
+	dst = runtime.AppendUserKey(dst, v.SKU)
+	return dst
 }
 
 // GetStockAsync starts GetStock and returns at once; Await the future for the result.
@@ -2027,7 +2037,7 @@ func newTierParams(tier string) TierParams {
 }
 
 func describeTierParams(p *TierParams) string {
-	return fmt.Sprintf("tier=%v", strconv.Quote(p.Tier))
+	return fmt.Sprintf("tier=%v", runtime.Quote(p.Tier))
 }
 
 func decodeTier(rd *runtime.Reader) *Tier {
@@ -2080,13 +2090,13 @@ func (c *Client) GetTierBatch(ctx context.Context, keys []string) (map[string]*T
 	return runtime.BatchResult(keys, res, errs)
 }
 
-// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask.
+// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError (see runtime.DecodeParams).
 func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, error) {
 	switch task {
 	case "Account":
 		var p AccountParams
-		if err := json.Unmarshal(params, &p); err != nil {
-			return nil, runtime.ParamsError(task, err)
+		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
+			return nil, err
 		}
 		r, err := c.account.Do(ctx, &p)
 		if err != nil {
@@ -2095,8 +2105,8 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 		return r, nil
 	case "Holiday":
 		var p HolidayParams
-		if err := json.Unmarshal(params, &p); err != nil {
-			return nil, runtime.ParamsError(task, err)
+		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
+			return nil, err
 		}
 		r, err := c.holiday.Do(ctx, &p)
 		if err != nil {
@@ -2105,8 +2115,8 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 		return r, nil
 	case "Host":
 		var p HostParams
-		if err := json.Unmarshal(params, &p); err != nil {
-			return nil, runtime.ParamsError(task, err)
+		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
+			return nil, err
 		}
 		r, err := c.host.Do(ctx, &p)
 		if err != nil {
@@ -2115,8 +2125,8 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 		return r, nil
 	case "Item":
 		var p ItemParams
-		if err := json.Unmarshal(params, &p); err != nil {
-			return nil, runtime.ParamsError(task, err)
+		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
+			return nil, err
 		}
 		r, err := c.item.Do(ctx, &p)
 		if err != nil {
@@ -2125,8 +2135,8 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 		return r, nil
 	case "LegacyAccount":
 		var p LegacyAccountParams
-		if err := json.Unmarshal(params, &p); err != nil {
-			return nil, runtime.ParamsError(task, err)
+		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
+			return nil, err
 		}
 		r, err := c.legacyAccount.Do(ctx, &p)
 		if err != nil {
@@ -2135,8 +2145,8 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 		return r, nil
 	case "Member":
 		var p MemberParams
-		if err := json.Unmarshal(params, &p); err != nil {
-			return nil, runtime.ParamsError(task, err)
+		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
+			return nil, err
 		}
 		r, err := c.member.Do(ctx, &p)
 		if err != nil {
@@ -2145,8 +2155,8 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 		return r, nil
 	case "Rate":
 		var p RateParams
-		if err := json.Unmarshal(params, &p); err != nil {
-			return nil, runtime.ParamsError(task, err)
+		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
+			return nil, err
 		}
 		r, err := c.rate.Do(ctx, &p)
 		if err != nil {
@@ -2155,8 +2165,8 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 		return r, nil
 	case "Shard":
 		var p ShardParams
-		if err := json.Unmarshal(params, &p); err != nil {
-			return nil, runtime.ParamsError(task, err)
+		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
+			return nil, err
 		}
 		r, err := c.shard.Do(ctx, &p)
 		if err != nil {
@@ -2165,8 +2175,8 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 		return r, nil
 	case "Stock":
 		var p StockParams
-		if err := json.Unmarshal(params, &p); err != nil {
-			return nil, runtime.ParamsError(task, err)
+		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
+			return nil, err
 		}
 		r, err := c.stock.Do(ctx, &p)
 		if err != nil {
@@ -2175,8 +2185,8 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 		return r, nil
 	case "Tier":
 		var p TierParams
-		if err := json.Unmarshal(params, &p); err != nil {
-			return nil, runtime.ParamsError(task, err)
+		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
+			return nil, err
 		}
 		r, err := c.tier.Do(ctx, &p)
 		if err != nil {

@@ -4,12 +4,10 @@ package clone
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"github.com/reftask/reftask/runtime"
 	"maps"
 	"slices"
-	"strconv"
 	"time"
 )
 
@@ -1252,7 +1250,7 @@ func newDeepParams(id string) DeepParams {
 }
 
 func describeDeepParams(p *DeepParams) string {
-	return fmt.Sprintf("id=%v", strconv.Quote(p.ID))
+	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
 }
 
 func decodeDeep(rd *runtime.Reader) *Deep {
@@ -1265,13 +1263,13 @@ func (c *Client) fetchDeep(ctx context.Context, p *DeepParams) (*Deep, error) {
 	return BuildDeep(ctx, *p)
 }
 
-// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask.
+// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError (see runtime.DecodeParams).
 func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, error) {
 	switch task {
 	case "Deep":
 		var p DeepParams
-		if err := json.Unmarshal(params, &p); err != nil {
-			return nil, runtime.ParamsError(task, err)
+		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
+			return nil, err
 		}
 		r, err := c.deep.Do(ctx, &p)
 		if err != nil {

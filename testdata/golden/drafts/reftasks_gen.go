@@ -709,7 +709,7 @@ func newAccountParams(id string) AccountParams {
 }
 
 func describeAccountParams(p *AccountParams) string {
-	return fmt.Sprintf("id=%v", strconv.Quote(p.ID))
+	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
 }
 
 func decodeAccount(rd *runtime.Reader) *Account {
@@ -797,7 +797,7 @@ func newShipmentParams(id string) ShipmentParams {
 }
 
 func describeShipmentParams(p *ShipmentParams) string {
-	return fmt.Sprintf("id=%v", strconv.Quote(p.ID))
+	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
 }
 
 func decodeShipment(rd *runtime.Reader) *Shipment {
@@ -850,13 +850,13 @@ func (c *Client) fetchShipment(ctx context.Context, p *ShipmentParams) (*Shipmen
 	return runtime.ScanOne(ctx, c.x, c.shipmentQuery, []any{p.ID}, c.shipmentRowScanner)
 }
 
-// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask.
+// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError (see runtime.DecodeParams).
 func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, error) {
 	switch task {
 	case "Account":
 		var p AccountParams
-		if err := json.Unmarshal(params, &p); err != nil {
-			return nil, runtime.ParamsError(task, err)
+		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
+			return nil, err
 		}
 		r, err := c.account.Do(ctx, &p)
 		if err != nil {
@@ -865,8 +865,8 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 		return r, nil
 	case "Shipment":
 		var p ShipmentParams
-		if err := json.Unmarshal(params, &p); err != nil {
-			return nil, runtime.ParamsError(task, err)
+		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
+			return nil, err
 		}
 		r, err := c.shipment.Do(ctx, &p)
 		if err != nil {

@@ -1027,7 +1027,7 @@ func newBookingParams(id runtime.UUID, opts *BookingOptions) BookingParams {
 }
 
 func describeBookingParams(p *BookingParams) string {
-	return fmt.Sprintf("id=%v", strconv.Quote(p.ID.String()))
+	return fmt.Sprintf("id=%v", runtime.Quote(p.ID.String()))
 }
 
 func decodeBooking(rd *runtime.Reader) *Booking {
@@ -1101,7 +1101,7 @@ func newEventParams(id runtime.UUID, opts *EventOptions) EventParams {
 }
 
 func describeEventParams(p *EventParams) string {
-	return fmt.Sprintf("id=%v", strconv.Quote(p.ID.String()))
+	return fmt.Sprintf("id=%v", runtime.Quote(p.ID.String()))
 }
 
 func decodeEvent(rd *runtime.Reader) *Event {
@@ -1273,7 +1273,7 @@ func newLastSeenParams(addr netip.Addr) LastSeenParams {
 }
 
 func describeLastSeenParams(p *LastSeenParams) string {
-	return fmt.Sprintf("addr=%v", strconv.Quote(p.Addr.String()))
+	return fmt.Sprintf("addr=%v", runtime.Quote(p.Addr.String()))
 }
 
 func decodeLastSeen(rd *runtime.Reader) *SeenAt {
@@ -1338,7 +1338,7 @@ func newNextHolidayParams(country string, after runtime.Date) NextHolidayParams 
 }
 
 func describeNextHolidayParams(p *NextHolidayParams) string {
-	return fmt.Sprintf("country=%v after=%v", strconv.Quote(p.Country), strconv.Quote(p.After.String()))
+	return fmt.Sprintf("country=%v after=%v", runtime.Quote(p.Country), runtime.Quote(p.After.String()))
 }
 
 func decodeNextHoliday(rd *runtime.Reader) *Holiday {
@@ -1400,7 +1400,7 @@ func newRoomParams(id runtime.UUID) RoomParams {
 }
 
 func describeRoomParams(p *RoomParams) string {
-	return fmt.Sprintf("id=%v", strconv.Quote(p.ID.String()))
+	return fmt.Sprintf("id=%v", runtime.Quote(p.ID.String()))
 }
 
 func decodeRoom(rd *runtime.Reader) *Room {
@@ -1427,13 +1427,13 @@ func (c *Client) fetchRoom(ctx context.Context, p *RoomParams) (*Room, error) {
 	return recordRoom(raw)
 }
 
-// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask.
+// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError (see runtime.DecodeParams).
 func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, error) {
 	switch task {
 	case "Booking":
 		var p BookingParams
-		if err := json.Unmarshal(params, &p); err != nil {
-			return nil, runtime.ParamsError(task, err)
+		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
+			return nil, err
 		}
 		r, err := c.booking.Do(ctx, &p)
 		if err != nil {
@@ -1442,8 +1442,8 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 		return r, nil
 	case "Event":
 		var p EventParams
-		if err := json.Unmarshal(params, &p); err != nil {
-			return nil, runtime.ParamsError(task, err)
+		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
+			return nil, err
 		}
 		r, err := c.event.Do(ctx, &p)
 		if err != nil {
@@ -1452,8 +1452,8 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 		return r, nil
 	case "LastSeen":
 		var p LastSeenParams
-		if err := json.Unmarshal(params, &p); err != nil {
-			return nil, runtime.ParamsError(task, err)
+		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
+			return nil, err
 		}
 		r, err := c.lastSeen.Do(ctx, &p)
 		if err != nil {
@@ -1462,8 +1462,8 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 		return r, nil
 	case "NextHoliday":
 		var p NextHolidayParams
-		if err := json.Unmarshal(params, &p); err != nil {
-			return nil, runtime.ParamsError(task, err)
+		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
+			return nil, err
 		}
 		r, err := c.nextHoliday.Do(ctx, &p)
 		if err != nil {
@@ -1472,8 +1472,8 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 		return r, nil
 	case "Room":
 		var p RoomParams
-		if err := json.Unmarshal(params, &p); err != nil {
-			return nil, runtime.ParamsError(task, err)
+		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
+			return nil, err
 		}
 		r, err := c.room.Do(ctx, &p)
 		if err != nil {

@@ -4,7 +4,6 @@ package gotypes
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"github.com/reftask/reftask/runtime"
 	"net/netip"
@@ -280,7 +279,7 @@ func NewClient(x *runtime.Executor) *Client {
 		Scan:    scanOrder,
 	}
 	c.order = runtime.NewTask(x, runtime.TaskSpec[OrderParams, Order]{
-		AppendKey: appendOrderParams,
+		AppendKey: keyOrderParams,
 		Cache:     runtime.CachePolicy{TTL: time.Minute},
 		Clone:     cloneOrder,
 		Decode:    decodeOrder,
@@ -314,7 +313,19 @@ func (c *Client) GetOrder(ctx context.Context, id int32, opts *OrderOptions) (*O
 //
 //go:noinline
 func (c *Client) keyOrder(dst []byte, p *OrderParams) []byte {
-	return appendOrderParams(c.order.Key(dst), p)
+	return keyOrderParams(c.order.Key(dst), p)
+}
+
+// keyOrderParams appends the cache key of v: its cache encoding, except where a source sees more of a param than that holds.
+func keyOrderParams(dst []byte, v *OrderParams) []byte {
+	dst = runtime.AppendInt64(dst, int64(v.ID))
+	if v.Net != nil {
+		dst = runtime.AppendPresent(dst, true)
+		dst = runtime.AppendUserKey(dst, (*v.Net))
+	} else {
+		dst = runtime.AppendPresent(dst, false)
+	}
+	return dst
 }
 
 // GetOrderAsync starts GetOrder and returns at once; Await the future for the result.
@@ -426,13 +437,13 @@ func (c *Client) fetchOrder(ctx context.Context, p *OrderParams) (*Order, error)
 	return runtime.ScanOne(ctx, c.x, c.orderQuery, []any{p.ID}, c.orderRowScanner)
 }
 
-// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask.
+// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError (see runtime.DecodeParams).
 func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, error) {
 	switch task {
 	case "Order":
 		var p OrderParams
-		if err := json.Unmarshal(params, &p); err != nil {
-			return nil, runtime.ParamsError(task, err)
+		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
+			return nil, err
 		}
 		r, err := c.order.Do(ctx, &p)
 		if err != nil {

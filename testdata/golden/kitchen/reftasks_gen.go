@@ -928,7 +928,7 @@ func newAnyItemParams(category Category) AnyItemParams {
 }
 
 func describeAnyItemParams(p *AnyItemParams) string {
-	return fmt.Sprintf("category=%v", strconv.Quote(string(p.Category)))
+	return fmt.Sprintf("category=%v", runtime.Quote(string(p.Category)))
 }
 
 func decodeAnyItem(rd *runtime.Reader) *Item {
@@ -1073,7 +1073,7 @@ func newCategoryTreeParams(root string, opts *CategoryTreeOptions) CategoryTreeP
 }
 
 func describeCategoryTreeParams(p *CategoryTreeParams) string {
-	return fmt.Sprintf("root=%v", strconv.Quote(p.Root))
+	return fmt.Sprintf("root=%v", runtime.Quote(p.Root))
 }
 
 func decodeCategoryTree(rd *runtime.Reader) *CategoryTree {
@@ -1121,7 +1121,7 @@ func newItemParams(id string) ItemParams {
 }
 
 func describeItemParams(p *ItemParams) string {
-	return fmt.Sprintf("id=%v", strconv.Quote(p.ID))
+	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
 }
 
 func decodeItem(rd *runtime.Reader) *Item {
@@ -1263,7 +1263,7 @@ func newItemCountParams(category Category) ItemCountParams {
 }
 
 func describeItemCountParams(p *ItemCountParams) string {
-	return fmt.Sprintf("category=%v", strconv.Quote(string(p.Category)))
+	return fmt.Sprintf("category=%v", runtime.Quote(string(p.Category)))
 }
 
 func decodeItemCount(rd *runtime.Reader) *ItemCountResult {
@@ -1325,7 +1325,7 @@ func newItemOrPlaceholderParams(id string) ItemOrPlaceholderParams {
 }
 
 func describeItemOrPlaceholderParams(p *ItemOrPlaceholderParams) string {
-	return fmt.Sprintf("id=%v", strconv.Quote(p.ID))
+	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
 }
 
 func decodeItemOrPlaceholder(rd *runtime.Reader) *Item {
@@ -1480,7 +1480,7 @@ func newItemsByCategoryParams(category Category, opts *ItemsByCategoryOptions) I
 }
 
 func describeItemsByCategoryParams(p *ItemsByCategoryParams) string {
-	return fmt.Sprintf("category=%v", strconv.Quote(string(p.Category)))
+	return fmt.Sprintf("category=%v", runtime.Quote(string(p.Category)))
 }
 
 func decodeItemsByCategory(rd *runtime.Reader) *ItemList {
@@ -1592,13 +1592,13 @@ func (c *Client) fetchItemsByCategory(ctx context.Context, p *ItemsByCategoryPar
 	return &out, nil
 }
 
-// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask.
+// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError (see runtime.DecodeParams).
 func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, error) {
 	switch task {
 	case "AnyItem":
 		var p AnyItemParams
-		if err := json.Unmarshal(params, &p); err != nil {
-			return nil, runtime.ParamsError(task, err)
+		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
+			return nil, err
 		}
 		r, err := c.anyItem.Do(ctx, &p)
 		if err != nil {
@@ -1607,8 +1607,8 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 		return r, nil
 	case "CategoryTree":
 		var p CategoryTreeParams
-		if err := json.Unmarshal(params, &p); err != nil {
-			return nil, runtime.ParamsError(task, err)
+		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
+			return nil, err
 		}
 		r, err := c.categoryTree.Do(ctx, &p)
 		if err != nil {
@@ -1617,8 +1617,8 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 		return r, nil
 	case "Item":
 		var p ItemParams
-		if err := json.Unmarshal(params, &p); err != nil {
-			return nil, runtime.ParamsError(task, err)
+		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
+			return nil, err
 		}
 		r, err := c.item.Do(ctx, &p)
 		if err != nil {
@@ -1627,8 +1627,8 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 		return r, nil
 	case "ItemCount":
 		var p ItemCountParams
-		if err := json.Unmarshal(params, &p); err != nil {
-			return nil, runtime.ParamsError(task, err)
+		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
+			return nil, err
 		}
 		r, err := c.itemCount.Do(ctx, &p)
 		if err != nil {
@@ -1637,8 +1637,8 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 		return r, nil
 	case "ItemOrPlaceholder":
 		var p ItemOrPlaceholderParams
-		if err := json.Unmarshal(params, &p); err != nil {
-			return nil, runtime.ParamsError(task, err)
+		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
+			return nil, err
 		}
 		r, err := c.itemOrPlaceholder.Do(ctx, &p)
 		if err != nil {
@@ -1647,8 +1647,8 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 		return r, nil
 	case "ItemsByCategory":
 		var p ItemsByCategoryParams
-		if err := json.Unmarshal(params, &p); err != nil {
-			return nil, runtime.ParamsError(task, err)
+		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
+			return nil, err
 		}
 		r, err := c.itemsByCategory.Do(ctx, &p)
 		if err != nil {

@@ -2496,7 +2496,7 @@ func newFrameParams(id string) FrameParams {
 }
 
 func describeFrameParams(p *FrameParams) string {
-	return fmt.Sprintf("id=%v", strconv.Quote(p.ID))
+	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
 }
 
 func decodeFrame(rd *runtime.Reader) *Frame {
@@ -2570,7 +2570,7 @@ func newGalleryParams(id string) GalleryParams {
 }
 
 func describeGalleryParams(p *GalleryParams) string {
-	return fmt.Sprintf("id=%v", strconv.Quote(p.ID))
+	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
 }
 
 func decodeGallery(rd *runtime.Reader) *Gallery {
@@ -2714,13 +2714,13 @@ func (c *Client) fetchGallery(ctx context.Context, p *GalleryParams) (*Gallery, 
 	return runtime.ScanOne(ctx, c.x, c.galleryQuery, []any{p.ID}, c.galleryRowScanner)
 }
 
-// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask.
+// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError (see runtime.DecodeParams).
 func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, error) {
 	switch task {
 	case "Frame":
 		var p FrameParams
-		if err := json.Unmarshal(params, &p); err != nil {
-			return nil, runtime.ParamsError(task, err)
+		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
+			return nil, err
 		}
 		r, err := c.frame.Do(ctx, &p)
 		if err != nil {
@@ -2729,8 +2729,8 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 		return r, nil
 	case "Gallery":
 		var p GalleryParams
-		if err := json.Unmarshal(params, &p); err != nil {
-			return nil, runtime.ParamsError(task, err)
+		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
+			return nil, err
 		}
 		r, err := c.gallery.Do(ctx, &p)
 		if err != nil {

@@ -4,10 +4,8 @@ package names
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"github.com/reftask/reftask/runtime"
-	"strconv"
 	"time"
 )
 
@@ -579,7 +577,7 @@ func newAParams(id string) AParams {
 }
 
 func describeAParams(p *AParams) string {
-	return fmt.Sprintf("id=%v", strconv.Quote(p.ID))
+	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
 }
 
 func decodeA(rd *runtime.Reader) *Thing {
@@ -640,7 +638,7 @@ func newBParams(id string, opts *BOptions) BParams {
 }
 
 func describeBParams(p *BParams) string {
-	return fmt.Sprintf("id=%v", strconv.Quote(p.ID))
+	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
 }
 
 func decodeB(rd *runtime.Reader) *Thing2 {
@@ -701,7 +699,7 @@ func newCParams(id string, id2 int64) CParams {
 }
 
 func describeCParams(p *CParams) string {
-	return fmt.Sprintf("id=%v ID=%v", strconv.Quote(p.ID), p.ID2)
+	return fmt.Sprintf("id=%v ID=%v", runtime.Quote(p.ID), p.ID2)
 }
 
 func decodeC(rd *runtime.Reader) *Client2 {
@@ -748,13 +746,13 @@ func (c *Client) fetchC(ctx context.Context, p *CParams) (*Client2, error) {
 	return runtime.ScanOne(ctx, c.x, c.c_Query, []any{p.ID, p.ID2}, c.c_RowScanner)
 }
 
-// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask.
+// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError (see runtime.DecodeParams).
 func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, error) {
 	switch task {
 	case "A":
 		var p AParams
-		if err := json.Unmarshal(params, &p); err != nil {
-			return nil, runtime.ParamsError(task, err)
+		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
+			return nil, err
 		}
 		r, err := c.a.Do(ctx, &p)
 		if err != nil {
@@ -763,8 +761,8 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 		return r, nil
 	case "B":
 		var p BParams
-		if err := json.Unmarshal(params, &p); err != nil {
-			return nil, runtime.ParamsError(task, err)
+		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
+			return nil, err
 		}
 		r, err := c.b.Do(ctx, &p)
 		if err != nil {
@@ -773,8 +771,8 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 		return r, nil
 	case "C":
 		var p CParams
-		if err := json.Unmarshal(params, &p); err != nil {
-			return nil, runtime.ParamsError(task, err)
+		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
+			return nil, err
 		}
 		r, err := c.c_.Do(ctx, &p)
 		if err != nil {

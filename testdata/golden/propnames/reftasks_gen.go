@@ -940,7 +940,7 @@ func newRecordParams(id string, aB string, opts *RecordOptions) RecordParams {
 }
 
 func describeRecordParams(p *RecordParams) string {
-	return fmt.Sprintf("id=%v a,b=%v", strconv.Quote(p.ID), strconv.Quote(p.AB))
+	return fmt.Sprintf("id=%v a,b=%v", runtime.Quote(p.ID), runtime.Quote(p.AB))
 }
 
 func decodeRecord(rd *runtime.Reader) *Record {
@@ -1018,7 +1018,7 @@ func newShapesParams(id string) ShapesParams {
 }
 
 func describeShapesParams(p *ShapesParams) string {
-	return fmt.Sprintf("id=%v", strconv.Quote(p.ID))
+	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
 }
 
 func decodeShapes(rd *runtime.Reader) *Shapes {
@@ -1045,13 +1045,13 @@ func (c *Client) fetchShapes(ctx context.Context, p *ShapesParams) (*Shapes, err
 	return recordShapes(raw)
 }
 
-// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask.
+// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError (see runtime.DecodeParams).
 func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, error) {
 	switch task {
 	case "Record":
 		var p RecordParams
-		if err := json.Unmarshal(params, &p); err != nil {
-			return nil, runtime.ParamsError(task, err)
+		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
+			return nil, err
 		}
 		r, err := c.record.Do(ctx, &p)
 		if err != nil {
@@ -1060,8 +1060,8 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 		return r, nil
 	case "Shapes":
 		var p ShapesParams
-		if err := json.Unmarshal(params, &p); err != nil {
-			return nil, runtime.ParamsError(task, err)
+		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
+			return nil, err
 		}
 		r, err := c.shapes.Do(ctx, &p)
 		if err != nil {

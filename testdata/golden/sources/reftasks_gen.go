@@ -743,7 +743,7 @@ func NewClient(x *runtime.Executor) *Client {
 		Pointer:  "/items",
 	}
 	c.productsByIDs = runtime.NewTask(x, runtime.TaskSpec[ProductsByIDsParams, ProductSummaries]{
-		AppendKey: appendProductsByIDsParams,
+		AppendKey: keyProductsByIDsParams,
 		Cache:     runtime.CachePolicy{TTL: 30 * time.Second},
 		Clone:     cloneProductSummaries,
 		Decode:    decodeProductsByIDs,
@@ -817,7 +817,7 @@ func newFeatureFlagsParams(env FeatureFlagsParamsEnv) FeatureFlagsParams {
 }
 
 func describeFeatureFlagsParams(p *FeatureFlagsParams) string {
-	return fmt.Sprintf("env=%v", strconv.Quote(string(p.Env)))
+	return fmt.Sprintf("env=%v", runtime.Quote(string(p.Env)))
 }
 
 func decodeFeatureFlags(rd *runtime.Reader) *Flags {
@@ -882,7 +882,7 @@ func newProductParams(sku string, opts *ProductOptions) ProductParams {
 }
 
 func describeProductParams(p *ProductParams) string {
-	return fmt.Sprintf("sku=%v", strconv.Quote(p.SKU))
+	return fmt.Sprintf("sku=%v", runtime.Quote(p.SKU))
 }
 
 func decodeProduct(rd *runtime.Reader) *Product {
@@ -956,7 +956,17 @@ func (c *Client) GetProductsByIDs(ctx context.Context, iDs []string) (*ProductSu
 //
 //go:noinline
 func (c *Client) keyProductsByIDs(dst []byte, p *ProductsByIDsParams) []byte {
-	return appendProductsByIDsParams(c.productsByIDs.Key(dst), p)
+	return keyProductsByIDsParams(c.productsByIDs.Key(dst), p)
+}
+
+// keyProductsByIDsParams appends the cache key of v: its cache encoding, except where a source sees more of a param than that holds.
+func keyProductsByIDsParams(dst []byte, v *ProductsByIDsParams) []byte {
+	dst = runtime.AppendPresent(dst, v.IDs != nil)
+	dst = runtime.AppendLen(dst, len(v.IDs))
+	for i0 := range v.IDs {
+		dst = runtime.AppendString(dst, v.IDs[i0])
+	}
+	return dst
 }
 
 // GetProductsByIDsAsync starts GetProductsByIDs and returns at once; Await the future for the result.
@@ -1048,7 +1058,7 @@ func newServiceConfigParams(serviceName string) ServiceConfigParams {
 }
 
 func describeServiceConfigParams(p *ServiceConfigParams) string {
-	return fmt.Sprintf("service_name=%v", strconv.Quote(p.ServiceName))
+	return fmt.Sprintf("service_name=%v", runtime.Quote(p.ServiceName))
 }
 
 func decodeServiceConfig(rd *runtime.Reader) *ServiceConfig {
@@ -1075,13 +1085,13 @@ func (c *Client) fetchServiceConfig(ctx context.Context, p *ServiceConfigParams)
 	return recordServiceConfig(raw)
 }
 
-// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask.
+// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError (see runtime.DecodeParams).
 func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, error) {
 	switch task {
 	case "FeatureFlags":
 		var p FeatureFlagsParams
-		if err := json.Unmarshal(params, &p); err != nil {
-			return nil, runtime.ParamsError(task, err)
+		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
+			return nil, err
 		}
 		r, err := c.featureFlags.Do(ctx, &p)
 		if err != nil {
@@ -1090,8 +1100,8 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 		return r, nil
 	case "Product":
 		var p ProductParams
-		if err := json.Unmarshal(params, &p); err != nil {
-			return nil, runtime.ParamsError(task, err)
+		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
+			return nil, err
 		}
 		r, err := c.product.Do(ctx, &p)
 		if err != nil {
@@ -1100,8 +1110,8 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 		return r, nil
 	case "ProductsByIDs":
 		var p ProductsByIDsParams
-		if err := json.Unmarshal(params, &p); err != nil {
-			return nil, runtime.ParamsError(task, err)
+		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
+			return nil, err
 		}
 		r, err := c.productsByIDs.Do(ctx, &p)
 		if err != nil {
@@ -1110,8 +1120,8 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 		return r, nil
 	case "ServiceConfig":
 		var p ServiceConfigParams
-		if err := json.Unmarshal(params, &p); err != nil {
-			return nil, runtime.ParamsError(task, err)
+		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
+			return nil, err
 		}
 		r, err := c.serviceConfig.Do(ctx, &p)
 		if err != nil {

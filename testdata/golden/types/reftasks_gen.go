@@ -926,7 +926,7 @@ func newSettingParams(key string) SettingParams {
 }
 
 func describeSettingParams(p *SettingParams) string {
-	return fmt.Sprintf("key=%v", strconv.Quote(p.Key))
+	return fmt.Sprintf("key=%v", runtime.Quote(p.Key))
 }
 
 func decodeSetting(rd *runtime.Reader) *Setting {
@@ -988,7 +988,7 @@ func newThingParams(id string) ThingParams {
 }
 
 func describeThingParams(p *ThingParams) string {
-	return fmt.Sprintf("id=%v", strconv.Quote(p.ID))
+	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
 }
 
 func decodeThing(rd *runtime.Reader) *Thing {
@@ -1112,13 +1112,13 @@ func (c *Client) fetchThing(ctx context.Context, p *ThingParams) (*Thing, error)
 	return runtime.ScanOne(ctx, c.x, c.thingQuery, []any{p.ID}, c.thingRowScanner)
 }
 
-// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask.
+// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError (see runtime.DecodeParams).
 func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, error) {
 	switch task {
 	case "Setting":
 		var p SettingParams
-		if err := json.Unmarshal(params, &p); err != nil {
-			return nil, runtime.ParamsError(task, err)
+		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
+			return nil, err
 		}
 		r, err := c.setting.Do(ctx, &p)
 		if err != nil {
@@ -1127,8 +1127,8 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 		return r, nil
 	case "Thing":
 		var p ThingParams
-		if err := json.Unmarshal(params, &p); err != nil {
-			return nil, runtime.ParamsError(task, err)
+		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
+			return nil, err
 		}
 		r, err := c.thing.Do(ctx, &p)
 		if err != nil {

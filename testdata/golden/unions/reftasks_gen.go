@@ -1873,7 +1873,7 @@ func newDrawingParams(id string) DrawingParams {
 }
 
 func describeDrawingParams(p *DrawingParams) string {
-	return fmt.Sprintf("id=%v", strconv.Quote(p.ID))
+	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
 }
 
 func decodeDrawing(rd *runtime.Reader) *Drawing {
@@ -1935,7 +1935,7 @@ func newScalarParams(key string) ScalarParams {
 }
 
 func describeScalarParams(p *ScalarParams) string {
-	return fmt.Sprintf("key=%v", strconv.Quote(p.Key))
+	return fmt.Sprintf("key=%v", runtime.Quote(p.Key))
 }
 
 func decodeScalar(rd *runtime.Reader) *Scalar {
@@ -1962,13 +1962,13 @@ func (c *Client) fetchScalar(ctx context.Context, p *ScalarParams) (*Scalar, err
 	return recordScalar(raw)
 }
 
-// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask.
+// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError (see runtime.DecodeParams).
 func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, error) {
 	switch task {
 	case "Drawing":
 		var p DrawingParams
-		if err := json.Unmarshal(params, &p); err != nil {
-			return nil, runtime.ParamsError(task, err)
+		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
+			return nil, err
 		}
 		r, err := c.drawing.Do(ctx, &p)
 		if err != nil {
@@ -1977,8 +1977,8 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 		return r, nil
 	case "Scalar":
 		var p ScalarParams
-		if err := json.Unmarshal(params, &p); err != nil {
-			return nil, runtime.ParamsError(task, err)
+		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
+			return nil, err
 		}
 		r, err := c.scalar.Do(ctx, &p)
 		if err != nil {

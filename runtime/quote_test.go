@@ -1,0 +1,242 @@
+package runtime
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+	"unicode/utf8"
+)
+
+// Error text is bounded (issue 11, class 10): a value quoted in an error or a log line is cut at QuoteLimit
+// bytes with its full length noted, so that a huge param or source value cannot make a huge message.
+
+func TestQuoteProperties(t *testing.T) {
+	rng := rand.New(rand.NewPCG(10, 1))
+	alphabet := []string{"a", "é", "€", "😀", "\x00", "\"", "\\", "\xff", "\n"}
+	for range 2000 {
+		var b strings.Builder
+		n := rng.IntN(3 * QuoteLimit)
+		for b.Len() < n {
+			b.WriteString(alphabet[rng.IntN(len(alphabet))])
+		}
+		s := b.String()
+		q, c := Quote(s), Clip(s)
+		if len(s) <= QuoteLimit {
+			if q != strconv.Quote(s) || c != s {
+				t.Fatalf("short value changed: %q -> %s / %s", s, q, c)
+			}
+			continue
+		}
+		note := lengthNote(len(s))
+		head, err := strconv.Unquote(strings.TrimSuffix(q, note))
+		if !strings.HasSuffix(q, note) || err != nil || !strings.HasPrefix(s, head) || len(head) > QuoteLimit || len(head) < QuoteLimit-utf8.UTFMax {
+			t.Fatalf("Quote(%d bytes) = %s", len(s), q)
+		}
+		if !strings.HasSuffix(c, note) || !strings.HasPrefix(s, strings.TrimSuffix(c, note)) || len(c) > QuoteLimit+len(note) {
+			t.Fatalf("Clip(%d bytes) = %q", len(s), c)
+		}
+		if utf8.ValidString(s) && (!utf8.ValidString(head) || !utf8.ValidString(c)) {
+			t.Fatalf("a cut split a character: %q", c)
+		}
+	}
+}
+
+// hugeValues are the sizes the bounded-error tests try; 50 MB once, the others for each path.
+var hugeSizes = []int{QuoteLimit + 1, 1 << 20, 5 << 20}
+
+// errorBound is the most an error line in these tests may take, whatever the size of the value in it.
+const errorBound = 4 << 10
+
+func TestBoundedErrors(t *testing.T) {
+	ctx := context.Background()
+	paths := map[string]func(huge string) string{
+		"Addf %q": func(h string) string {
+			var vs Violations
+			vs.Addf("/a", "pattern", "%q does not match %q", h, "^x$")
+			return vs.Err().Error()
+		},
+		"Addf %v named string": func(h string) string {
+			type plan string
+			var vs Violations
+			vs.Addf("/a", "enum", "%v is not one of a, b", plan(h))
+			return vs.Err().Error()
+		},
+		"Addf %s bytes": func(h string) string {
+			var vs Violations
+			vs.Addf("/a", "const", "%s is not x", []byte(h))
+			return vs.Err().Error()
+		},
+		"Add pointer and message": func(h string) string {
+			var vs Violations
+			vs.Add("/"+h, "additionalProperties", fmt.Sprintf("unknown property %q", h))
+			return vs.Err().Error()
+		},
+		"many violations": func(h string) string {
+			var vs Violations
+			for i := range len(h) / 1000 {
+				vs.Addf("/items/"+strconv.Itoa(i), "maxLength", "length %d, want at most 3", i)
+			}
+			vs.Add("", "required", "missing property \"x\"")
+			return vs.Err().Error()
+		},
+		"RequireKeys unknown key": func(h string) string {
+			return RequireKeys([]byte(`{`+strconv.Quote(h)+`:1}`), nil, nil, []string{"a"}, true).Error()
+		},
+		"ConvError string": func(h string) string { _, err := AsInt64("/n", h); return err.Error() },
+		"ConvError bytes":  func(h string) string { _, err := AsString("/s", []byte("\xff"+h)); return err.Error() },
+		"ConvError number": func(h string) string {
+			_, err := AsInt64("/n", json.Number("1"+strings.Repeat("0", len(h))))
+			return err.Error()
+		},
+		"ConvError JSON text": func(h string) string {
+			_, err := AsObject("/o", `{"a":1`+strings.Repeat("0", len(h)))
+			return err.Error()
+		},
+		"FormatError date":  func(h string) string { _, err := ParseDate(h); return err.Error() },
+		"FormatError uuid":  func(h string) string { _, err := ParseUUID(h); return err.Error() },
+		"FormatError email": func(h string) string { _, err := ParseEmail(h + " @x.org"); return err.Error() },
+		"FormatError uri":   func(h string) string { _, err := ParseURI("http://x/" + h + " "); return err.Error() },
+		"FormatError ipv6":  func(h string) string { _, err := ParseIPv6(h); return err.Error() },
+		"CheckFormat":       func(h string) string { return CheckFormat("date-time", h).Error() },
+		"Brief":             func(h string) string { return Brief(map[string]string{"k": h}) },
+		"BriefJSON":         func(h string) string { return BriefJSON([]any{h}) },
+		"DecodeParams string into integer": func(h string) string {
+			var p struct {
+				N int64 `json:"n"`
+			}
+			x := newTestExecutor(t, WithMaxParamsSize(64<<20))
+			return DecodeParams(x, "T", []byte(`{"n":`+strconv.Quote(h)+`}`), &p).Error()
+		},
+		"DecodeParams huge number": func(h string) string {
+			var p struct {
+				N int64 `json:"n"`
+			}
+			x := newTestExecutor(t, WithMaxParamsSize(64<<20))
+			return DecodeParams(x, "T", []byte(`{"n":1`+strings.Repeat("0", len(h))+`}`), &p).Error()
+		},
+		"DecodeParams duplicate huge key": func(h string) string {
+			var p struct{}
+			x := newTestExecutor(t, WithMaxParamsSize(64<<20))
+			k := strconv.Quote(h)
+			return DecodeParams(x, "T", []byte(`{`+k+`:1,`+k+`:2}`), &p).Error()
+		},
+		"DecodeParams over the limit": func(h string) string {
+			var p struct{}
+			return DecodeParams(nil, "T", []byte(`{"a":`+strconv.Quote(h+strings.Repeat(" ", 1<<20))+`}`), &p).Error()
+		},
+		"file pointer not found": func(h string) string {
+			x := newTestExecutor(t, WithFileFS(fstest.MapFS{"f.json": {Data: []byte(`{"a":1}`)}}))
+			_, err := FetchFile(ctx, x, "T", "f.json", JoinPointer("", h))
+			return err.Error()
+		},
+		"TaskError of a describe": func(h string) string {
+			return (&TaskError{Task: "T", Key: "id=" + Quote(h), Attempts: 1, Err: ErrNotFound}).Error()
+		},
+	}
+	sizes := hugeSizes
+	if raceEnabled {
+		sizes = sizes[:2] // the race detector makes every copy of a large value slow; the sizes say the same
+	}
+	for name, f := range paths {
+		for _, n := range sizes {
+			h := strings.Repeat("x", n)
+			start := time.Now()
+			got := f(h)
+			if d := time.Since(start); d > time.Second {
+				t.Logf("%s, %d bytes: %v", name, n, d)
+			}
+			if len(got) > errorBound {
+				t.Errorf("%s, %d-byte value: error of %d bytes: %s", name, n, len(got), Clip(got))
+			}
+			if n >= 1<<20 && !strings.Contains(got, " bytes)") && !strings.HasPrefix(name, "DecodeParams") && name != "many violations" {
+				t.Errorf("%s, %d-byte value: the cut is not noted: %s", name, n, Clip(got))
+			}
+		}
+	}
+	if raceEnabled {
+		return
+	}
+	// One 50 MB value, through the path a caller is most likely to log.
+	h := strings.Repeat("y", 50<<20)
+	if got := paths["Addf %q"](h); len(got) > errorBound {
+		t.Errorf("50 MB value: error of %d bytes", len(got))
+	}
+}
+
+// The HTTP source quotes its URL (which holds params) and the start of an error body: both stay bounded, and so
+// does every log line SlogHooks writes about the task.
+func TestBoundedHTTPErrorsAndLogs(t *testing.T) {
+	huge := strings.Repeat("z", 2<<20)
+	ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request, _ int) {
+		switch r.URL.Query().Get("mode") {
+		case "body":
+			w.WriteHeader(http.StatusInternalServerError)
+			_, _ = w.Write([]byte(huge))
+		case "json":
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write([]byte(`{"v":"` + huge + `"}`))
+		default:
+			http.NotFound(w, r)
+		}
+	})
+	var logs bytes.Buffer
+	x := newTestExecutor(t, WithHTTP("api", ts.URL), WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+	req := &HTTPRequest{Conn: "api", Path: Template{Parts: []string{"/r/", ""}, Params: []string{"id"}},
+		Query: []HTTPQueryParam{{Key: "mode", Value: Template{Parts: []string{"", ""}, Params: []string{"mode"}}}}}
+	task := NewTask(x, TaskSpec[httpParams, httpResult]{
+		Name: "Huge", Version: "v1", AppendKey: appendHTTPKey,
+		Describe: func(p *httpParams) string { return "id=" + Quote(p.vals["id"]) },
+		Fetch: func(ctx context.Context, p *httpParams) (*httpResult, error) {
+			v, err := FetchHTTP(ctx, x, "Huge", req, p.vals, nil)
+			if err != nil {
+				return nil, err
+			}
+			m, _ := v.(map[string]any)
+			if _, err := AsInt64("/v", m["v"]); err != nil {
+				return nil, err
+			}
+			return &httpResult{v: v}, nil
+		},
+	})
+	for _, mode := range []string{"body", "json", "missing"} {
+		id := huge[:64<<10] // within the server's header limit
+		_, err := task.Do(context.Background(), &httpParams{vals: map[string]string{"id": id, "mode": mode}})
+		if err == nil || len(err.Error()) > errorBound {
+			t.Errorf("%s: error of %d bytes: %v", mode, len(fmt.Sprint(err)), Clip(fmt.Sprint(err)))
+		}
+		var he *HTTPError
+		if errors.As(err, &he) && (len(he.URL) > errorBound || len(he.Body) > httpErrorBodyLen) {
+			t.Errorf("%s: HTTPError URL %d bytes, body %d bytes", mode, len(he.URL), len(he.Body))
+		}
+	}
+	lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
+	if len(lines) < 3 {
+		t.Fatalf("only %d log lines", len(lines))
+	}
+	for _, l := range lines {
+		if len(l) > 2*errorBound {
+			t.Errorf("log line of %d bytes: %s", len(l), Clip(l))
+		}
+	}
+	// A source's own error, unbounded, is still cut in the log line.
+	logs.Reset()
+	big := NewTask(x, TaskSpec[userParams, user]{Name: "Big", Version: "v1", AppendKey: appendUserKey,
+		Describe: func(p *userParams) string { return "id=" + Quote(p.ID) },
+		Fetch:    func(context.Context, *userParams) (*user, error) { return nil, Permanent(errors.New(huge)) }})
+	_, _ = big.Do(context.Background(), &userParams{ID: huge})
+	for _, l := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+		if len(l) > 2*errorBound || !strings.Contains(l, " bytes)") {
+			t.Errorf("log line of %d bytes: %s", len(l), Clip(l))
+		}
+	}
+}
