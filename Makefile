@@ -47,5 +47,6 @@ bench-runtime:
 ## fuzz: run the fuzz tests for a bounded time each
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzGenerate -fuzztime 30s ./gen
+	$(GO) test -run '^$$' -fuzz '^FuzzBuild$$' -fuzztime 60s ./gen
 	$(GO) test -run '^$$' -fuzz FuzzBuild -fuzztime 30s ./gen/jsonpos
 	$(GO) test -run '^$$' -fuzz FuzzDifferential -fuzztime 30s ./gen/difftest
