@@ -175,7 +175,7 @@ func (g *shapeGen) bound() any {
 }
 
 func (g *shapeGen) count() any {
-	if g.chance(60) {
+	if g.chance(75) {
 		return pick(g, numbers("0", "1", "2", "3", "10"))
 	}
 	return pick(g, shapeCounts)
@@ -487,6 +487,18 @@ func (g *shapeGen) task(name string) map[string]any {
 		}
 		spec["source"] = map[string]any{"sql": map[string]any{"connection": "db", "query": q}}
 	}
+	if g.chance(12) {
+		g.batch(spec)
+	}
+	if g.chance(15) {
+		// A fallback value: often rejected (it must match the result),
+		// and when accepted it is compiled into the output.
+		v := any(map[string]any{})
+		if g.chance(40) {
+			v = pick(g, []any{nil, json.Number("1"), "a", map[string]any{"id": json.Number("9223372036854775807"), "n": json.Number("1e308")}, []any{}})
+		}
+		spec["fallback"] = []any{map[string]any{"value": v}}
+	}
 	if g.chance(30) {
 		spec["cache"] = map[string]any{"ttl": pick(g, []string{"0", "1ns", "90m", "2562047h", "1.5h"}), "negative_ttl": "1s"}
 	}
@@ -494,6 +506,36 @@ func (g *shapeGen) task(name string) map[string]any {
 		spec["retry"] = map[string]any{"attempts": pick(g, numbers("1", "3", "100")), "initial_delay": "1ms", "max_delay": "1ms"}
 	}
 	return spec
+}
+
+// batch turns a spec into a batched one: one required key param, the
+// same schema as a result property, and a batch form of the source.
+func (g *shapeGen) batch(spec map[string]any) {
+	key := g.param()
+	spec["params"] = map[string]any{"type": "object", "required": []any{"id"}, "properties": map[string]any{"id": key}}
+	result, ok := spec["result"].(map[string]any)
+	if !ok || result["type"] != "object" {
+		return
+	}
+	props, _ := result["properties"].(map[string]any)
+	if props == nil {
+		return
+	}
+	props["id"] = key
+	req, _ := result["required"].([]any)
+	if !slices.Contains(req, any("id")) {
+		result["required"] = append(req, "id")
+	}
+	spec["batch"] = map[string]any{"max_size": pick(g, numbers("1", "100", "1e2", "10000")), "wait": "1ms"}
+	// Not a Go source: its functions would have to exist beside the output.
+	switch g.c.intn(2) {
+	case 0:
+		spec["source"] = map[string]any{"http": map[string]any{"connection": "api", "path": "/t/{id}",
+			"batch": map[string]any{"path": "/t", "query": map[string]any{"id": "{id...}"}, "pointer": "/items"}}}
+	default:
+		spec["source"] = map[string]any{"sql": map[string]any{"connection": "db", "query": "SELECT * FROM t WHERE id = :id",
+			"batch_query": "SELECT * FROM t WHERE id IN (:id)"}}
+	}
 }
 
 // specs writes a folder's worth of task specs, by file name.
