@@ -49,6 +49,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzGenerate -fuzztime 30s ./gen
 	$(GO) test -run '^$$' -fuzz FuzzSpecText -fuzztime 30s ./gen
 	$(GO) test -run '^$$' -fuzz FuzzCommentText -fuzztime 30s ./gen/emit
+	$(GO) test -run '^$$' -fuzz '^FuzzBuild$$' -fuzztime 60s ./gen
 	$(GO) test -run '^$$' -fuzz FuzzBuild -fuzztime 30s ./gen/jsonpos
 	$(GO) test -run '^$$' -fuzz FuzzDifferential -fuzztime 30s ./gen/difftest
 	$(GO) test -run '^$$' -fuzz FuzzDecodeParams -fuzztime 30s ./runtime

@@ -504,3 +504,13 @@ func isASCII(s string) bool {
 	}
 	return true
 }
+
+// IsMultipleOfExact is IsMultipleOf for a divisor that no float64 holds
+// exactly (1e-400, 0.10000000000000000001): m is its exact decimal or
+// fraction text, and x stands for its shortest decimal, as in IsMultipleOf.
+func IsMultipleOfExact(x float64, m string) bool {
+	if math.IsInf(x, 0) || math.IsNaN(x) {
+		return false
+	}
+	return IsMultipleOfNumber(json.Number(strconv.FormatFloat(x, 'g', -1, 64)), m)
+}

@@ -1473,7 +1473,7 @@ func (v *NestedVariant0) validateVariant(vs *runtime.Violations, path *runtime.P
 	if v.Number != nil {
 		n++
 		if !runtime.IsMultipleOf(float64((*v.Number)), 0.5) {
-			vs.Addf(path.String(), "multipleOf", "%v is not a multiple of 1/2", (*v.Number))
+			vs.Addf(path.String(), "multipleOf", "%v is not a multiple of 0.5", (*v.Number))
 		}
 	}
 	if n != 1 {
@@ -2339,7 +2339,7 @@ func (v *Typed) validate(vs *runtime.Violations, path *runtime.Path) {
 		pD := path.Key("d")
 		if v.D.Set && !v.D.Null {
 			if !runtime.IsMultipleOf(float64(v.D.Value), 2.5) {
-				vs.Addf(pD.String(), "multipleOf", "%v is not a multiple of 5/2", v.D.Value)
+				vs.Addf(pD.String(), "multipleOf", "%v is not a multiple of 2.5", v.D.Value)
 			}
 		}
 	}
@@ -2971,7 +2971,7 @@ func checkNestedVariant0Number(v any, path *runtime.Path, vs *runtime.Violations
 	}
 	if n, ok := v.(json.Number); ok {
 		if !runtime.IsMultipleOfNumber(n, "1/2") {
-			vs.Addf(path.String(), "multipleOf", "%s is not a multiple of 1/2", n)
+			vs.Addf(path.String(), "multipleOf", "%s is not a multiple of 0.5", n)
 		}
 	}
 }
@@ -3065,7 +3065,7 @@ func checkTuplePrefix1(v any, path *runtime.Path, vs *runtime.Violations, ev *ru
 	}
 	if n, ok := v.(json.Number); ok {
 		if !runtime.IsMultipleOfNumber(n, "1/2") {
-			vs.Addf(path.String(), "multipleOf", "%s is not a multiple of 1/2", n)
+			vs.Addf(path.String(), "multipleOf", "%s is not a multiple of 0.5", n)
 		}
 	}
 }

@@ -90,10 +90,10 @@ func (e *emitter) batchMethods(t *ir.Task) {
 	case bt.SQL != nil:
 		query, conv := "QueryBatch", jen.Id("row"+t.Name)
 		if scannedRow(t) != nil {
-			query, conv = "ScanBatch", jen.Id("c").Dot(taskField(t)+"RowScanner")
+			query, conv = "ScanBatch", jen.Id("c").Dot(t.ClientNames().RowScanner)
 		}
 		body = append(body, jen.List(jen.Id("found"), jen.Err()).Op(":=").Qual(rt, query).Call(
-			jen.Id("ctx"), jen.Id("c").Dot("x"), jen.Id("c").Dot(taskField(t)+"BatchQuery"), jen.Id("keys"), conv, keyOf))
+			jen.Id("ctx"), jen.Id("c").Dot("x"), jen.Id("c").Dot(t.ClientNames().BatchQuery), jen.Id("keys"), conv, keyOf))
 	case bt.GoFunc != "":
 		body = append(body, jen.List(jen.Id("found"), jen.Err()).Op(":=").Id(bt.GoFunc).Call(jen.Id("ctx"), jen.Id("keys")))
 	case bt.HTTP != nil:
@@ -114,7 +114,7 @@ func (e *emitter) batchMethods(t *ir.Task) {
 		}
 		body = append(body,
 			jen.List(jen.Id("raw"), jen.Err()).Op(":=").Qual(rt, "FetchHTTPList").Call(jen.Id("ctx"), jen.Id("c").Dot("x"), jen.Lit(t.Name),
-				jen.Id("c").Dot(taskField(t)+"BatchRequest"), jen.Nil(), jen.Map(jen.String()).Index().String().Values(jen.Dict{jen.Lit(key.JSON): jen.Id(texts)}), bodyArg),
+				jen.Id("c").Dot(t.ClientNames().BatchRequest), jen.Nil(), jen.Map(jen.String()).Index().String().Values(jen.Dict{jen.Lit(key.JSON): jen.Id(texts)}), bodyArg),
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
 			jen.List(jen.Id("found"), jen.Err()).Op(":=").Qual(rt, "BatchRecords").Call(jen.Id("raw"), jen.Id("record"+t.Name), keyOf),
 		)
@@ -123,14 +123,14 @@ func (e *emitter) batchMethods(t *ir.Task) {
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
 		jen.Return(jen.Qual(rt, "InOrder").Call(jen.Id("keys"), jen.Id("found")), jen.Nil()),
 	)
-	comment(e.f, fmt.Sprintf("fetchMany%s asks the batch form of the source for many keys in one call.", t.Name))
-	e.f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("fetchMany"+t.Name).Params(
+	comment(e.f, fmt.Sprintf("%s asks the batch form of the source for many keys in one call.", t.ClientNames().FetchMany))
+	e.f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(t.ClientNames().FetchMany).Params(
 		jen.Id("ctx").Qual("context", "Context"), jen.Id("ps").Index().Op("*").Add(paramsType(t)),
 	).Params(jen.Index().Op("*").Add(resultType(t)), jen.Error()).Block(body...)
 	e.f.Line()
 
 	// Get<name>Batch: the explicit many-key method.
-	method := "Get" + t.Name + "Batch"
+	method := t.ClientNames().Batch
 	comment(e.f, fmt.Sprintf("%s looks up many %s at once, in chunks of at most %d keys, answering from the cache where it can.", method, names.Unexported(key.JSON)+" values", bt.MaxSize))
 	e.f.Comment("The map holds every key that was found; a key that was not found is absent. The error joins the failures of the other keys, each a *runtime.TaskError.")
 	e.f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(method).Params(

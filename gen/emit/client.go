@@ -12,11 +12,7 @@ import (
 	"github.com/reftask/reftask/gen/names"
 )
 
-func lowerFirst(s string) string {
-	return names.Unexported(s)
-}
-
-func taskField(t *ir.Task) string { return lowerFirst(t.Name) }
+func taskField(t *ir.Task) string { return t.ClientNames().Task }
 
 func resultType(t *ir.Task) *jen.Statement { return jen.Id(t.Result.Name) }
 
@@ -81,19 +77,19 @@ func (e *emitter) clientType() {
 		for _, t := range e.pkg.Tasks {
 			g.Id(taskField(t)).Op("*").Qual(rt, "Task").Types(paramsType(t), resultType(t))
 			if t.Source.SQL != nil {
-				g.Id(taskField(t)+"Query").Op("*").Qual(rt, "SQLQuery")
+				g.Id(t.ClientNames().Query).Op("*").Qual(rt, "SQLQuery")
 			}
 			if elem := scannedRow(t); elem != nil {
-				g.Id(taskField(t)+"RowScanner").Op("*").Qual(rt, "RowScanner").Types(goType(elem))
+				g.Id(t.ClientNames().RowScanner).Op("*").Qual(rt, "RowScanner").Types(goType(elem))
 			}
 			if t.Source.HTTP != nil {
-				g.Id(taskField(t)+"Request").Op("*").Qual(rt, "HTTPRequest")
+				g.Id(t.ClientNames().Request).Op("*").Qual(rt, "HTTPRequest")
 			}
 			if t.Batch != nil && t.Batch.SQL != nil {
-				g.Id(taskField(t)+"BatchQuery").Op("*").Qual(rt, "SQLBatchQuery")
+				g.Id(t.ClientNames().BatchQuery).Op("*").Qual(rt, "SQLBatchQuery")
 			}
 			if t.Batch != nil && t.Batch.HTTP != nil {
-				g.Id(taskField(t)+"BatchRequest").Op("*").Qual(rt, "HTTPRequest")
+				g.Id(t.ClientNames().BatchRequest).Op("*").Qual(rt, "HTTPRequest")
 			}
 		}
 	})
@@ -111,30 +107,30 @@ func (e *emitter) clientType() {
 				for _, p := range sq.Params {
 					params = append(params, jen.Lit(p.JSON))
 				}
-				g.Id("c").Dot(taskField(t)+"Query").Op("=").Qual(rt, "NewSQLQuery").Call(jen.Lit(sq.Conn), jen.Index().String().Values(parts...), jen.Index().String().Values(params...))
+				g.Id("c").Dot(t.ClientNames().Query).Op("=").Qual(rt, "NewSQLQuery").Call(jen.Lit(sq.Conn), jen.Index().String().Values(parts...), jen.Index().String().Values(params...))
 			}
 			if elem := scannedRow(t); elem != nil {
 				var cols []jen.Code
 				for _, col := range scannedColumns(t, elem) {
 					cols = append(cols, jen.Lit(col))
 				}
-				g.Id("c").Dot(taskField(t)+"RowScanner").Op("=").Op("&").Qual(rt, "RowScanner").Types(goType(elem)).Values(jen.Dict{
+				g.Id("c").Dot(t.ClientNames().RowScanner).Op("=").Op("&").Qual(rt, "RowScanner").Types(goType(elem)).Values(jen.Dict{
 					jen.Id("Columns"): jen.Index().String().Values(cols...),
 					jen.Id("Scan"):    jen.Id("scan" + t.Name),
 				})
 			}
 			if h := t.Source.HTTP; h != nil {
-				g.Id("c").Dot(taskField(t) + "Request").Op("=").Add(httpRequest(h))
+				g.Id("c").Dot(t.ClientNames().Request).Op("=").Add(httpRequest(h))
 			}
 			if f := t.Source.File; f != nil {
 				g.Id("x").Dot("WatchFile").Call(jen.Lit(t.Name), jen.Lit(f.Path))
 			}
 			if t.Batch != nil && t.Batch.SQL != nil {
 				bq := t.Batch.SQL
-				g.Id("c").Dot(taskField(t)+"BatchQuery").Op("=").Qual(rt, "NewSQLBatchQuery").Call(jen.Lit(bq.Conn), jen.Lit(bq.Prefix), jen.Lit(bq.Suffix))
+				g.Id("c").Dot(t.ClientNames().BatchQuery).Op("=").Qual(rt, "NewSQLBatchQuery").Call(jen.Lit(bq.Conn), jen.Lit(bq.Prefix), jen.Lit(bq.Suffix))
 			}
 			if t.Batch != nil && t.Batch.HTTP != nil {
-				g.Id("c").Dot(taskField(t) + "BatchRequest").Op("=").Add(batchRequest(t))
+				g.Id("c").Dot(t.ClientNames().BatchRequest).Op("=").Add(batchRequest(t))
 			}
 			g.Id("c").Dot(taskField(t)).Op("=").Qual(rt, "NewTask").Call(jen.Id("x"), e.taskSpec(t))
 		}
@@ -171,13 +167,13 @@ func (e *emitter) taskSpec(t *ir.Task) jen.Code {
 		jen.Id("Encode"):         jen.Id("append" + t.Result.Name),
 		jen.Id("Decode"):         jen.Id("decode" + t.Name),
 		jen.Id("Clone"):          jen.Id("clone" + t.Result.Name),
-		jen.Id("Fetch"):          jen.Id("c").Dot("fetch" + t.Name),
+		jen.Id("Fetch"):          jen.Id("c").Dot(t.ClientNames().Fetch),
 	}
 	nonZero(d, "Timeout", t.Timeout)
 	if bt := t.Batch; bt != nil {
 		bd := jen.Dict{
 			jen.Id("MaxSize"):   jen.Lit(int(bt.MaxSize)),
-			jen.Id("FetchMany"): jen.Id("c").Dot("fetchMany" + t.Name),
+			jen.Id("FetchMany"): jen.Id("c").Dot(t.ClientNames().FetchMany),
 		}
 		nonZero(bd, "Wait", bt.Wait)
 		if bt.Concurrency != 0 {
@@ -219,7 +215,7 @@ func castParams(from, to *ir.Task) jen.Code {
 const keyBuf = 128
 
 func (e *emitter) taskMethods(t *ir.Task) {
-	method := "Get" + t.Name
+	method := t.ClientNames().Get
 	docText := strings.TrimSpace(t.Doc)
 	if docText == "" {
 		docText = fmt.Sprintf("looks up %s (task %s).", t.Result.Name, t.Name)
@@ -227,7 +223,7 @@ func (e *emitter) taskMethods(t *ir.Task) {
 	comment(e.f, fmt.Sprintf("%s %s", method, lowerDocStart(docText)))
 	e.f.Comment("It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.")
 	task := jen.Id("c").Dot(taskField(t))
-	keyFn := "key" + t.Name
+	keyFn := t.ClientNames().Key
 	e.f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(method).Params(append([]jen.Code{jen.Id("ctx").Qual("context", "Context")}, argList(t)...)...).Params(jen.Op("*").Add(resultType(t)), jen.Error()).Block(
 		jen.Id("p").Op(":=").Id("new"+t.Params.Name).Call(argNames(t)...),
 		jen.Comment("The cache key is built on the stack, and Get copies it and p only on a miss."),
@@ -246,13 +242,13 @@ func (e *emitter) taskMethods(t *ir.Task) {
 	e.paramsKey(t)
 	e.normalize(t)
 	comment(e.f, fmt.Sprintf("%sAsync starts %s and returns at once; Await the future for the result.", method, method))
-	e.f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(method+"Async").Params(append([]jen.Code{jen.Id("ctx").Qual("context", "Context")}, argList(t)...)...).Op("*").Qual(rt, "Future").Types(resultType(t)).Block(
+	e.f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(t.ClientNames().Async).Params(append([]jen.Code{jen.Id("ctx").Qual("context", "Context")}, argList(t)...)...).Op("*").Qual(rt, "Future").Types(resultType(t)).Block(
 		jen.Id("p").Op(":=").Id("new"+t.Params.Name).Call(argNames(t)...),
 		jen.Return(jen.Id("c").Dot(taskField(t)).Dot("Async").Call(jen.Id("ctx"), jen.Op("&").Id("p"))),
 	)
 	e.f.Line()
 	comment(e.f, fmt.Sprintf("Invalidate%s drops the cached result for these parameters.", t.Name))
-	e.f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("Invalidate"+t.Name).Params(argList(t)...).Block(
+	e.f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(t.ClientNames().Invalidate).Params(argList(t)...).Block(
 		jen.Id("p").Op(":=").Id("new"+t.Params.Name).Call(argNames(t)...),
 		jen.Id("c").Dot(taskField(t)).Dot("Invalidate").Call(jen.Op("&").Id("p")),
 	)
@@ -376,7 +372,7 @@ func (e *emitter) fetch(t *ir.Task) {
 		// A struct row is scanned column by column straight into the result; other rows go through a Record.
 		queryOne, queryAll, conv := "QueryOne", "QueryAll", jen.Id("row"+t.Name)
 		if elem := scannedRow(t); elem != nil {
-			queryOne, queryAll, conv = "ScanOne", "ScanAll", c.Clone().Dot(taskField(t)+"RowScanner")
+			queryOne, queryAll, conv = "ScanOne", "ScanAll", c.Clone().Dot(t.ClientNames().RowScanner)
 			e.scanFunc(t, elem)
 		} else if sq.Many {
 			e.rowFunc(t, t.Result.Elem.Elem)
@@ -385,13 +381,13 @@ func (e *emitter) fetch(t *ir.Task) {
 		}
 		if sq.Many {
 			body = append(body,
-				jen.List(jen.Id("rows"), jen.Err()).Op(":=").Qual(rt, queryAll).Call(jen.Id("ctx"), c.Clone().Dot("x"), c.Clone().Dot(taskField(t)+"Query"), argsCode, conv),
+				jen.List(jen.Id("rows"), jen.Err()).Op(":=").Qual(rt, queryAll).Call(jen.Id("ctx"), c.Clone().Dot("x"), c.Clone().Dot(t.ClientNames().Query), argsCode, conv),
 				jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
 				jen.Id("out").Op(":=").Add(resultType(t)).Call(jen.Id("rows")),
 			)
 			get = nil
 		} else {
-			get = jen.Qual(rt, queryOne).Call(jen.Id("ctx"), c.Clone().Dot("x"), c.Clone().Dot(taskField(t)+"Query"), argsCode, conv)
+			get = jen.Qual(rt, queryOne).Call(jen.Id("ctx"), c.Clone().Dot("x"), c.Clone().Dot(t.ClientNames().Query), argsCode, conv)
 		}
 	case t.Source.HTTP != nil:
 		h := t.Source.HTTP
@@ -406,7 +402,7 @@ func (e *emitter) fetch(t *ir.Task) {
 			valsArg = jen.Nil()
 		}
 		body = append(body,
-			jen.List(jen.Id("raw"), jen.Err()).Op(":=").Qual(rt, "FetchHTTP").Call(jen.Id("ctx"), c.Clone().Dot("x"), jen.Lit(t.Name), c.Clone().Dot(taskField(t)+"Request"), valsArg, bodyArg),
+			jen.List(jen.Id("raw"), jen.Err()).Op(":=").Qual(rt, "FetchHTTP").Call(jen.Id("ctx"), c.Clone().Dot("x"), jen.Lit(t.Name), c.Clone().Dot(t.ClientNames().Request), valsArg, bodyArg),
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
 		)
 		get = jen.Id("record" + t.Name).Call(jen.Id("raw"))
@@ -467,7 +463,7 @@ func (e *emitter) fetch(t *ir.Task) {
 			jen.Return(jen.Id("r"), jen.Nil()),
 		)
 	}
-	e.f.Func().Params(c.Clone().Op("*").Id("Client")).Id("fetch" + t.Name).Params(ctxP...).Params(ret...).Block(body...)
+	e.f.Func().Params(c.Clone().Op("*").Id("Client")).Id(t.ClientNames().Fetch).Params(ctxP...).Params(ret...).Block(body...)
 	e.f.Line()
 }
 

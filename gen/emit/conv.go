@@ -14,8 +14,12 @@ func (e *emitter) converter(t *ir.Type) {
 	var body []jen.Code
 	switch t.Kind {
 	case ir.Struct:
+		m, op := jen.Id("m"), ":="
+		if len(t.Fields) == 0 && len(mapFields(t)) == 0 {
+			m, op = jen.Id("_"), "=" // an object without properties: only its being an object is checked
+		}
 		body = append(body,
-			jen.List(jen.Id("m"), jen.Err()).Op(":=").Qual(rt, "AsObject").Call(jen.Id("path"), jen.Id("raw")),
+			jen.List(m, jen.Err()).Op(op).Qual(rt, "AsObject").Call(jen.Id("path"), jen.Id("raw")),
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return()),
 		)
 		for _, fd := range t.Fields {
@@ -197,16 +201,18 @@ func (e *emitter) conv(t *ir.Type, target, path, raw *jen.Statement, depth int) 
 				e.elemConv(t.Elem, target.Clone().Index(jen.Id(i)), path.Clone().Op("+").Lit("/").Op("+").Qual("strconv", "Itoa").Call(jen.Id(i)), jen.Id(el), depth+1)...),
 		)}
 	case ir.Map:
-		obj, k, el := fmt.Sprintf("o%d", depth), fmt.Sprintf("k%d", depth), fmt.Sprintf("e%d", depth)
+		// Variables named by depth, so that a map of maps converting into
+		// its own element does not shadow it.
+		obj, k, el, x := fmt.Sprintf("o%d", depth), fmt.Sprintf("k%d", depth), fmt.Sprintf("e%d", depth), fmt.Sprintf("x%d", depth)
 		return []jen.Code{jen.Block(
 			jen.Var().Id(obj).Map(jen.String()).Any(),
 			jen.List(jen.Id(obj), jen.Err()).Op("=").Qual(rt, "AsObject").Call(path, raw),
 			fail,
 			target.Clone().Op("=").Make(goType(t), jen.Len(jen.Id(obj))),
 			jen.For(jen.List(jen.Id(k), jen.Id(el)).Op(":=").Range().Id(obj)).Block(
-				append(append([]jen.Code{jen.Var().Id("x").Add(goType(t.Elem))},
-					e.elemConv(t.Elem, jen.Id("x"), jen.Qual(rt, "JoinPointer").Call(path, jen.Id(k)), jen.Id(el), depth+1)...),
-					target.Clone().Index(jen.Id(k)).Op("=").Id("x"))...),
+				append(append([]jen.Code{jen.Var().Id(x).Add(goType(t.Elem))},
+					e.elemConv(t.Elem, jen.Id(x), jen.Qual(rt, "JoinPointer").Call(path, jen.Id(k)), jen.Id(el), depth+1)...),
+					target.Clone().Index(jen.Id(k)).Op("=").Id(x))...),
 		)}
 	}
 	return nil

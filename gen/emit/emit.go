@@ -6,7 +6,6 @@ package emit
 import (
 	"bytes"
 	"fmt"
-	"math/big"
 	"strconv"
 	"strings"
 	"time"
@@ -86,7 +85,8 @@ type emitter struct {
 // newClientEmitter is the emitter of the client and of the converters its
 // code calls.
 func newClientEmitter(p *ir.Package, reads map[*ir.Type]bool) *emitter {
-	return &emitter{pkg: p, reads: reads, patternPrefix: "convPattern"}
+	// Not convPattern: conv followed by a type name (Pattern0) is a converter.
+	return &emitter{pkg: p, reads: reads, patternPrefix: "patternConv"}
 }
 
 // goType is the Go spelling of a type.
@@ -492,6 +492,8 @@ func needsCheck(t *ir.Type, seen map[*ir.Type]bool) bool {
 		return formatNeedsCheck(t)
 	case ir.GoType:
 		return false // the type checks itself when it decodes
+	case ir.Int, ir.Float:
+		return numberNeedsCheck(t)
 	}
 	return !t.Check.Empty()
 }
@@ -590,32 +592,20 @@ func (e *emitter) mapChecks(t *ir.Type, x *jen.Statement, path string, depth int
 	return out
 }
 
-func ratLit(r *big.Rat, kind ir.Kind) jen.Code {
-	if kind == ir.Int && r.IsInt() && r.Num().IsInt64() {
-		return jen.Lit(int(r.Num().Int64()))
-	}
-	f, _ := r.Float64()
-	return jen.Lit(f)
-}
-
 func (e *emitter) scalarChecks(t *ir.Type, x *jen.Statement, path string) []jen.Code {
 	if t.Kind == ir.Format {
 		return e.formatChecks(t, x, path)
+	}
+	if t.Kind == ir.Time {
+		// String keywords apply to the text the value is written as.
+		text := &ir.Type{Kind: ir.String, Check: t.Check}
+		return e.scalarChecks(text, x.Clone().Dot("Format").Call(jen.Qual(timePkg, "RFC3339Nano")), path)
 	}
 	var out []jen.Code
 	c := t.Check
 	add := func(cond *jen.Statement, kw, format string, args ...jen.Code) {
 		call := append([]jen.Code{pathString(path), jen.Lit(kw), jen.Lit(format)}, args...)
 		out = append(out, jen.If(cond).Block(jen.Id("vs").Dot("Addf").Call(call...)))
-	}
-	num := x.Clone()
-	if t.Kind == ir.Int {
-		// Bounds that do not fit int64 compare as float64.
-		for _, r := range []*big.Rat{c.Minimum, c.Maximum, c.ExclusiveMinimum, c.ExclusiveMaximum} {
-			if r != nil && !r.Num().IsInt64() {
-				num = jen.Float64().Call(x.Clone())
-			}
-		}
 	}
 	if c.MinLength != nil || c.MaxLength != nil {
 		n := jen.Qual("unicode/utf8", "RuneCountInString").Call(x.Clone())
@@ -630,26 +620,20 @@ func (e *emitter) scalarChecks(t *ir.Type, x *jen.Statement, path string) []jen.
 		v := e.pattern(c.Pattern)
 		add(jen.Op("!").Id(v).Dot("MatchString").Call(x.Clone()), "pattern", "%q does not match "+strings.ReplaceAll(strconv.Quote(c.Pattern), "%", "%%"), x.Clone())
 	}
-	kind := t.Kind
-	if c.Minimum != nil {
-		add(num.Clone().Op("<").Add(ratLit(c.Minimum, kind)), "minimum", "%v is less than "+c.Minimum.RatString(), x.Clone())
+	check := func(v violation, kw, format string) {
+		call := []jen.Code{pathString(path), jen.Lit(kw), jen.Lit(format), x.Clone()}
+		switch {
+		case v.always:
+			out = append(out, jen.Id("vs").Dot("Addf").Call(call...))
+		case v.cond != nil:
+			out = append(out, jen.If(v.cond).Block(jen.Id("vs").Dot("Addf").Call(call...)))
+		}
 	}
-	if c.Maximum != nil {
-		add(num.Clone().Op(">").Add(ratLit(c.Maximum, kind)), "maximum", "%v is greater than "+c.Maximum.RatString(), x.Clone())
-	}
-	if c.ExclusiveMinimum != nil {
-		add(num.Clone().Op("<=").Add(ratLit(c.ExclusiveMinimum, kind)), "exclusiveMinimum", "%v is not greater than "+c.ExclusiveMinimum.RatString(), x.Clone())
-	}
-	if c.ExclusiveMaximum != nil {
-		add(num.Clone().Op(">=").Add(ratLit(c.ExclusiveMaximum, kind)), "exclusiveMaximum", "%v is not less than "+c.ExclusiveMaximum.RatString(), x.Clone())
+	for _, b := range bounds(c) {
+		check(boundViolation(x, t.Kind, b.bad, b.r), b.kw, "%v "+b.msg+" "+numberText(b.r))
 	}
 	if c.MultipleOf != nil {
-		if kind == ir.Int && c.MultipleOf.IsInt() && c.MultipleOf.Num().IsInt64() {
-			add(x.Clone().Op("%").Add(ratLit(c.MultipleOf, kind)).Op("!=").Lit(0), "multipleOf", "%v is not a multiple of "+c.MultipleOf.RatString(), x.Clone())
-		} else {
-			f, _ := c.MultipleOf.Float64()
-			add(jen.Op("!").Qual(rt, "IsMultipleOf").Call(jen.Float64().Call(x.Clone()), jen.Lit(f)), "multipleOf", "%v is not a multiple of "+c.MultipleOf.RatString(), x.Clone())
-		}
+		check(multipleViolation(x, t.Kind, c.MultipleOf), "multipleOf", "%v is not a multiple of "+numberText(c.MultipleOf))
 	}
 	if c.Const != nil {
 		add(x.Clone().Op("!=").Add(untypedLit(c.Const)), "const", fmt.Sprintf("%%v is not %v", strings.ReplaceAll(fmt.Sprint(c.Const), "%", "%%")), x.Clone())

@@ -274,7 +274,7 @@ func (e *emitter) numberChecks(s *ir.Schema, addf addfFunc) []jen.Code {
 			return
 		}
 		in = append(in, jen.If(jen.Qual(rt, "CompareNumber").Call(jen.Id("n"), jen.Lit(b)).Op(op).Lit(0)).Block(
-			addf(kw, "%s "+msg+" "+pct(b), jen.Id("n"))))
+			addf(kw, "%s "+msg+" "+pct(schemaNumberText(b)), jen.Id("n"))))
 	}
 	bound(s.Minimum, "<", "minimum", "is less than")
 	bound(s.Maximum, ">", "maximum", "is greater than")
@@ -282,7 +282,7 @@ func (e *emitter) numberChecks(s *ir.Schema, addf addfFunc) []jen.Code {
 	bound(s.ExclusiveMaximum, ">=", "exclusiveMaximum", "is not less than")
 	if s.MultipleOf != "" {
 		in = append(in, jen.If(jen.Op("!").Qual(rt, "IsMultipleOfNumber").Call(jen.Id("n"), jen.Lit(s.MultipleOf))).Block(
-			addf("multipleOf", "%s is not a multiple of "+pct(s.MultipleOf), jen.Id("n"))))
+			addf("multipleOf", "%s is not a multiple of "+pct(schemaNumberText(s.MultipleOf)), jen.Id("n"))))
 	}
 	if len(in) == 0 {
 		return nil

@@ -3,7 +3,11 @@
 // plain walk and never goes back to the schemas.
 package ir
 
-import "math/big"
+import (
+	"math/big"
+
+	"github.com/reftask/reftask/gen/names"
+)
 
 // Kind names one kind of Go type the generator emits.
 type Kind int
@@ -374,7 +378,54 @@ type Task struct {
 	Fallbacks     []Fallback
 	// Batch is the batch form of the task, nil when it has none.
 	Batch *Batch
+	// Private is appended to the names of the task's unexported Client
+	// members when the plain names would clash with another task's (see
+	// ClientNames); usually "".
+	Private string
 }
+
+// ClientNames are the Go names of the members a task gives the generated
+// Client: its exported methods, and the unexported fields and methods the
+// generated code uses. Every name derived from a task name is listed
+// here, so that one check (in the model) can keep them apart.
+type ClientNames struct {
+	// Exported methods; Batch is "" for a task without batching.
+	Get, Async, Invalidate, Batch string
+	// Unexported fields: the runtime task and its source's prepared forms.
+	Task, Query, RowScanner, Request, BatchQuery, BatchRequest string
+	// Unexported methods.
+	Fetch, FetchMany, Key string
+}
+
+// ClientNames returns the names of the task's Client members.
+func (t *Task) ClientNames() ClientNames {
+	n := ClientNames{Get: "Get" + t.Name, Async: "Get" + t.Name + "Async", Invalidate: "Invalidate" + t.Name}
+	if t.Batch != nil {
+		n.Batch = "Get" + t.Name + "Batch"
+	}
+	base := names.Unexported(t.Name) + t.Private
+	n.Task, n.Query, n.RowScanner, n.Request = base, base+"Query", base+"RowScanner", base+"Request"
+	n.BatchQuery, n.BatchRequest = base+"BatchQuery", base+"BatchRequest"
+	n.Fetch, n.FetchMany, n.Key = "fetch"+t.Name+t.Private, "fetchMany"+t.Name+t.Private, "key"+t.Name+t.Private
+	return n
+}
+
+// Exported lists the exported method names, Private the others, in a fixed order.
+func (n ClientNames) Exported() []string {
+	out := []string{n.Get, n.Async, n.Invalidate}
+	if n.Batch != "" {
+		out = append(out, n.Batch)
+	}
+	return out
+}
+
+// Private lists the unexported field and method names.
+func (n ClientNames) Private() []string {
+	return []string{n.Task, n.Query, n.RowScanner, n.Request, n.BatchQuery, n.BatchRequest, n.Fetch, n.FetchMany, n.Key}
+}
+
+// ClientOwnNames are the Client members every generated file declares.
+func ClientOwnNames() []string { return []string{"x", "Execute", "Tasks"} }
 
 // Batch describes how a task's lookups are batched: the key param, the
 // result property that carries each record's key, and the source's batch

@@ -78,7 +78,7 @@ type HTTPSource struct {
 	Headers    map[string]string `json:"headers"`
 	Body       json.RawMessage   `json:"body"`
 	Pointer    string            `json:"pointer"`
-	NotFound   []int             `json:"not_found"`
+	NotFound   IntList           `json:"not_found"`
 	Batch      *HTTPBatch        `json:"batch"`
 }
 
@@ -179,17 +179,17 @@ type rawSpec struct {
 		StaleIfError *string `json:"stale_if_error"`
 	} `json:"cache"`
 	Retry *struct {
-		Attempts     *int64  `json:"attempts"`
+		Attempts     *Int    `json:"attempts"`
 		InitialDelay *string `json:"initial_delay"`
 		MaxDelay     *string `json:"max_delay"`
 		Jitter       bool    `json:"jitter"`
 	} `json:"retry"`
 	Timeout *string `json:"timeout"`
 	Batch   *struct {
-		MaxSize     *int64  `json:"max_size"`
+		MaxSize     *Int    `json:"max_size"`
 		Wait        *string `json:"wait"`
 		Key         string  `json:"key"`
-		Concurrency *int64  `json:"concurrency"`
+		Concurrency *Int    `json:"concurrency"`
 	} `json:"batch"`
 	Fallback []struct {
 		Task  string          `json:"task"`
@@ -308,6 +308,7 @@ func Load(dir string) (*Set, diag.List) {
 	wg.Wait()
 	for i, sp := range specs {
 		if sp != nil && compiled[i] {
+			s.exactCounts(sp)
 			s.Specs = append(s.Specs, sp)
 		}
 	}
@@ -348,6 +349,16 @@ func (s *Set) readFile(dir, abs, p string) (*File, bool) {
 	f.Index = ix
 	if f.Doc, err = decodeAny(data); err != nil {
 		s.add(diag.Diagnostic{File: display, Msg: "invalid JSON: " + err.Error()})
+		return nil, false
+	}
+	var huge [][2]string
+	outOfRangeNumbers(f.Doc, "", &huge)
+	for _, h := range huge {
+		d := diag.Diagnostic{File: display, Pointer: h[0], Msg: fmt.Sprintf("number %s is out of range: reftaskgen reads numbers exactly, from 1e-%d to below 1e%d in magnitude", h[1], maxDecimalExponent, maxDecimalExponent)}
+		d.Line, d.Col = ix.Pos(h[0])
+		s.add(d)
+	}
+	if len(huge) > 0 {
 		return nil, false
 	}
 	s.mu.Lock()
@@ -413,7 +424,7 @@ func (s *Set) checkSpec(meta *jsonschema.Schema, f *File) *Spec {
 	sp.Retry = Retry{Attempts: 1, InitialDelay: DefaultInitialDelay, MaxDelay: DefaultMaxDelay}
 	if raw.Retry != nil {
 		if raw.Retry.Attempts != nil {
-			sp.Retry.Attempts = *raw.Retry.Attempts
+			sp.Retry.Attempts = int64(*raw.Retry.Attempts)
 		}
 		sp.Retry.InitialDelay = dur("/retry/initial_delay", raw.Retry.InitialDelay, DefaultInitialDelay)
 		sp.Retry.MaxDelay = dur("/retry/max_delay", raw.Retry.MaxDelay, DefaultMaxDelay)
@@ -428,10 +439,10 @@ func (s *Set) checkSpec(meta *jsonschema.Schema, f *File) *Spec {
 		sp.Batch = &Batch{MaxSize: 100, Concurrency: 4, Key: raw.Batch.Key}
 		sp.Batch.Wait = dur("/batch/wait", raw.Batch.Wait, DefaultBatchWait)
 		if raw.Batch.MaxSize != nil {
-			sp.Batch.MaxSize = *raw.Batch.MaxSize
+			sp.Batch.MaxSize = int64(*raw.Batch.MaxSize)
 		}
 		if raw.Batch.Concurrency != nil {
-			sp.Batch.Concurrency = *raw.Batch.Concurrency
+			sp.Batch.Concurrency = int64(*raw.Batch.Concurrency)
 		}
 	}
 	for i, fb := range raw.Fallback {

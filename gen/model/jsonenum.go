@@ -11,6 +11,7 @@ import (
 
 	"github.com/reftask/reftask/gen/ir"
 	"github.com/reftask/reftask/gen/names"
+	"github.com/reftask/reftask/runtime"
 )
 
 // jsonEnumValues returns the values of a schema that is only an enum (or
@@ -61,7 +62,14 @@ func (b *builder) jsonEnum(s *jsonschema.Schema, vals []any, suggested string) *
 	name = b.claim(name, s.Location)
 	t := &ir.Type{Kind: ir.JSONEnum, Name: name, Doc: s.Description, Origin: s.Location}
 	used := map[string]bool{}
+	var kept []any
 	for i, v := range vals {
+		// A value listed twice, or written twice (1 and 1.0, objects with
+		// keys in another order), is one value with one constant.
+		if slices.ContainsFunc(kept, func(k any) bool { return runtime.EqualJSON(k, v) }) {
+			continue
+		}
+		kept = append(kept, v)
 		text, err := json.Marshal(v)
 		if err != nil {
 			b.errAt(s.Location, fmt.Sprintf("enum value %v: %v", v, err))

@@ -13,6 +13,7 @@ import (
 	"math/big"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
@@ -61,6 +62,7 @@ func Build(set *load.Set, pkg string) (*ir.Package, diag.List) {
 		b.fallbacks(t, specs[t.Name], tasks, declared)
 	}
 	b.fallbackCycles(p.Tasks, specs)
+	b.clientNames(p.Tasks, specs)
 	for _, t := range p.Tasks {
 		t.Version = version(pkg, specs[t.Name], t)
 	}
@@ -204,7 +206,15 @@ func (b *builder) result(sp *load.Spec) *ir.Type {
 // namedType returns a named Go type for a schema: a struct or enum named
 // by its schema, or a Named wrapper around anything else.
 func (b *builder) namedType(s *jsonschema.Schema, fallback string) *ir.Type {
-	t := b.typeOf(s, fallback)
+	var t *ir.Type
+	if ds := deref(s); b.nullableResult(ds) {
+		// Get returns a pointer to the result, which cannot also say
+		// null: a result that may be null itself is a JSON value, whose
+		// IsNull tells.
+		t = b.jsonType(ds, b.nameFor(ds, fallback))
+	} else {
+		t = b.typeOf(s, fallback)
+	}
 	if t == nil {
 		return nil
 	}
@@ -218,9 +228,11 @@ func (b *builder) namedType(s *jsonschema.Schema, fallback string) *ir.Type {
 	switch t.Kind {
 	case ir.Struct, ir.Enum, ir.Named, ir.Union, ir.Tuple, ir.JSONEnum:
 		return t
-	case ir.GoType:
-		b.errAt(deref(s).Location+"/x-go-type", "x-go-type on a task's result itself is not supported: the result is a type reftaskgen generates; put x-go-type on its properties")
-		return nil
+	case ir.GoType, ir.Pointer:
+		if t.Kind == ir.GoType || t.Elem.Kind == ir.GoType {
+			b.errAt(deref(s).Location+"/x-go-type", "x-go-type on a task's result itself is not supported: the result is a type reftaskgen generates; put x-go-type on its properties")
+			return nil
+		}
 	}
 	loc := deref(s).Location
 	if nt, ok := b.byLoc[loc+"|named"]; ok {
@@ -618,10 +630,7 @@ func (b *builder) scalar(s *jsonschema.Schema, typ, suggested string) *ir.Type {
 	switch typ {
 	case "string":
 		kind = ir.String
-		if s.Format == "date-time" {
-			kind = ir.Time
-		}
-		if ir.TypedFormat(s.Format) {
+		if s.Format == "date-time" || ir.TypedFormat(s.Format) {
 			// An enum or const already pins the values; they are checked
 			// against the format here, and the type stays a string.
 			for _, v := range append(slices.Clone(s.Enum), s.Constant...) {
@@ -634,6 +643,9 @@ func (b *builder) scalar(s *jsonschema.Schema, typ, suggested string) *ir.Type {
 			}
 			if len(s.Enum) == 0 && len(s.Constant) == 0 {
 				kind = ir.Format
+				if s.Format == "date-time" {
+					kind = ir.Time
+				}
 			}
 		}
 	case "integer":
@@ -643,19 +655,7 @@ func (b *builder) scalar(s *jsonschema.Schema, typ, suggested string) *ir.Type {
 	case "boolean":
 		kind = ir.Bool
 	}
-	var c ir.Constraints
-	if s.MinLength >= 0 {
-		c.MinLength = ptr(int64(s.MinLength))
-	}
-	if s.MaxLength >= 0 {
-		c.MaxLength = ptr(int64(s.MaxLength))
-	}
-	if s.Pattern != nil {
-		c.Pattern = s.Pattern.String()
-	}
-	c.Minimum, c.Maximum = s.Minimum, s.Maximum
-	c.ExclusiveMinimum, c.ExclusiveMaximum = s.ExclusiveMinimum, s.ExclusiveMaximum
-	c.MultipleOf = s.MultipleOf
+	c := scalarConstraints(s, typ)
 	if kind == ir.Int {
 		for _, r := range []*big.Rat{c.Minimum, c.Maximum, c.ExclusiveMinimum, c.ExclusiveMaximum, c.MultipleOf} {
 			if r != nil && !r.IsInt() {
@@ -667,7 +667,7 @@ func (b *builder) scalar(s *jsonschema.Schema, typ, suggested string) *ir.Type {
 	if len(s.Constant) > 0 {
 		v, ok := scalarValue(s.Constant[0], kind)
 		if !ok {
-			b.errAt(s.Location, fmt.Sprintf("const %v is not a %s", s.Constant[0], typ))
+			b.errAt(s.Location, fmt.Sprintf("const %v is not %s %s", s.Constant[0], article(typ), typ))
 			return nil
 		}
 		c.Const = v
@@ -675,15 +675,9 @@ func (b *builder) scalar(s *jsonschema.Schema, typ, suggested string) *ir.Type {
 	base := &ir.Type{Kind: kind, Check: c, Origin: s.Location}
 	if kind == ir.Format {
 		base.Format = s.Format
-		// Number keywords do not apply to strings.
-		base.Check = ir.Constraints{MinLength: c.MinLength, MaxLength: c.MaxLength, Pattern: c.Pattern}
 	}
 	if len(s.Enum) == 0 {
 		return base
-	}
-	if kind == ir.Time {
-		b.errAt(s.Location, "enum of date-time values is not supported")
-		return nil
 	}
 	name := b.claim(b.nameFor(s, suggested), s.Location)
 	enumNames, ok := b.enumNames(s)
@@ -692,18 +686,29 @@ func (b *builder) scalar(s *jsonschema.Schema, typ, suggested string) *ir.Type {
 	}
 	et := &ir.Type{Kind: ir.Enum, Name: name, Elem: base, Doc: s.Description, Origin: s.Location}
 	consts := map[string]bool{}
-	for _, v := range s.Enum {
+	// A value listed twice (or written twice, as 1 and 1.0) is one value
+	// of the enum, with one constant: the first one's.
+	first := map[any]int{}
+	for i, v := range s.Enum {
 		val, ok := scalarValue(v, kind)
 		if !ok {
 			if v == nil {
 				b.errAt(s.Location, "null in enum: add \"null\" to \"type\" instead")
 			} else {
-				b.errAt(s.Location, fmt.Sprintf("enum value %v is not a %s", v, typ))
+				b.errAt(s.Location, fmt.Sprintf("enum value %v is not %s %s", v, article(typ), typ))
 			}
 			return nil
 		}
+		if j, dup := first[val]; dup {
+			if i < len(enumNames) && enumNames[i] != enumNames[j] {
+				b.errAt(s.Location+"/x-go-enum-names/"+strconv.Itoa(i), fmt.Sprintf("enum value %s is listed twice, named %s and %s; one value has one constant", runtime.Quote(fmt.Sprint(v)), enumNames[j], enumNames[i]))
+				return nil
+			}
+			continue
+		}
+		first[val] = i
 		cn := name + names.Exported(fmt.Sprint(val))
-		if i := len(et.Values); i < len(enumNames) {
+		if i < len(enumNames) {
 			cn = enumNames[i]
 		}
 		if consts[cn] {
@@ -725,9 +730,36 @@ func (b *builder) scalar(s *jsonschema.Schema, typ, suggested string) *ir.Type {
 	return et
 }
 
+// scalarConstraints are the keywords of s that apply to values of the
+// JSON type typ. JSON Schema applies each keyword only to the instances
+// of the type it is about ({"type": "string", "minimum": 5} accepts every
+// string), so the others constrain nothing and generated code, which
+// could not even apply them to the Go type, leaves them out. String
+// keywords on a format apply to the value's text.
+func scalarConstraints(s *jsonschema.Schema, typ string) ir.Constraints {
+	var c ir.Constraints
+	switch typ {
+	case "string":
+		if s.MinLength >= 0 {
+			c.MinLength = ptr(int64(s.MinLength))
+		}
+		if s.MaxLength >= 0 {
+			c.MaxLength = ptr(int64(s.MaxLength))
+		}
+		if s.Pattern != nil {
+			c.Pattern = s.Pattern.String()
+		}
+	case "integer", "number":
+		c.Minimum, c.Maximum = s.Minimum, s.Maximum
+		c.ExclusiveMinimum, c.ExclusiveMaximum = s.ExclusiveMinimum, s.ExclusiveMaximum
+		c.MultipleOf = s.MultipleOf
+	}
+	return c
+}
+
 func scalarValue(v any, kind ir.Kind) (any, bool) {
 	switch kind {
-	case ir.String, ir.Time:
+	case ir.String:
 		s, ok := v.(string)
 		return s, ok
 	case ir.Bool:
@@ -869,12 +901,13 @@ func (b *builder) fallbacks(t *ir.Task, sp *load.Spec, tasks map[string]*ir.Task
 			}
 			t.Fallbacks = append(t.Fallbacks, ir.Fallback{Task: other})
 		default:
-			var v any
-			if err := json.Unmarshal(fb.Value, &v); err != nil {
+			// Numbers stay exact: 1e400 is a valid JSON value, which a
+			// float64 cannot hold; fitsGo says whether the result's types can.
+			doc, err := decodeNumber(fb.Value)
+			if err != nil {
 				b.errSpec(sp, fb.Pointer+"/value", "invalid JSON: "+err.Error())
 				continue
 			}
-			doc, _ := decodeNumber(fb.Value)
 			if err := sp.Result.Validate(doc); err != nil {
 				var ve *jsonschema.ValidationError
 				if errors.As(err, &ve) {
@@ -886,12 +919,47 @@ func (b *builder) fallbacks(t *ir.Task, sp *load.Spec, tasks map[string]*ir.Task
 				}
 				continue
 			}
+			if ptr, why := fitsGo(doc, t.Result, ""); why != "" {
+				b.errSpec(sp, fb.Pointer+"/value"+ptr, "fallback value cannot be held by the generated Go type: "+why)
+				continue
+			}
 			compact, err := compactJSON(fb.Value)
 			if err != nil {
 				b.errSpec(sp, fb.Pointer+"/value", err.Error())
 				continue
 			}
 			t.Fallbacks = append(t.Fallbacks, ir.Fallback{Value: compact})
+		}
+	}
+}
+
+// clientNames keeps apart the names tasks give the generated Client. An
+// exported method two tasks would both declare (task A's GetAAsync and
+// task AAsync's GetAAsync) is an error at the later task's name, since a
+// method the caller sees cannot be renamed behind their back; clashing
+// unexported members (tasks ABC and Abc both want the field abc) get a
+// numeric suffix instead.
+func (b *builder) clientNames(tasks []*ir.Task, specs map[string]*load.Spec) {
+	taken := map[string]string{}
+	for _, n := range ir.ClientOwnNames() {
+		taken[n] = "the generated Client"
+	}
+	for _, t := range tasks {
+		for _, m := range t.ClientNames().Exported() {
+			if other, ok := taken[m]; ok {
+				b.errSpec(specs[t.Name], "/name", fmt.Sprintf("task %s would declare the method %s, which %s already declares; rename one of the tasks", t.Name, m, other))
+				continue
+			}
+			taken[m] = "task " + t.Name
+		}
+	}
+	clash := func(m string) bool { _, ok := taken[m]; return ok }
+	for _, t := range tasks {
+		for i := 2; slices.ContainsFunc(t.ClientNames().Private(), clash); i++ {
+			t.Private = strconv.Itoa(i)
+		}
+		for _, m := range t.ClientNames().Private() {
+			taken[m] = "task " + t.Name
 		}
 	}
 }
@@ -1250,4 +1318,18 @@ func (b *builder) enumNames(s *jsonschema.Schema) ([]string, bool) {
 		out = append(out, n)
 	}
 	return out, true
+}
+
+// nullableResult reports whether a result schema allows null beside one
+// precise type, which would make the result a pointer. A union with a
+// null branch and an x-go-type have their own rules.
+func (b *builder) nullableResult(s *jsonschema.Schema) bool {
+	if !slices.Contains(s.Types, "null") || needsJSON(s) != "" {
+		return false
+	}
+	if _, ok := b.keyword(s, "x-go-type"); ok {
+		return false
+	}
+	branches, _, _ := unionBranches(s)
+	return branches == nil
 }

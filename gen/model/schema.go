@@ -1,9 +1,11 @@
 package model
 
 import (
+	"encoding/json"
 	"fmt"
 	"math/big"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
@@ -86,14 +88,23 @@ func needsJSON(s *jsonschema.Schema) string {
 				return "fractional bound on an integer"
 			}
 		}
-	case "string", "number", "boolean":
+		if why := beyondGo(s, ir.Int); why != "" {
+			return why
+		}
+	case "number":
+		if why := beyondGo(s, ir.Float); why != "" {
+			return why
+		}
+	case "string", "boolean":
 		if len(s.Enum) > 0 && s.Format == "date-time" {
 			return "enum of date-times"
 		}
 	default:
 		return "unknown type"
 	}
-	if slices.Contains(s.Types, "null") && len(s.Enum) > 0 {
+	if slices.Contains(s.Types, "null") && (len(s.Enum) > 0 || len(s.Constant) > 0) {
+		// null is a value the type allows and the enum or const does not
+		// (or does): a pointer's nil would skip the check.
 		return "nullable enum"
 	}
 	return ""
@@ -272,4 +283,31 @@ func (b *builder) boolProgram(v bool, fn, loc string) *ir.Schema {
 	}
 	b.funcNames[fn] = true
 	return &ir.Schema{Func: fn, Bool: ptr(v), Origin: loc}
+}
+
+// beyondGo tells whether an enum or const of a number schema holds a
+// value the Go type cannot: an integer outside int64, a number that is
+// not a float64's shortest decimal (1e400, or more digits than a float64
+// keeps). No typed value could equal it, while JSON Schema compares
+// numbers exactly; the JSON value kind keeps every digit.
+func beyondGo(s *jsonschema.Schema, kind ir.Kind) string {
+	for _, v := range append(slices.Clone(s.Enum), s.Constant...) {
+		n, ok := v.(json.Number)
+		if !ok {
+			continue
+		}
+		switch r, _ := new(big.Rat).SetString(string(n)); {
+		case r == nil:
+		case kind == ir.Int && r.IsInt() && !r.Num().IsInt64():
+			return "enum or const value beyond int64"
+		case kind == ir.Float:
+			// A typed float64 stands for its shortest decimal: a value
+			// that is no float64's shortest decimal equals none of them.
+			f, err := strconv.ParseFloat(string(n), 64)
+			if back, _ := new(big.Rat).SetString(strconv.FormatFloat(f, 'g', -1, 64)); err != nil || back == nil || back.Cmp(r) != 0 {
+				return "enum or const value a float64 does not hold exactly"
+			}
+		}
+	}
+	return ""
 }

@@ -1196,12 +1196,12 @@ func scanEvent(row *runtime.Row) (out *Event, err error) {
 			}
 			vOwners = make(map[string]runtime.UUID, len(o1))
 			for k1, e1 := range o1 {
-				var x runtime.UUID
-				x, err = runtime.AsUUID(runtime.JoinPointer("/owners", k1), e1)
+				var x1 runtime.UUID
+				x1, err = runtime.AsUUID(runtime.JoinPointer("/owners", k1), e1)
 				if err != nil {
 					return
 				}
-				vOwners[k1] = x
+				vOwners[k1] = x1
 			}
 		}
 		v.Owners = &vOwners

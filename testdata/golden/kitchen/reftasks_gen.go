@@ -282,7 +282,7 @@ func (v *Item) validate(vs *runtime.Violations, path *runtime.Path) {
 			vs.Addf(pPrice.String(), "minimum", "%v is less than 0", v.Price)
 		}
 		if !runtime.IsMultipleOf(float64(v.Price), 0.01) {
-			vs.Addf(pPrice.String(), "multipleOf", "%v is not a multiple of 1/100", v.Price)
+			vs.Addf(pPrice.String(), "multipleOf", "%v is not a multiple of 0.01", v.Price)
 		}
 	}
 	{
@@ -986,12 +986,12 @@ func scanAnyItem(row *runtime.Row) (out *Item, err error) {
 		}
 		v.Attributes = make(map[string]string, len(o1))
 		for k1, e1 := range o1 {
-			var x string
-			x, err = runtime.AsString(runtime.JoinPointer("/attributes", k1), e1)
+			var x1 string
+			x1, err = runtime.AsString(runtime.JoinPointer("/attributes", k1), e1)
 			if err != nil {
 				return
 			}
-			v.Attributes[k1] = x
+			v.Attributes[k1] = x1
 		}
 	}
 	v.Category, err = convCategory("/category", row.Col(8))
@@ -1179,12 +1179,12 @@ func scanItem(row *runtime.Row) (out *Item, err error) {
 		}
 		v.Attributes = make(map[string]string, len(o1))
 		for k1, e1 := range o1 {
-			var x string
-			x, err = runtime.AsString(runtime.JoinPointer("/attributes", k1), e1)
+			var x1 string
+			x1, err = runtime.AsString(runtime.JoinPointer("/attributes", k1), e1)
 			if err != nil {
 				return
 			}
-			v.Attributes[k1] = x
+			v.Attributes[k1] = x1
 		}
 	}
 	v.Category, err = convCategory("/category", row.Col(8))
@@ -1383,12 +1383,12 @@ func scanItemOrPlaceholder(row *runtime.Row) (out *Item, err error) {
 		}
 		v.Attributes = make(map[string]string, len(o1))
 		for k1, e1 := range o1 {
-			var x string
-			x, err = runtime.AsString(runtime.JoinPointer("/attributes", k1), e1)
+			var x1 string
+			x1, err = runtime.AsString(runtime.JoinPointer("/attributes", k1), e1)
 			if err != nil {
 				return
 			}
-			v.Attributes[k1] = x
+			v.Attributes[k1] = x1
 		}
 	}
 	v.Category, err = convCategory("/category", row.Col(8))
@@ -1538,12 +1538,12 @@ func scanItemsByCategory(row *runtime.Row) (out *Item, err error) {
 		}
 		v.Attributes = make(map[string]string, len(o1))
 		for k1, e1 := range o1 {
-			var x string
-			x, err = runtime.AsString(runtime.JoinPointer("/attributes", k1), e1)
+			var x1 string
+			x1, err = runtime.AsString(runtime.JoinPointer("/attributes", k1), e1)
 			if err != nil {
 				return
 			}
-			v.Attributes[k1] = x
+			v.Attributes[k1] = x1
 		}
 	}
 	v.Category, err = convCategory("/category", row.Col(8))

@@ -2657,12 +2657,12 @@ func scanGallery(row *runtime.Row) (out *Gallery, err error) {
 			}
 			vExtras = make(map[string]GalleryExtrasValue, len(o1))
 			for k1, e1 := range o1 {
-				var x GalleryExtrasValue
-				x, err = convGalleryExtrasValue(runtime.JoinPointer("/extras", k1), e1)
+				var x1 GalleryExtrasValue
+				x1, err = convGalleryExtrasValue(runtime.JoinPointer("/extras", k1), e1)
 				if err != nil {
 					return
 				}
-				vExtras[k1] = x
+				vExtras[k1] = x1
 			}
 		}
 		v.Extras = &vExtras

@@ -1146,12 +1146,12 @@ func convFlags(path string, raw any) (out Flags, err error) {
 		}
 		out = make(map[string]bool, len(o0))
 		for k0, e0 := range o0 {
-			var x bool
-			x, err = runtime.AsBool(runtime.JoinPointer(path, k0), e0)
+			var x0 bool
+			x0, err = runtime.AsBool(runtime.JoinPointer(path, k0), e0)
 			if err != nil {
 				return
 			}
-			out[k0] = x
+			out[k0] = x0
 		}
 	}
 	return

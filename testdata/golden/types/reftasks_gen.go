@@ -1076,12 +1076,12 @@ func scanThing(row *runtime.Row) (out *Thing, err error) {
 			}
 			vScores = make(map[string]float64, len(o1))
 			for k1, e1 := range o1 {
-				var x float64
-				x, err = runtime.AsFloat64(runtime.JoinPointer("/scores", k1), e1)
+				var x1 float64
+				x1, err = runtime.AsFloat64(runtime.JoinPointer("/scores", k1), e1)
 				if err != nil {
 					return
 				}
-				vScores[k1] = x
+				vScores[k1] = x1
 			}
 		}
 		v.Scores = &vScores
@@ -1149,8 +1149,8 @@ func convSetting(path string, raw any) (out Setting, err error) {
 	return
 }
 
-// convPattern0 is compiled once; the schema compiler has already accepted it.
-var convPattern0 = runtime.MustPattern("^x-")
+// patternConv0 is compiled once; the schema compiler has already accepted it.
+var patternConv0 = runtime.MustPattern("^x-")
 
 func convThingLabels(path string, raw any) (out ThingLabels, err error) {
 	m, err := runtime.AsObject(path, raw)
@@ -1158,7 +1158,7 @@ func convThingLabels(path string, raw any) (out ThingLabels, err error) {
 		return
 	}
 	for _, k := range runtime.SortedKeys(m) {
-		if convPattern0.MatchString(k) {
+		if patternConv0.MatchString(k) {
 			var x string
 			x, err = runtime.AsString(runtime.JoinPointer(path, k), m[k])
 			if err != nil {

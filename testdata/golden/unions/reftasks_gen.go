@@ -2175,8 +2175,8 @@ func convEntry(path string, raw any) (out Entry, err error) {
 	return
 }
 
-// convPattern0 is compiled once; the schema compiler has already accepted it.
-var convPattern0 = runtime.MustPattern("^x-")
+// patternConv0 is compiled once; the schema compiler has already accepted it.
+var patternConv0 = runtime.MustPattern("^x-")
 
 func convHeaders(path string, raw any) (out Headers, err error) {
 	m, err := runtime.AsObject(path, raw)
@@ -2195,7 +2195,7 @@ func convHeaders(path string, raw any) (out Headers, err error) {
 		if slices.Contains([]string{"host"}, k) {
 			continue
 		}
-		if convPattern0.MatchString(k) {
+		if patternConv0.MatchString(k) {
 			var x string
 			x, err = runtime.AsString(runtime.JoinPointer(path, k), m[k])
 			if err != nil {
