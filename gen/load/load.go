@@ -110,6 +110,9 @@ type SQLSource struct {
 	Connection string `json:"connection"`
 	Query      string `json:"query"`
 	BatchQuery string `json:"batch_query"`
+	// Dialect is the SQL dialect the queries are written in, or "" for
+	// queries that read the same in every one.
+	Dialect string `json:"dialect"`
 }
 
 // GoSource names a function in the generated package.

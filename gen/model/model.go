@@ -736,7 +736,8 @@ func scalarValue(v any, kind ir.Kind) (any, bool) {
 
 func (b *builder) sqlSource(sp *load.Spec, t *ir.Task) *ir.SQLSource {
 	src := &ir.SQLSource{Conn: sp.Source.SQL.Connection}
-	parts, params, err := SplitQuery(sp.Source.SQL.Query)
+	src.Dialect = sp.Source.SQL.Dialect
+	parts, params, err := SplitQueryIn(sp.Source.SQL.Query, src.Dialect)
 	if err != nil {
 		b.errSpec(sp, "/source/sql/query", err.Error())
 		return nil
