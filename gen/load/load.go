@@ -164,7 +164,10 @@ type Set struct {
 	// of its own as unknown.
 	Declared map[string]bool
 	diags    diag.List
-	// mu guards diags, Declared and Files while files are read in parallel.
+	// rejected are files with problems of their own (a duplicate key): no
+	// spec that reaches one is compiled.
+	rejected map[*File]bool
+	// mu guards diags, Declared, Files and rejected while files are read in parallel.
 	mu sync.Mutex
 }
 
@@ -270,6 +273,7 @@ func Load(dir string) (*Set, diag.List) {
 	}
 	close(work)
 	wg.Wait()
+	specs = s.checkRefs(specs, s.rejected)
 
 	// Compiling dominates loading, and a compiler is not safe for concurrent
 	// use: each worker gets its own, over the same resources. Types are
