@@ -996,7 +996,7 @@ func (b *builder) fallbacks(t *ir.Task, sp *load.Spec, tasks map[string]*ir.Task
 				var ve *jsonschema.ValidationError
 				if errors.As(err, &ve) {
 					for _, leaf := range leafErrs(ve) {
-						b.errSpec(sp, fb.Pointer+"/value"+leaf.InstanceLocation, "fallback value does not match the result schema: "+leaf.Message)
+						b.errSpec(sp, fb.Pointer+"/value"+load.SchemaPointer(leaf.InstanceLocation), "fallback value does not match the result schema: "+leaf.Message)
 					}
 				} else {
 					b.errSpec(sp, fb.Pointer+"/value", err.Error())
