@@ -80,7 +80,8 @@ type builder struct {
 	named   []*ir.Type
 	pending map[string]bool // structs being built, to detect recursion
 	// building are the schemas whose types are being built, by location;
-	// depth is how many; tooDeep is set once MaxDepth is reported.
+	// depth is how many; tooDeep is set once MaxDepth is reported for the
+	// task being built.
 	building map[string]*recursion
 	depth    int
 	tooDeep  bool
@@ -123,6 +124,7 @@ func (b *builder) errSpec(sp *load.Spec, ptr, msg string) {
 
 func (b *builder) task(sp *load.Spec) *ir.Task {
 	before := b.errorCount()
+	b.tooDeep = false
 	t := &ir.Task{
 		Name:    sp.Name,
 		Doc:     sp.Description,
@@ -389,11 +391,7 @@ func (b *builder) typeOf(s *jsonschema.Schema, suggested string) *ir.Type {
 	if rec, ok := b.building[s.Location]; ok {
 		return b.recursive(s, rec)
 	}
-	if b.depth >= MaxDepth {
-		if !b.tooDeep {
-			b.tooDeep = true
-			b.errAt(s.Location, fmt.Sprintf("schema nested more than %d levels deep (counting through $refs), reftaskgen's limit: flatten it, or name a nested schema in $defs and refer to it from fewer places", MaxDepth))
-		}
+	if b.tooDeepAt(s) {
 		return nil
 	}
 	rec := &recursion{suggested: suggested}
@@ -406,6 +404,19 @@ func (b *builder) typeOf(s *jsonschema.Schema, suggested string) *ir.Type {
 		return b.tie(s, rec, t)
 	}
 	return t
+}
+
+// tooDeepAt reports whether a schema met at the current depth is past
+// MaxDepth, and reports that once per task, at the first such schema.
+func (b *builder) tooDeepAt(s *jsonschema.Schema) bool {
+	if b.depth < MaxDepth {
+		return false
+	}
+	if !b.tooDeep {
+		b.tooDeep = true
+		b.errAt(s.Location, fmt.Sprintf("schema nested more than %d levels deep (counting through $refs), reftaskgen's limit: generated names and code grow with each level; flatten it", MaxDepth))
+	}
+	return true
 }
 
 // recursive is the type of a schema at a place inside itself.

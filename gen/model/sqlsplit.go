@@ -107,21 +107,20 @@ func SplitQueryIn(q, dialect string) (parts, params []string, err error) {
 				names = append(names, Dialects[j])
 			}
 		}
-		groups = append(groups, strings.Join(names, " and ")+" "+describeReading(got[i].parts, got[i].params, got[i].err))
+		groups = append(groups, strings.Join(names, ", ")+": "+describeReading(got[i].parts, got[i].params, got[i].err))
 	}
-	return nil, nil, fmt.Errorf("the query reads differently by SQL dialect: %s (backslashes in strings, # comments, dollar quotes and nested comments differ); set \"dialect\" to %s",
+	return nil, nil, fmt.Errorf("the query reads differently by SQL dialect (%s), since backslashes in strings, # comments, dollar quotes and nested comments differ; set \"dialect\" to %s",
 		strings.Join(groups, "; "), quoteList(Dialects))
 }
 
 func describeReading(parts, params []string, err error) string {
 	if err != nil {
-		return "find " + err.Error()
+		return err.Error()
 	}
 	if len(params) == 0 {
-		return "bind no parameter"
+		return "no placeholder"
 	}
 	var b strings.Builder
-	b.WriteString("bind ")
 	off := 0
 	for i, p := range params {
 		off += len(parts[i])
