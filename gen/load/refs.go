@@ -30,8 +30,8 @@ var inPlace = map[string]bool{
 	"$ref": true, "$dynamicRef": true, "$recursiveRef": true,
 }
 
-// schemaKeywords say where a schema object holds subschemas: one schema,
-// an array of schemas, or an object of them.
+// oneSchema, arrSchemas and mapSchemas say where a schema object holds
+// subschemas: one schema, an array of schemas, or an object of them.
 var (
 	oneSchema  = []string{"additionalProperties", "propertyNames", "unevaluatedProperties", "unevaluatedItems", "contains", "additionalItems", "contentSchema", "not", "if", "then", "else", "items"}
 	arrSchemas = []string{"allOf", "anyOf", "oneOf", "prefixItems", "items"}
@@ -58,7 +58,6 @@ type refEdge struct {
 
 // refGraph indexes every resource ($id) and anchor of the specs folder.
 type refGraph struct {
-	set       *Set
 	resources map[string]refTarget  // absolute URI without fragment -> schema
 	anchors   map[string]refTarget  // absolute URI#name -> schema
 	nodes     map[string]*refNode   // by id: file URL#pointer
@@ -76,8 +75,8 @@ func nodeID(f *File, ptr string) string { return f.URL + "#" + ptr }
 
 // newRefGraph walks every file once to find the resources and anchors that
 // $refs may name.
-func newRefGraph(s *Set, files []*File) *refGraph {
-	g := &refGraph{set: s, resources: map[string]refTarget{}, anchors: map[string]refTarget{}, nodes: map[string]*refNode{}, byFile: map[*File][]refTarget{}}
+func newRefGraph(files []*File) *refGraph {
+	g := &refGraph{resources: map[string]refTarget{}, anchors: map[string]refTarget{}, nodes: map[string]*refNode{}, byFile: map[*File][]refTarget{}}
 	for _, f := range files {
 		// A fragment pointer is from the document's root, even in a task
 		// spec, whose root is not a schema.
@@ -288,7 +287,7 @@ func (s *Set) checkRefs(specs []*Spec, rejected map[*File]bool) []*Spec {
 	for _, u := range slices.Sorted(mapsKeys(s.Files)) {
 		files = append(files, s.Files[u])
 	}
-	g := newRefGraph(s, files)
+	g := newRefGraph(files)
 	byURL := s.Files
 	// Every schema reachable from a spec, breadth first.
 	var queue []*refNode
