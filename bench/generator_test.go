@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"bytes"
 	"fmt"
 	"go/parser"
 	"go/token"
@@ -79,5 +80,50 @@ func TestGeneratedCompiles(t *testing.T) {
 	}
 	if _, err := parser.ParseFile(token.NewFileSet(), "reftasks_gen.go", src, 0); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// BenchmarkGenerateHostile: the reftaskgen command on the hostile sizes of issue 11 (specgen.HostileSpecs): a
+// result of 10,000 properties pretty-printed and minified, whose times must stay within 2× of each other, and
+// schemas nested 1,000 deep, which must be refused with one positioned error, beside the deepest nesting the
+// limits allow. Metrics as in BenchmarkGenerate; exit is the command's exit status.
+func BenchmarkGenerateHostile(b *testing.B) {
+	bin := buildGenerator(b)
+	for _, h := range specgen.HostileSpecs() {
+		b.Run(h.Name, func(b *testing.B) {
+			dir := b.TempDir()
+			specs := filepath.Join(dir, "specs")
+			if err := h.Write(specs); err != nil {
+				b.Fatal(err)
+			}
+			out := filepath.Join(dir, "reftasks_gen.go")
+			var cpu time.Duration
+			var rss int64
+			runs := 0
+			for b.Loop() {
+				cmd := exec.Command(bin, "-specs", specs, "-out", out, "-pkg", "hostile")
+				msg, err := cmd.CombinedOutput()
+				code := cmd.ProcessState.ExitCode()
+				if h.Fails {
+					if code != 1 || bytes.Count(bytes.TrimSpace(msg), []byte("\n")) != 0 || !bytes.Contains(msg, []byte("nested")) {
+						b.Fatalf("%s: exit %d, want one positioned error:\n%.2000s", h.Name, code, msg)
+					}
+				} else if err != nil {
+					b.Fatalf("%s: %v\n%.2000s", h.Name, err, msg)
+				}
+				cpu += cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+				if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+					rss = max(rss, ru.Maxrss)
+				}
+				runs++
+			}
+			size := int64(0)
+			if fi, err := os.Stat(out); err == nil && !h.Fails {
+				size = fi.Size()
+			}
+			b.ReportMetric(cpu.Seconds()/float64(runs), "cpu-s")
+			b.ReportMetric(float64(rss)/1024, "peak-RSS-MB")
+			b.ReportMetric(float64(size)/1024, "out-KiB")
+		})
 	}
 }

@@ -3,6 +3,7 @@
 package gen
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/reftask/reftask/gen/diag"
@@ -11,6 +12,7 @@ import (
 	"github.com/reftask/reftask/gen/ir"
 	"github.com/reftask/reftask/gen/load"
 	"github.com/reftask/reftask/gen/model"
+	"github.com/reftask/reftask/internal/crash"
 )
 
 // Options configure one run.
@@ -25,28 +27,94 @@ type Options struct {
 	// SkipGoCheck skips loading the output package (for tests of the
 	// emitter alone); go/packages is slow.
 	SkipGoCheck bool
+	// OnPhase, when set, is called with each phase's name (PhaseLoad, ...)
+	// as the phase starts, and as each worker goroutine of the load phase
+	// starts. Tests inject failures through it.
+	OnPhase func(phase string)
+}
+
+// The phases of a run, as OnPhase and InternalError name them.
+const (
+	PhaseLoad    = "load"
+	PhaseModel   = "model"
+	PhaseEmit    = "emit"
+	PhaseGoCheck = "gocheck"
+)
+
+func (o Options) phase(name string) {
+	if o.OnPhase != nil {
+		o.OnPhase(name)
+	}
+}
+
+// InternalError is a failure of reftaskgen itself, not of the specs: a
+// panic in one of its phases, on any goroutine, or Go source that the
+// emitter wrote but cannot format.
+type InternalError struct {
+	Phase string
+	Value any
+	// Stack is where the panic happened.
+	Stack []byte
+}
+
+func (e *InternalError) Error() string {
+	return fmt.Sprintf("internal error in the %s phase: %v", e.Phase, e.Value)
+}
+
+// Unwrap returns the panic's value when it is an error.
+func (e *InternalError) Unwrap() error {
+	err, _ := e.Value.(error)
+	return err
+}
+
+// Run is Generate that returns a failure of the generator itself as an
+// *InternalError, naming the phase, instead of panicking.
+func Run(opts Options) (src []byte, diags diag.List, err error) {
+	phase := PhaseLoad
+	hook := opts.OnPhase
+	opts.OnPhase = func(p string) {
+		if p == PhaseLoad || p == PhaseModel || p == PhaseEmit || p == PhaseGoCheck {
+			phase = p
+		}
+		if hook != nil {
+			hook(p)
+		}
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			p := crash.Recovered(r)
+			src, diags, err = nil, nil, &InternalError{Phase: phase, Value: p.Value, Stack: p.Stack}
+		}
+	}()
+	src, diags = Generate(opts)
+	return src, diags, nil
 }
 
 // Generate runs the whole pipeline. It returns the formatted Go source, or
-// every problem found in the input, sorted.
+// every problem found in the input, sorted. A failure of the generator
+// itself panics (see Run).
 func Generate(opts Options) ([]byte, diag.List) {
-	set, diags := load.Load(opts.Specs)
+	opts.phase(PhaseLoad)
+	set, diags := load.LoadTraced(opts.Specs, func(stage string) { opts.phase(PhaseLoad + ":" + stage) })
 	if len(set.Specs) == 0 && diags.HasErrors() {
 		return nil, diags.Sorted()
 	}
 	// The specs that loaded are modelled even when others did not, so that
 	// one run reports every problem.
+	opts.phase(PhaseModel)
 	pkg, mdiags := model.Build(set, opts.Package)
 	diags = append(diags, mdiags...)
 	if diags.HasErrors() {
 		return nil, diags.Sorted()
 	}
+	opts.phase(PhaseEmit)
 	src, err := emit.File(pkg)
 	if err != nil {
-		diags.Add(diag.Diagnostic{File: opts.Specs, Msg: "internal error: " + err.Error()})
-		return nil, diags.Sorted()
+		// Not the specs' fault: the emitter wrote Go it cannot format.
+		panic(err)
 	}
 	if !opts.SkipGoCheck {
+		opts.phase(PhaseGoCheck)
 		diags = append(diags, checkGo(set, pkg, opts, src)...)
 		if diags.HasErrors() {
 			return nil, diags.Sorted()

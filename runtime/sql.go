@@ -16,6 +16,7 @@ type SQLQuery struct {
 	params []string
 	texts  [MySQL + 1]string
 	err    error // malformed split, reported by QueryOne and QueryAll instead of panicking at init
+	only   Dialect
 }
 
 // NewSQLQuery builds a query for the named connection; len(parts) must be len(params)+1.
@@ -40,6 +41,23 @@ func NewSQLQuery(conn string, parts []string, params []string) *SQLQuery {
 	q.texts[SQLite] = qm.String()
 	q.texts[MySQL] = q.texts[SQLite]
 	return q
+}
+
+// Only marks q as written for dialect d alone and returns it: the generator
+// split it at its placeholders as d reads its string literals and comments,
+// so running it on a connection of another dialect is an error rather than
+// a query whose parameters may be bound in the wrong places.
+func (q *SQLQuery) Only(d Dialect) *SQLQuery {
+	q.only = d
+	return q
+}
+
+// checkDialect reports a query that names a dialect other than the connection's.
+func checkDialect(only, conn Dialect, name string) error {
+	if only != 0 && only != conn {
+		return Permanent(fmt.Errorf("reftask: the query is written for %s, but connection %q is %s: its string literals and comments may read differently there", only, name, conn))
+	}
+	return nil
 }
 
 // Text returns the query text with placeholders for d ($1..$n for Postgres, ? otherwise); "" for an unknown dialect.
@@ -204,6 +222,9 @@ func openRows(ctx context.Context, x *Executor, q *SQLQuery, args []any) (*sql.R
 	c, ok := x.conn(q.conn)
 	if !ok {
 		return nil, nil, Permanent(fmt.Errorf("reftask: unknown SQL connection %q", q.conn))
+	}
+	if err := checkDialect(q.only, c.dialect, q.conn); err != nil {
+		return nil, nil, err
 	}
 	rows, err := c.db.QueryContext(ctx, q.texts[c.dialect], args...)
 	if err != nil {

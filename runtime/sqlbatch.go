@@ -15,6 +15,13 @@ type SQLBatchQuery struct {
 	conn           string
 	prefix, suffix string
 	pg             *SQLQuery // the PostgreSQL form, the same for any number of keys: built once
+	only           Dialect
+}
+
+// Only marks q as written for dialect d alone and returns it, as SQLQuery.Only does.
+func (q *SQLBatchQuery) Only(d Dialect) *SQLBatchQuery {
+	q.only = d
+	return q
 }
 
 // NewSQLBatchQuery builds a batch query for the named connection from the
@@ -74,6 +81,9 @@ func rowsByKey[K comparable, R any](ctx context.Context, x *Executor, q *SQLBatc
 	c, ok := x.conn(q.conn)
 	if !ok {
 		return nil, Permanent(fmt.Errorf("reftask: unknown SQL connection %q", q.conn))
+	}
+	if err := checkDialect(q.only, c.dialect, q.conn); err != nil {
+		return nil, err
 	}
 	sq, args := forKeys(q, c.dialect, keys)
 	_, err := read(ctx, x, sq, args, -1, func(r *R) error {

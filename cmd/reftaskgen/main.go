@@ -20,6 +20,7 @@ import (
 	"strings"
 
 	"github.com/reftask/reftask/gen"
+	"github.com/reftask/reftask/internal/crash"
 	"github.com/reftask/reftask/templates"
 )
 
@@ -30,16 +31,44 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-// run is main without os.Exit, so tests can call it; it never lets a
-// panic reach the user as a stack trace.
-func run(args []string, stdout, stderr io.Writer) (code int) {
+// exitInternal is the exit status of a failure of reftaskgen itself; README
+// documents it beside 1 (problems in the specs) and 2 (usage).
+const exitInternal = 3
+
+// The phases of a run after gen's: writing the file, comparing it (-check),
+// and init.
+const (
+	phaseWrite = "write"
+	phaseCheck = "check"
+	phaseInit  = "init"
+)
+
+// run is main without os.Exit, so tests can call it.
+func run(args []string, stdout, stderr io.Writer) int {
+	return runPhases(args, stdout, stderr, nil)
+}
+
+// runPhases is run with a hook called as each phase starts (gen's phases,
+// then write, check or init), through which tests inject failures. A panic
+// in any phase, on any goroutine, exits with exitInternal and a short
+// message asking for a report, never with a stack trace or the Go
+// runtime's status 2, which would read as a usage error.
+func runPhases(args []string, stdout, stderr io.Writer, onPhase func(string)) (code int) {
+	phase := "start"
+	enter := func(p string) {
+		phase = p
+		if onPhase != nil {
+			onPhase(p)
+		}
+	}
 	defer func() {
 		if r := recover(); r != nil {
-			fmt.Fprintf(stderr, "reftaskgen: internal error: %v (please report it with the specs that caused it)\n", r)
-			code = 3
+			p := crash.Recovered(r)
+			code = internalError(stderr, &gen.InternalError{Phase: phase, Value: p.Value, Stack: p.Stack})
 		}
 	}()
 	if len(args) > 0 && args[0] == "init" {
+		enter(phaseInit)
 		return runInit(args[1:], stdout, stderr)
 	}
 	fs := flag.NewFlagSet("reftaskgen", flag.ContinueOnError)
@@ -76,12 +105,20 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 		}
 		name = sanitizePackage(filepath.Base(abs))
 	}
-	src, diags := gen.Generate(gen.Options{Specs: *specs, Package: name, OutDir: outDir, OutFile: filepath.Base(*out)})
+	src, diags, err := gen.Run(gen.Options{Specs: *specs, Package: name, OutDir: outDir, OutFile: filepath.Base(*out), OnPhase: onPhase})
+	if ie := (*gen.InternalError)(nil); errors.As(err, &ie) {
+		return internalError(stderr, ie)
+	}
 	for _, d := range diags.Sorted() {
 		fmt.Fprintln(stderr, d.String())
 	}
 	if diags.HasErrors() {
 		return 1
+	}
+	if *check {
+		enter(phaseCheck)
+	} else {
+		enter(phaseWrite)
 	}
 	current, err := os.ReadFile(*out)
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
@@ -103,6 +140,18 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 		return 1
 	}
 	return 0
+}
+
+// internalError reports a failure of reftaskgen itself and returns its
+// exit status. The stack is printed only on request: the user needs to know
+// that it is not their specs' fault and where to report it.
+func internalError(stderr io.Writer, e *gen.InternalError) int {
+	fmt.Fprintf(stderr, "reftaskgen: %v\n", e)
+	fmt.Fprintln(stderr, "This is a bug in reftaskgen, not a problem in your specs. Please report it at https://github.com/reftask/reftask/issues with the specs that caused it (REFTASKGEN_TRACE=1 prints where it happened).")
+	if os.Getenv("REFTASKGEN_TRACE") != "" && len(e.Stack) > 0 {
+		stderr.Write(e.Stack)
+	}
+	return exitInternal
 }
 
 func sanitizePackage(s string) string {

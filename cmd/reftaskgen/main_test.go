@@ -2,9 +2,11 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 )
 
@@ -107,4 +109,81 @@ func TestWarningsDoNotFail(t *testing.T) {
 	if code := run([]string{"-specs", dir + "/specs", "-out", out, "-pkg", "names", "-check"}, &stdout, &stderr); code != 0 {
 		t.Fatalf("-check after generating: exit %d, want 0 (warnings do not fail it)\n%s", code, stderr.String())
 	}
+}
+
+// TestInternalErrorExitCode injects a panic into each phase of a run, on
+// the goroutine that runs it (for load, also inside its worker goroutines),
+// with panic values of several kinds: every one exits with the internal
+// error status and a short message that names the phase and asks for a
+// report, never with the usage status or a stack trace.
+func TestInternalErrorExitCode(t *testing.T) {
+	const dir = "../../testdata/golden/recursive" // specs that name no Go code
+	phases := []struct {
+		hook, reported string
+		args           func(out string) []string
+	}{
+		{"load", "load", nil},
+		{"load:read", "load", nil},
+		{"load:compile", "load", nil},
+		{"model", "model", nil},
+		{"emit", "emit", nil},
+		{"gocheck", "gocheck", nil},
+		{"write", "write", nil},
+		{"check", "check", func(out string) []string {
+			return []string{"-specs", dir + "/specs", "-out", out, "-pkg", "lookups", "-check"}
+		}},
+		{"init", "init", func(out string) []string {
+			return []string{"init", "sql", "Thing", "-specs", filepath.Join(filepath.Dir(out), "specs")}
+		}},
+	}
+	values := map[string]func(){
+		"string":        func() { panic("boom") },
+		"error":         func() { panic(errors.New("boom")) },
+		"runtime error": func() { var m map[string]int; m["x"]++ },
+	}
+	for _, ph := range phases {
+		for kind, fail := range values {
+			t.Run(ph.hook+"/"+kind, func(t *testing.T) {
+				out := filepath.Join(t.TempDir(), "reftasks_gen.go")
+				args := []string{"-specs", dir + "/specs", "-out", out, "-pkg", "lookups"}
+				if ph.args != nil {
+					args = ph.args(out)
+				}
+				var stdout, stderr bytes.Buffer
+				var hit atomic.Bool
+				code := runPhases(args, &stdout, &stderr, func(p string) {
+					if p == ph.hook {
+						hit.Store(true)
+						fail()
+					}
+				})
+				if !hit.Load() {
+					t.Fatalf("phase %s never ran (exit %d): %s", ph.hook, code, stderr.String())
+				}
+				if code != exitInternal {
+					t.Fatalf("exit %d, want %d; stderr:\n%s", code, exitInternal, stderr.String())
+				}
+				msg := stderr.String()
+				if !strings.Contains(msg, "internal error in the "+ph.reported+" phase") || !strings.Contains(msg, "Please report it") {
+					t.Errorf("message does not name the phase or ask for a report:\n%s", msg)
+				}
+				if strings.Contains(msg, "goroutine ") || strings.Count(msg, "\n") > 2 {
+					t.Errorf("a stack trace reached the user:\n%s", msg)
+				}
+			})
+		}
+	}
+	t.Run("trace", func(t *testing.T) {
+		t.Setenv("REFTASKGEN_TRACE", "1")
+		var stderr bytes.Buffer
+		code := runPhases([]string{"-specs", dir + "/specs", "-out", filepath.Join(t.TempDir(), "x.go"), "-pkg", "lookups"}, os.Stdout, &stderr,
+			func(p string) {
+				if p == "model" {
+					panic("boom")
+				}
+			})
+		if code != exitInternal || !strings.Contains(stderr.String(), "goroutine ") {
+			t.Errorf("exit %d; with REFTASKGEN_TRACE the stack is printed:\n%s", code, stderr.String())
+		}
+	})
 }

@@ -107,7 +107,11 @@ func (e *emitter) clientType() {
 				for _, p := range sq.Params {
 					params = append(params, jen.Lit(p.JSON))
 				}
-				g.Id("c").Dot(t.ClientNames().Query).Op("=").Qual(rt, "NewSQLQuery").Call(jen.Lit(sq.Conn), jen.Index().String().Values(parts...), jen.Index().String().Values(params...))
+				q := jen.Qual(rt, "NewSQLQuery").Call(jen.Lit(sq.Conn), jen.Index().String().Values(parts...), jen.Index().String().Values(params...))
+				if sq.Dialect != "" {
+					q = q.Dot("Only").Call(dialectCode(sq.Dialect))
+				}
+				g.Id("c").Dot(t.ClientNames().Query).Op("=").Add(q)
 			}
 			if elem := scannedRow(t); elem != nil {
 				var cols []jen.Code
@@ -127,7 +131,11 @@ func (e *emitter) clientType() {
 			}
 			if t.Batch != nil && t.Batch.SQL != nil {
 				bq := t.Batch.SQL
-				g.Id("c").Dot(t.ClientNames().BatchQuery).Op("=").Qual(rt, "NewSQLBatchQuery").Call(jen.Lit(bq.Conn), jen.Lit(bq.Prefix), jen.Lit(bq.Suffix))
+				q := jen.Qual(rt, "NewSQLBatchQuery").Call(jen.Lit(bq.Conn), jen.Lit(bq.Prefix), jen.Lit(bq.Suffix))
+				if bq.Dialect != "" {
+					q = q.Dot("Only").Call(dialectCode(bq.Dialect))
+				}
+				g.Id("c").Dot(t.ClientNames().BatchQuery).Op("=").Add(q)
 			}
 			if t.Batch != nil && t.Batch.HTTP != nil {
 				g.Id("c").Dot(t.ClientNames().BatchRequest).Op("=").Add(batchRequest(t))
@@ -781,4 +789,15 @@ func (e *emitter) execute() {
 		jen.Return(jen.Index().String().Values(namesList...)),
 	)
 	e.f.Line()
+}
+
+// dialectCode is the runtime.Dialect a spec's "dialect" names.
+func dialectCode(d string) *jen.Statement {
+	switch d {
+	case "postgres":
+		return jen.Qual(rt, "Postgres")
+	case "sqlite":
+		return jen.Qual(rt, "SQLite")
+	}
+	return jen.Qual(rt, "MySQL")
 }

@@ -446,6 +446,9 @@ type Batch struct {
 type BatchSQL struct {
 	Conn           string
 	Prefix, Suffix string
+	// Dialect is the dialect the spec names ("postgres", "sqlite",
+	// "mysql"), or "".
+	Dialect string
 }
 
 // BatchHTTP is a batch endpoint. Query values and body strings that are
@@ -538,6 +541,10 @@ type SQLSource struct {
 	Params []*Field
 	// Many is true when the result is an array: every row is an element.
 	Many bool
+	// Dialect is the dialect the spec names ("postgres", "sqlite",
+	// "mysql"): the query was split as that dialect reads it and runs on no
+	// other. "" means it reads the same in all of them.
+	Dialect string
 }
 
 // GoSource is a user function in the generated package.

@@ -31,15 +31,35 @@ const maxDepth = 10000
 //
 // If an object has duplicate keys the last one wins (as with encoding/json
 // decoding into a map): the pointer and everything below it refer to the
-// last occurrence.
+// last occurrence. Duplicates lists them.
 //
 // An Index is immutable after Build and safe for concurrent use.
 type Index struct {
 	data       []byte
-	lineStarts []int          // byte offset at which each line starts
-	values     map[string]int // pointer -> byte offset of the value's first byte
-	keys       map[string]int // pointer -> byte offset of the member key's opening quote
+	lineStarts []int // byte offset at which each line starts
+	// runeMarks count the runes before a rune start every runeMarkEvery
+	// bytes or so, so that a column costs the same on a minified
+	// document's one long line as on a short one.
+	runeMarks []runeMark
+	values    map[string]int // pointer -> byte offset of the value's first byte
+	keys      map[string]int // pointer -> byte offset of the member key's opening quote
+	dups      []Duplicate
 }
+
+// Duplicate is a key that an object repeats: Pointer is the member, Offset
+// the repeated key's opening quote and First the earlier one's.
+type Duplicate struct {
+	Pointer       string
+	Offset, First int
+}
+
+// Duplicates returns the repeated keys, in document order. JSON readers
+// disagree on which of two equal keys counts, so a caller that must not
+// guess rejects the document.
+func (ix *Index) Duplicates() []Duplicate { return ix.dups }
+
+// LineCol returns the 1-based line and column of a byte offset of the document.
+func (ix *Index) LineCol(offset int) (line, col int) { return ix.lineCol(offset) }
 
 // SyntaxError reports invalid JSON at a 1-based Line and Col (see the
 // package doc for how columns are counted).
@@ -56,13 +76,22 @@ func (e *SyntaxError) Error() string {
 // Build indexes data, which must hold exactly one JSON value, optionally
 // surrounded by whitespace. On invalid JSON it returns a *SyntaxError.
 func Build(data []byte) (*Index, error) {
+	return BuildDepth(data, maxDepth)
+}
+
+// BuildDepth is Build with a tighter bound on nesting: a document with
+// objects and arrays nested more than depth levels is a *SyntaxError at the
+// value that goes too deep. The index holds a pointer per value, each as
+// long as its depth, so the bound keeps the index linear in the document.
+func BuildDepth(data []byte, depth int) (*Index, error) {
 	ix := &Index{
 		data:       data,
 		lineStarts: lineStarts(data),
+		runeMarks:  runeMarks(data),
 		values:     make(map[string]int),
 		keys:       make(map[string]int),
 	}
-	s := &scanner{data: data, ix: ix}
+	s := &scanner{data: data, ix: ix, maxDepth: min(depth, maxDepth)}
 	s.skipSpace()
 	if err := s.value("", 0); err != nil {
 		return nil, err
@@ -132,7 +161,50 @@ func (ix *Index) lookup(m map[string]int, pointer string) (int, bool) {
 }
 
 func (ix *Index) lineCol(offset int) (line, col int) {
-	return lineColStarts(ix.data, ix.lineStarts, offset)
+	if offset > len(ix.data) {
+		offset = len(ix.data)
+	}
+	if offset < 0 {
+		offset = 0
+	}
+	i := sort.SearchInts(ix.lineStarts, offset+1) - 1
+	return i + 1, 1 + ix.runesBefore(offset) - ix.runesBefore(ix.lineStarts[i])
+}
+
+// runeMarkEvery is the spacing of the rune count marks, in bytes.
+const runeMarkEvery = 512
+
+type runeMark struct{ offset, runes int }
+
+// runeMarks decodes data once, as utf8.RuneCount does, and records the
+// count at the first rune start at or after every runeMarkEvery bytes.
+func runeMarks(data []byte) []runeMark {
+	marks := make([]runeMark, 0, 1+len(data)/runeMarkEvery)
+	next, runes := 0, 0
+	for i := 0; i < len(data); runes++ {
+		if i >= next {
+			marks = append(marks, runeMark{i, runes})
+			next = i + runeMarkEvery
+		}
+		if data[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		_, size := utf8.DecodeRune(data[i:])
+		i += size
+	}
+	return marks
+}
+
+// runesBefore counts the runes in data[:offset]; offset is a rune start
+// (the start of a value, a key or a line).
+func (ix *Index) runesBefore(offset int) int {
+	k := sort.Search(len(ix.runeMarks), func(k int) bool { return ix.runeMarks[k].offset > offset }) - 1
+	if k < 0 {
+		return utf8.RuneCount(ix.data[:offset])
+	}
+	m := ix.runeMarks[k]
+	return m.runes + utf8.RuneCount(ix.data[m.offset:offset])
 }
 
 // LineCol converts a byte offset in data to a 1-based line and column.
@@ -151,18 +223,6 @@ func LineCol(data []byte, offset int) (line, col int) {
 	}
 	line = 1 + countByte(data[:start], '\n')
 	return line, 1 + utf8.RuneCount(data[start:offset])
-}
-
-func lineColStarts(data []byte, starts []int, offset int) (line, col int) {
-	if offset > len(data) {
-		offset = len(data)
-	}
-	if offset < 0 {
-		offset = 0
-	}
-	// Index of the last line start <= offset.
-	i := sort.SearchInts(starts, offset+1) - 1
-	return i + 1, 1 + utf8.RuneCount(data[starts[i]:offset])
 }
 
 func lineStarts(data []byte) []int {
@@ -204,9 +264,10 @@ func escapeToken(s string) string {
 }
 
 type scanner struct {
-	data []byte
-	pos  int
-	ix   *Index
+	data     []byte
+	pos      int
+	ix       *Index
+	maxDepth int
 }
 
 func (s *scanner) errorf(offset int, format string, args ...any) *SyntaxError {
@@ -273,8 +334,8 @@ func (s *scanner) value(ptr string, depth int) error {
 }
 
 func (s *scanner) object(ptr string, depth int) error {
-	if depth > maxDepth {
-		return s.errorf(s.pos, "exceeded max depth")
+	if depth > s.maxDepth {
+		return s.errorf(s.pos, "nested deeper than %d levels", s.maxDepth)
 	}
 	s.pos++ // '{'
 	s.skipSpace()
@@ -300,6 +361,7 @@ func (s *scanner) object(ptr string, depth int) error {
 		}
 		child := ptr + "/" + escapeToken(key)
 		if seen[key] {
+			s.ix.dups = append(s.ix.dups, Duplicate{Pointer: child, Offset: keyOff, First: s.ix.keys[child]})
 			s.forget(child)
 		}
 		seen[key] = true
@@ -352,8 +414,8 @@ func (s *scanner) forget(ptr string) {
 }
 
 func (s *scanner) array(ptr string, depth int) error {
-	if depth > maxDepth {
-		return s.errorf(s.pos, "exceeded max depth")
+	if depth > s.maxDepth {
+		return s.errorf(s.pos, "nested deeper than %d levels", s.maxDepth)
 	}
 	s.pos++ // '['
 	s.skipSpace()

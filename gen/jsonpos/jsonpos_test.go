@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"math/rand/v2"
 	"reflect"
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 type pos struct{ line, col int }
@@ -407,5 +410,76 @@ func BenchmarkBuild(b *testing.B) {
 		if _, err := Build(spec); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestColumnsOnLongLines compares every value's position with LineCol,
+// which counts from the start of the line, on random documents: minified
+// (one long line) and pretty, ASCII, multi-byte and invalid UTF-8 in
+// strings. The rune marks make a column cost at most runeMarkEvery bytes
+// of counting, whatever the line's length.
+func TestColumnsOnLongLines(t *testing.T) {
+	pieces := []string{"x", "é", "ключ", "😀", "\xff", "\xe2\x82", "~/", " "}
+	for seed := range 40 {
+		r := rand.New(rand.NewPCG(uint64(seed), 7))
+		var b strings.Builder
+		sep := ""
+		if seed%2 == 1 {
+			sep = "\n  "
+		}
+		b.WriteString("{")
+		n := 1 + r.IntN(400)
+		for i := range n {
+			if i > 0 {
+				b.WriteString("," + sep)
+			}
+			var v strings.Builder
+			for range r.IntN(60) {
+				v.WriteString(pieces[r.IntN(len(pieces))])
+			}
+			fmt.Fprintf(&b, "\"p%d\": [\"%s\", {\"k\": %d}]", i, v.String(), i)
+		}
+		b.WriteString("}")
+		data := []byte(b.String())
+		ix, err := Build(data)
+		if err != nil {
+			t.Fatalf("seed %d: %v", seed, err)
+		}
+		for i := range n {
+			for _, ptr := range []string{fmt.Sprintf("/p%d", i), fmt.Sprintf("/p%d/0", i), fmt.Sprintf("/p%d/1/k", i)} {
+				off, ok := ix.Offset(ptr)
+				if !ok {
+					t.Fatalf("seed %d: %s not indexed", seed, ptr)
+				}
+				wl, wc := LineCol(data, off)
+				if l, c := ix.Pos(ptr); l != wl || c != wc {
+					t.Fatalf("seed %d: Pos(%s) = %d:%d, want %d:%d", seed, ptr, l, c, wl, wc)
+				}
+			}
+		}
+		for k := 1; k < len(ix.runeMarks); k++ {
+			if gap := ix.runeMarks[k].offset - ix.runeMarks[k-1].offset; gap > runeMarkEvery+utf8.UTFMax {
+				t.Fatalf("seed %d: rune marks %d bytes apart", seed, gap)
+			}
+		}
+	}
+}
+
+// TestDuplicates lists repeated keys at any depth with both places.
+func TestDuplicates(t *testing.T) {
+	doc := "{\"a\": 1, \"b\": {\"c\": [{\"d\": 1, \"d\": 2}], \"a/~\": 0, \"a/~\": 1}, \"a\": 2}"
+	ix, err := Build([]byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, d := range ix.Duplicates() {
+		l, c := ix.LineCol(d.Offset)
+		fl, fc := ix.LineCol(d.First)
+		got = append(got, fmt.Sprintf("%s %d:%d %d:%d", d.Pointer, l, c, fl, fc))
+	}
+	want := []string{"/b/c/0/d 1:31 1:23", "/b/a~1~0 1:51 1:41", "/a 1:62 1:2"}
+	if strings.Join(got, "; ") != strings.Join(want, "; ") {
+		t.Errorf("got %q\nwant %q", got, want)
 	}
 }

@@ -17,16 +17,24 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
 
 	"github.com/reftask/reftask/gen/diag"
 	"github.com/reftask/reftask/gen/jsonpos"
+	"github.com/reftask/reftask/internal/crash"
 )
 
 // TaskSuffix names the files that hold one task spec each.
 const TaskSuffix = ".task.json"
+
+// MaxNesting is how deeply a spec or schema file may nest objects and
+// arrays. Positions are indexed by JSON pointer, each as long as its
+// depth, so the bound keeps reading a file linear in its size; schemas
+// themselves nest at most model.MaxDepth levels.
+const MaxNesting = 512
 
 // File is one JSON file of the specs folder.
 type File struct {
@@ -110,6 +118,9 @@ type SQLSource struct {
 	Connection string `json:"connection"`
 	Query      string `json:"query"`
 	BatchQuery string `json:"batch_query"`
+	// Dialect is the SQL dialect the queries are written in, or "" for
+	// queries that read the same in every one.
+	Dialect string `json:"dialect"`
 }
 
 // GoSource names a function in the generated package.
@@ -161,7 +172,10 @@ type Set struct {
 	// of its own as unknown.
 	Declared map[string]bool
 	diags    diag.List
-	// mu guards diags, Declared and Files while files are read in parallel.
+	// rejected are files with problems of their own (a duplicate key): no
+	// spec that reaches one is compiled.
+	rejected map[*File]bool
+	// mu guards diags, Declared, Files and rejected while files are read in parallel.
 	mu sync.Mutex
 }
 
@@ -201,13 +215,28 @@ type rawSpec struct {
 // compiles their params and result schemas. It returns every problem found;
 // the Set is usable for the specs that had none.
 func Load(dir string) (*Set, diag.List) {
-	s := &Set{Dir: dir, Files: map[string]*File{}, Declared: map[string]bool{}}
+	return LoadTraced(dir, nil)
+}
+
+// LoadTraced is Load that calls trace, when it is not nil, as each of its
+// worker goroutines starts: with "read" in the workers that read and check
+// files, with "compile" in those that compile schemas. Tests inject
+// failures through it; a panic in a worker reaches the caller of
+// LoadTraced.
+func LoadTraced(dir string, trace func(stage string)) (*Set, diag.List) {
+	if trace == nil {
+		trace = func(string) {}
+	}
+	s := &Set{Dir: dir, Files: map[string]*File{}, Declared: map[string]bool{}, rejected: map[*File]bool{}}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		s.diags.Add(diag.Diagnostic{File: dir, Msg: err.Error()})
 		return s, s.diags
 	}
 	var paths []string
+	// A file is read only if it is inside the folder once symlinks are
+	// resolved: a link may not bring in a file from elsewhere.
+	root, rootErr := filepath.EvalSymlinks(abs)
 	err = filepath.WalkDir(abs, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -218,9 +247,17 @@ func Load(dir string) (*Set, diag.List) {
 			}
 			return nil
 		}
-		if strings.HasSuffix(d.Name(), ".json") {
-			paths = append(paths, p)
+		if !strings.HasSuffix(d.Name(), ".json") {
+			return nil
 		}
+		if d.Type()&fs.ModeSymlink != 0 {
+			if msg := s.outsideLink(p, root, rootErr); msg != "" {
+				rel, _ := filepath.Rel(abs, p)
+				s.diags.Add(diag.Diagnostic{File: filepath.ToSlash(filepath.Join(dir, rel)), Msg: msg})
+				return nil
+			}
+		}
+		paths = append(paths, p)
 		return nil
 	})
 	if err != nil {
@@ -247,26 +284,24 @@ func Load(dir string) (*Set, diag.List) {
 	// Reading, indexing, decoding and checking each file against the
 	// meta-schema is independent work: it runs on every core. Compiling the
 	// embedded schemas shares one compiler and runs after, in order.
+	// Workers take the next file from a shared counter, so that one that
+	// fails leaves no sender blocked.
 	specs := make([]*Spec, len(paths))
-	work := make(chan int)
-	var wg sync.WaitGroup
+	var next atomic.Int64
+	var wg crash.Group
 	for range min(goruntime.GOMAXPROCS(0), len(paths)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range work {
+		wg.Go(func() {
+			trace("read")
+			for i := int(next.Add(1) - 1); i < len(paths); i = int(next.Add(1) - 1) {
 				f, ok := s.readFile(dir, abs, paths[i])
 				if ok && strings.HasSuffix(paths[i], TaskSuffix) {
 					specs[i] = s.checkSpec(meta, f)
 				}
 			}
-		}()
+		})
 	}
-	for i := range paths {
-		work <- i
-	}
-	close(work)
 	wg.Wait()
+	specs = s.checkRefs(specs, s.rejected)
 
 	// Compiling dominates loading, and a compiler is not safe for concurrent
 	// use: each worker gets its own, over the same resources. Types are
@@ -283,10 +318,10 @@ func Load(dir string) (*Set, diag.List) {
 	}
 	compiled := make([]bool, len(specs))
 	workers := min(goruntime.GOMAXPROCS(0), len(specs))
+	var compilers crash.Group
 	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		compilers.Go(func() {
+			trace("compile")
 			c := jsonschema.NewCompiler()
 			c.Draft = jsonschema.Draft2020
 			c.ExtractAnnotations = true
@@ -303,9 +338,9 @@ func Load(dir string) (*Set, diag.List) {
 					compiled[i] = s.compileSpec(c, specs[i])
 				}
 			}
-		}()
+		})
 	}
-	wg.Wait()
+	compilers.Wait()
 	for i, sp := range specs {
 		if sp != nil && compiled[i] {
 			s.exactCounts(sp)
@@ -324,6 +359,27 @@ func Load(dir string) (*Set, diag.List) {
 	return s, s.diags
 }
 
+// outsideLink tells why the symlink at p may not be read, or "": its
+// target must be inside the specs folder, whose own path is root once
+// resolved.
+func (s *Set) outsideLink(p, root string, rootErr error) string {
+	target, err := filepath.EvalSymlinks(p)
+	if err != nil {
+		return "unreadable symlink: " + err.Error()
+	}
+	if rootErr != nil {
+		return "symlink in a specs folder whose path cannot be resolved: " + rootErr.Error()
+	}
+	if rel, err := filepath.Rel(root, target); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
+		shown, err := os.Readlink(p)
+		if err != nil {
+			shown = target
+		}
+		return fmt.Sprintf("symlink to %s, which is outside the specs folder %s: only files under it are read", filepath.ToSlash(shown), s.Dir)
+	}
+	return ""
+}
+
 func (s *Set) readFile(dir, abs, p string) (*File, bool) {
 	rel, err := filepath.Rel(abs, p)
 	if err != nil {
@@ -336,7 +392,7 @@ func (s *Set) readFile(dir, abs, p string) (*File, bool) {
 		return nil, false
 	}
 	f := &File{Path: display, URL: fileURL(p), Data: data}
-	ix, err := jsonpos.Build(data)
+	ix, err := jsonpos.BuildDepth(data, MaxNesting)
 	if err != nil {
 		var se *jsonpos.SyntaxError
 		if errors.As(err, &se) {
@@ -347,6 +403,17 @@ func (s *Set) readFile(dir, abs, p string) (*File, bool) {
 		return nil, false
 	}
 	f.Index = ix
+	for _, dup := range ix.Duplicates() {
+		line, col := ix.LineCol(dup.Offset)
+		fl, fc := ix.LineCol(dup.First)
+		key := dup.Pointer[strings.LastIndexByte(dup.Pointer, '/')+1:]
+		key = strings.ReplaceAll(strings.ReplaceAll(key, "~1", "/"), "~0", "~")
+		s.add(diag.Diagnostic{File: display, Line: line, Col: col, Pointer: dup.Pointer,
+			Msg: fmt.Sprintf("duplicate key %q (also at %d:%d): JSON readers disagree on which one counts, so reftaskgen rejects the file", key, fl, fc)})
+		s.mu.Lock()
+		s.rejected[f] = true
+		s.mu.Unlock()
+	}
 	if f.Doc, err = decodeAny(data); err != nil {
 		s.add(diag.Diagnostic{File: display, Msg: "invalid JSON: " + err.Error()})
 		return nil, false
@@ -483,7 +550,7 @@ func (s *Set) schemaError(f *File, ptr string, err error) {
 				}
 			}
 			for _, leaf := range leaves(ve) {
-				s.errorAt(target, leaf.InstanceLocation, "invalid schema: "+leaf.Message)
+				s.errorAt(target, SchemaPointer(leaf.InstanceLocation), "invalid schema: "+leaf.Message)
 			}
 			return
 		}
@@ -544,7 +611,7 @@ func (s *Set) schemaRefError(f *File, ptr string, err error) bool {
 			msg = fmt.Sprintf("$ref target %s does not exist", rel)
 		}
 	case frag != "":
-		msg = fmt.Sprintf("$ref target %s#%s does not exist", rel, frag)
+		msg = fmt.Sprintf("$ref target %s#%s does not exist", rel, SchemaPointer(frag))
 	default:
 		msg = fmt.Sprintf("unresolved $ref %s", rel)
 	}
@@ -599,6 +666,21 @@ func findRef(v any, ptr, fileURL, base, frag string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// SchemaPointer turns a JSON pointer as santhosh-tekuri/jsonschema reports
+// it (RFC 6901 tokens, then percent-encoded as in a URI fragment) into the
+// RFC 6901 pointer that diagnostics print: /patternProperties/(?!x), not
+// /patternProperties/%28%3F%21x%29. Every pointer that reaches a message
+// from the schema library goes through it.
+func SchemaPointer(p string) string {
+	if !strings.Contains(p, "%") {
+		return p
+	}
+	if u, err := url.PathUnescape(p); err == nil {
+		return u
+	}
+	return p
 }
 
 func refMessage(err error) string {

@@ -38,7 +38,7 @@ func leaves(ve *jsonschema.ValidationError) []*jsonschema.ValidationError {
 // metaError words a meta-schema violation for a spec author and places it
 // as precisely as the violation allows: an unknown key at the key itself.
 func (s *Set) metaError(f *File, doc any, ve *jsonschema.ValidationError) {
-	ptr, msg := ve.InstanceLocation, ve.Message
+	ptr, msg := SchemaPointer(ve.InstanceLocation), ve.Message
 	kw := ve.KeywordLocation[strings.LastIndex(ve.KeywordLocation, "/")+1:]
 	switch {
 	case strings.HasPrefix(msg, "additionalProperties "):

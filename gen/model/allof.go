@@ -124,24 +124,22 @@ func (b *builder) sortedProps(s *jsonschema.Schema) []string {
 	props := slices.Collect(mapKeys(s.Properties))
 	f := b.set.FileOf(s.Location)
 	_, frag, _ := strings.Cut(s.Location, "#")
-	slices.SortFunc(props, func(x, y string) int {
+	// Each property's place is looked up once: sorting compares n log n
+	// times, and a spec may have thousands of properties.
+	at := make(map[string]int, len(props))
+	for _, p := range props {
+		at[p] = -1
 		if f != nil {
-			lx, cx := f.Index.Pos(frag + "/properties/" + escape(x))
-			ly, cy := f.Index.Pos(frag + "/properties/" + escape(y))
-			if lx != ly {
-				return lx - ly
-			}
-			if cx != cy {
-				return cx - cy
+			if off, ok := f.Index.Offset(frag + "/properties/" + escape(p)); ok {
+				at[p] = off
 			}
 		}
-		if x < y {
-			return -1
+	}
+	slices.SortFunc(props, func(x, y string) int {
+		if at[x] != at[y] {
+			return at[x] - at[y]
 		}
-		if x > y {
-			return 1
-		}
-		return 0
+		return strings.Compare(x, y)
 	})
 	return props
 }

@@ -215,7 +215,7 @@ func (b *builder) batchSQL(sp *load.Spec, t *ir.Task, key *ir.Field) *ir.BatchSQ
 		b.errSpec(sp, "/source/sql", fmt.Sprintf("a batched SQL source needs \"batch_query\", e.g. ... WHERE id IN (:%s)", key.JSON))
 		return nil
 	}
-	parts, params, err := SplitQuery(q)
+	parts, params, err := SplitQueryIn(q, sp.Source.SQL.Dialect)
 	if err != nil {
 		b.errSpec(sp, "/source/sql/batch_query", err.Error())
 		return nil
@@ -240,7 +240,7 @@ func (b *builder) batchSQL(sp *load.Spec, t *ir.Task, key *ir.Field) *ir.BatchSQ
 		b.errSpec(sp, "/source/sql/batch_query", fmt.Sprintf("write the key list as IN (:%s) or = ANY(:%s)", key.JSON, key.JSON))
 		return nil
 	}
-	return &ir.BatchSQL{Conn: sp.Source.SQL.Connection, Prefix: prefix, Suffix: trimmed[1:]}
+	return &ir.BatchSQL{Conn: sp.Source.SQL.Connection, Prefix: prefix, Suffix: trimmed[1:], Dialect: sp.Source.SQL.Dialect}
 }
 
 func placeholders(ps []string) string {

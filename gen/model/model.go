@@ -32,6 +32,7 @@ func Build(set *load.Set, pkg string) (*ir.Package, diag.List) {
 		byLoc:     map[string]*ir.Type{},
 		byName:    map[string]string{},
 		pending:   map[string]bool{},
+		building:  map[string]*recursion{},
 		progs:     map[string]*ir.Schema{},
 		funcNames: map[string]bool{},
 		conflicts: map[*jsonschema.Schema][]*jsonschema.Schema{},
@@ -80,6 +81,12 @@ type builder struct {
 	byName  map[string]string   // Go type name -> schema location that owns it
 	named   []*ir.Type
 	pending map[string]bool // structs being built, to detect recursion
+	// building are the schemas whose types are being built, by location;
+	// depth is how many; tooDeep is set once MaxDepth is reported for the
+	// task being built.
+	building map[string]*recursion
+	depth    int
+	tooDeep  bool
 	// progs are the validation programs of JSON types by schema
 	// location; funcNames the Go function names they took.
 	progs     map[string]*ir.Schema
@@ -119,6 +126,7 @@ func (b *builder) errSpec(sp *load.Spec, ptr, msg string) {
 
 func (b *builder) task(sp *load.Spec) *ir.Task {
 	before := b.errorCount()
+	b.tooDeep = false
 	t := &ir.Task{
 		Name:    sp.Name,
 		Doc:     sp.Description,
@@ -245,9 +253,10 @@ func (b *builder) namedType(s *jsonschema.Schema, fallback string) *ir.Type {
 	return nt
 }
 
-// deref follows a schema that is only a $ref to its target.
+// deref follows a schema that is only a $ref to its target. Load rejects a
+// cycle of such schemas; the bound only keeps a missed one from hanging.
 func deref(s *jsonschema.Schema) *jsonschema.Schema {
-	for s.Ref != nil && onlyRef(s) {
+	for i := 0; s.Ref != nil && onlyRef(s) && i < 10000; i++ {
 		s = s.Ref
 	}
 	return s
@@ -375,15 +384,147 @@ func unsupported(s *jsonschema.Schema) []string {
 	return kw
 }
 
+// MaxDepth is how deeply schemas may nest, counting every subschema that
+// gets a Go type inside another, through $refs too. Each level adds to the
+// names of inline types and to the nesting of generated code, so a limit
+// keeps the output linear in the specs; a recursive schema is not deep,
+// since its Go type refers to itself by name.
+const MaxDepth = 100
+
+// recursion records a schema whose type is being built, in case one of its
+// parts refers back to it.
+type recursion struct {
+	suggested string
+	// named is the named type the parts refer to, once one does; nullable
+	// when the schema's type is a pointer to it.
+	named    *ir.Type
+	nullable bool
+}
+
 // typeOf builds the Go type of a schema. Inline objects and enums get the
 // suggested name unless the schema names itself.
+//
+// A schema met again while its type is being built is recursive. Structs,
+// unions and tuples are named before their parts are built, so they are
+// found in byLoc; a map or array of itself gets a named type here (type
+// Forest map[string]Forest), which its inner uses refer to.
 func (b *builder) typeOf(s *jsonschema.Schema, suggested string) *ir.Type {
-	if s.Ref != nil && onlyRef(s) {
-		return b.typeOf(s.Ref, suggested)
-	}
+	s = deref(s)
 	if t, ok := b.byLoc[s.Location]; ok {
 		return t
 	}
+	if rec, ok := b.building[s.Location]; ok {
+		return b.recursive(s, rec)
+	}
+	if b.tooDeepAt(s) {
+		return nil
+	}
+	rec := &recursion{suggested: suggested}
+	b.building[s.Location] = rec
+	b.depth++
+	t := b.buildType(s, suggested)
+	b.depth--
+	delete(b.building, s.Location)
+	if rec.named != nil {
+		return b.tie(s, rec, t)
+	}
+	return t
+}
+
+// tooDeepAt reports whether a schema met at the current depth is past
+// MaxDepth, and reports that once per task, at the first such schema.
+func (b *builder) tooDeepAt(s *jsonschema.Schema) bool {
+	if b.depth < MaxDepth {
+		return false
+	}
+	if !b.tooDeep {
+		b.tooDeep = true
+		b.errAt(s.Location, fmt.Sprintf("schema nested more than %d levels deep (counting through $refs), reftaskgen's limit: generated names and code grow with each level; flatten it", MaxDepth))
+	}
+	return true
+}
+
+// recursive is the type of a schema at a place inside itself.
+func (b *builder) recursive(s *jsonschema.Schema, rec *recursion) *ir.Type {
+	if rec.named == nil {
+		container, nullable, ok := recursiveShape(s)
+		if !ok {
+			b.errAt(s.Location, "schema refers back to itself, but not from inside an object or array of its own: a recursive schema needs \"type\": \"object\" (with properties or additionalProperties) or \"type\": \"array\" around the reference")
+			return nil
+		}
+		if t, ok := b.byLoc[container.Location]; ok {
+			// A nullable union of a struct, union or tuple, which already has its name.
+			return &ir.Type{Kind: ir.Pointer, Elem: t, Origin: s.Location}
+		}
+		name := b.claim(b.nameFor(s, rec.suggested), s.Location)
+		rec.named = &ir.Type{Kind: ir.Named, Name: name, Doc: s.Description, Origin: s.Location}
+		rec.nullable = nullable
+	}
+	if rec.nullable {
+		return &ir.Type{Kind: ir.Pointer, Elem: rec.named, Origin: s.Location}
+	}
+	return rec.named
+}
+
+// recursiveShape tells whether a schema whose parts refer back to it can
+// be a recursive Go type: an object or array, or a union of one and null
+// (the type is then a pointer to it). container is that object or array.
+func recursiveShape(s *jsonschema.Schema) (container *jsonschema.Schema, nullable, ok bool) {
+	if branches, _, rest := unionBranches(s); branches != nil {
+		if rest != nil || len(branches) != 2 {
+			return nil, false, false
+		}
+		for i, br := range branches {
+			d := deref(br)
+			c := *d
+			c.Types = nil
+			if slices.Equal(d.Types, []string{"null"}) && onlyRef(&c) {
+				other := deref(branches[1-i])
+				if slices.Contains(other.Types, "null") {
+					return nil, false, false
+				}
+				container, _, ok = recursiveShape(other)
+				return container, true, ok
+			}
+		}
+		return nil, false, false
+	}
+	if needsJSON(s) != "" {
+		return nil, false, false
+	}
+	types := slices.DeleteFunc(slices.Clone(s.Types), func(x string) bool { return x == "null" })
+	if len(types) != 1 || (types[0] != "object" && types[0] != "array") {
+		return nil, false, false
+	}
+	return s, slices.Contains(s.Types, "null"), true
+}
+
+// tie completes the named type that the parts of a recursive map or array
+// refer to, now that its own type t is built.
+func (b *builder) tie(s *jsonschema.Schema, rec *recursion, t *ir.Type) *ir.Type {
+	if t == nil {
+		return nil
+	}
+	inner := t
+	if t.Kind == ir.Pointer {
+		inner = t.Elem
+	}
+	if inner.Kind != ir.Map && inner.Kind != ir.Slice {
+		b.errAt(s.Location, "schema refers back to itself, but not from inside an object or array of its own: a recursive schema needs \"type\": \"object\" (with properties or additionalProperties) or \"type\": \"array\" around the reference")
+		return nil
+	}
+	rec.named.Elem = inner
+	b.named = append(b.named, rec.named)
+	out := rec.named
+	if t.Kind == ir.Pointer {
+		out = &ir.Type{Kind: ir.Pointer, Elem: rec.named, Origin: s.Location}
+	}
+	b.byLoc[s.Location] = out
+	return out
+}
+
+// buildType builds the Go type of a schema met for the first time.
+func (b *builder) buildType(s *jsonschema.Schema, suggested string) *ir.Type {
 	if raw, ok := b.keyword(s, "x-go-type"); ok {
 		return b.externalType(s, raw)
 	}
@@ -455,6 +596,17 @@ func newField(name, json, doc string, ft *ir.Type, required bool) *ir.Field {
 		field.Type = ft
 	}
 	return field
+}
+
+// breakCycle makes an optional, nullable field of a struct or tuple whose
+// type is being built (it refers back to its own object) a
+// runtime.OptNull of a pointer: an OptNull holds its value in place, and a
+// Go type cannot hold itself.
+func (b *builder) breakCycle(f *ir.Field) *ir.Field {
+	if f.Type.Kind == ir.OptNull && (f.Type.Elem.Kind == ir.Struct || f.Type.Elem.Kind == ir.Tuple) && b.building[f.Type.Elem.Origin] != nil {
+		f.Type = &ir.Type{Kind: ir.OptNull, Elem: &ir.Type{Kind: ir.Pointer, Elem: f.Type.Elem, Origin: f.Type.Origin}, Origin: f.Type.Origin}
+	}
+	return f
 }
 
 func enumTypes(vals []any) []string {
@@ -586,7 +738,7 @@ func (b *builder) structType(s *jsonschema.Schema, name string, isParams bool) *
 		if ft == nil {
 			continue
 		}
-		t.Fields = append(t.Fields, newField(fname, p, target.Description, ft, required))
+		t.Fields = append(t.Fields, b.breakCycle(newField(fname, p, target.Description, ft, required)))
 	}
 	for _, r := range s.Required {
 		if _, ok := s.Properties[r]; !ok && !isParams {
@@ -793,7 +945,8 @@ func scalarValue(v any, kind ir.Kind) (any, bool) {
 
 func (b *builder) sqlSource(sp *load.Spec, t *ir.Task) *ir.SQLSource {
 	src := &ir.SQLSource{Conn: sp.Source.SQL.Connection}
-	parts, params, err := SplitQuery(sp.Source.SQL.Query)
+	src.Dialect = sp.Source.SQL.Dialect
+	parts, params, err := SplitQueryIn(sp.Source.SQL.Query, src.Dialect)
 	if err != nil {
 		b.errSpec(sp, "/source/sql/query", err.Error())
 		return nil
@@ -912,7 +1065,7 @@ func (b *builder) fallbacks(t *ir.Task, sp *load.Spec, tasks map[string]*ir.Task
 				var ve *jsonschema.ValidationError
 				if errors.As(err, &ve) {
 					for _, leaf := range leafErrs(ve) {
-						b.errSpec(sp, fb.Pointer+"/value"+leaf.InstanceLocation, "fallback value does not match the result schema: "+leaf.Message)
+						b.errSpec(sp, fb.Pointer+"/value"+load.SchemaPointer(leaf.InstanceLocation), "fallback value does not match the result schema: "+leaf.Message)
 					}
 				} else {
 					b.errSpec(sp, fb.Pointer+"/value", err.Error())
@@ -1090,7 +1243,12 @@ func deepSig(t *ir.Type, seen map[*ir.Type]bool, b *strings.Builder) {
 			b.WriteString(v.Const + ":" + v.JSON + ";")
 		}
 	case ir.Enum, ir.Named:
-		b.WriteString(t.Name + "=")
+		b.WriteString(t.Name)
+		if seen[t] {
+			return // a recursive map or array
+		}
+		seen[t] = true
+		b.WriteString("=")
 		deepSig(t.Elem, seen, b)
 	case ir.Slice, ir.Map, ir.Pointer, ir.OptNull:
 		b.WriteString(t.Kind.String() + "(")

@@ -125,6 +125,11 @@ func (b *builder) program(s *jsonschema.Schema, fn string) *ir.Schema {
 	if p, ok := b.progs[s.Location]; ok {
 		return p
 	}
+	if b.tooDeepAt(s) {
+		return nil
+	}
+	b.depth++
+	defer func() { b.depth-- }()
 	// Schemas reached through an $id or a remote $ref have no place in
 	// the spec files; their errors are reported at the nearest schema that has one.
 	if b.set.Locate(s.Location).Line > 0 {

@@ -89,7 +89,7 @@ func (b *builder) tuple(s *jsonschema.Schema, suggested string) *ir.Type {
 			return nil
 		}
 		required := int64(i) < int64(s.MinItems)
-		t.Fields = append(t.Fields, newField(fname, fmt.Sprint(i), deref(it).Description, ft, required))
+		t.Fields = append(t.Fields, b.breakCycle(newField(fname, fmt.Sprint(i), deref(it).Description, ft, required)))
 	}
 	switch {
 	case rest != nil:

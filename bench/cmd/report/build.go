@@ -62,6 +62,16 @@ var describeBatch = map[string]string{
 	"batched-uncached": "(b0) (b) with `cache` ttl 0: no cache lookup before the batch, no store after it",
 }
 
+// hostileSizes are BenchmarkGenerateHostile's sub-benchmarks, with what each is.
+var hostileSizes = []struct{ name, what string }{
+	{"props=10000/pretty", "a result of 10,000 properties, pretty-printed"},
+	{"props=10000/minified", "the same, minified (one line)"},
+	{"objects=99", "objects nested 99 deep (the deepest within the limit)"},
+	{"objects=1000", "objects nested 1,000 deep"},
+	{"arrays=98", "arrays nested 98 deep (the deepest within the limit)"},
+	{"arrays=1000", "arrays nested 1,000 deep"},
+}
+
 func (rep *report) v(name, unit string) float64 {
 	v, _ := rep.r.get(name, unit)
 	return v
@@ -139,6 +149,15 @@ func (rep *report) targets() []target {
 	}
 	if g1 > 0 && g5 > 0 {
 		add("Generator: 5,000 specs ≤ 5.5× the time of 1,000", g5/g1 <= 5.5, "%s (%s)", ratio(g5/g1), ns(g5))
+	}
+	pretty, minified := rep.v("GenerateHostile/props=10000/pretty", "ns/op"), rep.v("GenerateHostile/props=10000/minified", "ns/op")
+	if pretty > 0 && minified > 0 {
+		add("Generator: 10,000 properties minified ≤ 2× the time pretty-printed", minified/pretty <= 2, "%s (%s vs %s)", ratio(minified/pretty), ns(minified), ns(pretty))
+	}
+	o, a := rep.v("GenerateHostile/objects=1000", "ns/op"), rep.v("GenerateHostile/arrays=1000", "ns/op")
+	if o > 0 && a > 0 {
+		add("Generator: schemas nested 1,000 deep answered in seconds (a positioned error: past the documented limit)", max(o, a) < 5e9,
+			"objects %s, arrays %s", ns(o), ns(a))
 	}
 	return ts
 }
@@ -303,6 +322,23 @@ func (rep *report) markdown(svgRel, resDir string) string {
 		w("| %s | %s | %s | %.2f s | %.0f MB | %.0f KiB |\n", s, ns(v), vs, rep.v(name, "cpu-s"), rep.v(name, "peak-RSS-MB"), rep.v(name, "out-KiB"))
 	}
 	w("\n")
+	if rep.has("GenerateHostile/props=10000/pretty") {
+		w("Hostile sizes (issue 11), one spec each, from `specgen.HostileSpecs` (`BenchmarkGenerateHostile`, medians of 3 processes). ")
+		w("Past the documented nesting limits (512 levels of JSON in a file, 100 levels of schemas: README, \"The task spec\") the answer is one positioned error, exit status 1.\n\n")
+		w("| spec | answer | time | CPU time | peak RSS | output |\n|---|---|---:|---:|---:|---:|\n")
+		for _, h := range hostileSizes {
+			name := "GenerateHostile/" + h.name
+			if !rep.has(name) {
+				continue
+			}
+			answer := "code"
+			if strings.HasSuffix(h.name, "=1000") {
+				answer = "one positioned error"
+			}
+			w("| %s | %s | %s | %.2f s | %.0f MB | %.0f KiB |\n", h.what, answer, ns(rep.v(name, "ns/op")), rep.v(name, "cpu-s"), rep.v(name, "peak-RSS-MB"), rep.v(name, "out-KiB"))
+		}
+		w("\n")
+	}
 
 	rep.batchSection(w)
 	return b.String()

@@ -7,7 +7,7 @@
 //	go run ./cmd/report -read      # rewrite the report from results/*.txt
 //	go run ./cmd/report -quick     # a short smoke run with small settings (not for publishing)
 //	go run ./cmd/report -only batch   # run only the named groups (comma-separated: hit, stampede, miss,
-//	                                  # memory, generator, batch), then rewrite the report from all results/*.txt
+//	                                  # memory, generator, hostile, batch), then rewrite the report from all results/*.txt
 package main
 
 import (
@@ -58,6 +58,11 @@ func groups(quick bool) []group {
 	} else {
 		gen = [][]string{args("-test.bench", "^BenchmarkGenerate$/^specs=100$", "-test.benchtime", "1x")}
 	}
+	// Issue 11's hostile sizes: three processes, so that the minified/pretty ratio is of medians.
+	hostile := [][]string{args("-test.bench", "^BenchmarkGenerateHostile$", "-test.benchtime", "1x", "-test.count", "3")}
+	if quick {
+		hostile = [][]string{args("-test.bench", "^BenchmarkGenerateHostile$", "-test.benchtime", "1x")}
+	}
 	stampede := [][]string{args("-test.bench", "^BenchmarkStampede$", "-test.benchtime", stampedeBT, "-test.count", "3")}
 	// Issue 4's batching benchmark: each op is 10,000 concurrent lookups, so a few ops per process suffice.
 	// One process per round: each sets up its own SQLite file and PostgreSQL schema.
@@ -71,6 +76,7 @@ func groups(quick bool) []group {
 		{"miss.txt", miss},
 		{"memory.txt", mem},
 		{"generator.txt", gen},
+		{"hostile.txt", hostile},
 		{"batch.txt", batch},
 	}
 }

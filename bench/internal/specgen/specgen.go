@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // Write writes n specs (e0001.task.json, ...) into dir, creating it.
@@ -78,4 +79,66 @@ func Spec(i int) []byte {
   "timeout": "2s"%[2]s
 }
 `, i, fallback)
+}
+
+// Hostile is one hostile spec set of the generator benchmark: its name
+// (the sub-benchmark's) and a writer of its one task into a folder.
+type Hostile struct {
+	Name  string
+	Write func(dir string) error
+	// Fails is true when the spec is past a documented limit: the
+	// generator answers with one positioned error instead of code.
+	Fails bool
+}
+
+// HostileSpecs are the sizes issue 11 names: a result of 10,000
+// properties, pretty-printed and minified (one line), and schemas nested
+// 1,000 deep, objects and arrays, which are past the nesting limit, beside
+// the deepest nesting that is within it.
+func HostileSpecs() []Hostile {
+	wide := func(minified bool) func(string) error {
+		return func(dir string) error {
+			var b strings.Builder
+			nl, ind := "\n", "  "
+			if minified {
+				nl, ind = "", ""
+			}
+			b.WriteString(`{"type": "object",` + nl + ind + `"properties": {` + nl)
+			for i := range 10000 {
+				if i > 0 {
+					b.WriteString("," + nl)
+				}
+				fmt.Fprintf(&b, `%s%s"p%05d": {"type": "string", "maxLength": 64, "description": "property %d"}`, ind, ind, i, i)
+			}
+			b.WriteString(nl + ind + "}}")
+			return writeTask(dir, b.String())
+		}
+	}
+	objects := func(n int) func(string) error {
+		return func(dir string) error {
+			return writeTask(dir, strings.Repeat(`{"type": "object", "properties": {"a": `, n)+`{"type": "string"}`+strings.Repeat("}}", n))
+		}
+	}
+	arrays := func(n int) func(string) error {
+		return func(dir string) error {
+			return writeTask(dir, `{"type": "object", "properties": {"a": `+strings.Repeat(`{"type": "array", "items": `, n)+`{"type": "string"}`+strings.Repeat("}", n)+"}}")
+		}
+	}
+	return []Hostile{
+		{Name: "props=10000/pretty", Write: wide(false)},
+		{Name: "props=10000/minified", Write: wide(true)},
+		{Name: "objects=99", Write: objects(99)},
+		{Name: "objects=1000", Write: objects(1000), Fails: true},
+		{Name: "arrays=98", Write: arrays(98)},
+		{Name: "arrays=1000", Write: arrays(1000), Fails: true},
+	}
+}
+
+func writeTask(dir, result string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	spec := `{"name": "Hostile", "params": {"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}}},` +
+		` "result": ` + result + `, "source": {"sql": {"connection": "db", "query": "SELECT * FROM t WHERE id = :id"}}}`
+	return os.WriteFile(filepath.Join(dir, "hostile.task.json"), []byte(spec), 0o644)
 }
