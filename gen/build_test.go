@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -186,7 +187,14 @@ func TestAcceptedSpecsBuild(t *testing.T) {
 	if os.Getenv("KEEP_BUILDCHECK") == "" {
 		t.Cleanup(func() { os.RemoveAll(work) })
 	}
-	r := rand.New(rand.NewPCG(5, 6))
+	// SHAPES_SEED explores other specs than the fixed seed does.
+	seed := uint64(5)
+	if v := os.Getenv("SHAPES_SEED"); v != "" {
+		if seed, err = strconv.ParseUint(v, 10, 64); err != nil {
+			t.Fatalf("SHAPES_SEED: %v", err)
+		}
+	}
+	r := rand.New(rand.NewPCG(seed, 6))
 	folders := map[string]map[string][]byte{}
 	accepted, tasks := 0, 0
 	for i := range n {

@@ -67,10 +67,11 @@ var (
 	shapePatterns = []string{"^a", "Z$", "[0-9]+", "^(a|b)*$", `\d`, "^$", ".", "^[^%]*$"}
 	// Property names: Go keywords and predeclared names, names generated
 	// code uses for its own variables, initialisms, digits, and pairs
-	// that give the same Go name. Names that a struct tag cannot carry,
-	// and names of generated methods, are issue 11's class 4, tested
-	// where it is closed.
-	shapeProps = []string{"id", "ID", "Id", "user_id", "userId", "UserID", "type", "func", "map", "range", "len", "error", "nil",
+	// that give the same Go name, names a struct tag cannot carry, and
+	// names of generated methods and of the fields reftaskgen adds.
+	shapeProps = []string{"", "-", "a,b", `q"x`, "b`x", `bs\x`, "a b", "ünï", "名前", "Validate", "validate",
+		"UnmarshalJSON", "MarshalJSON", "String", "Value", "Valid", "Extra", "AdditionalProperties", "Rest", "V0", "V1",
+		"id", "ID", "Id", "user_id", "userId", "UserID", "type", "func", "map", "range", "len", "error", "nil",
 		"v", "vs", "path", "n", "p", "c", "ctx", "err", "data", "plain", "x", "rd", "buf", "ok", "i", "k",
 		"a_b", "a-b", "aB", "AB", "123", "1a", "client", "params", "result", "options", "extra", "kind", "time", "json",
 		"fmt", "strconv", "errors", "slices", "maps", "utf8", "netip", "math", "context", "runtime"}
@@ -81,8 +82,11 @@ var (
 	// Names for titles, x-go-name and $defs keys: some collide with the
 	// types and functions every generated file declares.
 	shapeTypeNames = []string{"Thing", "Item", "X", "Client", "NewClient", "XParams", "XResult", "AResult", "Pattern0",
-		"ConvPattern0", "Node", "Thing2", "ID", "Time", "Runtime", "Context", "JSON"}
-	shapeTitles = []string{"Thing", "a b", "123", "type", "x", "Client", "Item"}
+		"ConvPattern0", "Node", "Thing2", "ID", "Time", "Runtime", "Context", "JSON", "V1", "A", "A2", "Rest", "Validate"}
+	// Titles also name tuple positions and union branches, beside the
+	// names reftaskgen falls back on (V<i>, Variant<i>, the JSON type).
+	shapeTitles = []string{"Thing", "a b", "123", "type", "x", "Client", "Item", "V1", "V0", "Variant1", "String",
+		"Integer", "Validate", "A", "A2", "Rest"}
 	// Task names: pairs that give one unexported name (ABC, Abc), names
 	// that end the way generated methods do, and names of the client's own members.
 	shapeTasks = []string{"X", "A", "AAsync", "ABatch", "ABC", "Abc", "Many", "ManyA", "Pattern0", "Client", "Execute", "Tasks", "Get", "Key", "Fetch", "Value"}

@@ -187,3 +187,35 @@ func TestInternalErrorExitCode(t *testing.T) {
 		}
 	})
 }
+
+// TestErrorCorpusExitCodes runs the command on every case of the negative
+// corpus, including the specs that once crashed it: each exits 1, the
+// status for spec problems (never 2, the usage status, nor 3, a crash),
+// prints exactly the diagnostics the case expects and writes no file.
+func TestErrorCorpusExitCodes(t *testing.T) {
+	dirs, err := filepath.Glob("../../testdata/golden/errors/*")
+	if err != nil || len(dirs) == 0 {
+		t.Fatalf("no error cases: %v", err)
+	}
+	for _, dir := range dirs {
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			want, err := os.ReadFile(filepath.Join(dir, "want.txt"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := filepath.Join(dir, "reftasks_gen.go")
+			var stdout, stderr bytes.Buffer
+			code := run([]string{"-specs", filepath.Join(dir, "specs"), "-out", out, "-pkg", "errcase"}, &stdout, &stderr)
+			if code != 1 {
+				t.Fatalf("exit %d, want 1; stderr:\n%s", code, stderr.String())
+			}
+			if got := strings.ReplaceAll(stderr.String(), filepath.ToSlash(dir)+"/", ""); got != string(want) {
+				t.Errorf("stderr differs from want.txt\n--- got\n%s--- want\n%s", got, want)
+			}
+			if _, err := os.Stat(out); !errors.Is(err, os.ErrNotExist) {
+				os.Remove(out)
+				t.Errorf("a file was written despite the errors (stat: %v)", err)
+			}
+		})
+	}
+}

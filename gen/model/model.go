@@ -339,6 +339,24 @@ func (b *builder) methodClash(loc, what, want, typeName, got string) {
 	b.diags.Add(d)
 }
 
+// explicitClash reports, as an error at loc's x-go-name, an x-go-name
+// that names a method of the generated type typeName or a field another
+// member already has: an x-go-name is an exact request, so it is never
+// renamed the way a derived name is. It returns whether it reported.
+func (b *builder) explicitClash(loc, want string, isMethod bool, holder, typeName string) bool {
+	var why string
+	switch {
+	case isMethod:
+		why = fmt.Sprintf("%s is the name of a method reftaskgen reserves on %s", want, typeName)
+	case holder != "":
+		why = fmt.Sprintf("%s is already the Go name of %s in %s", want, holder, typeName)
+	default:
+		return false
+	}
+	b.errAt(loc+"/x-go-name", fmt.Sprintf("x-go-name %s cannot be given: %s; choose another name", want, why))
+	return true
+}
+
 // constSuffix marks the location of an enum's constants, which share the
 // package's namespace with its types.
 const constSuffix = "|const"
@@ -707,8 +725,18 @@ func (b *builder) structType(s *jsonschema.Schema, name string, isParams bool) *
 	for _, p := range props {
 		ps := s.Properties[p]
 		fname := names.Exported(p)
-		if n := b.goName(ps.Location); n != "" {
-			fname = n
+		explicit := b.goName(ps.Location)
+		if explicit != "" {
+			fname = explicit
+		}
+		if explicit != "" {
+			holder := ""
+			if other, ok := goNames[explicit]; ok && !ir.IsMethod(ir.Struct, explicit) {
+				holder = fmt.Sprintf("property %q", other)
+			}
+			if b.explicitClash(ps.Location, explicit, ir.IsMethod(ir.Struct, explicit), holder, name) {
+				continue
+			}
 		}
 		if ir.IsMethod(ir.Struct, fname) {
 			base := fname

@@ -76,12 +76,25 @@ func (b *builder) tuple(s *jsonschema.Schema, suggested string) *ir.Type {
 		if fname == "" && deref(it).Title != "" {
 			fname = names.Exported(deref(it).Title)
 		}
+		if explicit := b.goName(it.Location); explicit != "" {
+			holder := ""
+			if used[explicit] || explicit == "Rest" {
+				holder = "another position"
+			}
+			if b.explicitClash(it.Location, explicit, ir.IsMethod(ir.Tuple, explicit), holder, name) {
+				return nil
+			}
+		}
 		if ir.IsMethod(ir.Tuple, fname) {
 			b.methodClash(it.Location, fmt.Sprintf("tuple position %d", i), fname, name, fmt.Sprintf("V%d", i))
 			fname = ""
 		}
 		if fname == "" || used[fname] || fname == "Rest" || !names.IsExportedIdent(fname) {
 			fname = fmt.Sprintf("V%d", i)
+		}
+		// A title may have taken V<i> already ("title": "V1" at position 0).
+		for k := 2; used[fname]; k++ {
+			fname = fmt.Sprintf("V%d_%d", i, k)
 		}
 		used[fname] = true
 		ft := b.typeOf(it, name+fname)

@@ -143,6 +143,16 @@ func (b *builder) union(s *jsonschema.Schema, branches []*jsonschema.Schema, one
 func (b *builder) variantName(unionName string, br *jsonschema.Schema, i int, hasTag bool, tag any, used map[string]bool) string {
 	target := deref(br)
 	n := b.goName(br.Location)
+	reported := false
+	if n != "" {
+		holder := ""
+		if used[n] {
+			holder = "another branch"
+		}
+		// The generation fails with the error; the name below only keeps
+		// the model whole until then.
+		reported = b.explicitClash(br.Location, n, ir.IsMethod(ir.Union, n), holder, unionName)
+	}
 	if n == "" {
 		n = b.nameFor(target, "")
 	}
@@ -171,10 +181,16 @@ func (b *builder) variantName(unionName string, br *jsonschema.Schema, i int, ha
 		n = fmt.Sprintf("Variant%d", i)
 	}
 	if ir.IsMethod(ir.Union, n) {
-		b.methodClash(br.Location, fmt.Sprintf("branch %d", i), n, unionName, fmt.Sprintf("%s%d", n, i))
+		if !reported {
+			b.methodClash(br.Location, fmt.Sprintf("branch %d", i), n, unionName, fmt.Sprintf("%s%d", n, i))
+		}
 		n = fmt.Sprintf("%s%d", n, i)
 	} else if used[n] {
 		n = fmt.Sprintf("%s%d", n, i)
+	}
+	// An earlier branch may hold the indexed name too ("A", "A2", "A").
+	for base, k := n, 2; used[n]; k++ {
+		n = fmt.Sprintf("%s_%d", base, k)
 	}
 	used[n] = true
 	return n

@@ -5,10 +5,12 @@ package shapes
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"github.com/reftask/reftask/runtime"
 	"math"
 	"slices"
+	"strconv"
 	"time"
 	"unicode/utf8"
 )
@@ -101,6 +103,447 @@ func (v *AbcParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 func appendAbcParams(dst []byte, v *AbcParams) []byte {
 	dst = runtime.AppendString(dst, v.ID)
 	return dst
+}
+
+// FallbackNamesParams is the object at fallback_names.task.json#/params.
+type FallbackNamesParams struct {
+	ID string `json:"id"`
+}
+
+// UnmarshalJSON decodes a FallbackNamesParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
+func (v *FallbackNamesParams) UnmarshalJSON(data []byte) error {
+	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+		return err
+	}
+	type plain FallbackNamesParams
+	return runtime.DecodeStrict(data, (*plain)(v))
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *FallbackNamesParams) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *FallbackNamesParams) validate(vs *runtime.Violations, path *runtime.Path) {}
+
+func appendFallbackNamesParams(dst []byte, v *FallbackNamesParams) []byte {
+	dst = runtime.AppendString(dst, v.ID)
+	return dst
+}
+
+// FallbackNamesResult is the object at fallback_names.task.json#/result.
+type FallbackNamesResult struct {
+	Pair   *FallbackNamesResultPair   `json:"pair,omitempty"`
+	Either *FallbackNamesResultEither `json:"either,omitempty"`
+}
+
+// UnmarshalJSON decodes a FallbackNamesResult, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
+func (v *FallbackNamesResult) UnmarshalJSON(data []byte) error {
+	if err := runtime.RequireKeys(data, nil, []string{"pair"}, nil, false); err != nil {
+		return err
+	}
+	type plain FallbackNamesResult
+	if err := runtime.DecodeStrict(data, (*plain)(v)); err != nil {
+		return err
+	}
+	nulls := runtime.NullProps(data, "either")
+	if nulls["either"] {
+		v.Either = new(FallbackNamesResultEither)
+		if err := v.Either.UnmarshalJSON([]byte("null")); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *FallbackNamesResult) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *FallbackNamesResult) validate(vs *runtime.Violations, path *runtime.Path) {
+	{
+		pPair := path.Key("pair")
+		if v.Pair != nil {
+			v.Pair.validate(vs, &pPair)
+		}
+	}
+	{
+		pEither := path.Key("either")
+		if v.Either != nil {
+			v.Either.validate(vs, &pEither)
+		}
+	}
+}
+
+func appendFallbackNamesResult(dst []byte, v *FallbackNamesResult) []byte {
+	if v.Pair != nil {
+		dst = runtime.AppendPresent(dst, true)
+		dst = appendFallbackNamesResultPair(dst, v.Pair)
+	} else {
+		dst = runtime.AppendPresent(dst, false)
+	}
+	if v.Either != nil {
+		dst = runtime.AppendPresent(dst, true)
+		dst = appendFallbackNamesResultEither(dst, v.Either)
+	} else {
+		dst = runtime.AppendPresent(dst, false)
+	}
+	return dst
+}
+
+func readFallbackNamesResult(rd *runtime.Reader, v *FallbackNamesResult) {
+	if rd.Present() {
+		p0 := new(FallbackNamesResultPair)
+		readFallbackNamesResultPair(rd, p0)
+		v.Pair = p0
+	}
+	if rd.Present() {
+		p0 := new(FallbackNamesResultEither)
+		readFallbackNamesResultEither(rd, p0)
+		v.Either = p0
+	}
+}
+
+// cloneFallbackNamesResult returns a deep copy of v that shares nothing mutable with it.
+func cloneFallbackNamesResult(v *FallbackNamesResult) *FallbackNamesResult {
+	return runtime.CopyByCodec(v, appendFallbackNamesResult, readFallbackNamesResult)
+}
+
+// FallbackNamesResultEither is the value at properties/either.
+// It is one of the 5 branches of its oneOf (exactly one branch must match): exactly one field
+// is set, so switch on which one is not nil.
+type FallbackNamesResultEither struct {
+	A        *string
+	A2       *int64
+	A2_2     *bool
+	Variant4 *runtime.JSONValue
+	Array    *[]string
+}
+
+// MarshalJSON writes the variant that is set.
+func (v FallbackNamesResultEither) MarshalJSON() ([]byte, error) {
+	switch {
+	case v.A != nil:
+		return json.Marshal(v.A)
+	case v.A2 != nil:
+		return json.Marshal(v.A2)
+	case v.A2_2 != nil:
+		return json.Marshal(v.A2_2)
+	case v.Variant4 != nil:
+		return json.Marshal(v.Variant4)
+	case v.Array != nil:
+		return json.Marshal(v.Array)
+	}
+	return nil, errors.New("FallbackNamesResultEither: no variant is set")
+}
+
+// Value returns the variant that is set, a pointer to its type, or nil: for a type switch.
+func (v FallbackNamesResultEither) Value() any {
+	switch {
+	case v.A != nil:
+		return v.A
+	case v.A2 != nil:
+		return v.A2
+	case v.A2_2 != nil:
+		return v.A2_2
+	case v.Variant4 != nil:
+		return v.Variant4
+	case v.Array != nil:
+		return v.Array
+	}
+	return nil
+}
+
+// UnmarshalJSON tries every branch and keeps the one branch that matches.
+// A value that matches several is an error. When none matches, the
+// first branch that decodes is kept, for Validate to report why.
+func (v *FallbackNamesResultEither) UnmarshalJSON(data []byte) error {
+	cands := make([]runtime.Candidate[FallbackNamesResultEither], 0, 5)
+	{
+		x := new(string)
+		err := runtime.DecodeStrict(data, x)
+		cands = append(cands, runtime.Candidate[FallbackNamesResultEither]{
+			Err:   err,
+			Name:  "A",
+			Value: FallbackNamesResultEither{A: x},
+		})
+	}
+	{
+		x := new(int64)
+		err := runtime.DecodeStrict(data, x)
+		cands = append(cands, runtime.Candidate[FallbackNamesResultEither]{
+			Err:   err,
+			Name:  "A2",
+			Value: FallbackNamesResultEither{A2: x},
+		})
+	}
+	{
+		x := new(bool)
+		err := runtime.DecodeStrict(data, x)
+		cands = append(cands, runtime.Candidate[FallbackNamesResultEither]{
+			Err:   err,
+			Name:  "A2_2",
+			Value: FallbackNamesResultEither{A2_2: x},
+		})
+	}
+	{
+		x := new(runtime.JSONValue)
+		err := json.Unmarshal(data, x)
+		cands = append(cands, runtime.Candidate[FallbackNamesResultEither]{
+			Err:   err,
+			Name:  "Variant4",
+			Value: FallbackNamesResultEither{Variant4: x},
+		})
+	}
+	{
+		x := new([]string)
+		err := runtime.DecodeStrict(data, x)
+		cands = append(cands, runtime.Candidate[FallbackNamesResultEither]{
+			Err:   err,
+			Name:  "Array",
+			Value: FallbackNamesResultEither{Array: x},
+		})
+	}
+	return runtime.PickVariant(v, true, cands, (*FallbackNamesResultEither).checkVariant)
+}
+
+// checkVariant validates the variant that is set against its own branch.
+func (v *FallbackNamesResultEither) checkVariant() error {
+	var vs runtime.Violations
+	v.validateVariant(&vs, nil)
+	return vs.Err()
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *FallbackNamesResultEither) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+// validateVariant checks that one variant is set and that it satisfies its branch.
+func (v *FallbackNamesResultEither) validateVariant(vs *runtime.Violations, path *runtime.Path) {
+	n := 0
+	if v.A != nil {
+		n++
+	}
+	if v.A2 != nil {
+		n++
+	}
+	if v.A2_2 != nil {
+		n++
+	}
+	if v.Variant4 != nil {
+		n++
+		checkVariant4((*v.Variant4).Any(), path, vs, nil)
+	}
+	if v.Array != nil {
+		n++
+	}
+	if n != 1 {
+		vs.Addf(path.String(), "oneOf", "%d of the 5 variants are set, want exactly 1", n)
+	}
+}
+
+func (v *FallbackNamesResultEither) validate(vs *runtime.Violations, path *runtime.Path) {
+	v.validateVariant(vs, path)
+}
+
+func appendFallbackNamesResultEither(dst []byte, v *FallbackNamesResultEither) []byte {
+	switch {
+	case v.A != nil:
+		dst = runtime.AppendInt64(dst, 0)
+		dst = runtime.AppendString(dst, (*v.A))
+	case v.A2 != nil:
+		dst = runtime.AppendInt64(dst, 1)
+		dst = runtime.AppendInt64(dst, (*v.A2))
+	case v.A2_2 != nil:
+		dst = runtime.AppendInt64(dst, 2)
+		dst = runtime.AppendBool(dst, (*v.A2_2))
+	case v.Variant4 != nil:
+		dst = runtime.AppendInt64(dst, 3)
+		dst = runtime.AppendJSONValue(dst, (*v.Variant4))
+	case v.Array != nil:
+		dst = runtime.AppendInt64(dst, 4)
+		dst = runtime.AppendLen(dst, len((*v.Array)))
+		for i0 := range *v.Array {
+			dst = runtime.AppendString(dst, (*v.Array)[i0])
+		}
+	default:
+		dst = runtime.AppendInt64(dst, -1)
+	}
+	return dst
+}
+
+func readFallbackNamesResultEither(rd *runtime.Reader, v *FallbackNamesResultEither) {
+	switch rd.Variant(5) {
+	case 0:
+		v.A = new(string)
+		(*v.A) = rd.String()
+	case 1:
+		v.A2 = new(int64)
+		(*v.A2) = rd.Int64()
+	case 2:
+		v.A2_2 = new(bool)
+		(*v.A2_2) = rd.Bool()
+	case 3:
+		v.Variant4 = new(runtime.JSONValue)
+		(*v.Variant4) = runtime.ReadJSONValue(rd)
+	case 4:
+		v.Array = new([]string)
+		(*v.Array) = make([]string, rd.Len())
+		for i0 := range *v.Array {
+			(*v.Array)[i0] = rd.String()
+		}
+	}
+}
+
+// FallbackNamesResultPair is the array at properties/pair.
+// It is a tuple: each field is one position of the JSON array; an optional
+// position is nil when the array ends before it.
+type FallbackNamesResultPair struct {
+	V1   *string
+	V1_2 *int64
+	V2   *bool
+	// Rest holds the items after position 2.
+	Rest []runtime.JSONValue
+}
+
+// MarshalJSON writes the items as a JSON array, up to the first absent position.
+func (v FallbackNamesResultPair) MarshalJSON() ([]byte, error) {
+	items := make([]any, 0, 3)
+	if v.V1 != nil {
+		items = append(items, v.V1)
+		if v.V1_2 != nil {
+			items = append(items, v.V1_2)
+			if v.V2 != nil {
+				items = append(items, v.V2)
+			}
+		}
+	}
+	for _, x := range v.Rest {
+		items = append(items, x)
+	}
+	return json.Marshal(items)
+}
+
+// UnmarshalJSON decodes a JSON array, each item strictly.
+func (v *FallbackNamesResultPair) UnmarshalJSON(data []byte) error {
+	items, err := runtime.TupleItems(data, 0, -1)
+	if err != nil {
+		return err
+	}
+	*v = FallbackNamesResultPair{}
+	if len(items) > 0 {
+		if err := runtime.DecodeStrict(items[0], &v.V1); err != nil {
+			return runtime.PropError("0", err)
+		}
+	}
+	if len(items) > 1 {
+		if err := runtime.DecodeStrict(items[1], &v.V1_2); err != nil {
+			return runtime.PropError("1", err)
+		}
+	}
+	if len(items) > 2 {
+		if err := runtime.DecodeStrict(items[2], &v.V2); err != nil {
+			return runtime.PropError("2", err)
+		}
+	}
+	for i := 3; i < len(items); i++ {
+		var x runtime.JSONValue
+		if err := json.Unmarshal(items[i], &x); err != nil {
+			return runtime.PropError(strconv.Itoa(i), err)
+		}
+		v.Rest = append(v.Rest, x)
+	}
+	return nil
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *FallbackNamesResultPair) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *FallbackNamesResultPair) validate(vs *runtime.Violations, path *runtime.Path) {
+	n := 0
+	if v.V1 != nil {
+		n = 1
+		if v.V1_2 != nil {
+			n = 2
+			if v.V2 != nil {
+				n = 3
+				n += len(v.Rest)
+			}
+		}
+	}
+	if n <= 1 && v.V1_2 != nil {
+		vs.Add(path.String(), "prefixItems", "item 1 (V1_2) is set after an absent item")
+	}
+	if n <= 2 && v.V2 != nil {
+		vs.Add(path.String(), "prefixItems", "item 2 (V2) is set after an absent item")
+	}
+	if n < 3 && len(v.Rest) > 0 {
+		vs.Add(path.String(), "prefixItems", "Rest items are set after an absent item")
+	}
+	for i := range v.Rest {
+		p := path.Index(3 + i)
+		checkFallbackNamesResultPairItem(v.Rest[i].Any(), &p, vs, nil)
+	}
+}
+
+func appendFallbackNamesResultPair(dst []byte, v *FallbackNamesResultPair) []byte {
+	if v.V1 != nil {
+		dst = runtime.AppendPresent(dst, true)
+		dst = runtime.AppendString(dst, (*v.V1))
+	} else {
+		dst = runtime.AppendPresent(dst, false)
+	}
+	if v.V1_2 != nil {
+		dst = runtime.AppendPresent(dst, true)
+		dst = runtime.AppendInt64(dst, (*v.V1_2))
+	} else {
+		dst = runtime.AppendPresent(dst, false)
+	}
+	if v.V2 != nil {
+		dst = runtime.AppendPresent(dst, true)
+		dst = runtime.AppendBool(dst, (*v.V2))
+	} else {
+		dst = runtime.AppendPresent(dst, false)
+	}
+	dst = runtime.AppendLen(dst, len(v.Rest))
+	for i0 := range v.Rest {
+		dst = runtime.AppendJSONValue(dst, v.Rest[i0])
+	}
+	return dst
+}
+
+func readFallbackNamesResultPair(rd *runtime.Reader, v *FallbackNamesResultPair) {
+	if rd.Present() {
+		p0 := new(string)
+		(*p0) = rd.String()
+		v.V1 = p0
+	}
+	if rd.Present() {
+		p0 := new(int64)
+		(*p0) = rd.Int64()
+		v.V1_2 = p0
+	}
+	if rd.Present() {
+		p0 := new(bool)
+		(*p0) = rd.Bool()
+		v.V2 = p0
+	}
+	v.Rest = make([]runtime.JSONValue, rd.Len())
+	for i0 := range v.Rest {
+		v.Rest[i0] = runtime.ReadJSONValue(rd)
+	}
 }
 
 // Pattern0 is the object at abc2.task.json#/result.
@@ -1030,16 +1473,29 @@ func checkABCResult(v any, path *runtime.Path, vs *runtime.Violations, ev *runti
 	}
 }
 
+// checkFallbackNamesResultPairItem checks a JSON value against the schema at pair/items, adding a violation for every keyword it breaks.
+func checkFallbackNamesResultPairItem(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
+}
+
+// checkVariant4 checks a JSON value against the schema at oneOf/3, adding a violation for every keyword it breaks.
+func checkVariant4(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
+	if !runtime.HasJSONType(v, "null") {
+		vs.Addf(path.String(), "type", "%s is not of type null", runtime.JSONKind(v))
+	}
+}
+
 // Client calls this package's tasks through a shared runtime executor, which caches, coalesces, retries and falls back as each spec says. A Client is safe for concurrent use.
 type Client struct {
-	x            *runtime.Executor
-	abc          *runtime.Task[ABCParams, ABCResult]
-	abcRequest   *runtime.HTTPRequest
-	abc2         *runtime.Task[AbcParams, Pattern0]
-	abc2Request  *runtime.HTTPRequest
-	x2           *runtime.Task[XParams, XResult]
-	x2Query      *runtime.SQLQuery
-	x2RowScanner *runtime.RowScanner[XResult]
+	x                    *runtime.Executor
+	abc                  *runtime.Task[ABCParams, ABCResult]
+	abcRequest           *runtime.HTTPRequest
+	abc2                 *runtime.Task[AbcParams, Pattern0]
+	abc2Request          *runtime.HTTPRequest
+	fallbackNames        *runtime.Task[FallbackNamesParams, FallbackNamesResult]
+	fallbackNamesRequest *runtime.HTTPRequest
+	x2                   *runtime.Task[XParams, XResult]
+	x2Query              *runtime.SQLQuery
+	x2RowScanner         *runtime.RowScanner[XResult]
 }
 
 // NewClient binds the package's tasks to x. The connections and files the tasks name are looked up in x when a task runs.
@@ -1098,6 +1554,33 @@ func NewClient(x *runtime.Executor) *Client {
 		ValidateParams: (*AbcParams).Validate,
 		ValidateResult: (*Pattern0).Validate,
 		Version:        "7d9070a9f79bfe5f",
+	})
+	c.fallbackNamesRequest = &runtime.HTTPRequest{
+		Conn:     "api",
+		Method:   "GET",
+		NotFound: []int{404},
+		Path: runtime.Template{
+			Params: []string{"id"},
+			Parts:  []string{"/fallback-names/", ""},
+		},
+	}
+	c.fallbackNames = runtime.NewTask(x, runtime.TaskSpec[FallbackNamesParams, FallbackNamesResult]{
+		AppendKey: appendFallbackNamesParams,
+		Cache:     runtime.CachePolicy{TTL: time.Minute},
+		Clone:     cloneFallbackNamesResult,
+		Decode:    decodeFallbackNames,
+		Describe:  describeFallbackNamesParams,
+		Encode:    appendFallbackNamesResult,
+		Fetch:     c.fetchFallbackNames,
+		Name:      "FallbackNames",
+		Retry: runtime.RetryPolicy{
+			Attempts:     1,
+			InitialDelay: 50 * time.Millisecond,
+			MaxDelay:     time.Second,
+		},
+		ValidateParams: (*FallbackNamesParams).Validate,
+		ValidateResult: (*FallbackNamesResult).Validate,
+		Version:        "98ea218b1a5b48e2",
 	})
 	c.x2Query = runtime.NewSQLQuery("db", []string{"SELECT * FROM x WHERE id = ", ""}, []string{"id"})
 	c.x2RowScanner = &runtime.RowScanner[XResult]{
@@ -1249,6 +1732,69 @@ func (c *Client) fetchAbc2(ctx context.Context, p *AbcParams) (*Pattern0, error)
 		return nil, err
 	}
 	return recordAbc(raw)
+}
+
+// GetFallbackNames names reftaskgen falls back on that a title has already taken: a tuple position titled V1 before an untitled position 1, and union branches titled A, A2 and A.
+// It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
+func (c *Client) GetFallbackNames(ctx context.Context, id string) (*FallbackNamesResult, error) {
+	p := newFallbackNamesParams(id)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.fallbackNames.Get(ctx, c.keyFallbackNames(buf[:0], &p), p)
+}
+
+// keyFallbackNames appends the cache key of p to dst. It is kept out of line so that GetFallbackNames's frame stays small:
+// a lookup on a goroutine started for it then fits the goroutine's starting stack.
+//
+//go:noinline
+func (c *Client) keyFallbackNames(dst []byte, p *FallbackNamesParams) []byte {
+	return appendFallbackNamesParams(c.fallbackNames.Key(dst), p)
+}
+
+// GetFallbackNamesAsync starts GetFallbackNames and returns at once; Await the future for the result.
+func (c *Client) GetFallbackNamesAsync(ctx context.Context, id string) *runtime.Future[FallbackNamesResult] {
+	p := newFallbackNamesParams(id)
+	return c.fallbackNames.Async(ctx, &p)
+}
+
+// InvalidateFallbackNames drops the cached result for these parameters.
+func (c *Client) InvalidateFallbackNames(id string) {
+	p := newFallbackNamesParams(id)
+	c.fallbackNames.Invalidate(&p)
+}
+
+func newFallbackNamesParams(id string) FallbackNamesParams {
+	p := FallbackNamesParams{ID: id}
+	return p
+}
+
+func describeFallbackNamesParams(p *FallbackNamesParams) string {
+	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
+}
+
+func decodeFallbackNames(rd *runtime.Reader) *FallbackNamesResult {
+	v := new(FallbackNamesResult)
+	readFallbackNamesResult(rd, v)
+	return v
+}
+
+// recordFallbackNames converts the record the source returned; a bare return passes err on.
+func recordFallbackNames(raw any) (out *FallbackNamesResult, err error) {
+	var v FallbackNamesResult
+	v, err = convFallbackNamesResult("", raw)
+	if err != nil {
+		return
+	}
+	return &v, nil
+}
+
+func (c *Client) fetchFallbackNames(ctx context.Context, p *FallbackNamesParams) (*FallbackNamesResult, error) {
+	vals := map[string]string{"id": p.ID}
+	raw, err := runtime.FetchHTTP(ctx, c.x, "FallbackNames", c.fallbackNamesRequest, vals, nil)
+	if err != nil {
+		return nil, err
+	}
+	return recordFallbackNames(raw)
 }
 
 // GetX a task whose field would be the client's executor x.
@@ -1465,6 +2011,16 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 			return nil, err
 		}
 		return r, nil
+	case "FallbackNames":
+		var p FallbackNamesParams
+		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
+			return nil, err
+		}
+		r, err := c.fallbackNames.Do(ctx, &p)
+		if err != nil {
+			return nil, err
+		}
+		return r, nil
 	case "X":
 		var p XParams
 		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
@@ -1481,11 +2037,35 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 
 // Tasks lists the names Execute accepts, sorted.
 func (c *Client) Tasks() []string {
-	return []string{"ABC", "Abc", "X"}
+	return []string{"ABC", "Abc", "FallbackNames", "X"}
 }
 
 func convABCResult(path string, raw any) (out ABCResult, err error) {
 	out.JSONValue, err = runtime.AsJSONValueFor(path, raw, checkABCResult)
+	return
+}
+
+func convFallbackNamesResult(path string, raw any) (out FallbackNamesResult, err error) {
+	m, err := runtime.AsObject(path, raw)
+	if err != nil {
+		return
+	}
+	if rPair, ok := m["pair"]; ok && rPair != nil {
+		var vPair FallbackNamesResultPair
+		vPair, err = convFallbackNamesResultPair(path+"/pair", rPair)
+		if err != nil {
+			return
+		}
+		out.Pair = &vPair
+	}
+	if rEither, ok := m["either"]; ok {
+		var vEither FallbackNamesResultEither
+		vEither, err = convFallbackNamesResultEither(path+"/either", rEither)
+		if err != nil {
+			return
+		}
+		out.Either = &vEither
+	}
 	return
 }
 
@@ -1551,6 +2131,16 @@ func convXResultStatus(path string, raw any) (out XResultStatus, err error) {
 		return
 	}
 	out = XResultStatus(x)
+	return
+}
+
+func convFallbackNamesResultEither(path string, raw any) (out FallbackNamesResultEither, err error) {
+	err = runtime.DecodeVia(path, raw, &out)
+	return
+}
+
+func convFallbackNamesResultPair(path string, raw any) (out FallbackNamesResultPair, err error) {
+	err = runtime.DecodeVia(path, raw, &out)
 	return
 }
 
