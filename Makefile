@@ -12,7 +12,7 @@ example:
 test: vet check
 	$(GO) test -race -count=1 -timeout 20m ./...
 	# Allocation counts and stack use are not meaningful under -race: these tests run again without it.
-	$(GO) test -count=1 -run 'TestHitAllocs|FitsStartingStack' ./runtime/ ./gen/
+	$(GO) test -count=1 -run 'HitAllocs|FitsStartingStack' ./runtime/ ./gen/
 
 ## test-short: the tests without the slow ones
 test-short:
