@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -81,21 +82,42 @@ func TestGolden(t *testing.T) {
 }
 
 // TestGoldenCompiles vets every golden package (testdata is outside ./...).
+// The examples are a module of their own, so each package is vetted from
+// the module that holds it: go vet run here refuses a package of another
+// module.
 func TestGoldenCompiles(t *testing.T) {
 	if testing.Short() {
 		t.Skip("go vet of golden packages is slow")
 	}
-	args := []string{"vet"}
+	byModule := map[string][]string{}
 	for _, dir := range goldenCases(t) {
-		args = append(args, "./"+filepath.ToSlash(dir))
+		root, err := moduleRoot(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		abs, err := filepath.Abs(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rel, err := filepath.Rel(root, abs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		byModule[root] = append(byModule[root], "./"+filepath.ToSlash(rel))
 	}
-	cmd := exec.Command("go", args...)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("go vet: %v\n%s", err, out)
+	if len(byModule) < 2 {
+		t.Errorf("golden packages in %d module(s), want this one and the examples': %v", len(byModule), byModule)
+	}
+	for root, pkgs := range byModule {
+		cmd := exec.Command("go", append([]string{"vet"}, pkgs...)...)
+		cmd.Dir = root
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("go vet in %s: %v\n%s", root, err, out)
+		}
 	}
 	gofmt := exec.Command("gofmt", "-l", "../testdata/golden", "../examples")
-	out, err = gofmt.CombinedOutput()
+	out, err := gofmt.CombinedOutput()
 	if err != nil || len(bytes.TrimSpace(out)) > 0 {
 		t.Fatalf("gofmt -l: %v\n%s", err, out)
 	}
@@ -141,4 +163,25 @@ func firstDiff(a, b string) string {
 		}
 	}
 	return "(length differs)"
+}
+
+// moduleRoot returns the nearest folder at or above dir that holds a
+// go.mod: the module whose go command can build the package in dir.
+func moduleRoot(dir string) (string, error) {
+	d, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return d, nil
+		} else if !errors.Is(err, os.ErrNotExist) {
+			return "", err
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return "", fmt.Errorf("no go.mod at or above %s", dir)
+		}
+		d = parent
+	}
 }
