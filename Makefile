@@ -3,7 +3,8 @@ GO ?= go
 # The examples and the benchmarks are modules of their own (each with
 # replace github.com/reftask/reftask => ../), so that their dependencies
 # stay out of the library's go.mod; ./... in this folder covers neither.
-MODULES := . examples bench
+# MODULES is every folder with a go.mod, so tidy-check covers a new one too.
+MODULES := $(patsubst %/,%,$(dir $(shell git ls-files go.mod '*/go.mod' 2>/dev/null || find . -name go.mod -not -path '*/testdata/*')))
 EXAMPLES := $(patsubst examples/%/,%,$(dir $(wildcard examples/*/main.go)))
 
 .PHONY: example test test-short vet tidy-check generate check bench bench-runtime fuzz clean

@@ -185,3 +185,54 @@ func moduleRoot(dir string) (string, error) {
 		d = parent
 	}
 }
+
+// TestExamplesAreAConsumerModule: the examples are set up as a user's
+// module would be, with the go tool form the README leads with. Their
+// go.mod points at this checkout and records reftaskgen as a tool, and
+// every example package that holds specs has exactly one go:generate line,
+// the go tool one, so go generate and make check run the same generator.
+func TestExamplesAreAConsumerModule(t *testing.T) {
+	mod, err := os.ReadFile("../examples/go.mod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"module github.com/reftask/reftask/examples\n",
+		"replace github.com/reftask/reftask => ../\n",
+		"tool github.com/reftask/reftask/cmd/reftaskgen\n",
+	} {
+		if !bytes.Contains(mod, []byte(want)) {
+			t.Errorf("examples/go.mod lacks %q", strings.TrimSpace(want))
+		}
+	}
+	specs, err := filepath.Glob("../examples/*/*/specs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(specs) < 4 {
+		t.Fatalf("found %d example spec folders, want at least 4", len(specs))
+	}
+	const want = "//go:generate go tool reftaskgen -specs ./specs -out reftasks_gen.go"
+	for _, s := range specs {
+		dir := filepath.Dir(s)
+		files, err := filepath.Glob(filepath.Join(dir, "*.go"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var lines []string
+		for _, f := range files {
+			src, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, l := range strings.Split(string(src), "\n") {
+				if strings.HasPrefix(l, "//go:generate") {
+					lines = append(lines, filepath.Base(f)+": "+l)
+				}
+			}
+		}
+		if len(lines) != 1 || !strings.HasSuffix(lines[0], ": "+want) {
+			t.Errorf("%s: go:generate lines %q, want exactly one: %s", dir, lines, want)
+		}
+	}
+}
