@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -81,21 +82,42 @@ func TestGolden(t *testing.T) {
 }
 
 // TestGoldenCompiles vets every golden package (testdata is outside ./...).
+// The examples are a module of their own, so each package is vetted from
+// the module that holds it: go vet run here refuses a package of another
+// module.
 func TestGoldenCompiles(t *testing.T) {
 	if testing.Short() {
 		t.Skip("go vet of golden packages is slow")
 	}
-	args := []string{"vet"}
+	byModule := map[string][]string{}
 	for _, dir := range goldenCases(t) {
-		args = append(args, "./"+filepath.ToSlash(dir))
+		root, err := moduleRoot(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		abs, err := filepath.Abs(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rel, err := filepath.Rel(root, abs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		byModule[root] = append(byModule[root], "./"+filepath.ToSlash(rel))
 	}
-	cmd := exec.Command("go", args...)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("go vet: %v\n%s", err, out)
+	if len(byModule) < 2 {
+		t.Errorf("golden packages in %d module(s), want this one and the examples': %v", len(byModule), byModule)
+	}
+	for root, pkgs := range byModule {
+		cmd := exec.Command("go", append([]string{"vet"}, pkgs...)...)
+		cmd.Dir = root
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("go vet in %s: %v\n%s", root, err, out)
+		}
 	}
 	gofmt := exec.Command("gofmt", "-l", "../testdata/golden", "../examples")
-	out, err = gofmt.CombinedOutput()
+	out, err := gofmt.CombinedOutput()
 	if err != nil || len(bytes.TrimSpace(out)) > 0 {
 		t.Fatalf("gofmt -l: %v\n%s", err, out)
 	}
@@ -141,4 +163,76 @@ func firstDiff(a, b string) string {
 		}
 	}
 	return "(length differs)"
+}
+
+// moduleRoot returns the nearest folder at or above dir that holds a
+// go.mod: the module whose go command can build the package in dir.
+func moduleRoot(dir string) (string, error) {
+	d, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return d, nil
+		} else if !errors.Is(err, os.ErrNotExist) {
+			return "", err
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return "", fmt.Errorf("no go.mod at or above %s", dir)
+		}
+		d = parent
+	}
+}
+
+// TestExamplesAreAConsumerModule: the examples are set up as a user's
+// module would be, with the go tool form the README leads with. Their
+// go.mod points at this checkout and records reftaskgen as a tool, and
+// every example package that holds specs has exactly one go:generate line,
+// the go tool one, so go generate and make check run the same generator.
+func TestExamplesAreAConsumerModule(t *testing.T) {
+	mod, err := os.ReadFile("../examples/go.mod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"module github.com/reftask/reftask/examples\n",
+		"replace github.com/reftask/reftask => ../\n",
+		"tool github.com/reftask/reftask/cmd/reftaskgen\n",
+	} {
+		if !bytes.Contains(mod, []byte(want)) {
+			t.Errorf("examples/go.mod lacks %q", strings.TrimSpace(want))
+		}
+	}
+	specs, err := filepath.Glob("../examples/*/*/specs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(specs) < 4 {
+		t.Fatalf("found %d example spec folders, want at least 4", len(specs))
+	}
+	const want = "//go:generate go tool reftaskgen -specs ./specs -out reftasks_gen.go"
+	for _, s := range specs {
+		dir := filepath.Dir(s)
+		files, err := filepath.Glob(filepath.Join(dir, "*.go"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var lines []string
+		for _, f := range files {
+			src, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, l := range strings.Split(string(src), "\n") {
+				if strings.HasPrefix(l, "//go:generate") {
+					lines = append(lines, filepath.Base(f)+": "+l)
+				}
+			}
+		}
+		if len(lines) != 1 || !strings.HasSuffix(lines[0], ": "+want) {
+			t.Errorf("%s: go:generate lines %q, want exactly one: %s", dir, lines, want)
+		}
+	}
 }

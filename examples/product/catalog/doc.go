@@ -2,4 +2,4 @@
 // typed lookup.
 package catalog
 
-//go:generate go run github.com/reftask/reftask/cmd/reftaskgen -specs ./specs -out reftasks_gen.go
+//go:generate go tool reftaskgen -specs ./specs -out reftasks_gen.go

@@ -3,4 +3,4 @@
 // one of them names.
 package lookups
 
-//go:generate go run github.com/reftask/reftask/cmd/reftaskgen -specs ./specs -out reftasks_gen.go
+//go:generate go tool reftaskgen -specs ./specs -out reftasks_gen.go
