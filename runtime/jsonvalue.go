@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"math/big"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -25,7 +26,9 @@ type JSONValue struct {
 }
 
 // JSONOf wraps a decoded JSON value; float64 and integer Go numbers are
-// turned into json.Number, so values from any decoder compare the same.
+// turned into json.Number, so values from any decoder compare the same. A
+// value with no JSON form (NaN, a json.Number that is not a number, a
+// channel) becomes null, as AsJSONValue would report it as an error.
 func JSONOf(v any) JSONValue { return JSONValue{v: normalizeJSON(v)} }
 
 // Any returns the value: nil, bool, json.Number, string, []any or
@@ -75,11 +78,14 @@ func DecodeJSON(data []byte) (any, error) {
 	return v, nil
 }
 
-// AppendJSONValue encodes a JSONValue for the cache, as its JSON text.
+// AppendJSONValue encodes a JSONValue for the cache, as its JSON text, which is also what a source is sent.
+// Every constructor of JSONValue keeps to values that encoding/json can write, so the text always exists; were
+// it ever missing, the value would be written as a text that is not JSON, which tells it from every real value
+// in a key and which ReadJSONValue refuses as a corrupt entry, rather than as a null another value shares.
 func AppendJSONValue(dst []byte, v JSONValue) []byte {
 	b, err := json.Marshal(v.v)
 	if err != nil {
-		b = []byte("null")
+		return AppendString(dst, "\x00"+string(appendGoKey(nil, reflect.ValueOf(v.v), 0)))
 	}
 	return AppendString(dst, string(b))
 }
@@ -114,7 +120,13 @@ func AsJSONValue(path string, raw any) (JSONValue, error) {
 
 func toJSON(raw any) (any, error) {
 	switch x := raw.(type) {
-	case nil, bool, string, json.Number:
+	case nil, bool, string:
+		return x, nil
+	case json.Number:
+		// Checked so that every JSONValue has a JSON text: its cache key and its body are that text.
+		if !strictJSONNumber(string(x)) {
+			return nil, errors.New("not a JSON number")
+		}
 		return x, nil
 	case []byte:
 		return string(x), nil
