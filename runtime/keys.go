@@ -159,9 +159,13 @@ func normalTimesValue(v reflect.Value, depth int) (reflect.Value, bool) {
 
 // AppendTimeKey appends the key of a date-time param: its instant and its UTC offset, which together fix its
 // NormalTime and so every rendering of it (RFC 3339 text in a URL, a file pointer or a body, a SQL argument).
+// It does not name the location, as the cache encoding does: NormalTime gives a source the same for UTC, Local
+// and a fixed zone of one offset, and one key for them saves a miss.
 func AppendTimeKey(dst []byte, t time.Time) []byte {
 	_, off := t.Zone()
-	return binary.AppendVarint(AppendTime(dst, t), int64(off))
+	dst = binary.AppendVarint(dst, t.Unix())
+	dst = binary.AppendUvarint(dst, uint64(t.Nanosecond()))
+	return binary.AppendVarint(dst, int64(off))
 }
 
 // AppendJSONKey appends the key of an object, array or map param: its JSON text, which is what an HTTP body
