@@ -445,7 +445,7 @@ func TestKeyIdentity(t *testing.T) {
 		p := baseGo
 		f(&p)
 		gos = append(gos, identityCase{name, func(ctx context.Context, c *paramkeys.Client) (*paramkeys.Echo, error) {
-			return c.GetKeyGo(ctx, p.S, p.N, p.Dt, p.Code, &paramkeys.KeyGoOptions{Odt: p.Odt, Ts: p.Ts})
+			return c.GetKeyGo(ctx, p.S, p.N, p.Dt, p.Code, &paramkeys.KeyGoOptions{Odt: p.Odt, Ts: p.Ts, Slot: p.Slot, Slots: p.Slots, Byname: p.Byname})
 		}})
 	}
 	for i, v := range strs {
@@ -458,6 +458,15 @@ func TestKeyIdentity(t *testing.T) {
 		addGo(fmt.Sprintf("dt[%d]=%s", i, v), func(p *paramkeys.KeyGoParams) { p.Dt = v })
 		addGo(fmt.Sprintf("odt[%d]=%s", i, v), func(p *paramkeys.KeyGoParams) { p.Odt = ptr(v) })
 		addGo(fmt.Sprintf("ts[%d]=%s", i, v), func(p *paramkeys.KeyGoParams) { p.Ts = &[]time.Time{v} })
+		// Nested date-times: in an object, an array of objects and a map, at one and two levels.
+		addGo(fmt.Sprintf("slot.at[%d]=%s", i, v), func(p *paramkeys.KeyGoParams) { p.Slot = &paramkeys.KeyGoParamsSlot{At: v} })
+		addGo(fmt.Sprintf("slot.until[%d]=%s", i, v), func(p *paramkeys.KeyGoParams) {
+			p.Slot = &paramkeys.KeyGoParamsSlot{At: times[0], Until: ptr(v)}
+		})
+		addGo(fmt.Sprintf("slots[%d]=%s", i, v), func(p *paramkeys.KeyGoParams) {
+			p.Slots = &[]paramkeys.KeyGoParamsSlotItem{{At: times[0]}, {At: v}}
+		})
+		addGo(fmt.Sprintf("byname[%d]=%s", i, v), func(p *paramkeys.KeyGoParams) { p.Byname = &map[string]time.Time{"a": v, "b": times[0]} })
 	}
 	for _, v := range keyCodes {
 		addGo("code="+v.Raw, func(p *paramkeys.KeyGoParams) { p.Code = v })

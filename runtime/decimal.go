@@ -1,6 +1,9 @@
 package runtime
 
-import "strings"
+import (
+	"math/big"
+	"strings"
+)
 
 // decimal is a JSON number read exactly, whatever its exponent: the value
 // is 0.digits × 10^exp, with no leading or trailing zeros in digits (zero
@@ -116,4 +119,26 @@ func (a decimal) sign() int {
 // isInt reports whether the decimal has no fractional part.
 func (a decimal) isInt() bool {
 	return a.digits == "" || a.exp >= int64(len(a.digits))
+}
+
+// mantissa returns the digits as a positive integer (0 for zero).
+func (a decimal) mantissa() *big.Int {
+	n, _ := new(big.Int).SetString("0"+a.digits, 10)
+	return n
+}
+
+// rat returns the decimal as a big.Rat; only for exponents of ordinary size,
+// since 10^exp is written out.
+func (a decimal) rat() *big.Rat {
+	r := new(big.Rat).SetInt(a.mantissa())
+	e := a.exp - int64(len(a.digits))
+	if e >= 0 {
+		r.Mul(r, new(big.Rat).SetInt(pow10(e)))
+	} else {
+		r.Quo(r, new(big.Rat).SetInt(pow10(-e)))
+	}
+	if a.neg {
+		r.Neg(r)
+	}
+	return r
 }

@@ -72,17 +72,64 @@ func newDefaultHTTPClient() *http.Client {
 	}}
 }
 
+// maxRedirects is how many redirects a request follows when the caller's client sets no policy of its own,
+// as net/http's default policy does.
+const maxRedirects = 10
+
 // sameOriginRedirect follows redirects only within the origin the connection names. Spec headers may carry
 // secrets resolved from ${env:...}, and net/http forwards custom headers to any host a server redirects to
 // (it strips only Authorization and Cookie); a refused redirect comes back as a permanent 3xx HTTPError.
 func sameOriginRedirect(req *http.Request, via []*http.Request) error {
-	if len(via) >= 10 {
-		return errors.New("stopped after 10 redirects")
-	}
-	if o := via[0].URL; req.URL.Host != o.Host || req.URL.Scheme != o.Scheme {
+	if !sameOrigin(req.URL, via[0].URL) {
 		return http.ErrUseLastResponse
 	}
+	if len(via) >= maxRedirects {
+		return fmt.Errorf("stopped after %d redirects", maxRedirects)
+	}
 	return nil
+}
+
+// sameOrigin reports whether a and b have one origin (RFC 6454): scheme, host and port, where the host is
+// compared without case and a missing port is the scheme's default.
+func sameOrigin(a, b *url.URL) bool {
+	if !strings.EqualFold(a.Scheme, b.Scheme) || !strings.EqualFold(a.Hostname(), b.Hostname()) {
+		return false
+	}
+	return originPort(a) == originPort(b)
+}
+
+func originPort(u *url.URL) string {
+	if p := u.Port(); p != "" {
+		return p
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "http":
+		return "80"
+	case "https":
+		return "443"
+	}
+	return ""
+}
+
+// guardRedirects returns a shallow copy of the caller's client whose redirect policy applies the same-origin
+// rule first and only then the caller's own CheckRedirect (or net/http's limit of 10 when it has none). The
+// copy shares the caller's Transport, Jar and Timeout; the caller's client itself is never changed.
+func guardRedirects(c *http.Client) *http.Client {
+	cp := *c
+	user := c.CheckRedirect
+	cp.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if !sameOrigin(req.URL, via[0].URL) {
+			return http.ErrUseLastResponse
+		}
+		if user != nil {
+			return user(req, via)
+		}
+		if len(via) >= maxRedirects {
+			return fmt.Errorf("stopped after %d redirects", maxRedirects)
+		}
+		return nil
+	}
+	return &cp
 }
 
 // HTTPConn is one named HTTP connection; it is exported only as the target of HTTPOption.
@@ -161,13 +208,15 @@ func redactURL(u *url.URL) string {
 }
 
 // HTTPClient makes the connection use c instead of the executor's default client, which has dial, TLS and
-// response-header timeouts, keeps connections alive and follows redirects only within the same origin.
+// response-header timeouts and keeps connections alive. Requests go through a copy of c taken now, which
+// follows redirects only within the same origin before c's own CheckRedirect is asked; c is not modified.
 func HTTPClient(c *http.Client) HTTPOption {
 	return func(hc *HTTPConn) error {
 		if c == nil {
 			return errors.New("HTTPClient: nil client")
 		}
-		hc.client = c
+		// Spec headers carry secrets, and c's policy (or net/http's default) would forward them to any origin.
+		hc.client = guardRedirects(c)
 		return nil
 	}
 }

@@ -797,10 +797,12 @@ func TestHTTPConfig(t *testing.T) {
 		t.Errorf("duplicate: %v", err)
 	}
 
-	own := &http.Client{}
+	own := &http.Client{Transport: &countingTransport{}, Timeout: time.Minute}
 	x := newTestExecutor(t, WithHTTP("a", "https://user:pw@h/v1/?k=v"), WithHTTP("b", "http://h"), WithHTTP("c", "http://h", HTTPClient(own)))
 	a, b, c := x.http.conns["a"], x.http.conns["b"], x.http.conns["c"]
-	if a.client != b.client || c.client != own || a.display != "https://h/v1" || a.baseQuery != "k=v" || a.limit != 10<<20 {
+	// c uses a copy of own, with own's transport and timeout and a redirect guard (TestHTTPClientRedirects).
+	ownCopy := c.client != own && c.client.Transport == own.Transport && c.client.Timeout == own.Timeout && c.client.CheckRedirect != nil
+	if a.client != b.client || !ownCopy || own.CheckRedirect != nil || a.display != "https://h/v1" || a.baseQuery != "k=v" || a.limit != 10<<20 {
 		t.Errorf("conns: %+v %+v %+v", a, b, c)
 	}
 	tr, ok := a.client.Transport.(*http.Transport)
@@ -858,5 +860,175 @@ func TestHTTPRedirects(t *testing.T) {
 	}
 	if other.N() != 0 {
 		t.Errorf("the other host got %d requests with the secret header", other.N())
+	}
+}
+
+// countingTransport counts the round trips of a caller's client, to show that the connection uses it.
+type countingTransport struct{ n atomic.Int64 }
+
+func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	c.n.Add(1)
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// TestHTTPClientRedirects: a client the caller passes with HTTPClient follows redirects only within the
+// connection's origin, whatever its own CheckRedirect says, so the spec's secret headers never reach another
+// origin; its own policy still applies within the origin, and the caller's client is left as it was.
+func TestHTTPClientRedirects(t *testing.T) {
+	other := newTestServer(t, jsonReply(`{"where":"other"}`))
+	var ts *testServer
+	ts = newTestServer(t, func(w http.ResponseWriter, r *http.Request, _ int) {
+		port := ts.Listener.Addr().(*net.TCPAddr).Port
+		to := map[string]string{
+			"/same":       "/ok",
+			"/absolute":   fmt.Sprintf("http://127.0.0.1:%d/ok", port),
+			"/upper":      fmt.Sprintf("HTTP://127.0.0.1:%d/ok", port),
+			"/port":       other.URL + "/stolen",
+			"/host":       fmt.Sprintf("http://localhost:%d/ok", port),
+			"/scheme":     fmt.Sprintf("https://127.0.0.1:%d/ok", port),
+			"/chain":      "/chain2",
+			"/chain2":     "/chain3",
+			"/chain3":     "/ok",
+			"/chain-away": "/hop",
+			"/hop":        other.URL + "/stolen",
+			"/back-away":  "/hop-host",
+			"/hop-host":   fmt.Sprintf("http://localhost:%d/ok", port),
+			"/loop":       "/loop",
+		}[r.URL.Path]
+		if to != "" {
+			http.Redirect(w, r, to, http.StatusFound)
+			return
+		}
+		_, _ = io.WriteString(w, `{"where":"ok"}`)
+	})
+	const secret = "s3cr3t-redirect-key"
+	t.Setenv("RT_HTTP_CLIENT_REDIRECT_KEY", secret)
+	t.Setenv("RT_HTTP_CLIENT_REDIRECT_TOKEN", secret+"-bearer")
+
+	allow := func(*http.Request, []*http.Request) error { return nil }
+	refuse := func(*http.Request, []*http.Request) error { return errors.New("caller refuses redirects") }
+	last := func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	policies := []struct {
+		name  string
+		check func(*http.Request, []*http.Request) error
+	}{{"nil", nil}, {"allow", allow}, {"refuse", refuse}, {"last", last}}
+
+	// want: "ok" = followed to /ok, "3xx" = a permanent 302 HTTPError, "err" = a non-HTTP error.
+	cases := []struct {
+		path string
+		want map[string]string // by policy; "*" for all
+		hops int               // same-origin redirects the caller's policy is asked about when it follows them
+	}{
+		{"/ok", map[string]string{"*": "ok"}, 0},
+		{"/same", map[string]string{"nil": "ok", "allow": "ok", "refuse": "err", "last": "3xx"}, 1},
+		{"/absolute", map[string]string{"nil": "ok", "allow": "ok", "refuse": "err", "last": "3xx"}, 1},
+		{"/upper", map[string]string{"nil": "ok", "allow": "ok", "refuse": "err", "last": "3xx"}, 1},
+		{"/chain", map[string]string{"nil": "ok", "allow": "ok", "refuse": "err", "last": "3xx"}, 3},
+		{"/port", map[string]string{"*": "3xx"}, 0},
+		{"/host", map[string]string{"*": "3xx"}, 0},
+		{"/scheme", map[string]string{"*": "3xx"}, 0},
+		{"/chain-away", map[string]string{"nil": "3xx", "allow": "3xx", "refuse": "err", "last": "3xx"}, 1},
+		{"/back-away", map[string]string{"nil": "3xx", "allow": "3xx", "refuse": "err", "last": "3xx"}, 1},
+		{"/loop", map[string]string{"nil": "err", "allow": "err", "refuse": "err", "last": "3xx"}, 0},
+	}
+	originHost := ts.Listener.Addr().String()
+	for _, p := range policies {
+		for _, c := range cases {
+			t.Run(p.name+c.path, func(t *testing.T) {
+				other.mu.Lock()
+				other.hits = nil
+				other.mu.Unlock()
+				before := ts.N()
+
+				var asked atomic.Int64
+				var check func(*http.Request, []*http.Request) error
+				if p.check != nil {
+					check = func(r *http.Request, via []*http.Request) error {
+						asked.Add(1)
+						if r.URL.Host != originHost {
+							t.Errorf("the caller's policy was asked about %s, another origin", r.URL)
+						}
+						if p.name == "allow" && len(via) >= 10 {
+							return errors.New("caller stops loops")
+						}
+						return p.check(r, via)
+					}
+				}
+				tr := &countingTransport{}
+				jar := http.CookieJar(nil)
+				user := &http.Client{Transport: tr, CheckRedirect: check, Timeout: 7 * time.Second, Jar: jar}
+				snapshot := *user
+				x := newTestExecutor(t, WithHTTP("api", ts.URL, HTTPClient(user), HTTPBearerEnv("RT_HTTP_CLIENT_REDIRECT_TOKEN")))
+				req := &HTTPRequest{Conn: "api", Path: tmpl(c.path), Pointer: "/where",
+					Headers: []HTTPHeader{{Name: "X-Key", Value: "${env:RT_HTTP_CLIENT_REDIRECT_KEY}"}}}
+				r, err := httpTask(x, "Redir", req, RetryPolicy{Attempts: 1}, 5*time.Second).Do(context.Background(), &httpParams{})
+
+				want := c.want[p.name]
+				if want == "" {
+					want = c.want["*"]
+				}
+				var he *HTTPError
+				switch want {
+				case "ok":
+					if err != nil || r.v != "ok" {
+						t.Errorf("got %v, %v; want the /ok answer", r, err)
+					}
+				case "3xx":
+					if !errors.As(err, &he) || he.Status != http.StatusFound || !IsPermanent(err) {
+						t.Errorf("err = %v, want a permanent 302 HTTPError", err)
+					}
+				case "err":
+					if err == nil || errors.As(err, &he) {
+						t.Errorf("err = %v, want the redirect to fail", err)
+					}
+				}
+				if err != nil && strings.Contains(err.Error(), secret) {
+					t.Errorf("error shows the secret: %v", err)
+				}
+				if n := other.N(); n != 0 {
+					t.Errorf("the other origin got %d requests", n)
+				}
+				for _, h := range ts.Hits()[before:] {
+					if h.header.Get("X-Key") != secret || h.header.Get("Authorization") != "Bearer "+secret+"-bearer" {
+						t.Errorf("request to %s lacks the secrets it should carry", h.path)
+					}
+				}
+				// The Host header each request named: only the origin itself, never localhost on the same port.
+				if c.path == "/host" || c.path == "/back-away" {
+					followed := c.hops
+					if p.name == "refuse" || p.name == "last" {
+						followed = 0
+					}
+					if n := ts.N() - before; n != 1+followed {
+						t.Errorf("the origin's port got %d requests, want %d (none for the other host)", n, 1+followed)
+					}
+				}
+				if p.check != nil && p.name != "last" && p.name != "refuse" {
+					if got := asked.Load(); c.path != "/loop" && got != int64(c.hops) {
+						t.Errorf("the caller's policy was asked %d times, want %d", got, c.hops)
+					}
+				}
+				if tr.n.Load() == 0 {
+					t.Error("the caller's transport was not used")
+				}
+				// The caller's client is unchanged: same fields, same CheckRedirect function.
+				if user.Transport != snapshot.Transport || user.Jar != snapshot.Jar || user.Timeout != snapshot.Timeout ||
+					fmt.Sprintf("%p", user.CheckRedirect) != fmt.Sprintf("%p", snapshot.CheckRedirect) {
+					t.Errorf("the caller's client was modified: %+v, was %+v", *user, snapshot)
+				}
+			})
+		}
+	}
+	// The caller's own client, used directly, still has its own policy: it follows the cross-origin redirect
+	// that the connection refused, which shows the guard lives only in the connection's copy.
+	user := &http.Client{CheckRedirect: allow}
+	newTestExecutor(t, WithHTTP("api", ts.URL, HTTPClient(user)))
+	resp, err := user.Get(ts.URL + "/port")
+	if err != nil {
+		t.Fatal(err)
+	}
+	drainClose(resp.Body)
+	if other.N() != 1 {
+		t.Errorf("the caller's client, used directly, did not follow its own policy")
 	}
 }

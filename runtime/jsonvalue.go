@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"math/big"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -25,7 +26,9 @@ type JSONValue struct {
 }
 
 // JSONOf wraps a decoded JSON value; float64 and integer Go numbers are
-// turned into json.Number, so values from any decoder compare the same.
+// turned into json.Number, so values from any decoder compare the same. A
+// value with no JSON form (NaN, a json.Number that is not a number, a
+// channel) becomes null, as AsJSONValue would report it as an error.
 func JSONOf(v any) JSONValue { return JSONValue{v: normalizeJSON(v)} }
 
 // Any returns the value: nil, bool, json.Number, string, []any or
@@ -75,11 +78,14 @@ func DecodeJSON(data []byte) (any, error) {
 	return v, nil
 }
 
-// AppendJSONValue encodes a JSONValue for the cache, as its JSON text.
+// AppendJSONValue encodes a JSONValue for the cache, as its JSON text, which is also what a source is sent.
+// Every constructor of JSONValue keeps to values that encoding/json can write, so the text always exists; were
+// it ever missing, the value would be written as a text that is not JSON, which tells it from every real value
+// in a key and which ReadJSONValue refuses as a corrupt entry, rather than as a null another value shares.
 func AppendJSONValue(dst []byte, v JSONValue) []byte {
 	b, err := json.Marshal(v.v)
 	if err != nil {
-		b = []byte("null")
+		return AppendString(dst, "\x00"+string(appendGoKey(nil, reflect.ValueOf(v.v), 0)))
 	}
 	return AppendString(dst, string(b))
 }
@@ -114,7 +120,13 @@ func AsJSONValue(path string, raw any) (JSONValue, error) {
 
 func toJSON(raw any) (any, error) {
 	switch x := raw.(type) {
-	case nil, bool, string, json.Number:
+	case nil, bool, string:
+		return x, nil
+	case json.Number:
+		// Checked so that every JSONValue has a JSON text: its cache key and its body are that text.
+		if !strictJSONNumber(string(x)) {
+			return nil, errors.New("not a JSON number")
+		}
 		return x, nil
 	case []byte:
 		return string(x), nil
@@ -216,6 +228,7 @@ func IsJSONInteger(n json.Number) bool {
 }
 
 // CompareNumber compares n with the decimal bound, exactly: -1, 0 or +1.
+// Its cost is bounded by the length of the texts, whatever their exponents.
 func CompareNumber(n json.Number, bound string) int {
 	a, ok1 := parseDecimal(string(n))
 	b, ok2 := parseDecimal(bound)
@@ -224,35 +237,30 @@ func CompareNumber(n json.Number, bound string) int {
 	}
 	// Generated bounds may be written as fractions ("11/10"), which only
 	// big.Rat reads; such bounds have small exponents.
-	ra, ok1 := new(big.Rat).SetString(string(n))
 	rb, ok2 := new(big.Rat).SetString(bound)
-	switch {
-	case ok2 && !ok1 && a.digits != "" && parseOK(string(n)):
-		// n is valid JSON but beyond big.Rat's exponent range: its
-		// magnitude alone decides against any fraction bound.
-		return hugeCmp(a, rb)
-	case !ok1 || !ok2:
+	if !ok1 || !ok2 || strings.ContainsAny(bound, "eE") {
 		return 0
 	}
-	return ra.Cmp(rb)
+	if limit := int64(len(bound)) + 2; a.exp > limit || a.exp < -limit {
+		// n's magnitude alone decides: big.Rat would spell out its exponent's
+		// digits (a million of them is 20 ms and 400 KB a call).
+		return hugeCmp(a, rb)
+	}
+	return a.rat().Cmp(rb)
 }
 
-func parseOK(s string) bool {
-	_, ok := parseDecimal(s)
-	return ok
-}
-
-// hugeCmp compares a decimal whose exponent big.Rat cannot read with a
-// rational of ordinary size: beyond a million digits either way, only the
-// sign and the direction of the exponent matter.
+// hugeCmp compares a decimal with a fraction p/q whose text is shorter than
+// |a.exp|-2 characters: then |p/q| < 10^(a.exp-1) <= |a| when a.exp is
+// positive, and |a| < 10^a.exp < 1/q <= |p/q| (unless p is 0) when it is
+// negative, so only signs and the direction of the exponent matter.
 func hugeCmp(a decimal, r *big.Rat) int {
-	if a.exp > 0 { // |a| is astronomically large
+	if a.exp > 0 { // |a| is larger than |r|
 		if a.neg {
 			return -1
 		}
 		return 1
 	}
-	// |a| is astronomically small: it compares as zero, unless r is zero.
+	// |a| is smaller than |r|: it compares as zero, unless r is zero.
 	switch r.Sign() {
 	case 0:
 		return a.sign()
@@ -261,14 +269,85 @@ func hugeCmp(a decimal, r *big.Rat) int {
 	}
 }
 
-// IsMultipleOfNumber reports, exactly, whether n is a multiple of the decimal m.
+// IsMultipleOfNumber reports, exactly, whether n is a multiple of m, a
+// decimal or a fraction ("1/3"). Its cost is bounded by the length of the
+// texts, whatever their exponents: 1e999999999 is decided without writing
+// out its digits (see multipleOf).
 func IsMultipleOfNumber(n json.Number, m string) bool {
-	a, ok1 := new(big.Rat).SetString(string(n))
-	b, ok2 := new(big.Rat).SetString(m)
-	if !ok1 || !ok2 || b.Sign() == 0 {
+	a, ok := parseDecimal(string(n))
+	if !ok {
 		return false
 	}
-	return new(big.Rat).Quo(a, b).IsInt()
+	if a.digits == "" {
+		return mNonZero(m) // 0 is a multiple of every m but 0
+	}
+	N := a.mantissa() // |n| = N × 10^e
+	e := a.exp - int64(len(a.digits))
+	if b, ok := parseDecimal(m); ok {
+		if b.digits == "" {
+			return false
+		}
+		// n/m = N × 10^(e-f) / M, with m = M × 10^f.
+		return multipleOf(N, big.NewInt(1), b.mantissa(), e-(b.exp-int64(len(b.digits))))
+	}
+	if strings.ContainsAny(m, "eE.") {
+		return false // neither a decimal nor a fraction of integers
+	}
+	r, ok := new(big.Rat).SetString(m)
+	if !ok || r.Sign() == 0 {
+		return false
+	}
+	// n/m = N × 10^e × Q / P, with m = P/Q in lowest terms.
+	return multipleOf(N, r.Denom(), new(big.Int).Abs(r.Num()), e)
+}
+
+func mNonZero(m string) bool {
+	if b, ok := parseDecimal(m); ok {
+		return b.digits != ""
+	}
+	r, ok := new(big.Rat).SetString(m)
+	return ok && !strings.ContainsAny(m, "eE") && r.Sign() != 0
+}
+
+// multipleOf reports whether D divides N × Q × 10^g, for positive N, Q, D with
+// D coprime to Q, without computing a power of ten larger than the inputs.
+// Write D = 2^i × 5^j × D'. For g >= max(i, j), the powers of 2 and 5 in 10^g
+// cover those of D, and D' is coprime to 10, so the answer is whether D'
+// divides N × Q, the same as at g = max(i, j): g is capped there. For g < 0,
+// D × 10^-g must divide N × Q, which needs 2^-g to divide it: impossible once
+// -g exceeds the bit length of N × Q.
+func multipleOf(N, Q, D *big.Int, g int64) bool {
+	NQ := new(big.Int).Mul(N, Q)
+	if g >= 0 {
+		g = min(g, max(int64(D.TrailingZeroBits()), power5(D)))
+		NQ.Mul(NQ, pow10(g))
+		return NQ.Rem(NQ, D).Sign() == 0
+	}
+	if -g > int64(NQ.BitLen()) {
+		return false
+	}
+	div := new(big.Int).Mul(D, pow10(-g))
+	return NQ.Rem(NQ, div).Sign() == 0
+}
+
+// power5 returns how many times 5 divides x (x > 0).
+func power5(x *big.Int) int64 {
+	five := big.NewInt(5)
+	q, r := new(big.Int), new(big.Int)
+	x = new(big.Int).Set(x)
+	k := int64(0)
+	for {
+		q.QuoRem(x, five, r)
+		if r.Sign() != 0 {
+			return k
+		}
+		x, q = q, x
+		k++
+	}
+}
+
+func pow10(k int64) *big.Int {
+	return new(big.Int).Exp(big.NewInt(10), big.NewInt(k), nil)
 }
 
 // EqualJSON reports whether two decoded JSON values are equal as JSON
@@ -450,8 +529,10 @@ func NormalizeIntegers(data []byte) []byte {
 	walk = func(x any) any {
 		switch y := x.(type) {
 		case json.Number:
-			if strings.ContainsAny(string(y), ".eE") {
-				if r, ok := new(big.Rat).SetString(string(y)); ok && r.IsInt() && r.Num().IsInt64() {
+			// An int64 has at most 19 digits before the point: a larger exponent is left as it is, never
+			// written out (1e999999 would cost big.Rat a million digits).
+			if d, ok := parseDecimal(string(y)); ok && strings.ContainsAny(string(y), ".eE") && d.isInt() && d.exp <= 19 {
+				if r := d.rat(); r.IsInt() && r.Num().IsInt64() {
 					changed = true
 					return json.Number(r.Num().String())
 				}

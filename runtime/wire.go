@@ -33,10 +33,49 @@ func AppendBool(dst []byte, v bool) []byte {
 	return append(dst, 0)
 }
 
-// AppendTime appends the instant t (Unix seconds and nanoseconds); the location is not kept and Reader.Time returns UTC.
+// AppendTime appends the instant t (Unix seconds and nanoseconds) and its zone: UTC, Local, or else its offset
+// in seconds east. A cache hit must answer what the miss answered, and a date-time's offset shows in its RFC 3339
+// text and its String: Reader.Time gives back the same instant in the same offset (a named zone other than UTC
+// and Local comes back as a fixed zone of its offset, as time.Parse makes one), so the value marshals as it did.
 func AppendTime(dst []byte, t time.Time) []byte {
 	dst = binary.AppendVarint(dst, t.Unix())
-	return binary.AppendUvarint(dst, uint64(t.Nanosecond()))
+	dst = binary.AppendUvarint(dst, uint64(t.Nanosecond()))
+	switch t.Location() {
+	case time.UTC:
+		return append(dst, zoneUTC)
+	case time.Local:
+		return append(dst, zoneLocal)
+	}
+	_, off := t.Zone()
+	return binary.AppendVarint(append(dst, zoneFixed), int64(off))
+}
+
+// The zone tags AppendTime writes.
+const (
+	zoneUTC = iota
+	zoneLocal
+	zoneFixed
+)
+
+// maxZoneOffset bounds a fixed offset read back: an int32, as a Go zone offset is on every platform.
+const maxZoneOffset = math.MaxInt32
+
+// quarterZones holds a fixed zone for every offset on a quarter hour within ±14h, which is every offset in use;
+// Reader.Time takes its zone from here so that a cache hit does not allocate one. It is filled once and then
+// only read.
+var quarterZones = func() (zs [113]*time.Location) {
+	for i := range zs {
+		zs[i] = time.FixedZone("", (i-56)*900)
+	}
+	return zs
+}()
+
+// fixedZone returns a fixed zone of off seconds east: a shared one for the usual offsets, a new one otherwise.
+func fixedZone(off int) *time.Location {
+	if off%900 == 0 && off >= -56*900 && off <= 56*900 {
+		return quarterZones[off/900+56]
+	}
+	return time.FixedZone("", off)
 }
 
 // AppendLen appends a slice or map length; every element must then encode to at least one byte.
@@ -136,18 +175,35 @@ func (r *Reader) Float64() float64 {
 // Bool reads one byte that must be 0 or 1.
 func (r *Reader) Bool() bool { return r.byte01() }
 
-// Time reads an instant in UTC.
+// Time reads a time written by AppendTime: its instant in its zone.
 func (r *Reader) Time() time.Time {
 	sec := r.Int64()
 	nsec := r.uvarint()
 	if r.err != nil {
 		return time.Time{}
 	}
-	if nsec >= uint64(time.Second) {
+	if nsec >= uint64(time.Second) || r.off >= len(r.buf) {
 		r.fail()
 		return time.Time{}
 	}
-	return time.Unix(sec, int64(nsec)).UTC()
+	t := time.Unix(sec, int64(nsec))
+	tag := r.buf[r.off]
+	r.off++
+	switch tag {
+	case zoneUTC:
+		return t.UTC()
+	case zoneLocal:
+		return t.In(time.Local)
+	case zoneFixed:
+		off := r.Int64()
+		if r.err != nil || off < -maxZoneOffset || off > maxZoneOffset {
+			r.fail()
+			return time.Time{}
+		}
+		return t.In(fixedZone(int(off)))
+	}
+	r.fail()
+	return time.Time{}
 }
 
 // Len reads a length; one larger than the bytes left is corrupt, since every element takes at least one byte,

@@ -1,7 +1,13 @@
 package runtime
 
 import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
 	"math"
+	"math/rand/v2"
+	"net/netip"
 	"testing"
 	"time"
 	"unsafe"
@@ -84,7 +90,7 @@ func TestWireNaNAndZone(t *testing.T) {
 	}
 	zoned := time.Date(2024, 1, 1, 12, 0, 0, 0, time.FixedZone("X", 7200))
 	rd = NewReader(AppendTime(nil, zoned))
-	if got := rd.Time(); !got.Equal(zoned) || got.Location() != time.UTC {
+	if got := rd.Time(); !got.Equal(zoned) || got.Format(time.RFC3339Nano) != zoned.Format(time.RFC3339Nano) {
 		t.Fatalf("time %v", got)
 	}
 }
@@ -144,4 +150,183 @@ func FuzzReader(f *testing.F) {
 		rd := NewReader(b)
 		_ = decodeWire(rd)
 	})
+}
+
+// TestWireTimeKeepsZone: a cache hit answers what the miss answered. Over random instants in random zones (UTC,
+// Local, quarter-hour and odd offsets, named zones, fractional seconds), a time read back from its cache encoding
+// is Equal to it and writes the same RFC 3339 and JSON text; in UTC, Local or an unnamed fixed zone (what
+// time.Parse and the JSON decoder make) its String is the same too.
+func TestWireTimeKeepsZone(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	offsets := []int{0, 3600, -3600, 5*3600 + 45*60, -30 * 60, 14 * 3600, -12 * 3600, 9*3600 + 30*60, 1, -1, 59, 23*3600 + 59*60 + 59, -(23*3600 + 59*60 + 59)}
+	for range 5000 {
+		sec := rng.Int64N(1<<34) - 1<<33 // years about 1700 to 2240
+		nsec := int64(0)
+		switch rng.IntN(3) {
+		case 1:
+			nsec = rng.Int64N(1e9)
+		case 2:
+			nsec = rng.Int64N(1000) * 1e6
+		}
+		base := time.Unix(sec, nsec)
+		var tm time.Time
+		unnamed := true
+		switch k := rng.IntN(5); k {
+		case 0:
+			tm = base.UTC()
+		case 1:
+			tm = base.In(time.Local)
+		case 2:
+			tm = base
+		case 3:
+			tm = base.In(time.FixedZone("", offsets[rng.IntN(len(offsets))]))
+		default:
+			tm, unnamed = base.In(time.FixedZone("Z"+fmt.Sprint(k), offsets[rng.IntN(len(offsets))])), false
+		}
+		buf := AppendTime([]byte{0xAA}, tm)
+		rd := NewReader(buf[1:])
+		got := rd.Time()
+		if rd.Err() != nil || rd.Rest() != 0 {
+			t.Fatalf("%v: err %v, %d bytes left", tm, rd.Err(), rd.Rest())
+		}
+		if !got.Equal(tm) || got.Format(time.RFC3339Nano) != tm.Format(time.RFC3339Nano) {
+			t.Fatalf("%v came back as %v", tm, got)
+		}
+		j1, err1 := json.Marshal(tm)
+		j2, err2 := json.Marshal(got)
+		if string(j1) != string(j2) || (err1 == nil) != (err2 == nil) {
+			t.Fatalf("%v: JSON %s (%v) came back as %s (%v)", tm, j1, err1, j2, err2)
+		}
+		if unnamed && tm.String() != got.String() {
+			// A fixed zone of offset 0 comes back as UTC, which prints its name.
+			if _, off := tm.Zone(); off != 0 || tm.Location() == time.Local {
+				t.Fatalf("String %q came back as %q", tm, got)
+			}
+		}
+		// What a miss gets: a time parsed from RFC 3339 text. Its hit prints the same.
+		parsed, err := time.Parse(time.RFC3339Nano, tm.Format(time.RFC3339Nano))
+		if err != nil {
+			continue
+		}
+		rd = NewReader(AppendTime(nil, parsed))
+		if back := rd.Time(); back.String() != parsed.String() {
+			t.Fatalf("parsed %q came back as %q", parsed, back)
+		}
+	}
+	// Corrupt zone tags and offsets are errors, not times.
+	for _, b := range [][]byte{AppendTime(nil, time.Unix(1, 0).UTC())[:2], append(AppendTime(nil, time.Unix(1, 0).UTC())[:2], 3),
+		append(append(AppendTime(nil, time.Unix(1, 0).UTC())[:2], zoneFixed), binary.AppendVarint(nil, math.MaxInt32+1)...)} {
+		rd := NewReader(b)
+		if _, err := rd.Time(), rd.Err(); err == nil {
+			t.Errorf("% x read as a time", b)
+		}
+	}
+}
+
+// TestWireTimeHitAllocs: reading a time back allocates nothing for the usual offsets.
+func TestWireTimeHitAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts differ under -race")
+	}
+	for _, tm := range []time.Time{time.Unix(1e9, 5).UTC(), time.Unix(1e9, 5).In(time.FixedZone("", 5*3600+45*60)),
+		time.Unix(1e9, 5).In(time.FixedZone("", -30*60)), time.Unix(1e9, 5).In(time.Local)} {
+		buf := AppendTime(nil, tm)
+		if n := testing.AllocsPerRun(100, func() { _ = NewReader(buf).Time() }); n > 1 {
+			t.Errorf("%v: %v allocations", tm, n) // the Reader itself may escape
+		}
+	}
+}
+
+// TestWireFormatsRoundTrip: every format type reads back as a value that prints and marshals as the original,
+// so that a hit answers what the miss answered.
+func TestWireFormatsRoundTrip(t *testing.T) {
+	check := func(name string, orig any, enc []byte, read func(*Reader) any) {
+		t.Helper()
+		rd := NewReader(enc)
+		got := read(rd)
+		if rd.Err() != nil || rd.Rest() != 0 {
+			t.Errorf("%s %v: err %v, %d left", name, orig, rd.Err(), rd.Rest())
+			return
+		}
+		j1, _ := json.Marshal(orig)
+		j2, _ := json.Marshal(got)
+		if fmt.Sprint(orig) != fmt.Sprint(got) || string(j1) != string(j2) {
+			t.Errorf("%s: %v (%s) came back as %v (%s)", name, orig, j1, got, j2)
+		}
+	}
+	for _, s := range []string{"08:30:00Z", "08:30:00+00:00", "08:30:00-00:00", "09:30:00+01:00", "08:30:00.5Z", "08:30:00.500+05:45",
+		"23:59:60Z", "00:00:00.000000001-00:30", "12:00:00+23:59", "12:00:00-23:59"} {
+		v, err := ParseTimeOfDay(s)
+		if err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+		check("time "+s, v, AppendTimeOfDay(nil, v), func(r *Reader) any { return r.TimeOfDay() })
+	}
+	for _, s := range []string{"2024-02-29", "0001-01-01", "9999-12-31"} {
+		v, _ := ParseDate(s)
+		check("date "+s, v, AppendDate(nil, v), func(r *Reader) any { return r.Date() })
+	}
+	for _, s := range []string{"P1D", "PT24H", "P2W", "PT0S", "P1Y2M3DT4H5M6S"} {
+		v, err := ParseDuration(s)
+		if err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+		check("duration "+s, v, AppendDuration(nil, v), func(r *Reader) any { return r.Duration() })
+	}
+	for _, s := range []string{"3f2504e0-4f89-11d3-9a0c-0305e82c3301", "3F2504E0-4F89-11D3-9A0C-0305E82C3301"} {
+		v, _ := ParseUUID(s)
+		check("uuid "+s, v, AppendUUID(nil, v), func(r *Reader) any { return r.UUID() })
+	}
+	for _, s := range []string{"a@x.org", "A@X.org"} {
+		v, _ := ParseEmail(s)
+		check("email "+s, v, AppendEmail(nil, v), func(r *Reader) any { return r.Email() })
+	}
+	for _, s := range []string{"http://x/a?b#c", "HTTP://X/a%2Fb", "urn:a"} {
+		v, _ := ParseURI(s)
+		check("uri "+s, v, AppendURI(nil, v), func(r *Reader) any { return r.URI() })
+	}
+	for _, s := range []string{"1.2.3.4", "0.0.0.0"} {
+		v, _ := ParseIPv4(s)
+		check("ipv4 "+s, v, AppendAddr(nil, v), func(r *Reader) any { return r.Addr() })
+	}
+	for _, s := range []string{"::1", "::ffff:1.2.3.4", "2001:db8::1", "fe80::1%eth0"} {
+		v, err := netip.ParseAddr(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		check("ipv6 "+s, v, AppendAddr(nil, v), func(r *Reader) any { return r.Addr() })
+	}
+}
+
+type zonedResult struct{ At time.Time }
+
+// TestTaskHitKeepsZone: a source that returns a date-time in its own zone (a Go function, a fallback value) is
+// answered from the cache in that zone: the hit prints and marshals as the miss did.
+func TestTaskHitKeepsZone(t *testing.T) {
+	x := newTestExecutor(t)
+	zones := []*time.Location{time.UTC, time.Local, time.FixedZone("", 3600), time.FixedZone("", 5*3600+45*60), time.FixedZone("", -30*60), time.FixedZone("", 17)}
+	task := NewTask(x, TaskSpec[int64, zonedResult]{
+		Name: "Zoned", Version: "v1", Cache: CachePolicy{TTL: time.Hour},
+		AppendKey: func(dst []byte, p *int64) []byte { return AppendInt64(dst, *p) },
+		Encode:    func(dst []byte, r *zonedResult) []byte { return AppendTime(dst, r.At) },
+		Decode:    func(rd *Reader) *zonedResult { return &zonedResult{At: rd.Time()} },
+		Fetch: func(_ context.Context, p *int64) (*zonedResult, error) {
+			return &zonedResult{At: time.Unix(1e9+*p, *p*1001).In(zones[int(*p)%len(zones)])}, nil
+		},
+	})
+	for i := range int64(len(zones) * 3) {
+		miss, err := task.Do(context.Background(), &i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hit, err := task.Do(context.Background(), &i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		j1, _ := json.Marshal(miss)
+		j2, _ := json.Marshal(hit)
+		if hit.At.String() != miss.At.String() || string(j1) != string(j2) {
+			t.Errorf("hit %v (%s), miss %v (%s)", hit.At, j2, miss.At, j1)
+		}
+	}
 }

@@ -148,15 +148,45 @@ func (e *emitter) keyEncode(t *ir.Type, x *jen.Statement, depth int) []jen.Code 
 }
 
 // normalizable reports whether a param of type t holds date-times that fetch<Task> normalises: a date-time,
-// optional, nullable or in a list.
+// optional, nullable, in a list, or anywhere inside an object, array, map, union or tuple. A source is given the
+// normal form of each, which is all that the key (AppendTimeKey, or the JSON text of a composite) holds.
 func normalizable(t *ir.Type) bool {
+	switch t.Kind {
+	case ir.Pointer, ir.OptNull:
+		return normalizable(t.Elem)
+	}
+	return holdsTime(t, map[*ir.Type]bool{})
+}
+
+// holdsTime reports whether a type is or holds, at any depth, a date-time. An x-go-type is the user's own and
+// keyed on all that a source can see of it (runtime.AppendUserKey), so it is not looked into.
+func holdsTime(t *ir.Type, seen map[*ir.Type]bool) bool {
+	if t == nil || seen[t] {
+		return false
+	}
+	seen[t] = true
 	switch t.Kind {
 	case ir.Time:
 		return true
-	case ir.Slice:
-		return t.Elem.Kind == ir.Time
-	case ir.Pointer, ir.OptNull:
-		return normalizable(t.Elem)
+	case ir.Struct, ir.Tuple, ir.Union:
+		for _, f := range t.Fields {
+			if holdsTime(f.Type, seen) {
+				return true
+			}
+		}
+		for _, m := range mapFields(t) {
+			if holdsTime(m.Elem, seen) {
+				return true
+			}
+		}
+		for _, v := range t.Variants {
+			if holdsTime(v.Type, seen) {
+				return true
+			}
+		}
+		return holdsTime(t.Elem, seen)
+	case ir.Slice, ir.Map, ir.Pointer, ir.OptNull, ir.Named:
+		return holdsTime(t.Elem, seen)
 	}
 	return false
 }
@@ -179,7 +209,9 @@ func normalizeStmts(t *ir.Type, x *jen.Statement, depth int) []jen.Code {
 	case ir.Time:
 		return []jen.Code{x.Clone().Op("=").Qual(rt, "NormalTime").Call(x.Clone())}
 	case ir.Slice:
-		return []jen.Code{x.Clone().Op("=").Qual(rt, "NormalTimes").Call(x.Clone())}
+		if t.Elem.Kind == ir.Time {
+			return []jen.Code{x.Clone().Op("=").Qual(rt, "NormalTimes").Call(x.Clone())}
+		}
 	case ir.OptNull:
 		return normalizeStmts(t.Elem, x.Clone().Dot("Value"), depth)
 	case ir.Pointer:
@@ -188,7 +220,8 @@ func normalizeStmts(t *ir.Type, x *jen.Statement, depth int) []jen.Code {
 		inner = append(inner, x.Clone().Op("=").Op("&").Id(n))
 		return []jen.Code{jen.If(x.Clone().Op("!=").Nil()).Block(inner...)}
 	}
-	return nil
+	// A composite holding date-times: a copy of it with each in its normal form.
+	return []jen.Code{x.Clone().Op("=").Qual(rt, "NormalTimesIn").Call(x.Clone())}
 }
 
 // normalize emits normalize<Params>, which returns a copy of p whose date-time params are in their normal form;

@@ -7,6 +7,8 @@ import (
 	"database/sql/driver"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -44,6 +46,23 @@ func EchoGo(_ context.Context, p KeyGoParams) (*Echo, error) {
 	if p.Ts != nil {
 		for _, t := range *p.Ts {
 			seen += " ts=" + t.String()
+		}
+	}
+	// Date-times inside objects, arrays and maps reach the function as Go values too.
+	if p.Slot != nil {
+		seen += " slot.at=" + p.Slot.At.String()
+		if p.Slot.Until != nil {
+			seen += " slot.until=" + p.Slot.Until.String()
+		}
+	}
+	if p.Slots != nil {
+		for _, s := range *p.Slots {
+			seen += " slots.at=" + s.At.String()
+		}
+	}
+	if p.Byname != nil {
+		for _, k := range slices.Sorted(maps.Keys(*p.Byname)) {
+			seen += " byname." + k + "=" + (*p.Byname)[k].String()
 		}
 	}
 	return &Echo{Seen: seen}, nil

@@ -565,17 +565,20 @@ func appendKeyGetParamsE(dst []byte, v *KeyGetParamsE) []byte {
 
 // KeyGoParams is the object at key_go.task.json#/params.
 type KeyGoParams struct {
-	S    string       `json:"s"`
-	N    float64      `json:"n"`
-	Dt   time.Time    `json:"dt"`
-	Code Code         `json:"code"`
-	Odt  *time.Time   `json:"odt,omitempty"`
-	Ts   *[]time.Time `json:"ts,omitempty"`
+	S      string                 `json:"s"`
+	N      float64                `json:"n"`
+	Dt     time.Time              `json:"dt"`
+	Code   Code                   `json:"code"`
+	Odt    *time.Time             `json:"odt,omitempty"`
+	Ts     *[]time.Time           `json:"ts,omitempty"`
+	Slot   *KeyGoParamsSlot       `json:"slot,omitempty"`
+	Slots  *[]KeyGoParamsSlotItem `json:"slots,omitempty"`
+	Byname *map[string]time.Time  `json:"byname,omitempty"`
 }
 
 // UnmarshalJSON decodes a KeyGoParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *KeyGoParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"s", "n", "dt", "code"}, []string{"s", "n", "dt", "code", "odt", "ts"}, nil, false); err != nil {
+	if err := runtime.RequireKeys(data, []string{"s", "n", "dt", "code"}, []string{"s", "n", "dt", "code", "odt", "ts", "slot", "slots", "byname"}, nil, false); err != nil {
 		return err
 	}
 	type plain KeyGoParams
@@ -589,7 +592,23 @@ func (v *KeyGoParams) Validate() error {
 	return vs.Err()
 }
 
-func (v *KeyGoParams) validate(vs *runtime.Violations, path *runtime.Path) {}
+func (v *KeyGoParams) validate(vs *runtime.Violations, path *runtime.Path) {
+	{
+		pSlot := path.Key("slot")
+		if v.Slot != nil {
+			v.Slot.validate(vs, &pSlot)
+		}
+	}
+	{
+		pSlots := path.Key("slots")
+		if v.Slots != nil {
+			for i0 := range *v.Slots {
+				p0 := pSlots.Index(i0)
+				(*v.Slots)[i0].validate(vs, &p0)
+			}
+		}
+	}
+}
 
 func appendKeyGoParams(dst []byte, v *KeyGoParams) []byte {
 	dst = runtime.AppendString(dst, v.S)
@@ -611,6 +630,94 @@ func appendKeyGoParams(dst []byte, v *KeyGoParams) []byte {
 	} else {
 		dst = runtime.AppendPresent(dst, false)
 	}
+	if v.Slot != nil {
+		dst = runtime.AppendPresent(dst, true)
+		dst = appendKeyGoParamsSlot(dst, v.Slot)
+	} else {
+		dst = runtime.AppendPresent(dst, false)
+	}
+	if v.Slots != nil {
+		dst = runtime.AppendPresent(dst, true)
+		dst = runtime.AppendLen(dst, len((*v.Slots)))
+		for i0 := range *v.Slots {
+			dst = appendKeyGoParamsSlotItem(dst, &(*v.Slots)[i0])
+		}
+	} else {
+		dst = runtime.AppendPresent(dst, false)
+	}
+	if v.Byname != nil {
+		dst = runtime.AppendPresent(dst, true)
+		dst = runtime.AppendLen(dst, len((*v.Byname)))
+		for k0, e0 := range *v.Byname {
+			dst = runtime.AppendString(dst, k0)
+			dst = runtime.AppendTime(dst, e0)
+		}
+	} else {
+		dst = runtime.AppendPresent(dst, false)
+	}
+	return dst
+}
+
+// KeyGoParamsSlot is the object at properties/slot.
+type KeyGoParamsSlot struct {
+	At    time.Time  `json:"at"`
+	Until *time.Time `json:"until,omitempty"`
+}
+
+// UnmarshalJSON decodes a KeyGoParamsSlot, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
+func (v *KeyGoParamsSlot) UnmarshalJSON(data []byte) error {
+	if err := runtime.RequireKeys(data, []string{"at"}, []string{"at", "until"}, nil, false); err != nil {
+		return err
+	}
+	type plain KeyGoParamsSlot
+	return runtime.DecodeStrict(data, (*plain)(v))
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *KeyGoParamsSlot) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *KeyGoParamsSlot) validate(vs *runtime.Violations, path *runtime.Path) {}
+
+func appendKeyGoParamsSlot(dst []byte, v *KeyGoParamsSlot) []byte {
+	dst = runtime.AppendTime(dst, v.At)
+	if v.Until != nil {
+		dst = runtime.AppendPresent(dst, true)
+		dst = runtime.AppendTime(dst, (*v.Until))
+	} else {
+		dst = runtime.AppendPresent(dst, false)
+	}
+	return dst
+}
+
+// KeyGoParamsSlotItem is the object at slots/items.
+type KeyGoParamsSlotItem struct {
+	At time.Time `json:"at"`
+}
+
+// UnmarshalJSON decodes a KeyGoParamsSlotItem, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
+func (v *KeyGoParamsSlotItem) UnmarshalJSON(data []byte) error {
+	if err := runtime.RequireKeys(data, []string{"at"}, []string{"at"}, nil, false); err != nil {
+		return err
+	}
+	type plain KeyGoParamsSlotItem
+	return runtime.DecodeStrict(data, (*plain)(v))
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *KeyGoParamsSlotItem) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *KeyGoParamsSlotItem) validate(vs *runtime.Violations, path *runtime.Path) {}
+
+func appendKeyGoParamsSlotItem(dst []byte, v *KeyGoParamsSlotItem) []byte {
+	dst = runtime.AppendTime(dst, v.At)
 	return dst
 }
 
@@ -910,8 +1017,11 @@ type KeyGetOptions struct {
 
 // KeyGoOptions holds the optional parameters of GetKeyGo; a nil field is left unset.
 type KeyGoOptions struct {
-	Odt *time.Time
-	Ts  *[]time.Time
+	Odt    *time.Time
+	Ts     *[]time.Time
+	Slot   *KeyGoParamsSlot
+	Slots  *[]KeyGoParamsSlotItem
+	Byname *map[string]time.Time
 }
 
 // KeyPostOptions holds the optional parameters of GetKeyPost; a nil field is left unset.
@@ -1107,7 +1217,7 @@ func NewClient(x *runtime.Executor) *Client {
 		},
 		ValidateParams: (*KeyGoParams).Validate,
 		ValidateResult: (*Echo).Validate,
-		Version:        "3a0a584896f15242",
+		Version:        "f951e6501efb6588",
 	})
 	c.keyPostRequest = &runtime.HTTPRequest{
 		Conn:     "echo",
@@ -1574,6 +1684,28 @@ func keyKeyGoParams(dst []byte, v *KeyGoParams) []byte {
 	} else {
 		dst = runtime.AppendPresent(dst, false)
 	}
+	if v.Slot != nil {
+		dst = runtime.AppendPresent(dst, true)
+		dst = runtime.AppendJSONKey(dst, v.Slot)
+	} else {
+		dst = runtime.AppendPresent(dst, false)
+	}
+	if v.Slots != nil {
+		dst = runtime.AppendPresent(dst, true)
+		dst = runtime.AppendPresent(dst, (*v.Slots) != nil)
+		dst = runtime.AppendLen(dst, len((*v.Slots)))
+		for i0 := range *v.Slots {
+			dst = runtime.AppendJSONKey(dst, &(*v.Slots)[i0])
+		}
+	} else {
+		dst = runtime.AppendPresent(dst, false)
+	}
+	if v.Byname != nil {
+		dst = runtime.AppendPresent(dst, true)
+		dst = runtime.AppendJSONKey(dst, v.Byname)
+	} else {
+		dst = runtime.AppendPresent(dst, false)
+	}
 	return dst
 }
 
@@ -1590,6 +1722,21 @@ func normalizeKeyGoParams(p *KeyGoParams) *KeyGoParams {
 		n0 := *q.Ts
 		n0 = runtime.NormalTimes(n0)
 		q.Ts = &n0
+	}
+	if q.Slot != nil {
+		n0 := *q.Slot
+		n0 = runtime.NormalTimesIn(n0)
+		q.Slot = &n0
+	}
+	if q.Slots != nil {
+		n0 := *q.Slots
+		n0 = runtime.NormalTimesIn(n0)
+		q.Slots = &n0
+	}
+	if q.Byname != nil {
+		n0 := *q.Byname
+		n0 = runtime.NormalTimesIn(n0)
+		q.Byname = &n0
 	}
 	return &q
 }
@@ -1616,6 +1763,9 @@ func newKeyGoParams(s string, n float64, dt time.Time, code Code, opts *KeyGoOpt
 	if opts != nil {
 		p.Odt = opts.Odt
 		p.Ts = opts.Ts
+		p.Slot = opts.Slot
+		p.Slots = opts.Slots
+		p.Byname = opts.Byname
 	}
 	return p
 }
@@ -1715,6 +1865,7 @@ func keyKeyPostParams(dst []byte, v *KeyPostParams) []byte {
 func normalizeKeyPostParams(p *KeyPostParams) *KeyPostParams {
 	q := *p
 	q.When = runtime.NormalTime(q.When)
+	q.Slot = runtime.NormalTimesIn(q.Slot)
 	if q.Times != nil {
 		n0 := *q.Times
 		n0 = runtime.NormalTimes(n0)
