@@ -6,12 +6,12 @@ package emit
 import (
 	"bytes"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/dave/jennifer/jen"
 
+	"github.com/reftask/reftask/gen/diag"
 	"github.com/reftask/reftask/gen/ir"
 )
 
@@ -421,9 +421,9 @@ func underlying(t *ir.Type) string {
 func enumList(t *ir.Type) string {
 	var parts []string
 	for _, v := range t.Values {
-		parts = append(parts, fmt.Sprintf("%v", v.Value))
+		parts = append(parts, diag.Clip(fmt.Sprintf("%v", v.Value)))
 	}
-	return strings.ReplaceAll(strings.Join(parts, ", "), "%", "%%")
+	return strings.ReplaceAll(shownList(parts), "%", "%%")
 }
 
 func (e *emitter) structChecks(t *ir.Type) []jen.Code {
@@ -618,7 +618,7 @@ func (e *emitter) scalarChecks(t *ir.Type, x *jen.Statement, path string) []jen.
 	}
 	if c.Pattern != "" {
 		v := e.pattern(c.Pattern)
-		add(jen.Op("!").Id(v).Dot("MatchString").Call(x.Clone()), "pattern", "%q does not match "+strings.ReplaceAll(strconv.Quote(c.Pattern), "%", "%%"), x.Clone())
+		add(jen.Op("!").Id(v).Dot("MatchString").Call(x.Clone()), "pattern", "%q does not match "+strings.ReplaceAll(diag.Quote(c.Pattern), "%", "%%"), x.Clone())
 	}
 	check := func(v violation, kw, format string) {
 		call := []jen.Code{pathString(path), jen.Lit(kw), jen.Lit(format), x.Clone()}
@@ -636,7 +636,7 @@ func (e *emitter) scalarChecks(t *ir.Type, x *jen.Statement, path string) []jen.
 		check(multipleViolation(x, t.Kind, c.MultipleOf), "multipleOf", "%v is not a multiple of "+numberText(c.MultipleOf))
 	}
 	if c.Const != nil {
-		add(x.Clone().Op("!=").Add(untypedLit(c.Const)), "const", fmt.Sprintf("%%v is not %v", strings.ReplaceAll(fmt.Sprint(c.Const), "%", "%%")), x.Clone())
+		add(x.Clone().Op("!=").Add(untypedLit(c.Const)), "const", fmt.Sprintf("%%v is not %v", strings.ReplaceAll(diag.Clip(fmt.Sprint(c.Const)), "%", "%%")), x.Clone())
 	}
 	return out
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/dave/jennifer/jen"
 
+	"github.com/reftask/reftask/gen/diag"
 	"github.com/reftask/reftask/gen/ir"
 )
 
@@ -146,9 +147,21 @@ func jsonLit(v any) jen.Code {
 func briefJSON(v any) string {
 	b, err := json.Marshal(v)
 	if err != nil {
-		return fmt.Sprint(v)
+		return diag.Clip(fmt.Sprint(v))
 	}
-	return string(b)
+	return diag.Clip(string(b))
+}
+
+// listShown is how many values a generated message lists before it counts the rest, so that an enum of
+// thousands of values does not put all of them in one message.
+const listShown = 10
+
+// shownList joins values already cut for a message, at most listShown of them.
+func shownList(vs []string) string {
+	if len(vs) > listShown {
+		vs = append(vs[:listShown:listShown], fmt.Sprintf("and %d more", len(vs)-listShown))
+	}
+	return strings.Join(vs, ", ")
 }
 
 func pct(s string) string { return strings.ReplaceAll(s, "%", "%%") }
@@ -213,7 +226,7 @@ func (e *emitter) program(s *ir.Schema) {
 			shown = append(shown, briefJSON(x))
 		}
 		body = append(body, jen.If(jen.Op("!").Qual(rt, "InJSON").Call(args...)).Block(
-			addf("enum", "%s is not one of "+pct(strings.Join(shown, ", ")), brief.Clone())))
+			addf("enum", "%s is not one of "+pct(shownList(shown)), brief.Clone())))
 	}
 	// Applicators on the same instance.
 	for _, sub := range s.AllOf {
@@ -304,7 +317,7 @@ func (e *emitter) stringChecks(s *ir.Schema, addf addfFunc) []jen.Code {
 	if s.Pattern != "" {
 		re := e.pattern(s.Pattern)
 		in = append(in, jen.If(jen.Op("!").Id(re).Dot("MatchString").Call(jen.Id("s"))).Block(
-			addf("pattern", "%q does not match "+pct(strconv.Quote(s.Pattern)), jen.Id("s"))))
+			addf("pattern", "%q does not match "+pct(diag.Quote(s.Pattern)), jen.Id("s"))))
 	}
 	if len(in) == 0 {
 		return nil

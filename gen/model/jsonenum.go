@@ -9,6 +9,7 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
 
+	"github.com/reftask/reftask/gen/diag"
 	"github.com/reftask/reftask/gen/ir"
 	"github.com/reftask/reftask/gen/names"
 	"github.com/reftask/reftask/runtime"
@@ -72,7 +73,7 @@ func (b *builder) jsonEnum(s *jsonschema.Schema, vals []any, suggested string) *
 		kept = append(kept, v)
 		text, err := json.Marshal(v)
 		if err != nil {
-			b.errAt(s.Location, fmt.Sprintf("enum value %v: %v", v, err))
+			b.errAt(s.Location, fmt.Sprintf("enum value %s: %v", diag.Value(v), err))
 			return nil
 		}
 		cn := name + enumValueSuffix(v, i)

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/reftask/reftask/gen/diag"
 	"github.com/reftask/reftask/gen/ir"
 )
 
@@ -98,7 +99,7 @@ func fitsNumber(v any, goType, ptr string) (string, string) {
 	}
 	r, ok := new(big.Rat).SetString(string(n))
 	if !ok {
-		return ptr, fmt.Sprintf("%s is not a number Go reads", n)
+		return ptr, fmt.Sprintf("%s is not a number Go reads", diag.Clip(string(n)))
 	}
 	var lo, hi *big.Rat
 	switch goType {
@@ -108,7 +109,7 @@ func fitsNumber(v any, goType, ptr string) (string, string) {
 			bits = 32
 		}
 		if f, err := strconv.ParseFloat(string(n), bits); err != nil || math.IsInf(f, 0) {
-			return ptr, fmt.Sprintf("%s is beyond the range of %s", n, goType)
+			return ptr, fmt.Sprintf("%s is beyond the range of %s", diag.Clip(string(n)), goType)
 		}
 		return "", ""
 	case "int8", "int16", "int32", "int64", "int":
@@ -123,10 +124,10 @@ func fitsNumber(v any, goType, ptr string) (string, string) {
 		return "", ""
 	}
 	if !r.IsInt() {
-		return ptr, fmt.Sprintf("%s is not an integer, which %s holds", n, goType)
+		return ptr, fmt.Sprintf("%s is not an integer, which %s holds", diag.Clip(string(n)), goType)
 	}
 	if r.Cmp(lo) < 0 || r.Cmp(hi) > 0 {
-		return ptr, fmt.Sprintf("%s is beyond the range of %s", n, goType)
+		return ptr, fmt.Sprintf("%s is beyond the range of %s", diag.Clip(string(n)), goType)
 	}
 	return "", ""
 }
