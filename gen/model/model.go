@@ -417,6 +417,9 @@ type recursion struct {
 	// when the schema's type is a pointer to it.
 	named    *ir.Type
 	nullable bool
+	// orNull is set when the schema's type will be a pointer to the type being built (its "type" lists
+	// "null"): a reference from inside it must be that pointer too, as any other reference is.
+	orNull bool
 }
 
 // typeOf builds the Go type of a schema. Inline objects and enums get the
@@ -429,6 +432,11 @@ type recursion struct {
 func (b *builder) typeOf(s *jsonschema.Schema, suggested string) *ir.Type {
 	s = deref(s)
 	if t, ok := b.byLoc[s.Location]; ok {
+		// A struct, tuple or enum is registered bare before its parts are built; a reference from inside a
+		// nullable one gets the pointer its schema's type will be, so that null stays allowed (issue 11).
+		if rec := b.building[s.Location]; rec != nil && rec.orNull && t.Kind != ir.Pointer {
+			return &ir.Type{Kind: ir.Pointer, Elem: t, Origin: s.Location}
+		}
 		return t
 	}
 	if rec, ok := b.building[s.Location]; ok {
@@ -445,6 +453,10 @@ func (b *builder) typeOf(s *jsonschema.Schema, suggested string) *ir.Type {
 	delete(b.building, s.Location)
 	if rec.named != nil {
 		return b.tie(s, rec, t)
+	}
+	if bare, ok := b.byLoc[s.Location]; ok && t != nil && t.Kind == ir.Pointer && t.Elem == bare {
+		// Later references to this schema get its whole type, nullability included, not the bare one.
+		b.byLoc[s.Location] = t
 	}
 	return t
 }
@@ -567,6 +579,9 @@ func (b *builder) buildType(s *jsonschema.Schema, suggested string) *ir.Type {
 	}
 	types := slices.Clone(s.Types)
 	nullable := slices.Contains(types, "null")
+	if rec := b.building[s.Location]; rec != nil {
+		rec.orNull = nullable
+	}
 	types = slices.DeleteFunc(types, func(x string) bool { return x == "null" })
 	if len(types) == 0 && len(s.Enum) > 0 {
 		types = enumTypes(s.Enum)
