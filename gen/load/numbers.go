@@ -139,6 +139,9 @@ func (s *Set) exactCountsOf(x *jsonschema.Schema, m map[string]any) {
 	}
 }
 
+// Subschemas are the schemas directly inside x, for walks over a compiled schema.
+func Subschemas(x *jsonschema.Schema) []*jsonschema.Schema { return subschemas(x) }
+
 // subschemas are the schemas directly inside x.
 func subschemas(x *jsonschema.Schema) []*jsonschema.Schema {
 	out := []*jsonschema.Schema{x.Ref, x.RecursiveRef, x.DynamicRef, x.Not, x.If, x.Then, x.Else, x.PropertyNames,

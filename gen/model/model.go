@@ -37,6 +37,7 @@ func Build(set *load.Set, pkg string) (*ir.Package, diag.List) {
 		funcNames: map[string]bool{},
 		conflicts: map[*jsonschema.Schema][]*jsonschema.Schema{},
 		propOrder: map[*jsonschema.Schema][]string{},
+		used:      map[string]bool{},
 	}
 	// Every generated file declares these; a schema that wants one of
 	// them gets a suffix.
@@ -54,6 +55,7 @@ func Build(set *load.Set, pkg string) (*ir.Package, diag.List) {
 		if t == nil {
 			continue
 		}
+		b.unusedExtensions(sp.Params, sp.Result)
 		tasks[sp.Name] = t
 		specs[sp.Name] = sp
 		p.Tasks = append(p.Tasks, t)
@@ -99,6 +101,8 @@ type builder struct {
 	// merged objects.
 	conflicts map[*jsonschema.Schema][]*jsonschema.Schema
 	propOrder map[*jsonschema.Schema][]string
+	// used are the x-go-* keywords read, by schema location + "/" + keyword (extensions.go).
+	used map[string]bool
 }
 
 // errorCount counts the errors so far; warnings do not stop a task.
@@ -1391,6 +1395,7 @@ func (b *builder) goName(loc string) string {
 	if !ok {
 		return ""
 	}
+	b.markUsed(loc, xGoName)
 	if n, ok := v.(string); ok && names.IsExportedIdent(n) {
 		return n
 	}
@@ -1415,6 +1420,9 @@ func (b *builder) keyword(s *jsonschema.Schema, name string) (any, bool) {
 		return nil, false
 	}
 	v, ok := m[name]
+	if ok {
+		b.markUsed(s.Location, name)
+	}
 	return v, ok
 }
 
