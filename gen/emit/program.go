@@ -307,11 +307,11 @@ func (e *emitter) stringChecks(s *ir.Schema, addf addfFunc) []jen.Code {
 	var in []jen.Code
 	count := jen.Qual("unicode/utf8", "RuneCountInString").Call(jen.Id("s"))
 	if s.MinLength != nil {
-		in = append(in, jen.If(count.Clone().Op("<").Lit(int(*s.MinLength))).Block(
+		in = append(in, jen.If(countCmp(count.Clone(), "<", int64(*s.MinLength))).Block(
 			addf("minLength", fmt.Sprintf("length %%d, want at least %d", *s.MinLength), count.Clone())))
 	}
 	if s.MaxLength != nil {
-		in = append(in, jen.If(count.Clone().Op(">").Lit(int(*s.MaxLength))).Block(
+		in = append(in, jen.If(countCmp(count.Clone(), ">", int64(*s.MaxLength))).Block(
 			addf("maxLength", fmt.Sprintf("length %%d, want at most %d", *s.MaxLength), count.Clone())))
 	}
 	if s.Pattern != "" {
@@ -331,11 +331,11 @@ func (e *emitter) arrayChecks(s *ir.Schema, addf addfFunc, mark func(string, ...
 	var in []jen.Code
 	n := jen.Len(jen.Id("a"))
 	if s.MinItems != nil {
-		in = append(in, jen.If(n.Clone().Op("<").Lit(int(*s.MinItems))).Block(
+		in = append(in, jen.If(countCmp(n.Clone(), "<", int64(*s.MinItems))).Block(
 			addf("minItems", fmt.Sprintf("%%d items, want at least %d", *s.MinItems), n.Clone())))
 	}
 	if s.MaxItems != nil {
-		in = append(in, jen.If(n.Clone().Op(">").Lit(int(*s.MaxItems))).Block(
+		in = append(in, jen.If(countCmp(n.Clone(), ">", int64(*s.MaxItems))).Block(
 			addf("maxItems", fmt.Sprintf("%%d items, want at most %d", *s.MaxItems), n.Clone())))
 	}
 	if s.UniqueItems {
@@ -373,11 +373,11 @@ func (e *emitter) arrayChecks(s *ir.Schema, addf addfFunc, mark func(string, ...
 			minC = *s.MinContains
 		}
 		if minC > 0 {
-			in = append(in, jen.If(jen.Id("found").Op("<").Lit(int(minC))).Block(
+			in = append(in, jen.If(countCmp(jen.Id("found"), "<", int64(minC))).Block(
 				addf("contains", fmt.Sprintf("%%d items match the contains schema, want at least %d", minC), jen.Id("found"))))
 		}
 		if s.MaxContains != nil {
-			in = append(in, jen.If(jen.Id("found").Op(">").Lit(int(*s.MaxContains))).Block(
+			in = append(in, jen.If(countCmp(jen.Id("found"), ">", int64(*s.MaxContains))).Block(
 				addf("maxContains", fmt.Sprintf("%%d items match the contains schema, want at most %d", *s.MaxContains), jen.Id("found"))))
 		}
 	}
@@ -407,11 +407,11 @@ func (e *emitter) objectChecks(s *ir.Schema, addf addfFunc, mark func(string, ..
 				addf("required", "missing property %q", jen.Id("k")))))
 	}
 	if s.MinProps != nil {
-		in = append(in, jen.If(n.Clone().Op("<").Lit(int(*s.MinProps))).Block(
+		in = append(in, jen.If(countCmp(n.Clone(), "<", int64(*s.MinProps))).Block(
 			addf("minProperties", fmt.Sprintf("%%d properties, want at least %d", *s.MinProps), n.Clone())))
 	}
 	if s.MaxProps != nil {
-		in = append(in, jen.If(n.Clone().Op(">").Lit(int(*s.MaxProps))).Block(
+		in = append(in, jen.If(countCmp(n.Clone(), ">", int64(*s.MaxProps))).Block(
 			addf("maxProperties", fmt.Sprintf("%%d properties, want at most %d", *s.MaxProps), n.Clone())))
 	}
 	for _, d := range s.DependentRequired {

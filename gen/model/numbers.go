@@ -113,11 +113,11 @@ func fitsNumber(v any, goType, ptr string) (string, string) {
 		}
 		return "", ""
 	case "int8", "int16", "int32", "int64", "int":
-		bits := map[string]uint{"int8": 8, "int16": 16, "int32": 32, "int64": 64, "int": strconv.IntSize}[goType]
+		bits := map[string]uint{"int8": 8, "int16": 16, "int32": 32, "int64": 64, "int": 32}[goType]
 		lo = new(big.Rat).SetInt(new(big.Int).Neg(new(big.Int).Lsh(big.NewInt(1), bits-1)))
 		hi = new(big.Rat).SetInt(new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), bits-1), big.NewInt(1)))
 	case "uint8", "uint16", "uint32", "uint64", "uint":
-		bits := map[string]uint{"uint8": 8, "uint16": 16, "uint32": 32, "uint64": 64, "uint": strconv.IntSize}[goType]
+		bits := map[string]uint{"uint8": 8, "uint16": 16, "uint32": 32, "uint64": 64, "uint": 32}[goType]
 		lo = new(big.Rat)
 		hi = new(big.Rat).SetInt(new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), bits), big.NewInt(1)))
 	default:
@@ -127,6 +127,10 @@ func fitsNumber(v any, goType, ptr string) (string, string) {
 		return ptr, fmt.Sprintf("%s is not an integer, which %s holds", diag.Clip(string(n)), goType)
 	}
 	if r.Cmp(lo) < 0 || r.Cmp(hi) > 0 {
+		if goType == "int" || goType == "uint" {
+			// int and uint have 32 bits on 386 and arm, and the generated code must compile there too.
+			return ptr, fmt.Sprintf("%s is beyond the range of %s on 32-bit targets (GOARCH 386, arm), where the generated code must compile too; use %s64", diag.Clip(string(n)), goType, goType)
+		}
 		return ptr, fmt.Sprintf("%s is beyond the range of %s", diag.Clip(string(n)), goType)
 	}
 	return "", ""
