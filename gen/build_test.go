@@ -110,7 +110,11 @@ func (tc *typeChecker) Import(path string) (*types.Package, error) {
 	return nil, fmt.Errorf("package %s is not among those loaded for the check", path)
 }
 
-// check type-checks one generated file; it returns every error.
+// checkArchs are the targets the generated code must compile for: a 64-bit one, and a 32-bit one, where int
+// has 32 bits and a count or bound beyond MaxInt32 overflows it (issue 11, class 5).
+var checkArchs = []string{"amd64", "386"}
+
+// check type-checks one generated file for each of checkArchs; it returns every error, with its target.
 func (tc *typeChecker) check(pkg string, src []byte) []error {
 	fset := token.NewFileSet()
 	f, err := parser.ParseFile(fset, "reftasks_gen.go", src, parser.SkipObjectResolution)
@@ -118,9 +122,13 @@ func (tc *typeChecker) check(pkg string, src []byte) []error {
 		return []error{err}
 	}
 	var errs []error
-	conf := types.Config{Importer: tc, Error: func(err error) { errs = append(errs, err) }}
-	if _, err := conf.Check(pkg, fset, []*ast.File{f}, nil); err != nil && len(errs) == 0 {
-		errs = append(errs, err)
+	for _, arch := range checkArchs {
+		var archErrs []error
+		conf := types.Config{Importer: tc, Sizes: types.SizesFor("gc", arch), Error: func(err error) { archErrs = append(archErrs, fmt.Errorf("GOARCH=%s: %w", arch, err)) }}
+		if _, err := conf.Check(pkg, fset, []*ast.File{f}, nil); err != nil && len(archErrs) == 0 {
+			archErrs = append(archErrs, fmt.Errorf("GOARCH=%s: %w", arch, err))
+		}
+		errs = append(errs, archErrs...)
 	}
 	return errs
 }
@@ -138,6 +146,9 @@ func TestTypeCheckerCatches(t *testing.T) {
 		"package p\n\nvar x, x int\n",
 		"package p\n\nimport \"unicode/utf8\"\n\nvar _ = utf8.RuneCountInString(3)\n",
 		"package p\n\nvar _ int64 = 9223372036854775808\n",
+		// Fine on amd64, an overflow of int on 386: the check covers both.
+		"package p\n\nvar s []int\nvar _ = len(s) > 3000000000\n",
+		"package p\n\nimport \"unicode/utf8\"\n\nvar _ = utf8.RuneCountInString(\"\") < 1099511627776\n",
 	} {
 		if errs := tc.check("p", []byte(bad)); len(errs) == 0 {
 			t.Errorf("code that does not compile passed:\n%s", bad)
@@ -257,4 +268,32 @@ func limit(b []byte, n int) string {
 		return string(b[:n]) + "\n..."
 	}
 	return string(b)
+}
+
+// TestGoldens32Bit vets the golden packages and the examples for GOARCH=386, where int has 32 bits: bounds
+// beyond MaxInt32 (golden shapes, wide_bounds) must compile there too. vet type-checks every package for that
+// target, which is what the check needs, without linking.
+func TestGoldens32Bit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("type-checks the standard library for 386 on a cold cache")
+	}
+	var pkgs []string
+	for _, pattern := range []string{"../testdata/golden/*/reftasks_gen.go", "../examples/*/*/reftasks_gen.go"} {
+		files, err := filepath.Glob(pattern)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range files {
+			pkgs = append(pkgs, "./"+filepath.ToSlash(filepath.Dir(strings.TrimPrefix(f, "../"))))
+		}
+	}
+	if len(pkgs) < 10 {
+		t.Fatalf("found only %d golden and example packages: %v", len(pkgs), pkgs)
+	}
+	cmd := exec.Command("go", append([]string{"vet"}, pkgs...)...)
+	cmd.Dir = ".."
+	cmd.Env = append(os.Environ(), "GOARCH=386", "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Errorf("GOARCH=386 go vet: %v\n%s", err, limit(out, 6000))
+	}
 }

@@ -58,7 +58,8 @@ type InternalError struct {
 }
 
 func (e *InternalError) Error() string {
-	return fmt.Sprintf("internal error in the %s phase: %v", e.Phase, e.Value)
+	// The value may quote a spec's text (a panic message holding a name or a value): cut like any quoted value.
+	return fmt.Sprintf("internal error in the %s phase: %s", e.Phase, diag.ClipN(fmt.Sprint(e.Value), diag.MessageLimit))
 }
 
 // Unwrap returns the panic's value when it is an error.

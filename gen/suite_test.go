@@ -64,6 +64,9 @@ type suiteCase struct {
 	// Type is the generated result type.
 	Type  string
 	Tests []suiteTest
+	// RoundTrip makes the driver also encode each valid instance again and report where the JSON differs:
+	// a value the schema accepts must decode to what it says, null and absent kept apart.
+	RoundTrip bool
 }
 
 type suiteTest struct {
@@ -256,15 +259,39 @@ func runDriver(t *testing.T, work string, cases []*suiteCase) [][]string {
 	}
 	importBase := strings.TrimSpace(string(mod)) + "/testdata/" + filepath.Base(work)
 	var src strings.Builder
-	src.WriteString("package driver\n\nimport (\n\t\"encoding/json\"\n\t\"os\"\n\t\"testing\"\n\n")
+	src.WriteString("package driver\n\nimport (\n\t\"bytes\"\n\t\"encoding/json\"\n\t\"fmt\"\n\t\"os\"\n\t\"reflect\"\n\t\"testing\"\n\n")
 	for _, c := range cases {
 		fmt.Fprintf(&src, "\t%s %q\n", c.Pkg, importBase+"/"+c.Pkg)
 	}
 	src.WriteString(")\n\nvar checks = []func([]byte) error{\n")
 	for _, c := range cases {
-		fmt.Fprintf(&src, "\tfunc(data []byte) error {\n\t\tvar v %s.%s\n\t\tif err := json.Unmarshal(data, &v); err != nil {\n\t\t\treturn err\n\t\t}\n\t\treturn v.Validate()\n\t},\n", c.Pkg, c.Type)
+		check := "return v.Validate()"
+		if c.RoundTrip {
+			check = "if err := v.Validate(); err != nil {\n\t\t\treturn err\n\t\t}\n\t\treturn roundTrip(data, &v)"
+		}
+		fmt.Fprintf(&src, "\tfunc(data []byte) error {\n\t\tvar v %s.%s\n\t\tif err := json.Unmarshal(data, &v); err != nil {\n\t\t\treturn err\n\t\t}\n\t\t%s\n\t},\n", c.Pkg, c.Type, check)
 	}
 	src.WriteString(`}
+
+// roundTrip encodes v and reports an error when its JSON differs from data (as values: numbers exact, keys
+// unordered).
+func roundTrip(data []byte, v any) error {
+	out, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("round trip: %w", err)
+	}
+	decode := func(b []byte) any {
+		d := json.NewDecoder(bytes.NewReader(b))
+		d.UseNumber()
+		var x any
+		_ = d.Decode(&x)
+		return x
+	}
+	if !reflect.DeepEqual(decode(data), decode(out)) {
+		return fmt.Errorf("round trip: read %s, wrote %s", data, out)
+	}
+	return nil
+}
 
 func TestDriver(t *testing.T) {
 	in, err := os.ReadFile("instances.json")

@@ -3,13 +3,13 @@ package runtime
 import (
 	"fmt"
 	"reflect"
-	"strconv"
-	"unicode/utf8"
+
+	"github.com/reftask/reftask/internal/quote"
 )
 
 // QuoteLimit is how many bytes of a value an error message or a log line shows. A longer value is cut there and
 // its full length noted, so that a 50 MB param or source value cannot make a 50 MB message.
-const QuoteLimit = 128
+const QuoteLimit = quote.Limit
 
 // Limits for text that is not one value but holds some: a JSON pointer (whose keys may come from input), a URL
 // (whose path holds params), one violation's message, and the list of violations in one error.
@@ -26,40 +26,19 @@ const (
 // Quote renders a value for an error message or a log line: Go-quoted, and when longer than QuoteLimit bytes,
 // cut at a character boundary with its length noted, as in "abc"... (52428800 bytes). Every place that quotes a
 // user's or a source's value goes through it.
-func Quote(s string) string {
-	head, cut := clipAt(s, QuoteLimit)
-	if !cut {
-		return strconv.Quote(s)
-	}
-	return strconv.Quote(head) + lengthNote(len(s))
-}
+func Quote(s string) string { return quote.Quote(s) }
 
 // Clip is Quote for text shown without quotes (a JSON text, a URL): abc... (52428800 bytes).
-func Clip(s string) string { return clipText(s, QuoteLimit) }
+func Clip(s string) string { return quote.Clip(s) }
 
 // clipText cuts s after limit bytes, at a character boundary, and notes its length.
-func clipText(s string, limit int) string {
-	head, cut := clipAt(s, limit)
-	if !cut {
-		return s
-	}
-	return head + lengthNote(len(s))
-}
+func clipText(s string, limit int) string { return quote.ClipN(s, limit) }
 
 // clipAt returns the first limit bytes of s, backed up to a UTF-8 character boundary, and whether s was longer.
-func clipAt(s string, limit int) (string, bool) {
-	if len(s) <= limit {
-		return s, false
-	}
-	n := limit
-	for n > 0 && n > limit-utf8.UTFMax && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n], true
-}
+func clipAt(s string, limit int) (string, bool) { return quote.At(s, limit) }
 
 // lengthNote is what follows a cut value: the marker that the scrubber of secrets (secrets.go) also looks for.
-func lengthNote(n int) string { return "... (" + strconv.Itoa(n) + " bytes)" }
+func lengthNote(n int) string { return quote.LengthNote(n) }
 
 // quoteAny is Quote for a value of any type: a string is quoted, anything else printed with %v and clipped.
 func quoteAny(v any) string {

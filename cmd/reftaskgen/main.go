@@ -20,6 +20,7 @@ import (
 	"strings"
 
 	"github.com/reftask/reftask/gen"
+	"github.com/reftask/reftask/gen/diag"
 	"github.com/reftask/reftask/internal/crash"
 	"github.com/reftask/reftask/templates"
 )
@@ -88,7 +89,7 @@ func runPhases(args []string, stdout, stderr io.Writer, onPhase func(string)) (c
 		return 2
 	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "reftaskgen: unexpected argument %q\n", fs.Arg(0))
+		fmt.Fprintf(stderr, "reftaskgen: unexpected argument %s\n", diag.Quote(fs.Arg(0)))
 		fs.Usage()
 		return 2
 	}

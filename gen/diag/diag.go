@@ -6,8 +6,66 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
+	"unicode/utf8"
+
+	"github.com/reftask/reftask/internal/quote"
 )
+
+// Bounds of a diagnostic's text. A value from a spec (an enum value, a default, a pattern, a property name...)
+// is shown through Quote or Clip, cut at QuoteLimit bytes with its full length noted; a pointer (whose tokens are
+// property names) and a whole message, which may hold several values or a library's words, are cut at their own
+// bounds when printed, so that one diagnostic line stays near a kilobyte whatever the spec holds.
+const (
+	QuoteLimit   = quote.Limit
+	PointerLimit = 2 * QuoteLimit
+	MessageLimit = 6 * QuoteLimit
+)
+
+// Quote renders a spec's value for a message: Go-quoted, cut at QuoteLimit bytes with its length noted.
+func Quote(s string) string { return quote.Quote(s) }
+
+// Clip is Quote for a value shown without quotes (a number's text, a Go name, a SQL fragment).
+func Clip(s string) string { return quote.Clip(s) }
+
+// ClipN is Clip with its own limit, for text that holds more than one value.
+func ClipN(s string, limit int) string { return quote.ClipN(s, limit) }
+
+// Value renders a decoded JSON value for a message: a string is quoted, anything else printed as Go prints it,
+// both cut as Quote cuts.
+func Value(v any) string {
+	if s, ok := v.(string); ok {
+		return Quote(s)
+	}
+	return Clip(fmt.Sprint(v))
+}
+
+// ClipPointer bounds a JSON pointer for a message. Each token (a property name from the spec) is cut as Clip
+// cuts; a pointer still longer than PointerLimit keeps its start and its end, which name the keyword, and notes
+// its length in between, as in /params/properties/a... (40000 bytes) .../x/pattern.
+func ClipPointer(p string) string {
+	if len(p) <= PointerLimit {
+		return p
+	}
+	toks := strings.Split(p, "/")
+	for i, t := range toks {
+		toks[i] = Clip(t)
+	}
+	q := strings.Join(toks, "/")
+	if len(q) <= PointerLimit {
+		return q
+	}
+	head, _ := quote.At(q, PointerLimit/2)
+	tail := q[len(q)-PointerLimit/2:]
+	if i := strings.IndexByte(tail, '/'); i >= 0 {
+		tail = tail[i:] // whole tokens, when the tail holds a separator
+	}
+	for i := 0; i < utf8.UTFMax && tail != "" && !utf8.RuneStart(tail[0]); i++ {
+		tail = tail[1:]
+	}
+	return head + "... (" + strconv.Itoa(len(p)) + " bytes) ..." + tail
+}
 
 // Diagnostic is one problem at one place in one input file.
 type Diagnostic struct {
@@ -20,7 +78,8 @@ type Diagnostic struct {
 	Warning bool
 }
 
-// String renders the diagnostic the way compilers do: file:line:col: pointer: message.
+// String renders the diagnostic the way compilers do: file:line:col: pointer: message. The pointer and the
+// message are cut at PointerLimit and MessageLimit bytes, a backstop for text no helper above has bounded.
 func (d Diagnostic) String() string {
 	var b strings.Builder
 	b.WriteString(d.File)
@@ -32,10 +91,10 @@ func (d Diagnostic) String() string {
 		b.WriteString("warning: ")
 	}
 	if d.Pointer != "" {
-		b.WriteString(d.Pointer)
+		b.WriteString(ClipPointer(d.Pointer))
 		b.WriteString(": ")
 	}
-	b.WriteString(d.Msg)
+	b.WriteString(quote.ClipN(d.Msg, MessageLimit))
 	return b.String()
 }
 

@@ -6,12 +6,12 @@ package emit
 import (
 	"bytes"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/dave/jennifer/jen"
 
+	"github.com/reftask/reftask/gen/diag"
 	"github.com/reftask/reftask/gen/ir"
 )
 
@@ -421,9 +421,9 @@ func underlying(t *ir.Type) string {
 func enumList(t *ir.Type) string {
 	var parts []string
 	for _, v := range t.Values {
-		parts = append(parts, fmt.Sprintf("%v", v.Value))
+		parts = append(parts, diag.Clip(fmt.Sprintf("%v", v.Value)))
 	}
-	return strings.ReplaceAll(strings.Join(parts, ", "), "%", "%%")
+	return strings.ReplaceAll(shownList(parts), "%", "%%")
 }
 
 func (e *emitter) structChecks(t *ir.Type) []jen.Code {
@@ -444,11 +444,11 @@ func (e *emitter) structChecks(t *ir.Type) []jen.Code {
 			body = append(body, jen.Id("n").Op("+=").Len(jen.Id("v").Dot(m.Name)))
 		}
 		if t.Check.MinProps != nil {
-			body = append(body, jen.If(jen.Id("n").Op("<").Lit(int(*t.Check.MinProps))).Block(
+			body = append(body, jen.If(countCmp(jen.Id("n"), "<", int64(*t.Check.MinProps))).Block(
 				jen.Id("vs").Dot("Addf").Call(jen.Id("path").Dot("String").Call(), jen.Lit("minProperties"), jen.Lit(fmt.Sprintf("%%d properties, want at least %d", *t.Check.MinProps)), jen.Id("n"))))
 		}
 		if t.Check.MaxProps != nil {
-			body = append(body, jen.If(jen.Id("n").Op(">").Lit(int(*t.Check.MaxProps))).Block(
+			body = append(body, jen.If(countCmp(jen.Id("n"), ">", int64(*t.Check.MaxProps))).Block(
 				jen.Id("vs").Dot("Addf").Call(jen.Id("path").Dot("String").Call(), jen.Lit("maxProperties"), jen.Lit(fmt.Sprintf("%%d properties, want at most %d", *t.Check.MaxProps)), jen.Id("n"))))
 		}
 	}
@@ -544,11 +544,11 @@ func (e *emitter) sliceChecks(t *ir.Type, x *jen.Statement, path string, depth i
 	var out []jen.Code
 	c := t.Check
 	if c.MinItems != nil {
-		out = append(out, jen.If(jen.Len(x.Clone()).Op("<").Lit(int(*c.MinItems))).Block(
+		out = append(out, jen.If(countCmp(jen.Len(x.Clone()), "<", int64(*c.MinItems))).Block(
 			jen.Id("vs").Dot("Addf").Call(pathString(path), jen.Lit("minItems"), jen.Lit(fmt.Sprintf("%%d items, want at least %d", *c.MinItems)), jen.Len(x.Clone()))))
 	}
 	if c.MaxItems != nil {
-		out = append(out, jen.If(jen.Len(x.Clone()).Op(">").Lit(int(*c.MaxItems))).Block(
+		out = append(out, jen.If(countCmp(jen.Len(x.Clone()), ">", int64(*c.MaxItems))).Block(
 			jen.Id("vs").Dot("Addf").Call(pathString(path), jen.Lit("maxItems"), jen.Lit(fmt.Sprintf("%%d items, want at most %d", *c.MaxItems)), jen.Len(x.Clone()))))
 	}
 	if c.UniqueItems {
@@ -574,11 +574,11 @@ func (e *emitter) mapChecks(t *ir.Type, x *jen.Statement, path string, depth int
 	var out []jen.Code
 	c := t.Check
 	if c.MinProps != nil {
-		out = append(out, jen.If(jen.Len(x.Clone()).Op("<").Lit(int(*c.MinProps))).Block(
+		out = append(out, jen.If(countCmp(jen.Len(x.Clone()), "<", int64(*c.MinProps))).Block(
 			jen.Id("vs").Dot("Addf").Call(pathString(path), jen.Lit("minProperties"), jen.Lit(fmt.Sprintf("%%d properties, want at least %d", *c.MinProps)), jen.Len(x.Clone()))))
 	}
 	if c.MaxProps != nil {
-		out = append(out, jen.If(jen.Len(x.Clone()).Op(">").Lit(int(*c.MaxProps))).Block(
+		out = append(out, jen.If(countCmp(jen.Len(x.Clone()), ">", int64(*c.MaxProps))).Block(
 			jen.Id("vs").Dot("Addf").Call(pathString(path), jen.Lit("maxProperties"), jen.Lit(fmt.Sprintf("%%d properties, want at most %d", *c.MaxProps)), jen.Len(x.Clone()))))
 	}
 	if needsCheck(t.Elem, map[*ir.Type]bool{}) {
@@ -610,15 +610,15 @@ func (e *emitter) scalarChecks(t *ir.Type, x *jen.Statement, path string) []jen.
 	if c.MinLength != nil || c.MaxLength != nil {
 		n := jen.Qual("unicode/utf8", "RuneCountInString").Call(x.Clone())
 		if c.MinLength != nil {
-			add(n.Clone().Op("<").Lit(int(*c.MinLength)), "minLength", fmt.Sprintf("length %%d, want at least %d", *c.MinLength), n.Clone())
+			add(countCmp(n.Clone(), "<", int64(*c.MinLength)), "minLength", fmt.Sprintf("length %%d, want at least %d", *c.MinLength), n.Clone())
 		}
 		if c.MaxLength != nil {
-			add(n.Clone().Op(">").Lit(int(*c.MaxLength)), "maxLength", fmt.Sprintf("length %%d, want at most %d", *c.MaxLength), n.Clone())
+			add(countCmp(n.Clone(), ">", int64(*c.MaxLength)), "maxLength", fmt.Sprintf("length %%d, want at most %d", *c.MaxLength), n.Clone())
 		}
 	}
 	if c.Pattern != "" {
 		v := e.pattern(c.Pattern)
-		add(jen.Op("!").Id(v).Dot("MatchString").Call(x.Clone()), "pattern", "%q does not match "+strings.ReplaceAll(strconv.Quote(c.Pattern), "%", "%%"), x.Clone())
+		add(jen.Op("!").Id(v).Dot("MatchString").Call(x.Clone()), "pattern", "%q does not match "+strings.ReplaceAll(diag.Quote(c.Pattern), "%", "%%"), x.Clone())
 	}
 	check := func(v violation, kw, format string) {
 		call := []jen.Code{pathString(path), jen.Lit(kw), jen.Lit(format), x.Clone()}
@@ -636,7 +636,7 @@ func (e *emitter) scalarChecks(t *ir.Type, x *jen.Statement, path string) []jen.
 		check(multipleViolation(x, t.Kind, c.MultipleOf), "multipleOf", "%v is not a multiple of "+numberText(c.MultipleOf))
 	}
 	if c.Const != nil {
-		add(x.Clone().Op("!=").Add(untypedLit(c.Const)), "const", fmt.Sprintf("%%v is not %v", strings.ReplaceAll(fmt.Sprint(c.Const), "%", "%%")), x.Clone())
+		add(x.Clone().Op("!=").Add(untypedLit(c.Const)), "const", fmt.Sprintf("%%v is not %v", strings.ReplaceAll(diag.Clip(fmt.Sprint(c.Const)), "%", "%%")), x.Clone())
 	}
 	return out
 }

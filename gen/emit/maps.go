@@ -6,6 +6,7 @@ import (
 
 	"github.com/dave/jennifer/jen"
 
+	"github.com/reftask/reftask/gen/diag"
 	"github.com/reftask/reftask/gen/ir"
 )
 
@@ -139,7 +140,7 @@ func (e *emitter) mapFieldChecks(t *ir.Type) []jen.Code {
 		var keyCheck []jen.Code
 		if m.Pattern != "" {
 			keyCheck = append(keyCheck, jen.If(jen.Op("!").Id(e.pattern(m.Pattern)).Dot("MatchString").Call(jen.Id("k"))).Block(
-				jen.Id("vs").Dot("Addf").Call(jen.Id("p").Dot("String").Call(), jen.Lit("patternProperties"), jen.Lit("%q does not match "+pct(strconv.Quote(m.Pattern))+", the pattern of "+m.Name), jen.Id("k"))))
+				jen.Id("vs").Dot("Addf").Call(jen.Id("p").Dot("String").Call(), jen.Lit("patternProperties"), jen.Lit("%q does not match "+pct(diag.Quote(m.Pattern))+", the pattern of "+m.Name), jen.Id("k"))))
 		} else {
 			var conds []jen.Code
 			var known []jen.Code

@@ -292,3 +292,14 @@ func numberNeedsCheck(t *ir.Type) bool {
 	}
 	return false
 }
+
+// countCmp compares a count (a len or a rune count, which are ints) with a bound from the schema. A bound beyond
+// the int32 range would overflow int where int has 32 bits (GOARCH 386, arm), and accepted specs must compile
+// for every target: there the count is compared as an int64, which holds every count exactly, so the check
+// means the same on every GOARCH (on a 32-bit one a bound above MaxInt32 is met, or missed, by every value).
+func countCmp(count *jen.Statement, op string, bound int64) *jen.Statement {
+	if bound > math.MaxInt32 || bound < math.MinInt32 {
+		return jen.Int64().Call(count).Op(op).Lit(bound)
+	}
+	return count.Op(op).Lit(int(bound))
+}

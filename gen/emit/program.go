@@ -9,6 +9,7 @@ import (
 
 	"github.com/dave/jennifer/jen"
 
+	"github.com/reftask/reftask/gen/diag"
 	"github.com/reftask/reftask/gen/ir"
 )
 
@@ -146,9 +147,21 @@ func jsonLit(v any) jen.Code {
 func briefJSON(v any) string {
 	b, err := json.Marshal(v)
 	if err != nil {
-		return fmt.Sprint(v)
+		return diag.Clip(fmt.Sprint(v))
 	}
-	return string(b)
+	return diag.Clip(string(b))
+}
+
+// listShown is how many values a generated message lists before it counts the rest, so that an enum of
+// thousands of values does not put all of them in one message.
+const listShown = 10
+
+// shownList joins values already cut for a message, at most listShown of them.
+func shownList(vs []string) string {
+	if len(vs) > listShown {
+		vs = append(vs[:listShown:listShown], fmt.Sprintf("and %d more", len(vs)-listShown))
+	}
+	return strings.Join(vs, ", ")
 }
 
 func pct(s string) string { return strings.ReplaceAll(s, "%", "%%") }
@@ -213,7 +226,7 @@ func (e *emitter) program(s *ir.Schema) {
 			shown = append(shown, briefJSON(x))
 		}
 		body = append(body, jen.If(jen.Op("!").Qual(rt, "InJSON").Call(args...)).Block(
-			addf("enum", "%s is not one of "+pct(strings.Join(shown, ", ")), brief.Clone())))
+			addf("enum", "%s is not one of "+pct(shownList(shown)), brief.Clone())))
 	}
 	// Applicators on the same instance.
 	for _, sub := range s.AllOf {
@@ -294,17 +307,17 @@ func (e *emitter) stringChecks(s *ir.Schema, addf addfFunc) []jen.Code {
 	var in []jen.Code
 	count := jen.Qual("unicode/utf8", "RuneCountInString").Call(jen.Id("s"))
 	if s.MinLength != nil {
-		in = append(in, jen.If(count.Clone().Op("<").Lit(int(*s.MinLength))).Block(
+		in = append(in, jen.If(countCmp(count.Clone(), "<", int64(*s.MinLength))).Block(
 			addf("minLength", fmt.Sprintf("length %%d, want at least %d", *s.MinLength), count.Clone())))
 	}
 	if s.MaxLength != nil {
-		in = append(in, jen.If(count.Clone().Op(">").Lit(int(*s.MaxLength))).Block(
+		in = append(in, jen.If(countCmp(count.Clone(), ">", int64(*s.MaxLength))).Block(
 			addf("maxLength", fmt.Sprintf("length %%d, want at most %d", *s.MaxLength), count.Clone())))
 	}
 	if s.Pattern != "" {
 		re := e.pattern(s.Pattern)
 		in = append(in, jen.If(jen.Op("!").Id(re).Dot("MatchString").Call(jen.Id("s"))).Block(
-			addf("pattern", "%q does not match "+pct(strconv.Quote(s.Pattern)), jen.Id("s"))))
+			addf("pattern", "%q does not match "+pct(diag.Quote(s.Pattern)), jen.Id("s"))))
 	}
 	if len(in) == 0 {
 		return nil
@@ -318,11 +331,11 @@ func (e *emitter) arrayChecks(s *ir.Schema, addf addfFunc, mark func(string, ...
 	var in []jen.Code
 	n := jen.Len(jen.Id("a"))
 	if s.MinItems != nil {
-		in = append(in, jen.If(n.Clone().Op("<").Lit(int(*s.MinItems))).Block(
+		in = append(in, jen.If(countCmp(n.Clone(), "<", int64(*s.MinItems))).Block(
 			addf("minItems", fmt.Sprintf("%%d items, want at least %d", *s.MinItems), n.Clone())))
 	}
 	if s.MaxItems != nil {
-		in = append(in, jen.If(n.Clone().Op(">").Lit(int(*s.MaxItems))).Block(
+		in = append(in, jen.If(countCmp(n.Clone(), ">", int64(*s.MaxItems))).Block(
 			addf("maxItems", fmt.Sprintf("%%d items, want at most %d", *s.MaxItems), n.Clone())))
 	}
 	if s.UniqueItems {
@@ -360,11 +373,11 @@ func (e *emitter) arrayChecks(s *ir.Schema, addf addfFunc, mark func(string, ...
 			minC = *s.MinContains
 		}
 		if minC > 0 {
-			in = append(in, jen.If(jen.Id("found").Op("<").Lit(int(minC))).Block(
+			in = append(in, jen.If(countCmp(jen.Id("found"), "<", int64(minC))).Block(
 				addf("contains", fmt.Sprintf("%%d items match the contains schema, want at least %d", minC), jen.Id("found"))))
 		}
 		if s.MaxContains != nil {
-			in = append(in, jen.If(jen.Id("found").Op(">").Lit(int(*s.MaxContains))).Block(
+			in = append(in, jen.If(countCmp(jen.Id("found"), ">", int64(*s.MaxContains))).Block(
 				addf("maxContains", fmt.Sprintf("%%d items match the contains schema, want at most %d", *s.MaxContains), jen.Id("found"))))
 		}
 	}
@@ -394,11 +407,11 @@ func (e *emitter) objectChecks(s *ir.Schema, addf addfFunc, mark func(string, ..
 				addf("required", "missing property %q", jen.Id("k")))))
 	}
 	if s.MinProps != nil {
-		in = append(in, jen.If(n.Clone().Op("<").Lit(int(*s.MinProps))).Block(
+		in = append(in, jen.If(countCmp(n.Clone(), "<", int64(*s.MinProps))).Block(
 			addf("minProperties", fmt.Sprintf("%%d properties, want at least %d", *s.MinProps), n.Clone())))
 	}
 	if s.MaxProps != nil {
-		in = append(in, jen.If(n.Clone().Op(">").Lit(int(*s.MaxProps))).Block(
+		in = append(in, jen.If(countCmp(n.Clone(), ">", int64(*s.MaxProps))).Block(
 			addf("maxProperties", fmt.Sprintf("%%d properties, want at most %d", *s.MaxProps), n.Clone())))
 	}
 	for _, d := range s.DependentRequired {

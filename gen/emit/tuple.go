@@ -167,11 +167,11 @@ func (e *emitter) tupleChecks(t *ir.Type) []jen.Code {
 			jen.Id("vs").Dot("Add").Call(jen.Id("path").Dot("String").Call(), jen.Lit("prefixItems"), jen.Lit(restName+" items are set after an absent item"))))
 	}
 	if c := t.Check.MinItems; c != nil && *c > int64(req) {
-		body = append(body, jen.If(jen.Id("n").Op("<").Lit(int(*c))).Block(
+		body = append(body, jen.If(countCmp(jen.Id("n"), "<", int64(*c))).Block(
 			jen.Id("vs").Dot("Addf").Call(jen.Id("path").Dot("String").Call(), jen.Lit("minItems"), jen.Lit(fmt.Sprintf("%%d items, want at least %d", *c)), jen.Id("n"))))
 	}
 	if c := t.Check.MaxItems; c != nil && (t.Elem != nil || *c < int64(len(t.Fields))) {
-		body = append(body, jen.If(jen.Id("n").Op(">").Lit(int(*c))).Block(
+		body = append(body, jen.If(countCmp(jen.Id("n"), ">", int64(*c))).Block(
 			jen.Id("vs").Dot("Addf").Call(jen.Id("path").Dot("String").Call(), jen.Lit("maxItems"), jen.Lit(fmt.Sprintf("%%d items, want at most %d", *c)), jen.Id("n"))))
 	}
 	if len(body) == counted {

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/reftask/reftask/gen/diag"
+
 	"golang.org/x/tools/go/packages"
 )
 
@@ -83,17 +85,17 @@ func Check(dir, outFile string, content []byte, wants []Want, typeWants []TypeWa
 		obj := scope.Lookup(w.Func)
 		if obj == nil {
 			w.Report(fmt.Sprintf("function %s is not declared in package %s; declare %s beside the generated file",
-				w.Func, pkg.Name, strings.Replace(sig(w.Params, w.Results), "func", "func "+w.Func, 1)))
+				diag.Clip(w.Func), pkg.Name, diag.Clip(strings.Replace(sig(w.Params, w.Results), "func", "func "+w.Func, 1))))
 			continue
 		}
 		fn, ok := obj.(*types.Func)
 		if !ok {
-			w.Report(fmt.Sprintf("%s in package %s is a %s, not a function", w.Func, pkg.Name, kindOf(obj)))
+			w.Report(fmt.Sprintf("%s in package %s is a %s, not a function", diag.Clip(w.Func), pkg.Name, kindOf(obj)))
 			continue
 		}
 		fsig := fn.Type().(*types.Signature)
 		if fsig.Recv() != nil || fsig.TypeParams().Len() > 0 {
-			w.Report(fmt.Sprintf("%s must be a plain function, not a method or generic function", w.Func))
+			w.Report(fmt.Sprintf("%s must be a plain function, not a method or generic function", diag.Clip(w.Func)))
 			continue
 		}
 		got := func(t *types.Tuple) []string {
@@ -107,7 +109,7 @@ func Check(dir, outFile string, content []byte, wants []Want, typeWants []TypeWa
 		if fsig.Variadic() || !equal(gp, w.Params) || !equal(gr, w.Results) {
 			pos := pkg.Fset.Position(fn.Pos())
 			w.Report(fmt.Sprintf("function %s has signature %s, want %s (declared at %s:%d)",
-				w.Func, sig(gp, gr), sig(w.Params, w.Results), filepath.Base(pos.Filename), pos.Line))
+				diag.Clip(w.Func), diag.Clip(sig(gp, gr)), diag.Clip(sig(w.Params, w.Results)), filepath.Base(pos.Filename), pos.Line))
 		}
 	}
 	return nil
@@ -169,13 +171,13 @@ func checkType(pkg *packages.Package, tw TypeWant) {
 					break
 				}
 			}
-			tw.Report(fmt.Sprintf("x-go-type %s: package %s cannot be loaded: %s", full, tw.Path, why))
+			tw.Report(fmt.Sprintf("x-go-type %s: package %s cannot be loaded: %s", diag.Clip(full), diag.Clip(tw.Path), diag.Clip(why)))
 			return
 		}
 	}
 	obj, ok := scope.Lookup(tw.Name).(*types.TypeName)
 	if !ok {
-		tw.Report(fmt.Sprintf("x-go-type %s: no type %s in package %s", full, tw.Name, pkgPath(pkg, tw.Path)))
+		tw.Report(fmt.Sprintf("x-go-type %s: no type %s in package %s", diag.Clip(full), diag.Clip(tw.Name), diag.Clip(pkgPath(pkg, tw.Path))))
 		return
 	}
 	typ := obj.Type()
@@ -190,20 +192,20 @@ func checkType(pkg *packages.Package, tw TypeWant) {
 		return false
 	}
 	if !has(typ, "MarshalJSON", "MarshalText") || !has(types.NewPointer(typ), "UnmarshalJSON", "UnmarshalText") {
-		tw.Report(fmt.Sprintf("x-go-type %s must marshal itself: give %s a MarshalJSON (or MarshalText) method and *%s an UnmarshalJSON (or UnmarshalText) method", full, tw.Name, tw.Name))
+		tw.Report(fmt.Sprintf("x-go-type %s must marshal itself: give %s a MarshalJSON (or MarshalText) method and *%s an UnmarshalJSON (or UnmarshalText) method", diag.Clip(full), diag.Clip(tw.Name), diag.Clip(tw.Name)))
 	}
 	if len(tw.AsText) > 0 && !has(typ, "String") {
 		if _, basic := typ.Underlying().(*types.Basic); !basic {
 			// fmt.Sprint would print the fields (pointers as addresses): no text a source or a cache key should see.
 			for _, r := range tw.AsText {
-				r(fmt.Sprintf("x-go-type %s is written into text with fmt.Sprint, which prints a %s as Go syntax: give %s a String method", full, tw.Name, tw.Name))
+				r(fmt.Sprintf("x-go-type %s is written into text with fmt.Sprint, which prints a %s as Go syntax: give %s a String method", diag.Clip(full), diag.Clip(tw.Name), diag.Clip(tw.Name)))
 			}
 		}
 	}
 	if len(tw.AsKey) > 0 {
 		if why := keyProblem(typ, map[types.Type]bool{}); why != "" {
 			for _, r := range tw.AsKey {
-				r(fmt.Sprintf("the batch key's x-go-type %s cannot be a key: %s", full, why))
+				r(fmt.Sprintf("the batch key's x-go-type %s cannot be a key: %s", diag.Clip(full), why))
 			}
 		}
 	}

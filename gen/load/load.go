@@ -351,7 +351,7 @@ func LoadTraced(dir string, trace func(stage string)) (*Set, diag.List) {
 	seen := map[string]*Spec{}
 	for _, sp := range s.Specs {
 		if prev, ok := seen[sp.Name]; ok {
-			s.errorAt(sp.File, "/name", fmt.Sprintf("duplicate task name %q (also in %s)", sp.Name, prev.File.Path))
+			s.errorAt(sp.File, "/name", fmt.Sprintf("duplicate task name %s (also in %s)", diag.Quote(sp.Name), prev.File.Path))
 			continue
 		}
 		seen[sp.Name] = sp
@@ -375,7 +375,7 @@ func (s *Set) outsideLink(p, root string, rootErr error) string {
 		if err != nil {
 			shown = target
 		}
-		return fmt.Sprintf("symlink to %s, which is outside the specs folder %s: only files under it are read", filepath.ToSlash(shown), s.Dir)
+		return fmt.Sprintf("symlink to %s, which is outside the specs folder %s: only files under it are read", diag.Clip(filepath.ToSlash(shown)), s.Dir)
 	}
 	return ""
 }
@@ -409,7 +409,7 @@ func (s *Set) readFile(dir, abs, p string) (*File, bool) {
 		key := dup.Pointer[strings.LastIndexByte(dup.Pointer, '/')+1:]
 		key = strings.ReplaceAll(strings.ReplaceAll(key, "~1", "/"), "~0", "~")
 		s.add(diag.Diagnostic{File: display, Line: line, Col: col, Pointer: dup.Pointer,
-			Msg: fmt.Sprintf("duplicate key %q (also at %d:%d): JSON readers disagree on which one counts, so reftaskgen rejects the file", key, fl, fc)})
+			Msg: fmt.Sprintf("duplicate key %s (also at %d:%d): JSON readers disagree on which one counts, so reftaskgen rejects the file", diag.Quote(key), fl, fc)})
 		s.mu.Lock()
 		s.rejected[f] = true
 		s.mu.Unlock()
@@ -421,7 +421,7 @@ func (s *Set) readFile(dir, abs, p string) (*File, bool) {
 	var huge [][2]string
 	outOfRangeNumbers(f.Doc, "", &huge)
 	for _, h := range huge {
-		d := diag.Diagnostic{File: display, Pointer: h[0], Msg: fmt.Sprintf("number %s is out of range: reftaskgen reads numbers exactly, from 1e-%d to below 1e%d in magnitude", h[1], maxDecimalExponent, maxDecimalExponent)}
+		d := diag.Diagnostic{File: display, Pointer: h[0], Msg: fmt.Sprintf("number %s is out of range: reftaskgen reads numbers exactly, from 1e-%d to below 1e%d in magnitude", diag.Clip(h[1]), maxDecimalExponent, maxDecimalExponent)}
 		d.Line, d.Col = ix.Pos(h[0])
 		s.add(d)
 	}
@@ -476,7 +476,7 @@ func (s *Set) checkSpec(meta *jsonschema.Schema, f *File) *Spec {
 		}
 		d, err := time.ParseDuration(*v)
 		if err != nil || d < 0 {
-			s.errorAt(f, ptr, fmt.Sprintf("invalid duration %q: want a non-negative Go duration such as \"500ms\" or \"1m30s\"", *v))
+			s.errorAt(f, ptr, fmt.Sprintf("invalid duration %s: want a non-negative Go duration such as \"500ms\" or \"1m30s\"", diag.Quote(*v)))
 			ok = false
 			return def
 		}
@@ -606,14 +606,14 @@ func (s *Set) schemaRefError(f *File, ptr string, err error) bool {
 	switch {
 	case strings.HasPrefix(base, "file://") && s.Files[base] == nil:
 		if _, statErr := os.Stat(strings.TrimPrefix(base, "file://")); statErr == nil {
-			msg = fmt.Sprintf("$ref %s is outside the specs folder %s; only files under it can be referenced", rel, s.Dir)
+			msg = fmt.Sprintf("$ref %s is outside the specs folder %s; only files under it can be referenced", diag.Clip(rel), s.Dir)
 		} else {
-			msg = fmt.Sprintf("$ref target %s does not exist", rel)
+			msg = fmt.Sprintf("$ref target %s does not exist", diag.Clip(rel))
 		}
 	case frag != "":
-		msg = fmt.Sprintf("$ref target %s#%s does not exist", rel, SchemaPointer(frag))
+		msg = fmt.Sprintf("$ref target %s#%s does not exist", diag.Clip(rel), diag.Clip(SchemaPointer(frag)))
 	default:
-		msg = fmt.Sprintf("unresolved $ref %s", rel)
+		msg = fmt.Sprintf("unresolved $ref %s", diag.Clip(rel))
 	}
 	d := diag.Diagnostic{File: f.Path, Pointer: refPtr, Msg: msg}
 	d.Line, d.Col = f.Index.Pos(refPtr)

@@ -46,7 +46,7 @@ func (s *Set) metaError(f *File, doc any, ve *jsonschema.ValidationError) {
 		for _, key := range strings.Split(list, ", ") {
 			key = strings.Trim(key, "'")
 			kp := ptr + "/" + strings.ReplaceAll(strings.ReplaceAll(key, "~", "~0"), "/", "~1")
-			d := diag.Diagnostic{File: f.Path, Pointer: ptr, Msg: fmt.Sprintf("unknown key %q", key)}
+			d := diag.Diagnostic{File: f.Path, Pointer: ptr, Msg: "unknown key " + diag.Quote(key)}
 			if l, c, ok := f.Index.KeyPos(kp); ok {
 				d.Line, d.Col = l, c
 			} else {
@@ -57,10 +57,10 @@ func (s *Set) metaError(f *File, doc any, ve *jsonschema.ValidationError) {
 		return
 	case kw == "pattern" && strings.Contains(ve.AbsoluteKeywordLocation, "duration"):
 		v, _ := pointerGet(doc, ptr)
-		msg = fmt.Sprintf("invalid duration %q: want a Go duration such as \"500ms\" or \"1m30s\" (\"0\" for none)", fmt.Sprint(v))
+		msg = fmt.Sprintf("invalid duration %s: want a Go duration such as \"500ms\" or \"1m30s\" (\"0\" for none)", diag.Quote(fmt.Sprint(v)))
 	case kw == "pattern" && ptr == "/source/file/path":
 		v, _ := pointerGet(doc, ptr)
-		msg = fmt.Sprintf("file path %q must be relative, with / separators, and end in .json, .yaml or .yml", fmt.Sprint(v))
+		msg = fmt.Sprintf("file path %s must be relative, with / separators, and end in .json, .yaml or .yml", diag.Quote(fmt.Sprint(v)))
 	case ptr == "/source" && (kw == "maxProperties" || kw == "minProperties"):
 		msg = "source needs exactly one of \"sql\", \"http\", \"file\", \"go\""
 	}

@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
+
+	"github.com/reftask/reftask/gen/diag"
 )
 
 // Numbers in spec and schema files are read exactly. Two rules keep them
@@ -131,11 +133,14 @@ func (s *Set) exactCountsOf(x *jsonschema.Schema, m map[string]any) {
 			*kw.field(x) = -1
 		default:
 			d := s.Locate(x.Location + "/" + kw.name)
-			d.Msg = fmt.Sprintf("%s %s can never be met: a Go value has at most %d characters, items or properties; use a smaller bound", kw.name, n, math.MaxInt)
+			d.Msg = fmt.Sprintf("%s %s can never be met: a Go value has at most %d characters, items or properties; use a smaller bound", kw.name, diag.Clip(string(n)), math.MaxInt)
 			s.diags.Add(d)
 		}
 	}
 }
+
+// Subschemas are the schemas directly inside x, for walks over a compiled schema.
+func Subschemas(x *jsonschema.Schema) []*jsonschema.Schema { return subschemas(x) }
 
 // subschemas are the schemas directly inside x.
 func subschemas(x *jsonschema.Schema) []*jsonschema.Schema {
@@ -179,7 +184,7 @@ type Int int64
 func (n *Int) UnmarshalJSON(data []byte) error {
 	r, ok := new(big.Rat).SetString(string(data))
 	if !ok || !r.IsInt() || !r.Num().IsInt64() {
-		return fmt.Errorf("%s is not an integer", data)
+		return fmt.Errorf("%s is not an integer", diag.Clip(string(data)))
 	}
 	*n = Int(r.Num().Int64())
 	return nil

@@ -464,7 +464,7 @@ func (s *Set) reportCycle(g *refGraph, cycle []string) {
 		if n.ptr != "" {
 			name += "#" + n.ptr
 		}
-		names = append(names, name)
+		names = append(names, diag.Clip(name))
 	}
 	start := g.nodes[cycle[0]]
 	next := cycle[0]

@@ -7,6 +7,7 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
 
+	"github.com/reftask/reftask/gen/diag"
 	"github.com/reftask/reftask/gen/ir"
 )
 
@@ -230,7 +231,7 @@ func (b *builder) mapFields(s *jsonschema.Schema, t *ir.Type, goNames map[string
 		elem := b.typeOf(ps, t.Name+fname)
 		if elem == nil || fname == "" {
 			if fname == "" {
-				b.errAt(ps.Location, fmt.Sprintf("Go field %s for the pattern %q is taken by a property; set \"x-go-name\" on the pattern's schema", want, re))
+				b.errAt(ps.Location, fmt.Sprintf("Go field %s for the pattern %s is taken by a property; set \"x-go-name\" on the pattern's schema", diag.Clip(want), diag.Quote(re)))
 			}
 			return false
 		}

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/reftask/reftask/gen/diag"
 	"github.com/reftask/reftask/gen/ir"
 	"github.com/reftask/reftask/gen/load"
 )
@@ -34,12 +35,12 @@ func (b *builder) batch(sp *load.Spec, t *ir.Task) {
 	}
 	bt := &ir.Batch{MaxSize: sp.Batch.MaxSize, Concurrency: sp.Batch.Concurrency, Wait: int64(sp.Batch.Wait)}
 	if len(t.Params.Fields) != 1 || !t.Params.Fields[0].Required {
-		b.errSpec(sp, "/batch", fmt.Sprintf("batching needs params with exactly one property, the required key; %s has %s", t.Params.Name, listJSON(t.Params.Fields)))
+		b.errSpec(sp, "/batch", fmt.Sprintf("batching needs params with exactly one property, the required key; %s has %s", diag.Clip(t.Params.Name), listJSON(t.Params.Fields)))
 		return
 	}
 	bt.Key = t.Params.Fields[0]
 	if why := keyTypeProblem(bt.Key.Type); why != "" {
-		b.errSpec(sp, "/batch", fmt.Sprintf("the batch key %q is %s, which cannot be a key: %s", bt.Key.JSON, describeKey(bt.Key.Type), why))
+		b.errSpec(sp, "/batch", fmt.Sprintf("the batch key %s is %s, which cannot be a key: %s", diag.Quote(bt.Key.JSON), describeKey(bt.Key.Type), why))
 		return
 	}
 	res := t.Result
@@ -54,14 +55,14 @@ func (b *builder) batch(sp *load.Spec, t *ir.Task) {
 	rk := fieldByJSON(res, keyProp)
 	switch {
 	case rk == nil:
-		b.errSpec(sp, "/batch", fmt.Sprintf("the result has no property %q to match records to keys; set batch.key to one of %s", keyProp, strings.ReplaceAll(listJSON(res.Fields), ":", "")))
+		b.errSpec(sp, "/batch", fmt.Sprintf("the result has no property %s to match records to keys; set batch.key to one of %s", diag.Quote(keyProp), strings.ReplaceAll(listJSON(res.Fields), ":", "")))
 		return
 	case !rk.Required || rk.Type.Kind == ir.Pointer || rk.Type.Kind == ir.OptNull:
-		b.errSpec(sp, "/batch/key", fmt.Sprintf("result property %q must be required and not null to match records to keys", keyProp))
+		b.errSpec(sp, "/batch/key", fmt.Sprintf("result property %s must be required and not null to match records to keys", diag.Quote(keyProp)))
 		return
 	case !sameKeyType(rk.Type, bt.Key.Type):
-		b.errSpec(sp, "/batch/key", fmt.Sprintf("result property %q is %s but the key %q is %s; records are matched to keys with ==, so give the property the key's type%s",
-			keyProp, describeKey(rk.Type), bt.Key.JSON, describeKey(bt.Key.Type), keyTypeHint(bt.Key.Type)))
+		b.errSpec(sp, "/batch/key", fmt.Sprintf("result property %s is %s but the key %s is %s; records are matched to keys with ==, so give the property the key's type%s",
+			diag.Quote(keyProp), describeKey(rk.Type), diag.Quote(bt.Key.JSON), describeKey(bt.Key.Type), keyTypeHint(bt.Key.Type)))
 		return
 	}
 	bt.ResultKey = rk
@@ -167,13 +168,13 @@ func sameKeyType(r, k *ir.Type) bool {
 func describeKey(t *ir.Type) string {
 	switch t.Kind {
 	case ir.Format:
-		return fmt.Sprintf("a string of format %s (%s)", t.Format, FormatGoType(t.Format))
+		return fmt.Sprintf("a string of format %s (%s)", diag.Clip(t.Format), FormatGoType(t.Format))
 	case ir.Pointer, ir.OptNull:
 		return describeKey(t.Elem) + " or null"
 	case ir.Time:
 		return "a string of format date-time (time.Time)"
 	case ir.GoType:
-		return "the x-go-type " + TypeSig(t)
+		return "the x-go-type " + diag.Clip(TypeSig(t))
 	case ir.Enum:
 		return "an enum of " + describe(t.Elem)[strings.IndexByte(describe(t.Elem), ' ')+1:] + "s"
 	}
@@ -185,13 +186,13 @@ func describeKey(t *ir.Type) string {
 func keyTypeHint(k *ir.Type) string {
 	switch k.Kind {
 	case ir.Format:
-		return fmt.Sprintf(` ({"type": "string", "format": %q})`, k.Format)
+		return fmt.Sprintf(` ({"type": "string", "format": %s})`, diag.Quote(k.Format))
 	case ir.GoType:
 		name := k.GoName
 		if k.GoPath != "" {
 			name = k.GoPath + "." + k.GoName
 		}
-		return fmt.Sprintf(` ("x-go-type": %q)`, name)
+		return fmt.Sprintf(` ("x-go-type": %s)`, diag.Quote(name))
 	}
 	switch baseKind(k) {
 	case ir.String:
@@ -212,7 +213,7 @@ func baseKind(t *ir.Type) ir.Kind {
 func (b *builder) batchSQL(sp *load.Spec, t *ir.Task, key *ir.Field) *ir.BatchSQL {
 	q := sp.Source.SQL.BatchQuery
 	if q == "" {
-		b.errSpec(sp, "/source/sql", fmt.Sprintf("a batched SQL source needs \"batch_query\", e.g. ... WHERE id IN (:%s)", key.JSON))
+		b.errSpec(sp, "/source/sql", fmt.Sprintf("a batched SQL source needs \"batch_query\", e.g. ... WHERE id IN (:%s)", diag.Clip(key.JSON)))
 		return nil
 	}
 	parts, params, err := SplitQueryIn(q, sp.Source.SQL.Dialect)
@@ -221,13 +222,13 @@ func (b *builder) batchSQL(sp *load.Spec, t *ir.Task, key *ir.Field) *ir.BatchSQ
 		return nil
 	}
 	if len(params) != 1 || params[0] != key.JSON {
-		b.errSpec(sp, "/source/sql/batch_query", fmt.Sprintf("a batch query has exactly one placeholder, the key list :%s (found %s)", key.JSON, placeholders(params)))
+		b.errSpec(sp, "/source/sql/batch_query", fmt.Sprintf("a batch query has exactly one placeholder, the key list :%s (found %s)", diag.Clip(key.JSON), placeholders(params)))
 		return nil
 	}
 	before, after := parts[0], parts[1]
 	trimmed := strings.TrimLeft(after, " \t\n")
 	if !strings.HasPrefix(trimmed, ")") {
-		b.errSpec(sp, "/source/sql/batch_query", fmt.Sprintf("write the key list as IN (:%s) or = ANY(:%s)", key.JSON, key.JSON))
+		b.errSpec(sp, "/source/sql/batch_query", fmt.Sprintf("write the key list as IN (:%s) or = ANY(:%s)", diag.Clip(key.JSON), diag.Clip(key.JSON)))
 		return nil
 	}
 	var prefix string
@@ -237,7 +238,7 @@ func (b *builder) batchSQL(sp *load.Spec, t *ir.Task, key *ir.Field) *ir.BatchSQ
 	case anyList.MatchString(before):
 		prefix = before[:anyList.FindStringIndex(before)[0]]
 	default:
-		b.errSpec(sp, "/source/sql/batch_query", fmt.Sprintf("write the key list as IN (:%s) or = ANY(:%s)", key.JSON, key.JSON))
+		b.errSpec(sp, "/source/sql/batch_query", fmt.Sprintf("write the key list as IN (:%s) or = ANY(:%s)", diag.Clip(key.JSON), diag.Clip(key.JSON)))
 		return nil
 	}
 	return &ir.BatchSQL{Conn: sp.Source.SQL.Connection, Prefix: prefix, Suffix: trimmed[1:], Dialect: sp.Source.SQL.Dialect}
@@ -247,7 +248,15 @@ func placeholders(ps []string) string {
 	if len(ps) == 0 {
 		return "none"
 	}
-	return ":" + strings.Join(ps, ", :")
+	var out []string
+	for i, p := range ps {
+		if i == listShown {
+			out = append(out, fmt.Sprintf("and %d more", len(ps)-listShown))
+			break
+		}
+		out = append(out, ":"+diag.Clip(p))
+	}
+	return strings.Join(out, ", ")
 }
 
 func (b *builder) batchHTTP(sp *load.Spec, t *ir.Task, key *ir.Field) *ir.BatchHTTP {
@@ -266,7 +275,7 @@ func (b *builder) batchHTTP(sp *load.Spec, t *ir.Task, key *ir.Field) *ir.BatchH
 		ptr := "/source/http/batch/query/" + escape(k)
 		if m := listTok.FindStringSubmatch(v); m != nil {
 			if m[1] != key.JSON {
-				b.errSpec(sp, ptr, fmt.Sprintf("{%s...} is not the batch key; write {%s...}", m[1], key.JSON))
+				b.errSpec(sp, ptr, fmt.Sprintf("{%s...} is not the batch key; write {%s...}", diag.Clip(m[1]), diag.Clip(key.JSON)))
 				continue
 			}
 			out.Lists = append(out.Lists, k)
@@ -274,7 +283,7 @@ func (b *builder) batchHTTP(sp *load.Spec, t *ir.Task, key *ir.Field) *ir.BatchH
 			continue
 		}
 		if strings.ContainsAny(v, "{}") {
-			b.errSpec(sp, ptr, fmt.Sprintf("a batch query value is literal or the key list {%s...}", key.JSON))
+			b.errSpec(sp, ptr, fmt.Sprintf("a batch query value is literal or the key list {%s...}", diag.Clip(key.JSON)))
 			continue
 		}
 		out.Query = append(out.Query, ir.HTTPQuery{Key: k, Value: ir.Template{Parts: []string{v}}})
@@ -291,7 +300,7 @@ func (b *builder) batchHTTP(sp *load.Spec, t *ir.Task, key *ir.Field) *ir.BatchH
 		}
 	}
 	if uses == 0 {
-		b.errSpec(sp, "/source/http/batch", fmt.Sprintf("the batch endpoint never sends the keys: put {%s...} in its query or body", key.JSON))
+		b.errSpec(sp, "/source/http/batch", fmt.Sprintf("the batch endpoint never sends the keys: put {%s...} in its query or body", diag.Clip(key.JSON)))
 		return nil
 	}
 	return out
@@ -302,7 +311,7 @@ func (b *builder) batchBody(sp *load.Spec, ptr string, v any, key *ir.Field, use
 	case string:
 		if m := listTok.FindStringSubmatch(x); m != nil {
 			if m[1] != key.JSON {
-				b.errSpec(sp, ptr, fmt.Sprintf("{%s...} is not the batch key; write {%s...}", m[1], key.JSON))
+				b.errSpec(sp, ptr, fmt.Sprintf("{%s...} is not the batch key; write {%s...}", diag.Clip(m[1]), diag.Clip(key.JSON)))
 				return nil
 			}
 			*uses++

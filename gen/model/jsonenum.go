@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"math/big"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
 
+	"github.com/reftask/reftask/gen/diag"
 	"github.com/reftask/reftask/gen/ir"
 	"github.com/reftask/reftask/gen/names"
 	"github.com/reftask/reftask/runtime"
@@ -61,23 +63,41 @@ func (b *builder) jsonEnum(s *jsonschema.Schema, vals []any, suggested string) *
 	name := b.nameFor(s, suggested)
 	name = b.claim(name, s.Location)
 	t := &ir.Type{Kind: ir.JSONEnum, Name: name, Doc: s.Description, Origin: s.Location}
+	// x-go-enum-names names the constants here as for an enum of one type (the meta-schema's const has no
+	// names: enumNames wants one per enum value).
+	constNames, ok := b.enumNames(s)
+	if !ok {
+		return nil
+	}
+	if len(constNames) != len(vals) {
+		constNames = nil
+	}
 	used := map[string]bool{}
 	var kept []any
+	var keptNames []string
 	for i, v := range vals {
 		// A value listed twice, or written twice (1 and 1.0, objects with
 		// keys in another order), is one value with one constant.
-		if slices.ContainsFunc(kept, func(k any) bool { return runtime.EqualJSON(k, v) }) {
+		if j := slices.IndexFunc(kept, func(k any) bool { return runtime.EqualJSON(k, v) }); j >= 0 {
+			if constNames != nil && constNames[i] != keptNames[j] {
+				b.errAt(s.Location+"/x-go-enum-names/"+strconv.Itoa(i), fmt.Sprintf("enum value %s is listed twice, named %s and %s; one value has one constant", diag.Value(v), diag.Clip(keptNames[j]), diag.Clip(constNames[i])))
+				return nil
+			}
 			continue
 		}
 		kept = append(kept, v)
 		text, err := json.Marshal(v)
 		if err != nil {
-			b.errAt(s.Location, fmt.Sprintf("enum value %v: %v", v, err))
+			b.errAt(s.Location, fmt.Sprintf("enum value %s: %v", diag.Value(v), err))
 			return nil
 		}
 		cn := name + enumValueSuffix(v, i)
 		if used[cn] || !names.IsExportedIdent(cn) {
 			cn = fmt.Sprintf("%sValue%d", name, i)
+		}
+		if constNames != nil {
+			cn = constNames[i]
+			keptNames = append(keptNames, cn)
 		}
 		used[cn] = true
 		cn = b.claim(cn, s.Location+constSuffix)

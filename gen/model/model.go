@@ -37,6 +37,7 @@ func Build(set *load.Set, pkg string) (*ir.Package, diag.List) {
 		funcNames: map[string]bool{},
 		conflicts: map[*jsonschema.Schema][]*jsonschema.Schema{},
 		propOrder: map[*jsonschema.Schema][]string{},
+		used:      map[string]bool{},
 	}
 	// Every generated file declares these; a schema that wants one of
 	// them gets a suffix.
@@ -54,6 +55,7 @@ func Build(set *load.Set, pkg string) (*ir.Package, diag.List) {
 		if t == nil {
 			continue
 		}
+		b.unusedExtensions(sp.Params, sp.Result)
 		tasks[sp.Name] = t
 		specs[sp.Name] = sp
 		p.Tasks = append(p.Tasks, t)
@@ -99,6 +101,8 @@ type builder struct {
 	// merged objects.
 	conflicts map[*jsonschema.Schema][]*jsonschema.Schema
 	propOrder map[*jsonschema.Schema][]string
+	// used are the x-go-* keywords read, by schema location + "/" + keyword (extensions.go).
+	used map[string]bool
 }
 
 // errorCount counts the errors so far; warnings do not stop a task.
@@ -184,7 +188,7 @@ func (b *builder) params(sp *load.Spec, t *ir.Task) *ir.Type {
 	for _, r := range s.Required {
 		f, ok := byJSON[r]
 		if !ok {
-			b.errSpec(sp, "/params/required", fmt.Sprintf("required parameter %q is not among the properties", r))
+			b.errSpec(sp, "/params/required", fmt.Sprintf("required parameter %s is not among the properties", diag.Quote(r)))
 			continue
 		}
 		t.Args = append(t.Args, f)
@@ -324,7 +328,7 @@ func (b *builder) claim(name, loc string) string {
 	b.byName[got] = loc
 	d := b.set.Locate(strings.TrimSuffix(loc, constSuffix))
 	d.Warning = true
-	d.Msg = fmt.Sprintf("Go name %s is also wanted by %s; this one is named %s (give one of them a distinct \"title\" or \"x-go-name\")", name, b.describeLoc(prev), got)
+	d.Msg = fmt.Sprintf("Go name %s is also wanted by %s; this one is named %s (give one of them a distinct \"title\" or \"x-go-name\")", diag.Clip(name), b.describeLoc(prev), diag.Clip(got))
 	b.diags.Add(d)
 	return got
 }
@@ -335,7 +339,7 @@ func (b *builder) claim(name, loc string) string {
 func (b *builder) methodClash(loc, what, want, typeName, got string) {
 	d := b.set.Locate(loc)
 	d.Warning = true
-	d.Msg = fmt.Sprintf("%s wants Go field %s, a method of %s; it is named %s (set \"x-go-name\" on it)", what, want, typeName, got)
+	d.Msg = fmt.Sprintf("%s wants Go field %s, a method of %s; it is named %s (set \"x-go-name\" on it)", what, diag.Clip(want), diag.Clip(typeName), diag.Clip(got))
 	b.diags.Add(d)
 }
 
@@ -347,13 +351,13 @@ func (b *builder) explicitClash(loc, want string, isMethod bool, holder, typeNam
 	var why string
 	switch {
 	case isMethod:
-		why = fmt.Sprintf("%s is the name of a method reftaskgen reserves on %s", want, typeName)
+		why = fmt.Sprintf("%s is the name of a method reftaskgen reserves on %s", diag.Clip(want), diag.Clip(typeName))
 	case holder != "":
-		why = fmt.Sprintf("%s is already the Go name of %s in %s", want, holder, typeName)
+		why = fmt.Sprintf("%s is already the Go name of %s in %s", diag.Clip(want), holder, diag.Clip(typeName))
 	default:
 		return false
 	}
-	b.errAt(loc+"/x-go-name", fmt.Sprintf("x-go-name %s cannot be given: %s; choose another name", want, why))
+	b.errAt(loc+"/x-go-name", fmt.Sprintf("x-go-name %s cannot be given: %s; choose another name", diag.Clip(want), why))
 	return true
 }
 
@@ -417,6 +421,9 @@ type recursion struct {
 	// when the schema's type is a pointer to it.
 	named    *ir.Type
 	nullable bool
+	// orNull is set when the schema's type will be a pointer to the type being built (its "type" lists
+	// "null"): a reference from inside it must be that pointer too, as any other reference is.
+	orNull bool
 }
 
 // typeOf builds the Go type of a schema. Inline objects and enums get the
@@ -429,6 +436,11 @@ type recursion struct {
 func (b *builder) typeOf(s *jsonschema.Schema, suggested string) *ir.Type {
 	s = deref(s)
 	if t, ok := b.byLoc[s.Location]; ok {
+		// A struct, tuple or enum is registered bare before its parts are built; a reference from inside a
+		// nullable one gets the pointer its schema's type will be, so that null stays allowed (issue 11).
+		if rec := b.building[s.Location]; rec != nil && rec.orNull && t.Kind != ir.Pointer {
+			return &ir.Type{Kind: ir.Pointer, Elem: t, Origin: s.Location}
+		}
 		return t
 	}
 	if rec, ok := b.building[s.Location]; ok {
@@ -445,6 +457,10 @@ func (b *builder) typeOf(s *jsonschema.Schema, suggested string) *ir.Type {
 	delete(b.building, s.Location)
 	if rec.named != nil {
 		return b.tie(s, rec, t)
+	}
+	if bare, ok := b.byLoc[s.Location]; ok && t != nil && t.Kind == ir.Pointer && t.Elem == bare {
+		// Later references to this schema get its whole type, nullability included, not the bare one.
+		b.byLoc[s.Location] = t
 	}
 	return t
 }
@@ -567,6 +583,9 @@ func (b *builder) buildType(s *jsonschema.Schema, suggested string) *ir.Type {
 	}
 	types := slices.Clone(s.Types)
 	nullable := slices.Contains(types, "null")
+	if rec := b.building[s.Location]; rec != nil {
+		rec.orNull = nullable
+	}
 	types = slices.DeleteFunc(types, func(x string) bool { return x == "null" })
 	if len(types) == 0 && len(s.Enum) > 0 {
 		types = enumTypes(s.Enum)
@@ -583,7 +602,7 @@ func (b *builder) buildType(s *jsonschema.Schema, suggested string) *ir.Type {
 	case "string", "integer", "number", "boolean":
 		t = b.scalar(s, types[0], suggested)
 	default:
-		b.errAt(s.Location, fmt.Sprintf("unknown type %q", types[0]))
+		b.errAt(s.Location, "unknown type "+diag.Quote(types[0]))
 	}
 	if t == nil {
 		return nil
@@ -732,7 +751,7 @@ func (b *builder) structType(s *jsonschema.Schema, name string, isParams bool) *
 		if explicit != "" {
 			holder := ""
 			if other, ok := goNames[explicit]; ok && !ir.IsMethod(ir.Struct, explicit) {
-				holder = fmt.Sprintf("property %q", other)
+				holder = "property " + diag.Quote(other)
 			}
 			if b.explicitClash(ps.Location, explicit, ir.IsMethod(ir.Struct, explicit), holder, name) {
 				continue
@@ -741,20 +760,20 @@ func (b *builder) structType(s *jsonschema.Schema, name string, isParams bool) *
 		if ir.IsMethod(ir.Struct, fname) {
 			base := fname
 			fname = free(base)
-			b.methodClash(ps.Location, fmt.Sprintf("property %q", p), base, name, fname)
+			b.methodClash(ps.Location, "property "+diag.Quote(p), base, name, fname)
 		} else if other, ok := goNames[fname]; ok {
 			base := fname
 			fname = free(base)
 			d := b.set.Locate(ps.Location)
 			d.Warning = true
-			d.Msg = fmt.Sprintf("properties %q and %q both want Go field %s; %q is named %s (set \"x-go-name\" on one)", other, p, base, p, fname)
+			d.Msg = fmt.Sprintf("properties %s and %s both want Go field %s; %s is named %s (set \"x-go-name\" on one)", diag.Quote(other), diag.Quote(p), diag.Clip(base), diag.Quote(p), diag.Clip(fname))
 			b.diags.Add(d)
 		}
 		goNames[fname] = p
 		required := slices.Contains(s.Required, p)
 		target := deref(ps)
 		if b.pending[target.Location] && required && !slices.Contains(target.Types, "null") {
-			b.errAt(ps.Location, fmt.Sprintf("required property %q refers back to %s without null: no finite value satisfies it", p, name))
+			b.errAt(ps.Location, fmt.Sprintf("required property %s refers back to %s without null: no finite value satisfies it", diag.Quote(p), diag.Clip(name)))
 			continue
 		}
 		var ft *ir.Type
@@ -770,7 +789,7 @@ func (b *builder) structType(s *jsonschema.Schema, name string, isParams bool) *
 	}
 	for _, r := range s.Required {
 		if _, ok := s.Properties[r]; !ok && !isParams {
-			b.errAt(s.Location, fmt.Sprintf("required property %q is not among the properties", r))
+			b.errAt(s.Location, fmt.Sprintf("required property %s is not among the properties", diag.Quote(r)))
 		}
 	}
 	if !isParams && !b.mapFields(s, t, goNames) {
@@ -816,7 +835,7 @@ func (b *builder) scalar(s *jsonschema.Schema, typ, suggested string) *ir.Type {
 			for _, v := range append(slices.Clone(s.Enum), s.Constant...) {
 				if str, ok := v.(string); ok {
 					if err := runtime.CheckFormat(s.Format, str); err != nil {
-						b.errAt(s.Location, fmt.Sprintf("%s value %s does not match its format: %v", map[bool]string{true: "enum", false: "const"}[len(s.Enum) > 0], runtime.Quote(str), err))
+						b.errAt(s.Location, fmt.Sprintf("%s value %s does not match its format: %v", map[bool]string{true: "enum", false: "const"}[len(s.Enum) > 0], diag.Quote(str), err))
 						return nil
 					}
 				}
@@ -839,7 +858,7 @@ func (b *builder) scalar(s *jsonschema.Schema, typ, suggested string) *ir.Type {
 	if kind == ir.Int {
 		for _, r := range []*big.Rat{c.Minimum, c.Maximum, c.ExclusiveMinimum, c.ExclusiveMaximum, c.MultipleOf} {
 			if r != nil && !r.IsInt() {
-				b.errAt(s.Location, fmt.Sprintf("integer bound %s is not an integer", r.RatString()))
+				b.errAt(s.Location, fmt.Sprintf("integer bound %s is not an integer", diag.Clip(r.RatString())))
 				return nil
 			}
 		}
@@ -847,7 +866,7 @@ func (b *builder) scalar(s *jsonschema.Schema, typ, suggested string) *ir.Type {
 	if len(s.Constant) > 0 {
 		v, ok := scalarValue(s.Constant[0], kind)
 		if !ok {
-			b.errAt(s.Location, fmt.Sprintf("const %v is not %s %s", s.Constant[0], article(typ), typ))
+			b.errAt(s.Location, fmt.Sprintf("const %s is not %s %s", diag.Value(s.Constant[0]), article(typ), typ))
 			return nil
 		}
 		c.Const = v
@@ -875,13 +894,13 @@ func (b *builder) scalar(s *jsonschema.Schema, typ, suggested string) *ir.Type {
 			if v == nil {
 				b.errAt(s.Location, "null in enum: add \"null\" to \"type\" instead")
 			} else {
-				b.errAt(s.Location, fmt.Sprintf("enum value %v is not %s %s", v, article(typ), typ))
+				b.errAt(s.Location, fmt.Sprintf("enum value %s is not %s %s", diag.Value(v), article(typ), typ))
 			}
 			return nil
 		}
 		if j, dup := first[val]; dup {
 			if i < len(enumNames) && enumNames[i] != enumNames[j] {
-				b.errAt(s.Location+"/x-go-enum-names/"+strconv.Itoa(i), fmt.Sprintf("enum value %s is listed twice, named %s and %s; one value has one constant", runtime.Quote(fmt.Sprint(v)), enumNames[j], enumNames[i]))
+				b.errAt(s.Location+"/x-go-enum-names/"+strconv.Itoa(i), fmt.Sprintf("enum value %s is listed twice, named %s and %s; one value has one constant", diag.Quote(fmt.Sprint(v)), diag.Clip(enumNames[j]), diag.Clip(enumNames[i])))
 				return nil
 			}
 			continue
@@ -898,7 +917,7 @@ func (b *builder) scalar(s *jsonschema.Schema, typ, suggested string) *ir.Type {
 			}
 			d := b.set.Locate(s.Location)
 			d.Warning = true
-			d.Msg = fmt.Sprintf("enum value %s gives constant %s like an earlier value; it is named %s", runtime.Quote(fmt.Sprint(val)), base, cn)
+			d.Msg = fmt.Sprintf("enum value %s gives constant %s like an earlier value; it is named %s", diag.Quote(fmt.Sprint(val)), diag.Clip(base), diag.Clip(cn))
 			b.diags.Add(d)
 		}
 		consts[cn] = true
@@ -987,11 +1006,11 @@ func (b *builder) sqlSource(sp *load.Spec, t *ir.Task) *ir.SQLSource {
 	for _, name := range params {
 		f, ok := byJSON[name]
 		if !ok {
-			b.errSpec(sp, "/source/sql/query", fmt.Sprintf("unknown parameter :%s (params has %s)", name, listJSON(t.Params.Fields)))
+			b.errSpec(sp, "/source/sql/query", fmt.Sprintf("unknown parameter :%s (params has %s)", diag.Clip(name), listJSON(t.Params.Fields)))
 			continue
 		}
 		if !sqlBindable(f.Type) {
-			b.errSpec(sp, "/source/sql/query", fmt.Sprintf("parameter :%s is %s and cannot be bound as one SQL argument", name, describe(f.Type)))
+			b.errSpec(sp, "/source/sql/query", fmt.Sprintf("parameter :%s is %s and cannot be bound as one SQL argument", diag.Clip(name), describe(f.Type)))
 			continue
 		}
 		src.Params = append(src.Params, f)
@@ -1016,10 +1035,18 @@ func sqlBindable(t *ir.Type) bool {
 	return t.Kind.IsPrimitive()
 }
 
+// listShown is how many names a message lists before it counts the rest.
+const listShown = 10
+
+// listJSON lists the JSON names of fields for a message, each cut, at most listShown of them.
 func listJSON(fs []*ir.Field) string {
 	var out []string
 	for _, f := range fs {
-		out = append(out, ":"+f.JSON)
+		if len(out) == listShown {
+			out = append(out, fmt.Sprintf("and %d more", len(fs)-listShown))
+			break
+		}
+		out = append(out, ":"+diag.Clip(f.JSON))
 	}
 	if len(out) == 0 {
 		return "no properties"
@@ -1065,7 +1092,7 @@ func (b *builder) fallbacks(t *ir.Task, sp *load.Spec, tasks map[string]*ir.Task
 				continue // that task's own errors are reported where it is declared
 			}
 			if !ok {
-				b.errSpec(sp, fb.Pointer+"/task", fmt.Sprintf("unknown task %q", fb.Task))
+				b.errSpec(sp, fb.Pointer+"/task", "unknown task "+diag.Quote(fb.Task))
 				continue
 			}
 			if other == t {
@@ -1073,11 +1100,11 @@ func (b *builder) fallbacks(t *ir.Task, sp *load.Spec, tasks map[string]*ir.Task
 				continue
 			}
 			if other.Result != t.Result {
-				b.errSpec(sp, fb.Pointer+"/task", fmt.Sprintf("task %s returns %s, not %s: a fallback task must return the same result type", other.Name, other.Result.Name, t.Result.Name))
+				b.errSpec(sp, fb.Pointer+"/task", fmt.Sprintf("task %s returns %s, not %s: a fallback task must return the same result type", diag.Clip(other.Name), diag.Clip(other.Result.Name), diag.Clip(t.Result.Name)))
 				continue
 			}
 			if a, o := paramsSig(t), paramsSig(other); a != o {
-				b.errSpec(sp, fb.Pointer+"/task", fmt.Sprintf("task %s takes params (%s), not (%s): a fallback task must take the same params", other.Name, o, a))
+				b.errSpec(sp, fb.Pointer+"/task", fmt.Sprintf("task %s takes params (%s), not (%s): a fallback task must take the same params", diag.Clip(other.Name), diag.Clip(o), diag.Clip(a)))
 				continue
 			}
 			t.Fallbacks = append(t.Fallbacks, ir.Fallback{Task: other})
@@ -1128,7 +1155,7 @@ func (b *builder) clientNames(tasks []*ir.Task, specs map[string]*load.Spec) {
 	for _, t := range tasks {
 		for _, m := range t.ClientNames().Exported() {
 			if other, ok := taken[m]; ok {
-				b.errSpec(specs[t.Name], "/name", fmt.Sprintf("task %s would declare the method %s, which %s already declares; rename one of the tasks", t.Name, m, other))
+				b.errSpec(specs[t.Name], "/name", fmt.Sprintf("task %s would declare the method %s, which %s already declares; rename one of the tasks", diag.Clip(t.Name), diag.Clip(m), diag.Clip(other)))
 				continue
 			}
 			taken[m] = "task " + t.Name
@@ -1162,7 +1189,7 @@ func (b *builder) fallbackCycles(tasks []*ir.Task, specs map[string]*load.Spec) 
 			return false
 		}
 		if walk(t) {
-			b.errSpec(specs[t.Name], "/fallback", fmt.Sprintf("fallback tasks of %s lead back to %s", t.Name, t.Name))
+			b.errSpec(specs[t.Name], "/fallback", fmt.Sprintf("fallback tasks of %s lead back to %s", diag.Clip(t.Name), diag.Clip(t.Name)))
 		}
 	}
 }
@@ -1348,7 +1375,7 @@ func article(word string) string {
 // identifier, which no function can be named.
 func (b *builder) goFunc(sp *load.Spec, ptr, name string) {
 	if name != "" && (token.IsKeyword(name) || name == "_") {
-		b.errSpec(sp, ptr, fmt.Sprintf("%q is not a name a Go function can have", name))
+		b.errSpec(sp, ptr, diag.Quote(name)+" is not a name a Go function can have")
 	}
 }
 
@@ -1368,12 +1395,14 @@ func (b *builder) goName(loc string) string {
 	if !ok {
 		return ""
 	}
+	b.markUsed(loc, xGoName)
 	if n, ok := v.(string); ok && names.IsExportedIdent(n) {
 		return n
 	}
-	text, _ := json.Marshal(v)
-	if str, ok := v.(string); ok {
-		text = []byte(runtime.Quote(str))
+	text := diag.Value(v)
+	if _, ok := v.(string); !ok {
+		raw, _ := json.Marshal(v)
+		text = diag.Clip(string(raw))
 	}
 	b.errAt(loc+"/x-go-name", fmt.Sprintf("x-go-name %s is not an exported Go identifier (an upper-case letter, then letters, digits or _)", text))
 	return ""
@@ -1391,6 +1420,9 @@ func (b *builder) keyword(s *jsonschema.Schema, name string) (any, bool) {
 		return nil, false
 	}
 	v, ok := m[name]
+	if ok {
+		b.markUsed(s.Location, name)
+	}
 	return v, ok
 }
 
@@ -1419,13 +1451,13 @@ func (b *builder) externalType(s *jsonschema.Schema, raw any) *ir.Type {
 	if i := strings.LastIndexByte(spec, '.'); i > strings.LastIndexByte(spec, '/') {
 		t.GoPath, t.GoName = spec[:i], spec[i+1:]
 		if !validImportPath(t.GoPath) || !names.IsExportedIdent(t.GoName) {
-			b.errAt(at, fmt.Sprintf("x-go-type %q is not \"import/path.Type\" with an exported type name", spec))
+			b.errAt(at, fmt.Sprintf("x-go-type %s is not \"import/path.Type\" with an exported type name", diag.Quote(spec)))
 			return nil
 		}
 	} else {
 		t.GoName = spec
 		if ir.BuiltinKind(spec) == "" && !names.IsExportedIdent(spec) {
-			b.errAt(at, fmt.Sprintf("x-go-type %q is neither a builtin (int32, uint8, float32, string, bool, ...) nor an exported type of the output package", spec))
+			b.errAt(at, fmt.Sprintf("x-go-type %s is neither a builtin (int32, uint8, float32, string, bool, ...) nor an exported type of the output package", diag.Quote(spec)))
 			return nil
 		}
 	}
@@ -1439,18 +1471,18 @@ func (b *builder) externalType(s *jsonschema.Schema, raw any) *ir.Type {
 			}
 			slices.Sort(kws)
 			if len(kws) > 0 {
-				b.errAt(at, fmt.Sprintf("x-go-type %s replaces the generated type and its validation, so %s cannot be checked; remove x-go-type or the keywords", spec, strings.Join(kws, ", ")))
+				b.errAt(at, fmt.Sprintf("x-go-type %s replaces the generated type and its validation, so %s cannot be checked; remove x-go-type or the keywords", diag.Clip(spec), strings.Join(kws, ", ")))
 				return nil
 			}
 		}
 	}
 	types := slices.DeleteFunc(slices.Clone(s.Types), func(x string) bool { return x == "null" })
 	if len(types) > 1 {
-		b.errAt(at, fmt.Sprintf("x-go-type %s needs a schema of one type, not %s", spec, strings.Join(types, ", ")))
+		b.errAt(at, fmt.Sprintf("x-go-type %s needs a schema of one type, not %s", diag.Clip(spec), diag.Clip(strings.Join(types, ", "))))
 		return nil
 	}
 	if want := ir.BuiltinKind(t.GoName); t.GoPath == "" && want != "" && len(types) == 1 && types[0] != want {
-		b.errAt(at, fmt.Sprintf("x-go-type %s holds a JSON %s, but the schema's type is %s", spec, want, types[0]))
+		b.errAt(at, fmt.Sprintf("x-go-type %s holds a JSON %s, but the schema's type is %s", diag.Clip(spec), want, diag.Clip(types[0])))
 		return nil
 	}
 	if slices.Contains(s.Types, "null") {
@@ -1498,7 +1530,7 @@ func (b *builder) enumNames(s *jsonschema.Schema) ([]string, bool) {
 	for _, v := range list {
 		n, ok := v.(string)
 		if !ok || !names.IsExportedIdent(n) {
-			b.errAt(at, fmt.Sprintf("x-go-enum-names: %v is not an exported Go name", v))
+			b.errAt(at, fmt.Sprintf("x-go-enum-names: %s is not an exported Go name", diag.Value(v)))
 			return nil, false
 		}
 		out = append(out, n)

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/reftask/reftask/gen/diag"
 	"github.com/reftask/reftask/gen/ir"
 )
 
@@ -98,7 +99,7 @@ func fitsNumber(v any, goType, ptr string) (string, string) {
 	}
 	r, ok := new(big.Rat).SetString(string(n))
 	if !ok {
-		return ptr, fmt.Sprintf("%s is not a number Go reads", n)
+		return ptr, fmt.Sprintf("%s is not a number Go reads", diag.Clip(string(n)))
 	}
 	var lo, hi *big.Rat
 	switch goType {
@@ -108,25 +109,29 @@ func fitsNumber(v any, goType, ptr string) (string, string) {
 			bits = 32
 		}
 		if f, err := strconv.ParseFloat(string(n), bits); err != nil || math.IsInf(f, 0) {
-			return ptr, fmt.Sprintf("%s is beyond the range of %s", n, goType)
+			return ptr, fmt.Sprintf("%s is beyond the range of %s", diag.Clip(string(n)), goType)
 		}
 		return "", ""
 	case "int8", "int16", "int32", "int64", "int":
-		bits := map[string]uint{"int8": 8, "int16": 16, "int32": 32, "int64": 64, "int": strconv.IntSize}[goType]
+		bits := map[string]uint{"int8": 8, "int16": 16, "int32": 32, "int64": 64, "int": 32}[goType]
 		lo = new(big.Rat).SetInt(new(big.Int).Neg(new(big.Int).Lsh(big.NewInt(1), bits-1)))
 		hi = new(big.Rat).SetInt(new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), bits-1), big.NewInt(1)))
 	case "uint8", "uint16", "uint32", "uint64", "uint":
-		bits := map[string]uint{"uint8": 8, "uint16": 16, "uint32": 32, "uint64": 64, "uint": strconv.IntSize}[goType]
+		bits := map[string]uint{"uint8": 8, "uint16": 16, "uint32": 32, "uint64": 64, "uint": 32}[goType]
 		lo = new(big.Rat)
 		hi = new(big.Rat).SetInt(new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), bits), big.NewInt(1)))
 	default:
 		return "", ""
 	}
 	if !r.IsInt() {
-		return ptr, fmt.Sprintf("%s is not an integer, which %s holds", n, goType)
+		return ptr, fmt.Sprintf("%s is not an integer, which %s holds", diag.Clip(string(n)), goType)
 	}
 	if r.Cmp(lo) < 0 || r.Cmp(hi) > 0 {
-		return ptr, fmt.Sprintf("%s is beyond the range of %s", n, goType)
+		if goType == "int" || goType == "uint" {
+			// int and uint have 32 bits on 386 and arm, and the generated code must compile there too.
+			return ptr, fmt.Sprintf("%s is beyond the range of %s on 32-bit targets (GOARCH 386, arm), where the generated code must compile too; use %s64", diag.Clip(string(n)), goType, goType)
+		}
+		return ptr, fmt.Sprintf("%s is beyond the range of %s", diag.Clip(string(n)), goType)
 	}
 	return "", ""
 }

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/reftask/reftask/gen/diag"
 	"github.com/reftask/reftask/gen/ir"
 	"github.com/reftask/reftask/gen/load"
 )
@@ -23,7 +24,7 @@ func ParseTemplate(s string) (parts, params []string, err error) {
 			}
 			name := s[i+1 : i+end]
 			if !identRE.MatchString(name) {
-				return nil, nil, fmt.Errorf("placeholder {%s} is not a parameter name", name)
+				return nil, nil, fmt.Errorf("placeholder {%s} is not a parameter name", diag.Clip(name))
 			}
 			parts = append(parts, cur.String())
 			cur.Reset()
@@ -57,13 +58,13 @@ func (b *builder) template(sp *load.Spec, t *ir.Task, ptr, text string, required
 		f := fieldByJSON(t.Params, n)
 		switch {
 		case f == nil:
-			b.errSpec(sp, ptr, fmt.Sprintf("unknown parameter {%s} (params has %s)", n, strings.ReplaceAll(listJSON(t.Params.Fields), ":", "")))
+			b.errSpec(sp, ptr, fmt.Sprintf("unknown parameter {%s} (params has %s)", diag.Clip(n), strings.ReplaceAll(listJSON(t.Params.Fields), ":", "")))
 			ok = false
 		case !scalarParam(f.Type):
-			b.errSpec(sp, ptr, fmt.Sprintf("parameter {%s} is %s and cannot be written into text", n, describe(f.Type)))
+			b.errSpec(sp, ptr, fmt.Sprintf("parameter {%s} is %s and cannot be written into text", diag.Clip(n), describe(f.Type)))
 			ok = false
 		case required && !f.Required:
-			b.errSpec(sp, ptr, fmt.Sprintf("parameter {%s} is optional, but a path needs a value: make it required or move it to the query", n))
+			b.errSpec(sp, ptr, fmt.Sprintf("parameter {%s} is optional, but a path needs a value: make it required or move it to the query", diag.Clip(n)))
 			ok = false
 		default:
 			out.Params = append(out.Params, f)
@@ -129,11 +130,11 @@ func (b *builder) httpSource(sp *load.Spec, t *ir.Task) *ir.HTTPSource {
 		refs := envRefRE.FindAllStringSubmatch(v, -1)
 		for _, r := range refs {
 			if !identRE.MatchString(r[1]) {
-				b.errSpec(sp, ptr, fmt.Sprintf("${env:%s} does not name an environment variable", r[1]))
+				b.errSpec(sp, ptr, fmt.Sprintf("${env:%s} does not name an environment variable", diag.Clip(r[1])))
 			}
 		}
 		if secretHeader(k) && len(refs) == 0 {
-			b.errSpec(sp, ptr, fmt.Sprintf("header %s holds a credential, which must not be written in a spec: reference the environment instead (\"${env:%s}\"), or add it in a request decorator on the %q connection", k, envName(h.Connection, k), h.Connection))
+			b.errSpec(sp, ptr, fmt.Sprintf("header %s holds a credential, which must not be written in a spec: reference the environment instead (\"${env:%s}\"), or add it in a request decorator on the %s connection", diag.Clip(k), diag.Clip(envName(h.Connection, k)), diag.Quote(h.Connection)))
 			continue
 		}
 		if strings.Contains(envRefRE.ReplaceAllString(v, ""), "${") {
@@ -144,7 +145,7 @@ func (b *builder) httpSource(sp *load.Spec, t *ir.Task) *ir.HTTPSource {
 	}
 	if len(h.Body) > 0 {
 		if src.Method == "GET" || src.Method == "DELETE" {
-			b.errSpec(sp, "/source/http/body", fmt.Sprintf("a %s request has no body; use POST, PUT or PATCH", src.Method))
+			b.errSpec(sp, "/source/http/body", fmt.Sprintf("a %s request has no body; use POST, PUT or PATCH", diag.Clip(src.Method)))
 		}
 		var v any
 		dec := json.NewDecoder(strings.NewReader(string(h.Body)))
@@ -185,7 +186,7 @@ func (b *builder) bodyNode(sp *load.Spec, t *ir.Task, ptr string, v any) *ir.Bod
 		if m := wholePlaceholder.FindStringSubmatch(x); m != nil {
 			f := fieldByJSON(t.Params, m[1])
 			if f == nil {
-				b.errSpec(sp, ptr, fmt.Sprintf("unknown parameter {%s} (params has %s)", m[1], strings.ReplaceAll(listJSON(t.Params.Fields), ":", "")))
+				b.errSpec(sp, ptr, fmt.Sprintf("unknown parameter {%s} (params has %s)", diag.Clip(m[1]), strings.ReplaceAll(listJSON(t.Params.Fields), ":", "")))
 				return nil
 			}
 			return &ir.BodyNode{Param: f}
@@ -227,15 +228,15 @@ func (b *builder) fileSource(sp *load.Spec, t *ir.Task) *ir.FileSource {
 		}
 		m := wholePlaceholder.FindStringSubmatch(tok)
 		if m == nil {
-			b.errSpec(sp, "/source/file/pointer", fmt.Sprintf("token %q: a placeholder must be a whole pointer token, as in /services/{name}", tok))
+			b.errSpec(sp, "/source/file/pointer", fmt.Sprintf("token %s: a placeholder must be a whole pointer token, as in /services/{name}", diag.Quote(tok)))
 			continue
 		}
 		field := fieldByJSON(t.Params, m[1])
 		switch {
 		case field == nil:
-			b.errSpec(sp, "/source/file/pointer", fmt.Sprintf("unknown parameter {%s} (params has %s)", m[1], strings.ReplaceAll(listJSON(t.Params.Fields), ":", "")))
+			b.errSpec(sp, "/source/file/pointer", fmt.Sprintf("unknown parameter {%s} (params has %s)", diag.Clip(m[1]), strings.ReplaceAll(listJSON(t.Params.Fields), ":", "")))
 		case !field.Required || !scalarParam(field.Type):
-			b.errSpec(sp, "/source/file/pointer", fmt.Sprintf("parameter {%s} must be a required scalar to stand in a pointer", m[1]))
+			b.errSpec(sp, "/source/file/pointer", fmt.Sprintf("parameter {%s} must be a required scalar to stand in a pointer", diag.Clip(m[1])))
 		default:
 			src.Pointer = append(src.Pointer, ir.PointerToken{Param: field})
 		}
@@ -276,7 +277,7 @@ func (b *builder) transform(sp *load.Spec, t *ir.Task) {
 		for i, seg := range path {
 			f := fieldOf(cur, seg)
 			if f == nil {
-				b.errSpec(sp, ptr, fmt.Sprintf("%q is not a property of %s (it has %s)", strings.Join(path[:i+1], "."), cur.Name, strings.ReplaceAll(listJSON(cur.Fields), ":", "")))
+				b.errSpec(sp, ptr, fmt.Sprintf("%s is not a property of %s (it has %s)", diag.Quote(strings.Join(path[:i+1], ".")), diag.Clip(cur.Name), strings.ReplaceAll(listJSON(cur.Fields), ":", "")))
 				ok = false
 				break
 			}
@@ -286,7 +287,7 @@ func (b *builder) transform(sp *load.Spec, t *ir.Task) {
 					next = next.Elem
 				}
 				if next.Kind != ir.Struct {
-					b.errSpec(sp, ptr, fmt.Sprintf("%q is not an object, so %q cannot be below it", strings.Join(path[:i+1], "."), k))
+					b.errSpec(sp, ptr, fmt.Sprintf("%s is not an object, so %s cannot be below it", diag.Quote(strings.Join(path[:i+1], ".")), diag.Quote(k)))
 					ok = false
 					break
 				}

@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"github.com/reftask/reftask/gen/diag"
 	"slices"
 	"strings"
 )
@@ -64,7 +65,7 @@ func SplitQueryIn(q, dialect string) (parts, params []string, err error) {
 	if dialect != "" {
 		r, ok := rules[dialect]
 		if !ok {
-			return nil, nil, fmt.Errorf("unknown SQL dialect %q (want %s)", dialect, strings.Join(Dialects, ", "))
+			return nil, nil, fmt.Errorf("unknown SQL dialect %s (want %s)", diag.Quote(dialect), strings.Join(Dialects, ", "))
 		}
 		return splitQuery(q, r)
 	}
@@ -127,7 +128,11 @@ func describeReading(parts, params []string, err error) string {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		fmt.Fprintf(&b, ":%s at byte %d", p, off)
+		if i == listShown {
+			fmt.Fprintf(&b, "and %d more", len(params)-listShown)
+			break
+		}
+		fmt.Fprintf(&b, ":%s at byte %d", diag.Clip(p), off)
 		off += 1 + len(p)
 	}
 	return b.String()
@@ -189,7 +194,7 @@ func splitQuery(q string, r lexRules) (parts, params []string, err error) {
 			tag := dollarTag(q, i)
 			end := strings.Index(q[i+len(tag):], tag)
 			if end < 0 {
-				return nil, nil, fmt.Errorf("unterminated %s quote at byte %d", tag, i)
+				return nil, nil, fmt.Errorf("unterminated %s quote at byte %d", diag.Clip(tag), i)
 			}
 			cur.WriteString(q[i : i+len(tag)+end+len(tag)])
 			i += len(tag) + end + len(tag)

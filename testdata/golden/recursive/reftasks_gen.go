@@ -11,6 +11,151 @@ import (
 	"unicode/utf8"
 )
 
+// Chain: A nullable struct of itself: next may be null, absent or a link, and each stays as it was.
+type Chain struct {
+	V *int64 `json:"v,omitempty"`
+	// A nullable struct of itself: next may be null, absent or a link, and each stays as it was.
+	Next runtime.OptNull[*Chain] `json:"next,omitzero"`
+	Kids *[]*Chain               `json:"kids,omitempty"`
+}
+
+// UnmarshalJSON decodes a Chain, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
+func (v *Chain) UnmarshalJSON(data []byte) error {
+	if err := runtime.RequireKeys(data, nil, []string{"v", "kids"}, nil, false); err != nil {
+		return err
+	}
+	type plain Chain
+	return runtime.DecodeStrict(data, (*plain)(v))
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *Chain) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *Chain) validate(vs *runtime.Violations, path *runtime.Path) {
+	{
+		pNext := path.Key("next")
+		if v.Next.Set && !v.Next.Null {
+			if v.Next.Value != nil {
+				v.Next.Value.validate(vs, &pNext)
+			}
+		}
+	}
+	{
+		pKids := path.Key("kids")
+		if v.Kids != nil {
+			for i0 := range *v.Kids {
+				p0 := pKids.Index(i0)
+				if (*v.Kids)[i0] != nil {
+					(*v.Kids)[i0].validate(vs, &p0)
+				}
+			}
+		}
+	}
+}
+
+func appendChain(dst []byte, v *Chain) []byte {
+	if v.V != nil {
+		dst = runtime.AppendPresent(dst, true)
+		dst = runtime.AppendInt64(dst, (*v.V))
+	} else {
+		dst = runtime.AppendPresent(dst, false)
+	}
+	dst = runtime.AppendPresent(dst, v.Next.Set)
+	if v.Next.Set {
+		dst = runtime.AppendPresent(dst, v.Next.Null)
+		if !v.Next.Null {
+			if v.Next.Value != nil {
+				dst = runtime.AppendPresent(dst, true)
+				dst = appendChain(dst, v.Next.Value)
+			} else {
+				dst = runtime.AppendPresent(dst, false)
+			}
+		}
+	}
+	if v.Kids != nil {
+		dst = runtime.AppendPresent(dst, true)
+		dst = runtime.AppendLen(dst, len((*v.Kids)))
+		for i0 := range *v.Kids {
+			if (*v.Kids)[i0] != nil {
+				dst = runtime.AppendPresent(dst, true)
+				dst = appendChain(dst, (*v.Kids)[i0])
+			} else {
+				dst = runtime.AppendPresent(dst, false)
+			}
+		}
+	} else {
+		dst = runtime.AppendPresent(dst, false)
+	}
+	return dst
+}
+
+func readChain(rd *runtime.Reader, v *Chain) {
+	if rd.Present() {
+		p0 := new(int64)
+		(*p0) = rd.Int64()
+		v.V = p0
+	}
+	if rd.Present() {
+		v.Next.Set = true
+		if rd.Present() {
+			v.Next.Null = true
+		} else {
+			if rd.Present() {
+				p1 := new(Chain)
+				readChain(rd, p1)
+				v.Next.Value = p1
+			}
+		}
+	}
+	if rd.Present() {
+		p0 := new([]*Chain)
+		(*p0) = make([]*Chain, rd.Len())
+		for i1 := range *p0 {
+			if rd.Present() {
+				p2 := new(Chain)
+				readChain(rd, p2)
+				(*p0)[i1] = p2
+			}
+		}
+		v.Kids = p0
+	}
+}
+
+// cloneChain returns a deep copy of v that shares nothing mutable with it.
+func cloneChain(v *Chain) *Chain {
+	b := &struct {
+		v  Chain
+		s0 int64
+		s1 []*Chain
+	}{v: *v}
+	if b.v.V != nil {
+		b.s0 = *b.v.V
+		b.v.V = &b.s0
+	}
+	if b.v.Next.Value != nil {
+		b.v.Next.Value = cloneChain(b.v.Next.Value)
+	}
+	if b.v.Kids != nil {
+		b.s1 = *b.v.Kids
+		if b.s1 != nil {
+			s0 := make([]*Chain, len(b.s1))
+			copy(s0, b.s1)
+			for i0 := range s0 {
+				if s0[i0] != nil {
+					s0[i0] = cloneChain(s0[i0])
+				}
+			}
+			b.s1 = s0
+		}
+		b.v.Kids = &b.s1
+	}
+	return &b.v
+}
+
 // Forest: Each key names a tree; a tree is a forest of its children.
 type Forest map[string]Forest
 
@@ -443,6 +588,8 @@ type ShapesResult struct {
 	List   runtime.OptNull[ShapesResultList] `json:"list,omitzero"`
 	Grid   runtime.OptNull[Grid]             `json:"grid,omitzero"`
 	Mixed  *Mixed                            `json:"mixed,omitempty"`
+	// A nullable struct of itself: next may be null, absent or a link, and each stays as it was.
+	Chain runtime.OptNull[Chain] `json:"chain,omitzero"`
 }
 
 // UnmarshalJSON decodes a ShapesResult, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
@@ -496,6 +643,12 @@ func (v *ShapesResult) validate(vs *runtime.Violations, path *runtime.Path) {
 			(*v.Mixed).validate(vs, &pMixed)
 		}
 	}
+	{
+		pChain := path.Key("chain")
+		if v.Chain.Set && !v.Chain.Null {
+			v.Chain.Value.validate(vs, &pChain)
+		}
+	}
 }
 
 func appendShapesResult(dst []byte, v *ShapesResult) []byte {
@@ -531,6 +684,13 @@ func appendShapesResult(dst []byte, v *ShapesResult) []byte {
 		dst = appendMixed(dst, v.Mixed)
 	} else {
 		dst = runtime.AppendPresent(dst, false)
+	}
+	dst = runtime.AppendPresent(dst, v.Chain.Set)
+	if v.Chain.Set {
+		dst = runtime.AppendPresent(dst, v.Chain.Null)
+		if !v.Chain.Null {
+			dst = appendChain(dst, &v.Chain.Value)
+		}
 	}
 	return dst
 }
@@ -568,6 +728,14 @@ func readShapesResult(rd *runtime.Reader, v *ShapesResult) {
 		readMixed(rd, p0)
 		v.Mixed = p0
 	}
+	if rd.Present() {
+		v.Chain.Set = true
+		if rd.Present() {
+			v.Chain.Null = true
+		} else {
+			readChain(rd, &v.Chain.Value)
+		}
+	}
 }
 
 // cloneShapesResult returns a deep copy of v that shares nothing mutable with it.
@@ -579,6 +747,8 @@ func cloneShapesResult(v *ShapesResult) *ShapesResult {
 		s2 []Node
 		s3 runtime.JSONValue
 		s4 Mixed
+		s5 int64
+		s6 []*Chain
 	}{v: *v}
 	if b.v.Forest != nil {
 		m0 := make(Forest, len(b.v.Forest))
@@ -654,6 +824,27 @@ func cloneShapesResult(v *ShapesResult) *ShapesResult {
 			b.s4 = m0
 		}
 		b.v.Mixed = &b.s4
+	}
+	if b.v.Chain.Value.V != nil {
+		b.s5 = *b.v.Chain.Value.V
+		b.v.Chain.Value.V = &b.s5
+	}
+	if b.v.Chain.Value.Next.Value != nil {
+		b.v.Chain.Value.Next.Value = cloneChain(b.v.Chain.Value.Next.Value)
+	}
+	if b.v.Chain.Value.Kids != nil {
+		b.s6 = *b.v.Chain.Value.Kids
+		if b.s6 != nil {
+			s0 := make([]*Chain, len(b.s6))
+			copy(s0, b.s6)
+			for i0 := range s0 {
+				if s0[i0] != nil {
+					s0[i0] = cloneChain(s0[i0])
+				}
+			}
+			b.s6 = s0
+		}
+		b.v.Chain.Value.Kids = &b.s6
 	}
 	return &b.v
 }
@@ -861,7 +1052,7 @@ func NewClient(x *runtime.Executor) *Client {
 		},
 		ValidateParams: (*ShapesParams).Validate,
 		ValidateResult: (*ShapesResult).Validate,
-		Version:        "c981f69d110644dc",
+		Version:        "e294a2d183565f21",
 	})
 	x.WatchFile("Woods", "woods.json")
 	c.woods = runtime.NewTask(x, runtime.TaskSpec[WoodsParams, Forest]{
@@ -1115,6 +1306,72 @@ func convShapesResult(path string, raw any) (out ShapesResult, err error) {
 			return
 		}
 		out.Mixed = &vMixed
+	}
+	if rChain, ok := m["chain"]; ok {
+		out.Chain.Set = true
+		if rChain == nil {
+			out.Chain.Null = true
+		} else {
+			out.Chain.Value, err = convChain(path+"/chain", rChain)
+			if err != nil {
+				return
+			}
+		}
+	}
+	return
+}
+
+func convChain(path string, raw any) (out Chain, err error) {
+	m, err := runtime.AsObject(path, raw)
+	if err != nil {
+		return
+	}
+	if rV, ok := m["v"]; ok && rV != nil {
+		var vV int64
+		vV, err = runtime.AsInt64(path+"/v", rV)
+		if err != nil {
+			return
+		}
+		out.V = &vV
+	}
+	if rNext, ok := m["next"]; ok {
+		out.Next.Set = true
+		if rNext == nil {
+			out.Next.Null = true
+		} else {
+			if rNext == nil {
+			} else {
+				var v1 Chain
+				v1, err = convChain(path+"/next", rNext)
+				if err != nil {
+					return
+				}
+				out.Next.Value = &v1
+			}
+		}
+	}
+	if rKids, ok := m["kids"]; ok && rKids != nil {
+		var vKids []*Chain
+		{
+			var a1 []any
+			a1, err = runtime.AsArray(path+"/kids", rKids)
+			if err != nil {
+				return
+			}
+			vKids = make([]*Chain, len(a1))
+			for i1, e1 := range a1 {
+				if e1 == nil {
+				} else {
+					var v2 Chain
+					v2, err = convChain(path+"/kids"+"/"+strconv.Itoa(i1), e1)
+					if err != nil {
+						return
+					}
+					vKids[i1] = &v2
+				}
+			}
+		}
+		out.Kids = &vKids
 	}
 	return
 }

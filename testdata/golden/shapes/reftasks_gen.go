@@ -720,6 +720,398 @@ func readPattern0M(rd *runtime.Reader, v *Pattern0M) {
 	}
 }
 
+// WideBoundsParams is the object at wide_bounds.task.json#/params.
+type WideBoundsParams struct {
+	ID string `json:"id"`
+}
+
+// UnmarshalJSON decodes a WideBoundsParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
+func (v *WideBoundsParams) UnmarshalJSON(data []byte) error {
+	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+		return err
+	}
+	type plain WideBoundsParams
+	return runtime.DecodeStrict(data, (*plain)(v))
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *WideBoundsParams) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *WideBoundsParams) validate(vs *runtime.Violations, path *runtime.Path) {
+	{
+		pID := path.Key("id")
+		if int64(utf8.RuneCountInString(v.ID)) > int64(1099511627776) {
+			vs.Addf(pID.String(), "maxLength", "length %d, want at most 1099511627776", utf8.RuneCountInString(v.ID))
+		}
+	}
+}
+
+func appendWideBoundsParams(dst []byte, v *WideBoundsParams) []byte {
+	dst = runtime.AppendString(dst, v.ID)
+	return dst
+}
+
+// WideBoundsResult is the object at wide_bounds.task.json#/result.
+type WideBoundsResult struct {
+	Items *[]int64              `json:"items,omitempty"`
+	Text  *string               `json:"text,omitempty"`
+	Props *map[string]string    `json:"props,omitempty"`
+	Pair  *WideBoundsResultPair `json:"pair,omitempty"`
+	Loose *runtime.JSONValue    `json:"loose,omitempty"`
+	Far   *[]string             `json:"far,omitempty"`
+	// Extra holds the properties that no other field takes (additionalProperties).
+	Extra map[string]runtime.JSONValue `json:"-"`
+}
+
+// UnmarshalJSON decodes a WideBoundsResult strictly (missing required properties, nulls where null is not allowed are errors)
+// and puts every key that no property takes into the map it belongs to.
+func (v *WideBoundsResult) UnmarshalJSON(data []byte) error {
+	if err := runtime.RequireKeys(data, nil, []string{"items", "text", "props", "pair", "far"}, nil, false); err != nil {
+		return err
+	}
+	type plain WideBoundsResult
+	if err := runtime.DecodeStrict(data, (*plain)(v)); err != nil {
+		return err
+	}
+	nulls := runtime.NullProps(data, "loose")
+	if nulls["loose"] {
+		v.Loose = new(runtime.JSONValue)
+		if err := v.Loose.UnmarshalJSON([]byte("null")); err != nil {
+			return err
+		}
+	}
+	v.Extra = nil
+	keys, raw, err := runtime.OtherProps(data, []string{"items", "text", "props", "pair", "loose", "far"})
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		var x runtime.JSONValue
+		if err := json.Unmarshal(raw[k], &x); err != nil {
+			return runtime.PropError(k, err)
+		}
+		if v.Extra == nil {
+			v.Extra = make(map[string]runtime.JSONValue)
+		}
+		v.Extra[k] = x
+	}
+	return nil
+}
+
+// MarshalJSON writes the properties, then the keys of the maps in sorted order; a key is written once.
+func (v WideBoundsResult) MarshalJSON() ([]byte, error) {
+	type plain WideBoundsResult
+	var w runtime.ObjectWriter
+	w.Struct(plain(v))
+	runtime.WriteProps(&w, v.Extra)
+	return w.Bytes()
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *WideBoundsResult) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *WideBoundsResult) validate(vs *runtime.Violations, path *runtime.Path) {
+	n := 0
+	if v.Items != nil {
+		n++
+	}
+	if v.Text != nil {
+		n++
+	}
+	if v.Props != nil {
+		n++
+	}
+	if v.Pair != nil {
+		n++
+	}
+	if v.Loose != nil {
+		n++
+	}
+	if v.Far != nil {
+		n++
+	}
+	n += len(v.Extra)
+	if n < 1 {
+		vs.Addf(path.String(), "minProperties", "%d properties, want at least 1", n)
+	}
+	if int64(n) > int64(4294967296) {
+		vs.Addf(path.String(), "maxProperties", "%d properties, want at most 4294967296", n)
+	}
+	{
+		pItems := path.Key("items")
+		if v.Items != nil {
+			if len((*v.Items)) < 0 {
+				vs.Addf(pItems.String(), "minItems", "%d items, want at least 0", len((*v.Items)))
+			}
+			if int64(len((*v.Items))) > int64(3000000000) {
+				vs.Addf(pItems.String(), "maxItems", "%d items, want at most 3000000000", len((*v.Items)))
+			}
+		}
+	}
+	{
+		pText := path.Key("text")
+		if v.Text != nil {
+			if utf8.RuneCountInString((*v.Text)) < 1 {
+				vs.Addf(pText.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString((*v.Text)))
+			}
+			if int64(utf8.RuneCountInString((*v.Text))) > int64(1099511627776) {
+				vs.Addf(pText.String(), "maxLength", "length %d, want at most 1099511627776", utf8.RuneCountInString((*v.Text)))
+			}
+		}
+	}
+	{
+		pProps := path.Key("props")
+		if v.Props != nil {
+			if int64(len((*v.Props))) > int64(2147483648) {
+				vs.Addf(pProps.String(), "maxProperties", "%d properties, want at most 2147483648", len((*v.Props)))
+			}
+		}
+	}
+	{
+		pPair := path.Key("pair")
+		if v.Pair != nil {
+			v.Pair.validate(vs, &pPair)
+		}
+	}
+	{
+		pLoose := path.Key("loose")
+		if v.Loose != nil {
+			checkWideBoundsResultLoose((*v.Loose).Any(), &pLoose, vs, nil)
+		}
+	}
+	{
+		pFar := path.Key("far")
+		if v.Far != nil {
+			if int64(len((*v.Far))) < int64(3000000000) {
+				vs.Addf(pFar.String(), "minItems", "%d items, want at least 3000000000", len((*v.Far)))
+			}
+		}
+	}
+	for k, e := range v.Extra {
+		p := path.Key(k)
+		if slices.Contains([]string{"items", "text", "props", "pair", "loose", "far"}, k) {
+			vs.Addf(p.String(), "additionalProperties", "%q is a declared or patterned property, not an additional one", k)
+		}
+		checkWideBoundsResultExtra(e.Any(), &p, vs, nil)
+	}
+}
+
+func appendWideBoundsResult(dst []byte, v *WideBoundsResult) []byte {
+	if v.Items != nil {
+		dst = runtime.AppendPresent(dst, true)
+		dst = runtime.AppendLen(dst, len((*v.Items)))
+		for i0 := range *v.Items {
+			dst = runtime.AppendInt64(dst, (*v.Items)[i0])
+		}
+	} else {
+		dst = runtime.AppendPresent(dst, false)
+	}
+	if v.Text != nil {
+		dst = runtime.AppendPresent(dst, true)
+		dst = runtime.AppendString(dst, (*v.Text))
+	} else {
+		dst = runtime.AppendPresent(dst, false)
+	}
+	if v.Props != nil {
+		dst = runtime.AppendPresent(dst, true)
+		dst = runtime.AppendLen(dst, len((*v.Props)))
+		for k0, e0 := range *v.Props {
+			dst = runtime.AppendString(dst, k0)
+			dst = runtime.AppendString(dst, e0)
+		}
+	} else {
+		dst = runtime.AppendPresent(dst, false)
+	}
+	if v.Pair != nil {
+		dst = runtime.AppendPresent(dst, true)
+		dst = appendWideBoundsResultPair(dst, v.Pair)
+	} else {
+		dst = runtime.AppendPresent(dst, false)
+	}
+	if v.Loose != nil {
+		dst = runtime.AppendPresent(dst, true)
+		dst = runtime.AppendJSONValue(dst, (*v.Loose))
+	} else {
+		dst = runtime.AppendPresent(dst, false)
+	}
+	if v.Far != nil {
+		dst = runtime.AppendPresent(dst, true)
+		dst = runtime.AppendLen(dst, len((*v.Far)))
+		for i0 := range *v.Far {
+			dst = runtime.AppendString(dst, (*v.Far)[i0])
+		}
+	} else {
+		dst = runtime.AppendPresent(dst, false)
+	}
+	dst = runtime.AppendLen(dst, len(v.Extra))
+	for k0, e0 := range v.Extra {
+		dst = runtime.AppendString(dst, k0)
+		dst = runtime.AppendJSONValue(dst, e0)
+	}
+	return dst
+}
+
+func readWideBoundsResult(rd *runtime.Reader, v *WideBoundsResult) {
+	if rd.Present() {
+		p0 := new([]int64)
+		(*p0) = make([]int64, rd.Len())
+		for i1 := range *p0 {
+			(*p0)[i1] = rd.Int64()
+		}
+		v.Items = p0
+	}
+	if rd.Present() {
+		p0 := new(string)
+		(*p0) = rd.String()
+		v.Text = p0
+	}
+	if rd.Present() {
+		p0 := new(map[string]string)
+		{
+			n1 := rd.Len()
+			(*p0) = make(map[string]string, n1)
+			for range n1 {
+				k1 := rd.String()
+				var e1 string
+				e1 = rd.String()
+				(*p0)[k1] = e1
+			}
+		}
+		v.Props = p0
+	}
+	if rd.Present() {
+		p0 := new(WideBoundsResultPair)
+		readWideBoundsResultPair(rd, p0)
+		v.Pair = p0
+	}
+	if rd.Present() {
+		p0 := new(runtime.JSONValue)
+		(*p0) = runtime.ReadJSONValue(rd)
+		v.Loose = p0
+	}
+	if rd.Present() {
+		p0 := new([]string)
+		(*p0) = make([]string, rd.Len())
+		for i1 := range *p0 {
+			(*p0)[i1] = rd.String()
+		}
+		v.Far = p0
+	}
+	{
+		n0 := rd.Len()
+		v.Extra = make(map[string]runtime.JSONValue, n0)
+		for range n0 {
+			k0 := rd.String()
+			var e0 runtime.JSONValue
+			e0 = runtime.ReadJSONValue(rd)
+			v.Extra[k0] = e0
+		}
+	}
+}
+
+// cloneWideBoundsResult returns a deep copy of v that shares nothing mutable with it.
+func cloneWideBoundsResult(v *WideBoundsResult) *WideBoundsResult {
+	return runtime.CopyByCodec(v, appendWideBoundsResult, readWideBoundsResult)
+}
+
+// WideBoundsResultPair is the array at properties/pair.
+// It is a tuple: each field is one position of the JSON array; an optional
+// position is nil when the array ends before it.
+type WideBoundsResultPair struct {
+	V0 *int64
+	// Rest holds the items after position 0.
+	Rest []string
+}
+
+// MarshalJSON writes the items as a JSON array, up to the first absent position.
+func (v WideBoundsResultPair) MarshalJSON() ([]byte, error) {
+	items := make([]any, 0, 1)
+	if v.V0 != nil {
+		items = append(items, v.V0)
+	}
+	for _, x := range v.Rest {
+		items = append(items, x)
+	}
+	return json.Marshal(items)
+}
+
+// UnmarshalJSON decodes a JSON array, each item strictly.
+func (v *WideBoundsResultPair) UnmarshalJSON(data []byte) error {
+	items, err := runtime.TupleItems(data, 0, -1)
+	if err != nil {
+		return err
+	}
+	*v = WideBoundsResultPair{}
+	if len(items) > 0 {
+		if err := runtime.DecodeStrict(items[0], &v.V0); err != nil {
+			return runtime.PropError("0", err)
+		}
+	}
+	for i := 1; i < len(items); i++ {
+		var x string
+		if err := runtime.DecodeStrict(items[i], &x); err != nil {
+			return runtime.PropError(strconv.Itoa(i), err)
+		}
+		v.Rest = append(v.Rest, x)
+	}
+	return nil
+}
+
+// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+func (v *WideBoundsResultPair) Validate() error {
+	var vs runtime.Violations
+	v.validate(&vs, nil)
+	return vs.Err()
+}
+
+func (v *WideBoundsResultPair) validate(vs *runtime.Violations, path *runtime.Path) {
+	n := 0
+	if v.V0 != nil {
+		n = 1
+		n += len(v.Rest)
+	}
+	if n < 1 && len(v.Rest) > 0 {
+		vs.Add(path.String(), "prefixItems", "Rest items are set after an absent item")
+	}
+	if int64(n) > int64(2147483648) {
+		vs.Addf(path.String(), "maxItems", "%d items, want at most 2147483648", n)
+	}
+}
+
+func appendWideBoundsResultPair(dst []byte, v *WideBoundsResultPair) []byte {
+	if v.V0 != nil {
+		dst = runtime.AppendPresent(dst, true)
+		dst = runtime.AppendInt64(dst, (*v.V0))
+	} else {
+		dst = runtime.AppendPresent(dst, false)
+	}
+	dst = runtime.AppendLen(dst, len(v.Rest))
+	for i0 := range v.Rest {
+		dst = runtime.AppendString(dst, v.Rest[i0])
+	}
+	return dst
+}
+
+func readWideBoundsResultPair(rd *runtime.Reader, v *WideBoundsResultPair) {
+	if rd.Present() {
+		p0 := new(int64)
+		(*p0) = rd.Int64()
+		v.V0 = p0
+	}
+	v.Rest = make([]string, rd.Len())
+	for i0 := range v.Rest {
+		v.Rest[i0] = rd.String()
+	}
+}
+
 // XParams is the object at x.task.json#/params.
 type XParams struct {
 	ID int64 `json:"id"`
@@ -838,7 +1230,7 @@ func (v *XResult) validate(vs *runtime.Violations, path *runtime.Path) {
 	{
 		pName := path.Key("name")
 		if v.Name != nil {
-			if utf8.RuneCountInString((*v.Name)) > 9007199254740993 {
+			if int64(utf8.RuneCountInString((*v.Name))) > int64(9007199254740993) {
 				vs.Addf(pName.String(), "maxLength", "length %d, want at most 9007199254740993", utf8.RuneCountInString((*v.Name)))
 			}
 		}
@@ -1484,6 +1876,49 @@ func checkVariant4(v any, path *runtime.Path, vs *runtime.Violations, ev *runtim
 	}
 }
 
+// checkWideBoundsResultExtra checks a JSON value against the schema at result/additionalProperties, adding a violation for every keyword it breaks.
+func checkWideBoundsResultExtra(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
+}
+
+// checkWideBoundsResultLoose checks a JSON value against the schema at properties/loose, adding a violation for every keyword it breaks.
+func checkWideBoundsResultLoose(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
+	if !runtime.HasJSONType(v, "string", "array") {
+		vs.Addf(path.String(), "type", "%s is not of type string or array", runtime.JSONKind(v))
+	}
+	if s, ok := v.(string); ok {
+		if int64(utf8.RuneCountInString(s)) > int64(3000000000) {
+			vs.Addf(path.String(), "maxLength", "length %d, want at most 3000000000", utf8.RuneCountInString(s))
+		}
+	}
+	if a, ok := v.([]any); ok {
+		if int64(len(a)) > int64(3000000000) {
+			vs.Addf(path.String(), "maxItems", "%d items, want at most 3000000000", len(a))
+		}
+		found := 0
+		for i, x := range a {
+			var sub runtime.Violations
+			p := path.Index(i)
+			checkWideBoundsResultLooseContains(x, &p, &sub, nil)
+			if sub.Len() == 0 {
+				found++
+			}
+		}
+		if found < 1 {
+			vs.Addf(path.String(), "contains", "%d items match the contains schema, want at least 1", found)
+		}
+		if int64(found) > int64(3000000000) {
+			vs.Addf(path.String(), "maxContains", "%d items match the contains schema, want at most 3000000000", found)
+		}
+	}
+}
+
+// checkWideBoundsResultLooseContains checks a JSON value against the schema at loose/contains, adding a violation for every keyword it breaks.
+func checkWideBoundsResultLooseContains(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
+	if !runtime.HasJSONType(v, "string") {
+		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
+	}
+}
+
 // Client calls this package's tasks through a shared runtime executor, which caches, coalesces, retries and falls back as each spec says. A Client is safe for concurrent use.
 type Client struct {
 	x                    *runtime.Executor
@@ -1493,6 +1928,7 @@ type Client struct {
 	abc2Request          *runtime.HTTPRequest
 	fallbackNames        *runtime.Task[FallbackNamesParams, FallbackNamesResult]
 	fallbackNamesRequest *runtime.HTTPRequest
+	wideBounds           *runtime.Task[WideBoundsParams, WideBoundsResult]
 	x2                   *runtime.Task[XParams, XResult]
 	x2Query              *runtime.SQLQuery
 	x2RowScanner         *runtime.RowScanner[XResult]
@@ -1581,6 +2017,25 @@ func NewClient(x *runtime.Executor) *Client {
 		ValidateParams: (*FallbackNamesParams).Validate,
 		ValidateResult: (*FallbackNamesResult).Validate,
 		Version:        "98ea218b1a5b48e2",
+	})
+	x.WatchFile("WideBounds", "wide.json")
+	c.wideBounds = runtime.NewTask(x, runtime.TaskSpec[WideBoundsParams, WideBoundsResult]{
+		AppendKey: appendWideBoundsParams,
+		Cache:     runtime.CachePolicy{TTL: time.Minute},
+		Clone:     cloneWideBoundsResult,
+		Decode:    decodeWideBounds,
+		Describe:  describeWideBoundsParams,
+		Encode:    appendWideBoundsResult,
+		Fetch:     c.fetchWideBounds,
+		Name:      "WideBounds",
+		Retry: runtime.RetryPolicy{
+			Attempts:     1,
+			InitialDelay: 50 * time.Millisecond,
+			MaxDelay:     time.Second,
+		},
+		ValidateParams: (*WideBoundsParams).Validate,
+		ValidateResult: (*WideBoundsResult).Validate,
+		Version:        "e0983d18bc8e0af2",
 	})
 	c.x2Query = runtime.NewSQLQuery("db", []string{"SELECT * FROM x WHERE id = ", ""}, []string{"id"})
 	c.x2RowScanner = &runtime.RowScanner[XResult]{
@@ -1795,6 +2250,68 @@ func (c *Client) fetchFallbackNames(ctx context.Context, p *FallbackNamesParams)
 		return nil, err
 	}
 	return recordFallbackNames(raw)
+}
+
+// GetWideBounds counts and lengths beyond MaxInt32: the generated checks compile where int has 32 bits (GOARCH 386, arm) and mean the same there.
+// It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
+func (c *Client) GetWideBounds(ctx context.Context, id string) (*WideBoundsResult, error) {
+	p := newWideBoundsParams(id)
+	// The cache key is built on the stack, and Get copies it and p only on a miss.
+	var buf [128]byte
+	return c.wideBounds.Get(ctx, c.keyWideBounds(buf[:0], &p), p)
+}
+
+// keyWideBounds appends the cache key of p to dst. It is kept out of line so that GetWideBounds's frame stays small:
+// a lookup on a goroutine started for it then fits the goroutine's starting stack.
+//
+//go:noinline
+func (c *Client) keyWideBounds(dst []byte, p *WideBoundsParams) []byte {
+	return appendWideBoundsParams(c.wideBounds.Key(dst), p)
+}
+
+// GetWideBoundsAsync starts GetWideBounds and returns at once; Await the future for the result.
+func (c *Client) GetWideBoundsAsync(ctx context.Context, id string) *runtime.Future[WideBoundsResult] {
+	p := newWideBoundsParams(id)
+	return c.wideBounds.Async(ctx, &p)
+}
+
+// InvalidateWideBounds drops the cached result for these parameters.
+func (c *Client) InvalidateWideBounds(id string) {
+	p := newWideBoundsParams(id)
+	c.wideBounds.Invalidate(&p)
+}
+
+func newWideBoundsParams(id string) WideBoundsParams {
+	p := WideBoundsParams{ID: id}
+	return p
+}
+
+func describeWideBoundsParams(p *WideBoundsParams) string {
+	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
+}
+
+func decodeWideBounds(rd *runtime.Reader) *WideBoundsResult {
+	v := new(WideBoundsResult)
+	readWideBoundsResult(rd, v)
+	return v
+}
+
+// recordWideBounds converts the record the source returned; a bare return passes err on.
+func recordWideBounds(raw any) (out *WideBoundsResult, err error) {
+	var v WideBoundsResult
+	v, err = convWideBoundsResult("", raw)
+	if err != nil {
+		return
+	}
+	return &v, nil
+}
+
+func (c *Client) fetchWideBounds(ctx context.Context, p *WideBoundsParams) (*WideBoundsResult, error) {
+	raw, err := runtime.FetchFile(ctx, c.x, "WideBounds", "wide.json", runtime.JoinPointer("", p.ID))
+	if err != nil {
+		return nil, err
+	}
+	return recordWideBounds(raw)
 }
 
 // GetX a task whose field would be the client's executor x.
@@ -2021,6 +2538,16 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 			return nil, err
 		}
 		return r, nil
+	case "WideBounds":
+		var p WideBoundsParams
+		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
+			return nil, err
+		}
+		r, err := c.wideBounds.Do(ctx, &p)
+		if err != nil {
+			return nil, err
+		}
+		return r, nil
 	case "X":
 		var p XParams
 		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
@@ -2037,7 +2564,7 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 
 // Tasks lists the names Execute accepts, sorted.
 func (c *Client) Tasks() []string {
-	return []string{"ABC", "Abc", "FallbackNames", "X"}
+	return []string{"ABC", "Abc", "FallbackNames", "WideBounds", "X"}
 }
 
 func convABCResult(path string, raw any) (out ABCResult, err error) {
@@ -2089,6 +2616,108 @@ func convPattern0(path string, raw any) (out Pattern0, err error) {
 			return
 		}
 		out.M = &vM
+	}
+	return
+}
+
+func convWideBoundsResult(path string, raw any) (out WideBoundsResult, err error) {
+	m, err := runtime.AsObject(path, raw)
+	if err != nil {
+		return
+	}
+	if rItems, ok := m["items"]; ok && rItems != nil {
+		var vItems []int64
+		{
+			var a1 []any
+			a1, err = runtime.AsArray(path+"/items", rItems)
+			if err != nil {
+				return
+			}
+			vItems = make([]int64, len(a1))
+			for i1, e1 := range a1 {
+				vItems[i1], err = runtime.AsInt64(path+"/items"+"/"+strconv.Itoa(i1), e1)
+				if err != nil {
+					return
+				}
+			}
+		}
+		out.Items = &vItems
+	}
+	if rText, ok := m["text"]; ok && rText != nil {
+		var vText string
+		vText, err = runtime.AsString(path+"/text", rText)
+		if err != nil {
+			return
+		}
+		out.Text = &vText
+	}
+	if rProps, ok := m["props"]; ok && rProps != nil {
+		var vProps map[string]string
+		{
+			var o1 map[string]any
+			o1, err = runtime.AsObject(path+"/props", rProps)
+			if err != nil {
+				return
+			}
+			vProps = make(map[string]string, len(o1))
+			for k1, e1 := range o1 {
+				var x1 string
+				x1, err = runtime.AsString(runtime.JoinPointer(path+"/props", k1), e1)
+				if err != nil {
+					return
+				}
+				vProps[k1] = x1
+			}
+		}
+		out.Props = &vProps
+	}
+	if rPair, ok := m["pair"]; ok && rPair != nil {
+		var vPair WideBoundsResultPair
+		vPair, err = convWideBoundsResultPair(path+"/pair", rPair)
+		if err != nil {
+			return
+		}
+		out.Pair = &vPair
+	}
+	if rLoose, ok := m["loose"]; ok && (rLoose != nil || runtime.AcceptsNull(checkWideBoundsResultLoose)) {
+		var vLoose runtime.JSONValue
+		vLoose, err = runtime.AsJSONValueFor(path+"/loose", rLoose, checkWideBoundsResultLoose)
+		if err != nil {
+			return
+		}
+		out.Loose = &vLoose
+	}
+	if rFar, ok := m["far"]; ok && rFar != nil {
+		var vFar []string
+		{
+			var a1 []any
+			a1, err = runtime.AsArray(path+"/far", rFar)
+			if err != nil {
+				return
+			}
+			vFar = make([]string, len(a1))
+			for i1, e1 := range a1 {
+				vFar[i1], err = runtime.AsString(path+"/far"+"/"+strconv.Itoa(i1), e1)
+				if err != nil {
+					return
+				}
+			}
+		}
+		out.Far = &vFar
+	}
+	for _, k := range runtime.SortedKeys(m) {
+		if slices.Contains([]string{"items", "text", "props", "pair", "loose", "far"}, k) {
+			continue
+		}
+		var x runtime.JSONValue
+		x, err = runtime.AsJSONValueFor(runtime.JoinPointer(path, k), m[k], checkWideBoundsResultExtra)
+		if err != nil {
+			return
+		}
+		if out.Extra == nil {
+			out.Extra = make(map[string]runtime.JSONValue)
+		}
+		out.Extra[k] = x
 	}
 	return
 }
@@ -2176,5 +2805,10 @@ func convPattern0M(path string, raw any) (out Pattern0M, err error) {
 			out.PatternProps[k] = x
 		}
 	}
+	return
+}
+
+func convWideBoundsResultPair(path string, raw any) (out WideBoundsResultPair, err error) {
+	err = runtime.DecodeVia(path, raw, &out)
 	return
 }
