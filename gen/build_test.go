@@ -277,23 +277,5 @@ func TestGoldens32Bit(t *testing.T) {
 	if testing.Short() {
 		t.Skip("type-checks the standard library for 386 on a cold cache")
 	}
-	var pkgs []string
-	for _, pattern := range []string{"../testdata/golden/*/reftasks_gen.go", "../examples/*/*/reftasks_gen.go"} {
-		files, err := filepath.Glob(pattern)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, f := range files {
-			pkgs = append(pkgs, "./"+filepath.ToSlash(filepath.Dir(strings.TrimPrefix(f, "../"))))
-		}
-	}
-	if len(pkgs) < 10 {
-		t.Fatalf("found only %d golden and example packages: %v", len(pkgs), pkgs)
-	}
-	cmd := exec.Command("go", append([]string{"vet"}, pkgs...)...)
-	cmd.Dir = ".."
-	cmd.Env = append(os.Environ(), "GOARCH=386", "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Errorf("GOARCH=386 go vet: %v\n%s", err, limit(out, 6000))
-	}
+	vetByModule(t, goldenCases(t), "GOARCH=386", "CGO_ENABLED=0")
 }
