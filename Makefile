@@ -71,4 +71,4 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzBuild -fuzztime 30s ./gen/jsonpos
 	$(GO) test -run '^$$' -fuzz FuzzDifferential -fuzztime 30s ./gen/difftest
 	$(GO) test -run '^$$' -fuzz FuzzDecodeParams -fuzztime 30s ./runtime
-	$(GO) test -run '^$$' -fuzz FuzzIsMultipleOfNumber -fuzztime 30s ./runtime
+	$(GO) test -run '^$$' -fuzz FuzzIsMultipleOfNumber -fuzztime 30s ./internal/jsonnum

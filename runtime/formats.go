@@ -4,69 +4,23 @@ import (
 	"database/sql/driver"
 	"encoding/hex"
 	"errors"
-	"fmt"
-	"net/mail"
 	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/reftask/reftask/internal/format"
 )
 
 // FormatError reports a string that is not a valid value of a JSON Schema
 // format; its message names the format and the value.
-type FormatError struct {
-	Format string
-	Value  string
-	Err    error
-}
-
-// Error renders the format, the value and the reason.
-func (e *FormatError) Error() string {
-	msg := "invalid " + e.Format + " " + Quote(e.Value)
-	if e.Err != nil {
-		msg += ": " + clipText(e.Err.Error(), messageLimit)
-	}
-	return msg
-}
-
-// Unwrap returns the reason.
-func (e *FormatError) Unwrap() error { return e.Err }
-
-func formatErr(format, value, reason string) error {
-	return &FormatError{Format: format, Value: value, Err: errors.New(reason)}
-}
+type FormatError = format.Error
 
 // CheckFormat reports whether s is a valid value of one of the formats that
 // generated code types (date, time, duration, uuid, email, uri, ipv4, ipv6,
-// date-time); unknown formats accept every string. The generator calls it
-// on enum and const values.
-func CheckFormat(format, s string) error {
-	var err error
-	switch format {
-	case "date-time":
-		if _, perr := time.Parse(time.RFC3339Nano, s); perr != nil {
-			err = &FormatError{Format: format, Value: s, Err: errors.New("want RFC 3339 date-time")}
-		}
-	case "date":
-		_, err = ParseDate(s)
-	case "time":
-		_, err = ParseTimeOfDay(s)
-	case "duration":
-		_, err = ParseDuration(s)
-	case "uuid":
-		_, err = ParseUUID(s)
-	case "email":
-		_, err = ParseEmail(s)
-	case "uri":
-		_, err = ParseURI(s)
-	case "ipv4":
-		_, err = ParseIPv4(s)
-	case "ipv6":
-		_, err = ParseIPv6(s)
-	}
-	return err
-}
+// date-time); unknown formats accept every string.
+func CheckFormat(name, s string) error { return format.Check(name, s) }
 
 // ---- date ----
 
@@ -80,22 +34,8 @@ type Date struct {
 
 // ParseDate parses an RFC 3339 full-date such as "2024-02-29".
 func ParseDate(s string) (Date, error) {
-	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
-		return Date{}, formatErr("date", s, "want YYYY-MM-DD")
-	}
-	y, ok1 := digits(s[0:4])
-	m, ok2 := digits(s[5:7])
-	d, ok3 := digits(s[8:10])
-	if !ok1 || !ok2 || !ok3 {
-		return Date{}, formatErr("date", s, "want YYYY-MM-DD")
-	}
-	if m < 1 || m > 12 {
-		return Date{}, formatErr("date", s, "month out of range")
-	}
-	if d < 1 || d > daysIn(time.Month(m), y) {
-		return Date{}, formatErr("date", s, "day out of range")
-	}
-	return Date{Year: y, Month: time.Month(m), Day: d}, nil
+	d, err := format.ParseDate(s)
+	return Date(d), err
 }
 
 // DateOf returns the date of t in t's own location.
@@ -114,7 +54,7 @@ func (d Date) IsZero() bool { return d == Date{} }
 
 // IsValid reports whether d is a date of years 0 to 9999, the ones RFC 3339 can write.
 func (d Date) IsValid() bool {
-	return d.Year >= 0 && d.Year <= 9999 && d.Month >= 1 && d.Month <= 12 && d.Day >= 1 && d.Day <= daysIn(d.Month, d.Year)
+	return d.Year >= 0 && d.Year <= 9999 && d.Month >= 1 && d.Month <= 12 && d.Day >= 1 && d.Day <= format.DaysIn(d.Month, d.Year)
 }
 
 // String returns the date as "2006-01-02".
@@ -157,62 +97,8 @@ type TimeOfDay struct {
 
 // ParseTimeOfDay parses an RFC 3339 full-time; the offset is required.
 func ParseTimeOfDay(s string) (TimeOfDay, error) {
-	bad := func(reason string) (TimeOfDay, error) { return TimeOfDay{}, formatErr("time", s, reason) }
-	if len(s) < 9 || s[2] != ':' || s[5] != ':' {
-		return bad("want HH:MM:SS[.frac] followed by Z or ±HH:MM")
-	}
-	h, ok1 := digits(s[0:2])
-	m, ok2 := digits(s[3:5])
-	sec, ok3 := digits(s[6:8])
-	if !ok1 || !ok2 || !ok3 {
-		return bad("want HH:MM:SS[.frac] followed by Z or ±HH:MM")
-	}
-	rest := s[8:]
-	ns := 0
-	if rest != "" && rest[0] == '.' {
-		n := 1
-		for n < len(rest) && rest[n] >= '0' && rest[n] <= '9' {
-			n++
-		}
-		if n == 1 {
-			return bad("empty fraction of a second")
-		}
-		frac := rest[1:n]
-		for i := 0; i < 9; i++ {
-			ns *= 10
-			if i < len(frac) {
-				ns += int(frac[i] - '0')
-			}
-		}
-		rest = rest[n:]
-	}
-	off := 0
-	switch {
-	case rest == "Z" || rest == "z":
-	case len(rest) == 6 && (rest[0] == '+' || rest[0] == '-') && rest[3] == ':':
-		oh, ok1 := digits(rest[1:3])
-		om, ok2 := digits(rest[4:6])
-		if !ok1 || !ok2 || oh > 23 || om > 59 {
-			return bad("offset out of range")
-		}
-		off = oh*3600 + om*60
-		if rest[0] == '-' {
-			off = -off
-		}
-	default:
-		return bad("want Z or ±HH:MM after the time")
-	}
-	if h > 23 || m > 59 || sec > 60 {
-		return bad("hour, minute or second out of range")
-	}
-	if sec == 60 {
-		// A leap second is 23:59:60 in UTC only.
-		utc := ((h*3600+m*60-off)%86400 + 86400) % 86400
-		if utc != 23*3600+59*60 {
-			return bad("leap second not at 23:59:60 UTC")
-		}
-	}
-	return TimeOfDay{Hour: h, Minute: m, Second: sec, Nanosecond: ns, Offset: off}, nil
+	t, err := format.ParseTime(s)
+	return TimeOfDay(t), err
 }
 
 // TimeOfDayOf returns the wall clock and offset of t.
@@ -349,87 +235,11 @@ func (d Duration) Parts() DurationParts { return d.parts }
 // ParseDuration parses an RFC 3339 appendix A duration: components in
 // order, whole numbers, at least one; weeks stand alone.
 func ParseDuration(s string) (Duration, error) {
-	bad := func(reason string) (Duration, error) { return Duration{}, formatErr("duration", s, reason) }
-	if len(s) < 3 || s[0] != 'P' {
-		return bad(`want "P" followed by components such as 1Y2M3DT4H5M6S`)
+	p, err := format.ParseDuration(s)
+	if err != nil {
+		return Duration{}, err
 	}
-	d := Duration{text: s}
-	p := &d.parts
-	rest := s[1:]
-	inTime := false
-	// order ranks the designators; each component must come after the
-	// previous one and, per the ABNF, right after it (no gaps).
-	const dateOrder, timeOrder = "YMD", "HMS"
-	last := -1
-	n := 0
-	for rest != "" {
-		if rest[0] == 'T' {
-			if inTime {
-				return bad("second T")
-			}
-			inTime = true
-			last = -1
-			rest = rest[1:]
-			if rest == "" {
-				return bad("no component after T")
-			}
-			continue
-		}
-		i := 0
-		for i < len(rest) && rest[i] >= '0' && rest[i] <= '9' {
-			i++
-		}
-		if i == 0 || i == len(rest) {
-			return bad("want a number followed by a designator")
-		}
-		v, err := strconv.ParseInt(rest[:i], 10, 64)
-		if err != nil {
-			return bad("number out of range")
-		}
-		des := rest[i]
-		rest = rest[i+1:]
-		n++
-		if des == 'W' {
-			if inTime || n != 1 || rest != "" {
-				return bad("weeks cannot be combined with other components")
-			}
-			p.Weeks = v
-			continue
-		}
-		order := dateOrder
-		if inTime {
-			order = timeOrder
-		}
-		k := strings.IndexByte(order, des)
-		if k < 0 {
-			return bad(fmt.Sprintf("unexpected designator %q", des))
-		}
-		if k <= last || (last >= 0 && k != last+1) {
-			return bad("components out of order")
-		}
-		last = k
-		switch {
-		case !inTime && des == 'Y':
-			p.Years = v
-		case !inTime && des == 'M':
-			p.Months = v
-		case !inTime && des == 'D':
-			p.Days = v
-		case des == 'H':
-			p.Hours = v
-		case des == 'M':
-			p.Minutes = v
-		default:
-			p.Seconds = v
-		}
-	}
-	if n == 0 {
-		return bad("no component")
-	}
-	if inTime && last < 0 {
-		return bad("no component after T")
-	}
-	return d, nil
+	return Duration{text: s, parts: DurationParts(p)}, nil
 }
 
 // String returns the duration's text as it was parsed.
@@ -496,26 +306,8 @@ type UUID [16]byte
 
 // ParseUUID parses the 8-4-4-4-12 hex form, in either case.
 func ParseUUID(s string) (UUID, error) {
-	var u UUID
-	if len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
-		return u, formatErr("uuid", s, "want 8-4-4-4-12 hex digits")
-	}
-	j := 0
-	for i := 0; i < 36; {
-		if s[i] == '-' {
-			i++
-			continue
-		}
-		hi, ok1 := unhex(s[i])
-		lo, ok2 := unhex(s[i+1])
-		if !ok1 || !ok2 {
-			return UUID{}, formatErr("uuid", s, "want 8-4-4-4-12 hex digits")
-		}
-		u[j] = hi<<4 | lo
-		j++
-		i += 2
-	}
-	return u, nil
+	u, err := format.ParseUUID(s)
+	return UUID(u), err
 }
 
 // String returns the UUID in lower-case 8-4-4-4-12 form.
@@ -561,13 +353,8 @@ type Email struct{ text string }
 // ParseEmail accepts what net/mail.ParseAddress accepts when the whole
 // input is the address itself, its local part quoted only where needed.
 func ParseEmail(s string) (Email, error) {
-	a, err := mail.ParseAddress(s)
-	if err != nil {
-		return Email{}, &FormatError{Format: "email", Value: s, Err: errors.New(strings.TrimPrefix(err.Error(), "mail: "))}
-	}
-	// Address holds the local part unquoted; String quotes it where needed.
-	if a.Name != "" || (a.Address != s && a.String() != "<"+s+">") {
-		return Email{}, formatErr("email", s, "want a bare address local@domain")
+	if err := format.CheckEmail(s); err != nil {
+		return Email{}, err
 	}
 	return Email{text: s}, nil
 }
@@ -623,24 +410,8 @@ type URI struct{ text string }
 // ParseURI accepts an absolute RFC 3986 URI: a scheme, only the characters
 // RFC 3986 allows, and well-formed percent escapes.
 func ParseURI(s string) (URI, error) {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '%':
-			if i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2]) {
-				return URI{}, formatErr("uri", s, "malformed percent escape")
-			}
-			i += 2
-		case !uriChar(c):
-			return URI{}, formatErr("uri", s, fmt.Sprintf("character %q not allowed in a URI", c))
-		}
-	}
-	u, err := url.Parse(s)
-	if err != nil {
-		return URI{}, &FormatError{Format: "uri", Value: s, Err: errors.Unwrap(err)}
-	}
-	if u.Scheme == "" {
-		return URI{}, formatErr("uri", s, "not absolute: no scheme")
+	if err := format.CheckURI(s); err != nil {
+		return URI{}, err
 	}
 	return URI{text: s}, nil
 }
@@ -688,48 +459,19 @@ func (u URI) Value() (driver.Value, error) { return u.text, nil }
 
 // ParseIPv4 parses a dotted-quad IPv4 address (format "ipv4"); IPv6 forms,
 // IPv4-mapped IPv6 included, are rejected.
-func ParseIPv4(s string) (netip.Addr, error) {
-	a, err := netip.ParseAddr(s)
-	if err != nil {
-		return netip.Addr{}, &FormatError{Format: "ipv4", Value: s, Err: errors.New(ipReason(err))}
-	}
-	if !IsIPv4(a) {
-		return netip.Addr{}, formatErr("ipv4", s, "not an IPv4 address")
-	}
-	return a, nil
-}
+func ParseIPv4(s string) (netip.Addr, error) { return format.ParseIPv4(s) }
 
 // ParseIPv6 parses an IPv6 address (format "ipv6") without a zone; IPv4
 // dotted quads are rejected (IPv4-mapped IPv6 is IPv6 and is accepted).
-func ParseIPv6(s string) (netip.Addr, error) {
-	a, err := netip.ParseAddr(s)
-	if err != nil {
-		return netip.Addr{}, &FormatError{Format: "ipv6", Value: s, Err: errors.New(ipReason(err))}
-	}
-	if a.Zone() != "" {
-		return netip.Addr{}, formatErr("ipv6", s, "zones are not allowed")
-	}
-	if !IsIPv6(a) {
-		return netip.Addr{}, formatErr("ipv6", s, "not an IPv6 address")
-	}
-	return a, nil
-}
+func ParseIPv6(s string) (netip.Addr, error) { return format.ParseIPv6(s) }
 
 // IsIPv4 reports whether a is a valid IPv4 address; generated Validate
 // methods call it on netip.Addr values of format "ipv4".
-func IsIPv4(a netip.Addr) bool { return a.Is4() }
+func IsIPv4(a netip.Addr) bool { return format.IsIPv4(a) }
 
 // IsIPv6 reports whether a is a valid IPv6 address without a zone;
 // generated Validate methods call it on values of format "ipv6".
-func IsIPv6(a netip.Addr) bool { return a.Is6() && a.Zone() == "" }
-
-func ipReason(err error) string {
-	msg := err.Error()
-	if i := strings.LastIndex(msg, "): "); i >= 0 {
-		return msg[i+3:]
-	}
-	return msg
-}
+func IsIPv6(a netip.Addr) bool { return format.IsIPv6(a) }
 
 // AddrArg makes an IP address a SQL argument, as its text: netip.Addr is
 // not a driver.Valuer.
@@ -753,17 +495,6 @@ func OptNullAddrArg(o OptNull[netip.Addr]) any {
 
 // ---- helpers ----
 
-func digits(s string) (int, bool) {
-	n := 0
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return 0, false
-		}
-		n = n*10 + int(s[i]-'0')
-	}
-	return n, true
-}
-
 func appendPadded(b []byte, n, width int) []byte {
 	var buf [20]byte
 	i := len(buf)
@@ -773,34 +504,4 @@ func appendPadded(b []byte, n, width int) []byte {
 		n /= 10
 	}
 	return append(b, buf[i:]...)
-}
-
-func daysIn(m time.Month, year int) int {
-	return time.Date(year, m+1, 0, 0, 0, 0, 0, time.UTC).Day()
-}
-
-func unhex(c byte) (byte, bool) {
-	switch {
-	case c >= '0' && c <= '9':
-		return c - '0', true
-	case c >= 'a' && c <= 'f':
-		return c - 'a' + 10, true
-	case c >= 'A' && c <= 'F':
-		return c - 'A' + 10, true
-	}
-	return 0, false
-}
-
-func isHex(c byte) bool {
-	_, ok := unhex(c)
-	return ok
-}
-
-// uriChar reports whether c may appear unescaped in an RFC 3986 URI.
-func uriChar(c byte) bool {
-	switch {
-	case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
-		return true
-	}
-	return strings.IndexByte("-._~:/?#[]@!$&'()*+,;=", c) >= 0
 }

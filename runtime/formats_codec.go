@@ -5,6 +5,8 @@ import (
 	"net/netip"
 	"strings"
 	"time"
+
+	"github.com/reftask/reftask/internal/format"
 )
 
 // The cache encoding of the format types, used by generated append and
@@ -72,7 +74,7 @@ func (r *Reader) Date() Date {
 		return Date{}
 	}
 	d := Date{Year: int(y), Month: time.Month(md[0]), Day: int(md[1])}
-	if y < 0 || y > 9999 || d.Month < 1 || d.Month > 12 || d.Day < 1 || d.Day > daysIn(d.Month, d.Year) {
+	if y < 0 || y > 9999 || d.Month < 1 || d.Month > 12 || d.Day < 1 || d.Day > format.DaysIn(d.Month, d.Year) {
 		r.fail()
 		return Date{}
 	}

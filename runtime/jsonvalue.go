@@ -7,11 +7,12 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"math/big"
 	"reflect"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/reftask/reftask/internal/jsonnum"
 )
 
 // JSONValue holds any JSON value. The generator uses it, by design and
@@ -221,180 +222,20 @@ func HasJSONType(v any, types ...string) bool {
 	return false
 }
 
-// IsJSONInteger reports whether n has no fractional part (1.0 and 1e2 do not).
-func IsJSONInteger(n json.Number) bool {
-	d, ok := parseDecimal(string(n))
-	return ok && d.isInt()
-}
+// IsJSONInteger reports whether n has no fractional part (1.0 and 1e2 have none).
+func IsJSONInteger(n json.Number) bool { return jsonnum.IsInteger(n) }
 
-// CompareNumber compares n with the decimal bound, exactly: -1, 0 or +1.
-// Its cost is bounded by the length of the texts, whatever their exponents.
-func CompareNumber(n json.Number, bound string) int {
-	a, ok1 := parseDecimal(string(n))
-	b, ok2 := parseDecimal(bound)
-	if ok1 && ok2 {
-		return a.cmp(b)
-	}
-	// Generated bounds may be written as fractions ("11/10"), which only
-	// big.Rat reads; such bounds have small exponents.
-	rb, ok2 := new(big.Rat).SetString(bound)
-	if !ok1 || !ok2 || strings.ContainsAny(bound, "eE") {
-		return 0
-	}
-	if limit := int64(len(bound)) + 2; a.exp > limit || a.exp < -limit {
-		// n's magnitude alone decides: big.Rat would spell out its exponent's
-		// digits (a million of them is 20 ms and 400 KB a call).
-		return hugeCmp(a, rb)
-	}
-	return a.rat().Cmp(rb)
-}
+// CompareNumber compares n with the decimal or fraction bound, exactly: -1, 0 or +1, at a cost bounded by the
+// length of the texts.
+func CompareNumber(n json.Number, bound string) int { return jsonnum.Compare(n, bound) }
 
-// hugeCmp compares a decimal with a fraction p/q whose text is shorter than
-// |a.exp|-2 characters: then |p/q| < 10^(a.exp-1) <= |a| when a.exp is
-// positive, and |a| < 10^a.exp < 1/q <= |p/q| (unless p is 0) when it is
-// negative, so only signs and the direction of the exponent matter.
-func hugeCmp(a decimal, r *big.Rat) int {
-	if a.exp > 0 { // |a| is larger than |r|
-		if a.neg {
-			return -1
-		}
-		return 1
-	}
-	// |a| is smaller than |r|: it compares as zero, unless r is zero.
-	switch r.Sign() {
-	case 0:
-		return a.sign()
-	default:
-		return -r.Sign()
-	}
-}
+// IsMultipleOfNumber reports, exactly, whether n is a multiple of m, a decimal or a fraction ("1/3"), at a cost
+// bounded by the length of the texts.
+func IsMultipleOfNumber(n json.Number, m string) bool { return jsonnum.IsMultipleOf(n, m) }
 
-// IsMultipleOfNumber reports, exactly, whether n is a multiple of m, a
-// decimal or a fraction ("1/3"). Its cost is bounded by the length of the
-// texts, whatever their exponents: 1e999999999 is decided without writing
-// out its digits (see multipleOf).
-func IsMultipleOfNumber(n json.Number, m string) bool {
-	a, ok := parseDecimal(string(n))
-	if !ok {
-		return false
-	}
-	if a.digits == "" {
-		return mNonZero(m) // 0 is a multiple of every m but 0
-	}
-	N := a.mantissa() // |n| = N × 10^e
-	e := a.exp - int64(len(a.digits))
-	if b, ok := parseDecimal(m); ok {
-		if b.digits == "" {
-			return false
-		}
-		// n/m = N × 10^(e-f) / M, with m = M × 10^f.
-		return multipleOf(N, big.NewInt(1), b.mantissa(), e-(b.exp-int64(len(b.digits))))
-	}
-	if strings.ContainsAny(m, "eE.") {
-		return false // neither a decimal nor a fraction of integers
-	}
-	r, ok := new(big.Rat).SetString(m)
-	if !ok || r.Sign() == 0 {
-		return false
-	}
-	// n/m = N × 10^e × Q / P, with m = P/Q in lowest terms.
-	return multipleOf(N, r.Denom(), new(big.Int).Abs(r.Num()), e)
-}
-
-func mNonZero(m string) bool {
-	if b, ok := parseDecimal(m); ok {
-		return b.digits != ""
-	}
-	r, ok := new(big.Rat).SetString(m)
-	return ok && !strings.ContainsAny(m, "eE") && r.Sign() != 0
-}
-
-// multipleOf reports whether D divides N × Q × 10^g, for positive N, Q, D with
-// D coprime to Q, without computing a power of ten larger than the inputs.
-// Write D = 2^i × 5^j × D'. For g >= max(i, j), the powers of 2 and 5 in 10^g
-// cover those of D, and D' is coprime to 10, so the answer is whether D'
-// divides N × Q, the same as at g = max(i, j): g is capped there. For g < 0,
-// D × 10^-g must divide N × Q, which needs 2^-g to divide it: impossible once
-// -g exceeds the bit length of N × Q.
-func multipleOf(N, Q, D *big.Int, g int64) bool {
-	NQ := new(big.Int).Mul(N, Q)
-	if g >= 0 {
-		g = min(g, max(int64(D.TrailingZeroBits()), power5(D)))
-		NQ.Mul(NQ, pow10(g))
-		return NQ.Rem(NQ, D).Sign() == 0
-	}
-	if -g > int64(NQ.BitLen()) {
-		return false
-	}
-	div := new(big.Int).Mul(D, pow10(-g))
-	return NQ.Rem(NQ, div).Sign() == 0
-}
-
-// power5 returns how many times 5 divides x (x > 0).
-func power5(x *big.Int) int64 {
-	five := big.NewInt(5)
-	q, r := new(big.Int), new(big.Int)
-	x = new(big.Int).Set(x)
-	k := int64(0)
-	for {
-		q.QuoRem(x, five, r)
-		if r.Sign() != 0 {
-			return k
-		}
-		x, q = q, x
-		k++
-	}
-}
-
-func pow10(k int64) *big.Int {
-	return new(big.Int).Exp(big.NewInt(10), big.NewInt(k), nil)
-}
-
-// EqualJSON reports whether two decoded JSON values are equal as JSON
-// Schema defines it: numbers by value (1 equals 1.0), objects regardless
-// of key order.
-func EqualJSON(a, b any) bool {
-	switch x := a.(type) {
-	case nil:
-		return b == nil
-	case bool:
-		y, ok := b.(bool)
-		return ok && x == y
-	case string:
-		y, ok := b.(string)
-		return ok && x == y
-	case json.Number:
-		y, ok := b.(json.Number)
-		if !ok {
-			return false
-		}
-		return CompareNumber(x, string(y)) == 0
-	case []any:
-		y, ok := b.([]any)
-		if !ok || len(x) != len(y) {
-			return false
-		}
-		for i := range x {
-			if !EqualJSON(x[i], y[i]) {
-				return false
-			}
-		}
-		return true
-	case map[string]any:
-		y, ok := b.(map[string]any)
-		if !ok || len(x) != len(y) {
-			return false
-		}
-		for k, xv := range x {
-			yv, ok := y[k]
-			if !ok || !EqualJSON(xv, yv) {
-				return false
-			}
-		}
-		return true
-	}
-	return false
-}
+// EqualJSON reports whether two decoded JSON values are equal as JSON Schema defines it: numbers by value (1
+// equals 1.0), objects regardless of key order.
+func EqualJSON(a, b any) bool { return jsonnum.Equal(a, b) }
 
 // InJSON reports whether v equals one of the values (for enum).
 func InJSON(v any, values ...any) bool {
@@ -529,13 +370,12 @@ func NormalizeIntegers(data []byte) []byte {
 	walk = func(x any) any {
 		switch y := x.(type) {
 		case json.Number:
-			// An int64 has at most 19 digits before the point: a larger exponent is left as it is, never
-			// written out (1e999999 would cost big.Rat a million digits).
-			if d, ok := parseDecimal(string(y)); ok && strings.ContainsAny(string(y), ".eE") && d.isInt() && d.exp <= 19 {
-				if r := d.rat(); r.IsInt() && r.Num().IsInt64() {
-					changed = true
-					return json.Number(r.Num().String())
-				}
+			if !strings.ContainsAny(string(y), ".eE") {
+				break
+			}
+			if text, ok := jsonnum.Int64Text(string(y)); ok {
+				changed = true
+				return json.Number(text)
 			}
 		case []any:
 			for i := range y {

@@ -13,7 +13,7 @@ import (
 	"github.com/reftask/reftask/gen/diag"
 	"github.com/reftask/reftask/gen/ir"
 	"github.com/reftask/reftask/gen/names"
-	"github.com/reftask/reftask/runtime"
+	"github.com/reftask/reftask/internal/jsonnum"
 )
 
 // jsonEnumValues returns the values of a schema that is only an enum (or
@@ -78,7 +78,7 @@ func (b *builder) jsonEnum(s *jsonschema.Schema, vals []any, suggested string) *
 	for i, v := range vals {
 		// A value listed twice, or written twice (1 and 1.0, objects with
 		// keys in another order), is one value with one constant.
-		if j := slices.IndexFunc(kept, func(k any) bool { return runtime.EqualJSON(k, v) }); j >= 0 {
+		if j := slices.IndexFunc(kept, func(k any) bool { return jsonnum.Equal(k, v) }); j >= 0 {
 			if constNames != nil && constNames[i] != keptNames[j] {
 				b.errAt(s.Location+"/x-go-enum-names/"+strconv.Itoa(i), fmt.Sprintf("enum value %s is listed twice, named %s and %s; one value has one constant", diag.Value(v), diag.Clip(keptNames[j]), diag.Clip(constNames[i])))
 				return nil

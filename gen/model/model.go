@@ -22,7 +22,7 @@ import (
 	"github.com/reftask/reftask/gen/ir"
 	"github.com/reftask/reftask/gen/load"
 	"github.com/reftask/reftask/gen/names"
-	"github.com/reftask/reftask/runtime"
+	"github.com/reftask/reftask/internal/format"
 )
 
 // Build turns a loaded spec set into a package model for package pkg.
@@ -834,7 +834,7 @@ func (b *builder) scalar(s *jsonschema.Schema, typ, suggested string) *ir.Type {
 			// against the format here, and the type stays a string.
 			for _, v := range append(slices.Clone(s.Enum), s.Constant...) {
 				if str, ok := v.(string); ok {
-					if err := runtime.CheckFormat(s.Format, str); err != nil {
+					if err := format.Check(s.Format, str); err != nil {
 						b.errAt(s.Location, fmt.Sprintf("%s value %s does not match its format: %v", map[bool]string{true: "enum", false: "const"}[len(s.Enum) > 0], diag.Quote(str), err))
 						return nil
 					}
