@@ -16,6 +16,7 @@ example:
 ## test: vet, then every test with the race detector, the examples' too (PostgreSQL tests need the local server; see .ci/run)
 test: vet check tidy-check
 	$(GO) test -race -count=1 -timeout 20m ./...
+	$(GO) test -race -count=1 ./testdata/difftest # ./... skips testdata
 	cd examples && $(GO) test -race -count=1 -timeout 10m ./...
 	# Allocation counts and stack use are not meaningful under -race: these tests run again without it.
 	$(GO) test -count=1 -run 'HitAllocs|FitsStartingStack' ./runtime/ ./gen/
@@ -69,6 +70,6 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzCommentText -fuzztime 30s ./gen/emit
 	$(GO) test -run '^$$' -fuzz '^FuzzBuild$$' -fuzztime 60s ./gen
 	$(GO) test -run '^$$' -fuzz FuzzBuild -fuzztime 30s ./gen/jsonpos
-	$(GO) test -run '^$$' -fuzz FuzzDifferential -fuzztime 30s ./gen/difftest
+	$(GO) test -run '^$$' -fuzz FuzzDifferential -fuzztime 30s ./testdata/difftest
 	$(GO) test -run '^$$' -fuzz FuzzDecodeParams -fuzztime 30s ./runtime
 	$(GO) test -run '^$$' -fuzz FuzzIsMultipleOfNumber -fuzztime 30s ./internal/jsonnum

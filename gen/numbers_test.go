@@ -23,7 +23,7 @@ import (
 // values. Each spec the generator rejects must say where and why; the
 // accepted ones are generated into one package, and the generated
 // decoder and validator must agree with santhosh-tekuri/jsonschema on
-// instances at and around each bound (as gen/difftest does for its
+// instances at and around each bound (as testdata/difftest does for its
 // schemas). The reference reads the specs through load.Load, which reads
 // count keywords exactly; the schema compiler alone reads them through
 // a float64.
@@ -237,7 +237,7 @@ func decodeNumbers(s string) (any, error) {
 	return v, err
 }
 
-// fitsTypedNumbers is gen/difftest's fitsGoNumbers: every number is a
+// fitsTypedNumbers is testdata/difftest's fitsGoNumbers: every number is a
 // float64's shortest decimal and within int64's range.
 func fitsTypedNumbers(v any) bool {
 	switch x := v.(type) {

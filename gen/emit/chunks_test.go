@@ -16,11 +16,11 @@ import (
 )
 
 // goldenPackages models the specs of every golden case (those of
-// gen/golden_test.go: testdata/golden, gen/difftest and the examples).
+// gen/golden_test.go: testdata/golden, testdata/difftest and the examples).
 func goldenPackages(t *testing.T) map[string]*ir.Package {
 	t.Helper()
 	var dirs []string
-	for _, pattern := range []string{"../../testdata/golden/*/specs", "../difftest/specs", "../../examples/*/*/specs"} {
+	for _, pattern := range []string{"../../testdata/golden/*/specs", "../../testdata/difftest/specs", "../../examples/*/*/specs"} {
 		m, err := filepath.Glob(pattern)
 		if err != nil {
 			t.Fatal(err)

@@ -287,7 +287,7 @@ func TestDifferential(t *testing.T) {
 }
 
 // FuzzDifferential lets the fuzzer look for instances on which the two
-// validators disagree: go test -fuzz FuzzDifferential ./gen/difftest
+// validators disagree: go test -fuzz FuzzDifferential ./testdata/difftest
 func FuzzDifferential(f *testing.F) {
 	r := rand.New(rand.NewPCG(3, 4))
 	for range 50 {
