@@ -325,6 +325,7 @@ func LoadTraced(dir string, trace func(stage string)) (*Set, diag.List) {
 			c := jsonschema.NewCompiler()
 			c.Draft = jsonschema.Draft2020
 			c.ExtractAnnotations = true
+			c.RegisterExtension(GoExtension, nil, goExtension{})
 			c.LoadURL = func(u string) (io.ReadCloser, error) {
 				return nil, &refError{url: u}
 			}
@@ -711,8 +712,9 @@ func (s *Set) Locate(location string) diag.Diagnostic {
 	return d
 }
 
-// RawAt returns the decoded JSON value at a schema location, for keywords
-// the compiler does not keep (x-go-name, x-go-type).
+// RawAt returns the decoded JSON value at a schema location, for values
+// the compiler does not keep exactly (the text of large counts); the x-go-*
+// keywords come through the x-go extension instead (extensions.go).
 func (s *Set) RawAt(location string) (any, bool) {
 	u, frag, _ := strings.Cut(location, "#")
 	if p, err := url.PathUnescape(frag); err == nil {

@@ -224,7 +224,7 @@ func (b *builder) mapFields(s *jsonschema.Schema, t *ir.Type, goNames map[string
 		if len(pats) > 1 {
 			want = fmt.Sprintf("PatternProps%d", i+1)
 		}
-		if n := b.goName(ps.Location); n != "" {
+		if n := b.goName(ps); n != "" {
 			want = n
 		}
 		fname := pick(want, want+"Map")

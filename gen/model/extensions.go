@@ -1,6 +1,7 @@
 package model
 
 import (
+	"maps"
 	"slices"
 	"strings"
 
@@ -43,16 +44,12 @@ func (b *builder) unusedExtensions(roots ...*jsonschema.Schema) {
 		}
 		seen[s] = true
 		stack = append(stack, load.Subschemas(s)...)
-		raw, ok := b.set.RawAt(s.Location)
-		if !ok {
+		k := load.GoKeywordsOf(s)
+		if k == nil {
 			continue
 		}
-		m, ok := raw.(map[string]any)
-		if !ok {
-			continue
-		}
-		for _, k := range slices.Sorted(mapKeys(m)) {
-			if !strings.HasPrefix(k, "x-go-") || b.used[s.Location+"/"+k] {
+		for _, k := range slices.Sorted(maps.Keys(k.Values)) {
+			if b.used[s.Location+"/"+k] {
 				continue
 			}
 			b.used[s.Location+"/"+k] = true // once, though several tasks reach the schema

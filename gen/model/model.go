@@ -282,7 +282,7 @@ func onlyRef(s *jsonschema.Schema) bool {
 // nameFor picks a Go type name: x-go-name, title, $defs key, file name,
 // then the name the context suggests.
 func (b *builder) nameFor(s *jsonschema.Schema, fallback string) string {
-	if n := b.goName(s.Location); n != "" {
+	if n := b.goName(s); n != "" {
 		return n
 	}
 	if s.Title != "" {
@@ -559,7 +559,7 @@ func (b *builder) tie(s *jsonschema.Schema, rec *recursion, t *ir.Type) *ir.Type
 
 // buildType builds the Go type of a schema met for the first time.
 func (b *builder) buildType(s *jsonschema.Schema, suggested string) *ir.Type {
-	if raw, ok := b.keyword(s, "x-go-type"); ok {
+	if raw, ok := b.keyword(s, xGoType); ok {
 		return b.externalType(s, raw)
 	}
 	if branches, oneOf, rest := unionBranches(s); branches != nil {
@@ -744,7 +744,7 @@ func (b *builder) structType(s *jsonschema.Schema, name string, isParams bool) *
 	for _, p := range props {
 		ps := s.Properties[p]
 		fname := names.Exported(p)
-		explicit := b.goName(ps.Location)
+		explicit := b.goName(ps)
 		if explicit != "" {
 			fname = explicit
 		}
@@ -1379,23 +1379,14 @@ func (b *builder) goFunc(sp *load.Spec, ptr, name string) {
 	}
 }
 
-// goName returns the x-go-name of the schema at loc, or "" when it has
-// none. The name becomes Go code as it is, so a value that is not an
-// exported Go identifier is an error at the keyword, never ignored.
-func (b *builder) goName(loc string) string {
-	raw, ok := b.set.RawAt(loc)
+// goName returns the x-go-name of s, or "" when it has none. The name
+// becomes Go code as it is, so a value that is not an exported Go
+// identifier is an error at the keyword, never ignored.
+func (b *builder) goName(s *jsonschema.Schema) string {
+	v, ok := b.keyword(s, xGoName)
 	if !ok {
 		return ""
 	}
-	m, ok := raw.(map[string]any)
-	if !ok {
-		return ""
-	}
-	v, ok := m["x-go-name"]
-	if !ok {
-		return ""
-	}
-	b.markUsed(loc, xGoName)
 	if n, ok := v.(string); ok && names.IsExportedIdent(n) {
 		return n
 	}
@@ -1404,22 +1395,18 @@ func (b *builder) goName(loc string) string {
 		raw, _ := json.Marshal(v)
 		text = diag.Clip(string(raw))
 	}
-	b.errAt(loc+"/x-go-name", fmt.Sprintf("x-go-name %s is not an exported Go identifier (an upper-case letter, then letters, digits or _)", text))
+	b.errAt(s.Location+"/"+xGoName, fmt.Sprintf("x-go-name %s is not an exported Go identifier (an upper-case letter, then letters, digits or _)", text))
 	return ""
 }
 
-// keyword returns the value of a keyword the schema compiler does not
-// keep (x-go-type, x-go-enum-names), read from the spec file.
+// keyword returns the value of an x-go-* keyword of s, as the compiler's
+// x-go extension kept it (load.GoKeywords), and marks it read.
 func (b *builder) keyword(s *jsonschema.Schema, name string) (any, bool) {
-	raw, ok := b.set.RawAt(s.Location)
-	if !ok {
+	k := load.GoKeywordsOf(s)
+	if k == nil {
 		return nil, false
 	}
-	m, ok := raw.(map[string]any)
-	if !ok {
-		return nil, false
-	}
-	v, ok := m[name]
+	v, ok := k.Values[name]
 	if ok {
 		b.markUsed(s.Location, name)
 	}
@@ -1461,20 +1448,15 @@ func (b *builder) externalType(s *jsonschema.Schema, raw any) *ir.Type {
 			return nil
 		}
 	}
-	if rawSchema, ok := b.set.RawAt(s.Location); ok {
-		if obj, ok := rawSchema.(map[string]any); ok {
-			var kws []string
-			for k := range obj {
-				if !isAnnotation(k) {
-					kws = append(kws, k)
-				}
-			}
-			slices.Sort(kws)
-			if len(kws) > 0 {
-				b.errAt(at, fmt.Sprintf("x-go-type %s replaces the generated type and its validation, so %s cannot be checked; remove x-go-type or the keywords", diag.Clip(spec), strings.Join(kws, ", ")))
-				return nil
-			}
+	var kws []string
+	for _, k := range load.GoKeywordsOf(s).Keywords { // s has x-go-type, so it has GoKeywords
+		if !isAnnotation(k) {
+			kws = append(kws, k)
 		}
+	}
+	if len(kws) > 0 {
+		b.errAt(at, fmt.Sprintf("x-go-type %s replaces the generated type and its validation, so %s cannot be checked; remove x-go-type or the keywords", diag.Clip(spec), strings.Join(kws, ", ")))
+		return nil
 	}
 	types := slices.DeleteFunc(slices.Clone(s.Types), func(x string) bool { return x == "null" })
 	if len(types) > 1 {
@@ -1516,7 +1498,7 @@ func validImportPath(p string) bool {
 // enumNames reads x-go-enum-names: the Go constant names of an enum's
 // values, in order, instead of the type name followed by the value.
 func (b *builder) enumNames(s *jsonschema.Schema) ([]string, bool) {
-	raw, ok := b.keyword(s, "x-go-enum-names")
+	raw, ok := b.keyword(s, xGoEnumNames)
 	if !ok {
 		return nil, true
 	}
@@ -1545,7 +1527,7 @@ func (b *builder) nullableResult(s *jsonschema.Schema) bool {
 	if !slices.Contains(s.Types, "null") || needsJSON(s) != "" {
 		return false
 	}
-	if _, ok := b.keyword(s, "x-go-type"); ok {
+	if _, ok := b.keyword(s, xGoType); ok {
 		return false
 	}
 	branches, _, _ := unionBranches(s)

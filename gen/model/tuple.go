@@ -72,11 +72,11 @@ func (b *builder) tuple(s *jsonschema.Schema, suggested string) *ir.Type {
 	b.named = append(b.named, t)
 	used := map[string]bool{}
 	for i, it := range prefix {
-		fname := b.goName(it.Location)
+		fname := b.goName(it)
 		if fname == "" && deref(it).Title != "" {
 			fname = names.Exported(deref(it).Title)
 		}
-		if explicit := b.goName(it.Location); explicit != "" {
+		if explicit := b.goName(it); explicit != "" {
 			holder := ""
 			if used[explicit] || explicit == "Rest" {
 				holder = "another position"

@@ -142,7 +142,7 @@ func (b *builder) union(s *jsonschema.Schema, branches []*jsonschema.Schema, one
 // Variant<i>; a name taken by an earlier branch gets the branch index.
 func (b *builder) variantName(unionName string, br *jsonschema.Schema, i int, hasTag bool, tag any, used map[string]bool) string {
 	target := deref(br)
-	n := b.goName(br.Location)
+	n := b.goName(br)
 	reported := false
 	if n != "" {
 		holder := ""
