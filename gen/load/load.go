@@ -726,16 +726,18 @@ func (s *Set) RawAt(location string) (any, bool) {
 	return pointerGet(f.Doc, frag)
 }
 
-// Release drops what only building the model reads, the compiled schemas
-// and the decoded documents, so that emitting the code does not hold them:
-// they are most of a run's live memory. Positions stay, for diagnostics;
-// RawAt finds nothing after Release.
+// Release drops what only building the model reads, the compiled schemas,
+// the decoded documents and the files' pointer indexes, so that emitting
+// the code does not hold them: they are most of a run's live memory.
+// Positions can still be found, for diagnostics (an index is rebuilt when
+// asked); RawAt finds nothing after Release.
 func (s *Set) Release() {
 	for _, sp := range s.Specs {
 		sp.Params, sp.Result = nil, nil
 	}
 	for _, f := range s.Files {
 		f.Doc = nil
+		f.Index.Compact()
 	}
 }
 
