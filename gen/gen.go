@@ -108,6 +108,7 @@ func Generate(opts Options) ([]byte, diag.List) {
 	if diags.HasErrors() {
 		return nil, diags.Sorted()
 	}
+	set.Release()
 	opts.phase(PhaseEmit)
 	src, err := emit.File(pkg)
 	if err != nil {

@@ -16,7 +16,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"strings"
 
 	"github.com/reftask/reftask/gen"
@@ -26,9 +25,8 @@ import (
 )
 
 func main() {
-	// A run is short and allocation-heavy (thousands of schemas and a large
-	// syntax tree): trading memory for fewer collections speeds it up.
-	debug.SetGCPercent(400)
+	// Fewer collections speed a run up; budgetGC bounds the memory that costs.
+	budgetGC(garbageBudget)
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 

@@ -20,6 +20,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -33,17 +34,54 @@ const maxDepth = 10000
 // decoding into a map): the pointer and everything below it refer to the
 // last occurrence. Duplicates lists them.
 //
-// An Index is immutable after Build and safe for concurrent use.
+// Build checks the document; the pointers are indexed on the first lookup
+// and kept until Compact, so that a program holding many documents pays for
+// the pointers of those it looks into, while it looks (they take several
+// times the document's size). An Index is safe for concurrent use.
 type Index struct {
 	data       []byte
+	depth      int
 	lineStarts []int // byte offset at which each line starts
 	// runeMarks count the runes before a rune start every runeMarkEvery
 	// bytes or so, so that a column costs the same on a minified
 	// document's one long line as on a short one.
 	runeMarks []runeMark
-	values    map[string]int // pointer -> byte offset of the value's first byte
-	keys      map[string]int // pointer -> byte offset of the member key's opening quote
 	dups      []Duplicate
+	// mu guards ptrs, which is nil until a lookup needs it and after Compact.
+	mu   sync.Mutex
+	ptrs *pointers
+}
+
+// pointers are the offsets of a document's values and member keys, by
+// pointer; immutable once built.
+type pointers struct {
+	values map[string]int // pointer -> byte offset of the value's first byte
+	keys   map[string]int // pointer -> byte offset of the member key's opening quote
+}
+
+// Compact drops the pointers until the next lookup, which indexes the
+// document again.
+func (ix *Index) Compact() {
+	ix.mu.Lock()
+	ix.ptrs = nil
+	ix.mu.Unlock()
+}
+
+// pointers returns the document's pointers, indexing them if needed. The
+// document was checked by BuildDepth, so indexing it again cannot fail.
+func (ix *Index) pointers() *pointers {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if ix.ptrs == nil {
+		p := &pointers{values: make(map[string]int), keys: make(map[string]int)}
+		s := &scanner{data: ix.data, ix: ix, maxDepth: ix.depth, ptrs: p}
+		s.skipSpace()
+		if err := s.value("", 0); err != nil {
+			panic(fmt.Sprintf("jsonpos: a checked document failed to index: %v", err))
+		}
+		ix.ptrs = p
+	}
+	return ix.ptrs
 }
 
 // Duplicate is a key that an object repeats: Pointer is the member, Offset
@@ -86,12 +124,11 @@ func Build(data []byte) (*Index, error) {
 func BuildDepth(data []byte, depth int) (*Index, error) {
 	ix := &Index{
 		data:       data,
+		depth:      min(depth, maxDepth),
 		lineStarts: lineStarts(data),
 		runeMarks:  runeMarks(data),
-		values:     make(map[string]int),
-		keys:       make(map[string]int),
 	}
-	s := &scanner{data: data, ix: ix, maxDepth: min(depth, maxDepth)}
+	s := &scanner{data: data, ix: ix, maxDepth: ix.depth}
 	s.skipSpace()
 	if err := s.value("", 0); err != nil {
 		return nil, err
@@ -113,9 +150,10 @@ func BuildDepth(data []byte, depth int) (*Index, error) {
 // (for example "/a%20b" for key "a b"), are accepted too: the pointer is
 // looked up as given first, then percent-decoded.
 func (ix *Index) Pos(pointer string) (line, col int) {
+	values := ix.pointers().values
 	p := pointer
 	for {
-		if off, ok := ix.lookup(ix.values, p); ok {
+		if off, ok := ix.lookup(values, p); ok {
 			return ix.lineCol(off)
 		}
 		i := strings.LastIndexByte(p, '/')
@@ -125,7 +163,7 @@ func (ix *Index) Pos(pointer string) (line, col int) {
 		p = p[:i]
 	}
 	// Not even the root matched (pointer lacking its leading "/"): the root.
-	return ix.lineCol(ix.values[""])
+	return ix.lineCol(values[""])
 }
 
 // KeyPos returns the 1-based position of the opening quote of the key of
@@ -133,7 +171,7 @@ func (ix *Index) Pos(pointer string) (line, col int) {
 // unknown property). ok is false if pointer does not name a present object
 // member (the root, array elements, and absent members have no key).
 func (ix *Index) KeyPos(pointer string) (line, col int, ok bool) {
-	off, ok := ix.lookup(ix.keys, pointer)
+	off, ok := ix.lookup(ix.pointers().keys, pointer)
 	if !ok {
 		return 0, 0, false
 	}
@@ -144,7 +182,7 @@ func (ix *Index) KeyPos(pointer string) (line, col int, ok bool) {
 // Offset returns the byte offset where the value at pointer starts, and
 // whether it is present (no prefix fallback).
 func (ix *Index) Offset(pointer string) (offset int, ok bool) {
-	return ix.lookup(ix.values, pointer)
+	return ix.lookup(ix.pointers().values, pointer)
 }
 
 func (ix *Index) lookup(m map[string]int, pointer string) (int, bool) {
@@ -263,11 +301,17 @@ func escapeToken(s string) string {
 	return strings.ReplaceAll(s, "/", "~1")
 }
 
+// A scanner checks a document (ptrs nil: syntax, nesting and duplicate
+// keys, which it records in ix) or indexes a checked one into ptrs.
 type scanner struct {
 	data     []byte
 	pos      int
 	ix       *Index
 	maxDepth int
+	ptrs     *pointers
+	// path holds the escaped tokens of the value being scanned, for the
+	// pointer of a duplicate key when checking.
+	path []string
 }
 
 func (s *scanner) errorf(offset int, format string, args ...any) *SyntaxError {
@@ -305,13 +349,15 @@ func (s *scanner) skipSpace() {
 	}
 }
 
-// value scans the value starting at s.pos (whitespace already skipped) and
-// records it under ptr.
+// value scans the value starting at s.pos (whitespace already skipped) and,
+// when indexing, records it under ptr ("" when checking).
 func (s *scanner) value(ptr string, depth int) error {
 	if s.pos >= len(s.data) {
 		return s.eof()
 	}
-	s.ix.values[ptr] = s.pos
+	if s.ptrs != nil {
+		s.ptrs.values[ptr] = s.pos
+	}
 	switch c := s.data[s.pos]; {
 	case c == '{':
 		return s.object(ptr, depth+1)
@@ -346,7 +392,11 @@ func (s *scanner) object(ptr string, depth int) error {
 		s.pos++
 		return nil
 	}
-	seen := make(map[string]bool)
+	// seen holds each key's latest offset in this object, for duplicates.
+	var seen map[string]int
+	if s.ptrs == nil {
+		seen = make(map[string]int)
+	}
 	for {
 		if s.pos >= len(s.data) {
 			return s.eof()
@@ -359,13 +409,18 @@ func (s *scanner) object(ptr string, depth int) error {
 		if err != nil {
 			return err
 		}
-		child := ptr + "/" + escapeToken(key)
-		if seen[key] {
-			s.ix.dups = append(s.ix.dups, Duplicate{Pointer: child, Offset: keyOff, First: s.ix.keys[child]})
-			s.forget(child)
+		tok := escapeToken(key)
+		child := ""
+		if s.ptrs != nil {
+			child = ptr + "/" + tok
+			s.forget(child) // a duplicate key replaces what the earlier one held
+			s.ptrs.keys[child] = keyOff
+		} else {
+			if first, ok := seen[key]; ok {
+				s.ix.dups = append(s.ix.dups, Duplicate{Pointer: s.pointer(tok), Offset: keyOff, First: first})
+			}
+			seen[key] = keyOff
 		}
-		seen[key] = true
-		s.ix.keys[child] = keyOff
 		s.skipSpace()
 		if s.pos >= len(s.data) {
 			return s.eof()
@@ -375,9 +430,11 @@ func (s *scanner) object(ptr string, depth int) error {
 		}
 		s.pos++
 		s.skipSpace()
+		s.path = append(s.path, tok)
 		if err := s.value(child, depth); err != nil {
 			return err
 		}
+		s.path = s.path[:len(s.path)-1]
 		s.skipSpace()
 		if s.pos >= len(s.data) {
 			return s.eof()
@@ -395,20 +452,33 @@ func (s *scanner) object(ptr string, depth int) error {
 	}
 }
 
-// forget drops ptr and everything below it (a duplicate key is about to
-// replace it).
+// pointer is the pointer of the member tok of the object being checked.
+func (s *scanner) pointer(tok string) string {
+	var b strings.Builder
+	for _, t := range s.path {
+		b.WriteString("/" + t)
+	}
+	return b.String() + "/" + tok
+}
+
+// forget drops ptr and everything below it when ptr is indexed already: a
+// duplicate key is about to replace it. Only documents with duplicate keys
+// (which Build reports) reach the loops.
 func (s *scanner) forget(ptr string) {
-	delete(s.ix.values, ptr)
-	delete(s.ix.keys, ptr)
+	if _, ok := s.ptrs.keys[ptr]; !ok {
+		return
+	}
+	delete(s.ptrs.values, ptr)
+	delete(s.ptrs.keys, ptr)
 	prefix := ptr + "/"
-	for k := range s.ix.values {
+	for k := range s.ptrs.values {
 		if strings.HasPrefix(k, prefix) {
-			delete(s.ix.values, k)
+			delete(s.ptrs.values, k)
 		}
 	}
-	for k := range s.ix.keys {
+	for k := range s.ptrs.keys {
 		if strings.HasPrefix(k, prefix) {
-			delete(s.ix.keys, k)
+			delete(s.ptrs.keys, k)
 		}
 	}
 }
@@ -427,9 +497,15 @@ func (s *scanner) array(ptr string, depth int) error {
 		return nil
 	}
 	for i := 0; ; i++ {
-		if err := s.value(ptr+"/"+strconv.Itoa(i), depth); err != nil {
+		tok, child := strconv.Itoa(i), ""
+		if s.ptrs != nil {
+			child = ptr + "/" + tok
+		}
+		s.path = append(s.path, tok)
+		if err := s.value(child, depth); err != nil {
 			return err
 		}
+		s.path = s.path[:len(s.path)-1]
 		s.skipSpace()
 		if s.pos >= len(s.data) {
 			return s.eof()

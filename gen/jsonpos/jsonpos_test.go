@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"unicode/utf8"
 )
@@ -258,10 +259,16 @@ func checkIndex(t *testing.T, data []byte, ix *Index) {
 	if err := decode(data, &doc); err != nil {
 		t.Fatalf("Build accepted what encoding/json rejects: %v", err)
 	}
-	if n := countValues(doc); n != len(ix.values) {
-		t.Errorf("indexed %d values, document has %d", len(ix.values), n)
+	p := ix.pointers()
+	if n := countValues(doc); n != len(p.values) {
+		t.Errorf("indexed %d values, document has %d", len(p.values), n)
 	}
-	for ptr, off := range ix.values {
+	// Compact drops the pointers; the next lookup indexes the same ones.
+	ix.Compact()
+	if again := ix.pointers(); again == p || !reflect.DeepEqual(again, p) {
+		t.Errorf("indexing again after Compact gave other pointers (or kept the old ones)")
+	}
+	for ptr, off := range p.values {
 		want, ok := resolve(doc, ptr)
 		if !ok {
 			t.Errorf("pointer %q not in document", ptr)
@@ -276,7 +283,7 @@ func checkIndex(t *testing.T, data []byte, ix *Index) {
 			t.Errorf("value at %q = %v, want %v", ptr, got, want)
 		}
 	}
-	for ptr, off := range ix.keys {
+	for ptr, off := range p.keys {
 		var key string
 		if err := json.NewDecoder(bytes.NewReader(data[off:])).Decode(&key); err != nil {
 			t.Errorf("key at %q (offset %d): %v", ptr, off, err)
@@ -381,9 +388,10 @@ func FuzzBuild(f *testing.F) {
 			return
 		}
 		checkIndex(t, data, ix)
-		for ptr := range ix.values {
+		values := ix.pointers().values
+		for ptr := range values {
 			l, c := ix.Pos(ptr)
-			off := ix.values[ptr]
+			off := values[ptr]
 			if wl, wc := LineCol(data, off); l != wl || c != wc {
 				t.Fatalf("Pos(%q) = %d:%d, LineCol = %d:%d", ptr, l, c, wl, wc)
 			}
@@ -482,4 +490,75 @@ func TestDuplicates(t *testing.T) {
 	if strings.Join(got, "; ") != strings.Join(want, "; ") {
 		t.Errorf("got %q\nwant %q", got, want)
 	}
+}
+
+// TestDuplicatesReplaceSubtrees: a repeated key replaces everything the
+// earlier member held, also after Compact re-indexes, and each repeat names
+// the one before it as First.
+func TestDuplicatesReplaceSubtrees(t *testing.T) {
+	doc := `{"a": {"x": 1, "x": 2}, "a": {"y": [3, {"z": 4}]}, "b": 1, "b": 2, "b": 3}`
+	ix, err := Build([]byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, d := range ix.Duplicates() {
+		got = append(got, fmt.Sprintf("%s %d %d", d.Pointer, d.Offset, d.First))
+	}
+	want := []string{"/a/x 15 7", "/a 24 1", "/b 59 51", "/b 67 59"}
+	if strings.Join(got, "; ") != strings.Join(want, "; ") {
+		t.Errorf("duplicates %q\nwant %q", got, want)
+	}
+	for round := range 2 {
+		for ptr, wantOff := range map[string]int{"/a": 29, "/a/x": 29, "/a/x/deeper": 29, "/a/y/1/z": 45, "/b": 72} {
+			p := ptr
+			off, ok := ix.Offset(p)
+			for !ok {
+				p = p[:strings.LastIndexByte(p, '/')]
+				off, ok = ix.Offset(p)
+			}
+			if off != wantOff {
+				t.Errorf("round %d: %s resolves at offset %d, want %d", round, ptr, off, wantOff)
+			}
+			if l, c := ix.Pos(ptr); l != 1 || c != wantOff+1 {
+				t.Errorf("round %d: Pos(%s) = %d:%d, want 1:%d", round, ptr, l, c, wantOff+1)
+			}
+		}
+		if l, c, ok := ix.KeyPos("/a"); !ok || l != 1 || c != 25 {
+			t.Errorf("round %d: KeyPos(/a) = %d:%d %v, want the second key at 1:25", round, l, c, ok)
+		}
+		ix.Compact()
+	}
+}
+
+// TestConcurrentLookups: lookups and Compact from many goroutines (run
+// with -race) agree with a single-threaded lookup.
+func TestConcurrentLookups(t *testing.T) {
+	data := []byte(corpus[0])
+	ix, err := Build(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][2]int{}
+	for ptr := range ix.pointers().values {
+		l, c := ix.Pos(ptr)
+		want[ptr] = [2]int{l, c}
+	}
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 50 {
+				if (g+i)%7 == 0 {
+					ix.Compact()
+				}
+				for ptr, w := range want {
+					if l, c := ix.Pos(ptr); l != w[0] || c != w[1] {
+						t.Errorf("Pos(%q) = %d:%d, want %d:%d", ptr, l, c, w[0], w[1])
+						return
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
 }

@@ -307,15 +307,13 @@ func LoadTraced(dir string, trace func(stage string)) (*Set, diag.List) {
 	// use: each worker gets its own, over the same resources. Types are
 	// identified by schema location later, never by pointer, so specs
 	// compiled by different compilers still share their Go types.
-	urls := slices.Sorted(mapsKeys(s.Files))
-	resources := make([][]byte, len(urls))
-	for i, u := range urls {
-		f := s.Files[u]
-		resources[i] = f.Data
-		if strings.HasSuffix(f.URL, TaskSuffix) {
-			resources[i] = stripSchemaKey(f)
-		}
-	}
+	//
+	// A compiler decodes a file only when a spec it compiles reaches it:
+	// given every file up front, each compiler would decode and keep every
+	// file of the folder, so loading would cost the folder's size times the
+	// number of cores, held until the last spec compiled. Every file here
+	// was read as valid JSON, and a URL the compiler asks for is the key it
+	// was given, so loading on demand finds what adding up front would.
 	compiled := make([]bool, len(specs))
 	workers := min(goruntime.GOMAXPROCS(0), len(specs))
 	var compilers crash.Group
@@ -327,12 +325,15 @@ func LoadTraced(dir string, trace func(stage string)) (*Set, diag.List) {
 			c.ExtractAnnotations = true
 			c.RegisterExtension(GoExtension, nil, goExtension{})
 			c.LoadURL = func(u string) (io.ReadCloser, error) {
-				return nil, &refError{url: u}
-			}
-			for i, u := range urls {
-				if err := c.AddResource(u, bytes.NewReader(resources[i])); err != nil && w == 0 {
-					s.errorAt(s.Files[u], "", "not a valid JSON document: "+err.Error())
+				f, ok := s.Files[u]
+				if !ok {
+					return nil, &refError{url: u}
 				}
+				data := f.Data
+				if strings.HasSuffix(f.URL, TaskSuffix) {
+					data = stripSchemaKey(f)
+				}
+				return io.NopCloser(bytes.NewReader(data)), nil
 			}
 			for i := w; i < len(specs); i += workers {
 				if specs[i] != nil {
@@ -725,6 +726,21 @@ func (s *Set) RawAt(location string) (any, bool) {
 		return nil, false
 	}
 	return pointerGet(f.Doc, frag)
+}
+
+// Release drops what only building the model reads, the compiled schemas,
+// the decoded documents and the files' pointer indexes, so that emitting
+// the code does not hold them: they are most of a run's live memory.
+// Positions can still be found, for diagnostics (an index is rebuilt when
+// asked); RawAt finds nothing after Release.
+func (s *Set) Release() {
+	for _, sp := range s.Specs {
+		sp.Params, sp.Result = nil, nil
+	}
+	for _, f := range s.Files {
+		f.Doc = nil
+		f.Index.Compact()
+	}
 }
 
 // FileOf returns the file a location is in.
