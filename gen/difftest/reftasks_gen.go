@@ -8,11 +8,16 @@ import (
 	"errors"
 	"fmt"
 	"github.com/reftask/reftask/runtime"
+	"github.com/reftask/reftask/runtime/kit"
 	"slices"
 	"strconv"
 	"time"
 	"unicode/utf8"
 )
+
+// A compile error here means this file and github.com/reftask/reftask/runtime/kit come from
+// different versions of reftask: regenerate the file (go generate) with the reftaskgen of the version you build with.
+const _ = kit.SupportPackageIsVersion1
 
 // Blend is the value at $defs/blend.
 // It is one of the 2 branches of its anyOf (at least one branch must match; decoding takes the first that does): exactly one field

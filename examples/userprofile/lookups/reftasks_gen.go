@@ -7,10 +7,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"github.com/reftask/reftask/runtime"
+	"github.com/reftask/reftask/runtime/kit"
 	"slices"
 	"time"
 	"unicode/utf8"
 )
+
+// A compile error here means this file and github.com/reftask/reftask/runtime/kit come from
+// different versions of reftask: regenerate the file (go generate) with the reftaskgen of the version you build with.
+const _ = kit.SupportPackageIsVersion1
 
 // Address is the object at properties/address.
 type Address struct {

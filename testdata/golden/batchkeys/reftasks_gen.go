@@ -6,10 +6,15 @@ import (
 	"context"
 	"fmt"
 	"github.com/reftask/reftask/runtime"
+	"github.com/reftask/reftask/runtime/kit"
 	"net/netip"
 	"time"
 	"unicode/utf8"
 )
+
+// A compile error here means this file and github.com/reftask/reftask/runtime/kit come from
+// different versions of reftask: regenerate the file (go generate) with the reftaskgen of the version you build with.
+const _ = kit.SupportPackageIsVersion1
 
 // Account is the object at account.task.json#/result.
 type Account struct {

@@ -6,8 +6,13 @@ import (
 	"context"
 	"fmt"
 	"github.com/reftask/reftask/runtime"
+	"github.com/reftask/reftask/runtime/kit"
 	"time"
 )
+
+// A compile error here means this file and github.com/reftask/reftask/runtime/kit come from
+// different versions of reftask: regenerate the file (go generate) with the reftaskgen of the version you build with.
+const _ = kit.SupportPackageIsVersion1
 
 // AParams is the object at a.task.json#/params.
 type AParams struct {

@@ -8,10 +8,15 @@ import (
 	"errors"
 	"fmt"
 	"github.com/reftask/reftask/runtime"
+	"github.com/reftask/reftask/runtime/kit"
 	"strconv"
 	"time"
 	"unicode/utf8"
 )
+
+// A compile error here means this file and github.com/reftask/reftask/runtime/kit come from
+// different versions of reftask: regenerate the file (go generate) with the reftaskgen of the version you build with.
+const _ = kit.SupportPackageIsVersion1
 
 // Choice is the value at properties/choice.
 // It is one of the 2 branches of its oneOf (exactly one branch must match): exactly one field

@@ -7,12 +7,17 @@ import (
 	"encoding/json"
 	"fmt"
 	"github.com/reftask/reftask/runtime"
+	"github.com/reftask/reftask/runtime/kit"
 	"maps"
 	"slices"
 	"strconv"
 	"time"
 	"unicode/utf8"
 )
+
+// A compile error here means this file and github.com/reftask/reftask/runtime/kit come from
+// different versions of reftask: regenerate the file (go generate) with the reftaskgen of the version you build with.
+const _ = kit.SupportPackageIsVersion1
 
 // FeatureFlagsParams is the object at feature_flags.task.json#/params.
 type FeatureFlagsParams struct {

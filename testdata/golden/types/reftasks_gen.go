@@ -8,10 +8,15 @@ import (
 	"errors"
 	"fmt"
 	"github.com/reftask/reftask/runtime"
+	"github.com/reftask/reftask/runtime/kit"
 	"strconv"
 	"time"
 	"unicode/utf8"
 )
+
+// A compile error here means this file and github.com/reftask/reftask/runtime/kit come from
+// different versions of reftask: regenerate the file (go generate) with the reftaskgen of the version you build with.
+const _ = kit.SupportPackageIsVersion1
 
 // Setting: A setting value.
 // Its schema allows values of several JSON types, so it holds any JSON value
