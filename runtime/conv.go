@@ -1,10 +1,11 @@
 package runtime
 
 import (
+	"github.com/reftask/reftask/runtime/internal/rawval"
+
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"math"
 	"math/big"
@@ -28,28 +29,11 @@ func convErr(path string, v any, to string, detail error) error {
 	return &ConvError{Path: path, From: typeName(v), To: to, Value: renderValue(v), Err: detail}
 }
 
-func typeName(v any) string {
-	switch v.(type) {
-	case nil:
-		return "null"
-	case []byte:
-		return "[]byte"
-	case json.Number:
-		return "json.Number"
-	}
-	return fmt.Sprintf("%T", v)
-}
+// typeName names the Go type of a raw value as an error shows it.
+func typeName(v any) string { return rawval.TypeName(v) }
 
 // renderValue shows a raw source value in an error, bounded by Quote's limit however large it is.
-func renderValue(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return "null"
-	case json.Number:
-		return Clip(string(x))
-	}
-	return quoteAny(v)
-}
+func renderValue(v any) string { return rawval.Render(v, Quote, Clip) }
 
 // AsString accepts a string or []byte holding valid UTF-8; numbers are not turned into text.
 func AsString(path string, v any) (string, error) {

@@ -222,3 +222,17 @@ func (r *Reader) Len() int {
 
 // Present reads an optional or nullable flag.
 func (r *Reader) Present() bool { return r.byte01() }
+
+// Variant reads a union's variant index written with AppendInt64; an index
+// outside [-1, n) marks the entry corrupt. -1 is a union with no variant set.
+func (r *Reader) Variant(n int) int {
+	i := r.Int64()
+	if r.err != nil {
+		return -1
+	}
+	if i < -1 || i >= int64(n) {
+		r.fail()
+		return -1
+	}
+	return int(i)
+}

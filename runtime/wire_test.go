@@ -330,3 +330,17 @@ func TestTaskHitKeepsZone(t *testing.T) {
 		}
 	}
 }
+
+func TestReaderVariant(t *testing.T) {
+	b := AppendInt64(AppendInt64(AppendInt64(nil, 1), -1), 5)
+	rd := NewReader(b)
+	if got := rd.Variant(3); got != 1 || rd.Err() != nil {
+		t.Errorf("first: %d %v", got, rd.Err())
+	}
+	if got := rd.Variant(3); got != -1 || rd.Err() != nil {
+		t.Errorf("no variant: %d %v", got, rd.Err())
+	}
+	if got := rd.Variant(3); got != -1 || rd.Err() == nil {
+		t.Errorf("out of range: %d %v", got, rd.Err())
+	}
+}

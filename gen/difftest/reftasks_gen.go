@@ -53,11 +53,11 @@ func (v Blend) Value() any {
 // When none matches, the
 // first branch that decodes is kept, for Validate to report why.
 func (v *Blend) UnmarshalJSON(data []byte) error {
-	cands := make([]runtime.Candidate[Blend], 0, 2)
+	cands := make([]kit.Candidate[Blend], 0, 2)
 	{
 		x := new(BlendVariant0)
 		err := x.UnmarshalJSON(data)
-		cands = append(cands, runtime.Candidate[Blend]{
+		cands = append(cands, kit.Candidate[Blend]{
 			Err:   err,
 			Name:  "Variant0",
 			Value: Blend{Variant0: x},
@@ -66,13 +66,13 @@ func (v *Blend) UnmarshalJSON(data []byte) error {
 	{
 		x := new(BlendVariant1)
 		err := x.UnmarshalJSON(data)
-		cands = append(cands, runtime.Candidate[Blend]{
+		cands = append(cands, kit.Candidate[Blend]{
 			Err:   err,
 			Name:  "Variant1",
 			Value: Blend{Variant1: x},
 		})
 	}
-	return runtime.PickVariant(v, false, cands, (*Blend).checkVariant)
+	return kit.PickVariant(v, false, cands, (*Blend).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
@@ -339,11 +339,11 @@ func (v Either) Value() any {
 // When none matches, the
 // first branch that decodes is kept, for Validate to report why.
 func (v *Either) UnmarshalJSON(data []byte) error {
-	cands := make([]runtime.Candidate[Either], 0, 2)
+	cands := make([]kit.Candidate[Either], 0, 2)
 	{
 		x := new(string)
 		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, runtime.Candidate[Either]{
+		cands = append(cands, kit.Candidate[Either]{
 			Err:   err,
 			Name:  "String",
 			Value: Either{String: x},
@@ -352,13 +352,13 @@ func (v *Either) UnmarshalJSON(data []byte) error {
 	{
 		x := new(EitherObject)
 		err := x.UnmarshalJSON(data)
-		cands = append(cands, runtime.Candidate[Either]{
+		cands = append(cands, kit.Candidate[Either]{
 			Err:   err,
 			Name:  "Object",
 			Value: Either{Object: x},
 		})
 	}
-	return runtime.PickVariant(v, false, cands, (*Either).checkVariant)
+	return kit.PickVariant(v, false, cands, (*Either).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
@@ -511,7 +511,7 @@ func (v *Extra) UnmarshalJSON(data []byte) error {
 	}
 	v.PatternProps = nil
 	v.Extra = nil
-	keys, raw, err := runtime.OtherProps(data, []string{"foo"})
+	keys, raw, err := kit.OtherProps(data, []string{"foo"})
 	if err != nil {
 		return err
 	}
@@ -521,7 +521,7 @@ func (v *Extra) UnmarshalJSON(data []byte) error {
 			matched = true
 			var x string
 			if err := runtime.DecodeStrict(raw[k], &x); err != nil {
-				return runtime.PropError(k, err)
+				return kit.PropError(k, err)
 			}
 			if v.PatternProps == nil {
 				v.PatternProps = make(map[string]string)
@@ -531,7 +531,7 @@ func (v *Extra) UnmarshalJSON(data []byte) error {
 		if !matched {
 			var x bool
 			if err := runtime.DecodeStrict(raw[k], &x); err != nil {
-				return runtime.PropError(k, err)
+				return kit.PropError(k, err)
 			}
 			if v.Extra == nil {
 				v.Extra = make(map[string]bool)
@@ -545,10 +545,10 @@ func (v *Extra) UnmarshalJSON(data []byte) error {
 // MarshalJSON writes the properties, then the keys of the maps in sorted order; a key is written once.
 func (v Extra) MarshalJSON() ([]byte, error) {
 	type plain Extra
-	var w runtime.ObjectWriter
+	var w kit.ObjectWriter
 	w.Struct(plain(v))
-	runtime.WriteProps(&w, v.PatternProps)
-	runtime.WriteProps(&w, v.Extra)
+	kit.WriteProps(&w, v.PatternProps)
+	kit.WriteProps(&w, v.Extra)
 	return w.Bytes()
 }
 
@@ -751,11 +751,11 @@ func (v Maybe) Value() any {
 // When none matches, the
 // first branch that decodes is kept, for Validate to report why.
 func (v *Maybe) UnmarshalJSON(data []byte) error {
-	cands := make([]runtime.Candidate[Maybe], 0, 2)
+	cands := make([]kit.Candidate[Maybe], 0, 2)
 	{
 		x := new(MaybeResult)
 		err := x.UnmarshalJSON(data)
-		cands = append(cands, runtime.Candidate[Maybe]{
+		cands = append(cands, kit.Candidate[Maybe]{
 			Err:   err,
 			Name:  "Object",
 			Value: Maybe{Object: x},
@@ -764,13 +764,13 @@ func (v *Maybe) UnmarshalJSON(data []byte) error {
 	{
 		x := new(runtime.JSONValue)
 		err := json.Unmarshal(data, x)
-		cands = append(cands, runtime.Candidate[Maybe]{
+		cands = append(cands, kit.Candidate[Maybe]{
 			Err:   err,
 			Name:  "Null",
 			Value: Maybe{Null: x},
 		})
 	}
-	return runtime.PickVariant(v, false, cands, (*Maybe).checkVariant)
+	return kit.PickVariant(v, false, cands, (*Maybe).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
@@ -967,14 +967,14 @@ func (v *Merged) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	v.Extra = nil
-	keys, raw, err := runtime.OtherProps(data, []string{"a", "b"})
+	keys, raw, err := kit.OtherProps(data, []string{"a", "b"})
 	if err != nil {
 		return err
 	}
 	for _, k := range keys {
 		var x runtime.JSONValue
 		if err := json.Unmarshal(raw[k], &x); err != nil {
-			return runtime.PropError(k, err)
+			return kit.PropError(k, err)
 		}
 		if v.Extra == nil {
 			v.Extra = make(map[string]runtime.JSONValue)
@@ -987,9 +987,9 @@ func (v *Merged) UnmarshalJSON(data []byte) error {
 // MarshalJSON writes the properties, then the keys of the maps in sorted order; a key is written once.
 func (v Merged) MarshalJSON() ([]byte, error) {
 	type plain Merged
-	var w runtime.ObjectWriter
+	var w kit.ObjectWriter
 	w.Struct(plain(v))
-	runtime.WriteProps(&w, v.Extra)
+	kit.WriteProps(&w, v.Extra)
 	return w.Bytes()
 }
 
@@ -1176,12 +1176,12 @@ func (v Mode) Value() any {
 
 // MarshalJSON writes the value; a value that is not JSON text is an error.
 func (v Mode) MarshalJSON() ([]byte, error) {
-	return runtime.EnumJSON(string(v))
+	return kit.EnumJSON(string(v))
 }
 
 // UnmarshalJSON decodes any JSON value, spelled as the constant it equals; Validate reports a value that equals none.
 func (v *Mode) UnmarshalJSON(data []byte) error {
-	s, err := runtime.EnumText(data, string(Mode1), string(ModeAb), string(ModeNull), string(ModeValue3), string(ModeValue4))
+	s, err := kit.EnumText(data, string(Mode1), string(ModeAb), string(ModeNull), string(ModeValue3), string(ModeValue4))
 	*v = Mode(s)
 	return err
 }
@@ -1276,11 +1276,11 @@ func (v Nested) Value() any {
 // When none matches, the
 // first branch that decodes is kept, for Validate to report why.
 func (v *Nested) UnmarshalJSON(data []byte) error {
-	cands := make([]runtime.Candidate[Nested], 0, 2)
+	cands := make([]kit.Candidate[Nested], 0, 2)
 	{
 		x := new(NestedVariant0)
 		err := x.UnmarshalJSON(data)
-		cands = append(cands, runtime.Candidate[Nested]{
+		cands = append(cands, kit.Candidate[Nested]{
 			Err:   err,
 			Name:  "Variant0",
 			Value: Nested{Variant0: x},
@@ -1289,13 +1289,13 @@ func (v *Nested) UnmarshalJSON(data []byte) error {
 	{
 		x := new([]Shape)
 		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, runtime.Candidate[Nested]{
+		cands = append(cands, kit.Candidate[Nested]{
 			Err:   err,
 			Name:  "Array",
 			Value: Nested{Array: x},
 		})
 	}
-	return runtime.PickVariant(v, false, cands, (*Nested).checkVariant)
+	return kit.PickVariant(v, false, cands, (*Nested).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
@@ -1433,11 +1433,11 @@ func (v NestedVariant0) Value() any {
 // A value that matches several is an error. When none matches, the
 // first branch that decodes is kept, for Validate to report why.
 func (v *NestedVariant0) UnmarshalJSON(data []byte) error {
-	cands := make([]runtime.Candidate[NestedVariant0], 0, 2)
+	cands := make([]kit.Candidate[NestedVariant0], 0, 2)
 	{
 		x := new(int64)
 		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, runtime.Candidate[NestedVariant0]{
+		cands = append(cands, kit.Candidate[NestedVariant0]{
 			Err:   err,
 			Name:  "Integer",
 			Value: NestedVariant0{Integer: x},
@@ -1446,13 +1446,13 @@ func (v *NestedVariant0) UnmarshalJSON(data []byte) error {
 	{
 		x := new(float64)
 		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, runtime.Candidate[NestedVariant0]{
+		cands = append(cands, kit.Candidate[NestedVariant0]{
 			Err:   err,
 			Name:  "Number",
 			Value: NestedVariant0{Number: x},
 		})
 	}
-	return runtime.PickVariant(v, true, cands, (*NestedVariant0).checkVariant)
+	return kit.PickVariant(v, true, cands, (*NestedVariant0).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
@@ -1495,11 +1495,11 @@ func (v *NestedVariant0) validate(vs *runtime.Violations, path *runtime.Path) {
 	// oneOf: the value must match no other branch.
 	switch {
 	case v.Integer != nil:
-		if i := runtime.FirstMatch(v.Integer, path, checkNestedVariant0Number); i >= 0 {
+		if i := kit.FirstMatch(v.Integer, path, checkNestedVariant0Number); i >= 0 {
 			vs.Addf(path.String(), "oneOf", "the Integer value also matches %s, want exactly one branch", []string{"Number"}[i])
 		}
 	case v.Number != nil:
-		if i := runtime.FirstMatch(v.Number, path, checkNestedVariant0Integer); i >= 0 {
+		if i := kit.FirstMatch(v.Number, path, checkNestedVariant0Integer); i >= 0 {
 			vs.Addf(path.String(), "oneOf", "the Number value also matches %s, want exactly one branch", []string{"Integer"}[i])
 		}
 	}
@@ -1555,23 +1555,23 @@ func (v Open) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON decodes a JSON array of at least 1 items, each item strictly.
 func (v *Open) UnmarshalJSON(data []byte) error {
-	items, err := runtime.TupleItems(data, 1, -1)
+	items, err := kit.TupleItems(data, 1, -1)
 	if err != nil {
 		return err
 	}
 	*v = Open{}
 	if err := runtime.DecodeStrict(items[0], &v.V0); err != nil {
-		return runtime.PropError("0", err)
+		return kit.PropError("0", err)
 	}
 	if len(items) > 1 {
 		if err := runtime.DecodeStrict(items[1], &v.V1); err != nil {
-			return runtime.PropError("1", err)
+			return kit.PropError("1", err)
 		}
 	}
 	for i := 2; i < len(items); i++ {
 		var x runtime.JSONValue
 		if err := json.Unmarshal(items[i], &x); err != nil {
-			return runtime.PropError(strconv.Itoa(i), err)
+			return kit.PropError(strconv.Itoa(i), err)
 		}
 		v.Rest = append(v.Rest, x)
 	}
@@ -1694,23 +1694,23 @@ func (v Pair) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON decodes a JSON array of at least 1 items, each item strictly.
 func (v *Pair) UnmarshalJSON(data []byte) error {
-	items, err := runtime.TupleItems(data, 1, -1)
+	items, err := kit.TupleItems(data, 1, -1)
 	if err != nil {
 		return err
 	}
 	*v = Pair{}
 	if err := runtime.DecodeStrict(items[0], &v.V0); err != nil {
-		return runtime.PropError("0", err)
+		return kit.PropError("0", err)
 	}
 	if len(items) > 1 {
 		if err := json.Unmarshal(runtime.NormalizeIntegers(items[1]), &v.V1); err != nil {
-			return runtime.PropError("1", err)
+			return kit.PropError("1", err)
 		}
 	}
 	for i := 2; i < len(items); i++ {
 		var x bool
 		if err := runtime.DecodeStrict(items[i], &x); err != nil {
-			return runtime.PropError(strconv.Itoa(i), err)
+			return kit.PropError(strconv.Itoa(i), err)
 		}
 		v.Rest = append(v.Rest, x)
 	}
@@ -1842,11 +1842,11 @@ func (v Scalar) Value() any {
 // A value that matches several is an error. When none matches, the
 // first branch that decodes is kept, for Validate to report why.
 func (v *Scalar) UnmarshalJSON(data []byte) error {
-	cands := make([]runtime.Candidate[Scalar], 0, 3)
+	cands := make([]kit.Candidate[Scalar], 0, 3)
 	{
 		x := new(string)
 		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, runtime.Candidate[Scalar]{
+		cands = append(cands, kit.Candidate[Scalar]{
 			Err:   err,
 			Name:  "String",
 			Value: Scalar{String: x},
@@ -1855,7 +1855,7 @@ func (v *Scalar) UnmarshalJSON(data []byte) error {
 	{
 		x := new(int64)
 		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, runtime.Candidate[Scalar]{
+		cands = append(cands, kit.Candidate[Scalar]{
 			Err:   err,
 			Name:  "Integer",
 			Value: Scalar{Integer: x},
@@ -1864,13 +1864,13 @@ func (v *Scalar) UnmarshalJSON(data []byte) error {
 	{
 		x := new(float64)
 		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, runtime.Candidate[Scalar]{
+		cands = append(cands, kit.Candidate[Scalar]{
 			Err:   err,
 			Name:  "Number",
 			Value: Scalar{Number: x},
 		})
 	}
-	return runtime.PickVariant(v, true, cands, (*Scalar).checkVariant)
+	return kit.PickVariant(v, true, cands, (*Scalar).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
@@ -1919,11 +1919,11 @@ func (v *Scalar) validate(vs *runtime.Violations, path *runtime.Path) {
 	// oneOf: the value must match no other branch.
 	switch {
 	case v.Integer != nil:
-		if i := runtime.FirstMatch(v.Integer, path, checkScalarNumber); i >= 0 {
+		if i := kit.FirstMatch(v.Integer, path, checkScalarNumber); i >= 0 {
 			vs.Addf(path.String(), "oneOf", "the Integer value also matches %s, want exactly one branch", []string{"Number"}[i])
 		}
 	case v.Number != nil:
-		if i := runtime.FirstMatch(v.Number, path, checkScalarInteger); i >= 0 {
+		if i := kit.FirstMatch(v.Number, path, checkScalarInteger); i >= 0 {
 			vs.Addf(path.String(), "oneOf", "the Number value also matches %s, want exactly one branch", []string{"Integer"}[i])
 		}
 	}
@@ -2025,7 +2025,7 @@ func (v Shape) Value() any {
 
 // UnmarshalJSON reads the property "kind" first and decodes the variant it names.
 func (v *Shape) UnmarshalJSON(data []byte) error {
-	tag, err := runtime.Discriminator(data, "kind")
+	tag, err := kit.Discriminator(data, "kind")
 	if err != nil {
 		return err
 	}
@@ -2038,7 +2038,7 @@ func (v *Shape) UnmarshalJSON(data []byte) error {
 		v.Square = new(ShapeSquare)
 		return v.Square.UnmarshalJSON(data)
 	}
-	return runtime.UnknownTag("kind", tag, "\"circle\", \"square\"")
+	return kit.UnknownTag("kind", tag, "\"circle\", \"square\"")
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -2512,7 +2512,7 @@ func (v Vehicle) Value() any {
 
 // UnmarshalJSON reads the property "kind" first and decodes the variant it names.
 func (v *Vehicle) UnmarshalJSON(data []byte) error {
-	tag, err := runtime.Discriminator(data, "kind")
+	tag, err := kit.Discriminator(data, "kind")
 	if err != nil {
 		return err
 	}
@@ -2525,7 +2525,7 @@ func (v *Vehicle) UnmarshalJSON(data []byte) error {
 		v.Square = new(VehicleSquare)
 		return v.Square.UnmarshalJSON(data)
 	}
-	return runtime.UnknownTag("kind", tag, "\"circle\", \"square\"")
+	return kit.UnknownTag("kind", tag, "\"circle\", \"square\"")
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -4720,7 +4720,7 @@ func (c *Client) Tasks() []string {
 }
 
 func convBlend(path string, raw any) (out Blend, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }
 
@@ -4730,7 +4730,7 @@ func convConditional(path string, raw any) (out Conditional, err error) {
 }
 
 func convEither(path string, raw any) (out Either, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }
 
@@ -4740,7 +4740,7 @@ func convKeyed(path string, raw any) (out Keyed, err error) {
 }
 
 func convMaybe(path string, raw any) (out Maybe, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }
 
@@ -4750,32 +4750,32 @@ func convMixed(path string, raw any) (out Mixed, err error) {
 }
 
 func convMode(path string, raw any) (out Mode, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }
 
 func convNested(path string, raw any) (out Nested, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }
 
 func convOpen(path string, raw any) (out Open, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }
 
 func convPair(path string, raw any) (out Pair, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }
 
 func convScalar(path string, raw any) (out Scalar, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }
 
 func convShape(path string, raw any) (out Shape, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }
 
@@ -4794,6 +4794,6 @@ func convTypedCItem(path string, raw any) (out TypedCItem, err error) {
 }
 
 func convVehicle(path string, raw any) (out Vehicle, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }

@@ -29,7 +29,7 @@ func (e *emitter) converter(t *ir.Type) {
 			body = append(body, e.mapFieldsConv(t)...)
 		}
 	case ir.Union, ir.Tuple, ir.JSONEnum:
-		body = append(body, jen.Err().Op("=").Qual(rt, "DecodeVia").Call(jen.Id("path"), jen.Id("raw"), jen.Op("&").Id("out")))
+		body = append(body, jen.Err().Op("=").Qual(kit, "DecodeVia").Call(jen.Id("path"), jen.Id("raw"), jen.Op("&").Id("out")))
 	case ir.Enum:
 		body = append(body,
 			jen.List(jen.Id("x"), jen.Err()).Op(":=").Qual(rt, asFunc(t.Elem)).Call(jen.Id("path"), jen.Id("raw")),

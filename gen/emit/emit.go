@@ -274,7 +274,7 @@ func (e *emitter) unmarshal(t *ir.Type) {
 		body = append(body, jen.If(jen.Err().Op(":=").Qual(rt, "DecodeStrict").Call(jen.Id("data"), jen.Parens(jen.Op("*").Id("plain")).Parens(jen.Id("v"))), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())))
 		if len(own) > 0 {
 			body = append(body,
-				jen.List(jen.Id("_"), jen.Id("raw"), jen.Err()).Op(":=").Qual(rt, "OtherProps").Call(jen.Id("data"), jen.Nil()),
+				jen.List(jen.Id("_"), jen.Id("raw"), jen.Err()).Op(":=").Qual(kit, "OtherProps").Call(jen.Id("data"), jen.Nil()),
 				jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())))
 			body = append(body, own...)
 		}
@@ -726,5 +726,5 @@ func nullFields(t *ir.Type) []jen.Code {
 	if len(keys) == 0 {
 		return nil
 	}
-	return append([]jen.Code{jen.Id("nulls").Op(":=").Qual(rt, "NullProps").Call(append([]jen.Code{jen.Id("data")}, keys...)...)}, set...)
+	return append([]jen.Code{jen.Id("nulls").Op(":=").Qual(kit, "NullProps").Call(append([]jen.Code{jen.Id("data")}, keys...)...)}, set...)
 }

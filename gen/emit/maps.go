@@ -40,7 +40,7 @@ func decodeValue(t *ir.Type, data, target jen.Code) *jen.Statement {
 	case ir.HoldsNull(t):
 		return jen.Qual("encoding/json", "Unmarshal").Call(data, target)
 	case t.Kind == ir.Pointer || t.Kind == ir.OptNull:
-		return jen.Qual(rt, "DecodeNullable").Call(data, target)
+		return jen.Qual(kit, "DecodeNullable").Call(data, target)
 	}
 	return jen.Qual(rt, "DecodeStrict").Call(data, target)
 }
@@ -53,7 +53,7 @@ func (e *emitter) mapsUnmarshal(t *ir.Type) {
 		return []jen.Code{
 			jen.Var().Id("x").Add(goType(m.Elem)),
 			jen.If(jen.Err().Op(":=").Add(decodeValue(m.Elem, jen.Id("raw").Index(jen.Id("k")), jen.Op("&").Id("x"))), jen.Err().Op("!=").Nil()).Block(
-				jen.Return(jen.Qual(rt, "PropError").Call(jen.Id("k"), jen.Err()))),
+				jen.Return(jen.Qual(kit, "PropError").Call(jen.Id("k"), jen.Err()))),
 			jen.If(jen.Id("v").Dot(m.Name).Op("==").Nil()).Block(jen.Id("v").Dot(m.Name).Op("=").Make(goType(mapType(m)))),
 			jen.Id("v").Dot(m.Name).Index(jen.Id("k")).Op("=").Id("x"),
 		}
@@ -93,7 +93,7 @@ func (e *emitter) mapsUnmarshal(t *ir.Type) {
 		body = append(body, jen.Id("v").Dot(m.Name).Op("=").Nil())
 	}
 	body = append(body,
-		jen.List(jen.Id("keys"), jen.Id("raw"), jen.Err()).Op(":=").Qual(rt, "OtherProps").Call(jen.Id("data"), known),
+		jen.List(jen.Id("keys"), jen.Id("raw"), jen.Err()).Op(":=").Qual(kit, "OtherProps").Call(jen.Id("data"), known),
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 	)
 	// A null untagged field was set by nullFields already; decoding null leaves it.
@@ -116,12 +116,12 @@ func (e *emitter) mapsUnmarshal(t *ir.Type) {
 
 	marshal := []jen.Code{
 		jen.Type().Id("plain").Id(t.Name),
-		jen.Var().Id("w").Qual(rt, "ObjectWriter"),
+		jen.Var().Id("w").Qual(kit, "ObjectWriter"),
 		jen.Id("w").Dot("Struct").Call(jen.Id("plain").Call(jen.Id("v"))),
 	}
 	marshal = append(marshal, untaggedEncode(t)...)
 	for _, m := range mapFields(t) {
-		marshal = append(marshal, jen.Qual(rt, "WriteProps").Call(jen.Op("&").Id("w"), jen.Id("v").Dot(m.Name)))
+		marshal = append(marshal, jen.Qual(kit, "WriteProps").Call(jen.Op("&").Id("w"), jen.Id("v").Dot(m.Name)))
 	}
 	marshal = append(marshal, jen.Return(jen.Id("w").Dot("Bytes").Call()))
 	e.f.Comment("MarshalJSON writes the properties, then the keys of the maps in sorted order; a key is written once.")

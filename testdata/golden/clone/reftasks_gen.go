@@ -85,7 +85,7 @@ func (v *Deep) UnmarshalJSON(data []byte) error {
 	if err := runtime.DecodeStrict(data, (*plain)(v)); err != nil {
 		return err
 	}
-	nulls := runtime.NullProps(data, "extra")
+	nulls := kit.NullProps(data, "extra")
 	if nulls["extra"] {
 		v.Extra = new(runtime.JSONValue)
 		if err := v.Extra.UnmarshalJSON([]byte("null")); err != nil {

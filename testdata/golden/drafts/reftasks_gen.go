@@ -34,7 +34,7 @@ func (v *Account) UnmarshalJSON(data []byte) error {
 	if err := runtime.DecodeStrict(data, (*plain)(v)); err != nil {
 		return err
 	}
-	nulls := runtime.NullProps(data, "payment")
+	nulls := kit.NullProps(data, "payment")
 	if nulls["payment"] {
 		v.Payment = new(runtime.JSONValue)
 		if err := v.Payment.UnmarshalJSON([]byte("null")); err != nil {
@@ -167,19 +167,19 @@ func (v AccountPoint) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON decodes a JSON array of at most 2 items, each item strictly.
 func (v *AccountPoint) UnmarshalJSON(data []byte) error {
-	items, err := runtime.TupleItems(data, 0, 2)
+	items, err := kit.TupleItems(data, 0, 2)
 	if err != nil {
 		return err
 	}
 	*v = AccountPoint{}
 	if len(items) > 0 {
 		if err := runtime.DecodeStrict(items[0], &v.V0); err != nil {
-			return runtime.PropError("0", err)
+			return kit.PropError("0", err)
 		}
 	}
 	if len(items) > 1 {
 		if err := runtime.DecodeStrict(items[1], &v.V1); err != nil {
-			return runtime.PropError("1", err)
+			return kit.PropError("1", err)
 		}
 	}
 	return nil
@@ -286,7 +286,7 @@ func (v *Shipment) UnmarshalJSON(data []byte) error {
 	if err := runtime.DecodeStrict(data, (*plain)(v)); err != nil {
 		return err
 	}
-	nulls := runtime.NullProps(data, "contact")
+	nulls := kit.NullProps(data, "contact")
 	if nulls["contact"] {
 		v.Contact = new(runtime.JSONValue)
 		if err := v.Contact.UnmarshalJSON([]byte("null")); err != nil {
@@ -423,20 +423,20 @@ func (v ShipmentRoute) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON decodes a JSON array, each item strictly.
 func (v *ShipmentRoute) UnmarshalJSON(data []byte) error {
-	items, err := runtime.TupleItems(data, 0, -1)
+	items, err := kit.TupleItems(data, 0, -1)
 	if err != nil {
 		return err
 	}
 	*v = ShipmentRoute{}
 	if len(items) > 0 {
 		if err := runtime.DecodeStrict(items[0], &v.V0); err != nil {
-			return runtime.PropError("0", err)
+			return kit.PropError("0", err)
 		}
 	}
 	for i := 1; i < len(items); i++ {
 		var x int64
 		if err := runtime.DecodeStrict(items[i], &x); err != nil {
-			return runtime.PropError(strconv.Itoa(i), err)
+			return kit.PropError(strconv.Itoa(i), err)
 		}
 		v.Rest = append(v.Rest, x)
 	}
@@ -888,7 +888,7 @@ func (c *Client) Tasks() []string {
 }
 
 func convAccountPoint(path string, raw any) (out AccountPoint, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }
 
@@ -909,7 +909,7 @@ func convLeg(path string, raw any) (out Leg, err error) {
 }
 
 func convShipmentRoute(path string, raw any) (out ShipmentRoute, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }
 

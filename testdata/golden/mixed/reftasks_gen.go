@@ -289,11 +289,11 @@ func (v FramePrice) Value() any {
 // A value that matches several is an error. When none matches, the
 // first branch that decodes is kept, for Validate to report why.
 func (v *FramePrice) UnmarshalJSON(data []byte) error {
-	cands := make([]runtime.Candidate[FramePrice], 0, 2)
+	cands := make([]kit.Candidate[FramePrice], 0, 2)
 	{
 		x := new(string)
 		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, runtime.Candidate[FramePrice]{
+		cands = append(cands, kit.Candidate[FramePrice]{
 			Err:   err,
 			Name:  "String",
 			Value: FramePrice{String: x},
@@ -302,13 +302,13 @@ func (v *FramePrice) UnmarshalJSON(data []byte) error {
 	{
 		x := new(bool)
 		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, runtime.Candidate[FramePrice]{
+		cands = append(cands, kit.Candidate[FramePrice]{
 			Err:   err,
 			Name:  "Boolean",
 			Value: FramePrice{Boolean: x},
 		})
 	}
-	return runtime.PickVariant(v, true, cands, (*FramePrice).checkVariant)
+	return kit.PickVariant(v, true, cands, (*FramePrice).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
@@ -400,7 +400,7 @@ func (v FrameShape) Value() any {
 
 // UnmarshalJSON reads the property "kind" first and decodes the variant it names.
 func (v *FrameShape) UnmarshalJSON(data []byte) error {
-	tag, err := runtime.Discriminator(data, "kind")
+	tag, err := kit.Discriminator(data, "kind")
 	if err != nil {
 		return err
 	}
@@ -413,7 +413,7 @@ func (v *FrameShape) UnmarshalJSON(data []byte) error {
 		v.Square = new(Square)
 		return v.Square.UnmarshalJSON(data)
 	}
-	return runtime.UnknownTag("kind", tag, "\"circle\", \"square\"")
+	return kit.UnknownTag("kind", tag, "\"circle\", \"square\"")
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -490,7 +490,7 @@ func (v *Gallery) UnmarshalJSON(data []byte) error {
 	if err := runtime.DecodeStrict(data, (*plain)(v)); err != nil {
 		return err
 	}
-	nulls := runtime.NullProps(data, "owner", "headers", "mode")
+	nulls := kit.NullProps(data, "owner", "headers", "mode")
 	if nulls["owner"] {
 		v.Owner = new(runtime.JSONValue)
 		if err := v.Owner.UnmarshalJSON([]byte("null")); err != nil {
@@ -806,11 +806,11 @@ func (v GalleryAddr) Value() any {
 // A value that matches several is an error. When none matches, the
 // first branch that decodes is kept, for Validate to report why.
 func (v *GalleryAddr) UnmarshalJSON(data []byte) error {
-	cands := make([]runtime.Candidate[GalleryAddr], 0, 2)
+	cands := make([]kit.Candidate[GalleryAddr], 0, 2)
 	{
 		x := new(netip.Addr)
 		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, runtime.Candidate[GalleryAddr]{
+		cands = append(cands, kit.Candidate[GalleryAddr]{
 			Err:   err,
 			Name:  "String",
 			Value: GalleryAddr{String: x},
@@ -819,13 +819,13 @@ func (v *GalleryAddr) UnmarshalJSON(data []byte) error {
 	{
 		x := new(string)
 		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, runtime.Candidate[GalleryAddr]{
+		cands = append(cands, kit.Candidate[GalleryAddr]{
 			Err:   err,
 			Name:  "String1",
 			Value: GalleryAddr{String1: x},
 		})
 	}
-	return runtime.PickVariant(v, true, cands, (*GalleryAddr).checkVariant)
+	return kit.PickVariant(v, true, cands, (*GalleryAddr).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
@@ -871,11 +871,11 @@ func (v *GalleryAddr) validate(vs *runtime.Violations, path *runtime.Path) {
 	// oneOf: the value must match no other branch.
 	switch {
 	case v.String != nil:
-		if i := runtime.FirstMatch(v.String, path, checkGalleryAddrString1); i >= 0 {
+		if i := kit.FirstMatch(v.String, path, checkGalleryAddrString1); i >= 0 {
 			vs.Addf(path.String(), "oneOf", "the String value also matches %s, want exactly one branch", []string{"String1"}[i])
 		}
 	case v.String1 != nil:
-		if i := runtime.FirstMatch(v.String1, path, runtime.FormatChecked("ipv4", checkGalleryAddrString)); i >= 0 {
+		if i := kit.FirstMatch(v.String1, path, kit.FormatChecked("ipv4", checkGalleryAddrString)); i >= 0 {
 			vs.Addf(path.String(), "oneOf", "the String1 value also matches %s, want exactly one branch", []string{}[i])
 		}
 	}
@@ -940,11 +940,11 @@ func (v GalleryExtrasValue) Value() any {
 // When none matches, the
 // first branch that decodes is kept, for Validate to report why.
 func (v *GalleryExtrasValue) UnmarshalJSON(data []byte) error {
-	cands := make([]runtime.Candidate[GalleryExtrasValue], 0, 2)
+	cands := make([]kit.Candidate[GalleryExtrasValue], 0, 2)
 	{
 		x := new(int64)
 		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, runtime.Candidate[GalleryExtrasValue]{
+		cands = append(cands, kit.Candidate[GalleryExtrasValue]{
 			Err:   err,
 			Name:  "Integer",
 			Value: GalleryExtrasValue{Integer: x},
@@ -953,13 +953,13 @@ func (v *GalleryExtrasValue) UnmarshalJSON(data []byte) error {
 	{
 		x := new(string)
 		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, runtime.Candidate[GalleryExtrasValue]{
+		cands = append(cands, kit.Candidate[GalleryExtrasValue]{
 			Err:   err,
 			Name:  "String",
 			Value: GalleryExtrasValue{String: x},
 		})
 	}
-	return runtime.PickVariant(v, false, cands, (*GalleryExtrasValue).checkVariant)
+	return kit.PickVariant(v, false, cands, (*GalleryExtrasValue).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
@@ -1056,11 +1056,11 @@ func (v GalleryIDs) Value() any {
 // A value that matches several is an error. When none matches, the
 // first branch that decodes is kept, for Validate to report why.
 func (v *GalleryIDs) UnmarshalJSON(data []byte) error {
-	cands := make([]runtime.Candidate[GalleryIDs], 0, 2)
+	cands := make([]kit.Candidate[GalleryIDs], 0, 2)
 	{
 		x := new([]runtime.UUID)
 		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, runtime.Candidate[GalleryIDs]{
+		cands = append(cands, kit.Candidate[GalleryIDs]{
 			Err:   err,
 			Name:  "Array",
 			Value: GalleryIDs{Array: x},
@@ -1069,13 +1069,13 @@ func (v *GalleryIDs) UnmarshalJSON(data []byte) error {
 	{
 		x := new([]string)
 		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, runtime.Candidate[GalleryIDs]{
+		cands = append(cands, kit.Candidate[GalleryIDs]{
 			Err:   err,
 			Name:  "Array1",
 			Value: GalleryIDs{Array1: x},
 		})
 	}
-	return runtime.PickVariant(v, true, cands, (*GalleryIDs).checkVariant)
+	return kit.PickVariant(v, true, cands, (*GalleryIDs).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
@@ -1121,11 +1121,11 @@ func (v *GalleryIDs) validate(vs *runtime.Violations, path *runtime.Path) {
 	// oneOf: the value must match no other branch.
 	switch {
 	case v.Array != nil:
-		if i := runtime.FirstMatch(v.Array, path, checkGalleryIDsArray1); i >= 0 {
+		if i := kit.FirstMatch(v.Array, path, checkGalleryIDsArray1); i >= 0 {
 			vs.Addf(path.String(), "oneOf", "the Array value also matches %s, want exactly one branch", []string{"Array1"}[i])
 		}
 	case v.Array1 != nil:
-		if i := runtime.FirstMatch(v.Array1, path, runtime.DecodesAs[[]runtime.UUID](checkGalleryIDsArray)); i >= 0 {
+		if i := kit.FirstMatch(v.Array1, path, kit.DecodesAs[[]runtime.UUID](checkGalleryIDsArray)); i >= 0 {
 			vs.Addf(path.String(), "oneOf", "the Array1 value also matches %s, want exactly one branch", []string{}[i])
 		}
 	}
@@ -1198,12 +1198,12 @@ func (v GalleryMode) Value() any {
 
 // MarshalJSON writes the value; a value that is not JSON text is an error.
 func (v GalleryMode) MarshalJSON() ([]byte, error) {
-	return runtime.EnumJSON(string(v))
+	return kit.EnumJSON(string(v))
 }
 
 // UnmarshalJSON decodes any JSON value, spelled as the constant it equals; Validate reports a value that equals none.
 func (v *GalleryMode) UnmarshalJSON(data []byte) error {
-	s, err := runtime.EnumText(data, string(GalleryMode1), string(GalleryModeAuto), string(GalleryModeNull), string(GalleryModeValue3))
+	s, err := kit.EnumText(data, string(GalleryMode1), string(GalleryModeAuto), string(GalleryModeNull), string(GalleryModeValue3))
 	*v = GalleryMode(s)
 	return err
 }
@@ -1292,11 +1292,11 @@ func (v GalleryPrice) Value() any {
 // When none matches, the
 // first branch that decodes is kept, for Validate to report why.
 func (v *GalleryPrice) UnmarshalJSON(data []byte) error {
-	cands := make([]runtime.Candidate[GalleryPrice], 0, 2)
+	cands := make([]kit.Candidate[GalleryPrice], 0, 2)
 	{
 		x := new(Money)
 		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, runtime.Candidate[GalleryPrice]{
+		cands = append(cands, kit.Candidate[GalleryPrice]{
 			Err:   err,
 			Name:  "String",
 			Value: GalleryPrice{String: x},
@@ -1305,13 +1305,13 @@ func (v *GalleryPrice) UnmarshalJSON(data []byte) error {
 	{
 		x := new(int64)
 		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, runtime.Candidate[GalleryPrice]{
+		cands = append(cands, kit.Candidate[GalleryPrice]{
 			Err:   err,
 			Name:  "Integer",
 			Value: GalleryPrice{Integer: x},
 		})
 	}
-	return runtime.PickVariant(v, false, cands, (*GalleryPrice).checkVariant)
+	return kit.PickVariant(v, false, cands, (*GalleryPrice).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
@@ -1406,7 +1406,7 @@ func (v GalleryShapeItem) Value() any {
 
 // UnmarshalJSON reads the property "kind" first and decodes the variant it names.
 func (v *GalleryShapeItem) UnmarshalJSON(data []byte) error {
-	tag, err := runtime.Discriminator(data, "kind")
+	tag, err := kit.Discriminator(data, "kind")
 	if err != nil {
 		return err
 	}
@@ -1419,7 +1419,7 @@ func (v *GalleryShapeItem) UnmarshalJSON(data []byte) error {
 		v.Square = new(Square2)
 		return v.Square.UnmarshalJSON(data)
 	}
-	return runtime.UnknownTag("kind", tag, "\"circle\", \"square\"")
+	return kit.UnknownTag("kind", tag, "\"circle\", \"square\"")
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -1491,20 +1491,20 @@ func (v GallerySpan) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON decodes a JSON array of at least 2 and at most 3 items, each item strictly.
 func (v *GallerySpan) UnmarshalJSON(data []byte) error {
-	items, err := runtime.TupleItems(data, 2, 3)
+	items, err := kit.TupleItems(data, 2, 3)
 	if err != nil {
 		return err
 	}
 	*v = GallerySpan{}
 	if err := runtime.DecodeStrict(items[0], &v.From); err != nil {
-		return runtime.PropError("0", err)
+		return kit.PropError("0", err)
 	}
 	if err := runtime.DecodeStrict(items[1], &v.At); err != nil {
-		return runtime.PropError("1", err)
+		return kit.PropError("1", err)
 	}
 	if len(items) > 2 {
 		if err := runtime.DecodeStrict(items[2], &v.Ref); err != nil {
-			return runtime.PropError("2", err)
+			return kit.PropError("2", err)
 		}
 	}
 	return nil
@@ -1582,11 +1582,11 @@ func (v GalleryStamp) Value() any {
 // A value that matches several is an error. When none matches, the
 // first branch that decodes is kept, for Validate to report why.
 func (v *GalleryStamp) UnmarshalJSON(data []byte) error {
-	cands := make([]runtime.Candidate[GalleryStamp], 0, 2)
+	cands := make([]kit.Candidate[GalleryStamp], 0, 2)
 	{
 		x := new(Dated)
 		err := x.UnmarshalJSON(data)
-		cands = append(cands, runtime.Candidate[GalleryStamp]{
+		cands = append(cands, kit.Candidate[GalleryStamp]{
 			Err:   err,
 			Name:  "Dated",
 			Value: GalleryStamp{Dated: x},
@@ -1595,13 +1595,13 @@ func (v *GalleryStamp) UnmarshalJSON(data []byte) error {
 	{
 		x := new(Noted)
 		err := x.UnmarshalJSON(data)
-		cands = append(cands, runtime.Candidate[GalleryStamp]{
+		cands = append(cands, kit.Candidate[GalleryStamp]{
 			Err:   err,
 			Name:  "Noted",
 			Value: GalleryStamp{Noted: x},
 		})
 	}
-	return runtime.PickVariant(v, true, cands, (*GalleryStamp).checkVariant)
+	return kit.PickVariant(v, true, cands, (*GalleryStamp).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
@@ -1643,11 +1643,11 @@ func (v *GalleryStamp) validate(vs *runtime.Violations, path *runtime.Path) {
 	// oneOf: the value must match no other branch.
 	switch {
 	case v.Dated != nil:
-		if i := runtime.FirstMatch(v.Dated, path, checkGalleryStampNoted); i >= 0 {
+		if i := kit.FirstMatch(v.Dated, path, checkGalleryStampNoted); i >= 0 {
 			vs.Addf(path.String(), "oneOf", "the Dated value also matches %s, want exactly one branch", []string{"Noted"}[i])
 		}
 	case v.Noted != nil:
-		if i := runtime.FirstMatch(v.Noted, path, runtime.DecodedBy[Dated](checkGalleryStampDated)); i >= 0 {
+		if i := kit.FirstMatch(v.Noted, path, kit.DecodedBy[Dated](checkGalleryStampDated)); i >= 0 {
 			vs.Addf(path.String(), "oneOf", "the Noted value also matches %s, want exactly one branch", []string{}[i])
 		}
 	}
@@ -1712,11 +1712,11 @@ func (v GalleryWhen) Value() any {
 // A value that matches several is an error. When none matches, the
 // first branch that decodes is kept, for Validate to report why.
 func (v *GalleryWhen) UnmarshalJSON(data []byte) error {
-	cands := make([]runtime.Candidate[GalleryWhen], 0, 2)
+	cands := make([]kit.Candidate[GalleryWhen], 0, 2)
 	{
 		x := new(string)
 		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, runtime.Candidate[GalleryWhen]{
+		cands = append(cands, kit.Candidate[GalleryWhen]{
 			Err:   err,
 			Name:  "String",
 			Value: GalleryWhen{String: x},
@@ -1725,13 +1725,13 @@ func (v *GalleryWhen) UnmarshalJSON(data []byte) error {
 	{
 		x := new(runtime.Date)
 		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, runtime.Candidate[GalleryWhen]{
+		cands = append(cands, kit.Candidate[GalleryWhen]{
 			Err:   err,
 			Name:  "String1",
 			Value: GalleryWhen{String1: x},
 		})
 	}
-	return runtime.PickVariant(v, true, cands, (*GalleryWhen).checkVariant)
+	return kit.PickVariant(v, true, cands, (*GalleryWhen).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
@@ -1777,11 +1777,11 @@ func (v *GalleryWhen) validate(vs *runtime.Violations, path *runtime.Path) {
 	// oneOf: the value must match no other branch.
 	switch {
 	case v.String != nil:
-		if i := runtime.FirstMatch(v.String, path, runtime.FormatChecked("date", checkGalleryWhenString1)); i >= 0 {
+		if i := kit.FirstMatch(v.String, path, kit.FormatChecked("date", checkGalleryWhenString1)); i >= 0 {
 			vs.Addf(path.String(), "oneOf", "the String value also matches %s, want exactly one branch", []string{}[i])
 		}
 	case v.String1 != nil:
-		if i := runtime.FirstMatch(v.String1, path, checkGalleryWhenString); i >= 0 {
+		if i := kit.FirstMatch(v.String1, path, checkGalleryWhenString); i >= 0 {
 			vs.Addf(path.String(), "oneOf", "the String1 value also matches %s, want exactly one branch", []string{"String"}[i])
 		}
 	}
@@ -1846,11 +1846,11 @@ func (v Node) Value() any {
 // A value that matches several is an error. When none matches, the
 // first branch that decodes is kept, for Validate to report why.
 func (v *Node) UnmarshalJSON(data []byte) error {
-	cands := make([]runtime.Candidate[Node], 0, 2)
+	cands := make([]kit.Candidate[Node], 0, 2)
 	{
 		x := new(int64)
 		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, runtime.Candidate[Node]{
+		cands = append(cands, kit.Candidate[Node]{
 			Err:   err,
 			Name:  "Integer",
 			Value: Node{Integer: x},
@@ -1859,13 +1859,13 @@ func (v *Node) UnmarshalJSON(data []byte) error {
 	{
 		x := new([]Node)
 		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, runtime.Candidate[Node]{
+		cands = append(cands, kit.Candidate[Node]{
 			Err:   err,
 			Name:  "Array",
 			Value: Node{Array: x},
 		})
 	}
-	return runtime.PickVariant(v, true, cands, (*Node).checkVariant)
+	return kit.PickVariant(v, true, cands, (*Node).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
@@ -2752,61 +2752,61 @@ func (c *Client) Tasks() []string {
 }
 
 func convFramePrice(path string, raw any) (out FramePrice, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }
 
 func convFrameShape(path string, raw any) (out FrameShape, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }
 
 func convGalleryAddr(path string, raw any) (out GalleryAddr, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }
 
 func convGalleryExtrasValue(path string, raw any) (out GalleryExtrasValue, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }
 
 func convGalleryIDs(path string, raw any) (out GalleryIDs, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }
 
 func convGalleryMode(path string, raw any) (out GalleryMode, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }
 
 func convGalleryPrice(path string, raw any) (out GalleryPrice, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }
 
 func convGalleryShapeItem(path string, raw any) (out GalleryShapeItem, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }
 
 func convGallerySpan(path string, raw any) (out GallerySpan, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }
 
 func convGalleryStamp(path string, raw any) (out GalleryStamp, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }
 
 func convGalleryWhen(path string, raw any) (out GalleryWhen, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }
 
 func convNode(path string, raw any) (out Node, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }

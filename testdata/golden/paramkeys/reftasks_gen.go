@@ -749,7 +749,7 @@ func (v *KeyPostParams) UnmarshalJSON(data []byte) error {
 	if err := runtime.DecodeStrict(data, (*plain)(v)); err != nil {
 		return err
 	}
-	nulls := runtime.NullProps(data, "any")
+	nulls := kit.NullProps(data, "any")
 	if nulls["any"] {
 		v.Any = new(runtime.JSONValue)
 		if err := v.Any.UnmarshalJSON([]byte("null")); err != nil {

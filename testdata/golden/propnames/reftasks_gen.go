@@ -52,11 +52,11 @@ func (v Choice) Value() any {
 // A value that matches several is an error. When none matches, the
 // first branch that decodes is kept, for Validate to report why.
 func (v *Choice) UnmarshalJSON(data []byte) error {
-	cands := make([]runtime.Candidate[Choice], 0, 2)
+	cands := make([]kit.Candidate[Choice], 0, 2)
 	{
 		x := new(string)
 		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, runtime.Candidate[Choice]{
+		cands = append(cands, kit.Candidate[Choice]{
 			Err:   err,
 			Name:  "Value0",
 			Value: Choice{Value0: x},
@@ -65,13 +65,13 @@ func (v *Choice) UnmarshalJSON(data []byte) error {
 	{
 		x := new(int64)
 		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, runtime.Candidate[Choice]{
+		cands = append(cands, kit.Candidate[Choice]{
 			Err:   err,
 			Name:  "Count",
 			Value: Choice{Count: x},
 		})
 	}
-	return runtime.PickVariant(v, true, cands, (*Choice).checkVariant)
+	return kit.PickVariant(v, true, cands, (*Choice).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
@@ -158,25 +158,25 @@ func (v Pair) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON decodes a JSON array, each item strictly.
 func (v *Pair) UnmarshalJSON(data []byte) error {
-	items, err := runtime.TupleItems(data, 0, -1)
+	items, err := kit.TupleItems(data, 0, -1)
 	if err != nil {
 		return err
 	}
 	*v = Pair{}
 	if len(items) > 0 {
 		if err := runtime.DecodeStrict(items[0], &v.V0); err != nil {
-			return runtime.PropError("0", err)
+			return kit.PropError("0", err)
 		}
 	}
 	if len(items) > 1 {
 		if err := runtime.DecodeStrict(items[1], &v.Size); err != nil {
-			return runtime.PropError("1", err)
+			return kit.PropError("1", err)
 		}
 	}
 	for i := 2; i < len(items); i++ {
 		var x runtime.JSONValue
 		if err := json.Unmarshal(items[i], &x); err != nil {
-			return runtime.PropError(strconv.Itoa(i), err)
+			return kit.PropError(strconv.Itoa(i), err)
 		}
 		v.Rest = append(v.Rest, x)
 	}
@@ -263,13 +263,13 @@ func (v *Part) UnmarshalJSON(data []byte) error {
 	if err := runtime.DecodeStrict(data, (*plain)(v)); err != nil {
 		return err
 	}
-	_, raw, err := runtime.OtherProps(data, nil)
+	_, raw, err := kit.OtherProps(data, nil)
 	if err != nil {
 		return err
 	}
 	if r, ok := raw["x,y"]; ok {
 		if err := v.XY.UnmarshalJSON(r); err != nil {
-			return runtime.PropError("x,y", err)
+			return kit.PropError("x,y", err)
 		}
 	}
 	return nil
@@ -278,7 +278,7 @@ func (v *Part) UnmarshalJSON(data []byte) error {
 // MarshalJSON writes every property, those whose names a struct tag cannot carry included.
 func (v Part) MarshalJSON() ([]byte, error) {
 	type plain Part
-	var w runtime.ObjectWriter
+	var w kit.ObjectWriter
 	w.Struct(plain(v))
 	if v.XY.Set {
 		w.Prop("x,y", v.XY)
@@ -359,43 +359,43 @@ func (v *Record) UnmarshalJSON(data []byte) error {
 	if err := runtime.DecodeStrict(data, (*plain)(v)); err != nil {
 		return err
 	}
-	_, raw, err := runtime.OtherProps(data, nil)
+	_, raw, err := kit.OtherProps(data, nil)
 	if err != nil {
 		return err
 	}
 	if r, ok := raw["-"]; ok {
 		if err := runtime.DecodeStrict(r, &v.X); err != nil {
-			return runtime.PropError("-", err)
+			return kit.PropError("-", err)
 		}
 	}
 	if r, ok := raw["a,b"]; ok {
 		if err := runtime.DecodeStrict(r, &v.AB); err != nil {
-			return runtime.PropError("a,b", err)
+			return kit.PropError("a,b", err)
 		}
 	}
 	if r, ok := raw["q\"x"]; ok {
 		if err := v.QX.UnmarshalJSON(r); err != nil {
-			return runtime.PropError("q\"x", err)
+			return kit.PropError("q\"x", err)
 		}
 	}
 	if r, ok := raw["b`x"]; ok {
-		if err := runtime.DecodeNullable(r, &v.BX); err != nil {
-			return runtime.PropError("b`x", err)
+		if err := kit.DecodeNullable(r, &v.BX); err != nil {
+			return kit.PropError("b`x", err)
 		}
 	}
 	if r, ok := raw["bs\\x"]; ok {
-		if err := runtime.DecodeNullable(r, &v.BsX); err != nil {
-			return runtime.PropError("bs\\x", err)
+		if err := kit.DecodeNullable(r, &v.BsX); err != nil {
+			return kit.PropError("bs\\x", err)
 		}
 	}
 	if r, ok := raw[""]; ok {
 		if err := runtime.DecodeStrict(r, &v.X2); err != nil {
-			return runtime.PropError("", err)
+			return kit.PropError("", err)
 		}
 	}
 	if r, ok := raw["a b"]; ok {
-		if err := runtime.DecodeNullable(r, &v.AB2); err != nil {
-			return runtime.PropError("a b", err)
+		if err := kit.DecodeNullable(r, &v.AB2); err != nil {
+			return kit.PropError("a b", err)
 		}
 	}
 	return nil
@@ -404,7 +404,7 @@ func (v *Record) UnmarshalJSON(data []byte) error {
 // MarshalJSON writes every property, those whose names a struct tag cannot carry included.
 func (v Record) MarshalJSON() ([]byte, error) {
 	type plain Record
-	var w runtime.ObjectWriter
+	var w kit.ObjectWriter
 	w.Struct(plain(v))
 	w.Prop("-", v.X)
 	w.Prop("a,b", v.AB)
@@ -674,18 +674,18 @@ func (v *RecordParams) UnmarshalJSON(data []byte) error {
 	if err := runtime.DecodeStrict(data, (*plain)(v)); err != nil {
 		return err
 	}
-	_, raw, err := runtime.OtherProps(data, nil)
+	_, raw, err := kit.OtherProps(data, nil)
 	if err != nil {
 		return err
 	}
 	if r, ok := raw["a,b"]; ok {
 		if err := runtime.DecodeStrict(r, &v.AB); err != nil {
-			return runtime.PropError("a,b", err)
+			return kit.PropError("a,b", err)
 		}
 	}
 	if r, ok := raw["-"]; ok {
-		if err := runtime.DecodeNullable(r, &v.X); err != nil {
-			return runtime.PropError("-", err)
+		if err := kit.DecodeNullable(r, &v.X); err != nil {
+			return kit.PropError("-", err)
 		}
 	}
 	return nil
@@ -694,7 +694,7 @@ func (v *RecordParams) UnmarshalJSON(data []byte) error {
 // MarshalJSON writes every property, those whose names a struct tag cannot carry included.
 func (v RecordParams) MarshalJSON() ([]byte, error) {
 	type plain RecordParams
-	var w runtime.ObjectWriter
+	var w kit.ObjectWriter
 	w.Struct(plain(v))
 	w.Prop("a,b", v.AB)
 	if v.X != nil {
@@ -1218,12 +1218,12 @@ func convShapes(path string, raw any) (out Shapes, err error) {
 }
 
 func convChoice(path string, raw any) (out Choice, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }
 
 func convPair(path string, raw any) (out Pair, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }
 

@@ -287,7 +287,7 @@ func (v *Node) UnmarshalJSON(data []byte) error {
 	if err := runtime.DecodeStrict(data, (*plain)(v)); err != nil {
 		return err
 	}
-	nulls := runtime.NullProps(data, "link")
+	nulls := kit.NullProps(data, "link")
 	if nulls["link"] {
 		v.Link = new(runtime.JSONValue)
 		if err := v.Link.UnmarshalJSON([]byte("null")); err != nil {

@@ -153,7 +153,7 @@ func (v *FallbackNamesResult) UnmarshalJSON(data []byte) error {
 	if err := runtime.DecodeStrict(data, (*plain)(v)); err != nil {
 		return err
 	}
-	nulls := runtime.NullProps(data, "either")
+	nulls := kit.NullProps(data, "either")
 	if nulls["either"] {
 		v.Either = new(FallbackNamesResultEither)
 		if err := v.Either.UnmarshalJSON([]byte("null")); err != nil {
@@ -268,11 +268,11 @@ func (v FallbackNamesResultEither) Value() any {
 // A value that matches several is an error. When none matches, the
 // first branch that decodes is kept, for Validate to report why.
 func (v *FallbackNamesResultEither) UnmarshalJSON(data []byte) error {
-	cands := make([]runtime.Candidate[FallbackNamesResultEither], 0, 5)
+	cands := make([]kit.Candidate[FallbackNamesResultEither], 0, 5)
 	{
 		x := new(string)
 		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, runtime.Candidate[FallbackNamesResultEither]{
+		cands = append(cands, kit.Candidate[FallbackNamesResultEither]{
 			Err:   err,
 			Name:  "A",
 			Value: FallbackNamesResultEither{A: x},
@@ -281,7 +281,7 @@ func (v *FallbackNamesResultEither) UnmarshalJSON(data []byte) error {
 	{
 		x := new(int64)
 		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, runtime.Candidate[FallbackNamesResultEither]{
+		cands = append(cands, kit.Candidate[FallbackNamesResultEither]{
 			Err:   err,
 			Name:  "A2",
 			Value: FallbackNamesResultEither{A2: x},
@@ -290,7 +290,7 @@ func (v *FallbackNamesResultEither) UnmarshalJSON(data []byte) error {
 	{
 		x := new(bool)
 		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, runtime.Candidate[FallbackNamesResultEither]{
+		cands = append(cands, kit.Candidate[FallbackNamesResultEither]{
 			Err:   err,
 			Name:  "A2_2",
 			Value: FallbackNamesResultEither{A2_2: x},
@@ -299,7 +299,7 @@ func (v *FallbackNamesResultEither) UnmarshalJSON(data []byte) error {
 	{
 		x := new(runtime.JSONValue)
 		err := json.Unmarshal(data, x)
-		cands = append(cands, runtime.Candidate[FallbackNamesResultEither]{
+		cands = append(cands, kit.Candidate[FallbackNamesResultEither]{
 			Err:   err,
 			Name:  "Variant4",
 			Value: FallbackNamesResultEither{Variant4: x},
@@ -308,13 +308,13 @@ func (v *FallbackNamesResultEither) UnmarshalJSON(data []byte) error {
 	{
 		x := new([]string)
 		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, runtime.Candidate[FallbackNamesResultEither]{
+		cands = append(cands, kit.Candidate[FallbackNamesResultEither]{
 			Err:   err,
 			Name:  "Array",
 			Value: FallbackNamesResultEither{Array: x},
 		})
 	}
-	return runtime.PickVariant(v, true, cands, (*FallbackNamesResultEither).checkVariant)
+	return kit.PickVariant(v, true, cands, (*FallbackNamesResultEither).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
@@ -439,30 +439,30 @@ func (v FallbackNamesResultPair) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON decodes a JSON array, each item strictly.
 func (v *FallbackNamesResultPair) UnmarshalJSON(data []byte) error {
-	items, err := runtime.TupleItems(data, 0, -1)
+	items, err := kit.TupleItems(data, 0, -1)
 	if err != nil {
 		return err
 	}
 	*v = FallbackNamesResultPair{}
 	if len(items) > 0 {
 		if err := runtime.DecodeStrict(items[0], &v.V1); err != nil {
-			return runtime.PropError("0", err)
+			return kit.PropError("0", err)
 		}
 	}
 	if len(items) > 1 {
 		if err := runtime.DecodeStrict(items[1], &v.V1_2); err != nil {
-			return runtime.PropError("1", err)
+			return kit.PropError("1", err)
 		}
 	}
 	if len(items) > 2 {
 		if err := runtime.DecodeStrict(items[2], &v.V2); err != nil {
-			return runtime.PropError("2", err)
+			return kit.PropError("2", err)
 		}
 	}
 	for i := 3; i < len(items); i++ {
 		var x runtime.JSONValue
 		if err := json.Unmarshal(items[i], &x); err != nil {
-			return runtime.PropError(strconv.Itoa(i), err)
+			return kit.PropError(strconv.Itoa(i), err)
 		}
 		v.Rest = append(v.Rest, x)
 	}
@@ -648,7 +648,7 @@ func (v *Pattern0M) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	v.PatternProps = nil
-	keys, raw, err := runtime.OtherProps(data, []string{"q"})
+	keys, raw, err := kit.OtherProps(data, []string{"q"})
 	if err != nil {
 		return err
 	}
@@ -656,7 +656,7 @@ func (v *Pattern0M) UnmarshalJSON(data []byte) error {
 		if pattern1.MatchString(k) {
 			var x string
 			if err := runtime.DecodeStrict(raw[k], &x); err != nil {
-				return runtime.PropError(k, err)
+				return kit.PropError(k, err)
 			}
 			if v.PatternProps == nil {
 				v.PatternProps = make(map[string]string)
@@ -670,9 +670,9 @@ func (v *Pattern0M) UnmarshalJSON(data []byte) error {
 // MarshalJSON writes the properties, then the keys of the maps in sorted order; a key is written once.
 func (v Pattern0M) MarshalJSON() ([]byte, error) {
 	type plain Pattern0M
-	var w runtime.ObjectWriter
+	var w kit.ObjectWriter
 	w.Struct(plain(v))
-	runtime.WriteProps(&w, v.PatternProps)
+	kit.WriteProps(&w, v.PatternProps)
 	return w.Bytes()
 }
 
@@ -1195,12 +1195,12 @@ func (v XResultBig) Value() any {
 
 // MarshalJSON writes the value; a value that is not JSON text is an error.
 func (v XResultBig) MarshalJSON() ([]byte, error) {
-	return runtime.EnumJSON(string(v))
+	return kit.EnumJSON(string(v))
 }
 
 // UnmarshalJSON decodes any JSON value, spelled as the constant it equals; Validate reports a value that equals none.
 func (v *XResultBig) UnmarshalJSON(data []byte) error {
-	s, err := runtime.EnumText(data, string(XResultBig9223372036854775808))
+	s, err := kit.EnumText(data, string(XResultBig9223372036854775808))
 	*v = XResultBig(s)
 	return err
 }
@@ -1327,12 +1327,12 @@ func (v XResultMaybe) Value() any {
 
 // MarshalJSON writes the value; a value that is not JSON text is an error.
 func (v XResultMaybe) MarshalJSON() ([]byte, error) {
-	return runtime.EnumJSON(string(v))
+	return kit.EnumJSON(string(v))
 }
 
 // UnmarshalJSON decodes any JSON value, spelled as the constant it equals; Validate reports a value that equals none.
 func (v *XResultMaybe) UnmarshalJSON(data []byte) error {
-	s, err := runtime.EnumText(data, string(XResultMaybe3))
+	s, err := kit.EnumText(data, string(XResultMaybe3))
 	*v = XResultMaybe(s)
 	return err
 }
@@ -1388,12 +1388,12 @@ func (v XResultMixed) Value() any {
 
 // MarshalJSON writes the value; a value that is not JSON text is an error.
 func (v XResultMixed) MarshalJSON() ([]byte, error) {
-	return runtime.EnumJSON(string(v))
+	return kit.EnumJSON(string(v))
 }
 
 // UnmarshalJSON decodes any JSON value, spelled as the constant it equals; Validate reports a value that equals none.
 func (v *XResultMixed) UnmarshalJSON(data []byte) error {
-	s, err := runtime.EnumText(data, string(XResultMixed1), string(XResultMixedA), string(XResultMixedValue3))
+	s, err := kit.EnumText(data, string(XResultMixed1), string(XResultMixedA), string(XResultMixedValue3))
 	*v = XResultMixed(s)
 	return err
 }
@@ -2099,7 +2099,7 @@ func convPattern0(path string, raw any) (out Pattern0, err error) {
 }
 
 func convXResultBig(path string, raw any) (out XResultBig, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }
 
@@ -2121,12 +2121,12 @@ func convXResultLevel(path string, raw any) (out XResultLevel, err error) {
 }
 
 func convXResultMaybe(path string, raw any) (out XResultMaybe, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }
 
 func convXResultMixed(path string, raw any) (out XResultMixed, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }
 
@@ -2140,12 +2140,12 @@ func convXResultStatus(path string, raw any) (out XResultStatus, err error) {
 }
 
 func convFallbackNamesResultEither(path string, raw any) (out FallbackNamesResultEither, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }
 
 func convFallbackNamesResultPair(path string, raw any) (out FallbackNamesResultPair, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }
 

@@ -105,7 +105,7 @@ func (v *Thing) UnmarshalJSON(data []byte) error {
 	if err := runtime.DecodeStrict(data, (*plain)(v)); err != nil {
 		return err
 	}
-	nulls := runtime.NullProps(data, "anything", "bag", "mixed")
+	nulls := kit.NullProps(data, "anything", "bag", "mixed")
 	if nulls["anything"] {
 		v.Anything = new(runtime.JSONValue)
 		if err := v.Anything.UnmarshalJSON([]byte("null")); err != nil {
@@ -360,7 +360,7 @@ func (v *ThingLabels) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	v.PatternProps = nil
-	keys, raw, err := runtime.OtherProps(data, nil)
+	keys, raw, err := kit.OtherProps(data, nil)
 	if err != nil {
 		return err
 	}
@@ -371,7 +371,7 @@ func (v *ThingLabels) UnmarshalJSON(data []byte) error {
 			matched = true
 			var x string
 			if err := runtime.DecodeStrict(raw[k], &x); err != nil {
-				return runtime.PropError(k, err)
+				return kit.PropError(k, err)
 			}
 			if v.PatternProps == nil {
 				v.PatternProps = make(map[string]string)
@@ -388,9 +388,9 @@ func (v *ThingLabels) UnmarshalJSON(data []byte) error {
 // MarshalJSON writes the properties, then the keys of the maps in sorted order; a key is written once.
 func (v ThingLabels) MarshalJSON() ([]byte, error) {
 	type plain ThingLabels
-	var w runtime.ObjectWriter
+	var w kit.ObjectWriter
 	w.Struct(plain(v))
-	runtime.WriteProps(&w, v.PatternProps)
+	kit.WriteProps(&w, v.PatternProps)
 	return w.Bytes()
 }
 
@@ -500,19 +500,19 @@ func (v ThingPair) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON decodes a JSON array of at most 2 items, each item strictly.
 func (v *ThingPair) UnmarshalJSON(data []byte) error {
-	items, err := runtime.TupleItems(data, 0, 2)
+	items, err := kit.TupleItems(data, 0, 2)
 	if err != nil {
 		return err
 	}
 	*v = ThingPair{}
 	if len(items) > 0 {
 		if err := runtime.DecodeStrict(items[0], &v.V0); err != nil {
-			return runtime.PropError("0", err)
+			return kit.PropError("0", err)
 		}
 	}
 	if len(items) > 1 {
 		if err := runtime.DecodeStrict(items[1], &v.V1); err != nil {
-			return runtime.PropError("1", err)
+			return kit.PropError("1", err)
 		}
 	}
 	return nil
@@ -627,7 +627,7 @@ func (v ThingShape) Value() any {
 
 // UnmarshalJSON reads the property "kind" first and decodes the variant it names.
 func (v *ThingShape) UnmarshalJSON(data []byte) error {
-	tag, err := runtime.Discriminator(data, "kind")
+	tag, err := kit.Discriminator(data, "kind")
 	if err != nil {
 		return err
 	}
@@ -640,7 +640,7 @@ func (v *ThingShape) UnmarshalJSON(data []byte) error {
 		v.Square = new(ThingShapeSquare)
 		return v.Square.UnmarshalJSON(data)
 	}
-	return runtime.UnknownTag("kind", tag, "\"circle\", \"square\"")
+	return kit.UnknownTag("kind", tag, "\"circle\", \"square\"")
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -1188,11 +1188,11 @@ func convThingLevel(path string, raw any) (out ThingLevel, err error) {
 }
 
 func convThingPair(path string, raw any) (out ThingPair, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }
 
 func convThingShape(path string, raw any) (out ThingShape, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }

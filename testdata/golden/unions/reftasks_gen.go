@@ -85,14 +85,14 @@ func (v *Counters) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	v.Extra = nil
-	keys, raw, err := runtime.OtherProps(data, []string{"name"})
+	keys, raw, err := kit.OtherProps(data, []string{"name"})
 	if err != nil {
 		return err
 	}
 	for _, k := range keys {
 		var x int64
 		if err := runtime.DecodeStrict(raw[k], &x); err != nil {
-			return runtime.PropError(k, err)
+			return kit.PropError(k, err)
 		}
 		if v.Extra == nil {
 			v.Extra = make(map[string]int64)
@@ -105,9 +105,9 @@ func (v *Counters) UnmarshalJSON(data []byte) error {
 // MarshalJSON writes the properties, then the keys of the maps in sorted order; a key is written once.
 func (v Counters) MarshalJSON() ([]byte, error) {
 	type plain Counters
-	var w runtime.ObjectWriter
+	var w kit.ObjectWriter
 	w.Struct(plain(v))
-	runtime.WriteProps(&w, v.Extra)
+	kit.WriteProps(&w, v.Extra)
 	return w.Bytes()
 }
 
@@ -189,7 +189,7 @@ func (v *Drawing) UnmarshalJSON(data []byte) error {
 	if err := runtime.DecodeStrict(data, (*plain)(v)); err != nil {
 		return err
 	}
-	nulls := runtime.NullProps(data, "mode")
+	nulls := kit.NullProps(data, "mode")
 	if nulls["mode"] {
 		v.Mode = new(Mode)
 		if err := v.Mode.UnmarshalJSON([]byte("null")); err != nil {
@@ -512,20 +512,20 @@ func (v Entry) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON decodes a JSON array, each item strictly.
 func (v *Entry) UnmarshalJSON(data []byte) error {
-	items, err := runtime.TupleItems(data, 0, -1)
+	items, err := kit.TupleItems(data, 0, -1)
 	if err != nil {
 		return err
 	}
 	*v = Entry{}
 	if len(items) > 0 {
 		if err := runtime.DecodeStrict(items[0], &v.Key); err != nil {
-			return runtime.PropError("0", err)
+			return kit.PropError("0", err)
 		}
 	}
 	for i := 1; i < len(items); i++ {
 		var x runtime.JSONValue
 		if err := json.Unmarshal(items[i], &x); err != nil {
-			return runtime.PropError(strconv.Itoa(i), err)
+			return kit.PropError(strconv.Itoa(i), err)
 		}
 		v.Rest = append(v.Rest, x)
 	}
@@ -601,7 +601,7 @@ func (v *Headers) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	v.PatternProps = nil
-	keys, raw, err := runtime.OtherProps(data, []string{"host"})
+	keys, raw, err := kit.OtherProps(data, []string{"host"})
 	if err != nil {
 		return err
 	}
@@ -612,7 +612,7 @@ func (v *Headers) UnmarshalJSON(data []byte) error {
 			matched = true
 			var x string
 			if err := runtime.DecodeStrict(raw[k], &x); err != nil {
-				return runtime.PropError(k, err)
+				return kit.PropError(k, err)
 			}
 			if v.PatternProps == nil {
 				v.PatternProps = make(map[string]string)
@@ -629,9 +629,9 @@ func (v *Headers) UnmarshalJSON(data []byte) error {
 // MarshalJSON writes the properties, then the keys of the maps in sorted order; a key is written once.
 func (v Headers) MarshalJSON() ([]byte, error) {
 	type plain Headers
-	var w runtime.ObjectWriter
+	var w kit.ObjectWriter
 	w.Struct(plain(v))
-	runtime.WriteProps(&w, v.PatternProps)
+	kit.WriteProps(&w, v.PatternProps)
 	return w.Bytes()
 }
 
@@ -718,12 +718,12 @@ func (v Mode) Value() any {
 
 // MarshalJSON writes the value; a value that is not JSON text is an error.
 func (v Mode) MarshalJSON() ([]byte, error) {
-	return runtime.EnumJSON(string(v))
+	return kit.EnumJSON(string(v))
 }
 
 // UnmarshalJSON decodes any JSON value, spelled as the constant it equals; Validate reports a value that equals none.
 func (v *Mode) UnmarshalJSON(data []byte) error {
-	s, err := runtime.EnumText(data, string(Mode1), string(ModeAuto), string(ModeNull), string(ModeValue3), string(ModeValue4))
+	s, err := kit.EnumText(data, string(Mode1), string(ModeAuto), string(ModeNull), string(ModeValue3), string(ModeValue4))
 	*v = Mode(s)
 	return err
 }
@@ -835,20 +835,20 @@ func (v Point) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON decodes a JSON array of at least 2 and at most 3 items, each item strictly.
 func (v *Point) UnmarshalJSON(data []byte) error {
-	items, err := runtime.TupleItems(data, 2, 3)
+	items, err := kit.TupleItems(data, 2, 3)
 	if err != nil {
 		return err
 	}
 	*v = Point{}
 	if err := runtime.DecodeStrict(items[0], &v.X); err != nil {
-		return runtime.PropError("0", err)
+		return kit.PropError("0", err)
 	}
 	if err := runtime.DecodeStrict(items[1], &v.Y); err != nil {
-		return runtime.PropError("1", err)
+		return kit.PropError("1", err)
 	}
 	if len(items) > 2 {
 		if err := json.Unmarshal(runtime.NormalizeIntegers(items[2]), &v.Label); err != nil {
-			return runtime.PropError("2", err)
+			return kit.PropError("2", err)
 		}
 	}
 	return nil
@@ -923,11 +923,11 @@ func (v Ref) Value() any {
 // When none matches, the
 // first branch that decodes is kept, for Validate to report why.
 func (v *Ref) UnmarshalJSON(data []byte) error {
-	cands := make([]runtime.Candidate[Ref], 0, 2)
+	cands := make([]kit.Candidate[Ref], 0, 2)
 	{
 		x := new(int64)
 		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, runtime.Candidate[Ref]{
+		cands = append(cands, kit.Candidate[Ref]{
 			Err:   err,
 			Name:  "Integer",
 			Value: Ref{Integer: x},
@@ -936,13 +936,13 @@ func (v *Ref) UnmarshalJSON(data []byte) error {
 	{
 		x := new(string)
 		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, runtime.Candidate[Ref]{
+		cands = append(cands, kit.Candidate[Ref]{
 			Err:   err,
 			Name:  "String",
 			Value: Ref{String: x},
 		})
 	}
-	return runtime.PickVariant(v, false, cands, (*Ref).checkVariant)
+	return kit.PickVariant(v, false, cands, (*Ref).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
@@ -1029,18 +1029,18 @@ func (v Row) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON decodes a JSON array of at least 1 items, each item strictly.
 func (v *Row) UnmarshalJSON(data []byte) error {
-	items, err := runtime.TupleItems(data, 1, -1)
+	items, err := kit.TupleItems(data, 1, -1)
 	if err != nil {
 		return err
 	}
 	*v = Row{}
 	if err := runtime.DecodeStrict(items[0], &v.V0); err != nil {
-		return runtime.PropError("0", err)
+		return kit.PropError("0", err)
 	}
 	for i := 1; i < len(items); i++ {
 		var x int64
 		if err := runtime.DecodeStrict(items[i], &x); err != nil {
-			return runtime.PropError(strconv.Itoa(i), err)
+			return kit.PropError(strconv.Itoa(i), err)
 		}
 		v.Rest = append(v.Rest, x)
 	}
@@ -1118,11 +1118,11 @@ func (v Scalar) Value() any {
 // A value that matches several is an error. When none matches, the
 // first branch that decodes is kept, for Validate to report why.
 func (v *Scalar) UnmarshalJSON(data []byte) error {
-	cands := make([]runtime.Candidate[Scalar], 0, 3)
+	cands := make([]kit.Candidate[Scalar], 0, 3)
 	{
 		x := new(string)
 		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, runtime.Candidate[Scalar]{
+		cands = append(cands, kit.Candidate[Scalar]{
 			Err:   err,
 			Name:  "String",
 			Value: Scalar{String: x},
@@ -1131,7 +1131,7 @@ func (v *Scalar) UnmarshalJSON(data []byte) error {
 	{
 		x := new(int64)
 		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, runtime.Candidate[Scalar]{
+		cands = append(cands, kit.Candidate[Scalar]{
 			Err:   err,
 			Name:  "Integer",
 			Value: Scalar{Integer: x},
@@ -1140,13 +1140,13 @@ func (v *Scalar) UnmarshalJSON(data []byte) error {
 	{
 		x := new(float64)
 		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, runtime.Candidate[Scalar]{
+		cands = append(cands, kit.Candidate[Scalar]{
 			Err:   err,
 			Name:  "Number",
 			Value: Scalar{Number: x},
 		})
 	}
-	return runtime.PickVariant(v, true, cands, (*Scalar).checkVariant)
+	return kit.PickVariant(v, true, cands, (*Scalar).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
@@ -1195,11 +1195,11 @@ func (v *Scalar) validate(vs *runtime.Violations, path *runtime.Path) {
 	// oneOf: the value must match no other branch.
 	switch {
 	case v.Integer != nil:
-		if i := runtime.FirstMatch(v.Integer, path, checkScalarNumber); i >= 0 {
+		if i := kit.FirstMatch(v.Integer, path, checkScalarNumber); i >= 0 {
 			vs.Addf(path.String(), "oneOf", "the Integer value also matches %s, want exactly one branch", []string{"Number"}[i])
 		}
 	case v.Number != nil:
-		if i := runtime.FirstMatch(v.Number, path, checkScalarInteger); i >= 0 {
+		if i := kit.FirstMatch(v.Number, path, checkScalarInteger); i >= 0 {
 			vs.Addf(path.String(), "oneOf", "the Number value also matches %s, want exactly one branch", []string{"Integer"}[i])
 		}
 	}
@@ -1301,7 +1301,7 @@ func (v Shape) Value() any {
 
 // UnmarshalJSON reads the property "kind" first and decodes the variant it names.
 func (v *Shape) UnmarshalJSON(data []byte) error {
-	tag, err := runtime.Discriminator(data, "kind")
+	tag, err := kit.Discriminator(data, "kind")
 	if err != nil {
 		return err
 	}
@@ -1314,7 +1314,7 @@ func (v *Shape) UnmarshalJSON(data []byte) error {
 		v.Square = new(Square)
 		return v.Square.UnmarshalJSON(data)
 	}
-	return runtime.UnknownTag("kind", tag, "\"circle\", \"square\"")
+	return kit.UnknownTag("kind", tag, "\"circle\", \"square\"")
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -1432,14 +1432,14 @@ func (v *Tagged) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	v.Extra = nil
-	keys, raw, err := runtime.OtherProps(data, []string{"id", "created", "tags"})
+	keys, raw, err := kit.OtherProps(data, []string{"id", "created", "tags"})
 	if err != nil {
 		return err
 	}
 	for _, k := range keys {
 		var x runtime.JSONValue
 		if err := json.Unmarshal(raw[k], &x); err != nil {
-			return runtime.PropError(k, err)
+			return kit.PropError(k, err)
 		}
 		if v.Extra == nil {
 			v.Extra = make(map[string]runtime.JSONValue)
@@ -1452,9 +1452,9 @@ func (v *Tagged) UnmarshalJSON(data []byte) error {
 // MarshalJSON writes the properties, then the keys of the maps in sorted order; a key is written once.
 func (v Tagged) MarshalJSON() ([]byte, error) {
 	type plain Tagged
-	var w runtime.ObjectWriter
+	var w kit.ObjectWriter
 	w.Struct(plain(v))
-	runtime.WriteProps(&w, v.Extra)
+	kit.WriteProps(&w, v.Extra)
 	return w.Bytes()
 }
 
@@ -1576,7 +1576,7 @@ func (v Vehicle) Value() any {
 
 // UnmarshalJSON reads the property "kind" first and decodes the variant it names.
 func (v *Vehicle) UnmarshalJSON(data []byte) error {
-	tag, err := runtime.Discriminator(data, "kind")
+	tag, err := kit.Discriminator(data, "kind")
 	if err != nil {
 		return err
 	}
@@ -1589,7 +1589,7 @@ func (v *Vehicle) UnmarshalJSON(data []byte) error {
 		v.Bike = new(VehicleBike)
 		return v.Bike.UnmarshalJSON(data)
 	}
-	return runtime.UnknownTag("kind", tag, "\"car\", \"bike\"")
+	return kit.UnknownTag("kind", tag, "\"car\", \"bike\"")
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -2129,7 +2129,7 @@ func convDrawing(path string, raw any) (out Drawing, err error) {
 }
 
 func convScalar(path string, raw any) (out Scalar, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }
 
@@ -2176,7 +2176,7 @@ func convCounters(path string, raw any) (out Counters, err error) {
 }
 
 func convEntry(path string, raw any) (out Entry, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }
 
@@ -2216,7 +2216,7 @@ func convHeaders(path string, raw any) (out Headers, err error) {
 }
 
 func convMode(path string, raw any) (out Mode, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }
 
@@ -2245,22 +2245,22 @@ func convNamed(path string, raw any) (out Named, err error) {
 }
 
 func convPoint(path string, raw any) (out Point, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }
 
 func convRef(path string, raw any) (out Ref, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }
 
 func convRow(path string, raw any) (out Row, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }
 
 func convShape(path string, raw any) (out Shape, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }
 
@@ -2317,6 +2317,6 @@ func convTagged(path string, raw any) (out Tagged, err error) {
 }
 
 func convVehicle(path string, raw any) (out Vehicle, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }

@@ -1,0 +1,41 @@
+// Package rawval names and shows raw source values (what a driver, a JSON
+// decoder or a YAML parser hands over) in conversion errors. Package
+// runtime and package kit both build such errors, so the wording lives here.
+package rawval
+
+import (
+	"encoding/json"
+	"fmt"
+)
+
+// TypeName names the Go type of a raw value as an error shows it: "null" for nil.
+func TypeName(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case []byte:
+		return "[]byte"
+	case json.Number:
+		return "json.Number"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+// Render shows a raw value in an error, bounded however large it is: quote
+// bounds and quotes text, clip bounds other text. Both come from the
+// runtime's quoting, which this leaf cannot import.
+func Render(v any, quote, clip func(string) string) string {
+	switch x := v.(type) {
+	case nil:
+		return "null"
+	case json.Number:
+		return clip(string(x))
+	case string:
+		return quote(x)
+	case []byte:
+		return quote(string(x))
+	case fmt.Stringer:
+		return clip(x.String())
+	}
+	return clip(fmt.Sprint(v))
+}

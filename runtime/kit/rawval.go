@@ -1,0 +1,12 @@
+package kit
+
+import (
+	"github.com/reftask/reftask/runtime"
+	"github.com/reftask/reftask/runtime/internal/rawval"
+)
+
+// typeName names the Go type of a raw value as an error shows it.
+func typeName(v any) string { return rawval.TypeName(v) }
+
+// renderValue shows a raw source value in an error, bounded as the runtime's errors are.
+func renderValue(v any) string { return rawval.Render(v, runtime.Quote, runtime.Clip) }
