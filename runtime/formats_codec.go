@@ -5,6 +5,8 @@ import (
 	"net/netip"
 	"strings"
 	"time"
+
+	"github.com/reftask/reftask/runtime/internal/wire"
 )
 
 // The cache encoding of the format types, used by generated append and
@@ -26,16 +28,16 @@ func AppendTimeOfDay(dst []byte, t TimeOfDay) []byte {
 }
 
 // AppendDuration appends d's text.
-func AppendDuration(dst []byte, d Duration) []byte { return AppendString(dst, d.text) }
+func AppendDuration(dst []byte, d Duration) []byte { return wire.AppendString(dst, d.text) }
 
 // AppendUUID appends the 16 bytes of u.
 func AppendUUID(dst []byte, u UUID) []byte { return append(dst, u[:]...) }
 
 // AppendEmail appends e's text.
-func AppendEmail(dst []byte, e Email) []byte { return AppendString(dst, e.text) }
+func AppendEmail(dst []byte, e Email) []byte { return wire.AppendString(dst, e.text) }
 
 // AppendURI appends u's text.
-func AppendURI(dst []byte, u URI) []byte { return AppendString(dst, u.text) }
+func AppendURI(dst []byte, u URI) []byte { return wire.AppendString(dst, u.text) }
 
 // AppendAddr appends an IP address as its length (0, 4 or 16), its bytes
 // and, for IPv6, its zone.
@@ -46,7 +48,7 @@ func AppendAddr(dst []byte, a netip.Addr) []byte {
 		return append(append(dst, 4), b[:]...)
 	case a.Is6():
 		b := a.As16()
-		return AppendString(append(append(dst, 16), b[:]...), a.Zone())
+		return wire.AppendString(append(append(dst, 16), b[:]...), a.Zone())
 	}
 	return append(dst, 0)
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/reftask/reftask/runtime/internal/wire"
 )
 
 // formatCases are valid and invalid values of every typed format; valid
@@ -339,7 +341,7 @@ func TestFormatsWireRoundTrip(t *testing.T) {
 	for _, bad := range [][]byte{
 		AppendDate(nil, Date{2024, 2, 30}),
 		{24, 0, 0, 0, 0},
-		AppendString(nil, "P1H"),
+		wire.AppendString(nil, "P1H"),
 		{5, 1, 2, 3, 4, 5},
 	} {
 		rd := NewReader(bad)
@@ -418,17 +420,4 @@ func TestFormatsConvert(t *testing.T) {
 
 func wrap[T any](f func(string, any) (T, error)) func(string, any) (any, error) {
 	return func(p string, v any) (any, error) { return f(p, v) }
-}
-
-func TestAddrArgs(t *testing.T) {
-	a := netip.MustParseAddr("10.0.0.1")
-	if AddrArg(a) != "10.0.0.1" || PtrAddrArg(&a) != "10.0.0.1" || PtrAddrArg(nil) != nil {
-		t.Error("AddrArg, PtrAddrArg")
-	}
-	if OptNullAddrArg(Some(a)) != "10.0.0.1" || OptNullAddrArg(Null[netip.Addr]()) != nil || OptNullAddrArg(OptNull[netip.Addr]{}) != nil {
-		t.Error("OptNullAddrArg")
-	}
-	if !IsIPv4(a) || IsIPv6(a) || IsIPv4(netip.Addr{}) || IsIPv6(netip.MustParseAddr("fe80::1%x")) {
-		t.Error("IsIPv4, IsIPv6")
-	}
 }

@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/reftask/reftask/runtime/internal/wire"
 )
 
 // JSONValue holds any JSON value. The generator uses it, by design and
@@ -85,9 +87,9 @@ func DecodeJSON(data []byte) (any, error) {
 func AppendJSONValue(dst []byte, v JSONValue) []byte {
 	b, err := json.Marshal(v.v)
 	if err != nil {
-		return AppendString(dst, "\x00"+string(appendGoKey(nil, reflect.ValueOf(v.v), 0)))
+		return wire.AppendString(dst, "\x00"+string(wire.AppendGoKey(nil, reflect.ValueOf(v.v), 0)))
 	}
-	return AppendString(dst, string(b))
+	return wire.AppendString(dst, string(b))
 }
 
 // ReadJSONValue reads what AppendJSONValue wrote; a corrupt entry sets the

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/reftask/reftask/runtime/internal/wire"
 )
 
 // jvDecode decodes a JSON text for a test, failing it on error.
@@ -998,7 +1000,7 @@ func TestJSONValueCacheCodec(t *testing.T) {
 	for _, v := range vals {
 		all = AppendJSONValue(all, v)
 	}
-	all = AppendInt64(all, 42)
+	all = wire.AppendInt64(all, 42)
 	rd := NewReader(all)
 	for i := range vals {
 		if got := ReadJSONValue(rd); got.String() != texts[i] {
@@ -1047,13 +1049,13 @@ func TestReadJSONValueCorrupt(t *testing.T) {
 		buf  []byte
 	}{
 		{"empty", nil},
-		{"zero length string", AppendString(nil, "")},
-		{"invalid JSON", AppendString(nil, `{"a":`)},
-		{"trailing data", AppendString(nil, `1 2`)},
-		{"not JSON", AppendString(nil, `hello`)},
-		{"length beyond buffer", append(AppendLen(nil, 1000), `null`...)},
+		{"zero length string", wire.AppendString(nil, "")},
+		{"invalid JSON", wire.AppendString(nil, `{"a":`)},
+		{"trailing data", wire.AppendString(nil, `1 2`)},
+		{"not JSON", wire.AppendString(nil, `hello`)},
+		{"length beyond buffer", append(wire.AppendLen(nil, 1000), `null`...)},
 		{"bad uvarint", []byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}},
-		{"huge length", AppendLen(nil, math.MaxInt)},
+		{"huge length", wire.AppendLen(nil, math.MaxInt)},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -1074,7 +1076,7 @@ func TestReadJSONValueCorrupt(t *testing.T) {
 
 	// A failed reader does not read further even from valid bytes.
 	good := AppendJSONValue(nil, JSONOf("ok"))
-	rd := NewReader(append(AppendString(nil, "{"), good...))
+	rd := NewReader(append(wire.AppendString(nil, "{"), good...))
 	ReadJSONValue(rd)
 	if got := ReadJSONValue(rd); !got.IsNull() || rd.Err() == nil {
 		t.Errorf("read after a corrupt value: %s, %v", got, rd.Err())

@@ -195,9 +195,6 @@ func rowScannerSuite(t *testing.T, x *Executor) {
 		if err != nil || len(found) != 2 || found["u1"].Name != "Ann" || found["u3"].Age != 50 || found["ghost"] != nil {
 			t.Fatalf("got %v, %v", found, err)
 		}
-		if got := InOrder([]string{"ghost", "u3"}, found); got[0] != nil || got[1] != found["u3"] {
-			t.Errorf("InOrder = %v", got)
-		}
 		_, err = ScanBatch(ctx, x, bq, []string{"u1", "u2"}, people, func(*scanned) string { return "same" })
 		if !IsPermanent(err) || !strings.Contains(err.Error(), `two rows for key "same"`) {
 			t.Errorf("two rows for one key: err = %v", err)

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"math"
 	"strings"
+
+	"github.com/reftask/reftask/runtime/internal/wire"
 )
 
 // The helpers generated code calls for a schema whose Go type the spec
@@ -106,7 +108,7 @@ func AppendJSONText[T any](dst []byte, v T) []byte {
 	if err != nil {
 		data = nil
 	}
-	dst = AppendLen(dst, len(data))
+	dst = wire.AppendLen(dst, len(data))
 	return append(dst, data...)
 }
 

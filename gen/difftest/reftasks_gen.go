@@ -112,13 +112,13 @@ func (v *Blend) validate(vs *runtime.Violations, path *runtime.Path) {
 func appendBlend(dst []byte, v *Blend) []byte {
 	switch {
 	case v.Variant0 != nil:
-		dst = runtime.AppendInt64(dst, 0)
+		dst = kit.AppendInt64(dst, 0)
 		dst = appendBlendVariant0(dst, v.Variant0)
 	case v.Variant1 != nil:
-		dst = runtime.AppendInt64(dst, 1)
+		dst = kit.AppendInt64(dst, 1)
 		dst = appendBlendVariant1(dst, v.Variant1)
 	default:
-		dst = runtime.AppendInt64(dst, -1)
+		dst = kit.AppendInt64(dst, -1)
 	}
 	return dst
 }
@@ -136,7 +136,7 @@ func readBlend(rd *runtime.Reader, v *Blend) {
 
 // cloneBlend returns a deep copy of v that shares nothing mutable with it.
 func cloneBlend(v *Blend) *Blend {
-	return runtime.CopyByCodec(v, appendBlend, readBlend)
+	return kit.CopyByCodec(v, appendBlend, readBlend)
 }
 
 // BlendParams is the object at Blend.task.json#/params.
@@ -146,7 +146,7 @@ type BlendParams struct {
 
 // UnmarshalJSON decodes a BlendParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *BlendParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
 		return err
 	}
 	type plain BlendParams
@@ -163,7 +163,7 @@ func (v *BlendParams) Validate() error {
 func (v *BlendParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendBlendParams(dst []byte, v *BlendParams) []byte {
-	dst = runtime.AppendString(dst, v.ID)
+	dst = kit.AppendString(dst, v.ID)
 	return dst
 }
 
@@ -174,7 +174,7 @@ type BlendVariant0 struct {
 
 // UnmarshalJSON decodes a BlendVariant0, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *BlendVariant0) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"foo"}, []string{"foo"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"foo"}, []string{"foo"}, nil, false); err != nil {
 		return err
 	}
 	type plain BlendVariant0
@@ -191,7 +191,7 @@ func (v *BlendVariant0) Validate() error {
 func (v *BlendVariant0) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendBlendVariant0(dst []byte, v *BlendVariant0) []byte {
-	dst = runtime.AppendInt64(dst, v.Foo)
+	dst = kit.AppendInt64(dst, v.Foo)
 	return dst
 }
 
@@ -207,7 +207,7 @@ type BlendVariant1 struct {
 
 // UnmarshalJSON decodes a BlendVariant1, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *BlendVariant1) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"bar"}, []string{"foo", "bar"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"bar"}, []string{"foo", "bar"}, nil, false); err != nil {
 		return err
 	}
 	type plain BlendVariant1
@@ -225,12 +225,12 @@ func (v *BlendVariant1) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendBlendVariant1(dst []byte, v *BlendVariant1) []byte {
 	if v.Foo != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendInt64(dst, (*v.Foo))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendInt64(dst, (*v.Foo))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
-	dst = runtime.AppendString(dst, v.Bar)
+	dst = kit.AppendString(dst, v.Bar)
 	return dst
 }
 
@@ -284,7 +284,7 @@ type ConditionalParams struct {
 
 // UnmarshalJSON decodes a ConditionalParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ConditionalParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
 		return err
 	}
 	type plain ConditionalParams
@@ -301,7 +301,7 @@ func (v *ConditionalParams) Validate() error {
 func (v *ConditionalParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendConditionalParams(dst []byte, v *ConditionalParams) []byte {
-	dst = runtime.AppendString(dst, v.ID)
+	dst = kit.AppendString(dst, v.ID)
 	return dst
 }
 
@@ -400,13 +400,13 @@ func (v *Either) validate(vs *runtime.Violations, path *runtime.Path) {
 func appendEither(dst []byte, v *Either) []byte {
 	switch {
 	case v.String != nil:
-		dst = runtime.AppendInt64(dst, 0)
-		dst = runtime.AppendString(dst, (*v.String))
+		dst = kit.AppendInt64(dst, 0)
+		dst = kit.AppendString(dst, (*v.String))
 	case v.Object != nil:
-		dst = runtime.AppendInt64(dst, 1)
+		dst = kit.AppendInt64(dst, 1)
 		dst = appendEitherObject(dst, v.Object)
 	default:
-		dst = runtime.AppendInt64(dst, -1)
+		dst = kit.AppendInt64(dst, -1)
 	}
 	return dst
 }
@@ -424,7 +424,7 @@ func readEither(rd *runtime.Reader, v *Either) {
 
 // cloneEither returns a deep copy of v that shares nothing mutable with it.
 func cloneEither(v *Either) *Either {
-	return runtime.CopyByCodec(v, appendEither, readEither)
+	return kit.CopyByCodec(v, appendEither, readEither)
 }
 
 // EitherObject is the object at anyOf/1.
@@ -434,7 +434,7 @@ type EitherObject struct {
 
 // UnmarshalJSON decodes a EitherObject, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *EitherObject) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"a"}, []string{"a"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"a"}, []string{"a"}, nil, false); err != nil {
 		return err
 	}
 	type plain EitherObject
@@ -451,7 +451,7 @@ func (v *EitherObject) Validate() error {
 func (v *EitherObject) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendEitherObject(dst []byte, v *EitherObject) []byte {
-	dst = runtime.AppendInt64(dst, v.A)
+	dst = kit.AppendInt64(dst, v.A)
 	return dst
 }
 
@@ -466,7 +466,7 @@ type EitherParams struct {
 
 // UnmarshalJSON decodes a EitherParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *EitherParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
 		return err
 	}
 	type plain EitherParams
@@ -483,7 +483,7 @@ func (v *EitherParams) Validate() error {
 func (v *EitherParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendEitherParams(dst []byte, v *EitherParams) []byte {
-	dst = runtime.AppendString(dst, v.ID)
+	dst = kit.AppendString(dst, v.ID)
 	return dst
 }
 
@@ -497,12 +497,12 @@ type Extra struct {
 }
 
 // pattern0 is compiled once; the schema compiler has already accepted it.
-var pattern0 = runtime.MustPattern("^x")
+var pattern0 = kit.MustPattern("^x")
 
 // UnmarshalJSON decodes a Extra strictly (missing required properties, nulls where null is not allowed are errors)
 // and puts every key that no property takes into the map it belongs to.
 func (v *Extra) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"foo"}, []string{"foo"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"foo"}, []string{"foo"}, nil, false); err != nil {
 		return err
 	}
 	type plain Extra
@@ -584,16 +584,16 @@ func (v *Extra) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendExtra(dst []byte, v *Extra) []byte {
-	dst = runtime.AppendInt64(dst, v.Foo)
-	dst = runtime.AppendLen(dst, len(v.PatternProps))
+	dst = kit.AppendInt64(dst, v.Foo)
+	dst = kit.AppendLen(dst, len(v.PatternProps))
 	for k0, e0 := range v.PatternProps {
-		dst = runtime.AppendString(dst, k0)
-		dst = runtime.AppendString(dst, e0)
+		dst = kit.AppendString(dst, k0)
+		dst = kit.AppendString(dst, e0)
 	}
-	dst = runtime.AppendLen(dst, len(v.Extra))
+	dst = kit.AppendLen(dst, len(v.Extra))
 	for k0, e0 := range v.Extra {
-		dst = runtime.AppendString(dst, k0)
-		dst = runtime.AppendBool(dst, e0)
+		dst = kit.AppendString(dst, k0)
+		dst = kit.AppendBool(dst, e0)
 	}
 	return dst
 }
@@ -624,7 +624,7 @@ func readExtra(rd *runtime.Reader, v *Extra) {
 
 // cloneExtra returns a deep copy of v that shares nothing mutable with it.
 func cloneExtra(v *Extra) *Extra {
-	return runtime.CopyByCodec(v, appendExtra, readExtra)
+	return kit.CopyByCodec(v, appendExtra, readExtra)
 }
 
 // ExtraParams is the object at Extra.task.json#/params.
@@ -634,7 +634,7 @@ type ExtraParams struct {
 
 // UnmarshalJSON decodes a ExtraParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ExtraParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
 		return err
 	}
 	type plain ExtraParams
@@ -651,7 +651,7 @@ func (v *ExtraParams) Validate() error {
 func (v *ExtraParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendExtraParams(dst []byte, v *ExtraParams) []byte {
-	dst = runtime.AppendString(dst, v.ID)
+	dst = kit.AppendString(dst, v.ID)
 	return dst
 }
 
@@ -696,7 +696,7 @@ type KeyedParams struct {
 
 // UnmarshalJSON decodes a KeyedParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *KeyedParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
 		return err
 	}
 	type plain KeyedParams
@@ -713,7 +713,7 @@ func (v *KeyedParams) Validate() error {
 func (v *KeyedParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendKeyedParams(dst []byte, v *KeyedParams) []byte {
-	dst = runtime.AppendString(dst, v.ID)
+	dst = kit.AppendString(dst, v.ID)
 	return dst
 }
 
@@ -810,13 +810,13 @@ func (v *Maybe) validate(vs *runtime.Violations, path *runtime.Path) {
 func appendMaybe(dst []byte, v *Maybe) []byte {
 	switch {
 	case v.Object != nil:
-		dst = runtime.AppendInt64(dst, 0)
+		dst = kit.AppendInt64(dst, 0)
 		dst = appendMaybeResult(dst, v.Object)
 	case v.Null != nil:
-		dst = runtime.AppendInt64(dst, 1)
+		dst = kit.AppendInt64(dst, 1)
 		dst = runtime.AppendJSONValue(dst, (*v.Null))
 	default:
-		dst = runtime.AppendInt64(dst, -1)
+		dst = kit.AppendInt64(dst, -1)
 	}
 	return dst
 }
@@ -834,7 +834,7 @@ func readMaybe(rd *runtime.Reader, v *Maybe) {
 
 // cloneMaybe returns a deep copy of v that shares nothing mutable with it.
 func cloneMaybe(v *Maybe) *Maybe {
-	return runtime.CopyByCodec(v, appendMaybe, readMaybe)
+	return kit.CopyByCodec(v, appendMaybe, readMaybe)
 }
 
 // MaybeParams is the object at Maybe.task.json#/params.
@@ -844,7 +844,7 @@ type MaybeParams struct {
 
 // UnmarshalJSON decodes a MaybeParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *MaybeParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
 		return err
 	}
 	type plain MaybeParams
@@ -861,7 +861,7 @@ func (v *MaybeParams) Validate() error {
 func (v *MaybeParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendMaybeParams(dst []byte, v *MaybeParams) []byte {
-	dst = runtime.AppendString(dst, v.ID)
+	dst = kit.AppendString(dst, v.ID)
 	return dst
 }
 
@@ -872,7 +872,7 @@ type MaybeResult struct {
 
 // UnmarshalJSON decodes a MaybeResult, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *MaybeResult) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"kind"}, []string{"kind"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"kind"}, []string{"kind"}, nil, false); err != nil {
 		return err
 	}
 	type plain MaybeResult
@@ -894,7 +894,7 @@ func (v *MaybeResult) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendMaybeResult(dst []byte, v *MaybeResult) []byte {
-	dst = runtime.AppendString(dst, string(v.Kind))
+	dst = kit.AppendString(dst, string(v.Kind))
 	return dst
 }
 
@@ -940,7 +940,7 @@ func (v MaybeResultKind) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendMaybeResultKind(dst []byte, v *MaybeResultKind) []byte {
-	dst = runtime.AppendString(dst, string(*v))
+	dst = kit.AppendString(dst, string(*v))
 	return dst
 }
 
@@ -959,7 +959,7 @@ type Merged struct {
 // UnmarshalJSON decodes a Merged strictly (missing required properties, nulls where null is not allowed are errors)
 // and puts every key that no property takes into the map it belongs to.
 func (v *Merged) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"a", "b"}, []string{"a", "b"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"a", "b"}, []string{"a", "b"}, nil, false); err != nil {
 		return err
 	}
 	type plain Merged
@@ -1025,11 +1025,11 @@ func (v *Merged) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendMerged(dst []byte, v *Merged) []byte {
-	dst = runtime.AppendInt64(dst, v.A)
-	dst = runtime.AppendString(dst, v.B)
-	dst = runtime.AppendLen(dst, len(v.Extra))
+	dst = kit.AppendInt64(dst, v.A)
+	dst = kit.AppendString(dst, v.B)
+	dst = kit.AppendLen(dst, len(v.Extra))
 	for k0, e0 := range v.Extra {
-		dst = runtime.AppendString(dst, k0)
+		dst = kit.AppendString(dst, k0)
 		dst = runtime.AppendJSONValue(dst, e0)
 	}
 	return dst
@@ -1052,7 +1052,7 @@ func readMerged(rd *runtime.Reader, v *Merged) {
 
 // cloneMerged returns a deep copy of v that shares nothing mutable with it.
 func cloneMerged(v *Merged) *Merged {
-	return runtime.CopyByCodec(v, appendMerged, readMerged)
+	return kit.CopyByCodec(v, appendMerged, readMerged)
 }
 
 // MergedParams is the object at Merged.task.json#/params.
@@ -1062,7 +1062,7 @@ type MergedParams struct {
 
 // UnmarshalJSON decodes a MergedParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *MergedParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
 		return err
 	}
 	type plain MergedParams
@@ -1079,7 +1079,7 @@ func (v *MergedParams) Validate() error {
 func (v *MergedParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendMergedParams(dst []byte, v *MergedParams) []byte {
-	dst = runtime.AppendString(dst, v.ID)
+	dst = kit.AppendString(dst, v.ID)
 	return dst
 }
 
@@ -1124,7 +1124,7 @@ type MixedParams struct {
 
 // UnmarshalJSON decodes a MixedParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *MixedParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
 		return err
 	}
 	type plain MixedParams
@@ -1141,7 +1141,7 @@ func (v *MixedParams) Validate() error {
 func (v *MixedParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendMixedParams(dst []byte, v *MixedParams) []byte {
-	dst = runtime.AppendString(dst, v.ID)
+	dst = kit.AppendString(dst, v.ID)
 	return dst
 }
 
@@ -1200,7 +1200,7 @@ func (v Mode) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendMode(dst []byte, v *Mode) []byte {
-	dst = runtime.AppendString(dst, string(*v))
+	dst = kit.AppendString(dst, string(*v))
 	return dst
 }
 
@@ -1221,7 +1221,7 @@ type ModeParams struct {
 
 // UnmarshalJSON decodes a ModeParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ModeParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
 		return err
 	}
 	type plain ModeParams
@@ -1238,7 +1238,7 @@ func (v *ModeParams) Validate() error {
 func (v *ModeParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendModeParams(dst []byte, v *ModeParams) []byte {
-	dst = runtime.AppendString(dst, v.ID)
+	dst = kit.AppendString(dst, v.ID)
 	return dst
 }
 
@@ -1338,16 +1338,16 @@ func (v *Nested) validate(vs *runtime.Violations, path *runtime.Path) {
 func appendNested(dst []byte, v *Nested) []byte {
 	switch {
 	case v.Variant0 != nil:
-		dst = runtime.AppendInt64(dst, 0)
+		dst = kit.AppendInt64(dst, 0)
 		dst = appendNestedVariant0(dst, v.Variant0)
 	case v.Array != nil:
-		dst = runtime.AppendInt64(dst, 1)
-		dst = runtime.AppendLen(dst, len((*v.Array)))
+		dst = kit.AppendInt64(dst, 1)
+		dst = kit.AppendLen(dst, len((*v.Array)))
 		for i0 := range *v.Array {
 			dst = appendShape(dst, &(*v.Array)[i0])
 		}
 	default:
-		dst = runtime.AppendInt64(dst, -1)
+		dst = kit.AppendInt64(dst, -1)
 	}
 	return dst
 }
@@ -1368,7 +1368,7 @@ func readNested(rd *runtime.Reader, v *Nested) {
 
 // cloneNested returns a deep copy of v that shares nothing mutable with it.
 func cloneNested(v *Nested) *Nested {
-	return runtime.CopyByCodec(v, appendNested, readNested)
+	return kit.CopyByCodec(v, appendNested, readNested)
 }
 
 // NestedParams is the object at Nested.task.json#/params.
@@ -1378,7 +1378,7 @@ type NestedParams struct {
 
 // UnmarshalJSON decodes a NestedParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *NestedParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
 		return err
 	}
 	type plain NestedParams
@@ -1395,7 +1395,7 @@ func (v *NestedParams) Validate() error {
 func (v *NestedParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendNestedParams(dst []byte, v *NestedParams) []byte {
-	dst = runtime.AppendString(dst, v.ID)
+	dst = kit.AppendString(dst, v.ID)
 	return dst
 }
 
@@ -1477,7 +1477,7 @@ func (v *NestedVariant0) validateVariant(vs *runtime.Violations, path *runtime.P
 	}
 	if v.Number != nil {
 		n++
-		if !runtime.IsMultipleOf(float64((*v.Number)), 0.5) {
+		if !kit.IsMultipleOf(float64((*v.Number)), 0.5) {
 			vs.Addf(path.String(), "multipleOf", "%v is not a multiple of 0.5", (*v.Number))
 		}
 	}
@@ -1508,13 +1508,13 @@ func (v *NestedVariant0) validate(vs *runtime.Violations, path *runtime.Path) {
 func appendNestedVariant0(dst []byte, v *NestedVariant0) []byte {
 	switch {
 	case v.Integer != nil:
-		dst = runtime.AppendInt64(dst, 0)
-		dst = runtime.AppendInt64(dst, (*v.Integer))
+		dst = kit.AppendInt64(dst, 0)
+		dst = kit.AppendInt64(dst, (*v.Integer))
 	case v.Number != nil:
-		dst = runtime.AppendInt64(dst, 1)
-		dst = runtime.AppendFloat64(dst, (*v.Number))
+		dst = kit.AppendInt64(dst, 1)
+		dst = kit.AppendFloat64(dst, (*v.Number))
 	default:
-		dst = runtime.AppendInt64(dst, -1)
+		dst = kit.AppendInt64(dst, -1)
 	}
 	return dst
 }
@@ -1609,14 +1609,14 @@ func (v *Open) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendOpen(dst []byte, v *Open) []byte {
-	dst = runtime.AppendInt64(dst, v.V0)
+	dst = kit.AppendInt64(dst, v.V0)
 	if v.V1 != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendString(dst, (*v.V1))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendString(dst, (*v.V1))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
-	dst = runtime.AppendLen(dst, len(v.Rest))
+	dst = kit.AppendLen(dst, len(v.Rest))
 	for i0 := range v.Rest {
 		dst = runtime.AppendJSONValue(dst, v.Rest[i0])
 	}
@@ -1638,7 +1638,7 @@ func readOpen(rd *runtime.Reader, v *Open) {
 
 // cloneOpen returns a deep copy of v that shares nothing mutable with it.
 func cloneOpen(v *Open) *Open {
-	return runtime.CopyByCodec(v, appendOpen, readOpen)
+	return kit.CopyByCodec(v, appendOpen, readOpen)
 }
 
 // OpenParams is the object at Open.task.json#/params.
@@ -1648,7 +1648,7 @@ type OpenParams struct {
 
 // UnmarshalJSON decodes a OpenParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *OpenParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
 		return err
 	}
 	type plain OpenParams
@@ -1665,7 +1665,7 @@ func (v *OpenParams) Validate() error {
 func (v *OpenParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendOpenParams(dst []byte, v *OpenParams) []byte {
-	dst = runtime.AppendString(dst, v.ID)
+	dst = kit.AppendString(dst, v.ID)
 	return dst
 }
 
@@ -1739,17 +1739,17 @@ func (v *Pair) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendPair(dst []byte, v *Pair) []byte {
-	dst = runtime.AppendString(dst, v.V0)
-	dst = runtime.AppendPresent(dst, v.V1.Set)
+	dst = kit.AppendString(dst, v.V0)
+	dst = kit.AppendPresent(dst, v.V1.Set)
 	if v.V1.Set {
-		dst = runtime.AppendPresent(dst, v.V1.Null)
+		dst = kit.AppendPresent(dst, v.V1.Null)
 		if !v.V1.Null {
-			dst = runtime.AppendFloat64(dst, v.V1.Value)
+			dst = kit.AppendFloat64(dst, v.V1.Value)
 		}
 	}
-	dst = runtime.AppendLen(dst, len(v.Rest))
+	dst = kit.AppendLen(dst, len(v.Rest))
 	for i0 := range v.Rest {
-		dst = runtime.AppendBool(dst, v.Rest[i0])
+		dst = kit.AppendBool(dst, v.Rest[i0])
 	}
 	return dst
 }
@@ -1772,7 +1772,7 @@ func readPair(rd *runtime.Reader, v *Pair) {
 
 // clonePair returns a deep copy of v that shares nothing mutable with it.
 func clonePair(v *Pair) *Pair {
-	return runtime.CopyByCodec(v, appendPair, readPair)
+	return kit.CopyByCodec(v, appendPair, readPair)
 }
 
 // PairParams is the object at Pair.task.json#/params.
@@ -1782,7 +1782,7 @@ type PairParams struct {
 
 // UnmarshalJSON decodes a PairParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *PairParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
 		return err
 	}
 	type plain PairParams
@@ -1799,7 +1799,7 @@ func (v *PairParams) Validate() error {
 func (v *PairParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendPairParams(dst []byte, v *PairParams) []byte {
-	dst = runtime.AppendString(dst, v.ID)
+	dst = kit.AppendString(dst, v.ID)
 	return dst
 }
 
@@ -1932,16 +1932,16 @@ func (v *Scalar) validate(vs *runtime.Violations, path *runtime.Path) {
 func appendScalar(dst []byte, v *Scalar) []byte {
 	switch {
 	case v.String != nil:
-		dst = runtime.AppendInt64(dst, 0)
-		dst = runtime.AppendString(dst, (*v.String))
+		dst = kit.AppendInt64(dst, 0)
+		dst = kit.AppendString(dst, (*v.String))
 	case v.Integer != nil:
-		dst = runtime.AppendInt64(dst, 1)
-		dst = runtime.AppendInt64(dst, (*v.Integer))
+		dst = kit.AppendInt64(dst, 1)
+		dst = kit.AppendInt64(dst, (*v.Integer))
 	case v.Number != nil:
-		dst = runtime.AppendInt64(dst, 2)
-		dst = runtime.AppendFloat64(dst, (*v.Number))
+		dst = kit.AppendInt64(dst, 2)
+		dst = kit.AppendFloat64(dst, (*v.Number))
 	default:
-		dst = runtime.AppendInt64(dst, -1)
+		dst = kit.AppendInt64(dst, -1)
 	}
 	return dst
 }
@@ -1962,7 +1962,7 @@ func readScalar(rd *runtime.Reader, v *Scalar) {
 
 // cloneScalar returns a deep copy of v that shares nothing mutable with it.
 func cloneScalar(v *Scalar) *Scalar {
-	return runtime.CopyByCodec(v, appendScalar, readScalar)
+	return kit.CopyByCodec(v, appendScalar, readScalar)
 }
 
 // ScalarParams is the object at Scalar.task.json#/params.
@@ -1972,7 +1972,7 @@ type ScalarParams struct {
 
 // UnmarshalJSON decodes a ScalarParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ScalarParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
 		return err
 	}
 	type plain ScalarParams
@@ -1989,7 +1989,7 @@ func (v *ScalarParams) Validate() error {
 func (v *ScalarParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendScalarParams(dst []byte, v *ScalarParams) []byte {
-	dst = runtime.AppendString(dst, v.ID)
+	dst = kit.AppendString(dst, v.ID)
 	return dst
 }
 
@@ -2066,13 +2066,13 @@ func (v *Shape) validate(vs *runtime.Violations, path *runtime.Path) {
 func appendShape(dst []byte, v *Shape) []byte {
 	switch {
 	case v.Circle != nil:
-		dst = runtime.AppendInt64(dst, 0)
+		dst = kit.AppendInt64(dst, 0)
 		dst = appendShapeCircle(dst, v.Circle)
 	case v.Square != nil:
-		dst = runtime.AppendInt64(dst, 1)
+		dst = kit.AppendInt64(dst, 1)
 		dst = appendShapeSquare(dst, v.Square)
 	default:
-		dst = runtime.AppendInt64(dst, -1)
+		dst = kit.AppendInt64(dst, -1)
 	}
 	return dst
 }
@@ -2090,7 +2090,7 @@ func readShape(rd *runtime.Reader, v *Shape) {
 
 // cloneShape returns a deep copy of v that shares nothing mutable with it.
 func cloneShape(v *Shape) *Shape {
-	return runtime.CopyByCodec(v, appendShape, readShape)
+	return kit.CopyByCodec(v, appendShape, readShape)
 }
 
 // ShapeCircle is the object at oneOf/0.
@@ -2101,7 +2101,7 @@ type ShapeCircle struct {
 
 // UnmarshalJSON decodes a ShapeCircle, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ShapeCircle) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"kind", "r"}, []string{"kind", "r"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"kind", "r"}, []string{"kind", "r"}, nil, false); err != nil {
 		return err
 	}
 	type plain ShapeCircle
@@ -2131,8 +2131,8 @@ func (v *ShapeCircle) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendShapeCircle(dst []byte, v *ShapeCircle) []byte {
-	dst = runtime.AppendString(dst, v.Kind)
-	dst = runtime.AppendFloat64(dst, v.R)
+	dst = kit.AppendString(dst, v.Kind)
+	dst = kit.AppendFloat64(dst, v.R)
 	return dst
 }
 
@@ -2148,7 +2148,7 @@ type ShapeParams struct {
 
 // UnmarshalJSON decodes a ShapeParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ShapeParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
 		return err
 	}
 	type plain ShapeParams
@@ -2165,7 +2165,7 @@ func (v *ShapeParams) Validate() error {
 func (v *ShapeParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendShapeParams(dst []byte, v *ShapeParams) []byte {
-	dst = runtime.AppendString(dst, v.ID)
+	dst = kit.AppendString(dst, v.ID)
 	return dst
 }
 
@@ -2177,7 +2177,7 @@ type ShapeSquare struct {
 
 // UnmarshalJSON decodes a ShapeSquare, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ShapeSquare) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"kind", "a"}, []string{"kind", "a"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"kind", "a"}, []string{"kind", "a"}, nil, false); err != nil {
 		return err
 	}
 	type plain ShapeSquare
@@ -2207,8 +2207,8 @@ func (v *ShapeSquare) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendShapeSquare(dst []byte, v *ShapeSquare) []byte {
-	dst = runtime.AppendString(dst, v.Kind)
-	dst = runtime.AppendInt64(dst, v.A)
+	dst = kit.AppendString(dst, v.Kind)
+	dst = kit.AppendInt64(dst, v.A)
 	return dst
 }
 
@@ -2258,7 +2258,7 @@ type TupleParams struct {
 
 // UnmarshalJSON decodes a TupleParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *TupleParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
 		return err
 	}
 	type plain TupleParams
@@ -2275,7 +2275,7 @@ func (v *TupleParams) Validate() error {
 func (v *TupleParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendTupleParams(dst []byte, v *TupleParams) []byte {
-	dst = runtime.AppendString(dst, v.ID)
+	dst = kit.AppendString(dst, v.ID)
 	return dst
 }
 
@@ -2289,7 +2289,7 @@ type Typed struct {
 
 // UnmarshalJSON decodes a Typed, rejecting what its schema rejects: missing required properties, nulls where null is not allowed and unknown properties.
 func (v *Typed) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"a", "b"}, []string{"a", "b", "c"}, []string{"a", "b", "c", "d"}, true); err != nil {
+	if err := kit.RequireKeys(data, []string{"a", "b"}, []string{"a", "b", "c"}, []string{"a", "b", "c", "d"}, true); err != nil {
 		return err
 	}
 	type plain Typed
@@ -2304,7 +2304,7 @@ func (v *Typed) Validate() error {
 }
 
 // pattern1 is compiled once; the schema compiler has already accepted it.
-var pattern1 = runtime.MustPattern("^a")
+var pattern1 = kit.MustPattern("^a")
 
 func (v *Typed) validate(vs *runtime.Violations, path *runtime.Path) {
 	{
@@ -2331,7 +2331,7 @@ func (v *Typed) validate(vs *runtime.Violations, path *runtime.Path) {
 			if len((*v.C)) > 2 {
 				vs.Addf(pC.String(), "maxItems", "%d items, want at most 2", len((*v.C)))
 			}
-			if i, j, dup := runtime.DuplicateIndex((*v.C)); dup {
+			if i, j, dup := kit.DuplicateIndex((*v.C)); dup {
 				vs.Addf(pC.String(), "uniqueItems", "items %d and %d are equal", i, j)
 			}
 			for i0 := range *v.C {
@@ -2343,7 +2343,7 @@ func (v *Typed) validate(vs *runtime.Violations, path *runtime.Path) {
 	{
 		pD := path.Key("d")
 		if v.D.Set && !v.D.Null {
-			if !runtime.IsMultipleOf(float64(v.D.Value), 2.5) {
+			if !kit.IsMultipleOf(float64(v.D.Value), 2.5) {
 				vs.Addf(pD.String(), "multipleOf", "%v is not a multiple of 2.5", v.D.Value)
 			}
 		}
@@ -2351,22 +2351,22 @@ func (v *Typed) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendTyped(dst []byte, v *Typed) []byte {
-	dst = runtime.AppendInt64(dst, v.A)
-	dst = runtime.AppendString(dst, v.B)
+	dst = kit.AppendInt64(dst, v.A)
+	dst = kit.AppendString(dst, v.B)
 	if v.C != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendLen(dst, len((*v.C)))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendLen(dst, len((*v.C)))
 		for i0 := range *v.C {
-			dst = runtime.AppendString(dst, string((*v.C)[i0]))
+			dst = kit.AppendString(dst, string((*v.C)[i0]))
 		}
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
-	dst = runtime.AppendPresent(dst, v.D.Set)
+	dst = kit.AppendPresent(dst, v.D.Set)
 	if v.D.Set {
-		dst = runtime.AppendPresent(dst, v.D.Null)
+		dst = kit.AppendPresent(dst, v.D.Null)
 		if !v.D.Null {
-			dst = runtime.AppendFloat64(dst, v.D.Value)
+			dst = kit.AppendFloat64(dst, v.D.Value)
 		}
 	}
 	return dst
@@ -2444,7 +2444,7 @@ func (v TypedCItem) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendTypedCItem(dst []byte, v *TypedCItem) []byte {
-	dst = runtime.AppendString(dst, string(*v))
+	dst = kit.AppendString(dst, string(*v))
 	return dst
 }
 
@@ -2459,7 +2459,7 @@ type TypedParams struct {
 
 // UnmarshalJSON decodes a TypedParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *TypedParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
 		return err
 	}
 	type plain TypedParams
@@ -2476,7 +2476,7 @@ func (v *TypedParams) Validate() error {
 func (v *TypedParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendTypedParams(dst []byte, v *TypedParams) []byte {
-	dst = runtime.AppendString(dst, v.ID)
+	dst = kit.AppendString(dst, v.ID)
 	return dst
 }
 
@@ -2553,13 +2553,13 @@ func (v *Vehicle) validate(vs *runtime.Violations, path *runtime.Path) {
 func appendVehicle(dst []byte, v *Vehicle) []byte {
 	switch {
 	case v.Circle != nil:
-		dst = runtime.AppendInt64(dst, 0)
+		dst = kit.AppendInt64(dst, 0)
 		dst = appendVehicleCircle(dst, v.Circle)
 	case v.Square != nil:
-		dst = runtime.AppendInt64(dst, 1)
+		dst = kit.AppendInt64(dst, 1)
 		dst = appendVehicleSquare(dst, v.Square)
 	default:
-		dst = runtime.AppendInt64(dst, -1)
+		dst = kit.AppendInt64(dst, -1)
 	}
 	return dst
 }
@@ -2577,7 +2577,7 @@ func readVehicle(rd *runtime.Reader, v *Vehicle) {
 
 // cloneVehicle returns a deep copy of v that shares nothing mutable with it.
 func cloneVehicle(v *Vehicle) *Vehicle {
-	return runtime.CopyByCodec(v, appendVehicle, readVehicle)
+	return kit.CopyByCodec(v, appendVehicle, readVehicle)
 }
 
 // VehicleCircle is the object at 0/with-parent.
@@ -2589,7 +2589,7 @@ type VehicleCircle struct {
 
 // UnmarshalJSON decodes a VehicleCircle, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *VehicleCircle) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"a", "kind"}, []string{"a", "kind", "b"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"a", "kind"}, []string{"a", "kind", "b"}, nil, false); err != nil {
 		return err
 	}
 	type plain VehicleCircle
@@ -2619,13 +2619,13 @@ func (v *VehicleCircle) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendVehicleCircle(dst []byte, v *VehicleCircle) []byte {
-	dst = runtime.AppendInt64(dst, v.A)
-	dst = runtime.AppendString(dst, v.Kind)
+	dst = kit.AppendInt64(dst, v.A)
+	dst = kit.AppendString(dst, v.Kind)
 	if v.B != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendString(dst, (*v.B))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendString(dst, (*v.B))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
@@ -2647,7 +2647,7 @@ type VehicleParams struct {
 
 // UnmarshalJSON decodes a VehicleParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *VehicleParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
 		return err
 	}
 	type plain VehicleParams
@@ -2664,7 +2664,7 @@ func (v *VehicleParams) Validate() error {
 func (v *VehicleParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendVehicleParams(dst []byte, v *VehicleParams) []byte {
-	dst = runtime.AppendString(dst, v.ID)
+	dst = kit.AppendString(dst, v.ID)
 	return dst
 }
 
@@ -2677,7 +2677,7 @@ type VehicleSquare struct {
 
 // UnmarshalJSON decodes a VehicleSquare, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *VehicleSquare) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"a", "kind"}, []string{"a", "kind", "c"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"a", "kind"}, []string{"a", "kind", "c"}, nil, false); err != nil {
 		return err
 	}
 	type plain VehicleSquare
@@ -2707,16 +2707,16 @@ func (v *VehicleSquare) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendVehicleSquare(dst []byte, v *VehicleSquare) []byte {
-	dst = runtime.AppendInt64(dst, v.A)
-	dst = runtime.AppendString(dst, v.Kind)
+	dst = kit.AppendInt64(dst, v.A)
+	dst = kit.AppendString(dst, v.Kind)
 	if v.C != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendLen(dst, len((*v.C)))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendLen(dst, len((*v.C)))
 		for i0 := range *v.C {
-			dst = runtime.AppendString(dst, (*v.C)[i0])
+			dst = kit.AppendString(dst, (*v.C)[i0])
 		}
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
@@ -3504,7 +3504,7 @@ func decodeBlend(rd *runtime.Reader) *Blend {
 
 // rowBlend converts one row of the query; a bare return passes err on.
 func rowBlend(rec runtime.Record) (out *Blend, err error) {
-	col, err := runtime.SingleColumn(rec)
+	col, err := kit.SingleColumn(rec)
 	if err != nil {
 		return nil, err
 	}
@@ -3566,7 +3566,7 @@ func decodeConditional(rd *runtime.Reader) *Conditional {
 
 // rowConditional converts one row of the query; a bare return passes err on.
 func rowConditional(rec runtime.Record) (out *Conditional, err error) {
-	col, err := runtime.SingleColumn(rec)
+	col, err := kit.SingleColumn(rec)
 	if err != nil {
 		return nil, err
 	}
@@ -3628,7 +3628,7 @@ func decodeEither(rd *runtime.Reader) *Either {
 
 // rowEither converts one row of the query; a bare return passes err on.
 func rowEither(rec runtime.Record) (out *Either, err error) {
-	col, err := runtime.SingleColumn(rec)
+	col, err := kit.SingleColumn(rec)
 	if err != nil {
 		return nil, err
 	}
@@ -3748,7 +3748,7 @@ func decodeKeyed(rd *runtime.Reader) *Keyed {
 
 // rowKeyed converts one row of the query; a bare return passes err on.
 func rowKeyed(rec runtime.Record) (out *Keyed, err error) {
-	col, err := runtime.SingleColumn(rec)
+	col, err := kit.SingleColumn(rec)
 	if err != nil {
 		return nil, err
 	}
@@ -3810,7 +3810,7 @@ func decodeMaybe(rd *runtime.Reader) *Maybe {
 
 // rowMaybe converts one row of the query; a bare return passes err on.
 func rowMaybe(rec runtime.Record) (out *Maybe, err error) {
-	col, err := runtime.SingleColumn(rec)
+	col, err := kit.SingleColumn(rec)
 	if err != nil {
 		return nil, err
 	}
@@ -3934,7 +3934,7 @@ func decodeMixed(rd *runtime.Reader) *Mixed {
 
 // rowMixed converts one row of the query; a bare return passes err on.
 func rowMixed(rec runtime.Record) (out *Mixed, err error) {
-	col, err := runtime.SingleColumn(rec)
+	col, err := kit.SingleColumn(rec)
 	if err != nil {
 		return nil, err
 	}
@@ -3996,7 +3996,7 @@ func decodeMode(rd *runtime.Reader) *Mode {
 
 // rowMode converts one row of the query; a bare return passes err on.
 func rowMode(rec runtime.Record) (out *Mode, err error) {
-	col, err := runtime.SingleColumn(rec)
+	col, err := kit.SingleColumn(rec)
 	if err != nil {
 		return nil, err
 	}
@@ -4058,7 +4058,7 @@ func decodeNested(rd *runtime.Reader) *Nested {
 
 // rowNested converts one row of the query; a bare return passes err on.
 func rowNested(rec runtime.Record) (out *Nested, err error) {
-	col, err := runtime.SingleColumn(rec)
+	col, err := kit.SingleColumn(rec)
 	if err != nil {
 		return nil, err
 	}
@@ -4120,7 +4120,7 @@ func decodeOpen(rd *runtime.Reader) *Open {
 
 // rowOpen converts one row of the query; a bare return passes err on.
 func rowOpen(rec runtime.Record) (out *Open, err error) {
-	col, err := runtime.SingleColumn(rec)
+	col, err := kit.SingleColumn(rec)
 	if err != nil {
 		return nil, err
 	}
@@ -4182,7 +4182,7 @@ func decodePair(rd *runtime.Reader) *Pair {
 
 // rowPair converts one row of the query; a bare return passes err on.
 func rowPair(rec runtime.Record) (out *Pair, err error) {
-	col, err := runtime.SingleColumn(rec)
+	col, err := kit.SingleColumn(rec)
 	if err != nil {
 		return nil, err
 	}
@@ -4244,7 +4244,7 @@ func decodeScalar(rd *runtime.Reader) *Scalar {
 
 // rowScalar converts one row of the query; a bare return passes err on.
 func rowScalar(rec runtime.Record) (out *Scalar, err error) {
-	col, err := runtime.SingleColumn(rec)
+	col, err := kit.SingleColumn(rec)
 	if err != nil {
 		return nil, err
 	}
@@ -4306,7 +4306,7 @@ func decodeShape(rd *runtime.Reader) *Shape {
 
 // rowShape converts one row of the query; a bare return passes err on.
 func rowShape(rec runtime.Record) (out *Shape, err error) {
-	col, err := runtime.SingleColumn(rec)
+	col, err := kit.SingleColumn(rec)
 	if err != nil {
 		return nil, err
 	}
@@ -4368,7 +4368,7 @@ func decodeTuple(rd *runtime.Reader) *Tuple {
 
 // rowTuple converts one row of the query; a bare return passes err on.
 func rowTuple(rec runtime.Record) (out *Tuple, err error) {
-	col, err := runtime.SingleColumn(rec)
+	col, err := kit.SingleColumn(rec)
 	if err != nil {
 		return nil, err
 	}
@@ -4521,7 +4521,7 @@ func decodeVehicle(rd *runtime.Reader) *Vehicle {
 
 // rowVehicle converts one row of the query; a bare return passes err on.
 func rowVehicle(rec runtime.Record) (out *Vehicle, err error) {
-	col, err := runtime.SingleColumn(rec)
+	col, err := kit.SingleColumn(rec)
 	if err != nil {
 		return nil, err
 	}

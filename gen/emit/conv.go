@@ -32,7 +32,7 @@ func (e *emitter) converter(t *ir.Type) {
 		body = append(body, jen.Err().Op("=").Qual(kit, "DecodeVia").Call(jen.Id("path"), jen.Id("raw"), jen.Op("&").Id("out")))
 	case ir.Enum:
 		body = append(body,
-			jen.List(jen.Id("x"), jen.Err()).Op(":=").Qual(rt, asFunc(t.Elem)).Call(jen.Id("path"), jen.Id("raw")),
+			jen.List(jen.Id("x"), jen.Err()).Op(":=").Add(helper(asFunc(t.Elem))).Call(jen.Id("path"), jen.Id("raw")),
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return()),
 			jen.Id("out").Op("=").Id(t.Name).Call(jen.Id("x")),
 		)
@@ -48,7 +48,7 @@ func (e *emitter) converter(t *ir.Type) {
 			break
 		}
 		body = append(body,
-			jen.List(jen.Id("x"), jen.Err()).Op(":=").Qual(rt, asFunc(t.Elem)).Call(jen.Id("path"), jen.Id("raw")),
+			jen.List(jen.Id("x"), jen.Err()).Op(":=").Add(helper(asFunc(t.Elem))).Call(jen.Id("path"), jen.Id("raw")),
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return()),
 			jen.Id("out").Op("=").Id(t.Name).Call(jen.Id("x")),
 		)
@@ -160,7 +160,7 @@ func (e *emitter) conv(t *ir.Type, target, path, raw *jen.Statement, depth int) 
 	switch t.Kind {
 	case ir.String, ir.Int, ir.Float, ir.Bool, ir.Time, ir.Format:
 		return []jen.Code{
-			jen.List(target.Clone(), jen.Err()).Op("=").Qual(rt, asFunc(t)).Call(path, raw),
+			jen.List(target.Clone(), jen.Err()).Op("=").Add(helper(asFunc(t))).Call(path, raw),
 			fail,
 		}
 	case ir.Enum, ir.Struct, ir.Named, ir.Union, ir.Tuple, ir.JSONEnum:

@@ -66,6 +66,18 @@ func wholeFile(p *ir.Package) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// helper qualifies a support function whose name emission computes
+// (appendFunc, asFunc, ...): the kit's when it moved there, the runtime's
+// otherwise.
+func helper(name string) *jen.Statement {
+	switch name {
+	case "AppendString", "AppendInt64", "AppendFloat64", "AppendBool", "AppendTime",
+		"Transform", "TransformEach":
+		return jen.Qual(kit, name)
+	}
+	return jen.Qual(rt, name)
+}
+
 // versionCheck declares the file's assertion of the kit version it was
 // generated for, so that building it against another kit fails on this line
 // with a message naming the fix, not on some helper whose signature changed.
@@ -267,7 +279,7 @@ func (e *emitter) unmarshal(t *ir.Type) {
 	}
 	comment(e.f, fmt.Sprintf("UnmarshalJSON decodes a %s, rejecting what its schema rejects: missing required properties, nulls where null is not allowed%s.", t.Name, map[bool]string{true: " and unknown properties", false: ""}[t.Closed]))
 	body := []jen.Code{
-		jen.If(jen.Err().Op(":=").Qual(rt, "RequireKeys").Call(jen.Id("data"), required, nonNull, knownList, jen.Lit(t.Closed)), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
+		jen.If(jen.Err().Op(":=").Qual(kit, "RequireKeys").Call(jen.Id("data"), required, nonNull, knownList, jen.Lit(t.Closed)), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 		jen.Type().Id("plain").Id(t.Name),
 	}
 	if nulls, own := nullFields(t), untaggedDecode(t); len(nulls)+len(own) > 0 {
@@ -287,7 +299,7 @@ func (e *emitter) unmarshal(t *ir.Type) {
 	e.f.Line()
 }
 
-// keyLists are the string slice literals runtime.RequireKeys takes for a
+// keyLists are the string slice literals kit.RequireKeys takes for a
 // struct: its required properties, those that may not be null, and all of
 // them (nil for an empty list).
 func keyLists(t *ir.Type) (required, nonNull, known jen.Code) {
@@ -564,7 +576,7 @@ func (e *emitter) sliceChecks(t *ir.Type, x *jen.Statement, path string, depth i
 			jen.Id("vs").Dot("Addf").Call(pathString(path), jen.Lit("maxItems"), jen.Lit(fmt.Sprintf("%%d items, want at most %d", *c.MaxItems)), jen.Len(x.Clone()))))
 	}
 	if c.UniqueItems {
-		out = append(out, jen.If(jen.List(jen.Id("i"), jen.Id("j"), jen.Id("dup")).Op(":=").Qual(rt, "DuplicateIndex").Call(x.Clone()), jen.Id("dup")).Block(
+		out = append(out, jen.If(jen.List(jen.Id("i"), jen.Id("j"), jen.Id("dup")).Op(":=").Qual(kit, "DuplicateIndex").Call(x.Clone()), jen.Id("dup")).Block(
 			jen.Id("vs").Dot("Addf").Call(pathString(path), jen.Lit("uniqueItems"), jen.Lit("items %d and %d are equal"), jen.Id("i"), jen.Id("j"))))
 	}
 	if needsCheck(t.Elem, map[*ir.Type]bool{}) {
@@ -653,7 +665,7 @@ func (e *emitter) scalarChecks(t *ir.Type, x *jen.Statement, path string) []jen.
 	return out
 }
 
-// pattern returns the name of a package-level runtime.Pattern, declared
+// pattern returns the name of a package-level kit.Pattern, declared
 // once per distinct pattern, so that no call compiles a regexp (and the
 // common anchored shapes are matched without one).
 func (e *emitter) pattern(p string) string {
@@ -670,7 +682,7 @@ func (e *emitter) pattern(p string) string {
 	v := fmt.Sprintf("%s%d", prefix, len(e.patterns))
 	e.patterns[p] = v
 	comment(e.f, fmt.Sprintf("%s is compiled once; the schema compiler has already accepted it.", v))
-	e.f.Var().Id(v).Op("=").Qual(rt, "MustPattern").Call(jen.Lit(p))
+	e.f.Var().Id(v).Op("=").Qual(kit, "MustPattern").Call(jen.Lit(p))
 	return v
 }
 

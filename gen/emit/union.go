@@ -290,7 +290,7 @@ func (e *emitter) unionCodec(t *ir.Type) (enc, dec []jen.Code) {
 	var encCases, decCases []jen.Code
 	for i, v := range t.Variants {
 		x := jen.Id("v").Dot(v.Name)
-		in := []jen.Code{jen.Id("dst").Op("=").Qual(rt, "AppendInt64").Call(jen.Id("dst"), jen.Lit(i))}
+		in := []jen.Code{jen.Id("dst").Op("=").Qual(kit, "AppendInt64").Call(jen.Id("dst"), jen.Lit(i))}
 		switch v.Type.Kind {
 		case ir.Struct, ir.Named, ir.Union, ir.Tuple:
 			in = append(in, jen.Id("dst").Op("=").Id("append"+v.Type.Name).Call(jen.Id("dst"), x.Clone()))
@@ -302,7 +302,7 @@ func (e *emitter) unionCodec(t *ir.Type) (enc, dec []jen.Code) {
 		out = append(out, e.decode(v.Type, lv{jen.Parens(jen.Op("*").Add(x.Clone())), x.Clone()}, 0)...)
 		decCases = append(decCases, jen.Case(jen.Lit(i)).Block(out...))
 	}
-	encCases = append(encCases, jen.Default().Block(jen.Id("dst").Op("=").Qual(rt, "AppendInt64").Call(jen.Id("dst"), jen.Lit(-1))))
+	encCases = append(encCases, jen.Default().Block(jen.Id("dst").Op("=").Qual(kit, "AppendInt64").Call(jen.Id("dst"), jen.Lit(-1))))
 	enc = []jen.Code{jen.Switch().Block(encCases...)}
 	dec = []jen.Code{jen.Switch(jen.Id("rd").Dot("Variant").Call(jen.Lit(len(t.Variants)))).Block(decCases...)}
 	return enc, dec

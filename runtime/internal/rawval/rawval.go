@@ -30,6 +30,14 @@ func Render(v any, quote, clip func(string) string) string {
 		return "null"
 	case json.Number:
 		return clip(string(x))
+	}
+	return QuoteAny(v, quote, clip)
+}
+
+// QuoteAny shows a value of any type: text quoted, anything else printed
+// with %v, both bounded.
+func QuoteAny(v any, quote, clip func(string) string) string {
+	switch x := v.(type) {
 	case string:
 		return quote(x)
 	case []byte:

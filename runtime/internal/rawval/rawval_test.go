@@ -34,3 +34,13 @@ func TestTypeNameAndRender(t *testing.T) {
 		}
 	}
 }
+
+func TestQuoteAny(t *testing.T) {
+	quote := func(s string) string { return "q(" + s + ")" }
+	clip := func(s string) string { return "c(" + s + ")" }
+	for v, want := range map[any]string{"a": "q(a)", 7: "c(7)", nil: "c(<nil>)", time.Second: "c(1s)"} {
+		if got := QuoteAny(v, quote, clip); got != want {
+			t.Errorf("QuoteAny(%#v) = %q, want %q", v, got, want)
+		}
+	}
+}

@@ -27,7 +27,7 @@ type Account struct {
 
 // UnmarshalJSON decodes a Account, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Account) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id", "tags"}, []string{"id", "tags", "point"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id", "tags"}, []string{"id", "tags", "point"}, nil, false); err != nil {
 		return err
 	}
 	type plain Account
@@ -74,22 +74,22 @@ func (v *Account) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendAccount(dst []byte, v *Account) []byte {
-	dst = runtime.AppendString(dst, v.ID)
-	dst = runtime.AppendLen(dst, len(v.Tags))
+	dst = kit.AppendString(dst, v.ID)
+	dst = kit.AppendLen(dst, len(v.Tags))
 	for i0 := range v.Tags {
 		dst = appendTag(dst, &v.Tags[i0])
 	}
 	if v.Point != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendAccountPoint(dst, v.Point)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Payment != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = runtime.AppendJSONValue(dst, (*v.Payment))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
@@ -114,7 +114,7 @@ func readAccount(rd *runtime.Reader, v *Account) {
 
 // cloneAccount returns a deep copy of v that shares nothing mutable with it.
 func cloneAccount(v *Account) *Account {
-	return runtime.CopyByCodec(v, appendAccount, readAccount)
+	return kit.CopyByCodec(v, appendAccount, readAccount)
 }
 
 // AccountParams is the object at account.task.json#/params.
@@ -124,7 +124,7 @@ type AccountParams struct {
 
 // UnmarshalJSON decodes a AccountParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *AccountParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
 		return err
 	}
 	type plain AccountParams
@@ -141,7 +141,7 @@ func (v *AccountParams) Validate() error {
 func (v *AccountParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendAccountParams(dst []byte, v *AccountParams) []byte {
-	dst = runtime.AppendString(dst, v.ID)
+	dst = kit.AppendString(dst, v.ID)
 	return dst
 }
 
@@ -207,16 +207,16 @@ func (v *AccountPoint) validate(vs *runtime.Violations, path *runtime.Path) {
 
 func appendAccountPoint(dst []byte, v *AccountPoint) []byte {
 	if v.V0 != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendFloat64(dst, (*v.V0))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendFloat64(dst, (*v.V0))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.V1 != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendFloat64(dst, (*v.V1))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendFloat64(dst, (*v.V1))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
@@ -242,7 +242,7 @@ type Leg struct {
 
 // UnmarshalJSON decodes a Leg, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Leg) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"from", "to"}, []string{"from", "to"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"from", "to"}, []string{"from", "to"}, nil, false); err != nil {
 		return err
 	}
 	type plain Leg
@@ -259,8 +259,8 @@ func (v *Leg) Validate() error {
 func (v *Leg) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendLeg(dst []byte, v *Leg) []byte {
-	dst = runtime.AppendString(dst, v.From)
-	dst = runtime.AppendString(dst, v.To)
+	dst = kit.AppendString(dst, v.From)
+	dst = kit.AppendString(dst, v.To)
 	return dst
 }
 
@@ -279,7 +279,7 @@ type Shipment struct {
 
 // UnmarshalJSON decodes a Shipment, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Shipment) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id", "legs"}, []string{"id", "legs", "route"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id", "legs"}, []string{"id", "legs", "route"}, nil, false); err != nil {
 		return err
 	}
 	type plain Shipment
@@ -329,22 +329,22 @@ func (v *Shipment) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendShipment(dst []byte, v *Shipment) []byte {
-	dst = runtime.AppendString(dst, v.ID)
-	dst = runtime.AppendLen(dst, len(v.Legs))
+	dst = kit.AppendString(dst, v.ID)
+	dst = kit.AppendLen(dst, len(v.Legs))
 	for i0 := range v.Legs {
 		dst = appendLeg(dst, &v.Legs[i0])
 	}
 	if v.Route != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendShipmentRoute(dst, v.Route)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Contact != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = runtime.AppendJSONValue(dst, (*v.Contact))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
@@ -369,7 +369,7 @@ func readShipment(rd *runtime.Reader, v *Shipment) {
 
 // cloneShipment returns a deep copy of v that shares nothing mutable with it.
 func cloneShipment(v *Shipment) *Shipment {
-	return runtime.CopyByCodec(v, appendShipment, readShipment)
+	return kit.CopyByCodec(v, appendShipment, readShipment)
 }
 
 // ShipmentParams is the object at shipment.task.json#/params.
@@ -379,7 +379,7 @@ type ShipmentParams struct {
 
 // UnmarshalJSON decodes a ShipmentParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ShipmentParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
 		return err
 	}
 	type plain ShipmentParams
@@ -396,7 +396,7 @@ func (v *ShipmentParams) Validate() error {
 func (v *ShipmentParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendShipmentParams(dst []byte, v *ShipmentParams) []byte {
-	dst = runtime.AppendString(dst, v.ID)
+	dst = kit.AppendString(dst, v.ID)
 	return dst
 }
 
@@ -463,14 +463,14 @@ func (v *ShipmentRoute) validate(vs *runtime.Violations, path *runtime.Path) {
 
 func appendShipmentRoute(dst []byte, v *ShipmentRoute) []byte {
 	if v.V0 != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendString(dst, (*v.V0))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendString(dst, (*v.V0))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
-	dst = runtime.AppendLen(dst, len(v.Rest))
+	dst = kit.AppendLen(dst, len(v.Rest))
 	for i0 := range v.Rest {
-		dst = runtime.AppendInt64(dst, v.Rest[i0])
+		dst = kit.AppendInt64(dst, v.Rest[i0])
 	}
 	return dst
 }
@@ -494,7 +494,7 @@ type Tag struct {
 
 // UnmarshalJSON decodes a Tag, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Tag) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"name"}, []string{"name"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"name"}, []string{"name"}, nil, false); err != nil {
 		return err
 	}
 	type plain Tag
@@ -518,7 +518,7 @@ func (v *Tag) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendTag(dst []byte, v *Tag) []byte {
-	dst = runtime.AppendString(dst, v.Name)
+	dst = kit.AppendString(dst, v.Name)
 	return dst
 }
 

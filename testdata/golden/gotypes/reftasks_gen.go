@@ -32,7 +32,7 @@ type Order struct {
 
 // UnmarshalJSON decodes a Order, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Order) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id", "total", "status", "lines"}, []string{"id", "total", "weight", "priority", "subnet", "status", "customer_ref", "lines"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id", "total", "status", "lines"}, []string{"id", "total", "weight", "priority", "subnet", "status", "customer_ref", "lines"}, nil, false); err != nil {
 		return err
 	}
 	type plain Order
@@ -61,41 +61,41 @@ func (v *Order) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendOrder(dst []byte, v *Order) []byte {
-	dst = runtime.AppendInt64(dst, int64(v.ID))
+	dst = kit.AppendInt64(dst, int64(v.ID))
 	dst = runtime.AppendJSONText(dst, v.Total)
-	dst = runtime.AppendPresent(dst, v.Discount.Set)
+	dst = kit.AppendPresent(dst, v.Discount.Set)
 	if v.Discount.Set {
-		dst = runtime.AppendPresent(dst, v.Discount.Null)
+		dst = kit.AppendPresent(dst, v.Discount.Null)
 		if !v.Discount.Null {
 			dst = runtime.AppendJSONText(dst, v.Discount.Value)
 		}
 	}
 	if v.Weight != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendFloat64(dst, float64((*v.Weight)))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendFloat64(dst, float64((*v.Weight)))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Priority != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendInt64(dst, int64((*v.Priority)))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendInt64(dst, int64((*v.Priority)))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Subnet != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = runtime.AppendJSONText(dst, (*v.Subnet))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
-	dst = runtime.AppendString(dst, string(v.Status))
+	dst = kit.AppendString(dst, string(v.Status))
 	if v.CustomerID != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendString(dst, (*v.CustomerID))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendString(dst, (*v.CustomerID))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
-	dst = runtime.AppendLen(dst, len(v.Lines))
+	dst = kit.AppendLen(dst, len(v.Lines))
 	for i0 := range v.Lines {
 		dst = appendOrderLine(dst, &v.Lines[i0])
 	}
@@ -142,7 +142,7 @@ func readOrder(rd *runtime.Reader, v *Order) {
 
 // cloneOrder returns a deep copy of v that shares nothing mutable with it.
 func cloneOrder(v *Order) *Order {
-	return runtime.CopyByCodec(v, appendOrder, readOrder)
+	return kit.CopyByCodec(v, appendOrder, readOrder)
 }
 
 // OrderLine is the object at $defs/line.
@@ -153,7 +153,7 @@ type OrderLine struct {
 
 // UnmarshalJSON decodes a OrderLine, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *OrderLine) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"sku", "price"}, []string{"sku", "price"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"sku", "price"}, []string{"sku", "price"}, nil, false); err != nil {
 		return err
 	}
 	type plain OrderLine
@@ -170,7 +170,7 @@ func (v *OrderLine) Validate() error {
 func (v *OrderLine) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendOrderLine(dst []byte, v *OrderLine) []byte {
-	dst = runtime.AppendString(dst, v.SKU)
+	dst = kit.AppendString(dst, v.SKU)
 	dst = runtime.AppendJSONText(dst, v.Price)
 	return dst
 }
@@ -188,7 +188,7 @@ type OrderParams struct {
 
 // UnmarshalJSON decodes a OrderParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *OrderParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id", "net"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id"}, []string{"id", "net"}, nil, false); err != nil {
 		return err
 	}
 	type plain OrderParams
@@ -205,12 +205,12 @@ func (v *OrderParams) Validate() error {
 func (v *OrderParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendOrderParams(dst []byte, v *OrderParams) []byte {
-	dst = runtime.AppendInt64(dst, int64(v.ID))
+	dst = kit.AppendInt64(dst, int64(v.ID))
 	if v.Net != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = runtime.AppendJSONText(dst, (*v.Net))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
@@ -254,7 +254,7 @@ func (v OrderStatus) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendOrderStatus(dst []byte, v *OrderStatus) []byte {
-	dst = runtime.AppendString(dst, string(*v))
+	dst = kit.AppendString(dst, string(*v))
 	return dst
 }
 
@@ -323,12 +323,12 @@ func (c *Client) keyOrder(dst []byte, p *OrderParams) []byte {
 
 // keyOrderParams appends the cache key of v: its cache encoding, except where a source sees more of a param than that holds.
 func keyOrderParams(dst []byte, v *OrderParams) []byte {
-	dst = runtime.AppendInt64(dst, int64(v.ID))
+	dst = kit.AppendInt64(dst, int64(v.ID))
 	if v.Net != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendUserKey(dst, (*v.Net))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendUserKey(dst, (*v.Net))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }

@@ -27,7 +27,7 @@ type Circle struct {
 
 // UnmarshalJSON decodes a Circle, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Circle) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"kind", "d"}, []string{"kind", "d"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"kind", "d"}, []string{"kind", "d"}, nil, false); err != nil {
 		return err
 	}
 	type plain Circle
@@ -51,8 +51,8 @@ func (v *Circle) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendCircle(dst []byte, v *Circle) []byte {
-	dst = runtime.AppendString(dst, v.Kind)
-	dst = runtime.AppendInt64(dst, v.D)
+	dst = kit.AppendString(dst, v.Kind)
+	dst = kit.AppendInt64(dst, v.D)
 	return dst
 }
 
@@ -69,7 +69,7 @@ type Circle2 struct {
 
 // UnmarshalJSON decodes a Circle2, rejecting what its schema rejects: missing required properties, nulls where null is not allowed and unknown properties.
 func (v *Circle2) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"kind", "r"}, []string{"kind", "r"}, []string{"kind", "r"}, true); err != nil {
+	if err := kit.RequireKeys(data, []string{"kind", "r"}, []string{"kind", "r"}, []string{"kind", "r"}, true); err != nil {
 		return err
 	}
 	type plain Circle2
@@ -99,8 +99,8 @@ func (v *Circle2) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendCircle2(dst []byte, v *Circle2) []byte {
-	dst = runtime.AppendString(dst, v.Kind)
-	dst = runtime.AppendFloat64(dst, v.R)
+	dst = kit.AppendString(dst, v.Kind)
+	dst = kit.AppendFloat64(dst, v.R)
 	return dst
 }
 
@@ -116,7 +116,7 @@ type Dated struct {
 
 // UnmarshalJSON decodes a Dated, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Dated) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"on"}, []string{"on"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"on"}, []string{"on"}, nil, false); err != nil {
 		return err
 	}
 	type plain Dated
@@ -158,7 +158,7 @@ type Frame struct {
 
 // UnmarshalJSON decodes a Frame, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Frame) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"shape"}, []string{"shape", "price", "tree"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"shape"}, []string{"shape", "price", "tree"}, nil, false); err != nil {
 		return err
 	}
 	type plain Frame
@@ -194,16 +194,16 @@ func (v *Frame) validate(vs *runtime.Violations, path *runtime.Path) {
 func appendFrame(dst []byte, v *Frame) []byte {
 	dst = appendFrameShape(dst, &v.Shape)
 	if v.Price != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendFramePrice(dst, v.Price)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Tree != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendNode(dst, v.Tree)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
@@ -224,7 +224,7 @@ func readFrame(rd *runtime.Reader, v *Frame) {
 
 // cloneFrame returns a deep copy of v that shares nothing mutable with it.
 func cloneFrame(v *Frame) *Frame {
-	return runtime.CopyByCodec(v, appendFrame, readFrame)
+	return kit.CopyByCodec(v, appendFrame, readFrame)
 }
 
 // FrameParams is the object at frame.task.json#/params.
@@ -234,7 +234,7 @@ type FrameParams struct {
 
 // UnmarshalJSON decodes a FrameParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *FrameParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
 		return err
 	}
 	type plain FrameParams
@@ -251,7 +251,7 @@ func (v *FrameParams) Validate() error {
 func (v *FrameParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendFrameParams(dst []byte, v *FrameParams) []byte {
-	dst = runtime.AppendString(dst, v.ID)
+	dst = kit.AppendString(dst, v.ID)
 	return dst
 }
 
@@ -346,13 +346,13 @@ func (v *FramePrice) validate(vs *runtime.Violations, path *runtime.Path) {
 func appendFramePrice(dst []byte, v *FramePrice) []byte {
 	switch {
 	case v.String != nil:
-		dst = runtime.AppendInt64(dst, 0)
-		dst = runtime.AppendString(dst, (*v.String))
+		dst = kit.AppendInt64(dst, 0)
+		dst = kit.AppendString(dst, (*v.String))
 	case v.Boolean != nil:
-		dst = runtime.AppendInt64(dst, 1)
-		dst = runtime.AppendBool(dst, (*v.Boolean))
+		dst = kit.AppendInt64(dst, 1)
+		dst = kit.AppendBool(dst, (*v.Boolean))
 	default:
-		dst = runtime.AppendInt64(dst, -1)
+		dst = kit.AppendInt64(dst, -1)
 	}
 	return dst
 }
@@ -441,13 +441,13 @@ func (v *FrameShape) validate(vs *runtime.Violations, path *runtime.Path) {
 func appendFrameShape(dst []byte, v *FrameShape) []byte {
 	switch {
 	case v.Circle != nil:
-		dst = runtime.AppendInt64(dst, 0)
+		dst = kit.AppendInt64(dst, 0)
 		dst = appendCircle(dst, v.Circle)
 	case v.Square != nil:
-		dst = runtime.AppendInt64(dst, 1)
+		dst = kit.AppendInt64(dst, 1)
 		dst = appendSquare(dst, v.Square)
 	default:
-		dst = runtime.AppendInt64(dst, -1)
+		dst = kit.AppendInt64(dst, -1)
 	}
 	return dst
 }
@@ -483,7 +483,7 @@ type Gallery struct {
 
 // UnmarshalJSON decodes a Gallery, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Gallery) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id", "span", "price", "tree", "extras", "when", "addr", "ids", "stamp"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id"}, []string{"id", "span", "price", "tree", "extras", "when", "addr", "ids", "stamp"}, nil, false); err != nil {
 		return err
 	}
 	type plain Gallery
@@ -604,86 +604,86 @@ func (v *Gallery) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendGallery(dst []byte, v *Gallery) []byte {
-	dst = runtime.AppendString(dst, v.ID)
-	dst = runtime.AppendPresent(dst, v.Shapes.Set)
+	dst = kit.AppendString(dst, v.ID)
+	dst = kit.AppendPresent(dst, v.Shapes.Set)
 	if v.Shapes.Set {
-		dst = runtime.AppendPresent(dst, v.Shapes.Null)
+		dst = kit.AppendPresent(dst, v.Shapes.Null)
 		if !v.Shapes.Null {
-			dst = runtime.AppendLen(dst, len(v.Shapes.Value))
+			dst = kit.AppendLen(dst, len(v.Shapes.Value))
 			for i0 := range v.Shapes.Value {
 				dst = appendGalleryShapeItem(dst, &v.Shapes.Value[i0])
 			}
 		}
 	}
 	if v.Owner != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = runtime.AppendJSONValue(dst, (*v.Owner))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Headers != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = runtime.AppendJSONValue(dst, (*v.Headers))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Span != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendGallerySpan(dst, v.Span)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Price != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendGalleryPrice(dst, v.Price)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Tree != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendNode(dst, v.Tree)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Extras != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendLen(dst, len((*v.Extras)))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendLen(dst, len((*v.Extras)))
 		for k0, e0 := range *v.Extras {
-			dst = runtime.AppendString(dst, k0)
+			dst = kit.AppendString(dst, k0)
 			dst = appendGalleryExtrasValue(dst, &e0)
 		}
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Mode != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendString(dst, string((*v.Mode)))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendString(dst, string((*v.Mode)))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.When != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendGalleryWhen(dst, v.When)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Addr != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendGalleryAddr(dst, v.Addr)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.IDs != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendGalleryIDs(dst, v.IDs)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Stamp != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendGalleryStamp(dst, v.Stamp)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
@@ -769,7 +769,7 @@ func readGallery(rd *runtime.Reader, v *Gallery) {
 
 // cloneGallery returns a deep copy of v that shares nothing mutable with it.
 func cloneGallery(v *Gallery) *Gallery {
-	return runtime.CopyByCodec(v, appendGallery, readGallery)
+	return kit.CopyByCodec(v, appendGallery, readGallery)
 }
 
 // GalleryAddr is the value at properties/addr.
@@ -884,13 +884,13 @@ func (v *GalleryAddr) validate(vs *runtime.Violations, path *runtime.Path) {
 func appendGalleryAddr(dst []byte, v *GalleryAddr) []byte {
 	switch {
 	case v.String != nil:
-		dst = runtime.AppendInt64(dst, 0)
+		dst = kit.AppendInt64(dst, 0)
 		dst = runtime.AppendAddr(dst, (*v.String))
 	case v.String1 != nil:
-		dst = runtime.AppendInt64(dst, 1)
-		dst = runtime.AppendString(dst, (*v.String1))
+		dst = kit.AppendInt64(dst, 1)
+		dst = kit.AppendString(dst, (*v.String1))
 	default:
-		dst = runtime.AppendInt64(dst, -1)
+		dst = kit.AppendInt64(dst, -1)
 	}
 	return dst
 }
@@ -1000,13 +1000,13 @@ func (v *GalleryExtrasValue) validate(vs *runtime.Violations, path *runtime.Path
 func appendGalleryExtrasValue(dst []byte, v *GalleryExtrasValue) []byte {
 	switch {
 	case v.Integer != nil:
-		dst = runtime.AppendInt64(dst, 0)
-		dst = runtime.AppendInt64(dst, (*v.Integer))
+		dst = kit.AppendInt64(dst, 0)
+		dst = kit.AppendInt64(dst, (*v.Integer))
 	case v.String != nil:
-		dst = runtime.AppendInt64(dst, 1)
-		dst = runtime.AppendString(dst, (*v.String))
+		dst = kit.AppendInt64(dst, 1)
+		dst = kit.AppendString(dst, (*v.String))
 	default:
-		dst = runtime.AppendInt64(dst, -1)
+		dst = kit.AppendInt64(dst, -1)
 	}
 	return dst
 }
@@ -1134,19 +1134,19 @@ func (v *GalleryIDs) validate(vs *runtime.Violations, path *runtime.Path) {
 func appendGalleryIDs(dst []byte, v *GalleryIDs) []byte {
 	switch {
 	case v.Array != nil:
-		dst = runtime.AppendInt64(dst, 0)
-		dst = runtime.AppendLen(dst, len((*v.Array)))
+		dst = kit.AppendInt64(dst, 0)
+		dst = kit.AppendLen(dst, len((*v.Array)))
 		for i0 := range *v.Array {
 			dst = runtime.AppendUUID(dst, (*v.Array)[i0])
 		}
 	case v.Array1 != nil:
-		dst = runtime.AppendInt64(dst, 1)
-		dst = runtime.AppendLen(dst, len((*v.Array1)))
+		dst = kit.AppendInt64(dst, 1)
+		dst = kit.AppendLen(dst, len((*v.Array1)))
 		for i0 := range *v.Array1 {
-			dst = runtime.AppendString(dst, (*v.Array1)[i0])
+			dst = kit.AppendString(dst, (*v.Array1)[i0])
 		}
 	default:
-		dst = runtime.AppendInt64(dst, -1)
+		dst = kit.AppendInt64(dst, -1)
 	}
 	return dst
 }
@@ -1222,7 +1222,7 @@ func (v GalleryMode) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendGalleryMode(dst []byte, v *GalleryMode) []byte {
-	dst = runtime.AppendString(dst, string(*v))
+	dst = kit.AppendString(dst, string(*v))
 	return dst
 }
 
@@ -1237,7 +1237,7 @@ type GalleryParams struct {
 
 // UnmarshalJSON decodes a GalleryParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *GalleryParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
 		return err
 	}
 	type plain GalleryParams
@@ -1254,7 +1254,7 @@ func (v *GalleryParams) Validate() error {
 func (v *GalleryParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendGalleryParams(dst []byte, v *GalleryParams) []byte {
-	dst = runtime.AppendString(dst, v.ID)
+	dst = kit.AppendString(dst, v.ID)
 	return dst
 }
 
@@ -1352,13 +1352,13 @@ func (v *GalleryPrice) validate(vs *runtime.Violations, path *runtime.Path) {
 func appendGalleryPrice(dst []byte, v *GalleryPrice) []byte {
 	switch {
 	case v.String != nil:
-		dst = runtime.AppendInt64(dst, 0)
+		dst = kit.AppendInt64(dst, 0)
 		dst = runtime.AppendJSONText(dst, (*v.String))
 	case v.Integer != nil:
-		dst = runtime.AppendInt64(dst, 1)
-		dst = runtime.AppendInt64(dst, (*v.Integer))
+		dst = kit.AppendInt64(dst, 1)
+		dst = kit.AppendInt64(dst, (*v.Integer))
 	default:
-		dst = runtime.AppendInt64(dst, -1)
+		dst = kit.AppendInt64(dst, -1)
 	}
 	return dst
 }
@@ -1447,13 +1447,13 @@ func (v *GalleryShapeItem) validate(vs *runtime.Violations, path *runtime.Path) 
 func appendGalleryShapeItem(dst []byte, v *GalleryShapeItem) []byte {
 	switch {
 	case v.Circle != nil:
-		dst = runtime.AppendInt64(dst, 0)
+		dst = kit.AppendInt64(dst, 0)
 		dst = appendCircle2(dst, v.Circle)
 	case v.Square != nil:
-		dst = runtime.AppendInt64(dst, 1)
+		dst = kit.AppendInt64(dst, 1)
 		dst = appendSquare2(dst, v.Square)
 	default:
-		dst = runtime.AppendInt64(dst, -1)
+		dst = kit.AppendInt64(dst, -1)
 	}
 	return dst
 }
@@ -1528,12 +1528,12 @@ func (v *GallerySpan) validate(vs *runtime.Violations, path *runtime.Path) {
 
 func appendGallerySpan(dst []byte, v *GallerySpan) []byte {
 	dst = runtime.AppendDate(dst, v.From)
-	dst = runtime.AppendTime(dst, v.At)
+	dst = kit.AppendTime(dst, v.At)
 	if v.Ref != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = runtime.AppendUUID(dst, (*v.Ref))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
@@ -1656,13 +1656,13 @@ func (v *GalleryStamp) validate(vs *runtime.Violations, path *runtime.Path) {
 func appendGalleryStamp(dst []byte, v *GalleryStamp) []byte {
 	switch {
 	case v.Dated != nil:
-		dst = runtime.AppendInt64(dst, 0)
+		dst = kit.AppendInt64(dst, 0)
 		dst = appendDated(dst, v.Dated)
 	case v.Noted != nil:
-		dst = runtime.AppendInt64(dst, 1)
+		dst = kit.AppendInt64(dst, 1)
 		dst = appendNoted(dst, v.Noted)
 	default:
-		dst = runtime.AppendInt64(dst, -1)
+		dst = kit.AppendInt64(dst, -1)
 	}
 	return dst
 }
@@ -1790,13 +1790,13 @@ func (v *GalleryWhen) validate(vs *runtime.Violations, path *runtime.Path) {
 func appendGalleryWhen(dst []byte, v *GalleryWhen) []byte {
 	switch {
 	case v.String != nil:
-		dst = runtime.AppendInt64(dst, 0)
-		dst = runtime.AppendString(dst, (*v.String))
+		dst = kit.AppendInt64(dst, 0)
+		dst = kit.AppendString(dst, (*v.String))
 	case v.String1 != nil:
-		dst = runtime.AppendInt64(dst, 1)
+		dst = kit.AppendInt64(dst, 1)
 		dst = runtime.AppendDate(dst, (*v.String1))
 	default:
-		dst = runtime.AppendInt64(dst, -1)
+		dst = kit.AppendInt64(dst, -1)
 	}
 	return dst
 }
@@ -1913,16 +1913,16 @@ func (v *Node) validate(vs *runtime.Violations, path *runtime.Path) {
 func appendNode(dst []byte, v *Node) []byte {
 	switch {
 	case v.Integer != nil:
-		dst = runtime.AppendInt64(dst, 0)
-		dst = runtime.AppendInt64(dst, (*v.Integer))
+		dst = kit.AppendInt64(dst, 0)
+		dst = kit.AppendInt64(dst, (*v.Integer))
 	case v.Array != nil:
-		dst = runtime.AppendInt64(dst, 1)
-		dst = runtime.AppendLen(dst, len((*v.Array)))
+		dst = kit.AppendInt64(dst, 1)
+		dst = kit.AppendLen(dst, len((*v.Array)))
 		for i0 := range *v.Array {
 			dst = appendNode(dst, &(*v.Array)[i0])
 		}
 	default:
-		dst = runtime.AppendInt64(dst, -1)
+		dst = kit.AppendInt64(dst, -1)
 	}
 	return dst
 }
@@ -1948,7 +1948,7 @@ type Noted struct {
 
 // UnmarshalJSON decodes a Noted, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Noted) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"on"}, []string{"on"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"on"}, []string{"on"}, nil, false); err != nil {
 		return err
 	}
 	type plain Noted
@@ -1972,7 +1972,7 @@ func (v *Noted) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendNoted(dst []byte, v *Noted) []byte {
-	dst = runtime.AppendString(dst, v.On)
+	dst = kit.AppendString(dst, v.On)
 	return dst
 }
 
@@ -1988,7 +1988,7 @@ type Square struct {
 
 // UnmarshalJSON decodes a Square, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Square) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"kind", "w"}, []string{"kind", "w"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"kind", "w"}, []string{"kind", "w"}, nil, false); err != nil {
 		return err
 	}
 	type plain Square
@@ -2012,8 +2012,8 @@ func (v *Square) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendSquare(dst []byte, v *Square) []byte {
-	dst = runtime.AppendString(dst, v.Kind)
-	dst = runtime.AppendInt64(dst, v.W)
+	dst = kit.AppendString(dst, v.Kind)
+	dst = kit.AppendInt64(dst, v.W)
 	return dst
 }
 
@@ -2030,7 +2030,7 @@ type Square2 struct {
 
 // UnmarshalJSON decodes a Square2, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Square2) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"kind", "side"}, []string{"kind", "side"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"kind", "side"}, []string{"kind", "side"}, nil, false); err != nil {
 		return err
 	}
 	type plain Square2
@@ -2060,8 +2060,8 @@ func (v *Square2) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendSquare2(dst []byte, v *Square2) []byte {
-	dst = runtime.AppendString(dst, v.Kind)
-	dst = runtime.AppendInt64(dst, v.Side)
+	dst = kit.AppendString(dst, v.Kind)
+	dst = kit.AppendInt64(dst, v.Side)
 	return dst
 }
 
@@ -2090,10 +2090,10 @@ func checkGalleryAddrString1(v any, path *runtime.Path, vs *runtime.Violations, 
 }
 
 // pattern0 is compiled once; the schema compiler has already accepted it.
-var pattern0 = runtime.MustPattern("^n-")
+var pattern0 = kit.MustPattern("^n-")
 
 // pattern1 is compiled once; the schema compiler has already accepted it.
-var pattern1 = runtime.MustPattern("^x-")
+var pattern1 = kit.MustPattern("^x-")
 
 // checkGalleryHeaders checks a JSON value against the schema at properties/headers, adding a violation for every keyword it breaks.
 func checkGalleryHeaders(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {

@@ -109,13 +109,13 @@ func (v *Choice) validate(vs *runtime.Violations, path *runtime.Path) {
 func appendChoice(dst []byte, v *Choice) []byte {
 	switch {
 	case v.Value0 != nil:
-		dst = runtime.AppendInt64(dst, 0)
-		dst = runtime.AppendString(dst, (*v.Value0))
+		dst = kit.AppendInt64(dst, 0)
+		dst = kit.AppendString(dst, (*v.Value0))
 	case v.Count != nil:
-		dst = runtime.AppendInt64(dst, 1)
-		dst = runtime.AppendInt64(dst, (*v.Count))
+		dst = kit.AppendInt64(dst, 1)
+		dst = kit.AppendInt64(dst, (*v.Count))
 	default:
-		dst = runtime.AppendInt64(dst, -1)
+		dst = kit.AppendInt64(dst, -1)
 	}
 	return dst
 }
@@ -213,18 +213,18 @@ func (v *Pair) validate(vs *runtime.Violations, path *runtime.Path) {
 
 func appendPair(dst []byte, v *Pair) []byte {
 	if v.V0 != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendString(dst, (*v.V0))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendString(dst, (*v.V0))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Size != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendInt64(dst, (*v.Size))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendInt64(dst, (*v.Size))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
-	dst = runtime.AppendLen(dst, len(v.Rest))
+	dst = kit.AppendLen(dst, len(v.Rest))
 	for i0 := range v.Rest {
 		dst = runtime.AppendJSONValue(dst, v.Rest[i0])
 	}
@@ -256,7 +256,7 @@ type Part struct {
 
 // UnmarshalJSON decodes a Part, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Part) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"%d"}, []string{"%d"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"%d"}, []string{"%d"}, nil, false); err != nil {
 		return err
 	}
 	type plain Part
@@ -303,12 +303,12 @@ func (v *Part) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendPart(dst []byte, v *Part) []byte {
-	dst = runtime.AppendInt64(dst, v.D)
-	dst = runtime.AppendPresent(dst, v.XY.Set)
+	dst = kit.AppendInt64(dst, v.D)
+	dst = kit.AppendPresent(dst, v.XY.Set)
 	if v.XY.Set {
-		dst = runtime.AppendPresent(dst, v.XY.Null)
+		dst = kit.AppendPresent(dst, v.XY.Null)
 		if !v.XY.Null {
-			dst = runtime.AppendInt64(dst, v.XY.Value)
+			dst = kit.AppendInt64(dst, v.XY.Value)
 		}
 	}
 	return dst
@@ -352,7 +352,7 @@ type Record struct {
 
 // UnmarshalJSON decodes a Record, rejecting what its schema rejects: missing required properties, nulls where null is not allowed and unknown properties.
 func (v *Record) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"-", "a,b", ""}, []string{"-", "a,b", "b`x", "bs\\x", "", "a b", "ünï", "ÜNÏ", "名前", "a.b", "Validate", "MarshalJSON", "part"}, []string{"-", "a,b", "q\"x", "b`x", "bs\\x", "", "a b", "ünï", "ÜNÏ", "名前", "a.b", "Validate", "MarshalJSON", "part"}, true); err != nil {
+	if err := kit.RequireKeys(data, []string{"-", "a,b", ""}, []string{"-", "a,b", "b`x", "bs\\x", "", "a b", "ünï", "ÜNÏ", "名前", "a.b", "Validate", "MarshalJSON", "part"}, []string{"-", "a,b", "q\"x", "b`x", "bs\\x", "", "a b", "ünï", "ÜNÏ", "名前", "a.b", "Validate", "MarshalJSON", "part"}, true); err != nil {
 		return err
 	}
 	type plain Record
@@ -461,75 +461,75 @@ func (v *Record) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendRecord(dst []byte, v *Record) []byte {
-	dst = runtime.AppendString(dst, v.X)
-	dst = runtime.AppendInt64(dst, v.AB)
-	dst = runtime.AppendPresent(dst, v.QX.Set)
+	dst = kit.AppendString(dst, v.X)
+	dst = kit.AppendInt64(dst, v.AB)
+	dst = kit.AppendPresent(dst, v.QX.Set)
 	if v.QX.Set {
-		dst = runtime.AppendPresent(dst, v.QX.Null)
+		dst = kit.AppendPresent(dst, v.QX.Null)
 		if !v.QX.Null {
-			dst = runtime.AppendString(dst, v.QX.Value)
+			dst = kit.AppendString(dst, v.QX.Value)
 		}
 	}
 	if v.BX != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendBool(dst, (*v.BX))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendBool(dst, (*v.BX))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.BsX != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendFloat64(dst, (*v.BsX))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendFloat64(dst, (*v.BsX))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
-	dst = runtime.AppendString(dst, v.X2)
+	dst = kit.AppendString(dst, v.X2)
 	if v.AB2 != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendString(dst, (*v.AB2))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendString(dst, (*v.AB2))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Ünï != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendString(dst, (*v.Ünï))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendString(dst, (*v.Ünï))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Ünï2 != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendString(dst, (*v.Ünï2))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendString(dst, (*v.Ünï2))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.X名前 != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendString(dst, (*v.X名前))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendString(dst, (*v.X名前))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.AB3 != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendString(dst, (*v.AB3))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendString(dst, (*v.AB3))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Validate2 != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendString(dst, (*v.Validate2))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendString(dst, (*v.Validate2))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.MarshalJSON2 != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendPart(dst, v.MarshalJSON2)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Part != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendPart(dst, v.Part)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
@@ -667,7 +667,7 @@ type RecordParams struct {
 
 // UnmarshalJSON decodes a RecordParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *RecordParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id", "a,b"}, []string{"id", "a,b", "-"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id", "a,b"}, []string{"id", "a,b", "-"}, nil, false); err != nil {
 		return err
 	}
 	type plain RecordParams
@@ -728,13 +728,13 @@ func (v *RecordParams) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendRecordParams(dst []byte, v *RecordParams) []byte {
-	dst = runtime.AppendString(dst, v.ID)
-	dst = runtime.AppendString(dst, v.AB)
+	dst = kit.AppendString(dst, v.ID)
+	dst = kit.AppendString(dst, v.AB)
 	if v.X != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendInt64(dst, (*v.X))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendInt64(dst, (*v.X))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
@@ -747,7 +747,7 @@ type Shapes struct {
 
 // UnmarshalJSON decodes a Shapes, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Shapes) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, nil, []string{"pair", "choice"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, nil, []string{"pair", "choice"}, nil, false); err != nil {
 		return err
 	}
 	type plain Shapes
@@ -778,16 +778,16 @@ func (v *Shapes) validate(vs *runtime.Violations, path *runtime.Path) {
 
 func appendShapes(dst []byte, v *Shapes) []byte {
 	if v.Pair != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendPair(dst, v.Pair)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Choice != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendChoice(dst, v.Choice)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
@@ -807,7 +807,7 @@ func readShapes(rd *runtime.Reader, v *Shapes) {
 
 // cloneShapes returns a deep copy of v that shares nothing mutable with it.
 func cloneShapes(v *Shapes) *Shapes {
-	return runtime.CopyByCodec(v, appendShapes, readShapes)
+	return kit.CopyByCodec(v, appendShapes, readShapes)
 }
 
 // ShapesParams is the object at shapes.task.json#/params.
@@ -817,7 +817,7 @@ type ShapesParams struct {
 
 // UnmarshalJSON decodes a ShapesParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ShapesParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
 		return err
 	}
 	type plain ShapesParams
@@ -834,7 +834,7 @@ func (v *ShapesParams) Validate() error {
 func (v *ShapesParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendShapesParams(dst []byte, v *ShapesParams) []byte {
-	dst = runtime.AppendString(dst, v.ID)
+	dst = kit.AppendString(dst, v.ID)
 	return dst
 }
 
@@ -956,7 +956,7 @@ func decodeRecord(rd *runtime.Reader) *Record {
 
 // recordRecord converts the record the source returned; a bare return passes err on.
 func recordRecord(raw any) (out *Record, err error) {
-	raw = runtime.Transform(raw, []runtime.FieldMap{{
+	raw = kit.Transform(raw, []kit.FieldMap{{
 		From: "/comma",
 		Prop: []string{"a,b"},
 	}, {

@@ -40,9 +40,9 @@ func (v *Forest) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendForest(dst []byte, v *Forest) []byte {
-	dst = runtime.AppendLen(dst, len((*v)))
+	dst = kit.AppendLen(dst, len((*v)))
 	for k0, e0 := range *v {
-		dst = runtime.AppendString(dst, k0)
+		dst = kit.AppendString(dst, k0)
 		dst = appendForest(dst, &e0)
 	}
 	return dst
@@ -101,13 +101,13 @@ func (v *Grid) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendGrid(dst []byte, v *Grid) []byte {
-	dst = runtime.AppendLen(dst, len((*v)))
+	dst = kit.AppendLen(dst, len((*v)))
 	for i0 := range *v {
 		if (*v)[i0] != nil {
-			dst = runtime.AppendPresent(dst, true)
+			dst = kit.AppendPresent(dst, true)
 			dst = appendGrid(dst, (*v)[i0])
 		} else {
-			dst = runtime.AppendPresent(dst, false)
+			dst = kit.AppendPresent(dst, false)
 		}
 	}
 	return dst
@@ -167,10 +167,10 @@ func (v *Mixed) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendMixed(dst []byte, v *Mixed) []byte {
-	dst = runtime.AppendLen(dst, len((*v)))
+	dst = kit.AppendLen(dst, len((*v)))
 	for k0, e0 := range *v {
-		dst = runtime.AppendString(dst, k0)
-		dst = runtime.AppendLen(dst, len(e0))
+		dst = kit.AppendString(dst, k0)
+		dst = kit.AppendLen(dst, len(e0))
 		for i1 := range e0 {
 			dst = appendMixed(dst, &e0[i1])
 		}
@@ -242,7 +242,7 @@ func (v *Nest) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendNest(dst []byte, v *Nest) []byte {
-	dst = runtime.AppendLen(dst, len((*v)))
+	dst = kit.AppendLen(dst, len((*v)))
 	for i0 := range *v {
 		dst = appendNest(dst, &(*v)[i0])
 	}
@@ -280,7 +280,7 @@ type Node struct {
 
 // UnmarshalJSON decodes a Node, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Node) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"name"}, []string{"name", "parent", "children"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"name"}, []string{"name", "parent", "children"}, nil, false); err != nil {
 		return err
 	}
 	type plain Node
@@ -335,27 +335,27 @@ func (v *Node) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendNode(dst []byte, v *Node) []byte {
-	dst = runtime.AppendString(dst, v.Name)
+	dst = kit.AppendString(dst, v.Name)
 	if v.Parent != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendNode(dst, v.Parent)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Children != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendLen(dst, len((*v.Children)))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendLen(dst, len((*v.Children)))
 		for i0 := range *v.Children {
 			dst = appendNode(dst, &(*v.Children)[i0])
 		}
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Link != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = runtime.AppendJSONValue(dst, (*v.Link))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
@@ -418,7 +418,7 @@ type ShapesParams struct {
 
 // UnmarshalJSON decodes a ShapesParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ShapesParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
 		return err
 	}
 	type plain ShapesParams
@@ -435,7 +435,7 @@ func (v *ShapesParams) Validate() error {
 func (v *ShapesParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendShapesParams(dst []byte, v *ShapesParams) []byte {
-	dst = runtime.AppendString(dst, v.ID)
+	dst = kit.AppendString(dst, v.ID)
 	return dst
 }
 
@@ -452,7 +452,7 @@ type ShapesResult struct {
 
 // UnmarshalJSON decodes a ShapesResult, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ShapesResult) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"forest"}, []string{"forest", "nest", "node", "mixed"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"forest"}, []string{"forest", "nest", "node", "mixed"}, nil, false); err != nil {
 		return err
 	}
 	type plain ShapesResult
@@ -506,36 +506,36 @@ func (v *ShapesResult) validate(vs *runtime.Violations, path *runtime.Path) {
 func appendShapesResult(dst []byte, v *ShapesResult) []byte {
 	dst = appendForest(dst, &v.Forest)
 	if v.Nest != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendNest(dst, v.Nest)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Node != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendNode(dst, v.Node)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
-	dst = runtime.AppendPresent(dst, v.List.Set)
+	dst = kit.AppendPresent(dst, v.List.Set)
 	if v.List.Set {
-		dst = runtime.AppendPresent(dst, v.List.Null)
+		dst = kit.AppendPresent(dst, v.List.Null)
 		if !v.List.Null {
 			dst = appendShapesResultList(dst, &v.List.Value)
 		}
 	}
-	dst = runtime.AppendPresent(dst, v.Grid.Set)
+	dst = kit.AppendPresent(dst, v.Grid.Set)
 	if v.Grid.Set {
-		dst = runtime.AppendPresent(dst, v.Grid.Null)
+		dst = kit.AppendPresent(dst, v.Grid.Null)
 		if !v.Grid.Null {
 			dst = appendGrid(dst, &v.Grid.Value)
 		}
 	}
 	if v.Mixed != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendMixed(dst, v.Mixed)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
@@ -671,7 +671,7 @@ type ShapesResultList struct {
 
 // UnmarshalJSON decodes a ShapesResultList, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ShapesResultList) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"head"}, []string{"head"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"head"}, []string{"head"}, nil, false); err != nil {
 		return err
 	}
 	type plain ShapesResultList
@@ -697,16 +697,16 @@ func (v *ShapesResultList) validate(vs *runtime.Violations, path *runtime.Path) 
 }
 
 func appendShapesResultList(dst []byte, v *ShapesResultList) []byte {
-	dst = runtime.AppendInt64(dst, v.Head)
-	dst = runtime.AppendPresent(dst, v.Tail.Set)
+	dst = kit.AppendInt64(dst, v.Head)
+	dst = kit.AppendPresent(dst, v.Tail.Set)
 	if v.Tail.Set {
-		dst = runtime.AppendPresent(dst, v.Tail.Null)
+		dst = kit.AppendPresent(dst, v.Tail.Null)
 		if !v.Tail.Null {
 			if v.Tail.Value != nil {
-				dst = runtime.AppendPresent(dst, true)
+				dst = kit.AppendPresent(dst, true)
 				dst = appendShapesResultList(dst, v.Tail.Value)
 			} else {
-				dst = runtime.AppendPresent(dst, false)
+				dst = kit.AppendPresent(dst, false)
 			}
 		}
 	}
@@ -745,7 +745,7 @@ type WoodsParams struct {
 
 // UnmarshalJSON decodes a WoodsParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *WoodsParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"name"}, []string{"name"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"name"}, []string{"name"}, nil, false); err != nil {
 		return err
 	}
 	type plain WoodsParams
@@ -762,7 +762,7 @@ func (v *WoodsParams) Validate() error {
 func (v *WoodsParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendWoodsParams(dst []byte, v *WoodsParams) []byte {
-	dst = runtime.AppendString(dst, v.Name)
+	dst = kit.AppendString(dst, v.Name)
 	return dst
 }
 

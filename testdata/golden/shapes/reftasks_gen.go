@@ -27,7 +27,7 @@ type ABCParams struct {
 
 // UnmarshalJSON decodes a ABCParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ABCParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
 		return err
 	}
 	type plain ABCParams
@@ -44,7 +44,7 @@ func (v *ABCParams) Validate() error {
 func (v *ABCParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendABCParams(dst []byte, v *ABCParams) []byte {
-	dst = runtime.AppendString(dst, v.ID)
+	dst = kit.AppendString(dst, v.ID)
 	return dst
 }
 
@@ -89,7 +89,7 @@ type AbcParams struct {
 
 // UnmarshalJSON decodes a AbcParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *AbcParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
 		return err
 	}
 	type plain AbcParams
@@ -106,7 +106,7 @@ func (v *AbcParams) Validate() error {
 func (v *AbcParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendAbcParams(dst []byte, v *AbcParams) []byte {
-	dst = runtime.AppendString(dst, v.ID)
+	dst = kit.AppendString(dst, v.ID)
 	return dst
 }
 
@@ -117,7 +117,7 @@ type FallbackNamesParams struct {
 
 // UnmarshalJSON decodes a FallbackNamesParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *FallbackNamesParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
 		return err
 	}
 	type plain FallbackNamesParams
@@ -134,7 +134,7 @@ func (v *FallbackNamesParams) Validate() error {
 func (v *FallbackNamesParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendFallbackNamesParams(dst []byte, v *FallbackNamesParams) []byte {
-	dst = runtime.AppendString(dst, v.ID)
+	dst = kit.AppendString(dst, v.ID)
 	return dst
 }
 
@@ -146,7 +146,7 @@ type FallbackNamesResult struct {
 
 // UnmarshalJSON decodes a FallbackNamesResult, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *FallbackNamesResult) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, nil, []string{"pair"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, nil, []string{"pair"}, nil, false); err != nil {
 		return err
 	}
 	type plain FallbackNamesResult
@@ -187,16 +187,16 @@ func (v *FallbackNamesResult) validate(vs *runtime.Violations, path *runtime.Pat
 
 func appendFallbackNamesResult(dst []byte, v *FallbackNamesResult) []byte {
 	if v.Pair != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendFallbackNamesResultPair(dst, v.Pair)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Either != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendFallbackNamesResultEither(dst, v.Either)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
@@ -216,7 +216,7 @@ func readFallbackNamesResult(rd *runtime.Reader, v *FallbackNamesResult) {
 
 // cloneFallbackNamesResult returns a deep copy of v that shares nothing mutable with it.
 func cloneFallbackNamesResult(v *FallbackNamesResult) *FallbackNamesResult {
-	return runtime.CopyByCodec(v, appendFallbackNamesResult, readFallbackNamesResult)
+	return kit.CopyByCodec(v, appendFallbackNamesResult, readFallbackNamesResult)
 }
 
 // FallbackNamesResultEither is the value at properties/either.
@@ -362,25 +362,25 @@ func (v *FallbackNamesResultEither) validate(vs *runtime.Violations, path *runti
 func appendFallbackNamesResultEither(dst []byte, v *FallbackNamesResultEither) []byte {
 	switch {
 	case v.A != nil:
-		dst = runtime.AppendInt64(dst, 0)
-		dst = runtime.AppendString(dst, (*v.A))
+		dst = kit.AppendInt64(dst, 0)
+		dst = kit.AppendString(dst, (*v.A))
 	case v.A2 != nil:
-		dst = runtime.AppendInt64(dst, 1)
-		dst = runtime.AppendInt64(dst, (*v.A2))
+		dst = kit.AppendInt64(dst, 1)
+		dst = kit.AppendInt64(dst, (*v.A2))
 	case v.A2_2 != nil:
-		dst = runtime.AppendInt64(dst, 2)
-		dst = runtime.AppendBool(dst, (*v.A2_2))
+		dst = kit.AppendInt64(dst, 2)
+		dst = kit.AppendBool(dst, (*v.A2_2))
 	case v.Variant4 != nil:
-		dst = runtime.AppendInt64(dst, 3)
+		dst = kit.AppendInt64(dst, 3)
 		dst = runtime.AppendJSONValue(dst, (*v.Variant4))
 	case v.Array != nil:
-		dst = runtime.AppendInt64(dst, 4)
-		dst = runtime.AppendLen(dst, len((*v.Array)))
+		dst = kit.AppendInt64(dst, 4)
+		dst = kit.AppendLen(dst, len((*v.Array)))
 		for i0 := range *v.Array {
-			dst = runtime.AppendString(dst, (*v.Array)[i0])
+			dst = kit.AppendString(dst, (*v.Array)[i0])
 		}
 	default:
-		dst = runtime.AppendInt64(dst, -1)
+		dst = kit.AppendInt64(dst, -1)
 	}
 	return dst
 }
@@ -505,24 +505,24 @@ func (v *FallbackNamesResultPair) validate(vs *runtime.Violations, path *runtime
 
 func appendFallbackNamesResultPair(dst []byte, v *FallbackNamesResultPair) []byte {
 	if v.V1 != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendString(dst, (*v.V1))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendString(dst, (*v.V1))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.V1_2 != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendInt64(dst, (*v.V1_2))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendInt64(dst, (*v.V1_2))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.V2 != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendBool(dst, (*v.V2))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendBool(dst, (*v.V2))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
-	dst = runtime.AppendLen(dst, len(v.Rest))
+	dst = kit.AppendLen(dst, len(v.Rest))
 	for i0 := range v.Rest {
 		dst = runtime.AppendJSONValue(dst, v.Rest[i0])
 	}
@@ -559,7 +559,7 @@ type Pattern0 struct {
 
 // UnmarshalJSON decodes a Pattern0, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Pattern0) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, nil, []string{"p", "m"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, nil, []string{"p", "m"}, nil, false); err != nil {
 		return err
 	}
 	type plain Pattern0
@@ -574,7 +574,7 @@ func (v *Pattern0) Validate() error {
 }
 
 // pattern0 is compiled once; the schema compiler has already accepted it.
-var pattern0 = runtime.MustPattern("^p")
+var pattern0 = kit.MustPattern("^p")
 
 func (v *Pattern0) validate(vs *runtime.Violations, path *runtime.Path) {
 	{
@@ -595,16 +595,16 @@ func (v *Pattern0) validate(vs *runtime.Violations, path *runtime.Path) {
 
 func appendPattern0(dst []byte, v *Pattern0) []byte {
 	if v.P != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendString(dst, (*v.P))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendString(dst, (*v.P))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.M != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendPattern0M(dst, v.M)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
@@ -624,7 +624,7 @@ func readPattern0(rd *runtime.Reader, v *Pattern0) {
 
 // clonePattern0 returns a deep copy of v that shares nothing mutable with it.
 func clonePattern0(v *Pattern0) *Pattern0 {
-	return runtime.CopyByCodec(v, appendPattern0, readPattern0)
+	return kit.CopyByCodec(v, appendPattern0, readPattern0)
 }
 
 // Pattern0M is the object at properties/m.
@@ -635,12 +635,12 @@ type Pattern0M struct {
 }
 
 // pattern1 is compiled once; the schema compiler has already accepted it.
-var pattern1 = runtime.MustPattern("^x-")
+var pattern1 = kit.MustPattern("^x-")
 
 // UnmarshalJSON decodes a Pattern0M strictly (missing required properties, nulls where null is not allowed are errors)
 // and puts every key that no property takes into the map it belongs to.
 func (v *Pattern0M) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, nil, []string{"q"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, nil, []string{"q"}, nil, false); err != nil {
 		return err
 	}
 	type plain Pattern0M
@@ -694,15 +694,15 @@ func (v *Pattern0M) validate(vs *runtime.Violations, path *runtime.Path) {
 
 func appendPattern0M(dst []byte, v *Pattern0M) []byte {
 	if v.Q != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendString(dst, (*v.Q))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendString(dst, (*v.Q))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
-	dst = runtime.AppendLen(dst, len(v.PatternProps))
+	dst = kit.AppendLen(dst, len(v.PatternProps))
 	for k0, e0 := range v.PatternProps {
-		dst = runtime.AppendString(dst, k0)
-		dst = runtime.AppendString(dst, e0)
+		dst = kit.AppendString(dst, k0)
+		dst = kit.AppendString(dst, e0)
 	}
 	return dst
 }
@@ -732,7 +732,7 @@ type XParams struct {
 
 // UnmarshalJSON decodes a XParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *XParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
 		return err
 	}
 	type plain XParams
@@ -749,7 +749,7 @@ func (v *XParams) Validate() error {
 func (v *XParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendXParams(dst []byte, v *XParams) []byte {
-	dst = runtime.AppendInt64(dst, v.ID)
+	dst = kit.AppendInt64(dst, v.ID)
 	return dst
 }
 
@@ -773,7 +773,7 @@ type XResult struct {
 
 // UnmarshalJSON decodes a XResult, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *XResult) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"status"}, []string{"status", "level", "mixed", "at", "since", "pinned", "name", "flag", "count", "ratio", "big", "maybe", "empty", "nested"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"status"}, []string{"status", "level", "mixed", "at", "since", "pinned", "name", "flag", "count", "ratio", "big", "maybe", "empty", "nested"}, nil, false); err != nil {
 		return err
 	}
 	type plain XResult
@@ -788,10 +788,10 @@ func (v *XResult) Validate() error {
 }
 
 // pattern2 is compiled once; the schema compiler has already accepted it.
-var pattern2 = runtime.MustPattern("Z$")
+var pattern2 = kit.MustPattern("Z$")
 
 // pattern3 is compiled once; the schema compiler has already accepted it.
-var pattern3 = runtime.MustPattern("^2")
+var pattern3 = kit.MustPattern("^2")
 
 func (v *XResult) validate(vs *runtime.Violations, path *runtime.Path) {
 	{
@@ -865,7 +865,7 @@ func (v *XResult) validate(vs *runtime.Violations, path *runtime.Path) {
 			if (*v.Ratio) > 1.7976931348623157e+308 {
 				vs.Addf(pRatio.String(), "maximum", "%v is greater than 1.8e308", (*v.Ratio))
 			}
-			if !runtime.IsMultipleOfExact(float64((*v.Ratio)), "10000000000000000001/100000000000000000000") {
+			if !kit.IsMultipleOfExact(float64((*v.Ratio)), "10000000000000000001/100000000000000000000") {
 				vs.Addf(pRatio.String(), "multipleOf", "%v is not a multiple of 0.10000000000000000001", (*v.Ratio))
 			}
 		}
@@ -891,97 +891,97 @@ func (v *XResult) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendXResult(dst []byte, v *XResult) []byte {
-	dst = runtime.AppendString(dst, string(v.Status))
+	dst = kit.AppendString(dst, string(v.Status))
 	if v.Level != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendInt64(dst, int64((*v.Level)))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendInt64(dst, int64((*v.Level)))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Mixed != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendString(dst, string((*v.Mixed)))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendString(dst, string((*v.Mixed)))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.At != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendTime(dst, (*v.At))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendTime(dst, (*v.At))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Since != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = runtime.AppendDate(dst, (*v.Since))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Pinned != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendString(dst, (*v.Pinned))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendString(dst, (*v.Pinned))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Name != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendString(dst, (*v.Name))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendString(dst, (*v.Name))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Flag != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendBool(dst, (*v.Flag))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendBool(dst, (*v.Flag))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Count != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendInt64(dst, (*v.Count))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendInt64(dst, (*v.Count))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Ratio != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendFloat64(dst, (*v.Ratio))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendFloat64(dst, (*v.Ratio))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Big != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendString(dst, string((*v.Big)))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendString(dst, string((*v.Big)))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Maybe != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendString(dst, string((*v.Maybe)))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendString(dst, string((*v.Maybe)))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Empty != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendXResultEmpty(dst, v.Empty)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Nested != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendLen(dst, len((*v.Nested)))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendLen(dst, len((*v.Nested)))
 		for k0, e0 := range *v.Nested {
-			dst = runtime.AppendString(dst, k0)
-			dst = runtime.AppendLen(dst, len(e0))
+			dst = kit.AppendString(dst, k0)
+			dst = kit.AppendLen(dst, len(e0))
 			for k1, e1 := range e0 {
-				dst = runtime.AppendString(dst, k1)
+				dst = kit.AppendString(dst, k1)
 				if e1 != nil {
-					dst = runtime.AppendPresent(dst, true)
-					dst = runtime.AppendBool(dst, (*e1))
+					dst = kit.AppendPresent(dst, true)
+					dst = kit.AppendBool(dst, (*e1))
 				} else {
-					dst = runtime.AppendPresent(dst, false)
+					dst = kit.AppendPresent(dst, false)
 				}
 			}
 		}
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
@@ -1219,7 +1219,7 @@ func (v XResultBig) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendXResultBig(dst []byte, v *XResultBig) []byte {
-	dst = runtime.AppendString(dst, string(*v))
+	dst = kit.AppendString(dst, string(*v))
 	return dst
 }
 
@@ -1232,7 +1232,7 @@ type XResultEmpty struct{}
 
 // UnmarshalJSON decodes a XResultEmpty, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *XResultEmpty) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, nil, nil, nil, false); err != nil {
+	if err := kit.RequireKeys(data, nil, nil, nil, false); err != nil {
 		return err
 	}
 	type plain XResultEmpty
@@ -1292,7 +1292,7 @@ func (v XResultLevel) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendXResultLevel(dst []byte, v *XResultLevel) []byte {
-	dst = runtime.AppendInt64(dst, int64(*v))
+	dst = kit.AppendInt64(dst, int64(*v))
 	return dst
 }
 
@@ -1351,7 +1351,7 @@ func (v XResultMaybe) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendXResultMaybe(dst []byte, v *XResultMaybe) []byte {
-	dst = runtime.AppendString(dst, string(*v))
+	dst = kit.AppendString(dst, string(*v))
 	return dst
 }
 
@@ -1412,7 +1412,7 @@ func (v XResultMixed) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendXResultMixed(dst []byte, v *XResultMixed) []byte {
-	dst = runtime.AppendString(dst, string(*v))
+	dst = kit.AppendString(dst, string(*v))
 	return dst
 }
 
@@ -1458,7 +1458,7 @@ func (v XResultStatus) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendXResultStatus(dst []byte, v *XResultStatus) []byte {
-	dst = runtime.AppendString(dst, string(*v))
+	dst = kit.AppendString(dst, string(*v))
 	return dst
 }
 
@@ -2150,7 +2150,7 @@ func convFallbackNamesResultPair(path string, raw any) (out FallbackNamesResultP
 }
 
 // patternConv0 is compiled once; the schema compiler has already accepted it.
-var patternConv0 = runtime.MustPattern("^x-")
+var patternConv0 = kit.MustPattern("^x-")
 
 func convPattern0M(path string, raw any) (out Pattern0M, err error) {
 	m, err := runtime.AsObject(path, raw)

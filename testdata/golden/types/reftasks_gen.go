@@ -59,7 +59,7 @@ type SettingParams struct {
 
 // UnmarshalJSON decodes a SettingParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *SettingParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"key"}, []string{"key"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"key"}, []string{"key"}, nil, false); err != nil {
 		return err
 	}
 	type plain SettingParams
@@ -76,7 +76,7 @@ func (v *SettingParams) Validate() error {
 func (v *SettingParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendSettingParams(dst []byte, v *SettingParams) []byte {
-	dst = runtime.AppendString(dst, v.Key)
+	dst = kit.AppendString(dst, v.Key)
 	return dst
 }
 
@@ -98,7 +98,7 @@ type Thing struct {
 
 // UnmarshalJSON decodes a Thing, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Thing) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id", "shape"}, []string{"id", "shape", "pair", "labels", "tags", "scores", "level"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id", "shape"}, []string{"id", "shape", "pair", "labels", "tags", "scores", "level"}, nil, false); err != nil {
 		return err
 	}
 	type plain Thing
@@ -172,7 +172,7 @@ func (v *Thing) validate(vs *runtime.Violations, path *runtime.Path) {
 	{
 		pTags := path.Key("tags")
 		if v.Tags != nil {
-			if i, j, dup := runtime.DuplicateIndex((*v.Tags)); dup {
+			if i, j, dup := kit.DuplicateIndex((*v.Tags)); dup {
 				vs.Addf(pTags.String(), "uniqueItems", "items %d and %d are equal", i, j)
 			}
 			for i0 := range *v.Tags {
@@ -203,69 +203,69 @@ func (v *Thing) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendThing(dst []byte, v *Thing) []byte {
-	dst = runtime.AppendString(dst, v.ID)
+	dst = kit.AppendString(dst, v.ID)
 	dst = appendThingShape(dst, &v.Shape)
 	if v.Anything != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = runtime.AppendJSONValue(dst, (*v.Anything))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Bag != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = runtime.AppendJSONValue(dst, (*v.Bag))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Mixed != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = runtime.AppendJSONValue(dst, (*v.Mixed))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Pair != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendThingPair(dst, v.Pair)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Labels != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendThingLabels(dst, v.Labels)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Tags != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendLen(dst, len((*v.Tags)))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendLen(dst, len((*v.Tags)))
 		for i0 := range *v.Tags {
-			dst = runtime.AppendString(dst, (*v.Tags)[i0])
+			dst = kit.AppendString(dst, (*v.Tags)[i0])
 		}
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Scores != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendLen(dst, len((*v.Scores)))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendLen(dst, len((*v.Scores)))
 		for k0, e0 := range *v.Scores {
-			dst = runtime.AppendString(dst, k0)
-			dst = runtime.AppendFloat64(dst, e0)
+			dst = kit.AppendString(dst, k0)
+			dst = kit.AppendFloat64(dst, e0)
 		}
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
-	dst = runtime.AppendPresent(dst, v.Note.Set)
+	dst = kit.AppendPresent(dst, v.Note.Set)
 	if v.Note.Set {
-		dst = runtime.AppendPresent(dst, v.Note.Null)
+		dst = kit.AppendPresent(dst, v.Note.Null)
 		if !v.Note.Null {
-			dst = runtime.AppendString(dst, v.Note.Value)
+			dst = kit.AppendString(dst, v.Note.Value)
 		}
 	}
 	if v.Level != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendString(dst, string((*v.Level)))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendString(dst, string((*v.Level)))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
@@ -337,7 +337,7 @@ func readThing(rd *runtime.Reader, v *Thing) {
 
 // cloneThing returns a deep copy of v that shares nothing mutable with it.
 func cloneThing(v *Thing) *Thing {
-	return runtime.CopyByCodec(v, appendThing, readThing)
+	return kit.CopyByCodec(v, appendThing, readThing)
 }
 
 // ThingLabels is the object at properties/labels.
@@ -347,12 +347,12 @@ type ThingLabels struct {
 }
 
 // pattern0 is compiled once; the schema compiler has already accepted it.
-var pattern0 = runtime.MustPattern("^x-")
+var pattern0 = kit.MustPattern("^x-")
 
 // UnmarshalJSON decodes a ThingLabels strictly (missing required properties, nulls where null is not allowed and unknown properties are errors)
 // and puts every key that no property takes into the map it belongs to.
 func (v *ThingLabels) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, nil, nil, nil, false); err != nil {
+	if err := kit.RequireKeys(data, nil, nil, nil, false); err != nil {
 		return err
 	}
 	type plain ThingLabels
@@ -411,10 +411,10 @@ func (v *ThingLabels) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendThingLabels(dst []byte, v *ThingLabels) []byte {
-	dst = runtime.AppendLen(dst, len(v.PatternProps))
+	dst = kit.AppendLen(dst, len(v.PatternProps))
 	for k0, e0 := range v.PatternProps {
-		dst = runtime.AppendString(dst, k0)
-		dst = runtime.AppendString(dst, e0)
+		dst = kit.AppendString(dst, k0)
+		dst = kit.AppendString(dst, e0)
 	}
 	return dst
 }
@@ -470,7 +470,7 @@ func (v ThingLevel) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendThingLevel(dst []byte, v *ThingLevel) []byte {
-	dst = runtime.AppendString(dst, string(*v))
+	dst = kit.AppendString(dst, string(*v))
 	return dst
 }
 
@@ -540,16 +540,16 @@ func (v *ThingPair) validate(vs *runtime.Violations, path *runtime.Path) {
 
 func appendThingPair(dst []byte, v *ThingPair) []byte {
 	if v.V0 != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendString(dst, (*v.V0))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendString(dst, (*v.V0))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.V1 != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendInt64(dst, (*v.V1))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendInt64(dst, (*v.V1))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
@@ -574,7 +574,7 @@ type ThingParams struct {
 
 // UnmarshalJSON decodes a ThingParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ThingParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
 		return err
 	}
 	type plain ThingParams
@@ -591,7 +591,7 @@ func (v *ThingParams) Validate() error {
 func (v *ThingParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendThingParams(dst []byte, v *ThingParams) []byte {
-	dst = runtime.AppendString(dst, v.ID)
+	dst = kit.AppendString(dst, v.ID)
 	return dst
 }
 
@@ -668,13 +668,13 @@ func (v *ThingShape) validate(vs *runtime.Violations, path *runtime.Path) {
 func appendThingShape(dst []byte, v *ThingShape) []byte {
 	switch {
 	case v.Circle != nil:
-		dst = runtime.AppendInt64(dst, 0)
+		dst = kit.AppendInt64(dst, 0)
 		dst = appendThingShapeCircle(dst, v.Circle)
 	case v.Square != nil:
-		dst = runtime.AppendInt64(dst, 1)
+		dst = kit.AppendInt64(dst, 1)
 		dst = appendThingShapeSquare(dst, v.Square)
 	default:
-		dst = runtime.AppendInt64(dst, -1)
+		dst = kit.AppendInt64(dst, -1)
 	}
 	return dst
 }
@@ -698,7 +698,7 @@ type ThingShapeCircle struct {
 
 // UnmarshalJSON decodes a ThingShapeCircle, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ThingShapeCircle) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"kind"}, []string{"kind", "r"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"kind"}, []string{"kind", "r"}, nil, false); err != nil {
 		return err
 	}
 	type plain ThingShapeCircle
@@ -722,12 +722,12 @@ func (v *ThingShapeCircle) validate(vs *runtime.Violations, path *runtime.Path) 
 }
 
 func appendThingShapeCircle(dst []byte, v *ThingShapeCircle) []byte {
-	dst = runtime.AppendString(dst, v.Kind)
+	dst = kit.AppendString(dst, v.Kind)
 	if v.R != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendFloat64(dst, (*v.R))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendFloat64(dst, (*v.R))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
@@ -749,7 +749,7 @@ type ThingShapeSquare struct {
 
 // UnmarshalJSON decodes a ThingShapeSquare, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ThingShapeSquare) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"kind"}, []string{"kind", "a"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"kind"}, []string{"kind", "a"}, nil, false); err != nil {
 		return err
 	}
 	type plain ThingShapeSquare
@@ -773,12 +773,12 @@ func (v *ThingShapeSquare) validate(vs *runtime.Violations, path *runtime.Path) 
 }
 
 func appendThingShapeSquare(dst []byte, v *ThingShapeSquare) []byte {
-	dst = runtime.AppendString(dst, v.Kind)
+	dst = kit.AppendString(dst, v.Kind)
 	if v.A != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendFloat64(dst, (*v.A))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendFloat64(dst, (*v.A))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
@@ -942,7 +942,7 @@ func decodeSetting(rd *runtime.Reader) *Setting {
 
 // rowSetting converts one row of the query; a bare return passes err on.
 func rowSetting(rec runtime.Record) (out *Setting, err error) {
-	col, err := runtime.SingleColumn(rec)
+	col, err := kit.SingleColumn(rec)
 	if err != nil {
 		return nil, err
 	}
@@ -1155,7 +1155,7 @@ func convSetting(path string, raw any) (out Setting, err error) {
 }
 
 // patternConv0 is compiled once; the schema compiler has already accepted it.
-var patternConv0 = runtime.MustPattern("^x-")
+var patternConv0 = kit.MustPattern("^x-")
 
 func convThingLabels(path string, raw any) (out ThingLabels, err error) {
 	m, err := runtime.AsObject(path, raw)

@@ -27,7 +27,7 @@ type Circle struct {
 
 // UnmarshalJSON decodes a Circle, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Circle) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"kind", "r"}, []string{"kind", "r"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"kind", "r"}, []string{"kind", "r"}, nil, false); err != nil {
 		return err
 	}
 	type plain Circle
@@ -57,8 +57,8 @@ func (v *Circle) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendCircle(dst []byte, v *Circle) []byte {
-	dst = runtime.AppendString(dst, v.Kind)
-	dst = runtime.AppendFloat64(dst, v.R)
+	dst = kit.AppendString(dst, v.Kind)
+	dst = kit.AppendFloat64(dst, v.R)
 	return dst
 }
 
@@ -77,7 +77,7 @@ type Counters struct {
 // UnmarshalJSON decodes a Counters strictly (missing required properties, nulls where null is not allowed are errors)
 // and puts every key that no property takes into the map it belongs to.
 func (v *Counters) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"name"}, []string{"name"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"name"}, []string{"name"}, nil, false); err != nil {
 		return err
 	}
 	type plain Counters
@@ -131,11 +131,11 @@ func (v *Counters) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendCounters(dst []byte, v *Counters) []byte {
-	dst = runtime.AppendString(dst, v.Name)
-	dst = runtime.AppendLen(dst, len(v.Extra))
+	dst = kit.AppendString(dst, v.Name)
+	dst = kit.AppendLen(dst, len(v.Extra))
 	for k0, e0 := range v.Extra {
-		dst = runtime.AppendString(dst, k0)
-		dst = runtime.AppendInt64(dst, e0)
+		dst = kit.AppendString(dst, k0)
+		dst = kit.AppendInt64(dst, e0)
 	}
 	return dst
 }
@@ -182,7 +182,7 @@ type Drawing struct {
 
 // UnmarshalJSON decodes a Drawing, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Drawing) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"shape"}, []string{"shape", "shapes", "scalar", "ref", "named", "tagged", "counters", "headers", "point", "row", "entry", "vehicle"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"shape"}, []string{"shape", "shapes", "scalar", "ref", "named", "tagged", "counters", "headers", "point", "row", "entry", "vehicle"}, nil, false); err != nil {
 		return err
 	}
 	type plain Drawing
@@ -297,86 +297,86 @@ func (v *Drawing) validate(vs *runtime.Violations, path *runtime.Path) {
 func appendDrawing(dst []byte, v *Drawing) []byte {
 	dst = appendShape(dst, &v.Shape)
 	if v.Shapes != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendLen(dst, len((*v.Shapes)))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendLen(dst, len((*v.Shapes)))
 		for i0 := range *v.Shapes {
 			dst = appendShape(dst, &(*v.Shapes)[i0])
 		}
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Scalar != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendScalar(dst, v.Scalar)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Ref != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendRef(dst, v.Ref)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
-	dst = runtime.AppendPresent(dst, v.Maybe.Set)
+	dst = kit.AppendPresent(dst, v.Maybe.Set)
 	if v.Maybe.Set {
-		dst = runtime.AppendPresent(dst, v.Maybe.Null)
+		dst = kit.AppendPresent(dst, v.Maybe.Null)
 		if !v.Maybe.Null {
 			dst = appendCircle(dst, &v.Maybe.Value)
 		}
 	}
 	if v.Named != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendNamed(dst, v.Named)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Tagged != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendTagged(dst, v.Tagged)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Counters != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendCounters(dst, v.Counters)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Headers != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendHeaders(dst, v.Headers)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Point != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendPoint(dst, v.Point)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Row != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendRow(dst, v.Row)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Mode != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendString(dst, string((*v.Mode)))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendString(dst, string((*v.Mode)))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Entry != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendEntry(dst, v.Entry)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Vehicle != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendVehicle(dst, v.Vehicle)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
@@ -458,7 +458,7 @@ func readDrawing(rd *runtime.Reader, v *Drawing) {
 
 // cloneDrawing returns a deep copy of v that shares nothing mutable with it.
 func cloneDrawing(v *Drawing) *Drawing {
-	return runtime.CopyByCodec(v, appendDrawing, readDrawing)
+	return kit.CopyByCodec(v, appendDrawing, readDrawing)
 }
 
 // DrawingParams is the object at drawing.task.json#/params.
@@ -468,7 +468,7 @@ type DrawingParams struct {
 
 // UnmarshalJSON decodes a DrawingParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *DrawingParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
 		return err
 	}
 	type plain DrawingParams
@@ -485,7 +485,7 @@ func (v *DrawingParams) Validate() error {
 func (v *DrawingParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendDrawingParams(dst []byte, v *DrawingParams) []byte {
-	dst = runtime.AppendString(dst, v.ID)
+	dst = kit.AppendString(dst, v.ID)
 	return dst
 }
 
@@ -556,12 +556,12 @@ func (v *Entry) validate(vs *runtime.Violations, path *runtime.Path) {
 
 func appendEntry(dst []byte, v *Entry) []byte {
 	if v.Key != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendString(dst, (*v.Key))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendString(dst, (*v.Key))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
-	dst = runtime.AppendLen(dst, len(v.Rest))
+	dst = kit.AppendLen(dst, len(v.Rest))
 	for i0 := range v.Rest {
 		dst = runtime.AppendJSONValue(dst, v.Rest[i0])
 	}
@@ -588,12 +588,12 @@ type Headers struct {
 }
 
 // pattern0 is compiled once; the schema compiler has already accepted it.
-var pattern0 = runtime.MustPattern("^x-")
+var pattern0 = kit.MustPattern("^x-")
 
 // UnmarshalJSON decodes a Headers strictly (missing required properties, nulls where null is not allowed and unknown properties are errors)
 // and puts every key that no property takes into the map it belongs to.
 func (v *Headers) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, nil, []string{"host"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, nil, []string{"host"}, nil, false); err != nil {
 		return err
 	}
 	type plain Headers
@@ -656,15 +656,15 @@ func (v *Headers) validate(vs *runtime.Violations, path *runtime.Path) {
 
 func appendHeaders(dst []byte, v *Headers) []byte {
 	if v.Host != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendString(dst, (*v.Host))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendString(dst, (*v.Host))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
-	dst = runtime.AppendLen(dst, len(v.PatternProps))
+	dst = kit.AppendLen(dst, len(v.PatternProps))
 	for k0, e0 := range v.PatternProps {
-		dst = runtime.AppendString(dst, k0)
-		dst = runtime.AppendString(dst, e0)
+		dst = kit.AppendString(dst, k0)
+		dst = kit.AppendString(dst, e0)
 	}
 	return dst
 }
@@ -742,7 +742,7 @@ func (v Mode) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendMode(dst []byte, v *Mode) []byte {
-	dst = runtime.AppendString(dst, string(*v))
+	dst = kit.AppendString(dst, string(*v))
 	return dst
 }
 
@@ -759,7 +759,7 @@ type Named struct {
 
 // UnmarshalJSON decodes a Named, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Named) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id", "name"}, []string{"id", "created", "name"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id", "name"}, []string{"id", "created", "name"}, nil, false); err != nil {
 		return err
 	}
 	type plain Named
@@ -792,14 +792,14 @@ func (v *Named) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendNamed(dst []byte, v *Named) []byte {
-	dst = runtime.AppendInt64(dst, v.ID)
+	dst = kit.AppendInt64(dst, v.ID)
 	if v.Created != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendString(dst, (*v.Created))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendString(dst, (*v.Created))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
-	dst = runtime.AppendString(dst, v.Name)
+	dst = kit.AppendString(dst, v.Name)
 	return dst
 }
 
@@ -864,13 +864,13 @@ func (v *Point) Validate() error {
 func (v *Point) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendPoint(dst []byte, v *Point) []byte {
-	dst = runtime.AppendFloat64(dst, v.X)
-	dst = runtime.AppendFloat64(dst, v.Y)
-	dst = runtime.AppendPresent(dst, v.Label.Set)
+	dst = kit.AppendFloat64(dst, v.X)
+	dst = kit.AppendFloat64(dst, v.Y)
+	dst = kit.AppendPresent(dst, v.Label.Set)
 	if v.Label.Set {
-		dst = runtime.AppendPresent(dst, v.Label.Null)
+		dst = kit.AppendPresent(dst, v.Label.Null)
 		if !v.Label.Null {
-			dst = runtime.AppendString(dst, v.Label.Value)
+			dst = kit.AppendString(dst, v.Label.Value)
 		}
 	}
 	return dst
@@ -986,13 +986,13 @@ func (v *Ref) validate(vs *runtime.Violations, path *runtime.Path) {
 func appendRef(dst []byte, v *Ref) []byte {
 	switch {
 	case v.Integer != nil:
-		dst = runtime.AppendInt64(dst, 0)
-		dst = runtime.AppendInt64(dst, (*v.Integer))
+		dst = kit.AppendInt64(dst, 0)
+		dst = kit.AppendInt64(dst, (*v.Integer))
 	case v.String != nil:
-		dst = runtime.AppendInt64(dst, 1)
-		dst = runtime.AppendString(dst, (*v.String))
+		dst = kit.AppendInt64(dst, 1)
+		dst = kit.AppendString(dst, (*v.String))
 	default:
-		dst = runtime.AppendInt64(dst, -1)
+		dst = kit.AppendInt64(dst, -1)
 	}
 	return dst
 }
@@ -1063,10 +1063,10 @@ func (v *Row) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendRow(dst []byte, v *Row) []byte {
-	dst = runtime.AppendString(dst, v.V0)
-	dst = runtime.AppendLen(dst, len(v.Rest))
+	dst = kit.AppendString(dst, v.V0)
+	dst = kit.AppendLen(dst, len(v.Rest))
 	for i0 := range v.Rest {
-		dst = runtime.AppendInt64(dst, v.Rest[i0])
+		dst = kit.AppendInt64(dst, v.Rest[i0])
 	}
 	return dst
 }
@@ -1208,16 +1208,16 @@ func (v *Scalar) validate(vs *runtime.Violations, path *runtime.Path) {
 func appendScalar(dst []byte, v *Scalar) []byte {
 	switch {
 	case v.String != nil:
-		dst = runtime.AppendInt64(dst, 0)
-		dst = runtime.AppendString(dst, (*v.String))
+		dst = kit.AppendInt64(dst, 0)
+		dst = kit.AppendString(dst, (*v.String))
 	case v.Integer != nil:
-		dst = runtime.AppendInt64(dst, 1)
-		dst = runtime.AppendInt64(dst, (*v.Integer))
+		dst = kit.AppendInt64(dst, 1)
+		dst = kit.AppendInt64(dst, (*v.Integer))
 	case v.Number != nil:
-		dst = runtime.AppendInt64(dst, 2)
-		dst = runtime.AppendFloat64(dst, (*v.Number))
+		dst = kit.AppendInt64(dst, 2)
+		dst = kit.AppendFloat64(dst, (*v.Number))
 	default:
-		dst = runtime.AppendInt64(dst, -1)
+		dst = kit.AppendInt64(dst, -1)
 	}
 	return dst
 }
@@ -1238,7 +1238,7 @@ func readScalar(rd *runtime.Reader, v *Scalar) {
 
 // cloneScalar returns a deep copy of v that shares nothing mutable with it.
 func cloneScalar(v *Scalar) *Scalar {
-	return runtime.CopyByCodec(v, appendScalar, readScalar)
+	return kit.CopyByCodec(v, appendScalar, readScalar)
 }
 
 // ScalarParams is the object at value.task.json#/params.
@@ -1248,7 +1248,7 @@ type ScalarParams struct {
 
 // UnmarshalJSON decodes a ScalarParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ScalarParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"key"}, []string{"key"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"key"}, []string{"key"}, nil, false); err != nil {
 		return err
 	}
 	type plain ScalarParams
@@ -1265,7 +1265,7 @@ func (v *ScalarParams) Validate() error {
 func (v *ScalarParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendScalarParams(dst []byte, v *ScalarParams) []byte {
-	dst = runtime.AppendString(dst, v.Key)
+	dst = kit.AppendString(dst, v.Key)
 	return dst
 }
 
@@ -1342,13 +1342,13 @@ func (v *Shape) validate(vs *runtime.Violations, path *runtime.Path) {
 func appendShape(dst []byte, v *Shape) []byte {
 	switch {
 	case v.Circle != nil:
-		dst = runtime.AppendInt64(dst, 0)
+		dst = kit.AppendInt64(dst, 0)
 		dst = appendCircle(dst, v.Circle)
 	case v.Square != nil:
-		dst = runtime.AppendInt64(dst, 1)
+		dst = kit.AppendInt64(dst, 1)
 		dst = appendSquare(dst, v.Square)
 	default:
-		dst = runtime.AppendInt64(dst, -1)
+		dst = kit.AppendInt64(dst, -1)
 	}
 	return dst
 }
@@ -1372,7 +1372,7 @@ type Square struct {
 
 // UnmarshalJSON decodes a Square, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Square) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"kind", "side"}, []string{"kind", "side"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"kind", "side"}, []string{"kind", "side"}, nil, false); err != nil {
 		return err
 	}
 	type plain Square
@@ -1402,8 +1402,8 @@ func (v *Square) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendSquare(dst []byte, v *Square) []byte {
-	dst = runtime.AppendString(dst, v.Kind)
-	dst = runtime.AppendInt64(dst, v.Side)
+	dst = kit.AppendString(dst, v.Kind)
+	dst = kit.AppendInt64(dst, v.Side)
 	return dst
 }
 
@@ -1424,7 +1424,7 @@ type Tagged struct {
 // UnmarshalJSON decodes a Tagged strictly (missing required properties, nulls where null is not allowed are errors)
 // and puts every key that no property takes into the map it belongs to.
 func (v *Tagged) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id", "created", "tags"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id"}, []string{"id", "created", "tags"}, nil, false); err != nil {
 		return err
 	}
 	type plain Tagged
@@ -1493,25 +1493,25 @@ func (v *Tagged) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendTagged(dst []byte, v *Tagged) []byte {
-	dst = runtime.AppendInt64(dst, v.ID)
+	dst = kit.AppendInt64(dst, v.ID)
 	if v.Created != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendString(dst, (*v.Created))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendString(dst, (*v.Created))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Tags != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendLen(dst, len((*v.Tags)))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendLen(dst, len((*v.Tags)))
 		for i0 := range *v.Tags {
-			dst = runtime.AppendString(dst, (*v.Tags)[i0])
+			dst = kit.AppendString(dst, (*v.Tags)[i0])
 		}
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
-	dst = runtime.AppendLen(dst, len(v.Extra))
+	dst = kit.AppendLen(dst, len(v.Extra))
 	for k0, e0 := range v.Extra {
-		dst = runtime.AppendString(dst, k0)
+		dst = kit.AppendString(dst, k0)
 		dst = runtime.AppendJSONValue(dst, e0)
 	}
 	return dst
@@ -1617,13 +1617,13 @@ func (v *Vehicle) validate(vs *runtime.Violations, path *runtime.Path) {
 func appendVehicle(dst []byte, v *Vehicle) []byte {
 	switch {
 	case v.Car != nil:
-		dst = runtime.AppendInt64(dst, 0)
+		dst = kit.AppendInt64(dst, 0)
 		dst = appendVehicleCar(dst, v.Car)
 	case v.Bike != nil:
-		dst = runtime.AppendInt64(dst, 1)
+		dst = kit.AppendInt64(dst, 1)
 		dst = appendVehicleBike(dst, v.Bike)
 	default:
-		dst = runtime.AppendInt64(dst, -1)
+		dst = kit.AppendInt64(dst, -1)
 	}
 	return dst
 }
@@ -1648,7 +1648,7 @@ type VehicleBike struct {
 
 // UnmarshalJSON decodes a VehicleBike, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *VehicleBike) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"kind", "wheels"}, []string{"kind", "wheels", "electric"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"kind", "wheels"}, []string{"kind", "wheels", "electric"}, nil, false); err != nil {
 		return err
 	}
 	type plain VehicleBike
@@ -1678,13 +1678,13 @@ func (v *VehicleBike) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendVehicleBike(dst []byte, v *VehicleBike) []byte {
-	dst = runtime.AppendString(dst, v.Kind)
-	dst = runtime.AppendInt64(dst, v.Wheels)
+	dst = kit.AppendString(dst, v.Kind)
+	dst = kit.AppendInt64(dst, v.Wheels)
 	if v.Electric != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendBool(dst, (*v.Electric))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendBool(dst, (*v.Electric))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
@@ -1708,7 +1708,7 @@ type VehicleCar struct {
 
 // UnmarshalJSON decodes a VehicleCar, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *VehicleCar) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"kind", "wheels"}, []string{"kind", "wheels", "seats"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"kind", "wheels"}, []string{"kind", "wheels", "seats"}, nil, false); err != nil {
 		return err
 	}
 	type plain VehicleCar
@@ -1746,13 +1746,13 @@ func (v *VehicleCar) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendVehicleCar(dst []byte, v *VehicleCar) []byte {
-	dst = runtime.AppendString(dst, v.Kind)
-	dst = runtime.AppendInt64(dst, v.Wheels)
+	dst = kit.AppendString(dst, v.Kind)
+	dst = kit.AppendInt64(dst, v.Wheels)
 	if v.Seats != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendInt64(dst, (*v.Seats))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendInt64(dst, (*v.Seats))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
@@ -2181,7 +2181,7 @@ func convEntry(path string, raw any) (out Entry, err error) {
 }
 
 // patternConv0 is compiled once; the schema compiler has already accepted it.
-var patternConv0 = runtime.MustPattern("^x-")
+var patternConv0 = kit.MustPattern("^x-")
 
 func convHeaders(path string, raw any) (out Headers, err error) {
 	m, err := runtime.AsObject(path, raw)
