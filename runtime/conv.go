@@ -21,12 +21,22 @@ const maxExactFloat = 1 << 53
 // convErr builds a *ConvError; it is only reached on failure, so fmt's reflection is fine here.
 func convErr(path string, v any, to string, detail error) error {
 	switch v.(type) {
-	case absentValue:
-		return Missing(path, to)
+	case rawval.Absent:
+		return missing(path, to)
 	case nil:
-		return NullNotAllowed(path, to)
+		return nullNotAllowed(path, to)
 	}
 	return &ConvError{Path: path, From: typeName(v), To: to, Value: renderValue(v), Err: detail}
+}
+
+// missing is the conversion error for a required property the source did not provide (kit.Missing for generated code).
+func missing(path, to string) error {
+	return &ConvError{Path: path, From: "absent", To: to, Value: "(absent)", Err: rawval.MissingDetail(path)}
+}
+
+// nullNotAllowed is the conversion error for a null where the schema has no null (kit.NullNotAllowed).
+func nullNotAllowed(path, to string) error {
+	return &ConvError{Path: path, From: "null", To: to, Value: "null", Err: rawval.NullDetail(path)}
 }
 
 // typeName names the Go type of a raw value as an error shows it.

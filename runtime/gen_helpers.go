@@ -3,7 +3,6 @@ package runtime
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"reflect"
 	"strconv"
 	"strings"
@@ -11,6 +10,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/reftask/reftask/runtime/internal/jsonptr"
+
+	"github.com/reftask/reftask/runtime/internal/rawval"
 )
 
 // Path is a JSON pointer built lazily on the stack while generated
@@ -57,36 +58,16 @@ func (p *Path) String() string {
 // JoinPointer appends one escaped token to a JSON pointer.
 func JoinPointer(ptr, token string) string { return ptr + "/" + jsonptr.Escape(token) }
 
-// absentValue stands for a property the source did not provide, so that
-// the As functions can tell "missing" from "null".
-type absentValue struct{}
-
 // Prop returns the property key of m, or a marker the As functions report
 // as missing; generated converters read required properties through it.
 func Prop(m map[string]any, key string) any {
 	if v, ok := m[key]; ok {
 		return v
 	}
-	return absentValue{}
+	return rawval.Absent{}
 }
 
-// Missing is the conversion error for a required property that the source
-// did not provide.
-func Missing(path, to string) error {
-	return &ConvError{Path: path, From: "absent", To: to, Value: "(absent)", Err: fmt.Errorf("required property %s is missing", displayPath(path))}
-}
-
-// NullNotAllowed is the conversion error for a null where the schema has no null.
-func NullNotAllowed(path, to string) error {
-	return &ConvError{Path: path, From: "null", To: to, Value: "null", Err: fmt.Errorf("property %s is null but its schema does not allow null", displayPath(path))}
-}
-
-func displayPath(p string) string {
-	if p == "" {
-		return "(root)"
-	}
-	return p
-}
+func displayPath(p string) string { return rawval.DisplayPath(p) }
 
 // DecodeStrict decodes data into v, a pointer to a generated type's plain
 // form, the way JSON Schema reads it: null is rejected (a nullable value is

@@ -1,8 +1,6 @@
 package runtime
 
 import (
-	"errors"
-	"strings"
 	"testing"
 )
 
@@ -70,47 +68,5 @@ func TestJoinPointer(t *testing.T) {
 		if got := JoinPointer(tc.ptr, tc.tok); got != tc.want {
 			t.Errorf("JoinPointer(%q, %q) = %q, want %q", tc.ptr, tc.tok, got, tc.want)
 		}
-	}
-}
-
-func TestPropAndAsMissingVersusNull(t *testing.T) {
-	m := map[string]any{"null": nil}
-	as := map[string]func(string, any) error{
-		"string":    func(p string, v any) error { _, err := AsString(p, v); return err },
-		"integer":   func(p string, v any) error { _, err := AsInt64(p, v); return err },
-		"number":    func(p string, v any) error { _, err := AsFloat64(p, v); return err },
-		"boolean":   func(p string, v any) error { _, err := AsBool(p, v); return err },
-		"date-time": func(p string, v any) error { _, err := AsTime(p, v); return err },
-		"object":    func(p string, v any) error { _, err := AsObject(p, v); return err },
-		"array":     func(p string, v any) error { _, err := AsArray(p, v); return err },
-	}
-	for to, f := range as {
-		for _, tc := range []struct {
-			key, from, value, msg string
-		}{
-			{"absent", "absent", "(absent)", "required property /x is missing"},
-			{"null", "null", "null", "property /x is null but its schema does not allow null"},
-		} {
-			err := f("/x", Prop(m, tc.key))
-			var ce *ConvError
-			if !errors.As(err, &ce) {
-				t.Fatalf("%s of %s: err = %v, want *ConvError", to, tc.key, err)
-			}
-			if ce.Path != "/x" || ce.From != tc.from || ce.To != to || ce.Value != tc.value || ce.Err == nil || ce.Err.Error() != tc.msg {
-				t.Errorf("%s of %s: %+v (%v)", to, tc.key, *ce, ce.Err)
-			}
-		}
-	}
-	if v := Prop(map[string]any{"k": "v"}, "k"); v != "v" {
-		t.Fatalf("Prop = %v", v)
-	}
-	if v := Prop(nil, "k"); IsNull(v) {
-		t.Fatal("Prop of a nil map is null, want absent")
-	}
-	if err := Missing("", "object"); !strings.Contains(err.Error(), "required property (root) is missing") {
-		t.Fatalf("Missing at root: %v", err)
-	}
-	if err := NullNotAllowed("", "object"); !strings.Contains(err.Error(), "property (root) is null") {
-		t.Fatalf("NullNotAllowed at root: %v", err)
 	}
 }

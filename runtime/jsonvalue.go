@@ -14,6 +14,8 @@ import (
 	"strings"
 
 	"github.com/reftask/reftask/runtime/internal/wire"
+
+	"github.com/reftask/reftask/runtime/internal/rawval"
 )
 
 // JSONValue holds any JSON value. The generator uses it, by design and
@@ -110,8 +112,8 @@ func ReadJSONValue(rd *Reader) JSONValue {
 // AsJSONValue converts a raw source value; every JSON value is accepted,
 // numbers of any Go numeric type become exact json.Number.
 func AsJSONValue(path string, raw any) (JSONValue, error) {
-	if _, ok := raw.(absentValue); ok {
-		return JSONValue{}, Missing(path, "value")
+	if _, ok := raw.(rawval.Absent); ok {
+		return JSONValue{}, missing(path, "value")
 	}
 	v, err := toJSON(raw)
 	if err != nil {

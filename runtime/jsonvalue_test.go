@@ -10,6 +10,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/reftask/reftask/runtime/internal/wire"
+
+	"github.com/reftask/reftask/runtime/internal/rawval"
 )
 
 // jvDecode decodes a JSON text for a test, failing it on error.
@@ -338,7 +340,7 @@ func TestAsJSONValue(t *testing.T) {
 		raw  any
 		from string
 	}{
-		{"absent", absentValue{}, "absent"},
+		{"absent", rawval.Absent{}, "absent"},
 		{"NaN", math.NaN(), "float64"},
 		{"-Inf", math.Inf(-1), "float64"},
 		{"float32 Inf", float32(math.Inf(1)), "float32"},
@@ -1115,7 +1117,7 @@ func TestAsJSONValueFor(t *testing.T) {
 			}
 		})
 	}
-	if _, err := AsJSONValueFor("/p", absentValue{}, anything); err == nil {
+	if _, err := AsJSONValueFor("/p", rawval.Absent{}, anything); err == nil {
 		t.Error("an absent value converted")
 	}
 	if AcceptsNull(objectOnly) || !AcceptsNull(anything) {

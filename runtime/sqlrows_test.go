@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/reftask/reftask/internal/testdb"
+
+	"github.com/reftask/reftask/runtime/internal/rawval"
 )
 
 // scanned is what the test scanners build: the columns they read, and what they saw of the optional ones.
@@ -106,7 +108,7 @@ func rowScannerSuite(t *testing.T, x *Executor) {
 			if v.ID != tc.id || v.Age == 0 || !v.HasNote || (v.Note == nil) != (tc.wantNote == nil) || v.Note != nil && *v.Note != *tc.wantNote {
 				t.Errorf("%s: got %+v", tc.id, v)
 			}
-			if _, absent := v.AbsentCol.(absentValue); v.HasAbsent || !absent {
+			if _, absent := v.AbsentCol.(rawval.Absent); v.HasAbsent || !absent {
 				t.Errorf("%s: a column the query did not return reads as %v (present %v), want absent", tc.id, v.AbsentCol, v.HasAbsent)
 			}
 		}

@@ -144,7 +144,7 @@ func (e *emitter) convFieldFrom(fd *ir.Field, target, childPath, get, prop *jen.
 		block := jen.If(get, present).Block(inner...)
 		if fd.Required { // nullable but required: absence is an error
 			block = block.Else().If(jen.Op("!").Id("ok")).Block(
-				jen.Err().Op("=").Qual(rt, "Missing").Call(childPath.Clone(), jen.Lit(schemaName(fd.Type))),
+				jen.Err().Op("=").Qual(kit, "Missing").Call(childPath.Clone(), jen.Lit(schemaName(fd.Type))),
 				jen.Return(),
 			)
 		}

@@ -72,7 +72,8 @@ func wholeFile(p *ir.Package) ([]byte, error) {
 func helper(name string) *jen.Statement {
 	switch name {
 	case "AppendString", "AppendInt64", "AppendFloat64", "AppendBool", "AppendTime",
-		"Transform", "TransformEach":
+		"Transform", "TransformEach",
+		"AsDate", "AsTimeOfDay", "AsDuration", "AsUUID", "AsEmail", "AsURI", "AsIPv4", "AsIPv6":
 		return jen.Qual(kit, name)
 	}
 	return jen.Qual(rt, name)

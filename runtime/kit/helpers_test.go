@@ -506,3 +506,45 @@ func (f *failingUnmarshal) UnmarshalJSON([]byte) error { return f.err }
 
 // lengthNote is the note runtime.Quote and runtime.Clip put after a cut value.
 func lengthNote(n int) string { return "... (" + strconv.Itoa(n) + " bytes)" }
+
+func TestPropAndAsMissingVersusNull(t *testing.T) {
+	m := map[string]any{"null": nil}
+	as := map[string]func(string, any) error{
+		"string":    func(p string, v any) error { _, err := runtime.AsString(p, v); return err },
+		"integer":   func(p string, v any) error { _, err := runtime.AsInt64(p, v); return err },
+		"number":    func(p string, v any) error { _, err := runtime.AsFloat64(p, v); return err },
+		"boolean":   func(p string, v any) error { _, err := runtime.AsBool(p, v); return err },
+		"date-time": func(p string, v any) error { _, err := runtime.AsTime(p, v); return err },
+		"object":    func(p string, v any) error { _, err := runtime.AsObject(p, v); return err },
+		"array":     func(p string, v any) error { _, err := runtime.AsArray(p, v); return err },
+	}
+	for to, f := range as {
+		for _, tc := range []struct {
+			key, from, value, msg string
+		}{
+			{"absent", "absent", "(absent)", "required property /x is missing"},
+			{"null", "null", "null", "property /x is null but its schema does not allow null"},
+		} {
+			err := f("/x", runtime.Prop(m, tc.key))
+			var ce *runtime.ConvError
+			if !errors.As(err, &ce) {
+				t.Fatalf("%s of %s: err = %v, want *ConvError", to, tc.key, err)
+			}
+			if ce.Path != "/x" || ce.From != tc.from || ce.To != to || ce.Value != tc.value || ce.Err == nil || ce.Err.Error() != tc.msg {
+				t.Errorf("%s of %s: %+v (%v)", to, tc.key, *ce, ce.Err)
+			}
+		}
+	}
+	if v := runtime.Prop(map[string]any{"k": "v"}, "k"); v != "v" {
+		t.Fatalf("Prop = %v", v)
+	}
+	if v := runtime.Prop(nil, "k"); runtime.IsNull(v) {
+		t.Fatal("Prop of a nil map is null, want absent")
+	}
+	if err := Missing("", "object"); !strings.Contains(err.Error(), "required property (root) is missing") {
+		t.Fatalf("Missing at root: %v", err)
+	}
+	if err := NullNotAllowed("", "object"); !strings.Contains(err.Error(), "property (root) is null") {
+		t.Fatalf("NullNotAllowed at root: %v", err)
+	}
+}

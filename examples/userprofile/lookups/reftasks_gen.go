@@ -616,7 +616,7 @@ func scanUserProfile(row *runtime.Row) (out *UserProfile, err error) {
 		}
 		v.Email = &vEmail
 	} else if !ok {
-		err = runtime.Missing("/email", "string")
+		err = kit.Missing("/email", "string")
 		return
 	}
 	v.Plan, err = convPlan("/plan", row.Col(3))

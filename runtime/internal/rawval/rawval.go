@@ -47,3 +47,26 @@ func QuoteAny(v any, quote, clip func(string) string) string {
 	}
 	return clip(fmt.Sprint(v))
 }
+
+// Absent stands for a property the source did not provide, so that the
+// conversions can tell "missing" from "null": runtime.Prop and a SQL row's
+// Col return it, the runtime's and the kit's conversions report it.
+type Absent struct{}
+
+// DisplayPath shows a JSON pointer in a message; the empty pointer is the root.
+func DisplayPath(p string) string {
+	if p == "" {
+		return "(root)"
+	}
+	return p
+}
+
+// MissingDetail is the detail of the conversion error for a required property the source did not provide.
+func MissingDetail(path string) error {
+	return fmt.Errorf("required property %s is missing", DisplayPath(path))
+}
+
+// NullDetail is the detail of the conversion error for a null where the schema has no null.
+func NullDetail(path string) error {
+	return fmt.Errorf("property %s is null but its schema does not allow null", DisplayPath(path))
+}

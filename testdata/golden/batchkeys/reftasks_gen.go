@@ -1263,7 +1263,7 @@ func decodeAccount(rd *runtime.Reader) *Account {
 // scanAccount reads one row of the task's query into a Account, column by column; a bare return passes err on.
 func scanAccount(row *runtime.Row) (out *Account, err error) {
 	var v Account
-	v.ID, err = runtime.AsUUID("/id", row.Col(0))
+	v.ID, err = kit.AsUUID("/id", row.Col(0))
 	if err != nil {
 		return
 	}
@@ -1448,7 +1448,7 @@ func decodeHost(rd *runtime.Reader) *Host {
 // scanHost reads one row of the task's query into a Host, column by column; a bare return passes err on.
 func scanHost(row *runtime.Row) (out *Host, err error) {
 	var v Host
-	v.Addr, err = runtime.AsIPv4("/addr", row.Col(0))
+	v.Addr, err = kit.AsIPv4("/addr", row.Col(0))
 	if err != nil {
 		return
 	}
@@ -1542,7 +1542,7 @@ func decodeItem(rd *runtime.Reader) *Item {
 // scanItem reads one row of the task's query into a Item, column by column; a bare return passes err on.
 func scanItem(row *runtime.Row) (out *Item, err error) {
 	var v Item
-	v.SKU, err = runtime.AsUserType[SKU]("/sku", row.Col(0))
+	v.SKU, err = kit.AsUserType[SKU]("/sku", row.Col(0))
 	if err != nil {
 		return
 	}
@@ -1630,7 +1630,7 @@ func decodeLegacyAccount(rd *runtime.Reader) *LegacyAccount {
 // scanLegacyAccount reads one row of the task's query into a LegacyAccount, column by column; a bare return passes err on.
 func scanLegacyAccount(row *runtime.Row) (out *LegacyAccount, err error) {
 	var v LegacyAccount
-	v.Code, err = runtime.AsUUID("/code", row.Col(0))
+	v.Code, err = kit.AsUUID("/code", row.Col(0))
 	if err != nil {
 		return
 	}
@@ -1790,7 +1790,7 @@ func decodeRate(rd *runtime.Reader) *Rate {
 // scanRate reads one row of the task's query into a Rate, column by column; a bare return passes err on.
 func scanRate(row *runtime.Row) (out *Rate, err error) {
 	var v Rate
-	v.Day, err = runtime.AsDate("/day", row.Col(0))
+	v.Day, err = kit.AsDate("/day", row.Col(0))
 	if err != nil {
 		return
 	}
@@ -2212,7 +2212,7 @@ func convHoliday(path string, raw any) (out Holiday, err error) {
 	if err != nil {
 		return
 	}
-	out.Day, err = runtime.AsDate(path+"/day", runtime.Prop(m, "day"))
+	out.Day, err = kit.AsDate(path+"/day", runtime.Prop(m, "day"))
 	if err != nil {
 		return
 	}
@@ -2228,7 +2228,7 @@ func convStock(path string, raw any) (out Stock, err error) {
 	if err != nil {
 		return
 	}
-	out.SKU, err = runtime.AsUserType[SKU](path+"/sku", runtime.Prop(m, "sku"))
+	out.SKU, err = kit.AsUserType[SKU](path+"/sku", runtime.Prop(m, "sku"))
 	if err != nil {
 		return
 	}

@@ -1118,35 +1118,35 @@ func decodeEvent(rd *runtime.Reader) *Event {
 // scanEvent reads one row of the task's query into a Event, column by column; a bare return passes err on.
 func scanEvent(row *runtime.Row) (out *Event, err error) {
 	var v Event
-	v.ID, err = runtime.AsUUID("/id", row.Col(0))
+	v.ID, err = kit.AsUUID("/id", row.Col(0))
 	if err != nil {
 		return
 	}
-	v.Day, err = runtime.AsDate("/day", row.Col(1))
+	v.Day, err = kit.AsDate("/day", row.Col(1))
 	if err != nil {
 		return
 	}
-	v.Starts, err = runtime.AsTimeOfDay("/starts", row.Col(2))
+	v.Starts, err = kit.AsTimeOfDay("/starts", row.Col(2))
 	if err != nil {
 		return
 	}
-	v.Length, err = runtime.AsDuration("/length", row.Col(3))
+	v.Length, err = kit.AsDuration("/length", row.Col(3))
 	if err != nil {
 		return
 	}
-	v.Organizer, err = runtime.AsEmail("/organizer", row.Col(4))
+	v.Organizer, err = kit.AsEmail("/organizer", row.Col(4))
 	if err != nil {
 		return
 	}
-	v.Link, err = runtime.AsURI("/link", row.Col(5))
+	v.Link, err = kit.AsURI("/link", row.Col(5))
 	if err != nil {
 		return
 	}
-	v.V4, err = runtime.AsIPv4("/v4", row.Col(6))
+	v.V4, err = kit.AsIPv4("/v4", row.Col(6))
 	if err != nil {
 		return
 	}
-	v.V6, err = runtime.AsIPv6("/v6", row.Col(7))
+	v.V6, err = kit.AsIPv6("/v6", row.Col(7))
 	if err != nil {
 		return
 	}
@@ -1159,7 +1159,7 @@ func scanEvent(row *runtime.Row) (out *Event, err error) {
 		if rEnds == nil {
 			v.Ends.Null = true
 		} else {
-			v.Ends.Value, err = runtime.AsTimeOfDay("/ends", rEnds)
+			v.Ends.Value, err = kit.AsTimeOfDay("/ends", rEnds)
 			if err != nil {
 				return
 			}
@@ -1167,7 +1167,7 @@ func scanEvent(row *runtime.Row) (out *Event, err error) {
 	}
 	if rBackup, ok := row.Lookup(10); ok && rBackup != nil {
 		var vBackup runtime.Email
-		vBackup, err = runtime.AsEmail("/backup", rBackup)
+		vBackup, err = kit.AsEmail("/backup", rBackup)
 		if err != nil {
 			return
 		}
@@ -1183,7 +1183,7 @@ func scanEvent(row *runtime.Row) (out *Event, err error) {
 			}
 			vHolidays = make([]runtime.Date, len(a1))
 			for i1, e1 := range a1 {
-				vHolidays[i1], err = runtime.AsDate("/holidays"+"/"+strconv.Itoa(i1), e1)
+				vHolidays[i1], err = kit.AsDate("/holidays"+"/"+strconv.Itoa(i1), e1)
 				if err != nil {
 					return
 				}
@@ -1202,7 +1202,7 @@ func scanEvent(row *runtime.Row) (out *Event, err error) {
 			vOwners = make(map[string]runtime.UUID, len(o1))
 			for k1, e1 := range o1 {
 				var x1 runtime.UUID
-				x1, err = runtime.AsUUID(runtime.JoinPointer("/owners", k1), e1)
+				x1, err = kit.AsUUID(runtime.JoinPointer("/owners", k1), e1)
 				if err != nil {
 					return
 				}
@@ -1499,17 +1499,17 @@ func convBooking(path string, raw any) (out Booking, err error) {
 	if err != nil {
 		return
 	}
-	out.ID, err = runtime.AsUUID(path+"/id", runtime.Prop(m, "id"))
+	out.ID, err = kit.AsUUID(path+"/id", runtime.Prop(m, "id"))
 	if err != nil {
 		return
 	}
-	out.Guest, err = runtime.AsEmail(path+"/guest", runtime.Prop(m, "guest"))
+	out.Guest, err = kit.AsEmail(path+"/guest", runtime.Prop(m, "guest"))
 	if err != nil {
 		return
 	}
 	if rStay, ok := m["stay"]; ok && rStay != nil {
 		var vStay runtime.Duration
-		vStay, err = runtime.AsDuration(path+"/stay", rStay)
+		vStay, err = kit.AsDuration(path+"/stay", rStay)
 		if err != nil {
 			return
 		}
@@ -1517,7 +1517,7 @@ func convBooking(path string, raw any) (out Booking, err error) {
 	}
 	if rReceipt, ok := m["receipt"]; ok && rReceipt != nil {
 		var vReceipt runtime.URI
-		vReceipt, err = runtime.AsURI(path+"/receipt", rReceipt)
+		vReceipt, err = kit.AsURI(path+"/receipt", rReceipt)
 		if err != nil {
 			return
 		}
@@ -1536,7 +1536,7 @@ func convEventKind(path string, raw any) (out EventKind, err error) {
 }
 
 func convHoliday(path string, raw any) (out Holiday, err error) {
-	x, err := runtime.AsDate(path, raw)
+	x, err := kit.AsDate(path, raw)
 	if err != nil {
 		return
 	}
@@ -1549,17 +1549,17 @@ func convRoom(path string, raw any) (out Room, err error) {
 	if err != nil {
 		return
 	}
-	out.ID, err = runtime.AsUUID(path+"/id", runtime.Prop(m, "id"))
+	out.ID, err = kit.AsUUID(path+"/id", runtime.Prop(m, "id"))
 	if err != nil {
 		return
 	}
-	out.Opens, err = runtime.AsTimeOfDay(path+"/opens", runtime.Prop(m, "opens"))
+	out.Opens, err = kit.AsTimeOfDay(path+"/opens", runtime.Prop(m, "opens"))
 	if err != nil {
 		return
 	}
 	if rGateway, ok := m["gateway"]; ok && rGateway != nil {
 		var vGateway netip.Addr
-		vGateway, err = runtime.AsIPv4(path+"/gateway", rGateway)
+		vGateway, err = kit.AsIPv4(path+"/gateway", rGateway)
 		if err != nil {
 			return
 		}

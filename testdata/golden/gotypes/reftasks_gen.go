@@ -366,11 +366,11 @@ func decodeOrder(rd *runtime.Reader) *Order {
 // scanOrder reads one row of the task's query into a Order, column by column; a bare return passes err on.
 func scanOrder(row *runtime.Row) (out *Order, err error) {
 	var v Order
-	v.ID, err = runtime.AsInteger[int32]("/id", row.Col(0))
+	v.ID, err = kit.AsInteger[int32]("/id", row.Col(0))
 	if err != nil {
 		return
 	}
-	v.Total, err = runtime.AsUserType[Money]("/total", row.Col(1))
+	v.Total, err = kit.AsUserType[Money]("/total", row.Col(1))
 	if err != nil {
 		return
 	}
@@ -379,7 +379,7 @@ func scanOrder(row *runtime.Row) (out *Order, err error) {
 		if rDiscount == nil {
 			v.Discount.Null = true
 		} else {
-			v.Discount.Value, err = runtime.AsUserType[Money]("/discount", rDiscount)
+			v.Discount.Value, err = kit.AsUserType[Money]("/discount", rDiscount)
 			if err != nil {
 				return
 			}
@@ -387,7 +387,7 @@ func scanOrder(row *runtime.Row) (out *Order, err error) {
 	}
 	if rWeight, ok := row.Lookup(3); ok && rWeight != nil {
 		var vWeight float32
-		vWeight, err = runtime.AsFloat32("/weight", rWeight)
+		vWeight, err = kit.AsFloat32("/weight", rWeight)
 		if err != nil {
 			return
 		}
@@ -395,7 +395,7 @@ func scanOrder(row *runtime.Row) (out *Order, err error) {
 	}
 	if rPriority, ok := row.Lookup(4); ok && rPriority != nil {
 		var vPriority uint8
-		vPriority, err = runtime.AsInteger[uint8]("/priority", rPriority)
+		vPriority, err = kit.AsInteger[uint8]("/priority", rPriority)
 		if err != nil {
 			return
 		}
@@ -403,7 +403,7 @@ func scanOrder(row *runtime.Row) (out *Order, err error) {
 	}
 	if rSubnet, ok := row.Lookup(5); ok && rSubnet != nil {
 		var vSubnet netip.Prefix
-		vSubnet, err = runtime.AsUserType[netip.Prefix]("/subnet", rSubnet)
+		vSubnet, err = kit.AsUserType[netip.Prefix]("/subnet", rSubnet)
 		if err != nil {
 			return
 		}
@@ -473,7 +473,7 @@ func convOrderLine(path string, raw any) (out OrderLine, err error) {
 	if err != nil {
 		return
 	}
-	out.Price, err = runtime.AsUserType[Money](path+"/price", runtime.Prop(m, "price"))
+	out.Price, err = kit.AsUserType[Money](path+"/price", runtime.Prop(m, "price"))
 	if err != nil {
 		return
 	}

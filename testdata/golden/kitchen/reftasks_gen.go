@@ -1011,7 +1011,7 @@ func scanAnyItem(row *runtime.Row) (out *Item, err error) {
 		}
 		v.Discount = &vDiscount
 	} else if !ok {
-		err = runtime.Missing("/discount", "number")
+		err = kit.Missing("/discount", "number")
 		return
 	}
 	if rNote, ok := row.Lookup(10); ok && rNote != nil {
@@ -1204,7 +1204,7 @@ func scanItem(row *runtime.Row) (out *Item, err error) {
 		}
 		v.Discount = &vDiscount
 	} else if !ok {
-		err = runtime.Missing("/discount", "number")
+		err = kit.Missing("/discount", "number")
 		return
 	}
 	if rNote, ok := row.Lookup(10); ok && rNote != nil {
@@ -1408,7 +1408,7 @@ func scanItemOrPlaceholder(row *runtime.Row) (out *Item, err error) {
 		}
 		v.Discount = &vDiscount
 	} else if !ok {
-		err = runtime.Missing("/discount", "number")
+		err = kit.Missing("/discount", "number")
 		return
 	}
 	if rNote, ok := row.Lookup(10); ok && rNote != nil {
@@ -1563,7 +1563,7 @@ func scanItemsByCategory(row *runtime.Row) (out *Item, err error) {
 		}
 		v.Discount = &vDiscount
 	} else if !ok {
-		err = runtime.Missing("/discount", "number")
+		err = kit.Missing("/discount", "number")
 		return
 	}
 	if rNote, ok := row.Lookup(10); ok && rNote != nil {

@@ -1879,7 +1879,7 @@ func scanX(row *runtime.Row) (out *XResult, err error) {
 	}
 	if rSince, ok := row.Lookup(4); ok && rSince != nil {
 		var vSince runtime.Date
-		vSince, err = runtime.AsDate("/since", rSince)
+		vSince, err = kit.AsDate("/since", rSince)
 		if err != nil {
 			return
 		}
