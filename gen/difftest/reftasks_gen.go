@@ -2735,12 +2735,12 @@ func readVehicleSquare(rd *runtime.Reader, v *VehicleSquare) {
 }
 
 // checkConditional checks a JSON value against the schema at $defs/conditional, adding a violation for every keyword it breaks.
-func checkConditional(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	own := new(runtime.Evaluated)
-	if !runtime.HasJSONType(v, "object") {
+func checkConditional(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	own := new(kit.Evaluated)
+	if !kit.HasJSONType(v, "object") {
 		vs.Addf(path.String(), "type", "%s is not of type object", runtime.JSONKind(v))
 	}
-	if runtime.CountValid(v, path, own, checkConditionalIf) == 1 {
+	if kit.CountValid(v, path, own, checkConditionalIf) == 1 {
 		checkConditionalThen(v, path, vs, own)
 	} else {
 		checkConditionalElse(v, path, vs, own)
@@ -2776,14 +2776,14 @@ func checkConditional(v any, path *runtime.Path, vs *runtime.Violations, ev *run
 }
 
 // checkConditionalElse checks a JSON value against the schema at conditional/else, adding a violation for every keyword it breaks.
-func checkConditionalElse(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if runtime.CountValid(v, path, nil, checkConditionalElseNot) == 1 {
+func checkConditionalElse(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if kit.CountValid(v, path, nil, checkConditionalElseNot) == 1 {
 		vs.Add(path.String(), "not", "the value matches the schema under not")
 	}
 }
 
 // checkConditionalElseNot checks a JSON value against the schema at else/not, adding a violation for every keyword it breaks.
-func checkConditionalElseNot(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
+func checkConditionalElseNot(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if o, ok := v.(map[string]any); ok {
 		for _, k := range []string{"foo"} {
 			if _, ok := o[k]; !ok {
@@ -2794,7 +2794,7 @@ func checkConditionalElseNot(v any, path *runtime.Path, vs *runtime.Violations, 
 }
 
 // checkConditionalIf checks a JSON value against the schema at conditional/if, adding a violation for every keyword it breaks.
-func checkConditionalIf(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
+func checkConditionalIf(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if o, ok := v.(map[string]any); ok {
 		for _, k := range []string{"kind"} {
 			if _, ok := o[k]; !ok {
@@ -2810,28 +2810,28 @@ func checkConditionalIf(v any, path *runtime.Path, vs *runtime.Violations, ev *r
 }
 
 // checkConditionalIfPropKind checks a JSON value against the schema at properties/kind, adding a violation for every keyword it breaks.
-func checkConditionalIfPropKind(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
+func checkConditionalIfPropKind(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !runtime.EqualJSON(v, "a") {
 		vs.Addf(path.String(), "const", "%s is not \"a\"", runtime.BriefJSON(v))
 	}
 }
 
 // checkConditionalPropFoo checks a JSON value against the schema at properties/foo, adding a violation for every keyword it breaks.
-func checkConditionalPropFoo(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "string") {
+func checkConditionalPropFoo(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "string") {
 		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
 	}
 }
 
 // checkConditionalPropKind checks a JSON value against the schema at properties/kind, adding a violation for every keyword it breaks.
-func checkConditionalPropKind(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.InJSON(v, "a", "b") {
+func checkConditionalPropKind(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.InJSON(v, "a", "b") {
 		vs.Addf(path.String(), "enum", "%s is not one of \"a\", \"b\"", runtime.BriefJSON(v))
 	}
 }
 
 // checkConditionalThen checks a JSON value against the schema at conditional/then, adding a violation for every keyword it breaks.
-func checkConditionalThen(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
+func checkConditionalThen(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if o, ok := v.(map[string]any); ok {
 		for _, k := range []string{"foo"} {
 			if _, ok := o[k]; !ok {
@@ -2847,20 +2847,20 @@ func checkConditionalThen(v any, path *runtime.Path, vs *runtime.Violations, ev 
 }
 
 // checkConditionalThenPropBar checks a JSON value against the schema at properties/bar, adding a violation for every keyword it breaks.
-func checkConditionalThenPropBar(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "integer") {
+func checkConditionalThenPropBar(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "integer") {
 		vs.Addf(path.String(), "type", "%s is not of type integer", runtime.JSONKind(v))
 	}
 }
 
 // checkConditionalUnevaluated checks a JSON value against the schema at conditional/unevaluatedProperties, adding a violation for every keyword it breaks.
-func checkConditionalUnevaluated(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
+func checkConditionalUnevaluated(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	vs.Add(path.String(), "false", "no value is allowed here")
 }
 
 // checkKeyed checks a JSON value against the schema at $defs/keyed, adding a violation for every keyword it breaks.
-func checkKeyed(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "object") {
+func checkKeyed(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "object") {
 		vs.Addf(path.String(), "type", "%s is not of type object", runtime.JSONKind(v))
 	}
 	if o, ok := v.(map[string]any); ok {
@@ -2895,14 +2895,14 @@ func checkKeyed(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.E
 }
 
 // checkKeyedAdditional checks a JSON value against the schema at keyed/additionalProperties, adding a violation for every keyword it breaks.
-func checkKeyedAdditional(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "boolean") {
+func checkKeyedAdditional(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "boolean") {
 		vs.Addf(path.String(), "type", "%s is not of type boolean", runtime.JSONKind(v))
 	}
 }
 
 // checkKeyedNames checks a JSON value against the schema at keyed/propertyNames, adding a violation for every keyword it breaks.
-func checkKeyedNames(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
+func checkKeyedNames(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if s, ok := v.(string); ok {
 		if utf8.RuneCountInString(s) > 3 {
 			vs.Addf(path.String(), "maxLength", "length %d, want at most 3", utf8.RuneCountInString(s))
@@ -2911,8 +2911,8 @@ func checkKeyedNames(v any, path *runtime.Path, vs *runtime.Violations, ev *runt
 }
 
 // checkKeyedPattern0 checks a JSON value against the schema at patternProperties/%5Ex, adding a violation for every keyword it breaks.
-func checkKeyedPattern0(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "string") {
+func checkKeyedPattern0(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "string") {
 		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
 	}
 	if s, ok := v.(string); ok {
@@ -2923,28 +2923,28 @@ func checkKeyedPattern0(v any, path *runtime.Path, vs *runtime.Violations, ev *r
 }
 
 // checkKeyedPropFoo checks a JSON value against the schema at properties/foo, adding a violation for every keyword it breaks.
-func checkKeyedPropFoo(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "integer") {
+func checkKeyedPropFoo(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "integer") {
 		vs.Addf(path.String(), "type", "%s is not of type integer", runtime.JSONKind(v))
 	}
 }
 
 // checkMaybeNull checks a JSON value against the schema at anyOf/1, adding a violation for every keyword it breaks.
-func checkMaybeNull(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "null") {
+func checkMaybeNull(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "null") {
 		vs.Addf(path.String(), "type", "%s is not of type null", runtime.JSONKind(v))
 	}
 }
 
 // checkMergedExtra checks a JSON value against the schema at merged/additionalProperties, adding a violation for every keyword it breaks.
-func checkMergedExtra(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {}
+func checkMergedExtra(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {}
 
 // checkMixed checks a JSON value against the schema at $defs/mixed, adding a violation for every keyword it breaks.
-func checkMixed(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "string", "integer", "null") {
+func checkMixed(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "string", "integer", "null") {
 		vs.Addf(path.String(), "type", "%s is not of type string or integer or null", runtime.JSONKind(v))
 	}
-	if !runtime.InJSON(v, "ab", "abc", json.Number("3"), json.Number("10"), json.Number("11"), nil) {
+	if !kit.InJSON(v, "ab", "abc", json.Number("3"), json.Number("10"), json.Number("11"), nil) {
 		vs.Addf(path.String(), "enum", "%s is not one of \"ab\", \"abc\", 3, 10, 11, null", runtime.BriefJSON(v))
 	}
 	if n, ok := v.(json.Number); ok {
@@ -2963,15 +2963,15 @@ func checkMixed(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.E
 }
 
 // checkNestedVariant0Integer checks a JSON value against the schema at oneOf/0, adding a violation for every keyword it breaks.
-func checkNestedVariant0Integer(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "integer") {
+func checkNestedVariant0Integer(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "integer") {
 		vs.Addf(path.String(), "type", "%s is not of type integer", runtime.JSONKind(v))
 	}
 }
 
 // checkNestedVariant0Number checks a JSON value against the schema at oneOf/1, adding a violation for every keyword it breaks.
-func checkNestedVariant0Number(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "number") {
+func checkNestedVariant0Number(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "number") {
 		vs.Addf(path.String(), "type", "%s is not of type number", runtime.JSONKind(v))
 	}
 	if n, ok := v.(json.Number); ok {
@@ -2982,18 +2982,18 @@ func checkNestedVariant0Number(v any, path *runtime.Path, vs *runtime.Violations
 }
 
 // checkOpenItem checks a JSON value against the schema at open/items, adding a violation for every keyword it breaks.
-func checkOpenItem(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {}
+func checkOpenItem(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {}
 
 // checkScalarInteger checks a JSON value against the schema at oneOf/1, adding a violation for every keyword it breaks.
-func checkScalarInteger(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "integer") {
+func checkScalarInteger(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "integer") {
 		vs.Addf(path.String(), "type", "%s is not of type integer", runtime.JSONKind(v))
 	}
 }
 
 // checkScalarNumber checks a JSON value against the schema at oneOf/2, adding a violation for every keyword it breaks.
-func checkScalarNumber(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "number") {
+func checkScalarNumber(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "number") {
 		vs.Addf(path.String(), "type", "%s is not of type number", runtime.JSONKind(v))
 	}
 	if n, ok := v.(json.Number); ok {
@@ -3004,8 +3004,8 @@ func checkScalarNumber(v any, path *runtime.Path, vs *runtime.Violations, ev *ru
 }
 
 // checkTuple checks a JSON value against the schema at $defs/tuple, adding a violation for every keyword it breaks.
-func checkTuple(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "array") {
+func checkTuple(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "array") {
 		vs.Addf(path.String(), "type", "%s is not of type array", runtime.JSONKind(v))
 	}
 	if a, ok := v.([]any); ok {
@@ -3043,29 +3043,29 @@ func checkTuple(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.E
 }
 
 // checkTupleContains checks a JSON value against the schema at tuple/contains, adding a violation for every keyword it breaks.
-func checkTupleContains(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "integer") {
+func checkTupleContains(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "integer") {
 		vs.Addf(path.String(), "type", "%s is not of type integer", runtime.JSONKind(v))
 	}
 }
 
 // checkTupleItems checks a JSON value against the schema at tuple/items, adding a violation for every keyword it breaks.
-func checkTupleItems(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "boolean", "null", "integer") {
+func checkTupleItems(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "boolean", "null", "integer") {
 		vs.Addf(path.String(), "type", "%s is not of type boolean or null or integer", runtime.JSONKind(v))
 	}
 }
 
 // checkTuplePrefix0 checks a JSON value against the schema at prefixItems/0, adding a violation for every keyword it breaks.
-func checkTuplePrefix0(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "string") {
+func checkTuplePrefix0(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "string") {
 		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
 	}
 }
 
 // checkTuplePrefix1 checks a JSON value against the schema at prefixItems/1, adding a violation for every keyword it breaks.
-func checkTuplePrefix1(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "number") {
+func checkTuplePrefix1(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "number") {
 		vs.Addf(path.String(), "type", "%s is not of type number", runtime.JSONKind(v))
 	}
 	if n, ok := v.(json.Number); ok {
@@ -4725,7 +4725,7 @@ func convBlend(path string, raw any) (out Blend, err error) {
 }
 
 func convConditional(path string, raw any) (out Conditional, err error) {
-	out.JSONValue, err = runtime.AsJSONValueFor(path, raw, checkConditional)
+	out.JSONValue, err = kit.AsJSONValueFor(path, raw, checkConditional)
 	return
 }
 
@@ -4735,7 +4735,7 @@ func convEither(path string, raw any) (out Either, err error) {
 }
 
 func convKeyed(path string, raw any) (out Keyed, err error) {
-	out.JSONValue, err = runtime.AsJSONValueFor(path, raw, checkKeyed)
+	out.JSONValue, err = kit.AsJSONValueFor(path, raw, checkKeyed)
 	return
 }
 
@@ -4745,7 +4745,7 @@ func convMaybe(path string, raw any) (out Maybe, err error) {
 }
 
 func convMixed(path string, raw any) (out Mixed, err error) {
-	out.JSONValue, err = runtime.AsJSONValueFor(path, raw, checkMixed)
+	out.JSONValue, err = kit.AsJSONValueFor(path, raw, checkMixed)
 	return
 }
 
@@ -4780,7 +4780,7 @@ func convShape(path string, raw any) (out Shape, err error) {
 }
 
 func convTuple(path string, raw any) (out Tuple, err error) {
-	out.JSONValue, err = runtime.AsJSONValueFor(path, raw, checkTuple)
+	out.JSONValue, err = kit.AsJSONValueFor(path, raw, checkTuple)
 	return
 }
 

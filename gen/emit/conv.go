@@ -64,7 +64,7 @@ func asJSONValue(t *ir.Type, path, raw *jen.Statement) *jen.Statement {
 	if t.Schema == nil {
 		return jen.Qual(rt, "AsJSONValue").Call(path, raw)
 	}
-	return jen.Qual(rt, "AsJSONValueFor").Call(path, raw, jen.Id(t.Schema.Func))
+	return jen.Qual(kit, "AsJSONValueFor").Call(path, raw, jen.Id(t.Schema.Func))
 }
 
 func asFunc(t *ir.Type) string {
@@ -137,7 +137,7 @@ func (e *emitter) convFieldFrom(fd *ir.Field, target, childPath, get, prop *jen.
 		switch {
 		case fd.Type.Elem.Kind == ir.JSON && fd.Type.Elem.Schema != nil:
 			// A NULL is null where the schema takes null, else absent, as for other optional fields.
-			present = jen.Id("ok").Op("&&").Parens(jen.Id(rawVar).Op("!=").Nil().Op("||").Qual(rt, "AcceptsNull").Call(jen.Id(fd.Type.Elem.Schema.Func)))
+			present = jen.Id("ok").Op("&&").Parens(jen.Id(rawVar).Op("!=").Nil().Op("||").Qual(kit, "AcceptsNull").Call(jen.Id(fd.Type.Elem.Schema.Func)))
 		case ir.HoldsNull(fd.Type.Elem): // null is a JSON value too
 			present = jen.Id("ok")
 		}

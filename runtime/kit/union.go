@@ -99,7 +99,7 @@ func UnknownTag(prop string, tag any, want string) error {
 // FirstMatch returns the index of the first check that accepts v (a
 // generated value) in its JSON form, or -1: a oneOf union checks that no
 // other branch matches the variant it holds.
-func FirstMatch(v any, path *runtime.Path, checks ...func(any, *runtime.Path, *runtime.Violations, *runtime.Evaluated)) int {
+func FirstMatch(v any, path *runtime.Path, checks ...func(any, *runtime.Path, *runtime.Violations, *Evaluated)) int {
 	doc, err := JSONData(v)
 	if err != nil {
 		return -1
@@ -122,7 +122,7 @@ func FirstMatch(v any, path *runtime.Path, checks ...func(any, *runtime.Path, *r
 func DecodedBy[T any, P interface {
 	*T
 	Validate() error
-}](check func(any, *runtime.Path, *runtime.Violations, *runtime.Evaluated)) func(any, *runtime.Path, *runtime.Violations, *runtime.Evaluated) {
+}](check func(any, *runtime.Path, *runtime.Violations, *Evaluated)) func(any, *runtime.Path, *runtime.Violations, *Evaluated) {
 	return narrowed(check, func(b []byte) error {
 		var x T
 		if err := json.Unmarshal(b, &x); err != nil {
@@ -135,7 +135,7 @@ func DecodedBy[T any, P interface {
 // DecodesAs narrows check like DecodedBy for a branch whose Go type is a
 // slice or map, which has no Validate: the value must decode into T, whose
 // typed formats read only valid text.
-func DecodesAs[T any](check func(any, *runtime.Path, *runtime.Violations, *runtime.Evaluated)) func(any, *runtime.Path, *runtime.Violations, *runtime.Evaluated) {
+func DecodesAs[T any](check func(any, *runtime.Path, *runtime.Violations, *Evaluated)) func(any, *runtime.Path, *runtime.Violations, *Evaluated) {
 	return narrowed(check, func(b []byte) error {
 		var x T
 		return json.Unmarshal(b, &x)
@@ -144,8 +144,8 @@ func DecodesAs[T any](check func(any, *runtime.Path, *runtime.Violations, *runti
 
 // narrowed runs check, and when it passes, decode on the value's JSON text:
 // a decode failure is a format violation at the value.
-func narrowed(check func(any, *runtime.Path, *runtime.Violations, *runtime.Evaluated), decode func([]byte) error) func(any, *runtime.Path, *runtime.Violations, *runtime.Evaluated) {
-	return func(doc any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
+func narrowed(check func(any, *runtime.Path, *runtime.Violations, *Evaluated), decode func([]byte) error) func(any, *runtime.Path, *runtime.Violations, *Evaluated) {
+	return func(doc any, path *runtime.Path, vs *runtime.Violations, ev *Evaluated) {
 		before := vs.Len()
 		check(doc, path, vs, ev)
 		if vs.Len() > before {
@@ -164,8 +164,8 @@ func narrowed(check func(any, *runtime.Path, *runtime.Violations, *runtime.Evalu
 // FormatChecked narrows check, the validation program of a union branch
 // that is a string of a typed format, to the strings of that format: the
 // program keeps format an annotation, the branch's Go type does not.
-func FormatChecked(format string, check func(any, *runtime.Path, *runtime.Violations, *runtime.Evaluated)) func(any, *runtime.Path, *runtime.Violations, *runtime.Evaluated) {
-	return func(doc any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
+func FormatChecked(format string, check func(any, *runtime.Path, *runtime.Violations, *Evaluated)) func(any, *runtime.Path, *runtime.Violations, *Evaluated) {
+	return func(doc any, path *runtime.Path, vs *runtime.Violations, ev *Evaluated) {
 		check(doc, path, vs, ev)
 		if s, ok := doc.(string); ok {
 			if err := runtime.CheckFormat(format, s); err != nil {

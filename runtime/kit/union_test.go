@@ -93,12 +93,12 @@ func TestDiscriminator(t *testing.T) {
 }
 
 func TestFirstMatch(t *testing.T) {
-	isString := func(v any, p *runtime.Path, vs *runtime.Violations, _ *runtime.Evaluated) {
+	isString := func(v any, p *runtime.Path, vs *runtime.Violations, _ *Evaluated) {
 		if _, ok := v.(string); !ok {
 			vs.Add(p.String(), "type", "not a string")
 		}
 	}
-	isNumber := func(v any, p *runtime.Path, vs *runtime.Violations, _ *runtime.Evaluated) {
+	isNumber := func(v any, p *runtime.Path, vs *runtime.Violations, _ *Evaluated) {
 		if _, ok := v.(json.Number); !ok {
 			vs.Add(p.String(), "type", "not a number")
 		}
@@ -315,24 +315,24 @@ func (e *evenDate) Validate() error {
 }
 
 func TestBranchNarrowing(t *testing.T) {
-	str := func(v any, p *runtime.Path, vs *runtime.Violations, _ *runtime.Evaluated) {
+	str := func(v any, p *runtime.Path, vs *runtime.Violations, _ *Evaluated) {
 		if _, ok := v.(string); !ok {
 			vs.Add(p.String(), "type", "not a string")
 		}
 	}
-	obj := func(v any, p *runtime.Path, vs *runtime.Violations, _ *runtime.Evaluated) {
+	obj := func(v any, p *runtime.Path, vs *runtime.Violations, _ *Evaluated) {
 		if _, ok := v.(map[string]any); !ok {
 			vs.Add(p.String(), "type", "not an object")
 		}
 	}
-	arr := func(v any, p *runtime.Path, vs *runtime.Violations, _ *runtime.Evaluated) {
+	arr := func(v any, p *runtime.Path, vs *runtime.Violations, _ *Evaluated) {
 		if _, ok := v.([]any); !ok {
 			vs.Add(p.String(), "type", "not an array")
 		}
 	}
 	tests := []struct {
 		name  string
-		check func(any, *runtime.Path, *runtime.Violations, *runtime.Evaluated)
+		check func(any, *runtime.Path, *runtime.Violations, *Evaluated)
 		doc   any
 		match bool
 	}{

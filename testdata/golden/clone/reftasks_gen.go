@@ -1188,7 +1188,7 @@ func readPet(rd *runtime.Reader, v *Pet) {
 }
 
 // checkDeepExtra checks a JSON value against the schema at properties/extra, adding a violation for every keyword it breaks.
-func checkDeepExtra(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {}
+func checkDeepExtra(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {}
 
 // Client calls this package's tasks through a shared runtime executor, which caches, coalesces, retries and falls back as each spec says. A Client is safe for concurrent use.
 type Client struct {

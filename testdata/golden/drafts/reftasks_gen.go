@@ -527,8 +527,8 @@ func readTag(rd *runtime.Reader, v *Tag) {
 }
 
 // checkAccountPayment checks a JSON value against the schema at properties/payment, adding a violation for every keyword it breaks.
-func checkAccountPayment(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "object") {
+func checkAccountPayment(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "object") {
 		vs.Addf(path.String(), "type", "%s is not of type object", runtime.JSONKind(v))
 	}
 	if o, ok := v.(map[string]any); ok {
@@ -554,7 +554,7 @@ func checkAccountPayment(v any, path *runtime.Path, vs *runtime.Violations, ev *
 }
 
 // checkAccountPaymentDepBilling checks a JSON value against the schema at dependencies/billing, adding a violation for every keyword it breaks.
-func checkAccountPaymentDepBilling(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
+func checkAccountPaymentDepBilling(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if o, ok := v.(map[string]any); ok {
 		for _, k := range []string{"card"} {
 			if _, ok := o[k]; !ok {
@@ -565,22 +565,22 @@ func checkAccountPaymentDepBilling(v any, path *runtime.Path, vs *runtime.Violat
 }
 
 // checkAccountPaymentPropBilling checks a JSON value against the schema at properties/billing, adding a violation for every keyword it breaks.
-func checkAccountPaymentPropBilling(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "string") {
+func checkAccountPaymentPropBilling(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "string") {
 		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
 	}
 }
 
 // checkAccountPaymentPropCard checks a JSON value against the schema at properties/card, adding a violation for every keyword it breaks.
-func checkAccountPaymentPropCard(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "string") {
+func checkAccountPaymentPropCard(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "string") {
 		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
 	}
 }
 
 // checkShipmentContact checks a JSON value against the schema at properties/contact, adding a violation for every keyword it breaks.
-func checkShipmentContact(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "object") {
+func checkShipmentContact(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "object") {
 		vs.Addf(path.String(), "type", "%s is not of type object", runtime.JSONKind(v))
 	}
 	if o, ok := v.(map[string]any); ok {
@@ -603,15 +603,15 @@ func checkShipmentContact(v any, path *runtime.Path, vs *runtime.Violations, ev 
 }
 
 // checkShipmentContactPropEmail checks a JSON value against the schema at properties/email, adding a violation for every keyword it breaks.
-func checkShipmentContactPropEmail(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "string") {
+func checkShipmentContactPropEmail(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "string") {
 		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
 	}
 }
 
 // checkShipmentContactPropPhone checks a JSON value against the schema at properties/phone, adding a violation for every keyword it breaks.
-func checkShipmentContactPropPhone(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "string") {
+func checkShipmentContactPropPhone(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "string") {
 		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
 	}
 }
@@ -752,9 +752,9 @@ func scanAccount(row *runtime.Row) (out *Account, err error) {
 		}
 		v.Point = &vPoint
 	}
-	if rPayment, ok := row.Lookup(3); ok && (rPayment != nil || runtime.AcceptsNull(checkAccountPayment)) {
+	if rPayment, ok := row.Lookup(3); ok && (rPayment != nil || kit.AcceptsNull(checkAccountPayment)) {
 		var vPayment runtime.JSONValue
-		vPayment, err = runtime.AsJSONValueFor("/payment", rPayment, checkAccountPayment)
+		vPayment, err = kit.AsJSONValueFor("/payment", rPayment, checkAccountPayment)
 		if err != nil {
 			return
 		}
@@ -840,9 +840,9 @@ func scanShipment(row *runtime.Row) (out *Shipment, err error) {
 		}
 		v.Route = &vRoute
 	}
-	if rContact, ok := row.Lookup(3); ok && (rContact != nil || runtime.AcceptsNull(checkShipmentContact)) {
+	if rContact, ok := row.Lookup(3); ok && (rContact != nil || kit.AcceptsNull(checkShipmentContact)) {
 		var vContact runtime.JSONValue
-		vContact, err = runtime.AsJSONValueFor("/contact", rContact, checkShipmentContact)
+		vContact, err = kit.AsJSONValueFor("/contact", rContact, checkShipmentContact)
 		if err != nil {
 			return
 		}

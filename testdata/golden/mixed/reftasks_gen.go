@@ -2071,15 +2071,15 @@ func readSquare2(rd *runtime.Reader, v *Square2) {
 }
 
 // checkGalleryAddrString checks a JSON value against the schema at oneOf/0, adding a violation for every keyword it breaks.
-func checkGalleryAddrString(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "string") {
+func checkGalleryAddrString(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "string") {
 		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
 	}
 }
 
 // checkGalleryAddrString1 checks a JSON value against the schema at oneOf/1, adding a violation for every keyword it breaks.
-func checkGalleryAddrString1(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "string") {
+func checkGalleryAddrString1(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "string") {
 		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
 	}
 	if s, ok := v.(string); ok {
@@ -2096,8 +2096,8 @@ var pattern0 = kit.MustPattern("^n-")
 var pattern1 = kit.MustPattern("^x-")
 
 // checkGalleryHeaders checks a JSON value against the schema at properties/headers, adding a violation for every keyword it breaks.
-func checkGalleryHeaders(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "object") {
+func checkGalleryHeaders(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "object") {
 		vs.Addf(path.String(), "type", "%s is not of type object", runtime.JSONKind(v))
 	}
 	if o, ok := v.(map[string]any); ok {
@@ -2125,20 +2125,20 @@ func checkGalleryHeaders(v any, path *runtime.Path, vs *runtime.Violations, ev *
 }
 
 // checkGalleryHeadersAdditional checks a JSON value against the schema at headers/additionalProperties, adding a violation for every keyword it breaks.
-func checkGalleryHeadersAdditional(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
+func checkGalleryHeadersAdditional(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	vs.Add(path.String(), "false", "no value is allowed here")
 }
 
 // checkGalleryHeadersPattern0 checks a JSON value against the schema at patternProperties/%5En-, adding a violation for every keyword it breaks.
-func checkGalleryHeadersPattern0(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "integer") {
+func checkGalleryHeadersPattern0(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "integer") {
 		vs.Addf(path.String(), "type", "%s is not of type integer", runtime.JSONKind(v))
 	}
 }
 
 // checkGalleryHeadersPattern1 checks a JSON value against the schema at patternProperties/%5Ex-, adding a violation for every keyword it breaks.
-func checkGalleryHeadersPattern1(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "string") {
+func checkGalleryHeadersPattern1(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "string") {
 		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
 	}
 	if s, ok := v.(string); ok {
@@ -2149,8 +2149,8 @@ func checkGalleryHeadersPattern1(v any, path *runtime.Path, vs *runtime.Violatio
 }
 
 // checkGalleryIDsArray checks a JSON value against the schema at oneOf/0, adding a violation for every keyword it breaks.
-func checkGalleryIDsArray(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "array") {
+func checkGalleryIDsArray(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "array") {
 		vs.Addf(path.String(), "type", "%s is not of type array", runtime.JSONKind(v))
 	}
 	if a, ok := v.([]any); ok {
@@ -2162,8 +2162,8 @@ func checkGalleryIDsArray(v any, path *runtime.Path, vs *runtime.Violations, ev 
 }
 
 // checkGalleryIDsArray1 checks a JSON value against the schema at oneOf/1, adding a violation for every keyword it breaks.
-func checkGalleryIDsArray1(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "array") {
+func checkGalleryIDsArray1(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "array") {
 		vs.Addf(path.String(), "type", "%s is not of type array", runtime.JSONKind(v))
 	}
 	if a, ok := v.([]any); ok {
@@ -2175,8 +2175,8 @@ func checkGalleryIDsArray1(v any, path *runtime.Path, vs *runtime.Violations, ev
 }
 
 // checkGalleryIDsArray1Items checks a JSON value against the schema at 1/items, adding a violation for every keyword it breaks.
-func checkGalleryIDsArray1Items(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "string") {
+func checkGalleryIDsArray1Items(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "string") {
 		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
 	}
 	if s, ok := v.(string); ok {
@@ -2187,26 +2187,26 @@ func checkGalleryIDsArray1Items(v any, path *runtime.Path, vs *runtime.Violation
 }
 
 // checkGalleryIDsArrayItems checks a JSON value against the schema at 0/items, adding a violation for every keyword it breaks.
-func checkGalleryIDsArrayItems(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "string") {
+func checkGalleryIDsArrayItems(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "string") {
 		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
 	}
 }
 
 // checkGalleryOwner checks a JSON value against the schema at properties/owner, adding a violation for every keyword it breaks.
-func checkGalleryOwner(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
+func checkGalleryOwner(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	checkGalleryOwnerAllOf0(v, path, vs, nil)
 	checkGalleryOwnerAllOf1(v, path, vs, nil)
 }
 
 // checkGalleryOwnerAllOf0 checks a JSON value against the schema at allOf/0, adding a violation for every keyword it breaks.
-func checkGalleryOwnerAllOf0(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
+func checkGalleryOwnerAllOf0(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	checkGalleryOwnerAllOf0Ref(v, path, vs, nil)
 }
 
 // checkGalleryOwnerAllOf0Ref checks a JSON value against the schema at $defs/base, adding a violation for every keyword it breaks.
-func checkGalleryOwnerAllOf0Ref(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "object") {
+func checkGalleryOwnerAllOf0Ref(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "object") {
 		vs.Addf(path.String(), "type", "%s is not of type object", runtime.JSONKind(v))
 	}
 	if o, ok := v.(map[string]any); ok {
@@ -2227,8 +2227,8 @@ func checkGalleryOwnerAllOf0Ref(v any, path *runtime.Path, vs *runtime.Violation
 }
 
 // checkGalleryOwnerAllOf0RefPropID checks a JSON value against the schema at properties/id, adding a violation for every keyword it breaks.
-func checkGalleryOwnerAllOf0RefPropID(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "integer") {
+func checkGalleryOwnerAllOf0RefPropID(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "integer") {
 		vs.Addf(path.String(), "type", "%s is not of type integer", runtime.JSONKind(v))
 	}
 	if n, ok := v.(json.Number); ok {
@@ -2239,22 +2239,22 @@ func checkGalleryOwnerAllOf0RefPropID(v any, path *runtime.Path, vs *runtime.Vio
 }
 
 // checkGalleryOwnerAllOf0RefPropSince checks a JSON value against the schema at properties/since, adding a violation for every keyword it breaks.
-func checkGalleryOwnerAllOf0RefPropSince(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "string") {
+func checkGalleryOwnerAllOf0RefPropSince(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "string") {
 		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
 	}
 }
 
 // checkGalleryOwnerAllOf1 checks a JSON value against the schema at allOf/1, adding a violation for every keyword it breaks.
-func checkGalleryOwnerAllOf1(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if n := runtime.CountValid(v, path, nil, checkGalleryOwnerAllOf1OneOf0, checkGalleryOwnerAllOf1OneOf1); n != 1 {
+func checkGalleryOwnerAllOf1(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if n := kit.CountValid(v, path, nil, checkGalleryOwnerAllOf1OneOf0, checkGalleryOwnerAllOf1OneOf1); n != 1 {
 		vs.Addf(path.String(), "oneOf", "the value matches %d of the 2 oneOf schemas, want exactly 1", n)
 	}
 }
 
 // checkGalleryOwnerAllOf1OneOf0 checks a JSON value against the schema at oneOf/0, adding a violation for every keyword it breaks.
-func checkGalleryOwnerAllOf1OneOf0(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "object") {
+func checkGalleryOwnerAllOf1OneOf0(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "object") {
 		vs.Addf(path.String(), "type", "%s is not of type object", runtime.JSONKind(v))
 	}
 	if o, ok := v.(map[string]any); ok {
@@ -2275,22 +2275,22 @@ func checkGalleryOwnerAllOf1OneOf0(v any, path *runtime.Path, vs *runtime.Violat
 }
 
 // checkGalleryOwnerAllOf1OneOf0PropEmail checks a JSON value against the schema at properties/email, adding a violation for every keyword it breaks.
-func checkGalleryOwnerAllOf1OneOf0PropEmail(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "string") {
+func checkGalleryOwnerAllOf1OneOf0PropEmail(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "string") {
 		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
 	}
 }
 
 // checkGalleryOwnerAllOf1OneOf0PropKind checks a JSON value against the schema at properties/kind, adding a violation for every keyword it breaks.
-func checkGalleryOwnerAllOf1OneOf0PropKind(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
+func checkGalleryOwnerAllOf1OneOf0PropKind(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !runtime.EqualJSON(v, "person") {
 		vs.Addf(path.String(), "const", "%s is not \"person\"", runtime.BriefJSON(v))
 	}
 }
 
 // checkGalleryOwnerAllOf1OneOf1 checks a JSON value against the schema at oneOf/1, adding a violation for every keyword it breaks.
-func checkGalleryOwnerAllOf1OneOf1(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "object") {
+func checkGalleryOwnerAllOf1OneOf1(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "object") {
 		vs.Addf(path.String(), "type", "%s is not of type object", runtime.JSONKind(v))
 	}
 	if o, ok := v.(map[string]any); ok {
@@ -2311,15 +2311,15 @@ func checkGalleryOwnerAllOf1OneOf1(v any, path *runtime.Path, vs *runtime.Violat
 }
 
 // checkGalleryOwnerAllOf1OneOf1PropKind checks a JSON value against the schema at properties/kind, adding a violation for every keyword it breaks.
-func checkGalleryOwnerAllOf1OneOf1PropKind(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
+func checkGalleryOwnerAllOf1OneOf1PropKind(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !runtime.EqualJSON(v, "team") {
 		vs.Addf(path.String(), "const", "%s is not \"team\"", runtime.BriefJSON(v))
 	}
 }
 
 // checkGalleryOwnerAllOf1OneOf1PropSize checks a JSON value against the schema at properties/size, adding a violation for every keyword it breaks.
-func checkGalleryOwnerAllOf1OneOf1PropSize(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "integer") {
+func checkGalleryOwnerAllOf1OneOf1PropSize(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "integer") {
 		vs.Addf(path.String(), "type", "%s is not of type integer", runtime.JSONKind(v))
 	}
 	if n, ok := v.(json.Number); ok {
@@ -2330,8 +2330,8 @@ func checkGalleryOwnerAllOf1OneOf1PropSize(v any, path *runtime.Path, vs *runtim
 }
 
 // checkGalleryStampDated checks a JSON value against the schema at oneOf/0, adding a violation for every keyword it breaks.
-func checkGalleryStampDated(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "object") {
+func checkGalleryStampDated(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "object") {
 		vs.Addf(path.String(), "type", "%s is not of type object", runtime.JSONKind(v))
 	}
 	if o, ok := v.(map[string]any); ok {
@@ -2348,15 +2348,15 @@ func checkGalleryStampDated(v any, path *runtime.Path, vs *runtime.Violations, e
 }
 
 // checkGalleryStampDatedPropOn checks a JSON value against the schema at properties/on, adding a violation for every keyword it breaks.
-func checkGalleryStampDatedPropOn(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "string") {
+func checkGalleryStampDatedPropOn(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "string") {
 		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
 	}
 }
 
 // checkGalleryStampNoted checks a JSON value against the schema at oneOf/1, adding a violation for every keyword it breaks.
-func checkGalleryStampNoted(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "object") {
+func checkGalleryStampNoted(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "object") {
 		vs.Addf(path.String(), "type", "%s is not of type object", runtime.JSONKind(v))
 	}
 	if o, ok := v.(map[string]any); ok {
@@ -2373,8 +2373,8 @@ func checkGalleryStampNoted(v any, path *runtime.Path, vs *runtime.Violations, e
 }
 
 // checkGalleryStampNotedPropOn checks a JSON value against the schema at properties/on, adding a violation for every keyword it breaks.
-func checkGalleryStampNotedPropOn(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "string") {
+func checkGalleryStampNotedPropOn(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "string") {
 		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
 	}
 	if s, ok := v.(string); ok {
@@ -2385,8 +2385,8 @@ func checkGalleryStampNotedPropOn(v any, path *runtime.Path, vs *runtime.Violati
 }
 
 // checkGalleryWhenString checks a JSON value against the schema at oneOf/0, adding a violation for every keyword it breaks.
-func checkGalleryWhenString(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "string") {
+func checkGalleryWhenString(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "string") {
 		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
 	}
 	if s, ok := v.(string); ok {
@@ -2397,8 +2397,8 @@ func checkGalleryWhenString(v any, path *runtime.Path, vs *runtime.Violations, e
 }
 
 // checkGalleryWhenString1 checks a JSON value against the schema at oneOf/1, adding a violation for every keyword it breaks.
-func checkGalleryWhenString1(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "string") {
+func checkGalleryWhenString1(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "string") {
 		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
 	}
 }
@@ -2612,17 +2612,17 @@ func scanGallery(row *runtime.Row) (out *Gallery, err error) {
 			}
 		}
 	}
-	if rOwner, ok := row.Lookup(2); ok && (rOwner != nil || runtime.AcceptsNull(checkGalleryOwner)) {
+	if rOwner, ok := row.Lookup(2); ok && (rOwner != nil || kit.AcceptsNull(checkGalleryOwner)) {
 		var vOwner runtime.JSONValue
-		vOwner, err = runtime.AsJSONValueFor("/owner", rOwner, checkGalleryOwner)
+		vOwner, err = kit.AsJSONValueFor("/owner", rOwner, checkGalleryOwner)
 		if err != nil {
 			return
 		}
 		v.Owner = &vOwner
 	}
-	if rHeaders, ok := row.Lookup(3); ok && (rHeaders != nil || runtime.AcceptsNull(checkGalleryHeaders)) {
+	if rHeaders, ok := row.Lookup(3); ok && (rHeaders != nil || kit.AcceptsNull(checkGalleryHeaders)) {
 		var vHeaders runtime.JSONValue
-		vHeaders, err = runtime.AsJSONValueFor("/headers", rHeaders, checkGalleryHeaders)
+		vHeaders, err = kit.AsJSONValueFor("/headers", rHeaders, checkGalleryHeaders)
 		if err != nil {
 			return
 		}

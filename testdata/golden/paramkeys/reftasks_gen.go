@@ -1048,8 +1048,7 @@ type KeySQLOptions struct {
 }
 
 // checkKeyPostParamsAny checks a JSON value against the schema at properties/any, adding a violation for every keyword it breaks.
-func checkKeyPostParamsAny(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-}
+func checkKeyPostParamsAny(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {}
 
 // Client calls this package's tasks through a shared runtime executor, which caches, coalesces, retries and falls back as each spec says. A Client is safe for concurrent use.
 type Client struct {

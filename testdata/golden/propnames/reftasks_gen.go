@@ -844,7 +844,7 @@ type RecordOptions struct {
 }
 
 // checkPairItem checks a JSON value against the schema at pair/items, adding a violation for every keyword it breaks.
-func checkPairItem(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {}
+func checkPairItem(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {}
 
 // Client calls this package's tasks through a shared runtime executor, which caches, coalesces, retries and falls back as each spec says. A Client is safe for concurrent use.
 type Client struct {

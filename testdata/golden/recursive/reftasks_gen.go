@@ -767,16 +767,16 @@ func appendWoodsParams(dst []byte, v *WoodsParams) []byte {
 }
 
 // checkNodeLink checks a JSON value against the schema at properties/link, adding a violation for every keyword it breaks.
-func checkNodeLink(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
+func checkNodeLink(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	checkNodeLinkRef(v, path, vs, nil)
-	if !runtime.HasJSONType(v, "object", "null") {
+	if !kit.HasJSONType(v, "object", "null") {
 		vs.Addf(path.String(), "type", "%s is not of type object or null", runtime.JSONKind(v))
 	}
 }
 
 // checkNodeLinkRef checks a JSON value against the schema at $defs/Node, adding a violation for every keyword it breaks.
-func checkNodeLinkRef(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "object") {
+func checkNodeLinkRef(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "object") {
 		vs.Addf(path.String(), "type", "%s is not of type object", runtime.JSONKind(v))
 	}
 	if o, ok := v.(map[string]any); ok {
@@ -805,8 +805,8 @@ func checkNodeLinkRef(v any, path *runtime.Path, vs *runtime.Violations, ev *run
 }
 
 // checkNodeLinkRefPropChildren checks a JSON value against the schema at properties/children, adding a violation for every keyword it breaks.
-func checkNodeLinkRefPropChildren(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "array") {
+func checkNodeLinkRefPropChildren(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "array") {
 		vs.Addf(path.String(), "type", "%s is not of type array", runtime.JSONKind(v))
 	}
 	if a, ok := v.([]any); ok {
@@ -818,13 +818,13 @@ func checkNodeLinkRefPropChildren(v any, path *runtime.Path, vs *runtime.Violati
 }
 
 // checkNodeLinkRefPropChildrenItems checks a JSON value against the schema at children/items, adding a violation for every keyword it breaks.
-func checkNodeLinkRefPropChildrenItems(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
+func checkNodeLinkRefPropChildrenItems(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	checkNodeLinkRef(v, path, vs, nil)
 }
 
 // checkNodeLinkRefPropName checks a JSON value against the schema at properties/name, adding a violation for every keyword it breaks.
-func checkNodeLinkRefPropName(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "string") {
+func checkNodeLinkRefPropName(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "string") {
 		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
 	}
 	if s, ok := v.(string); ok {
@@ -835,7 +835,7 @@ func checkNodeLinkRefPropName(v any, path *runtime.Path, vs *runtime.Violations,
 }
 
 // checkNodeLinkRefPropParent checks a JSON value against the schema at properties/parent, adding a violation for every keyword it breaks.
-func checkNodeLinkRefPropParent(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
+func checkNodeLinkRefPropParent(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	checkNodeLinkRef(v, path, vs, nil)
 }
 
@@ -1230,9 +1230,9 @@ func convNode(path string, raw any) (out Node, err error) {
 		}
 		out.Children = &vChildren
 	}
-	if rLink, ok := m["link"]; ok && (rLink != nil || runtime.AcceptsNull(checkNodeLink)) {
+	if rLink, ok := m["link"]; ok && (rLink != nil || kit.AcceptsNull(checkNodeLink)) {
 		var vLink runtime.JSONValue
-		vLink, err = runtime.AsJSONValueFor(path+"/link", rLink, checkNodeLink)
+		vLink, err = kit.AsJSONValueFor(path+"/link", rLink, checkNodeLink)
 		if err != nil {
 			return
 		}

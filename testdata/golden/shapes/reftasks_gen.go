@@ -1467,8 +1467,8 @@ func readXResultStatus(rd *runtime.Reader, v *XResultStatus) {
 }
 
 // checkABCResult checks a JSON value against the schema at abc.task.json#/result, adding a violation for every keyword it breaks.
-func checkABCResult(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "integer", "null") {
+func checkABCResult(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "integer", "null") {
 		vs.Addf(path.String(), "type", "%s is not of type integer or null", runtime.JSONKind(v))
 	}
 	if n, ok := v.(json.Number); ok {
@@ -1479,12 +1479,12 @@ func checkABCResult(v any, path *runtime.Path, vs *runtime.Violations, ev *runti
 }
 
 // checkFallbackNamesResultPairItem checks a JSON value against the schema at pair/items, adding a violation for every keyword it breaks.
-func checkFallbackNamesResultPairItem(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
+func checkFallbackNamesResultPairItem(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 }
 
 // checkVariant4 checks a JSON value against the schema at oneOf/3, adding a violation for every keyword it breaks.
-func checkVariant4(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "null") {
+func checkVariant4(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "null") {
 		vs.Addf(path.String(), "type", "%s is not of type null", runtime.JSONKind(v))
 	}
 }
@@ -2046,7 +2046,7 @@ func (c *Client) Tasks() []string {
 }
 
 func convABCResult(path string, raw any) (out ABCResult, err error) {
-	out.JSONValue, err = runtime.AsJSONValueFor(path, raw, checkABCResult)
+	out.JSONValue, err = kit.AsJSONValueFor(path, raw, checkABCResult)
 	return
 }
 

@@ -793,8 +793,8 @@ func readThingShapeSquare(rd *runtime.Reader, v *ThingShapeSquare) {
 }
 
 // checkSetting checks a JSON value against the schema at setting.json#, adding a violation for every keyword it breaks.
-func checkSetting(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if runtime.CountValid(v, path, nil, checkSettingNot) == 1 {
+func checkSetting(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if kit.CountValid(v, path, nil, checkSettingNot) == 1 {
 		vs.Add(path.String(), "not", "the value matches the schema under not")
 	}
 	if s, ok := v.(string); ok {
@@ -805,25 +805,25 @@ func checkSetting(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime
 }
 
 // checkSettingNot checks a JSON value against the schema at setting.json#/not, adding a violation for every keyword it breaks.
-func checkSettingNot(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "array") {
+func checkSettingNot(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "array") {
 		vs.Addf(path.String(), "type", "%s is not of type array", runtime.JSONKind(v))
 	}
 }
 
 // checkThingAnything checks a JSON value against the schema at properties/anything, adding a violation for every keyword it breaks.
-func checkThingAnything(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {}
+func checkThingAnything(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {}
 
 // checkThingBag checks a JSON value against the schema at properties/bag, adding a violation for every keyword it breaks.
-func checkThingBag(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "object") {
+func checkThingBag(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "object") {
 		vs.Addf(path.String(), "type", "%s is not of type object", runtime.JSONKind(v))
 	}
 }
 
 // checkThingMixed checks a JSON value against the schema at properties/mixed, adding a violation for every keyword it breaks.
-func checkThingMixed(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "string", "integer") {
+func checkThingMixed(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "string", "integer") {
 		vs.Addf(path.String(), "type", "%s is not of type string or integer", runtime.JSONKind(v))
 	}
 	if n, ok := v.(json.Number); ok {
@@ -1013,25 +1013,25 @@ func scanThing(row *runtime.Row) (out *Thing, err error) {
 	if err != nil {
 		return
 	}
-	if rAnything, ok := row.Lookup(2); ok && (rAnything != nil || runtime.AcceptsNull(checkThingAnything)) {
+	if rAnything, ok := row.Lookup(2); ok && (rAnything != nil || kit.AcceptsNull(checkThingAnything)) {
 		var vAnything runtime.JSONValue
-		vAnything, err = runtime.AsJSONValueFor("/anything", rAnything, checkThingAnything)
+		vAnything, err = kit.AsJSONValueFor("/anything", rAnything, checkThingAnything)
 		if err != nil {
 			return
 		}
 		v.Anything = &vAnything
 	}
-	if rBag, ok := row.Lookup(3); ok && (rBag != nil || runtime.AcceptsNull(checkThingBag)) {
+	if rBag, ok := row.Lookup(3); ok && (rBag != nil || kit.AcceptsNull(checkThingBag)) {
 		var vBag runtime.JSONValue
-		vBag, err = runtime.AsJSONValueFor("/bag", rBag, checkThingBag)
+		vBag, err = kit.AsJSONValueFor("/bag", rBag, checkThingBag)
 		if err != nil {
 			return
 		}
 		v.Bag = &vBag
 	}
-	if rMixed, ok := row.Lookup(4); ok && (rMixed != nil || runtime.AcceptsNull(checkThingMixed)) {
+	if rMixed, ok := row.Lookup(4); ok && (rMixed != nil || kit.AcceptsNull(checkThingMixed)) {
 		var vMixed runtime.JSONValue
-		vMixed, err = runtime.AsJSONValueFor("/mixed", rMixed, checkThingMixed)
+		vMixed, err = kit.AsJSONValueFor("/mixed", rMixed, checkThingMixed)
 		if err != nil {
 			return
 		}
@@ -1150,7 +1150,7 @@ func (c *Client) Tasks() []string {
 }
 
 func convSetting(path string, raw any) (out Setting, err error) {
-	out.JSONValue, err = runtime.AsJSONValueFor(path, raw, checkSetting)
+	out.JSONValue, err = kit.AsJSONValueFor(path, raw, checkSetting)
 	return
 }
 

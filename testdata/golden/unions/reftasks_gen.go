@@ -1768,18 +1768,18 @@ func readVehicleCar(rd *runtime.Reader, v *VehicleCar) {
 }
 
 // checkEntryItem checks a JSON value against the schema at entry/items, adding a violation for every keyword it breaks.
-func checkEntryItem(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {}
+func checkEntryItem(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {}
 
 // checkScalarInteger checks a JSON value against the schema at oneOf/1, adding a violation for every keyword it breaks.
-func checkScalarInteger(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "integer") {
+func checkScalarInteger(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "integer") {
 		vs.Addf(path.String(), "type", "%s is not of type integer", runtime.JSONKind(v))
 	}
 }
 
 // checkScalarNumber checks a JSON value against the schema at oneOf/2, adding a violation for every keyword it breaks.
-func checkScalarNumber(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "number") {
+func checkScalarNumber(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "number") {
 		vs.Addf(path.String(), "type", "%s is not of type number", runtime.JSONKind(v))
 	}
 	if n, ok := v.(json.Number); ok {
@@ -1790,7 +1790,7 @@ func checkScalarNumber(v any, path *runtime.Path, vs *runtime.Violations, ev *ru
 }
 
 // checkTaggedExtra checks a JSON value against the schema at tagged/additionalProperties, adding a violation for every keyword it breaks.
-func checkTaggedExtra(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {}
+func checkTaggedExtra(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {}
 
 // Client calls this package's tasks through a shared runtime executor, which caches, coalesces, retries and falls back as each spec says. A Client is safe for concurrent use.
 type Client struct {
@@ -2304,7 +2304,7 @@ func convTagged(path string, raw any) (out Tagged, err error) {
 			continue
 		}
 		var x runtime.JSONValue
-		x, err = runtime.AsJSONValueFor(runtime.JoinPointer(path, k), m[k], checkTaggedExtra)
+		x, err = kit.AsJSONValueFor(runtime.JoinPointer(path, k), m[k], checkTaggedExtra)
 		if err != nil {
 			return
 		}
