@@ -398,15 +398,6 @@ func SortedKeys(o map[string]any) []string {
 	return keys
 }
 
-// BriefJSON renders a decoded value for messages, shortened.
-func BriefJSON(v any) string {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return Clip(fmt.Sprint(v))
-	}
-	return Clip(string(b))
-}
-
 // NormalizeIntegers rewrites the numbers of a JSON document that have no
 // fractional part but are written with one or with an exponent (1.0, 1e2)
 // as plain integers, so that encoding/json decodes them into int64 fields:

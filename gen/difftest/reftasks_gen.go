@@ -2812,7 +2812,7 @@ func checkConditionalIf(v any, path *runtime.Path, vs *runtime.Violations, ev *k
 // checkConditionalIfPropKind checks a JSON value against the schema at properties/kind, adding a violation for every keyword it breaks.
 func checkConditionalIfPropKind(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !runtime.EqualJSON(v, "a") {
-		vs.Addf(path.String(), "const", "%s is not \"a\"", runtime.BriefJSON(v))
+		vs.Addf(path.String(), "const", "%s is not \"a\"", kit.BriefJSON(v))
 	}
 }
 
@@ -2826,7 +2826,7 @@ func checkConditionalPropFoo(v any, path *runtime.Path, vs *runtime.Violations, 
 // checkConditionalPropKind checks a JSON value against the schema at properties/kind, adding a violation for every keyword it breaks.
 func checkConditionalPropKind(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.InJSON(v, "a", "b") {
-		vs.Addf(path.String(), "enum", "%s is not one of \"a\", \"b\"", runtime.BriefJSON(v))
+		vs.Addf(path.String(), "enum", "%s is not one of \"a\", \"b\"", kit.BriefJSON(v))
 	}
 }
 
@@ -2945,7 +2945,7 @@ func checkMixed(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evalu
 		vs.Addf(path.String(), "type", "%s is not of type string or integer or null", runtime.JSONKind(v))
 	}
 	if !kit.InJSON(v, "ab", "abc", json.Number("3"), json.Number("10"), json.Number("11"), nil) {
-		vs.Addf(path.String(), "enum", "%s is not one of \"ab\", \"abc\", 3, 10, 11, null", runtime.BriefJSON(v))
+		vs.Addf(path.String(), "enum", "%s is not one of \"ab\", \"abc\", 3, 10, 11, null", kit.BriefJSON(v))
 	}
 	if n, ok := v.(json.Number); ok {
 		if runtime.CompareNumber(n, "3") < 0 {

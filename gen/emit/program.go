@@ -182,7 +182,7 @@ func (e *emitter) program(s *ir.Schema) {
 	call := func(sub *ir.Schema, v, path jen.Code, evArg jen.Code) jen.Code {
 		return jen.Id(sub.Func).Call(v, path, jen.Id("vs"), evArg)
 	}
-	brief := jen.Qual(rt, "BriefJSON").Call(jen.Id("v"))
+	brief := jen.Qual(kit, "BriefJSON").Call(jen.Id("v"))
 	var body []jen.Code
 	if s.Tracks() {
 		body = append(body, jen.Id("own").Op(":=").New(jen.Qual(kit, "Evaluated")))

@@ -74,7 +74,8 @@ func TestBoundedKitErrors(t *testing.T) {
 		"RequireKeys unknown key": func(h string) string {
 			return RequireKeys([]byte(`{`+strconv.Quote(h)+`:1}`), nil, nil, []string{"a"}, true).Error()
 		},
-		"Brief": func(h string) string { return Brief(map[string]string{"k": h}) },
+		"Brief":     func(h string) string { return Brief(map[string]string{"k": h}) },
+		"BriefJSON": func(h string) string { return BriefJSON([]any{h}) },
 	}
 	for name, f := range paths {
 		for _, n := range []int{runtime.QuoteLimit + 1, 1 << 20, 5 << 20} {

@@ -92,7 +92,7 @@ func Discriminator(data []byte, prop string) (any, error) {
 // UnknownTag is the error for a discriminator value that selects no variant.
 func UnknownTag(prop string, tag any, want string) error {
 	var vs runtime.Violations
-	vs.Addf(runtime.JoinPointer("", prop), "const", "%s is none of %s", runtime.BriefJSON(tag), want)
+	vs.Addf(runtime.JoinPointer("", prop), "const", "%s is none of %s", BriefJSON(tag), want)
 	return vs.Err()
 }
 

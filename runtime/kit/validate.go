@@ -1,6 +1,8 @@
 package kit
 
 import (
+	"encoding/json"
+	"fmt"
 	"github.com/reftask/reftask/runtime"
 )
 
@@ -168,4 +170,13 @@ func accepts(check func(any, *runtime.Path, *runtime.Violations, *Evaluated), v 
 	var vs runtime.Violations
 	check(v, nil, &vs, nil)
 	return vs.Len() == 0
+}
+
+// BriefJSON renders a decoded value for messages, shortened.
+func BriefJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return runtime.Clip(fmt.Sprint(v))
+	}
+	return runtime.Clip(string(b))
 }

@@ -3,7 +3,9 @@ package kit
 import (
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/reftask/reftask/runtime"
 	"github.com/reftask/reftask/runtime/internal/rawval"
@@ -294,4 +296,48 @@ func jvDecode(t *testing.T, s string) any {
 		t.Fatalf("DecodeJSON(%s): %v", s, err)
 	}
 	return v
+}
+
+func TestBriefJSON(t *testing.T) {
+	tests := []struct {
+		name string
+		v    any
+		want string
+	}{
+		{"null", nil, "null"},
+		{"number exact", json.Number("12345678901234567890"), "12345678901234567890"},
+		{"1e400", json.Number("1e400"), "1e400"},
+		{"string", "x", `"x"`},
+		{"object", map[string]any{"b": true, "a": nil}, `{"a":null,"b":true}`},
+		{"exactly the limit", strings.Repeat("y", runtime.QuoteLimit-2), `"` + strings.Repeat("y", runtime.QuoteLimit-2) + `"`},
+		{"one more is cut", strings.Repeat("y", runtime.QuoteLimit-1), `"` + strings.Repeat("y", runtime.QuoteLimit-1) + lengthNote(runtime.QuoteLimit+1)},
+		{"long array", []any{strings.Repeat("z", 200)}, `["` + strings.Repeat("z", runtime.QuoteLimit-2) + lengthNote(204)},
+		{"not marshalable", make(chan int), ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := BriefJSON(tc.v)
+			if tc.want == "" {
+				if got == "" || strings.HasPrefix(got, "json") {
+					t.Errorf("BriefJSON fallback = %q", got)
+				}
+				return
+			}
+			if got != tc.want {
+				t.Errorf("BriefJSON = %q, want %q", got, tc.want)
+			}
+			if len(got) > runtime.QuoteLimit+len(lengthNote(1<<20)) {
+				t.Errorf("BriefJSON length %d", len(got))
+			}
+		})
+	}
+}
+
+func TestBriefJSONUTF8(t *testing.T) {
+	for pad := range 4 {
+		s := strings.Repeat("a", pad) + strings.Repeat("é€😀", 30)
+		if got := BriefJSON(s); !utf8.ValidString(got) {
+			t.Errorf("pad %d: BriefJSON = %q is not valid UTF-8", pad, got)
+		}
+	}
 }

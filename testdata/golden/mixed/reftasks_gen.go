@@ -2284,7 +2284,7 @@ func checkGalleryOwnerAllOf1OneOf0PropEmail(v any, path *runtime.Path, vs *runti
 // checkGalleryOwnerAllOf1OneOf0PropKind checks a JSON value against the schema at properties/kind, adding a violation for every keyword it breaks.
 func checkGalleryOwnerAllOf1OneOf0PropKind(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !runtime.EqualJSON(v, "person") {
-		vs.Addf(path.String(), "const", "%s is not \"person\"", runtime.BriefJSON(v))
+		vs.Addf(path.String(), "const", "%s is not \"person\"", kit.BriefJSON(v))
 	}
 }
 
@@ -2313,7 +2313,7 @@ func checkGalleryOwnerAllOf1OneOf1(v any, path *runtime.Path, vs *runtime.Violat
 // checkGalleryOwnerAllOf1OneOf1PropKind checks a JSON value against the schema at properties/kind, adding a violation for every keyword it breaks.
 func checkGalleryOwnerAllOf1OneOf1PropKind(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !runtime.EqualJSON(v, "team") {
-		vs.Addf(path.String(), "const", "%s is not \"team\"", runtime.BriefJSON(v))
+		vs.Addf(path.String(), "const", "%s is not \"team\"", kit.BriefJSON(v))
 	}
 }
 
