@@ -19,6 +19,7 @@ import (
 
 	"github.com/reftask/reftask/internal/testdb"
 	"github.com/reftask/reftask/runtime"
+	"github.com/reftask/reftask/runtime/kit"
 	"github.com/reftask/reftask/testdata/golden/paramkeys"
 )
 
@@ -294,7 +295,7 @@ func TestKeyIdentity(t *testing.T) {
 		p := baseFile
 		f(&p)
 		tokens := []string{"r", p.S, strconv.FormatInt(p.I, 10), strconv.FormatFloat(p.N, 'g', -1, 64),
-			runtime.NormalTime(p.Dt).Format(time.RFC3339Nano), p.U.String(), p.V6.String(), fmt.Sprint(p.Code)}
+			kit.NormalTime(p.Dt).Format(time.RFC3339Nano), p.U.String(), p.V6.String(), fmt.Sprint(p.Code)}
 		node := records
 		ptrText := ""
 		for i, tok := range tokens {
@@ -485,7 +486,7 @@ func TestKeyIdentity(t *testing.T) {
 func TestNormalTime(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 2))
 	for _, tm := range keyTimes(rng) {
-		n := runtime.NormalTime(tm)
+		n := kit.NormalTime(tm)
 		_, off := tm.Zone()
 		name, noff := n.Zone()
 		if !n.Equal(tm) || noff != off || n.Format(time.RFC3339Nano) != tm.Format(time.RFC3339Nano) {
@@ -494,7 +495,7 @@ func TestNormalTime(t *testing.T) {
 		if strings.Contains(n.String(), "m=") || (off == 0) != (n.Location() == time.UTC) || off != 0 && name != "" {
 			t.Errorf("NormalTime(%v) = %v (zone %q): not the normal form", tm, n, name)
 		}
-		if again := runtime.NormalTime(n); again.String() != n.String() {
+		if again := kit.NormalTime(n); again.String() != n.String() {
 			t.Errorf("NormalTime is not idempotent: %v then %v", n, again)
 		}
 	}

@@ -182,10 +182,10 @@ func TestJSONSchemaSuite(t *testing.T) {
 // typedKinds are markers of the typed forms in generated code, to count
 // how many suite cases exercise each.
 var typedKinds = map[string][]string{
-	"union":      {"runtime.Candidate[", "runtime.Discriminator("},
-	"tuple":      {"runtime.TupleItems("},
-	"map fields": {"runtime.ObjectWriter"},
-	"mixed enum": {"runtime.EnumText("},
+	"union":      {"kit.Candidate[", "kit.Discriminator("},
+	"tuple":      {"kit.TupleItems("},
+	"map fields": {"kit.ObjectWriter"},
+	"mixed enum": {"kit.EnumText("},
 }
 
 func mapKeys[M ~map[K]V, K comparable, V any](m M) func(func(K) bool) {

@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"go.uber.org/goleak"
+
+	"github.com/reftask/reftask/runtime/internal/wire"
 )
 
 // An entry past its TTL is a miss although bigcache (24h life window) still returns its bytes:
@@ -138,7 +140,7 @@ func pairSpec(name, version string, calls *map[string]int, mu *sync.Mutex) TaskS
 		Cache:   CachePolicy{TTL: time.Hour},
 		Retry:   RetryPolicy{Attempts: 1},
 		AppendKey: func(dst []byte, p *pairParams) []byte {
-			return AppendString(AppendString(dst, p.A), p.B)
+			return wire.AppendString(wire.AppendString(dst, p.A), p.B)
 		},
 		Encode: encodeUser,
 		Decode: decodeUser,

@@ -21,6 +21,8 @@ import (
 	"time"
 
 	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/reftask/reftask/runtime/internal/jsonptr"
 )
 
 // File source: JSON or YAML files below a root bound at run time, parsed once, looked up by JSON pointer
@@ -263,7 +265,7 @@ func FetchFile(ctx context.Context, x *Executor, task, path, pointer string) (an
 			return nil, err
 		}
 	}
-	v, found, err := lookupPointer(doc.root, pointer)
+	v, found, err := jsonptr.Lookup(doc.root, pointer)
 	switch {
 	case err != nil:
 		return nil, Permanent(fmt.Errorf("file %q: %w", p, err))
@@ -276,7 +278,7 @@ func FetchFile(ctx context.Context, x *Executor, task, path, pointer string) (an
 
 // EscapePointerToken escapes one JSON-pointer reference token (~ as ~0, / as ~1), for building a pointer from
 // a parameter value; JoinPointer appends an escaped token to a pointer.
-func EscapePointerToken(tok string) string { return escapePointer(tok) }
+func EscapePointerToken(tok string) string { return jsonptr.Escape(tok) }
 
 // cleanFilePath turns a spec path into an fs.FS path, refusing anything that could name a file outside the root.
 func cleanFilePath(p string) (string, error) {
@@ -785,85 +787,6 @@ func strictJSONNumber(s string) bool {
 		}
 	}
 	return i == len(s)
-}
-
-// lookupPointer resolves an RFC 6901 pointer; found is false when some token names nothing.
-func lookupPointer(doc any, ptr string) (v any, found bool, err error) {
-	if ptr == "" {
-		return doc, true, nil
-	}
-	if ptr[0] != '/' {
-		return nil, false, fmt.Errorf("invalid JSON pointer %q: must be empty or start with /", ptr)
-	}
-	cur := doc
-	rest := ptr[1:]
-	for {
-		raw, next, more := strings.Cut(rest, "/")
-		tok, err := unescapePointerToken(raw)
-		if err != nil {
-			return nil, false, fmt.Errorf("invalid JSON pointer %q: %w", ptr, err)
-		}
-		switch c := cur.(type) {
-		case map[string]any:
-			v, ok := c[tok]
-			if !ok {
-				return nil, false, nil
-			}
-			cur = v
-		case []any:
-			i, ok := pointerIndex(tok, len(c))
-			if !ok {
-				return nil, false, nil
-			}
-			cur = c[i]
-		default:
-			return nil, false, nil
-		}
-		if !more {
-			return cur, true, nil
-		}
-		rest = next
-	}
-}
-
-func unescapePointerToken(s string) (string, error) {
-	if !strings.Contains(s, "~") {
-		return s, nil
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] != '~' {
-			b.WriteByte(s[i])
-			continue
-		}
-		if i+1 == len(s) || (s[i+1] != '0' && s[i+1] != '1') {
-			return "", fmt.Errorf("bad escape in token %q: ~ must be followed by 0 or 1", s)
-		}
-		if s[i+1] == '0' {
-			b.WriteByte('~')
-		} else {
-			b.WriteByte('/')
-		}
-		i++
-	}
-	return b.String(), nil
-}
-
-// pointerIndex accepts RFC 6901 indices only: decimal, no sign, no leading zero. "-" (past the end) never exists.
-func pointerIndex(tok string, n int) (int, bool) {
-	if tok == "" || len(tok) > 1 && tok[0] == '0' {
-		return 0, false
-	}
-	for i := 0; i < len(tok); i++ {
-		if tok[i] < '0' || tok[i] > '9' {
-			return 0, false
-		}
-	}
-	i, err := strconv.Atoi(tok)
-	if err != nil || i >= n {
-		return 0, false
-	}
-	return i, true
 }
 
 // copyJSON deep-copies a value made of JSON types.

@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"go.uber.org/goleak"
+
+	"github.com/reftask/reftask/runtime/internal/wire"
 )
 
 const (
@@ -572,8 +574,8 @@ func TestFileReloadBumpsGeneration(t *testing.T) {
 		Name:      "Price",
 		Version:   "v1",
 		Cache:     CachePolicy{TTL: time.Hour},
-		AppendKey: func(dst []byte, p *cfgParams) []byte { return AppendString(dst, p.Key) },
-		Encode:    func(dst []byte, r *string) []byte { return AppendString(dst, *r) },
+		AppendKey: func(dst []byte, p *cfgParams) []byte { return wire.AppendString(dst, p.Key) },
+		Encode:    func(dst []byte, r *string) []byte { return wire.AppendString(dst, *r) },
 		Decode:    func(rd *Reader) *string { s := rd.String(); return &s },
 		Fetch: func(ctx context.Context, p *cfgParams) (*string, error) {
 			fetches.Add(1)

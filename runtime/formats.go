@@ -473,26 +473,6 @@ func IsIPv4(a netip.Addr) bool { return format.IsIPv4(a) }
 // generated Validate methods call it on values of format "ipv6".
 func IsIPv6(a netip.Addr) bool { return format.IsIPv6(a) }
 
-// AddrArg makes an IP address a SQL argument, as its text: netip.Addr is
-// not a driver.Valuer.
-func AddrArg(a netip.Addr) any { return a.String() }
-
-// PtrAddrArg is AddrArg for an optional address: nil stays NULL.
-func PtrAddrArg(a *netip.Addr) any {
-	if a == nil {
-		return nil
-	}
-	return a.String()
-}
-
-// OptNullAddrArg is AddrArg for an optional, nullable address.
-func OptNullAddrArg(o OptNull[netip.Addr]) any {
-	if !o.Set || o.Null {
-		return nil
-	}
-	return o.Value.String()
-}
-
 // ---- helpers ----
 
 func appendPadded(b []byte, n, width int) []byte {

@@ -358,21 +358,6 @@ func TestJSONValueClone(t *testing.T) {
 	}
 }
 
-func TestCopyByCodec(t *testing.T) {
-	u := &user{ID: "a", Name: "b", Email: "c", Age: 3}
-	read := func(rd *Reader, v *user) { *v = *decodeUser(rd) }
-	c := CopyByCodec(u, encodeUser, read)
-	if *c != *u || c == u {
-		t.Fatalf("copy %+v of %+v", c, u)
-	}
-	defer func() {
-		if recover() == nil {
-			t.Fatal("a codec that cannot read what it wrote did not panic")
-		}
-	}()
-	CopyByCodec(u, func(dst []byte, _ *user) []byte { return dst }, read)
-}
-
 // A fill carries the epoch read before its bigcache read: a drop or put in between (an Invalidate, a newer store)
 // keeps the value it read out of the layer, and a fill with nothing in between lands.
 func TestHotFillEpoch(t *testing.T) {

@@ -18,6 +18,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/reftask/reftask/runtime/internal/jsonptr"
 )
 
 const (
@@ -520,7 +522,7 @@ func (c *HTTPConn) readResponse(call *httpCall, r *HTTPRequest, resp *http.Respo
 	if err != nil {
 		return nil, Permanent(call.errorf("status %d: response body is not JSON: %w", st, err))
 	}
-	v, ok, err := lookupPointer(doc, r.Pointer)
+	v, ok, err := jsonptr.Lookup(doc, r.Pointer)
 	switch {
 	case err != nil:
 		return nil, Permanent(call.errorf("status %d: %w", st, err))

@@ -15,6 +15,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/reftask/reftask/runtime/internal/wire"
 )
 
 // Test fixtures shaped like generated HTTP tasks: params rendered to strings, result = the selected JSON value.
@@ -32,9 +34,9 @@ func appendHTTPKey(dst []byte, p *httpParams) []byte {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	dst = AppendLen(dst, len(keys))
+	dst = wire.AppendLen(dst, len(keys))
 	for _, k := range keys {
-		dst = AppendString(AppendString(dst, k), p.vals[k])
+		dst = wire.AppendString(wire.AppendString(dst, k), p.vals[k])
 	}
 	return dst
 }

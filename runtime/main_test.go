@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"go.uber.org/goleak"
+
+	"github.com/reftask/reftask/runtime/internal/wire"
 )
 
 func TestMain(m *testing.M) {
@@ -28,15 +30,15 @@ type user struct {
 	Age   int64
 }
 
-func appendUserKey(dst []byte, p *userParams) []byte { return AppendString(dst, p.ID) }
+func appendUserKey(dst []byte, p *userParams) []byte { return wire.AppendString(dst, p.ID) }
 
 func describeUser(p *userParams) string { return fmt.Sprintf("id=%q", p.ID) }
 
 func encodeUser(dst []byte, u *user) []byte {
-	dst = AppendString(dst, u.ID)
-	dst = AppendString(dst, u.Name)
-	dst = AppendString(dst, u.Email)
-	return AppendInt64(dst, u.Age)
+	dst = wire.AppendString(dst, u.ID)
+	dst = wire.AppendString(dst, u.Name)
+	dst = wire.AppendString(dst, u.Email)
+	return wire.AppendInt64(dst, u.Age)
 }
 
 func decodeUser(rd *Reader) *user {

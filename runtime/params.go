@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/reftask/reftask/runtime/internal/jsonptr"
 )
 
 // defaultMaxParams is the largest params document Execute accepts unless WithMaxParamsSize says otherwise.
@@ -122,7 +124,7 @@ func diagnoseParts(vs *Violations, at string, raw []byte, t reflect.Type, depth 
 		}
 		for _, p := range obj {
 			if ft, ok := fields[p.Key]; ok && string(p.Raw) != "null" {
-				diagnose(vs, at+"/"+escapePointer(p.Key), p.Raw, ft, depth+1)
+				diagnose(vs, at+"/"+jsonptr.Escape(p.Key), p.Raw, ft, depth+1)
 			}
 		}
 	case t.Kind() == reflect.Slice && t.Elem().Kind() != reflect.Uint8 && trimmed[0] == '[' && !decodesItself(t):
@@ -142,7 +144,7 @@ func diagnoseParts(vs *Violations, at string, raw []byte, t reflect.Type, depth 
 			return
 		}
 		for _, p := range obj {
-			diagnose(vs, at+"/"+escapePointer(p.Key), p.Raw, t.Elem(), depth+1)
+			diagnose(vs, at+"/"+jsonptr.Escape(p.Key), p.Raw, t.Elem(), depth+1)
 		}
 	}
 }
@@ -219,7 +221,7 @@ func scanParams(data []byte, vs *Violations) bool {
 			}
 			b.WriteByte('/')
 			if f.object {
-				b.WriteString(escapePointer(f.key))
+				b.WriteString(jsonptr.Escape(f.key))
 			} else {
 				b.WriteString(strconv.Itoa(f.index))
 			}
@@ -418,7 +420,7 @@ func fieldPointer(field string) string {
 	var b strings.Builder
 	for _, part := range strings.Split(field, ".") {
 		b.WriteByte('/')
-		b.WriteString(escapePointer(part))
+		b.WriteString(jsonptr.Escape(part))
 	}
 	return b.String()
 }
@@ -429,7 +431,7 @@ func jsonAt(raw []byte, ptr string) any {
 	if err != nil {
 		return nil
 	}
-	v, ok, err := lookupPointer(doc, ptr)
+	v, ok, err := jsonptr.Lookup(doc, ptr)
 	if err != nil || !ok {
 		return nil
 	}

@@ -19,6 +19,8 @@ import (
 
 	"github.com/reftask/reftask/internal/testdb"
 	_ "modernc.org/sqlite"
+
+	"github.com/reftask/reftask/runtime/internal/wire"
 )
 
 func TestSQLQueryText(t *testing.T) {
@@ -215,7 +217,7 @@ func sqlSuite(t *testing.T, db *sql.DB, d Dialect, table string) {
 			Retry:     RetryPolicy{Attempts: 2},
 			AppendKey: appendUserKey,
 			Encode: func(dst []byte, r *row) []byte {
-				return AppendString(AppendString(dst, r.ID), r.Name)
+				return wire.AppendString(wire.AppendString(dst, r.ID), r.Name)
 			},
 			Decode: func(rd *Reader) *row { return &row{ID: rd.String(), Name: rd.String()} },
 			Fetch: func(ctx context.Context, p *userParams) (*row, error) {

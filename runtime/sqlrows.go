@@ -3,6 +3,8 @@ package runtime
 import (
 	"context"
 	"errors"
+
+	"github.com/reftask/reftask/runtime/internal/rawval"
 )
 
 // RowScanner is how generated code reads query rows straight into its result type, without a Record per row:
@@ -27,7 +29,7 @@ func (r *Row) Col(i int) any {
 	if j := r.at[i]; j >= 0 {
 		return r.vals[j]
 	}
-	return absentValue{}
+	return rawval.Absent{}
 }
 
 // Lookup returns the value of the scanner's i-th column and whether the query returned that column.

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/allegro/bigcache/v3"
+
+	"github.com/reftask/reftask/runtime/internal/wire"
 )
 
 // CachePolicy says how long results stay cached; TTL 0 disables caching of results.
@@ -147,7 +149,7 @@ func NewTask[P, R any](x *Executor, s TaskSpec[P, R]) *Task[P, R] {
 		retry:   s.Retry.normalized(),
 		flights: map[string]*flight[R]{},
 	}
-	t.prefix = AppendString(AppendString(nil, s.Name), s.Version)
+	t.prefix = wire.AppendString(wire.AppendString(nil, s.Name), s.Version)
 	t.storeOK = s.Encode != nil && s.Decode != nil
 	t.readOn = t.storeOK && s.Cache.TTL > 0 || s.Cache.NegativeTTL > 0
 	if s.Batch != nil {

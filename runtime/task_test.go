@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/reftask/reftask/runtime/internal/wire"
 )
 
 // instantTimer records retry delays without sleeping.
@@ -260,7 +262,7 @@ func TestCorruptEntryIsMiss(t *testing.T) {
 		}},
 		{"truncated payload", func(fresh int64) []byte {
 			b := appendEntryHeader(nil, entryHeader{freshUntil: fresh, staleUntil: fresh})
-			return append(AppendString(b, "u1"), 10, 'a')
+			return append(wire.AppendString(b, "u1"), 10, 'a')
 		}},
 		{"trailing bytes", func(fresh int64) []byte {
 			b := appendEntryHeader(nil, entryHeader{freshUntil: fresh, staleUntil: fresh})
@@ -318,7 +320,7 @@ func TestCacheKeyInjective(t *testing.T) {
 	type kp struct{ A, B string }
 	mk := func(name, version string) *Task[kp, user] {
 		return NewTask(x, TaskSpec[kp, user]{Name: name, Version: version, AppendKey: func(dst []byte, p *kp) []byte {
-			return AppendString(AppendString(dst, p.A), p.B)
+			return wire.AppendString(wire.AppendString(dst, p.A), p.B)
 		}})
 	}
 	seen := map[string]string{}

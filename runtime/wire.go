@@ -1,6 +1,8 @@
 package runtime
 
 import (
+	"github.com/reftask/reftask/runtime/internal/wire"
+
 	"encoding/binary"
 	"errors"
 	"math"
@@ -10,52 +12,6 @@ import (
 
 // errCorrupt is what a Reader reports for truncated or malformed input.
 var errCorrupt = errors.New("reftask: corrupt cache entry")
-
-// AppendString appends s as a uvarint length followed by its bytes.
-func AppendString(dst []byte, s string) []byte {
-	dst = binary.AppendUvarint(dst, uint64(len(s)))
-	return append(dst, s...)
-}
-
-// AppendInt64 appends v as a zig-zag varint.
-func AppendInt64(dst []byte, v int64) []byte { return binary.AppendVarint(dst, v) }
-
-// AppendFloat64 appends the 8 IEEE 754 bytes of v, so every value, NaN payloads included, round-trips.
-func AppendFloat64(dst []byte, v float64) []byte {
-	return binary.LittleEndian.AppendUint64(dst, math.Float64bits(v))
-}
-
-// AppendBool appends v as one byte.
-func AppendBool(dst []byte, v bool) []byte {
-	if v {
-		return append(dst, 1)
-	}
-	return append(dst, 0)
-}
-
-// AppendTime appends the instant t (Unix seconds and nanoseconds) and its zone: UTC, Local, or else its offset
-// in seconds east. A cache hit must answer what the miss answered, and a date-time's offset shows in its RFC 3339
-// text and its String: Reader.Time gives back the same instant in the same offset (a named zone other than UTC
-// and Local comes back as a fixed zone of its offset, as time.Parse makes one), so the value marshals as it did.
-func AppendTime(dst []byte, t time.Time) []byte {
-	dst = binary.AppendVarint(dst, t.Unix())
-	dst = binary.AppendUvarint(dst, uint64(t.Nanosecond()))
-	switch t.Location() {
-	case time.UTC:
-		return append(dst, zoneUTC)
-	case time.Local:
-		return append(dst, zoneLocal)
-	}
-	_, off := t.Zone()
-	return binary.AppendVarint(append(dst, zoneFixed), int64(off))
-}
-
-// The zone tags AppendTime writes.
-const (
-	zoneUTC = iota
-	zoneLocal
-	zoneFixed
-)
 
 // maxZoneOffset bounds a fixed offset read back: an int32, as a Go zone offset is on every platform.
 const maxZoneOffset = math.MaxInt32
@@ -77,12 +33,6 @@ func fixedZone(off int) *time.Location {
 	}
 	return time.FixedZone("", off)
 }
-
-// AppendLen appends a slice or map length; every element must then encode to at least one byte.
-func AppendLen(dst []byte, n int) []byte { return binary.AppendUvarint(dst, uint64(n)) }
-
-// AppendPresent appends the flag of an optional or nullable value.
-func AppendPresent(dst []byte, ok bool) []byte { return AppendBool(dst, ok) }
 
 // Reader decodes values written by the Append functions from a buffer that is never mutated,
 // so String may alias it without copying. After the first error every method returns a zero value.
@@ -190,11 +140,11 @@ func (r *Reader) Time() time.Time {
 	tag := r.buf[r.off]
 	r.off++
 	switch tag {
-	case zoneUTC:
+	case wire.ZoneUTC:
 		return t.UTC()
-	case zoneLocal:
+	case wire.ZoneLocal:
 		return t.In(time.Local)
-	case zoneFixed:
+	case wire.ZoneFixed:
 		off := r.Int64()
 		if r.err != nil || off < -maxZoneOffset || off > maxZoneOffset {
 			r.fail()
@@ -222,3 +172,17 @@ func (r *Reader) Len() int {
 
 // Present reads an optional or nullable flag.
 func (r *Reader) Present() bool { return r.byte01() }
+
+// Variant reads a union's variant index written with AppendInt64; an index
+// outside [-1, n) marks the entry corrupt. -1 is a union with no variant set.
+func (r *Reader) Variant(n int) int {
+	i := r.Int64()
+	if r.err != nil {
+		return -1
+	}
+	if i < -1 || i >= int64(n) {
+		r.fail()
+		return -1
+	}
+	return int(i)
+}

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 	"unsafe"
+
+	"github.com/reftask/reftask/runtime/internal/wire"
 )
 
 type wireValue struct {
@@ -25,20 +27,20 @@ type wireValue struct {
 }
 
 func encodeWire(dst []byte, v *wireValue) []byte {
-	dst = AppendString(dst, v.S)
-	dst = AppendInt64(dst, v.I)
-	dst = AppendFloat64(dst, v.F)
-	dst = AppendBool(dst, v.B)
-	dst = AppendTime(dst, v.T)
-	dst = AppendLen(dst, len(v.L))
+	dst = wire.AppendString(dst, v.S)
+	dst = wire.AppendInt64(dst, v.I)
+	dst = wire.AppendFloat64(dst, v.F)
+	dst = wire.AppendBool(dst, v.B)
+	dst = wire.AppendTime(dst, v.T)
+	dst = wire.AppendLen(dst, len(v.L))
 	for _, s := range v.L {
-		dst = AppendString(dst, s)
+		dst = wire.AppendString(dst, s)
 	}
-	dst = AppendPresent(dst, v.Opt != nil)
+	dst = wire.AppendPresent(dst, v.Opt != nil)
 	if v.Opt != nil {
-		dst = AppendInt64(dst, *v.Opt)
+		dst = wire.AppendInt64(dst, *v.Opt)
 	}
-	return AppendBool(dst, v.Null)
+	return wire.AppendBool(dst, v.Null)
 }
 
 func decodeWire(rd *Reader) *wireValue {
@@ -84,24 +86,24 @@ func TestWireRoundTrip(t *testing.T) {
 
 func TestWireNaNAndZone(t *testing.T) {
 	nan := math.Float64frombits(0x7ff8000000000123)
-	rd := NewReader(AppendFloat64(nil, nan))
+	rd := NewReader(wire.AppendFloat64(nil, nan))
 	if got := math.Float64bits(rd.Float64()); got != 0x7ff8000000000123 {
 		t.Fatalf("NaN payload lost: %x", got)
 	}
 	zoned := time.Date(2024, 1, 1, 12, 0, 0, 0, time.FixedZone("X", 7200))
-	rd = NewReader(AppendTime(nil, zoned))
+	rd = NewReader(wire.AppendTime(nil, zoned))
 	if got := rd.Time(); !got.Equal(zoned) || got.Format(time.RFC3339Nano) != zoned.Format(time.RFC3339Nano) {
 		t.Fatalf("time %v", got)
 	}
 }
 
 func TestWireStringAliasesBuffer(t *testing.T) {
-	buf := AppendString(nil, "alias")
+	buf := wire.AppendString(nil, "alias")
 	s := NewReader(buf).String()
 	if s != "alias" || unsafe.StringData(s) != &buf[1] {
 		t.Fatalf("String copied or misread: %q", s)
 	}
-	if NewReader(AppendString(nil, "")).String() != "" {
+	if NewReader(wire.AppendString(nil, "")).String() != "" {
 		t.Fatal("empty string")
 	}
 }
@@ -127,7 +129,7 @@ func TestReaderCorruptInput(t *testing.T) {
 		{"bool not 0 or 1", []byte{2}, func(r *Reader) any { return r.Bool() }},
 		{"present not 0 or 1", []byte{7}, func(r *Reader) any { return r.Present() }},
 		{"short float", []byte{1, 2, 3}, func(r *Reader) any { return r.Float64() }},
-		{"nanoseconds out of range", AppendInt64(AppendInt64(nil, 0), 2e9), func(r *Reader) any { return r.Time() }},
+		{"nanoseconds out of range", wire.AppendInt64(wire.AppendInt64(nil, 0), 2e9), func(r *Reader) any { return r.Time() }},
 		{"length beyond buffer", []byte{200, 1}, func(r *Reader) any { return r.Len() }},
 		{"empty", nil, func(r *Reader) any { return r.Int64() }},
 	}
@@ -183,7 +185,7 @@ func TestWireTimeKeepsZone(t *testing.T) {
 		default:
 			tm, unnamed = base.In(time.FixedZone("Z"+fmt.Sprint(k), offsets[rng.IntN(len(offsets))])), false
 		}
-		buf := AppendTime([]byte{0xAA}, tm)
+		buf := wire.AppendTime([]byte{0xAA}, tm)
 		rd := NewReader(buf[1:])
 		got := rd.Time()
 		if rd.Err() != nil || rd.Rest() != 0 {
@@ -208,14 +210,14 @@ func TestWireTimeKeepsZone(t *testing.T) {
 		if err != nil {
 			continue
 		}
-		rd = NewReader(AppendTime(nil, parsed))
+		rd = NewReader(wire.AppendTime(nil, parsed))
 		if back := rd.Time(); back.String() != parsed.String() {
 			t.Fatalf("parsed %q came back as %q", parsed, back)
 		}
 	}
 	// Corrupt zone tags and offsets are errors, not times.
-	for _, b := range [][]byte{AppendTime(nil, time.Unix(1, 0).UTC())[:2], append(AppendTime(nil, time.Unix(1, 0).UTC())[:2], 3),
-		append(append(AppendTime(nil, time.Unix(1, 0).UTC())[:2], zoneFixed), binary.AppendVarint(nil, math.MaxInt32+1)...)} {
+	for _, b := range [][]byte{wire.AppendTime(nil, time.Unix(1, 0).UTC())[:2], append(wire.AppendTime(nil, time.Unix(1, 0).UTC())[:2], 3),
+		append(append(wire.AppendTime(nil, time.Unix(1, 0).UTC())[:2], wire.ZoneFixed), binary.AppendVarint(nil, math.MaxInt32+1)...)} {
 		rd := NewReader(b)
 		if _, err := rd.Time(), rd.Err(); err == nil {
 			t.Errorf("% x read as a time", b)
@@ -230,7 +232,7 @@ func TestWireTimeHitAllocs(t *testing.T) {
 	}
 	for _, tm := range []time.Time{time.Unix(1e9, 5).UTC(), time.Unix(1e9, 5).In(time.FixedZone("", 5*3600+45*60)),
 		time.Unix(1e9, 5).In(time.FixedZone("", -30*60)), time.Unix(1e9, 5).In(time.Local)} {
-		buf := AppendTime(nil, tm)
+		buf := wire.AppendTime(nil, tm)
 		if n := testing.AllocsPerRun(100, func() { _ = NewReader(buf).Time() }); n > 1 {
 			t.Errorf("%v: %v allocations", tm, n) // the Reader itself may escape
 		}
@@ -307,8 +309,8 @@ func TestTaskHitKeepsZone(t *testing.T) {
 	zones := []*time.Location{time.UTC, time.Local, time.FixedZone("", 3600), time.FixedZone("", 5*3600+45*60), time.FixedZone("", -30*60), time.FixedZone("", 17)}
 	task := NewTask(x, TaskSpec[int64, zonedResult]{
 		Name: "Zoned", Version: "v1", Cache: CachePolicy{TTL: time.Hour},
-		AppendKey: func(dst []byte, p *int64) []byte { return AppendInt64(dst, *p) },
-		Encode:    func(dst []byte, r *zonedResult) []byte { return AppendTime(dst, r.At) },
+		AppendKey: func(dst []byte, p *int64) []byte { return wire.AppendInt64(dst, *p) },
+		Encode:    func(dst []byte, r *zonedResult) []byte { return wire.AppendTime(dst, r.At) },
 		Decode:    func(rd *Reader) *zonedResult { return &zonedResult{At: rd.Time()} },
 		Fetch: func(_ context.Context, p *int64) (*zonedResult, error) {
 			return &zonedResult{At: time.Unix(1e9+*p, *p*1001).In(zones[int(*p)%len(zones)])}, nil
@@ -328,5 +330,19 @@ func TestTaskHitKeepsZone(t *testing.T) {
 		if hit.At.String() != miss.At.String() || string(j1) != string(j2) {
 			t.Errorf("hit %v (%s), miss %v (%s)", hit.At, j2, miss.At, j1)
 		}
+	}
+}
+
+func TestReaderVariant(t *testing.T) {
+	b := wire.AppendInt64(wire.AppendInt64(wire.AppendInt64(nil, 1), -1), 5)
+	rd := NewReader(b)
+	if got := rd.Variant(3); got != 1 || rd.Err() != nil {
+		t.Errorf("first: %d %v", got, rd.Err())
+	}
+	if got := rd.Variant(3); got != -1 || rd.Err() != nil {
+		t.Errorf("no variant: %d %v", got, rd.Err())
+	}
+	if got := rd.Variant(3); got != -1 || rd.Err() == nil {
+		t.Errorf("out of range: %d %v", got, rd.Err())
 	}
 }

@@ -6,9 +6,14 @@ import (
 	"context"
 	"fmt"
 	"github.com/reftask/reftask/runtime"
+	"github.com/reftask/reftask/runtime/kit"
 	"time"
 	"unicode/utf8"
 )
+
+// A compile error here means this file and github.com/reftask/reftask/runtime/kit come from
+// different versions of reftask: regenerate the file (go generate) with the reftaskgen of the version you build with.
+const _ = kit.SupportPackageIsVersion1
 
 // Address is the object at properties/address.
 type Address struct {
@@ -18,7 +23,7 @@ type Address struct {
 
 // UnmarshalJSON decodes a Address, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Address) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"city", "country"}, []string{"city", "country"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"city", "country"}, []string{"city", "country"}, nil, false); err != nil {
 		return err
 	}
 	type plain Address
@@ -45,8 +50,8 @@ func (v *Address) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendAddress(dst []byte, v *Address) []byte {
-	dst = runtime.AppendString(dst, v.City)
-	dst = runtime.AppendString(dst, v.Country)
+	dst = kit.AppendString(dst, v.City)
+	dst = kit.AppendString(dst, v.Country)
 	return dst
 }
 
@@ -94,7 +99,7 @@ func (v Plan) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendPlan(dst []byte, v *Plan) []byte {
-	dst = runtime.AppendString(dst, string(*v))
+	dst = kit.AppendString(dst, string(*v))
 	return dst
 }
 
@@ -117,7 +122,7 @@ type UserProfile struct {
 
 // UnmarshalJSON decodes a UserProfile, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *UserProfile) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id", "name", "email", "plan", "created_at"}, []string{"id", "name", "plan", "created_at", "login_count", "address"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id", "name", "email", "plan", "created_at"}, []string{"id", "name", "plan", "created_at", "login_count", "address"}, nil, false); err != nil {
 		return err
 	}
 	type plain UserProfile
@@ -132,7 +137,7 @@ func (v *UserProfile) Validate() error {
 }
 
 // pattern0 is compiled once; the schema compiler has already accepted it.
-var pattern0 = runtime.MustPattern("^user_[0-9]+$")
+var pattern0 = kit.MustPattern("^user_[0-9]+$")
 
 func (v *UserProfile) validate(vs *runtime.Violations, path *runtime.Path) {
 	{
@@ -171,27 +176,27 @@ func (v *UserProfile) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendUserProfile(dst []byte, v *UserProfile) []byte {
-	dst = runtime.AppendString(dst, v.ID)
-	dst = runtime.AppendString(dst, v.Name)
+	dst = kit.AppendString(dst, v.ID)
+	dst = kit.AppendString(dst, v.Name)
 	if v.Email != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendString(dst, (*v.Email))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendString(dst, (*v.Email))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
-	dst = runtime.AppendString(dst, string(v.Plan))
-	dst = runtime.AppendTime(dst, v.CreatedAt)
+	dst = kit.AppendString(dst, string(v.Plan))
+	dst = kit.AppendTime(dst, v.CreatedAt)
 	if v.LoginCount != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendInt64(dst, (*v.LoginCount))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendInt64(dst, (*v.LoginCount))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Address != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendAddress(dst, v.Address)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
@@ -248,7 +253,7 @@ type UserProfileFlakyParams struct {
 
 // UnmarshalJSON decodes a UserProfileFlakyParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *UserProfileFlakyParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"user_id"}, []string{"user_id"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"user_id"}, []string{"user_id"}, nil, false); err != nil {
 		return err
 	}
 	type plain UserProfileFlakyParams
@@ -272,7 +277,7 @@ func (v *UserProfileFlakyParams) validate(vs *runtime.Violations, path *runtime.
 }
 
 func appendUserProfileFlakyParams(dst []byte, v *UserProfileFlakyParams) []byte {
-	dst = runtime.AppendString(dst, v.UserID)
+	dst = kit.AppendString(dst, v.UserID)
 	return dst
 }
 
@@ -283,7 +288,7 @@ type UserProfileParams struct {
 
 // UnmarshalJSON decodes a UserProfileParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *UserProfileParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"user_id"}, []string{"user_id"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"user_id"}, []string{"user_id"}, nil, false); err != nil {
 		return err
 	}
 	type plain UserProfileParams
@@ -307,7 +312,7 @@ func (v *UserProfileParams) validate(vs *runtime.Violations, path *runtime.Path)
 }
 
 func appendUserProfileParams(dst []byte, v *UserProfileParams) []byte {
-	dst = runtime.AppendString(dst, v.UserID)
+	dst = kit.AppendString(dst, v.UserID)
 	return dst
 }
 
@@ -321,7 +326,7 @@ type UserRow struct {
 
 // UnmarshalJSON decodes a UserRow, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *UserRow) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id", "name", "plan"}, []string{"id", "name", "plan"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id", "name", "plan"}, []string{"id", "name", "plan"}, nil, false); err != nil {
 		return err
 	}
 	type plain UserRow
@@ -358,16 +363,16 @@ func (v *UserRow) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendUserRow(dst []byte, v *UserRow) []byte {
-	dst = runtime.AppendString(dst, v.ID)
-	dst = runtime.AppendString(dst, v.Name)
-	dst = runtime.AppendPresent(dst, v.Email.Set)
+	dst = kit.AppendString(dst, v.ID)
+	dst = kit.AppendString(dst, v.Name)
+	dst = kit.AppendPresent(dst, v.Email.Set)
 	if v.Email.Set {
-		dst = runtime.AppendPresent(dst, v.Email.Null)
+		dst = kit.AppendPresent(dst, v.Email.Null)
 		if !v.Email.Null {
-			dst = runtime.AppendString(dst, v.Email.Value)
+			dst = kit.AppendString(dst, v.Email.Value)
 		}
 	}
-	dst = runtime.AppendString(dst, string(v.Plan))
+	dst = kit.AppendString(dst, string(v.Plan))
 	return dst
 }
 
@@ -398,7 +403,7 @@ type UserRowBatchedParams struct {
 
 // UnmarshalJSON decodes a UserRowBatchedParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *UserRowBatchedParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"user_id"}, []string{"user_id"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"user_id"}, []string{"user_id"}, nil, false); err != nil {
 		return err
 	}
 	type plain UserRowBatchedParams
@@ -425,7 +430,7 @@ func (v *UserRowBatchedParams) validate(vs *runtime.Violations, path *runtime.Pa
 }
 
 func appendUserRowBatchedParams(dst []byte, v *UserRowBatchedParams) []byte {
-	dst = runtime.AppendString(dst, v.UserID)
+	dst = kit.AppendString(dst, v.UserID)
 	return dst
 }
 
@@ -436,7 +441,7 @@ type UserRowBatchedUncachedParams struct {
 
 // UnmarshalJSON decodes a UserRowBatchedUncachedParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *UserRowBatchedUncachedParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"user_id"}, []string{"user_id"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"user_id"}, []string{"user_id"}, nil, false); err != nil {
 		return err
 	}
 	type plain UserRowBatchedUncachedParams
@@ -463,7 +468,7 @@ func (v *UserRowBatchedUncachedParams) validate(vs *runtime.Violations, path *ru
 }
 
 func appendUserRowBatchedUncachedParams(dst []byte, v *UserRowBatchedUncachedParams) []byte {
-	dst = runtime.AppendString(dst, v.UserID)
+	dst = kit.AppendString(dst, v.UserID)
 	return dst
 }
 
@@ -474,7 +479,7 @@ type UserRowParams struct {
 
 // UnmarshalJSON decodes a UserRowParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *UserRowParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"user_id"}, []string{"user_id"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"user_id"}, []string{"user_id"}, nil, false); err != nil {
 		return err
 	}
 	type plain UserRowParams
@@ -501,7 +506,7 @@ func (v *UserRowParams) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendUserRowParams(dst []byte, v *UserRowParams) []byte {
-	dst = runtime.AppendString(dst, v.UserID)
+	dst = kit.AppendString(dst, v.UserID)
 	return dst
 }
 
@@ -544,7 +549,7 @@ func (v UserRowPlan) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendUserRowPlan(dst []byte, v *UserRowPlan) []byte {
-	dst = runtime.AppendString(dst, string(*v))
+	dst = kit.AppendString(dst, string(*v))
 	return dst
 }
 
@@ -966,7 +971,7 @@ func (c *Client) fetchManyUserRowBatched(ctx context.Context, ps []*UserRowBatch
 	if err != nil {
 		return nil, err
 	}
-	return runtime.InOrder(keys, found), nil
+	return kit.InOrder(keys, found), nil
 }
 
 // GetUserRowBatchedBatch looks up many userID values at once, in chunks of at most 100 keys, answering from the cache where it can.
@@ -977,7 +982,7 @@ func (c *Client) GetUserRowBatchedBatch(ctx context.Context, keys []string) (map
 		ps[i] = &UserRowBatchedParams{UserID: k}
 	}
 	res, errs := c.userRowBatched.DoMany(ctx, ps)
-	return runtime.BatchResult(keys, res, errs)
+	return kit.BatchResult(keys, res, errs)
 }
 
 // GetUserRowBatchedUncached looks up a user row by id; concurrent lookups are batched into one IN / = ANY query: the batching benchmark's (b) without a cache, to measure what the cache costs a batched miss.
@@ -1069,7 +1074,7 @@ func (c *Client) fetchManyUserRowBatchedUncached(ctx context.Context, ps []*User
 	if err != nil {
 		return nil, err
 	}
-	return runtime.InOrder(keys, found), nil
+	return kit.InOrder(keys, found), nil
 }
 
 // GetUserRowBatchedUncachedBatch looks up many userID values at once, in chunks of at most 100 keys, answering from the cache where it can.
@@ -1080,7 +1085,7 @@ func (c *Client) GetUserRowBatchedUncachedBatch(ctx context.Context, keys []stri
 		ps[i] = &UserRowBatchedUncachedParams{UserID: k}
 	}
 	res, errs := c.userRowBatchedUncached.DoMany(ctx, ps)
-	return runtime.BatchResult(keys, res, errs)
+	return kit.BatchResult(keys, res, errs)
 }
 
 // Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError (see runtime.DecodeParams).

@@ -92,7 +92,7 @@ func (e *emitter) batchMethods(t *ir.Task) {
 		if scannedRow(t) != nil {
 			query, conv = "ScanBatch", jen.Id("c").Dot(t.ClientNames().RowScanner)
 		}
-		body = append(body, jen.List(jen.Id("found"), jen.Err()).Op(":=").Qual(rt, query).Call(
+		body = append(body, jen.List(jen.Id("found"), jen.Err()).Op(":=").Add(helper(query)).Call(
 			jen.Id("ctx"), jen.Id("c").Dot("x"), jen.Id("c").Dot(t.ClientNames().BatchQuery), jen.Id("keys"), conv, keyOf))
 	case bt.GoFunc != "":
 		body = append(body, jen.List(jen.Id("found"), jen.Err()).Op(":=").Id(bt.GoFunc).Call(jen.Id("ctx"), jen.Id("keys")))
@@ -116,12 +116,12 @@ func (e *emitter) batchMethods(t *ir.Task) {
 			jen.List(jen.Id("raw"), jen.Err()).Op(":=").Qual(rt, "FetchHTTPList").Call(jen.Id("ctx"), jen.Id("c").Dot("x"), jen.Lit(t.Name),
 				jen.Id("c").Dot(t.ClientNames().BatchRequest), jen.Nil(), jen.Map(jen.String()).Index().String().Values(jen.Dict{jen.Lit(key.JSON): jen.Id(texts)}), bodyArg),
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
-			jen.List(jen.Id("found"), jen.Err()).Op(":=").Qual(rt, "BatchRecords").Call(jen.Id("raw"), jen.Id("record"+t.Name), keyOf),
+			jen.List(jen.Id("found"), jen.Err()).Op(":=").Qual(kit, "BatchRecords").Call(jen.Id("raw"), jen.Id("record"+t.Name), keyOf),
 		)
 	}
 	body = append(body,
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
-		jen.Return(jen.Qual(rt, "InOrder").Call(jen.Id("keys"), jen.Id("found")), jen.Nil()),
+		jen.Return(jen.Qual(kit, "InOrder").Call(jen.Id("keys"), jen.Id("found")), jen.Nil()),
 	)
 	comment(e.f, fmt.Sprintf("%s asks the batch form of the source for many keys in one call.", t.ClientNames().FetchMany))
 	e.f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(t.ClientNames().FetchMany).Params(
@@ -141,7 +141,7 @@ func (e *emitter) batchMethods(t *ir.Task) {
 			jen.Id("ps").Index(jen.Id("i")).Op("=").Op("&").Add(paramsType(t)).Values(jen.Dict{jen.Id(key.Name): jen.Id("k")}),
 		),
 		jen.List(jen.Id("res"), jen.Id("errs")).Op(":=").Id("c").Dot(taskField(t)).Dot("DoMany").Call(jen.Id("ctx"), jen.Id("ps")),
-		jen.Return(jen.Qual(rt, "BatchResult").Call(jen.Id("keys"), jen.Id("res"), jen.Id("errs"))),
+		jen.Return(jen.Qual(kit, "BatchResult").Call(jen.Id("keys"), jen.Id("res"), jen.Id("errs"))),
 	)
 	e.f.Line()
 }

@@ -56,6 +56,7 @@ type chunk struct {
 func newChunk(pkg string) *chunk {
 	f := jen.NewFile(pkg)
 	f.ImportName(rt, "runtime")
+	f.ImportName(kit, "kit")
 	return &chunk{f: f}
 }
 
@@ -148,6 +149,7 @@ func chunkedFile(p *ir.Package, perChunk int) ([]byte, error) {
 		})
 	})
 	decls.build(func() {
+		decls.add(decls.e.versionCheck)
 		for _, t := range p.Types {
 			decls.add(func() { decls.e.namedType(t) })
 		}
@@ -243,6 +245,7 @@ func assemble(p *ir.Package, chunks []*chunk) ([]byte, error) {
 	head := jen.NewFile(p.Name)
 	head.HeaderComment(header)
 	head.ImportName(rt, "runtime")
+	head.ImportName(kit, "kit")
 	for _, path := range slices.Sorted(mapKeys(used)) {
 		// Rendering a reference registers the package with head, which
 		// picks its name as it does for every File.

@@ -335,7 +335,7 @@ func describeArg(a *ir.Field) jen.Code {
 			return jen.Qual(rt, "Quote").Call(jen.String().Call(x))
 		}
 	case ir.Struct, ir.Slice, ir.Map, ir.Named, ir.Union, ir.Tuple:
-		return jen.Qual(rt, "Brief").Call(x)
+		return jen.Qual(kit, "Brief").Call(x)
 	case ir.Format:
 		return jen.Qual(rt, "Quote").Call(x.Dot("String").Call())
 	}
@@ -389,13 +389,13 @@ func (e *emitter) fetch(t *ir.Task) {
 		}
 		if sq.Many {
 			body = append(body,
-				jen.List(jen.Id("rows"), jen.Err()).Op(":=").Qual(rt, queryAll).Call(jen.Id("ctx"), c.Clone().Dot("x"), c.Clone().Dot(t.ClientNames().Query), argsCode, conv),
+				jen.List(jen.Id("rows"), jen.Err()).Op(":=").Add(helper(queryAll)).Call(jen.Id("ctx"), c.Clone().Dot("x"), c.Clone().Dot(t.ClientNames().Query), argsCode, conv),
 				jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
 				jen.Id("out").Op(":=").Add(resultType(t)).Call(jen.Id("rows")),
 			)
 			get = nil
 		} else {
-			get = jen.Qual(rt, queryOne).Call(jen.Id("ctx"), c.Clone().Dot("x"), c.Clone().Dot(t.ClientNames().Query), argsCode, conv)
+			get = jen.Add(helper(queryOne)).Call(jen.Id("ctx"), c.Clone().Dot("x"), c.Clone().Dot(t.ClientNames().Query), argsCode, conv)
 		}
 	case t.Source.HTTP != nil:
 		h := t.Source.HTTP
@@ -631,7 +631,7 @@ func bodyExpr(n *ir.BodyNode) jen.Code {
 	return jen.Map(jen.String()).Any().Values(d)
 }
 
-// fieldMaps renders transform.fields as runtime.FieldMap values.
+// fieldMaps renders transform.fields as kit.FieldMap values.
 func fieldMaps(t *ir.Task) []jen.Code {
 	var out []jen.Code
 	for _, m := range t.Maps {
@@ -653,7 +653,7 @@ func (e *emitter) recordFunc(t *ir.Task) {
 		if t.Result.Kind == ir.Named && t.Result.Elem.Kind == ir.Slice {
 			fn = "TransformEach"
 		}
-		body = append(body, jen.Id("raw").Op("=").Qual(rt, fn).Call(jen.Id("raw"), jen.Index().Qual(rt, "FieldMap").Values(fieldMaps(t)...)))
+		body = append(body, jen.Id("raw").Op("=").Add(helper(fn)).Call(jen.Id("raw"), jen.Index().Qual(kit, "FieldMap").Values(fieldMaps(t)...)))
 	}
 	body = append(body, jen.Var().Id("v").Add(goType(t.Result)))
 	body = append(body, e.conv(t.Result, jen.Id("v"), jen.Lit(""), jen.Id("raw"), 0)...)
@@ -671,12 +671,12 @@ func (e *emitter) rowFunc(t *ir.Task, elem *ir.Type) {
 	var src jen.Code = jen.Id("rec")
 	if elem.Kind == ir.Struct {
 		if len(t.Maps) > 0 {
-			body = append(body, jen.Id("raw").Op(":=").Qual(rt, "Transform").Call(jen.Id("rec"), jen.Index().Qual(rt, "FieldMap").Values(fieldMaps(t)...)))
+			body = append(body, jen.Id("raw").Op(":=").Qual(kit, "Transform").Call(jen.Id("rec"), jen.Index().Qual(kit, "FieldMap").Values(fieldMaps(t)...)))
 			src = jen.Id("raw")
 		}
 	} else {
 		body = append(body,
-			jen.List(jen.Id("col"), jen.Err()).Op(":=").Qual(rt, "SingleColumn").Call(jen.Id("rec")),
+			jen.List(jen.Id("col"), jen.Err()).Op(":=").Qual(kit, "SingleColumn").Call(jen.Id("rec")),
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
 		)
 		src = jen.Id("col")
@@ -691,7 +691,7 @@ func (e *emitter) rowFunc(t *ir.Task, elem *ir.Type) {
 
 // scannedRow is the row type of a SQL task whose rows are scanned straight into the result, or nil: a struct,
 // with transform.fields (if any) that only rename columns. A field map into a nested property, or from a JSON
-// pointer into a column, needs the Record that runtime.Transform works on.
+// pointer into a column, needs the Record that kit.Transform works on.
 func scannedRow(t *ir.Task) *ir.Type {
 	if t.Source.SQL == nil {
 		return nil
@@ -712,7 +712,7 @@ func scannedRow(t *ir.Task) *ir.Type {
 }
 
 // scannedColumns names the column each field of a scanned row is read from: the property's own name, unless a
-// field map renames it. As in runtime.Transform, the last map into a property wins, and every map reads the
+// field map renames it. As in kit.Transform, the last map into a property wins, and every map reads the
 // query's columns as they are, not as earlier maps left them.
 func scannedColumns(t *ir.Task, elem *ir.Type) []string {
 	cols := make([]string, len(elem.Fields))
@@ -750,11 +750,11 @@ func sqlArg(p *ir.Field) jen.Code {
 	switch p.Type.Kind {
 	case ir.Pointer:
 		if p.Type.Elem.Kind == ir.Enum {
-			return jen.Qual(rt, "PtrArg").Call(x)
+			return jen.Qual(kit, "PtrArg").Call(x)
 		}
-		return jen.Qual(rt, "PtrArg").Call(x)
+		return jen.Qual(kit, "PtrArg").Call(x)
 	case ir.OptNull:
-		return jen.Qual(rt, "OptNullArg").Call(x)
+		return jen.Qual(kit, "OptNullArg").Call(x)
 	case ir.Enum:
 		return jen.Id(underlying(p.Type.Elem)).Call(x)
 	}

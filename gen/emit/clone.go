@@ -31,7 +31,7 @@ func cloneBody(t *ir.Type) ([]jen.Code, map[*ir.Type]bool) {
 	switch {
 	case !cloneKnown(t, map[*ir.Type]bool{}):
 		// A kind this file does not know yet: the cache codec makes a copy just as deep.
-		return []jen.Code{jen.Return(jen.Qual(rt, "CopyByCodec").Call(jen.Id("v"), jen.Id("append"+t.Name), jen.Id("read"+t.Name)))}, calls
+		return []jen.Code{jen.Return(jen.Qual(kit, "CopyByCodec").Call(jen.Id("v"), jen.Id("append"+t.Name), jen.Id("read"+t.Name)))}, calls
 	case !mutable(t, map[*ir.Type]bool{}):
 		return []jen.Code{jen.Id("c").Op(":=").Op("*").Id("v"), jen.Return(jen.Op("&").Id("c"))}, calls
 	}

@@ -27,7 +27,7 @@ func (e *emitter) codec(t *ir.Type) {
 	case ir.Tuple:
 		enc, dec = e.tupleCodec(t)
 	case ir.JSONEnum:
-		enc = []jen.Code{jen.Id("dst").Op("=").Qual(rt, "AppendString").Call(jen.Id("dst"), jen.String().Call(jen.Op("*").Id("v")))}
+		enc = []jen.Code{jen.Id("dst").Op("=").Qual(kit, "AppendString").Call(jen.Id("dst"), jen.String().Call(jen.Op("*").Id("v")))}
 		dec = []jen.Code{jen.Op("*").Id("v").Op("=").Id(t.Name).Call(jen.Id("rd").Dot("String").Call())}
 	case ir.Enum:
 		enc = e.encode(t.Elem, jen.Id(underlying(t.Elem)).Call(jen.Op("*").Id("v")), 0)
@@ -39,7 +39,7 @@ func (e *emitter) codec(t *ir.Type) {
 			break
 		}
 		if t.Elem.Kind.IsPrimitive() {
-			enc = []jen.Code{jen.Id("dst").Op("=").Qual(rt, appendFunc(t.Elem)).Call(jen.Id("dst"), primConv(t.Elem, jen.Op("*").Id("v")))}
+			enc = []jen.Code{jen.Id("dst").Op("=").Add(helper(appendFunc(t.Elem))).Call(jen.Id("dst"), primConv(t.Elem, jen.Op("*").Id("v")))}
 			dec = []jen.Code{jen.Op("*").Id("v").Op("=").Id(t.Name).Call(readCall(t.Elem))}
 			break
 		}
@@ -86,46 +86,46 @@ func (e *emitter) encode(t *ir.Type, x *jen.Statement, depth int) []jen.Code {
 	assign := func(call jen.Code) jen.Code { return jen.Id("dst").Op("=").Add(call) }
 	switch t.Kind {
 	case ir.String, ir.Int, ir.Float, ir.Bool, ir.Time, ir.Format:
-		return []jen.Code{assign(jen.Qual(rt, appendFunc(t)).Call(jen.Id("dst"), x))}
+		return []jen.Code{assign(jen.Add(helper(appendFunc(t))).Call(jen.Id("dst"), x))}
 	case ir.JSON:
 		return []jen.Code{assign(jen.Qual(rt, "AppendJSONValue").Call(jen.Id("dst"), x))}
 	case ir.GoType:
 		return []jen.Code{externalEncode(t, x)}
 	case ir.Enum:
-		return []jen.Code{assign(jen.Qual(rt, appendFunc(t.Elem)).Call(jen.Id("dst"), jen.Id(underlying(t.Elem)).Call(x)))}
+		return []jen.Code{assign(jen.Add(helper(appendFunc(t.Elem))).Call(jen.Id("dst"), jen.Id(underlying(t.Elem)).Call(x)))}
 	case ir.JSONEnum:
-		return []jen.Code{assign(jen.Qual(rt, "AppendString").Call(jen.Id("dst"), jen.String().Call(x)))}
+		return []jen.Code{assign(jen.Qual(kit, "AppendString").Call(jen.Id("dst"), jen.String().Call(x)))}
 	case ir.Struct, ir.Named, ir.Union, ir.Tuple:
 		return []jen.Code{assign(jen.Id("append"+t.Name).Call(jen.Id("dst"), jen.Op("&").Add(x)))}
 	case ir.Pointer:
-		inner := []jen.Code{assign(jen.Qual(rt, "AppendPresent").Call(jen.Id("dst"), jen.True()))}
+		inner := []jen.Code{assign(jen.Qual(kit, "AppendPresent").Call(jen.Id("dst"), jen.True()))}
 		if t.Elem.Kind == ir.Struct || t.Elem.Kind == ir.Named || t.Elem.Kind == ir.Union || t.Elem.Kind == ir.Tuple {
 			inner = append(inner, assign(jen.Id("append"+t.Elem.Name).Call(jen.Id("dst"), x.Clone())))
 		} else {
 			inner = append(inner, e.encode(t.Elem, jen.Parens(jen.Op("*").Add(x.Clone())), depth)...)
 		}
 		return []jen.Code{jen.If(x.Clone().Op("!=").Nil()).Block(inner...).Else().Block(
-			assign(jen.Qual(rt, "AppendPresent").Call(jen.Id("dst"), jen.False())))}
+			assign(jen.Qual(kit, "AppendPresent").Call(jen.Id("dst"), jen.False())))}
 	case ir.OptNull:
 		return []jen.Code{
-			assign(jen.Qual(rt, "AppendPresent").Call(jen.Id("dst"), x.Clone().Dot("Set"))),
+			assign(jen.Qual(kit, "AppendPresent").Call(jen.Id("dst"), x.Clone().Dot("Set"))),
 			jen.If(x.Clone().Dot("Set")).Block(
-				assign(jen.Qual(rt, "AppendPresent").Call(jen.Id("dst"), x.Clone().Dot("Null"))),
+				assign(jen.Qual(kit, "AppendPresent").Call(jen.Id("dst"), x.Clone().Dot("Null"))),
 				jen.If(jen.Op("!").Add(x.Clone()).Dot("Null")).Block(e.encode(t.Elem, x.Clone().Dot("Value"), depth)...),
 			),
 		}
 	case ir.Slice:
 		i := fmt.Sprintf("i%d", depth)
 		return []jen.Code{
-			assign(jen.Qual(rt, "AppendLen").Call(jen.Id("dst"), jen.Len(x.Clone()))),
+			assign(jen.Qual(kit, "AppendLen").Call(jen.Id("dst"), jen.Len(x.Clone()))),
 			jen.For(jen.Id(i).Op(":=").Range().Add(x.Clone())).Block(e.encode(t.Elem, x.Clone().Index(jen.Id(i)), depth+1)...),
 		}
 	case ir.Map:
 		k, v := fmt.Sprintf("k%d", depth), fmt.Sprintf("e%d", depth)
 		return []jen.Code{
-			assign(jen.Qual(rt, "AppendLen").Call(jen.Id("dst"), jen.Len(x.Clone()))),
+			assign(jen.Qual(kit, "AppendLen").Call(jen.Id("dst"), jen.Len(x.Clone()))),
 			jen.For(jen.List(jen.Id(k), jen.Id(v)).Op(":=").Range().Add(x.Clone())).Block(
-				append([]jen.Code{assign(jen.Qual(rt, "AppendString").Call(jen.Id("dst"), jen.Id(k)))}, e.encode(t.Elem, jen.Id(v), depth+1)...)...),
+				append([]jen.Code{assign(jen.Qual(kit, "AppendString").Call(jen.Id("dst"), jen.Id(k)))}, e.encode(t.Elem, jen.Id(v), depth+1)...)...),
 		}
 	}
 	return nil

@@ -29,10 +29,10 @@ func (e *emitter) converter(t *ir.Type) {
 			body = append(body, e.mapFieldsConv(t)...)
 		}
 	case ir.Union, ir.Tuple, ir.JSONEnum:
-		body = append(body, jen.Err().Op("=").Qual(rt, "DecodeVia").Call(jen.Id("path"), jen.Id("raw"), jen.Op("&").Id("out")))
+		body = append(body, jen.Err().Op("=").Qual(kit, "DecodeVia").Call(jen.Id("path"), jen.Id("raw"), jen.Op("&").Id("out")))
 	case ir.Enum:
 		body = append(body,
-			jen.List(jen.Id("x"), jen.Err()).Op(":=").Qual(rt, asFunc(t.Elem)).Call(jen.Id("path"), jen.Id("raw")),
+			jen.List(jen.Id("x"), jen.Err()).Op(":=").Add(helper(asFunc(t.Elem))).Call(jen.Id("path"), jen.Id("raw")),
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return()),
 			jen.Id("out").Op("=").Id(t.Name).Call(jen.Id("x")),
 		)
@@ -48,7 +48,7 @@ func (e *emitter) converter(t *ir.Type) {
 			break
 		}
 		body = append(body,
-			jen.List(jen.Id("x"), jen.Err()).Op(":=").Qual(rt, asFunc(t.Elem)).Call(jen.Id("path"), jen.Id("raw")),
+			jen.List(jen.Id("x"), jen.Err()).Op(":=").Add(helper(asFunc(t.Elem))).Call(jen.Id("path"), jen.Id("raw")),
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return()),
 			jen.Id("out").Op("=").Id(t.Name).Call(jen.Id("x")),
 		)
@@ -64,7 +64,7 @@ func asJSONValue(t *ir.Type, path, raw *jen.Statement) *jen.Statement {
 	if t.Schema == nil {
 		return jen.Qual(rt, "AsJSONValue").Call(path, raw)
 	}
-	return jen.Qual(rt, "AsJSONValueFor").Call(path, raw, jen.Id(t.Schema.Func))
+	return jen.Qual(kit, "AsJSONValueFor").Call(path, raw, jen.Id(t.Schema.Func))
 }
 
 func asFunc(t *ir.Type) string {
@@ -137,14 +137,14 @@ func (e *emitter) convFieldFrom(fd *ir.Field, target, childPath, get, prop *jen.
 		switch {
 		case fd.Type.Elem.Kind == ir.JSON && fd.Type.Elem.Schema != nil:
 			// A NULL is null where the schema takes null, else absent, as for other optional fields.
-			present = jen.Id("ok").Op("&&").Parens(jen.Id(rawVar).Op("!=").Nil().Op("||").Qual(rt, "AcceptsNull").Call(jen.Id(fd.Type.Elem.Schema.Func)))
+			present = jen.Id("ok").Op("&&").Parens(jen.Id(rawVar).Op("!=").Nil().Op("||").Qual(kit, "AcceptsNull").Call(jen.Id(fd.Type.Elem.Schema.Func)))
 		case ir.HoldsNull(fd.Type.Elem): // null is a JSON value too
 			present = jen.Id("ok")
 		}
 		block := jen.If(get, present).Block(inner...)
 		if fd.Required { // nullable but required: absence is an error
 			block = block.Else().If(jen.Op("!").Id("ok")).Block(
-				jen.Err().Op("=").Qual(rt, "Missing").Call(childPath.Clone(), jen.Lit(schemaName(fd.Type))),
+				jen.Err().Op("=").Qual(kit, "Missing").Call(childPath.Clone(), jen.Lit(schemaName(fd.Type))),
 				jen.Return(),
 			)
 		}
@@ -160,7 +160,7 @@ func (e *emitter) conv(t *ir.Type, target, path, raw *jen.Statement, depth int) 
 	switch t.Kind {
 	case ir.String, ir.Int, ir.Float, ir.Bool, ir.Time, ir.Format:
 		return []jen.Code{
-			jen.List(target.Clone(), jen.Err()).Op("=").Qual(rt, asFunc(t)).Call(path, raw),
+			jen.List(target.Clone(), jen.Err()).Op("=").Add(helper(asFunc(t))).Call(path, raw),
 			fail,
 		}
 	case ir.Enum, ir.Struct, ir.Named, ir.Union, ir.Tuple, ir.JSONEnum:

@@ -39,7 +39,7 @@ func externalEncode(t *ir.Type, x *jen.Statement) jen.Code {
 	if t.GoName != underlying(p) {
 		val = jen.Id(underlying(p)).Call(x)
 	}
-	return jen.Id("dst").Op("=").Qual(rt, appendFunc(p)).Call(jen.Id("dst"), val)
+	return jen.Id("dst").Op("=").Add(helper(appendFunc(p))).Call(jen.Id("dst"), val)
 }
 
 func externalDecode(t *ir.Type, target lv) jen.Code {
@@ -60,13 +60,13 @@ func externalConv(t *ir.Type, target, path, raw *jen.Statement) []jen.Code {
 	var call *jen.Statement
 	switch {
 	case !t.IsBuiltin():
-		call = jen.Qual(rt, "AsUserType").Types(externalGoType(t)).Call(path, raw)
+		call = jen.Qual(kit, "AsUserType").Types(externalGoType(t)).Call(path, raw)
 	case t.GoName == "int64" || t.GoName == "float64" || t.GoName == "string" || t.GoName == "bool":
-		call = jen.Qual(rt, asFunc(builtinPrim(t))).Call(path, raw)
+		call = jen.Add(helper(asFunc(builtinPrim(t)))).Call(path, raw)
 	case t.GoName == "float32":
-		call = jen.Qual(rt, "AsFloat32").Call(path, raw)
+		call = jen.Qual(kit, "AsFloat32").Call(path, raw)
 	default:
-		call = jen.Qual(rt, "AsInteger").Types(jen.Id(t.GoName)).Call(path, raw)
+		call = jen.Qual(kit, "AsInteger").Types(jen.Id(t.GoName)).Call(path, raw)
 	}
 	return []jen.Code{
 		jen.List(target.Clone(), jen.Err()).Op("=").Add(call),

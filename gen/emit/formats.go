@@ -93,11 +93,11 @@ func formatSQLArg(t *ir.Type, x *jen.Statement) jen.Code {
 	}
 	switch t.Kind {
 	case ir.Pointer:
-		return jen.Qual(rt, "PtrAddrArg").Call(x)
+		return jen.Qual(kit, "PtrAddrArg").Call(x)
 	case ir.OptNull:
-		return jen.Qual(rt, "OptNullAddrArg").Call(x)
+		return jen.Qual(kit, "OptNullAddrArg").Call(x)
 	}
-	return jen.Qual(rt, "AddrArg").Call(x)
+	return jen.Qual(kit, "AddrArg").Call(x)
 }
 
 // namedFormatMethods gives a named type over time.Time or a Format type

@@ -51,12 +51,12 @@ func (e *emitter) jsonEnumType(t *ir.Type) {
 	e.f.Line()
 	e.f.Comment("MarshalJSON writes the value; a value that is not JSON text is an error.")
 	e.f.Func().Params(jen.Id("v").Id(t.Name)).Id("MarshalJSON").Params().Params(jen.Index().Byte(), jen.Error()).Block(
-		jen.Return(jen.Qual(rt, "EnumJSON").Call(jen.String().Call(jen.Id("v")))),
+		jen.Return(jen.Qual(kit, "EnumJSON").Call(jen.String().Call(jen.Id("v")))),
 	)
 	e.f.Line()
 	e.f.Comment("UnmarshalJSON decodes any JSON value, spelled as the constant it equals; Validate reports a value that equals none.")
 	e.f.Func().Params(jen.Id("v").Op("*").Id(t.Name)).Id("UnmarshalJSON").Params(jen.Id("data").Index().Byte()).Error().Block(
-		jen.List(jen.Id("s"), jen.Err()).Op(":=").Qual(rt, "EnumText").Call(append([]jen.Code{jen.Id("data")}, texts...)...),
+		jen.List(jen.Id("s"), jen.Err()).Op(":=").Qual(kit, "EnumText").Call(append([]jen.Code{jen.Id("data")}, texts...)...),
 		jen.Op("*").Id("v").Op("=").Id(t.Name).Call(jen.Id("s")),
 		jen.Return(jen.Err()),
 	)

@@ -14,10 +14,10 @@ import (
 // from its value alone. It is not for three kinds, which get a key function of their own (key<Params>):
 //
 //   - a date-time: its encoding keeps the instant, but a source sees its UTC offset too. The key adds the offset,
-//     and fetch<Task> hands the source the runtime.NormalTime of each date-time param (normalize<Params>), so
+//     and fetch<Task> hands the source the kit.NormalTime of each date-time param (normalize<Params>), so
 //     that the location's name and a monotonic reading, which no key holds, never reach it either;
 //   - an x-go-type that is not a builtin: its encoding is its JSON text, while a path, query or pointer shows its
-//     fmt.Sprint text and SQL binds its driver value; the key holds all three (runtime.AppendUserKey);
+//     fmt.Sprint text and SQL binds its driver value; the key holds all three (kit.AppendUserKey);
 //   - a list: its encoding writes a nil list and an empty one alike, while a body carries null for the first and []
 //     for the second; the key adds whether it is nil;
 //   - a map, and an object, array or union holding a date-time, a list or a map anywhere: keyed on its JSON text,
@@ -112,24 +112,24 @@ func (e *emitter) keyEncode(t *ir.Type, x *jen.Statement, depth int) []jen.Code 
 	assign := func(call jen.Code) jen.Code { return jen.Id("dst").Op("=").Add(call) }
 	switch t.Kind {
 	case ir.Time:
-		return []jen.Code{assign(jen.Qual(rt, "AppendTimeKey").Call(jen.Id("dst"), x))}
+		return []jen.Code{assign(jen.Qual(kit, "AppendTimeKey").Call(jen.Id("dst"), x))}
 	case ir.GoType:
-		return []jen.Code{assign(jen.Qual(rt, "AppendUserKey").Call(jen.Id("dst"), x))}
+		return []jen.Code{assign(jen.Qual(kit, "AppendUserKey").Call(jen.Id("dst"), x))}
 	case ir.Pointer:
 		var inner []jen.Code
 		if t.Elem.Kind == ir.Struct || t.Elem.Kind == ir.Named || t.Elem.Kind == ir.Union || t.Elem.Kind == ir.Tuple || t.Elem.Kind == ir.Map {
-			inner = []jen.Code{assign(jen.Qual(rt, "AppendJSONKey").Call(jen.Id("dst"), x.Clone()))}
+			inner = []jen.Code{assign(jen.Qual(kit, "AppendJSONKey").Call(jen.Id("dst"), x.Clone()))}
 		} else {
 			inner = e.keyEncode(t.Elem, jen.Parens(jen.Op("*").Add(x.Clone())), depth)
 		}
 		return []jen.Code{jen.If(x.Clone().Op("!=").Nil()).Block(
-			append([]jen.Code{assign(jen.Qual(rt, "AppendPresent").Call(jen.Id("dst"), jen.True()))}, inner...)...,
-		).Else().Block(assign(jen.Qual(rt, "AppendPresent").Call(jen.Id("dst"), jen.False())))}
+			append([]jen.Code{assign(jen.Qual(kit, "AppendPresent").Call(jen.Id("dst"), jen.True()))}, inner...)...,
+		).Else().Block(assign(jen.Qual(kit, "AppendPresent").Call(jen.Id("dst"), jen.False())))}
 	case ir.OptNull:
 		return []jen.Code{
-			assign(jen.Qual(rt, "AppendPresent").Call(jen.Id("dst"), x.Clone().Dot("Set"))),
+			assign(jen.Qual(kit, "AppendPresent").Call(jen.Id("dst"), x.Clone().Dot("Set"))),
 			jen.If(x.Clone().Dot("Set")).Block(
-				assign(jen.Qual(rt, "AppendPresent").Call(jen.Id("dst"), x.Clone().Dot("Null"))),
+				assign(jen.Qual(kit, "AppendPresent").Call(jen.Id("dst"), x.Clone().Dot("Null"))),
 				jen.If(jen.Op("!").Add(x.Clone()).Dot("Null")).Block(e.keyEncode(t.Elem, x.Clone().Dot("Value"), depth)...),
 			),
 		}
@@ -137,14 +137,14 @@ func (e *emitter) keyEncode(t *ir.Type, x *jen.Statement, depth int) []jen.Code 
 		// A nil list is null in a body, an empty one []: the key tells them apart, where the encoding does not.
 		i := fmt.Sprintf("i%d", depth)
 		return []jen.Code{
-			assign(jen.Qual(rt, "AppendPresent").Call(jen.Id("dst"), x.Clone().Op("!=").Nil())),
-			assign(jen.Qual(rt, "AppendLen").Call(jen.Id("dst"), jen.Len(x.Clone()))),
+			assign(jen.Qual(kit, "AppendPresent").Call(jen.Id("dst"), x.Clone().Op("!=").Nil())),
+			assign(jen.Qual(kit, "AppendLen").Call(jen.Id("dst"), jen.Len(x.Clone()))),
 			jen.For(jen.Id(i).Op(":=").Range().Add(x.Clone())).Block(e.keyEncode(t.Elem, x.Clone().Index(jen.Id(i)), depth+1)...),
 		}
 	}
 	// A map, or a composite holding a date-time or a map: its JSON text, as a body carries it. The address, so
 	// that a MarshalJSON on the pointer is used.
-	return []jen.Code{assign(jen.Qual(rt, "AppendJSONKey").Call(jen.Id("dst"), jen.Op("&").Add(x)))}
+	return []jen.Code{assign(jen.Qual(kit, "AppendJSONKey").Call(jen.Id("dst"), jen.Op("&").Add(x)))}
 }
 
 // normalizable reports whether a param of type t holds date-times that fetch<Task> normalises: a date-time,
@@ -159,7 +159,7 @@ func normalizable(t *ir.Type) bool {
 }
 
 // holdsTime reports whether a type is or holds, at any depth, a date-time. An x-go-type is the user's own and
-// keyed on all that a source can see of it (runtime.AppendUserKey), so it is not looked into.
+// keyed on all that a source can see of it (kit.AppendUserKey), so it is not looked into.
 func holdsTime(t *ir.Type, seen map[*ir.Type]bool) bool {
 	if t == nil || seen[t] {
 		return false
@@ -191,7 +191,7 @@ func holdsTime(t *ir.Type, seen map[*ir.Type]bool) bool {
 	return false
 }
 
-// timeParams are the params fetch<Task> normalises (runtime.NormalTime) before the source sees them.
+// timeParams are the params fetch<Task> normalises (kit.NormalTime) before the source sees them.
 func timeParams(t *ir.Task) []*ir.Field {
 	var out []*ir.Field
 	for _, f := range t.Params.Fields {
@@ -207,10 +207,10 @@ func timeParams(t *ir.Task) []*ir.Field {
 func normalizeStmts(t *ir.Type, x *jen.Statement, depth int) []jen.Code {
 	switch t.Kind {
 	case ir.Time:
-		return []jen.Code{x.Clone().Op("=").Qual(rt, "NormalTime").Call(x.Clone())}
+		return []jen.Code{x.Clone().Op("=").Qual(kit, "NormalTime").Call(x.Clone())}
 	case ir.Slice:
 		if t.Elem.Kind == ir.Time {
-			return []jen.Code{x.Clone().Op("=").Qual(rt, "NormalTimes").Call(x.Clone())}
+			return []jen.Code{x.Clone().Op("=").Qual(kit, "NormalTimes").Call(x.Clone())}
 		}
 	case ir.OptNull:
 		return normalizeStmts(t.Elem, x.Clone().Dot("Value"), depth)
@@ -221,7 +221,7 @@ func normalizeStmts(t *ir.Type, x *jen.Statement, depth int) []jen.Code {
 		return []jen.Code{jen.If(x.Clone().Op("!=").Nil()).Block(inner...)}
 	}
 	// A composite holding date-times: a copy of it with each in its normal form.
-	return []jen.Code{x.Clone().Op("=").Qual(rt, "NormalTimesIn").Call(x.Clone())}
+	return []jen.Code{x.Clone().Op("=").Qual(kit, "NormalTimesIn").Call(x.Clone())}
 }
 
 // normalize emits normalize<Params>, which returns a copy of p whose date-time params are in their normal form;
@@ -236,7 +236,7 @@ func (e *emitter) normalize(t *ir.Task) {
 		body = append(body, normalizeStmts(f.Type, jen.Id("q").Dot(f.Name), 0)...)
 	}
 	body = append(body, jen.Return(jen.Op("&").Id("q")))
-	comment(e.f, fmt.Sprintf("normalize%s returns a copy of p whose date-time params are in the form the source is given (runtime.NormalTime), which the cache key pins.", t.Params.Name))
+	comment(e.f, fmt.Sprintf("normalize%s returns a copy of p whose date-time params are in the form the source is given (kit.NormalTime), which the cache key pins.", t.Params.Name))
 	e.f.Func().Id("normalize" + t.Params.Name).Params(jen.Id("p").Op("*").Add(paramsType(t))).Op("*").Add(paramsType(t)).Block(body...)
 	e.f.Line()
 }

@@ -41,7 +41,7 @@ func decodeValue(t *ir.Type, data, target jen.Code) *jen.Statement {
 	case ir.HoldsNull(t):
 		return jen.Qual("encoding/json", "Unmarshal").Call(data, target)
 	case t.Kind == ir.Pointer || t.Kind == ir.OptNull:
-		return jen.Qual(rt, "DecodeNullable").Call(data, target)
+		return jen.Qual(kit, "DecodeNullable").Call(data, target)
 	}
 	return jen.Qual(rt, "DecodeStrict").Call(data, target)
 }
@@ -54,7 +54,7 @@ func (e *emitter) mapsUnmarshal(t *ir.Type) {
 		return []jen.Code{
 			jen.Var().Id("x").Add(goType(m.Elem)),
 			jen.If(jen.Err().Op(":=").Add(decodeValue(m.Elem, jen.Id("raw").Index(jen.Id("k")), jen.Op("&").Id("x"))), jen.Err().Op("!=").Nil()).Block(
-				jen.Return(jen.Qual(rt, "PropError").Call(jen.Id("k"), jen.Err()))),
+				jen.Return(jen.Qual(kit, "PropError").Call(jen.Id("k"), jen.Err()))),
 			jen.If(jen.Id("v").Dot(m.Name).Op("==").Nil()).Block(jen.Id("v").Dot(m.Name).Op("=").Make(goType(mapType(m)))),
 			jen.Id("v").Dot(m.Name).Index(jen.Id("k")).Op("=").Id("x"),
 		}
@@ -85,7 +85,7 @@ func (e *emitter) mapsUnmarshal(t *ir.Type) {
 		loop = append(loop, rest...)
 	}
 	body := []jen.Code{
-		jen.If(jen.Err().Op(":=").Qual(rt, "RequireKeys").Call(jen.Id("data"), required, nonNull, jen.Nil(), jen.False()), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
+		jen.If(jen.Err().Op(":=").Qual(kit, "RequireKeys").Call(jen.Id("data"), required, nonNull, jen.Nil(), jen.False()), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 		jen.Type().Id("plain").Id(t.Name),
 		jen.If(jen.Err().Op(":=").Qual(rt, "DecodeStrict").Call(jen.Id("data"), jen.Parens(jen.Op("*").Id("plain")).Parens(jen.Id("v"))), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 	}
@@ -94,7 +94,7 @@ func (e *emitter) mapsUnmarshal(t *ir.Type) {
 		body = append(body, jen.Id("v").Dot(m.Name).Op("=").Nil())
 	}
 	body = append(body,
-		jen.List(jen.Id("keys"), jen.Id("raw"), jen.Err()).Op(":=").Qual(rt, "OtherProps").Call(jen.Id("data"), known),
+		jen.List(jen.Id("keys"), jen.Id("raw"), jen.Err()).Op(":=").Qual(kit, "OtherProps").Call(jen.Id("data"), known),
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 	)
 	// A null untagged field was set by nullFields already; decoding null leaves it.
@@ -117,12 +117,12 @@ func (e *emitter) mapsUnmarshal(t *ir.Type) {
 
 	marshal := []jen.Code{
 		jen.Type().Id("plain").Id(t.Name),
-		jen.Var().Id("w").Qual(rt, "ObjectWriter"),
+		jen.Var().Id("w").Qual(kit, "ObjectWriter"),
 		jen.Id("w").Dot("Struct").Call(jen.Id("plain").Call(jen.Id("v"))),
 	}
 	marshal = append(marshal, untaggedEncode(t)...)
 	for _, m := range mapFields(t) {
-		marshal = append(marshal, jen.Qual(rt, "WriteProps").Call(jen.Op("&").Id("w"), jen.Id("v").Dot(m.Name)))
+		marshal = append(marshal, jen.Qual(kit, "WriteProps").Call(jen.Op("&").Id("w"), jen.Id("v").Dot(m.Name)))
 	}
 	marshal = append(marshal, jen.Return(jen.Id("w").Dot("Bytes").Call()))
 	e.f.Comment("MarshalJSON writes the properties, then the keys of the maps in sorted order; a key is written once.")

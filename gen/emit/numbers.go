@@ -108,9 +108,9 @@ func multipleViolation(x *jen.Statement, kind ir.Kind, m *big.Rat) violation {
 		return violation{cond: cond}
 	}
 	if f, ok := shortestExact(m); ok {
-		return violation{cond: jen.Op("!").Qual(rt, "IsMultipleOf").Call(jen.Float64().Call(x.Clone()), jen.Lit(f))}
+		return violation{cond: jen.Op("!").Qual(kit, "IsMultipleOf").Call(jen.Float64().Call(x.Clone()), jen.Lit(f))}
 	}
-	return violation{cond: jen.Op("!").Qual(rt, "IsMultipleOfExact").Call(jen.Float64().Call(x.Clone()), jen.Lit(m.RatString()))}
+	return violation{cond: jen.Op("!").Qual(kit, "IsMultipleOfExact").Call(jen.Float64().Call(x.Clone()), jen.Lit(m.RatString()))}
 }
 
 // shortestExact returns r as a float64 when the float64's shortest

@@ -166,7 +166,7 @@ func shownList(vs []string) string {
 
 func pct(s string) string { return strings.ReplaceAll(s, "%", "%%") }
 
-// program emits func <Func>(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated).
+// program emits func <Func>(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated).
 func (e *emitter) program(s *ir.Schema) {
 	rec := e.records[s]
 	evName := "ev"
@@ -195,10 +195,10 @@ func (e *emitter) program(s *ir.Schema) {
 	call := func(sub *ir.Schema, v, path jen.Code, evArg jen.Code) jen.Code {
 		return jen.Id(sub.Func).Call(v, path, jen.Id("vs"), evArg)
 	}
-	brief := jen.Qual(rt, "BriefJSON").Call(jen.Id("v"))
+	brief := jen.Qual(kit, "BriefJSON").Call(jen.Id("v"))
 	var body []jen.Code
 	if s.Tracks() {
-		body = append(body, jen.Id("own").Op(":=").New(jen.Qual(rt, "Evaluated")))
+		body = append(body, jen.Id("own").Op(":=").New(jen.Qual(kit, "Evaluated")))
 	}
 	if s.Bool != nil && !*s.Bool {
 		body = append(body, add("false", "no value is allowed here"))
@@ -211,7 +211,7 @@ func (e *emitter) program(s *ir.Schema) {
 		for _, t := range s.Types {
 			args = append(args, jen.Lit(t))
 		}
-		body = append(body, jen.If(jen.Op("!").Qual(rt, "HasJSONType").Call(append([]jen.Code{jen.Id("v")}, args...)...)).Block(
+		body = append(body, jen.If(jen.Op("!").Qual(kit, "HasJSONType").Call(append([]jen.Code{jen.Id("v")}, args...)...)).Block(
 			addf("type", "%s is not of type "+strings.Join(s.Types, " or "), jen.Qual(rt, "JSONKind").Call(jen.Id("v")))))
 	}
 	if s.HasConst {
@@ -225,7 +225,7 @@ func (e *emitter) program(s *ir.Schema) {
 			args = append(args, jsonLit(x))
 			shown = append(shown, briefJSON(x))
 		}
-		body = append(body, jen.If(jen.Op("!").Qual(rt, "InJSON").Call(args...)).Block(
+		body = append(body, jen.If(jen.Op("!").Qual(kit, "InJSON").Call(args...)).Block(
 			addf("enum", "%s is not one of "+pct(shownList(shown)), brief.Clone())))
 	}
 	// Applicators on the same instance.
@@ -237,7 +237,7 @@ func (e *emitter) program(s *ir.Schema) {
 		for _, sub := range subs {
 			args = append(args, jen.Id(sub.Func))
 		}
-		return jen.Qual(rt, "CountValid").Call(args...)
+		return jen.Qual(kit, "CountValid").Call(args...)
 	}
 	if len(s.AnyOf) > 0 {
 		body = append(body, jen.If(countValid(ev(), s.AnyOf...).Op("==").Lit(0)).Block(
@@ -273,7 +273,7 @@ func (e *emitter) program(s *ir.Schema) {
 	}
 	comment(e.f, fmt.Sprintf("%s checks a JSON value against the schema at %s, adding a violation for every keyword it breaks.", s.Func, shortOrigin(s.Origin)))
 	e.f.Func().Id(s.Func).Params(
-		jen.Id("v").Any(), jen.Id("path").Op("*").Qual(rt, "Path"), jen.Id("vs").Op("*").Qual(rt, "Violations"), jen.Id("ev").Op("*").Qual(rt, "Evaluated"),
+		jen.Id("v").Any(), jen.Id("path").Op("*").Qual(rt, "Path"), jen.Id("vs").Op("*").Qual(rt, "Violations"), jen.Id("ev").Op("*").Qual(kit, "Evaluated"),
 	).Block(body...)
 	e.f.Line()
 }
@@ -339,7 +339,7 @@ func (e *emitter) arrayChecks(s *ir.Schema, addf addfFunc, mark func(string, ...
 			addf("maxItems", fmt.Sprintf("%%d items, want at most %d", *s.MaxItems), n.Clone())))
 	}
 	if s.UniqueItems {
-		in = append(in, jen.If(jen.List(jen.Id("i"), jen.Id("j"), jen.Id("dup")).Op(":=").Qual(rt, "DuplicateJSON").Call(jen.Id("a")), jen.Id("dup")).Block(
+		in = append(in, jen.If(jen.List(jen.Id("i"), jen.Id("j"), jen.Id("dup")).Op(":=").Qual(kit, "DuplicateJSON").Call(jen.Id("a")), jen.Id("dup")).Block(
 			addf("uniqueItems", "items %d and %d are equal", jen.Id("i"), jen.Id("j"))))
 	}
 	elem := func(sub *ir.Schema, i jen.Code) []jen.Code {

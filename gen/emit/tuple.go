@@ -76,12 +76,12 @@ func (e *emitter) tupleType(t *ir.Type) {
 		maxLen = len(t.Fields)
 	}
 	u := []jen.Code{
-		jen.List(jen.Id("items"), jen.Err()).Op(":=").Qual(rt, "TupleItems").Call(jen.Id("data"), jen.Lit(req), jen.Lit(maxLen)),
+		jen.List(jen.Id("items"), jen.Err()).Op(":=").Qual(kit, "TupleItems").Call(jen.Id("data"), jen.Lit(req), jen.Lit(maxLen)),
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 		jen.Op("*").Id("v").Op("=").Id(t.Name).Values(),
 	}
 	wrap := func(i jen.Code) jen.Code {
-		return jen.Return(jen.Qual(rt, "PropError").Call(i, jen.Err()))
+		return jen.Return(jen.Qual(kit, "PropError").Call(i, jen.Err()))
 	}
 	for i, fd := range t.Fields {
 		pre, call := e.decodeItem(fd, jen.Id("items").Index(jen.Lit(i)), jen.Id("v").Dot(fd.Name))

@@ -83,7 +83,7 @@ func (e *emitter) unionUnmarshalTagged(t *ir.Type) {
 	}
 	comment(e.f, fmt.Sprintf("UnmarshalJSON reads the property %q first and decodes the variant it names.", t.Discriminator))
 	e.f.Func().Params(jen.Id("v").Op("*").Id(t.Name)).Id("UnmarshalJSON").Params(jen.Id("data").Index().Byte()).Error().Block(
-		jen.List(jen.Id("tag"), jen.Err()).Op(":=").Qual(rt, "Discriminator").Call(jen.Id("data"), jen.Lit(t.Discriminator)),
+		jen.List(jen.Id("tag"), jen.Err()).Op(":=").Qual(kit, "Discriminator").Call(jen.Id("data"), jen.Lit(t.Discriminator)),
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 		jen.Op("*").Id("v").Op("=").Id(t.Name).Values(),
 		e.tagSwitch(t, func(v *ir.Variant) []jen.Code {
@@ -92,7 +92,7 @@ func (e *emitter) unionUnmarshalTagged(t *ir.Type) {
 				jen.Return(decodeInto(v.Type, jen.Id("v").Dot(v.Name))),
 			}
 		}),
-		jen.Return(jen.Qual(rt, "UnknownTag").Call(jen.Lit(t.Discriminator), jen.Id("tag"), jen.Lit(strings.Join(want, ", ")))),
+		jen.Return(jen.Qual(kit, "UnknownTag").Call(jen.Lit(t.Discriminator), jen.Id("tag"), jen.Lit(strings.Join(want, ", ")))),
 	)
 	e.f.Line()
 }
@@ -124,7 +124,7 @@ func (e *emitter) tagSwitch(t *ir.Type, body func(v *ir.Variant) []jen.Code) jen
 }
 
 func (e *emitter) unionUnmarshalTrial(t *ir.Type) {
-	cand := jen.Qual(rt, "Candidate").Types(jen.Id(t.Name))
+	cand := jen.Qual(kit, "Candidate").Types(jen.Id(t.Name))
 	body := []jen.Code{jen.Id("cands").Op(":=").Make(jen.Index().Add(cand.Clone()), jen.Lit(0), jen.Lit(len(t.Variants)))}
 	for _, v := range t.Variants {
 		body = append(body, jen.Block(
@@ -137,7 +137,7 @@ func (e *emitter) unionUnmarshalTrial(t *ir.Type) {
 			})),
 		))
 	}
-	body = append(body, jen.Return(jen.Qual(rt, "PickVariant").Call(jen.Id("v"), jen.Lit(t.OneOf), jen.Id("cands"), jen.Parens(jen.Op("*").Id(t.Name)).Dot("checkVariant"))))
+	body = append(body, jen.Return(jen.Qual(kit, "PickVariant").Call(jen.Id("v"), jen.Lit(t.OneOf), jen.Id("cands"), jen.Parens(jen.Op("*").Id(t.Name)).Dot("checkVariant"))))
 	how := "the one branch that matches"
 	if !t.OneOf {
 		how = "the first branch that matches"
@@ -216,23 +216,23 @@ func (e *emitter) unionChecks(t *ir.Type) []jen.Code {
 			switch {
 			case other == nil || !holdsFormat(other.Type, map[*ir.Type]bool{}):
 			case other.Type.Kind == ir.Format:
-				args = append(args, jen.Qual(rt, "FormatChecked").Call(jen.Lit(other.Type.Format), jen.Id(o.Func)))
+				args = append(args, jen.Qual(kit, "FormatChecked").Call(jen.Lit(other.Type.Format), jen.Id(o.Func)))
 				continue
 			case other.Type.Kind == ir.Time:
-				args = append(args, jen.Qual(rt, "FormatChecked").Call(jen.Lit("date-time"), jen.Id(o.Func)))
+				args = append(args, jen.Qual(kit, "FormatChecked").Call(jen.Lit("date-time"), jen.Id(o.Func)))
 				continue
 			case other.Type.Name != "":
-				args = append(args, jen.Qual(rt, "DecodedBy").Types(goType(other.Type)).Call(jen.Id(o.Func)))
+				args = append(args, jen.Qual(kit, "DecodedBy").Types(goType(other.Type)).Call(jen.Id(o.Func)))
 				continue
 			default:
-				args = append(args, jen.Qual(rt, "DecodesAs").Types(goType(other.Type)).Call(jen.Id(o.Func)))
+				args = append(args, jen.Qual(kit, "DecodesAs").Types(goType(other.Type)).Call(jen.Id(o.Func)))
 				continue
 			}
 			args = append(args, jen.Id(o.Func))
 			names = append(names, jen.Lit(v.OtherNames[i]))
 		}
 		cases = append(cases, jen.Case(jen.Id("v").Dot(v.Name).Op("!=").Nil()).Block(
-			jen.If(jen.Id("i").Op(":=").Qual(rt, "FirstMatch").Call(args...), jen.Id("i").Op(">=").Lit(0)).Block(
+			jen.If(jen.Id("i").Op(":=").Qual(kit, "FirstMatch").Call(args...), jen.Id("i").Op(">=").Lit(0)).Block(
 				jen.Id("vs").Dot("Addf").Call(jen.Id("path").Dot("String").Call(), jen.Lit("oneOf"), jen.Lit(fmt.Sprintf("the %s value also matches %%s, want exactly one branch", v.Name)), jen.Index().String().Values(names...).Index(jen.Id("i"))),
 			),
 		))
@@ -290,7 +290,7 @@ func (e *emitter) unionCodec(t *ir.Type) (enc, dec []jen.Code) {
 	var encCases, decCases []jen.Code
 	for i, v := range t.Variants {
 		x := jen.Id("v").Dot(v.Name)
-		in := []jen.Code{jen.Id("dst").Op("=").Qual(rt, "AppendInt64").Call(jen.Id("dst"), jen.Lit(i))}
+		in := []jen.Code{jen.Id("dst").Op("=").Qual(kit, "AppendInt64").Call(jen.Id("dst"), jen.Lit(i))}
 		switch v.Type.Kind {
 		case ir.Struct, ir.Named, ir.Union, ir.Tuple:
 			in = append(in, jen.Id("dst").Op("=").Id("append"+v.Type.Name).Call(jen.Id("dst"), x.Clone()))
@@ -302,7 +302,7 @@ func (e *emitter) unionCodec(t *ir.Type) (enc, dec []jen.Code) {
 		out = append(out, e.decode(v.Type, lv{jen.Parens(jen.Op("*").Add(x.Clone())), x.Clone()}, 0)...)
 		decCases = append(decCases, jen.Case(jen.Lit(i)).Block(out...))
 	}
-	encCases = append(encCases, jen.Default().Block(jen.Id("dst").Op("=").Qual(rt, "AppendInt64").Call(jen.Id("dst"), jen.Lit(-1))))
+	encCases = append(encCases, jen.Default().Block(jen.Id("dst").Op("=").Qual(kit, "AppendInt64").Call(jen.Id("dst"), jen.Lit(-1))))
 	enc = []jen.Code{jen.Switch().Block(encCases...)}
 	dec = []jen.Code{jen.Switch(jen.Id("rd").Dot("Variant").Call(jen.Lit(len(t.Variants)))).Block(decCases...)}
 	return enc, dec

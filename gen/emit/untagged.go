@@ -66,7 +66,7 @@ func untaggedDecode(t *ir.Type) []jen.Code {
 		}
 		out = append(out, jen.If(jen.List(jen.Id("r"), jen.Id("ok")).Op(":=").Id("raw").Index(jen.Lit(fd.JSON)), jen.Id("ok")).Block(
 			jen.If(jen.Err().Op(":=").Add(dec), jen.Err().Op("!=").Nil()).Block(
-				jen.Return(jen.Qual(rt, "PropError").Call(jen.Lit(fd.JSON), jen.Err())))))
+				jen.Return(jen.Qual(kit, "PropError").Call(jen.Lit(fd.JSON), jen.Err())))))
 	}
 	return out
 }
@@ -95,7 +95,7 @@ func untaggedEncode(t *ir.Type) []jen.Code {
 func (e *emitter) untaggedMarshal(t *ir.Type) {
 	body := []jen.Code{
 		jen.Type().Id("plain").Id(t.Name),
-		jen.Var().Id("w").Qual(rt, "ObjectWriter"),
+		jen.Var().Id("w").Qual(kit, "ObjectWriter"),
 		jen.Id("w").Dot("Struct").Call(jen.Id("plain").Call(jen.Id("v"))),
 	}
 	body = append(body, untaggedEncode(t)...)

@@ -8,11 +8,16 @@ import (
 	"errors"
 	"fmt"
 	"github.com/reftask/reftask/runtime"
+	"github.com/reftask/reftask/runtime/kit"
 	"slices"
 	"strconv"
 	"time"
 	"unicode/utf8"
 )
+
+// A compile error here means this file and github.com/reftask/reftask/runtime/kit come from
+// different versions of reftask: regenerate the file (go generate) with the reftaskgen of the version you build with.
+const _ = kit.SupportPackageIsVersion1
 
 // Blend is the value at $defs/blend.
 // It is one of the 2 branches of its anyOf (at least one branch must match; decoding takes the first that does): exactly one field
@@ -48,11 +53,11 @@ func (v Blend) Value() any {
 // When none matches, the
 // first branch that decodes is kept, for Validate to report why.
 func (v *Blend) UnmarshalJSON(data []byte) error {
-	cands := make([]runtime.Candidate[Blend], 0, 2)
+	cands := make([]kit.Candidate[Blend], 0, 2)
 	{
 		x := new(BlendVariant0)
 		err := x.UnmarshalJSON(data)
-		cands = append(cands, runtime.Candidate[Blend]{
+		cands = append(cands, kit.Candidate[Blend]{
 			Err:   err,
 			Name:  "Variant0",
 			Value: Blend{Variant0: x},
@@ -61,13 +66,13 @@ func (v *Blend) UnmarshalJSON(data []byte) error {
 	{
 		x := new(BlendVariant1)
 		err := x.UnmarshalJSON(data)
-		cands = append(cands, runtime.Candidate[Blend]{
+		cands = append(cands, kit.Candidate[Blend]{
 			Err:   err,
 			Name:  "Variant1",
 			Value: Blend{Variant1: x},
 		})
 	}
-	return runtime.PickVariant(v, false, cands, (*Blend).checkVariant)
+	return kit.PickVariant(v, false, cands, (*Blend).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
@@ -107,13 +112,13 @@ func (v *Blend) validate(vs *runtime.Violations, path *runtime.Path) {
 func appendBlend(dst []byte, v *Blend) []byte {
 	switch {
 	case v.Variant0 != nil:
-		dst = runtime.AppendInt64(dst, 0)
+		dst = kit.AppendInt64(dst, 0)
 		dst = appendBlendVariant0(dst, v.Variant0)
 	case v.Variant1 != nil:
-		dst = runtime.AppendInt64(dst, 1)
+		dst = kit.AppendInt64(dst, 1)
 		dst = appendBlendVariant1(dst, v.Variant1)
 	default:
-		dst = runtime.AppendInt64(dst, -1)
+		dst = kit.AppendInt64(dst, -1)
 	}
 	return dst
 }
@@ -131,7 +136,7 @@ func readBlend(rd *runtime.Reader, v *Blend) {
 
 // cloneBlend returns a deep copy of v that shares nothing mutable with it.
 func cloneBlend(v *Blend) *Blend {
-	return runtime.CopyByCodec(v, appendBlend, readBlend)
+	return kit.CopyByCodec(v, appendBlend, readBlend)
 }
 
 // BlendParams is the object at Blend.task.json#/params.
@@ -141,7 +146,7 @@ type BlendParams struct {
 
 // UnmarshalJSON decodes a BlendParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *BlendParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
 		return err
 	}
 	type plain BlendParams
@@ -158,7 +163,7 @@ func (v *BlendParams) Validate() error {
 func (v *BlendParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendBlendParams(dst []byte, v *BlendParams) []byte {
-	dst = runtime.AppendString(dst, v.ID)
+	dst = kit.AppendString(dst, v.ID)
 	return dst
 }
 
@@ -169,7 +174,7 @@ type BlendVariant0 struct {
 
 // UnmarshalJSON decodes a BlendVariant0, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *BlendVariant0) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"foo"}, []string{"foo"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"foo"}, []string{"foo"}, nil, false); err != nil {
 		return err
 	}
 	type plain BlendVariant0
@@ -186,7 +191,7 @@ func (v *BlendVariant0) Validate() error {
 func (v *BlendVariant0) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendBlendVariant0(dst []byte, v *BlendVariant0) []byte {
-	dst = runtime.AppendInt64(dst, v.Foo)
+	dst = kit.AppendInt64(dst, v.Foo)
 	return dst
 }
 
@@ -202,7 +207,7 @@ type BlendVariant1 struct {
 
 // UnmarshalJSON decodes a BlendVariant1, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *BlendVariant1) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"bar"}, []string{"foo", "bar"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"bar"}, []string{"foo", "bar"}, nil, false); err != nil {
 		return err
 	}
 	type plain BlendVariant1
@@ -220,12 +225,12 @@ func (v *BlendVariant1) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendBlendVariant1(dst []byte, v *BlendVariant1) []byte {
 	if v.Foo != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendInt64(dst, (*v.Foo))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendInt64(dst, (*v.Foo))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
-	dst = runtime.AppendString(dst, v.Bar)
+	dst = kit.AppendString(dst, v.Bar)
 	return dst
 }
 
@@ -279,7 +284,7 @@ type ConditionalParams struct {
 
 // UnmarshalJSON decodes a ConditionalParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ConditionalParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
 		return err
 	}
 	type plain ConditionalParams
@@ -296,7 +301,7 @@ func (v *ConditionalParams) Validate() error {
 func (v *ConditionalParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendConditionalParams(dst []byte, v *ConditionalParams) []byte {
-	dst = runtime.AppendString(dst, v.ID)
+	dst = kit.AppendString(dst, v.ID)
 	return dst
 }
 
@@ -334,11 +339,11 @@ func (v Either) Value() any {
 // When none matches, the
 // first branch that decodes is kept, for Validate to report why.
 func (v *Either) UnmarshalJSON(data []byte) error {
-	cands := make([]runtime.Candidate[Either], 0, 2)
+	cands := make([]kit.Candidate[Either], 0, 2)
 	{
 		x := new(string)
 		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, runtime.Candidate[Either]{
+		cands = append(cands, kit.Candidate[Either]{
 			Err:   err,
 			Name:  "String",
 			Value: Either{String: x},
@@ -347,13 +352,13 @@ func (v *Either) UnmarshalJSON(data []byte) error {
 	{
 		x := new(EitherObject)
 		err := x.UnmarshalJSON(data)
-		cands = append(cands, runtime.Candidate[Either]{
+		cands = append(cands, kit.Candidate[Either]{
 			Err:   err,
 			Name:  "Object",
 			Value: Either{Object: x},
 		})
 	}
-	return runtime.PickVariant(v, false, cands, (*Either).checkVariant)
+	return kit.PickVariant(v, false, cands, (*Either).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
@@ -395,13 +400,13 @@ func (v *Either) validate(vs *runtime.Violations, path *runtime.Path) {
 func appendEither(dst []byte, v *Either) []byte {
 	switch {
 	case v.String != nil:
-		dst = runtime.AppendInt64(dst, 0)
-		dst = runtime.AppendString(dst, (*v.String))
+		dst = kit.AppendInt64(dst, 0)
+		dst = kit.AppendString(dst, (*v.String))
 	case v.Object != nil:
-		dst = runtime.AppendInt64(dst, 1)
+		dst = kit.AppendInt64(dst, 1)
 		dst = appendEitherObject(dst, v.Object)
 	default:
-		dst = runtime.AppendInt64(dst, -1)
+		dst = kit.AppendInt64(dst, -1)
 	}
 	return dst
 }
@@ -419,7 +424,7 @@ func readEither(rd *runtime.Reader, v *Either) {
 
 // cloneEither returns a deep copy of v that shares nothing mutable with it.
 func cloneEither(v *Either) *Either {
-	return runtime.CopyByCodec(v, appendEither, readEither)
+	return kit.CopyByCodec(v, appendEither, readEither)
 }
 
 // EitherObject is the object at anyOf/1.
@@ -429,7 +434,7 @@ type EitherObject struct {
 
 // UnmarshalJSON decodes a EitherObject, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *EitherObject) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"a"}, []string{"a"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"a"}, []string{"a"}, nil, false); err != nil {
 		return err
 	}
 	type plain EitherObject
@@ -446,7 +451,7 @@ func (v *EitherObject) Validate() error {
 func (v *EitherObject) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendEitherObject(dst []byte, v *EitherObject) []byte {
-	dst = runtime.AppendInt64(dst, v.A)
+	dst = kit.AppendInt64(dst, v.A)
 	return dst
 }
 
@@ -461,7 +466,7 @@ type EitherParams struct {
 
 // UnmarshalJSON decodes a EitherParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *EitherParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
 		return err
 	}
 	type plain EitherParams
@@ -478,7 +483,7 @@ func (v *EitherParams) Validate() error {
 func (v *EitherParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendEitherParams(dst []byte, v *EitherParams) []byte {
-	dst = runtime.AppendString(dst, v.ID)
+	dst = kit.AppendString(dst, v.ID)
 	return dst
 }
 
@@ -492,12 +497,12 @@ type Extra struct {
 }
 
 // pattern0 is compiled once; the schema compiler has already accepted it.
-var pattern0 = runtime.MustPattern("^x")
+var pattern0 = kit.MustPattern("^x")
 
 // UnmarshalJSON decodes a Extra strictly (missing required properties, nulls where null is not allowed are errors)
 // and puts every key that no property takes into the map it belongs to.
 func (v *Extra) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"foo"}, []string{"foo"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"foo"}, []string{"foo"}, nil, false); err != nil {
 		return err
 	}
 	type plain Extra
@@ -506,7 +511,7 @@ func (v *Extra) UnmarshalJSON(data []byte) error {
 	}
 	v.PatternProps = nil
 	v.Extra = nil
-	keys, raw, err := runtime.OtherProps(data, []string{"foo"})
+	keys, raw, err := kit.OtherProps(data, []string{"foo"})
 	if err != nil {
 		return err
 	}
@@ -516,7 +521,7 @@ func (v *Extra) UnmarshalJSON(data []byte) error {
 			matched = true
 			var x string
 			if err := runtime.DecodeStrict(raw[k], &x); err != nil {
-				return runtime.PropError(k, err)
+				return kit.PropError(k, err)
 			}
 			if v.PatternProps == nil {
 				v.PatternProps = make(map[string]string)
@@ -526,7 +531,7 @@ func (v *Extra) UnmarshalJSON(data []byte) error {
 		if !matched {
 			var x bool
 			if err := runtime.DecodeStrict(raw[k], &x); err != nil {
-				return runtime.PropError(k, err)
+				return kit.PropError(k, err)
 			}
 			if v.Extra == nil {
 				v.Extra = make(map[string]bool)
@@ -540,10 +545,10 @@ func (v *Extra) UnmarshalJSON(data []byte) error {
 // MarshalJSON writes the properties, then the keys of the maps in sorted order; a key is written once.
 func (v Extra) MarshalJSON() ([]byte, error) {
 	type plain Extra
-	var w runtime.ObjectWriter
+	var w kit.ObjectWriter
 	w.Struct(plain(v))
-	runtime.WriteProps(&w, v.PatternProps)
-	runtime.WriteProps(&w, v.Extra)
+	kit.WriteProps(&w, v.PatternProps)
+	kit.WriteProps(&w, v.Extra)
 	return w.Bytes()
 }
 
@@ -579,16 +584,16 @@ func (v *Extra) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendExtra(dst []byte, v *Extra) []byte {
-	dst = runtime.AppendInt64(dst, v.Foo)
-	dst = runtime.AppendLen(dst, len(v.PatternProps))
+	dst = kit.AppendInt64(dst, v.Foo)
+	dst = kit.AppendLen(dst, len(v.PatternProps))
 	for k0, e0 := range v.PatternProps {
-		dst = runtime.AppendString(dst, k0)
-		dst = runtime.AppendString(dst, e0)
+		dst = kit.AppendString(dst, k0)
+		dst = kit.AppendString(dst, e0)
 	}
-	dst = runtime.AppendLen(dst, len(v.Extra))
+	dst = kit.AppendLen(dst, len(v.Extra))
 	for k0, e0 := range v.Extra {
-		dst = runtime.AppendString(dst, k0)
-		dst = runtime.AppendBool(dst, e0)
+		dst = kit.AppendString(dst, k0)
+		dst = kit.AppendBool(dst, e0)
 	}
 	return dst
 }
@@ -619,7 +624,7 @@ func readExtra(rd *runtime.Reader, v *Extra) {
 
 // cloneExtra returns a deep copy of v that shares nothing mutable with it.
 func cloneExtra(v *Extra) *Extra {
-	return runtime.CopyByCodec(v, appendExtra, readExtra)
+	return kit.CopyByCodec(v, appendExtra, readExtra)
 }
 
 // ExtraParams is the object at Extra.task.json#/params.
@@ -629,7 +634,7 @@ type ExtraParams struct {
 
 // UnmarshalJSON decodes a ExtraParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ExtraParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
 		return err
 	}
 	type plain ExtraParams
@@ -646,7 +651,7 @@ func (v *ExtraParams) Validate() error {
 func (v *ExtraParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendExtraParams(dst []byte, v *ExtraParams) []byte {
-	dst = runtime.AppendString(dst, v.ID)
+	dst = kit.AppendString(dst, v.ID)
 	return dst
 }
 
@@ -691,7 +696,7 @@ type KeyedParams struct {
 
 // UnmarshalJSON decodes a KeyedParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *KeyedParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
 		return err
 	}
 	type plain KeyedParams
@@ -708,7 +713,7 @@ func (v *KeyedParams) Validate() error {
 func (v *KeyedParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendKeyedParams(dst []byte, v *KeyedParams) []byte {
-	dst = runtime.AppendString(dst, v.ID)
+	dst = kit.AppendString(dst, v.ID)
 	return dst
 }
 
@@ -746,11 +751,11 @@ func (v Maybe) Value() any {
 // When none matches, the
 // first branch that decodes is kept, for Validate to report why.
 func (v *Maybe) UnmarshalJSON(data []byte) error {
-	cands := make([]runtime.Candidate[Maybe], 0, 2)
+	cands := make([]kit.Candidate[Maybe], 0, 2)
 	{
 		x := new(MaybeResult)
 		err := x.UnmarshalJSON(data)
-		cands = append(cands, runtime.Candidate[Maybe]{
+		cands = append(cands, kit.Candidate[Maybe]{
 			Err:   err,
 			Name:  "Object",
 			Value: Maybe{Object: x},
@@ -759,13 +764,13 @@ func (v *Maybe) UnmarshalJSON(data []byte) error {
 	{
 		x := new(runtime.JSONValue)
 		err := json.Unmarshal(data, x)
-		cands = append(cands, runtime.Candidate[Maybe]{
+		cands = append(cands, kit.Candidate[Maybe]{
 			Err:   err,
 			Name:  "Null",
 			Value: Maybe{Null: x},
 		})
 	}
-	return runtime.PickVariant(v, false, cands, (*Maybe).checkVariant)
+	return kit.PickVariant(v, false, cands, (*Maybe).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
@@ -805,13 +810,13 @@ func (v *Maybe) validate(vs *runtime.Violations, path *runtime.Path) {
 func appendMaybe(dst []byte, v *Maybe) []byte {
 	switch {
 	case v.Object != nil:
-		dst = runtime.AppendInt64(dst, 0)
+		dst = kit.AppendInt64(dst, 0)
 		dst = appendMaybeResult(dst, v.Object)
 	case v.Null != nil:
-		dst = runtime.AppendInt64(dst, 1)
+		dst = kit.AppendInt64(dst, 1)
 		dst = runtime.AppendJSONValue(dst, (*v.Null))
 	default:
-		dst = runtime.AppendInt64(dst, -1)
+		dst = kit.AppendInt64(dst, -1)
 	}
 	return dst
 }
@@ -829,7 +834,7 @@ func readMaybe(rd *runtime.Reader, v *Maybe) {
 
 // cloneMaybe returns a deep copy of v that shares nothing mutable with it.
 func cloneMaybe(v *Maybe) *Maybe {
-	return runtime.CopyByCodec(v, appendMaybe, readMaybe)
+	return kit.CopyByCodec(v, appendMaybe, readMaybe)
 }
 
 // MaybeParams is the object at Maybe.task.json#/params.
@@ -839,7 +844,7 @@ type MaybeParams struct {
 
 // UnmarshalJSON decodes a MaybeParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *MaybeParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
 		return err
 	}
 	type plain MaybeParams
@@ -856,7 +861,7 @@ func (v *MaybeParams) Validate() error {
 func (v *MaybeParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendMaybeParams(dst []byte, v *MaybeParams) []byte {
-	dst = runtime.AppendString(dst, v.ID)
+	dst = kit.AppendString(dst, v.ID)
 	return dst
 }
 
@@ -867,7 +872,7 @@ type MaybeResult struct {
 
 // UnmarshalJSON decodes a MaybeResult, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *MaybeResult) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"kind"}, []string{"kind"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"kind"}, []string{"kind"}, nil, false); err != nil {
 		return err
 	}
 	type plain MaybeResult
@@ -889,7 +894,7 @@ func (v *MaybeResult) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendMaybeResult(dst []byte, v *MaybeResult) []byte {
-	dst = runtime.AppendString(dst, string(v.Kind))
+	dst = kit.AppendString(dst, string(v.Kind))
 	return dst
 }
 
@@ -935,7 +940,7 @@ func (v MaybeResultKind) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendMaybeResultKind(dst []byte, v *MaybeResultKind) []byte {
-	dst = runtime.AppendString(dst, string(*v))
+	dst = kit.AppendString(dst, string(*v))
 	return dst
 }
 
@@ -954,7 +959,7 @@ type Merged struct {
 // UnmarshalJSON decodes a Merged strictly (missing required properties, nulls where null is not allowed are errors)
 // and puts every key that no property takes into the map it belongs to.
 func (v *Merged) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"a", "b"}, []string{"a", "b"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"a", "b"}, []string{"a", "b"}, nil, false); err != nil {
 		return err
 	}
 	type plain Merged
@@ -962,14 +967,14 @@ func (v *Merged) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	v.Extra = nil
-	keys, raw, err := runtime.OtherProps(data, []string{"a", "b"})
+	keys, raw, err := kit.OtherProps(data, []string{"a", "b"})
 	if err != nil {
 		return err
 	}
 	for _, k := range keys {
 		var x runtime.JSONValue
 		if err := json.Unmarshal(raw[k], &x); err != nil {
-			return runtime.PropError(k, err)
+			return kit.PropError(k, err)
 		}
 		if v.Extra == nil {
 			v.Extra = make(map[string]runtime.JSONValue)
@@ -982,9 +987,9 @@ func (v *Merged) UnmarshalJSON(data []byte) error {
 // MarshalJSON writes the properties, then the keys of the maps in sorted order; a key is written once.
 func (v Merged) MarshalJSON() ([]byte, error) {
 	type plain Merged
-	var w runtime.ObjectWriter
+	var w kit.ObjectWriter
 	w.Struct(plain(v))
-	runtime.WriteProps(&w, v.Extra)
+	kit.WriteProps(&w, v.Extra)
 	return w.Bytes()
 }
 
@@ -1020,11 +1025,11 @@ func (v *Merged) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendMerged(dst []byte, v *Merged) []byte {
-	dst = runtime.AppendInt64(dst, v.A)
-	dst = runtime.AppendString(dst, v.B)
-	dst = runtime.AppendLen(dst, len(v.Extra))
+	dst = kit.AppendInt64(dst, v.A)
+	dst = kit.AppendString(dst, v.B)
+	dst = kit.AppendLen(dst, len(v.Extra))
 	for k0, e0 := range v.Extra {
-		dst = runtime.AppendString(dst, k0)
+		dst = kit.AppendString(dst, k0)
 		dst = runtime.AppendJSONValue(dst, e0)
 	}
 	return dst
@@ -1047,7 +1052,7 @@ func readMerged(rd *runtime.Reader, v *Merged) {
 
 // cloneMerged returns a deep copy of v that shares nothing mutable with it.
 func cloneMerged(v *Merged) *Merged {
-	return runtime.CopyByCodec(v, appendMerged, readMerged)
+	return kit.CopyByCodec(v, appendMerged, readMerged)
 }
 
 // MergedParams is the object at Merged.task.json#/params.
@@ -1057,7 +1062,7 @@ type MergedParams struct {
 
 // UnmarshalJSON decodes a MergedParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *MergedParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
 		return err
 	}
 	type plain MergedParams
@@ -1074,7 +1079,7 @@ func (v *MergedParams) Validate() error {
 func (v *MergedParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendMergedParams(dst []byte, v *MergedParams) []byte {
-	dst = runtime.AppendString(dst, v.ID)
+	dst = kit.AppendString(dst, v.ID)
 	return dst
 }
 
@@ -1119,7 +1124,7 @@ type MixedParams struct {
 
 // UnmarshalJSON decodes a MixedParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *MixedParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
 		return err
 	}
 	type plain MixedParams
@@ -1136,7 +1141,7 @@ func (v *MixedParams) Validate() error {
 func (v *MixedParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendMixedParams(dst []byte, v *MixedParams) []byte {
-	dst = runtime.AppendString(dst, v.ID)
+	dst = kit.AppendString(dst, v.ID)
 	return dst
 }
 
@@ -1171,12 +1176,12 @@ func (v Mode) Value() any {
 
 // MarshalJSON writes the value; a value that is not JSON text is an error.
 func (v Mode) MarshalJSON() ([]byte, error) {
-	return runtime.EnumJSON(string(v))
+	return kit.EnumJSON(string(v))
 }
 
 // UnmarshalJSON decodes any JSON value, spelled as the constant it equals; Validate reports a value that equals none.
 func (v *Mode) UnmarshalJSON(data []byte) error {
-	s, err := runtime.EnumText(data, string(Mode1), string(ModeAb), string(ModeNull), string(ModeValue3), string(ModeValue4))
+	s, err := kit.EnumText(data, string(Mode1), string(ModeAb), string(ModeNull), string(ModeValue3), string(ModeValue4))
 	*v = Mode(s)
 	return err
 }
@@ -1195,7 +1200,7 @@ func (v Mode) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendMode(dst []byte, v *Mode) []byte {
-	dst = runtime.AppendString(dst, string(*v))
+	dst = kit.AppendString(dst, string(*v))
 	return dst
 }
 
@@ -1216,7 +1221,7 @@ type ModeParams struct {
 
 // UnmarshalJSON decodes a ModeParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ModeParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
 		return err
 	}
 	type plain ModeParams
@@ -1233,7 +1238,7 @@ func (v *ModeParams) Validate() error {
 func (v *ModeParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendModeParams(dst []byte, v *ModeParams) []byte {
-	dst = runtime.AppendString(dst, v.ID)
+	dst = kit.AppendString(dst, v.ID)
 	return dst
 }
 
@@ -1271,11 +1276,11 @@ func (v Nested) Value() any {
 // When none matches, the
 // first branch that decodes is kept, for Validate to report why.
 func (v *Nested) UnmarshalJSON(data []byte) error {
-	cands := make([]runtime.Candidate[Nested], 0, 2)
+	cands := make([]kit.Candidate[Nested], 0, 2)
 	{
 		x := new(NestedVariant0)
 		err := x.UnmarshalJSON(data)
-		cands = append(cands, runtime.Candidate[Nested]{
+		cands = append(cands, kit.Candidate[Nested]{
 			Err:   err,
 			Name:  "Variant0",
 			Value: Nested{Variant0: x},
@@ -1284,13 +1289,13 @@ func (v *Nested) UnmarshalJSON(data []byte) error {
 	{
 		x := new([]Shape)
 		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, runtime.Candidate[Nested]{
+		cands = append(cands, kit.Candidate[Nested]{
 			Err:   err,
 			Name:  "Array",
 			Value: Nested{Array: x},
 		})
 	}
-	return runtime.PickVariant(v, false, cands, (*Nested).checkVariant)
+	return kit.PickVariant(v, false, cands, (*Nested).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
@@ -1333,16 +1338,16 @@ func (v *Nested) validate(vs *runtime.Violations, path *runtime.Path) {
 func appendNested(dst []byte, v *Nested) []byte {
 	switch {
 	case v.Variant0 != nil:
-		dst = runtime.AppendInt64(dst, 0)
+		dst = kit.AppendInt64(dst, 0)
 		dst = appendNestedVariant0(dst, v.Variant0)
 	case v.Array != nil:
-		dst = runtime.AppendInt64(dst, 1)
-		dst = runtime.AppendLen(dst, len((*v.Array)))
+		dst = kit.AppendInt64(dst, 1)
+		dst = kit.AppendLen(dst, len((*v.Array)))
 		for i0 := range *v.Array {
 			dst = appendShape(dst, &(*v.Array)[i0])
 		}
 	default:
-		dst = runtime.AppendInt64(dst, -1)
+		dst = kit.AppendInt64(dst, -1)
 	}
 	return dst
 }
@@ -1363,7 +1368,7 @@ func readNested(rd *runtime.Reader, v *Nested) {
 
 // cloneNested returns a deep copy of v that shares nothing mutable with it.
 func cloneNested(v *Nested) *Nested {
-	return runtime.CopyByCodec(v, appendNested, readNested)
+	return kit.CopyByCodec(v, appendNested, readNested)
 }
 
 // NestedParams is the object at Nested.task.json#/params.
@@ -1373,7 +1378,7 @@ type NestedParams struct {
 
 // UnmarshalJSON decodes a NestedParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *NestedParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
 		return err
 	}
 	type plain NestedParams
@@ -1390,7 +1395,7 @@ func (v *NestedParams) Validate() error {
 func (v *NestedParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendNestedParams(dst []byte, v *NestedParams) []byte {
-	dst = runtime.AppendString(dst, v.ID)
+	dst = kit.AppendString(dst, v.ID)
 	return dst
 }
 
@@ -1428,11 +1433,11 @@ func (v NestedVariant0) Value() any {
 // A value that matches several is an error. When none matches, the
 // first branch that decodes is kept, for Validate to report why.
 func (v *NestedVariant0) UnmarshalJSON(data []byte) error {
-	cands := make([]runtime.Candidate[NestedVariant0], 0, 2)
+	cands := make([]kit.Candidate[NestedVariant0], 0, 2)
 	{
 		x := new(int64)
 		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, runtime.Candidate[NestedVariant0]{
+		cands = append(cands, kit.Candidate[NestedVariant0]{
 			Err:   err,
 			Name:  "Integer",
 			Value: NestedVariant0{Integer: x},
@@ -1441,13 +1446,13 @@ func (v *NestedVariant0) UnmarshalJSON(data []byte) error {
 	{
 		x := new(float64)
 		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, runtime.Candidate[NestedVariant0]{
+		cands = append(cands, kit.Candidate[NestedVariant0]{
 			Err:   err,
 			Name:  "Number",
 			Value: NestedVariant0{Number: x},
 		})
 	}
-	return runtime.PickVariant(v, true, cands, (*NestedVariant0).checkVariant)
+	return kit.PickVariant(v, true, cands, (*NestedVariant0).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
@@ -1472,7 +1477,7 @@ func (v *NestedVariant0) validateVariant(vs *runtime.Violations, path *runtime.P
 	}
 	if v.Number != nil {
 		n++
-		if !runtime.IsMultipleOf(float64((*v.Number)), 0.5) {
+		if !kit.IsMultipleOf(float64((*v.Number)), 0.5) {
 			vs.Addf(path.String(), "multipleOf", "%v is not a multiple of 0.5", (*v.Number))
 		}
 	}
@@ -1490,11 +1495,11 @@ func (v *NestedVariant0) validate(vs *runtime.Violations, path *runtime.Path) {
 	// oneOf: the value must match no other branch.
 	switch {
 	case v.Integer != nil:
-		if i := runtime.FirstMatch(v.Integer, path, checkNestedVariant0Number); i >= 0 {
+		if i := kit.FirstMatch(v.Integer, path, checkNestedVariant0Number); i >= 0 {
 			vs.Addf(path.String(), "oneOf", "the Integer value also matches %s, want exactly one branch", []string{"Number"}[i])
 		}
 	case v.Number != nil:
-		if i := runtime.FirstMatch(v.Number, path, checkNestedVariant0Integer); i >= 0 {
+		if i := kit.FirstMatch(v.Number, path, checkNestedVariant0Integer); i >= 0 {
 			vs.Addf(path.String(), "oneOf", "the Number value also matches %s, want exactly one branch", []string{"Integer"}[i])
 		}
 	}
@@ -1503,13 +1508,13 @@ func (v *NestedVariant0) validate(vs *runtime.Violations, path *runtime.Path) {
 func appendNestedVariant0(dst []byte, v *NestedVariant0) []byte {
 	switch {
 	case v.Integer != nil:
-		dst = runtime.AppendInt64(dst, 0)
-		dst = runtime.AppendInt64(dst, (*v.Integer))
+		dst = kit.AppendInt64(dst, 0)
+		dst = kit.AppendInt64(dst, (*v.Integer))
 	case v.Number != nil:
-		dst = runtime.AppendInt64(dst, 1)
-		dst = runtime.AppendFloat64(dst, (*v.Number))
+		dst = kit.AppendInt64(dst, 1)
+		dst = kit.AppendFloat64(dst, (*v.Number))
 	default:
-		dst = runtime.AppendInt64(dst, -1)
+		dst = kit.AppendInt64(dst, -1)
 	}
 	return dst
 }
@@ -1550,23 +1555,23 @@ func (v Open) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON decodes a JSON array of at least 1 items, each item strictly.
 func (v *Open) UnmarshalJSON(data []byte) error {
-	items, err := runtime.TupleItems(data, 1, -1)
+	items, err := kit.TupleItems(data, 1, -1)
 	if err != nil {
 		return err
 	}
 	*v = Open{}
 	if err := runtime.DecodeStrict(items[0], &v.V0); err != nil {
-		return runtime.PropError("0", err)
+		return kit.PropError("0", err)
 	}
 	if len(items) > 1 {
 		if err := runtime.DecodeStrict(items[1], &v.V1); err != nil {
-			return runtime.PropError("1", err)
+			return kit.PropError("1", err)
 		}
 	}
 	for i := 2; i < len(items); i++ {
 		var x runtime.JSONValue
 		if err := json.Unmarshal(items[i], &x); err != nil {
-			return runtime.PropError(strconv.Itoa(i), err)
+			return kit.PropError(strconv.Itoa(i), err)
 		}
 		v.Rest = append(v.Rest, x)
 	}
@@ -1604,14 +1609,14 @@ func (v *Open) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendOpen(dst []byte, v *Open) []byte {
-	dst = runtime.AppendInt64(dst, v.V0)
+	dst = kit.AppendInt64(dst, v.V0)
 	if v.V1 != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendString(dst, (*v.V1))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendString(dst, (*v.V1))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
-	dst = runtime.AppendLen(dst, len(v.Rest))
+	dst = kit.AppendLen(dst, len(v.Rest))
 	for i0 := range v.Rest {
 		dst = runtime.AppendJSONValue(dst, v.Rest[i0])
 	}
@@ -1633,7 +1638,7 @@ func readOpen(rd *runtime.Reader, v *Open) {
 
 // cloneOpen returns a deep copy of v that shares nothing mutable with it.
 func cloneOpen(v *Open) *Open {
-	return runtime.CopyByCodec(v, appendOpen, readOpen)
+	return kit.CopyByCodec(v, appendOpen, readOpen)
 }
 
 // OpenParams is the object at Open.task.json#/params.
@@ -1643,7 +1648,7 @@ type OpenParams struct {
 
 // UnmarshalJSON decodes a OpenParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *OpenParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
 		return err
 	}
 	type plain OpenParams
@@ -1660,7 +1665,7 @@ func (v *OpenParams) Validate() error {
 func (v *OpenParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendOpenParams(dst []byte, v *OpenParams) []byte {
-	dst = runtime.AppendString(dst, v.ID)
+	dst = kit.AppendString(dst, v.ID)
 	return dst
 }
 
@@ -1689,23 +1694,23 @@ func (v Pair) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON decodes a JSON array of at least 1 items, each item strictly.
 func (v *Pair) UnmarshalJSON(data []byte) error {
-	items, err := runtime.TupleItems(data, 1, -1)
+	items, err := kit.TupleItems(data, 1, -1)
 	if err != nil {
 		return err
 	}
 	*v = Pair{}
 	if err := runtime.DecodeStrict(items[0], &v.V0); err != nil {
-		return runtime.PropError("0", err)
+		return kit.PropError("0", err)
 	}
 	if len(items) > 1 {
 		if err := json.Unmarshal(runtime.NormalizeIntegers(items[1]), &v.V1); err != nil {
-			return runtime.PropError("1", err)
+			return kit.PropError("1", err)
 		}
 	}
 	for i := 2; i < len(items); i++ {
 		var x bool
 		if err := runtime.DecodeStrict(items[i], &x); err != nil {
-			return runtime.PropError(strconv.Itoa(i), err)
+			return kit.PropError(strconv.Itoa(i), err)
 		}
 		v.Rest = append(v.Rest, x)
 	}
@@ -1734,17 +1739,17 @@ func (v *Pair) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendPair(dst []byte, v *Pair) []byte {
-	dst = runtime.AppendString(dst, v.V0)
-	dst = runtime.AppendPresent(dst, v.V1.Set)
+	dst = kit.AppendString(dst, v.V0)
+	dst = kit.AppendPresent(dst, v.V1.Set)
 	if v.V1.Set {
-		dst = runtime.AppendPresent(dst, v.V1.Null)
+		dst = kit.AppendPresent(dst, v.V1.Null)
 		if !v.V1.Null {
-			dst = runtime.AppendFloat64(dst, v.V1.Value)
+			dst = kit.AppendFloat64(dst, v.V1.Value)
 		}
 	}
-	dst = runtime.AppendLen(dst, len(v.Rest))
+	dst = kit.AppendLen(dst, len(v.Rest))
 	for i0 := range v.Rest {
-		dst = runtime.AppendBool(dst, v.Rest[i0])
+		dst = kit.AppendBool(dst, v.Rest[i0])
 	}
 	return dst
 }
@@ -1767,7 +1772,7 @@ func readPair(rd *runtime.Reader, v *Pair) {
 
 // clonePair returns a deep copy of v that shares nothing mutable with it.
 func clonePair(v *Pair) *Pair {
-	return runtime.CopyByCodec(v, appendPair, readPair)
+	return kit.CopyByCodec(v, appendPair, readPair)
 }
 
 // PairParams is the object at Pair.task.json#/params.
@@ -1777,7 +1782,7 @@ type PairParams struct {
 
 // UnmarshalJSON decodes a PairParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *PairParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
 		return err
 	}
 	type plain PairParams
@@ -1794,7 +1799,7 @@ func (v *PairParams) Validate() error {
 func (v *PairParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendPairParams(dst []byte, v *PairParams) []byte {
-	dst = runtime.AppendString(dst, v.ID)
+	dst = kit.AppendString(dst, v.ID)
 	return dst
 }
 
@@ -1837,11 +1842,11 @@ func (v Scalar) Value() any {
 // A value that matches several is an error. When none matches, the
 // first branch that decodes is kept, for Validate to report why.
 func (v *Scalar) UnmarshalJSON(data []byte) error {
-	cands := make([]runtime.Candidate[Scalar], 0, 3)
+	cands := make([]kit.Candidate[Scalar], 0, 3)
 	{
 		x := new(string)
 		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, runtime.Candidate[Scalar]{
+		cands = append(cands, kit.Candidate[Scalar]{
 			Err:   err,
 			Name:  "String",
 			Value: Scalar{String: x},
@@ -1850,7 +1855,7 @@ func (v *Scalar) UnmarshalJSON(data []byte) error {
 	{
 		x := new(int64)
 		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, runtime.Candidate[Scalar]{
+		cands = append(cands, kit.Candidate[Scalar]{
 			Err:   err,
 			Name:  "Integer",
 			Value: Scalar{Integer: x},
@@ -1859,13 +1864,13 @@ func (v *Scalar) UnmarshalJSON(data []byte) error {
 	{
 		x := new(float64)
 		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, runtime.Candidate[Scalar]{
+		cands = append(cands, kit.Candidate[Scalar]{
 			Err:   err,
 			Name:  "Number",
 			Value: Scalar{Number: x},
 		})
 	}
-	return runtime.PickVariant(v, true, cands, (*Scalar).checkVariant)
+	return kit.PickVariant(v, true, cands, (*Scalar).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
@@ -1914,11 +1919,11 @@ func (v *Scalar) validate(vs *runtime.Violations, path *runtime.Path) {
 	// oneOf: the value must match no other branch.
 	switch {
 	case v.Integer != nil:
-		if i := runtime.FirstMatch(v.Integer, path, checkScalarNumber); i >= 0 {
+		if i := kit.FirstMatch(v.Integer, path, checkScalarNumber); i >= 0 {
 			vs.Addf(path.String(), "oneOf", "the Integer value also matches %s, want exactly one branch", []string{"Number"}[i])
 		}
 	case v.Number != nil:
-		if i := runtime.FirstMatch(v.Number, path, checkScalarInteger); i >= 0 {
+		if i := kit.FirstMatch(v.Number, path, checkScalarInteger); i >= 0 {
 			vs.Addf(path.String(), "oneOf", "the Number value also matches %s, want exactly one branch", []string{"Integer"}[i])
 		}
 	}
@@ -1927,16 +1932,16 @@ func (v *Scalar) validate(vs *runtime.Violations, path *runtime.Path) {
 func appendScalar(dst []byte, v *Scalar) []byte {
 	switch {
 	case v.String != nil:
-		dst = runtime.AppendInt64(dst, 0)
-		dst = runtime.AppendString(dst, (*v.String))
+		dst = kit.AppendInt64(dst, 0)
+		dst = kit.AppendString(dst, (*v.String))
 	case v.Integer != nil:
-		dst = runtime.AppendInt64(dst, 1)
-		dst = runtime.AppendInt64(dst, (*v.Integer))
+		dst = kit.AppendInt64(dst, 1)
+		dst = kit.AppendInt64(dst, (*v.Integer))
 	case v.Number != nil:
-		dst = runtime.AppendInt64(dst, 2)
-		dst = runtime.AppendFloat64(dst, (*v.Number))
+		dst = kit.AppendInt64(dst, 2)
+		dst = kit.AppendFloat64(dst, (*v.Number))
 	default:
-		dst = runtime.AppendInt64(dst, -1)
+		dst = kit.AppendInt64(dst, -1)
 	}
 	return dst
 }
@@ -1957,7 +1962,7 @@ func readScalar(rd *runtime.Reader, v *Scalar) {
 
 // cloneScalar returns a deep copy of v that shares nothing mutable with it.
 func cloneScalar(v *Scalar) *Scalar {
-	return runtime.CopyByCodec(v, appendScalar, readScalar)
+	return kit.CopyByCodec(v, appendScalar, readScalar)
 }
 
 // ScalarParams is the object at Scalar.task.json#/params.
@@ -1967,7 +1972,7 @@ type ScalarParams struct {
 
 // UnmarshalJSON decodes a ScalarParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ScalarParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
 		return err
 	}
 	type plain ScalarParams
@@ -1984,7 +1989,7 @@ func (v *ScalarParams) Validate() error {
 func (v *ScalarParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendScalarParams(dst []byte, v *ScalarParams) []byte {
-	dst = runtime.AppendString(dst, v.ID)
+	dst = kit.AppendString(dst, v.ID)
 	return dst
 }
 
@@ -2020,7 +2025,7 @@ func (v Shape) Value() any {
 
 // UnmarshalJSON reads the property "kind" first and decodes the variant it names.
 func (v *Shape) UnmarshalJSON(data []byte) error {
-	tag, err := runtime.Discriminator(data, "kind")
+	tag, err := kit.Discriminator(data, "kind")
 	if err != nil {
 		return err
 	}
@@ -2033,7 +2038,7 @@ func (v *Shape) UnmarshalJSON(data []byte) error {
 		v.Square = new(ShapeSquare)
 		return v.Square.UnmarshalJSON(data)
 	}
-	return runtime.UnknownTag("kind", tag, "\"circle\", \"square\"")
+	return kit.UnknownTag("kind", tag, "\"circle\", \"square\"")
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -2061,13 +2066,13 @@ func (v *Shape) validate(vs *runtime.Violations, path *runtime.Path) {
 func appendShape(dst []byte, v *Shape) []byte {
 	switch {
 	case v.Circle != nil:
-		dst = runtime.AppendInt64(dst, 0)
+		dst = kit.AppendInt64(dst, 0)
 		dst = appendShapeCircle(dst, v.Circle)
 	case v.Square != nil:
-		dst = runtime.AppendInt64(dst, 1)
+		dst = kit.AppendInt64(dst, 1)
 		dst = appendShapeSquare(dst, v.Square)
 	default:
-		dst = runtime.AppendInt64(dst, -1)
+		dst = kit.AppendInt64(dst, -1)
 	}
 	return dst
 }
@@ -2085,7 +2090,7 @@ func readShape(rd *runtime.Reader, v *Shape) {
 
 // cloneShape returns a deep copy of v that shares nothing mutable with it.
 func cloneShape(v *Shape) *Shape {
-	return runtime.CopyByCodec(v, appendShape, readShape)
+	return kit.CopyByCodec(v, appendShape, readShape)
 }
 
 // ShapeCircle is the object at oneOf/0.
@@ -2096,7 +2101,7 @@ type ShapeCircle struct {
 
 // UnmarshalJSON decodes a ShapeCircle, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ShapeCircle) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"kind", "r"}, []string{"kind", "r"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"kind", "r"}, []string{"kind", "r"}, nil, false); err != nil {
 		return err
 	}
 	type plain ShapeCircle
@@ -2126,8 +2131,8 @@ func (v *ShapeCircle) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendShapeCircle(dst []byte, v *ShapeCircle) []byte {
-	dst = runtime.AppendString(dst, v.Kind)
-	dst = runtime.AppendFloat64(dst, v.R)
+	dst = kit.AppendString(dst, v.Kind)
+	dst = kit.AppendFloat64(dst, v.R)
 	return dst
 }
 
@@ -2143,7 +2148,7 @@ type ShapeParams struct {
 
 // UnmarshalJSON decodes a ShapeParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ShapeParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
 		return err
 	}
 	type plain ShapeParams
@@ -2160,7 +2165,7 @@ func (v *ShapeParams) Validate() error {
 func (v *ShapeParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendShapeParams(dst []byte, v *ShapeParams) []byte {
-	dst = runtime.AppendString(dst, v.ID)
+	dst = kit.AppendString(dst, v.ID)
 	return dst
 }
 
@@ -2172,7 +2177,7 @@ type ShapeSquare struct {
 
 // UnmarshalJSON decodes a ShapeSquare, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ShapeSquare) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"kind", "a"}, []string{"kind", "a"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"kind", "a"}, []string{"kind", "a"}, nil, false); err != nil {
 		return err
 	}
 	type plain ShapeSquare
@@ -2202,8 +2207,8 @@ func (v *ShapeSquare) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendShapeSquare(dst []byte, v *ShapeSquare) []byte {
-	dst = runtime.AppendString(dst, v.Kind)
-	dst = runtime.AppendInt64(dst, v.A)
+	dst = kit.AppendString(dst, v.Kind)
+	dst = kit.AppendInt64(dst, v.A)
 	return dst
 }
 
@@ -2253,7 +2258,7 @@ type TupleParams struct {
 
 // UnmarshalJSON decodes a TupleParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *TupleParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
 		return err
 	}
 	type plain TupleParams
@@ -2270,7 +2275,7 @@ func (v *TupleParams) Validate() error {
 func (v *TupleParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendTupleParams(dst []byte, v *TupleParams) []byte {
-	dst = runtime.AppendString(dst, v.ID)
+	dst = kit.AppendString(dst, v.ID)
 	return dst
 }
 
@@ -2284,7 +2289,7 @@ type Typed struct {
 
 // UnmarshalJSON decodes a Typed, rejecting what its schema rejects: missing required properties, nulls where null is not allowed and unknown properties.
 func (v *Typed) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"a", "b"}, []string{"a", "b", "c"}, []string{"a", "b", "c", "d"}, true); err != nil {
+	if err := kit.RequireKeys(data, []string{"a", "b"}, []string{"a", "b", "c"}, []string{"a", "b", "c", "d"}, true); err != nil {
 		return err
 	}
 	type plain Typed
@@ -2299,7 +2304,7 @@ func (v *Typed) Validate() error {
 }
 
 // pattern1 is compiled once; the schema compiler has already accepted it.
-var pattern1 = runtime.MustPattern("^a")
+var pattern1 = kit.MustPattern("^a")
 
 func (v *Typed) validate(vs *runtime.Violations, path *runtime.Path) {
 	{
@@ -2326,7 +2331,7 @@ func (v *Typed) validate(vs *runtime.Violations, path *runtime.Path) {
 			if len((*v.C)) > 2 {
 				vs.Addf(pC.String(), "maxItems", "%d items, want at most 2", len((*v.C)))
 			}
-			if i, j, dup := runtime.DuplicateIndex((*v.C)); dup {
+			if i, j, dup := kit.DuplicateIndex((*v.C)); dup {
 				vs.Addf(pC.String(), "uniqueItems", "items %d and %d are equal", i, j)
 			}
 			for i0 := range *v.C {
@@ -2338,7 +2343,7 @@ func (v *Typed) validate(vs *runtime.Violations, path *runtime.Path) {
 	{
 		pD := path.Key("d")
 		if v.D.Set && !v.D.Null {
-			if !runtime.IsMultipleOf(float64(v.D.Value), 2.5) {
+			if !kit.IsMultipleOf(float64(v.D.Value), 2.5) {
 				vs.Addf(pD.String(), "multipleOf", "%v is not a multiple of 2.5", v.D.Value)
 			}
 		}
@@ -2346,22 +2351,22 @@ func (v *Typed) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendTyped(dst []byte, v *Typed) []byte {
-	dst = runtime.AppendInt64(dst, v.A)
-	dst = runtime.AppendString(dst, v.B)
+	dst = kit.AppendInt64(dst, v.A)
+	dst = kit.AppendString(dst, v.B)
 	if v.C != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendLen(dst, len((*v.C)))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendLen(dst, len((*v.C)))
 		for i0 := range *v.C {
-			dst = runtime.AppendString(dst, string((*v.C)[i0]))
+			dst = kit.AppendString(dst, string((*v.C)[i0]))
 		}
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
-	dst = runtime.AppendPresent(dst, v.D.Set)
+	dst = kit.AppendPresent(dst, v.D.Set)
 	if v.D.Set {
-		dst = runtime.AppendPresent(dst, v.D.Null)
+		dst = kit.AppendPresent(dst, v.D.Null)
 		if !v.D.Null {
-			dst = runtime.AppendFloat64(dst, v.D.Value)
+			dst = kit.AppendFloat64(dst, v.D.Value)
 		}
 	}
 	return dst
@@ -2439,7 +2444,7 @@ func (v TypedCItem) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendTypedCItem(dst []byte, v *TypedCItem) []byte {
-	dst = runtime.AppendString(dst, string(*v))
+	dst = kit.AppendString(dst, string(*v))
 	return dst
 }
 
@@ -2454,7 +2459,7 @@ type TypedParams struct {
 
 // UnmarshalJSON decodes a TypedParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *TypedParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
 		return err
 	}
 	type plain TypedParams
@@ -2471,7 +2476,7 @@ func (v *TypedParams) Validate() error {
 func (v *TypedParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendTypedParams(dst []byte, v *TypedParams) []byte {
-	dst = runtime.AppendString(dst, v.ID)
+	dst = kit.AppendString(dst, v.ID)
 	return dst
 }
 
@@ -2507,7 +2512,7 @@ func (v Vehicle) Value() any {
 
 // UnmarshalJSON reads the property "kind" first and decodes the variant it names.
 func (v *Vehicle) UnmarshalJSON(data []byte) error {
-	tag, err := runtime.Discriminator(data, "kind")
+	tag, err := kit.Discriminator(data, "kind")
 	if err != nil {
 		return err
 	}
@@ -2520,7 +2525,7 @@ func (v *Vehicle) UnmarshalJSON(data []byte) error {
 		v.Square = new(VehicleSquare)
 		return v.Square.UnmarshalJSON(data)
 	}
-	return runtime.UnknownTag("kind", tag, "\"circle\", \"square\"")
+	return kit.UnknownTag("kind", tag, "\"circle\", \"square\"")
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -2548,13 +2553,13 @@ func (v *Vehicle) validate(vs *runtime.Violations, path *runtime.Path) {
 func appendVehicle(dst []byte, v *Vehicle) []byte {
 	switch {
 	case v.Circle != nil:
-		dst = runtime.AppendInt64(dst, 0)
+		dst = kit.AppendInt64(dst, 0)
 		dst = appendVehicleCircle(dst, v.Circle)
 	case v.Square != nil:
-		dst = runtime.AppendInt64(dst, 1)
+		dst = kit.AppendInt64(dst, 1)
 		dst = appendVehicleSquare(dst, v.Square)
 	default:
-		dst = runtime.AppendInt64(dst, -1)
+		dst = kit.AppendInt64(dst, -1)
 	}
 	return dst
 }
@@ -2572,7 +2577,7 @@ func readVehicle(rd *runtime.Reader, v *Vehicle) {
 
 // cloneVehicle returns a deep copy of v that shares nothing mutable with it.
 func cloneVehicle(v *Vehicle) *Vehicle {
-	return runtime.CopyByCodec(v, appendVehicle, readVehicle)
+	return kit.CopyByCodec(v, appendVehicle, readVehicle)
 }
 
 // VehicleCircle is the object at 0/with-parent.
@@ -2584,7 +2589,7 @@ type VehicleCircle struct {
 
 // UnmarshalJSON decodes a VehicleCircle, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *VehicleCircle) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"a", "kind"}, []string{"a", "kind", "b"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"a", "kind"}, []string{"a", "kind", "b"}, nil, false); err != nil {
 		return err
 	}
 	type plain VehicleCircle
@@ -2614,13 +2619,13 @@ func (v *VehicleCircle) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendVehicleCircle(dst []byte, v *VehicleCircle) []byte {
-	dst = runtime.AppendInt64(dst, v.A)
-	dst = runtime.AppendString(dst, v.Kind)
+	dst = kit.AppendInt64(dst, v.A)
+	dst = kit.AppendString(dst, v.Kind)
 	if v.B != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendString(dst, (*v.B))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendString(dst, (*v.B))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
@@ -2642,7 +2647,7 @@ type VehicleParams struct {
 
 // UnmarshalJSON decodes a VehicleParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *VehicleParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
 		return err
 	}
 	type plain VehicleParams
@@ -2659,7 +2664,7 @@ func (v *VehicleParams) Validate() error {
 func (v *VehicleParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendVehicleParams(dst []byte, v *VehicleParams) []byte {
-	dst = runtime.AppendString(dst, v.ID)
+	dst = kit.AppendString(dst, v.ID)
 	return dst
 }
 
@@ -2672,7 +2677,7 @@ type VehicleSquare struct {
 
 // UnmarshalJSON decodes a VehicleSquare, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *VehicleSquare) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"a", "kind"}, []string{"a", "kind", "c"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"a", "kind"}, []string{"a", "kind", "c"}, nil, false); err != nil {
 		return err
 	}
 	type plain VehicleSquare
@@ -2702,16 +2707,16 @@ func (v *VehicleSquare) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendVehicleSquare(dst []byte, v *VehicleSquare) []byte {
-	dst = runtime.AppendInt64(dst, v.A)
-	dst = runtime.AppendString(dst, v.Kind)
+	dst = kit.AppendInt64(dst, v.A)
+	dst = kit.AppendString(dst, v.Kind)
 	if v.C != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendLen(dst, len((*v.C)))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendLen(dst, len((*v.C)))
 		for i0 := range *v.C {
-			dst = runtime.AppendString(dst, (*v.C)[i0])
+			dst = kit.AppendString(dst, (*v.C)[i0])
 		}
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
@@ -2730,12 +2735,12 @@ func readVehicleSquare(rd *runtime.Reader, v *VehicleSquare) {
 }
 
 // checkConditional checks a JSON value against the schema at $defs/conditional, adding a violation for every keyword it breaks.
-func checkConditional(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	own := new(runtime.Evaluated)
-	if !runtime.HasJSONType(v, "object") {
+func checkConditional(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	own := new(kit.Evaluated)
+	if !kit.HasJSONType(v, "object") {
 		vs.Addf(path.String(), "type", "%s is not of type object", runtime.JSONKind(v))
 	}
-	if runtime.CountValid(v, path, own, checkConditionalIf) == 1 {
+	if kit.CountValid(v, path, own, checkConditionalIf) == 1 {
 		checkConditionalThen(v, path, vs, own)
 	} else {
 		checkConditionalElse(v, path, vs, own)
@@ -2771,14 +2776,14 @@ func checkConditional(v any, path *runtime.Path, vs *runtime.Violations, ev *run
 }
 
 // checkConditionalElse checks a JSON value against the schema at conditional/else, adding a violation for every keyword it breaks.
-func checkConditionalElse(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if runtime.CountValid(v, path, nil, checkConditionalElseNot) == 1 {
+func checkConditionalElse(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if kit.CountValid(v, path, nil, checkConditionalElseNot) == 1 {
 		vs.Add(path.String(), "not", "the value matches the schema under not")
 	}
 }
 
 // checkConditionalElseNot checks a JSON value against the schema at else/not, adding a violation for every keyword it breaks.
-func checkConditionalElseNot(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
+func checkConditionalElseNot(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if o, ok := v.(map[string]any); ok {
 		for _, k := range []string{"foo"} {
 			if _, ok := o[k]; !ok {
@@ -2789,7 +2794,7 @@ func checkConditionalElseNot(v any, path *runtime.Path, vs *runtime.Violations, 
 }
 
 // checkConditionalIf checks a JSON value against the schema at conditional/if, adding a violation for every keyword it breaks.
-func checkConditionalIf(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
+func checkConditionalIf(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if o, ok := v.(map[string]any); ok {
 		for _, k := range []string{"kind"} {
 			if _, ok := o[k]; !ok {
@@ -2805,28 +2810,28 @@ func checkConditionalIf(v any, path *runtime.Path, vs *runtime.Violations, ev *r
 }
 
 // checkConditionalIfPropKind checks a JSON value against the schema at properties/kind, adding a violation for every keyword it breaks.
-func checkConditionalIfPropKind(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
+func checkConditionalIfPropKind(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !runtime.EqualJSON(v, "a") {
-		vs.Addf(path.String(), "const", "%s is not \"a\"", runtime.BriefJSON(v))
+		vs.Addf(path.String(), "const", "%s is not \"a\"", kit.BriefJSON(v))
 	}
 }
 
 // checkConditionalPropFoo checks a JSON value against the schema at properties/foo, adding a violation for every keyword it breaks.
-func checkConditionalPropFoo(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "string") {
+func checkConditionalPropFoo(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "string") {
 		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
 	}
 }
 
 // checkConditionalPropKind checks a JSON value against the schema at properties/kind, adding a violation for every keyword it breaks.
-func checkConditionalPropKind(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.InJSON(v, "a", "b") {
-		vs.Addf(path.String(), "enum", "%s is not one of \"a\", \"b\"", runtime.BriefJSON(v))
+func checkConditionalPropKind(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.InJSON(v, "a", "b") {
+		vs.Addf(path.String(), "enum", "%s is not one of \"a\", \"b\"", kit.BriefJSON(v))
 	}
 }
 
 // checkConditionalThen checks a JSON value against the schema at conditional/then, adding a violation for every keyword it breaks.
-func checkConditionalThen(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
+func checkConditionalThen(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if o, ok := v.(map[string]any); ok {
 		for _, k := range []string{"foo"} {
 			if _, ok := o[k]; !ok {
@@ -2842,20 +2847,20 @@ func checkConditionalThen(v any, path *runtime.Path, vs *runtime.Violations, ev 
 }
 
 // checkConditionalThenPropBar checks a JSON value against the schema at properties/bar, adding a violation for every keyword it breaks.
-func checkConditionalThenPropBar(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "integer") {
+func checkConditionalThenPropBar(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "integer") {
 		vs.Addf(path.String(), "type", "%s is not of type integer", runtime.JSONKind(v))
 	}
 }
 
 // checkConditionalUnevaluated checks a JSON value against the schema at conditional/unevaluatedProperties, adding a violation for every keyword it breaks.
-func checkConditionalUnevaluated(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
+func checkConditionalUnevaluated(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	vs.Add(path.String(), "false", "no value is allowed here")
 }
 
 // checkKeyed checks a JSON value against the schema at $defs/keyed, adding a violation for every keyword it breaks.
-func checkKeyed(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "object") {
+func checkKeyed(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "object") {
 		vs.Addf(path.String(), "type", "%s is not of type object", runtime.JSONKind(v))
 	}
 	if o, ok := v.(map[string]any); ok {
@@ -2890,14 +2895,14 @@ func checkKeyed(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.E
 }
 
 // checkKeyedAdditional checks a JSON value against the schema at keyed/additionalProperties, adding a violation for every keyword it breaks.
-func checkKeyedAdditional(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "boolean") {
+func checkKeyedAdditional(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "boolean") {
 		vs.Addf(path.String(), "type", "%s is not of type boolean", runtime.JSONKind(v))
 	}
 }
 
 // checkKeyedNames checks a JSON value against the schema at keyed/propertyNames, adding a violation for every keyword it breaks.
-func checkKeyedNames(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
+func checkKeyedNames(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if s, ok := v.(string); ok {
 		if utf8.RuneCountInString(s) > 3 {
 			vs.Addf(path.String(), "maxLength", "length %d, want at most 3", utf8.RuneCountInString(s))
@@ -2906,8 +2911,8 @@ func checkKeyedNames(v any, path *runtime.Path, vs *runtime.Violations, ev *runt
 }
 
 // checkKeyedPattern0 checks a JSON value against the schema at patternProperties/%5Ex, adding a violation for every keyword it breaks.
-func checkKeyedPattern0(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "string") {
+func checkKeyedPattern0(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "string") {
 		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
 	}
 	if s, ok := v.(string); ok {
@@ -2918,29 +2923,29 @@ func checkKeyedPattern0(v any, path *runtime.Path, vs *runtime.Violations, ev *r
 }
 
 // checkKeyedPropFoo checks a JSON value against the schema at properties/foo, adding a violation for every keyword it breaks.
-func checkKeyedPropFoo(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "integer") {
+func checkKeyedPropFoo(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "integer") {
 		vs.Addf(path.String(), "type", "%s is not of type integer", runtime.JSONKind(v))
 	}
 }
 
 // checkMaybeNull checks a JSON value against the schema at anyOf/1, adding a violation for every keyword it breaks.
-func checkMaybeNull(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "null") {
+func checkMaybeNull(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "null") {
 		vs.Addf(path.String(), "type", "%s is not of type null", runtime.JSONKind(v))
 	}
 }
 
 // checkMergedExtra checks a JSON value against the schema at merged/additionalProperties, adding a violation for every keyword it breaks.
-func checkMergedExtra(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {}
+func checkMergedExtra(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {}
 
 // checkMixed checks a JSON value against the schema at $defs/mixed, adding a violation for every keyword it breaks.
-func checkMixed(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "string", "integer", "null") {
+func checkMixed(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "string", "integer", "null") {
 		vs.Addf(path.String(), "type", "%s is not of type string or integer or null", runtime.JSONKind(v))
 	}
-	if !runtime.InJSON(v, "ab", "abc", json.Number("3"), json.Number("10"), json.Number("11"), nil) {
-		vs.Addf(path.String(), "enum", "%s is not one of \"ab\", \"abc\", 3, 10, 11, null", runtime.BriefJSON(v))
+	if !kit.InJSON(v, "ab", "abc", json.Number("3"), json.Number("10"), json.Number("11"), nil) {
+		vs.Addf(path.String(), "enum", "%s is not one of \"ab\", \"abc\", 3, 10, 11, null", kit.BriefJSON(v))
 	}
 	if n, ok := v.(json.Number); ok {
 		if runtime.CompareNumber(n, "3") < 0 {
@@ -2958,15 +2963,15 @@ func checkMixed(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.E
 }
 
 // checkNestedVariant0Integer checks a JSON value against the schema at oneOf/0, adding a violation for every keyword it breaks.
-func checkNestedVariant0Integer(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "integer") {
+func checkNestedVariant0Integer(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "integer") {
 		vs.Addf(path.String(), "type", "%s is not of type integer", runtime.JSONKind(v))
 	}
 }
 
 // checkNestedVariant0Number checks a JSON value against the schema at oneOf/1, adding a violation for every keyword it breaks.
-func checkNestedVariant0Number(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "number") {
+func checkNestedVariant0Number(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "number") {
 		vs.Addf(path.String(), "type", "%s is not of type number", runtime.JSONKind(v))
 	}
 	if n, ok := v.(json.Number); ok {
@@ -2977,18 +2982,18 @@ func checkNestedVariant0Number(v any, path *runtime.Path, vs *runtime.Violations
 }
 
 // checkOpenItem checks a JSON value against the schema at open/items, adding a violation for every keyword it breaks.
-func checkOpenItem(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {}
+func checkOpenItem(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {}
 
 // checkScalarInteger checks a JSON value against the schema at oneOf/1, adding a violation for every keyword it breaks.
-func checkScalarInteger(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "integer") {
+func checkScalarInteger(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "integer") {
 		vs.Addf(path.String(), "type", "%s is not of type integer", runtime.JSONKind(v))
 	}
 }
 
 // checkScalarNumber checks a JSON value against the schema at oneOf/2, adding a violation for every keyword it breaks.
-func checkScalarNumber(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "number") {
+func checkScalarNumber(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "number") {
 		vs.Addf(path.String(), "type", "%s is not of type number", runtime.JSONKind(v))
 	}
 	if n, ok := v.(json.Number); ok {
@@ -2999,8 +3004,8 @@ func checkScalarNumber(v any, path *runtime.Path, vs *runtime.Violations, ev *ru
 }
 
 // checkTuple checks a JSON value against the schema at $defs/tuple, adding a violation for every keyword it breaks.
-func checkTuple(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "array") {
+func checkTuple(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "array") {
 		vs.Addf(path.String(), "type", "%s is not of type array", runtime.JSONKind(v))
 	}
 	if a, ok := v.([]any); ok {
@@ -3038,29 +3043,29 @@ func checkTuple(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.E
 }
 
 // checkTupleContains checks a JSON value against the schema at tuple/contains, adding a violation for every keyword it breaks.
-func checkTupleContains(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "integer") {
+func checkTupleContains(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "integer") {
 		vs.Addf(path.String(), "type", "%s is not of type integer", runtime.JSONKind(v))
 	}
 }
 
 // checkTupleItems checks a JSON value against the schema at tuple/items, adding a violation for every keyword it breaks.
-func checkTupleItems(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "boolean", "null", "integer") {
+func checkTupleItems(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "boolean", "null", "integer") {
 		vs.Addf(path.String(), "type", "%s is not of type boolean or null or integer", runtime.JSONKind(v))
 	}
 }
 
 // checkTuplePrefix0 checks a JSON value against the schema at prefixItems/0, adding a violation for every keyword it breaks.
-func checkTuplePrefix0(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "string") {
+func checkTuplePrefix0(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "string") {
 		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
 	}
 }
 
 // checkTuplePrefix1 checks a JSON value against the schema at prefixItems/1, adding a violation for every keyword it breaks.
-func checkTuplePrefix1(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "number") {
+func checkTuplePrefix1(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "number") {
 		vs.Addf(path.String(), "type", "%s is not of type number", runtime.JSONKind(v))
 	}
 	if n, ok := v.(json.Number); ok {
@@ -3499,7 +3504,7 @@ func decodeBlend(rd *runtime.Reader) *Blend {
 
 // rowBlend converts one row of the query; a bare return passes err on.
 func rowBlend(rec runtime.Record) (out *Blend, err error) {
-	col, err := runtime.SingleColumn(rec)
+	col, err := kit.SingleColumn(rec)
 	if err != nil {
 		return nil, err
 	}
@@ -3561,7 +3566,7 @@ func decodeConditional(rd *runtime.Reader) *Conditional {
 
 // rowConditional converts one row of the query; a bare return passes err on.
 func rowConditional(rec runtime.Record) (out *Conditional, err error) {
-	col, err := runtime.SingleColumn(rec)
+	col, err := kit.SingleColumn(rec)
 	if err != nil {
 		return nil, err
 	}
@@ -3623,7 +3628,7 @@ func decodeEither(rd *runtime.Reader) *Either {
 
 // rowEither converts one row of the query; a bare return passes err on.
 func rowEither(rec runtime.Record) (out *Either, err error) {
-	col, err := runtime.SingleColumn(rec)
+	col, err := kit.SingleColumn(rec)
 	if err != nil {
 		return nil, err
 	}
@@ -3743,7 +3748,7 @@ func decodeKeyed(rd *runtime.Reader) *Keyed {
 
 // rowKeyed converts one row of the query; a bare return passes err on.
 func rowKeyed(rec runtime.Record) (out *Keyed, err error) {
-	col, err := runtime.SingleColumn(rec)
+	col, err := kit.SingleColumn(rec)
 	if err != nil {
 		return nil, err
 	}
@@ -3805,7 +3810,7 @@ func decodeMaybe(rd *runtime.Reader) *Maybe {
 
 // rowMaybe converts one row of the query; a bare return passes err on.
 func rowMaybe(rec runtime.Record) (out *Maybe, err error) {
-	col, err := runtime.SingleColumn(rec)
+	col, err := kit.SingleColumn(rec)
 	if err != nil {
 		return nil, err
 	}
@@ -3929,7 +3934,7 @@ func decodeMixed(rd *runtime.Reader) *Mixed {
 
 // rowMixed converts one row of the query; a bare return passes err on.
 func rowMixed(rec runtime.Record) (out *Mixed, err error) {
-	col, err := runtime.SingleColumn(rec)
+	col, err := kit.SingleColumn(rec)
 	if err != nil {
 		return nil, err
 	}
@@ -3991,7 +3996,7 @@ func decodeMode(rd *runtime.Reader) *Mode {
 
 // rowMode converts one row of the query; a bare return passes err on.
 func rowMode(rec runtime.Record) (out *Mode, err error) {
-	col, err := runtime.SingleColumn(rec)
+	col, err := kit.SingleColumn(rec)
 	if err != nil {
 		return nil, err
 	}
@@ -4053,7 +4058,7 @@ func decodeNested(rd *runtime.Reader) *Nested {
 
 // rowNested converts one row of the query; a bare return passes err on.
 func rowNested(rec runtime.Record) (out *Nested, err error) {
-	col, err := runtime.SingleColumn(rec)
+	col, err := kit.SingleColumn(rec)
 	if err != nil {
 		return nil, err
 	}
@@ -4115,7 +4120,7 @@ func decodeOpen(rd *runtime.Reader) *Open {
 
 // rowOpen converts one row of the query; a bare return passes err on.
 func rowOpen(rec runtime.Record) (out *Open, err error) {
-	col, err := runtime.SingleColumn(rec)
+	col, err := kit.SingleColumn(rec)
 	if err != nil {
 		return nil, err
 	}
@@ -4177,7 +4182,7 @@ func decodePair(rd *runtime.Reader) *Pair {
 
 // rowPair converts one row of the query; a bare return passes err on.
 func rowPair(rec runtime.Record) (out *Pair, err error) {
-	col, err := runtime.SingleColumn(rec)
+	col, err := kit.SingleColumn(rec)
 	if err != nil {
 		return nil, err
 	}
@@ -4239,7 +4244,7 @@ func decodeScalar(rd *runtime.Reader) *Scalar {
 
 // rowScalar converts one row of the query; a bare return passes err on.
 func rowScalar(rec runtime.Record) (out *Scalar, err error) {
-	col, err := runtime.SingleColumn(rec)
+	col, err := kit.SingleColumn(rec)
 	if err != nil {
 		return nil, err
 	}
@@ -4301,7 +4306,7 @@ func decodeShape(rd *runtime.Reader) *Shape {
 
 // rowShape converts one row of the query; a bare return passes err on.
 func rowShape(rec runtime.Record) (out *Shape, err error) {
-	col, err := runtime.SingleColumn(rec)
+	col, err := kit.SingleColumn(rec)
 	if err != nil {
 		return nil, err
 	}
@@ -4363,7 +4368,7 @@ func decodeTuple(rd *runtime.Reader) *Tuple {
 
 // rowTuple converts one row of the query; a bare return passes err on.
 func rowTuple(rec runtime.Record) (out *Tuple, err error) {
-	col, err := runtime.SingleColumn(rec)
+	col, err := kit.SingleColumn(rec)
 	if err != nil {
 		return nil, err
 	}
@@ -4516,7 +4521,7 @@ func decodeVehicle(rd *runtime.Reader) *Vehicle {
 
 // rowVehicle converts one row of the query; a bare return passes err on.
 func rowVehicle(rec runtime.Record) (out *Vehicle, err error) {
-	col, err := runtime.SingleColumn(rec)
+	col, err := kit.SingleColumn(rec)
 	if err != nil {
 		return nil, err
 	}
@@ -4715,67 +4720,67 @@ func (c *Client) Tasks() []string {
 }
 
 func convBlend(path string, raw any) (out Blend, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }
 
 func convConditional(path string, raw any) (out Conditional, err error) {
-	out.JSONValue, err = runtime.AsJSONValueFor(path, raw, checkConditional)
+	out.JSONValue, err = kit.AsJSONValueFor(path, raw, checkConditional)
 	return
 }
 
 func convEither(path string, raw any) (out Either, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }
 
 func convKeyed(path string, raw any) (out Keyed, err error) {
-	out.JSONValue, err = runtime.AsJSONValueFor(path, raw, checkKeyed)
+	out.JSONValue, err = kit.AsJSONValueFor(path, raw, checkKeyed)
 	return
 }
 
 func convMaybe(path string, raw any) (out Maybe, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }
 
 func convMixed(path string, raw any) (out Mixed, err error) {
-	out.JSONValue, err = runtime.AsJSONValueFor(path, raw, checkMixed)
+	out.JSONValue, err = kit.AsJSONValueFor(path, raw, checkMixed)
 	return
 }
 
 func convMode(path string, raw any) (out Mode, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }
 
 func convNested(path string, raw any) (out Nested, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }
 
 func convOpen(path string, raw any) (out Open, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }
 
 func convPair(path string, raw any) (out Pair, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }
 
 func convScalar(path string, raw any) (out Scalar, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }
 
 func convShape(path string, raw any) (out Shape, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }
 
 func convTuple(path string, raw any) (out Tuple, err error) {
-	out.JSONValue, err = runtime.AsJSONValueFor(path, raw, checkTuple)
+	out.JSONValue, err = kit.AsJSONValueFor(path, raw, checkTuple)
 	return
 }
 
@@ -4789,6 +4794,6 @@ func convTypedCItem(path string, raw any) (out TypedCItem, err error) {
 }
 
 func convVehicle(path string, raw any) (out Vehicle, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }

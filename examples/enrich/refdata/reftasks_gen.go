@@ -6,9 +6,14 @@ import (
 	"context"
 	"fmt"
 	"github.com/reftask/reftask/runtime"
+	"github.com/reftask/reftask/runtime/kit"
 	"time"
 	"unicode/utf8"
 )
+
+// A compile error here means this file and github.com/reftask/reftask/runtime/kit come from
+// different versions of reftask: regenerate the file (go generate) with the reftaskgen of the version you build with.
+const _ = kit.SupportPackageIsVersion1
 
 // Product is the object at product.task.json#/result.
 type Product struct {
@@ -19,7 +24,7 @@ type Product struct {
 
 // UnmarshalJSON decodes a Product, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Product) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"sku", "name", "price_cents"}, []string{"sku", "name", "price_cents"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"sku", "name", "price_cents"}, []string{"sku", "name", "price_cents"}, nil, false); err != nil {
 		return err
 	}
 	type plain Product
@@ -49,9 +54,9 @@ func (v *Product) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendProduct(dst []byte, v *Product) []byte {
-	dst = runtime.AppendString(dst, v.SKU)
-	dst = runtime.AppendString(dst, v.Name)
-	dst = runtime.AppendInt64(dst, v.PriceCents)
+	dst = kit.AppendString(dst, v.SKU)
+	dst = kit.AppendString(dst, v.Name)
+	dst = kit.AppendInt64(dst, v.PriceCents)
 	return dst
 }
 
@@ -74,7 +79,7 @@ type ProductParams struct {
 
 // UnmarshalJSON decodes a ProductParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ProductParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"sku"}, []string{"sku"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"sku"}, []string{"sku"}, nil, false); err != nil {
 		return err
 	}
 	type plain ProductParams
@@ -89,7 +94,7 @@ func (v *ProductParams) Validate() error {
 }
 
 // pattern0 is compiled once; the schema compiler has already accepted it.
-var pattern0 = runtime.MustPattern("^SKU-[0-9]{5}$")
+var pattern0 = kit.MustPattern("^SKU-[0-9]{5}$")
 
 func (v *ProductParams) validate(vs *runtime.Violations, path *runtime.Path) {
 	{
@@ -101,7 +106,7 @@ func (v *ProductParams) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendProductParams(dst []byte, v *ProductParams) []byte {
-	dst = runtime.AppendString(dst, v.SKU)
+	dst = kit.AppendString(dst, v.SKU)
 	return dst
 }
 
@@ -113,7 +118,7 @@ type UserPlan struct {
 
 // UnmarshalJSON decodes a UserPlan, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *UserPlan) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"user_id", "plan"}, []string{"user_id", "plan"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"user_id", "plan"}, []string{"user_id", "plan"}, nil, false); err != nil {
 		return err
 	}
 	type plain UserPlan
@@ -135,8 +140,8 @@ func (v *UserPlan) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendUserPlan(dst []byte, v *UserPlan) []byte {
-	dst = runtime.AppendString(dst, v.UserID)
-	dst = runtime.AppendString(dst, string(v.Plan))
+	dst = kit.AppendString(dst, v.UserID)
+	dst = kit.AppendString(dst, string(v.Plan))
 	return dst
 }
 
@@ -158,7 +163,7 @@ type UserPlanParams struct {
 
 // UnmarshalJSON decodes a UserPlanParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *UserPlanParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"user_id"}, []string{"user_id"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"user_id"}, []string{"user_id"}, nil, false); err != nil {
 		return err
 	}
 	type plain UserPlanParams
@@ -182,7 +187,7 @@ func (v *UserPlanParams) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendUserPlanParams(dst []byte, v *UserPlanParams) []byte {
-	dst = runtime.AppendString(dst, v.UserID)
+	dst = kit.AppendString(dst, v.UserID)
 	return dst
 }
 
@@ -225,7 +230,7 @@ func (v UserPlanPlan) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendUserPlanPlan(dst []byte, v *UserPlanPlan) []byte {
-	dst = runtime.AppendString(dst, string(*v))
+	dst = kit.AppendString(dst, string(*v))
 	return dst
 }
 
@@ -396,7 +401,7 @@ func (c *Client) fetchManyProduct(ctx context.Context, ps []*ProductParams) ([]*
 	if err != nil {
 		return nil, err
 	}
-	return runtime.InOrder(keys, found), nil
+	return kit.InOrder(keys, found), nil
 }
 
 // GetProductBatch looks up many sku values at once, in chunks of at most 200 keys, answering from the cache where it can.
@@ -407,7 +412,7 @@ func (c *Client) GetProductBatch(ctx context.Context, keys []string) (map[string
 		ps[i] = &ProductParams{SKU: k}
 	}
 	res, errs := c.product.DoMany(ctx, ps)
-	return runtime.BatchResult(keys, res, errs)
+	return kit.BatchResult(keys, res, errs)
 }
 
 // GetUserPlan looks up a user's plan; concurrent lookups are batched.
@@ -484,7 +489,7 @@ func (c *Client) fetchManyUserPlan(ctx context.Context, ps []*UserPlanParams) ([
 	if err != nil {
 		return nil, err
 	}
-	return runtime.InOrder(keys, found), nil
+	return kit.InOrder(keys, found), nil
 }
 
 // GetUserPlanBatch looks up many userID values at once, in chunks of at most 200 keys, answering from the cache where it can.
@@ -495,7 +500,7 @@ func (c *Client) GetUserPlanBatch(ctx context.Context, keys []string) (map[strin
 		ps[i] = &UserPlanParams{UserID: k}
 	}
 	res, errs := c.userPlan.DoMany(ctx, ps)
-	return runtime.BatchResult(keys, res, errs)
+	return kit.BatchResult(keys, res, errs)
 }
 
 // Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError (see runtime.DecodeParams).

@@ -7,9 +7,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"github.com/reftask/reftask/runtime"
+	"github.com/reftask/reftask/runtime/kit"
 	"time"
 	"unicode/utf8"
 )
+
+// A compile error here means this file and github.com/reftask/reftask/runtime/kit come from
+// different versions of reftask: regenerate the file (go generate) with the reftaskgen of the version you build with.
+const _ = kit.SupportPackageIsVersion1
 
 // Product is the object at product.task.json#/result.
 type Product struct {
@@ -22,7 +27,7 @@ type Product struct {
 
 // UnmarshalJSON decodes a Product, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Product) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"sku", "name", "price", "currency", "in_stock"}, []string{"sku", "name", "price", "currency", "in_stock"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"sku", "name", "price", "currency", "in_stock"}, []string{"sku", "name", "price", "currency", "in_stock"}, nil, false); err != nil {
 		return err
 	}
 	type plain Product
@@ -37,7 +42,7 @@ func (v *Product) Validate() error {
 }
 
 // pattern0 is compiled once; the schema compiler has already accepted it.
-var pattern0 = runtime.MustPattern("^[A-Z]{3}$")
+var pattern0 = kit.MustPattern("^[A-Z]{3}$")
 
 func (v *Product) validate(vs *runtime.Violations, path *runtime.Path) {
 	{
@@ -61,11 +66,11 @@ func (v *Product) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendProduct(dst []byte, v *Product) []byte {
-	dst = runtime.AppendString(dst, v.SKU)
-	dst = runtime.AppendString(dst, v.Name)
-	dst = runtime.AppendFloat64(dst, v.Price)
-	dst = runtime.AppendString(dst, v.Currency)
-	dst = runtime.AppendBool(dst, v.InStock)
+	dst = kit.AppendString(dst, v.SKU)
+	dst = kit.AppendString(dst, v.Name)
+	dst = kit.AppendFloat64(dst, v.Price)
+	dst = kit.AppendString(dst, v.Currency)
+	dst = kit.AppendBool(dst, v.InStock)
 	return dst
 }
 
@@ -91,7 +96,7 @@ type ProductParams struct {
 
 // UnmarshalJSON decodes a ProductParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ProductParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"sku"}, []string{"sku", "lang"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"sku"}, []string{"sku", "lang"}, nil, false); err != nil {
 		return err
 	}
 	type plain ProductParams
@@ -106,7 +111,7 @@ func (v *ProductParams) Validate() error {
 }
 
 // pattern1 is compiled once; the schema compiler has already accepted it.
-var pattern1 = runtime.MustPattern("^[A-Z]{3}-[0-9]{3}$")
+var pattern1 = kit.MustPattern("^[A-Z]{3}-[0-9]{3}$")
 
 func (v *ProductParams) validate(vs *runtime.Violations, path *runtime.Path) {
 	{
@@ -124,12 +129,12 @@ func (v *ProductParams) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendProductParams(dst []byte, v *ProductParams) []byte {
-	dst = runtime.AppendString(dst, v.SKU)
+	dst = kit.AppendString(dst, v.SKU)
 	if v.Lang != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendString(dst, string((*v.Lang)))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendString(dst, string((*v.Lang)))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
@@ -172,7 +177,7 @@ func (v ProductParamsLang) validate(vs *runtime.Violations, path *runtime.Path) 
 }
 
 func appendProductParamsLang(dst []byte, v *ProductParamsLang) []byte {
-	dst = runtime.AppendString(dst, string(*v))
+	dst = kit.AppendString(dst, string(*v))
 	return dst
 }
 
@@ -294,7 +299,7 @@ func decodeProduct(rd *runtime.Reader) *Product {
 
 // recordProduct converts the record the source returned; a bare return passes err on.
 func recordProduct(raw any) (out *Product, err error) {
-	raw = runtime.Transform(raw, []runtime.FieldMap{{
+	raw = kit.Transform(raw, []kit.FieldMap{{
 		From: "/price/currency",
 		Prop: []string{"currency"},
 	}, {

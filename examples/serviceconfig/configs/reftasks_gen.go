@@ -6,8 +6,13 @@ import (
 	"context"
 	"fmt"
 	"github.com/reftask/reftask/runtime"
+	"github.com/reftask/reftask/runtime/kit"
 	"time"
 )
+
+// A compile error here means this file and github.com/reftask/reftask/runtime/kit come from
+// different versions of reftask: regenerate the file (go generate) with the reftaskgen of the version you build with.
+const _ = kit.SupportPackageIsVersion1
 
 // ServiceConfig is the object at service_config.task.json#/result.
 type ServiceConfig struct {
@@ -21,7 +26,7 @@ type ServiceConfig struct {
 
 // UnmarshalJSON decodes a ServiceConfig, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ServiceConfig) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"url", "timeout_ms", "enabled"}, []string{"url", "timeout_ms", "retries", "enabled"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"url", "timeout_ms", "enabled"}, []string{"url", "timeout_ms", "retries", "enabled"}, nil, false); err != nil {
 		return err
 	}
 	type plain ServiceConfig
@@ -36,7 +41,7 @@ func (v *ServiceConfig) Validate() error {
 }
 
 // pattern0 is compiled once; the schema compiler has already accepted it.
-var pattern0 = runtime.MustPattern("^https://")
+var pattern0 = kit.MustPattern("^https://")
 
 func (v *ServiceConfig) validate(vs *runtime.Violations, path *runtime.Path) {
 	{
@@ -68,20 +73,20 @@ func (v *ServiceConfig) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendServiceConfig(dst []byte, v *ServiceConfig) []byte {
-	dst = runtime.AppendString(dst, v.URL)
-	dst = runtime.AppendInt64(dst, v.TimeoutMs)
+	dst = kit.AppendString(dst, v.URL)
+	dst = kit.AppendInt64(dst, v.TimeoutMs)
 	if v.Retries != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendInt64(dst, (*v.Retries))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendInt64(dst, (*v.Retries))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
-	dst = runtime.AppendBool(dst, v.Enabled)
-	dst = runtime.AppendPresent(dst, v.Owner.Set)
+	dst = kit.AppendBool(dst, v.Enabled)
+	dst = kit.AppendPresent(dst, v.Owner.Set)
 	if v.Owner.Set {
-		dst = runtime.AppendPresent(dst, v.Owner.Null)
+		dst = kit.AppendPresent(dst, v.Owner.Null)
 		if !v.Owner.Null {
-			dst = runtime.AppendString(dst, v.Owner.Value)
+			dst = kit.AppendString(dst, v.Owner.Value)
 		}
 	}
 	return dst
@@ -126,7 +131,7 @@ type ServiceConfigParams struct {
 
 // UnmarshalJSON decodes a ServiceConfigParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ServiceConfigParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"service_name"}, []string{"service_name"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"service_name"}, []string{"service_name"}, nil, false); err != nil {
 		return err
 	}
 	type plain ServiceConfigParams
@@ -141,7 +146,7 @@ func (v *ServiceConfigParams) Validate() error {
 }
 
 // pattern1 is compiled once; the schema compiler has already accepted it.
-var pattern1 = runtime.MustPattern("^[a-z][a-z0-9_]*$")
+var pattern1 = kit.MustPattern("^[a-z][a-z0-9_]*$")
 
 func (v *ServiceConfigParams) validate(vs *runtime.Violations, path *runtime.Path) {
 	{
@@ -153,7 +158,7 @@ func (v *ServiceConfigParams) validate(vs *runtime.Violations, path *runtime.Pat
 }
 
 func appendServiceConfigParams(dst []byte, v *ServiceConfigParams) []byte {
-	dst = runtime.AppendString(dst, v.ServiceName)
+	dst = kit.AppendString(dst, v.ServiceName)
 	return dst
 }
 

@@ -7,10 +7,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"github.com/reftask/reftask/runtime"
+	"github.com/reftask/reftask/runtime/kit"
 	"slices"
 	"time"
 	"unicode/utf8"
 )
+
+// A compile error here means this file and github.com/reftask/reftask/runtime/kit come from
+// different versions of reftask: regenerate the file (go generate) with the reftaskgen of the version you build with.
+const _ = kit.SupportPackageIsVersion1
 
 // Address is the object at properties/address.
 type Address struct {
@@ -20,7 +25,7 @@ type Address struct {
 
 // UnmarshalJSON decodes a Address, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Address) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"city", "country"}, []string{"city", "country"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"city", "country"}, []string{"city", "country"}, nil, false); err != nil {
 		return err
 	}
 	type plain Address
@@ -47,8 +52,8 @@ func (v *Address) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendAddress(dst []byte, v *Address) []byte {
-	dst = runtime.AppendString(dst, v.City)
-	dst = runtime.AppendString(dst, v.Country)
+	dst = kit.AppendString(dst, v.City)
+	dst = kit.AppendString(dst, v.Country)
 	return dst
 }
 
@@ -96,7 +101,7 @@ func (v Plan) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendPlan(dst []byte, v *Plan) []byte {
-	dst = runtime.AppendString(dst, string(*v))
+	dst = kit.AppendString(dst, string(*v))
 	return dst
 }
 
@@ -128,7 +133,7 @@ func (v *UserList) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendUserList(dst []byte, v *UserList) []byte {
-	dst = runtime.AppendLen(dst, len((*v)))
+	dst = kit.AppendLen(dst, len((*v)))
 	for i0 := range *v {
 		dst = appendUserSummary(dst, &(*v)[i0])
 	}
@@ -164,7 +169,7 @@ type UserProfile struct {
 
 // UnmarshalJSON decodes a UserProfile, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *UserProfile) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id", "name", "email", "plan", "created_at"}, []string{"id", "name", "plan", "created_at", "login_count", "address"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id", "name", "email", "plan", "created_at"}, []string{"id", "name", "plan", "created_at", "login_count", "address"}, nil, false); err != nil {
 		return err
 	}
 	type plain UserProfile
@@ -179,7 +184,7 @@ func (v *UserProfile) Validate() error {
 }
 
 // pattern0 is compiled once; the schema compiler has already accepted it.
-var pattern0 = runtime.MustPattern("^user_[0-9]+$")
+var pattern0 = kit.MustPattern("^user_[0-9]+$")
 
 func (v *UserProfile) validate(vs *runtime.Violations, path *runtime.Path) {
 	{
@@ -218,27 +223,27 @@ func (v *UserProfile) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendUserProfile(dst []byte, v *UserProfile) []byte {
-	dst = runtime.AppendString(dst, v.ID)
-	dst = runtime.AppendString(dst, v.Name)
+	dst = kit.AppendString(dst, v.ID)
+	dst = kit.AppendString(dst, v.Name)
 	if v.Email != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendString(dst, (*v.Email))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendString(dst, (*v.Email))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
-	dst = runtime.AppendString(dst, string(v.Plan))
-	dst = runtime.AppendTime(dst, v.CreatedAt)
+	dst = kit.AppendString(dst, string(v.Plan))
+	dst = kit.AppendTime(dst, v.CreatedAt)
 	if v.LoginCount != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendInt64(dst, (*v.LoginCount))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendInt64(dst, (*v.LoginCount))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Address != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendAddress(dst, v.Address)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
@@ -295,7 +300,7 @@ type UserProfileFromDirectoryParams struct {
 
 // UnmarshalJSON decodes a UserProfileFromDirectoryParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *UserProfileFromDirectoryParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"user_id"}, []string{"user_id"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"user_id"}, []string{"user_id"}, nil, false); err != nil {
 		return err
 	}
 	type plain UserProfileFromDirectoryParams
@@ -319,7 +324,7 @@ func (v *UserProfileFromDirectoryParams) validate(vs *runtime.Violations, path *
 }
 
 func appendUserProfileFromDirectoryParams(dst []byte, v *UserProfileFromDirectoryParams) []byte {
-	dst = runtime.AppendString(dst, v.UserID)
+	dst = kit.AppendString(dst, v.UserID)
 	return dst
 }
 
@@ -330,7 +335,7 @@ type UserProfileParams struct {
 
 // UnmarshalJSON decodes a UserProfileParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *UserProfileParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"user_id"}, []string{"user_id"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"user_id"}, []string{"user_id"}, nil, false); err != nil {
 		return err
 	}
 	type plain UserProfileParams
@@ -354,7 +359,7 @@ func (v *UserProfileParams) validate(vs *runtime.Violations, path *runtime.Path)
 }
 
 func appendUserProfileParams(dst []byte, v *UserProfileParams) []byte {
-	dst = runtime.AppendString(dst, v.UserID)
+	dst = kit.AppendString(dst, v.UserID)
 	return dst
 }
 
@@ -366,7 +371,7 @@ type UserSummary struct {
 
 // UnmarshalJSON decodes a UserSummary, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *UserSummary) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id", "name"}, []string{"id", "name"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id", "name"}, []string{"id", "name"}, nil, false); err != nil {
 		return err
 	}
 	type plain UserSummary
@@ -383,8 +388,8 @@ func (v *UserSummary) Validate() error {
 func (v *UserSummary) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendUserSummary(dst []byte, v *UserSummary) []byte {
-	dst = runtime.AppendString(dst, v.ID)
-	dst = runtime.AppendString(dst, v.Name)
+	dst = kit.AppendString(dst, v.ID)
+	dst = kit.AppendString(dst, v.Name)
 	return dst
 }
 
@@ -402,7 +407,7 @@ type UsersByPlanParams struct {
 
 // UnmarshalJSON decodes a UsersByPlanParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *UsersByPlanParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"plan"}, []string{"plan", "limit"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"plan"}, []string{"plan", "limit"}, nil, false); err != nil {
 		return err
 	}
 	type plain UsersByPlanParams
@@ -435,12 +440,12 @@ func (v *UsersByPlanParams) validate(vs *runtime.Violations, path *runtime.Path)
 }
 
 func appendUsersByPlanParams(dst []byte, v *UsersByPlanParams) []byte {
-	dst = runtime.AppendString(dst, string(v.Plan))
+	dst = kit.AppendString(dst, string(v.Plan))
 	if v.Limit != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendInt64(dst, (*v.Limit))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendInt64(dst, (*v.Limit))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
@@ -611,7 +616,7 @@ func scanUserProfile(row *runtime.Row) (out *UserProfile, err error) {
 		}
 		v.Email = &vEmail
 	} else if !ok {
-		err = runtime.Missing("/email", "string")
+		err = kit.Missing("/email", "string")
 		return
 	}
 	v.Plan, err = convPlan("/plan", row.Col(3))
@@ -755,7 +760,7 @@ func scanUsersByPlan(row *runtime.Row) (out *UserSummary, err error) {
 }
 
 func (c *Client) fetchUsersByPlan(ctx context.Context, p *UsersByPlanParams) (*UserList, error) {
-	rows, err := runtime.ScanAll(ctx, c.x, c.usersByPlanQuery, []any{string(p.Plan), runtime.PtrArg(p.Limit)}, c.usersByPlanRowScanner)
+	rows, err := runtime.ScanAll(ctx, c.x, c.usersByPlanQuery, []any{string(p.Plan), kit.PtrArg(p.Limit)}, c.usersByPlanRowScanner)
 	if err != nil {
 		return nil, err
 	}

@@ -6,9 +6,14 @@ import (
 	"context"
 	"fmt"
 	"github.com/reftask/reftask/runtime"
+	"github.com/reftask/reftask/runtime/kit"
 	"time"
 	"unicode/utf8"
 )
+
+// A compile error here means this file and github.com/reftask/reftask/runtime/kit come from
+// different versions of reftask: regenerate the file (go generate) with the reftaskgen of the version you build with.
+const _ = kit.SupportPackageIsVersion1
 
 // Numbered is the object at numbered.task.json#/result.
 type Numbered struct {
@@ -18,7 +23,7 @@ type Numbered struct {
 
 // UnmarshalJSON decodes a Numbered, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Numbered) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"number", "label"}, []string{"number", "label"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"number", "label"}, []string{"number", "label"}, nil, false); err != nil {
 		return err
 	}
 	type plain Numbered
@@ -42,8 +47,8 @@ func (v *Numbered) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendNumbered(dst []byte, v *Numbered) []byte {
-	dst = runtime.AppendInt64(dst, v.Number)
-	dst = runtime.AppendString(dst, v.Label)
+	dst = kit.AppendInt64(dst, v.Number)
+	dst = kit.AppendString(dst, v.Label)
 	return dst
 }
 
@@ -65,7 +70,7 @@ type NumberedParams struct {
 
 // UnmarshalJSON decodes a NumberedParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *NumberedParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"number"}, []string{"number"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"number"}, []string{"number"}, nil, false); err != nil {
 		return err
 	}
 	type plain NumberedParams
@@ -89,7 +94,7 @@ func (v *NumberedParams) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendNumberedParams(dst []byte, v *NumberedParams) []byte {
-	dst = runtime.AppendInt64(dst, v.Number)
+	dst = kit.AppendInt64(dst, v.Number)
 	return dst
 }
 
@@ -101,7 +106,7 @@ type Price struct {
 
 // UnmarshalJSON decodes a Price, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Price) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"sku", "amount"}, []string{"sku", "amount"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"sku", "amount"}, []string{"sku", "amount"}, nil, false); err != nil {
 		return err
 	}
 	type plain Price
@@ -118,8 +123,8 @@ func (v *Price) Validate() error {
 func (v *Price) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendPrice(dst []byte, v *Price) []byte {
-	dst = runtime.AppendString(dst, v.SKU)
-	dst = runtime.AppendFloat64(dst, v.Amount)
+	dst = kit.AppendString(dst, v.SKU)
+	dst = kit.AppendFloat64(dst, v.Amount)
 	return dst
 }
 
@@ -141,7 +146,7 @@ type PriceParams struct {
 
 // UnmarshalJSON decodes a PriceParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *PriceParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"sku"}, []string{"sku"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"sku"}, []string{"sku"}, nil, false); err != nil {
 		return err
 	}
 	type plain PriceParams
@@ -165,7 +170,7 @@ func (v *PriceParams) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendPriceParams(dst []byte, v *PriceParams) []byte {
-	dst = runtime.AppendString(dst, v.SKU)
+	dst = kit.AppendString(dst, v.SKU)
 	return dst
 }
 
@@ -178,7 +183,7 @@ type Product struct {
 
 // UnmarshalJSON decodes a Product, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Product) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"sku", "name", "price"}, []string{"sku", "name", "price"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"sku", "name", "price"}, []string{"sku", "name", "price"}, nil, false); err != nil {
 		return err
 	}
 	type plain Product
@@ -202,9 +207,9 @@ func (v *Product) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendProduct(dst []byte, v *Product) []byte {
-	dst = runtime.AppendString(dst, v.SKU)
-	dst = runtime.AppendString(dst, v.Name)
-	dst = runtime.AppendFloat64(dst, v.Price)
+	dst = kit.AppendString(dst, v.SKU)
+	dst = kit.AppendString(dst, v.Name)
+	dst = kit.AppendFloat64(dst, v.Price)
 	return dst
 }
 
@@ -227,7 +232,7 @@ type ProductParams struct {
 
 // UnmarshalJSON decodes a ProductParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ProductParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"sku"}, []string{"sku"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"sku"}, []string{"sku"}, nil, false); err != nil {
 		return err
 	}
 	type plain ProductParams
@@ -251,7 +256,7 @@ func (v *ProductParams) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendProductParams(dst []byte, v *ProductParams) []byte {
-	dst = runtime.AppendString(dst, v.SKU)
+	dst = kit.AppendString(dst, v.SKU)
 	return dst
 }
 
@@ -265,7 +270,7 @@ type User struct {
 
 // UnmarshalJSON decodes a User, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *User) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id", "name", "plan"}, []string{"id", "name", "plan"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id", "name", "plan"}, []string{"id", "name", "plan"}, nil, false); err != nil {
 		return err
 	}
 	type plain User
@@ -293,16 +298,16 @@ func (v *User) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendUser(dst []byte, v *User) []byte {
-	dst = runtime.AppendString(dst, v.ID)
-	dst = runtime.AppendString(dst, v.Name)
-	dst = runtime.AppendPresent(dst, v.Email.Set)
+	dst = kit.AppendString(dst, v.ID)
+	dst = kit.AppendString(dst, v.Name)
+	dst = kit.AppendPresent(dst, v.Email.Set)
 	if v.Email.Set {
-		dst = runtime.AppendPresent(dst, v.Email.Null)
+		dst = kit.AppendPresent(dst, v.Email.Null)
 		if !v.Email.Null {
-			dst = runtime.AppendString(dst, v.Email.Value)
+			dst = kit.AppendString(dst, v.Email.Value)
 		}
 	}
-	dst = runtime.AppendString(dst, string(v.Plan))
+	dst = kit.AppendString(dst, string(v.Plan))
 	return dst
 }
 
@@ -333,7 +338,7 @@ type UserParams struct {
 
 // UnmarshalJSON decodes a UserParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *UserParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"user_id"}, []string{"user_id"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"user_id"}, []string{"user_id"}, nil, false); err != nil {
 		return err
 	}
 	type plain UserParams
@@ -357,7 +362,7 @@ func (v *UserParams) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendUserParams(dst []byte, v *UserParams) []byte {
-	dst = runtime.AppendString(dst, v.UserID)
+	dst = kit.AppendString(dst, v.UserID)
 	return dst
 }
 
@@ -399,7 +404,7 @@ func (v UserPlan) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendUserPlan(dst []byte, v *UserPlan) []byte {
-	dst = runtime.AppendString(dst, string(*v))
+	dst = kit.AppendString(dst, string(*v))
 	return dst
 }
 
@@ -633,7 +638,7 @@ func (c *Client) fetchManyNumbered(ctx context.Context, ps []*NumberedParams) ([
 	if err != nil {
 		return nil, err
 	}
-	return runtime.InOrder(keys, found), nil
+	return kit.InOrder(keys, found), nil
 }
 
 // GetNumberedBatch looks up many number values at once, in chunks of at most 10 keys, answering from the cache where it can.
@@ -644,7 +649,7 @@ func (c *Client) GetNumberedBatch(ctx context.Context, keys []int64) (map[int64]
 		ps[i] = &NumberedParams{Number: k}
 	}
 	res, errs := c.numbered.DoMany(ctx, ps)
-	return runtime.BatchResult(keys, res, errs)
+	return kit.BatchResult(keys, res, errs)
 }
 
 // GetPrice looks up a price; batches are one POST with the SKUs in the body.
@@ -724,13 +729,13 @@ func (c *Client) fetchManyPrice(ctx context.Context, ps []*PriceParams) ([]*Pric
 	if err != nil {
 		return nil, err
 	}
-	found, err := runtime.BatchRecords(raw, recordPrice, func(r *Price) string {
+	found, err := kit.BatchRecords(raw, recordPrice, func(r *Price) string {
 		return r.SKU
 	})
 	if err != nil {
 		return nil, err
 	}
-	return runtime.InOrder(keys, found), nil
+	return kit.InOrder(keys, found), nil
 }
 
 // GetPriceBatch looks up many sku values at once, in chunks of at most 20 keys, answering from the cache where it can.
@@ -741,7 +746,7 @@ func (c *Client) GetPriceBatch(ctx context.Context, keys []string) (map[string]*
 		ps[i] = &PriceParams{SKU: k}
 	}
 	res, errs := c.price.DoMany(ctx, ps)
-	return runtime.BatchResult(keys, res, errs)
+	return kit.BatchResult(keys, res, errs)
 }
 
 // GetProduct looks up a product; concurrent lookups become one GET /products?sku=a&sku=b.
@@ -790,7 +795,7 @@ func decodeProduct(rd *runtime.Reader) *Product {
 
 // recordProduct converts the record the source returned; a bare return passes err on.
 func recordProduct(raw any) (out *Product, err error) {
-	raw = runtime.Transform(raw, []runtime.FieldMap{{
+	raw = kit.Transform(raw, []kit.FieldMap{{
 		From: "title",
 		Prop: []string{"name"},
 	}})
@@ -821,13 +826,13 @@ func (c *Client) fetchManyProduct(ctx context.Context, ps []*ProductParams) ([]*
 	if err != nil {
 		return nil, err
 	}
-	found, err := runtime.BatchRecords(raw, recordProduct, func(r *Product) string {
+	found, err := kit.BatchRecords(raw, recordProduct, func(r *Product) string {
 		return r.SKU
 	})
 	if err != nil {
 		return nil, err
 	}
-	return runtime.InOrder(keys, found), nil
+	return kit.InOrder(keys, found), nil
 }
 
 // GetProductBatch looks up many sku values at once, in chunks of at most 50 keys, answering from the cache where it can.
@@ -838,7 +843,7 @@ func (c *Client) GetProductBatch(ctx context.Context, keys []string) (map[string
 		ps[i] = &ProductParams{SKU: k}
 	}
 	res, errs := c.product.DoMany(ctx, ps)
-	return runtime.BatchResult(keys, res, errs)
+	return kit.BatchResult(keys, res, errs)
 }
 
 // GetUser looks up a user by id; concurrent lookups are batched into one query.
@@ -930,7 +935,7 @@ func (c *Client) fetchManyUser(ctx context.Context, ps []*UserParams) ([]*User, 
 	if err != nil {
 		return nil, err
 	}
-	return runtime.InOrder(keys, found), nil
+	return kit.InOrder(keys, found), nil
 }
 
 // GetUserBatch looks up many userID values at once, in chunks of at most 100 keys, answering from the cache where it can.
@@ -941,7 +946,7 @@ func (c *Client) GetUserBatch(ctx context.Context, keys []string) (map[string]*U
 		ps[i] = &UserParams{UserID: k}
 	}
 	res, errs := c.user.DoMany(ctx, ps)
-	return runtime.BatchResult(keys, res, errs)
+	return kit.BatchResult(keys, res, errs)
 }
 
 // Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError (see runtime.DecodeParams).

@@ -6,10 +6,15 @@ import (
 	"context"
 	"fmt"
 	"github.com/reftask/reftask/runtime"
+	"github.com/reftask/reftask/runtime/kit"
 	"net/netip"
 	"time"
 	"unicode/utf8"
 )
+
+// A compile error here means this file and github.com/reftask/reftask/runtime/kit come from
+// different versions of reftask: regenerate the file (go generate) with the reftaskgen of the version you build with.
+const _ = kit.SupportPackageIsVersion1
 
 // Account is the object at account.task.json#/result.
 type Account struct {
@@ -19,7 +24,7 @@ type Account struct {
 
 // UnmarshalJSON decodes a Account, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Account) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id", "name"}, []string{"id", "name"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id", "name"}, []string{"id", "name"}, nil, false); err != nil {
 		return err
 	}
 	type plain Account
@@ -44,7 +49,7 @@ func (v *Account) validate(vs *runtime.Violations, path *runtime.Path) {
 
 func appendAccount(dst []byte, v *Account) []byte {
 	dst = runtime.AppendUUID(dst, v.ID)
-	dst = runtime.AppendString(dst, v.Name)
+	dst = kit.AppendString(dst, v.Name)
 	return dst
 }
 
@@ -66,7 +71,7 @@ type AccountParams struct {
 
 // UnmarshalJSON decodes a AccountParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *AccountParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
 		return err
 	}
 	type plain AccountParams
@@ -95,7 +100,7 @@ type Holiday struct {
 
 // UnmarshalJSON decodes a Holiday, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Holiday) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"day", "name"}, []string{"day", "name"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"day", "name"}, []string{"day", "name"}, nil, false); err != nil {
 		return err
 	}
 	type plain Holiday
@@ -120,7 +125,7 @@ func (v *Holiday) validate(vs *runtime.Violations, path *runtime.Path) {
 
 func appendHoliday(dst []byte, v *Holiday) []byte {
 	dst = runtime.AppendDate(dst, v.Day)
-	dst = runtime.AppendString(dst, v.Name)
+	dst = kit.AppendString(dst, v.Name)
 	return dst
 }
 
@@ -142,7 +147,7 @@ type HolidayParams struct {
 
 // UnmarshalJSON decodes a HolidayParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *HolidayParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"day"}, []string{"day"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"day"}, []string{"day"}, nil, false); err != nil {
 		return err
 	}
 	type plain HolidayParams
@@ -178,7 +183,7 @@ type Host struct {
 
 // UnmarshalJSON decodes a Host, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Host) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"addr", "name"}, []string{"addr", "name"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"addr", "name"}, []string{"addr", "name"}, nil, false); err != nil {
 		return err
 	}
 	type plain Host
@@ -203,7 +208,7 @@ func (v *Host) validate(vs *runtime.Violations, path *runtime.Path) {
 
 func appendHost(dst []byte, v *Host) []byte {
 	dst = runtime.AppendAddr(dst, v.Addr)
-	dst = runtime.AppendString(dst, v.Name)
+	dst = kit.AppendString(dst, v.Name)
 	return dst
 }
 
@@ -225,7 +230,7 @@ type HostParams struct {
 
 // UnmarshalJSON decodes a HostParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *HostParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"addr"}, []string{"addr"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"addr"}, []string{"addr"}, nil, false); err != nil {
 		return err
 	}
 	type plain HostParams
@@ -261,7 +266,7 @@ type Item struct {
 
 // UnmarshalJSON decodes a Item, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Item) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"sku", "title"}, []string{"sku", "title"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"sku", "title"}, []string{"sku", "title"}, nil, false); err != nil {
 		return err
 	}
 	type plain Item
@@ -279,7 +284,7 @@ func (v *Item) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendItem(dst []byte, v *Item) []byte {
 	dst = runtime.AppendJSONText(dst, v.SKU)
-	dst = runtime.AppendString(dst, v.Title)
+	dst = kit.AppendString(dst, v.Title)
 	return dst
 }
 
@@ -290,7 +295,7 @@ func readItem(rd *runtime.Reader, v *Item) {
 
 // cloneItem returns a deep copy of v that shares nothing mutable with it.
 func cloneItem(v *Item) *Item {
-	return runtime.CopyByCodec(v, appendItem, readItem)
+	return kit.CopyByCodec(v, appendItem, readItem)
 }
 
 // ItemParams is the object at item.task.json#/params.
@@ -300,7 +305,7 @@ type ItemParams struct {
 
 // UnmarshalJSON decodes a ItemParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ItemParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"sku"}, []string{"sku"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"sku"}, []string{"sku"}, nil, false); err != nil {
 		return err
 	}
 	type plain ItemParams
@@ -329,7 +334,7 @@ type LegacyAccount struct {
 
 // UnmarshalJSON decodes a LegacyAccount, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *LegacyAccount) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"code", "name"}, []string{"code", "name"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"code", "name"}, []string{"code", "name"}, nil, false); err != nil {
 		return err
 	}
 	type plain LegacyAccount
@@ -347,7 +352,7 @@ func (v *LegacyAccount) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendLegacyAccount(dst []byte, v *LegacyAccount) []byte {
 	dst = runtime.AppendUUID(dst, v.Code)
-	dst = runtime.AppendString(dst, v.Name)
+	dst = kit.AppendString(dst, v.Name)
 	return dst
 }
 
@@ -369,7 +374,7 @@ type LegacyAccountParams struct {
 
 // UnmarshalJSON decodes a LegacyAccountParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *LegacyAccountParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
 		return err
 	}
 	type plain LegacyAccountParams
@@ -398,7 +403,7 @@ type Member struct {
 
 // UnmarshalJSON decodes a Member, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Member) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"email", "name"}, []string{"email", "name"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"email", "name"}, []string{"email", "name"}, nil, false); err != nil {
 		return err
 	}
 	type plain Member
@@ -423,7 +428,7 @@ func (v *Member) validate(vs *runtime.Violations, path *runtime.Path) {
 
 func appendMember(dst []byte, v *Member) []byte {
 	dst = runtime.AppendEmail(dst, v.Email)
-	dst = runtime.AppendString(dst, v.Name)
+	dst = kit.AppendString(dst, v.Name)
 	return dst
 }
 
@@ -445,7 +450,7 @@ type MemberParams struct {
 
 // UnmarshalJSON decodes a MemberParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *MemberParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"email"}, []string{"email"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"email"}, []string{"email"}, nil, false); err != nil {
 		return err
 	}
 	type plain MemberParams
@@ -481,7 +486,7 @@ type Rate struct {
 
 // UnmarshalJSON decodes a Rate, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Rate) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"day", "basis_points"}, []string{"day", "basis_points"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"day", "basis_points"}, []string{"day", "basis_points"}, nil, false); err != nil {
 		return err
 	}
 	type plain Rate
@@ -506,7 +511,7 @@ func (v *Rate) validate(vs *runtime.Violations, path *runtime.Path) {
 
 func appendRate(dst []byte, v *Rate) []byte {
 	dst = runtime.AppendDate(dst, v.Day)
-	dst = runtime.AppendInt64(dst, v.BasisPoints)
+	dst = kit.AppendInt64(dst, v.BasisPoints)
 	return dst
 }
 
@@ -528,7 +533,7 @@ type RateParams struct {
 
 // UnmarshalJSON decodes a RateParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *RateParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"day"}, []string{"day"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"day"}, []string{"day"}, nil, false); err != nil {
 		return err
 	}
 	type plain RateParams
@@ -564,7 +569,7 @@ type Shard struct {
 
 // UnmarshalJSON decodes a Shard, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Shard) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"number", "primary"}, []string{"number", "primary"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"number", "primary"}, []string{"number", "primary"}, nil, false); err != nil {
 		return err
 	}
 	type plain Shard
@@ -588,7 +593,7 @@ func (v *Shard) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendShard(dst []byte, v *Shard) []byte {
-	dst = runtime.AppendInt64(dst, int64(v.Number))
+	dst = kit.AppendInt64(dst, int64(v.Number))
 	dst = runtime.AppendAddr(dst, v.Primary)
 	return dst
 }
@@ -600,7 +605,7 @@ func readShard(rd *runtime.Reader, v *Shard) {
 
 // cloneShard returns a deep copy of v that shares nothing mutable with it.
 func cloneShard(v *Shard) *Shard {
-	return runtime.CopyByCodec(v, appendShard, readShard)
+	return kit.CopyByCodec(v, appendShard, readShard)
 }
 
 // ShardParams is the object at shard.task.json#/params.
@@ -610,7 +615,7 @@ type ShardParams struct {
 
 // UnmarshalJSON decodes a ShardParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ShardParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"number"}, []string{"number"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"number"}, []string{"number"}, nil, false); err != nil {
 		return err
 	}
 	type plain ShardParams
@@ -627,7 +632,7 @@ func (v *ShardParams) Validate() error {
 func (v *ShardParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendShardParams(dst []byte, v *ShardParams) []byte {
-	dst = runtime.AppendInt64(dst, int64(v.Number))
+	dst = kit.AppendInt64(dst, int64(v.Number))
 	return dst
 }
 
@@ -639,7 +644,7 @@ type Stock struct {
 
 // UnmarshalJSON decodes a Stock, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Stock) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"sku", "units"}, []string{"sku", "units"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"sku", "units"}, []string{"sku", "units"}, nil, false); err != nil {
 		return err
 	}
 	type plain Stock
@@ -664,7 +669,7 @@ func (v *Stock) validate(vs *runtime.Violations, path *runtime.Path) {
 
 func appendStock(dst []byte, v *Stock) []byte {
 	dst = runtime.AppendJSONText(dst, v.SKU)
-	dst = runtime.AppendInt64(dst, v.Units)
+	dst = kit.AppendInt64(dst, v.Units)
 	return dst
 }
 
@@ -675,7 +680,7 @@ func readStock(rd *runtime.Reader, v *Stock) {
 
 // cloneStock returns a deep copy of v that shares nothing mutable with it.
 func cloneStock(v *Stock) *Stock {
-	return runtime.CopyByCodec(v, appendStock, readStock)
+	return kit.CopyByCodec(v, appendStock, readStock)
 }
 
 // StockParams is the object at stock.task.json#/params.
@@ -685,7 +690,7 @@ type StockParams struct {
 
 // UnmarshalJSON decodes a StockParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *StockParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"sku"}, []string{"sku"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"sku"}, []string{"sku"}, nil, false); err != nil {
 		return err
 	}
 	type plain StockParams
@@ -714,7 +719,7 @@ type Tier struct {
 
 // UnmarshalJSON decodes a Tier, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Tier) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"tier", "label"}, []string{"tier", "label"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"tier", "label"}, []string{"tier", "label"}, nil, false); err != nil {
 		return err
 	}
 	type plain Tier
@@ -736,8 +741,8 @@ func (v *Tier) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendTier(dst []byte, v *Tier) []byte {
-	dst = runtime.AppendString(dst, string(v.Tier))
-	dst = runtime.AppendString(dst, v.Label)
+	dst = kit.AppendString(dst, string(v.Tier))
+	dst = kit.AppendString(dst, v.Label)
 	return dst
 }
 
@@ -759,7 +764,7 @@ type TierParams struct {
 
 // UnmarshalJSON decodes a TierParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *TierParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"tier"}, []string{"tier"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"tier"}, []string{"tier"}, nil, false); err != nil {
 		return err
 	}
 	type plain TierParams
@@ -776,7 +781,7 @@ func (v *TierParams) Validate() error {
 func (v *TierParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendTierParams(dst []byte, v *TierParams) []byte {
-	dst = runtime.AppendString(dst, v.Tier)
+	dst = kit.AppendString(dst, v.Tier)
 	return dst
 }
 
@@ -818,7 +823,7 @@ func (v TierTier) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendTierTier(dst []byte, v *TierTier) []byte {
-	dst = runtime.AppendString(dst, string(*v))
+	dst = kit.AppendString(dst, string(*v))
 	return dst
 }
 
@@ -1258,7 +1263,7 @@ func decodeAccount(rd *runtime.Reader) *Account {
 // scanAccount reads one row of the task's query into a Account, column by column; a bare return passes err on.
 func scanAccount(row *runtime.Row) (out *Account, err error) {
 	var v Account
-	v.ID, err = runtime.AsUUID("/id", row.Col(0))
+	v.ID, err = kit.AsUUID("/id", row.Col(0))
 	if err != nil {
 		return
 	}
@@ -1285,7 +1290,7 @@ func (c *Client) fetchManyAccount(ctx context.Context, ps []*AccountParams) ([]*
 	if err != nil {
 		return nil, err
 	}
-	return runtime.InOrder(keys, found), nil
+	return kit.InOrder(keys, found), nil
 }
 
 // GetAccountBatch looks up many id values at once, in chunks of at most 50 keys, answering from the cache where it can.
@@ -1296,7 +1301,7 @@ func (c *Client) GetAccountBatch(ctx context.Context, keys []runtime.UUID) (map[
 		ps[i] = &AccountParams{ID: k}
 	}
 	res, errs := c.account.DoMany(ctx, ps)
-	return runtime.BatchResult(keys, res, errs)
+	return kit.BatchResult(keys, res, errs)
 }
 
 // GetHoliday looks up a holiday by its date; concurrent lookups become one GET /holidays?day=a&day=b.
@@ -1376,13 +1381,13 @@ func (c *Client) fetchManyHoliday(ctx context.Context, ps []*HolidayParams) ([]*
 	if err != nil {
 		return nil, err
 	}
-	found, err := runtime.BatchRecords(raw, recordHoliday, func(r *Holiday) runtime.Date {
+	found, err := kit.BatchRecords(raw, recordHoliday, func(r *Holiday) runtime.Date {
 		return r.Day
 	})
 	if err != nil {
 		return nil, err
 	}
-	return runtime.InOrder(keys, found), nil
+	return kit.InOrder(keys, found), nil
 }
 
 // GetHolidayBatch looks up many day values at once, in chunks of at most 30 keys, answering from the cache where it can.
@@ -1393,7 +1398,7 @@ func (c *Client) GetHolidayBatch(ctx context.Context, keys []runtime.Date) (map[
 		ps[i] = &HolidayParams{Day: k}
 	}
 	res, errs := c.holiday.DoMany(ctx, ps)
-	return runtime.BatchResult(keys, res, errs)
+	return kit.BatchResult(keys, res, errs)
 }
 
 // GetHost looks up a host by its IPv4 address.
@@ -1443,7 +1448,7 @@ func decodeHost(rd *runtime.Reader) *Host {
 // scanHost reads one row of the task's query into a Host, column by column; a bare return passes err on.
 func scanHost(row *runtime.Row) (out *Host, err error) {
 	var v Host
-	v.Addr, err = runtime.AsIPv4("/addr", row.Col(0))
+	v.Addr, err = kit.AsIPv4("/addr", row.Col(0))
 	if err != nil {
 		return
 	}
@@ -1455,7 +1460,7 @@ func scanHost(row *runtime.Row) (out *Host, err error) {
 }
 
 func (c *Client) fetchHost(ctx context.Context, p *HostParams) (*Host, error) {
-	return runtime.ScanOne(ctx, c.x, c.hostQuery, []any{runtime.AddrArg(p.Addr)}, c.hostRowScanner)
+	return runtime.ScanOne(ctx, c.x, c.hostQuery, []any{kit.AddrArg(p.Addr)}, c.hostRowScanner)
 }
 
 // fetchManyHost asks the batch form of the source for many keys in one call.
@@ -1470,7 +1475,7 @@ func (c *Client) fetchManyHost(ctx context.Context, ps []*HostParams) ([]*Host, 
 	if err != nil {
 		return nil, err
 	}
-	return runtime.InOrder(keys, found), nil
+	return kit.InOrder(keys, found), nil
 }
 
 // GetHostBatch looks up many addr values at once, in chunks of at most 50 keys, answering from the cache where it can.
@@ -1481,7 +1486,7 @@ func (c *Client) GetHostBatch(ctx context.Context, keys []netip.Addr) (map[netip
 		ps[i] = &HostParams{Addr: k}
 	}
 	res, errs := c.host.DoMany(ctx, ps)
-	return runtime.BatchResult(keys, res, errs)
+	return kit.BatchResult(keys, res, errs)
 }
 
 // GetItem looks up a catalogue item by SKU, a Go type of this package; concurrent lookups become one query.
@@ -1503,7 +1508,7 @@ func (c *Client) keyItem(dst []byte, p *ItemParams) []byte {
 
 // keyItemParams appends the cache key of v: its cache encoding, except where a source sees more of a param than that holds.
 func keyItemParams(dst []byte, v *ItemParams) []byte {
-	dst = runtime.AppendUserKey(dst, v.SKU)
+	dst = kit.AppendUserKey(dst, v.SKU)
 	return dst
 }
 
@@ -1537,7 +1542,7 @@ func decodeItem(rd *runtime.Reader) *Item {
 // scanItem reads one row of the task's query into a Item, column by column; a bare return passes err on.
 func scanItem(row *runtime.Row) (out *Item, err error) {
 	var v Item
-	v.SKU, err = runtime.AsUserType[SKU]("/sku", row.Col(0))
+	v.SKU, err = kit.AsUserType[SKU]("/sku", row.Col(0))
 	if err != nil {
 		return
 	}
@@ -1564,7 +1569,7 @@ func (c *Client) fetchManyItem(ctx context.Context, ps []*ItemParams) ([]*Item, 
 	if err != nil {
 		return nil, err
 	}
-	return runtime.InOrder(keys, found), nil
+	return kit.InOrder(keys, found), nil
 }
 
 // GetItemBatch looks up many sku values at once, in chunks of at most 50 keys, answering from the cache where it can.
@@ -1575,7 +1580,7 @@ func (c *Client) GetItemBatch(ctx context.Context, keys []SKU) (map[SKU]*Item, e
 		ps[i] = &ItemParams{SKU: k}
 	}
 	res, errs := c.item.DoMany(ctx, ps)
-	return runtime.BatchResult(keys, res, errs)
+	return kit.BatchResult(keys, res, errs)
 }
 
 // GetLegacyAccount looks up an account in a table that keeps UUIDs as upper-case text; records match keys by UUID value.
@@ -1625,7 +1630,7 @@ func decodeLegacyAccount(rd *runtime.Reader) *LegacyAccount {
 // scanLegacyAccount reads one row of the task's query into a LegacyAccount, column by column; a bare return passes err on.
 func scanLegacyAccount(row *runtime.Row) (out *LegacyAccount, err error) {
 	var v LegacyAccount
-	v.Code, err = runtime.AsUUID("/code", row.Col(0))
+	v.Code, err = kit.AsUUID("/code", row.Col(0))
 	if err != nil {
 		return
 	}
@@ -1652,7 +1657,7 @@ func (c *Client) fetchManyLegacyAccount(ctx context.Context, ps []*LegacyAccount
 	if err != nil {
 		return nil, err
 	}
-	return runtime.InOrder(keys, found), nil
+	return kit.InOrder(keys, found), nil
 }
 
 // GetLegacyAccountBatch looks up many id values at once, in chunks of at most 50 keys, answering from the cache where it can.
@@ -1663,7 +1668,7 @@ func (c *Client) GetLegacyAccountBatch(ctx context.Context, keys []runtime.UUID)
 		ps[i] = &LegacyAccountParams{ID: k}
 	}
 	res, errs := c.legacyAccount.DoMany(ctx, ps)
-	return runtime.BatchResult(keys, res, errs)
+	return kit.BatchResult(keys, res, errs)
 }
 
 // GetMember looks up a member by e-mail address, from Go code, in batches.
@@ -1724,7 +1729,7 @@ func (c *Client) fetchManyMember(ctx context.Context, ps []*MemberParams) ([]*Me
 	if err != nil {
 		return nil, err
 	}
-	return runtime.InOrder(keys, found), nil
+	return kit.InOrder(keys, found), nil
 }
 
 // GetMemberBatch looks up many email values at once, in chunks of at most 20 keys, answering from the cache where it can.
@@ -1735,7 +1740,7 @@ func (c *Client) GetMemberBatch(ctx context.Context, keys []runtime.Email) (map[
 		ps[i] = &MemberParams{Email: k}
 	}
 	res, errs := c.member.DoMany(ctx, ps)
-	return runtime.BatchResult(keys, res, errs)
+	return kit.BatchResult(keys, res, errs)
 }
 
 // GetRate looks up the exchange rate of a day; the key is a date.
@@ -1785,7 +1790,7 @@ func decodeRate(rd *runtime.Reader) *Rate {
 // scanRate reads one row of the task's query into a Rate, column by column; a bare return passes err on.
 func scanRate(row *runtime.Row) (out *Rate, err error) {
 	var v Rate
-	v.Day, err = runtime.AsDate("/day", row.Col(0))
+	v.Day, err = kit.AsDate("/day", row.Col(0))
 	if err != nil {
 		return
 	}
@@ -1812,7 +1817,7 @@ func (c *Client) fetchManyRate(ctx context.Context, ps []*RateParams) ([]*Rate, 
 	if err != nil {
 		return nil, err
 	}
-	return runtime.InOrder(keys, found), nil
+	return kit.InOrder(keys, found), nil
 }
 
 // GetRateBatch looks up many day values at once, in chunks of at most 50 keys, answering from the cache where it can.
@@ -1823,7 +1828,7 @@ func (c *Client) GetRateBatch(ctx context.Context, keys []runtime.Date) (map[run
 		ps[i] = &RateParams{Day: k}
 	}
 	res, errs := c.rate.DoMany(ctx, ps)
-	return runtime.BatchResult(keys, res, errs)
+	return kit.BatchResult(keys, res, errs)
 }
 
 // GetShard looks up a shard by its number, a Go int32, from Go code, in batches.
@@ -1884,7 +1889,7 @@ func (c *Client) fetchManyShard(ctx context.Context, ps []*ShardParams) ([]*Shar
 	if err != nil {
 		return nil, err
 	}
-	return runtime.InOrder(keys, found), nil
+	return kit.InOrder(keys, found), nil
 }
 
 // GetShardBatch looks up many number values at once, in chunks of at most 10 keys, answering from the cache where it can.
@@ -1895,7 +1900,7 @@ func (c *Client) GetShardBatch(ctx context.Context, keys []int32) (map[int32]*Sh
 		ps[i] = &ShardParams{Number: k}
 	}
 	res, errs := c.shard.DoMany(ctx, ps)
-	return runtime.BatchResult(keys, res, errs)
+	return kit.BatchResult(keys, res, errs)
 }
 
 // GetStock looks up the stock of a SKU, a Go type of this package; batches are one POST with the SKUs in the body.
@@ -1917,7 +1922,7 @@ func (c *Client) keyStock(dst []byte, p *StockParams) []byte {
 
 // keyStockParams appends the cache key of v: its cache encoding, except where a source sees more of a param than that holds.
 func keyStockParams(dst []byte, v *StockParams) []byte {
-	dst = runtime.AppendUserKey(dst, v.SKU)
+	dst = kit.AppendUserKey(dst, v.SKU)
 	return dst
 }
 
@@ -1982,13 +1987,13 @@ func (c *Client) fetchManyStock(ctx context.Context, ps []*StockParams) ([]*Stoc
 	if err != nil {
 		return nil, err
 	}
-	found, err := runtime.BatchRecords(raw, recordStock, func(r *Stock) SKU {
+	found, err := kit.BatchRecords(raw, recordStock, func(r *Stock) SKU {
 		return r.SKU
 	})
 	if err != nil {
 		return nil, err
 	}
-	return runtime.InOrder(keys, found), nil
+	return kit.InOrder(keys, found), nil
 }
 
 // GetStockBatch looks up many sku values at once, in chunks of at most 25 keys, answering from the cache where it can.
@@ -1999,7 +2004,7 @@ func (c *Client) GetStockBatch(ctx context.Context, keys []SKU) (map[SKU]*Stock,
 		ps[i] = &StockParams{SKU: k}
 	}
 	res, errs := c.stock.DoMany(ctx, ps)
-	return runtime.BatchResult(keys, res, errs)
+	return kit.BatchResult(keys, res, errs)
 }
 
 // GetTier looks up a pricing tier by name; the key is a string and the record's key an enum over strings, converted to match.
@@ -2076,7 +2081,7 @@ func (c *Client) fetchManyTier(ctx context.Context, ps []*TierParams) ([]*Tier, 
 	if err != nil {
 		return nil, err
 	}
-	return runtime.InOrder(keys, found), nil
+	return kit.InOrder(keys, found), nil
 }
 
 // GetTierBatch looks up many tier values at once, in chunks of at most 10 keys, answering from the cache where it can.
@@ -2087,7 +2092,7 @@ func (c *Client) GetTierBatch(ctx context.Context, keys []string) (map[string]*T
 		ps[i] = &TierParams{Tier: k}
 	}
 	res, errs := c.tier.DoMany(ctx, ps)
-	return runtime.BatchResult(keys, res, errs)
+	return kit.BatchResult(keys, res, errs)
 }
 
 // Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError (see runtime.DecodeParams).
@@ -2207,7 +2212,7 @@ func convHoliday(path string, raw any) (out Holiday, err error) {
 	if err != nil {
 		return
 	}
-	out.Day, err = runtime.AsDate(path+"/day", runtime.Prop(m, "day"))
+	out.Day, err = kit.AsDate(path+"/day", runtime.Prop(m, "day"))
 	if err != nil {
 		return
 	}
@@ -2223,7 +2228,7 @@ func convStock(path string, raw any) (out Stock, err error) {
 	if err != nil {
 		return
 	}
-	out.SKU, err = runtime.AsUserType[SKU](path+"/sku", runtime.Prop(m, "sku"))
+	out.SKU, err = kit.AsUserType[SKU](path+"/sku", runtime.Prop(m, "sku"))
 	if err != nil {
 		return
 	}

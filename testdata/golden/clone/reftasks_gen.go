@@ -6,10 +6,15 @@ import (
 	"context"
 	"fmt"
 	"github.com/reftask/reftask/runtime"
+	"github.com/reftask/reftask/runtime/kit"
 	"maps"
 	"slices"
 	"time"
 )
+
+// A compile error here means this file and github.com/reftask/reftask/runtime/kit come from
+// different versions of reftask: regenerate the file (go generate) with the reftaskgen of the version you build with.
+const _ = kit.SupportPackageIsVersion1
 
 // Address is the object at properties/address.
 type Address struct {
@@ -19,7 +24,7 @@ type Address struct {
 
 // UnmarshalJSON decodes a Address, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Address) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"city"}, []string{"city", "zip"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"city"}, []string{"city", "zip"}, nil, false); err != nil {
 		return err
 	}
 	type plain Address
@@ -36,12 +41,12 @@ func (v *Address) Validate() error {
 func (v *Address) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendAddress(dst []byte, v *Address) []byte {
-	dst = runtime.AppendString(dst, v.City)
+	dst = kit.AppendString(dst, v.City)
 	if v.Zip != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendString(dst, (*v.Zip))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendString(dst, (*v.Zip))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
@@ -73,14 +78,14 @@ type Deep struct {
 
 // UnmarshalJSON decodes a Deep, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Deep) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id", "tags", "parts", "by_name", "grid"}, []string{"id", "tags", "owner", "parts", "by_name", "grid", "next", "wide"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id", "tags", "parts", "by_name", "grid"}, []string{"id", "tags", "owner", "parts", "by_name", "grid", "next", "wide"}, nil, false); err != nil {
 		return err
 	}
 	type plain Deep
 	if err := runtime.DecodeStrict(data, (*plain)(v)); err != nil {
 		return err
 	}
-	nulls := runtime.NullProps(data, "extra")
+	nulls := kit.NullProps(data, "extra")
 	if nulls["extra"] {
 		v.Extra = new(runtime.JSONValue)
 		if err := v.Extra.UnmarshalJSON([]byte("null")); err != nil {
@@ -145,64 +150,64 @@ func (v *Deep) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendDeep(dst []byte, v *Deep) []byte {
-	dst = runtime.AppendString(dst, v.ID)
-	dst = runtime.AppendLen(dst, len(v.Tags))
+	dst = kit.AppendString(dst, v.ID)
+	dst = kit.AppendLen(dst, len(v.Tags))
 	for i0 := range v.Tags {
-		dst = runtime.AppendString(dst, v.Tags[i0])
+		dst = kit.AppendString(dst, v.Tags[i0])
 	}
-	dst = runtime.AppendPresent(dst, v.Note.Set)
+	dst = kit.AppendPresent(dst, v.Note.Set)
 	if v.Note.Set {
-		dst = runtime.AppendPresent(dst, v.Note.Null)
+		dst = kit.AppendPresent(dst, v.Note.Null)
 		if !v.Note.Null {
-			dst = runtime.AppendString(dst, v.Note.Value)
+			dst = kit.AppendString(dst, v.Note.Value)
 		}
 	}
 	if v.Owner != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendPerson(dst, v.Owner)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
-	dst = runtime.AppendLen(dst, len(v.Parts))
+	dst = kit.AppendLen(dst, len(v.Parts))
 	for i0 := range v.Parts {
 		dst = appendPerson(dst, &v.Parts[i0])
 	}
-	dst = runtime.AppendLen(dst, len(v.ByName))
+	dst = kit.AppendLen(dst, len(v.ByName))
 	for k0, e0 := range v.ByName {
-		dst = runtime.AppendString(dst, k0)
+		dst = kit.AppendString(dst, k0)
 		dst = appendPerson(dst, &e0)
 	}
-	dst = runtime.AppendLen(dst, len(v.Grid))
+	dst = kit.AppendLen(dst, len(v.Grid))
 	for i0 := range v.Grid {
-		dst = runtime.AppendLen(dst, len(v.Grid[i0]))
+		dst = kit.AppendLen(dst, len(v.Grid[i0]))
 		for i1 := range v.Grid[i0] {
-			dst = runtime.AppendInt64(dst, v.Grid[i0][i1])
+			dst = kit.AppendInt64(dst, v.Grid[i0][i1])
 		}
 	}
-	dst = runtime.AppendPresent(dst, v.Maybe.Set)
+	dst = kit.AppendPresent(dst, v.Maybe.Set)
 	if v.Maybe.Set {
-		dst = runtime.AppendPresent(dst, v.Maybe.Null)
+		dst = kit.AppendPresent(dst, v.Maybe.Null)
 		if !v.Maybe.Null {
 			dst = appendPet(dst, &v.Maybe.Value)
 		}
 	}
 	if v.Next != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendDeep(dst, v.Next)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Extra != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = runtime.AppendJSONValue(dst, (*v.Extra))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Wide != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendDeepWide(dst, v.Wide)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
@@ -523,7 +528,7 @@ type DeepParams struct {
 
 // UnmarshalJSON decodes a DeepParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *DeepParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
 		return err
 	}
 	type plain DeepParams
@@ -540,7 +545,7 @@ func (v *DeepParams) Validate() error {
 func (v *DeepParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendDeepParams(dst []byte, v *DeepParams) []byte {
-	dst = runtime.AppendString(dst, v.ID)
+	dst = kit.AppendString(dst, v.ID)
 	return dst
 }
 
@@ -586,7 +591,7 @@ type DeepWide struct {
 
 // UnmarshalJSON decodes a DeepWide, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *DeepWide) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, nil, []string{"o00", "o01", "o02", "o03", "o04", "o05", "o06", "o07", "o08", "o09", "o10", "o11", "o12", "o13", "o14", "o15", "o16", "o17", "o18", "o19", "o20", "o21", "o22", "o23", "o24", "o25", "o26", "o27", "o28", "o29", "o30", "o31", "o32", "o33", "o34", "o35"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, nil, []string{"o00", "o01", "o02", "o03", "o04", "o05", "o06", "o07", "o08", "o09", "o10", "o11", "o12", "o13", "o14", "o15", "o16", "o17", "o18", "o19", "o20", "o21", "o22", "o23", "o24", "o25", "o26", "o27", "o28", "o29", "o30", "o31", "o32", "o33", "o34", "o35"}, nil, false); err != nil {
 		return err
 	}
 	type plain DeepWide
@@ -604,220 +609,220 @@ func (v *DeepWide) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendDeepWide(dst []byte, v *DeepWide) []byte {
 	if v.O00 != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendInt64(dst, (*v.O00))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendInt64(dst, (*v.O00))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.O01 != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendInt64(dst, (*v.O01))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendInt64(dst, (*v.O01))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.O02 != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendInt64(dst, (*v.O02))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendInt64(dst, (*v.O02))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.O03 != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendInt64(dst, (*v.O03))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendInt64(dst, (*v.O03))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.O04 != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendInt64(dst, (*v.O04))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendInt64(dst, (*v.O04))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.O05 != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendInt64(dst, (*v.O05))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendInt64(dst, (*v.O05))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.O06 != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendInt64(dst, (*v.O06))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendInt64(dst, (*v.O06))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.O07 != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendInt64(dst, (*v.O07))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendInt64(dst, (*v.O07))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.O08 != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendInt64(dst, (*v.O08))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendInt64(dst, (*v.O08))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.O09 != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendInt64(dst, (*v.O09))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendInt64(dst, (*v.O09))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.O10 != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendInt64(dst, (*v.O10))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendInt64(dst, (*v.O10))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.O11 != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendInt64(dst, (*v.O11))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendInt64(dst, (*v.O11))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.O12 != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendInt64(dst, (*v.O12))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendInt64(dst, (*v.O12))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.O13 != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendInt64(dst, (*v.O13))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendInt64(dst, (*v.O13))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.O14 != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendInt64(dst, (*v.O14))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendInt64(dst, (*v.O14))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.O15 != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendInt64(dst, (*v.O15))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendInt64(dst, (*v.O15))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.O16 != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendInt64(dst, (*v.O16))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendInt64(dst, (*v.O16))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.O17 != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendInt64(dst, (*v.O17))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendInt64(dst, (*v.O17))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.O18 != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendInt64(dst, (*v.O18))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendInt64(dst, (*v.O18))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.O19 != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendInt64(dst, (*v.O19))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendInt64(dst, (*v.O19))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.O20 != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendInt64(dst, (*v.O20))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendInt64(dst, (*v.O20))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.O21 != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendInt64(dst, (*v.O21))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendInt64(dst, (*v.O21))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.O22 != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendInt64(dst, (*v.O22))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendInt64(dst, (*v.O22))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.O23 != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendInt64(dst, (*v.O23))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendInt64(dst, (*v.O23))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.O24 != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendInt64(dst, (*v.O24))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendInt64(dst, (*v.O24))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.O25 != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendInt64(dst, (*v.O25))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendInt64(dst, (*v.O25))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.O26 != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendInt64(dst, (*v.O26))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendInt64(dst, (*v.O26))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.O27 != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendInt64(dst, (*v.O27))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendInt64(dst, (*v.O27))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.O28 != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendInt64(dst, (*v.O28))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendInt64(dst, (*v.O28))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.O29 != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendInt64(dst, (*v.O29))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendInt64(dst, (*v.O29))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.O30 != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendInt64(dst, (*v.O30))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendInt64(dst, (*v.O30))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.O31 != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendInt64(dst, (*v.O31))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendInt64(dst, (*v.O31))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.O32 != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendInt64(dst, (*v.O32))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendInt64(dst, (*v.O32))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.O33 != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendInt64(dst, (*v.O33))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendInt64(dst, (*v.O33))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.O34 != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendInt64(dst, (*v.O34))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendInt64(dst, (*v.O34))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.O35 != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendInt64(dst, (*v.O35))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendInt64(dst, (*v.O35))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
@@ -1015,7 +1020,7 @@ type Person struct {
 
 // UnmarshalJSON decodes a Person, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Person) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"name"}, []string{"name", "address", "scores"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"name"}, []string{"name", "address", "scores"}, nil, false); err != nil {
 		return err
 	}
 	type plain Person
@@ -1039,29 +1044,29 @@ func (v *Person) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendPerson(dst []byte, v *Person) []byte {
-	dst = runtime.AppendString(dst, v.Name)
-	dst = runtime.AppendPresent(dst, v.Email.Set)
+	dst = kit.AppendString(dst, v.Name)
+	dst = kit.AppendPresent(dst, v.Email.Set)
 	if v.Email.Set {
-		dst = runtime.AppendPresent(dst, v.Email.Null)
+		dst = kit.AppendPresent(dst, v.Email.Null)
 		if !v.Email.Null {
-			dst = runtime.AppendString(dst, v.Email.Value)
+			dst = kit.AppendString(dst, v.Email.Value)
 		}
 	}
 	if v.Address != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendAddress(dst, v.Address)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Scores != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendLen(dst, len((*v.Scores)))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendLen(dst, len((*v.Scores)))
 		for k0, e0 := range *v.Scores {
-			dst = runtime.AppendString(dst, k0)
-			dst = runtime.AppendFloat64(dst, e0)
+			dst = kit.AppendString(dst, k0)
+			dst = kit.AppendFloat64(dst, e0)
 		}
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
@@ -1129,7 +1134,7 @@ type Pet struct {
 
 // UnmarshalJSON decodes a Pet, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Pet) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"kind"}, []string{"kind", "vet", "tags"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"kind"}, []string{"kind", "vet", "tags"}, nil, false); err != nil {
 		return err
 	}
 	type plain Pet
@@ -1146,21 +1151,21 @@ func (v *Pet) Validate() error {
 func (v *Pet) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendPet(dst []byte, v *Pet) []byte {
-	dst = runtime.AppendString(dst, v.Kind)
+	dst = kit.AppendString(dst, v.Kind)
 	if v.Vet != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendString(dst, (*v.Vet))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendString(dst, (*v.Vet))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Tags != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendLen(dst, len((*v.Tags)))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendLen(dst, len((*v.Tags)))
 		for i0 := range *v.Tags {
-			dst = runtime.AppendString(dst, (*v.Tags)[i0])
+			dst = kit.AppendString(dst, (*v.Tags)[i0])
 		}
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
@@ -1183,7 +1188,7 @@ func readPet(rd *runtime.Reader, v *Pet) {
 }
 
 // checkDeepExtra checks a JSON value against the schema at properties/extra, adding a violation for every keyword it breaks.
-func checkDeepExtra(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {}
+func checkDeepExtra(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {}
 
 // Client calls this package's tasks through a shared runtime executor, which caches, coalesces, retries and falls back as each spec says. A Client is safe for concurrent use.
 type Client struct {

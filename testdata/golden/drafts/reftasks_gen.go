@@ -7,10 +7,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"github.com/reftask/reftask/runtime"
+	"github.com/reftask/reftask/runtime/kit"
 	"strconv"
 	"time"
 	"unicode/utf8"
 )
+
+// A compile error here means this file and github.com/reftask/reftask/runtime/kit come from
+// different versions of reftask: regenerate the file (go generate) with the reftaskgen of the version you build with.
+const _ = kit.SupportPackageIsVersion1
 
 // Account is the object at account.json#.
 type Account struct {
@@ -22,14 +27,14 @@ type Account struct {
 
 // UnmarshalJSON decodes a Account, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Account) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id", "tags"}, []string{"id", "tags", "point"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id", "tags"}, []string{"id", "tags", "point"}, nil, false); err != nil {
 		return err
 	}
 	type plain Account
 	if err := runtime.DecodeStrict(data, (*plain)(v)); err != nil {
 		return err
 	}
-	nulls := runtime.NullProps(data, "payment")
+	nulls := kit.NullProps(data, "payment")
 	if nulls["payment"] {
 		v.Payment = new(runtime.JSONValue)
 		if err := v.Payment.UnmarshalJSON([]byte("null")); err != nil {
@@ -69,22 +74,22 @@ func (v *Account) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendAccount(dst []byte, v *Account) []byte {
-	dst = runtime.AppendString(dst, v.ID)
-	dst = runtime.AppendLen(dst, len(v.Tags))
+	dst = kit.AppendString(dst, v.ID)
+	dst = kit.AppendLen(dst, len(v.Tags))
 	for i0 := range v.Tags {
 		dst = appendTag(dst, &v.Tags[i0])
 	}
 	if v.Point != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendAccountPoint(dst, v.Point)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Payment != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = runtime.AppendJSONValue(dst, (*v.Payment))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
@@ -109,7 +114,7 @@ func readAccount(rd *runtime.Reader, v *Account) {
 
 // cloneAccount returns a deep copy of v that shares nothing mutable with it.
 func cloneAccount(v *Account) *Account {
-	return runtime.CopyByCodec(v, appendAccount, readAccount)
+	return kit.CopyByCodec(v, appendAccount, readAccount)
 }
 
 // AccountParams is the object at account.task.json#/params.
@@ -119,7 +124,7 @@ type AccountParams struct {
 
 // UnmarshalJSON decodes a AccountParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *AccountParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
 		return err
 	}
 	type plain AccountParams
@@ -136,7 +141,7 @@ func (v *AccountParams) Validate() error {
 func (v *AccountParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendAccountParams(dst []byte, v *AccountParams) []byte {
-	dst = runtime.AppendString(dst, v.ID)
+	dst = kit.AppendString(dst, v.ID)
 	return dst
 }
 
@@ -162,19 +167,19 @@ func (v AccountPoint) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON decodes a JSON array of at most 2 items, each item strictly.
 func (v *AccountPoint) UnmarshalJSON(data []byte) error {
-	items, err := runtime.TupleItems(data, 0, 2)
+	items, err := kit.TupleItems(data, 0, 2)
 	if err != nil {
 		return err
 	}
 	*v = AccountPoint{}
 	if len(items) > 0 {
 		if err := runtime.DecodeStrict(items[0], &v.V0); err != nil {
-			return runtime.PropError("0", err)
+			return kit.PropError("0", err)
 		}
 	}
 	if len(items) > 1 {
 		if err := runtime.DecodeStrict(items[1], &v.V1); err != nil {
-			return runtime.PropError("1", err)
+			return kit.PropError("1", err)
 		}
 	}
 	return nil
@@ -202,16 +207,16 @@ func (v *AccountPoint) validate(vs *runtime.Violations, path *runtime.Path) {
 
 func appendAccountPoint(dst []byte, v *AccountPoint) []byte {
 	if v.V0 != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendFloat64(dst, (*v.V0))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendFloat64(dst, (*v.V0))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.V1 != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendFloat64(dst, (*v.V1))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendFloat64(dst, (*v.V1))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
@@ -237,7 +242,7 @@ type Leg struct {
 
 // UnmarshalJSON decodes a Leg, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Leg) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"from", "to"}, []string{"from", "to"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"from", "to"}, []string{"from", "to"}, nil, false); err != nil {
 		return err
 	}
 	type plain Leg
@@ -254,8 +259,8 @@ func (v *Leg) Validate() error {
 func (v *Leg) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendLeg(dst []byte, v *Leg) []byte {
-	dst = runtime.AppendString(dst, v.From)
-	dst = runtime.AppendString(dst, v.To)
+	dst = kit.AppendString(dst, v.From)
+	dst = kit.AppendString(dst, v.To)
 	return dst
 }
 
@@ -274,14 +279,14 @@ type Shipment struct {
 
 // UnmarshalJSON decodes a Shipment, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Shipment) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id", "legs"}, []string{"id", "legs", "route"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id", "legs"}, []string{"id", "legs", "route"}, nil, false); err != nil {
 		return err
 	}
 	type plain Shipment
 	if err := runtime.DecodeStrict(data, (*plain)(v)); err != nil {
 		return err
 	}
-	nulls := runtime.NullProps(data, "contact")
+	nulls := kit.NullProps(data, "contact")
 	if nulls["contact"] {
 		v.Contact = new(runtime.JSONValue)
 		if err := v.Contact.UnmarshalJSON([]byte("null")); err != nil {
@@ -324,22 +329,22 @@ func (v *Shipment) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendShipment(dst []byte, v *Shipment) []byte {
-	dst = runtime.AppendString(dst, v.ID)
-	dst = runtime.AppendLen(dst, len(v.Legs))
+	dst = kit.AppendString(dst, v.ID)
+	dst = kit.AppendLen(dst, len(v.Legs))
 	for i0 := range v.Legs {
 		dst = appendLeg(dst, &v.Legs[i0])
 	}
 	if v.Route != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendShipmentRoute(dst, v.Route)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Contact != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = runtime.AppendJSONValue(dst, (*v.Contact))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
@@ -364,7 +369,7 @@ func readShipment(rd *runtime.Reader, v *Shipment) {
 
 // cloneShipment returns a deep copy of v that shares nothing mutable with it.
 func cloneShipment(v *Shipment) *Shipment {
-	return runtime.CopyByCodec(v, appendShipment, readShipment)
+	return kit.CopyByCodec(v, appendShipment, readShipment)
 }
 
 // ShipmentParams is the object at shipment.task.json#/params.
@@ -374,7 +379,7 @@ type ShipmentParams struct {
 
 // UnmarshalJSON decodes a ShipmentParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ShipmentParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
 		return err
 	}
 	type plain ShipmentParams
@@ -391,7 +396,7 @@ func (v *ShipmentParams) Validate() error {
 func (v *ShipmentParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendShipmentParams(dst []byte, v *ShipmentParams) []byte {
-	dst = runtime.AppendString(dst, v.ID)
+	dst = kit.AppendString(dst, v.ID)
 	return dst
 }
 
@@ -418,20 +423,20 @@ func (v ShipmentRoute) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON decodes a JSON array, each item strictly.
 func (v *ShipmentRoute) UnmarshalJSON(data []byte) error {
-	items, err := runtime.TupleItems(data, 0, -1)
+	items, err := kit.TupleItems(data, 0, -1)
 	if err != nil {
 		return err
 	}
 	*v = ShipmentRoute{}
 	if len(items) > 0 {
 		if err := runtime.DecodeStrict(items[0], &v.V0); err != nil {
-			return runtime.PropError("0", err)
+			return kit.PropError("0", err)
 		}
 	}
 	for i := 1; i < len(items); i++ {
 		var x int64
 		if err := runtime.DecodeStrict(items[i], &x); err != nil {
-			return runtime.PropError(strconv.Itoa(i), err)
+			return kit.PropError(strconv.Itoa(i), err)
 		}
 		v.Rest = append(v.Rest, x)
 	}
@@ -458,14 +463,14 @@ func (v *ShipmentRoute) validate(vs *runtime.Violations, path *runtime.Path) {
 
 func appendShipmentRoute(dst []byte, v *ShipmentRoute) []byte {
 	if v.V0 != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendString(dst, (*v.V0))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendString(dst, (*v.V0))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
-	dst = runtime.AppendLen(dst, len(v.Rest))
+	dst = kit.AppendLen(dst, len(v.Rest))
 	for i0 := range v.Rest {
-		dst = runtime.AppendInt64(dst, v.Rest[i0])
+		dst = kit.AppendInt64(dst, v.Rest[i0])
 	}
 	return dst
 }
@@ -489,7 +494,7 @@ type Tag struct {
 
 // UnmarshalJSON decodes a Tag, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Tag) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"name"}, []string{"name"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"name"}, []string{"name"}, nil, false); err != nil {
 		return err
 	}
 	type plain Tag
@@ -513,7 +518,7 @@ func (v *Tag) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendTag(dst []byte, v *Tag) []byte {
-	dst = runtime.AppendString(dst, v.Name)
+	dst = kit.AppendString(dst, v.Name)
 	return dst
 }
 
@@ -522,8 +527,8 @@ func readTag(rd *runtime.Reader, v *Tag) {
 }
 
 // checkAccountPayment checks a JSON value against the schema at properties/payment, adding a violation for every keyword it breaks.
-func checkAccountPayment(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "object") {
+func checkAccountPayment(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "object") {
 		vs.Addf(path.String(), "type", "%s is not of type object", runtime.JSONKind(v))
 	}
 	if o, ok := v.(map[string]any); ok {
@@ -549,7 +554,7 @@ func checkAccountPayment(v any, path *runtime.Path, vs *runtime.Violations, ev *
 }
 
 // checkAccountPaymentDepBilling checks a JSON value against the schema at dependencies/billing, adding a violation for every keyword it breaks.
-func checkAccountPaymentDepBilling(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
+func checkAccountPaymentDepBilling(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if o, ok := v.(map[string]any); ok {
 		for _, k := range []string{"card"} {
 			if _, ok := o[k]; !ok {
@@ -560,22 +565,22 @@ func checkAccountPaymentDepBilling(v any, path *runtime.Path, vs *runtime.Violat
 }
 
 // checkAccountPaymentPropBilling checks a JSON value against the schema at properties/billing, adding a violation for every keyword it breaks.
-func checkAccountPaymentPropBilling(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "string") {
+func checkAccountPaymentPropBilling(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "string") {
 		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
 	}
 }
 
 // checkAccountPaymentPropCard checks a JSON value against the schema at properties/card, adding a violation for every keyword it breaks.
-func checkAccountPaymentPropCard(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "string") {
+func checkAccountPaymentPropCard(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "string") {
 		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
 	}
 }
 
 // checkShipmentContact checks a JSON value against the schema at properties/contact, adding a violation for every keyword it breaks.
-func checkShipmentContact(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "object") {
+func checkShipmentContact(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "object") {
 		vs.Addf(path.String(), "type", "%s is not of type object", runtime.JSONKind(v))
 	}
 	if o, ok := v.(map[string]any); ok {
@@ -598,15 +603,15 @@ func checkShipmentContact(v any, path *runtime.Path, vs *runtime.Violations, ev 
 }
 
 // checkShipmentContactPropEmail checks a JSON value against the schema at properties/email, adding a violation for every keyword it breaks.
-func checkShipmentContactPropEmail(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "string") {
+func checkShipmentContactPropEmail(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "string") {
 		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
 	}
 }
 
 // checkShipmentContactPropPhone checks a JSON value against the schema at properties/phone, adding a violation for every keyword it breaks.
-func checkShipmentContactPropPhone(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "string") {
+func checkShipmentContactPropPhone(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "string") {
 		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
 	}
 }
@@ -747,9 +752,9 @@ func scanAccount(row *runtime.Row) (out *Account, err error) {
 		}
 		v.Point = &vPoint
 	}
-	if rPayment, ok := row.Lookup(3); ok && (rPayment != nil || runtime.AcceptsNull(checkAccountPayment)) {
+	if rPayment, ok := row.Lookup(3); ok && (rPayment != nil || kit.AcceptsNull(checkAccountPayment)) {
 		var vPayment runtime.JSONValue
-		vPayment, err = runtime.AsJSONValueFor("/payment", rPayment, checkAccountPayment)
+		vPayment, err = kit.AsJSONValueFor("/payment", rPayment, checkAccountPayment)
 		if err != nil {
 			return
 		}
@@ -835,9 +840,9 @@ func scanShipment(row *runtime.Row) (out *Shipment, err error) {
 		}
 		v.Route = &vRoute
 	}
-	if rContact, ok := row.Lookup(3); ok && (rContact != nil || runtime.AcceptsNull(checkShipmentContact)) {
+	if rContact, ok := row.Lookup(3); ok && (rContact != nil || kit.AcceptsNull(checkShipmentContact)) {
 		var vContact runtime.JSONValue
-		vContact, err = runtime.AsJSONValueFor("/contact", rContact, checkShipmentContact)
+		vContact, err = kit.AsJSONValueFor("/contact", rContact, checkShipmentContact)
 		if err != nil {
 			return
 		}
@@ -883,7 +888,7 @@ func (c *Client) Tasks() []string {
 }
 
 func convAccountPoint(path string, raw any) (out AccountPoint, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }
 
@@ -904,7 +909,7 @@ func convLeg(path string, raw any) (out Leg, err error) {
 }
 
 func convShipmentRoute(path string, raw any) (out ShipmentRoute, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }
 

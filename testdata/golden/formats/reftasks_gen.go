@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"github.com/reftask/reftask/runtime"
+	"github.com/reftask/reftask/runtime/kit"
 	"maps"
 	"net/netip"
 	"slices"
@@ -14,6 +15,10 @@ import (
 	"time"
 	"unicode/utf8"
 )
+
+// A compile error here means this file and github.com/reftask/reftask/runtime/kit come from
+// different versions of reftask: regenerate the file (go generate) with the reftaskgen of the version you build with.
+const _ = kit.SupportPackageIsVersion1
 
 // Booking is the object at booking.task.json#/result.
 type Booking struct {
@@ -25,7 +30,7 @@ type Booking struct {
 
 // UnmarshalJSON decodes a Booking, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Booking) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id", "guest"}, []string{"id", "guest", "stay", "receipt"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id", "guest"}, []string{"id", "guest", "stay", "receipt"}, nil, false); err != nil {
 		return err
 	}
 	type plain Booking
@@ -68,16 +73,16 @@ func appendBooking(dst []byte, v *Booking) []byte {
 	dst = runtime.AppendUUID(dst, v.ID)
 	dst = runtime.AppendEmail(dst, v.Guest)
 	if v.Stay != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = runtime.AppendDuration(dst, (*v.Stay))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Receipt != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = runtime.AppendURI(dst, (*v.Receipt))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
@@ -124,7 +129,7 @@ type BookingParams struct {
 
 // UnmarshalJSON decodes a BookingParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *BookingParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id", "on", "via"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id"}, []string{"id", "on", "via"}, nil, false); err != nil {
 		return err
 	}
 	type plain BookingParams
@@ -160,16 +165,16 @@ func (v *BookingParams) validate(vs *runtime.Violations, path *runtime.Path) {
 func appendBookingParams(dst []byte, v *BookingParams) []byte {
 	dst = runtime.AppendUUID(dst, v.ID)
 	if v.On != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = runtime.AppendDate(dst, (*v.On))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Via != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = runtime.AppendAddr(dst, (*v.Via))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
@@ -195,7 +200,7 @@ type Event struct {
 
 // UnmarshalJSON decodes a Event, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Event) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id", "day", "starts", "length", "organizer", "link", "v4", "v6", "at"}, []string{"id", "day", "starts", "length", "organizer", "link", "v4", "v6", "at", "backup", "holidays", "owners", "kind", "host"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id", "day", "starts", "length", "organizer", "link", "v4", "v6", "at"}, []string{"id", "day", "starts", "length", "organizer", "link", "v4", "v6", "at", "backup", "holidays", "owners", "kind", "host"}, nil, false); err != nil {
 		return err
 	}
 	type plain Event
@@ -210,7 +215,7 @@ func (v *Event) Validate() error {
 }
 
 // pattern0 is compiled once; the schema compiler has already accepted it.
-var pattern0 = runtime.MustPattern("^https://")
+var pattern0 = kit.MustPattern("^https://")
 
 func (v *Event) validate(vs *runtime.Violations, path *runtime.Path) {
 	{
@@ -280,7 +285,7 @@ func (v *Event) validate(vs *runtime.Violations, path *runtime.Path) {
 	{
 		pHolidays := path.Key("holidays")
 		if v.Holidays != nil {
-			if i, j, dup := runtime.DuplicateIndex((*v.Holidays)); dup {
+			if i, j, dup := kit.DuplicateIndex((*v.Holidays)); dup {
 				vs.Addf(pHolidays.String(), "uniqueItems", "items %d and %d are equal", i, j)
 			}
 			for i0 := range *v.Holidays {
@@ -308,50 +313,50 @@ func appendEvent(dst []byte, v *Event) []byte {
 	dst = runtime.AppendURI(dst, v.Link)
 	dst = runtime.AppendAddr(dst, v.V4)
 	dst = runtime.AppendAddr(dst, v.V6)
-	dst = runtime.AppendTime(dst, v.At)
-	dst = runtime.AppendPresent(dst, v.Ends.Set)
+	dst = kit.AppendTime(dst, v.At)
+	dst = kit.AppendPresent(dst, v.Ends.Set)
 	if v.Ends.Set {
-		dst = runtime.AppendPresent(dst, v.Ends.Null)
+		dst = kit.AppendPresent(dst, v.Ends.Null)
 		if !v.Ends.Null {
 			dst = runtime.AppendTimeOfDay(dst, v.Ends.Value)
 		}
 	}
 	if v.Backup != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = runtime.AppendEmail(dst, (*v.Backup))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Holidays != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendLen(dst, len((*v.Holidays)))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendLen(dst, len((*v.Holidays)))
 		for i0 := range *v.Holidays {
 			dst = runtime.AppendDate(dst, (*v.Holidays)[i0])
 		}
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Owners != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendLen(dst, len((*v.Owners)))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendLen(dst, len((*v.Owners)))
 		for k0, e0 := range *v.Owners {
-			dst = runtime.AppendString(dst, k0)
+			dst = kit.AppendString(dst, k0)
 			dst = runtime.AppendUUID(dst, e0)
 		}
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Kind != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendString(dst, string((*v.Kind)))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendString(dst, string((*v.Kind)))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Host != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendString(dst, (*v.Host))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendString(dst, (*v.Host))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
@@ -484,7 +489,7 @@ func (v EventKind) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendEventKind(dst []byte, v *EventKind) []byte {
-	dst = runtime.AppendString(dst, string(*v))
+	dst = kit.AppendString(dst, string(*v))
 	return dst
 }
 
@@ -502,7 +507,7 @@ type EventParams struct {
 
 // UnmarshalJSON decodes a EventParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *EventParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id", "day", "from_ip"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id"}, []string{"id", "day", "from_ip"}, nil, false); err != nil {
 		return err
 	}
 	type plain EventParams
@@ -546,20 +551,20 @@ func (v *EventParams) validate(vs *runtime.Violations, path *runtime.Path) {
 func appendEventParams(dst []byte, v *EventParams) []byte {
 	dst = runtime.AppendUUID(dst, v.ID)
 	if v.Day != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = runtime.AppendDate(dst, (*v.Day))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.FromIP != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = runtime.AppendAddr(dst, (*v.FromIP))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
-	dst = runtime.AppendPresent(dst, v.Peer.Set)
+	dst = kit.AppendPresent(dst, v.Peer.Set)
 	if v.Peer.Set {
-		dst = runtime.AppendPresent(dst, v.Peer.Null)
+		dst = kit.AppendPresent(dst, v.Peer.Null)
 		if !v.Peer.Null {
 			dst = runtime.AppendAddr(dst, v.Peer.Value)
 		}
@@ -620,7 +625,7 @@ type LastSeenParams struct {
 
 // UnmarshalJSON decodes a LastSeenParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *LastSeenParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"addr"}, []string{"addr"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"addr"}, []string{"addr"}, nil, false); err != nil {
 		return err
 	}
 	type plain LastSeenParams
@@ -656,7 +661,7 @@ type NextHolidayParams struct {
 
 // UnmarshalJSON decodes a NextHolidayParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *NextHolidayParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"country", "after"}, []string{"country", "after"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"country", "after"}, []string{"country", "after"}, nil, false); err != nil {
 		return err
 	}
 	type plain NextHolidayParams
@@ -680,7 +685,7 @@ func (v *NextHolidayParams) validate(vs *runtime.Violations, path *runtime.Path)
 }
 
 func appendNextHolidayParams(dst []byte, v *NextHolidayParams) []byte {
-	dst = runtime.AppendString(dst, v.Country)
+	dst = kit.AppendString(dst, v.Country)
 	dst = runtime.AppendDate(dst, v.After)
 	return dst
 }
@@ -694,7 +699,7 @@ type Room struct {
 
 // UnmarshalJSON decodes a Room, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Room) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id", "opens"}, []string{"id", "opens", "gateway"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id", "opens"}, []string{"id", "opens", "gateway"}, nil, false); err != nil {
 		return err
 	}
 	type plain Room
@@ -729,10 +734,10 @@ func appendRoom(dst []byte, v *Room) []byte {
 	dst = runtime.AppendUUID(dst, v.ID)
 	dst = runtime.AppendTimeOfDay(dst, v.Opens)
 	if v.Gateway != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = runtime.AppendAddr(dst, (*v.Gateway))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
@@ -767,7 +772,7 @@ type RoomParams struct {
 
 // UnmarshalJSON decodes a RoomParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *RoomParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
 		return err
 	}
 	type plain RoomParams
@@ -816,7 +821,7 @@ func (v *SeenAt) Validate() error {
 func (v *SeenAt) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendSeenAt(dst []byte, v *SeenAt) []byte {
-	dst = runtime.AppendTime(dst, time.Time(*v))
+	dst = kit.AppendTime(dst, time.Time(*v))
 	return dst
 }
 
@@ -1113,35 +1118,35 @@ func decodeEvent(rd *runtime.Reader) *Event {
 // scanEvent reads one row of the task's query into a Event, column by column; a bare return passes err on.
 func scanEvent(row *runtime.Row) (out *Event, err error) {
 	var v Event
-	v.ID, err = runtime.AsUUID("/id", row.Col(0))
+	v.ID, err = kit.AsUUID("/id", row.Col(0))
 	if err != nil {
 		return
 	}
-	v.Day, err = runtime.AsDate("/day", row.Col(1))
+	v.Day, err = kit.AsDate("/day", row.Col(1))
 	if err != nil {
 		return
 	}
-	v.Starts, err = runtime.AsTimeOfDay("/starts", row.Col(2))
+	v.Starts, err = kit.AsTimeOfDay("/starts", row.Col(2))
 	if err != nil {
 		return
 	}
-	v.Length, err = runtime.AsDuration("/length", row.Col(3))
+	v.Length, err = kit.AsDuration("/length", row.Col(3))
 	if err != nil {
 		return
 	}
-	v.Organizer, err = runtime.AsEmail("/organizer", row.Col(4))
+	v.Organizer, err = kit.AsEmail("/organizer", row.Col(4))
 	if err != nil {
 		return
 	}
-	v.Link, err = runtime.AsURI("/link", row.Col(5))
+	v.Link, err = kit.AsURI("/link", row.Col(5))
 	if err != nil {
 		return
 	}
-	v.V4, err = runtime.AsIPv4("/v4", row.Col(6))
+	v.V4, err = kit.AsIPv4("/v4", row.Col(6))
 	if err != nil {
 		return
 	}
-	v.V6, err = runtime.AsIPv6("/v6", row.Col(7))
+	v.V6, err = kit.AsIPv6("/v6", row.Col(7))
 	if err != nil {
 		return
 	}
@@ -1154,7 +1159,7 @@ func scanEvent(row *runtime.Row) (out *Event, err error) {
 		if rEnds == nil {
 			v.Ends.Null = true
 		} else {
-			v.Ends.Value, err = runtime.AsTimeOfDay("/ends", rEnds)
+			v.Ends.Value, err = kit.AsTimeOfDay("/ends", rEnds)
 			if err != nil {
 				return
 			}
@@ -1162,7 +1167,7 @@ func scanEvent(row *runtime.Row) (out *Event, err error) {
 	}
 	if rBackup, ok := row.Lookup(10); ok && rBackup != nil {
 		var vBackup runtime.Email
-		vBackup, err = runtime.AsEmail("/backup", rBackup)
+		vBackup, err = kit.AsEmail("/backup", rBackup)
 		if err != nil {
 			return
 		}
@@ -1178,7 +1183,7 @@ func scanEvent(row *runtime.Row) (out *Event, err error) {
 			}
 			vHolidays = make([]runtime.Date, len(a1))
 			for i1, e1 := range a1 {
-				vHolidays[i1], err = runtime.AsDate("/holidays"+"/"+strconv.Itoa(i1), e1)
+				vHolidays[i1], err = kit.AsDate("/holidays"+"/"+strconv.Itoa(i1), e1)
 				if err != nil {
 					return
 				}
@@ -1197,7 +1202,7 @@ func scanEvent(row *runtime.Row) (out *Event, err error) {
 			vOwners = make(map[string]runtime.UUID, len(o1))
 			for k1, e1 := range o1 {
 				var x1 runtime.UUID
-				x1, err = runtime.AsUUID(runtime.JoinPointer("/owners", k1), e1)
+				x1, err = kit.AsUUID(runtime.JoinPointer("/owners", k1), e1)
 				if err != nil {
 					return
 				}
@@ -1284,7 +1289,7 @@ func decodeLastSeen(rd *runtime.Reader) *SeenAt {
 
 // rowLastSeen converts one row of the query; a bare return passes err on.
 func rowLastSeen(rec runtime.Record) (out *SeenAt, err error) {
-	col, err := runtime.SingleColumn(rec)
+	col, err := kit.SingleColumn(rec)
 	if err != nil {
 		return nil, err
 	}
@@ -1297,7 +1302,7 @@ func rowLastSeen(rec runtime.Record) (out *SeenAt, err error) {
 }
 
 func (c *Client) fetchLastSeen(ctx context.Context, p *LastSeenParams) (*SeenAt, error) {
-	return runtime.QueryOne(ctx, c.x, c.lastSeenQuery, []any{runtime.AddrArg(p.Addr)}, rowLastSeen)
+	return runtime.QueryOne(ctx, c.x, c.lastSeenQuery, []any{kit.AddrArg(p.Addr)}, rowLastSeen)
 }
 
 // GetNextHoliday looks up the next public holiday of a country, a bare date.
@@ -1349,7 +1354,7 @@ func decodeNextHoliday(rd *runtime.Reader) *Holiday {
 
 // rowNextHoliday converts one row of the query; a bare return passes err on.
 func rowNextHoliday(rec runtime.Record) (out *Holiday, err error) {
-	col, err := runtime.SingleColumn(rec)
+	col, err := kit.SingleColumn(rec)
 	if err != nil {
 		return nil, err
 	}
@@ -1494,17 +1499,17 @@ func convBooking(path string, raw any) (out Booking, err error) {
 	if err != nil {
 		return
 	}
-	out.ID, err = runtime.AsUUID(path+"/id", runtime.Prop(m, "id"))
+	out.ID, err = kit.AsUUID(path+"/id", runtime.Prop(m, "id"))
 	if err != nil {
 		return
 	}
-	out.Guest, err = runtime.AsEmail(path+"/guest", runtime.Prop(m, "guest"))
+	out.Guest, err = kit.AsEmail(path+"/guest", runtime.Prop(m, "guest"))
 	if err != nil {
 		return
 	}
 	if rStay, ok := m["stay"]; ok && rStay != nil {
 		var vStay runtime.Duration
-		vStay, err = runtime.AsDuration(path+"/stay", rStay)
+		vStay, err = kit.AsDuration(path+"/stay", rStay)
 		if err != nil {
 			return
 		}
@@ -1512,7 +1517,7 @@ func convBooking(path string, raw any) (out Booking, err error) {
 	}
 	if rReceipt, ok := m["receipt"]; ok && rReceipt != nil {
 		var vReceipt runtime.URI
-		vReceipt, err = runtime.AsURI(path+"/receipt", rReceipt)
+		vReceipt, err = kit.AsURI(path+"/receipt", rReceipt)
 		if err != nil {
 			return
 		}
@@ -1531,7 +1536,7 @@ func convEventKind(path string, raw any) (out EventKind, err error) {
 }
 
 func convHoliday(path string, raw any) (out Holiday, err error) {
-	x, err := runtime.AsDate(path, raw)
+	x, err := kit.AsDate(path, raw)
 	if err != nil {
 		return
 	}
@@ -1544,17 +1549,17 @@ func convRoom(path string, raw any) (out Room, err error) {
 	if err != nil {
 		return
 	}
-	out.ID, err = runtime.AsUUID(path+"/id", runtime.Prop(m, "id"))
+	out.ID, err = kit.AsUUID(path+"/id", runtime.Prop(m, "id"))
 	if err != nil {
 		return
 	}
-	out.Opens, err = runtime.AsTimeOfDay(path+"/opens", runtime.Prop(m, "opens"))
+	out.Opens, err = kit.AsTimeOfDay(path+"/opens", runtime.Prop(m, "opens"))
 	if err != nil {
 		return
 	}
 	if rGateway, ok := m["gateway"]; ok && rGateway != nil {
 		var vGateway netip.Addr
-		vGateway, err = runtime.AsIPv4(path+"/gateway", rGateway)
+		vGateway, err = kit.AsIPv4(path+"/gateway", rGateway)
 		if err != nil {
 			return
 		}

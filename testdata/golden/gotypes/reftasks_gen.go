@@ -6,10 +6,15 @@ import (
 	"context"
 	"fmt"
 	"github.com/reftask/reftask/runtime"
+	"github.com/reftask/reftask/runtime/kit"
 	"net/netip"
 	"strconv"
 	"time"
 )
+
+// A compile error here means this file and github.com/reftask/reftask/runtime/kit come from
+// different versions of reftask: regenerate the file (go generate) with the reftaskgen of the version you build with.
+const _ = kit.SupportPackageIsVersion1
 
 // Order is the object at order.task.json#/result.
 type Order struct {
@@ -27,7 +32,7 @@ type Order struct {
 
 // UnmarshalJSON decodes a Order, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Order) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id", "total", "status", "lines"}, []string{"id", "total", "weight", "priority", "subnet", "status", "customer_ref", "lines"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id", "total", "status", "lines"}, []string{"id", "total", "weight", "priority", "subnet", "status", "customer_ref", "lines"}, nil, false); err != nil {
 		return err
 	}
 	type plain Order
@@ -56,41 +61,41 @@ func (v *Order) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendOrder(dst []byte, v *Order) []byte {
-	dst = runtime.AppendInt64(dst, int64(v.ID))
+	dst = kit.AppendInt64(dst, int64(v.ID))
 	dst = runtime.AppendJSONText(dst, v.Total)
-	dst = runtime.AppendPresent(dst, v.Discount.Set)
+	dst = kit.AppendPresent(dst, v.Discount.Set)
 	if v.Discount.Set {
-		dst = runtime.AppendPresent(dst, v.Discount.Null)
+		dst = kit.AppendPresent(dst, v.Discount.Null)
 		if !v.Discount.Null {
 			dst = runtime.AppendJSONText(dst, v.Discount.Value)
 		}
 	}
 	if v.Weight != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendFloat64(dst, float64((*v.Weight)))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendFloat64(dst, float64((*v.Weight)))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Priority != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendInt64(dst, int64((*v.Priority)))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendInt64(dst, int64((*v.Priority)))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Subnet != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = runtime.AppendJSONText(dst, (*v.Subnet))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
-	dst = runtime.AppendString(dst, string(v.Status))
+	dst = kit.AppendString(dst, string(v.Status))
 	if v.CustomerID != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendString(dst, (*v.CustomerID))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendString(dst, (*v.CustomerID))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
-	dst = runtime.AppendLen(dst, len(v.Lines))
+	dst = kit.AppendLen(dst, len(v.Lines))
 	for i0 := range v.Lines {
 		dst = appendOrderLine(dst, &v.Lines[i0])
 	}
@@ -137,7 +142,7 @@ func readOrder(rd *runtime.Reader, v *Order) {
 
 // cloneOrder returns a deep copy of v that shares nothing mutable with it.
 func cloneOrder(v *Order) *Order {
-	return runtime.CopyByCodec(v, appendOrder, readOrder)
+	return kit.CopyByCodec(v, appendOrder, readOrder)
 }
 
 // OrderLine is the object at $defs/line.
@@ -148,7 +153,7 @@ type OrderLine struct {
 
 // UnmarshalJSON decodes a OrderLine, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *OrderLine) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"sku", "price"}, []string{"sku", "price"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"sku", "price"}, []string{"sku", "price"}, nil, false); err != nil {
 		return err
 	}
 	type plain OrderLine
@@ -165,7 +170,7 @@ func (v *OrderLine) Validate() error {
 func (v *OrderLine) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendOrderLine(dst []byte, v *OrderLine) []byte {
-	dst = runtime.AppendString(dst, v.SKU)
+	dst = kit.AppendString(dst, v.SKU)
 	dst = runtime.AppendJSONText(dst, v.Price)
 	return dst
 }
@@ -183,7 +188,7 @@ type OrderParams struct {
 
 // UnmarshalJSON decodes a OrderParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *OrderParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id", "net"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id"}, []string{"id", "net"}, nil, false); err != nil {
 		return err
 	}
 	type plain OrderParams
@@ -200,12 +205,12 @@ func (v *OrderParams) Validate() error {
 func (v *OrderParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendOrderParams(dst []byte, v *OrderParams) []byte {
-	dst = runtime.AppendInt64(dst, int64(v.ID))
+	dst = kit.AppendInt64(dst, int64(v.ID))
 	if v.Net != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = runtime.AppendJSONText(dst, (*v.Net))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
@@ -249,7 +254,7 @@ func (v OrderStatus) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendOrderStatus(dst []byte, v *OrderStatus) []byte {
-	dst = runtime.AppendString(dst, string(*v))
+	dst = kit.AppendString(dst, string(*v))
 	return dst
 }
 
@@ -318,12 +323,12 @@ func (c *Client) keyOrder(dst []byte, p *OrderParams) []byte {
 
 // keyOrderParams appends the cache key of v: its cache encoding, except where a source sees more of a param than that holds.
 func keyOrderParams(dst []byte, v *OrderParams) []byte {
-	dst = runtime.AppendInt64(dst, int64(v.ID))
+	dst = kit.AppendInt64(dst, int64(v.ID))
 	if v.Net != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendUserKey(dst, (*v.Net))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendUserKey(dst, (*v.Net))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
@@ -361,11 +366,11 @@ func decodeOrder(rd *runtime.Reader) *Order {
 // scanOrder reads one row of the task's query into a Order, column by column; a bare return passes err on.
 func scanOrder(row *runtime.Row) (out *Order, err error) {
 	var v Order
-	v.ID, err = runtime.AsInteger[int32]("/id", row.Col(0))
+	v.ID, err = kit.AsInteger[int32]("/id", row.Col(0))
 	if err != nil {
 		return
 	}
-	v.Total, err = runtime.AsUserType[Money]("/total", row.Col(1))
+	v.Total, err = kit.AsUserType[Money]("/total", row.Col(1))
 	if err != nil {
 		return
 	}
@@ -374,7 +379,7 @@ func scanOrder(row *runtime.Row) (out *Order, err error) {
 		if rDiscount == nil {
 			v.Discount.Null = true
 		} else {
-			v.Discount.Value, err = runtime.AsUserType[Money]("/discount", rDiscount)
+			v.Discount.Value, err = kit.AsUserType[Money]("/discount", rDiscount)
 			if err != nil {
 				return
 			}
@@ -382,7 +387,7 @@ func scanOrder(row *runtime.Row) (out *Order, err error) {
 	}
 	if rWeight, ok := row.Lookup(3); ok && rWeight != nil {
 		var vWeight float32
-		vWeight, err = runtime.AsFloat32("/weight", rWeight)
+		vWeight, err = kit.AsFloat32("/weight", rWeight)
 		if err != nil {
 			return
 		}
@@ -390,7 +395,7 @@ func scanOrder(row *runtime.Row) (out *Order, err error) {
 	}
 	if rPriority, ok := row.Lookup(4); ok && rPriority != nil {
 		var vPriority uint8
-		vPriority, err = runtime.AsInteger[uint8]("/priority", rPriority)
+		vPriority, err = kit.AsInteger[uint8]("/priority", rPriority)
 		if err != nil {
 			return
 		}
@@ -398,7 +403,7 @@ func scanOrder(row *runtime.Row) (out *Order, err error) {
 	}
 	if rSubnet, ok := row.Lookup(5); ok && rSubnet != nil {
 		var vSubnet netip.Prefix
-		vSubnet, err = runtime.AsUserType[netip.Prefix]("/subnet", rSubnet)
+		vSubnet, err = kit.AsUserType[netip.Prefix]("/subnet", rSubnet)
 		if err != nil {
 			return
 		}
@@ -468,7 +473,7 @@ func convOrderLine(path string, raw any) (out OrderLine, err error) {
 	if err != nil {
 		return
 	}
-	out.Price, err = runtime.AsUserType[Money](path+"/price", runtime.Prop(m, "price"))
+	out.Price, err = kit.AsUserType[Money](path+"/price", runtime.Prop(m, "price"))
 	if err != nil {
 		return
 	}

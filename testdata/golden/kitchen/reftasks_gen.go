@@ -7,12 +7,17 @@ import (
 	"encoding/json"
 	"fmt"
 	"github.com/reftask/reftask/runtime"
+	"github.com/reftask/reftask/runtime/kit"
 	"maps"
 	"slices"
 	"strconv"
 	"time"
 	"unicode/utf8"
 )
+
+// A compile error here means this file and github.com/reftask/reftask/runtime/kit come from
+// different versions of reftask: regenerate the file (go generate) with the reftaskgen of the version you build with.
+const _ = kit.SupportPackageIsVersion1
 
 // AnyItemParams is the object at any_item.task.json#/params.
 type AnyItemParams struct {
@@ -22,7 +27,7 @@ type AnyItemParams struct {
 
 // UnmarshalJSON decodes a AnyItemParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *AnyItemParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"category"}, []string{"category"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"category"}, []string{"category"}, nil, false); err != nil {
 		return err
 	}
 	type plain AnyItemParams
@@ -44,7 +49,7 @@ func (v *AnyItemParams) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendAnyItemParams(dst []byte, v *AnyItemParams) []byte {
-	dst = runtime.AppendString(dst, string(v.Category))
+	dst = kit.AppendString(dst, string(v.Category))
 	return dst
 }
 
@@ -87,7 +92,7 @@ func (v Category) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendCategory(dst []byte, v *Category) []byte {
-	dst = runtime.AppendString(dst, string(*v))
+	dst = kit.AppendString(dst, string(*v))
 	return dst
 }
 
@@ -105,7 +110,7 @@ type CategoryTree struct {
 
 // UnmarshalJSON decodes a CategoryTree, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *CategoryTree) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"name", "children"}, []string{"name", "children", "parent"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"name", "children"}, []string{"name", "children", "parent"}, nil, false); err != nil {
 		return err
 	}
 	type plain CategoryTree
@@ -136,16 +141,16 @@ func (v *CategoryTree) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendCategoryTree(dst []byte, v *CategoryTree) []byte {
-	dst = runtime.AppendString(dst, v.Name)
-	dst = runtime.AppendLen(dst, len(v.Children))
+	dst = kit.AppendString(dst, v.Name)
+	dst = kit.AppendLen(dst, len(v.Children))
 	for i0 := range v.Children {
 		dst = appendCategoryTree(dst, &v.Children[i0])
 	}
 	if v.Parent != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendCategoryTree(dst, v.Parent)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
@@ -188,7 +193,7 @@ type CategoryTreeParams struct {
 
 // UnmarshalJSON decodes a CategoryTreeParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *CategoryTreeParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"root"}, []string{"root", "depth"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"root"}, []string{"root", "depth"}, nil, false); err != nil {
 		return err
 	}
 	type plain CategoryTreeParams
@@ -217,12 +222,12 @@ func (v *CategoryTreeParams) validate(vs *runtime.Violations, path *runtime.Path
 }
 
 func appendCategoryTreeParams(dst []byte, v *CategoryTreeParams) []byte {
-	dst = runtime.AppendString(dst, v.Root)
+	dst = kit.AppendString(dst, v.Root)
 	if v.Depth != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendInt64(dst, (*v.Depth))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendInt64(dst, (*v.Depth))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
@@ -246,7 +251,7 @@ type Item struct {
 
 // UnmarshalJSON decodes a Item, rejecting what its schema rejects: missing required properties, nulls where null is not allowed and unknown properties.
 func (v *Item) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id", "name", "price", "quantity", "active", "created_at", "tags", "attributes", "category", "discount"}, []string{"id", "name", "price", "quantity", "active", "created_at", "tags", "attributes", "category", "note"}, []string{"id", "name", "price", "quantity", "active", "created_at", "tags", "attributes", "category", "discount", "note", "rating"}, true); err != nil {
+	if err := kit.RequireKeys(data, []string{"id", "name", "price", "quantity", "active", "created_at", "tags", "attributes", "category", "discount"}, []string{"id", "name", "price", "quantity", "active", "created_at", "tags", "attributes", "category", "note"}, []string{"id", "name", "price", "quantity", "active", "created_at", "tags", "attributes", "category", "discount", "note", "rating"}, true); err != nil {
 		return err
 	}
 	type plain Item
@@ -281,7 +286,7 @@ func (v *Item) validate(vs *runtime.Violations, path *runtime.Path) {
 		if v.Price < 0.0 {
 			vs.Addf(pPrice.String(), "minimum", "%v is less than 0", v.Price)
 		}
-		if !runtime.IsMultipleOf(float64(v.Price), 0.01) {
+		if !kit.IsMultipleOf(float64(v.Price), 0.01) {
 			vs.Addf(pPrice.String(), "multipleOf", "%v is not a multiple of 0.01", v.Price)
 		}
 	}
@@ -299,7 +304,7 @@ func (v *Item) validate(vs *runtime.Violations, path *runtime.Path) {
 		if len(v.Tags) > 10 {
 			vs.Addf(pTags.String(), "maxItems", "%d items, want at most 10", len(v.Tags))
 		}
-		if i, j, dup := runtime.DuplicateIndex(v.Tags); dup {
+		if i, j, dup := kit.DuplicateIndex(v.Tags); dup {
 			vs.Addf(pTags.String(), "uniqueItems", "items %d and %d are equal", i, j)
 		}
 		for i0 := range v.Tags {
@@ -352,39 +357,39 @@ func (v *Item) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendItem(dst []byte, v *Item) []byte {
-	dst = runtime.AppendString(dst, v.ID)
-	dst = runtime.AppendString(dst, v.Name)
-	dst = runtime.AppendFloat64(dst, v.Price)
-	dst = runtime.AppendInt64(dst, v.Quantity)
-	dst = runtime.AppendBool(dst, v.Active)
-	dst = runtime.AppendTime(dst, v.CreatedAt)
-	dst = runtime.AppendLen(dst, len(v.Tags))
+	dst = kit.AppendString(dst, v.ID)
+	dst = kit.AppendString(dst, v.Name)
+	dst = kit.AppendFloat64(dst, v.Price)
+	dst = kit.AppendInt64(dst, v.Quantity)
+	dst = kit.AppendBool(dst, v.Active)
+	dst = kit.AppendTime(dst, v.CreatedAt)
+	dst = kit.AppendLen(dst, len(v.Tags))
 	for i0 := range v.Tags {
-		dst = runtime.AppendString(dst, v.Tags[i0])
+		dst = kit.AppendString(dst, v.Tags[i0])
 	}
-	dst = runtime.AppendLen(dst, len(v.Attributes))
+	dst = kit.AppendLen(dst, len(v.Attributes))
 	for k0, e0 := range v.Attributes {
-		dst = runtime.AppendString(dst, k0)
-		dst = runtime.AppendString(dst, e0)
+		dst = kit.AppendString(dst, k0)
+		dst = kit.AppendString(dst, e0)
 	}
-	dst = runtime.AppendString(dst, string(v.Category))
+	dst = kit.AppendString(dst, string(v.Category))
 	if v.Discount != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendFloat64(dst, (*v.Discount))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendFloat64(dst, (*v.Discount))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Note != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendString(dst, (*v.Note))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendString(dst, (*v.Note))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
-	dst = runtime.AppendPresent(dst, v.Rating.Set)
+	dst = kit.AppendPresent(dst, v.Rating.Set)
 	if v.Rating.Set {
-		dst = runtime.AppendPresent(dst, v.Rating.Null)
+		dst = kit.AppendPresent(dst, v.Rating.Null)
 		if !v.Rating.Null {
-			dst = runtime.AppendInt64(dst, v.Rating.Value)
+			dst = kit.AppendInt64(dst, v.Rating.Value)
 		}
 	}
 	return dst
@@ -460,7 +465,7 @@ type ItemCountParams struct {
 
 // UnmarshalJSON decodes a ItemCountParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ItemCountParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"category"}, []string{"category"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"category"}, []string{"category"}, nil, false); err != nil {
 		return err
 	}
 	type plain ItemCountParams
@@ -482,7 +487,7 @@ func (v *ItemCountParams) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendItemCountParams(dst []byte, v *ItemCountParams) []byte {
-	dst = runtime.AppendString(dst, string(v.Category))
+	dst = kit.AppendString(dst, string(v.Category))
 	return dst
 }
 
@@ -509,7 +514,7 @@ func (v *ItemCountResult) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendItemCountResult(dst []byte, v *ItemCountResult) []byte {
-	dst = runtime.AppendInt64(dst, int64(*v))
+	dst = kit.AppendInt64(dst, int64(*v))
 	return dst
 }
 
@@ -547,7 +552,7 @@ func (v *ItemList) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendItemList(dst []byte, v *ItemList) []byte {
-	dst = runtime.AppendLen(dst, len((*v)))
+	dst = kit.AppendLen(dst, len((*v)))
 	for i0 := range *v {
 		dst = appendItem(dst, &(*v)[i0])
 	}
@@ -582,7 +587,7 @@ type ItemOrPlaceholderParams struct {
 
 // UnmarshalJSON decodes a ItemOrPlaceholderParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ItemOrPlaceholderParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
 		return err
 	}
 	type plain ItemOrPlaceholderParams
@@ -609,7 +614,7 @@ func (v *ItemOrPlaceholderParams) validate(vs *runtime.Violations, path *runtime
 }
 
 func appendItemOrPlaceholderParams(dst []byte, v *ItemOrPlaceholderParams) []byte {
-	dst = runtime.AppendString(dst, v.ID)
+	dst = kit.AppendString(dst, v.ID)
 	return dst
 }
 
@@ -620,7 +625,7 @@ type ItemParams struct {
 
 // UnmarshalJSON decodes a ItemParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ItemParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
 		return err
 	}
 	type plain ItemParams
@@ -647,7 +652,7 @@ func (v *ItemParams) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendItemParams(dst []byte, v *ItemParams) []byte {
-	dst = runtime.AppendString(dst, v.ID)
+	dst = kit.AppendString(dst, v.ID)
 	return dst
 }
 
@@ -662,7 +667,7 @@ type ItemsByCategoryParams struct {
 
 // UnmarshalJSON decodes a ItemsByCategoryParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ItemsByCategoryParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"category"}, []string{"category", "min_price"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"category"}, []string{"category", "min_price"}, nil, false); err != nil {
 		return err
 	}
 	type plain ItemsByCategoryParams
@@ -692,18 +697,18 @@ func (v *ItemsByCategoryParams) validate(vs *runtime.Violations, path *runtime.P
 }
 
 func appendItemsByCategoryParams(dst []byte, v *ItemsByCategoryParams) []byte {
-	dst = runtime.AppendString(dst, string(v.Category))
+	dst = kit.AppendString(dst, string(v.Category))
 	if v.MinPrice != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendFloat64(dst, (*v.MinPrice))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendFloat64(dst, (*v.MinPrice))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
-	dst = runtime.AppendPresent(dst, v.Note.Set)
+	dst = kit.AppendPresent(dst, v.Note.Set)
 	if v.Note.Set {
-		dst = runtime.AppendPresent(dst, v.Note.Null)
+		dst = kit.AppendPresent(dst, v.Note.Null)
 		if !v.Note.Null {
-			dst = runtime.AppendString(dst, v.Note.Value)
+			dst = kit.AppendString(dst, v.Note.Value)
 		}
 	}
 	return dst
@@ -1006,7 +1011,7 @@ func scanAnyItem(row *runtime.Row) (out *Item, err error) {
 		}
 		v.Discount = &vDiscount
 	} else if !ok {
-		err = runtime.Missing("/discount", "number")
+		err = kit.Missing("/discount", "number")
 		return
 	}
 	if rNote, ok := row.Lookup(10); ok && rNote != nil {
@@ -1199,7 +1204,7 @@ func scanItem(row *runtime.Row) (out *Item, err error) {
 		}
 		v.Discount = &vDiscount
 	} else if !ok {
-		err = runtime.Missing("/discount", "number")
+		err = kit.Missing("/discount", "number")
 		return
 	}
 	if rNote, ok := row.Lookup(10); ok && rNote != nil {
@@ -1274,7 +1279,7 @@ func decodeItemCount(rd *runtime.Reader) *ItemCountResult {
 
 // rowItemCount converts one row of the query; a bare return passes err on.
 func rowItemCount(rec runtime.Record) (out *ItemCountResult, err error) {
-	col, err := runtime.SingleColumn(rec)
+	col, err := kit.SingleColumn(rec)
 	if err != nil {
 		return nil, err
 	}
@@ -1403,7 +1408,7 @@ func scanItemOrPlaceholder(row *runtime.Row) (out *Item, err error) {
 		}
 		v.Discount = &vDiscount
 	} else if !ok {
-		err = runtime.Missing("/discount", "number")
+		err = kit.Missing("/discount", "number")
 		return
 	}
 	if rNote, ok := row.Lookup(10); ok && rNote != nil {
@@ -1558,7 +1563,7 @@ func scanItemsByCategory(row *runtime.Row) (out *Item, err error) {
 		}
 		v.Discount = &vDiscount
 	} else if !ok {
-		err = runtime.Missing("/discount", "number")
+		err = kit.Missing("/discount", "number")
 		return
 	}
 	if rNote, ok := row.Lookup(10); ok && rNote != nil {
@@ -1584,7 +1589,7 @@ func scanItemsByCategory(row *runtime.Row) (out *Item, err error) {
 }
 
 func (c *Client) fetchItemsByCategory(ctx context.Context, p *ItemsByCategoryParams) (*ItemList, error) {
-	rows, err := runtime.ScanAll(ctx, c.x, c.itemsByCategoryQuery, []any{string(p.Category), runtime.PtrArg(p.MinPrice)}, c.itemsByCategoryRowScanner)
+	rows, err := runtime.ScanAll(ctx, c.x, c.itemsByCategoryQuery, []any{string(p.Category), kit.PtrArg(p.MinPrice)}, c.itemsByCategoryRowScanner)
 	if err != nil {
 		return nil, err
 	}

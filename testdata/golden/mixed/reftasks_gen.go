@@ -8,11 +8,16 @@ import (
 	"errors"
 	"fmt"
 	"github.com/reftask/reftask/runtime"
+	"github.com/reftask/reftask/runtime/kit"
 	"net/netip"
 	"strconv"
 	"time"
 	"unicode/utf8"
 )
+
+// A compile error here means this file and github.com/reftask/reftask/runtime/kit come from
+// different versions of reftask: regenerate the file (go generate) with the reftaskgen of the version you build with.
+const _ = kit.SupportPackageIsVersion1
 
 // Circle is the object at oneOf/0.
 type Circle struct {
@@ -22,7 +27,7 @@ type Circle struct {
 
 // UnmarshalJSON decodes a Circle, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Circle) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"kind", "d"}, []string{"kind", "d"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"kind", "d"}, []string{"kind", "d"}, nil, false); err != nil {
 		return err
 	}
 	type plain Circle
@@ -46,8 +51,8 @@ func (v *Circle) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendCircle(dst []byte, v *Circle) []byte {
-	dst = runtime.AppendString(dst, v.Kind)
-	dst = runtime.AppendInt64(dst, v.D)
+	dst = kit.AppendString(dst, v.Kind)
+	dst = kit.AppendInt64(dst, v.D)
 	return dst
 }
 
@@ -64,7 +69,7 @@ type Circle2 struct {
 
 // UnmarshalJSON decodes a Circle2, rejecting what its schema rejects: missing required properties, nulls where null is not allowed and unknown properties.
 func (v *Circle2) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"kind", "r"}, []string{"kind", "r"}, []string{"kind", "r"}, true); err != nil {
+	if err := kit.RequireKeys(data, []string{"kind", "r"}, []string{"kind", "r"}, []string{"kind", "r"}, true); err != nil {
 		return err
 	}
 	type plain Circle2
@@ -94,8 +99,8 @@ func (v *Circle2) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendCircle2(dst []byte, v *Circle2) []byte {
-	dst = runtime.AppendString(dst, v.Kind)
-	dst = runtime.AppendFloat64(dst, v.R)
+	dst = kit.AppendString(dst, v.Kind)
+	dst = kit.AppendFloat64(dst, v.R)
 	return dst
 }
 
@@ -111,7 +116,7 @@ type Dated struct {
 
 // UnmarshalJSON decodes a Dated, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Dated) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"on"}, []string{"on"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"on"}, []string{"on"}, nil, false); err != nil {
 		return err
 	}
 	type plain Dated
@@ -153,7 +158,7 @@ type Frame struct {
 
 // UnmarshalJSON decodes a Frame, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Frame) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"shape"}, []string{"shape", "price", "tree"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"shape"}, []string{"shape", "price", "tree"}, nil, false); err != nil {
 		return err
 	}
 	type plain Frame
@@ -189,16 +194,16 @@ func (v *Frame) validate(vs *runtime.Violations, path *runtime.Path) {
 func appendFrame(dst []byte, v *Frame) []byte {
 	dst = appendFrameShape(dst, &v.Shape)
 	if v.Price != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendFramePrice(dst, v.Price)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Tree != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendNode(dst, v.Tree)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
@@ -219,7 +224,7 @@ func readFrame(rd *runtime.Reader, v *Frame) {
 
 // cloneFrame returns a deep copy of v that shares nothing mutable with it.
 func cloneFrame(v *Frame) *Frame {
-	return runtime.CopyByCodec(v, appendFrame, readFrame)
+	return kit.CopyByCodec(v, appendFrame, readFrame)
 }
 
 // FrameParams is the object at frame.task.json#/params.
@@ -229,7 +234,7 @@ type FrameParams struct {
 
 // UnmarshalJSON decodes a FrameParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *FrameParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
 		return err
 	}
 	type plain FrameParams
@@ -246,7 +251,7 @@ func (v *FrameParams) Validate() error {
 func (v *FrameParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendFrameParams(dst []byte, v *FrameParams) []byte {
-	dst = runtime.AppendString(dst, v.ID)
+	dst = kit.AppendString(dst, v.ID)
 	return dst
 }
 
@@ -284,11 +289,11 @@ func (v FramePrice) Value() any {
 // A value that matches several is an error. When none matches, the
 // first branch that decodes is kept, for Validate to report why.
 func (v *FramePrice) UnmarshalJSON(data []byte) error {
-	cands := make([]runtime.Candidate[FramePrice], 0, 2)
+	cands := make([]kit.Candidate[FramePrice], 0, 2)
 	{
 		x := new(string)
 		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, runtime.Candidate[FramePrice]{
+		cands = append(cands, kit.Candidate[FramePrice]{
 			Err:   err,
 			Name:  "String",
 			Value: FramePrice{String: x},
@@ -297,13 +302,13 @@ func (v *FramePrice) UnmarshalJSON(data []byte) error {
 	{
 		x := new(bool)
 		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, runtime.Candidate[FramePrice]{
+		cands = append(cands, kit.Candidate[FramePrice]{
 			Err:   err,
 			Name:  "Boolean",
 			Value: FramePrice{Boolean: x},
 		})
 	}
-	return runtime.PickVariant(v, true, cands, (*FramePrice).checkVariant)
+	return kit.PickVariant(v, true, cands, (*FramePrice).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
@@ -341,13 +346,13 @@ func (v *FramePrice) validate(vs *runtime.Violations, path *runtime.Path) {
 func appendFramePrice(dst []byte, v *FramePrice) []byte {
 	switch {
 	case v.String != nil:
-		dst = runtime.AppendInt64(dst, 0)
-		dst = runtime.AppendString(dst, (*v.String))
+		dst = kit.AppendInt64(dst, 0)
+		dst = kit.AppendString(dst, (*v.String))
 	case v.Boolean != nil:
-		dst = runtime.AppendInt64(dst, 1)
-		dst = runtime.AppendBool(dst, (*v.Boolean))
+		dst = kit.AppendInt64(dst, 1)
+		dst = kit.AppendBool(dst, (*v.Boolean))
 	default:
-		dst = runtime.AppendInt64(dst, -1)
+		dst = kit.AppendInt64(dst, -1)
 	}
 	return dst
 }
@@ -395,7 +400,7 @@ func (v FrameShape) Value() any {
 
 // UnmarshalJSON reads the property "kind" first and decodes the variant it names.
 func (v *FrameShape) UnmarshalJSON(data []byte) error {
-	tag, err := runtime.Discriminator(data, "kind")
+	tag, err := kit.Discriminator(data, "kind")
 	if err != nil {
 		return err
 	}
@@ -408,7 +413,7 @@ func (v *FrameShape) UnmarshalJSON(data []byte) error {
 		v.Square = new(Square)
 		return v.Square.UnmarshalJSON(data)
 	}
-	return runtime.UnknownTag("kind", tag, "\"circle\", \"square\"")
+	return kit.UnknownTag("kind", tag, "\"circle\", \"square\"")
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -436,13 +441,13 @@ func (v *FrameShape) validate(vs *runtime.Violations, path *runtime.Path) {
 func appendFrameShape(dst []byte, v *FrameShape) []byte {
 	switch {
 	case v.Circle != nil:
-		dst = runtime.AppendInt64(dst, 0)
+		dst = kit.AppendInt64(dst, 0)
 		dst = appendCircle(dst, v.Circle)
 	case v.Square != nil:
-		dst = runtime.AppendInt64(dst, 1)
+		dst = kit.AppendInt64(dst, 1)
 		dst = appendSquare(dst, v.Square)
 	default:
-		dst = runtime.AppendInt64(dst, -1)
+		dst = kit.AppendInt64(dst, -1)
 	}
 	return dst
 }
@@ -478,14 +483,14 @@ type Gallery struct {
 
 // UnmarshalJSON decodes a Gallery, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Gallery) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id", "span", "price", "tree", "extras", "when", "addr", "ids", "stamp"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id"}, []string{"id", "span", "price", "tree", "extras", "when", "addr", "ids", "stamp"}, nil, false); err != nil {
 		return err
 	}
 	type plain Gallery
 	if err := runtime.DecodeStrict(data, (*plain)(v)); err != nil {
 		return err
 	}
-	nulls := runtime.NullProps(data, "owner", "headers", "mode")
+	nulls := kit.NullProps(data, "owner", "headers", "mode")
 	if nulls["owner"] {
 		v.Owner = new(runtime.JSONValue)
 		if err := v.Owner.UnmarshalJSON([]byte("null")); err != nil {
@@ -599,86 +604,86 @@ func (v *Gallery) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendGallery(dst []byte, v *Gallery) []byte {
-	dst = runtime.AppendString(dst, v.ID)
-	dst = runtime.AppendPresent(dst, v.Shapes.Set)
+	dst = kit.AppendString(dst, v.ID)
+	dst = kit.AppendPresent(dst, v.Shapes.Set)
 	if v.Shapes.Set {
-		dst = runtime.AppendPresent(dst, v.Shapes.Null)
+		dst = kit.AppendPresent(dst, v.Shapes.Null)
 		if !v.Shapes.Null {
-			dst = runtime.AppendLen(dst, len(v.Shapes.Value))
+			dst = kit.AppendLen(dst, len(v.Shapes.Value))
 			for i0 := range v.Shapes.Value {
 				dst = appendGalleryShapeItem(dst, &v.Shapes.Value[i0])
 			}
 		}
 	}
 	if v.Owner != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = runtime.AppendJSONValue(dst, (*v.Owner))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Headers != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = runtime.AppendJSONValue(dst, (*v.Headers))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Span != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendGallerySpan(dst, v.Span)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Price != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendGalleryPrice(dst, v.Price)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Tree != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendNode(dst, v.Tree)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Extras != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendLen(dst, len((*v.Extras)))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendLen(dst, len((*v.Extras)))
 		for k0, e0 := range *v.Extras {
-			dst = runtime.AppendString(dst, k0)
+			dst = kit.AppendString(dst, k0)
 			dst = appendGalleryExtrasValue(dst, &e0)
 		}
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Mode != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendString(dst, string((*v.Mode)))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendString(dst, string((*v.Mode)))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.When != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendGalleryWhen(dst, v.When)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Addr != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendGalleryAddr(dst, v.Addr)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.IDs != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendGalleryIDs(dst, v.IDs)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Stamp != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendGalleryStamp(dst, v.Stamp)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
@@ -764,7 +769,7 @@ func readGallery(rd *runtime.Reader, v *Gallery) {
 
 // cloneGallery returns a deep copy of v that shares nothing mutable with it.
 func cloneGallery(v *Gallery) *Gallery {
-	return runtime.CopyByCodec(v, appendGallery, readGallery)
+	return kit.CopyByCodec(v, appendGallery, readGallery)
 }
 
 // GalleryAddr is the value at properties/addr.
@@ -801,11 +806,11 @@ func (v GalleryAddr) Value() any {
 // A value that matches several is an error. When none matches, the
 // first branch that decodes is kept, for Validate to report why.
 func (v *GalleryAddr) UnmarshalJSON(data []byte) error {
-	cands := make([]runtime.Candidate[GalleryAddr], 0, 2)
+	cands := make([]kit.Candidate[GalleryAddr], 0, 2)
 	{
 		x := new(netip.Addr)
 		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, runtime.Candidate[GalleryAddr]{
+		cands = append(cands, kit.Candidate[GalleryAddr]{
 			Err:   err,
 			Name:  "String",
 			Value: GalleryAddr{String: x},
@@ -814,13 +819,13 @@ func (v *GalleryAddr) UnmarshalJSON(data []byte) error {
 	{
 		x := new(string)
 		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, runtime.Candidate[GalleryAddr]{
+		cands = append(cands, kit.Candidate[GalleryAddr]{
 			Err:   err,
 			Name:  "String1",
 			Value: GalleryAddr{String1: x},
 		})
 	}
-	return runtime.PickVariant(v, true, cands, (*GalleryAddr).checkVariant)
+	return kit.PickVariant(v, true, cands, (*GalleryAddr).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
@@ -866,11 +871,11 @@ func (v *GalleryAddr) validate(vs *runtime.Violations, path *runtime.Path) {
 	// oneOf: the value must match no other branch.
 	switch {
 	case v.String != nil:
-		if i := runtime.FirstMatch(v.String, path, checkGalleryAddrString1); i >= 0 {
+		if i := kit.FirstMatch(v.String, path, checkGalleryAddrString1); i >= 0 {
 			vs.Addf(path.String(), "oneOf", "the String value also matches %s, want exactly one branch", []string{"String1"}[i])
 		}
 	case v.String1 != nil:
-		if i := runtime.FirstMatch(v.String1, path, runtime.FormatChecked("ipv4", checkGalleryAddrString)); i >= 0 {
+		if i := kit.FirstMatch(v.String1, path, kit.FormatChecked("ipv4", checkGalleryAddrString)); i >= 0 {
 			vs.Addf(path.String(), "oneOf", "the String1 value also matches %s, want exactly one branch", []string{}[i])
 		}
 	}
@@ -879,13 +884,13 @@ func (v *GalleryAddr) validate(vs *runtime.Violations, path *runtime.Path) {
 func appendGalleryAddr(dst []byte, v *GalleryAddr) []byte {
 	switch {
 	case v.String != nil:
-		dst = runtime.AppendInt64(dst, 0)
+		dst = kit.AppendInt64(dst, 0)
 		dst = runtime.AppendAddr(dst, (*v.String))
 	case v.String1 != nil:
-		dst = runtime.AppendInt64(dst, 1)
-		dst = runtime.AppendString(dst, (*v.String1))
+		dst = kit.AppendInt64(dst, 1)
+		dst = kit.AppendString(dst, (*v.String1))
 	default:
-		dst = runtime.AppendInt64(dst, -1)
+		dst = kit.AppendInt64(dst, -1)
 	}
 	return dst
 }
@@ -935,11 +940,11 @@ func (v GalleryExtrasValue) Value() any {
 // When none matches, the
 // first branch that decodes is kept, for Validate to report why.
 func (v *GalleryExtrasValue) UnmarshalJSON(data []byte) error {
-	cands := make([]runtime.Candidate[GalleryExtrasValue], 0, 2)
+	cands := make([]kit.Candidate[GalleryExtrasValue], 0, 2)
 	{
 		x := new(int64)
 		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, runtime.Candidate[GalleryExtrasValue]{
+		cands = append(cands, kit.Candidate[GalleryExtrasValue]{
 			Err:   err,
 			Name:  "Integer",
 			Value: GalleryExtrasValue{Integer: x},
@@ -948,13 +953,13 @@ func (v *GalleryExtrasValue) UnmarshalJSON(data []byte) error {
 	{
 		x := new(string)
 		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, runtime.Candidate[GalleryExtrasValue]{
+		cands = append(cands, kit.Candidate[GalleryExtrasValue]{
 			Err:   err,
 			Name:  "String",
 			Value: GalleryExtrasValue{String: x},
 		})
 	}
-	return runtime.PickVariant(v, false, cands, (*GalleryExtrasValue).checkVariant)
+	return kit.PickVariant(v, false, cands, (*GalleryExtrasValue).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
@@ -995,13 +1000,13 @@ func (v *GalleryExtrasValue) validate(vs *runtime.Violations, path *runtime.Path
 func appendGalleryExtrasValue(dst []byte, v *GalleryExtrasValue) []byte {
 	switch {
 	case v.Integer != nil:
-		dst = runtime.AppendInt64(dst, 0)
-		dst = runtime.AppendInt64(dst, (*v.Integer))
+		dst = kit.AppendInt64(dst, 0)
+		dst = kit.AppendInt64(dst, (*v.Integer))
 	case v.String != nil:
-		dst = runtime.AppendInt64(dst, 1)
-		dst = runtime.AppendString(dst, (*v.String))
+		dst = kit.AppendInt64(dst, 1)
+		dst = kit.AppendString(dst, (*v.String))
 	default:
-		dst = runtime.AppendInt64(dst, -1)
+		dst = kit.AppendInt64(dst, -1)
 	}
 	return dst
 }
@@ -1051,11 +1056,11 @@ func (v GalleryIDs) Value() any {
 // A value that matches several is an error. When none matches, the
 // first branch that decodes is kept, for Validate to report why.
 func (v *GalleryIDs) UnmarshalJSON(data []byte) error {
-	cands := make([]runtime.Candidate[GalleryIDs], 0, 2)
+	cands := make([]kit.Candidate[GalleryIDs], 0, 2)
 	{
 		x := new([]runtime.UUID)
 		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, runtime.Candidate[GalleryIDs]{
+		cands = append(cands, kit.Candidate[GalleryIDs]{
 			Err:   err,
 			Name:  "Array",
 			Value: GalleryIDs{Array: x},
@@ -1064,13 +1069,13 @@ func (v *GalleryIDs) UnmarshalJSON(data []byte) error {
 	{
 		x := new([]string)
 		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, runtime.Candidate[GalleryIDs]{
+		cands = append(cands, kit.Candidate[GalleryIDs]{
 			Err:   err,
 			Name:  "Array1",
 			Value: GalleryIDs{Array1: x},
 		})
 	}
-	return runtime.PickVariant(v, true, cands, (*GalleryIDs).checkVariant)
+	return kit.PickVariant(v, true, cands, (*GalleryIDs).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
@@ -1116,11 +1121,11 @@ func (v *GalleryIDs) validate(vs *runtime.Violations, path *runtime.Path) {
 	// oneOf: the value must match no other branch.
 	switch {
 	case v.Array != nil:
-		if i := runtime.FirstMatch(v.Array, path, checkGalleryIDsArray1); i >= 0 {
+		if i := kit.FirstMatch(v.Array, path, checkGalleryIDsArray1); i >= 0 {
 			vs.Addf(path.String(), "oneOf", "the Array value also matches %s, want exactly one branch", []string{"Array1"}[i])
 		}
 	case v.Array1 != nil:
-		if i := runtime.FirstMatch(v.Array1, path, runtime.DecodesAs[[]runtime.UUID](checkGalleryIDsArray)); i >= 0 {
+		if i := kit.FirstMatch(v.Array1, path, kit.DecodesAs[[]runtime.UUID](checkGalleryIDsArray)); i >= 0 {
 			vs.Addf(path.String(), "oneOf", "the Array1 value also matches %s, want exactly one branch", []string{}[i])
 		}
 	}
@@ -1129,19 +1134,19 @@ func (v *GalleryIDs) validate(vs *runtime.Violations, path *runtime.Path) {
 func appendGalleryIDs(dst []byte, v *GalleryIDs) []byte {
 	switch {
 	case v.Array != nil:
-		dst = runtime.AppendInt64(dst, 0)
-		dst = runtime.AppendLen(dst, len((*v.Array)))
+		dst = kit.AppendInt64(dst, 0)
+		dst = kit.AppendLen(dst, len((*v.Array)))
 		for i0 := range *v.Array {
 			dst = runtime.AppendUUID(dst, (*v.Array)[i0])
 		}
 	case v.Array1 != nil:
-		dst = runtime.AppendInt64(dst, 1)
-		dst = runtime.AppendLen(dst, len((*v.Array1)))
+		dst = kit.AppendInt64(dst, 1)
+		dst = kit.AppendLen(dst, len((*v.Array1)))
 		for i0 := range *v.Array1 {
-			dst = runtime.AppendString(dst, (*v.Array1)[i0])
+			dst = kit.AppendString(dst, (*v.Array1)[i0])
 		}
 	default:
-		dst = runtime.AppendInt64(dst, -1)
+		dst = kit.AppendInt64(dst, -1)
 	}
 	return dst
 }
@@ -1193,12 +1198,12 @@ func (v GalleryMode) Value() any {
 
 // MarshalJSON writes the value; a value that is not JSON text is an error.
 func (v GalleryMode) MarshalJSON() ([]byte, error) {
-	return runtime.EnumJSON(string(v))
+	return kit.EnumJSON(string(v))
 }
 
 // UnmarshalJSON decodes any JSON value, spelled as the constant it equals; Validate reports a value that equals none.
 func (v *GalleryMode) UnmarshalJSON(data []byte) error {
-	s, err := runtime.EnumText(data, string(GalleryMode1), string(GalleryModeAuto), string(GalleryModeNull), string(GalleryModeValue3))
+	s, err := kit.EnumText(data, string(GalleryMode1), string(GalleryModeAuto), string(GalleryModeNull), string(GalleryModeValue3))
 	*v = GalleryMode(s)
 	return err
 }
@@ -1217,7 +1222,7 @@ func (v GalleryMode) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendGalleryMode(dst []byte, v *GalleryMode) []byte {
-	dst = runtime.AppendString(dst, string(*v))
+	dst = kit.AppendString(dst, string(*v))
 	return dst
 }
 
@@ -1232,7 +1237,7 @@ type GalleryParams struct {
 
 // UnmarshalJSON decodes a GalleryParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *GalleryParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
 		return err
 	}
 	type plain GalleryParams
@@ -1249,7 +1254,7 @@ func (v *GalleryParams) Validate() error {
 func (v *GalleryParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendGalleryParams(dst []byte, v *GalleryParams) []byte {
-	dst = runtime.AppendString(dst, v.ID)
+	dst = kit.AppendString(dst, v.ID)
 	return dst
 }
 
@@ -1287,11 +1292,11 @@ func (v GalleryPrice) Value() any {
 // When none matches, the
 // first branch that decodes is kept, for Validate to report why.
 func (v *GalleryPrice) UnmarshalJSON(data []byte) error {
-	cands := make([]runtime.Candidate[GalleryPrice], 0, 2)
+	cands := make([]kit.Candidate[GalleryPrice], 0, 2)
 	{
 		x := new(Money)
 		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, runtime.Candidate[GalleryPrice]{
+		cands = append(cands, kit.Candidate[GalleryPrice]{
 			Err:   err,
 			Name:  "String",
 			Value: GalleryPrice{String: x},
@@ -1300,13 +1305,13 @@ func (v *GalleryPrice) UnmarshalJSON(data []byte) error {
 	{
 		x := new(int64)
 		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, runtime.Candidate[GalleryPrice]{
+		cands = append(cands, kit.Candidate[GalleryPrice]{
 			Err:   err,
 			Name:  "Integer",
 			Value: GalleryPrice{Integer: x},
 		})
 	}
-	return runtime.PickVariant(v, false, cands, (*GalleryPrice).checkVariant)
+	return kit.PickVariant(v, false, cands, (*GalleryPrice).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
@@ -1347,13 +1352,13 @@ func (v *GalleryPrice) validate(vs *runtime.Violations, path *runtime.Path) {
 func appendGalleryPrice(dst []byte, v *GalleryPrice) []byte {
 	switch {
 	case v.String != nil:
-		dst = runtime.AppendInt64(dst, 0)
+		dst = kit.AppendInt64(dst, 0)
 		dst = runtime.AppendJSONText(dst, (*v.String))
 	case v.Integer != nil:
-		dst = runtime.AppendInt64(dst, 1)
-		dst = runtime.AppendInt64(dst, (*v.Integer))
+		dst = kit.AppendInt64(dst, 1)
+		dst = kit.AppendInt64(dst, (*v.Integer))
 	default:
-		dst = runtime.AppendInt64(dst, -1)
+		dst = kit.AppendInt64(dst, -1)
 	}
 	return dst
 }
@@ -1401,7 +1406,7 @@ func (v GalleryShapeItem) Value() any {
 
 // UnmarshalJSON reads the property "kind" first and decodes the variant it names.
 func (v *GalleryShapeItem) UnmarshalJSON(data []byte) error {
-	tag, err := runtime.Discriminator(data, "kind")
+	tag, err := kit.Discriminator(data, "kind")
 	if err != nil {
 		return err
 	}
@@ -1414,7 +1419,7 @@ func (v *GalleryShapeItem) UnmarshalJSON(data []byte) error {
 		v.Square = new(Square2)
 		return v.Square.UnmarshalJSON(data)
 	}
-	return runtime.UnknownTag("kind", tag, "\"circle\", \"square\"")
+	return kit.UnknownTag("kind", tag, "\"circle\", \"square\"")
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -1442,13 +1447,13 @@ func (v *GalleryShapeItem) validate(vs *runtime.Violations, path *runtime.Path) 
 func appendGalleryShapeItem(dst []byte, v *GalleryShapeItem) []byte {
 	switch {
 	case v.Circle != nil:
-		dst = runtime.AppendInt64(dst, 0)
+		dst = kit.AppendInt64(dst, 0)
 		dst = appendCircle2(dst, v.Circle)
 	case v.Square != nil:
-		dst = runtime.AppendInt64(dst, 1)
+		dst = kit.AppendInt64(dst, 1)
 		dst = appendSquare2(dst, v.Square)
 	default:
-		dst = runtime.AppendInt64(dst, -1)
+		dst = kit.AppendInt64(dst, -1)
 	}
 	return dst
 }
@@ -1486,20 +1491,20 @@ func (v GallerySpan) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON decodes a JSON array of at least 2 and at most 3 items, each item strictly.
 func (v *GallerySpan) UnmarshalJSON(data []byte) error {
-	items, err := runtime.TupleItems(data, 2, 3)
+	items, err := kit.TupleItems(data, 2, 3)
 	if err != nil {
 		return err
 	}
 	*v = GallerySpan{}
 	if err := runtime.DecodeStrict(items[0], &v.From); err != nil {
-		return runtime.PropError("0", err)
+		return kit.PropError("0", err)
 	}
 	if err := runtime.DecodeStrict(items[1], &v.At); err != nil {
-		return runtime.PropError("1", err)
+		return kit.PropError("1", err)
 	}
 	if len(items) > 2 {
 		if err := runtime.DecodeStrict(items[2], &v.Ref); err != nil {
-			return runtime.PropError("2", err)
+			return kit.PropError("2", err)
 		}
 	}
 	return nil
@@ -1523,12 +1528,12 @@ func (v *GallerySpan) validate(vs *runtime.Violations, path *runtime.Path) {
 
 func appendGallerySpan(dst []byte, v *GallerySpan) []byte {
 	dst = runtime.AppendDate(dst, v.From)
-	dst = runtime.AppendTime(dst, v.At)
+	dst = kit.AppendTime(dst, v.At)
 	if v.Ref != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = runtime.AppendUUID(dst, (*v.Ref))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
@@ -1577,11 +1582,11 @@ func (v GalleryStamp) Value() any {
 // A value that matches several is an error. When none matches, the
 // first branch that decodes is kept, for Validate to report why.
 func (v *GalleryStamp) UnmarshalJSON(data []byte) error {
-	cands := make([]runtime.Candidate[GalleryStamp], 0, 2)
+	cands := make([]kit.Candidate[GalleryStamp], 0, 2)
 	{
 		x := new(Dated)
 		err := x.UnmarshalJSON(data)
-		cands = append(cands, runtime.Candidate[GalleryStamp]{
+		cands = append(cands, kit.Candidate[GalleryStamp]{
 			Err:   err,
 			Name:  "Dated",
 			Value: GalleryStamp{Dated: x},
@@ -1590,13 +1595,13 @@ func (v *GalleryStamp) UnmarshalJSON(data []byte) error {
 	{
 		x := new(Noted)
 		err := x.UnmarshalJSON(data)
-		cands = append(cands, runtime.Candidate[GalleryStamp]{
+		cands = append(cands, kit.Candidate[GalleryStamp]{
 			Err:   err,
 			Name:  "Noted",
 			Value: GalleryStamp{Noted: x},
 		})
 	}
-	return runtime.PickVariant(v, true, cands, (*GalleryStamp).checkVariant)
+	return kit.PickVariant(v, true, cands, (*GalleryStamp).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
@@ -1638,11 +1643,11 @@ func (v *GalleryStamp) validate(vs *runtime.Violations, path *runtime.Path) {
 	// oneOf: the value must match no other branch.
 	switch {
 	case v.Dated != nil:
-		if i := runtime.FirstMatch(v.Dated, path, checkGalleryStampNoted); i >= 0 {
+		if i := kit.FirstMatch(v.Dated, path, checkGalleryStampNoted); i >= 0 {
 			vs.Addf(path.String(), "oneOf", "the Dated value also matches %s, want exactly one branch", []string{"Noted"}[i])
 		}
 	case v.Noted != nil:
-		if i := runtime.FirstMatch(v.Noted, path, runtime.DecodedBy[Dated](checkGalleryStampDated)); i >= 0 {
+		if i := kit.FirstMatch(v.Noted, path, kit.DecodedBy[Dated](checkGalleryStampDated)); i >= 0 {
 			vs.Addf(path.String(), "oneOf", "the Noted value also matches %s, want exactly one branch", []string{}[i])
 		}
 	}
@@ -1651,13 +1656,13 @@ func (v *GalleryStamp) validate(vs *runtime.Violations, path *runtime.Path) {
 func appendGalleryStamp(dst []byte, v *GalleryStamp) []byte {
 	switch {
 	case v.Dated != nil:
-		dst = runtime.AppendInt64(dst, 0)
+		dst = kit.AppendInt64(dst, 0)
 		dst = appendDated(dst, v.Dated)
 	case v.Noted != nil:
-		dst = runtime.AppendInt64(dst, 1)
+		dst = kit.AppendInt64(dst, 1)
 		dst = appendNoted(dst, v.Noted)
 	default:
-		dst = runtime.AppendInt64(dst, -1)
+		dst = kit.AppendInt64(dst, -1)
 	}
 	return dst
 }
@@ -1707,11 +1712,11 @@ func (v GalleryWhen) Value() any {
 // A value that matches several is an error. When none matches, the
 // first branch that decodes is kept, for Validate to report why.
 func (v *GalleryWhen) UnmarshalJSON(data []byte) error {
-	cands := make([]runtime.Candidate[GalleryWhen], 0, 2)
+	cands := make([]kit.Candidate[GalleryWhen], 0, 2)
 	{
 		x := new(string)
 		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, runtime.Candidate[GalleryWhen]{
+		cands = append(cands, kit.Candidate[GalleryWhen]{
 			Err:   err,
 			Name:  "String",
 			Value: GalleryWhen{String: x},
@@ -1720,13 +1725,13 @@ func (v *GalleryWhen) UnmarshalJSON(data []byte) error {
 	{
 		x := new(runtime.Date)
 		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, runtime.Candidate[GalleryWhen]{
+		cands = append(cands, kit.Candidate[GalleryWhen]{
 			Err:   err,
 			Name:  "String1",
 			Value: GalleryWhen{String1: x},
 		})
 	}
-	return runtime.PickVariant(v, true, cands, (*GalleryWhen).checkVariant)
+	return kit.PickVariant(v, true, cands, (*GalleryWhen).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
@@ -1772,11 +1777,11 @@ func (v *GalleryWhen) validate(vs *runtime.Violations, path *runtime.Path) {
 	// oneOf: the value must match no other branch.
 	switch {
 	case v.String != nil:
-		if i := runtime.FirstMatch(v.String, path, runtime.FormatChecked("date", checkGalleryWhenString1)); i >= 0 {
+		if i := kit.FirstMatch(v.String, path, kit.FormatChecked("date", checkGalleryWhenString1)); i >= 0 {
 			vs.Addf(path.String(), "oneOf", "the String value also matches %s, want exactly one branch", []string{}[i])
 		}
 	case v.String1 != nil:
-		if i := runtime.FirstMatch(v.String1, path, checkGalleryWhenString); i >= 0 {
+		if i := kit.FirstMatch(v.String1, path, checkGalleryWhenString); i >= 0 {
 			vs.Addf(path.String(), "oneOf", "the String1 value also matches %s, want exactly one branch", []string{"String"}[i])
 		}
 	}
@@ -1785,13 +1790,13 @@ func (v *GalleryWhen) validate(vs *runtime.Violations, path *runtime.Path) {
 func appendGalleryWhen(dst []byte, v *GalleryWhen) []byte {
 	switch {
 	case v.String != nil:
-		dst = runtime.AppendInt64(dst, 0)
-		dst = runtime.AppendString(dst, (*v.String))
+		dst = kit.AppendInt64(dst, 0)
+		dst = kit.AppendString(dst, (*v.String))
 	case v.String1 != nil:
-		dst = runtime.AppendInt64(dst, 1)
+		dst = kit.AppendInt64(dst, 1)
 		dst = runtime.AppendDate(dst, (*v.String1))
 	default:
-		dst = runtime.AppendInt64(dst, -1)
+		dst = kit.AppendInt64(dst, -1)
 	}
 	return dst
 }
@@ -1841,11 +1846,11 @@ func (v Node) Value() any {
 // A value that matches several is an error. When none matches, the
 // first branch that decodes is kept, for Validate to report why.
 func (v *Node) UnmarshalJSON(data []byte) error {
-	cands := make([]runtime.Candidate[Node], 0, 2)
+	cands := make([]kit.Candidate[Node], 0, 2)
 	{
 		x := new(int64)
 		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, runtime.Candidate[Node]{
+		cands = append(cands, kit.Candidate[Node]{
 			Err:   err,
 			Name:  "Integer",
 			Value: Node{Integer: x},
@@ -1854,13 +1859,13 @@ func (v *Node) UnmarshalJSON(data []byte) error {
 	{
 		x := new([]Node)
 		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, runtime.Candidate[Node]{
+		cands = append(cands, kit.Candidate[Node]{
 			Err:   err,
 			Name:  "Array",
 			Value: Node{Array: x},
 		})
 	}
-	return runtime.PickVariant(v, true, cands, (*Node).checkVariant)
+	return kit.PickVariant(v, true, cands, (*Node).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
@@ -1908,16 +1913,16 @@ func (v *Node) validate(vs *runtime.Violations, path *runtime.Path) {
 func appendNode(dst []byte, v *Node) []byte {
 	switch {
 	case v.Integer != nil:
-		dst = runtime.AppendInt64(dst, 0)
-		dst = runtime.AppendInt64(dst, (*v.Integer))
+		dst = kit.AppendInt64(dst, 0)
+		dst = kit.AppendInt64(dst, (*v.Integer))
 	case v.Array != nil:
-		dst = runtime.AppendInt64(dst, 1)
-		dst = runtime.AppendLen(dst, len((*v.Array)))
+		dst = kit.AppendInt64(dst, 1)
+		dst = kit.AppendLen(dst, len((*v.Array)))
 		for i0 := range *v.Array {
 			dst = appendNode(dst, &(*v.Array)[i0])
 		}
 	default:
-		dst = runtime.AppendInt64(dst, -1)
+		dst = kit.AppendInt64(dst, -1)
 	}
 	return dst
 }
@@ -1943,7 +1948,7 @@ type Noted struct {
 
 // UnmarshalJSON decodes a Noted, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Noted) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"on"}, []string{"on"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"on"}, []string{"on"}, nil, false); err != nil {
 		return err
 	}
 	type plain Noted
@@ -1967,7 +1972,7 @@ func (v *Noted) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendNoted(dst []byte, v *Noted) []byte {
-	dst = runtime.AppendString(dst, v.On)
+	dst = kit.AppendString(dst, v.On)
 	return dst
 }
 
@@ -1983,7 +1988,7 @@ type Square struct {
 
 // UnmarshalJSON decodes a Square, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Square) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"kind", "w"}, []string{"kind", "w"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"kind", "w"}, []string{"kind", "w"}, nil, false); err != nil {
 		return err
 	}
 	type plain Square
@@ -2007,8 +2012,8 @@ func (v *Square) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendSquare(dst []byte, v *Square) []byte {
-	dst = runtime.AppendString(dst, v.Kind)
-	dst = runtime.AppendInt64(dst, v.W)
+	dst = kit.AppendString(dst, v.Kind)
+	dst = kit.AppendInt64(dst, v.W)
 	return dst
 }
 
@@ -2025,7 +2030,7 @@ type Square2 struct {
 
 // UnmarshalJSON decodes a Square2, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Square2) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"kind", "side"}, []string{"kind", "side"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"kind", "side"}, []string{"kind", "side"}, nil, false); err != nil {
 		return err
 	}
 	type plain Square2
@@ -2055,8 +2060,8 @@ func (v *Square2) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendSquare2(dst []byte, v *Square2) []byte {
-	dst = runtime.AppendString(dst, v.Kind)
-	dst = runtime.AppendInt64(dst, v.Side)
+	dst = kit.AppendString(dst, v.Kind)
+	dst = kit.AppendInt64(dst, v.Side)
 	return dst
 }
 
@@ -2066,15 +2071,15 @@ func readSquare2(rd *runtime.Reader, v *Square2) {
 }
 
 // checkGalleryAddrString checks a JSON value against the schema at oneOf/0, adding a violation for every keyword it breaks.
-func checkGalleryAddrString(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "string") {
+func checkGalleryAddrString(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "string") {
 		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
 	}
 }
 
 // checkGalleryAddrString1 checks a JSON value against the schema at oneOf/1, adding a violation for every keyword it breaks.
-func checkGalleryAddrString1(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "string") {
+func checkGalleryAddrString1(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "string") {
 		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
 	}
 	if s, ok := v.(string); ok {
@@ -2085,14 +2090,14 @@ func checkGalleryAddrString1(v any, path *runtime.Path, vs *runtime.Violations, 
 }
 
 // pattern0 is compiled once; the schema compiler has already accepted it.
-var pattern0 = runtime.MustPattern("^n-")
+var pattern0 = kit.MustPattern("^n-")
 
 // pattern1 is compiled once; the schema compiler has already accepted it.
-var pattern1 = runtime.MustPattern("^x-")
+var pattern1 = kit.MustPattern("^x-")
 
 // checkGalleryHeaders checks a JSON value against the schema at properties/headers, adding a violation for every keyword it breaks.
-func checkGalleryHeaders(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "object") {
+func checkGalleryHeaders(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "object") {
 		vs.Addf(path.String(), "type", "%s is not of type object", runtime.JSONKind(v))
 	}
 	if o, ok := v.(map[string]any); ok {
@@ -2120,20 +2125,20 @@ func checkGalleryHeaders(v any, path *runtime.Path, vs *runtime.Violations, ev *
 }
 
 // checkGalleryHeadersAdditional checks a JSON value against the schema at headers/additionalProperties, adding a violation for every keyword it breaks.
-func checkGalleryHeadersAdditional(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
+func checkGalleryHeadersAdditional(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	vs.Add(path.String(), "false", "no value is allowed here")
 }
 
 // checkGalleryHeadersPattern0 checks a JSON value against the schema at patternProperties/%5En-, adding a violation for every keyword it breaks.
-func checkGalleryHeadersPattern0(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "integer") {
+func checkGalleryHeadersPattern0(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "integer") {
 		vs.Addf(path.String(), "type", "%s is not of type integer", runtime.JSONKind(v))
 	}
 }
 
 // checkGalleryHeadersPattern1 checks a JSON value against the schema at patternProperties/%5Ex-, adding a violation for every keyword it breaks.
-func checkGalleryHeadersPattern1(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "string") {
+func checkGalleryHeadersPattern1(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "string") {
 		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
 	}
 	if s, ok := v.(string); ok {
@@ -2144,8 +2149,8 @@ func checkGalleryHeadersPattern1(v any, path *runtime.Path, vs *runtime.Violatio
 }
 
 // checkGalleryIDsArray checks a JSON value against the schema at oneOf/0, adding a violation for every keyword it breaks.
-func checkGalleryIDsArray(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "array") {
+func checkGalleryIDsArray(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "array") {
 		vs.Addf(path.String(), "type", "%s is not of type array", runtime.JSONKind(v))
 	}
 	if a, ok := v.([]any); ok {
@@ -2157,8 +2162,8 @@ func checkGalleryIDsArray(v any, path *runtime.Path, vs *runtime.Violations, ev 
 }
 
 // checkGalleryIDsArray1 checks a JSON value against the schema at oneOf/1, adding a violation for every keyword it breaks.
-func checkGalleryIDsArray1(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "array") {
+func checkGalleryIDsArray1(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "array") {
 		vs.Addf(path.String(), "type", "%s is not of type array", runtime.JSONKind(v))
 	}
 	if a, ok := v.([]any); ok {
@@ -2170,8 +2175,8 @@ func checkGalleryIDsArray1(v any, path *runtime.Path, vs *runtime.Violations, ev
 }
 
 // checkGalleryIDsArray1Items checks a JSON value against the schema at 1/items, adding a violation for every keyword it breaks.
-func checkGalleryIDsArray1Items(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "string") {
+func checkGalleryIDsArray1Items(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "string") {
 		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
 	}
 	if s, ok := v.(string); ok {
@@ -2182,26 +2187,26 @@ func checkGalleryIDsArray1Items(v any, path *runtime.Path, vs *runtime.Violation
 }
 
 // checkGalleryIDsArrayItems checks a JSON value against the schema at 0/items, adding a violation for every keyword it breaks.
-func checkGalleryIDsArrayItems(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "string") {
+func checkGalleryIDsArrayItems(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "string") {
 		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
 	}
 }
 
 // checkGalleryOwner checks a JSON value against the schema at properties/owner, adding a violation for every keyword it breaks.
-func checkGalleryOwner(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
+func checkGalleryOwner(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	checkGalleryOwnerAllOf0(v, path, vs, nil)
 	checkGalleryOwnerAllOf1(v, path, vs, nil)
 }
 
 // checkGalleryOwnerAllOf0 checks a JSON value against the schema at allOf/0, adding a violation for every keyword it breaks.
-func checkGalleryOwnerAllOf0(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
+func checkGalleryOwnerAllOf0(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	checkGalleryOwnerAllOf0Ref(v, path, vs, nil)
 }
 
 // checkGalleryOwnerAllOf0Ref checks a JSON value against the schema at $defs/base, adding a violation for every keyword it breaks.
-func checkGalleryOwnerAllOf0Ref(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "object") {
+func checkGalleryOwnerAllOf0Ref(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "object") {
 		vs.Addf(path.String(), "type", "%s is not of type object", runtime.JSONKind(v))
 	}
 	if o, ok := v.(map[string]any); ok {
@@ -2222,8 +2227,8 @@ func checkGalleryOwnerAllOf0Ref(v any, path *runtime.Path, vs *runtime.Violation
 }
 
 // checkGalleryOwnerAllOf0RefPropID checks a JSON value against the schema at properties/id, adding a violation for every keyword it breaks.
-func checkGalleryOwnerAllOf0RefPropID(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "integer") {
+func checkGalleryOwnerAllOf0RefPropID(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "integer") {
 		vs.Addf(path.String(), "type", "%s is not of type integer", runtime.JSONKind(v))
 	}
 	if n, ok := v.(json.Number); ok {
@@ -2234,22 +2239,22 @@ func checkGalleryOwnerAllOf0RefPropID(v any, path *runtime.Path, vs *runtime.Vio
 }
 
 // checkGalleryOwnerAllOf0RefPropSince checks a JSON value against the schema at properties/since, adding a violation for every keyword it breaks.
-func checkGalleryOwnerAllOf0RefPropSince(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "string") {
+func checkGalleryOwnerAllOf0RefPropSince(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "string") {
 		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
 	}
 }
 
 // checkGalleryOwnerAllOf1 checks a JSON value against the schema at allOf/1, adding a violation for every keyword it breaks.
-func checkGalleryOwnerAllOf1(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if n := runtime.CountValid(v, path, nil, checkGalleryOwnerAllOf1OneOf0, checkGalleryOwnerAllOf1OneOf1); n != 1 {
+func checkGalleryOwnerAllOf1(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if n := kit.CountValid(v, path, nil, checkGalleryOwnerAllOf1OneOf0, checkGalleryOwnerAllOf1OneOf1); n != 1 {
 		vs.Addf(path.String(), "oneOf", "the value matches %d of the 2 oneOf schemas, want exactly 1", n)
 	}
 }
 
 // checkGalleryOwnerAllOf1OneOf0 checks a JSON value against the schema at oneOf/0, adding a violation for every keyword it breaks.
-func checkGalleryOwnerAllOf1OneOf0(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "object") {
+func checkGalleryOwnerAllOf1OneOf0(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "object") {
 		vs.Addf(path.String(), "type", "%s is not of type object", runtime.JSONKind(v))
 	}
 	if o, ok := v.(map[string]any); ok {
@@ -2270,22 +2275,22 @@ func checkGalleryOwnerAllOf1OneOf0(v any, path *runtime.Path, vs *runtime.Violat
 }
 
 // checkGalleryOwnerAllOf1OneOf0PropEmail checks a JSON value against the schema at properties/email, adding a violation for every keyword it breaks.
-func checkGalleryOwnerAllOf1OneOf0PropEmail(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "string") {
+func checkGalleryOwnerAllOf1OneOf0PropEmail(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "string") {
 		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
 	}
 }
 
 // checkGalleryOwnerAllOf1OneOf0PropKind checks a JSON value against the schema at properties/kind, adding a violation for every keyword it breaks.
-func checkGalleryOwnerAllOf1OneOf0PropKind(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
+func checkGalleryOwnerAllOf1OneOf0PropKind(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !runtime.EqualJSON(v, "person") {
-		vs.Addf(path.String(), "const", "%s is not \"person\"", runtime.BriefJSON(v))
+		vs.Addf(path.String(), "const", "%s is not \"person\"", kit.BriefJSON(v))
 	}
 }
 
 // checkGalleryOwnerAllOf1OneOf1 checks a JSON value against the schema at oneOf/1, adding a violation for every keyword it breaks.
-func checkGalleryOwnerAllOf1OneOf1(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "object") {
+func checkGalleryOwnerAllOf1OneOf1(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "object") {
 		vs.Addf(path.String(), "type", "%s is not of type object", runtime.JSONKind(v))
 	}
 	if o, ok := v.(map[string]any); ok {
@@ -2306,15 +2311,15 @@ func checkGalleryOwnerAllOf1OneOf1(v any, path *runtime.Path, vs *runtime.Violat
 }
 
 // checkGalleryOwnerAllOf1OneOf1PropKind checks a JSON value against the schema at properties/kind, adding a violation for every keyword it breaks.
-func checkGalleryOwnerAllOf1OneOf1PropKind(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
+func checkGalleryOwnerAllOf1OneOf1PropKind(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !runtime.EqualJSON(v, "team") {
-		vs.Addf(path.String(), "const", "%s is not \"team\"", runtime.BriefJSON(v))
+		vs.Addf(path.String(), "const", "%s is not \"team\"", kit.BriefJSON(v))
 	}
 }
 
 // checkGalleryOwnerAllOf1OneOf1PropSize checks a JSON value against the schema at properties/size, adding a violation for every keyword it breaks.
-func checkGalleryOwnerAllOf1OneOf1PropSize(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "integer") {
+func checkGalleryOwnerAllOf1OneOf1PropSize(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "integer") {
 		vs.Addf(path.String(), "type", "%s is not of type integer", runtime.JSONKind(v))
 	}
 	if n, ok := v.(json.Number); ok {
@@ -2325,8 +2330,8 @@ func checkGalleryOwnerAllOf1OneOf1PropSize(v any, path *runtime.Path, vs *runtim
 }
 
 // checkGalleryStampDated checks a JSON value against the schema at oneOf/0, adding a violation for every keyword it breaks.
-func checkGalleryStampDated(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "object") {
+func checkGalleryStampDated(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "object") {
 		vs.Addf(path.String(), "type", "%s is not of type object", runtime.JSONKind(v))
 	}
 	if o, ok := v.(map[string]any); ok {
@@ -2343,15 +2348,15 @@ func checkGalleryStampDated(v any, path *runtime.Path, vs *runtime.Violations, e
 }
 
 // checkGalleryStampDatedPropOn checks a JSON value against the schema at properties/on, adding a violation for every keyword it breaks.
-func checkGalleryStampDatedPropOn(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "string") {
+func checkGalleryStampDatedPropOn(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "string") {
 		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
 	}
 }
 
 // checkGalleryStampNoted checks a JSON value against the schema at oneOf/1, adding a violation for every keyword it breaks.
-func checkGalleryStampNoted(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "object") {
+func checkGalleryStampNoted(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "object") {
 		vs.Addf(path.String(), "type", "%s is not of type object", runtime.JSONKind(v))
 	}
 	if o, ok := v.(map[string]any); ok {
@@ -2368,8 +2373,8 @@ func checkGalleryStampNoted(v any, path *runtime.Path, vs *runtime.Violations, e
 }
 
 // checkGalleryStampNotedPropOn checks a JSON value against the schema at properties/on, adding a violation for every keyword it breaks.
-func checkGalleryStampNotedPropOn(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "string") {
+func checkGalleryStampNotedPropOn(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "string") {
 		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
 	}
 	if s, ok := v.(string); ok {
@@ -2380,8 +2385,8 @@ func checkGalleryStampNotedPropOn(v any, path *runtime.Path, vs *runtime.Violati
 }
 
 // checkGalleryWhenString checks a JSON value against the schema at oneOf/0, adding a violation for every keyword it breaks.
-func checkGalleryWhenString(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "string") {
+func checkGalleryWhenString(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "string") {
 		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
 	}
 	if s, ok := v.(string); ok {
@@ -2392,8 +2397,8 @@ func checkGalleryWhenString(v any, path *runtime.Path, vs *runtime.Violations, e
 }
 
 // checkGalleryWhenString1 checks a JSON value against the schema at oneOf/1, adding a violation for every keyword it breaks.
-func checkGalleryWhenString1(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "string") {
+func checkGalleryWhenString1(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "string") {
 		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
 	}
 }
@@ -2607,17 +2612,17 @@ func scanGallery(row *runtime.Row) (out *Gallery, err error) {
 			}
 		}
 	}
-	if rOwner, ok := row.Lookup(2); ok && (rOwner != nil || runtime.AcceptsNull(checkGalleryOwner)) {
+	if rOwner, ok := row.Lookup(2); ok && (rOwner != nil || kit.AcceptsNull(checkGalleryOwner)) {
 		var vOwner runtime.JSONValue
-		vOwner, err = runtime.AsJSONValueFor("/owner", rOwner, checkGalleryOwner)
+		vOwner, err = kit.AsJSONValueFor("/owner", rOwner, checkGalleryOwner)
 		if err != nil {
 			return
 		}
 		v.Owner = &vOwner
 	}
-	if rHeaders, ok := row.Lookup(3); ok && (rHeaders != nil || runtime.AcceptsNull(checkGalleryHeaders)) {
+	if rHeaders, ok := row.Lookup(3); ok && (rHeaders != nil || kit.AcceptsNull(checkGalleryHeaders)) {
 		var vHeaders runtime.JSONValue
-		vHeaders, err = runtime.AsJSONValueFor("/headers", rHeaders, checkGalleryHeaders)
+		vHeaders, err = kit.AsJSONValueFor("/headers", rHeaders, checkGalleryHeaders)
 		if err != nil {
 			return
 		}
@@ -2747,61 +2752,61 @@ func (c *Client) Tasks() []string {
 }
 
 func convFramePrice(path string, raw any) (out FramePrice, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }
 
 func convFrameShape(path string, raw any) (out FrameShape, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }
 
 func convGalleryAddr(path string, raw any) (out GalleryAddr, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }
 
 func convGalleryExtrasValue(path string, raw any) (out GalleryExtrasValue, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }
 
 func convGalleryIDs(path string, raw any) (out GalleryIDs, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }
 
 func convGalleryMode(path string, raw any) (out GalleryMode, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }
 
 func convGalleryPrice(path string, raw any) (out GalleryPrice, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }
 
 func convGalleryShapeItem(path string, raw any) (out GalleryShapeItem, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }
 
 func convGallerySpan(path string, raw any) (out GallerySpan, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }
 
 func convGalleryStamp(path string, raw any) (out GalleryStamp, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }
 
 func convGalleryWhen(path string, raw any) (out GalleryWhen, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }
 
 func convNode(path string, raw any) (out Node, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }

@@ -6,8 +6,13 @@ import (
 	"context"
 	"fmt"
 	"github.com/reftask/reftask/runtime"
+	"github.com/reftask/reftask/runtime/kit"
 	"time"
 )
+
+// A compile error here means this file and github.com/reftask/reftask/runtime/kit come from
+// different versions of reftask: regenerate the file (go generate) with the reftaskgen of the version you build with.
+const _ = kit.SupportPackageIsVersion1
 
 // AParams is the object at a.task.json#/params.
 type AParams struct {
@@ -16,7 +21,7 @@ type AParams struct {
 
 // UnmarshalJSON decodes a AParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *AParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
 		return err
 	}
 	type plain AParams
@@ -33,7 +38,7 @@ func (v *AParams) Validate() error {
 func (v *AParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendAParams(dst []byte, v *AParams) []byte {
-	dst = runtime.AppendString(dst, v.ID)
+	dst = kit.AppendString(dst, v.ID)
 	return dst
 }
 
@@ -44,7 +49,7 @@ type Address struct {
 
 // UnmarshalJSON decodes a Address, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Address) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"street"}, []string{"street"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"street"}, []string{"street"}, nil, false); err != nil {
 		return err
 	}
 	type plain Address
@@ -61,7 +66,7 @@ func (v *Address) Validate() error {
 func (v *Address) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendAddress(dst []byte, v *Address) []byte {
-	dst = runtime.AppendString(dst, v.Street)
+	dst = kit.AppendString(dst, v.Street)
 	return dst
 }
 
@@ -76,7 +81,7 @@ type Address2 struct {
 
 // UnmarshalJSON decodes a Address2, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Address2) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"company"}, []string{"company"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"company"}, []string{"company"}, nil, false); err != nil {
 		return err
 	}
 	type plain Address2
@@ -93,7 +98,7 @@ func (v *Address2) Validate() error {
 func (v *Address2) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendAddress2(dst []byte, v *Address2) []byte {
-	dst = runtime.AppendString(dst, v.Company)
+	dst = kit.AppendString(dst, v.Company)
 	return dst
 }
 
@@ -109,7 +114,7 @@ type BParams struct {
 
 // UnmarshalJSON decodes a BParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *BParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id", "ID"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id"}, []string{"id", "ID"}, nil, false); err != nil {
 		return err
 	}
 	type plain BParams
@@ -126,12 +131,12 @@ func (v *BParams) Validate() error {
 func (v *BParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendBParams(dst []byte, v *BParams) []byte {
-	dst = runtime.AppendString(dst, v.ID)
+	dst = kit.AppendString(dst, v.ID)
 	if v.ID2 != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendString(dst, (*v.ID2))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendString(dst, (*v.ID2))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
@@ -144,7 +149,7 @@ type CParams struct {
 
 // UnmarshalJSON decodes a CParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *CParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id", "ID"}, []string{"id", "ID"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id", "ID"}, []string{"id", "ID"}, nil, false); err != nil {
 		return err
 	}
 	type plain CParams
@@ -161,8 +166,8 @@ func (v *CParams) Validate() error {
 func (v *CParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendCParams(dst []byte, v *CParams) []byte {
-	dst = runtime.AppendString(dst, v.ID)
-	dst = runtime.AppendInt64(dst, v.ID2)
+	dst = kit.AppendString(dst, v.ID)
+	dst = kit.AppendInt64(dst, v.ID2)
 	return dst
 }
 
@@ -176,7 +181,7 @@ type Client2 struct {
 
 // UnmarshalJSON decodes a Client2, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Client2) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"status"}, []string{"status", "also", "home", "work"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"status"}, []string{"status", "also", "home", "work"}, nil, false); err != nil {
 		return err
 	}
 	type plain Client2
@@ -216,24 +221,24 @@ func (v *Client2) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendClient2(dst []byte, v *Client2) []byte {
-	dst = runtime.AppendString(dst, string(v.Status))
+	dst = kit.AppendString(dst, string(v.Status))
 	if v.Also != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendStatusOk2(dst, v.Also)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Home != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendAddress(dst, v.Home)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Work != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendAddress2(dst, v.Work)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
@@ -323,7 +328,7 @@ func (v Status) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendStatus(dst []byte, v *Status) []byte {
-	dst = runtime.AppendString(dst, string(*v))
+	dst = kit.AppendString(dst, string(*v))
 	return dst
 }
 
@@ -338,7 +343,7 @@ type StatusOk2 struct {
 
 // UnmarshalJSON decodes a StatusOk2, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *StatusOk2) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, nil, []string{"x"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, nil, []string{"x"}, nil, false); err != nil {
 		return err
 	}
 	type plain StatusOk2
@@ -356,10 +361,10 @@ func (v *StatusOk2) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendStatusOk2(dst []byte, v *StatusOk2) []byte {
 	if v.X != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendString(dst, (*v.X))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendString(dst, (*v.X))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
@@ -379,7 +384,7 @@ type Thing struct {
 
 // UnmarshalJSON decodes a Thing, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Thing) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
 		return err
 	}
 	type plain Thing
@@ -396,7 +401,7 @@ func (v *Thing) Validate() error {
 func (v *Thing) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendThing(dst []byte, v *Thing) []byte {
-	dst = runtime.AppendString(dst, v.ID)
+	dst = kit.AppendString(dst, v.ID)
 	return dst
 }
 
@@ -417,7 +422,7 @@ type Thing2 struct {
 
 // UnmarshalJSON decodes a Thing2, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Thing2) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"n"}, []string{"n"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"n"}, []string{"n"}, nil, false); err != nil {
 		return err
 	}
 	type plain Thing2
@@ -434,7 +439,7 @@ func (v *Thing2) Validate() error {
 func (v *Thing2) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendThing2(dst []byte, v *Thing2) []byte {
-	dst = runtime.AppendInt64(dst, v.N)
+	dst = kit.AppendInt64(dst, v.N)
 	return dst
 }
 

@@ -6,11 +6,16 @@ import (
 	"context"
 	"fmt"
 	"github.com/reftask/reftask/runtime"
+	"github.com/reftask/reftask/runtime/kit"
 	"net/netip"
 	"strconv"
 	"time"
 	"unicode/utf8"
 )
+
+// A compile error here means this file and github.com/reftask/reftask/runtime/kit come from
+// different versions of reftask: regenerate the file (go generate) with the reftaskgen of the version you build with.
+const _ = kit.SupportPackageIsVersion1
 
 // Echo: What the source was given, as it saw it.
 type Echo struct {
@@ -19,7 +24,7 @@ type Echo struct {
 
 // UnmarshalJSON decodes a Echo, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Echo) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"seen"}, []string{"seen"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"seen"}, []string{"seen"}, nil, false); err != nil {
 		return err
 	}
 	type plain Echo
@@ -36,7 +41,7 @@ func (v *Echo) Validate() error {
 func (v *Echo) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendEcho(dst []byte, v *Echo) []byte {
-	dst = runtime.AppendString(dst, v.Seen)
+	dst = kit.AppendString(dst, v.Seen)
 	return dst
 }
 
@@ -60,7 +65,7 @@ type Guard struct {
 
 // UnmarshalJSON decodes a Guard, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Guard) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"name"}, []string{"name", "count", "at", "label"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"name"}, []string{"name", "count", "at", "label"}, nil, false); err != nil {
 		return err
 	}
 	type plain Guard
@@ -75,7 +80,7 @@ func (v *Guard) Validate() error {
 }
 
 // pattern0 is compiled once; the schema compiler has already accepted it.
-var pattern0 = runtime.MustPattern("^[A-Za-z ]*$")
+var pattern0 = kit.MustPattern("^[A-Za-z ]*$")
 
 func (v *Guard) validate(vs *runtime.Violations, path *runtime.Path) {
 	{
@@ -93,24 +98,24 @@ func (v *Guard) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendGuard(dst []byte, v *Guard) []byte {
-	dst = runtime.AppendString(dst, v.Name)
+	dst = kit.AppendString(dst, v.Name)
 	if v.Count != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendInt64(dst, (*v.Count))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendInt64(dst, (*v.Count))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.At != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendTime(dst, (*v.At))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendTime(dst, (*v.At))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Label != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendString(dst, string((*v.Label)))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendString(dst, string((*v.Label)))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
@@ -195,7 +200,7 @@ func (v GuardLabel) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendGuardLabel(dst []byte, v *GuardLabel) []byte {
-	dst = runtime.AppendString(dst, string(*v))
+	dst = kit.AppendString(dst, string(*v))
 	return dst
 }
 
@@ -213,7 +218,7 @@ type GuardedParams struct {
 
 // UnmarshalJSON decodes a GuardedParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *GuardedParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"code"}, []string{"code", "kind", "day", "tags"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"code"}, []string{"code", "kind", "day", "tags"}, nil, false); err != nil {
 		return err
 	}
 	type plain GuardedParams
@@ -228,7 +233,7 @@ func (v *GuardedParams) Validate() error {
 }
 
 // pattern1 is compiled once; the schema compiler has already accepted it.
-var pattern1 = runtime.MustPattern("^[a-z]+$")
+var pattern1 = kit.MustPattern("^[a-z]+$")
 
 func (v *GuardedParams) validate(vs *runtime.Violations, path *runtime.Path) {
 	{
@@ -265,27 +270,27 @@ func (v *GuardedParams) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendGuardedParams(dst []byte, v *GuardedParams) []byte {
-	dst = runtime.AppendString(dst, v.Code)
+	dst = kit.AppendString(dst, v.Code)
 	if v.Kind != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendString(dst, string((*v.Kind)))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendString(dst, string((*v.Kind)))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Day != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = runtime.AppendDate(dst, (*v.Day))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Tags != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendLen(dst, len((*v.Tags)))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendLen(dst, len((*v.Tags)))
 		for i0 := range *v.Tags {
-			dst = runtime.AppendString(dst, (*v.Tags)[i0])
+			dst = kit.AppendString(dst, (*v.Tags)[i0])
 		}
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
@@ -328,7 +333,7 @@ func (v GuardedParamsKind) validate(vs *runtime.Violations, path *runtime.Path) 
 }
 
 func appendGuardedParamsKind(dst []byte, v *GuardedParamsKind) []byte {
-	dst = runtime.AppendString(dst, string(*v))
+	dst = kit.AppendString(dst, string(*v))
 	return dst
 }
 
@@ -345,7 +350,7 @@ type KeyFileParams struct {
 
 // UnmarshalJSON decodes a KeyFileParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *KeyFileParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"s", "i", "n", "dt", "u", "v6", "code"}, []string{"s", "i", "n", "dt", "u", "v6", "code"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"s", "i", "n", "dt", "u", "v6", "code"}, []string{"s", "i", "n", "dt", "u", "v6", "code"}, nil, false); err != nil {
 		return err
 	}
 	type plain KeyFileParams
@@ -369,10 +374,10 @@ func (v *KeyFileParams) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendKeyFileParams(dst []byte, v *KeyFileParams) []byte {
-	dst = runtime.AppendString(dst, v.S)
-	dst = runtime.AppendInt64(dst, v.I)
-	dst = runtime.AppendFloat64(dst, v.N)
-	dst = runtime.AppendTime(dst, v.Dt)
+	dst = kit.AppendString(dst, v.S)
+	dst = kit.AppendInt64(dst, v.I)
+	dst = kit.AppendFloat64(dst, v.N)
+	dst = kit.AppendTime(dst, v.Dt)
 	dst = runtime.AppendUUID(dst, v.U)
 	dst = runtime.AppendAddr(dst, v.V6)
 	dst = runtime.AppendJSONText(dst, v.Code)
@@ -406,7 +411,7 @@ type KeyGetParams struct {
 
 // UnmarshalJSON decodes a KeyGetParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *KeyGetParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"s", "i", "n", "b", "e", "dt", "d", "tm", "du", "u", "em", "ur", "v4", "v6", "gi", "code"}, []string{"s", "i", "n", "b", "e", "dt", "d", "tm", "du", "u", "em", "ur", "v4", "v6", "gi", "code", "qs", "qdt", "qi", "qcode"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"s", "i", "n", "b", "e", "dt", "d", "tm", "du", "u", "em", "ur", "v4", "v6", "gi", "code"}, []string{"s", "i", "n", "b", "e", "dt", "d", "tm", "du", "u", "em", "ur", "v4", "v6", "gi", "code", "qs", "qdt", "qi", "qcode"}, nil, false); err != nil {
 		return err
 	}
 	type plain KeyGetParams
@@ -470,12 +475,12 @@ func (v *KeyGetParams) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendKeyGetParams(dst []byte, v *KeyGetParams) []byte {
-	dst = runtime.AppendString(dst, v.S)
-	dst = runtime.AppendInt64(dst, v.I)
-	dst = runtime.AppendFloat64(dst, v.N)
-	dst = runtime.AppendBool(dst, v.B)
-	dst = runtime.AppendString(dst, string(v.E))
-	dst = runtime.AppendTime(dst, v.Dt)
+	dst = kit.AppendString(dst, v.S)
+	dst = kit.AppendInt64(dst, v.I)
+	dst = kit.AppendFloat64(dst, v.N)
+	dst = kit.AppendBool(dst, v.B)
+	dst = kit.AppendString(dst, string(v.E))
+	dst = kit.AppendTime(dst, v.Dt)
 	dst = runtime.AppendDate(dst, v.D)
 	dst = runtime.AppendTimeOfDay(dst, v.Tm)
 	dst = runtime.AppendDuration(dst, v.Du)
@@ -484,38 +489,38 @@ func appendKeyGetParams(dst []byte, v *KeyGetParams) []byte {
 	dst = runtime.AppendURI(dst, v.Ur)
 	dst = runtime.AppendAddr(dst, v.V4)
 	dst = runtime.AppendAddr(dst, v.V6)
-	dst = runtime.AppendInt64(dst, int64(v.Gi))
+	dst = kit.AppendInt64(dst, int64(v.Gi))
 	dst = runtime.AppendJSONText(dst, v.Code)
 	if v.Qs != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendString(dst, (*v.Qs))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendString(dst, (*v.Qs))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
-	dst = runtime.AppendPresent(dst, v.Qn.Set)
+	dst = kit.AppendPresent(dst, v.Qn.Set)
 	if v.Qn.Set {
-		dst = runtime.AppendPresent(dst, v.Qn.Null)
+		dst = kit.AppendPresent(dst, v.Qn.Null)
 		if !v.Qn.Null {
-			dst = runtime.AppendString(dst, v.Qn.Value)
+			dst = kit.AppendString(dst, v.Qn.Value)
 		}
 	}
 	if v.Qdt != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendTime(dst, (*v.Qdt))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendTime(dst, (*v.Qdt))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Qi != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendInt64(dst, (*v.Qi))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendInt64(dst, (*v.Qi))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Qcode != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = runtime.AppendJSONText(dst, (*v.Qcode))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
@@ -559,7 +564,7 @@ func (v KeyGetParamsE) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendKeyGetParamsE(dst []byte, v *KeyGetParamsE) []byte {
-	dst = runtime.AppendString(dst, string(*v))
+	dst = kit.AppendString(dst, string(*v))
 	return dst
 }
 
@@ -578,7 +583,7 @@ type KeyGoParams struct {
 
 // UnmarshalJSON decodes a KeyGoParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *KeyGoParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"s", "n", "dt", "code"}, []string{"s", "n", "dt", "code", "odt", "ts", "slot", "slots", "byname"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"s", "n", "dt", "code"}, []string{"s", "n", "dt", "code", "odt", "ts", "slot", "slots", "byname"}, nil, false); err != nil {
 		return err
 	}
 	type plain KeyGoParams
@@ -611,49 +616,49 @@ func (v *KeyGoParams) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendKeyGoParams(dst []byte, v *KeyGoParams) []byte {
-	dst = runtime.AppendString(dst, v.S)
-	dst = runtime.AppendFloat64(dst, v.N)
-	dst = runtime.AppendTime(dst, v.Dt)
+	dst = kit.AppendString(dst, v.S)
+	dst = kit.AppendFloat64(dst, v.N)
+	dst = kit.AppendTime(dst, v.Dt)
 	dst = runtime.AppendJSONText(dst, v.Code)
 	if v.Odt != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendTime(dst, (*v.Odt))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendTime(dst, (*v.Odt))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Ts != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendLen(dst, len((*v.Ts)))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendLen(dst, len((*v.Ts)))
 		for i0 := range *v.Ts {
-			dst = runtime.AppendTime(dst, (*v.Ts)[i0])
+			dst = kit.AppendTime(dst, (*v.Ts)[i0])
 		}
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Slot != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendKeyGoParamsSlot(dst, v.Slot)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Slots != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendLen(dst, len((*v.Slots)))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendLen(dst, len((*v.Slots)))
 		for i0 := range *v.Slots {
 			dst = appendKeyGoParamsSlotItem(dst, &(*v.Slots)[i0])
 		}
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Byname != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendLen(dst, len((*v.Byname)))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendLen(dst, len((*v.Byname)))
 		for k0, e0 := range *v.Byname {
-			dst = runtime.AppendString(dst, k0)
-			dst = runtime.AppendTime(dst, e0)
+			dst = kit.AppendString(dst, k0)
+			dst = kit.AppendTime(dst, e0)
 		}
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
@@ -666,7 +671,7 @@ type KeyGoParamsSlot struct {
 
 // UnmarshalJSON decodes a KeyGoParamsSlot, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *KeyGoParamsSlot) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"at"}, []string{"at", "until"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"at"}, []string{"at", "until"}, nil, false); err != nil {
 		return err
 	}
 	type plain KeyGoParamsSlot
@@ -683,12 +688,12 @@ func (v *KeyGoParamsSlot) Validate() error {
 func (v *KeyGoParamsSlot) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendKeyGoParamsSlot(dst []byte, v *KeyGoParamsSlot) []byte {
-	dst = runtime.AppendTime(dst, v.At)
+	dst = kit.AppendTime(dst, v.At)
 	if v.Until != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendTime(dst, (*v.Until))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendTime(dst, (*v.Until))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
@@ -700,7 +705,7 @@ type KeyGoParamsSlotItem struct {
 
 // UnmarshalJSON decodes a KeyGoParamsSlotItem, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *KeyGoParamsSlotItem) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"at"}, []string{"at"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"at"}, []string{"at"}, nil, false); err != nil {
 		return err
 	}
 	type plain KeyGoParamsSlotItem
@@ -717,7 +722,7 @@ func (v *KeyGoParamsSlotItem) Validate() error {
 func (v *KeyGoParamsSlotItem) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendKeyGoParamsSlotItem(dst []byte, v *KeyGoParamsSlotItem) []byte {
-	dst = runtime.AppendTime(dst, v.At)
+	dst = kit.AppendTime(dst, v.At)
 	return dst
 }
 
@@ -737,14 +742,14 @@ type KeyPostParams struct {
 
 // UnmarshalJSON decodes a KeyPostParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *KeyPostParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"tags", "when", "slot"}, []string{"tags", "when", "slot", "times", "counts", "price", "opt", "code"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"tags", "when", "slot"}, []string{"tags", "when", "slot", "times", "counts", "price", "opt", "code"}, nil, false); err != nil {
 		return err
 	}
 	type plain KeyPostParams
 	if err := runtime.DecodeStrict(data, (*plain)(v)); err != nil {
 		return err
 	}
-	nulls := runtime.NullProps(data, "any")
+	nulls := kit.NullProps(data, "any")
 	if nulls["any"] {
 		v.Any = new(runtime.JSONValue)
 		if err := v.Any.UnmarshalJSON([]byte("null")); err != nil {
@@ -775,61 +780,61 @@ func (v *KeyPostParams) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendKeyPostParams(dst []byte, v *KeyPostParams) []byte {
-	dst = runtime.AppendLen(dst, len(v.Tags))
+	dst = kit.AppendLen(dst, len(v.Tags))
 	for i0 := range v.Tags {
-		dst = runtime.AppendString(dst, v.Tags[i0])
+		dst = kit.AppendString(dst, v.Tags[i0])
 	}
-	dst = runtime.AppendTime(dst, v.When)
+	dst = kit.AppendTime(dst, v.When)
 	dst = appendKeyPostParamsSlot(dst, &v.Slot)
 	if v.Times != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendLen(dst, len((*v.Times)))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendLen(dst, len((*v.Times)))
 		for i0 := range *v.Times {
-			dst = runtime.AppendTime(dst, (*v.Times)[i0])
+			dst = kit.AppendTime(dst, (*v.Times)[i0])
 		}
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Counts != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendLen(dst, len((*v.Counts)))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendLen(dst, len((*v.Counts)))
 		for k0, e0 := range *v.Counts {
-			dst = runtime.AppendString(dst, k0)
-			dst = runtime.AppendInt64(dst, e0)
+			dst = kit.AppendString(dst, k0)
+			dst = kit.AppendInt64(dst, e0)
 		}
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Any != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = runtime.AppendJSONValue(dst, (*v.Any))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Price != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendFloat64(dst, (*v.Price))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendFloat64(dst, (*v.Price))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Opt != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendString(dst, (*v.Opt))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendString(dst, (*v.Opt))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
-	dst = runtime.AppendPresent(dst, v.Optnull.Set)
+	dst = kit.AppendPresent(dst, v.Optnull.Set)
 	if v.Optnull.Set {
-		dst = runtime.AppendPresent(dst, v.Optnull.Null)
+		dst = kit.AppendPresent(dst, v.Optnull.Null)
 		if !v.Optnull.Null {
-			dst = runtime.AppendInt64(dst, v.Optnull.Value)
+			dst = kit.AppendInt64(dst, v.Optnull.Value)
 		}
 	}
 	if v.Code != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = runtime.AppendJSONText(dst, (*v.Code))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
@@ -842,7 +847,7 @@ type KeyPostParamsSlot struct {
 
 // UnmarshalJSON decodes a KeyPostParamsSlot, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *KeyPostParamsSlot) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"at"}, []string{"at", "label"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"at"}, []string{"at", "label"}, nil, false); err != nil {
 		return err
 	}
 	type plain KeyPostParamsSlot
@@ -859,12 +864,12 @@ func (v *KeyPostParamsSlot) Validate() error {
 func (v *KeyPostParamsSlot) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendKeyPostParamsSlot(dst []byte, v *KeyPostParamsSlot) []byte {
-	dst = runtime.AppendTime(dst, v.At)
+	dst = kit.AppendTime(dst, v.At)
 	if v.Label != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendString(dst, (*v.Label))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendString(dst, (*v.Label))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
@@ -889,7 +894,7 @@ type KeySQLParams struct {
 
 // UnmarshalJSON decodes a KeySQLParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *KeySQLParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"s", "i", "n", "b", "e", "dt", "d", "u", "v4", "gi", "code"}, []string{"s", "i", "n", "b", "e", "dt", "d", "u", "v4", "gi", "code", "os", "odt"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"s", "i", "n", "b", "e", "dt", "d", "u", "v4", "gi", "code"}, []string{"s", "i", "n", "b", "e", "dt", "d", "u", "v4", "gi", "code", "os", "odt"}, nil, false); err != nil {
 		return err
 	}
 	type plain KeySQLParams
@@ -923,35 +928,35 @@ func (v *KeySQLParams) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendKeySQLParams(dst []byte, v *KeySQLParams) []byte {
-	dst = runtime.AppendString(dst, v.S)
-	dst = runtime.AppendInt64(dst, v.I)
-	dst = runtime.AppendFloat64(dst, v.N)
-	dst = runtime.AppendBool(dst, v.B)
-	dst = runtime.AppendString(dst, string(v.E))
-	dst = runtime.AppendTime(dst, v.Dt)
+	dst = kit.AppendString(dst, v.S)
+	dst = kit.AppendInt64(dst, v.I)
+	dst = kit.AppendFloat64(dst, v.N)
+	dst = kit.AppendBool(dst, v.B)
+	dst = kit.AppendString(dst, string(v.E))
+	dst = kit.AppendTime(dst, v.Dt)
 	dst = runtime.AppendDate(dst, v.D)
 	dst = runtime.AppendUUID(dst, v.U)
 	dst = runtime.AppendAddr(dst, v.V4)
-	dst = runtime.AppendInt64(dst, int64(v.Gi))
+	dst = kit.AppendInt64(dst, int64(v.Gi))
 	dst = runtime.AppendJSONText(dst, v.Code)
 	if v.Os != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendString(dst, (*v.Os))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendString(dst, (*v.Os))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
-	dst = runtime.AppendPresent(dst, v.On.Set)
+	dst = kit.AppendPresent(dst, v.On.Set)
 	if v.On.Set {
-		dst = runtime.AppendPresent(dst, v.On.Null)
+		dst = kit.AppendPresent(dst, v.On.Null)
 		if !v.On.Null {
-			dst = runtime.AppendString(dst, v.On.Value)
+			dst = kit.AppendString(dst, v.On.Value)
 		}
 	}
 	if v.Odt != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendTime(dst, (*v.Odt))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendTime(dst, (*v.Odt))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
@@ -995,7 +1000,7 @@ func (v KeySQLParamsE) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendKeySQLParamsE(dst []byte, v *KeySQLParamsE) []byte {
-	dst = runtime.AppendString(dst, string(*v))
+	dst = kit.AppendString(dst, string(*v))
 	return dst
 }
 
@@ -1043,8 +1048,7 @@ type KeySQLOptions struct {
 }
 
 // checkKeyPostParamsAny checks a JSON value against the schema at properties/any, adding a violation for every keyword it breaks.
-func checkKeyPostParamsAny(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-}
+func checkKeyPostParamsAny(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {}
 
 // Client calls this package's tasks through a shared runtime executor, which caches, coalesces, retries and falls back as each spec says. A Client is safe for concurrent use.
 type Client struct {
@@ -1288,28 +1292,28 @@ func (c *Client) keyGuarded(dst []byte, p *GuardedParams) []byte {
 
 // keyGuardedParams appends the cache key of v: its cache encoding, except where a source sees more of a param than that holds.
 func keyGuardedParams(dst []byte, v *GuardedParams) []byte {
-	dst = runtime.AppendString(dst, v.Code)
+	dst = kit.AppendString(dst, v.Code)
 	if v.Kind != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendString(dst, string((*v.Kind)))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendString(dst, string((*v.Kind)))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Day != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = runtime.AppendDate(dst, (*v.Day))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Tags != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendPresent(dst, (*v.Tags) != nil)
-		dst = runtime.AppendLen(dst, len((*v.Tags)))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, (*v.Tags) != nil)
+		dst = kit.AppendLen(dst, len((*v.Tags)))
 		for i0 := range *v.Tags {
-			dst = runtime.AppendString(dst, (*v.Tags)[i0])
+			dst = kit.AppendString(dst, (*v.Tags)[i0])
 		}
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
@@ -1390,20 +1394,20 @@ func (c *Client) keyKeyFile(dst []byte, p *KeyFileParams) []byte {
 
 // keyKeyFileParams appends the cache key of v: its cache encoding, except where a source sees more of a param than that holds.
 func keyKeyFileParams(dst []byte, v *KeyFileParams) []byte {
-	dst = runtime.AppendString(dst, v.S)
-	dst = runtime.AppendInt64(dst, v.I)
-	dst = runtime.AppendFloat64(dst, v.N)
-	dst = runtime.AppendTimeKey(dst, v.Dt)
+	dst = kit.AppendString(dst, v.S)
+	dst = kit.AppendInt64(dst, v.I)
+	dst = kit.AppendFloat64(dst, v.N)
+	dst = kit.AppendTimeKey(dst, v.Dt)
 	dst = runtime.AppendUUID(dst, v.U)
 	dst = runtime.AppendAddr(dst, v.V6)
-	dst = runtime.AppendUserKey(dst, v.Code)
+	dst = kit.AppendUserKey(dst, v.Code)
 	return dst
 }
 
-// normalizeKeyFileParams returns a copy of p whose date-time params are in the form the source is given (runtime.NormalTime), which the cache key pins.
+// normalizeKeyFileParams returns a copy of p whose date-time params are in the form the source is given (kit.NormalTime), which the cache key pins.
 func normalizeKeyFileParams(p *KeyFileParams) *KeyFileParams {
 	q := *p
-	q.Dt = runtime.NormalTime(q.Dt)
+	q.Dt = kit.NormalTime(q.Dt)
 	return &q
 }
 
@@ -1480,12 +1484,12 @@ func (c *Client) keyKeyGet(dst []byte, p *KeyGetParams) []byte {
 
 // keyKeyGetParams appends the cache key of v: its cache encoding, except where a source sees more of a param than that holds.
 func keyKeyGetParams(dst []byte, v *KeyGetParams) []byte {
-	dst = runtime.AppendString(dst, v.S)
-	dst = runtime.AppendInt64(dst, v.I)
-	dst = runtime.AppendFloat64(dst, v.N)
-	dst = runtime.AppendBool(dst, v.B)
-	dst = runtime.AppendString(dst, string(v.E))
-	dst = runtime.AppendTimeKey(dst, v.Dt)
+	dst = kit.AppendString(dst, v.S)
+	dst = kit.AppendInt64(dst, v.I)
+	dst = kit.AppendFloat64(dst, v.N)
+	dst = kit.AppendBool(dst, v.B)
+	dst = kit.AppendString(dst, string(v.E))
+	dst = kit.AppendTimeKey(dst, v.Dt)
 	dst = runtime.AppendDate(dst, v.D)
 	dst = runtime.AppendTimeOfDay(dst, v.Tm)
 	dst = runtime.AppendDuration(dst, v.Du)
@@ -1494,49 +1498,49 @@ func keyKeyGetParams(dst []byte, v *KeyGetParams) []byte {
 	dst = runtime.AppendURI(dst, v.Ur)
 	dst = runtime.AppendAddr(dst, v.V4)
 	dst = runtime.AppendAddr(dst, v.V6)
-	dst = runtime.AppendInt64(dst, int64(v.Gi))
-	dst = runtime.AppendUserKey(dst, v.Code)
+	dst = kit.AppendInt64(dst, int64(v.Gi))
+	dst = kit.AppendUserKey(dst, v.Code)
 	if v.Qs != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendString(dst, (*v.Qs))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendString(dst, (*v.Qs))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
-	dst = runtime.AppendPresent(dst, v.Qn.Set)
+	dst = kit.AppendPresent(dst, v.Qn.Set)
 	if v.Qn.Set {
-		dst = runtime.AppendPresent(dst, v.Qn.Null)
+		dst = kit.AppendPresent(dst, v.Qn.Null)
 		if !v.Qn.Null {
-			dst = runtime.AppendString(dst, v.Qn.Value)
+			dst = kit.AppendString(dst, v.Qn.Value)
 		}
 	}
 	if v.Qdt != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendTimeKey(dst, (*v.Qdt))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendTimeKey(dst, (*v.Qdt))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Qi != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendInt64(dst, (*v.Qi))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendInt64(dst, (*v.Qi))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Qcode != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendUserKey(dst, (*v.Qcode))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendUserKey(dst, (*v.Qcode))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
 
-// normalizeKeyGetParams returns a copy of p whose date-time params are in the form the source is given (runtime.NormalTime), which the cache key pins.
+// normalizeKeyGetParams returns a copy of p whose date-time params are in the form the source is given (kit.NormalTime), which the cache key pins.
 func normalizeKeyGetParams(p *KeyGetParams) *KeyGetParams {
 	q := *p
-	q.Dt = runtime.NormalTime(q.Dt)
+	q.Dt = kit.NormalTime(q.Dt)
 	if q.Qdt != nil {
 		n0 := *q.Qdt
-		n0 = runtime.NormalTime(n0)
+		n0 = kit.NormalTime(n0)
 		q.Qdt = &n0
 	}
 	return &q
@@ -1664,78 +1668,78 @@ func (c *Client) keyKeyGo(dst []byte, p *KeyGoParams) []byte {
 
 // keyKeyGoParams appends the cache key of v: its cache encoding, except where a source sees more of a param than that holds.
 func keyKeyGoParams(dst []byte, v *KeyGoParams) []byte {
-	dst = runtime.AppendString(dst, v.S)
-	dst = runtime.AppendFloat64(dst, v.N)
-	dst = runtime.AppendTimeKey(dst, v.Dt)
-	dst = runtime.AppendUserKey(dst, v.Code)
+	dst = kit.AppendString(dst, v.S)
+	dst = kit.AppendFloat64(dst, v.N)
+	dst = kit.AppendTimeKey(dst, v.Dt)
+	dst = kit.AppendUserKey(dst, v.Code)
 	if v.Odt != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendTimeKey(dst, (*v.Odt))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendTimeKey(dst, (*v.Odt))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Ts != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendPresent(dst, (*v.Ts) != nil)
-		dst = runtime.AppendLen(dst, len((*v.Ts)))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, (*v.Ts) != nil)
+		dst = kit.AppendLen(dst, len((*v.Ts)))
 		for i0 := range *v.Ts {
-			dst = runtime.AppendTimeKey(dst, (*v.Ts)[i0])
+			dst = kit.AppendTimeKey(dst, (*v.Ts)[i0])
 		}
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Slot != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendJSONKey(dst, v.Slot)
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendJSONKey(dst, v.Slot)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Slots != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendPresent(dst, (*v.Slots) != nil)
-		dst = runtime.AppendLen(dst, len((*v.Slots)))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, (*v.Slots) != nil)
+		dst = kit.AppendLen(dst, len((*v.Slots)))
 		for i0 := range *v.Slots {
-			dst = runtime.AppendJSONKey(dst, &(*v.Slots)[i0])
+			dst = kit.AppendJSONKey(dst, &(*v.Slots)[i0])
 		}
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Byname != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendJSONKey(dst, v.Byname)
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendJSONKey(dst, v.Byname)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
 
-// normalizeKeyGoParams returns a copy of p whose date-time params are in the form the source is given (runtime.NormalTime), which the cache key pins.
+// normalizeKeyGoParams returns a copy of p whose date-time params are in the form the source is given (kit.NormalTime), which the cache key pins.
 func normalizeKeyGoParams(p *KeyGoParams) *KeyGoParams {
 	q := *p
-	q.Dt = runtime.NormalTime(q.Dt)
+	q.Dt = kit.NormalTime(q.Dt)
 	if q.Odt != nil {
 		n0 := *q.Odt
-		n0 = runtime.NormalTime(n0)
+		n0 = kit.NormalTime(n0)
 		q.Odt = &n0
 	}
 	if q.Ts != nil {
 		n0 := *q.Ts
-		n0 = runtime.NormalTimes(n0)
+		n0 = kit.NormalTimes(n0)
 		q.Ts = &n0
 	}
 	if q.Slot != nil {
 		n0 := *q.Slot
-		n0 = runtime.NormalTimesIn(n0)
+		n0 = kit.NormalTimesIn(n0)
 		q.Slot = &n0
 	}
 	if q.Slots != nil {
 		n0 := *q.Slots
-		n0 = runtime.NormalTimesIn(n0)
+		n0 = kit.NormalTimesIn(n0)
 		q.Slots = &n0
 	}
 	if q.Byname != nil {
 		n0 := *q.Byname
-		n0 = runtime.NormalTimesIn(n0)
+		n0 = kit.NormalTimesIn(n0)
 		q.Byname = &n0
 	}
 	return &q
@@ -1804,71 +1808,71 @@ func (c *Client) keyKeyPost(dst []byte, p *KeyPostParams) []byte {
 
 // keyKeyPostParams appends the cache key of v: its cache encoding, except where a source sees more of a param than that holds.
 func keyKeyPostParams(dst []byte, v *KeyPostParams) []byte {
-	dst = runtime.AppendPresent(dst, v.Tags != nil)
-	dst = runtime.AppendLen(dst, len(v.Tags))
+	dst = kit.AppendPresent(dst, v.Tags != nil)
+	dst = kit.AppendLen(dst, len(v.Tags))
 	for i0 := range v.Tags {
-		dst = runtime.AppendString(dst, v.Tags[i0])
+		dst = kit.AppendString(dst, v.Tags[i0])
 	}
-	dst = runtime.AppendTimeKey(dst, v.When)
-	dst = runtime.AppendJSONKey(dst, &v.Slot)
+	dst = kit.AppendTimeKey(dst, v.When)
+	dst = kit.AppendJSONKey(dst, &v.Slot)
 	if v.Times != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendPresent(dst, (*v.Times) != nil)
-		dst = runtime.AppendLen(dst, len((*v.Times)))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, (*v.Times) != nil)
+		dst = kit.AppendLen(dst, len((*v.Times)))
 		for i0 := range *v.Times {
-			dst = runtime.AppendTimeKey(dst, (*v.Times)[i0])
+			dst = kit.AppendTimeKey(dst, (*v.Times)[i0])
 		}
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Counts != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendJSONKey(dst, v.Counts)
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendJSONKey(dst, v.Counts)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Any != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = runtime.AppendJSONValue(dst, (*v.Any))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Price != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendFloat64(dst, (*v.Price))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendFloat64(dst, (*v.Price))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Opt != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendString(dst, (*v.Opt))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendString(dst, (*v.Opt))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
-	dst = runtime.AppendPresent(dst, v.Optnull.Set)
+	dst = kit.AppendPresent(dst, v.Optnull.Set)
 	if v.Optnull.Set {
-		dst = runtime.AppendPresent(dst, v.Optnull.Null)
+		dst = kit.AppendPresent(dst, v.Optnull.Null)
 		if !v.Optnull.Null {
-			dst = runtime.AppendInt64(dst, v.Optnull.Value)
+			dst = kit.AppendInt64(dst, v.Optnull.Value)
 		}
 	}
 	if v.Code != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendUserKey(dst, (*v.Code))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendUserKey(dst, (*v.Code))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
 
-// normalizeKeyPostParams returns a copy of p whose date-time params are in the form the source is given (runtime.NormalTime), which the cache key pins.
+// normalizeKeyPostParams returns a copy of p whose date-time params are in the form the source is given (kit.NormalTime), which the cache key pins.
 func normalizeKeyPostParams(p *KeyPostParams) *KeyPostParams {
 	q := *p
-	q.When = runtime.NormalTime(q.When)
-	q.Slot = runtime.NormalTimesIn(q.Slot)
+	q.When = kit.NormalTime(q.When)
+	q.Slot = kit.NormalTimesIn(q.Slot)
 	if q.Times != nil {
 		n0 := *q.Times
-		n0 = runtime.NormalTimes(n0)
+		n0 = kit.NormalTimes(n0)
 		q.Times = &n0
 	}
 	return &q
@@ -1905,7 +1909,7 @@ func newKeyPostParams(tags []string, when time.Time, slot KeyPostParamsSlot, opt
 }
 
 func describeKeyPostParams(p *KeyPostParams) string {
-	return fmt.Sprintf("tags=%v when=%v slot=%v", runtime.Brief(p.Tags), p.When, runtime.Brief(p.Slot))
+	return fmt.Sprintf("tags=%v when=%v slot=%v", kit.Brief(p.Tags), p.When, kit.Brief(p.Slot))
 }
 
 func decodeKeyPost(rd *runtime.Reader) *Echo {
@@ -1964,46 +1968,46 @@ func (c *Client) keyKeySQL(dst []byte, p *KeySQLParams) []byte {
 
 // keyKeySQLParams appends the cache key of v: its cache encoding, except where a source sees more of a param than that holds.
 func keyKeySQLParams(dst []byte, v *KeySQLParams) []byte {
-	dst = runtime.AppendString(dst, v.S)
-	dst = runtime.AppendInt64(dst, v.I)
-	dst = runtime.AppendFloat64(dst, v.N)
-	dst = runtime.AppendBool(dst, v.B)
-	dst = runtime.AppendString(dst, string(v.E))
-	dst = runtime.AppendTimeKey(dst, v.Dt)
+	dst = kit.AppendString(dst, v.S)
+	dst = kit.AppendInt64(dst, v.I)
+	dst = kit.AppendFloat64(dst, v.N)
+	dst = kit.AppendBool(dst, v.B)
+	dst = kit.AppendString(dst, string(v.E))
+	dst = kit.AppendTimeKey(dst, v.Dt)
 	dst = runtime.AppendDate(dst, v.D)
 	dst = runtime.AppendUUID(dst, v.U)
 	dst = runtime.AppendAddr(dst, v.V4)
-	dst = runtime.AppendInt64(dst, int64(v.Gi))
-	dst = runtime.AppendUserKey(dst, v.Code)
+	dst = kit.AppendInt64(dst, int64(v.Gi))
+	dst = kit.AppendUserKey(dst, v.Code)
 	if v.Os != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendString(dst, (*v.Os))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendString(dst, (*v.Os))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
-	dst = runtime.AppendPresent(dst, v.On.Set)
+	dst = kit.AppendPresent(dst, v.On.Set)
 	if v.On.Set {
-		dst = runtime.AppendPresent(dst, v.On.Null)
+		dst = kit.AppendPresent(dst, v.On.Null)
 		if !v.On.Null {
-			dst = runtime.AppendString(dst, v.On.Value)
+			dst = kit.AppendString(dst, v.On.Value)
 		}
 	}
 	if v.Odt != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendTimeKey(dst, (*v.Odt))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendTimeKey(dst, (*v.Odt))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
 
-// normalizeKeySQLParams returns a copy of p whose date-time params are in the form the source is given (runtime.NormalTime), which the cache key pins.
+// normalizeKeySQLParams returns a copy of p whose date-time params are in the form the source is given (kit.NormalTime), which the cache key pins.
 func normalizeKeySQLParams(p *KeySQLParams) *KeySQLParams {
 	q := *p
-	q.Dt = runtime.NormalTime(q.Dt)
+	q.Dt = kit.NormalTime(q.Dt)
 	if q.Odt != nil {
 		n0 := *q.Odt
-		n0 = runtime.NormalTime(n0)
+		n0 = kit.NormalTime(n0)
 		q.Odt = &n0
 	}
 	return &q
@@ -2065,7 +2069,7 @@ func scanKeySQL(row *runtime.Row) (out *Echo, err error) {
 
 func (c *Client) fetchKeySQL(ctx context.Context, p *KeySQLParams) (*Echo, error) {
 	p = normalizeKeySQLParams(p)
-	return runtime.ScanOne(ctx, c.x, c.keySQLQuery, []any{p.S, p.S, p.I, p.I, p.N, p.N, p.B, p.B, string(p.E), p.Dt, p.D, p.U, runtime.AddrArg(p.V4), p.Gi, p.Gi, p.Code, p.Code, runtime.PtrArg(p.Os), runtime.PtrArg(p.Os), runtime.OptNullArg(p.On), runtime.PtrArg(p.Odt)}, c.keySQLRowScanner)
+	return runtime.ScanOne(ctx, c.x, c.keySQLQuery, []any{p.S, p.S, p.I, p.I, p.N, p.N, p.B, p.B, string(p.E), p.Dt, p.D, p.U, kit.AddrArg(p.V4), p.Gi, p.Gi, p.Code, p.Code, kit.PtrArg(p.Os), kit.PtrArg(p.Os), kit.OptNullArg(p.On), kit.PtrArg(p.Odt)}, c.keySQLRowScanner)
 }
 
 // Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError (see runtime.DecodeParams).

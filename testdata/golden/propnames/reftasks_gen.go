@@ -8,10 +8,15 @@ import (
 	"errors"
 	"fmt"
 	"github.com/reftask/reftask/runtime"
+	"github.com/reftask/reftask/runtime/kit"
 	"strconv"
 	"time"
 	"unicode/utf8"
 )
+
+// A compile error here means this file and github.com/reftask/reftask/runtime/kit come from
+// different versions of reftask: regenerate the file (go generate) with the reftaskgen of the version you build with.
+const _ = kit.SupportPackageIsVersion1
 
 // Choice is the value at properties/choice.
 // It is one of the 2 branches of its oneOf (exactly one branch must match): exactly one field
@@ -47,11 +52,11 @@ func (v Choice) Value() any {
 // A value that matches several is an error. When none matches, the
 // first branch that decodes is kept, for Validate to report why.
 func (v *Choice) UnmarshalJSON(data []byte) error {
-	cands := make([]runtime.Candidate[Choice], 0, 2)
+	cands := make([]kit.Candidate[Choice], 0, 2)
 	{
 		x := new(string)
 		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, runtime.Candidate[Choice]{
+		cands = append(cands, kit.Candidate[Choice]{
 			Err:   err,
 			Name:  "Value0",
 			Value: Choice{Value0: x},
@@ -60,13 +65,13 @@ func (v *Choice) UnmarshalJSON(data []byte) error {
 	{
 		x := new(int64)
 		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, runtime.Candidate[Choice]{
+		cands = append(cands, kit.Candidate[Choice]{
 			Err:   err,
 			Name:  "Count",
 			Value: Choice{Count: x},
 		})
 	}
-	return runtime.PickVariant(v, true, cands, (*Choice).checkVariant)
+	return kit.PickVariant(v, true, cands, (*Choice).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
@@ -104,13 +109,13 @@ func (v *Choice) validate(vs *runtime.Violations, path *runtime.Path) {
 func appendChoice(dst []byte, v *Choice) []byte {
 	switch {
 	case v.Value0 != nil:
-		dst = runtime.AppendInt64(dst, 0)
-		dst = runtime.AppendString(dst, (*v.Value0))
+		dst = kit.AppendInt64(dst, 0)
+		dst = kit.AppendString(dst, (*v.Value0))
 	case v.Count != nil:
-		dst = runtime.AppendInt64(dst, 1)
-		dst = runtime.AppendInt64(dst, (*v.Count))
+		dst = kit.AppendInt64(dst, 1)
+		dst = kit.AppendInt64(dst, (*v.Count))
 	default:
-		dst = runtime.AppendInt64(dst, -1)
+		dst = kit.AppendInt64(dst, -1)
 	}
 	return dst
 }
@@ -153,25 +158,25 @@ func (v Pair) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON decodes a JSON array, each item strictly.
 func (v *Pair) UnmarshalJSON(data []byte) error {
-	items, err := runtime.TupleItems(data, 0, -1)
+	items, err := kit.TupleItems(data, 0, -1)
 	if err != nil {
 		return err
 	}
 	*v = Pair{}
 	if len(items) > 0 {
 		if err := runtime.DecodeStrict(items[0], &v.V0); err != nil {
-			return runtime.PropError("0", err)
+			return kit.PropError("0", err)
 		}
 	}
 	if len(items) > 1 {
 		if err := runtime.DecodeStrict(items[1], &v.Size); err != nil {
-			return runtime.PropError("1", err)
+			return kit.PropError("1", err)
 		}
 	}
 	for i := 2; i < len(items); i++ {
 		var x runtime.JSONValue
 		if err := json.Unmarshal(items[i], &x); err != nil {
-			return runtime.PropError(strconv.Itoa(i), err)
+			return kit.PropError(strconv.Itoa(i), err)
 		}
 		v.Rest = append(v.Rest, x)
 	}
@@ -208,18 +213,18 @@ func (v *Pair) validate(vs *runtime.Violations, path *runtime.Path) {
 
 func appendPair(dst []byte, v *Pair) []byte {
 	if v.V0 != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendString(dst, (*v.V0))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendString(dst, (*v.V0))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Size != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendInt64(dst, (*v.Size))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendInt64(dst, (*v.Size))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
-	dst = runtime.AppendLen(dst, len(v.Rest))
+	dst = kit.AppendLen(dst, len(v.Rest))
 	for i0 := range v.Rest {
 		dst = runtime.AppendJSONValue(dst, v.Rest[i0])
 	}
@@ -251,20 +256,20 @@ type Part struct {
 
 // UnmarshalJSON decodes a Part, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Part) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"%d"}, []string{"%d"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"%d"}, []string{"%d"}, nil, false); err != nil {
 		return err
 	}
 	type plain Part
 	if err := runtime.DecodeStrict(data, (*plain)(v)); err != nil {
 		return err
 	}
-	_, raw, err := runtime.OtherProps(data, nil)
+	_, raw, err := kit.OtherProps(data, nil)
 	if err != nil {
 		return err
 	}
 	if r, ok := raw["x,y"]; ok {
 		if err := v.XY.UnmarshalJSON(r); err != nil {
-			return runtime.PropError("x,y", err)
+			return kit.PropError("x,y", err)
 		}
 	}
 	return nil
@@ -273,7 +278,7 @@ func (v *Part) UnmarshalJSON(data []byte) error {
 // MarshalJSON writes every property, those whose names a struct tag cannot carry included.
 func (v Part) MarshalJSON() ([]byte, error) {
 	type plain Part
-	var w runtime.ObjectWriter
+	var w kit.ObjectWriter
 	w.Struct(plain(v))
 	if v.XY.Set {
 		w.Prop("x,y", v.XY)
@@ -298,12 +303,12 @@ func (v *Part) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendPart(dst []byte, v *Part) []byte {
-	dst = runtime.AppendInt64(dst, v.D)
-	dst = runtime.AppendPresent(dst, v.XY.Set)
+	dst = kit.AppendInt64(dst, v.D)
+	dst = kit.AppendPresent(dst, v.XY.Set)
 	if v.XY.Set {
-		dst = runtime.AppendPresent(dst, v.XY.Null)
+		dst = kit.AppendPresent(dst, v.XY.Null)
 		if !v.XY.Null {
-			dst = runtime.AppendInt64(dst, v.XY.Value)
+			dst = kit.AppendInt64(dst, v.XY.Value)
 		}
 	}
 	return dst
@@ -347,50 +352,50 @@ type Record struct {
 
 // UnmarshalJSON decodes a Record, rejecting what its schema rejects: missing required properties, nulls where null is not allowed and unknown properties.
 func (v *Record) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"-", "a,b", ""}, []string{"-", "a,b", "b`x", "bs\\x", "", "a b", "ünï", "ÜNÏ", "名前", "a.b", "Validate", "MarshalJSON", "part"}, []string{"-", "a,b", "q\"x", "b`x", "bs\\x", "", "a b", "ünï", "ÜNÏ", "名前", "a.b", "Validate", "MarshalJSON", "part"}, true); err != nil {
+	if err := kit.RequireKeys(data, []string{"-", "a,b", ""}, []string{"-", "a,b", "b`x", "bs\\x", "", "a b", "ünï", "ÜNÏ", "名前", "a.b", "Validate", "MarshalJSON", "part"}, []string{"-", "a,b", "q\"x", "b`x", "bs\\x", "", "a b", "ünï", "ÜNÏ", "名前", "a.b", "Validate", "MarshalJSON", "part"}, true); err != nil {
 		return err
 	}
 	type plain Record
 	if err := runtime.DecodeStrict(data, (*plain)(v)); err != nil {
 		return err
 	}
-	_, raw, err := runtime.OtherProps(data, nil)
+	_, raw, err := kit.OtherProps(data, nil)
 	if err != nil {
 		return err
 	}
 	if r, ok := raw["-"]; ok {
 		if err := runtime.DecodeStrict(r, &v.X); err != nil {
-			return runtime.PropError("-", err)
+			return kit.PropError("-", err)
 		}
 	}
 	if r, ok := raw["a,b"]; ok {
 		if err := runtime.DecodeStrict(r, &v.AB); err != nil {
-			return runtime.PropError("a,b", err)
+			return kit.PropError("a,b", err)
 		}
 	}
 	if r, ok := raw["q\"x"]; ok {
 		if err := v.QX.UnmarshalJSON(r); err != nil {
-			return runtime.PropError("q\"x", err)
+			return kit.PropError("q\"x", err)
 		}
 	}
 	if r, ok := raw["b`x"]; ok {
-		if err := runtime.DecodeNullable(r, &v.BX); err != nil {
-			return runtime.PropError("b`x", err)
+		if err := kit.DecodeNullable(r, &v.BX); err != nil {
+			return kit.PropError("b`x", err)
 		}
 	}
 	if r, ok := raw["bs\\x"]; ok {
-		if err := runtime.DecodeNullable(r, &v.BsX); err != nil {
-			return runtime.PropError("bs\\x", err)
+		if err := kit.DecodeNullable(r, &v.BsX); err != nil {
+			return kit.PropError("bs\\x", err)
 		}
 	}
 	if r, ok := raw[""]; ok {
 		if err := runtime.DecodeStrict(r, &v.X2); err != nil {
-			return runtime.PropError("", err)
+			return kit.PropError("", err)
 		}
 	}
 	if r, ok := raw["a b"]; ok {
-		if err := runtime.DecodeNullable(r, &v.AB2); err != nil {
-			return runtime.PropError("a b", err)
+		if err := kit.DecodeNullable(r, &v.AB2); err != nil {
+			return kit.PropError("a b", err)
 		}
 	}
 	return nil
@@ -399,7 +404,7 @@ func (v *Record) UnmarshalJSON(data []byte) error {
 // MarshalJSON writes every property, those whose names a struct tag cannot carry included.
 func (v Record) MarshalJSON() ([]byte, error) {
 	type plain Record
-	var w runtime.ObjectWriter
+	var w kit.ObjectWriter
 	w.Struct(plain(v))
 	w.Prop("-", v.X)
 	w.Prop("a,b", v.AB)
@@ -456,75 +461,75 @@ func (v *Record) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendRecord(dst []byte, v *Record) []byte {
-	dst = runtime.AppendString(dst, v.X)
-	dst = runtime.AppendInt64(dst, v.AB)
-	dst = runtime.AppendPresent(dst, v.QX.Set)
+	dst = kit.AppendString(dst, v.X)
+	dst = kit.AppendInt64(dst, v.AB)
+	dst = kit.AppendPresent(dst, v.QX.Set)
 	if v.QX.Set {
-		dst = runtime.AppendPresent(dst, v.QX.Null)
+		dst = kit.AppendPresent(dst, v.QX.Null)
 		if !v.QX.Null {
-			dst = runtime.AppendString(dst, v.QX.Value)
+			dst = kit.AppendString(dst, v.QX.Value)
 		}
 	}
 	if v.BX != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendBool(dst, (*v.BX))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendBool(dst, (*v.BX))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.BsX != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendFloat64(dst, (*v.BsX))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendFloat64(dst, (*v.BsX))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
-	dst = runtime.AppendString(dst, v.X2)
+	dst = kit.AppendString(dst, v.X2)
 	if v.AB2 != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendString(dst, (*v.AB2))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendString(dst, (*v.AB2))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Ünï != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendString(dst, (*v.Ünï))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendString(dst, (*v.Ünï))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Ünï2 != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendString(dst, (*v.Ünï2))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendString(dst, (*v.Ünï2))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.X名前 != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendString(dst, (*v.X名前))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendString(dst, (*v.X名前))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.AB3 != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendString(dst, (*v.AB3))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendString(dst, (*v.AB3))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Validate2 != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendString(dst, (*v.Validate2))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendString(dst, (*v.Validate2))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.MarshalJSON2 != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendPart(dst, v.MarshalJSON2)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Part != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendPart(dst, v.Part)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
@@ -662,25 +667,25 @@ type RecordParams struct {
 
 // UnmarshalJSON decodes a RecordParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *RecordParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id", "a,b"}, []string{"id", "a,b", "-"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id", "a,b"}, []string{"id", "a,b", "-"}, nil, false); err != nil {
 		return err
 	}
 	type plain RecordParams
 	if err := runtime.DecodeStrict(data, (*plain)(v)); err != nil {
 		return err
 	}
-	_, raw, err := runtime.OtherProps(data, nil)
+	_, raw, err := kit.OtherProps(data, nil)
 	if err != nil {
 		return err
 	}
 	if r, ok := raw["a,b"]; ok {
 		if err := runtime.DecodeStrict(r, &v.AB); err != nil {
-			return runtime.PropError("a,b", err)
+			return kit.PropError("a,b", err)
 		}
 	}
 	if r, ok := raw["-"]; ok {
-		if err := runtime.DecodeNullable(r, &v.X); err != nil {
-			return runtime.PropError("-", err)
+		if err := kit.DecodeNullable(r, &v.X); err != nil {
+			return kit.PropError("-", err)
 		}
 	}
 	return nil
@@ -689,7 +694,7 @@ func (v *RecordParams) UnmarshalJSON(data []byte) error {
 // MarshalJSON writes every property, those whose names a struct tag cannot carry included.
 func (v RecordParams) MarshalJSON() ([]byte, error) {
 	type plain RecordParams
-	var w runtime.ObjectWriter
+	var w kit.ObjectWriter
 	w.Struct(plain(v))
 	w.Prop("a,b", v.AB)
 	if v.X != nil {
@@ -723,13 +728,13 @@ func (v *RecordParams) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendRecordParams(dst []byte, v *RecordParams) []byte {
-	dst = runtime.AppendString(dst, v.ID)
-	dst = runtime.AppendString(dst, v.AB)
+	dst = kit.AppendString(dst, v.ID)
+	dst = kit.AppendString(dst, v.AB)
 	if v.X != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendInt64(dst, (*v.X))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendInt64(dst, (*v.X))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
@@ -742,7 +747,7 @@ type Shapes struct {
 
 // UnmarshalJSON decodes a Shapes, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Shapes) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, nil, []string{"pair", "choice"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, nil, []string{"pair", "choice"}, nil, false); err != nil {
 		return err
 	}
 	type plain Shapes
@@ -773,16 +778,16 @@ func (v *Shapes) validate(vs *runtime.Violations, path *runtime.Path) {
 
 func appendShapes(dst []byte, v *Shapes) []byte {
 	if v.Pair != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendPair(dst, v.Pair)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Choice != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendChoice(dst, v.Choice)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
@@ -802,7 +807,7 @@ func readShapes(rd *runtime.Reader, v *Shapes) {
 
 // cloneShapes returns a deep copy of v that shares nothing mutable with it.
 func cloneShapes(v *Shapes) *Shapes {
-	return runtime.CopyByCodec(v, appendShapes, readShapes)
+	return kit.CopyByCodec(v, appendShapes, readShapes)
 }
 
 // ShapesParams is the object at shapes.task.json#/params.
@@ -812,7 +817,7 @@ type ShapesParams struct {
 
 // UnmarshalJSON decodes a ShapesParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ShapesParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
 		return err
 	}
 	type plain ShapesParams
@@ -829,7 +834,7 @@ func (v *ShapesParams) Validate() error {
 func (v *ShapesParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendShapesParams(dst []byte, v *ShapesParams) []byte {
-	dst = runtime.AppendString(dst, v.ID)
+	dst = kit.AppendString(dst, v.ID)
 	return dst
 }
 
@@ -839,7 +844,7 @@ type RecordOptions struct {
 }
 
 // checkPairItem checks a JSON value against the schema at pair/items, adding a violation for every keyword it breaks.
-func checkPairItem(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {}
+func checkPairItem(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {}
 
 // Client calls this package's tasks through a shared runtime executor, which caches, coalesces, retries and falls back as each spec says. A Client is safe for concurrent use.
 type Client struct {
@@ -951,7 +956,7 @@ func decodeRecord(rd *runtime.Reader) *Record {
 
 // recordRecord converts the record the source returned; a bare return passes err on.
 func recordRecord(raw any) (out *Record, err error) {
-	raw = runtime.Transform(raw, []runtime.FieldMap{{
+	raw = kit.Transform(raw, []kit.FieldMap{{
 		From: "/comma",
 		Prop: []string{"a,b"},
 	}, {
@@ -1213,12 +1218,12 @@ func convShapes(path string, raw any) (out Shapes, err error) {
 }
 
 func convChoice(path string, raw any) (out Choice, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }
 
 func convPair(path string, raw any) (out Pair, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }
 

@@ -6,10 +6,15 @@ import (
 	"context"
 	"fmt"
 	"github.com/reftask/reftask/runtime"
+	"github.com/reftask/reftask/runtime/kit"
 	"strconv"
 	"time"
 	"unicode/utf8"
 )
+
+// A compile error here means this file and github.com/reftask/reftask/runtime/kit come from
+// different versions of reftask: regenerate the file (go generate) with the reftaskgen of the version you build with.
+const _ = kit.SupportPackageIsVersion1
 
 // Chain: A nullable struct of itself: next may be null, absent or a link, and each stays as it was.
 type Chain struct {
@@ -21,7 +26,7 @@ type Chain struct {
 
 // UnmarshalJSON decodes a Chain, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Chain) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, nil, []string{"v", "kids"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, nil, []string{"v", "kids"}, nil, false); err != nil {
 		return err
 	}
 	type plain Chain
@@ -59,36 +64,36 @@ func (v *Chain) validate(vs *runtime.Violations, path *runtime.Path) {
 
 func appendChain(dst []byte, v *Chain) []byte {
 	if v.V != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendInt64(dst, (*v.V))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendInt64(dst, (*v.V))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
-	dst = runtime.AppendPresent(dst, v.Next.Set)
+	dst = kit.AppendPresent(dst, v.Next.Set)
 	if v.Next.Set {
-		dst = runtime.AppendPresent(dst, v.Next.Null)
+		dst = kit.AppendPresent(dst, v.Next.Null)
 		if !v.Next.Null {
 			if v.Next.Value != nil {
-				dst = runtime.AppendPresent(dst, true)
+				dst = kit.AppendPresent(dst, true)
 				dst = appendChain(dst, v.Next.Value)
 			} else {
-				dst = runtime.AppendPresent(dst, false)
+				dst = kit.AppendPresent(dst, false)
 			}
 		}
 	}
 	if v.Kids != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendLen(dst, len((*v.Kids)))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendLen(dst, len((*v.Kids)))
 		for i0 := range *v.Kids {
 			if (*v.Kids)[i0] != nil {
-				dst = runtime.AppendPresent(dst, true)
+				dst = kit.AppendPresent(dst, true)
 				dst = appendChain(dst, (*v.Kids)[i0])
 			} else {
-				dst = runtime.AppendPresent(dst, false)
+				dst = kit.AppendPresent(dst, false)
 			}
 		}
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
@@ -180,9 +185,9 @@ func (v *Forest) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendForest(dst []byte, v *Forest) []byte {
-	dst = runtime.AppendLen(dst, len((*v)))
+	dst = kit.AppendLen(dst, len((*v)))
 	for k0, e0 := range *v {
-		dst = runtime.AppendString(dst, k0)
+		dst = kit.AppendString(dst, k0)
 		dst = appendForest(dst, &e0)
 	}
 	return dst
@@ -241,13 +246,13 @@ func (v *Grid) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendGrid(dst []byte, v *Grid) []byte {
-	dst = runtime.AppendLen(dst, len((*v)))
+	dst = kit.AppendLen(dst, len((*v)))
 	for i0 := range *v {
 		if (*v)[i0] != nil {
-			dst = runtime.AppendPresent(dst, true)
+			dst = kit.AppendPresent(dst, true)
 			dst = appendGrid(dst, (*v)[i0])
 		} else {
-			dst = runtime.AppendPresent(dst, false)
+			dst = kit.AppendPresent(dst, false)
 		}
 	}
 	return dst
@@ -307,10 +312,10 @@ func (v *Mixed) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendMixed(dst []byte, v *Mixed) []byte {
-	dst = runtime.AppendLen(dst, len((*v)))
+	dst = kit.AppendLen(dst, len((*v)))
 	for k0, e0 := range *v {
-		dst = runtime.AppendString(dst, k0)
-		dst = runtime.AppendLen(dst, len(e0))
+		dst = kit.AppendString(dst, k0)
+		dst = kit.AppendLen(dst, len(e0))
 		for i1 := range e0 {
 			dst = appendMixed(dst, &e0[i1])
 		}
@@ -382,7 +387,7 @@ func (v *Nest) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendNest(dst []byte, v *Nest) []byte {
-	dst = runtime.AppendLen(dst, len((*v)))
+	dst = kit.AppendLen(dst, len((*v)))
 	for i0 := range *v {
 		dst = appendNest(dst, &(*v)[i0])
 	}
@@ -420,14 +425,14 @@ type Node struct {
 
 // UnmarshalJSON decodes a Node, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Node) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"name"}, []string{"name", "parent", "children"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"name"}, []string{"name", "parent", "children"}, nil, false); err != nil {
 		return err
 	}
 	type plain Node
 	if err := runtime.DecodeStrict(data, (*plain)(v)); err != nil {
 		return err
 	}
-	nulls := runtime.NullProps(data, "link")
+	nulls := kit.NullProps(data, "link")
 	if nulls["link"] {
 		v.Link = new(runtime.JSONValue)
 		if err := v.Link.UnmarshalJSON([]byte("null")); err != nil {
@@ -475,27 +480,27 @@ func (v *Node) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendNode(dst []byte, v *Node) []byte {
-	dst = runtime.AppendString(dst, v.Name)
+	dst = kit.AppendString(dst, v.Name)
 	if v.Parent != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendNode(dst, v.Parent)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Children != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendLen(dst, len((*v.Children)))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendLen(dst, len((*v.Children)))
 		for i0 := range *v.Children {
 			dst = appendNode(dst, &(*v.Children)[i0])
 		}
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Link != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = runtime.AppendJSONValue(dst, (*v.Link))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
@@ -558,7 +563,7 @@ type ShapesParams struct {
 
 // UnmarshalJSON decodes a ShapesParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ShapesParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
 		return err
 	}
 	type plain ShapesParams
@@ -575,7 +580,7 @@ func (v *ShapesParams) Validate() error {
 func (v *ShapesParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendShapesParams(dst []byte, v *ShapesParams) []byte {
-	dst = runtime.AppendString(dst, v.ID)
+	dst = kit.AppendString(dst, v.ID)
 	return dst
 }
 
@@ -594,7 +599,7 @@ type ShapesResult struct {
 
 // UnmarshalJSON decodes a ShapesResult, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ShapesResult) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"forest"}, []string{"forest", "nest", "node", "mixed"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"forest"}, []string{"forest", "nest", "node", "mixed"}, nil, false); err != nil {
 		return err
 	}
 	type plain ShapesResult
@@ -654,40 +659,40 @@ func (v *ShapesResult) validate(vs *runtime.Violations, path *runtime.Path) {
 func appendShapesResult(dst []byte, v *ShapesResult) []byte {
 	dst = appendForest(dst, &v.Forest)
 	if v.Nest != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendNest(dst, v.Nest)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Node != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendNode(dst, v.Node)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
-	dst = runtime.AppendPresent(dst, v.List.Set)
+	dst = kit.AppendPresent(dst, v.List.Set)
 	if v.List.Set {
-		dst = runtime.AppendPresent(dst, v.List.Null)
+		dst = kit.AppendPresent(dst, v.List.Null)
 		if !v.List.Null {
 			dst = appendShapesResultList(dst, &v.List.Value)
 		}
 	}
-	dst = runtime.AppendPresent(dst, v.Grid.Set)
+	dst = kit.AppendPresent(dst, v.Grid.Set)
 	if v.Grid.Set {
-		dst = runtime.AppendPresent(dst, v.Grid.Null)
+		dst = kit.AppendPresent(dst, v.Grid.Null)
 		if !v.Grid.Null {
 			dst = appendGrid(dst, &v.Grid.Value)
 		}
 	}
 	if v.Mixed != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendMixed(dst, v.Mixed)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
-	dst = runtime.AppendPresent(dst, v.Chain.Set)
+	dst = kit.AppendPresent(dst, v.Chain.Set)
 	if v.Chain.Set {
-		dst = runtime.AppendPresent(dst, v.Chain.Null)
+		dst = kit.AppendPresent(dst, v.Chain.Null)
 		if !v.Chain.Null {
 			dst = appendChain(dst, &v.Chain.Value)
 		}
@@ -857,7 +862,7 @@ type ShapesResultList struct {
 
 // UnmarshalJSON decodes a ShapesResultList, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ShapesResultList) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"head"}, []string{"head"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"head"}, []string{"head"}, nil, false); err != nil {
 		return err
 	}
 	type plain ShapesResultList
@@ -883,16 +888,16 @@ func (v *ShapesResultList) validate(vs *runtime.Violations, path *runtime.Path) 
 }
 
 func appendShapesResultList(dst []byte, v *ShapesResultList) []byte {
-	dst = runtime.AppendInt64(dst, v.Head)
-	dst = runtime.AppendPresent(dst, v.Tail.Set)
+	dst = kit.AppendInt64(dst, v.Head)
+	dst = kit.AppendPresent(dst, v.Tail.Set)
 	if v.Tail.Set {
-		dst = runtime.AppendPresent(dst, v.Tail.Null)
+		dst = kit.AppendPresent(dst, v.Tail.Null)
 		if !v.Tail.Null {
 			if v.Tail.Value != nil {
-				dst = runtime.AppendPresent(dst, true)
+				dst = kit.AppendPresent(dst, true)
 				dst = appendShapesResultList(dst, v.Tail.Value)
 			} else {
-				dst = runtime.AppendPresent(dst, false)
+				dst = kit.AppendPresent(dst, false)
 			}
 		}
 	}
@@ -931,7 +936,7 @@ type WoodsParams struct {
 
 // UnmarshalJSON decodes a WoodsParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *WoodsParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"name"}, []string{"name"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"name"}, []string{"name"}, nil, false); err != nil {
 		return err
 	}
 	type plain WoodsParams
@@ -948,21 +953,21 @@ func (v *WoodsParams) Validate() error {
 func (v *WoodsParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendWoodsParams(dst []byte, v *WoodsParams) []byte {
-	dst = runtime.AppendString(dst, v.Name)
+	dst = kit.AppendString(dst, v.Name)
 	return dst
 }
 
 // checkNodeLink checks a JSON value against the schema at properties/link, adding a violation for every keyword it breaks.
-func checkNodeLink(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
+func checkNodeLink(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	checkNodeLinkRef(v, path, vs, nil)
-	if !runtime.HasJSONType(v, "object", "null") {
+	if !kit.HasJSONType(v, "object", "null") {
 		vs.Addf(path.String(), "type", "%s is not of type object or null", runtime.JSONKind(v))
 	}
 }
 
 // checkNodeLinkRef checks a JSON value against the schema at $defs/Node, adding a violation for every keyword it breaks.
-func checkNodeLinkRef(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "object") {
+func checkNodeLinkRef(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "object") {
 		vs.Addf(path.String(), "type", "%s is not of type object", runtime.JSONKind(v))
 	}
 	if o, ok := v.(map[string]any); ok {
@@ -991,8 +996,8 @@ func checkNodeLinkRef(v any, path *runtime.Path, vs *runtime.Violations, ev *run
 }
 
 // checkNodeLinkRefPropChildren checks a JSON value against the schema at properties/children, adding a violation for every keyword it breaks.
-func checkNodeLinkRefPropChildren(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "array") {
+func checkNodeLinkRefPropChildren(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "array") {
 		vs.Addf(path.String(), "type", "%s is not of type array", runtime.JSONKind(v))
 	}
 	if a, ok := v.([]any); ok {
@@ -1004,13 +1009,13 @@ func checkNodeLinkRefPropChildren(v any, path *runtime.Path, vs *runtime.Violati
 }
 
 // checkNodeLinkRefPropChildrenItems checks a JSON value against the schema at children/items, adding a violation for every keyword it breaks.
-func checkNodeLinkRefPropChildrenItems(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
+func checkNodeLinkRefPropChildrenItems(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	checkNodeLinkRef(v, path, vs, nil)
 }
 
 // checkNodeLinkRefPropName checks a JSON value against the schema at properties/name, adding a violation for every keyword it breaks.
-func checkNodeLinkRefPropName(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "string") {
+func checkNodeLinkRefPropName(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "string") {
 		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
 	}
 	if s, ok := v.(string); ok {
@@ -1021,7 +1026,7 @@ func checkNodeLinkRefPropName(v any, path *runtime.Path, vs *runtime.Violations,
 }
 
 // checkNodeLinkRefPropParent checks a JSON value against the schema at properties/parent, adding a violation for every keyword it breaks.
-func checkNodeLinkRefPropParent(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
+func checkNodeLinkRefPropParent(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	checkNodeLinkRef(v, path, vs, nil)
 }
 
@@ -1482,9 +1487,9 @@ func convNode(path string, raw any) (out Node, err error) {
 		}
 		out.Children = &vChildren
 	}
-	if rLink, ok := m["link"]; ok && (rLink != nil || runtime.AcceptsNull(checkNodeLink)) {
+	if rLink, ok := m["link"]; ok && (rLink != nil || kit.AcceptsNull(checkNodeLink)) {
 		var vLink runtime.JSONValue
-		vLink, err = runtime.AsJSONValueFor(path+"/link", rLink, checkNodeLink)
+		vLink, err = kit.AsJSONValueFor(path+"/link", rLink, checkNodeLink)
 		if err != nil {
 			return
 		}

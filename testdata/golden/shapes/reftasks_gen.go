@@ -8,12 +8,17 @@ import (
 	"errors"
 	"fmt"
 	"github.com/reftask/reftask/runtime"
+	"github.com/reftask/reftask/runtime/kit"
 	"math"
 	"slices"
 	"strconv"
 	"time"
 	"unicode/utf8"
 )
+
+// A compile error here means this file and github.com/reftask/reftask/runtime/kit come from
+// different versions of reftask: regenerate the file (go generate) with the reftaskgen of the version you build with.
+const _ = kit.SupportPackageIsVersion1
 
 // ABCParams is the object at abc.task.json#/params.
 type ABCParams struct {
@@ -22,7 +27,7 @@ type ABCParams struct {
 
 // UnmarshalJSON decodes a ABCParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ABCParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
 		return err
 	}
 	type plain ABCParams
@@ -39,7 +44,7 @@ func (v *ABCParams) Validate() error {
 func (v *ABCParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendABCParams(dst []byte, v *ABCParams) []byte {
-	dst = runtime.AppendString(dst, v.ID)
+	dst = kit.AppendString(dst, v.ID)
 	return dst
 }
 
@@ -84,7 +89,7 @@ type AbcParams struct {
 
 // UnmarshalJSON decodes a AbcParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *AbcParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
 		return err
 	}
 	type plain AbcParams
@@ -101,7 +106,7 @@ func (v *AbcParams) Validate() error {
 func (v *AbcParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendAbcParams(dst []byte, v *AbcParams) []byte {
-	dst = runtime.AppendString(dst, v.ID)
+	dst = kit.AppendString(dst, v.ID)
 	return dst
 }
 
@@ -112,7 +117,7 @@ type FallbackNamesParams struct {
 
 // UnmarshalJSON decodes a FallbackNamesParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *FallbackNamesParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
 		return err
 	}
 	type plain FallbackNamesParams
@@ -129,7 +134,7 @@ func (v *FallbackNamesParams) Validate() error {
 func (v *FallbackNamesParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendFallbackNamesParams(dst []byte, v *FallbackNamesParams) []byte {
-	dst = runtime.AppendString(dst, v.ID)
+	dst = kit.AppendString(dst, v.ID)
 	return dst
 }
 
@@ -141,14 +146,14 @@ type FallbackNamesResult struct {
 
 // UnmarshalJSON decodes a FallbackNamesResult, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *FallbackNamesResult) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, nil, []string{"pair"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, nil, []string{"pair"}, nil, false); err != nil {
 		return err
 	}
 	type plain FallbackNamesResult
 	if err := runtime.DecodeStrict(data, (*plain)(v)); err != nil {
 		return err
 	}
-	nulls := runtime.NullProps(data, "either")
+	nulls := kit.NullProps(data, "either")
 	if nulls["either"] {
 		v.Either = new(FallbackNamesResultEither)
 		if err := v.Either.UnmarshalJSON([]byte("null")); err != nil {
@@ -182,16 +187,16 @@ func (v *FallbackNamesResult) validate(vs *runtime.Violations, path *runtime.Pat
 
 func appendFallbackNamesResult(dst []byte, v *FallbackNamesResult) []byte {
 	if v.Pair != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendFallbackNamesResultPair(dst, v.Pair)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Either != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendFallbackNamesResultEither(dst, v.Either)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
@@ -211,7 +216,7 @@ func readFallbackNamesResult(rd *runtime.Reader, v *FallbackNamesResult) {
 
 // cloneFallbackNamesResult returns a deep copy of v that shares nothing mutable with it.
 func cloneFallbackNamesResult(v *FallbackNamesResult) *FallbackNamesResult {
-	return runtime.CopyByCodec(v, appendFallbackNamesResult, readFallbackNamesResult)
+	return kit.CopyByCodec(v, appendFallbackNamesResult, readFallbackNamesResult)
 }
 
 // FallbackNamesResultEither is the value at properties/either.
@@ -263,11 +268,11 @@ func (v FallbackNamesResultEither) Value() any {
 // A value that matches several is an error. When none matches, the
 // first branch that decodes is kept, for Validate to report why.
 func (v *FallbackNamesResultEither) UnmarshalJSON(data []byte) error {
-	cands := make([]runtime.Candidate[FallbackNamesResultEither], 0, 5)
+	cands := make([]kit.Candidate[FallbackNamesResultEither], 0, 5)
 	{
 		x := new(string)
 		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, runtime.Candidate[FallbackNamesResultEither]{
+		cands = append(cands, kit.Candidate[FallbackNamesResultEither]{
 			Err:   err,
 			Name:  "A",
 			Value: FallbackNamesResultEither{A: x},
@@ -276,7 +281,7 @@ func (v *FallbackNamesResultEither) UnmarshalJSON(data []byte) error {
 	{
 		x := new(int64)
 		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, runtime.Candidate[FallbackNamesResultEither]{
+		cands = append(cands, kit.Candidate[FallbackNamesResultEither]{
 			Err:   err,
 			Name:  "A2",
 			Value: FallbackNamesResultEither{A2: x},
@@ -285,7 +290,7 @@ func (v *FallbackNamesResultEither) UnmarshalJSON(data []byte) error {
 	{
 		x := new(bool)
 		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, runtime.Candidate[FallbackNamesResultEither]{
+		cands = append(cands, kit.Candidate[FallbackNamesResultEither]{
 			Err:   err,
 			Name:  "A2_2",
 			Value: FallbackNamesResultEither{A2_2: x},
@@ -294,7 +299,7 @@ func (v *FallbackNamesResultEither) UnmarshalJSON(data []byte) error {
 	{
 		x := new(runtime.JSONValue)
 		err := json.Unmarshal(data, x)
-		cands = append(cands, runtime.Candidate[FallbackNamesResultEither]{
+		cands = append(cands, kit.Candidate[FallbackNamesResultEither]{
 			Err:   err,
 			Name:  "Variant4",
 			Value: FallbackNamesResultEither{Variant4: x},
@@ -303,13 +308,13 @@ func (v *FallbackNamesResultEither) UnmarshalJSON(data []byte) error {
 	{
 		x := new([]string)
 		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, runtime.Candidate[FallbackNamesResultEither]{
+		cands = append(cands, kit.Candidate[FallbackNamesResultEither]{
 			Err:   err,
 			Name:  "Array",
 			Value: FallbackNamesResultEither{Array: x},
 		})
 	}
-	return runtime.PickVariant(v, true, cands, (*FallbackNamesResultEither).checkVariant)
+	return kit.PickVariant(v, true, cands, (*FallbackNamesResultEither).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
@@ -357,25 +362,25 @@ func (v *FallbackNamesResultEither) validate(vs *runtime.Violations, path *runti
 func appendFallbackNamesResultEither(dst []byte, v *FallbackNamesResultEither) []byte {
 	switch {
 	case v.A != nil:
-		dst = runtime.AppendInt64(dst, 0)
-		dst = runtime.AppendString(dst, (*v.A))
+		dst = kit.AppendInt64(dst, 0)
+		dst = kit.AppendString(dst, (*v.A))
 	case v.A2 != nil:
-		dst = runtime.AppendInt64(dst, 1)
-		dst = runtime.AppendInt64(dst, (*v.A2))
+		dst = kit.AppendInt64(dst, 1)
+		dst = kit.AppendInt64(dst, (*v.A2))
 	case v.A2_2 != nil:
-		dst = runtime.AppendInt64(dst, 2)
-		dst = runtime.AppendBool(dst, (*v.A2_2))
+		dst = kit.AppendInt64(dst, 2)
+		dst = kit.AppendBool(dst, (*v.A2_2))
 	case v.Variant4 != nil:
-		dst = runtime.AppendInt64(dst, 3)
+		dst = kit.AppendInt64(dst, 3)
 		dst = runtime.AppendJSONValue(dst, (*v.Variant4))
 	case v.Array != nil:
-		dst = runtime.AppendInt64(dst, 4)
-		dst = runtime.AppendLen(dst, len((*v.Array)))
+		dst = kit.AppendInt64(dst, 4)
+		dst = kit.AppendLen(dst, len((*v.Array)))
 		for i0 := range *v.Array {
-			dst = runtime.AppendString(dst, (*v.Array)[i0])
+			dst = kit.AppendString(dst, (*v.Array)[i0])
 		}
 	default:
-		dst = runtime.AppendInt64(dst, -1)
+		dst = kit.AppendInt64(dst, -1)
 	}
 	return dst
 }
@@ -434,30 +439,30 @@ func (v FallbackNamesResultPair) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON decodes a JSON array, each item strictly.
 func (v *FallbackNamesResultPair) UnmarshalJSON(data []byte) error {
-	items, err := runtime.TupleItems(data, 0, -1)
+	items, err := kit.TupleItems(data, 0, -1)
 	if err != nil {
 		return err
 	}
 	*v = FallbackNamesResultPair{}
 	if len(items) > 0 {
 		if err := runtime.DecodeStrict(items[0], &v.V1); err != nil {
-			return runtime.PropError("0", err)
+			return kit.PropError("0", err)
 		}
 	}
 	if len(items) > 1 {
 		if err := runtime.DecodeStrict(items[1], &v.V1_2); err != nil {
-			return runtime.PropError("1", err)
+			return kit.PropError("1", err)
 		}
 	}
 	if len(items) > 2 {
 		if err := runtime.DecodeStrict(items[2], &v.V2); err != nil {
-			return runtime.PropError("2", err)
+			return kit.PropError("2", err)
 		}
 	}
 	for i := 3; i < len(items); i++ {
 		var x runtime.JSONValue
 		if err := json.Unmarshal(items[i], &x); err != nil {
-			return runtime.PropError(strconv.Itoa(i), err)
+			return kit.PropError(strconv.Itoa(i), err)
 		}
 		v.Rest = append(v.Rest, x)
 	}
@@ -500,24 +505,24 @@ func (v *FallbackNamesResultPair) validate(vs *runtime.Violations, path *runtime
 
 func appendFallbackNamesResultPair(dst []byte, v *FallbackNamesResultPair) []byte {
 	if v.V1 != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendString(dst, (*v.V1))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendString(dst, (*v.V1))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.V1_2 != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendInt64(dst, (*v.V1_2))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendInt64(dst, (*v.V1_2))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.V2 != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendBool(dst, (*v.V2))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendBool(dst, (*v.V2))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
-	dst = runtime.AppendLen(dst, len(v.Rest))
+	dst = kit.AppendLen(dst, len(v.Rest))
 	for i0 := range v.Rest {
 		dst = runtime.AppendJSONValue(dst, v.Rest[i0])
 	}
@@ -554,7 +559,7 @@ type Pattern0 struct {
 
 // UnmarshalJSON decodes a Pattern0, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Pattern0) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, nil, []string{"p", "m"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, nil, []string{"p", "m"}, nil, false); err != nil {
 		return err
 	}
 	type plain Pattern0
@@ -569,7 +574,7 @@ func (v *Pattern0) Validate() error {
 }
 
 // pattern0 is compiled once; the schema compiler has already accepted it.
-var pattern0 = runtime.MustPattern("^p")
+var pattern0 = kit.MustPattern("^p")
 
 func (v *Pattern0) validate(vs *runtime.Violations, path *runtime.Path) {
 	{
@@ -590,16 +595,16 @@ func (v *Pattern0) validate(vs *runtime.Violations, path *runtime.Path) {
 
 func appendPattern0(dst []byte, v *Pattern0) []byte {
 	if v.P != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendString(dst, (*v.P))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendString(dst, (*v.P))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.M != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendPattern0M(dst, v.M)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
@@ -619,7 +624,7 @@ func readPattern0(rd *runtime.Reader, v *Pattern0) {
 
 // clonePattern0 returns a deep copy of v that shares nothing mutable with it.
 func clonePattern0(v *Pattern0) *Pattern0 {
-	return runtime.CopyByCodec(v, appendPattern0, readPattern0)
+	return kit.CopyByCodec(v, appendPattern0, readPattern0)
 }
 
 // Pattern0M is the object at properties/m.
@@ -630,12 +635,12 @@ type Pattern0M struct {
 }
 
 // pattern1 is compiled once; the schema compiler has already accepted it.
-var pattern1 = runtime.MustPattern("^x-")
+var pattern1 = kit.MustPattern("^x-")
 
 // UnmarshalJSON decodes a Pattern0M strictly (missing required properties, nulls where null is not allowed are errors)
 // and puts every key that no property takes into the map it belongs to.
 func (v *Pattern0M) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, nil, []string{"q"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, nil, []string{"q"}, nil, false); err != nil {
 		return err
 	}
 	type plain Pattern0M
@@ -643,7 +648,7 @@ func (v *Pattern0M) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	v.PatternProps = nil
-	keys, raw, err := runtime.OtherProps(data, []string{"q"})
+	keys, raw, err := kit.OtherProps(data, []string{"q"})
 	if err != nil {
 		return err
 	}
@@ -651,7 +656,7 @@ func (v *Pattern0M) UnmarshalJSON(data []byte) error {
 		if pattern1.MatchString(k) {
 			var x string
 			if err := runtime.DecodeStrict(raw[k], &x); err != nil {
-				return runtime.PropError(k, err)
+				return kit.PropError(k, err)
 			}
 			if v.PatternProps == nil {
 				v.PatternProps = make(map[string]string)
@@ -665,9 +670,9 @@ func (v *Pattern0M) UnmarshalJSON(data []byte) error {
 // MarshalJSON writes the properties, then the keys of the maps in sorted order; a key is written once.
 func (v Pattern0M) MarshalJSON() ([]byte, error) {
 	type plain Pattern0M
-	var w runtime.ObjectWriter
+	var w kit.ObjectWriter
 	w.Struct(plain(v))
-	runtime.WriteProps(&w, v.PatternProps)
+	kit.WriteProps(&w, v.PatternProps)
 	return w.Bytes()
 }
 
@@ -689,15 +694,15 @@ func (v *Pattern0M) validate(vs *runtime.Violations, path *runtime.Path) {
 
 func appendPattern0M(dst []byte, v *Pattern0M) []byte {
 	if v.Q != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendString(dst, (*v.Q))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendString(dst, (*v.Q))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
-	dst = runtime.AppendLen(dst, len(v.PatternProps))
+	dst = kit.AppendLen(dst, len(v.PatternProps))
 	for k0, e0 := range v.PatternProps {
-		dst = runtime.AppendString(dst, k0)
-		dst = runtime.AppendString(dst, e0)
+		dst = kit.AppendString(dst, k0)
+		dst = kit.AppendString(dst, e0)
 	}
 	return dst
 }
@@ -727,7 +732,7 @@ type WideBoundsParams struct {
 
 // UnmarshalJSON decodes a WideBoundsParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *WideBoundsParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
 		return err
 	}
 	type plain WideBoundsParams
@@ -751,7 +756,7 @@ func (v *WideBoundsParams) validate(vs *runtime.Violations, path *runtime.Path) 
 }
 
 func appendWideBoundsParams(dst []byte, v *WideBoundsParams) []byte {
-	dst = runtime.AppendString(dst, v.ID)
+	dst = kit.AppendString(dst, v.ID)
 	return dst
 }
 
@@ -770,14 +775,14 @@ type WideBoundsResult struct {
 // UnmarshalJSON decodes a WideBoundsResult strictly (missing required properties, nulls where null is not allowed are errors)
 // and puts every key that no property takes into the map it belongs to.
 func (v *WideBoundsResult) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, nil, []string{"items", "text", "props", "pair", "far"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, nil, []string{"items", "text", "props", "pair", "far"}, nil, false); err != nil {
 		return err
 	}
 	type plain WideBoundsResult
 	if err := runtime.DecodeStrict(data, (*plain)(v)); err != nil {
 		return err
 	}
-	nulls := runtime.NullProps(data, "loose")
+	nulls := kit.NullProps(data, "loose")
 	if nulls["loose"] {
 		v.Loose = new(runtime.JSONValue)
 		if err := v.Loose.UnmarshalJSON([]byte("null")); err != nil {
@@ -785,14 +790,14 @@ func (v *WideBoundsResult) UnmarshalJSON(data []byte) error {
 		}
 	}
 	v.Extra = nil
-	keys, raw, err := runtime.OtherProps(data, []string{"items", "text", "props", "pair", "loose", "far"})
+	keys, raw, err := kit.OtherProps(data, []string{"items", "text", "props", "pair", "loose", "far"})
 	if err != nil {
 		return err
 	}
 	for _, k := range keys {
 		var x runtime.JSONValue
 		if err := json.Unmarshal(raw[k], &x); err != nil {
-			return runtime.PropError(k, err)
+			return kit.PropError(k, err)
 		}
 		if v.Extra == nil {
 			v.Extra = make(map[string]runtime.JSONValue)
@@ -805,9 +810,9 @@ func (v *WideBoundsResult) UnmarshalJSON(data []byte) error {
 // MarshalJSON writes the properties, then the keys of the maps in sorted order; a key is written once.
 func (v WideBoundsResult) MarshalJSON() ([]byte, error) {
 	type plain WideBoundsResult
-	var w runtime.ObjectWriter
+	var w kit.ObjectWriter
 	w.Struct(plain(v))
-	runtime.WriteProps(&w, v.Extra)
+	kit.WriteProps(&w, v.Extra)
 	return w.Bytes()
 }
 
@@ -906,54 +911,54 @@ func (v *WideBoundsResult) validate(vs *runtime.Violations, path *runtime.Path) 
 
 func appendWideBoundsResult(dst []byte, v *WideBoundsResult) []byte {
 	if v.Items != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendLen(dst, len((*v.Items)))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendLen(dst, len((*v.Items)))
 		for i0 := range *v.Items {
-			dst = runtime.AppendInt64(dst, (*v.Items)[i0])
+			dst = kit.AppendInt64(dst, (*v.Items)[i0])
 		}
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Text != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendString(dst, (*v.Text))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendString(dst, (*v.Text))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Props != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendLen(dst, len((*v.Props)))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendLen(dst, len((*v.Props)))
 		for k0, e0 := range *v.Props {
-			dst = runtime.AppendString(dst, k0)
-			dst = runtime.AppendString(dst, e0)
+			dst = kit.AppendString(dst, k0)
+			dst = kit.AppendString(dst, e0)
 		}
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Pair != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendWideBoundsResultPair(dst, v.Pair)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Loose != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = runtime.AppendJSONValue(dst, (*v.Loose))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Far != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendLen(dst, len((*v.Far)))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendLen(dst, len((*v.Far)))
 		for i0 := range *v.Far {
-			dst = runtime.AppendString(dst, (*v.Far)[i0])
+			dst = kit.AppendString(dst, (*v.Far)[i0])
 		}
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
-	dst = runtime.AppendLen(dst, len(v.Extra))
+	dst = kit.AppendLen(dst, len(v.Extra))
 	for k0, e0 := range v.Extra {
-		dst = runtime.AppendString(dst, k0)
+		dst = kit.AppendString(dst, k0)
 		dst = runtime.AppendJSONValue(dst, e0)
 	}
 	return dst
@@ -1019,7 +1024,7 @@ func readWideBoundsResult(rd *runtime.Reader, v *WideBoundsResult) {
 
 // cloneWideBoundsResult returns a deep copy of v that shares nothing mutable with it.
 func cloneWideBoundsResult(v *WideBoundsResult) *WideBoundsResult {
-	return runtime.CopyByCodec(v, appendWideBoundsResult, readWideBoundsResult)
+	return kit.CopyByCodec(v, appendWideBoundsResult, readWideBoundsResult)
 }
 
 // WideBoundsResultPair is the array at properties/pair.
@@ -1045,20 +1050,20 @@ func (v WideBoundsResultPair) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON decodes a JSON array, each item strictly.
 func (v *WideBoundsResultPair) UnmarshalJSON(data []byte) error {
-	items, err := runtime.TupleItems(data, 0, -1)
+	items, err := kit.TupleItems(data, 0, -1)
 	if err != nil {
 		return err
 	}
 	*v = WideBoundsResultPair{}
 	if len(items) > 0 {
 		if err := runtime.DecodeStrict(items[0], &v.V0); err != nil {
-			return runtime.PropError("0", err)
+			return kit.PropError("0", err)
 		}
 	}
 	for i := 1; i < len(items); i++ {
 		var x string
 		if err := runtime.DecodeStrict(items[i], &x); err != nil {
-			return runtime.PropError(strconv.Itoa(i), err)
+			return kit.PropError(strconv.Itoa(i), err)
 		}
 		v.Rest = append(v.Rest, x)
 	}
@@ -1088,14 +1093,14 @@ func (v *WideBoundsResultPair) validate(vs *runtime.Violations, path *runtime.Pa
 
 func appendWideBoundsResultPair(dst []byte, v *WideBoundsResultPair) []byte {
 	if v.V0 != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendInt64(dst, (*v.V0))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendInt64(dst, (*v.V0))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
-	dst = runtime.AppendLen(dst, len(v.Rest))
+	dst = kit.AppendLen(dst, len(v.Rest))
 	for i0 := range v.Rest {
-		dst = runtime.AppendString(dst, v.Rest[i0])
+		dst = kit.AppendString(dst, v.Rest[i0])
 	}
 	return dst
 }
@@ -1119,7 +1124,7 @@ type XParams struct {
 
 // UnmarshalJSON decodes a XParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *XParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
 		return err
 	}
 	type plain XParams
@@ -1136,7 +1141,7 @@ func (v *XParams) Validate() error {
 func (v *XParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendXParams(dst []byte, v *XParams) []byte {
-	dst = runtime.AppendInt64(dst, v.ID)
+	dst = kit.AppendInt64(dst, v.ID)
 	return dst
 }
 
@@ -1160,7 +1165,7 @@ type XResult struct {
 
 // UnmarshalJSON decodes a XResult, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *XResult) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"status"}, []string{"status", "level", "mixed", "at", "since", "pinned", "name", "flag", "count", "ratio", "big", "maybe", "empty", "nested"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"status"}, []string{"status", "level", "mixed", "at", "since", "pinned", "name", "flag", "count", "ratio", "big", "maybe", "empty", "nested"}, nil, false); err != nil {
 		return err
 	}
 	type plain XResult
@@ -1175,10 +1180,10 @@ func (v *XResult) Validate() error {
 }
 
 // pattern2 is compiled once; the schema compiler has already accepted it.
-var pattern2 = runtime.MustPattern("Z$")
+var pattern2 = kit.MustPattern("Z$")
 
 // pattern3 is compiled once; the schema compiler has already accepted it.
-var pattern3 = runtime.MustPattern("^2")
+var pattern3 = kit.MustPattern("^2")
 
 func (v *XResult) validate(vs *runtime.Violations, path *runtime.Path) {
 	{
@@ -1252,7 +1257,7 @@ func (v *XResult) validate(vs *runtime.Violations, path *runtime.Path) {
 			if (*v.Ratio) > 1.7976931348623157e+308 {
 				vs.Addf(pRatio.String(), "maximum", "%v is greater than 1.8e308", (*v.Ratio))
 			}
-			if !runtime.IsMultipleOfExact(float64((*v.Ratio)), "10000000000000000001/100000000000000000000") {
+			if !kit.IsMultipleOfExact(float64((*v.Ratio)), "10000000000000000001/100000000000000000000") {
 				vs.Addf(pRatio.String(), "multipleOf", "%v is not a multiple of 0.10000000000000000001", (*v.Ratio))
 			}
 		}
@@ -1278,97 +1283,97 @@ func (v *XResult) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendXResult(dst []byte, v *XResult) []byte {
-	dst = runtime.AppendString(dst, string(v.Status))
+	dst = kit.AppendString(dst, string(v.Status))
 	if v.Level != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendInt64(dst, int64((*v.Level)))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendInt64(dst, int64((*v.Level)))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Mixed != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendString(dst, string((*v.Mixed)))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendString(dst, string((*v.Mixed)))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.At != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendTime(dst, (*v.At))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendTime(dst, (*v.At))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Since != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = runtime.AppendDate(dst, (*v.Since))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Pinned != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendString(dst, (*v.Pinned))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendString(dst, (*v.Pinned))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Name != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendString(dst, (*v.Name))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendString(dst, (*v.Name))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Flag != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendBool(dst, (*v.Flag))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendBool(dst, (*v.Flag))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Count != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendInt64(dst, (*v.Count))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendInt64(dst, (*v.Count))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Ratio != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendFloat64(dst, (*v.Ratio))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendFloat64(dst, (*v.Ratio))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Big != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendString(dst, string((*v.Big)))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendString(dst, string((*v.Big)))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Maybe != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendString(dst, string((*v.Maybe)))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendString(dst, string((*v.Maybe)))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Empty != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendXResultEmpty(dst, v.Empty)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Nested != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendLen(dst, len((*v.Nested)))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendLen(dst, len((*v.Nested)))
 		for k0, e0 := range *v.Nested {
-			dst = runtime.AppendString(dst, k0)
-			dst = runtime.AppendLen(dst, len(e0))
+			dst = kit.AppendString(dst, k0)
+			dst = kit.AppendLen(dst, len(e0))
 			for k1, e1 := range e0 {
-				dst = runtime.AppendString(dst, k1)
+				dst = kit.AppendString(dst, k1)
 				if e1 != nil {
-					dst = runtime.AppendPresent(dst, true)
-					dst = runtime.AppendBool(dst, (*e1))
+					dst = kit.AppendPresent(dst, true)
+					dst = kit.AppendBool(dst, (*e1))
 				} else {
-					dst = runtime.AppendPresent(dst, false)
+					dst = kit.AppendPresent(dst, false)
 				}
 			}
 		}
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
@@ -1582,12 +1587,12 @@ func (v XResultBig) Value() any {
 
 // MarshalJSON writes the value; a value that is not JSON text is an error.
 func (v XResultBig) MarshalJSON() ([]byte, error) {
-	return runtime.EnumJSON(string(v))
+	return kit.EnumJSON(string(v))
 }
 
 // UnmarshalJSON decodes any JSON value, spelled as the constant it equals; Validate reports a value that equals none.
 func (v *XResultBig) UnmarshalJSON(data []byte) error {
-	s, err := runtime.EnumText(data, string(XResultBig9223372036854775808))
+	s, err := kit.EnumText(data, string(XResultBig9223372036854775808))
 	*v = XResultBig(s)
 	return err
 }
@@ -1606,7 +1611,7 @@ func (v XResultBig) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendXResultBig(dst []byte, v *XResultBig) []byte {
-	dst = runtime.AppendString(dst, string(*v))
+	dst = kit.AppendString(dst, string(*v))
 	return dst
 }
 
@@ -1619,7 +1624,7 @@ type XResultEmpty struct{}
 
 // UnmarshalJSON decodes a XResultEmpty, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *XResultEmpty) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, nil, nil, nil, false); err != nil {
+	if err := kit.RequireKeys(data, nil, nil, nil, false); err != nil {
 		return err
 	}
 	type plain XResultEmpty
@@ -1679,7 +1684,7 @@ func (v XResultLevel) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendXResultLevel(dst []byte, v *XResultLevel) []byte {
-	dst = runtime.AppendInt64(dst, int64(*v))
+	dst = kit.AppendInt64(dst, int64(*v))
 	return dst
 }
 
@@ -1714,12 +1719,12 @@ func (v XResultMaybe) Value() any {
 
 // MarshalJSON writes the value; a value that is not JSON text is an error.
 func (v XResultMaybe) MarshalJSON() ([]byte, error) {
-	return runtime.EnumJSON(string(v))
+	return kit.EnumJSON(string(v))
 }
 
 // UnmarshalJSON decodes any JSON value, spelled as the constant it equals; Validate reports a value that equals none.
 func (v *XResultMaybe) UnmarshalJSON(data []byte) error {
-	s, err := runtime.EnumText(data, string(XResultMaybe3))
+	s, err := kit.EnumText(data, string(XResultMaybe3))
 	*v = XResultMaybe(s)
 	return err
 }
@@ -1738,7 +1743,7 @@ func (v XResultMaybe) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendXResultMaybe(dst []byte, v *XResultMaybe) []byte {
-	dst = runtime.AppendString(dst, string(*v))
+	dst = kit.AppendString(dst, string(*v))
 	return dst
 }
 
@@ -1775,12 +1780,12 @@ func (v XResultMixed) Value() any {
 
 // MarshalJSON writes the value; a value that is not JSON text is an error.
 func (v XResultMixed) MarshalJSON() ([]byte, error) {
-	return runtime.EnumJSON(string(v))
+	return kit.EnumJSON(string(v))
 }
 
 // UnmarshalJSON decodes any JSON value, spelled as the constant it equals; Validate reports a value that equals none.
 func (v *XResultMixed) UnmarshalJSON(data []byte) error {
-	s, err := runtime.EnumText(data, string(XResultMixed1), string(XResultMixedA), string(XResultMixedValue3))
+	s, err := kit.EnumText(data, string(XResultMixed1), string(XResultMixedA), string(XResultMixedValue3))
 	*v = XResultMixed(s)
 	return err
 }
@@ -1799,7 +1804,7 @@ func (v XResultMixed) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendXResultMixed(dst []byte, v *XResultMixed) []byte {
-	dst = runtime.AppendString(dst, string(*v))
+	dst = kit.AppendString(dst, string(*v))
 	return dst
 }
 
@@ -1845,7 +1850,7 @@ func (v XResultStatus) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendXResultStatus(dst []byte, v *XResultStatus) []byte {
-	dst = runtime.AppendString(dst, string(*v))
+	dst = kit.AppendString(dst, string(*v))
 	return dst
 }
 
@@ -1854,8 +1859,8 @@ func readXResultStatus(rd *runtime.Reader, v *XResultStatus) {
 }
 
 // checkABCResult checks a JSON value against the schema at abc.task.json#/result, adding a violation for every keyword it breaks.
-func checkABCResult(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "integer", "null") {
+func checkABCResult(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "integer", "null") {
 		vs.Addf(path.String(), "type", "%s is not of type integer or null", runtime.JSONKind(v))
 	}
 	if n, ok := v.(json.Number); ok {
@@ -1866,23 +1871,23 @@ func checkABCResult(v any, path *runtime.Path, vs *runtime.Violations, ev *runti
 }
 
 // checkFallbackNamesResultPairItem checks a JSON value against the schema at pair/items, adding a violation for every keyword it breaks.
-func checkFallbackNamesResultPairItem(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
+func checkFallbackNamesResultPairItem(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 }
 
 // checkVariant4 checks a JSON value against the schema at oneOf/3, adding a violation for every keyword it breaks.
-func checkVariant4(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "null") {
+func checkVariant4(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "null") {
 		vs.Addf(path.String(), "type", "%s is not of type null", runtime.JSONKind(v))
 	}
 }
 
 // checkWideBoundsResultExtra checks a JSON value against the schema at result/additionalProperties, adding a violation for every keyword it breaks.
-func checkWideBoundsResultExtra(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
+func checkWideBoundsResultExtra(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 }
 
 // checkWideBoundsResultLoose checks a JSON value against the schema at properties/loose, adding a violation for every keyword it breaks.
-func checkWideBoundsResultLoose(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "string", "array") {
+func checkWideBoundsResultLoose(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "string", "array") {
 		vs.Addf(path.String(), "type", "%s is not of type string or array", runtime.JSONKind(v))
 	}
 	if s, ok := v.(string); ok {
@@ -1913,8 +1918,8 @@ func checkWideBoundsResultLoose(v any, path *runtime.Path, vs *runtime.Violation
 }
 
 // checkWideBoundsResultLooseContains checks a JSON value against the schema at loose/contains, adding a violation for every keyword it breaks.
-func checkWideBoundsResultLooseContains(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "string") {
+func checkWideBoundsResultLooseContains(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "string") {
 		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
 	}
 }
@@ -2391,7 +2396,7 @@ func scanX(row *runtime.Row) (out *XResult, err error) {
 	}
 	if rSince, ok := row.Lookup(4); ok && rSince != nil {
 		var vSince runtime.Date
-		vSince, err = runtime.AsDate("/since", rSince)
+		vSince, err = kit.AsDate("/since", rSince)
 		if err != nil {
 			return
 		}
@@ -2568,7 +2573,7 @@ func (c *Client) Tasks() []string {
 }
 
 func convABCResult(path string, raw any) (out ABCResult, err error) {
-	out.JSONValue, err = runtime.AsJSONValueFor(path, raw, checkABCResult)
+	out.JSONValue, err = kit.AsJSONValueFor(path, raw, checkABCResult)
 	return
 }
 
@@ -2679,9 +2684,9 @@ func convWideBoundsResult(path string, raw any) (out WideBoundsResult, err error
 		}
 		out.Pair = &vPair
 	}
-	if rLoose, ok := m["loose"]; ok && (rLoose != nil || runtime.AcceptsNull(checkWideBoundsResultLoose)) {
+	if rLoose, ok := m["loose"]; ok && (rLoose != nil || kit.AcceptsNull(checkWideBoundsResultLoose)) {
 		var vLoose runtime.JSONValue
-		vLoose, err = runtime.AsJSONValueFor(path+"/loose", rLoose, checkWideBoundsResultLoose)
+		vLoose, err = kit.AsJSONValueFor(path+"/loose", rLoose, checkWideBoundsResultLoose)
 		if err != nil {
 			return
 		}
@@ -2710,7 +2715,7 @@ func convWideBoundsResult(path string, raw any) (out WideBoundsResult, err error
 			continue
 		}
 		var x runtime.JSONValue
-		x, err = runtime.AsJSONValueFor(runtime.JoinPointer(path, k), m[k], checkWideBoundsResultExtra)
+		x, err = kit.AsJSONValueFor(runtime.JoinPointer(path, k), m[k], checkWideBoundsResultExtra)
 		if err != nil {
 			return
 		}
@@ -2723,7 +2728,7 @@ func convWideBoundsResult(path string, raw any) (out WideBoundsResult, err error
 }
 
 func convXResultBig(path string, raw any) (out XResultBig, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }
 
@@ -2745,12 +2750,12 @@ func convXResultLevel(path string, raw any) (out XResultLevel, err error) {
 }
 
 func convXResultMaybe(path string, raw any) (out XResultMaybe, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }
 
 func convXResultMixed(path string, raw any) (out XResultMixed, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }
 
@@ -2764,17 +2769,17 @@ func convXResultStatus(path string, raw any) (out XResultStatus, err error) {
 }
 
 func convFallbackNamesResultEither(path string, raw any) (out FallbackNamesResultEither, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }
 
 func convFallbackNamesResultPair(path string, raw any) (out FallbackNamesResultPair, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }
 
 // patternConv0 is compiled once; the schema compiler has already accepted it.
-var patternConv0 = runtime.MustPattern("^x-")
+var patternConv0 = kit.MustPattern("^x-")
 
 func convPattern0M(path string, raw any) (out Pattern0M, err error) {
 	m, err := runtime.AsObject(path, raw)
@@ -2809,6 +2814,6 @@ func convPattern0M(path string, raw any) (out Pattern0M, err error) {
 }
 
 func convWideBoundsResultPair(path string, raw any) (out WideBoundsResultPair, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }

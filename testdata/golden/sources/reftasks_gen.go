@@ -7,12 +7,17 @@ import (
 	"encoding/json"
 	"fmt"
 	"github.com/reftask/reftask/runtime"
+	"github.com/reftask/reftask/runtime/kit"
 	"maps"
 	"slices"
 	"strconv"
 	"time"
 	"unicode/utf8"
 )
+
+// A compile error here means this file and github.com/reftask/reftask/runtime/kit come from
+// different versions of reftask: regenerate the file (go generate) with the reftaskgen of the version you build with.
+const _ = kit.SupportPackageIsVersion1
 
 // FeatureFlagsParams is the object at feature_flags.task.json#/params.
 type FeatureFlagsParams struct {
@@ -21,7 +26,7 @@ type FeatureFlagsParams struct {
 
 // UnmarshalJSON decodes a FeatureFlagsParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *FeatureFlagsParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"env"}, []string{"env"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"env"}, []string{"env"}, nil, false); err != nil {
 		return err
 	}
 	type plain FeatureFlagsParams
@@ -43,7 +48,7 @@ func (v *FeatureFlagsParams) validate(vs *runtime.Violations, path *runtime.Path
 }
 
 func appendFeatureFlagsParams(dst []byte, v *FeatureFlagsParams) []byte {
-	dst = runtime.AppendString(dst, string(v.Env))
+	dst = kit.AppendString(dst, string(v.Env))
 	return dst
 }
 
@@ -85,7 +90,7 @@ func (v FeatureFlagsParamsEnv) validate(vs *runtime.Violations, path *runtime.Pa
 }
 
 func appendFeatureFlagsParamsEnv(dst []byte, v *FeatureFlagsParamsEnv) []byte {
-	dst = runtime.AppendString(dst, string(*v))
+	dst = kit.AppendString(dst, string(*v))
 	return dst
 }
 
@@ -108,10 +113,10 @@ func (v *Flags) Validate() error {
 func (v *Flags) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendFlags(dst []byte, v *Flags) []byte {
-	dst = runtime.AppendLen(dst, len((*v)))
+	dst = kit.AppendLen(dst, len((*v)))
 	for k0, e0 := range *v {
-		dst = runtime.AppendString(dst, k0)
-		dst = runtime.AppendBool(dst, e0)
+		dst = kit.AppendString(dst, k0)
+		dst = kit.AppendBool(dst, e0)
 	}
 	return dst
 }
@@ -144,7 +149,7 @@ type Money struct {
 
 // UnmarshalJSON decodes a Money, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Money) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"amount", "currency"}, []string{"amount", "currency"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"amount", "currency"}, []string{"amount", "currency"}, nil, false); err != nil {
 		return err
 	}
 	type plain Money
@@ -159,7 +164,7 @@ func (v *Money) Validate() error {
 }
 
 // pattern0 is compiled once; the schema compiler has already accepted it.
-var pattern0 = runtime.MustPattern("^[A-Z]{3}$")
+var pattern0 = kit.MustPattern("^[A-Z]{3}$")
 
 func (v *Money) validate(vs *runtime.Violations, path *runtime.Path) {
 	{
@@ -177,8 +182,8 @@ func (v *Money) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendMoney(dst []byte, v *Money) []byte {
-	dst = runtime.AppendFloat64(dst, v.Amount)
-	dst = runtime.AppendString(dst, v.Currency)
+	dst = kit.AppendFloat64(dst, v.Amount)
+	dst = kit.AppendString(dst, v.Currency)
 	return dst
 }
 
@@ -198,7 +203,7 @@ type Product struct {
 
 // UnmarshalJSON decodes a Product, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Product) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"sku", "name", "price", "updated_at"}, []string{"sku", "name", "price", "stock", "updated_at"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"sku", "name", "price", "updated_at"}, []string{"sku", "name", "price", "stock", "updated_at"}, nil, false); err != nil {
 		return err
 	}
 	type plain Product
@@ -228,16 +233,16 @@ func (v *Product) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendProduct(dst []byte, v *Product) []byte {
-	dst = runtime.AppendString(dst, v.SKU)
-	dst = runtime.AppendString(dst, v.Name)
+	dst = kit.AppendString(dst, v.SKU)
+	dst = kit.AppendString(dst, v.Name)
 	dst = appendMoney(dst, &v.Price)
 	if v.Stock != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendInt64(dst, (*v.Stock))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendInt64(dst, (*v.Stock))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
-	dst = runtime.AppendTime(dst, v.UpdatedAt)
+	dst = kit.AppendTime(dst, v.UpdatedAt)
 	return dst
 }
 
@@ -274,7 +279,7 @@ type ProductParams struct {
 
 // UnmarshalJSON decodes a ProductParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ProductParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"sku"}, []string{"sku", "lang"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"sku"}, []string{"sku", "lang"}, nil, false); err != nil {
 		return err
 	}
 	type plain ProductParams
@@ -304,12 +309,12 @@ func (v *ProductParams) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendProductParams(dst []byte, v *ProductParams) []byte {
-	dst = runtime.AppendString(dst, v.SKU)
+	dst = kit.AppendString(dst, v.SKU)
 	if v.Lang != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendString(dst, string((*v.Lang)))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendString(dst, string((*v.Lang)))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
@@ -353,7 +358,7 @@ func (v ProductParamsLang) validate(vs *runtime.Violations, path *runtime.Path) 
 }
 
 func appendProductParamsLang(dst []byte, v *ProductParamsLang) []byte {
-	dst = runtime.AppendString(dst, string(*v))
+	dst = kit.AppendString(dst, string(*v))
 	return dst
 }
 
@@ -381,7 +386,7 @@ func (v *ProductSummaries) validate(vs *runtime.Violations, path *runtime.Path) 
 }
 
 func appendProductSummaries(dst []byte, v *ProductSummaries) []byte {
-	dst = runtime.AppendLen(dst, len((*v)))
+	dst = kit.AppendLen(dst, len((*v)))
 	for i0 := range *v {
 		dst = appendProductSummary(dst, &(*v)[i0])
 	}
@@ -410,7 +415,7 @@ type ProductSummary struct {
 
 // UnmarshalJSON decodes a ProductSummary, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ProductSummary) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"sku", "name"}, []string{"sku", "name"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"sku", "name"}, []string{"sku", "name"}, nil, false); err != nil {
 		return err
 	}
 	type plain ProductSummary
@@ -427,8 +432,8 @@ func (v *ProductSummary) Validate() error {
 func (v *ProductSummary) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendProductSummary(dst []byte, v *ProductSummary) []byte {
-	dst = runtime.AppendString(dst, v.SKU)
-	dst = runtime.AppendString(dst, v.Name)
+	dst = kit.AppendString(dst, v.SKU)
+	dst = kit.AppendString(dst, v.Name)
 	return dst
 }
 
@@ -444,7 +449,7 @@ type ProductsByIDsParams struct {
 
 // UnmarshalJSON decodes a ProductsByIDsParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ProductsByIDsParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"ids"}, []string{"ids"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"ids"}, []string{"ids"}, nil, false); err != nil {
 		return err
 	}
 	type plain ProductsByIDsParams
@@ -471,9 +476,9 @@ func (v *ProductsByIDsParams) validate(vs *runtime.Violations, path *runtime.Pat
 }
 
 func appendProductsByIDsParams(dst []byte, v *ProductsByIDsParams) []byte {
-	dst = runtime.AppendLen(dst, len(v.IDs))
+	dst = kit.AppendLen(dst, len(v.IDs))
 	for i0 := range v.IDs {
-		dst = runtime.AppendString(dst, v.IDs[i0])
+		dst = kit.AppendString(dst, v.IDs[i0])
 	}
 	return dst
 }
@@ -490,7 +495,7 @@ type ServiceConfig struct {
 
 // UnmarshalJSON decodes a ServiceConfig, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ServiceConfig) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"url", "timeout_ms"}, []string{"url", "timeout_ms", "retries", "enabled", "tags"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"url", "timeout_ms"}, []string{"url", "timeout_ms", "retries", "enabled", "tags"}, nil, false); err != nil {
 		return err
 	}
 	type plain ServiceConfig
@@ -525,34 +530,34 @@ func (v *ServiceConfig) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendServiceConfig(dst []byte, v *ServiceConfig) []byte {
-	dst = runtime.AppendString(dst, v.URL)
-	dst = runtime.AppendInt64(dst, v.TimeoutMs)
+	dst = kit.AppendString(dst, v.URL)
+	dst = kit.AppendInt64(dst, v.TimeoutMs)
 	if v.Retries != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendInt64(dst, (*v.Retries))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendInt64(dst, (*v.Retries))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Enabled != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendBool(dst, (*v.Enabled))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendBool(dst, (*v.Enabled))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Tags != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendLen(dst, len((*v.Tags)))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendLen(dst, len((*v.Tags)))
 		for i0 := range *v.Tags {
-			dst = runtime.AppendString(dst, (*v.Tags)[i0])
+			dst = kit.AppendString(dst, (*v.Tags)[i0])
 		}
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
-	dst = runtime.AppendPresent(dst, v.Owner.Set)
+	dst = kit.AppendPresent(dst, v.Owner.Set)
 	if v.Owner.Set {
-		dst = runtime.AppendPresent(dst, v.Owner.Null)
+		dst = kit.AppendPresent(dst, v.Owner.Null)
 		if !v.Owner.Null {
-			dst = runtime.AppendString(dst, v.Owner.Value)
+			dst = kit.AppendString(dst, v.Owner.Value)
 		}
 	}
 	return dst
@@ -619,7 +624,7 @@ type ServiceConfigParams struct {
 
 // UnmarshalJSON decodes a ServiceConfigParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ServiceConfigParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"service_name"}, []string{"service_name"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"service_name"}, []string{"service_name"}, nil, false); err != nil {
 		return err
 	}
 	type plain ServiceConfigParams
@@ -636,7 +641,7 @@ func (v *ServiceConfigParams) Validate() error {
 func (v *ServiceConfigParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendServiceConfigParams(dst []byte, v *ServiceConfigParams) []byte {
-	dst = runtime.AppendString(dst, v.ServiceName)
+	dst = kit.AppendString(dst, v.ServiceName)
 	return dst
 }
 
@@ -893,7 +898,7 @@ func decodeProduct(rd *runtime.Reader) *Product {
 
 // recordProduct converts the record the source returned; a bare return passes err on.
 func recordProduct(raw any) (out *Product, err error) {
-	raw = runtime.Transform(raw, []runtime.FieldMap{{
+	raw = kit.Transform(raw, []kit.FieldMap{{
 		From: "/title",
 		Prop: []string{"name"},
 	}, {
@@ -961,10 +966,10 @@ func (c *Client) keyProductsByIDs(dst []byte, p *ProductsByIDsParams) []byte {
 
 // keyProductsByIDsParams appends the cache key of v: its cache encoding, except where a source sees more of a param than that holds.
 func keyProductsByIDsParams(dst []byte, v *ProductsByIDsParams) []byte {
-	dst = runtime.AppendPresent(dst, v.IDs != nil)
-	dst = runtime.AppendLen(dst, len(v.IDs))
+	dst = kit.AppendPresent(dst, v.IDs != nil)
+	dst = kit.AppendLen(dst, len(v.IDs))
 	for i0 := range v.IDs {
-		dst = runtime.AppendString(dst, v.IDs[i0])
+		dst = kit.AppendString(dst, v.IDs[i0])
 	}
 	return dst
 }
@@ -987,7 +992,7 @@ func newProductsByIDsParams(iDs []string) ProductsByIDsParams {
 }
 
 func describeProductsByIDsParams(p *ProductsByIDsParams) string {
-	return fmt.Sprintf("ids=%v", runtime.Brief(p.IDs))
+	return fmt.Sprintf("ids=%v", kit.Brief(p.IDs))
 }
 
 func decodeProductsByIDs(rd *runtime.Reader) *ProductSummaries {
@@ -998,7 +1003,7 @@ func decodeProductsByIDs(rd *runtime.Reader) *ProductSummaries {
 
 // recordProductsByIDs converts the record the source returned; a bare return passes err on.
 func recordProductsByIDs(raw any) (out *ProductSummaries, err error) {
-	raw = runtime.TransformEach(raw, []runtime.FieldMap{{
+	raw = kit.TransformEach(raw, []kit.FieldMap{{
 		From: "title",
 		Prop: []string{"name"},
 	}})

@@ -8,10 +8,15 @@ import (
 	"errors"
 	"fmt"
 	"github.com/reftask/reftask/runtime"
+	"github.com/reftask/reftask/runtime/kit"
 	"strconv"
 	"time"
 	"unicode/utf8"
 )
+
+// A compile error here means this file and github.com/reftask/reftask/runtime/kit come from
+// different versions of reftask: regenerate the file (go generate) with the reftaskgen of the version you build with.
+const _ = kit.SupportPackageIsVersion1
 
 // Setting: A setting value.
 // Its schema allows values of several JSON types, so it holds any JSON value
@@ -54,7 +59,7 @@ type SettingParams struct {
 
 // UnmarshalJSON decodes a SettingParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *SettingParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"key"}, []string{"key"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"key"}, []string{"key"}, nil, false); err != nil {
 		return err
 	}
 	type plain SettingParams
@@ -71,7 +76,7 @@ func (v *SettingParams) Validate() error {
 func (v *SettingParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendSettingParams(dst []byte, v *SettingParams) []byte {
-	dst = runtime.AppendString(dst, v.Key)
+	dst = kit.AppendString(dst, v.Key)
 	return dst
 }
 
@@ -93,14 +98,14 @@ type Thing struct {
 
 // UnmarshalJSON decodes a Thing, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Thing) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id", "shape"}, []string{"id", "shape", "pair", "labels", "tags", "scores", "level"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id", "shape"}, []string{"id", "shape", "pair", "labels", "tags", "scores", "level"}, nil, false); err != nil {
 		return err
 	}
 	type plain Thing
 	if err := runtime.DecodeStrict(data, (*plain)(v)); err != nil {
 		return err
 	}
-	nulls := runtime.NullProps(data, "anything", "bag", "mixed")
+	nulls := kit.NullProps(data, "anything", "bag", "mixed")
 	if nulls["anything"] {
 		v.Anything = new(runtime.JSONValue)
 		if err := v.Anything.UnmarshalJSON([]byte("null")); err != nil {
@@ -167,7 +172,7 @@ func (v *Thing) validate(vs *runtime.Violations, path *runtime.Path) {
 	{
 		pTags := path.Key("tags")
 		if v.Tags != nil {
-			if i, j, dup := runtime.DuplicateIndex((*v.Tags)); dup {
+			if i, j, dup := kit.DuplicateIndex((*v.Tags)); dup {
 				vs.Addf(pTags.String(), "uniqueItems", "items %d and %d are equal", i, j)
 			}
 			for i0 := range *v.Tags {
@@ -198,69 +203,69 @@ func (v *Thing) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendThing(dst []byte, v *Thing) []byte {
-	dst = runtime.AppendString(dst, v.ID)
+	dst = kit.AppendString(dst, v.ID)
 	dst = appendThingShape(dst, &v.Shape)
 	if v.Anything != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = runtime.AppendJSONValue(dst, (*v.Anything))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Bag != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = runtime.AppendJSONValue(dst, (*v.Bag))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Mixed != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = runtime.AppendJSONValue(dst, (*v.Mixed))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Pair != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendThingPair(dst, v.Pair)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Labels != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendThingLabels(dst, v.Labels)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Tags != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendLen(dst, len((*v.Tags)))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendLen(dst, len((*v.Tags)))
 		for i0 := range *v.Tags {
-			dst = runtime.AppendString(dst, (*v.Tags)[i0])
+			dst = kit.AppendString(dst, (*v.Tags)[i0])
 		}
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Scores != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendLen(dst, len((*v.Scores)))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendLen(dst, len((*v.Scores)))
 		for k0, e0 := range *v.Scores {
-			dst = runtime.AppendString(dst, k0)
-			dst = runtime.AppendFloat64(dst, e0)
+			dst = kit.AppendString(dst, k0)
+			dst = kit.AppendFloat64(dst, e0)
 		}
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
-	dst = runtime.AppendPresent(dst, v.Note.Set)
+	dst = kit.AppendPresent(dst, v.Note.Set)
 	if v.Note.Set {
-		dst = runtime.AppendPresent(dst, v.Note.Null)
+		dst = kit.AppendPresent(dst, v.Note.Null)
 		if !v.Note.Null {
-			dst = runtime.AppendString(dst, v.Note.Value)
+			dst = kit.AppendString(dst, v.Note.Value)
 		}
 	}
 	if v.Level != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendString(dst, string((*v.Level)))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendString(dst, string((*v.Level)))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
@@ -332,7 +337,7 @@ func readThing(rd *runtime.Reader, v *Thing) {
 
 // cloneThing returns a deep copy of v that shares nothing mutable with it.
 func cloneThing(v *Thing) *Thing {
-	return runtime.CopyByCodec(v, appendThing, readThing)
+	return kit.CopyByCodec(v, appendThing, readThing)
 }
 
 // ThingLabels is the object at properties/labels.
@@ -342,12 +347,12 @@ type ThingLabels struct {
 }
 
 // pattern0 is compiled once; the schema compiler has already accepted it.
-var pattern0 = runtime.MustPattern("^x-")
+var pattern0 = kit.MustPattern("^x-")
 
 // UnmarshalJSON decodes a ThingLabels strictly (missing required properties, nulls where null is not allowed and unknown properties are errors)
 // and puts every key that no property takes into the map it belongs to.
 func (v *ThingLabels) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, nil, nil, nil, false); err != nil {
+	if err := kit.RequireKeys(data, nil, nil, nil, false); err != nil {
 		return err
 	}
 	type plain ThingLabels
@@ -355,7 +360,7 @@ func (v *ThingLabels) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	v.PatternProps = nil
-	keys, raw, err := runtime.OtherProps(data, nil)
+	keys, raw, err := kit.OtherProps(data, nil)
 	if err != nil {
 		return err
 	}
@@ -366,7 +371,7 @@ func (v *ThingLabels) UnmarshalJSON(data []byte) error {
 			matched = true
 			var x string
 			if err := runtime.DecodeStrict(raw[k], &x); err != nil {
-				return runtime.PropError(k, err)
+				return kit.PropError(k, err)
 			}
 			if v.PatternProps == nil {
 				v.PatternProps = make(map[string]string)
@@ -383,9 +388,9 @@ func (v *ThingLabels) UnmarshalJSON(data []byte) error {
 // MarshalJSON writes the properties, then the keys of the maps in sorted order; a key is written once.
 func (v ThingLabels) MarshalJSON() ([]byte, error) {
 	type plain ThingLabels
-	var w runtime.ObjectWriter
+	var w kit.ObjectWriter
 	w.Struct(plain(v))
-	runtime.WriteProps(&w, v.PatternProps)
+	kit.WriteProps(&w, v.PatternProps)
 	return w.Bytes()
 }
 
@@ -406,10 +411,10 @@ func (v *ThingLabels) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendThingLabels(dst []byte, v *ThingLabels) []byte {
-	dst = runtime.AppendLen(dst, len(v.PatternProps))
+	dst = kit.AppendLen(dst, len(v.PatternProps))
 	for k0, e0 := range v.PatternProps {
-		dst = runtime.AppendString(dst, k0)
-		dst = runtime.AppendString(dst, e0)
+		dst = kit.AppendString(dst, k0)
+		dst = kit.AppendString(dst, e0)
 	}
 	return dst
 }
@@ -465,7 +470,7 @@ func (v ThingLevel) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendThingLevel(dst []byte, v *ThingLevel) []byte {
-	dst = runtime.AppendString(dst, string(*v))
+	dst = kit.AppendString(dst, string(*v))
 	return dst
 }
 
@@ -495,19 +500,19 @@ func (v ThingPair) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON decodes a JSON array of at most 2 items, each item strictly.
 func (v *ThingPair) UnmarshalJSON(data []byte) error {
-	items, err := runtime.TupleItems(data, 0, 2)
+	items, err := kit.TupleItems(data, 0, 2)
 	if err != nil {
 		return err
 	}
 	*v = ThingPair{}
 	if len(items) > 0 {
 		if err := runtime.DecodeStrict(items[0], &v.V0); err != nil {
-			return runtime.PropError("0", err)
+			return kit.PropError("0", err)
 		}
 	}
 	if len(items) > 1 {
 		if err := runtime.DecodeStrict(items[1], &v.V1); err != nil {
-			return runtime.PropError("1", err)
+			return kit.PropError("1", err)
 		}
 	}
 	return nil
@@ -535,16 +540,16 @@ func (v *ThingPair) validate(vs *runtime.Violations, path *runtime.Path) {
 
 func appendThingPair(dst []byte, v *ThingPair) []byte {
 	if v.V0 != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendString(dst, (*v.V0))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendString(dst, (*v.V0))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.V1 != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendInt64(dst, (*v.V1))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendInt64(dst, (*v.V1))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
@@ -569,7 +574,7 @@ type ThingParams struct {
 
 // UnmarshalJSON decodes a ThingParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ThingParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
 		return err
 	}
 	type plain ThingParams
@@ -586,7 +591,7 @@ func (v *ThingParams) Validate() error {
 func (v *ThingParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendThingParams(dst []byte, v *ThingParams) []byte {
-	dst = runtime.AppendString(dst, v.ID)
+	dst = kit.AppendString(dst, v.ID)
 	return dst
 }
 
@@ -622,7 +627,7 @@ func (v ThingShape) Value() any {
 
 // UnmarshalJSON reads the property "kind" first and decodes the variant it names.
 func (v *ThingShape) UnmarshalJSON(data []byte) error {
-	tag, err := runtime.Discriminator(data, "kind")
+	tag, err := kit.Discriminator(data, "kind")
 	if err != nil {
 		return err
 	}
@@ -635,7 +640,7 @@ func (v *ThingShape) UnmarshalJSON(data []byte) error {
 		v.Square = new(ThingShapeSquare)
 		return v.Square.UnmarshalJSON(data)
 	}
-	return runtime.UnknownTag("kind", tag, "\"circle\", \"square\"")
+	return kit.UnknownTag("kind", tag, "\"circle\", \"square\"")
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -663,13 +668,13 @@ func (v *ThingShape) validate(vs *runtime.Violations, path *runtime.Path) {
 func appendThingShape(dst []byte, v *ThingShape) []byte {
 	switch {
 	case v.Circle != nil:
-		dst = runtime.AppendInt64(dst, 0)
+		dst = kit.AppendInt64(dst, 0)
 		dst = appendThingShapeCircle(dst, v.Circle)
 	case v.Square != nil:
-		dst = runtime.AppendInt64(dst, 1)
+		dst = kit.AppendInt64(dst, 1)
 		dst = appendThingShapeSquare(dst, v.Square)
 	default:
-		dst = runtime.AppendInt64(dst, -1)
+		dst = kit.AppendInt64(dst, -1)
 	}
 	return dst
 }
@@ -693,7 +698,7 @@ type ThingShapeCircle struct {
 
 // UnmarshalJSON decodes a ThingShapeCircle, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ThingShapeCircle) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"kind"}, []string{"kind", "r"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"kind"}, []string{"kind", "r"}, nil, false); err != nil {
 		return err
 	}
 	type plain ThingShapeCircle
@@ -717,12 +722,12 @@ func (v *ThingShapeCircle) validate(vs *runtime.Violations, path *runtime.Path) 
 }
 
 func appendThingShapeCircle(dst []byte, v *ThingShapeCircle) []byte {
-	dst = runtime.AppendString(dst, v.Kind)
+	dst = kit.AppendString(dst, v.Kind)
 	if v.R != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendFloat64(dst, (*v.R))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendFloat64(dst, (*v.R))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
@@ -744,7 +749,7 @@ type ThingShapeSquare struct {
 
 // UnmarshalJSON decodes a ThingShapeSquare, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ThingShapeSquare) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"kind"}, []string{"kind", "a"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"kind"}, []string{"kind", "a"}, nil, false); err != nil {
 		return err
 	}
 	type plain ThingShapeSquare
@@ -768,12 +773,12 @@ func (v *ThingShapeSquare) validate(vs *runtime.Violations, path *runtime.Path) 
 }
 
 func appendThingShapeSquare(dst []byte, v *ThingShapeSquare) []byte {
-	dst = runtime.AppendString(dst, v.Kind)
+	dst = kit.AppendString(dst, v.Kind)
 	if v.A != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendFloat64(dst, (*v.A))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendFloat64(dst, (*v.A))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
@@ -788,8 +793,8 @@ func readThingShapeSquare(rd *runtime.Reader, v *ThingShapeSquare) {
 }
 
 // checkSetting checks a JSON value against the schema at setting.json#, adding a violation for every keyword it breaks.
-func checkSetting(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if runtime.CountValid(v, path, nil, checkSettingNot) == 1 {
+func checkSetting(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if kit.CountValid(v, path, nil, checkSettingNot) == 1 {
 		vs.Add(path.String(), "not", "the value matches the schema under not")
 	}
 	if s, ok := v.(string); ok {
@@ -800,25 +805,25 @@ func checkSetting(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime
 }
 
 // checkSettingNot checks a JSON value against the schema at setting.json#/not, adding a violation for every keyword it breaks.
-func checkSettingNot(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "array") {
+func checkSettingNot(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "array") {
 		vs.Addf(path.String(), "type", "%s is not of type array", runtime.JSONKind(v))
 	}
 }
 
 // checkThingAnything checks a JSON value against the schema at properties/anything, adding a violation for every keyword it breaks.
-func checkThingAnything(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {}
+func checkThingAnything(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {}
 
 // checkThingBag checks a JSON value against the schema at properties/bag, adding a violation for every keyword it breaks.
-func checkThingBag(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "object") {
+func checkThingBag(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "object") {
 		vs.Addf(path.String(), "type", "%s is not of type object", runtime.JSONKind(v))
 	}
 }
 
 // checkThingMixed checks a JSON value against the schema at properties/mixed, adding a violation for every keyword it breaks.
-func checkThingMixed(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "string", "integer") {
+func checkThingMixed(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "string", "integer") {
 		vs.Addf(path.String(), "type", "%s is not of type string or integer", runtime.JSONKind(v))
 	}
 	if n, ok := v.(json.Number); ok {
@@ -937,7 +942,7 @@ func decodeSetting(rd *runtime.Reader) *Setting {
 
 // rowSetting converts one row of the query; a bare return passes err on.
 func rowSetting(rec runtime.Record) (out *Setting, err error) {
-	col, err := runtime.SingleColumn(rec)
+	col, err := kit.SingleColumn(rec)
 	if err != nil {
 		return nil, err
 	}
@@ -1008,25 +1013,25 @@ func scanThing(row *runtime.Row) (out *Thing, err error) {
 	if err != nil {
 		return
 	}
-	if rAnything, ok := row.Lookup(2); ok && (rAnything != nil || runtime.AcceptsNull(checkThingAnything)) {
+	if rAnything, ok := row.Lookup(2); ok && (rAnything != nil || kit.AcceptsNull(checkThingAnything)) {
 		var vAnything runtime.JSONValue
-		vAnything, err = runtime.AsJSONValueFor("/anything", rAnything, checkThingAnything)
+		vAnything, err = kit.AsJSONValueFor("/anything", rAnything, checkThingAnything)
 		if err != nil {
 			return
 		}
 		v.Anything = &vAnything
 	}
-	if rBag, ok := row.Lookup(3); ok && (rBag != nil || runtime.AcceptsNull(checkThingBag)) {
+	if rBag, ok := row.Lookup(3); ok && (rBag != nil || kit.AcceptsNull(checkThingBag)) {
 		var vBag runtime.JSONValue
-		vBag, err = runtime.AsJSONValueFor("/bag", rBag, checkThingBag)
+		vBag, err = kit.AsJSONValueFor("/bag", rBag, checkThingBag)
 		if err != nil {
 			return
 		}
 		v.Bag = &vBag
 	}
-	if rMixed, ok := row.Lookup(4); ok && (rMixed != nil || runtime.AcceptsNull(checkThingMixed)) {
+	if rMixed, ok := row.Lookup(4); ok && (rMixed != nil || kit.AcceptsNull(checkThingMixed)) {
 		var vMixed runtime.JSONValue
-		vMixed, err = runtime.AsJSONValueFor("/mixed", rMixed, checkThingMixed)
+		vMixed, err = kit.AsJSONValueFor("/mixed", rMixed, checkThingMixed)
 		if err != nil {
 			return
 		}
@@ -1145,12 +1150,12 @@ func (c *Client) Tasks() []string {
 }
 
 func convSetting(path string, raw any) (out Setting, err error) {
-	out.JSONValue, err = runtime.AsJSONValueFor(path, raw, checkSetting)
+	out.JSONValue, err = kit.AsJSONValueFor(path, raw, checkSetting)
 	return
 }
 
 // patternConv0 is compiled once; the schema compiler has already accepted it.
-var patternConv0 = runtime.MustPattern("^x-")
+var patternConv0 = kit.MustPattern("^x-")
 
 func convThingLabels(path string, raw any) (out ThingLabels, err error) {
 	m, err := runtime.AsObject(path, raw)
@@ -1183,11 +1188,11 @@ func convThingLevel(path string, raw any) (out ThingLevel, err error) {
 }
 
 func convThingPair(path string, raw any) (out ThingPair, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }
 
 func convThingShape(path string, raw any) (out ThingShape, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }

@@ -8,11 +8,16 @@ import (
 	"errors"
 	"fmt"
 	"github.com/reftask/reftask/runtime"
+	"github.com/reftask/reftask/runtime/kit"
 	"slices"
 	"strconv"
 	"time"
 	"unicode/utf8"
 )
+
+// A compile error here means this file and github.com/reftask/reftask/runtime/kit come from
+// different versions of reftask: regenerate the file (go generate) with the reftaskgen of the version you build with.
+const _ = kit.SupportPackageIsVersion1
 
 // Circle is the object at $defs/circle.
 type Circle struct {
@@ -22,7 +27,7 @@ type Circle struct {
 
 // UnmarshalJSON decodes a Circle, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Circle) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"kind", "r"}, []string{"kind", "r"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"kind", "r"}, []string{"kind", "r"}, nil, false); err != nil {
 		return err
 	}
 	type plain Circle
@@ -52,8 +57,8 @@ func (v *Circle) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendCircle(dst []byte, v *Circle) []byte {
-	dst = runtime.AppendString(dst, v.Kind)
-	dst = runtime.AppendFloat64(dst, v.R)
+	dst = kit.AppendString(dst, v.Kind)
+	dst = kit.AppendFloat64(dst, v.R)
 	return dst
 }
 
@@ -72,7 +77,7 @@ type Counters struct {
 // UnmarshalJSON decodes a Counters strictly (missing required properties, nulls where null is not allowed are errors)
 // and puts every key that no property takes into the map it belongs to.
 func (v *Counters) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"name"}, []string{"name"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"name"}, []string{"name"}, nil, false); err != nil {
 		return err
 	}
 	type plain Counters
@@ -80,14 +85,14 @@ func (v *Counters) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	v.Extra = nil
-	keys, raw, err := runtime.OtherProps(data, []string{"name"})
+	keys, raw, err := kit.OtherProps(data, []string{"name"})
 	if err != nil {
 		return err
 	}
 	for _, k := range keys {
 		var x int64
 		if err := runtime.DecodeStrict(raw[k], &x); err != nil {
-			return runtime.PropError(k, err)
+			return kit.PropError(k, err)
 		}
 		if v.Extra == nil {
 			v.Extra = make(map[string]int64)
@@ -100,9 +105,9 @@ func (v *Counters) UnmarshalJSON(data []byte) error {
 // MarshalJSON writes the properties, then the keys of the maps in sorted order; a key is written once.
 func (v Counters) MarshalJSON() ([]byte, error) {
 	type plain Counters
-	var w runtime.ObjectWriter
+	var w kit.ObjectWriter
 	w.Struct(plain(v))
-	runtime.WriteProps(&w, v.Extra)
+	kit.WriteProps(&w, v.Extra)
 	return w.Bytes()
 }
 
@@ -126,11 +131,11 @@ func (v *Counters) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendCounters(dst []byte, v *Counters) []byte {
-	dst = runtime.AppendString(dst, v.Name)
-	dst = runtime.AppendLen(dst, len(v.Extra))
+	dst = kit.AppendString(dst, v.Name)
+	dst = kit.AppendLen(dst, len(v.Extra))
 	for k0, e0 := range v.Extra {
-		dst = runtime.AppendString(dst, k0)
-		dst = runtime.AppendInt64(dst, e0)
+		dst = kit.AppendString(dst, k0)
+		dst = kit.AppendInt64(dst, e0)
 	}
 	return dst
 }
@@ -177,14 +182,14 @@ type Drawing struct {
 
 // UnmarshalJSON decodes a Drawing, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Drawing) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"shape"}, []string{"shape", "shapes", "scalar", "ref", "named", "tagged", "counters", "headers", "point", "row", "entry", "vehicle"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"shape"}, []string{"shape", "shapes", "scalar", "ref", "named", "tagged", "counters", "headers", "point", "row", "entry", "vehicle"}, nil, false); err != nil {
 		return err
 	}
 	type plain Drawing
 	if err := runtime.DecodeStrict(data, (*plain)(v)); err != nil {
 		return err
 	}
-	nulls := runtime.NullProps(data, "mode")
+	nulls := kit.NullProps(data, "mode")
 	if nulls["mode"] {
 		v.Mode = new(Mode)
 		if err := v.Mode.UnmarshalJSON([]byte("null")); err != nil {
@@ -292,86 +297,86 @@ func (v *Drawing) validate(vs *runtime.Violations, path *runtime.Path) {
 func appendDrawing(dst []byte, v *Drawing) []byte {
 	dst = appendShape(dst, &v.Shape)
 	if v.Shapes != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendLen(dst, len((*v.Shapes)))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendLen(dst, len((*v.Shapes)))
 		for i0 := range *v.Shapes {
 			dst = appendShape(dst, &(*v.Shapes)[i0])
 		}
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Scalar != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendScalar(dst, v.Scalar)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Ref != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendRef(dst, v.Ref)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
-	dst = runtime.AppendPresent(dst, v.Maybe.Set)
+	dst = kit.AppendPresent(dst, v.Maybe.Set)
 	if v.Maybe.Set {
-		dst = runtime.AppendPresent(dst, v.Maybe.Null)
+		dst = kit.AppendPresent(dst, v.Maybe.Null)
 		if !v.Maybe.Null {
 			dst = appendCircle(dst, &v.Maybe.Value)
 		}
 	}
 	if v.Named != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendNamed(dst, v.Named)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Tagged != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendTagged(dst, v.Tagged)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Counters != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendCounters(dst, v.Counters)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Headers != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendHeaders(dst, v.Headers)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Point != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendPoint(dst, v.Point)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Row != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendRow(dst, v.Row)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Mode != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendString(dst, string((*v.Mode)))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendString(dst, string((*v.Mode)))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Entry != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendEntry(dst, v.Entry)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Vehicle != nil {
-		dst = runtime.AppendPresent(dst, true)
+		dst = kit.AppendPresent(dst, true)
 		dst = appendVehicle(dst, v.Vehicle)
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
@@ -453,7 +458,7 @@ func readDrawing(rd *runtime.Reader, v *Drawing) {
 
 // cloneDrawing returns a deep copy of v that shares nothing mutable with it.
 func cloneDrawing(v *Drawing) *Drawing {
-	return runtime.CopyByCodec(v, appendDrawing, readDrawing)
+	return kit.CopyByCodec(v, appendDrawing, readDrawing)
 }
 
 // DrawingParams is the object at drawing.task.json#/params.
@@ -463,7 +468,7 @@ type DrawingParams struct {
 
 // UnmarshalJSON decodes a DrawingParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *DrawingParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
 		return err
 	}
 	type plain DrawingParams
@@ -480,7 +485,7 @@ func (v *DrawingParams) Validate() error {
 func (v *DrawingParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendDrawingParams(dst []byte, v *DrawingParams) []byte {
-	dst = runtime.AppendString(dst, v.ID)
+	dst = kit.AppendString(dst, v.ID)
 	return dst
 }
 
@@ -507,20 +512,20 @@ func (v Entry) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON decodes a JSON array, each item strictly.
 func (v *Entry) UnmarshalJSON(data []byte) error {
-	items, err := runtime.TupleItems(data, 0, -1)
+	items, err := kit.TupleItems(data, 0, -1)
 	if err != nil {
 		return err
 	}
 	*v = Entry{}
 	if len(items) > 0 {
 		if err := runtime.DecodeStrict(items[0], &v.Key); err != nil {
-			return runtime.PropError("0", err)
+			return kit.PropError("0", err)
 		}
 	}
 	for i := 1; i < len(items); i++ {
 		var x runtime.JSONValue
 		if err := json.Unmarshal(items[i], &x); err != nil {
-			return runtime.PropError(strconv.Itoa(i), err)
+			return kit.PropError(strconv.Itoa(i), err)
 		}
 		v.Rest = append(v.Rest, x)
 	}
@@ -551,12 +556,12 @@ func (v *Entry) validate(vs *runtime.Violations, path *runtime.Path) {
 
 func appendEntry(dst []byte, v *Entry) []byte {
 	if v.Key != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendString(dst, (*v.Key))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendString(dst, (*v.Key))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
-	dst = runtime.AppendLen(dst, len(v.Rest))
+	dst = kit.AppendLen(dst, len(v.Rest))
 	for i0 := range v.Rest {
 		dst = runtime.AppendJSONValue(dst, v.Rest[i0])
 	}
@@ -583,12 +588,12 @@ type Headers struct {
 }
 
 // pattern0 is compiled once; the schema compiler has already accepted it.
-var pattern0 = runtime.MustPattern("^x-")
+var pattern0 = kit.MustPattern("^x-")
 
 // UnmarshalJSON decodes a Headers strictly (missing required properties, nulls where null is not allowed and unknown properties are errors)
 // and puts every key that no property takes into the map it belongs to.
 func (v *Headers) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, nil, []string{"host"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, nil, []string{"host"}, nil, false); err != nil {
 		return err
 	}
 	type plain Headers
@@ -596,7 +601,7 @@ func (v *Headers) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	v.PatternProps = nil
-	keys, raw, err := runtime.OtherProps(data, []string{"host"})
+	keys, raw, err := kit.OtherProps(data, []string{"host"})
 	if err != nil {
 		return err
 	}
@@ -607,7 +612,7 @@ func (v *Headers) UnmarshalJSON(data []byte) error {
 			matched = true
 			var x string
 			if err := runtime.DecodeStrict(raw[k], &x); err != nil {
-				return runtime.PropError(k, err)
+				return kit.PropError(k, err)
 			}
 			if v.PatternProps == nil {
 				v.PatternProps = make(map[string]string)
@@ -624,9 +629,9 @@ func (v *Headers) UnmarshalJSON(data []byte) error {
 // MarshalJSON writes the properties, then the keys of the maps in sorted order; a key is written once.
 func (v Headers) MarshalJSON() ([]byte, error) {
 	type plain Headers
-	var w runtime.ObjectWriter
+	var w kit.ObjectWriter
 	w.Struct(plain(v))
-	runtime.WriteProps(&w, v.PatternProps)
+	kit.WriteProps(&w, v.PatternProps)
 	return w.Bytes()
 }
 
@@ -651,15 +656,15 @@ func (v *Headers) validate(vs *runtime.Violations, path *runtime.Path) {
 
 func appendHeaders(dst []byte, v *Headers) []byte {
 	if v.Host != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendString(dst, (*v.Host))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendString(dst, (*v.Host))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
-	dst = runtime.AppendLen(dst, len(v.PatternProps))
+	dst = kit.AppendLen(dst, len(v.PatternProps))
 	for k0, e0 := range v.PatternProps {
-		dst = runtime.AppendString(dst, k0)
-		dst = runtime.AppendString(dst, e0)
+		dst = kit.AppendString(dst, k0)
+		dst = kit.AppendString(dst, e0)
 	}
 	return dst
 }
@@ -713,12 +718,12 @@ func (v Mode) Value() any {
 
 // MarshalJSON writes the value; a value that is not JSON text is an error.
 func (v Mode) MarshalJSON() ([]byte, error) {
-	return runtime.EnumJSON(string(v))
+	return kit.EnumJSON(string(v))
 }
 
 // UnmarshalJSON decodes any JSON value, spelled as the constant it equals; Validate reports a value that equals none.
 func (v *Mode) UnmarshalJSON(data []byte) error {
-	s, err := runtime.EnumText(data, string(Mode1), string(ModeAuto), string(ModeNull), string(ModeValue3), string(ModeValue4))
+	s, err := kit.EnumText(data, string(Mode1), string(ModeAuto), string(ModeNull), string(ModeValue3), string(ModeValue4))
 	*v = Mode(s)
 	return err
 }
@@ -737,7 +742,7 @@ func (v Mode) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendMode(dst []byte, v *Mode) []byte {
-	dst = runtime.AppendString(dst, string(*v))
+	dst = kit.AppendString(dst, string(*v))
 	return dst
 }
 
@@ -754,7 +759,7 @@ type Named struct {
 
 // UnmarshalJSON decodes a Named, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Named) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id", "name"}, []string{"id", "created", "name"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id", "name"}, []string{"id", "created", "name"}, nil, false); err != nil {
 		return err
 	}
 	type plain Named
@@ -787,14 +792,14 @@ func (v *Named) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendNamed(dst []byte, v *Named) []byte {
-	dst = runtime.AppendInt64(dst, v.ID)
+	dst = kit.AppendInt64(dst, v.ID)
 	if v.Created != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendString(dst, (*v.Created))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendString(dst, (*v.Created))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
-	dst = runtime.AppendString(dst, v.Name)
+	dst = kit.AppendString(dst, v.Name)
 	return dst
 }
 
@@ -830,20 +835,20 @@ func (v Point) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON decodes a JSON array of at least 2 and at most 3 items, each item strictly.
 func (v *Point) UnmarshalJSON(data []byte) error {
-	items, err := runtime.TupleItems(data, 2, 3)
+	items, err := kit.TupleItems(data, 2, 3)
 	if err != nil {
 		return err
 	}
 	*v = Point{}
 	if err := runtime.DecodeStrict(items[0], &v.X); err != nil {
-		return runtime.PropError("0", err)
+		return kit.PropError("0", err)
 	}
 	if err := runtime.DecodeStrict(items[1], &v.Y); err != nil {
-		return runtime.PropError("1", err)
+		return kit.PropError("1", err)
 	}
 	if len(items) > 2 {
 		if err := json.Unmarshal(runtime.NormalizeIntegers(items[2]), &v.Label); err != nil {
-			return runtime.PropError("2", err)
+			return kit.PropError("2", err)
 		}
 	}
 	return nil
@@ -859,13 +864,13 @@ func (v *Point) Validate() error {
 func (v *Point) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendPoint(dst []byte, v *Point) []byte {
-	dst = runtime.AppendFloat64(dst, v.X)
-	dst = runtime.AppendFloat64(dst, v.Y)
-	dst = runtime.AppendPresent(dst, v.Label.Set)
+	dst = kit.AppendFloat64(dst, v.X)
+	dst = kit.AppendFloat64(dst, v.Y)
+	dst = kit.AppendPresent(dst, v.Label.Set)
 	if v.Label.Set {
-		dst = runtime.AppendPresent(dst, v.Label.Null)
+		dst = kit.AppendPresent(dst, v.Label.Null)
 		if !v.Label.Null {
-			dst = runtime.AppendString(dst, v.Label.Value)
+			dst = kit.AppendString(dst, v.Label.Value)
 		}
 	}
 	return dst
@@ -918,11 +923,11 @@ func (v Ref) Value() any {
 // When none matches, the
 // first branch that decodes is kept, for Validate to report why.
 func (v *Ref) UnmarshalJSON(data []byte) error {
-	cands := make([]runtime.Candidate[Ref], 0, 2)
+	cands := make([]kit.Candidate[Ref], 0, 2)
 	{
 		x := new(int64)
 		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, runtime.Candidate[Ref]{
+		cands = append(cands, kit.Candidate[Ref]{
 			Err:   err,
 			Name:  "Integer",
 			Value: Ref{Integer: x},
@@ -931,13 +936,13 @@ func (v *Ref) UnmarshalJSON(data []byte) error {
 	{
 		x := new(string)
 		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, runtime.Candidate[Ref]{
+		cands = append(cands, kit.Candidate[Ref]{
 			Err:   err,
 			Name:  "String",
 			Value: Ref{String: x},
 		})
 	}
-	return runtime.PickVariant(v, false, cands, (*Ref).checkVariant)
+	return kit.PickVariant(v, false, cands, (*Ref).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
@@ -981,13 +986,13 @@ func (v *Ref) validate(vs *runtime.Violations, path *runtime.Path) {
 func appendRef(dst []byte, v *Ref) []byte {
 	switch {
 	case v.Integer != nil:
-		dst = runtime.AppendInt64(dst, 0)
-		dst = runtime.AppendInt64(dst, (*v.Integer))
+		dst = kit.AppendInt64(dst, 0)
+		dst = kit.AppendInt64(dst, (*v.Integer))
 	case v.String != nil:
-		dst = runtime.AppendInt64(dst, 1)
-		dst = runtime.AppendString(dst, (*v.String))
+		dst = kit.AppendInt64(dst, 1)
+		dst = kit.AppendString(dst, (*v.String))
 	default:
-		dst = runtime.AppendInt64(dst, -1)
+		dst = kit.AppendInt64(dst, -1)
 	}
 	return dst
 }
@@ -1024,18 +1029,18 @@ func (v Row) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON decodes a JSON array of at least 1 items, each item strictly.
 func (v *Row) UnmarshalJSON(data []byte) error {
-	items, err := runtime.TupleItems(data, 1, -1)
+	items, err := kit.TupleItems(data, 1, -1)
 	if err != nil {
 		return err
 	}
 	*v = Row{}
 	if err := runtime.DecodeStrict(items[0], &v.V0); err != nil {
-		return runtime.PropError("0", err)
+		return kit.PropError("0", err)
 	}
 	for i := 1; i < len(items); i++ {
 		var x int64
 		if err := runtime.DecodeStrict(items[i], &x); err != nil {
-			return runtime.PropError(strconv.Itoa(i), err)
+			return kit.PropError(strconv.Itoa(i), err)
 		}
 		v.Rest = append(v.Rest, x)
 	}
@@ -1058,10 +1063,10 @@ func (v *Row) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendRow(dst []byte, v *Row) []byte {
-	dst = runtime.AppendString(dst, v.V0)
-	dst = runtime.AppendLen(dst, len(v.Rest))
+	dst = kit.AppendString(dst, v.V0)
+	dst = kit.AppendLen(dst, len(v.Rest))
 	for i0 := range v.Rest {
-		dst = runtime.AppendInt64(dst, v.Rest[i0])
+		dst = kit.AppendInt64(dst, v.Rest[i0])
 	}
 	return dst
 }
@@ -1113,11 +1118,11 @@ func (v Scalar) Value() any {
 // A value that matches several is an error. When none matches, the
 // first branch that decodes is kept, for Validate to report why.
 func (v *Scalar) UnmarshalJSON(data []byte) error {
-	cands := make([]runtime.Candidate[Scalar], 0, 3)
+	cands := make([]kit.Candidate[Scalar], 0, 3)
 	{
 		x := new(string)
 		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, runtime.Candidate[Scalar]{
+		cands = append(cands, kit.Candidate[Scalar]{
 			Err:   err,
 			Name:  "String",
 			Value: Scalar{String: x},
@@ -1126,7 +1131,7 @@ func (v *Scalar) UnmarshalJSON(data []byte) error {
 	{
 		x := new(int64)
 		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, runtime.Candidate[Scalar]{
+		cands = append(cands, kit.Candidate[Scalar]{
 			Err:   err,
 			Name:  "Integer",
 			Value: Scalar{Integer: x},
@@ -1135,13 +1140,13 @@ func (v *Scalar) UnmarshalJSON(data []byte) error {
 	{
 		x := new(float64)
 		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, runtime.Candidate[Scalar]{
+		cands = append(cands, kit.Candidate[Scalar]{
 			Err:   err,
 			Name:  "Number",
 			Value: Scalar{Number: x},
 		})
 	}
-	return runtime.PickVariant(v, true, cands, (*Scalar).checkVariant)
+	return kit.PickVariant(v, true, cands, (*Scalar).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
@@ -1190,11 +1195,11 @@ func (v *Scalar) validate(vs *runtime.Violations, path *runtime.Path) {
 	// oneOf: the value must match no other branch.
 	switch {
 	case v.Integer != nil:
-		if i := runtime.FirstMatch(v.Integer, path, checkScalarNumber); i >= 0 {
+		if i := kit.FirstMatch(v.Integer, path, checkScalarNumber); i >= 0 {
 			vs.Addf(path.String(), "oneOf", "the Integer value also matches %s, want exactly one branch", []string{"Number"}[i])
 		}
 	case v.Number != nil:
-		if i := runtime.FirstMatch(v.Number, path, checkScalarInteger); i >= 0 {
+		if i := kit.FirstMatch(v.Number, path, checkScalarInteger); i >= 0 {
 			vs.Addf(path.String(), "oneOf", "the Number value also matches %s, want exactly one branch", []string{"Integer"}[i])
 		}
 	}
@@ -1203,16 +1208,16 @@ func (v *Scalar) validate(vs *runtime.Violations, path *runtime.Path) {
 func appendScalar(dst []byte, v *Scalar) []byte {
 	switch {
 	case v.String != nil:
-		dst = runtime.AppendInt64(dst, 0)
-		dst = runtime.AppendString(dst, (*v.String))
+		dst = kit.AppendInt64(dst, 0)
+		dst = kit.AppendString(dst, (*v.String))
 	case v.Integer != nil:
-		dst = runtime.AppendInt64(dst, 1)
-		dst = runtime.AppendInt64(dst, (*v.Integer))
+		dst = kit.AppendInt64(dst, 1)
+		dst = kit.AppendInt64(dst, (*v.Integer))
 	case v.Number != nil:
-		dst = runtime.AppendInt64(dst, 2)
-		dst = runtime.AppendFloat64(dst, (*v.Number))
+		dst = kit.AppendInt64(dst, 2)
+		dst = kit.AppendFloat64(dst, (*v.Number))
 	default:
-		dst = runtime.AppendInt64(dst, -1)
+		dst = kit.AppendInt64(dst, -1)
 	}
 	return dst
 }
@@ -1233,7 +1238,7 @@ func readScalar(rd *runtime.Reader, v *Scalar) {
 
 // cloneScalar returns a deep copy of v that shares nothing mutable with it.
 func cloneScalar(v *Scalar) *Scalar {
-	return runtime.CopyByCodec(v, appendScalar, readScalar)
+	return kit.CopyByCodec(v, appendScalar, readScalar)
 }
 
 // ScalarParams is the object at value.task.json#/params.
@@ -1243,7 +1248,7 @@ type ScalarParams struct {
 
 // UnmarshalJSON decodes a ScalarParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ScalarParams) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"key"}, []string{"key"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"key"}, []string{"key"}, nil, false); err != nil {
 		return err
 	}
 	type plain ScalarParams
@@ -1260,7 +1265,7 @@ func (v *ScalarParams) Validate() error {
 func (v *ScalarParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendScalarParams(dst []byte, v *ScalarParams) []byte {
-	dst = runtime.AppendString(dst, v.Key)
+	dst = kit.AppendString(dst, v.Key)
 	return dst
 }
 
@@ -1296,7 +1301,7 @@ func (v Shape) Value() any {
 
 // UnmarshalJSON reads the property "kind" first and decodes the variant it names.
 func (v *Shape) UnmarshalJSON(data []byte) error {
-	tag, err := runtime.Discriminator(data, "kind")
+	tag, err := kit.Discriminator(data, "kind")
 	if err != nil {
 		return err
 	}
@@ -1309,7 +1314,7 @@ func (v *Shape) UnmarshalJSON(data []byte) error {
 		v.Square = new(Square)
 		return v.Square.UnmarshalJSON(data)
 	}
-	return runtime.UnknownTag("kind", tag, "\"circle\", \"square\"")
+	return kit.UnknownTag("kind", tag, "\"circle\", \"square\"")
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -1337,13 +1342,13 @@ func (v *Shape) validate(vs *runtime.Violations, path *runtime.Path) {
 func appendShape(dst []byte, v *Shape) []byte {
 	switch {
 	case v.Circle != nil:
-		dst = runtime.AppendInt64(dst, 0)
+		dst = kit.AppendInt64(dst, 0)
 		dst = appendCircle(dst, v.Circle)
 	case v.Square != nil:
-		dst = runtime.AppendInt64(dst, 1)
+		dst = kit.AppendInt64(dst, 1)
 		dst = appendSquare(dst, v.Square)
 	default:
-		dst = runtime.AppendInt64(dst, -1)
+		dst = kit.AppendInt64(dst, -1)
 	}
 	return dst
 }
@@ -1367,7 +1372,7 @@ type Square struct {
 
 // UnmarshalJSON decodes a Square, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Square) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"kind", "side"}, []string{"kind", "side"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"kind", "side"}, []string{"kind", "side"}, nil, false); err != nil {
 		return err
 	}
 	type plain Square
@@ -1397,8 +1402,8 @@ func (v *Square) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendSquare(dst []byte, v *Square) []byte {
-	dst = runtime.AppendString(dst, v.Kind)
-	dst = runtime.AppendInt64(dst, v.Side)
+	dst = kit.AppendString(dst, v.Kind)
+	dst = kit.AppendInt64(dst, v.Side)
 	return dst
 }
 
@@ -1419,7 +1424,7 @@ type Tagged struct {
 // UnmarshalJSON decodes a Tagged strictly (missing required properties, nulls where null is not allowed are errors)
 // and puts every key that no property takes into the map it belongs to.
 func (v *Tagged) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"id"}, []string{"id", "created", "tags"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"id"}, []string{"id", "created", "tags"}, nil, false); err != nil {
 		return err
 	}
 	type plain Tagged
@@ -1427,14 +1432,14 @@ func (v *Tagged) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	v.Extra = nil
-	keys, raw, err := runtime.OtherProps(data, []string{"id", "created", "tags"})
+	keys, raw, err := kit.OtherProps(data, []string{"id", "created", "tags"})
 	if err != nil {
 		return err
 	}
 	for _, k := range keys {
 		var x runtime.JSONValue
 		if err := json.Unmarshal(raw[k], &x); err != nil {
-			return runtime.PropError(k, err)
+			return kit.PropError(k, err)
 		}
 		if v.Extra == nil {
 			v.Extra = make(map[string]runtime.JSONValue)
@@ -1447,9 +1452,9 @@ func (v *Tagged) UnmarshalJSON(data []byte) error {
 // MarshalJSON writes the properties, then the keys of the maps in sorted order; a key is written once.
 func (v Tagged) MarshalJSON() ([]byte, error) {
 	type plain Tagged
-	var w runtime.ObjectWriter
+	var w kit.ObjectWriter
 	w.Struct(plain(v))
-	runtime.WriteProps(&w, v.Extra)
+	kit.WriteProps(&w, v.Extra)
 	return w.Bytes()
 }
 
@@ -1488,25 +1493,25 @@ func (v *Tagged) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendTagged(dst []byte, v *Tagged) []byte {
-	dst = runtime.AppendInt64(dst, v.ID)
+	dst = kit.AppendInt64(dst, v.ID)
 	if v.Created != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendString(dst, (*v.Created))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendString(dst, (*v.Created))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Tags != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendLen(dst, len((*v.Tags)))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendLen(dst, len((*v.Tags)))
 		for i0 := range *v.Tags {
-			dst = runtime.AppendString(dst, (*v.Tags)[i0])
+			dst = kit.AppendString(dst, (*v.Tags)[i0])
 		}
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
-	dst = runtime.AppendLen(dst, len(v.Extra))
+	dst = kit.AppendLen(dst, len(v.Extra))
 	for k0, e0 := range v.Extra {
-		dst = runtime.AppendString(dst, k0)
+		dst = kit.AppendString(dst, k0)
 		dst = runtime.AppendJSONValue(dst, e0)
 	}
 	return dst
@@ -1571,7 +1576,7 @@ func (v Vehicle) Value() any {
 
 // UnmarshalJSON reads the property "kind" first and decodes the variant it names.
 func (v *Vehicle) UnmarshalJSON(data []byte) error {
-	tag, err := runtime.Discriminator(data, "kind")
+	tag, err := kit.Discriminator(data, "kind")
 	if err != nil {
 		return err
 	}
@@ -1584,7 +1589,7 @@ func (v *Vehicle) UnmarshalJSON(data []byte) error {
 		v.Bike = new(VehicleBike)
 		return v.Bike.UnmarshalJSON(data)
 	}
-	return runtime.UnknownTag("kind", tag, "\"car\", \"bike\"")
+	return kit.UnknownTag("kind", tag, "\"car\", \"bike\"")
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -1612,13 +1617,13 @@ func (v *Vehicle) validate(vs *runtime.Violations, path *runtime.Path) {
 func appendVehicle(dst []byte, v *Vehicle) []byte {
 	switch {
 	case v.Car != nil:
-		dst = runtime.AppendInt64(dst, 0)
+		dst = kit.AppendInt64(dst, 0)
 		dst = appendVehicleCar(dst, v.Car)
 	case v.Bike != nil:
-		dst = runtime.AppendInt64(dst, 1)
+		dst = kit.AppendInt64(dst, 1)
 		dst = appendVehicleBike(dst, v.Bike)
 	default:
-		dst = runtime.AppendInt64(dst, -1)
+		dst = kit.AppendInt64(dst, -1)
 	}
 	return dst
 }
@@ -1643,7 +1648,7 @@ type VehicleBike struct {
 
 // UnmarshalJSON decodes a VehicleBike, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *VehicleBike) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"kind", "wheels"}, []string{"kind", "wheels", "electric"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"kind", "wheels"}, []string{"kind", "wheels", "electric"}, nil, false); err != nil {
 		return err
 	}
 	type plain VehicleBike
@@ -1673,13 +1678,13 @@ func (v *VehicleBike) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendVehicleBike(dst []byte, v *VehicleBike) []byte {
-	dst = runtime.AppendString(dst, v.Kind)
-	dst = runtime.AppendInt64(dst, v.Wheels)
+	dst = kit.AppendString(dst, v.Kind)
+	dst = kit.AppendInt64(dst, v.Wheels)
 	if v.Electric != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendBool(dst, (*v.Electric))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendBool(dst, (*v.Electric))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
@@ -1703,7 +1708,7 @@ type VehicleCar struct {
 
 // UnmarshalJSON decodes a VehicleCar, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *VehicleCar) UnmarshalJSON(data []byte) error {
-	if err := runtime.RequireKeys(data, []string{"kind", "wheels"}, []string{"kind", "wheels", "seats"}, nil, false); err != nil {
+	if err := kit.RequireKeys(data, []string{"kind", "wheels"}, []string{"kind", "wheels", "seats"}, nil, false); err != nil {
 		return err
 	}
 	type plain VehicleCar
@@ -1741,13 +1746,13 @@ func (v *VehicleCar) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendVehicleCar(dst []byte, v *VehicleCar) []byte {
-	dst = runtime.AppendString(dst, v.Kind)
-	dst = runtime.AppendInt64(dst, v.Wheels)
+	dst = kit.AppendString(dst, v.Kind)
+	dst = kit.AppendInt64(dst, v.Wheels)
 	if v.Seats != nil {
-		dst = runtime.AppendPresent(dst, true)
-		dst = runtime.AppendInt64(dst, (*v.Seats))
+		dst = kit.AppendPresent(dst, true)
+		dst = kit.AppendInt64(dst, (*v.Seats))
 	} else {
-		dst = runtime.AppendPresent(dst, false)
+		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
@@ -1763,18 +1768,18 @@ func readVehicleCar(rd *runtime.Reader, v *VehicleCar) {
 }
 
 // checkEntryItem checks a JSON value against the schema at entry/items, adding a violation for every keyword it breaks.
-func checkEntryItem(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {}
+func checkEntryItem(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {}
 
 // checkScalarInteger checks a JSON value against the schema at oneOf/1, adding a violation for every keyword it breaks.
-func checkScalarInteger(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "integer") {
+func checkScalarInteger(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "integer") {
 		vs.Addf(path.String(), "type", "%s is not of type integer", runtime.JSONKind(v))
 	}
 }
 
 // checkScalarNumber checks a JSON value against the schema at oneOf/2, adding a violation for every keyword it breaks.
-func checkScalarNumber(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {
-	if !runtime.HasJSONType(v, "number") {
+func checkScalarNumber(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+	if !kit.HasJSONType(v, "number") {
 		vs.Addf(path.String(), "type", "%s is not of type number", runtime.JSONKind(v))
 	}
 	if n, ok := v.(json.Number); ok {
@@ -1785,7 +1790,7 @@ func checkScalarNumber(v any, path *runtime.Path, vs *runtime.Violations, ev *ru
 }
 
 // checkTaggedExtra checks a JSON value against the schema at tagged/additionalProperties, adding a violation for every keyword it breaks.
-func checkTaggedExtra(v any, path *runtime.Path, vs *runtime.Violations, ev *runtime.Evaluated) {}
+func checkTaggedExtra(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {}
 
 // Client calls this package's tasks through a shared runtime executor, which caches, coalesces, retries and falls back as each spec says. A Client is safe for concurrent use.
 type Client struct {
@@ -2124,7 +2129,7 @@ func convDrawing(path string, raw any) (out Drawing, err error) {
 }
 
 func convScalar(path string, raw any) (out Scalar, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }
 
@@ -2171,12 +2176,12 @@ func convCounters(path string, raw any) (out Counters, err error) {
 }
 
 func convEntry(path string, raw any) (out Entry, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }
 
 // patternConv0 is compiled once; the schema compiler has already accepted it.
-var patternConv0 = runtime.MustPattern("^x-")
+var patternConv0 = kit.MustPattern("^x-")
 
 func convHeaders(path string, raw any) (out Headers, err error) {
 	m, err := runtime.AsObject(path, raw)
@@ -2211,7 +2216,7 @@ func convHeaders(path string, raw any) (out Headers, err error) {
 }
 
 func convMode(path string, raw any) (out Mode, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }
 
@@ -2240,22 +2245,22 @@ func convNamed(path string, raw any) (out Named, err error) {
 }
 
 func convPoint(path string, raw any) (out Point, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }
 
 func convRef(path string, raw any) (out Ref, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }
 
 func convRow(path string, raw any) (out Row, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }
 
 func convShape(path string, raw any) (out Shape, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }
 
@@ -2299,7 +2304,7 @@ func convTagged(path string, raw any) (out Tagged, err error) {
 			continue
 		}
 		var x runtime.JSONValue
-		x, err = runtime.AsJSONValueFor(runtime.JoinPointer(path, k), m[k], checkTaggedExtra)
+		x, err = kit.AsJSONValueFor(runtime.JoinPointer(path, k), m[k], checkTaggedExtra)
 		if err != nil {
 			return
 		}
@@ -2312,6 +2317,6 @@ func convTagged(path string, raw any) (out Tagged, err error) {
 }
 
 func convVehicle(path string, raw any) (out Vehicle, err error) {
-	err = runtime.DecodeVia(path, raw, &out)
+	err = kit.DecodeVia(path, raw, &out)
 	return
 }

@@ -1,4 +1,4 @@
-package runtime
+package kit
 
 import (
 	"database/sql"
@@ -7,6 +7,10 @@ import (
 	"errors"
 	"math"
 	"strings"
+
+	"github.com/reftask/reftask/runtime/internal/rawval"
+
+	"github.com/reftask/reftask/runtime"
 )
 
 // The helpers generated code calls for a schema whose Go type the spec
@@ -21,7 +25,7 @@ type Integer interface {
 
 // AsInteger converts like AsInt64, then checks that the value fits T.
 func AsInteger[T Integer](path string, v any) (T, error) {
-	n, err := AsInt64(path, v)
+	n, err := runtime.AsInt64(path, v)
 	if err != nil {
 		return 0, err
 	}
@@ -34,7 +38,7 @@ func AsInteger[T Integer](path string, v any) (T, error) {
 
 // AsFloat32 converts like AsFloat64, then checks that the value fits a float32.
 func AsFloat32(path string, v any) (float32, error) {
-	f, err := AsFloat64(path, v)
+	f, err := runtime.AsFloat64(path, v)
 	if err != nil {
 		return 0, err
 	}
@@ -53,7 +57,7 @@ func AsUserType[T any](path string, v any) (T, error) {
 	switch v.(type) {
 	case nil:
 		return out, NullNotAllowed(path, "value")
-	case absentValue:
+	case rawval.Absent:
 		return out, Missing(path, "value")
 	}
 	if b, ok := v.([]byte); ok {
@@ -96,33 +100,4 @@ func typeNameOf[T any]() string {
 		name = name[i+1:]
 	}
 	return name
-}
-
-// AppendJSONText appends a user type's JSON form as a string. A value that
-// fails to marshal is written as no bytes, which ReadJSONText reports as
-// corrupt: the entry is then a cache miss, never a wrong value.
-func AppendJSONText[T any](dst []byte, v T) []byte {
-	data, err := json.Marshal(v)
-	if err != nil {
-		data = nil
-	}
-	dst = AppendLen(dst, len(data))
-	return append(dst, data...)
-}
-
-// ReadJSONText reads a value written by AppendJSONText into dst.
-func ReadJSONText[T any](r *Reader, dst *T) {
-	n := r.Len()
-	if r.err != nil {
-		return
-	}
-	if n == 0 {
-		r.fail()
-		return
-	}
-	data := r.buf[r.off : r.off+n]
-	r.off += n
-	if err := json.Unmarshal(data, dst); err != nil {
-		r.fail()
-	}
 }

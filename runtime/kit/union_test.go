@@ -1,10 +1,12 @@
-package runtime
+package kit
 
 import (
 	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/reftask/reftask/runtime"
 )
 
 type pick struct {
@@ -13,7 +15,7 @@ type pick struct {
 }
 
 func checkPick(p *pick) error {
-	var vs Violations
+	var vs runtime.Violations
 	if p.S != nil && len(*p.S) > 2 {
 		vs.Add("", "maxLength", "too long")
 	}
@@ -79,24 +81,24 @@ func TestDiscriminator(t *testing.T) {
 			}
 			continue
 		}
-		if err != nil || !EqualJSON(got, tc.want) {
+		if err != nil || !runtime.EqualJSON(got, tc.want) {
 			t.Errorf("%s: %v %v", tc.data, got, err)
 		}
 	}
 	err := UnknownTag("kind", "c", `"a", "b"`)
-	var ve *ValidationError
+	var ve *runtime.ValidationError
 	if !errors.As(err, &ve) || ve.Violations[0].Pointer != "/kind" || ve.Violations[0].Message != `"c" is none of "a", "b"` {
 		t.Errorf("UnknownTag: %v", err)
 	}
 }
 
 func TestFirstMatch(t *testing.T) {
-	isString := func(v any, p *Path, vs *Violations, _ *Evaluated) {
+	isString := func(v any, p *runtime.Path, vs *runtime.Violations, _ *Evaluated) {
 		if _, ok := v.(string); !ok {
 			vs.Add(p.String(), "type", "not a string")
 		}
 	}
-	isNumber := func(v any, p *Path, vs *Violations, _ *Evaluated) {
+	isNumber := func(v any, p *runtime.Path, vs *runtime.Violations, _ *Evaluated) {
 		if _, ok := v.(json.Number); !ok {
 			vs.Add(p.String(), "type", "not a number")
 		}
@@ -155,8 +157,8 @@ func TestOtherPropsAndNulls(t *testing.T) {
 	if !nulls["a"] || nulls["b"] || !nulls["c"] || nulls["d"] {
 		t.Errorf("NullProps: %v", nulls)
 	}
-	err = PropError("x/y", &ValidationError{Violations: []Violation{{Pointer: "/r", Keyword: "minimum"}}})
-	var ve *ValidationError
+	err = PropError("x/y", &runtime.ValidationError{Violations: []runtime.Violation{{Pointer: "/r", Keyword: "minimum"}}})
+	var ve *runtime.ValidationError
 	if !errors.As(err, &ve) || ve.Violations[0].Pointer != "/x~1y/r" {
 		t.Errorf("PropError: %v", err)
 	}
@@ -217,11 +219,11 @@ func TestEnumText(t *testing.T) {
 
 func TestDecodeStrictNestedNulls(t *testing.T) {
 	type inner struct {
-		Tags []string          `json:"tags"`
-		M    map[string]int64  `json:"m"`
-		P    []*string         `json:"p"`
-		J    []JSONValue       `json:"j"`
-		Deep map[string][]bool `json:"deep"`
+		Tags []string            `json:"tags"`
+		M    map[string]int64    `json:"m"`
+		P    []*string           `json:"p"`
+		J    []runtime.JSONValue `json:"j"`
+		Deep map[string][]bool   `json:"deep"`
 	}
 	for _, tc := range []struct{ data, err string }{
 		{`{"tags":["a"],"m":{"x":1},"p":[null],"j":[null]}`, ""},
@@ -231,7 +233,7 @@ func TestDecodeStrictNestedNulls(t *testing.T) {
 		{`{"m":{"x":1.0}}`, ""},
 	} {
 		var v inner
-		err := DecodeStrict([]byte(tc.data), &v)
+		err := runtime.DecodeStrict([]byte(tc.data), &v)
 		if tc.err == "" {
 			if err != nil {
 				t.Errorf("%s: %v", tc.data, err)
@@ -251,22 +253,8 @@ func TestDecodeStrictNestedNulls(t *testing.T) {
 	}
 }
 
-func TestReaderVariant(t *testing.T) {
-	b := AppendInt64(AppendInt64(AppendInt64(nil, 1), -1), 5)
-	rd := NewReader(b)
-	if got := rd.Variant(3); got != 1 || rd.Err() != nil {
-		t.Errorf("first: %d %v", got, rd.Err())
-	}
-	if got := rd.Variant(3); got != -1 || rd.Err() != nil {
-		t.Errorf("no variant: %d %v", got, rd.Err())
-	}
-	if got := rd.Variant(3); got != -1 || rd.Err() == nil {
-		t.Errorf("out of range: %d %v", got, rd.Err())
-	}
-}
-
 func TestDecodeVia(t *testing.T) {
-	var j JSONValue
+	var j runtime.JSONValue
 	if err := DecodeVia("/x", map[string]any{"a": 1.5}, &j); err != nil || j.String() != `{"a":1.5}` {
 		t.Errorf("DecodeVia: %v %v", j, err)
 	}
@@ -276,7 +264,7 @@ func TestDecodeVia(t *testing.T) {
 	}
 	var n numberOnly
 	err := DecodeVia("/x", "text", &n)
-	var ce *ConvError
+	var ce *runtime.ConvError
 	if !errors.As(err, &ce) || ce.Path != "/x" {
 		t.Errorf("DecodeVia error: %v", err)
 	}
@@ -310,14 +298,14 @@ func TestDecodeStrictExactKeys(t *testing.T) {
 		{`{"a":2,"id":"q\"A\n"}`, obj{A: 2, ID: "q\"A\n"}},
 	} {
 		var got obj
-		if err := DecodeStrict([]byte(tc.data), &got); err != nil || got != tc.want {
+		if err := runtime.DecodeStrict([]byte(tc.data), &got); err != nil || got != tc.want {
 			t.Errorf("%s: %+v %v, want %+v", tc.data, got, err, tc.want)
 		}
 	}
 }
 
 // evenDate is a generated-like type whose Validate rejects odd days.
-type evenDate struct{ D Date }
+type evenDate struct{ D runtime.Date }
 
 func (e *evenDate) Validate() error {
 	if e.D.Day%2 == 1 {
@@ -327,24 +315,24 @@ func (e *evenDate) Validate() error {
 }
 
 func TestBranchNarrowing(t *testing.T) {
-	str := func(v any, p *Path, vs *Violations, _ *Evaluated) {
+	str := func(v any, p *runtime.Path, vs *runtime.Violations, _ *Evaluated) {
 		if _, ok := v.(string); !ok {
 			vs.Add(p.String(), "type", "not a string")
 		}
 	}
-	obj := func(v any, p *Path, vs *Violations, _ *Evaluated) {
+	obj := func(v any, p *runtime.Path, vs *runtime.Violations, _ *Evaluated) {
 		if _, ok := v.(map[string]any); !ok {
 			vs.Add(p.String(), "type", "not an object")
 		}
 	}
-	arr := func(v any, p *Path, vs *Violations, _ *Evaluated) {
+	arr := func(v any, p *runtime.Path, vs *runtime.Violations, _ *Evaluated) {
 		if _, ok := v.([]any); !ok {
 			vs.Add(p.String(), "type", "not an array")
 		}
 	}
 	tests := []struct {
 		name  string
-		check func(any, *Path, *Violations, *Evaluated)
+		check func(any, *runtime.Path, *runtime.Violations, *Evaluated)
 		doc   any
 		match bool
 	}{
@@ -352,15 +340,15 @@ func TestBranchNarrowing(t *testing.T) {
 		{"no date", FormatChecked("date", str), "abc", false},
 		{"ipv6 is no ipv4", FormatChecked("ipv4", str), "::1", false},
 		{"the program still counts", FormatChecked("date", obj), "2024-02-29", false},
-		{"dates in an array", DecodesAs[[]Date](arr), []any{"2024-02-29"}, true},
-		{"no date in an array", DecodesAs[[]Date](arr), []any{"abc"}, false},
+		{"dates in an array", DecodesAs[[]runtime.Date](arr), []any{"2024-02-29"}, true},
+		{"no date in an array", DecodesAs[[]runtime.Date](arr), []any{"abc"}, false},
 		{"decoded and valid", DecodedBy[evenDate](obj), map[string]any{"D": "2024-02-28"}, true},
 		{"decoded, not valid", DecodedBy[evenDate](obj), map[string]any{"D": "2024-02-29"}, false},
 		{"not decoded", DecodedBy[evenDate](obj), map[string]any{"D": "x"}, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			var vs Violations
+			var vs runtime.Violations
 			tc.check(tc.doc, nil, &vs, nil)
 			if got := vs.Len() == 0; got != tc.match {
 				t.Errorf("match = %v, want %v (%v)", got, tc.match, vs.Err())

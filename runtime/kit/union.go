@@ -1,4 +1,4 @@
-package runtime
+package kit
 
 import (
 	"bytes"
@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/reftask/reftask/runtime"
 )
 
 // Candidate is one branch a generated union tried while decoding: the union
@@ -43,7 +45,7 @@ func PickVariant[T any](dst *T, oneOf bool, cands []Candidate[T], check func(*T)
 	if oneOf {
 		kw = "oneOf"
 	}
-	var vs Violations
+	var vs runtime.Violations
 	switch {
 	case len(valid) == 1:
 		*dst = cands[valid[0]].Value
@@ -70,13 +72,13 @@ func PickVariant[T any](dst *T, oneOf bool, cands []Candidate[T], check func(*T)
 // such property, is an error.
 func Discriminator(data []byte, prop string) (any, error) {
 	var raw map[string]json.RawMessage
-	var vs Violations
+	var vs runtime.Violations
 	if err := json.Unmarshal(data, &raw); err != nil || raw == nil {
-		v, derr := DecodeJSON(data)
+		v, derr := runtime.DecodeJSON(data)
 		if derr != nil {
 			return nil, derr
 		}
-		vs.Addf("", "type", "%s is not of type object", JSONKind(v))
+		vs.Addf("", "type", "%s is not of type object", runtime.JSONKind(v))
 		return nil, vs.Err()
 	}
 	tag, ok := raw[prop]
@@ -84,26 +86,26 @@ func Discriminator(data []byte, prop string) (any, error) {
 		vs.Addf("", "required", "missing property %q", prop)
 		return nil, vs.Err()
 	}
-	return DecodeJSON(tag)
+	return runtime.DecodeJSON(tag)
 }
 
 // UnknownTag is the error for a discriminator value that selects no variant.
 func UnknownTag(prop string, tag any, want string) error {
-	var vs Violations
-	vs.Addf(JoinPointer("", prop), "const", "%s is none of %s", BriefJSON(tag), want)
+	var vs runtime.Violations
+	vs.Addf(runtime.JoinPointer("", prop), "const", "%s is none of %s", BriefJSON(tag), want)
 	return vs.Err()
 }
 
 // FirstMatch returns the index of the first check that accepts v (a
 // generated value) in its JSON form, or -1: a oneOf union checks that no
 // other branch matches the variant it holds.
-func FirstMatch(v any, path *Path, checks ...func(any, *Path, *Violations, *Evaluated)) int {
+func FirstMatch(v any, path *runtime.Path, checks ...func(any, *runtime.Path, *runtime.Violations, *Evaluated)) int {
 	doc, err := JSONData(v)
 	if err != nil {
 		return -1
 	}
 	for i, check := range checks {
-		var vs Violations
+		var vs runtime.Violations
 		check(doc, path, &vs, nil)
 		if vs.Len() == 0 {
 			return i
@@ -120,7 +122,7 @@ func FirstMatch(v any, path *Path, checks ...func(any, *Path, *Violations, *Eval
 func DecodedBy[T any, P interface {
 	*T
 	Validate() error
-}](check func(any, *Path, *Violations, *Evaluated)) func(any, *Path, *Violations, *Evaluated) {
+}](check func(any, *runtime.Path, *runtime.Violations, *Evaluated)) func(any, *runtime.Path, *runtime.Violations, *Evaluated) {
 	return narrowed(check, func(b []byte) error {
 		var x T
 		if err := json.Unmarshal(b, &x); err != nil {
@@ -133,7 +135,7 @@ func DecodedBy[T any, P interface {
 // DecodesAs narrows check like DecodedBy for a branch whose Go type is a
 // slice or map, which has no Validate: the value must decode into T, whose
 // typed formats read only valid text.
-func DecodesAs[T any](check func(any, *Path, *Violations, *Evaluated)) func(any, *Path, *Violations, *Evaluated) {
+func DecodesAs[T any](check func(any, *runtime.Path, *runtime.Violations, *Evaluated)) func(any, *runtime.Path, *runtime.Violations, *Evaluated) {
 	return narrowed(check, func(b []byte) error {
 		var x T
 		return json.Unmarshal(b, &x)
@@ -142,8 +144,8 @@ func DecodesAs[T any](check func(any, *Path, *Violations, *Evaluated)) func(any,
 
 // narrowed runs check, and when it passes, decode on the value's JSON text:
 // a decode failure is a format violation at the value.
-func narrowed(check func(any, *Path, *Violations, *Evaluated), decode func([]byte) error) func(any, *Path, *Violations, *Evaluated) {
-	return func(doc any, path *Path, vs *Violations, ev *Evaluated) {
+func narrowed(check func(any, *runtime.Path, *runtime.Violations, *Evaluated), decode func([]byte) error) func(any, *runtime.Path, *runtime.Violations, *Evaluated) {
+	return func(doc any, path *runtime.Path, vs *runtime.Violations, ev *Evaluated) {
 		before := vs.Len()
 		check(doc, path, vs, ev)
 		if vs.Len() > before {
@@ -162,11 +164,11 @@ func narrowed(check func(any, *Path, *Violations, *Evaluated), decode func([]byt
 // FormatChecked narrows check, the validation program of a union branch
 // that is a string of a typed format, to the strings of that format: the
 // program keeps format an annotation, the branch's Go type does not.
-func FormatChecked(format string, check func(any, *Path, *Violations, *Evaluated)) func(any, *Path, *Violations, *Evaluated) {
-	return func(doc any, path *Path, vs *Violations, ev *Evaluated) {
+func FormatChecked(format string, check func(any, *runtime.Path, *runtime.Violations, *Evaluated)) func(any, *runtime.Path, *runtime.Violations, *Evaluated) {
+	return func(doc any, path *runtime.Path, vs *runtime.Violations, ev *Evaluated) {
 		check(doc, path, vs, ev)
 		if s, ok := doc.(string); ok {
-			if err := CheckFormat(format, s); err != nil {
+			if err := runtime.CheckFormat(format, s); err != nil {
 				vs.Add(path.String(), "format", err.Error())
 			}
 		}
@@ -180,7 +182,7 @@ func JSONData(v any) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return DecodeJSON(b)
+	return runtime.DecodeJSON(b)
 }
 
 // DecodeVia converts a raw source value into a generated type through its
@@ -190,13 +192,13 @@ func JSONData(v any) (any, error) {
 // the converters' leniency. Text that the type does not take as a string
 // is read as the JSON object or array it holds, as a JSON column gives it.
 func DecodeVia(path string, raw any, v json.Unmarshaler) error {
-	j, err := AsJSONValue(path, raw)
+	j, err := runtime.AsJSONValue(path, raw)
 	if err != nil {
 		return err
 	}
-	b, err := json.Marshal(j.v)
+	b, err := json.Marshal(j.Any())
 	if err != nil {
-		return &ConvError{Path: path, From: typeName(raw), To: "JSON value", Value: renderValue(raw), Err: err}
+		return &runtime.ConvError{Path: path, From: typeName(raw), To: "JSON value", Value: renderValue(raw), Err: err}
 	}
 	err = v.UnmarshalJSON(b)
 	// A mixed enum takes any string, keeping one that is none of its
@@ -208,7 +210,7 @@ func DecodeVia(path string, raw any, v json.Unmarshaler) error {
 	}
 	// A JSON column arrives as text: read an object or array in it.
 	if text, ok := jsonText(raw); ok {
-		if doc, derr := DecodeJSON(text); derr == nil {
+		if doc, derr := runtime.DecodeJSON(text); derr == nil {
 			switch doc.(type) {
 			case map[string]any, []any:
 				if v.UnmarshalJSON(text) == nil && (!isEnum || enum.Valid()) {
@@ -221,7 +223,7 @@ func DecodeVia(path string, raw any, v json.Unmarshaler) error {
 		// Not an enum value either way: keep the string for Validate.
 		return v.UnmarshalJSON(b)
 	}
-	return &ConvError{Path: path, From: typeName(raw), To: "typed value", Value: renderValue(raw), Err: err}
+	return &runtime.ConvError{Path: path, From: typeName(raw), To: "typed value", Value: renderValue(raw), Err: err}
 }
 
 func jsonText(raw any) ([]byte, bool) {
@@ -232,20 +234,6 @@ func jsonText(raw any) ([]byte, bool) {
 		return x, true
 	}
 	return nil, false
-}
-
-// Variant reads a union's variant index written with AppendInt64; an index
-// outside [-1, n) marks the entry corrupt. -1 is a union with no variant set.
-func (r *Reader) Variant(n int) int {
-	i := r.Int64()
-	if r.err != nil {
-		return -1
-	}
-	if i < -1 || i >= int64(n) {
-		r.fail()
-		return -1
-	}
-	return int(i)
 }
 
 // ObjectWriter builds a JSON object from a struct's own properties and
@@ -338,15 +326,15 @@ func OtherProps(data []byte, known []string) ([]string, map[string]json.RawMessa
 // PropError places an error from decoding one property of a map field
 // at that property.
 func PropError(key string, err error) error {
-	if ve, ok := err.(*ValidationError); ok {
-		out := &ValidationError{Task: ve.Task, Which: ve.Which}
+	if ve, ok := err.(*runtime.ValidationError); ok {
+		out := &runtime.ValidationError{Task: ve.Task, Which: ve.Which}
 		for _, v := range ve.Violations {
-			v.Pointer = JoinPointer("", key) + v.Pointer
+			v.Pointer = runtime.JoinPointer("", key) + v.Pointer
 			out.Violations = append(out.Violations, v)
 		}
 		return out
 	}
-	return fmt.Errorf("%s: %w", JoinPointer("", key), err)
+	return fmt.Errorf("%s: %w", runtime.JoinPointer("", key), err)
 }
 
 // DecodeNullable decodes data into v, a pointer to a pointer: null leaves
@@ -355,20 +343,20 @@ func DecodeNullable(data []byte, v any) error {
 	if string(bytes.TrimSpace(data)) == "null" {
 		return nil
 	}
-	return DecodeStrict(data, v)
+	return runtime.DecodeStrict(data, v)
 }
 
 // TupleItems splits a JSON array into its items for a generated tuple: it
 // must have at least min items and, unless max is negative, at most max.
 func TupleItems(data []byte, min, max int) ([]json.RawMessage, error) {
-	var vs Violations
+	var vs runtime.Violations
 	var items []json.RawMessage
 	if err := json.Unmarshal(data, &items); err != nil || items == nil {
-		v, derr := DecodeJSON(data)
+		v, derr := runtime.DecodeJSON(data)
 		if derr != nil {
 			return nil, derr
 		}
-		vs.Addf("", "type", "%s is not of type array", JSONKind(v))
+		vs.Addf("", "type", "%s is not of type array", runtime.JSONKind(v))
 		return nil, vs.Err()
 	}
 	if len(items) < min {
@@ -384,13 +372,13 @@ func TupleItems(data []byte, min, max int) ([]json.RawMessage, error) {
 // for data: the text of the first value equal to it (so 1.0 reads as 1),
 // or data compacted when none is, for Validate to report.
 func EnumText(data []byte, values ...string) (string, error) {
-	v, err := DecodeJSON(data)
+	v, err := runtime.DecodeJSON(data)
 	if err != nil {
 		return "", err
 	}
 	for _, text := range values {
-		w, err := DecodeJSON([]byte(text))
-		if err == nil && EqualJSON(v, w) {
+		w, err := runtime.DecodeJSON([]byte(text))
+		if err == nil && runtime.EqualJSON(v, w) {
 			return text, nil
 		}
 	}
@@ -404,7 +392,7 @@ func EnumText(data []byte, values ...string) (string, error) {
 // EnumJSON returns the JSON text an enum of mixed values holds; text that
 // is not one JSON value (the zero value, say) is an error.
 func EnumJSON(text string) ([]byte, error) {
-	if _, err := DecodeJSON([]byte(text)); err != nil {
+	if _, err := runtime.DecodeJSON([]byte(text)); err != nil {
 		return nil, fmt.Errorf("enum value %q is not JSON: %w", text, err)
 	}
 	return []byte(text), nil

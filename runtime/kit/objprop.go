@@ -1,4 +1,4 @@
-package runtime
+package kit
 
 import (
 	"encoding/json"
