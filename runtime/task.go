@@ -9,7 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/allegro/bigcache/v3"
+	"github.com/reftask/reftask/runtime/tier"
 )
 
 // CachePolicy says how long results stay cached; TTL 0 disables caching of results.
@@ -137,6 +137,10 @@ type Task[P, R any] struct {
 	// storeMu lets batches write the cache outside mu: they hold it shared while they decide and store, and
 	// Invalidate holds it exclusively, so that no store decided before an Invalidate lands after it.
 	storeMu sync.RWMutex
+	// wrote counts the engine's writes to the local tier when tiers were added with WithTier; fillMu orders them
+	// with a fill from an added tier's hit, which lands only when none happened since its read (tiers.go).
+	wrote  atomic.Uint64
+	fillMu sync.Mutex
 }
 
 // NewTask binds a spec to an executor and registers its name for InvalidateTask.
@@ -155,6 +159,9 @@ func NewTask[P, R any](x *Executor, s TaskSpec[P, R]) *Task[P, R] {
 	}
 	if x != nil {
 		t.gen = x.generation(s.Name)
+		if len(x.tiers) > 0 {
+			x.bindVersion(s.Name, s.Version)
+		}
 		if t.readOn && s.Clone != nil {
 			t.hot = sharedHotLayer[R](x, s.Name, s.Version)
 		}
@@ -176,10 +183,10 @@ func (t *Task[P, R]) Invalidate(p *P) {
 		p = new(P)
 	}
 	key := t.appendKey(nil, p)
+	// storeMu is held until the added tiers are cleared too: no store decided before this lands after it (tiers.go).
 	t.storeMu.Lock()
 	defer t.storeMu.Unlock()
 	t.mu.Lock()
-	defer t.mu.Unlock()
 	if f := t.flights[string(key)]; f != nil {
 		if f.link != nil {
 			f.link.invalidate(f)
@@ -188,10 +195,14 @@ func (t *Task[P, R]) Invalidate(p *P) {
 		delete(t.flights, string(key))
 	}
 	if bc := t.x.cache.Load(); bc != nil && len(key) <= maxKeyLen {
-		_ = bc.Delete(string(key)) // ErrEntryNotFound is the only error and means there is nothing to drop
+		t.deleteLocal(bc, string(key))
 	}
 	if t.hot != nil {
-		t.hot.drop(string(key)) // after the bigcache delete: see hotLayer.fill
+		t.hot.drop(string(key)) // after the local delete: see hotLayer.fill
+	}
+	t.mu.Unlock()
+	if len(t.x.tiers) > 0 {
+		t.deleteFar(string(key))
 	}
 }
 
@@ -300,6 +311,9 @@ func (t *Task[P, R]) Get(ctx context.Context, key []byte, p P) (*R, error) {
 		if st == entryCold {
 			r, st = t.lookupCold(key)
 		}
+		if st == entryMiss && t.x.tiers != nil {
+			r, st = t.lookupFarCopy(ctx, key)
+		}
 		switch st {
 		case entryHit:
 			return r, nil
@@ -334,6 +348,9 @@ func (t *Task[P, R]) getHooked(ctx context.Context, key []byte, p P) (res *R, er
 		r, st, err := t.lookupHot(ctx, key)
 		if st == entryCold {
 			r, st = t.lookupCold(key)
+		}
+		if st == entryMiss && t.x.tiers != nil {
+			r, st = t.lookupFarCopy(ctx, key)
 		}
 		switch st {
 		case entryHit:
@@ -461,7 +478,7 @@ func (t *Task[P, R]) negativeValue(ctx context.Context, p P, start time.Time) er
 // Params are validated only when the cache cannot answer: an entry is written only for params that passed
 // validation, and the key encodes the params injectively, so a hit proves them valid. That keeps validation
 // (a regexp match, say) off the hit path.
-func (t *Task[P, R]) check(ctx context.Context, bc *bigcache.BigCache, p *P, start time.Time) (*R, string, uint64, error) {
+func (t *Task[P, R]) check(ctx context.Context, bc *tier.Local, p *P, start time.Time) (*R, string, uint64, error) {
 	if bc == nil {
 		return nil, "", 0, t.checkClosed(ctx, p)
 	}
@@ -470,6 +487,9 @@ func (t *Task[P, R]) check(ctx context.Context, bc *bigcache.BigCache, p *P, sta
 	sc.key = t.appendKey(sc.key[:0], p)
 	if t.readOn && len(sc.key) <= maxKeyLen {
 		r, st := t.lookup(bc, bytesView(sc.key), &sc.rd, lookupFresh)
+		if st == entryMiss && t.x.tiers != nil {
+			r, st = t.lookupFar(ctx, bytesView(sc.key), lookupFresh)
+		}
 		switch st {
 		case entryHit:
 			t.x.putScratch(sc)
