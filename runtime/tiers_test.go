@@ -1,0 +1,452 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/reftask/reftask/runtime/tier"
+)
+
+// memTier is an in-memory byte tier that records its calls in a log shared by the tiers of one test, and can be
+// told to fail or to hang (until its ctx ends) on every call.
+type memTier struct {
+	name string
+	log  *tierLog
+	fail atomic.Bool
+	hang atomic.Bool
+	mu   sync.Mutex
+	// gate, when set, holds the next Get after it has read the entry, until the test closes it.
+	gate     chan struct{}
+	m        map[string]memEntry
+	prefixes []string
+}
+
+type memEntry struct {
+	b   []byte
+	exp tier.Expiry
+}
+
+type tierLog struct {
+	mu    sync.Mutex
+	calls []string
+}
+
+func (l *tierLog) add(s string) {
+	l.mu.Lock()
+	l.calls = append(l.calls, s)
+	l.mu.Unlock()
+}
+
+func (l *tierLog) take() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	c := l.calls
+	l.calls = nil
+	return c
+}
+
+var errTierDown = errors.New("tier down")
+
+func newMemTier(name string, log *tierLog) *memTier {
+	return &memTier{name: name, log: log, m: map[string]memEntry{}}
+}
+
+func (m *memTier) trouble(ctx context.Context) error {
+	if m.hang.Load() {
+		<-ctx.Done()
+		return ctx.Err()
+	}
+	if m.fail.Load() {
+		return errTierDown
+	}
+	return nil
+}
+
+func (m *memTier) Get(ctx context.Context, key string) ([]byte, bool, error) {
+	m.log.add(m.name + ".get")
+	if err := m.trouble(ctx); err != nil {
+		return nil, false, err
+	}
+	m.mu.Lock()
+	e, ok := m.m[key]
+	gate := m.gate
+	m.gate = nil
+	m.mu.Unlock()
+	if gate != nil {
+		<-gate
+	}
+	return e.b, ok, nil
+}
+
+func (m *memTier) setGate(g chan struct{}) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.gate = g
+}
+
+func (m *memTier) gateTaken() bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.gate == nil
+}
+
+func (m *memTier) Set(ctx context.Context, key string, entry []byte, exp tier.Expiry) error {
+	m.log.add(m.name + ".set")
+	if err := m.trouble(ctx); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.m[key] = memEntry{b: slices.Clone(entry), exp: exp}
+	return nil
+}
+
+func (m *memTier) Delete(ctx context.Context, key string) error {
+	m.log.add(m.name + ".delete")
+	if err := m.trouble(ctx); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.m, key)
+	return nil
+}
+
+func (m *memTier) DeletePrefix(ctx context.Context, prefix string) error {
+	m.log.add(m.name + ".deletePrefix")
+	if err := m.trouble(ctx); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.prefixes = append(m.prefixes, prefix)
+	for k := range m.m {
+		if strings.HasPrefix(k, prefix) {
+			delete(m.m, k)
+		}
+	}
+	return nil
+}
+
+func (m *memTier) put(key string, b []byte) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.m[key] = memEntry{b: b}
+}
+
+func (m *memTier) has(key string) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	_, ok := m.m[key]
+	return ok
+}
+
+func (m *memTier) entry(key string) (memEntry, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	e, ok := m.m[key]
+	return e, ok
+}
+
+var _ tier.PrefixDeleter = (*memTier)(nil)
+
+// tierFixture is an executor with two added tiers, a and b, on a fake clock, and the user task on it.
+type tierFixture struct {
+	x     *Executor
+	clock *fakeClock
+	log   *tierLog
+	a, b  *memTier
+	src   *source
+	task  *Task[userParams, user]
+}
+
+func newTierFixture(t *testing.T, hotKeys int, spec func(*source) TaskSpec[userParams, user]) *tierFixture {
+	f := &tierFixture{clock: newFakeClock(), log: &tierLog{}, src: &source{}}
+	f.a, f.b = newMemTier("a", f.log), newMemTier("b", f.log)
+	f.x = newTestExecutor(t, WithClock(f.clock.Now), WithHotKeys(hotKeys), WithTier(f.a), WithTier(f.b),
+		WithTierTimeout(20*time.Millisecond))
+	if spec == nil {
+		spec = userSpec
+	}
+	s := spec(f.src)
+	s.Cache = CachePolicy{TTL: time.Minute, NegativeTTL: time.Minute, StaleIfError: time.Hour}
+	f.task = NewTask(f.x, s)
+	return f
+}
+
+func (f *tierFixture) key(id string) string {
+	return string(f.task.appendKey(nil, &userParams{ID: id}))
+}
+
+func (f *tierFixture) localHas(id string) bool {
+	_, ok, _ := f.x.cache.Load().Get(context.Background(), f.key(id))
+	return ok
+}
+
+// The engine's composition of tiers, through both entry points (Do and Get), with the hot-key layer on and off.
+func TestTiersComposition(t *testing.T) {
+	type check func(t *testing.T, f *tierFixture, lookup func(id string) (*user, error))
+	cases := []struct {
+		name  string
+		check check
+	}{
+		{"a miss reads the tiers in order, then writes the result to every tier", func(t *testing.T, f *tierFixture, lookup func(string) (*user, error)) {
+			if u, err := lookup("u1"); err != nil || u.ID != "u1" {
+				t.Fatalf("%+v, %v", u, err)
+			}
+			if got, want := f.log.take(), []string{"a.get", "b.get", "a.set", "b.set"}; !slices.Equal(got, want) {
+				t.Fatalf("tier calls %v, want %v", got, want)
+			}
+			for _, m := range []*memTier{f.a, f.b} {
+				e, ok := m.entry(f.key("u1"))
+				if !ok || e.exp.Fresh != time.Minute || e.exp.Stale != time.Hour {
+					t.Fatalf("tier %s: entry %v (%v), want one fresh for 1m and stale for 1h more", m.name, ok, e.exp)
+				}
+			}
+			if !f.localHas("u1") {
+				t.Fatal("the local tier does not hold the result")
+			}
+			// Answered locally from now on: the added tiers are not asked.
+			if _, err := lookup("u1"); err != nil || len(f.log.take()) != 0 || f.src.calls.Load() != 1 {
+				t.Fatalf("second lookup: %v, source calls %d", err, f.src.calls.Load())
+			}
+		}},
+		{"a hit in a later tier fills the earlier ones and the local tier with the remaining freshness", func(t *testing.T, f *tierFixture, lookup func(string) (*user, error)) {
+			f.b.put(f.key("u1"), f.task.entry(&user{ID: "u1", Name: "from b"}, false))
+			f.clock.Advance(20 * time.Second)
+			if u, err := lookup("u1"); err != nil || u.Name != "from b" || f.src.calls.Load() != 0 {
+				t.Fatalf("%+v, %v, source calls %d", u, err, f.src.calls.Load())
+			}
+			if got, want := f.log.take(), []string{"a.get", "b.get", "a.set"}; !slices.Equal(got, want) {
+				t.Fatalf("tier calls %v, want %v", got, want)
+			}
+			if e, _ := f.a.entry(f.key("u1")); e.exp.Fresh != 40*time.Second || e.exp.Stale != time.Hour {
+				t.Fatalf("filled with %+v, want 40s fresh and 1h stale", e.exp)
+			}
+			if !f.localHas("u1") {
+				t.Fatal("the local tier was not filled")
+			}
+			for range 2 { // a local hit, then (with the layer on) a hot hit
+				if u, err := lookup("u1"); err != nil || u.Name != "from b" || len(f.log.take()) != 0 {
+					t.Fatalf("%+v, %v", u, err)
+				}
+			}
+		}},
+		{"a hit in the first added tier stops the reads", func(t *testing.T, f *tierFixture, lookup func(string) (*user, error)) {
+			f.a.put(f.key("u1"), f.task.entry(&user{ID: "u1", Name: "from a"}, false))
+			f.b.put(f.key("u1"), f.task.entry(&user{ID: "u1", Name: "from b"}, false))
+			if u, err := lookup("u1"); err != nil || u.Name != "from a" {
+				t.Fatalf("%+v, %v", u, err)
+			}
+			if got, want := f.log.take(), []string{"a.get"}; !slices.Equal(got, want) {
+				t.Fatalf("tier calls %v, want %v", got, want)
+			}
+		}},
+		{"an expired entry in an added tier is a miss", func(t *testing.T, f *tierFixture, lookup func(string) (*user, error)) {
+			f.b.put(f.key("u1"), f.task.entry(&user{ID: "u1", Name: "old"}, false))
+			f.clock.Advance(2 * time.Minute)
+			if u, err := lookup("u1"); err != nil || u.Name != "Name u1" || f.src.calls.Load() != 1 {
+				t.Fatalf("%+v, %v, source calls %d", u, err, f.src.calls.Load())
+			}
+		}},
+		{"a corrupt entry in an added tier is a miss and is deleted", func(t *testing.T, f *tierFixture, lookup func(string) (*user, error)) {
+			f.a.put(f.key("u1"), []byte("garbage"))
+			if u, err := lookup("u1"); err != nil || u.ID != "u1" || f.src.calls.Load() != 1 {
+				t.Fatalf("%+v, %v, source calls %d", u, err, f.src.calls.Load())
+			}
+			if got := f.log.take(); got[0] != "a.get" || got[1] != "a.delete" {
+				t.Fatalf("tier calls %v, want a.get then a.delete", got)
+			}
+		}},
+		{"a negative entry in an added tier answers not-found", func(t *testing.T, f *tierFixture, lookup func(string) (*user, error)) {
+			f.b.put(f.key("u1"), f.task.entry(nil, true))
+			if _, err := lookup("u1"); !IsNotFound(err) || f.src.calls.Load() != 0 {
+				t.Fatalf("err %v, source calls %d; want not-found from b", err, f.src.calls.Load())
+			}
+			if !f.a.has(f.key("u1")) || !f.localHas("u1") {
+				t.Fatal("the negative entry was not filled back")
+			}
+		}},
+		{"Invalidate reaches every tier", func(t *testing.T, f *tierFixture, lookup func(string) (*user, error)) {
+			if _, err := lookup("u1"); err != nil {
+				t.Fatal(err)
+			}
+			f.log.take()
+			f.task.Invalidate(&userParams{ID: "u1"})
+			if got, want := f.log.take(), []string{"a.delete", "b.delete"}; !slices.Equal(got, want) {
+				t.Fatalf("tier calls %v, want %v", got, want)
+			}
+			if f.a.has(f.key("u1")) || f.b.has(f.key("u1")) || f.localHas("u1") {
+				t.Fatal("a tier still holds the entry")
+			}
+			if _, err := lookup("u1"); err != nil || f.src.calls.Load() != 2 {
+				t.Fatalf("after Invalidate: %v, source calls %d, want 2", err, f.src.calls.Load())
+			}
+		}},
+		{"InvalidateTask drops the retired generation from tiers that delete by prefix", func(t *testing.T, f *tierFixture, lookup func(string) (*user, error)) {
+			if _, err := lookup("u1"); err != nil {
+				t.Fatal(err)
+			}
+			old := f.key("u1")
+			f.x.InvalidateTask(f.task.Name())
+			for _, m := range []*memTier{f.a, f.b} {
+				if m.has(old) || len(m.prefixes) != 1 || !strings.HasPrefix(old, m.prefixes[0]) {
+					t.Fatalf("tier %s: prefixes %q, still holds the old key: %v", m.name, m.prefixes, m.has(old))
+				}
+			}
+			if f.key("u1") == old {
+				t.Fatal("the key did not change with the generation")
+			}
+			if _, err := lookup("u1"); err != nil || f.src.calls.Load() != 2 {
+				t.Fatalf("after InvalidateTask: %v, source calls %d, want 2", err, f.src.calls.Load())
+			}
+		}},
+		{"a stale entry in an added tier is served when the source fails", func(t *testing.T, f *tierFixture, lookup func(string) (*user, error)) {
+			f.b.put(f.key("u1"), f.task.entry(&user{ID: "u1", Name: "stale"}, false))
+			f.clock.Advance(2 * time.Minute)
+			f.src.fn = func(context.Context, int64, *userParams) (*user, error) {
+				return nil, Permanent(errors.New("source down"))
+			}
+			if u, err := lookup("u1"); err != nil || u.Name != "stale" {
+				t.Fatalf("%+v, %v; want the stale entry from b", u, err)
+			}
+		}},
+		{"a failing tier never fails a lookup the source can answer", func(t *testing.T, f *tierFixture, lookup func(string) (*user, error)) {
+			f.a.fail.Store(true)
+			f.b.put(f.key("u1"), f.task.entry(&user{ID: "u1", Name: "from b"}, false))
+			if u, err := lookup("u1"); err != nil || u.Name != "from b" {
+				t.Fatalf("%+v, %v; want b's entry past the failing a", u, err)
+			}
+			f.b.fail.Store(true)
+			if u, err := lookup("u2"); err != nil || u.ID != "u2" || f.src.calls.Load() != 1 {
+				t.Fatalf("%+v, %v, source calls %d", u, err, f.src.calls.Load())
+			}
+			f.task.Invalidate(&userParams{ID: "u2"})
+			if _, err := lookup("u2"); err != nil || f.src.calls.Load() != 2 {
+				t.Fatalf("after Invalidate: %v, source calls %d", err, f.src.calls.Load())
+			}
+		}},
+		{"a hanging tier costs at most its timeout per call", func(t *testing.T, f *tierFixture, lookup func(string) (*user, error)) {
+			f.a.hang.Store(true)
+			start := time.Now()
+			if u, err := lookup("u1"); err != nil || u.ID != "u1" || f.src.calls.Load() != 1 {
+				t.Fatalf("%+v, %v, source calls %d", u, err, f.src.calls.Load())
+			}
+			f.task.Invalidate(&userParams{ID: "u1"})
+			// A read, a write and a delete on a, each bounded by the 20ms tier timeout; generous for a loaded machine.
+			if d := time.Since(start); d > 2*time.Second {
+				t.Fatalf("took %v", d)
+			}
+			if f.b.has(f.key("u1")) {
+				t.Fatal("b still holds the invalidated entry")
+			}
+		}},
+	}
+	for _, hot := range []int{0, 64} {
+		for _, entry := range []string{"Do", "Get"} {
+			for _, tc := range cases {
+				t.Run(entry+"/hot="+map[bool]string{true: "on", false: "off"}[hot > 0]+"/"+tc.name, func(t *testing.T) {
+					f := newTierFixture(t, hot, nil)
+					ctx := context.Background()
+					lookup := func(id string) (*user, error) {
+						if entry == "Do" {
+							return f.task.Do(ctx, &userParams{ID: id})
+						}
+						return get(ctx, f.task, id)
+					}
+					tc.check(t, f, lookup)
+				})
+			}
+		}
+	}
+}
+
+// A batched task writes every answer of a batch to every tier, and reads the tiers before enqueueing a key.
+func TestTiersBatched(t *testing.T) {
+	bs := &batchSource{}
+	f := newTierFixture(t, 64, func(*source) TaskSpec[userParams, user] {
+		return batchSpec(t, bs, BatchPolicy[userParams, user]{MaxSize: 8, Wait: time.Millisecond})
+	})
+	f.b.put(f.key("cached"), f.task.entry(&user{ID: "cached", Name: "from b"}, false))
+	res, errs := f.task.DoMany(context.Background(), []*userParams{{ID: "u1"}, {ID: "u2"}, {ID: "cached"}})
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("%d: %v", i, err)
+		}
+	}
+	if res[2].Name != "from b" || bs.keysAsked() != 2 {
+		t.Fatalf("cached key %+v, keys asked %d; want b's entry and 2 keys asked", res[2], bs.keysAsked())
+	}
+	for _, id := range []string{"u1", "u2"} {
+		if !f.a.has(f.key(id)) || !f.b.has(f.key(id)) || !f.localHas(id) {
+			t.Fatalf("%s is not in every tier", id)
+		}
+	}
+}
+
+// The consistency rules of tiers.go: a value read from an added tier before an Invalidate is never filled back
+// after it, and a result fetched before an Invalidate never lands in any tier after it.
+func TestTiersInvalidateOrdering(t *testing.T) {
+	t.Run("a fill that read before an Invalidate does not land", func(t *testing.T) {
+		f := newTierFixture(t, 64, nil)
+		f.b.put(f.key("u1"), f.task.entry(&user{ID: "u1", Name: "old"}, false))
+		gate := make(chan struct{})
+		f.b.setGate(gate)
+		done := make(chan error, 1)
+		go func() {
+			_, err := f.task.Do(context.Background(), &userParams{ID: "u1"})
+			done <- err
+		}()
+		waitFor(t, f.b.gateTaken) // b's Get has read the entry and waits
+		f.task.Invalidate(&userParams{ID: "u1"})
+		close(gate)
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		if f.a.has(f.key("u1")) || f.b.has(f.key("u1")) || f.localHas("u1") {
+			t.Fatal("a value read before the Invalidate was filled back after it")
+		}
+	})
+	t.Run("a result fetched before an Invalidate lands in no tier", func(t *testing.T) {
+		f := newTierFixture(t, 64, nil)
+		release := make(chan struct{})
+		started := make(chan struct{})
+		f.src.fn = func(ctx context.Context, _ int64, p *userParams) (*user, error) {
+			close(started)
+			<-release
+			return &user{ID: p.ID, Name: "before"}, nil
+		}
+		done := make(chan error, 1)
+		go func() {
+			_, err := f.task.Do(context.Background(), &userParams{ID: "u1"})
+			done <- err
+		}()
+		<-started
+		f.task.Invalidate(&userParams{ID: "u1"})
+		close(release)
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		if f.a.has(f.key("u1")) || f.b.has(f.key("u1")) || f.localHas("u1") {
+			t.Fatal("a result fetched before the Invalidate was stored after it")
+		}
+	})
+}
+
+func TestWithTierRejectsBadInput(t *testing.T) {
+	for name, opt := range map[string]Option{
+		"nil tier":         WithTier(nil),
+		"zero timeout":     WithTierTimeout(0),
+		"negative timeout": WithTierTimeout(-time.Second),
+	} {
+		if _, err := New(opt); err == nil {
+			t.Errorf("%s: New succeeded", name)
+		}
+	}
+}
