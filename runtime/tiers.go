@@ -60,9 +60,13 @@ func (x *Executor) tierCtx(parent context.Context, detach bool) (context.Context
 	return context.WithTimeout(parent, d)
 }
 
-// expiryOf is the remaining lifetime of an entry at now, as a tier is told it.
+// expiryOf is the remaining lifetime of an entry at now, as a tier is told it: never negative, and adding up to
+// the time left until the entry's stale-until.
 func expiryOf(h entryHeader, now int64) tier.Expiry {
-	return tier.Expiry{Fresh: time.Duration(max(h.freshUntil-now, 0)), Stale: time.Duration(h.staleUntil - max(h.freshUntil, now))}
+	return tier.Expiry{
+		Fresh: time.Duration(max(h.freshUntil-now, 0)),
+		Stale: time.Duration(max(h.staleUntil-max(h.freshUntil, now), 0)),
+	}
 }
 
 // lookupFar reads the added tiers in order, after the hot-key layer and the local tier missed. A fresh hit is

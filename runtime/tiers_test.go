@@ -3,6 +3,7 @@ package runtime
 import (
 	"context"
 	"errors"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"sync"
@@ -447,6 +448,27 @@ func TestWithTierRejectsBadInput(t *testing.T) {
 	} {
 		if _, err := New(opt); err == nil {
 			t.Errorf("%s: New succeeded", name)
+		}
+	}
+}
+
+// expiryOf over many headers and times: never negative, Fresh is the time left fresh, and the total is the time
+// left until stale-until.
+func TestExpiryOf(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 10000 {
+		fresh := rng.Int64N(1 << 40)
+		stale := fresh + rng.Int64N(1<<40)
+		now := rng.Int64N(1 << 41)
+		e := expiryOf(entryHeader{freshUntil: fresh, staleUntil: stale}, now)
+		if e.Fresh < 0 || e.Stale < 0 {
+			t.Fatalf("fresh %d stale %d now %d: negative %+v", fresh, stale, now, e)
+		}
+		if want := time.Duration(max(fresh-now, 0)); e.Fresh != want {
+			t.Fatalf("fresh %d stale %d now %d: Fresh %v, want %v", fresh, stale, now, e.Fresh, want)
+		}
+		if want := time.Duration(max(stale-now, 0)); e.Total() != want {
+			t.Fatalf("fresh %d stale %d now %d: Total %v, want %v", fresh, stale, now, e.Total(), want)
 		}
 	}
 }
