@@ -249,6 +249,9 @@ func (t *Task[P, R]) runBatch(b *batch[P, R]) {
 	}
 	var outs []batchOutcome[R]
 	attempts := 0
+	// With added tiers, storeMu stays held until they are written, after the waiters have their answers (tiers.go).
+	var far []int // items to write to the added tiers
+	farHeld := false
 	if len(items) > 0 {
 		outs, attempts = t.answerBatch(b, ps, sc)
 		// The stores need no Task.mu (bigcache has its own locks), only to stay ordered with Invalidate, which
@@ -262,11 +265,13 @@ func (t *Task[P, R]) runBatch(b *batch[P, R]) {
 					t.hot.drop(it.key) // as run does: see hotLayer
 				}
 				if len(t.x.tiers) > 0 {
-					t.storeFar(b.ctx, it.key, o.entry) // under storeMu, as run does: see tiers.go
+					far = append(far, i)
 				}
 			}
 		}
-		t.storeMu.RUnlock()
+		if farHeld = len(far) > 0; !farHeld {
+			t.storeMu.RUnlock()
+		}
 	}
 
 	copies := false
@@ -332,7 +337,31 @@ func (t *Task[P, R]) runBatch(b *batch[P, R]) {
 		}
 	}
 	close(b.done)
+	if farHeld {
+		t.storeFarBatch(b.ctx, items, outs, far)
+		t.storeMu.RUnlock()
+	}
 	t.putScratch(sc, items, outs)
+}
+
+// storeFarBatch writes a batch's stored entries to every added tier. A tier that fails a write is skipped for
+// the rest of the batch, so that a tier in trouble costs one timeout per batch rather than one per key.
+func (t *Task[P, R]) storeFarBatch(ctx context.Context, items []*batchItem[P, R], outs []batchOutcome[R], far []int) {
+	now := t.x.nanos()
+	for _, tr := range t.x.tiers {
+		for _, i := range far {
+			h, _, ok := parseEntry(outs[i].entry)
+			if !ok {
+				continue
+			}
+			tctx, cancel := t.x.tierCtx(ctx, true)
+			err := tr.Set(tctx, items[i].key, outs[i].entry, expiryOf(h, now))
+			cancel()
+			if err != nil {
+				break
+			}
+		}
+	}
 }
 
 // putScratch returns a batch's scratch to the pool, without references that would keep results or params alive.

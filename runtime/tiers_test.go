@@ -3,6 +3,7 @@ package runtime
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -368,26 +369,56 @@ func TestTiersComposition(t *testing.T) {
 	}
 }
 
-// A batched task writes every answer of a batch to every tier, and reads the tiers before enqueueing a key.
+// A batched task writes every answer of a batch to every tier, and reads the tiers before enqueueing a key; a
+// tier that fails a write is not asked again for the rest of the batch.
 func TestTiersBatched(t *testing.T) {
-	bs := &batchSource{}
-	f := newTierFixture(t, 64, func(*source) TaskSpec[userParams, user] {
-		return batchSpec(t, bs, BatchPolicy[userParams, user]{MaxSize: 8, Wait: time.Millisecond})
-	})
-	f.b.put(f.key("cached"), f.task.entry(&user{ID: "cached", Name: "from b"}, false))
-	res, errs := f.task.DoMany(context.Background(), []*userParams{{ID: "u1"}, {ID: "u2"}, {ID: "cached"}})
-	for i, err := range errs {
-		if err != nil {
-			t.Fatalf("%d: %v", i, err)
-		}
-	}
-	if res[2].Name != "from b" || bs.keysAsked() != 2 {
-		t.Fatalf("cached key %+v, keys asked %d; want b's entry and 2 keys asked", res[2], bs.keysAsked())
-	}
-	for _, id := range []string{"u1", "u2"} {
-		if !f.a.has(f.key(id)) || !f.b.has(f.key(id)) || !f.localHas(id) {
-			t.Fatalf("%s is not in every tier", id)
-		}
+	for _, aFails := range []bool{false, true} {
+		t.Run(fmt.Sprint("a fails: ", aFails), func(t *testing.T) {
+			bs := &batchSource{}
+			f := newTierFixture(t, 64, func(*source) TaskSpec[userParams, user] {
+				return batchSpec(t, bs, BatchPolicy[userParams, user]{MaxSize: 8, Wait: time.Millisecond})
+			})
+			f.b.put(f.key("cached"), f.task.entry(&user{ID: "cached", Name: "from b"}, false))
+			f.a.fail.Store(aFails)
+			ids := []string{"u1", "u2", "u3", "u4", "cached"}
+			ps := make([]*userParams, len(ids))
+			for i, id := range ids {
+				ps[i] = &userParams{ID: id}
+			}
+			res, errs := f.task.DoMany(context.Background(), ps)
+			for i, err := range errs {
+				if err != nil || res[i].ID != ids[i] {
+					t.Fatalf("%s: %+v, %v", ids[i], res[i], err)
+				}
+			}
+			if res[4].Name != "from b" || bs.keysAsked() != 4 {
+				t.Fatalf("cached key %+v, keys asked %d; want b's entry and 4 keys asked", res[4], bs.keysAsked())
+			}
+			// The added tiers are written after the callers have their answers.
+			waitFor(t, func() bool {
+				for _, id := range ids[:4] {
+					if !f.b.has(f.key(id)) {
+						return false
+					}
+				}
+				return true
+			})
+			for _, id := range ids[:4] {
+				if f.a.has(f.key(id)) == aFails || !f.b.has(f.key(id)) || !f.localHas(id) {
+					t.Fatalf("%s: in a %v, in b %v, local %v", id, f.a.has(f.key(id)), f.b.has(f.key(id)), f.localHas(id))
+				}
+			}
+			sets := 0
+			for _, c := range f.log.take() {
+				if c == "a.set" {
+					sets++
+				}
+			}
+			// Four stores, plus the fill of b's hit into a.
+			if want := map[bool]int{false: 5, true: 2}[aFails]; sets != want {
+				t.Fatalf("a was asked to store %d times, want %d", sets, want)
+			}
+		})
 	}
 }
 
