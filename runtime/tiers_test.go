@@ -503,3 +503,49 @@ func TestExpiryOf(t *testing.T) {
 		}
 	}
 }
+
+// Added tiers cost a hit nothing: a hot-key hit stays at one allocation (the caller's copy) through Get and Do, a
+// local hit allocates what it does without added tiers, and neither asks an added tier.
+func TestHitAllocsWithTier(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts are not stable under the race detector")
+	}
+	ctx := context.Background()
+	localAllocs := func(opts ...Option) float64 {
+		x := newTestExecutor(t, append(opts, WithHotKeys(0))...)
+		task := NewTask(x, userSpec(&source{}))
+		if _, err := get(ctx, task, "u1"); err != nil {
+			t.Fatal(err)
+		}
+		return testing.AllocsPerRun(1000, func() { _, _ = get(ctx, task, "u1") })
+	}
+	log := &tierLog{}
+	if with, without := localAllocs(WithTier(newMemTier("a", log))), localAllocs(); with != without {
+		t.Errorf("local hit: %v allocs/op with an added tier, %v without", with, without)
+	}
+	f := newTierFixture(t, 64, nil)
+	if _, err := get(ctx, f.task, "u1"); err != nil {
+		t.Fatal(err)
+	}
+	p := &userParams{ID: "u1"}
+	for name, fn := range map[string]func(){
+		"Get": func() { _, _ = get(ctx, f.task, "u1") },
+		"Do":  func() { _, _ = f.task.Do(ctx, p) },
+	} {
+		fn() // the first hit may fill the hot-key layer from the local tier
+		if allocs := testing.AllocsPerRun(1000, fn); allocs > 1 {
+			t.Errorf("%s hot hit with added tiers: %v allocs/op, want 1", name, allocs)
+		}
+	}
+	f.log.take()
+	for range 10 {
+		_, _ = get(ctx, f.task, "u1")
+	}
+	if calls := f.log.take(); len(calls) != 0 {
+		t.Errorf("hot hits asked the added tiers: %v", calls)
+	}
+	// The local-hit executor's tier saw its one miss (a read, then the store) and none of the hits.
+	if got, want := log.take(), []string{"a.get", "a.set"}; !slices.Equal(got, want) {
+		t.Errorf("local hits: tier calls %v, want %v", got, want)
+	}
+}
