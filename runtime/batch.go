@@ -354,10 +354,7 @@ func (t *Task[P, R]) storeFarBatch(ctx context.Context, items []*batchItem[P, R]
 			if !ok {
 				continue
 			}
-			tctx, cancel := t.x.tierCtx(ctx, true)
-			err := tr.Set(tctx, items[i].key, outs[i].entry, expiryOf(h, now))
-			cancel()
-			if err != nil {
+			if err := t.x.tierSet(ctx, tr, items[i].key, outs[i].entry, expiryOf(h, now)); err != nil {
 				break
 			}
 		}

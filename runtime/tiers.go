@@ -24,7 +24,7 @@ const defaultTierTimeout = 100 * time.Millisecond
 
 // WithTier adds a cache tier read after the local one and before the source; tiers added by several options are
 // read in the order given. A result fetched from the source is written to every tier, and Invalidate and
-// InvalidateTask reach every tier.
+// InvalidateTask reach every tier. The executor does not close t.
 func WithTier(t tier.Tier) Option {
 	return func(x *Executor) error {
 		if t == nil {
@@ -60,6 +60,50 @@ func (x *Executor) tierCtx(parent context.Context, detach bool) (context.Context
 	return context.WithTimeout(parent, d)
 }
 
+// tierGet reads key from an added tier on a bounded ctx. An error, a timeout or a panic in the tier is a miss.
+func (x *Executor) tierGet(ctx context.Context, tr tier.Tier, key string) (b []byte, ok bool) {
+	tctx, cancel := x.tierCtx(ctx, false)
+	defer cancel()
+	defer func() {
+		if recover() != nil {
+			b, ok = nil, false
+		}
+	}()
+	b, ok, err := tr.Get(tctx, key)
+	return b, ok && err == nil
+}
+
+// tierSet writes an entry to an added tier on a bounded ctx detached from ctx's cancellation; a panic in the tier
+// is an error.
+func (x *Executor) tierSet(ctx context.Context, tr tier.Tier, key string, entry []byte, exp tier.Expiry) (err error) {
+	tctx, cancel := x.tierCtx(ctx, true)
+	defer cancel()
+	defer func() {
+		if v := recover(); v != nil {
+			err = &panicError{where: "cache tier", value: v}
+		}
+	}()
+	return tr.Set(tctx, key, entry, exp)
+}
+
+// tierDelete is tierSet for Delete, and for DeletePrefix when prefix is set.
+func (x *Executor) tierDelete(ctx context.Context, tr tier.Tier, key string, prefix bool) (err error) {
+	tctx, cancel := x.tierCtx(ctx, true)
+	defer cancel()
+	defer func() {
+		if v := recover(); v != nil {
+			err = &panicError{where: "cache tier", value: v}
+		}
+	}()
+	if prefix {
+		if pd, ok := tr.(tier.PrefixDeleter); ok {
+			return pd.DeletePrefix(tctx, key)
+		}
+		return nil
+	}
+	return tr.Delete(tctx, key)
+}
+
 // expiryOf is the remaining lifetime of an entry at now, as a tier is told it: never negative, and adding up to
 // the time left until the entry's stale-until.
 func expiryOf(h entryHeader, now int64) tier.Expiry {
@@ -80,10 +124,8 @@ func (t *Task[P, R]) lookupFar(ctx context.Context, key string, mode lookupMode)
 	}
 	wrote := t.wrote.Load() // before the reads: see fillBack
 	for i, tr := range t.x.tiers {
-		tctx, cancel := t.x.tierCtx(ctx, false)
-		b, ok, err := tr.Get(tctx, key)
-		cancel()
-		if err != nil || !ok {
+		b, ok := t.x.tierGet(ctx, tr, key)
+		if !ok {
 			if ctx.Err() != nil {
 				return nil, entryMiss
 			}
@@ -142,9 +184,7 @@ func (t *Task[P, R]) fillBack(ctx context.Context, key string, entry []byte, exp
 		return
 	}
 	for _, tr := range t.x.tiers[:upTo] {
-		tctx, cancel := t.x.tierCtx(ctx, true)
-		_ = tr.Set(tctx, key, entry, exp)
-		cancel()
+		_ = t.x.tierSet(ctx, tr, key, entry, exp)
 	}
 	bc := t.x.cache.Load()
 	if bc == nil || len(key) > maxKeyLen {
@@ -191,9 +231,7 @@ func (t *Task[P, R]) storeFar(ctx context.Context, key string, entry []byte) {
 	}
 	exp := expiryOf(h, t.x.nanos())
 	for _, tr := range t.x.tiers {
-		tctx, cancel := t.x.tierCtx(ctx, true)
-		_ = tr.Set(tctx, key, entry, exp)
-		cancel()
+		_ = t.x.tierSet(ctx, tr, key, entry, exp)
 	}
 }
 
@@ -205,9 +243,7 @@ func (t *Task[P, R]) deleteFar(key string) {
 }
 
 func (t *Task[P, R]) deleteFrom(ctx context.Context, tr tier.Tier, key string) {
-	tctx, cancel := t.x.tierCtx(ctx, true)
-	_ = tr.Delete(tctx, key)
-	cancel()
+	_ = t.x.tierDelete(ctx, tr, key, false)
 }
 
 // retireGeneration asks the added tiers that can to drop the entries of task's generation old, one key prefix
@@ -223,14 +259,8 @@ func (x *Executor) retireGeneration(task string, old uint64) {
 	}
 	x.mu.Unlock()
 	for _, tr := range x.tiers {
-		pd, ok := tr.(tier.PrefixDeleter)
-		if !ok {
-			continue
-		}
 		for _, p := range prefixes {
-			ctx, cancel := x.tierCtx(context.Background(), false)
-			_ = pd.DeletePrefix(ctx, p)
-			cancel()
+			_ = x.tierDelete(context.Background(), tr, p, true)
 		}
 	}
 }

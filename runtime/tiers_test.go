@@ -22,6 +22,7 @@ type memTier struct {
 	log  *tierLog
 	fail atomic.Bool
 	hang atomic.Bool
+	boom atomic.Bool // panic on every call
 	mu   sync.Mutex
 	// gate, when set, holds the next Get after it has read the entry, until the test closes it.
 	gate     chan struct{}
@@ -60,6 +61,9 @@ func newMemTier(name string, log *tierLog) *memTier {
 }
 
 func (m *memTier) trouble(ctx context.Context) error {
+	if m.boom.Load() {
+		panic("tier " + m.name + " exploded")
+	}
 	if m.hang.Load() {
 		<-ctx.Done()
 		return ctx.Err()
@@ -333,6 +337,21 @@ func TestTiersComposition(t *testing.T) {
 			if _, err := lookup("u2"); err != nil || f.src.calls.Load() != 2 {
 				t.Fatalf("after Invalidate: %v, source calls %d", err, f.src.calls.Load())
 			}
+		}},
+		{"a panicking tier is a tier in trouble, not a crash", func(t *testing.T, f *tierFixture, lookup func(string) (*user, error)) {
+			f.a.boom.Store(true)
+			f.b.put(f.key("u1"), f.task.entry(&user{ID: "u1", Name: "from b"}, false))
+			if u, err := lookup("u1"); err != nil || u.Name != "from b" {
+				t.Fatalf("%+v, %v; want b's entry past the panicking a", u, err)
+			}
+			if u, err := lookup("u2"); err != nil || u.ID != "u2" || f.src.calls.Load() != 1 {
+				t.Fatalf("%+v, %v, source calls %d", u, err, f.src.calls.Load())
+			}
+			f.task.Invalidate(&userParams{ID: "u2"})
+			if f.b.has(f.key("u2")) {
+				t.Fatal("b still holds the invalidated entry")
+			}
+			f.x.InvalidateTask(f.task.Name()) // a's DeletePrefix panics too
 		}},
 		{"a hanging tier costs at most its timeout per call", func(t *testing.T, f *tierFixture, lookup func(string) (*user, error)) {
 			f.a.hang.Store(true)
