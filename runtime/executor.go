@@ -73,11 +73,10 @@ type Executor struct {
 	tiers       []tier.Tier   // added with WithTier, read after the local tier (tiers.go)
 	tierTimeout time.Duration // bounds each call to an added tier; 0 = defaultTierTimeout
 
-	mu   sync.Mutex
-	gens map[string]*atomic.Uint64 // per task name, bumped by InvalidateTask
-	hots map[hotLayerKey]any       // *hotLayer[R] per spec, shared by its Task values (hot.go)
-	// versions holds the spec versions bound per task name, for the key prefixes InvalidateTask retires (tiers.go).
-	versions map[string]map[string]struct{}
+	mu    sync.Mutex
+	gens  map[string]*atomic.Uint64 // per task name, bumped by InvalidateTask
+	hots  map[hotLayerKey]any       // *hotLayer[R] per spec, shared by its Task values (hot.go)
+	gates map[specKey]*tierGate     // per spec, when tiers were added: shared by its Task values (tiers.go)
 
 	scratch sync.Pool // *scratch: key buffer and Reader reused on the hit path
 }
@@ -275,19 +274,6 @@ func (x *Executor) Close() error {
 func (x *Executor) InvalidateTask(task string) {
 	old := x.generation(task).Add(1) - 1
 	x.retireGeneration(task, old)
-}
-
-// bindVersion records that a spec version of task is bound on x, for retireGeneration.
-func (x *Executor) bindVersion(task, version string) {
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	if x.versions == nil {
-		x.versions = map[string]map[string]struct{}{}
-	}
-	if x.versions[task] == nil {
-		x.versions[task] = map[string]struct{}{}
-	}
-	x.versions[task][version] = struct{}{}
 }
 
 // generation returns the counter for a task name, creating it so that InvalidateTask before NewTask still counts.

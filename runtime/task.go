@@ -137,10 +137,8 @@ type Task[P, R any] struct {
 	// storeMu lets batches write the cache outside mu: they hold it shared while they decide and store, and
 	// Invalidate holds it exclusively, so that no store decided before an Invalidate lands after it.
 	storeMu sync.RWMutex
-	// wrote counts the engine's writes to the local tier when tiers were added with WithTier; fillMu orders them
-	// with a fill from an added tier's hit, which lands only when none happened since its read (tiers.go).
-	wrote  atomic.Uint64
-	fillMu sync.Mutex
+	// gate orders the engine's local writes with fills from added tiers (tiers.go); nil without added tiers.
+	gate *tierGate
 }
 
 // NewTask binds a spec to an executor and registers its name for InvalidateTask.
@@ -160,7 +158,7 @@ func NewTask[P, R any](x *Executor, s TaskSpec[P, R]) *Task[P, R] {
 	if x != nil {
 		t.gen = x.generation(s.Name)
 		if len(x.tiers) > 0 {
-			x.bindVersion(s.Name, s.Version)
+			t.gate = sharedTierGate(x, s.Name, s.Version)
 		}
 		if t.readOn && s.Clone != nil {
 			t.hot = sharedHotLayer[R](x, s.Name, s.Version)

@@ -3,6 +3,8 @@ package runtime
 import (
 	"context"
 	"errors"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/reftask/reftask/runtime/tier"
@@ -17,8 +19,8 @@ import (
 // last added-tier write, and Invalidate holds it exclusively from its local delete to its last added-tier delete,
 // so a result fetched before an Invalidate never lands in any tier after it. A fill from an added tier's hit
 // (fillBack) holds storeMu shared too, and lands only when no store or Invalidate has written the local tier since
-// the read (Task.wrote, checked and written under Task.fillMu): a value read before an Invalidate or a newer
-// store is never put back over it.
+// the read (tierGate.wrote, checked and written under tierGate.mu): a value read before an Invalidate or a newer
+// store is never put back over it. The gate is shared by the Task values of one spec, which share local entries.
 
 const defaultTierTimeout = 100 * time.Millisecond
 
@@ -58,6 +60,34 @@ func (x *Executor) tierCtx(parent context.Context, detach bool) (context.Context
 		d = defaultTierTimeout
 	}
 	return context.WithTimeout(parent, d)
+}
+
+// specKey names one spec on an executor.
+type specKey struct{ name, version string }
+
+// tierGate counts the engine's writes to the local tier for one spec (stores and Invalidate deletes), so that a
+// fill from an added tier lands only when none happened since its read. mu orders each counted write with a
+// fill's check and write.
+type tierGate struct {
+	mu    sync.Mutex
+	wrote atomic.Uint64
+}
+
+// sharedTierGate returns x's gate for a spec, making it on first use: two Task values of one spec (two clients
+// made on one executor) share local entries, so a fill through one must see an Invalidate through the other.
+func sharedTierGate(x *Executor, name, version string) *tierGate {
+	k := specKey{name: name, version: version}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if g := x.gates[k]; g != nil {
+		return g
+	}
+	if x.gates == nil {
+		x.gates = map[specKey]*tierGate{}
+	}
+	g := &tierGate{}
+	x.gates[k] = g
+	return g
 }
 
 // tierGet reads key from an added tier on a bounded ctx. An error, a timeout or a panic in the tier is a miss.
@@ -122,7 +152,7 @@ func (t *Task[P, R]) lookupFar(ctx context.Context, key string, mode lookupMode)
 	if len(t.x.tiers) == 0 || t.x.cache.Load() == nil || ctx.Err() != nil {
 		return nil, entryMiss
 	}
-	wrote := t.wrote.Load() // before the reads: see fillBack
+	wrote := t.gate.wrote.Load() // before the reads: see fillBack
 	for i, tr := range t.x.tiers {
 		b, ok := t.x.tierGet(ctx, tr, key)
 		if !ok {
@@ -180,7 +210,7 @@ func (t *Task[P, R]) lookupFarCopy(ctx context.Context, key []byte) (*R, entrySt
 func (t *Task[P, R]) fillBack(ctx context.Context, key string, entry []byte, exp tier.Expiry, upTo int, wrote uint64) {
 	t.storeMu.RLock()
 	defer t.storeMu.RUnlock()
-	if t.wrote.Load() != wrote {
+	if t.gate.wrote.Load() != wrote {
 		return
 	}
 	for _, tr := range t.x.tiers[:upTo] {
@@ -190,24 +220,24 @@ func (t *Task[P, R]) fillBack(ctx context.Context, key string, entry []byte, exp
 	if bc == nil || len(key) > maxKeyLen {
 		return
 	}
-	t.fillMu.Lock()
-	if t.wrote.Load() == wrote {
+	t.gate.mu.Lock()
+	if t.gate.wrote.Load() == wrote {
 		_ = bc.Set(context.Background(), key, entry, exp)
 	}
-	t.fillMu.Unlock()
+	t.gate.mu.Unlock()
 }
 
 // storeLocal writes a fetched result's entry to the local tier. With added tiers it counts the write first, under
-// fillMu, so that a fill that read an added tier before it does not land over it (fillBack).
+// the spec's gate, so that a fill that read an added tier before it does not land over it (fillBack).
 func (t *Task[P, R]) storeLocal(bc *tier.Local, key string, entry []byte) {
 	if len(t.x.tiers) == 0 {
 		_ = bc.Set(context.Background(), key, entry, tier.Expiry{}) // too large for a shard: simply not cached
 		return
 	}
-	t.fillMu.Lock()
-	t.wrote.Add(1)
+	t.gate.mu.Lock()
+	t.gate.wrote.Add(1)
 	_ = bc.Set(context.Background(), key, entry, tier.Expiry{})
-	t.fillMu.Unlock()
+	t.gate.mu.Unlock()
 }
 
 // deleteLocal is storeLocal for Invalidate.
@@ -216,10 +246,10 @@ func (t *Task[P, R]) deleteLocal(bc *tier.Local, key string) {
 		_ = bc.Delete(context.Background(), key)
 		return
 	}
-	t.fillMu.Lock()
-	t.wrote.Add(1)
+	t.gate.mu.Lock()
+	t.gate.wrote.Add(1)
 	_ = bc.Delete(context.Background(), key)
-	t.fillMu.Unlock()
+	t.gate.mu.Unlock()
 }
 
 // storeFar writes a fetched result's entry to every added tier; the caller holds storeMu shared and has stored it
@@ -254,8 +284,10 @@ func (x *Executor) retireGeneration(task string, old uint64) {
 	}
 	x.mu.Lock()
 	var prefixes []string
-	for v := range x.versions[task] {
-		prefixes = append(prefixes, string(appendUvarint(AppendString(AppendString(nil, task), v), old)))
+	for k := range x.gates {
+		if k.name == task {
+			prefixes = append(prefixes, string(appendUvarint(AppendString(AppendString(nil, task), k.version), old)))
+		}
 	}
 	x.mu.Unlock()
 	for _, tr := range x.tiers {

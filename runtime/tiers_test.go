@@ -444,26 +444,36 @@ func TestTiersBatched(t *testing.T) {
 // The consistency rules of tiers.go: a value read from an added tier before an Invalidate is never filled back
 // after it, and a result fetched before an Invalidate never lands in any tier after it.
 func TestTiersInvalidateOrdering(t *testing.T) {
-	t.Run("a fill that read before an Invalidate does not land", func(t *testing.T) {
-		f := newTierFixture(t, 64, nil)
-		f.b.put(f.key("u1"), f.task.entry(&user{ID: "u1", Name: "old"}, false))
-		gate := make(chan struct{})
-		f.b.setGate(gate)
-		done := make(chan error, 1)
-		go func() {
-			_, err := f.task.Do(context.Background(), &userParams{ID: "u1"})
-			done <- err
-		}()
-		waitFor(t, f.b.gateTaken) // b's Get has read the entry and waits
-		f.task.Invalidate(&userParams{ID: "u1"})
-		close(gate)
-		if err := <-done; err != nil {
-			t.Fatal(err)
-		}
-		if f.a.has(f.key("u1")) || f.b.has(f.key("u1")) || f.localHas("u1") {
-			t.Fatal("a value read before the Invalidate was filled back after it")
-		}
-	})
+	// The Invalidate goes through the Task value that reads, or through another one of the same spec (another
+	// client made on the executor), which shares the local entries.
+	for _, other := range []bool{false, true} {
+		t.Run(fmt.Sprint("a fill that read before an Invalidate does not land; other task value: ", other), func(t *testing.T) {
+			f := newTierFixture(t, 64, nil)
+			inv := f.task
+			if other {
+				s := userSpec(f.src)
+				s.Cache = f.task.s.Cache
+				inv = NewTask(f.x, s)
+			}
+			f.b.put(f.key("u1"), f.task.entry(&user{ID: "u1", Name: "old"}, false))
+			gate := make(chan struct{})
+			f.b.setGate(gate)
+			done := make(chan error, 1)
+			go func() {
+				_, err := f.task.Do(context.Background(), &userParams{ID: "u1"})
+				done <- err
+			}()
+			waitFor(t, f.b.gateTaken) // b's Get has read the entry and waits
+			inv.Invalidate(&userParams{ID: "u1"})
+			close(gate)
+			if err := <-done; err != nil {
+				t.Fatal(err)
+			}
+			if f.localHas("u1") || (!other && (f.a.has(f.key("u1")) || f.b.has(f.key("u1")))) {
+				t.Fatal("a value read before the Invalidate was filled back after it")
+			}
+		})
+	}
 	t.Run("a result fetched before an Invalidate lands in no tier", func(t *testing.T) {
 		f := newTierFixture(t, 64, nil)
 		release := make(chan struct{})
