@@ -307,10 +307,7 @@ func (t *Task[P, R]) Get(ctx context.Context, key []byte, p P) (*R, error) {
 		// deepest point of the path is the deeper of the two rather than their sum.
 		r, st, err := t.lookupHot(ctx, key)
 		if st == entryCold {
-			r, st = t.lookupCold(key)
-		}
-		if st == entryMiss && t.x.tiers != nil {
-			r, st = t.lookupFarCopy(ctx, key)
+			r, st = t.lookupCold(ctx, key)
 		}
 		switch st {
 		case entryHit:
@@ -345,10 +342,7 @@ func (t *Task[P, R]) getHooked(ctx context.Context, key []byte, p P) (res *R, er
 	if t.readOn && len(key) <= maxKeyLen {
 		r, st, err := t.lookupHot(ctx, key)
 		if st == entryCold {
-			r, st = t.lookupCold(key)
-		}
-		if st == entryMiss && t.x.tiers != nil {
-			r, st = t.lookupFarCopy(ctx, key)
+			r, st = t.lookupCold(ctx, key)
 		}
 		switch st {
 		case entryHit:
@@ -395,11 +389,12 @@ func (t *Task[P, R]) lookupHot(ctx context.Context, key []byte) (r *R, st entryS
 }
 
 // lookupCold is Get's read of bigcache, through pooled buffers: bigcache may keep the key it is given, so the
-// caller's bytes are copied. What it finds goes into the hot-key layer. The generated code it runs (Decode,
-// Clone) cannot panic through it: a panic there makes the entry a miss (decode, cloneEntry).
+// caller's bytes are copied. What it finds goes into the hot-key layer; when it finds nothing, the tiers added
+// with WithTier are read (lookupFarCopy). The generated code it runs (Decode, Clone) cannot panic through it: a
+// panic there makes the entry a miss (decode, cloneEntry).
 //
 //go:noinline
-func (t *Task[P, R]) lookupCold(key []byte) (*R, entryState) {
+func (t *Task[P, R]) lookupCold(ctx context.Context, key []byte) (*R, entryState) {
 	bc := t.x.cache.Load()
 	if bc == nil {
 		return nil, entryMiss
@@ -414,6 +409,9 @@ func (t *Task[P, R]) lookupCold(key []byte) (*R, entryState) {
 	sc.key = append(sc.key[:0], key...)
 	r, st := t.lookupBig(bc, bytesView(sc.key), &sc.rd, lookupFresh, t.x.nanos(), hs, epoch)
 	t.x.putScratch(sc)
+	if st == entryMiss && t.x.tiers != nil {
+		return t.lookupFarCopy(ctx, key)
+	}
 	return r, st
 }
 

@@ -2,7 +2,7 @@
 // (bigcache) that every executor has. A user adds a tier of their own, a shared Redis cache say, with
 // runtime.WithTier; the engine reads the tiers in order (the hot-key layer, the local tier, then the added tiers
 // in the order given), fills earlier tiers from a later tier's hit, writes every fetched result to every tier,
-// and sends Invalidate and InvalidateTask to every tier.
+// sends Invalidate to every tier, and InvalidateTask to the tiers that can delete by key prefix (PrefixDeleter).
 //
 // A tier stores entries as opaque bytes: the engine's own encoding of a result, which carries its freshness in
 // a header, so a tier need not understand an entry beyond the Expiry it is given with it. The hot-key layer in
