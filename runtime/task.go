@@ -483,9 +483,6 @@ func (t *Task[P, R]) check(ctx context.Context, bc *tier.Local, p *P, start time
 	sc.key = t.appendKey(sc.key[:0], p)
 	if t.readOn && len(sc.key) <= maxKeyLen {
 		r, st := t.lookup(bc, bytesView(sc.key), &sc.rd, lookupFresh)
-		if st == entryMiss && t.x.tiers != nil {
-			r, st = t.lookupFar(ctx, bytesView(sc.key), lookupFresh)
-		}
 		switch st {
 		case entryHit:
 			t.x.putScratch(sc)
@@ -499,6 +496,11 @@ func (t *Task[P, R]) check(ctx context.Context, bc *tier.Local, p *P, start time
 				t.report(ctx, h, p, start)
 			}
 			return nil, "", 0, t.fail(ctx, p, 0, ErrNotFound)
+		}
+		if t.x.tiers != nil {
+			if r, ok, err := t.checkFar(ctx, sc, p, start); ok {
+				return r, "", 0, err
+			}
 		}
 	}
 	key := string(sc.key)

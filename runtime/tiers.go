@@ -196,6 +196,29 @@ func (t *Task[P, R]) lookupFar(ctx context.Context, key string, mode lookupMode)
 	return nil, entryMiss
 }
 
+// checkFar is check's read of the added tiers, after the local ones missed, out of check's hit path. ok is true
+// when a tier answered: r or err (not-found) is the lookup's answer, and sc has been put back.
+//
+//go:noinline
+func (t *Task[P, R]) checkFar(ctx context.Context, sc *scratch, p *P, start time.Time) (r *R, ok bool, err error) {
+	r, st := t.lookupFar(ctx, bytesView(sc.key), lookupFresh)
+	switch st {
+	case entryHit:
+		t.x.putScratch(sc)
+		if h := t.x.hooks.OnHit; h != nil {
+			t.report(ctx, h, p, start)
+		}
+		return r, true, nil
+	case entryNegative:
+		t.x.putScratch(sc)
+		if h := t.x.hooks.OnNegativeHit; h != nil {
+			t.report(ctx, h, p, start)
+		}
+		return nil, true, t.fail(ctx, p, 0, ErrNotFound)
+	}
+	return nil, false, nil
+}
+
 // lookupFarCopy is lookupFar for Get, whose key lies in the caller's frame: an added tier is reached through an
 // interface, which the key would escape through, so it gets a copy.
 //
