@@ -8,7 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/allegro/bigcache/v3"
+	"github.com/reftask/reftask/runtime/tier"
 )
 
 // BatchPolicy is the batch form of a task: misses are answered by one FetchMany call for many keys.
@@ -77,7 +77,7 @@ type batch[P, R any] struct {
 	t      *Task[P, R]
 	ctx    context.Context // detached from callers; cancelled once every flight has left or the batch is done
 	cancel context.CancelFunc
-	bc     *bigcache.BigCache
+	bc     *tier.Local
 	first  time.Time     // when the first key arrived
 	done   chan struct{} // every flight's done: closed once all of them have their answers
 
@@ -114,7 +114,7 @@ type batchEntry[P, R any] struct {
 	p  P
 }
 
-func (t *Task[P, R]) newBatch(parent context.Context, bc *bigcache.BigCache) *batch[P, R] {
+func (t *Task[P, R]) newBatch(parent context.Context, bc *tier.Local) *batch[P, R] {
 	// Like a flight, a batch outlives any one caller but keeps the first one's values (trace ids).
 	ctx, cancel := context.WithCancel(context.WithoutCancel(parent))
 	return &batch[P, R]{t: t, ctx: ctx, cancel: cancel, bc: bc, first: time.Now(), done: make(chan struct{}),
@@ -123,7 +123,7 @@ func (t *Task[P, R]) newBatch(parent context.Context, bc *bigcache.BigCache) *ba
 
 // enqueue puts the new flight e.f into b, or into the task's window when b is nil, and returns the window when
 // it now holds MaxSize keys: the caller runs it once Task.mu is released. Task.mu must be held.
-func (t *Task[P, R]) enqueue(ctx context.Context, b *batch[P, R], bc *bigcache.BigCache, e *batchEntry[P, R], key string) (run *batch[P, R]) {
+func (t *Task[P, R]) enqueue(ctx context.Context, b *batch[P, R], bc *tier.Local, e *batchEntry[P, R], key string) (run *batch[P, R]) {
 	window := b == nil
 	if window {
 		b = t.batcher.window
@@ -249,6 +249,9 @@ func (t *Task[P, R]) runBatch(b *batch[P, R]) {
 	}
 	var outs []batchOutcome[R]
 	attempts := 0
+	// With added tiers, storeMu stays held until they are written, after the waiters have their answers (tiers.go).
+	var far []int // items to write to the added tiers
+	farHeld := false
 	if len(items) > 0 {
 		outs, attempts = t.answerBatch(b, ps, sc)
 		// The stores need no Task.mu (bigcache has its own locks), only to stay ordered with Invalidate, which
@@ -257,13 +260,18 @@ func (t *Task[P, R]) runBatch(b *batch[P, R]) {
 		t.storeMu.RLock()
 		for i, it := range items {
 			if o := &outs[i]; o.entry != nil && it.store.Load() > 0 && len(it.key) <= maxKeyLen {
-				_ = b.bc.Set(it.key, o.entry) // too large for a shard: simply not cached
+				t.storeLocal(b.bc, it.key, o.entry) // too large for a shard: simply not cached
 				if t.hot != nil {
 					t.hot.drop(it.key) // as run does: see hotLayer
 				}
+				if len(t.x.tiers) > 0 {
+					far = append(far, i)
+				}
 			}
 		}
-		t.storeMu.RUnlock()
+		if farHeld = len(far) > 0; !farHeld {
+			t.storeMu.RUnlock()
+		}
 	}
 
 	copies := false
@@ -329,7 +337,28 @@ func (t *Task[P, R]) runBatch(b *batch[P, R]) {
 		}
 	}
 	close(b.done)
+	if farHeld {
+		t.storeFarBatch(b.ctx, items, outs, far)
+		t.storeMu.RUnlock()
+	}
 	t.putScratch(sc, items, outs)
+}
+
+// storeFarBatch writes a batch's stored entries to every added tier. A tier that fails a write is skipped for
+// the rest of the batch, so that a tier in trouble costs one timeout per batch rather than one per key.
+func (t *Task[P, R]) storeFarBatch(ctx context.Context, items []*batchItem[P, R], outs []batchOutcome[R], far []int) {
+	now := t.x.nanos()
+	for _, tr := range t.x.tiers {
+		for _, i := range far {
+			h, _, ok := parseEntry(outs[i].entry)
+			if !ok {
+				continue
+			}
+			if err := t.x.tierSet(ctx, tr, items[i].key, outs[i].entry, expiryOf(h, now)); err != nil {
+				break
+			}
+		}
+	}
 }
 
 // putScratch returns a batch's scratch to the pool, without references that would keep results or params alive.
@@ -667,7 +696,7 @@ type manyJoin[P, R any] struct {
 
 // startChunk attaches each key of chunk to its flight, putting the new flights into one batch that starts
 // at once; release is called when that batch is over.
-func (t *Task[P, R]) startChunk(ctx context.Context, bc *bigcache.BigCache, chunk []*manyKey[P], joined []manyJoin[P, R], release func()) []manyJoin[P, R] {
+func (t *Task[P, R]) startChunk(ctx context.Context, bc *tier.Local, chunk []*manyKey[P], joined []manyJoin[P, R], release func()) []manyJoin[P, R] {
 	b := t.newBatch(ctx, bc)
 	b.state = batchRunning
 	n := len(joined)

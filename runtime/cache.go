@@ -1,14 +1,15 @@
 package runtime
 
 import (
+	"context"
 	"encoding/binary"
 	"unsafe"
 
-	"github.com/allegro/bigcache/v3"
+	"github.com/reftask/reftask/runtime/tier"
 )
 
-// bigcache stores key lengths in 16 bits; longer keys are coalesced but never cached.
-const maxKeyLen = 1<<16 - 1
+// The local tier stores key lengths in 16 bits; longer keys are coalesced but never cached.
+const maxKeyLen = tier.MaxKeyLen
 
 // Entry layout: magic, flags, fresh-until and stale-until as Unix nanoseconds, then the encoded result.
 // bigcache has one global life window and returns expired entries, so freshness lives in this header.
@@ -75,7 +76,7 @@ const (
 
 // lookup reads key from the cache; corrupt entries are deleted and reported as misses, never as errors. A fresh
 // lookup asks the hot-key layer first, and fills it from what bigcache answers.
-func (t *Task[P, R]) lookup(bc *bigcache.BigCache, key string, rd *Reader, mode lookupMode) (*R, entryState) {
+func (t *Task[P, R]) lookup(bc *tier.Local, key string, rd *Reader, mode lookupMode) (*R, entryState) {
 	now := t.x.nanos()
 	var hs *hotSlot
 	var epoch uint64
@@ -91,14 +92,14 @@ func (t *Task[P, R]) lookup(bc *bigcache.BigCache, key string, rd *Reader, mode 
 
 // lookupBig is lookup's read from bigcache, at time now. When hs is not nil, what it finds goes into the hot-key
 // layer at hs, unless its stripe was written after epoch.
-func (t *Task[P, R]) lookupBig(bc *bigcache.BigCache, key string, rd *Reader, mode lookupMode, now int64, hs *hotSlot, epoch uint64) (*R, entryState) {
-	b, err := bc.Get(key)
-	if err != nil {
+func (t *Task[P, R]) lookupBig(bc *tier.Local, key string, rd *Reader, mode lookupMode, now int64, hs *hotSlot, epoch uint64) (*R, entryState) {
+	b, ok, _ := bc.Get(context.Background(), key)
+	if !ok {
 		return nil, entryMiss
 	}
 	h, payload, ok := parseEntry(b)
 	if !ok {
-		_ = bc.Delete(key)
+		_ = bc.Delete(context.Background(), key)
 		return nil, entryMiss
 	}
 	until := h.freshUntil
@@ -119,7 +120,7 @@ func (t *Task[P, R]) lookupBig(bc *bigcache.BigCache, key string, rd *Reader, mo
 	}
 	r, ok := t.decode(rd, payload)
 	if !ok {
-		_ = bc.Delete(key)
+		_ = bc.Delete(context.Background(), key)
 		return nil, entryMiss
 	}
 	if hs != nil {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/allegro/bigcache/v3"
+	"github.com/reftask/reftask/runtime/tier"
 )
 
 // Dialect selects the placeholder style and SQL flavour of a connection.
@@ -55,7 +56,7 @@ type sqlConn struct {
 
 // Executor runs tasks: it owns the cache, the SQL connections and the hooks that generated tasks share.
 type Executor struct {
-	cache   atomic.Pointer[bigcache.BigCache] // nil after Close
+	cache   atomic.Pointer[tier.Local] // nil after Close
 	cacheMB int
 	hooks   Hooks
 	// lookupHooks is set when OnHit, OnNegativeHit or OnMiss is: only then does Task.Get read the clock.
@@ -65,14 +66,17 @@ type Executor struct {
 	hotKeys     int              // decoded results each task keeps in front of the cache; 0 = none (hot.go)
 	timer       retryTimer       // nil = real timers
 	conns       map[string]sqlConn
-	files       *fileSource  // nil unless a file option was given (file.go)
-	http        httpRegistry // HTTP connections by name and their default client (http.go)
-	secrets     secretSet    // secret values HTTP requests carried, scrubbed from attempt errors (secrets.go)
-	maxParams   int          // the largest params document DecodeParams accepts, in bytes (params.go)
+	files       *fileSource   // nil unless a file option was given (file.go)
+	http        httpRegistry  // HTTP connections by name and their default client (http.go)
+	secrets     secretSet     // secret values HTTP requests carried, scrubbed from attempt errors (secrets.go)
+	maxParams   int           // the largest params document DecodeParams accepts, in bytes (params.go)
+	tiers       []tier.Tier   // added with WithTier, read after the local tier (tiers.go)
+	tierTimeout time.Duration // bounds each call to an added tier; 0 = defaultTierTimeout
 
-	mu   sync.Mutex
-	gens map[string]*atomic.Uint64 // per task name, bumped by InvalidateTask
-	hots map[hotLayerKey]any       // *hotLayer[R] per spec, shared by its Task values (hot.go)
+	mu    sync.Mutex
+	gens  map[string]*atomic.Uint64 // per task name, bumped by InvalidateTask
+	hots  map[hotLayerKey]any       // *hotLayer[R] per spec, shared by its Task values (hot.go)
+	gates map[specKey]*tierGate     // per spec, when tiers were added: shared by its Task values (tiers.go)
 
 	scratch sync.Pool // *scratch: key buffer and Reader reused on the hit path
 }
@@ -121,7 +125,7 @@ func New(opts ...Option) (*Executor, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reftask: new executor: cache: %w", err)
 	}
-	x.cache.Store(bc)
+	x.cache.Store(tier.NewLocal(bc))
 	if err := x.startFiles(); err != nil {
 		_ = bc.Close()
 		return nil, fmt.Errorf("reftask: new executor: %w", err)
@@ -265,9 +269,11 @@ func (x *Executor) Close() error {
 	return nil
 }
 
-// InvalidateTask bumps the task's generation, making all its cached entries unreachable.
+// InvalidateTask bumps the task's generation, making all its cached entries unreachable; tiers added with
+// WithTier that can delete by key prefix also drop them.
 func (x *Executor) InvalidateTask(task string) {
-	x.generation(task).Add(1)
+	old := x.generation(task).Add(1) - 1
+	x.retireGeneration(task, old)
 }
 
 // generation returns the counter for a task name, creating it so that InvalidateTask before NewTask still counts.

@@ -12,8 +12,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/allegro/bigcache/v3"
 	"github.com/avast/retry-go/v4"
+	"github.com/reftask/reftask/runtime/tier"
 )
 
 // flight is one coalesced source call shared by every caller that missed the same key.
@@ -84,7 +84,7 @@ func (f *flight[R]) addWaiter(ctx context.Context) waiter {
 // For a batched task, e is the storage of the flight the caller would start, holding the caller's params (p is &e.p):
 // made before taking Task.mu, so that the critical section allocates nothing (an allocation there can stall it behind a
 // GC assist while every other caller queues up). It is wasted when the key already has a flight. e is nil otherwise.
-func (t *Task[P, R]) join(ctx context.Context, bc *bigcache.BigCache, p *P, key string, seen uint64, e *batchEntry[P, R]) (f *flight[R], w waiter, lead bool, r *R, st entryState) {
+func (t *Task[P, R]) join(ctx context.Context, bc *tier.Local, p *P, key string, seen uint64, e *batchEntry[P, R]) (f *flight[R], w waiter, lead bool, r *R, st entryState) {
 	for {
 		if now := t.settled.Load(); now != seen {
 			seen = now
@@ -128,7 +128,7 @@ func (t *Task[P, R]) join(ctx context.Context, bc *bigcache.BigCache, p *P, key 
 // cache. A new flight of a batched task goes into into, or into the task's current batch window when into is nil;
 // e, when not nil, is the new flight's storage, with the params already copied. run is a window that the new
 // flight filled: the caller starts it once Task.mu is released. Task.mu must be held.
-func (t *Task[P, R]) joinLocked(ctx context.Context, bc *bigcache.BigCache, p *P, key string, into *batch[P, R], e *batchEntry[P, R]) (f *flight[R], w waiter, run *batch[P, R]) {
+func (t *Task[P, R]) joinLocked(ctx context.Context, bc *tier.Local, p *P, key string, into *batch[P, R], e *batchEntry[P, R]) (f *flight[R], w waiter, run *batch[P, R]) {
 	f = t.flights[key]
 	if f == nil {
 		if t.batcher != nil {
@@ -160,7 +160,7 @@ func (t *Task[P, R]) joinLocked(ctx context.Context, bc *bigcache.BigCache, p *P
 // it runs the flight itself (lead is true) on the ctx it has: no goroutine, no handoff, no detached ctx. Otherwise
 // the flight runs on a goroutine of its own, on a ctx detached from the caller's that is cancelled when its last
 // waiter leaves.
-func (t *Task[P, R]) startFlight(ctx context.Context, bc *bigcache.BigCache, p *P, key string) (f *flight[R], lead bool) {
+func (t *Task[P, R]) startFlight(ctx context.Context, bc *tier.Local, p *P, key string) (f *flight[R], lead bool) {
 	if ctx.Done() == nil {
 		f = &flight[R]{ctx: ctx}
 		t.flights[key] = f
@@ -176,7 +176,7 @@ func (t *Task[P, R]) startFlight(ctx context.Context, bc *bigcache.BigCache, p *
 // lookupFresh is lookup with a Reader of its own, kept out of join's frame.
 //
 //go:noinline
-func (t *Task[P, R]) lookupFresh(bc *bigcache.BigCache, key string) (*R, entryState) {
+func (t *Task[P, R]) lookupFresh(bc *tier.Local, key string) (*R, entryState) {
 	var rd Reader
 	return t.lookup(bc, key, &rd, lookupFresh)
 }
@@ -224,7 +224,7 @@ func (t *Task[P, R]) fits(f *flight[R], d time.Duration) bool {
 }
 
 // run performs the flight: retried source call, result validation and cache write.
-func (t *Task[P, R]) run(f *flight[R], bc *bigcache.BigCache, p *P, key string) {
+func (t *Task[P, R]) run(f *flight[R], bc *tier.Local, p *P, key string) {
 	var entry []byte
 	var sc *scratch
 	if t.s.Clone != nil {
@@ -257,10 +257,16 @@ func (t *Task[P, R]) run(f *flight[R], bc *bigcache.BigCache, p *P, key string) 
 			f.payload = t.s.Encode(nil, f.val)
 		}
 	}()
+	// With added tiers, storeMu is held from the local store to the last added-tier write (see tiers.go).
+	far := entry != nil && len(t.x.tiers) > 0
+	if far {
+		t.storeMu.RLock()
+	}
 	t.mu.Lock()
 	// Store before unlisting the flight: a caller that finds no flight then finds the entry.
-	if entry != nil && !f.noStore && len(key) <= maxKeyLen {
-		_ = bc.Set(key, entry) // too large for a shard: simply not cached
+	stored := entry != nil && !f.noStore && len(key) <= maxKeyLen
+	if stored {
+		t.storeLocal(bc, key, entry)
 		if t.hot != nil {
 			// The layer is filled by the first hit, not here: a key looked up once pays nothing for it. What it may
 			// hold for key is older than this entry, and a fill that read bigcache before the store must not land.
@@ -278,17 +284,24 @@ func (t *Task[P, R]) run(f *flight[R], bc *bigcache.BigCache, p *P, key string) 
 	if copies {
 		t.snapshot(f)
 	}
-	if sc != nil {
-		if entry != nil {
-			sc.entry = entry[:0]
-		}
-		t.x.putScratch(sc)
-	}
 	if f.cancel != nil {
 		f.cancel()
 	}
 	if done != nil {
 		close(done)
+	}
+	if far {
+		// After the waiters have their answer: an added tier's latency is not theirs.
+		if stored {
+			t.storeFar(f.ctx, key, entry)
+		}
+		t.storeMu.RUnlock()
+	}
+	if sc != nil {
+		if entry != nil {
+			sc.entry = entry[:0]
+		}
+		t.x.putScratch(sc)
 	}
 }
 
@@ -520,7 +533,7 @@ func isTransientDriverErr(err error) bool {
 // params, which a flight the caller starts may keep; for a batched task it lies in e (p is &e.p), the new flight's
 // storage, and e is nil otherwise. bc nil means the executor's current cache: ErrClosed when there is none.
 // A panic in the generated code it runs (Clone, Describe, a hook) becomes the error.
-func (t *Task[P, R]) miss(ctx context.Context, bc *bigcache.BigCache, p *P, key string, seen uint64, e *batchEntry[P, R]) (res *R, err error) {
+func (t *Task[P, R]) miss(ctx context.Context, bc *tier.Local, p *P, key string, seen uint64, e *batchEntry[P, R]) (res *R, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			res, err = nil, t.lookupPanic(v)
@@ -562,7 +575,7 @@ func (t *Task[P, R]) miss(ctx context.Context, bc *bigcache.BigCache, p *P, key 
 
 // missCopy is miss for a caller whose params may change once it leaves: it copies them first, into the new flight's
 // storage when the task is batched.
-func (t *Task[P, R]) missCopy(ctx context.Context, bc *bigcache.BigCache, p *P, key string, seen uint64) (*R, error) {
+func (t *Task[P, R]) missCopy(ctx context.Context, bc *tier.Local, p *P, key string, seen uint64) (*R, error) {
 	pc, e := t.ownParams(p)
 	return t.miss(ctx, bc, pc, key, seen, e)
 }
@@ -580,7 +593,7 @@ func (t *Task[P, R]) ownParams(p *P) (pc *P, e *batchEntry[P, R]) {
 }
 
 // settle answers a caller from a finished flight: its result, or else a stale entry or the fallbacks.
-func (t *Task[P, R]) settle(ctx context.Context, bc *bigcache.BigCache, p *P, key string, f *flight[R]) (*R, error) {
+func (t *Task[P, R]) settle(ctx context.Context, bc *tier.Local, p *P, key string, f *flight[R]) (*R, error) {
 	if f.err == nil {
 		return t.result(f), nil
 	}
@@ -590,7 +603,7 @@ func (t *Task[P, R]) settle(ctx context.Context, bc *bigcache.BigCache, p *P, ke
 // settleFailed is settle for a flight that failed, out of the frames of the common path.
 //
 //go:noinline
-func (t *Task[P, R]) settleFailed(ctx context.Context, bc *bigcache.BigCache, p *P, key string, f *flight[R]) (*R, error) {
+func (t *Task[P, R]) settleFailed(ctx context.Context, bc *tier.Local, p *P, key string, f *flight[R]) (*R, error) {
 	if IsNotFound(f.err) {
 		return nil, t.fail(ctx, p, f.attempts, f.err)
 	}
@@ -601,6 +614,9 @@ func (t *Task[P, R]) settleFailed(ctx context.Context, bc *bigcache.BigCache, p 
 	if t.readOn && t.s.Cache.StaleIfError > 0 && len(key) <= maxKeyLen {
 		var rd Reader
 		r, st := t.lookup(bc, key, &rd, lookupStale)
+		if st == entryMiss && t.x.tiers != nil {
+			r, st = t.lookupFar(ctx, key, lookupStale)
+		}
 		if st != entryMiss {
 			if h := t.x.hooks.OnStale; h != nil {
 				h(ctx, t.event(p, f.attempts, 0, f.err))

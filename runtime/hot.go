@@ -12,6 +12,12 @@ import (
 // bigcache's two copies and the decode: it hands out a copy made by the spec's Clone, one allocation for a
 // result whose shape is fixed. It only ever answers fresh entries; stale-if-error reads go to bigcache.
 //
+// It is the first cache tier (tiers.go), of the same shape as tier.Tier (get; set with the entry's freshness, as
+// fill; delete, as drop; nothing per generation, since keys carry the generation) but typed: a typed front the
+// engine drives directly, not a tier.Tier nor a generic interface. It holds decoded *R for one spec, so it cannot
+// be shared with byte tiers or supplied by users, and an interface call on the hit path would make the caller's
+// key escape (one more allocation per hit) and deepen the path past a fresh goroutine's starting stack.
+//
 // It is a set-associative table: a key hashes to one bucket of hotWays slots, and a full bucket evicts the entry
 // that expires first. Readers take no lock and write nothing shared: they load the bucket's slots atomically and
 // compare keys; each entry is immutable once published. Writers lock the stripe that owns the bucket.

@@ -9,9 +9,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/allegro/bigcache/v3"
-
 	"github.com/reftask/reftask/runtime/internal/wire"
+	"github.com/reftask/reftask/runtime/tier"
 )
 
 // CachePolicy says how long results stay cached; TTL 0 disables caching of results.
@@ -139,6 +138,8 @@ type Task[P, R any] struct {
 	// storeMu lets batches write the cache outside mu: they hold it shared while they decide and store, and
 	// Invalidate holds it exclusively, so that no store decided before an Invalidate lands after it.
 	storeMu sync.RWMutex
+	// gate orders the engine's local writes with fills from added tiers (tiers.go); nil without added tiers.
+	gate *tierGate
 }
 
 // NewTask binds a spec to an executor and registers its name for InvalidateTask.
@@ -157,6 +158,9 @@ func NewTask[P, R any](x *Executor, s TaskSpec[P, R]) *Task[P, R] {
 	}
 	if x != nil {
 		t.gen = x.generation(s.Name)
+		if len(x.tiers) > 0 {
+			t.gate = sharedTierGate(x, s.Name, s.Version)
+		}
 		if t.readOn && s.Clone != nil {
 			t.hot = sharedHotLayer[R](x, s.Name, s.Version)
 		}
@@ -178,10 +182,10 @@ func (t *Task[P, R]) Invalidate(p *P) {
 		p = new(P)
 	}
 	key := t.appendKey(nil, p)
+	// storeMu is held until the added tiers are cleared too: no store decided before this lands after it (tiers.go).
 	t.storeMu.Lock()
 	defer t.storeMu.Unlock()
 	t.mu.Lock()
-	defer t.mu.Unlock()
 	if f := t.flights[string(key)]; f != nil {
 		if f.link != nil {
 			f.link.invalidate(f)
@@ -190,10 +194,14 @@ func (t *Task[P, R]) Invalidate(p *P) {
 		delete(t.flights, string(key))
 	}
 	if bc := t.x.cache.Load(); bc != nil && len(key) <= maxKeyLen {
-		_ = bc.Delete(string(key)) // ErrEntryNotFound is the only error and means there is nothing to drop
+		t.deleteLocal(bc, string(key))
 	}
 	if t.hot != nil {
-		t.hot.drop(string(key)) // after the bigcache delete: see hotLayer.fill
+		t.hot.drop(string(key)) // after the local delete: see hotLayer.fill
+	}
+	t.mu.Unlock()
+	if len(t.x.tiers) > 0 {
+		t.deleteFar(string(key))
 	}
 }
 
@@ -300,7 +308,7 @@ func (t *Task[P, R]) Get(ctx context.Context, key []byte, p P) (*R, error) {
 		// deepest point of the path is the deeper of the two rather than their sum.
 		r, st, err := t.lookupHot(ctx, key)
 		if st == entryCold {
-			r, st = t.lookupCold(key)
+			r, st = t.lookupCold(ctx, key)
 		}
 		switch st {
 		case entryHit:
@@ -335,7 +343,7 @@ func (t *Task[P, R]) getHooked(ctx context.Context, key []byte, p P) (res *R, er
 	if t.readOn && len(key) <= maxKeyLen {
 		r, st, err := t.lookupHot(ctx, key)
 		if st == entryCold {
-			r, st = t.lookupCold(key)
+			r, st = t.lookupCold(ctx, key)
 		}
 		switch st {
 		case entryHit:
@@ -382,11 +390,12 @@ func (t *Task[P, R]) lookupHot(ctx context.Context, key []byte) (r *R, st entryS
 }
 
 // lookupCold is Get's read of bigcache, through pooled buffers: bigcache may keep the key it is given, so the
-// caller's bytes are copied. What it finds goes into the hot-key layer. The generated code it runs (Decode,
-// Clone) cannot panic through it: a panic there makes the entry a miss (decode, cloneEntry).
+// caller's bytes are copied. What it finds goes into the hot-key layer; when it finds nothing, the tiers added
+// with WithTier are read (lookupFarCopy). The generated code it runs (Decode, Clone) cannot panic through it: a
+// panic there makes the entry a miss (decode, cloneEntry).
 //
 //go:noinline
-func (t *Task[P, R]) lookupCold(key []byte) (*R, entryState) {
+func (t *Task[P, R]) lookupCold(ctx context.Context, key []byte) (*R, entryState) {
 	bc := t.x.cache.Load()
 	if bc == nil {
 		return nil, entryMiss
@@ -401,6 +410,9 @@ func (t *Task[P, R]) lookupCold(key []byte) (*R, entryState) {
 	sc.key = append(sc.key[:0], key...)
 	r, st := t.lookupBig(bc, bytesView(sc.key), &sc.rd, lookupFresh, t.x.nanos(), hs, epoch)
 	t.x.putScratch(sc)
+	if st == entryMiss && t.x.tiers != nil {
+		return t.lookupFarCopy(ctx, key)
+	}
 	return r, st
 }
 
@@ -463,7 +475,7 @@ func (t *Task[P, R]) negativeValue(ctx context.Context, p P, start time.Time) er
 // Params are validated only when the cache cannot answer: an entry is written only for params that passed
 // validation, and the key encodes the params injectively, so a hit proves them valid. That keeps validation
 // (a regexp match, say) off the hit path.
-func (t *Task[P, R]) check(ctx context.Context, bc *bigcache.BigCache, p *P, start time.Time) (*R, string, uint64, error) {
+func (t *Task[P, R]) check(ctx context.Context, bc *tier.Local, p *P, start time.Time) (*R, string, uint64, error) {
 	if bc == nil {
 		return nil, "", 0, t.checkClosed(ctx, p)
 	}
@@ -485,6 +497,11 @@ func (t *Task[P, R]) check(ctx context.Context, bc *bigcache.BigCache, p *P, sta
 				t.report(ctx, h, p, start)
 			}
 			return nil, "", 0, t.fail(ctx, p, 0, ErrNotFound)
+		}
+		if t.x.tiers != nil {
+			if r, ok, err := t.checkFar(ctx, sc, p, start); ok {
+				return r, "", 0, err
+			}
 		}
 	}
 	key := string(sc.key)

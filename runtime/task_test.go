@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/reftask/reftask/runtime/internal/wire"
+	"github.com/reftask/reftask/runtime/tier"
 )
 
 // instantTimer records retry delays without sleeping.
@@ -282,7 +283,7 @@ func TestCorruptEntryIsMiss(t *testing.T) {
 			p := &userParams{ID: "u1"}
 			key := string(task.appendKey(nil, p))
 			bc := x.cache.Load()
-			if err := bc.Set(key, tc.entry(clock.Now().Add(time.Hour).UnixNano())); err != nil {
+			if err := bc.Set(context.Background(), key, tc.entry(clock.Now().Add(time.Hour).UnixNano()), tier.Expiry{}); err != nil {
 				t.Fatal(err)
 			}
 			u, err := task.Do(context.Background(), p)
@@ -305,12 +306,12 @@ func TestCorruptEntryDeleted(t *testing.T) {
 	p := &userParams{ID: "u1"}
 	key := string(task.appendKey(nil, p))
 	bc := x.cache.Load()
-	_ = bc.Set(key, []byte("garbage"))
+	_ = bc.Set(context.Background(), key, []byte("garbage"), tier.Expiry{})
 	var rd Reader
 	if _, st := task.lookup(bc, key, &rd, lookupFresh); st != entryMiss {
 		t.Fatalf("state = %v, want miss", st)
 	}
-	if _, err := bc.Get(key); err == nil {
+	if _, ok, _ := bc.Get(context.Background(), key); ok {
 		t.Fatal("corrupt entry still in cache")
 	}
 }
