@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/allegro/bigcache/v3"
+	bound "github.com/reftask/reftask/runtime/source"
 	"github.com/reftask/reftask/runtime/tier"
 )
 
@@ -66,12 +67,14 @@ type Executor struct {
 	hotKeys     int              // decoded results each task keeps in front of the cache; 0 = none (hot.go)
 	timer       retryTimer       // nil = real timers
 	conns       map[string]sqlConn
-	files       *fileSource   // nil unless a file option was given (file.go)
-	http        httpRegistry  // HTTP connections by name and their default client (http.go)
-	secrets     secretSet     // secret values HTTP requests carried, scrubbed from attempt errors (secrets.go)
-	maxParams   int           // the largest params document DecodeParams accepts, in bytes (params.go)
-	tiers       []tier.Tier   // added with WithTier, read after the local tier (tiers.go)
-	tierTimeout time.Duration // bounds each call to an added tier; 0 = defaultTierTimeout
+	files       *fileSource               // nil unless a file option was given (file.go)
+	http        httpRegistry              // HTTP connections by name and their default client (http.go)
+	secrets     secretSet                 // secret values HTTP requests carried, scrubbed from attempt errors (secrets.go)
+	maxParams   int                       // the largest params document DecodeParams accepts, in bytes (params.go)
+	tiers       []tier.Tier               // added with WithTier, read after the local tier (tiers.go)
+	tierTimeout time.Duration             // bounds each call to an added tier; 0 = defaultTierTimeout
+	sources     map[boundKey]bound.Source // bound with WithSource, read-only after New (sources.go)
+	sourceOrder []bound.Source            // in binding order, closed in reverse by Close
 
 	mu    sync.Mutex
 	gens  map[string]*atomic.Uint64 // per task name, bumped by InvalidateTask
@@ -255,7 +258,8 @@ func withRetryTimer(t retryTimer) Option {
 	}
 }
 
-// Close releases the cache; tasks called afterwards fail with ErrClosed. Close is idempotent.
+// Close releases the cache and closes the sources bound with WithSource; tasks called afterwards fail with
+// ErrClosed. Close is idempotent.
 func (x *Executor) Close() error {
 	x.stopFiles()      // waits for the file poller, so Close leaves no goroutine behind
 	x.http.closeIdle() // idle keep-alive connections hold goroutines until their timeout
@@ -263,10 +267,14 @@ func (x *Executor) Close() error {
 	if bc == nil {
 		return nil
 	}
+	var errs []error
 	if err := bc.Close(); err != nil {
-		return fmt.Errorf("reftask: close cache: %w", err)
+		errs = append(errs, fmt.Errorf("reftask: close cache: %w", err))
 	}
-	return nil
+	if err := x.closeSources(); err != nil {
+		errs = append(errs, fmt.Errorf("reftask: close sources: %w", err))
+	}
+	return errors.Join(errs...)
 }
 
 // InvalidateTask bumps the task's generation, making all its cached entries unreachable; tiers added with

@@ -1,0 +1,40 @@
+// Package seam is how the packages of this module reach what an executor
+// holds without widening the runtime's user API: the executor's method that
+// hands out a bound source takes a Token, which only packages of this
+// module can name.
+package seam
+
+import (
+	"fmt"
+
+	"github.com/reftask/reftask/runtime/source"
+)
+
+// Token is the argument type of the executor's internal methods.
+type Token struct{}
+
+// Host is what the executor offers a source kind's package.
+type Host interface {
+	// BoundSource returns the source of kind bound under name; an error
+	// (runtime.ErrClosed after Close, or a Permanent error naming the
+	// missing binding) otherwise.
+	BoundSource(tok Token, kind, name string) (source.Source, error)
+}
+
+// Lookup returns the source of kind bound under name in h as the kind
+// package's own type S.
+func Lookup[S source.Source](h Host, kind, name string) (S, error) {
+	var zero S
+	if h == nil {
+		return zero, fmt.Errorf("reftask: %s connection %q: no executor", kind, name)
+	}
+	s, err := h.BoundSource(Token{}, kind, name)
+	if err != nil {
+		return zero, err
+	}
+	v, ok := s.(S)
+	if !ok {
+		return zero, fmt.Errorf("reftask: %s connection %q is bound to a %T, not a %T", kind, name, s, zero)
+	}
+	return v, nil
+}
