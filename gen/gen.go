@@ -12,6 +12,7 @@ import (
 	"github.com/reftask/reftask/gen/ir"
 	"github.com/reftask/reftask/gen/load"
 	"github.com/reftask/reftask/gen/model"
+	"github.com/reftask/reftask/gen/source"
 	"github.com/reftask/reftask/internal/crash"
 )
 
@@ -217,6 +218,13 @@ func checkGo(set *load.Set, pkg *ir.Package, opts Options, src []byte) diag.List
 		}
 		if t.Batch != nil && t.Batch.HTTP != nil {
 			asText(t.Batch.Key, sp, "/batch")
+		}
+		if x, ok := t.Source.Ext.(source.Source); ok {
+			for _, tx := range x.Texts() {
+				for _, f := range tx.Params {
+					asText(f, sp, tx.Ptr)
+				}
+			}
 		}
 	}
 	if len(wants) == 0 && len(typeWants) == 0 {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/reftask/reftask/gen/ir"
 	"github.com/reftask/reftask/gen/names"
+	"github.com/reftask/reftask/gen/source"
 )
 
 // batchRequest is the HTTP request of a batch endpoint; it shares the
@@ -65,6 +66,11 @@ func keyValue(t *ir.Task, x *jen.Statement, underlyingOnly bool) jen.Code {
 func (e *emitter) batchMethods(t *ir.Task) {
 	bt := t.Batch
 	key := bt.Key
+	if bt.Ext {
+		e.fetchManyExt(t)
+		e.batchGet(t)
+		return
+	}
 	under := bt.GoFunc == ""
 	kt := keyType(t, under)
 	// The result property has the key's type, or, for string and integer
@@ -129,7 +135,24 @@ func (e *emitter) batchMethods(t *ir.Task) {
 	).Params(jen.Index().Op("*").Add(resultType(t)), jen.Error()).Block(body...)
 	e.f.Line()
 
-	// Get<name>Batch: the explicit many-key method.
+	e.batchGet(t)
+}
+
+// fetchManyExt emits fetchMany<name> for a source of a kind added through gen/source, whose batch form answers
+// in order.
+func (e *emitter) fetchManyExt(t *ir.Task) {
+	body := extSource(t).(source.Batcher).FetchMany(kindEmitter{e}, t)
+	comment(e.f, fmt.Sprintf("%s asks the batch form of the source for many keys in one call.", t.ClientNames().FetchMany))
+	e.f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(t.ClientNames().FetchMany).Params(
+		jen.Id("ctx").Qual("context", "Context"), jen.Id("ps").Index().Op("*").Add(paramsType(t)),
+	).Params(jen.Index().Op("*").Add(resultType(t)), jen.Error()).Block(body...)
+	e.f.Line()
+}
+
+// batchGet emits Get<name>Batch, the explicit many-key method.
+func (e *emitter) batchGet(t *ir.Task) {
+	bt := t.Batch
+	key := bt.Key
 	method := t.ClientNames().Batch
 	comment(e.f, fmt.Sprintf("%s looks up many %s at once, in chunks of at most %d keys, answering from the cache where it can.", method, names.Unexported(key.JSON)+" values", bt.MaxSize))
 	e.f.Comment("The map holds every key that was found; a key that was not found is absent. The error joins the failures of the other keys, each a *runtime.TaskError.")

@@ -10,6 +10,7 @@ import (
 
 	"github.com/reftask/reftask/gen/ir"
 	"github.com/reftask/reftask/gen/names"
+	"github.com/reftask/reftask/gen/source"
 )
 
 func taskField(t *ir.Task) string { return t.ClientNames().Task }
@@ -91,6 +92,9 @@ func (e *emitter) clientType() {
 			if t.Batch != nil && t.Batch.HTTP != nil {
 				g.Id(t.ClientNames().BatchRequest).Op("*").Qual(rt, "HTTPRequest")
 			}
+			if x := extSource(t); x != nil && x.FieldType() != nil {
+				g.Id(t.ClientNames().Source).Add(x.FieldType())
+			}
 		}
 	})
 	e.f.Line()
@@ -128,6 +132,9 @@ func (e *emitter) clientType() {
 			}
 			if f := t.Source.File; f != nil {
 				g.Id("x").Dot("WatchFile").Call(jen.Lit(t.Name), jen.Lit(f.Path))
+			}
+			if x := extSource(t); x != nil && x.FieldType() != nil {
+				g.Id("c").Dot(t.ClientNames().Source).Op("=").Add(x.Init(kindEmitter{e}, t))
 			}
 			if t.Batch != nil && t.Batch.SQL != nil {
 				bq := t.Batch.SQL
@@ -449,6 +456,10 @@ func (e *emitter) fetch(t *ir.Task) {
 		)
 		get = jen.Id("record" + t.Name).Call(jen.Id("raw"))
 		e.recordFunc(t)
+	case t.Source.Ext != nil:
+		stmts, g := extSource(t).Fetch(kindEmitter{e}, t)
+		body = append(body, stmts...)
+		get = g
 	}
 	switch {
 	case t.TransformFunc == "" && get != nil:
@@ -801,3 +812,29 @@ func dialectCode(d string) *jen.Statement {
 	}
 	return jen.Qual(rt, "MySQL")
 }
+
+// extSource is the task's source of a kind added through gen/source, or nil.
+func extSource(t *ir.Task) source.Source {
+	if t.Source.Ext == nil {
+		return nil
+	}
+	return t.Source.Ext.(source.Source) // the model admits no other
+}
+
+// kindEmitter is what a kind added through gen/source sees of the emitter.
+type kindEmitter struct{ e *emitter }
+
+func (k kindEmitter) Record(t *ir.Task) jen.Code {
+	if !k.e.recordFuncs[t] {
+		if k.e.recordFuncs == nil {
+			k.e.recordFuncs = map[*ir.Task]bool{}
+		}
+		k.e.recordFuncs[t] = true
+		k.e.recordFunc(t)
+	}
+	return jen.Id("record" + t.Name)
+}
+
+func (kindEmitter) Text(t *ir.Type, x jen.Code) jen.Code { return renderString(t, x) }
+
+func (kindEmitter) ClientNames(t *ir.Task) ir.ClientNames { return t.ClientNames() }

@@ -105,6 +105,9 @@ type emitter struct {
 	// client's emitter has a prefix of its own, so that the two, which run
 	// concurrently, never declare the same name.
 	patternPrefix string
+	// recordFuncs marks the tasks whose record<Task> is emitted, for sources of kinds added through gen/source,
+	// whose single and batch lookups both ask for it.
+	recordFuncs map[*ir.Task]bool
 }
 
 // newClientEmitter is the emitter of the client and of the converters its

@@ -393,6 +393,8 @@ type ClientNames struct {
 	Get, Async, Invalidate, Batch string
 	// Unexported fields: the runtime task and its source's prepared forms.
 	Task, Query, RowScanner, Request, BatchQuery, BatchRequest string
+	// Source holds the prepared form of a source of a kind added through gen/source.
+	Source string
 	// Unexported methods.
 	Fetch, FetchMany, Key string
 }
@@ -406,6 +408,7 @@ func (t *Task) ClientNames() ClientNames {
 	base := names.Unexported(t.Name) + t.Private
 	n.Task, n.Query, n.RowScanner, n.Request = base, base+"Query", base+"RowScanner", base+"Request"
 	n.BatchQuery, n.BatchRequest = base+"BatchQuery", base+"BatchRequest"
+	n.Source = base + "Source"
 	n.Fetch, n.FetchMany, n.Key = "fetch"+t.Name+t.Private, "fetchMany"+t.Name+t.Private, "key"+t.Name+t.Private
 	return n
 }
@@ -421,7 +424,7 @@ func (n ClientNames) Exported() []string {
 
 // Private lists the unexported field and method names.
 func (n ClientNames) Private() []string {
-	return []string{n.Task, n.Query, n.RowScanner, n.Request, n.BatchQuery, n.BatchRequest, n.Fetch, n.FetchMany, n.Key}
+	return []string{n.Task, n.Query, n.RowScanner, n.Request, n.BatchQuery, n.BatchRequest, n.Source, n.Fetch, n.FetchMany, n.Key}
 }
 
 // ClientOwnNames are the Client members every generated file declares.
@@ -439,6 +442,9 @@ type Batch struct {
 	SQL       *BatchSQL
 	GoFunc    string
 	HTTP      *BatchHTTP
+	// Ext is set when the task's source is of a kind added through gen/source: its batch form answers keys in
+	// order, so ResultKey is nil.
+	Ext bool
 }
 
 // BatchSQL is a batch query split around its list expression: the runtime
@@ -475,6 +481,15 @@ type Source struct {
 	Go   *GoSource
 	HTTP *HTTPSource
 	File *FileSource
+	// Ext is a source of a kind added through gen/source, which checks, models and emits it.
+	Ext ExtSource
+}
+
+// ExtSource is the checked source of one task, of a kind added through gen/source; the kind's own package
+// defines what it holds and how it is emitted.
+type ExtSource interface {
+	// SourceKind is the kind's name, as specs spell it under "source".
+	SourceKind() string
 }
 
 // Template is text with {param} placeholders: Parts has one more element

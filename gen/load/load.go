@@ -75,6 +75,32 @@ type Source struct {
 	Go   *GoSource   `json:"go"`
 	HTTP *HTTPSource `json:"http"`
 	File *FileSource `json:"file"`
+	// Ext holds the object of a kind added through gen/source, by the kind's name; the meta-schema, composed
+	// from the kinds' fragments, has already checked that it is one of them and well formed.
+	Ext map[string]json.RawMessage `json:"-"`
+}
+
+// UnmarshalJSON decodes the built-in kinds into their fields and keeps the others' objects in Ext.
+func (s *Source) UnmarshalJSON(b []byte) error {
+	type plain Source
+	if err := json.Unmarshal(b, (*plain)(s)); err != nil {
+		return err
+	}
+	var all map[string]json.RawMessage
+	if err := json.Unmarshal(b, &all); err != nil {
+		return err
+	}
+	for k, v := range all {
+		switch k {
+		case "sql", "go", "http", "file":
+			continue
+		}
+		if s.Ext == nil {
+			s.Ext = map[string]json.RawMessage{}
+		}
+		s.Ext[k] = v
+	}
+	return nil
 }
 
 // HTTPSource is a JSON API call on a connection bound at run time.

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
 
 	"github.com/reftask/reftask/gen/diag"
+	"github.com/reftask/reftask/gen/source/kinds"
 
 	"github.com/reftask/reftask/schema"
 )
@@ -16,7 +18,11 @@ import (
 func compileMeta() (*jsonschema.Schema, error) {
 	c := jsonschema.NewCompiler()
 	c.Draft = jsonschema.Draft2020
-	if err := c.AddResource(schema.ID, bytes.NewReader(withoutDraftRefs(schema.JSON()))); err != nil {
+	doc, err := ComposeSchema(schema.JSON())
+	if err != nil {
+		return nil, err
+	}
+	if err := c.AddResource(schema.ID, bytes.NewReader(withoutDraftRefs(doc))); err != nil {
 		return nil, err
 	}
 	return c.Compile(schema.ID)
@@ -62,7 +68,11 @@ func (s *Set) metaError(f *File, doc any, ve *jsonschema.ValidationError) {
 		v, _ := pointerGet(doc, ptr)
 		msg = fmt.Sprintf("file path %s must be relative, with / separators, and end in .json, .yaml or .yml", diag.Quote(fmt.Sprint(v)))
 	case ptr == "/source" && (kw == "maxProperties" || kw == "minProperties"):
-		msg = "source needs exactly one of \"sql\", \"http\", \"file\", \"go\""
+		names := []string{`"sql"`, `"http"`, `"file"`, `"go"`}
+		for _, k := range kinds.All() {
+			names = append(names, strconv.Quote(k.Name()))
+		}
+		msg = "source needs exactly one of " + strings.Join(names, ", ")
 	}
 	s.errorAt(f, ptr, msg)
 }
@@ -87,4 +97,39 @@ func withoutDraftRefs(doc []byte) []byte {
 		return doc
 	}
 	return out
+}
+
+// ComposeSchema returns the task spec meta-schema doc with each kind added through gen/source written in as
+// "source"/<kind> from the kind's own fragment, and the source's description listing every kind. It is how
+// the generator reads the meta-schema; schema/task.schema.json, which editors read, is kept equal to it by
+// TestSchemaComposed.
+func ComposeSchema(doc []byte) ([]byte, error) {
+	var m map[string]any
+	if err := json.Unmarshal(doc, &m); err != nil {
+		return nil, fmt.Errorf("meta-schema: %w", err)
+	}
+	props, _ := m["properties"].(map[string]any)
+	src, _ := props["source"].(map[string]any)
+	kindProps, _ := src["properties"].(map[string]any)
+	if kindProps == nil {
+		return nil, fmt.Errorf("meta-schema: no properties under \"source\"")
+	}
+	names := []string{`"sql"`, `"http"`, `"file"`, `"go"`}
+	for _, k := range kinds.All() {
+		var frag any
+		if err := json.Unmarshal(k.Schema(), &frag); err != nil {
+			return nil, fmt.Errorf("meta-schema fragment of source kind %q: %w", k.Name(), err)
+		}
+		kindProps[k.Name()] = frag
+		names = append(names, strconv.Quote(k.Name()))
+	}
+	src["description"] = "Where the result comes from. Exactly one of " + strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1] + "."
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(m); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/reftask/reftask/gen/diag"
 	"github.com/reftask/reftask/gen/ir"
 	"github.com/reftask/reftask/gen/load"
+	"github.com/reftask/reftask/gen/source"
 )
 
 var (
@@ -41,6 +42,17 @@ func (b *builder) batch(sp *load.Spec, t *ir.Task) {
 	bt.Key = t.Params.Fields[0]
 	if why := keyTypeProblem(bt.Key.Type); why != "" {
 		b.errSpec(sp, "/batch", fmt.Sprintf("the batch key %s is %s, which cannot be a key: %s", diag.Quote(bt.Key.JSON), describeKey(bt.Key.Type), why))
+		return
+	}
+	if t.Source.Ext != nil {
+		bs, ok := t.Source.Ext.(source.Batcher)
+		switch {
+		case !ok:
+			b.errSpec(sp, "/batch", fmt.Sprintf("a %s source has no batch form", t.Source.Ext.SourceKind()))
+		case bs.CheckBatch(extSpec{b, sp, t}, bt.Key):
+			bt.Ext = true
+			t.Batch = bt
+		}
 		return
 	}
 	res := t.Result

@@ -154,6 +154,8 @@ func (b *builder) task(sp *load.Spec) *ir.Task {
 		t.Source.HTTP = b.httpSource(sp, t)
 	case sp.Source.File != nil:
 		t.Source.File = b.fileSource(sp, t)
+	default:
+		t.Source.Ext = b.extSource(sp, t)
 	}
 	b.transform(sp, t)
 	b.batch(sp, t)

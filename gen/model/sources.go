@@ -10,7 +10,47 @@ import (
 	"github.com/reftask/reftask/gen/diag"
 	"github.com/reftask/reftask/gen/ir"
 	"github.com/reftask/reftask/gen/load"
+	"github.com/reftask/reftask/gen/source"
+	"github.com/reftask/reftask/gen/source/kinds"
 )
+
+// extSpec is what a kind added through gen/source sees of the task being built.
+type extSpec struct {
+	b  *builder
+	sp *load.Spec
+	t  *ir.Task
+}
+
+func (s extSpec) Task() *ir.Task { return s.t }
+
+func (s extSpec) Errorf(ptr, format string, args ...any) {
+	s.b.errSpec(s.sp, ptr, fmt.Sprintf(format, args...))
+}
+
+func (s extSpec) Template(ptr, text string, required bool) (ir.Template, bool) {
+	return s.b.template(s.sp, s.t, ptr, text, required)
+}
+
+// extSource hands the spec's source object to its kind (the meta-schema allows exactly one, of a known kind).
+func (b *builder) extSource(sp *load.Spec, t *ir.Task) ir.ExtSource {
+	for _, name := range slices.Sorted(mapKeys(sp.Source.Ext)) {
+		ptr := "/source/" + escape(name)
+		k := kinds.ByName(name)
+		if k == nil {
+			b.errSpec(sp, ptr, fmt.Sprintf("unknown source kind %s", diag.Quote(name)))
+			continue
+		}
+		src := k.Model(extSpec{b, sp, t}, ptr, sp.Source.Ext[name])
+		if src == nil {
+			continue
+		}
+		if _, ok := src.(source.Source); !ok {
+			panic(fmt.Sprintf("source kind %q modelled a %T, which is not a source.Source", name, src))
+		}
+		return src
+	}
+	return nil
+}
 
 // ParseTemplate splits text at its {name} placeholders.
 func ParseTemplate(s string) (parts, params []string, err error) {

@@ -1,0 +1,24 @@
+// Package kinds lists the source kinds added through gen/source, one line per kind.
+package kinds
+
+import (
+	"github.com/reftask/reftask/gen/source"
+	"github.com/reftask/reftask/gen/source/redis"
+)
+
+// All returns the registered kinds, in a fixed order.
+func All() []source.Kind {
+	return []source.Kind{
+		redis.Kind{},
+	}
+}
+
+// ByName returns the kind whose spec key is name, or nil.
+func ByName(name string) source.Kind {
+	for _, k := range All() {
+		if k.Name() == name {
+			return k
+		}
+	}
+	return nil
+}

@@ -1,0 +1,83 @@
+// Package source is the generator's seam for source kinds: each kind added
+// through it is one folder (gen/source/<kind>) that holds its part of the
+// meta-schema, its spec checks, its model and its emission, and one line in
+// gen/source/kinds registers it. The loader composes the meta-schema from
+// the kinds' fragments, the model hands a spec's "source"/<kind> object to
+// its kind, and the emitter asks the kind's checked source for its code.
+package source
+
+import (
+	"encoding/json"
+
+	"github.com/dave/jennifer/jen"
+
+	"github.com/reftask/reftask/gen/ir"
+)
+
+// Kind is one source kind.
+type Kind interface {
+	// Name is the kind's key under "source" in a spec.
+	Name() string
+	// Schema is the kind's fragment of the meta-schema: the JSON Schema of the object under "source"/Name.
+	Schema() []byte
+	// Model checks the kind's spec object raw, found at ptr ("/source/<kind>"), for the task s is building and
+	// returns its checked source, or nil after reporting each problem through s.
+	Model(s Spec, ptr string, raw json.RawMessage) ir.ExtSource
+}
+
+// Spec is what the model offers a kind while it checks one task's spec.
+type Spec interface {
+	// Task is the task being built, its params and result already lowered.
+	Task() *ir.Task
+	// Errorf reports a problem at a JSON pointer of the spec; the diagnostic carries its line and column.
+	Errorf(ptr, format string, args ...any)
+	// Template resolves the {param} placeholders of text, written at ptr, to params fields; with required, each
+	// must name a required param. It reports what is wrong and returns false.
+	Template(ptr, text string, required bool) (ir.Template, bool)
+}
+
+// Source is a kind's checked source of one task, as the emitter uses it.
+type Source interface {
+	ir.ExtSource
+	// FieldType is the type of the Client field (named e.ClientNames(t).Source) that holds the source's
+	// prepared form, built once by NewClient; nil for none.
+	FieldType() jen.Code
+	// Init is the value NewClient stores in that field.
+	Init(e Emitter, t *ir.Task) jen.Code
+	// Fetch returns the statements of the task's single lookup and its (*Result, error) expression; the params
+	// are p, normalised as the cache key sees them, and the Client is c.
+	Fetch(e Emitter, t *ir.Task) (stmts []jen.Code, get jen.Code)
+	// Texts lists the params the source writes into text, by the spec pointer that writes them, so that the
+	// generator can check that an x-go-type param has a text form.
+	Texts() []Text
+}
+
+// Text is a spec pointer and the params written into text there.
+type Text struct {
+	Ptr    string
+	Params []*ir.Field
+}
+
+// Batcher is a Source with a batch form: it answers many keys in one call, in the order asked.
+type Batcher interface {
+	Source
+	// CheckBatch checks that the batch form can serve lookups by key, the params' only property, reporting
+	// problems at pointers of the spec.
+	CheckBatch(s Spec, key *ir.Field) bool
+	// FetchMany returns the statements of the batch lookup of ps ([]*Params), ending in a return of one result
+	// per params, in order, nil for not found, and an error.
+	FetchMany(e Emitter, t *ir.Task) []jen.Code
+}
+
+// Emitter is what the emitter offers a kind.
+type Emitter interface {
+	// Record makes sure the file has record<Task>, func(raw any) (*Result, error), which converts a decoded
+	// JSON value (objects as map[string]any, numbers as json.Number, strings for any scalar) into the result,
+	// and returns an expression naming it.
+	Record(t *ir.Task) jen.Code
+	// Text is the expression that renders the param value x of type t as text, the same text for the same
+	// cache key.
+	Text(t *ir.Type, x jen.Code) jen.Code
+	// ClientNames are the task's Client member names; the source's field is Source.
+	ClientNames(t *ir.Task) ir.ClientNames
+}
