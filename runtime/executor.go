@@ -50,11 +50,6 @@ const (
 	maxShards       = 64
 )
 
-type sqlConn struct {
-	db      *sql.DB
-	dialect Dialect
-}
-
 // Executor runs tasks: it owns the cache, the SQL connections and the hooks that generated tasks share.
 type Executor struct {
 	cache   atomic.Pointer[tier.Local] // nil after Close
@@ -62,11 +57,10 @@ type Executor struct {
 	hooks   Hooks
 	// lookupHooks is set when OnHit, OnNegativeHit or OnMiss is: only then does Task.Get read the clock.
 	lookupHooks bool
-	now         func() time.Time // WithClock's cache freshness clock, nil for the default (see nanos)
-	start       time.Time        // when New ran, with its monotonic reading: the default clock counts from here
-	hotKeys     int              // decoded results each task keeps in front of the cache; 0 = none (hot.go)
-	timer       retryTimer       // nil = real timers
-	conns       map[string]sqlConn
+	now         func() time.Time          // WithClock's cache freshness clock, nil for the default (see nanos)
+	start       time.Time                 // when New ran, with its monotonic reading: the default clock counts from here
+	hotKeys     int                       // decoded results each task keeps in front of the cache; 0 = none (hot.go)
+	timer       retryTimer                // nil = real timers
 	files       *fileSource               // nil unless a file option was given (file.go)
 	http        httpRegistry              // HTTP connections by name and their default client (http.go)
 	secrets     secretSet                 // secret values HTTP requests carried, scrubbed from attempt errors (secrets.go)
@@ -108,7 +102,6 @@ func New(opts ...Option) (*Executor, error) {
 		cacheMB: defaultCacheMB,
 		start:   time.Now(),
 		hotKeys: defaultHotKeys,
-		conns:   map[string]sqlConn{},
 		http:    httpRegistry{conns: map[string]*HTTPConn{}},
 		gens:    map[string]*atomic.Uint64{},
 
@@ -162,23 +155,10 @@ type nopLogger struct{}
 
 func (nopLogger) Printf(string, ...any) {}
 
-// WithSQL registers a database under the connection name used by generated SQL queries.
+// WithSQL binds a database under the connection name used by generated SQL queries. It is WithSource with the
+// SQL kind's binding, which pings the database in Check and leaves it open on Close: the caller owns it.
 func WithSQL(name string, db *sql.DB, d Dialect) Option {
-	return func(x *Executor) error {
-		switch {
-		case name == "":
-			return errors.New("WithSQL: empty connection name")
-		case db == nil:
-			return fmt.Errorf("WithSQL %q: nil *sql.DB", name)
-		case !d.valid():
-			return fmt.Errorf("WithSQL %q: unknown dialect %v", name, d)
-		}
-		if _, dup := x.conns[name]; dup {
-			return fmt.Errorf("WithSQL %q: connection registered twice", name)
-		}
-		x.conns[name] = sqlConn{db: db, dialect: d}
-		return nil
-	}
+	return WithSource(&sqlConn{name: name, db: db, dialect: d})
 }
 
 // WithCache sets the cache size limit in MB (bigcache HardMaxCacheSize); 0 means 256.
@@ -294,9 +274,4 @@ func (x *Executor) generation(task string) *atomic.Uint64 {
 		x.gens[task] = g
 	}
 	return g
-}
-
-func (x *Executor) conn(name string) (sqlConn, bool) {
-	c, ok := x.conns[name]
-	return c, ok
 }

@@ -57,6 +57,9 @@ func (x *Executor) BoundSource(_ seam.Token, kind, name string) (bound.Source, e
 	return s, nil
 }
 
+// Permanent is runtime.Permanent for the packages of this module that reach the executor through the seam.
+func (x *Executor) Permanent(_ seam.Token, err error) error { return Permanent(err) }
+
 // closeSources closes the bound sources, the last bound first, and joins their errors.
 func (x *Executor) closeSources() error {
 	var errs []error

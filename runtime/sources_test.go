@@ -89,7 +89,7 @@ func TestBoundSourceLookup(t *testing.T) {
 	if s, err := seam.Lookup[*fakeKind](x, "k", "main"); err != nil || s != a {
 		t.Errorf("Lookup as its own type: %v, %v", s, err)
 	}
-	if _, err := seam.Lookup[*fakeKind](x, "j", "main"); err == nil || !strings.Contains(err.Error(), "not a *runtime.fakeKind") {
+	if _, err := seam.Lookup[*fakeKind](x, "j", "main"); !IsPermanent(err) || !strings.Contains(err.Error(), "not a *runtime.fakeKind") {
 		t.Errorf("Lookup as another type: %v", err)
 	}
 

@@ -219,9 +219,9 @@ func openRows(ctx context.Context, x *Executor, q *SQLQuery, args []any) (*sql.R
 	if q.err != nil {
 		return nil, nil, q.err
 	}
-	c, ok := x.conn(q.conn)
-	if !ok {
-		return nil, nil, Permanent(fmt.Errorf("reftask: unknown SQL connection %q", q.conn))
+	c, err := x.conn(q.conn)
+	if err != nil {
+		return nil, nil, err
 	}
 	if err := checkDialect(q.only, c.dialect, q.conn); err != nil {
 		return nil, nil, err

@@ -78,15 +78,15 @@ func rowsByKey[K comparable, R any](ctx context.Context, x *Executor, q *SQLBatc
 	if x == nil || q == nil {
 		return nil, Permanent(errors.New("reftask: nil query or executor"))
 	}
-	c, ok := x.conn(q.conn)
-	if !ok {
-		return nil, Permanent(fmt.Errorf("reftask: unknown SQL connection %q", q.conn))
+	c, err := x.conn(q.conn)
+	if err != nil {
+		return nil, err
 	}
 	if err := checkDialect(q.only, c.dialect, q.conn); err != nil {
 		return nil, err
 	}
 	sq, args := forKeys(q, c.dialect, keys)
-	_, err := read(ctx, x, sq, args, -1, func(r *R) error {
+	_, err = read(ctx, x, sq, args, -1, func(r *R) error {
 		if r == nil {
 			return Permanent(errors.New("row conversion returned no value"))
 		}

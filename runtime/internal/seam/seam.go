@@ -19,6 +19,8 @@ type Host interface {
 	// (runtime.ErrClosed after Close, or a Permanent error naming the
 	// missing binding) otherwise.
 	BoundSource(tok Token, kind, name string) (source.Source, error)
+	// Permanent marks err as not worth retrying, as runtime.Permanent does.
+	Permanent(tok Token, err error) error
 }
 
 // Lookup returns the source of kind bound under name in h as the kind
@@ -34,7 +36,7 @@ func Lookup[S source.Source](h Host, kind, name string) (S, error) {
 	}
 	v, ok := s.(S)
 	if !ok {
-		return zero, fmt.Errorf("reftask: %s connection %q is bound to a %T, not a %T", kind, name, s, zero)
+		return zero, h.Permanent(Token{}, fmt.Errorf("reftask: %s connection %q is bound to a %T, not a %T", kind, name, s, zero))
 	}
 	return v, nil
 }
