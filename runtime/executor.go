@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -62,7 +63,7 @@ type Executor struct {
 	hotKeys     int                       // decoded results each task keeps in front of the cache; 0 = none (hot.go)
 	timer       retryTimer                // nil = real timers
 	files       *fileSource               // nil unless a file option was given (file.go)
-	http        httpRegistry              // HTTP connections by name and their default client (http.go)
+	httpClient  *http.Client              // shared by HTTP connections bound without HTTPClient (http.go)
 	secrets     secretSet                 // secret values HTTP requests carried, scrubbed from attempt errors (secrets.go)
 	maxParams   int                       // the largest params document DecodeParams accepts, in bytes (params.go)
 	tiers       []tier.Tier               // added with WithTier, read after the local tier (tiers.go)
@@ -102,7 +103,6 @@ func New(opts ...Option) (*Executor, error) {
 		cacheMB: defaultCacheMB,
 		start:   time.Now(),
 		hotKeys: defaultHotKeys,
-		http:    httpRegistry{conns: map[string]*HTTPConn{}},
 		gens:    map[string]*atomic.Uint64{},
 
 		maxParams: defaultMaxParams,
@@ -241,8 +241,7 @@ func withRetryTimer(t retryTimer) Option {
 // Close releases the cache and closes the sources bound with WithSource; tasks called afterwards fail with
 // ErrClosed. Close is idempotent.
 func (x *Executor) Close() error {
-	x.stopFiles()      // waits for the file poller, so Close leaves no goroutine behind
-	x.http.closeIdle() // idle keep-alive connections hold goroutines until their timeout
+	x.stopFiles() // waits for the file poller, so Close leaves no goroutine behind
 	bc := x.cache.Swap(nil)
 	if bc == nil {
 		return nil

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/reftask/reftask/runtime/internal/seam"
 	"io"
 	"math"
 	"net"
@@ -33,27 +34,16 @@ const (
 	maxRetryAfterSeconds = 1 << 31
 )
 
-// httpRegistry holds an executor's HTTP connections and the default client they share.
-// It is written only while New applies options, so lookups need no lock.
-type httpRegistry struct {
-	conns  map[string]*HTTPConn
-	client *http.Client // made by the first WithHTTP that has no HTTPClient; owned (and closed) by the executor
-}
+// httpKind is the HTTP source kind's name, as specs spell it under "source".
+const httpKind = "http"
 
-// defaultClient returns the executor's shared client, making it on first use.
-func (h *httpRegistry) defaultClient() *http.Client {
-	if h.client == nil {
-		h.client = newDefaultHTTPClient()
+// defaultHTTPClient returns the executor's shared client for connections bound without HTTPClient, making it on
+// first use; it is written only while New applies options, so reading it needs no lock.
+func (x *Executor) defaultHTTPClient() *http.Client {
+	if x.httpClient == nil {
+		x.httpClient = newDefaultHTTPClient()
 	}
-	return h.client
-}
-
-// closeIdle drops the idle keep-alive connections of the executor's own client, whose reader goroutines
-// would otherwise outlive the executor until the idle timeout. Clients passed with HTTPClient belong to the caller.
-func (h *httpRegistry) closeIdle() {
-	if h.client != nil {
-		h.client.CloseIdleConnections()
-	}
+	return x.httpClient
 }
 
 // newDefaultHTTPClient bounds each phase that can hang before the per-attempt ctx applies to the body,
@@ -134,9 +124,10 @@ func guardRedirects(c *http.Client) *http.Client {
 	return &cp
 }
 
-// HTTPConn is one named HTTP connection; it is exported only as the target of HTTPOption.
+// HTTPConn is one named HTTP connection: a bound source of the HTTP kind, exported as the target of HTTPOption.
 type HTTPConn struct {
 	name      string
+	ownClient bool     // client is the executor's shared default, whose idle connections Close drops
 	base      *url.URL // scheme, userinfo, host; path and query are split out below
 	basePath  string   // escaped base path without trailing slash
 	baseQuery string   // raw query of the base URL, prepended to every request's query
@@ -156,9 +147,6 @@ func WithHTTP(name, baseURL string, opts ...HTTPOption) Option {
 	return func(x *Executor) error {
 		if name == "" {
 			return errors.New("WithHTTP: empty connection name")
-		}
-		if _, dup := x.http.conns[name]; dup {
-			return fmt.Errorf("WithHTTP %q: connection registered twice", name)
 		}
 		u, err := url.Parse(baseURL)
 		if err != nil {
@@ -193,14 +181,41 @@ func WithHTTP(name, baseURL string, opts ...HTTPOption) Option {
 			}
 		}
 		if c.client == nil {
-			c.client = x.http.defaultClient()
+			c.client, c.ownClient = x.defaultHTTPClient(), true
 		}
-		if x.http.conns == nil {
-			x.http.conns = map[string]*HTTPConn{}
-		}
-		x.http.conns[name] = c
-		return nil
+		return WithSource(c)(x)
 	}
+}
+
+// Kind returns "http".
+func (c *HTTPConn) Kind() string { return httpKind }
+
+// Name returns the connection name specs refer to.
+func (c *HTTPConn) Name() string { return c.name }
+
+// Check asks the server for the base URL's head, without the base URL's credentials or query: any answer, whatever
+// its status, means the server is there; a transport error means it is not.
+func (c *HTTPConn) Check(ctx context.Context) error {
+	u := url.URL{Scheme: c.base.Scheme, Host: c.base.Host, Path: c.basePath + "/"}
+	req, err := http.NewRequestWithContext(ctx, http.MethodHead, u.String(), nil)
+	if err != nil {
+		return fmt.Errorf("reftask: HTTP connection %q: %w", c.name, err)
+	}
+	resp, err := c.client.Do(req)
+	if err != nil {
+		return fmt.Errorf("reftask: HTTP connection %q: %s unreachable: %w", c.name, c.display, redactErr(err, c.secrets))
+	}
+	resp.Body.Close()
+	return nil
+}
+
+// Close drops the idle keep-alive connections of the executor's own client, whose reader goroutines would otherwise
+// outlive the executor until the idle timeout; a client passed with HTTPClient belongs to the caller.
+func (c *HTTPConn) Close() error {
+	if c.ownClient {
+		c.client.CloseIdleConnections()
+	}
+	return nil
 }
 
 // redactURL renders u without userinfo, query and fragment, which may carry secrets.
@@ -362,9 +377,9 @@ func FetchHTTPList(ctx context.Context, x *Executor, task string, r *HTTPRequest
 	if x == nil || r == nil {
 		return nil, Permanent(fmt.Errorf("reftask: task %s: FetchHTTP needs an executor and a request", task))
 	}
-	c := x.http.conns[r.Conn]
-	if c == nil {
-		return nil, Permanent(fmt.Errorf("reftask: task %s: unknown HTTP connection %q", task, r.Conn))
+	c, err := seam.Lookup[*HTTPConn](x, httpKind, r.Conn)
+	if err != nil {
+		return nil, fmt.Errorf("reftask: task %s: %w", task, err)
 	}
 	method := r.Method
 	if method == "" {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/reftask/reftask/runtime/internal/seam"
 	"io"
 	"net"
 	"net/http"
@@ -801,7 +802,14 @@ func TestHTTPConfig(t *testing.T) {
 
 	own := &http.Client{Transport: &countingTransport{}, Timeout: time.Minute}
 	x := newTestExecutor(t, WithHTTP("a", "https://user:pw@h/v1/?k=v"), WithHTTP("b", "http://h"), WithHTTP("c", "http://h", HTTPClient(own)))
-	a, b, c := x.http.conns["a"], x.http.conns["b"], x.http.conns["c"]
+	conn := func(name string) *HTTPConn {
+		c, err := seam.Lookup[*HTTPConn](x, httpKind, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	a, b, c := conn("a"), conn("b"), conn("c")
 	// c uses a copy of own, with own's transport and timeout and a redirect guard (TestHTTPClientRedirects).
 	ownCopy := c.client != own && c.client.Transport == own.Transport && c.client.Timeout == own.Timeout && c.client.CheckRedirect != nil
 	if a.client != b.client || !ownCopy || own.CheckRedirect != nil || a.display != "https://h/v1" || a.baseQuery != "k=v" || a.limit != 10<<20 {
@@ -813,7 +821,7 @@ func TestHTTPConfig(t *testing.T) {
 	}
 
 	_, err := FetchHTTP(context.Background(), x, "T", &HTTPRequest{Conn: "nope"}, nil, nil)
-	if !IsPermanent(err) || !strings.Contains(err.Error(), `unknown HTTP connection "nope"`) {
+	if !IsPermanent(err) || !strings.Contains(err.Error(), `no http connection "nope" is bound`) {
 		t.Errorf("unknown conn: %v", err)
 	}
 	for _, c := range []struct {
@@ -1032,5 +1040,33 @@ func TestHTTPClientRedirects(t *testing.T) {
 	drainClose(resp.Body)
 	if other.N() != 1 {
 		t.Errorf("the caller's client, used directly, did not follow its own policy")
+	}
+}
+
+// TestHTTPConnCheck: any answer from the server, whatever its status, is ready; a server that is gone is not, and
+// the error names neither the base URL's password nor its query.
+func TestHTTPConnCheck(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodHead || r.URL.RawQuery != "" || r.Header.Get("Authorization") != "" {
+			t.Errorf("check sent %s %s with Authorization %q", r.Method, r.URL, r.Header.Get("Authorization"))
+		}
+		w.WriteHeader(http.StatusNotFound)
+	}))
+	x := newTestExecutor(t, WithHTTP("up", srv.URL+"/v1?key=s3cr3tkey"), WithHTTP("down", "http://user:pa55word@127.0.0.1:1/v1?token=t0ken-value"))
+	conn := func(name string) *HTTPConn {
+		c, err := seam.Lookup[*HTTPConn](x, httpKind, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	ctx := context.Background()
+	if err := conn("up").Check(ctx); err != nil {
+		t.Errorf("up: %v", err)
+	}
+	srv.Close()
+	err := conn("down").Check(ctx)
+	if err == nil || strings.Contains(err.Error(), "pa55word") || strings.Contains(err.Error(), "t0ken-value") {
+		t.Errorf("down: %v", err)
 	}
 }
