@@ -62,7 +62,6 @@ type Executor struct {
 	start       time.Time                 // when New ran, with its monotonic reading: the default clock counts from here
 	hotKeys     int                       // decoded results each task keeps in front of the cache; 0 = none (hot.go)
 	timer       retryTimer                // nil = real timers
-	files       *fileSource               // nil unless a file option was given (file.go)
 	httpClient  *http.Client              // shared by HTTP connections bound without HTTPClient (http.go)
 	secrets     secretSet                 // secret values HTTP requests carried, scrubbed from attempt errors (secrets.go)
 	maxParams   int                       // the largest params document DecodeParams accepts, in bytes (params.go)

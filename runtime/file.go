@@ -23,6 +23,7 @@ import (
 	yaml "go.yaml.in/yaml/v3"
 
 	"github.com/reftask/reftask/runtime/internal/jsonptr"
+	bound "github.com/reftask/reftask/runtime/source"
 )
 
 // File source: JSON or YAML files below a root bound at run time, parsed once, looked up by JSON pointer
@@ -111,18 +112,59 @@ func stampOf(fi fs.FileInfo) fileStamp {
 	return fileStamp{size: fi.Size(), mod: fi.ModTime(), info: fi}
 }
 
-// fileSrc returns the file source, creating it for the first file option.
-func (x *Executor) fileSrc() *fileSource {
-	if x.files == nil {
-		x.files = &fileSource{poll: defaultFilePoll, entries: map[string]*fileEntry{}}
+// The file source is bound like any other (kind "file", name "root") by the first file option: the options
+// configure it, New starts its poller, and Close stops it.
+const (
+	fileKind = "file"
+	fileRoot = "root"
+)
+
+// fileSrc returns the executor's file source for the file options, binding it first.
+func (x *Executor) fileSrc() (*fileSource, error) {
+	if s := x.fileSource(); s != nil {
+		return s, nil
 	}
-	return x.files
+	if taken, ok := x.sources[boundKey{fileKind, fileRoot}]; ok {
+		return nil, fmt.Errorf("the file source is already bound to a %T", taken)
+	}
+	s := &fileSource{poll: defaultFilePoll, entries: map[string]*fileEntry{}}
+	if x.sources == nil {
+		x.sources = map[boundKey]bound.Source{}
+	}
+	x.sources[boundKey{fileKind, fileRoot}] = s
+	x.sourceOrder = append(x.sourceOrder, s)
+	return s, nil
+}
+
+// fileSource returns the file source the file options bound, or nil. The bound sources are only written while
+// New applies options, so reading them needs no lock.
+func (x *Executor) fileSource() *fileSource {
+	s, _ := x.sources[boundKey{fileKind, fileRoot}].(*fileSource)
+	return s
+}
+
+// Kind returns "file".
+func (s *fileSource) Kind() string { return fileKind }
+
+// Name returns "root": an executor has one file root.
+func (s *fileSource) Name() string { return fileRoot }
+
+// Check reports the files that failed to reload and still serve their last good version, as Health does.
+func (s *fileSource) Check(context.Context) error { return s.health() }
+
+// Close stops the poller and closes the root directory.
+func (s *fileSource) Close() error {
+	s.stop()
+	return nil
 }
 
 // WithFileRoot serves file sources from the directory dir; paths may not leave it, not even through symlinks.
 func WithFileRoot(dir string) Option {
 	return func(x *Executor) error {
-		s := x.fileSrc()
+		s, err := x.fileSrc()
+		if err != nil {
+			return fmt.Errorf("WithFileRoot: %w", err)
+		}
 		switch {
 		case dir == "":
 			return errors.New("WithFileRoot: empty directory")
@@ -137,7 +179,10 @@ func WithFileRoot(dir string) Option {
 // WithFileFS serves file sources from fsys, for example an embed.FS holding configuration.
 func WithFileFS(fsys fs.FS) Option {
 	return func(x *Executor) error {
-		s := x.fileSrc()
+		s, err := x.fileSrc()
+		if err != nil {
+			return fmt.Errorf("WithFileFS: %w", err)
+		}
 		switch {
 		case fsys == nil:
 			return errors.New("WithFileFS: nil fs.FS")
@@ -155,14 +200,18 @@ func WithFilePoll(d time.Duration) Option {
 		if d < 0 {
 			return fmt.Errorf("WithFilePoll: negative interval %v", d)
 		}
-		x.fileSrc().poll = d
+		s, err := x.fileSrc()
+		if err != nil {
+			return fmt.Errorf("WithFilePoll: %w", err)
+		}
+		s.poll = d
 		return nil
 	}
 }
 
 // startFiles opens the file root and starts the poller; New calls it once every option has been applied.
 func (x *Executor) startFiles() error {
-	s := x.files
+	s := x.fileSource()
 	if s == nil {
 		return nil
 	}
@@ -184,10 +233,13 @@ func (x *Executor) startFiles() error {
 
 // stopFiles stops the poller, waits for it and closes the root; Close calls it, possibly more than once.
 func (x *Executor) stopFiles() {
-	s := x.files
-	if s == nil {
-		return
+	if s := x.fileSource(); s != nil {
+		s.stop()
 	}
+}
+
+// stop stops the poller, waiting for it, and closes the root directory; only its first call does anything.
+func (s *fileSource) stop() {
 	s.stopOnce.Do(func() {
 		if s.cancel != nil {
 			s.cancel()
@@ -202,23 +254,27 @@ func (x *Executor) stopFiles() {
 // WatchFile registers task as a reader of path, so that loading a new version of the file bumps the
 // task's generation and its cached results stop being served. FetchFile registers its task as well.
 func (x *Executor) WatchFile(task, path string) {
-	if x == nil || x.files == nil {
+	if x == nil || x.fileSource() == nil {
 		return
 	}
 	p, err := cleanFilePath(path)
 	if err != nil {
 		return // FetchFile reports the bad path to the caller
 	}
-	x.files.entry(p, task)
+	x.fileSource().entry(p, task)
 }
 
 // Health returns nil when every loaded file serves its current version, else one error per file that
 // failed to reload and still serves its last good version.
 func (x *Executor) Health() error {
-	if x == nil || x.files == nil {
+	if x == nil || x.fileSource() == nil {
 		return nil
 	}
-	s := x.files
+	return x.fileSource().health()
+}
+
+// health is Health for this file source.
+func (s *fileSource) health() error {
 	s.mu.RLock()
 	failing := make([]*fileEntry, 0, len(s.entries))
 	for _, e := range s.entries {
@@ -251,17 +307,18 @@ func FetchFile(ctx context.Context, x *Executor, task, path, pointer string) (an
 		return nil, Permanent(errors.New("FetchFile: nil executor"))
 	case x.cache.Load() == nil:
 		return nil, ErrClosed
-	case x.files == nil || x.files.fsys == nil:
+	case x.fileSource() == nil || x.fileSource().fsys == nil:
 		return nil, Permanent(fmt.Errorf("file %q: no file root configured (WithFileRoot or WithFileFS)", path))
 	}
 	p, err := cleanFilePath(path)
 	if err != nil {
 		return nil, Permanent(err)
 	}
-	e := x.files.entry(p, task)
+	files := x.fileSource()
+	e := files.entry(p, task)
 	doc := e.doc.Load()
 	if doc == nil {
-		if doc, err = x.files.firstLoad(e); err != nil {
+		if doc, err = files.firstLoad(e); err != nil {
 			return nil, err
 		}
 	}

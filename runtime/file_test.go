@@ -333,7 +333,7 @@ func TestFetchFileFirstLoadParsesOnce(t *testing.T) {
 		t.Fatalf("file opened %d times, want 1", n)
 	}
 	// A MapFS file without a mod time is treated like an embedded one: never polled.
-	if e := x.files.entry("c.yaml", ""); !e.static {
+	if e := x.fileSource().entry("c.yaml", ""); !e.static {
 		t.Fatal("a file without mod time must not be polled")
 	}
 }
@@ -615,7 +615,7 @@ func TestFileReloadBumpsGeneration(t *testing.T) {
 	if err := os.Chtimes(filepath.Join(dir, "prices.json"), now, now); err != nil {
 		t.Fatal(err)
 	}
-	e := x.files.entry("prices.json", "")
+	e := x.fileSource().entry("prices.json", "")
 	eventually(t, "the poller to see the touch", func() bool {
 		e.mu.Lock()
 		defer e.mu.Unlock()

@@ -110,3 +110,26 @@ func TestBoundSourceLookup(t *testing.T) {
 		t.Errorf("sources closed again by the second Close: %v", closed)
 	}
 }
+
+// TestBuiltInKindsAreBound: WithSQL, WithHTTP and the file options bind sources of the kinds sql, http and file,
+// which the seam finds and Check probes; a kind's name taken by a user's binding is an error, not an overwrite.
+func TestBuiltInKindsAreBound(t *testing.T) {
+	x := newTestExecutor(t, WithHTTP("api", "http://127.0.0.1:1"), WithFileRoot(t.TempDir()), WithFilePoll(0))
+	ctx := context.Background()
+	for _, k := range []struct{ kind, name string }{{"http", "api"}, {"file", "root"}} {
+		s, err := x.BoundSource(seam.Token{}, k.kind, k.name)
+		if err != nil || s.Kind() != k.kind || s.Name() != k.name {
+			t.Fatalf("%s/%s: %v, %v", k.kind, k.name, s, err)
+		}
+	}
+	files, _ := x.BoundSource(seam.Token{}, "file", "root")
+	if err := files.Check(ctx); err != nil {
+		t.Errorf("file root with nothing failing: %v", err)
+	}
+	if _, err := New(WithSource(&fakeKind{kind: "file", name: "root"}), WithFileRoot(t.TempDir())); err == nil || !strings.Contains(err.Error(), "already bound") {
+		t.Errorf("file root over a user's binding: %v", err)
+	}
+	if _, err := New(WithSource(&fakeKind{kind: "sql", name: "main"}), WithSQL("main", nil, Postgres)); err == nil {
+		t.Error("WithSQL accepted a nil database")
+	}
+}
