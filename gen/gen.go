@@ -144,22 +144,10 @@ func checkGo(set *load.Set, pkg *ir.Package, opts Options, src []byte) diag.List
 	}
 	for _, t := range pkg.Tasks {
 		sp := specs[t.Name]
-		if t.Source.Go != nil {
-			wants = append(wants, gocheck.Want{
-				Func:    t.Source.Go.Func,
-				Params:  []string{"context.Context", t.Params.Name},
-				Results: []string{"*" + t.Result.Name, "error"},
-				Report:  report(sp, "/source/go/func"),
-			})
-		}
-		if t.Batch != nil && t.Batch.GoFunc != "" {
-			k := model.TypeSig(t.Batch.Key.Type)
-			wants = append(wants, gocheck.Want{
-				Func:    t.Batch.GoFunc,
-				Params:  []string{"context.Context", "[]" + k},
-				Results: []string{"map[" + k + "]*" + t.Result.Name, "error"},
-				Report:  report(sp, "/source/go/batch_func"),
-			})
+		if x, ok := t.Source.Ext.(source.Checked); ok {
+			for _, w := range x.Wants(t, model.TypeSig) {
+				wants = append(wants, gocheck.Want{Func: w.Func, Params: w.Params, Results: w.Results, Report: report(sp, w.Ptr)})
+			}
 		}
 		if t.TransformFunc != "" {
 			wants = append(wants, gocheck.Want{

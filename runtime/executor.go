@@ -51,7 +51,8 @@ const (
 	maxShards       = 64
 )
 
-// Executor runs tasks: it owns the cache, the SQL connections and the hooks that generated tasks share.
+// Executor runs tasks: it owns the cache and the hooks that generated tasks share, and holds the sources bound
+// with WithSource (and WithSQL, WithHTTP and the file options), which it closes on Close.
 type Executor struct {
 	cache   atomic.Pointer[tier.Local] // nil after Close
 	cacheMB int

@@ -71,7 +71,7 @@ func (e *emitter) batchMethods(t *ir.Task) {
 		e.batchGet(t)
 		return
 	}
-	under := bt.GoFunc == ""
+	under := true // SQL and HTTP collect keys as their underlying primitive
 	kt := keyType(t, under)
 	// The result property has the key's type, or, for string and integer
 	// keys, another type over the same primitive (a string key matched
@@ -100,8 +100,6 @@ func (e *emitter) batchMethods(t *ir.Task) {
 		}
 		body = append(body, jen.List(jen.Id("found"), jen.Err()).Op(":=").Add(helper(query)).Call(
 			jen.Id("ctx"), jen.Id("c").Dot("x"), jen.Id("c").Dot(t.ClientNames().BatchQuery), jen.Id("keys"), conv, keyOf))
-	case bt.GoFunc != "":
-		body = append(body, jen.List(jen.Id("found"), jen.Err()).Op(":=").Id(bt.GoFunc).Call(jen.Id("ctx"), jen.Id("keys")))
 	case bt.HTTP != nil:
 		texts := "keys"
 		if baseType(key.Type).Kind != ir.String {

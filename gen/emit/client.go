@@ -372,8 +372,6 @@ func (e *emitter) fetch(t *ir.Task) {
 	// get is the expression that yields (*Result, error) from the source.
 	var get jen.Code
 	switch {
-	case t.Source.Go != nil:
-		get = jen.Id(t.Source.Go.Func).Call(jen.Id("ctx"), jen.Op("*").Id("p"))
 	case t.Source.SQL != nil:
 		sq := t.Source.SQL
 		var args []jen.Code
@@ -838,3 +836,5 @@ func (k kindEmitter) Record(t *ir.Task) jen.Code {
 func (kindEmitter) Text(t *ir.Type, x jen.Code) jen.Code { return renderString(t, x) }
 
 func (kindEmitter) ClientNames(t *ir.Task) ir.ClientNames { return t.ClientNames() }
+
+func (kindEmitter) GoType(t *ir.Type) jen.Code { return goType(t) }

@@ -432,7 +432,7 @@ func ClientOwnNames() []string { return []string{"x", "Execute", "Tasks"} }
 
 // Batch describes how a task's lookups are batched: the key param, the
 // result property that carries each record's key, and the source's batch
-// form (exactly one of SQL, GoFunc, HTTP).
+// form (exactly one of SQL, HTTP, Ext).
 type Batch struct {
 	MaxSize, Concurrency int64
 	Wait                 int64 // nanoseconds
@@ -440,10 +440,9 @@ type Batch struct {
 	Key       *Field
 	ResultKey *Field
 	SQL       *BatchSQL
-	GoFunc    string
 	HTTP      *BatchHTTP
-	// Ext is set when the task's source is of a kind added through gen/source: its batch form answers keys in
-	// order, so ResultKey is nil.
+	// Ext is set when the task's source is of a kind added through gen/source, which emits the batch form;
+	// ResultKey is nil when that form answers keys in order.
 	Ext bool
 }
 
@@ -478,7 +477,6 @@ type FieldMap struct {
 // Source is exactly one of the source kinds.
 type Source struct {
 	SQL  *SQLSource
-	Go   *GoSource
 	HTTP *HTTPSource
 	File *FileSource
 	// Ext is a source of a kind added through gen/source, which checks, models and emits it.
@@ -560,11 +558,6 @@ type SQLSource struct {
 	// "mysql"): the query was split as that dialect reads it and runs on no
 	// other. "" means it reads the same in all of them.
 	Dialect string
-}
-
-// GoSource is a user function in the generated package.
-type GoSource struct {
-	Func string
 }
 
 // Cache holds durations in nanoseconds.

@@ -72,7 +72,6 @@ type Spec struct {
 // Source is exactly one source kind.
 type Source struct {
 	SQL  *SQLSource  `json:"sql"`
-	Go   *GoSource   `json:"go"`
 	HTTP *HTTPSource `json:"http"`
 	File *FileSource `json:"file"`
 	// Ext holds the object of a kind added through gen/source, by the kind's name; the meta-schema, composed
@@ -92,7 +91,7 @@ func (s *Source) UnmarshalJSON(b []byte) error {
 	}
 	for k, v := range all {
 		switch k {
-		case "sql", "go", "http", "file":
+		case "sql", "http", "file":
 			continue
 		}
 		if s.Ext == nil {
@@ -147,12 +146,6 @@ type SQLSource struct {
 	// Dialect is the SQL dialect the queries are written in, or "" for
 	// queries that read the same in every one.
 	Dialect string `json:"dialect"`
-}
-
-// GoSource names a function in the generated package.
-type GoSource struct {
-	Func      string `json:"func"`
-	BatchFunc string `json:"batch_func"`
 }
 
 // Transform maps result properties onto source fields.

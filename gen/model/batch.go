@@ -26,9 +26,6 @@ func (b *builder) batch(sp *load.Spec, t *ir.Task) {
 		if sp.Source.SQL != nil && sp.Source.SQL.BatchQuery != "" {
 			b.errSpec(sp, "/source/sql/batch_query", "batch_query is only used with \"batch\"; add \"batch\": {} or remove it")
 		}
-		if sp.Source.Go != nil && sp.Source.Go.BatchFunc != "" {
-			b.errSpec(sp, "/source/go/batch_func", "batch_func is only used with \"batch\"; add \"batch\": {} or remove it")
-		}
 		if sp.Source.HTTP != nil && sp.Source.HTTP.Batch != nil {
 			b.errSpec(sp, "/source/http/batch", "source.http.batch is only used with \"batch\"; add \"batch\": {} or remove it")
 		}
@@ -44,12 +41,13 @@ func (b *builder) batch(sp *load.Spec, t *ir.Task) {
 		b.errSpec(sp, "/batch", fmt.Sprintf("the batch key %s is %s, which cannot be a key: %s", diag.Quote(bt.Key.JSON), describeKey(bt.Key.Type), why))
 		return
 	}
-	if t.Source.Ext != nil {
-		bs, ok := t.Source.Ext.(source.Batcher)
-		switch {
-		case !ok:
-			b.errSpec(sp, "/batch", fmt.Sprintf("a %s source has no batch form", t.Source.Ext.SourceKind()))
-		case bs.CheckBatch(extSpec{b, sp, t}, bt.Key):
+	ext, _ := t.Source.Ext.(source.Batcher)
+	switch {
+	case t.Source.Ext != nil && ext == nil:
+		b.errSpec(sp, "/batch", fmt.Sprintf("a %s source has no batch form", t.Source.Ext.SourceKind()))
+		return
+	case ext != nil && ext.InOrder():
+		if ext.CheckBatch(extSpec{b, sp, t}, bt.Key) {
 			bt.Ext = true
 			t.Batch = bt
 		}
@@ -81,20 +79,18 @@ func (b *builder) batch(sp *load.Spec, t *ir.Task) {
 	switch {
 	case sp.Source.SQL != nil:
 		bt.SQL = b.batchSQL(sp, t, bt.Key)
-	case sp.Source.Go != nil:
-		if sp.Source.Go.BatchFunc == "" {
-			b.errSpec(sp, "/source/go", "a batched Go source needs \"batch_func\": func(context.Context, []Key) (map[Key]*Result, error)")
+	case ext != nil:
+		if !ext.CheckBatch(extSpec{b, sp, t}, bt.Key) {
 			return
 		}
-		b.goFunc(sp, "/source/go/batch_func", sp.Source.Go.BatchFunc)
-		bt.GoFunc = sp.Source.Go.BatchFunc
+		bt.Ext = true
 	case sp.Source.HTTP != nil:
 		bt.HTTP = b.batchHTTP(sp, t, bt.Key)
 	case sp.Source.File != nil:
 		b.errSpec(sp, "/batch", "a file source is read once and served from memory: it has nothing to batch")
 		return
 	}
-	if bt.SQL == nil && bt.GoFunc == "" && bt.HTTP == nil {
+	if bt.SQL == nil && !bt.Ext && bt.HTTP == nil {
 		return
 	}
 	t.Batch = bt

@@ -147,9 +147,6 @@ func (b *builder) task(sp *load.Spec) *ir.Task {
 	switch {
 	case sp.Source.SQL != nil:
 		t.Source.SQL = b.sqlSource(sp, t)
-	case sp.Source.Go != nil:
-		b.goFunc(sp, "/source/go/func", sp.Source.Go.Func)
-		t.Source.Go = &ir.GoSource{Func: sp.Source.Go.Func}
 	case sp.Source.HTTP != nil:
 		t.Source.HTTP = b.httpSource(sp, t)
 	case sp.Source.File != nil:

@@ -27,6 +27,8 @@ func (s extSpec) Errorf(ptr, format string, args ...any) {
 	s.b.errSpec(s.sp, ptr, fmt.Sprintf(format, args...))
 }
 
+func (s extSpec) Batched() bool { return s.sp.Batch != nil }
+
 func (s extSpec) Template(ptr, text string, required bool) (ir.Template, bool) {
 	return s.b.template(s.sp, s.t, ptr, text, required)
 }
@@ -338,9 +340,11 @@ func (b *builder) transform(sp *load.Spec, t *ir.Task) {
 			b.errSpec(sp, ptr, "a SQL source maps properties onto column names, not JSON pointers")
 			ok = false
 		}
-		if t.Source.Go != nil {
-			b.errSpec(sp, ptr, "a Go source returns the typed result itself; use transform.func to change it")
-			ok = false
+		if fm, isFM := t.Source.Ext.(source.FieldMapper); isFM {
+			if why := fm.MapsFields(from); why != "" {
+				b.errSpec(sp, ptr, why)
+				ok = false
+			}
 		}
 		if ok {
 			t.Maps = append(t.Maps, ir.FieldMap{Prop: path, From: from})

@@ -34,6 +34,8 @@ type Spec interface {
 	// Template resolves the {param} placeholders of text, written at ptr, to params fields; with required, each
 	// must name a required param. It reports what is wrong and returns false.
 	Template(ptr, text string, required bool) (ir.Template, bool)
+	// Batched reports whether the spec has "batch".
+	Batched() bool
 }
 
 // Source is a kind's checked source of one task, as the emitter uses it.
@@ -58,14 +60,38 @@ type Text struct {
 	Params []*ir.Field
 }
 
-// Batcher is a Source with a batch form: it answers many keys in one call, in the order asked.
+// FieldMapper is a Source that says whether transform.fields can map a result property from a source field:
+// MapsFields returns why not, or "".
+type FieldMapper interface {
+	MapsFields(from string) string
+}
+
+// Checked is a Source that calls Go code of the user's package, whose signatures the generator checks once the
+// output is written.
+type Checked interface {
+	// Wants lists the functions the generated code calls; sig spells a type as the generated package does.
+	Wants(t *ir.Task, sig func(*ir.Type) string) []Want
+}
+
+// Want is a Go function of the output package and the signature the generated code calls it with; problems are
+// reported at Ptr.
+type Want struct {
+	Ptr             string
+	Func            string
+	Params, Results []string
+}
+
+// Batcher is a Source with a batch form: it answers many keys in one call.
 type Batcher interface {
 	Source
+	// InOrder reports whether the batch form answers in the order of the keys asked. A batch form that answers
+	// by key (a map) needs the result property that carries each record's key, which the model checks first.
+	InOrder() bool
 	// CheckBatch checks that the batch form can serve lookups by key, the params' only property, reporting
 	// problems at pointers of the spec.
 	CheckBatch(s Spec, key *ir.Field) bool
 	// FetchMany returns the statements of the batch lookup of ps ([]*Params), ending in a return of one result
-	// per params, in order, nil for not found, and an error.
+	// per params, in order, nil for not found, and an error. The Client is c.
 	FetchMany(e Emitter, t *ir.Task) []jen.Code
 }
 
@@ -80,4 +106,6 @@ type Emitter interface {
 	Text(t *ir.Type, x jen.Code) jen.Code
 	// ClientNames are the task's Client member names; the source's field is Source.
 	ClientNames(t *ir.Task) ir.ClientNames
+	// GoType is the Go type of values of t in the generated package.
+	GoType(t *ir.Type) jen.Code
 }

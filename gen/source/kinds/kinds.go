@@ -3,12 +3,14 @@ package kinds
 
 import (
 	"github.com/reftask/reftask/gen/source"
+	"github.com/reftask/reftask/gen/source/gofunc"
 	"github.com/reftask/reftask/gen/source/redis"
 )
 
 // All returns the registered kinds, in a fixed order.
 func All() []source.Kind {
 	return []source.Kind{
+		gofunc.Kind{},
 		redis.Kind{},
 	}
 }

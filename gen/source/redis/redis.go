@@ -143,6 +143,9 @@ func (s *Source) CheckBatch(sp source.Spec, key *ir.Field) bool {
 	return true
 }
 
+// InOrder is true: GetMany answers in the order asked.
+func (*Source) InOrder() bool { return true }
+
 // FetchMany reads the keys of ps in one round trip with redissource.GetMany.
 func (s *Source) FetchMany(e source.Emitter, t *ir.Task) []jen.Code {
 	return []jen.Code{
