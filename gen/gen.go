@@ -197,13 +197,6 @@ func checkGo(set *load.Set, pkg *ir.Package, opts Options, src []byte) diag.List
 				}
 			}
 		}
-		if fs := t.Source.File; fs != nil {
-			for _, tok := range fs.Pointer {
-				if tok.Param != nil {
-					asText(tok.Param, sp, "/source/file/pointer")
-				}
-			}
-		}
 		if t.Batch != nil && t.Batch.HTTP != nil {
 			asText(t.Batch.Key, sp, "/batch")
 		}

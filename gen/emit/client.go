@@ -130,11 +130,10 @@ func (e *emitter) clientType() {
 			if h := t.Source.HTTP; h != nil {
 				g.Id("c").Dot(t.ClientNames().Request).Op("=").Add(httpRequest(h))
 			}
-			if f := t.Source.File; f != nil {
-				g.Id("x").Dot("WatchFile").Call(jen.Lit(t.Name), jen.Lit(f.Path))
-			}
-			if x := extSource(t); x != nil && x.FieldType() != nil {
-				g.Id("c").Dot(t.ClientNames().Source).Op("=").Add(x.Init(kindEmitter{e}, t))
+			if x := extSource(t); x != nil {
+				for _, st := range x.Init(kindEmitter{e}, t) {
+					g.Add(st)
+				}
 			}
 			if t.Batch != nil && t.Batch.SQL != nil {
 				bq := t.Batch.SQL
@@ -416,40 +415,6 @@ func (e *emitter) fetch(t *ir.Task) {
 		}
 		body = append(body,
 			jen.List(jen.Id("raw"), jen.Err()).Op(":=").Qual(rt, "FetchHTTP").Call(jen.Id("ctx"), c.Clone().Dot("x"), jen.Lit(t.Name), c.Clone().Dot(t.ClientNames().Request), valsArg, bodyArg),
-			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
-		)
-		get = jen.Id("record" + t.Name).Call(jen.Id("raw"))
-		e.recordFunc(t)
-	case t.Source.File != nil:
-		fs := t.Source.File
-		ptr := jen.Lit("")
-		lit := ""
-		var expr *jen.Statement
-		for _, tok := range fs.Pointer {
-			if tok.Param == nil {
-				lit += "/" + tok.Literal
-				continue
-			}
-			base := jen.Lit(lit)
-			if expr != nil {
-				base = expr
-				if lit != "" {
-					base = expr.Clone().Op("+").Lit(lit)
-				}
-			}
-			expr = jen.Qual(rt, "JoinPointer").Call(base, renderString(tok.Param.Type, jen.Id("p").Dot(tok.Param.Name)))
-			lit = ""
-		}
-		switch {
-		case expr == nil:
-			ptr = jen.Lit(lit)
-		case lit != "":
-			ptr = expr.Op("+").Lit(lit)
-		default:
-			ptr = expr
-		}
-		body = append(body,
-			jen.List(jen.Id("raw"), jen.Err()).Op(":=").Qual(rt, "FetchFile").Call(jen.Id("ctx"), c.Clone().Dot("x"), jen.Lit(t.Name), jen.Lit(fs.Path), ptr),
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
 		)
 		get = jen.Id("record" + t.Name).Call(jen.Id("raw"))

@@ -478,7 +478,6 @@ type FieldMap struct {
 type Source struct {
 	SQL  *SQLSource
 	HTTP *HTTPSource
-	File *FileSource
 	// Ext is a source of a kind added through gen/source, which checks, models and emits it.
 	Ext ExtSource
 }
@@ -531,19 +530,6 @@ type BodyNode struct {
 	Fields  []*BodyNode // with Keys, for objects
 	Items   []*BodyNode // for arrays
 	IsArray bool
-}
-
-// FileSource reads a JSON or YAML file under a root bound at run time.
-type FileSource struct {
-	Path string
-	// Pointer tokens: a literal token, or a param whose value is the token.
-	Pointer []PointerToken
-}
-
-// PointerToken is one token of a file pointer.
-type PointerToken struct {
-	Literal string // already escaped
-	Param   *Field
 }
 
 // SQLSource is a query split at its :param placeholders.

@@ -73,7 +73,6 @@ type Spec struct {
 type Source struct {
 	SQL  *SQLSource  `json:"sql"`
 	HTTP *HTTPSource `json:"http"`
-	File *FileSource `json:"file"`
 	// Ext holds the object of a kind added through gen/source, by the kind's name; the meta-schema, composed
 	// from the kinds' fragments, has already checked that it is one of them and well formed.
 	Ext map[string]json.RawMessage `json:"-"`
@@ -91,7 +90,7 @@ func (s *Source) UnmarshalJSON(b []byte) error {
 	}
 	for k, v := range all {
 		switch k {
-		case "sql", "http", "file":
+		case "sql", "http":
 			continue
 		}
 		if s.Ext == nil {
@@ -130,12 +129,6 @@ type Batch struct {
 	Wait        time.Duration
 	Key         string
 	Concurrency int64
-}
-
-// FileSource is a JSON or YAML file under a root bound at run time.
-type FileSource struct {
-	Path    string `json:"path"`
-	Pointer string `json:"pointer"`
 }
 
 // SQLSource names a connection bound at run time and a query with :param placeholders.

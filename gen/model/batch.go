@@ -44,7 +44,11 @@ func (b *builder) batch(sp *load.Spec, t *ir.Task) {
 	ext, _ := t.Source.Ext.(source.Batcher)
 	switch {
 	case t.Source.Ext != nil && ext == nil:
-		b.errSpec(sp, "/batch", fmt.Sprintf("a %s source has no batch form", t.Source.Ext.SourceKind()))
+		why := fmt.Sprintf("a %s source has no batch form", t.Source.Ext.SourceKind())
+		if nb, ok := t.Source.Ext.(source.NoBatcher); ok {
+			why = nb.NoBatch()
+		}
+		b.errSpec(sp, "/batch", why)
 		return
 	case ext != nil && ext.InOrder():
 		if ext.CheckBatch(extSpec{b, sp, t}, bt.Key) {
@@ -86,9 +90,6 @@ func (b *builder) batch(sp *load.Spec, t *ir.Task) {
 		bt.Ext = true
 	case sp.Source.HTTP != nil:
 		bt.HTTP = b.batchHTTP(sp, t, bt.Key)
-	case sp.Source.File != nil:
-		b.errSpec(sp, "/batch", "a file source is read once and served from memory: it has nothing to batch")
-		return
 	}
 	if bt.SQL == nil && !bt.Ext && bt.HTTP == nil {
 		return

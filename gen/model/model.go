@@ -149,8 +149,6 @@ func (b *builder) task(sp *load.Spec) *ir.Task {
 		t.Source.SQL = b.sqlSource(sp, t)
 	case sp.Source.HTTP != nil:
 		t.Source.HTTP = b.httpSource(sp, t)
-	case sp.Source.File != nil:
-		t.Source.File = b.fileSource(sp, t)
 	default:
 		t.Source.Ext = b.extSource(sp, t)
 	}

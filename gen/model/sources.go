@@ -29,6 +29,14 @@ func (s extSpec) Errorf(ptr, format string, args ...any) {
 
 func (s extSpec) Batched() bool { return s.sp.Batch != nil }
 
+func (s extSpec) Param(name string) *ir.Field { return fieldByJSON(s.t.Params, name) }
+
+func (s extSpec) Scalar(t *ir.Type) bool { return scalarParam(t) }
+
+func (s extSpec) ParamNames() string {
+	return strings.ReplaceAll(listJSON(s.t.Params.Fields), ":", "")
+}
+
 func (s extSpec) Template(ptr, text string, required bool) (ir.Template, bool) {
 	return s.b.template(s.sp, s.t, ptr, text, required)
 }
@@ -252,38 +260,6 @@ func (b *builder) bodyNode(sp *load.Spec, t *ir.Task, ptr string, v any) *ir.Bod
 	}
 	lit, _ := json.Marshal(v)
 	return &ir.BodyNode{Literal: lit}
-}
-
-func (b *builder) fileSource(sp *load.Spec, t *ir.Task) *ir.FileSource {
-	f := sp.Source.File
-	src := &ir.FileSource{Path: f.Path}
-	if strings.Contains(f.Path, "..") || strings.HasPrefix(f.Path, "/") {
-		b.errSpec(sp, "/source/file/path", "the path must stay under the file root: no \"..\" and no leading /")
-	}
-	if f.Pointer == "" {
-		return src
-	}
-	for _, tok := range strings.Split(f.Pointer[1:], "/") {
-		if !strings.ContainsAny(tok, "{}") {
-			src.Pointer = append(src.Pointer, ir.PointerToken{Literal: tok})
-			continue
-		}
-		m := wholePlaceholder.FindStringSubmatch(tok)
-		if m == nil {
-			b.errSpec(sp, "/source/file/pointer", fmt.Sprintf("token %s: a placeholder must be a whole pointer token, as in /services/{name}", diag.Quote(tok)))
-			continue
-		}
-		field := fieldByJSON(t.Params, m[1])
-		switch {
-		case field == nil:
-			b.errSpec(sp, "/source/file/pointer", fmt.Sprintf("unknown parameter {%s} (params has %s)", diag.Clip(m[1]), strings.ReplaceAll(listJSON(t.Params.Fields), ":", "")))
-		case !field.Required || !scalarParam(field.Type):
-			b.errSpec(sp, "/source/file/pointer", fmt.Sprintf("parameter {%s} must be a required scalar to stand in a pointer", diag.Clip(m[1])))
-		default:
-			src.Pointer = append(src.Pointer, ir.PointerToken{Param: field})
-		}
-	}
-	return src
 }
 
 // transform checks transform.fields against the result and the source,

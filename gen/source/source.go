@@ -36,6 +36,12 @@ type Spec interface {
 	Template(ptr, text string, required bool) (ir.Template, bool)
 	// Batched reports whether the spec has "batch".
 	Batched() bool
+	// Param returns the params property named name, or nil.
+	Param(name string) *ir.Field
+	// Scalar reports whether values of t render as one string.
+	Scalar(t *ir.Type) bool
+	// ParamNames lists the params' properties for messages, as "sku, lang".
+	ParamNames() string
 }
 
 // Source is a kind's checked source of one task, as the emitter uses it.
@@ -44,8 +50,9 @@ type Source interface {
 	// FieldType is the type of the Client field (named e.ClientNames(t).Source) that holds the source's
 	// prepared form, built once by NewClient; nil for none.
 	FieldType() jen.Code
-	// Init is the value NewClient stores in that field.
-	Init(e Emitter, t *ir.Task) jen.Code
+	// Init returns NewClient's statements for the task (c is the Client, x the executor): storing the
+	// prepared form in its field, say.
+	Init(e Emitter, t *ir.Task) []jen.Code
 	// Fetch returns the statements of the task's single lookup and its (*Result, error) expression; the params
 	// are p, normalised as the cache key sees them, and the Client is c.
 	Fetch(e Emitter, t *ir.Task) (stmts []jen.Code, get jen.Code)
@@ -79,6 +86,11 @@ type Want struct {
 	Ptr             string
 	Func            string
 	Params, Results []string
+}
+
+// NoBatcher is a Source that says why it has no batch form.
+type NoBatcher interface {
+	NoBatch() string
 }
 
 // Batcher is a Source with a batch form: it answers many keys in one call.

@@ -78,8 +78,8 @@ func (*Source) SourceKind() string { return "go" }
 // FieldType is nil: the function needs nothing prepared.
 func (*Source) FieldType() jen.Code { return nil }
 
-// Init is never called, since FieldType is nil.
-func (*Source) Init(source.Emitter, *ir.Task) jen.Code { return nil }
+// Init is empty: the function needs nothing prepared.
+func (*Source) Init(source.Emitter, *ir.Task) []jen.Code { return nil }
 
 // Fetch calls the function with the params.
 func (s *Source) Fetch(source.Emitter, *ir.Task) ([]jen.Code, jen.Code) {

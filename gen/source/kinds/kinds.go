@@ -3,6 +3,7 @@ package kinds
 
 import (
 	"github.com/reftask/reftask/gen/source"
+	"github.com/reftask/reftask/gen/source/filesrc"
 	"github.com/reftask/reftask/gen/source/gofunc"
 	"github.com/reftask/reftask/gen/source/redis"
 )
@@ -10,6 +11,7 @@ import (
 // All returns the registered kinds, in a fixed order.
 func All() []source.Kind {
 	return []source.Kind{
+		filesrc.Kind{},
 		gofunc.Kind{},
 		redis.Kind{},
 	}

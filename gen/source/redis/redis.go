@@ -92,7 +92,7 @@ func (*Source) SourceKind() string { return "redis" }
 func (*Source) FieldType() jen.Code { return jen.Op("*").Qual(rt, "Key") }
 
 // Init builds the key template.
-func (s *Source) Init(source.Emitter, *ir.Task) jen.Code {
+func (s *Source) Init(e source.Emitter, t *ir.Task) []jen.Code {
 	var parts, params []jen.Code
 	for _, p := range s.Key.Parts {
 		parts = append(parts, jen.Lit(p))
@@ -108,7 +108,8 @@ func (s *Source) Init(source.Emitter, *ir.Task) jen.Code {
 	if len(params) > 0 {
 		paramsCode = jen.Index().String().Values(params...)
 	}
-	return jen.Qual(rt, "NewKey").Call(jen.Lit(s.Conn), jen.Qual(rt, typ), jen.Index().String().Values(parts...), paramsCode)
+	return []jen.Code{jen.Id("c").Dot(e.ClientNames(t).Source).Op("=").Qual(rt, "NewKey").Call(
+		jen.Lit(s.Conn), jen.Qual(rt, typ), jen.Index().String().Values(parts...), paramsCode)}
 }
 
 // vals renders the key's params of p, in placeholder order.
