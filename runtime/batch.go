@@ -3,7 +3,6 @@ package runtime
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -80,6 +79,7 @@ type batch[P, R any] struct {
 	bc     *tier.Local
 	first  time.Time     // when the first key arrived
 	done   chan struct{} // every flight's done: closed once all of them have their answers
+	ex     exec[P, R]    // the FetchMany call's execution, kept here so that it costs no allocation of its own
 
 	// Guarded by Task.mu. order only grows while the batch is collecting, and is read without the lock once it runs.
 	state batchState
@@ -427,11 +427,8 @@ func (t *Task[P, R]) outcome(r *R, err error, buf []byte) (o batchOutcome[R], _ 
 	case err == nil && r == nil:
 		err = ErrNotFound
 	case err == nil && t.s.ValidateResult != nil:
-		if verr := t.s.ValidateResult(r); verr != nil {
-			var ve *ValidationError
-			if errors.As(verr, &ve) {
-				ve.Task, ve.Which = t.s.Name, "result"
-			}
+		// A batch validates each key's result here rather than in a stage: an invalid one fails its key only.
+		if verr := checkResult(t.s.ValidateResult, t.s.Name, r); verr != nil {
 			return batchOutcome[R]{err: t.x.secrets.redact(verr)}, buf
 		}
 	}
@@ -474,13 +471,14 @@ func (t *Task[P, R]) copyOutcome(val *R) (snap *R, payload []byte, err error) {
 	return nil, t.s.Encode(nil, val), nil
 }
 
-// fetchMany calls the batch source through retryLoop on the batch's ctx.
+// fetchMany runs the task's batch pipeline (stage.go) on the batch's ctx.
 func (t *Task[P, R]) fetchMany(b *batch[P, R], ps []*P) ([]*R, int, error) {
 	if t.batcher.pol.FetchMany == nil {
 		return nil, 0, Permanent(errors.New("reftask: batched task has no batch source"))
 	}
-	fits := func(d time.Duration) bool { return t.batchFits(b, d) }
-	return retryLoop(b.ctx, t, nil, fits, func(n int) ([]*R, error) { return t.attemptMany(b.ctx, ps, n) })
+	b.ex = exec[P, R]{t: t, ctx: b.ctx, ps: ps, b: b}
+	rs, err := t.callMany(b.ctx, &b.ex)
+	return rs, b.ex.attempt, err
 }
 
 // batchFits reports whether some caller of the batch can still use an attempt that starts after d.
@@ -506,41 +504,6 @@ func (t *Task[P, R]) batchFits(b *batch[P, R], d time.Duration) bool {
 		}
 	}
 	return waiting && !time.Now().Add(d+t.s.Timeout).After(latest)
-}
-
-// attemptMany makes one FetchMany call on its own ctx, bounded by the per-attempt Timeout.
-func (t *Task[P, R]) attemptMany(bctx context.Context, ps []*P, n int) ([]*R, error) {
-	actx, cancel := bctx, context.CancelFunc(func() {})
-	if t.s.Timeout > 0 {
-		actx, cancel = context.WithTimeout(bctx, t.s.Timeout)
-	}
-	defer cancel()
-	start := time.Now()
-	rs, err := t.callMany(actx, ps)
-	err = hideNoRows(err)
-	switch {
-	case err != nil:
-		if actx.Err() == context.DeadlineExceeded && bctx.Err() == nil {
-			err = &attemptTimeoutError{timeout: t.s.Timeout, err: err}
-		}
-	case len(rs) != len(ps):
-		err = Permanent(fmt.Errorf("reftask: batch source returned %d results for %d params", len(rs), len(ps)))
-	}
-	err = t.x.secrets.redact(err) // as in attempt
-	if h := t.x.hooks.OnSourceCall; h != nil {
-		h(bctx, t.event(nil, n, time.Since(start), err))
-	}
-	return rs, err
-}
-
-// callMany turns a panic in FetchMany into a permanent error, as callSource does for Fetch.
-func (t *Task[P, R]) callMany(ctx context.Context, ps []*P) (rs []*R, err error) {
-	defer func() {
-		if v := recover(); v != nil {
-			rs, err = nil, Permanent(&panicError{where: "batch source of task " + t.s.Name, value: v})
-		}
-	}()
-	return t.batcher.pol.FetchMany(ctx, ps)
 }
 
 // manyKey is one distinct cache key missed by a DoMany call, and the indexes of ps that asked for it.

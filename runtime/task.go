@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -18,49 +17,6 @@ type CachePolicy struct {
 	TTL          time.Duration // how long a result is fresh
 	NegativeTTL  time.Duration // how long a not-found answer is remembered; 0 = not at all
 	StaleIfError time.Duration // how long past expiry an entry may still be served when the source fails
-}
-
-// RetryPolicy controls retries of transient source errors. Attempts 0 is treated as 1,
-// and MaxDelay 0 as 30s so that backoff always stays bounded.
-type RetryPolicy struct {
-	Attempts     uint
-	InitialDelay time.Duration
-	MaxDelay     time.Duration
-	Jitter       bool // randomise each delay within [delay/2, delay] to spread retries of many clients
-}
-
-const defaultMaxDelay = 30 * time.Second
-
-func (p RetryPolicy) normalized() RetryPolicy {
-	if p.Attempts == 0 {
-		// Some retry libraries read 0 as "retry forever"; here it means one attempt.
-		p.Attempts = 1
-	}
-	if p.InitialDelay < 0 {
-		p.InitialDelay = 0
-	}
-	if p.MaxDelay <= 0 {
-		p.MaxDelay = defaultMaxDelay
-	}
-	return p
-}
-
-// delay returns the pause after the n-th failed attempt (n ≥ 1): exponential from InitialDelay,
-// capped at MaxDelay, then jittered.
-func (p RetryPolicy) delay(n int) time.Duration {
-	d := p.InitialDelay
-	for i := 1; i < n && d < p.MaxDelay; i++ {
-		if d > p.MaxDelay/2 {
-			d = p.MaxDelay
-			break
-		}
-		d *= 2
-	}
-	d = min(d, p.MaxDelay)
-	if p.Jitter && d > 1 {
-		d = d/2 + rand.N(d/2+1)
-	}
-	return d
 }
 
 // TaskSpec is what generated code declares for one task; P is the params struct, R the result type.
@@ -82,42 +38,6 @@ type TaskSpec[P, R any] struct {
 	Batch          *BatchPolicy[P, R] // nil = no batching: each miss calls Fetch
 }
 
-// Fallback is tried, in order, when the source failed after retries and no stale entry could be served.
-type Fallback[P, R any] struct {
-	Name string
-	Fn   func(ctx context.Context, p *P) (*R, error)
-}
-
-// FallbackTask falls back to another task with the same params and result types.
-func FallbackTask[P, R any](t *Task[P, R]) Fallback[P, R] {
-	return Fallback[P, R]{Name: "task " + t.Name(), Fn: func(ctx context.Context, p *P) (*R, error) {
-		// A task already in this fallback chain would recurse forever.
-		for c, _ := ctx.Value(fallbackChainKey{}).(*fallbackChain); c != nil; c = c.next {
-			if c.task == any(t) {
-				return nil, Permanent(fmt.Errorf("reftask: fallback cycle through task %s", t.Name()))
-			}
-		}
-		return t.Do(ctx, p)
-	}}
-}
-
-// FallbackValue falls back to a value made fresh by v on each call, so callers never share it.
-func FallbackValue[P, R any](name string, v func() *R) Fallback[P, R] {
-	return Fallback[P, R]{Name: name, Fn: func(context.Context, *P) (*R, error) {
-		if v == nil {
-			return nil, errors.New("reftask: nil fallback value func")
-		}
-		return v(), nil
-	}}
-}
-
-type fallbackChainKey struct{}
-
-type fallbackChain struct {
-	task any
-	next *fallbackChain
-}
-
 // Task is one task bound to an Executor; it is safe for concurrent use.
 type Task[P, R any] struct {
 	x       *Executor
@@ -132,6 +52,9 @@ type Task[P, R any] struct {
 	mu      sync.Mutex // guards flights and the waiter bookkeeping inside them, and the batcher's state
 	flights map[string]*flight[R]
 	batcher *batcher[P, R] // nil unless the spec has a Batch policy
+	// call and callMany are the source pipelines of a flight and of a batch, composed from stages (stage.go).
+	call     step[P, R, *R]
+	callMany step[P, R, []*R]
 	// settled counts finished flights, each after its cache store and before it unlists itself; join uses it to
 	// skip a second cache lookup when nothing can have been stored since the caller's.
 	settled atomic.Uint64
@@ -156,6 +79,7 @@ func NewTask[P, R any](x *Executor, s TaskSpec[P, R]) *Task[P, R] {
 	if s.Batch != nil {
 		t.batcher = newBatcher(*s.Batch)
 	}
+	t.compose(nil)
 	if x != nil {
 		t.gen = x.generation(s.Name)
 		if len(x.tiers) > 0 {
@@ -512,50 +436,8 @@ func (t *Task[P, R]) check(ctx context.Context, bc *tier.Local, p *P, start time
 	return nil, key, seen, nil
 }
 
-// admit validates the params of a lookup the cache could not answer, and reports the miss. A panic in the
-// generated code it runs (ValidateParams, Describe, a hook) becomes the error.
-func (t *Task[P, R]) admit(ctx context.Context, p *P, start time.Time) (err error) {
-	defer func() {
-		if v := recover(); v != nil {
-			err = t.lookupPanic(v)
-		}
-	}()
-	if t.s.ValidateParams != nil {
-		if err := t.s.ValidateParams(p); err != nil {
-			return t.invalidParams(ctx, p, err)
-		}
-	}
-	if h := t.x.hooks.OnMiss; h != nil {
-		t.report(ctx, h, p, start)
-	}
-	return nil
-}
-
-// checkClosed answers a lookup on a closed executor: invalid params still get their validation error.
-//
-//go:noinline
-func (t *Task[P, R]) checkClosed(ctx context.Context, p *P) error {
-	if t.s.ValidateParams != nil {
-		if err := t.s.ValidateParams(p); err != nil {
-			return t.invalidParams(ctx, p, err)
-		}
-	}
-	return t.fail(ctx, p, 0, ErrClosed)
-}
-
 // The functions below keep cold work out of the frames of Do's common path: a caller on a fresh goroutine then
 // stays within its starting stack instead of paying a stack copy per lookup.
-
-// invalidParams reports params that failed validation.
-//
-//go:noinline
-func (t *Task[P, R]) invalidParams(ctx context.Context, p *P, err error) error {
-	var ve *ValidationError
-	if errors.As(err, &ve) {
-		ve.Task, ve.Which = t.s.Name, "params"
-	}
-	return t.fail(ctx, p, 0, err)
-}
 
 // report calls a per-lookup hook.
 //
