@@ -584,7 +584,7 @@ func (t *Task[P, R]) DoMany(ctx context.Context, ps []*P) (res []*R, errs []erro
 				var r *R
 				err := t.guard(m.p, func() error {
 					var err error
-					r, err = t.miss(ctx, bc, m.p, m.key, m.seen, nil)
+					r, err = t.miss(ctx, bc, m.p, m.key, m.seen)
 					return err
 				})
 				answer(m, r, err)
@@ -738,4 +738,102 @@ func (t *Task[P, R]) clone(r *R) (c *R) {
 		return c
 	}
 	return r
+}
+
+// The batching stage of a lookup. A batched task's lookup that missed the cache goes from Get to the task's batch
+// window in one step (missBatched), not through the single-key path's miss and join: its storage (the flight, its
+// batch item and its own copy of the params) is one allocation made before the lock, and under one hold of
+// Task.mu one probe of the flights map either joins the key's flight (coalescing: a key is asked once however many
+// callers wait for it) or lists the new flight and puts it in the window (enterWindow). The frames are few and
+// small because the callers are often fresh goroutines, one per key, whose starting stack a deeper path outgrows.
+
+// missBatched is Get's miss for a batched task: the params are copied into the new flight's storage, checked,
+// and the caller waits in the window.
+//
+//go:noinline
+func (t *Task[P, R]) missBatched(ctx context.Context, key []byte, p P, seen uint64) (*R, error) {
+	return t.missBatchedHooked(ctx, key, p, seen, time.Time{})
+}
+
+// missBatchedHooked is missBatched for a lookup that started at start (for the lookup hooks; zero without them).
+func (t *Task[P, R]) missBatchedHooked(ctx context.Context, key []byte, p P, seen uint64, start time.Time) (*R, error) {
+	e := &batchEntry[P, R]{p: p}
+	if ctx.Err() != nil || t.x.cache.Load() == nil {
+		return nil, t.missFailed(ctx, &e.p)
+	}
+	if err := t.admit(ctx, &e.p, start); err != nil {
+		return nil, err
+	}
+	return t.awaitWindow(ctx, e, string(key), seen)
+}
+
+// awaitWindow puts e's flight in the window, or joins the key's flight, and waits for the answer, leaving on ctx
+// without cancelling the others. A panic in the generated code it runs (Clone, Describe, a hook) becomes the error.
+func (t *Task[P, R]) awaitWindow(ctx context.Context, e *batchEntry[P, R], key string, seen uint64) (res *R, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			res, err = nil, t.lookupPanic(v)
+		}
+	}()
+	bc := t.x.cache.Load()
+	if bc == nil {
+		return nil, t.fail(ctx, &e.p, 0, ErrClosed)
+	}
+	f, w, run, r, st := t.enterWindow(ctx, bc, e, key, seen)
+	switch st {
+	case entryHit:
+		return r, nil
+	case entryNegative:
+		return nil, t.fail(ctx, &e.p, 0, ErrNotFound)
+	}
+	if run != nil {
+		go t.runBatch(run)
+	}
+	if done := ctx.Done(); done == nil {
+		<-f.done // no select: its frame would make a fresh goroutine's stack grow
+	} else {
+		select {
+		case <-f.done:
+		case <-done:
+			select {
+			case <-f.done:
+			default:
+				t.leave(f, key, w)
+				return nil, t.fail(ctx, &e.p, 0, ctxErr(ctx))
+			}
+		}
+	}
+	return t.settle(ctx, bc, &e.p, key, f)
+}
+
+// enterWindow is the stage's step under Task.mu: one probe of the flights map joins key's flight or lists e's
+// and enqueues it. run is a window that e's flight filled, which the caller starts. When a flight has stored an
+// entry since the caller's lookup (Task.settled moved from seen), the cache is read again first, outside the lock,
+// and its answer returned instead (st not entryMiss), as join does.
+func (t *Task[P, R]) enterWindow(ctx context.Context, bc *tier.Local, e *batchEntry[P, R], key string, seen uint64) (f *flight[R], w waiter, run *batch[P, R], r *R, st entryState) {
+	for {
+		if now := t.settled.Load(); now != seen {
+			seen = now
+			if t.readOn && len(key) <= maxKeyLen {
+				if r, st := t.lookupFresh(bc, key); st != entryMiss {
+					return nil, waiter{}, nil, r, st
+				}
+			}
+		}
+		t.mu.Lock()
+		if f = t.flights[key]; f == nil {
+			if t.settled.Load() != seen {
+				t.mu.Unlock()
+				continue
+			}
+			f = &e.f
+			t.flights[key] = f
+			run = t.enqueue(ctx, nil, bc, e, key)
+		} else if f.done == nil {
+			f.done = make(chan struct{}) // a flight DoMany's fallback path started unbatched: never in practice
+		}
+		w = f.addWaiter(ctx)
+		t.mu.Unlock()
+		return f, w, run, nil, entryMiss
+	}
 }

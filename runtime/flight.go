@@ -72,12 +72,9 @@ func (f *flight[R]) addWaiter(ctx context.Context) waiter {
 // itself in settled after its store and before it unlists itself, so finding no flight with settled unchanged
 // means that no entry for key was stored after that lookup.
 //
-// lead is true when the caller must run the new flight itself, on its own goroutine (see startFlight).
-//
-// For a batched task, e is the storage of the flight the caller would start, holding the caller's params (p is &e.p):
-// made before taking Task.mu, so that the critical section allocates nothing (an allocation there can stall it behind a
-// GC assist while every other caller queues up). It is wasted when the key already has a flight. e is nil otherwise.
-func (t *Task[P, R]) join(ctx context.Context, bc *tier.Local, p *P, key string, seen uint64, e *batchEntry[P, R]) (f *flight[R], w waiter, lead bool, r *R, st entryState) {
+// lead is true when the caller must run the new flight itself, on its own goroutine (see startFlight). join is for
+// unbatched tasks: a batched task's lookups go to the batching stage (awaitWindow, batch.go).
+func (t *Task[P, R]) join(ctx context.Context, bc *tier.Local, p *P, key string, seen uint64) (f *flight[R], w waiter, lead bool, r *R, st entryState) {
 	for {
 		if now := t.settled.Load(); now != seen {
 			seen = now
@@ -89,30 +86,18 @@ func (t *Task[P, R]) join(ctx context.Context, bc *tier.Local, p *P, key string,
 		}
 		t.mu.Lock()
 		f = t.flights[key]
-		var run *batch[P, R]
 		if f == nil {
 			if t.settled.Load() != seen {
 				t.mu.Unlock()
 				continue
 			}
-			// As joinLocked does, written out here: one frame less, so that the caller's stack does not have to
-			// grow (a copy) while it holds Task.mu.
-			if e != nil {
-				f = &e.f
-				t.flights[key] = f
-				run = t.enqueue(ctx, nil, bc, e, key)
-			} else {
-				f, lead = t.startFlight(ctx, bc, p, key)
-			}
+			f, lead = t.startFlight(ctx, bc, p, key)
 		}
 		w = f.addWaiter(ctx)
 		if !lead && f.done == nil {
 			f.done = make(chan struct{}) // a leader-run flight's first other caller: it needs something to wait on
 		}
 		t.mu.Unlock()
-		if run != nil {
-			go t.runBatch(run)
-		}
 		return f, w, lead, nil, entryMiss
 	}
 }
@@ -345,10 +330,10 @@ func (t *Task[P, R]) fetch(f *flight[R], p *P) (*R, int, error) {
 
 // miss serves a caller whose lookup missed: wait for the flight (or leave on ctx), then fall back as needed.
 // seen is Task.settled as it was before the caller's cache lookup (see join). p is the caller's own copy of its
-// params, which a flight the caller starts may keep; for a batched task it lies in e (p is &e.p), the new flight's
-// storage, and e is nil otherwise. bc nil means the executor's current cache: ErrClosed when there is none.
+// params, which a flight the caller starts may keep. bc nil means the executor's current cache: ErrClosed when
+// there is none. miss is for unbatched tasks; a batched task's lookups go to the batching stage (awaitWindow).
 // A panic in the generated code it runs (Clone, Describe, a hook) becomes the error.
-func (t *Task[P, R]) miss(ctx context.Context, bc *tier.Local, p *P, key string, seen uint64, e *batchEntry[P, R]) (res *R, err error) {
+func (t *Task[P, R]) miss(ctx context.Context, bc *tier.Local, p *P, key string, seen uint64) (res *R, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			res, err = nil, t.lookupPanic(v)
@@ -359,7 +344,7 @@ func (t *Task[P, R]) miss(ctx context.Context, bc *tier.Local, p *P, key string,
 			return nil, t.fail(ctx, p, 0, ErrClosed)
 		}
 	}
-	f, w, lead, r, st := t.join(ctx, bc, p, key, seen, e)
+	f, w, lead, r, st := t.join(ctx, bc, p, key, seen)
 	switch st {
 	case entryHit:
 		return r, nil
@@ -388,23 +373,15 @@ func (t *Task[P, R]) miss(ctx context.Context, bc *tier.Local, p *P, key string,
 	return t.settle(ctx, bc, p, key, f)
 }
 
-// missCopy is miss for a caller whose params may change once it leaves: it copies them first, into the new flight's
-// storage when the task is batched.
+// missCopy is miss for a caller whose params may change once it leaves: it copies them first, for a batched task
+// into the new flight's storage, which the batching stage takes (awaitWindow).
 func (t *Task[P, R]) missCopy(ctx context.Context, bc *tier.Local, p *P, key string, seen uint64) (*R, error) {
-	pc, e := t.ownParams(p)
-	return t.miss(ctx, bc, pc, key, seen, e)
-}
-
-// ownParams copies a caller's params to the heap, where a flight it starts may keep them: for a batched task
-// straight into the storage of that flight (pc is then &e.p), else on their own (e is nil).
-func (t *Task[P, R]) ownParams(p *P) (pc *P, e *batchEntry[P, R]) {
 	if t.batcher != nil {
-		e = &batchEntry[P, R]{p: *p}
-		return &e.p, e
+		return t.awaitWindow(ctx, &batchEntry[P, R]{p: *p}, key, seen)
 	}
-	pc = new(P)
+	pc := new(P)
 	*pc = *p
-	return pc, nil
+	return t.miss(ctx, bc, pc, key, seen)
 }
 
 // settle answers a caller from a finished flight: its result, or else a stale entry or the fallbacks.

@@ -609,3 +609,88 @@ func BenchmarkSourcePipeline(b *testing.B) {
 		})
 	}
 }
+
+// getBatched is what a generated Get method does for a batched task.
+func getBatched(ctx context.Context, task *Task[userParams, user], id string) (*user, error) {
+	var buf [64]byte
+	p := userParams{ID: id}
+	return task.Get(ctx, appendUserKey(task.Key(buf[:0]), &p), p)
+}
+
+// TestBatchStage drives the batching stage from Get, as generated code does: every key of a window is asked
+// once in one FetchMany call, however many callers wait for it, each caller gets its own copy, invalid params
+// never reach the window, and a caller that leaves does not cancel the others.
+func TestBatchStage(t *testing.T) {
+	tests := []struct {
+		name      string
+		ids       []string // one caller each, concurrently
+		leaving   string   // a caller of this id leaves before the window runs
+		wantCalls int      // FetchMany calls
+		wantKeys  int      // keys asked in all
+		wantErrs  map[string]func(error) bool
+	}{
+		{name: "distinct keys, one call", ids: []string{"a", "b", "c", "d"}, wantCalls: 1, wantKeys: 4},
+		{name: "duplicates coalesce", ids: []string{"a", "a", "a", "b", "b"}, wantCalls: 1, wantKeys: 2},
+		{name: "invalid params stay out", ids: []string{"", "a"}, wantCalls: 1, wantKeys: 1,
+			wantErrs: map[string]func(error) bool{"": func(err error) bool { return errors.As(err, new(*ValidationError)) }}},
+		{name: "not found per key", ids: []string{"missing1", "a"}, wantCalls: 1, wantKeys: 2,
+			wantErrs: map[string]func(error) bool{"missing1": IsNotFound}},
+		{name: "a caller leaves, the others stay", ids: []string{"a", "a", "b"}, leaving: "a", wantCalls: 1, wantKeys: 2},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			x := newTestExecutor(t)
+			src := &batchSource{}
+			task := NewTask(x, batchSpec(t, src, BatchPolicy[userParams, user]{MaxSize: 100, Wait: 50 * time.Millisecond}))
+			res := make([]*user, len(tc.ids)+1)
+			errs := make([]error, len(tc.ids)+1)
+			var wg sync.WaitGroup
+			for i, id := range tc.ids {
+				wg.Go(func() { res[i], errs[i] = getBatched(context.Background(), task, id) })
+			}
+			if tc.leaving != "" {
+				ctx, cancel := context.WithCancel(context.Background())
+				wg.Go(func() { res[len(tc.ids)], errs[len(tc.ids)] = getBatched(ctx, task, tc.leaving) })
+				for windowLive(task) < 1 {
+					time.Sleep(time.Millisecond)
+				}
+				time.Sleep(5 * time.Millisecond)
+				cancel()
+			}
+			wg.Wait()
+			if tc.leaving != "" && !errors.Is(errs[len(tc.ids)], context.Canceled) {
+				t.Fatalf("the leaving caller got %v, want context.Canceled", errs[len(tc.ids)])
+			}
+			seen := map[*user]bool{}
+			for i, id := range tc.ids {
+				if want := tc.wantErrs[id]; want != nil {
+					if !want(errs[i]) {
+						t.Fatalf("%q: err = %v", id, errs[i])
+					}
+					continue
+				}
+				if errs[i] != nil || res[i].ID != id {
+					t.Fatalf("%q: got %v, %v", id, res[i], errs[i])
+				}
+				if seen[res[i]] {
+					t.Fatalf("%q: two callers share one result", id)
+				}
+				seen[res[i]] = true
+			}
+			if calls := src.Calls(); len(calls) != tc.wantCalls || src.keysAsked() != tc.wantKeys {
+				t.Fatalf("FetchMany calls = %v, want %d calls for %d keys", calls, tc.wantCalls, tc.wantKeys)
+			}
+			// The answers were cached: the same lookups now hit.
+			for _, id := range tc.ids {
+				if tc.wantErrs[id] == nil {
+					if _, err := getBatched(context.Background(), task, id); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			if len(src.Calls()) != tc.wantCalls {
+				t.Fatalf("hits made FetchMany calls: %v", src.Calls())
+			}
+		})
+	}
+}

@@ -243,15 +243,18 @@ func (t *Task[P, R]) Get(ctx context.Context, key []byte, p P) (*R, error) {
 			return nil, err
 		}
 	}
+	if t.batcher != nil {
+		return t.missBatched(ctx, key, p, seen) // the batching stage (batch.go)
+	}
 	// Likewise the miss: the params are copied, then checked, then the flight is joined, in three calls in turn.
-	pp, e, err := t.copyValue(ctx, p)
+	pp, err := t.copyValue(ctx, p)
 	if err == nil {
 		err = t.admit(ctx, pp, time.Time{})
 	}
 	if err != nil {
 		return nil, err
 	}
-	return t.miss(ctx, nil, pp, string(key), seen, e)
+	return t.miss(ctx, nil, pp, string(key), seen)
 }
 
 // getHooked is Get for an executor with lookup hooks, which need the lookup's start time, or for a task that is
@@ -281,14 +284,17 @@ func (t *Task[P, R]) getHooked(ctx context.Context, key []byte, p P) (res *R, er
 			return nil, err
 		}
 	}
-	pp, e, err := t.copyValue(ctx, p)
+	if t.batcher != nil {
+		return t.missBatchedHooked(ctx, key, p, seen, start)
+	}
+	pp, err := t.copyValue(ctx, p)
 	if err == nil {
 		err = t.admit(ctx, pp, start)
 	}
 	if err != nil {
 		return nil, err
 	}
-	return t.miss(ctx, nil, pp, string(key), seen, e)
+	return t.miss(ctx, nil, pp, string(key), seen)
 }
 
 // lookupHot is Get's read of the hot-key layer, in place on the caller's key bytes. It answers entryCold when
@@ -313,10 +319,14 @@ func (t *Task[P, R]) lookupHot(ctx context.Context, key []byte) (r *R, st entryS
 	return nil, entryCold, nil
 }
 
-// lookupCold is Get's read of bigcache, through pooled buffers: bigcache may keep the key it is given, so the
-// caller's bytes are copied. What it finds goes into the hot-key layer; when it finds nothing, the tiers added
-// with WithTier are read (lookupFarCopy). The generated code it runs (Decode, Clone) cannot panic through it: a
-// panic there makes the entry a miss (decode, cloneEntry).
+// lookupCold is Get's read of bigcache, through a pooled copy of the key: bigcache may keep the key it is given
+// (in a log line), which would move the caller's key buffer to the heap. What it finds goes into the hot-key layer
+// (coldHit); when it finds nothing, the tiers added with WithTier are read (lookupFarCopy). The generated code it
+// runs (Decode, Clone) cannot panic through it: a panic there makes the entry a miss (decode, cloneEntry).
+//
+// Its frame is kept small, and everything but the read is left to coldHit, because the read is the deepest point
+// of a miss: on a fresh goroutine (a batched task's callers often are), every byte above it counts towards the
+// starting stack that the miss would otherwise outgrow (a stack copy per lookup).
 //
 //go:noinline
 func (t *Task[P, R]) lookupCold(ctx context.Context, key []byte) (*R, entryState) {
@@ -324,19 +334,35 @@ func (t *Task[P, R]) lookupCold(ctx context.Context, key []byte) (*R, entryState
 	if bc == nil {
 		return nil, entryMiss
 	}
-	var hs *hotSlot
 	var epoch uint64
 	if t.hot != nil {
-		s := t.hot.slot(bytesView(key))
-		hs, epoch = &s, s.stripe.epoch.Load() // before the bigcache read: see hotLayer.fill
+		epoch = t.hot.slot(bytesView(key)).stripe.epoch.Load() // before the bigcache read: see hotLayer.fill
 	}
 	sc := t.x.scratch.Get().(*scratch)
 	sc.key = append(sc.key[:0], key...)
-	r, st := t.lookupBig(bc, bytesView(sc.key), &sc.rd, lookupFresh, t.x.nanos(), hs, epoch)
-	t.x.putScratch(sc)
-	if st == entryMiss && t.x.tiers != nil {
-		return t.lookupFarCopy(ctx, key)
+	b, ok, _ := bc.Get(context.Background(), bytesView(sc.key))
+	if !ok {
+		t.x.putScratch(sc)
+		if t.x.tiers != nil {
+			return t.lookupFarCopy(ctx, key)
+		}
+		return nil, entryMiss
 	}
+	return t.coldHit(bc, sc, b, epoch)
+}
+
+// coldHit is lookupCold's answer from the entry b that bigcache holds for sc.key; it returns sc to the pool.
+//
+//go:noinline
+func (t *Task[P, R]) coldHit(bc *tier.Local, sc *scratch, b []byte, epoch uint64) (*R, entryState) {
+	var hs *hotSlot
+	key := bytesView(sc.key)
+	if t.hot != nil {
+		s := t.hot.slot(key)
+		hs = &s
+	}
+	r, st := t.parseBig(bc, key, b, &sc.rd, lookupFresh, t.x.nanos(), hs, epoch)
+	t.x.putScratch(sc)
 	return r, st
 }
 
@@ -347,17 +373,17 @@ func (t *Task[P, R]) lookupPanic(v any) error {
 	return t.taskErr(nil, 0, &panicError{where: "task " + t.s.Name, value: v})
 }
 
-// copyValue copies the params of a lookup that missed to the heap, where the flight it may start keeps them:
-// for a batched task straight into that flight's storage e (pp is then &e.p). It fails the lookup when its ctx
-// has ended or the executor is closed.
+// copyValue copies the params of a lookup that missed to the heap, where the flight it may start keeps them. It
+// fails the lookup when its ctx has ended or the executor is closed.
 //
 //go:noinline
-func (t *Task[P, R]) copyValue(ctx context.Context, p P) (pp *P, e *batchEntry[P, R], err error) {
-	pp, e = t.ownParams(&p)
+func (t *Task[P, R]) copyValue(ctx context.Context, p P) (pp *P, err error) {
+	pp = new(P)
+	*pp = p
 	if ctx.Err() != nil || t.x.cache.Load() == nil {
-		return nil, nil, t.missFailed(ctx, pp)
+		return nil, t.missFailed(ctx, pp)
 	}
-	return pp, e, nil
+	return pp, nil
 }
 
 // missFailed is the error of a lookup that missed after its ctx ended or its executor closed. A panic in the
