@@ -74,11 +74,15 @@ func appendFunc(t *ir.Type) string {
 }
 
 func readCall(t *ir.Type) *jen.Statement {
-	name := map[ir.Kind]string{ir.String: "String", ir.Int: "Int64", ir.Float: "Float64", ir.Bool: "Bool", ir.Time: "Time"}[t.Kind]
+	return jen.Id("rd").Dot(readMethod(t)).Call()
+}
+
+// readMethod names the Reader method that reads a primitive or format value.
+func readMethod(t *ir.Type) string {
 	if t.Kind == ir.Format {
-		name = formatOf(t).read
+		return formatOf(t).read
 	}
-	return jen.Id("rd").Dot(name).Call()
+	return map[ir.Kind]string{ir.String: "String", ir.Int: "Int64", ir.Float: "Float64", ir.Bool: "Bool", ir.Time: "Time"}[t.Kind]
 }
 
 // encode appends the value x (an addressable expression) of type t to dst.
@@ -98,6 +102,12 @@ func (e *emitter) encode(t *ir.Type, x *jen.Statement, depth int) []jen.Code {
 	case ir.Struct, ir.Named, ir.Union, ir.Tuple:
 		return []jen.Code{assign(jen.Id("append"+t.Name).Call(jen.Id("dst"), jen.Op("&").Add(x)))}
 	case ir.Pointer:
+		if fn := appendValueFunc(t.Elem); fn != nil {
+			return []jen.Code{assign(jen.Qual(kit, "AppendOpt").Call(jen.Id("dst"), x.Clone(), fn))}
+		}
+		if refElem(t.Elem) {
+			return []jen.Code{assign(jen.Qual(kit, "AppendOptRef").Call(jen.Id("dst"), x.Clone(), jen.Id("append"+t.Elem.Name)))}
+		}
 		inner := []jen.Code{assign(jen.Qual(kit, "AppendPresent").Call(jen.Id("dst"), jen.True()))}
 		if t.Elem.Kind == ir.Struct || t.Elem.Kind == ir.Named || t.Elem.Kind == ir.Union || t.Elem.Kind == ir.Tuple {
 			inner = append(inner, assign(jen.Id("append"+t.Elem.Name).Call(jen.Id("dst"), x.Clone())))
@@ -153,6 +163,12 @@ func (e *emitter) decode(t *ir.Type, target lv, depth int) []jen.Code {
 	case ir.Struct, ir.Named, ir.Union, ir.Tuple:
 		return []jen.Code{jen.Id("read"+t.Name).Call(jen.Id("rd"), target.addr.Clone())}
 	case ir.Pointer:
+		if fn := readValueFunc(t.Elem); fn != nil {
+			return []jen.Code{set(jen.Qual(kit, "ReadOpt").Call(jen.Id("rd"), fn))}
+		}
+		if refElem(t.Elem) && e.reads[t.Elem] {
+			return []jen.Code{set(jen.Qual(kit, "ReadOptRef").Call(jen.Id("rd"), jen.Id("read"+t.Elem.Name)))}
+		}
 		p := fmt.Sprintf("p%d", depth)
 		return []jen.Code{jen.If(jen.Id("rd").Dot("Present").Call()).Block(
 			append(append([]jen.Code{jen.Id(p).Op(":=").New(goType(t.Elem))},
@@ -188,4 +204,31 @@ func (e *emitter) decode(t *ir.Type, target lv, depth int) []jen.Code {
 		)}
 	}
 	return nil
+}
+
+// appendValueFunc is the kit function that appends a value of the primitive or format type t, given by
+// value, or nil for other types.
+func appendValueFunc(t *ir.Type) jen.Code {
+	switch t.Kind {
+	case ir.String, ir.Int, ir.Float, ir.Bool, ir.Time, ir.Format:
+		return helper(appendFunc(t))
+	}
+	return nil
+}
+
+// readValueFunc is the Reader method, as a function, that reads back what appendValueFunc appends, or nil.
+func readValueFunc(t *ir.Type) jen.Code {
+	if appendValueFunc(t) == nil {
+		return nil
+	}
+	return jen.Parens(jen.Op("*").Qual(rt, "Reader")).Dot(readMethod(t))
+}
+
+// refElem reports whether t is a generated type whose appendX and readX take a pointer.
+func refElem(t *ir.Type) bool {
+	switch t.Kind {
+	case ir.Struct, ir.Named, ir.Union, ir.Tuple, ir.Enum, ir.JSONEnum:
+		return true
+	}
+	return false
 }

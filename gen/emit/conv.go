@@ -22,12 +22,14 @@ func (e *emitter) converter(t *ir.Type) {
 			jen.List(m, jen.Err()).Op(op).Qual(rt, "AsObject").Call(jen.Id("path"), jen.Id("raw")),
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return()),
 		)
+		var fields convRun
 		for _, fd := range t.Fields {
-			body = append(body, e.convField(fd)...)
+			fields.add(e.convField(fd))
 		}
 		if len(mapFields(t)) > 0 {
-			body = append(body, e.mapFieldsConv(t)...)
+			fields.add(e.mapFieldsConv(t), false)
 		}
+		body = append(body, fields.code...)
 	case ir.Union, ir.Tuple, ir.JSONEnum:
 		body = append(body, jen.Err().Op("=").Qual(kit, "DecodeVia").Call(jen.Id("path"), jen.Id("raw"), jen.Op("&").Id("out")))
 	case ir.Enum:
@@ -107,8 +109,50 @@ func schemaName(t *ir.Type) string {
 	return "value"
 }
 
+// A convRun collects the conversions of an object's fields. A field converted with kit.Field (or its
+// optional and nullable forms) keeps its error in err and runs nothing once err is set, so a run of them
+// needs one check of err, made before the next conversion of another kind (or by flush).
+type convRun struct {
+	code    []jen.Code
+	pending bool // fields since the last check of err keep their error in it
+}
+
+// add appends a field's conversion; kept says whether it keeps its error in err (kit.Field).
+func (r *convRun) add(code []jen.Code, kept bool) {
+	if !kept {
+		r.flush()
+	}
+	r.code = append(r.code, code...)
+	r.pending = r.pending || kept
+}
+
+// flush checks err after the fields that kept it.
+func (r *convRun) flush() {
+	if r.pending {
+		r.code = append(r.code, jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return()))
+		r.pending = false
+	}
+}
+
+// convFunc is the function that converts a raw value into a value of type t in one call (path, raw) ->
+// (T, error), or nil when t's conversion takes more than a call.
+func (e *emitter) convFunc(t *ir.Type) jen.Code {
+	switch t.Kind {
+	case ir.String, ir.Int, ir.Float, ir.Bool, ir.Time, ir.Format:
+		return helper(asFunc(t))
+	case ir.Enum, ir.Struct, ir.Named, ir.Union, ir.Tuple, ir.JSONEnum:
+		e.convs.need(t)
+		return jen.Id("conv" + t.Name)
+	case ir.JSON:
+		if t.Schema == nil {
+			return helper("AsJSONValue")
+		}
+	}
+	return nil
+}
+
 // convField converts property fd of the object m into out.
-func (e *emitter) convField(fd *ir.Field) []jen.Code {
+func (e *emitter) convField(fd *ir.Field) ([]jen.Code, bool) {
 	rawVar := "r" + fd.Name
 	return e.convFieldFrom(fd, jen.Id("out").Dot(fd.Name), jen.Id("path").Op("+").Lit("/"+escapePointer(fd.JSON)),
 		jen.List(jen.Id(rawVar), jen.Id("ok")).Op(":=").Id("m").Index(jen.Lit(fd.JSON)),
@@ -117,8 +161,42 @@ func (e *emitter) convField(fd *ir.Field) []jen.Code {
 }
 
 // convFieldFrom converts one property into target. get assigns the raw value and whether it is present to r<Name>
-// and ok; prop yields the raw value, or an absent marker when there is none.
-func (e *emitter) convFieldFrom(fd *ir.Field, target, childPath, get, prop *jen.Statement) []jen.Code {
+// and ok; prop yields the raw value, or an absent marker when there is none. It reports whether the
+// conversion keeps its error in err (see convRun).
+func (e *emitter) convFieldFrom(fd *ir.Field, target, childPath, get, prop *jen.Statement) ([]jen.Code, bool) {
+	if code := e.convFieldCall(fd, target, childPath, prop); code != nil {
+		return []jen.Code{code}, true
+	}
+	return e.convFieldBlock(fd, target, childPath, get, prop), false
+}
+
+// convFieldCall converts one property in a kit.Field call, or returns nil when its type needs more.
+func (e *emitter) convFieldCall(fd *ir.Field, target, childPath, prop *jen.Statement) jen.Code {
+	switch fd.Type.Kind {
+	case ir.Pointer:
+		if ir.HoldsNull(fd.Type.Elem) {
+			return nil
+		}
+		fn := e.convFunc(fd.Type.Elem)
+		if fn == nil {
+			return nil
+		}
+		if fd.Required {
+			return target.Clone().Op("=").Qual(kit, "NullableField").Call(jen.Op("&").Err(), childPath.Clone(), jen.Lit(schemaName(fd.Type)), prop.Clone(), fn)
+		}
+		return target.Clone().Op("=").Qual(kit, "OptionalField").Call(jen.Op("&").Err(), childPath.Clone(), prop.Clone(), fn)
+	case ir.OptNull:
+		return nil
+	}
+	fn := e.convFunc(fd.Type)
+	if fn == nil {
+		return nil
+	}
+	return target.Clone().Op("=").Qual(kit, "Field").Call(jen.Op("&").Err(), childPath.Clone(), prop.Clone(), fn)
+}
+
+// convFieldBlock converts one property with statements of its own, returning on failure.
+func (e *emitter) convFieldBlock(fd *ir.Field, target, childPath, get, prop *jen.Statement) []jen.Code {
 	rawVar := "r" + fd.Name
 	switch fd.Type.Kind {
 	case ir.OptNull:

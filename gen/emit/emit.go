@@ -38,7 +38,8 @@ func wholeFile(p *ir.Package) ([]byte, error) {
 	f.ImportName(rt, "runtime")
 	f.ImportName(kit, "kit")
 	reads := cacheReads(p)
-	e := &emitter{f: f, pkg: p, reads: reads}
+	patterns := newPatternNames(p)
+	e := &emitter{f: f, pkg: p, reads: reads, patterns: patterns}
 	e.versionCheck()
 	for _, t := range p.Types {
 		e.namedType(t)
@@ -51,7 +52,7 @@ func wholeFile(p *ir.Package) ([]byte, error) {
 	e.programs()
 	// The client and the converters it calls come from an emitter of their
 	// own, as in chunkedFile.
-	c := newClientEmitter(p, reads)
+	c := newClientEmitter(p, reads, patterns)
 	c.f = f
 	c.client()
 	for ts := c.convs.next(); len(ts) > 0; ts = c.convs.next() {
@@ -86,12 +87,15 @@ func (e *emitter) versionCheck() {
 	e.f.Comment("A compile error here means this file and github.com/reftask/reftask/runtime/kit come from")
 	e.f.Comment("different versions of reftask: regenerate the file (go generate) with the reftaskgen of the version you build with.")
 	e.f.Const().Id("_").Op("=").Qual(kit, "SupportPackageIsVersion1")
+	e.f.Line()
+	e.patterns.declare(e.f)
 }
 
 type emitter struct {
-	f        *jen.File
-	pkg      *ir.Package
-	patterns map[string]string
+	f   *jen.File
+	pkg *ir.Package
+	// patterns names the package's pattern variables; shared, read-only, by every emitter of the file.
+	patterns *patternNames
 	// records marks the validation programs that record evaluated
 	// properties and items for an unevaluated* keyword.
 	records map[*ir.Schema]bool
@@ -101,17 +105,12 @@ type emitter struct {
 	convs convDemand
 	// cloneSet holds every type reachable from a task's result, which gets a cloneX (see cloned).
 	cloneSet map[*ir.Type]bool
-	// patternPrefix names the pattern variables this emitter declares; the
-	// client's emitter has a prefix of its own, so that the two, which run
-	// concurrently, never declare the same name.
-	patternPrefix string
 }
 
 // newClientEmitter is the emitter of the client and of the converters its
 // code calls.
-func newClientEmitter(p *ir.Package, reads map[*ir.Type]bool) *emitter {
-	// Not convPattern: conv followed by a type name (Pattern0) is a converter.
-	return &emitter{pkg: p, reads: reads, patternPrefix: "patternConv"}
+func newClientEmitter(p *ir.Package, reads map[*ir.Type]bool, patterns *patternNames) *emitter {
+	return &emitter{pkg: p, reads: reads, patterns: patterns}
 }
 
 // goType is the Go spelling of a type.
@@ -279,11 +278,20 @@ func (e *emitter) unmarshal(t *ir.Type) {
 		knownList = known
 	}
 	comment(e.f, fmt.Sprintf("UnmarshalJSON decodes a %s, rejecting what its schema rejects: missing required properties, nulls where null is not allowed%s.", t.Name, map[bool]string{true: " and unknown properties", false: ""}[t.Closed]))
+	nulls, own := nullFields(t), untaggedDecode(t)
+	if len(nulls)+len(own) == 0 {
+		e.f.Func().Params(jen.Id("v").Op("*").Id(t.Name)).Id("UnmarshalJSON").Params(jen.Id("data").Index().Byte()).Error().Block(
+			jen.Type().Id("plain").Id(t.Name),
+			jen.Return(jen.Qual(kit, "DecodeObject").Call(jen.Id("data"), jen.Parens(jen.Op("*").Id("plain")).Parens(jen.Id("v")), required, nonNull, knownList, jen.Lit(t.Closed))),
+		)
+		e.f.Line()
+		return
+	}
 	body := []jen.Code{
 		jen.If(jen.Err().Op(":=").Qual(kit, "RequireKeys").Call(jen.Id("data"), required, nonNull, knownList, jen.Lit(t.Closed)), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 		jen.Type().Id("plain").Id(t.Name),
 	}
-	if nulls, own := nullFields(t), untaggedDecode(t); len(nulls)+len(own) > 0 {
+	{
 		body = append(body, jen.If(jen.Err().Op(":=").Qual(rt, "DecodeStrict").Call(jen.Id("data"), jen.Parens(jen.Op("*").Id("plain")).Parens(jen.Id("v"))), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())))
 		if len(own) > 0 {
 			body = append(body,
@@ -293,8 +301,6 @@ func (e *emitter) unmarshal(t *ir.Type) {
 		}
 		body = append(body, nulls...)
 		body = append(body, jen.Return(jen.Nil()))
-	} else {
-		body = append(body, jen.Return(jen.Qual(rt, "DecodeStrict").Call(jen.Id("data"), jen.Parens(jen.Op("*").Id("plain")).Parens(jen.Id("v")))))
 	}
 	e.f.Func().Params(jen.Id("v").Op("*").Id(t.Name)).Id("UnmarshalJSON").Params(jen.Id("data").Index().Byte()).Error().Block(body...)
 	e.f.Line()
@@ -381,6 +387,12 @@ func (e *emitter) validateMethods(t *ir.Type) {
 	recv := jen.Id("v").Op("*").Id(t.Name)
 	if t.Kind == ir.Enum || t.Kind == ir.JSONEnum {
 		recv = jen.Id("v").Id(t.Name)
+	}
+	if (t.Kind == ir.Struct || t.Kind == ir.Named) && !needsCheck(t, map[*ir.Type]bool{}) {
+		comment(e.f, fmt.Sprintf("Validate reports nil: every %s holds only what its schema allows.", t.Name))
+		e.f.Func().Params(recv).Id("Validate").Params().Error().Block(jen.Return(jen.Nil()))
+		e.f.Line()
+		return
 	}
 	comment(e.f, fmt.Sprintf("Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError."))
 	e.f.Func().Params(recv).Id("Validate").Params().Error().Block(
@@ -507,7 +519,20 @@ func needsCheck(t *ir.Type, seen map[*ir.Type]bool) bool {
 	}
 	seen[t] = true
 	switch t.Kind {
-	case ir.Enum, ir.Struct, ir.Named, ir.JSON, ir.Union, ir.Tuple, ir.JSONEnum:
+	case ir.Struct:
+		// A struct whose fields hold whatever their Go types hold has nothing to check.
+		if t.Check.MinProps != nil || t.Check.MaxProps != nil || len(mapFields(t)) > 0 {
+			return true
+		}
+		for _, fd := range t.Fields {
+			if needsCheck(fd.Type, seen) {
+				return true
+			}
+		}
+		return false
+	case ir.Named:
+		return t.Elem.Kind == ir.JSON || needsCheck(t.Elem, seen)
+	case ir.Enum, ir.JSON, ir.Union, ir.Tuple, ir.JSONEnum:
 		return true
 	case ir.Slice, ir.Map:
 		return !t.Check.Empty() || needsCheck(t.Elem, seen)
@@ -666,25 +691,14 @@ func (e *emitter) scalarChecks(t *ir.Type, x *jen.Statement, path string) []jen.
 	return out
 }
 
-// pattern returns the name of a package-level kit.Pattern, declared
-// once per distinct pattern, so that no call compiles a regexp (and the
-// common anchored shapes are matched without one).
+// pattern returns the name of the package-level kit.Pattern that matches p (see patternNames), so that
+// no call compiles a regexp (and the common anchored shapes are matched without one).
 func (e *emitter) pattern(p string) string {
-	if e.patterns == nil {
-		e.patterns = map[string]string{}
+	name, ok := e.patterns.byPattern[p]
+	if !ok {
+		panic(fmt.Sprintf("emit: pattern %q was not named before emission (patternNames misses a use)", p))
 	}
-	if v, ok := e.patterns[p]; ok {
-		return v
-	}
-	prefix := e.patternPrefix
-	if prefix == "" {
-		prefix = "pattern"
-	}
-	v := fmt.Sprintf("%s%d", prefix, len(e.patterns))
-	e.patterns[p] = v
-	comment(e.f, fmt.Sprintf("%s is compiled once; the schema compiler has already accepted it.", v))
-	e.f.Var().Id(v).Op("=").Qual(kit, "MustPattern").Call(jen.Lit(p))
-	return v
+	return name
 }
 
 // untypedLit renders a constant without a conversion, so that it

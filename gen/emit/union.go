@@ -171,7 +171,9 @@ func (e *emitter) unionChecks(t *ir.Type) []jen.Code {
 		inner := []jen.Code{jen.Id("n").Op("++")}
 		switch v.Type.Kind {
 		case ir.Struct, ir.Union, ir.Named, ir.Enum, ir.Tuple:
-			inner = append(inner, x.Clone().Dot("validate").Call(jen.Id("vs"), jen.Id("path")))
+			if needsCheck(v.Type, map[*ir.Type]bool{}) {
+				inner = append(inner, x.Clone().Dot("validate").Call(jen.Id("vs"), jen.Id("path")))
+			}
 		default:
 			inner = append(inner, e.checks(v.Type, jen.Parens(jen.Op("*").Add(x.Clone())), "path", 0)...)
 		}

@@ -4,7 +4,6 @@ package kitchen
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"github.com/reftask/reftask/runtime"
 	"github.com/reftask/reftask/runtime/kit"
@@ -27,11 +26,8 @@ type AnyItemParams struct {
 
 // UnmarshalJSON decodes a AnyItemParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *AnyItemParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"category"}, []string{"category"}, nil, false); err != nil {
-		return err
-	}
 	type plain AnyItemParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"category"}, []string{"category"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -110,11 +106,8 @@ type CategoryTree struct {
 
 // UnmarshalJSON decodes a CategoryTree, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *CategoryTree) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"name", "children"}, []string{"name", "children", "parent"}, nil, false); err != nil {
-		return err
-	}
 	type plain CategoryTree
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"name", "children"}, []string{"name", "children", "parent"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -146,12 +139,7 @@ func appendCategoryTree(dst []byte, v *CategoryTree) []byte {
 	for i0 := range v.Children {
 		dst = appendCategoryTree(dst, &v.Children[i0])
 	}
-	if v.Parent != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = appendCategoryTree(dst, v.Parent)
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOptRef(dst, v.Parent, appendCategoryTree)
 	return dst
 }
 
@@ -161,11 +149,7 @@ func readCategoryTree(rd *runtime.Reader, v *CategoryTree) {
 	for i0 := range v.Children {
 		readCategoryTree(rd, &v.Children[i0])
 	}
-	if rd.Present() {
-		p0 := new(CategoryTree)
-		readCategoryTree(rd, p0)
-		v.Parent = p0
-	}
+	v.Parent = kit.ReadOptRef(rd, readCategoryTree)
 }
 
 // cloneCategoryTree returns a deep copy of v that shares nothing mutable with it.
@@ -193,11 +177,8 @@ type CategoryTreeParams struct {
 
 // UnmarshalJSON decodes a CategoryTreeParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *CategoryTreeParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"root"}, []string{"root", "depth"}, nil, false); err != nil {
-		return err
-	}
 	type plain CategoryTreeParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"root"}, []string{"root", "depth"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -223,12 +204,7 @@ func (v *CategoryTreeParams) validate(vs *runtime.Violations, path *runtime.Path
 
 func appendCategoryTreeParams(dst []byte, v *CategoryTreeParams) []byte {
 	dst = kit.AppendString(dst, v.Root)
-	if v.Depth != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendInt64(dst, (*v.Depth))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOpt(dst, v.Depth, kit.AppendInt64)
 	return dst
 }
 
@@ -251,11 +227,8 @@ type Item struct {
 
 // UnmarshalJSON decodes a Item, rejecting what its schema rejects: missing required properties, nulls where null is not allowed and unknown properties.
 func (v *Item) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"id", "name", "price", "quantity", "active", "created_at", "tags", "attributes", "category", "discount"}, []string{"id", "name", "price", "quantity", "active", "created_at", "tags", "attributes", "category", "note"}, []string{"id", "name", "price", "quantity", "active", "created_at", "tags", "attributes", "category", "discount", "note", "rating"}, true); err != nil {
-		return err
-	}
 	type plain Item
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"id", "name", "price", "quantity", "active", "created_at", "tags", "attributes", "category", "discount"}, []string{"id", "name", "price", "quantity", "active", "created_at", "tags", "attributes", "category", "note"}, []string{"id", "name", "price", "quantity", "active", "created_at", "tags", "attributes", "category", "discount", "note", "rating"}, true)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -373,18 +346,8 @@ func appendItem(dst []byte, v *Item) []byte {
 		dst = kit.AppendString(dst, e0)
 	}
 	dst = kit.AppendString(dst, string(v.Category))
-	if v.Discount != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendFloat64(dst, (*v.Discount))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.Note != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendString(dst, (*v.Note))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOpt(dst, v.Discount, kit.AppendFloat64)
+	dst = kit.AppendOpt(dst, v.Note, kit.AppendString)
 	dst = kit.AppendPresent(dst, v.Rating.Set)
 	if v.Rating.Set {
 		dst = kit.AppendPresent(dst, v.Rating.Null)
@@ -417,16 +380,8 @@ func readItem(rd *runtime.Reader, v *Item) {
 		}
 	}
 	v.Category = Category(rd.String())
-	if rd.Present() {
-		p0 := new(float64)
-		(*p0) = rd.Float64()
-		v.Discount = p0
-	}
-	if rd.Present() {
-		p0 := new(string)
-		(*p0) = rd.String()
-		v.Note = p0
-	}
+	v.Discount = kit.ReadOpt(rd, (*runtime.Reader).Float64)
+	v.Note = kit.ReadOpt(rd, (*runtime.Reader).String)
 	if rd.Present() {
 		v.Rating.Set = true
 		if rd.Present() {
@@ -465,11 +420,8 @@ type ItemCountParams struct {
 
 // UnmarshalJSON decodes a ItemCountParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ItemCountParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"category"}, []string{"category"}, nil, false); err != nil {
-		return err
-	}
 	type plain ItemCountParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"category"}, []string{"category"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -587,11 +539,8 @@ type ItemOrPlaceholderParams struct {
 
 // UnmarshalJSON decodes a ItemOrPlaceholderParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ItemOrPlaceholderParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
-		return err
-	}
 	type plain ItemOrPlaceholderParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"id"}, []string{"id"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -625,11 +574,8 @@ type ItemParams struct {
 
 // UnmarshalJSON decodes a ItemParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ItemParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
-		return err
-	}
 	type plain ItemParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"id"}, []string{"id"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -667,11 +613,8 @@ type ItemsByCategoryParams struct {
 
 // UnmarshalJSON decodes a ItemsByCategoryParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ItemsByCategoryParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"category"}, []string{"category", "min_price"}, nil, false); err != nil {
-		return err
-	}
 	type plain ItemsByCategoryParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"category"}, []string{"category", "min_price"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -698,12 +641,7 @@ func (v *ItemsByCategoryParams) validate(vs *runtime.Violations, path *runtime.P
 
 func appendItemsByCategoryParams(dst []byte, v *ItemsByCategoryParams) []byte {
 	dst = kit.AppendString(dst, string(v.Category))
-	if v.MinPrice != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendFloat64(dst, (*v.MinPrice))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOpt(dst, v.MinPrice, kit.AppendFloat64)
 	dst = kit.AppendPresent(dst, v.Note.Set)
 	if v.Note.Set {
 		dst = kit.AppendPresent(dst, v.Note.Null)
@@ -755,19 +693,13 @@ func NewClient(x *runtime.Executor) *Client {
 		Scan:    scanAnyItem,
 	}
 	c.anyItem = runtime.NewTask(x, runtime.TaskSpec[AnyItemParams, Item]{
-		AppendKey: appendAnyItemParams,
-		Cache:     runtime.CachePolicy{},
-		Clone:     cloneItem,
-		Decode:    decodeAnyItem,
-		Describe:  describeAnyItemParams,
-		Encode:    appendItem,
-		Fetch:     c.fetchAnyItem,
-		Name:      "AnyItem",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
+		AppendKey:      appendAnyItemParams,
+		Clone:          cloneItem,
+		Decode:         kit.Decoder(readItem),
+		Describe:       describeAnyItemParams,
+		Encode:         appendItem,
+		Fetch:          c.fetchAnyItem,
+		Name:           "AnyItem",
 		ValidateParams: (*AnyItemParams).Validate,
 		ValidateResult: (*Item).Validate,
 		Version:        "4802568944997edc",
@@ -779,7 +711,7 @@ func NewClient(x *runtime.Executor) *Client {
 			TTL:         time.Minute,
 		},
 		Clone:    cloneCategoryTree,
-		Decode:   decodeCategoryTree,
+		Decode:   kit.Decoder(readCategoryTree),
 		Describe: describeCategoryTreeParams,
 		Encode:   appendCategoryTree,
 		Fetch:    c.fetchCategoryTree,
@@ -806,7 +738,7 @@ func NewClient(x *runtime.Executor) *Client {
 			TTL:         time.Minute,
 		},
 		Clone:    cloneItem,
-		Decode:   decodeItem,
+		Decode:   kit.Decoder(readItem),
 		Describe: describeItemParams,
 		Encode:   appendItem,
 		Fetch:    c.fetchItem,
@@ -823,19 +755,13 @@ func NewClient(x *runtime.Executor) *Client {
 	})
 	c.itemCountQuery = runtime.NewSQLQuery("catalog", []string{"SELECT COUNT(*) AS n FROM items WHERE category = ", ""}, []string{"category"})
 	c.itemCount = runtime.NewTask(x, runtime.TaskSpec[ItemCountParams, ItemCountResult]{
-		AppendKey: appendItemCountParams,
-		Cache:     runtime.CachePolicy{},
-		Clone:     cloneItemCountResult,
-		Decode:    decodeItemCount,
-		Describe:  describeItemCountParams,
-		Encode:    appendItemCountResult,
-		Fetch:     c.fetchItemCount,
-		Name:      "ItemCount",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
+		AppendKey:      appendItemCountParams,
+		Clone:          cloneItemCountResult,
+		Decode:         kit.Decoder(readItemCountResult),
+		Describe:       describeItemCountParams,
+		Encode:         appendItemCountResult,
+		Fetch:          c.fetchItemCount,
+		Name:           "ItemCount",
 		ValidateParams: (*ItemCountParams).Validate,
 		ValidateResult: (*ItemCountResult).Validate,
 		Version:        "bf2a6de800a75b90",
@@ -849,7 +775,7 @@ func NewClient(x *runtime.Executor) *Client {
 		AppendKey: appendItemOrPlaceholderParams,
 		Cache:     runtime.CachePolicy{TTL: time.Minute},
 		Clone:     cloneItem,
-		Decode:    decodeItemOrPlaceholder,
+		Decode:    kit.Decoder(readItem),
 		Describe:  describeItemOrPlaceholderParams,
 		Encode:    appendItem,
 		Fallbacks: []runtime.Fallback[ItemOrPlaceholderParams, Item]{{
@@ -858,7 +784,7 @@ func NewClient(x *runtime.Executor) *Client {
 			},
 			Name: "task Item",
 		}, {
-			Fn:   fallbackItemOrPlaceholderValue1,
+			Fn:   kit.FallbackJSON[ItemOrPlaceholderParams, Item]("{\"id\":\"placeholder\",\"name\":\"Unavailable\",\"price\":0,\"quantity\":0,\"active\":false,\"created_at\":\"2000-01-01T00:00:00Z\",\"tags\":[],\"attributes\":{},\"category\":\"tools\",\"discount\":null}"),
 			Name: "value 1",
 		}},
 		Fetch: c.fetchItemOrPlaceholder,
@@ -878,19 +804,14 @@ func NewClient(x *runtime.Executor) *Client {
 		Scan:    scanItemsByCategory,
 	}
 	c.itemsByCategory = runtime.NewTask(x, runtime.TaskSpec[ItemsByCategoryParams, ItemList]{
-		AppendKey: appendItemsByCategoryParams,
-		Cache:     runtime.CachePolicy{TTL: time.Minute},
-		Clone:     cloneItemList,
-		Decode:    decodeItemsByCategory,
-		Describe:  describeItemsByCategoryParams,
-		Encode:    appendItemList,
-		Fetch:     c.fetchItemsByCategory,
-		Name:      "ItemsByCategory",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
+		AppendKey:      appendItemsByCategoryParams,
+		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Clone:          cloneItemList,
+		Decode:         kit.Decoder(readItemList),
+		Describe:       describeItemsByCategoryParams,
+		Encode:         appendItemList,
+		Fetch:          c.fetchItemsByCategory,
+		Name:           "ItemsByCategory",
 		ValidateParams: (*ItemsByCategoryParams).Validate,
 		ValidateResult: (*ItemList).Validate,
 		Version:        "f94faa4ac03a62b8",
@@ -901,71 +822,32 @@ func NewClient(x *runtime.Executor) *Client {
 // GetAnyItem looks up the item of a category, which is an error when there are several.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetAnyItem(ctx context.Context, category Category) (*Item, error) {
-	p := newAnyItemParams(category)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.anyItem.Get(ctx, c.keyAnyItem(buf[:0], &p), p)
-}
-
-// keyAnyItem appends the cache key of p to dst. It is kept out of line so that GetAnyItem's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyAnyItem(dst []byte, p *AnyItemParams) []byte {
-	return appendAnyItemParams(c.anyItem.Key(dst), p)
+	return kit.Get(ctx, c.anyItem, appendAnyItemParams, AnyItemParams{Category: category})
 }
 
 // GetAnyItemAsync starts GetAnyItem and returns at once; Await the future for the result.
 func (c *Client) GetAnyItemAsync(ctx context.Context, category Category) *runtime.Future[Item] {
-	p := newAnyItemParams(category)
-	return c.anyItem.Async(ctx, &p)
+	return c.anyItem.Async(ctx, &AnyItemParams{Category: category})
 }
 
 // InvalidateAnyItem drops the cached result for these parameters.
 func (c *Client) InvalidateAnyItem(category Category) {
-	p := newAnyItemParams(category)
-	c.anyItem.Invalidate(&p)
-}
-
-func newAnyItemParams(category Category) AnyItemParams {
-	p := AnyItemParams{Category: category}
-	return p
+	c.anyItem.Invalidate(&AnyItemParams{Category: category})
 }
 
 func describeAnyItemParams(p *AnyItemParams) string {
 	return fmt.Sprintf("category=%v", runtime.Quote(string(p.Category)))
 }
 
-func decodeAnyItem(rd *runtime.Reader) *Item {
-	v := new(Item)
-	readItem(rd, v)
-	return v
-}
-
 // scanAnyItem reads one row of the task's query into a Item, column by column; a bare return passes err on.
 func scanAnyItem(row *runtime.Row) (out *Item, err error) {
 	var v Item
-	v.ID, err = runtime.AsString("/id", row.Col(0))
-	if err != nil {
-		return
-	}
-	v.Name, err = runtime.AsString("/name", row.Col(1))
-	if err != nil {
-		return
-	}
-	v.Price, err = runtime.AsFloat64("/price", row.Col(2))
-	if err != nil {
-		return
-	}
-	v.Quantity, err = runtime.AsInt64("/quantity", row.Col(3))
-	if err != nil {
-		return
-	}
-	v.Active, err = runtime.AsBool("/active", row.Col(4))
-	if err != nil {
-		return
-	}
-	v.CreatedAt, err = runtime.AsTime("/created_at", row.Col(5))
+	v.ID = kit.Field(&err, "/id", row.Col(0), runtime.AsString)
+	v.Name = kit.Field(&err, "/name", row.Col(1), runtime.AsString)
+	v.Price = kit.Field(&err, "/price", row.Col(2), runtime.AsFloat64)
+	v.Quantity = kit.Field(&err, "/quantity", row.Col(3), runtime.AsInt64)
+	v.Active = kit.Field(&err, "/active", row.Col(4), runtime.AsBool)
+	v.CreatedAt = kit.Field(&err, "/created_at", row.Col(5), runtime.AsTime)
 	if err != nil {
 		return
 	}
@@ -999,28 +881,11 @@ func scanAnyItem(row *runtime.Row) (out *Item, err error) {
 			v.Attributes[k1] = x1
 		}
 	}
-	v.Category, err = convCategory("/category", row.Col(8))
+	v.Category = kit.Field(&err, "/category", row.Col(8), convCategory)
+	v.Discount = kit.NullableField(&err, "/discount", "number", row.Col(9), runtime.AsFloat64)
+	v.Note = kit.OptionalField(&err, "/note", row.Col(10), runtime.AsString)
 	if err != nil {
 		return
-	}
-	if rDiscount, ok := row.Lookup(9); ok && rDiscount != nil {
-		var vDiscount float64
-		vDiscount, err = runtime.AsFloat64("/discount", rDiscount)
-		if err != nil {
-			return
-		}
-		v.Discount = &vDiscount
-	} else if !ok {
-		err = kit.Missing("/discount", "number")
-		return
-	}
-	if rNote, ok := row.Lookup(10); ok && rNote != nil {
-		var vNote string
-		vNote, err = runtime.AsString("/note", rNote)
-		if err != nil {
-			return
-		}
-		v.Note = &vNote
 	}
 	if rRating, ok := row.Lookup(11); ok {
 		v.Rating.Set = true
@@ -1043,18 +908,7 @@ func (c *Client) fetchAnyItem(ctx context.Context, p *AnyItemParams) (*Item, err
 // GetCategoryTree builds the category tree below a root, from Go code.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetCategoryTree(ctx context.Context, root string, opts *CategoryTreeOptions) (*CategoryTree, error) {
-	p := newCategoryTreeParams(root, opts)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.categoryTree.Get(ctx, c.keyCategoryTree(buf[:0], &p), p)
-}
-
-// keyCategoryTree appends the cache key of p to dst. It is kept out of line so that GetCategoryTree's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyCategoryTree(dst []byte, p *CategoryTreeParams) []byte {
-	return appendCategoryTreeParams(c.categoryTree.Key(dst), p)
+	return kit.Get(ctx, c.categoryTree, appendCategoryTreeParams, newCategoryTreeParams(root, opts))
 }
 
 // GetCategoryTreeAsync starts GetCategoryTree and returns at once; Await the future for the result.
@@ -1081,12 +935,6 @@ func describeCategoryTreeParams(p *CategoryTreeParams) string {
 	return fmt.Sprintf("root=%v", runtime.Quote(p.Root))
 }
 
-func decodeCategoryTree(rd *runtime.Reader) *CategoryTree {
-	v := new(CategoryTree)
-	readCategoryTree(rd, v)
-	return v
-}
-
 func (c *Client) fetchCategoryTree(ctx context.Context, p *CategoryTreeParams) (*CategoryTree, error) {
 	return BuildTree(ctx, *p)
 }
@@ -1094,71 +942,32 @@ func (c *Client) fetchCategoryTree(ctx context.Context, p *CategoryTreeParams) (
 // GetItem looks up an item by id.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetItem(ctx context.Context, id string) (*Item, error) {
-	p := newItemParams(id)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.item.Get(ctx, c.keyItem(buf[:0], &p), p)
-}
-
-// keyItem appends the cache key of p to dst. It is kept out of line so that GetItem's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyItem(dst []byte, p *ItemParams) []byte {
-	return appendItemParams(c.item.Key(dst), p)
+	return kit.Get(ctx, c.item, appendItemParams, ItemParams{ID: id})
 }
 
 // GetItemAsync starts GetItem and returns at once; Await the future for the result.
 func (c *Client) GetItemAsync(ctx context.Context, id string) *runtime.Future[Item] {
-	p := newItemParams(id)
-	return c.item.Async(ctx, &p)
+	return c.item.Async(ctx, &ItemParams{ID: id})
 }
 
 // InvalidateItem drops the cached result for these parameters.
 func (c *Client) InvalidateItem(id string) {
-	p := newItemParams(id)
-	c.item.Invalidate(&p)
-}
-
-func newItemParams(id string) ItemParams {
-	p := ItemParams{ID: id}
-	return p
+	c.item.Invalidate(&ItemParams{ID: id})
 }
 
 func describeItemParams(p *ItemParams) string {
 	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
 }
 
-func decodeItem(rd *runtime.Reader) *Item {
-	v := new(Item)
-	readItem(rd, v)
-	return v
-}
-
 // scanItem reads one row of the task's query into a Item, column by column; a bare return passes err on.
 func scanItem(row *runtime.Row) (out *Item, err error) {
 	var v Item
-	v.ID, err = runtime.AsString("/id", row.Col(0))
-	if err != nil {
-		return
-	}
-	v.Name, err = runtime.AsString("/name", row.Col(1))
-	if err != nil {
-		return
-	}
-	v.Price, err = runtime.AsFloat64("/price", row.Col(2))
-	if err != nil {
-		return
-	}
-	v.Quantity, err = runtime.AsInt64("/quantity", row.Col(3))
-	if err != nil {
-		return
-	}
-	v.Active, err = runtime.AsBool("/active", row.Col(4))
-	if err != nil {
-		return
-	}
-	v.CreatedAt, err = runtime.AsTime("/created_at", row.Col(5))
+	v.ID = kit.Field(&err, "/id", row.Col(0), runtime.AsString)
+	v.Name = kit.Field(&err, "/name", row.Col(1), runtime.AsString)
+	v.Price = kit.Field(&err, "/price", row.Col(2), runtime.AsFloat64)
+	v.Quantity = kit.Field(&err, "/quantity", row.Col(3), runtime.AsInt64)
+	v.Active = kit.Field(&err, "/active", row.Col(4), runtime.AsBool)
+	v.CreatedAt = kit.Field(&err, "/created_at", row.Col(5), runtime.AsTime)
 	if err != nil {
 		return
 	}
@@ -1192,28 +1001,11 @@ func scanItem(row *runtime.Row) (out *Item, err error) {
 			v.Attributes[k1] = x1
 		}
 	}
-	v.Category, err = convCategory("/category", row.Col(8))
+	v.Category = kit.Field(&err, "/category", row.Col(8), convCategory)
+	v.Discount = kit.NullableField(&err, "/discount", "number", row.Col(9), runtime.AsFloat64)
+	v.Note = kit.OptionalField(&err, "/note", row.Col(10), runtime.AsString)
 	if err != nil {
 		return
-	}
-	if rDiscount, ok := row.Lookup(9); ok && rDiscount != nil {
-		var vDiscount float64
-		vDiscount, err = runtime.AsFloat64("/discount", rDiscount)
-		if err != nil {
-			return
-		}
-		v.Discount = &vDiscount
-	} else if !ok {
-		err = kit.Missing("/discount", "number")
-		return
-	}
-	if rNote, ok := row.Lookup(10); ok && rNote != nil {
-		var vNote string
-		vNote, err = runtime.AsString("/note", rNote)
-		if err != nil {
-			return
-		}
-		v.Note = &vNote
 	}
 	if rRating, ok := row.Lookup(11); ok {
 		v.Rating.Set = true
@@ -1236,45 +1028,21 @@ func (c *Client) fetchItem(ctx context.Context, p *ItemParams) (*Item, error) {
 // GetItemCount counts the items of a category.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetItemCount(ctx context.Context, category Category) (*ItemCountResult, error) {
-	p := newItemCountParams(category)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.itemCount.Get(ctx, c.keyItemCount(buf[:0], &p), p)
-}
-
-// keyItemCount appends the cache key of p to dst. It is kept out of line so that GetItemCount's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyItemCount(dst []byte, p *ItemCountParams) []byte {
-	return appendItemCountParams(c.itemCount.Key(dst), p)
+	return kit.Get(ctx, c.itemCount, appendItemCountParams, ItemCountParams{Category: category})
 }
 
 // GetItemCountAsync starts GetItemCount and returns at once; Await the future for the result.
 func (c *Client) GetItemCountAsync(ctx context.Context, category Category) *runtime.Future[ItemCountResult] {
-	p := newItemCountParams(category)
-	return c.itemCount.Async(ctx, &p)
+	return c.itemCount.Async(ctx, &ItemCountParams{Category: category})
 }
 
 // InvalidateItemCount drops the cached result for these parameters.
 func (c *Client) InvalidateItemCount(category Category) {
-	p := newItemCountParams(category)
-	c.itemCount.Invalidate(&p)
-}
-
-func newItemCountParams(category Category) ItemCountParams {
-	p := ItemCountParams{Category: category}
-	return p
+	c.itemCount.Invalidate(&ItemCountParams{Category: category})
 }
 
 func describeItemCountParams(p *ItemCountParams) string {
 	return fmt.Sprintf("category=%v", runtime.Quote(string(p.Category)))
-}
-
-func decodeItemCount(rd *runtime.Reader) *ItemCountResult {
-	v := new(ItemCountResult)
-	readItemCountResult(rd, v)
-	return v
 }
 
 // rowItemCount converts one row of the query; a bare return passes err on.
@@ -1298,71 +1066,32 @@ func (c *Client) fetchItemCount(ctx context.Context, p *ItemCountParams) (*ItemC
 // GetItemOrPlaceholder looks up an item from the archive, falling back to the live catalogue and then to a placeholder.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetItemOrPlaceholder(ctx context.Context, id string) (*Item, error) {
-	p := newItemOrPlaceholderParams(id)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.itemOrPlaceholder.Get(ctx, c.keyItemOrPlaceholder(buf[:0], &p), p)
-}
-
-// keyItemOrPlaceholder appends the cache key of p to dst. It is kept out of line so that GetItemOrPlaceholder's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyItemOrPlaceholder(dst []byte, p *ItemOrPlaceholderParams) []byte {
-	return appendItemOrPlaceholderParams(c.itemOrPlaceholder.Key(dst), p)
+	return kit.Get(ctx, c.itemOrPlaceholder, appendItemOrPlaceholderParams, ItemOrPlaceholderParams{ID: id})
 }
 
 // GetItemOrPlaceholderAsync starts GetItemOrPlaceholder and returns at once; Await the future for the result.
 func (c *Client) GetItemOrPlaceholderAsync(ctx context.Context, id string) *runtime.Future[Item] {
-	p := newItemOrPlaceholderParams(id)
-	return c.itemOrPlaceholder.Async(ctx, &p)
+	return c.itemOrPlaceholder.Async(ctx, &ItemOrPlaceholderParams{ID: id})
 }
 
 // InvalidateItemOrPlaceholder drops the cached result for these parameters.
 func (c *Client) InvalidateItemOrPlaceholder(id string) {
-	p := newItemOrPlaceholderParams(id)
-	c.itemOrPlaceholder.Invalidate(&p)
-}
-
-func newItemOrPlaceholderParams(id string) ItemOrPlaceholderParams {
-	p := ItemOrPlaceholderParams{ID: id}
-	return p
+	c.itemOrPlaceholder.Invalidate(&ItemOrPlaceholderParams{ID: id})
 }
 
 func describeItemOrPlaceholderParams(p *ItemOrPlaceholderParams) string {
 	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
 }
 
-func decodeItemOrPlaceholder(rd *runtime.Reader) *Item {
-	v := new(Item)
-	readItem(rd, v)
-	return v
-}
-
 // scanItemOrPlaceholder reads one row of the task's query into a Item, column by column; a bare return passes err on.
 func scanItemOrPlaceholder(row *runtime.Row) (out *Item, err error) {
 	var v Item
-	v.ID, err = runtime.AsString("/id", row.Col(0))
-	if err != nil {
-		return
-	}
-	v.Name, err = runtime.AsString("/name", row.Col(1))
-	if err != nil {
-		return
-	}
-	v.Price, err = runtime.AsFloat64("/price", row.Col(2))
-	if err != nil {
-		return
-	}
-	v.Quantity, err = runtime.AsInt64("/quantity", row.Col(3))
-	if err != nil {
-		return
-	}
-	v.Active, err = runtime.AsBool("/active", row.Col(4))
-	if err != nil {
-		return
-	}
-	v.CreatedAt, err = runtime.AsTime("/created_at", row.Col(5))
+	v.ID = kit.Field(&err, "/id", row.Col(0), runtime.AsString)
+	v.Name = kit.Field(&err, "/name", row.Col(1), runtime.AsString)
+	v.Price = kit.Field(&err, "/price", row.Col(2), runtime.AsFloat64)
+	v.Quantity = kit.Field(&err, "/quantity", row.Col(3), runtime.AsInt64)
+	v.Active = kit.Field(&err, "/active", row.Col(4), runtime.AsBool)
+	v.CreatedAt = kit.Field(&err, "/created_at", row.Col(5), runtime.AsTime)
 	if err != nil {
 		return
 	}
@@ -1396,28 +1125,11 @@ func scanItemOrPlaceholder(row *runtime.Row) (out *Item, err error) {
 			v.Attributes[k1] = x1
 		}
 	}
-	v.Category, err = convCategory("/category", row.Col(8))
+	v.Category = kit.Field(&err, "/category", row.Col(8), convCategory)
+	v.Discount = kit.NullableField(&err, "/discount", "number", row.Col(9), runtime.AsFloat64)
+	v.Note = kit.OptionalField(&err, "/note", row.Col(10), runtime.AsString)
 	if err != nil {
 		return
-	}
-	if rDiscount, ok := row.Lookup(9); ok && rDiscount != nil {
-		var vDiscount float64
-		vDiscount, err = runtime.AsFloat64("/discount", rDiscount)
-		if err != nil {
-			return
-		}
-		v.Discount = &vDiscount
-	} else if !ok {
-		err = kit.Missing("/discount", "number")
-		return
-	}
-	if rNote, ok := row.Lookup(10); ok && rNote != nil {
-		var vNote string
-		vNote, err = runtime.AsString("/note", rNote)
-		if err != nil {
-			return
-		}
-		v.Note = &vNote
 	}
 	if rRating, ok := row.Lookup(11); ok {
 		v.Rating.Set = true
@@ -1437,30 +1149,10 @@ func (c *Client) fetchItemOrPlaceholder(ctx context.Context, p *ItemOrPlaceholde
 	return runtime.ScanOne(ctx, c.x, c.itemOrPlaceholderQuery, []any{p.ID}, c.itemOrPlaceholderRowScanner)
 }
 
-// fallbackItemOrPlaceholderValue1 decodes a fresh copy of the fallback value, which reftaskgen checked against the result schema.
-func fallbackItemOrPlaceholderValue1(context.Context, *ItemOrPlaceholderParams) (*Item, error) {
-	v := new(Item)
-	if err := json.Unmarshal([]byte("{\"id\":\"placeholder\",\"name\":\"Unavailable\",\"price\":0,\"quantity\":0,\"active\":false,\"created_at\":\"2000-01-01T00:00:00Z\",\"tags\":[],\"attributes\":{},\"category\":\"tools\",\"discount\":null}"), v); err != nil {
-		return nil, err
-	}
-	return v, nil
-}
-
 // GetItemsByCategory lists the items of a category, cheapest first, optionally above a price and only active ones.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetItemsByCategory(ctx context.Context, category Category, opts *ItemsByCategoryOptions) (*ItemList, error) {
-	p := newItemsByCategoryParams(category, opts)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.itemsByCategory.Get(ctx, c.keyItemsByCategory(buf[:0], &p), p)
-}
-
-// keyItemsByCategory appends the cache key of p to dst. It is kept out of line so that GetItemsByCategory's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyItemsByCategory(dst []byte, p *ItemsByCategoryParams) []byte {
-	return appendItemsByCategoryParams(c.itemsByCategory.Key(dst), p)
+	return kit.Get(ctx, c.itemsByCategory, appendItemsByCategoryParams, newItemsByCategoryParams(category, opts))
 }
 
 // GetItemsByCategoryAsync starts GetItemsByCategory and returns at once; Await the future for the result.
@@ -1488,36 +1180,15 @@ func describeItemsByCategoryParams(p *ItemsByCategoryParams) string {
 	return fmt.Sprintf("category=%v", runtime.Quote(string(p.Category)))
 }
 
-func decodeItemsByCategory(rd *runtime.Reader) *ItemList {
-	v := new(ItemList)
-	readItemList(rd, v)
-	return v
-}
-
 // scanItemsByCategory reads one row of the task's query into a Item, column by column; a bare return passes err on.
 func scanItemsByCategory(row *runtime.Row) (out *Item, err error) {
 	var v Item
-	v.ID, err = runtime.AsString("/id", row.Col(0))
-	if err != nil {
-		return
-	}
-	v.Name, err = runtime.AsString("/name", row.Col(1))
-	if err != nil {
-		return
-	}
-	v.Price, err = runtime.AsFloat64("/price", row.Col(2))
-	if err != nil {
-		return
-	}
-	v.Quantity, err = runtime.AsInt64("/quantity", row.Col(3))
-	if err != nil {
-		return
-	}
-	v.Active, err = runtime.AsBool("/active", row.Col(4))
-	if err != nil {
-		return
-	}
-	v.CreatedAt, err = runtime.AsTime("/created_at", row.Col(5))
+	v.ID = kit.Field(&err, "/id", row.Col(0), runtime.AsString)
+	v.Name = kit.Field(&err, "/name", row.Col(1), runtime.AsString)
+	v.Price = kit.Field(&err, "/price", row.Col(2), runtime.AsFloat64)
+	v.Quantity = kit.Field(&err, "/quantity", row.Col(3), runtime.AsInt64)
+	v.Active = kit.Field(&err, "/active", row.Col(4), runtime.AsBool)
+	v.CreatedAt = kit.Field(&err, "/created_at", row.Col(5), runtime.AsTime)
 	if err != nil {
 		return
 	}
@@ -1551,28 +1222,11 @@ func scanItemsByCategory(row *runtime.Row) (out *Item, err error) {
 			v.Attributes[k1] = x1
 		}
 	}
-	v.Category, err = convCategory("/category", row.Col(8))
+	v.Category = kit.Field(&err, "/category", row.Col(8), convCategory)
+	v.Discount = kit.NullableField(&err, "/discount", "number", row.Col(9), runtime.AsFloat64)
+	v.Note = kit.OptionalField(&err, "/note", row.Col(10), runtime.AsString)
 	if err != nil {
 		return
-	}
-	if rDiscount, ok := row.Lookup(9); ok && rDiscount != nil {
-		var vDiscount float64
-		vDiscount, err = runtime.AsFloat64("/discount", rDiscount)
-		if err != nil {
-			return
-		}
-		v.Discount = &vDiscount
-	} else if !ok {
-		err = kit.Missing("/discount", "number")
-		return
-	}
-	if rNote, ok := row.Lookup(10); ok && rNote != nil {
-		var vNote string
-		vNote, err = runtime.AsString("/note", rNote)
-		if err != nil {
-			return
-		}
-		v.Note = &vNote
 	}
 	if rRating, ok := row.Lookup(11); ok {
 		v.Rating.Set = true
@@ -1601,65 +1255,17 @@ func (c *Client) fetchItemsByCategory(ctx context.Context, p *ItemsByCategoryPar
 func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, error) {
 	switch task {
 	case "AnyItem":
-		var p AnyItemParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.anyItem.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.anyItem, params)
 	case "CategoryTree":
-		var p CategoryTreeParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.categoryTree.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.categoryTree, params)
 	case "Item":
-		var p ItemParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.item.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.item, params)
 	case "ItemCount":
-		var p ItemCountParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.itemCount.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.itemCount, params)
 	case "ItemOrPlaceholder":
-		var p ItemOrPlaceholderParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.itemOrPlaceholder.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.itemOrPlaceholder, params)
 	case "ItemsByCategory":
-		var p ItemsByCategoryParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.itemsByCategory.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.itemsByCategory, params)
 	}
 	return nil, fmt.Errorf("%w: %q", runtime.ErrUnknownTask, task)
 }

@@ -19,6 +19,12 @@ import (
 // different versions of reftask: regenerate the file (go generate) with the reftaskgen of the version you build with.
 const _ = kit.SupportPackageIsVersion1
 
+// The patterns of the schemas, compiled once; reftaskgen has already checked them.
+var (
+	galleryHeadersKeyPattern  = kit.MustPattern("^n-")
+	galleryHeadersKeyPattern2 = kit.MustPattern("^x-")
+)
+
 // Circle is the object at oneOf/0.
 type Circle struct {
 	Kind string `json:"kind"`
@@ -27,11 +33,8 @@ type Circle struct {
 
 // UnmarshalJSON decodes a Circle, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Circle) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"kind", "d"}, []string{"kind", "d"}, nil, false); err != nil {
-		return err
-	}
 	type plain Circle
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"kind", "d"}, []string{"kind", "d"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -69,11 +72,8 @@ type Circle2 struct {
 
 // UnmarshalJSON decodes a Circle2, rejecting what its schema rejects: missing required properties, nulls where null is not allowed and unknown properties.
 func (v *Circle2) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"kind", "r"}, []string{"kind", "r"}, []string{"kind", "r"}, true); err != nil {
-		return err
-	}
 	type plain Circle2
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"kind", "r"}, []string{"kind", "r"}, []string{"kind", "r"}, true)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -116,11 +116,8 @@ type Dated struct {
 
 // UnmarshalJSON decodes a Dated, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Dated) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"on"}, []string{"on"}, nil, false); err != nil {
-		return err
-	}
 	type plain Dated
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"on"}, []string{"on"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -158,11 +155,8 @@ type Frame struct {
 
 // UnmarshalJSON decodes a Frame, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Frame) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"shape"}, []string{"shape", "price", "tree"}, nil, false); err != nil {
-		return err
-	}
 	type plain Frame
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"shape"}, []string{"shape", "price", "tree"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -193,33 +187,15 @@ func (v *Frame) validate(vs *runtime.Violations, path *runtime.Path) {
 
 func appendFrame(dst []byte, v *Frame) []byte {
 	dst = appendFrameShape(dst, &v.Shape)
-	if v.Price != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = appendFramePrice(dst, v.Price)
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.Tree != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = appendNode(dst, v.Tree)
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOptRef(dst, v.Price, appendFramePrice)
+	dst = kit.AppendOptRef(dst, v.Tree, appendNode)
 	return dst
 }
 
 func readFrame(rd *runtime.Reader, v *Frame) {
 	readFrameShape(rd, &v.Shape)
-	if rd.Present() {
-		p0 := new(FramePrice)
-		readFramePrice(rd, p0)
-		v.Price = p0
-	}
-	if rd.Present() {
-		p0 := new(Node)
-		readNode(rd, p0)
-		v.Tree = p0
-	}
+	v.Price = kit.ReadOptRef(rd, readFramePrice)
+	v.Tree = kit.ReadOptRef(rd, readNode)
 }
 
 // cloneFrame returns a deep copy of v that shares nothing mutable with it.
@@ -234,21 +210,14 @@ type FrameParams struct {
 
 // UnmarshalJSON decodes a FrameParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *FrameParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
-		return err
-	}
 	type plain FrameParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"id"}, []string{"id"}, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every FrameParams holds only what its schema allows.
 func (v *FrameParams) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *FrameParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendFrameParams(dst []byte, v *FrameParams) []byte {
 	dst = kit.AppendString(dst, v.ID)
@@ -627,24 +596,9 @@ func appendGallery(dst []byte, v *Gallery) []byte {
 	} else {
 		dst = kit.AppendPresent(dst, false)
 	}
-	if v.Span != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = appendGallerySpan(dst, v.Span)
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.Price != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = appendGalleryPrice(dst, v.Price)
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.Tree != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = appendNode(dst, v.Tree)
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOptRef(dst, v.Span, appendGallerySpan)
+	dst = kit.AppendOptRef(dst, v.Price, appendGalleryPrice)
+	dst = kit.AppendOptRef(dst, v.Tree, appendNode)
 	if v.Extras != nil {
 		dst = kit.AppendPresent(dst, true)
 		dst = kit.AppendLen(dst, len((*v.Extras)))
@@ -655,36 +609,11 @@ func appendGallery(dst []byte, v *Gallery) []byte {
 	} else {
 		dst = kit.AppendPresent(dst, false)
 	}
-	if v.Mode != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendString(dst, string((*v.Mode)))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.When != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = appendGalleryWhen(dst, v.When)
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.Addr != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = appendGalleryAddr(dst, v.Addr)
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.IDs != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = appendGalleryIDs(dst, v.IDs)
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.Stamp != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = appendGalleryStamp(dst, v.Stamp)
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOptRef(dst, v.Mode, appendGalleryMode)
+	dst = kit.AppendOptRef(dst, v.When, appendGalleryWhen)
+	dst = kit.AppendOptRef(dst, v.Addr, appendGalleryAddr)
+	dst = kit.AppendOptRef(dst, v.IDs, appendGalleryIDs)
+	dst = kit.AppendOptRef(dst, v.Stamp, appendGalleryStamp)
 	return dst
 }
 
@@ -711,21 +640,9 @@ func readGallery(rd *runtime.Reader, v *Gallery) {
 		(*p0) = runtime.ReadJSONValue(rd)
 		v.Headers = p0
 	}
-	if rd.Present() {
-		p0 := new(GallerySpan)
-		readGallerySpan(rd, p0)
-		v.Span = p0
-	}
-	if rd.Present() {
-		p0 := new(GalleryPrice)
-		readGalleryPrice(rd, p0)
-		v.Price = p0
-	}
-	if rd.Present() {
-		p0 := new(Node)
-		readNode(rd, p0)
-		v.Tree = p0
-	}
+	v.Span = kit.ReadOptRef(rd, readGallerySpan)
+	v.Price = kit.ReadOptRef(rd, readGalleryPrice)
+	v.Tree = kit.ReadOptRef(rd, readNode)
 	if rd.Present() {
 		p0 := new(map[string]GalleryExtrasValue)
 		{
@@ -740,31 +657,11 @@ func readGallery(rd *runtime.Reader, v *Gallery) {
 		}
 		v.Extras = p0
 	}
-	if rd.Present() {
-		p0 := new(GalleryMode)
-		(*p0) = GalleryMode(rd.String())
-		v.Mode = p0
-	}
-	if rd.Present() {
-		p0 := new(GalleryWhen)
-		readGalleryWhen(rd, p0)
-		v.When = p0
-	}
-	if rd.Present() {
-		p0 := new(GalleryAddr)
-		readGalleryAddr(rd, p0)
-		v.Addr = p0
-	}
-	if rd.Present() {
-		p0 := new(GalleryIDs)
-		readGalleryIDs(rd, p0)
-		v.IDs = p0
-	}
-	if rd.Present() {
-		p0 := new(GalleryStamp)
-		readGalleryStamp(rd, p0)
-		v.Stamp = p0
-	}
+	v.Mode = kit.ReadOptRef(rd, readGalleryMode)
+	v.When = kit.ReadOptRef(rd, readGalleryWhen)
+	v.Addr = kit.ReadOptRef(rd, readGalleryAddr)
+	v.IDs = kit.ReadOptRef(rd, readGalleryIDs)
+	v.Stamp = kit.ReadOptRef(rd, readGalleryStamp)
 }
 
 // cloneGallery returns a deep copy of v that shares nothing mutable with it.
@@ -1237,21 +1134,14 @@ type GalleryParams struct {
 
 // UnmarshalJSON decodes a GalleryParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *GalleryParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
-		return err
-	}
 	type plain GalleryParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"id"}, []string{"id"}, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every GalleryParams holds only what its schema allows.
 func (v *GalleryParams) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *GalleryParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendGalleryParams(dst []byte, v *GalleryParams) []byte {
 	dst = kit.AppendString(dst, v.ID)
@@ -1529,23 +1419,14 @@ func (v *GallerySpan) validate(vs *runtime.Violations, path *runtime.Path) {
 func appendGallerySpan(dst []byte, v *GallerySpan) []byte {
 	dst = runtime.AppendDate(dst, v.From)
 	dst = kit.AppendTime(dst, v.At)
-	if v.Ref != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = runtime.AppendUUID(dst, (*v.Ref))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOpt(dst, v.Ref, runtime.AppendUUID)
 	return dst
 }
 
 func readGallerySpan(rd *runtime.Reader, v *GallerySpan) {
 	v.From = rd.Date()
 	v.At = rd.Time()
-	if rd.Present() {
-		p0 := new(runtime.UUID)
-		(*p0) = rd.UUID()
-		v.Ref = p0
-	}
+	v.Ref = kit.ReadOpt(rd, (*runtime.Reader).UUID)
 }
 
 // GalleryStamp is the value at properties/stamp.
@@ -1948,11 +1829,8 @@ type Noted struct {
 
 // UnmarshalJSON decodes a Noted, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Noted) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"on"}, []string{"on"}, nil, false); err != nil {
-		return err
-	}
 	type plain Noted
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"on"}, []string{"on"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -1988,11 +1866,8 @@ type Square struct {
 
 // UnmarshalJSON decodes a Square, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Square) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"kind", "w"}, []string{"kind", "w"}, nil, false); err != nil {
-		return err
-	}
 	type plain Square
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"kind", "w"}, []string{"kind", "w"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -2030,11 +1905,8 @@ type Square2 struct {
 
 // UnmarshalJSON decodes a Square2, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Square2) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"kind", "side"}, []string{"kind", "side"}, nil, false); err != nil {
-		return err
-	}
 	type plain Square2
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"kind", "side"}, []string{"kind", "side"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -2089,12 +1961,6 @@ func checkGalleryAddrString1(v any, path *runtime.Path, vs *runtime.Violations, 
 	}
 }
 
-// pattern0 is compiled once; the schema compiler has already accepted it.
-var pattern0 = kit.MustPattern("^n-")
-
-// pattern1 is compiled once; the schema compiler has already accepted it.
-var pattern1 = kit.MustPattern("^x-")
-
 // checkGalleryHeaders checks a JSON value against the schema at properties/headers, adding a violation for every keyword it breaks.
 func checkGalleryHeaders(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "object") {
@@ -2106,12 +1972,12 @@ func checkGalleryHeaders(v any, path *runtime.Path, vs *runtime.Violations, ev *
 		}
 		for _, k := range runtime.SortedKeys(o) {
 			matched := false
-			if pattern0.MatchString(k) {
+			if galleryHeadersKeyPattern.MatchString(k) {
 				p := path.Key(k)
 				checkGalleryHeadersPattern0(o[k], &p, vs, nil)
 				matched = true
 			}
-			if pattern1.MatchString(k) {
+			if galleryHeadersKeyPattern2.MatchString(k) {
 				p := path.Key(k)
 				checkGalleryHeadersPattern1(o[k], &p, vs, nil)
 				matched = true
@@ -2423,20 +2289,14 @@ func NewClient(x *runtime.Executor) *Client {
 		Scan:    scanFrame,
 	}
 	c.frame = runtime.NewTask(x, runtime.TaskSpec[FrameParams, Frame]{
-		AppendKey: appendFrameParams,
-		Cache:     runtime.CachePolicy{TTL: time.Minute},
-		Clone:     cloneFrame,
-		Decode:    decodeFrame,
-		Describe:  describeFrameParams,
-		Encode:    appendFrame,
-		Fetch:     c.fetchFrame,
-		Name:      "Frame",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
-		ValidateParams: (*FrameParams).Validate,
+		AppendKey:      appendFrameParams,
+		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Clone:          cloneFrame,
+		Decode:         kit.Decoder(readFrame),
+		Describe:       describeFrameParams,
+		Encode:         appendFrame,
+		Fetch:          c.fetchFrame,
+		Name:           "Frame",
 		ValidateResult: (*Frame).Validate,
 		Version:        "b11a75f0ca0ebf9a",
 	})
@@ -2446,20 +2306,14 @@ func NewClient(x *runtime.Executor) *Client {
 		Scan:    scanGallery,
 	}
 	c.gallery = runtime.NewTask(x, runtime.TaskSpec[GalleryParams, Gallery]{
-		AppendKey: appendGalleryParams,
-		Cache:     runtime.CachePolicy{TTL: time.Minute},
-		Clone:     cloneGallery,
-		Decode:    decodeGallery,
-		Describe:  describeGalleryParams,
-		Encode:    appendGallery,
-		Fetch:     c.fetchGallery,
-		Name:      "Gallery",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
-		ValidateParams: (*GalleryParams).Validate,
+		AppendKey:      appendGalleryParams,
+		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Clone:          cloneGallery,
+		Decode:         kit.Decoder(readGallery),
+		Describe:       describeGalleryParams,
+		Encode:         appendGallery,
+		Fetch:          c.fetchGallery,
+		Name:           "Gallery",
 		ValidateResult: (*Gallery).Validate,
 		Version:        "e7446ce9f2b7ef80",
 	})
@@ -2469,69 +2323,31 @@ func NewClient(x *runtime.Executor) *Client {
 // GetFrame looks up a frame; its names clash with the gallery's.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetFrame(ctx context.Context, id string) (*Frame, error) {
-	p := newFrameParams(id)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.frame.Get(ctx, c.keyFrame(buf[:0], &p), p)
-}
-
-// keyFrame appends the cache key of p to dst. It is kept out of line so that GetFrame's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyFrame(dst []byte, p *FrameParams) []byte {
-	return appendFrameParams(c.frame.Key(dst), p)
+	return kit.Get(ctx, c.frame, appendFrameParams, FrameParams{ID: id})
 }
 
 // GetFrameAsync starts GetFrame and returns at once; Await the future for the result.
 func (c *Client) GetFrameAsync(ctx context.Context, id string) *runtime.Future[Frame] {
-	p := newFrameParams(id)
-	return c.frame.Async(ctx, &p)
+	return c.frame.Async(ctx, &FrameParams{ID: id})
 }
 
 // InvalidateFrame drops the cached result for these parameters.
 func (c *Client) InvalidateFrame(id string) {
-	p := newFrameParams(id)
-	c.frame.Invalidate(&p)
-}
-
-func newFrameParams(id string) FrameParams {
-	p := FrameParams{ID: id}
-	return p
+	c.frame.Invalidate(&FrameParams{ID: id})
 }
 
 func describeFrameParams(p *FrameParams) string {
 	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
 }
 
-func decodeFrame(rd *runtime.Reader) *Frame {
-	v := new(Frame)
-	readFrame(rd, v)
-	return v
-}
-
 // scanFrame reads one row of the task's query into a Frame, column by column; a bare return passes err on.
 func scanFrame(row *runtime.Row) (out *Frame, err error) {
 	var v Frame
-	v.Shape, err = convFrameShape("/shape", row.Col(0))
+	v.Shape = kit.Field(&err, "/shape", row.Col(0), convFrameShape)
+	v.Price = kit.OptionalField(&err, "/price", row.Col(1), convFramePrice)
+	v.Tree = kit.OptionalField(&err, "/tree", row.Col(2), convNode)
 	if err != nil {
 		return
-	}
-	if rPrice, ok := row.Lookup(1); ok && rPrice != nil {
-		var vPrice FramePrice
-		vPrice, err = convFramePrice("/price", rPrice)
-		if err != nil {
-			return
-		}
-		v.Price = &vPrice
-	}
-	if rTree, ok := row.Lookup(2); ok && rTree != nil {
-		var vTree Node
-		vTree, err = convNode("/tree", rTree)
-		if err != nil {
-			return
-		}
-		v.Tree = &vTree
 	}
 	return &v, nil
 }
@@ -2543,51 +2359,27 @@ func (c *Client) fetchFrame(ctx context.Context, p *FrameParams) (*Frame, error)
 // GetGallery looks up a gallery whose properties combine the typed forms.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetGallery(ctx context.Context, id string) (*Gallery, error) {
-	p := newGalleryParams(id)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.gallery.Get(ctx, c.keyGallery(buf[:0], &p), p)
-}
-
-// keyGallery appends the cache key of p to dst. It is kept out of line so that GetGallery's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyGallery(dst []byte, p *GalleryParams) []byte {
-	return appendGalleryParams(c.gallery.Key(dst), p)
+	return kit.Get(ctx, c.gallery, appendGalleryParams, GalleryParams{ID: id})
 }
 
 // GetGalleryAsync starts GetGallery and returns at once; Await the future for the result.
 func (c *Client) GetGalleryAsync(ctx context.Context, id string) *runtime.Future[Gallery] {
-	p := newGalleryParams(id)
-	return c.gallery.Async(ctx, &p)
+	return c.gallery.Async(ctx, &GalleryParams{ID: id})
 }
 
 // InvalidateGallery drops the cached result for these parameters.
 func (c *Client) InvalidateGallery(id string) {
-	p := newGalleryParams(id)
-	c.gallery.Invalidate(&p)
-}
-
-func newGalleryParams(id string) GalleryParams {
-	p := GalleryParams{ID: id}
-	return p
+	c.gallery.Invalidate(&GalleryParams{ID: id})
 }
 
 func describeGalleryParams(p *GalleryParams) string {
 	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
 }
 
-func decodeGallery(rd *runtime.Reader) *Gallery {
-	v := new(Gallery)
-	readGallery(rd, v)
-	return v
-}
-
 // scanGallery reads one row of the task's query into a Gallery, column by column; a bare return passes err on.
 func scanGallery(row *runtime.Row) (out *Gallery, err error) {
 	var v Gallery
-	v.ID, err = runtime.AsString("/id", row.Col(0))
+	v.ID = kit.Field(&err, "/id", row.Col(0), runtime.AsString)
 	if err != nil {
 		return
 	}
@@ -2628,29 +2420,11 @@ func scanGallery(row *runtime.Row) (out *Gallery, err error) {
 		}
 		v.Headers = &vHeaders
 	}
-	if rSpan, ok := row.Lookup(4); ok && rSpan != nil {
-		var vSpan GallerySpan
-		vSpan, err = convGallerySpan("/span", rSpan)
-		if err != nil {
-			return
-		}
-		v.Span = &vSpan
-	}
-	if rPrice, ok := row.Lookup(5); ok && rPrice != nil {
-		var vPrice GalleryPrice
-		vPrice, err = convGalleryPrice("/price", rPrice)
-		if err != nil {
-			return
-		}
-		v.Price = &vPrice
-	}
-	if rTree, ok := row.Lookup(6); ok && rTree != nil {
-		var vTree Node
-		vTree, err = convNode("/tree", rTree)
-		if err != nil {
-			return
-		}
-		v.Tree = &vTree
+	v.Span = kit.OptionalField(&err, "/span", row.Col(4), convGallerySpan)
+	v.Price = kit.OptionalField(&err, "/price", row.Col(5), convGalleryPrice)
+	v.Tree = kit.OptionalField(&err, "/tree", row.Col(6), convNode)
+	if err != nil {
+		return
 	}
 	if rExtras, ok := row.Lookup(7); ok && rExtras != nil {
 		var vExtras map[string]GalleryExtrasValue
@@ -2680,37 +2454,12 @@ func scanGallery(row *runtime.Row) (out *Gallery, err error) {
 		}
 		v.Mode = &vMode
 	}
-	if rWhen, ok := row.Lookup(9); ok && rWhen != nil {
-		var vWhen GalleryWhen
-		vWhen, err = convGalleryWhen("/when", rWhen)
-		if err != nil {
-			return
-		}
-		v.When = &vWhen
-	}
-	if rAddr, ok := row.Lookup(10); ok && rAddr != nil {
-		var vAddr GalleryAddr
-		vAddr, err = convGalleryAddr("/addr", rAddr)
-		if err != nil {
-			return
-		}
-		v.Addr = &vAddr
-	}
-	if rIDs, ok := row.Lookup(11); ok && rIDs != nil {
-		var vIDs GalleryIDs
-		vIDs, err = convGalleryIDs("/ids", rIDs)
-		if err != nil {
-			return
-		}
-		v.IDs = &vIDs
-	}
-	if rStamp, ok := row.Lookup(12); ok && rStamp != nil {
-		var vStamp GalleryStamp
-		vStamp, err = convGalleryStamp("/stamp", rStamp)
-		if err != nil {
-			return
-		}
-		v.Stamp = &vStamp
+	v.When = kit.OptionalField(&err, "/when", row.Col(9), convGalleryWhen)
+	v.Addr = kit.OptionalField(&err, "/addr", row.Col(10), convGalleryAddr)
+	v.IDs = kit.OptionalField(&err, "/ids", row.Col(11), convGalleryIDs)
+	v.Stamp = kit.OptionalField(&err, "/stamp", row.Col(12), convGalleryStamp)
+	if err != nil {
+		return
 	}
 	return &v, nil
 }
@@ -2723,25 +2472,9 @@ func (c *Client) fetchGallery(ctx context.Context, p *GalleryParams) (*Gallery, 
 func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, error) {
 	switch task {
 	case "Frame":
-		var p FrameParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.frame.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.frame, params)
 	case "Gallery":
-		var p GalleryParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.gallery.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.gallery, params)
 	}
 	return nil, fmt.Errorf("%w: %q", runtime.ErrUnknownTask, task)
 }

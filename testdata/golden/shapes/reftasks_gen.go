@@ -20,6 +20,14 @@ import (
 // different versions of reftask: regenerate the file (go generate) with the reftaskgen of the version you build with.
 const _ = kit.SupportPackageIsVersion1
 
+// The patterns of the schemas, compiled once; reftaskgen has already checked them.
+var (
+	p_Pattern              = kit.MustPattern("^p")
+	patternPropsKeyPattern = kit.MustPattern("^x-")
+	atPattern              = kit.MustPattern("Z$")
+	sincePattern           = kit.MustPattern("^2")
+)
+
 // ABCParams is the object at abc.task.json#/params.
 type ABCParams struct {
 	ID string `json:"id"`
@@ -27,21 +35,14 @@ type ABCParams struct {
 
 // UnmarshalJSON decodes a ABCParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ABCParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
-		return err
-	}
 	type plain ABCParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"id"}, []string{"id"}, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every ABCParams holds only what its schema allows.
 func (v *ABCParams) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *ABCParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendABCParams(dst []byte, v *ABCParams) []byte {
 	dst = kit.AppendString(dst, v.ID)
@@ -89,21 +90,14 @@ type AbcParams struct {
 
 // UnmarshalJSON decodes a AbcParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *AbcParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
-		return err
-	}
 	type plain AbcParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"id"}, []string{"id"}, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every AbcParams holds only what its schema allows.
 func (v *AbcParams) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *AbcParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendAbcParams(dst []byte, v *AbcParams) []byte {
 	dst = kit.AppendString(dst, v.ID)
@@ -117,21 +111,14 @@ type FallbackNamesParams struct {
 
 // UnmarshalJSON decodes a FallbackNamesParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *FallbackNamesParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
-		return err
-	}
 	type plain FallbackNamesParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"id"}, []string{"id"}, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every FallbackNamesParams holds only what its schema allows.
 func (v *FallbackNamesParams) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *FallbackNamesParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendFallbackNamesParams(dst []byte, v *FallbackNamesParams) []byte {
 	dst = kit.AppendString(dst, v.ID)
@@ -186,32 +173,14 @@ func (v *FallbackNamesResult) validate(vs *runtime.Violations, path *runtime.Pat
 }
 
 func appendFallbackNamesResult(dst []byte, v *FallbackNamesResult) []byte {
-	if v.Pair != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = appendFallbackNamesResultPair(dst, v.Pair)
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.Either != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = appendFallbackNamesResultEither(dst, v.Either)
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOptRef(dst, v.Pair, appendFallbackNamesResultPair)
+	dst = kit.AppendOptRef(dst, v.Either, appendFallbackNamesResultEither)
 	return dst
 }
 
 func readFallbackNamesResult(rd *runtime.Reader, v *FallbackNamesResult) {
-	if rd.Present() {
-		p0 := new(FallbackNamesResultPair)
-		readFallbackNamesResultPair(rd, p0)
-		v.Pair = p0
-	}
-	if rd.Present() {
-		p0 := new(FallbackNamesResultEither)
-		readFallbackNamesResultEither(rd, p0)
-		v.Either = p0
-	}
+	v.Pair = kit.ReadOptRef(rd, readFallbackNamesResultPair)
+	v.Either = kit.ReadOptRef(rd, readFallbackNamesResultEither)
 }
 
 // cloneFallbackNamesResult returns a deep copy of v that shares nothing mutable with it.
@@ -504,24 +473,9 @@ func (v *FallbackNamesResultPair) validate(vs *runtime.Violations, path *runtime
 }
 
 func appendFallbackNamesResultPair(dst []byte, v *FallbackNamesResultPair) []byte {
-	if v.V1 != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendString(dst, (*v.V1))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.V1_2 != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendInt64(dst, (*v.V1_2))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.V2 != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendBool(dst, (*v.V2))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOpt(dst, v.V1, kit.AppendString)
+	dst = kit.AppendOpt(dst, v.V1_2, kit.AppendInt64)
+	dst = kit.AppendOpt(dst, v.V2, kit.AppendBool)
 	dst = kit.AppendLen(dst, len(v.Rest))
 	for i0 := range v.Rest {
 		dst = runtime.AppendJSONValue(dst, v.Rest[i0])
@@ -530,21 +484,9 @@ func appendFallbackNamesResultPair(dst []byte, v *FallbackNamesResultPair) []byt
 }
 
 func readFallbackNamesResultPair(rd *runtime.Reader, v *FallbackNamesResultPair) {
-	if rd.Present() {
-		p0 := new(string)
-		(*p0) = rd.String()
-		v.V1 = p0
-	}
-	if rd.Present() {
-		p0 := new(int64)
-		(*p0) = rd.Int64()
-		v.V1_2 = p0
-	}
-	if rd.Present() {
-		p0 := new(bool)
-		(*p0) = rd.Bool()
-		v.V2 = p0
-	}
+	v.V1 = kit.ReadOpt(rd, (*runtime.Reader).String)
+	v.V1_2 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
+	v.V2 = kit.ReadOpt(rd, (*runtime.Reader).Bool)
 	v.Rest = make([]runtime.JSONValue, rd.Len())
 	for i0 := range v.Rest {
 		v.Rest[i0] = runtime.ReadJSONValue(rd)
@@ -559,11 +501,8 @@ type Pattern0 struct {
 
 // UnmarshalJSON decodes a Pattern0, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Pattern0) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, nil, []string{"p", "m"}, nil, false); err != nil {
-		return err
-	}
 	type plain Pattern0
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), nil, []string{"p", "m"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -573,14 +512,11 @@ func (v *Pattern0) Validate() error {
 	return vs.Err()
 }
 
-// pattern0 is compiled once; the schema compiler has already accepted it.
-var pattern0 = kit.MustPattern("^p")
-
 func (v *Pattern0) validate(vs *runtime.Violations, path *runtime.Path) {
 	{
 		pP := path.Key("p")
 		if v.P != nil {
-			if !pattern0.MatchString((*v.P)) {
+			if !p_Pattern.MatchString((*v.P)) {
 				vs.Addf(pP.String(), "pattern", "%q does not match \"^p\"", (*v.P))
 			}
 		}
@@ -594,32 +530,14 @@ func (v *Pattern0) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendPattern0(dst []byte, v *Pattern0) []byte {
-	if v.P != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendString(dst, (*v.P))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.M != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = appendPattern0M(dst, v.M)
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOpt(dst, v.P, kit.AppendString)
+	dst = kit.AppendOptRef(dst, v.M, appendPattern0M)
 	return dst
 }
 
 func readPattern0(rd *runtime.Reader, v *Pattern0) {
-	if rd.Present() {
-		p0 := new(string)
-		(*p0) = rd.String()
-		v.P = p0
-	}
-	if rd.Present() {
-		p0 := new(Pattern0M)
-		readPattern0M(rd, p0)
-		v.M = p0
-	}
+	v.P = kit.ReadOpt(rd, (*runtime.Reader).String)
+	v.M = kit.ReadOptRef(rd, readPattern0M)
 }
 
 // clonePattern0 returns a deep copy of v that shares nothing mutable with it.
@@ -633,9 +551,6 @@ type Pattern0M struct {
 	// PatternProps holds the properties whose names match "^x-".
 	PatternProps map[string]string `json:"-"`
 }
-
-// pattern1 is compiled once; the schema compiler has already accepted it.
-var pattern1 = kit.MustPattern("^x-")
 
 // UnmarshalJSON decodes a Pattern0M strictly (missing required properties, nulls where null is not allowed are errors)
 // and puts every key that no property takes into the map it belongs to.
@@ -653,7 +568,7 @@ func (v *Pattern0M) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	for _, k := range keys {
-		if pattern1.MatchString(k) {
+		if patternPropsKeyPattern.MatchString(k) {
 			var x string
 			if err := runtime.DecodeStrict(raw[k], &x); err != nil {
 				return kit.PropError(k, err)
@@ -686,19 +601,14 @@ func (v *Pattern0M) Validate() error {
 func (v *Pattern0M) validate(vs *runtime.Violations, path *runtime.Path) {
 	for k := range v.PatternProps {
 		p := path.Key(k)
-		if !pattern1.MatchString(k) {
+		if !patternPropsKeyPattern.MatchString(k) {
 			vs.Addf(p.String(), "patternProperties", "%q does not match \"^x-\", the pattern of PatternProps", k)
 		}
 	}
 }
 
 func appendPattern0M(dst []byte, v *Pattern0M) []byte {
-	if v.Q != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendString(dst, (*v.Q))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOpt(dst, v.Q, kit.AppendString)
 	dst = kit.AppendLen(dst, len(v.PatternProps))
 	for k0, e0 := range v.PatternProps {
 		dst = kit.AppendString(dst, k0)
@@ -708,11 +618,7 @@ func appendPattern0M(dst []byte, v *Pattern0M) []byte {
 }
 
 func readPattern0M(rd *runtime.Reader, v *Pattern0M) {
-	if rd.Present() {
-		p0 := new(string)
-		(*p0) = rd.String()
-		v.Q = p0
-	}
+	v.Q = kit.ReadOpt(rd, (*runtime.Reader).String)
 	{
 		n0 := rd.Len()
 		v.PatternProps = make(map[string]string, n0)
@@ -732,11 +638,8 @@ type WideBoundsParams struct {
 
 // UnmarshalJSON decodes a WideBoundsParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *WideBoundsParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
-		return err
-	}
 	type plain WideBoundsParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"id"}, []string{"id"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -919,12 +822,7 @@ func appendWideBoundsResult(dst []byte, v *WideBoundsResult) []byte {
 	} else {
 		dst = kit.AppendPresent(dst, false)
 	}
-	if v.Text != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendString(dst, (*v.Text))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOpt(dst, v.Text, kit.AppendString)
 	if v.Props != nil {
 		dst = kit.AppendPresent(dst, true)
 		dst = kit.AppendLen(dst, len((*v.Props)))
@@ -935,12 +833,7 @@ func appendWideBoundsResult(dst []byte, v *WideBoundsResult) []byte {
 	} else {
 		dst = kit.AppendPresent(dst, false)
 	}
-	if v.Pair != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = appendWideBoundsResultPair(dst, v.Pair)
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOptRef(dst, v.Pair, appendWideBoundsResultPair)
 	if v.Loose != nil {
 		dst = kit.AppendPresent(dst, true)
 		dst = runtime.AppendJSONValue(dst, (*v.Loose))
@@ -973,11 +866,7 @@ func readWideBoundsResult(rd *runtime.Reader, v *WideBoundsResult) {
 		}
 		v.Items = p0
 	}
-	if rd.Present() {
-		p0 := new(string)
-		(*p0) = rd.String()
-		v.Text = p0
-	}
+	v.Text = kit.ReadOpt(rd, (*runtime.Reader).String)
 	if rd.Present() {
 		p0 := new(map[string]string)
 		{
@@ -992,11 +881,7 @@ func readWideBoundsResult(rd *runtime.Reader, v *WideBoundsResult) {
 		}
 		v.Props = p0
 	}
-	if rd.Present() {
-		p0 := new(WideBoundsResultPair)
-		readWideBoundsResultPair(rd, p0)
-		v.Pair = p0
-	}
+	v.Pair = kit.ReadOptRef(rd, readWideBoundsResultPair)
 	if rd.Present() {
 		p0 := new(runtime.JSONValue)
 		(*p0) = runtime.ReadJSONValue(rd)
@@ -1092,12 +977,7 @@ func (v *WideBoundsResultPair) validate(vs *runtime.Violations, path *runtime.Pa
 }
 
 func appendWideBoundsResultPair(dst []byte, v *WideBoundsResultPair) []byte {
-	if v.V0 != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendInt64(dst, (*v.V0))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOpt(dst, v.V0, kit.AppendInt64)
 	dst = kit.AppendLen(dst, len(v.Rest))
 	for i0 := range v.Rest {
 		dst = kit.AppendString(dst, v.Rest[i0])
@@ -1106,11 +986,7 @@ func appendWideBoundsResultPair(dst []byte, v *WideBoundsResultPair) []byte {
 }
 
 func readWideBoundsResultPair(rd *runtime.Reader, v *WideBoundsResultPair) {
-	if rd.Present() {
-		p0 := new(int64)
-		(*p0) = rd.Int64()
-		v.V0 = p0
-	}
+	v.V0 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
 	v.Rest = make([]string, rd.Len())
 	for i0 := range v.Rest {
 		v.Rest[i0] = rd.String()
@@ -1124,21 +1000,14 @@ type XParams struct {
 
 // UnmarshalJSON decodes a XParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *XParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
-		return err
-	}
 	type plain XParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"id"}, []string{"id"}, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every XParams holds only what its schema allows.
 func (v *XParams) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *XParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendXParams(dst []byte, v *XParams) []byte {
 	dst = kit.AppendInt64(dst, v.ID)
@@ -1165,11 +1034,8 @@ type XResult struct {
 
 // UnmarshalJSON decodes a XResult, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *XResult) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"status"}, []string{"status", "level", "mixed", "at", "since", "pinned", "name", "flag", "count", "ratio", "big", "maybe", "empty", "nested"}, nil, false); err != nil {
-		return err
-	}
 	type plain XResult
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"status"}, []string{"status", "level", "mixed", "at", "since", "pinned", "name", "flag", "count", "ratio", "big", "maybe", "empty", "nested"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -1178,12 +1044,6 @@ func (v *XResult) Validate() error {
 	v.validate(&vs, nil)
 	return vs.Err()
 }
-
-// pattern2 is compiled once; the schema compiler has already accepted it.
-var pattern2 = kit.MustPattern("Z$")
-
-// pattern3 is compiled once; the schema compiler has already accepted it.
-var pattern3 = kit.MustPattern("^2")
 
 func (v *XResult) validate(vs *runtime.Violations, path *runtime.Path) {
 	{
@@ -1208,7 +1068,7 @@ func (v *XResult) validate(vs *runtime.Violations, path *runtime.Path) {
 			if utf8.RuneCountInString((*v.At).Format(time.RFC3339Nano)) < 20 {
 				vs.Addf(pAt.String(), "minLength", "length %d, want at least 20", utf8.RuneCountInString((*v.At).Format(time.RFC3339Nano)))
 			}
-			if !pattern2.MatchString((*v.At).Format(time.RFC3339Nano)) {
+			if !atPattern.MatchString((*v.At).Format(time.RFC3339Nano)) {
 				vs.Addf(pAt.String(), "pattern", "%q does not match \"Z$\"", (*v.At).Format(time.RFC3339Nano))
 			}
 		}
@@ -1219,7 +1079,7 @@ func (v *XResult) validate(vs *runtime.Violations, path *runtime.Path) {
 			if !(*v.Since).IsValid() {
 				vs.Add(pSince.String(), "format", "not a valid date (zero value)")
 			}
-			if !pattern3.MatchString((*v.Since).String()) {
+			if !sincePattern.MatchString((*v.Since).String()) {
 				vs.Addf(pSince.String(), "pattern", "%q does not match \"^2\"", (*v.Since).String())
 			}
 		}
@@ -1274,88 +1134,22 @@ func (v *XResult) validate(vs *runtime.Violations, path *runtime.Path) {
 			(*v.Maybe).validate(vs, &pMaybe)
 		}
 	}
-	{
-		pEmpty := path.Key("empty")
-		if v.Empty != nil {
-			v.Empty.validate(vs, &pEmpty)
-		}
-	}
 }
 
 func appendXResult(dst []byte, v *XResult) []byte {
 	dst = kit.AppendString(dst, string(v.Status))
-	if v.Level != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendInt64(dst, int64((*v.Level)))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.Mixed != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendString(dst, string((*v.Mixed)))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.At != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendTime(dst, (*v.At))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.Since != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = runtime.AppendDate(dst, (*v.Since))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.Pinned != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendString(dst, (*v.Pinned))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.Name != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendString(dst, (*v.Name))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.Flag != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendBool(dst, (*v.Flag))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.Count != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendInt64(dst, (*v.Count))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.Ratio != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendFloat64(dst, (*v.Ratio))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.Big != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendString(dst, string((*v.Big)))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.Maybe != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendString(dst, string((*v.Maybe)))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.Empty != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = appendXResultEmpty(dst, v.Empty)
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOptRef(dst, v.Level, appendXResultLevel)
+	dst = kit.AppendOptRef(dst, v.Mixed, appendXResultMixed)
+	dst = kit.AppendOpt(dst, v.At, kit.AppendTime)
+	dst = kit.AppendOpt(dst, v.Since, runtime.AppendDate)
+	dst = kit.AppendOpt(dst, v.Pinned, kit.AppendString)
+	dst = kit.AppendOpt(dst, v.Name, kit.AppendString)
+	dst = kit.AppendOpt(dst, v.Flag, kit.AppendBool)
+	dst = kit.AppendOpt(dst, v.Count, kit.AppendInt64)
+	dst = kit.AppendOpt(dst, v.Ratio, kit.AppendFloat64)
+	dst = kit.AppendOptRef(dst, v.Big, appendXResultBig)
+	dst = kit.AppendOptRef(dst, v.Maybe, appendXResultMaybe)
+	dst = kit.AppendOptRef(dst, v.Empty, appendXResultEmpty)
 	if v.Nested != nil {
 		dst = kit.AppendPresent(dst, true)
 		dst = kit.AppendLen(dst, len((*v.Nested)))
@@ -1364,12 +1158,7 @@ func appendXResult(dst []byte, v *XResult) []byte {
 			dst = kit.AppendLen(dst, len(e0))
 			for k1, e1 := range e0 {
 				dst = kit.AppendString(dst, k1)
-				if e1 != nil {
-					dst = kit.AppendPresent(dst, true)
-					dst = kit.AppendBool(dst, (*e1))
-				} else {
-					dst = kit.AppendPresent(dst, false)
-				}
+				dst = kit.AppendOpt(dst, e1, kit.AppendBool)
 			}
 		}
 	} else {
@@ -1380,66 +1169,18 @@ func appendXResult(dst []byte, v *XResult) []byte {
 
 func readXResult(rd *runtime.Reader, v *XResult) {
 	v.Status = XResultStatus(rd.String())
-	if rd.Present() {
-		p0 := new(XResultLevel)
-		(*p0) = XResultLevel(rd.Int64())
-		v.Level = p0
-	}
-	if rd.Present() {
-		p0 := new(XResultMixed)
-		(*p0) = XResultMixed(rd.String())
-		v.Mixed = p0
-	}
-	if rd.Present() {
-		p0 := new(time.Time)
-		(*p0) = rd.Time()
-		v.At = p0
-	}
-	if rd.Present() {
-		p0 := new(runtime.Date)
-		(*p0) = rd.Date()
-		v.Since = p0
-	}
-	if rd.Present() {
-		p0 := new(string)
-		(*p0) = rd.String()
-		v.Pinned = p0
-	}
-	if rd.Present() {
-		p0 := new(string)
-		(*p0) = rd.String()
-		v.Name = p0
-	}
-	if rd.Present() {
-		p0 := new(bool)
-		(*p0) = rd.Bool()
-		v.Flag = p0
-	}
-	if rd.Present() {
-		p0 := new(int64)
-		(*p0) = rd.Int64()
-		v.Count = p0
-	}
-	if rd.Present() {
-		p0 := new(float64)
-		(*p0) = rd.Float64()
-		v.Ratio = p0
-	}
-	if rd.Present() {
-		p0 := new(XResultBig)
-		(*p0) = XResultBig(rd.String())
-		v.Big = p0
-	}
-	if rd.Present() {
-		p0 := new(XResultMaybe)
-		(*p0) = XResultMaybe(rd.String())
-		v.Maybe = p0
-	}
-	if rd.Present() {
-		p0 := new(XResultEmpty)
-		readXResultEmpty(rd, p0)
-		v.Empty = p0
-	}
+	v.Level = kit.ReadOptRef(rd, readXResultLevel)
+	v.Mixed = kit.ReadOptRef(rd, readXResultMixed)
+	v.At = kit.ReadOpt(rd, (*runtime.Reader).Time)
+	v.Since = kit.ReadOpt(rd, (*runtime.Reader).Date)
+	v.Pinned = kit.ReadOpt(rd, (*runtime.Reader).String)
+	v.Name = kit.ReadOpt(rd, (*runtime.Reader).String)
+	v.Flag = kit.ReadOpt(rd, (*runtime.Reader).Bool)
+	v.Count = kit.ReadOpt(rd, (*runtime.Reader).Int64)
+	v.Ratio = kit.ReadOpt(rd, (*runtime.Reader).Float64)
+	v.Big = kit.ReadOptRef(rd, readXResultBig)
+	v.Maybe = kit.ReadOptRef(rd, readXResultMaybe)
+	v.Empty = kit.ReadOptRef(rd, readXResultEmpty)
 	if rd.Present() {
 		p0 := new(map[string]map[string]*bool)
 		{
@@ -1454,11 +1195,7 @@ func readXResult(rd *runtime.Reader, v *XResult) {
 					for range n2 {
 						k2 := rd.String()
 						var e2 *bool
-						if rd.Present() {
-							p3 := new(bool)
-							(*p3) = rd.Bool()
-							e2 = p3
-						}
+						e2 = kit.ReadOpt(rd, (*runtime.Reader).Bool)
 						e1[k2] = e2
 					}
 				}
@@ -1624,21 +1361,14 @@ type XResultEmpty struct{}
 
 // UnmarshalJSON decodes a XResultEmpty, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *XResultEmpty) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, nil, nil, nil, false); err != nil {
-		return err
-	}
 	type plain XResultEmpty
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), nil, nil, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every XResultEmpty holds only what its schema allows.
 func (v *XResultEmpty) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *XResultEmpty) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendXResultEmpty(dst []byte, v *XResultEmpty) []byte {
 	return dst
@@ -1952,20 +1682,14 @@ func NewClient(x *runtime.Executor) *Client {
 		},
 	}
 	c.abc = runtime.NewTask(x, runtime.TaskSpec[ABCParams, ABCResult]{
-		AppendKey: appendABCParams,
-		Cache:     runtime.CachePolicy{TTL: time.Minute},
-		Clone:     cloneABCResult,
-		Decode:    decodeABC,
-		Describe:  describeABCParams,
-		Encode:    appendABCResult,
-		Fetch:     c.fetchABC,
-		Name:      "ABC",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
-		ValidateParams: (*ABCParams).Validate,
+		AppendKey:      appendABCParams,
+		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Clone:          cloneABCResult,
+		Decode:         kit.Decoder(readABCResult),
+		Describe:       describeABCParams,
+		Encode:         appendABCResult,
+		Fetch:          c.fetchABC,
+		Name:           "ABC",
 		ValidateResult: (*ABCResult).Validate,
 		Version:        "ef86f47c79cc6c81",
 	})
@@ -1979,20 +1703,14 @@ func NewClient(x *runtime.Executor) *Client {
 		},
 	}
 	c.abc2 = runtime.NewTask(x, runtime.TaskSpec[AbcParams, Pattern0]{
-		AppendKey: appendAbcParams,
-		Cache:     runtime.CachePolicy{TTL: time.Minute},
-		Clone:     clonePattern0,
-		Decode:    decodeAbc,
-		Describe:  describeAbcParams,
-		Encode:    appendPattern0,
-		Fetch:     c.fetchAbc2,
-		Name:      "Abc",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
-		ValidateParams: (*AbcParams).Validate,
+		AppendKey:      appendAbcParams,
+		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Clone:          clonePattern0,
+		Decode:         kit.Decoder(readPattern0),
+		Describe:       describeAbcParams,
+		Encode:         appendPattern0,
+		Fetch:          c.fetchAbc2,
+		Name:           "Abc",
 		ValidateResult: (*Pattern0).Validate,
 		Version:        "7d9070a9f79bfe5f",
 	})
@@ -2006,38 +1724,27 @@ func NewClient(x *runtime.Executor) *Client {
 		},
 	}
 	c.fallbackNames = runtime.NewTask(x, runtime.TaskSpec[FallbackNamesParams, FallbackNamesResult]{
-		AppendKey: appendFallbackNamesParams,
-		Cache:     runtime.CachePolicy{TTL: time.Minute},
-		Clone:     cloneFallbackNamesResult,
-		Decode:    decodeFallbackNames,
-		Describe:  describeFallbackNamesParams,
-		Encode:    appendFallbackNamesResult,
-		Fetch:     c.fetchFallbackNames,
-		Name:      "FallbackNames",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
-		ValidateParams: (*FallbackNamesParams).Validate,
+		AppendKey:      appendFallbackNamesParams,
+		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Clone:          cloneFallbackNamesResult,
+		Decode:         kit.Decoder(readFallbackNamesResult),
+		Describe:       describeFallbackNamesParams,
+		Encode:         appendFallbackNamesResult,
+		Fetch:          c.fetchFallbackNames,
+		Name:           "FallbackNames",
 		ValidateResult: (*FallbackNamesResult).Validate,
 		Version:        "98ea218b1a5b48e2",
 	})
 	x.WatchFile("WideBounds", "wide.json")
 	c.wideBounds = runtime.NewTask(x, runtime.TaskSpec[WideBoundsParams, WideBoundsResult]{
-		AppendKey: appendWideBoundsParams,
-		Cache:     runtime.CachePolicy{TTL: time.Minute},
-		Clone:     cloneWideBoundsResult,
-		Decode:    decodeWideBounds,
-		Describe:  describeWideBoundsParams,
-		Encode:    appendWideBoundsResult,
-		Fetch:     c.fetchWideBounds,
-		Name:      "WideBounds",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
+		AppendKey:      appendWideBoundsParams,
+		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Clone:          cloneWideBoundsResult,
+		Decode:         kit.Decoder(readWideBoundsResult),
+		Describe:       describeWideBoundsParams,
+		Encode:         appendWideBoundsResult,
+		Fetch:          c.fetchWideBounds,
+		Name:           "WideBounds",
 		ValidateParams: (*WideBoundsParams).Validate,
 		ValidateResult: (*WideBoundsResult).Validate,
 		Version:        "e0983d18bc8e0af2",
@@ -2048,20 +1755,14 @@ func NewClient(x *runtime.Executor) *Client {
 		Scan:    scanX,
 	}
 	c.x2 = runtime.NewTask(x, runtime.TaskSpec[XParams, XResult]{
-		AppendKey: appendXParams,
-		Cache:     runtime.CachePolicy{TTL: time.Minute},
-		Clone:     cloneXResult,
-		Decode:    decodeX,
-		Describe:  describeXParams,
-		Encode:    appendXResult,
-		Fetch:     c.fetchX2,
-		Name:      "X",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
-		ValidateParams: (*XParams).Validate,
+		AppendKey:      appendXParams,
+		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Clone:          cloneXResult,
+		Decode:         kit.Decoder(readXResult),
+		Describe:       describeXParams,
+		Encode:         appendXResult,
+		Fetch:          c.fetchX2,
+		Name:           "X",
 		ValidateResult: (*XResult).Validate,
 		Version:        "b8bec9a8b5e65279",
 	})
@@ -2071,45 +1772,21 @@ func NewClient(x *runtime.Executor) *Client {
 // GetABC looks up ABCResult (task ABC).
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetABC(ctx context.Context, id string) (*ABCResult, error) {
-	p := newABCParams(id)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.abc.Get(ctx, c.keyABC(buf[:0], &p), p)
-}
-
-// keyABC appends the cache key of p to dst. It is kept out of line so that GetABC's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyABC(dst []byte, p *ABCParams) []byte {
-	return appendABCParams(c.abc.Key(dst), p)
+	return kit.Get(ctx, c.abc, appendABCParams, ABCParams{ID: id})
 }
 
 // GetABCAsync starts GetABC and returns at once; Await the future for the result.
 func (c *Client) GetABCAsync(ctx context.Context, id string) *runtime.Future[ABCResult] {
-	p := newABCParams(id)
-	return c.abc.Async(ctx, &p)
+	return c.abc.Async(ctx, &ABCParams{ID: id})
 }
 
 // InvalidateABC drops the cached result for these parameters.
 func (c *Client) InvalidateABC(id string) {
-	p := newABCParams(id)
-	c.abc.Invalidate(&p)
-}
-
-func newABCParams(id string) ABCParams {
-	p := ABCParams{ID: id}
-	return p
+	c.abc.Invalidate(&ABCParams{ID: id})
 }
 
 func describeABCParams(p *ABCParams) string {
 	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
-}
-
-func decodeABC(rd *runtime.Reader) *ABCResult {
-	v := new(ABCResult)
-	readABCResult(rd, v)
-	return v
 }
 
 // recordABC converts the record the source returned; a bare return passes err on.
@@ -2134,45 +1811,21 @@ func (c *Client) fetchABC(ctx context.Context, p *ABCParams) (*ABCResult, error)
 // GetAbc looks up Pattern0 (task Abc).
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetAbc(ctx context.Context, id string) (*Pattern0, error) {
-	p := newAbcParams(id)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.abc2.Get(ctx, c.keyAbc2(buf[:0], &p), p)
-}
-
-// keyAbc2 appends the cache key of p to dst. It is kept out of line so that GetAbc's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyAbc2(dst []byte, p *AbcParams) []byte {
-	return appendAbcParams(c.abc2.Key(dst), p)
+	return kit.Get(ctx, c.abc2, appendAbcParams, AbcParams{ID: id})
 }
 
 // GetAbcAsync starts GetAbc and returns at once; Await the future for the result.
 func (c *Client) GetAbcAsync(ctx context.Context, id string) *runtime.Future[Pattern0] {
-	p := newAbcParams(id)
-	return c.abc2.Async(ctx, &p)
+	return c.abc2.Async(ctx, &AbcParams{ID: id})
 }
 
 // InvalidateAbc drops the cached result for these parameters.
 func (c *Client) InvalidateAbc(id string) {
-	p := newAbcParams(id)
-	c.abc2.Invalidate(&p)
-}
-
-func newAbcParams(id string) AbcParams {
-	p := AbcParams{ID: id}
-	return p
+	c.abc2.Invalidate(&AbcParams{ID: id})
 }
 
 func describeAbcParams(p *AbcParams) string {
 	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
-}
-
-func decodeAbc(rd *runtime.Reader) *Pattern0 {
-	v := new(Pattern0)
-	readPattern0(rd, v)
-	return v
 }
 
 // recordAbc converts the record the source returned; a bare return passes err on.
@@ -2197,45 +1850,21 @@ func (c *Client) fetchAbc2(ctx context.Context, p *AbcParams) (*Pattern0, error)
 // GetFallbackNames names reftaskgen falls back on that a title has already taken: a tuple position titled V1 before an untitled position 1, and union branches titled A, A2 and A.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetFallbackNames(ctx context.Context, id string) (*FallbackNamesResult, error) {
-	p := newFallbackNamesParams(id)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.fallbackNames.Get(ctx, c.keyFallbackNames(buf[:0], &p), p)
-}
-
-// keyFallbackNames appends the cache key of p to dst. It is kept out of line so that GetFallbackNames's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyFallbackNames(dst []byte, p *FallbackNamesParams) []byte {
-	return appendFallbackNamesParams(c.fallbackNames.Key(dst), p)
+	return kit.Get(ctx, c.fallbackNames, appendFallbackNamesParams, FallbackNamesParams{ID: id})
 }
 
 // GetFallbackNamesAsync starts GetFallbackNames and returns at once; Await the future for the result.
 func (c *Client) GetFallbackNamesAsync(ctx context.Context, id string) *runtime.Future[FallbackNamesResult] {
-	p := newFallbackNamesParams(id)
-	return c.fallbackNames.Async(ctx, &p)
+	return c.fallbackNames.Async(ctx, &FallbackNamesParams{ID: id})
 }
 
 // InvalidateFallbackNames drops the cached result for these parameters.
 func (c *Client) InvalidateFallbackNames(id string) {
-	p := newFallbackNamesParams(id)
-	c.fallbackNames.Invalidate(&p)
-}
-
-func newFallbackNamesParams(id string) FallbackNamesParams {
-	p := FallbackNamesParams{ID: id}
-	return p
+	c.fallbackNames.Invalidate(&FallbackNamesParams{ID: id})
 }
 
 func describeFallbackNamesParams(p *FallbackNamesParams) string {
 	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
-}
-
-func decodeFallbackNames(rd *runtime.Reader) *FallbackNamesResult {
-	v := new(FallbackNamesResult)
-	readFallbackNamesResult(rd, v)
-	return v
 }
 
 // recordFallbackNames converts the record the source returned; a bare return passes err on.
@@ -2260,45 +1889,21 @@ func (c *Client) fetchFallbackNames(ctx context.Context, p *FallbackNamesParams)
 // GetWideBounds counts and lengths beyond MaxInt32: the generated checks compile where int has 32 bits (GOARCH 386, arm) and mean the same there.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetWideBounds(ctx context.Context, id string) (*WideBoundsResult, error) {
-	p := newWideBoundsParams(id)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.wideBounds.Get(ctx, c.keyWideBounds(buf[:0], &p), p)
-}
-
-// keyWideBounds appends the cache key of p to dst. It is kept out of line so that GetWideBounds's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyWideBounds(dst []byte, p *WideBoundsParams) []byte {
-	return appendWideBoundsParams(c.wideBounds.Key(dst), p)
+	return kit.Get(ctx, c.wideBounds, appendWideBoundsParams, WideBoundsParams{ID: id})
 }
 
 // GetWideBoundsAsync starts GetWideBounds and returns at once; Await the future for the result.
 func (c *Client) GetWideBoundsAsync(ctx context.Context, id string) *runtime.Future[WideBoundsResult] {
-	p := newWideBoundsParams(id)
-	return c.wideBounds.Async(ctx, &p)
+	return c.wideBounds.Async(ctx, &WideBoundsParams{ID: id})
 }
 
 // InvalidateWideBounds drops the cached result for these parameters.
 func (c *Client) InvalidateWideBounds(id string) {
-	p := newWideBoundsParams(id)
-	c.wideBounds.Invalidate(&p)
-}
-
-func newWideBoundsParams(id string) WideBoundsParams {
-	p := WideBoundsParams{ID: id}
-	return p
+	c.wideBounds.Invalidate(&WideBoundsParams{ID: id})
 }
 
 func describeWideBoundsParams(p *WideBoundsParams) string {
 	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
-}
-
-func decodeWideBounds(rd *runtime.Reader) *WideBoundsResult {
-	v := new(WideBoundsResult)
-	readWideBoundsResult(rd, v)
-	return v
 }
 
 // recordWideBounds converts the record the source returned; a bare return passes err on.
@@ -2322,149 +1927,41 @@ func (c *Client) fetchWideBounds(ctx context.Context, p *WideBoundsParams) (*Wid
 // GetX a task whose field would be the client's executor x.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetX(ctx context.Context, id int64) (*XResult, error) {
-	p := newXParams(id)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.x2.Get(ctx, c.keyX2(buf[:0], &p), p)
-}
-
-// keyX2 appends the cache key of p to dst. It is kept out of line so that GetX's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyX2(dst []byte, p *XParams) []byte {
-	return appendXParams(c.x2.Key(dst), p)
+	return kit.Get(ctx, c.x2, appendXParams, XParams{ID: id})
 }
 
 // GetXAsync starts GetX and returns at once; Await the future for the result.
 func (c *Client) GetXAsync(ctx context.Context, id int64) *runtime.Future[XResult] {
-	p := newXParams(id)
-	return c.x2.Async(ctx, &p)
+	return c.x2.Async(ctx, &XParams{ID: id})
 }
 
 // InvalidateX drops the cached result for these parameters.
 func (c *Client) InvalidateX(id int64) {
-	p := newXParams(id)
-	c.x2.Invalidate(&p)
-}
-
-func newXParams(id int64) XParams {
-	p := XParams{ID: id}
-	return p
+	c.x2.Invalidate(&XParams{ID: id})
 }
 
 func describeXParams(p *XParams) string {
 	return fmt.Sprintf("id=%v", p.ID)
 }
 
-func decodeX(rd *runtime.Reader) *XResult {
-	v := new(XResult)
-	readXResult(rd, v)
-	return v
-}
-
 // scanX reads one row of the task's query into a XResult, column by column; a bare return passes err on.
 func scanX(row *runtime.Row) (out *XResult, err error) {
 	var v XResult
-	v.Status, err = convXResultStatus("/status", row.Col(0))
+	v.Status = kit.Field(&err, "/status", row.Col(0), convXResultStatus)
+	v.Level = kit.OptionalField(&err, "/level", row.Col(1), convXResultLevel)
+	v.Mixed = kit.OptionalField(&err, "/mixed", row.Col(2), convXResultMixed)
+	v.At = kit.OptionalField(&err, "/at", row.Col(3), runtime.AsTime)
+	v.Since = kit.OptionalField(&err, "/since", row.Col(4), kit.AsDate)
+	v.Pinned = kit.OptionalField(&err, "/pinned", row.Col(5), runtime.AsString)
+	v.Name = kit.OptionalField(&err, "/name", row.Col(6), runtime.AsString)
+	v.Flag = kit.OptionalField(&err, "/flag", row.Col(7), runtime.AsBool)
+	v.Count = kit.OptionalField(&err, "/count", row.Col(8), runtime.AsInt64)
+	v.Ratio = kit.OptionalField(&err, "/ratio", row.Col(9), runtime.AsFloat64)
+	v.Big = kit.OptionalField(&err, "/big", row.Col(10), convXResultBig)
+	v.Maybe = kit.OptionalField(&err, "/maybe", row.Col(11), convXResultMaybe)
+	v.Empty = kit.OptionalField(&err, "/empty", row.Col(12), convXResultEmpty)
 	if err != nil {
 		return
-	}
-	if rLevel, ok := row.Lookup(1); ok && rLevel != nil {
-		var vLevel XResultLevel
-		vLevel, err = convXResultLevel("/level", rLevel)
-		if err != nil {
-			return
-		}
-		v.Level = &vLevel
-	}
-	if rMixed, ok := row.Lookup(2); ok && rMixed != nil {
-		var vMixed XResultMixed
-		vMixed, err = convXResultMixed("/mixed", rMixed)
-		if err != nil {
-			return
-		}
-		v.Mixed = &vMixed
-	}
-	if rAt, ok := row.Lookup(3); ok && rAt != nil {
-		var vAt time.Time
-		vAt, err = runtime.AsTime("/at", rAt)
-		if err != nil {
-			return
-		}
-		v.At = &vAt
-	}
-	if rSince, ok := row.Lookup(4); ok && rSince != nil {
-		var vSince runtime.Date
-		vSince, err = kit.AsDate("/since", rSince)
-		if err != nil {
-			return
-		}
-		v.Since = &vSince
-	}
-	if rPinned, ok := row.Lookup(5); ok && rPinned != nil {
-		var vPinned string
-		vPinned, err = runtime.AsString("/pinned", rPinned)
-		if err != nil {
-			return
-		}
-		v.Pinned = &vPinned
-	}
-	if rName, ok := row.Lookup(6); ok && rName != nil {
-		var vName string
-		vName, err = runtime.AsString("/name", rName)
-		if err != nil {
-			return
-		}
-		v.Name = &vName
-	}
-	if rFlag, ok := row.Lookup(7); ok && rFlag != nil {
-		var vFlag bool
-		vFlag, err = runtime.AsBool("/flag", rFlag)
-		if err != nil {
-			return
-		}
-		v.Flag = &vFlag
-	}
-	if rCount, ok := row.Lookup(8); ok && rCount != nil {
-		var vCount int64
-		vCount, err = runtime.AsInt64("/count", rCount)
-		if err != nil {
-			return
-		}
-		v.Count = &vCount
-	}
-	if rRatio, ok := row.Lookup(9); ok && rRatio != nil {
-		var vRatio float64
-		vRatio, err = runtime.AsFloat64("/ratio", rRatio)
-		if err != nil {
-			return
-		}
-		v.Ratio = &vRatio
-	}
-	if rBig, ok := row.Lookup(10); ok && rBig != nil {
-		var vBig XResultBig
-		vBig, err = convXResultBig("/big", rBig)
-		if err != nil {
-			return
-		}
-		v.Big = &vBig
-	}
-	if rMaybe, ok := row.Lookup(11); ok && rMaybe != nil {
-		var vMaybe XResultMaybe
-		vMaybe, err = convXResultMaybe("/maybe", rMaybe)
-		if err != nil {
-			return
-		}
-		v.Maybe = &vMaybe
-	}
-	if rEmpty, ok := row.Lookup(12); ok && rEmpty != nil {
-		var vEmpty XResultEmpty
-		vEmpty, err = convXResultEmpty("/empty", rEmpty)
-		if err != nil {
-			return
-		}
-		v.Empty = &vEmpty
 	}
 	if rNested, ok := row.Lookup(13); ok && rNested != nil {
 		var vNested map[string]map[string]*bool
@@ -2514,55 +2011,15 @@ func (c *Client) fetchX2(ctx context.Context, p *XParams) (*XResult, error) {
 func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, error) {
 	switch task {
 	case "ABC":
-		var p ABCParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.abc.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.abc, params)
 	case "Abc":
-		var p AbcParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.abc2.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.abc2, params)
 	case "FallbackNames":
-		var p FallbackNamesParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.fallbackNames.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.fallbackNames, params)
 	case "WideBounds":
-		var p WideBoundsParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.wideBounds.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.wideBounds, params)
 	case "X":
-		var p XParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.x2.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.x2, params)
 	}
 	return nil, fmt.Errorf("%w: %q", runtime.ErrUnknownTask, task)
 }
@@ -2582,13 +2039,9 @@ func convFallbackNamesResult(path string, raw any) (out FallbackNamesResult, err
 	if err != nil {
 		return
 	}
-	if rPair, ok := m["pair"]; ok && rPair != nil {
-		var vPair FallbackNamesResultPair
-		vPair, err = convFallbackNamesResultPair(path+"/pair", rPair)
-		if err != nil {
-			return
-		}
-		out.Pair = &vPair
+	out.Pair = kit.OptionalField(&err, path+"/pair", runtime.Prop(m, "pair"), convFallbackNamesResultPair)
+	if err != nil {
+		return
 	}
 	if rEither, ok := m["either"]; ok {
 		var vEither FallbackNamesResultEither
@@ -2606,22 +2059,8 @@ func convPattern0(path string, raw any) (out Pattern0, err error) {
 	if err != nil {
 		return
 	}
-	if rP, ok := m["p"]; ok && rP != nil {
-		var vP string
-		vP, err = runtime.AsString(path+"/p", rP)
-		if err != nil {
-			return
-		}
-		out.P = &vP
-	}
-	if rM, ok := m["m"]; ok && rM != nil {
-		var vM Pattern0M
-		vM, err = convPattern0M(path+"/m", rM)
-		if err != nil {
-			return
-		}
-		out.M = &vM
-	}
+	out.P = kit.OptionalField(&err, path+"/p", runtime.Prop(m, "p"), runtime.AsString)
+	out.M = kit.OptionalField(&err, path+"/m", runtime.Prop(m, "m"), convPattern0M)
 	return
 }
 
@@ -2648,13 +2087,9 @@ func convWideBoundsResult(path string, raw any) (out WideBoundsResult, err error
 		}
 		out.Items = &vItems
 	}
-	if rText, ok := m["text"]; ok && rText != nil {
-		var vText string
-		vText, err = runtime.AsString(path+"/text", rText)
-		if err != nil {
-			return
-		}
-		out.Text = &vText
+	out.Text = kit.OptionalField(&err, path+"/text", runtime.Prop(m, "text"), runtime.AsString)
+	if err != nil {
+		return
 	}
 	if rProps, ok := m["props"]; ok && rProps != nil {
 		var vProps map[string]string
@@ -2676,13 +2111,9 @@ func convWideBoundsResult(path string, raw any) (out WideBoundsResult, err error
 		}
 		out.Props = &vProps
 	}
-	if rPair, ok := m["pair"]; ok && rPair != nil {
-		var vPair WideBoundsResultPair
-		vPair, err = convWideBoundsResultPair(path+"/pair", rPair)
-		if err != nil {
-			return
-		}
-		out.Pair = &vPair
+	out.Pair = kit.OptionalField(&err, path+"/pair", runtime.Prop(m, "pair"), convWideBoundsResultPair)
+	if err != nil {
+		return
 	}
 	if rLoose, ok := m["loose"]; ok && (rLoose != nil || kit.AcceptsNull(checkWideBoundsResultLoose)) {
 		var vLoose runtime.JSONValue
@@ -2778,27 +2209,20 @@ func convFallbackNamesResultPair(path string, raw any) (out FallbackNamesResultP
 	return
 }
 
-// patternConv0 is compiled once; the schema compiler has already accepted it.
-var patternConv0 = kit.MustPattern("^x-")
-
 func convPattern0M(path string, raw any) (out Pattern0M, err error) {
 	m, err := runtime.AsObject(path, raw)
 	if err != nil {
 		return
 	}
-	if rQ, ok := m["q"]; ok && rQ != nil {
-		var vQ string
-		vQ, err = runtime.AsString(path+"/q", rQ)
-		if err != nil {
-			return
-		}
-		out.Q = &vQ
+	out.Q = kit.OptionalField(&err, path+"/q", runtime.Prop(m, "q"), runtime.AsString)
+	if err != nil {
+		return
 	}
 	for _, k := range runtime.SortedKeys(m) {
 		if slices.Contains([]string{"q"}, k) {
 			continue
 		}
-		if patternConv0.MatchString(k) {
+		if patternPropsKeyPattern.MatchString(k) {
 			var x string
 			x, err = runtime.AsString(runtime.JoinPointer(path, k), m[k])
 			if err != nil {

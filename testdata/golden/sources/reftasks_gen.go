@@ -4,7 +4,6 @@ package sources
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"github.com/reftask/reftask/runtime"
 	"github.com/reftask/reftask/runtime/kit"
@@ -19,6 +18,9 @@ import (
 // different versions of reftask: regenerate the file (go generate) with the reftaskgen of the version you build with.
 const _ = kit.SupportPackageIsVersion1
 
+// currencyPattern is compiled once; reftaskgen has already checked the pattern.
+var currencyPattern = kit.MustPattern("^[A-Z]{3}$")
+
 // FeatureFlagsParams is the object at feature_flags.task.json#/params.
 type FeatureFlagsParams struct {
 	Env FeatureFlagsParamsEnv `json:"env"`
@@ -26,11 +28,8 @@ type FeatureFlagsParams struct {
 
 // UnmarshalJSON decodes a FeatureFlagsParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *FeatureFlagsParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"env"}, []string{"env"}, nil, false); err != nil {
-		return err
-	}
 	type plain FeatureFlagsParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"env"}, []string{"env"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -103,14 +102,10 @@ func (v *Flags) UnmarshalJSON(data []byte) error {
 	return runtime.DecodeStrict(data, (*plain)(v))
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every Flags holds only what its schema allows.
 func (v *Flags) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *Flags) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendFlags(dst []byte, v *Flags) []byte {
 	dst = kit.AppendLen(dst, len((*v)))
@@ -149,11 +144,8 @@ type Money struct {
 
 // UnmarshalJSON decodes a Money, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Money) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"amount", "currency"}, []string{"amount", "currency"}, nil, false); err != nil {
-		return err
-	}
 	type plain Money
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"amount", "currency"}, []string{"amount", "currency"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -162,9 +154,6 @@ func (v *Money) Validate() error {
 	v.validate(&vs, nil)
 	return vs.Err()
 }
-
-// pattern0 is compiled once; the schema compiler has already accepted it.
-var pattern0 = kit.MustPattern("^[A-Z]{3}$")
 
 func (v *Money) validate(vs *runtime.Violations, path *runtime.Path) {
 	{
@@ -175,7 +164,7 @@ func (v *Money) validate(vs *runtime.Violations, path *runtime.Path) {
 	}
 	{
 		pCurrency := path.Key("currency")
-		if !pattern0.MatchString(v.Currency) {
+		if !currencyPattern.MatchString(v.Currency) {
 			vs.Addf(pCurrency.String(), "pattern", "%q does not match \"^[A-Z]{3}$\"", v.Currency)
 		}
 	}
@@ -203,11 +192,8 @@ type Product struct {
 
 // UnmarshalJSON decodes a Product, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Product) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"sku", "name", "price", "updated_at"}, []string{"sku", "name", "price", "stock", "updated_at"}, nil, false); err != nil {
-		return err
-	}
 	type plain Product
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"sku", "name", "price", "updated_at"}, []string{"sku", "name", "price", "stock", "updated_at"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -236,12 +222,7 @@ func appendProduct(dst []byte, v *Product) []byte {
 	dst = kit.AppendString(dst, v.SKU)
 	dst = kit.AppendString(dst, v.Name)
 	dst = appendMoney(dst, &v.Price)
-	if v.Stock != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendInt64(dst, (*v.Stock))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOpt(dst, v.Stock, kit.AppendInt64)
 	dst = kit.AppendTime(dst, v.UpdatedAt)
 	return dst
 }
@@ -250,11 +231,7 @@ func readProduct(rd *runtime.Reader, v *Product) {
 	v.SKU = rd.String()
 	v.Name = rd.String()
 	readMoney(rd, &v.Price)
-	if rd.Present() {
-		p0 := new(int64)
-		(*p0) = rd.Int64()
-		v.Stock = p0
-	}
+	v.Stock = kit.ReadOpt(rd, (*runtime.Reader).Int64)
 	v.UpdatedAt = rd.Time()
 }
 
@@ -279,11 +256,8 @@ type ProductParams struct {
 
 // UnmarshalJSON decodes a ProductParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ProductParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"sku"}, []string{"sku", "lang"}, nil, false); err != nil {
-		return err
-	}
 	type plain ProductParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"sku"}, []string{"sku", "lang"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -310,12 +284,7 @@ func (v *ProductParams) validate(vs *runtime.Violations, path *runtime.Path) {
 
 func appendProductParams(dst []byte, v *ProductParams) []byte {
 	dst = kit.AppendString(dst, v.SKU)
-	if v.Lang != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendString(dst, string((*v.Lang)))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOptRef(dst, v.Lang, appendProductParamsLang)
 	return dst
 }
 
@@ -371,18 +340,9 @@ func (v *ProductSummaries) UnmarshalJSON(data []byte) error {
 	return runtime.DecodeStrict(data, (*plain)(v))
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every ProductSummaries holds only what its schema allows.
 func (v *ProductSummaries) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
-}
-
-func (v *ProductSummaries) validate(vs *runtime.Violations, path *runtime.Path) {
-	for i0 := range *v {
-		p0 := path.Index(i0)
-		(*v)[i0].validate(vs, &p0)
-	}
+	return nil
 }
 
 func appendProductSummaries(dst []byte, v *ProductSummaries) []byte {
@@ -415,21 +375,14 @@ type ProductSummary struct {
 
 // UnmarshalJSON decodes a ProductSummary, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ProductSummary) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"sku", "name"}, []string{"sku", "name"}, nil, false); err != nil {
-		return err
-	}
 	type plain ProductSummary
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"sku", "name"}, []string{"sku", "name"}, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every ProductSummary holds only what its schema allows.
 func (v *ProductSummary) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *ProductSummary) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendProductSummary(dst []byte, v *ProductSummary) []byte {
 	dst = kit.AppendString(dst, v.SKU)
@@ -449,11 +402,8 @@ type ProductsByIDsParams struct {
 
 // UnmarshalJSON decodes a ProductsByIDsParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ProductsByIDsParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"ids"}, []string{"ids"}, nil, false); err != nil {
-		return err
-	}
 	type plain ProductsByIDsParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"ids"}, []string{"ids"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -495,11 +445,8 @@ type ServiceConfig struct {
 
 // UnmarshalJSON decodes a ServiceConfig, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ServiceConfig) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"url", "timeout_ms"}, []string{"url", "timeout_ms", "retries", "enabled", "tags"}, nil, false); err != nil {
-		return err
-	}
 	type plain ServiceConfig
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"url", "timeout_ms"}, []string{"url", "timeout_ms", "retries", "enabled", "tags"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -532,18 +479,8 @@ func (v *ServiceConfig) validate(vs *runtime.Violations, path *runtime.Path) {
 func appendServiceConfig(dst []byte, v *ServiceConfig) []byte {
 	dst = kit.AppendString(dst, v.URL)
 	dst = kit.AppendInt64(dst, v.TimeoutMs)
-	if v.Retries != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendInt64(dst, (*v.Retries))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.Enabled != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendBool(dst, (*v.Enabled))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOpt(dst, v.Retries, kit.AppendInt64)
+	dst = kit.AppendOpt(dst, v.Enabled, kit.AppendBool)
 	if v.Tags != nil {
 		dst = kit.AppendPresent(dst, true)
 		dst = kit.AppendLen(dst, len((*v.Tags)))
@@ -566,16 +503,8 @@ func appendServiceConfig(dst []byte, v *ServiceConfig) []byte {
 func readServiceConfig(rd *runtime.Reader, v *ServiceConfig) {
 	v.URL = rd.String()
 	v.TimeoutMs = rd.Int64()
-	if rd.Present() {
-		p0 := new(int64)
-		(*p0) = rd.Int64()
-		v.Retries = p0
-	}
-	if rd.Present() {
-		p0 := new(bool)
-		(*p0) = rd.Bool()
-		v.Enabled = p0
-	}
+	v.Retries = kit.ReadOpt(rd, (*runtime.Reader).Int64)
+	v.Enabled = kit.ReadOpt(rd, (*runtime.Reader).Bool)
 	if rd.Present() {
 		p0 := new([]string)
 		(*p0) = make([]string, rd.Len())
@@ -624,21 +553,14 @@ type ServiceConfigParams struct {
 
 // UnmarshalJSON decodes a ServiceConfigParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ServiceConfigParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"service_name"}, []string{"service_name"}, nil, false); err != nil {
-		return err
-	}
 	type plain ServiceConfigParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"service_name"}, []string{"service_name"}, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every ServiceConfigParams holds only what its schema allows.
 func (v *ServiceConfigParams) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *ServiceConfigParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendServiceConfigParams(dst []byte, v *ServiceConfigParams) []byte {
 	dst = kit.AppendString(dst, v.ServiceName)
@@ -666,21 +588,15 @@ func NewClient(x *runtime.Executor) *Client {
 	c := &Client{x: x}
 	x.WatchFile("FeatureFlags", "config/flags.json")
 	c.featureFlags = runtime.NewTask(x, runtime.TaskSpec[FeatureFlagsParams, Flags]{
-		AppendKey: appendFeatureFlagsParams,
-		Cache:     runtime.CachePolicy{TTL: time.Minute},
-		Clone:     cloneFlags,
-		Decode:    decodeFeatureFlags,
-		Describe:  describeFeatureFlagsParams,
-		Encode:    appendFlags,
-		Fetch:     c.fetchFeatureFlags,
-		Name:      "FeatureFlags",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
+		AppendKey:      appendFeatureFlagsParams,
+		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Clone:          cloneFlags,
+		Decode:         kit.Decoder(readFlags),
+		Describe:       describeFeatureFlagsParams,
+		Encode:         appendFlags,
+		Fetch:          c.fetchFeatureFlags,
+		Name:           "FeatureFlags",
 		ValidateParams: (*FeatureFlagsParams).Validate,
-		ValidateResult: (*Flags).Validate,
 		Version:        "8f44d841d5fe27db",
 	})
 	c.productRequest = &runtime.HTTPRequest{
@@ -717,11 +633,11 @@ func NewClient(x *runtime.Executor) *Client {
 			TTL:         time.Minute,
 		},
 		Clone:    cloneProduct,
-		Decode:   decodeProduct,
+		Decode:   kit.Decoder(readProduct),
 		Describe: describeProductParams,
 		Encode:   appendProduct,
 		Fallbacks: []runtime.Fallback[ProductParams, Product]{{
-			Fn:   fallbackProductValue0,
+			Fn:   kit.FallbackJSON[ProductParams, Product]("{\"sku\":\"unknown\",\"name\":\"Unavailable\",\"price\":{\"amount\":0,\"currency\":\"EUR\"},\"updated_at\":\"2000-01-01T00:00:00Z\"}"),
 			Name: "value 0",
 		}},
 		Fetch: c.fetchProduct,
@@ -748,39 +664,27 @@ func NewClient(x *runtime.Executor) *Client {
 		Pointer:  "/items",
 	}
 	c.productsByIDs = runtime.NewTask(x, runtime.TaskSpec[ProductsByIDsParams, ProductSummaries]{
-		AppendKey: keyProductsByIDsParams,
-		Cache:     runtime.CachePolicy{TTL: 30 * time.Second},
-		Clone:     cloneProductSummaries,
-		Decode:    decodeProductsByIDs,
-		Describe:  describeProductsByIDsParams,
-		Encode:    appendProductSummaries,
-		Fetch:     c.fetchProductsByIDs,
-		Name:      "ProductsByIDs",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
+		AppendKey:      keyProductsByIDsParams,
+		Cache:          runtime.CachePolicy{TTL: 30 * time.Second},
+		Clone:          cloneProductSummaries,
+		Decode:         kit.Decoder(readProductSummaries),
+		Describe:       describeProductsByIDsParams,
+		Encode:         appendProductSummaries,
+		Fetch:          c.fetchProductsByIDs,
+		Name:           "ProductsByIDs",
 		ValidateParams: (*ProductsByIDsParams).Validate,
-		ValidateResult: (*ProductSummaries).Validate,
 		Version:        "70f3a5ccfbc8991b",
 	})
 	x.WatchFile("ServiceConfig", "config/services.yaml")
 	c.serviceConfig = runtime.NewTask(x, runtime.TaskSpec[ServiceConfigParams, ServiceConfig]{
-		AppendKey: appendServiceConfigParams,
-		Cache:     runtime.CachePolicy{TTL: time.Hour},
-		Clone:     cloneServiceConfig,
-		Decode:    decodeServiceConfig,
-		Describe:  describeServiceConfigParams,
-		Encode:    appendServiceConfig,
-		Fetch:     c.fetchServiceConfig,
-		Name:      "ServiceConfig",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
-		ValidateParams: (*ServiceConfigParams).Validate,
+		AppendKey:      appendServiceConfigParams,
+		Cache:          runtime.CachePolicy{TTL: time.Hour},
+		Clone:          cloneServiceConfig,
+		Decode:         kit.Decoder(readServiceConfig),
+		Describe:       describeServiceConfigParams,
+		Encode:         appendServiceConfig,
+		Fetch:          c.fetchServiceConfig,
+		Name:           "ServiceConfig",
 		ValidateResult: (*ServiceConfig).Validate,
 		Version:        "cc647c07aab83b3d",
 	})
@@ -790,45 +694,21 @@ func NewClient(x *runtime.Executor) *Client {
 // GetFeatureFlags reads the feature flags of an environment from config/flags.json.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetFeatureFlags(ctx context.Context, env FeatureFlagsParamsEnv) (*Flags, error) {
-	p := newFeatureFlagsParams(env)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.featureFlags.Get(ctx, c.keyFeatureFlags(buf[:0], &p), p)
-}
-
-// keyFeatureFlags appends the cache key of p to dst. It is kept out of line so that GetFeatureFlags's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyFeatureFlags(dst []byte, p *FeatureFlagsParams) []byte {
-	return appendFeatureFlagsParams(c.featureFlags.Key(dst), p)
+	return kit.Get(ctx, c.featureFlags, appendFeatureFlagsParams, FeatureFlagsParams{Env: env})
 }
 
 // GetFeatureFlagsAsync starts GetFeatureFlags and returns at once; Await the future for the result.
 func (c *Client) GetFeatureFlagsAsync(ctx context.Context, env FeatureFlagsParamsEnv) *runtime.Future[Flags] {
-	p := newFeatureFlagsParams(env)
-	return c.featureFlags.Async(ctx, &p)
+	return c.featureFlags.Async(ctx, &FeatureFlagsParams{Env: env})
 }
 
 // InvalidateFeatureFlags drops the cached result for these parameters.
 func (c *Client) InvalidateFeatureFlags(env FeatureFlagsParamsEnv) {
-	p := newFeatureFlagsParams(env)
-	c.featureFlags.Invalidate(&p)
-}
-
-func newFeatureFlagsParams(env FeatureFlagsParamsEnv) FeatureFlagsParams {
-	p := FeatureFlagsParams{Env: env}
-	return p
+	c.featureFlags.Invalidate(&FeatureFlagsParams{Env: env})
 }
 
 func describeFeatureFlagsParams(p *FeatureFlagsParams) string {
 	return fmt.Sprintf("env=%v", runtime.Quote(string(p.Env)))
-}
-
-func decodeFeatureFlags(rd *runtime.Reader) *Flags {
-	v := new(Flags)
-	readFlags(rd, v)
-	return v
 }
 
 // recordFeatureFlags converts the record the source returned; a bare return passes err on.
@@ -852,18 +732,7 @@ func (c *Client) fetchFeatureFlags(ctx context.Context, p *FeatureFlagsParams) (
 // GetProduct looks up a product by SKU in the catalogue API.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetProduct(ctx context.Context, sku string, opts *ProductOptions) (*Product, error) {
-	p := newProductParams(sku, opts)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.product.Get(ctx, c.keyProduct(buf[:0], &p), p)
-}
-
-// keyProduct appends the cache key of p to dst. It is kept out of line so that GetProduct's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyProduct(dst []byte, p *ProductParams) []byte {
-	return appendProductParams(c.product.Key(dst), p)
+	return kit.Get(ctx, c.product, appendProductParams, newProductParams(sku, opts))
 }
 
 // GetProductAsync starts GetProduct and returns at once; Await the future for the result.
@@ -888,12 +757,6 @@ func newProductParams(sku string, opts *ProductOptions) ProductParams {
 
 func describeProductParams(p *ProductParams) string {
 	return fmt.Sprintf("sku=%v", runtime.Quote(p.SKU))
-}
-
-func decodeProduct(rd *runtime.Reader) *Product {
-	v := new(Product)
-	readProduct(rd, v)
-	return v
 }
 
 // recordProduct converts the record the source returned; a bare return passes err on.
@@ -938,30 +801,10 @@ func (c *Client) fetchProduct(ctx context.Context, p *ProductParams) (*Product, 
 	return r, nil
 }
 
-// fallbackProductValue0 decodes a fresh copy of the fallback value, which reftaskgen checked against the result schema.
-func fallbackProductValue0(context.Context, *ProductParams) (*Product, error) {
-	v := new(Product)
-	if err := json.Unmarshal([]byte("{\"sku\":\"unknown\",\"name\":\"Unavailable\",\"price\":{\"amount\":0,\"currency\":\"EUR\"},\"updated_at\":\"2000-01-01T00:00:00Z\"}"), v); err != nil {
-		return nil, err
-	}
-	return v, nil
-}
-
 // GetProductsByIDs looks up several products in one POST.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetProductsByIDs(ctx context.Context, iDs []string) (*ProductSummaries, error) {
-	p := newProductsByIDsParams(iDs)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.productsByIDs.Get(ctx, c.keyProductsByIDs(buf[:0], &p), p)
-}
-
-// keyProductsByIDs appends the cache key of p to dst. It is kept out of line so that GetProductsByIDs's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyProductsByIDs(dst []byte, p *ProductsByIDsParams) []byte {
-	return keyProductsByIDsParams(c.productsByIDs.Key(dst), p)
+	return kit.Get(ctx, c.productsByIDs, keyProductsByIDsParams, ProductsByIDsParams{IDs: iDs})
 }
 
 // keyProductsByIDsParams appends the cache key of v: its cache encoding, except where a source sees more of a param than that holds.
@@ -976,29 +819,16 @@ func keyProductsByIDsParams(dst []byte, v *ProductsByIDsParams) []byte {
 
 // GetProductsByIDsAsync starts GetProductsByIDs and returns at once; Await the future for the result.
 func (c *Client) GetProductsByIDsAsync(ctx context.Context, iDs []string) *runtime.Future[ProductSummaries] {
-	p := newProductsByIDsParams(iDs)
-	return c.productsByIDs.Async(ctx, &p)
+	return c.productsByIDs.Async(ctx, &ProductsByIDsParams{IDs: iDs})
 }
 
 // InvalidateProductsByIDs drops the cached result for these parameters.
 func (c *Client) InvalidateProductsByIDs(iDs []string) {
-	p := newProductsByIDsParams(iDs)
-	c.productsByIDs.Invalidate(&p)
-}
-
-func newProductsByIDsParams(iDs []string) ProductsByIDsParams {
-	p := ProductsByIDsParams{IDs: iDs}
-	return p
+	c.productsByIDs.Invalidate(&ProductsByIDsParams{IDs: iDs})
 }
 
 func describeProductsByIDsParams(p *ProductsByIDsParams) string {
 	return fmt.Sprintf("ids=%v", kit.Brief(p.IDs))
-}
-
-func decodeProductsByIDs(rd *runtime.Reader) *ProductSummaries {
-	v := new(ProductSummaries)
-	readProductSummaries(rd, v)
-	return v
 }
 
 // recordProductsByIDs converts the record the source returned; a bare return passes err on.
@@ -1031,45 +861,21 @@ func (c *Client) fetchProductsByIDs(ctx context.Context, p *ProductsByIDsParams)
 // GetServiceConfig reads a service's configuration from config/services.yaml.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetServiceConfig(ctx context.Context, serviceName string) (*ServiceConfig, error) {
-	p := newServiceConfigParams(serviceName)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.serviceConfig.Get(ctx, c.keyServiceConfig(buf[:0], &p), p)
-}
-
-// keyServiceConfig appends the cache key of p to dst. It is kept out of line so that GetServiceConfig's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyServiceConfig(dst []byte, p *ServiceConfigParams) []byte {
-	return appendServiceConfigParams(c.serviceConfig.Key(dst), p)
+	return kit.Get(ctx, c.serviceConfig, appendServiceConfigParams, ServiceConfigParams{ServiceName: serviceName})
 }
 
 // GetServiceConfigAsync starts GetServiceConfig and returns at once; Await the future for the result.
 func (c *Client) GetServiceConfigAsync(ctx context.Context, serviceName string) *runtime.Future[ServiceConfig] {
-	p := newServiceConfigParams(serviceName)
-	return c.serviceConfig.Async(ctx, &p)
+	return c.serviceConfig.Async(ctx, &ServiceConfigParams{ServiceName: serviceName})
 }
 
 // InvalidateServiceConfig drops the cached result for these parameters.
 func (c *Client) InvalidateServiceConfig(serviceName string) {
-	p := newServiceConfigParams(serviceName)
-	c.serviceConfig.Invalidate(&p)
-}
-
-func newServiceConfigParams(serviceName string) ServiceConfigParams {
-	p := ServiceConfigParams{ServiceName: serviceName}
-	return p
+	c.serviceConfig.Invalidate(&ServiceConfigParams{ServiceName: serviceName})
 }
 
 func describeServiceConfigParams(p *ServiceConfigParams) string {
 	return fmt.Sprintf("service_name=%v", runtime.Quote(p.ServiceName))
-}
-
-func decodeServiceConfig(rd *runtime.Reader) *ServiceConfig {
-	v := new(ServiceConfig)
-	readServiceConfig(rd, v)
-	return v
 }
 
 // recordServiceConfig converts the record the source returned; a bare return passes err on.
@@ -1094,45 +900,13 @@ func (c *Client) fetchServiceConfig(ctx context.Context, p *ServiceConfigParams)
 func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, error) {
 	switch task {
 	case "FeatureFlags":
-		var p FeatureFlagsParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.featureFlags.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.featureFlags, params)
 	case "Product":
-		var p ProductParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.product.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.product, params)
 	case "ProductsByIDs":
-		var p ProductsByIDsParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.productsByIDs.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.productsByIDs, params)
 	case "ServiceConfig":
-		var p ServiceConfigParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.serviceConfig.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.serviceConfig, params)
 	}
 	return nil, fmt.Errorf("%w: %q", runtime.ErrUnknownTask, task)
 }
@@ -1167,30 +941,11 @@ func convProduct(path string, raw any) (out Product, err error) {
 	if err != nil {
 		return
 	}
-	out.SKU, err = runtime.AsString(path+"/sku", runtime.Prop(m, "sku"))
-	if err != nil {
-		return
-	}
-	out.Name, err = runtime.AsString(path+"/name", runtime.Prop(m, "name"))
-	if err != nil {
-		return
-	}
-	out.Price, err = convMoney(path+"/price", runtime.Prop(m, "price"))
-	if err != nil {
-		return
-	}
-	if rStock, ok := m["stock"]; ok && rStock != nil {
-		var vStock int64
-		vStock, err = runtime.AsInt64(path+"/stock", rStock)
-		if err != nil {
-			return
-		}
-		out.Stock = &vStock
-	}
-	out.UpdatedAt, err = runtime.AsTime(path+"/updated_at", runtime.Prop(m, "updated_at"))
-	if err != nil {
-		return
-	}
+	out.SKU = kit.Field(&err, path+"/sku", runtime.Prop(m, "sku"), runtime.AsString)
+	out.Name = kit.Field(&err, path+"/name", runtime.Prop(m, "name"), runtime.AsString)
+	out.Price = kit.Field(&err, path+"/price", runtime.Prop(m, "price"), convMoney)
+	out.Stock = kit.OptionalField(&err, path+"/stock", runtime.Prop(m, "stock"), runtime.AsInt64)
+	out.UpdatedAt = kit.Field(&err, path+"/updated_at", runtime.Prop(m, "updated_at"), runtime.AsTime)
 	return
 }
 
@@ -1217,29 +972,12 @@ func convServiceConfig(path string, raw any) (out ServiceConfig, err error) {
 	if err != nil {
 		return
 	}
-	out.URL, err = runtime.AsString(path+"/url", runtime.Prop(m, "url"))
+	out.URL = kit.Field(&err, path+"/url", runtime.Prop(m, "url"), runtime.AsString)
+	out.TimeoutMs = kit.Field(&err, path+"/timeout_ms", runtime.Prop(m, "timeout_ms"), runtime.AsInt64)
+	out.Retries = kit.OptionalField(&err, path+"/retries", runtime.Prop(m, "retries"), runtime.AsInt64)
+	out.Enabled = kit.OptionalField(&err, path+"/enabled", runtime.Prop(m, "enabled"), runtime.AsBool)
 	if err != nil {
 		return
-	}
-	out.TimeoutMs, err = runtime.AsInt64(path+"/timeout_ms", runtime.Prop(m, "timeout_ms"))
-	if err != nil {
-		return
-	}
-	if rRetries, ok := m["retries"]; ok && rRetries != nil {
-		var vRetries int64
-		vRetries, err = runtime.AsInt64(path+"/retries", rRetries)
-		if err != nil {
-			return
-		}
-		out.Retries = &vRetries
-	}
-	if rEnabled, ok := m["enabled"]; ok && rEnabled != nil {
-		var vEnabled bool
-		vEnabled, err = runtime.AsBool(path+"/enabled", rEnabled)
-		if err != nil {
-			return
-		}
-		out.Enabled = &vEnabled
 	}
 	if rTags, ok := m["tags"]; ok && rTags != nil {
 		var vTags []string
@@ -1278,14 +1016,8 @@ func convMoney(path string, raw any) (out Money, err error) {
 	if err != nil {
 		return
 	}
-	out.Amount, err = runtime.AsFloat64(path+"/amount", runtime.Prop(m, "amount"))
-	if err != nil {
-		return
-	}
-	out.Currency, err = runtime.AsString(path+"/currency", runtime.Prop(m, "currency"))
-	if err != nil {
-		return
-	}
+	out.Amount = kit.Field(&err, path+"/amount", runtime.Prop(m, "amount"), runtime.AsFloat64)
+	out.Currency = kit.Field(&err, path+"/currency", runtime.Prop(m, "currency"), runtime.AsString)
 	return
 }
 
@@ -1294,13 +1026,7 @@ func convProductSummary(path string, raw any) (out ProductSummary, err error) {
 	if err != nil {
 		return
 	}
-	out.SKU, err = runtime.AsString(path+"/sku", runtime.Prop(m, "sku"))
-	if err != nil {
-		return
-	}
-	out.Name, err = runtime.AsString(path+"/name", runtime.Prop(m, "name"))
-	if err != nil {
-		return
-	}
+	out.SKU = kit.Field(&err, path+"/sku", runtime.Prop(m, "sku"), runtime.AsString)
+	out.Name = kit.Field(&err, path+"/name", runtime.Prop(m, "name"), runtime.AsString)
 	return
 }

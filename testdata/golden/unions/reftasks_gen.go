@@ -19,6 +19,9 @@ import (
 // different versions of reftask: regenerate the file (go generate) with the reftaskgen of the version you build with.
 const _ = kit.SupportPackageIsVersion1
 
+// patternPropsKeyPattern is compiled once; reftaskgen has already checked the pattern.
+var patternPropsKeyPattern = kit.MustPattern("^x-")
+
 // Circle is the object at $defs/circle.
 type Circle struct {
 	Kind string  `json:"kind"`
@@ -27,11 +30,8 @@ type Circle struct {
 
 // UnmarshalJSON decodes a Circle, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Circle) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"kind", "r"}, []string{"kind", "r"}, nil, false); err != nil {
-		return err
-	}
 	type plain Circle
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"kind", "r"}, []string{"kind", "r"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -305,18 +305,8 @@ func appendDrawing(dst []byte, v *Drawing) []byte {
 	} else {
 		dst = kit.AppendPresent(dst, false)
 	}
-	if v.Scalar != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = appendScalar(dst, v.Scalar)
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.Ref != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = appendRef(dst, v.Ref)
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOptRef(dst, v.Scalar, appendScalar)
+	dst = kit.AppendOptRef(dst, v.Ref, appendRef)
 	dst = kit.AppendPresent(dst, v.Maybe.Set)
 	if v.Maybe.Set {
 		dst = kit.AppendPresent(dst, v.Maybe.Null)
@@ -324,60 +314,15 @@ func appendDrawing(dst []byte, v *Drawing) []byte {
 			dst = appendCircle(dst, &v.Maybe.Value)
 		}
 	}
-	if v.Named != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = appendNamed(dst, v.Named)
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.Tagged != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = appendTagged(dst, v.Tagged)
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.Counters != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = appendCounters(dst, v.Counters)
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.Headers != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = appendHeaders(dst, v.Headers)
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.Point != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = appendPoint(dst, v.Point)
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.Row != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = appendRow(dst, v.Row)
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.Mode != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendString(dst, string((*v.Mode)))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.Entry != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = appendEntry(dst, v.Entry)
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.Vehicle != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = appendVehicle(dst, v.Vehicle)
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOptRef(dst, v.Named, appendNamed)
+	dst = kit.AppendOptRef(dst, v.Tagged, appendTagged)
+	dst = kit.AppendOptRef(dst, v.Counters, appendCounters)
+	dst = kit.AppendOptRef(dst, v.Headers, appendHeaders)
+	dst = kit.AppendOptRef(dst, v.Point, appendPoint)
+	dst = kit.AppendOptRef(dst, v.Row, appendRow)
+	dst = kit.AppendOptRef(dst, v.Mode, appendMode)
+	dst = kit.AppendOptRef(dst, v.Entry, appendEntry)
+	dst = kit.AppendOptRef(dst, v.Vehicle, appendVehicle)
 	return dst
 }
 
@@ -391,16 +336,8 @@ func readDrawing(rd *runtime.Reader, v *Drawing) {
 		}
 		v.Shapes = p0
 	}
-	if rd.Present() {
-		p0 := new(Scalar)
-		readScalar(rd, p0)
-		v.Scalar = p0
-	}
-	if rd.Present() {
-		p0 := new(Ref)
-		readRef(rd, p0)
-		v.Ref = p0
-	}
+	v.Scalar = kit.ReadOptRef(rd, readScalar)
+	v.Ref = kit.ReadOptRef(rd, readRef)
 	if rd.Present() {
 		v.Maybe.Set = true
 		if rd.Present() {
@@ -409,51 +346,15 @@ func readDrawing(rd *runtime.Reader, v *Drawing) {
 			readCircle(rd, &v.Maybe.Value)
 		}
 	}
-	if rd.Present() {
-		p0 := new(Named)
-		readNamed(rd, p0)
-		v.Named = p0
-	}
-	if rd.Present() {
-		p0 := new(Tagged)
-		readTagged(rd, p0)
-		v.Tagged = p0
-	}
-	if rd.Present() {
-		p0 := new(Counters)
-		readCounters(rd, p0)
-		v.Counters = p0
-	}
-	if rd.Present() {
-		p0 := new(Headers)
-		readHeaders(rd, p0)
-		v.Headers = p0
-	}
-	if rd.Present() {
-		p0 := new(Point)
-		readPoint(rd, p0)
-		v.Point = p0
-	}
-	if rd.Present() {
-		p0 := new(Row)
-		readRow(rd, p0)
-		v.Row = p0
-	}
-	if rd.Present() {
-		p0 := new(Mode)
-		(*p0) = Mode(rd.String())
-		v.Mode = p0
-	}
-	if rd.Present() {
-		p0 := new(Entry)
-		readEntry(rd, p0)
-		v.Entry = p0
-	}
-	if rd.Present() {
-		p0 := new(Vehicle)
-		readVehicle(rd, p0)
-		v.Vehicle = p0
-	}
+	v.Named = kit.ReadOptRef(rd, readNamed)
+	v.Tagged = kit.ReadOptRef(rd, readTagged)
+	v.Counters = kit.ReadOptRef(rd, readCounters)
+	v.Headers = kit.ReadOptRef(rd, readHeaders)
+	v.Point = kit.ReadOptRef(rd, readPoint)
+	v.Row = kit.ReadOptRef(rd, readRow)
+	v.Mode = kit.ReadOptRef(rd, readMode)
+	v.Entry = kit.ReadOptRef(rd, readEntry)
+	v.Vehicle = kit.ReadOptRef(rd, readVehicle)
 }
 
 // cloneDrawing returns a deep copy of v that shares nothing mutable with it.
@@ -468,21 +369,14 @@ type DrawingParams struct {
 
 // UnmarshalJSON decodes a DrawingParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *DrawingParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
-		return err
-	}
 	type plain DrawingParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"id"}, []string{"id"}, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every DrawingParams holds only what its schema allows.
 func (v *DrawingParams) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *DrawingParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendDrawingParams(dst []byte, v *DrawingParams) []byte {
 	dst = kit.AppendString(dst, v.ID)
@@ -555,12 +449,7 @@ func (v *Entry) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendEntry(dst []byte, v *Entry) []byte {
-	if v.Key != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendString(dst, (*v.Key))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOpt(dst, v.Key, kit.AppendString)
 	dst = kit.AppendLen(dst, len(v.Rest))
 	for i0 := range v.Rest {
 		dst = runtime.AppendJSONValue(dst, v.Rest[i0])
@@ -569,11 +458,7 @@ func appendEntry(dst []byte, v *Entry) []byte {
 }
 
 func readEntry(rd *runtime.Reader, v *Entry) {
-	if rd.Present() {
-		p0 := new(string)
-		(*p0) = rd.String()
-		v.Key = p0
-	}
+	v.Key = kit.ReadOpt(rd, (*runtime.Reader).String)
 	v.Rest = make([]runtime.JSONValue, rd.Len())
 	for i0 := range v.Rest {
 		v.Rest[i0] = runtime.ReadJSONValue(rd)
@@ -586,9 +471,6 @@ type Headers struct {
 	// PatternProps holds the properties whose names match "^x-".
 	PatternProps map[string]string `json:"-"`
 }
-
-// pattern0 is compiled once; the schema compiler has already accepted it.
-var pattern0 = kit.MustPattern("^x-")
 
 // UnmarshalJSON decodes a Headers strictly (missing required properties, nulls where null is not allowed and unknown properties are errors)
 // and puts every key that no property takes into the map it belongs to.
@@ -608,7 +490,7 @@ func (v *Headers) UnmarshalJSON(data []byte) error {
 	var vs runtime.Violations
 	for _, k := range keys {
 		matched := false
-		if pattern0.MatchString(k) {
+		if patternPropsKeyPattern.MatchString(k) {
 			matched = true
 			var x string
 			if err := runtime.DecodeStrict(raw[k], &x); err != nil {
@@ -645,7 +527,7 @@ func (v *Headers) Validate() error {
 func (v *Headers) validate(vs *runtime.Violations, path *runtime.Path) {
 	for k, e := range v.PatternProps {
 		p := path.Key(k)
-		if !pattern0.MatchString(k) {
+		if !patternPropsKeyPattern.MatchString(k) {
 			vs.Addf(p.String(), "patternProperties", "%q does not match \"^x-\", the pattern of PatternProps", k)
 		}
 		if utf8.RuneCountInString(e) > 8 {
@@ -655,12 +537,7 @@ func (v *Headers) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendHeaders(dst []byte, v *Headers) []byte {
-	if v.Host != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendString(dst, (*v.Host))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOpt(dst, v.Host, kit.AppendString)
 	dst = kit.AppendLen(dst, len(v.PatternProps))
 	for k0, e0 := range v.PatternProps {
 		dst = kit.AppendString(dst, k0)
@@ -670,11 +547,7 @@ func appendHeaders(dst []byte, v *Headers) []byte {
 }
 
 func readHeaders(rd *runtime.Reader, v *Headers) {
-	if rd.Present() {
-		p0 := new(string)
-		(*p0) = rd.String()
-		v.Host = p0
-	}
+	v.Host = kit.ReadOpt(rd, (*runtime.Reader).String)
 	{
 		n0 := rd.Len()
 		v.PatternProps = make(map[string]string, n0)
@@ -759,11 +632,8 @@ type Named struct {
 
 // UnmarshalJSON decodes a Named, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Named) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"id", "name"}, []string{"id", "created", "name"}, nil, false); err != nil {
-		return err
-	}
 	type plain Named
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"id", "name"}, []string{"id", "created", "name"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -793,23 +663,14 @@ func (v *Named) validate(vs *runtime.Violations, path *runtime.Path) {
 
 func appendNamed(dst []byte, v *Named) []byte {
 	dst = kit.AppendInt64(dst, v.ID)
-	if v.Created != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendString(dst, (*v.Created))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOpt(dst, v.Created, kit.AppendString)
 	dst = kit.AppendString(dst, v.Name)
 	return dst
 }
 
 func readNamed(rd *runtime.Reader, v *Named) {
 	v.ID = rd.Int64()
-	if rd.Present() {
-		p0 := new(string)
-		(*p0) = rd.String()
-		v.Created = p0
-	}
+	v.Created = kit.ReadOpt(rd, (*runtime.Reader).String)
 	v.Name = rd.String()
 }
 
@@ -1248,21 +1109,14 @@ type ScalarParams struct {
 
 // UnmarshalJSON decodes a ScalarParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ScalarParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"key"}, []string{"key"}, nil, false); err != nil {
-		return err
-	}
 	type plain ScalarParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"key"}, []string{"key"}, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every ScalarParams holds only what its schema allows.
 func (v *ScalarParams) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *ScalarParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendScalarParams(dst []byte, v *ScalarParams) []byte {
 	dst = kit.AppendString(dst, v.Key)
@@ -1372,11 +1226,8 @@ type Square struct {
 
 // UnmarshalJSON decodes a Square, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Square) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"kind", "side"}, []string{"kind", "side"}, nil, false); err != nil {
-		return err
-	}
 	type plain Square
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"kind", "side"}, []string{"kind", "side"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -1494,12 +1345,7 @@ func (v *Tagged) validate(vs *runtime.Violations, path *runtime.Path) {
 
 func appendTagged(dst []byte, v *Tagged) []byte {
 	dst = kit.AppendInt64(dst, v.ID)
-	if v.Created != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendString(dst, (*v.Created))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOpt(dst, v.Created, kit.AppendString)
 	if v.Tags != nil {
 		dst = kit.AppendPresent(dst, true)
 		dst = kit.AppendLen(dst, len((*v.Tags)))
@@ -1519,11 +1365,7 @@ func appendTagged(dst []byte, v *Tagged) []byte {
 
 func readTagged(rd *runtime.Reader, v *Tagged) {
 	v.ID = rd.Int64()
-	if rd.Present() {
-		p0 := new(string)
-		(*p0) = rd.String()
-		v.Created = p0
-	}
+	v.Created = kit.ReadOpt(rd, (*runtime.Reader).String)
 	if rd.Present() {
 		p0 := new([]string)
 		(*p0) = make([]string, rd.Len())
@@ -1648,11 +1490,8 @@ type VehicleBike struct {
 
 // UnmarshalJSON decodes a VehicleBike, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *VehicleBike) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"kind", "wheels"}, []string{"kind", "wheels", "electric"}, nil, false); err != nil {
-		return err
-	}
 	type plain VehicleBike
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"kind", "wheels"}, []string{"kind", "wheels", "electric"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -1680,23 +1519,14 @@ func (v *VehicleBike) validate(vs *runtime.Violations, path *runtime.Path) {
 func appendVehicleBike(dst []byte, v *VehicleBike) []byte {
 	dst = kit.AppendString(dst, v.Kind)
 	dst = kit.AppendInt64(dst, v.Wheels)
-	if v.Electric != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendBool(dst, (*v.Electric))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOpt(dst, v.Electric, kit.AppendBool)
 	return dst
 }
 
 func readVehicleBike(rd *runtime.Reader, v *VehicleBike) {
 	v.Kind = rd.String()
 	v.Wheels = rd.Int64()
-	if rd.Present() {
-		p0 := new(bool)
-		(*p0) = rd.Bool()
-		v.Electric = p0
-	}
+	v.Electric = kit.ReadOpt(rd, (*runtime.Reader).Bool)
 }
 
 // VehicleCar is the object at 0/with-parent.
@@ -1708,11 +1538,8 @@ type VehicleCar struct {
 
 // UnmarshalJSON decodes a VehicleCar, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *VehicleCar) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"kind", "wheels"}, []string{"kind", "wheels", "seats"}, nil, false); err != nil {
-		return err
-	}
 	type plain VehicleCar
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"kind", "wheels"}, []string{"kind", "wheels", "seats"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -1748,23 +1575,14 @@ func (v *VehicleCar) validate(vs *runtime.Violations, path *runtime.Path) {
 func appendVehicleCar(dst []byte, v *VehicleCar) []byte {
 	dst = kit.AppendString(dst, v.Kind)
 	dst = kit.AppendInt64(dst, v.Wheels)
-	if v.Seats != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendInt64(dst, (*v.Seats))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOpt(dst, v.Seats, kit.AppendInt64)
 	return dst
 }
 
 func readVehicleCar(rd *runtime.Reader, v *VehicleCar) {
 	v.Kind = rd.String()
 	v.Wheels = rd.Int64()
-	if rd.Present() {
-		p0 := new(int64)
-		(*p0) = rd.Int64()
-		v.Seats = p0
-	}
+	v.Seats = kit.ReadOpt(rd, (*runtime.Reader).Int64)
 }
 
 // checkEntryItem checks a JSON value against the schema at entry/items, adding a violation for every keyword it breaks.
@@ -1804,39 +1622,27 @@ func NewClient(x *runtime.Executor) *Client {
 	c := &Client{x: x}
 	x.WatchFile("Drawing", "drawings.json")
 	c.drawing = runtime.NewTask(x, runtime.TaskSpec[DrawingParams, Drawing]{
-		AppendKey: appendDrawingParams,
-		Cache:     runtime.CachePolicy{TTL: time.Minute},
-		Clone:     cloneDrawing,
-		Decode:    decodeDrawing,
-		Describe:  describeDrawingParams,
-		Encode:    appendDrawing,
-		Fetch:     c.fetchDrawing,
-		Name:      "Drawing",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
-		ValidateParams: (*DrawingParams).Validate,
+		AppendKey:      appendDrawingParams,
+		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Clone:          cloneDrawing,
+		Decode:         kit.Decoder(readDrawing),
+		Describe:       describeDrawingParams,
+		Encode:         appendDrawing,
+		Fetch:          c.fetchDrawing,
+		Name:           "Drawing",
 		ValidateResult: (*Drawing).Validate,
 		Version:        "f75efee28c134679",
 	})
 	x.WatchFile("Scalar", "settings.json")
 	c.scalar = runtime.NewTask(x, runtime.TaskSpec[ScalarParams, Scalar]{
-		AppendKey: appendScalarParams,
-		Cache:     runtime.CachePolicy{TTL: time.Minute},
-		Clone:     cloneScalar,
-		Decode:    decodeScalar,
-		Describe:  describeScalarParams,
-		Encode:    appendScalar,
-		Fetch:     c.fetchScalar,
-		Name:      "Scalar",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
-		ValidateParams: (*ScalarParams).Validate,
+		AppendKey:      appendScalarParams,
+		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Clone:          cloneScalar,
+		Decode:         kit.Decoder(readScalar),
+		Describe:       describeScalarParams,
+		Encode:         appendScalar,
+		Fetch:          c.fetchScalar,
+		Name:           "Scalar",
 		ValidateResult: (*Scalar).Validate,
 		Version:        "19df73797d2c0e26",
 	})
@@ -1846,45 +1652,21 @@ func NewClient(x *runtime.Executor) *Client {
 // GetDrawing looks up a drawing whose properties use every typed composition.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetDrawing(ctx context.Context, id string) (*Drawing, error) {
-	p := newDrawingParams(id)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.drawing.Get(ctx, c.keyDrawing(buf[:0], &p), p)
-}
-
-// keyDrawing appends the cache key of p to dst. It is kept out of line so that GetDrawing's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyDrawing(dst []byte, p *DrawingParams) []byte {
-	return appendDrawingParams(c.drawing.Key(dst), p)
+	return kit.Get(ctx, c.drawing, appendDrawingParams, DrawingParams{ID: id})
 }
 
 // GetDrawingAsync starts GetDrawing and returns at once; Await the future for the result.
 func (c *Client) GetDrawingAsync(ctx context.Context, id string) *runtime.Future[Drawing] {
-	p := newDrawingParams(id)
-	return c.drawing.Async(ctx, &p)
+	return c.drawing.Async(ctx, &DrawingParams{ID: id})
 }
 
 // InvalidateDrawing drops the cached result for these parameters.
 func (c *Client) InvalidateDrawing(id string) {
-	p := newDrawingParams(id)
-	c.drawing.Invalidate(&p)
-}
-
-func newDrawingParams(id string) DrawingParams {
-	p := DrawingParams{ID: id}
-	return p
+	c.drawing.Invalidate(&DrawingParams{ID: id})
 }
 
 func describeDrawingParams(p *DrawingParams) string {
 	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
-}
-
-func decodeDrawing(rd *runtime.Reader) *Drawing {
-	v := new(Drawing)
-	readDrawing(rd, v)
-	return v
 }
 
 // recordDrawing converts the record the source returned; a bare return passes err on.
@@ -1908,45 +1690,21 @@ func (c *Client) fetchDrawing(ctx context.Context, p *DrawingParams) (*Drawing, 
 // GetScalar looks up a scalar setting, a union at the top.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetScalar(ctx context.Context, key string) (*Scalar, error) {
-	p := newScalarParams(key)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.scalar.Get(ctx, c.keyScalar(buf[:0], &p), p)
-}
-
-// keyScalar appends the cache key of p to dst. It is kept out of line so that GetScalar's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyScalar(dst []byte, p *ScalarParams) []byte {
-	return appendScalarParams(c.scalar.Key(dst), p)
+	return kit.Get(ctx, c.scalar, appendScalarParams, ScalarParams{Key: key})
 }
 
 // GetScalarAsync starts GetScalar and returns at once; Await the future for the result.
 func (c *Client) GetScalarAsync(ctx context.Context, key string) *runtime.Future[Scalar] {
-	p := newScalarParams(key)
-	return c.scalar.Async(ctx, &p)
+	return c.scalar.Async(ctx, &ScalarParams{Key: key})
 }
 
 // InvalidateScalar drops the cached result for these parameters.
 func (c *Client) InvalidateScalar(key string) {
-	p := newScalarParams(key)
-	c.scalar.Invalidate(&p)
-}
-
-func newScalarParams(key string) ScalarParams {
-	p := ScalarParams{Key: key}
-	return p
+	c.scalar.Invalidate(&ScalarParams{Key: key})
 }
 
 func describeScalarParams(p *ScalarParams) string {
 	return fmt.Sprintf("key=%v", runtime.Quote(p.Key))
-}
-
-func decodeScalar(rd *runtime.Reader) *Scalar {
-	v := new(Scalar)
-	readScalar(rd, v)
-	return v
 }
 
 // recordScalar converts the record the source returned; a bare return passes err on.
@@ -1971,25 +1729,9 @@ func (c *Client) fetchScalar(ctx context.Context, p *ScalarParams) (*Scalar, err
 func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, error) {
 	switch task {
 	case "Drawing":
-		var p DrawingParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.drawing.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.drawing, params)
 	case "Scalar":
-		var p ScalarParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.scalar.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.scalar, params)
 	}
 	return nil, fmt.Errorf("%w: %q", runtime.ErrUnknownTask, task)
 }
@@ -2004,7 +1746,7 @@ func convDrawing(path string, raw any) (out Drawing, err error) {
 	if err != nil {
 		return
 	}
-	out.Shape, err = convShape(path+"/shape", runtime.Prop(m, "shape"))
+	out.Shape = kit.Field(&err, path+"/shape", runtime.Prop(m, "shape"), convShape)
 	if err != nil {
 		return
 	}
@@ -2026,21 +1768,10 @@ func convDrawing(path string, raw any) (out Drawing, err error) {
 		}
 		out.Shapes = &vShapes
 	}
-	if rScalar, ok := m["scalar"]; ok && rScalar != nil {
-		var vScalar Scalar
-		vScalar, err = convScalar(path+"/scalar", rScalar)
-		if err != nil {
-			return
-		}
-		out.Scalar = &vScalar
-	}
-	if rRef, ok := m["ref"]; ok && rRef != nil {
-		var vRef Ref
-		vRef, err = convRef(path+"/ref", rRef)
-		if err != nil {
-			return
-		}
-		out.Ref = &vRef
+	out.Scalar = kit.OptionalField(&err, path+"/scalar", runtime.Prop(m, "scalar"), convScalar)
+	out.Ref = kit.OptionalField(&err, path+"/ref", runtime.Prop(m, "ref"), convRef)
+	if err != nil {
+		return
 	}
 	if rMaybe, ok := m["maybe"]; ok {
 		out.Maybe.Set = true
@@ -2053,53 +1784,14 @@ func convDrawing(path string, raw any) (out Drawing, err error) {
 			}
 		}
 	}
-	if rNamed, ok := m["named"]; ok && rNamed != nil {
-		var vNamed Named
-		vNamed, err = convNamed(path+"/named", rNamed)
-		if err != nil {
-			return
-		}
-		out.Named = &vNamed
-	}
-	if rTagged, ok := m["tagged"]; ok && rTagged != nil {
-		var vTagged Tagged
-		vTagged, err = convTagged(path+"/tagged", rTagged)
-		if err != nil {
-			return
-		}
-		out.Tagged = &vTagged
-	}
-	if rCounters, ok := m["counters"]; ok && rCounters != nil {
-		var vCounters Counters
-		vCounters, err = convCounters(path+"/counters", rCounters)
-		if err != nil {
-			return
-		}
-		out.Counters = &vCounters
-	}
-	if rHeaders, ok := m["headers"]; ok && rHeaders != nil {
-		var vHeaders Headers
-		vHeaders, err = convHeaders(path+"/headers", rHeaders)
-		if err != nil {
-			return
-		}
-		out.Headers = &vHeaders
-	}
-	if rPoint, ok := m["point"]; ok && rPoint != nil {
-		var vPoint Point
-		vPoint, err = convPoint(path+"/point", rPoint)
-		if err != nil {
-			return
-		}
-		out.Point = &vPoint
-	}
-	if rRow, ok := m["row"]; ok && rRow != nil {
-		var vRow Row
-		vRow, err = convRow(path+"/row", rRow)
-		if err != nil {
-			return
-		}
-		out.Row = &vRow
+	out.Named = kit.OptionalField(&err, path+"/named", runtime.Prop(m, "named"), convNamed)
+	out.Tagged = kit.OptionalField(&err, path+"/tagged", runtime.Prop(m, "tagged"), convTagged)
+	out.Counters = kit.OptionalField(&err, path+"/counters", runtime.Prop(m, "counters"), convCounters)
+	out.Headers = kit.OptionalField(&err, path+"/headers", runtime.Prop(m, "headers"), convHeaders)
+	out.Point = kit.OptionalField(&err, path+"/point", runtime.Prop(m, "point"), convPoint)
+	out.Row = kit.OptionalField(&err, path+"/row", runtime.Prop(m, "row"), convRow)
+	if err != nil {
+		return
 	}
 	if rMode, ok := m["mode"]; ok {
 		var vMode Mode
@@ -2109,22 +1801,8 @@ func convDrawing(path string, raw any) (out Drawing, err error) {
 		}
 		out.Mode = &vMode
 	}
-	if rEntry, ok := m["entry"]; ok && rEntry != nil {
-		var vEntry Entry
-		vEntry, err = convEntry(path+"/entry", rEntry)
-		if err != nil {
-			return
-		}
-		out.Entry = &vEntry
-	}
-	if rVehicle, ok := m["vehicle"]; ok && rVehicle != nil {
-		var vVehicle Vehicle
-		vVehicle, err = convVehicle(path+"/vehicle", rVehicle)
-		if err != nil {
-			return
-		}
-		out.Vehicle = &vVehicle
-	}
+	out.Entry = kit.OptionalField(&err, path+"/entry", runtime.Prop(m, "entry"), convEntry)
+	out.Vehicle = kit.OptionalField(&err, path+"/vehicle", runtime.Prop(m, "vehicle"), convVehicle)
 	return
 }
 
@@ -2138,14 +1816,8 @@ func convCircle(path string, raw any) (out Circle, err error) {
 	if err != nil {
 		return
 	}
-	out.Kind, err = runtime.AsString(path+"/kind", runtime.Prop(m, "kind"))
-	if err != nil {
-		return
-	}
-	out.R, err = runtime.AsFloat64(path+"/r", runtime.Prop(m, "r"))
-	if err != nil {
-		return
-	}
+	out.Kind = kit.Field(&err, path+"/kind", runtime.Prop(m, "kind"), runtime.AsString)
+	out.R = kit.Field(&err, path+"/r", runtime.Prop(m, "r"), runtime.AsFloat64)
 	return
 }
 
@@ -2154,7 +1826,7 @@ func convCounters(path string, raw any) (out Counters, err error) {
 	if err != nil {
 		return
 	}
-	out.Name, err = runtime.AsString(path+"/name", runtime.Prop(m, "name"))
+	out.Name = kit.Field(&err, path+"/name", runtime.Prop(m, "name"), runtime.AsString)
 	if err != nil {
 		return
 	}
@@ -2180,27 +1852,20 @@ func convEntry(path string, raw any) (out Entry, err error) {
 	return
 }
 
-// patternConv0 is compiled once; the schema compiler has already accepted it.
-var patternConv0 = kit.MustPattern("^x-")
-
 func convHeaders(path string, raw any) (out Headers, err error) {
 	m, err := runtime.AsObject(path, raw)
 	if err != nil {
 		return
 	}
-	if rHost, ok := m["host"]; ok && rHost != nil {
-		var vHost string
-		vHost, err = runtime.AsString(path+"/host", rHost)
-		if err != nil {
-			return
-		}
-		out.Host = &vHost
+	out.Host = kit.OptionalField(&err, path+"/host", runtime.Prop(m, "host"), runtime.AsString)
+	if err != nil {
+		return
 	}
 	for _, k := range runtime.SortedKeys(m) {
 		if slices.Contains([]string{"host"}, k) {
 			continue
 		}
-		if patternConv0.MatchString(k) {
+		if patternPropsKeyPattern.MatchString(k) {
 			var x string
 			x, err = runtime.AsString(runtime.JoinPointer(path, k), m[k])
 			if err != nil {
@@ -2225,22 +1890,9 @@ func convNamed(path string, raw any) (out Named, err error) {
 	if err != nil {
 		return
 	}
-	out.ID, err = runtime.AsInt64(path+"/id", runtime.Prop(m, "id"))
-	if err != nil {
-		return
-	}
-	if rCreated, ok := m["created"]; ok && rCreated != nil {
-		var vCreated string
-		vCreated, err = runtime.AsString(path+"/created", rCreated)
-		if err != nil {
-			return
-		}
-		out.Created = &vCreated
-	}
-	out.Name, err = runtime.AsString(path+"/name", runtime.Prop(m, "name"))
-	if err != nil {
-		return
-	}
+	out.ID = kit.Field(&err, path+"/id", runtime.Prop(m, "id"), runtime.AsInt64)
+	out.Created = kit.OptionalField(&err, path+"/created", runtime.Prop(m, "created"), runtime.AsString)
+	out.Name = kit.Field(&err, path+"/name", runtime.Prop(m, "name"), runtime.AsString)
 	return
 }
 
@@ -2269,17 +1921,10 @@ func convTagged(path string, raw any) (out Tagged, err error) {
 	if err != nil {
 		return
 	}
-	out.ID, err = runtime.AsInt64(path+"/id", runtime.Prop(m, "id"))
+	out.ID = kit.Field(&err, path+"/id", runtime.Prop(m, "id"), runtime.AsInt64)
+	out.Created = kit.OptionalField(&err, path+"/created", runtime.Prop(m, "created"), runtime.AsString)
 	if err != nil {
 		return
-	}
-	if rCreated, ok := m["created"]; ok && rCreated != nil {
-		var vCreated string
-		vCreated, err = runtime.AsString(path+"/created", rCreated)
-		if err != nil {
-			return
-		}
-		out.Created = &vCreated
 	}
 	if rTags, ok := m["tags"]; ok && rTags != nil {
 		var vTags []string
