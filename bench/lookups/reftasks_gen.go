@@ -38,14 +38,12 @@ func (v *Address) Validate() error {
 }
 
 func (v *Address) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pCountry := path.Key("country")
-		if utf8.RuneCountInString(v.Country) < 2 {
-			vs.Addf(pCountry.String(), "minLength", "length %d, want at least 2", utf8.RuneCountInString(v.Country))
-		}
-		if utf8.RuneCountInString(v.Country) > 2 {
-			vs.Addf(pCountry.String(), "maxLength", "length %d, want at most 2", utf8.RuneCountInString(v.Country))
-		}
+	pCountry := path.Key("country")
+	if utf8.RuneCountInString(v.Country) < 2 {
+		vs.Addf(pCountry.String(), "minLength", "length %d, want at least 2", utf8.RuneCountInString(v.Country))
+	}
+	if utf8.RuneCountInString(v.Country) > 2 {
+		vs.Addf(pCountry.String(), "maxLength", "length %d, want at most 2", utf8.RuneCountInString(v.Country))
 	}
 }
 
@@ -99,8 +97,7 @@ func (v Plan) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendPlan(dst []byte, v *Plan) []byte {
-	dst = kit.AppendString(dst, string(*v))
-	return dst
+	return kit.AppendString(dst, string(*v))
 }
 
 func readPlan(rd *runtime.Reader, v *Plan) {
@@ -134,38 +131,28 @@ func (v *UserProfile) Validate() error {
 }
 
 func (v *UserProfile) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pID := path.Key("id")
-		if !idPattern.MatchString(v.ID) {
-			vs.Addf(pID.String(), "pattern", "%q does not match \"^user_[0-9]+$\"", v.ID)
+	pID := path.Key("id")
+	if !idPattern.MatchString(v.ID) {
+		vs.Addf(pID.String(), "pattern", "%q does not match \"^user_[0-9]+$\"", v.ID)
+	}
+	pName := path.Key("name")
+	if utf8.RuneCountInString(v.Name) < 1 {
+		vs.Addf(pName.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.Name))
+	}
+	if utf8.RuneCountInString(v.Name) > 200 {
+		vs.Addf(pName.String(), "maxLength", "length %d, want at most 200", utf8.RuneCountInString(v.Name))
+	}
+	pPlan := path.Key("plan")
+	v.Plan.validate(vs, &pPlan)
+	pLoginCount := path.Key("login_count")
+	if v.LoginCount != nil {
+		if (*v.LoginCount) < 0 {
+			vs.Addf(pLoginCount.String(), "minimum", "%v is less than 0", (*v.LoginCount))
 		}
 	}
-	{
-		pName := path.Key("name")
-		if utf8.RuneCountInString(v.Name) < 1 {
-			vs.Addf(pName.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.Name))
-		}
-		if utf8.RuneCountInString(v.Name) > 200 {
-			vs.Addf(pName.String(), "maxLength", "length %d, want at most 200", utf8.RuneCountInString(v.Name))
-		}
-	}
-	{
-		pPlan := path.Key("plan")
-		v.Plan.validate(vs, &pPlan)
-	}
-	{
-		pLoginCount := path.Key("login_count")
-		if v.LoginCount != nil {
-			if (*v.LoginCount) < 0 {
-				vs.Addf(pLoginCount.String(), "minimum", "%v is less than 0", (*v.LoginCount))
-			}
-		}
-	}
-	{
-		pAddress := path.Key("address")
-		if v.Address != nil {
-			v.Address.validate(vs, &pAddress)
-		}
+	pAddress := path.Key("address")
+	if v.Address != nil {
+		v.Address.validate(vs, &pAddress)
 	}
 }
 
@@ -232,11 +219,9 @@ func (v *UserProfileFlakyParams) Validate() error {
 }
 
 func (v *UserProfileFlakyParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pUserID := path.Key("user_id")
-		if !idPattern.MatchString(v.UserID) {
-			vs.Addf(pUserID.String(), "pattern", "%q does not match \"^user_[0-9]+$\"", v.UserID)
-		}
+	pUserID := path.Key("user_id")
+	if !idPattern.MatchString(v.UserID) {
+		vs.Addf(pUserID.String(), "pattern", "%q does not match \"^user_[0-9]+$\"", v.UserID)
 	}
 }
 
@@ -264,11 +249,9 @@ func (v *UserProfileParams) Validate() error {
 }
 
 func (v *UserProfileParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pUserID := path.Key("user_id")
-		if !idPattern.MatchString(v.UserID) {
-			vs.Addf(pUserID.String(), "pattern", "%q does not match \"^user_[0-9]+$\"", v.UserID)
-		}
+	pUserID := path.Key("user_id")
+	if !idPattern.MatchString(v.UserID) {
+		vs.Addf(pUserID.String(), "pattern", "%q does not match \"^user_[0-9]+$\"", v.UserID)
 	}
 }
 
@@ -299,37 +282,25 @@ func (v *UserRow) Validate() error {
 }
 
 func (v *UserRow) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pID := path.Key("id")
-		if utf8.RuneCountInString(v.ID) < 1 {
-			vs.Addf(pID.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.ID))
-		}
+	pID := path.Key("id")
+	if utf8.RuneCountInString(v.ID) < 1 {
+		vs.Addf(pID.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.ID))
 	}
-	{
-		pName := path.Key("name")
-		if utf8.RuneCountInString(v.Name) < 1 {
-			vs.Addf(pName.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.Name))
-		}
-		if utf8.RuneCountInString(v.Name) > 200 {
-			vs.Addf(pName.String(), "maxLength", "length %d, want at most 200", utf8.RuneCountInString(v.Name))
-		}
+	pName := path.Key("name")
+	if utf8.RuneCountInString(v.Name) < 1 {
+		vs.Addf(pName.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.Name))
 	}
-	{
-		pPlan := path.Key("plan")
-		v.Plan.validate(vs, &pPlan)
+	if utf8.RuneCountInString(v.Name) > 200 {
+		vs.Addf(pName.String(), "maxLength", "length %d, want at most 200", utf8.RuneCountInString(v.Name))
 	}
+	pPlan := path.Key("plan")
+	v.Plan.validate(vs, &pPlan)
 }
 
 func appendUserRow(dst []byte, v *UserRow) []byte {
 	dst = kit.AppendString(dst, v.ID)
 	dst = kit.AppendString(dst, v.Name)
-	dst = kit.AppendPresent(dst, v.Email.Set)
-	if v.Email.Set {
-		dst = kit.AppendPresent(dst, v.Email.Null)
-		if !v.Email.Null {
-			dst = kit.AppendString(dst, v.Email.Value)
-		}
-	}
+	dst = kit.AppendOptNull(dst, &v.Email, kit.AppendString)
 	dst = kit.AppendString(dst, string(v.Plan))
 	return dst
 }
@@ -337,14 +308,7 @@ func appendUserRow(dst []byte, v *UserRow) []byte {
 func readUserRow(rd *runtime.Reader, v *UserRow) {
 	v.ID = rd.String()
 	v.Name = rd.String()
-	if rd.Present() {
-		v.Email.Set = true
-		if rd.Present() {
-			v.Email.Null = true
-		} else {
-			v.Email.Value = rd.String()
-		}
-	}
+	v.Email = kit.ReadOptNull(rd, (*runtime.Reader).String)
 	v.Plan = UserRowPlan(rd.String())
 }
 
@@ -373,14 +337,12 @@ func (v *UserRowBatchedParams) Validate() error {
 }
 
 func (v *UserRowBatchedParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pUserID := path.Key("user_id")
-		if utf8.RuneCountInString(v.UserID) < 1 {
-			vs.Addf(pUserID.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.UserID))
-		}
-		if utf8.RuneCountInString(v.UserID) > 64 {
-			vs.Addf(pUserID.String(), "maxLength", "length %d, want at most 64", utf8.RuneCountInString(v.UserID))
-		}
+	pUserID := path.Key("user_id")
+	if utf8.RuneCountInString(v.UserID) < 1 {
+		vs.Addf(pUserID.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.UserID))
+	}
+	if utf8.RuneCountInString(v.UserID) > 64 {
+		vs.Addf(pUserID.String(), "maxLength", "length %d, want at most 64", utf8.RuneCountInString(v.UserID))
 	}
 }
 
@@ -408,14 +370,12 @@ func (v *UserRowBatchedUncachedParams) Validate() error {
 }
 
 func (v *UserRowBatchedUncachedParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pUserID := path.Key("user_id")
-		if utf8.RuneCountInString(v.UserID) < 1 {
-			vs.Addf(pUserID.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.UserID))
-		}
-		if utf8.RuneCountInString(v.UserID) > 64 {
-			vs.Addf(pUserID.String(), "maxLength", "length %d, want at most 64", utf8.RuneCountInString(v.UserID))
-		}
+	pUserID := path.Key("user_id")
+	if utf8.RuneCountInString(v.UserID) < 1 {
+		vs.Addf(pUserID.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.UserID))
+	}
+	if utf8.RuneCountInString(v.UserID) > 64 {
+		vs.Addf(pUserID.String(), "maxLength", "length %d, want at most 64", utf8.RuneCountInString(v.UserID))
 	}
 }
 
@@ -443,14 +403,12 @@ func (v *UserRowParams) Validate() error {
 }
 
 func (v *UserRowParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pUserID := path.Key("user_id")
-		if utf8.RuneCountInString(v.UserID) < 1 {
-			vs.Addf(pUserID.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.UserID))
-		}
-		if utf8.RuneCountInString(v.UserID) > 64 {
-			vs.Addf(pUserID.String(), "maxLength", "length %d, want at most 64", utf8.RuneCountInString(v.UserID))
-		}
+	pUserID := path.Key("user_id")
+	if utf8.RuneCountInString(v.UserID) < 1 {
+		vs.Addf(pUserID.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.UserID))
+	}
+	if utf8.RuneCountInString(v.UserID) > 64 {
+		vs.Addf(pUserID.String(), "maxLength", "length %d, want at most 64", utf8.RuneCountInString(v.UserID))
 	}
 }
 
@@ -498,8 +456,7 @@ func (v UserRowPlan) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendUserRowPlan(dst []byte, v *UserRowPlan) []byte {
-	dst = kit.AppendString(dst, string(*v))
-	return dst
+	return kit.AppendString(dst, string(*v))
 }
 
 func readUserRowPlan(rd *runtime.Reader, v *UserRowPlan) {
@@ -714,21 +671,8 @@ func scanUserRow(row *runtime.Row) (out *UserRow, err error) {
 	var v UserRow
 	v.ID = kit.Field(&err, "/id", row.Col(0), runtime.AsString)
 	v.Name = kit.Field(&err, "/name", row.Col(1), runtime.AsString)
-	if err != nil {
-		return
-	}
-	if rEmail, ok := row.Lookup(2); ok {
-		v.Email.Set = true
-		if rEmail == nil {
-			v.Email.Null = true
-		} else {
-			v.Email.Value, err = runtime.AsString("/email", rEmail)
-			if err != nil {
-				return
-			}
-		}
-	}
-	v.Plan = kit.Field(&err, "/plan", row.Col(3), convUserRowPlan)
+	v.Email = kit.OptNullField(&err, "/email", row.Col(2), runtime.AsString)
+	v.Plan = kit.Field(&err, "/plan", row.Col(3), kit.AsStringOf[UserRowPlan])
 	if err != nil {
 		return
 	}
@@ -764,21 +708,8 @@ func scanUserRowBatched(row *runtime.Row) (out *UserRow, err error) {
 	var v UserRow
 	v.ID = kit.Field(&err, "/id", row.Col(0), runtime.AsString)
 	v.Name = kit.Field(&err, "/name", row.Col(1), runtime.AsString)
-	if err != nil {
-		return
-	}
-	if rEmail, ok := row.Lookup(2); ok {
-		v.Email.Set = true
-		if rEmail == nil {
-			v.Email.Null = true
-		} else {
-			v.Email.Value, err = runtime.AsString("/email", rEmail)
-			if err != nil {
-				return
-			}
-		}
-	}
-	v.Plan = kit.Field(&err, "/plan", row.Col(3), convUserRowPlan)
+	v.Email = kit.OptNullField(&err, "/email", row.Col(2), runtime.AsString)
+	v.Plan = kit.Field(&err, "/plan", row.Col(3), kit.AsStringOf[UserRowPlan])
 	if err != nil {
 		return
 	}
@@ -840,21 +771,8 @@ func scanUserRowBatchedUncached(row *runtime.Row) (out *UserRow, err error) {
 	var v UserRow
 	v.ID = kit.Field(&err, "/id", row.Col(0), runtime.AsString)
 	v.Name = kit.Field(&err, "/name", row.Col(1), runtime.AsString)
-	if err != nil {
-		return
-	}
-	if rEmail, ok := row.Lookup(2); ok {
-		v.Email.Set = true
-		if rEmail == nil {
-			v.Email.Null = true
-		} else {
-			v.Email.Value, err = runtime.AsString("/email", rEmail)
-			if err != nil {
-				return
-			}
-		}
-	}
-	v.Plan = kit.Field(&err, "/plan", row.Col(3), convUserRowPlan)
+	v.Email = kit.OptNullField(&err, "/email", row.Col(2), runtime.AsString)
+	v.Plan = kit.Field(&err, "/plan", row.Col(3), kit.AsStringOf[UserRowPlan])
 	if err != nil {
 		return
 	}
@@ -911,13 +829,4 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 // Tasks lists the names Execute accepts, sorted.
 func (c *Client) Tasks() []string {
 	return []string{"UserProfile", "UserProfileFlaky", "UserRow", "UserRowBatched", "UserRowBatchedUncached"}
-}
-
-func convUserRowPlan(path string, raw any) (out UserRowPlan, err error) {
-	x, err := runtime.AsString(path, raw)
-	if err != nil {
-		return
-	}
-	out = UserRowPlan(x)
-	return
 }

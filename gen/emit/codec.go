@@ -12,6 +12,7 @@ import (
 // written out field by field so that a cache hit uses no reflection.
 func (e *emitter) codec(t *ir.Type) {
 	var enc, dec []jen.Code
+	var ret jen.Code // what appendX returns: dst after enc, or one call that appends everything
 	switch t.Kind {
 	case ir.Struct:
 		for _, fd := range t.Fields {
@@ -27,26 +28,29 @@ func (e *emitter) codec(t *ir.Type) {
 	case ir.Tuple:
 		enc, dec = e.tupleCodec(t)
 	case ir.JSONEnum:
-		enc = []jen.Code{jen.Id("dst").Op("=").Qual(kit, "AppendString").Call(jen.Id("dst"), jen.String().Call(jen.Op("*").Id("v")))}
+		ret = jen.Qual(kit, "AppendString").Call(jen.Id("dst"), jen.String().Call(jen.Op("*").Id("v")))
 		dec = []jen.Code{jen.Op("*").Id("v").Op("=").Id(t.Name).Call(jen.Id("rd").Dot("String").Call())}
 	case ir.Enum:
-		enc = e.encode(t.Elem, jen.Id(underlying(t.Elem)).Call(jen.Op("*").Id("v")), 0)
+		ret = jen.Add(helper(appendFunc(t.Elem))).Call(jen.Id("dst"), jen.Id(underlying(t.Elem)).Call(jen.Op("*").Id("v")))
 		dec = []jen.Code{jen.Op("*").Id("v").Op("=").Id(t.Name).Call(readCall(t.Elem))}
 	case ir.Named:
 		if t.Elem.Kind == ir.JSON {
-			enc = []jen.Code{jen.Id("dst").Op("=").Qual(rt, "AppendJSONValue").Call(jen.Id("dst"), jen.Id("v").Dot("JSONValue"))}
+			ret = jen.Qual(rt, "AppendJSONValue").Call(jen.Id("dst"), jen.Id("v").Dot("JSONValue"))
 			dec = []jen.Code{jen.Id("v").Dot("JSONValue").Op("=").Qual(rt, "ReadJSONValue").Call(jen.Id("rd"))}
 			break
 		}
 		if t.Elem.Kind.IsPrimitive() {
-			enc = []jen.Code{jen.Id("dst").Op("=").Add(helper(appendFunc(t.Elem))).Call(jen.Id("dst"), primConv(t.Elem, jen.Op("*").Id("v")))}
+			ret = jen.Add(helper(appendFunc(t.Elem))).Call(jen.Id("dst"), primConv(t.Elem, jen.Op("*").Id("v")))
 			dec = []jen.Code{jen.Op("*").Id("v").Op("=").Id(t.Name).Call(readCall(t.Elem))}
 			break
 		}
 		enc = e.encode(t.Elem, jen.Parens(jen.Op("*").Id("v")), 0)
 		dec = e.decode(t.Elem, lv{jen.Parens(jen.Op("*").Id("v")), jen.Id("v")}, 0)
 	}
-	enc = append(enc, jen.Return(jen.Id("dst")))
+	if ret == nil {
+		ret = jen.Id("dst")
+	}
+	enc = append(enc, jen.Return(ret))
 	e.f.Func().Id("append"+t.Name).Params(jen.Id("dst").Index().Byte(), jen.Id("v").Op("*").Id(t.Name)).Index().Byte().Block(enc...)
 	e.f.Line()
 	if e.reads[t] {
@@ -117,6 +121,12 @@ func (e *emitter) encode(t *ir.Type, x *jen.Statement, depth int) []jen.Code {
 		return []jen.Code{jen.If(x.Clone().Op("!=").Nil()).Block(inner...).Else().Block(
 			assign(jen.Qual(kit, "AppendPresent").Call(jen.Id("dst"), jen.False())))}
 	case ir.OptNull:
+		if fn := appendValueFunc(t.Elem); fn != nil {
+			return []jen.Code{assign(jen.Qual(kit, "AppendOptNull").Call(jen.Id("dst"), jen.Op("&").Add(x.Clone()), fn))}
+		}
+		if refElem(t.Elem) {
+			return []jen.Code{assign(jen.Qual(kit, "AppendOptNullRef").Call(jen.Id("dst"), jen.Op("&").Add(x.Clone()), jen.Id("append"+t.Elem.Name)))}
+		}
 		return []jen.Code{
 			assign(jen.Qual(kit, "AppendPresent").Call(jen.Id("dst"), x.Clone().Dot("Set"))),
 			jen.If(x.Clone().Dot("Set")).Block(
@@ -176,6 +186,12 @@ func (e *emitter) decode(t *ir.Type, target lv, depth int) []jen.Code {
 				set(jen.Id(p)))...,
 		)}
 	case ir.OptNull:
+		if fn := readValueFunc(t.Elem); fn != nil {
+			return []jen.Code{set(jen.Qual(kit, "ReadOptNull").Call(jen.Id("rd"), fn))}
+		}
+		if refElem(t.Elem) && e.reads[t.Elem] {
+			return []jen.Code{set(jen.Qual(kit, "ReadOptNullRef").Call(jen.Id("rd"), jen.Id("read"+t.Elem.Name)))}
+		}
 		return []jen.Code{jen.If(jen.Id("rd").Dot("Present").Call()).Block(
 			target.val.Clone().Dot("Set").Op("=").True(),
 			jen.If(jen.Id("rd").Dot("Present").Call()).Block(

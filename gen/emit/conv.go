@@ -69,6 +69,15 @@ func asJSONValue(t *ir.Type, path, raw *jen.Statement) *jen.Statement {
 	return jen.Qual(kit, "AsJSONValueFor").Call(path, raw, jen.Id(t.Schema.Func))
 }
 
+// asOfFunc is the kit conversion into a named type over the primitive t (kit.AsStringOf, ...), or "".
+func asOfFunc(t *ir.Type) string {
+	switch t.Kind {
+	case ir.String, ir.Int, ir.Float, ir.Bool:
+		return asFunc(t) + "Of"
+	}
+	return ""
+}
+
 func asFunc(t *ir.Type) string {
 	if t.Kind == ir.Format {
 		return formatOf(t).as
@@ -140,7 +149,14 @@ func (e *emitter) convFunc(t *ir.Type) jen.Code {
 	switch t.Kind {
 	case ir.String, ir.Int, ir.Float, ir.Bool, ir.Time, ir.Format:
 		return helper(asFunc(t))
-	case ir.Enum, ir.Struct, ir.Named, ir.Union, ir.Tuple, ir.JSONEnum:
+	case ir.Enum, ir.Named:
+		// A named type over a primitive converts as the primitive does, then takes its name.
+		if of := asOfFunc(t.Elem); of != "" {
+			return jen.Qual(kit, of).Types(jen.Id(t.Name))
+		}
+		e.convs.need(t)
+		return jen.Id("conv" + t.Name)
+	case ir.Struct, ir.Union, ir.Tuple, ir.JSONEnum:
 		e.convs.need(t)
 		return jen.Id("conv" + t.Name)
 	case ir.JSON:
@@ -149,6 +165,15 @@ func (e *emitter) convFunc(t *ir.Type) jen.Code {
 		}
 	}
 	return nil
+}
+
+// listElemFunc is the conversion of the elements of an unnamed list type t whose elements convert in one
+// call (see convFunc), or nil.
+func (e *emitter) listElemFunc(t *ir.Type) jen.Code {
+	if t.Kind != ir.Slice {
+		return nil
+	}
+	return e.convFunc(t.Elem)
 }
 
 // convField converts property fd of the object m into out.
@@ -174,19 +199,35 @@ func (e *emitter) convFieldFrom(fd *ir.Field, target, childPath, get, prop *jen.
 func (e *emitter) convFieldCall(fd *ir.Field, target, childPath, prop *jen.Statement) jen.Code {
 	switch fd.Type.Kind {
 	case ir.Pointer:
-		if ir.HoldsNull(fd.Type.Elem) {
-			return nil
+		if fd.Type.Elem.Kind == ir.JSON && fd.Type.Elem.Schema != nil {
+			return nil // a NULL is null or absent as the schema says: see convFieldBlock
+		}
+		if el := e.listElemFunc(fd.Type.Elem); el != nil && !fd.Required {
+			return target.Clone().Op("=").Qual(kit, "OptionalListField").Call(jen.Op("&").Err(), childPath.Clone(), prop.Clone(), el)
 		}
 		fn := e.convFunc(fd.Type.Elem)
 		if fn == nil {
 			return nil
+		}
+		if ir.HoldsNull(fd.Type.Elem) { // null is a value of the type: only absence leaves the field nil
+			if fd.Required {
+				return nil
+			}
+			return target.Clone().Op("=").Qual(kit, "PresentField").Call(jen.Op("&").Err(), childPath.Clone(), prop.Clone(), fn)
 		}
 		if fd.Required {
 			return target.Clone().Op("=").Qual(kit, "NullableField").Call(jen.Op("&").Err(), childPath.Clone(), jen.Lit(schemaName(fd.Type)), prop.Clone(), fn)
 		}
 		return target.Clone().Op("=").Qual(kit, "OptionalField").Call(jen.Op("&").Err(), childPath.Clone(), prop.Clone(), fn)
 	case ir.OptNull:
-		return nil
+		fn := e.convFunc(fd.Type.Elem)
+		if fn == nil {
+			return nil
+		}
+		return target.Clone().Op("=").Qual(kit, "OptNullField").Call(jen.Op("&").Err(), childPath.Clone(), prop.Clone(), fn)
+	}
+	if el := e.listElemFunc(fd.Type); el != nil {
+		return target.Clone().Op("=").Qual(kit, "ListField").Call(jen.Op("&").Err(), childPath.Clone(), prop.Clone(), el)
 	}
 	fn := e.convFunc(fd.Type)
 	if fn == nil {

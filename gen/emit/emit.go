@@ -493,10 +493,10 @@ func (e *emitter) structChecks(t *ir.Type) []jen.Code {
 		if !needsCheck(fd.Type, map[*ir.Type]bool{}) {
 			continue
 		}
+		// p<Field> is unique in the method (field names are), so the checks need no block of their own.
 		pathVar := "p" + fd.Name
-		inner := append([]jen.Code{jen.Id(pathVar).Op(":=").Id("path").Dot("Key").Call(jen.Lit(fd.JSON))},
-			e.checks(fd.Type, jen.Id("v").Dot(fd.Name), "&"+pathVar, 0)...)
-		body = append(body, jen.Block(inner...))
+		body = append(body, jen.Id(pathVar).Op(":=").Id("path").Dot("Key").Call(jen.Lit(fd.JSON)))
+		body = append(body, e.checks(fd.Type, jen.Id("v").Dot(fd.Name), "&"+pathVar, 0)...)
 	}
 	return append(body, e.mapFieldChecks(t)...)
 }

@@ -2,6 +2,7 @@ package kit_test
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -107,6 +108,70 @@ func TestOptionalCodecRoundTrip(t *testing.T) {
 		}
 		if deref(s) != deref(tc.s) || (p == nil) != (tc.p == nil) || (p != nil && *p != *tc.p) {
 			t.Errorf("read back %v %v, want %v %v", deref(s), p, deref(tc.s), tc.p)
+		}
+	}
+}
+
+// The forms of Field for lists, for properties whose type holds null and for optional nullable ones, and
+// the conversions into named types: absent, null, a value and a failure each land where the property's
+// kind says.
+func TestFieldForms(t *testing.T) {
+	type level string
+	for _, tc := range []struct {
+		name    string
+		run     func(err *error) any
+		want    any
+		wantErr string
+	}{
+		{"list", func(err *error) any { return kit.ListField(err, "/l", []any{"a", "b"}, runtime.AsString) }, []string{"a", "b"}, ""},
+		{"list element fails at its index", func(err *error) any { return kit.ListField(err, "/l", []any{"a", 1.5}, runtime.AsString) }, []string(nil), "/l/1"},
+		{"list null", func(err *error) any { return kit.ListField(err, "/l", nil, runtime.AsString) }, []string(nil), "null"},
+		{"optional list absent", func(err *error) any { return kit.OptionalListField(err, "/l", absent, runtime.AsString) }, (*[]string)(nil), ""},
+		{"optional list null", func(err *error) any { return kit.OptionalListField(err, "/l", nil, runtime.AsString) }, (*[]string)(nil), ""},
+		{"present absent", func(err *error) any { return kit.PresentField(err, "/p", absent, runtime.AsJSONValue) }, (*runtime.JSONValue)(nil), ""},
+		{"present null is a value", func(err *error) any {
+			v := kit.PresentField(err, "/p", nil, runtime.AsJSONValue)
+			return v != nil && v.IsNull()
+		}, true, ""},
+		{"optnull absent", func(err *error) any { return kit.OptNullField(err, "/o", absent, runtime.AsInt64) }, runtime.OptNull[int64]{}, ""},
+		{"optnull null", func(err *error) any { return kit.OptNullField(err, "/o", nil, runtime.AsInt64) }, runtime.Null[int64](), ""},
+		{"optnull value", func(err *error) any { return kit.OptNullField(err, "/o", int64(3), runtime.AsInt64) }, runtime.Some(int64(3)), ""},
+		{"optnull fails", func(err *error) any { return kit.OptNullField(err, "/o", "x", runtime.AsInt64) }, runtime.OptNull[int64]{}, "/o"},
+		{"named string", func(err *error) any { return kit.Field(err, "/n", "hi", kit.AsStringOf[level]) }, level("hi"), ""},
+		{"named string fails", func(err *error) any { return kit.Field(err, "/n", 2.5, kit.AsStringOf[level]) }, level(""), "/n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var err error
+			got := tc.run(&err)
+			if fmt.Sprintf("%#v", got) != fmt.Sprintf("%#v", tc.want) {
+				t.Errorf("got %#v, want %#v", got, tc.want)
+			}
+			if (err == nil) != (tc.wantErr == "") || (err != nil && !strings.Contains(err.Error(), tc.wantErr)) {
+				t.Errorf("err = %v, want one mentioning %q", err, tc.wantErr)
+			}
+		})
+	}
+}
+
+// An optional nullable value written by AppendOptNull or AppendOptNullRef reads back as it was: unset,
+// null or a value.
+func TestOptNullCodecRoundTrip(t *testing.T) {
+	for _, o := range []runtime.OptNull[point]{{}, runtime.Null[point](), runtime.Some(point{}), runtime.Some(point{2, -3})} {
+		s := runtime.OptNull[string]{Set: o.Set, Null: o.Null, Value: fmt.Sprint(o.Value)}
+		b := kit.AppendOptNullRef(nil, &o, appendPoint)
+		b = kit.AppendOptNull(b, &s, kit.AppendString)
+		b = kit.AppendString(b, "end")
+		rd := runtime.NewReader(b)
+		gotP := kit.ReadOptNullRef(rd, readPoint)
+		gotS := kit.ReadOptNull(rd, (*runtime.Reader).String)
+		if end := rd.String(); rd.Err() != nil || end != "end" {
+			t.Fatalf("%+v: trailing value %q, err %v", o, end, rd.Err())
+		}
+		if !o.Set || o.Null { // the value of an unset or null OptNull is not encoded
+			s.Value, o.Value = "", point{}
+		}
+		if gotP != o || gotS != s {
+			t.Errorf("read back %+v %+v, want %+v %+v", gotP, gotS, o, s)
 		}
 	}
 }

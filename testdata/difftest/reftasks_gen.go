@@ -236,8 +236,7 @@ func (v *Conditional) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendConditional(dst []byte, v *Conditional) []byte {
-	dst = runtime.AppendJSONValue(dst, v.JSONValue)
-	return dst
+	return runtime.AppendJSONValue(dst, v.JSONValue)
 }
 
 func readConditional(rd *runtime.Reader, v *Conditional) {
@@ -616,8 +615,7 @@ func (v *Keyed) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendKeyed(dst []byte, v *Keyed) []byte {
-	dst = runtime.AppendJSONValue(dst, v.JSONValue)
-	return dst
+	return runtime.AppendJSONValue(dst, v.JSONValue)
 }
 
 func readKeyed(rd *runtime.Reader, v *Keyed) {
@@ -812,10 +810,8 @@ func (v *MaybeResult) Validate() error {
 }
 
 func (v *MaybeResult) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pKind := path.Key("kind")
-		v.Kind.validate(vs, &pKind)
-	}
+	pKind := path.Key("kind")
+	v.Kind.validate(vs, &pKind)
 }
 
 func appendMaybeResult(dst []byte, v *MaybeResult) []byte {
@@ -865,8 +861,7 @@ func (v MaybeResultKind) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendMaybeResultKind(dst []byte, v *MaybeResultKind) []byte {
-	dst = kit.AppendString(dst, string(*v))
-	return dst
+	return kit.AppendString(dst, string(*v))
 }
 
 func readMaybeResultKind(rd *runtime.Reader, v *MaybeResultKind) {
@@ -931,14 +926,12 @@ func (v *Merged) validate(vs *runtime.Violations, path *runtime.Path) {
 	if n > 3 {
 		vs.Addf(path.String(), "maxProperties", "%d properties, want at most 3", n)
 	}
-	{
-		pA := path.Key("a")
-		if v.A < 0 {
-			vs.Addf(pA.String(), "minimum", "%v is less than 0", v.A)
-		}
-		if v.A > 10 {
-			vs.Addf(pA.String(), "maximum", "%v is greater than 10", v.A)
-		}
+	pA := path.Key("a")
+	if v.A < 0 {
+		vs.Addf(pA.String(), "minimum", "%v is less than 0", v.A)
+	}
+	if v.A > 10 {
+		vs.Addf(pA.String(), "maximum", "%v is greater than 10", v.A)
 	}
 	for k, e := range v.Extra {
 		p := path.Key(k)
@@ -1020,8 +1013,7 @@ func (v *Mixed) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendMixed(dst []byte, v *Mixed) []byte {
-	dst = runtime.AppendJSONValue(dst, v.JSONValue)
-	return dst
+	return runtime.AppendJSONValue(dst, v.JSONValue)
 }
 
 func readMixed(rd *runtime.Reader, v *Mixed) {
@@ -1111,8 +1103,7 @@ func (v Mode) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendMode(dst []byte, v *Mode) []byte {
-	dst = kit.AppendString(dst, string(*v))
-	return dst
+	return kit.AppendString(dst, string(*v))
 }
 
 func readMode(rd *runtime.Reader, v *Mode) {
@@ -1621,13 +1612,7 @@ func (v *Pair) validate(vs *runtime.Violations, path *runtime.Path) {
 
 func appendPair(dst []byte, v *Pair) []byte {
 	dst = kit.AppendString(dst, v.V0)
-	dst = kit.AppendPresent(dst, v.V1.Set)
-	if v.V1.Set {
-		dst = kit.AppendPresent(dst, v.V1.Null)
-		if !v.V1.Null {
-			dst = kit.AppendFloat64(dst, v.V1.Value)
-		}
-	}
+	dst = kit.AppendOptNull(dst, &v.V1, kit.AppendFloat64)
 	dst = kit.AppendLen(dst, len(v.Rest))
 	for i0 := range v.Rest {
 		dst = kit.AppendBool(dst, v.Rest[i0])
@@ -1637,14 +1622,7 @@ func appendPair(dst []byte, v *Pair) []byte {
 
 func readPair(rd *runtime.Reader, v *Pair) {
 	v.V0 = rd.String()
-	if rd.Present() {
-		v.V1.Set = true
-		if rd.Present() {
-			v.V1.Null = true
-		} else {
-			v.V1.Value = rd.Float64()
-		}
-	}
+	v.V1 = kit.ReadOptNull(rd, (*runtime.Reader).Float64)
 	v.Rest = make([]bool, rd.Len())
 	for i0 := range v.Rest {
 		v.Rest[i0] = rd.Bool()
@@ -1980,17 +1958,13 @@ func (v *ShapeCircle) Validate() error {
 }
 
 func (v *ShapeCircle) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pKind := path.Key("kind")
-		if v.Kind != "circle" {
-			vs.Addf(pKind.String(), "const", "%v is not circle", v.Kind)
-		}
+	pKind := path.Key("kind")
+	if v.Kind != "circle" {
+		vs.Addf(pKind.String(), "const", "%v is not circle", v.Kind)
 	}
-	{
-		pR := path.Key("r")
-		if v.R <= 0.0 {
-			vs.Addf(pR.String(), "exclusiveMinimum", "%v is not greater than 0", v.R)
-		}
+	pR := path.Key("r")
+	if v.R <= 0.0 {
+		vs.Addf(pR.String(), "exclusiveMinimum", "%v is not greater than 0", v.R)
 	}
 }
 
@@ -2046,17 +2020,13 @@ func (v *ShapeSquare) Validate() error {
 }
 
 func (v *ShapeSquare) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pKind := path.Key("kind")
-		if v.Kind != "square" {
-			vs.Addf(pKind.String(), "const", "%v is not square", v.Kind)
-		}
+	pKind := path.Key("kind")
+	if v.Kind != "square" {
+		vs.Addf(pKind.String(), "const", "%v is not square", v.Kind)
 	}
-	{
-		pA := path.Key("a")
-		if v.A < 1 {
-			vs.Addf(pA.String(), "minimum", "%v is less than 1", v.A)
-		}
+	pA := path.Key("a")
+	if v.A < 1 {
+		vs.Addf(pA.String(), "minimum", "%v is less than 1", v.A)
 	}
 }
 
@@ -2090,8 +2060,7 @@ func (v *Tuple) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendTuple(dst []byte, v *Tuple) []byte {
-	dst = runtime.AppendJSONValue(dst, v.JSONValue)
-	return dst
+	return runtime.AppendJSONValue(dst, v.JSONValue)
 }
 
 func readTuple(rd *runtime.Reader, v *Tuple) {
@@ -2148,45 +2117,37 @@ func (v *Typed) Validate() error {
 }
 
 func (v *Typed) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pA := path.Key("a")
-		if v.A < 0 {
-			vs.Addf(pA.String(), "minimum", "%v is less than 0", v.A)
+	pA := path.Key("a")
+	if v.A < 0 {
+		vs.Addf(pA.String(), "minimum", "%v is less than 0", v.A)
+	}
+	if v.A > 10 {
+		vs.Addf(pA.String(), "maximum", "%v is greater than 10", v.A)
+	}
+	pB := path.Key("b")
+	if utf8.RuneCountInString(v.B) > 3 {
+		vs.Addf(pB.String(), "maxLength", "length %d, want at most 3", utf8.RuneCountInString(v.B))
+	}
+	if !bPattern.MatchString(v.B) {
+		vs.Addf(pB.String(), "pattern", "%q does not match \"^a\"", v.B)
+	}
+	pC := path.Key("c")
+	if v.C != nil {
+		if len((*v.C)) > 2 {
+			vs.Addf(pC.String(), "maxItems", "%d items, want at most 2", len((*v.C)))
 		}
-		if v.A > 10 {
-			vs.Addf(pA.String(), "maximum", "%v is greater than 10", v.A)
+		if i, j, dup := kit.DuplicateIndex((*v.C)); dup {
+			vs.Addf(pC.String(), "uniqueItems", "items %d and %d are equal", i, j)
+		}
+		for i0 := range *v.C {
+			p0 := pC.Index(i0)
+			(*v.C)[i0].validate(vs, &p0)
 		}
 	}
-	{
-		pB := path.Key("b")
-		if utf8.RuneCountInString(v.B) > 3 {
-			vs.Addf(pB.String(), "maxLength", "length %d, want at most 3", utf8.RuneCountInString(v.B))
-		}
-		if !bPattern.MatchString(v.B) {
-			vs.Addf(pB.String(), "pattern", "%q does not match \"^a\"", v.B)
-		}
-	}
-	{
-		pC := path.Key("c")
-		if v.C != nil {
-			if len((*v.C)) > 2 {
-				vs.Addf(pC.String(), "maxItems", "%d items, want at most 2", len((*v.C)))
-			}
-			if i, j, dup := kit.DuplicateIndex((*v.C)); dup {
-				vs.Addf(pC.String(), "uniqueItems", "items %d and %d are equal", i, j)
-			}
-			for i0 := range *v.C {
-				p0 := pC.Index(i0)
-				(*v.C)[i0].validate(vs, &p0)
-			}
-		}
-	}
-	{
-		pD := path.Key("d")
-		if v.D.Set && !v.D.Null {
-			if !kit.IsMultipleOf(float64(v.D.Value), 2.5) {
-				vs.Addf(pD.String(), "multipleOf", "%v is not a multiple of 2.5", v.D.Value)
-			}
+	pD := path.Key("d")
+	if v.D.Set && !v.D.Null {
+		if !kit.IsMultipleOf(float64(v.D.Value), 2.5) {
+			vs.Addf(pD.String(), "multipleOf", "%v is not a multiple of 2.5", v.D.Value)
 		}
 	}
 }
@@ -2203,13 +2164,7 @@ func appendTyped(dst []byte, v *Typed) []byte {
 	} else {
 		dst = kit.AppendPresent(dst, false)
 	}
-	dst = kit.AppendPresent(dst, v.D.Set)
-	if v.D.Set {
-		dst = kit.AppendPresent(dst, v.D.Null)
-		if !v.D.Null {
-			dst = kit.AppendFloat64(dst, v.D.Value)
-		}
-	}
+	dst = kit.AppendOptNull(dst, &v.D, kit.AppendFloat64)
 	return dst
 }
 
@@ -2224,14 +2179,7 @@ func readTyped(rd *runtime.Reader, v *Typed) {
 		}
 		v.C = p0
 	}
-	if rd.Present() {
-		v.D.Set = true
-		if rd.Present() {
-			v.D.Null = true
-		} else {
-			v.D.Value = rd.Float64()
-		}
-	}
+	v.D = kit.ReadOptNull(rd, (*runtime.Reader).Float64)
 }
 
 // cloneTyped returns a deep copy of v that shares nothing mutable with it.
@@ -2285,8 +2233,7 @@ func (v TypedCItem) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendTypedCItem(dst []byte, v *TypedCItem) []byte {
-	dst = kit.AppendString(dst, string(*v))
-	return dst
+	return kit.AppendString(dst, string(*v))
 }
 
 func readTypedCItem(rd *runtime.Reader, v *TypedCItem) {
@@ -2435,17 +2382,13 @@ func (v *VehicleCircle) Validate() error {
 }
 
 func (v *VehicleCircle) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pA := path.Key("a")
-		if v.A < 0 {
-			vs.Addf(pA.String(), "minimum", "%v is less than 0", v.A)
-		}
+	pA := path.Key("a")
+	if v.A < 0 {
+		vs.Addf(pA.String(), "minimum", "%v is less than 0", v.A)
 	}
-	{
-		pKind := path.Key("kind")
-		if v.Kind != "circle" {
-			vs.Addf(pKind.String(), "const", "%v is not circle", v.Kind)
-		}
+	pKind := path.Key("kind")
+	if v.Kind != "circle" {
+		vs.Addf(pKind.String(), "const", "%v is not circle", v.Kind)
 	}
 }
 
@@ -2504,17 +2447,13 @@ func (v *VehicleSquare) Validate() error {
 }
 
 func (v *VehicleSquare) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pA := path.Key("a")
-		if v.A < 0 {
-			vs.Addf(pA.String(), "minimum", "%v is less than 0", v.A)
-		}
+	pA := path.Key("a")
+	if v.A < 0 {
+		vs.Addf(pA.String(), "minimum", "%v is less than 0", v.A)
 	}
-	{
-		pKind := path.Key("kind")
-		if v.Kind != "square" {
-			vs.Addf(pKind.String(), "const", "%v is not square", v.Kind)
-		}
+	pKind := path.Key("kind")
+	if v.Kind != "square" {
+		vs.Addf(pKind.String(), "const", "%v is not square", v.Kind)
 	}
 }
 
@@ -3756,37 +3695,10 @@ func scanTyped(row *runtime.Row) (out *Typed, err error) {
 	var v Typed
 	v.A = kit.Field(&err, "/a", row.Col(0), runtime.AsInt64)
 	v.B = kit.Field(&err, "/b", row.Col(1), runtime.AsString)
+	v.C = kit.OptionalListField(&err, "/c", row.Col(2), kit.AsStringOf[TypedCItem])
+	v.D = kit.OptNullField(&err, "/d", row.Col(3), runtime.AsFloat64)
 	if err != nil {
 		return
-	}
-	if rC, ok := row.Lookup(2); ok && rC != nil {
-		var vC []TypedCItem
-		{
-			var a1 []any
-			a1, err = runtime.AsArray("/c", rC)
-			if err != nil {
-				return
-			}
-			vC = make([]TypedCItem, len(a1))
-			for i1, e1 := range a1 {
-				vC[i1], err = convTypedCItem("/c"+"/"+strconv.Itoa(i1), e1)
-				if err != nil {
-					return
-				}
-			}
-		}
-		v.C = &vC
-	}
-	if rD, ok := row.Lookup(3); ok {
-		v.D.Set = true
-		if rD == nil {
-			v.D.Null = true
-		} else {
-			v.D.Value, err = runtime.AsFloat64("/d", rD)
-			if err != nil {
-				return
-			}
-		}
 	}
 	return &v, nil
 }
@@ -3941,15 +3853,6 @@ func convShape(path string, raw any) (out Shape, err error) {
 
 func convTuple(path string, raw any) (out Tuple, err error) {
 	out.JSONValue, err = kit.AsJSONValueFor(path, raw, checkTuple)
-	return
-}
-
-func convTypedCItem(path string, raw any) (out TypedCItem, err error) {
-	x, err := runtime.AsString(path, raw)
-	if err != nil {
-		return
-	}
-	out = TypedCItem(x)
 	return
 }
 

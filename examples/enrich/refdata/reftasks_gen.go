@@ -39,17 +39,13 @@ func (v *Product) Validate() error {
 }
 
 func (v *Product) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pName := path.Key("name")
-		if utf8.RuneCountInString(v.Name) < 1 {
-			vs.Addf(pName.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.Name))
-		}
+	pName := path.Key("name")
+	if utf8.RuneCountInString(v.Name) < 1 {
+		vs.Addf(pName.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.Name))
 	}
-	{
-		pPriceCents := path.Key("price_cents")
-		if v.PriceCents < 0 {
-			vs.Addf(pPriceCents.String(), "minimum", "%v is less than 0", v.PriceCents)
-		}
+	pPriceCents := path.Key("price_cents")
+	if v.PriceCents < 0 {
+		vs.Addf(pPriceCents.String(), "minimum", "%v is less than 0", v.PriceCents)
 	}
 }
 
@@ -91,11 +87,9 @@ func (v *ProductParams) Validate() error {
 }
 
 func (v *ProductParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pSKU := path.Key("sku")
-		if !skuPattern.MatchString(v.SKU) {
-			vs.Addf(pSKU.String(), "pattern", "%q does not match \"^SKU-[0-9]{5}$\"", v.SKU)
-		}
+	pSKU := path.Key("sku")
+	if !skuPattern.MatchString(v.SKU) {
+		vs.Addf(pSKU.String(), "pattern", "%q does not match \"^SKU-[0-9]{5}$\"", v.SKU)
 	}
 }
 
@@ -124,10 +118,8 @@ func (v *UserPlan) Validate() error {
 }
 
 func (v *UserPlan) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pPlan := path.Key("plan")
-		v.Plan.validate(vs, &pPlan)
-	}
+	pPlan := path.Key("plan")
+	v.Plan.validate(vs, &pPlan)
 }
 
 func appendUserPlan(dst []byte, v *UserPlan) []byte {
@@ -166,11 +158,9 @@ func (v *UserPlanParams) Validate() error {
 }
 
 func (v *UserPlanParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pUserID := path.Key("user_id")
-		if utf8.RuneCountInString(v.UserID) < 1 {
-			vs.Addf(pUserID.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.UserID))
-		}
+	pUserID := path.Key("user_id")
+	if utf8.RuneCountInString(v.UserID) < 1 {
+		vs.Addf(pUserID.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.UserID))
 	}
 }
 
@@ -218,8 +208,7 @@ func (v UserPlanPlan) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendUserPlanPlan(dst []byte, v *UserPlanPlan) []byte {
-	dst = kit.AppendString(dst, string(*v))
-	return dst
+	return kit.AppendString(dst, string(*v))
 }
 
 func readUserPlanPlan(rd *runtime.Reader, v *UserPlanPlan) {
@@ -387,7 +376,7 @@ func describeUserPlanParams(p *UserPlanParams) string {
 func scanUserPlan(row *runtime.Row) (out *UserPlan, err error) {
 	var v UserPlan
 	v.UserID = kit.Field(&err, "/user_id", row.Col(0), runtime.AsString)
-	v.Plan = kit.Field(&err, "/plan", row.Col(1), convUserPlanPlan)
+	v.Plan = kit.Field(&err, "/plan", row.Col(1), kit.AsStringOf[UserPlanPlan])
 	if err != nil {
 		return
 	}
@@ -438,13 +427,4 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 // Tasks lists the names Execute accepts, sorted.
 func (c *Client) Tasks() []string {
 	return []string{"Product", "UserPlan"}
-}
-
-func convUserPlanPlan(path string, raw any) (out UserPlanPlan, err error) {
-	x, err := runtime.AsString(path, raw)
-	if err != nil {
-		return
-	}
-	out = UserPlanPlan(x)
-	return
 }

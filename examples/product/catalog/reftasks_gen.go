@@ -44,23 +44,17 @@ func (v *Product) Validate() error {
 }
 
 func (v *Product) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pName := path.Key("name")
-		if utf8.RuneCountInString(v.Name) < 1 {
-			vs.Addf(pName.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.Name))
-		}
+	pName := path.Key("name")
+	if utf8.RuneCountInString(v.Name) < 1 {
+		vs.Addf(pName.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.Name))
 	}
-	{
-		pPrice := path.Key("price")
-		if v.Price < 0.0 {
-			vs.Addf(pPrice.String(), "minimum", "%v is less than 0", v.Price)
-		}
+	pPrice := path.Key("price")
+	if v.Price < 0.0 {
+		vs.Addf(pPrice.String(), "minimum", "%v is less than 0", v.Price)
 	}
-	{
-		pCurrency := path.Key("currency")
-		if !currencyPattern.MatchString(v.Currency) {
-			vs.Addf(pCurrency.String(), "pattern", "%q does not match \"^[A-Z]{3}$\"", v.Currency)
-		}
+	pCurrency := path.Key("currency")
+	if !currencyPattern.MatchString(v.Currency) {
+		vs.Addf(pCurrency.String(), "pattern", "%q does not match \"^[A-Z]{3}$\"", v.Currency)
 	}
 }
 
@@ -107,17 +101,13 @@ func (v *ProductParams) Validate() error {
 }
 
 func (v *ProductParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pSKU := path.Key("sku")
-		if !skuPattern.MatchString(v.SKU) {
-			vs.Addf(pSKU.String(), "pattern", "%q does not match \"^[A-Z]{3}-[0-9]{3}$\"", v.SKU)
-		}
+	pSKU := path.Key("sku")
+	if !skuPattern.MatchString(v.SKU) {
+		vs.Addf(pSKU.String(), "pattern", "%q does not match \"^[A-Z]{3}-[0-9]{3}$\"", v.SKU)
 	}
-	{
-		pLang := path.Key("lang")
-		if v.Lang != nil {
-			(*v.Lang).validate(vs, &pLang)
-		}
+	pLang := path.Key("lang")
+	if v.Lang != nil {
+		(*v.Lang).validate(vs, &pLang)
 	}
 }
 
@@ -165,8 +155,7 @@ func (v ProductParamsLang) validate(vs *runtime.Violations, path *runtime.Path) 
 }
 
 func appendProductParamsLang(dst []byte, v *ProductParamsLang) []byte {
-	dst = kit.AppendString(dst, string(*v))
-	return dst
+	return kit.AppendString(dst, string(*v))
 }
 
 // ProductOptions holds the optional parameters of GetProduct; a nil field is left unset.

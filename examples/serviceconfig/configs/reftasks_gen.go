@@ -44,30 +44,24 @@ func (v *ServiceConfig) Validate() error {
 }
 
 func (v *ServiceConfig) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pURL := path.Key("url")
-		if !urlPattern.MatchString(v.URL) {
-			vs.Addf(pURL.String(), "pattern", "%q does not match \"^https://\"", v.URL)
-		}
+	pURL := path.Key("url")
+	if !urlPattern.MatchString(v.URL) {
+		vs.Addf(pURL.String(), "pattern", "%q does not match \"^https://\"", v.URL)
 	}
-	{
-		pTimeoutMs := path.Key("timeout_ms")
-		if v.TimeoutMs < 1 {
-			vs.Addf(pTimeoutMs.String(), "minimum", "%v is less than 1", v.TimeoutMs)
-		}
-		if v.TimeoutMs > 60000 {
-			vs.Addf(pTimeoutMs.String(), "maximum", "%v is greater than 60000", v.TimeoutMs)
-		}
+	pTimeoutMs := path.Key("timeout_ms")
+	if v.TimeoutMs < 1 {
+		vs.Addf(pTimeoutMs.String(), "minimum", "%v is less than 1", v.TimeoutMs)
 	}
-	{
-		pRetries := path.Key("retries")
-		if v.Retries != nil {
-			if (*v.Retries) < 0 {
-				vs.Addf(pRetries.String(), "minimum", "%v is less than 0", (*v.Retries))
-			}
-			if (*v.Retries) > 10 {
-				vs.Addf(pRetries.String(), "maximum", "%v is greater than 10", (*v.Retries))
-			}
+	if v.TimeoutMs > 60000 {
+		vs.Addf(pTimeoutMs.String(), "maximum", "%v is greater than 60000", v.TimeoutMs)
+	}
+	pRetries := path.Key("retries")
+	if v.Retries != nil {
+		if (*v.Retries) < 0 {
+			vs.Addf(pRetries.String(), "minimum", "%v is less than 0", (*v.Retries))
+		}
+		if (*v.Retries) > 10 {
+			vs.Addf(pRetries.String(), "maximum", "%v is greater than 10", (*v.Retries))
 		}
 	}
 }
@@ -77,13 +71,7 @@ func appendServiceConfig(dst []byte, v *ServiceConfig) []byte {
 	dst = kit.AppendInt64(dst, v.TimeoutMs)
 	dst = kit.AppendOpt(dst, v.Retries, kit.AppendInt64)
 	dst = kit.AppendBool(dst, v.Enabled)
-	dst = kit.AppendPresent(dst, v.Owner.Set)
-	if v.Owner.Set {
-		dst = kit.AppendPresent(dst, v.Owner.Null)
-		if !v.Owner.Null {
-			dst = kit.AppendString(dst, v.Owner.Value)
-		}
-	}
+	dst = kit.AppendOptNull(dst, &v.Owner, kit.AppendString)
 	return dst
 }
 
@@ -92,14 +80,7 @@ func readServiceConfig(rd *runtime.Reader, v *ServiceConfig) {
 	v.TimeoutMs = rd.Int64()
 	v.Retries = kit.ReadOpt(rd, (*runtime.Reader).Int64)
 	v.Enabled = rd.Bool()
-	if rd.Present() {
-		v.Owner.Set = true
-		if rd.Present() {
-			v.Owner.Null = true
-		} else {
-			v.Owner.Value = rd.String()
-		}
-	}
+	v.Owner = kit.ReadOptNull(rd, (*runtime.Reader).String)
 }
 
 // cloneServiceConfig returns a deep copy of v that shares nothing mutable with it.
@@ -134,11 +115,9 @@ func (v *ServiceConfigParams) Validate() error {
 }
 
 func (v *ServiceConfigParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pServiceName := path.Key("service_name")
-		if !serviceNamePattern.MatchString(v.ServiceName) {
-			vs.Addf(pServiceName.String(), "pattern", "%q does not match \"^[a-z][a-z0-9_]*$\"", v.ServiceName)
-		}
+	pServiceName := path.Key("service_name")
+	if !serviceNamePattern.MatchString(v.ServiceName) {
+		vs.Addf(pServiceName.String(), "pattern", "%q does not match \"^[a-z][a-z0-9_]*$\"", v.ServiceName)
 	}
 }
 
@@ -237,19 +216,6 @@ func convServiceConfig(path string, raw any) (out ServiceConfig, err error) {
 	out.TimeoutMs = kit.Field(&err, path+"/timeout_ms", runtime.Prop(m, "timeout_ms"), runtime.AsInt64)
 	out.Retries = kit.OptionalField(&err, path+"/retries", runtime.Prop(m, "retries"), runtime.AsInt64)
 	out.Enabled = kit.Field(&err, path+"/enabled", runtime.Prop(m, "enabled"), runtime.AsBool)
-	if err != nil {
-		return
-	}
-	if rOwner, ok := m["owner"]; ok {
-		out.Owner.Set = true
-		if rOwner == nil {
-			out.Owner.Null = true
-		} else {
-			out.Owner.Value, err = runtime.AsString(path+"/owner", rOwner)
-			if err != nil {
-				return
-			}
-		}
-	}
+	out.Owner = kit.OptNullField(&err, path+"/owner", runtime.Prop(m, "owner"), runtime.AsString)
 	return
 }

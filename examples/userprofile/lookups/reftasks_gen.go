@@ -39,14 +39,12 @@ func (v *Address) Validate() error {
 }
 
 func (v *Address) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pCountry := path.Key("country")
-		if utf8.RuneCountInString(v.Country) < 2 {
-			vs.Addf(pCountry.String(), "minLength", "length %d, want at least 2", utf8.RuneCountInString(v.Country))
-		}
-		if utf8.RuneCountInString(v.Country) > 2 {
-			vs.Addf(pCountry.String(), "maxLength", "length %d, want at most 2", utf8.RuneCountInString(v.Country))
-		}
+	pCountry := path.Key("country")
+	if utf8.RuneCountInString(v.Country) < 2 {
+		vs.Addf(pCountry.String(), "minLength", "length %d, want at least 2", utf8.RuneCountInString(v.Country))
+	}
+	if utf8.RuneCountInString(v.Country) > 2 {
+		vs.Addf(pCountry.String(), "maxLength", "length %d, want at most 2", utf8.RuneCountInString(v.Country))
 	}
 }
 
@@ -100,8 +98,7 @@ func (v Plan) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendPlan(dst []byte, v *Plan) []byte {
-	dst = kit.AppendString(dst, string(*v))
-	return dst
+	return kit.AppendString(dst, string(*v))
 }
 
 func readPlan(rd *runtime.Reader, v *Plan) {
@@ -171,38 +168,28 @@ func (v *UserProfile) Validate() error {
 }
 
 func (v *UserProfile) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pID := path.Key("id")
-		if !idPattern.MatchString(v.ID) {
-			vs.Addf(pID.String(), "pattern", "%q does not match \"^user_[0-9]+$\"", v.ID)
+	pID := path.Key("id")
+	if !idPattern.MatchString(v.ID) {
+		vs.Addf(pID.String(), "pattern", "%q does not match \"^user_[0-9]+$\"", v.ID)
+	}
+	pName := path.Key("name")
+	if utf8.RuneCountInString(v.Name) < 1 {
+		vs.Addf(pName.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.Name))
+	}
+	if utf8.RuneCountInString(v.Name) > 200 {
+		vs.Addf(pName.String(), "maxLength", "length %d, want at most 200", utf8.RuneCountInString(v.Name))
+	}
+	pPlan := path.Key("plan")
+	v.Plan.validate(vs, &pPlan)
+	pLoginCount := path.Key("login_count")
+	if v.LoginCount != nil {
+		if (*v.LoginCount) < 0 {
+			vs.Addf(pLoginCount.String(), "minimum", "%v is less than 0", (*v.LoginCount))
 		}
 	}
-	{
-		pName := path.Key("name")
-		if utf8.RuneCountInString(v.Name) < 1 {
-			vs.Addf(pName.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.Name))
-		}
-		if utf8.RuneCountInString(v.Name) > 200 {
-			vs.Addf(pName.String(), "maxLength", "length %d, want at most 200", utf8.RuneCountInString(v.Name))
-		}
-	}
-	{
-		pPlan := path.Key("plan")
-		v.Plan.validate(vs, &pPlan)
-	}
-	{
-		pLoginCount := path.Key("login_count")
-		if v.LoginCount != nil {
-			if (*v.LoginCount) < 0 {
-				vs.Addf(pLoginCount.String(), "minimum", "%v is less than 0", (*v.LoginCount))
-			}
-		}
-	}
-	{
-		pAddress := path.Key("address")
-		if v.Address != nil {
-			v.Address.validate(vs, &pAddress)
-		}
+	pAddress := path.Key("address")
+	if v.Address != nil {
+		v.Address.validate(vs, &pAddress)
 	}
 }
 
@@ -269,11 +256,9 @@ func (v *UserProfileFromDirectoryParams) Validate() error {
 }
 
 func (v *UserProfileFromDirectoryParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pUserID := path.Key("user_id")
-		if !idPattern.MatchString(v.UserID) {
-			vs.Addf(pUserID.String(), "pattern", "%q does not match \"^user_[0-9]+$\"", v.UserID)
-		}
+	pUserID := path.Key("user_id")
+	if !idPattern.MatchString(v.UserID) {
+		vs.Addf(pUserID.String(), "pattern", "%q does not match \"^user_[0-9]+$\"", v.UserID)
 	}
 }
 
@@ -301,11 +286,9 @@ func (v *UserProfileParams) Validate() error {
 }
 
 func (v *UserProfileParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pUserID := path.Key("user_id")
-		if !idPattern.MatchString(v.UserID) {
-			vs.Addf(pUserID.String(), "pattern", "%q does not match \"^user_[0-9]+$\"", v.UserID)
-		}
+	pUserID := path.Key("user_id")
+	if !idPattern.MatchString(v.UserID) {
+		vs.Addf(pUserID.String(), "pattern", "%q does not match \"^user_[0-9]+$\"", v.UserID)
 	}
 }
 
@@ -363,19 +346,15 @@ func (v *UsersByPlanParams) Validate() error {
 }
 
 func (v *UsersByPlanParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pPlan := path.Key("plan")
-		v.Plan.validate(vs, &pPlan)
-	}
-	{
-		pLimit := path.Key("limit")
-		if v.Limit != nil {
-			if (*v.Limit) < 1 {
-				vs.Addf(pLimit.String(), "minimum", "%v is less than 1", (*v.Limit))
-			}
-			if (*v.Limit) > 1000 {
-				vs.Addf(pLimit.String(), "maximum", "%v is greater than 1000", (*v.Limit))
-			}
+	pPlan := path.Key("plan")
+	v.Plan.validate(vs, &pPlan)
+	pLimit := path.Key("limit")
+	if v.Limit != nil {
+		if (*v.Limit) < 1 {
+			vs.Addf(pLimit.String(), "minimum", "%v is less than 1", (*v.Limit))
+		}
+		if (*v.Limit) > 1000 {
+			vs.Addf(pLimit.String(), "maximum", "%v is greater than 1000", (*v.Limit))
 		}
 	}
 }
@@ -503,7 +482,7 @@ func scanUserProfile(row *runtime.Row) (out *UserProfile, err error) {
 	v.ID = kit.Field(&err, "/id", row.Col(0), runtime.AsString)
 	v.Name = kit.Field(&err, "/name", row.Col(1), runtime.AsString)
 	v.Email = kit.NullableField(&err, "/email", "string", row.Col(2), runtime.AsString)
-	v.Plan = kit.Field(&err, "/plan", row.Col(3), convPlan)
+	v.Plan = kit.Field(&err, "/plan", row.Col(3), kit.AsStringOf[Plan])
 	v.CreatedAt = kit.Field(&err, "/created_at", row.Col(4), runtime.AsTime)
 	v.LoginCount = kit.OptionalField(&err, "/login_count", row.Col(5), runtime.AsInt64)
 	v.Address = kit.OptionalField(&err, "/address", row.Col(6), convAddress)
@@ -616,14 +595,5 @@ func convAddress(path string, raw any) (out Address, err error) {
 	}
 	out.City = kit.Field(&err, path+"/city", runtime.Prop(m, "city"), runtime.AsString)
 	out.Country = kit.Field(&err, path+"/country", runtime.Prop(m, "country"), runtime.AsString)
-	return
-}
-
-func convPlan(path string, raw any) (out Plan, err error) {
-	x, err := runtime.AsString(path, raw)
-	if err != nil {
-		return
-	}
-	out = Plan(x)
 	return
 }

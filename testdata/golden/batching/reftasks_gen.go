@@ -35,11 +35,9 @@ func (v *Numbered) Validate() error {
 }
 
 func (v *Numbered) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pLabel := path.Key("label")
-		if utf8.RuneCountInString(v.Label) < 1 {
-			vs.Addf(pLabel.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.Label))
-		}
+	pLabel := path.Key("label")
+	if utf8.RuneCountInString(v.Label) < 1 {
+		vs.Addf(pLabel.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.Label))
 	}
 }
 
@@ -79,11 +77,9 @@ func (v *NumberedParams) Validate() error {
 }
 
 func (v *NumberedParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pNumber := path.Key("number")
-		if v.Number < 0 {
-			vs.Addf(pNumber.String(), "minimum", "%v is less than 0", v.Number)
-		}
+	pNumber := path.Key("number")
+	if v.Number < 0 {
+		vs.Addf(pNumber.String(), "minimum", "%v is less than 0", v.Number)
 	}
 }
 
@@ -145,11 +141,9 @@ func (v *PriceParams) Validate() error {
 }
 
 func (v *PriceParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pSKU := path.Key("sku")
-		if utf8.RuneCountInString(v.SKU) < 1 {
-			vs.Addf(pSKU.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.SKU))
-		}
+	pSKU := path.Key("sku")
+	if utf8.RuneCountInString(v.SKU) < 1 {
+		vs.Addf(pSKU.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.SKU))
 	}
 }
 
@@ -179,11 +173,9 @@ func (v *Product) Validate() error {
 }
 
 func (v *Product) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pPrice := path.Key("price")
-		if v.Price < 0.0 {
-			vs.Addf(pPrice.String(), "minimum", "%v is less than 0", v.Price)
-		}
+	pPrice := path.Key("price")
+	if v.Price < 0.0 {
+		vs.Addf(pPrice.String(), "minimum", "%v is less than 0", v.Price)
 	}
 }
 
@@ -225,11 +217,9 @@ func (v *ProductParams) Validate() error {
 }
 
 func (v *ProductParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pSKU := path.Key("sku")
-		if utf8.RuneCountInString(v.SKU) < 1 {
-			vs.Addf(pSKU.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.SKU))
-		}
+	pSKU := path.Key("sku")
+	if utf8.RuneCountInString(v.SKU) < 1 {
+		vs.Addf(pSKU.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.SKU))
 	}
 }
 
@@ -260,28 +250,18 @@ func (v *User) Validate() error {
 }
 
 func (v *User) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pName := path.Key("name")
-		if utf8.RuneCountInString(v.Name) < 1 {
-			vs.Addf(pName.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.Name))
-		}
+	pName := path.Key("name")
+	if utf8.RuneCountInString(v.Name) < 1 {
+		vs.Addf(pName.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.Name))
 	}
-	{
-		pPlan := path.Key("plan")
-		v.Plan.validate(vs, &pPlan)
-	}
+	pPlan := path.Key("plan")
+	v.Plan.validate(vs, &pPlan)
 }
 
 func appendUser(dst []byte, v *User) []byte {
 	dst = kit.AppendString(dst, v.ID)
 	dst = kit.AppendString(dst, v.Name)
-	dst = kit.AppendPresent(dst, v.Email.Set)
-	if v.Email.Set {
-		dst = kit.AppendPresent(dst, v.Email.Null)
-		if !v.Email.Null {
-			dst = kit.AppendString(dst, v.Email.Value)
-		}
-	}
+	dst = kit.AppendOptNull(dst, &v.Email, kit.AppendString)
 	dst = kit.AppendString(dst, string(v.Plan))
 	return dst
 }
@@ -289,14 +269,7 @@ func appendUser(dst []byte, v *User) []byte {
 func readUser(rd *runtime.Reader, v *User) {
 	v.ID = rd.String()
 	v.Name = rd.String()
-	if rd.Present() {
-		v.Email.Set = true
-		if rd.Present() {
-			v.Email.Null = true
-		} else {
-			v.Email.Value = rd.String()
-		}
-	}
+	v.Email = kit.ReadOptNull(rd, (*runtime.Reader).String)
 	v.Plan = UserPlan(rd.String())
 }
 
@@ -325,11 +298,9 @@ func (v *UserParams) Validate() error {
 }
 
 func (v *UserParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pUserID := path.Key("user_id")
-		if utf8.RuneCountInString(v.UserID) < 1 {
-			vs.Addf(pUserID.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.UserID))
-		}
+	pUserID := path.Key("user_id")
+	if utf8.RuneCountInString(v.UserID) < 1 {
+		vs.Addf(pUserID.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.UserID))
 	}
 }
 
@@ -376,8 +347,7 @@ func (v UserPlan) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendUserPlan(dst []byte, v *UserPlan) []byte {
-	dst = kit.AppendString(dst, string(*v))
-	return dst
+	return kit.AppendString(dst, string(*v))
 }
 
 func readUserPlan(rd *runtime.Reader, v *UserPlan) {
@@ -755,21 +725,8 @@ func scanUser(row *runtime.Row) (out *User, err error) {
 	var v User
 	v.ID = kit.Field(&err, "/id", row.Col(0), runtime.AsString)
 	v.Name = kit.Field(&err, "/name", row.Col(1), runtime.AsString)
-	if err != nil {
-		return
-	}
-	if rEmail, ok := row.Lookup(2); ok {
-		v.Email.Set = true
-		if rEmail == nil {
-			v.Email.Null = true
-		} else {
-			v.Email.Value, err = runtime.AsString("/email", rEmail)
-			if err != nil {
-				return
-			}
-		}
-	}
-	v.Plan = kit.Field(&err, "/plan", row.Col(3), convUserPlan)
+	v.Email = kit.OptNullField(&err, "/email", row.Col(2), runtime.AsString)
+	v.Plan = kit.Field(&err, "/plan", row.Col(3), kit.AsStringOf[UserPlan])
 	if err != nil {
 		return
 	}
@@ -844,14 +801,5 @@ func convProduct(path string, raw any) (out Product, err error) {
 	out.SKU = kit.Field(&err, path+"/sku", runtime.Prop(m, "sku"), runtime.AsString)
 	out.Name = kit.Field(&err, path+"/name", runtime.Prop(m, "name"), runtime.AsString)
 	out.Price = kit.Field(&err, path+"/price", runtime.Prop(m, "price"), runtime.AsFloat64)
-	return
-}
-
-func convUserPlan(path string, raw any) (out UserPlan, err error) {
-	x, err := runtime.AsString(path, raw)
-	if err != nil {
-		return
-	}
-	out = UserPlan(x)
 	return
 }

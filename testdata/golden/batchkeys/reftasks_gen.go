@@ -36,11 +36,9 @@ func (v *Account) Validate() error {
 }
 
 func (v *Account) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pName := path.Key("name")
-		if utf8.RuneCountInString(v.Name) < 1 {
-			vs.Addf(pName.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.Name))
-		}
+	pName := path.Key("name")
+	if utf8.RuneCountInString(v.Name) < 1 {
+		vs.Addf(pName.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.Name))
 	}
 }
 
@@ -102,11 +100,9 @@ func (v *Holiday) Validate() error {
 }
 
 func (v *Holiday) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pDay := path.Key("day")
-		if !v.Day.IsValid() {
-			vs.Add(pDay.String(), "format", "not a valid date (zero value)")
-		}
+	pDay := path.Key("day")
+	if !v.Day.IsValid() {
+		vs.Add(pDay.String(), "format", "not a valid date (zero value)")
 	}
 }
 
@@ -146,11 +142,9 @@ func (v *HolidayParams) Validate() error {
 }
 
 func (v *HolidayParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pDay := path.Key("day")
-		if !v.Day.IsValid() {
-			vs.Add(pDay.String(), "format", "not a valid date (zero value)")
-		}
+	pDay := path.Key("day")
+	if !v.Day.IsValid() {
+		vs.Add(pDay.String(), "format", "not a valid date (zero value)")
 	}
 }
 
@@ -179,11 +173,9 @@ func (v *Host) Validate() error {
 }
 
 func (v *Host) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pAddr := path.Key("addr")
-		if !runtime.IsIPv4(v.Addr) {
-			vs.Addf(pAddr.String(), "format", "%s: not an ipv4 address", v.Addr)
-		}
+	pAddr := path.Key("addr")
+	if !runtime.IsIPv4(v.Addr) {
+		vs.Addf(pAddr.String(), "format", "%s: not an ipv4 address", v.Addr)
 	}
 }
 
@@ -223,11 +215,9 @@ func (v *HostParams) Validate() error {
 }
 
 func (v *HostParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pAddr := path.Key("addr")
-		if !runtime.IsIPv4(v.Addr) {
-			vs.Addf(pAddr.String(), "format", "%s: not an ipv4 address", v.Addr)
-		}
+	pAddr := path.Key("addr")
+	if !runtime.IsIPv4(v.Addr) {
+		vs.Addf(pAddr.String(), "format", "%s: not an ipv4 address", v.Addr)
 	}
 }
 
@@ -365,11 +355,9 @@ func (v *Member) Validate() error {
 }
 
 func (v *Member) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pEmail := path.Key("email")
-		if !v.Email.IsValid() {
-			vs.Add(pEmail.String(), "format", "not a valid email (zero value)")
-		}
+	pEmail := path.Key("email")
+	if !v.Email.IsValid() {
+		vs.Add(pEmail.String(), "format", "not a valid email (zero value)")
 	}
 }
 
@@ -409,11 +397,9 @@ func (v *MemberParams) Validate() error {
 }
 
 func (v *MemberParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pEmail := path.Key("email")
-		if !v.Email.IsValid() {
-			vs.Add(pEmail.String(), "format", "not a valid email (zero value)")
-		}
+	pEmail := path.Key("email")
+	if !v.Email.IsValid() {
+		vs.Add(pEmail.String(), "format", "not a valid email (zero value)")
 	}
 }
 
@@ -442,11 +428,9 @@ func (v *Rate) Validate() error {
 }
 
 func (v *Rate) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pDay := path.Key("day")
-		if !v.Day.IsValid() {
-			vs.Add(pDay.String(), "format", "not a valid date (zero value)")
-		}
+	pDay := path.Key("day")
+	if !v.Day.IsValid() {
+		vs.Add(pDay.String(), "format", "not a valid date (zero value)")
 	}
 }
 
@@ -486,11 +470,9 @@ func (v *RateParams) Validate() error {
 }
 
 func (v *RateParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pDay := path.Key("day")
-		if !v.Day.IsValid() {
-			vs.Add(pDay.String(), "format", "not a valid date (zero value)")
-		}
+	pDay := path.Key("day")
+	if !v.Day.IsValid() {
+		vs.Add(pDay.String(), "format", "not a valid date (zero value)")
 	}
 }
 
@@ -519,11 +501,9 @@ func (v *Shard) Validate() error {
 }
 
 func (v *Shard) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pPrimary := path.Key("primary")
-		if !runtime.IsIPv4(v.Primary) {
-			vs.Addf(pPrimary.String(), "format", "%s: not an ipv4 address", v.Primary)
-		}
+	pPrimary := path.Key("primary")
+	if !runtime.IsIPv4(v.Primary) {
+		vs.Addf(pPrimary.String(), "format", "%s: not an ipv4 address", v.Primary)
 	}
 }
 
@@ -584,11 +564,9 @@ func (v *Stock) Validate() error {
 }
 
 func (v *Stock) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pUnits := path.Key("units")
-		if v.Units < 0 {
-			vs.Addf(pUnits.String(), "minimum", "%v is less than 0", v.Units)
-		}
+	pUnits := path.Key("units")
+	if v.Units < 0 {
+		vs.Addf(pUnits.String(), "minimum", "%v is less than 0", v.Units)
 	}
 }
 
@@ -649,10 +627,8 @@ func (v *Tier) Validate() error {
 }
 
 func (v *Tier) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pTier := path.Key("tier")
-		v.Tier.validate(vs, &pTier)
-	}
+	pTier := path.Key("tier")
+	v.Tier.validate(vs, &pTier)
 }
 
 func appendTier(dst []byte, v *Tier) []byte {
@@ -731,8 +707,7 @@ func (v TierTier) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendTierTier(dst []byte, v *TierTier) []byte {
-	dst = kit.AppendString(dst, string(*v))
-	return dst
+	return kit.AppendString(dst, string(*v))
 }
 
 func readTierTier(rd *runtime.Reader, v *TierTier) {
@@ -1652,7 +1627,7 @@ func describeTierParams(p *TierParams) string {
 // scanTier reads one row of the task's query into a Tier, column by column; a bare return passes err on.
 func scanTier(row *runtime.Row) (out *Tier, err error) {
 	var v Tier
-	v.Tier = kit.Field(&err, "/tier", row.Col(0), convTierTier)
+	v.Tier = kit.Field(&err, "/tier", row.Col(0), kit.AsStringOf[TierTier])
 	v.Label = kit.Field(&err, "/label", row.Col(1), runtime.AsString)
 	if err != nil {
 		return
@@ -1742,14 +1717,5 @@ func convStock(path string, raw any) (out Stock, err error) {
 		return
 	}
 	out.Units = kit.Field(&err, path+"/units", runtime.Prop(m, "units"), runtime.AsInt64)
-	return
-}
-
-func convTierTier(path string, raw any) (out TierTier, err error) {
-	x, err := runtime.AsString(path, raw)
-	if err != nil {
-		return
-	}
-	out = TierTier(x)
 	return
 }

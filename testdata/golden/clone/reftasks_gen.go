@@ -87,17 +87,13 @@ func (v *Deep) Validate() error {
 }
 
 func (v *Deep) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pNext := path.Key("next")
-		if v.Next != nil {
-			v.Next.validate(vs, &pNext)
-		}
+	pNext := path.Key("next")
+	if v.Next != nil {
+		v.Next.validate(vs, &pNext)
 	}
-	{
-		pExtra := path.Key("extra")
-		if v.Extra != nil {
-			checkDeepExtra((*v.Extra).Any(), &pExtra, vs, nil)
-		}
+	pExtra := path.Key("extra")
+	if v.Extra != nil {
+		checkDeepExtra((*v.Extra).Any(), &pExtra, vs, nil)
 	}
 }
 
@@ -107,13 +103,7 @@ func appendDeep(dst []byte, v *Deep) []byte {
 	for i0 := range v.Tags {
 		dst = kit.AppendString(dst, v.Tags[i0])
 	}
-	dst = kit.AppendPresent(dst, v.Note.Set)
-	if v.Note.Set {
-		dst = kit.AppendPresent(dst, v.Note.Null)
-		if !v.Note.Null {
-			dst = kit.AppendString(dst, v.Note.Value)
-		}
-	}
+	dst = kit.AppendOptNull(dst, &v.Note, kit.AppendString)
 	dst = kit.AppendOptRef(dst, v.Owner, appendPerson)
 	dst = kit.AppendLen(dst, len(v.Parts))
 	for i0 := range v.Parts {
@@ -131,13 +121,7 @@ func appendDeep(dst []byte, v *Deep) []byte {
 			dst = kit.AppendInt64(dst, v.Grid[i0][i1])
 		}
 	}
-	dst = kit.AppendPresent(dst, v.Maybe.Set)
-	if v.Maybe.Set {
-		dst = kit.AppendPresent(dst, v.Maybe.Null)
-		if !v.Maybe.Null {
-			dst = appendPet(dst, &v.Maybe.Value)
-		}
-	}
+	dst = kit.AppendOptNullRef(dst, &v.Maybe, appendPet)
 	dst = kit.AppendOptRef(dst, v.Next, appendDeep)
 	if v.Extra != nil {
 		dst = kit.AppendPresent(dst, true)
@@ -155,14 +139,7 @@ func readDeep(rd *runtime.Reader, v *Deep) {
 	for i0 := range v.Tags {
 		v.Tags[i0] = rd.String()
 	}
-	if rd.Present() {
-		v.Note.Set = true
-		if rd.Present() {
-			v.Note.Null = true
-		} else {
-			v.Note.Value = rd.String()
-		}
-	}
+	v.Note = kit.ReadOptNull(rd, (*runtime.Reader).String)
 	v.Owner = kit.ReadOptRef(rd, readPerson)
 	v.Parts = make([]Person, rd.Len())
 	for i0 := range v.Parts {
@@ -185,14 +162,7 @@ func readDeep(rd *runtime.Reader, v *Deep) {
 			v.Grid[i0][i1] = rd.Int64()
 		}
 	}
-	if rd.Present() {
-		v.Maybe.Set = true
-		if rd.Present() {
-			v.Maybe.Null = true
-		} else {
-			readPet(rd, &v.Maybe.Value)
-		}
-	}
+	v.Maybe = kit.ReadOptNullRef(rd, readPet)
 	v.Next = kit.ReadOptRef(rd, readDeep)
 	if rd.Present() {
 		p0 := new(runtime.JSONValue)
@@ -618,13 +588,7 @@ func (v *Person) Validate() error {
 
 func appendPerson(dst []byte, v *Person) []byte {
 	dst = kit.AppendString(dst, v.Name)
-	dst = kit.AppendPresent(dst, v.Email.Set)
-	if v.Email.Set {
-		dst = kit.AppendPresent(dst, v.Email.Null)
-		if !v.Email.Null {
-			dst = kit.AppendString(dst, v.Email.Value)
-		}
-	}
+	dst = kit.AppendOptNull(dst, &v.Email, kit.AppendString)
 	dst = kit.AppendOptRef(dst, v.Address, appendAddress)
 	if v.Scores != nil {
 		dst = kit.AppendPresent(dst, true)
@@ -641,14 +605,7 @@ func appendPerson(dst []byte, v *Person) []byte {
 
 func readPerson(rd *runtime.Reader, v *Person) {
 	v.Name = rd.String()
-	if rd.Present() {
-		v.Email.Set = true
-		if rd.Present() {
-			v.Email.Null = true
-		} else {
-			v.Email.Value = rd.String()
-		}
-	}
+	v.Email = kit.ReadOptNull(rd, (*runtime.Reader).String)
 	v.Address = kit.ReadOptRef(rd, readAddress)
 	if rd.Present() {
 		p0 := new(map[string]float64)

@@ -52,24 +52,18 @@ func (v *Account) Validate() error {
 }
 
 func (v *Account) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pTags := path.Key("tags")
-		for i0 := range v.Tags {
-			p0 := pTags.Index(i0)
-			v.Tags[i0].validate(vs, &p0)
-		}
+	pTags := path.Key("tags")
+	for i0 := range v.Tags {
+		p0 := pTags.Index(i0)
+		v.Tags[i0].validate(vs, &p0)
 	}
-	{
-		pPoint := path.Key("point")
-		if v.Point != nil {
-			v.Point.validate(vs, &pPoint)
-		}
+	pPoint := path.Key("point")
+	if v.Point != nil {
+		v.Point.validate(vs, &pPoint)
 	}
-	{
-		pPayment := path.Key("payment")
-		if v.Payment != nil {
-			checkAccountPayment((*v.Payment).Any(), &pPayment, vs, nil)
-		}
+	pPayment := path.Key("payment")
+	if v.Payment != nil {
+		checkAccountPayment((*v.Payment).Any(), &pPayment, vs, nil)
 	}
 }
 
@@ -263,23 +257,17 @@ func (v *Shipment) Validate() error {
 }
 
 func (v *Shipment) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pLegs := path.Key("legs")
-		if len(v.Legs) < 1 {
-			vs.Addf(pLegs.String(), "minItems", "%d items, want at least 1", len(v.Legs))
-		}
+	pLegs := path.Key("legs")
+	if len(v.Legs) < 1 {
+		vs.Addf(pLegs.String(), "minItems", "%d items, want at least 1", len(v.Legs))
 	}
-	{
-		pRoute := path.Key("route")
-		if v.Route != nil {
-			v.Route.validate(vs, &pRoute)
-		}
+	pRoute := path.Key("route")
+	if v.Route != nil {
+		v.Route.validate(vs, &pRoute)
 	}
-	{
-		pContact := path.Key("contact")
-		if v.Contact != nil {
-			checkShipmentContact((*v.Contact).Any(), &pContact, vs, nil)
-		}
+	pContact := path.Key("contact")
+	if v.Contact != nil {
+		checkShipmentContact((*v.Contact).Any(), &pContact, vs, nil)
 	}
 }
 
@@ -436,11 +424,9 @@ func (v *Tag) Validate() error {
 }
 
 func (v *Tag) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pName := path.Key("name")
-		if utf8.RuneCountInString(v.Name) < 1 {
-			vs.Addf(pName.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.Name))
-		}
+	pName := path.Key("name")
+	if utf8.RuneCountInString(v.Name) < 1 {
+		vs.Addf(pName.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.Name))
 	}
 }
 
@@ -618,23 +604,7 @@ func describeAccountParams(p *AccountParams) string {
 func scanAccount(row *runtime.Row) (out *Account, err error) {
 	var v Account
 	v.ID = kit.Field(&err, "/id", row.Col(0), runtime.AsString)
-	if err != nil {
-		return
-	}
-	{
-		var a1 []any
-		a1, err = runtime.AsArray("/tags", row.Col(1))
-		if err != nil {
-			return
-		}
-		v.Tags = make([]Tag, len(a1))
-		for i1, e1 := range a1 {
-			v.Tags[i1], err = convTag("/tags"+"/"+strconv.Itoa(i1), e1)
-			if err != nil {
-				return
-			}
-		}
-	}
+	v.Tags = kit.ListField(&err, "/tags", row.Col(1), convTag)
 	v.Point = kit.OptionalField(&err, "/point", row.Col(2), convAccountPoint)
 	if err != nil {
 		return
@@ -678,23 +648,7 @@ func describeShipmentParams(p *ShipmentParams) string {
 func scanShipment(row *runtime.Row) (out *Shipment, err error) {
 	var v Shipment
 	v.ID = kit.Field(&err, "/id", row.Col(0), runtime.AsString)
-	if err != nil {
-		return
-	}
-	{
-		var a1 []any
-		a1, err = runtime.AsArray("/legs", row.Col(1))
-		if err != nil {
-			return
-		}
-		v.Legs = make([]Leg, len(a1))
-		for i1, e1 := range a1 {
-			v.Legs[i1], err = convLeg("/legs"+"/"+strconv.Itoa(i1), e1)
-			if err != nil {
-				return
-			}
-		}
-	}
+	v.Legs = kit.ListField(&err, "/legs", row.Col(1), convLeg)
 	v.Route = kit.OptionalField(&err, "/route", row.Col(2), convShipmentRoute)
 	if err != nil {
 		return

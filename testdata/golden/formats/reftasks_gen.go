@@ -11,7 +11,6 @@ import (
 	"maps"
 	"net/netip"
 	"slices"
-	"strconv"
 	"time"
 	"unicode/utf8"
 )
@@ -45,26 +44,20 @@ func (v *Booking) Validate() error {
 }
 
 func (v *Booking) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pGuest := path.Key("guest")
-		if !v.Guest.IsValid() {
-			vs.Add(pGuest.String(), "format", "not a valid email (zero value)")
+	pGuest := path.Key("guest")
+	if !v.Guest.IsValid() {
+		vs.Add(pGuest.String(), "format", "not a valid email (zero value)")
+	}
+	pStay := path.Key("stay")
+	if v.Stay != nil {
+		if !(*v.Stay).IsValid() {
+			vs.Add(pStay.String(), "format", "not a valid duration (zero value)")
 		}
 	}
-	{
-		pStay := path.Key("stay")
-		if v.Stay != nil {
-			if !(*v.Stay).IsValid() {
-				vs.Add(pStay.String(), "format", "not a valid duration (zero value)")
-			}
-		}
-	}
-	{
-		pReceipt := path.Key("receipt")
-		if v.Receipt != nil {
-			if !(*v.Receipt).IsValid() {
-				vs.Add(pReceipt.String(), "format", "not a valid uri (zero value)")
-			}
+	pReceipt := path.Key("receipt")
+	if v.Receipt != nil {
+		if !(*v.Receipt).IsValid() {
+			vs.Add(pReceipt.String(), "format", "not a valid uri (zero value)")
 		}
 	}
 }
@@ -123,20 +116,16 @@ func (v *BookingParams) Validate() error {
 }
 
 func (v *BookingParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pOn := path.Key("on")
-		if v.On != nil {
-			if !(*v.On).IsValid() {
-				vs.Add(pOn.String(), "format", "not a valid date (zero value)")
-			}
+	pOn := path.Key("on")
+	if v.On != nil {
+		if !(*v.On).IsValid() {
+			vs.Add(pOn.String(), "format", "not a valid date (zero value)")
 		}
 	}
-	{
-		pVia := path.Key("via")
-		if v.Via != nil {
-			if !runtime.IsIPv4((*v.Via)) {
-				vs.Addf(pVia.String(), "format", "%s: not an ipv4 address", (*v.Via))
-			}
+	pVia := path.Key("via")
+	if v.Via != nil {
+		if !runtime.IsIPv4((*v.Via)) {
+			vs.Addf(pVia.String(), "format", "%s: not an ipv4 address", (*v.Via))
 		}
 	}
 }
@@ -181,89 +170,67 @@ func (v *Event) Validate() error {
 }
 
 func (v *Event) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pDay := path.Key("day")
-		if !v.Day.IsValid() {
-			vs.Add(pDay.String(), "format", "not a valid date (zero value)")
+	pDay := path.Key("day")
+	if !v.Day.IsValid() {
+		vs.Add(pDay.String(), "format", "not a valid date (zero value)")
+	}
+	pStarts := path.Key("starts")
+	if !v.Starts.IsValid() {
+		vs.Add(pStarts.String(), "format", "not a valid time (zero value)")
+	}
+	pLength := path.Key("length")
+	if !v.Length.IsValid() {
+		vs.Add(pLength.String(), "format", "not a valid duration (zero value)")
+	}
+	pOrganizer := path.Key("organizer")
+	if !v.Organizer.IsValid() {
+		vs.Add(pOrganizer.String(), "format", "not a valid email (zero value)")
+	}
+	if utf8.RuneCountInString(v.Organizer.String()) > 64 {
+		vs.Addf(pOrganizer.String(), "maxLength", "length %d, want at most 64", utf8.RuneCountInString(v.Organizer.String()))
+	}
+	pLink := path.Key("link")
+	if !v.Link.IsValid() {
+		vs.Add(pLink.String(), "format", "not a valid uri (zero value)")
+	}
+	if !linkPattern.MatchString(v.Link.String()) {
+		vs.Addf(pLink.String(), "pattern", "%q does not match \"^https://\"", v.Link.String())
+	}
+	pV4 := path.Key("v4")
+	if !runtime.IsIPv4(v.V4) {
+		vs.Addf(pV4.String(), "format", "%s: not an ipv4 address", v.V4)
+	}
+	pV6 := path.Key("v6")
+	if !runtime.IsIPv6(v.V6) {
+		vs.Addf(pV6.String(), "format", "%s: not an ipv6 address", v.V6)
+	}
+	pEnds := path.Key("ends")
+	if v.Ends.Set && !v.Ends.Null {
+		if !v.Ends.Value.IsValid() {
+			vs.Add(pEnds.String(), "format", "not a valid time (zero value)")
 		}
 	}
-	{
-		pStarts := path.Key("starts")
-		if !v.Starts.IsValid() {
-			vs.Add(pStarts.String(), "format", "not a valid time (zero value)")
+	pBackup := path.Key("backup")
+	if v.Backup != nil {
+		if !(*v.Backup).IsValid() {
+			vs.Add(pBackup.String(), "format", "not a valid email (zero value)")
 		}
 	}
-	{
-		pLength := path.Key("length")
-		if !v.Length.IsValid() {
-			vs.Add(pLength.String(), "format", "not a valid duration (zero value)")
+	pHolidays := path.Key("holidays")
+	if v.Holidays != nil {
+		if i, j, dup := kit.DuplicateIndex((*v.Holidays)); dup {
+			vs.Addf(pHolidays.String(), "uniqueItems", "items %d and %d are equal", i, j)
 		}
-	}
-	{
-		pOrganizer := path.Key("organizer")
-		if !v.Organizer.IsValid() {
-			vs.Add(pOrganizer.String(), "format", "not a valid email (zero value)")
-		}
-		if utf8.RuneCountInString(v.Organizer.String()) > 64 {
-			vs.Addf(pOrganizer.String(), "maxLength", "length %d, want at most 64", utf8.RuneCountInString(v.Organizer.String()))
-		}
-	}
-	{
-		pLink := path.Key("link")
-		if !v.Link.IsValid() {
-			vs.Add(pLink.String(), "format", "not a valid uri (zero value)")
-		}
-		if !linkPattern.MatchString(v.Link.String()) {
-			vs.Addf(pLink.String(), "pattern", "%q does not match \"^https://\"", v.Link.String())
-		}
-	}
-	{
-		pV4 := path.Key("v4")
-		if !runtime.IsIPv4(v.V4) {
-			vs.Addf(pV4.String(), "format", "%s: not an ipv4 address", v.V4)
-		}
-	}
-	{
-		pV6 := path.Key("v6")
-		if !runtime.IsIPv6(v.V6) {
-			vs.Addf(pV6.String(), "format", "%s: not an ipv6 address", v.V6)
-		}
-	}
-	{
-		pEnds := path.Key("ends")
-		if v.Ends.Set && !v.Ends.Null {
-			if !v.Ends.Value.IsValid() {
-				vs.Add(pEnds.String(), "format", "not a valid time (zero value)")
+		for i0 := range *v.Holidays {
+			p0 := pHolidays.Index(i0)
+			if !(*v.Holidays)[i0].IsValid() {
+				vs.Add(p0.String(), "format", "not a valid date (zero value)")
 			}
 		}
 	}
-	{
-		pBackup := path.Key("backup")
-		if v.Backup != nil {
-			if !(*v.Backup).IsValid() {
-				vs.Add(pBackup.String(), "format", "not a valid email (zero value)")
-			}
-		}
-	}
-	{
-		pHolidays := path.Key("holidays")
-		if v.Holidays != nil {
-			if i, j, dup := kit.DuplicateIndex((*v.Holidays)); dup {
-				vs.Addf(pHolidays.String(), "uniqueItems", "items %d and %d are equal", i, j)
-			}
-			for i0 := range *v.Holidays {
-				p0 := pHolidays.Index(i0)
-				if !(*v.Holidays)[i0].IsValid() {
-					vs.Add(p0.String(), "format", "not a valid date (zero value)")
-				}
-			}
-		}
-	}
-	{
-		pKind := path.Key("kind")
-		if v.Kind != nil {
-			(*v.Kind).validate(vs, &pKind)
-		}
+	pKind := path.Key("kind")
+	if v.Kind != nil {
+		(*v.Kind).validate(vs, &pKind)
 	}
 }
 
@@ -277,13 +244,7 @@ func appendEvent(dst []byte, v *Event) []byte {
 	dst = runtime.AppendAddr(dst, v.V4)
 	dst = runtime.AppendAddr(dst, v.V6)
 	dst = kit.AppendTime(dst, v.At)
-	dst = kit.AppendPresent(dst, v.Ends.Set)
-	if v.Ends.Set {
-		dst = kit.AppendPresent(dst, v.Ends.Null)
-		if !v.Ends.Null {
-			dst = runtime.AppendTimeOfDay(dst, v.Ends.Value)
-		}
-	}
+	dst = kit.AppendOptNull(dst, &v.Ends, runtime.AppendTimeOfDay)
 	dst = kit.AppendOpt(dst, v.Backup, runtime.AppendEmail)
 	if v.Holidays != nil {
 		dst = kit.AppendPresent(dst, true)
@@ -319,14 +280,7 @@ func readEvent(rd *runtime.Reader, v *Event) {
 	v.V4 = rd.Addr()
 	v.V6 = rd.Addr()
 	v.At = rd.Time()
-	if rd.Present() {
-		v.Ends.Set = true
-		if rd.Present() {
-			v.Ends.Null = true
-		} else {
-			v.Ends.Value = rd.TimeOfDay()
-		}
-	}
+	v.Ends = kit.ReadOptNull(rd, (*runtime.Reader).TimeOfDay)
 	v.Backup = kit.ReadOpt(rd, (*runtime.Reader).Email)
 	if rd.Present() {
 		p0 := new([]runtime.Date)
@@ -425,8 +379,7 @@ func (v EventKind) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendEventKind(dst []byte, v *EventKind) []byte {
-	dst = kit.AppendString(dst, string(*v))
-	return dst
+	return kit.AppendString(dst, string(*v))
 }
 
 func readEventKind(rd *runtime.Reader, v *EventKind) {
@@ -455,28 +408,22 @@ func (v *EventParams) Validate() error {
 }
 
 func (v *EventParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pDay := path.Key("day")
-		if v.Day != nil {
-			if !(*v.Day).IsValid() {
-				vs.Add(pDay.String(), "format", "not a valid date (zero value)")
-			}
+	pDay := path.Key("day")
+	if v.Day != nil {
+		if !(*v.Day).IsValid() {
+			vs.Add(pDay.String(), "format", "not a valid date (zero value)")
 		}
 	}
-	{
-		pFromIP := path.Key("from_ip")
-		if v.FromIP != nil {
-			if !runtime.IsIPv4((*v.FromIP)) {
-				vs.Addf(pFromIP.String(), "format", "%s: not an ipv4 address", (*v.FromIP))
-			}
+	pFromIP := path.Key("from_ip")
+	if v.FromIP != nil {
+		if !runtime.IsIPv4((*v.FromIP)) {
+			vs.Addf(pFromIP.String(), "format", "%s: not an ipv4 address", (*v.FromIP))
 		}
 	}
-	{
-		pPeer := path.Key("peer")
-		if v.Peer.Set && !v.Peer.Null {
-			if !runtime.IsIPv6(v.Peer.Value) {
-				vs.Addf(pPeer.String(), "format", "%s: not an ipv6 address", v.Peer.Value)
-			}
+	pPeer := path.Key("peer")
+	if v.Peer.Set && !v.Peer.Null {
+		if !runtime.IsIPv6(v.Peer.Value) {
+			vs.Addf(pPeer.String(), "format", "%s: not an ipv6 address", v.Peer.Value)
 		}
 	}
 }
@@ -485,13 +432,7 @@ func appendEventParams(dst []byte, v *EventParams) []byte {
 	dst = runtime.AppendUUID(dst, v.ID)
 	dst = kit.AppendOpt(dst, v.Day, runtime.AppendDate)
 	dst = kit.AppendOpt(dst, v.FromIP, runtime.AppendAddr)
-	dst = kit.AppendPresent(dst, v.Peer.Set)
-	if v.Peer.Set {
-		dst = kit.AppendPresent(dst, v.Peer.Null)
-		if !v.Peer.Null {
-			dst = runtime.AppendAddr(dst, v.Peer.Value)
-		}
-	}
+	dst = kit.AppendOptNull(dst, &v.Peer, runtime.AppendAddr)
 	return dst
 }
 
@@ -527,8 +468,7 @@ func (v *Holiday) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendHoliday(dst []byte, v *Holiday) []byte {
-	dst = runtime.AppendDate(dst, runtime.Date(*v))
-	return dst
+	return runtime.AppendDate(dst, runtime.Date(*v))
 }
 
 func readHoliday(rd *runtime.Reader, v *Holiday) {
@@ -560,11 +500,9 @@ func (v *LastSeenParams) Validate() error {
 }
 
 func (v *LastSeenParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pAddr := path.Key("addr")
-		if !runtime.IsIPv6(v.Addr) {
-			vs.Addf(pAddr.String(), "format", "%s: not an ipv6 address", v.Addr)
-		}
+	pAddr := path.Key("addr")
+	if !runtime.IsIPv6(v.Addr) {
+		vs.Addf(pAddr.String(), "format", "%s: not an ipv6 address", v.Addr)
 	}
 }
 
@@ -593,11 +531,9 @@ func (v *NextHolidayParams) Validate() error {
 }
 
 func (v *NextHolidayParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pAfter := path.Key("after")
-		if !v.After.IsValid() {
-			vs.Add(pAfter.String(), "format", "not a valid date (zero value)")
-		}
+	pAfter := path.Key("after")
+	if !v.After.IsValid() {
+		vs.Add(pAfter.String(), "format", "not a valid date (zero value)")
 	}
 }
 
@@ -628,18 +564,14 @@ func (v *Room) Validate() error {
 }
 
 func (v *Room) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pOpens := path.Key("opens")
-		if !v.Opens.IsValid() {
-			vs.Add(pOpens.String(), "format", "not a valid time (zero value)")
-		}
+	pOpens := path.Key("opens")
+	if !v.Opens.IsValid() {
+		vs.Add(pOpens.String(), "format", "not a valid time (zero value)")
 	}
-	{
-		pGateway := path.Key("gateway")
-		if v.Gateway != nil {
-			if !runtime.IsIPv4((*v.Gateway)) {
-				vs.Addf(pGateway.String(), "format", "%s: not an ipv4 address", (*v.Gateway))
-			}
+	pGateway := path.Key("gateway")
+	if v.Gateway != nil {
+		if !runtime.IsIPv4((*v.Gateway)) {
+			vs.Addf(pGateway.String(), "format", "%s: not an ipv4 address", (*v.Gateway))
 		}
 	}
 }
@@ -715,8 +647,7 @@ func (v *SeenAt) Validate() error {
 }
 
 func appendSeenAt(dst []byte, v *SeenAt) []byte {
-	dst = kit.AppendTime(dst, time.Time(*v))
-	return dst
+	return kit.AppendTime(dst, time.Time(*v))
 }
 
 func readSeenAt(rd *runtime.Reader, v *SeenAt) {
@@ -960,41 +891,11 @@ func scanEvent(row *runtime.Row) (out *Event, err error) {
 	v.V4 = kit.Field(&err, "/v4", row.Col(6), kit.AsIPv4)
 	v.V6 = kit.Field(&err, "/v6", row.Col(7), kit.AsIPv6)
 	v.At = kit.Field(&err, "/at", row.Col(8), runtime.AsTime)
-	if err != nil {
-		return
-	}
-	if rEnds, ok := row.Lookup(9); ok {
-		v.Ends.Set = true
-		if rEnds == nil {
-			v.Ends.Null = true
-		} else {
-			v.Ends.Value, err = kit.AsTimeOfDay("/ends", rEnds)
-			if err != nil {
-				return
-			}
-		}
-	}
+	v.Ends = kit.OptNullField(&err, "/ends", row.Col(9), kit.AsTimeOfDay)
 	v.Backup = kit.OptionalField(&err, "/backup", row.Col(10), kit.AsEmail)
+	v.Holidays = kit.OptionalListField(&err, "/holidays", row.Col(11), kit.AsDate)
 	if err != nil {
 		return
-	}
-	if rHolidays, ok := row.Lookup(11); ok && rHolidays != nil {
-		var vHolidays []runtime.Date
-		{
-			var a1 []any
-			a1, err = runtime.AsArray("/holidays", rHolidays)
-			if err != nil {
-				return
-			}
-			vHolidays = make([]runtime.Date, len(a1))
-			for i1, e1 := range a1 {
-				vHolidays[i1], err = kit.AsDate("/holidays"+"/"+strconv.Itoa(i1), e1)
-				if err != nil {
-					return
-				}
-			}
-		}
-		v.Holidays = &vHolidays
 	}
 	if rOwners, ok := row.Lookup(12); ok && rOwners != nil {
 		var vOwners map[string]runtime.UUID
@@ -1016,7 +917,7 @@ func scanEvent(row *runtime.Row) (out *Event, err error) {
 		}
 		v.Owners = &vOwners
 	}
-	v.Kind = kit.OptionalField(&err, "/kind", row.Col(13), convEventKind)
+	v.Kind = kit.OptionalField(&err, "/kind", row.Col(13), kit.AsStringOf[EventKind])
 	v.Host = kit.OptionalField(&err, "/host", row.Col(14), runtime.AsString)
 	if err != nil {
 		return
@@ -1182,15 +1083,6 @@ func convBooking(path string, raw any) (out Booking, err error) {
 	out.Guest = kit.Field(&err, path+"/guest", runtime.Prop(m, "guest"), kit.AsEmail)
 	out.Stay = kit.OptionalField(&err, path+"/stay", runtime.Prop(m, "stay"), kit.AsDuration)
 	out.Receipt = kit.OptionalField(&err, path+"/receipt", runtime.Prop(m, "receipt"), kit.AsURI)
-	return
-}
-
-func convEventKind(path string, raw any) (out EventKind, err error) {
-	x, err := runtime.AsString(path, raw)
-	if err != nil {
-		return
-	}
-	out = EventKind(x)
 	return
 }
 

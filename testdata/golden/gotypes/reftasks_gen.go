@@ -8,7 +8,6 @@ import (
 	"github.com/reftask/reftask/runtime"
 	"github.com/reftask/reftask/runtime/kit"
 	"net/netip"
-	"strconv"
 	"time"
 )
 
@@ -44,10 +43,8 @@ func (v *Order) Validate() error {
 }
 
 func (v *Order) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pStatus := path.Key("status")
-		v.Status.validate(vs, &pStatus)
-	}
+	pStatus := path.Key("status")
+	v.Status.validate(vs, &pStatus)
 }
 
 func appendOrder(dst []byte, v *Order) []byte {
@@ -221,8 +218,7 @@ func (v OrderStatus) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendOrderStatus(dst []byte, v *OrderStatus) []byte {
-	dst = kit.AppendString(dst, string(*v))
-	return dst
+	return kit.AppendString(dst, string(*v))
 }
 
 func readOrderStatus(rd *runtime.Reader, v *OrderStatus) {
@@ -353,24 +349,11 @@ func scanOrder(row *runtime.Row) (out *Order, err error) {
 		}
 		v.Subnet = &vSubnet
 	}
-	v.Status = kit.Field(&err, "/status", row.Col(6), convOrderStatus)
+	v.Status = kit.Field(&err, "/status", row.Col(6), kit.AsStringOf[OrderStatus])
 	v.CustomerID = kit.OptionalField(&err, "/customer_ref", row.Col(7), runtime.AsString)
+	v.Lines = kit.ListField(&err, "/lines", row.Col(8), convOrderLine)
 	if err != nil {
 		return
-	}
-	{
-		var a1 []any
-		a1, err = runtime.AsArray("/lines", row.Col(8))
-		if err != nil {
-			return
-		}
-		v.Lines = make([]OrderLine, len(a1))
-		for i1, e1 := range a1 {
-			v.Lines[i1], err = convOrderLine("/lines"+"/"+strconv.Itoa(i1), e1)
-			if err != nil {
-				return
-			}
-		}
 	}
 	return &v, nil
 }
@@ -406,14 +389,5 @@ func convOrderLine(path string, raw any) (out OrderLine, err error) {
 	if err != nil {
 		return
 	}
-	return
-}
-
-func convOrderStatus(path string, raw any) (out OrderStatus, err error) {
-	x, err := runtime.AsString(path, raw)
-	if err != nil {
-		return
-	}
-	out = OrderStatus(x)
 	return
 }

@@ -9,7 +9,6 @@ import (
 	"github.com/reftask/reftask/runtime/kit"
 	"maps"
 	"slices"
-	"strconv"
 	"time"
 	"unicode/utf8"
 )
@@ -38,10 +37,8 @@ func (v *AnyItemParams) Validate() error {
 }
 
 func (v *AnyItemParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pCategory := path.Key("category")
-		v.Category.validate(vs, &pCategory)
-	}
+	pCategory := path.Key("category")
+	v.Category.validate(vs, &pCategory)
 }
 
 func appendAnyItemParams(dst []byte, v *AnyItemParams) []byte {
@@ -88,8 +85,7 @@ func (v Category) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendCategory(dst []byte, v *Category) []byte {
-	dst = kit.AppendString(dst, string(*v))
-	return dst
+	return kit.AppendString(dst, string(*v))
 }
 
 func readCategory(rd *runtime.Reader, v *Category) {
@@ -118,18 +114,14 @@ func (v *CategoryTree) Validate() error {
 }
 
 func (v *CategoryTree) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pChildren := path.Key("children")
-		for i0 := range v.Children {
-			p0 := pChildren.Index(i0)
-			v.Children[i0].validate(vs, &p0)
-		}
+	pChildren := path.Key("children")
+	for i0 := range v.Children {
+		p0 := pChildren.Index(i0)
+		v.Children[i0].validate(vs, &p0)
 	}
-	{
-		pParent := path.Key("parent")
-		if v.Parent != nil {
-			v.Parent.validate(vs, &pParent)
-		}
+	pParent := path.Key("parent")
+	if v.Parent != nil {
+		v.Parent.validate(vs, &pParent)
 	}
 }
 
@@ -189,15 +181,13 @@ func (v *CategoryTreeParams) Validate() error {
 }
 
 func (v *CategoryTreeParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pDepth := path.Key("depth")
-		if v.Depth != nil {
-			if (*v.Depth) < 0 {
-				vs.Addf(pDepth.String(), "minimum", "%v is less than 0", (*v.Depth))
-			}
-			if (*v.Depth) > 5 {
-				vs.Addf(pDepth.String(), "maximum", "%v is greater than 5", (*v.Depth))
-			}
+	pDepth := path.Key("depth")
+	if v.Depth != nil {
+		if (*v.Depth) < 0 {
+			vs.Addf(pDepth.String(), "minimum", "%v is less than 0", (*v.Depth))
+		}
+		if (*v.Depth) > 5 {
+			vs.Addf(pDepth.String(), "maximum", "%v is greater than 5", (*v.Depth))
 		}
 	}
 }
@@ -239,92 +229,72 @@ func (v *Item) Validate() error {
 }
 
 func (v *Item) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pID := path.Key("id")
-		if utf8.RuneCountInString(v.ID) < 1 {
-			vs.Addf(pID.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.ID))
-		}
-		if utf8.RuneCountInString(v.ID) > 32 {
-			vs.Addf(pID.String(), "maxLength", "length %d, want at most 32", utf8.RuneCountInString(v.ID))
+	pID := path.Key("id")
+	if utf8.RuneCountInString(v.ID) < 1 {
+		vs.Addf(pID.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.ID))
+	}
+	if utf8.RuneCountInString(v.ID) > 32 {
+		vs.Addf(pID.String(), "maxLength", "length %d, want at most 32", utf8.RuneCountInString(v.ID))
+	}
+	pName := path.Key("name")
+	if utf8.RuneCountInString(v.Name) < 1 {
+		vs.Addf(pName.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.Name))
+	}
+	pPrice := path.Key("price")
+	if v.Price < 0.0 {
+		vs.Addf(pPrice.String(), "minimum", "%v is less than 0", v.Price)
+	}
+	if !kit.IsMultipleOf(float64(v.Price), 0.01) {
+		vs.Addf(pPrice.String(), "multipleOf", "%v is not a multiple of 0.01", v.Price)
+	}
+	pQuantity := path.Key("quantity")
+	if v.Quantity < 0 {
+		vs.Addf(pQuantity.String(), "minimum", "%v is less than 0", v.Quantity)
+	}
+	if v.Quantity > 1000000 {
+		vs.Addf(pQuantity.String(), "maximum", "%v is greater than 1000000", v.Quantity)
+	}
+	pTags := path.Key("tags")
+	if len(v.Tags) > 10 {
+		vs.Addf(pTags.String(), "maxItems", "%d items, want at most 10", len(v.Tags))
+	}
+	if i, j, dup := kit.DuplicateIndex(v.Tags); dup {
+		vs.Addf(pTags.String(), "uniqueItems", "items %d and %d are equal", i, j)
+	}
+	for i0 := range v.Tags {
+		p0 := pTags.Index(i0)
+		if utf8.RuneCountInString(v.Tags[i0]) < 1 {
+			vs.Addf(p0.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.Tags[i0]))
 		}
 	}
-	{
-		pName := path.Key("name")
-		if utf8.RuneCountInString(v.Name) < 1 {
-			vs.Addf(pName.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.Name))
+	pAttributes := path.Key("attributes")
+	if len(v.Attributes) > 20 {
+		vs.Addf(pAttributes.String(), "maxProperties", "%d properties, want at most 20", len(v.Attributes))
+	}
+	pCategory := path.Key("category")
+	v.Category.validate(vs, &pCategory)
+	pDiscount := path.Key("discount")
+	if v.Discount != nil {
+		if (*v.Discount) <= 0.0 {
+			vs.Addf(pDiscount.String(), "exclusiveMinimum", "%v is not greater than 0", (*v.Discount))
+		}
+		if (*v.Discount) >= 1.0 {
+			vs.Addf(pDiscount.String(), "exclusiveMaximum", "%v is not less than 1", (*v.Discount))
 		}
 	}
-	{
-		pPrice := path.Key("price")
-		if v.Price < 0.0 {
-			vs.Addf(pPrice.String(), "minimum", "%v is less than 0", v.Price)
-		}
-		if !kit.IsMultipleOf(float64(v.Price), 0.01) {
-			vs.Addf(pPrice.String(), "multipleOf", "%v is not a multiple of 0.01", v.Price)
+	pNote := path.Key("note")
+	if v.Note != nil {
+		if utf8.RuneCountInString((*v.Note)) > 140 {
+			vs.Addf(pNote.String(), "maxLength", "length %d, want at most 140", utf8.RuneCountInString((*v.Note)))
 		}
 	}
-	{
-		pQuantity := path.Key("quantity")
-		if v.Quantity < 0 {
-			vs.Addf(pQuantity.String(), "minimum", "%v is less than 0", v.Quantity)
+	pRating := path.Key("rating")
+	if v.Rating.Set && !v.Rating.Null {
+		if v.Rating.Value < 1 {
+			vs.Addf(pRating.String(), "minimum", "%v is less than 1", v.Rating.Value)
 		}
-		if v.Quantity > 1000000 {
-			vs.Addf(pQuantity.String(), "maximum", "%v is greater than 1000000", v.Quantity)
-		}
-	}
-	{
-		pTags := path.Key("tags")
-		if len(v.Tags) > 10 {
-			vs.Addf(pTags.String(), "maxItems", "%d items, want at most 10", len(v.Tags))
-		}
-		if i, j, dup := kit.DuplicateIndex(v.Tags); dup {
-			vs.Addf(pTags.String(), "uniqueItems", "items %d and %d are equal", i, j)
-		}
-		for i0 := range v.Tags {
-			p0 := pTags.Index(i0)
-			if utf8.RuneCountInString(v.Tags[i0]) < 1 {
-				vs.Addf(p0.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.Tags[i0]))
-			}
-		}
-	}
-	{
-		pAttributes := path.Key("attributes")
-		if len(v.Attributes) > 20 {
-			vs.Addf(pAttributes.String(), "maxProperties", "%d properties, want at most 20", len(v.Attributes))
-		}
-	}
-	{
-		pCategory := path.Key("category")
-		v.Category.validate(vs, &pCategory)
-	}
-	{
-		pDiscount := path.Key("discount")
-		if v.Discount != nil {
-			if (*v.Discount) <= 0.0 {
-				vs.Addf(pDiscount.String(), "exclusiveMinimum", "%v is not greater than 0", (*v.Discount))
-			}
-			if (*v.Discount) >= 1.0 {
-				vs.Addf(pDiscount.String(), "exclusiveMaximum", "%v is not less than 1", (*v.Discount))
-			}
-		}
-	}
-	{
-		pNote := path.Key("note")
-		if v.Note != nil {
-			if utf8.RuneCountInString((*v.Note)) > 140 {
-				vs.Addf(pNote.String(), "maxLength", "length %d, want at most 140", utf8.RuneCountInString((*v.Note)))
-			}
-		}
-	}
-	{
-		pRating := path.Key("rating")
-		if v.Rating.Set && !v.Rating.Null {
-			if v.Rating.Value < 1 {
-				vs.Addf(pRating.String(), "minimum", "%v is less than 1", v.Rating.Value)
-			}
-			if v.Rating.Value > 5 {
-				vs.Addf(pRating.String(), "maximum", "%v is greater than 5", v.Rating.Value)
-			}
+		if v.Rating.Value > 5 {
+			vs.Addf(pRating.String(), "maximum", "%v is greater than 5", v.Rating.Value)
 		}
 	}
 }
@@ -348,13 +318,7 @@ func appendItem(dst []byte, v *Item) []byte {
 	dst = kit.AppendString(dst, string(v.Category))
 	dst = kit.AppendOpt(dst, v.Discount, kit.AppendFloat64)
 	dst = kit.AppendOpt(dst, v.Note, kit.AppendString)
-	dst = kit.AppendPresent(dst, v.Rating.Set)
-	if v.Rating.Set {
-		dst = kit.AppendPresent(dst, v.Rating.Null)
-		if !v.Rating.Null {
-			dst = kit.AppendInt64(dst, v.Rating.Value)
-		}
-	}
+	dst = kit.AppendOptNull(dst, &v.Rating, kit.AppendInt64)
 	return dst
 }
 
@@ -382,14 +346,7 @@ func readItem(rd *runtime.Reader, v *Item) {
 	v.Category = Category(rd.String())
 	v.Discount = kit.ReadOpt(rd, (*runtime.Reader).Float64)
 	v.Note = kit.ReadOpt(rd, (*runtime.Reader).String)
-	if rd.Present() {
-		v.Rating.Set = true
-		if rd.Present() {
-			v.Rating.Null = true
-		} else {
-			v.Rating.Value = rd.Int64()
-		}
-	}
+	v.Rating = kit.ReadOptNull(rd, (*runtime.Reader).Int64)
 }
 
 // cloneItem returns a deep copy of v that shares nothing mutable with it.
@@ -432,10 +389,8 @@ func (v *ItemCountParams) Validate() error {
 }
 
 func (v *ItemCountParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pCategory := path.Key("category")
-		v.Category.validate(vs, &pCategory)
-	}
+	pCategory := path.Key("category")
+	v.Category.validate(vs, &pCategory)
 }
 
 func appendItemCountParams(dst []byte, v *ItemCountParams) []byte {
@@ -466,8 +421,7 @@ func (v *ItemCountResult) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendItemCountResult(dst []byte, v *ItemCountResult) []byte {
-	dst = kit.AppendInt64(dst, int64(*v))
-	return dst
+	return kit.AppendInt64(dst, int64(*v))
 }
 
 func readItemCountResult(rd *runtime.Reader, v *ItemCountResult) {
@@ -551,14 +505,12 @@ func (v *ItemOrPlaceholderParams) Validate() error {
 }
 
 func (v *ItemOrPlaceholderParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pID := path.Key("id")
-		if utf8.RuneCountInString(v.ID) < 1 {
-			vs.Addf(pID.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.ID))
-		}
-		if utf8.RuneCountInString(v.ID) > 32 {
-			vs.Addf(pID.String(), "maxLength", "length %d, want at most 32", utf8.RuneCountInString(v.ID))
-		}
+	pID := path.Key("id")
+	if utf8.RuneCountInString(v.ID) < 1 {
+		vs.Addf(pID.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.ID))
+	}
+	if utf8.RuneCountInString(v.ID) > 32 {
+		vs.Addf(pID.String(), "maxLength", "length %d, want at most 32", utf8.RuneCountInString(v.ID))
 	}
 }
 
@@ -586,14 +538,12 @@ func (v *ItemParams) Validate() error {
 }
 
 func (v *ItemParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pID := path.Key("id")
-		if utf8.RuneCountInString(v.ID) < 1 {
-			vs.Addf(pID.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.ID))
-		}
-		if utf8.RuneCountInString(v.ID) > 32 {
-			vs.Addf(pID.String(), "maxLength", "length %d, want at most 32", utf8.RuneCountInString(v.ID))
-		}
+	pID := path.Key("id")
+	if utf8.RuneCountInString(v.ID) < 1 {
+		vs.Addf(pID.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.ID))
+	}
+	if utf8.RuneCountInString(v.ID) > 32 {
+		vs.Addf(pID.String(), "maxLength", "length %d, want at most 32", utf8.RuneCountInString(v.ID))
 	}
 }
 
@@ -625,16 +575,12 @@ func (v *ItemsByCategoryParams) Validate() error {
 }
 
 func (v *ItemsByCategoryParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pCategory := path.Key("category")
-		v.Category.validate(vs, &pCategory)
-	}
-	{
-		pMinPrice := path.Key("min_price")
-		if v.MinPrice != nil {
-			if (*v.MinPrice) < 0.0 {
-				vs.Addf(pMinPrice.String(), "minimum", "%v is less than 0", (*v.MinPrice))
-			}
+	pCategory := path.Key("category")
+	v.Category.validate(vs, &pCategory)
+	pMinPrice := path.Key("min_price")
+	if v.MinPrice != nil {
+		if (*v.MinPrice) < 0.0 {
+			vs.Addf(pMinPrice.String(), "minimum", "%v is less than 0", (*v.MinPrice))
 		}
 	}
 }
@@ -642,13 +588,7 @@ func (v *ItemsByCategoryParams) validate(vs *runtime.Violations, path *runtime.P
 func appendItemsByCategoryParams(dst []byte, v *ItemsByCategoryParams) []byte {
 	dst = kit.AppendString(dst, string(v.Category))
 	dst = kit.AppendOpt(dst, v.MinPrice, kit.AppendFloat64)
-	dst = kit.AppendPresent(dst, v.Note.Set)
-	if v.Note.Set {
-		dst = kit.AppendPresent(dst, v.Note.Null)
-		if !v.Note.Null {
-			dst = kit.AppendString(dst, v.Note.Value)
-		}
-	}
+	dst = kit.AppendOptNull(dst, &v.Note, kit.AppendString)
 	return dst
 }
 
@@ -848,22 +788,9 @@ func scanAnyItem(row *runtime.Row) (out *Item, err error) {
 	v.Quantity = kit.Field(&err, "/quantity", row.Col(3), runtime.AsInt64)
 	v.Active = kit.Field(&err, "/active", row.Col(4), runtime.AsBool)
 	v.CreatedAt = kit.Field(&err, "/created_at", row.Col(5), runtime.AsTime)
+	v.Tags = kit.ListField(&err, "/tags", row.Col(6), runtime.AsString)
 	if err != nil {
 		return
-	}
-	{
-		var a1 []any
-		a1, err = runtime.AsArray("/tags", row.Col(6))
-		if err != nil {
-			return
-		}
-		v.Tags = make([]string, len(a1))
-		for i1, e1 := range a1 {
-			v.Tags[i1], err = runtime.AsString("/tags"+"/"+strconv.Itoa(i1), e1)
-			if err != nil {
-				return
-			}
-		}
 	}
 	{
 		var o1 map[string]any
@@ -881,22 +808,12 @@ func scanAnyItem(row *runtime.Row) (out *Item, err error) {
 			v.Attributes[k1] = x1
 		}
 	}
-	v.Category = kit.Field(&err, "/category", row.Col(8), convCategory)
+	v.Category = kit.Field(&err, "/category", row.Col(8), kit.AsStringOf[Category])
 	v.Discount = kit.NullableField(&err, "/discount", "number", row.Col(9), runtime.AsFloat64)
 	v.Note = kit.OptionalField(&err, "/note", row.Col(10), runtime.AsString)
+	v.Rating = kit.OptNullField(&err, "/rating", row.Col(11), runtime.AsInt64)
 	if err != nil {
 		return
-	}
-	if rRating, ok := row.Lookup(11); ok {
-		v.Rating.Set = true
-		if rRating == nil {
-			v.Rating.Null = true
-		} else {
-			v.Rating.Value, err = runtime.AsInt64("/rating", rRating)
-			if err != nil {
-				return
-			}
-		}
 	}
 	return &v, nil
 }
@@ -968,22 +885,9 @@ func scanItem(row *runtime.Row) (out *Item, err error) {
 	v.Quantity = kit.Field(&err, "/quantity", row.Col(3), runtime.AsInt64)
 	v.Active = kit.Field(&err, "/active", row.Col(4), runtime.AsBool)
 	v.CreatedAt = kit.Field(&err, "/created_at", row.Col(5), runtime.AsTime)
+	v.Tags = kit.ListField(&err, "/tags", row.Col(6), runtime.AsString)
 	if err != nil {
 		return
-	}
-	{
-		var a1 []any
-		a1, err = runtime.AsArray("/tags", row.Col(6))
-		if err != nil {
-			return
-		}
-		v.Tags = make([]string, len(a1))
-		for i1, e1 := range a1 {
-			v.Tags[i1], err = runtime.AsString("/tags"+"/"+strconv.Itoa(i1), e1)
-			if err != nil {
-				return
-			}
-		}
 	}
 	{
 		var o1 map[string]any
@@ -1001,22 +905,12 @@ func scanItem(row *runtime.Row) (out *Item, err error) {
 			v.Attributes[k1] = x1
 		}
 	}
-	v.Category = kit.Field(&err, "/category", row.Col(8), convCategory)
+	v.Category = kit.Field(&err, "/category", row.Col(8), kit.AsStringOf[Category])
 	v.Discount = kit.NullableField(&err, "/discount", "number", row.Col(9), runtime.AsFloat64)
 	v.Note = kit.OptionalField(&err, "/note", row.Col(10), runtime.AsString)
+	v.Rating = kit.OptNullField(&err, "/rating", row.Col(11), runtime.AsInt64)
 	if err != nil {
 		return
-	}
-	if rRating, ok := row.Lookup(11); ok {
-		v.Rating.Set = true
-		if rRating == nil {
-			v.Rating.Null = true
-		} else {
-			v.Rating.Value, err = runtime.AsInt64("/rating", rRating)
-			if err != nil {
-				return
-			}
-		}
 	}
 	return &v, nil
 }
@@ -1092,22 +986,9 @@ func scanItemOrPlaceholder(row *runtime.Row) (out *Item, err error) {
 	v.Quantity = kit.Field(&err, "/quantity", row.Col(3), runtime.AsInt64)
 	v.Active = kit.Field(&err, "/active", row.Col(4), runtime.AsBool)
 	v.CreatedAt = kit.Field(&err, "/created_at", row.Col(5), runtime.AsTime)
+	v.Tags = kit.ListField(&err, "/tags", row.Col(6), runtime.AsString)
 	if err != nil {
 		return
-	}
-	{
-		var a1 []any
-		a1, err = runtime.AsArray("/tags", row.Col(6))
-		if err != nil {
-			return
-		}
-		v.Tags = make([]string, len(a1))
-		for i1, e1 := range a1 {
-			v.Tags[i1], err = runtime.AsString("/tags"+"/"+strconv.Itoa(i1), e1)
-			if err != nil {
-				return
-			}
-		}
 	}
 	{
 		var o1 map[string]any
@@ -1125,22 +1006,12 @@ func scanItemOrPlaceholder(row *runtime.Row) (out *Item, err error) {
 			v.Attributes[k1] = x1
 		}
 	}
-	v.Category = kit.Field(&err, "/category", row.Col(8), convCategory)
+	v.Category = kit.Field(&err, "/category", row.Col(8), kit.AsStringOf[Category])
 	v.Discount = kit.NullableField(&err, "/discount", "number", row.Col(9), runtime.AsFloat64)
 	v.Note = kit.OptionalField(&err, "/note", row.Col(10), runtime.AsString)
+	v.Rating = kit.OptNullField(&err, "/rating", row.Col(11), runtime.AsInt64)
 	if err != nil {
 		return
-	}
-	if rRating, ok := row.Lookup(11); ok {
-		v.Rating.Set = true
-		if rRating == nil {
-			v.Rating.Null = true
-		} else {
-			v.Rating.Value, err = runtime.AsInt64("/rating", rRating)
-			if err != nil {
-				return
-			}
-		}
 	}
 	return &v, nil
 }
@@ -1189,22 +1060,9 @@ func scanItemsByCategory(row *runtime.Row) (out *Item, err error) {
 	v.Quantity = kit.Field(&err, "/quantity", row.Col(3), runtime.AsInt64)
 	v.Active = kit.Field(&err, "/active", row.Col(4), runtime.AsBool)
 	v.CreatedAt = kit.Field(&err, "/created_at", row.Col(5), runtime.AsTime)
+	v.Tags = kit.ListField(&err, "/tags", row.Col(6), runtime.AsString)
 	if err != nil {
 		return
-	}
-	{
-		var a1 []any
-		a1, err = runtime.AsArray("/tags", row.Col(6))
-		if err != nil {
-			return
-		}
-		v.Tags = make([]string, len(a1))
-		for i1, e1 := range a1 {
-			v.Tags[i1], err = runtime.AsString("/tags"+"/"+strconv.Itoa(i1), e1)
-			if err != nil {
-				return
-			}
-		}
 	}
 	{
 		var o1 map[string]any
@@ -1222,22 +1080,12 @@ func scanItemsByCategory(row *runtime.Row) (out *Item, err error) {
 			v.Attributes[k1] = x1
 		}
 	}
-	v.Category = kit.Field(&err, "/category", row.Col(8), convCategory)
+	v.Category = kit.Field(&err, "/category", row.Col(8), kit.AsStringOf[Category])
 	v.Discount = kit.NullableField(&err, "/discount", "number", row.Col(9), runtime.AsFloat64)
 	v.Note = kit.OptionalField(&err, "/note", row.Col(10), runtime.AsString)
+	v.Rating = kit.OptNullField(&err, "/rating", row.Col(11), runtime.AsInt64)
 	if err != nil {
 		return
-	}
-	if rRating, ok := row.Lookup(11); ok {
-		v.Rating.Set = true
-		if rRating == nil {
-			v.Rating.Null = true
-		} else {
-			v.Rating.Value, err = runtime.AsInt64("/rating", rRating)
-			if err != nil {
-				return
-			}
-		}
 	}
 	return &v, nil
 }
@@ -1273,15 +1121,6 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 // Tasks lists the names Execute accepts, sorted.
 func (c *Client) Tasks() []string {
 	return []string{"AnyItem", "CategoryTree", "Item", "ItemCount", "ItemOrPlaceholder", "ItemsByCategory"}
-}
-
-func convCategory(path string, raw any) (out Category, err error) {
-	x, err := runtime.AsString(path, raw)
-	if err != nil {
-		return
-	}
-	out = Category(x)
-	return
 }
 
 func convItemCountResult(path string, raw any) (out ItemCountResult, err error) {

@@ -45,11 +45,9 @@ func (v *Circle) Validate() error {
 }
 
 func (v *Circle) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pKind := path.Key("kind")
-		if v.Kind != "circle" {
-			vs.Addf(pKind.String(), "const", "%v is not circle", v.Kind)
-		}
+	pKind := path.Key("kind")
+	if v.Kind != "circle" {
+		vs.Addf(pKind.String(), "const", "%v is not circle", v.Kind)
 	}
 }
 
@@ -84,17 +82,13 @@ func (v *Circle2) Validate() error {
 }
 
 func (v *Circle2) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pKind := path.Key("kind")
-		if v.Kind != "circle" {
-			vs.Addf(pKind.String(), "const", "%v is not circle", v.Kind)
-		}
+	pKind := path.Key("kind")
+	if v.Kind != "circle" {
+		vs.Addf(pKind.String(), "const", "%v is not circle", v.Kind)
 	}
-	{
-		pR := path.Key("r")
-		if v.R <= 0.0 {
-			vs.Addf(pR.String(), "exclusiveMinimum", "%v is not greater than 0", v.R)
-		}
+	pR := path.Key("r")
+	if v.R <= 0.0 {
+		vs.Addf(pR.String(), "exclusiveMinimum", "%v is not greater than 0", v.R)
 	}
 }
 
@@ -128,11 +122,9 @@ func (v *Dated) Validate() error {
 }
 
 func (v *Dated) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pOn := path.Key("on")
-		if !v.On.IsValid() {
-			vs.Add(pOn.String(), "format", "not a valid date (zero value)")
-		}
+	pOn := path.Key("on")
+	if !v.On.IsValid() {
+		vs.Add(pOn.String(), "format", "not a valid date (zero value)")
 	}
 }
 
@@ -167,21 +159,15 @@ func (v *Frame) Validate() error {
 }
 
 func (v *Frame) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pShape := path.Key("shape")
-		v.Shape.validate(vs, &pShape)
+	pShape := path.Key("shape")
+	v.Shape.validate(vs, &pShape)
+	pPrice := path.Key("price")
+	if v.Price != nil {
+		v.Price.validate(vs, &pPrice)
 	}
-	{
-		pPrice := path.Key("price")
-		if v.Price != nil {
-			v.Price.validate(vs, &pPrice)
-		}
-	}
-	{
-		pTree := path.Key("tree")
-		if v.Tree != nil {
-			v.Tree.validate(vs, &pTree)
-		}
+	pTree := path.Key("tree")
+	if v.Tree != nil {
+		v.Tree.validate(vs, &pTree)
 	}
 }
 
@@ -489,86 +475,62 @@ func (v *Gallery) Validate() error {
 }
 
 func (v *Gallery) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pShapes := path.Key("shapes")
-		if v.Shapes.Set && !v.Shapes.Null {
-			if len(v.Shapes.Value) > 3 {
-				vs.Addf(pShapes.String(), "maxItems", "%d items, want at most 3", len(v.Shapes.Value))
-			}
-			for i0 := range v.Shapes.Value {
-				p0 := pShapes.Index(i0)
-				v.Shapes.Value[i0].validate(vs, &p0)
-			}
+	pShapes := path.Key("shapes")
+	if v.Shapes.Set && !v.Shapes.Null {
+		if len(v.Shapes.Value) > 3 {
+			vs.Addf(pShapes.String(), "maxItems", "%d items, want at most 3", len(v.Shapes.Value))
+		}
+		for i0 := range v.Shapes.Value {
+			p0 := pShapes.Index(i0)
+			v.Shapes.Value[i0].validate(vs, &p0)
 		}
 	}
-	{
-		pOwner := path.Key("owner")
-		if v.Owner != nil {
-			checkGalleryOwner((*v.Owner).Any(), &pOwner, vs, nil)
+	pOwner := path.Key("owner")
+	if v.Owner != nil {
+		checkGalleryOwner((*v.Owner).Any(), &pOwner, vs, nil)
+	}
+	pHeaders := path.Key("headers")
+	if v.Headers != nil {
+		checkGalleryHeaders((*v.Headers).Any(), &pHeaders, vs, nil)
+	}
+	pSpan := path.Key("span")
+	if v.Span != nil {
+		v.Span.validate(vs, &pSpan)
+	}
+	pPrice := path.Key("price")
+	if v.Price != nil {
+		v.Price.validate(vs, &pPrice)
+	}
+	pTree := path.Key("tree")
+	if v.Tree != nil {
+		v.Tree.validate(vs, &pTree)
+	}
+	pExtras := path.Key("extras")
+	if v.Extras != nil {
+		for k0, e0 := range *v.Extras {
+			p0 := pExtras.Key(k0)
+			e0.validate(vs, &p0)
 		}
 	}
-	{
-		pHeaders := path.Key("headers")
-		if v.Headers != nil {
-			checkGalleryHeaders((*v.Headers).Any(), &pHeaders, vs, nil)
-		}
+	pMode := path.Key("mode")
+	if v.Mode != nil {
+		(*v.Mode).validate(vs, &pMode)
 	}
-	{
-		pSpan := path.Key("span")
-		if v.Span != nil {
-			v.Span.validate(vs, &pSpan)
-		}
+	pWhen := path.Key("when")
+	if v.When != nil {
+		v.When.validate(vs, &pWhen)
 	}
-	{
-		pPrice := path.Key("price")
-		if v.Price != nil {
-			v.Price.validate(vs, &pPrice)
-		}
+	pAddr := path.Key("addr")
+	if v.Addr != nil {
+		v.Addr.validate(vs, &pAddr)
 	}
-	{
-		pTree := path.Key("tree")
-		if v.Tree != nil {
-			v.Tree.validate(vs, &pTree)
-		}
+	pIDs := path.Key("ids")
+	if v.IDs != nil {
+		v.IDs.validate(vs, &pIDs)
 	}
-	{
-		pExtras := path.Key("extras")
-		if v.Extras != nil {
-			for k0, e0 := range *v.Extras {
-				p0 := pExtras.Key(k0)
-				e0.validate(vs, &p0)
-			}
-		}
-	}
-	{
-		pMode := path.Key("mode")
-		if v.Mode != nil {
-			(*v.Mode).validate(vs, &pMode)
-		}
-	}
-	{
-		pWhen := path.Key("when")
-		if v.When != nil {
-			v.When.validate(vs, &pWhen)
-		}
-	}
-	{
-		pAddr := path.Key("addr")
-		if v.Addr != nil {
-			v.Addr.validate(vs, &pAddr)
-		}
-	}
-	{
-		pIDs := path.Key("ids")
-		if v.IDs != nil {
-			v.IDs.validate(vs, &pIDs)
-		}
-	}
-	{
-		pStamp := path.Key("stamp")
-		if v.Stamp != nil {
-			v.Stamp.validate(vs, &pStamp)
-		}
+	pStamp := path.Key("stamp")
+	if v.Stamp != nil {
+		v.Stamp.validate(vs, &pStamp)
 	}
 }
 
@@ -1119,8 +1081,7 @@ func (v GalleryMode) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendGalleryMode(dst []byte, v *GalleryMode) []byte {
-	dst = kit.AppendString(dst, string(*v))
-	return dst
+	return kit.AppendString(dst, string(*v))
 }
 
 func readGalleryMode(rd *runtime.Reader, v *GalleryMode) {
@@ -1841,11 +1802,9 @@ func (v *Noted) Validate() error {
 }
 
 func (v *Noted) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pOn := path.Key("on")
-		if utf8.RuneCountInString(v.On) > 3 {
-			vs.Addf(pOn.String(), "maxLength", "length %d, want at most 3", utf8.RuneCountInString(v.On))
-		}
+	pOn := path.Key("on")
+	if utf8.RuneCountInString(v.On) > 3 {
+		vs.Addf(pOn.String(), "maxLength", "length %d, want at most 3", utf8.RuneCountInString(v.On))
 	}
 }
 
@@ -1878,11 +1837,9 @@ func (v *Square) Validate() error {
 }
 
 func (v *Square) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pKind := path.Key("kind")
-		if v.Kind != "square" {
-			vs.Addf(pKind.String(), "const", "%v is not square", v.Kind)
-		}
+	pKind := path.Key("kind")
+	if v.Kind != "square" {
+		vs.Addf(pKind.String(), "const", "%v is not square", v.Kind)
 	}
 }
 
@@ -1917,17 +1874,13 @@ func (v *Square2) Validate() error {
 }
 
 func (v *Square2) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pKind := path.Key("kind")
-		if v.Kind != "square" {
-			vs.Addf(pKind.String(), "const", "%v is not square", v.Kind)
-		}
+	pKind := path.Key("kind")
+	if v.Kind != "square" {
+		vs.Addf(pKind.String(), "const", "%v is not square", v.Kind)
 	}
-	{
-		pSide := path.Key("side")
-		if v.Side < 1 {
-			vs.Addf(pSide.String(), "minimum", "%v is less than 1", v.Side)
-		}
+	pSide := path.Key("side")
+	if v.Side < 1 {
+		vs.Addf(pSide.String(), "minimum", "%v is less than 1", v.Side)
 	}
 }
 
@@ -2446,14 +2399,7 @@ func scanGallery(row *runtime.Row) (out *Gallery, err error) {
 		}
 		v.Extras = &vExtras
 	}
-	if rMode, ok := row.Lookup(8); ok {
-		var vMode GalleryMode
-		vMode, err = convGalleryMode("/mode", rMode)
-		if err != nil {
-			return
-		}
-		v.Mode = &vMode
-	}
+	v.Mode = kit.PresentField(&err, "/mode", row.Col(8), convGalleryMode)
 	v.When = kit.OptionalField(&err, "/when", row.Col(9), convGalleryWhen)
 	v.Addr = kit.OptionalField(&err, "/addr", row.Col(10), convGalleryAddr)
 	v.IDs = kit.OptionalField(&err, "/ids", row.Col(11), convGalleryIDs)

@@ -153,10 +153,8 @@ func (v *Client2) Validate() error {
 }
 
 func (v *Client2) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pStatus := path.Key("status")
-		v.Status.validate(vs, &pStatus)
-	}
+	pStatus := path.Key("status")
+	v.Status.validate(vs, &pStatus)
 }
 
 func appendClient2(dst []byte, v *Client2) []byte {
@@ -240,8 +238,7 @@ func (v Status) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendStatus(dst []byte, v *Status) []byte {
-	dst = kit.AppendString(dst, string(*v))
-	return dst
+	return kit.AppendString(dst, string(*v))
 }
 
 func readStatus(rd *runtime.Reader, v *Status) {
@@ -519,7 +516,7 @@ func describeCParams(p *CParams) string {
 // scanC reads one row of the task's query into a Client2, column by column; a bare return passes err on.
 func scanC(row *runtime.Row) (out *Client2, err error) {
 	var v Client2
-	v.Status = kit.Field(&err, "/status", row.Col(0), convStatus)
+	v.Status = kit.Field(&err, "/status", row.Col(0), kit.AsStringOf[Status])
 	v.Also = kit.OptionalField(&err, "/also", row.Col(1), convStatusOk2)
 	v.Home = kit.OptionalField(&err, "/home", row.Col(2), convAddress)
 	v.Work = kit.OptionalField(&err, "/work", row.Col(3), convAddress2)
@@ -566,15 +563,6 @@ func convAddress2(path string, raw any) (out Address2, err error) {
 		return
 	}
 	out.Company = kit.Field(&err, path+"/company", runtime.Prop(m, "company"), runtime.AsString)
-	return
-}
-
-func convStatus(path string, raw any) (out Status, err error) {
-	x, err := runtime.AsString(path, raw)
-	if err != nil {
-		return
-	}
-	out = Status(x)
 	return
 }
 

@@ -76,17 +76,13 @@ func (v *Guard) Validate() error {
 }
 
 func (v *Guard) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pName := path.Key("name")
-		if !namePattern.MatchString(v.Name) {
-			vs.Addf(pName.String(), "pattern", "%q does not match \"^[A-Za-z ]*$\"", v.Name)
-		}
+	pName := path.Key("name")
+	if !namePattern.MatchString(v.Name) {
+		vs.Addf(pName.String(), "pattern", "%q does not match \"^[A-Za-z ]*$\"", v.Name)
 	}
-	{
-		pLabel := path.Key("label")
-		if v.Label != nil {
-			(*v.Label).validate(vs, &pLabel)
-		}
+	pLabel := path.Key("label")
+	if v.Label != nil {
+		(*v.Label).validate(vs, &pLabel)
 	}
 }
 
@@ -166,8 +162,7 @@ func (v GuardLabel) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendGuardLabel(dst []byte, v *GuardLabel) []byte {
-	dst = kit.AppendString(dst, string(*v))
-	return dst
+	return kit.AppendString(dst, string(*v))
 }
 
 func readGuardLabel(rd *runtime.Reader, v *GuardLabel) {
@@ -196,34 +191,26 @@ func (v *GuardedParams) Validate() error {
 }
 
 func (v *GuardedParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pCode := path.Key("code")
-		if !codePattern.MatchString(v.Code) {
-			vs.Addf(pCode.String(), "pattern", "%q does not match \"^[a-z]+$\"", v.Code)
+	pCode := path.Key("code")
+	if !codePattern.MatchString(v.Code) {
+		vs.Addf(pCode.String(), "pattern", "%q does not match \"^[a-z]+$\"", v.Code)
+	}
+	pKind := path.Key("kind")
+	if v.Kind != nil {
+		(*v.Kind).validate(vs, &pKind)
+	}
+	pDay := path.Key("day")
+	if v.Day != nil {
+		if !(*v.Day).IsValid() {
+			vs.Add(pDay.String(), "format", "not a valid date (zero value)")
 		}
 	}
-	{
-		pKind := path.Key("kind")
-		if v.Kind != nil {
-			(*v.Kind).validate(vs, &pKind)
-		}
-	}
-	{
-		pDay := path.Key("day")
-		if v.Day != nil {
-			if !(*v.Day).IsValid() {
-				vs.Add(pDay.String(), "format", "not a valid date (zero value)")
-			}
-		}
-	}
-	{
-		pTags := path.Key("tags")
-		if v.Tags != nil {
-			for i0 := range *v.Tags {
-				p0 := pTags.Index(i0)
-				if utf8.RuneCountInString((*v.Tags)[i0]) > 3 {
-					vs.Addf(p0.String(), "maxLength", "length %d, want at most 3", utf8.RuneCountInString((*v.Tags)[i0]))
-				}
+	pTags := path.Key("tags")
+	if v.Tags != nil {
+		for i0 := range *v.Tags {
+			p0 := pTags.Index(i0)
+			if utf8.RuneCountInString((*v.Tags)[i0]) > 3 {
+				vs.Addf(p0.String(), "maxLength", "length %d, want at most 3", utf8.RuneCountInString((*v.Tags)[i0]))
 			}
 		}
 	}
@@ -283,8 +270,7 @@ func (v GuardedParamsKind) validate(vs *runtime.Violations, path *runtime.Path) 
 }
 
 func appendGuardedParamsKind(dst []byte, v *GuardedParamsKind) []byte {
-	dst = kit.AppendString(dst, string(*v))
-	return dst
+	return kit.AppendString(dst, string(*v))
 }
 
 // KeyFileParams is the object at key_file.task.json#/params.
@@ -312,11 +298,9 @@ func (v *KeyFileParams) Validate() error {
 }
 
 func (v *KeyFileParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pV6 := path.Key("v6")
-		if !runtime.IsIPv6(v.V6) {
-			vs.Addf(pV6.String(), "format", "%s: not an ipv6 address", v.V6)
-		}
+	pV6 := path.Key("v6")
+	if !runtime.IsIPv6(v.V6) {
+		vs.Addf(pV6.String(), "format", "%s: not an ipv6 address", v.V6)
 	}
 }
 
@@ -370,51 +354,35 @@ func (v *KeyGetParams) Validate() error {
 }
 
 func (v *KeyGetParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pE := path.Key("e")
-		v.E.validate(vs, &pE)
+	pE := path.Key("e")
+	v.E.validate(vs, &pE)
+	pD := path.Key("d")
+	if !v.D.IsValid() {
+		vs.Add(pD.String(), "format", "not a valid date (zero value)")
 	}
-	{
-		pD := path.Key("d")
-		if !v.D.IsValid() {
-			vs.Add(pD.String(), "format", "not a valid date (zero value)")
-		}
+	pTm := path.Key("tm")
+	if !v.Tm.IsValid() {
+		vs.Add(pTm.String(), "format", "not a valid time (zero value)")
 	}
-	{
-		pTm := path.Key("tm")
-		if !v.Tm.IsValid() {
-			vs.Add(pTm.String(), "format", "not a valid time (zero value)")
-		}
+	pDu := path.Key("du")
+	if !v.Du.IsValid() {
+		vs.Add(pDu.String(), "format", "not a valid duration (zero value)")
 	}
-	{
-		pDu := path.Key("du")
-		if !v.Du.IsValid() {
-			vs.Add(pDu.String(), "format", "not a valid duration (zero value)")
-		}
+	pEm := path.Key("em")
+	if !v.Em.IsValid() {
+		vs.Add(pEm.String(), "format", "not a valid email (zero value)")
 	}
-	{
-		pEm := path.Key("em")
-		if !v.Em.IsValid() {
-			vs.Add(pEm.String(), "format", "not a valid email (zero value)")
-		}
+	pUr := path.Key("ur")
+	if !v.Ur.IsValid() {
+		vs.Add(pUr.String(), "format", "not a valid uri (zero value)")
 	}
-	{
-		pUr := path.Key("ur")
-		if !v.Ur.IsValid() {
-			vs.Add(pUr.String(), "format", "not a valid uri (zero value)")
-		}
+	pV4 := path.Key("v4")
+	if !runtime.IsIPv4(v.V4) {
+		vs.Addf(pV4.String(), "format", "%s: not an ipv4 address", v.V4)
 	}
-	{
-		pV4 := path.Key("v4")
-		if !runtime.IsIPv4(v.V4) {
-			vs.Addf(pV4.String(), "format", "%s: not an ipv4 address", v.V4)
-		}
-	}
-	{
-		pV6 := path.Key("v6")
-		if !runtime.IsIPv6(v.V6) {
-			vs.Addf(pV6.String(), "format", "%s: not an ipv6 address", v.V6)
-		}
+	pV6 := path.Key("v6")
+	if !runtime.IsIPv6(v.V6) {
+		vs.Addf(pV6.String(), "format", "%s: not an ipv6 address", v.V6)
 	}
 }
 
@@ -436,13 +404,7 @@ func appendKeyGetParams(dst []byte, v *KeyGetParams) []byte {
 	dst = kit.AppendInt64(dst, int64(v.Gi))
 	dst = runtime.AppendJSONText(dst, v.Code)
 	dst = kit.AppendOpt(dst, v.Qs, kit.AppendString)
-	dst = kit.AppendPresent(dst, v.Qn.Set)
-	if v.Qn.Set {
-		dst = kit.AppendPresent(dst, v.Qn.Null)
-		if !v.Qn.Null {
-			dst = kit.AppendString(dst, v.Qn.Value)
-		}
-	}
+	dst = kit.AppendOptNull(dst, &v.Qn, kit.AppendString)
 	dst = kit.AppendOpt(dst, v.Qdt, kit.AppendTime)
 	dst = kit.AppendOpt(dst, v.Qi, kit.AppendInt64)
 	if v.Qcode != nil {
@@ -493,8 +455,7 @@ func (v KeyGetParamsE) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendKeyGetParamsE(dst []byte, v *KeyGetParamsE) []byte {
-	dst = kit.AppendString(dst, string(*v))
-	return dst
+	return kit.AppendString(dst, string(*v))
 }
 
 // KeyGoParams is the object at key_go.task.json#/params.
@@ -644,11 +605,9 @@ func (v *KeyPostParams) Validate() error {
 }
 
 func (v *KeyPostParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pAny := path.Key("any")
-		if v.Any != nil {
-			checkKeyPostParamsAny((*v.Any).Any(), &pAny, vs, nil)
-		}
+	pAny := path.Key("any")
+	if v.Any != nil {
+		checkKeyPostParamsAny((*v.Any).Any(), &pAny, vs, nil)
 	}
 }
 
@@ -686,13 +645,7 @@ func appendKeyPostParams(dst []byte, v *KeyPostParams) []byte {
 	}
 	dst = kit.AppendOpt(dst, v.Price, kit.AppendFloat64)
 	dst = kit.AppendOpt(dst, v.Opt, kit.AppendString)
-	dst = kit.AppendPresent(dst, v.Optnull.Set)
-	if v.Optnull.Set {
-		dst = kit.AppendPresent(dst, v.Optnull.Null)
-		if !v.Optnull.Null {
-			dst = kit.AppendInt64(dst, v.Optnull.Value)
-		}
-	}
+	dst = kit.AppendOptNull(dst, &v.Optnull, kit.AppendInt64)
 	if v.Code != nil {
 		dst = kit.AppendPresent(dst, true)
 		dst = runtime.AppendJSONText(dst, (*v.Code))
@@ -757,21 +710,15 @@ func (v *KeySQLParams) Validate() error {
 }
 
 func (v *KeySQLParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pE := path.Key("e")
-		v.E.validate(vs, &pE)
+	pE := path.Key("e")
+	v.E.validate(vs, &pE)
+	pD := path.Key("d")
+	if !v.D.IsValid() {
+		vs.Add(pD.String(), "format", "not a valid date (zero value)")
 	}
-	{
-		pD := path.Key("d")
-		if !v.D.IsValid() {
-			vs.Add(pD.String(), "format", "not a valid date (zero value)")
-		}
-	}
-	{
-		pV4 := path.Key("v4")
-		if !runtime.IsIPv4(v.V4) {
-			vs.Addf(pV4.String(), "format", "%s: not an ipv4 address", v.V4)
-		}
+	pV4 := path.Key("v4")
+	if !runtime.IsIPv4(v.V4) {
+		vs.Addf(pV4.String(), "format", "%s: not an ipv4 address", v.V4)
 	}
 }
 
@@ -788,13 +735,7 @@ func appendKeySQLParams(dst []byte, v *KeySQLParams) []byte {
 	dst = kit.AppendInt64(dst, int64(v.Gi))
 	dst = runtime.AppendJSONText(dst, v.Code)
 	dst = kit.AppendOpt(dst, v.Os, kit.AppendString)
-	dst = kit.AppendPresent(dst, v.On.Set)
-	if v.On.Set {
-		dst = kit.AppendPresent(dst, v.On.Null)
-		if !v.On.Null {
-			dst = kit.AppendString(dst, v.On.Value)
-		}
-	}
+	dst = kit.AppendOptNull(dst, &v.On, kit.AppendString)
 	dst = kit.AppendOpt(dst, v.Odt, kit.AppendTime)
 	return dst
 }
@@ -838,8 +779,7 @@ func (v KeySQLParamsE) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendKeySQLParamsE(dst []byte, v *KeySQLParamsE) []byte {
-	dst = kit.AppendString(dst, string(*v))
-	return dst
+	return kit.AppendString(dst, string(*v))
 }
 
 // GuardedOptions holds the optional parameters of GetGuarded; a nil field is left unset.
@@ -1262,13 +1202,7 @@ func keyKeyGetParams(dst []byte, v *KeyGetParams) []byte {
 	dst = kit.AppendInt64(dst, int64(v.Gi))
 	dst = kit.AppendUserKey(dst, v.Code)
 	dst = kit.AppendOpt(dst, v.Qs, kit.AppendString)
-	dst = kit.AppendPresent(dst, v.Qn.Set)
-	if v.Qn.Set {
-		dst = kit.AppendPresent(dst, v.Qn.Null)
-		if !v.Qn.Null {
-			dst = kit.AppendString(dst, v.Qn.Value)
-		}
-	}
+	dst = kit.AppendOptNull(dst, &v.Qn, kit.AppendString)
 	if v.Qdt != nil {
 		dst = kit.AppendPresent(dst, true)
 		dst = kit.AppendTimeKey(dst, (*v.Qdt))
@@ -1556,13 +1490,7 @@ func keyKeyPostParams(dst []byte, v *KeyPostParams) []byte {
 	}
 	dst = kit.AppendOpt(dst, v.Price, kit.AppendFloat64)
 	dst = kit.AppendOpt(dst, v.Opt, kit.AppendString)
-	dst = kit.AppendPresent(dst, v.Optnull.Set)
-	if v.Optnull.Set {
-		dst = kit.AppendPresent(dst, v.Optnull.Null)
-		if !v.Optnull.Null {
-			dst = kit.AppendInt64(dst, v.Optnull.Value)
-		}
-	}
+	dst = kit.AppendOptNull(dst, &v.Optnull, kit.AppendInt64)
 	if v.Code != nil {
 		dst = kit.AppendPresent(dst, true)
 		dst = kit.AppendUserKey(dst, (*v.Code))
@@ -1670,13 +1598,7 @@ func keyKeySQLParams(dst []byte, v *KeySQLParams) []byte {
 	dst = kit.AppendInt64(dst, int64(v.Gi))
 	dst = kit.AppendUserKey(dst, v.Code)
 	dst = kit.AppendOpt(dst, v.Os, kit.AppendString)
-	dst = kit.AppendPresent(dst, v.On.Set)
-	if v.On.Set {
-		dst = kit.AppendPresent(dst, v.On.Null)
-		if !v.On.Null {
-			dst = kit.AppendString(dst, v.On.Value)
-		}
-	}
+	dst = kit.AppendOptNull(dst, &v.On, kit.AppendString)
 	if v.Odt != nil {
 		dst = kit.AppendPresent(dst, true)
 		dst = kit.AppendTimeKey(dst, (*v.Odt))
@@ -1792,15 +1714,6 @@ func convGuard(path string, raw any) (out Guard, err error) {
 	out.Name = kit.Field(&err, path+"/name", runtime.Prop(m, "name"), runtime.AsString)
 	out.Count = kit.OptionalField(&err, path+"/count", runtime.Prop(m, "count"), runtime.AsInt64)
 	out.At = kit.OptionalField(&err, path+"/at", runtime.Prop(m, "at"), runtime.AsTime)
-	out.Label = kit.OptionalField(&err, path+"/label", runtime.Prop(m, "label"), convGuardLabel)
-	return
-}
-
-func convGuardLabel(path string, raw any) (out GuardLabel, err error) {
-	x, err := runtime.AsString(path, raw)
-	if err != nil {
-		return
-	}
-	out = GuardLabel(x)
+	out.Label = kit.OptionalField(&err, path+"/label", runtime.Prop(m, "label"), kit.AsStringOf[GuardLabel])
 	return
 }

@@ -276,36 +276,21 @@ func (v *Part) Validate() error {
 }
 
 func (v *Part) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pD := path.Key("%d")
-		if v.D < 1 {
-			vs.Addf(pD.String(), "minimum", "%v is less than 1", v.D)
-		}
+	pD := path.Key("%d")
+	if v.D < 1 {
+		vs.Addf(pD.String(), "minimum", "%v is less than 1", v.D)
 	}
 }
 
 func appendPart(dst []byte, v *Part) []byte {
 	dst = kit.AppendInt64(dst, v.D)
-	dst = kit.AppendPresent(dst, v.XY.Set)
-	if v.XY.Set {
-		dst = kit.AppendPresent(dst, v.XY.Null)
-		if !v.XY.Null {
-			dst = kit.AppendInt64(dst, v.XY.Value)
-		}
-	}
+	dst = kit.AppendOptNull(dst, &v.XY, kit.AppendInt64)
 	return dst
 }
 
 func readPart(rd *runtime.Reader, v *Part) {
 	v.D = rd.Int64()
-	if rd.Present() {
-		v.XY.Set = true
-		if rd.Present() {
-			v.XY.Null = true
-		} else {
-			v.XY.Value = rd.Int64()
-		}
-	}
+	v.XY = kit.ReadOptNull(rd, (*runtime.Reader).Int64)
 }
 
 // Record is the object at record.task.json#/result.
@@ -414,44 +399,30 @@ func (v *Record) Validate() error {
 }
 
 func (v *Record) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pQX := path.Key("q\"x")
-		if v.QX.Set && !v.QX.Null {
-			if utf8.RuneCountInString(v.QX.Value) > 3 {
-				vs.Addf(pQX.String(), "maxLength", "length %d, want at most 3", utf8.RuneCountInString(v.QX.Value))
-			}
+	pQX := path.Key("q\"x")
+	if v.QX.Set && !v.QX.Null {
+		if utf8.RuneCountInString(v.QX.Value) > 3 {
+			vs.Addf(pQX.String(), "maxLength", "length %d, want at most 3", utf8.RuneCountInString(v.QX.Value))
 		}
 	}
-	{
-		pX2 := path.Key("")
-		if utf8.RuneCountInString(v.X2) < 1 {
-			vs.Addf(pX2.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.X2))
-		}
+	pX2 := path.Key("")
+	if utf8.RuneCountInString(v.X2) < 1 {
+		vs.Addf(pX2.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.X2))
 	}
-	{
-		pMarshalJSON2 := path.Key("MarshalJSON")
-		if v.MarshalJSON2 != nil {
-			v.MarshalJSON2.validate(vs, &pMarshalJSON2)
-		}
+	pMarshalJSON2 := path.Key("MarshalJSON")
+	if v.MarshalJSON2 != nil {
+		v.MarshalJSON2.validate(vs, &pMarshalJSON2)
 	}
-	{
-		pPart := path.Key("part")
-		if v.Part != nil {
-			v.Part.validate(vs, &pPart)
-		}
+	pPart := path.Key("part")
+	if v.Part != nil {
+		v.Part.validate(vs, &pPart)
 	}
 }
 
 func appendRecord(dst []byte, v *Record) []byte {
 	dst = kit.AppendString(dst, v.X)
 	dst = kit.AppendInt64(dst, v.AB)
-	dst = kit.AppendPresent(dst, v.QX.Set)
-	if v.QX.Set {
-		dst = kit.AppendPresent(dst, v.QX.Null)
-		if !v.QX.Null {
-			dst = kit.AppendString(dst, v.QX.Value)
-		}
-	}
+	dst = kit.AppendOptNull(dst, &v.QX, kit.AppendString)
 	dst = kit.AppendOpt(dst, v.BX, kit.AppendBool)
 	dst = kit.AppendOpt(dst, v.BsX, kit.AppendFloat64)
 	dst = kit.AppendString(dst, v.X2)
@@ -469,14 +440,7 @@ func appendRecord(dst []byte, v *Record) []byte {
 func readRecord(rd *runtime.Reader, v *Record) {
 	v.X = rd.String()
 	v.AB = rd.Int64()
-	if rd.Present() {
-		v.QX.Set = true
-		if rd.Present() {
-			v.QX.Null = true
-		} else {
-			v.QX.Value = rd.String()
-		}
-	}
+	v.QX = kit.ReadOptNull(rd, (*runtime.Reader).String)
 	v.BX = kit.ReadOpt(rd, (*runtime.Reader).Bool)
 	v.BsX = kit.ReadOpt(rd, (*runtime.Reader).Float64)
 	v.X2 = rd.String()
@@ -603,18 +567,14 @@ func (v *RecordParams) Validate() error {
 }
 
 func (v *RecordParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pAB := path.Key("a,b")
-		if utf8.RuneCountInString(v.AB) < 1 {
-			vs.Addf(pAB.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.AB))
-		}
+	pAB := path.Key("a,b")
+	if utf8.RuneCountInString(v.AB) < 1 {
+		vs.Addf(pAB.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.AB))
 	}
-	{
-		pX := path.Key("-")
-		if v.X != nil {
-			if (*v.X) < 0 {
-				vs.Addf(pX.String(), "minimum", "%v is less than 0", (*v.X))
-			}
+	pX := path.Key("-")
+	if v.X != nil {
+		if (*v.X) < 0 {
+			vs.Addf(pX.String(), "minimum", "%v is less than 0", (*v.X))
 		}
 	}
 }
@@ -646,17 +606,13 @@ func (v *Shapes) Validate() error {
 }
 
 func (v *Shapes) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pPair := path.Key("pair")
-		if v.Pair != nil {
-			v.Pair.validate(vs, &pPair)
-		}
+	pPair := path.Key("pair")
+	if v.Pair != nil {
+		v.Pair.validate(vs, &pPair)
 	}
-	{
-		pChoice := path.Key("choice")
-		if v.Choice != nil {
-			v.Choice.validate(vs, &pChoice)
-		}
+	pChoice := path.Key("choice")
+	if v.Choice != nil {
+		v.Choice.validate(vs, &pChoice)
 	}
 }
 
@@ -871,20 +827,7 @@ func convRecord(path string, raw any) (out Record, err error) {
 	}
 	out.X = kit.Field(&err, path+"/-", runtime.Prop(m, "-"), runtime.AsString)
 	out.AB = kit.Field(&err, path+"/a,b", runtime.Prop(m, "a,b"), runtime.AsInt64)
-	if err != nil {
-		return
-	}
-	if rQX, ok := m["q\"x"]; ok {
-		out.QX.Set = true
-		if rQX == nil {
-			out.QX.Null = true
-		} else {
-			out.QX.Value, err = runtime.AsString(path+"/q\"x", rQX)
-			if err != nil {
-				return
-			}
-		}
-	}
+	out.QX = kit.OptNullField(&err, path+"/q\"x", runtime.Prop(m, "q\"x"), runtime.AsString)
 	out.BX = kit.OptionalField(&err, path+"/b`x", runtime.Prop(m, "b`x"), runtime.AsBool)
 	out.BsX = kit.OptionalField(&err, path+"/bs\\x", runtime.Prop(m, "bs\\x"), runtime.AsFloat64)
 	out.X2 = kit.Field(&err, path+"/", runtime.Prop(m, ""), runtime.AsString)
@@ -925,19 +868,6 @@ func convPart(path string, raw any) (out Part, err error) {
 		return
 	}
 	out.D = kit.Field(&err, path+"/%d", runtime.Prop(m, "%d"), runtime.AsInt64)
-	if err != nil {
-		return
-	}
-	if rXY, ok := m["x,y"]; ok {
-		out.XY.Set = true
-		if rXY == nil {
-			out.XY.Null = true
-		} else {
-			out.XY.Value, err = runtime.AsInt64(path+"/x,y", rXY)
-			if err != nil {
-				return
-			}
-		}
-	}
+	out.XY = kit.OptNullField(&err, path+"/x,y", runtime.Prop(m, "x,y"), runtime.AsInt64)
 	return
 }

@@ -38,22 +38,18 @@ func (v *Chain) Validate() error {
 }
 
 func (v *Chain) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pNext := path.Key("next")
-		if v.Next.Set && !v.Next.Null {
-			if v.Next.Value != nil {
-				v.Next.Value.validate(vs, &pNext)
-			}
+	pNext := path.Key("next")
+	if v.Next.Set && !v.Next.Null {
+		if v.Next.Value != nil {
+			v.Next.Value.validate(vs, &pNext)
 		}
 	}
-	{
-		pKids := path.Key("kids")
-		if v.Kids != nil {
-			for i0 := range *v.Kids {
-				p0 := pKids.Index(i0)
-				if (*v.Kids)[i0] != nil {
-					(*v.Kids)[i0].validate(vs, &p0)
-				}
+	pKids := path.Key("kids")
+	if v.Kids != nil {
+		for i0 := range *v.Kids {
+			p0 := pKids.Index(i0)
+			if (*v.Kids)[i0] != nil {
+				(*v.Kids)[i0].validate(vs, &p0)
 			}
 		}
 	}
@@ -411,32 +407,24 @@ func (v *Node) Validate() error {
 }
 
 func (v *Node) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pName := path.Key("name")
-		if utf8.RuneCountInString(v.Name) < 1 {
-			vs.Addf(pName.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.Name))
+	pName := path.Key("name")
+	if utf8.RuneCountInString(v.Name) < 1 {
+		vs.Addf(pName.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.Name))
+	}
+	pParent := path.Key("parent")
+	if v.Parent != nil {
+		v.Parent.validate(vs, &pParent)
+	}
+	pChildren := path.Key("children")
+	if v.Children != nil {
+		for i0 := range *v.Children {
+			p0 := pChildren.Index(i0)
+			(*v.Children)[i0].validate(vs, &p0)
 		}
 	}
-	{
-		pParent := path.Key("parent")
-		if v.Parent != nil {
-			v.Parent.validate(vs, &pParent)
-		}
-	}
-	{
-		pChildren := path.Key("children")
-		if v.Children != nil {
-			for i0 := range *v.Children {
-				p0 := pChildren.Index(i0)
-				(*v.Children)[i0].validate(vs, &p0)
-			}
-		}
-	}
-	{
-		pLink := path.Key("link")
-		if v.Link != nil {
-			checkNodeLink((*v.Link).Any(), &pLink, vs, nil)
-		}
+	pLink := path.Key("link")
+	if v.Link != nil {
+		checkNodeLink((*v.Link).Any(), &pLink, vs, nil)
 	}
 }
 
@@ -556,45 +544,31 @@ func (v *ShapesResult) Validate() error {
 }
 
 func (v *ShapesResult) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pForest := path.Key("forest")
-		v.Forest.validate(vs, &pForest)
+	pForest := path.Key("forest")
+	v.Forest.validate(vs, &pForest)
+	pNest := path.Key("nest")
+	if v.Nest != nil {
+		(*v.Nest).validate(vs, &pNest)
 	}
-	{
-		pNest := path.Key("nest")
-		if v.Nest != nil {
-			(*v.Nest).validate(vs, &pNest)
-		}
+	pNode := path.Key("node")
+	if v.Node != nil {
+		v.Node.validate(vs, &pNode)
 	}
-	{
-		pNode := path.Key("node")
-		if v.Node != nil {
-			v.Node.validate(vs, &pNode)
-		}
+	pList := path.Key("list")
+	if v.List.Set && !v.List.Null {
+		v.List.Value.validate(vs, &pList)
 	}
-	{
-		pList := path.Key("list")
-		if v.List.Set && !v.List.Null {
-			v.List.Value.validate(vs, &pList)
-		}
+	pGrid := path.Key("grid")
+	if v.Grid.Set && !v.Grid.Null {
+		v.Grid.Value.validate(vs, &pGrid)
 	}
-	{
-		pGrid := path.Key("grid")
-		if v.Grid.Set && !v.Grid.Null {
-			v.Grid.Value.validate(vs, &pGrid)
-		}
+	pMixed := path.Key("mixed")
+	if v.Mixed != nil {
+		(*v.Mixed).validate(vs, &pMixed)
 	}
-	{
-		pMixed := path.Key("mixed")
-		if v.Mixed != nil {
-			(*v.Mixed).validate(vs, &pMixed)
-		}
-	}
-	{
-		pChain := path.Key("chain")
-		if v.Chain.Set && !v.Chain.Null {
-			v.Chain.Value.validate(vs, &pChain)
-		}
+	pChain := path.Key("chain")
+	if v.Chain.Set && !v.Chain.Null {
+		v.Chain.Value.validate(vs, &pChain)
 	}
 }
 
@@ -602,28 +576,10 @@ func appendShapesResult(dst []byte, v *ShapesResult) []byte {
 	dst = appendForest(dst, &v.Forest)
 	dst = kit.AppendOptRef(dst, v.Nest, appendNest)
 	dst = kit.AppendOptRef(dst, v.Node, appendNode)
-	dst = kit.AppendPresent(dst, v.List.Set)
-	if v.List.Set {
-		dst = kit.AppendPresent(dst, v.List.Null)
-		if !v.List.Null {
-			dst = appendShapesResultList(dst, &v.List.Value)
-		}
-	}
-	dst = kit.AppendPresent(dst, v.Grid.Set)
-	if v.Grid.Set {
-		dst = kit.AppendPresent(dst, v.Grid.Null)
-		if !v.Grid.Null {
-			dst = appendGrid(dst, &v.Grid.Value)
-		}
-	}
+	dst = kit.AppendOptNullRef(dst, &v.List, appendShapesResultList)
+	dst = kit.AppendOptNullRef(dst, &v.Grid, appendGrid)
 	dst = kit.AppendOptRef(dst, v.Mixed, appendMixed)
-	dst = kit.AppendPresent(dst, v.Chain.Set)
-	if v.Chain.Set {
-		dst = kit.AppendPresent(dst, v.Chain.Null)
-		if !v.Chain.Null {
-			dst = appendChain(dst, &v.Chain.Value)
-		}
-	}
+	dst = kit.AppendOptNullRef(dst, &v.Chain, appendChain)
 	return dst
 }
 
@@ -631,31 +587,10 @@ func readShapesResult(rd *runtime.Reader, v *ShapesResult) {
 	readForest(rd, &v.Forest)
 	v.Nest = kit.ReadOptRef(rd, readNest)
 	v.Node = kit.ReadOptRef(rd, readNode)
-	if rd.Present() {
-		v.List.Set = true
-		if rd.Present() {
-			v.List.Null = true
-		} else {
-			readShapesResultList(rd, &v.List.Value)
-		}
-	}
-	if rd.Present() {
-		v.Grid.Set = true
-		if rd.Present() {
-			v.Grid.Null = true
-		} else {
-			readGrid(rd, &v.Grid.Value)
-		}
-	}
+	v.List = kit.ReadOptNullRef(rd, readShapesResultList)
+	v.Grid = kit.ReadOptNullRef(rd, readGrid)
 	v.Mixed = kit.ReadOptRef(rd, readMixed)
-	if rd.Present() {
-		v.Chain.Set = true
-		if rd.Present() {
-			v.Chain.Null = true
-		} else {
-			readChain(rd, &v.Chain.Value)
-		}
-	}
+	v.Chain = kit.ReadOptNullRef(rd, readChain)
 }
 
 // cloneShapesResult returns a deep copy of v that shares nothing mutable with it.
@@ -789,12 +724,10 @@ func (v *ShapesResultList) Validate() error {
 }
 
 func (v *ShapesResultList) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pTail := path.Key("tail")
-		if v.Tail.Set && !v.Tail.Null {
-			if v.Tail.Value != nil {
-				v.Tail.Value.validate(vs, &pTail)
-			}
+	pTail := path.Key("tail")
+	if v.Tail.Set && !v.Tail.Null {
+		if v.Tail.Value != nil {
+			v.Tail.Value.validate(vs, &pTail)
 		}
 	}
 }
@@ -1085,46 +1018,10 @@ func convShapesResult(path string, raw any) (out ShapesResult, err error) {
 	out.Forest = kit.Field(&err, path+"/forest", runtime.Prop(m, "forest"), convForest)
 	out.Nest = kit.OptionalField(&err, path+"/nest", runtime.Prop(m, "nest"), convNest)
 	out.Node = kit.OptionalField(&err, path+"/node", runtime.Prop(m, "node"), convNode)
-	if err != nil {
-		return
-	}
-	if rList, ok := m["list"]; ok {
-		out.List.Set = true
-		if rList == nil {
-			out.List.Null = true
-		} else {
-			out.List.Value, err = convShapesResultList(path+"/list", rList)
-			if err != nil {
-				return
-			}
-		}
-	}
-	if rGrid, ok := m["grid"]; ok {
-		out.Grid.Set = true
-		if rGrid == nil {
-			out.Grid.Null = true
-		} else {
-			out.Grid.Value, err = convGrid(path+"/grid", rGrid)
-			if err != nil {
-				return
-			}
-		}
-	}
+	out.List = kit.OptNullField(&err, path+"/list", runtime.Prop(m, "list"), convShapesResultList)
+	out.Grid = kit.OptNullField(&err, path+"/grid", runtime.Prop(m, "grid"), convGrid)
 	out.Mixed = kit.OptionalField(&err, path+"/mixed", runtime.Prop(m, "mixed"), convMixed)
-	if err != nil {
-		return
-	}
-	if rChain, ok := m["chain"]; ok {
-		out.Chain.Set = true
-		if rChain == nil {
-			out.Chain.Null = true
-		} else {
-			out.Chain.Value, err = convChain(path+"/chain", rChain)
-			if err != nil {
-				return
-			}
-		}
-	}
+	out.Chain = kit.OptNullField(&err, path+"/chain", runtime.Prop(m, "chain"), convChain)
 	return
 }
 
@@ -1257,26 +1154,9 @@ func convNode(path string, raw any) (out Node, err error) {
 	}
 	out.Name = kit.Field(&err, path+"/name", runtime.Prop(m, "name"), runtime.AsString)
 	out.Parent = kit.OptionalField(&err, path+"/parent", runtime.Prop(m, "parent"), convNode)
+	out.Children = kit.OptionalListField(&err, path+"/children", runtime.Prop(m, "children"), convNode)
 	if err != nil {
 		return
-	}
-	if rChildren, ok := m["children"]; ok && rChildren != nil {
-		var vChildren []Node
-		{
-			var a1 []any
-			a1, err = runtime.AsArray(path+"/children", rChildren)
-			if err != nil {
-				return
-			}
-			vChildren = make([]Node, len(a1))
-			for i1, e1 := range a1 {
-				vChildren[i1], err = convNode(path+"/children"+"/"+strconv.Itoa(i1), e1)
-				if err != nil {
-					return
-				}
-			}
-		}
-		out.Children = &vChildren
 	}
 	if rLink, ok := m["link"]; ok && (rLink != nil || kit.AcceptsNull(checkNodeLink)) {
 		var vLink runtime.JSONValue

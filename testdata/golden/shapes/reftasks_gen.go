@@ -68,8 +68,7 @@ func (v *ABCResult) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendABCResult(dst []byte, v *ABCResult) []byte {
-	dst = runtime.AppendJSONValue(dst, v.JSONValue)
-	return dst
+	return runtime.AppendJSONValue(dst, v.JSONValue)
 }
 
 func readABCResult(rd *runtime.Reader, v *ABCResult) {
@@ -158,17 +157,13 @@ func (v *FallbackNamesResult) Validate() error {
 }
 
 func (v *FallbackNamesResult) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pPair := path.Key("pair")
-		if v.Pair != nil {
-			v.Pair.validate(vs, &pPair)
-		}
+	pPair := path.Key("pair")
+	if v.Pair != nil {
+		v.Pair.validate(vs, &pPair)
 	}
-	{
-		pEither := path.Key("either")
-		if v.Either != nil {
-			v.Either.validate(vs, &pEither)
-		}
+	pEither := path.Key("either")
+	if v.Either != nil {
+		v.Either.validate(vs, &pEither)
 	}
 }
 
@@ -513,19 +508,15 @@ func (v *Pattern0) Validate() error {
 }
 
 func (v *Pattern0) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pP := path.Key("p")
-		if v.P != nil {
-			if !p_Pattern.MatchString((*v.P)) {
-				vs.Addf(pP.String(), "pattern", "%q does not match \"^p\"", (*v.P))
-			}
+	pP := path.Key("p")
+	if v.P != nil {
+		if !p_Pattern.MatchString((*v.P)) {
+			vs.Addf(pP.String(), "pattern", "%q does not match \"^p\"", (*v.P))
 		}
 	}
-	{
-		pM := path.Key("m")
-		if v.M != nil {
-			v.M.validate(vs, &pM)
-		}
+	pM := path.Key("m")
+	if v.M != nil {
+		v.M.validate(vs, &pM)
 	}
 }
 
@@ -650,11 +641,9 @@ func (v *WideBoundsParams) Validate() error {
 }
 
 func (v *WideBoundsParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pID := path.Key("id")
-		if int64(utf8.RuneCountInString(v.ID)) > int64(1099511627776) {
-			vs.Addf(pID.String(), "maxLength", "length %d, want at most 1099511627776", utf8.RuneCountInString(v.ID))
-		}
+	pID := path.Key("id")
+	if int64(utf8.RuneCountInString(v.ID)) > int64(1099511627776) {
+		vs.Addf(pID.String(), "maxLength", "length %d, want at most 1099511627776", utf8.RuneCountInString(v.ID))
 	}
 }
 
@@ -753,54 +742,42 @@ func (v *WideBoundsResult) validate(vs *runtime.Violations, path *runtime.Path) 
 	if int64(n) > int64(4294967296) {
 		vs.Addf(path.String(), "maxProperties", "%d properties, want at most 4294967296", n)
 	}
-	{
-		pItems := path.Key("items")
-		if v.Items != nil {
-			if len((*v.Items)) < 0 {
-				vs.Addf(pItems.String(), "minItems", "%d items, want at least 0", len((*v.Items)))
-			}
-			if int64(len((*v.Items))) > int64(3000000000) {
-				vs.Addf(pItems.String(), "maxItems", "%d items, want at most 3000000000", len((*v.Items)))
-			}
+	pItems := path.Key("items")
+	if v.Items != nil {
+		if len((*v.Items)) < 0 {
+			vs.Addf(pItems.String(), "minItems", "%d items, want at least 0", len((*v.Items)))
+		}
+		if int64(len((*v.Items))) > int64(3000000000) {
+			vs.Addf(pItems.String(), "maxItems", "%d items, want at most 3000000000", len((*v.Items)))
 		}
 	}
-	{
-		pText := path.Key("text")
-		if v.Text != nil {
-			if utf8.RuneCountInString((*v.Text)) < 1 {
-				vs.Addf(pText.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString((*v.Text)))
-			}
-			if int64(utf8.RuneCountInString((*v.Text))) > int64(1099511627776) {
-				vs.Addf(pText.String(), "maxLength", "length %d, want at most 1099511627776", utf8.RuneCountInString((*v.Text)))
-			}
+	pText := path.Key("text")
+	if v.Text != nil {
+		if utf8.RuneCountInString((*v.Text)) < 1 {
+			vs.Addf(pText.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString((*v.Text)))
+		}
+		if int64(utf8.RuneCountInString((*v.Text))) > int64(1099511627776) {
+			vs.Addf(pText.String(), "maxLength", "length %d, want at most 1099511627776", utf8.RuneCountInString((*v.Text)))
 		}
 	}
-	{
-		pProps := path.Key("props")
-		if v.Props != nil {
-			if int64(len((*v.Props))) > int64(2147483648) {
-				vs.Addf(pProps.String(), "maxProperties", "%d properties, want at most 2147483648", len((*v.Props)))
-			}
+	pProps := path.Key("props")
+	if v.Props != nil {
+		if int64(len((*v.Props))) > int64(2147483648) {
+			vs.Addf(pProps.String(), "maxProperties", "%d properties, want at most 2147483648", len((*v.Props)))
 		}
 	}
-	{
-		pPair := path.Key("pair")
-		if v.Pair != nil {
-			v.Pair.validate(vs, &pPair)
-		}
+	pPair := path.Key("pair")
+	if v.Pair != nil {
+		v.Pair.validate(vs, &pPair)
 	}
-	{
-		pLoose := path.Key("loose")
-		if v.Loose != nil {
-			checkWideBoundsResultLoose((*v.Loose).Any(), &pLoose, vs, nil)
-		}
+	pLoose := path.Key("loose")
+	if v.Loose != nil {
+		checkWideBoundsResultLoose((*v.Loose).Any(), &pLoose, vs, nil)
 	}
-	{
-		pFar := path.Key("far")
-		if v.Far != nil {
-			if int64(len((*v.Far))) < int64(3000000000) {
-				vs.Addf(pFar.String(), "minItems", "%d items, want at least 3000000000", len((*v.Far)))
-			}
+	pFar := path.Key("far")
+	if v.Far != nil {
+		if int64(len((*v.Far))) < int64(3000000000) {
+			vs.Addf(pFar.String(), "minItems", "%d items, want at least 3000000000", len((*v.Far)))
 		}
 	}
 	for k, e := range v.Extra {
@@ -1046,93 +1023,71 @@ func (v *XResult) Validate() error {
 }
 
 func (v *XResult) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pStatus := path.Key("status")
-		v.Status.validate(vs, &pStatus)
+	pStatus := path.Key("status")
+	v.Status.validate(vs, &pStatus)
+	pLevel := path.Key("level")
+	if v.Level != nil {
+		(*v.Level).validate(vs, &pLevel)
 	}
-	{
-		pLevel := path.Key("level")
-		if v.Level != nil {
-			(*v.Level).validate(vs, &pLevel)
+	pMixed := path.Key("mixed")
+	if v.Mixed != nil {
+		(*v.Mixed).validate(vs, &pMixed)
+	}
+	pAt := path.Key("at")
+	if v.At != nil {
+		if utf8.RuneCountInString((*v.At).Format(time.RFC3339Nano)) < 20 {
+			vs.Addf(pAt.String(), "minLength", "length %d, want at least 20", utf8.RuneCountInString((*v.At).Format(time.RFC3339Nano)))
+		}
+		if !atPattern.MatchString((*v.At).Format(time.RFC3339Nano)) {
+			vs.Addf(pAt.String(), "pattern", "%q does not match \"Z$\"", (*v.At).Format(time.RFC3339Nano))
 		}
 	}
-	{
-		pMixed := path.Key("mixed")
-		if v.Mixed != nil {
-			(*v.Mixed).validate(vs, &pMixed)
+	pSince := path.Key("since")
+	if v.Since != nil {
+		if !(*v.Since).IsValid() {
+			vs.Add(pSince.String(), "format", "not a valid date (zero value)")
+		}
+		if !sincePattern.MatchString((*v.Since).String()) {
+			vs.Addf(pSince.String(), "pattern", "%q does not match \"^2\"", (*v.Since).String())
 		}
 	}
-	{
-		pAt := path.Key("at")
-		if v.At != nil {
-			if utf8.RuneCountInString((*v.At).Format(time.RFC3339Nano)) < 20 {
-				vs.Addf(pAt.String(), "minLength", "length %d, want at least 20", utf8.RuneCountInString((*v.At).Format(time.RFC3339Nano)))
-			}
-			if !atPattern.MatchString((*v.At).Format(time.RFC3339Nano)) {
-				vs.Addf(pAt.String(), "pattern", "%q does not match \"Z$\"", (*v.At).Format(time.RFC3339Nano))
-			}
+	pPinned := path.Key("pinned")
+	if v.Pinned != nil {
+		if (*v.Pinned) != "2024-01-01T00:00:00Z" {
+			vs.Addf(pPinned.String(), "const", "%v is not 2024-01-01T00:00:00Z", (*v.Pinned))
 		}
 	}
-	{
-		pSince := path.Key("since")
-		if v.Since != nil {
-			if !(*v.Since).IsValid() {
-				vs.Add(pSince.String(), "format", "not a valid date (zero value)")
-			}
-			if !sincePattern.MatchString((*v.Since).String()) {
-				vs.Addf(pSince.String(), "pattern", "%q does not match \"^2\"", (*v.Since).String())
-			}
+	pName := path.Key("name")
+	if v.Name != nil {
+		if int64(utf8.RuneCountInString((*v.Name))) > int64(9007199254740993) {
+			vs.Addf(pName.String(), "maxLength", "length %d, want at most 9007199254740993", utf8.RuneCountInString((*v.Name)))
 		}
 	}
-	{
-		pPinned := path.Key("pinned")
-		if v.Pinned != nil {
-			if (*v.Pinned) != "2024-01-01T00:00:00Z" {
-				vs.Addf(pPinned.String(), "const", "%v is not 2024-01-01T00:00:00Z", (*v.Pinned))
-			}
+	pCount := path.Key("count")
+	if v.Count != nil {
+		if (*v.Count) != 0 && (*v.Count) != math.MinInt64 {
+			vs.Addf(pCount.String(), "multipleOf", "%v is not a multiple of 9223372036854775808", (*v.Count))
 		}
 	}
-	{
-		pName := path.Key("name")
-		if v.Name != nil {
-			if int64(utf8.RuneCountInString((*v.Name))) > int64(9007199254740993) {
-				vs.Addf(pName.String(), "maxLength", "length %d, want at most 9007199254740993", utf8.RuneCountInString((*v.Name)))
-			}
+	pRatio := path.Key("ratio")
+	if v.Ratio != nil {
+		if (*v.Ratio) < 5e-324 {
+			vs.Addf(pRatio.String(), "minimum", "%v is less than 1e-400", (*v.Ratio))
+		}
+		if (*v.Ratio) > 1.7976931348623157e+308 {
+			vs.Addf(pRatio.String(), "maximum", "%v is greater than 1.8e308", (*v.Ratio))
+		}
+		if !kit.IsMultipleOfExact(float64((*v.Ratio)), "10000000000000000001/100000000000000000000") {
+			vs.Addf(pRatio.String(), "multipleOf", "%v is not a multiple of 0.10000000000000000001", (*v.Ratio))
 		}
 	}
-	{
-		pCount := path.Key("count")
-		if v.Count != nil {
-			if (*v.Count) != 0 && (*v.Count) != math.MinInt64 {
-				vs.Addf(pCount.String(), "multipleOf", "%v is not a multiple of 9223372036854775808", (*v.Count))
-			}
-		}
+	pBig := path.Key("big")
+	if v.Big != nil {
+		(*v.Big).validate(vs, &pBig)
 	}
-	{
-		pRatio := path.Key("ratio")
-		if v.Ratio != nil {
-			if (*v.Ratio) < 5e-324 {
-				vs.Addf(pRatio.String(), "minimum", "%v is less than 1e-400", (*v.Ratio))
-			}
-			if (*v.Ratio) > 1.7976931348623157e+308 {
-				vs.Addf(pRatio.String(), "maximum", "%v is greater than 1.8e308", (*v.Ratio))
-			}
-			if !kit.IsMultipleOfExact(float64((*v.Ratio)), "10000000000000000001/100000000000000000000") {
-				vs.Addf(pRatio.String(), "multipleOf", "%v is not a multiple of 0.10000000000000000001", (*v.Ratio))
-			}
-		}
-	}
-	{
-		pBig := path.Key("big")
-		if v.Big != nil {
-			(*v.Big).validate(vs, &pBig)
-		}
-	}
-	{
-		pMaybe := path.Key("maybe")
-		if v.Maybe != nil {
-			(*v.Maybe).validate(vs, &pMaybe)
-		}
+	pMaybe := path.Key("maybe")
+	if v.Maybe != nil {
+		(*v.Maybe).validate(vs, &pMaybe)
 	}
 }
 
@@ -1348,8 +1303,7 @@ func (v XResultBig) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendXResultBig(dst []byte, v *XResultBig) []byte {
-	dst = kit.AppendString(dst, string(*v))
-	return dst
+	return kit.AppendString(dst, string(*v))
 }
 
 func readXResultBig(rd *runtime.Reader, v *XResultBig) {
@@ -1414,8 +1368,7 @@ func (v XResultLevel) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendXResultLevel(dst []byte, v *XResultLevel) []byte {
-	dst = kit.AppendInt64(dst, int64(*v))
-	return dst
+	return kit.AppendInt64(dst, int64(*v))
 }
 
 func readXResultLevel(rd *runtime.Reader, v *XResultLevel) {
@@ -1473,8 +1426,7 @@ func (v XResultMaybe) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendXResultMaybe(dst []byte, v *XResultMaybe) []byte {
-	dst = kit.AppendString(dst, string(*v))
-	return dst
+	return kit.AppendString(dst, string(*v))
 }
 
 func readXResultMaybe(rd *runtime.Reader, v *XResultMaybe) {
@@ -1534,8 +1486,7 @@ func (v XResultMixed) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendXResultMixed(dst []byte, v *XResultMixed) []byte {
-	dst = kit.AppendString(dst, string(*v))
-	return dst
+	return kit.AppendString(dst, string(*v))
 }
 
 func readXResultMixed(rd *runtime.Reader, v *XResultMixed) {
@@ -1580,8 +1531,7 @@ func (v XResultStatus) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendXResultStatus(dst []byte, v *XResultStatus) []byte {
-	dst = kit.AppendString(dst, string(*v))
-	return dst
+	return kit.AppendString(dst, string(*v))
 }
 
 func readXResultStatus(rd *runtime.Reader, v *XResultStatus) {
@@ -1947,8 +1897,8 @@ func describeXParams(p *XParams) string {
 // scanX reads one row of the task's query into a XResult, column by column; a bare return passes err on.
 func scanX(row *runtime.Row) (out *XResult, err error) {
 	var v XResult
-	v.Status = kit.Field(&err, "/status", row.Col(0), convXResultStatus)
-	v.Level = kit.OptionalField(&err, "/level", row.Col(1), convXResultLevel)
+	v.Status = kit.Field(&err, "/status", row.Col(0), kit.AsStringOf[XResultStatus])
+	v.Level = kit.OptionalField(&err, "/level", row.Col(1), kit.AsInt64Of[XResultLevel])
 	v.Mixed = kit.OptionalField(&err, "/mixed", row.Col(2), convXResultMixed)
 	v.At = kit.OptionalField(&err, "/at", row.Col(3), runtime.AsTime)
 	v.Since = kit.OptionalField(&err, "/since", row.Col(4), kit.AsDate)
@@ -2040,17 +1990,7 @@ func convFallbackNamesResult(path string, raw any) (out FallbackNamesResult, err
 		return
 	}
 	out.Pair = kit.OptionalField(&err, path+"/pair", runtime.Prop(m, "pair"), convFallbackNamesResultPair)
-	if err != nil {
-		return
-	}
-	if rEither, ok := m["either"]; ok {
-		var vEither FallbackNamesResultEither
-		vEither, err = convFallbackNamesResultEither(path+"/either", rEither)
-		if err != nil {
-			return
-		}
-		out.Either = &vEither
-	}
+	out.Either = kit.PresentField(&err, path+"/either", runtime.Prop(m, "either"), convFallbackNamesResultEither)
 	return
 }
 
@@ -2069,24 +2009,7 @@ func convWideBoundsResult(path string, raw any) (out WideBoundsResult, err error
 	if err != nil {
 		return
 	}
-	if rItems, ok := m["items"]; ok && rItems != nil {
-		var vItems []int64
-		{
-			var a1 []any
-			a1, err = runtime.AsArray(path+"/items", rItems)
-			if err != nil {
-				return
-			}
-			vItems = make([]int64, len(a1))
-			for i1, e1 := range a1 {
-				vItems[i1], err = runtime.AsInt64(path+"/items"+"/"+strconv.Itoa(i1), e1)
-				if err != nil {
-					return
-				}
-			}
-		}
-		out.Items = &vItems
-	}
+	out.Items = kit.OptionalListField(&err, path+"/items", runtime.Prop(m, "items"), runtime.AsInt64)
 	out.Text = kit.OptionalField(&err, path+"/text", runtime.Prop(m, "text"), runtime.AsString)
 	if err != nil {
 		return
@@ -2123,23 +2046,9 @@ func convWideBoundsResult(path string, raw any) (out WideBoundsResult, err error
 		}
 		out.Loose = &vLoose
 	}
-	if rFar, ok := m["far"]; ok && rFar != nil {
-		var vFar []string
-		{
-			var a1 []any
-			a1, err = runtime.AsArray(path+"/far", rFar)
-			if err != nil {
-				return
-			}
-			vFar = make([]string, len(a1))
-			for i1, e1 := range a1 {
-				vFar[i1], err = runtime.AsString(path+"/far"+"/"+strconv.Itoa(i1), e1)
-				if err != nil {
-					return
-				}
-			}
-		}
-		out.Far = &vFar
+	out.Far = kit.OptionalListField(&err, path+"/far", runtime.Prop(m, "far"), runtime.AsString)
+	if err != nil {
+		return
 	}
 	for _, k := range runtime.SortedKeys(m) {
 		if slices.Contains([]string{"items", "text", "props", "pair", "loose", "far"}, k) {
@@ -2171,15 +2080,6 @@ func convXResultEmpty(path string, raw any) (out XResultEmpty, err error) {
 	return
 }
 
-func convXResultLevel(path string, raw any) (out XResultLevel, err error) {
-	x, err := runtime.AsInt64(path, raw)
-	if err != nil {
-		return
-	}
-	out = XResultLevel(x)
-	return
-}
-
 func convXResultMaybe(path string, raw any) (out XResultMaybe, err error) {
 	err = kit.DecodeVia(path, raw, &out)
 	return
@@ -2187,15 +2087,6 @@ func convXResultMaybe(path string, raw any) (out XResultMaybe, err error) {
 
 func convXResultMixed(path string, raw any) (out XResultMixed, err error) {
 	err = kit.DecodeVia(path, raw, &out)
-	return
-}
-
-func convXResultStatus(path string, raw any) (out XResultStatus, err error) {
-	x, err := runtime.AsString(path, raw)
-	if err != nil {
-		return
-	}
-	out = XResultStatus(x)
 	return
 }
 

@@ -40,10 +40,8 @@ func (v *FeatureFlagsParams) Validate() error {
 }
 
 func (v *FeatureFlagsParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pEnv := path.Key("env")
-		v.Env.validate(vs, &pEnv)
-	}
+	pEnv := path.Key("env")
+	v.Env.validate(vs, &pEnv)
 }
 
 func appendFeatureFlagsParams(dst []byte, v *FeatureFlagsParams) []byte {
@@ -89,8 +87,7 @@ func (v FeatureFlagsParamsEnv) validate(vs *runtime.Violations, path *runtime.Pa
 }
 
 func appendFeatureFlagsParamsEnv(dst []byte, v *FeatureFlagsParamsEnv) []byte {
-	dst = kit.AppendString(dst, string(*v))
-	return dst
+	return kit.AppendString(dst, string(*v))
 }
 
 // Flags is a map of bool.
@@ -156,17 +153,13 @@ func (v *Money) Validate() error {
 }
 
 func (v *Money) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pAmount := path.Key("amount")
-		if v.Amount < 0.0 {
-			vs.Addf(pAmount.String(), "minimum", "%v is less than 0", v.Amount)
-		}
+	pAmount := path.Key("amount")
+	if v.Amount < 0.0 {
+		vs.Addf(pAmount.String(), "minimum", "%v is less than 0", v.Amount)
 	}
-	{
-		pCurrency := path.Key("currency")
-		if !currencyPattern.MatchString(v.Currency) {
-			vs.Addf(pCurrency.String(), "pattern", "%q does not match \"^[A-Z]{3}$\"", v.Currency)
-		}
+	pCurrency := path.Key("currency")
+	if !currencyPattern.MatchString(v.Currency) {
+		vs.Addf(pCurrency.String(), "pattern", "%q does not match \"^[A-Z]{3}$\"", v.Currency)
 	}
 }
 
@@ -204,16 +197,12 @@ func (v *Product) Validate() error {
 }
 
 func (v *Product) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pPrice := path.Key("price")
-		v.Price.validate(vs, &pPrice)
-	}
-	{
-		pStock := path.Key("stock")
-		if v.Stock != nil {
-			if (*v.Stock) < 0 {
-				vs.Addf(pStock.String(), "minimum", "%v is less than 0", (*v.Stock))
-			}
+	pPrice := path.Key("price")
+	v.Price.validate(vs, &pPrice)
+	pStock := path.Key("stock")
+	if v.Stock != nil {
+		if (*v.Stock) < 0 {
+			vs.Addf(pStock.String(), "minimum", "%v is less than 0", (*v.Stock))
 		}
 	}
 }
@@ -268,17 +257,13 @@ func (v *ProductParams) Validate() error {
 }
 
 func (v *ProductParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pSKU := path.Key("sku")
-		if utf8.RuneCountInString(v.SKU) < 1 {
-			vs.Addf(pSKU.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.SKU))
-		}
+	pSKU := path.Key("sku")
+	if utf8.RuneCountInString(v.SKU) < 1 {
+		vs.Addf(pSKU.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.SKU))
 	}
-	{
-		pLang := path.Key("lang")
-		if v.Lang != nil {
-			(*v.Lang).validate(vs, &pLang)
-		}
+	pLang := path.Key("lang")
+	if v.Lang != nil {
+		(*v.Lang).validate(vs, &pLang)
 	}
 }
 
@@ -327,8 +312,7 @@ func (v ProductParamsLang) validate(vs *runtime.Violations, path *runtime.Path) 
 }
 
 func appendProductParamsLang(dst []byte, v *ProductParamsLang) []byte {
-	dst = kit.AppendString(dst, string(*v))
-	return dst
+	return kit.AppendString(dst, string(*v))
 }
 
 // ProductSummaries is a list of ProductSummary.
@@ -414,14 +398,12 @@ func (v *ProductsByIDsParams) Validate() error {
 }
 
 func (v *ProductsByIDsParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pIDs := path.Key("ids")
-		if len(v.IDs) < 1 {
-			vs.Addf(pIDs.String(), "minItems", "%d items, want at least 1", len(v.IDs))
-		}
-		if len(v.IDs) > 100 {
-			vs.Addf(pIDs.String(), "maxItems", "%d items, want at most 100", len(v.IDs))
-		}
+	pIDs := path.Key("ids")
+	if len(v.IDs) < 1 {
+		vs.Addf(pIDs.String(), "minItems", "%d items, want at least 1", len(v.IDs))
+	}
+	if len(v.IDs) > 100 {
+		vs.Addf(pIDs.String(), "maxItems", "%d items, want at most 100", len(v.IDs))
 	}
 }
 
@@ -457,21 +439,17 @@ func (v *ServiceConfig) Validate() error {
 }
 
 func (v *ServiceConfig) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pTimeoutMs := path.Key("timeout_ms")
-		if v.TimeoutMs < 1 {
-			vs.Addf(pTimeoutMs.String(), "minimum", "%v is less than 1", v.TimeoutMs)
-		}
+	pTimeoutMs := path.Key("timeout_ms")
+	if v.TimeoutMs < 1 {
+		vs.Addf(pTimeoutMs.String(), "minimum", "%v is less than 1", v.TimeoutMs)
 	}
-	{
-		pRetries := path.Key("retries")
-		if v.Retries != nil {
-			if (*v.Retries) < 0 {
-				vs.Addf(pRetries.String(), "minimum", "%v is less than 0", (*v.Retries))
-			}
-			if (*v.Retries) > 10 {
-				vs.Addf(pRetries.String(), "maximum", "%v is greater than 10", (*v.Retries))
-			}
+	pRetries := path.Key("retries")
+	if v.Retries != nil {
+		if (*v.Retries) < 0 {
+			vs.Addf(pRetries.String(), "minimum", "%v is less than 0", (*v.Retries))
+		}
+		if (*v.Retries) > 10 {
+			vs.Addf(pRetries.String(), "maximum", "%v is greater than 10", (*v.Retries))
 		}
 	}
 }
@@ -490,13 +468,7 @@ func appendServiceConfig(dst []byte, v *ServiceConfig) []byte {
 	} else {
 		dst = kit.AppendPresent(dst, false)
 	}
-	dst = kit.AppendPresent(dst, v.Owner.Set)
-	if v.Owner.Set {
-		dst = kit.AppendPresent(dst, v.Owner.Null)
-		if !v.Owner.Null {
-			dst = kit.AppendString(dst, v.Owner.Value)
-		}
-	}
+	dst = kit.AppendOptNull(dst, &v.Owner, kit.AppendString)
 	return dst
 }
 
@@ -513,14 +485,7 @@ func readServiceConfig(rd *runtime.Reader, v *ServiceConfig) {
 		}
 		v.Tags = p0
 	}
-	if rd.Present() {
-		v.Owner.Set = true
-		if rd.Present() {
-			v.Owner.Null = true
-		} else {
-			v.Owner.Value = rd.String()
-		}
-	}
+	v.Owner = kit.ReadOptNull(rd, (*runtime.Reader).String)
 }
 
 // cloneServiceConfig returns a deep copy of v that shares nothing mutable with it.
@@ -976,38 +941,8 @@ func convServiceConfig(path string, raw any) (out ServiceConfig, err error) {
 	out.TimeoutMs = kit.Field(&err, path+"/timeout_ms", runtime.Prop(m, "timeout_ms"), runtime.AsInt64)
 	out.Retries = kit.OptionalField(&err, path+"/retries", runtime.Prop(m, "retries"), runtime.AsInt64)
 	out.Enabled = kit.OptionalField(&err, path+"/enabled", runtime.Prop(m, "enabled"), runtime.AsBool)
-	if err != nil {
-		return
-	}
-	if rTags, ok := m["tags"]; ok && rTags != nil {
-		var vTags []string
-		{
-			var a1 []any
-			a1, err = runtime.AsArray(path+"/tags", rTags)
-			if err != nil {
-				return
-			}
-			vTags = make([]string, len(a1))
-			for i1, e1 := range a1 {
-				vTags[i1], err = runtime.AsString(path+"/tags"+"/"+strconv.Itoa(i1), e1)
-				if err != nil {
-					return
-				}
-			}
-		}
-		out.Tags = &vTags
-	}
-	if rOwner, ok := m["owner"]; ok {
-		out.Owner.Set = true
-		if rOwner == nil {
-			out.Owner.Null = true
-		} else {
-			out.Owner.Value, err = runtime.AsString(path+"/owner", rOwner)
-			if err != nil {
-				return
-			}
-		}
-	}
+	out.Tags = kit.OptionalListField(&err, path+"/tags", runtime.Prop(m, "tags"), runtime.AsString)
+	out.Owner = kit.OptNullField(&err, path+"/owner", runtime.Prop(m, "owner"), runtime.AsString)
 	return
 }
 

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"github.com/reftask/reftask/runtime"
 	"github.com/reftask/reftask/runtime/kit"
-	"strconv"
 	"time"
 	"unicode/utf8"
 )
@@ -40,8 +39,7 @@ func (v *Setting) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendSetting(dst []byte, v *Setting) []byte {
-	dst = runtime.AppendJSONValue(dst, v.JSONValue)
-	return dst
+	return runtime.AppendJSONValue(dst, v.JSONValue)
 }
 
 func readSetting(rd *runtime.Reader, v *Setting) {
@@ -131,70 +129,52 @@ func (v *Thing) Validate() error {
 }
 
 func (v *Thing) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pShape := path.Key("shape")
-		v.Shape.validate(vs, &pShape)
+	pShape := path.Key("shape")
+	v.Shape.validate(vs, &pShape)
+	pAnything := path.Key("anything")
+	if v.Anything != nil {
+		checkThingAnything((*v.Anything).Any(), &pAnything, vs, nil)
 	}
-	{
-		pAnything := path.Key("anything")
-		if v.Anything != nil {
-			checkThingAnything((*v.Anything).Any(), &pAnything, vs, nil)
+	pBag := path.Key("bag")
+	if v.Bag != nil {
+		checkThingBag((*v.Bag).Any(), &pBag, vs, nil)
+	}
+	pMixed := path.Key("mixed")
+	if v.Mixed != nil {
+		checkThingMixed((*v.Mixed).Any(), &pMixed, vs, nil)
+	}
+	pPair := path.Key("pair")
+	if v.Pair != nil {
+		v.Pair.validate(vs, &pPair)
+	}
+	pLabels := path.Key("labels")
+	if v.Labels != nil {
+		v.Labels.validate(vs, &pLabels)
+	}
+	pTags := path.Key("tags")
+	if v.Tags != nil {
+		if i, j, dup := kit.DuplicateIndex((*v.Tags)); dup {
+			vs.Addf(pTags.String(), "uniqueItems", "items %d and %d are equal", i, j)
 		}
-	}
-	{
-		pBag := path.Key("bag")
-		if v.Bag != nil {
-			checkThingBag((*v.Bag).Any(), &pBag, vs, nil)
-		}
-	}
-	{
-		pMixed := path.Key("mixed")
-		if v.Mixed != nil {
-			checkThingMixed((*v.Mixed).Any(), &pMixed, vs, nil)
-		}
-	}
-	{
-		pPair := path.Key("pair")
-		if v.Pair != nil {
-			v.Pair.validate(vs, &pPair)
-		}
-	}
-	{
-		pLabels := path.Key("labels")
-		if v.Labels != nil {
-			v.Labels.validate(vs, &pLabels)
-		}
-	}
-	{
-		pTags := path.Key("tags")
-		if v.Tags != nil {
-			if i, j, dup := kit.DuplicateIndex((*v.Tags)); dup {
-				vs.Addf(pTags.String(), "uniqueItems", "items %d and %d are equal", i, j)
-			}
-			for i0 := range *v.Tags {
-				p0 := pTags.Index(i0)
-				if utf8.RuneCountInString((*v.Tags)[i0]) > 8 {
-					vs.Addf(p0.String(), "maxLength", "length %d, want at most 8", utf8.RuneCountInString((*v.Tags)[i0]))
-				}
+		for i0 := range *v.Tags {
+			p0 := pTags.Index(i0)
+			if utf8.RuneCountInString((*v.Tags)[i0]) > 8 {
+				vs.Addf(p0.String(), "maxLength", "length %d, want at most 8", utf8.RuneCountInString((*v.Tags)[i0]))
 			}
 		}
 	}
-	{
-		pScores := path.Key("scores")
-		if v.Scores != nil {
-			for k0, e0 := range *v.Scores {
-				p0 := pScores.Key(k0)
-				if e0 < 0.0 {
-					vs.Addf(p0.String(), "minimum", "%v is less than 0", e0)
-				}
+	pScores := path.Key("scores")
+	if v.Scores != nil {
+		for k0, e0 := range *v.Scores {
+			p0 := pScores.Key(k0)
+			if e0 < 0.0 {
+				vs.Addf(p0.String(), "minimum", "%v is less than 0", e0)
 			}
 		}
 	}
-	{
-		pLevel := path.Key("level")
-		if v.Level != nil {
-			(*v.Level).validate(vs, &pLevel)
-		}
+	pLevel := path.Key("level")
+	if v.Level != nil {
+		(*v.Level).validate(vs, &pLevel)
 	}
 }
 
@@ -240,13 +220,7 @@ func appendThing(dst []byte, v *Thing) []byte {
 	} else {
 		dst = kit.AppendPresent(dst, false)
 	}
-	dst = kit.AppendPresent(dst, v.Note.Set)
-	if v.Note.Set {
-		dst = kit.AppendPresent(dst, v.Note.Null)
-		if !v.Note.Null {
-			dst = kit.AppendString(dst, v.Note.Value)
-		}
-	}
+	dst = kit.AppendOptNull(dst, &v.Note, kit.AppendString)
 	dst = kit.AppendOptRef(dst, v.Level, appendThingLevel)
 	return dst
 }
@@ -293,14 +267,7 @@ func readThing(rd *runtime.Reader, v *Thing) {
 		}
 		v.Scores = p0
 	}
-	if rd.Present() {
-		v.Note.Set = true
-		if rd.Present() {
-			v.Note.Null = true
-		} else {
-			v.Note.Value = rd.String()
-		}
-	}
+	v.Note = kit.ReadOptNull(rd, (*runtime.Reader).String)
 	v.Level = kit.ReadOptRef(rd, readThingLevel)
 }
 
@@ -436,8 +403,7 @@ func (v ThingLevel) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendThingLevel(dst []byte, v *ThingLevel) []byte {
-	dst = kit.AppendString(dst, string(*v))
-	return dst
+	return kit.AppendString(dst, string(*v))
 }
 
 func readThingLevel(rd *runtime.Reader, v *ThingLevel) {
@@ -651,11 +617,9 @@ func (v *ThingShapeCircle) Validate() error {
 }
 
 func (v *ThingShapeCircle) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pKind := path.Key("kind")
-		if v.Kind != "circle" {
-			vs.Addf(pKind.String(), "const", "%v is not circle", v.Kind)
-		}
+	pKind := path.Key("kind")
+	if v.Kind != "circle" {
+		vs.Addf(pKind.String(), "const", "%v is not circle", v.Kind)
 	}
 }
 
@@ -690,11 +654,9 @@ func (v *ThingShapeSquare) Validate() error {
 }
 
 func (v *ThingShapeSquare) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pKind := path.Key("kind")
-		if v.Kind != "square" {
-			vs.Addf(pKind.String(), "const", "%v is not square", v.Kind)
-		}
+	pKind := path.Key("kind")
+	if v.Kind != "square" {
+		vs.Addf(pKind.String(), "const", "%v is not square", v.Kind)
 	}
 }
 
@@ -893,26 +855,9 @@ func scanThing(row *runtime.Row) (out *Thing, err error) {
 	}
 	v.Pair = kit.OptionalField(&err, "/pair", row.Col(5), convThingPair)
 	v.Labels = kit.OptionalField(&err, "/labels", row.Col(6), convThingLabels)
+	v.Tags = kit.OptionalListField(&err, "/tags", row.Col(7), runtime.AsString)
 	if err != nil {
 		return
-	}
-	if rTags, ok := row.Lookup(7); ok && rTags != nil {
-		var vTags []string
-		{
-			var a1 []any
-			a1, err = runtime.AsArray("/tags", rTags)
-			if err != nil {
-				return
-			}
-			vTags = make([]string, len(a1))
-			for i1, e1 := range a1 {
-				vTags[i1], err = runtime.AsString("/tags"+"/"+strconv.Itoa(i1), e1)
-				if err != nil {
-					return
-				}
-			}
-		}
-		v.Tags = &vTags
 	}
 	if rScores, ok := row.Lookup(8); ok && rScores != nil {
 		var vScores map[string]float64
@@ -934,18 +879,8 @@ func scanThing(row *runtime.Row) (out *Thing, err error) {
 		}
 		v.Scores = &vScores
 	}
-	if rNote, ok := row.Lookup(9); ok {
-		v.Note.Set = true
-		if rNote == nil {
-			v.Note.Null = true
-		} else {
-			v.Note.Value, err = runtime.AsString("/note", rNote)
-			if err != nil {
-				return
-			}
-		}
-	}
-	v.Level = kit.OptionalField(&err, "/level", row.Col(10), convThingLevel)
+	v.Note = kit.OptNullField(&err, "/note", row.Col(9), runtime.AsString)
+	v.Level = kit.OptionalField(&err, "/level", row.Col(10), kit.AsStringOf[ThingLevel])
 	if err != nil {
 		return
 	}
@@ -995,15 +930,6 @@ func convThingLabels(path string, raw any) (out ThingLabels, err error) {
 			out.PatternProps[k] = x
 		}
 	}
-	return
-}
-
-func convThingLevel(path string, raw any) (out ThingLevel, err error) {
-	x, err := runtime.AsString(path, raw)
-	if err != nil {
-		return
-	}
-	out = ThingLevel(x)
 	return
 }
 

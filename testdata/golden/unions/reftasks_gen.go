@@ -42,17 +42,13 @@ func (v *Circle) Validate() error {
 }
 
 func (v *Circle) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pKind := path.Key("kind")
-		if v.Kind != "circle" {
-			vs.Addf(pKind.String(), "const", "%v is not circle", v.Kind)
-		}
+	pKind := path.Key("kind")
+	if v.Kind != "circle" {
+		vs.Addf(pKind.String(), "const", "%v is not circle", v.Kind)
 	}
-	{
-		pR := path.Key("r")
-		if v.R <= 0.0 {
-			vs.Addf(pR.String(), "exclusiveMinimum", "%v is not greater than 0", v.R)
-		}
+	pR := path.Key("r")
+	if v.R <= 0.0 {
+		vs.Addf(pR.String(), "exclusiveMinimum", "%v is not greater than 0", v.R)
 	}
 }
 
@@ -207,90 +203,62 @@ func (v *Drawing) Validate() error {
 }
 
 func (v *Drawing) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pShape := path.Key("shape")
-		v.Shape.validate(vs, &pShape)
-	}
-	{
-		pShapes := path.Key("shapes")
-		if v.Shapes != nil {
-			for i0 := range *v.Shapes {
-				p0 := pShapes.Index(i0)
-				(*v.Shapes)[i0].validate(vs, &p0)
-			}
+	pShape := path.Key("shape")
+	v.Shape.validate(vs, &pShape)
+	pShapes := path.Key("shapes")
+	if v.Shapes != nil {
+		for i0 := range *v.Shapes {
+			p0 := pShapes.Index(i0)
+			(*v.Shapes)[i0].validate(vs, &p0)
 		}
 	}
-	{
-		pScalar := path.Key("scalar")
-		if v.Scalar != nil {
-			v.Scalar.validate(vs, &pScalar)
-		}
+	pScalar := path.Key("scalar")
+	if v.Scalar != nil {
+		v.Scalar.validate(vs, &pScalar)
 	}
-	{
-		pRef := path.Key("ref")
-		if v.Ref != nil {
-			v.Ref.validate(vs, &pRef)
-		}
+	pRef := path.Key("ref")
+	if v.Ref != nil {
+		v.Ref.validate(vs, &pRef)
 	}
-	{
-		pMaybe := path.Key("maybe")
-		if v.Maybe.Set && !v.Maybe.Null {
-			v.Maybe.Value.validate(vs, &pMaybe)
-		}
+	pMaybe := path.Key("maybe")
+	if v.Maybe.Set && !v.Maybe.Null {
+		v.Maybe.Value.validate(vs, &pMaybe)
 	}
-	{
-		pNamed := path.Key("named")
-		if v.Named != nil {
-			v.Named.validate(vs, &pNamed)
-		}
+	pNamed := path.Key("named")
+	if v.Named != nil {
+		v.Named.validate(vs, &pNamed)
 	}
-	{
-		pTagged := path.Key("tagged")
-		if v.Tagged != nil {
-			v.Tagged.validate(vs, &pTagged)
-		}
+	pTagged := path.Key("tagged")
+	if v.Tagged != nil {
+		v.Tagged.validate(vs, &pTagged)
 	}
-	{
-		pCounters := path.Key("counters")
-		if v.Counters != nil {
-			v.Counters.validate(vs, &pCounters)
-		}
+	pCounters := path.Key("counters")
+	if v.Counters != nil {
+		v.Counters.validate(vs, &pCounters)
 	}
-	{
-		pHeaders := path.Key("headers")
-		if v.Headers != nil {
-			v.Headers.validate(vs, &pHeaders)
-		}
+	pHeaders := path.Key("headers")
+	if v.Headers != nil {
+		v.Headers.validate(vs, &pHeaders)
 	}
-	{
-		pPoint := path.Key("point")
-		if v.Point != nil {
-			v.Point.validate(vs, &pPoint)
-		}
+	pPoint := path.Key("point")
+	if v.Point != nil {
+		v.Point.validate(vs, &pPoint)
 	}
-	{
-		pRow := path.Key("row")
-		if v.Row != nil {
-			v.Row.validate(vs, &pRow)
-		}
+	pRow := path.Key("row")
+	if v.Row != nil {
+		v.Row.validate(vs, &pRow)
 	}
-	{
-		pMode := path.Key("mode")
-		if v.Mode != nil {
-			(*v.Mode).validate(vs, &pMode)
-		}
+	pMode := path.Key("mode")
+	if v.Mode != nil {
+		(*v.Mode).validate(vs, &pMode)
 	}
-	{
-		pEntry := path.Key("entry")
-		if v.Entry != nil {
-			v.Entry.validate(vs, &pEntry)
-		}
+	pEntry := path.Key("entry")
+	if v.Entry != nil {
+		v.Entry.validate(vs, &pEntry)
 	}
-	{
-		pVehicle := path.Key("vehicle")
-		if v.Vehicle != nil {
-			v.Vehicle.validate(vs, &pVehicle)
-		}
+	pVehicle := path.Key("vehicle")
+	if v.Vehicle != nil {
+		v.Vehicle.validate(vs, &pVehicle)
 	}
 }
 
@@ -307,13 +275,7 @@ func appendDrawing(dst []byte, v *Drawing) []byte {
 	}
 	dst = kit.AppendOptRef(dst, v.Scalar, appendScalar)
 	dst = kit.AppendOptRef(dst, v.Ref, appendRef)
-	dst = kit.AppendPresent(dst, v.Maybe.Set)
-	if v.Maybe.Set {
-		dst = kit.AppendPresent(dst, v.Maybe.Null)
-		if !v.Maybe.Null {
-			dst = appendCircle(dst, &v.Maybe.Value)
-		}
-	}
+	dst = kit.AppendOptNullRef(dst, &v.Maybe, appendCircle)
 	dst = kit.AppendOptRef(dst, v.Named, appendNamed)
 	dst = kit.AppendOptRef(dst, v.Tagged, appendTagged)
 	dst = kit.AppendOptRef(dst, v.Counters, appendCounters)
@@ -338,14 +300,7 @@ func readDrawing(rd *runtime.Reader, v *Drawing) {
 	}
 	v.Scalar = kit.ReadOptRef(rd, readScalar)
 	v.Ref = kit.ReadOptRef(rd, readRef)
-	if rd.Present() {
-		v.Maybe.Set = true
-		if rd.Present() {
-			v.Maybe.Null = true
-		} else {
-			readCircle(rd, &v.Maybe.Value)
-		}
-	}
+	v.Maybe = kit.ReadOptNullRef(rd, readCircle)
 	v.Named = kit.ReadOptRef(rd, readNamed)
 	v.Tagged = kit.ReadOptRef(rd, readTagged)
 	v.Counters = kit.ReadOptRef(rd, readCounters)
@@ -615,8 +570,7 @@ func (v Mode) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendMode(dst []byte, v *Mode) []byte {
-	dst = kit.AppendString(dst, string(*v))
-	return dst
+	return kit.AppendString(dst, string(*v))
 }
 
 func readMode(rd *runtime.Reader, v *Mode) {
@@ -644,20 +598,16 @@ func (v *Named) Validate() error {
 }
 
 func (v *Named) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pID := path.Key("id")
-		if v.ID < 1 {
-			vs.Addf(pID.String(), "minimum", "%v is less than 1", v.ID)
-		}
-		if v.ID > 1000 {
-			vs.Addf(pID.String(), "maximum", "%v is greater than 1000", v.ID)
-		}
+	pID := path.Key("id")
+	if v.ID < 1 {
+		vs.Addf(pID.String(), "minimum", "%v is less than 1", v.ID)
 	}
-	{
-		pName := path.Key("name")
-		if utf8.RuneCountInString(v.Name) < 1 {
-			vs.Addf(pName.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.Name))
-		}
+	if v.ID > 1000 {
+		vs.Addf(pID.String(), "maximum", "%v is greater than 1000", v.ID)
+	}
+	pName := path.Key("name")
+	if utf8.RuneCountInString(v.Name) < 1 {
+		vs.Addf(pName.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.Name))
 	}
 }
 
@@ -727,27 +677,14 @@ func (v *Point) validate(vs *runtime.Violations, path *runtime.Path) {}
 func appendPoint(dst []byte, v *Point) []byte {
 	dst = kit.AppendFloat64(dst, v.X)
 	dst = kit.AppendFloat64(dst, v.Y)
-	dst = kit.AppendPresent(dst, v.Label.Set)
-	if v.Label.Set {
-		dst = kit.AppendPresent(dst, v.Label.Null)
-		if !v.Label.Null {
-			dst = kit.AppendString(dst, v.Label.Value)
-		}
-	}
+	dst = kit.AppendOptNull(dst, &v.Label, kit.AppendString)
 	return dst
 }
 
 func readPoint(rd *runtime.Reader, v *Point) {
 	v.X = rd.Float64()
 	v.Y = rd.Float64()
-	if rd.Present() {
-		v.Label.Set = true
-		if rd.Present() {
-			v.Label.Null = true
-		} else {
-			v.Label.Value = rd.String()
-		}
-	}
+	v.Label = kit.ReadOptNull(rd, (*runtime.Reader).String)
 }
 
 // Ref: An id or a name; the first branch that matches wins.
@@ -1238,17 +1175,13 @@ func (v *Square) Validate() error {
 }
 
 func (v *Square) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pKind := path.Key("kind")
-		if v.Kind != "square" {
-			vs.Addf(pKind.String(), "const", "%v is not square", v.Kind)
-		}
+	pKind := path.Key("kind")
+	if v.Kind != "square" {
+		vs.Addf(pKind.String(), "const", "%v is not square", v.Kind)
 	}
-	{
-		pSide := path.Key("side")
-		if v.Side < 1 {
-			vs.Addf(pSide.String(), "minimum", "%v is less than 1", v.Side)
-		}
+	pSide := path.Key("side")
+	if v.Side < 1 {
+		vs.Addf(pSide.String(), "minimum", "%v is less than 1", v.Side)
 	}
 }
 
@@ -1328,11 +1261,9 @@ func (v *Tagged) validate(vs *runtime.Violations, path *runtime.Path) {
 	if n > 3 {
 		vs.Addf(path.String(), "maxProperties", "%d properties, want at most 3", n)
 	}
-	{
-		pID := path.Key("id")
-		if v.ID < 1 {
-			vs.Addf(pID.String(), "minimum", "%v is less than 1", v.ID)
-		}
+	pID := path.Key("id")
+	if v.ID < 1 {
+		vs.Addf(pID.String(), "minimum", "%v is less than 1", v.ID)
 	}
 	for k, e := range v.Extra {
 		p := path.Key(k)
@@ -1502,17 +1433,13 @@ func (v *VehicleBike) Validate() error {
 }
 
 func (v *VehicleBike) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pKind := path.Key("kind")
-		if v.Kind != "bike" {
-			vs.Addf(pKind.String(), "const", "%v is not bike", v.Kind)
-		}
+	pKind := path.Key("kind")
+	if v.Kind != "bike" {
+		vs.Addf(pKind.String(), "const", "%v is not bike", v.Kind)
 	}
-	{
-		pWheels := path.Key("wheels")
-		if v.Wheels < 0 {
-			vs.Addf(pWheels.String(), "minimum", "%v is less than 0", v.Wheels)
-		}
+	pWheels := path.Key("wheels")
+	if v.Wheels < 0 {
+		vs.Addf(pWheels.String(), "minimum", "%v is less than 0", v.Wheels)
 	}
 }
 
@@ -1550,24 +1477,18 @@ func (v *VehicleCar) Validate() error {
 }
 
 func (v *VehicleCar) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pKind := path.Key("kind")
-		if v.Kind != "car" {
-			vs.Addf(pKind.String(), "const", "%v is not car", v.Kind)
-		}
+	pKind := path.Key("kind")
+	if v.Kind != "car" {
+		vs.Addf(pKind.String(), "const", "%v is not car", v.Kind)
 	}
-	{
-		pWheels := path.Key("wheels")
-		if v.Wheels < 0 {
-			vs.Addf(pWheels.String(), "minimum", "%v is less than 0", v.Wheels)
-		}
+	pWheels := path.Key("wheels")
+	if v.Wheels < 0 {
+		vs.Addf(pWheels.String(), "minimum", "%v is less than 0", v.Wheels)
 	}
-	{
-		pSeats := path.Key("seats")
-		if v.Seats != nil {
-			if (*v.Seats) < 1 {
-				vs.Addf(pSeats.String(), "minimum", "%v is less than 1", (*v.Seats))
-			}
+	pSeats := path.Key("seats")
+	if v.Seats != nil {
+		if (*v.Seats) < 1 {
+			vs.Addf(pSeats.String(), "minimum", "%v is less than 1", (*v.Seats))
 		}
 	}
 }
@@ -1747,60 +1668,17 @@ func convDrawing(path string, raw any) (out Drawing, err error) {
 		return
 	}
 	out.Shape = kit.Field(&err, path+"/shape", runtime.Prop(m, "shape"), convShape)
-	if err != nil {
-		return
-	}
-	if rShapes, ok := m["shapes"]; ok && rShapes != nil {
-		var vShapes []Shape
-		{
-			var a1 []any
-			a1, err = runtime.AsArray(path+"/shapes", rShapes)
-			if err != nil {
-				return
-			}
-			vShapes = make([]Shape, len(a1))
-			for i1, e1 := range a1 {
-				vShapes[i1], err = convShape(path+"/shapes"+"/"+strconv.Itoa(i1), e1)
-				if err != nil {
-					return
-				}
-			}
-		}
-		out.Shapes = &vShapes
-	}
+	out.Shapes = kit.OptionalListField(&err, path+"/shapes", runtime.Prop(m, "shapes"), convShape)
 	out.Scalar = kit.OptionalField(&err, path+"/scalar", runtime.Prop(m, "scalar"), convScalar)
 	out.Ref = kit.OptionalField(&err, path+"/ref", runtime.Prop(m, "ref"), convRef)
-	if err != nil {
-		return
-	}
-	if rMaybe, ok := m["maybe"]; ok {
-		out.Maybe.Set = true
-		if rMaybe == nil {
-			out.Maybe.Null = true
-		} else {
-			out.Maybe.Value, err = convCircle(path+"/maybe", rMaybe)
-			if err != nil {
-				return
-			}
-		}
-	}
+	out.Maybe = kit.OptNullField(&err, path+"/maybe", runtime.Prop(m, "maybe"), convCircle)
 	out.Named = kit.OptionalField(&err, path+"/named", runtime.Prop(m, "named"), convNamed)
 	out.Tagged = kit.OptionalField(&err, path+"/tagged", runtime.Prop(m, "tagged"), convTagged)
 	out.Counters = kit.OptionalField(&err, path+"/counters", runtime.Prop(m, "counters"), convCounters)
 	out.Headers = kit.OptionalField(&err, path+"/headers", runtime.Prop(m, "headers"), convHeaders)
 	out.Point = kit.OptionalField(&err, path+"/point", runtime.Prop(m, "point"), convPoint)
 	out.Row = kit.OptionalField(&err, path+"/row", runtime.Prop(m, "row"), convRow)
-	if err != nil {
-		return
-	}
-	if rMode, ok := m["mode"]; ok {
-		var vMode Mode
-		vMode, err = convMode(path+"/mode", rMode)
-		if err != nil {
-			return
-		}
-		out.Mode = &vMode
-	}
+	out.Mode = kit.PresentField(&err, path+"/mode", runtime.Prop(m, "mode"), convMode)
 	out.Entry = kit.OptionalField(&err, path+"/entry", runtime.Prop(m, "entry"), convEntry)
 	out.Vehicle = kit.OptionalField(&err, path+"/vehicle", runtime.Prop(m, "vehicle"), convVehicle)
 	return
@@ -1923,26 +1801,9 @@ func convTagged(path string, raw any) (out Tagged, err error) {
 	}
 	out.ID = kit.Field(&err, path+"/id", runtime.Prop(m, "id"), runtime.AsInt64)
 	out.Created = kit.OptionalField(&err, path+"/created", runtime.Prop(m, "created"), runtime.AsString)
+	out.Tags = kit.OptionalListField(&err, path+"/tags", runtime.Prop(m, "tags"), runtime.AsString)
 	if err != nil {
 		return
-	}
-	if rTags, ok := m["tags"]; ok && rTags != nil {
-		var vTags []string
-		{
-			var a1 []any
-			a1, err = runtime.AsArray(path+"/tags", rTags)
-			if err != nil {
-				return
-			}
-			vTags = make([]string, len(a1))
-			for i1, e1 := range a1 {
-				vTags[i1], err = runtime.AsString(path+"/tags"+"/"+strconv.Itoa(i1), e1)
-				if err != nil {
-					return
-				}
-			}
-		}
-		out.Tags = &vTags
 	}
 	for _, k := range runtime.SortedKeys(m) {
 		if slices.Contains([]string{"id", "created", "tags"}, k) {
