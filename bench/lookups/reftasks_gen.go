@@ -144,14 +144,12 @@ func (v *UserProfile) validate(vs *runtime.Violations, path *runtime.Path) {
 	}
 	pPlan := path.Key("plan")
 	v.Plan.validate(vs, &pPlan)
-	pLoginCount := path.Key("login_count")
-	if v.LoginCount != nil {
+	if pLoginCount := path.Key("login_count"); v.LoginCount != nil {
 		if (*v.LoginCount) < 0 {
 			vs.Addf(pLoginCount.String(), "minimum", "%v is less than 0", (*v.LoginCount))
 		}
 	}
-	pAddress := path.Key("address")
-	if v.Address != nil {
+	if pAddress := path.Key("address"); v.Address != nil {
 		v.Address.validate(vs, &pAddress)
 	}
 }

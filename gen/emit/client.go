@@ -333,15 +333,15 @@ func describeArg(a *ir.Field) jen.Code {
 	x := jen.Id("p").Dot(a.Name)
 	switch a.Type.Kind {
 	case ir.String:
-		return jen.Qual(rt, "Quote").Call(x)
+		return helper("Quote").Call(x)
 	case ir.Enum:
 		if a.Type.Elem.Kind == ir.String {
-			return jen.Qual(rt, "Quote").Call(jen.String().Call(x))
+			return helper("Quote").Call(jen.String().Call(x))
 		}
 	case ir.Struct, ir.Slice, ir.Map, ir.Named, ir.Union, ir.Tuple:
 		return jen.Qual(kit, "Brief").Call(x)
 	case ir.Format:
-		return jen.Qual(rt, "Quote").Call(x.Dot("String").Call())
+		return helper("Quote").Call(x.Dot("String").Call())
 	}
 	return x
 }
@@ -417,8 +417,7 @@ func (e *emitter) fetch(t *ir.Task) {
 			jen.List(jen.Id("raw"), jen.Err()).Op(":=").Qual(rt, "FetchHTTP").Call(jen.Id("ctx"), c.Clone().Dot("x"), jen.Lit(t.Name), c.Clone().Dot(t.ClientNames().Request), valsArg, bodyArg),
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
 		)
-		get = jen.Id("record" + t.Name).Call(jen.Id("raw"))
-		e.recordFunc(t)
+		get = e.record(t)
 	case t.Source.File != nil:
 		fs := t.Source.File
 		ptr := jen.Lit("")
@@ -436,7 +435,7 @@ func (e *emitter) fetch(t *ir.Task) {
 					base = expr.Clone().Op("+").Lit(lit)
 				}
 			}
-			expr = jen.Qual(rt, "JoinPointer").Call(base, renderString(tok.Param.Type, jen.Id("p").Dot(tok.Param.Name)))
+			expr = helper("JoinPointer").Call(base, renderString(tok.Param.Type, jen.Id("p").Dot(tok.Param.Name)))
 			lit = ""
 		}
 		switch {
@@ -451,8 +450,7 @@ func (e *emitter) fetch(t *ir.Task) {
 			jen.List(jen.Id("raw"), jen.Err()).Op(":=").Qual(rt, "FetchFile").Call(jen.Id("ctx"), c.Clone().Dot("x"), jen.Lit(t.Name), jen.Lit(fs.Path), ptr),
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
 		)
-		get = jen.Id("record" + t.Name).Call(jen.Id("raw"))
-		e.recordFunc(t)
+		get = e.record(t)
 	}
 	switch {
 	case t.TransformFunc == "" && get != nil:
@@ -646,6 +644,18 @@ func fieldMaps(t *ir.Task) []jen.Code {
 		out = append(out, jen.Values(jen.Dict{jen.Id("Prop"): jen.Index().String().Values(prop...), jen.Id("From"): jen.Lit(m.From)}))
 	}
 	return out
+}
+
+// record is the conversion of the decoded JSON record raw (HTTP, file) into the result: one kit.Record call
+// when the result converts in one call and nothing else names recordX, else a call of recordFunc's recordX.
+func (e *emitter) record(t *ir.Task) jen.Code {
+	if len(t.Maps) == 0 && t.Batch == nil {
+		if fn := e.convFunc(t.Result); fn != nil {
+			return jen.Qual(kit, "Record").Call(jen.Id("raw"), fn)
+		}
+	}
+	e.recordFunc(t)
+	return jen.Id("record" + t.Name).Call(jen.Id("raw"))
 }
 
 // recordFunc converts a decoded JSON record (HTTP, file) into the result,

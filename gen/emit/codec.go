@@ -35,8 +35,8 @@ func (e *emitter) codec(t *ir.Type) {
 		dec = []jen.Code{jen.Op("*").Id("v").Op("=").Id(t.Name).Call(readCall(t.Elem))}
 	case ir.Named:
 		if t.Elem.Kind == ir.JSON {
-			ret = jen.Qual(rt, "AppendJSONValue").Call(jen.Id("dst"), jen.Id("v").Dot("JSONValue"))
-			dec = []jen.Code{jen.Id("v").Dot("JSONValue").Op("=").Qual(rt, "ReadJSONValue").Call(jen.Id("rd"))}
+			ret = helper("AppendJSONValue").Call(jen.Id("dst"), jen.Id("v").Dot("JSONValue"))
+			dec = []jen.Code{jen.Id("v").Dot("JSONValue").Op("=").Add(helper("ReadJSONValue")).Call(jen.Id("rd"))}
 			break
 		}
 		if t.Elem.Kind.IsPrimitive() {
@@ -96,7 +96,7 @@ func (e *emitter) encode(t *ir.Type, x *jen.Statement, depth int) []jen.Code {
 	case ir.String, ir.Int, ir.Float, ir.Bool, ir.Time, ir.Format:
 		return []jen.Code{assign(jen.Add(helper(appendFunc(t))).Call(jen.Id("dst"), x))}
 	case ir.JSON:
-		return []jen.Code{assign(jen.Qual(rt, "AppendJSONValue").Call(jen.Id("dst"), x))}
+		return []jen.Code{assign(helper("AppendJSONValue").Call(jen.Id("dst"), x))}
 	case ir.GoType:
 		return []jen.Code{externalEncode(t, x)}
 	case ir.Enum:
@@ -163,7 +163,7 @@ func (e *emitter) decode(t *ir.Type, target lv, depth int) []jen.Code {
 	case ir.String, ir.Int, ir.Float, ir.Bool, ir.Time, ir.Format:
 		return []jen.Code{set(readCall(t))}
 	case ir.JSON:
-		return []jen.Code{set(jen.Qual(rt, "ReadJSONValue").Call(jen.Id("rd")))}
+		return []jen.Code{set(helper("ReadJSONValue").Call(jen.Id("rd")))}
 	case ir.GoType:
 		return []jen.Code{externalDecode(t, target)}
 	case ir.Enum:

@@ -19,7 +19,7 @@ func (e *emitter) converter(t *ir.Type) {
 			m, op = jen.Id("_"), "=" // an object without properties: only its being an object is checked
 		}
 		body = append(body,
-			jen.List(m, jen.Err()).Op(op).Qual(rt, "AsObject").Call(jen.Id("path"), jen.Id("raw")),
+			jen.List(m, jen.Err()).Op(op).Add(helper("AsObject")).Call(jen.Id("path"), jen.Id("raw")),
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return()),
 		)
 		var fields convRun
@@ -27,7 +27,7 @@ func (e *emitter) converter(t *ir.Type) {
 			fields.add(e.convField(fd))
 		}
 		if len(mapFields(t)) > 0 {
-			fields.add(e.mapFieldsConv(t), false)
+			fields.add(e.mapFieldsConv(t))
 		}
 		body = append(body, fields.code...)
 	case ir.Union, ir.Tuple, ir.JSONEnum:
@@ -64,7 +64,7 @@ func (e *emitter) converter(t *ir.Type) {
 // hand, JSON text in a column becomes the object or array the schema wants.
 func asJSONValue(t *ir.Type, path, raw *jen.Statement) *jen.Statement {
 	if t.Schema == nil {
-		return jen.Qual(rt, "AsJSONValue").Call(path, raw)
+		return helper("AsJSONValue").Call(path, raw)
 	}
 	return jen.Qual(kit, "AsJSONValueFor").Call(path, raw, jen.Id(t.Schema.Func))
 }
@@ -182,7 +182,7 @@ func (e *emitter) convField(fd *ir.Field) ([]jen.Code, bool) {
 	return e.convFieldFrom(fd, jen.Id("out").Dot(fd.Name), jen.Id("path").Op("+").Lit("/"+escapePointer(fd.JSON)),
 		jen.List(jen.Id(rawVar), jen.Id("ok")).Op(":=").Id("m").Index(jen.Lit(fd.JSON)),
 		// runtime.Prop marks an absent property, so that the conversion reports "missing" and "null" apart.
-		jen.Qual(rt, "Prop").Call(jen.Id("m"), jen.Lit(fd.JSON)))
+		helper("Prop").Call(jen.Id("m"), jen.Lit(fd.JSON)))
 }
 
 // convFieldFrom converts one property into target. get assigns the raw value and whether it is present to r<Name>
@@ -313,7 +313,7 @@ func (e *emitter) conv(t *ir.Type, target, path, raw *jen.Statement, depth int) 
 		// A block, so that sibling arrays can reuse the variable names.
 		return []jen.Code{jen.Block(
 			jen.Var().Id(arr).Index().Any(),
-			jen.List(jen.Id(arr), jen.Err()).Op("=").Qual(rt, "AsArray").Call(path, raw),
+			jen.List(jen.Id(arr), jen.Err()).Op("=").Add(helper("AsArray")).Call(path, raw),
 			fail,
 			target.Clone().Op("=").Make(goType(t), jen.Len(jen.Id(arr))),
 			jen.For(jen.List(jen.Id(i), jen.Id(el)).Op(":=").Range().Id(arr)).Block(
@@ -325,12 +325,12 @@ func (e *emitter) conv(t *ir.Type, target, path, raw *jen.Statement, depth int) 
 		obj, k, el, x := fmt.Sprintf("o%d", depth), fmt.Sprintf("k%d", depth), fmt.Sprintf("e%d", depth), fmt.Sprintf("x%d", depth)
 		return []jen.Code{jen.Block(
 			jen.Var().Id(obj).Map(jen.String()).Any(),
-			jen.List(jen.Id(obj), jen.Err()).Op("=").Qual(rt, "AsObject").Call(path, raw),
+			jen.List(jen.Id(obj), jen.Err()).Op("=").Add(helper("AsObject")).Call(path, raw),
 			fail,
 			target.Clone().Op("=").Make(goType(t), jen.Len(jen.Id(obj))),
 			jen.For(jen.List(jen.Id(k), jen.Id(el)).Op(":=").Range().Id(obj)).Block(
 				append(append([]jen.Code{jen.Var().Id(x).Add(goType(t.Elem))},
-					e.elemConv(t.Elem, jen.Id(x), jen.Qual(rt, "JoinPointer").Call(path, jen.Id(k)), jen.Id(el), depth+1)...),
+					e.elemConv(t.Elem, jen.Id(x), helper("JoinPointer").Call(path, jen.Id(k)), jen.Id(el), depth+1)...),
 					target.Clone().Index(jen.Id(k)).Op("=").Id(x))...),
 		)}
 	}

@@ -67,14 +67,25 @@ func wholeFile(p *ir.Package) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// helper qualifies a support function whose name emission computes
-// (appendFunc, asFunc, ...): the kit's when it moved there, the runtime's
-// otherwise.
+// kitHelpers are the support functions emission names (through helper) that live in the kit; the others
+// are the runtime's. It is the one place that says where a helper lives, so a helper that moves between
+// the two changes here only.
+var kitHelpers = map[string]bool{
+	// Cache encoding.
+	"AppendString": true, "AppendInt64": true, "AppendFloat64": true, "AppendBool": true, "AppendTime": true,
+	// transform.fields.
+	"Transform": true, "TransformEach": true,
+	// Conversions of typed formats.
+	"AsDate": true, "AsTimeOfDay": true, "AsDuration": true, "AsUUID": true, "AsEmail": true, "AsURI": true,
+	"AsIPv4": true, "AsIPv6": true,
+	// JSON documents and exact numbers.
+	"DecodeJSON": true, "JSONKind": true, "IsJSONInteger": true, "CompareNumber": true, "IsMultipleOfNumber": true,
+	"EqualJSON": true, "SortedKeys": true, "NormalizeIntegers": true,
+}
+
+// helper qualifies a support function by the package it lives in (see kitHelpers).
 func helper(name string) *jen.Statement {
-	switch name {
-	case "AppendString", "AppendInt64", "AppendFloat64", "AppendBool", "AppendTime",
-		"Transform", "TransformEach",
-		"AsDate", "AsTimeOfDay", "AsDuration", "AsUUID", "AsEmail", "AsURI", "AsIPv4", "AsIPv6":
+	if kitHelpers[name] {
 		return jen.Qual(kit, name)
 	}
 	return jen.Qual(rt, name)
@@ -292,7 +303,7 @@ func (e *emitter) unmarshal(t *ir.Type) {
 		jen.Type().Id("plain").Id(t.Name),
 	}
 	{
-		body = append(body, jen.If(jen.Err().Op(":=").Qual(rt, "DecodeStrict").Call(jen.Id("data"), jen.Parens(jen.Op("*").Id("plain")).Parens(jen.Id("v"))), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())))
+		body = append(body, jen.If(jen.Err().Op(":=").Add(helper("DecodeStrict")).Call(jen.Id("data"), jen.Parens(jen.Op("*").Id("plain")).Parens(jen.Id("v"))), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())))
 		if len(own) > 0 {
 			body = append(body,
 				jen.List(jen.Id("_"), jen.Id("raw"), jen.Err()).Op(":=").Qual(kit, "OtherProps").Call(jen.Id("data"), jen.Nil()),
@@ -339,7 +350,7 @@ func (e *emitter) namedUnmarshal(t *ir.Type) {
 	comment(e.f, fmt.Sprintf("UnmarshalJSON decodes a %s strictly: null is not a %s, and an integer may be written with a zero fraction (1.0).", t.Name, t.Name))
 	e.f.Func().Params(jen.Id("v").Op("*").Id(t.Name)).Id("UnmarshalJSON").Params(jen.Id("data").Index().Byte()).Error().Block(
 		jen.Type().Id("plain").Id(t.Name),
-		jen.Return(jen.Qual(rt, "DecodeStrict").Call(jen.Id("data"), jen.Parens(jen.Op("*").Id("plain")).Parens(jen.Id("v")))),
+		jen.Return(helper("DecodeStrict").Call(jen.Id("data"), jen.Parens(jen.Op("*").Id("plain")).Parens(jen.Id("v")))),
 	)
 	e.f.Line()
 }
@@ -493,10 +504,25 @@ func (e *emitter) structChecks(t *ir.Type) []jen.Code {
 		if !needsCheck(fd.Type, map[*ir.Type]bool{}) {
 			continue
 		}
-		// p<Field> is unique in the method (field names are), so the checks need no block of their own.
+		// p<Field> is unique in the method (field names are), so the checks need no block of their own;
+		// an optional field's path is made in the init of the if that checks it is set.
 		pathVar := "p" + fd.Name
-		body = append(body, jen.Id(pathVar).Op(":=").Id("path").Dot("Key").Call(jen.Lit(fd.JSON)))
-		body = append(body, e.checks(fd.Type, jen.Id("v").Dot(fd.Name), "&"+pathVar, 0)...)
+		pathDecl := jen.Id(pathVar).Op(":=").Id("path").Dot("Key").Call(jen.Lit(fd.JSON))
+		x := jen.Id("v").Dot(fd.Name)
+		switch fd.Type.Kind {
+		case ir.Pointer:
+			inner := e.checks(fd.Type.Elem, jen.Parens(jen.Op("*").Add(x.Clone())), "&"+pathVar, 0)
+			if k := fd.Type.Elem.Kind; k == ir.Struct || k == ir.Union || k == ir.Tuple {
+				inner = []jen.Code{x.Clone().Dot("validate").Call(jen.Id("vs"), jen.Op("&").Id(pathVar))}
+			}
+			body = append(body, jen.If(pathDecl, x.Clone().Op("!=").Nil()).Block(inner...))
+		case ir.OptNull:
+			body = append(body, jen.If(pathDecl, x.Clone().Dot("Set").Op("&&").Op("!").Add(x.Clone()).Dot("Null")).Block(
+				e.checks(fd.Type.Elem, x.Clone().Dot("Value"), "&"+pathVar, 0)...))
+		default:
+			body = append(body, pathDecl)
+			body = append(body, e.checks(fd.Type, x, "&"+pathVar, 0)...)
+		}
 	}
 	return append(body, e.mapFieldChecks(t)...)
 }

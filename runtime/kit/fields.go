@@ -1,6 +1,7 @@
 package kit
 
 import (
+	"slices"
 	"strconv"
 
 	"github.com/reftask/reftask/runtime"
@@ -240,4 +241,38 @@ func OptionalListField[T any](err *error, path string, raw any, conv func(path s
 		return nil
 	}
 	return &v
+}
+
+// ExtraProps converts the properties of the object m that known does not name (additionalProperties) with
+// conv, in key order, unless *err is already set; a failure is kept in *err. It is nil when there are none.
+func ExtraProps[T any](err *error, path string, m map[string]any, known []string, conv func(path string, raw any) (T, error)) map[string]T {
+	if *err != nil {
+		return nil
+	}
+	var out map[string]T
+	for _, k := range SortedKeys(m) {
+		if slices.Contains(known, k) {
+			continue
+		}
+		v, e := conv(runtime.JoinPointer(path, k), m[k])
+		if e != nil {
+			*err = e
+			return nil
+		}
+		if out == nil {
+			out = make(map[string]T)
+		}
+		out[k] = v
+	}
+	return out
+}
+
+// Record converts the record a source returned (decoded JSON) into a new R with conv: the body of a
+// generated fetch method.
+func Record[R any](raw any, conv func(path string, raw any) (R, error)) (*R, error) {
+	v, err := conv("", raw)
+	if err != nil {
+		return nil, err
+	}
+	return &v, nil
 }

@@ -137,6 +137,15 @@ func TestFieldForms(t *testing.T) {
 		{"optnull null", func(err *error) any { return kit.OptNullField(err, "/o", nil, runtime.AsInt64) }, runtime.Null[int64](), ""},
 		{"optnull value", func(err *error) any { return kit.OptNullField(err, "/o", int64(3), runtime.AsInt64) }, runtime.Some(int64(3)), ""},
 		{"optnull fails", func(err *error) any { return kit.OptNullField(err, "/o", "x", runtime.AsInt64) }, runtime.OptNull[int64]{}, "/o"},
+		{"extra props", func(err *error) any {
+			return kit.ExtraProps(err, "/o", map[string]any{"a": int64(1), "b": int64(2), "name": "x"}, []string{"name"}, runtime.AsInt64)
+		}, map[string]int64{"a": 1, "b": 2}, ""},
+		{"no extra props", func(err *error) any {
+			return kit.ExtraProps(err, "/o", map[string]any{"name": "x"}, []string{"name"}, runtime.AsInt64)
+		}, map[string]int64(nil), ""},
+		{"extra prop fails at its pointer", func(err *error) any {
+			return kit.ExtraProps(err, "/o", map[string]any{"a/b": "x"}, nil, runtime.AsInt64)
+		}, map[string]int64(nil), "/o/a~1b"},
 		{"named string", func(err *error) any { return kit.Field(err, "/n", "hi", kit.AsStringOf[level]) }, level("hi"), ""},
 		{"named string fails", func(err *error) any { return kit.Field(err, "/n", 2.5, kit.AsStringOf[level]) }, level(""), "/n"},
 	} {

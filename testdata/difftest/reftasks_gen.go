@@ -56,29 +56,13 @@ func (v Blend) Value() any {
 }
 
 // UnmarshalJSON tries every branch and keeps the first branch that matches.
-// When none matches, the
-// first branch that decodes is kept, for Validate to report why.
+// When none matches, the first branch that decodes is kept, for Validate to report why.
 func (v *Blend) UnmarshalJSON(data []byte) error {
-	cands := make([]kit.Candidate[Blend], 0, 2)
-	{
-		x := new(BlendVariant0)
-		err := x.UnmarshalJSON(data)
-		cands = append(cands, kit.Candidate[Blend]{
-			Err:   err,
-			Name:  "Variant0",
-			Value: Blend{Variant0: x},
-		})
-	}
-	{
-		x := new(BlendVariant1)
-		err := x.UnmarshalJSON(data)
-		cands = append(cands, kit.Candidate[Blend]{
-			Err:   err,
-			Name:  "Variant1",
-			Value: Blend{Variant1: x},
-		})
-	}
-	return kit.PickVariant(v, false, cands, (*Blend).checkVariant)
+	x0, x1 := new(BlendVariant0), new(BlendVariant1)
+	return kit.PickVariant(v, false, []kit.Candidate[Blend]{
+		{Name: "Variant0", Value: Blend{Variant0: x0}, Err: x0.UnmarshalJSON(data)},
+		{Name: "Variant1", Value: Blend{Variant1: x1}, Err: x1.UnmarshalJSON(data)},
+	}, (*Blend).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
@@ -302,29 +286,13 @@ func (v Either) Value() any {
 }
 
 // UnmarshalJSON tries every branch and keeps the first branch that matches.
-// When none matches, the
-// first branch that decodes is kept, for Validate to report why.
+// When none matches, the first branch that decodes is kept, for Validate to report why.
 func (v *Either) UnmarshalJSON(data []byte) error {
-	cands := make([]kit.Candidate[Either], 0, 2)
-	{
-		x := new(string)
-		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, kit.Candidate[Either]{
-			Err:   err,
-			Name:  "String",
-			Value: Either{String: x},
-		})
-	}
-	{
-		x := new(EitherObject)
-		err := x.UnmarshalJSON(data)
-		cands = append(cands, kit.Candidate[Either]{
-			Err:   err,
-			Name:  "Object",
-			Value: Either{Object: x},
-		})
-	}
-	return kit.PickVariant(v, false, cands, (*Either).checkVariant)
+	x0, x1 := new(string), new(EitherObject)
+	return kit.PickVariant(v, false, []kit.Candidate[Either]{
+		{Name: "String", Value: Either{String: x0}, Err: runtime.DecodeStrict(data, x0)},
+		{Name: "Object", Value: Either{Object: x1}, Err: x1.UnmarshalJSON(data)},
+	}, (*Either).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
@@ -681,29 +649,13 @@ func (v Maybe) Value() any {
 }
 
 // UnmarshalJSON tries every branch and keeps the first branch that matches.
-// When none matches, the
-// first branch that decodes is kept, for Validate to report why.
+// When none matches, the first branch that decodes is kept, for Validate to report why.
 func (v *Maybe) UnmarshalJSON(data []byte) error {
-	cands := make([]kit.Candidate[Maybe], 0, 2)
-	{
-		x := new(MaybeResult)
-		err := x.UnmarshalJSON(data)
-		cands = append(cands, kit.Candidate[Maybe]{
-			Err:   err,
-			Name:  "Object",
-			Value: Maybe{Object: x},
-		})
-	}
-	{
-		x := new(runtime.JSONValue)
-		err := json.Unmarshal(data, x)
-		cands = append(cands, kit.Candidate[Maybe]{
-			Err:   err,
-			Name:  "Null",
-			Value: Maybe{Null: x},
-		})
-	}
-	return kit.PickVariant(v, false, cands, (*Maybe).checkVariant)
+	x0, x1 := new(MaybeResult), new(runtime.JSONValue)
+	return kit.PickVariant(v, false, []kit.Candidate[Maybe]{
+		{Name: "Object", Value: Maybe{Object: x0}, Err: x0.UnmarshalJSON(data)},
+		{Name: "Null", Value: Maybe{Null: x1}, Err: json.Unmarshal(data, x1)},
+	}, (*Maybe).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
@@ -1073,7 +1025,7 @@ func (v Mode) Valid() bool {
 
 // Value returns the decoded JSON value: nil, bool, json.Number, string, []any or map[string]any.
 func (v Mode) Value() any {
-	x, _ := runtime.DecodeJSON([]byte(v))
+	x, _ := kit.DecodeJSON([]byte(v))
 	return x
 }
 
@@ -1168,29 +1120,13 @@ func (v Nested) Value() any {
 }
 
 // UnmarshalJSON tries every branch and keeps the first branch that matches.
-// When none matches, the
-// first branch that decodes is kept, for Validate to report why.
+// When none matches, the first branch that decodes is kept, for Validate to report why.
 func (v *Nested) UnmarshalJSON(data []byte) error {
-	cands := make([]kit.Candidate[Nested], 0, 2)
-	{
-		x := new(NestedVariant0)
-		err := x.UnmarshalJSON(data)
-		cands = append(cands, kit.Candidate[Nested]{
-			Err:   err,
-			Name:  "Variant0",
-			Value: Nested{Variant0: x},
-		})
-	}
-	{
-		x := new([]Shape)
-		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, kit.Candidate[Nested]{
-			Err:   err,
-			Name:  "Array",
-			Value: Nested{Array: x},
-		})
-	}
-	return kit.PickVariant(v, false, cands, (*Nested).checkVariant)
+	x0, x1 := new(NestedVariant0), new([]Shape)
+	return kit.PickVariant(v, false, []kit.Candidate[Nested]{
+		{Name: "Variant0", Value: Nested{Variant0: x0}, Err: x0.UnmarshalJSON(data)},
+		{Name: "Array", Value: Nested{Array: x1}, Err: runtime.DecodeStrict(data, x1)},
+	}, (*Nested).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
@@ -1317,30 +1253,14 @@ func (v NestedVariant0) Value() any {
 	return nil
 }
 
-// UnmarshalJSON tries every branch and keeps the one branch that matches.
-// A value that matches several is an error. When none matches, the
-// first branch that decodes is kept, for Validate to report why.
+// UnmarshalJSON tries every branch and keeps the one branch that matches; a value that matches several is an error.
+// When none matches, the first branch that decodes is kept, for Validate to report why.
 func (v *NestedVariant0) UnmarshalJSON(data []byte) error {
-	cands := make([]kit.Candidate[NestedVariant0], 0, 2)
-	{
-		x := new(int64)
-		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, kit.Candidate[NestedVariant0]{
-			Err:   err,
-			Name:  "Integer",
-			Value: NestedVariant0{Integer: x},
-		})
-	}
-	{
-		x := new(float64)
-		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, kit.Candidate[NestedVariant0]{
-			Err:   err,
-			Name:  "Number",
-			Value: NestedVariant0{Number: x},
-		})
-	}
-	return kit.PickVariant(v, true, cands, (*NestedVariant0).checkVariant)
+	x0, x1 := new(int64), new(float64)
+	return kit.PickVariant(v, true, []kit.Candidate[NestedVariant0]{
+		{Name: "Integer", Value: NestedVariant0{Integer: x0}, Err: runtime.DecodeStrict(data, x0)},
+		{Name: "Number", Value: NestedVariant0{Number: x1}, Err: runtime.DecodeStrict(data, x1)},
+	}, (*NestedVariant0).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
@@ -1575,7 +1495,7 @@ func (v *Pair) UnmarshalJSON(data []byte) error {
 		return kit.PropError("0", err)
 	}
 	if len(items) > 1 {
-		if err := json.Unmarshal(runtime.NormalizeIntegers(items[1]), &v.V1); err != nil {
+		if err := json.Unmarshal(kit.NormalizeIntegers(items[1]), &v.V1); err != nil {
 			return kit.PropError("1", err)
 		}
 	}
@@ -1690,39 +1610,15 @@ func (v Scalar) Value() any {
 	return nil
 }
 
-// UnmarshalJSON tries every branch and keeps the one branch that matches.
-// A value that matches several is an error. When none matches, the
-// first branch that decodes is kept, for Validate to report why.
+// UnmarshalJSON tries every branch and keeps the one branch that matches; a value that matches several is an error.
+// When none matches, the first branch that decodes is kept, for Validate to report why.
 func (v *Scalar) UnmarshalJSON(data []byte) error {
-	cands := make([]kit.Candidate[Scalar], 0, 3)
-	{
-		x := new(string)
-		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, kit.Candidate[Scalar]{
-			Err:   err,
-			Name:  "String",
-			Value: Scalar{String: x},
-		})
-	}
-	{
-		x := new(int64)
-		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, kit.Candidate[Scalar]{
-			Err:   err,
-			Name:  "Integer",
-			Value: Scalar{Integer: x},
-		})
-	}
-	{
-		x := new(float64)
-		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, kit.Candidate[Scalar]{
-			Err:   err,
-			Name:  "Number",
-			Value: Scalar{Number: x},
-		})
-	}
-	return kit.PickVariant(v, true, cands, (*Scalar).checkVariant)
+	x0, x1, x2 := new(string), new(int64), new(float64)
+	return kit.PickVariant(v, true, []kit.Candidate[Scalar]{
+		{Name: "String", Value: Scalar{String: x0}, Err: runtime.DecodeStrict(data, x0)},
+		{Name: "Integer", Value: Scalar{Integer: x1}, Err: runtime.DecodeStrict(data, x1)},
+		{Name: "Number", Value: Scalar{Number: x2}, Err: runtime.DecodeStrict(data, x2)},
+	}, (*Scalar).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
@@ -2131,8 +2027,7 @@ func (v *Typed) validate(vs *runtime.Violations, path *runtime.Path) {
 	if !bPattern.MatchString(v.B) {
 		vs.Addf(pB.String(), "pattern", "%q does not match \"^a\"", v.B)
 	}
-	pC := path.Key("c")
-	if v.C != nil {
+	if pC := path.Key("c"); v.C != nil {
 		if len((*v.C)) > 2 {
 			vs.Addf(pC.String(), "maxItems", "%d items, want at most 2", len((*v.C)))
 		}
@@ -2144,8 +2039,7 @@ func (v *Typed) validate(vs *runtime.Violations, path *runtime.Path) {
 			(*v.C)[i0].validate(vs, &p0)
 		}
 	}
-	pD := path.Key("d")
-	if v.D.Set && !v.D.Null {
+	if pD := path.Key("d"); v.D.Set && !v.D.Null {
 		if !kit.IsMultipleOf(float64(v.D.Value), 2.5) {
 			vs.Addf(pD.String(), "multipleOf", "%v is not a multiple of 2.5", v.D.Value)
 		}
@@ -2489,7 +2383,7 @@ func readVehicleSquare(rd *runtime.Reader, v *VehicleSquare) {
 func checkConditional(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	own := new(kit.Evaluated)
 	if !kit.HasJSONType(v, "object") {
-		vs.Addf(path.String(), "type", "%s is not of type object", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type object", kit.JSONKind(v))
 	}
 	if kit.CountValid(v, path, own, checkConditionalIf) == 1 {
 		checkConditionalThen(v, path, vs, own)
@@ -2514,7 +2408,7 @@ func checkConditional(v any, path *runtime.Path, vs *runtime.Violations, ev *kit
 			checkConditionalPropKind(x, &p, vs, nil)
 			own.Prop("kind")
 		}
-		for _, k := range runtime.SortedKeys(o) {
+		for _, k := range kit.SortedKeys(o) {
 			if own.HasProp(k) {
 				continue
 			}
@@ -2562,7 +2456,7 @@ func checkConditionalIf(v any, path *runtime.Path, vs *runtime.Violations, ev *k
 
 // checkConditionalIfPropKind checks a JSON value against the schema at properties/kind, adding a violation for every keyword it breaks.
 func checkConditionalIfPropKind(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
-	if !runtime.EqualJSON(v, "a") {
+	if !kit.EqualJSON(v, "a") {
 		vs.Addf(path.String(), "const", "%s is not \"a\"", kit.BriefJSON(v))
 	}
 }
@@ -2570,7 +2464,7 @@ func checkConditionalIfPropKind(v any, path *runtime.Path, vs *runtime.Violation
 // checkConditionalPropFoo checks a JSON value against the schema at properties/foo, adding a violation for every keyword it breaks.
 func checkConditionalPropFoo(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "string") {
-		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type string", kit.JSONKind(v))
 	}
 }
 
@@ -2600,7 +2494,7 @@ func checkConditionalThen(v any, path *runtime.Path, vs *runtime.Violations, ev 
 // checkConditionalThenPropBar checks a JSON value against the schema at properties/bar, adding a violation for every keyword it breaks.
 func checkConditionalThenPropBar(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "integer") {
-		vs.Addf(path.String(), "type", "%s is not of type integer", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type integer", kit.JSONKind(v))
 	}
 }
 
@@ -2612,7 +2506,7 @@ func checkConditionalUnevaluated(v any, path *runtime.Path, vs *runtime.Violatio
 // checkKeyed checks a JSON value against the schema at $defs/keyed, adding a violation for every keyword it breaks.
 func checkKeyed(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "object") {
-		vs.Addf(path.String(), "type", "%s is not of type object", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type object", kit.JSONKind(v))
 	}
 	if o, ok := v.(map[string]any); ok {
 		if len(o) < 1 {
@@ -2622,7 +2516,7 @@ func checkKeyed(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evalu
 			p := path.Key("foo")
 			checkKeyedPropFoo(x, &p, vs, nil)
 		}
-		for _, k := range runtime.SortedKeys(o) {
+		for _, k := range kit.SortedKeys(o) {
 			matched := false
 			if patternPropsKeyPattern.MatchString(k) {
 				p := path.Key(k)
@@ -2638,7 +2532,7 @@ func checkKeyed(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evalu
 				checkKeyedAdditional(o[k], &p, vs, nil)
 			}
 		}
-		for _, k := range runtime.SortedKeys(o) {
+		for _, k := range kit.SortedKeys(o) {
 			p := path.Key(k)
 			checkKeyedNames(k, &p, vs, nil)
 		}
@@ -2648,7 +2542,7 @@ func checkKeyed(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evalu
 // checkKeyedAdditional checks a JSON value against the schema at keyed/additionalProperties, adding a violation for every keyword it breaks.
 func checkKeyedAdditional(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "boolean") {
-		vs.Addf(path.String(), "type", "%s is not of type boolean", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type boolean", kit.JSONKind(v))
 	}
 }
 
@@ -2664,7 +2558,7 @@ func checkKeyedNames(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.
 // checkKeyedPattern0 checks a JSON value against the schema at patternProperties/%5Ex, adding a violation for every keyword it breaks.
 func checkKeyedPattern0(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "string") {
-		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type string", kit.JSONKind(v))
 	}
 	if s, ok := v.(string); ok {
 		if utf8.RuneCountInString(s) < 1 {
@@ -2676,14 +2570,14 @@ func checkKeyedPattern0(v any, path *runtime.Path, vs *runtime.Violations, ev *k
 // checkKeyedPropFoo checks a JSON value against the schema at properties/foo, adding a violation for every keyword it breaks.
 func checkKeyedPropFoo(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "integer") {
-		vs.Addf(path.String(), "type", "%s is not of type integer", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type integer", kit.JSONKind(v))
 	}
 }
 
 // checkMaybeNull checks a JSON value against the schema at anyOf/1, adding a violation for every keyword it breaks.
 func checkMaybeNull(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "null") {
-		vs.Addf(path.String(), "type", "%s is not of type null", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type null", kit.JSONKind(v))
 	}
 }
 
@@ -2693,16 +2587,16 @@ func checkMergedExtra(v any, path *runtime.Path, vs *runtime.Violations, ev *kit
 // checkMixed checks a JSON value against the schema at $defs/mixed, adding a violation for every keyword it breaks.
 func checkMixed(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "string", "integer", "null") {
-		vs.Addf(path.String(), "type", "%s is not of type string or integer or null", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type string or integer or null", kit.JSONKind(v))
 	}
 	if !kit.InJSON(v, "ab", "abc", json.Number("3"), json.Number("10"), json.Number("11"), nil) {
 		vs.Addf(path.String(), "enum", "%s is not one of \"ab\", \"abc\", 3, 10, 11, null", kit.BriefJSON(v))
 	}
 	if n, ok := v.(json.Number); ok {
-		if runtime.CompareNumber(n, "3") < 0 {
+		if kit.CompareNumber(n, "3") < 0 {
 			vs.Addf(path.String(), "minimum", "%s is less than 3", n)
 		}
-		if runtime.CompareNumber(n, "10") > 0 {
+		if kit.CompareNumber(n, "10") > 0 {
 			vs.Addf(path.String(), "maximum", "%s is greater than 10", n)
 		}
 	}
@@ -2716,17 +2610,17 @@ func checkMixed(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evalu
 // checkNestedVariant0Integer checks a JSON value against the schema at oneOf/0, adding a violation for every keyword it breaks.
 func checkNestedVariant0Integer(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "integer") {
-		vs.Addf(path.String(), "type", "%s is not of type integer", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type integer", kit.JSONKind(v))
 	}
 }
 
 // checkNestedVariant0Number checks a JSON value against the schema at oneOf/1, adding a violation for every keyword it breaks.
 func checkNestedVariant0Number(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "number") {
-		vs.Addf(path.String(), "type", "%s is not of type number", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type number", kit.JSONKind(v))
 	}
 	if n, ok := v.(json.Number); ok {
-		if !runtime.IsMultipleOfNumber(n, "1/2") {
+		if !kit.IsMultipleOfNumber(n, "1/2") {
 			vs.Addf(path.String(), "multipleOf", "%s is not a multiple of 0.5", n)
 		}
 	}
@@ -2738,17 +2632,17 @@ func checkOpenItem(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Ev
 // checkScalarInteger checks a JSON value against the schema at oneOf/1, adding a violation for every keyword it breaks.
 func checkScalarInteger(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "integer") {
-		vs.Addf(path.String(), "type", "%s is not of type integer", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type integer", kit.JSONKind(v))
 	}
 }
 
 // checkScalarNumber checks a JSON value against the schema at oneOf/2, adding a violation for every keyword it breaks.
 func checkScalarNumber(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "number") {
-		vs.Addf(path.String(), "type", "%s is not of type number", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type number", kit.JSONKind(v))
 	}
 	if n, ok := v.(json.Number); ok {
-		if runtime.CompareNumber(n, "2") < 0 {
+		if kit.CompareNumber(n, "2") < 0 {
 			vs.Addf(path.String(), "minimum", "%s is less than 2", n)
 		}
 	}
@@ -2757,7 +2651,7 @@ func checkScalarNumber(v any, path *runtime.Path, vs *runtime.Violations, ev *ki
 // checkTuple checks a JSON value against the schema at $defs/tuple, adding a violation for every keyword it breaks.
 func checkTuple(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "array") {
-		vs.Addf(path.String(), "type", "%s is not of type array", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type array", kit.JSONKind(v))
 	}
 	if a, ok := v.([]any); ok {
 		if len(a) > 5 {
@@ -2796,31 +2690,31 @@ func checkTuple(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evalu
 // checkTupleContains checks a JSON value against the schema at tuple/contains, adding a violation for every keyword it breaks.
 func checkTupleContains(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "integer") {
-		vs.Addf(path.String(), "type", "%s is not of type integer", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type integer", kit.JSONKind(v))
 	}
 }
 
 // checkTupleItems checks a JSON value against the schema at tuple/items, adding a violation for every keyword it breaks.
 func checkTupleItems(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "boolean", "null", "integer") {
-		vs.Addf(path.String(), "type", "%s is not of type boolean or null or integer", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type boolean or null or integer", kit.JSONKind(v))
 	}
 }
 
 // checkTuplePrefix0 checks a JSON value against the schema at prefixItems/0, adding a violation for every keyword it breaks.
 func checkTuplePrefix0(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "string") {
-		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type string", kit.JSONKind(v))
 	}
 }
 
 // checkTuplePrefix1 checks a JSON value against the schema at prefixItems/1, adding a violation for every keyword it breaks.
 func checkTuplePrefix1(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "number") {
-		vs.Addf(path.String(), "type", "%s is not of type number", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type number", kit.JSONKind(v))
 	}
 	if n, ok := v.(json.Number); ok {
-		if !runtime.IsMultipleOfNumber(n, "1/2") {
+		if !kit.IsMultipleOfNumber(n, "1/2") {
 			vs.Addf(path.String(), "multipleOf", "%s is not a multiple of 0.5", n)
 		}
 	}

@@ -105,8 +105,7 @@ func (v *ProductParams) validate(vs *runtime.Violations, path *runtime.Path) {
 	if !skuPattern.MatchString(v.SKU) {
 		vs.Addf(pSKU.String(), "pattern", "%q does not match \"^[A-Z]{3}-[0-9]{3}$\"", v.SKU)
 	}
-	pLang := path.Key("lang")
-	if v.Lang != nil {
+	if pLang := path.Key("lang"); v.Lang != nil {
 		(*v.Lang).validate(vs, &pLang)
 	}
 }

@@ -55,8 +55,7 @@ func (v *ServiceConfig) validate(vs *runtime.Violations, path *runtime.Path) {
 	if v.TimeoutMs > 60000 {
 		vs.Addf(pTimeoutMs.String(), "maximum", "%v is greater than 60000", v.TimeoutMs)
 	}
-	pRetries := path.Key("retries")
-	if v.Retries != nil {
+	if pRetries := path.Key("retries"); v.Retries != nil {
 		if (*v.Retries) < 0 {
 			vs.Addf(pRetries.String(), "minimum", "%v is less than 0", (*v.Retries))
 		}
@@ -175,22 +174,12 @@ func describeServiceConfigParams(p *ServiceConfigParams) string {
 	return fmt.Sprintf("service_name=%v", runtime.Quote(p.ServiceName))
 }
 
-// recordServiceConfig converts the record the source returned; a bare return passes err on.
-func recordServiceConfig(raw any) (out *ServiceConfig, err error) {
-	var v ServiceConfig
-	v, err = convServiceConfig("", raw)
-	if err != nil {
-		return
-	}
-	return &v, nil
-}
-
 func (c *Client) fetchServiceConfig(ctx context.Context, p *ServiceConfigParams) (*ServiceConfig, error) {
 	raw, err := runtime.FetchFile(ctx, c.x, "ServiceConfig", "config/services.yaml", runtime.JoinPointer("/services", p.ServiceName))
 	if err != nil {
 		return nil, err
 	}
-	return recordServiceConfig(raw)
+	return kit.Record(raw, convServiceConfig)
 }
 
 // Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError (see runtime.DecodeParams).

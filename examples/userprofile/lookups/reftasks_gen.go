@@ -181,14 +181,12 @@ func (v *UserProfile) validate(vs *runtime.Violations, path *runtime.Path) {
 	}
 	pPlan := path.Key("plan")
 	v.Plan.validate(vs, &pPlan)
-	pLoginCount := path.Key("login_count")
-	if v.LoginCount != nil {
+	if pLoginCount := path.Key("login_count"); v.LoginCount != nil {
 		if (*v.LoginCount) < 0 {
 			vs.Addf(pLoginCount.String(), "minimum", "%v is less than 0", (*v.LoginCount))
 		}
 	}
-	pAddress := path.Key("address")
-	if v.Address != nil {
+	if pAddress := path.Key("address"); v.Address != nil {
 		v.Address.validate(vs, &pAddress)
 	}
 }
@@ -348,8 +346,7 @@ func (v *UsersByPlanParams) Validate() error {
 func (v *UsersByPlanParams) validate(vs *runtime.Violations, path *runtime.Path) {
 	pPlan := path.Key("plan")
 	v.Plan.validate(vs, &pPlan)
-	pLimit := path.Key("limit")
-	if v.Limit != nil {
+	if pLimit := path.Key("limit"); v.Limit != nil {
 		if (*v.Limit) < 1 {
 			vs.Addf(pLimit.String(), "minimum", "%v is less than 1", (*v.Limit))
 		}

@@ -87,12 +87,10 @@ func (v *Deep) Validate() error {
 }
 
 func (v *Deep) validate(vs *runtime.Violations, path *runtime.Path) {
-	pNext := path.Key("next")
-	if v.Next != nil {
+	if pNext := path.Key("next"); v.Next != nil {
 		v.Next.validate(vs, &pNext)
 	}
-	pExtra := path.Key("extra")
-	if v.Extra != nil {
+	if pExtra := path.Key("extra"); v.Extra != nil {
 		checkDeepExtra((*v.Extra).Any(), &pExtra, vs, nil)
 	}
 }

@@ -57,12 +57,10 @@ func (v *Account) validate(vs *runtime.Violations, path *runtime.Path) {
 		p0 := pTags.Index(i0)
 		v.Tags[i0].validate(vs, &p0)
 	}
-	pPoint := path.Key("point")
-	if v.Point != nil {
+	if pPoint := path.Key("point"); v.Point != nil {
 		v.Point.validate(vs, &pPoint)
 	}
-	pPayment := path.Key("payment")
-	if v.Payment != nil {
+	if pPayment := path.Key("payment"); v.Payment != nil {
 		checkAccountPayment((*v.Payment).Any(), &pPayment, vs, nil)
 	}
 }
@@ -261,12 +259,10 @@ func (v *Shipment) validate(vs *runtime.Violations, path *runtime.Path) {
 	if len(v.Legs) < 1 {
 		vs.Addf(pLegs.String(), "minItems", "%d items, want at least 1", len(v.Legs))
 	}
-	pRoute := path.Key("route")
-	if v.Route != nil {
+	if pRoute := path.Key("route"); v.Route != nil {
 		v.Route.validate(vs, &pRoute)
 	}
-	pContact := path.Key("contact")
-	if v.Contact != nil {
+	if pContact := path.Key("contact"); v.Contact != nil {
 		checkShipmentContact((*v.Contact).Any(), &pContact, vs, nil)
 	}
 }
@@ -442,7 +438,7 @@ func readTag(rd *runtime.Reader, v *Tag) {
 // checkAccountPayment checks a JSON value against the schema at properties/payment, adding a violation for every keyword it breaks.
 func checkAccountPayment(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "object") {
-		vs.Addf(path.String(), "type", "%s is not of type object", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type object", kit.JSONKind(v))
 	}
 	if o, ok := v.(map[string]any); ok {
 		if _, ok := o["card"]; ok {
@@ -480,21 +476,21 @@ func checkAccountPaymentDepBilling(v any, path *runtime.Path, vs *runtime.Violat
 // checkAccountPaymentPropBilling checks a JSON value against the schema at properties/billing, adding a violation for every keyword it breaks.
 func checkAccountPaymentPropBilling(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "string") {
-		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type string", kit.JSONKind(v))
 	}
 }
 
 // checkAccountPaymentPropCard checks a JSON value against the schema at properties/card, adding a violation for every keyword it breaks.
 func checkAccountPaymentPropCard(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "string") {
-		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type string", kit.JSONKind(v))
 	}
 }
 
 // checkShipmentContact checks a JSON value against the schema at properties/contact, adding a violation for every keyword it breaks.
 func checkShipmentContact(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "object") {
-		vs.Addf(path.String(), "type", "%s is not of type object", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type object", kit.JSONKind(v))
 	}
 	if o, ok := v.(map[string]any); ok {
 		if _, ok := o["phone"]; ok {
@@ -518,14 +514,14 @@ func checkShipmentContact(v any, path *runtime.Path, vs *runtime.Violations, ev 
 // checkShipmentContactPropEmail checks a JSON value against the schema at properties/email, adding a violation for every keyword it breaks.
 func checkShipmentContactPropEmail(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "string") {
-		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type string", kit.JSONKind(v))
 	}
 }
 
 // checkShipmentContactPropPhone checks a JSON value against the schema at properties/phone, adding a violation for every keyword it breaks.
 func checkShipmentContactPropPhone(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "string") {
-		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type string", kit.JSONKind(v))
 	}
 }
 

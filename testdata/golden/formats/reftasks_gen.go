@@ -48,14 +48,12 @@ func (v *Booking) validate(vs *runtime.Violations, path *runtime.Path) {
 	if !v.Guest.IsValid() {
 		vs.Add(pGuest.String(), "format", "not a valid email (zero value)")
 	}
-	pStay := path.Key("stay")
-	if v.Stay != nil {
+	if pStay := path.Key("stay"); v.Stay != nil {
 		if !(*v.Stay).IsValid() {
 			vs.Add(pStay.String(), "format", "not a valid duration (zero value)")
 		}
 	}
-	pReceipt := path.Key("receipt")
-	if v.Receipt != nil {
+	if pReceipt := path.Key("receipt"); v.Receipt != nil {
 		if !(*v.Receipt).IsValid() {
 			vs.Add(pReceipt.String(), "format", "not a valid uri (zero value)")
 		}
@@ -116,14 +114,12 @@ func (v *BookingParams) Validate() error {
 }
 
 func (v *BookingParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	pOn := path.Key("on")
-	if v.On != nil {
+	if pOn := path.Key("on"); v.On != nil {
 		if !(*v.On).IsValid() {
 			vs.Add(pOn.String(), "format", "not a valid date (zero value)")
 		}
 	}
-	pVia := path.Key("via")
-	if v.Via != nil {
+	if pVia := path.Key("via"); v.Via != nil {
 		if !runtime.IsIPv4((*v.Via)) {
 			vs.Addf(pVia.String(), "format", "%s: not an ipv4 address", (*v.Via))
 		}
@@ -204,20 +200,17 @@ func (v *Event) validate(vs *runtime.Violations, path *runtime.Path) {
 	if !runtime.IsIPv6(v.V6) {
 		vs.Addf(pV6.String(), "format", "%s: not an ipv6 address", v.V6)
 	}
-	pEnds := path.Key("ends")
-	if v.Ends.Set && !v.Ends.Null {
+	if pEnds := path.Key("ends"); v.Ends.Set && !v.Ends.Null {
 		if !v.Ends.Value.IsValid() {
 			vs.Add(pEnds.String(), "format", "not a valid time (zero value)")
 		}
 	}
-	pBackup := path.Key("backup")
-	if v.Backup != nil {
+	if pBackup := path.Key("backup"); v.Backup != nil {
 		if !(*v.Backup).IsValid() {
 			vs.Add(pBackup.String(), "format", "not a valid email (zero value)")
 		}
 	}
-	pHolidays := path.Key("holidays")
-	if v.Holidays != nil {
+	if pHolidays := path.Key("holidays"); v.Holidays != nil {
 		if i, j, dup := kit.DuplicateIndex((*v.Holidays)); dup {
 			vs.Addf(pHolidays.String(), "uniqueItems", "items %d and %d are equal", i, j)
 		}
@@ -228,8 +221,7 @@ func (v *Event) validate(vs *runtime.Violations, path *runtime.Path) {
 			}
 		}
 	}
-	pKind := path.Key("kind")
-	if v.Kind != nil {
+	if pKind := path.Key("kind"); v.Kind != nil {
 		(*v.Kind).validate(vs, &pKind)
 	}
 }
@@ -408,20 +400,17 @@ func (v *EventParams) Validate() error {
 }
 
 func (v *EventParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	pDay := path.Key("day")
-	if v.Day != nil {
+	if pDay := path.Key("day"); v.Day != nil {
 		if !(*v.Day).IsValid() {
 			vs.Add(pDay.String(), "format", "not a valid date (zero value)")
 		}
 	}
-	pFromIP := path.Key("from_ip")
-	if v.FromIP != nil {
+	if pFromIP := path.Key("from_ip"); v.FromIP != nil {
 		if !runtime.IsIPv4((*v.FromIP)) {
 			vs.Addf(pFromIP.String(), "format", "%s: not an ipv4 address", (*v.FromIP))
 		}
 	}
-	pPeer := path.Key("peer")
-	if v.Peer.Set && !v.Peer.Null {
+	if pPeer := path.Key("peer"); v.Peer.Set && !v.Peer.Null {
 		if !runtime.IsIPv6(v.Peer.Value) {
 			vs.Addf(pPeer.String(), "format", "%s: not an ipv6 address", v.Peer.Value)
 		}
@@ -568,8 +557,7 @@ func (v *Room) validate(vs *runtime.Violations, path *runtime.Path) {
 	if !v.Opens.IsValid() {
 		vs.Add(pOpens.String(), "format", "not a valid time (zero value)")
 	}
-	pGateway := path.Key("gateway")
-	if v.Gateway != nil {
+	if pGateway := path.Key("gateway"); v.Gateway != nil {
 		if !runtime.IsIPv4((*v.Gateway)) {
 			vs.Addf(pGateway.String(), "format", "%s: not an ipv4 address", (*v.Gateway))
 		}
@@ -822,16 +810,6 @@ func describeBookingParams(p *BookingParams) string {
 	return fmt.Sprintf("id=%v", runtime.Quote(p.ID.String()))
 }
 
-// recordBooking converts the record the source returned; a bare return passes err on.
-func recordBooking(raw any) (out *Booking, err error) {
-	var v Booking
-	v, err = convBooking("", raw)
-	if err != nil {
-		return
-	}
-	return &v, nil
-}
-
 func (c *Client) fetchBooking(ctx context.Context, p *BookingParams) (*Booking, error) {
 	vals := map[string]string{"id": p.ID.String()}
 	if p.On != nil {
@@ -844,7 +822,7 @@ func (c *Client) fetchBooking(ctx context.Context, p *BookingParams) (*Booking, 
 	if err != nil {
 		return nil, err
 	}
-	return recordBooking(raw)
+	return kit.Record(raw, convBooking)
 }
 
 // GetEvent looks up an event, whose properties use every typed string format.
@@ -1034,22 +1012,12 @@ func describeRoomParams(p *RoomParams) string {
 	return fmt.Sprintf("id=%v", runtime.Quote(p.ID.String()))
 }
 
-// recordRoom converts the record the source returned; a bare return passes err on.
-func recordRoom(raw any) (out *Room, err error) {
-	var v Room
-	v, err = convRoom("", raw)
-	if err != nil {
-		return
-	}
-	return &v, nil
-}
-
 func (c *Client) fetchRoom(ctx context.Context, p *RoomParams) (*Room, error) {
 	raw, err := runtime.FetchFile(ctx, c.x, "Room", "rooms.json", runtime.JoinPointer("/rooms", p.ID.String()))
 	if err != nil {
 		return nil, err
 	}
-	return recordRoom(raw)
+	return kit.Record(raw, convRoom)
 }
 
 // Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError (see runtime.DecodeParams).

@@ -119,8 +119,7 @@ func (v *CategoryTree) validate(vs *runtime.Violations, path *runtime.Path) {
 		p0 := pChildren.Index(i0)
 		v.Children[i0].validate(vs, &p0)
 	}
-	pParent := path.Key("parent")
-	if v.Parent != nil {
+	if pParent := path.Key("parent"); v.Parent != nil {
 		v.Parent.validate(vs, &pParent)
 	}
 }
@@ -181,8 +180,7 @@ func (v *CategoryTreeParams) Validate() error {
 }
 
 func (v *CategoryTreeParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	pDepth := path.Key("depth")
-	if v.Depth != nil {
+	if pDepth := path.Key("depth"); v.Depth != nil {
 		if (*v.Depth) < 0 {
 			vs.Addf(pDepth.String(), "minimum", "%v is less than 0", (*v.Depth))
 		}
@@ -273,8 +271,7 @@ func (v *Item) validate(vs *runtime.Violations, path *runtime.Path) {
 	}
 	pCategory := path.Key("category")
 	v.Category.validate(vs, &pCategory)
-	pDiscount := path.Key("discount")
-	if v.Discount != nil {
+	if pDiscount := path.Key("discount"); v.Discount != nil {
 		if (*v.Discount) <= 0.0 {
 			vs.Addf(pDiscount.String(), "exclusiveMinimum", "%v is not greater than 0", (*v.Discount))
 		}
@@ -282,14 +279,12 @@ func (v *Item) validate(vs *runtime.Violations, path *runtime.Path) {
 			vs.Addf(pDiscount.String(), "exclusiveMaximum", "%v is not less than 1", (*v.Discount))
 		}
 	}
-	pNote := path.Key("note")
-	if v.Note != nil {
+	if pNote := path.Key("note"); v.Note != nil {
 		if utf8.RuneCountInString((*v.Note)) > 140 {
 			vs.Addf(pNote.String(), "maxLength", "length %d, want at most 140", utf8.RuneCountInString((*v.Note)))
 		}
 	}
-	pRating := path.Key("rating")
-	if v.Rating.Set && !v.Rating.Null {
+	if pRating := path.Key("rating"); v.Rating.Set && !v.Rating.Null {
 		if v.Rating.Value < 1 {
 			vs.Addf(pRating.String(), "minimum", "%v is less than 1", v.Rating.Value)
 		}
@@ -577,8 +572,7 @@ func (v *ItemsByCategoryParams) Validate() error {
 func (v *ItemsByCategoryParams) validate(vs *runtime.Violations, path *runtime.Path) {
 	pCategory := path.Key("category")
 	v.Category.validate(vs, &pCategory)
-	pMinPrice := path.Key("min_price")
-	if v.MinPrice != nil {
+	if pMinPrice := path.Key("min_price"); v.MinPrice != nil {
 		if (*v.MinPrice) < 0.0 {
 			vs.Addf(pMinPrice.String(), "minimum", "%v is less than 0", (*v.MinPrice))
 		}

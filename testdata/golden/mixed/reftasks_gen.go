@@ -161,12 +161,10 @@ func (v *Frame) Validate() error {
 func (v *Frame) validate(vs *runtime.Violations, path *runtime.Path) {
 	pShape := path.Key("shape")
 	v.Shape.validate(vs, &pShape)
-	pPrice := path.Key("price")
-	if v.Price != nil {
+	if pPrice := path.Key("price"); v.Price != nil {
 		v.Price.validate(vs, &pPrice)
 	}
-	pTree := path.Key("tree")
-	if v.Tree != nil {
+	if pTree := path.Key("tree"); v.Tree != nil {
 		v.Tree.validate(vs, &pTree)
 	}
 }
@@ -240,30 +238,14 @@ func (v FramePrice) Value() any {
 	return nil
 }
 
-// UnmarshalJSON tries every branch and keeps the one branch that matches.
-// A value that matches several is an error. When none matches, the
-// first branch that decodes is kept, for Validate to report why.
+// UnmarshalJSON tries every branch and keeps the one branch that matches; a value that matches several is an error.
+// When none matches, the first branch that decodes is kept, for Validate to report why.
 func (v *FramePrice) UnmarshalJSON(data []byte) error {
-	cands := make([]kit.Candidate[FramePrice], 0, 2)
-	{
-		x := new(string)
-		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, kit.Candidate[FramePrice]{
-			Err:   err,
-			Name:  "String",
-			Value: FramePrice{String: x},
-		})
-	}
-	{
-		x := new(bool)
-		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, kit.Candidate[FramePrice]{
-			Err:   err,
-			Name:  "Boolean",
-			Value: FramePrice{Boolean: x},
-		})
-	}
-	return kit.PickVariant(v, true, cands, (*FramePrice).checkVariant)
+	x0, x1 := new(string), new(bool)
+	return kit.PickVariant(v, true, []kit.Candidate[FramePrice]{
+		{Name: "String", Value: FramePrice{String: x0}, Err: runtime.DecodeStrict(data, x0)},
+		{Name: "Boolean", Value: FramePrice{Boolean: x1}, Err: runtime.DecodeStrict(data, x1)},
+	}, (*FramePrice).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
@@ -475,8 +457,7 @@ func (v *Gallery) Validate() error {
 }
 
 func (v *Gallery) validate(vs *runtime.Violations, path *runtime.Path) {
-	pShapes := path.Key("shapes")
-	if v.Shapes.Set && !v.Shapes.Null {
+	if pShapes := path.Key("shapes"); v.Shapes.Set && !v.Shapes.Null {
 		if len(v.Shapes.Value) > 3 {
 			vs.Addf(pShapes.String(), "maxItems", "%d items, want at most 3", len(v.Shapes.Value))
 		}
@@ -485,51 +466,40 @@ func (v *Gallery) validate(vs *runtime.Violations, path *runtime.Path) {
 			v.Shapes.Value[i0].validate(vs, &p0)
 		}
 	}
-	pOwner := path.Key("owner")
-	if v.Owner != nil {
+	if pOwner := path.Key("owner"); v.Owner != nil {
 		checkGalleryOwner((*v.Owner).Any(), &pOwner, vs, nil)
 	}
-	pHeaders := path.Key("headers")
-	if v.Headers != nil {
+	if pHeaders := path.Key("headers"); v.Headers != nil {
 		checkGalleryHeaders((*v.Headers).Any(), &pHeaders, vs, nil)
 	}
-	pSpan := path.Key("span")
-	if v.Span != nil {
+	if pSpan := path.Key("span"); v.Span != nil {
 		v.Span.validate(vs, &pSpan)
 	}
-	pPrice := path.Key("price")
-	if v.Price != nil {
+	if pPrice := path.Key("price"); v.Price != nil {
 		v.Price.validate(vs, &pPrice)
 	}
-	pTree := path.Key("tree")
-	if v.Tree != nil {
+	if pTree := path.Key("tree"); v.Tree != nil {
 		v.Tree.validate(vs, &pTree)
 	}
-	pExtras := path.Key("extras")
-	if v.Extras != nil {
+	if pExtras := path.Key("extras"); v.Extras != nil {
 		for k0, e0 := range *v.Extras {
 			p0 := pExtras.Key(k0)
 			e0.validate(vs, &p0)
 		}
 	}
-	pMode := path.Key("mode")
-	if v.Mode != nil {
+	if pMode := path.Key("mode"); v.Mode != nil {
 		(*v.Mode).validate(vs, &pMode)
 	}
-	pWhen := path.Key("when")
-	if v.When != nil {
+	if pWhen := path.Key("when"); v.When != nil {
 		v.When.validate(vs, &pWhen)
 	}
-	pAddr := path.Key("addr")
-	if v.Addr != nil {
+	if pAddr := path.Key("addr"); v.Addr != nil {
 		v.Addr.validate(vs, &pAddr)
 	}
-	pIDs := path.Key("ids")
-	if v.IDs != nil {
+	if pIDs := path.Key("ids"); v.IDs != nil {
 		v.IDs.validate(vs, &pIDs)
 	}
-	pStamp := path.Key("stamp")
-	if v.Stamp != nil {
+	if pStamp := path.Key("stamp"); v.Stamp != nil {
 		v.Stamp.validate(vs, &pStamp)
 	}
 }
@@ -661,30 +631,14 @@ func (v GalleryAddr) Value() any {
 	return nil
 }
 
-// UnmarshalJSON tries every branch and keeps the one branch that matches.
-// A value that matches several is an error. When none matches, the
-// first branch that decodes is kept, for Validate to report why.
+// UnmarshalJSON tries every branch and keeps the one branch that matches; a value that matches several is an error.
+// When none matches, the first branch that decodes is kept, for Validate to report why.
 func (v *GalleryAddr) UnmarshalJSON(data []byte) error {
-	cands := make([]kit.Candidate[GalleryAddr], 0, 2)
-	{
-		x := new(netip.Addr)
-		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, kit.Candidate[GalleryAddr]{
-			Err:   err,
-			Name:  "String",
-			Value: GalleryAddr{String: x},
-		})
-	}
-	{
-		x := new(string)
-		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, kit.Candidate[GalleryAddr]{
-			Err:   err,
-			Name:  "String1",
-			Value: GalleryAddr{String1: x},
-		})
-	}
-	return kit.PickVariant(v, true, cands, (*GalleryAddr).checkVariant)
+	x0, x1 := new(netip.Addr), new(string)
+	return kit.PickVariant(v, true, []kit.Candidate[GalleryAddr]{
+		{Name: "String", Value: GalleryAddr{String: x0}, Err: runtime.DecodeStrict(data, x0)},
+		{Name: "String1", Value: GalleryAddr{String1: x1}, Err: runtime.DecodeStrict(data, x1)},
+	}, (*GalleryAddr).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
@@ -796,29 +750,13 @@ func (v GalleryExtrasValue) Value() any {
 }
 
 // UnmarshalJSON tries every branch and keeps the first branch that matches.
-// When none matches, the
-// first branch that decodes is kept, for Validate to report why.
+// When none matches, the first branch that decodes is kept, for Validate to report why.
 func (v *GalleryExtrasValue) UnmarshalJSON(data []byte) error {
-	cands := make([]kit.Candidate[GalleryExtrasValue], 0, 2)
-	{
-		x := new(int64)
-		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, kit.Candidate[GalleryExtrasValue]{
-			Err:   err,
-			Name:  "Integer",
-			Value: GalleryExtrasValue{Integer: x},
-		})
-	}
-	{
-		x := new(string)
-		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, kit.Candidate[GalleryExtrasValue]{
-			Err:   err,
-			Name:  "String",
-			Value: GalleryExtrasValue{String: x},
-		})
-	}
-	return kit.PickVariant(v, false, cands, (*GalleryExtrasValue).checkVariant)
+	x0, x1 := new(int64), new(string)
+	return kit.PickVariant(v, false, []kit.Candidate[GalleryExtrasValue]{
+		{Name: "Integer", Value: GalleryExtrasValue{Integer: x0}, Err: runtime.DecodeStrict(data, x0)},
+		{Name: "String", Value: GalleryExtrasValue{String: x1}, Err: runtime.DecodeStrict(data, x1)},
+	}, (*GalleryExtrasValue).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
@@ -911,30 +849,14 @@ func (v GalleryIDs) Value() any {
 	return nil
 }
 
-// UnmarshalJSON tries every branch and keeps the one branch that matches.
-// A value that matches several is an error. When none matches, the
-// first branch that decodes is kept, for Validate to report why.
+// UnmarshalJSON tries every branch and keeps the one branch that matches; a value that matches several is an error.
+// When none matches, the first branch that decodes is kept, for Validate to report why.
 func (v *GalleryIDs) UnmarshalJSON(data []byte) error {
-	cands := make([]kit.Candidate[GalleryIDs], 0, 2)
-	{
-		x := new([]runtime.UUID)
-		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, kit.Candidate[GalleryIDs]{
-			Err:   err,
-			Name:  "Array",
-			Value: GalleryIDs{Array: x},
-		})
-	}
-	{
-		x := new([]string)
-		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, kit.Candidate[GalleryIDs]{
-			Err:   err,
-			Name:  "Array1",
-			Value: GalleryIDs{Array1: x},
-		})
-	}
-	return kit.PickVariant(v, true, cands, (*GalleryIDs).checkVariant)
+	x0, x1 := new([]runtime.UUID), new([]string)
+	return kit.PickVariant(v, true, []kit.Candidate[GalleryIDs]{
+		{Name: "Array", Value: GalleryIDs{Array: x0}, Err: runtime.DecodeStrict(data, x0)},
+		{Name: "Array1", Value: GalleryIDs{Array1: x1}, Err: runtime.DecodeStrict(data, x1)},
+	}, (*GalleryIDs).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
@@ -1051,7 +973,7 @@ func (v GalleryMode) Valid() bool {
 
 // Value returns the decoded JSON value: nil, bool, json.Number, string, []any or map[string]any.
 func (v GalleryMode) Value() any {
-	x, _ := runtime.DecodeJSON([]byte(v))
+	x, _ := kit.DecodeJSON([]byte(v))
 	return x
 }
 
@@ -1140,29 +1062,13 @@ func (v GalleryPrice) Value() any {
 }
 
 // UnmarshalJSON tries every branch and keeps the first branch that matches.
-// When none matches, the
-// first branch that decodes is kept, for Validate to report why.
+// When none matches, the first branch that decodes is kept, for Validate to report why.
 func (v *GalleryPrice) UnmarshalJSON(data []byte) error {
-	cands := make([]kit.Candidate[GalleryPrice], 0, 2)
-	{
-		x := new(Money)
-		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, kit.Candidate[GalleryPrice]{
-			Err:   err,
-			Name:  "String",
-			Value: GalleryPrice{String: x},
-		})
-	}
-	{
-		x := new(int64)
-		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, kit.Candidate[GalleryPrice]{
-			Err:   err,
-			Name:  "Integer",
-			Value: GalleryPrice{Integer: x},
-		})
-	}
-	return kit.PickVariant(v, false, cands, (*GalleryPrice).checkVariant)
+	x0, x1 := new(Money), new(int64)
+	return kit.PickVariant(v, false, []kit.Candidate[GalleryPrice]{
+		{Name: "String", Value: GalleryPrice{String: x0}, Err: runtime.DecodeStrict(data, x0)},
+		{Name: "Integer", Value: GalleryPrice{Integer: x1}, Err: runtime.DecodeStrict(data, x1)},
+	}, (*GalleryPrice).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
@@ -1420,30 +1326,14 @@ func (v GalleryStamp) Value() any {
 	return nil
 }
 
-// UnmarshalJSON tries every branch and keeps the one branch that matches.
-// A value that matches several is an error. When none matches, the
-// first branch that decodes is kept, for Validate to report why.
+// UnmarshalJSON tries every branch and keeps the one branch that matches; a value that matches several is an error.
+// When none matches, the first branch that decodes is kept, for Validate to report why.
 func (v *GalleryStamp) UnmarshalJSON(data []byte) error {
-	cands := make([]kit.Candidate[GalleryStamp], 0, 2)
-	{
-		x := new(Dated)
-		err := x.UnmarshalJSON(data)
-		cands = append(cands, kit.Candidate[GalleryStamp]{
-			Err:   err,
-			Name:  "Dated",
-			Value: GalleryStamp{Dated: x},
-		})
-	}
-	{
-		x := new(Noted)
-		err := x.UnmarshalJSON(data)
-		cands = append(cands, kit.Candidate[GalleryStamp]{
-			Err:   err,
-			Name:  "Noted",
-			Value: GalleryStamp{Noted: x},
-		})
-	}
-	return kit.PickVariant(v, true, cands, (*GalleryStamp).checkVariant)
+	x0, x1 := new(Dated), new(Noted)
+	return kit.PickVariant(v, true, []kit.Candidate[GalleryStamp]{
+		{Name: "Dated", Value: GalleryStamp{Dated: x0}, Err: x0.UnmarshalJSON(data)},
+		{Name: "Noted", Value: GalleryStamp{Noted: x1}, Err: x1.UnmarshalJSON(data)},
+	}, (*GalleryStamp).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
@@ -1550,30 +1440,14 @@ func (v GalleryWhen) Value() any {
 	return nil
 }
 
-// UnmarshalJSON tries every branch and keeps the one branch that matches.
-// A value that matches several is an error. When none matches, the
-// first branch that decodes is kept, for Validate to report why.
+// UnmarshalJSON tries every branch and keeps the one branch that matches; a value that matches several is an error.
+// When none matches, the first branch that decodes is kept, for Validate to report why.
 func (v *GalleryWhen) UnmarshalJSON(data []byte) error {
-	cands := make([]kit.Candidate[GalleryWhen], 0, 2)
-	{
-		x := new(string)
-		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, kit.Candidate[GalleryWhen]{
-			Err:   err,
-			Name:  "String",
-			Value: GalleryWhen{String: x},
-		})
-	}
-	{
-		x := new(runtime.Date)
-		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, kit.Candidate[GalleryWhen]{
-			Err:   err,
-			Name:  "String1",
-			Value: GalleryWhen{String1: x},
-		})
-	}
-	return kit.PickVariant(v, true, cands, (*GalleryWhen).checkVariant)
+	x0, x1 := new(string), new(runtime.Date)
+	return kit.PickVariant(v, true, []kit.Candidate[GalleryWhen]{
+		{Name: "String", Value: GalleryWhen{String: x0}, Err: runtime.DecodeStrict(data, x0)},
+		{Name: "String1", Value: GalleryWhen{String1: x1}, Err: runtime.DecodeStrict(data, x1)},
+	}, (*GalleryWhen).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
@@ -1684,30 +1558,14 @@ func (v Node) Value() any {
 	return nil
 }
 
-// UnmarshalJSON tries every branch and keeps the one branch that matches.
-// A value that matches several is an error. When none matches, the
-// first branch that decodes is kept, for Validate to report why.
+// UnmarshalJSON tries every branch and keeps the one branch that matches; a value that matches several is an error.
+// When none matches, the first branch that decodes is kept, for Validate to report why.
 func (v *Node) UnmarshalJSON(data []byte) error {
-	cands := make([]kit.Candidate[Node], 0, 2)
-	{
-		x := new(int64)
-		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, kit.Candidate[Node]{
-			Err:   err,
-			Name:  "Integer",
-			Value: Node{Integer: x},
-		})
-	}
-	{
-		x := new([]Node)
-		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, kit.Candidate[Node]{
-			Err:   err,
-			Name:  "Array",
-			Value: Node{Array: x},
-		})
-	}
-	return kit.PickVariant(v, true, cands, (*Node).checkVariant)
+	x0, x1 := new(int64), new([]Node)
+	return kit.PickVariant(v, true, []kit.Candidate[Node]{
+		{Name: "Integer", Value: Node{Integer: x0}, Err: runtime.DecodeStrict(data, x0)},
+		{Name: "Array", Value: Node{Array: x1}, Err: runtime.DecodeStrict(data, x1)},
+	}, (*Node).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
@@ -1898,14 +1756,14 @@ func readSquare2(rd *runtime.Reader, v *Square2) {
 // checkGalleryAddrString checks a JSON value against the schema at oneOf/0, adding a violation for every keyword it breaks.
 func checkGalleryAddrString(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "string") {
-		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type string", kit.JSONKind(v))
 	}
 }
 
 // checkGalleryAddrString1 checks a JSON value against the schema at oneOf/1, adding a violation for every keyword it breaks.
 func checkGalleryAddrString1(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "string") {
-		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type string", kit.JSONKind(v))
 	}
 	if s, ok := v.(string); ok {
 		if utf8.RuneCountInString(s) > 40 {
@@ -1917,13 +1775,13 @@ func checkGalleryAddrString1(v any, path *runtime.Path, vs *runtime.Violations, 
 // checkGalleryHeaders checks a JSON value against the schema at properties/headers, adding a violation for every keyword it breaks.
 func checkGalleryHeaders(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "object") {
-		vs.Addf(path.String(), "type", "%s is not of type object", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type object", kit.JSONKind(v))
 	}
 	if o, ok := v.(map[string]any); ok {
 		if len(o) > 3 {
 			vs.Addf(path.String(), "maxProperties", "%d properties, want at most 3", len(o))
 		}
-		for _, k := range runtime.SortedKeys(o) {
+		for _, k := range kit.SortedKeys(o) {
 			matched := false
 			if galleryHeadersKeyPattern.MatchString(k) {
 				p := path.Key(k)
@@ -1951,14 +1809,14 @@ func checkGalleryHeadersAdditional(v any, path *runtime.Path, vs *runtime.Violat
 // checkGalleryHeadersPattern0 checks a JSON value against the schema at patternProperties/%5En-, adding a violation for every keyword it breaks.
 func checkGalleryHeadersPattern0(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "integer") {
-		vs.Addf(path.String(), "type", "%s is not of type integer", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type integer", kit.JSONKind(v))
 	}
 }
 
 // checkGalleryHeadersPattern1 checks a JSON value against the schema at patternProperties/%5Ex-, adding a violation for every keyword it breaks.
 func checkGalleryHeadersPattern1(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "string") {
-		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type string", kit.JSONKind(v))
 	}
 	if s, ok := v.(string); ok {
 		if utf8.RuneCountInString(s) > 4 {
@@ -1970,7 +1828,7 @@ func checkGalleryHeadersPattern1(v any, path *runtime.Path, vs *runtime.Violatio
 // checkGalleryIDsArray checks a JSON value against the schema at oneOf/0, adding a violation for every keyword it breaks.
 func checkGalleryIDsArray(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "array") {
-		vs.Addf(path.String(), "type", "%s is not of type array", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type array", kit.JSONKind(v))
 	}
 	if a, ok := v.([]any); ok {
 		for i := 0; i < len(a); i++ {
@@ -1983,7 +1841,7 @@ func checkGalleryIDsArray(v any, path *runtime.Path, vs *runtime.Violations, ev 
 // checkGalleryIDsArray1 checks a JSON value against the schema at oneOf/1, adding a violation for every keyword it breaks.
 func checkGalleryIDsArray1(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "array") {
-		vs.Addf(path.String(), "type", "%s is not of type array", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type array", kit.JSONKind(v))
 	}
 	if a, ok := v.([]any); ok {
 		for i := 0; i < len(a); i++ {
@@ -1996,7 +1854,7 @@ func checkGalleryIDsArray1(v any, path *runtime.Path, vs *runtime.Violations, ev
 // checkGalleryIDsArray1Items checks a JSON value against the schema at 1/items, adding a violation for every keyword it breaks.
 func checkGalleryIDsArray1Items(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "string") {
-		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type string", kit.JSONKind(v))
 	}
 	if s, ok := v.(string); ok {
 		if utf8.RuneCountInString(s) > 3 {
@@ -2008,7 +1866,7 @@ func checkGalleryIDsArray1Items(v any, path *runtime.Path, vs *runtime.Violation
 // checkGalleryIDsArrayItems checks a JSON value against the schema at 0/items, adding a violation for every keyword it breaks.
 func checkGalleryIDsArrayItems(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "string") {
-		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type string", kit.JSONKind(v))
 	}
 }
 
@@ -2026,7 +1884,7 @@ func checkGalleryOwnerAllOf0(v any, path *runtime.Path, vs *runtime.Violations, 
 // checkGalleryOwnerAllOf0Ref checks a JSON value against the schema at $defs/base, adding a violation for every keyword it breaks.
 func checkGalleryOwnerAllOf0Ref(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "object") {
-		vs.Addf(path.String(), "type", "%s is not of type object", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type object", kit.JSONKind(v))
 	}
 	if o, ok := v.(map[string]any); ok {
 		for _, k := range []string{"id"} {
@@ -2048,10 +1906,10 @@ func checkGalleryOwnerAllOf0Ref(v any, path *runtime.Path, vs *runtime.Violation
 // checkGalleryOwnerAllOf0RefPropID checks a JSON value against the schema at properties/id, adding a violation for every keyword it breaks.
 func checkGalleryOwnerAllOf0RefPropID(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "integer") {
-		vs.Addf(path.String(), "type", "%s is not of type integer", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type integer", kit.JSONKind(v))
 	}
 	if n, ok := v.(json.Number); ok {
-		if runtime.CompareNumber(n, "1") < 0 {
+		if kit.CompareNumber(n, "1") < 0 {
 			vs.Addf(path.String(), "minimum", "%s is less than 1", n)
 		}
 	}
@@ -2060,7 +1918,7 @@ func checkGalleryOwnerAllOf0RefPropID(v any, path *runtime.Path, vs *runtime.Vio
 // checkGalleryOwnerAllOf0RefPropSince checks a JSON value against the schema at properties/since, adding a violation for every keyword it breaks.
 func checkGalleryOwnerAllOf0RefPropSince(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "string") {
-		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type string", kit.JSONKind(v))
 	}
 }
 
@@ -2074,7 +1932,7 @@ func checkGalleryOwnerAllOf1(v any, path *runtime.Path, vs *runtime.Violations, 
 // checkGalleryOwnerAllOf1OneOf0 checks a JSON value against the schema at oneOf/0, adding a violation for every keyword it breaks.
 func checkGalleryOwnerAllOf1OneOf0(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "object") {
-		vs.Addf(path.String(), "type", "%s is not of type object", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type object", kit.JSONKind(v))
 	}
 	if o, ok := v.(map[string]any); ok {
 		for _, k := range []string{"kind", "email"} {
@@ -2096,13 +1954,13 @@ func checkGalleryOwnerAllOf1OneOf0(v any, path *runtime.Path, vs *runtime.Violat
 // checkGalleryOwnerAllOf1OneOf0PropEmail checks a JSON value against the schema at properties/email, adding a violation for every keyword it breaks.
 func checkGalleryOwnerAllOf1OneOf0PropEmail(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "string") {
-		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type string", kit.JSONKind(v))
 	}
 }
 
 // checkGalleryOwnerAllOf1OneOf0PropKind checks a JSON value against the schema at properties/kind, adding a violation for every keyword it breaks.
 func checkGalleryOwnerAllOf1OneOf0PropKind(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
-	if !runtime.EqualJSON(v, "person") {
+	if !kit.EqualJSON(v, "person") {
 		vs.Addf(path.String(), "const", "%s is not \"person\"", kit.BriefJSON(v))
 	}
 }
@@ -2110,7 +1968,7 @@ func checkGalleryOwnerAllOf1OneOf0PropKind(v any, path *runtime.Path, vs *runtim
 // checkGalleryOwnerAllOf1OneOf1 checks a JSON value against the schema at oneOf/1, adding a violation for every keyword it breaks.
 func checkGalleryOwnerAllOf1OneOf1(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "object") {
-		vs.Addf(path.String(), "type", "%s is not of type object", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type object", kit.JSONKind(v))
 	}
 	if o, ok := v.(map[string]any); ok {
 		for _, k := range []string{"kind", "size"} {
@@ -2131,7 +1989,7 @@ func checkGalleryOwnerAllOf1OneOf1(v any, path *runtime.Path, vs *runtime.Violat
 
 // checkGalleryOwnerAllOf1OneOf1PropKind checks a JSON value against the schema at properties/kind, adding a violation for every keyword it breaks.
 func checkGalleryOwnerAllOf1OneOf1PropKind(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
-	if !runtime.EqualJSON(v, "team") {
+	if !kit.EqualJSON(v, "team") {
 		vs.Addf(path.String(), "const", "%s is not \"team\"", kit.BriefJSON(v))
 	}
 }
@@ -2139,10 +1997,10 @@ func checkGalleryOwnerAllOf1OneOf1PropKind(v any, path *runtime.Path, vs *runtim
 // checkGalleryOwnerAllOf1OneOf1PropSize checks a JSON value against the schema at properties/size, adding a violation for every keyword it breaks.
 func checkGalleryOwnerAllOf1OneOf1PropSize(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "integer") {
-		vs.Addf(path.String(), "type", "%s is not of type integer", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type integer", kit.JSONKind(v))
 	}
 	if n, ok := v.(json.Number); ok {
-		if runtime.CompareNumber(n, "2") < 0 {
+		if kit.CompareNumber(n, "2") < 0 {
 			vs.Addf(path.String(), "minimum", "%s is less than 2", n)
 		}
 	}
@@ -2151,7 +2009,7 @@ func checkGalleryOwnerAllOf1OneOf1PropSize(v any, path *runtime.Path, vs *runtim
 // checkGalleryStampDated checks a JSON value against the schema at oneOf/0, adding a violation for every keyword it breaks.
 func checkGalleryStampDated(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "object") {
-		vs.Addf(path.String(), "type", "%s is not of type object", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type object", kit.JSONKind(v))
 	}
 	if o, ok := v.(map[string]any); ok {
 		for _, k := range []string{"on"} {
@@ -2169,14 +2027,14 @@ func checkGalleryStampDated(v any, path *runtime.Path, vs *runtime.Violations, e
 // checkGalleryStampDatedPropOn checks a JSON value against the schema at properties/on, adding a violation for every keyword it breaks.
 func checkGalleryStampDatedPropOn(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "string") {
-		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type string", kit.JSONKind(v))
 	}
 }
 
 // checkGalleryStampNoted checks a JSON value against the schema at oneOf/1, adding a violation for every keyword it breaks.
 func checkGalleryStampNoted(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "object") {
-		vs.Addf(path.String(), "type", "%s is not of type object", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type object", kit.JSONKind(v))
 	}
 	if o, ok := v.(map[string]any); ok {
 		for _, k := range []string{"on"} {
@@ -2194,7 +2052,7 @@ func checkGalleryStampNoted(v any, path *runtime.Path, vs *runtime.Violations, e
 // checkGalleryStampNotedPropOn checks a JSON value against the schema at properties/on, adding a violation for every keyword it breaks.
 func checkGalleryStampNotedPropOn(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "string") {
-		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type string", kit.JSONKind(v))
 	}
 	if s, ok := v.(string); ok {
 		if utf8.RuneCountInString(s) > 3 {
@@ -2206,7 +2064,7 @@ func checkGalleryStampNotedPropOn(v any, path *runtime.Path, vs *runtime.Violati
 // checkGalleryWhenString checks a JSON value against the schema at oneOf/0, adding a violation for every keyword it breaks.
 func checkGalleryWhenString(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "string") {
-		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type string", kit.JSONKind(v))
 	}
 	if s, ok := v.(string); ok {
 		if utf8.RuneCountInString(s) > 3 {
@@ -2218,7 +2076,7 @@ func checkGalleryWhenString(v any, path *runtime.Path, vs *runtime.Violations, e
 // checkGalleryWhenString1 checks a JSON value against the schema at oneOf/1, adding a violation for every keyword it breaks.
 func checkGalleryWhenString1(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "string") {
-		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type string", kit.JSONKind(v))
 	}
 }
 

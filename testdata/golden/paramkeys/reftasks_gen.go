@@ -80,8 +80,7 @@ func (v *Guard) validate(vs *runtime.Violations, path *runtime.Path) {
 	if !namePattern.MatchString(v.Name) {
 		vs.Addf(pName.String(), "pattern", "%q does not match \"^[A-Za-z ]*$\"", v.Name)
 	}
-	pLabel := path.Key("label")
-	if v.Label != nil {
+	if pLabel := path.Key("label"); v.Label != nil {
 		(*v.Label).validate(vs, &pLabel)
 	}
 }
@@ -195,18 +194,15 @@ func (v *GuardedParams) validate(vs *runtime.Violations, path *runtime.Path) {
 	if !codePattern.MatchString(v.Code) {
 		vs.Addf(pCode.String(), "pattern", "%q does not match \"^[a-z]+$\"", v.Code)
 	}
-	pKind := path.Key("kind")
-	if v.Kind != nil {
+	if pKind := path.Key("kind"); v.Kind != nil {
 		(*v.Kind).validate(vs, &pKind)
 	}
-	pDay := path.Key("day")
-	if v.Day != nil {
+	if pDay := path.Key("day"); v.Day != nil {
 		if !(*v.Day).IsValid() {
 			vs.Add(pDay.String(), "format", "not a valid date (zero value)")
 		}
 	}
-	pTags := path.Key("tags")
-	if v.Tags != nil {
+	if pTags := path.Key("tags"); v.Tags != nil {
 		for i0 := range *v.Tags {
 			p0 := pTags.Index(i0)
 			if utf8.RuneCountInString((*v.Tags)[i0]) > 3 {
@@ -605,8 +601,7 @@ func (v *KeyPostParams) Validate() error {
 }
 
 func (v *KeyPostParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	pAny := path.Key("any")
-	if v.Any != nil {
+	if pAny := path.Key("any"); v.Any != nil {
 		checkKeyPostParamsAny((*v.Any).Any(), &pAny, vs, nil)
 	}
 }
@@ -1070,16 +1065,6 @@ func describeGuardedParams(p *GuardedParams) string {
 	return fmt.Sprintf("code=%v", runtime.Quote(p.Code))
 }
 
-// recordGuarded converts the record the source returned; a bare return passes err on.
-func recordGuarded(raw any) (out *Guard, err error) {
-	var v Guard
-	v, err = convGuard("", raw)
-	if err != nil {
-		return
-	}
-	return &v, nil
-}
-
 func (c *Client) fetchGuarded(ctx context.Context, p *GuardedParams) (*Guard, error) {
 	vals := map[string]string{"code": p.Code}
 	if p.Day != nil {
@@ -1092,7 +1077,7 @@ func (c *Client) fetchGuarded(ctx context.Context, p *GuardedParams) (*Guard, er
 	if err != nil {
 		return nil, err
 	}
-	return recordGuarded(raw)
+	return kit.Record(raw, convGuard)
 }
 
 // GetKeyFile reads the record a file pointer made of scalar params names; each record holds its own pointer.
@@ -1158,23 +1143,13 @@ func describeKeyFileParams(p *KeyFileParams) string {
 	return fmt.Sprintf("s=%v i=%v n=%v dt=%v u=%v v6=%v code=%v", runtime.Quote(p.S), p.I, p.N, p.Dt, runtime.Quote(p.U.String()), runtime.Quote(p.V6.String()), p.Code)
 }
 
-// recordKeyFile converts the record the source returned; a bare return passes err on.
-func recordKeyFile(raw any) (out *Echo, err error) {
-	var v Echo
-	v, err = convEcho("", raw)
-	if err != nil {
-		return
-	}
-	return &v, nil
-}
-
 func (c *Client) fetchKeyFile(ctx context.Context, p *KeyFileParams) (*Echo, error) {
 	p = normalizeKeyFileParams(p)
 	raw, err := runtime.FetchFile(ctx, c.x, "KeyFile", "records.json", runtime.JoinPointer(runtime.JoinPointer(runtime.JoinPointer(runtime.JoinPointer(runtime.JoinPointer(runtime.JoinPointer(runtime.JoinPointer("/r", p.S), strconv.FormatInt(p.I, 10)), strconv.FormatFloat(p.N, 'g', -1, 64)), p.Dt.Format(time.RFC3339Nano)), p.U.String()), p.V6.String()), fmt.Sprint(p.Code)))
 	if err != nil {
 		return nil, err
 	}
-	return recordKeyFile(raw)
+	return kit.Record(raw, convEcho)
 }
 
 // GetKeyGet echoes the URL an HTTP GET with every scalar param type in its path and query asks for.
@@ -1276,16 +1251,6 @@ func describeKeyGetParams(p *KeyGetParams) string {
 	return fmt.Sprintf("s=%v i=%v n=%v b=%v e=%v dt=%v d=%v tm=%v du=%v u=%v em=%v ur=%v v4=%v v6=%v gi=%v code=%v", runtime.Quote(p.S), p.I, p.N, p.B, runtime.Quote(string(p.E)), p.Dt, runtime.Quote(p.D.String()), runtime.Quote(p.Tm.String()), runtime.Quote(p.Du.String()), runtime.Quote(p.U.String()), runtime.Quote(p.Em.String()), runtime.Quote(p.Ur.String()), runtime.Quote(p.V4.String()), runtime.Quote(p.V6.String()), p.Gi, p.Code)
 }
 
-// recordKeyGet converts the record the source returned; a bare return passes err on.
-func recordKeyGet(raw any) (out *Echo, err error) {
-	var v Echo
-	v, err = convEcho("", raw)
-	if err != nil {
-		return
-	}
-	return &v, nil
-}
-
 func (c *Client) fetchKeyGet(ctx context.Context, p *KeyGetParams) (*Echo, error) {
 	p = normalizeKeyGetParams(p)
 	vals := map[string]string{
@@ -1325,7 +1290,7 @@ func (c *Client) fetchKeyGet(ctx context.Context, p *KeyGetParams) (*Echo, error
 	if err != nil {
 		return nil, err
 	}
-	return recordKeyGet(raw)
+	return kit.Record(raw, convEcho)
 }
 
 // GetKeyGo echoes the params a Go source function was called with.
@@ -1547,16 +1512,6 @@ func describeKeyPostParams(p *KeyPostParams) string {
 	return fmt.Sprintf("tags=%v when=%v slot=%v", kit.Brief(p.Tags), p.When, kit.Brief(p.Slot))
 }
 
-// recordKeyPost converts the record the source returned; a bare return passes err on.
-func recordKeyPost(raw any) (out *Echo, err error) {
-	var v Echo
-	v, err = convEcho("", raw)
-	if err != nil {
-		return
-	}
-	return &v, nil
-}
-
 func (c *Client) fetchKeyPost(ctx context.Context, p *KeyPostParams) (*Echo, error) {
 	p = normalizeKeyPostParams(p)
 	body := map[string]any{
@@ -1575,7 +1530,7 @@ func (c *Client) fetchKeyPost(ctx context.Context, p *KeyPostParams) (*Echo, err
 	if err != nil {
 		return nil, err
 	}
-	return recordKeyPost(raw)
+	return kit.Record(raw, convEcho)
 }
 
 // GetKeySQL echoes, from SQLite, the type and value each SQL argument arrived as.

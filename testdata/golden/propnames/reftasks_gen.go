@@ -48,30 +48,14 @@ func (v Choice) Value() any {
 	return nil
 }
 
-// UnmarshalJSON tries every branch and keeps the one branch that matches.
-// A value that matches several is an error. When none matches, the
-// first branch that decodes is kept, for Validate to report why.
+// UnmarshalJSON tries every branch and keeps the one branch that matches; a value that matches several is an error.
+// When none matches, the first branch that decodes is kept, for Validate to report why.
 func (v *Choice) UnmarshalJSON(data []byte) error {
-	cands := make([]kit.Candidate[Choice], 0, 2)
-	{
-		x := new(string)
-		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, kit.Candidate[Choice]{
-			Err:   err,
-			Name:  "Value0",
-			Value: Choice{Value0: x},
-		})
-	}
-	{
-		x := new(int64)
-		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, kit.Candidate[Choice]{
-			Err:   err,
-			Name:  "Count",
-			Value: Choice{Count: x},
-		})
-	}
-	return kit.PickVariant(v, true, cands, (*Choice).checkVariant)
+	x0, x1 := new(string), new(int64)
+	return kit.PickVariant(v, true, []kit.Candidate[Choice]{
+		{Name: "Value0", Value: Choice{Value0: x0}, Err: runtime.DecodeStrict(data, x0)},
+		{Name: "Count", Value: Choice{Count: x1}, Err: runtime.DecodeStrict(data, x1)},
+	}, (*Choice).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
@@ -399,8 +383,7 @@ func (v *Record) Validate() error {
 }
 
 func (v *Record) validate(vs *runtime.Violations, path *runtime.Path) {
-	pQX := path.Key("q\"x")
-	if v.QX.Set && !v.QX.Null {
+	if pQX := path.Key("q\"x"); v.QX.Set && !v.QX.Null {
 		if utf8.RuneCountInString(v.QX.Value) > 3 {
 			vs.Addf(pQX.String(), "maxLength", "length %d, want at most 3", utf8.RuneCountInString(v.QX.Value))
 		}
@@ -409,12 +392,10 @@ func (v *Record) validate(vs *runtime.Violations, path *runtime.Path) {
 	if utf8.RuneCountInString(v.X2) < 1 {
 		vs.Addf(pX2.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.X2))
 	}
-	pMarshalJSON2 := path.Key("MarshalJSON")
-	if v.MarshalJSON2 != nil {
+	if pMarshalJSON2 := path.Key("MarshalJSON"); v.MarshalJSON2 != nil {
 		v.MarshalJSON2.validate(vs, &pMarshalJSON2)
 	}
-	pPart := path.Key("part")
-	if v.Part != nil {
+	if pPart := path.Key("part"); v.Part != nil {
 		v.Part.validate(vs, &pPart)
 	}
 }
@@ -571,8 +552,7 @@ func (v *RecordParams) validate(vs *runtime.Violations, path *runtime.Path) {
 	if utf8.RuneCountInString(v.AB) < 1 {
 		vs.Addf(pAB.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.AB))
 	}
-	pX := path.Key("-")
-	if v.X != nil {
+	if pX := path.Key("-"); v.X != nil {
 		if (*v.X) < 0 {
 			vs.Addf(pX.String(), "minimum", "%v is less than 0", (*v.X))
 		}
@@ -606,12 +586,10 @@ func (v *Shapes) Validate() error {
 }
 
 func (v *Shapes) validate(vs *runtime.Violations, path *runtime.Path) {
-	pPair := path.Key("pair")
-	if v.Pair != nil {
+	if pPair := path.Key("pair"); v.Pair != nil {
 		v.Pair.validate(vs, &pPair)
 	}
-	pChoice := path.Key("choice")
-	if v.Choice != nil {
+	if pChoice := path.Key("choice"); v.Choice != nil {
 		v.Choice.validate(vs, &pChoice)
 	}
 }
@@ -786,22 +764,12 @@ func describeShapesParams(p *ShapesParams) string {
 	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
 }
 
-// recordShapes converts the record the source returned; a bare return passes err on.
-func recordShapes(raw any) (out *Shapes, err error) {
-	var v Shapes
-	v, err = convShapes("", raw)
-	if err != nil {
-		return
-	}
-	return &v, nil
-}
-
 func (c *Client) fetchShapes(ctx context.Context, p *ShapesParams) (*Shapes, error) {
 	raw, err := runtime.FetchFile(ctx, c.x, "Shapes", "shapes.json", runtime.JoinPointer("", p.ID))
 	if err != nil {
 		return nil, err
 	}
-	return recordShapes(raw)
+	return kit.Record(raw, convShapes)
 }
 
 // Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError (see runtime.DecodeParams).

@@ -38,14 +38,12 @@ func (v *Chain) Validate() error {
 }
 
 func (v *Chain) validate(vs *runtime.Violations, path *runtime.Path) {
-	pNext := path.Key("next")
-	if v.Next.Set && !v.Next.Null {
+	if pNext := path.Key("next"); v.Next.Set && !v.Next.Null {
 		if v.Next.Value != nil {
 			v.Next.Value.validate(vs, &pNext)
 		}
 	}
-	pKids := path.Key("kids")
-	if v.Kids != nil {
+	if pKids := path.Key("kids"); v.Kids != nil {
 		for i0 := range *v.Kids {
 			p0 := pKids.Index(i0)
 			if (*v.Kids)[i0] != nil {
@@ -411,19 +409,16 @@ func (v *Node) validate(vs *runtime.Violations, path *runtime.Path) {
 	if utf8.RuneCountInString(v.Name) < 1 {
 		vs.Addf(pName.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.Name))
 	}
-	pParent := path.Key("parent")
-	if v.Parent != nil {
+	if pParent := path.Key("parent"); v.Parent != nil {
 		v.Parent.validate(vs, &pParent)
 	}
-	pChildren := path.Key("children")
-	if v.Children != nil {
+	if pChildren := path.Key("children"); v.Children != nil {
 		for i0 := range *v.Children {
 			p0 := pChildren.Index(i0)
 			(*v.Children)[i0].validate(vs, &p0)
 		}
 	}
-	pLink := path.Key("link")
-	if v.Link != nil {
+	if pLink := path.Key("link"); v.Link != nil {
 		checkNodeLink((*v.Link).Any(), &pLink, vs, nil)
 	}
 }
@@ -546,28 +541,22 @@ func (v *ShapesResult) Validate() error {
 func (v *ShapesResult) validate(vs *runtime.Violations, path *runtime.Path) {
 	pForest := path.Key("forest")
 	v.Forest.validate(vs, &pForest)
-	pNest := path.Key("nest")
-	if v.Nest != nil {
+	if pNest := path.Key("nest"); v.Nest != nil {
 		(*v.Nest).validate(vs, &pNest)
 	}
-	pNode := path.Key("node")
-	if v.Node != nil {
+	if pNode := path.Key("node"); v.Node != nil {
 		v.Node.validate(vs, &pNode)
 	}
-	pList := path.Key("list")
-	if v.List.Set && !v.List.Null {
+	if pList := path.Key("list"); v.List.Set && !v.List.Null {
 		v.List.Value.validate(vs, &pList)
 	}
-	pGrid := path.Key("grid")
-	if v.Grid.Set && !v.Grid.Null {
+	if pGrid := path.Key("grid"); v.Grid.Set && !v.Grid.Null {
 		v.Grid.Value.validate(vs, &pGrid)
 	}
-	pMixed := path.Key("mixed")
-	if v.Mixed != nil {
+	if pMixed := path.Key("mixed"); v.Mixed != nil {
 		(*v.Mixed).validate(vs, &pMixed)
 	}
-	pChain := path.Key("chain")
-	if v.Chain.Set && !v.Chain.Null {
+	if pChain := path.Key("chain"); v.Chain.Set && !v.Chain.Null {
 		v.Chain.Value.validate(vs, &pChain)
 	}
 }
@@ -724,8 +713,7 @@ func (v *ShapesResultList) Validate() error {
 }
 
 func (v *ShapesResultList) validate(vs *runtime.Violations, path *runtime.Path) {
-	pTail := path.Key("tail")
-	if v.Tail.Set && !v.Tail.Null {
+	if pTail := path.Key("tail"); v.Tail.Set && !v.Tail.Null {
 		if v.Tail.Value != nil {
 			v.Tail.Value.validate(vs, &pTail)
 		}
@@ -790,14 +778,14 @@ func appendWoodsParams(dst []byte, v *WoodsParams) []byte {
 func checkNodeLink(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	checkNodeLinkRef(v, path, vs, nil)
 	if !kit.HasJSONType(v, "object", "null") {
-		vs.Addf(path.String(), "type", "%s is not of type object or null", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type object or null", kit.JSONKind(v))
 	}
 }
 
 // checkNodeLinkRef checks a JSON value against the schema at $defs/Node, adding a violation for every keyword it breaks.
 func checkNodeLinkRef(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "object") {
-		vs.Addf(path.String(), "type", "%s is not of type object", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type object", kit.JSONKind(v))
 	}
 	if o, ok := v.(map[string]any); ok {
 		for _, k := range []string{"name"} {
@@ -827,7 +815,7 @@ func checkNodeLinkRef(v any, path *runtime.Path, vs *runtime.Violations, ev *kit
 // checkNodeLinkRefPropChildren checks a JSON value against the schema at properties/children, adding a violation for every keyword it breaks.
 func checkNodeLinkRefPropChildren(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "array") {
-		vs.Addf(path.String(), "type", "%s is not of type array", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type array", kit.JSONKind(v))
 	}
 	if a, ok := v.([]any); ok {
 		for i := 0; i < len(a); i++ {
@@ -845,7 +833,7 @@ func checkNodeLinkRefPropChildrenItems(v any, path *runtime.Path, vs *runtime.Vi
 // checkNodeLinkRefPropName checks a JSON value against the schema at properties/name, adding a violation for every keyword it breaks.
 func checkNodeLinkRefPropName(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "string") {
-		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type string", kit.JSONKind(v))
 	}
 	if s, ok := v.(string); ok {
 		if utf8.RuneCountInString(s) < 1 {
@@ -918,22 +906,12 @@ func describeShapesParams(p *ShapesParams) string {
 	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
 }
 
-// recordShapes converts the record the source returned; a bare return passes err on.
-func recordShapes(raw any) (out *ShapesResult, err error) {
-	var v ShapesResult
-	v, err = convShapesResult("", raw)
-	if err != nil {
-		return
-	}
-	return &v, nil
-}
-
 func (c *Client) fetchShapes(ctx context.Context, p *ShapesParams) (*ShapesResult, error) {
 	raw, err := runtime.FetchFile(ctx, c.x, "Shapes", "shapes.json", runtime.JoinPointer("", p.ID))
 	if err != nil {
 		return nil, err
 	}
-	return recordShapes(raw)
+	return kit.Record(raw, convShapesResult)
 }
 
 // GetWoods a forest as the whole result.
@@ -956,22 +934,12 @@ func describeWoodsParams(p *WoodsParams) string {
 	return fmt.Sprintf("name=%v", runtime.Quote(p.Name))
 }
 
-// recordWoods converts the record the source returned; a bare return passes err on.
-func recordWoods(raw any) (out *Forest, err error) {
-	var v Forest
-	v, err = convForest("", raw)
-	if err != nil {
-		return
-	}
-	return &v, nil
-}
-
 func (c *Client) fetchWoods(ctx context.Context, p *WoodsParams) (*Forest, error) {
 	raw, err := runtime.FetchFile(ctx, c.x, "Woods", "woods.json", runtime.JoinPointer("", p.Name))
 	if err != nil {
 		return nil, err
 	}
-	return recordWoods(raw)
+	return kit.Record(raw, convForest)
 }
 
 // Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError (see runtime.DecodeParams).

@@ -157,12 +157,10 @@ func (v *FallbackNamesResult) Validate() error {
 }
 
 func (v *FallbackNamesResult) validate(vs *runtime.Violations, path *runtime.Path) {
-	pPair := path.Key("pair")
-	if v.Pair != nil {
+	if pPair := path.Key("pair"); v.Pair != nil {
 		v.Pair.validate(vs, &pPair)
 	}
-	pEither := path.Key("either")
-	if v.Either != nil {
+	if pEither := path.Key("either"); v.Either != nil {
 		v.Either.validate(vs, &pEither)
 	}
 }
@@ -228,57 +226,17 @@ func (v FallbackNamesResultEither) Value() any {
 	return nil
 }
 
-// UnmarshalJSON tries every branch and keeps the one branch that matches.
-// A value that matches several is an error. When none matches, the
-// first branch that decodes is kept, for Validate to report why.
+// UnmarshalJSON tries every branch and keeps the one branch that matches; a value that matches several is an error.
+// When none matches, the first branch that decodes is kept, for Validate to report why.
 func (v *FallbackNamesResultEither) UnmarshalJSON(data []byte) error {
-	cands := make([]kit.Candidate[FallbackNamesResultEither], 0, 5)
-	{
-		x := new(string)
-		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, kit.Candidate[FallbackNamesResultEither]{
-			Err:   err,
-			Name:  "A",
-			Value: FallbackNamesResultEither{A: x},
-		})
-	}
-	{
-		x := new(int64)
-		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, kit.Candidate[FallbackNamesResultEither]{
-			Err:   err,
-			Name:  "A2",
-			Value: FallbackNamesResultEither{A2: x},
-		})
-	}
-	{
-		x := new(bool)
-		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, kit.Candidate[FallbackNamesResultEither]{
-			Err:   err,
-			Name:  "A2_2",
-			Value: FallbackNamesResultEither{A2_2: x},
-		})
-	}
-	{
-		x := new(runtime.JSONValue)
-		err := json.Unmarshal(data, x)
-		cands = append(cands, kit.Candidate[FallbackNamesResultEither]{
-			Err:   err,
-			Name:  "Variant4",
-			Value: FallbackNamesResultEither{Variant4: x},
-		})
-	}
-	{
-		x := new([]string)
-		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, kit.Candidate[FallbackNamesResultEither]{
-			Err:   err,
-			Name:  "Array",
-			Value: FallbackNamesResultEither{Array: x},
-		})
-	}
-	return kit.PickVariant(v, true, cands, (*FallbackNamesResultEither).checkVariant)
+	x0, x1, x2, x3, x4 := new(string), new(int64), new(bool), new(runtime.JSONValue), new([]string)
+	return kit.PickVariant(v, true, []kit.Candidate[FallbackNamesResultEither]{
+		{Name: "A", Value: FallbackNamesResultEither{A: x0}, Err: runtime.DecodeStrict(data, x0)},
+		{Name: "A2", Value: FallbackNamesResultEither{A2: x1}, Err: runtime.DecodeStrict(data, x1)},
+		{Name: "A2_2", Value: FallbackNamesResultEither{A2_2: x2}, Err: runtime.DecodeStrict(data, x2)},
+		{Name: "Variant4", Value: FallbackNamesResultEither{Variant4: x3}, Err: json.Unmarshal(data, x3)},
+		{Name: "Array", Value: FallbackNamesResultEither{Array: x4}, Err: runtime.DecodeStrict(data, x4)},
+	}, (*FallbackNamesResultEither).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
@@ -508,14 +466,12 @@ func (v *Pattern0) Validate() error {
 }
 
 func (v *Pattern0) validate(vs *runtime.Violations, path *runtime.Path) {
-	pP := path.Key("p")
-	if v.P != nil {
+	if pP := path.Key("p"); v.P != nil {
 		if !p_Pattern.MatchString((*v.P)) {
 			vs.Addf(pP.String(), "pattern", "%q does not match \"^p\"", (*v.P))
 		}
 	}
-	pM := path.Key("m")
-	if v.M != nil {
+	if pM := path.Key("m"); v.M != nil {
 		v.M.validate(vs, &pM)
 	}
 }
@@ -742,8 +698,7 @@ func (v *WideBoundsResult) validate(vs *runtime.Violations, path *runtime.Path) 
 	if int64(n) > int64(4294967296) {
 		vs.Addf(path.String(), "maxProperties", "%d properties, want at most 4294967296", n)
 	}
-	pItems := path.Key("items")
-	if v.Items != nil {
+	if pItems := path.Key("items"); v.Items != nil {
 		if len((*v.Items)) < 0 {
 			vs.Addf(pItems.String(), "minItems", "%d items, want at least 0", len((*v.Items)))
 		}
@@ -751,8 +706,7 @@ func (v *WideBoundsResult) validate(vs *runtime.Violations, path *runtime.Path) 
 			vs.Addf(pItems.String(), "maxItems", "%d items, want at most 3000000000", len((*v.Items)))
 		}
 	}
-	pText := path.Key("text")
-	if v.Text != nil {
+	if pText := path.Key("text"); v.Text != nil {
 		if utf8.RuneCountInString((*v.Text)) < 1 {
 			vs.Addf(pText.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString((*v.Text)))
 		}
@@ -760,22 +714,18 @@ func (v *WideBoundsResult) validate(vs *runtime.Violations, path *runtime.Path) 
 			vs.Addf(pText.String(), "maxLength", "length %d, want at most 1099511627776", utf8.RuneCountInString((*v.Text)))
 		}
 	}
-	pProps := path.Key("props")
-	if v.Props != nil {
+	if pProps := path.Key("props"); v.Props != nil {
 		if int64(len((*v.Props))) > int64(2147483648) {
 			vs.Addf(pProps.String(), "maxProperties", "%d properties, want at most 2147483648", len((*v.Props)))
 		}
 	}
-	pPair := path.Key("pair")
-	if v.Pair != nil {
+	if pPair := path.Key("pair"); v.Pair != nil {
 		v.Pair.validate(vs, &pPair)
 	}
-	pLoose := path.Key("loose")
-	if v.Loose != nil {
+	if pLoose := path.Key("loose"); v.Loose != nil {
 		checkWideBoundsResultLoose((*v.Loose).Any(), &pLoose, vs, nil)
 	}
-	pFar := path.Key("far")
-	if v.Far != nil {
+	if pFar := path.Key("far"); v.Far != nil {
 		if int64(len((*v.Far))) < int64(3000000000) {
 			vs.Addf(pFar.String(), "minItems", "%d items, want at least 3000000000", len((*v.Far)))
 		}
@@ -1025,16 +975,13 @@ func (v *XResult) Validate() error {
 func (v *XResult) validate(vs *runtime.Violations, path *runtime.Path) {
 	pStatus := path.Key("status")
 	v.Status.validate(vs, &pStatus)
-	pLevel := path.Key("level")
-	if v.Level != nil {
+	if pLevel := path.Key("level"); v.Level != nil {
 		(*v.Level).validate(vs, &pLevel)
 	}
-	pMixed := path.Key("mixed")
-	if v.Mixed != nil {
+	if pMixed := path.Key("mixed"); v.Mixed != nil {
 		(*v.Mixed).validate(vs, &pMixed)
 	}
-	pAt := path.Key("at")
-	if v.At != nil {
+	if pAt := path.Key("at"); v.At != nil {
 		if utf8.RuneCountInString((*v.At).Format(time.RFC3339Nano)) < 20 {
 			vs.Addf(pAt.String(), "minLength", "length %d, want at least 20", utf8.RuneCountInString((*v.At).Format(time.RFC3339Nano)))
 		}
@@ -1042,8 +989,7 @@ func (v *XResult) validate(vs *runtime.Violations, path *runtime.Path) {
 			vs.Addf(pAt.String(), "pattern", "%q does not match \"Z$\"", (*v.At).Format(time.RFC3339Nano))
 		}
 	}
-	pSince := path.Key("since")
-	if v.Since != nil {
+	if pSince := path.Key("since"); v.Since != nil {
 		if !(*v.Since).IsValid() {
 			vs.Add(pSince.String(), "format", "not a valid date (zero value)")
 		}
@@ -1051,26 +997,22 @@ func (v *XResult) validate(vs *runtime.Violations, path *runtime.Path) {
 			vs.Addf(pSince.String(), "pattern", "%q does not match \"^2\"", (*v.Since).String())
 		}
 	}
-	pPinned := path.Key("pinned")
-	if v.Pinned != nil {
+	if pPinned := path.Key("pinned"); v.Pinned != nil {
 		if (*v.Pinned) != "2024-01-01T00:00:00Z" {
 			vs.Addf(pPinned.String(), "const", "%v is not 2024-01-01T00:00:00Z", (*v.Pinned))
 		}
 	}
-	pName := path.Key("name")
-	if v.Name != nil {
+	if pName := path.Key("name"); v.Name != nil {
 		if int64(utf8.RuneCountInString((*v.Name))) > int64(9007199254740993) {
 			vs.Addf(pName.String(), "maxLength", "length %d, want at most 9007199254740993", utf8.RuneCountInString((*v.Name)))
 		}
 	}
-	pCount := path.Key("count")
-	if v.Count != nil {
+	if pCount := path.Key("count"); v.Count != nil {
 		if (*v.Count) != 0 && (*v.Count) != math.MinInt64 {
 			vs.Addf(pCount.String(), "multipleOf", "%v is not a multiple of 9223372036854775808", (*v.Count))
 		}
 	}
-	pRatio := path.Key("ratio")
-	if v.Ratio != nil {
+	if pRatio := path.Key("ratio"); v.Ratio != nil {
 		if (*v.Ratio) < 5e-324 {
 			vs.Addf(pRatio.String(), "minimum", "%v is less than 1e-400", (*v.Ratio))
 		}
@@ -1081,12 +1023,10 @@ func (v *XResult) validate(vs *runtime.Violations, path *runtime.Path) {
 			vs.Addf(pRatio.String(), "multipleOf", "%v is not a multiple of 0.10000000000000000001", (*v.Ratio))
 		}
 	}
-	pBig := path.Key("big")
-	if v.Big != nil {
+	if pBig := path.Key("big"); v.Big != nil {
 		(*v.Big).validate(vs, &pBig)
 	}
-	pMaybe := path.Key("maybe")
-	if v.Maybe != nil {
+	if pMaybe := path.Key("maybe"); v.Maybe != nil {
 		(*v.Maybe).validate(vs, &pMaybe)
 	}
 }
@@ -1273,7 +1213,7 @@ func (v XResultBig) Valid() bool {
 
 // Value returns the decoded JSON value: nil, bool, json.Number, string, []any or map[string]any.
 func (v XResultBig) Value() any {
-	x, _ := runtime.DecodeJSON([]byte(v))
+	x, _ := kit.DecodeJSON([]byte(v))
 	return x
 }
 
@@ -1396,7 +1336,7 @@ func (v XResultMaybe) Valid() bool {
 
 // Value returns the decoded JSON value: nil, bool, json.Number, string, []any or map[string]any.
 func (v XResultMaybe) Value() any {
-	x, _ := runtime.DecodeJSON([]byte(v))
+	x, _ := kit.DecodeJSON([]byte(v))
 	return x
 }
 
@@ -1456,7 +1396,7 @@ func (v XResultMixed) Valid() bool {
 
 // Value returns the decoded JSON value: nil, bool, json.Number, string, []any or map[string]any.
 func (v XResultMixed) Value() any {
-	x, _ := runtime.DecodeJSON([]byte(v))
+	x, _ := kit.DecodeJSON([]byte(v))
 	return x
 }
 
@@ -1541,10 +1481,10 @@ func readXResultStatus(rd *runtime.Reader, v *XResultStatus) {
 // checkABCResult checks a JSON value against the schema at abc.task.json#/result, adding a violation for every keyword it breaks.
 func checkABCResult(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "integer", "null") {
-		vs.Addf(path.String(), "type", "%s is not of type integer or null", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type integer or null", kit.JSONKind(v))
 	}
 	if n, ok := v.(json.Number); ok {
-		if runtime.CompareNumber(n, "0") < 0 {
+		if kit.CompareNumber(n, "0") < 0 {
 			vs.Addf(path.String(), "minimum", "%s is less than 0", n)
 		}
 	}
@@ -1557,7 +1497,7 @@ func checkFallbackNamesResultPairItem(v any, path *runtime.Path, vs *runtime.Vio
 // checkVariant4 checks a JSON value against the schema at oneOf/3, adding a violation for every keyword it breaks.
 func checkVariant4(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "null") {
-		vs.Addf(path.String(), "type", "%s is not of type null", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type null", kit.JSONKind(v))
 	}
 }
 
@@ -1568,7 +1508,7 @@ func checkWideBoundsResultExtra(v any, path *runtime.Path, vs *runtime.Violation
 // checkWideBoundsResultLoose checks a JSON value against the schema at properties/loose, adding a violation for every keyword it breaks.
 func checkWideBoundsResultLoose(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "string", "array") {
-		vs.Addf(path.String(), "type", "%s is not of type string or array", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type string or array", kit.JSONKind(v))
 	}
 	if s, ok := v.(string); ok {
 		if int64(utf8.RuneCountInString(s)) > int64(3000000000) {
@@ -1600,7 +1540,7 @@ func checkWideBoundsResultLoose(v any, path *runtime.Path, vs *runtime.Violation
 // checkWideBoundsResultLooseContains checks a JSON value against the schema at loose/contains, adding a violation for every keyword it breaks.
 func checkWideBoundsResultLooseContains(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "string") {
-		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type string", kit.JSONKind(v))
 	}
 }
 
@@ -1739,23 +1679,13 @@ func describeABCParams(p *ABCParams) string {
 	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
 }
 
-// recordABC converts the record the source returned; a bare return passes err on.
-func recordABC(raw any) (out *ABCResult, err error) {
-	var v ABCResult
-	v, err = convABCResult("", raw)
-	if err != nil {
-		return
-	}
-	return &v, nil
-}
-
 func (c *Client) fetchABC(ctx context.Context, p *ABCParams) (*ABCResult, error) {
 	vals := map[string]string{"id": p.ID}
 	raw, err := runtime.FetchHTTP(ctx, c.x, "ABC", c.abcRequest, vals, nil)
 	if err != nil {
 		return nil, err
 	}
-	return recordABC(raw)
+	return kit.Record(raw, convABCResult)
 }
 
 // GetAbc looks up Pattern0 (task Abc).
@@ -1778,23 +1708,13 @@ func describeAbcParams(p *AbcParams) string {
 	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
 }
 
-// recordAbc converts the record the source returned; a bare return passes err on.
-func recordAbc(raw any) (out *Pattern0, err error) {
-	var v Pattern0
-	v, err = convPattern0("", raw)
-	if err != nil {
-		return
-	}
-	return &v, nil
-}
-
 func (c *Client) fetchAbc2(ctx context.Context, p *AbcParams) (*Pattern0, error) {
 	vals := map[string]string{"id": p.ID}
 	raw, err := runtime.FetchHTTP(ctx, c.x, "Abc", c.abc2Request, vals, nil)
 	if err != nil {
 		return nil, err
 	}
-	return recordAbc(raw)
+	return kit.Record(raw, convPattern0)
 }
 
 // GetFallbackNames names reftaskgen falls back on that a title has already taken: a tuple position titled V1 before an untitled position 1, and union branches titled A, A2 and A.
@@ -1817,23 +1737,13 @@ func describeFallbackNamesParams(p *FallbackNamesParams) string {
 	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
 }
 
-// recordFallbackNames converts the record the source returned; a bare return passes err on.
-func recordFallbackNames(raw any) (out *FallbackNamesResult, err error) {
-	var v FallbackNamesResult
-	v, err = convFallbackNamesResult("", raw)
-	if err != nil {
-		return
-	}
-	return &v, nil
-}
-
 func (c *Client) fetchFallbackNames(ctx context.Context, p *FallbackNamesParams) (*FallbackNamesResult, error) {
 	vals := map[string]string{"id": p.ID}
 	raw, err := runtime.FetchHTTP(ctx, c.x, "FallbackNames", c.fallbackNamesRequest, vals, nil)
 	if err != nil {
 		return nil, err
 	}
-	return recordFallbackNames(raw)
+	return kit.Record(raw, convFallbackNamesResult)
 }
 
 // GetWideBounds counts and lengths beyond MaxInt32: the generated checks compile where int has 32 bits (GOARCH 386, arm) and mean the same there.
@@ -1856,22 +1766,12 @@ func describeWideBoundsParams(p *WideBoundsParams) string {
 	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
 }
 
-// recordWideBounds converts the record the source returned; a bare return passes err on.
-func recordWideBounds(raw any) (out *WideBoundsResult, err error) {
-	var v WideBoundsResult
-	v, err = convWideBoundsResult("", raw)
-	if err != nil {
-		return
-	}
-	return &v, nil
-}
-
 func (c *Client) fetchWideBounds(ctx context.Context, p *WideBoundsParams) (*WideBoundsResult, error) {
 	raw, err := runtime.FetchFile(ctx, c.x, "WideBounds", "wide.json", runtime.JoinPointer("", p.ID))
 	if err != nil {
 		return nil, err
 	}
-	return recordWideBounds(raw)
+	return kit.Record(raw, convWideBoundsResult)
 }
 
 // GetX a task whose field would be the client's executor x.
@@ -2050,7 +1950,7 @@ func convWideBoundsResult(path string, raw any) (out WideBoundsResult, err error
 	if err != nil {
 		return
 	}
-	for _, k := range runtime.SortedKeys(m) {
+	for _, k := range kit.SortedKeys(m) {
 		if slices.Contains([]string{"items", "text", "props", "pair", "loose", "far"}, k) {
 			continue
 		}
@@ -2109,7 +2009,7 @@ func convPattern0M(path string, raw any) (out Pattern0M, err error) {
 	if err != nil {
 		return
 	}
-	for _, k := range runtime.SortedKeys(m) {
+	for _, k := range kit.SortedKeys(m) {
 		if slices.Contains([]string{"q"}, k) {
 			continue
 		}

@@ -199,8 +199,7 @@ func (v *Product) Validate() error {
 func (v *Product) validate(vs *runtime.Violations, path *runtime.Path) {
 	pPrice := path.Key("price")
 	v.Price.validate(vs, &pPrice)
-	pStock := path.Key("stock")
-	if v.Stock != nil {
+	if pStock := path.Key("stock"); v.Stock != nil {
 		if (*v.Stock) < 0 {
 			vs.Addf(pStock.String(), "minimum", "%v is less than 0", (*v.Stock))
 		}
@@ -261,8 +260,7 @@ func (v *ProductParams) validate(vs *runtime.Violations, path *runtime.Path) {
 	if utf8.RuneCountInString(v.SKU) < 1 {
 		vs.Addf(pSKU.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.SKU))
 	}
-	pLang := path.Key("lang")
-	if v.Lang != nil {
+	if pLang := path.Key("lang"); v.Lang != nil {
 		(*v.Lang).validate(vs, &pLang)
 	}
 }
@@ -443,8 +441,7 @@ func (v *ServiceConfig) validate(vs *runtime.Violations, path *runtime.Path) {
 	if v.TimeoutMs < 1 {
 		vs.Addf(pTimeoutMs.String(), "minimum", "%v is less than 1", v.TimeoutMs)
 	}
-	pRetries := path.Key("retries")
-	if v.Retries != nil {
+	if pRetries := path.Key("retries"); v.Retries != nil {
 		if (*v.Retries) < 0 {
 			vs.Addf(pRetries.String(), "minimum", "%v is less than 0", (*v.Retries))
 		}
@@ -676,22 +673,12 @@ func describeFeatureFlagsParams(p *FeatureFlagsParams) string {
 	return fmt.Sprintf("env=%v", runtime.Quote(string(p.Env)))
 }
 
-// recordFeatureFlags converts the record the source returned; a bare return passes err on.
-func recordFeatureFlags(raw any) (out *Flags, err error) {
-	var v Flags
-	v, err = convFlags("", raw)
-	if err != nil {
-		return
-	}
-	return &v, nil
-}
-
 func (c *Client) fetchFeatureFlags(ctx context.Context, p *FeatureFlagsParams) (*Flags, error) {
 	raw, err := runtime.FetchFile(ctx, c.x, "FeatureFlags", "config/flags.json", runtime.JoinPointer("", string(p.Env))+"/flags")
 	if err != nil {
 		return nil, err
 	}
-	return recordFeatureFlags(raw)
+	return kit.Record(raw, convFlags)
 }
 
 // GetProduct looks up a product by SKU in the catalogue API.
@@ -843,22 +830,12 @@ func describeServiceConfigParams(p *ServiceConfigParams) string {
 	return fmt.Sprintf("service_name=%v", runtime.Quote(p.ServiceName))
 }
 
-// recordServiceConfig converts the record the source returned; a bare return passes err on.
-func recordServiceConfig(raw any) (out *ServiceConfig, err error) {
-	var v ServiceConfig
-	v, err = convServiceConfig("", raw)
-	if err != nil {
-		return
-	}
-	return &v, nil
-}
-
 func (c *Client) fetchServiceConfig(ctx context.Context, p *ServiceConfigParams) (*ServiceConfig, error) {
 	raw, err := runtime.FetchFile(ctx, c.x, "ServiceConfig", "config/services.yaml", runtime.JoinPointer("/services", p.ServiceName))
 	if err != nil {
 		return nil, err
 	}
-	return recordServiceConfig(raw)
+	return kit.Record(raw, convServiceConfig)
 }
 
 // Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError (see runtime.DecodeParams).

@@ -131,28 +131,22 @@ func (v *Thing) Validate() error {
 func (v *Thing) validate(vs *runtime.Violations, path *runtime.Path) {
 	pShape := path.Key("shape")
 	v.Shape.validate(vs, &pShape)
-	pAnything := path.Key("anything")
-	if v.Anything != nil {
+	if pAnything := path.Key("anything"); v.Anything != nil {
 		checkThingAnything((*v.Anything).Any(), &pAnything, vs, nil)
 	}
-	pBag := path.Key("bag")
-	if v.Bag != nil {
+	if pBag := path.Key("bag"); v.Bag != nil {
 		checkThingBag((*v.Bag).Any(), &pBag, vs, nil)
 	}
-	pMixed := path.Key("mixed")
-	if v.Mixed != nil {
+	if pMixed := path.Key("mixed"); v.Mixed != nil {
 		checkThingMixed((*v.Mixed).Any(), &pMixed, vs, nil)
 	}
-	pPair := path.Key("pair")
-	if v.Pair != nil {
+	if pPair := path.Key("pair"); v.Pair != nil {
 		v.Pair.validate(vs, &pPair)
 	}
-	pLabels := path.Key("labels")
-	if v.Labels != nil {
+	if pLabels := path.Key("labels"); v.Labels != nil {
 		v.Labels.validate(vs, &pLabels)
 	}
-	pTags := path.Key("tags")
-	if v.Tags != nil {
+	if pTags := path.Key("tags"); v.Tags != nil {
 		if i, j, dup := kit.DuplicateIndex((*v.Tags)); dup {
 			vs.Addf(pTags.String(), "uniqueItems", "items %d and %d are equal", i, j)
 		}
@@ -163,8 +157,7 @@ func (v *Thing) validate(vs *runtime.Violations, path *runtime.Path) {
 			}
 		}
 	}
-	pScores := path.Key("scores")
-	if v.Scores != nil {
+	if pScores := path.Key("scores"); v.Scores != nil {
 		for k0, e0 := range *v.Scores {
 			p0 := pScores.Key(k0)
 			if e0 < 0.0 {
@@ -172,8 +165,7 @@ func (v *Thing) validate(vs *runtime.Violations, path *runtime.Path) {
 			}
 		}
 	}
-	pLevel := path.Key("level")
-	if v.Level != nil {
+	if pLevel := path.Key("level"); v.Level != nil {
 		(*v.Level).validate(vs, &pLevel)
 	}
 }
@@ -686,7 +678,7 @@ func checkSetting(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Eva
 // checkSettingNot checks a JSON value against the schema at setting.json#/not, adding a violation for every keyword it breaks.
 func checkSettingNot(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "array") {
-		vs.Addf(path.String(), "type", "%s is not of type array", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type array", kit.JSONKind(v))
 	}
 }
 
@@ -696,17 +688,17 @@ func checkThingAnything(v any, path *runtime.Path, vs *runtime.Violations, ev *k
 // checkThingBag checks a JSON value against the schema at properties/bag, adding a violation for every keyword it breaks.
 func checkThingBag(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "object") {
-		vs.Addf(path.String(), "type", "%s is not of type object", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type object", kit.JSONKind(v))
 	}
 }
 
 // checkThingMixed checks a JSON value against the schema at properties/mixed, adding a violation for every keyword it breaks.
 func checkThingMixed(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "string", "integer") {
-		vs.Addf(path.String(), "type", "%s is not of type string or integer", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type string or integer", kit.JSONKind(v))
 	}
 	if n, ok := v.(json.Number); ok {
-		if runtime.CompareNumber(n, "1") < 0 {
+		if kit.CompareNumber(n, "1") < 0 {
 			vs.Addf(path.String(), "minimum", "%s is less than 1", n)
 		}
 	}
@@ -917,7 +909,7 @@ func convThingLabels(path string, raw any) (out ThingLabels, err error) {
 	if err != nil {
 		return
 	}
-	for _, k := range runtime.SortedKeys(m) {
+	for _, k := range kit.SortedKeys(m) {
 		if patternPropsKeyPattern.MatchString(k) {
 			var x string
 			x, err = runtime.AsString(runtime.JoinPointer(path, k), m[k])

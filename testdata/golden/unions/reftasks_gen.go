@@ -205,59 +205,46 @@ func (v *Drawing) Validate() error {
 func (v *Drawing) validate(vs *runtime.Violations, path *runtime.Path) {
 	pShape := path.Key("shape")
 	v.Shape.validate(vs, &pShape)
-	pShapes := path.Key("shapes")
-	if v.Shapes != nil {
+	if pShapes := path.Key("shapes"); v.Shapes != nil {
 		for i0 := range *v.Shapes {
 			p0 := pShapes.Index(i0)
 			(*v.Shapes)[i0].validate(vs, &p0)
 		}
 	}
-	pScalar := path.Key("scalar")
-	if v.Scalar != nil {
+	if pScalar := path.Key("scalar"); v.Scalar != nil {
 		v.Scalar.validate(vs, &pScalar)
 	}
-	pRef := path.Key("ref")
-	if v.Ref != nil {
+	if pRef := path.Key("ref"); v.Ref != nil {
 		v.Ref.validate(vs, &pRef)
 	}
-	pMaybe := path.Key("maybe")
-	if v.Maybe.Set && !v.Maybe.Null {
+	if pMaybe := path.Key("maybe"); v.Maybe.Set && !v.Maybe.Null {
 		v.Maybe.Value.validate(vs, &pMaybe)
 	}
-	pNamed := path.Key("named")
-	if v.Named != nil {
+	if pNamed := path.Key("named"); v.Named != nil {
 		v.Named.validate(vs, &pNamed)
 	}
-	pTagged := path.Key("tagged")
-	if v.Tagged != nil {
+	if pTagged := path.Key("tagged"); v.Tagged != nil {
 		v.Tagged.validate(vs, &pTagged)
 	}
-	pCounters := path.Key("counters")
-	if v.Counters != nil {
+	if pCounters := path.Key("counters"); v.Counters != nil {
 		v.Counters.validate(vs, &pCounters)
 	}
-	pHeaders := path.Key("headers")
-	if v.Headers != nil {
+	if pHeaders := path.Key("headers"); v.Headers != nil {
 		v.Headers.validate(vs, &pHeaders)
 	}
-	pPoint := path.Key("point")
-	if v.Point != nil {
+	if pPoint := path.Key("point"); v.Point != nil {
 		v.Point.validate(vs, &pPoint)
 	}
-	pRow := path.Key("row")
-	if v.Row != nil {
+	if pRow := path.Key("row"); v.Row != nil {
 		v.Row.validate(vs, &pRow)
 	}
-	pMode := path.Key("mode")
-	if v.Mode != nil {
+	if pMode := path.Key("mode"); v.Mode != nil {
 		(*v.Mode).validate(vs, &pMode)
 	}
-	pEntry := path.Key("entry")
-	if v.Entry != nil {
+	if pEntry := path.Key("entry"); v.Entry != nil {
 		v.Entry.validate(vs, &pEntry)
 	}
-	pVehicle := path.Key("vehicle")
-	if v.Vehicle != nil {
+	if pVehicle := path.Key("vehicle"); v.Vehicle != nil {
 		v.Vehicle.validate(vs, &pVehicle)
 	}
 }
@@ -540,7 +527,7 @@ func (v Mode) Valid() bool {
 
 // Value returns the decoded JSON value: nil, bool, json.Number, string, []any or map[string]any.
 func (v Mode) Value() any {
-	x, _ := runtime.DecodeJSON([]byte(v))
+	x, _ := kit.DecodeJSON([]byte(v))
 	return x
 }
 
@@ -658,7 +645,7 @@ func (v *Point) UnmarshalJSON(data []byte) error {
 		return kit.PropError("1", err)
 	}
 	if len(items) > 2 {
-		if err := json.Unmarshal(runtime.NormalizeIntegers(items[2]), &v.Label); err != nil {
+		if err := json.Unmarshal(kit.NormalizeIntegers(items[2]), &v.Label); err != nil {
 			return kit.PropError("2", err)
 		}
 	}
@@ -718,29 +705,13 @@ func (v Ref) Value() any {
 }
 
 // UnmarshalJSON tries every branch and keeps the first branch that matches.
-// When none matches, the
-// first branch that decodes is kept, for Validate to report why.
+// When none matches, the first branch that decodes is kept, for Validate to report why.
 func (v *Ref) UnmarshalJSON(data []byte) error {
-	cands := make([]kit.Candidate[Ref], 0, 2)
-	{
-		x := new(int64)
-		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, kit.Candidate[Ref]{
-			Err:   err,
-			Name:  "Integer",
-			Value: Ref{Integer: x},
-		})
-	}
-	{
-		x := new(string)
-		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, kit.Candidate[Ref]{
-			Err:   err,
-			Name:  "String",
-			Value: Ref{String: x},
-		})
-	}
-	return kit.PickVariant(v, false, cands, (*Ref).checkVariant)
+	x0, x1 := new(int64), new(string)
+	return kit.PickVariant(v, false, []kit.Candidate[Ref]{
+		{Name: "Integer", Value: Ref{Integer: x0}, Err: runtime.DecodeStrict(data, x0)},
+		{Name: "String", Value: Ref{String: x1}, Err: runtime.DecodeStrict(data, x1)},
+	}, (*Ref).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
@@ -912,39 +883,15 @@ func (v Scalar) Value() any {
 	return nil
 }
 
-// UnmarshalJSON tries every branch and keeps the one branch that matches.
-// A value that matches several is an error. When none matches, the
-// first branch that decodes is kept, for Validate to report why.
+// UnmarshalJSON tries every branch and keeps the one branch that matches; a value that matches several is an error.
+// When none matches, the first branch that decodes is kept, for Validate to report why.
 func (v *Scalar) UnmarshalJSON(data []byte) error {
-	cands := make([]kit.Candidate[Scalar], 0, 3)
-	{
-		x := new(string)
-		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, kit.Candidate[Scalar]{
-			Err:   err,
-			Name:  "String",
-			Value: Scalar{String: x},
-		})
-	}
-	{
-		x := new(int64)
-		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, kit.Candidate[Scalar]{
-			Err:   err,
-			Name:  "Integer",
-			Value: Scalar{Integer: x},
-		})
-	}
-	{
-		x := new(float64)
-		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, kit.Candidate[Scalar]{
-			Err:   err,
-			Name:  "Number",
-			Value: Scalar{Number: x},
-		})
-	}
-	return kit.PickVariant(v, true, cands, (*Scalar).checkVariant)
+	x0, x1, x2 := new(string), new(int64), new(float64)
+	return kit.PickVariant(v, true, []kit.Candidate[Scalar]{
+		{Name: "String", Value: Scalar{String: x0}, Err: runtime.DecodeStrict(data, x0)},
+		{Name: "Integer", Value: Scalar{Integer: x1}, Err: runtime.DecodeStrict(data, x1)},
+		{Name: "Number", Value: Scalar{Number: x2}, Err: runtime.DecodeStrict(data, x2)},
+	}, (*Scalar).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
@@ -1485,8 +1432,7 @@ func (v *VehicleCar) validate(vs *runtime.Violations, path *runtime.Path) {
 	if v.Wheels < 0 {
 		vs.Addf(pWheels.String(), "minimum", "%v is less than 0", v.Wheels)
 	}
-	pSeats := path.Key("seats")
-	if v.Seats != nil {
+	if pSeats := path.Key("seats"); v.Seats != nil {
 		if (*v.Seats) < 1 {
 			vs.Addf(pSeats.String(), "minimum", "%v is less than 1", (*v.Seats))
 		}
@@ -1512,17 +1458,17 @@ func checkEntryItem(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.E
 // checkScalarInteger checks a JSON value against the schema at oneOf/1, adding a violation for every keyword it breaks.
 func checkScalarInteger(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "integer") {
-		vs.Addf(path.String(), "type", "%s is not of type integer", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type integer", kit.JSONKind(v))
 	}
 }
 
 // checkScalarNumber checks a JSON value against the schema at oneOf/2, adding a violation for every keyword it breaks.
 func checkScalarNumber(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "number") {
-		vs.Addf(path.String(), "type", "%s is not of type number", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type number", kit.JSONKind(v))
 	}
 	if n, ok := v.(json.Number); ok {
-		if runtime.CompareNumber(n, "2") < 0 {
+		if kit.CompareNumber(n, "2") < 0 {
 			vs.Addf(path.String(), "minimum", "%s is less than 2", n)
 		}
 	}
@@ -1590,22 +1536,12 @@ func describeDrawingParams(p *DrawingParams) string {
 	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
 }
 
-// recordDrawing converts the record the source returned; a bare return passes err on.
-func recordDrawing(raw any) (out *Drawing, err error) {
-	var v Drawing
-	v, err = convDrawing("", raw)
-	if err != nil {
-		return
-	}
-	return &v, nil
-}
-
 func (c *Client) fetchDrawing(ctx context.Context, p *DrawingParams) (*Drawing, error) {
 	raw, err := runtime.FetchFile(ctx, c.x, "Drawing", "drawings.json", runtime.JoinPointer("", p.ID))
 	if err != nil {
 		return nil, err
 	}
-	return recordDrawing(raw)
+	return kit.Record(raw, convDrawing)
 }
 
 // GetScalar looks up a scalar setting, a union at the top.
@@ -1628,22 +1564,12 @@ func describeScalarParams(p *ScalarParams) string {
 	return fmt.Sprintf("key=%v", runtime.Quote(p.Key))
 }
 
-// recordScalar converts the record the source returned; a bare return passes err on.
-func recordScalar(raw any) (out *Scalar, err error) {
-	var v Scalar
-	v, err = convScalar("", raw)
-	if err != nil {
-		return
-	}
-	return &v, nil
-}
-
 func (c *Client) fetchScalar(ctx context.Context, p *ScalarParams) (*Scalar, error) {
 	raw, err := runtime.FetchFile(ctx, c.x, "Scalar", "settings.json", runtime.JoinPointer("", p.Key))
 	if err != nil {
 		return nil, err
 	}
-	return recordScalar(raw)
+	return kit.Record(raw, convScalar)
 }
 
 // Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError (see runtime.DecodeParams).
@@ -1705,23 +1631,7 @@ func convCounters(path string, raw any) (out Counters, err error) {
 		return
 	}
 	out.Name = kit.Field(&err, path+"/name", runtime.Prop(m, "name"), runtime.AsString)
-	if err != nil {
-		return
-	}
-	for _, k := range runtime.SortedKeys(m) {
-		if slices.Contains([]string{"name"}, k) {
-			continue
-		}
-		var x int64
-		x, err = runtime.AsInt64(runtime.JoinPointer(path, k), m[k])
-		if err != nil {
-			return
-		}
-		if out.Extra == nil {
-			out.Extra = make(map[string]int64)
-		}
-		out.Extra[k] = x
-	}
+	out.Extra = kit.ExtraProps(&err, path, m, []string{"name"}, runtime.AsInt64)
 	return
 }
 
@@ -1739,7 +1649,7 @@ func convHeaders(path string, raw any) (out Headers, err error) {
 	if err != nil {
 		return
 	}
-	for _, k := range runtime.SortedKeys(m) {
+	for _, k := range kit.SortedKeys(m) {
 		if slices.Contains([]string{"host"}, k) {
 			continue
 		}
@@ -1805,7 +1715,7 @@ func convTagged(path string, raw any) (out Tagged, err error) {
 	if err != nil {
 		return
 	}
-	for _, k := range runtime.SortedKeys(m) {
+	for _, k := range kit.SortedKeys(m) {
 		if slices.Contains([]string{"id", "created", "tags"}, k) {
 			continue
 		}
