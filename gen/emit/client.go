@@ -252,6 +252,43 @@ func paramsRef(t *ir.Task) (pre []jen.Code, ref *jen.Statement) {
 	return nil, jen.Op("&").Add(paramsValue(t))
 }
 
+// getFunc is the kit function a Get method calls: kit.Get builds the key on its stack, which is sound while
+// the key's encoding runs only generated and kit code; a param holding a user's Go type may hand a pointer
+// into the params to that type's methods, so its task calls kit.GetEscaping.
+func getFunc(t *ir.Task) string {
+	seen := map[*ir.Type]bool{}
+	var user func(x *ir.Type) bool
+	user = func(x *ir.Type) bool {
+		if x == nil || seen[x] {
+			return false
+		}
+		seen[x] = true
+		if x.Kind == ir.GoType && !x.IsBuiltin() {
+			return true
+		}
+		for _, f := range x.Fields {
+			if user(f.Type) {
+				return true
+			}
+		}
+		for _, v := range x.Variants {
+			if user(v.Type) {
+				return true
+			}
+		}
+		for _, m := range mapFields(x) {
+			if user(m.Elem) {
+				return true
+			}
+		}
+		return user(x.Elem)
+	}
+	if user(t.Params) {
+		return "GetEscaping"
+	}
+	return "Get"
+}
+
 func (e *emitter) taskMethods(t *ir.Task) {
 	method := t.ClientNames().Get
 	docText := strings.TrimSpace(t.Doc)
@@ -262,7 +299,7 @@ func (e *emitter) taskMethods(t *ir.Task) {
 	e.f.Comment("It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.")
 	task := jen.Id("c").Dot(taskField(t))
 	e.f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(method).Params(append([]jen.Code{jen.Id("ctx").Qual("context", "Context")}, argList(t)...)...).Params(jen.Op("*").Add(resultType(t)), jen.Error()).Block(
-		jen.Return(jen.Qual(kit, "Get").Call(jen.Id("ctx"), task.Clone(), jen.Id(paramsKeyFunc(t)), paramsValue(t))),
+		jen.Return(jen.Qual(kit, getFunc(t)).Call(jen.Id("ctx"), task.Clone(), jen.Id(paramsKeyFunc(t)), paramsValue(t))),
 	)
 	e.f.Line()
 	e.paramsKey(t)

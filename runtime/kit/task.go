@@ -15,12 +15,21 @@ const keyBuf = 128
 // of p) is built on Get's stack, and t.Get copies it and p to the heap only on a miss, so that a hit
 // allocates only the caller's copy of the result.
 //
-// appendKey must keep neither its dst nor its p (generated append functions keep nothing): escape analysis
-// cannot see that through a function value, so Get hides both from it (see noescape).
+// appendKey must keep neither its dst nor its p, nor hand p to code that might (generated append functions
+// keep nothing; see GetEscaping for keys that call the user's methods): escape analysis cannot see that
+// through a function value, so Get hides both from it (see noescape).
 func Get[P, R any](ctx context.Context, t *runtime.Task[P, R], appendKey func([]byte, *P) []byte, p P) (*R, error) {
 	var buf [keyBuf]byte
 	key := appendKey(noescapeBytes(t.Key(buf[:0])), (*P)(noescape(unsafe.Pointer(&p))))
 	return t.Get(ctx, key, p)
+}
+
+// GetEscaping is Get for params whose cache key hands a pointer into them to the user's code: a struct or
+// map param holding an x-go-type, whose MarshalJSON the key's JSON text calls. The key and the params go
+// where escape analysis puts them (the heap), so that nothing such a method keeps can point into a stack.
+func GetEscaping[P, R any](ctx context.Context, t *runtime.Task[P, R], appendKey func([]byte, *P) []byte, p P) (*R, error) {
+	var buf [keyBuf]byte
+	return t.Get(ctx, appendKey(t.Key(buf[:0]), &p), p)
 }
 
 // noescape hides a pointer from escape analysis, as the standard library's internal/abi.NoEscape does. The

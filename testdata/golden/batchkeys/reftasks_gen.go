@@ -1239,7 +1239,7 @@ func (c *Client) GetHostBatch(ctx context.Context, keys []netip.Addr) (map[netip
 // GetItem looks up a catalogue item by SKU, a Go type of this package; concurrent lookups become one query.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetItem(ctx context.Context, sku SKU) (*Item, error) {
-	return kit.Get(ctx, c.item, keyItemParams, ItemParams{SKU: sku})
+	return kit.GetEscaping(ctx, c.item, keyItemParams, ItemParams{SKU: sku})
 }
 
 // keyItemParams appends the cache key of v: its cache encoding, except where a source sees more of a param than that holds.
@@ -1527,7 +1527,7 @@ func (c *Client) GetShardBatch(ctx context.Context, keys []int32) (map[int32]*Sh
 // GetStock looks up the stock of a SKU, a Go type of this package; batches are one POST with the SKUs in the body.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetStock(ctx context.Context, sku SKU) (*Stock, error) {
-	return kit.Get(ctx, c.stock, keyStockParams, StockParams{SKU: sku})
+	return kit.GetEscaping(ctx, c.stock, keyStockParams, StockParams{SKU: sku})
 }
 
 // keyStockParams appends the cache key of v: its cache encoding, except where a source sees more of a param than that holds.

@@ -264,7 +264,7 @@ func NewClient(x *runtime.Executor) *Client {
 // GetOrder looks up an order; its types come partly from Go code, through x-go-type, and are named with x-go-name.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetOrder(ctx context.Context, id int32, opts *OrderOptions) (*Order, error) {
-	return kit.Get(ctx, c.order, keyOrderParams, newOrderParams(id, opts))
+	return kit.GetEscaping(ctx, c.order, keyOrderParams, newOrderParams(id, opts))
 }
 
 // keyOrderParams appends the cache key of v: its cache encoding, except where a source sees more of a param than that holds.

@@ -1083,7 +1083,7 @@ func (c *Client) fetchGuarded(ctx context.Context, p *GuardedParams) (*Guard, er
 // GetKeyFile reads the record a file pointer made of scalar params names; each record holds its own pointer.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetKeyFile(ctx context.Context, s string, i int64, n float64, dt time.Time, u runtime.UUID, v6 netip.Addr, code Code) (*Echo, error) {
-	return kit.Get(ctx, c.keyFile, keyKeyFileParams, KeyFileParams{
+	return kit.GetEscaping(ctx, c.keyFile, keyKeyFileParams, KeyFileParams{
 		Code: code,
 		Dt:   dt,
 		I:    i,
@@ -1155,7 +1155,7 @@ func (c *Client) fetchKeyFile(ctx context.Context, p *KeyFileParams) (*Echo, err
 // GetKeyGet echoes the URL an HTTP GET with every scalar param type in its path and query asks for.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetKeyGet(ctx context.Context, s string, i int64, n float64, b bool, e KeyGetParamsE, dt time.Time, d runtime.Date, tm runtime.TimeOfDay, du runtime.Duration, u runtime.UUID, em runtime.Email, ur runtime.URI, v4 netip.Addr, v6 netip.Addr, gi int32, code Code, opts *KeyGetOptions) (*Echo, error) {
-	return kit.Get(ctx, c.keyGet, keyKeyGetParams, newKeyGetParams(s, i, n, b, e, dt, d, tm, du, u, em, ur, v4, v6, gi, code, opts))
+	return kit.GetEscaping(ctx, c.keyGet, keyKeyGetParams, newKeyGetParams(s, i, n, b, e, dt, d, tm, du, u, em, ur, v4, v6, gi, code, opts))
 }
 
 // keyKeyGetParams appends the cache key of v: its cache encoding, except where a source sees more of a param than that holds.
@@ -1296,7 +1296,7 @@ func (c *Client) fetchKeyGet(ctx context.Context, p *KeyGetParams) (*Echo, error
 // GetKeyGo echoes the params a Go source function was called with.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetKeyGo(ctx context.Context, s string, n float64, dt time.Time, code Code, opts *KeyGoOptions) (*Echo, error) {
-	return kit.Get(ctx, c.keyGo, keyKeyGoParams, newKeyGoParams(s, n, dt, code, opts))
+	return kit.GetEscaping(ctx, c.keyGo, keyKeyGoParams, newKeyGoParams(s, n, dt, code, opts))
 }
 
 // keyKeyGoParams appends the cache key of v: its cache encoding, except where a source sees more of a param than that holds.
@@ -1419,7 +1419,7 @@ func (c *Client) fetchKeyGo(ctx context.Context, p *KeyGoParams) (*Echo, error) 
 // GetKeyPost echoes the body of an HTTP POST that carries object, array, map and JSON params.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetKeyPost(ctx context.Context, tags []string, when time.Time, slot KeyPostParamsSlot, opts *KeyPostOptions) (*Echo, error) {
-	return kit.Get(ctx, c.keyPost, keyKeyPostParams, newKeyPostParams(tags, when, slot, opts))
+	return kit.GetEscaping(ctx, c.keyPost, keyKeyPostParams, newKeyPostParams(tags, when, slot, opts))
 }
 
 // keyKeyPostParams appends the cache key of v: its cache encoding, except where a source sees more of a param than that holds.
@@ -1536,7 +1536,7 @@ func (c *Client) fetchKeyPost(ctx context.Context, p *KeyPostParams) (*Echo, err
 // GetKeySQL echoes, from SQLite, the type and value each SQL argument arrived as.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetKeySQL(ctx context.Context, s string, i int64, n float64, b bool, e KeySQLParamsE, dt time.Time, d runtime.Date, u runtime.UUID, v4 netip.Addr, gi int32, code Code, opts *KeySQLOptions) (*Echo, error) {
-	return kit.Get(ctx, c.keySQL, keyKeySQLParams, newKeySQLParams(s, i, n, b, e, dt, d, u, v4, gi, code, opts))
+	return kit.GetEscaping(ctx, c.keySQL, keyKeySQLParams, newKeySQLParams(s, i, n, b, e, dt, d, u, v4, gi, code, opts))
 }
 
 // keyKeySQLParams appends the cache key of v: its cache encoding, except where a source sees more of a param than that holds.
