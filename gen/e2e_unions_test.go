@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/reftask/reftask/runtime"
+	"github.com/reftask/reftask/runtime/kit"
 	"github.com/reftask/reftask/testdata/golden/unions"
 )
 
@@ -42,15 +43,15 @@ func roundTrip[T any, P interface {
 
 func sameJSON(t *testing.T, a, b string) bool {
 	t.Helper()
-	x, err := runtime.DecodeJSON([]byte(a))
+	x, err := kit.DecodeJSON([]byte(a))
 	if err != nil {
 		t.Fatal(err)
 	}
-	y, err := runtime.DecodeJSON([]byte(b))
+	y, err := kit.DecodeJSON([]byte(b))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return runtime.EqualJSON(x, y)
+	return kit.EqualJSON(x, y)
 }
 
 // violations lists "pointer keyword" of a validation error.

@@ -3,7 +3,6 @@ package runtime
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -80,6 +79,7 @@ type batch[P, R any] struct {
 	bc     *tier.Local
 	first  time.Time     // when the first key arrived
 	done   chan struct{} // every flight's done: closed once all of them have their answers
+	ex     exec[P, R]    // the FetchMany call's execution, kept here so that it costs no allocation of its own
 
 	// Guarded by Task.mu. order only grows while the batch is collecting, and is read without the lock once it runs.
 	state batchState
@@ -427,11 +427,8 @@ func (t *Task[P, R]) outcome(r *R, err error, buf []byte) (o batchOutcome[R], _ 
 	case err == nil && r == nil:
 		err = ErrNotFound
 	case err == nil && t.s.ValidateResult != nil:
-		if verr := t.s.ValidateResult(r); verr != nil {
-			var ve *ValidationError
-			if errors.As(verr, &ve) {
-				ve.Task, ve.Which = t.s.Name, "result"
-			}
+		// A batch validates each key's result here rather than in a stage: an invalid one fails its key only.
+		if verr := checkResult(t.s.ValidateResult, t.s.Name, r); verr != nil {
 			return batchOutcome[R]{err: t.x.secrets.redact(verr)}, buf
 		}
 	}
@@ -474,13 +471,14 @@ func (t *Task[P, R]) copyOutcome(val *R) (snap *R, payload []byte, err error) {
 	return nil, t.s.Encode(nil, val), nil
 }
 
-// fetchMany calls the batch source through retryLoop on the batch's ctx.
+// fetchMany runs the task's batch pipeline (stage.go) on the batch's ctx.
 func (t *Task[P, R]) fetchMany(b *batch[P, R], ps []*P) ([]*R, int, error) {
 	if t.batcher.pol.FetchMany == nil {
 		return nil, 0, Permanent(errors.New("reftask: batched task has no batch source"))
 	}
-	fits := func(d time.Duration) bool { return t.batchFits(b, d) }
-	return retryLoop(b.ctx, t, nil, fits, func(n int) ([]*R, error) { return t.attemptMany(b.ctx, ps, n) })
+	b.ex = exec[P, R]{t: t, ctx: b.ctx, ps: ps, b: b}
+	rs, err := t.callMany(b.ctx, &b.ex)
+	return rs, b.ex.attempt, err
 }
 
 // batchFits reports whether some caller of the batch can still use an attempt that starts after d.
@@ -506,41 +504,6 @@ func (t *Task[P, R]) batchFits(b *batch[P, R], d time.Duration) bool {
 		}
 	}
 	return waiting && !time.Now().Add(d+t.s.Timeout).After(latest)
-}
-
-// attemptMany makes one FetchMany call on its own ctx, bounded by the per-attempt Timeout.
-func (t *Task[P, R]) attemptMany(bctx context.Context, ps []*P, n int) ([]*R, error) {
-	actx, cancel := bctx, context.CancelFunc(func() {})
-	if t.s.Timeout > 0 {
-		actx, cancel = context.WithTimeout(bctx, t.s.Timeout)
-	}
-	defer cancel()
-	start := time.Now()
-	rs, err := t.callMany(actx, ps)
-	err = hideNoRows(err)
-	switch {
-	case err != nil:
-		if actx.Err() == context.DeadlineExceeded && bctx.Err() == nil {
-			err = &attemptTimeoutError{timeout: t.s.Timeout, err: err}
-		}
-	case len(rs) != len(ps):
-		err = Permanent(fmt.Errorf("reftask: batch source returned %d results for %d params", len(rs), len(ps)))
-	}
-	err = t.x.secrets.redact(err) // as in attempt
-	if h := t.x.hooks.OnSourceCall; h != nil {
-		h(bctx, t.event(nil, n, time.Since(start), err))
-	}
-	return rs, err
-}
-
-// callMany turns a panic in FetchMany into a permanent error, as callSource does for Fetch.
-func (t *Task[P, R]) callMany(ctx context.Context, ps []*P) (rs []*R, err error) {
-	defer func() {
-		if v := recover(); v != nil {
-			rs, err = nil, Permanent(&panicError{where: "batch source of task " + t.s.Name, value: v})
-		}
-	}()
-	return t.batcher.pol.FetchMany(ctx, ps)
 }
 
 // manyKey is one distinct cache key missed by a DoMany call, and the indexes of ps that asked for it.
@@ -621,7 +584,7 @@ func (t *Task[P, R]) DoMany(ctx context.Context, ps []*P) (res []*R, errs []erro
 				var r *R
 				err := t.guard(m.p, func() error {
 					var err error
-					r, err = t.miss(ctx, bc, m.p, m.key, m.seen, nil)
+					r, err = t.miss(ctx, bc, m.p, m.key, m.seen)
 					return err
 				})
 				answer(m, r, err)
@@ -775,4 +738,102 @@ func (t *Task[P, R]) clone(r *R) (c *R) {
 		return c
 	}
 	return r
+}
+
+// The batching stage of a lookup. A batched task's lookup that missed the cache goes from Get to the task's batch
+// window in one step (missBatched), not through the single-key path's miss and join: its storage (the flight, its
+// batch item and its own copy of the params) is one allocation made before the lock, and under one hold of
+// Task.mu one probe of the flights map either joins the key's flight (coalescing: a key is asked once however many
+// callers wait for it) or lists the new flight and puts it in the window (enterWindow). The frames are few and
+// small because the callers are often fresh goroutines, one per key, whose starting stack a deeper path outgrows.
+
+// missBatched is Get's miss for a batched task: the params are copied into the new flight's storage, checked,
+// and the caller waits in the window.
+//
+//go:noinline
+func (t *Task[P, R]) missBatched(ctx context.Context, key []byte, p P, seen uint64) (*R, error) {
+	return t.missBatchedHooked(ctx, key, p, seen, time.Time{})
+}
+
+// missBatchedHooked is missBatched for a lookup that started at start (for the lookup hooks; zero without them).
+func (t *Task[P, R]) missBatchedHooked(ctx context.Context, key []byte, p P, seen uint64, start time.Time) (*R, error) {
+	e := &batchEntry[P, R]{p: p}
+	if ctx.Err() != nil || t.x.cache.Load() == nil {
+		return nil, t.missFailed(ctx, &e.p)
+	}
+	if err := t.admit(ctx, &e.p, start); err != nil {
+		return nil, err
+	}
+	return t.awaitWindow(ctx, e, string(key), seen)
+}
+
+// awaitWindow puts e's flight in the window, or joins the key's flight, and waits for the answer, leaving on ctx
+// without cancelling the others. A panic in the generated code it runs (Clone, Describe, a hook) becomes the error.
+func (t *Task[P, R]) awaitWindow(ctx context.Context, e *batchEntry[P, R], key string, seen uint64) (res *R, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			res, err = nil, t.lookupPanic(v)
+		}
+	}()
+	bc := t.x.cache.Load()
+	if bc == nil {
+		return nil, t.fail(ctx, &e.p, 0, ErrClosed)
+	}
+	f, w, run, r, st := t.enterWindow(ctx, bc, e, key, seen)
+	switch st {
+	case entryHit:
+		return r, nil
+	case entryNegative:
+		return nil, t.fail(ctx, &e.p, 0, ErrNotFound)
+	}
+	if run != nil {
+		go t.runBatch(run)
+	}
+	if done := ctx.Done(); done == nil {
+		<-f.done // no select: its frame would make a fresh goroutine's stack grow
+	} else {
+		select {
+		case <-f.done:
+		case <-done:
+			select {
+			case <-f.done:
+			default:
+				t.leave(f, key, w)
+				return nil, t.fail(ctx, &e.p, 0, ctxErr(ctx))
+			}
+		}
+	}
+	return t.settle(ctx, bc, &e.p, key, f)
+}
+
+// enterWindow is the stage's step under Task.mu: one probe of the flights map joins key's flight or lists e's
+// and enqueues it. run is a window that e's flight filled, which the caller starts. When a flight has stored an
+// entry since the caller's lookup (Task.settled moved from seen), the cache is read again first, outside the lock,
+// and its answer returned instead (st not entryMiss), as join does.
+func (t *Task[P, R]) enterWindow(ctx context.Context, bc *tier.Local, e *batchEntry[P, R], key string, seen uint64) (f *flight[R], w waiter, run *batch[P, R], r *R, st entryState) {
+	for {
+		if now := t.settled.Load(); now != seen {
+			seen = now
+			if t.readOn && len(key) <= maxKeyLen {
+				if r, st := t.lookupFresh(bc, key); st != entryMiss {
+					return nil, waiter{}, nil, r, st
+				}
+			}
+		}
+		t.mu.Lock()
+		if f = t.flights[key]; f == nil {
+			if t.settled.Load() != seen {
+				t.mu.Unlock()
+				continue
+			}
+			f = &e.f
+			t.flights[key] = f
+			run = t.enqueue(ctx, nil, bc, e, key)
+		} else if f.done == nil {
+			f.done = make(chan struct{}) // a flight DoMany's fallback path started unbatched: never in practice
+		}
+		w = f.addWaiter(ctx)
+		t.mu.Unlock()
+		return f, w, run, nil, entryMiss
+	}
 }

@@ -97,6 +97,11 @@ func (t *Task[P, R]) lookupBig(bc *tier.Local, key string, rd *Reader, mode look
 	if !ok {
 		return nil, entryMiss
 	}
+	return t.parseBig(bc, key, b, rd, mode, now, hs, epoch)
+}
+
+// parseBig is lookupBig's answer from b, the entry bigcache holds for key.
+func (t *Task[P, R]) parseBig(bc *tier.Local, key string, b []byte, rd *Reader, mode lookupMode, now int64, hs *hotSlot, epoch uint64) (*R, entryState) {
 	h, payload, ok := parseEntry(b)
 	if !ok {
 		_ = bc.Delete(context.Background(), key)

@@ -43,7 +43,7 @@ func nullNotAllowed(path, to string) error {
 func typeName(v any) string { return rawval.TypeName(v) }
 
 // renderValue shows a raw source value in an error, bounded by Quote's limit however large it is.
-func renderValue(v any) string { return rawval.Render(v, Quote, Clip) }
+func renderValue(v any) string { return rawval.Render(v) }
 
 // AsString accepts a string or []byte holding valid UTF-8; numbers are not turned into text.
 func AsString(path string, v any) (string, error) {

@@ -2,17 +2,10 @@ package runtime
 
 import (
 	"context"
-	"database/sql"
-	"database/sql/driver"
 	"errors"
-	"fmt"
-	"io"
-	"net"
 	"sync/atomic"
-	"syscall"
 	"time"
 
-	"github.com/avast/retry-go/v4"
 	"github.com/reftask/reftask/runtime/tier"
 )
 
@@ -79,12 +72,9 @@ func (f *flight[R]) addWaiter(ctx context.Context) waiter {
 // itself in settled after its store and before it unlists itself, so finding no flight with settled unchanged
 // means that no entry for key was stored after that lookup.
 //
-// lead is true when the caller must run the new flight itself, on its own goroutine (see startFlight).
-//
-// For a batched task, e is the storage of the flight the caller would start, holding the caller's params (p is &e.p):
-// made before taking Task.mu, so that the critical section allocates nothing (an allocation there can stall it behind a
-// GC assist while every other caller queues up). It is wasted when the key already has a flight. e is nil otherwise.
-func (t *Task[P, R]) join(ctx context.Context, bc *tier.Local, p *P, key string, seen uint64, e *batchEntry[P, R]) (f *flight[R], w waiter, lead bool, r *R, st entryState) {
+// lead is true when the caller must run the new flight itself, on its own goroutine (see startFlight). join is for
+// unbatched tasks: a batched task's lookups go to the batching stage (awaitWindow, batch.go).
+func (t *Task[P, R]) join(ctx context.Context, bc *tier.Local, p *P, key string, seen uint64) (f *flight[R], w waiter, lead bool, r *R, st entryState) {
 	for {
 		if now := t.settled.Load(); now != seen {
 			seen = now
@@ -96,30 +86,18 @@ func (t *Task[P, R]) join(ctx context.Context, bc *tier.Local, p *P, key string,
 		}
 		t.mu.Lock()
 		f = t.flights[key]
-		var run *batch[P, R]
 		if f == nil {
 			if t.settled.Load() != seen {
 				t.mu.Unlock()
 				continue
 			}
-			// As joinLocked does, written out here: one frame less, so that the caller's stack does not have to
-			// grow (a copy) while it holds Task.mu.
-			if e != nil {
-				f = &e.f
-				t.flights[key] = f
-				run = t.enqueue(ctx, nil, bc, e, key)
-			} else {
-				f, lead = t.startFlight(ctx, bc, p, key)
-			}
+			f, lead = t.startFlight(ctx, bc, p, key)
 		}
 		w = f.addWaiter(ctx)
 		if !lead && f.done == nil {
 			f.done = make(chan struct{}) // a leader-run flight's first other caller: it needs something to wait on
 		}
 		t.mu.Unlock()
-		if run != nil {
-			go t.runBatch(run)
-		}
 		return f, w, lead, nil, entryMiss
 	}
 }
@@ -340,200 +318,22 @@ func (t *Task[P, R]) copyResult(f *flight[R]) *R {
 	return f.val
 }
 
-// fetch calls the source through retryLoop on the flight's ctx.
+// fetch runs the task's source pipeline (stage.go) on the flight's ctx.
 func (t *Task[P, R]) fetch(f *flight[R], p *P) (*R, int, error) {
 	if t.s.Fetch == nil {
 		return nil, 0, Permanent(errors.New("reftask: task has no source"))
 	}
-	fits := func(d time.Duration) bool { return t.fits(f, d) }
-	return retryLoop(f.ctx, t, p, fits, func(n int) (*R, error) { return t.attempt(f.ctx, p, n) })
-}
-
-// retryLoop calls call until it succeeds, fails for good, or the policy's attempts are used up, numbering the
-// attempts from 1, and returns the last error. Between attempts it waits the policy's backoff (or a server's
-// Retry-After, up to MaxDelay), jittered, on the executor's retry timer; fits reports whether some caller can
-// still use an attempt that starts after that delay, and when none can, the loop stops. p only names the key in
-// OnRetry events (nil for a batch).
-//
-// The first attempt is a plain call: a source that answers pays nothing for the retry machinery.
-func retryLoop[T, P, R any](ctx context.Context, t *Task[P, R], p *P, fits func(time.Duration) bool, call func(n int) (T, error)) (T, int, error) {
-	var zero T
-	if err := context.Cause(ctx); err != nil {
-		return zero, 0, err
-	}
-	r, err := call(1)
-	if err == nil {
-		return r, 1, nil
-	}
-	return retryRest(ctx, t, p, fits, call, err)
-}
-
-// retryRest is retryLoop after a failed first attempt, out of the frame of the common path. retry-go runs the
-// loop: its first call hands back the attempt already made, so that retry-go's bookkeeping (attempt count,
-// waits on the context or the test timer) covers every attempt, while our own classification (retryable),
-// backoff with Retry-After, and deadline awareness (fits) decide, in RetryIf, whether and when to go on.
-//
-//go:noinline
-func retryRest[T, P, R any](ctx context.Context, t *Task[P, R], p *P, fits func(time.Duration) bool, call func(n int) (T, error), first error) (T, int, error) {
-	pol := t.retry
-	attempts := 1
-	var next time.Duration
-	opts := []retry.Option{
-		retry.Context(ctx),
-		retry.Attempts(pol.Attempts),
-		retry.LastErrorOnly(true),
-		// The delay was computed, jittered and checked against deadlines in RetryIf.
-		retry.DelayType(func(uint, error, *retry.Config) time.Duration { return next }),
-		retry.RetryIf(func(err error) bool {
-			// retry-go asks before checking for the last attempt, so count here.
-			if attempts >= int(pol.Attempts) || !retryable(ctx, err) {
-				return false
-			}
-			// A server's Retry-After outranks our backoff (up to MaxDelay), and the deadline check must see it.
-			d := retryDelay(err, pol.delay(attempts), pol.MaxDelay)
-			if !fits(d) {
-				return false
-			}
-			next = d
-			if h := t.x.hooks.OnRetry; h != nil {
-				h(ctx, t.event(p, attempts, d, err))
-			}
-			return true
-		}),
-	}
-	if t.x.timer != nil {
-		opts = append(opts, retry.WithTimer(t.x.timer))
-	}
-	replayed := false
-	r, err := retry.DoWithData(func() (T, error) {
-		if !replayed {
-			replayed = true
-			var zero T
-			return zero, first
-		}
-		attempts++
-		return call(attempts)
-	}, opts...)
-	if err != nil && ctx.Err() != nil && !errors.Is(err, context.Cause(ctx)) {
-		// retry-go reports a context that ended during a wait as ctx.Err(); callers match the cause.
-		err = context.Cause(ctx)
-	}
-	return r, attempts, err
-}
-
-// attemptTimeoutError marks a per-attempt timeout, which is transient.
-type attemptTimeoutError struct {
-	timeout time.Duration
-	err     error
-}
-
-func (e *attemptTimeoutError) Error() string {
-	return fmt.Sprintf("attempt timed out after %v: %v", e.timeout, e.err)
-}
-
-func (e *attemptTimeoutError) Unwrap() error { return e.err }
-
-// attempt makes one source call, on a ctx of its own when the task has a per-attempt timeout.
-func (t *Task[P, R]) attempt(fctx context.Context, p *P, n int) (*R, error) {
-	actx := fctx
-	if t.s.Timeout > 0 {
-		ac := newAttemptCtx(fctx, t.x.monoNow().Add(t.s.Timeout))
-		defer ac.release()
-		actx = ac
-	}
-	var start time.Time
-	if t.x.hooks.OnSourceCall != nil {
-		start = time.Now()
-	}
-	r, err := t.callSource(actx, p)
-	err = hideNoRows(err)
-	switch {
-	case err != nil:
-		if actx.Err() == context.DeadlineExceeded && fctx.Err() == nil {
-			err = &attemptTimeoutError{timeout: t.s.Timeout, err: err}
-		}
-	case r == nil:
-		err = Permanent(errors.New("reftask: source returned neither a result nor an error"))
-	case t.s.ValidateResult != nil:
-		if verr := t.s.ValidateResult(r); verr != nil {
-			var ve *ValidationError
-			if errors.As(verr, &ve) {
-				ve.Task, ve.Which = t.s.Name, "result"
-			}
-			r, err = nil, verr
-		}
-	}
-	// Before any hook, log line or caller sees it: the error may quote a secret the source echoed.
-	err = t.x.secrets.redact(err)
-	if h := t.x.hooks.OnSourceCall; h != nil {
-		h(fctx, t.event(p, n, time.Since(start), err))
-	}
-	return r, err
-}
-
-// callSource turns a panic in Fetch into a permanent error: a panic is a bug that retrying will not fix.
-func (t *Task[P, R]) callSource(ctx context.Context, p *P) (r *R, err error) {
-	defer func() {
-		if v := recover(); v != nil {
-			r, err = nil, Permanent(&panicError{where: "source of task " + t.s.Name, value: v})
-		}
-	}()
-	return t.s.Fetch(ctx, p)
-}
-
-// hideNoRows turns sql.ErrNoRows from hand-written sources into ErrNotFound, so that it never reaches callers
-// and gets not-found treatment (no retries, negative caching).
-func hideNoRows(err error) error {
-	if err != nil && errors.Is(err, sql.ErrNoRows) && !IsNotFound(err) {
-		return fmt.Errorf("%w: %v", ErrNotFound, err)
-	}
-	return err
-}
-
-// retryable decides whether a failed attempt is worth another: any error from a Go source is,
-// except the kinds that a new attempt cannot change and a cancelled flight.
-func retryable(fctx context.Context, err error) bool {
-	return fctx.Err() == nil && !IsNotFound(err) && !final(err)
-}
-
-// final reports whether err, or any error it wraps, is of a kind that a new attempt cannot change: one walk of
-// the tree, where errors.As would make one per kind.
-func final(err error) bool {
-	switch e := err.(type) {
-	case nil:
-		return false
-	case *permanentError, *ValidationError, *ConvError, *panicError:
-		return true
-	case interface{ Unwrap() error }:
-		return final(e.Unwrap())
-	case interface{ Unwrap() []error }:
-		for _, w := range e.Unwrap() {
-			if final(w) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// isTransientDriverErr recognises connection-level failures that a new attempt may not see;
-// the SQL helpers mark every other driver error Permanent.
-func isTransientDriverErr(err error) bool {
-	var ne net.Error
-	return errors.Is(err, driver.ErrBadConn) ||
-		errors.Is(err, io.ErrUnexpectedEOF) ||
-		errors.Is(err, syscall.ECONNREFUSED) ||
-		errors.Is(err, syscall.ECONNRESET) ||
-		errors.Is(err, syscall.EPIPE) ||
-		errors.As(err, &ne)
+	ex := &exec[P, R]{t: t, ctx: f.ctx, p: p, f: f}
+	r, err := t.call(f.ctx, ex)
+	return r, ex.attempt, err
 }
 
 // miss serves a caller whose lookup missed: wait for the flight (or leave on ctx), then fall back as needed.
 // seen is Task.settled as it was before the caller's cache lookup (see join). p is the caller's own copy of its
-// params, which a flight the caller starts may keep; for a batched task it lies in e (p is &e.p), the new flight's
-// storage, and e is nil otherwise. bc nil means the executor's current cache: ErrClosed when there is none.
+// params, which a flight the caller starts may keep. bc nil means the executor's current cache: ErrClosed when
+// there is none. miss is for unbatched tasks; a batched task's lookups go to the batching stage (awaitWindow).
 // A panic in the generated code it runs (Clone, Describe, a hook) becomes the error.
-func (t *Task[P, R]) miss(ctx context.Context, bc *tier.Local, p *P, key string, seen uint64, e *batchEntry[P, R]) (res *R, err error) {
+func (t *Task[P, R]) miss(ctx context.Context, bc *tier.Local, p *P, key string, seen uint64) (res *R, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			res, err = nil, t.lookupPanic(v)
@@ -544,7 +344,7 @@ func (t *Task[P, R]) miss(ctx context.Context, bc *tier.Local, p *P, key string,
 			return nil, t.fail(ctx, p, 0, ErrClosed)
 		}
 	}
-	f, w, lead, r, st := t.join(ctx, bc, p, key, seen, e)
+	f, w, lead, r, st := t.join(ctx, bc, p, key, seen)
 	switch st {
 	case entryHit:
 		return r, nil
@@ -573,23 +373,15 @@ func (t *Task[P, R]) miss(ctx context.Context, bc *tier.Local, p *P, key string,
 	return t.settle(ctx, bc, p, key, f)
 }
 
-// missCopy is miss for a caller whose params may change once it leaves: it copies them first, into the new flight's
-// storage when the task is batched.
+// missCopy is miss for a caller whose params may change once it leaves: it copies them first, for a batched task
+// into the new flight's storage, which the batching stage takes (awaitWindow).
 func (t *Task[P, R]) missCopy(ctx context.Context, bc *tier.Local, p *P, key string, seen uint64) (*R, error) {
-	pc, e := t.ownParams(p)
-	return t.miss(ctx, bc, pc, key, seen, e)
-}
-
-// ownParams copies a caller's params to the heap, where a flight it starts may keep them: for a batched task
-// straight into the storage of that flight (pc is then &e.p), else on their own (e is nil).
-func (t *Task[P, R]) ownParams(p *P) (pc *P, e *batchEntry[P, R]) {
 	if t.batcher != nil {
-		e = &batchEntry[P, R]{p: *p}
-		return &e.p, e
+		return t.awaitWindow(ctx, &batchEntry[P, R]{p: *p}, key, seen)
 	}
-	pc = new(P)
+	pc := new(P)
 	*pc = *p
-	return pc, nil
+	return t.miss(ctx, bc, pc, key, seen)
 }
 
 // settle answers a caller from a finished flight: its result, or else a stale entry or the fallbacks.
@@ -598,91 +390,4 @@ func (t *Task[P, R]) settle(ctx context.Context, bc *tier.Local, p *P, key strin
 		return t.result(f), nil
 	}
 	return t.settleFailed(ctx, bc, p, key, f)
-}
-
-// settleFailed is settle for a flight that failed, out of the frames of the common path.
-//
-//go:noinline
-func (t *Task[P, R]) settleFailed(ctx context.Context, bc *tier.Local, p *P, key string, f *flight[R]) (*R, error) {
-	if IsNotFound(f.err) {
-		return nil, t.fail(ctx, p, f.attempts, f.err)
-	}
-	if ctx.Err() != nil {
-		return nil, t.fail(ctx, p, f.attempts, errors.Join(ctxErr(ctx), f.err))
-	}
-	// The source failed after retries: a stale entry first, then the fallbacks.
-	if t.readOn && t.s.Cache.StaleIfError > 0 && len(key) <= maxKeyLen {
-		var rd Reader
-		r, st := t.lookup(bc, key, &rd, lookupStale)
-		if st == entryMiss && t.x.tiers != nil {
-			r, st = t.lookupFar(ctx, key, lookupStale)
-		}
-		if st != entryMiss {
-			if h := t.x.hooks.OnStale; h != nil {
-				h(ctx, t.event(p, f.attempts, 0, f.err))
-			}
-			if st == entryNegative {
-				return nil, t.fail(ctx, p, f.attempts, ErrNotFound)
-			}
-			return r, nil
-		}
-	}
-	if len(t.s.Fallbacks) == 0 {
-		return nil, t.fail(ctx, p, f.attempts, f.err)
-	}
-	return t.fallback(ctx, p, f)
-}
-
-// fallback tries each fallback in order on the caller's ctx; results are not cached.
-func (t *Task[P, R]) fallback(ctx context.Context, p *P, f *flight[R]) (*R, error) {
-	chain, _ := ctx.Value(fallbackChainKey{}).(*fallbackChain)
-	fctx := context.WithValue(ctx, fallbackChainKey{}, &fallbackChain{task: any(t), next: chain})
-	errs := []error{f.err}
-	for _, fb := range t.s.Fallbacks {
-		if ctx.Err() != nil {
-			break
-		}
-		start := time.Now()
-		r, err := t.callFallback(fctx, fb, p)
-		if h := t.x.hooks.OnFallback; h != nil {
-			e := t.event(p, 0, time.Since(start), err)
-			e.Fallback = fb.Name
-			h(ctx, e)
-		}
-		if err == nil {
-			return r, nil
-		}
-		if IsNotFound(err) {
-			// Kept as text only: a fallback's not-found must not make the whole failure look like not-found.
-			errs = append(errs, fmt.Errorf("fallback %q: %v", fb.Name, err))
-		} else {
-			errs = append(errs, fmt.Errorf("fallback %q: %w", fb.Name, err))
-		}
-	}
-	if ctx.Err() != nil {
-		errs = append([]error{ctxErr(ctx)}, errs...)
-	}
-	return nil, t.fail(ctx, p, f.attempts, errors.Join(errs...))
-}
-
-func (t *Task[P, R]) callFallback(ctx context.Context, fb Fallback[P, R], p *P) (r *R, err error) {
-	defer func() {
-		if v := recover(); v != nil {
-			r, err = nil, &panicError{where: "fallback " + fb.Name, value: v}
-		}
-	}()
-	if fb.Fn == nil {
-		return nil, errors.New("nil fallback func")
-	}
-	r, err = fb.Fn(ctx, p)
-	err = hideNoRows(err)
-	if err == nil && r == nil {
-		err = errors.New("fallback returned no result")
-	}
-	if err == nil && t.s.ValidateResult != nil {
-		if verr := t.s.ValidateResult(r); verr != nil {
-			r, err = nil, verr
-		}
-	}
-	return r, err
 }

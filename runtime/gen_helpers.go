@@ -10,7 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/reftask/reftask/runtime/internal/jsonptr"
-
+	"github.com/reftask/reftask/runtime/internal/jsonv"
 	"github.com/reftask/reftask/runtime/internal/rawval"
 )
 
@@ -79,7 +79,7 @@ func DecodeStrict(data []byte, v any) error {
 		vs.Add("", "type", "null is not allowed")
 		return vs.Err()
 	}
-	data = NormalizeIntegers(data)
+	data = jsonv.NormalizeIntegers(data)
 	if t := reflect.TypeOf(v); t.Kind() == reflect.Pointer && t.Elem().Kind() == reflect.Struct {
 		data = dropFoldedKeys(data, t.Elem())
 	}
@@ -91,7 +91,7 @@ func DecodeStrict(data []byte, v any) error {
 	}
 	// encoding/json turns a null element of a []string or map[string]int64
 	// into the zero value; JSON Schema rejects it unless the element is nullable.
-	doc, err := DecodeJSON(data)
+	doc, err := jsonv.Decode(data)
 	if err != nil {
 		return err
 	}
@@ -144,7 +144,7 @@ func nestedNulls(x any, t reflect.Type, path string, vs *Violations) {
 		}
 	case reflect.Map:
 		m, _ := x.(map[string]any)
-		for _, k := range SortedKeys(m) {
+		for _, k := range jsonv.SortedKeys(m) {
 			p := JoinPointer(path, k)
 			if m[k] == nil {
 				if !nullable(t.Elem()) {

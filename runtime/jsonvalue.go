@@ -1,21 +1,16 @@
 package runtime
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"reflect"
-	"slices"
 	"strconv"
-	"strings"
 
-	"github.com/reftask/reftask/internal/jsonnum"
-	"github.com/reftask/reftask/runtime/internal/wire"
-
+	"github.com/reftask/reftask/runtime/internal/jsonv"
 	"github.com/reftask/reftask/runtime/internal/rawval"
+	"github.com/reftask/reftask/runtime/internal/wire"
 )
 
 // JSONValue holds any JSON value. The generator uses it, by design and
@@ -41,7 +36,7 @@ func (j JSONValue) Any() any { return j.v }
 
 // Kind names the value's JSON type: null, boolean, integer, number,
 // string, array or object (integer for a number without a fraction).
-func (j JSONValue) Kind() string { return JSONKind(j.v) }
+func (j JSONValue) Kind() string { return jsonv.Kind(j.v) }
 
 // IsNull reports whether the value is JSON null.
 func (j JSONValue) IsNull() bool { return j.v == nil }
@@ -51,7 +46,7 @@ func (j JSONValue) MarshalJSON() ([]byte, error) { return json.Marshal(j.v) }
 
 // UnmarshalJSON decodes any JSON value, keeping numbers exact.
 func (j *JSONValue) UnmarshalJSON(data []byte) error {
-	v, err := DecodeJSON(data)
+	v, err := jsonv.Decode(data)
 	if err != nil {
 		return err
 	}
@@ -66,20 +61,6 @@ func (j JSONValue) String() string {
 		return fmt.Sprint(j.v)
 	}
 	return string(b)
-}
-
-// DecodeJSON decodes one JSON document with exact numbers and nothing after it.
-func DecodeJSON(data []byte) (any, error) {
-	d := json.NewDecoder(bytes.NewReader(data))
-	d.UseNumber()
-	var v any
-	if err := d.Decode(&v); err != nil {
-		return nil, err
-	}
-	if _, err := d.Token(); !errors.Is(err, io.EOF) {
-		return nil, errors.New("unexpected data after the JSON value")
-	}
-	return v, nil
 }
 
 // AppendJSONValue encodes a JSONValue for the cache, as its JSON text, which is also what a source is sent.
@@ -101,7 +82,7 @@ func ReadJSONValue(rd *Reader) JSONValue {
 	if rd.Err() != nil {
 		return JSONValue{}
 	}
-	v, err := DecodeJSON([]byte(s))
+	v, err := jsonv.Decode([]byte(s))
 	if err != nil {
 		rd.fail()
 		return JSONValue{}
@@ -179,107 +160,13 @@ func toJSON(raw any) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return DecodeJSON(b)
+	return jsonv.Decode(b)
 }
 
 func normalizeJSON(v any) any {
 	out, err := toJSON(v)
 	if err != nil {
 		return nil
-	}
-	return out
-}
-
-// JSONKind names the JSON type of a decoded value (see JSONValue.Kind).
-func JSONKind(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return "null"
-	case bool:
-		return "boolean"
-	case json.Number:
-		if IsJSONInteger(x) {
-			return "integer"
-		}
-		return "number"
-	case string:
-		return "string"
-	case []any:
-		return "array"
-	case map[string]any:
-		return "object"
-	}
-	return fmt.Sprintf("%T", v)
-}
-
-// IsJSONInteger reports whether n has no fractional part (1.0 and 1e2 have none).
-func IsJSONInteger(n json.Number) bool { return jsonnum.IsInteger(n) }
-
-// CompareNumber compares n with the decimal or fraction bound, exactly: -1, 0 or +1, at a cost bounded by the
-// length of the texts.
-func CompareNumber(n json.Number, bound string) int { return jsonnum.Compare(n, bound) }
-
-// IsMultipleOfNumber reports, exactly, whether n is a multiple of m, a decimal or a fraction ("1/3"), at a cost
-// bounded by the length of the texts.
-func IsMultipleOfNumber(n json.Number, m string) bool { return jsonnum.IsMultipleOf(n, m) }
-
-// EqualJSON reports whether two decoded JSON values are equal as JSON Schema defines it: numbers by value (1
-// equals 1.0), objects regardless of key order.
-func EqualJSON(a, b any) bool { return jsonnum.Equal(a, b) }
-
-// SortedKeys returns an object's keys in order, so that violations are
-// reported in the same order on every run.
-func SortedKeys(o map[string]any) []string {
-	keys := make([]string, 0, len(o))
-	for k := range o {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}
-
-// NormalizeIntegers rewrites the numbers of a JSON document that have no
-// fractional part but are written with one or with an exponent (1.0, 1e2)
-// as plain integers, so that encoding/json decodes them into int64 fields:
-// JSON Schema counts them as integers. Other documents are returned as they are.
-func NormalizeIntegers(data []byte) []byte {
-	if !bytes.ContainsAny(data, ".eE") {
-		return data
-	}
-	v, err := DecodeJSON(data)
-	if err != nil {
-		return data
-	}
-	changed := false
-	var walk func(x any) any
-	walk = func(x any) any {
-		switch y := x.(type) {
-		case json.Number:
-			if !strings.ContainsAny(string(y), ".eE") {
-				break
-			}
-			if text, ok := jsonnum.Int64Text(string(y)); ok {
-				changed = true
-				return json.Number(text)
-			}
-		case []any:
-			for i := range y {
-				y[i] = walk(y[i])
-			}
-		case map[string]any:
-			for k := range y {
-				y[k] = walk(y[k])
-			}
-		}
-		return x
-	}
-	v = walk(v)
-	if !changed {
-		return data
-	}
-	out, err := json.Marshal(v)
-	if err != nil {
-		return data
 	}
 	return out
 }

@@ -13,7 +13,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/reftask/reftask/internal/jsonnum"
 	"github.com/reftask/reftask/runtime/internal/jsonptr"
+	"github.com/reftask/reftask/runtime/internal/jsonv"
 )
 
 // defaultMaxParams is the largest params document Execute accepts unless WithMaxParamsSize says otherwise.
@@ -254,7 +256,7 @@ func scanParams(data []byte, vs *Violations) bool {
 			if d, ok := tok.(json.Delim); !ok || d != '{' {
 				kind := "array"
 				if !ok {
-					kind = JSONKind(tok)
+					kind = jsonv.Kind(tok)
 				}
 				vs.Add("", "type", kind+" is not of type object")
 				return false
@@ -375,7 +377,7 @@ func addDecodeError(vs *Violations, at string, raw []byte, t reflect.Type, err e
 		want := schemaType(te.Type)
 		msg := got + " is not of type " + want
 		if want == "integer" && (got == "integer" || got == "number") {
-			if lit, ok := jsonAt(raw, rel).(json.Number); ok && IsJSONInteger(lit) {
+			if lit, ok := jsonAt(raw, rel).(json.Number); ok && jsonnum.IsInteger(lit) {
 				msg = "integer " + Clip(string(lit)) + " is out of range"
 			} else {
 				msg = "number is not of type integer"
@@ -395,7 +397,7 @@ func addDecodeError(vs *Violations, at string, raw []byte, t reflect.Type, err e
 		// An error worded by a decoder this package does not know; its text may name Go types, so only its kind
 		// is kept, with the JSON type the value has.
 		val := jsonAt(raw, "")
-		got, want := JSONKind(val), schemaType(t)
+		got, want := jsonv.Kind(val), schemaType(t)
 		switch {
 		case got != want:
 			vs.Add(at, "type", got+" is not of type "+want)
@@ -427,7 +429,7 @@ func fieldPointer(field string) string {
 
 // jsonAt returns the value at pointer ptr inside the JSON text raw, or nil.
 func jsonAt(raw []byte, ptr string) any {
-	doc, err := DecodeJSON(NormalizeIntegers(raw))
+	doc, err := jsonv.Decode(jsonv.NormalizeIntegers(raw))
 	if err != nil {
 		return nil
 	}
@@ -441,7 +443,7 @@ func jsonAt(raw []byte, ptr string) any {
 // jsonKindOf names the JSON type of the value at ptr in raw, falling back to encoding/json's description of it.
 func jsonKindOf(raw []byte, ptr, described string) string {
 	if v := jsonAt(raw, ptr); v != nil {
-		return JSONKind(v)
+		return jsonv.Kind(v)
 	}
 	kind, _, _ := strings.Cut(described, " ")
 	switch kind {

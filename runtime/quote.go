@@ -5,6 +5,7 @@ import (
 	"reflect"
 
 	"github.com/reftask/reftask/internal/quote"
+	"github.com/reftask/reftask/runtime/internal/rawval"
 )
 
 // QuoteLimit is how many bytes of a value an error message or a log line shows. A longer value is cut there and
@@ -41,17 +42,7 @@ func clipAt(s string, limit int) (string, bool) { return quote.At(s, limit) }
 func lengthNote(n int) string { return quote.LengthNote(n) }
 
 // quoteAny is Quote for a value of any type: a string is quoted, anything else printed with %v and clipped.
-func quoteAny(v any) string {
-	switch x := v.(type) {
-	case string:
-		return Quote(x)
-	case []byte:
-		return Quote(string(x))
-	case fmt.Stringer:
-		return Clip(x.String())
-	}
-	return Clip(fmt.Sprint(v))
-}
+func quoteAny(v any) string { return rawval.QuoteAny(v) }
 
 // boundedArg stands in for a long string argument of Violations.Addf, so that whatever verb the generated
 // message uses (%q, %s, %v), the value is shown cut, with its length.

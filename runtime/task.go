@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -18,49 +17,6 @@ type CachePolicy struct {
 	TTL          time.Duration // how long a result is fresh
 	NegativeTTL  time.Duration // how long a not-found answer is remembered; 0 = not at all
 	StaleIfError time.Duration // how long past expiry an entry may still be served when the source fails
-}
-
-// RetryPolicy controls retries of transient source errors. Attempts 0 is treated as 1,
-// and MaxDelay 0 as 30s so that backoff always stays bounded.
-type RetryPolicy struct {
-	Attempts     uint
-	InitialDelay time.Duration
-	MaxDelay     time.Duration
-	Jitter       bool // randomise each delay within [delay/2, delay] to spread retries of many clients
-}
-
-const defaultMaxDelay = 30 * time.Second
-
-func (p RetryPolicy) normalized() RetryPolicy {
-	if p.Attempts == 0 {
-		// Some retry libraries read 0 as "retry forever"; here it means one attempt.
-		p.Attempts = 1
-	}
-	if p.InitialDelay < 0 {
-		p.InitialDelay = 0
-	}
-	if p.MaxDelay <= 0 {
-		p.MaxDelay = defaultMaxDelay
-	}
-	return p
-}
-
-// delay returns the pause after the n-th failed attempt (n ≥ 1): exponential from InitialDelay,
-// capped at MaxDelay, then jittered.
-func (p RetryPolicy) delay(n int) time.Duration {
-	d := p.InitialDelay
-	for i := 1; i < n && d < p.MaxDelay; i++ {
-		if d > p.MaxDelay/2 {
-			d = p.MaxDelay
-			break
-		}
-		d *= 2
-	}
-	d = min(d, p.MaxDelay)
-	if p.Jitter && d > 1 {
-		d = d/2 + rand.N(d/2+1)
-	}
-	return d
 }
 
 // TaskSpec is what generated code declares for one task; P is the params struct, R the result type.
@@ -82,42 +38,6 @@ type TaskSpec[P, R any] struct {
 	Batch          *BatchPolicy[P, R] // nil = no batching: each miss calls Fetch
 }
 
-// Fallback is tried, in order, when the source failed after retries and no stale entry could be served.
-type Fallback[P, R any] struct {
-	Name string
-	Fn   func(ctx context.Context, p *P) (*R, error)
-}
-
-// FallbackTask falls back to another task with the same params and result types.
-func FallbackTask[P, R any](t *Task[P, R]) Fallback[P, R] {
-	return Fallback[P, R]{Name: "task " + t.Name(), Fn: func(ctx context.Context, p *P) (*R, error) {
-		// A task already in this fallback chain would recurse forever.
-		for c, _ := ctx.Value(fallbackChainKey{}).(*fallbackChain); c != nil; c = c.next {
-			if c.task == any(t) {
-				return nil, Permanent(fmt.Errorf("reftask: fallback cycle through task %s", t.Name()))
-			}
-		}
-		return t.Do(ctx, p)
-	}}
-}
-
-// FallbackValue falls back to a value made fresh by v on each call, so callers never share it.
-func FallbackValue[P, R any](name string, v func() *R) Fallback[P, R] {
-	return Fallback[P, R]{Name: name, Fn: func(context.Context, *P) (*R, error) {
-		if v == nil {
-			return nil, errors.New("reftask: nil fallback value func")
-		}
-		return v(), nil
-	}}
-}
-
-type fallbackChainKey struct{}
-
-type fallbackChain struct {
-	task any
-	next *fallbackChain
-}
-
 // Task is one task bound to an Executor; it is safe for concurrent use.
 type Task[P, R any] struct {
 	x       *Executor
@@ -132,6 +52,9 @@ type Task[P, R any] struct {
 	mu      sync.Mutex // guards flights and the waiter bookkeeping inside them, and the batcher's state
 	flights map[string]*flight[R]
 	batcher *batcher[P, R] // nil unless the spec has a Batch policy
+	// call and callMany are the source pipelines of a flight and of a batch, composed from stages (stage.go).
+	call     step[P, R, *R]
+	callMany step[P, R, []*R]
 	// settled counts finished flights, each after its cache store and before it unlists itself; join uses it to
 	// skip a second cache lookup when nothing can have been stored since the caller's.
 	settled atomic.Uint64
@@ -156,6 +79,7 @@ func NewTask[P, R any](x *Executor, s TaskSpec[P, R]) *Task[P, R] {
 	if s.Batch != nil {
 		t.batcher = newBatcher(*s.Batch)
 	}
+	t.compose(nil)
 	if x != nil {
 		t.gen = x.generation(s.Name)
 		if len(x.tiers) > 0 {
@@ -319,15 +243,18 @@ func (t *Task[P, R]) Get(ctx context.Context, key []byte, p P) (*R, error) {
 			return nil, err
 		}
 	}
+	if t.batcher != nil {
+		return t.missBatched(ctx, key, p, seen) // the batching stage (batch.go)
+	}
 	// Likewise the miss: the params are copied, then checked, then the flight is joined, in three calls in turn.
-	pp, e, err := t.copyValue(ctx, p)
+	pp, err := t.copyValue(ctx, p)
 	if err == nil {
 		err = t.admit(ctx, pp, time.Time{})
 	}
 	if err != nil {
 		return nil, err
 	}
-	return t.miss(ctx, nil, pp, string(key), seen, e)
+	return t.miss(ctx, nil, pp, string(key), seen)
 }
 
 // getHooked is Get for an executor with lookup hooks, which need the lookup's start time, or for a task that is
@@ -357,14 +284,17 @@ func (t *Task[P, R]) getHooked(ctx context.Context, key []byte, p P) (res *R, er
 			return nil, err
 		}
 	}
-	pp, e, err := t.copyValue(ctx, p)
+	if t.batcher != nil {
+		return t.missBatchedHooked(ctx, key, p, seen, start)
+	}
+	pp, err := t.copyValue(ctx, p)
 	if err == nil {
 		err = t.admit(ctx, pp, start)
 	}
 	if err != nil {
 		return nil, err
 	}
-	return t.miss(ctx, nil, pp, string(key), seen, e)
+	return t.miss(ctx, nil, pp, string(key), seen)
 }
 
 // lookupHot is Get's read of the hot-key layer, in place on the caller's key bytes. It answers entryCold when
@@ -389,10 +319,14 @@ func (t *Task[P, R]) lookupHot(ctx context.Context, key []byte) (r *R, st entryS
 	return nil, entryCold, nil
 }
 
-// lookupCold is Get's read of bigcache, through pooled buffers: bigcache may keep the key it is given, so the
-// caller's bytes are copied. What it finds goes into the hot-key layer; when it finds nothing, the tiers added
-// with WithTier are read (lookupFarCopy). The generated code it runs (Decode, Clone) cannot panic through it: a
-// panic there makes the entry a miss (decode, cloneEntry).
+// lookupCold is Get's read of bigcache, through a pooled copy of the key: bigcache may keep the key it is given
+// (in a log line), which would move the caller's key buffer to the heap. What it finds goes into the hot-key layer
+// (coldHit); when it finds nothing, the tiers added with WithTier are read (lookupFarCopy). The generated code it
+// runs (Decode, Clone) cannot panic through it: a panic there makes the entry a miss (decode, cloneEntry).
+//
+// Its frame is kept small, and everything but the read is left to coldHit, because the read is the deepest point
+// of a miss: on a fresh goroutine (a batched task's callers often are), every byte above it counts towards the
+// starting stack that the miss would otherwise outgrow (a stack copy per lookup).
 //
 //go:noinline
 func (t *Task[P, R]) lookupCold(ctx context.Context, key []byte) (*R, entryState) {
@@ -400,19 +334,35 @@ func (t *Task[P, R]) lookupCold(ctx context.Context, key []byte) (*R, entryState
 	if bc == nil {
 		return nil, entryMiss
 	}
-	var hs *hotSlot
 	var epoch uint64
 	if t.hot != nil {
-		s := t.hot.slot(bytesView(key))
-		hs, epoch = &s, s.stripe.epoch.Load() // before the bigcache read: see hotLayer.fill
+		epoch = t.hot.slot(bytesView(key)).stripe.epoch.Load() // before the bigcache read: see hotLayer.fill
 	}
 	sc := t.x.scratch.Get().(*scratch)
 	sc.key = append(sc.key[:0], key...)
-	r, st := t.lookupBig(bc, bytesView(sc.key), &sc.rd, lookupFresh, t.x.nanos(), hs, epoch)
-	t.x.putScratch(sc)
-	if st == entryMiss && t.x.tiers != nil {
-		return t.lookupFarCopy(ctx, key)
+	b, ok, _ := bc.Get(context.Background(), bytesView(sc.key))
+	if !ok {
+		t.x.putScratch(sc)
+		if t.x.tiers != nil {
+			return t.lookupFarCopy(ctx, key)
+		}
+		return nil, entryMiss
 	}
+	return t.coldHit(bc, sc, b, epoch)
+}
+
+// coldHit is lookupCold's answer from the entry b that bigcache holds for sc.key; it returns sc to the pool.
+//
+//go:noinline
+func (t *Task[P, R]) coldHit(bc *tier.Local, sc *scratch, b []byte, epoch uint64) (*R, entryState) {
+	var hs *hotSlot
+	key := bytesView(sc.key)
+	if t.hot != nil {
+		s := t.hot.slot(key)
+		hs = &s
+	}
+	r, st := t.parseBig(bc, key, b, &sc.rd, lookupFresh, t.x.nanos(), hs, epoch)
+	t.x.putScratch(sc)
 	return r, st
 }
 
@@ -423,17 +373,17 @@ func (t *Task[P, R]) lookupPanic(v any) error {
 	return t.taskErr(nil, 0, &panicError{where: "task " + t.s.Name, value: v})
 }
 
-// copyValue copies the params of a lookup that missed to the heap, where the flight it may start keeps them:
-// for a batched task straight into that flight's storage e (pp is then &e.p). It fails the lookup when its ctx
-// has ended or the executor is closed.
+// copyValue copies the params of a lookup that missed to the heap, where the flight it may start keeps them. It
+// fails the lookup when its ctx has ended or the executor is closed.
 //
 //go:noinline
-func (t *Task[P, R]) copyValue(ctx context.Context, p P) (pp *P, e *batchEntry[P, R], err error) {
-	pp, e = t.ownParams(&p)
+func (t *Task[P, R]) copyValue(ctx context.Context, p P) (pp *P, err error) {
+	pp = new(P)
+	*pp = p
 	if ctx.Err() != nil || t.x.cache.Load() == nil {
-		return nil, nil, t.missFailed(ctx, pp)
+		return nil, t.missFailed(ctx, pp)
 	}
-	return pp, e, nil
+	return pp, nil
 }
 
 // missFailed is the error of a lookup that missed after its ctx ended or its executor closed. A panic in the
@@ -512,50 +462,8 @@ func (t *Task[P, R]) check(ctx context.Context, bc *tier.Local, p *P, start time
 	return nil, key, seen, nil
 }
 
-// admit validates the params of a lookup the cache could not answer, and reports the miss. A panic in the
-// generated code it runs (ValidateParams, Describe, a hook) becomes the error.
-func (t *Task[P, R]) admit(ctx context.Context, p *P, start time.Time) (err error) {
-	defer func() {
-		if v := recover(); v != nil {
-			err = t.lookupPanic(v)
-		}
-	}()
-	if t.s.ValidateParams != nil {
-		if err := t.s.ValidateParams(p); err != nil {
-			return t.invalidParams(ctx, p, err)
-		}
-	}
-	if h := t.x.hooks.OnMiss; h != nil {
-		t.report(ctx, h, p, start)
-	}
-	return nil
-}
-
-// checkClosed answers a lookup on a closed executor: invalid params still get their validation error.
-//
-//go:noinline
-func (t *Task[P, R]) checkClosed(ctx context.Context, p *P) error {
-	if t.s.ValidateParams != nil {
-		if err := t.s.ValidateParams(p); err != nil {
-			return t.invalidParams(ctx, p, err)
-		}
-	}
-	return t.fail(ctx, p, 0, ErrClosed)
-}
-
 // The functions below keep cold work out of the frames of Do's common path: a caller on a fresh goroutine then
 // stays within its starting stack instead of paying a stack copy per lookup.
-
-// invalidParams reports params that failed validation.
-//
-//go:noinline
-func (t *Task[P, R]) invalidParams(ctx context.Context, p *P, err error) error {
-	var ve *ValidationError
-	if errors.As(err, &ve) {
-		ve.Task, ve.Which = t.s.Name, "params"
-	}
-	return t.fail(ctx, p, 0, err)
-}
 
 // report calls a per-lookup hook.
 //

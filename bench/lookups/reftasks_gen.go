@@ -15,6 +15,9 @@ import (
 // different versions of reftask: regenerate the file (go generate) with the reftaskgen of the version you build with.
 const _ = kit.SupportPackageIsVersion1
 
+// idPattern is compiled once; reftaskgen has already checked the pattern.
+var idPattern = kit.MustPattern("^user_[0-9]+$")
+
 // Address is the object at properties/address.
 type Address struct {
 	City    string `json:"city"`
@@ -23,11 +26,8 @@ type Address struct {
 
 // UnmarshalJSON decodes a Address, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Address) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"city", "country"}, []string{"city", "country"}, nil, false); err != nil {
-		return err
-	}
 	type plain Address
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"city", "country"}, []string{"city", "country"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -38,14 +38,12 @@ func (v *Address) Validate() error {
 }
 
 func (v *Address) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pCountry := path.Key("country")
-		if utf8.RuneCountInString(v.Country) < 2 {
-			vs.Addf(pCountry.String(), "minLength", "length %d, want at least 2", utf8.RuneCountInString(v.Country))
-		}
-		if utf8.RuneCountInString(v.Country) > 2 {
-			vs.Addf(pCountry.String(), "maxLength", "length %d, want at most 2", utf8.RuneCountInString(v.Country))
-		}
+	pCountry := path.Key("country")
+	if utf8.RuneCountInString(v.Country) < 2 {
+		vs.Addf(pCountry.String(), "minLength", "length %d, want at least 2", utf8.RuneCountInString(v.Country))
+	}
+	if utf8.RuneCountInString(v.Country) > 2 {
+		vs.Addf(pCountry.String(), "maxLength", "length %d, want at most 2", utf8.RuneCountInString(v.Country))
 	}
 }
 
@@ -99,8 +97,7 @@ func (v Plan) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendPlan(dst []byte, v *Plan) []byte {
-	dst = kit.AppendString(dst, string(*v))
-	return dst
+	return kit.AppendString(dst, string(*v))
 }
 
 func readPlan(rd *runtime.Reader, v *Plan) {
@@ -122,11 +119,8 @@ type UserProfile struct {
 
 // UnmarshalJSON decodes a UserProfile, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *UserProfile) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"id", "name", "email", "plan", "created_at"}, []string{"id", "name", "plan", "created_at", "login_count", "address"}, nil, false); err != nil {
-		return err
-	}
 	type plain UserProfile
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"id", "name", "email", "plan", "created_at"}, []string{"id", "name", "plan", "created_at", "login_count", "address"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -136,91 +130,49 @@ func (v *UserProfile) Validate() error {
 	return vs.Err()
 }
 
-// pattern0 is compiled once; the schema compiler has already accepted it.
-var pattern0 = kit.MustPattern("^user_[0-9]+$")
-
 func (v *UserProfile) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pID := path.Key("id")
-		if !pattern0.MatchString(v.ID) {
-			vs.Addf(pID.String(), "pattern", "%q does not match \"^user_[0-9]+$\"", v.ID)
+	pID := path.Key("id")
+	if !idPattern.MatchString(v.ID) {
+		vs.Addf(pID.String(), "pattern", "%q does not match \"^user_[0-9]+$\"", v.ID)
+	}
+	pName := path.Key("name")
+	if utf8.RuneCountInString(v.Name) < 1 {
+		vs.Addf(pName.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.Name))
+	}
+	if utf8.RuneCountInString(v.Name) > 200 {
+		vs.Addf(pName.String(), "maxLength", "length %d, want at most 200", utf8.RuneCountInString(v.Name))
+	}
+	pPlan := path.Key("plan")
+	v.Plan.validate(vs, &pPlan)
+	if pLoginCount := path.Key("login_count"); v.LoginCount != nil {
+		if (*v.LoginCount) < 0 {
+			vs.Addf(pLoginCount.String(), "minimum", "%v is less than 0", (*v.LoginCount))
 		}
 	}
-	{
-		pName := path.Key("name")
-		if utf8.RuneCountInString(v.Name) < 1 {
-			vs.Addf(pName.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.Name))
-		}
-		if utf8.RuneCountInString(v.Name) > 200 {
-			vs.Addf(pName.String(), "maxLength", "length %d, want at most 200", utf8.RuneCountInString(v.Name))
-		}
-	}
-	{
-		pPlan := path.Key("plan")
-		v.Plan.validate(vs, &pPlan)
-	}
-	{
-		pLoginCount := path.Key("login_count")
-		if v.LoginCount != nil {
-			if (*v.LoginCount) < 0 {
-				vs.Addf(pLoginCount.String(), "minimum", "%v is less than 0", (*v.LoginCount))
-			}
-		}
-	}
-	{
-		pAddress := path.Key("address")
-		if v.Address != nil {
-			v.Address.validate(vs, &pAddress)
-		}
+	if pAddress := path.Key("address"); v.Address != nil {
+		v.Address.validate(vs, &pAddress)
 	}
 }
 
 func appendUserProfile(dst []byte, v *UserProfile) []byte {
 	dst = kit.AppendString(dst, v.ID)
 	dst = kit.AppendString(dst, v.Name)
-	if v.Email != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendString(dst, (*v.Email))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOpt(dst, v.Email, kit.AppendString)
 	dst = kit.AppendString(dst, string(v.Plan))
 	dst = kit.AppendTime(dst, v.CreatedAt)
-	if v.LoginCount != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendInt64(dst, (*v.LoginCount))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.Address != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = appendAddress(dst, v.Address)
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOpt(dst, v.LoginCount, kit.AppendInt64)
+	dst = kit.AppendOptRef(dst, v.Address, appendAddress)
 	return dst
 }
 
 func readUserProfile(rd *runtime.Reader, v *UserProfile) {
 	v.ID = rd.String()
 	v.Name = rd.String()
-	if rd.Present() {
-		p0 := new(string)
-		(*p0) = rd.String()
-		v.Email = p0
-	}
+	v.Email = kit.ReadOpt(rd, (*runtime.Reader).String)
 	v.Plan = Plan(rd.String())
 	v.CreatedAt = rd.Time()
-	if rd.Present() {
-		p0 := new(int64)
-		(*p0) = rd.Int64()
-		v.LoginCount = p0
-	}
-	if rd.Present() {
-		p0 := new(Address)
-		readAddress(rd, p0)
-		v.Address = p0
-	}
+	v.LoginCount = kit.ReadOpt(rd, (*runtime.Reader).Int64)
+	v.Address = kit.ReadOptRef(rd, readAddress)
 }
 
 // cloneUserProfile returns a deep copy of v that shares nothing mutable with it.
@@ -253,11 +205,8 @@ type UserProfileFlakyParams struct {
 
 // UnmarshalJSON decodes a UserProfileFlakyParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *UserProfileFlakyParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"user_id"}, []string{"user_id"}, nil, false); err != nil {
-		return err
-	}
 	type plain UserProfileFlakyParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"user_id"}, []string{"user_id"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -268,11 +217,9 @@ func (v *UserProfileFlakyParams) Validate() error {
 }
 
 func (v *UserProfileFlakyParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pUserID := path.Key("user_id")
-		if !pattern0.MatchString(v.UserID) {
-			vs.Addf(pUserID.String(), "pattern", "%q does not match \"^user_[0-9]+$\"", v.UserID)
-		}
+	pUserID := path.Key("user_id")
+	if !idPattern.MatchString(v.UserID) {
+		vs.Addf(pUserID.String(), "pattern", "%q does not match \"^user_[0-9]+$\"", v.UserID)
 	}
 }
 
@@ -288,11 +235,8 @@ type UserProfileParams struct {
 
 // UnmarshalJSON decodes a UserProfileParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *UserProfileParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"user_id"}, []string{"user_id"}, nil, false); err != nil {
-		return err
-	}
 	type plain UserProfileParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"user_id"}, []string{"user_id"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -303,11 +247,9 @@ func (v *UserProfileParams) Validate() error {
 }
 
 func (v *UserProfileParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pUserID := path.Key("user_id")
-		if !pattern0.MatchString(v.UserID) {
-			vs.Addf(pUserID.String(), "pattern", "%q does not match \"^user_[0-9]+$\"", v.UserID)
-		}
+	pUserID := path.Key("user_id")
+	if !idPattern.MatchString(v.UserID) {
+		vs.Addf(pUserID.String(), "pattern", "%q does not match \"^user_[0-9]+$\"", v.UserID)
 	}
 }
 
@@ -326,11 +268,8 @@ type UserRow struct {
 
 // UnmarshalJSON decodes a UserRow, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *UserRow) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"id", "name", "plan"}, []string{"id", "name", "plan"}, nil, false); err != nil {
-		return err
-	}
 	type plain UserRow
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"id", "name", "plan"}, []string{"id", "name", "plan"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -341,37 +280,25 @@ func (v *UserRow) Validate() error {
 }
 
 func (v *UserRow) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pID := path.Key("id")
-		if utf8.RuneCountInString(v.ID) < 1 {
-			vs.Addf(pID.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.ID))
-		}
+	pID := path.Key("id")
+	if utf8.RuneCountInString(v.ID) < 1 {
+		vs.Addf(pID.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.ID))
 	}
-	{
-		pName := path.Key("name")
-		if utf8.RuneCountInString(v.Name) < 1 {
-			vs.Addf(pName.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.Name))
-		}
-		if utf8.RuneCountInString(v.Name) > 200 {
-			vs.Addf(pName.String(), "maxLength", "length %d, want at most 200", utf8.RuneCountInString(v.Name))
-		}
+	pName := path.Key("name")
+	if utf8.RuneCountInString(v.Name) < 1 {
+		vs.Addf(pName.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.Name))
 	}
-	{
-		pPlan := path.Key("plan")
-		v.Plan.validate(vs, &pPlan)
+	if utf8.RuneCountInString(v.Name) > 200 {
+		vs.Addf(pName.String(), "maxLength", "length %d, want at most 200", utf8.RuneCountInString(v.Name))
 	}
+	pPlan := path.Key("plan")
+	v.Plan.validate(vs, &pPlan)
 }
 
 func appendUserRow(dst []byte, v *UserRow) []byte {
 	dst = kit.AppendString(dst, v.ID)
 	dst = kit.AppendString(dst, v.Name)
-	dst = kit.AppendPresent(dst, v.Email.Set)
-	if v.Email.Set {
-		dst = kit.AppendPresent(dst, v.Email.Null)
-		if !v.Email.Null {
-			dst = kit.AppendString(dst, v.Email.Value)
-		}
-	}
+	dst = kit.AppendOptNull(dst, &v.Email, kit.AppendString)
 	dst = kit.AppendString(dst, string(v.Plan))
 	return dst
 }
@@ -379,14 +306,7 @@ func appendUserRow(dst []byte, v *UserRow) []byte {
 func readUserRow(rd *runtime.Reader, v *UserRow) {
 	v.ID = rd.String()
 	v.Name = rd.String()
-	if rd.Present() {
-		v.Email.Set = true
-		if rd.Present() {
-			v.Email.Null = true
-		} else {
-			v.Email.Value = rd.String()
-		}
-	}
+	v.Email = kit.ReadOptNull(rd, (*runtime.Reader).String)
 	v.Plan = UserRowPlan(rd.String())
 }
 
@@ -403,11 +323,8 @@ type UserRowBatchedParams struct {
 
 // UnmarshalJSON decodes a UserRowBatchedParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *UserRowBatchedParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"user_id"}, []string{"user_id"}, nil, false); err != nil {
-		return err
-	}
 	type plain UserRowBatchedParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"user_id"}, []string{"user_id"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -418,14 +335,12 @@ func (v *UserRowBatchedParams) Validate() error {
 }
 
 func (v *UserRowBatchedParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pUserID := path.Key("user_id")
-		if utf8.RuneCountInString(v.UserID) < 1 {
-			vs.Addf(pUserID.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.UserID))
-		}
-		if utf8.RuneCountInString(v.UserID) > 64 {
-			vs.Addf(pUserID.String(), "maxLength", "length %d, want at most 64", utf8.RuneCountInString(v.UserID))
-		}
+	pUserID := path.Key("user_id")
+	if utf8.RuneCountInString(v.UserID) < 1 {
+		vs.Addf(pUserID.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.UserID))
+	}
+	if utf8.RuneCountInString(v.UserID) > 64 {
+		vs.Addf(pUserID.String(), "maxLength", "length %d, want at most 64", utf8.RuneCountInString(v.UserID))
 	}
 }
 
@@ -441,11 +356,8 @@ type UserRowBatchedUncachedParams struct {
 
 // UnmarshalJSON decodes a UserRowBatchedUncachedParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *UserRowBatchedUncachedParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"user_id"}, []string{"user_id"}, nil, false); err != nil {
-		return err
-	}
 	type plain UserRowBatchedUncachedParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"user_id"}, []string{"user_id"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -456,14 +368,12 @@ func (v *UserRowBatchedUncachedParams) Validate() error {
 }
 
 func (v *UserRowBatchedUncachedParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pUserID := path.Key("user_id")
-		if utf8.RuneCountInString(v.UserID) < 1 {
-			vs.Addf(pUserID.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.UserID))
-		}
-		if utf8.RuneCountInString(v.UserID) > 64 {
-			vs.Addf(pUserID.String(), "maxLength", "length %d, want at most 64", utf8.RuneCountInString(v.UserID))
-		}
+	pUserID := path.Key("user_id")
+	if utf8.RuneCountInString(v.UserID) < 1 {
+		vs.Addf(pUserID.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.UserID))
+	}
+	if utf8.RuneCountInString(v.UserID) > 64 {
+		vs.Addf(pUserID.String(), "maxLength", "length %d, want at most 64", utf8.RuneCountInString(v.UserID))
 	}
 }
 
@@ -479,11 +389,8 @@ type UserRowParams struct {
 
 // UnmarshalJSON decodes a UserRowParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *UserRowParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"user_id"}, []string{"user_id"}, nil, false); err != nil {
-		return err
-	}
 	type plain UserRowParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"user_id"}, []string{"user_id"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -494,14 +401,12 @@ func (v *UserRowParams) Validate() error {
 }
 
 func (v *UserRowParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pUserID := path.Key("user_id")
-		if utf8.RuneCountInString(v.UserID) < 1 {
-			vs.Addf(pUserID.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.UserID))
-		}
-		if utf8.RuneCountInString(v.UserID) > 64 {
-			vs.Addf(pUserID.String(), "maxLength", "length %d, want at most 64", utf8.RuneCountInString(v.UserID))
-		}
+	pUserID := path.Key("user_id")
+	if utf8.RuneCountInString(v.UserID) < 1 {
+		vs.Addf(pUserID.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.UserID))
+	}
+	if utf8.RuneCountInString(v.UserID) > 64 {
+		vs.Addf(pUserID.String(), "maxLength", "length %d, want at most 64", utf8.RuneCountInString(v.UserID))
 	}
 }
 
@@ -549,8 +454,7 @@ func (v UserRowPlan) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendUserRowPlan(dst []byte, v *UserRowPlan) []byte {
-	dst = kit.AppendString(dst, string(*v))
-	return dst
+	return kit.AppendString(dst, string(*v))
 }
 
 func readUserRowPlan(rd *runtime.Reader, v *UserRowPlan) {
@@ -586,7 +490,7 @@ func NewClient(x *runtime.Executor) *Client {
 			TTL:          5 * time.Minute,
 		},
 		Clone:    cloneUserProfile,
-		Decode:   decodeUserProfile,
+		Decode:   kit.Decoder(readUserProfile),
 		Describe: describeUserProfileParams,
 		Encode:   appendUserProfile,
 		Fetch:    c.fetchUserProfile,
@@ -604,9 +508,8 @@ func NewClient(x *runtime.Executor) *Client {
 	})
 	c.userProfileFlaky = runtime.NewTask(x, runtime.TaskSpec[UserProfileFlakyParams, UserProfile]{
 		AppendKey: appendUserProfileFlakyParams,
-		Cache:     runtime.CachePolicy{},
 		Clone:     cloneUserProfile,
-		Decode:    decodeUserProfileFlaky,
+		Decode:    kit.Decoder(readUserProfile),
 		Describe:  describeUserProfileFlakyParams,
 		Encode:    appendUserProfile,
 		Fetch:     c.fetchUserProfileFlaky,
@@ -626,19 +529,14 @@ func NewClient(x *runtime.Executor) *Client {
 		Scan:    scanUserRow,
 	}
 	c.userRow = runtime.NewTask(x, runtime.TaskSpec[UserRowParams, UserRow]{
-		AppendKey: appendUserRowParams,
-		Cache:     runtime.CachePolicy{TTL: 5 * time.Minute},
-		Clone:     cloneUserRow,
-		Decode:    decodeUserRow,
-		Describe:  describeUserRowParams,
-		Encode:    appendUserRow,
-		Fetch:     c.fetchUserRow,
-		Name:      "UserRow",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
+		AppendKey:      appendUserRowParams,
+		Cache:          runtime.CachePolicy{TTL: 5 * time.Minute},
+		Clone:          cloneUserRow,
+		Decode:         kit.Decoder(readUserRow),
+		Describe:       describeUserRowParams,
+		Encode:         appendUserRow,
+		Fetch:          c.fetchUserRow,
+		Name:           "UserRow",
 		Timeout:        10 * time.Second,
 		ValidateParams: (*UserRowParams).Validate,
 		ValidateResult: (*UserRow).Validate,
@@ -658,18 +556,13 @@ func NewClient(x *runtime.Executor) *Client {
 			MaxSize:     100,
 			Wait:        time.Millisecond,
 		},
-		Cache:    runtime.CachePolicy{TTL: 5 * time.Minute},
-		Clone:    cloneUserRow,
-		Decode:   decodeUserRowBatched,
-		Describe: describeUserRowBatchedParams,
-		Encode:   appendUserRow,
-		Fetch:    c.fetchUserRowBatched,
-		Name:     "UserRowBatched",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
+		Cache:          runtime.CachePolicy{TTL: 5 * time.Minute},
+		Clone:          cloneUserRow,
+		Decode:         kit.Decoder(readUserRow),
+		Describe:       describeUserRowBatchedParams,
+		Encode:         appendUserRow,
+		Fetch:          c.fetchUserRowBatched,
+		Name:           "UserRowBatched",
 		Timeout:        10 * time.Second,
 		ValidateParams: (*UserRowBatchedParams).Validate,
 		ValidateResult: (*UserRow).Validate,
@@ -689,18 +582,12 @@ func NewClient(x *runtime.Executor) *Client {
 			MaxSize:     100,
 			Wait:        time.Millisecond,
 		},
-		Cache:    runtime.CachePolicy{},
-		Clone:    cloneUserRow,
-		Decode:   decodeUserRowBatchedUncached,
-		Describe: describeUserRowBatchedUncachedParams,
-		Encode:   appendUserRow,
-		Fetch:    c.fetchUserRowBatchedUncached,
-		Name:     "UserRowBatchedUncached",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
+		Clone:          cloneUserRow,
+		Decode:         kit.Decoder(readUserRow),
+		Describe:       describeUserRowBatchedUncachedParams,
+		Encode:         appendUserRow,
+		Fetch:          c.fetchUserRowBatchedUncached,
+		Name:           "UserRowBatchedUncached",
 		Timeout:        10 * time.Second,
 		ValidateParams: (*UserRowBatchedUncachedParams).Validate,
 		ValidateResult: (*UserRow).Validate,
@@ -712,45 +599,21 @@ func NewClient(x *runtime.Executor) *Client {
 // GetUserProfile looks up a user's profile by id, from an in-process Go source so that the benchmarks need no database.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetUserProfile(ctx context.Context, userID string) (*UserProfile, error) {
-	p := newUserProfileParams(userID)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.userProfile.Get(ctx, c.keyUserProfile(buf[:0], &p), p)
-}
-
-// keyUserProfile appends the cache key of p to dst. It is kept out of line so that GetUserProfile's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyUserProfile(dst []byte, p *UserProfileParams) []byte {
-	return appendUserProfileParams(c.userProfile.Key(dst), p)
+	return kit.Get(ctx, c.userProfile, appendUserProfileParams, UserProfileParams{UserID: userID})
 }
 
 // GetUserProfileAsync starts GetUserProfile and returns at once; Await the future for the result.
 func (c *Client) GetUserProfileAsync(ctx context.Context, userID string) *runtime.Future[UserProfile] {
-	p := newUserProfileParams(userID)
-	return c.userProfile.Async(ctx, &p)
+	return c.userProfile.Async(ctx, &UserProfileParams{UserID: userID})
 }
 
 // InvalidateUserProfile drops the cached result for these parameters.
 func (c *Client) InvalidateUserProfile(userID string) {
-	p := newUserProfileParams(userID)
-	c.userProfile.Invalidate(&p)
-}
-
-func newUserProfileParams(userID string) UserProfileParams {
-	p := UserProfileParams{UserID: userID}
-	return p
+	c.userProfile.Invalidate(&UserProfileParams{UserID: userID})
 }
 
 func describeUserProfileParams(p *UserProfileParams) string {
 	return fmt.Sprintf("user_id=%v", runtime.Quote(p.UserID))
-}
-
-func decodeUserProfile(rd *runtime.Reader) *UserProfile {
-	v := new(UserProfile)
-	readUserProfile(rd, v)
-	return v
 }
 
 func (c *Client) fetchUserProfile(ctx context.Context, p *UserProfileParams) (*UserProfile, error) {
@@ -760,45 +623,21 @@ func (c *Client) fetchUserProfile(ctx context.Context, p *UserProfileParams) (*U
 // GetUserProfileFlaky looks up a user's profile from a source that fails every other attempt, uncached and retried without delay, to measure the retry path alone.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetUserProfileFlaky(ctx context.Context, userID string) (*UserProfile, error) {
-	p := newUserProfileFlakyParams(userID)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.userProfileFlaky.Get(ctx, c.keyUserProfileFlaky(buf[:0], &p), p)
-}
-
-// keyUserProfileFlaky appends the cache key of p to dst. It is kept out of line so that GetUserProfileFlaky's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyUserProfileFlaky(dst []byte, p *UserProfileFlakyParams) []byte {
-	return appendUserProfileFlakyParams(c.userProfileFlaky.Key(dst), p)
+	return kit.Get(ctx, c.userProfileFlaky, appendUserProfileFlakyParams, UserProfileFlakyParams{UserID: userID})
 }
 
 // GetUserProfileFlakyAsync starts GetUserProfileFlaky and returns at once; Await the future for the result.
 func (c *Client) GetUserProfileFlakyAsync(ctx context.Context, userID string) *runtime.Future[UserProfile] {
-	p := newUserProfileFlakyParams(userID)
-	return c.userProfileFlaky.Async(ctx, &p)
+	return c.userProfileFlaky.Async(ctx, &UserProfileFlakyParams{UserID: userID})
 }
 
 // InvalidateUserProfileFlaky drops the cached result for these parameters.
 func (c *Client) InvalidateUserProfileFlaky(userID string) {
-	p := newUserProfileFlakyParams(userID)
-	c.userProfileFlaky.Invalidate(&p)
-}
-
-func newUserProfileFlakyParams(userID string) UserProfileFlakyParams {
-	p := UserProfileFlakyParams{UserID: userID}
-	return p
+	c.userProfileFlaky.Invalidate(&UserProfileFlakyParams{UserID: userID})
 }
 
 func describeUserProfileFlakyParams(p *UserProfileFlakyParams) string {
 	return fmt.Sprintf("user_id=%v", runtime.Quote(p.UserID))
-}
-
-func decodeUserProfileFlaky(rd *runtime.Reader) *UserProfile {
-	v := new(UserProfile)
-	readUserProfile(rd, v)
-	return v
 }
 
 func (c *Client) fetchUserProfileFlaky(ctx context.Context, p *UserProfileFlakyParams) (*UserProfile, error) {
@@ -808,70 +647,30 @@ func (c *Client) fetchUserProfileFlaky(ctx context.Context, p *UserProfileFlakyP
 // GetUserRow looks up a user row by id with one query per lookup: the batching benchmark's (a), batching off.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetUserRow(ctx context.Context, userID string) (*UserRow, error) {
-	p := newUserRowParams(userID)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.userRow.Get(ctx, c.keyUserRow(buf[:0], &p), p)
-}
-
-// keyUserRow appends the cache key of p to dst. It is kept out of line so that GetUserRow's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyUserRow(dst []byte, p *UserRowParams) []byte {
-	return appendUserRowParams(c.userRow.Key(dst), p)
+	return kit.Get(ctx, c.userRow, appendUserRowParams, UserRowParams{UserID: userID})
 }
 
 // GetUserRowAsync starts GetUserRow and returns at once; Await the future for the result.
 func (c *Client) GetUserRowAsync(ctx context.Context, userID string) *runtime.Future[UserRow] {
-	p := newUserRowParams(userID)
-	return c.userRow.Async(ctx, &p)
+	return c.userRow.Async(ctx, &UserRowParams{UserID: userID})
 }
 
 // InvalidateUserRow drops the cached result for these parameters.
 func (c *Client) InvalidateUserRow(userID string) {
-	p := newUserRowParams(userID)
-	c.userRow.Invalidate(&p)
-}
-
-func newUserRowParams(userID string) UserRowParams {
-	p := UserRowParams{UserID: userID}
-	return p
+	c.userRow.Invalidate(&UserRowParams{UserID: userID})
 }
 
 func describeUserRowParams(p *UserRowParams) string {
 	return fmt.Sprintf("user_id=%v", runtime.Quote(p.UserID))
 }
 
-func decodeUserRow(rd *runtime.Reader) *UserRow {
-	v := new(UserRow)
-	readUserRow(rd, v)
-	return v
-}
-
 // scanUserRow reads one row of the task's query into a UserRow, column by column; a bare return passes err on.
 func scanUserRow(row *runtime.Row) (out *UserRow, err error) {
 	var v UserRow
-	v.ID, err = runtime.AsString("/id", row.Col(0))
-	if err != nil {
-		return
-	}
-	v.Name, err = runtime.AsString("/name", row.Col(1))
-	if err != nil {
-		return
-	}
-	if rEmail, ok := row.Lookup(2); ok {
-		v.Email.Set = true
-		if rEmail == nil {
-			v.Email.Null = true
-		} else {
-			v.Email.Value, err = runtime.AsString("/email", rEmail)
-			if err != nil {
-				return
-			}
-		}
-	}
-	v.Plan, err = convUserRowPlan("/plan", row.Col(3))
+	v.ID = kit.Field(&err, "/id", row.Col(0), runtime.AsString)
+	v.Name = kit.Field(&err, "/name", row.Col(1), runtime.AsString)
+	v.Email = kit.OptNullField(&err, "/email", row.Col(2), runtime.AsString)
+	v.Plan = kit.Field(&err, "/plan", row.Col(3), kit.AsStringOf[UserRowPlan])
 	if err != nil {
 		return
 	}
@@ -885,70 +684,30 @@ func (c *Client) fetchUserRow(ctx context.Context, p *UserRowParams) (*UserRow, 
 // GetUserRowBatched looks up a user row by id; concurrent lookups are batched into one IN / = ANY query: the batching benchmark's (b).
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetUserRowBatched(ctx context.Context, userID string) (*UserRow, error) {
-	p := newUserRowBatchedParams(userID)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.userRowBatched.Get(ctx, c.keyUserRowBatched(buf[:0], &p), p)
-}
-
-// keyUserRowBatched appends the cache key of p to dst. It is kept out of line so that GetUserRowBatched's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyUserRowBatched(dst []byte, p *UserRowBatchedParams) []byte {
-	return appendUserRowBatchedParams(c.userRowBatched.Key(dst), p)
+	return kit.Get(ctx, c.userRowBatched, appendUserRowBatchedParams, UserRowBatchedParams{UserID: userID})
 }
 
 // GetUserRowBatchedAsync starts GetUserRowBatched and returns at once; Await the future for the result.
 func (c *Client) GetUserRowBatchedAsync(ctx context.Context, userID string) *runtime.Future[UserRow] {
-	p := newUserRowBatchedParams(userID)
-	return c.userRowBatched.Async(ctx, &p)
+	return c.userRowBatched.Async(ctx, &UserRowBatchedParams{UserID: userID})
 }
 
 // InvalidateUserRowBatched drops the cached result for these parameters.
 func (c *Client) InvalidateUserRowBatched(userID string) {
-	p := newUserRowBatchedParams(userID)
-	c.userRowBatched.Invalidate(&p)
-}
-
-func newUserRowBatchedParams(userID string) UserRowBatchedParams {
-	p := UserRowBatchedParams{UserID: userID}
-	return p
+	c.userRowBatched.Invalidate(&UserRowBatchedParams{UserID: userID})
 }
 
 func describeUserRowBatchedParams(p *UserRowBatchedParams) string {
 	return fmt.Sprintf("user_id=%v", runtime.Quote(p.UserID))
 }
 
-func decodeUserRowBatched(rd *runtime.Reader) *UserRow {
-	v := new(UserRow)
-	readUserRow(rd, v)
-	return v
-}
-
 // scanUserRowBatched reads one row of the task's query into a UserRow, column by column; a bare return passes err on.
 func scanUserRowBatched(row *runtime.Row) (out *UserRow, err error) {
 	var v UserRow
-	v.ID, err = runtime.AsString("/id", row.Col(0))
-	if err != nil {
-		return
-	}
-	v.Name, err = runtime.AsString("/name", row.Col(1))
-	if err != nil {
-		return
-	}
-	if rEmail, ok := row.Lookup(2); ok {
-		v.Email.Set = true
-		if rEmail == nil {
-			v.Email.Null = true
-		} else {
-			v.Email.Value, err = runtime.AsString("/email", rEmail)
-			if err != nil {
-				return
-			}
-		}
-	}
-	v.Plan, err = convUserRowPlan("/plan", row.Col(3))
+	v.ID = kit.Field(&err, "/id", row.Col(0), runtime.AsString)
+	v.Name = kit.Field(&err, "/name", row.Col(1), runtime.AsString)
+	v.Email = kit.OptNullField(&err, "/email", row.Col(2), runtime.AsString)
+	v.Plan = kit.Field(&err, "/plan", row.Col(3), kit.AsStringOf[UserRowPlan])
 	if err != nil {
 		return
 	}
@@ -988,70 +747,30 @@ func (c *Client) GetUserRowBatchedBatch(ctx context.Context, keys []string) (map
 // GetUserRowBatchedUncached looks up a user row by id; concurrent lookups are batched into one IN / = ANY query: the batching benchmark's (b) without a cache, to measure what the cache costs a batched miss.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetUserRowBatchedUncached(ctx context.Context, userID string) (*UserRow, error) {
-	p := newUserRowBatchedUncachedParams(userID)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.userRowBatchedUncached.Get(ctx, c.keyUserRowBatchedUncached(buf[:0], &p), p)
-}
-
-// keyUserRowBatchedUncached appends the cache key of p to dst. It is kept out of line so that GetUserRowBatchedUncached's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyUserRowBatchedUncached(dst []byte, p *UserRowBatchedUncachedParams) []byte {
-	return appendUserRowBatchedUncachedParams(c.userRowBatchedUncached.Key(dst), p)
+	return kit.Get(ctx, c.userRowBatchedUncached, appendUserRowBatchedUncachedParams, UserRowBatchedUncachedParams{UserID: userID})
 }
 
 // GetUserRowBatchedUncachedAsync starts GetUserRowBatchedUncached and returns at once; Await the future for the result.
 func (c *Client) GetUserRowBatchedUncachedAsync(ctx context.Context, userID string) *runtime.Future[UserRow] {
-	p := newUserRowBatchedUncachedParams(userID)
-	return c.userRowBatchedUncached.Async(ctx, &p)
+	return c.userRowBatchedUncached.Async(ctx, &UserRowBatchedUncachedParams{UserID: userID})
 }
 
 // InvalidateUserRowBatchedUncached drops the cached result for these parameters.
 func (c *Client) InvalidateUserRowBatchedUncached(userID string) {
-	p := newUserRowBatchedUncachedParams(userID)
-	c.userRowBatchedUncached.Invalidate(&p)
-}
-
-func newUserRowBatchedUncachedParams(userID string) UserRowBatchedUncachedParams {
-	p := UserRowBatchedUncachedParams{UserID: userID}
-	return p
+	c.userRowBatchedUncached.Invalidate(&UserRowBatchedUncachedParams{UserID: userID})
 }
 
 func describeUserRowBatchedUncachedParams(p *UserRowBatchedUncachedParams) string {
 	return fmt.Sprintf("user_id=%v", runtime.Quote(p.UserID))
 }
 
-func decodeUserRowBatchedUncached(rd *runtime.Reader) *UserRow {
-	v := new(UserRow)
-	readUserRow(rd, v)
-	return v
-}
-
 // scanUserRowBatchedUncached reads one row of the task's query into a UserRow, column by column; a bare return passes err on.
 func scanUserRowBatchedUncached(row *runtime.Row) (out *UserRow, err error) {
 	var v UserRow
-	v.ID, err = runtime.AsString("/id", row.Col(0))
-	if err != nil {
-		return
-	}
-	v.Name, err = runtime.AsString("/name", row.Col(1))
-	if err != nil {
-		return
-	}
-	if rEmail, ok := row.Lookup(2); ok {
-		v.Email.Set = true
-		if rEmail == nil {
-			v.Email.Null = true
-		} else {
-			v.Email.Value, err = runtime.AsString("/email", rEmail)
-			if err != nil {
-				return
-			}
-		}
-	}
-	v.Plan, err = convUserRowPlan("/plan", row.Col(3))
+	v.ID = kit.Field(&err, "/id", row.Col(0), runtime.AsString)
+	v.Name = kit.Field(&err, "/name", row.Col(1), runtime.AsString)
+	v.Email = kit.OptNullField(&err, "/email", row.Col(2), runtime.AsString)
+	v.Plan = kit.Field(&err, "/plan", row.Col(3), kit.AsStringOf[UserRowPlan])
 	if err != nil {
 		return
 	}
@@ -1092,55 +811,15 @@ func (c *Client) GetUserRowBatchedUncachedBatch(ctx context.Context, keys []stri
 func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, error) {
 	switch task {
 	case "UserProfile":
-		var p UserProfileParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.userProfile.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.userProfile, params)
 	case "UserProfileFlaky":
-		var p UserProfileFlakyParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.userProfileFlaky.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.userProfileFlaky, params)
 	case "UserRow":
-		var p UserRowParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.userRow.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.userRow, params)
 	case "UserRowBatched":
-		var p UserRowBatchedParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.userRowBatched.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.userRowBatched, params)
 	case "UserRowBatchedUncached":
-		var p UserRowBatchedUncachedParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.userRowBatchedUncached.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.userRowBatchedUncached, params)
 	}
 	return nil, fmt.Errorf("%w: %q", runtime.ErrUnknownTask, task)
 }
@@ -1148,13 +827,4 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 // Tasks lists the names Execute accepts, sorted.
 func (c *Client) Tasks() []string {
 	return []string{"UserProfile", "UserProfileFlaky", "UserRow", "UserRowBatched", "UserRowBatchedUncached"}
-}
-
-func convUserRowPlan(path string, raw any) (out UserRowPlan, err error) {
-	x, err := runtime.AsString(path, raw)
-	if err != nil {
-		return
-	}
-	out = UserRowPlan(x)
-	return
 }

@@ -125,12 +125,12 @@ func chunkedFile(p *ir.Package, perChunk int) ([]byte, error) {
 		})
 	}
 	// Two goroutines build the chunks, in the order wholeFile builds their
-	// declarations: the types, options and validation programs on one (the
-	// emitter numbers the regexps in the order it meets them), the client
-	// on the other (it shares no emitter state with the rest).
+	// declarations: the types, options and validation programs on one, the client on the
+	// other (the two share only what newPatternNames computed first).
 	reads := cacheReads(p)
-	decls := &chunker{e: &emitter{pkg: p, reads: reads}, pkg: p.Name, perChunk: perChunk, work: work}
-	client := &chunker{e: newClientEmitter(p, reads), pkg: p.Name, perChunk: perChunk, work: work}
+	patterns := newPatternNames(p)
+	decls := &chunker{e: &emitter{pkg: p, reads: reads, patterns: patterns}, pkg: p.Name, perChunk: perChunk, work: work}
+	client := &chunker{e: newClientEmitter(p, reads, patterns), pkg: p.Name, perChunk: perChunk, work: work}
 	var builders sync.WaitGroup
 	builders.Go(func() {
 		client.build(func() {

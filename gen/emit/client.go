@@ -163,25 +163,37 @@ func (e *emitter) taskSpec(t *ir.Task) jen.Code {
 	nonZero(cache, "TTL", t.Cache.TTL)
 	nonZero(cache, "NegativeTTL", t.Cache.NegativeTTL)
 	nonZero(cache, "StaleIfError", t.Cache.StaleIfError)
-	retry := jen.Dict{jen.Id("Attempts"): jen.Lit(int(t.Retry.Attempts))}
-	nonZero(retry, "InitialDelay", t.Retry.InitialDelay)
-	nonZero(retry, "MaxDelay", t.Retry.MaxDelay)
-	if t.Retry.Jitter {
-		retry[jen.Id("Jitter")] = jen.True()
-	}
 	d := jen.Dict{
-		jen.Id("Name"):           jen.Lit(t.Name),
-		jen.Id("Version"):        jen.Lit(t.Version),
-		jen.Id("Cache"):          jen.Qual(rt, "CachePolicy").Values(cache),
-		jen.Id("Retry"):          jen.Qual(rt, "RetryPolicy").Values(retry),
-		jen.Id("AppendKey"):      jen.Id(paramsKeyFunc(t)),
-		jen.Id("Describe"):       jen.Id("describe" + t.Params.Name),
-		jen.Id("ValidateParams"): jen.Parens(jen.Op("*").Add(paramsType(t))).Dot("Validate"),
-		jen.Id("ValidateResult"): jen.Parens(jen.Op("*").Add(resultType(t))).Dot("Validate"),
-		jen.Id("Encode"):         jen.Id("append" + t.Result.Name),
-		jen.Id("Decode"):         jen.Id("decode" + t.Name),
-		jen.Id("Clone"):          jen.Id("clone" + t.Result.Name),
-		jen.Id("Fetch"):          jen.Id("c").Dot(t.ClientNames().Fetch),
+		jen.Id("Name"):      jen.Lit(t.Name),
+		jen.Id("Version"):   jen.Lit(t.Version),
+		jen.Id("AppendKey"): jen.Id(paramsKeyFunc(t)),
+		jen.Id("Encode"):    jen.Id("append" + t.Result.Name),
+		jen.Id("Decode"):    jen.Qual(kit, "Decoder").Call(jen.Id("read" + t.Result.Name)),
+		jen.Id("Clone"):     jen.Id("clone" + t.Result.Name),
+		jen.Id("Fetch"):     jen.Id("c").Dot(t.ClientNames().Fetch),
+	}
+	// The runtime's defaults are not written out: no caching, and one attempt (whose delays nothing reads).
+	if len(cache) > 0 {
+		d[jen.Id("Cache")] = jen.Qual(rt, "CachePolicy").Values(cache)
+	}
+	if t.Retry.Attempts > 1 {
+		retry := jen.Dict{jen.Id("Attempts"): jen.Lit(int(t.Retry.Attempts))}
+		nonZero(retry, "InitialDelay", t.Retry.InitialDelay)
+		nonZero(retry, "MaxDelay", t.Retry.MaxDelay)
+		if t.Retry.Jitter {
+			retry[jen.Id("Jitter")] = jen.True()
+		}
+		d[jen.Id("Retry")] = jen.Qual(rt, "RetryPolicy").Values(retry)
+	}
+	if len(t.Args) > 0 {
+		d[jen.Id("Describe")] = jen.Id("describe" + t.Params.Name)
+	}
+	// A type that holds only what its schema allows needs no validation.
+	if needsCheck(t.Params, map[*ir.Type]bool{}) {
+		d[jen.Id("ValidateParams")] = jen.Parens(jen.Op("*").Add(paramsType(t))).Dot("Validate")
+	}
+	if needsCheck(t.Result, map[*ir.Type]bool{}) {
+		d[jen.Id("ValidateResult")] = jen.Parens(jen.Op("*").Add(resultType(t))).Dot("Validate")
 	}
 	nonZero(d, "Timeout", t.Timeout)
 	if bt := t.Batch; bt != nil {
@@ -209,7 +221,7 @@ func (e *emitter) taskSpec(t *ir.Task) jen.Code {
 			}
 			fbs = append(fbs, jen.Values(jen.Dict{
 				jen.Id("Name"): jen.Lit(fmt.Sprintf("value %d", i)),
-				jen.Id("Fn"):   jen.Id(fmt.Sprintf("fallback%sValue%d", t.Name, i)),
+				jen.Id("Fn"):   jen.Qual(kit, "FallbackJSON").Types(paramsType(t), resultType(t)).Call(jen.Lit(string(fb.Value))),
 			}))
 		}
 		d[jen.Id("Fallbacks")] = jen.Index().Qual(rt, "Fallback").Types(paramsType(t), resultType(t)).Values(fbs...)
@@ -224,9 +236,64 @@ func castParams(from, to *ir.Task) jen.Code {
 	return jen.Parens(jen.Op("*").Add(paramsType(to))).Parens(jen.Id("p"))
 }
 
-// keyBuf is the size of the stack buffer a generated Get method builds its cache key in; a longer key moves
-// to the heap.
-const keyBuf = 128
+// paramsValue builds a task's params from the method's arguments: a composite literal, or the params
+// constructor when optional params come in an options struct.
+func paramsValue(t *ir.Task) *jen.Statement {
+	if t.OptionsName != "" {
+		return jen.Id("new" + t.Params.Name).Call(argNames(t)...)
+	}
+	d := jen.Dict{}
+	for i, id := range argIdents(t) {
+		d[jen.Id(t.Args[i].Name)] = jen.Id(id)
+	}
+	return paramsType(t).Values(d)
+}
+
+// paramsRef is the address of paramsValue: the methods that pass params by pointer take it in one
+// expression, or after a line naming it when it comes from the constructor.
+func paramsRef(t *ir.Task) (pre []jen.Code, ref *jen.Statement) {
+	if t.OptionsName != "" {
+		return []jen.Code{jen.Id("p").Op(":=").Add(paramsValue(t))}, jen.Op("&").Id("p")
+	}
+	return nil, jen.Op("&").Add(paramsValue(t))
+}
+
+// getFunc is the kit function a Get method calls: kit.Get builds the key on its stack, which is sound while
+// the key's encoding runs only generated and kit code; a param holding a user's Go type may hand a pointer
+// into the params to that type's methods, so its task calls kit.GetEscaping.
+func getFunc(t *ir.Task) string {
+	seen := map[*ir.Type]bool{}
+	var user func(x *ir.Type) bool
+	user = func(x *ir.Type) bool {
+		if x == nil || seen[x] {
+			return false
+		}
+		seen[x] = true
+		if x.Kind == ir.GoType && !x.IsBuiltin() {
+			return true
+		}
+		for _, f := range x.Fields {
+			if user(f.Type) {
+				return true
+			}
+		}
+		for _, v := range x.Variants {
+			if user(v.Type) {
+				return true
+			}
+		}
+		for _, m := range mapFields(x) {
+			if user(m.Elem) {
+				return true
+			}
+		}
+		return user(x.Elem)
+	}
+	if user(t.Params) {
+		return "GetEscaping"
+	}
+	return "Get"
+}
 
 func (e *emitter) taskMethods(t *ir.Task) {
 	method := t.ClientNames().Get
@@ -237,56 +304,49 @@ func (e *emitter) taskMethods(t *ir.Task) {
 	comment(e.f, fmt.Sprintf("%s %s", method, lowerDocStart(docText)))
 	e.f.Comment("It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.")
 	task := jen.Id("c").Dot(taskField(t))
-	keyFn := t.ClientNames().Key
 	e.f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(method).Params(append([]jen.Code{jen.Id("ctx").Qual("context", "Context")}, argList(t)...)...).Params(jen.Op("*").Add(resultType(t)), jen.Error()).Block(
-		jen.Id("p").Op(":=").Id("new"+t.Params.Name).Call(argNames(t)...),
-		jen.Comment("The cache key is built on the stack, and Get copies it and p only on a miss."),
-		jen.Var().Id("buf").Index(jen.Lit(keyBuf)).Byte(),
-		jen.Return(task.Clone().Dot("Get").Call(jen.Id("ctx"), jen.Id("c").Dot(keyFn).Call(jen.Id("buf").Index(jen.Op(":").Lit(0)), jen.Op("&").Id("p")), jen.Id("p"))),
-	)
-	e.f.Line()
-	comment(e.f, fmt.Sprintf("%s appends the cache key of p to dst. It is kept out of line so that %s's frame stays small:", keyFn, method))
-	e.f.Comment("a lookup on a goroutine started for it then fits the goroutine's starting stack.")
-	e.f.Comment("")
-	directive(e.f, "go:noinline")
-	e.f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(keyFn).Params(jen.Id("dst").Index().Byte(), jen.Id("p").Op("*").Add(paramsType(t))).Index().Byte().Block(
-		jen.Return(jen.Id(paramsKeyFunc(t)).Call(task.Clone().Dot("Key").Call(jen.Id("dst")), jen.Id("p"))),
+		jen.Return(jen.Qual(kit, getFunc(t)).Call(jen.Id("ctx"), task.Clone(), jen.Id(paramsKeyFunc(t)), paramsValue(t))),
 	)
 	e.f.Line()
 	e.paramsKey(t)
 	e.normalize(t)
+	pre, ref := paramsRef(t)
 	comment(e.f, fmt.Sprintf("%sAsync starts %s and returns at once; Await the future for the result.", method, method))
 	e.f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(t.ClientNames().Async).Params(append([]jen.Code{jen.Id("ctx").Qual("context", "Context")}, argList(t)...)...).Op("*").Qual(rt, "Future").Types(resultType(t)).Block(
-		jen.Id("p").Op(":=").Id("new"+t.Params.Name).Call(argNames(t)...),
-		jen.Return(jen.Id("c").Dot(taskField(t)).Dot("Async").Call(jen.Id("ctx"), jen.Op("&").Id("p"))),
+		append(pre, jen.Return(task.Clone().Dot("Async").Call(jen.Id("ctx"), ref.Clone())))...,
 	)
 	e.f.Line()
 	comment(e.f, fmt.Sprintf("Invalidate%s drops the cached result for these parameters.", t.Name))
 	e.f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(t.ClientNames().Invalidate).Params(argList(t)...).Block(
-		jen.Id("p").Op(":=").Id("new"+t.Params.Name).Call(argNames(t)...),
-		jen.Id("c").Dot(taskField(t)).Dot("Invalidate").Call(jen.Op("&").Id("p")),
+		append(pre, task.Clone().Dot("Invalidate").Call(ref.Clone()))...,
 	)
 	e.f.Line()
 
-	// Params constructor.
-	e.f.Func().Id("new" + t.Params.Name).Params(argList(t)...).Add(paramsType(t)).BlockFunc(func(g *jen.Group) {
-		d := jen.Dict{}
-		for i, id := range argIdents(t) {
-			d[jen.Id(t.Args[i].Name)] = jen.Id(id)
-		}
-		g.Id("p").Op(":=").Add(paramsType(t)).Values(d)
-		if t.OptionsName != "" {
+	if t.OptionsName != "" {
+		e.f.Func().Id("new" + t.Params.Name).Params(argList(t)...).Add(paramsType(t)).BlockFunc(func(g *jen.Group) {
+			d := jen.Dict{}
+			for i, id := range argIdents(t) {
+				d[jen.Id(t.Args[i].Name)] = jen.Id(id)
+			}
+			g.Id("p").Op(":=").Add(paramsType(t)).Values(d)
 			g.If(jen.Id("opts").Op("!=").Nil()).BlockFunc(func(g *jen.Group) {
 				for _, o := range t.Options {
 					g.Id("p").Dot(o.Name).Op("=").Id("opts").Dot(o.Name)
 				}
 			})
-		}
-		g.Return(jen.Id("p"))
-	})
-	e.f.Line()
+			g.Return(jen.Id("p"))
+		})
+		e.f.Line()
+	}
 
-	// Human-readable key for errors and logs.
+	if len(t.Args) > 0 {
+		e.describe(t)
+	}
+	e.taskSource(t)
+}
+
+// describe emits the human-readable key of a task's params, for errors and logs (TaskSpec.Describe).
+func (e *emitter) describe(t *ir.Task) {
 	e.f.Func().Id("describe" + t.Params.Name).Params(jen.Id("p").Op("*").Add(paramsType(t))).String().BlockFunc(func(g *jen.Group) {
 		var format []string
 		var args []jen.Code
@@ -302,32 +362,13 @@ func (e *emitter) taskMethods(t *ir.Task) {
 		g.Return(verb)
 	})
 	e.f.Line()
+}
 
-	e.f.Func().Id("decode"+t.Name).Params(jen.Id("rd").Op("*").Qual(rt, "Reader")).Op("*").Add(resultType(t)).Block(
-		jen.Id("v").Op(":=").New(resultType(t)),
-		jen.Id("read"+t.Result.Name).Call(jen.Id("rd"), jen.Id("v")),
-		jen.Return(jen.Id("v")),
-	)
-	e.f.Line()
-
+// taskSource emits what a task's source needs: its fetch method, and its batch form.
+func (e *emitter) taskSource(t *ir.Task) {
 	e.fetch(t)
 	if t.Batch != nil {
 		e.batchMethods(t)
-	}
-
-	for i, fb := range t.Fallbacks {
-		if fb.Value == nil {
-			continue
-		}
-		comment(e.f, fmt.Sprintf("fallback%sValue%d decodes a fresh copy of the fallback value, which reftaskgen checked against the result schema.", t.Name, i))
-		e.f.Func().Id(fmt.Sprintf("fallback%sValue%d", t.Name, i)).Params(jen.Qual("context", "Context"), jen.Op("*").Add(paramsType(t))).Params(jen.Op("*").Add(resultType(t)), jen.Error()).Block(
-			jen.Id("v").Op(":=").New(resultType(t)),
-			jen.If(jen.Err().Op(":=").Qual("encoding/json", "Unmarshal").Call(jen.Index().Byte().Call(jen.Lit(string(fb.Value))), jen.Id("v")), jen.Err().Op("!=").Nil()).Block(
-				jen.Return(jen.Nil(), jen.Err()),
-			),
-			jen.Return(jen.Id("v"), jen.Nil()),
-		)
-		e.f.Line()
 	}
 }
 
@@ -335,15 +376,15 @@ func describeArg(a *ir.Field) jen.Code {
 	x := jen.Id("p").Dot(a.Name)
 	switch a.Type.Kind {
 	case ir.String:
-		return jen.Qual(rt, "Quote").Call(x)
+		return helper("Quote").Call(x)
 	case ir.Enum:
 		if a.Type.Elem.Kind == ir.String {
-			return jen.Qual(rt, "Quote").Call(jen.String().Call(x))
+			return helper("Quote").Call(jen.String().Call(x))
 		}
 	case ir.Struct, ir.Slice, ir.Map, ir.Named, ir.Union, ir.Tuple:
 		return jen.Qual(kit, "Brief").Call(x)
 	case ir.Format:
-		return jen.Qual(rt, "Quote").Call(x.Dot("String").Call())
+		return helper("Quote").Call(x.Dot("String").Call())
 	}
 	return x
 }
@@ -417,8 +458,7 @@ func (e *emitter) fetch(t *ir.Task) {
 			jen.List(jen.Id("raw"), jen.Err()).Op(":=").Qual(rt, "FetchHTTP").Call(jen.Id("ctx"), c.Clone().Dot("x"), jen.Lit(t.Name), c.Clone().Dot(t.ClientNames().Request), valsArg, bodyArg),
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
 		)
-		get = jen.Id("record" + t.Name).Call(jen.Id("raw"))
-		e.recordFunc(t)
+		get = e.record(t)
 	case t.Source.Ext != nil:
 		stmts, g := extSource(t).Fetch(kindEmitter{e}, t)
 		body = append(body, stmts...)
@@ -618,6 +658,18 @@ func fieldMaps(t *ir.Task) []jen.Code {
 	return out
 }
 
+// record is the conversion of the decoded JSON record raw (HTTP, file) into the result: one kit.Record call
+// when the result converts in one call and nothing else names recordX, else a call of recordFunc's recordX.
+func (e *emitter) record(t *ir.Task) jen.Code {
+	if len(t.Maps) == 0 && t.Batch == nil {
+		if fn := e.convFunc(t.Result); fn != nil {
+			return jen.Qual(kit, "Record").Call(jen.Id("raw"), fn)
+		}
+	}
+	e.recordFunc(t)
+	return jen.Id("record" + t.Name).Call(jen.Id("raw"))
+}
+
 // recordFunc converts a decoded JSON record (HTTP, file) into the result,
 // after transform.fields.
 func (e *emitter) recordFunc(t *ir.Task) {
@@ -704,13 +756,14 @@ func scannedColumns(t *ir.Task, elem *ir.Type) []string {
 // scanFunc builds a value of the struct type elem from one row, reading each property from its column (see
 // scannedColumns) by the column's position in the task's RowScanner.Columns.
 func (e *emitter) scanFunc(t *ir.Task, elem *ir.Type) {
-	body := []jen.Code{jen.Var().Id("v").Add(goType(elem))}
+	fields := convRun{code: []jen.Code{jen.Var().Id("v").Add(goType(elem))}}
 	for i, fd := range elem.Fields {
-		body = append(body, e.convFieldFrom(fd, jen.Id("v").Dot(fd.Name), jen.Lit("/"+escapePointer(fd.JSON)),
+		fields.add(e.convFieldFrom(fd, jen.Id("v").Dot(fd.Name), jen.Lit("/"+escapePointer(fd.JSON)),
 			jen.List(jen.Id("r"+fd.Name), jen.Id("ok")).Op(":=").Id("row").Dot("Lookup").Call(jen.Lit(i)),
-			jen.Id("row").Dot("Col").Call(jen.Lit(i)))...)
+			jen.Id("row").Dot("Col").Call(jen.Lit(i))))
 	}
-	body = append(body, jen.Return(jen.Op("&").Id("v"), jen.Nil()))
+	fields.flush()
+	body := append(fields.code, jen.Return(jen.Op("&").Id("v"), jen.Nil()))
 	comment(e.f, fmt.Sprintf("scan%s reads one row of the task's query into a %s, column by column; a bare return passes err on.", t.Name, elem.Name))
 	e.f.Func().Id("scan"+t.Name).Params(jen.Id("row").Op("*").Qual(rt, "Row")).Params(jen.Id("out").Op("*").Add(goType(elem)), jen.Err().Error()).Block(body...)
 	e.f.Line()
@@ -741,13 +794,7 @@ func (e *emitter) execute() {
 		jen.Switch(jen.Id("task")).BlockFunc(func(g *jen.Group) {
 			for _, t := range e.pkg.Tasks {
 				g.Case(jen.Lit(t.Name)).Block(
-					jen.Var().Id("p").Add(paramsType(t)),
-					jen.If(jen.Err().Op(":=").Qual(rt, "DecodeParams").Call(jen.Id("c").Dot("x"), jen.Id("task"), jen.Id("params"), jen.Op("&").Id("p")), jen.Err().Op("!=").Nil()).Block(
-						jen.Return(jen.Nil(), jen.Err()),
-					),
-					jen.List(jen.Id("r"), jen.Err()).Op(":=").Id("c").Dot(taskField(t)).Dot("Do").Call(jen.Id("ctx"), jen.Op("&").Id("p")),
-					jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
-					jen.Return(jen.Id("r"), jen.Nil()),
+					jen.Return(jen.Qual(kit, "Execute").Call(jen.Id("ctx"), jen.Id("c").Dot("x"), jen.Id("c").Dot(taskField(t)), jen.Id("params"))),
 				)
 			}
 		}),
@@ -787,7 +834,9 @@ func extSource(t *ir.Task) source.Source {
 // kindEmitter is what a kind added through gen/source sees of the emitter.
 type kindEmitter struct{ e *emitter }
 
-func (k kindEmitter) Record(t *ir.Task) jen.Code {
+func (k kindEmitter) Record(t *ir.Task) jen.Code { return k.e.record(t) }
+
+func (k kindEmitter) RecordFunc(t *ir.Task) jen.Code {
 	if !k.e.recordFuncs[t] {
 		if k.e.recordFuncs == nil {
 			k.e.recordFuncs = map[*ir.Task]bool{}
@@ -803,3 +852,5 @@ func (kindEmitter) Text(t *ir.Type, x jen.Code) jen.Code { return renderString(t
 func (kindEmitter) ClientNames(t *ir.Task) ir.ClientNames { return t.ClientNames() }
 
 func (kindEmitter) GoType(t *ir.Type) jen.Code { return goType(t) }
+
+func (kindEmitter) Helper(name string) *jen.Statement { return helper(name) }

@@ -12,6 +12,7 @@ import (
 // written out field by field so that a cache hit uses no reflection.
 func (e *emitter) codec(t *ir.Type) {
 	var enc, dec []jen.Code
+	var ret jen.Code // what appendX returns: dst after enc, or one call that appends everything
 	switch t.Kind {
 	case ir.Struct:
 		for _, fd := range t.Fields {
@@ -27,26 +28,29 @@ func (e *emitter) codec(t *ir.Type) {
 	case ir.Tuple:
 		enc, dec = e.tupleCodec(t)
 	case ir.JSONEnum:
-		enc = []jen.Code{jen.Id("dst").Op("=").Qual(kit, "AppendString").Call(jen.Id("dst"), jen.String().Call(jen.Op("*").Id("v")))}
+		ret = jen.Qual(kit, "AppendString").Call(jen.Id("dst"), jen.String().Call(jen.Op("*").Id("v")))
 		dec = []jen.Code{jen.Op("*").Id("v").Op("=").Id(t.Name).Call(jen.Id("rd").Dot("String").Call())}
 	case ir.Enum:
-		enc = e.encode(t.Elem, jen.Id(underlying(t.Elem)).Call(jen.Op("*").Id("v")), 0)
+		ret = jen.Add(helper(appendFunc(t.Elem))).Call(jen.Id("dst"), jen.Id(underlying(t.Elem)).Call(jen.Op("*").Id("v")))
 		dec = []jen.Code{jen.Op("*").Id("v").Op("=").Id(t.Name).Call(readCall(t.Elem))}
 	case ir.Named:
 		if t.Elem.Kind == ir.JSON {
-			enc = []jen.Code{jen.Id("dst").Op("=").Qual(rt, "AppendJSONValue").Call(jen.Id("dst"), jen.Id("v").Dot("JSONValue"))}
-			dec = []jen.Code{jen.Id("v").Dot("JSONValue").Op("=").Qual(rt, "ReadJSONValue").Call(jen.Id("rd"))}
+			ret = helper("AppendJSONValue").Call(jen.Id("dst"), jen.Id("v").Dot("JSONValue"))
+			dec = []jen.Code{jen.Id("v").Dot("JSONValue").Op("=").Add(helper("ReadJSONValue")).Call(jen.Id("rd"))}
 			break
 		}
 		if t.Elem.Kind.IsPrimitive() {
-			enc = []jen.Code{jen.Id("dst").Op("=").Add(helper(appendFunc(t.Elem))).Call(jen.Id("dst"), primConv(t.Elem, jen.Op("*").Id("v")))}
+			ret = jen.Add(helper(appendFunc(t.Elem))).Call(jen.Id("dst"), primConv(t.Elem, jen.Op("*").Id("v")))
 			dec = []jen.Code{jen.Op("*").Id("v").Op("=").Id(t.Name).Call(readCall(t.Elem))}
 			break
 		}
 		enc = e.encode(t.Elem, jen.Parens(jen.Op("*").Id("v")), 0)
 		dec = e.decode(t.Elem, lv{jen.Parens(jen.Op("*").Id("v")), jen.Id("v")}, 0)
 	}
-	enc = append(enc, jen.Return(jen.Id("dst")))
+	if ret == nil {
+		ret = jen.Id("dst")
+	}
+	enc = append(enc, jen.Return(ret))
 	e.f.Func().Id("append"+t.Name).Params(jen.Id("dst").Index().Byte(), jen.Id("v").Op("*").Id(t.Name)).Index().Byte().Block(enc...)
 	e.f.Line()
 	if e.reads[t] {
@@ -74,11 +78,15 @@ func appendFunc(t *ir.Type) string {
 }
 
 func readCall(t *ir.Type) *jen.Statement {
-	name := map[ir.Kind]string{ir.String: "String", ir.Int: "Int64", ir.Float: "Float64", ir.Bool: "Bool", ir.Time: "Time"}[t.Kind]
+	return jen.Id("rd").Dot(readMethod(t)).Call()
+}
+
+// readMethod names the Reader method that reads a primitive or format value.
+func readMethod(t *ir.Type) string {
 	if t.Kind == ir.Format {
-		name = formatOf(t).read
+		return formatOf(t).read
 	}
-	return jen.Id("rd").Dot(name).Call()
+	return map[ir.Kind]string{ir.String: "String", ir.Int: "Int64", ir.Float: "Float64", ir.Bool: "Bool", ir.Time: "Time"}[t.Kind]
 }
 
 // encode appends the value x (an addressable expression) of type t to dst.
@@ -88,7 +96,7 @@ func (e *emitter) encode(t *ir.Type, x *jen.Statement, depth int) []jen.Code {
 	case ir.String, ir.Int, ir.Float, ir.Bool, ir.Time, ir.Format:
 		return []jen.Code{assign(jen.Add(helper(appendFunc(t))).Call(jen.Id("dst"), x))}
 	case ir.JSON:
-		return []jen.Code{assign(jen.Qual(rt, "AppendJSONValue").Call(jen.Id("dst"), x))}
+		return []jen.Code{assign(helper("AppendJSONValue").Call(jen.Id("dst"), x))}
 	case ir.GoType:
 		return []jen.Code{externalEncode(t, x)}
 	case ir.Enum:
@@ -98,6 +106,12 @@ func (e *emitter) encode(t *ir.Type, x *jen.Statement, depth int) []jen.Code {
 	case ir.Struct, ir.Named, ir.Union, ir.Tuple:
 		return []jen.Code{assign(jen.Id("append"+t.Name).Call(jen.Id("dst"), jen.Op("&").Add(x)))}
 	case ir.Pointer:
+		if fn := appendValueFunc(t.Elem); fn != nil {
+			return []jen.Code{assign(jen.Qual(kit, "AppendOpt").Call(jen.Id("dst"), x.Clone(), fn))}
+		}
+		if refElem(t.Elem) {
+			return []jen.Code{assign(jen.Qual(kit, "AppendOptRef").Call(jen.Id("dst"), x.Clone(), jen.Id("append"+t.Elem.Name)))}
+		}
 		inner := []jen.Code{assign(jen.Qual(kit, "AppendPresent").Call(jen.Id("dst"), jen.True()))}
 		if t.Elem.Kind == ir.Struct || t.Elem.Kind == ir.Named || t.Elem.Kind == ir.Union || t.Elem.Kind == ir.Tuple {
 			inner = append(inner, assign(jen.Id("append"+t.Elem.Name).Call(jen.Id("dst"), x.Clone())))
@@ -107,6 +121,12 @@ func (e *emitter) encode(t *ir.Type, x *jen.Statement, depth int) []jen.Code {
 		return []jen.Code{jen.If(x.Clone().Op("!=").Nil()).Block(inner...).Else().Block(
 			assign(jen.Qual(kit, "AppendPresent").Call(jen.Id("dst"), jen.False())))}
 	case ir.OptNull:
+		if fn := appendValueFunc(t.Elem); fn != nil {
+			return []jen.Code{assign(jen.Qual(kit, "AppendOptNull").Call(jen.Id("dst"), jen.Op("&").Add(x.Clone()), fn))}
+		}
+		if refElem(t.Elem) {
+			return []jen.Code{assign(jen.Qual(kit, "AppendOptNullRef").Call(jen.Id("dst"), jen.Op("&").Add(x.Clone()), jen.Id("append"+t.Elem.Name)))}
+		}
 		return []jen.Code{
 			assign(jen.Qual(kit, "AppendPresent").Call(jen.Id("dst"), x.Clone().Dot("Set"))),
 			jen.If(x.Clone().Dot("Set")).Block(
@@ -143,7 +163,7 @@ func (e *emitter) decode(t *ir.Type, target lv, depth int) []jen.Code {
 	case ir.String, ir.Int, ir.Float, ir.Bool, ir.Time, ir.Format:
 		return []jen.Code{set(readCall(t))}
 	case ir.JSON:
-		return []jen.Code{set(jen.Qual(rt, "ReadJSONValue").Call(jen.Id("rd")))}
+		return []jen.Code{set(helper("ReadJSONValue").Call(jen.Id("rd")))}
 	case ir.GoType:
 		return []jen.Code{externalDecode(t, target)}
 	case ir.Enum:
@@ -153,6 +173,12 @@ func (e *emitter) decode(t *ir.Type, target lv, depth int) []jen.Code {
 	case ir.Struct, ir.Named, ir.Union, ir.Tuple:
 		return []jen.Code{jen.Id("read"+t.Name).Call(jen.Id("rd"), target.addr.Clone())}
 	case ir.Pointer:
+		if fn := readValueFunc(t.Elem); fn != nil {
+			return []jen.Code{set(jen.Qual(kit, "ReadOpt").Call(jen.Id("rd"), fn))}
+		}
+		if refElem(t.Elem) && e.reads[t.Elem] {
+			return []jen.Code{set(jen.Qual(kit, "ReadOptRef").Call(jen.Id("rd"), jen.Id("read"+t.Elem.Name)))}
+		}
 		p := fmt.Sprintf("p%d", depth)
 		return []jen.Code{jen.If(jen.Id("rd").Dot("Present").Call()).Block(
 			append(append([]jen.Code{jen.Id(p).Op(":=").New(goType(t.Elem))},
@@ -160,6 +186,12 @@ func (e *emitter) decode(t *ir.Type, target lv, depth int) []jen.Code {
 				set(jen.Id(p)))...,
 		)}
 	case ir.OptNull:
+		if fn := readValueFunc(t.Elem); fn != nil {
+			return []jen.Code{set(jen.Qual(kit, "ReadOptNull").Call(jen.Id("rd"), fn))}
+		}
+		if refElem(t.Elem) && e.reads[t.Elem] {
+			return []jen.Code{set(jen.Qual(kit, "ReadOptNullRef").Call(jen.Id("rd"), jen.Id("read"+t.Elem.Name)))}
+		}
 		return []jen.Code{jen.If(jen.Id("rd").Dot("Present").Call()).Block(
 			target.val.Clone().Dot("Set").Op("=").True(),
 			jen.If(jen.Id("rd").Dot("Present").Call()).Block(
@@ -188,4 +220,31 @@ func (e *emitter) decode(t *ir.Type, target lv, depth int) []jen.Code {
 		)}
 	}
 	return nil
+}
+
+// appendValueFunc is the kit function that appends a value of the primitive or format type t, given by
+// value, or nil for other types.
+func appendValueFunc(t *ir.Type) jen.Code {
+	switch t.Kind {
+	case ir.String, ir.Int, ir.Float, ir.Bool, ir.Time, ir.Format:
+		return helper(appendFunc(t))
+	}
+	return nil
+}
+
+// readValueFunc is the Reader method, as a function, that reads back what appendValueFunc appends, or nil.
+func readValueFunc(t *ir.Type) jen.Code {
+	if appendValueFunc(t) == nil {
+		return nil
+	}
+	return jen.Parens(jen.Op("*").Qual(rt, "Reader")).Dot(readMethod(t))
+}
+
+// refElem reports whether t is a generated type whose appendX and readX take a pointer.
+func refElem(t *ir.Type) bool {
+	switch t.Kind {
+	case ir.Struct, ir.Named, ir.Union, ir.Tuple, ir.Enum, ir.JSONEnum:
+		return true
+	}
+	return false
 }

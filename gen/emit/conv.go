@@ -19,15 +19,17 @@ func (e *emitter) converter(t *ir.Type) {
 			m, op = jen.Id("_"), "=" // an object without properties: only its being an object is checked
 		}
 		body = append(body,
-			jen.List(m, jen.Err()).Op(op).Qual(rt, "AsObject").Call(jen.Id("path"), jen.Id("raw")),
+			jen.List(m, jen.Err()).Op(op).Add(helper("AsObject")).Call(jen.Id("path"), jen.Id("raw")),
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return()),
 		)
+		var fields convRun
 		for _, fd := range t.Fields {
-			body = append(body, e.convField(fd)...)
+			fields.add(e.convField(fd))
 		}
 		if len(mapFields(t)) > 0 {
-			body = append(body, e.mapFieldsConv(t)...)
+			fields.add(e.mapFieldsConv(t))
 		}
+		body = append(body, fields.code...)
 	case ir.Union, ir.Tuple, ir.JSONEnum:
 		body = append(body, jen.Err().Op("=").Qual(kit, "DecodeVia").Call(jen.Id("path"), jen.Id("raw"), jen.Op("&").Id("out")))
 	case ir.Enum:
@@ -62,9 +64,18 @@ func (e *emitter) converter(t *ir.Type) {
 // hand, JSON text in a column becomes the object or array the schema wants.
 func asJSONValue(t *ir.Type, path, raw *jen.Statement) *jen.Statement {
 	if t.Schema == nil {
-		return jen.Qual(rt, "AsJSONValue").Call(path, raw)
+		return helper("AsJSONValue").Call(path, raw)
 	}
 	return jen.Qual(kit, "AsJSONValueFor").Call(path, raw, jen.Id(t.Schema.Func))
+}
+
+// asOfFunc is the kit conversion into a named type over the primitive t (kit.AsStringOf, ...), or "".
+func asOfFunc(t *ir.Type) string {
+	switch t.Kind {
+	case ir.String, ir.Int, ir.Float, ir.Bool:
+		return asFunc(t) + "Of"
+	}
+	return ""
 }
 
 func asFunc(t *ir.Type) string {
@@ -107,18 +118,126 @@ func schemaName(t *ir.Type) string {
 	return "value"
 }
 
+// A convRun collects the conversions of an object's fields. A field converted with kit.Field (or its
+// optional and nullable forms) keeps its error in err and runs nothing once err is set, so a run of them
+// needs one check of err, made before the next conversion of another kind (or by flush).
+type convRun struct {
+	code    []jen.Code
+	pending bool // fields since the last check of err keep their error in it
+}
+
+// add appends a field's conversion; kept says whether it keeps its error in err (kit.Field).
+func (r *convRun) add(code []jen.Code, kept bool) {
+	if !kept {
+		r.flush()
+	}
+	r.code = append(r.code, code...)
+	r.pending = r.pending || kept
+}
+
+// flush checks err after the fields that kept it.
+func (r *convRun) flush() {
+	if r.pending {
+		r.code = append(r.code, jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return()))
+		r.pending = false
+	}
+}
+
+// convFunc is the function that converts a raw value into a value of type t in one call (path, raw) ->
+// (T, error), or nil when t's conversion takes more than a call.
+func (e *emitter) convFunc(t *ir.Type) jen.Code {
+	switch t.Kind {
+	case ir.String, ir.Int, ir.Float, ir.Bool, ir.Time, ir.Format:
+		return helper(asFunc(t))
+	case ir.Enum, ir.Named:
+		// A named type over a primitive converts as the primitive does, then takes its name.
+		if of := asOfFunc(t.Elem); of != "" {
+			return jen.Qual(kit, of).Types(jen.Id(t.Name))
+		}
+		e.convs.need(t)
+		return jen.Id("conv" + t.Name)
+	case ir.Struct, ir.Union, ir.Tuple, ir.JSONEnum:
+		e.convs.need(t)
+		return jen.Id("conv" + t.Name)
+	case ir.JSON:
+		if t.Schema == nil {
+			return helper("AsJSONValue")
+		}
+	}
+	return nil
+}
+
+// listElemFunc is the conversion of the elements of an unnamed list type t whose elements convert in one
+// call (see convFunc), or nil.
+func (e *emitter) listElemFunc(t *ir.Type) jen.Code {
+	if t.Kind != ir.Slice {
+		return nil
+	}
+	return e.convFunc(t.Elem)
+}
+
 // convField converts property fd of the object m into out.
-func (e *emitter) convField(fd *ir.Field) []jen.Code {
+func (e *emitter) convField(fd *ir.Field) ([]jen.Code, bool) {
 	rawVar := "r" + fd.Name
 	return e.convFieldFrom(fd, jen.Id("out").Dot(fd.Name), jen.Id("path").Op("+").Lit("/"+escapePointer(fd.JSON)),
 		jen.List(jen.Id(rawVar), jen.Id("ok")).Op(":=").Id("m").Index(jen.Lit(fd.JSON)),
 		// runtime.Prop marks an absent property, so that the conversion reports "missing" and "null" apart.
-		jen.Qual(rt, "Prop").Call(jen.Id("m"), jen.Lit(fd.JSON)))
+		helper("Prop").Call(jen.Id("m"), jen.Lit(fd.JSON)))
 }
 
 // convFieldFrom converts one property into target. get assigns the raw value and whether it is present to r<Name>
-// and ok; prop yields the raw value, or an absent marker when there is none.
-func (e *emitter) convFieldFrom(fd *ir.Field, target, childPath, get, prop *jen.Statement) []jen.Code {
+// and ok; prop yields the raw value, or an absent marker when there is none. It reports whether the
+// conversion keeps its error in err (see convRun).
+func (e *emitter) convFieldFrom(fd *ir.Field, target, childPath, get, prop *jen.Statement) ([]jen.Code, bool) {
+	if code := e.convFieldCall(fd, target, childPath, prop); code != nil {
+		return []jen.Code{code}, true
+	}
+	return e.convFieldBlock(fd, target, childPath, get, prop), false
+}
+
+// convFieldCall converts one property in a kit.Field call, or returns nil when its type needs more.
+func (e *emitter) convFieldCall(fd *ir.Field, target, childPath, prop *jen.Statement) jen.Code {
+	switch fd.Type.Kind {
+	case ir.Pointer:
+		if fd.Type.Elem.Kind == ir.JSON && fd.Type.Elem.Schema != nil {
+			return nil // a NULL is null or absent as the schema says: see convFieldBlock
+		}
+		if el := e.listElemFunc(fd.Type.Elem); el != nil && !fd.Required {
+			return target.Clone().Op("=").Qual(kit, "OptionalListField").Call(jen.Op("&").Err(), childPath.Clone(), prop.Clone(), el)
+		}
+		fn := e.convFunc(fd.Type.Elem)
+		if fn == nil {
+			return nil
+		}
+		if ir.HoldsNull(fd.Type.Elem) { // null is a value of the type: only absence leaves the field nil
+			if fd.Required {
+				return nil
+			}
+			return target.Clone().Op("=").Qual(kit, "PresentField").Call(jen.Op("&").Err(), childPath.Clone(), prop.Clone(), fn)
+		}
+		if fd.Required {
+			return target.Clone().Op("=").Qual(kit, "NullableField").Call(jen.Op("&").Err(), childPath.Clone(), jen.Lit(schemaName(fd.Type)), prop.Clone(), fn)
+		}
+		return target.Clone().Op("=").Qual(kit, "OptionalField").Call(jen.Op("&").Err(), childPath.Clone(), prop.Clone(), fn)
+	case ir.OptNull:
+		fn := e.convFunc(fd.Type.Elem)
+		if fn == nil {
+			return nil
+		}
+		return target.Clone().Op("=").Qual(kit, "OptNullField").Call(jen.Op("&").Err(), childPath.Clone(), prop.Clone(), fn)
+	}
+	if el := e.listElemFunc(fd.Type); el != nil {
+		return target.Clone().Op("=").Qual(kit, "ListField").Call(jen.Op("&").Err(), childPath.Clone(), prop.Clone(), el)
+	}
+	fn := e.convFunc(fd.Type)
+	if fn == nil {
+		return nil
+	}
+	return target.Clone().Op("=").Qual(kit, "Field").Call(jen.Op("&").Err(), childPath.Clone(), prop.Clone(), fn)
+}
+
+// convFieldBlock converts one property with statements of its own, returning on failure.
+func (e *emitter) convFieldBlock(fd *ir.Field, target, childPath, get, prop *jen.Statement) []jen.Code {
 	rawVar := "r" + fd.Name
 	switch fd.Type.Kind {
 	case ir.OptNull:
@@ -194,7 +313,7 @@ func (e *emitter) conv(t *ir.Type, target, path, raw *jen.Statement, depth int) 
 		// A block, so that sibling arrays can reuse the variable names.
 		return []jen.Code{jen.Block(
 			jen.Var().Id(arr).Index().Any(),
-			jen.List(jen.Id(arr), jen.Err()).Op("=").Qual(rt, "AsArray").Call(path, raw),
+			jen.List(jen.Id(arr), jen.Err()).Op("=").Add(helper("AsArray")).Call(path, raw),
 			fail,
 			target.Clone().Op("=").Make(goType(t), jen.Len(jen.Id(arr))),
 			jen.For(jen.List(jen.Id(i), jen.Id(el)).Op(":=").Range().Id(arr)).Block(
@@ -206,12 +325,12 @@ func (e *emitter) conv(t *ir.Type, target, path, raw *jen.Statement, depth int) 
 		obj, k, el, x := fmt.Sprintf("o%d", depth), fmt.Sprintf("k%d", depth), fmt.Sprintf("e%d", depth), fmt.Sprintf("x%d", depth)
 		return []jen.Code{jen.Block(
 			jen.Var().Id(obj).Map(jen.String()).Any(),
-			jen.List(jen.Id(obj), jen.Err()).Op("=").Qual(rt, "AsObject").Call(path, raw),
+			jen.List(jen.Id(obj), jen.Err()).Op("=").Add(helper("AsObject")).Call(path, raw),
 			fail,
 			target.Clone().Op("=").Make(goType(t), jen.Len(jen.Id(obj))),
 			jen.For(jen.List(jen.Id(k), jen.Id(el)).Op(":=").Range().Id(obj)).Block(
 				append(append([]jen.Code{jen.Var().Id(x).Add(goType(t.Elem))},
-					e.elemConv(t.Elem, jen.Id(x), jen.Qual(rt, "JoinPointer").Call(path, jen.Id(k)), jen.Id(el), depth+1)...),
+					e.elemConv(t.Elem, jen.Id(x), helper("JoinPointer").Call(path, jen.Id(k)), jen.Id(el), depth+1)...),
 					target.Clone().Index(jen.Id(k)).Op("=").Id(x))...),
 		)}
 	}

@@ -38,7 +38,8 @@ func wholeFile(p *ir.Package) ([]byte, error) {
 	f.ImportName(rt, "runtime")
 	f.ImportName(kit, "kit")
 	reads := cacheReads(p)
-	e := &emitter{f: f, pkg: p, reads: reads}
+	patterns := newPatternNames(p)
+	e := &emitter{f: f, pkg: p, reads: reads, patterns: patterns}
 	e.versionCheck()
 	for _, t := range p.Types {
 		e.namedType(t)
@@ -51,7 +52,7 @@ func wholeFile(p *ir.Package) ([]byte, error) {
 	e.programs()
 	// The client and the converters it calls come from an emitter of their
 	// own, as in chunkedFile.
-	c := newClientEmitter(p, reads)
+	c := newClientEmitter(p, reads, patterns)
 	c.f = f
 	c.client()
 	for ts := c.convs.next(); len(ts) > 0; ts = c.convs.next() {
@@ -66,14 +67,25 @@ func wholeFile(p *ir.Package) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// helper qualifies a support function whose name emission computes
-// (appendFunc, asFunc, ...): the kit's when it moved there, the runtime's
-// otherwise.
+// kitHelpers are the support functions emission names (through helper) that live in the kit; the others
+// are the runtime's. It is the one place that says where a helper lives, so a helper that moves between
+// the two changes here only.
+var kitHelpers = map[string]bool{
+	// Cache encoding.
+	"AppendString": true, "AppendInt64": true, "AppendFloat64": true, "AppendBool": true, "AppendTime": true,
+	// transform.fields.
+	"Transform": true, "TransformEach": true,
+	// Conversions of typed formats.
+	"AsDate": true, "AsTimeOfDay": true, "AsDuration": true, "AsUUID": true, "AsEmail": true, "AsURI": true,
+	"AsIPv4": true, "AsIPv6": true,
+	// JSON documents and exact numbers.
+	"DecodeJSON": true, "JSONKind": true, "IsJSONInteger": true, "CompareNumber": true, "IsMultipleOfNumber": true,
+	"EqualJSON": true, "SortedKeys": true, "NormalizeIntegers": true,
+}
+
+// helper qualifies a support function by the package it lives in (see kitHelpers).
 func helper(name string) *jen.Statement {
-	switch name {
-	case "AppendString", "AppendInt64", "AppendFloat64", "AppendBool", "AppendTime",
-		"Transform", "TransformEach",
-		"AsDate", "AsTimeOfDay", "AsDuration", "AsUUID", "AsEmail", "AsURI", "AsIPv4", "AsIPv6":
+	if kitHelpers[name] {
 		return jen.Qual(kit, name)
 	}
 	return jen.Qual(rt, name)
@@ -86,12 +98,15 @@ func (e *emitter) versionCheck() {
 	e.f.Comment("A compile error here means this file and github.com/reftask/reftask/runtime/kit come from")
 	e.f.Comment("different versions of reftask: regenerate the file (go generate) with the reftaskgen of the version you build with.")
 	e.f.Const().Id("_").Op("=").Qual(kit, "SupportPackageIsVersion1")
+	e.f.Line()
+	e.patterns.declare(e.f)
 }
 
 type emitter struct {
-	f        *jen.File
-	pkg      *ir.Package
-	patterns map[string]string
+	f   *jen.File
+	pkg *ir.Package
+	// patterns names the package's pattern variables; shared, read-only, by every emitter of the file.
+	patterns *patternNames
 	// records marks the validation programs that record evaluated
 	// properties and items for an unevaluated* keyword.
 	records map[*ir.Schema]bool
@@ -101,20 +116,15 @@ type emitter struct {
 	convs convDemand
 	// cloneSet holds every type reachable from a task's result, which gets a cloneX (see cloned).
 	cloneSet map[*ir.Type]bool
-	// patternPrefix names the pattern variables this emitter declares; the
-	// client's emitter has a prefix of its own, so that the two, which run
-	// concurrently, never declare the same name.
-	patternPrefix string
-	// recordFuncs marks the tasks whose record<Task> is emitted, for sources of kinds added through gen/source,
-	// whose single and batch lookups both ask for it.
+	// recordFuncs marks the tasks whose record<Task> is emitted for sources of kinds added through gen/source
+	// that pass it as a function, from both their single and batch lookups.
 	recordFuncs map[*ir.Task]bool
 }
 
 // newClientEmitter is the emitter of the client and of the converters its
 // code calls.
-func newClientEmitter(p *ir.Package, reads map[*ir.Type]bool) *emitter {
-	// Not convPattern: conv followed by a type name (Pattern0) is a converter.
-	return &emitter{pkg: p, reads: reads, patternPrefix: "patternConv"}
+func newClientEmitter(p *ir.Package, reads map[*ir.Type]bool, patterns *patternNames) *emitter {
+	return &emitter{pkg: p, reads: reads, patterns: patterns}
 }
 
 // goType is the Go spelling of a type.
@@ -282,12 +292,21 @@ func (e *emitter) unmarshal(t *ir.Type) {
 		knownList = known
 	}
 	comment(e.f, fmt.Sprintf("UnmarshalJSON decodes a %s, rejecting what its schema rejects: missing required properties, nulls where null is not allowed%s.", t.Name, map[bool]string{true: " and unknown properties", false: ""}[t.Closed]))
+	nulls, own := nullFields(t), untaggedDecode(t)
+	if len(nulls)+len(own) == 0 {
+		e.f.Func().Params(jen.Id("v").Op("*").Id(t.Name)).Id("UnmarshalJSON").Params(jen.Id("data").Index().Byte()).Error().Block(
+			jen.Type().Id("plain").Id(t.Name),
+			jen.Return(jen.Qual(kit, "DecodeObject").Call(jen.Id("data"), jen.Parens(jen.Op("*").Id("plain")).Parens(jen.Id("v")), required, nonNull, knownList, jen.Lit(t.Closed))),
+		)
+		e.f.Line()
+		return
+	}
 	body := []jen.Code{
 		jen.If(jen.Err().Op(":=").Qual(kit, "RequireKeys").Call(jen.Id("data"), required, nonNull, knownList, jen.Lit(t.Closed)), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 		jen.Type().Id("plain").Id(t.Name),
 	}
-	if nulls, own := nullFields(t), untaggedDecode(t); len(nulls)+len(own) > 0 {
-		body = append(body, jen.If(jen.Err().Op(":=").Qual(rt, "DecodeStrict").Call(jen.Id("data"), jen.Parens(jen.Op("*").Id("plain")).Parens(jen.Id("v"))), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())))
+	{
+		body = append(body, jen.If(jen.Err().Op(":=").Add(helper("DecodeStrict")).Call(jen.Id("data"), jen.Parens(jen.Op("*").Id("plain")).Parens(jen.Id("v"))), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())))
 		if len(own) > 0 {
 			body = append(body,
 				jen.List(jen.Id("_"), jen.Id("raw"), jen.Err()).Op(":=").Qual(kit, "OtherProps").Call(jen.Id("data"), jen.Nil()),
@@ -296,8 +315,6 @@ func (e *emitter) unmarshal(t *ir.Type) {
 		}
 		body = append(body, nulls...)
 		body = append(body, jen.Return(jen.Nil()))
-	} else {
-		body = append(body, jen.Return(jen.Qual(rt, "DecodeStrict").Call(jen.Id("data"), jen.Parens(jen.Op("*").Id("plain")).Parens(jen.Id("v")))))
 	}
 	e.f.Func().Params(jen.Id("v").Op("*").Id(t.Name)).Id("UnmarshalJSON").Params(jen.Id("data").Index().Byte()).Error().Block(body...)
 	e.f.Line()
@@ -336,7 +353,7 @@ func (e *emitter) namedUnmarshal(t *ir.Type) {
 	comment(e.f, fmt.Sprintf("UnmarshalJSON decodes a %s strictly: null is not a %s, and an integer may be written with a zero fraction (1.0).", t.Name, t.Name))
 	e.f.Func().Params(jen.Id("v").Op("*").Id(t.Name)).Id("UnmarshalJSON").Params(jen.Id("data").Index().Byte()).Error().Block(
 		jen.Type().Id("plain").Id(t.Name),
-		jen.Return(jen.Qual(rt, "DecodeStrict").Call(jen.Id("data"), jen.Parens(jen.Op("*").Id("plain")).Parens(jen.Id("v")))),
+		jen.Return(helper("DecodeStrict").Call(jen.Id("data"), jen.Parens(jen.Op("*").Id("plain")).Parens(jen.Id("v")))),
 	)
 	e.f.Line()
 }
@@ -384,6 +401,12 @@ func (e *emitter) validateMethods(t *ir.Type) {
 	recv := jen.Id("v").Op("*").Id(t.Name)
 	if t.Kind == ir.Enum || t.Kind == ir.JSONEnum {
 		recv = jen.Id("v").Id(t.Name)
+	}
+	if (t.Kind == ir.Struct || t.Kind == ir.Named) && !needsCheck(t, map[*ir.Type]bool{}) {
+		comment(e.f, fmt.Sprintf("Validate reports nil: every %s holds only what its schema allows.", t.Name))
+		e.f.Func().Params(recv).Id("Validate").Params().Error().Block(jen.Return(jen.Nil()))
+		e.f.Line()
+		return
 	}
 	comment(e.f, fmt.Sprintf("Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError."))
 	e.f.Func().Params(recv).Id("Validate").Params().Error().Block(
@@ -484,10 +507,25 @@ func (e *emitter) structChecks(t *ir.Type) []jen.Code {
 		if !needsCheck(fd.Type, map[*ir.Type]bool{}) {
 			continue
 		}
+		// p<Field> is unique in the method (field names are), so the checks need no block of their own;
+		// an optional field's path is made in the init of the if that checks it is set.
 		pathVar := "p" + fd.Name
-		inner := append([]jen.Code{jen.Id(pathVar).Op(":=").Id("path").Dot("Key").Call(jen.Lit(fd.JSON))},
-			e.checks(fd.Type, jen.Id("v").Dot(fd.Name), "&"+pathVar, 0)...)
-		body = append(body, jen.Block(inner...))
+		pathDecl := jen.Id(pathVar).Op(":=").Id("path").Dot("Key").Call(jen.Lit(fd.JSON))
+		x := jen.Id("v").Dot(fd.Name)
+		switch fd.Type.Kind {
+		case ir.Pointer:
+			inner := e.checks(fd.Type.Elem, jen.Parens(jen.Op("*").Add(x.Clone())), "&"+pathVar, 0)
+			if k := fd.Type.Elem.Kind; k == ir.Struct || k == ir.Union || k == ir.Tuple {
+				inner = []jen.Code{x.Clone().Dot("validate").Call(jen.Id("vs"), jen.Op("&").Id(pathVar))}
+			}
+			body = append(body, jen.If(pathDecl, x.Clone().Op("!=").Nil()).Block(inner...))
+		case ir.OptNull:
+			body = append(body, jen.If(pathDecl, x.Clone().Dot("Set").Op("&&").Op("!").Add(x.Clone()).Dot("Null")).Block(
+				e.checks(fd.Type.Elem, x.Clone().Dot("Value"), "&"+pathVar, 0)...))
+		default:
+			body = append(body, pathDecl)
+			body = append(body, e.checks(fd.Type, x, "&"+pathVar, 0)...)
+		}
 	}
 	return append(body, e.mapFieldChecks(t)...)
 }
@@ -510,7 +548,20 @@ func needsCheck(t *ir.Type, seen map[*ir.Type]bool) bool {
 	}
 	seen[t] = true
 	switch t.Kind {
-	case ir.Enum, ir.Struct, ir.Named, ir.JSON, ir.Union, ir.Tuple, ir.JSONEnum:
+	case ir.Struct:
+		// A struct whose fields hold whatever their Go types hold has nothing to check.
+		if t.Check.MinProps != nil || t.Check.MaxProps != nil || len(mapFields(t)) > 0 {
+			return true
+		}
+		for _, fd := range t.Fields {
+			if needsCheck(fd.Type, seen) {
+				return true
+			}
+		}
+		return false
+	case ir.Named:
+		return t.Elem.Kind == ir.JSON || needsCheck(t.Elem, seen)
+	case ir.Enum, ir.JSON, ir.Union, ir.Tuple, ir.JSONEnum:
 		return true
 	case ir.Slice, ir.Map:
 		return !t.Check.Empty() || needsCheck(t.Elem, seen)
@@ -669,25 +720,14 @@ func (e *emitter) scalarChecks(t *ir.Type, x *jen.Statement, path string) []jen.
 	return out
 }
 
-// pattern returns the name of a package-level kit.Pattern, declared
-// once per distinct pattern, so that no call compiles a regexp (and the
-// common anchored shapes are matched without one).
+// pattern returns the name of the package-level kit.Pattern that matches p (see patternNames), so that
+// no call compiles a regexp (and the common anchored shapes are matched without one).
 func (e *emitter) pattern(p string) string {
-	if e.patterns == nil {
-		e.patterns = map[string]string{}
+	name, ok := e.patterns.byPattern[p]
+	if !ok {
+		panic(fmt.Sprintf("emit: pattern %q was not named before emission (patternNames misses a use)", p))
 	}
-	if v, ok := e.patterns[p]; ok {
-		return v
-	}
-	prefix := e.patternPrefix
-	if prefix == "" {
-		prefix = "pattern"
-	}
-	v := fmt.Sprintf("%s%d", prefix, len(e.patterns))
-	e.patterns[p] = v
-	comment(e.f, fmt.Sprintf("%s is compiled once; the schema compiler has already accepted it.", v))
-	e.f.Var().Id(v).Op("=").Qual(kit, "MustPattern").Call(jen.Lit(p))
-	return v
+	return name
 }
 
 // untypedLit renders a constant without a conversion, so that it

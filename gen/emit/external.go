@@ -32,7 +32,7 @@ func builtinPrim(t *ir.Type) *ir.Type {
 
 func externalEncode(t *ir.Type, x *jen.Statement) jen.Code {
 	if !t.IsBuiltin() {
-		return jen.Id("dst").Op("=").Qual(rt, "AppendJSONText").Call(jen.Id("dst"), x)
+		return jen.Id("dst").Op("=").Add(helper("AppendJSONText")).Call(jen.Id("dst"), x)
 	}
 	p := builtinPrim(t)
 	val := jen.Code(x)
@@ -44,7 +44,7 @@ func externalEncode(t *ir.Type, x *jen.Statement) jen.Code {
 
 func externalDecode(t *ir.Type, target lv) jen.Code {
 	if !t.IsBuiltin() {
-		return jen.Qual(rt, "ReadJSONText").Call(jen.Id("rd"), target.addr.Clone())
+		return helper("ReadJSONText").Call(jen.Id("rd"), target.addr.Clone())
 	}
 	p := builtinPrim(t)
 	val := readCall(p)

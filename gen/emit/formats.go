@@ -112,7 +112,7 @@ func (e *emitter) namedFormatMethods(t *ir.Type) {
 	e.f.Line()
 	comment(e.f, fmt.Sprintf("UnmarshalJSON decodes a %s strictly: null is not a %s.", t.Name, t.Name))
 	e.f.Func().Params(jen.Id("v").Op("*").Id(t.Name)).Id("UnmarshalJSON").Params(jen.Id("data").Index().Byte()).Error().Block(
-		jen.Return(jen.Qual(rt, "DecodeStrict").Call(jen.Id("data"), jen.Parens(jen.Op("*").Add(base.Clone())).Parens(jen.Id("v")))),
+		jen.Return(helper("DecodeStrict").Call(jen.Id("data"), jen.Parens(jen.Op("*").Add(base.Clone())).Parens(jen.Id("v")))),
 	)
 	e.f.Line()
 	comment(e.f, fmt.Sprintf("String returns the %s as text.", t.Name))

@@ -45,7 +45,7 @@ func (e *emitter) jsonEnumType(t *ir.Type) {
 	e.f.Line()
 	e.f.Comment("Value returns the decoded JSON value: nil, bool, json.Number, string, []any or map[string]any.")
 	e.f.Func().Params(jen.Id("v").Id(t.Name)).Id("Value").Params().Any().Block(
-		jen.List(jen.Id("x"), jen.Id("_")).Op(":=").Qual(rt, "DecodeJSON").Call(jen.Index().Byte().Call(jen.Id("v"))),
+		jen.List(jen.Id("x"), jen.Id("_")).Op(":=").Add(helper("DecodeJSON")).Call(jen.Index().Byte().Call(jen.Id("v"))),
 		jen.Return(jen.Id("x")),
 	)
 	e.f.Line()

@@ -43,7 +43,7 @@ func decodeValue(t *ir.Type, data, target jen.Code) *jen.Statement {
 	case t.Kind == ir.Pointer || t.Kind == ir.OptNull:
 		return jen.Qual(kit, "DecodeNullable").Call(data, target)
 	}
-	return jen.Qual(rt, "DecodeStrict").Call(data, target)
+	return helper("DecodeStrict").Call(data, target)
 }
 
 // mapsUnmarshal emits UnmarshalJSON for a struct with map fields: the
@@ -64,7 +64,7 @@ func (e *emitter) mapsUnmarshal(t *ir.Type) {
 	case t.Extra != nil:
 		rest = into(t.Extra)
 	case t.Closed:
-		rest = []jen.Code{jen.Id("vs").Dot("Add").Call(jen.Qual(rt, "JoinPointer").Call(jen.Lit(""), jen.Id("k")), jen.Lit("additionalProperties"), jen.Qual("fmt", "Sprintf").Call(jen.Lit("unknown property %q"), jen.Id("k")))}
+		rest = []jen.Code{jen.Id("vs").Dot("Add").Call(helper("JoinPointer").Call(jen.Lit(""), jen.Id("k")), jen.Lit("additionalProperties"), jen.Qual("fmt", "Sprintf").Call(jen.Lit("unknown property %q"), jen.Id("k")))}
 	}
 	var loop []jen.Code
 	track := len(rest) > 0 && len(t.Patterns) > 0
@@ -87,7 +87,7 @@ func (e *emitter) mapsUnmarshal(t *ir.Type) {
 	body := []jen.Code{
 		jen.If(jen.Err().Op(":=").Qual(kit, "RequireKeys").Call(jen.Id("data"), required, nonNull, jen.Nil(), jen.False()), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 		jen.Type().Id("plain").Id(t.Name),
-		jen.If(jen.Err().Op(":=").Qual(rt, "DecodeStrict").Call(jen.Id("data"), jen.Parens(jen.Op("*").Id("plain")).Parens(jen.Id("v"))), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
+		jen.If(jen.Err().Op(":=").Add(helper("DecodeStrict")).Call(jen.Id("data"), jen.Parens(jen.Op("*").Id("plain")).Parens(jen.Id("v"))), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 	}
 	body = append(body, nullFields(t)...)
 	for _, m := range mapFields(t) {
@@ -185,14 +185,24 @@ func (e *emitter) mapFieldChecks(t *ir.Type) []jen.Code {
 
 // mapFieldsConv converts the keys of a source object that no property
 // takes into the struct's maps; in m, the object, at path.
-func (e *emitter) mapFieldsConv(t *ir.Type) []jen.Code {
+func (e *emitter) mapFieldsConv(t *ir.Type) ([]jen.Code, bool) {
 	var known []jen.Code
 	for _, fd := range t.Fields {
 		known = append(known, jen.Lit(fd.JSON))
 	}
+	// Only additionalProperties, whose values convert in one call: one kit call, as a field's.
+	if t.Extra != nil && len(t.Patterns) == 0 {
+		if fn := e.convFunc(t.Extra.Elem); fn != nil {
+			var knownList jen.Code = jen.Nil()
+			if len(known) > 0 {
+				knownList = jen.Index().String().Values(known...)
+			}
+			return []jen.Code{jen.Id("out").Dot(t.Extra.Name).Op("=").Qual(kit, "ExtraProps").Call(jen.Op("&").Err(), jen.Id("path"), jen.Id("m"), knownList, fn)}, true
+		}
+	}
 	into := func(mf *ir.MapField) []jen.Code {
 		out := []jen.Code{jen.Var().Id("x").Add(goType(mf.Elem))}
-		out = append(out, e.conv(mf.Elem, jen.Id("x"), jen.Qual(rt, "JoinPointer").Call(jen.Id("path"), jen.Id("k")), jen.Id("m").Index(jen.Id("k")), 2)...)
+		out = append(out, e.conv(mf.Elem, jen.Id("x"), helper("JoinPointer").Call(jen.Id("path"), jen.Id("k")), jen.Id("m").Index(jen.Id("k")), 2)...)
 		out = append(out,
 			jen.If(jen.Id("out").Dot(mf.Name).Op("==").Nil()).Block(jen.Id("out").Dot(mf.Name).Op("=").Make(goType(mapType(mf)))),
 			jen.Id("out").Dot(mf.Name).Index(jen.Id("k")).Op("=").Id("x"))
@@ -218,5 +228,5 @@ func (e *emitter) mapFieldsConv(t *ir.Type) []jen.Code {
 	if t.Extra != nil {
 		loop = append(loop, into(t.Extra)...)
 	}
-	return []jen.Code{jen.For(jen.List(jen.Id("_"), jen.Id("k")).Op(":=").Range().Qual(rt, "SortedKeys").Call(jen.Id("m"))).Block(loop...)}
+	return []jen.Code{jen.For(jen.List(jen.Id("_"), jen.Id("k")).Op(":=").Range().Add(helper("SortedKeys")).Call(jen.Id("m"))).Block(loop...)}, false
 }

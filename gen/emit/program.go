@@ -212,10 +212,10 @@ func (e *emitter) program(s *ir.Schema) {
 			args = append(args, jen.Lit(t))
 		}
 		body = append(body, jen.If(jen.Op("!").Qual(kit, "HasJSONType").Call(append([]jen.Code{jen.Id("v")}, args...)...)).Block(
-			addf("type", "%s is not of type "+strings.Join(s.Types, " or "), jen.Qual(rt, "JSONKind").Call(jen.Id("v")))))
+			addf("type", "%s is not of type "+strings.Join(s.Types, " or "), helper("JSONKind").Call(jen.Id("v")))))
 	}
 	if s.HasConst {
-		body = append(body, jen.If(jen.Op("!").Qual(rt, "EqualJSON").Call(jen.Id("v"), jsonLit(s.Const))).Block(
+		body = append(body, jen.If(jen.Op("!").Add(helper("EqualJSON")).Call(jen.Id("v"), jsonLit(s.Const))).Block(
 			addf("const", "%s is not "+pct(briefJSON(s.Const)), brief.Clone())))
 	}
 	if s.HasEnum {
@@ -286,7 +286,7 @@ func (e *emitter) numberChecks(s *ir.Schema, addf addfFunc) []jen.Code {
 		if b == "" {
 			return
 		}
-		in = append(in, jen.If(jen.Qual(rt, "CompareNumber").Call(jen.Id("n"), jen.Lit(b)).Op(op).Lit(0)).Block(
+		in = append(in, jen.If(helper("CompareNumber").Call(jen.Id("n"), jen.Lit(b)).Op(op).Lit(0)).Block(
 			addf(kw, "%s "+msg+" "+pct(schemaNumberText(b)), jen.Id("n"))))
 	}
 	bound(s.Minimum, "<", "minimum", "is less than")
@@ -294,7 +294,7 @@ func (e *emitter) numberChecks(s *ir.Schema, addf addfFunc) []jen.Code {
 	bound(s.ExclusiveMinimum, "<=", "exclusiveMinimum", "is not greater than")
 	bound(s.ExclusiveMaximum, ">=", "exclusiveMaximum", "is not less than")
 	if s.MultipleOf != "" {
-		in = append(in, jen.If(jen.Op("!").Qual(rt, "IsMultipleOfNumber").Call(jen.Id("n"), jen.Lit(s.MultipleOf))).Block(
+		in = append(in, jen.If(jen.Op("!").Add(helper("IsMultipleOfNumber")).Call(jen.Id("n"), jen.Lit(s.MultipleOf))).Block(
 			addf("multipleOf", "%s is not a multiple of "+pct(schemaNumberText(s.MultipleOf)), jen.Id("n"))))
 	}
 	if len(in) == 0 {
@@ -470,16 +470,16 @@ func (e *emitter) objectChecks(s *ir.Schema, addf addfFunc, mark func(string, ..
 			}
 			loop = append(loop, jen.If(jen.Op("!").Id("matched")).Block(block...))
 		}
-		in = append(in, jen.For(jen.List(jen.Id("_"), jen.Id("k")).Op(":=").Range().Qual(rt, "SortedKeys").Call(jen.Id("o"))).Block(loop...))
+		in = append(in, jen.For(jen.List(jen.Id("_"), jen.Id("k")).Op(":=").Range().Add(helper("SortedKeys")).Call(jen.Id("o"))).Block(loop...))
 	}
 	if s.PropertyNames != nil {
-		in = append(in, jen.For(jen.List(jen.Id("_"), jen.Id("k")).Op(":=").Range().Qual(rt, "SortedKeys").Call(jen.Id("o"))).Block(
+		in = append(in, jen.For(jen.List(jen.Id("_"), jen.Id("k")).Op(":=").Range().Add(helper("SortedKeys")).Call(jen.Id("o"))).Block(
 			jen.Id("p").Op(":=").Id("path").Dot("Key").Call(jen.Id("k")),
 			call(s.PropertyNames, jen.Id("k"), jen.Op("&").Id("p"), jen.Nil()),
 		))
 	}
 	if s.UnevaluatedProperties != nil {
-		in = append(in, jen.For(jen.List(jen.Id("_"), jen.Id("k")).Op(":=").Range().Qual(rt, "SortedKeys").Call(jen.Id("o"))).Block(
+		in = append(in, jen.For(jen.List(jen.Id("_"), jen.Id("k")).Op(":=").Range().Add(helper("SortedKeys")).Call(jen.Id("o"))).Block(
 			append([]jen.Code{jen.If(jen.Id("own").Dot("HasProp").Call(jen.Id("k"))).Block(jen.Continue())}, keyed(s.UnevaluatedProperties)...)...,
 		), jen.Id("own").Dot("AllProps").Call())
 	}

@@ -126,10 +126,10 @@ func (e *emitter) decodeItem(fd *ir.Field, raw jen.Code, target *jen.Statement) 
 		return []jen.Code{target.Clone().Op("=").New(goType(t.Elem))},
 			jen.Qual("encoding/json", "Unmarshal").Call(raw, target.Clone())
 	case t.Kind == ir.OptNull:
-		return nil, jen.Qual("encoding/json", "Unmarshal").Call(jen.Qual(rt, "NormalizeIntegers").Call(raw), jen.Op("&").Add(target.Clone()))
+		return nil, jen.Qual("encoding/json", "Unmarshal").Call(helper("NormalizeIntegers").Call(raw), jen.Op("&").Add(target.Clone()))
 	case t.Kind == ir.Pointer && !fd.Required:
 		// Optional but not nullable: null is rejected.
-		return nil, jen.Qual(rt, "DecodeStrict").Call(raw, jen.Op("&").Add(target.Clone()))
+		return nil, helper("DecodeStrict").Call(raw, jen.Op("&").Add(target.Clone()))
 	}
 	return nil, decodeValue(t, raw, jen.Op("&").Add(target.Clone()))
 }

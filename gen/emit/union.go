@@ -73,7 +73,7 @@ func decodeInto(t *ir.Type, target jen.Code) *jen.Statement {
 		// may be null decides for itself.
 		return jen.Qual("encoding/json", "Unmarshal").Call(jen.Id("data"), target)
 	}
-	return jen.Qual(rt, "DecodeStrict").Call(jen.Id("data"), target)
+	return helper("DecodeStrict").Call(jen.Id("data"), target)
 }
 
 func (e *emitter) unionUnmarshalTagged(t *ir.Type) {
@@ -118,37 +118,39 @@ func (e *emitter) tagSwitch(t *ir.Type, body func(v *ir.Variant) []jen.Code) jen
 	}
 	return jen.Switch().BlockFunc(func(g *jen.Group) {
 		for _, v := range t.Variants {
-			g.Case(jen.Qual(rt, "EqualJSON").Call(jen.Id("tag"), jsonLit(v.Tag))).Block(body(v)...)
+			g.Case(helper("EqualJSON").Call(jen.Id("tag"), jsonLit(v.Tag))).Block(body(v)...)
 		}
 	})
 }
 
 func (e *emitter) unionUnmarshalTrial(t *ir.Type) {
-	cand := jen.Qual(kit, "Candidate").Types(jen.Id(t.Name))
-	body := []jen.Code{jen.Id("cands").Op(":=").Make(jen.Index().Add(cand.Clone()), jen.Lit(0), jen.Lit(len(t.Variants)))}
-	for _, v := range t.Variants {
-		body = append(body, jen.Block(
-			jen.Id("x").Op(":=").New(goType(v.Type)),
-			jen.Err().Op(":=").Add(decodeInto(v.Type, jen.Id("x"))),
-			jen.Id("cands").Op("=").Append(jen.Id("cands"), cand.Clone().Values(jen.Dict{
-				jen.Id("Name"):  jen.Lit(v.Name),
-				jen.Id("Value"): jen.Id(t.Name).Values(jen.Dict{jen.Id(v.Name): jen.Id("x")}),
-				jen.Id("Err"):   jen.Err(),
-			})),
+	// One new value per branch, then one candidate per branch in order: the decoding calls in the
+	// candidates' fields run in that order, as PickVariant reads them.
+	var xs, news []jen.Code
+	var cands []jen.Code
+	for i, v := range t.Variants {
+		x := jen.Id(fmt.Sprintf("x%d", i))
+		xs = append(xs, x.Clone())
+		news = append(news, jen.New(goType(v.Type)))
+		cands = append(cands, jen.Line().Values(
+			jen.Id("Name").Op(":").Lit(v.Name),
+			jen.Id("Value").Op(":").Id(t.Name).Values(jen.Id(v.Name).Op(":").Add(x.Clone())),
+			jen.Id("Err").Op(":").Add(decodeInto(v.Type, x.Clone())),
 		))
 	}
-	body = append(body, jen.Return(jen.Qual(kit, "PickVariant").Call(jen.Id("v"), jen.Lit(t.OneOf), jen.Id("cands"), jen.Parens(jen.Op("*").Id(t.Name)).Dot("checkVariant"))))
-	how := "the one branch that matches"
-	if !t.OneOf {
-		how = "the first branch that matches"
+	cands = append(cands, jen.Line())
+	body := []jen.Code{
+		jen.List(xs...).Op(":=").List(news...),
+		jen.Return(jen.Qual(kit, "PickVariant").Call(jen.Id("v"), jen.Lit(t.OneOf),
+			jen.Index().Qual(kit, "Candidate").Types(jen.Id(t.Name)).Values(cands...),
+			jen.Parens(jen.Op("*").Id(t.Name)).Dot("checkVariant"))),
 	}
-	comment(e.f, fmt.Sprintf("UnmarshalJSON tries every branch and keeps %s.", how))
 	if t.OneOf {
-		e.f.Comment("A value that matches several is an error. When none matches, the")
+		e.f.Comment("UnmarshalJSON tries every branch and keeps the one branch that matches; a value that matches several is an error.")
 	} else {
-		e.f.Comment("When none matches, the")
+		e.f.Comment("UnmarshalJSON tries every branch and keeps the first branch that matches.")
 	}
-	e.f.Comment("first branch that decodes is kept, for Validate to report why.")
+	e.f.Comment("When none matches, the first branch that decodes is kept, for Validate to report why.")
 	e.f.Func().Params(jen.Id("v").Op("*").Id(t.Name)).Id("UnmarshalJSON").Params(jen.Id("data").Index().Byte()).Error().Block(body...)
 	e.f.Line()
 	e.f.Comment("checkVariant validates the variant that is set against its own branch.")
@@ -171,7 +173,9 @@ func (e *emitter) unionChecks(t *ir.Type) []jen.Code {
 		inner := []jen.Code{jen.Id("n").Op("++")}
 		switch v.Type.Kind {
 		case ir.Struct, ir.Union, ir.Named, ir.Enum, ir.Tuple:
-			inner = append(inner, x.Clone().Dot("validate").Call(jen.Id("vs"), jen.Id("path")))
+			if needsCheck(v.Type, map[*ir.Type]bool{}) {
+				inner = append(inner, x.Clone().Dot("validate").Call(jen.Id("vs"), jen.Id("path")))
+			}
 		default:
 			inner = append(inner, e.checks(v.Type, jen.Parens(jen.Op("*").Add(x.Clone())), "path", 0)...)
 		}

@@ -109,10 +109,14 @@ type Batcher interface {
 
 // Emitter is what the emitter offers a kind.
 type Emitter interface {
-	// Record makes sure the file has record<Task>, func(raw any) (*Result, error), which converts a decoded
-	// JSON value (objects as map[string]any, numbers as json.Number, strings for any scalar) into the result,
-	// and returns an expression naming it.
+	// Record is the (*Result, error) expression that converts raw, a decoded JSON value (objects as
+	// map[string]any, numbers as json.Number, strings for any scalar), into the result.
 	Record(t *ir.Task) jen.Code
+	// RecordFunc makes sure the file has record<Task>, func(raw any) (*Result, error), which converts as Record
+	// does, and returns an expression naming it, for a source that takes the converter as a function.
+	RecordFunc(t *ir.Task) jen.Code
+	// Helper names a function for generated code in the package (runtime or kit) that holds it.
+	Helper(name string) *jen.Statement
 	// Text is the expression that renders the param value x of type t as text, the same text for the same
 	// cache key.
 	Text(t *ir.Type, x jen.Code) jen.Code

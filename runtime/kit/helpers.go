@@ -131,7 +131,7 @@ func IsMultipleOf(x, m float64) bool {
 	if m == 0 || math.IsInf(x, 0) || math.IsNaN(x) || math.IsInf(m, 0) || math.IsNaN(m) {
 		return false
 	}
-	return runtime.IsMultipleOfNumber(json.Number(strconv.FormatFloat(x, 'g', -1, 64)), strconv.FormatFloat(m, 'g', -1, 64))
+	return IsMultipleOfNumber(json.Number(strconv.FormatFloat(x, 'g', -1, 64)), strconv.FormatFloat(m, 'g', -1, 64))
 }
 
 // DuplicateIndex returns the indices of the first two equal elements, for
@@ -222,5 +222,5 @@ func IsMultipleOfExact(x float64, m string) bool {
 	if math.IsInf(x, 0) || math.IsNaN(x) {
 		return false
 	}
-	return runtime.IsMultipleOfNumber(json.Number(strconv.FormatFloat(x, 'g', -1, 64)), m)
+	return IsMultipleOfNumber(json.Number(strconv.FormatFloat(x, 'g', -1, 64)), m)
 }

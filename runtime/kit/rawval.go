@@ -1,7 +1,6 @@
 package kit
 
 import (
-	"github.com/reftask/reftask/runtime"
 	"github.com/reftask/reftask/runtime/internal/rawval"
 )
 
@@ -9,7 +8,7 @@ import (
 func typeName(v any) string { return rawval.TypeName(v) }
 
 // renderValue shows a raw source value in an error, bounded as the runtime's errors are.
-func renderValue(v any) string { return rawval.Render(v, runtime.Quote, runtime.Clip) }
+func renderValue(v any) string { return rawval.Render(v) }
 
 // quoteAny shows a value of any type in an error, bounded: a key, a tag.
-func quoteAny(v any) string { return rawval.QuoteAny(v, runtime.Quote, runtime.Clip) }
+func quoteAny(v any) string { return rawval.QuoteAny(v) }

@@ -74,11 +74,11 @@ func Discriminator(data []byte, prop string) (any, error) {
 	var raw map[string]json.RawMessage
 	var vs runtime.Violations
 	if err := json.Unmarshal(data, &raw); err != nil || raw == nil {
-		v, derr := runtime.DecodeJSON(data)
+		v, derr := DecodeJSON(data)
 		if derr != nil {
 			return nil, derr
 		}
-		vs.Addf("", "type", "%s is not of type object", runtime.JSONKind(v))
+		vs.Addf("", "type", "%s is not of type object", JSONKind(v))
 		return nil, vs.Err()
 	}
 	tag, ok := raw[prop]
@@ -86,7 +86,7 @@ func Discriminator(data []byte, prop string) (any, error) {
 		vs.Addf("", "required", "missing property %q", prop)
 		return nil, vs.Err()
 	}
-	return runtime.DecodeJSON(tag)
+	return DecodeJSON(tag)
 }
 
 // UnknownTag is the error for a discriminator value that selects no variant.
@@ -182,7 +182,7 @@ func JSONData(v any) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return runtime.DecodeJSON(b)
+	return DecodeJSON(b)
 }
 
 // DecodeVia converts a raw source value into a generated type through its
@@ -210,7 +210,7 @@ func DecodeVia(path string, raw any, v json.Unmarshaler) error {
 	}
 	// A JSON column arrives as text: read an object or array in it.
 	if text, ok := jsonText(raw); ok {
-		if doc, derr := runtime.DecodeJSON(text); derr == nil {
+		if doc, derr := DecodeJSON(text); derr == nil {
 			switch doc.(type) {
 			case map[string]any, []any:
 				if v.UnmarshalJSON(text) == nil && (!isEnum || enum.Valid()) {
@@ -352,11 +352,11 @@ func TupleItems(data []byte, min, max int) ([]json.RawMessage, error) {
 	var vs runtime.Violations
 	var items []json.RawMessage
 	if err := json.Unmarshal(data, &items); err != nil || items == nil {
-		v, derr := runtime.DecodeJSON(data)
+		v, derr := DecodeJSON(data)
 		if derr != nil {
 			return nil, derr
 		}
-		vs.Addf("", "type", "%s is not of type array", runtime.JSONKind(v))
+		vs.Addf("", "type", "%s is not of type array", JSONKind(v))
 		return nil, vs.Err()
 	}
 	if len(items) < min {
@@ -372,13 +372,13 @@ func TupleItems(data []byte, min, max int) ([]json.RawMessage, error) {
 // for data: the text of the first value equal to it (so 1.0 reads as 1),
 // or data compacted when none is, for Validate to report.
 func EnumText(data []byte, values ...string) (string, error) {
-	v, err := runtime.DecodeJSON(data)
+	v, err := DecodeJSON(data)
 	if err != nil {
 		return "", err
 	}
 	for _, text := range values {
-		w, err := runtime.DecodeJSON([]byte(text))
-		if err == nil && runtime.EqualJSON(v, w) {
+		w, err := DecodeJSON([]byte(text))
+		if err == nil && EqualJSON(v, w) {
 			return text, nil
 		}
 	}
@@ -392,7 +392,7 @@ func EnumText(data []byte, values ...string) (string, error) {
 // EnumJSON returns the JSON text an enum of mixed values holds; text that
 // is not one JSON value (the zero value, say) is an error.
 func EnumJSON(text string) ([]byte, error) {
-	if _, err := runtime.DecodeJSON([]byte(text)); err != nil {
+	if _, err := DecodeJSON([]byte(text)); err != nil {
 		return nil, fmt.Errorf("enum value %q is not JSON: %w", text, err)
 	}
 	return []byte(text), nil

@@ -81,7 +81,7 @@ func TestDiscriminator(t *testing.T) {
 			}
 			continue
 		}
-		if err != nil || !runtime.EqualJSON(got, tc.want) {
+		if err != nil || !EqualJSON(got, tc.want) {
 			t.Errorf("%s: %v %v", tc.data, got, err)
 		}
 	}

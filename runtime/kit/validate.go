@@ -10,7 +10,7 @@ import (
 // JSON Schema, "number" includes integers and an integer is any number
 // without a fractional part (1.0 is an integer).
 func HasJSONType(v any, types ...string) bool {
-	k := runtime.JSONKind(v)
+	k := JSONKind(v)
 	for _, t := range types {
 		if t == k || (t == "number" && k == "integer") {
 			return true
@@ -22,7 +22,7 @@ func HasJSONType(v any, types ...string) bool {
 // InJSON reports whether v equals one of the values (for enum).
 func InJSON(v any, values ...any) bool {
 	for _, x := range values {
-		if runtime.EqualJSON(v, x) {
+		if EqualJSON(v, x) {
 			return true
 		}
 	}
@@ -34,7 +34,7 @@ func InJSON(v any, values ...any) bool {
 func DuplicateJSON(a []any) (int, int, bool) {
 	for i := range a {
 		for j := i + 1; j < len(a); j++ {
-			if runtime.EqualJSON(a[i], a[j]) {
+			if EqualJSON(a[i], a[j]) {
 				return i, j, true
 			}
 		}
@@ -148,7 +148,7 @@ func AsJSONValueFor(path string, raw any, check func(any, *runtime.Path, *runtim
 	if !ok || accepts(check, s) {
 		return j, nil
 	}
-	doc, err := runtime.DecodeJSON([]byte(s))
+	doc, err := DecodeJSON([]byte(s))
 	if err != nil {
 		return j, nil
 	}

@@ -291,7 +291,7 @@ func TestAsJSONValueFor(t *testing.T) {
 
 func jvDecode(t *testing.T, s string) any {
 	t.Helper()
-	v, err := runtime.DecodeJSON([]byte(s))
+	v, err := DecodeJSON([]byte(s))
 	if err != nil {
 		t.Fatalf("DecodeJSON(%s): %v", s, err)
 	}

@@ -13,7 +13,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v5"
 
 	"github.com/reftask/reftask/gen/load"
-	"github.com/reftask/reftask/runtime"
+	"github.com/reftask/reftask/runtime/kit"
 )
 
 // The differential test: random JSON instances for the schemas in specs/,
@@ -72,7 +72,7 @@ func reference(t testing.TB) map[string]*jsonschema.Schema {
 // counts the instances each schema accepts.
 func compare(t testing.TB, ref map[string]*jsonschema.Schema, data []byte, valid map[string]int) {
 	t.Helper()
-	doc, err := runtime.DecodeJSON(data)
+	doc, err := kit.DecodeJSON(data)
 	if err != nil || !fitsGoNumbers(doc) {
 		return
 	}
@@ -204,7 +204,7 @@ var seeds = []string{
 
 // mutate replaces, drops or adds one piece of a seed.
 func mutate(r *rand.Rand, seed string) string {
-	v, err := runtime.DecodeJSON([]byte(seed))
+	v, err := kit.DecodeJSON([]byte(seed))
 	if err != nil {
 		panic(err)
 	}
@@ -212,7 +212,7 @@ func mutate(r *rand.Rand, seed string) string {
 	walk = func(x any) any {
 		switch y := x.(type) {
 		case map[string]any:
-			ks := runtime.SortedKeys(y)
+			ks := kit.SortedKeys(y)
 			switch {
 			case len(ks) > 0 && r.IntN(3) == 0:
 				k := ks[r.IntN(len(ks))]
@@ -252,7 +252,7 @@ func mutate(r *rand.Rand, seed string) string {
 }
 
 func decode(s string) any {
-	v, err := runtime.DecodeJSON([]byte(s))
+	v, err := kit.DecodeJSON([]byte(s))
 	if err != nil {
 		panic(err)
 	}

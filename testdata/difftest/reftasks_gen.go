@@ -19,6 +19,12 @@ import (
 // different versions of reftask: regenerate the file (go generate) with the reftaskgen of the version you build with.
 const _ = kit.SupportPackageIsVersion1
 
+// The patterns of the schemas, compiled once; reftaskgen has already checked them.
+var (
+	patternPropsKeyPattern = kit.MustPattern("^x")
+	bPattern               = kit.MustPattern("^a")
+)
+
 // Blend is the value at $defs/blend.
 // It is one of the 2 branches of its anyOf (at least one branch must match; decoding takes the first that does): exactly one field
 // is set, so switch on which one is not nil.
@@ -50,29 +56,13 @@ func (v Blend) Value() any {
 }
 
 // UnmarshalJSON tries every branch and keeps the first branch that matches.
-// When none matches, the
-// first branch that decodes is kept, for Validate to report why.
+// When none matches, the first branch that decodes is kept, for Validate to report why.
 func (v *Blend) UnmarshalJSON(data []byte) error {
-	cands := make([]kit.Candidate[Blend], 0, 2)
-	{
-		x := new(BlendVariant0)
-		err := x.UnmarshalJSON(data)
-		cands = append(cands, kit.Candidate[Blend]{
-			Err:   err,
-			Name:  "Variant0",
-			Value: Blend{Variant0: x},
-		})
-	}
-	{
-		x := new(BlendVariant1)
-		err := x.UnmarshalJSON(data)
-		cands = append(cands, kit.Candidate[Blend]{
-			Err:   err,
-			Name:  "Variant1",
-			Value: Blend{Variant1: x},
-		})
-	}
-	return kit.PickVariant(v, false, cands, (*Blend).checkVariant)
+	x0, x1 := new(BlendVariant0), new(BlendVariant1)
+	return kit.PickVariant(v, false, []kit.Candidate[Blend]{
+		{Name: "Variant0", Value: Blend{Variant0: x0}, Err: x0.UnmarshalJSON(data)},
+		{Name: "Variant1", Value: Blend{Variant1: x1}, Err: x1.UnmarshalJSON(data)},
+	}, (*Blend).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
@@ -94,11 +84,9 @@ func (v *Blend) validateVariant(vs *runtime.Violations, path *runtime.Path) {
 	n := 0
 	if v.Variant0 != nil {
 		n++
-		v.Variant0.validate(vs, path)
 	}
 	if v.Variant1 != nil {
 		n++
-		v.Variant1.validate(vs, path)
 	}
 	if n != 1 {
 		vs.Addf(path.String(), "anyOf", "%d of the 2 variants are set, want exactly 1", n)
@@ -146,21 +134,14 @@ type BlendParams struct {
 
 // UnmarshalJSON decodes a BlendParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *BlendParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
-		return err
-	}
 	type plain BlendParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"id"}, []string{"id"}, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every BlendParams holds only what its schema allows.
 func (v *BlendParams) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *BlendParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendBlendParams(dst []byte, v *BlendParams) []byte {
 	dst = kit.AppendString(dst, v.ID)
@@ -174,21 +155,14 @@ type BlendVariant0 struct {
 
 // UnmarshalJSON decodes a BlendVariant0, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *BlendVariant0) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"foo"}, []string{"foo"}, nil, false); err != nil {
-		return err
-	}
 	type plain BlendVariant0
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"foo"}, []string{"foo"}, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every BlendVariant0 holds only what its schema allows.
 func (v *BlendVariant0) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *BlendVariant0) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendBlendVariant0(dst []byte, v *BlendVariant0) []byte {
 	dst = kit.AppendInt64(dst, v.Foo)
@@ -207,39 +181,23 @@ type BlendVariant1 struct {
 
 // UnmarshalJSON decodes a BlendVariant1, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *BlendVariant1) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"bar"}, []string{"foo", "bar"}, nil, false); err != nil {
-		return err
-	}
 	type plain BlendVariant1
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"bar"}, []string{"foo", "bar"}, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every BlendVariant1 holds only what its schema allows.
 func (v *BlendVariant1) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *BlendVariant1) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendBlendVariant1(dst []byte, v *BlendVariant1) []byte {
-	if v.Foo != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendInt64(dst, (*v.Foo))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOpt(dst, v.Foo, kit.AppendInt64)
 	dst = kit.AppendString(dst, v.Bar)
 	return dst
 }
 
 func readBlendVariant1(rd *runtime.Reader, v *BlendVariant1) {
-	if rd.Present() {
-		p0 := new(int64)
-		(*p0) = rd.Int64()
-		v.Foo = p0
-	}
+	v.Foo = kit.ReadOpt(rd, (*runtime.Reader).Int64)
 	v.Bar = rd.String()
 }
 
@@ -262,8 +220,7 @@ func (v *Conditional) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendConditional(dst []byte, v *Conditional) []byte {
-	dst = runtime.AppendJSONValue(dst, v.JSONValue)
-	return dst
+	return runtime.AppendJSONValue(dst, v.JSONValue)
 }
 
 func readConditional(rd *runtime.Reader, v *Conditional) {
@@ -284,21 +241,14 @@ type ConditionalParams struct {
 
 // UnmarshalJSON decodes a ConditionalParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ConditionalParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
-		return err
-	}
 	type plain ConditionalParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"id"}, []string{"id"}, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every ConditionalParams holds only what its schema allows.
 func (v *ConditionalParams) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *ConditionalParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendConditionalParams(dst []byte, v *ConditionalParams) []byte {
 	dst = kit.AppendString(dst, v.ID)
@@ -336,29 +286,13 @@ func (v Either) Value() any {
 }
 
 // UnmarshalJSON tries every branch and keeps the first branch that matches.
-// When none matches, the
-// first branch that decodes is kept, for Validate to report why.
+// When none matches, the first branch that decodes is kept, for Validate to report why.
 func (v *Either) UnmarshalJSON(data []byte) error {
-	cands := make([]kit.Candidate[Either], 0, 2)
-	{
-		x := new(string)
-		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, kit.Candidate[Either]{
-			Err:   err,
-			Name:  "String",
-			Value: Either{String: x},
-		})
-	}
-	{
-		x := new(EitherObject)
-		err := x.UnmarshalJSON(data)
-		cands = append(cands, kit.Candidate[Either]{
-			Err:   err,
-			Name:  "Object",
-			Value: Either{Object: x},
-		})
-	}
-	return kit.PickVariant(v, false, cands, (*Either).checkVariant)
+	x0, x1 := new(string), new(EitherObject)
+	return kit.PickVariant(v, false, []kit.Candidate[Either]{
+		{Name: "String", Value: Either{String: x0}, Err: runtime.DecodeStrict(data, x0)},
+		{Name: "Object", Value: Either{Object: x1}, Err: x1.UnmarshalJSON(data)},
+	}, (*Either).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
@@ -386,7 +320,6 @@ func (v *Either) validateVariant(vs *runtime.Violations, path *runtime.Path) {
 	}
 	if v.Object != nil {
 		n++
-		v.Object.validate(vs, path)
 	}
 	if n != 1 {
 		vs.Addf(path.String(), "anyOf", "%d of the 2 variants are set, want exactly 1", n)
@@ -434,21 +367,14 @@ type EitherObject struct {
 
 // UnmarshalJSON decodes a EitherObject, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *EitherObject) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"a"}, []string{"a"}, nil, false); err != nil {
-		return err
-	}
 	type plain EitherObject
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"a"}, []string{"a"}, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every EitherObject holds only what its schema allows.
 func (v *EitherObject) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *EitherObject) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendEitherObject(dst []byte, v *EitherObject) []byte {
 	dst = kit.AppendInt64(dst, v.A)
@@ -466,21 +392,14 @@ type EitherParams struct {
 
 // UnmarshalJSON decodes a EitherParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *EitherParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
-		return err
-	}
 	type plain EitherParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"id"}, []string{"id"}, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every EitherParams holds only what its schema allows.
 func (v *EitherParams) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *EitherParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendEitherParams(dst []byte, v *EitherParams) []byte {
 	dst = kit.AppendString(dst, v.ID)
@@ -495,9 +414,6 @@ type Extra struct {
 	// Extra holds the properties that no other field takes (additionalProperties).
 	Extra map[string]bool `json:"-"`
 }
-
-// pattern0 is compiled once; the schema compiler has already accepted it.
-var pattern0 = kit.MustPattern("^x")
 
 // UnmarshalJSON decodes a Extra strictly (missing required properties, nulls where null is not allowed are errors)
 // and puts every key that no property takes into the map it belongs to.
@@ -517,7 +433,7 @@ func (v *Extra) UnmarshalJSON(data []byte) error {
 	}
 	for _, k := range keys {
 		matched := false
-		if pattern0.MatchString(k) {
+		if patternPropsKeyPattern.MatchString(k) {
 			matched = true
 			var x string
 			if err := runtime.DecodeStrict(raw[k], &x); err != nil {
@@ -568,7 +484,7 @@ func (v *Extra) validate(vs *runtime.Violations, path *runtime.Path) {
 	}
 	for k, e := range v.PatternProps {
 		p := path.Key(k)
-		if !pattern0.MatchString(k) {
+		if !patternPropsKeyPattern.MatchString(k) {
 			vs.Addf(p.String(), "patternProperties", "%q does not match \"^x\", the pattern of PatternProps", k)
 		}
 		if utf8.RuneCountInString(e) < 1 {
@@ -577,7 +493,7 @@ func (v *Extra) validate(vs *runtime.Violations, path *runtime.Path) {
 	}
 	for k := range v.Extra {
 		p := path.Key(k)
-		if pattern0.MatchString(k) || k == "foo" {
+		if patternPropsKeyPattern.MatchString(k) || k == "foo" {
 			vs.Addf(p.String(), "additionalProperties", "%q is a declared or patterned property, not an additional one", k)
 		}
 	}
@@ -634,21 +550,14 @@ type ExtraParams struct {
 
 // UnmarshalJSON decodes a ExtraParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ExtraParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
-		return err
-	}
 	type plain ExtraParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"id"}, []string{"id"}, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every ExtraParams holds only what its schema allows.
 func (v *ExtraParams) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *ExtraParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendExtraParams(dst []byte, v *ExtraParams) []byte {
 	dst = kit.AppendString(dst, v.ID)
@@ -674,8 +583,7 @@ func (v *Keyed) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendKeyed(dst []byte, v *Keyed) []byte {
-	dst = runtime.AppendJSONValue(dst, v.JSONValue)
-	return dst
+	return runtime.AppendJSONValue(dst, v.JSONValue)
 }
 
 func readKeyed(rd *runtime.Reader, v *Keyed) {
@@ -696,21 +604,14 @@ type KeyedParams struct {
 
 // UnmarshalJSON decodes a KeyedParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *KeyedParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
-		return err
-	}
 	type plain KeyedParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"id"}, []string{"id"}, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every KeyedParams holds only what its schema allows.
 func (v *KeyedParams) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *KeyedParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendKeyedParams(dst []byte, v *KeyedParams) []byte {
 	dst = kit.AppendString(dst, v.ID)
@@ -748,29 +649,13 @@ func (v Maybe) Value() any {
 }
 
 // UnmarshalJSON tries every branch and keeps the first branch that matches.
-// When none matches, the
-// first branch that decodes is kept, for Validate to report why.
+// When none matches, the first branch that decodes is kept, for Validate to report why.
 func (v *Maybe) UnmarshalJSON(data []byte) error {
-	cands := make([]kit.Candidate[Maybe], 0, 2)
-	{
-		x := new(MaybeResult)
-		err := x.UnmarshalJSON(data)
-		cands = append(cands, kit.Candidate[Maybe]{
-			Err:   err,
-			Name:  "Object",
-			Value: Maybe{Object: x},
-		})
-	}
-	{
-		x := new(runtime.JSONValue)
-		err := json.Unmarshal(data, x)
-		cands = append(cands, kit.Candidate[Maybe]{
-			Err:   err,
-			Name:  "Null",
-			Value: Maybe{Null: x},
-		})
-	}
-	return kit.PickVariant(v, false, cands, (*Maybe).checkVariant)
+	x0, x1 := new(MaybeResult), new(runtime.JSONValue)
+	return kit.PickVariant(v, false, []kit.Candidate[Maybe]{
+		{Name: "Object", Value: Maybe{Object: x0}, Err: x0.UnmarshalJSON(data)},
+		{Name: "Null", Value: Maybe{Null: x1}, Err: json.Unmarshal(data, x1)},
+	}, (*Maybe).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
@@ -844,21 +729,14 @@ type MaybeParams struct {
 
 // UnmarshalJSON decodes a MaybeParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *MaybeParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
-		return err
-	}
 	type plain MaybeParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"id"}, []string{"id"}, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every MaybeParams holds only what its schema allows.
 func (v *MaybeParams) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *MaybeParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendMaybeParams(dst []byte, v *MaybeParams) []byte {
 	dst = kit.AppendString(dst, v.ID)
@@ -872,11 +750,8 @@ type MaybeResult struct {
 
 // UnmarshalJSON decodes a MaybeResult, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *MaybeResult) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"kind"}, []string{"kind"}, nil, false); err != nil {
-		return err
-	}
 	type plain MaybeResult
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"kind"}, []string{"kind"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -887,10 +762,8 @@ func (v *MaybeResult) Validate() error {
 }
 
 func (v *MaybeResult) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pKind := path.Key("kind")
-		v.Kind.validate(vs, &pKind)
-	}
+	pKind := path.Key("kind")
+	v.Kind.validate(vs, &pKind)
 }
 
 func appendMaybeResult(dst []byte, v *MaybeResult) []byte {
@@ -940,8 +813,7 @@ func (v MaybeResultKind) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendMaybeResultKind(dst []byte, v *MaybeResultKind) []byte {
-	dst = kit.AppendString(dst, string(*v))
-	return dst
+	return kit.AppendString(dst, string(*v))
 }
 
 func readMaybeResultKind(rd *runtime.Reader, v *MaybeResultKind) {
@@ -1006,14 +878,12 @@ func (v *Merged) validate(vs *runtime.Violations, path *runtime.Path) {
 	if n > 3 {
 		vs.Addf(path.String(), "maxProperties", "%d properties, want at most 3", n)
 	}
-	{
-		pA := path.Key("a")
-		if v.A < 0 {
-			vs.Addf(pA.String(), "minimum", "%v is less than 0", v.A)
-		}
-		if v.A > 10 {
-			vs.Addf(pA.String(), "maximum", "%v is greater than 10", v.A)
-		}
+	pA := path.Key("a")
+	if v.A < 0 {
+		vs.Addf(pA.String(), "minimum", "%v is less than 0", v.A)
+	}
+	if v.A > 10 {
+		vs.Addf(pA.String(), "maximum", "%v is greater than 10", v.A)
 	}
 	for k, e := range v.Extra {
 		p := path.Key(k)
@@ -1062,21 +932,14 @@ type MergedParams struct {
 
 // UnmarshalJSON decodes a MergedParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *MergedParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
-		return err
-	}
 	type plain MergedParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"id"}, []string{"id"}, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every MergedParams holds only what its schema allows.
 func (v *MergedParams) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *MergedParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendMergedParams(dst []byte, v *MergedParams) []byte {
 	dst = kit.AppendString(dst, v.ID)
@@ -1102,8 +965,7 @@ func (v *Mixed) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendMixed(dst []byte, v *Mixed) []byte {
-	dst = runtime.AppendJSONValue(dst, v.JSONValue)
-	return dst
+	return runtime.AppendJSONValue(dst, v.JSONValue)
 }
 
 func readMixed(rd *runtime.Reader, v *Mixed) {
@@ -1124,21 +986,14 @@ type MixedParams struct {
 
 // UnmarshalJSON decodes a MixedParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *MixedParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
-		return err
-	}
 	type plain MixedParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"id"}, []string{"id"}, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every MixedParams holds only what its schema allows.
 func (v *MixedParams) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *MixedParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendMixedParams(dst []byte, v *MixedParams) []byte {
 	dst = kit.AppendString(dst, v.ID)
@@ -1170,7 +1025,7 @@ func (v Mode) Valid() bool {
 
 // Value returns the decoded JSON value: nil, bool, json.Number, string, []any or map[string]any.
 func (v Mode) Value() any {
-	x, _ := runtime.DecodeJSON([]byte(v))
+	x, _ := kit.DecodeJSON([]byte(v))
 	return x
 }
 
@@ -1200,8 +1055,7 @@ func (v Mode) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendMode(dst []byte, v *Mode) []byte {
-	dst = kit.AppendString(dst, string(*v))
-	return dst
+	return kit.AppendString(dst, string(*v))
 }
 
 func readMode(rd *runtime.Reader, v *Mode) {
@@ -1221,21 +1075,14 @@ type ModeParams struct {
 
 // UnmarshalJSON decodes a ModeParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ModeParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
-		return err
-	}
 	type plain ModeParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"id"}, []string{"id"}, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every ModeParams holds only what its schema allows.
 func (v *ModeParams) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *ModeParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendModeParams(dst []byte, v *ModeParams) []byte {
 	dst = kit.AppendString(dst, v.ID)
@@ -1273,29 +1120,13 @@ func (v Nested) Value() any {
 }
 
 // UnmarshalJSON tries every branch and keeps the first branch that matches.
-// When none matches, the
-// first branch that decodes is kept, for Validate to report why.
+// When none matches, the first branch that decodes is kept, for Validate to report why.
 func (v *Nested) UnmarshalJSON(data []byte) error {
-	cands := make([]kit.Candidate[Nested], 0, 2)
-	{
-		x := new(NestedVariant0)
-		err := x.UnmarshalJSON(data)
-		cands = append(cands, kit.Candidate[Nested]{
-			Err:   err,
-			Name:  "Variant0",
-			Value: Nested{Variant0: x},
-		})
-	}
-	{
-		x := new([]Shape)
-		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, kit.Candidate[Nested]{
-			Err:   err,
-			Name:  "Array",
-			Value: Nested{Array: x},
-		})
-	}
-	return kit.PickVariant(v, false, cands, (*Nested).checkVariant)
+	x0, x1 := new(NestedVariant0), new([]Shape)
+	return kit.PickVariant(v, false, []kit.Candidate[Nested]{
+		{Name: "Variant0", Value: Nested{Variant0: x0}, Err: x0.UnmarshalJSON(data)},
+		{Name: "Array", Value: Nested{Array: x1}, Err: runtime.DecodeStrict(data, x1)},
+	}, (*Nested).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
@@ -1378,21 +1209,14 @@ type NestedParams struct {
 
 // UnmarshalJSON decodes a NestedParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *NestedParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
-		return err
-	}
 	type plain NestedParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"id"}, []string{"id"}, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every NestedParams holds only what its schema allows.
 func (v *NestedParams) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *NestedParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendNestedParams(dst []byte, v *NestedParams) []byte {
 	dst = kit.AppendString(dst, v.ID)
@@ -1429,30 +1253,14 @@ func (v NestedVariant0) Value() any {
 	return nil
 }
 
-// UnmarshalJSON tries every branch and keeps the one branch that matches.
-// A value that matches several is an error. When none matches, the
-// first branch that decodes is kept, for Validate to report why.
+// UnmarshalJSON tries every branch and keeps the one branch that matches; a value that matches several is an error.
+// When none matches, the first branch that decodes is kept, for Validate to report why.
 func (v *NestedVariant0) UnmarshalJSON(data []byte) error {
-	cands := make([]kit.Candidate[NestedVariant0], 0, 2)
-	{
-		x := new(int64)
-		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, kit.Candidate[NestedVariant0]{
-			Err:   err,
-			Name:  "Integer",
-			Value: NestedVariant0{Integer: x},
-		})
-	}
-	{
-		x := new(float64)
-		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, kit.Candidate[NestedVariant0]{
-			Err:   err,
-			Name:  "Number",
-			Value: NestedVariant0{Number: x},
-		})
-	}
-	return kit.PickVariant(v, true, cands, (*NestedVariant0).checkVariant)
+	x0, x1 := new(int64), new(float64)
+	return kit.PickVariant(v, true, []kit.Candidate[NestedVariant0]{
+		{Name: "Integer", Value: NestedVariant0{Integer: x0}, Err: runtime.DecodeStrict(data, x0)},
+		{Name: "Number", Value: NestedVariant0{Number: x1}, Err: runtime.DecodeStrict(data, x1)},
+	}, (*NestedVariant0).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
@@ -1610,12 +1418,7 @@ func (v *Open) validate(vs *runtime.Violations, path *runtime.Path) {
 
 func appendOpen(dst []byte, v *Open) []byte {
 	dst = kit.AppendInt64(dst, v.V0)
-	if v.V1 != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendString(dst, (*v.V1))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOpt(dst, v.V1, kit.AppendString)
 	dst = kit.AppendLen(dst, len(v.Rest))
 	for i0 := range v.Rest {
 		dst = runtime.AppendJSONValue(dst, v.Rest[i0])
@@ -1625,11 +1428,7 @@ func appendOpen(dst []byte, v *Open) []byte {
 
 func readOpen(rd *runtime.Reader, v *Open) {
 	v.V0 = rd.Int64()
-	if rd.Present() {
-		p0 := new(string)
-		(*p0) = rd.String()
-		v.V1 = p0
-	}
+	v.V1 = kit.ReadOpt(rd, (*runtime.Reader).String)
 	v.Rest = make([]runtime.JSONValue, rd.Len())
 	for i0 := range v.Rest {
 		v.Rest[i0] = runtime.ReadJSONValue(rd)
@@ -1648,21 +1447,14 @@ type OpenParams struct {
 
 // UnmarshalJSON decodes a OpenParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *OpenParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
-		return err
-	}
 	type plain OpenParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"id"}, []string{"id"}, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every OpenParams holds only what its schema allows.
 func (v *OpenParams) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *OpenParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendOpenParams(dst []byte, v *OpenParams) []byte {
 	dst = kit.AppendString(dst, v.ID)
@@ -1703,7 +1495,7 @@ func (v *Pair) UnmarshalJSON(data []byte) error {
 		return kit.PropError("0", err)
 	}
 	if len(items) > 1 {
-		if err := json.Unmarshal(runtime.NormalizeIntegers(items[1]), &v.V1); err != nil {
+		if err := json.Unmarshal(kit.NormalizeIntegers(items[1]), &v.V1); err != nil {
 			return kit.PropError("1", err)
 		}
 	}
@@ -1740,13 +1532,7 @@ func (v *Pair) validate(vs *runtime.Violations, path *runtime.Path) {
 
 func appendPair(dst []byte, v *Pair) []byte {
 	dst = kit.AppendString(dst, v.V0)
-	dst = kit.AppendPresent(dst, v.V1.Set)
-	if v.V1.Set {
-		dst = kit.AppendPresent(dst, v.V1.Null)
-		if !v.V1.Null {
-			dst = kit.AppendFloat64(dst, v.V1.Value)
-		}
-	}
+	dst = kit.AppendOptNull(dst, &v.V1, kit.AppendFloat64)
 	dst = kit.AppendLen(dst, len(v.Rest))
 	for i0 := range v.Rest {
 		dst = kit.AppendBool(dst, v.Rest[i0])
@@ -1756,14 +1542,7 @@ func appendPair(dst []byte, v *Pair) []byte {
 
 func readPair(rd *runtime.Reader, v *Pair) {
 	v.V0 = rd.String()
-	if rd.Present() {
-		v.V1.Set = true
-		if rd.Present() {
-			v.V1.Null = true
-		} else {
-			v.V1.Value = rd.Float64()
-		}
-	}
+	v.V1 = kit.ReadOptNull(rd, (*runtime.Reader).Float64)
 	v.Rest = make([]bool, rd.Len())
 	for i0 := range v.Rest {
 		v.Rest[i0] = rd.Bool()
@@ -1782,21 +1561,14 @@ type PairParams struct {
 
 // UnmarshalJSON decodes a PairParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *PairParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
-		return err
-	}
 	type plain PairParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"id"}, []string{"id"}, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every PairParams holds only what its schema allows.
 func (v *PairParams) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *PairParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendPairParams(dst []byte, v *PairParams) []byte {
 	dst = kit.AppendString(dst, v.ID)
@@ -1838,39 +1610,15 @@ func (v Scalar) Value() any {
 	return nil
 }
 
-// UnmarshalJSON tries every branch and keeps the one branch that matches.
-// A value that matches several is an error. When none matches, the
-// first branch that decodes is kept, for Validate to report why.
+// UnmarshalJSON tries every branch and keeps the one branch that matches; a value that matches several is an error.
+// When none matches, the first branch that decodes is kept, for Validate to report why.
 func (v *Scalar) UnmarshalJSON(data []byte) error {
-	cands := make([]kit.Candidate[Scalar], 0, 3)
-	{
-		x := new(string)
-		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, kit.Candidate[Scalar]{
-			Err:   err,
-			Name:  "String",
-			Value: Scalar{String: x},
-		})
-	}
-	{
-		x := new(int64)
-		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, kit.Candidate[Scalar]{
-			Err:   err,
-			Name:  "Integer",
-			Value: Scalar{Integer: x},
-		})
-	}
-	{
-		x := new(float64)
-		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, kit.Candidate[Scalar]{
-			Err:   err,
-			Name:  "Number",
-			Value: Scalar{Number: x},
-		})
-	}
-	return kit.PickVariant(v, true, cands, (*Scalar).checkVariant)
+	x0, x1, x2 := new(string), new(int64), new(float64)
+	return kit.PickVariant(v, true, []kit.Candidate[Scalar]{
+		{Name: "String", Value: Scalar{String: x0}, Err: runtime.DecodeStrict(data, x0)},
+		{Name: "Integer", Value: Scalar{Integer: x1}, Err: runtime.DecodeStrict(data, x1)},
+		{Name: "Number", Value: Scalar{Number: x2}, Err: runtime.DecodeStrict(data, x2)},
+	}, (*Scalar).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
@@ -1972,21 +1720,14 @@ type ScalarParams struct {
 
 // UnmarshalJSON decodes a ScalarParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ScalarParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
-		return err
-	}
 	type plain ScalarParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"id"}, []string{"id"}, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every ScalarParams holds only what its schema allows.
 func (v *ScalarParams) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *ScalarParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendScalarParams(dst []byte, v *ScalarParams) []byte {
 	dst = kit.AppendString(dst, v.ID)
@@ -2101,11 +1842,8 @@ type ShapeCircle struct {
 
 // UnmarshalJSON decodes a ShapeCircle, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ShapeCircle) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"kind", "r"}, []string{"kind", "r"}, nil, false); err != nil {
-		return err
-	}
 	type plain ShapeCircle
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"kind", "r"}, []string{"kind", "r"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -2116,17 +1854,13 @@ func (v *ShapeCircle) Validate() error {
 }
 
 func (v *ShapeCircle) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pKind := path.Key("kind")
-		if v.Kind != "circle" {
-			vs.Addf(pKind.String(), "const", "%v is not circle", v.Kind)
-		}
+	pKind := path.Key("kind")
+	if v.Kind != "circle" {
+		vs.Addf(pKind.String(), "const", "%v is not circle", v.Kind)
 	}
-	{
-		pR := path.Key("r")
-		if v.R <= 0.0 {
-			vs.Addf(pR.String(), "exclusiveMinimum", "%v is not greater than 0", v.R)
-		}
+	pR := path.Key("r")
+	if v.R <= 0.0 {
+		vs.Addf(pR.String(), "exclusiveMinimum", "%v is not greater than 0", v.R)
 	}
 }
 
@@ -2148,21 +1882,14 @@ type ShapeParams struct {
 
 // UnmarshalJSON decodes a ShapeParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ShapeParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
-		return err
-	}
 	type plain ShapeParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"id"}, []string{"id"}, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every ShapeParams holds only what its schema allows.
 func (v *ShapeParams) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *ShapeParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendShapeParams(dst []byte, v *ShapeParams) []byte {
 	dst = kit.AppendString(dst, v.ID)
@@ -2177,11 +1904,8 @@ type ShapeSquare struct {
 
 // UnmarshalJSON decodes a ShapeSquare, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ShapeSquare) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"kind", "a"}, []string{"kind", "a"}, nil, false); err != nil {
-		return err
-	}
 	type plain ShapeSquare
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"kind", "a"}, []string{"kind", "a"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -2192,17 +1916,13 @@ func (v *ShapeSquare) Validate() error {
 }
 
 func (v *ShapeSquare) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pKind := path.Key("kind")
-		if v.Kind != "square" {
-			vs.Addf(pKind.String(), "const", "%v is not square", v.Kind)
-		}
+	pKind := path.Key("kind")
+	if v.Kind != "square" {
+		vs.Addf(pKind.String(), "const", "%v is not square", v.Kind)
 	}
-	{
-		pA := path.Key("a")
-		if v.A < 1 {
-			vs.Addf(pA.String(), "minimum", "%v is less than 1", v.A)
-		}
+	pA := path.Key("a")
+	if v.A < 1 {
+		vs.Addf(pA.String(), "minimum", "%v is less than 1", v.A)
 	}
 }
 
@@ -2236,8 +1956,7 @@ func (v *Tuple) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendTuple(dst []byte, v *Tuple) []byte {
-	dst = runtime.AppendJSONValue(dst, v.JSONValue)
-	return dst
+	return runtime.AppendJSONValue(dst, v.JSONValue)
 }
 
 func readTuple(rd *runtime.Reader, v *Tuple) {
@@ -2258,21 +1977,14 @@ type TupleParams struct {
 
 // UnmarshalJSON decodes a TupleParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *TupleParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
-		return err
-	}
 	type plain TupleParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"id"}, []string{"id"}, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every TupleParams holds only what its schema allows.
 func (v *TupleParams) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *TupleParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendTupleParams(dst []byte, v *TupleParams) []byte {
 	dst = kit.AppendString(dst, v.ID)
@@ -2289,11 +2001,8 @@ type Typed struct {
 
 // UnmarshalJSON decodes a Typed, rejecting what its schema rejects: missing required properties, nulls where null is not allowed and unknown properties.
 func (v *Typed) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"a", "b"}, []string{"a", "b", "c"}, []string{"a", "b", "c", "d"}, true); err != nil {
-		return err
-	}
 	type plain Typed
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"a", "b"}, []string{"a", "b", "c"}, []string{"a", "b", "c", "d"}, true)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -2303,49 +2012,36 @@ func (v *Typed) Validate() error {
 	return vs.Err()
 }
 
-// pattern1 is compiled once; the schema compiler has already accepted it.
-var pattern1 = kit.MustPattern("^a")
-
 func (v *Typed) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pA := path.Key("a")
-		if v.A < 0 {
-			vs.Addf(pA.String(), "minimum", "%v is less than 0", v.A)
+	pA := path.Key("a")
+	if v.A < 0 {
+		vs.Addf(pA.String(), "minimum", "%v is less than 0", v.A)
+	}
+	if v.A > 10 {
+		vs.Addf(pA.String(), "maximum", "%v is greater than 10", v.A)
+	}
+	pB := path.Key("b")
+	if utf8.RuneCountInString(v.B) > 3 {
+		vs.Addf(pB.String(), "maxLength", "length %d, want at most 3", utf8.RuneCountInString(v.B))
+	}
+	if !bPattern.MatchString(v.B) {
+		vs.Addf(pB.String(), "pattern", "%q does not match \"^a\"", v.B)
+	}
+	if pC := path.Key("c"); v.C != nil {
+		if len((*v.C)) > 2 {
+			vs.Addf(pC.String(), "maxItems", "%d items, want at most 2", len((*v.C)))
 		}
-		if v.A > 10 {
-			vs.Addf(pA.String(), "maximum", "%v is greater than 10", v.A)
+		if i, j, dup := kit.DuplicateIndex((*v.C)); dup {
+			vs.Addf(pC.String(), "uniqueItems", "items %d and %d are equal", i, j)
+		}
+		for i0 := range *v.C {
+			p0 := pC.Index(i0)
+			(*v.C)[i0].validate(vs, &p0)
 		}
 	}
-	{
-		pB := path.Key("b")
-		if utf8.RuneCountInString(v.B) > 3 {
-			vs.Addf(pB.String(), "maxLength", "length %d, want at most 3", utf8.RuneCountInString(v.B))
-		}
-		if !pattern1.MatchString(v.B) {
-			vs.Addf(pB.String(), "pattern", "%q does not match \"^a\"", v.B)
-		}
-	}
-	{
-		pC := path.Key("c")
-		if v.C != nil {
-			if len((*v.C)) > 2 {
-				vs.Addf(pC.String(), "maxItems", "%d items, want at most 2", len((*v.C)))
-			}
-			if i, j, dup := kit.DuplicateIndex((*v.C)); dup {
-				vs.Addf(pC.String(), "uniqueItems", "items %d and %d are equal", i, j)
-			}
-			for i0 := range *v.C {
-				p0 := pC.Index(i0)
-				(*v.C)[i0].validate(vs, &p0)
-			}
-		}
-	}
-	{
-		pD := path.Key("d")
-		if v.D.Set && !v.D.Null {
-			if !kit.IsMultipleOf(float64(v.D.Value), 2.5) {
-				vs.Addf(pD.String(), "multipleOf", "%v is not a multiple of 2.5", v.D.Value)
-			}
+	if pD := path.Key("d"); v.D.Set && !v.D.Null {
+		if !kit.IsMultipleOf(float64(v.D.Value), 2.5) {
+			vs.Addf(pD.String(), "multipleOf", "%v is not a multiple of 2.5", v.D.Value)
 		}
 	}
 }
@@ -2362,13 +2058,7 @@ func appendTyped(dst []byte, v *Typed) []byte {
 	} else {
 		dst = kit.AppendPresent(dst, false)
 	}
-	dst = kit.AppendPresent(dst, v.D.Set)
-	if v.D.Set {
-		dst = kit.AppendPresent(dst, v.D.Null)
-		if !v.D.Null {
-			dst = kit.AppendFloat64(dst, v.D.Value)
-		}
-	}
+	dst = kit.AppendOptNull(dst, &v.D, kit.AppendFloat64)
 	return dst
 }
 
@@ -2383,14 +2073,7 @@ func readTyped(rd *runtime.Reader, v *Typed) {
 		}
 		v.C = p0
 	}
-	if rd.Present() {
-		v.D.Set = true
-		if rd.Present() {
-			v.D.Null = true
-		} else {
-			v.D.Value = rd.Float64()
-		}
-	}
+	v.D = kit.ReadOptNull(rd, (*runtime.Reader).Float64)
 }
 
 // cloneTyped returns a deep copy of v that shares nothing mutable with it.
@@ -2444,8 +2127,7 @@ func (v TypedCItem) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendTypedCItem(dst []byte, v *TypedCItem) []byte {
-	dst = kit.AppendString(dst, string(*v))
-	return dst
+	return kit.AppendString(dst, string(*v))
 }
 
 func readTypedCItem(rd *runtime.Reader, v *TypedCItem) {
@@ -2459,21 +2141,14 @@ type TypedParams struct {
 
 // UnmarshalJSON decodes a TypedParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *TypedParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
-		return err
-	}
 	type plain TypedParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"id"}, []string{"id"}, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every TypedParams holds only what its schema allows.
 func (v *TypedParams) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *TypedParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendTypedParams(dst []byte, v *TypedParams) []byte {
 	dst = kit.AppendString(dst, v.ID)
@@ -2589,11 +2264,8 @@ type VehicleCircle struct {
 
 // UnmarshalJSON decodes a VehicleCircle, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *VehicleCircle) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"a", "kind"}, []string{"a", "kind", "b"}, nil, false); err != nil {
-		return err
-	}
 	type plain VehicleCircle
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"a", "kind"}, []string{"a", "kind", "b"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -2604,40 +2276,27 @@ func (v *VehicleCircle) Validate() error {
 }
 
 func (v *VehicleCircle) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pA := path.Key("a")
-		if v.A < 0 {
-			vs.Addf(pA.String(), "minimum", "%v is less than 0", v.A)
-		}
+	pA := path.Key("a")
+	if v.A < 0 {
+		vs.Addf(pA.String(), "minimum", "%v is less than 0", v.A)
 	}
-	{
-		pKind := path.Key("kind")
-		if v.Kind != "circle" {
-			vs.Addf(pKind.String(), "const", "%v is not circle", v.Kind)
-		}
+	pKind := path.Key("kind")
+	if v.Kind != "circle" {
+		vs.Addf(pKind.String(), "const", "%v is not circle", v.Kind)
 	}
 }
 
 func appendVehicleCircle(dst []byte, v *VehicleCircle) []byte {
 	dst = kit.AppendInt64(dst, v.A)
 	dst = kit.AppendString(dst, v.Kind)
-	if v.B != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendString(dst, (*v.B))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOpt(dst, v.B, kit.AppendString)
 	return dst
 }
 
 func readVehicleCircle(rd *runtime.Reader, v *VehicleCircle) {
 	v.A = rd.Int64()
 	v.Kind = rd.String()
-	if rd.Present() {
-		p0 := new(string)
-		(*p0) = rd.String()
-		v.B = p0
-	}
+	v.B = kit.ReadOpt(rd, (*runtime.Reader).String)
 }
 
 // VehicleParams is the object at Vehicle.task.json#/params.
@@ -2647,21 +2306,14 @@ type VehicleParams struct {
 
 // UnmarshalJSON decodes a VehicleParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *VehicleParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
-		return err
-	}
 	type plain VehicleParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"id"}, []string{"id"}, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every VehicleParams holds only what its schema allows.
 func (v *VehicleParams) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *VehicleParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendVehicleParams(dst []byte, v *VehicleParams) []byte {
 	dst = kit.AppendString(dst, v.ID)
@@ -2677,11 +2329,8 @@ type VehicleSquare struct {
 
 // UnmarshalJSON decodes a VehicleSquare, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *VehicleSquare) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"a", "kind"}, []string{"a", "kind", "c"}, nil, false); err != nil {
-		return err
-	}
 	type plain VehicleSquare
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"a", "kind"}, []string{"a", "kind", "c"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -2692,17 +2341,13 @@ func (v *VehicleSquare) Validate() error {
 }
 
 func (v *VehicleSquare) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pA := path.Key("a")
-		if v.A < 0 {
-			vs.Addf(pA.String(), "minimum", "%v is less than 0", v.A)
-		}
+	pA := path.Key("a")
+	if v.A < 0 {
+		vs.Addf(pA.String(), "minimum", "%v is less than 0", v.A)
 	}
-	{
-		pKind := path.Key("kind")
-		if v.Kind != "square" {
-			vs.Addf(pKind.String(), "const", "%v is not square", v.Kind)
-		}
+	pKind := path.Key("kind")
+	if v.Kind != "square" {
+		vs.Addf(pKind.String(), "const", "%v is not square", v.Kind)
 	}
 }
 
@@ -2738,7 +2383,7 @@ func readVehicleSquare(rd *runtime.Reader, v *VehicleSquare) {
 func checkConditional(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	own := new(kit.Evaluated)
 	if !kit.HasJSONType(v, "object") {
-		vs.Addf(path.String(), "type", "%s is not of type object", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type object", kit.JSONKind(v))
 	}
 	if kit.CountValid(v, path, own, checkConditionalIf) == 1 {
 		checkConditionalThen(v, path, vs, own)
@@ -2763,7 +2408,7 @@ func checkConditional(v any, path *runtime.Path, vs *runtime.Violations, ev *kit
 			checkConditionalPropKind(x, &p, vs, nil)
 			own.Prop("kind")
 		}
-		for _, k := range runtime.SortedKeys(o) {
+		for _, k := range kit.SortedKeys(o) {
 			if own.HasProp(k) {
 				continue
 			}
@@ -2811,7 +2456,7 @@ func checkConditionalIf(v any, path *runtime.Path, vs *runtime.Violations, ev *k
 
 // checkConditionalIfPropKind checks a JSON value against the schema at properties/kind, adding a violation for every keyword it breaks.
 func checkConditionalIfPropKind(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
-	if !runtime.EqualJSON(v, "a") {
+	if !kit.EqualJSON(v, "a") {
 		vs.Addf(path.String(), "const", "%s is not \"a\"", kit.BriefJSON(v))
 	}
 }
@@ -2819,7 +2464,7 @@ func checkConditionalIfPropKind(v any, path *runtime.Path, vs *runtime.Violation
 // checkConditionalPropFoo checks a JSON value against the schema at properties/foo, adding a violation for every keyword it breaks.
 func checkConditionalPropFoo(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "string") {
-		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type string", kit.JSONKind(v))
 	}
 }
 
@@ -2849,7 +2494,7 @@ func checkConditionalThen(v any, path *runtime.Path, vs *runtime.Violations, ev 
 // checkConditionalThenPropBar checks a JSON value against the schema at properties/bar, adding a violation for every keyword it breaks.
 func checkConditionalThenPropBar(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "integer") {
-		vs.Addf(path.String(), "type", "%s is not of type integer", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type integer", kit.JSONKind(v))
 	}
 }
 
@@ -2861,7 +2506,7 @@ func checkConditionalUnevaluated(v any, path *runtime.Path, vs *runtime.Violatio
 // checkKeyed checks a JSON value against the schema at $defs/keyed, adding a violation for every keyword it breaks.
 func checkKeyed(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "object") {
-		vs.Addf(path.String(), "type", "%s is not of type object", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type object", kit.JSONKind(v))
 	}
 	if o, ok := v.(map[string]any); ok {
 		if len(o) < 1 {
@@ -2871,9 +2516,9 @@ func checkKeyed(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evalu
 			p := path.Key("foo")
 			checkKeyedPropFoo(x, &p, vs, nil)
 		}
-		for _, k := range runtime.SortedKeys(o) {
+		for _, k := range kit.SortedKeys(o) {
 			matched := false
-			if pattern0.MatchString(k) {
+			if patternPropsKeyPattern.MatchString(k) {
 				p := path.Key(k)
 				checkKeyedPattern0(o[k], &p, vs, nil)
 				matched = true
@@ -2887,7 +2532,7 @@ func checkKeyed(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evalu
 				checkKeyedAdditional(o[k], &p, vs, nil)
 			}
 		}
-		for _, k := range runtime.SortedKeys(o) {
+		for _, k := range kit.SortedKeys(o) {
 			p := path.Key(k)
 			checkKeyedNames(k, &p, vs, nil)
 		}
@@ -2897,7 +2542,7 @@ func checkKeyed(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evalu
 // checkKeyedAdditional checks a JSON value against the schema at keyed/additionalProperties, adding a violation for every keyword it breaks.
 func checkKeyedAdditional(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "boolean") {
-		vs.Addf(path.String(), "type", "%s is not of type boolean", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type boolean", kit.JSONKind(v))
 	}
 }
 
@@ -2913,7 +2558,7 @@ func checkKeyedNames(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.
 // checkKeyedPattern0 checks a JSON value against the schema at patternProperties/%5Ex, adding a violation for every keyword it breaks.
 func checkKeyedPattern0(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "string") {
-		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type string", kit.JSONKind(v))
 	}
 	if s, ok := v.(string); ok {
 		if utf8.RuneCountInString(s) < 1 {
@@ -2925,14 +2570,14 @@ func checkKeyedPattern0(v any, path *runtime.Path, vs *runtime.Violations, ev *k
 // checkKeyedPropFoo checks a JSON value against the schema at properties/foo, adding a violation for every keyword it breaks.
 func checkKeyedPropFoo(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "integer") {
-		vs.Addf(path.String(), "type", "%s is not of type integer", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type integer", kit.JSONKind(v))
 	}
 }
 
 // checkMaybeNull checks a JSON value against the schema at anyOf/1, adding a violation for every keyword it breaks.
 func checkMaybeNull(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "null") {
-		vs.Addf(path.String(), "type", "%s is not of type null", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type null", kit.JSONKind(v))
 	}
 }
 
@@ -2942,16 +2587,16 @@ func checkMergedExtra(v any, path *runtime.Path, vs *runtime.Violations, ev *kit
 // checkMixed checks a JSON value against the schema at $defs/mixed, adding a violation for every keyword it breaks.
 func checkMixed(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "string", "integer", "null") {
-		vs.Addf(path.String(), "type", "%s is not of type string or integer or null", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type string or integer or null", kit.JSONKind(v))
 	}
 	if !kit.InJSON(v, "ab", "abc", json.Number("3"), json.Number("10"), json.Number("11"), nil) {
 		vs.Addf(path.String(), "enum", "%s is not one of \"ab\", \"abc\", 3, 10, 11, null", kit.BriefJSON(v))
 	}
 	if n, ok := v.(json.Number); ok {
-		if runtime.CompareNumber(n, "3") < 0 {
+		if kit.CompareNumber(n, "3") < 0 {
 			vs.Addf(path.String(), "minimum", "%s is less than 3", n)
 		}
-		if runtime.CompareNumber(n, "10") > 0 {
+		if kit.CompareNumber(n, "10") > 0 {
 			vs.Addf(path.String(), "maximum", "%s is greater than 10", n)
 		}
 	}
@@ -2965,17 +2610,17 @@ func checkMixed(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evalu
 // checkNestedVariant0Integer checks a JSON value against the schema at oneOf/0, adding a violation for every keyword it breaks.
 func checkNestedVariant0Integer(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "integer") {
-		vs.Addf(path.String(), "type", "%s is not of type integer", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type integer", kit.JSONKind(v))
 	}
 }
 
 // checkNestedVariant0Number checks a JSON value against the schema at oneOf/1, adding a violation for every keyword it breaks.
 func checkNestedVariant0Number(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "number") {
-		vs.Addf(path.String(), "type", "%s is not of type number", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type number", kit.JSONKind(v))
 	}
 	if n, ok := v.(json.Number); ok {
-		if !runtime.IsMultipleOfNumber(n, "1/2") {
+		if !kit.IsMultipleOfNumber(n, "1/2") {
 			vs.Addf(path.String(), "multipleOf", "%s is not a multiple of 0.5", n)
 		}
 	}
@@ -2987,17 +2632,17 @@ func checkOpenItem(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Ev
 // checkScalarInteger checks a JSON value against the schema at oneOf/1, adding a violation for every keyword it breaks.
 func checkScalarInteger(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "integer") {
-		vs.Addf(path.String(), "type", "%s is not of type integer", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type integer", kit.JSONKind(v))
 	}
 }
 
 // checkScalarNumber checks a JSON value against the schema at oneOf/2, adding a violation for every keyword it breaks.
 func checkScalarNumber(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "number") {
-		vs.Addf(path.String(), "type", "%s is not of type number", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type number", kit.JSONKind(v))
 	}
 	if n, ok := v.(json.Number); ok {
-		if runtime.CompareNumber(n, "2") < 0 {
+		if kit.CompareNumber(n, "2") < 0 {
 			vs.Addf(path.String(), "minimum", "%s is less than 2", n)
 		}
 	}
@@ -3006,7 +2651,7 @@ func checkScalarNumber(v any, path *runtime.Path, vs *runtime.Violations, ev *ki
 // checkTuple checks a JSON value against the schema at $defs/tuple, adding a violation for every keyword it breaks.
 func checkTuple(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "array") {
-		vs.Addf(path.String(), "type", "%s is not of type array", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type array", kit.JSONKind(v))
 	}
 	if a, ok := v.([]any); ok {
 		if len(a) > 5 {
@@ -3045,31 +2690,31 @@ func checkTuple(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evalu
 // checkTupleContains checks a JSON value against the schema at tuple/contains, adding a violation for every keyword it breaks.
 func checkTupleContains(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "integer") {
-		vs.Addf(path.String(), "type", "%s is not of type integer", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type integer", kit.JSONKind(v))
 	}
 }
 
 // checkTupleItems checks a JSON value against the schema at tuple/items, adding a violation for every keyword it breaks.
 func checkTupleItems(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "boolean", "null", "integer") {
-		vs.Addf(path.String(), "type", "%s is not of type boolean or null or integer", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type boolean or null or integer", kit.JSONKind(v))
 	}
 }
 
 // checkTuplePrefix0 checks a JSON value against the schema at prefixItems/0, adding a violation for every keyword it breaks.
 func checkTuplePrefix0(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "string") {
-		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type string", kit.JSONKind(v))
 	}
 }
 
 // checkTuplePrefix1 checks a JSON value against the schema at prefixItems/1, adding a violation for every keyword it breaks.
 func checkTuplePrefix1(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "number") {
-		vs.Addf(path.String(), "type", "%s is not of type number", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type number", kit.JSONKind(v))
 	}
 	if n, ok := v.(json.Number); ok {
-		if !runtime.IsMultipleOfNumber(n, "1/2") {
+		if !kit.IsMultipleOfNumber(n, "1/2") {
 			vs.Addf(path.String(), "multipleOf", "%s is not a multiple of 0.5", n)
 		}
 	}
@@ -3122,58 +2767,40 @@ func NewClient(x *runtime.Executor) *Client {
 	c := &Client{x: x}
 	c.blendQuery = runtime.NewSQLQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
 	c.blend = runtime.NewTask(x, runtime.TaskSpec[BlendParams, Blend]{
-		AppendKey: appendBlendParams,
-		Cache:     runtime.CachePolicy{TTL: time.Minute},
-		Clone:     cloneBlend,
-		Decode:    decodeBlend,
-		Describe:  describeBlendParams,
-		Encode:    appendBlend,
-		Fetch:     c.fetchBlend,
-		Name:      "Blend",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
-		ValidateParams: (*BlendParams).Validate,
+		AppendKey:      appendBlendParams,
+		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Clone:          cloneBlend,
+		Decode:         kit.Decoder(readBlend),
+		Describe:       describeBlendParams,
+		Encode:         appendBlend,
+		Fetch:          c.fetchBlend,
+		Name:           "Blend",
 		ValidateResult: (*Blend).Validate,
 		Version:        "d821dc3631ce8b00",
 	})
 	c.conditionalQuery = runtime.NewSQLQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
 	c.conditional = runtime.NewTask(x, runtime.TaskSpec[ConditionalParams, Conditional]{
-		AppendKey: appendConditionalParams,
-		Cache:     runtime.CachePolicy{TTL: time.Minute},
-		Clone:     cloneConditional,
-		Decode:    decodeConditional,
-		Describe:  describeConditionalParams,
-		Encode:    appendConditional,
-		Fetch:     c.fetchConditional,
-		Name:      "Conditional",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
-		ValidateParams: (*ConditionalParams).Validate,
+		AppendKey:      appendConditionalParams,
+		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Clone:          cloneConditional,
+		Decode:         kit.Decoder(readConditional),
+		Describe:       describeConditionalParams,
+		Encode:         appendConditional,
+		Fetch:          c.fetchConditional,
+		Name:           "Conditional",
 		ValidateResult: (*Conditional).Validate,
 		Version:        "bac6b7a9a17b6e14",
 	})
 	c.eitherQuery = runtime.NewSQLQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
 	c.either = runtime.NewTask(x, runtime.TaskSpec[EitherParams, Either]{
-		AppendKey: appendEitherParams,
-		Cache:     runtime.CachePolicy{TTL: time.Minute},
-		Clone:     cloneEither,
-		Decode:    decodeEither,
-		Describe:  describeEitherParams,
-		Encode:    appendEither,
-		Fetch:     c.fetchEither,
-		Name:      "Either",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
-		ValidateParams: (*EitherParams).Validate,
+		AppendKey:      appendEitherParams,
+		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Clone:          cloneEither,
+		Decode:         kit.Decoder(readEither),
+		Describe:       describeEitherParams,
+		Encode:         appendEither,
+		Fetch:          c.fetchEither,
+		Name:           "Either",
 		ValidateResult: (*Either).Validate,
 		Version:        "3b3365b4b1773f3e",
 	})
@@ -3183,58 +2810,40 @@ func NewClient(x *runtime.Executor) *Client {
 		Scan:    scanExtra,
 	}
 	c.extra = runtime.NewTask(x, runtime.TaskSpec[ExtraParams, Extra]{
-		AppendKey: appendExtraParams,
-		Cache:     runtime.CachePolicy{TTL: time.Minute},
-		Clone:     cloneExtra,
-		Decode:    decodeExtra,
-		Describe:  describeExtraParams,
-		Encode:    appendExtra,
-		Fetch:     c.fetchExtra,
-		Name:      "Extra",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
-		ValidateParams: (*ExtraParams).Validate,
+		AppendKey:      appendExtraParams,
+		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Clone:          cloneExtra,
+		Decode:         kit.Decoder(readExtra),
+		Describe:       describeExtraParams,
+		Encode:         appendExtra,
+		Fetch:          c.fetchExtra,
+		Name:           "Extra",
 		ValidateResult: (*Extra).Validate,
 		Version:        "f350533117287e42",
 	})
 	c.keyedQuery = runtime.NewSQLQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
 	c.keyed = runtime.NewTask(x, runtime.TaskSpec[KeyedParams, Keyed]{
-		AppendKey: appendKeyedParams,
-		Cache:     runtime.CachePolicy{TTL: time.Minute},
-		Clone:     cloneKeyed,
-		Decode:    decodeKeyed,
-		Describe:  describeKeyedParams,
-		Encode:    appendKeyed,
-		Fetch:     c.fetchKeyed,
-		Name:      "Keyed",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
-		ValidateParams: (*KeyedParams).Validate,
+		AppendKey:      appendKeyedParams,
+		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Clone:          cloneKeyed,
+		Decode:         kit.Decoder(readKeyed),
+		Describe:       describeKeyedParams,
+		Encode:         appendKeyed,
+		Fetch:          c.fetchKeyed,
+		Name:           "Keyed",
 		ValidateResult: (*Keyed).Validate,
 		Version:        "37c584271bb5cda2",
 	})
 	c.maybeQuery = runtime.NewSQLQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
 	c.maybe = runtime.NewTask(x, runtime.TaskSpec[MaybeParams, Maybe]{
-		AppendKey: appendMaybeParams,
-		Cache:     runtime.CachePolicy{TTL: time.Minute},
-		Clone:     cloneMaybe,
-		Decode:    decodeMaybe,
-		Describe:  describeMaybeParams,
-		Encode:    appendMaybe,
-		Fetch:     c.fetchMaybe,
-		Name:      "Maybe",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
-		ValidateParams: (*MaybeParams).Validate,
+		AppendKey:      appendMaybeParams,
+		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Clone:          cloneMaybe,
+		Decode:         kit.Decoder(readMaybe),
+		Describe:       describeMaybeParams,
+		Encode:         appendMaybe,
+		Fetch:          c.fetchMaybe,
+		Name:           "Maybe",
 		ValidateResult: (*Maybe).Validate,
 		Version:        "d2387999415382e6",
 	})
@@ -3244,172 +2853,118 @@ func NewClient(x *runtime.Executor) *Client {
 		Scan:    scanMerged,
 	}
 	c.merged = runtime.NewTask(x, runtime.TaskSpec[MergedParams, Merged]{
-		AppendKey: appendMergedParams,
-		Cache:     runtime.CachePolicy{TTL: time.Minute},
-		Clone:     cloneMerged,
-		Decode:    decodeMerged,
-		Describe:  describeMergedParams,
-		Encode:    appendMerged,
-		Fetch:     c.fetchMerged,
-		Name:      "Merged",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
-		ValidateParams: (*MergedParams).Validate,
+		AppendKey:      appendMergedParams,
+		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Clone:          cloneMerged,
+		Decode:         kit.Decoder(readMerged),
+		Describe:       describeMergedParams,
+		Encode:         appendMerged,
+		Fetch:          c.fetchMerged,
+		Name:           "Merged",
 		ValidateResult: (*Merged).Validate,
 		Version:        "b246cc79042cf7a0",
 	})
 	c.mixedQuery = runtime.NewSQLQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
 	c.mixed = runtime.NewTask(x, runtime.TaskSpec[MixedParams, Mixed]{
-		AppendKey: appendMixedParams,
-		Cache:     runtime.CachePolicy{TTL: time.Minute},
-		Clone:     cloneMixed,
-		Decode:    decodeMixed,
-		Describe:  describeMixedParams,
-		Encode:    appendMixed,
-		Fetch:     c.fetchMixed,
-		Name:      "Mixed",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
-		ValidateParams: (*MixedParams).Validate,
+		AppendKey:      appendMixedParams,
+		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Clone:          cloneMixed,
+		Decode:         kit.Decoder(readMixed),
+		Describe:       describeMixedParams,
+		Encode:         appendMixed,
+		Fetch:          c.fetchMixed,
+		Name:           "Mixed",
 		ValidateResult: (*Mixed).Validate,
 		Version:        "8ddb6276104ceb1a",
 	})
 	c.modeQuery = runtime.NewSQLQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
 	c.mode = runtime.NewTask(x, runtime.TaskSpec[ModeParams, Mode]{
-		AppendKey: appendModeParams,
-		Cache:     runtime.CachePolicy{TTL: time.Minute},
-		Clone:     cloneMode,
-		Decode:    decodeMode,
-		Describe:  describeModeParams,
-		Encode:    appendMode,
-		Fetch:     c.fetchMode,
-		Name:      "Mode",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
-		ValidateParams: (*ModeParams).Validate,
+		AppendKey:      appendModeParams,
+		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Clone:          cloneMode,
+		Decode:         kit.Decoder(readMode),
+		Describe:       describeModeParams,
+		Encode:         appendMode,
+		Fetch:          c.fetchMode,
+		Name:           "Mode",
 		ValidateResult: (*Mode).Validate,
 		Version:        "a49859063516a239",
 	})
 	c.nestedQuery = runtime.NewSQLQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
 	c.nested = runtime.NewTask(x, runtime.TaskSpec[NestedParams, Nested]{
-		AppendKey: appendNestedParams,
-		Cache:     runtime.CachePolicy{TTL: time.Minute},
-		Clone:     cloneNested,
-		Decode:    decodeNested,
-		Describe:  describeNestedParams,
-		Encode:    appendNested,
-		Fetch:     c.fetchNested,
-		Name:      "Nested",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
-		ValidateParams: (*NestedParams).Validate,
+		AppendKey:      appendNestedParams,
+		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Clone:          cloneNested,
+		Decode:         kit.Decoder(readNested),
+		Describe:       describeNestedParams,
+		Encode:         appendNested,
+		Fetch:          c.fetchNested,
+		Name:           "Nested",
 		ValidateResult: (*Nested).Validate,
 		Version:        "094ad34c154fd74b",
 	})
 	c.openQuery = runtime.NewSQLQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
 	c.open = runtime.NewTask(x, runtime.TaskSpec[OpenParams, Open]{
-		AppendKey: appendOpenParams,
-		Cache:     runtime.CachePolicy{TTL: time.Minute},
-		Clone:     cloneOpen,
-		Decode:    decodeOpen,
-		Describe:  describeOpenParams,
-		Encode:    appendOpen,
-		Fetch:     c.fetchOpen,
-		Name:      "Open",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
-		ValidateParams: (*OpenParams).Validate,
+		AppendKey:      appendOpenParams,
+		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Clone:          cloneOpen,
+		Decode:         kit.Decoder(readOpen),
+		Describe:       describeOpenParams,
+		Encode:         appendOpen,
+		Fetch:          c.fetchOpen,
+		Name:           "Open",
 		ValidateResult: (*Open).Validate,
 		Version:        "1d89945cac1120a6",
 	})
 	c.pairQuery = runtime.NewSQLQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
 	c.pair = runtime.NewTask(x, runtime.TaskSpec[PairParams, Pair]{
-		AppendKey: appendPairParams,
-		Cache:     runtime.CachePolicy{TTL: time.Minute},
-		Clone:     clonePair,
-		Decode:    decodePair,
-		Describe:  describePairParams,
-		Encode:    appendPair,
-		Fetch:     c.fetchPair,
-		Name:      "Pair",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
-		ValidateParams: (*PairParams).Validate,
+		AppendKey:      appendPairParams,
+		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Clone:          clonePair,
+		Decode:         kit.Decoder(readPair),
+		Describe:       describePairParams,
+		Encode:         appendPair,
+		Fetch:          c.fetchPair,
+		Name:           "Pair",
 		ValidateResult: (*Pair).Validate,
 		Version:        "d420d74aa6397a39",
 	})
 	c.scalarQuery = runtime.NewSQLQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
 	c.scalar = runtime.NewTask(x, runtime.TaskSpec[ScalarParams, Scalar]{
-		AppendKey: appendScalarParams,
-		Cache:     runtime.CachePolicy{TTL: time.Minute},
-		Clone:     cloneScalar,
-		Decode:    decodeScalar,
-		Describe:  describeScalarParams,
-		Encode:    appendScalar,
-		Fetch:     c.fetchScalar,
-		Name:      "Scalar",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
-		ValidateParams: (*ScalarParams).Validate,
+		AppendKey:      appendScalarParams,
+		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Clone:          cloneScalar,
+		Decode:         kit.Decoder(readScalar),
+		Describe:       describeScalarParams,
+		Encode:         appendScalar,
+		Fetch:          c.fetchScalar,
+		Name:           "Scalar",
 		ValidateResult: (*Scalar).Validate,
 		Version:        "fec4b81d1f06496f",
 	})
 	c.shapeQuery = runtime.NewSQLQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
 	c.shape = runtime.NewTask(x, runtime.TaskSpec[ShapeParams, Shape]{
-		AppendKey: appendShapeParams,
-		Cache:     runtime.CachePolicy{TTL: time.Minute},
-		Clone:     cloneShape,
-		Decode:    decodeShape,
-		Describe:  describeShapeParams,
-		Encode:    appendShape,
-		Fetch:     c.fetchShape,
-		Name:      "Shape",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
-		ValidateParams: (*ShapeParams).Validate,
+		AppendKey:      appendShapeParams,
+		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Clone:          cloneShape,
+		Decode:         kit.Decoder(readShape),
+		Describe:       describeShapeParams,
+		Encode:         appendShape,
+		Fetch:          c.fetchShape,
+		Name:           "Shape",
 		ValidateResult: (*Shape).Validate,
 		Version:        "c3df6b59b2959a29",
 	})
 	c.tupleQuery = runtime.NewSQLQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
 	c.tuple = runtime.NewTask(x, runtime.TaskSpec[TupleParams, Tuple]{
-		AppendKey: appendTupleParams,
-		Cache:     runtime.CachePolicy{TTL: time.Minute},
-		Clone:     cloneTuple,
-		Decode:    decodeTuple,
-		Describe:  describeTupleParams,
-		Encode:    appendTuple,
-		Fetch:     c.fetchTuple,
-		Name:      "Tuple",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
-		ValidateParams: (*TupleParams).Validate,
+		AppendKey:      appendTupleParams,
+		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Clone:          cloneTuple,
+		Decode:         kit.Decoder(readTuple),
+		Describe:       describeTupleParams,
+		Encode:         appendTuple,
+		Fetch:          c.fetchTuple,
+		Name:           "Tuple",
 		ValidateResult: (*Tuple).Validate,
 		Version:        "c472a1f0cb181278",
 	})
@@ -3419,39 +2974,27 @@ func NewClient(x *runtime.Executor) *Client {
 		Scan:    scanTyped,
 	}
 	c.typed = runtime.NewTask(x, runtime.TaskSpec[TypedParams, Typed]{
-		AppendKey: appendTypedParams,
-		Cache:     runtime.CachePolicy{TTL: time.Minute},
-		Clone:     cloneTyped,
-		Decode:    decodeTyped,
-		Describe:  describeTypedParams,
-		Encode:    appendTyped,
-		Fetch:     c.fetchTyped,
-		Name:      "Typed",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
-		ValidateParams: (*TypedParams).Validate,
+		AppendKey:      appendTypedParams,
+		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Clone:          cloneTyped,
+		Decode:         kit.Decoder(readTyped),
+		Describe:       describeTypedParams,
+		Encode:         appendTyped,
+		Fetch:          c.fetchTyped,
+		Name:           "Typed",
 		ValidateResult: (*Typed).Validate,
 		Version:        "9016b6f122592e50",
 	})
 	c.vehicleQuery = runtime.NewSQLQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
 	c.vehicle = runtime.NewTask(x, runtime.TaskSpec[VehicleParams, Vehicle]{
-		AppendKey: appendVehicleParams,
-		Cache:     runtime.CachePolicy{TTL: time.Minute},
-		Clone:     cloneVehicle,
-		Decode:    decodeVehicle,
-		Describe:  describeVehicleParams,
-		Encode:    appendVehicle,
-		Fetch:     c.fetchVehicle,
-		Name:      "Vehicle",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
-		ValidateParams: (*VehicleParams).Validate,
+		AppendKey:      appendVehicleParams,
+		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Clone:          cloneVehicle,
+		Decode:         kit.Decoder(readVehicle),
+		Describe:       describeVehicleParams,
+		Encode:         appendVehicle,
+		Fetch:          c.fetchVehicle,
+		Name:           "Vehicle",
 		ValidateResult: (*Vehicle).Validate,
 		Version:        "f5329a56c172e591",
 	})
@@ -3461,45 +3004,21 @@ func NewClient(x *runtime.Executor) *Client {
 // GetBlend looks up an anyOf of requirements under object keywords.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetBlend(ctx context.Context, id string) (*Blend, error) {
-	p := newBlendParams(id)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.blend.Get(ctx, c.keyBlend(buf[:0], &p), p)
-}
-
-// keyBlend appends the cache key of p to dst. It is kept out of line so that GetBlend's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyBlend(dst []byte, p *BlendParams) []byte {
-	return appendBlendParams(c.blend.Key(dst), p)
+	return kit.Get(ctx, c.blend, appendBlendParams, BlendParams{ID: id})
 }
 
 // GetBlendAsync starts GetBlend and returns at once; Await the future for the result.
 func (c *Client) GetBlendAsync(ctx context.Context, id string) *runtime.Future[Blend] {
-	p := newBlendParams(id)
-	return c.blend.Async(ctx, &p)
+	return c.blend.Async(ctx, &BlendParams{ID: id})
 }
 
 // InvalidateBlend drops the cached result for these parameters.
 func (c *Client) InvalidateBlend(id string) {
-	p := newBlendParams(id)
-	c.blend.Invalidate(&p)
-}
-
-func newBlendParams(id string) BlendParams {
-	p := BlendParams{ID: id}
-	return p
+	c.blend.Invalidate(&BlendParams{ID: id})
 }
 
 func describeBlendParams(p *BlendParams) string {
 	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
-}
-
-func decodeBlend(rd *runtime.Reader) *Blend {
-	v := new(Blend)
-	readBlend(rd, v)
-	return v
 }
 
 // rowBlend converts one row of the query; a bare return passes err on.
@@ -3523,45 +3042,21 @@ func (c *Client) fetchBlend(ctx context.Context, p *BlendParams) (*Blend, error)
 // GetConditional looks up a record checked by if/then/else, dependentRequired and unevaluatedProperties.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetConditional(ctx context.Context, id string) (*Conditional, error) {
-	p := newConditionalParams(id)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.conditional.Get(ctx, c.keyConditional(buf[:0], &p), p)
-}
-
-// keyConditional appends the cache key of p to dst. It is kept out of line so that GetConditional's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyConditional(dst []byte, p *ConditionalParams) []byte {
-	return appendConditionalParams(c.conditional.Key(dst), p)
+	return kit.Get(ctx, c.conditional, appendConditionalParams, ConditionalParams{ID: id})
 }
 
 // GetConditionalAsync starts GetConditional and returns at once; Await the future for the result.
 func (c *Client) GetConditionalAsync(ctx context.Context, id string) *runtime.Future[Conditional] {
-	p := newConditionalParams(id)
-	return c.conditional.Async(ctx, &p)
+	return c.conditional.Async(ctx, &ConditionalParams{ID: id})
 }
 
 // InvalidateConditional drops the cached result for these parameters.
 func (c *Client) InvalidateConditional(id string) {
-	p := newConditionalParams(id)
-	c.conditional.Invalidate(&p)
-}
-
-func newConditionalParams(id string) ConditionalParams {
-	p := ConditionalParams{ID: id}
-	return p
+	c.conditional.Invalidate(&ConditionalParams{ID: id})
 }
 
 func describeConditionalParams(p *ConditionalParams) string {
 	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
-}
-
-func decodeConditional(rd *runtime.Reader) *Conditional {
-	v := new(Conditional)
-	readConditional(rd, v)
-	return v
 }
 
 // rowConditional converts one row of the query; a bare return passes err on.
@@ -3585,45 +3080,21 @@ func (c *Client) fetchConditional(ctx context.Context, p *ConditionalParams) (*C
 // GetEither looks up a string or an object: an anyOf with a type beside it.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetEither(ctx context.Context, id string) (*Either, error) {
-	p := newEitherParams(id)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.either.Get(ctx, c.keyEither(buf[:0], &p), p)
-}
-
-// keyEither appends the cache key of p to dst. It is kept out of line so that GetEither's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyEither(dst []byte, p *EitherParams) []byte {
-	return appendEitherParams(c.either.Key(dst), p)
+	return kit.Get(ctx, c.either, appendEitherParams, EitherParams{ID: id})
 }
 
 // GetEitherAsync starts GetEither and returns at once; Await the future for the result.
 func (c *Client) GetEitherAsync(ctx context.Context, id string) *runtime.Future[Either] {
-	p := newEitherParams(id)
-	return c.either.Async(ctx, &p)
+	return c.either.Async(ctx, &EitherParams{ID: id})
 }
 
 // InvalidateEither drops the cached result for these parameters.
 func (c *Client) InvalidateEither(id string) {
-	p := newEitherParams(id)
-	c.either.Invalidate(&p)
-}
-
-func newEitherParams(id string) EitherParams {
-	p := EitherParams{ID: id}
-	return p
+	c.either.Invalidate(&EitherParams{ID: id})
 }
 
 func describeEitherParams(p *EitherParams) string {
 	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
-}
-
-func decodeEither(rd *runtime.Reader) *Either {
-	v := new(Either)
-	readEither(rd, v)
-	return v
 }
 
 // rowEither converts one row of the query; a bare return passes err on.
@@ -3647,51 +3118,27 @@ func (c *Client) fetchEither(ctx context.Context, p *EitherParams) (*Either, err
 // GetExtra looks up an object with pattern and additional properties.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetExtra(ctx context.Context, id string) (*Extra, error) {
-	p := newExtraParams(id)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.extra.Get(ctx, c.keyExtra(buf[:0], &p), p)
-}
-
-// keyExtra appends the cache key of p to dst. It is kept out of line so that GetExtra's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyExtra(dst []byte, p *ExtraParams) []byte {
-	return appendExtraParams(c.extra.Key(dst), p)
+	return kit.Get(ctx, c.extra, appendExtraParams, ExtraParams{ID: id})
 }
 
 // GetExtraAsync starts GetExtra and returns at once; Await the future for the result.
 func (c *Client) GetExtraAsync(ctx context.Context, id string) *runtime.Future[Extra] {
-	p := newExtraParams(id)
-	return c.extra.Async(ctx, &p)
+	return c.extra.Async(ctx, &ExtraParams{ID: id})
 }
 
 // InvalidateExtra drops the cached result for these parameters.
 func (c *Client) InvalidateExtra(id string) {
-	p := newExtraParams(id)
-	c.extra.Invalidate(&p)
-}
-
-func newExtraParams(id string) ExtraParams {
-	p := ExtraParams{ID: id}
-	return p
+	c.extra.Invalidate(&ExtraParams{ID: id})
 }
 
 func describeExtraParams(p *ExtraParams) string {
 	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
 }
 
-func decodeExtra(rd *runtime.Reader) *Extra {
-	v := new(Extra)
-	readExtra(rd, v)
-	return v
-}
-
 // scanExtra reads one row of the task's query into a Extra, column by column; a bare return passes err on.
 func scanExtra(row *runtime.Row) (out *Extra, err error) {
 	var v Extra
-	v.Foo, err = runtime.AsInt64("/foo", row.Col(0))
+	v.Foo = kit.Field(&err, "/foo", row.Col(0), runtime.AsInt64)
 	if err != nil {
 		return
 	}
@@ -3705,45 +3152,21 @@ func (c *Client) fetchExtra(ctx context.Context, p *ExtraParams) (*Extra, error)
 // GetKeyed looks up an object keyed by patterns.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetKeyed(ctx context.Context, id string) (*Keyed, error) {
-	p := newKeyedParams(id)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.keyed.Get(ctx, c.keyKeyed(buf[:0], &p), p)
-}
-
-// keyKeyed appends the cache key of p to dst. It is kept out of line so that GetKeyed's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyKeyed(dst []byte, p *KeyedParams) []byte {
-	return appendKeyedParams(c.keyed.Key(dst), p)
+	return kit.Get(ctx, c.keyed, appendKeyedParams, KeyedParams{ID: id})
 }
 
 // GetKeyedAsync starts GetKeyed and returns at once; Await the future for the result.
 func (c *Client) GetKeyedAsync(ctx context.Context, id string) *runtime.Future[Keyed] {
-	p := newKeyedParams(id)
-	return c.keyed.Async(ctx, &p)
+	return c.keyed.Async(ctx, &KeyedParams{ID: id})
 }
 
 // InvalidateKeyed drops the cached result for these parameters.
 func (c *Client) InvalidateKeyed(id string) {
-	p := newKeyedParams(id)
-	c.keyed.Invalidate(&p)
-}
-
-func newKeyedParams(id string) KeyedParams {
-	p := KeyedParams{ID: id}
-	return p
+	c.keyed.Invalidate(&KeyedParams{ID: id})
 }
 
 func describeKeyedParams(p *KeyedParams) string {
 	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
-}
-
-func decodeKeyed(rd *runtime.Reader) *Keyed {
-	v := new(Keyed)
-	readKeyed(rd, v)
-	return v
 }
 
 // rowKeyed converts one row of the query; a bare return passes err on.
@@ -3767,45 +3190,21 @@ func (c *Client) fetchKeyed(ctx context.Context, p *KeyedParams) (*Keyed, error)
 // GetMaybe looks up an object or null.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetMaybe(ctx context.Context, id string) (*Maybe, error) {
-	p := newMaybeParams(id)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.maybe.Get(ctx, c.keyMaybe(buf[:0], &p), p)
-}
-
-// keyMaybe appends the cache key of p to dst. It is kept out of line so that GetMaybe's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyMaybe(dst []byte, p *MaybeParams) []byte {
-	return appendMaybeParams(c.maybe.Key(dst), p)
+	return kit.Get(ctx, c.maybe, appendMaybeParams, MaybeParams{ID: id})
 }
 
 // GetMaybeAsync starts GetMaybe and returns at once; Await the future for the result.
 func (c *Client) GetMaybeAsync(ctx context.Context, id string) *runtime.Future[Maybe] {
-	p := newMaybeParams(id)
-	return c.maybe.Async(ctx, &p)
+	return c.maybe.Async(ctx, &MaybeParams{ID: id})
 }
 
 // InvalidateMaybe drops the cached result for these parameters.
 func (c *Client) InvalidateMaybe(id string) {
-	p := newMaybeParams(id)
-	c.maybe.Invalidate(&p)
-}
-
-func newMaybeParams(id string) MaybeParams {
-	p := MaybeParams{ID: id}
-	return p
+	c.maybe.Invalidate(&MaybeParams{ID: id})
 }
 
 func describeMaybeParams(p *MaybeParams) string {
 	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
-}
-
-func decodeMaybe(rd *runtime.Reader) *Maybe {
-	v := new(Maybe)
-	readMaybe(rd, v)
-	return v
 }
 
 // rowMaybe converts one row of the query; a bare return passes err on.
@@ -3829,55 +3228,28 @@ func (c *Client) fetchMaybe(ctx context.Context, p *MaybeParams) (*Maybe, error)
 // GetMerged looks up an allOf merged into one struct.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetMerged(ctx context.Context, id string) (*Merged, error) {
-	p := newMergedParams(id)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.merged.Get(ctx, c.keyMerged(buf[:0], &p), p)
-}
-
-// keyMerged appends the cache key of p to dst. It is kept out of line so that GetMerged's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyMerged(dst []byte, p *MergedParams) []byte {
-	return appendMergedParams(c.merged.Key(dst), p)
+	return kit.Get(ctx, c.merged, appendMergedParams, MergedParams{ID: id})
 }
 
 // GetMergedAsync starts GetMerged and returns at once; Await the future for the result.
 func (c *Client) GetMergedAsync(ctx context.Context, id string) *runtime.Future[Merged] {
-	p := newMergedParams(id)
-	return c.merged.Async(ctx, &p)
+	return c.merged.Async(ctx, &MergedParams{ID: id})
 }
 
 // InvalidateMerged drops the cached result for these parameters.
 func (c *Client) InvalidateMerged(id string) {
-	p := newMergedParams(id)
-	c.merged.Invalidate(&p)
-}
-
-func newMergedParams(id string) MergedParams {
-	p := MergedParams{ID: id}
-	return p
+	c.merged.Invalidate(&MergedParams{ID: id})
 }
 
 func describeMergedParams(p *MergedParams) string {
 	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
 }
 
-func decodeMerged(rd *runtime.Reader) *Merged {
-	v := new(Merged)
-	readMerged(rd, v)
-	return v
-}
-
 // scanMerged reads one row of the task's query into a Merged, column by column; a bare return passes err on.
 func scanMerged(row *runtime.Row) (out *Merged, err error) {
 	var v Merged
-	v.A, err = runtime.AsInt64("/a", row.Col(0))
-	if err != nil {
-		return
-	}
-	v.B, err = runtime.AsString("/b", row.Col(1))
+	v.A = kit.Field(&err, "/a", row.Col(0), runtime.AsInt64)
+	v.B = kit.Field(&err, "/b", row.Col(1), runtime.AsString)
 	if err != nil {
 		return
 	}
@@ -3891,45 +3263,21 @@ func (c *Client) fetchMerged(ctx context.Context, p *MergedParams) (*Merged, err
 // GetMixed looks up a value of several types.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetMixed(ctx context.Context, id string) (*Mixed, error) {
-	p := newMixedParams(id)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.mixed.Get(ctx, c.keyMixed(buf[:0], &p), p)
-}
-
-// keyMixed appends the cache key of p to dst. It is kept out of line so that GetMixed's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyMixed(dst []byte, p *MixedParams) []byte {
-	return appendMixedParams(c.mixed.Key(dst), p)
+	return kit.Get(ctx, c.mixed, appendMixedParams, MixedParams{ID: id})
 }
 
 // GetMixedAsync starts GetMixed and returns at once; Await the future for the result.
 func (c *Client) GetMixedAsync(ctx context.Context, id string) *runtime.Future[Mixed] {
-	p := newMixedParams(id)
-	return c.mixed.Async(ctx, &p)
+	return c.mixed.Async(ctx, &MixedParams{ID: id})
 }
 
 // InvalidateMixed drops the cached result for these parameters.
 func (c *Client) InvalidateMixed(id string) {
-	p := newMixedParams(id)
-	c.mixed.Invalidate(&p)
-}
-
-func newMixedParams(id string) MixedParams {
-	p := MixedParams{ID: id}
-	return p
+	c.mixed.Invalidate(&MixedParams{ID: id})
 }
 
 func describeMixedParams(p *MixedParams) string {
 	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
-}
-
-func decodeMixed(rd *runtime.Reader) *Mixed {
-	v := new(Mixed)
-	readMixed(rd, v)
-	return v
 }
 
 // rowMixed converts one row of the query; a bare return passes err on.
@@ -3953,45 +3301,21 @@ func (c *Client) fetchMixed(ctx context.Context, p *MixedParams) (*Mixed, error)
 // GetMode looks up a value of an enum of mixed types.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetMode(ctx context.Context, id string) (*Mode, error) {
-	p := newModeParams(id)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.mode.Get(ctx, c.keyMode(buf[:0], &p), p)
-}
-
-// keyMode appends the cache key of p to dst. It is kept out of line so that GetMode's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyMode(dst []byte, p *ModeParams) []byte {
-	return appendModeParams(c.mode.Key(dst), p)
+	return kit.Get(ctx, c.mode, appendModeParams, ModeParams{ID: id})
 }
 
 // GetModeAsync starts GetMode and returns at once; Await the future for the result.
 func (c *Client) GetModeAsync(ctx context.Context, id string) *runtime.Future[Mode] {
-	p := newModeParams(id)
-	return c.mode.Async(ctx, &p)
+	return c.mode.Async(ctx, &ModeParams{ID: id})
 }
 
 // InvalidateMode drops the cached result for these parameters.
 func (c *Client) InvalidateMode(id string) {
-	p := newModeParams(id)
-	c.mode.Invalidate(&p)
-}
-
-func newModeParams(id string) ModeParams {
-	p := ModeParams{ID: id}
-	return p
+	c.mode.Invalidate(&ModeParams{ID: id})
 }
 
 func describeModeParams(p *ModeParams) string {
 	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
-}
-
-func decodeMode(rd *runtime.Reader) *Mode {
-	v := new(Mode)
-	readMode(rd, v)
-	return v
 }
 
 // rowMode converts one row of the query; a bare return passes err on.
@@ -4015,45 +3339,21 @@ func (c *Client) fetchMode(ctx context.Context, p *ModeParams) (*Mode, error) {
 // GetNested looks up nested unions.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetNested(ctx context.Context, id string) (*Nested, error) {
-	p := newNestedParams(id)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.nested.Get(ctx, c.keyNested(buf[:0], &p), p)
-}
-
-// keyNested appends the cache key of p to dst. It is kept out of line so that GetNested's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyNested(dst []byte, p *NestedParams) []byte {
-	return appendNestedParams(c.nested.Key(dst), p)
+	return kit.Get(ctx, c.nested, appendNestedParams, NestedParams{ID: id})
 }
 
 // GetNestedAsync starts GetNested and returns at once; Await the future for the result.
 func (c *Client) GetNestedAsync(ctx context.Context, id string) *runtime.Future[Nested] {
-	p := newNestedParams(id)
-	return c.nested.Async(ctx, &p)
+	return c.nested.Async(ctx, &NestedParams{ID: id})
 }
 
 // InvalidateNested drops the cached result for these parameters.
 func (c *Client) InvalidateNested(id string) {
-	p := newNestedParams(id)
-	c.nested.Invalidate(&p)
-}
-
-func newNestedParams(id string) NestedParams {
-	p := NestedParams{ID: id}
-	return p
+	c.nested.Invalidate(&NestedParams{ID: id})
 }
 
 func describeNestedParams(p *NestedParams) string {
 	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
-}
-
-func decodeNested(rd *runtime.Reader) *Nested {
-	v := new(Nested)
-	readNested(rd, v)
-	return v
 }
 
 // rowNested converts one row of the query; a bare return passes err on.
@@ -4077,45 +3377,21 @@ func (c *Client) fetchNested(ctx context.Context, p *NestedParams) (*Nested, err
 // GetOpen looks up a tuple whose later items are anything.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetOpen(ctx context.Context, id string) (*Open, error) {
-	p := newOpenParams(id)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.open.Get(ctx, c.keyOpen(buf[:0], &p), p)
-}
-
-// keyOpen appends the cache key of p to dst. It is kept out of line so that GetOpen's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyOpen(dst []byte, p *OpenParams) []byte {
-	return appendOpenParams(c.open.Key(dst), p)
+	return kit.Get(ctx, c.open, appendOpenParams, OpenParams{ID: id})
 }
 
 // GetOpenAsync starts GetOpen and returns at once; Await the future for the result.
 func (c *Client) GetOpenAsync(ctx context.Context, id string) *runtime.Future[Open] {
-	p := newOpenParams(id)
-	return c.open.Async(ctx, &p)
+	return c.open.Async(ctx, &OpenParams{ID: id})
 }
 
 // InvalidateOpen drops the cached result for these parameters.
 func (c *Client) InvalidateOpen(id string) {
-	p := newOpenParams(id)
-	c.open.Invalidate(&p)
-}
-
-func newOpenParams(id string) OpenParams {
-	p := OpenParams{ID: id}
-	return p
+	c.open.Invalidate(&OpenParams{ID: id})
 }
 
 func describeOpenParams(p *OpenParams) string {
 	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
-}
-
-func decodeOpen(rd *runtime.Reader) *Open {
-	v := new(Open)
-	readOpen(rd, v)
-	return v
 }
 
 // rowOpen converts one row of the query; a bare return passes err on.
@@ -4139,45 +3415,21 @@ func (c *Client) fetchOpen(ctx context.Context, p *OpenParams) (*Open, error) {
 // GetPair looks up a tuple with a rest.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetPair(ctx context.Context, id string) (*Pair, error) {
-	p := newPairParams(id)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.pair.Get(ctx, c.keyPair(buf[:0], &p), p)
-}
-
-// keyPair appends the cache key of p to dst. It is kept out of line so that GetPair's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyPair(dst []byte, p *PairParams) []byte {
-	return appendPairParams(c.pair.Key(dst), p)
+	return kit.Get(ctx, c.pair, appendPairParams, PairParams{ID: id})
 }
 
 // GetPairAsync starts GetPair and returns at once; Await the future for the result.
 func (c *Client) GetPairAsync(ctx context.Context, id string) *runtime.Future[Pair] {
-	p := newPairParams(id)
-	return c.pair.Async(ctx, &p)
+	return c.pair.Async(ctx, &PairParams{ID: id})
 }
 
 // InvalidatePair drops the cached result for these parameters.
 func (c *Client) InvalidatePair(id string) {
-	p := newPairParams(id)
-	c.pair.Invalidate(&p)
-}
-
-func newPairParams(id string) PairParams {
-	p := PairParams{ID: id}
-	return p
+	c.pair.Invalidate(&PairParams{ID: id})
 }
 
 func describePairParams(p *PairParams) string {
 	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
-}
-
-func decodePair(rd *runtime.Reader) *Pair {
-	v := new(Pair)
-	readPair(rd, v)
-	return v
 }
 
 // rowPair converts one row of the query; a bare return passes err on.
@@ -4201,45 +3453,21 @@ func (c *Client) fetchPair(ctx context.Context, p *PairParams) (*Pair, error) {
 // GetScalar looks up a oneOf of scalars, decoded by trial.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetScalar(ctx context.Context, id string) (*Scalar, error) {
-	p := newScalarParams(id)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.scalar.Get(ctx, c.keyScalar(buf[:0], &p), p)
-}
-
-// keyScalar appends the cache key of p to dst. It is kept out of line so that GetScalar's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyScalar(dst []byte, p *ScalarParams) []byte {
-	return appendScalarParams(c.scalar.Key(dst), p)
+	return kit.Get(ctx, c.scalar, appendScalarParams, ScalarParams{ID: id})
 }
 
 // GetScalarAsync starts GetScalar and returns at once; Await the future for the result.
 func (c *Client) GetScalarAsync(ctx context.Context, id string) *runtime.Future[Scalar] {
-	p := newScalarParams(id)
-	return c.scalar.Async(ctx, &p)
+	return c.scalar.Async(ctx, &ScalarParams{ID: id})
 }
 
 // InvalidateScalar drops the cached result for these parameters.
 func (c *Client) InvalidateScalar(id string) {
-	p := newScalarParams(id)
-	c.scalar.Invalidate(&p)
-}
-
-func newScalarParams(id string) ScalarParams {
-	p := ScalarParams{ID: id}
-	return p
+	c.scalar.Invalidate(&ScalarParams{ID: id})
 }
 
 func describeScalarParams(p *ScalarParams) string {
 	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
-}
-
-func decodeScalar(rd *runtime.Reader) *Scalar {
-	v := new(Scalar)
-	readScalar(rd, v)
-	return v
 }
 
 // rowScalar converts one row of the query; a bare return passes err on.
@@ -4263,45 +3491,21 @@ func (c *Client) fetchScalar(ctx context.Context, p *ScalarParams) (*Scalar, err
 // GetShape looks up a shape: a oneOf told apart by a const property.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetShape(ctx context.Context, id string) (*Shape, error) {
-	p := newShapeParams(id)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.shape.Get(ctx, c.keyShape(buf[:0], &p), p)
-}
-
-// keyShape appends the cache key of p to dst. It is kept out of line so that GetShape's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyShape(dst []byte, p *ShapeParams) []byte {
-	return appendShapeParams(c.shape.Key(dst), p)
+	return kit.Get(ctx, c.shape, appendShapeParams, ShapeParams{ID: id})
 }
 
 // GetShapeAsync starts GetShape and returns at once; Await the future for the result.
 func (c *Client) GetShapeAsync(ctx context.Context, id string) *runtime.Future[Shape] {
-	p := newShapeParams(id)
-	return c.shape.Async(ctx, &p)
+	return c.shape.Async(ctx, &ShapeParams{ID: id})
 }
 
 // InvalidateShape drops the cached result for these parameters.
 func (c *Client) InvalidateShape(id string) {
-	p := newShapeParams(id)
-	c.shape.Invalidate(&p)
-}
-
-func newShapeParams(id string) ShapeParams {
-	p := ShapeParams{ID: id}
-	return p
+	c.shape.Invalidate(&ShapeParams{ID: id})
 }
 
 func describeShapeParams(p *ShapeParams) string {
 	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
-}
-
-func decodeShape(rd *runtime.Reader) *Shape {
-	v := new(Shape)
-	readShape(rd, v)
-	return v
 }
 
 // rowShape converts one row of the query; a bare return passes err on.
@@ -4325,45 +3529,21 @@ func (c *Client) fetchShape(ctx context.Context, p *ShapeParams) (*Shape, error)
 // GetTuple looks up a tuple with contains.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetTuple(ctx context.Context, id string) (*Tuple, error) {
-	p := newTupleParams(id)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.tuple.Get(ctx, c.keyTuple(buf[:0], &p), p)
-}
-
-// keyTuple appends the cache key of p to dst. It is kept out of line so that GetTuple's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyTuple(dst []byte, p *TupleParams) []byte {
-	return appendTupleParams(c.tuple.Key(dst), p)
+	return kit.Get(ctx, c.tuple, appendTupleParams, TupleParams{ID: id})
 }
 
 // GetTupleAsync starts GetTuple and returns at once; Await the future for the result.
 func (c *Client) GetTupleAsync(ctx context.Context, id string) *runtime.Future[Tuple] {
-	p := newTupleParams(id)
-	return c.tuple.Async(ctx, &p)
+	return c.tuple.Async(ctx, &TupleParams{ID: id})
 }
 
 // InvalidateTuple drops the cached result for these parameters.
 func (c *Client) InvalidateTuple(id string) {
-	p := newTupleParams(id)
-	c.tuple.Invalidate(&p)
-}
-
-func newTupleParams(id string) TupleParams {
-	p := TupleParams{ID: id}
-	return p
+	c.tuple.Invalidate(&TupleParams{ID: id})
 }
 
 func describeTupleParams(p *TupleParams) string {
 	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
-}
-
-func decodeTuple(rd *runtime.Reader) *Tuple {
-	v := new(Tuple)
-	readTuple(rd, v)
-	return v
 }
 
 // rowTuple converts one row of the query; a bare return passes err on.
@@ -4387,86 +3567,32 @@ func (c *Client) fetchTuple(ctx context.Context, p *TupleParams) (*Tuple, error)
 // GetTyped looks up a plain typed object.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetTyped(ctx context.Context, id string) (*Typed, error) {
-	p := newTypedParams(id)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.typed.Get(ctx, c.keyTyped(buf[:0], &p), p)
-}
-
-// keyTyped appends the cache key of p to dst. It is kept out of line so that GetTyped's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyTyped(dst []byte, p *TypedParams) []byte {
-	return appendTypedParams(c.typed.Key(dst), p)
+	return kit.Get(ctx, c.typed, appendTypedParams, TypedParams{ID: id})
 }
 
 // GetTypedAsync starts GetTyped and returns at once; Await the future for the result.
 func (c *Client) GetTypedAsync(ctx context.Context, id string) *runtime.Future[Typed] {
-	p := newTypedParams(id)
-	return c.typed.Async(ctx, &p)
+	return c.typed.Async(ctx, &TypedParams{ID: id})
 }
 
 // InvalidateTyped drops the cached result for these parameters.
 func (c *Client) InvalidateTyped(id string) {
-	p := newTypedParams(id)
-	c.typed.Invalidate(&p)
-}
-
-func newTypedParams(id string) TypedParams {
-	p := TypedParams{ID: id}
-	return p
+	c.typed.Invalidate(&TypedParams{ID: id})
 }
 
 func describeTypedParams(p *TypedParams) string {
 	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
 }
 
-func decodeTyped(rd *runtime.Reader) *Typed {
-	v := new(Typed)
-	readTyped(rd, v)
-	return v
-}
-
 // scanTyped reads one row of the task's query into a Typed, column by column; a bare return passes err on.
 func scanTyped(row *runtime.Row) (out *Typed, err error) {
 	var v Typed
-	v.A, err = runtime.AsInt64("/a", row.Col(0))
+	v.A = kit.Field(&err, "/a", row.Col(0), runtime.AsInt64)
+	v.B = kit.Field(&err, "/b", row.Col(1), runtime.AsString)
+	v.C = kit.OptionalListField(&err, "/c", row.Col(2), kit.AsStringOf[TypedCItem])
+	v.D = kit.OptNullField(&err, "/d", row.Col(3), runtime.AsFloat64)
 	if err != nil {
 		return
-	}
-	v.B, err = runtime.AsString("/b", row.Col(1))
-	if err != nil {
-		return
-	}
-	if rC, ok := row.Lookup(2); ok && rC != nil {
-		var vC []TypedCItem
-		{
-			var a1 []any
-			a1, err = runtime.AsArray("/c", rC)
-			if err != nil {
-				return
-			}
-			vC = make([]TypedCItem, len(a1))
-			for i1, e1 := range a1 {
-				vC[i1], err = convTypedCItem("/c"+"/"+strconv.Itoa(i1), e1)
-				if err != nil {
-					return
-				}
-			}
-		}
-		v.C = &vC
-	}
-	if rD, ok := row.Lookup(3); ok {
-		v.D.Set = true
-		if rD == nil {
-			v.D.Null = true
-		} else {
-			v.D.Value, err = runtime.AsFloat64("/d", rD)
-			if err != nil {
-				return
-			}
-		}
 	}
 	return &v, nil
 }
@@ -4478,45 +3604,21 @@ func (c *Client) fetchTyped(ctx context.Context, p *TypedParams) (*Typed, error)
 // GetVehicle looks up a oneOf under object keywords, told apart by kind.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetVehicle(ctx context.Context, id string) (*Vehicle, error) {
-	p := newVehicleParams(id)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.vehicle.Get(ctx, c.keyVehicle(buf[:0], &p), p)
-}
-
-// keyVehicle appends the cache key of p to dst. It is kept out of line so that GetVehicle's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyVehicle(dst []byte, p *VehicleParams) []byte {
-	return appendVehicleParams(c.vehicle.Key(dst), p)
+	return kit.Get(ctx, c.vehicle, appendVehicleParams, VehicleParams{ID: id})
 }
 
 // GetVehicleAsync starts GetVehicle and returns at once; Await the future for the result.
 func (c *Client) GetVehicleAsync(ctx context.Context, id string) *runtime.Future[Vehicle] {
-	p := newVehicleParams(id)
-	return c.vehicle.Async(ctx, &p)
+	return c.vehicle.Async(ctx, &VehicleParams{ID: id})
 }
 
 // InvalidateVehicle drops the cached result for these parameters.
 func (c *Client) InvalidateVehicle(id string) {
-	p := newVehicleParams(id)
-	c.vehicle.Invalidate(&p)
-}
-
-func newVehicleParams(id string) VehicleParams {
-	p := VehicleParams{ID: id}
-	return p
+	c.vehicle.Invalidate(&VehicleParams{ID: id})
 }
 
 func describeVehicleParams(p *VehicleParams) string {
 	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
-}
-
-func decodeVehicle(rd *runtime.Reader) *Vehicle {
-	v := new(Vehicle)
-	readVehicle(rd, v)
-	return v
 }
 
 // rowVehicle converts one row of the query; a bare return passes err on.
@@ -4541,175 +3643,39 @@ func (c *Client) fetchVehicle(ctx context.Context, p *VehicleParams) (*Vehicle, 
 func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, error) {
 	switch task {
 	case "Blend":
-		var p BlendParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.blend.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.blend, params)
 	case "Conditional":
-		var p ConditionalParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.conditional.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.conditional, params)
 	case "Either":
-		var p EitherParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.either.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.either, params)
 	case "Extra":
-		var p ExtraParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.extra.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.extra, params)
 	case "Keyed":
-		var p KeyedParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.keyed.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.keyed, params)
 	case "Maybe":
-		var p MaybeParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.maybe.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.maybe, params)
 	case "Merged":
-		var p MergedParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.merged.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.merged, params)
 	case "Mixed":
-		var p MixedParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.mixed.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.mixed, params)
 	case "Mode":
-		var p ModeParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.mode.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.mode, params)
 	case "Nested":
-		var p NestedParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.nested.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.nested, params)
 	case "Open":
-		var p OpenParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.open.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.open, params)
 	case "Pair":
-		var p PairParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.pair.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.pair, params)
 	case "Scalar":
-		var p ScalarParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.scalar.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.scalar, params)
 	case "Shape":
-		var p ShapeParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.shape.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.shape, params)
 	case "Tuple":
-		var p TupleParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.tuple.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.tuple, params)
 	case "Typed":
-		var p TypedParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.typed.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.typed, params)
 	case "Vehicle":
-		var p VehicleParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.vehicle.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.vehicle, params)
 	}
 	return nil, fmt.Errorf("%w: %q", runtime.ErrUnknownTask, task)
 }
@@ -4781,15 +3747,6 @@ func convShape(path string, raw any) (out Shape, err error) {
 
 func convTuple(path string, raw any) (out Tuple, err error) {
 	out.JSONValue, err = kit.AsJSONValueFor(path, raw, checkTuple)
-	return
-}
-
-func convTypedCItem(path string, raw any) (out TypedCItem, err error) {
-	x, err := runtime.AsString(path, raw)
-	if err != nil {
-		return
-	}
-	out = TypedCItem(x)
 	return
 }
 

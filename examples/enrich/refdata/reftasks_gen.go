@@ -15,6 +15,9 @@ import (
 // different versions of reftask: regenerate the file (go generate) with the reftaskgen of the version you build with.
 const _ = kit.SupportPackageIsVersion1
 
+// skuPattern is compiled once; reftaskgen has already checked the pattern.
+var skuPattern = kit.MustPattern("^SKU-[0-9]{5}$")
+
 // Product is the object at product.task.json#/result.
 type Product struct {
 	SKU        string `json:"sku"`
@@ -24,11 +27,8 @@ type Product struct {
 
 // UnmarshalJSON decodes a Product, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Product) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"sku", "name", "price_cents"}, []string{"sku", "name", "price_cents"}, nil, false); err != nil {
-		return err
-	}
 	type plain Product
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"sku", "name", "price_cents"}, []string{"sku", "name", "price_cents"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -39,17 +39,13 @@ func (v *Product) Validate() error {
 }
 
 func (v *Product) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pName := path.Key("name")
-		if utf8.RuneCountInString(v.Name) < 1 {
-			vs.Addf(pName.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.Name))
-		}
+	pName := path.Key("name")
+	if utf8.RuneCountInString(v.Name) < 1 {
+		vs.Addf(pName.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.Name))
 	}
-	{
-		pPriceCents := path.Key("price_cents")
-		if v.PriceCents < 0 {
-			vs.Addf(pPriceCents.String(), "minimum", "%v is less than 0", v.PriceCents)
-		}
+	pPriceCents := path.Key("price_cents")
+	if v.PriceCents < 0 {
+		vs.Addf(pPriceCents.String(), "minimum", "%v is less than 0", v.PriceCents)
 	}
 }
 
@@ -79,11 +75,8 @@ type ProductParams struct {
 
 // UnmarshalJSON decodes a ProductParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ProductParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"sku"}, []string{"sku"}, nil, false); err != nil {
-		return err
-	}
 	type plain ProductParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"sku"}, []string{"sku"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -93,15 +86,10 @@ func (v *ProductParams) Validate() error {
 	return vs.Err()
 }
 
-// pattern0 is compiled once; the schema compiler has already accepted it.
-var pattern0 = kit.MustPattern("^SKU-[0-9]{5}$")
-
 func (v *ProductParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pSKU := path.Key("sku")
-		if !pattern0.MatchString(v.SKU) {
-			vs.Addf(pSKU.String(), "pattern", "%q does not match \"^SKU-[0-9]{5}$\"", v.SKU)
-		}
+	pSKU := path.Key("sku")
+	if !skuPattern.MatchString(v.SKU) {
+		vs.Addf(pSKU.String(), "pattern", "%q does not match \"^SKU-[0-9]{5}$\"", v.SKU)
 	}
 }
 
@@ -118,11 +106,8 @@ type UserPlan struct {
 
 // UnmarshalJSON decodes a UserPlan, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *UserPlan) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"user_id", "plan"}, []string{"user_id", "plan"}, nil, false); err != nil {
-		return err
-	}
 	type plain UserPlan
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"user_id", "plan"}, []string{"user_id", "plan"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -133,10 +118,8 @@ func (v *UserPlan) Validate() error {
 }
 
 func (v *UserPlan) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pPlan := path.Key("plan")
-		v.Plan.validate(vs, &pPlan)
-	}
+	pPlan := path.Key("plan")
+	v.Plan.validate(vs, &pPlan)
 }
 
 func appendUserPlan(dst []byte, v *UserPlan) []byte {
@@ -163,11 +146,8 @@ type UserPlanParams struct {
 
 // UnmarshalJSON decodes a UserPlanParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *UserPlanParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"user_id"}, []string{"user_id"}, nil, false); err != nil {
-		return err
-	}
 	type plain UserPlanParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"user_id"}, []string{"user_id"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -178,11 +158,9 @@ func (v *UserPlanParams) Validate() error {
 }
 
 func (v *UserPlanParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pUserID := path.Key("user_id")
-		if utf8.RuneCountInString(v.UserID) < 1 {
-			vs.Addf(pUserID.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.UserID))
-		}
+	pUserID := path.Key("user_id")
+	if utf8.RuneCountInString(v.UserID) < 1 {
+		vs.Addf(pUserID.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.UserID))
 	}
 }
 
@@ -230,8 +208,7 @@ func (v UserPlanPlan) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendUserPlanPlan(dst []byte, v *UserPlanPlan) []byte {
-	dst = kit.AppendString(dst, string(*v))
-	return dst
+	return kit.AppendString(dst, string(*v))
 }
 
 func readUserPlanPlan(rd *runtime.Reader, v *UserPlanPlan) {
@@ -272,17 +249,12 @@ func NewClient(x *runtime.Executor) *Client {
 			NegativeTTL: 10 * time.Minute,
 			TTL:         10 * time.Minute,
 		},
-		Clone:    cloneProduct,
-		Decode:   decodeProduct,
-		Describe: describeProductParams,
-		Encode:   appendProduct,
-		Fetch:    c.fetchProduct,
-		Name:     "Product",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
+		Clone:          cloneProduct,
+		Decode:         kit.Decoder(readProduct),
+		Describe:       describeProductParams,
+		Encode:         appendProduct,
+		Fetch:          c.fetchProduct,
+		Name:           "Product",
 		ValidateParams: (*ProductParams).Validate,
 		ValidateResult: (*Product).Validate,
 		Version:        "72b53892e2025879",
@@ -305,17 +277,12 @@ func NewClient(x *runtime.Executor) *Client {
 			NegativeTTL: 10 * time.Minute,
 			TTL:         10 * time.Minute,
 		},
-		Clone:    cloneUserPlan,
-		Decode:   decodeUserPlan,
-		Describe: describeUserPlanParams,
-		Encode:   appendUserPlan,
-		Fetch:    c.fetchUserPlan,
-		Name:     "UserPlan",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
+		Clone:          cloneUserPlan,
+		Decode:         kit.Decoder(readUserPlan),
+		Describe:       describeUserPlanParams,
+		Encode:         appendUserPlan,
+		Fetch:          c.fetchUserPlan,
+		Name:           "UserPlan",
 		ValidateParams: (*UserPlanParams).Validate,
 		ValidateResult: (*UserPlan).Validate,
 		Version:        "3b81be26f5cf78ed",
@@ -326,59 +293,29 @@ func NewClient(x *runtime.Executor) *Client {
 // GetProduct looks up a product of the reference table by SKU; concurrent lookups are batched.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetProduct(ctx context.Context, sku string) (*Product, error) {
-	p := newProductParams(sku)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.product.Get(ctx, c.keyProduct(buf[:0], &p), p)
-}
-
-// keyProduct appends the cache key of p to dst. It is kept out of line so that GetProduct's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyProduct(dst []byte, p *ProductParams) []byte {
-	return appendProductParams(c.product.Key(dst), p)
+	return kit.Get(ctx, c.product, appendProductParams, ProductParams{SKU: sku})
 }
 
 // GetProductAsync starts GetProduct and returns at once; Await the future for the result.
 func (c *Client) GetProductAsync(ctx context.Context, sku string) *runtime.Future[Product] {
-	p := newProductParams(sku)
-	return c.product.Async(ctx, &p)
+	return c.product.Async(ctx, &ProductParams{SKU: sku})
 }
 
 // InvalidateProduct drops the cached result for these parameters.
 func (c *Client) InvalidateProduct(sku string) {
-	p := newProductParams(sku)
-	c.product.Invalidate(&p)
-}
-
-func newProductParams(sku string) ProductParams {
-	p := ProductParams{SKU: sku}
-	return p
+	c.product.Invalidate(&ProductParams{SKU: sku})
 }
 
 func describeProductParams(p *ProductParams) string {
 	return fmt.Sprintf("sku=%v", runtime.Quote(p.SKU))
 }
 
-func decodeProduct(rd *runtime.Reader) *Product {
-	v := new(Product)
-	readProduct(rd, v)
-	return v
-}
-
 // scanProduct reads one row of the task's query into a Product, column by column; a bare return passes err on.
 func scanProduct(row *runtime.Row) (out *Product, err error) {
 	var v Product
-	v.SKU, err = runtime.AsString("/sku", row.Col(0))
-	if err != nil {
-		return
-	}
-	v.Name, err = runtime.AsString("/name", row.Col(1))
-	if err != nil {
-		return
-	}
-	v.PriceCents, err = runtime.AsInt64("/price_cents", row.Col(2))
+	v.SKU = kit.Field(&err, "/sku", row.Col(0), runtime.AsString)
+	v.Name = kit.Field(&err, "/name", row.Col(1), runtime.AsString)
+	v.PriceCents = kit.Field(&err, "/price_cents", row.Col(2), runtime.AsInt64)
 	if err != nil {
 		return
 	}
@@ -418,55 +355,28 @@ func (c *Client) GetProductBatch(ctx context.Context, keys []string) (map[string
 // GetUserPlan looks up a user's plan; concurrent lookups are batched.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetUserPlan(ctx context.Context, userID string) (*UserPlan, error) {
-	p := newUserPlanParams(userID)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.userPlan.Get(ctx, c.keyUserPlan(buf[:0], &p), p)
-}
-
-// keyUserPlan appends the cache key of p to dst. It is kept out of line so that GetUserPlan's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyUserPlan(dst []byte, p *UserPlanParams) []byte {
-	return appendUserPlanParams(c.userPlan.Key(dst), p)
+	return kit.Get(ctx, c.userPlan, appendUserPlanParams, UserPlanParams{UserID: userID})
 }
 
 // GetUserPlanAsync starts GetUserPlan and returns at once; Await the future for the result.
 func (c *Client) GetUserPlanAsync(ctx context.Context, userID string) *runtime.Future[UserPlan] {
-	p := newUserPlanParams(userID)
-	return c.userPlan.Async(ctx, &p)
+	return c.userPlan.Async(ctx, &UserPlanParams{UserID: userID})
 }
 
 // InvalidateUserPlan drops the cached result for these parameters.
 func (c *Client) InvalidateUserPlan(userID string) {
-	p := newUserPlanParams(userID)
-	c.userPlan.Invalidate(&p)
-}
-
-func newUserPlanParams(userID string) UserPlanParams {
-	p := UserPlanParams{UserID: userID}
-	return p
+	c.userPlan.Invalidate(&UserPlanParams{UserID: userID})
 }
 
 func describeUserPlanParams(p *UserPlanParams) string {
 	return fmt.Sprintf("user_id=%v", runtime.Quote(p.UserID))
 }
 
-func decodeUserPlan(rd *runtime.Reader) *UserPlan {
-	v := new(UserPlan)
-	readUserPlan(rd, v)
-	return v
-}
-
 // scanUserPlan reads one row of the task's query into a UserPlan, column by column; a bare return passes err on.
 func scanUserPlan(row *runtime.Row) (out *UserPlan, err error) {
 	var v UserPlan
-	v.UserID, err = runtime.AsString("/user_id", row.Col(0))
-	if err != nil {
-		return
-	}
-	v.Plan, err = convUserPlanPlan("/plan", row.Col(1))
+	v.UserID = kit.Field(&err, "/user_id", row.Col(0), runtime.AsString)
+	v.Plan = kit.Field(&err, "/plan", row.Col(1), kit.AsStringOf[UserPlanPlan])
 	if err != nil {
 		return
 	}
@@ -507,25 +417,9 @@ func (c *Client) GetUserPlanBatch(ctx context.Context, keys []string) (map[strin
 func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, error) {
 	switch task {
 	case "Product":
-		var p ProductParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.product.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.product, params)
 	case "UserPlan":
-		var p UserPlanParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.userPlan.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.userPlan, params)
 	}
 	return nil, fmt.Errorf("%w: %q", runtime.ErrUnknownTask, task)
 }
@@ -533,13 +427,4 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 // Tasks lists the names Execute accepts, sorted.
 func (c *Client) Tasks() []string {
 	return []string{"Product", "UserPlan"}
-}
-
-func convUserPlanPlan(path string, raw any) (out UserPlanPlan, err error) {
-	x, err := runtime.AsString(path, raw)
-	if err != nil {
-		return
-	}
-	out = UserPlanPlan(x)
-	return
 }

@@ -4,7 +4,6 @@ package catalog
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"github.com/reftask/reftask/runtime"
 	"github.com/reftask/reftask/runtime/kit"
@@ -15,6 +14,12 @@ import (
 // A compile error here means this file and github.com/reftask/reftask/runtime/kit come from
 // different versions of reftask: regenerate the file (go generate) with the reftaskgen of the version you build with.
 const _ = kit.SupportPackageIsVersion1
+
+// The patterns of the schemas, compiled once; reftaskgen has already checked them.
+var (
+	currencyPattern = kit.MustPattern("^[A-Z]{3}$")
+	skuPattern      = kit.MustPattern("^[A-Z]{3}-[0-9]{3}$")
+)
 
 // Product is the object at product.task.json#/result.
 type Product struct {
@@ -27,11 +32,8 @@ type Product struct {
 
 // UnmarshalJSON decodes a Product, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Product) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"sku", "name", "price", "currency", "in_stock"}, []string{"sku", "name", "price", "currency", "in_stock"}, nil, false); err != nil {
-		return err
-	}
 	type plain Product
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"sku", "name", "price", "currency", "in_stock"}, []string{"sku", "name", "price", "currency", "in_stock"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -41,27 +43,18 @@ func (v *Product) Validate() error {
 	return vs.Err()
 }
 
-// pattern0 is compiled once; the schema compiler has already accepted it.
-var pattern0 = kit.MustPattern("^[A-Z]{3}$")
-
 func (v *Product) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pName := path.Key("name")
-		if utf8.RuneCountInString(v.Name) < 1 {
-			vs.Addf(pName.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.Name))
-		}
+	pName := path.Key("name")
+	if utf8.RuneCountInString(v.Name) < 1 {
+		vs.Addf(pName.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.Name))
 	}
-	{
-		pPrice := path.Key("price")
-		if v.Price < 0.0 {
-			vs.Addf(pPrice.String(), "minimum", "%v is less than 0", v.Price)
-		}
+	pPrice := path.Key("price")
+	if v.Price < 0.0 {
+		vs.Addf(pPrice.String(), "minimum", "%v is less than 0", v.Price)
 	}
-	{
-		pCurrency := path.Key("currency")
-		if !pattern0.MatchString(v.Currency) {
-			vs.Addf(pCurrency.String(), "pattern", "%q does not match \"^[A-Z]{3}$\"", v.Currency)
-		}
+	pCurrency := path.Key("currency")
+	if !currencyPattern.MatchString(v.Currency) {
+		vs.Addf(pCurrency.String(), "pattern", "%q does not match \"^[A-Z]{3}$\"", v.Currency)
 	}
 }
 
@@ -96,11 +89,8 @@ type ProductParams struct {
 
 // UnmarshalJSON decodes a ProductParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ProductParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"sku"}, []string{"sku", "lang"}, nil, false); err != nil {
-		return err
-	}
 	type plain ProductParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"sku"}, []string{"sku", "lang"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -110,32 +100,19 @@ func (v *ProductParams) Validate() error {
 	return vs.Err()
 }
 
-// pattern1 is compiled once; the schema compiler has already accepted it.
-var pattern1 = kit.MustPattern("^[A-Z]{3}-[0-9]{3}$")
-
 func (v *ProductParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pSKU := path.Key("sku")
-		if !pattern1.MatchString(v.SKU) {
-			vs.Addf(pSKU.String(), "pattern", "%q does not match \"^[A-Z]{3}-[0-9]{3}$\"", v.SKU)
-		}
+	pSKU := path.Key("sku")
+	if !skuPattern.MatchString(v.SKU) {
+		vs.Addf(pSKU.String(), "pattern", "%q does not match \"^[A-Z]{3}-[0-9]{3}$\"", v.SKU)
 	}
-	{
-		pLang := path.Key("lang")
-		if v.Lang != nil {
-			(*v.Lang).validate(vs, &pLang)
-		}
+	if pLang := path.Key("lang"); v.Lang != nil {
+		(*v.Lang).validate(vs, &pLang)
 	}
 }
 
 func appendProductParams(dst []byte, v *ProductParams) []byte {
 	dst = kit.AppendString(dst, v.SKU)
-	if v.Lang != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendString(dst, string((*v.Lang)))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOptRef(dst, v.Lang, appendProductParamsLang)
 	return dst
 }
 
@@ -177,8 +154,7 @@ func (v ProductParamsLang) validate(vs *runtime.Violations, path *runtime.Path) 
 }
 
 func appendProductParamsLang(dst []byte, v *ProductParamsLang) []byte {
-	dst = kit.AppendString(dst, string(*v))
-	return dst
+	return kit.AppendString(dst, string(*v))
 }
 
 // ProductOptions holds the optional parameters of GetProduct; a nil field is left unset.
@@ -227,11 +203,11 @@ func NewClient(x *runtime.Executor) *Client {
 			TTL:         time.Minute,
 		},
 		Clone:    cloneProduct,
-		Decode:   decodeProduct,
+		Decode:   kit.Decoder(readProduct),
 		Describe: describeProductParams,
 		Encode:   appendProduct,
 		Fallbacks: []runtime.Fallback[ProductParams, Product]{{
-			Fn:   fallbackProductValue0,
+			Fn:   kit.FallbackJSON[ProductParams, Product]("{\"sku\":\"UNKNOWN\",\"name\":\"Temporarily unavailable\",\"price\":0,\"currency\":\"EUR\",\"in_stock\":false}"),
 			Name: "value 0",
 		}},
 		Fetch: c.fetchProduct,
@@ -253,18 +229,7 @@ func NewClient(x *runtime.Executor) *Client {
 // GetProduct looks up a product by SKU in the catalogue API.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetProduct(ctx context.Context, sku string, opts *ProductOptions) (*Product, error) {
-	p := newProductParams(sku, opts)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.product.Get(ctx, c.keyProduct(buf[:0], &p), p)
-}
-
-// keyProduct appends the cache key of p to dst. It is kept out of line so that GetProduct's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyProduct(dst []byte, p *ProductParams) []byte {
-	return appendProductParams(c.product.Key(dst), p)
+	return kit.Get(ctx, c.product, appendProductParams, newProductParams(sku, opts))
 }
 
 // GetProductAsync starts GetProduct and returns at once; Await the future for the result.
@@ -289,12 +254,6 @@ func newProductParams(sku string, opts *ProductOptions) ProductParams {
 
 func describeProductParams(p *ProductParams) string {
 	return fmt.Sprintf("sku=%v", runtime.Quote(p.SKU))
-}
-
-func decodeProduct(rd *runtime.Reader) *Product {
-	v := new(Product)
-	readProduct(rd, v)
-	return v
 }
 
 // recordProduct converts the record the source returned; a bare return passes err on.
@@ -332,28 +291,11 @@ func (c *Client) fetchProduct(ctx context.Context, p *ProductParams) (*Product, 
 	return recordProduct(raw)
 }
 
-// fallbackProductValue0 decodes a fresh copy of the fallback value, which reftaskgen checked against the result schema.
-func fallbackProductValue0(context.Context, *ProductParams) (*Product, error) {
-	v := new(Product)
-	if err := json.Unmarshal([]byte("{\"sku\":\"UNKNOWN\",\"name\":\"Temporarily unavailable\",\"price\":0,\"currency\":\"EUR\",\"in_stock\":false}"), v); err != nil {
-		return nil, err
-	}
-	return v, nil
-}
-
 // Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError (see runtime.DecodeParams).
 func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, error) {
 	switch task {
 	case "Product":
-		var p ProductParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.product.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.product, params)
 	}
 	return nil, fmt.Errorf("%w: %q", runtime.ErrUnknownTask, task)
 }
@@ -368,25 +310,10 @@ func convProduct(path string, raw any) (out Product, err error) {
 	if err != nil {
 		return
 	}
-	out.SKU, err = runtime.AsString(path+"/sku", runtime.Prop(m, "sku"))
-	if err != nil {
-		return
-	}
-	out.Name, err = runtime.AsString(path+"/name", runtime.Prop(m, "name"))
-	if err != nil {
-		return
-	}
-	out.Price, err = runtime.AsFloat64(path+"/price", runtime.Prop(m, "price"))
-	if err != nil {
-		return
-	}
-	out.Currency, err = runtime.AsString(path+"/currency", runtime.Prop(m, "currency"))
-	if err != nil {
-		return
-	}
-	out.InStock, err = runtime.AsBool(path+"/in_stock", runtime.Prop(m, "in_stock"))
-	if err != nil {
-		return
-	}
+	out.SKU = kit.Field(&err, path+"/sku", runtime.Prop(m, "sku"), runtime.AsString)
+	out.Name = kit.Field(&err, path+"/name", runtime.Prop(m, "name"), runtime.AsString)
+	out.Price = kit.Field(&err, path+"/price", runtime.Prop(m, "price"), runtime.AsFloat64)
+	out.Currency = kit.Field(&err, path+"/currency", runtime.Prop(m, "currency"), runtime.AsString)
+	out.InStock = kit.Field(&err, path+"/in_stock", runtime.Prop(m, "in_stock"), runtime.AsBool)
 	return
 }

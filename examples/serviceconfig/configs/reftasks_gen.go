@@ -14,6 +14,12 @@ import (
 // different versions of reftask: regenerate the file (go generate) with the reftaskgen of the version you build with.
 const _ = kit.SupportPackageIsVersion1
 
+// The patterns of the schemas, compiled once; reftaskgen has already checked them.
+var (
+	urlPattern         = kit.MustPattern("^https://")
+	serviceNamePattern = kit.MustPattern("^[a-z][a-z0-9_]*$")
+)
+
 // ServiceConfig is the object at service_config.task.json#/result.
 type ServiceConfig struct {
 	URL       string `json:"url"`
@@ -26,11 +32,8 @@ type ServiceConfig struct {
 
 // UnmarshalJSON decodes a ServiceConfig, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ServiceConfig) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"url", "timeout_ms", "enabled"}, []string{"url", "timeout_ms", "retries", "enabled"}, nil, false); err != nil {
-		return err
-	}
 	type plain ServiceConfig
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"url", "timeout_ms", "enabled"}, []string{"url", "timeout_ms", "retries", "enabled"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -40,34 +43,24 @@ func (v *ServiceConfig) Validate() error {
 	return vs.Err()
 }
 
-// pattern0 is compiled once; the schema compiler has already accepted it.
-var pattern0 = kit.MustPattern("^https://")
-
 func (v *ServiceConfig) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pURL := path.Key("url")
-		if !pattern0.MatchString(v.URL) {
-			vs.Addf(pURL.String(), "pattern", "%q does not match \"^https://\"", v.URL)
-		}
+	pURL := path.Key("url")
+	if !urlPattern.MatchString(v.URL) {
+		vs.Addf(pURL.String(), "pattern", "%q does not match \"^https://\"", v.URL)
 	}
-	{
-		pTimeoutMs := path.Key("timeout_ms")
-		if v.TimeoutMs < 1 {
-			vs.Addf(pTimeoutMs.String(), "minimum", "%v is less than 1", v.TimeoutMs)
-		}
-		if v.TimeoutMs > 60000 {
-			vs.Addf(pTimeoutMs.String(), "maximum", "%v is greater than 60000", v.TimeoutMs)
-		}
+	pTimeoutMs := path.Key("timeout_ms")
+	if v.TimeoutMs < 1 {
+		vs.Addf(pTimeoutMs.String(), "minimum", "%v is less than 1", v.TimeoutMs)
 	}
-	{
-		pRetries := path.Key("retries")
-		if v.Retries != nil {
-			if (*v.Retries) < 0 {
-				vs.Addf(pRetries.String(), "minimum", "%v is less than 0", (*v.Retries))
-			}
-			if (*v.Retries) > 10 {
-				vs.Addf(pRetries.String(), "maximum", "%v is greater than 10", (*v.Retries))
-			}
+	if v.TimeoutMs > 60000 {
+		vs.Addf(pTimeoutMs.String(), "maximum", "%v is greater than 60000", v.TimeoutMs)
+	}
+	if pRetries := path.Key("retries"); v.Retries != nil {
+		if (*v.Retries) < 0 {
+			vs.Addf(pRetries.String(), "minimum", "%v is less than 0", (*v.Retries))
+		}
+		if (*v.Retries) > 10 {
+			vs.Addf(pRetries.String(), "maximum", "%v is greater than 10", (*v.Retries))
 		}
 	}
 }
@@ -75,40 +68,18 @@ func (v *ServiceConfig) validate(vs *runtime.Violations, path *runtime.Path) {
 func appendServiceConfig(dst []byte, v *ServiceConfig) []byte {
 	dst = kit.AppendString(dst, v.URL)
 	dst = kit.AppendInt64(dst, v.TimeoutMs)
-	if v.Retries != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendInt64(dst, (*v.Retries))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOpt(dst, v.Retries, kit.AppendInt64)
 	dst = kit.AppendBool(dst, v.Enabled)
-	dst = kit.AppendPresent(dst, v.Owner.Set)
-	if v.Owner.Set {
-		dst = kit.AppendPresent(dst, v.Owner.Null)
-		if !v.Owner.Null {
-			dst = kit.AppendString(dst, v.Owner.Value)
-		}
-	}
+	dst = kit.AppendOptNull(dst, &v.Owner, kit.AppendString)
 	return dst
 }
 
 func readServiceConfig(rd *runtime.Reader, v *ServiceConfig) {
 	v.URL = rd.String()
 	v.TimeoutMs = rd.Int64()
-	if rd.Present() {
-		p0 := new(int64)
-		(*p0) = rd.Int64()
-		v.Retries = p0
-	}
+	v.Retries = kit.ReadOpt(rd, (*runtime.Reader).Int64)
 	v.Enabled = rd.Bool()
-	if rd.Present() {
-		v.Owner.Set = true
-		if rd.Present() {
-			v.Owner.Null = true
-		} else {
-			v.Owner.Value = rd.String()
-		}
-	}
+	v.Owner = kit.ReadOptNull(rd, (*runtime.Reader).String)
 }
 
 // cloneServiceConfig returns a deep copy of v that shares nothing mutable with it.
@@ -131,11 +102,8 @@ type ServiceConfigParams struct {
 
 // UnmarshalJSON decodes a ServiceConfigParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ServiceConfigParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"service_name"}, []string{"service_name"}, nil, false); err != nil {
-		return err
-	}
 	type plain ServiceConfigParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"service_name"}, []string{"service_name"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -145,15 +113,10 @@ func (v *ServiceConfigParams) Validate() error {
 	return vs.Err()
 }
 
-// pattern1 is compiled once; the schema compiler has already accepted it.
-var pattern1 = kit.MustPattern("^[a-z][a-z0-9_]*$")
-
 func (v *ServiceConfigParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pServiceName := path.Key("service_name")
-		if !pattern1.MatchString(v.ServiceName) {
-			vs.Addf(pServiceName.String(), "pattern", "%q does not match \"^[a-z][a-z0-9_]*$\"", v.ServiceName)
-		}
+	pServiceName := path.Key("service_name")
+	if !serviceNamePattern.MatchString(v.ServiceName) {
+		vs.Addf(pServiceName.String(), "pattern", "%q does not match \"^[a-z][a-z0-9_]*$\"", v.ServiceName)
 	}
 }
 
@@ -178,17 +141,12 @@ func NewClient(x *runtime.Executor) *Client {
 			NegativeTTL: 10 * time.Second,
 			TTL:         10 * time.Minute,
 		},
-		Clone:    cloneServiceConfig,
-		Decode:   decodeServiceConfig,
-		Describe: describeServiceConfigParams,
-		Encode:   appendServiceConfig,
-		Fetch:    c.fetchServiceConfig,
-		Name:     "ServiceConfig",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
+		Clone:          cloneServiceConfig,
+		Decode:         kit.Decoder(readServiceConfig),
+		Describe:       describeServiceConfigParams,
+		Encode:         appendServiceConfig,
+		Fetch:          c.fetchServiceConfig,
+		Name:           "ServiceConfig",
 		ValidateParams: (*ServiceConfigParams).Validate,
 		ValidateResult: (*ServiceConfig).Validate,
 		Version:        "428685debfd37da8",
@@ -199,55 +157,21 @@ func NewClient(x *runtime.Executor) *Client {
 // GetServiceConfig reads one service's configuration from config/services.yaml.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetServiceConfig(ctx context.Context, serviceName string) (*ServiceConfig, error) {
-	p := newServiceConfigParams(serviceName)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.serviceConfig.Get(ctx, c.keyServiceConfig(buf[:0], &p), p)
-}
-
-// keyServiceConfig appends the cache key of p to dst. It is kept out of line so that GetServiceConfig's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyServiceConfig(dst []byte, p *ServiceConfigParams) []byte {
-	return appendServiceConfigParams(c.serviceConfig.Key(dst), p)
+	return kit.Get(ctx, c.serviceConfig, appendServiceConfigParams, ServiceConfigParams{ServiceName: serviceName})
 }
 
 // GetServiceConfigAsync starts GetServiceConfig and returns at once; Await the future for the result.
 func (c *Client) GetServiceConfigAsync(ctx context.Context, serviceName string) *runtime.Future[ServiceConfig] {
-	p := newServiceConfigParams(serviceName)
-	return c.serviceConfig.Async(ctx, &p)
+	return c.serviceConfig.Async(ctx, &ServiceConfigParams{ServiceName: serviceName})
 }
 
 // InvalidateServiceConfig drops the cached result for these parameters.
 func (c *Client) InvalidateServiceConfig(serviceName string) {
-	p := newServiceConfigParams(serviceName)
-	c.serviceConfig.Invalidate(&p)
-}
-
-func newServiceConfigParams(serviceName string) ServiceConfigParams {
-	p := ServiceConfigParams{ServiceName: serviceName}
-	return p
+	c.serviceConfig.Invalidate(&ServiceConfigParams{ServiceName: serviceName})
 }
 
 func describeServiceConfigParams(p *ServiceConfigParams) string {
 	return fmt.Sprintf("service_name=%v", runtime.Quote(p.ServiceName))
-}
-
-func decodeServiceConfig(rd *runtime.Reader) *ServiceConfig {
-	v := new(ServiceConfig)
-	readServiceConfig(rd, v)
-	return v
-}
-
-// recordServiceConfig converts the record the source returned; a bare return passes err on.
-func recordServiceConfig(raw any) (out *ServiceConfig, err error) {
-	var v ServiceConfig
-	v, err = convServiceConfig("", raw)
-	if err != nil {
-		return
-	}
-	return &v, nil
 }
 
 func (c *Client) fetchServiceConfig(ctx context.Context, p *ServiceConfigParams) (*ServiceConfig, error) {
@@ -255,22 +179,14 @@ func (c *Client) fetchServiceConfig(ctx context.Context, p *ServiceConfigParams)
 	if err != nil {
 		return nil, err
 	}
-	return recordServiceConfig(raw)
+	return kit.Record(raw, convServiceConfig)
 }
 
 // Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError (see runtime.DecodeParams).
 func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, error) {
 	switch task {
 	case "ServiceConfig":
-		var p ServiceConfigParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.serviceConfig.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.serviceConfig, params)
 	}
 	return nil, fmt.Errorf("%w: %q", runtime.ErrUnknownTask, task)
 }
@@ -285,36 +201,10 @@ func convServiceConfig(path string, raw any) (out ServiceConfig, err error) {
 	if err != nil {
 		return
 	}
-	out.URL, err = runtime.AsString(path+"/url", runtime.Prop(m, "url"))
-	if err != nil {
-		return
-	}
-	out.TimeoutMs, err = runtime.AsInt64(path+"/timeout_ms", runtime.Prop(m, "timeout_ms"))
-	if err != nil {
-		return
-	}
-	if rRetries, ok := m["retries"]; ok && rRetries != nil {
-		var vRetries int64
-		vRetries, err = runtime.AsInt64(path+"/retries", rRetries)
-		if err != nil {
-			return
-		}
-		out.Retries = &vRetries
-	}
-	out.Enabled, err = runtime.AsBool(path+"/enabled", runtime.Prop(m, "enabled"))
-	if err != nil {
-		return
-	}
-	if rOwner, ok := m["owner"]; ok {
-		out.Owner.Set = true
-		if rOwner == nil {
-			out.Owner.Null = true
-		} else {
-			out.Owner.Value, err = runtime.AsString(path+"/owner", rOwner)
-			if err != nil {
-				return
-			}
-		}
-	}
+	out.URL = kit.Field(&err, path+"/url", runtime.Prop(m, "url"), runtime.AsString)
+	out.TimeoutMs = kit.Field(&err, path+"/timeout_ms", runtime.Prop(m, "timeout_ms"), runtime.AsInt64)
+	out.Retries = kit.OptionalField(&err, path+"/retries", runtime.Prop(m, "retries"), runtime.AsInt64)
+	out.Enabled = kit.Field(&err, path+"/enabled", runtime.Prop(m, "enabled"), runtime.AsBool)
+	out.Owner = kit.OptNullField(&err, path+"/owner", runtime.Prop(m, "owner"), runtime.AsString)
 	return
 }

@@ -4,7 +4,6 @@ package lookups
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"github.com/reftask/reftask/runtime"
 	"github.com/reftask/reftask/runtime/kit"
@@ -17,6 +16,9 @@ import (
 // different versions of reftask: regenerate the file (go generate) with the reftaskgen of the version you build with.
 const _ = kit.SupportPackageIsVersion1
 
+// idPattern is compiled once; reftaskgen has already checked the pattern.
+var idPattern = kit.MustPattern("^user_[0-9]+$")
+
 // Address is the object at properties/address.
 type Address struct {
 	City    string `json:"city"`
@@ -25,11 +27,8 @@ type Address struct {
 
 // UnmarshalJSON decodes a Address, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Address) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"city", "country"}, []string{"city", "country"}, nil, false); err != nil {
-		return err
-	}
 	type plain Address
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"city", "country"}, []string{"city", "country"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -40,14 +39,12 @@ func (v *Address) Validate() error {
 }
 
 func (v *Address) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pCountry := path.Key("country")
-		if utf8.RuneCountInString(v.Country) < 2 {
-			vs.Addf(pCountry.String(), "minLength", "length %d, want at least 2", utf8.RuneCountInString(v.Country))
-		}
-		if utf8.RuneCountInString(v.Country) > 2 {
-			vs.Addf(pCountry.String(), "maxLength", "length %d, want at most 2", utf8.RuneCountInString(v.Country))
-		}
+	pCountry := path.Key("country")
+	if utf8.RuneCountInString(v.Country) < 2 {
+		vs.Addf(pCountry.String(), "minLength", "length %d, want at least 2", utf8.RuneCountInString(v.Country))
+	}
+	if utf8.RuneCountInString(v.Country) > 2 {
+		vs.Addf(pCountry.String(), "maxLength", "length %d, want at most 2", utf8.RuneCountInString(v.Country))
 	}
 }
 
@@ -101,8 +98,7 @@ func (v Plan) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendPlan(dst []byte, v *Plan) []byte {
-	dst = kit.AppendString(dst, string(*v))
-	return dst
+	return kit.AppendString(dst, string(*v))
 }
 
 func readPlan(rd *runtime.Reader, v *Plan) {
@@ -118,18 +114,9 @@ func (v *UserList) UnmarshalJSON(data []byte) error {
 	return runtime.DecodeStrict(data, (*plain)(v))
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every UserList holds only what its schema allows.
 func (v *UserList) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
-}
-
-func (v *UserList) validate(vs *runtime.Violations, path *runtime.Path) {
-	for i0 := range *v {
-		p0 := path.Index(i0)
-		(*v)[i0].validate(vs, &p0)
-	}
+	return nil
 }
 
 func appendUserList(dst []byte, v *UserList) []byte {
@@ -169,11 +156,8 @@ type UserProfile struct {
 
 // UnmarshalJSON decodes a UserProfile, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *UserProfile) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"id", "name", "email", "plan", "created_at"}, []string{"id", "name", "plan", "created_at", "login_count", "address"}, nil, false); err != nil {
-		return err
-	}
 	type plain UserProfile
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"id", "name", "email", "plan", "created_at"}, []string{"id", "name", "plan", "created_at", "login_count", "address"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -183,91 +167,49 @@ func (v *UserProfile) Validate() error {
 	return vs.Err()
 }
 
-// pattern0 is compiled once; the schema compiler has already accepted it.
-var pattern0 = kit.MustPattern("^user_[0-9]+$")
-
 func (v *UserProfile) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pID := path.Key("id")
-		if !pattern0.MatchString(v.ID) {
-			vs.Addf(pID.String(), "pattern", "%q does not match \"^user_[0-9]+$\"", v.ID)
+	pID := path.Key("id")
+	if !idPattern.MatchString(v.ID) {
+		vs.Addf(pID.String(), "pattern", "%q does not match \"^user_[0-9]+$\"", v.ID)
+	}
+	pName := path.Key("name")
+	if utf8.RuneCountInString(v.Name) < 1 {
+		vs.Addf(pName.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.Name))
+	}
+	if utf8.RuneCountInString(v.Name) > 200 {
+		vs.Addf(pName.String(), "maxLength", "length %d, want at most 200", utf8.RuneCountInString(v.Name))
+	}
+	pPlan := path.Key("plan")
+	v.Plan.validate(vs, &pPlan)
+	if pLoginCount := path.Key("login_count"); v.LoginCount != nil {
+		if (*v.LoginCount) < 0 {
+			vs.Addf(pLoginCount.String(), "minimum", "%v is less than 0", (*v.LoginCount))
 		}
 	}
-	{
-		pName := path.Key("name")
-		if utf8.RuneCountInString(v.Name) < 1 {
-			vs.Addf(pName.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.Name))
-		}
-		if utf8.RuneCountInString(v.Name) > 200 {
-			vs.Addf(pName.String(), "maxLength", "length %d, want at most 200", utf8.RuneCountInString(v.Name))
-		}
-	}
-	{
-		pPlan := path.Key("plan")
-		v.Plan.validate(vs, &pPlan)
-	}
-	{
-		pLoginCount := path.Key("login_count")
-		if v.LoginCount != nil {
-			if (*v.LoginCount) < 0 {
-				vs.Addf(pLoginCount.String(), "minimum", "%v is less than 0", (*v.LoginCount))
-			}
-		}
-	}
-	{
-		pAddress := path.Key("address")
-		if v.Address != nil {
-			v.Address.validate(vs, &pAddress)
-		}
+	if pAddress := path.Key("address"); v.Address != nil {
+		v.Address.validate(vs, &pAddress)
 	}
 }
 
 func appendUserProfile(dst []byte, v *UserProfile) []byte {
 	dst = kit.AppendString(dst, v.ID)
 	dst = kit.AppendString(dst, v.Name)
-	if v.Email != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendString(dst, (*v.Email))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOpt(dst, v.Email, kit.AppendString)
 	dst = kit.AppendString(dst, string(v.Plan))
 	dst = kit.AppendTime(dst, v.CreatedAt)
-	if v.LoginCount != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendInt64(dst, (*v.LoginCount))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.Address != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = appendAddress(dst, v.Address)
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOpt(dst, v.LoginCount, kit.AppendInt64)
+	dst = kit.AppendOptRef(dst, v.Address, appendAddress)
 	return dst
 }
 
 func readUserProfile(rd *runtime.Reader, v *UserProfile) {
 	v.ID = rd.String()
 	v.Name = rd.String()
-	if rd.Present() {
-		p0 := new(string)
-		(*p0) = rd.String()
-		v.Email = p0
-	}
+	v.Email = kit.ReadOpt(rd, (*runtime.Reader).String)
 	v.Plan = Plan(rd.String())
 	v.CreatedAt = rd.Time()
-	if rd.Present() {
-		p0 := new(int64)
-		(*p0) = rd.Int64()
-		v.LoginCount = p0
-	}
-	if rd.Present() {
-		p0 := new(Address)
-		readAddress(rd, p0)
-		v.Address = p0
-	}
+	v.LoginCount = kit.ReadOpt(rd, (*runtime.Reader).Int64)
+	v.Address = kit.ReadOptRef(rd, readAddress)
 }
 
 // cloneUserProfile returns a deep copy of v that shares nothing mutable with it.
@@ -300,11 +242,8 @@ type UserProfileFromDirectoryParams struct {
 
 // UnmarshalJSON decodes a UserProfileFromDirectoryParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *UserProfileFromDirectoryParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"user_id"}, []string{"user_id"}, nil, false); err != nil {
-		return err
-	}
 	type plain UserProfileFromDirectoryParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"user_id"}, []string{"user_id"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -315,11 +254,9 @@ func (v *UserProfileFromDirectoryParams) Validate() error {
 }
 
 func (v *UserProfileFromDirectoryParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pUserID := path.Key("user_id")
-		if !pattern0.MatchString(v.UserID) {
-			vs.Addf(pUserID.String(), "pattern", "%q does not match \"^user_[0-9]+$\"", v.UserID)
-		}
+	pUserID := path.Key("user_id")
+	if !idPattern.MatchString(v.UserID) {
+		vs.Addf(pUserID.String(), "pattern", "%q does not match \"^user_[0-9]+$\"", v.UserID)
 	}
 }
 
@@ -335,11 +272,8 @@ type UserProfileParams struct {
 
 // UnmarshalJSON decodes a UserProfileParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *UserProfileParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"user_id"}, []string{"user_id"}, nil, false); err != nil {
-		return err
-	}
 	type plain UserProfileParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"user_id"}, []string{"user_id"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -350,11 +284,9 @@ func (v *UserProfileParams) Validate() error {
 }
 
 func (v *UserProfileParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pUserID := path.Key("user_id")
-		if !pattern0.MatchString(v.UserID) {
-			vs.Addf(pUserID.String(), "pattern", "%q does not match \"^user_[0-9]+$\"", v.UserID)
-		}
+	pUserID := path.Key("user_id")
+	if !idPattern.MatchString(v.UserID) {
+		vs.Addf(pUserID.String(), "pattern", "%q does not match \"^user_[0-9]+$\"", v.UserID)
 	}
 }
 
@@ -371,21 +303,14 @@ type UserSummary struct {
 
 // UnmarshalJSON decodes a UserSummary, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *UserSummary) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"id", "name"}, []string{"id", "name"}, nil, false); err != nil {
-		return err
-	}
 	type plain UserSummary
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"id", "name"}, []string{"id", "name"}, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every UserSummary holds only what its schema allows.
 func (v *UserSummary) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *UserSummary) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendUserSummary(dst []byte, v *UserSummary) []byte {
 	dst = kit.AppendString(dst, v.ID)
@@ -407,11 +332,8 @@ type UsersByPlanParams struct {
 
 // UnmarshalJSON decodes a UsersByPlanParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *UsersByPlanParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"plan"}, []string{"plan", "limit"}, nil, false); err != nil {
-		return err
-	}
 	type plain UsersByPlanParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"plan"}, []string{"plan", "limit"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -422,31 +344,21 @@ func (v *UsersByPlanParams) Validate() error {
 }
 
 func (v *UsersByPlanParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pPlan := path.Key("plan")
-		v.Plan.validate(vs, &pPlan)
-	}
-	{
-		pLimit := path.Key("limit")
-		if v.Limit != nil {
-			if (*v.Limit) < 1 {
-				vs.Addf(pLimit.String(), "minimum", "%v is less than 1", (*v.Limit))
-			}
-			if (*v.Limit) > 1000 {
-				vs.Addf(pLimit.String(), "maximum", "%v is greater than 1000", (*v.Limit))
-			}
+	pPlan := path.Key("plan")
+	v.Plan.validate(vs, &pPlan)
+	if pLimit := path.Key("limit"); v.Limit != nil {
+		if (*v.Limit) < 1 {
+			vs.Addf(pLimit.String(), "minimum", "%v is less than 1", (*v.Limit))
+		}
+		if (*v.Limit) > 1000 {
+			vs.Addf(pLimit.String(), "maximum", "%v is greater than 1000", (*v.Limit))
 		}
 	}
 }
 
 func appendUsersByPlanParams(dst []byte, v *UsersByPlanParams) []byte {
 	dst = kit.AppendString(dst, string(v.Plan))
-	if v.Limit != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendInt64(dst, (*v.Limit))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOpt(dst, v.Limit, kit.AppendInt64)
 	return dst
 }
 
@@ -483,7 +395,7 @@ func NewClient(x *runtime.Executor) *Client {
 			TTL:          5 * time.Minute,
 		},
 		Clone:    cloneUserProfile,
-		Decode:   decodeUserProfile,
+		Decode:   kit.Decoder(readUserProfile),
 		Describe: describeUserProfileParams,
 		Encode:   appendUserProfile,
 		Fallbacks: []runtime.Fallback[UserProfileParams, UserProfile]{{
@@ -506,19 +418,13 @@ func NewClient(x *runtime.Executor) *Client {
 		Version:        "4a9ce30ed9bb4118",
 	})
 	c.userProfileFromDirectory = runtime.NewTask(x, runtime.TaskSpec[UserProfileFromDirectoryParams, UserProfile]{
-		AppendKey: appendUserProfileFromDirectoryParams,
-		Cache:     runtime.CachePolicy{},
-		Clone:     cloneUserProfile,
-		Decode:    decodeUserProfileFromDirectory,
-		Describe:  describeUserProfileFromDirectoryParams,
-		Encode:    appendUserProfile,
-		Fetch:     c.fetchUserProfileFromDirectory,
-		Name:      "UserProfileFromDirectory",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
+		AppendKey:      appendUserProfileFromDirectoryParams,
+		Clone:          cloneUserProfile,
+		Decode:         kit.Decoder(readUserProfile),
+		Describe:       describeUserProfileFromDirectoryParams,
+		Encode:         appendUserProfile,
+		Fetch:          c.fetchUserProfileFromDirectory,
+		Name:           "UserProfileFromDirectory",
 		ValidateParams: (*UserProfileFromDirectoryParams).Validate,
 		ValidateResult: (*UserProfile).Validate,
 		Version:        "57c212f28ef069ae",
@@ -532,22 +438,16 @@ func NewClient(x *runtime.Executor) *Client {
 		AppendKey: appendUsersByPlanParams,
 		Cache:     runtime.CachePolicy{TTL: time.Minute},
 		Clone:     cloneUserList,
-		Decode:    decodeUsersByPlan,
+		Decode:    kit.Decoder(readUserList),
 		Describe:  describeUsersByPlanParams,
 		Encode:    appendUserList,
 		Fallbacks: []runtime.Fallback[UsersByPlanParams, UserList]{{
-			Fn:   fallbackUsersByPlanValue0,
+			Fn:   kit.FallbackJSON[UsersByPlanParams, UserList]("[]"),
 			Name: "value 0",
 		}},
-		Fetch: c.fetchUsersByPlan,
-		Name:  "UsersByPlan",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
+		Fetch:          c.fetchUsersByPlan,
+		Name:           "UsersByPlan",
 		ValidateParams: (*UsersByPlanParams).Validate,
-		ValidateResult: (*UserList).Validate,
 		Version:        "31752a6818f5cd60",
 	})
 	return c
@@ -556,92 +456,35 @@ func NewClient(x *runtime.Executor) *Client {
 // GetUserProfile looks up a user's profile by id.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetUserProfile(ctx context.Context, userID string) (*UserProfile, error) {
-	p := newUserProfileParams(userID)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.userProfile.Get(ctx, c.keyUserProfile(buf[:0], &p), p)
-}
-
-// keyUserProfile appends the cache key of p to dst. It is kept out of line so that GetUserProfile's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyUserProfile(dst []byte, p *UserProfileParams) []byte {
-	return appendUserProfileParams(c.userProfile.Key(dst), p)
+	return kit.Get(ctx, c.userProfile, appendUserProfileParams, UserProfileParams{UserID: userID})
 }
 
 // GetUserProfileAsync starts GetUserProfile and returns at once; Await the future for the result.
 func (c *Client) GetUserProfileAsync(ctx context.Context, userID string) *runtime.Future[UserProfile] {
-	p := newUserProfileParams(userID)
-	return c.userProfile.Async(ctx, &p)
+	return c.userProfile.Async(ctx, &UserProfileParams{UserID: userID})
 }
 
 // InvalidateUserProfile drops the cached result for these parameters.
 func (c *Client) InvalidateUserProfile(userID string) {
-	p := newUserProfileParams(userID)
-	c.userProfile.Invalidate(&p)
-}
-
-func newUserProfileParams(userID string) UserProfileParams {
-	p := UserProfileParams{UserID: userID}
-	return p
+	c.userProfile.Invalidate(&UserProfileParams{UserID: userID})
 }
 
 func describeUserProfileParams(p *UserProfileParams) string {
 	return fmt.Sprintf("user_id=%v", runtime.Quote(p.UserID))
 }
 
-func decodeUserProfile(rd *runtime.Reader) *UserProfile {
-	v := new(UserProfile)
-	readUserProfile(rd, v)
-	return v
-}
-
 // scanUserProfile reads one row of the task's query into a UserProfile, column by column; a bare return passes err on.
 func scanUserProfile(row *runtime.Row) (out *UserProfile, err error) {
 	var v UserProfile
-	v.ID, err = runtime.AsString("/id", row.Col(0))
+	v.ID = kit.Field(&err, "/id", row.Col(0), runtime.AsString)
+	v.Name = kit.Field(&err, "/name", row.Col(1), runtime.AsString)
+	v.Email = kit.NullableField(&err, "/email", "string", row.Col(2), runtime.AsString)
+	v.Plan = kit.Field(&err, "/plan", row.Col(3), kit.AsStringOf[Plan])
+	v.CreatedAt = kit.Field(&err, "/created_at", row.Col(4), runtime.AsTime)
+	v.LoginCount = kit.OptionalField(&err, "/login_count", row.Col(5), runtime.AsInt64)
+	v.Address = kit.OptionalField(&err, "/address", row.Col(6), convAddress)
 	if err != nil {
 		return
-	}
-	v.Name, err = runtime.AsString("/name", row.Col(1))
-	if err != nil {
-		return
-	}
-	if rEmail, ok := row.Lookup(2); ok && rEmail != nil {
-		var vEmail string
-		vEmail, err = runtime.AsString("/email", rEmail)
-		if err != nil {
-			return
-		}
-		v.Email = &vEmail
-	} else if !ok {
-		err = kit.Missing("/email", "string")
-		return
-	}
-	v.Plan, err = convPlan("/plan", row.Col(3))
-	if err != nil {
-		return
-	}
-	v.CreatedAt, err = runtime.AsTime("/created_at", row.Col(4))
-	if err != nil {
-		return
-	}
-	if rLoginCount, ok := row.Lookup(5); ok && rLoginCount != nil {
-		var vLoginCount int64
-		vLoginCount, err = runtime.AsInt64("/login_count", rLoginCount)
-		if err != nil {
-			return
-		}
-		v.LoginCount = &vLoginCount
-	}
-	if rAddress, ok := row.Lookup(6); ok && rAddress != nil {
-		var vAddress Address
-		vAddress, err = convAddress("/address", rAddress)
-		if err != nil {
-			return
-		}
-		v.Address = &vAddress
 	}
 	return &v, nil
 }
@@ -653,45 +496,21 @@ func (c *Client) fetchUserProfile(ctx context.Context, p *UserProfileParams) (*U
 // GetUserProfileFromDirectory looks up a user's profile in the in-process directory, the fallback when the database is down.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetUserProfileFromDirectory(ctx context.Context, userID string) (*UserProfile, error) {
-	p := newUserProfileFromDirectoryParams(userID)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.userProfileFromDirectory.Get(ctx, c.keyUserProfileFromDirectory(buf[:0], &p), p)
-}
-
-// keyUserProfileFromDirectory appends the cache key of p to dst. It is kept out of line so that GetUserProfileFromDirectory's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyUserProfileFromDirectory(dst []byte, p *UserProfileFromDirectoryParams) []byte {
-	return appendUserProfileFromDirectoryParams(c.userProfileFromDirectory.Key(dst), p)
+	return kit.Get(ctx, c.userProfileFromDirectory, appendUserProfileFromDirectoryParams, UserProfileFromDirectoryParams{UserID: userID})
 }
 
 // GetUserProfileFromDirectoryAsync starts GetUserProfileFromDirectory and returns at once; Await the future for the result.
 func (c *Client) GetUserProfileFromDirectoryAsync(ctx context.Context, userID string) *runtime.Future[UserProfile] {
-	p := newUserProfileFromDirectoryParams(userID)
-	return c.userProfileFromDirectory.Async(ctx, &p)
+	return c.userProfileFromDirectory.Async(ctx, &UserProfileFromDirectoryParams{UserID: userID})
 }
 
 // InvalidateUserProfileFromDirectory drops the cached result for these parameters.
 func (c *Client) InvalidateUserProfileFromDirectory(userID string) {
-	p := newUserProfileFromDirectoryParams(userID)
-	c.userProfileFromDirectory.Invalidate(&p)
-}
-
-func newUserProfileFromDirectoryParams(userID string) UserProfileFromDirectoryParams {
-	p := UserProfileFromDirectoryParams{UserID: userID}
-	return p
+	c.userProfileFromDirectory.Invalidate(&UserProfileFromDirectoryParams{UserID: userID})
 }
 
 func describeUserProfileFromDirectoryParams(p *UserProfileFromDirectoryParams) string {
 	return fmt.Sprintf("user_id=%v", runtime.Quote(p.UserID))
-}
-
-func decodeUserProfileFromDirectory(rd *runtime.Reader) *UserProfile {
-	v := new(UserProfile)
-	readUserProfile(rd, v)
-	return v
 }
 
 func (c *Client) fetchUserProfileFromDirectory(ctx context.Context, p *UserProfileFromDirectoryParams) (*UserProfile, error) {
@@ -701,18 +520,7 @@ func (c *Client) fetchUserProfileFromDirectory(ctx context.Context, p *UserProfi
 // GetUsersByPlan lists the users on a plan, newest first.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetUsersByPlan(ctx context.Context, plan Plan, opts *UsersByPlanOptions) (*UserList, error) {
-	p := newUsersByPlanParams(plan, opts)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.usersByPlan.Get(ctx, c.keyUsersByPlan(buf[:0], &p), p)
-}
-
-// keyUsersByPlan appends the cache key of p to dst. It is kept out of line so that GetUsersByPlan's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyUsersByPlan(dst []byte, p *UsersByPlanParams) []byte {
-	return appendUsersByPlanParams(c.usersByPlan.Key(dst), p)
+	return kit.Get(ctx, c.usersByPlan, appendUsersByPlanParams, newUsersByPlanParams(plan, opts))
 }
 
 // GetUsersByPlanAsync starts GetUsersByPlan and returns at once; Await the future for the result.
@@ -739,20 +547,11 @@ func describeUsersByPlanParams(p *UsersByPlanParams) string {
 	return fmt.Sprintf("plan=%v", runtime.Quote(string(p.Plan)))
 }
 
-func decodeUsersByPlan(rd *runtime.Reader) *UserList {
-	v := new(UserList)
-	readUserList(rd, v)
-	return v
-}
-
 // scanUsersByPlan reads one row of the task's query into a UserSummary, column by column; a bare return passes err on.
 func scanUsersByPlan(row *runtime.Row) (out *UserSummary, err error) {
 	var v UserSummary
-	v.ID, err = runtime.AsString("/id", row.Col(0))
-	if err != nil {
-		return
-	}
-	v.Name, err = runtime.AsString("/name", row.Col(1))
+	v.ID = kit.Field(&err, "/id", row.Col(0), runtime.AsString)
+	v.Name = kit.Field(&err, "/name", row.Col(1), runtime.AsString)
 	if err != nil {
 		return
 	}
@@ -768,48 +567,15 @@ func (c *Client) fetchUsersByPlan(ctx context.Context, p *UsersByPlanParams) (*U
 	return &out, nil
 }
 
-// fallbackUsersByPlanValue0 decodes a fresh copy of the fallback value, which reftaskgen checked against the result schema.
-func fallbackUsersByPlanValue0(context.Context, *UsersByPlanParams) (*UserList, error) {
-	v := new(UserList)
-	if err := json.Unmarshal([]byte("[]"), v); err != nil {
-		return nil, err
-	}
-	return v, nil
-}
-
 // Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError (see runtime.DecodeParams).
 func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, error) {
 	switch task {
 	case "UserProfile":
-		var p UserProfileParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.userProfile.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.userProfile, params)
 	case "UserProfileFromDirectory":
-		var p UserProfileFromDirectoryParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.userProfileFromDirectory.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.userProfileFromDirectory, params)
 	case "UsersByPlan":
-		var p UsersByPlanParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.usersByPlan.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.usersByPlan, params)
 	}
 	return nil, fmt.Errorf("%w: %q", runtime.ErrUnknownTask, task)
 }
@@ -824,22 +590,7 @@ func convAddress(path string, raw any) (out Address, err error) {
 	if err != nil {
 		return
 	}
-	out.City, err = runtime.AsString(path+"/city", runtime.Prop(m, "city"))
-	if err != nil {
-		return
-	}
-	out.Country, err = runtime.AsString(path+"/country", runtime.Prop(m, "country"))
-	if err != nil {
-		return
-	}
-	return
-}
-
-func convPlan(path string, raw any) (out Plan, err error) {
-	x, err := runtime.AsString(path, raw)
-	if err != nil {
-		return
-	}
-	out = Plan(x)
+	out.City = kit.Field(&err, path+"/city", runtime.Prop(m, "city"), runtime.AsString)
+	out.Country = kit.Field(&err, path+"/country", runtime.Prop(m, "country"), runtime.AsString)
 	return
 }

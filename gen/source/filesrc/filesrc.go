@@ -119,7 +119,7 @@ func (s *Source) Fetch(e source.Emitter, t *ir.Task) ([]jen.Code, jen.Code) {
 				base = expr.Clone().Op("+").Lit(lit)
 			}
 		}
-		expr = jen.Qual(rt, "JoinPointer").Call(base, e.Text(tok.Param.Type, jen.Id("p").Dot(tok.Param.Name)))
+		expr = e.Helper("JoinPointer").Call(base, e.Text(tok.Param.Type, jen.Id("p").Dot(tok.Param.Name)))
 		lit = ""
 	}
 	switch {
@@ -134,7 +134,7 @@ func (s *Source) Fetch(e source.Emitter, t *ir.Task) ([]jen.Code, jen.Code) {
 		jen.List(jen.Id("raw"), jen.Err()).Op(":=").Qual(rt, "FetchFile").Call(jen.Id("ctx"), jen.Id("c").Dot("x"), jen.Lit(t.Name), jen.Lit(s.Path), ptr),
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
 	}
-	return stmts, jen.Add(e.Record(t)).Call(jen.Id("raw"))
+	return stmts, e.Record(t)
 }
 
 // Texts lists the params the pointer writes.

@@ -127,7 +127,7 @@ func (s *Source) vals(e source.Emitter, p *jen.Statement) jen.Code {
 // Fetch reads the key with redissource.Get.
 func (s *Source) Fetch(e source.Emitter, t *ir.Task) ([]jen.Code, jen.Code) {
 	return nil, jen.Qual(rt, "Get").Call(jen.Id("ctx"), jen.Id("c").Dot("x"), jen.Lit(t.Name),
-		jen.Id("c").Dot(e.ClientNames(t).Source), s.vals(e, jen.Id("p")), e.Record(t))
+		jen.Id("c").Dot(e.ClientNames(t).Source), s.vals(e, jen.Id("p")), e.RecordFunc(t))
 }
 
 // Texts lists the params the key writes.
@@ -155,7 +155,7 @@ func (s *Source) FetchMany(e source.Emitter, t *ir.Task) []jen.Code {
 			jen.Id("vals").Index(jen.Id("i")).Op("=").Add(s.vals(e, jen.Id("p"))),
 		),
 		jen.Return(jen.Qual(rt, "GetMany").Call(jen.Id("ctx"), jen.Id("c").Dot("x"), jen.Lit(t.Name),
-			jen.Id("c").Dot(e.ClientNames(t).Source), jen.Id("vals"), e.Record(t))),
+			jen.Id("c").Dot(e.ClientNames(t).Source), jen.Id("vals"), e.RecordFunc(t))),
 	}
 }
 

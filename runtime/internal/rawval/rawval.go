@@ -6,6 +6,8 @@ package rawval
 import (
 	"encoding/json"
 	"fmt"
+
+	"github.com/reftask/reftask/internal/quote"
 )
 
 // TypeName names the Go type of a raw value as an error shows it: "null" for nil.
@@ -21,31 +23,30 @@ func TypeName(v any) string {
 	return fmt.Sprintf("%T", v)
 }
 
-// Render shows a raw value in an error, bounded however large it is: quote
-// bounds and quotes text, clip bounds other text. Both come from the
-// runtime's quoting, which this leaf cannot import.
-func Render(v any, quote, clip func(string) string) string {
+// Render shows a raw value in an error, bounded however large it is (see
+// internal/quote): text quoted, a number and anything else as it prints.
+func Render(v any) string {
 	switch x := v.(type) {
 	case nil:
 		return "null"
 	case json.Number:
-		return clip(string(x))
+		return quote.Clip(string(x))
 	}
-	return QuoteAny(v, quote, clip)
+	return QuoteAny(v)
 }
 
 // QuoteAny shows a value of any type: text quoted, anything else printed
 // with %v, both bounded.
-func QuoteAny(v any, quote, clip func(string) string) string {
+func QuoteAny(v any) string {
 	switch x := v.(type) {
 	case string:
-		return quote(x)
+		return quote.Quote(x)
 	case []byte:
-		return quote(string(x))
+		return quote.Quote(string(x))
 	case fmt.Stringer:
-		return clip(x.String())
+		return quote.Clip(x.String())
 	}
-	return clip(fmt.Sprint(v))
+	return quote.Clip(fmt.Sprint(v))
 }
 
 // Absent stands for a property the source did not provide, so that the

@@ -23,11 +23,8 @@ type Numbered struct {
 
 // UnmarshalJSON decodes a Numbered, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Numbered) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"number", "label"}, []string{"number", "label"}, nil, false); err != nil {
-		return err
-	}
 	type plain Numbered
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"number", "label"}, []string{"number", "label"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -38,11 +35,9 @@ func (v *Numbered) Validate() error {
 }
 
 func (v *Numbered) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pLabel := path.Key("label")
-		if utf8.RuneCountInString(v.Label) < 1 {
-			vs.Addf(pLabel.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.Label))
-		}
+	pLabel := path.Key("label")
+	if utf8.RuneCountInString(v.Label) < 1 {
+		vs.Addf(pLabel.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.Label))
 	}
 }
 
@@ -70,11 +65,8 @@ type NumberedParams struct {
 
 // UnmarshalJSON decodes a NumberedParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *NumberedParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"number"}, []string{"number"}, nil, false); err != nil {
-		return err
-	}
 	type plain NumberedParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"number"}, []string{"number"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -85,11 +77,9 @@ func (v *NumberedParams) Validate() error {
 }
 
 func (v *NumberedParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pNumber := path.Key("number")
-		if v.Number < 0 {
-			vs.Addf(pNumber.String(), "minimum", "%v is less than 0", v.Number)
-		}
+	pNumber := path.Key("number")
+	if v.Number < 0 {
+		vs.Addf(pNumber.String(), "minimum", "%v is less than 0", v.Number)
 	}
 }
 
@@ -106,21 +96,14 @@ type Price struct {
 
 // UnmarshalJSON decodes a Price, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Price) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"sku", "amount"}, []string{"sku", "amount"}, nil, false); err != nil {
-		return err
-	}
 	type plain Price
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"sku", "amount"}, []string{"sku", "amount"}, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every Price holds only what its schema allows.
 func (v *Price) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *Price) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendPrice(dst []byte, v *Price) []byte {
 	dst = kit.AppendString(dst, v.SKU)
@@ -146,11 +129,8 @@ type PriceParams struct {
 
 // UnmarshalJSON decodes a PriceParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *PriceParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"sku"}, []string{"sku"}, nil, false); err != nil {
-		return err
-	}
 	type plain PriceParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"sku"}, []string{"sku"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -161,11 +141,9 @@ func (v *PriceParams) Validate() error {
 }
 
 func (v *PriceParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pSKU := path.Key("sku")
-		if utf8.RuneCountInString(v.SKU) < 1 {
-			vs.Addf(pSKU.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.SKU))
-		}
+	pSKU := path.Key("sku")
+	if utf8.RuneCountInString(v.SKU) < 1 {
+		vs.Addf(pSKU.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.SKU))
 	}
 }
 
@@ -183,11 +161,8 @@ type Product struct {
 
 // UnmarshalJSON decodes a Product, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Product) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"sku", "name", "price"}, []string{"sku", "name", "price"}, nil, false); err != nil {
-		return err
-	}
 	type plain Product
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"sku", "name", "price"}, []string{"sku", "name", "price"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -198,11 +173,9 @@ func (v *Product) Validate() error {
 }
 
 func (v *Product) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pPrice := path.Key("price")
-		if v.Price < 0.0 {
-			vs.Addf(pPrice.String(), "minimum", "%v is less than 0", v.Price)
-		}
+	pPrice := path.Key("price")
+	if v.Price < 0.0 {
+		vs.Addf(pPrice.String(), "minimum", "%v is less than 0", v.Price)
 	}
 }
 
@@ -232,11 +205,8 @@ type ProductParams struct {
 
 // UnmarshalJSON decodes a ProductParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ProductParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"sku"}, []string{"sku"}, nil, false); err != nil {
-		return err
-	}
 	type plain ProductParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"sku"}, []string{"sku"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -247,11 +217,9 @@ func (v *ProductParams) Validate() error {
 }
 
 func (v *ProductParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pSKU := path.Key("sku")
-		if utf8.RuneCountInString(v.SKU) < 1 {
-			vs.Addf(pSKU.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.SKU))
-		}
+	pSKU := path.Key("sku")
+	if utf8.RuneCountInString(v.SKU) < 1 {
+		vs.Addf(pSKU.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.SKU))
 	}
 }
 
@@ -270,11 +238,8 @@ type User struct {
 
 // UnmarshalJSON decodes a User, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *User) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"id", "name", "plan"}, []string{"id", "name", "plan"}, nil, false); err != nil {
-		return err
-	}
 	type plain User
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"id", "name", "plan"}, []string{"id", "name", "plan"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -285,28 +250,18 @@ func (v *User) Validate() error {
 }
 
 func (v *User) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pName := path.Key("name")
-		if utf8.RuneCountInString(v.Name) < 1 {
-			vs.Addf(pName.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.Name))
-		}
+	pName := path.Key("name")
+	if utf8.RuneCountInString(v.Name) < 1 {
+		vs.Addf(pName.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.Name))
 	}
-	{
-		pPlan := path.Key("plan")
-		v.Plan.validate(vs, &pPlan)
-	}
+	pPlan := path.Key("plan")
+	v.Plan.validate(vs, &pPlan)
 }
 
 func appendUser(dst []byte, v *User) []byte {
 	dst = kit.AppendString(dst, v.ID)
 	dst = kit.AppendString(dst, v.Name)
-	dst = kit.AppendPresent(dst, v.Email.Set)
-	if v.Email.Set {
-		dst = kit.AppendPresent(dst, v.Email.Null)
-		if !v.Email.Null {
-			dst = kit.AppendString(dst, v.Email.Value)
-		}
-	}
+	dst = kit.AppendOptNull(dst, &v.Email, kit.AppendString)
 	dst = kit.AppendString(dst, string(v.Plan))
 	return dst
 }
@@ -314,14 +269,7 @@ func appendUser(dst []byte, v *User) []byte {
 func readUser(rd *runtime.Reader, v *User) {
 	v.ID = rd.String()
 	v.Name = rd.String()
-	if rd.Present() {
-		v.Email.Set = true
-		if rd.Present() {
-			v.Email.Null = true
-		} else {
-			v.Email.Value = rd.String()
-		}
-	}
+	v.Email = kit.ReadOptNull(rd, (*runtime.Reader).String)
 	v.Plan = UserPlan(rd.String())
 }
 
@@ -338,11 +286,8 @@ type UserParams struct {
 
 // UnmarshalJSON decodes a UserParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *UserParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"user_id"}, []string{"user_id"}, nil, false); err != nil {
-		return err
-	}
 	type plain UserParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"user_id"}, []string{"user_id"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -353,11 +298,9 @@ func (v *UserParams) Validate() error {
 }
 
 func (v *UserParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pUserID := path.Key("user_id")
-		if utf8.RuneCountInString(v.UserID) < 1 {
-			vs.Addf(pUserID.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.UserID))
-		}
+	pUserID := path.Key("user_id")
+	if utf8.RuneCountInString(v.UserID) < 1 {
+		vs.Addf(pUserID.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.UserID))
 	}
 }
 
@@ -404,8 +347,7 @@ func (v UserPlan) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendUserPlan(dst []byte, v *UserPlan) []byte {
-	dst = kit.AppendString(dst, string(*v))
-	return dst
+	return kit.AppendString(dst, string(*v))
 }
 
 func readUserPlan(rd *runtime.Reader, v *UserPlan) {
@@ -439,18 +381,13 @@ func NewClient(x *runtime.Executor) *Client {
 			MaxSize:     10,
 			Wait:        time.Millisecond,
 		},
-		Cache:    runtime.CachePolicy{TTL: time.Minute},
-		Clone:    cloneNumbered,
-		Decode:   decodeNumbered,
-		Describe: describeNumberedParams,
-		Encode:   appendNumbered,
-		Fetch:    c.fetchNumbered,
-		Name:     "Numbered",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
+		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Clone:          cloneNumbered,
+		Decode:         kit.Decoder(readNumbered),
+		Describe:       describeNumberedParams,
+		Encode:         appendNumbered,
+		Fetch:          c.fetchNumbered,
+		Name:           "Numbered",
 		ValidateParams: (*NumberedParams).Validate,
 		ValidateResult: (*Numbered).Validate,
 		Version:        "6e41a244d488cfde",
@@ -479,20 +416,14 @@ func NewClient(x *runtime.Executor) *Client {
 			MaxSize:     20,
 			Wait:        time.Millisecond,
 		},
-		Cache:    runtime.CachePolicy{TTL: time.Minute},
-		Clone:    clonePrice,
-		Decode:   decodePrice,
-		Describe: describePriceParams,
-		Encode:   appendPrice,
-		Fetch:    c.fetchPrice,
-		Name:     "Price",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
+		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Clone:          clonePrice,
+		Decode:         kit.Decoder(readPrice),
+		Describe:       describePriceParams,
+		Encode:         appendPrice,
+		Fetch:          c.fetchPrice,
+		Name:           "Price",
 		ValidateParams: (*PriceParams).Validate,
-		ValidateResult: (*Price).Validate,
 		Version:        "1b7aa56824fd7739",
 	})
 	c.productRequest = &runtime.HTTPRequest{
@@ -527,18 +458,13 @@ func NewClient(x *runtime.Executor) *Client {
 			MaxSize:     50,
 			Wait:        2 * time.Millisecond,
 		},
-		Cache:    runtime.CachePolicy{TTL: time.Minute},
-		Clone:    cloneProduct,
-		Decode:   decodeProduct,
-		Describe: describeProductParams,
-		Encode:   appendProduct,
-		Fetch:    c.fetchProduct,
-		Name:     "Product",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
+		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Clone:          cloneProduct,
+		Decode:         kit.Decoder(readProduct),
+		Describe:       describeProductParams,
+		Encode:         appendProduct,
+		Fetch:          c.fetchProduct,
+		Name:           "Product",
 		ValidateParams: (*ProductParams).Validate,
 		ValidateResult: (*Product).Validate,
 		Version:        "a347014912083a9d",
@@ -562,7 +488,7 @@ func NewClient(x *runtime.Executor) *Client {
 			TTL:         time.Minute,
 		},
 		Clone:    cloneUser,
-		Decode:   decodeUser,
+		Decode:   kit.Decoder(readUser),
 		Describe: describeUserParams,
 		Encode:   appendUser,
 		Fetch:    c.fetchUser,
@@ -583,45 +509,21 @@ func NewClient(x *runtime.Executor) *Client {
 // GetNumbered looks up a numbered thing from Go code, in batches.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetNumbered(ctx context.Context, number int64) (*Numbered, error) {
-	p := newNumberedParams(number)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.numbered.Get(ctx, c.keyNumbered(buf[:0], &p), p)
-}
-
-// keyNumbered appends the cache key of p to dst. It is kept out of line so that GetNumbered's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyNumbered(dst []byte, p *NumberedParams) []byte {
-	return appendNumberedParams(c.numbered.Key(dst), p)
+	return kit.Get(ctx, c.numbered, appendNumberedParams, NumberedParams{Number: number})
 }
 
 // GetNumberedAsync starts GetNumbered and returns at once; Await the future for the result.
 func (c *Client) GetNumberedAsync(ctx context.Context, number int64) *runtime.Future[Numbered] {
-	p := newNumberedParams(number)
-	return c.numbered.Async(ctx, &p)
+	return c.numbered.Async(ctx, &NumberedParams{Number: number})
 }
 
 // InvalidateNumbered drops the cached result for these parameters.
 func (c *Client) InvalidateNumbered(number int64) {
-	p := newNumberedParams(number)
-	c.numbered.Invalidate(&p)
-}
-
-func newNumberedParams(number int64) NumberedParams {
-	p := NumberedParams{Number: number}
-	return p
+	c.numbered.Invalidate(&NumberedParams{Number: number})
 }
 
 func describeNumberedParams(p *NumberedParams) string {
 	return fmt.Sprintf("number=%v", p.Number)
-}
-
-func decodeNumbered(rd *runtime.Reader) *Numbered {
-	v := new(Numbered)
-	readNumbered(rd, v)
-	return v
 }
 
 func (c *Client) fetchNumbered(ctx context.Context, p *NumberedParams) (*Numbered, error) {
@@ -655,45 +557,21 @@ func (c *Client) GetNumberedBatch(ctx context.Context, keys []int64) (map[int64]
 // GetPrice looks up a price; batches are one POST with the SKUs in the body.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetPrice(ctx context.Context, sku string) (*Price, error) {
-	p := newPriceParams(sku)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.price.Get(ctx, c.keyPrice(buf[:0], &p), p)
-}
-
-// keyPrice appends the cache key of p to dst. It is kept out of line so that GetPrice's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyPrice(dst []byte, p *PriceParams) []byte {
-	return appendPriceParams(c.price.Key(dst), p)
+	return kit.Get(ctx, c.price, appendPriceParams, PriceParams{SKU: sku})
 }
 
 // GetPriceAsync starts GetPrice and returns at once; Await the future for the result.
 func (c *Client) GetPriceAsync(ctx context.Context, sku string) *runtime.Future[Price] {
-	p := newPriceParams(sku)
-	return c.price.Async(ctx, &p)
+	return c.price.Async(ctx, &PriceParams{SKU: sku})
 }
 
 // InvalidatePrice drops the cached result for these parameters.
 func (c *Client) InvalidatePrice(sku string) {
-	p := newPriceParams(sku)
-	c.price.Invalidate(&p)
-}
-
-func newPriceParams(sku string) PriceParams {
-	p := PriceParams{SKU: sku}
-	return p
+	c.price.Invalidate(&PriceParams{SKU: sku})
 }
 
 func describePriceParams(p *PriceParams) string {
 	return fmt.Sprintf("sku=%v", runtime.Quote(p.SKU))
-}
-
-func decodePrice(rd *runtime.Reader) *Price {
-	v := new(Price)
-	readPrice(rd, v)
-	return v
 }
 
 // recordPrice converts the record the source returned; a bare return passes err on.
@@ -752,45 +630,21 @@ func (c *Client) GetPriceBatch(ctx context.Context, keys []string) (map[string]*
 // GetProduct looks up a product; concurrent lookups become one GET /products?sku=a&sku=b.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetProduct(ctx context.Context, sku string) (*Product, error) {
-	p := newProductParams(sku)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.product.Get(ctx, c.keyProduct(buf[:0], &p), p)
-}
-
-// keyProduct appends the cache key of p to dst. It is kept out of line so that GetProduct's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyProduct(dst []byte, p *ProductParams) []byte {
-	return appendProductParams(c.product.Key(dst), p)
+	return kit.Get(ctx, c.product, appendProductParams, ProductParams{SKU: sku})
 }
 
 // GetProductAsync starts GetProduct and returns at once; Await the future for the result.
 func (c *Client) GetProductAsync(ctx context.Context, sku string) *runtime.Future[Product] {
-	p := newProductParams(sku)
-	return c.product.Async(ctx, &p)
+	return c.product.Async(ctx, &ProductParams{SKU: sku})
 }
 
 // InvalidateProduct drops the cached result for these parameters.
 func (c *Client) InvalidateProduct(sku string) {
-	p := newProductParams(sku)
-	c.product.Invalidate(&p)
-}
-
-func newProductParams(sku string) ProductParams {
-	p := ProductParams{SKU: sku}
-	return p
+	c.product.Invalidate(&ProductParams{SKU: sku})
 }
 
 func describeProductParams(p *ProductParams) string {
 	return fmt.Sprintf("sku=%v", runtime.Quote(p.SKU))
-}
-
-func decodeProduct(rd *runtime.Reader) *Product {
-	v := new(Product)
-	readProduct(rd, v)
-	return v
 }
 
 // recordProduct converts the record the source returned; a bare return passes err on.
@@ -849,70 +703,30 @@ func (c *Client) GetProductBatch(ctx context.Context, keys []string) (map[string
 // GetUser looks up a user by id; concurrent lookups are batched into one query.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetUser(ctx context.Context, userID string) (*User, error) {
-	p := newUserParams(userID)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.user.Get(ctx, c.keyUser(buf[:0], &p), p)
-}
-
-// keyUser appends the cache key of p to dst. It is kept out of line so that GetUser's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyUser(dst []byte, p *UserParams) []byte {
-	return appendUserParams(c.user.Key(dst), p)
+	return kit.Get(ctx, c.user, appendUserParams, UserParams{UserID: userID})
 }
 
 // GetUserAsync starts GetUser and returns at once; Await the future for the result.
 func (c *Client) GetUserAsync(ctx context.Context, userID string) *runtime.Future[User] {
-	p := newUserParams(userID)
-	return c.user.Async(ctx, &p)
+	return c.user.Async(ctx, &UserParams{UserID: userID})
 }
 
 // InvalidateUser drops the cached result for these parameters.
 func (c *Client) InvalidateUser(userID string) {
-	p := newUserParams(userID)
-	c.user.Invalidate(&p)
-}
-
-func newUserParams(userID string) UserParams {
-	p := UserParams{UserID: userID}
-	return p
+	c.user.Invalidate(&UserParams{UserID: userID})
 }
 
 func describeUserParams(p *UserParams) string {
 	return fmt.Sprintf("user_id=%v", runtime.Quote(p.UserID))
 }
 
-func decodeUser(rd *runtime.Reader) *User {
-	v := new(User)
-	readUser(rd, v)
-	return v
-}
-
 // scanUser reads one row of the task's query into a User, column by column; a bare return passes err on.
 func scanUser(row *runtime.Row) (out *User, err error) {
 	var v User
-	v.ID, err = runtime.AsString("/id", row.Col(0))
-	if err != nil {
-		return
-	}
-	v.Name, err = runtime.AsString("/name", row.Col(1))
-	if err != nil {
-		return
-	}
-	if rEmail, ok := row.Lookup(2); ok {
-		v.Email.Set = true
-		if rEmail == nil {
-			v.Email.Null = true
-		} else {
-			v.Email.Value, err = runtime.AsString("/email", rEmail)
-			if err != nil {
-				return
-			}
-		}
-	}
-	v.Plan, err = convUserPlan("/plan", row.Col(3))
+	v.ID = kit.Field(&err, "/id", row.Col(0), runtime.AsString)
+	v.Name = kit.Field(&err, "/name", row.Col(1), runtime.AsString)
+	v.Email = kit.OptNullField(&err, "/email", row.Col(2), runtime.AsString)
+	v.Plan = kit.Field(&err, "/plan", row.Col(3), kit.AsStringOf[UserPlan])
 	if err != nil {
 		return
 	}
@@ -953,45 +767,13 @@ func (c *Client) GetUserBatch(ctx context.Context, keys []string) (map[string]*U
 func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, error) {
 	switch task {
 	case "Numbered":
-		var p NumberedParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.numbered.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.numbered, params)
 	case "Price":
-		var p PriceParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.price.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.price, params)
 	case "Product":
-		var p ProductParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.product.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.product, params)
 	case "User":
-		var p UserParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.user.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.user, params)
 	}
 	return nil, fmt.Errorf("%w: %q", runtime.ErrUnknownTask, task)
 }
@@ -1006,14 +788,8 @@ func convPrice(path string, raw any) (out Price, err error) {
 	if err != nil {
 		return
 	}
-	out.SKU, err = runtime.AsString(path+"/sku", runtime.Prop(m, "sku"))
-	if err != nil {
-		return
-	}
-	out.Amount, err = runtime.AsFloat64(path+"/amount", runtime.Prop(m, "amount"))
-	if err != nil {
-		return
-	}
+	out.SKU = kit.Field(&err, path+"/sku", runtime.Prop(m, "sku"), runtime.AsString)
+	out.Amount = kit.Field(&err, path+"/amount", runtime.Prop(m, "amount"), runtime.AsFloat64)
 	return
 }
 
@@ -1022,26 +798,8 @@ func convProduct(path string, raw any) (out Product, err error) {
 	if err != nil {
 		return
 	}
-	out.SKU, err = runtime.AsString(path+"/sku", runtime.Prop(m, "sku"))
-	if err != nil {
-		return
-	}
-	out.Name, err = runtime.AsString(path+"/name", runtime.Prop(m, "name"))
-	if err != nil {
-		return
-	}
-	out.Price, err = runtime.AsFloat64(path+"/price", runtime.Prop(m, "price"))
-	if err != nil {
-		return
-	}
-	return
-}
-
-func convUserPlan(path string, raw any) (out UserPlan, err error) {
-	x, err := runtime.AsString(path, raw)
-	if err != nil {
-		return
-	}
-	out = UserPlan(x)
+	out.SKU = kit.Field(&err, path+"/sku", runtime.Prop(m, "sku"), runtime.AsString)
+	out.Name = kit.Field(&err, path+"/name", runtime.Prop(m, "name"), runtime.AsString)
+	out.Price = kit.Field(&err, path+"/price", runtime.Prop(m, "price"), runtime.AsFloat64)
 	return
 }

@@ -24,11 +24,8 @@ type Account struct {
 
 // UnmarshalJSON decodes a Account, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Account) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"id", "name"}, []string{"id", "name"}, nil, false); err != nil {
-		return err
-	}
 	type plain Account
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"id", "name"}, []string{"id", "name"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -39,11 +36,9 @@ func (v *Account) Validate() error {
 }
 
 func (v *Account) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pName := path.Key("name")
-		if utf8.RuneCountInString(v.Name) < 1 {
-			vs.Addf(pName.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.Name))
-		}
+	pName := path.Key("name")
+	if utf8.RuneCountInString(v.Name) < 1 {
+		vs.Addf(pName.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.Name))
 	}
 }
 
@@ -71,21 +66,14 @@ type AccountParams struct {
 
 // UnmarshalJSON decodes a AccountParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *AccountParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
-		return err
-	}
 	type plain AccountParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"id"}, []string{"id"}, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every AccountParams holds only what its schema allows.
 func (v *AccountParams) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *AccountParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendAccountParams(dst []byte, v *AccountParams) []byte {
 	dst = runtime.AppendUUID(dst, v.ID)
@@ -100,11 +88,8 @@ type Holiday struct {
 
 // UnmarshalJSON decodes a Holiday, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Holiday) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"day", "name"}, []string{"day", "name"}, nil, false); err != nil {
-		return err
-	}
 	type plain Holiday
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"day", "name"}, []string{"day", "name"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -115,11 +100,9 @@ func (v *Holiday) Validate() error {
 }
 
 func (v *Holiday) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pDay := path.Key("day")
-		if !v.Day.IsValid() {
-			vs.Add(pDay.String(), "format", "not a valid date (zero value)")
-		}
+	pDay := path.Key("day")
+	if !v.Day.IsValid() {
+		vs.Add(pDay.String(), "format", "not a valid date (zero value)")
 	}
 }
 
@@ -147,11 +130,8 @@ type HolidayParams struct {
 
 // UnmarshalJSON decodes a HolidayParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *HolidayParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"day"}, []string{"day"}, nil, false); err != nil {
-		return err
-	}
 	type plain HolidayParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"day"}, []string{"day"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -162,11 +142,9 @@ func (v *HolidayParams) Validate() error {
 }
 
 func (v *HolidayParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pDay := path.Key("day")
-		if !v.Day.IsValid() {
-			vs.Add(pDay.String(), "format", "not a valid date (zero value)")
-		}
+	pDay := path.Key("day")
+	if !v.Day.IsValid() {
+		vs.Add(pDay.String(), "format", "not a valid date (zero value)")
 	}
 }
 
@@ -183,11 +161,8 @@ type Host struct {
 
 // UnmarshalJSON decodes a Host, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Host) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"addr", "name"}, []string{"addr", "name"}, nil, false); err != nil {
-		return err
-	}
 	type plain Host
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"addr", "name"}, []string{"addr", "name"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -198,11 +173,9 @@ func (v *Host) Validate() error {
 }
 
 func (v *Host) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pAddr := path.Key("addr")
-		if !runtime.IsIPv4(v.Addr) {
-			vs.Addf(pAddr.String(), "format", "%s: not an ipv4 address", v.Addr)
-		}
+	pAddr := path.Key("addr")
+	if !runtime.IsIPv4(v.Addr) {
+		vs.Addf(pAddr.String(), "format", "%s: not an ipv4 address", v.Addr)
 	}
 }
 
@@ -230,11 +203,8 @@ type HostParams struct {
 
 // UnmarshalJSON decodes a HostParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *HostParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"addr"}, []string{"addr"}, nil, false); err != nil {
-		return err
-	}
 	type plain HostParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"addr"}, []string{"addr"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -245,11 +215,9 @@ func (v *HostParams) Validate() error {
 }
 
 func (v *HostParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pAddr := path.Key("addr")
-		if !runtime.IsIPv4(v.Addr) {
-			vs.Addf(pAddr.String(), "format", "%s: not an ipv4 address", v.Addr)
-		}
+	pAddr := path.Key("addr")
+	if !runtime.IsIPv4(v.Addr) {
+		vs.Addf(pAddr.String(), "format", "%s: not an ipv4 address", v.Addr)
 	}
 }
 
@@ -266,21 +234,14 @@ type Item struct {
 
 // UnmarshalJSON decodes a Item, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Item) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"sku", "title"}, []string{"sku", "title"}, nil, false); err != nil {
-		return err
-	}
 	type plain Item
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"sku", "title"}, []string{"sku", "title"}, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every Item holds only what its schema allows.
 func (v *Item) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *Item) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendItem(dst []byte, v *Item) []byte {
 	dst = runtime.AppendJSONText(dst, v.SKU)
@@ -305,21 +266,14 @@ type ItemParams struct {
 
 // UnmarshalJSON decodes a ItemParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ItemParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"sku"}, []string{"sku"}, nil, false); err != nil {
-		return err
-	}
 	type plain ItemParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"sku"}, []string{"sku"}, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every ItemParams holds only what its schema allows.
 func (v *ItemParams) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *ItemParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendItemParams(dst []byte, v *ItemParams) []byte {
 	dst = runtime.AppendJSONText(dst, v.SKU)
@@ -334,21 +288,14 @@ type LegacyAccount struct {
 
 // UnmarshalJSON decodes a LegacyAccount, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *LegacyAccount) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"code", "name"}, []string{"code", "name"}, nil, false); err != nil {
-		return err
-	}
 	type plain LegacyAccount
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"code", "name"}, []string{"code", "name"}, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every LegacyAccount holds only what its schema allows.
 func (v *LegacyAccount) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *LegacyAccount) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendLegacyAccount(dst []byte, v *LegacyAccount) []byte {
 	dst = runtime.AppendUUID(dst, v.Code)
@@ -374,21 +321,14 @@ type LegacyAccountParams struct {
 
 // UnmarshalJSON decodes a LegacyAccountParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *LegacyAccountParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
-		return err
-	}
 	type plain LegacyAccountParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"id"}, []string{"id"}, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every LegacyAccountParams holds only what its schema allows.
 func (v *LegacyAccountParams) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *LegacyAccountParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendLegacyAccountParams(dst []byte, v *LegacyAccountParams) []byte {
 	dst = runtime.AppendUUID(dst, v.ID)
@@ -403,11 +343,8 @@ type Member struct {
 
 // UnmarshalJSON decodes a Member, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Member) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"email", "name"}, []string{"email", "name"}, nil, false); err != nil {
-		return err
-	}
 	type plain Member
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"email", "name"}, []string{"email", "name"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -418,11 +355,9 @@ func (v *Member) Validate() error {
 }
 
 func (v *Member) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pEmail := path.Key("email")
-		if !v.Email.IsValid() {
-			vs.Add(pEmail.String(), "format", "not a valid email (zero value)")
-		}
+	pEmail := path.Key("email")
+	if !v.Email.IsValid() {
+		vs.Add(pEmail.String(), "format", "not a valid email (zero value)")
 	}
 }
 
@@ -450,11 +385,8 @@ type MemberParams struct {
 
 // UnmarshalJSON decodes a MemberParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *MemberParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"email"}, []string{"email"}, nil, false); err != nil {
-		return err
-	}
 	type plain MemberParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"email"}, []string{"email"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -465,11 +397,9 @@ func (v *MemberParams) Validate() error {
 }
 
 func (v *MemberParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pEmail := path.Key("email")
-		if !v.Email.IsValid() {
-			vs.Add(pEmail.String(), "format", "not a valid email (zero value)")
-		}
+	pEmail := path.Key("email")
+	if !v.Email.IsValid() {
+		vs.Add(pEmail.String(), "format", "not a valid email (zero value)")
 	}
 }
 
@@ -486,11 +416,8 @@ type Rate struct {
 
 // UnmarshalJSON decodes a Rate, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Rate) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"day", "basis_points"}, []string{"day", "basis_points"}, nil, false); err != nil {
-		return err
-	}
 	type plain Rate
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"day", "basis_points"}, []string{"day", "basis_points"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -501,11 +428,9 @@ func (v *Rate) Validate() error {
 }
 
 func (v *Rate) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pDay := path.Key("day")
-		if !v.Day.IsValid() {
-			vs.Add(pDay.String(), "format", "not a valid date (zero value)")
-		}
+	pDay := path.Key("day")
+	if !v.Day.IsValid() {
+		vs.Add(pDay.String(), "format", "not a valid date (zero value)")
 	}
 }
 
@@ -533,11 +458,8 @@ type RateParams struct {
 
 // UnmarshalJSON decodes a RateParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *RateParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"day"}, []string{"day"}, nil, false); err != nil {
-		return err
-	}
 	type plain RateParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"day"}, []string{"day"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -548,11 +470,9 @@ func (v *RateParams) Validate() error {
 }
 
 func (v *RateParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pDay := path.Key("day")
-		if !v.Day.IsValid() {
-			vs.Add(pDay.String(), "format", "not a valid date (zero value)")
-		}
+	pDay := path.Key("day")
+	if !v.Day.IsValid() {
+		vs.Add(pDay.String(), "format", "not a valid date (zero value)")
 	}
 }
 
@@ -569,11 +489,8 @@ type Shard struct {
 
 // UnmarshalJSON decodes a Shard, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Shard) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"number", "primary"}, []string{"number", "primary"}, nil, false); err != nil {
-		return err
-	}
 	type plain Shard
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"number", "primary"}, []string{"number", "primary"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -584,11 +501,9 @@ func (v *Shard) Validate() error {
 }
 
 func (v *Shard) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pPrimary := path.Key("primary")
-		if !runtime.IsIPv4(v.Primary) {
-			vs.Addf(pPrimary.String(), "format", "%s: not an ipv4 address", v.Primary)
-		}
+	pPrimary := path.Key("primary")
+	if !runtime.IsIPv4(v.Primary) {
+		vs.Addf(pPrimary.String(), "format", "%s: not an ipv4 address", v.Primary)
 	}
 }
 
@@ -615,21 +530,14 @@ type ShardParams struct {
 
 // UnmarshalJSON decodes a ShardParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ShardParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"number"}, []string{"number"}, nil, false); err != nil {
-		return err
-	}
 	type plain ShardParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"number"}, []string{"number"}, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every ShardParams holds only what its schema allows.
 func (v *ShardParams) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *ShardParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendShardParams(dst []byte, v *ShardParams) []byte {
 	dst = kit.AppendInt64(dst, int64(v.Number))
@@ -644,11 +552,8 @@ type Stock struct {
 
 // UnmarshalJSON decodes a Stock, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Stock) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"sku", "units"}, []string{"sku", "units"}, nil, false); err != nil {
-		return err
-	}
 	type plain Stock
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"sku", "units"}, []string{"sku", "units"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -659,11 +564,9 @@ func (v *Stock) Validate() error {
 }
 
 func (v *Stock) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pUnits := path.Key("units")
-		if v.Units < 0 {
-			vs.Addf(pUnits.String(), "minimum", "%v is less than 0", v.Units)
-		}
+	pUnits := path.Key("units")
+	if v.Units < 0 {
+		vs.Addf(pUnits.String(), "minimum", "%v is less than 0", v.Units)
 	}
 }
 
@@ -690,21 +593,14 @@ type StockParams struct {
 
 // UnmarshalJSON decodes a StockParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *StockParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"sku"}, []string{"sku"}, nil, false); err != nil {
-		return err
-	}
 	type plain StockParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"sku"}, []string{"sku"}, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every StockParams holds only what its schema allows.
 func (v *StockParams) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *StockParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendStockParams(dst []byte, v *StockParams) []byte {
 	dst = runtime.AppendJSONText(dst, v.SKU)
@@ -719,11 +615,8 @@ type Tier struct {
 
 // UnmarshalJSON decodes a Tier, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Tier) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"tier", "label"}, []string{"tier", "label"}, nil, false); err != nil {
-		return err
-	}
 	type plain Tier
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"tier", "label"}, []string{"tier", "label"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -734,10 +627,8 @@ func (v *Tier) Validate() error {
 }
 
 func (v *Tier) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pTier := path.Key("tier")
-		v.Tier.validate(vs, &pTier)
-	}
+	pTier := path.Key("tier")
+	v.Tier.validate(vs, &pTier)
 }
 
 func appendTier(dst []byte, v *Tier) []byte {
@@ -764,21 +655,14 @@ type TierParams struct {
 
 // UnmarshalJSON decodes a TierParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *TierParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"tier"}, []string{"tier"}, nil, false); err != nil {
-		return err
-	}
 	type plain TierParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"tier"}, []string{"tier"}, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every TierParams holds only what its schema allows.
 func (v *TierParams) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *TierParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendTierParams(dst []byte, v *TierParams) []byte {
 	dst = kit.AppendString(dst, v.Tier)
@@ -823,8 +707,7 @@ func (v TierTier) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendTierTier(dst []byte, v *TierTier) []byte {
-	dst = kit.AppendString(dst, string(*v))
-	return dst
+	return kit.AppendString(dst, string(*v))
 }
 
 func readTierTier(rd *runtime.Reader, v *TierTier) {
@@ -889,18 +772,12 @@ func NewClient(x *runtime.Executor) *Client {
 			NegativeTTL: time.Minute,
 			TTL:         time.Minute,
 		},
-		Clone:    cloneAccount,
-		Decode:   decodeAccount,
-		Describe: describeAccountParams,
-		Encode:   appendAccount,
-		Fetch:    c.fetchAccount,
-		Name:     "Account",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
-		ValidateParams: (*AccountParams).Validate,
+		Clone:          cloneAccount,
+		Decode:         kit.Decoder(readAccount),
+		Describe:       describeAccountParams,
+		Encode:         appendAccount,
+		Fetch:          c.fetchAccount,
+		Name:           "Account",
 		ValidateResult: (*Account).Validate,
 		Version:        "8a99c5975e2217ba",
 	})
@@ -936,17 +813,12 @@ func NewClient(x *runtime.Executor) *Client {
 			NegativeTTL: time.Minute,
 			TTL:         time.Minute,
 		},
-		Clone:    cloneHoliday,
-		Decode:   decodeHoliday,
-		Describe: describeHolidayParams,
-		Encode:   appendHoliday,
-		Fetch:    c.fetchHoliday,
-		Name:     "Holiday",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
+		Clone:          cloneHoliday,
+		Decode:         kit.Decoder(readHoliday),
+		Describe:       describeHolidayParams,
+		Encode:         appendHoliday,
+		Fetch:          c.fetchHoliday,
+		Name:           "Holiday",
 		ValidateParams: (*HolidayParams).Validate,
 		ValidateResult: (*Holiday).Validate,
 		Version:        "a54ed74a07021255",
@@ -969,17 +841,12 @@ func NewClient(x *runtime.Executor) *Client {
 			NegativeTTL: time.Minute,
 			TTL:         time.Minute,
 		},
-		Clone:    cloneHost,
-		Decode:   decodeHost,
-		Describe: describeHostParams,
-		Encode:   appendHost,
-		Fetch:    c.fetchHost,
-		Name:     "Host",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
+		Clone:          cloneHost,
+		Decode:         kit.Decoder(readHost),
+		Describe:       describeHostParams,
+		Encode:         appendHost,
+		Fetch:          c.fetchHost,
+		Name:           "Host",
 		ValidateParams: (*HostParams).Validate,
 		ValidateResult: (*Host).Validate,
 		Version:        "ef51dce051f6823a",
@@ -1003,19 +870,12 @@ func NewClient(x *runtime.Executor) *Client {
 			TTL:         time.Minute,
 		},
 		Clone:    cloneItem,
-		Decode:   decodeItem,
+		Decode:   kit.Decoder(readItem),
 		Describe: describeItemParams,
 		Encode:   appendItem,
 		Fetch:    c.fetchItem,
 		Name:     "Item",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
-		ValidateParams: (*ItemParams).Validate,
-		ValidateResult: (*Item).Validate,
-		Version:        "0c5532fc46207e3c",
+		Version:  "0c5532fc46207e3c",
 	})
 	c.legacyAccountQuery = runtime.NewSQLQuery("db", []string{"SELECT code, name FROM legacy_accounts WHERE lower(code) = ", ""}, []string{"id"})
 	c.legacyAccountRowScanner = &runtime.RowScanner[LegacyAccount]{
@@ -1036,19 +896,12 @@ func NewClient(x *runtime.Executor) *Client {
 			TTL:         time.Minute,
 		},
 		Clone:    cloneLegacyAccount,
-		Decode:   decodeLegacyAccount,
+		Decode:   kit.Decoder(readLegacyAccount),
 		Describe: describeLegacyAccountParams,
 		Encode:   appendLegacyAccount,
 		Fetch:    c.fetchLegacyAccount,
 		Name:     "LegacyAccount",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
-		ValidateParams: (*LegacyAccountParams).Validate,
-		ValidateResult: (*LegacyAccount).Validate,
-		Version:        "27b1c748b266d777",
+		Version:  "27b1c748b266d777",
 	})
 	c.member = runtime.NewTask(x, runtime.TaskSpec[MemberParams, Member]{
 		AppendKey: appendMemberParams,
@@ -1062,17 +915,12 @@ func NewClient(x *runtime.Executor) *Client {
 			NegativeTTL: time.Minute,
 			TTL:         time.Minute,
 		},
-		Clone:    cloneMember,
-		Decode:   decodeMember,
-		Describe: describeMemberParams,
-		Encode:   appendMember,
-		Fetch:    c.fetchMember,
-		Name:     "Member",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
+		Clone:          cloneMember,
+		Decode:         kit.Decoder(readMember),
+		Describe:       describeMemberParams,
+		Encode:         appendMember,
+		Fetch:          c.fetchMember,
+		Name:           "Member",
 		ValidateParams: (*MemberParams).Validate,
 		ValidateResult: (*Member).Validate,
 		Version:        "380d6e6a84495faa",
@@ -1095,17 +943,12 @@ func NewClient(x *runtime.Executor) *Client {
 			NegativeTTL: time.Minute,
 			TTL:         time.Minute,
 		},
-		Clone:    cloneRate,
-		Decode:   decodeRate,
-		Describe: describeRateParams,
-		Encode:   appendRate,
-		Fetch:    c.fetchRate,
-		Name:     "Rate",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
+		Clone:          cloneRate,
+		Decode:         kit.Decoder(readRate),
+		Describe:       describeRateParams,
+		Encode:         appendRate,
+		Fetch:          c.fetchRate,
+		Name:           "Rate",
 		ValidateParams: (*RateParams).Validate,
 		ValidateResult: (*Rate).Validate,
 		Version:        "f3581adebab95c21",
@@ -1122,18 +965,12 @@ func NewClient(x *runtime.Executor) *Client {
 			NegativeTTL: time.Minute,
 			TTL:         time.Minute,
 		},
-		Clone:    cloneShard,
-		Decode:   decodeShard,
-		Describe: describeShardParams,
-		Encode:   appendShard,
-		Fetch:    c.fetchShard,
-		Name:     "Shard",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
-		ValidateParams: (*ShardParams).Validate,
+		Clone:          cloneShard,
+		Decode:         kit.Decoder(readShard),
+		Describe:       describeShardParams,
+		Encode:         appendShard,
+		Fetch:          c.fetchShard,
+		Name:           "Shard",
 		ValidateResult: (*Shard).Validate,
 		Version:        "3b9cde55901e060e",
 	})
@@ -1165,18 +1002,12 @@ func NewClient(x *runtime.Executor) *Client {
 			NegativeTTL: time.Minute,
 			TTL:         time.Minute,
 		},
-		Clone:    cloneStock,
-		Decode:   decodeStock,
-		Describe: describeStockParams,
-		Encode:   appendStock,
-		Fetch:    c.fetchStock,
-		Name:     "Stock",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
-		ValidateParams: (*StockParams).Validate,
+		Clone:          cloneStock,
+		Decode:         kit.Decoder(readStock),
+		Describe:       describeStockParams,
+		Encode:         appendStock,
+		Fetch:          c.fetchStock,
+		Name:           "Stock",
 		ValidateResult: (*Stock).Validate,
 		Version:        "842fbef45fe2a081",
 	})
@@ -1198,18 +1029,12 @@ func NewClient(x *runtime.Executor) *Client {
 			NegativeTTL: time.Minute,
 			TTL:         time.Minute,
 		},
-		Clone:    cloneTier,
-		Decode:   decodeTier,
-		Describe: describeTierParams,
-		Encode:   appendTier,
-		Fetch:    c.fetchTier,
-		Name:     "Tier",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
-		ValidateParams: (*TierParams).Validate,
+		Clone:          cloneTier,
+		Decode:         kit.Decoder(readTier),
+		Describe:       describeTierParams,
+		Encode:         appendTier,
+		Fetch:          c.fetchTier,
+		Name:           "Tier",
 		ValidateResult: (*Tier).Validate,
 		Version:        "453040592019be10",
 	})
@@ -1219,55 +1044,28 @@ func NewClient(x *runtime.Executor) *Client {
 // GetAccount looks up an account by its UUID; concurrent lookups become one query.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetAccount(ctx context.Context, id runtime.UUID) (*Account, error) {
-	p := newAccountParams(id)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.account.Get(ctx, c.keyAccount(buf[:0], &p), p)
-}
-
-// keyAccount appends the cache key of p to dst. It is kept out of line so that GetAccount's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyAccount(dst []byte, p *AccountParams) []byte {
-	return appendAccountParams(c.account.Key(dst), p)
+	return kit.Get(ctx, c.account, appendAccountParams, AccountParams{ID: id})
 }
 
 // GetAccountAsync starts GetAccount and returns at once; Await the future for the result.
 func (c *Client) GetAccountAsync(ctx context.Context, id runtime.UUID) *runtime.Future[Account] {
-	p := newAccountParams(id)
-	return c.account.Async(ctx, &p)
+	return c.account.Async(ctx, &AccountParams{ID: id})
 }
 
 // InvalidateAccount drops the cached result for these parameters.
 func (c *Client) InvalidateAccount(id runtime.UUID) {
-	p := newAccountParams(id)
-	c.account.Invalidate(&p)
-}
-
-func newAccountParams(id runtime.UUID) AccountParams {
-	p := AccountParams{ID: id}
-	return p
+	c.account.Invalidate(&AccountParams{ID: id})
 }
 
 func describeAccountParams(p *AccountParams) string {
 	return fmt.Sprintf("id=%v", runtime.Quote(p.ID.String()))
 }
 
-func decodeAccount(rd *runtime.Reader) *Account {
-	v := new(Account)
-	readAccount(rd, v)
-	return v
-}
-
 // scanAccount reads one row of the task's query into a Account, column by column; a bare return passes err on.
 func scanAccount(row *runtime.Row) (out *Account, err error) {
 	var v Account
-	v.ID, err = kit.AsUUID("/id", row.Col(0))
-	if err != nil {
-		return
-	}
-	v.Name, err = runtime.AsString("/name", row.Col(1))
+	v.ID = kit.Field(&err, "/id", row.Col(0), kit.AsUUID)
+	v.Name = kit.Field(&err, "/name", row.Col(1), runtime.AsString)
 	if err != nil {
 		return
 	}
@@ -1307,45 +1105,21 @@ func (c *Client) GetAccountBatch(ctx context.Context, keys []runtime.UUID) (map[
 // GetHoliday looks up a holiday by its date; concurrent lookups become one GET /holidays?day=a&day=b.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetHoliday(ctx context.Context, day runtime.Date) (*Holiday, error) {
-	p := newHolidayParams(day)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.holiday.Get(ctx, c.keyHoliday(buf[:0], &p), p)
-}
-
-// keyHoliday appends the cache key of p to dst. It is kept out of line so that GetHoliday's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyHoliday(dst []byte, p *HolidayParams) []byte {
-	return appendHolidayParams(c.holiday.Key(dst), p)
+	return kit.Get(ctx, c.holiday, appendHolidayParams, HolidayParams{Day: day})
 }
 
 // GetHolidayAsync starts GetHoliday and returns at once; Await the future for the result.
 func (c *Client) GetHolidayAsync(ctx context.Context, day runtime.Date) *runtime.Future[Holiday] {
-	p := newHolidayParams(day)
-	return c.holiday.Async(ctx, &p)
+	return c.holiday.Async(ctx, &HolidayParams{Day: day})
 }
 
 // InvalidateHoliday drops the cached result for these parameters.
 func (c *Client) InvalidateHoliday(day runtime.Date) {
-	p := newHolidayParams(day)
-	c.holiday.Invalidate(&p)
-}
-
-func newHolidayParams(day runtime.Date) HolidayParams {
-	p := HolidayParams{Day: day}
-	return p
+	c.holiday.Invalidate(&HolidayParams{Day: day})
 }
 
 func describeHolidayParams(p *HolidayParams) string {
 	return fmt.Sprintf("day=%v", runtime.Quote(p.Day.String()))
-}
-
-func decodeHoliday(rd *runtime.Reader) *Holiday {
-	v := new(Holiday)
-	readHoliday(rd, v)
-	return v
 }
 
 // recordHoliday converts the record the source returned; a bare return passes err on.
@@ -1404,55 +1178,28 @@ func (c *Client) GetHolidayBatch(ctx context.Context, keys []runtime.Date) (map[
 // GetHost looks up a host by its IPv4 address.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetHost(ctx context.Context, addr netip.Addr) (*Host, error) {
-	p := newHostParams(addr)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.host.Get(ctx, c.keyHost(buf[:0], &p), p)
-}
-
-// keyHost appends the cache key of p to dst. It is kept out of line so that GetHost's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyHost(dst []byte, p *HostParams) []byte {
-	return appendHostParams(c.host.Key(dst), p)
+	return kit.Get(ctx, c.host, appendHostParams, HostParams{Addr: addr})
 }
 
 // GetHostAsync starts GetHost and returns at once; Await the future for the result.
 func (c *Client) GetHostAsync(ctx context.Context, addr netip.Addr) *runtime.Future[Host] {
-	p := newHostParams(addr)
-	return c.host.Async(ctx, &p)
+	return c.host.Async(ctx, &HostParams{Addr: addr})
 }
 
 // InvalidateHost drops the cached result for these parameters.
 func (c *Client) InvalidateHost(addr netip.Addr) {
-	p := newHostParams(addr)
-	c.host.Invalidate(&p)
-}
-
-func newHostParams(addr netip.Addr) HostParams {
-	p := HostParams{Addr: addr}
-	return p
+	c.host.Invalidate(&HostParams{Addr: addr})
 }
 
 func describeHostParams(p *HostParams) string {
 	return fmt.Sprintf("addr=%v", runtime.Quote(p.Addr.String()))
 }
 
-func decodeHost(rd *runtime.Reader) *Host {
-	v := new(Host)
-	readHost(rd, v)
-	return v
-}
-
 // scanHost reads one row of the task's query into a Host, column by column; a bare return passes err on.
 func scanHost(row *runtime.Row) (out *Host, err error) {
 	var v Host
-	v.Addr, err = kit.AsIPv4("/addr", row.Col(0))
-	if err != nil {
-		return
-	}
-	v.Name, err = runtime.AsString("/name", row.Col(1))
+	v.Addr = kit.Field(&err, "/addr", row.Col(0), kit.AsIPv4)
+	v.Name = kit.Field(&err, "/name", row.Col(1), runtime.AsString)
 	if err != nil {
 		return
 	}
@@ -1492,18 +1239,7 @@ func (c *Client) GetHostBatch(ctx context.Context, keys []netip.Addr) (map[netip
 // GetItem looks up a catalogue item by SKU, a Go type of this package; concurrent lookups become one query.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetItem(ctx context.Context, sku SKU) (*Item, error) {
-	p := newItemParams(sku)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.item.Get(ctx, c.keyItem(buf[:0], &p), p)
-}
-
-// keyItem appends the cache key of p to dst. It is kept out of line so that GetItem's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyItem(dst []byte, p *ItemParams) []byte {
-	return keyItemParams(c.item.Key(dst), p)
+	return kit.GetEscaping(ctx, c.item, keyItemParams, ItemParams{SKU: sku})
 }
 
 // keyItemParams appends the cache key of v: its cache encoding, except where a source sees more of a param than that holds.
@@ -1514,29 +1250,16 @@ func keyItemParams(dst []byte, v *ItemParams) []byte {
 
 // GetItemAsync starts GetItem and returns at once; Await the future for the result.
 func (c *Client) GetItemAsync(ctx context.Context, sku SKU) *runtime.Future[Item] {
-	p := newItemParams(sku)
-	return c.item.Async(ctx, &p)
+	return c.item.Async(ctx, &ItemParams{SKU: sku})
 }
 
 // InvalidateItem drops the cached result for these parameters.
 func (c *Client) InvalidateItem(sku SKU) {
-	p := newItemParams(sku)
-	c.item.Invalidate(&p)
-}
-
-func newItemParams(sku SKU) ItemParams {
-	p := ItemParams{SKU: sku}
-	return p
+	c.item.Invalidate(&ItemParams{SKU: sku})
 }
 
 func describeItemParams(p *ItemParams) string {
 	return fmt.Sprintf("sku=%v", p.SKU)
-}
-
-func decodeItem(rd *runtime.Reader) *Item {
-	v := new(Item)
-	readItem(rd, v)
-	return v
 }
 
 // scanItem reads one row of the task's query into a Item, column by column; a bare return passes err on.
@@ -1546,7 +1269,7 @@ func scanItem(row *runtime.Row) (out *Item, err error) {
 	if err != nil {
 		return
 	}
-	v.Title, err = runtime.AsString("/title", row.Col(1))
+	v.Title = kit.Field(&err, "/title", row.Col(1), runtime.AsString)
 	if err != nil {
 		return
 	}
@@ -1586,55 +1309,28 @@ func (c *Client) GetItemBatch(ctx context.Context, keys []SKU) (map[SKU]*Item, e
 // GetLegacyAccount looks up an account in a table that keeps UUIDs as upper-case text; records match keys by UUID value.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetLegacyAccount(ctx context.Context, id runtime.UUID) (*LegacyAccount, error) {
-	p := newLegacyAccountParams(id)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.legacyAccount.Get(ctx, c.keyLegacyAccount(buf[:0], &p), p)
-}
-
-// keyLegacyAccount appends the cache key of p to dst. It is kept out of line so that GetLegacyAccount's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyLegacyAccount(dst []byte, p *LegacyAccountParams) []byte {
-	return appendLegacyAccountParams(c.legacyAccount.Key(dst), p)
+	return kit.Get(ctx, c.legacyAccount, appendLegacyAccountParams, LegacyAccountParams{ID: id})
 }
 
 // GetLegacyAccountAsync starts GetLegacyAccount and returns at once; Await the future for the result.
 func (c *Client) GetLegacyAccountAsync(ctx context.Context, id runtime.UUID) *runtime.Future[LegacyAccount] {
-	p := newLegacyAccountParams(id)
-	return c.legacyAccount.Async(ctx, &p)
+	return c.legacyAccount.Async(ctx, &LegacyAccountParams{ID: id})
 }
 
 // InvalidateLegacyAccount drops the cached result for these parameters.
 func (c *Client) InvalidateLegacyAccount(id runtime.UUID) {
-	p := newLegacyAccountParams(id)
-	c.legacyAccount.Invalidate(&p)
-}
-
-func newLegacyAccountParams(id runtime.UUID) LegacyAccountParams {
-	p := LegacyAccountParams{ID: id}
-	return p
+	c.legacyAccount.Invalidate(&LegacyAccountParams{ID: id})
 }
 
 func describeLegacyAccountParams(p *LegacyAccountParams) string {
 	return fmt.Sprintf("id=%v", runtime.Quote(p.ID.String()))
 }
 
-func decodeLegacyAccount(rd *runtime.Reader) *LegacyAccount {
-	v := new(LegacyAccount)
-	readLegacyAccount(rd, v)
-	return v
-}
-
 // scanLegacyAccount reads one row of the task's query into a LegacyAccount, column by column; a bare return passes err on.
 func scanLegacyAccount(row *runtime.Row) (out *LegacyAccount, err error) {
 	var v LegacyAccount
-	v.Code, err = kit.AsUUID("/code", row.Col(0))
-	if err != nil {
-		return
-	}
-	v.Name, err = runtime.AsString("/name", row.Col(1))
+	v.Code = kit.Field(&err, "/code", row.Col(0), kit.AsUUID)
+	v.Name = kit.Field(&err, "/name", row.Col(1), runtime.AsString)
 	if err != nil {
 		return
 	}
@@ -1674,45 +1370,21 @@ func (c *Client) GetLegacyAccountBatch(ctx context.Context, keys []runtime.UUID)
 // GetMember looks up a member by e-mail address, from Go code, in batches.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetMember(ctx context.Context, email runtime.Email) (*Member, error) {
-	p := newMemberParams(email)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.member.Get(ctx, c.keyMember(buf[:0], &p), p)
-}
-
-// keyMember appends the cache key of p to dst. It is kept out of line so that GetMember's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyMember(dst []byte, p *MemberParams) []byte {
-	return appendMemberParams(c.member.Key(dst), p)
+	return kit.Get(ctx, c.member, appendMemberParams, MemberParams{Email: email})
 }
 
 // GetMemberAsync starts GetMember and returns at once; Await the future for the result.
 func (c *Client) GetMemberAsync(ctx context.Context, email runtime.Email) *runtime.Future[Member] {
-	p := newMemberParams(email)
-	return c.member.Async(ctx, &p)
+	return c.member.Async(ctx, &MemberParams{Email: email})
 }
 
 // InvalidateMember drops the cached result for these parameters.
 func (c *Client) InvalidateMember(email runtime.Email) {
-	p := newMemberParams(email)
-	c.member.Invalidate(&p)
-}
-
-func newMemberParams(email runtime.Email) MemberParams {
-	p := MemberParams{Email: email}
-	return p
+	c.member.Invalidate(&MemberParams{Email: email})
 }
 
 func describeMemberParams(p *MemberParams) string {
 	return fmt.Sprintf("email=%v", runtime.Quote(p.Email.String()))
-}
-
-func decodeMember(rd *runtime.Reader) *Member {
-	v := new(Member)
-	readMember(rd, v)
-	return v
 }
 
 func (c *Client) fetchMember(ctx context.Context, p *MemberParams) (*Member, error) {
@@ -1746,55 +1418,28 @@ func (c *Client) GetMemberBatch(ctx context.Context, keys []runtime.Email) (map[
 // GetRate looks up the exchange rate of a day; the key is a date.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetRate(ctx context.Context, day runtime.Date) (*Rate, error) {
-	p := newRateParams(day)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.rate.Get(ctx, c.keyRate(buf[:0], &p), p)
-}
-
-// keyRate appends the cache key of p to dst. It is kept out of line so that GetRate's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyRate(dst []byte, p *RateParams) []byte {
-	return appendRateParams(c.rate.Key(dst), p)
+	return kit.Get(ctx, c.rate, appendRateParams, RateParams{Day: day})
 }
 
 // GetRateAsync starts GetRate and returns at once; Await the future for the result.
 func (c *Client) GetRateAsync(ctx context.Context, day runtime.Date) *runtime.Future[Rate] {
-	p := newRateParams(day)
-	return c.rate.Async(ctx, &p)
+	return c.rate.Async(ctx, &RateParams{Day: day})
 }
 
 // InvalidateRate drops the cached result for these parameters.
 func (c *Client) InvalidateRate(day runtime.Date) {
-	p := newRateParams(day)
-	c.rate.Invalidate(&p)
-}
-
-func newRateParams(day runtime.Date) RateParams {
-	p := RateParams{Day: day}
-	return p
+	c.rate.Invalidate(&RateParams{Day: day})
 }
 
 func describeRateParams(p *RateParams) string {
 	return fmt.Sprintf("day=%v", runtime.Quote(p.Day.String()))
 }
 
-func decodeRate(rd *runtime.Reader) *Rate {
-	v := new(Rate)
-	readRate(rd, v)
-	return v
-}
-
 // scanRate reads one row of the task's query into a Rate, column by column; a bare return passes err on.
 func scanRate(row *runtime.Row) (out *Rate, err error) {
 	var v Rate
-	v.Day, err = kit.AsDate("/day", row.Col(0))
-	if err != nil {
-		return
-	}
-	v.BasisPoints, err = runtime.AsInt64("/basis_points", row.Col(1))
+	v.Day = kit.Field(&err, "/day", row.Col(0), kit.AsDate)
+	v.BasisPoints = kit.Field(&err, "/basis_points", row.Col(1), runtime.AsInt64)
 	if err != nil {
 		return
 	}
@@ -1834,45 +1479,21 @@ func (c *Client) GetRateBatch(ctx context.Context, keys []runtime.Date) (map[run
 // GetShard looks up a shard by its number, a Go int32, from Go code, in batches.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetShard(ctx context.Context, number int32) (*Shard, error) {
-	p := newShardParams(number)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.shard.Get(ctx, c.keyShard(buf[:0], &p), p)
-}
-
-// keyShard appends the cache key of p to dst. It is kept out of line so that GetShard's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyShard(dst []byte, p *ShardParams) []byte {
-	return appendShardParams(c.shard.Key(dst), p)
+	return kit.Get(ctx, c.shard, appendShardParams, ShardParams{Number: number})
 }
 
 // GetShardAsync starts GetShard and returns at once; Await the future for the result.
 func (c *Client) GetShardAsync(ctx context.Context, number int32) *runtime.Future[Shard] {
-	p := newShardParams(number)
-	return c.shard.Async(ctx, &p)
+	return c.shard.Async(ctx, &ShardParams{Number: number})
 }
 
 // InvalidateShard drops the cached result for these parameters.
 func (c *Client) InvalidateShard(number int32) {
-	p := newShardParams(number)
-	c.shard.Invalidate(&p)
-}
-
-func newShardParams(number int32) ShardParams {
-	p := ShardParams{Number: number}
-	return p
+	c.shard.Invalidate(&ShardParams{Number: number})
 }
 
 func describeShardParams(p *ShardParams) string {
 	return fmt.Sprintf("number=%v", p.Number)
-}
-
-func decodeShard(rd *runtime.Reader) *Shard {
-	v := new(Shard)
-	readShard(rd, v)
-	return v
 }
 
 func (c *Client) fetchShard(ctx context.Context, p *ShardParams) (*Shard, error) {
@@ -1906,18 +1527,7 @@ func (c *Client) GetShardBatch(ctx context.Context, keys []int32) (map[int32]*Sh
 // GetStock looks up the stock of a SKU, a Go type of this package; batches are one POST with the SKUs in the body.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetStock(ctx context.Context, sku SKU) (*Stock, error) {
-	p := newStockParams(sku)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.stock.Get(ctx, c.keyStock(buf[:0], &p), p)
-}
-
-// keyStock appends the cache key of p to dst. It is kept out of line so that GetStock's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyStock(dst []byte, p *StockParams) []byte {
-	return keyStockParams(c.stock.Key(dst), p)
+	return kit.GetEscaping(ctx, c.stock, keyStockParams, StockParams{SKU: sku})
 }
 
 // keyStockParams appends the cache key of v: its cache encoding, except where a source sees more of a param than that holds.
@@ -1928,29 +1538,16 @@ func keyStockParams(dst []byte, v *StockParams) []byte {
 
 // GetStockAsync starts GetStock and returns at once; Await the future for the result.
 func (c *Client) GetStockAsync(ctx context.Context, sku SKU) *runtime.Future[Stock] {
-	p := newStockParams(sku)
-	return c.stock.Async(ctx, &p)
+	return c.stock.Async(ctx, &StockParams{SKU: sku})
 }
 
 // InvalidateStock drops the cached result for these parameters.
 func (c *Client) InvalidateStock(sku SKU) {
-	p := newStockParams(sku)
-	c.stock.Invalidate(&p)
-}
-
-func newStockParams(sku SKU) StockParams {
-	p := StockParams{SKU: sku}
-	return p
+	c.stock.Invalidate(&StockParams{SKU: sku})
 }
 
 func describeStockParams(p *StockParams) string {
 	return fmt.Sprintf("sku=%v", p.SKU)
-}
-
-func decodeStock(rd *runtime.Reader) *Stock {
-	v := new(Stock)
-	readStock(rd, v)
-	return v
 }
 
 // recordStock converts the record the source returned; a bare return passes err on.
@@ -2010,55 +1607,28 @@ func (c *Client) GetStockBatch(ctx context.Context, keys []SKU) (map[SKU]*Stock,
 // GetTier looks up a pricing tier by name; the key is a string and the record's key an enum over strings, converted to match.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetTier(ctx context.Context, tier string) (*Tier, error) {
-	p := newTierParams(tier)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.tier.Get(ctx, c.keyTier(buf[:0], &p), p)
-}
-
-// keyTier appends the cache key of p to dst. It is kept out of line so that GetTier's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyTier(dst []byte, p *TierParams) []byte {
-	return appendTierParams(c.tier.Key(dst), p)
+	return kit.Get(ctx, c.tier, appendTierParams, TierParams{Tier: tier})
 }
 
 // GetTierAsync starts GetTier and returns at once; Await the future for the result.
 func (c *Client) GetTierAsync(ctx context.Context, tier string) *runtime.Future[Tier] {
-	p := newTierParams(tier)
-	return c.tier.Async(ctx, &p)
+	return c.tier.Async(ctx, &TierParams{Tier: tier})
 }
 
 // InvalidateTier drops the cached result for these parameters.
 func (c *Client) InvalidateTier(tier string) {
-	p := newTierParams(tier)
-	c.tier.Invalidate(&p)
-}
-
-func newTierParams(tier string) TierParams {
-	p := TierParams{Tier: tier}
-	return p
+	c.tier.Invalidate(&TierParams{Tier: tier})
 }
 
 func describeTierParams(p *TierParams) string {
 	return fmt.Sprintf("tier=%v", runtime.Quote(p.Tier))
 }
 
-func decodeTier(rd *runtime.Reader) *Tier {
-	v := new(Tier)
-	readTier(rd, v)
-	return v
-}
-
 // scanTier reads one row of the task's query into a Tier, column by column; a bare return passes err on.
 func scanTier(row *runtime.Row) (out *Tier, err error) {
 	var v Tier
-	v.Tier, err = convTierTier("/tier", row.Col(0))
-	if err != nil {
-		return
-	}
-	v.Label, err = runtime.AsString("/label", row.Col(1))
+	v.Tier = kit.Field(&err, "/tier", row.Col(0), kit.AsStringOf[TierTier])
+	v.Label = kit.Field(&err, "/label", row.Col(1), runtime.AsString)
 	if err != nil {
 		return
 	}
@@ -2099,105 +1669,25 @@ func (c *Client) GetTierBatch(ctx context.Context, keys []string) (map[string]*T
 func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, error) {
 	switch task {
 	case "Account":
-		var p AccountParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.account.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.account, params)
 	case "Holiday":
-		var p HolidayParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.holiday.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.holiday, params)
 	case "Host":
-		var p HostParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.host.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.host, params)
 	case "Item":
-		var p ItemParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.item.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.item, params)
 	case "LegacyAccount":
-		var p LegacyAccountParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.legacyAccount.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.legacyAccount, params)
 	case "Member":
-		var p MemberParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.member.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.member, params)
 	case "Rate":
-		var p RateParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.rate.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.rate, params)
 	case "Shard":
-		var p ShardParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.shard.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.shard, params)
 	case "Stock":
-		var p StockParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.stock.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.stock, params)
 	case "Tier":
-		var p TierParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.tier.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.tier, params)
 	}
 	return nil, fmt.Errorf("%w: %q", runtime.ErrUnknownTask, task)
 }
@@ -2212,14 +1702,8 @@ func convHoliday(path string, raw any) (out Holiday, err error) {
 	if err != nil {
 		return
 	}
-	out.Day, err = kit.AsDate(path+"/day", runtime.Prop(m, "day"))
-	if err != nil {
-		return
-	}
-	out.Name, err = runtime.AsString(path+"/name", runtime.Prop(m, "name"))
-	if err != nil {
-		return
-	}
+	out.Day = kit.Field(&err, path+"/day", runtime.Prop(m, "day"), kit.AsDate)
+	out.Name = kit.Field(&err, path+"/name", runtime.Prop(m, "name"), runtime.AsString)
 	return
 }
 
@@ -2232,18 +1716,6 @@ func convStock(path string, raw any) (out Stock, err error) {
 	if err != nil {
 		return
 	}
-	out.Units, err = runtime.AsInt64(path+"/units", runtime.Prop(m, "units"))
-	if err != nil {
-		return
-	}
-	return
-}
-
-func convTierTier(path string, raw any) (out TierTier, err error) {
-	x, err := runtime.AsString(path, raw)
-	if err != nil {
-		return
-	}
-	out = TierTier(x)
+	out.Units = kit.Field(&err, path+"/units", runtime.Prop(m, "units"), runtime.AsInt64)
 	return
 }

@@ -24,40 +24,24 @@ type Address struct {
 
 // UnmarshalJSON decodes a Address, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Address) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"city"}, []string{"city", "zip"}, nil, false); err != nil {
-		return err
-	}
 	type plain Address
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"city"}, []string{"city", "zip"}, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every Address holds only what its schema allows.
 func (v *Address) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *Address) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendAddress(dst []byte, v *Address) []byte {
 	dst = kit.AppendString(dst, v.City)
-	if v.Zip != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendString(dst, (*v.Zip))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOpt(dst, v.Zip, kit.AppendString)
 	return dst
 }
 
 func readAddress(rd *runtime.Reader, v *Address) {
 	v.City = rd.String()
-	if rd.Present() {
-		p0 := new(string)
-		(*p0) = rd.String()
-		v.Zip = p0
-	}
+	v.Zip = kit.ReadOpt(rd, (*runtime.Reader).String)
 }
 
 // Deep: Every shape a result can take, for the clone tests.
@@ -103,49 +87,11 @@ func (v *Deep) Validate() error {
 }
 
 func (v *Deep) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pOwner := path.Key("owner")
-		if v.Owner != nil {
-			v.Owner.validate(vs, &pOwner)
-		}
+	if pNext := path.Key("next"); v.Next != nil {
+		v.Next.validate(vs, &pNext)
 	}
-	{
-		pParts := path.Key("parts")
-		for i0 := range v.Parts {
-			p0 := pParts.Index(i0)
-			v.Parts[i0].validate(vs, &p0)
-		}
-	}
-	{
-		pByName := path.Key("by_name")
-		for k0, e0 := range v.ByName {
-			p0 := pByName.Key(k0)
-			e0.validate(vs, &p0)
-		}
-	}
-	{
-		pMaybe := path.Key("maybe")
-		if v.Maybe.Set && !v.Maybe.Null {
-			v.Maybe.Value.validate(vs, &pMaybe)
-		}
-	}
-	{
-		pNext := path.Key("next")
-		if v.Next != nil {
-			v.Next.validate(vs, &pNext)
-		}
-	}
-	{
-		pExtra := path.Key("extra")
-		if v.Extra != nil {
-			checkDeepExtra((*v.Extra).Any(), &pExtra, vs, nil)
-		}
-	}
-	{
-		pWide := path.Key("wide")
-		if v.Wide != nil {
-			v.Wide.validate(vs, &pWide)
-		}
+	if pExtra := path.Key("extra"); v.Extra != nil {
+		checkDeepExtra((*v.Extra).Any(), &pExtra, vs, nil)
 	}
 }
 
@@ -155,19 +101,8 @@ func appendDeep(dst []byte, v *Deep) []byte {
 	for i0 := range v.Tags {
 		dst = kit.AppendString(dst, v.Tags[i0])
 	}
-	dst = kit.AppendPresent(dst, v.Note.Set)
-	if v.Note.Set {
-		dst = kit.AppendPresent(dst, v.Note.Null)
-		if !v.Note.Null {
-			dst = kit.AppendString(dst, v.Note.Value)
-		}
-	}
-	if v.Owner != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = appendPerson(dst, v.Owner)
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOptNull(dst, &v.Note, kit.AppendString)
+	dst = kit.AppendOptRef(dst, v.Owner, appendPerson)
 	dst = kit.AppendLen(dst, len(v.Parts))
 	for i0 := range v.Parts {
 		dst = appendPerson(dst, &v.Parts[i0])
@@ -184,31 +119,15 @@ func appendDeep(dst []byte, v *Deep) []byte {
 			dst = kit.AppendInt64(dst, v.Grid[i0][i1])
 		}
 	}
-	dst = kit.AppendPresent(dst, v.Maybe.Set)
-	if v.Maybe.Set {
-		dst = kit.AppendPresent(dst, v.Maybe.Null)
-		if !v.Maybe.Null {
-			dst = appendPet(dst, &v.Maybe.Value)
-		}
-	}
-	if v.Next != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = appendDeep(dst, v.Next)
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOptNullRef(dst, &v.Maybe, appendPet)
+	dst = kit.AppendOptRef(dst, v.Next, appendDeep)
 	if v.Extra != nil {
 		dst = kit.AppendPresent(dst, true)
 		dst = runtime.AppendJSONValue(dst, (*v.Extra))
 	} else {
 		dst = kit.AppendPresent(dst, false)
 	}
-	if v.Wide != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = appendDeepWide(dst, v.Wide)
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOptRef(dst, v.Wide, appendDeepWide)
 	return dst
 }
 
@@ -218,19 +137,8 @@ func readDeep(rd *runtime.Reader, v *Deep) {
 	for i0 := range v.Tags {
 		v.Tags[i0] = rd.String()
 	}
-	if rd.Present() {
-		v.Note.Set = true
-		if rd.Present() {
-			v.Note.Null = true
-		} else {
-			v.Note.Value = rd.String()
-		}
-	}
-	if rd.Present() {
-		p0 := new(Person)
-		readPerson(rd, p0)
-		v.Owner = p0
-	}
+	v.Note = kit.ReadOptNull(rd, (*runtime.Reader).String)
+	v.Owner = kit.ReadOptRef(rd, readPerson)
 	v.Parts = make([]Person, rd.Len())
 	for i0 := range v.Parts {
 		readPerson(rd, &v.Parts[i0])
@@ -252,29 +160,14 @@ func readDeep(rd *runtime.Reader, v *Deep) {
 			v.Grid[i0][i1] = rd.Int64()
 		}
 	}
-	if rd.Present() {
-		v.Maybe.Set = true
-		if rd.Present() {
-			v.Maybe.Null = true
-		} else {
-			readPet(rd, &v.Maybe.Value)
-		}
-	}
-	if rd.Present() {
-		p0 := new(Deep)
-		readDeep(rd, p0)
-		v.Next = p0
-	}
+	v.Maybe = kit.ReadOptNullRef(rd, readPet)
+	v.Next = kit.ReadOptRef(rd, readDeep)
 	if rd.Present() {
 		p0 := new(runtime.JSONValue)
 		(*p0) = runtime.ReadJSONValue(rd)
 		v.Extra = p0
 	}
-	if rd.Present() {
-		p0 := new(DeepWide)
-		readDeepWide(rd, p0)
-		v.Wide = p0
-	}
+	v.Wide = kit.ReadOptRef(rd, readDeepWide)
 }
 
 // cloneDeep returns a deep copy of v that shares nothing mutable with it.
@@ -528,21 +421,14 @@ type DeepParams struct {
 
 // UnmarshalJSON decodes a DeepParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *DeepParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
-		return err
-	}
 	type plain DeepParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"id"}, []string{"id"}, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every DeepParams holds only what its schema allows.
 func (v *DeepParams) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *DeepParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendDeepParams(dst []byte, v *DeepParams) []byte {
 	dst = kit.AppendString(dst, v.ID)
@@ -591,423 +477,92 @@ type DeepWide struct {
 
 // UnmarshalJSON decodes a DeepWide, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *DeepWide) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, nil, []string{"o00", "o01", "o02", "o03", "o04", "o05", "o06", "o07", "o08", "o09", "o10", "o11", "o12", "o13", "o14", "o15", "o16", "o17", "o18", "o19", "o20", "o21", "o22", "o23", "o24", "o25", "o26", "o27", "o28", "o29", "o30", "o31", "o32", "o33", "o34", "o35"}, nil, false); err != nil {
-		return err
-	}
 	type plain DeepWide
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), nil, []string{"o00", "o01", "o02", "o03", "o04", "o05", "o06", "o07", "o08", "o09", "o10", "o11", "o12", "o13", "o14", "o15", "o16", "o17", "o18", "o19", "o20", "o21", "o22", "o23", "o24", "o25", "o26", "o27", "o28", "o29", "o30", "o31", "o32", "o33", "o34", "o35"}, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every DeepWide holds only what its schema allows.
 func (v *DeepWide) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *DeepWide) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendDeepWide(dst []byte, v *DeepWide) []byte {
-	if v.O00 != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendInt64(dst, (*v.O00))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.O01 != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendInt64(dst, (*v.O01))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.O02 != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendInt64(dst, (*v.O02))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.O03 != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendInt64(dst, (*v.O03))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.O04 != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendInt64(dst, (*v.O04))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.O05 != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendInt64(dst, (*v.O05))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.O06 != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendInt64(dst, (*v.O06))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.O07 != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendInt64(dst, (*v.O07))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.O08 != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendInt64(dst, (*v.O08))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.O09 != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendInt64(dst, (*v.O09))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.O10 != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendInt64(dst, (*v.O10))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.O11 != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendInt64(dst, (*v.O11))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.O12 != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendInt64(dst, (*v.O12))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.O13 != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendInt64(dst, (*v.O13))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.O14 != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendInt64(dst, (*v.O14))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.O15 != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendInt64(dst, (*v.O15))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.O16 != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendInt64(dst, (*v.O16))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.O17 != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendInt64(dst, (*v.O17))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.O18 != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendInt64(dst, (*v.O18))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.O19 != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendInt64(dst, (*v.O19))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.O20 != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendInt64(dst, (*v.O20))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.O21 != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendInt64(dst, (*v.O21))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.O22 != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendInt64(dst, (*v.O22))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.O23 != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendInt64(dst, (*v.O23))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.O24 != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendInt64(dst, (*v.O24))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.O25 != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendInt64(dst, (*v.O25))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.O26 != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendInt64(dst, (*v.O26))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.O27 != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendInt64(dst, (*v.O27))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.O28 != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendInt64(dst, (*v.O28))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.O29 != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendInt64(dst, (*v.O29))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.O30 != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendInt64(dst, (*v.O30))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.O31 != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendInt64(dst, (*v.O31))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.O32 != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendInt64(dst, (*v.O32))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.O33 != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendInt64(dst, (*v.O33))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.O34 != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendInt64(dst, (*v.O34))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.O35 != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendInt64(dst, (*v.O35))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOpt(dst, v.O00, kit.AppendInt64)
+	dst = kit.AppendOpt(dst, v.O01, kit.AppendInt64)
+	dst = kit.AppendOpt(dst, v.O02, kit.AppendInt64)
+	dst = kit.AppendOpt(dst, v.O03, kit.AppendInt64)
+	dst = kit.AppendOpt(dst, v.O04, kit.AppendInt64)
+	dst = kit.AppendOpt(dst, v.O05, kit.AppendInt64)
+	dst = kit.AppendOpt(dst, v.O06, kit.AppendInt64)
+	dst = kit.AppendOpt(dst, v.O07, kit.AppendInt64)
+	dst = kit.AppendOpt(dst, v.O08, kit.AppendInt64)
+	dst = kit.AppendOpt(dst, v.O09, kit.AppendInt64)
+	dst = kit.AppendOpt(dst, v.O10, kit.AppendInt64)
+	dst = kit.AppendOpt(dst, v.O11, kit.AppendInt64)
+	dst = kit.AppendOpt(dst, v.O12, kit.AppendInt64)
+	dst = kit.AppendOpt(dst, v.O13, kit.AppendInt64)
+	dst = kit.AppendOpt(dst, v.O14, kit.AppendInt64)
+	dst = kit.AppendOpt(dst, v.O15, kit.AppendInt64)
+	dst = kit.AppendOpt(dst, v.O16, kit.AppendInt64)
+	dst = kit.AppendOpt(dst, v.O17, kit.AppendInt64)
+	dst = kit.AppendOpt(dst, v.O18, kit.AppendInt64)
+	dst = kit.AppendOpt(dst, v.O19, kit.AppendInt64)
+	dst = kit.AppendOpt(dst, v.O20, kit.AppendInt64)
+	dst = kit.AppendOpt(dst, v.O21, kit.AppendInt64)
+	dst = kit.AppendOpt(dst, v.O22, kit.AppendInt64)
+	dst = kit.AppendOpt(dst, v.O23, kit.AppendInt64)
+	dst = kit.AppendOpt(dst, v.O24, kit.AppendInt64)
+	dst = kit.AppendOpt(dst, v.O25, kit.AppendInt64)
+	dst = kit.AppendOpt(dst, v.O26, kit.AppendInt64)
+	dst = kit.AppendOpt(dst, v.O27, kit.AppendInt64)
+	dst = kit.AppendOpt(dst, v.O28, kit.AppendInt64)
+	dst = kit.AppendOpt(dst, v.O29, kit.AppendInt64)
+	dst = kit.AppendOpt(dst, v.O30, kit.AppendInt64)
+	dst = kit.AppendOpt(dst, v.O31, kit.AppendInt64)
+	dst = kit.AppendOpt(dst, v.O32, kit.AppendInt64)
+	dst = kit.AppendOpt(dst, v.O33, kit.AppendInt64)
+	dst = kit.AppendOpt(dst, v.O34, kit.AppendInt64)
+	dst = kit.AppendOpt(dst, v.O35, kit.AppendInt64)
 	return dst
 }
 
 func readDeepWide(rd *runtime.Reader, v *DeepWide) {
-	if rd.Present() {
-		p0 := new(int64)
-		(*p0) = rd.Int64()
-		v.O00 = p0
-	}
-	if rd.Present() {
-		p0 := new(int64)
-		(*p0) = rd.Int64()
-		v.O01 = p0
-	}
-	if rd.Present() {
-		p0 := new(int64)
-		(*p0) = rd.Int64()
-		v.O02 = p0
-	}
-	if rd.Present() {
-		p0 := new(int64)
-		(*p0) = rd.Int64()
-		v.O03 = p0
-	}
-	if rd.Present() {
-		p0 := new(int64)
-		(*p0) = rd.Int64()
-		v.O04 = p0
-	}
-	if rd.Present() {
-		p0 := new(int64)
-		(*p0) = rd.Int64()
-		v.O05 = p0
-	}
-	if rd.Present() {
-		p0 := new(int64)
-		(*p0) = rd.Int64()
-		v.O06 = p0
-	}
-	if rd.Present() {
-		p0 := new(int64)
-		(*p0) = rd.Int64()
-		v.O07 = p0
-	}
-	if rd.Present() {
-		p0 := new(int64)
-		(*p0) = rd.Int64()
-		v.O08 = p0
-	}
-	if rd.Present() {
-		p0 := new(int64)
-		(*p0) = rd.Int64()
-		v.O09 = p0
-	}
-	if rd.Present() {
-		p0 := new(int64)
-		(*p0) = rd.Int64()
-		v.O10 = p0
-	}
-	if rd.Present() {
-		p0 := new(int64)
-		(*p0) = rd.Int64()
-		v.O11 = p0
-	}
-	if rd.Present() {
-		p0 := new(int64)
-		(*p0) = rd.Int64()
-		v.O12 = p0
-	}
-	if rd.Present() {
-		p0 := new(int64)
-		(*p0) = rd.Int64()
-		v.O13 = p0
-	}
-	if rd.Present() {
-		p0 := new(int64)
-		(*p0) = rd.Int64()
-		v.O14 = p0
-	}
-	if rd.Present() {
-		p0 := new(int64)
-		(*p0) = rd.Int64()
-		v.O15 = p0
-	}
-	if rd.Present() {
-		p0 := new(int64)
-		(*p0) = rd.Int64()
-		v.O16 = p0
-	}
-	if rd.Present() {
-		p0 := new(int64)
-		(*p0) = rd.Int64()
-		v.O17 = p0
-	}
-	if rd.Present() {
-		p0 := new(int64)
-		(*p0) = rd.Int64()
-		v.O18 = p0
-	}
-	if rd.Present() {
-		p0 := new(int64)
-		(*p0) = rd.Int64()
-		v.O19 = p0
-	}
-	if rd.Present() {
-		p0 := new(int64)
-		(*p0) = rd.Int64()
-		v.O20 = p0
-	}
-	if rd.Present() {
-		p0 := new(int64)
-		(*p0) = rd.Int64()
-		v.O21 = p0
-	}
-	if rd.Present() {
-		p0 := new(int64)
-		(*p0) = rd.Int64()
-		v.O22 = p0
-	}
-	if rd.Present() {
-		p0 := new(int64)
-		(*p0) = rd.Int64()
-		v.O23 = p0
-	}
-	if rd.Present() {
-		p0 := new(int64)
-		(*p0) = rd.Int64()
-		v.O24 = p0
-	}
-	if rd.Present() {
-		p0 := new(int64)
-		(*p0) = rd.Int64()
-		v.O25 = p0
-	}
-	if rd.Present() {
-		p0 := new(int64)
-		(*p0) = rd.Int64()
-		v.O26 = p0
-	}
-	if rd.Present() {
-		p0 := new(int64)
-		(*p0) = rd.Int64()
-		v.O27 = p0
-	}
-	if rd.Present() {
-		p0 := new(int64)
-		(*p0) = rd.Int64()
-		v.O28 = p0
-	}
-	if rd.Present() {
-		p0 := new(int64)
-		(*p0) = rd.Int64()
-		v.O29 = p0
-	}
-	if rd.Present() {
-		p0 := new(int64)
-		(*p0) = rd.Int64()
-		v.O30 = p0
-	}
-	if rd.Present() {
-		p0 := new(int64)
-		(*p0) = rd.Int64()
-		v.O31 = p0
-	}
-	if rd.Present() {
-		p0 := new(int64)
-		(*p0) = rd.Int64()
-		v.O32 = p0
-	}
-	if rd.Present() {
-		p0 := new(int64)
-		(*p0) = rd.Int64()
-		v.O33 = p0
-	}
-	if rd.Present() {
-		p0 := new(int64)
-		(*p0) = rd.Int64()
-		v.O34 = p0
-	}
-	if rd.Present() {
-		p0 := new(int64)
-		(*p0) = rd.Int64()
-		v.O35 = p0
-	}
+	v.O00 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
+	v.O01 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
+	v.O02 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
+	v.O03 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
+	v.O04 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
+	v.O05 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
+	v.O06 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
+	v.O07 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
+	v.O08 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
+	v.O09 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
+	v.O10 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
+	v.O11 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
+	v.O12 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
+	v.O13 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
+	v.O14 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
+	v.O15 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
+	v.O16 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
+	v.O17 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
+	v.O18 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
+	v.O19 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
+	v.O20 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
+	v.O21 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
+	v.O22 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
+	v.O23 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
+	v.O24 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
+	v.O25 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
+	v.O26 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
+	v.O27 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
+	v.O28 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
+	v.O29 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
+	v.O30 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
+	v.O31 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
+	v.O32 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
+	v.O33 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
+	v.O34 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
+	v.O35 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
 }
 
 // Person is the object at $defs/person.
@@ -1020,44 +575,19 @@ type Person struct {
 
 // UnmarshalJSON decodes a Person, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Person) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"name"}, []string{"name", "address", "scores"}, nil, false); err != nil {
-		return err
-	}
 	type plain Person
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"name"}, []string{"name", "address", "scores"}, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every Person holds only what its schema allows.
 func (v *Person) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
-}
-
-func (v *Person) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pAddress := path.Key("address")
-		if v.Address != nil {
-			v.Address.validate(vs, &pAddress)
-		}
-	}
+	return nil
 }
 
 func appendPerson(dst []byte, v *Person) []byte {
 	dst = kit.AppendString(dst, v.Name)
-	dst = kit.AppendPresent(dst, v.Email.Set)
-	if v.Email.Set {
-		dst = kit.AppendPresent(dst, v.Email.Null)
-		if !v.Email.Null {
-			dst = kit.AppendString(dst, v.Email.Value)
-		}
-	}
-	if v.Address != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = appendAddress(dst, v.Address)
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOptNull(dst, &v.Email, kit.AppendString)
+	dst = kit.AppendOptRef(dst, v.Address, appendAddress)
 	if v.Scores != nil {
 		dst = kit.AppendPresent(dst, true)
 		dst = kit.AppendLen(dst, len((*v.Scores)))
@@ -1073,19 +603,8 @@ func appendPerson(dst []byte, v *Person) []byte {
 
 func readPerson(rd *runtime.Reader, v *Person) {
 	v.Name = rd.String()
-	if rd.Present() {
-		v.Email.Set = true
-		if rd.Present() {
-			v.Email.Null = true
-		} else {
-			v.Email.Value = rd.String()
-		}
-	}
-	if rd.Present() {
-		p0 := new(Address)
-		readAddress(rd, p0)
-		v.Address = p0
-	}
+	v.Email = kit.ReadOptNull(rd, (*runtime.Reader).String)
+	v.Address = kit.ReadOptRef(rd, readAddress)
 	if rd.Present() {
 		p0 := new(map[string]float64)
 		{
@@ -1134,30 +653,18 @@ type Pet struct {
 
 // UnmarshalJSON decodes a Pet, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Pet) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"kind"}, []string{"kind", "vet", "tags"}, nil, false); err != nil {
-		return err
-	}
 	type plain Pet
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"kind"}, []string{"kind", "vet", "tags"}, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every Pet holds only what its schema allows.
 func (v *Pet) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *Pet) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendPet(dst []byte, v *Pet) []byte {
 	dst = kit.AppendString(dst, v.Kind)
-	if v.Vet != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendString(dst, (*v.Vet))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOpt(dst, v.Vet, kit.AppendString)
 	if v.Tags != nil {
 		dst = kit.AppendPresent(dst, true)
 		dst = kit.AppendLen(dst, len((*v.Tags)))
@@ -1172,11 +679,7 @@ func appendPet(dst []byte, v *Pet) []byte {
 
 func readPet(rd *runtime.Reader, v *Pet) {
 	v.Kind = rd.String()
-	if rd.Present() {
-		p0 := new(string)
-		(*p0) = rd.String()
-		v.Vet = p0
-	}
+	v.Vet = kit.ReadOpt(rd, (*runtime.Reader).String)
 	if rd.Present() {
 		p0 := new([]string)
 		(*p0) = make([]string, rd.Len())
@@ -1200,20 +703,14 @@ type Client struct {
 func NewClient(x *runtime.Executor) *Client {
 	c := &Client{x: x}
 	c.deep = runtime.NewTask(x, runtime.TaskSpec[DeepParams, Deep]{
-		AppendKey: appendDeepParams,
-		Cache:     runtime.CachePolicy{TTL: time.Minute},
-		Clone:     cloneDeep,
-		Decode:    decodeDeep,
-		Describe:  describeDeepParams,
-		Encode:    appendDeep,
-		Fetch:     c.fetchDeep,
-		Name:      "Deep",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
-		ValidateParams: (*DeepParams).Validate,
+		AppendKey:      appendDeepParams,
+		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Clone:          cloneDeep,
+		Decode:         kit.Decoder(readDeep),
+		Describe:       describeDeepParams,
+		Encode:         appendDeep,
+		Fetch:          c.fetchDeep,
+		Name:           "Deep",
 		ValidateResult: (*Deep).Validate,
 		Version:        "1ed31cbe505cbe85",
 	})
@@ -1223,45 +720,21 @@ func NewClient(x *runtime.Executor) *Client {
 // GetDeep builds a deep value from Go code, for the clone tests.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetDeep(ctx context.Context, id string) (*Deep, error) {
-	p := newDeepParams(id)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.deep.Get(ctx, c.keyDeep(buf[:0], &p), p)
-}
-
-// keyDeep appends the cache key of p to dst. It is kept out of line so that GetDeep's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyDeep(dst []byte, p *DeepParams) []byte {
-	return appendDeepParams(c.deep.Key(dst), p)
+	return kit.Get(ctx, c.deep, appendDeepParams, DeepParams{ID: id})
 }
 
 // GetDeepAsync starts GetDeep and returns at once; Await the future for the result.
 func (c *Client) GetDeepAsync(ctx context.Context, id string) *runtime.Future[Deep] {
-	p := newDeepParams(id)
-	return c.deep.Async(ctx, &p)
+	return c.deep.Async(ctx, &DeepParams{ID: id})
 }
 
 // InvalidateDeep drops the cached result for these parameters.
 func (c *Client) InvalidateDeep(id string) {
-	p := newDeepParams(id)
-	c.deep.Invalidate(&p)
-}
-
-func newDeepParams(id string) DeepParams {
-	p := DeepParams{ID: id}
-	return p
+	c.deep.Invalidate(&DeepParams{ID: id})
 }
 
 func describeDeepParams(p *DeepParams) string {
 	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
-}
-
-func decodeDeep(rd *runtime.Reader) *Deep {
-	v := new(Deep)
-	readDeep(rd, v)
-	return v
 }
 
 func (c *Client) fetchDeep(ctx context.Context, p *DeepParams) (*Deep, error) {
@@ -1272,15 +745,7 @@ func (c *Client) fetchDeep(ctx context.Context, p *DeepParams) (*Deep, error) {
 func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, error) {
 	switch task {
 	case "Deep":
-		var p DeepParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.deep.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.deep, params)
 	}
 	return nil, fmt.Errorf("%w: %q", runtime.ErrUnknownTask, task)
 }

@@ -52,24 +52,16 @@ func (v *Account) Validate() error {
 }
 
 func (v *Account) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pTags := path.Key("tags")
-		for i0 := range v.Tags {
-			p0 := pTags.Index(i0)
-			v.Tags[i0].validate(vs, &p0)
-		}
+	pTags := path.Key("tags")
+	for i0 := range v.Tags {
+		p0 := pTags.Index(i0)
+		v.Tags[i0].validate(vs, &p0)
 	}
-	{
-		pPoint := path.Key("point")
-		if v.Point != nil {
-			v.Point.validate(vs, &pPoint)
-		}
+	if pPoint := path.Key("point"); v.Point != nil {
+		v.Point.validate(vs, &pPoint)
 	}
-	{
-		pPayment := path.Key("payment")
-		if v.Payment != nil {
-			checkAccountPayment((*v.Payment).Any(), &pPayment, vs, nil)
-		}
+	if pPayment := path.Key("payment"); v.Payment != nil {
+		checkAccountPayment((*v.Payment).Any(), &pPayment, vs, nil)
 	}
 }
 
@@ -79,12 +71,7 @@ func appendAccount(dst []byte, v *Account) []byte {
 	for i0 := range v.Tags {
 		dst = appendTag(dst, &v.Tags[i0])
 	}
-	if v.Point != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = appendAccountPoint(dst, v.Point)
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOptRef(dst, v.Point, appendAccountPoint)
 	if v.Payment != nil {
 		dst = kit.AppendPresent(dst, true)
 		dst = runtime.AppendJSONValue(dst, (*v.Payment))
@@ -100,11 +87,7 @@ func readAccount(rd *runtime.Reader, v *Account) {
 	for i0 := range v.Tags {
 		readTag(rd, &v.Tags[i0])
 	}
-	if rd.Present() {
-		p0 := new(AccountPoint)
-		readAccountPoint(rd, p0)
-		v.Point = p0
-	}
+	v.Point = kit.ReadOptRef(rd, readAccountPoint)
 	if rd.Present() {
 		p0 := new(runtime.JSONValue)
 		(*p0) = runtime.ReadJSONValue(rd)
@@ -124,21 +107,14 @@ type AccountParams struct {
 
 // UnmarshalJSON decodes a AccountParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *AccountParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
-		return err
-	}
 	type plain AccountParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"id"}, []string{"id"}, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every AccountParams holds only what its schema allows.
 func (v *AccountParams) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *AccountParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendAccountParams(dst []byte, v *AccountParams) []byte {
 	dst = kit.AppendString(dst, v.ID)
@@ -206,32 +182,14 @@ func (v *AccountPoint) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendAccountPoint(dst []byte, v *AccountPoint) []byte {
-	if v.V0 != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendFloat64(dst, (*v.V0))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.V1 != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendFloat64(dst, (*v.V1))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOpt(dst, v.V0, kit.AppendFloat64)
+	dst = kit.AppendOpt(dst, v.V1, kit.AppendFloat64)
 	return dst
 }
 
 func readAccountPoint(rd *runtime.Reader, v *AccountPoint) {
-	if rd.Present() {
-		p0 := new(float64)
-		(*p0) = rd.Float64()
-		v.V0 = p0
-	}
-	if rd.Present() {
-		p0 := new(float64)
-		(*p0) = rd.Float64()
-		v.V1 = p0
-	}
+	v.V0 = kit.ReadOpt(rd, (*runtime.Reader).Float64)
+	v.V1 = kit.ReadOpt(rd, (*runtime.Reader).Float64)
 }
 
 // Leg is the object at $defs/Leg.
@@ -242,21 +200,14 @@ type Leg struct {
 
 // UnmarshalJSON decodes a Leg, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Leg) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"from", "to"}, []string{"from", "to"}, nil, false); err != nil {
-		return err
-	}
 	type plain Leg
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"from", "to"}, []string{"from", "to"}, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every Leg holds only what its schema allows.
 func (v *Leg) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *Leg) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendLeg(dst []byte, v *Leg) []byte {
 	dst = kit.AppendString(dst, v.From)
@@ -304,27 +255,15 @@ func (v *Shipment) Validate() error {
 }
 
 func (v *Shipment) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pLegs := path.Key("legs")
-		if len(v.Legs) < 1 {
-			vs.Addf(pLegs.String(), "minItems", "%d items, want at least 1", len(v.Legs))
-		}
-		for i0 := range v.Legs {
-			p0 := pLegs.Index(i0)
-			v.Legs[i0].validate(vs, &p0)
-		}
+	pLegs := path.Key("legs")
+	if len(v.Legs) < 1 {
+		vs.Addf(pLegs.String(), "minItems", "%d items, want at least 1", len(v.Legs))
 	}
-	{
-		pRoute := path.Key("route")
-		if v.Route != nil {
-			v.Route.validate(vs, &pRoute)
-		}
+	if pRoute := path.Key("route"); v.Route != nil {
+		v.Route.validate(vs, &pRoute)
 	}
-	{
-		pContact := path.Key("contact")
-		if v.Contact != nil {
-			checkShipmentContact((*v.Contact).Any(), &pContact, vs, nil)
-		}
+	if pContact := path.Key("contact"); v.Contact != nil {
+		checkShipmentContact((*v.Contact).Any(), &pContact, vs, nil)
 	}
 }
 
@@ -334,12 +273,7 @@ func appendShipment(dst []byte, v *Shipment) []byte {
 	for i0 := range v.Legs {
 		dst = appendLeg(dst, &v.Legs[i0])
 	}
-	if v.Route != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = appendShipmentRoute(dst, v.Route)
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOptRef(dst, v.Route, appendShipmentRoute)
 	if v.Contact != nil {
 		dst = kit.AppendPresent(dst, true)
 		dst = runtime.AppendJSONValue(dst, (*v.Contact))
@@ -355,11 +289,7 @@ func readShipment(rd *runtime.Reader, v *Shipment) {
 	for i0 := range v.Legs {
 		readLeg(rd, &v.Legs[i0])
 	}
-	if rd.Present() {
-		p0 := new(ShipmentRoute)
-		readShipmentRoute(rd, p0)
-		v.Route = p0
-	}
+	v.Route = kit.ReadOptRef(rd, readShipmentRoute)
 	if rd.Present() {
 		p0 := new(runtime.JSONValue)
 		(*p0) = runtime.ReadJSONValue(rd)
@@ -379,21 +309,14 @@ type ShipmentParams struct {
 
 // UnmarshalJSON decodes a ShipmentParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ShipmentParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
-		return err
-	}
 	type plain ShipmentParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"id"}, []string{"id"}, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every ShipmentParams holds only what its schema allows.
 func (v *ShipmentParams) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *ShipmentParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendShipmentParams(dst []byte, v *ShipmentParams) []byte {
 	dst = kit.AppendString(dst, v.ID)
@@ -462,12 +385,7 @@ func (v *ShipmentRoute) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendShipmentRoute(dst []byte, v *ShipmentRoute) []byte {
-	if v.V0 != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendString(dst, (*v.V0))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOpt(dst, v.V0, kit.AppendString)
 	dst = kit.AppendLen(dst, len(v.Rest))
 	for i0 := range v.Rest {
 		dst = kit.AppendInt64(dst, v.Rest[i0])
@@ -476,11 +394,7 @@ func appendShipmentRoute(dst []byte, v *ShipmentRoute) []byte {
 }
 
 func readShipmentRoute(rd *runtime.Reader, v *ShipmentRoute) {
-	if rd.Present() {
-		p0 := new(string)
-		(*p0) = rd.String()
-		v.V0 = p0
-	}
+	v.V0 = kit.ReadOpt(rd, (*runtime.Reader).String)
 	v.Rest = make([]int64, rd.Len())
 	for i0 := range v.Rest {
 		v.Rest[i0] = rd.Int64()
@@ -494,11 +408,8 @@ type Tag struct {
 
 // UnmarshalJSON decodes a Tag, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Tag) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"name"}, []string{"name"}, nil, false); err != nil {
-		return err
-	}
 	type plain Tag
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"name"}, []string{"name"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -509,11 +420,9 @@ func (v *Tag) Validate() error {
 }
 
 func (v *Tag) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pName := path.Key("name")
-		if utf8.RuneCountInString(v.Name) < 1 {
-			vs.Addf(pName.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.Name))
-		}
+	pName := path.Key("name")
+	if utf8.RuneCountInString(v.Name) < 1 {
+		vs.Addf(pName.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.Name))
 	}
 }
 
@@ -529,7 +438,7 @@ func readTag(rd *runtime.Reader, v *Tag) {
 // checkAccountPayment checks a JSON value against the schema at properties/payment, adding a violation for every keyword it breaks.
 func checkAccountPayment(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "object") {
-		vs.Addf(path.String(), "type", "%s is not of type object", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type object", kit.JSONKind(v))
 	}
 	if o, ok := v.(map[string]any); ok {
 		if _, ok := o["card"]; ok {
@@ -567,21 +476,21 @@ func checkAccountPaymentDepBilling(v any, path *runtime.Path, vs *runtime.Violat
 // checkAccountPaymentPropBilling checks a JSON value against the schema at properties/billing, adding a violation for every keyword it breaks.
 func checkAccountPaymentPropBilling(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "string") {
-		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type string", kit.JSONKind(v))
 	}
 }
 
 // checkAccountPaymentPropCard checks a JSON value against the schema at properties/card, adding a violation for every keyword it breaks.
 func checkAccountPaymentPropCard(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "string") {
-		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type string", kit.JSONKind(v))
 	}
 }
 
 // checkShipmentContact checks a JSON value against the schema at properties/contact, adding a violation for every keyword it breaks.
 func checkShipmentContact(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "object") {
-		vs.Addf(path.String(), "type", "%s is not of type object", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type object", kit.JSONKind(v))
 	}
 	if o, ok := v.(map[string]any); ok {
 		if _, ok := o["phone"]; ok {
@@ -605,14 +514,14 @@ func checkShipmentContact(v any, path *runtime.Path, vs *runtime.Violations, ev 
 // checkShipmentContactPropEmail checks a JSON value against the schema at properties/email, adding a violation for every keyword it breaks.
 func checkShipmentContactPropEmail(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "string") {
-		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type string", kit.JSONKind(v))
 	}
 }
 
 // checkShipmentContactPropPhone checks a JSON value against the schema at properties/phone, adding a violation for every keyword it breaks.
 func checkShipmentContactPropPhone(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "string") {
-		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type string", kit.JSONKind(v))
 	}
 }
 
@@ -636,20 +545,14 @@ func NewClient(x *runtime.Executor) *Client {
 		Scan:    scanAccount,
 	}
 	c.account = runtime.NewTask(x, runtime.TaskSpec[AccountParams, Account]{
-		AppendKey: appendAccountParams,
-		Cache:     runtime.CachePolicy{TTL: time.Minute},
-		Clone:     cloneAccount,
-		Decode:    decodeAccount,
-		Describe:  describeAccountParams,
-		Encode:    appendAccount,
-		Fetch:     c.fetchAccount,
-		Name:      "Account",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
-		ValidateParams: (*AccountParams).Validate,
+		AppendKey:      appendAccountParams,
+		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Clone:          cloneAccount,
+		Decode:         kit.Decoder(readAccount),
+		Describe:       describeAccountParams,
+		Encode:         appendAccount,
+		Fetch:          c.fetchAccount,
+		Name:           "Account",
 		ValidateResult: (*Account).Validate,
 		Version:        "4b85cfdeecc812f3",
 	})
@@ -659,20 +562,14 @@ func NewClient(x *runtime.Executor) *Client {
 		Scan:    scanShipment,
 	}
 	c.shipment = runtime.NewTask(x, runtime.TaskSpec[ShipmentParams, Shipment]{
-		AppendKey: appendShipmentParams,
-		Cache:     runtime.CachePolicy{TTL: time.Minute},
-		Clone:     cloneShipment,
-		Decode:    decodeShipment,
-		Describe:  describeShipmentParams,
-		Encode:    appendShipment,
-		Fetch:     c.fetchShipment,
-		Name:      "Shipment",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
-		ValidateParams: (*ShipmentParams).Validate,
+		AppendKey:      appendShipmentParams,
+		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Clone:          cloneShipment,
+		Decode:         kit.Decoder(readShipment),
+		Describe:       describeShipmentParams,
+		Encode:         appendShipment,
+		Fetch:          c.fetchShipment,
+		Name:           "Shipment",
 		ValidateResult: (*Shipment).Validate,
 		Version:        "5e3a88b41a76e54a",
 	})
@@ -682,75 +579,31 @@ func NewClient(x *runtime.Executor) *Client {
 // GetAccount looks up an account whose schema lives in a draft-07 file.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetAccount(ctx context.Context, id string) (*Account, error) {
-	p := newAccountParams(id)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.account.Get(ctx, c.keyAccount(buf[:0], &p), p)
-}
-
-// keyAccount appends the cache key of p to dst. It is kept out of line so that GetAccount's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyAccount(dst []byte, p *AccountParams) []byte {
-	return appendAccountParams(c.account.Key(dst), p)
+	return kit.Get(ctx, c.account, appendAccountParams, AccountParams{ID: id})
 }
 
 // GetAccountAsync starts GetAccount and returns at once; Await the future for the result.
 func (c *Client) GetAccountAsync(ctx context.Context, id string) *runtime.Future[Account] {
-	p := newAccountParams(id)
-	return c.account.Async(ctx, &p)
+	return c.account.Async(ctx, &AccountParams{ID: id})
 }
 
 // InvalidateAccount drops the cached result for these parameters.
 func (c *Client) InvalidateAccount(id string) {
-	p := newAccountParams(id)
-	c.account.Invalidate(&p)
-}
-
-func newAccountParams(id string) AccountParams {
-	p := AccountParams{ID: id}
-	return p
+	c.account.Invalidate(&AccountParams{ID: id})
 }
 
 func describeAccountParams(p *AccountParams) string {
 	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
 }
 
-func decodeAccount(rd *runtime.Reader) *Account {
-	v := new(Account)
-	readAccount(rd, v)
-	return v
-}
-
 // scanAccount reads one row of the task's query into a Account, column by column; a bare return passes err on.
 func scanAccount(row *runtime.Row) (out *Account, err error) {
 	var v Account
-	v.ID, err = runtime.AsString("/id", row.Col(0))
+	v.ID = kit.Field(&err, "/id", row.Col(0), runtime.AsString)
+	v.Tags = kit.ListField(&err, "/tags", row.Col(1), convTag)
+	v.Point = kit.OptionalField(&err, "/point", row.Col(2), convAccountPoint)
 	if err != nil {
 		return
-	}
-	{
-		var a1 []any
-		a1, err = runtime.AsArray("/tags", row.Col(1))
-		if err != nil {
-			return
-		}
-		v.Tags = make([]Tag, len(a1))
-		for i1, e1 := range a1 {
-			v.Tags[i1], err = convTag("/tags"+"/"+strconv.Itoa(i1), e1)
-			if err != nil {
-				return
-			}
-		}
-	}
-	if rPoint, ok := row.Lookup(2); ok && rPoint != nil {
-		var vPoint AccountPoint
-		vPoint, err = convAccountPoint("/point", rPoint)
-		if err != nil {
-			return
-		}
-		v.Point = &vPoint
 	}
 	if rPayment, ok := row.Lookup(3); ok && (rPayment != nil || kit.AcceptsNull(checkAccountPayment)) {
 		var vPayment runtime.JSONValue
@@ -770,75 +623,31 @@ func (c *Client) fetchAccount(ctx context.Context, p *AccountParams) (*Account, 
 // GetShipment looks up a shipment whose schema lives in a draft 2019-09 file.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetShipment(ctx context.Context, id string) (*Shipment, error) {
-	p := newShipmentParams(id)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.shipment.Get(ctx, c.keyShipment(buf[:0], &p), p)
-}
-
-// keyShipment appends the cache key of p to dst. It is kept out of line so that GetShipment's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyShipment(dst []byte, p *ShipmentParams) []byte {
-	return appendShipmentParams(c.shipment.Key(dst), p)
+	return kit.Get(ctx, c.shipment, appendShipmentParams, ShipmentParams{ID: id})
 }
 
 // GetShipmentAsync starts GetShipment and returns at once; Await the future for the result.
 func (c *Client) GetShipmentAsync(ctx context.Context, id string) *runtime.Future[Shipment] {
-	p := newShipmentParams(id)
-	return c.shipment.Async(ctx, &p)
+	return c.shipment.Async(ctx, &ShipmentParams{ID: id})
 }
 
 // InvalidateShipment drops the cached result for these parameters.
 func (c *Client) InvalidateShipment(id string) {
-	p := newShipmentParams(id)
-	c.shipment.Invalidate(&p)
-}
-
-func newShipmentParams(id string) ShipmentParams {
-	p := ShipmentParams{ID: id}
-	return p
+	c.shipment.Invalidate(&ShipmentParams{ID: id})
 }
 
 func describeShipmentParams(p *ShipmentParams) string {
 	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
 }
 
-func decodeShipment(rd *runtime.Reader) *Shipment {
-	v := new(Shipment)
-	readShipment(rd, v)
-	return v
-}
-
 // scanShipment reads one row of the task's query into a Shipment, column by column; a bare return passes err on.
 func scanShipment(row *runtime.Row) (out *Shipment, err error) {
 	var v Shipment
-	v.ID, err = runtime.AsString("/id", row.Col(0))
+	v.ID = kit.Field(&err, "/id", row.Col(0), runtime.AsString)
+	v.Legs = kit.ListField(&err, "/legs", row.Col(1), convLeg)
+	v.Route = kit.OptionalField(&err, "/route", row.Col(2), convShipmentRoute)
 	if err != nil {
 		return
-	}
-	{
-		var a1 []any
-		a1, err = runtime.AsArray("/legs", row.Col(1))
-		if err != nil {
-			return
-		}
-		v.Legs = make([]Leg, len(a1))
-		for i1, e1 := range a1 {
-			v.Legs[i1], err = convLeg("/legs"+"/"+strconv.Itoa(i1), e1)
-			if err != nil {
-				return
-			}
-		}
-	}
-	if rRoute, ok := row.Lookup(2); ok && rRoute != nil {
-		var vRoute ShipmentRoute
-		vRoute, err = convShipmentRoute("/route", rRoute)
-		if err != nil {
-			return
-		}
-		v.Route = &vRoute
 	}
 	if rContact, ok := row.Lookup(3); ok && (rContact != nil || kit.AcceptsNull(checkShipmentContact)) {
 		var vContact runtime.JSONValue
@@ -859,25 +668,9 @@ func (c *Client) fetchShipment(ctx context.Context, p *ShipmentParams) (*Shipmen
 func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, error) {
 	switch task {
 	case "Account":
-		var p AccountParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.account.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.account, params)
 	case "Shipment":
-		var p ShipmentParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.shipment.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.shipment, params)
 	}
 	return nil, fmt.Errorf("%w: %q", runtime.ErrUnknownTask, task)
 }
@@ -897,14 +690,8 @@ func convLeg(path string, raw any) (out Leg, err error) {
 	if err != nil {
 		return
 	}
-	out.From, err = runtime.AsString(path+"/from", runtime.Prop(m, "from"))
-	if err != nil {
-		return
-	}
-	out.To, err = runtime.AsString(path+"/to", runtime.Prop(m, "to"))
-	if err != nil {
-		return
-	}
+	out.From = kit.Field(&err, path+"/from", runtime.Prop(m, "from"), runtime.AsString)
+	out.To = kit.Field(&err, path+"/to", runtime.Prop(m, "to"), runtime.AsString)
 	return
 }
 
@@ -918,9 +705,6 @@ func convTag(path string, raw any) (out Tag, err error) {
 	if err != nil {
 		return
 	}
-	out.Name, err = runtime.AsString(path+"/name", runtime.Prop(m, "name"))
-	if err != nil {
-		return
-	}
+	out.Name = kit.Field(&err, path+"/name", runtime.Prop(m, "name"), runtime.AsString)
 	return
 }

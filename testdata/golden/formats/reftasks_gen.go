@@ -11,7 +11,6 @@ import (
 	"maps"
 	"net/netip"
 	"slices"
-	"strconv"
 	"time"
 	"unicode/utf8"
 )
@@ -19,6 +18,9 @@ import (
 // A compile error here means this file and github.com/reftask/reftask/runtime/kit come from
 // different versions of reftask: regenerate the file (go generate) with the reftaskgen of the version you build with.
 const _ = kit.SupportPackageIsVersion1
+
+// linkPattern is compiled once; reftaskgen has already checked the pattern.
+var linkPattern = kit.MustPattern("^https://")
 
 // Booking is the object at booking.task.json#/result.
 type Booking struct {
@@ -30,11 +32,8 @@ type Booking struct {
 
 // UnmarshalJSON decodes a Booking, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Booking) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"id", "guest"}, []string{"id", "guest", "stay", "receipt"}, nil, false); err != nil {
-		return err
-	}
 	type plain Booking
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"id", "guest"}, []string{"id", "guest", "stay", "receipt"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -45,26 +44,18 @@ func (v *Booking) Validate() error {
 }
 
 func (v *Booking) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pGuest := path.Key("guest")
-		if !v.Guest.IsValid() {
-			vs.Add(pGuest.String(), "format", "not a valid email (zero value)")
+	pGuest := path.Key("guest")
+	if !v.Guest.IsValid() {
+		vs.Add(pGuest.String(), "format", "not a valid email (zero value)")
+	}
+	if pStay := path.Key("stay"); v.Stay != nil {
+		if !(*v.Stay).IsValid() {
+			vs.Add(pStay.String(), "format", "not a valid duration (zero value)")
 		}
 	}
-	{
-		pStay := path.Key("stay")
-		if v.Stay != nil {
-			if !(*v.Stay).IsValid() {
-				vs.Add(pStay.String(), "format", "not a valid duration (zero value)")
-			}
-		}
-	}
-	{
-		pReceipt := path.Key("receipt")
-		if v.Receipt != nil {
-			if !(*v.Receipt).IsValid() {
-				vs.Add(pReceipt.String(), "format", "not a valid uri (zero value)")
-			}
+	if pReceipt := path.Key("receipt"); v.Receipt != nil {
+		if !(*v.Receipt).IsValid() {
+			vs.Add(pReceipt.String(), "format", "not a valid uri (zero value)")
 		}
 	}
 }
@@ -72,34 +63,16 @@ func (v *Booking) validate(vs *runtime.Violations, path *runtime.Path) {
 func appendBooking(dst []byte, v *Booking) []byte {
 	dst = runtime.AppendUUID(dst, v.ID)
 	dst = runtime.AppendEmail(dst, v.Guest)
-	if v.Stay != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = runtime.AppendDuration(dst, (*v.Stay))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.Receipt != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = runtime.AppendURI(dst, (*v.Receipt))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOpt(dst, v.Stay, runtime.AppendDuration)
+	dst = kit.AppendOpt(dst, v.Receipt, runtime.AppendURI)
 	return dst
 }
 
 func readBooking(rd *runtime.Reader, v *Booking) {
 	v.ID = rd.UUID()
 	v.Guest = rd.Email()
-	if rd.Present() {
-		p0 := new(runtime.Duration)
-		(*p0) = rd.Duration()
-		v.Stay = p0
-	}
-	if rd.Present() {
-		p0 := new(runtime.URI)
-		(*p0) = rd.URI()
-		v.Receipt = p0
-	}
+	v.Stay = kit.ReadOpt(rd, (*runtime.Reader).Duration)
+	v.Receipt = kit.ReadOpt(rd, (*runtime.Reader).URI)
 }
 
 // cloneBooking returns a deep copy of v that shares nothing mutable with it.
@@ -129,11 +102,8 @@ type BookingParams struct {
 
 // UnmarshalJSON decodes a BookingParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *BookingParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"id"}, []string{"id", "on", "via"}, nil, false); err != nil {
-		return err
-	}
 	type plain BookingParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"id"}, []string{"id", "on", "via"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -144,38 +114,22 @@ func (v *BookingParams) Validate() error {
 }
 
 func (v *BookingParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pOn := path.Key("on")
-		if v.On != nil {
-			if !(*v.On).IsValid() {
-				vs.Add(pOn.String(), "format", "not a valid date (zero value)")
-			}
+	if pOn := path.Key("on"); v.On != nil {
+		if !(*v.On).IsValid() {
+			vs.Add(pOn.String(), "format", "not a valid date (zero value)")
 		}
 	}
-	{
-		pVia := path.Key("via")
-		if v.Via != nil {
-			if !runtime.IsIPv4((*v.Via)) {
-				vs.Addf(pVia.String(), "format", "%s: not an ipv4 address", (*v.Via))
-			}
+	if pVia := path.Key("via"); v.Via != nil {
+		if !runtime.IsIPv4((*v.Via)) {
+			vs.Addf(pVia.String(), "format", "%s: not an ipv4 address", (*v.Via))
 		}
 	}
 }
 
 func appendBookingParams(dst []byte, v *BookingParams) []byte {
 	dst = runtime.AppendUUID(dst, v.ID)
-	if v.On != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = runtime.AppendDate(dst, (*v.On))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.Via != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = runtime.AppendAddr(dst, (*v.Via))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOpt(dst, v.On, runtime.AppendDate)
+	dst = kit.AppendOpt(dst, v.Via, runtime.AppendAddr)
 	return dst
 }
 
@@ -200,11 +154,8 @@ type Event struct {
 
 // UnmarshalJSON decodes a Event, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Event) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"id", "day", "starts", "length", "organizer", "link", "v4", "v6", "at"}, []string{"id", "day", "starts", "length", "organizer", "link", "v4", "v6", "at", "backup", "holidays", "owners", "kind", "host"}, nil, false); err != nil {
-		return err
-	}
 	type plain Event
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"id", "day", "starts", "length", "organizer", "link", "v4", "v6", "at"}, []string{"id", "day", "starts", "length", "organizer", "link", "v4", "v6", "at", "backup", "holidays", "owners", "kind", "host"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -214,93 +165,64 @@ func (v *Event) Validate() error {
 	return vs.Err()
 }
 
-// pattern0 is compiled once; the schema compiler has already accepted it.
-var pattern0 = kit.MustPattern("^https://")
-
 func (v *Event) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pDay := path.Key("day")
-		if !v.Day.IsValid() {
-			vs.Add(pDay.String(), "format", "not a valid date (zero value)")
+	pDay := path.Key("day")
+	if !v.Day.IsValid() {
+		vs.Add(pDay.String(), "format", "not a valid date (zero value)")
+	}
+	pStarts := path.Key("starts")
+	if !v.Starts.IsValid() {
+		vs.Add(pStarts.String(), "format", "not a valid time (zero value)")
+	}
+	pLength := path.Key("length")
+	if !v.Length.IsValid() {
+		vs.Add(pLength.String(), "format", "not a valid duration (zero value)")
+	}
+	pOrganizer := path.Key("organizer")
+	if !v.Organizer.IsValid() {
+		vs.Add(pOrganizer.String(), "format", "not a valid email (zero value)")
+	}
+	if utf8.RuneCountInString(v.Organizer.String()) > 64 {
+		vs.Addf(pOrganizer.String(), "maxLength", "length %d, want at most 64", utf8.RuneCountInString(v.Organizer.String()))
+	}
+	pLink := path.Key("link")
+	if !v.Link.IsValid() {
+		vs.Add(pLink.String(), "format", "not a valid uri (zero value)")
+	}
+	if !linkPattern.MatchString(v.Link.String()) {
+		vs.Addf(pLink.String(), "pattern", "%q does not match \"^https://\"", v.Link.String())
+	}
+	pV4 := path.Key("v4")
+	if !runtime.IsIPv4(v.V4) {
+		vs.Addf(pV4.String(), "format", "%s: not an ipv4 address", v.V4)
+	}
+	pV6 := path.Key("v6")
+	if !runtime.IsIPv6(v.V6) {
+		vs.Addf(pV6.String(), "format", "%s: not an ipv6 address", v.V6)
+	}
+	if pEnds := path.Key("ends"); v.Ends.Set && !v.Ends.Null {
+		if !v.Ends.Value.IsValid() {
+			vs.Add(pEnds.String(), "format", "not a valid time (zero value)")
 		}
 	}
-	{
-		pStarts := path.Key("starts")
-		if !v.Starts.IsValid() {
-			vs.Add(pStarts.String(), "format", "not a valid time (zero value)")
+	if pBackup := path.Key("backup"); v.Backup != nil {
+		if !(*v.Backup).IsValid() {
+			vs.Add(pBackup.String(), "format", "not a valid email (zero value)")
 		}
 	}
-	{
-		pLength := path.Key("length")
-		if !v.Length.IsValid() {
-			vs.Add(pLength.String(), "format", "not a valid duration (zero value)")
+	if pHolidays := path.Key("holidays"); v.Holidays != nil {
+		if i, j, dup := kit.DuplicateIndex((*v.Holidays)); dup {
+			vs.Addf(pHolidays.String(), "uniqueItems", "items %d and %d are equal", i, j)
 		}
-	}
-	{
-		pOrganizer := path.Key("organizer")
-		if !v.Organizer.IsValid() {
-			vs.Add(pOrganizer.String(), "format", "not a valid email (zero value)")
-		}
-		if utf8.RuneCountInString(v.Organizer.String()) > 64 {
-			vs.Addf(pOrganizer.String(), "maxLength", "length %d, want at most 64", utf8.RuneCountInString(v.Organizer.String()))
-		}
-	}
-	{
-		pLink := path.Key("link")
-		if !v.Link.IsValid() {
-			vs.Add(pLink.String(), "format", "not a valid uri (zero value)")
-		}
-		if !pattern0.MatchString(v.Link.String()) {
-			vs.Addf(pLink.String(), "pattern", "%q does not match \"^https://\"", v.Link.String())
-		}
-	}
-	{
-		pV4 := path.Key("v4")
-		if !runtime.IsIPv4(v.V4) {
-			vs.Addf(pV4.String(), "format", "%s: not an ipv4 address", v.V4)
-		}
-	}
-	{
-		pV6 := path.Key("v6")
-		if !runtime.IsIPv6(v.V6) {
-			vs.Addf(pV6.String(), "format", "%s: not an ipv6 address", v.V6)
-		}
-	}
-	{
-		pEnds := path.Key("ends")
-		if v.Ends.Set && !v.Ends.Null {
-			if !v.Ends.Value.IsValid() {
-				vs.Add(pEnds.String(), "format", "not a valid time (zero value)")
+		for i0 := range *v.Holidays {
+			p0 := pHolidays.Index(i0)
+			if !(*v.Holidays)[i0].IsValid() {
+				vs.Add(p0.String(), "format", "not a valid date (zero value)")
 			}
 		}
 	}
-	{
-		pBackup := path.Key("backup")
-		if v.Backup != nil {
-			if !(*v.Backup).IsValid() {
-				vs.Add(pBackup.String(), "format", "not a valid email (zero value)")
-			}
-		}
-	}
-	{
-		pHolidays := path.Key("holidays")
-		if v.Holidays != nil {
-			if i, j, dup := kit.DuplicateIndex((*v.Holidays)); dup {
-				vs.Addf(pHolidays.String(), "uniqueItems", "items %d and %d are equal", i, j)
-			}
-			for i0 := range *v.Holidays {
-				p0 := pHolidays.Index(i0)
-				if !(*v.Holidays)[i0].IsValid() {
-					vs.Add(p0.String(), "format", "not a valid date (zero value)")
-				}
-			}
-		}
-	}
-	{
-		pKind := path.Key("kind")
-		if v.Kind != nil {
-			(*v.Kind).validate(vs, &pKind)
-		}
+	if pKind := path.Key("kind"); v.Kind != nil {
+		(*v.Kind).validate(vs, &pKind)
 	}
 }
 
@@ -314,19 +236,8 @@ func appendEvent(dst []byte, v *Event) []byte {
 	dst = runtime.AppendAddr(dst, v.V4)
 	dst = runtime.AppendAddr(dst, v.V6)
 	dst = kit.AppendTime(dst, v.At)
-	dst = kit.AppendPresent(dst, v.Ends.Set)
-	if v.Ends.Set {
-		dst = kit.AppendPresent(dst, v.Ends.Null)
-		if !v.Ends.Null {
-			dst = runtime.AppendTimeOfDay(dst, v.Ends.Value)
-		}
-	}
-	if v.Backup != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = runtime.AppendEmail(dst, (*v.Backup))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOptNull(dst, &v.Ends, runtime.AppendTimeOfDay)
+	dst = kit.AppendOpt(dst, v.Backup, runtime.AppendEmail)
 	if v.Holidays != nil {
 		dst = kit.AppendPresent(dst, true)
 		dst = kit.AppendLen(dst, len((*v.Holidays)))
@@ -346,18 +257,8 @@ func appendEvent(dst []byte, v *Event) []byte {
 	} else {
 		dst = kit.AppendPresent(dst, false)
 	}
-	if v.Kind != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendString(dst, string((*v.Kind)))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.Host != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendString(dst, (*v.Host))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOptRef(dst, v.Kind, appendEventKind)
+	dst = kit.AppendOpt(dst, v.Host, kit.AppendString)
 	return dst
 }
 
@@ -371,19 +272,8 @@ func readEvent(rd *runtime.Reader, v *Event) {
 	v.V4 = rd.Addr()
 	v.V6 = rd.Addr()
 	v.At = rd.Time()
-	if rd.Present() {
-		v.Ends.Set = true
-		if rd.Present() {
-			v.Ends.Null = true
-		} else {
-			v.Ends.Value = rd.TimeOfDay()
-		}
-	}
-	if rd.Present() {
-		p0 := new(runtime.Email)
-		(*p0) = rd.Email()
-		v.Backup = p0
-	}
+	v.Ends = kit.ReadOptNull(rd, (*runtime.Reader).TimeOfDay)
+	v.Backup = kit.ReadOpt(rd, (*runtime.Reader).Email)
 	if rd.Present() {
 		p0 := new([]runtime.Date)
 		(*p0) = make([]runtime.Date, rd.Len())
@@ -406,16 +296,8 @@ func readEvent(rd *runtime.Reader, v *Event) {
 		}
 		v.Owners = p0
 	}
-	if rd.Present() {
-		p0 := new(EventKind)
-		(*p0) = EventKind(rd.String())
-		v.Kind = p0
-	}
-	if rd.Present() {
-		p0 := new(string)
-		(*p0) = rd.String()
-		v.Host = p0
-	}
+	v.Kind = kit.ReadOptRef(rd, readEventKind)
+	v.Host = kit.ReadOpt(rd, (*runtime.Reader).String)
 }
 
 // cloneEvent returns a deep copy of v that shares nothing mutable with it.
@@ -489,8 +371,7 @@ func (v EventKind) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendEventKind(dst []byte, v *EventKind) []byte {
-	dst = kit.AppendString(dst, string(*v))
-	return dst
+	return kit.AppendString(dst, string(*v))
 }
 
 func readEventKind(rd *runtime.Reader, v *EventKind) {
@@ -507,11 +388,8 @@ type EventParams struct {
 
 // UnmarshalJSON decodes a EventParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *EventParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"id"}, []string{"id", "day", "from_ip"}, nil, false); err != nil {
-		return err
-	}
 	type plain EventParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"id"}, []string{"id", "day", "from_ip"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -522,53 +400,28 @@ func (v *EventParams) Validate() error {
 }
 
 func (v *EventParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pDay := path.Key("day")
-		if v.Day != nil {
-			if !(*v.Day).IsValid() {
-				vs.Add(pDay.String(), "format", "not a valid date (zero value)")
-			}
+	if pDay := path.Key("day"); v.Day != nil {
+		if !(*v.Day).IsValid() {
+			vs.Add(pDay.String(), "format", "not a valid date (zero value)")
 		}
 	}
-	{
-		pFromIP := path.Key("from_ip")
-		if v.FromIP != nil {
-			if !runtime.IsIPv4((*v.FromIP)) {
-				vs.Addf(pFromIP.String(), "format", "%s: not an ipv4 address", (*v.FromIP))
-			}
+	if pFromIP := path.Key("from_ip"); v.FromIP != nil {
+		if !runtime.IsIPv4((*v.FromIP)) {
+			vs.Addf(pFromIP.String(), "format", "%s: not an ipv4 address", (*v.FromIP))
 		}
 	}
-	{
-		pPeer := path.Key("peer")
-		if v.Peer.Set && !v.Peer.Null {
-			if !runtime.IsIPv6(v.Peer.Value) {
-				vs.Addf(pPeer.String(), "format", "%s: not an ipv6 address", v.Peer.Value)
-			}
+	if pPeer := path.Key("peer"); v.Peer.Set && !v.Peer.Null {
+		if !runtime.IsIPv6(v.Peer.Value) {
+			vs.Addf(pPeer.String(), "format", "%s: not an ipv6 address", v.Peer.Value)
 		}
 	}
 }
 
 func appendEventParams(dst []byte, v *EventParams) []byte {
 	dst = runtime.AppendUUID(dst, v.ID)
-	if v.Day != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = runtime.AppendDate(dst, (*v.Day))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.FromIP != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = runtime.AppendAddr(dst, (*v.FromIP))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	dst = kit.AppendPresent(dst, v.Peer.Set)
-	if v.Peer.Set {
-		dst = kit.AppendPresent(dst, v.Peer.Null)
-		if !v.Peer.Null {
-			dst = runtime.AppendAddr(dst, v.Peer.Value)
-		}
-	}
+	dst = kit.AppendOpt(dst, v.Day, runtime.AppendDate)
+	dst = kit.AppendOpt(dst, v.FromIP, runtime.AppendAddr)
+	dst = kit.AppendOptNull(dst, &v.Peer, runtime.AppendAddr)
 	return dst
 }
 
@@ -604,8 +457,7 @@ func (v *Holiday) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendHoliday(dst []byte, v *Holiday) []byte {
-	dst = runtime.AppendDate(dst, runtime.Date(*v))
-	return dst
+	return runtime.AppendDate(dst, runtime.Date(*v))
 }
 
 func readHoliday(rd *runtime.Reader, v *Holiday) {
@@ -625,11 +477,8 @@ type LastSeenParams struct {
 
 // UnmarshalJSON decodes a LastSeenParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *LastSeenParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"addr"}, []string{"addr"}, nil, false); err != nil {
-		return err
-	}
 	type plain LastSeenParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"addr"}, []string{"addr"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -640,11 +489,9 @@ func (v *LastSeenParams) Validate() error {
 }
 
 func (v *LastSeenParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pAddr := path.Key("addr")
-		if !runtime.IsIPv6(v.Addr) {
-			vs.Addf(pAddr.String(), "format", "%s: not an ipv6 address", v.Addr)
-		}
+	pAddr := path.Key("addr")
+	if !runtime.IsIPv6(v.Addr) {
+		vs.Addf(pAddr.String(), "format", "%s: not an ipv6 address", v.Addr)
 	}
 }
 
@@ -661,11 +508,8 @@ type NextHolidayParams struct {
 
 // UnmarshalJSON decodes a NextHolidayParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *NextHolidayParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"country", "after"}, []string{"country", "after"}, nil, false); err != nil {
-		return err
-	}
 	type plain NextHolidayParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"country", "after"}, []string{"country", "after"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -676,11 +520,9 @@ func (v *NextHolidayParams) Validate() error {
 }
 
 func (v *NextHolidayParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pAfter := path.Key("after")
-		if !v.After.IsValid() {
-			vs.Add(pAfter.String(), "format", "not a valid date (zero value)")
-		}
+	pAfter := path.Key("after")
+	if !v.After.IsValid() {
+		vs.Add(pAfter.String(), "format", "not a valid date (zero value)")
 	}
 }
 
@@ -699,11 +541,8 @@ type Room struct {
 
 // UnmarshalJSON decodes a Room, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Room) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"id", "opens"}, []string{"id", "opens", "gateway"}, nil, false); err != nil {
-		return err
-	}
 	type plain Room
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"id", "opens"}, []string{"id", "opens", "gateway"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -714,18 +553,13 @@ func (v *Room) Validate() error {
 }
 
 func (v *Room) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pOpens := path.Key("opens")
-		if !v.Opens.IsValid() {
-			vs.Add(pOpens.String(), "format", "not a valid time (zero value)")
-		}
+	pOpens := path.Key("opens")
+	if !v.Opens.IsValid() {
+		vs.Add(pOpens.String(), "format", "not a valid time (zero value)")
 	}
-	{
-		pGateway := path.Key("gateway")
-		if v.Gateway != nil {
-			if !runtime.IsIPv4((*v.Gateway)) {
-				vs.Addf(pGateway.String(), "format", "%s: not an ipv4 address", (*v.Gateway))
-			}
+	if pGateway := path.Key("gateway"); v.Gateway != nil {
+		if !runtime.IsIPv4((*v.Gateway)) {
+			vs.Addf(pGateway.String(), "format", "%s: not an ipv4 address", (*v.Gateway))
 		}
 	}
 }
@@ -733,23 +567,14 @@ func (v *Room) validate(vs *runtime.Violations, path *runtime.Path) {
 func appendRoom(dst []byte, v *Room) []byte {
 	dst = runtime.AppendUUID(dst, v.ID)
 	dst = runtime.AppendTimeOfDay(dst, v.Opens)
-	if v.Gateway != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = runtime.AppendAddr(dst, (*v.Gateway))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOpt(dst, v.Gateway, runtime.AppendAddr)
 	return dst
 }
 
 func readRoom(rd *runtime.Reader, v *Room) {
 	v.ID = rd.UUID()
 	v.Opens = rd.TimeOfDay()
-	if rd.Present() {
-		p0 := new(netip.Addr)
-		(*p0) = rd.Addr()
-		v.Gateway = p0
-	}
+	v.Gateway = kit.ReadOpt(rd, (*runtime.Reader).Addr)
 }
 
 // cloneRoom returns a deep copy of v that shares nothing mutable with it.
@@ -772,21 +597,14 @@ type RoomParams struct {
 
 // UnmarshalJSON decodes a RoomParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *RoomParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
-		return err
-	}
 	type plain RoomParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"id"}, []string{"id"}, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every RoomParams holds only what its schema allows.
 func (v *RoomParams) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *RoomParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendRoomParams(dst []byte, v *RoomParams) []byte {
 	dst = runtime.AppendUUID(dst, v.ID)
@@ -811,18 +629,13 @@ func (v SeenAt) String() string {
 	return time.Time(v).String()
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every SeenAt holds only what its schema allows.
 func (v *SeenAt) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
 
-func (v *SeenAt) validate(vs *runtime.Violations, path *runtime.Path) {}
-
 func appendSeenAt(dst []byte, v *SeenAt) []byte {
-	dst = kit.AppendTime(dst, time.Time(*v))
-	return dst
+	return kit.AppendTime(dst, time.Time(*v))
 }
 
 func readSeenAt(rd *runtime.Reader, v *SeenAt) {
@@ -889,19 +702,14 @@ func NewClient(x *runtime.Executor) *Client {
 		}},
 	}
 	c.booking = runtime.NewTask(x, runtime.TaskSpec[BookingParams, Booking]{
-		AppendKey: appendBookingParams,
-		Cache:     runtime.CachePolicy{TTL: time.Minute},
-		Clone:     cloneBooking,
-		Decode:    decodeBooking,
-		Describe:  describeBookingParams,
-		Encode:    appendBooking,
-		Fetch:     c.fetchBooking,
-		Name:      "Booking",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
+		AppendKey:      appendBookingParams,
+		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Clone:          cloneBooking,
+		Decode:         kit.Decoder(readBooking),
+		Describe:       describeBookingParams,
+		Encode:         appendBooking,
+		Fetch:          c.fetchBooking,
+		Name:           "Booking",
 		ValidateParams: (*BookingParams).Validate,
 		ValidateResult: (*Booking).Validate,
 		Version:        "35eb69e56e26ae90",
@@ -915,78 +723,56 @@ func NewClient(x *runtime.Executor) *Client {
 		AppendKey: appendEventParams,
 		Cache:     runtime.CachePolicy{TTL: time.Minute},
 		Clone:     cloneEvent,
-		Decode:    decodeEvent,
+		Decode:    kit.Decoder(readEvent),
 		Describe:  describeEventParams,
 		Encode:    appendEvent,
 		Fallbacks: []runtime.Fallback[EventParams, Event]{{
-			Fn:   fallbackEventValue0,
+			Fn:   kit.FallbackJSON[EventParams, Event]("{\"id\":\"00000000-0000-0000-0000-000000000000\",\"day\":\"2000-01-01\",\"starts\":\"00:00:00Z\",\"length\":\"PT0S\",\"organizer\":\"nobody@example.com\",\"link\":\"https://example.com/\",\"v4\":\"0.0.0.0\",\"v6\":\"::\",\"at\":\"2000-01-01T00:00:00Z\"}"),
 			Name: "value 0",
 		}},
-		Fetch: c.fetchEvent,
-		Name:  "Event",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
+		Fetch:          c.fetchEvent,
+		Name:           "Event",
 		ValidateParams: (*EventParams).Validate,
 		ValidateResult: (*Event).Validate,
 		Version:        "df3b22cd40caede6",
 	})
 	c.lastSeenQuery = runtime.NewSQLQuery("db", []string{"SELECT seen FROM hosts WHERE addr = ", ""}, []string{"addr"})
 	c.lastSeen = runtime.NewTask(x, runtime.TaskSpec[LastSeenParams, SeenAt]{
-		AppendKey: appendLastSeenParams,
-		Cache:     runtime.CachePolicy{TTL: time.Minute},
-		Clone:     cloneSeenAt,
-		Decode:    decodeLastSeen,
-		Describe:  describeLastSeenParams,
-		Encode:    appendSeenAt,
-		Fetch:     c.fetchLastSeen,
-		Name:      "LastSeen",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
+		AppendKey:      appendLastSeenParams,
+		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Clone:          cloneSeenAt,
+		Decode:         kit.Decoder(readSeenAt),
+		Describe:       describeLastSeenParams,
+		Encode:         appendSeenAt,
+		Fetch:          c.fetchLastSeen,
+		Name:           "LastSeen",
 		ValidateParams: (*LastSeenParams).Validate,
-		ValidateResult: (*SeenAt).Validate,
 		Version:        "47952987649bc9ff",
 	})
 	c.nextHolidayQuery = runtime.NewSQLQuery("db", []string{"SELECT MIN(day) FROM holidays WHERE country = ", " AND day > ", ""}, []string{"country", "after"})
 	c.nextHoliday = runtime.NewTask(x, runtime.TaskSpec[NextHolidayParams, Holiday]{
-		AppendKey: appendNextHolidayParams,
-		Cache:     runtime.CachePolicy{TTL: time.Minute},
-		Clone:     cloneHoliday,
-		Decode:    decodeNextHoliday,
-		Describe:  describeNextHolidayParams,
-		Encode:    appendHoliday,
-		Fetch:     c.fetchNextHoliday,
-		Name:      "NextHoliday",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
+		AppendKey:      appendNextHolidayParams,
+		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Clone:          cloneHoliday,
+		Decode:         kit.Decoder(readHoliday),
+		Describe:       describeNextHolidayParams,
+		Encode:         appendHoliday,
+		Fetch:          c.fetchNextHoliday,
+		Name:           "NextHoliday",
 		ValidateParams: (*NextHolidayParams).Validate,
 		ValidateResult: (*Holiday).Validate,
 		Version:        "3b50e381b8d8fc3c",
 	})
 	x.WatchFile("Room", "rooms.json")
 	c.room = runtime.NewTask(x, runtime.TaskSpec[RoomParams, Room]{
-		AppendKey: appendRoomParams,
-		Cache:     runtime.CachePolicy{TTL: time.Minute},
-		Clone:     cloneRoom,
-		Decode:    decodeRoom,
-		Describe:  describeRoomParams,
-		Encode:    appendRoom,
-		Fetch:     c.fetchRoom,
-		Name:      "Room",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
-		ValidateParams: (*RoomParams).Validate,
+		AppendKey:      appendRoomParams,
+		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Clone:          cloneRoom,
+		Decode:         kit.Decoder(readRoom),
+		Describe:       describeRoomParams,
+		Encode:         appendRoom,
+		Fetch:          c.fetchRoom,
+		Name:           "Room",
 		ValidateResult: (*Room).Validate,
 		Version:        "0747a73909be054d",
 	})
@@ -996,18 +782,7 @@ func NewClient(x *runtime.Executor) *Client {
 // GetBooking looks up a booking in the bookings API.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetBooking(ctx context.Context, id runtime.UUID, opts *BookingOptions) (*Booking, error) {
-	p := newBookingParams(id, opts)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.booking.Get(ctx, c.keyBooking(buf[:0], &p), p)
-}
-
-// keyBooking appends the cache key of p to dst. It is kept out of line so that GetBooking's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyBooking(dst []byte, p *BookingParams) []byte {
-	return appendBookingParams(c.booking.Key(dst), p)
+	return kit.Get(ctx, c.booking, appendBookingParams, newBookingParams(id, opts))
 }
 
 // GetBookingAsync starts GetBooking and returns at once; Await the future for the result.
@@ -1035,22 +810,6 @@ func describeBookingParams(p *BookingParams) string {
 	return fmt.Sprintf("id=%v", runtime.Quote(p.ID.String()))
 }
 
-func decodeBooking(rd *runtime.Reader) *Booking {
-	v := new(Booking)
-	readBooking(rd, v)
-	return v
-}
-
-// recordBooking converts the record the source returned; a bare return passes err on.
-func recordBooking(raw any) (out *Booking, err error) {
-	var v Booking
-	v, err = convBooking("", raw)
-	if err != nil {
-		return
-	}
-	return &v, nil
-}
-
 func (c *Client) fetchBooking(ctx context.Context, p *BookingParams) (*Booking, error) {
 	vals := map[string]string{"id": p.ID.String()}
 	if p.On != nil {
@@ -1063,24 +822,13 @@ func (c *Client) fetchBooking(ctx context.Context, p *BookingParams) (*Booking, 
 	if err != nil {
 		return nil, err
 	}
-	return recordBooking(raw)
+	return kit.Record(raw, convBooking)
 }
 
 // GetEvent looks up an event, whose properties use every typed string format.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetEvent(ctx context.Context, id runtime.UUID, opts *EventOptions) (*Event, error) {
-	p := newEventParams(id, opts)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.event.Get(ctx, c.keyEvent(buf[:0], &p), p)
-}
-
-// keyEvent appends the cache key of p to dst. It is kept out of line so that GetEvent's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyEvent(dst []byte, p *EventParams) []byte {
-	return appendEventParams(c.event.Key(dst), p)
+	return kit.Get(ctx, c.event, appendEventParams, newEventParams(id, opts))
 }
 
 // GetEventAsync starts GetEvent and returns at once; Await the future for the result.
@@ -1109,87 +857,23 @@ func describeEventParams(p *EventParams) string {
 	return fmt.Sprintf("id=%v", runtime.Quote(p.ID.String()))
 }
 
-func decodeEvent(rd *runtime.Reader) *Event {
-	v := new(Event)
-	readEvent(rd, v)
-	return v
-}
-
 // scanEvent reads one row of the task's query into a Event, column by column; a bare return passes err on.
 func scanEvent(row *runtime.Row) (out *Event, err error) {
 	var v Event
-	v.ID, err = kit.AsUUID("/id", row.Col(0))
+	v.ID = kit.Field(&err, "/id", row.Col(0), kit.AsUUID)
+	v.Day = kit.Field(&err, "/day", row.Col(1), kit.AsDate)
+	v.Starts = kit.Field(&err, "/starts", row.Col(2), kit.AsTimeOfDay)
+	v.Length = kit.Field(&err, "/length", row.Col(3), kit.AsDuration)
+	v.Organizer = kit.Field(&err, "/organizer", row.Col(4), kit.AsEmail)
+	v.Link = kit.Field(&err, "/link", row.Col(5), kit.AsURI)
+	v.V4 = kit.Field(&err, "/v4", row.Col(6), kit.AsIPv4)
+	v.V6 = kit.Field(&err, "/v6", row.Col(7), kit.AsIPv6)
+	v.At = kit.Field(&err, "/at", row.Col(8), runtime.AsTime)
+	v.Ends = kit.OptNullField(&err, "/ends", row.Col(9), kit.AsTimeOfDay)
+	v.Backup = kit.OptionalField(&err, "/backup", row.Col(10), kit.AsEmail)
+	v.Holidays = kit.OptionalListField(&err, "/holidays", row.Col(11), kit.AsDate)
 	if err != nil {
 		return
-	}
-	v.Day, err = kit.AsDate("/day", row.Col(1))
-	if err != nil {
-		return
-	}
-	v.Starts, err = kit.AsTimeOfDay("/starts", row.Col(2))
-	if err != nil {
-		return
-	}
-	v.Length, err = kit.AsDuration("/length", row.Col(3))
-	if err != nil {
-		return
-	}
-	v.Organizer, err = kit.AsEmail("/organizer", row.Col(4))
-	if err != nil {
-		return
-	}
-	v.Link, err = kit.AsURI("/link", row.Col(5))
-	if err != nil {
-		return
-	}
-	v.V4, err = kit.AsIPv4("/v4", row.Col(6))
-	if err != nil {
-		return
-	}
-	v.V6, err = kit.AsIPv6("/v6", row.Col(7))
-	if err != nil {
-		return
-	}
-	v.At, err = runtime.AsTime("/at", row.Col(8))
-	if err != nil {
-		return
-	}
-	if rEnds, ok := row.Lookup(9); ok {
-		v.Ends.Set = true
-		if rEnds == nil {
-			v.Ends.Null = true
-		} else {
-			v.Ends.Value, err = kit.AsTimeOfDay("/ends", rEnds)
-			if err != nil {
-				return
-			}
-		}
-	}
-	if rBackup, ok := row.Lookup(10); ok && rBackup != nil {
-		var vBackup runtime.Email
-		vBackup, err = kit.AsEmail("/backup", rBackup)
-		if err != nil {
-			return
-		}
-		v.Backup = &vBackup
-	}
-	if rHolidays, ok := row.Lookup(11); ok && rHolidays != nil {
-		var vHolidays []runtime.Date
-		{
-			var a1 []any
-			a1, err = runtime.AsArray("/holidays", rHolidays)
-			if err != nil {
-				return
-			}
-			vHolidays = make([]runtime.Date, len(a1))
-			for i1, e1 := range a1 {
-				vHolidays[i1], err = kit.AsDate("/holidays"+"/"+strconv.Itoa(i1), e1)
-				if err != nil {
-					return
-				}
-			}
-		}
-		v.Holidays = &vHolidays
 	}
 	if rOwners, ok := row.Lookup(12); ok && rOwners != nil {
 		var vOwners map[string]runtime.UUID
@@ -1211,21 +895,10 @@ func scanEvent(row *runtime.Row) (out *Event, err error) {
 		}
 		v.Owners = &vOwners
 	}
-	if rKind, ok := row.Lookup(13); ok && rKind != nil {
-		var vKind EventKind
-		vKind, err = convEventKind("/kind", rKind)
-		if err != nil {
-			return
-		}
-		v.Kind = &vKind
-	}
-	if rHost, ok := row.Lookup(14); ok && rHost != nil {
-		var vHost string
-		vHost, err = runtime.AsString("/host", rHost)
-		if err != nil {
-			return
-		}
-		v.Host = &vHost
+	v.Kind = kit.OptionalField(&err, "/kind", row.Col(13), kit.AsStringOf[EventKind])
+	v.Host = kit.OptionalField(&err, "/host", row.Col(14), runtime.AsString)
+	if err != nil {
+		return
 	}
 	return &v, nil
 }
@@ -1234,57 +907,24 @@ func (c *Client) fetchEvent(ctx context.Context, p *EventParams) (*Event, error)
 	return runtime.ScanOne(ctx, c.x, c.eventQuery, []any{p.ID}, c.eventRowScanner)
 }
 
-// fallbackEventValue0 decodes a fresh copy of the fallback value, which reftaskgen checked against the result schema.
-func fallbackEventValue0(context.Context, *EventParams) (*Event, error) {
-	v := new(Event)
-	if err := json.Unmarshal([]byte("{\"id\":\"00000000-0000-0000-0000-000000000000\",\"day\":\"2000-01-01\",\"starts\":\"00:00:00Z\",\"length\":\"PT0S\",\"organizer\":\"nobody@example.com\",\"link\":\"https://example.com/\",\"v4\":\"0.0.0.0\",\"v6\":\"::\",\"at\":\"2000-01-01T00:00:00Z\"}"), v); err != nil {
-		return nil, err
-	}
-	return v, nil
-}
-
 // GetLastSeen looks up when a host was last seen, a bare date-time.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetLastSeen(ctx context.Context, addr netip.Addr) (*SeenAt, error) {
-	p := newLastSeenParams(addr)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.lastSeen.Get(ctx, c.keyLastSeen(buf[:0], &p), p)
-}
-
-// keyLastSeen appends the cache key of p to dst. It is kept out of line so that GetLastSeen's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyLastSeen(dst []byte, p *LastSeenParams) []byte {
-	return appendLastSeenParams(c.lastSeen.Key(dst), p)
+	return kit.Get(ctx, c.lastSeen, appendLastSeenParams, LastSeenParams{Addr: addr})
 }
 
 // GetLastSeenAsync starts GetLastSeen and returns at once; Await the future for the result.
 func (c *Client) GetLastSeenAsync(ctx context.Context, addr netip.Addr) *runtime.Future[SeenAt] {
-	p := newLastSeenParams(addr)
-	return c.lastSeen.Async(ctx, &p)
+	return c.lastSeen.Async(ctx, &LastSeenParams{Addr: addr})
 }
 
 // InvalidateLastSeen drops the cached result for these parameters.
 func (c *Client) InvalidateLastSeen(addr netip.Addr) {
-	p := newLastSeenParams(addr)
-	c.lastSeen.Invalidate(&p)
-}
-
-func newLastSeenParams(addr netip.Addr) LastSeenParams {
-	p := LastSeenParams{Addr: addr}
-	return p
+	c.lastSeen.Invalidate(&LastSeenParams{Addr: addr})
 }
 
 func describeLastSeenParams(p *LastSeenParams) string {
 	return fmt.Sprintf("addr=%v", runtime.Quote(p.Addr.String()))
-}
-
-func decodeLastSeen(rd *runtime.Reader) *SeenAt {
-	v := new(SeenAt)
-	readSeenAt(rd, v)
-	return v
 }
 
 // rowLastSeen converts one row of the query; a bare return passes err on.
@@ -1308,48 +948,30 @@ func (c *Client) fetchLastSeen(ctx context.Context, p *LastSeenParams) (*SeenAt,
 // GetNextHoliday looks up the next public holiday of a country, a bare date.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetNextHoliday(ctx context.Context, country string, after runtime.Date) (*Holiday, error) {
-	p := newNextHolidayParams(country, after)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.nextHoliday.Get(ctx, c.keyNextHoliday(buf[:0], &p), p)
-}
-
-// keyNextHoliday appends the cache key of p to dst. It is kept out of line so that GetNextHoliday's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyNextHoliday(dst []byte, p *NextHolidayParams) []byte {
-	return appendNextHolidayParams(c.nextHoliday.Key(dst), p)
+	return kit.Get(ctx, c.nextHoliday, appendNextHolidayParams, NextHolidayParams{
+		After:   after,
+		Country: country,
+	})
 }
 
 // GetNextHolidayAsync starts GetNextHoliday and returns at once; Await the future for the result.
 func (c *Client) GetNextHolidayAsync(ctx context.Context, country string, after runtime.Date) *runtime.Future[Holiday] {
-	p := newNextHolidayParams(country, after)
-	return c.nextHoliday.Async(ctx, &p)
+	return c.nextHoliday.Async(ctx, &NextHolidayParams{
+		After:   after,
+		Country: country,
+	})
 }
 
 // InvalidateNextHoliday drops the cached result for these parameters.
 func (c *Client) InvalidateNextHoliday(country string, after runtime.Date) {
-	p := newNextHolidayParams(country, after)
-	c.nextHoliday.Invalidate(&p)
-}
-
-func newNextHolidayParams(country string, after runtime.Date) NextHolidayParams {
-	p := NextHolidayParams{
+	c.nextHoliday.Invalidate(&NextHolidayParams{
 		After:   after,
 		Country: country,
-	}
-	return p
+	})
 }
 
 func describeNextHolidayParams(p *NextHolidayParams) string {
 	return fmt.Sprintf("country=%v after=%v", runtime.Quote(p.Country), runtime.Quote(p.After.String()))
-}
-
-func decodeNextHoliday(rd *runtime.Reader) *Holiday {
-	v := new(Holiday)
-	readHoliday(rd, v)
-	return v
 }
 
 // rowNextHoliday converts one row of the query; a bare return passes err on.
@@ -1373,55 +995,21 @@ func (c *Client) fetchNextHoliday(ctx context.Context, p *NextHolidayParams) (*H
 // GetRoom reads a room from rooms.json by its UUID.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetRoom(ctx context.Context, id runtime.UUID) (*Room, error) {
-	p := newRoomParams(id)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.room.Get(ctx, c.keyRoom(buf[:0], &p), p)
-}
-
-// keyRoom appends the cache key of p to dst. It is kept out of line so that GetRoom's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyRoom(dst []byte, p *RoomParams) []byte {
-	return appendRoomParams(c.room.Key(dst), p)
+	return kit.Get(ctx, c.room, appendRoomParams, RoomParams{ID: id})
 }
 
 // GetRoomAsync starts GetRoom and returns at once; Await the future for the result.
 func (c *Client) GetRoomAsync(ctx context.Context, id runtime.UUID) *runtime.Future[Room] {
-	p := newRoomParams(id)
-	return c.room.Async(ctx, &p)
+	return c.room.Async(ctx, &RoomParams{ID: id})
 }
 
 // InvalidateRoom drops the cached result for these parameters.
 func (c *Client) InvalidateRoom(id runtime.UUID) {
-	p := newRoomParams(id)
-	c.room.Invalidate(&p)
-}
-
-func newRoomParams(id runtime.UUID) RoomParams {
-	p := RoomParams{ID: id}
-	return p
+	c.room.Invalidate(&RoomParams{ID: id})
 }
 
 func describeRoomParams(p *RoomParams) string {
 	return fmt.Sprintf("id=%v", runtime.Quote(p.ID.String()))
-}
-
-func decodeRoom(rd *runtime.Reader) *Room {
-	v := new(Room)
-	readRoom(rd, v)
-	return v
-}
-
-// recordRoom converts the record the source returned; a bare return passes err on.
-func recordRoom(raw any) (out *Room, err error) {
-	var v Room
-	v, err = convRoom("", raw)
-	if err != nil {
-		return
-	}
-	return &v, nil
 }
 
 func (c *Client) fetchRoom(ctx context.Context, p *RoomParams) (*Room, error) {
@@ -1429,62 +1017,22 @@ func (c *Client) fetchRoom(ctx context.Context, p *RoomParams) (*Room, error) {
 	if err != nil {
 		return nil, err
 	}
-	return recordRoom(raw)
+	return kit.Record(raw, convRoom)
 }
 
 // Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError (see runtime.DecodeParams).
 func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, error) {
 	switch task {
 	case "Booking":
-		var p BookingParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.booking.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.booking, params)
 	case "Event":
-		var p EventParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.event.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.event, params)
 	case "LastSeen":
-		var p LastSeenParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.lastSeen.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.lastSeen, params)
 	case "NextHoliday":
-		var p NextHolidayParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.nextHoliday.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.nextHoliday, params)
 	case "Room":
-		var p RoomParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.room.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.room, params)
 	}
 	return nil, fmt.Errorf("%w: %q", runtime.ErrUnknownTask, task)
 }
@@ -1499,39 +1047,10 @@ func convBooking(path string, raw any) (out Booking, err error) {
 	if err != nil {
 		return
 	}
-	out.ID, err = kit.AsUUID(path+"/id", runtime.Prop(m, "id"))
-	if err != nil {
-		return
-	}
-	out.Guest, err = kit.AsEmail(path+"/guest", runtime.Prop(m, "guest"))
-	if err != nil {
-		return
-	}
-	if rStay, ok := m["stay"]; ok && rStay != nil {
-		var vStay runtime.Duration
-		vStay, err = kit.AsDuration(path+"/stay", rStay)
-		if err != nil {
-			return
-		}
-		out.Stay = &vStay
-	}
-	if rReceipt, ok := m["receipt"]; ok && rReceipt != nil {
-		var vReceipt runtime.URI
-		vReceipt, err = kit.AsURI(path+"/receipt", rReceipt)
-		if err != nil {
-			return
-		}
-		out.Receipt = &vReceipt
-	}
-	return
-}
-
-func convEventKind(path string, raw any) (out EventKind, err error) {
-	x, err := runtime.AsString(path, raw)
-	if err != nil {
-		return
-	}
-	out = EventKind(x)
+	out.ID = kit.Field(&err, path+"/id", runtime.Prop(m, "id"), kit.AsUUID)
+	out.Guest = kit.Field(&err, path+"/guest", runtime.Prop(m, "guest"), kit.AsEmail)
+	out.Stay = kit.OptionalField(&err, path+"/stay", runtime.Prop(m, "stay"), kit.AsDuration)
+	out.Receipt = kit.OptionalField(&err, path+"/receipt", runtime.Prop(m, "receipt"), kit.AsURI)
 	return
 }
 
@@ -1549,22 +1068,9 @@ func convRoom(path string, raw any) (out Room, err error) {
 	if err != nil {
 		return
 	}
-	out.ID, err = kit.AsUUID(path+"/id", runtime.Prop(m, "id"))
-	if err != nil {
-		return
-	}
-	out.Opens, err = kit.AsTimeOfDay(path+"/opens", runtime.Prop(m, "opens"))
-	if err != nil {
-		return
-	}
-	if rGateway, ok := m["gateway"]; ok && rGateway != nil {
-		var vGateway netip.Addr
-		vGateway, err = kit.AsIPv4(path+"/gateway", rGateway)
-		if err != nil {
-			return
-		}
-		out.Gateway = &vGateway
-	}
+	out.ID = kit.Field(&err, path+"/id", runtime.Prop(m, "id"), kit.AsUUID)
+	out.Opens = kit.Field(&err, path+"/opens", runtime.Prop(m, "opens"), kit.AsTimeOfDay)
+	out.Gateway = kit.OptionalField(&err, path+"/gateway", runtime.Prop(m, "gateway"), kit.AsIPv4)
 	return
 }
 

@@ -8,7 +8,6 @@ import (
 	"github.com/reftask/reftask/runtime"
 	"github.com/reftask/reftask/runtime/kit"
 	"net/netip"
-	"strconv"
 	"time"
 )
 
@@ -32,11 +31,8 @@ type Order struct {
 
 // UnmarshalJSON decodes a Order, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Order) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"id", "total", "status", "lines"}, []string{"id", "total", "weight", "priority", "subnet", "status", "customer_ref", "lines"}, nil, false); err != nil {
-		return err
-	}
 	type plain Order
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"id", "total", "status", "lines"}, []string{"id", "total", "weight", "priority", "subnet", "status", "customer_ref", "lines"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -47,17 +43,8 @@ func (v *Order) Validate() error {
 }
 
 func (v *Order) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pStatus := path.Key("status")
-		v.Status.validate(vs, &pStatus)
-	}
-	{
-		pLines := path.Key("lines")
-		for i0 := range v.Lines {
-			p0 := pLines.Index(i0)
-			v.Lines[i0].validate(vs, &p0)
-		}
-	}
+	pStatus := path.Key("status")
+	v.Status.validate(vs, &pStatus)
 }
 
 func appendOrder(dst []byte, v *Order) []byte {
@@ -89,12 +76,7 @@ func appendOrder(dst []byte, v *Order) []byte {
 		dst = kit.AppendPresent(dst, false)
 	}
 	dst = kit.AppendString(dst, string(v.Status))
-	if v.CustomerID != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendString(dst, (*v.CustomerID))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOpt(dst, v.CustomerID, kit.AppendString)
 	dst = kit.AppendLen(dst, len(v.Lines))
 	for i0 := range v.Lines {
 		dst = appendOrderLine(dst, &v.Lines[i0])
@@ -129,11 +111,7 @@ func readOrder(rd *runtime.Reader, v *Order) {
 		v.Subnet = p0
 	}
 	v.Status = OrderStatus(rd.String())
-	if rd.Present() {
-		p0 := new(string)
-		(*p0) = rd.String()
-		v.CustomerID = p0
-	}
+	v.CustomerID = kit.ReadOpt(rd, (*runtime.Reader).String)
 	v.Lines = make([]OrderLine, rd.Len())
 	for i0 := range v.Lines {
 		readOrderLine(rd, &v.Lines[i0])
@@ -153,21 +131,14 @@ type OrderLine struct {
 
 // UnmarshalJSON decodes a OrderLine, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *OrderLine) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"sku", "price"}, []string{"sku", "price"}, nil, false); err != nil {
-		return err
-	}
 	type plain OrderLine
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"sku", "price"}, []string{"sku", "price"}, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every OrderLine holds only what its schema allows.
 func (v *OrderLine) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *OrderLine) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendOrderLine(dst []byte, v *OrderLine) []byte {
 	dst = kit.AppendString(dst, v.SKU)
@@ -188,21 +159,14 @@ type OrderParams struct {
 
 // UnmarshalJSON decodes a OrderParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *OrderParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"id"}, []string{"id", "net"}, nil, false); err != nil {
-		return err
-	}
 	type plain OrderParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"id"}, []string{"id", "net"}, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every OrderParams holds only what its schema allows.
 func (v *OrderParams) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *OrderParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendOrderParams(dst []byte, v *OrderParams) []byte {
 	dst = kit.AppendInt64(dst, int64(v.ID))
@@ -254,8 +218,7 @@ func (v OrderStatus) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendOrderStatus(dst []byte, v *OrderStatus) []byte {
-	dst = kit.AppendString(dst, string(*v))
-	return dst
+	return kit.AppendString(dst, string(*v))
 }
 
 func readOrderStatus(rd *runtime.Reader, v *OrderStatus) {
@@ -284,20 +247,14 @@ func NewClient(x *runtime.Executor) *Client {
 		Scan:    scanOrder,
 	}
 	c.order = runtime.NewTask(x, runtime.TaskSpec[OrderParams, Order]{
-		AppendKey: keyOrderParams,
-		Cache:     runtime.CachePolicy{TTL: time.Minute},
-		Clone:     cloneOrder,
-		Decode:    decodeOrder,
-		Describe:  describeOrderParams,
-		Encode:    appendOrder,
-		Fetch:     c.fetchOrder,
-		Name:      "Order",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
-		ValidateParams: (*OrderParams).Validate,
+		AppendKey:      keyOrderParams,
+		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Clone:          cloneOrder,
+		Decode:         kit.Decoder(readOrder),
+		Describe:       describeOrderParams,
+		Encode:         appendOrder,
+		Fetch:          c.fetchOrder,
+		Name:           "Order",
 		ValidateResult: (*Order).Validate,
 		Version:        "b0d1f49a9e3048ef",
 	})
@@ -307,18 +264,7 @@ func NewClient(x *runtime.Executor) *Client {
 // GetOrder looks up an order; its types come partly from Go code, through x-go-type, and are named with x-go-name.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetOrder(ctx context.Context, id int32, opts *OrderOptions) (*Order, error) {
-	p := newOrderParams(id, opts)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.order.Get(ctx, c.keyOrder(buf[:0], &p), p)
-}
-
-// keyOrder appends the cache key of p to dst. It is kept out of line so that GetOrder's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyOrder(dst []byte, p *OrderParams) []byte {
-	return keyOrderParams(c.order.Key(dst), p)
+	return kit.GetEscaping(ctx, c.order, keyOrderParams, newOrderParams(id, opts))
 }
 
 // keyOrderParams appends the cache key of v: its cache encoding, except where a source sees more of a param than that holds.
@@ -355,12 +301,6 @@ func newOrderParams(id int32, opts *OrderOptions) OrderParams {
 
 func describeOrderParams(p *OrderParams) string {
 	return fmt.Sprintf("id=%v", p.ID)
-}
-
-func decodeOrder(rd *runtime.Reader) *Order {
-	v := new(Order)
-	readOrder(rd, v)
-	return v
 }
 
 // scanOrder reads one row of the task's query into a Order, column by column; a bare return passes err on.
@@ -409,31 +349,11 @@ func scanOrder(row *runtime.Row) (out *Order, err error) {
 		}
 		v.Subnet = &vSubnet
 	}
-	v.Status, err = convOrderStatus("/status", row.Col(6))
+	v.Status = kit.Field(&err, "/status", row.Col(6), kit.AsStringOf[OrderStatus])
+	v.CustomerID = kit.OptionalField(&err, "/customer_ref", row.Col(7), runtime.AsString)
+	v.Lines = kit.ListField(&err, "/lines", row.Col(8), convOrderLine)
 	if err != nil {
 		return
-	}
-	if rCustomerID, ok := row.Lookup(7); ok && rCustomerID != nil {
-		var vCustomerID string
-		vCustomerID, err = runtime.AsString("/customer_ref", rCustomerID)
-		if err != nil {
-			return
-		}
-		v.CustomerID = &vCustomerID
-	}
-	{
-		var a1 []any
-		a1, err = runtime.AsArray("/lines", row.Col(8))
-		if err != nil {
-			return
-		}
-		v.Lines = make([]OrderLine, len(a1))
-		for i1, e1 := range a1 {
-			v.Lines[i1], err = convOrderLine("/lines"+"/"+strconv.Itoa(i1), e1)
-			if err != nil {
-				return
-			}
-		}
 	}
 	return &v, nil
 }
@@ -446,15 +366,7 @@ func (c *Client) fetchOrder(ctx context.Context, p *OrderParams) (*Order, error)
 func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, error) {
 	switch task {
 	case "Order":
-		var p OrderParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.order.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.order, params)
 	}
 	return nil, fmt.Errorf("%w: %q", runtime.ErrUnknownTask, task)
 }
@@ -469,7 +381,7 @@ func convOrderLine(path string, raw any) (out OrderLine, err error) {
 	if err != nil {
 		return
 	}
-	out.SKU, err = runtime.AsString(path+"/sku", runtime.Prop(m, "sku"))
+	out.SKU = kit.Field(&err, path+"/sku", runtime.Prop(m, "sku"), runtime.AsString)
 	if err != nil {
 		return
 	}
@@ -477,14 +389,5 @@ func convOrderLine(path string, raw any) (out OrderLine, err error) {
 	if err != nil {
 		return
 	}
-	return
-}
-
-func convOrderStatus(path string, raw any) (out OrderStatus, err error) {
-	x, err := runtime.AsString(path, raw)
-	if err != nil {
-		return
-	}
-	out = OrderStatus(x)
 	return
 }

@@ -4,13 +4,11 @@ package kitchen
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"github.com/reftask/reftask/runtime"
 	"github.com/reftask/reftask/runtime/kit"
 	"maps"
 	"slices"
-	"strconv"
 	"time"
 	"unicode/utf8"
 )
@@ -27,11 +25,8 @@ type AnyItemParams struct {
 
 // UnmarshalJSON decodes a AnyItemParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *AnyItemParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"category"}, []string{"category"}, nil, false); err != nil {
-		return err
-	}
 	type plain AnyItemParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"category"}, []string{"category"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -42,10 +37,8 @@ func (v *AnyItemParams) Validate() error {
 }
 
 func (v *AnyItemParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pCategory := path.Key("category")
-		v.Category.validate(vs, &pCategory)
-	}
+	pCategory := path.Key("category")
+	v.Category.validate(vs, &pCategory)
 }
 
 func appendAnyItemParams(dst []byte, v *AnyItemParams) []byte {
@@ -92,8 +85,7 @@ func (v Category) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendCategory(dst []byte, v *Category) []byte {
-	dst = kit.AppendString(dst, string(*v))
-	return dst
+	return kit.AppendString(dst, string(*v))
 }
 
 func readCategory(rd *runtime.Reader, v *Category) {
@@ -110,11 +102,8 @@ type CategoryTree struct {
 
 // UnmarshalJSON decodes a CategoryTree, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *CategoryTree) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"name", "children"}, []string{"name", "children", "parent"}, nil, false); err != nil {
-		return err
-	}
 	type plain CategoryTree
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"name", "children"}, []string{"name", "children", "parent"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -125,18 +114,13 @@ func (v *CategoryTree) Validate() error {
 }
 
 func (v *CategoryTree) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pChildren := path.Key("children")
-		for i0 := range v.Children {
-			p0 := pChildren.Index(i0)
-			v.Children[i0].validate(vs, &p0)
-		}
+	pChildren := path.Key("children")
+	for i0 := range v.Children {
+		p0 := pChildren.Index(i0)
+		v.Children[i0].validate(vs, &p0)
 	}
-	{
-		pParent := path.Key("parent")
-		if v.Parent != nil {
-			v.Parent.validate(vs, &pParent)
-		}
+	if pParent := path.Key("parent"); v.Parent != nil {
+		v.Parent.validate(vs, &pParent)
 	}
 }
 
@@ -146,12 +130,7 @@ func appendCategoryTree(dst []byte, v *CategoryTree) []byte {
 	for i0 := range v.Children {
 		dst = appendCategoryTree(dst, &v.Children[i0])
 	}
-	if v.Parent != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = appendCategoryTree(dst, v.Parent)
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOptRef(dst, v.Parent, appendCategoryTree)
 	return dst
 }
 
@@ -161,11 +140,7 @@ func readCategoryTree(rd *runtime.Reader, v *CategoryTree) {
 	for i0 := range v.Children {
 		readCategoryTree(rd, &v.Children[i0])
 	}
-	if rd.Present() {
-		p0 := new(CategoryTree)
-		readCategoryTree(rd, p0)
-		v.Parent = p0
-	}
+	v.Parent = kit.ReadOptRef(rd, readCategoryTree)
 }
 
 // cloneCategoryTree returns a deep copy of v that shares nothing mutable with it.
@@ -193,11 +168,8 @@ type CategoryTreeParams struct {
 
 // UnmarshalJSON decodes a CategoryTreeParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *CategoryTreeParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"root"}, []string{"root", "depth"}, nil, false); err != nil {
-		return err
-	}
 	type plain CategoryTreeParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"root"}, []string{"root", "depth"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -208,27 +180,19 @@ func (v *CategoryTreeParams) Validate() error {
 }
 
 func (v *CategoryTreeParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pDepth := path.Key("depth")
-		if v.Depth != nil {
-			if (*v.Depth) < 0 {
-				vs.Addf(pDepth.String(), "minimum", "%v is less than 0", (*v.Depth))
-			}
-			if (*v.Depth) > 5 {
-				vs.Addf(pDepth.String(), "maximum", "%v is greater than 5", (*v.Depth))
-			}
+	if pDepth := path.Key("depth"); v.Depth != nil {
+		if (*v.Depth) < 0 {
+			vs.Addf(pDepth.String(), "minimum", "%v is less than 0", (*v.Depth))
+		}
+		if (*v.Depth) > 5 {
+			vs.Addf(pDepth.String(), "maximum", "%v is greater than 5", (*v.Depth))
 		}
 	}
 }
 
 func appendCategoryTreeParams(dst []byte, v *CategoryTreeParams) []byte {
 	dst = kit.AppendString(dst, v.Root)
-	if v.Depth != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendInt64(dst, (*v.Depth))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOpt(dst, v.Depth, kit.AppendInt64)
 	return dst
 }
 
@@ -251,11 +215,8 @@ type Item struct {
 
 // UnmarshalJSON decodes a Item, rejecting what its schema rejects: missing required properties, nulls where null is not allowed and unknown properties.
 func (v *Item) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"id", "name", "price", "quantity", "active", "created_at", "tags", "attributes", "category", "discount"}, []string{"id", "name", "price", "quantity", "active", "created_at", "tags", "attributes", "category", "note"}, []string{"id", "name", "price", "quantity", "active", "created_at", "tags", "attributes", "category", "discount", "note", "rating"}, true); err != nil {
-		return err
-	}
 	type plain Item
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"id", "name", "price", "quantity", "active", "created_at", "tags", "attributes", "category", "discount"}, []string{"id", "name", "price", "quantity", "active", "created_at", "tags", "attributes", "category", "note"}, []string{"id", "name", "price", "quantity", "active", "created_at", "tags", "attributes", "category", "discount", "note", "rating"}, true)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -266,92 +227,69 @@ func (v *Item) Validate() error {
 }
 
 func (v *Item) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pID := path.Key("id")
-		if utf8.RuneCountInString(v.ID) < 1 {
-			vs.Addf(pID.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.ID))
-		}
-		if utf8.RuneCountInString(v.ID) > 32 {
-			vs.Addf(pID.String(), "maxLength", "length %d, want at most 32", utf8.RuneCountInString(v.ID))
+	pID := path.Key("id")
+	if utf8.RuneCountInString(v.ID) < 1 {
+		vs.Addf(pID.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.ID))
+	}
+	if utf8.RuneCountInString(v.ID) > 32 {
+		vs.Addf(pID.String(), "maxLength", "length %d, want at most 32", utf8.RuneCountInString(v.ID))
+	}
+	pName := path.Key("name")
+	if utf8.RuneCountInString(v.Name) < 1 {
+		vs.Addf(pName.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.Name))
+	}
+	pPrice := path.Key("price")
+	if v.Price < 0.0 {
+		vs.Addf(pPrice.String(), "minimum", "%v is less than 0", v.Price)
+	}
+	if !kit.IsMultipleOf(float64(v.Price), 0.01) {
+		vs.Addf(pPrice.String(), "multipleOf", "%v is not a multiple of 0.01", v.Price)
+	}
+	pQuantity := path.Key("quantity")
+	if v.Quantity < 0 {
+		vs.Addf(pQuantity.String(), "minimum", "%v is less than 0", v.Quantity)
+	}
+	if v.Quantity > 1000000 {
+		vs.Addf(pQuantity.String(), "maximum", "%v is greater than 1000000", v.Quantity)
+	}
+	pTags := path.Key("tags")
+	if len(v.Tags) > 10 {
+		vs.Addf(pTags.String(), "maxItems", "%d items, want at most 10", len(v.Tags))
+	}
+	if i, j, dup := kit.DuplicateIndex(v.Tags); dup {
+		vs.Addf(pTags.String(), "uniqueItems", "items %d and %d are equal", i, j)
+	}
+	for i0 := range v.Tags {
+		p0 := pTags.Index(i0)
+		if utf8.RuneCountInString(v.Tags[i0]) < 1 {
+			vs.Addf(p0.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.Tags[i0]))
 		}
 	}
-	{
-		pName := path.Key("name")
-		if utf8.RuneCountInString(v.Name) < 1 {
-			vs.Addf(pName.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.Name))
+	pAttributes := path.Key("attributes")
+	if len(v.Attributes) > 20 {
+		vs.Addf(pAttributes.String(), "maxProperties", "%d properties, want at most 20", len(v.Attributes))
+	}
+	pCategory := path.Key("category")
+	v.Category.validate(vs, &pCategory)
+	if pDiscount := path.Key("discount"); v.Discount != nil {
+		if (*v.Discount) <= 0.0 {
+			vs.Addf(pDiscount.String(), "exclusiveMinimum", "%v is not greater than 0", (*v.Discount))
+		}
+		if (*v.Discount) >= 1.0 {
+			vs.Addf(pDiscount.String(), "exclusiveMaximum", "%v is not less than 1", (*v.Discount))
 		}
 	}
-	{
-		pPrice := path.Key("price")
-		if v.Price < 0.0 {
-			vs.Addf(pPrice.String(), "minimum", "%v is less than 0", v.Price)
-		}
-		if !kit.IsMultipleOf(float64(v.Price), 0.01) {
-			vs.Addf(pPrice.String(), "multipleOf", "%v is not a multiple of 0.01", v.Price)
+	if pNote := path.Key("note"); v.Note != nil {
+		if utf8.RuneCountInString((*v.Note)) > 140 {
+			vs.Addf(pNote.String(), "maxLength", "length %d, want at most 140", utf8.RuneCountInString((*v.Note)))
 		}
 	}
-	{
-		pQuantity := path.Key("quantity")
-		if v.Quantity < 0 {
-			vs.Addf(pQuantity.String(), "minimum", "%v is less than 0", v.Quantity)
+	if pRating := path.Key("rating"); v.Rating.Set && !v.Rating.Null {
+		if v.Rating.Value < 1 {
+			vs.Addf(pRating.String(), "minimum", "%v is less than 1", v.Rating.Value)
 		}
-		if v.Quantity > 1000000 {
-			vs.Addf(pQuantity.String(), "maximum", "%v is greater than 1000000", v.Quantity)
-		}
-	}
-	{
-		pTags := path.Key("tags")
-		if len(v.Tags) > 10 {
-			vs.Addf(pTags.String(), "maxItems", "%d items, want at most 10", len(v.Tags))
-		}
-		if i, j, dup := kit.DuplicateIndex(v.Tags); dup {
-			vs.Addf(pTags.String(), "uniqueItems", "items %d and %d are equal", i, j)
-		}
-		for i0 := range v.Tags {
-			p0 := pTags.Index(i0)
-			if utf8.RuneCountInString(v.Tags[i0]) < 1 {
-				vs.Addf(p0.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.Tags[i0]))
-			}
-		}
-	}
-	{
-		pAttributes := path.Key("attributes")
-		if len(v.Attributes) > 20 {
-			vs.Addf(pAttributes.String(), "maxProperties", "%d properties, want at most 20", len(v.Attributes))
-		}
-	}
-	{
-		pCategory := path.Key("category")
-		v.Category.validate(vs, &pCategory)
-	}
-	{
-		pDiscount := path.Key("discount")
-		if v.Discount != nil {
-			if (*v.Discount) <= 0.0 {
-				vs.Addf(pDiscount.String(), "exclusiveMinimum", "%v is not greater than 0", (*v.Discount))
-			}
-			if (*v.Discount) >= 1.0 {
-				vs.Addf(pDiscount.String(), "exclusiveMaximum", "%v is not less than 1", (*v.Discount))
-			}
-		}
-	}
-	{
-		pNote := path.Key("note")
-		if v.Note != nil {
-			if utf8.RuneCountInString((*v.Note)) > 140 {
-				vs.Addf(pNote.String(), "maxLength", "length %d, want at most 140", utf8.RuneCountInString((*v.Note)))
-			}
-		}
-	}
-	{
-		pRating := path.Key("rating")
-		if v.Rating.Set && !v.Rating.Null {
-			if v.Rating.Value < 1 {
-				vs.Addf(pRating.String(), "minimum", "%v is less than 1", v.Rating.Value)
-			}
-			if v.Rating.Value > 5 {
-				vs.Addf(pRating.String(), "maximum", "%v is greater than 5", v.Rating.Value)
-			}
+		if v.Rating.Value > 5 {
+			vs.Addf(pRating.String(), "maximum", "%v is greater than 5", v.Rating.Value)
 		}
 	}
 }
@@ -373,25 +311,9 @@ func appendItem(dst []byte, v *Item) []byte {
 		dst = kit.AppendString(dst, e0)
 	}
 	dst = kit.AppendString(dst, string(v.Category))
-	if v.Discount != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendFloat64(dst, (*v.Discount))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.Note != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendString(dst, (*v.Note))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	dst = kit.AppendPresent(dst, v.Rating.Set)
-	if v.Rating.Set {
-		dst = kit.AppendPresent(dst, v.Rating.Null)
-		if !v.Rating.Null {
-			dst = kit.AppendInt64(dst, v.Rating.Value)
-		}
-	}
+	dst = kit.AppendOpt(dst, v.Discount, kit.AppendFloat64)
+	dst = kit.AppendOpt(dst, v.Note, kit.AppendString)
+	dst = kit.AppendOptNull(dst, &v.Rating, kit.AppendInt64)
 	return dst
 }
 
@@ -417,24 +339,9 @@ func readItem(rd *runtime.Reader, v *Item) {
 		}
 	}
 	v.Category = Category(rd.String())
-	if rd.Present() {
-		p0 := new(float64)
-		(*p0) = rd.Float64()
-		v.Discount = p0
-	}
-	if rd.Present() {
-		p0 := new(string)
-		(*p0) = rd.String()
-		v.Note = p0
-	}
-	if rd.Present() {
-		v.Rating.Set = true
-		if rd.Present() {
-			v.Rating.Null = true
-		} else {
-			v.Rating.Value = rd.Int64()
-		}
-	}
+	v.Discount = kit.ReadOpt(rd, (*runtime.Reader).Float64)
+	v.Note = kit.ReadOpt(rd, (*runtime.Reader).String)
+	v.Rating = kit.ReadOptNull(rd, (*runtime.Reader).Int64)
 }
 
 // cloneItem returns a deep copy of v that shares nothing mutable with it.
@@ -465,11 +372,8 @@ type ItemCountParams struct {
 
 // UnmarshalJSON decodes a ItemCountParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ItemCountParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"category"}, []string{"category"}, nil, false); err != nil {
-		return err
-	}
 	type plain ItemCountParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"category"}, []string{"category"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -480,10 +384,8 @@ func (v *ItemCountParams) Validate() error {
 }
 
 func (v *ItemCountParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pCategory := path.Key("category")
-		v.Category.validate(vs, &pCategory)
-	}
+	pCategory := path.Key("category")
+	v.Category.validate(vs, &pCategory)
 }
 
 func appendItemCountParams(dst []byte, v *ItemCountParams) []byte {
@@ -514,8 +416,7 @@ func (v *ItemCountResult) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendItemCountResult(dst []byte, v *ItemCountResult) []byte {
-	dst = kit.AppendInt64(dst, int64(*v))
-	return dst
+	return kit.AppendInt64(dst, int64(*v))
 }
 
 func readItemCountResult(rd *runtime.Reader, v *ItemCountResult) {
@@ -587,11 +488,8 @@ type ItemOrPlaceholderParams struct {
 
 // UnmarshalJSON decodes a ItemOrPlaceholderParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ItemOrPlaceholderParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
-		return err
-	}
 	type plain ItemOrPlaceholderParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"id"}, []string{"id"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -602,14 +500,12 @@ func (v *ItemOrPlaceholderParams) Validate() error {
 }
 
 func (v *ItemOrPlaceholderParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pID := path.Key("id")
-		if utf8.RuneCountInString(v.ID) < 1 {
-			vs.Addf(pID.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.ID))
-		}
-		if utf8.RuneCountInString(v.ID) > 32 {
-			vs.Addf(pID.String(), "maxLength", "length %d, want at most 32", utf8.RuneCountInString(v.ID))
-		}
+	pID := path.Key("id")
+	if utf8.RuneCountInString(v.ID) < 1 {
+		vs.Addf(pID.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.ID))
+	}
+	if utf8.RuneCountInString(v.ID) > 32 {
+		vs.Addf(pID.String(), "maxLength", "length %d, want at most 32", utf8.RuneCountInString(v.ID))
 	}
 }
 
@@ -625,11 +521,8 @@ type ItemParams struct {
 
 // UnmarshalJSON decodes a ItemParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ItemParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
-		return err
-	}
 	type plain ItemParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"id"}, []string{"id"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -640,14 +533,12 @@ func (v *ItemParams) Validate() error {
 }
 
 func (v *ItemParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pID := path.Key("id")
-		if utf8.RuneCountInString(v.ID) < 1 {
-			vs.Addf(pID.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.ID))
-		}
-		if utf8.RuneCountInString(v.ID) > 32 {
-			vs.Addf(pID.String(), "maxLength", "length %d, want at most 32", utf8.RuneCountInString(v.ID))
-		}
+	pID := path.Key("id")
+	if utf8.RuneCountInString(v.ID) < 1 {
+		vs.Addf(pID.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.ID))
+	}
+	if utf8.RuneCountInString(v.ID) > 32 {
+		vs.Addf(pID.String(), "maxLength", "length %d, want at most 32", utf8.RuneCountInString(v.ID))
 	}
 }
 
@@ -667,11 +558,8 @@ type ItemsByCategoryParams struct {
 
 // UnmarshalJSON decodes a ItemsByCategoryParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ItemsByCategoryParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"category"}, []string{"category", "min_price"}, nil, false); err != nil {
-		return err
-	}
 	type plain ItemsByCategoryParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"category"}, []string{"category", "min_price"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -682,35 +570,19 @@ func (v *ItemsByCategoryParams) Validate() error {
 }
 
 func (v *ItemsByCategoryParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pCategory := path.Key("category")
-		v.Category.validate(vs, &pCategory)
-	}
-	{
-		pMinPrice := path.Key("min_price")
-		if v.MinPrice != nil {
-			if (*v.MinPrice) < 0.0 {
-				vs.Addf(pMinPrice.String(), "minimum", "%v is less than 0", (*v.MinPrice))
-			}
+	pCategory := path.Key("category")
+	v.Category.validate(vs, &pCategory)
+	if pMinPrice := path.Key("min_price"); v.MinPrice != nil {
+		if (*v.MinPrice) < 0.0 {
+			vs.Addf(pMinPrice.String(), "minimum", "%v is less than 0", (*v.MinPrice))
 		}
 	}
 }
 
 func appendItemsByCategoryParams(dst []byte, v *ItemsByCategoryParams) []byte {
 	dst = kit.AppendString(dst, string(v.Category))
-	if v.MinPrice != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendFloat64(dst, (*v.MinPrice))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	dst = kit.AppendPresent(dst, v.Note.Set)
-	if v.Note.Set {
-		dst = kit.AppendPresent(dst, v.Note.Null)
-		if !v.Note.Null {
-			dst = kit.AppendString(dst, v.Note.Value)
-		}
-	}
+	dst = kit.AppendOpt(dst, v.MinPrice, kit.AppendFloat64)
+	dst = kit.AppendOptNull(dst, &v.Note, kit.AppendString)
 	return dst
 }
 
@@ -755,19 +627,13 @@ func NewClient(x *runtime.Executor) *Client {
 		Scan:    scanAnyItem,
 	}
 	c.anyItem = runtime.NewTask(x, runtime.TaskSpec[AnyItemParams, Item]{
-		AppendKey: appendAnyItemParams,
-		Cache:     runtime.CachePolicy{},
-		Clone:     cloneItem,
-		Decode:    decodeAnyItem,
-		Describe:  describeAnyItemParams,
-		Encode:    appendItem,
-		Fetch:     c.fetchAnyItem,
-		Name:      "AnyItem",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
+		AppendKey:      appendAnyItemParams,
+		Clone:          cloneItem,
+		Decode:         kit.Decoder(readItem),
+		Describe:       describeAnyItemParams,
+		Encode:         appendItem,
+		Fetch:          c.fetchAnyItem,
+		Name:           "AnyItem",
 		ValidateParams: (*AnyItemParams).Validate,
 		ValidateResult: (*Item).Validate,
 		Version:        "4802568944997edc",
@@ -779,7 +645,7 @@ func NewClient(x *runtime.Executor) *Client {
 			TTL:         time.Minute,
 		},
 		Clone:    cloneCategoryTree,
-		Decode:   decodeCategoryTree,
+		Decode:   kit.Decoder(readCategoryTree),
 		Describe: describeCategoryTreeParams,
 		Encode:   appendCategoryTree,
 		Fetch:    c.fetchCategoryTree,
@@ -806,7 +672,7 @@ func NewClient(x *runtime.Executor) *Client {
 			TTL:         time.Minute,
 		},
 		Clone:    cloneItem,
-		Decode:   decodeItem,
+		Decode:   kit.Decoder(readItem),
 		Describe: describeItemParams,
 		Encode:   appendItem,
 		Fetch:    c.fetchItem,
@@ -823,19 +689,13 @@ func NewClient(x *runtime.Executor) *Client {
 	})
 	c.itemCountQuery = runtime.NewSQLQuery("catalog", []string{"SELECT COUNT(*) AS n FROM items WHERE category = ", ""}, []string{"category"})
 	c.itemCount = runtime.NewTask(x, runtime.TaskSpec[ItemCountParams, ItemCountResult]{
-		AppendKey: appendItemCountParams,
-		Cache:     runtime.CachePolicy{},
-		Clone:     cloneItemCountResult,
-		Decode:    decodeItemCount,
-		Describe:  describeItemCountParams,
-		Encode:    appendItemCountResult,
-		Fetch:     c.fetchItemCount,
-		Name:      "ItemCount",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
+		AppendKey:      appendItemCountParams,
+		Clone:          cloneItemCountResult,
+		Decode:         kit.Decoder(readItemCountResult),
+		Describe:       describeItemCountParams,
+		Encode:         appendItemCountResult,
+		Fetch:          c.fetchItemCount,
+		Name:           "ItemCount",
 		ValidateParams: (*ItemCountParams).Validate,
 		ValidateResult: (*ItemCountResult).Validate,
 		Version:        "bf2a6de800a75b90",
@@ -849,7 +709,7 @@ func NewClient(x *runtime.Executor) *Client {
 		AppendKey: appendItemOrPlaceholderParams,
 		Cache:     runtime.CachePolicy{TTL: time.Minute},
 		Clone:     cloneItem,
-		Decode:    decodeItemOrPlaceholder,
+		Decode:    kit.Decoder(readItem),
 		Describe:  describeItemOrPlaceholderParams,
 		Encode:    appendItem,
 		Fallbacks: []runtime.Fallback[ItemOrPlaceholderParams, Item]{{
@@ -858,7 +718,7 @@ func NewClient(x *runtime.Executor) *Client {
 			},
 			Name: "task Item",
 		}, {
-			Fn:   fallbackItemOrPlaceholderValue1,
+			Fn:   kit.FallbackJSON[ItemOrPlaceholderParams, Item]("{\"id\":\"placeholder\",\"name\":\"Unavailable\",\"price\":0,\"quantity\":0,\"active\":false,\"created_at\":\"2000-01-01T00:00:00Z\",\"tags\":[],\"attributes\":{},\"category\":\"tools\",\"discount\":null}"),
 			Name: "value 1",
 		}},
 		Fetch: c.fetchItemOrPlaceholder,
@@ -878,19 +738,14 @@ func NewClient(x *runtime.Executor) *Client {
 		Scan:    scanItemsByCategory,
 	}
 	c.itemsByCategory = runtime.NewTask(x, runtime.TaskSpec[ItemsByCategoryParams, ItemList]{
-		AppendKey: appendItemsByCategoryParams,
-		Cache:     runtime.CachePolicy{TTL: time.Minute},
-		Clone:     cloneItemList,
-		Decode:    decodeItemsByCategory,
-		Describe:  describeItemsByCategoryParams,
-		Encode:    appendItemList,
-		Fetch:     c.fetchItemsByCategory,
-		Name:      "ItemsByCategory",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
+		AppendKey:      appendItemsByCategoryParams,
+		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Clone:          cloneItemList,
+		Decode:         kit.Decoder(readItemList),
+		Describe:       describeItemsByCategoryParams,
+		Encode:         appendItemList,
+		Fetch:          c.fetchItemsByCategory,
+		Name:           "ItemsByCategory",
 		ValidateParams: (*ItemsByCategoryParams).Validate,
 		ValidateResult: (*ItemList).Validate,
 		Version:        "f94faa4ac03a62b8",
@@ -901,87 +756,35 @@ func NewClient(x *runtime.Executor) *Client {
 // GetAnyItem looks up the item of a category, which is an error when there are several.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetAnyItem(ctx context.Context, category Category) (*Item, error) {
-	p := newAnyItemParams(category)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.anyItem.Get(ctx, c.keyAnyItem(buf[:0], &p), p)
-}
-
-// keyAnyItem appends the cache key of p to dst. It is kept out of line so that GetAnyItem's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyAnyItem(dst []byte, p *AnyItemParams) []byte {
-	return appendAnyItemParams(c.anyItem.Key(dst), p)
+	return kit.Get(ctx, c.anyItem, appendAnyItemParams, AnyItemParams{Category: category})
 }
 
 // GetAnyItemAsync starts GetAnyItem and returns at once; Await the future for the result.
 func (c *Client) GetAnyItemAsync(ctx context.Context, category Category) *runtime.Future[Item] {
-	p := newAnyItemParams(category)
-	return c.anyItem.Async(ctx, &p)
+	return c.anyItem.Async(ctx, &AnyItemParams{Category: category})
 }
 
 // InvalidateAnyItem drops the cached result for these parameters.
 func (c *Client) InvalidateAnyItem(category Category) {
-	p := newAnyItemParams(category)
-	c.anyItem.Invalidate(&p)
-}
-
-func newAnyItemParams(category Category) AnyItemParams {
-	p := AnyItemParams{Category: category}
-	return p
+	c.anyItem.Invalidate(&AnyItemParams{Category: category})
 }
 
 func describeAnyItemParams(p *AnyItemParams) string {
 	return fmt.Sprintf("category=%v", runtime.Quote(string(p.Category)))
 }
 
-func decodeAnyItem(rd *runtime.Reader) *Item {
-	v := new(Item)
-	readItem(rd, v)
-	return v
-}
-
 // scanAnyItem reads one row of the task's query into a Item, column by column; a bare return passes err on.
 func scanAnyItem(row *runtime.Row) (out *Item, err error) {
 	var v Item
-	v.ID, err = runtime.AsString("/id", row.Col(0))
+	v.ID = kit.Field(&err, "/id", row.Col(0), runtime.AsString)
+	v.Name = kit.Field(&err, "/name", row.Col(1), runtime.AsString)
+	v.Price = kit.Field(&err, "/price", row.Col(2), runtime.AsFloat64)
+	v.Quantity = kit.Field(&err, "/quantity", row.Col(3), runtime.AsInt64)
+	v.Active = kit.Field(&err, "/active", row.Col(4), runtime.AsBool)
+	v.CreatedAt = kit.Field(&err, "/created_at", row.Col(5), runtime.AsTime)
+	v.Tags = kit.ListField(&err, "/tags", row.Col(6), runtime.AsString)
 	if err != nil {
 		return
-	}
-	v.Name, err = runtime.AsString("/name", row.Col(1))
-	if err != nil {
-		return
-	}
-	v.Price, err = runtime.AsFloat64("/price", row.Col(2))
-	if err != nil {
-		return
-	}
-	v.Quantity, err = runtime.AsInt64("/quantity", row.Col(3))
-	if err != nil {
-		return
-	}
-	v.Active, err = runtime.AsBool("/active", row.Col(4))
-	if err != nil {
-		return
-	}
-	v.CreatedAt, err = runtime.AsTime("/created_at", row.Col(5))
-	if err != nil {
-		return
-	}
-	{
-		var a1 []any
-		a1, err = runtime.AsArray("/tags", row.Col(6))
-		if err != nil {
-			return
-		}
-		v.Tags = make([]string, len(a1))
-		for i1, e1 := range a1 {
-			v.Tags[i1], err = runtime.AsString("/tags"+"/"+strconv.Itoa(i1), e1)
-			if err != nil {
-				return
-			}
-		}
 	}
 	{
 		var o1 map[string]any
@@ -999,39 +802,12 @@ func scanAnyItem(row *runtime.Row) (out *Item, err error) {
 			v.Attributes[k1] = x1
 		}
 	}
-	v.Category, err = convCategory("/category", row.Col(8))
+	v.Category = kit.Field(&err, "/category", row.Col(8), kit.AsStringOf[Category])
+	v.Discount = kit.NullableField(&err, "/discount", "number", row.Col(9), runtime.AsFloat64)
+	v.Note = kit.OptionalField(&err, "/note", row.Col(10), runtime.AsString)
+	v.Rating = kit.OptNullField(&err, "/rating", row.Col(11), runtime.AsInt64)
 	if err != nil {
 		return
-	}
-	if rDiscount, ok := row.Lookup(9); ok && rDiscount != nil {
-		var vDiscount float64
-		vDiscount, err = runtime.AsFloat64("/discount", rDiscount)
-		if err != nil {
-			return
-		}
-		v.Discount = &vDiscount
-	} else if !ok {
-		err = kit.Missing("/discount", "number")
-		return
-	}
-	if rNote, ok := row.Lookup(10); ok && rNote != nil {
-		var vNote string
-		vNote, err = runtime.AsString("/note", rNote)
-		if err != nil {
-			return
-		}
-		v.Note = &vNote
-	}
-	if rRating, ok := row.Lookup(11); ok {
-		v.Rating.Set = true
-		if rRating == nil {
-			v.Rating.Null = true
-		} else {
-			v.Rating.Value, err = runtime.AsInt64("/rating", rRating)
-			if err != nil {
-				return
-			}
-		}
 	}
 	return &v, nil
 }
@@ -1043,18 +819,7 @@ func (c *Client) fetchAnyItem(ctx context.Context, p *AnyItemParams) (*Item, err
 // GetCategoryTree builds the category tree below a root, from Go code.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetCategoryTree(ctx context.Context, root string, opts *CategoryTreeOptions) (*CategoryTree, error) {
-	p := newCategoryTreeParams(root, opts)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.categoryTree.Get(ctx, c.keyCategoryTree(buf[:0], &p), p)
-}
-
-// keyCategoryTree appends the cache key of p to dst. It is kept out of line so that GetCategoryTree's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyCategoryTree(dst []byte, p *CategoryTreeParams) []byte {
-	return appendCategoryTreeParams(c.categoryTree.Key(dst), p)
+	return kit.Get(ctx, c.categoryTree, appendCategoryTreeParams, newCategoryTreeParams(root, opts))
 }
 
 // GetCategoryTreeAsync starts GetCategoryTree and returns at once; Await the future for the result.
@@ -1081,12 +846,6 @@ func describeCategoryTreeParams(p *CategoryTreeParams) string {
 	return fmt.Sprintf("root=%v", runtime.Quote(p.Root))
 }
 
-func decodeCategoryTree(rd *runtime.Reader) *CategoryTree {
-	v := new(CategoryTree)
-	readCategoryTree(rd, v)
-	return v
-}
-
 func (c *Client) fetchCategoryTree(ctx context.Context, p *CategoryTreeParams) (*CategoryTree, error) {
 	return BuildTree(ctx, *p)
 }
@@ -1094,87 +853,35 @@ func (c *Client) fetchCategoryTree(ctx context.Context, p *CategoryTreeParams) (
 // GetItem looks up an item by id.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetItem(ctx context.Context, id string) (*Item, error) {
-	p := newItemParams(id)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.item.Get(ctx, c.keyItem(buf[:0], &p), p)
-}
-
-// keyItem appends the cache key of p to dst. It is kept out of line so that GetItem's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyItem(dst []byte, p *ItemParams) []byte {
-	return appendItemParams(c.item.Key(dst), p)
+	return kit.Get(ctx, c.item, appendItemParams, ItemParams{ID: id})
 }
 
 // GetItemAsync starts GetItem and returns at once; Await the future for the result.
 func (c *Client) GetItemAsync(ctx context.Context, id string) *runtime.Future[Item] {
-	p := newItemParams(id)
-	return c.item.Async(ctx, &p)
+	return c.item.Async(ctx, &ItemParams{ID: id})
 }
 
 // InvalidateItem drops the cached result for these parameters.
 func (c *Client) InvalidateItem(id string) {
-	p := newItemParams(id)
-	c.item.Invalidate(&p)
-}
-
-func newItemParams(id string) ItemParams {
-	p := ItemParams{ID: id}
-	return p
+	c.item.Invalidate(&ItemParams{ID: id})
 }
 
 func describeItemParams(p *ItemParams) string {
 	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
 }
 
-func decodeItem(rd *runtime.Reader) *Item {
-	v := new(Item)
-	readItem(rd, v)
-	return v
-}
-
 // scanItem reads one row of the task's query into a Item, column by column; a bare return passes err on.
 func scanItem(row *runtime.Row) (out *Item, err error) {
 	var v Item
-	v.ID, err = runtime.AsString("/id", row.Col(0))
+	v.ID = kit.Field(&err, "/id", row.Col(0), runtime.AsString)
+	v.Name = kit.Field(&err, "/name", row.Col(1), runtime.AsString)
+	v.Price = kit.Field(&err, "/price", row.Col(2), runtime.AsFloat64)
+	v.Quantity = kit.Field(&err, "/quantity", row.Col(3), runtime.AsInt64)
+	v.Active = kit.Field(&err, "/active", row.Col(4), runtime.AsBool)
+	v.CreatedAt = kit.Field(&err, "/created_at", row.Col(5), runtime.AsTime)
+	v.Tags = kit.ListField(&err, "/tags", row.Col(6), runtime.AsString)
 	if err != nil {
 		return
-	}
-	v.Name, err = runtime.AsString("/name", row.Col(1))
-	if err != nil {
-		return
-	}
-	v.Price, err = runtime.AsFloat64("/price", row.Col(2))
-	if err != nil {
-		return
-	}
-	v.Quantity, err = runtime.AsInt64("/quantity", row.Col(3))
-	if err != nil {
-		return
-	}
-	v.Active, err = runtime.AsBool("/active", row.Col(4))
-	if err != nil {
-		return
-	}
-	v.CreatedAt, err = runtime.AsTime("/created_at", row.Col(5))
-	if err != nil {
-		return
-	}
-	{
-		var a1 []any
-		a1, err = runtime.AsArray("/tags", row.Col(6))
-		if err != nil {
-			return
-		}
-		v.Tags = make([]string, len(a1))
-		for i1, e1 := range a1 {
-			v.Tags[i1], err = runtime.AsString("/tags"+"/"+strconv.Itoa(i1), e1)
-			if err != nil {
-				return
-			}
-		}
 	}
 	{
 		var o1 map[string]any
@@ -1192,39 +899,12 @@ func scanItem(row *runtime.Row) (out *Item, err error) {
 			v.Attributes[k1] = x1
 		}
 	}
-	v.Category, err = convCategory("/category", row.Col(8))
+	v.Category = kit.Field(&err, "/category", row.Col(8), kit.AsStringOf[Category])
+	v.Discount = kit.NullableField(&err, "/discount", "number", row.Col(9), runtime.AsFloat64)
+	v.Note = kit.OptionalField(&err, "/note", row.Col(10), runtime.AsString)
+	v.Rating = kit.OptNullField(&err, "/rating", row.Col(11), runtime.AsInt64)
 	if err != nil {
 		return
-	}
-	if rDiscount, ok := row.Lookup(9); ok && rDiscount != nil {
-		var vDiscount float64
-		vDiscount, err = runtime.AsFloat64("/discount", rDiscount)
-		if err != nil {
-			return
-		}
-		v.Discount = &vDiscount
-	} else if !ok {
-		err = kit.Missing("/discount", "number")
-		return
-	}
-	if rNote, ok := row.Lookup(10); ok && rNote != nil {
-		var vNote string
-		vNote, err = runtime.AsString("/note", rNote)
-		if err != nil {
-			return
-		}
-		v.Note = &vNote
-	}
-	if rRating, ok := row.Lookup(11); ok {
-		v.Rating.Set = true
-		if rRating == nil {
-			v.Rating.Null = true
-		} else {
-			v.Rating.Value, err = runtime.AsInt64("/rating", rRating)
-			if err != nil {
-				return
-			}
-		}
 	}
 	return &v, nil
 }
@@ -1236,45 +916,21 @@ func (c *Client) fetchItem(ctx context.Context, p *ItemParams) (*Item, error) {
 // GetItemCount counts the items of a category.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetItemCount(ctx context.Context, category Category) (*ItemCountResult, error) {
-	p := newItemCountParams(category)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.itemCount.Get(ctx, c.keyItemCount(buf[:0], &p), p)
-}
-
-// keyItemCount appends the cache key of p to dst. It is kept out of line so that GetItemCount's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyItemCount(dst []byte, p *ItemCountParams) []byte {
-	return appendItemCountParams(c.itemCount.Key(dst), p)
+	return kit.Get(ctx, c.itemCount, appendItemCountParams, ItemCountParams{Category: category})
 }
 
 // GetItemCountAsync starts GetItemCount and returns at once; Await the future for the result.
 func (c *Client) GetItemCountAsync(ctx context.Context, category Category) *runtime.Future[ItemCountResult] {
-	p := newItemCountParams(category)
-	return c.itemCount.Async(ctx, &p)
+	return c.itemCount.Async(ctx, &ItemCountParams{Category: category})
 }
 
 // InvalidateItemCount drops the cached result for these parameters.
 func (c *Client) InvalidateItemCount(category Category) {
-	p := newItemCountParams(category)
-	c.itemCount.Invalidate(&p)
-}
-
-func newItemCountParams(category Category) ItemCountParams {
-	p := ItemCountParams{Category: category}
-	return p
+	c.itemCount.Invalidate(&ItemCountParams{Category: category})
 }
 
 func describeItemCountParams(p *ItemCountParams) string {
 	return fmt.Sprintf("category=%v", runtime.Quote(string(p.Category)))
-}
-
-func decodeItemCount(rd *runtime.Reader) *ItemCountResult {
-	v := new(ItemCountResult)
-	readItemCountResult(rd, v)
-	return v
 }
 
 // rowItemCount converts one row of the query; a bare return passes err on.
@@ -1298,87 +954,35 @@ func (c *Client) fetchItemCount(ctx context.Context, p *ItemCountParams) (*ItemC
 // GetItemOrPlaceholder looks up an item from the archive, falling back to the live catalogue and then to a placeholder.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetItemOrPlaceholder(ctx context.Context, id string) (*Item, error) {
-	p := newItemOrPlaceholderParams(id)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.itemOrPlaceholder.Get(ctx, c.keyItemOrPlaceholder(buf[:0], &p), p)
-}
-
-// keyItemOrPlaceholder appends the cache key of p to dst. It is kept out of line so that GetItemOrPlaceholder's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyItemOrPlaceholder(dst []byte, p *ItemOrPlaceholderParams) []byte {
-	return appendItemOrPlaceholderParams(c.itemOrPlaceholder.Key(dst), p)
+	return kit.Get(ctx, c.itemOrPlaceholder, appendItemOrPlaceholderParams, ItemOrPlaceholderParams{ID: id})
 }
 
 // GetItemOrPlaceholderAsync starts GetItemOrPlaceholder and returns at once; Await the future for the result.
 func (c *Client) GetItemOrPlaceholderAsync(ctx context.Context, id string) *runtime.Future[Item] {
-	p := newItemOrPlaceholderParams(id)
-	return c.itemOrPlaceholder.Async(ctx, &p)
+	return c.itemOrPlaceholder.Async(ctx, &ItemOrPlaceholderParams{ID: id})
 }
 
 // InvalidateItemOrPlaceholder drops the cached result for these parameters.
 func (c *Client) InvalidateItemOrPlaceholder(id string) {
-	p := newItemOrPlaceholderParams(id)
-	c.itemOrPlaceholder.Invalidate(&p)
-}
-
-func newItemOrPlaceholderParams(id string) ItemOrPlaceholderParams {
-	p := ItemOrPlaceholderParams{ID: id}
-	return p
+	c.itemOrPlaceholder.Invalidate(&ItemOrPlaceholderParams{ID: id})
 }
 
 func describeItemOrPlaceholderParams(p *ItemOrPlaceholderParams) string {
 	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
 }
 
-func decodeItemOrPlaceholder(rd *runtime.Reader) *Item {
-	v := new(Item)
-	readItem(rd, v)
-	return v
-}
-
 // scanItemOrPlaceholder reads one row of the task's query into a Item, column by column; a bare return passes err on.
 func scanItemOrPlaceholder(row *runtime.Row) (out *Item, err error) {
 	var v Item
-	v.ID, err = runtime.AsString("/id", row.Col(0))
+	v.ID = kit.Field(&err, "/id", row.Col(0), runtime.AsString)
+	v.Name = kit.Field(&err, "/name", row.Col(1), runtime.AsString)
+	v.Price = kit.Field(&err, "/price", row.Col(2), runtime.AsFloat64)
+	v.Quantity = kit.Field(&err, "/quantity", row.Col(3), runtime.AsInt64)
+	v.Active = kit.Field(&err, "/active", row.Col(4), runtime.AsBool)
+	v.CreatedAt = kit.Field(&err, "/created_at", row.Col(5), runtime.AsTime)
+	v.Tags = kit.ListField(&err, "/tags", row.Col(6), runtime.AsString)
 	if err != nil {
 		return
-	}
-	v.Name, err = runtime.AsString("/name", row.Col(1))
-	if err != nil {
-		return
-	}
-	v.Price, err = runtime.AsFloat64("/price", row.Col(2))
-	if err != nil {
-		return
-	}
-	v.Quantity, err = runtime.AsInt64("/quantity", row.Col(3))
-	if err != nil {
-		return
-	}
-	v.Active, err = runtime.AsBool("/active", row.Col(4))
-	if err != nil {
-		return
-	}
-	v.CreatedAt, err = runtime.AsTime("/created_at", row.Col(5))
-	if err != nil {
-		return
-	}
-	{
-		var a1 []any
-		a1, err = runtime.AsArray("/tags", row.Col(6))
-		if err != nil {
-			return
-		}
-		v.Tags = make([]string, len(a1))
-		for i1, e1 := range a1 {
-			v.Tags[i1], err = runtime.AsString("/tags"+"/"+strconv.Itoa(i1), e1)
-			if err != nil {
-				return
-			}
-		}
 	}
 	{
 		var o1 map[string]any
@@ -1396,39 +1000,12 @@ func scanItemOrPlaceholder(row *runtime.Row) (out *Item, err error) {
 			v.Attributes[k1] = x1
 		}
 	}
-	v.Category, err = convCategory("/category", row.Col(8))
+	v.Category = kit.Field(&err, "/category", row.Col(8), kit.AsStringOf[Category])
+	v.Discount = kit.NullableField(&err, "/discount", "number", row.Col(9), runtime.AsFloat64)
+	v.Note = kit.OptionalField(&err, "/note", row.Col(10), runtime.AsString)
+	v.Rating = kit.OptNullField(&err, "/rating", row.Col(11), runtime.AsInt64)
 	if err != nil {
 		return
-	}
-	if rDiscount, ok := row.Lookup(9); ok && rDiscount != nil {
-		var vDiscount float64
-		vDiscount, err = runtime.AsFloat64("/discount", rDiscount)
-		if err != nil {
-			return
-		}
-		v.Discount = &vDiscount
-	} else if !ok {
-		err = kit.Missing("/discount", "number")
-		return
-	}
-	if rNote, ok := row.Lookup(10); ok && rNote != nil {
-		var vNote string
-		vNote, err = runtime.AsString("/note", rNote)
-		if err != nil {
-			return
-		}
-		v.Note = &vNote
-	}
-	if rRating, ok := row.Lookup(11); ok {
-		v.Rating.Set = true
-		if rRating == nil {
-			v.Rating.Null = true
-		} else {
-			v.Rating.Value, err = runtime.AsInt64("/rating", rRating)
-			if err != nil {
-				return
-			}
-		}
 	}
 	return &v, nil
 }
@@ -1437,30 +1014,10 @@ func (c *Client) fetchItemOrPlaceholder(ctx context.Context, p *ItemOrPlaceholde
 	return runtime.ScanOne(ctx, c.x, c.itemOrPlaceholderQuery, []any{p.ID}, c.itemOrPlaceholderRowScanner)
 }
 
-// fallbackItemOrPlaceholderValue1 decodes a fresh copy of the fallback value, which reftaskgen checked against the result schema.
-func fallbackItemOrPlaceholderValue1(context.Context, *ItemOrPlaceholderParams) (*Item, error) {
-	v := new(Item)
-	if err := json.Unmarshal([]byte("{\"id\":\"placeholder\",\"name\":\"Unavailable\",\"price\":0,\"quantity\":0,\"active\":false,\"created_at\":\"2000-01-01T00:00:00Z\",\"tags\":[],\"attributes\":{},\"category\":\"tools\",\"discount\":null}"), v); err != nil {
-		return nil, err
-	}
-	return v, nil
-}
-
 // GetItemsByCategory lists the items of a category, cheapest first, optionally above a price and only active ones.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetItemsByCategory(ctx context.Context, category Category, opts *ItemsByCategoryOptions) (*ItemList, error) {
-	p := newItemsByCategoryParams(category, opts)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.itemsByCategory.Get(ctx, c.keyItemsByCategory(buf[:0], &p), p)
-}
-
-// keyItemsByCategory appends the cache key of p to dst. It is kept out of line so that GetItemsByCategory's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyItemsByCategory(dst []byte, p *ItemsByCategoryParams) []byte {
-	return appendItemsByCategoryParams(c.itemsByCategory.Key(dst), p)
+	return kit.Get(ctx, c.itemsByCategory, appendItemsByCategoryParams, newItemsByCategoryParams(category, opts))
 }
 
 // GetItemsByCategoryAsync starts GetItemsByCategory and returns at once; Await the future for the result.
@@ -1488,52 +1045,18 @@ func describeItemsByCategoryParams(p *ItemsByCategoryParams) string {
 	return fmt.Sprintf("category=%v", runtime.Quote(string(p.Category)))
 }
 
-func decodeItemsByCategory(rd *runtime.Reader) *ItemList {
-	v := new(ItemList)
-	readItemList(rd, v)
-	return v
-}
-
 // scanItemsByCategory reads one row of the task's query into a Item, column by column; a bare return passes err on.
 func scanItemsByCategory(row *runtime.Row) (out *Item, err error) {
 	var v Item
-	v.ID, err = runtime.AsString("/id", row.Col(0))
+	v.ID = kit.Field(&err, "/id", row.Col(0), runtime.AsString)
+	v.Name = kit.Field(&err, "/name", row.Col(1), runtime.AsString)
+	v.Price = kit.Field(&err, "/price", row.Col(2), runtime.AsFloat64)
+	v.Quantity = kit.Field(&err, "/quantity", row.Col(3), runtime.AsInt64)
+	v.Active = kit.Field(&err, "/active", row.Col(4), runtime.AsBool)
+	v.CreatedAt = kit.Field(&err, "/created_at", row.Col(5), runtime.AsTime)
+	v.Tags = kit.ListField(&err, "/tags", row.Col(6), runtime.AsString)
 	if err != nil {
 		return
-	}
-	v.Name, err = runtime.AsString("/name", row.Col(1))
-	if err != nil {
-		return
-	}
-	v.Price, err = runtime.AsFloat64("/price", row.Col(2))
-	if err != nil {
-		return
-	}
-	v.Quantity, err = runtime.AsInt64("/quantity", row.Col(3))
-	if err != nil {
-		return
-	}
-	v.Active, err = runtime.AsBool("/active", row.Col(4))
-	if err != nil {
-		return
-	}
-	v.CreatedAt, err = runtime.AsTime("/created_at", row.Col(5))
-	if err != nil {
-		return
-	}
-	{
-		var a1 []any
-		a1, err = runtime.AsArray("/tags", row.Col(6))
-		if err != nil {
-			return
-		}
-		v.Tags = make([]string, len(a1))
-		for i1, e1 := range a1 {
-			v.Tags[i1], err = runtime.AsString("/tags"+"/"+strconv.Itoa(i1), e1)
-			if err != nil {
-				return
-			}
-		}
 	}
 	{
 		var o1 map[string]any
@@ -1551,39 +1074,12 @@ func scanItemsByCategory(row *runtime.Row) (out *Item, err error) {
 			v.Attributes[k1] = x1
 		}
 	}
-	v.Category, err = convCategory("/category", row.Col(8))
+	v.Category = kit.Field(&err, "/category", row.Col(8), kit.AsStringOf[Category])
+	v.Discount = kit.NullableField(&err, "/discount", "number", row.Col(9), runtime.AsFloat64)
+	v.Note = kit.OptionalField(&err, "/note", row.Col(10), runtime.AsString)
+	v.Rating = kit.OptNullField(&err, "/rating", row.Col(11), runtime.AsInt64)
 	if err != nil {
 		return
-	}
-	if rDiscount, ok := row.Lookup(9); ok && rDiscount != nil {
-		var vDiscount float64
-		vDiscount, err = runtime.AsFloat64("/discount", rDiscount)
-		if err != nil {
-			return
-		}
-		v.Discount = &vDiscount
-	} else if !ok {
-		err = kit.Missing("/discount", "number")
-		return
-	}
-	if rNote, ok := row.Lookup(10); ok && rNote != nil {
-		var vNote string
-		vNote, err = runtime.AsString("/note", rNote)
-		if err != nil {
-			return
-		}
-		v.Note = &vNote
-	}
-	if rRating, ok := row.Lookup(11); ok {
-		v.Rating.Set = true
-		if rRating == nil {
-			v.Rating.Null = true
-		} else {
-			v.Rating.Value, err = runtime.AsInt64("/rating", rRating)
-			if err != nil {
-				return
-			}
-		}
 	}
 	return &v, nil
 }
@@ -1601,65 +1097,17 @@ func (c *Client) fetchItemsByCategory(ctx context.Context, p *ItemsByCategoryPar
 func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, error) {
 	switch task {
 	case "AnyItem":
-		var p AnyItemParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.anyItem.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.anyItem, params)
 	case "CategoryTree":
-		var p CategoryTreeParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.categoryTree.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.categoryTree, params)
 	case "Item":
-		var p ItemParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.item.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.item, params)
 	case "ItemCount":
-		var p ItemCountParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.itemCount.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.itemCount, params)
 	case "ItemOrPlaceholder":
-		var p ItemOrPlaceholderParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.itemOrPlaceholder.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.itemOrPlaceholder, params)
 	case "ItemsByCategory":
-		var p ItemsByCategoryParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.itemsByCategory.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.itemsByCategory, params)
 	}
 	return nil, fmt.Errorf("%w: %q", runtime.ErrUnknownTask, task)
 }
@@ -1667,15 +1115,6 @@ func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, 
 // Tasks lists the names Execute accepts, sorted.
 func (c *Client) Tasks() []string {
 	return []string{"AnyItem", "CategoryTree", "Item", "ItemCount", "ItemOrPlaceholder", "ItemsByCategory"}
-}
-
-func convCategory(path string, raw any) (out Category, err error) {
-	x, err := runtime.AsString(path, raw)
-	if err != nil {
-		return
-	}
-	out = Category(x)
-	return
 }
 
 func convItemCountResult(path string, raw any) (out ItemCountResult, err error) {

@@ -19,6 +19,12 @@ import (
 // different versions of reftask: regenerate the file (go generate) with the reftaskgen of the version you build with.
 const _ = kit.SupportPackageIsVersion1
 
+// The patterns of the schemas, compiled once; reftaskgen has already checked them.
+var (
+	galleryHeadersKeyPattern  = kit.MustPattern("^n-")
+	galleryHeadersKeyPattern2 = kit.MustPattern("^x-")
+)
+
 // Circle is the object at oneOf/0.
 type Circle struct {
 	Kind string `json:"kind"`
@@ -27,11 +33,8 @@ type Circle struct {
 
 // UnmarshalJSON decodes a Circle, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Circle) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"kind", "d"}, []string{"kind", "d"}, nil, false); err != nil {
-		return err
-	}
 	type plain Circle
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"kind", "d"}, []string{"kind", "d"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -42,11 +45,9 @@ func (v *Circle) Validate() error {
 }
 
 func (v *Circle) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pKind := path.Key("kind")
-		if v.Kind != "circle" {
-			vs.Addf(pKind.String(), "const", "%v is not circle", v.Kind)
-		}
+	pKind := path.Key("kind")
+	if v.Kind != "circle" {
+		vs.Addf(pKind.String(), "const", "%v is not circle", v.Kind)
 	}
 }
 
@@ -69,11 +70,8 @@ type Circle2 struct {
 
 // UnmarshalJSON decodes a Circle2, rejecting what its schema rejects: missing required properties, nulls where null is not allowed and unknown properties.
 func (v *Circle2) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"kind", "r"}, []string{"kind", "r"}, []string{"kind", "r"}, true); err != nil {
-		return err
-	}
 	type plain Circle2
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"kind", "r"}, []string{"kind", "r"}, []string{"kind", "r"}, true)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -84,17 +82,13 @@ func (v *Circle2) Validate() error {
 }
 
 func (v *Circle2) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pKind := path.Key("kind")
-		if v.Kind != "circle" {
-			vs.Addf(pKind.String(), "const", "%v is not circle", v.Kind)
-		}
+	pKind := path.Key("kind")
+	if v.Kind != "circle" {
+		vs.Addf(pKind.String(), "const", "%v is not circle", v.Kind)
 	}
-	{
-		pR := path.Key("r")
-		if v.R <= 0.0 {
-			vs.Addf(pR.String(), "exclusiveMinimum", "%v is not greater than 0", v.R)
-		}
+	pR := path.Key("r")
+	if v.R <= 0.0 {
+		vs.Addf(pR.String(), "exclusiveMinimum", "%v is not greater than 0", v.R)
 	}
 }
 
@@ -116,11 +110,8 @@ type Dated struct {
 
 // UnmarshalJSON decodes a Dated, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Dated) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"on"}, []string{"on"}, nil, false); err != nil {
-		return err
-	}
 	type plain Dated
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"on"}, []string{"on"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -131,11 +122,9 @@ func (v *Dated) Validate() error {
 }
 
 func (v *Dated) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pOn := path.Key("on")
-		if !v.On.IsValid() {
-			vs.Add(pOn.String(), "format", "not a valid date (zero value)")
-		}
+	pOn := path.Key("on")
+	if !v.On.IsValid() {
+		vs.Add(pOn.String(), "format", "not a valid date (zero value)")
 	}
 }
 
@@ -158,11 +147,8 @@ type Frame struct {
 
 // UnmarshalJSON decodes a Frame, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Frame) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"shape"}, []string{"shape", "price", "tree"}, nil, false); err != nil {
-		return err
-	}
 	type plain Frame
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"shape"}, []string{"shape", "price", "tree"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -173,53 +159,27 @@ func (v *Frame) Validate() error {
 }
 
 func (v *Frame) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pShape := path.Key("shape")
-		v.Shape.validate(vs, &pShape)
+	pShape := path.Key("shape")
+	v.Shape.validate(vs, &pShape)
+	if pPrice := path.Key("price"); v.Price != nil {
+		v.Price.validate(vs, &pPrice)
 	}
-	{
-		pPrice := path.Key("price")
-		if v.Price != nil {
-			v.Price.validate(vs, &pPrice)
-		}
-	}
-	{
-		pTree := path.Key("tree")
-		if v.Tree != nil {
-			v.Tree.validate(vs, &pTree)
-		}
+	if pTree := path.Key("tree"); v.Tree != nil {
+		v.Tree.validate(vs, &pTree)
 	}
 }
 
 func appendFrame(dst []byte, v *Frame) []byte {
 	dst = appendFrameShape(dst, &v.Shape)
-	if v.Price != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = appendFramePrice(dst, v.Price)
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.Tree != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = appendNode(dst, v.Tree)
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOptRef(dst, v.Price, appendFramePrice)
+	dst = kit.AppendOptRef(dst, v.Tree, appendNode)
 	return dst
 }
 
 func readFrame(rd *runtime.Reader, v *Frame) {
 	readFrameShape(rd, &v.Shape)
-	if rd.Present() {
-		p0 := new(FramePrice)
-		readFramePrice(rd, p0)
-		v.Price = p0
-	}
-	if rd.Present() {
-		p0 := new(Node)
-		readNode(rd, p0)
-		v.Tree = p0
-	}
+	v.Price = kit.ReadOptRef(rd, readFramePrice)
+	v.Tree = kit.ReadOptRef(rd, readNode)
 }
 
 // cloneFrame returns a deep copy of v that shares nothing mutable with it.
@@ -234,21 +194,14 @@ type FrameParams struct {
 
 // UnmarshalJSON decodes a FrameParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *FrameParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
-		return err
-	}
 	type plain FrameParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"id"}, []string{"id"}, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every FrameParams holds only what its schema allows.
 func (v *FrameParams) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *FrameParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendFrameParams(dst []byte, v *FrameParams) []byte {
 	dst = kit.AppendString(dst, v.ID)
@@ -285,30 +238,14 @@ func (v FramePrice) Value() any {
 	return nil
 }
 
-// UnmarshalJSON tries every branch and keeps the one branch that matches.
-// A value that matches several is an error. When none matches, the
-// first branch that decodes is kept, for Validate to report why.
+// UnmarshalJSON tries every branch and keeps the one branch that matches; a value that matches several is an error.
+// When none matches, the first branch that decodes is kept, for Validate to report why.
 func (v *FramePrice) UnmarshalJSON(data []byte) error {
-	cands := make([]kit.Candidate[FramePrice], 0, 2)
-	{
-		x := new(string)
-		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, kit.Candidate[FramePrice]{
-			Err:   err,
-			Name:  "String",
-			Value: FramePrice{String: x},
-		})
-	}
-	{
-		x := new(bool)
-		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, kit.Candidate[FramePrice]{
-			Err:   err,
-			Name:  "Boolean",
-			Value: FramePrice{Boolean: x},
-		})
-	}
-	return kit.PickVariant(v, true, cands, (*FramePrice).checkVariant)
+	x0, x1 := new(string), new(bool)
+	return kit.PickVariant(v, true, []kit.Candidate[FramePrice]{
+		{Name: "String", Value: FramePrice{String: x0}, Err: runtime.DecodeStrict(data, x0)},
+		{Name: "Boolean", Value: FramePrice{Boolean: x1}, Err: runtime.DecodeStrict(data, x1)},
+	}, (*FramePrice).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
@@ -520,86 +457,50 @@ func (v *Gallery) Validate() error {
 }
 
 func (v *Gallery) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pShapes := path.Key("shapes")
-		if v.Shapes.Set && !v.Shapes.Null {
-			if len(v.Shapes.Value) > 3 {
-				vs.Addf(pShapes.String(), "maxItems", "%d items, want at most 3", len(v.Shapes.Value))
-			}
-			for i0 := range v.Shapes.Value {
-				p0 := pShapes.Index(i0)
-				v.Shapes.Value[i0].validate(vs, &p0)
-			}
+	if pShapes := path.Key("shapes"); v.Shapes.Set && !v.Shapes.Null {
+		if len(v.Shapes.Value) > 3 {
+			vs.Addf(pShapes.String(), "maxItems", "%d items, want at most 3", len(v.Shapes.Value))
+		}
+		for i0 := range v.Shapes.Value {
+			p0 := pShapes.Index(i0)
+			v.Shapes.Value[i0].validate(vs, &p0)
 		}
 	}
-	{
-		pOwner := path.Key("owner")
-		if v.Owner != nil {
-			checkGalleryOwner((*v.Owner).Any(), &pOwner, vs, nil)
+	if pOwner := path.Key("owner"); v.Owner != nil {
+		checkGalleryOwner((*v.Owner).Any(), &pOwner, vs, nil)
+	}
+	if pHeaders := path.Key("headers"); v.Headers != nil {
+		checkGalleryHeaders((*v.Headers).Any(), &pHeaders, vs, nil)
+	}
+	if pSpan := path.Key("span"); v.Span != nil {
+		v.Span.validate(vs, &pSpan)
+	}
+	if pPrice := path.Key("price"); v.Price != nil {
+		v.Price.validate(vs, &pPrice)
+	}
+	if pTree := path.Key("tree"); v.Tree != nil {
+		v.Tree.validate(vs, &pTree)
+	}
+	if pExtras := path.Key("extras"); v.Extras != nil {
+		for k0, e0 := range *v.Extras {
+			p0 := pExtras.Key(k0)
+			e0.validate(vs, &p0)
 		}
 	}
-	{
-		pHeaders := path.Key("headers")
-		if v.Headers != nil {
-			checkGalleryHeaders((*v.Headers).Any(), &pHeaders, vs, nil)
-		}
+	if pMode := path.Key("mode"); v.Mode != nil {
+		(*v.Mode).validate(vs, &pMode)
 	}
-	{
-		pSpan := path.Key("span")
-		if v.Span != nil {
-			v.Span.validate(vs, &pSpan)
-		}
+	if pWhen := path.Key("when"); v.When != nil {
+		v.When.validate(vs, &pWhen)
 	}
-	{
-		pPrice := path.Key("price")
-		if v.Price != nil {
-			v.Price.validate(vs, &pPrice)
-		}
+	if pAddr := path.Key("addr"); v.Addr != nil {
+		v.Addr.validate(vs, &pAddr)
 	}
-	{
-		pTree := path.Key("tree")
-		if v.Tree != nil {
-			v.Tree.validate(vs, &pTree)
-		}
+	if pIDs := path.Key("ids"); v.IDs != nil {
+		v.IDs.validate(vs, &pIDs)
 	}
-	{
-		pExtras := path.Key("extras")
-		if v.Extras != nil {
-			for k0, e0 := range *v.Extras {
-				p0 := pExtras.Key(k0)
-				e0.validate(vs, &p0)
-			}
-		}
-	}
-	{
-		pMode := path.Key("mode")
-		if v.Mode != nil {
-			(*v.Mode).validate(vs, &pMode)
-		}
-	}
-	{
-		pWhen := path.Key("when")
-		if v.When != nil {
-			v.When.validate(vs, &pWhen)
-		}
-	}
-	{
-		pAddr := path.Key("addr")
-		if v.Addr != nil {
-			v.Addr.validate(vs, &pAddr)
-		}
-	}
-	{
-		pIDs := path.Key("ids")
-		if v.IDs != nil {
-			v.IDs.validate(vs, &pIDs)
-		}
-	}
-	{
-		pStamp := path.Key("stamp")
-		if v.Stamp != nil {
-			v.Stamp.validate(vs, &pStamp)
-		}
+	if pStamp := path.Key("stamp"); v.Stamp != nil {
+		v.Stamp.validate(vs, &pStamp)
 	}
 }
 
@@ -627,24 +528,9 @@ func appendGallery(dst []byte, v *Gallery) []byte {
 	} else {
 		dst = kit.AppendPresent(dst, false)
 	}
-	if v.Span != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = appendGallerySpan(dst, v.Span)
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.Price != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = appendGalleryPrice(dst, v.Price)
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.Tree != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = appendNode(dst, v.Tree)
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOptRef(dst, v.Span, appendGallerySpan)
+	dst = kit.AppendOptRef(dst, v.Price, appendGalleryPrice)
+	dst = kit.AppendOptRef(dst, v.Tree, appendNode)
 	if v.Extras != nil {
 		dst = kit.AppendPresent(dst, true)
 		dst = kit.AppendLen(dst, len((*v.Extras)))
@@ -655,36 +541,11 @@ func appendGallery(dst []byte, v *Gallery) []byte {
 	} else {
 		dst = kit.AppendPresent(dst, false)
 	}
-	if v.Mode != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendString(dst, string((*v.Mode)))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.When != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = appendGalleryWhen(dst, v.When)
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.Addr != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = appendGalleryAddr(dst, v.Addr)
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.IDs != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = appendGalleryIDs(dst, v.IDs)
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.Stamp != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = appendGalleryStamp(dst, v.Stamp)
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOptRef(dst, v.Mode, appendGalleryMode)
+	dst = kit.AppendOptRef(dst, v.When, appendGalleryWhen)
+	dst = kit.AppendOptRef(dst, v.Addr, appendGalleryAddr)
+	dst = kit.AppendOptRef(dst, v.IDs, appendGalleryIDs)
+	dst = kit.AppendOptRef(dst, v.Stamp, appendGalleryStamp)
 	return dst
 }
 
@@ -711,21 +572,9 @@ func readGallery(rd *runtime.Reader, v *Gallery) {
 		(*p0) = runtime.ReadJSONValue(rd)
 		v.Headers = p0
 	}
-	if rd.Present() {
-		p0 := new(GallerySpan)
-		readGallerySpan(rd, p0)
-		v.Span = p0
-	}
-	if rd.Present() {
-		p0 := new(GalleryPrice)
-		readGalleryPrice(rd, p0)
-		v.Price = p0
-	}
-	if rd.Present() {
-		p0 := new(Node)
-		readNode(rd, p0)
-		v.Tree = p0
-	}
+	v.Span = kit.ReadOptRef(rd, readGallerySpan)
+	v.Price = kit.ReadOptRef(rd, readGalleryPrice)
+	v.Tree = kit.ReadOptRef(rd, readNode)
 	if rd.Present() {
 		p0 := new(map[string]GalleryExtrasValue)
 		{
@@ -740,31 +589,11 @@ func readGallery(rd *runtime.Reader, v *Gallery) {
 		}
 		v.Extras = p0
 	}
-	if rd.Present() {
-		p0 := new(GalleryMode)
-		(*p0) = GalleryMode(rd.String())
-		v.Mode = p0
-	}
-	if rd.Present() {
-		p0 := new(GalleryWhen)
-		readGalleryWhen(rd, p0)
-		v.When = p0
-	}
-	if rd.Present() {
-		p0 := new(GalleryAddr)
-		readGalleryAddr(rd, p0)
-		v.Addr = p0
-	}
-	if rd.Present() {
-		p0 := new(GalleryIDs)
-		readGalleryIDs(rd, p0)
-		v.IDs = p0
-	}
-	if rd.Present() {
-		p0 := new(GalleryStamp)
-		readGalleryStamp(rd, p0)
-		v.Stamp = p0
-	}
+	v.Mode = kit.ReadOptRef(rd, readGalleryMode)
+	v.When = kit.ReadOptRef(rd, readGalleryWhen)
+	v.Addr = kit.ReadOptRef(rd, readGalleryAddr)
+	v.IDs = kit.ReadOptRef(rd, readGalleryIDs)
+	v.Stamp = kit.ReadOptRef(rd, readGalleryStamp)
 }
 
 // cloneGallery returns a deep copy of v that shares nothing mutable with it.
@@ -802,30 +631,14 @@ func (v GalleryAddr) Value() any {
 	return nil
 }
 
-// UnmarshalJSON tries every branch and keeps the one branch that matches.
-// A value that matches several is an error. When none matches, the
-// first branch that decodes is kept, for Validate to report why.
+// UnmarshalJSON tries every branch and keeps the one branch that matches; a value that matches several is an error.
+// When none matches, the first branch that decodes is kept, for Validate to report why.
 func (v *GalleryAddr) UnmarshalJSON(data []byte) error {
-	cands := make([]kit.Candidate[GalleryAddr], 0, 2)
-	{
-		x := new(netip.Addr)
-		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, kit.Candidate[GalleryAddr]{
-			Err:   err,
-			Name:  "String",
-			Value: GalleryAddr{String: x},
-		})
-	}
-	{
-		x := new(string)
-		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, kit.Candidate[GalleryAddr]{
-			Err:   err,
-			Name:  "String1",
-			Value: GalleryAddr{String1: x},
-		})
-	}
-	return kit.PickVariant(v, true, cands, (*GalleryAddr).checkVariant)
+	x0, x1 := new(netip.Addr), new(string)
+	return kit.PickVariant(v, true, []kit.Candidate[GalleryAddr]{
+		{Name: "String", Value: GalleryAddr{String: x0}, Err: runtime.DecodeStrict(data, x0)},
+		{Name: "String1", Value: GalleryAddr{String1: x1}, Err: runtime.DecodeStrict(data, x1)},
+	}, (*GalleryAddr).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
@@ -937,29 +750,13 @@ func (v GalleryExtrasValue) Value() any {
 }
 
 // UnmarshalJSON tries every branch and keeps the first branch that matches.
-// When none matches, the
-// first branch that decodes is kept, for Validate to report why.
+// When none matches, the first branch that decodes is kept, for Validate to report why.
 func (v *GalleryExtrasValue) UnmarshalJSON(data []byte) error {
-	cands := make([]kit.Candidate[GalleryExtrasValue], 0, 2)
-	{
-		x := new(int64)
-		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, kit.Candidate[GalleryExtrasValue]{
-			Err:   err,
-			Name:  "Integer",
-			Value: GalleryExtrasValue{Integer: x},
-		})
-	}
-	{
-		x := new(string)
-		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, kit.Candidate[GalleryExtrasValue]{
-			Err:   err,
-			Name:  "String",
-			Value: GalleryExtrasValue{String: x},
-		})
-	}
-	return kit.PickVariant(v, false, cands, (*GalleryExtrasValue).checkVariant)
+	x0, x1 := new(int64), new(string)
+	return kit.PickVariant(v, false, []kit.Candidate[GalleryExtrasValue]{
+		{Name: "Integer", Value: GalleryExtrasValue{Integer: x0}, Err: runtime.DecodeStrict(data, x0)},
+		{Name: "String", Value: GalleryExtrasValue{String: x1}, Err: runtime.DecodeStrict(data, x1)},
+	}, (*GalleryExtrasValue).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
@@ -1052,30 +849,14 @@ func (v GalleryIDs) Value() any {
 	return nil
 }
 
-// UnmarshalJSON tries every branch and keeps the one branch that matches.
-// A value that matches several is an error. When none matches, the
-// first branch that decodes is kept, for Validate to report why.
+// UnmarshalJSON tries every branch and keeps the one branch that matches; a value that matches several is an error.
+// When none matches, the first branch that decodes is kept, for Validate to report why.
 func (v *GalleryIDs) UnmarshalJSON(data []byte) error {
-	cands := make([]kit.Candidate[GalleryIDs], 0, 2)
-	{
-		x := new([]runtime.UUID)
-		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, kit.Candidate[GalleryIDs]{
-			Err:   err,
-			Name:  "Array",
-			Value: GalleryIDs{Array: x},
-		})
-	}
-	{
-		x := new([]string)
-		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, kit.Candidate[GalleryIDs]{
-			Err:   err,
-			Name:  "Array1",
-			Value: GalleryIDs{Array1: x},
-		})
-	}
-	return kit.PickVariant(v, true, cands, (*GalleryIDs).checkVariant)
+	x0, x1 := new([]runtime.UUID), new([]string)
+	return kit.PickVariant(v, true, []kit.Candidate[GalleryIDs]{
+		{Name: "Array", Value: GalleryIDs{Array: x0}, Err: runtime.DecodeStrict(data, x0)},
+		{Name: "Array1", Value: GalleryIDs{Array1: x1}, Err: runtime.DecodeStrict(data, x1)},
+	}, (*GalleryIDs).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
@@ -1192,7 +973,7 @@ func (v GalleryMode) Valid() bool {
 
 // Value returns the decoded JSON value: nil, bool, json.Number, string, []any or map[string]any.
 func (v GalleryMode) Value() any {
-	x, _ := runtime.DecodeJSON([]byte(v))
+	x, _ := kit.DecodeJSON([]byte(v))
 	return x
 }
 
@@ -1222,8 +1003,7 @@ func (v GalleryMode) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendGalleryMode(dst []byte, v *GalleryMode) []byte {
-	dst = kit.AppendString(dst, string(*v))
-	return dst
+	return kit.AppendString(dst, string(*v))
 }
 
 func readGalleryMode(rd *runtime.Reader, v *GalleryMode) {
@@ -1237,21 +1017,14 @@ type GalleryParams struct {
 
 // UnmarshalJSON decodes a GalleryParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *GalleryParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
-		return err
-	}
 	type plain GalleryParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"id"}, []string{"id"}, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every GalleryParams holds only what its schema allows.
 func (v *GalleryParams) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *GalleryParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendGalleryParams(dst []byte, v *GalleryParams) []byte {
 	dst = kit.AppendString(dst, v.ID)
@@ -1289,29 +1062,13 @@ func (v GalleryPrice) Value() any {
 }
 
 // UnmarshalJSON tries every branch and keeps the first branch that matches.
-// When none matches, the
-// first branch that decodes is kept, for Validate to report why.
+// When none matches, the first branch that decodes is kept, for Validate to report why.
 func (v *GalleryPrice) UnmarshalJSON(data []byte) error {
-	cands := make([]kit.Candidate[GalleryPrice], 0, 2)
-	{
-		x := new(Money)
-		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, kit.Candidate[GalleryPrice]{
-			Err:   err,
-			Name:  "String",
-			Value: GalleryPrice{String: x},
-		})
-	}
-	{
-		x := new(int64)
-		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, kit.Candidate[GalleryPrice]{
-			Err:   err,
-			Name:  "Integer",
-			Value: GalleryPrice{Integer: x},
-		})
-	}
-	return kit.PickVariant(v, false, cands, (*GalleryPrice).checkVariant)
+	x0, x1 := new(Money), new(int64)
+	return kit.PickVariant(v, false, []kit.Candidate[GalleryPrice]{
+		{Name: "String", Value: GalleryPrice{String: x0}, Err: runtime.DecodeStrict(data, x0)},
+		{Name: "Integer", Value: GalleryPrice{Integer: x1}, Err: runtime.DecodeStrict(data, x1)},
+	}, (*GalleryPrice).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
@@ -1529,23 +1286,14 @@ func (v *GallerySpan) validate(vs *runtime.Violations, path *runtime.Path) {
 func appendGallerySpan(dst []byte, v *GallerySpan) []byte {
 	dst = runtime.AppendDate(dst, v.From)
 	dst = kit.AppendTime(dst, v.At)
-	if v.Ref != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = runtime.AppendUUID(dst, (*v.Ref))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOpt(dst, v.Ref, runtime.AppendUUID)
 	return dst
 }
 
 func readGallerySpan(rd *runtime.Reader, v *GallerySpan) {
 	v.From = rd.Date()
 	v.At = rd.Time()
-	if rd.Present() {
-		p0 := new(runtime.UUID)
-		(*p0) = rd.UUID()
-		v.Ref = p0
-	}
+	v.Ref = kit.ReadOpt(rd, (*runtime.Reader).UUID)
 }
 
 // GalleryStamp is the value at properties/stamp.
@@ -1578,30 +1326,14 @@ func (v GalleryStamp) Value() any {
 	return nil
 }
 
-// UnmarshalJSON tries every branch and keeps the one branch that matches.
-// A value that matches several is an error. When none matches, the
-// first branch that decodes is kept, for Validate to report why.
+// UnmarshalJSON tries every branch and keeps the one branch that matches; a value that matches several is an error.
+// When none matches, the first branch that decodes is kept, for Validate to report why.
 func (v *GalleryStamp) UnmarshalJSON(data []byte) error {
-	cands := make([]kit.Candidate[GalleryStamp], 0, 2)
-	{
-		x := new(Dated)
-		err := x.UnmarshalJSON(data)
-		cands = append(cands, kit.Candidate[GalleryStamp]{
-			Err:   err,
-			Name:  "Dated",
-			Value: GalleryStamp{Dated: x},
-		})
-	}
-	{
-		x := new(Noted)
-		err := x.UnmarshalJSON(data)
-		cands = append(cands, kit.Candidate[GalleryStamp]{
-			Err:   err,
-			Name:  "Noted",
-			Value: GalleryStamp{Noted: x},
-		})
-	}
-	return kit.PickVariant(v, true, cands, (*GalleryStamp).checkVariant)
+	x0, x1 := new(Dated), new(Noted)
+	return kit.PickVariant(v, true, []kit.Candidate[GalleryStamp]{
+		{Name: "Dated", Value: GalleryStamp{Dated: x0}, Err: x0.UnmarshalJSON(data)},
+		{Name: "Noted", Value: GalleryStamp{Noted: x1}, Err: x1.UnmarshalJSON(data)},
+	}, (*GalleryStamp).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
@@ -1708,30 +1440,14 @@ func (v GalleryWhen) Value() any {
 	return nil
 }
 
-// UnmarshalJSON tries every branch and keeps the one branch that matches.
-// A value that matches several is an error. When none matches, the
-// first branch that decodes is kept, for Validate to report why.
+// UnmarshalJSON tries every branch and keeps the one branch that matches; a value that matches several is an error.
+// When none matches, the first branch that decodes is kept, for Validate to report why.
 func (v *GalleryWhen) UnmarshalJSON(data []byte) error {
-	cands := make([]kit.Candidate[GalleryWhen], 0, 2)
-	{
-		x := new(string)
-		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, kit.Candidate[GalleryWhen]{
-			Err:   err,
-			Name:  "String",
-			Value: GalleryWhen{String: x},
-		})
-	}
-	{
-		x := new(runtime.Date)
-		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, kit.Candidate[GalleryWhen]{
-			Err:   err,
-			Name:  "String1",
-			Value: GalleryWhen{String1: x},
-		})
-	}
-	return kit.PickVariant(v, true, cands, (*GalleryWhen).checkVariant)
+	x0, x1 := new(string), new(runtime.Date)
+	return kit.PickVariant(v, true, []kit.Candidate[GalleryWhen]{
+		{Name: "String", Value: GalleryWhen{String: x0}, Err: runtime.DecodeStrict(data, x0)},
+		{Name: "String1", Value: GalleryWhen{String1: x1}, Err: runtime.DecodeStrict(data, x1)},
+	}, (*GalleryWhen).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
@@ -1842,30 +1558,14 @@ func (v Node) Value() any {
 	return nil
 }
 
-// UnmarshalJSON tries every branch and keeps the one branch that matches.
-// A value that matches several is an error. When none matches, the
-// first branch that decodes is kept, for Validate to report why.
+// UnmarshalJSON tries every branch and keeps the one branch that matches; a value that matches several is an error.
+// When none matches, the first branch that decodes is kept, for Validate to report why.
 func (v *Node) UnmarshalJSON(data []byte) error {
-	cands := make([]kit.Candidate[Node], 0, 2)
-	{
-		x := new(int64)
-		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, kit.Candidate[Node]{
-			Err:   err,
-			Name:  "Integer",
-			Value: Node{Integer: x},
-		})
-	}
-	{
-		x := new([]Node)
-		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, kit.Candidate[Node]{
-			Err:   err,
-			Name:  "Array",
-			Value: Node{Array: x},
-		})
-	}
-	return kit.PickVariant(v, true, cands, (*Node).checkVariant)
+	x0, x1 := new(int64), new([]Node)
+	return kit.PickVariant(v, true, []kit.Candidate[Node]{
+		{Name: "Integer", Value: Node{Integer: x0}, Err: runtime.DecodeStrict(data, x0)},
+		{Name: "Array", Value: Node{Array: x1}, Err: runtime.DecodeStrict(data, x1)},
+	}, (*Node).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
@@ -1948,11 +1648,8 @@ type Noted struct {
 
 // UnmarshalJSON decodes a Noted, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Noted) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"on"}, []string{"on"}, nil, false); err != nil {
-		return err
-	}
 	type plain Noted
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"on"}, []string{"on"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -1963,11 +1660,9 @@ func (v *Noted) Validate() error {
 }
 
 func (v *Noted) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pOn := path.Key("on")
-		if utf8.RuneCountInString(v.On) > 3 {
-			vs.Addf(pOn.String(), "maxLength", "length %d, want at most 3", utf8.RuneCountInString(v.On))
-		}
+	pOn := path.Key("on")
+	if utf8.RuneCountInString(v.On) > 3 {
+		vs.Addf(pOn.String(), "maxLength", "length %d, want at most 3", utf8.RuneCountInString(v.On))
 	}
 }
 
@@ -1988,11 +1683,8 @@ type Square struct {
 
 // UnmarshalJSON decodes a Square, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Square) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"kind", "w"}, []string{"kind", "w"}, nil, false); err != nil {
-		return err
-	}
 	type plain Square
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"kind", "w"}, []string{"kind", "w"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -2003,11 +1695,9 @@ func (v *Square) Validate() error {
 }
 
 func (v *Square) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pKind := path.Key("kind")
-		if v.Kind != "square" {
-			vs.Addf(pKind.String(), "const", "%v is not square", v.Kind)
-		}
+	pKind := path.Key("kind")
+	if v.Kind != "square" {
+		vs.Addf(pKind.String(), "const", "%v is not square", v.Kind)
 	}
 }
 
@@ -2030,11 +1720,8 @@ type Square2 struct {
 
 // UnmarshalJSON decodes a Square2, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Square2) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"kind", "side"}, []string{"kind", "side"}, nil, false); err != nil {
-		return err
-	}
 	type plain Square2
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"kind", "side"}, []string{"kind", "side"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -2045,17 +1732,13 @@ func (v *Square2) Validate() error {
 }
 
 func (v *Square2) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pKind := path.Key("kind")
-		if v.Kind != "square" {
-			vs.Addf(pKind.String(), "const", "%v is not square", v.Kind)
-		}
+	pKind := path.Key("kind")
+	if v.Kind != "square" {
+		vs.Addf(pKind.String(), "const", "%v is not square", v.Kind)
 	}
-	{
-		pSide := path.Key("side")
-		if v.Side < 1 {
-			vs.Addf(pSide.String(), "minimum", "%v is less than 1", v.Side)
-		}
+	pSide := path.Key("side")
+	if v.Side < 1 {
+		vs.Addf(pSide.String(), "minimum", "%v is less than 1", v.Side)
 	}
 }
 
@@ -2073,14 +1756,14 @@ func readSquare2(rd *runtime.Reader, v *Square2) {
 // checkGalleryAddrString checks a JSON value against the schema at oneOf/0, adding a violation for every keyword it breaks.
 func checkGalleryAddrString(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "string") {
-		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type string", kit.JSONKind(v))
 	}
 }
 
 // checkGalleryAddrString1 checks a JSON value against the schema at oneOf/1, adding a violation for every keyword it breaks.
 func checkGalleryAddrString1(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "string") {
-		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type string", kit.JSONKind(v))
 	}
 	if s, ok := v.(string); ok {
 		if utf8.RuneCountInString(s) > 40 {
@@ -2089,29 +1772,23 @@ func checkGalleryAddrString1(v any, path *runtime.Path, vs *runtime.Violations, 
 	}
 }
 
-// pattern0 is compiled once; the schema compiler has already accepted it.
-var pattern0 = kit.MustPattern("^n-")
-
-// pattern1 is compiled once; the schema compiler has already accepted it.
-var pattern1 = kit.MustPattern("^x-")
-
 // checkGalleryHeaders checks a JSON value against the schema at properties/headers, adding a violation for every keyword it breaks.
 func checkGalleryHeaders(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "object") {
-		vs.Addf(path.String(), "type", "%s is not of type object", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type object", kit.JSONKind(v))
 	}
 	if o, ok := v.(map[string]any); ok {
 		if len(o) > 3 {
 			vs.Addf(path.String(), "maxProperties", "%d properties, want at most 3", len(o))
 		}
-		for _, k := range runtime.SortedKeys(o) {
+		for _, k := range kit.SortedKeys(o) {
 			matched := false
-			if pattern0.MatchString(k) {
+			if galleryHeadersKeyPattern.MatchString(k) {
 				p := path.Key(k)
 				checkGalleryHeadersPattern0(o[k], &p, vs, nil)
 				matched = true
 			}
-			if pattern1.MatchString(k) {
+			if galleryHeadersKeyPattern2.MatchString(k) {
 				p := path.Key(k)
 				checkGalleryHeadersPattern1(o[k], &p, vs, nil)
 				matched = true
@@ -2132,14 +1809,14 @@ func checkGalleryHeadersAdditional(v any, path *runtime.Path, vs *runtime.Violat
 // checkGalleryHeadersPattern0 checks a JSON value against the schema at patternProperties/%5En-, adding a violation for every keyword it breaks.
 func checkGalleryHeadersPattern0(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "integer") {
-		vs.Addf(path.String(), "type", "%s is not of type integer", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type integer", kit.JSONKind(v))
 	}
 }
 
 // checkGalleryHeadersPattern1 checks a JSON value against the schema at patternProperties/%5Ex-, adding a violation for every keyword it breaks.
 func checkGalleryHeadersPattern1(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "string") {
-		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type string", kit.JSONKind(v))
 	}
 	if s, ok := v.(string); ok {
 		if utf8.RuneCountInString(s) > 4 {
@@ -2151,7 +1828,7 @@ func checkGalleryHeadersPattern1(v any, path *runtime.Path, vs *runtime.Violatio
 // checkGalleryIDsArray checks a JSON value against the schema at oneOf/0, adding a violation for every keyword it breaks.
 func checkGalleryIDsArray(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "array") {
-		vs.Addf(path.String(), "type", "%s is not of type array", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type array", kit.JSONKind(v))
 	}
 	if a, ok := v.([]any); ok {
 		for i := 0; i < len(a); i++ {
@@ -2164,7 +1841,7 @@ func checkGalleryIDsArray(v any, path *runtime.Path, vs *runtime.Violations, ev 
 // checkGalleryIDsArray1 checks a JSON value against the schema at oneOf/1, adding a violation for every keyword it breaks.
 func checkGalleryIDsArray1(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "array") {
-		vs.Addf(path.String(), "type", "%s is not of type array", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type array", kit.JSONKind(v))
 	}
 	if a, ok := v.([]any); ok {
 		for i := 0; i < len(a); i++ {
@@ -2177,7 +1854,7 @@ func checkGalleryIDsArray1(v any, path *runtime.Path, vs *runtime.Violations, ev
 // checkGalleryIDsArray1Items checks a JSON value against the schema at 1/items, adding a violation for every keyword it breaks.
 func checkGalleryIDsArray1Items(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "string") {
-		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type string", kit.JSONKind(v))
 	}
 	if s, ok := v.(string); ok {
 		if utf8.RuneCountInString(s) > 3 {
@@ -2189,7 +1866,7 @@ func checkGalleryIDsArray1Items(v any, path *runtime.Path, vs *runtime.Violation
 // checkGalleryIDsArrayItems checks a JSON value against the schema at 0/items, adding a violation for every keyword it breaks.
 func checkGalleryIDsArrayItems(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "string") {
-		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type string", kit.JSONKind(v))
 	}
 }
 
@@ -2207,7 +1884,7 @@ func checkGalleryOwnerAllOf0(v any, path *runtime.Path, vs *runtime.Violations, 
 // checkGalleryOwnerAllOf0Ref checks a JSON value against the schema at $defs/base, adding a violation for every keyword it breaks.
 func checkGalleryOwnerAllOf0Ref(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "object") {
-		vs.Addf(path.String(), "type", "%s is not of type object", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type object", kit.JSONKind(v))
 	}
 	if o, ok := v.(map[string]any); ok {
 		for _, k := range []string{"id"} {
@@ -2229,10 +1906,10 @@ func checkGalleryOwnerAllOf0Ref(v any, path *runtime.Path, vs *runtime.Violation
 // checkGalleryOwnerAllOf0RefPropID checks a JSON value against the schema at properties/id, adding a violation for every keyword it breaks.
 func checkGalleryOwnerAllOf0RefPropID(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "integer") {
-		vs.Addf(path.String(), "type", "%s is not of type integer", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type integer", kit.JSONKind(v))
 	}
 	if n, ok := v.(json.Number); ok {
-		if runtime.CompareNumber(n, "1") < 0 {
+		if kit.CompareNumber(n, "1") < 0 {
 			vs.Addf(path.String(), "minimum", "%s is less than 1", n)
 		}
 	}
@@ -2241,7 +1918,7 @@ func checkGalleryOwnerAllOf0RefPropID(v any, path *runtime.Path, vs *runtime.Vio
 // checkGalleryOwnerAllOf0RefPropSince checks a JSON value against the schema at properties/since, adding a violation for every keyword it breaks.
 func checkGalleryOwnerAllOf0RefPropSince(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "string") {
-		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type string", kit.JSONKind(v))
 	}
 }
 
@@ -2255,7 +1932,7 @@ func checkGalleryOwnerAllOf1(v any, path *runtime.Path, vs *runtime.Violations, 
 // checkGalleryOwnerAllOf1OneOf0 checks a JSON value against the schema at oneOf/0, adding a violation for every keyword it breaks.
 func checkGalleryOwnerAllOf1OneOf0(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "object") {
-		vs.Addf(path.String(), "type", "%s is not of type object", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type object", kit.JSONKind(v))
 	}
 	if o, ok := v.(map[string]any); ok {
 		for _, k := range []string{"kind", "email"} {
@@ -2277,13 +1954,13 @@ func checkGalleryOwnerAllOf1OneOf0(v any, path *runtime.Path, vs *runtime.Violat
 // checkGalleryOwnerAllOf1OneOf0PropEmail checks a JSON value against the schema at properties/email, adding a violation for every keyword it breaks.
 func checkGalleryOwnerAllOf1OneOf0PropEmail(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "string") {
-		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type string", kit.JSONKind(v))
 	}
 }
 
 // checkGalleryOwnerAllOf1OneOf0PropKind checks a JSON value against the schema at properties/kind, adding a violation for every keyword it breaks.
 func checkGalleryOwnerAllOf1OneOf0PropKind(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
-	if !runtime.EqualJSON(v, "person") {
+	if !kit.EqualJSON(v, "person") {
 		vs.Addf(path.String(), "const", "%s is not \"person\"", kit.BriefJSON(v))
 	}
 }
@@ -2291,7 +1968,7 @@ func checkGalleryOwnerAllOf1OneOf0PropKind(v any, path *runtime.Path, vs *runtim
 // checkGalleryOwnerAllOf1OneOf1 checks a JSON value against the schema at oneOf/1, adding a violation for every keyword it breaks.
 func checkGalleryOwnerAllOf1OneOf1(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "object") {
-		vs.Addf(path.String(), "type", "%s is not of type object", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type object", kit.JSONKind(v))
 	}
 	if o, ok := v.(map[string]any); ok {
 		for _, k := range []string{"kind", "size"} {
@@ -2312,7 +1989,7 @@ func checkGalleryOwnerAllOf1OneOf1(v any, path *runtime.Path, vs *runtime.Violat
 
 // checkGalleryOwnerAllOf1OneOf1PropKind checks a JSON value against the schema at properties/kind, adding a violation for every keyword it breaks.
 func checkGalleryOwnerAllOf1OneOf1PropKind(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
-	if !runtime.EqualJSON(v, "team") {
+	if !kit.EqualJSON(v, "team") {
 		vs.Addf(path.String(), "const", "%s is not \"team\"", kit.BriefJSON(v))
 	}
 }
@@ -2320,10 +1997,10 @@ func checkGalleryOwnerAllOf1OneOf1PropKind(v any, path *runtime.Path, vs *runtim
 // checkGalleryOwnerAllOf1OneOf1PropSize checks a JSON value against the schema at properties/size, adding a violation for every keyword it breaks.
 func checkGalleryOwnerAllOf1OneOf1PropSize(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "integer") {
-		vs.Addf(path.String(), "type", "%s is not of type integer", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type integer", kit.JSONKind(v))
 	}
 	if n, ok := v.(json.Number); ok {
-		if runtime.CompareNumber(n, "2") < 0 {
+		if kit.CompareNumber(n, "2") < 0 {
 			vs.Addf(path.String(), "minimum", "%s is less than 2", n)
 		}
 	}
@@ -2332,7 +2009,7 @@ func checkGalleryOwnerAllOf1OneOf1PropSize(v any, path *runtime.Path, vs *runtim
 // checkGalleryStampDated checks a JSON value against the schema at oneOf/0, adding a violation for every keyword it breaks.
 func checkGalleryStampDated(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "object") {
-		vs.Addf(path.String(), "type", "%s is not of type object", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type object", kit.JSONKind(v))
 	}
 	if o, ok := v.(map[string]any); ok {
 		for _, k := range []string{"on"} {
@@ -2350,14 +2027,14 @@ func checkGalleryStampDated(v any, path *runtime.Path, vs *runtime.Violations, e
 // checkGalleryStampDatedPropOn checks a JSON value against the schema at properties/on, adding a violation for every keyword it breaks.
 func checkGalleryStampDatedPropOn(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "string") {
-		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type string", kit.JSONKind(v))
 	}
 }
 
 // checkGalleryStampNoted checks a JSON value against the schema at oneOf/1, adding a violation for every keyword it breaks.
 func checkGalleryStampNoted(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "object") {
-		vs.Addf(path.String(), "type", "%s is not of type object", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type object", kit.JSONKind(v))
 	}
 	if o, ok := v.(map[string]any); ok {
 		for _, k := range []string{"on"} {
@@ -2375,7 +2052,7 @@ func checkGalleryStampNoted(v any, path *runtime.Path, vs *runtime.Violations, e
 // checkGalleryStampNotedPropOn checks a JSON value against the schema at properties/on, adding a violation for every keyword it breaks.
 func checkGalleryStampNotedPropOn(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "string") {
-		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type string", kit.JSONKind(v))
 	}
 	if s, ok := v.(string); ok {
 		if utf8.RuneCountInString(s) > 3 {
@@ -2387,7 +2064,7 @@ func checkGalleryStampNotedPropOn(v any, path *runtime.Path, vs *runtime.Violati
 // checkGalleryWhenString checks a JSON value against the schema at oneOf/0, adding a violation for every keyword it breaks.
 func checkGalleryWhenString(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "string") {
-		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type string", kit.JSONKind(v))
 	}
 	if s, ok := v.(string); ok {
 		if utf8.RuneCountInString(s) > 3 {
@@ -2399,7 +2076,7 @@ func checkGalleryWhenString(v any, path *runtime.Path, vs *runtime.Violations, e
 // checkGalleryWhenString1 checks a JSON value against the schema at oneOf/1, adding a violation for every keyword it breaks.
 func checkGalleryWhenString1(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "string") {
-		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type string", kit.JSONKind(v))
 	}
 }
 
@@ -2423,20 +2100,14 @@ func NewClient(x *runtime.Executor) *Client {
 		Scan:    scanFrame,
 	}
 	c.frame = runtime.NewTask(x, runtime.TaskSpec[FrameParams, Frame]{
-		AppendKey: appendFrameParams,
-		Cache:     runtime.CachePolicy{TTL: time.Minute},
-		Clone:     cloneFrame,
-		Decode:    decodeFrame,
-		Describe:  describeFrameParams,
-		Encode:    appendFrame,
-		Fetch:     c.fetchFrame,
-		Name:      "Frame",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
-		ValidateParams: (*FrameParams).Validate,
+		AppendKey:      appendFrameParams,
+		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Clone:          cloneFrame,
+		Decode:         kit.Decoder(readFrame),
+		Describe:       describeFrameParams,
+		Encode:         appendFrame,
+		Fetch:          c.fetchFrame,
+		Name:           "Frame",
 		ValidateResult: (*Frame).Validate,
 		Version:        "b11a75f0ca0ebf9a",
 	})
@@ -2446,20 +2117,14 @@ func NewClient(x *runtime.Executor) *Client {
 		Scan:    scanGallery,
 	}
 	c.gallery = runtime.NewTask(x, runtime.TaskSpec[GalleryParams, Gallery]{
-		AppendKey: appendGalleryParams,
-		Cache:     runtime.CachePolicy{TTL: time.Minute},
-		Clone:     cloneGallery,
-		Decode:    decodeGallery,
-		Describe:  describeGalleryParams,
-		Encode:    appendGallery,
-		Fetch:     c.fetchGallery,
-		Name:      "Gallery",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
-		ValidateParams: (*GalleryParams).Validate,
+		AppendKey:      appendGalleryParams,
+		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Clone:          cloneGallery,
+		Decode:         kit.Decoder(readGallery),
+		Describe:       describeGalleryParams,
+		Encode:         appendGallery,
+		Fetch:          c.fetchGallery,
+		Name:           "Gallery",
 		ValidateResult: (*Gallery).Validate,
 		Version:        "e7446ce9f2b7ef80",
 	})
@@ -2469,69 +2134,31 @@ func NewClient(x *runtime.Executor) *Client {
 // GetFrame looks up a frame; its names clash with the gallery's.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetFrame(ctx context.Context, id string) (*Frame, error) {
-	p := newFrameParams(id)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.frame.Get(ctx, c.keyFrame(buf[:0], &p), p)
-}
-
-// keyFrame appends the cache key of p to dst. It is kept out of line so that GetFrame's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyFrame(dst []byte, p *FrameParams) []byte {
-	return appendFrameParams(c.frame.Key(dst), p)
+	return kit.Get(ctx, c.frame, appendFrameParams, FrameParams{ID: id})
 }
 
 // GetFrameAsync starts GetFrame and returns at once; Await the future for the result.
 func (c *Client) GetFrameAsync(ctx context.Context, id string) *runtime.Future[Frame] {
-	p := newFrameParams(id)
-	return c.frame.Async(ctx, &p)
+	return c.frame.Async(ctx, &FrameParams{ID: id})
 }
 
 // InvalidateFrame drops the cached result for these parameters.
 func (c *Client) InvalidateFrame(id string) {
-	p := newFrameParams(id)
-	c.frame.Invalidate(&p)
-}
-
-func newFrameParams(id string) FrameParams {
-	p := FrameParams{ID: id}
-	return p
+	c.frame.Invalidate(&FrameParams{ID: id})
 }
 
 func describeFrameParams(p *FrameParams) string {
 	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
 }
 
-func decodeFrame(rd *runtime.Reader) *Frame {
-	v := new(Frame)
-	readFrame(rd, v)
-	return v
-}
-
 // scanFrame reads one row of the task's query into a Frame, column by column; a bare return passes err on.
 func scanFrame(row *runtime.Row) (out *Frame, err error) {
 	var v Frame
-	v.Shape, err = convFrameShape("/shape", row.Col(0))
+	v.Shape = kit.Field(&err, "/shape", row.Col(0), convFrameShape)
+	v.Price = kit.OptionalField(&err, "/price", row.Col(1), convFramePrice)
+	v.Tree = kit.OptionalField(&err, "/tree", row.Col(2), convNode)
 	if err != nil {
 		return
-	}
-	if rPrice, ok := row.Lookup(1); ok && rPrice != nil {
-		var vPrice FramePrice
-		vPrice, err = convFramePrice("/price", rPrice)
-		if err != nil {
-			return
-		}
-		v.Price = &vPrice
-	}
-	if rTree, ok := row.Lookup(2); ok && rTree != nil {
-		var vTree Node
-		vTree, err = convNode("/tree", rTree)
-		if err != nil {
-			return
-		}
-		v.Tree = &vTree
 	}
 	return &v, nil
 }
@@ -2543,51 +2170,27 @@ func (c *Client) fetchFrame(ctx context.Context, p *FrameParams) (*Frame, error)
 // GetGallery looks up a gallery whose properties combine the typed forms.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetGallery(ctx context.Context, id string) (*Gallery, error) {
-	p := newGalleryParams(id)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.gallery.Get(ctx, c.keyGallery(buf[:0], &p), p)
-}
-
-// keyGallery appends the cache key of p to dst. It is kept out of line so that GetGallery's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyGallery(dst []byte, p *GalleryParams) []byte {
-	return appendGalleryParams(c.gallery.Key(dst), p)
+	return kit.Get(ctx, c.gallery, appendGalleryParams, GalleryParams{ID: id})
 }
 
 // GetGalleryAsync starts GetGallery and returns at once; Await the future for the result.
 func (c *Client) GetGalleryAsync(ctx context.Context, id string) *runtime.Future[Gallery] {
-	p := newGalleryParams(id)
-	return c.gallery.Async(ctx, &p)
+	return c.gallery.Async(ctx, &GalleryParams{ID: id})
 }
 
 // InvalidateGallery drops the cached result for these parameters.
 func (c *Client) InvalidateGallery(id string) {
-	p := newGalleryParams(id)
-	c.gallery.Invalidate(&p)
-}
-
-func newGalleryParams(id string) GalleryParams {
-	p := GalleryParams{ID: id}
-	return p
+	c.gallery.Invalidate(&GalleryParams{ID: id})
 }
 
 func describeGalleryParams(p *GalleryParams) string {
 	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
 }
 
-func decodeGallery(rd *runtime.Reader) *Gallery {
-	v := new(Gallery)
-	readGallery(rd, v)
-	return v
-}
-
 // scanGallery reads one row of the task's query into a Gallery, column by column; a bare return passes err on.
 func scanGallery(row *runtime.Row) (out *Gallery, err error) {
 	var v Gallery
-	v.ID, err = runtime.AsString("/id", row.Col(0))
+	v.ID = kit.Field(&err, "/id", row.Col(0), runtime.AsString)
 	if err != nil {
 		return
 	}
@@ -2628,29 +2231,11 @@ func scanGallery(row *runtime.Row) (out *Gallery, err error) {
 		}
 		v.Headers = &vHeaders
 	}
-	if rSpan, ok := row.Lookup(4); ok && rSpan != nil {
-		var vSpan GallerySpan
-		vSpan, err = convGallerySpan("/span", rSpan)
-		if err != nil {
-			return
-		}
-		v.Span = &vSpan
-	}
-	if rPrice, ok := row.Lookup(5); ok && rPrice != nil {
-		var vPrice GalleryPrice
-		vPrice, err = convGalleryPrice("/price", rPrice)
-		if err != nil {
-			return
-		}
-		v.Price = &vPrice
-	}
-	if rTree, ok := row.Lookup(6); ok && rTree != nil {
-		var vTree Node
-		vTree, err = convNode("/tree", rTree)
-		if err != nil {
-			return
-		}
-		v.Tree = &vTree
+	v.Span = kit.OptionalField(&err, "/span", row.Col(4), convGallerySpan)
+	v.Price = kit.OptionalField(&err, "/price", row.Col(5), convGalleryPrice)
+	v.Tree = kit.OptionalField(&err, "/tree", row.Col(6), convNode)
+	if err != nil {
+		return
 	}
 	if rExtras, ok := row.Lookup(7); ok && rExtras != nil {
 		var vExtras map[string]GalleryExtrasValue
@@ -2672,45 +2257,13 @@ func scanGallery(row *runtime.Row) (out *Gallery, err error) {
 		}
 		v.Extras = &vExtras
 	}
-	if rMode, ok := row.Lookup(8); ok {
-		var vMode GalleryMode
-		vMode, err = convGalleryMode("/mode", rMode)
-		if err != nil {
-			return
-		}
-		v.Mode = &vMode
-	}
-	if rWhen, ok := row.Lookup(9); ok && rWhen != nil {
-		var vWhen GalleryWhen
-		vWhen, err = convGalleryWhen("/when", rWhen)
-		if err != nil {
-			return
-		}
-		v.When = &vWhen
-	}
-	if rAddr, ok := row.Lookup(10); ok && rAddr != nil {
-		var vAddr GalleryAddr
-		vAddr, err = convGalleryAddr("/addr", rAddr)
-		if err != nil {
-			return
-		}
-		v.Addr = &vAddr
-	}
-	if rIDs, ok := row.Lookup(11); ok && rIDs != nil {
-		var vIDs GalleryIDs
-		vIDs, err = convGalleryIDs("/ids", rIDs)
-		if err != nil {
-			return
-		}
-		v.IDs = &vIDs
-	}
-	if rStamp, ok := row.Lookup(12); ok && rStamp != nil {
-		var vStamp GalleryStamp
-		vStamp, err = convGalleryStamp("/stamp", rStamp)
-		if err != nil {
-			return
-		}
-		v.Stamp = &vStamp
+	v.Mode = kit.PresentField(&err, "/mode", row.Col(8), convGalleryMode)
+	v.When = kit.OptionalField(&err, "/when", row.Col(9), convGalleryWhen)
+	v.Addr = kit.OptionalField(&err, "/addr", row.Col(10), convGalleryAddr)
+	v.IDs = kit.OptionalField(&err, "/ids", row.Col(11), convGalleryIDs)
+	v.Stamp = kit.OptionalField(&err, "/stamp", row.Col(12), convGalleryStamp)
+	if err != nil {
+		return
 	}
 	return &v, nil
 }
@@ -2723,25 +2276,9 @@ func (c *Client) fetchGallery(ctx context.Context, p *GalleryParams) (*Gallery, 
 func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, error) {
 	switch task {
 	case "Frame":
-		var p FrameParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.frame.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.frame, params)
 	case "Gallery":
-		var p GalleryParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.gallery.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.gallery, params)
 	}
 	return nil, fmt.Errorf("%w: %q", runtime.ErrUnknownTask, task)
 }

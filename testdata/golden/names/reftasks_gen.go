@@ -21,21 +21,14 @@ type AParams struct {
 
 // UnmarshalJSON decodes a AParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *AParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
-		return err
-	}
 	type plain AParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"id"}, []string{"id"}, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every AParams holds only what its schema allows.
 func (v *AParams) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *AParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendAParams(dst []byte, v *AParams) []byte {
 	dst = kit.AppendString(dst, v.ID)
@@ -49,21 +42,14 @@ type Address struct {
 
 // UnmarshalJSON decodes a Address, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Address) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"street"}, []string{"street"}, nil, false); err != nil {
-		return err
-	}
 	type plain Address
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"street"}, []string{"street"}, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every Address holds only what its schema allows.
 func (v *Address) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *Address) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendAddress(dst []byte, v *Address) []byte {
 	dst = kit.AppendString(dst, v.Street)
@@ -81,21 +67,14 @@ type Address2 struct {
 
 // UnmarshalJSON decodes a Address2, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Address2) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"company"}, []string{"company"}, nil, false); err != nil {
-		return err
-	}
 	type plain Address2
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"company"}, []string{"company"}, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every Address2 holds only what its schema allows.
 func (v *Address2) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *Address2) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendAddress2(dst []byte, v *Address2) []byte {
 	dst = kit.AppendString(dst, v.Company)
@@ -114,30 +93,18 @@ type BParams struct {
 
 // UnmarshalJSON decodes a BParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *BParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"id"}, []string{"id", "ID"}, nil, false); err != nil {
-		return err
-	}
 	type plain BParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"id"}, []string{"id", "ID"}, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every BParams holds only what its schema allows.
 func (v *BParams) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *BParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendBParams(dst []byte, v *BParams) []byte {
 	dst = kit.AppendString(dst, v.ID)
-	if v.ID2 != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendString(dst, (*v.ID2))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOpt(dst, v.ID2, kit.AppendString)
 	return dst
 }
 
@@ -149,21 +116,14 @@ type CParams struct {
 
 // UnmarshalJSON decodes a CParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *CParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"id", "ID"}, []string{"id", "ID"}, nil, false); err != nil {
-		return err
-	}
 	type plain CParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"id", "ID"}, []string{"id", "ID"}, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every CParams holds only what its schema allows.
 func (v *CParams) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *CParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendCParams(dst []byte, v *CParams) []byte {
 	dst = kit.AppendString(dst, v.ID)
@@ -181,11 +141,8 @@ type Client2 struct {
 
 // UnmarshalJSON decodes a Client2, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Client2) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"status"}, []string{"status", "also", "home", "work"}, nil, false); err != nil {
-		return err
-	}
 	type plain Client2
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"status"}, []string{"status", "also", "home", "work"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -196,70 +153,23 @@ func (v *Client2) Validate() error {
 }
 
 func (v *Client2) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pStatus := path.Key("status")
-		v.Status.validate(vs, &pStatus)
-	}
-	{
-		pAlso := path.Key("also")
-		if v.Also != nil {
-			v.Also.validate(vs, &pAlso)
-		}
-	}
-	{
-		pHome := path.Key("home")
-		if v.Home != nil {
-			v.Home.validate(vs, &pHome)
-		}
-	}
-	{
-		pWork := path.Key("work")
-		if v.Work != nil {
-			v.Work.validate(vs, &pWork)
-		}
-	}
+	pStatus := path.Key("status")
+	v.Status.validate(vs, &pStatus)
 }
 
 func appendClient2(dst []byte, v *Client2) []byte {
 	dst = kit.AppendString(dst, string(v.Status))
-	if v.Also != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = appendStatusOk2(dst, v.Also)
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.Home != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = appendAddress(dst, v.Home)
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.Work != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = appendAddress2(dst, v.Work)
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOptRef(dst, v.Also, appendStatusOk2)
+	dst = kit.AppendOptRef(dst, v.Home, appendAddress)
+	dst = kit.AppendOptRef(dst, v.Work, appendAddress2)
 	return dst
 }
 
 func readClient2(rd *runtime.Reader, v *Client2) {
 	v.Status = Status(rd.String())
-	if rd.Present() {
-		p0 := new(StatusOk2)
-		readStatusOk2(rd, p0)
-		v.Also = p0
-	}
-	if rd.Present() {
-		p0 := new(Address)
-		readAddress(rd, p0)
-		v.Home = p0
-	}
-	if rd.Present() {
-		p0 := new(Address2)
-		readAddress2(rd, p0)
-		v.Work = p0
-	}
+	v.Also = kit.ReadOptRef(rd, readStatusOk2)
+	v.Home = kit.ReadOptRef(rd, readAddress)
+	v.Work = kit.ReadOptRef(rd, readAddress2)
 }
 
 // cloneClient2 returns a deep copy of v that shares nothing mutable with it.
@@ -328,8 +238,7 @@ func (v Status) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendStatus(dst []byte, v *Status) []byte {
-	dst = kit.AppendString(dst, string(*v))
-	return dst
+	return kit.AppendString(dst, string(*v))
 }
 
 func readStatus(rd *runtime.Reader, v *Status) {
@@ -343,38 +252,22 @@ type StatusOk2 struct {
 
 // UnmarshalJSON decodes a StatusOk2, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *StatusOk2) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, nil, []string{"x"}, nil, false); err != nil {
-		return err
-	}
 	type plain StatusOk2
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), nil, []string{"x"}, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every StatusOk2 holds only what its schema allows.
 func (v *StatusOk2) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *StatusOk2) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendStatusOk2(dst []byte, v *StatusOk2) []byte {
-	if v.X != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendString(dst, (*v.X))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOpt(dst, v.X, kit.AppendString)
 	return dst
 }
 
 func readStatusOk2(rd *runtime.Reader, v *StatusOk2) {
-	if rd.Present() {
-		p0 := new(string)
-		(*p0) = rd.String()
-		v.X = p0
-	}
+	v.X = kit.ReadOpt(rd, (*runtime.Reader).String)
 }
 
 // Thing is the object at a.task.json#/result.
@@ -384,21 +277,14 @@ type Thing struct {
 
 // UnmarshalJSON decodes a Thing, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Thing) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
-		return err
-	}
 	type plain Thing
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"id"}, []string{"id"}, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every Thing holds only what its schema allows.
 func (v *Thing) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *Thing) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendThing(dst []byte, v *Thing) []byte {
 	dst = kit.AppendString(dst, v.ID)
@@ -422,21 +308,14 @@ type Thing2 struct {
 
 // UnmarshalJSON decodes a Thing2, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Thing2) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"n"}, []string{"n"}, nil, false); err != nil {
-		return err
-	}
 	type plain Thing2
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"n"}, []string{"n"}, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every Thing2 holds only what its schema allows.
 func (v *Thing2) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *Thing2) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendThing2(dst []byte, v *Thing2) []byte {
 	dst = kit.AppendInt64(dst, v.N)
@@ -484,19 +363,12 @@ func NewClient(x *runtime.Executor) *Client {
 		AppendKey: appendAParams,
 		Cache:     runtime.CachePolicy{TTL: time.Minute},
 		Clone:     cloneThing,
-		Decode:    decodeA,
+		Decode:    kit.Decoder(readThing),
 		Describe:  describeAParams,
 		Encode:    appendThing,
 		Fetch:     c.fetchA,
 		Name:      "A",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
-		ValidateParams: (*AParams).Validate,
-		ValidateResult: (*Thing).Validate,
-		Version:        "a8caae5cde86fdd1",
+		Version:   "a8caae5cde86fdd1",
 	})
 	c.bQuery = runtime.NewSQLQuery("db", []string{"SELECT n FROM t WHERE id = ", ""}, []string{"id"})
 	c.bRowScanner = &runtime.RowScanner[Thing2]{
@@ -507,19 +379,12 @@ func NewClient(x *runtime.Executor) *Client {
 		AppendKey: appendBParams,
 		Cache:     runtime.CachePolicy{TTL: time.Minute},
 		Clone:     cloneThing2,
-		Decode:    decodeB,
+		Decode:    kit.Decoder(readThing2),
 		Describe:  describeBParams,
 		Encode:    appendThing2,
 		Fetch:     c.fetchB,
 		Name:      "B",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
-		ValidateParams: (*BParams).Validate,
-		ValidateResult: (*Thing2).Validate,
-		Version:        "4507c07e35d8b464",
+		Version:   "4507c07e35d8b464",
 	})
 	c.c_Query = runtime.NewSQLQuery("db", []string{"SELECT status FROM t WHERE id = ", " AND n = ", ""}, []string{"id", "ID"})
 	c.c_RowScanner = &runtime.RowScanner[Client2]{
@@ -527,20 +392,14 @@ func NewClient(x *runtime.Executor) *Client {
 		Scan:    scanC,
 	}
 	c.c_ = runtime.NewTask(x, runtime.TaskSpec[CParams, Client2]{
-		AppendKey: appendCParams,
-		Cache:     runtime.CachePolicy{TTL: time.Minute},
-		Clone:     cloneClient2,
-		Decode:    decodeC,
-		Describe:  describeCParams,
-		Encode:    appendClient2,
-		Fetch:     c.fetchC,
-		Name:      "C",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
-		ValidateParams: (*CParams).Validate,
+		AppendKey:      appendCParams,
+		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Clone:          cloneClient2,
+		Decode:         kit.Decoder(readClient2),
+		Describe:       describeCParams,
+		Encode:         appendClient2,
+		Fetch:          c.fetchC,
+		Name:           "C",
 		ValidateResult: (*Client2).Validate,
 		Version:        "fe83834652a7e268",
 	})
@@ -550,51 +409,27 @@ func NewClient(x *runtime.Executor) *Client {
 // GetA looks up Thing (task A).
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetA(ctx context.Context, id string) (*Thing, error) {
-	p := newAParams(id)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.a.Get(ctx, c.keyA(buf[:0], &p), p)
-}
-
-// keyA appends the cache key of p to dst. It is kept out of line so that GetA's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyA(dst []byte, p *AParams) []byte {
-	return appendAParams(c.a.Key(dst), p)
+	return kit.Get(ctx, c.a, appendAParams, AParams{ID: id})
 }
 
 // GetAAsync starts GetA and returns at once; Await the future for the result.
 func (c *Client) GetAAsync(ctx context.Context, id string) *runtime.Future[Thing] {
-	p := newAParams(id)
-	return c.a.Async(ctx, &p)
+	return c.a.Async(ctx, &AParams{ID: id})
 }
 
 // InvalidateA drops the cached result for these parameters.
 func (c *Client) InvalidateA(id string) {
-	p := newAParams(id)
-	c.a.Invalidate(&p)
-}
-
-func newAParams(id string) AParams {
-	p := AParams{ID: id}
-	return p
+	c.a.Invalidate(&AParams{ID: id})
 }
 
 func describeAParams(p *AParams) string {
 	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
 }
 
-func decodeA(rd *runtime.Reader) *Thing {
-	v := new(Thing)
-	readThing(rd, v)
-	return v
-}
-
 // scanA reads one row of the task's query into a Thing, column by column; a bare return passes err on.
 func scanA(row *runtime.Row) (out *Thing, err error) {
 	var v Thing
-	v.ID, err = runtime.AsString("/id", row.Col(0))
+	v.ID = kit.Field(&err, "/id", row.Col(0), runtime.AsString)
 	if err != nil {
 		return
 	}
@@ -608,18 +443,7 @@ func (c *Client) fetchA(ctx context.Context, p *AParams) (*Thing, error) {
 // GetB looks up Thing2 (task B).
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetB(ctx context.Context, id string, opts *BOptions) (*Thing2, error) {
-	p := newBParams(id, opts)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.b.Get(ctx, c.keyB(buf[:0], &p), p)
-}
-
-// keyB appends the cache key of p to dst. It is kept out of line so that GetB's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyB(dst []byte, p *BParams) []byte {
-	return appendBParams(c.b.Key(dst), p)
+	return kit.Get(ctx, c.b, appendBParams, newBParams(id, opts))
 }
 
 // GetBAsync starts GetB and returns at once; Await the future for the result.
@@ -646,16 +470,10 @@ func describeBParams(p *BParams) string {
 	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
 }
 
-func decodeB(rd *runtime.Reader) *Thing2 {
-	v := new(Thing2)
-	readThing2(rd, v)
-	return v
-}
-
 // scanB reads one row of the task's query into a Thing2, column by column; a bare return passes err on.
 func scanB(row *runtime.Row) (out *Thing2, err error) {
 	var v Thing2
-	v.N, err = runtime.AsInt64("/n", row.Col(0))
+	v.N = kit.Field(&err, "/n", row.Col(0), runtime.AsInt64)
 	if err != nil {
 		return
 	}
@@ -669,80 +487,41 @@ func (c *Client) fetchB(ctx context.Context, p *BParams) (*Thing2, error) {
 // GetC wants names that clash with the generated client, an enum constant and another file's $defs.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetC(ctx context.Context, id string, id2 int64) (*Client2, error) {
-	p := newCParams(id, id2)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.c_.Get(ctx, c.keyC(buf[:0], &p), p)
-}
-
-// keyC appends the cache key of p to dst. It is kept out of line so that GetC's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyC(dst []byte, p *CParams) []byte {
-	return appendCParams(c.c_.Key(dst), p)
+	return kit.Get(ctx, c.c_, appendCParams, CParams{
+		ID:  id,
+		ID2: id2,
+	})
 }
 
 // GetCAsync starts GetC and returns at once; Await the future for the result.
 func (c *Client) GetCAsync(ctx context.Context, id string, id2 int64) *runtime.Future[Client2] {
-	p := newCParams(id, id2)
-	return c.c_.Async(ctx, &p)
+	return c.c_.Async(ctx, &CParams{
+		ID:  id,
+		ID2: id2,
+	})
 }
 
 // InvalidateC drops the cached result for these parameters.
 func (c *Client) InvalidateC(id string, id2 int64) {
-	p := newCParams(id, id2)
-	c.c_.Invalidate(&p)
-}
-
-func newCParams(id string, id2 int64) CParams {
-	p := CParams{
+	c.c_.Invalidate(&CParams{
 		ID:  id,
 		ID2: id2,
-	}
-	return p
+	})
 }
 
 func describeCParams(p *CParams) string {
 	return fmt.Sprintf("id=%v ID=%v", runtime.Quote(p.ID), p.ID2)
 }
 
-func decodeC(rd *runtime.Reader) *Client2 {
-	v := new(Client2)
-	readClient2(rd, v)
-	return v
-}
-
 // scanC reads one row of the task's query into a Client2, column by column; a bare return passes err on.
 func scanC(row *runtime.Row) (out *Client2, err error) {
 	var v Client2
-	v.Status, err = convStatus("/status", row.Col(0))
+	v.Status = kit.Field(&err, "/status", row.Col(0), kit.AsStringOf[Status])
+	v.Also = kit.OptionalField(&err, "/also", row.Col(1), convStatusOk2)
+	v.Home = kit.OptionalField(&err, "/home", row.Col(2), convAddress)
+	v.Work = kit.OptionalField(&err, "/work", row.Col(3), convAddress2)
 	if err != nil {
 		return
-	}
-	if rAlso, ok := row.Lookup(1); ok && rAlso != nil {
-		var vAlso StatusOk2
-		vAlso, err = convStatusOk2("/also", rAlso)
-		if err != nil {
-			return
-		}
-		v.Also = &vAlso
-	}
-	if rHome, ok := row.Lookup(2); ok && rHome != nil {
-		var vHome Address
-		vHome, err = convAddress("/home", rHome)
-		if err != nil {
-			return
-		}
-		v.Home = &vHome
-	}
-	if rWork, ok := row.Lookup(3); ok && rWork != nil {
-		var vWork Address2
-		vWork, err = convAddress2("/work", rWork)
-		if err != nil {
-			return
-		}
-		v.Work = &vWork
 	}
 	return &v, nil
 }
@@ -755,35 +534,11 @@ func (c *Client) fetchC(ctx context.Context, p *CParams) (*Client2, error) {
 func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, error) {
 	switch task {
 	case "A":
-		var p AParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.a.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.a, params)
 	case "B":
-		var p BParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.b.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.b, params)
 	case "C":
-		var p CParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.c_.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.c_, params)
 	}
 	return nil, fmt.Errorf("%w: %q", runtime.ErrUnknownTask, task)
 }
@@ -798,10 +553,7 @@ func convAddress(path string, raw any) (out Address, err error) {
 	if err != nil {
 		return
 	}
-	out.Street, err = runtime.AsString(path+"/street", runtime.Prop(m, "street"))
-	if err != nil {
-		return
-	}
+	out.Street = kit.Field(&err, path+"/street", runtime.Prop(m, "street"), runtime.AsString)
 	return
 }
 
@@ -810,19 +562,7 @@ func convAddress2(path string, raw any) (out Address2, err error) {
 	if err != nil {
 		return
 	}
-	out.Company, err = runtime.AsString(path+"/company", runtime.Prop(m, "company"))
-	if err != nil {
-		return
-	}
-	return
-}
-
-func convStatus(path string, raw any) (out Status, err error) {
-	x, err := runtime.AsString(path, raw)
-	if err != nil {
-		return
-	}
-	out = Status(x)
+	out.Company = kit.Field(&err, path+"/company", runtime.Prop(m, "company"), runtime.AsString)
 	return
 }
 
@@ -831,13 +571,6 @@ func convStatusOk2(path string, raw any) (out StatusOk2, err error) {
 	if err != nil {
 		return
 	}
-	if rX, ok := m["x"]; ok && rX != nil {
-		var vX string
-		vX, err = runtime.AsString(path+"/x", rX)
-		if err != nil {
-			return
-		}
-		out.X = &vX
-	}
+	out.X = kit.OptionalField(&err, path+"/x", runtime.Prop(m, "x"), runtime.AsString)
 	return
 }

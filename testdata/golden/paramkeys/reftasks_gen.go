@@ -17,6 +17,12 @@ import (
 // different versions of reftask: regenerate the file (go generate) with the reftaskgen of the version you build with.
 const _ = kit.SupportPackageIsVersion1
 
+// The patterns of the schemas, compiled once; reftaskgen has already checked them.
+var (
+	namePattern = kit.MustPattern("^[A-Za-z ]*$")
+	codePattern = kit.MustPattern("^[a-z]+$")
+)
+
 // Echo: What the source was given, as it saw it.
 type Echo struct {
 	Seen string `json:"seen"`
@@ -24,21 +30,14 @@ type Echo struct {
 
 // UnmarshalJSON decodes a Echo, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Echo) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"seen"}, []string{"seen"}, nil, false); err != nil {
-		return err
-	}
 	type plain Echo
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"seen"}, []string{"seen"}, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every Echo holds only what its schema allows.
 func (v *Echo) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *Echo) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendEcho(dst []byte, v *Echo) []byte {
 	dst = kit.AppendString(dst, v.Seen)
@@ -65,11 +64,8 @@ type Guard struct {
 
 // UnmarshalJSON decodes a Guard, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Guard) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"name"}, []string{"name", "count", "at", "label"}, nil, false); err != nil {
-		return err
-	}
 	type plain Guard
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"name"}, []string{"name", "count", "at", "label"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -79,64 +75,29 @@ func (v *Guard) Validate() error {
 	return vs.Err()
 }
 
-// pattern0 is compiled once; the schema compiler has already accepted it.
-var pattern0 = kit.MustPattern("^[A-Za-z ]*$")
-
 func (v *Guard) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pName := path.Key("name")
-		if !pattern0.MatchString(v.Name) {
-			vs.Addf(pName.String(), "pattern", "%q does not match \"^[A-Za-z ]*$\"", v.Name)
-		}
+	pName := path.Key("name")
+	if !namePattern.MatchString(v.Name) {
+		vs.Addf(pName.String(), "pattern", "%q does not match \"^[A-Za-z ]*$\"", v.Name)
 	}
-	{
-		pLabel := path.Key("label")
-		if v.Label != nil {
-			(*v.Label).validate(vs, &pLabel)
-		}
+	if pLabel := path.Key("label"); v.Label != nil {
+		(*v.Label).validate(vs, &pLabel)
 	}
 }
 
 func appendGuard(dst []byte, v *Guard) []byte {
 	dst = kit.AppendString(dst, v.Name)
-	if v.Count != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendInt64(dst, (*v.Count))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.At != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendTime(dst, (*v.At))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.Label != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendString(dst, string((*v.Label)))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOpt(dst, v.Count, kit.AppendInt64)
+	dst = kit.AppendOpt(dst, v.At, kit.AppendTime)
+	dst = kit.AppendOptRef(dst, v.Label, appendGuardLabel)
 	return dst
 }
 
 func readGuard(rd *runtime.Reader, v *Guard) {
 	v.Name = rd.String()
-	if rd.Present() {
-		p0 := new(int64)
-		(*p0) = rd.Int64()
-		v.Count = p0
-	}
-	if rd.Present() {
-		p0 := new(time.Time)
-		(*p0) = rd.Time()
-		v.At = p0
-	}
-	if rd.Present() {
-		p0 := new(GuardLabel)
-		(*p0) = GuardLabel(rd.String())
-		v.Label = p0
-	}
+	v.Count = kit.ReadOpt(rd, (*runtime.Reader).Int64)
+	v.At = kit.ReadOpt(rd, (*runtime.Reader).Time)
+	v.Label = kit.ReadOptRef(rd, readGuardLabel)
 }
 
 // cloneGuard returns a deep copy of v that shares nothing mutable with it.
@@ -200,8 +161,7 @@ func (v GuardLabel) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendGuardLabel(dst []byte, v *GuardLabel) []byte {
-	dst = kit.AppendString(dst, string(*v))
-	return dst
+	return kit.AppendString(dst, string(*v))
 }
 
 func readGuardLabel(rd *runtime.Reader, v *GuardLabel) {
@@ -218,11 +178,8 @@ type GuardedParams struct {
 
 // UnmarshalJSON decodes a GuardedParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *GuardedParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"code"}, []string{"code", "kind", "day", "tags"}, nil, false); err != nil {
-		return err
-	}
 	type plain GuardedParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"code"}, []string{"code", "kind", "day", "tags"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -232,38 +189,24 @@ func (v *GuardedParams) Validate() error {
 	return vs.Err()
 }
 
-// pattern1 is compiled once; the schema compiler has already accepted it.
-var pattern1 = kit.MustPattern("^[a-z]+$")
-
 func (v *GuardedParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pCode := path.Key("code")
-		if !pattern1.MatchString(v.Code) {
-			vs.Addf(pCode.String(), "pattern", "%q does not match \"^[a-z]+$\"", v.Code)
+	pCode := path.Key("code")
+	if !codePattern.MatchString(v.Code) {
+		vs.Addf(pCode.String(), "pattern", "%q does not match \"^[a-z]+$\"", v.Code)
+	}
+	if pKind := path.Key("kind"); v.Kind != nil {
+		(*v.Kind).validate(vs, &pKind)
+	}
+	if pDay := path.Key("day"); v.Day != nil {
+		if !(*v.Day).IsValid() {
+			vs.Add(pDay.String(), "format", "not a valid date (zero value)")
 		}
 	}
-	{
-		pKind := path.Key("kind")
-		if v.Kind != nil {
-			(*v.Kind).validate(vs, &pKind)
-		}
-	}
-	{
-		pDay := path.Key("day")
-		if v.Day != nil {
-			if !(*v.Day).IsValid() {
-				vs.Add(pDay.String(), "format", "not a valid date (zero value)")
-			}
-		}
-	}
-	{
-		pTags := path.Key("tags")
-		if v.Tags != nil {
-			for i0 := range *v.Tags {
-				p0 := pTags.Index(i0)
-				if utf8.RuneCountInString((*v.Tags)[i0]) > 3 {
-					vs.Addf(p0.String(), "maxLength", "length %d, want at most 3", utf8.RuneCountInString((*v.Tags)[i0]))
-				}
+	if pTags := path.Key("tags"); v.Tags != nil {
+		for i0 := range *v.Tags {
+			p0 := pTags.Index(i0)
+			if utf8.RuneCountInString((*v.Tags)[i0]) > 3 {
+				vs.Addf(p0.String(), "maxLength", "length %d, want at most 3", utf8.RuneCountInString((*v.Tags)[i0]))
 			}
 		}
 	}
@@ -271,18 +214,8 @@ func (v *GuardedParams) validate(vs *runtime.Violations, path *runtime.Path) {
 
 func appendGuardedParams(dst []byte, v *GuardedParams) []byte {
 	dst = kit.AppendString(dst, v.Code)
-	if v.Kind != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendString(dst, string((*v.Kind)))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.Day != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = runtime.AppendDate(dst, (*v.Day))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOptRef(dst, v.Kind, appendGuardedParamsKind)
+	dst = kit.AppendOpt(dst, v.Day, runtime.AppendDate)
 	if v.Tags != nil {
 		dst = kit.AppendPresent(dst, true)
 		dst = kit.AppendLen(dst, len((*v.Tags)))
@@ -333,8 +266,7 @@ func (v GuardedParamsKind) validate(vs *runtime.Violations, path *runtime.Path) 
 }
 
 func appendGuardedParamsKind(dst []byte, v *GuardedParamsKind) []byte {
-	dst = kit.AppendString(dst, string(*v))
-	return dst
+	return kit.AppendString(dst, string(*v))
 }
 
 // KeyFileParams is the object at key_file.task.json#/params.
@@ -350,11 +282,8 @@ type KeyFileParams struct {
 
 // UnmarshalJSON decodes a KeyFileParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *KeyFileParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"s", "i", "n", "dt", "u", "v6", "code"}, []string{"s", "i", "n", "dt", "u", "v6", "code"}, nil, false); err != nil {
-		return err
-	}
 	type plain KeyFileParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"s", "i", "n", "dt", "u", "v6", "code"}, []string{"s", "i", "n", "dt", "u", "v6", "code"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -365,11 +294,9 @@ func (v *KeyFileParams) Validate() error {
 }
 
 func (v *KeyFileParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pV6 := path.Key("v6")
-		if !runtime.IsIPv6(v.V6) {
-			vs.Addf(pV6.String(), "format", "%s: not an ipv6 address", v.V6)
-		}
+	pV6 := path.Key("v6")
+	if !runtime.IsIPv6(v.V6) {
+		vs.Addf(pV6.String(), "format", "%s: not an ipv6 address", v.V6)
 	}
 }
 
@@ -411,11 +338,8 @@ type KeyGetParams struct {
 
 // UnmarshalJSON decodes a KeyGetParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *KeyGetParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"s", "i", "n", "b", "e", "dt", "d", "tm", "du", "u", "em", "ur", "v4", "v6", "gi", "code"}, []string{"s", "i", "n", "b", "e", "dt", "d", "tm", "du", "u", "em", "ur", "v4", "v6", "gi", "code", "qs", "qdt", "qi", "qcode"}, nil, false); err != nil {
-		return err
-	}
 	type plain KeyGetParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"s", "i", "n", "b", "e", "dt", "d", "tm", "du", "u", "em", "ur", "v4", "v6", "gi", "code"}, []string{"s", "i", "n", "b", "e", "dt", "d", "tm", "du", "u", "em", "ur", "v4", "v6", "gi", "code", "qs", "qdt", "qi", "qcode"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -426,51 +350,35 @@ func (v *KeyGetParams) Validate() error {
 }
 
 func (v *KeyGetParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pE := path.Key("e")
-		v.E.validate(vs, &pE)
+	pE := path.Key("e")
+	v.E.validate(vs, &pE)
+	pD := path.Key("d")
+	if !v.D.IsValid() {
+		vs.Add(pD.String(), "format", "not a valid date (zero value)")
 	}
-	{
-		pD := path.Key("d")
-		if !v.D.IsValid() {
-			vs.Add(pD.String(), "format", "not a valid date (zero value)")
-		}
+	pTm := path.Key("tm")
+	if !v.Tm.IsValid() {
+		vs.Add(pTm.String(), "format", "not a valid time (zero value)")
 	}
-	{
-		pTm := path.Key("tm")
-		if !v.Tm.IsValid() {
-			vs.Add(pTm.String(), "format", "not a valid time (zero value)")
-		}
+	pDu := path.Key("du")
+	if !v.Du.IsValid() {
+		vs.Add(pDu.String(), "format", "not a valid duration (zero value)")
 	}
-	{
-		pDu := path.Key("du")
-		if !v.Du.IsValid() {
-			vs.Add(pDu.String(), "format", "not a valid duration (zero value)")
-		}
+	pEm := path.Key("em")
+	if !v.Em.IsValid() {
+		vs.Add(pEm.String(), "format", "not a valid email (zero value)")
 	}
-	{
-		pEm := path.Key("em")
-		if !v.Em.IsValid() {
-			vs.Add(pEm.String(), "format", "not a valid email (zero value)")
-		}
+	pUr := path.Key("ur")
+	if !v.Ur.IsValid() {
+		vs.Add(pUr.String(), "format", "not a valid uri (zero value)")
 	}
-	{
-		pUr := path.Key("ur")
-		if !v.Ur.IsValid() {
-			vs.Add(pUr.String(), "format", "not a valid uri (zero value)")
-		}
+	pV4 := path.Key("v4")
+	if !runtime.IsIPv4(v.V4) {
+		vs.Addf(pV4.String(), "format", "%s: not an ipv4 address", v.V4)
 	}
-	{
-		pV4 := path.Key("v4")
-		if !runtime.IsIPv4(v.V4) {
-			vs.Addf(pV4.String(), "format", "%s: not an ipv4 address", v.V4)
-		}
-	}
-	{
-		pV6 := path.Key("v6")
-		if !runtime.IsIPv6(v.V6) {
-			vs.Addf(pV6.String(), "format", "%s: not an ipv6 address", v.V6)
-		}
+	pV6 := path.Key("v6")
+	if !runtime.IsIPv6(v.V6) {
+		vs.Addf(pV6.String(), "format", "%s: not an ipv6 address", v.V6)
 	}
 }
 
@@ -491,31 +399,10 @@ func appendKeyGetParams(dst []byte, v *KeyGetParams) []byte {
 	dst = runtime.AppendAddr(dst, v.V6)
 	dst = kit.AppendInt64(dst, int64(v.Gi))
 	dst = runtime.AppendJSONText(dst, v.Code)
-	if v.Qs != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendString(dst, (*v.Qs))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	dst = kit.AppendPresent(dst, v.Qn.Set)
-	if v.Qn.Set {
-		dst = kit.AppendPresent(dst, v.Qn.Null)
-		if !v.Qn.Null {
-			dst = kit.AppendString(dst, v.Qn.Value)
-		}
-	}
-	if v.Qdt != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendTime(dst, (*v.Qdt))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.Qi != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendInt64(dst, (*v.Qi))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOpt(dst, v.Qs, kit.AppendString)
+	dst = kit.AppendOptNull(dst, &v.Qn, kit.AppendString)
+	dst = kit.AppendOpt(dst, v.Qdt, kit.AppendTime)
+	dst = kit.AppendOpt(dst, v.Qi, kit.AppendInt64)
 	if v.Qcode != nil {
 		dst = kit.AppendPresent(dst, true)
 		dst = runtime.AppendJSONText(dst, (*v.Qcode))
@@ -564,8 +451,7 @@ func (v KeyGetParamsE) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendKeyGetParamsE(dst []byte, v *KeyGetParamsE) []byte {
-	dst = kit.AppendString(dst, string(*v))
-	return dst
+	return kit.AppendString(dst, string(*v))
 }
 
 // KeyGoParams is the object at key_go.task.json#/params.
@@ -583,36 +469,13 @@ type KeyGoParams struct {
 
 // UnmarshalJSON decodes a KeyGoParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *KeyGoParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"s", "n", "dt", "code"}, []string{"s", "n", "dt", "code", "odt", "ts", "slot", "slots", "byname"}, nil, false); err != nil {
-		return err
-	}
 	type plain KeyGoParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"s", "n", "dt", "code"}, []string{"s", "n", "dt", "code", "odt", "ts", "slot", "slots", "byname"}, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every KeyGoParams holds only what its schema allows.
 func (v *KeyGoParams) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
-}
-
-func (v *KeyGoParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pSlot := path.Key("slot")
-		if v.Slot != nil {
-			v.Slot.validate(vs, &pSlot)
-		}
-	}
-	{
-		pSlots := path.Key("slots")
-		if v.Slots != nil {
-			for i0 := range *v.Slots {
-				p0 := pSlots.Index(i0)
-				(*v.Slots)[i0].validate(vs, &p0)
-			}
-		}
-	}
+	return nil
 }
 
 func appendKeyGoParams(dst []byte, v *KeyGoParams) []byte {
@@ -620,12 +483,7 @@ func appendKeyGoParams(dst []byte, v *KeyGoParams) []byte {
 	dst = kit.AppendFloat64(dst, v.N)
 	dst = kit.AppendTime(dst, v.Dt)
 	dst = runtime.AppendJSONText(dst, v.Code)
-	if v.Odt != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendTime(dst, (*v.Odt))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOpt(dst, v.Odt, kit.AppendTime)
 	if v.Ts != nil {
 		dst = kit.AppendPresent(dst, true)
 		dst = kit.AppendLen(dst, len((*v.Ts)))
@@ -635,12 +493,7 @@ func appendKeyGoParams(dst []byte, v *KeyGoParams) []byte {
 	} else {
 		dst = kit.AppendPresent(dst, false)
 	}
-	if v.Slot != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = appendKeyGoParamsSlot(dst, v.Slot)
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOptRef(dst, v.Slot, appendKeyGoParamsSlot)
 	if v.Slots != nil {
 		dst = kit.AppendPresent(dst, true)
 		dst = kit.AppendLen(dst, len((*v.Slots)))
@@ -671,30 +524,18 @@ type KeyGoParamsSlot struct {
 
 // UnmarshalJSON decodes a KeyGoParamsSlot, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *KeyGoParamsSlot) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"at"}, []string{"at", "until"}, nil, false); err != nil {
-		return err
-	}
 	type plain KeyGoParamsSlot
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"at"}, []string{"at", "until"}, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every KeyGoParamsSlot holds only what its schema allows.
 func (v *KeyGoParamsSlot) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *KeyGoParamsSlot) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendKeyGoParamsSlot(dst []byte, v *KeyGoParamsSlot) []byte {
 	dst = kit.AppendTime(dst, v.At)
-	if v.Until != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendTime(dst, (*v.Until))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOpt(dst, v.Until, kit.AppendTime)
 	return dst
 }
 
@@ -705,21 +546,14 @@ type KeyGoParamsSlotItem struct {
 
 // UnmarshalJSON decodes a KeyGoParamsSlotItem, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *KeyGoParamsSlotItem) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"at"}, []string{"at"}, nil, false); err != nil {
-		return err
-	}
 	type plain KeyGoParamsSlotItem
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"at"}, []string{"at"}, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every KeyGoParamsSlotItem holds only what its schema allows.
 func (v *KeyGoParamsSlotItem) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *KeyGoParamsSlotItem) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendKeyGoParamsSlotItem(dst []byte, v *KeyGoParamsSlotItem) []byte {
 	dst = kit.AppendTime(dst, v.At)
@@ -767,15 +601,8 @@ func (v *KeyPostParams) Validate() error {
 }
 
 func (v *KeyPostParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pSlot := path.Key("slot")
-		v.Slot.validate(vs, &pSlot)
-	}
-	{
-		pAny := path.Key("any")
-		if v.Any != nil {
-			checkKeyPostParamsAny((*v.Any).Any(), &pAny, vs, nil)
-		}
+	if pAny := path.Key("any"); v.Any != nil {
+		checkKeyPostParamsAny((*v.Any).Any(), &pAny, vs, nil)
 	}
 }
 
@@ -811,25 +638,9 @@ func appendKeyPostParams(dst []byte, v *KeyPostParams) []byte {
 	} else {
 		dst = kit.AppendPresent(dst, false)
 	}
-	if v.Price != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendFloat64(dst, (*v.Price))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.Opt != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendString(dst, (*v.Opt))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	dst = kit.AppendPresent(dst, v.Optnull.Set)
-	if v.Optnull.Set {
-		dst = kit.AppendPresent(dst, v.Optnull.Null)
-		if !v.Optnull.Null {
-			dst = kit.AppendInt64(dst, v.Optnull.Value)
-		}
-	}
+	dst = kit.AppendOpt(dst, v.Price, kit.AppendFloat64)
+	dst = kit.AppendOpt(dst, v.Opt, kit.AppendString)
+	dst = kit.AppendOptNull(dst, &v.Optnull, kit.AppendInt64)
 	if v.Code != nil {
 		dst = kit.AppendPresent(dst, true)
 		dst = runtime.AppendJSONText(dst, (*v.Code))
@@ -847,30 +658,18 @@ type KeyPostParamsSlot struct {
 
 // UnmarshalJSON decodes a KeyPostParamsSlot, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *KeyPostParamsSlot) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"at"}, []string{"at", "label"}, nil, false); err != nil {
-		return err
-	}
 	type plain KeyPostParamsSlot
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"at"}, []string{"at", "label"}, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every KeyPostParamsSlot holds only what its schema allows.
 func (v *KeyPostParamsSlot) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *KeyPostParamsSlot) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendKeyPostParamsSlot(dst []byte, v *KeyPostParamsSlot) []byte {
 	dst = kit.AppendTime(dst, v.At)
-	if v.Label != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendString(dst, (*v.Label))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOpt(dst, v.Label, kit.AppendString)
 	return dst
 }
 
@@ -894,11 +693,8 @@ type KeySQLParams struct {
 
 // UnmarshalJSON decodes a KeySQLParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *KeySQLParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"s", "i", "n", "b", "e", "dt", "d", "u", "v4", "gi", "code"}, []string{"s", "i", "n", "b", "e", "dt", "d", "u", "v4", "gi", "code", "os", "odt"}, nil, false); err != nil {
-		return err
-	}
 	type plain KeySQLParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"s", "i", "n", "b", "e", "dt", "d", "u", "v4", "gi", "code"}, []string{"s", "i", "n", "b", "e", "dt", "d", "u", "v4", "gi", "code", "os", "odt"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -909,21 +705,15 @@ func (v *KeySQLParams) Validate() error {
 }
 
 func (v *KeySQLParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pE := path.Key("e")
-		v.E.validate(vs, &pE)
+	pE := path.Key("e")
+	v.E.validate(vs, &pE)
+	pD := path.Key("d")
+	if !v.D.IsValid() {
+		vs.Add(pD.String(), "format", "not a valid date (zero value)")
 	}
-	{
-		pD := path.Key("d")
-		if !v.D.IsValid() {
-			vs.Add(pD.String(), "format", "not a valid date (zero value)")
-		}
-	}
-	{
-		pV4 := path.Key("v4")
-		if !runtime.IsIPv4(v.V4) {
-			vs.Addf(pV4.String(), "format", "%s: not an ipv4 address", v.V4)
-		}
+	pV4 := path.Key("v4")
+	if !runtime.IsIPv4(v.V4) {
+		vs.Addf(pV4.String(), "format", "%s: not an ipv4 address", v.V4)
 	}
 }
 
@@ -939,25 +729,9 @@ func appendKeySQLParams(dst []byte, v *KeySQLParams) []byte {
 	dst = runtime.AppendAddr(dst, v.V4)
 	dst = kit.AppendInt64(dst, int64(v.Gi))
 	dst = runtime.AppendJSONText(dst, v.Code)
-	if v.Os != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendString(dst, (*v.Os))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	dst = kit.AppendPresent(dst, v.On.Set)
-	if v.On.Set {
-		dst = kit.AppendPresent(dst, v.On.Null)
-		if !v.On.Null {
-			dst = kit.AppendString(dst, v.On.Value)
-		}
-	}
-	if v.Odt != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendTime(dst, (*v.Odt))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOpt(dst, v.Os, kit.AppendString)
+	dst = kit.AppendOptNull(dst, &v.On, kit.AppendString)
+	dst = kit.AppendOpt(dst, v.Odt, kit.AppendTime)
 	return dst
 }
 
@@ -1000,8 +774,7 @@ func (v KeySQLParamsE) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendKeySQLParamsE(dst []byte, v *KeySQLParamsE) []byte {
-	dst = kit.AppendString(dst, string(*v))
-	return dst
+	return kit.AppendString(dst, string(*v))
 }
 
 // GuardedOptions holds the optional parameters of GetGuarded; a nil field is left unset.
@@ -1105,7 +878,7 @@ func NewClient(x *runtime.Executor) *Client {
 			TTL:         time.Minute,
 		},
 		Clone:    cloneGuard,
-		Decode:   decodeGuarded,
+		Decode:   kit.Decoder(readGuard),
 		Describe: describeGuardedParams,
 		Encode:   appendGuard,
 		Fetch:    c.fetchGuarded,
@@ -1126,19 +899,13 @@ func NewClient(x *runtime.Executor) *Client {
 			NegativeTTL: time.Hour,
 			TTL:         time.Hour,
 		},
-		Clone:    cloneEcho,
-		Decode:   decodeKeyFile,
-		Describe: describeKeyFileParams,
-		Encode:   appendEcho,
-		Fetch:    c.fetchKeyFile,
-		Name:     "KeyFile",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
+		Clone:          cloneEcho,
+		Decode:         kit.Decoder(readEcho),
+		Describe:       describeKeyFileParams,
+		Encode:         appendEcho,
+		Fetch:          c.fetchKeyFile,
+		Name:           "KeyFile",
 		ValidateParams: (*KeyFileParams).Validate,
-		ValidateResult: (*Echo).Validate,
 		Version:        "9da1ae27d94e16a1",
 	})
 	c.keyGetRequest = &runtime.HTTPRequest{
@@ -1188,40 +955,27 @@ func NewClient(x *runtime.Executor) *Client {
 		}},
 	}
 	c.keyGet = runtime.NewTask(x, runtime.TaskSpec[KeyGetParams, Echo]{
-		AppendKey: keyKeyGetParams,
-		Cache:     runtime.CachePolicy{TTL: time.Hour},
-		Clone:     cloneEcho,
-		Decode:    decodeKeyGet,
-		Describe:  describeKeyGetParams,
-		Encode:    appendEcho,
-		Fetch:     c.fetchKeyGet,
-		Name:      "KeyGet",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
+		AppendKey:      keyKeyGetParams,
+		Cache:          runtime.CachePolicy{TTL: time.Hour},
+		Clone:          cloneEcho,
+		Decode:         kit.Decoder(readEcho),
+		Describe:       describeKeyGetParams,
+		Encode:         appendEcho,
+		Fetch:          c.fetchKeyGet,
+		Name:           "KeyGet",
 		ValidateParams: (*KeyGetParams).Validate,
-		ValidateResult: (*Echo).Validate,
 		Version:        "5dd239b617636f3d",
 	})
 	c.keyGo = runtime.NewTask(x, runtime.TaskSpec[KeyGoParams, Echo]{
 		AppendKey: keyKeyGoParams,
 		Cache:     runtime.CachePolicy{TTL: time.Hour},
 		Clone:     cloneEcho,
-		Decode:    decodeKeyGo,
+		Decode:    kit.Decoder(readEcho),
 		Describe:  describeKeyGoParams,
 		Encode:    appendEcho,
 		Fetch:     c.fetchKeyGo,
 		Name:      "KeyGo",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
-		ValidateParams: (*KeyGoParams).Validate,
-		ValidateResult: (*Echo).Validate,
-		Version:        "f951e6501efb6588",
+		Version:   "f951e6501efb6588",
 	})
 	c.keyPostRequest = &runtime.HTTPRequest{
 		Conn:     "echo",
@@ -1230,21 +984,15 @@ func NewClient(x *runtime.Executor) *Client {
 		Path:     runtime.Template{Parts: []string{"/post"}},
 	}
 	c.keyPost = runtime.NewTask(x, runtime.TaskSpec[KeyPostParams, Echo]{
-		AppendKey: keyKeyPostParams,
-		Cache:     runtime.CachePolicy{TTL: time.Hour},
-		Clone:     cloneEcho,
-		Decode:    decodeKeyPost,
-		Describe:  describeKeyPostParams,
-		Encode:    appendEcho,
-		Fetch:     c.fetchKeyPost,
-		Name:      "KeyPost",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
+		AppendKey:      keyKeyPostParams,
+		Cache:          runtime.CachePolicy{TTL: time.Hour},
+		Clone:          cloneEcho,
+		Decode:         kit.Decoder(readEcho),
+		Describe:       describeKeyPostParams,
+		Encode:         appendEcho,
+		Fetch:          c.fetchKeyPost,
+		Name:           "KeyPost",
 		ValidateParams: (*KeyPostParams).Validate,
-		ValidateResult: (*Echo).Validate,
 		Version:        "0356e318cb16e4f8",
 	})
 	c.keySQLQuery = runtime.NewSQLQuery("db", []string{"SELECT typeof(", ") || ':' || hex(", ") || '|' || typeof(", ") || ':' || quote(", ") || '|' || typeof(", ") || ':' || printf('%!.17g', ", ") || '|' || typeof(", ") || ':' || quote(", ") || '|' || quote(", ") || '|' || quote(", ") || '|' || quote(", ") || '|' || quote(", ") || '|' || quote(", ") || '|' || typeof(", ") || ':' || quote(", ") || '|' || typeof(", ") || ':' || quote(", ") || '|' || typeof(", ") || ':' || hex(", ") || '|' || quote(", ") || '|' || quote(", ") AS seen"}, []string{"s", "s", "i", "i", "n", "n", "b", "b", "e", "dt", "d", "u", "v4", "gi", "gi", "code", "code", "os", "os", "on", "odt"})
@@ -1253,21 +1001,15 @@ func NewClient(x *runtime.Executor) *Client {
 		Scan:    scanKeySQL,
 	}
 	c.keySQL = runtime.NewTask(x, runtime.TaskSpec[KeySQLParams, Echo]{
-		AppendKey: keyKeySQLParams,
-		Cache:     runtime.CachePolicy{TTL: time.Hour},
-		Clone:     cloneEcho,
-		Decode:    decodeKeySQL,
-		Describe:  describeKeySQLParams,
-		Encode:    appendEcho,
-		Fetch:     c.fetchKeySQL,
-		Name:      "KeySQL",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
+		AppendKey:      keyKeySQLParams,
+		Cache:          runtime.CachePolicy{TTL: time.Hour},
+		Clone:          cloneEcho,
+		Decode:         kit.Decoder(readEcho),
+		Describe:       describeKeySQLParams,
+		Encode:         appendEcho,
+		Fetch:          c.fetchKeySQL,
+		Name:           "KeySQL",
 		ValidateParams: (*KeySQLParams).Validate,
-		ValidateResult: (*Echo).Validate,
 		Version:        "7879327f73c89d7e",
 	})
 	return c
@@ -1276,35 +1018,14 @@ func NewClient(x *runtime.Executor) *Client {
 // GetGuarded looks up a record on an API that takes a key from the environment; the secret and bounded-error tests (gen/e2e_guarded_test.go) make it echo the key and send huge values.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetGuarded(ctx context.Context, code string, opts *GuardedOptions) (*Guard, error) {
-	p := newGuardedParams(code, opts)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.guarded.Get(ctx, c.keyGuarded(buf[:0], &p), p)
-}
-
-// keyGuarded appends the cache key of p to dst. It is kept out of line so that GetGuarded's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyGuarded(dst []byte, p *GuardedParams) []byte {
-	return keyGuardedParams(c.guarded.Key(dst), p)
+	return kit.Get(ctx, c.guarded, keyGuardedParams, newGuardedParams(code, opts))
 }
 
 // keyGuardedParams appends the cache key of v: its cache encoding, except where a source sees more of a param than that holds.
 func keyGuardedParams(dst []byte, v *GuardedParams) []byte {
 	dst = kit.AppendString(dst, v.Code)
-	if v.Kind != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendString(dst, string((*v.Kind)))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.Day != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = runtime.AppendDate(dst, (*v.Day))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOptRef(dst, v.Kind, appendGuardedParamsKind)
+	dst = kit.AppendOpt(dst, v.Day, runtime.AppendDate)
 	if v.Tags != nil {
 		dst = kit.AppendPresent(dst, true)
 		dst = kit.AppendPresent(dst, (*v.Tags) != nil)
@@ -1344,22 +1065,6 @@ func describeGuardedParams(p *GuardedParams) string {
 	return fmt.Sprintf("code=%v", runtime.Quote(p.Code))
 }
 
-func decodeGuarded(rd *runtime.Reader) *Guard {
-	v := new(Guard)
-	readGuard(rd, v)
-	return v
-}
-
-// recordGuarded converts the record the source returned; a bare return passes err on.
-func recordGuarded(raw any) (out *Guard, err error) {
-	var v Guard
-	v, err = convGuard("", raw)
-	if err != nil {
-		return
-	}
-	return &v, nil
-}
-
 func (c *Client) fetchGuarded(ctx context.Context, p *GuardedParams) (*Guard, error) {
 	vals := map[string]string{"code": p.Code}
 	if p.Day != nil {
@@ -1372,24 +1077,21 @@ func (c *Client) fetchGuarded(ctx context.Context, p *GuardedParams) (*Guard, er
 	if err != nil {
 		return nil, err
 	}
-	return recordGuarded(raw)
+	return kit.Record(raw, convGuard)
 }
 
 // GetKeyFile reads the record a file pointer made of scalar params names; each record holds its own pointer.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetKeyFile(ctx context.Context, s string, i int64, n float64, dt time.Time, u runtime.UUID, v6 netip.Addr, code Code) (*Echo, error) {
-	p := newKeyFileParams(s, i, n, dt, u, v6, code)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.keyFile.Get(ctx, c.keyKeyFile(buf[:0], &p), p)
-}
-
-// keyKeyFile appends the cache key of p to dst. It is kept out of line so that GetKeyFile's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyKeyFile(dst []byte, p *KeyFileParams) []byte {
-	return keyKeyFileParams(c.keyFile.Key(dst), p)
+	return kit.GetEscaping(ctx, c.keyFile, keyKeyFileParams, KeyFileParams{
+		Code: code,
+		Dt:   dt,
+		I:    i,
+		N:    n,
+		S:    s,
+		U:    u,
+		V6:   v6,
+	})
 }
 
 // keyKeyFileParams appends the cache key of v: its cache encoding, except where a source sees more of a param than that holds.
@@ -1413,18 +1115,7 @@ func normalizeKeyFileParams(p *KeyFileParams) *KeyFileParams {
 
 // GetKeyFileAsync starts GetKeyFile and returns at once; Await the future for the result.
 func (c *Client) GetKeyFileAsync(ctx context.Context, s string, i int64, n float64, dt time.Time, u runtime.UUID, v6 netip.Addr, code Code) *runtime.Future[Echo] {
-	p := newKeyFileParams(s, i, n, dt, u, v6, code)
-	return c.keyFile.Async(ctx, &p)
-}
-
-// InvalidateKeyFile drops the cached result for these parameters.
-func (c *Client) InvalidateKeyFile(s string, i int64, n float64, dt time.Time, u runtime.UUID, v6 netip.Addr, code Code) {
-	p := newKeyFileParams(s, i, n, dt, u, v6, code)
-	c.keyFile.Invalidate(&p)
-}
-
-func newKeyFileParams(s string, i int64, n float64, dt time.Time, u runtime.UUID, v6 netip.Addr, code Code) KeyFileParams {
-	p := KeyFileParams{
+	return c.keyFile.Async(ctx, &KeyFileParams{
 		Code: code,
 		Dt:   dt,
 		I:    i,
@@ -1432,28 +1123,24 @@ func newKeyFileParams(s string, i int64, n float64, dt time.Time, u runtime.UUID
 		S:    s,
 		U:    u,
 		V6:   v6,
-	}
-	return p
+	})
+}
+
+// InvalidateKeyFile drops the cached result for these parameters.
+func (c *Client) InvalidateKeyFile(s string, i int64, n float64, dt time.Time, u runtime.UUID, v6 netip.Addr, code Code) {
+	c.keyFile.Invalidate(&KeyFileParams{
+		Code: code,
+		Dt:   dt,
+		I:    i,
+		N:    n,
+		S:    s,
+		U:    u,
+		V6:   v6,
+	})
 }
 
 func describeKeyFileParams(p *KeyFileParams) string {
 	return fmt.Sprintf("s=%v i=%v n=%v dt=%v u=%v v6=%v code=%v", runtime.Quote(p.S), p.I, p.N, p.Dt, runtime.Quote(p.U.String()), runtime.Quote(p.V6.String()), p.Code)
-}
-
-func decodeKeyFile(rd *runtime.Reader) *Echo {
-	v := new(Echo)
-	readEcho(rd, v)
-	return v
-}
-
-// recordKeyFile converts the record the source returned; a bare return passes err on.
-func recordKeyFile(raw any) (out *Echo, err error) {
-	var v Echo
-	v, err = convEcho("", raw)
-	if err != nil {
-		return
-	}
-	return &v, nil
 }
 
 func (c *Client) fetchKeyFile(ctx context.Context, p *KeyFileParams) (*Echo, error) {
@@ -1462,24 +1149,13 @@ func (c *Client) fetchKeyFile(ctx context.Context, p *KeyFileParams) (*Echo, err
 	if err != nil {
 		return nil, err
 	}
-	return recordKeyFile(raw)
+	return kit.Record(raw, convEcho)
 }
 
 // GetKeyGet echoes the URL an HTTP GET with every scalar param type in its path and query asks for.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetKeyGet(ctx context.Context, s string, i int64, n float64, b bool, e KeyGetParamsE, dt time.Time, d runtime.Date, tm runtime.TimeOfDay, du runtime.Duration, u runtime.UUID, em runtime.Email, ur runtime.URI, v4 netip.Addr, v6 netip.Addr, gi int32, code Code, opts *KeyGetOptions) (*Echo, error) {
-	p := newKeyGetParams(s, i, n, b, e, dt, d, tm, du, u, em, ur, v4, v6, gi, code, opts)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.keyGet.Get(ctx, c.keyKeyGet(buf[:0], &p), p)
-}
-
-// keyKeyGet appends the cache key of p to dst. It is kept out of line so that GetKeyGet's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyKeyGet(dst []byte, p *KeyGetParams) []byte {
-	return keyKeyGetParams(c.keyGet.Key(dst), p)
+	return kit.GetEscaping(ctx, c.keyGet, keyKeyGetParams, newKeyGetParams(s, i, n, b, e, dt, d, tm, du, u, em, ur, v4, v6, gi, code, opts))
 }
 
 // keyKeyGetParams appends the cache key of v: its cache encoding, except where a source sees more of a param than that holds.
@@ -1500,31 +1176,15 @@ func keyKeyGetParams(dst []byte, v *KeyGetParams) []byte {
 	dst = runtime.AppendAddr(dst, v.V6)
 	dst = kit.AppendInt64(dst, int64(v.Gi))
 	dst = kit.AppendUserKey(dst, v.Code)
-	if v.Qs != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendString(dst, (*v.Qs))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	dst = kit.AppendPresent(dst, v.Qn.Set)
-	if v.Qn.Set {
-		dst = kit.AppendPresent(dst, v.Qn.Null)
-		if !v.Qn.Null {
-			dst = kit.AppendString(dst, v.Qn.Value)
-		}
-	}
+	dst = kit.AppendOpt(dst, v.Qs, kit.AppendString)
+	dst = kit.AppendOptNull(dst, &v.Qn, kit.AppendString)
 	if v.Qdt != nil {
 		dst = kit.AppendPresent(dst, true)
 		dst = kit.AppendTimeKey(dst, (*v.Qdt))
 	} else {
 		dst = kit.AppendPresent(dst, false)
 	}
-	if v.Qi != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendInt64(dst, (*v.Qi))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOpt(dst, v.Qi, kit.AppendInt64)
 	if v.Qcode != nil {
 		dst = kit.AppendPresent(dst, true)
 		dst = kit.AppendUserKey(dst, (*v.Qcode))
@@ -1591,22 +1251,6 @@ func describeKeyGetParams(p *KeyGetParams) string {
 	return fmt.Sprintf("s=%v i=%v n=%v b=%v e=%v dt=%v d=%v tm=%v du=%v u=%v em=%v ur=%v v4=%v v6=%v gi=%v code=%v", runtime.Quote(p.S), p.I, p.N, p.B, runtime.Quote(string(p.E)), p.Dt, runtime.Quote(p.D.String()), runtime.Quote(p.Tm.String()), runtime.Quote(p.Du.String()), runtime.Quote(p.U.String()), runtime.Quote(p.Em.String()), runtime.Quote(p.Ur.String()), runtime.Quote(p.V4.String()), runtime.Quote(p.V6.String()), p.Gi, p.Code)
 }
 
-func decodeKeyGet(rd *runtime.Reader) *Echo {
-	v := new(Echo)
-	readEcho(rd, v)
-	return v
-}
-
-// recordKeyGet converts the record the source returned; a bare return passes err on.
-func recordKeyGet(raw any) (out *Echo, err error) {
-	var v Echo
-	v, err = convEcho("", raw)
-	if err != nil {
-		return
-	}
-	return &v, nil
-}
-
 func (c *Client) fetchKeyGet(ctx context.Context, p *KeyGetParams) (*Echo, error) {
 	p = normalizeKeyGetParams(p)
 	vals := map[string]string{
@@ -1646,24 +1290,13 @@ func (c *Client) fetchKeyGet(ctx context.Context, p *KeyGetParams) (*Echo, error
 	if err != nil {
 		return nil, err
 	}
-	return recordKeyGet(raw)
+	return kit.Record(raw, convEcho)
 }
 
 // GetKeyGo echoes the params a Go source function was called with.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetKeyGo(ctx context.Context, s string, n float64, dt time.Time, code Code, opts *KeyGoOptions) (*Echo, error) {
-	p := newKeyGoParams(s, n, dt, code, opts)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.keyGo.Get(ctx, c.keyKeyGo(buf[:0], &p), p)
-}
-
-// keyKeyGo appends the cache key of p to dst. It is kept out of line so that GetKeyGo's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyKeyGo(dst []byte, p *KeyGoParams) []byte {
-	return keyKeyGoParams(c.keyGo.Key(dst), p)
+	return kit.GetEscaping(ctx, c.keyGo, keyKeyGoParams, newKeyGoParams(s, n, dt, code, opts))
 }
 
 // keyKeyGoParams appends the cache key of v: its cache encoding, except where a source sees more of a param than that holds.
@@ -1778,12 +1411,6 @@ func describeKeyGoParams(p *KeyGoParams) string {
 	return fmt.Sprintf("s=%v n=%v dt=%v code=%v", runtime.Quote(p.S), p.N, p.Dt, p.Code)
 }
 
-func decodeKeyGo(rd *runtime.Reader) *Echo {
-	v := new(Echo)
-	readEcho(rd, v)
-	return v
-}
-
 func (c *Client) fetchKeyGo(ctx context.Context, p *KeyGoParams) (*Echo, error) {
 	p = normalizeKeyGoParams(p)
 	return EchoGo(ctx, *p)
@@ -1792,18 +1419,7 @@ func (c *Client) fetchKeyGo(ctx context.Context, p *KeyGoParams) (*Echo, error) 
 // GetKeyPost echoes the body of an HTTP POST that carries object, array, map and JSON params.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetKeyPost(ctx context.Context, tags []string, when time.Time, slot KeyPostParamsSlot, opts *KeyPostOptions) (*Echo, error) {
-	p := newKeyPostParams(tags, when, slot, opts)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.keyPost.Get(ctx, c.keyKeyPost(buf[:0], &p), p)
-}
-
-// keyKeyPost appends the cache key of p to dst. It is kept out of line so that GetKeyPost's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyKeyPost(dst []byte, p *KeyPostParams) []byte {
-	return keyKeyPostParams(c.keyPost.Key(dst), p)
+	return kit.GetEscaping(ctx, c.keyPost, keyKeyPostParams, newKeyPostParams(tags, when, slot, opts))
 }
 
 // keyKeyPostParams appends the cache key of v: its cache encoding, except where a source sees more of a param than that holds.
@@ -1837,25 +1453,9 @@ func keyKeyPostParams(dst []byte, v *KeyPostParams) []byte {
 	} else {
 		dst = kit.AppendPresent(dst, false)
 	}
-	if v.Price != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendFloat64(dst, (*v.Price))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.Opt != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendString(dst, (*v.Opt))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	dst = kit.AppendPresent(dst, v.Optnull.Set)
-	if v.Optnull.Set {
-		dst = kit.AppendPresent(dst, v.Optnull.Null)
-		if !v.Optnull.Null {
-			dst = kit.AppendInt64(dst, v.Optnull.Value)
-		}
-	}
+	dst = kit.AppendOpt(dst, v.Price, kit.AppendFloat64)
+	dst = kit.AppendOpt(dst, v.Opt, kit.AppendString)
+	dst = kit.AppendOptNull(dst, &v.Optnull, kit.AppendInt64)
 	if v.Code != nil {
 		dst = kit.AppendPresent(dst, true)
 		dst = kit.AppendUserKey(dst, (*v.Code))
@@ -1912,22 +1512,6 @@ func describeKeyPostParams(p *KeyPostParams) string {
 	return fmt.Sprintf("tags=%v when=%v slot=%v", kit.Brief(p.Tags), p.When, kit.Brief(p.Slot))
 }
 
-func decodeKeyPost(rd *runtime.Reader) *Echo {
-	v := new(Echo)
-	readEcho(rd, v)
-	return v
-}
-
-// recordKeyPost converts the record the source returned; a bare return passes err on.
-func recordKeyPost(raw any) (out *Echo, err error) {
-	var v Echo
-	v, err = convEcho("", raw)
-	if err != nil {
-		return
-	}
-	return &v, nil
-}
-
 func (c *Client) fetchKeyPost(ctx context.Context, p *KeyPostParams) (*Echo, error) {
 	p = normalizeKeyPostParams(p)
 	body := map[string]any{
@@ -1946,24 +1530,13 @@ func (c *Client) fetchKeyPost(ctx context.Context, p *KeyPostParams) (*Echo, err
 	if err != nil {
 		return nil, err
 	}
-	return recordKeyPost(raw)
+	return kit.Record(raw, convEcho)
 }
 
 // GetKeySQL echoes, from SQLite, the type and value each SQL argument arrived as.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetKeySQL(ctx context.Context, s string, i int64, n float64, b bool, e KeySQLParamsE, dt time.Time, d runtime.Date, u runtime.UUID, v4 netip.Addr, gi int32, code Code, opts *KeySQLOptions) (*Echo, error) {
-	p := newKeySQLParams(s, i, n, b, e, dt, d, u, v4, gi, code, opts)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.keySQL.Get(ctx, c.keyKeySQL(buf[:0], &p), p)
-}
-
-// keyKeySQL appends the cache key of p to dst. It is kept out of line so that GetKeySQL's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyKeySQL(dst []byte, p *KeySQLParams) []byte {
-	return keyKeySQLParams(c.keySQL.Key(dst), p)
+	return kit.GetEscaping(ctx, c.keySQL, keyKeySQLParams, newKeySQLParams(s, i, n, b, e, dt, d, u, v4, gi, code, opts))
 }
 
 // keyKeySQLParams appends the cache key of v: its cache encoding, except where a source sees more of a param than that holds.
@@ -1979,19 +1552,8 @@ func keyKeySQLParams(dst []byte, v *KeySQLParams) []byte {
 	dst = runtime.AppendAddr(dst, v.V4)
 	dst = kit.AppendInt64(dst, int64(v.Gi))
 	dst = kit.AppendUserKey(dst, v.Code)
-	if v.Os != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendString(dst, (*v.Os))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	dst = kit.AppendPresent(dst, v.On.Set)
-	if v.On.Set {
-		dst = kit.AppendPresent(dst, v.On.Null)
-		if !v.On.Null {
-			dst = kit.AppendString(dst, v.On.Value)
-		}
-	}
+	dst = kit.AppendOpt(dst, v.Os, kit.AppendString)
+	dst = kit.AppendOptNull(dst, &v.On, kit.AppendString)
 	if v.Odt != nil {
 		dst = kit.AppendPresent(dst, true)
 		dst = kit.AppendTimeKey(dst, (*v.Odt))
@@ -2051,16 +1613,10 @@ func describeKeySQLParams(p *KeySQLParams) string {
 	return fmt.Sprintf("s=%v i=%v n=%v b=%v e=%v dt=%v d=%v u=%v v4=%v gi=%v code=%v", runtime.Quote(p.S), p.I, p.N, p.B, runtime.Quote(string(p.E)), p.Dt, runtime.Quote(p.D.String()), runtime.Quote(p.U.String()), runtime.Quote(p.V4.String()), p.Gi, p.Code)
 }
 
-func decodeKeySQL(rd *runtime.Reader) *Echo {
-	v := new(Echo)
-	readEcho(rd, v)
-	return v
-}
-
 // scanKeySQL reads one row of the task's query into a Echo, column by column; a bare return passes err on.
 func scanKeySQL(row *runtime.Row) (out *Echo, err error) {
 	var v Echo
-	v.Seen, err = runtime.AsString("/seen", row.Col(0))
+	v.Seen = kit.Field(&err, "/seen", row.Col(0), runtime.AsString)
 	if err != nil {
 		return
 	}
@@ -2076,65 +1632,17 @@ func (c *Client) fetchKeySQL(ctx context.Context, p *KeySQLParams) (*Echo, error
 func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, error) {
 	switch task {
 	case "Guarded":
-		var p GuardedParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.guarded.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.guarded, params)
 	case "KeyFile":
-		var p KeyFileParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.keyFile.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.keyFile, params)
 	case "KeyGet":
-		var p KeyGetParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.keyGet.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.keyGet, params)
 	case "KeyGo":
-		var p KeyGoParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.keyGo.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.keyGo, params)
 	case "KeyPost":
-		var p KeyPostParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.keyPost.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.keyPost, params)
 	case "KeySQL":
-		var p KeySQLParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.keySQL.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.keySQL, params)
 	}
 	return nil, fmt.Errorf("%w: %q", runtime.ErrUnknownTask, task)
 }
@@ -2149,10 +1657,7 @@ func convEcho(path string, raw any) (out Echo, err error) {
 	if err != nil {
 		return
 	}
-	out.Seen, err = runtime.AsString(path+"/seen", runtime.Prop(m, "seen"))
-	if err != nil {
-		return
-	}
+	out.Seen = kit.Field(&err, path+"/seen", runtime.Prop(m, "seen"), runtime.AsString)
 	return
 }
 
@@ -2161,42 +1666,9 @@ func convGuard(path string, raw any) (out Guard, err error) {
 	if err != nil {
 		return
 	}
-	out.Name, err = runtime.AsString(path+"/name", runtime.Prop(m, "name"))
-	if err != nil {
-		return
-	}
-	if rCount, ok := m["count"]; ok && rCount != nil {
-		var vCount int64
-		vCount, err = runtime.AsInt64(path+"/count", rCount)
-		if err != nil {
-			return
-		}
-		out.Count = &vCount
-	}
-	if rAt, ok := m["at"]; ok && rAt != nil {
-		var vAt time.Time
-		vAt, err = runtime.AsTime(path+"/at", rAt)
-		if err != nil {
-			return
-		}
-		out.At = &vAt
-	}
-	if rLabel, ok := m["label"]; ok && rLabel != nil {
-		var vLabel GuardLabel
-		vLabel, err = convGuardLabel(path+"/label", rLabel)
-		if err != nil {
-			return
-		}
-		out.Label = &vLabel
-	}
-	return
-}
-
-func convGuardLabel(path string, raw any) (out GuardLabel, err error) {
-	x, err := runtime.AsString(path, raw)
-	if err != nil {
-		return
-	}
-	out = GuardLabel(x)
+	out.Name = kit.Field(&err, path+"/name", runtime.Prop(m, "name"), runtime.AsString)
+	out.Count = kit.OptionalField(&err, path+"/count", runtime.Prop(m, "count"), runtime.AsInt64)
+	out.At = kit.OptionalField(&err, path+"/at", runtime.Prop(m, "at"), runtime.AsTime)
+	out.Label = kit.OptionalField(&err, path+"/label", runtime.Prop(m, "label"), kit.AsStringOf[GuardLabel])
 	return
 }

@@ -48,30 +48,14 @@ func (v Choice) Value() any {
 	return nil
 }
 
-// UnmarshalJSON tries every branch and keeps the one branch that matches.
-// A value that matches several is an error. When none matches, the
-// first branch that decodes is kept, for Validate to report why.
+// UnmarshalJSON tries every branch and keeps the one branch that matches; a value that matches several is an error.
+// When none matches, the first branch that decodes is kept, for Validate to report why.
 func (v *Choice) UnmarshalJSON(data []byte) error {
-	cands := make([]kit.Candidate[Choice], 0, 2)
-	{
-		x := new(string)
-		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, kit.Candidate[Choice]{
-			Err:   err,
-			Name:  "Value0",
-			Value: Choice{Value0: x},
-		})
-	}
-	{
-		x := new(int64)
-		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, kit.Candidate[Choice]{
-			Err:   err,
-			Name:  "Count",
-			Value: Choice{Count: x},
-		})
-	}
-	return kit.PickVariant(v, true, cands, (*Choice).checkVariant)
+	x0, x1 := new(string), new(int64)
+	return kit.PickVariant(v, true, []kit.Candidate[Choice]{
+		{Name: "Value0", Value: Choice{Value0: x0}, Err: runtime.DecodeStrict(data, x0)},
+		{Name: "Count", Value: Choice{Count: x1}, Err: runtime.DecodeStrict(data, x1)},
+	}, (*Choice).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
@@ -212,18 +196,8 @@ func (v *Pair) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendPair(dst []byte, v *Pair) []byte {
-	if v.V0 != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendString(dst, (*v.V0))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.Size != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendInt64(dst, (*v.Size))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOpt(dst, v.V0, kit.AppendString)
+	dst = kit.AppendOpt(dst, v.Size, kit.AppendInt64)
 	dst = kit.AppendLen(dst, len(v.Rest))
 	for i0 := range v.Rest {
 		dst = runtime.AppendJSONValue(dst, v.Rest[i0])
@@ -232,16 +206,8 @@ func appendPair(dst []byte, v *Pair) []byte {
 }
 
 func readPair(rd *runtime.Reader, v *Pair) {
-	if rd.Present() {
-		p0 := new(string)
-		(*p0) = rd.String()
-		v.V0 = p0
-	}
-	if rd.Present() {
-		p0 := new(int64)
-		(*p0) = rd.Int64()
-		v.Size = p0
-	}
+	v.V0 = kit.ReadOpt(rd, (*runtime.Reader).String)
+	v.Size = kit.ReadOpt(rd, (*runtime.Reader).Int64)
 	v.Rest = make([]runtime.JSONValue, rd.Len())
 	for i0 := range v.Rest {
 		v.Rest[i0] = runtime.ReadJSONValue(rd)
@@ -294,36 +260,21 @@ func (v *Part) Validate() error {
 }
 
 func (v *Part) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pD := path.Key("%d")
-		if v.D < 1 {
-			vs.Addf(pD.String(), "minimum", "%v is less than 1", v.D)
-		}
+	pD := path.Key("%d")
+	if v.D < 1 {
+		vs.Addf(pD.String(), "minimum", "%v is less than 1", v.D)
 	}
 }
 
 func appendPart(dst []byte, v *Part) []byte {
 	dst = kit.AppendInt64(dst, v.D)
-	dst = kit.AppendPresent(dst, v.XY.Set)
-	if v.XY.Set {
-		dst = kit.AppendPresent(dst, v.XY.Null)
-		if !v.XY.Null {
-			dst = kit.AppendInt64(dst, v.XY.Value)
-		}
-	}
+	dst = kit.AppendOptNull(dst, &v.XY, kit.AppendInt64)
 	return dst
 }
 
 func readPart(rd *runtime.Reader, v *Part) {
 	v.D = rd.Int64()
-	if rd.Present() {
-		v.XY.Set = true
-		if rd.Present() {
-			v.XY.Null = true
-		} else {
-			v.XY.Value = rd.Int64()
-		}
-	}
+	v.XY = kit.ReadOptNull(rd, (*runtime.Reader).Int64)
 }
 
 // Record is the object at record.task.json#/result.
@@ -432,170 +383,56 @@ func (v *Record) Validate() error {
 }
 
 func (v *Record) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pQX := path.Key("q\"x")
-		if v.QX.Set && !v.QX.Null {
-			if utf8.RuneCountInString(v.QX.Value) > 3 {
-				vs.Addf(pQX.String(), "maxLength", "length %d, want at most 3", utf8.RuneCountInString(v.QX.Value))
-			}
+	if pQX := path.Key("q\"x"); v.QX.Set && !v.QX.Null {
+		if utf8.RuneCountInString(v.QX.Value) > 3 {
+			vs.Addf(pQX.String(), "maxLength", "length %d, want at most 3", utf8.RuneCountInString(v.QX.Value))
 		}
 	}
-	{
-		pX2 := path.Key("")
-		if utf8.RuneCountInString(v.X2) < 1 {
-			vs.Addf(pX2.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.X2))
-		}
+	pX2 := path.Key("")
+	if utf8.RuneCountInString(v.X2) < 1 {
+		vs.Addf(pX2.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.X2))
 	}
-	{
-		pMarshalJSON2 := path.Key("MarshalJSON")
-		if v.MarshalJSON2 != nil {
-			v.MarshalJSON2.validate(vs, &pMarshalJSON2)
-		}
+	if pMarshalJSON2 := path.Key("MarshalJSON"); v.MarshalJSON2 != nil {
+		v.MarshalJSON2.validate(vs, &pMarshalJSON2)
 	}
-	{
-		pPart := path.Key("part")
-		if v.Part != nil {
-			v.Part.validate(vs, &pPart)
-		}
+	if pPart := path.Key("part"); v.Part != nil {
+		v.Part.validate(vs, &pPart)
 	}
 }
 
 func appendRecord(dst []byte, v *Record) []byte {
 	dst = kit.AppendString(dst, v.X)
 	dst = kit.AppendInt64(dst, v.AB)
-	dst = kit.AppendPresent(dst, v.QX.Set)
-	if v.QX.Set {
-		dst = kit.AppendPresent(dst, v.QX.Null)
-		if !v.QX.Null {
-			dst = kit.AppendString(dst, v.QX.Value)
-		}
-	}
-	if v.BX != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendBool(dst, (*v.BX))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.BsX != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendFloat64(dst, (*v.BsX))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOptNull(dst, &v.QX, kit.AppendString)
+	dst = kit.AppendOpt(dst, v.BX, kit.AppendBool)
+	dst = kit.AppendOpt(dst, v.BsX, kit.AppendFloat64)
 	dst = kit.AppendString(dst, v.X2)
-	if v.AB2 != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendString(dst, (*v.AB2))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.Ünï != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendString(dst, (*v.Ünï))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.Ünï2 != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendString(dst, (*v.Ünï2))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.X名前 != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendString(dst, (*v.X名前))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.AB3 != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendString(dst, (*v.AB3))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.Validate2 != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendString(dst, (*v.Validate2))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.MarshalJSON2 != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = appendPart(dst, v.MarshalJSON2)
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.Part != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = appendPart(dst, v.Part)
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOpt(dst, v.AB2, kit.AppendString)
+	dst = kit.AppendOpt(dst, v.Ünï, kit.AppendString)
+	dst = kit.AppendOpt(dst, v.Ünï2, kit.AppendString)
+	dst = kit.AppendOpt(dst, v.X名前, kit.AppendString)
+	dst = kit.AppendOpt(dst, v.AB3, kit.AppendString)
+	dst = kit.AppendOpt(dst, v.Validate2, kit.AppendString)
+	dst = kit.AppendOptRef(dst, v.MarshalJSON2, appendPart)
+	dst = kit.AppendOptRef(dst, v.Part, appendPart)
 	return dst
 }
 
 func readRecord(rd *runtime.Reader, v *Record) {
 	v.X = rd.String()
 	v.AB = rd.Int64()
-	if rd.Present() {
-		v.QX.Set = true
-		if rd.Present() {
-			v.QX.Null = true
-		} else {
-			v.QX.Value = rd.String()
-		}
-	}
-	if rd.Present() {
-		p0 := new(bool)
-		(*p0) = rd.Bool()
-		v.BX = p0
-	}
-	if rd.Present() {
-		p0 := new(float64)
-		(*p0) = rd.Float64()
-		v.BsX = p0
-	}
+	v.QX = kit.ReadOptNull(rd, (*runtime.Reader).String)
+	v.BX = kit.ReadOpt(rd, (*runtime.Reader).Bool)
+	v.BsX = kit.ReadOpt(rd, (*runtime.Reader).Float64)
 	v.X2 = rd.String()
-	if rd.Present() {
-		p0 := new(string)
-		(*p0) = rd.String()
-		v.AB2 = p0
-	}
-	if rd.Present() {
-		p0 := new(string)
-		(*p0) = rd.String()
-		v.Ünï = p0
-	}
-	if rd.Present() {
-		p0 := new(string)
-		(*p0) = rd.String()
-		v.Ünï2 = p0
-	}
-	if rd.Present() {
-		p0 := new(string)
-		(*p0) = rd.String()
-		v.X名前 = p0
-	}
-	if rd.Present() {
-		p0 := new(string)
-		(*p0) = rd.String()
-		v.AB3 = p0
-	}
-	if rd.Present() {
-		p0 := new(string)
-		(*p0) = rd.String()
-		v.Validate2 = p0
-	}
-	if rd.Present() {
-		p0 := new(Part)
-		readPart(rd, p0)
-		v.MarshalJSON2 = p0
-	}
-	if rd.Present() {
-		p0 := new(Part)
-		readPart(rd, p0)
-		v.Part = p0
-	}
+	v.AB2 = kit.ReadOpt(rd, (*runtime.Reader).String)
+	v.Ünï = kit.ReadOpt(rd, (*runtime.Reader).String)
+	v.Ünï2 = kit.ReadOpt(rd, (*runtime.Reader).String)
+	v.X名前 = kit.ReadOpt(rd, (*runtime.Reader).String)
+	v.AB3 = kit.ReadOpt(rd, (*runtime.Reader).String)
+	v.Validate2 = kit.ReadOpt(rd, (*runtime.Reader).String)
+	v.MarshalJSON2 = kit.ReadOptRef(rd, readPart)
+	v.Part = kit.ReadOptRef(rd, readPart)
 }
 
 // cloneRecord returns a deep copy of v that shares nothing mutable with it.
@@ -711,18 +548,13 @@ func (v *RecordParams) Validate() error {
 }
 
 func (v *RecordParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pAB := path.Key("a,b")
-		if utf8.RuneCountInString(v.AB) < 1 {
-			vs.Addf(pAB.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.AB))
-		}
+	pAB := path.Key("a,b")
+	if utf8.RuneCountInString(v.AB) < 1 {
+		vs.Addf(pAB.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.AB))
 	}
-	{
-		pX := path.Key("-")
-		if v.X != nil {
-			if (*v.X) < 0 {
-				vs.Addf(pX.String(), "minimum", "%v is less than 0", (*v.X))
-			}
+	if pX := path.Key("-"); v.X != nil {
+		if (*v.X) < 0 {
+			vs.Addf(pX.String(), "minimum", "%v is less than 0", (*v.X))
 		}
 	}
 }
@@ -730,12 +562,7 @@ func (v *RecordParams) validate(vs *runtime.Violations, path *runtime.Path) {
 func appendRecordParams(dst []byte, v *RecordParams) []byte {
 	dst = kit.AppendString(dst, v.ID)
 	dst = kit.AppendString(dst, v.AB)
-	if v.X != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendInt64(dst, (*v.X))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOpt(dst, v.X, kit.AppendInt64)
 	return dst
 }
 
@@ -747,11 +574,8 @@ type Shapes struct {
 
 // UnmarshalJSON decodes a Shapes, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Shapes) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, nil, []string{"pair", "choice"}, nil, false); err != nil {
-		return err
-	}
 	type plain Shapes
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), nil, []string{"pair", "choice"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -762,47 +586,23 @@ func (v *Shapes) Validate() error {
 }
 
 func (v *Shapes) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pPair := path.Key("pair")
-		if v.Pair != nil {
-			v.Pair.validate(vs, &pPair)
-		}
+	if pPair := path.Key("pair"); v.Pair != nil {
+		v.Pair.validate(vs, &pPair)
 	}
-	{
-		pChoice := path.Key("choice")
-		if v.Choice != nil {
-			v.Choice.validate(vs, &pChoice)
-		}
+	if pChoice := path.Key("choice"); v.Choice != nil {
+		v.Choice.validate(vs, &pChoice)
 	}
 }
 
 func appendShapes(dst []byte, v *Shapes) []byte {
-	if v.Pair != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = appendPair(dst, v.Pair)
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.Choice != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = appendChoice(dst, v.Choice)
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOptRef(dst, v.Pair, appendPair)
+	dst = kit.AppendOptRef(dst, v.Choice, appendChoice)
 	return dst
 }
 
 func readShapes(rd *runtime.Reader, v *Shapes) {
-	if rd.Present() {
-		p0 := new(Pair)
-		readPair(rd, p0)
-		v.Pair = p0
-	}
-	if rd.Present() {
-		p0 := new(Choice)
-		readChoice(rd, p0)
-		v.Choice = p0
-	}
+	v.Pair = kit.ReadOptRef(rd, readPair)
+	v.Choice = kit.ReadOptRef(rd, readChoice)
 }
 
 // cloneShapes returns a deep copy of v that shares nothing mutable with it.
@@ -817,21 +617,14 @@ type ShapesParams struct {
 
 // UnmarshalJSON decodes a ShapesParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ShapesParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
-		return err
-	}
 	type plain ShapesParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"id"}, []string{"id"}, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every ShapesParams holds only what its schema allows.
 func (v *ShapesParams) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *ShapesParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendShapesParams(dst []byte, v *ShapesParams) []byte {
 	dst = kit.AppendString(dst, v.ID)
@@ -861,40 +654,29 @@ func NewClient(x *runtime.Executor) *Client {
 		AppendKey: appendRecordParams,
 		Cache:     runtime.CachePolicy{TTL: time.Minute},
 		Clone:     cloneRecord,
-		Decode:    decodeRecord,
+		Decode:    kit.Decoder(readRecord),
 		Describe:  describeRecordParams,
 		Encode:    appendRecord,
 		Fallbacks: []runtime.Fallback[RecordParams, Record]{{
-			Fn:   fallbackRecordValue0,
+			Fn:   kit.FallbackJSON[RecordParams, Record]("{\"-\":\"dash\",\"a,b\":1,\"\":\"empty\",\"a.b\":\"x\"}"),
 			Name: "value 0",
 		}},
-		Fetch: c.fetchRecord,
-		Name:  "Record",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
+		Fetch:          c.fetchRecord,
+		Name:           "Record",
 		ValidateParams: (*RecordParams).Validate,
 		ValidateResult: (*Record).Validate,
 		Version:        "cb20a1119666fe79",
 	})
 	x.WatchFile("Shapes", "shapes.json")
 	c.shapes = runtime.NewTask(x, runtime.TaskSpec[ShapesParams, Shapes]{
-		AppendKey: appendShapesParams,
-		Cache:     runtime.CachePolicy{TTL: time.Minute},
-		Clone:     cloneShapes,
-		Decode:    decodeShapes,
-		Describe:  describeShapesParams,
-		Encode:    appendShapes,
-		Fetch:     c.fetchShapes,
-		Name:      "Shapes",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
-		ValidateParams: (*ShapesParams).Validate,
+		AppendKey:      appendShapesParams,
+		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Clone:          cloneShapes,
+		Decode:         kit.Decoder(readShapes),
+		Describe:       describeShapesParams,
+		Encode:         appendShapes,
+		Fetch:          c.fetchShapes,
+		Name:           "Shapes",
 		ValidateResult: (*Shapes).Validate,
 		Version:        "f722907b5677b406",
 	})
@@ -907,18 +689,7 @@ func NewClient(x *runtime.Executor) *Client {
 // /*
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetRecord(ctx context.Context, id string, aB string, opts *RecordOptions) (*Record, error) {
-	p := newRecordParams(id, aB, opts)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.record.Get(ctx, c.keyRecord(buf[:0], &p), p)
-}
-
-// keyRecord appends the cache key of p to dst. It is kept out of line so that GetRecord's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyRecord(dst []byte, p *RecordParams) []byte {
-	return appendRecordParams(c.record.Key(dst), p)
+	return kit.Get(ctx, c.record, appendRecordParams, newRecordParams(id, aB, opts))
 }
 
 // GetRecordAsync starts GetRecord and returns at once; Await the future for the result.
@@ -948,12 +719,6 @@ func describeRecordParams(p *RecordParams) string {
 	return fmt.Sprintf("id=%v a,b=%v", runtime.Quote(p.ID), runtime.Quote(p.AB))
 }
 
-func decodeRecord(rd *runtime.Reader) *Record {
-	v := new(Record)
-	readRecord(rd, v)
-	return v
-}
-
 // recordRecord converts the record the source returned; a bare return passes err on.
 func recordRecord(raw any) (out *Record, err error) {
 	raw = kit.Transform(raw, []kit.FieldMap{{
@@ -979,67 +744,24 @@ func (c *Client) fetchRecord(ctx context.Context, p *RecordParams) (*Record, err
 	return recordRecord(raw)
 }
 
-// fallbackRecordValue0 decodes a fresh copy of the fallback value, which reftaskgen checked against the result schema.
-func fallbackRecordValue0(context.Context, *RecordParams) (*Record, error) {
-	v := new(Record)
-	if err := json.Unmarshal([]byte("{\"-\":\"dash\",\"a,b\":1,\"\":\"empty\",\"a.b\":\"x\"}"), v); err != nil {
-		return nil, err
-	}
-	return v, nil
-}
-
 // GetShapes a tuple position and a union branch that want generated methods' names.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetShapes(ctx context.Context, id string) (*Shapes, error) {
-	p := newShapesParams(id)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.shapes.Get(ctx, c.keyShapes(buf[:0], &p), p)
-}
-
-// keyShapes appends the cache key of p to dst. It is kept out of line so that GetShapes's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyShapes(dst []byte, p *ShapesParams) []byte {
-	return appendShapesParams(c.shapes.Key(dst), p)
+	return kit.Get(ctx, c.shapes, appendShapesParams, ShapesParams{ID: id})
 }
 
 // GetShapesAsync starts GetShapes and returns at once; Await the future for the result.
 func (c *Client) GetShapesAsync(ctx context.Context, id string) *runtime.Future[Shapes] {
-	p := newShapesParams(id)
-	return c.shapes.Async(ctx, &p)
+	return c.shapes.Async(ctx, &ShapesParams{ID: id})
 }
 
 // InvalidateShapes drops the cached result for these parameters.
 func (c *Client) InvalidateShapes(id string) {
-	p := newShapesParams(id)
-	c.shapes.Invalidate(&p)
-}
-
-func newShapesParams(id string) ShapesParams {
-	p := ShapesParams{ID: id}
-	return p
+	c.shapes.Invalidate(&ShapesParams{ID: id})
 }
 
 func describeShapesParams(p *ShapesParams) string {
 	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
-}
-
-func decodeShapes(rd *runtime.Reader) *Shapes {
-	v := new(Shapes)
-	readShapes(rd, v)
-	return v
-}
-
-// recordShapes converts the record the source returned; a bare return passes err on.
-func recordShapes(raw any) (out *Shapes, err error) {
-	var v Shapes
-	v, err = convShapes("", raw)
-	if err != nil {
-		return
-	}
-	return &v, nil
 }
 
 func (c *Client) fetchShapes(ctx context.Context, p *ShapesParams) (*Shapes, error) {
@@ -1047,32 +769,16 @@ func (c *Client) fetchShapes(ctx context.Context, p *ShapesParams) (*Shapes, err
 	if err != nil {
 		return nil, err
 	}
-	return recordShapes(raw)
+	return kit.Record(raw, convShapes)
 }
 
 // Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError (see runtime.DecodeParams).
 func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, error) {
 	switch task {
 	case "Record":
-		var p RecordParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.record.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.record, params)
 	case "Shapes":
-		var p ShapesParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.shapes.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.shapes, params)
 	}
 	return nil, fmt.Errorf("%w: %q", runtime.ErrUnknownTask, task)
 }
@@ -1087,109 +793,20 @@ func convRecord(path string, raw any) (out Record, err error) {
 	if err != nil {
 		return
 	}
-	out.X, err = runtime.AsString(path+"/-", runtime.Prop(m, "-"))
-	if err != nil {
-		return
-	}
-	out.AB, err = runtime.AsInt64(path+"/a,b", runtime.Prop(m, "a,b"))
-	if err != nil {
-		return
-	}
-	if rQX, ok := m["q\"x"]; ok {
-		out.QX.Set = true
-		if rQX == nil {
-			out.QX.Null = true
-		} else {
-			out.QX.Value, err = runtime.AsString(path+"/q\"x", rQX)
-			if err != nil {
-				return
-			}
-		}
-	}
-	if rBX, ok := m["b`x"]; ok && rBX != nil {
-		var vBX bool
-		vBX, err = runtime.AsBool(path+"/b`x", rBX)
-		if err != nil {
-			return
-		}
-		out.BX = &vBX
-	}
-	if rBsX, ok := m["bs\\x"]; ok && rBsX != nil {
-		var vBsX float64
-		vBsX, err = runtime.AsFloat64(path+"/bs\\x", rBsX)
-		if err != nil {
-			return
-		}
-		out.BsX = &vBsX
-	}
-	out.X2, err = runtime.AsString(path+"/", runtime.Prop(m, ""))
-	if err != nil {
-		return
-	}
-	if rAB2, ok := m["a b"]; ok && rAB2 != nil {
-		var vAB2 string
-		vAB2, err = runtime.AsString(path+"/a b", rAB2)
-		if err != nil {
-			return
-		}
-		out.AB2 = &vAB2
-	}
-	if rÜnï, ok := m["ünï"]; ok && rÜnï != nil {
-		var vÜnï string
-		vÜnï, err = runtime.AsString(path+"/ünï", rÜnï)
-		if err != nil {
-			return
-		}
-		out.Ünï = &vÜnï
-	}
-	if rÜnï2, ok := m["ÜNÏ"]; ok && rÜnï2 != nil {
-		var vÜnï2 string
-		vÜnï2, err = runtime.AsString(path+"/ÜNÏ", rÜnï2)
-		if err != nil {
-			return
-		}
-		out.Ünï2 = &vÜnï2
-	}
-	if rX名前, ok := m["名前"]; ok && rX名前 != nil {
-		var vX名前 string
-		vX名前, err = runtime.AsString(path+"/名前", rX名前)
-		if err != nil {
-			return
-		}
-		out.X名前 = &vX名前
-	}
-	if rAB3, ok := m["a.b"]; ok && rAB3 != nil {
-		var vAB3 string
-		vAB3, err = runtime.AsString(path+"/a.b", rAB3)
-		if err != nil {
-			return
-		}
-		out.AB3 = &vAB3
-	}
-	if rValidate2, ok := m["Validate"]; ok && rValidate2 != nil {
-		var vValidate2 string
-		vValidate2, err = runtime.AsString(path+"/Validate", rValidate2)
-		if err != nil {
-			return
-		}
-		out.Validate2 = &vValidate2
-	}
-	if rMarshalJSON2, ok := m["MarshalJSON"]; ok && rMarshalJSON2 != nil {
-		var vMarshalJSON2 Part
-		vMarshalJSON2, err = convPart(path+"/MarshalJSON", rMarshalJSON2)
-		if err != nil {
-			return
-		}
-		out.MarshalJSON2 = &vMarshalJSON2
-	}
-	if rPart, ok := m["part"]; ok && rPart != nil {
-		var vPart Part
-		vPart, err = convPart(path+"/part", rPart)
-		if err != nil {
-			return
-		}
-		out.Part = &vPart
-	}
+	out.X = kit.Field(&err, path+"/-", runtime.Prop(m, "-"), runtime.AsString)
+	out.AB = kit.Field(&err, path+"/a,b", runtime.Prop(m, "a,b"), runtime.AsInt64)
+	out.QX = kit.OptNullField(&err, path+"/q\"x", runtime.Prop(m, "q\"x"), runtime.AsString)
+	out.BX = kit.OptionalField(&err, path+"/b`x", runtime.Prop(m, "b`x"), runtime.AsBool)
+	out.BsX = kit.OptionalField(&err, path+"/bs\\x", runtime.Prop(m, "bs\\x"), runtime.AsFloat64)
+	out.X2 = kit.Field(&err, path+"/", runtime.Prop(m, ""), runtime.AsString)
+	out.AB2 = kit.OptionalField(&err, path+"/a b", runtime.Prop(m, "a b"), runtime.AsString)
+	out.Ünï = kit.OptionalField(&err, path+"/ünï", runtime.Prop(m, "ünï"), runtime.AsString)
+	out.Ünï2 = kit.OptionalField(&err, path+"/ÜNÏ", runtime.Prop(m, "ÜNÏ"), runtime.AsString)
+	out.X名前 = kit.OptionalField(&err, path+"/名前", runtime.Prop(m, "名前"), runtime.AsString)
+	out.AB3 = kit.OptionalField(&err, path+"/a.b", runtime.Prop(m, "a.b"), runtime.AsString)
+	out.Validate2 = kit.OptionalField(&err, path+"/Validate", runtime.Prop(m, "Validate"), runtime.AsString)
+	out.MarshalJSON2 = kit.OptionalField(&err, path+"/MarshalJSON", runtime.Prop(m, "MarshalJSON"), convPart)
+	out.Part = kit.OptionalField(&err, path+"/part", runtime.Prop(m, "part"), convPart)
 	return
 }
 
@@ -1198,22 +815,8 @@ func convShapes(path string, raw any) (out Shapes, err error) {
 	if err != nil {
 		return
 	}
-	if rPair, ok := m["pair"]; ok && rPair != nil {
-		var vPair Pair
-		vPair, err = convPair(path+"/pair", rPair)
-		if err != nil {
-			return
-		}
-		out.Pair = &vPair
-	}
-	if rChoice, ok := m["choice"]; ok && rChoice != nil {
-		var vChoice Choice
-		vChoice, err = convChoice(path+"/choice", rChoice)
-		if err != nil {
-			return
-		}
-		out.Choice = &vChoice
-	}
+	out.Pair = kit.OptionalField(&err, path+"/pair", runtime.Prop(m, "pair"), convPair)
+	out.Choice = kit.OptionalField(&err, path+"/choice", runtime.Prop(m, "choice"), convChoice)
 	return
 }
 
@@ -1232,20 +835,7 @@ func convPart(path string, raw any) (out Part, err error) {
 	if err != nil {
 		return
 	}
-	out.D, err = runtime.AsInt64(path+"/%d", runtime.Prop(m, "%d"))
-	if err != nil {
-		return
-	}
-	if rXY, ok := m["x,y"]; ok {
-		out.XY.Set = true
-		if rXY == nil {
-			out.XY.Null = true
-		} else {
-			out.XY.Value, err = runtime.AsInt64(path+"/x,y", rXY)
-			if err != nil {
-				return
-			}
-		}
-	}
+	out.D = kit.Field(&err, path+"/%d", runtime.Prop(m, "%d"), runtime.AsInt64)
+	out.XY = kit.OptNullField(&err, path+"/x,y", runtime.Prop(m, "x,y"), runtime.AsInt64)
 	return
 }

@@ -26,11 +26,8 @@ type Chain struct {
 
 // UnmarshalJSON decodes a Chain, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Chain) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, nil, []string{"v", "kids"}, nil, false); err != nil {
-		return err
-	}
 	type plain Chain
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), nil, []string{"v", "kids"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -41,56 +38,35 @@ func (v *Chain) Validate() error {
 }
 
 func (v *Chain) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pNext := path.Key("next")
-		if v.Next.Set && !v.Next.Null {
-			if v.Next.Value != nil {
-				v.Next.Value.validate(vs, &pNext)
-			}
+	if pNext := path.Key("next"); v.Next.Set && !v.Next.Null {
+		if v.Next.Value != nil {
+			v.Next.Value.validate(vs, &pNext)
 		}
 	}
-	{
-		pKids := path.Key("kids")
-		if v.Kids != nil {
-			for i0 := range *v.Kids {
-				p0 := pKids.Index(i0)
-				if (*v.Kids)[i0] != nil {
-					(*v.Kids)[i0].validate(vs, &p0)
-				}
+	if pKids := path.Key("kids"); v.Kids != nil {
+		for i0 := range *v.Kids {
+			p0 := pKids.Index(i0)
+			if (*v.Kids)[i0] != nil {
+				(*v.Kids)[i0].validate(vs, &p0)
 			}
 		}
 	}
 }
 
 func appendChain(dst []byte, v *Chain) []byte {
-	if v.V != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendInt64(dst, (*v.V))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOpt(dst, v.V, kit.AppendInt64)
 	dst = kit.AppendPresent(dst, v.Next.Set)
 	if v.Next.Set {
 		dst = kit.AppendPresent(dst, v.Next.Null)
 		if !v.Next.Null {
-			if v.Next.Value != nil {
-				dst = kit.AppendPresent(dst, true)
-				dst = appendChain(dst, v.Next.Value)
-			} else {
-				dst = kit.AppendPresent(dst, false)
-			}
+			dst = kit.AppendOptRef(dst, v.Next.Value, appendChain)
 		}
 	}
 	if v.Kids != nil {
 		dst = kit.AppendPresent(dst, true)
 		dst = kit.AppendLen(dst, len((*v.Kids)))
 		for i0 := range *v.Kids {
-			if (*v.Kids)[i0] != nil {
-				dst = kit.AppendPresent(dst, true)
-				dst = appendChain(dst, (*v.Kids)[i0])
-			} else {
-				dst = kit.AppendPresent(dst, false)
-			}
+			dst = kit.AppendOptRef(dst, (*v.Kids)[i0], appendChain)
 		}
 	} else {
 		dst = kit.AppendPresent(dst, false)
@@ -99,32 +75,20 @@ func appendChain(dst []byte, v *Chain) []byte {
 }
 
 func readChain(rd *runtime.Reader, v *Chain) {
-	if rd.Present() {
-		p0 := new(int64)
-		(*p0) = rd.Int64()
-		v.V = p0
-	}
+	v.V = kit.ReadOpt(rd, (*runtime.Reader).Int64)
 	if rd.Present() {
 		v.Next.Set = true
 		if rd.Present() {
 			v.Next.Null = true
 		} else {
-			if rd.Present() {
-				p1 := new(Chain)
-				readChain(rd, p1)
-				v.Next.Value = p1
-			}
+			v.Next.Value = kit.ReadOptRef(rd, readChain)
 		}
 	}
 	if rd.Present() {
 		p0 := new([]*Chain)
 		(*p0) = make([]*Chain, rd.Len())
 		for i1 := range *p0 {
-			if rd.Present() {
-				p2 := new(Chain)
-				readChain(rd, p2)
-				(*p0)[i1] = p2
-			}
+			(*p0)[i1] = kit.ReadOptRef(rd, readChain)
 		}
 		v.Kids = p0
 	}
@@ -248,12 +212,7 @@ func (v *Grid) validate(vs *runtime.Violations, path *runtime.Path) {
 func appendGrid(dst []byte, v *Grid) []byte {
 	dst = kit.AppendLen(dst, len((*v)))
 	for i0 := range *v {
-		if (*v)[i0] != nil {
-			dst = kit.AppendPresent(dst, true)
-			dst = appendGrid(dst, (*v)[i0])
-		} else {
-			dst = kit.AppendPresent(dst, false)
-		}
+		dst = kit.AppendOptRef(dst, (*v)[i0], appendGrid)
 	}
 	return dst
 }
@@ -261,11 +220,7 @@ func appendGrid(dst []byte, v *Grid) []byte {
 func readGrid(rd *runtime.Reader, v *Grid) {
 	(*v) = make([]*Grid, rd.Len())
 	for i0 := range *v {
-		if rd.Present() {
-			p1 := new(Grid)
-			readGrid(rd, p1)
-			(*v)[i0] = p1
-		}
+		(*v)[i0] = kit.ReadOptRef(rd, readGrid)
 	}
 }
 
@@ -450,43 +405,27 @@ func (v *Node) Validate() error {
 }
 
 func (v *Node) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pName := path.Key("name")
-		if utf8.RuneCountInString(v.Name) < 1 {
-			vs.Addf(pName.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.Name))
+	pName := path.Key("name")
+	if utf8.RuneCountInString(v.Name) < 1 {
+		vs.Addf(pName.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.Name))
+	}
+	if pParent := path.Key("parent"); v.Parent != nil {
+		v.Parent.validate(vs, &pParent)
+	}
+	if pChildren := path.Key("children"); v.Children != nil {
+		for i0 := range *v.Children {
+			p0 := pChildren.Index(i0)
+			(*v.Children)[i0].validate(vs, &p0)
 		}
 	}
-	{
-		pParent := path.Key("parent")
-		if v.Parent != nil {
-			v.Parent.validate(vs, &pParent)
-		}
-	}
-	{
-		pChildren := path.Key("children")
-		if v.Children != nil {
-			for i0 := range *v.Children {
-				p0 := pChildren.Index(i0)
-				(*v.Children)[i0].validate(vs, &p0)
-			}
-		}
-	}
-	{
-		pLink := path.Key("link")
-		if v.Link != nil {
-			checkNodeLink((*v.Link).Any(), &pLink, vs, nil)
-		}
+	if pLink := path.Key("link"); v.Link != nil {
+		checkNodeLink((*v.Link).Any(), &pLink, vs, nil)
 	}
 }
 
 func appendNode(dst []byte, v *Node) []byte {
 	dst = kit.AppendString(dst, v.Name)
-	if v.Parent != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = appendNode(dst, v.Parent)
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOptRef(dst, v.Parent, appendNode)
 	if v.Children != nil {
 		dst = kit.AppendPresent(dst, true)
 		dst = kit.AppendLen(dst, len((*v.Children)))
@@ -507,11 +446,7 @@ func appendNode(dst []byte, v *Node) []byte {
 
 func readNode(rd *runtime.Reader, v *Node) {
 	v.Name = rd.String()
-	if rd.Present() {
-		p0 := new(Node)
-		readNode(rd, p0)
-		v.Parent = p0
-	}
+	v.Parent = kit.ReadOptRef(rd, readNode)
 	if rd.Present() {
 		p0 := new([]Node)
 		(*p0) = make([]Node, rd.Len())
@@ -563,21 +498,14 @@ type ShapesParams struct {
 
 // UnmarshalJSON decodes a ShapesParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ShapesParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
-		return err
-	}
 	type plain ShapesParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"id"}, []string{"id"}, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every ShapesParams holds only what its schema allows.
 func (v *ShapesParams) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *ShapesParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendShapesParams(dst []byte, v *ShapesParams) []byte {
 	dst = kit.AppendString(dst, v.ID)
@@ -599,11 +527,8 @@ type ShapesResult struct {
 
 // UnmarshalJSON decodes a ShapesResult, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ShapesResult) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"forest"}, []string{"forest", "nest", "node", "mixed"}, nil, false); err != nil {
-		return err
-	}
 	type plain ShapesResult
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"forest"}, []string{"forest", "nest", "node", "mixed"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -614,133 +539,47 @@ func (v *ShapesResult) Validate() error {
 }
 
 func (v *ShapesResult) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pForest := path.Key("forest")
-		v.Forest.validate(vs, &pForest)
+	pForest := path.Key("forest")
+	v.Forest.validate(vs, &pForest)
+	if pNest := path.Key("nest"); v.Nest != nil {
+		(*v.Nest).validate(vs, &pNest)
 	}
-	{
-		pNest := path.Key("nest")
-		if v.Nest != nil {
-			(*v.Nest).validate(vs, &pNest)
-		}
+	if pNode := path.Key("node"); v.Node != nil {
+		v.Node.validate(vs, &pNode)
 	}
-	{
-		pNode := path.Key("node")
-		if v.Node != nil {
-			v.Node.validate(vs, &pNode)
-		}
+	if pList := path.Key("list"); v.List.Set && !v.List.Null {
+		v.List.Value.validate(vs, &pList)
 	}
-	{
-		pList := path.Key("list")
-		if v.List.Set && !v.List.Null {
-			v.List.Value.validate(vs, &pList)
-		}
+	if pGrid := path.Key("grid"); v.Grid.Set && !v.Grid.Null {
+		v.Grid.Value.validate(vs, &pGrid)
 	}
-	{
-		pGrid := path.Key("grid")
-		if v.Grid.Set && !v.Grid.Null {
-			v.Grid.Value.validate(vs, &pGrid)
-		}
+	if pMixed := path.Key("mixed"); v.Mixed != nil {
+		(*v.Mixed).validate(vs, &pMixed)
 	}
-	{
-		pMixed := path.Key("mixed")
-		if v.Mixed != nil {
-			(*v.Mixed).validate(vs, &pMixed)
-		}
-	}
-	{
-		pChain := path.Key("chain")
-		if v.Chain.Set && !v.Chain.Null {
-			v.Chain.Value.validate(vs, &pChain)
-		}
+	if pChain := path.Key("chain"); v.Chain.Set && !v.Chain.Null {
+		v.Chain.Value.validate(vs, &pChain)
 	}
 }
 
 func appendShapesResult(dst []byte, v *ShapesResult) []byte {
 	dst = appendForest(dst, &v.Forest)
-	if v.Nest != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = appendNest(dst, v.Nest)
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.Node != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = appendNode(dst, v.Node)
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	dst = kit.AppendPresent(dst, v.List.Set)
-	if v.List.Set {
-		dst = kit.AppendPresent(dst, v.List.Null)
-		if !v.List.Null {
-			dst = appendShapesResultList(dst, &v.List.Value)
-		}
-	}
-	dst = kit.AppendPresent(dst, v.Grid.Set)
-	if v.Grid.Set {
-		dst = kit.AppendPresent(dst, v.Grid.Null)
-		if !v.Grid.Null {
-			dst = appendGrid(dst, &v.Grid.Value)
-		}
-	}
-	if v.Mixed != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = appendMixed(dst, v.Mixed)
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	dst = kit.AppendPresent(dst, v.Chain.Set)
-	if v.Chain.Set {
-		dst = kit.AppendPresent(dst, v.Chain.Null)
-		if !v.Chain.Null {
-			dst = appendChain(dst, &v.Chain.Value)
-		}
-	}
+	dst = kit.AppendOptRef(dst, v.Nest, appendNest)
+	dst = kit.AppendOptRef(dst, v.Node, appendNode)
+	dst = kit.AppendOptNullRef(dst, &v.List, appendShapesResultList)
+	dst = kit.AppendOptNullRef(dst, &v.Grid, appendGrid)
+	dst = kit.AppendOptRef(dst, v.Mixed, appendMixed)
+	dst = kit.AppendOptNullRef(dst, &v.Chain, appendChain)
 	return dst
 }
 
 func readShapesResult(rd *runtime.Reader, v *ShapesResult) {
 	readForest(rd, &v.Forest)
-	if rd.Present() {
-		p0 := new(Nest)
-		readNest(rd, p0)
-		v.Nest = p0
-	}
-	if rd.Present() {
-		p0 := new(Node)
-		readNode(rd, p0)
-		v.Node = p0
-	}
-	if rd.Present() {
-		v.List.Set = true
-		if rd.Present() {
-			v.List.Null = true
-		} else {
-			readShapesResultList(rd, &v.List.Value)
-		}
-	}
-	if rd.Present() {
-		v.Grid.Set = true
-		if rd.Present() {
-			v.Grid.Null = true
-		} else {
-			readGrid(rd, &v.Grid.Value)
-		}
-	}
-	if rd.Present() {
-		p0 := new(Mixed)
-		readMixed(rd, p0)
-		v.Mixed = p0
-	}
-	if rd.Present() {
-		v.Chain.Set = true
-		if rd.Present() {
-			v.Chain.Null = true
-		} else {
-			readChain(rd, &v.Chain.Value)
-		}
-	}
+	v.Nest = kit.ReadOptRef(rd, readNest)
+	v.Node = kit.ReadOptRef(rd, readNode)
+	v.List = kit.ReadOptNullRef(rd, readShapesResultList)
+	v.Grid = kit.ReadOptNullRef(rd, readGrid)
+	v.Mixed = kit.ReadOptRef(rd, readMixed)
+	v.Chain = kit.ReadOptNullRef(rd, readChain)
 }
 
 // cloneShapesResult returns a deep copy of v that shares nothing mutable with it.
@@ -862,11 +701,8 @@ type ShapesResultList struct {
 
 // UnmarshalJSON decodes a ShapesResultList, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ShapesResultList) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"head"}, []string{"head"}, nil, false); err != nil {
-		return err
-	}
 	type plain ShapesResultList
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"head"}, []string{"head"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -877,12 +713,9 @@ func (v *ShapesResultList) Validate() error {
 }
 
 func (v *ShapesResultList) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pTail := path.Key("tail")
-		if v.Tail.Set && !v.Tail.Null {
-			if v.Tail.Value != nil {
-				v.Tail.Value.validate(vs, &pTail)
-			}
+	if pTail := path.Key("tail"); v.Tail.Set && !v.Tail.Null {
+		if v.Tail.Value != nil {
+			v.Tail.Value.validate(vs, &pTail)
 		}
 	}
 }
@@ -893,12 +726,7 @@ func appendShapesResultList(dst []byte, v *ShapesResultList) []byte {
 	if v.Tail.Set {
 		dst = kit.AppendPresent(dst, v.Tail.Null)
 		if !v.Tail.Null {
-			if v.Tail.Value != nil {
-				dst = kit.AppendPresent(dst, true)
-				dst = appendShapesResultList(dst, v.Tail.Value)
-			} else {
-				dst = kit.AppendPresent(dst, false)
-			}
+			dst = kit.AppendOptRef(dst, v.Tail.Value, appendShapesResultList)
 		}
 	}
 	return dst
@@ -911,11 +739,7 @@ func readShapesResultList(rd *runtime.Reader, v *ShapesResultList) {
 		if rd.Present() {
 			v.Tail.Null = true
 		} else {
-			if rd.Present() {
-				p1 := new(ShapesResultList)
-				readShapesResultList(rd, p1)
-				v.Tail.Value = p1
-			}
+			v.Tail.Value = kit.ReadOptRef(rd, readShapesResultList)
 		}
 	}
 }
@@ -936,21 +760,14 @@ type WoodsParams struct {
 
 // UnmarshalJSON decodes a WoodsParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *WoodsParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"name"}, []string{"name"}, nil, false); err != nil {
-		return err
-	}
 	type plain WoodsParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"name"}, []string{"name"}, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every WoodsParams holds only what its schema allows.
 func (v *WoodsParams) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *WoodsParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendWoodsParams(dst []byte, v *WoodsParams) []byte {
 	dst = kit.AppendString(dst, v.Name)
@@ -961,14 +778,14 @@ func appendWoodsParams(dst []byte, v *WoodsParams) []byte {
 func checkNodeLink(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	checkNodeLinkRef(v, path, vs, nil)
 	if !kit.HasJSONType(v, "object", "null") {
-		vs.Addf(path.String(), "type", "%s is not of type object or null", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type object or null", kit.JSONKind(v))
 	}
 }
 
 // checkNodeLinkRef checks a JSON value against the schema at $defs/Node, adding a violation for every keyword it breaks.
 func checkNodeLinkRef(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "object") {
-		vs.Addf(path.String(), "type", "%s is not of type object", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type object", kit.JSONKind(v))
 	}
 	if o, ok := v.(map[string]any); ok {
 		for _, k := range []string{"name"} {
@@ -998,7 +815,7 @@ func checkNodeLinkRef(v any, path *runtime.Path, vs *runtime.Violations, ev *kit
 // checkNodeLinkRefPropChildren checks a JSON value against the schema at properties/children, adding a violation for every keyword it breaks.
 func checkNodeLinkRefPropChildren(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "array") {
-		vs.Addf(path.String(), "type", "%s is not of type array", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type array", kit.JSONKind(v))
 	}
 	if a, ok := v.([]any); ok {
 		for i := 0; i < len(a); i++ {
@@ -1016,7 +833,7 @@ func checkNodeLinkRefPropChildrenItems(v any, path *runtime.Path, vs *runtime.Vi
 // checkNodeLinkRefPropName checks a JSON value against the schema at properties/name, adding a violation for every keyword it breaks.
 func checkNodeLinkRefPropName(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "string") {
-		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type string", kit.JSONKind(v))
 	}
 	if s, ok := v.(string); ok {
 		if utf8.RuneCountInString(s) < 1 {
@@ -1042,39 +859,27 @@ func NewClient(x *runtime.Executor) *Client {
 	c := &Client{x: x}
 	x.WatchFile("Shapes", "shapes.json")
 	c.shapes = runtime.NewTask(x, runtime.TaskSpec[ShapesParams, ShapesResult]{
-		AppendKey: appendShapesParams,
-		Cache:     runtime.CachePolicy{TTL: time.Minute},
-		Clone:     cloneShapesResult,
-		Decode:    decodeShapes,
-		Describe:  describeShapesParams,
-		Encode:    appendShapesResult,
-		Fetch:     c.fetchShapes,
-		Name:      "Shapes",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
-		ValidateParams: (*ShapesParams).Validate,
+		AppendKey:      appendShapesParams,
+		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Clone:          cloneShapesResult,
+		Decode:         kit.Decoder(readShapesResult),
+		Describe:       describeShapesParams,
+		Encode:         appendShapesResult,
+		Fetch:          c.fetchShapes,
+		Name:           "Shapes",
 		ValidateResult: (*ShapesResult).Validate,
 		Version:        "e294a2d183565f21",
 	})
 	x.WatchFile("Woods", "woods.json")
 	c.woods = runtime.NewTask(x, runtime.TaskSpec[WoodsParams, Forest]{
-		AppendKey: appendWoodsParams,
-		Cache:     runtime.CachePolicy{TTL: time.Minute},
-		Clone:     cloneForest,
-		Decode:    decodeWoods,
-		Describe:  describeWoodsParams,
-		Encode:    appendForest,
-		Fetch:     c.fetchWoods,
-		Name:      "Woods",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
-		ValidateParams: (*WoodsParams).Validate,
+		AppendKey:      appendWoodsParams,
+		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Clone:          cloneForest,
+		Decode:         kit.Decoder(readForest),
+		Describe:       describeWoodsParams,
+		Encode:         appendForest,
+		Fetch:          c.fetchWoods,
+		Name:           "Woods",
 		ValidateResult: (*Forest).Validate,
 		Version:        "0134d3ad27d305e7",
 	})
@@ -1084,55 +889,21 @@ func NewClient(x *runtime.Executor) *Client {
 // GetShapes every recursive shape at once.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetShapes(ctx context.Context, id string) (*ShapesResult, error) {
-	p := newShapesParams(id)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.shapes.Get(ctx, c.keyShapes(buf[:0], &p), p)
-}
-
-// keyShapes appends the cache key of p to dst. It is kept out of line so that GetShapes's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyShapes(dst []byte, p *ShapesParams) []byte {
-	return appendShapesParams(c.shapes.Key(dst), p)
+	return kit.Get(ctx, c.shapes, appendShapesParams, ShapesParams{ID: id})
 }
 
 // GetShapesAsync starts GetShapes and returns at once; Await the future for the result.
 func (c *Client) GetShapesAsync(ctx context.Context, id string) *runtime.Future[ShapesResult] {
-	p := newShapesParams(id)
-	return c.shapes.Async(ctx, &p)
+	return c.shapes.Async(ctx, &ShapesParams{ID: id})
 }
 
 // InvalidateShapes drops the cached result for these parameters.
 func (c *Client) InvalidateShapes(id string) {
-	p := newShapesParams(id)
-	c.shapes.Invalidate(&p)
-}
-
-func newShapesParams(id string) ShapesParams {
-	p := ShapesParams{ID: id}
-	return p
+	c.shapes.Invalidate(&ShapesParams{ID: id})
 }
 
 func describeShapesParams(p *ShapesParams) string {
 	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
-}
-
-func decodeShapes(rd *runtime.Reader) *ShapesResult {
-	v := new(ShapesResult)
-	readShapesResult(rd, v)
-	return v
-}
-
-// recordShapes converts the record the source returned; a bare return passes err on.
-func recordShapes(raw any) (out *ShapesResult, err error) {
-	var v ShapesResult
-	v, err = convShapesResult("", raw)
-	if err != nil {
-		return
-	}
-	return &v, nil
 }
 
 func (c *Client) fetchShapes(ctx context.Context, p *ShapesParams) (*ShapesResult, error) {
@@ -1140,61 +911,27 @@ func (c *Client) fetchShapes(ctx context.Context, p *ShapesParams) (*ShapesResul
 	if err != nil {
 		return nil, err
 	}
-	return recordShapes(raw)
+	return kit.Record(raw, convShapesResult)
 }
 
 // GetWoods a forest as the whole result.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetWoods(ctx context.Context, name string) (*Forest, error) {
-	p := newWoodsParams(name)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.woods.Get(ctx, c.keyWoods(buf[:0], &p), p)
-}
-
-// keyWoods appends the cache key of p to dst. It is kept out of line so that GetWoods's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyWoods(dst []byte, p *WoodsParams) []byte {
-	return appendWoodsParams(c.woods.Key(dst), p)
+	return kit.Get(ctx, c.woods, appendWoodsParams, WoodsParams{Name: name})
 }
 
 // GetWoodsAsync starts GetWoods and returns at once; Await the future for the result.
 func (c *Client) GetWoodsAsync(ctx context.Context, name string) *runtime.Future[Forest] {
-	p := newWoodsParams(name)
-	return c.woods.Async(ctx, &p)
+	return c.woods.Async(ctx, &WoodsParams{Name: name})
 }
 
 // InvalidateWoods drops the cached result for these parameters.
 func (c *Client) InvalidateWoods(name string) {
-	p := newWoodsParams(name)
-	c.woods.Invalidate(&p)
-}
-
-func newWoodsParams(name string) WoodsParams {
-	p := WoodsParams{Name: name}
-	return p
+	c.woods.Invalidate(&WoodsParams{Name: name})
 }
 
 func describeWoodsParams(p *WoodsParams) string {
 	return fmt.Sprintf("name=%v", runtime.Quote(p.Name))
-}
-
-func decodeWoods(rd *runtime.Reader) *Forest {
-	v := new(Forest)
-	readForest(rd, v)
-	return v
-}
-
-// recordWoods converts the record the source returned; a bare return passes err on.
-func recordWoods(raw any) (out *Forest, err error) {
-	var v Forest
-	v, err = convForest("", raw)
-	if err != nil {
-		return
-	}
-	return &v, nil
 }
 
 func (c *Client) fetchWoods(ctx context.Context, p *WoodsParams) (*Forest, error) {
@@ -1202,32 +939,16 @@ func (c *Client) fetchWoods(ctx context.Context, p *WoodsParams) (*Forest, error
 	if err != nil {
 		return nil, err
 	}
-	return recordWoods(raw)
+	return kit.Record(raw, convForest)
 }
 
 // Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError (see runtime.DecodeParams).
 func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, error) {
 	switch task {
 	case "Shapes":
-		var p ShapesParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.shapes.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.shapes, params)
 	case "Woods":
-		var p WoodsParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.woods.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.woods, params)
 	}
 	return nil, fmt.Errorf("%w: %q", runtime.ErrUnknownTask, task)
 }
@@ -1262,67 +983,13 @@ func convShapesResult(path string, raw any) (out ShapesResult, err error) {
 	if err != nil {
 		return
 	}
-	out.Forest, err = convForest(path+"/forest", runtime.Prop(m, "forest"))
-	if err != nil {
-		return
-	}
-	if rNest, ok := m["nest"]; ok && rNest != nil {
-		var vNest Nest
-		vNest, err = convNest(path+"/nest", rNest)
-		if err != nil {
-			return
-		}
-		out.Nest = &vNest
-	}
-	if rNode, ok := m["node"]; ok && rNode != nil {
-		var vNode Node
-		vNode, err = convNode(path+"/node", rNode)
-		if err != nil {
-			return
-		}
-		out.Node = &vNode
-	}
-	if rList, ok := m["list"]; ok {
-		out.List.Set = true
-		if rList == nil {
-			out.List.Null = true
-		} else {
-			out.List.Value, err = convShapesResultList(path+"/list", rList)
-			if err != nil {
-				return
-			}
-		}
-	}
-	if rGrid, ok := m["grid"]; ok {
-		out.Grid.Set = true
-		if rGrid == nil {
-			out.Grid.Null = true
-		} else {
-			out.Grid.Value, err = convGrid(path+"/grid", rGrid)
-			if err != nil {
-				return
-			}
-		}
-	}
-	if rMixed, ok := m["mixed"]; ok && rMixed != nil {
-		var vMixed Mixed
-		vMixed, err = convMixed(path+"/mixed", rMixed)
-		if err != nil {
-			return
-		}
-		out.Mixed = &vMixed
-	}
-	if rChain, ok := m["chain"]; ok {
-		out.Chain.Set = true
-		if rChain == nil {
-			out.Chain.Null = true
-		} else {
-			out.Chain.Value, err = convChain(path+"/chain", rChain)
-			if err != nil {
-				return
-			}
-		}
-	}
+	out.Forest = kit.Field(&err, path+"/forest", runtime.Prop(m, "forest"), convForest)
+	out.Nest = kit.OptionalField(&err, path+"/nest", runtime.Prop(m, "nest"), convNest)
+	out.Node = kit.OptionalField(&err, path+"/node", runtime.Prop(m, "node"), convNode)
+	out.List = kit.OptNullField(&err, path+"/list", runtime.Prop(m, "list"), convShapesResultList)
+	out.Grid = kit.OptNullField(&err, path+"/grid", runtime.Prop(m, "grid"), convGrid)
+	out.Mixed = kit.OptionalField(&err, path+"/mixed", runtime.Prop(m, "mixed"), convMixed)
+	out.Chain = kit.OptNullField(&err, path+"/chain", runtime.Prop(m, "chain"), convChain)
 	return
 }
 
@@ -1331,13 +998,9 @@ func convChain(path string, raw any) (out Chain, err error) {
 	if err != nil {
 		return
 	}
-	if rV, ok := m["v"]; ok && rV != nil {
-		var vV int64
-		vV, err = runtime.AsInt64(path+"/v", rV)
-		if err != nil {
-			return
-		}
-		out.V = &vV
+	out.V = kit.OptionalField(&err, path+"/v", runtime.Prop(m, "v"), runtime.AsInt64)
+	if err != nil {
+		return
 	}
 	if rNext, ok := m["next"]; ok {
 		out.Next.Set = true
@@ -1457,35 +1120,11 @@ func convNode(path string, raw any) (out Node, err error) {
 	if err != nil {
 		return
 	}
-	out.Name, err = runtime.AsString(path+"/name", runtime.Prop(m, "name"))
+	out.Name = kit.Field(&err, path+"/name", runtime.Prop(m, "name"), runtime.AsString)
+	out.Parent = kit.OptionalField(&err, path+"/parent", runtime.Prop(m, "parent"), convNode)
+	out.Children = kit.OptionalListField(&err, path+"/children", runtime.Prop(m, "children"), convNode)
 	if err != nil {
 		return
-	}
-	if rParent, ok := m["parent"]; ok && rParent != nil {
-		var vParent Node
-		vParent, err = convNode(path+"/parent", rParent)
-		if err != nil {
-			return
-		}
-		out.Parent = &vParent
-	}
-	if rChildren, ok := m["children"]; ok && rChildren != nil {
-		var vChildren []Node
-		{
-			var a1 []any
-			a1, err = runtime.AsArray(path+"/children", rChildren)
-			if err != nil {
-				return
-			}
-			vChildren = make([]Node, len(a1))
-			for i1, e1 := range a1 {
-				vChildren[i1], err = convNode(path+"/children"+"/"+strconv.Itoa(i1), e1)
-				if err != nil {
-					return
-				}
-			}
-		}
-		out.Children = &vChildren
 	}
 	if rLink, ok := m["link"]; ok && (rLink != nil || kit.AcceptsNull(checkNodeLink)) {
 		var vLink runtime.JSONValue
@@ -1503,7 +1142,7 @@ func convShapesResultList(path string, raw any) (out ShapesResultList, err error
 	if err != nil {
 		return
 	}
-	out.Head, err = runtime.AsInt64(path+"/head", runtime.Prop(m, "head"))
+	out.Head = kit.Field(&err, path+"/head", runtime.Prop(m, "head"), runtime.AsInt64)
 	if err != nil {
 		return
 	}

@@ -28,11 +28,8 @@ type SKUInfo struct {
 
 // UnmarshalJSON decodes a SKUInfo, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *SKUInfo) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"sku", "name", "price"}, []string{"sku", "name", "price", "tags"}, nil, false); err != nil {
-		return err
-	}
 	type plain SKUInfo
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"sku", "name", "price"}, []string{"sku", "name", "price", "tags"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -43,11 +40,9 @@ func (v *SKUInfo) Validate() error {
 }
 
 func (v *SKUInfo) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pPrice := path.Key("price")
-		if v.Price < 0.0 {
-			vs.Addf(pPrice.String(), "minimum", "%v is less than 0", v.Price)
-		}
+	pPrice := path.Key("price")
+	if v.Price < 0.0 {
+		vs.Addf(pPrice.String(), "minimum", "%v is less than 0", v.Price)
 	}
 }
 
@@ -101,11 +96,8 @@ type SkuParams struct {
 
 // UnmarshalJSON decodes a SkuParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *SkuParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"sku"}, []string{"sku"}, nil, false); err != nil {
-		return err
-	}
 	type plain SkuParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"sku"}, []string{"sku"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -116,11 +108,9 @@ func (v *SkuParams) Validate() error {
 }
 
 func (v *SkuParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pSKU := path.Key("sku")
-		if utf8.RuneCountInString(v.SKU) < 1 {
-			vs.Addf(pSKU.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.SKU))
-		}
+	pSKU := path.Key("sku")
+	if utf8.RuneCountInString(v.SKU) < 1 {
+		vs.Addf(pSKU.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.SKU))
 	}
 }
 
@@ -139,11 +129,8 @@ type StockLevel struct {
 
 // UnmarshalJSON decodes a StockLevel, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *StockLevel) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"sku", "count"}, []string{"sku", "count", "reserved", "blocked"}, nil, false); err != nil {
-		return err
-	}
 	type plain StockLevel
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"sku", "count"}, []string{"sku", "count", "reserved", "blocked"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -154,45 +141,25 @@ func (v *StockLevel) Validate() error {
 }
 
 func (v *StockLevel) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pCount := path.Key("count")
-		if v.Count < 0 {
-			vs.Addf(pCount.String(), "minimum", "%v is less than 0", v.Count)
-		}
+	pCount := path.Key("count")
+	if v.Count < 0 {
+		vs.Addf(pCount.String(), "minimum", "%v is less than 0", v.Count)
 	}
 }
 
 func appendStockLevel(dst []byte, v *StockLevel) []byte {
 	dst = kit.AppendString(dst, v.SKU)
 	dst = kit.AppendInt64(dst, v.Count)
-	if v.Reserved != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendInt64(dst, (*v.Reserved))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.Blocked != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendBool(dst, (*v.Blocked))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOpt(dst, v.Reserved, kit.AppendInt64)
+	dst = kit.AppendOpt(dst, v.Blocked, kit.AppendBool)
 	return dst
 }
 
 func readStockLevel(rd *runtime.Reader, v *StockLevel) {
 	v.SKU = rd.String()
 	v.Count = rd.Int64()
-	if rd.Present() {
-		p0 := new(int64)
-		(*p0) = rd.Int64()
-		v.Reserved = p0
-	}
-	if rd.Present() {
-		p0 := new(bool)
-		(*p0) = rd.Bool()
-		v.Blocked = p0
-	}
+	v.Reserved = kit.ReadOpt(rd, (*runtime.Reader).Int64)
+	v.Blocked = kit.ReadOpt(rd, (*runtime.Reader).Bool)
 }
 
 // cloneStockLevel returns a deep copy of v that shares nothing mutable with it.
@@ -222,11 +189,8 @@ type StockParams struct {
 
 // UnmarshalJSON decodes a StockParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *StockParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"warehouse", "sku", "day"}, []string{"warehouse", "sku", "day"}, nil, false); err != nil {
-		return err
-	}
 	type plain StockParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"warehouse", "sku", "day"}, []string{"warehouse", "sku", "day"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -237,23 +201,17 @@ func (v *StockParams) Validate() error {
 }
 
 func (v *StockParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pWarehouse := path.Key("warehouse")
-		if v.Warehouse < 1 {
-			vs.Addf(pWarehouse.String(), "minimum", "%v is less than 1", v.Warehouse)
-		}
+	pWarehouse := path.Key("warehouse")
+	if v.Warehouse < 1 {
+		vs.Addf(pWarehouse.String(), "minimum", "%v is less than 1", v.Warehouse)
 	}
-	{
-		pSKU := path.Key("sku")
-		if utf8.RuneCountInString(v.SKU) < 1 {
-			vs.Addf(pSKU.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.SKU))
-		}
+	pSKU := path.Key("sku")
+	if utf8.RuneCountInString(v.SKU) < 1 {
+		vs.Addf(pSKU.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.SKU))
 	}
-	{
-		pDay := path.Key("day")
-		if !v.Day.IsValid() {
-			vs.Add(pDay.String(), "format", "not a valid date (zero value)")
-		}
+	pDay := path.Key("day")
+	if !v.Day.IsValid() {
+		vs.Add(pDay.String(), "format", "not a valid date (zero value)")
 	}
 }
 
@@ -290,7 +248,7 @@ func NewClient(x *runtime.Executor) *Client {
 			TTL:         time.Minute,
 		},
 		Clone:    cloneSKUInfo,
-		Decode:   decodeSku,
+		Decode:   kit.Decoder(readSKUInfo),
 		Describe: describeSkuParams,
 		Encode:   appendSKUInfo,
 		Fetch:    c.fetchSku,
@@ -307,19 +265,14 @@ func NewClient(x *runtime.Executor) *Client {
 	})
 	c.stockSource = redissource.NewKey("refdata", redissource.Hash, []string{"stock:", ":", ":", ""}, []string{"warehouse", "sku", "day"})
 	c.stock = runtime.NewTask(x, runtime.TaskSpec[StockParams, StockLevel]{
-		AppendKey: appendStockParams,
-		Cache:     runtime.CachePolicy{TTL: 10 * time.Second},
-		Clone:     cloneStockLevel,
-		Decode:    decodeStock,
-		Describe:  describeStockParams,
-		Encode:    appendStockLevel,
-		Fetch:     c.fetchStock,
-		Name:      "Stock",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
+		AppendKey:      appendStockParams,
+		Cache:          runtime.CachePolicy{TTL: 10 * time.Second},
+		Clone:          cloneStockLevel,
+		Decode:         kit.Decoder(readStockLevel),
+		Describe:       describeStockParams,
+		Encode:         appendStockLevel,
+		Fetch:          c.fetchStock,
+		Name:           "Stock",
 		ValidateParams: (*StockParams).Validate,
 		ValidateResult: (*StockLevel).Validate,
 		Version:        "6f57e1b386fdc186",
@@ -330,45 +283,21 @@ func NewClient(x *runtime.Executor) *Client {
 // GetSku looks up a SKU's reference data, stored as JSON text under sku:<sku>.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetSku(ctx context.Context, sku string) (*SKUInfo, error) {
-	p := newSkuParams(sku)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.sku.Get(ctx, c.keySku(buf[:0], &p), p)
-}
-
-// keySku appends the cache key of p to dst. It is kept out of line so that GetSku's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keySku(dst []byte, p *SkuParams) []byte {
-	return appendSkuParams(c.sku.Key(dst), p)
+	return kit.Get(ctx, c.sku, appendSkuParams, SkuParams{SKU: sku})
 }
 
 // GetSkuAsync starts GetSku and returns at once; Await the future for the result.
 func (c *Client) GetSkuAsync(ctx context.Context, sku string) *runtime.Future[SKUInfo] {
-	p := newSkuParams(sku)
-	return c.sku.Async(ctx, &p)
+	return c.sku.Async(ctx, &SkuParams{SKU: sku})
 }
 
 // InvalidateSku drops the cached result for these parameters.
 func (c *Client) InvalidateSku(sku string) {
-	p := newSkuParams(sku)
-	c.sku.Invalidate(&p)
-}
-
-func newSkuParams(sku string) SkuParams {
-	p := SkuParams{SKU: sku}
-	return p
+	c.sku.Invalidate(&SkuParams{SKU: sku})
 }
 
 func describeSkuParams(p *SkuParams) string {
 	return fmt.Sprintf("sku=%v", runtime.Quote(p.SKU))
-}
-
-func decodeSku(rd *runtime.Reader) *SKUInfo {
-	v := new(SKUInfo)
-	readSKUInfo(rd, v)
-	return v
 }
 
 // recordSku converts the record the source returned; a bare return passes err on.
@@ -408,49 +337,33 @@ func (c *Client) GetSkuBatch(ctx context.Context, keys []string) (map[string]*SK
 // GetStock reads a warehouse's stock of a SKU on a day from a hash; its fields are strings, converted to the result's types.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetStock(ctx context.Context, warehouse int64, sku string, day runtime.Date) (*StockLevel, error) {
-	p := newStockParams(warehouse, sku, day)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.stock.Get(ctx, c.keyStock(buf[:0], &p), p)
-}
-
-// keyStock appends the cache key of p to dst. It is kept out of line so that GetStock's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyStock(dst []byte, p *StockParams) []byte {
-	return appendStockParams(c.stock.Key(dst), p)
+	return kit.Get(ctx, c.stock, appendStockParams, StockParams{
+		Day:       day,
+		SKU:       sku,
+		Warehouse: warehouse,
+	})
 }
 
 // GetStockAsync starts GetStock and returns at once; Await the future for the result.
 func (c *Client) GetStockAsync(ctx context.Context, warehouse int64, sku string, day runtime.Date) *runtime.Future[StockLevel] {
-	p := newStockParams(warehouse, sku, day)
-	return c.stock.Async(ctx, &p)
+	return c.stock.Async(ctx, &StockParams{
+		Day:       day,
+		SKU:       sku,
+		Warehouse: warehouse,
+	})
 }
 
 // InvalidateStock drops the cached result for these parameters.
 func (c *Client) InvalidateStock(warehouse int64, sku string, day runtime.Date) {
-	p := newStockParams(warehouse, sku, day)
-	c.stock.Invalidate(&p)
-}
-
-func newStockParams(warehouse int64, sku string, day runtime.Date) StockParams {
-	p := StockParams{
+	c.stock.Invalidate(&StockParams{
 		Day:       day,
 		SKU:       sku,
 		Warehouse: warehouse,
-	}
-	return p
+	})
 }
 
 func describeStockParams(p *StockParams) string {
 	return fmt.Sprintf("warehouse=%v sku=%v day=%v", p.Warehouse, runtime.Quote(p.SKU), runtime.Quote(p.Day.String()))
-}
-
-func decodeStock(rd *runtime.Reader) *StockLevel {
-	v := new(StockLevel)
-	readStockLevel(rd, v)
-	return v
 }
 
 // recordStock converts the record the source returned; a bare return passes err on.
@@ -471,25 +384,9 @@ func (c *Client) fetchStock(ctx context.Context, p *StockParams) (*StockLevel, e
 func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, error) {
 	switch task {
 	case "Sku":
-		var p SkuParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.sku.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.sku, params)
 	case "Stock":
-		var p StockParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.stock.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.stock, params)
 	}
 	return nil, fmt.Errorf("%w: %q", runtime.ErrUnknownTask, task)
 }
@@ -504,36 +401,10 @@ func convSKUInfo(path string, raw any) (out SKUInfo, err error) {
 	if err != nil {
 		return
 	}
-	out.SKU, err = runtime.AsString(path+"/sku", runtime.Prop(m, "sku"))
-	if err != nil {
-		return
-	}
-	out.Name, err = runtime.AsString(path+"/name", runtime.Prop(m, "name"))
-	if err != nil {
-		return
-	}
-	out.Price, err = runtime.AsFloat64(path+"/price", runtime.Prop(m, "price"))
-	if err != nil {
-		return
-	}
-	if rTags, ok := m["tags"]; ok && rTags != nil {
-		var vTags []string
-		{
-			var a1 []any
-			a1, err = runtime.AsArray(path+"/tags", rTags)
-			if err != nil {
-				return
-			}
-			vTags = make([]string, len(a1))
-			for i1, e1 := range a1 {
-				vTags[i1], err = runtime.AsString(path+"/tags"+"/"+strconv.Itoa(i1), e1)
-				if err != nil {
-					return
-				}
-			}
-		}
-		out.Tags = &vTags
-	}
+	out.SKU = kit.Field(&err, path+"/sku", runtime.Prop(m, "sku"), runtime.AsString)
+	out.Name = kit.Field(&err, path+"/name", runtime.Prop(m, "name"), runtime.AsString)
+	out.Price = kit.Field(&err, path+"/price", runtime.Prop(m, "price"), runtime.AsFloat64)
+	out.Tags = kit.OptionalListField(&err, path+"/tags", runtime.Prop(m, "tags"), runtime.AsString)
 	return
 }
 
@@ -542,29 +413,9 @@ func convStockLevel(path string, raw any) (out StockLevel, err error) {
 	if err != nil {
 		return
 	}
-	out.SKU, err = runtime.AsString(path+"/sku", runtime.Prop(m, "sku"))
-	if err != nil {
-		return
-	}
-	out.Count, err = runtime.AsInt64(path+"/count", runtime.Prop(m, "count"))
-	if err != nil {
-		return
-	}
-	if rReserved, ok := m["reserved"]; ok && rReserved != nil {
-		var vReserved int64
-		vReserved, err = runtime.AsInt64(path+"/reserved", rReserved)
-		if err != nil {
-			return
-		}
-		out.Reserved = &vReserved
-	}
-	if rBlocked, ok := m["blocked"]; ok && rBlocked != nil {
-		var vBlocked bool
-		vBlocked, err = runtime.AsBool(path+"/blocked", rBlocked)
-		if err != nil {
-			return
-		}
-		out.Blocked = &vBlocked
-	}
+	out.SKU = kit.Field(&err, path+"/sku", runtime.Prop(m, "sku"), runtime.AsString)
+	out.Count = kit.Field(&err, path+"/count", runtime.Prop(m, "count"), runtime.AsInt64)
+	out.Reserved = kit.OptionalField(&err, path+"/reserved", runtime.Prop(m, "reserved"), runtime.AsInt64)
+	out.Blocked = kit.OptionalField(&err, path+"/blocked", runtime.Prop(m, "blocked"), runtime.AsBool)
 	return
 }

@@ -20,6 +20,14 @@ import (
 // different versions of reftask: regenerate the file (go generate) with the reftaskgen of the version you build with.
 const _ = kit.SupportPackageIsVersion1
 
+// The patterns of the schemas, compiled once; reftaskgen has already checked them.
+var (
+	p_Pattern              = kit.MustPattern("^p")
+	patternPropsKeyPattern = kit.MustPattern("^x-")
+	atPattern              = kit.MustPattern("Z$")
+	sincePattern           = kit.MustPattern("^2")
+)
+
 // ABCParams is the object at abc.task.json#/params.
 type ABCParams struct {
 	ID string `json:"id"`
@@ -27,21 +35,14 @@ type ABCParams struct {
 
 // UnmarshalJSON decodes a ABCParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ABCParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
-		return err
-	}
 	type plain ABCParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"id"}, []string{"id"}, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every ABCParams holds only what its schema allows.
 func (v *ABCParams) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *ABCParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendABCParams(dst []byte, v *ABCParams) []byte {
 	dst = kit.AppendString(dst, v.ID)
@@ -67,8 +68,7 @@ func (v *ABCResult) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendABCResult(dst []byte, v *ABCResult) []byte {
-	dst = runtime.AppendJSONValue(dst, v.JSONValue)
-	return dst
+	return runtime.AppendJSONValue(dst, v.JSONValue)
 }
 
 func readABCResult(rd *runtime.Reader, v *ABCResult) {
@@ -89,21 +89,14 @@ type AbcParams struct {
 
 // UnmarshalJSON decodes a AbcParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *AbcParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
-		return err
-	}
 	type plain AbcParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"id"}, []string{"id"}, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every AbcParams holds only what its schema allows.
 func (v *AbcParams) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *AbcParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendAbcParams(dst []byte, v *AbcParams) []byte {
 	dst = kit.AppendString(dst, v.ID)
@@ -117,21 +110,14 @@ type FallbackNamesParams struct {
 
 // UnmarshalJSON decodes a FallbackNamesParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *FallbackNamesParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
-		return err
-	}
 	type plain FallbackNamesParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"id"}, []string{"id"}, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every FallbackNamesParams holds only what its schema allows.
 func (v *FallbackNamesParams) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *FallbackNamesParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendFallbackNamesParams(dst []byte, v *FallbackNamesParams) []byte {
 	dst = kit.AppendString(dst, v.ID)
@@ -171,47 +157,23 @@ func (v *FallbackNamesResult) Validate() error {
 }
 
 func (v *FallbackNamesResult) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pPair := path.Key("pair")
-		if v.Pair != nil {
-			v.Pair.validate(vs, &pPair)
-		}
+	if pPair := path.Key("pair"); v.Pair != nil {
+		v.Pair.validate(vs, &pPair)
 	}
-	{
-		pEither := path.Key("either")
-		if v.Either != nil {
-			v.Either.validate(vs, &pEither)
-		}
+	if pEither := path.Key("either"); v.Either != nil {
+		v.Either.validate(vs, &pEither)
 	}
 }
 
 func appendFallbackNamesResult(dst []byte, v *FallbackNamesResult) []byte {
-	if v.Pair != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = appendFallbackNamesResultPair(dst, v.Pair)
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.Either != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = appendFallbackNamesResultEither(dst, v.Either)
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOptRef(dst, v.Pair, appendFallbackNamesResultPair)
+	dst = kit.AppendOptRef(dst, v.Either, appendFallbackNamesResultEither)
 	return dst
 }
 
 func readFallbackNamesResult(rd *runtime.Reader, v *FallbackNamesResult) {
-	if rd.Present() {
-		p0 := new(FallbackNamesResultPair)
-		readFallbackNamesResultPair(rd, p0)
-		v.Pair = p0
-	}
-	if rd.Present() {
-		p0 := new(FallbackNamesResultEither)
-		readFallbackNamesResultEither(rd, p0)
-		v.Either = p0
-	}
+	v.Pair = kit.ReadOptRef(rd, readFallbackNamesResultPair)
+	v.Either = kit.ReadOptRef(rd, readFallbackNamesResultEither)
 }
 
 // cloneFallbackNamesResult returns a deep copy of v that shares nothing mutable with it.
@@ -264,57 +226,17 @@ func (v FallbackNamesResultEither) Value() any {
 	return nil
 }
 
-// UnmarshalJSON tries every branch and keeps the one branch that matches.
-// A value that matches several is an error. When none matches, the
-// first branch that decodes is kept, for Validate to report why.
+// UnmarshalJSON tries every branch and keeps the one branch that matches; a value that matches several is an error.
+// When none matches, the first branch that decodes is kept, for Validate to report why.
 func (v *FallbackNamesResultEither) UnmarshalJSON(data []byte) error {
-	cands := make([]kit.Candidate[FallbackNamesResultEither], 0, 5)
-	{
-		x := new(string)
-		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, kit.Candidate[FallbackNamesResultEither]{
-			Err:   err,
-			Name:  "A",
-			Value: FallbackNamesResultEither{A: x},
-		})
-	}
-	{
-		x := new(int64)
-		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, kit.Candidate[FallbackNamesResultEither]{
-			Err:   err,
-			Name:  "A2",
-			Value: FallbackNamesResultEither{A2: x},
-		})
-	}
-	{
-		x := new(bool)
-		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, kit.Candidate[FallbackNamesResultEither]{
-			Err:   err,
-			Name:  "A2_2",
-			Value: FallbackNamesResultEither{A2_2: x},
-		})
-	}
-	{
-		x := new(runtime.JSONValue)
-		err := json.Unmarshal(data, x)
-		cands = append(cands, kit.Candidate[FallbackNamesResultEither]{
-			Err:   err,
-			Name:  "Variant4",
-			Value: FallbackNamesResultEither{Variant4: x},
-		})
-	}
-	{
-		x := new([]string)
-		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, kit.Candidate[FallbackNamesResultEither]{
-			Err:   err,
-			Name:  "Array",
-			Value: FallbackNamesResultEither{Array: x},
-		})
-	}
-	return kit.PickVariant(v, true, cands, (*FallbackNamesResultEither).checkVariant)
+	x0, x1, x2, x3, x4 := new(string), new(int64), new(bool), new(runtime.JSONValue), new([]string)
+	return kit.PickVariant(v, true, []kit.Candidate[FallbackNamesResultEither]{
+		{Name: "A", Value: FallbackNamesResultEither{A: x0}, Err: runtime.DecodeStrict(data, x0)},
+		{Name: "A2", Value: FallbackNamesResultEither{A2: x1}, Err: runtime.DecodeStrict(data, x1)},
+		{Name: "A2_2", Value: FallbackNamesResultEither{A2_2: x2}, Err: runtime.DecodeStrict(data, x2)},
+		{Name: "Variant4", Value: FallbackNamesResultEither{Variant4: x3}, Err: json.Unmarshal(data, x3)},
+		{Name: "Array", Value: FallbackNamesResultEither{Array: x4}, Err: runtime.DecodeStrict(data, x4)},
+	}, (*FallbackNamesResultEither).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
@@ -504,24 +426,9 @@ func (v *FallbackNamesResultPair) validate(vs *runtime.Violations, path *runtime
 }
 
 func appendFallbackNamesResultPair(dst []byte, v *FallbackNamesResultPair) []byte {
-	if v.V1 != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendString(dst, (*v.V1))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.V1_2 != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendInt64(dst, (*v.V1_2))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.V2 != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendBool(dst, (*v.V2))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOpt(dst, v.V1, kit.AppendString)
+	dst = kit.AppendOpt(dst, v.V1_2, kit.AppendInt64)
+	dst = kit.AppendOpt(dst, v.V2, kit.AppendBool)
 	dst = kit.AppendLen(dst, len(v.Rest))
 	for i0 := range v.Rest {
 		dst = runtime.AppendJSONValue(dst, v.Rest[i0])
@@ -530,21 +437,9 @@ func appendFallbackNamesResultPair(dst []byte, v *FallbackNamesResultPair) []byt
 }
 
 func readFallbackNamesResultPair(rd *runtime.Reader, v *FallbackNamesResultPair) {
-	if rd.Present() {
-		p0 := new(string)
-		(*p0) = rd.String()
-		v.V1 = p0
-	}
-	if rd.Present() {
-		p0 := new(int64)
-		(*p0) = rd.Int64()
-		v.V1_2 = p0
-	}
-	if rd.Present() {
-		p0 := new(bool)
-		(*p0) = rd.Bool()
-		v.V2 = p0
-	}
+	v.V1 = kit.ReadOpt(rd, (*runtime.Reader).String)
+	v.V1_2 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
+	v.V2 = kit.ReadOpt(rd, (*runtime.Reader).Bool)
 	v.Rest = make([]runtime.JSONValue, rd.Len())
 	for i0 := range v.Rest {
 		v.Rest[i0] = runtime.ReadJSONValue(rd)
@@ -559,11 +454,8 @@ type Pattern0 struct {
 
 // UnmarshalJSON decodes a Pattern0, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Pattern0) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, nil, []string{"p", "m"}, nil, false); err != nil {
-		return err
-	}
 	type plain Pattern0
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), nil, []string{"p", "m"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -573,53 +465,26 @@ func (v *Pattern0) Validate() error {
 	return vs.Err()
 }
 
-// pattern0 is compiled once; the schema compiler has already accepted it.
-var pattern0 = kit.MustPattern("^p")
-
 func (v *Pattern0) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pP := path.Key("p")
-		if v.P != nil {
-			if !pattern0.MatchString((*v.P)) {
-				vs.Addf(pP.String(), "pattern", "%q does not match \"^p\"", (*v.P))
-			}
+	if pP := path.Key("p"); v.P != nil {
+		if !p_Pattern.MatchString((*v.P)) {
+			vs.Addf(pP.String(), "pattern", "%q does not match \"^p\"", (*v.P))
 		}
 	}
-	{
-		pM := path.Key("m")
-		if v.M != nil {
-			v.M.validate(vs, &pM)
-		}
+	if pM := path.Key("m"); v.M != nil {
+		v.M.validate(vs, &pM)
 	}
 }
 
 func appendPattern0(dst []byte, v *Pattern0) []byte {
-	if v.P != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendString(dst, (*v.P))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.M != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = appendPattern0M(dst, v.M)
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOpt(dst, v.P, kit.AppendString)
+	dst = kit.AppendOptRef(dst, v.M, appendPattern0M)
 	return dst
 }
 
 func readPattern0(rd *runtime.Reader, v *Pattern0) {
-	if rd.Present() {
-		p0 := new(string)
-		(*p0) = rd.String()
-		v.P = p0
-	}
-	if rd.Present() {
-		p0 := new(Pattern0M)
-		readPattern0M(rd, p0)
-		v.M = p0
-	}
+	v.P = kit.ReadOpt(rd, (*runtime.Reader).String)
+	v.M = kit.ReadOptRef(rd, readPattern0M)
 }
 
 // clonePattern0 returns a deep copy of v that shares nothing mutable with it.
@@ -633,9 +498,6 @@ type Pattern0M struct {
 	// PatternProps holds the properties whose names match "^x-".
 	PatternProps map[string]string `json:"-"`
 }
-
-// pattern1 is compiled once; the schema compiler has already accepted it.
-var pattern1 = kit.MustPattern("^x-")
 
 // UnmarshalJSON decodes a Pattern0M strictly (missing required properties, nulls where null is not allowed are errors)
 // and puts every key that no property takes into the map it belongs to.
@@ -653,7 +515,7 @@ func (v *Pattern0M) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	for _, k := range keys {
-		if pattern1.MatchString(k) {
+		if patternPropsKeyPattern.MatchString(k) {
 			var x string
 			if err := runtime.DecodeStrict(raw[k], &x); err != nil {
 				return kit.PropError(k, err)
@@ -686,19 +548,14 @@ func (v *Pattern0M) Validate() error {
 func (v *Pattern0M) validate(vs *runtime.Violations, path *runtime.Path) {
 	for k := range v.PatternProps {
 		p := path.Key(k)
-		if !pattern1.MatchString(k) {
+		if !patternPropsKeyPattern.MatchString(k) {
 			vs.Addf(p.String(), "patternProperties", "%q does not match \"^x-\", the pattern of PatternProps", k)
 		}
 	}
 }
 
 func appendPattern0M(dst []byte, v *Pattern0M) []byte {
-	if v.Q != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendString(dst, (*v.Q))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOpt(dst, v.Q, kit.AppendString)
 	dst = kit.AppendLen(dst, len(v.PatternProps))
 	for k0, e0 := range v.PatternProps {
 		dst = kit.AppendString(dst, k0)
@@ -708,11 +565,7 @@ func appendPattern0M(dst []byte, v *Pattern0M) []byte {
 }
 
 func readPattern0M(rd *runtime.Reader, v *Pattern0M) {
-	if rd.Present() {
-		p0 := new(string)
-		(*p0) = rd.String()
-		v.Q = p0
-	}
+	v.Q = kit.ReadOpt(rd, (*runtime.Reader).String)
 	{
 		n0 := rd.Len()
 		v.PatternProps = make(map[string]string, n0)
@@ -732,11 +585,8 @@ type WideBoundsParams struct {
 
 // UnmarshalJSON decodes a WideBoundsParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *WideBoundsParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
-		return err
-	}
 	type plain WideBoundsParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"id"}, []string{"id"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -747,11 +597,9 @@ func (v *WideBoundsParams) Validate() error {
 }
 
 func (v *WideBoundsParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pID := path.Key("id")
-		if int64(utf8.RuneCountInString(v.ID)) > int64(1099511627776) {
-			vs.Addf(pID.String(), "maxLength", "length %d, want at most 1099511627776", utf8.RuneCountInString(v.ID))
-		}
+	pID := path.Key("id")
+	if int64(utf8.RuneCountInString(v.ID)) > int64(1099511627776) {
+		vs.Addf(pID.String(), "maxLength", "length %d, want at most 1099511627776", utf8.RuneCountInString(v.ID))
 	}
 }
 
@@ -850,54 +698,36 @@ func (v *WideBoundsResult) validate(vs *runtime.Violations, path *runtime.Path) 
 	if int64(n) > int64(4294967296) {
 		vs.Addf(path.String(), "maxProperties", "%d properties, want at most 4294967296", n)
 	}
-	{
-		pItems := path.Key("items")
-		if v.Items != nil {
-			if len((*v.Items)) < 0 {
-				vs.Addf(pItems.String(), "minItems", "%d items, want at least 0", len((*v.Items)))
-			}
-			if int64(len((*v.Items))) > int64(3000000000) {
-				vs.Addf(pItems.String(), "maxItems", "%d items, want at most 3000000000", len((*v.Items)))
-			}
+	if pItems := path.Key("items"); v.Items != nil {
+		if len((*v.Items)) < 0 {
+			vs.Addf(pItems.String(), "minItems", "%d items, want at least 0", len((*v.Items)))
+		}
+		if int64(len((*v.Items))) > int64(3000000000) {
+			vs.Addf(pItems.String(), "maxItems", "%d items, want at most 3000000000", len((*v.Items)))
 		}
 	}
-	{
-		pText := path.Key("text")
-		if v.Text != nil {
-			if utf8.RuneCountInString((*v.Text)) < 1 {
-				vs.Addf(pText.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString((*v.Text)))
-			}
-			if int64(utf8.RuneCountInString((*v.Text))) > int64(1099511627776) {
-				vs.Addf(pText.String(), "maxLength", "length %d, want at most 1099511627776", utf8.RuneCountInString((*v.Text)))
-			}
+	if pText := path.Key("text"); v.Text != nil {
+		if utf8.RuneCountInString((*v.Text)) < 1 {
+			vs.Addf(pText.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString((*v.Text)))
+		}
+		if int64(utf8.RuneCountInString((*v.Text))) > int64(1099511627776) {
+			vs.Addf(pText.String(), "maxLength", "length %d, want at most 1099511627776", utf8.RuneCountInString((*v.Text)))
 		}
 	}
-	{
-		pProps := path.Key("props")
-		if v.Props != nil {
-			if int64(len((*v.Props))) > int64(2147483648) {
-				vs.Addf(pProps.String(), "maxProperties", "%d properties, want at most 2147483648", len((*v.Props)))
-			}
+	if pProps := path.Key("props"); v.Props != nil {
+		if int64(len((*v.Props))) > int64(2147483648) {
+			vs.Addf(pProps.String(), "maxProperties", "%d properties, want at most 2147483648", len((*v.Props)))
 		}
 	}
-	{
-		pPair := path.Key("pair")
-		if v.Pair != nil {
-			v.Pair.validate(vs, &pPair)
-		}
+	if pPair := path.Key("pair"); v.Pair != nil {
+		v.Pair.validate(vs, &pPair)
 	}
-	{
-		pLoose := path.Key("loose")
-		if v.Loose != nil {
-			checkWideBoundsResultLoose((*v.Loose).Any(), &pLoose, vs, nil)
-		}
+	if pLoose := path.Key("loose"); v.Loose != nil {
+		checkWideBoundsResultLoose((*v.Loose).Any(), &pLoose, vs, nil)
 	}
-	{
-		pFar := path.Key("far")
-		if v.Far != nil {
-			if int64(len((*v.Far))) < int64(3000000000) {
-				vs.Addf(pFar.String(), "minItems", "%d items, want at least 3000000000", len((*v.Far)))
-			}
+	if pFar := path.Key("far"); v.Far != nil {
+		if int64(len((*v.Far))) < int64(3000000000) {
+			vs.Addf(pFar.String(), "minItems", "%d items, want at least 3000000000", len((*v.Far)))
 		}
 	}
 	for k, e := range v.Extra {
@@ -919,12 +749,7 @@ func appendWideBoundsResult(dst []byte, v *WideBoundsResult) []byte {
 	} else {
 		dst = kit.AppendPresent(dst, false)
 	}
-	if v.Text != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendString(dst, (*v.Text))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOpt(dst, v.Text, kit.AppendString)
 	if v.Props != nil {
 		dst = kit.AppendPresent(dst, true)
 		dst = kit.AppendLen(dst, len((*v.Props)))
@@ -935,12 +760,7 @@ func appendWideBoundsResult(dst []byte, v *WideBoundsResult) []byte {
 	} else {
 		dst = kit.AppendPresent(dst, false)
 	}
-	if v.Pair != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = appendWideBoundsResultPair(dst, v.Pair)
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOptRef(dst, v.Pair, appendWideBoundsResultPair)
 	if v.Loose != nil {
 		dst = kit.AppendPresent(dst, true)
 		dst = runtime.AppendJSONValue(dst, (*v.Loose))
@@ -973,11 +793,7 @@ func readWideBoundsResult(rd *runtime.Reader, v *WideBoundsResult) {
 		}
 		v.Items = p0
 	}
-	if rd.Present() {
-		p0 := new(string)
-		(*p0) = rd.String()
-		v.Text = p0
-	}
+	v.Text = kit.ReadOpt(rd, (*runtime.Reader).String)
 	if rd.Present() {
 		p0 := new(map[string]string)
 		{
@@ -992,11 +808,7 @@ func readWideBoundsResult(rd *runtime.Reader, v *WideBoundsResult) {
 		}
 		v.Props = p0
 	}
-	if rd.Present() {
-		p0 := new(WideBoundsResultPair)
-		readWideBoundsResultPair(rd, p0)
-		v.Pair = p0
-	}
+	v.Pair = kit.ReadOptRef(rd, readWideBoundsResultPair)
 	if rd.Present() {
 		p0 := new(runtime.JSONValue)
 		(*p0) = runtime.ReadJSONValue(rd)
@@ -1092,12 +904,7 @@ func (v *WideBoundsResultPair) validate(vs *runtime.Violations, path *runtime.Pa
 }
 
 func appendWideBoundsResultPair(dst []byte, v *WideBoundsResultPair) []byte {
-	if v.V0 != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendInt64(dst, (*v.V0))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOpt(dst, v.V0, kit.AppendInt64)
 	dst = kit.AppendLen(dst, len(v.Rest))
 	for i0 := range v.Rest {
 		dst = kit.AppendString(dst, v.Rest[i0])
@@ -1106,11 +913,7 @@ func appendWideBoundsResultPair(dst []byte, v *WideBoundsResultPair) []byte {
 }
 
 func readWideBoundsResultPair(rd *runtime.Reader, v *WideBoundsResultPair) {
-	if rd.Present() {
-		p0 := new(int64)
-		(*p0) = rd.Int64()
-		v.V0 = p0
-	}
+	v.V0 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
 	v.Rest = make([]string, rd.Len())
 	for i0 := range v.Rest {
 		v.Rest[i0] = rd.String()
@@ -1124,21 +927,14 @@ type XParams struct {
 
 // UnmarshalJSON decodes a XParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *XParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
-		return err
-	}
 	type plain XParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"id"}, []string{"id"}, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every XParams holds only what its schema allows.
 func (v *XParams) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *XParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendXParams(dst []byte, v *XParams) []byte {
 	dst = kit.AppendInt64(dst, v.ID)
@@ -1165,11 +961,8 @@ type XResult struct {
 
 // UnmarshalJSON decodes a XResult, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *XResult) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"status"}, []string{"status", "level", "mixed", "at", "since", "pinned", "name", "flag", "count", "ratio", "big", "maybe", "empty", "nested"}, nil, false); err != nil {
-		return err
-	}
 	type plain XResult
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"status"}, []string{"status", "level", "mixed", "at", "since", "pinned", "name", "flag", "count", "ratio", "big", "maybe", "empty", "nested"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -1179,183 +972,79 @@ func (v *XResult) Validate() error {
 	return vs.Err()
 }
 
-// pattern2 is compiled once; the schema compiler has already accepted it.
-var pattern2 = kit.MustPattern("Z$")
-
-// pattern3 is compiled once; the schema compiler has already accepted it.
-var pattern3 = kit.MustPattern("^2")
-
 func (v *XResult) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pStatus := path.Key("status")
-		v.Status.validate(vs, &pStatus)
+	pStatus := path.Key("status")
+	v.Status.validate(vs, &pStatus)
+	if pLevel := path.Key("level"); v.Level != nil {
+		(*v.Level).validate(vs, &pLevel)
 	}
-	{
-		pLevel := path.Key("level")
-		if v.Level != nil {
-			(*v.Level).validate(vs, &pLevel)
+	if pMixed := path.Key("mixed"); v.Mixed != nil {
+		(*v.Mixed).validate(vs, &pMixed)
+	}
+	if pAt := path.Key("at"); v.At != nil {
+		if utf8.RuneCountInString((*v.At).Format(time.RFC3339Nano)) < 20 {
+			vs.Addf(pAt.String(), "minLength", "length %d, want at least 20", utf8.RuneCountInString((*v.At).Format(time.RFC3339Nano)))
+		}
+		if !atPattern.MatchString((*v.At).Format(time.RFC3339Nano)) {
+			vs.Addf(pAt.String(), "pattern", "%q does not match \"Z$\"", (*v.At).Format(time.RFC3339Nano))
 		}
 	}
-	{
-		pMixed := path.Key("mixed")
-		if v.Mixed != nil {
-			(*v.Mixed).validate(vs, &pMixed)
+	if pSince := path.Key("since"); v.Since != nil {
+		if !(*v.Since).IsValid() {
+			vs.Add(pSince.String(), "format", "not a valid date (zero value)")
+		}
+		if !sincePattern.MatchString((*v.Since).String()) {
+			vs.Addf(pSince.String(), "pattern", "%q does not match \"^2\"", (*v.Since).String())
 		}
 	}
-	{
-		pAt := path.Key("at")
-		if v.At != nil {
-			if utf8.RuneCountInString((*v.At).Format(time.RFC3339Nano)) < 20 {
-				vs.Addf(pAt.String(), "minLength", "length %d, want at least 20", utf8.RuneCountInString((*v.At).Format(time.RFC3339Nano)))
-			}
-			if !pattern2.MatchString((*v.At).Format(time.RFC3339Nano)) {
-				vs.Addf(pAt.String(), "pattern", "%q does not match \"Z$\"", (*v.At).Format(time.RFC3339Nano))
-			}
+	if pPinned := path.Key("pinned"); v.Pinned != nil {
+		if (*v.Pinned) != "2024-01-01T00:00:00Z" {
+			vs.Addf(pPinned.String(), "const", "%v is not 2024-01-01T00:00:00Z", (*v.Pinned))
 		}
 	}
-	{
-		pSince := path.Key("since")
-		if v.Since != nil {
-			if !(*v.Since).IsValid() {
-				vs.Add(pSince.String(), "format", "not a valid date (zero value)")
-			}
-			if !pattern3.MatchString((*v.Since).String()) {
-				vs.Addf(pSince.String(), "pattern", "%q does not match \"^2\"", (*v.Since).String())
-			}
+	if pName := path.Key("name"); v.Name != nil {
+		if int64(utf8.RuneCountInString((*v.Name))) > int64(9007199254740993) {
+			vs.Addf(pName.String(), "maxLength", "length %d, want at most 9007199254740993", utf8.RuneCountInString((*v.Name)))
 		}
 	}
-	{
-		pPinned := path.Key("pinned")
-		if v.Pinned != nil {
-			if (*v.Pinned) != "2024-01-01T00:00:00Z" {
-				vs.Addf(pPinned.String(), "const", "%v is not 2024-01-01T00:00:00Z", (*v.Pinned))
-			}
+	if pCount := path.Key("count"); v.Count != nil {
+		if (*v.Count) != 0 && (*v.Count) != math.MinInt64 {
+			vs.Addf(pCount.String(), "multipleOf", "%v is not a multiple of 9223372036854775808", (*v.Count))
 		}
 	}
-	{
-		pName := path.Key("name")
-		if v.Name != nil {
-			if int64(utf8.RuneCountInString((*v.Name))) > int64(9007199254740993) {
-				vs.Addf(pName.String(), "maxLength", "length %d, want at most 9007199254740993", utf8.RuneCountInString((*v.Name)))
-			}
+	if pRatio := path.Key("ratio"); v.Ratio != nil {
+		if (*v.Ratio) < 5e-324 {
+			vs.Addf(pRatio.String(), "minimum", "%v is less than 1e-400", (*v.Ratio))
+		}
+		if (*v.Ratio) > 1.7976931348623157e+308 {
+			vs.Addf(pRatio.String(), "maximum", "%v is greater than 1.8e308", (*v.Ratio))
+		}
+		if !kit.IsMultipleOfExact(float64((*v.Ratio)), "10000000000000000001/100000000000000000000") {
+			vs.Addf(pRatio.String(), "multipleOf", "%v is not a multiple of 0.10000000000000000001", (*v.Ratio))
 		}
 	}
-	{
-		pCount := path.Key("count")
-		if v.Count != nil {
-			if (*v.Count) != 0 && (*v.Count) != math.MinInt64 {
-				vs.Addf(pCount.String(), "multipleOf", "%v is not a multiple of 9223372036854775808", (*v.Count))
-			}
-		}
+	if pBig := path.Key("big"); v.Big != nil {
+		(*v.Big).validate(vs, &pBig)
 	}
-	{
-		pRatio := path.Key("ratio")
-		if v.Ratio != nil {
-			if (*v.Ratio) < 5e-324 {
-				vs.Addf(pRatio.String(), "minimum", "%v is less than 1e-400", (*v.Ratio))
-			}
-			if (*v.Ratio) > 1.7976931348623157e+308 {
-				vs.Addf(pRatio.String(), "maximum", "%v is greater than 1.8e308", (*v.Ratio))
-			}
-			if !kit.IsMultipleOfExact(float64((*v.Ratio)), "10000000000000000001/100000000000000000000") {
-				vs.Addf(pRatio.String(), "multipleOf", "%v is not a multiple of 0.10000000000000000001", (*v.Ratio))
-			}
-		}
-	}
-	{
-		pBig := path.Key("big")
-		if v.Big != nil {
-			(*v.Big).validate(vs, &pBig)
-		}
-	}
-	{
-		pMaybe := path.Key("maybe")
-		if v.Maybe != nil {
-			(*v.Maybe).validate(vs, &pMaybe)
-		}
-	}
-	{
-		pEmpty := path.Key("empty")
-		if v.Empty != nil {
-			v.Empty.validate(vs, &pEmpty)
-		}
+	if pMaybe := path.Key("maybe"); v.Maybe != nil {
+		(*v.Maybe).validate(vs, &pMaybe)
 	}
 }
 
 func appendXResult(dst []byte, v *XResult) []byte {
 	dst = kit.AppendString(dst, string(v.Status))
-	if v.Level != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendInt64(dst, int64((*v.Level)))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.Mixed != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendString(dst, string((*v.Mixed)))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.At != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendTime(dst, (*v.At))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.Since != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = runtime.AppendDate(dst, (*v.Since))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.Pinned != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendString(dst, (*v.Pinned))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.Name != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendString(dst, (*v.Name))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.Flag != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendBool(dst, (*v.Flag))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.Count != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendInt64(dst, (*v.Count))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.Ratio != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendFloat64(dst, (*v.Ratio))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.Big != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendString(dst, string((*v.Big)))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.Maybe != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendString(dst, string((*v.Maybe)))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.Empty != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = appendXResultEmpty(dst, v.Empty)
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOptRef(dst, v.Level, appendXResultLevel)
+	dst = kit.AppendOptRef(dst, v.Mixed, appendXResultMixed)
+	dst = kit.AppendOpt(dst, v.At, kit.AppendTime)
+	dst = kit.AppendOpt(dst, v.Since, runtime.AppendDate)
+	dst = kit.AppendOpt(dst, v.Pinned, kit.AppendString)
+	dst = kit.AppendOpt(dst, v.Name, kit.AppendString)
+	dst = kit.AppendOpt(dst, v.Flag, kit.AppendBool)
+	dst = kit.AppendOpt(dst, v.Count, kit.AppendInt64)
+	dst = kit.AppendOpt(dst, v.Ratio, kit.AppendFloat64)
+	dst = kit.AppendOptRef(dst, v.Big, appendXResultBig)
+	dst = kit.AppendOptRef(dst, v.Maybe, appendXResultMaybe)
+	dst = kit.AppendOptRef(dst, v.Empty, appendXResultEmpty)
 	if v.Nested != nil {
 		dst = kit.AppendPresent(dst, true)
 		dst = kit.AppendLen(dst, len((*v.Nested)))
@@ -1364,12 +1053,7 @@ func appendXResult(dst []byte, v *XResult) []byte {
 			dst = kit.AppendLen(dst, len(e0))
 			for k1, e1 := range e0 {
 				dst = kit.AppendString(dst, k1)
-				if e1 != nil {
-					dst = kit.AppendPresent(dst, true)
-					dst = kit.AppendBool(dst, (*e1))
-				} else {
-					dst = kit.AppendPresent(dst, false)
-				}
+				dst = kit.AppendOpt(dst, e1, kit.AppendBool)
 			}
 		}
 	} else {
@@ -1380,66 +1064,18 @@ func appendXResult(dst []byte, v *XResult) []byte {
 
 func readXResult(rd *runtime.Reader, v *XResult) {
 	v.Status = XResultStatus(rd.String())
-	if rd.Present() {
-		p0 := new(XResultLevel)
-		(*p0) = XResultLevel(rd.Int64())
-		v.Level = p0
-	}
-	if rd.Present() {
-		p0 := new(XResultMixed)
-		(*p0) = XResultMixed(rd.String())
-		v.Mixed = p0
-	}
-	if rd.Present() {
-		p0 := new(time.Time)
-		(*p0) = rd.Time()
-		v.At = p0
-	}
-	if rd.Present() {
-		p0 := new(runtime.Date)
-		(*p0) = rd.Date()
-		v.Since = p0
-	}
-	if rd.Present() {
-		p0 := new(string)
-		(*p0) = rd.String()
-		v.Pinned = p0
-	}
-	if rd.Present() {
-		p0 := new(string)
-		(*p0) = rd.String()
-		v.Name = p0
-	}
-	if rd.Present() {
-		p0 := new(bool)
-		(*p0) = rd.Bool()
-		v.Flag = p0
-	}
-	if rd.Present() {
-		p0 := new(int64)
-		(*p0) = rd.Int64()
-		v.Count = p0
-	}
-	if rd.Present() {
-		p0 := new(float64)
-		(*p0) = rd.Float64()
-		v.Ratio = p0
-	}
-	if rd.Present() {
-		p0 := new(XResultBig)
-		(*p0) = XResultBig(rd.String())
-		v.Big = p0
-	}
-	if rd.Present() {
-		p0 := new(XResultMaybe)
-		(*p0) = XResultMaybe(rd.String())
-		v.Maybe = p0
-	}
-	if rd.Present() {
-		p0 := new(XResultEmpty)
-		readXResultEmpty(rd, p0)
-		v.Empty = p0
-	}
+	v.Level = kit.ReadOptRef(rd, readXResultLevel)
+	v.Mixed = kit.ReadOptRef(rd, readXResultMixed)
+	v.At = kit.ReadOpt(rd, (*runtime.Reader).Time)
+	v.Since = kit.ReadOpt(rd, (*runtime.Reader).Date)
+	v.Pinned = kit.ReadOpt(rd, (*runtime.Reader).String)
+	v.Name = kit.ReadOpt(rd, (*runtime.Reader).String)
+	v.Flag = kit.ReadOpt(rd, (*runtime.Reader).Bool)
+	v.Count = kit.ReadOpt(rd, (*runtime.Reader).Int64)
+	v.Ratio = kit.ReadOpt(rd, (*runtime.Reader).Float64)
+	v.Big = kit.ReadOptRef(rd, readXResultBig)
+	v.Maybe = kit.ReadOptRef(rd, readXResultMaybe)
+	v.Empty = kit.ReadOptRef(rd, readXResultEmpty)
 	if rd.Present() {
 		p0 := new(map[string]map[string]*bool)
 		{
@@ -1454,11 +1090,7 @@ func readXResult(rd *runtime.Reader, v *XResult) {
 					for range n2 {
 						k2 := rd.String()
 						var e2 *bool
-						if rd.Present() {
-							p3 := new(bool)
-							(*p3) = rd.Bool()
-							e2 = p3
-						}
+						e2 = kit.ReadOpt(rd, (*runtime.Reader).Bool)
 						e1[k2] = e2
 					}
 				}
@@ -1581,7 +1213,7 @@ func (v XResultBig) Valid() bool {
 
 // Value returns the decoded JSON value: nil, bool, json.Number, string, []any or map[string]any.
 func (v XResultBig) Value() any {
-	x, _ := runtime.DecodeJSON([]byte(v))
+	x, _ := kit.DecodeJSON([]byte(v))
 	return x
 }
 
@@ -1611,8 +1243,7 @@ func (v XResultBig) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendXResultBig(dst []byte, v *XResultBig) []byte {
-	dst = kit.AppendString(dst, string(*v))
-	return dst
+	return kit.AppendString(dst, string(*v))
 }
 
 func readXResultBig(rd *runtime.Reader, v *XResultBig) {
@@ -1624,21 +1255,14 @@ type XResultEmpty struct{}
 
 // UnmarshalJSON decodes a XResultEmpty, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *XResultEmpty) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, nil, nil, nil, false); err != nil {
-		return err
-	}
 	type plain XResultEmpty
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), nil, nil, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every XResultEmpty holds only what its schema allows.
 func (v *XResultEmpty) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *XResultEmpty) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendXResultEmpty(dst []byte, v *XResultEmpty) []byte {
 	return dst
@@ -1684,8 +1308,7 @@ func (v XResultLevel) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendXResultLevel(dst []byte, v *XResultLevel) []byte {
-	dst = kit.AppendInt64(dst, int64(*v))
-	return dst
+	return kit.AppendInt64(dst, int64(*v))
 }
 
 func readXResultLevel(rd *runtime.Reader, v *XResultLevel) {
@@ -1713,7 +1336,7 @@ func (v XResultMaybe) Valid() bool {
 
 // Value returns the decoded JSON value: nil, bool, json.Number, string, []any or map[string]any.
 func (v XResultMaybe) Value() any {
-	x, _ := runtime.DecodeJSON([]byte(v))
+	x, _ := kit.DecodeJSON([]byte(v))
 	return x
 }
 
@@ -1743,8 +1366,7 @@ func (v XResultMaybe) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendXResultMaybe(dst []byte, v *XResultMaybe) []byte {
-	dst = kit.AppendString(dst, string(*v))
-	return dst
+	return kit.AppendString(dst, string(*v))
 }
 
 func readXResultMaybe(rd *runtime.Reader, v *XResultMaybe) {
@@ -1774,7 +1396,7 @@ func (v XResultMixed) Valid() bool {
 
 // Value returns the decoded JSON value: nil, bool, json.Number, string, []any or map[string]any.
 func (v XResultMixed) Value() any {
-	x, _ := runtime.DecodeJSON([]byte(v))
+	x, _ := kit.DecodeJSON([]byte(v))
 	return x
 }
 
@@ -1804,8 +1426,7 @@ func (v XResultMixed) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendXResultMixed(dst []byte, v *XResultMixed) []byte {
-	dst = kit.AppendString(dst, string(*v))
-	return dst
+	return kit.AppendString(dst, string(*v))
 }
 
 func readXResultMixed(rd *runtime.Reader, v *XResultMixed) {
@@ -1850,8 +1471,7 @@ func (v XResultStatus) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendXResultStatus(dst []byte, v *XResultStatus) []byte {
-	dst = kit.AppendString(dst, string(*v))
-	return dst
+	return kit.AppendString(dst, string(*v))
 }
 
 func readXResultStatus(rd *runtime.Reader, v *XResultStatus) {
@@ -1861,10 +1481,10 @@ func readXResultStatus(rd *runtime.Reader, v *XResultStatus) {
 // checkABCResult checks a JSON value against the schema at abc.task.json#/result, adding a violation for every keyword it breaks.
 func checkABCResult(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "integer", "null") {
-		vs.Addf(path.String(), "type", "%s is not of type integer or null", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type integer or null", kit.JSONKind(v))
 	}
 	if n, ok := v.(json.Number); ok {
-		if runtime.CompareNumber(n, "0") < 0 {
+		if kit.CompareNumber(n, "0") < 0 {
 			vs.Addf(path.String(), "minimum", "%s is less than 0", n)
 		}
 	}
@@ -1877,7 +1497,7 @@ func checkFallbackNamesResultPairItem(v any, path *runtime.Path, vs *runtime.Vio
 // checkVariant4 checks a JSON value against the schema at oneOf/3, adding a violation for every keyword it breaks.
 func checkVariant4(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "null") {
-		vs.Addf(path.String(), "type", "%s is not of type null", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type null", kit.JSONKind(v))
 	}
 }
 
@@ -1888,7 +1508,7 @@ func checkWideBoundsResultExtra(v any, path *runtime.Path, vs *runtime.Violation
 // checkWideBoundsResultLoose checks a JSON value against the schema at properties/loose, adding a violation for every keyword it breaks.
 func checkWideBoundsResultLoose(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "string", "array") {
-		vs.Addf(path.String(), "type", "%s is not of type string or array", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type string or array", kit.JSONKind(v))
 	}
 	if s, ok := v.(string); ok {
 		if int64(utf8.RuneCountInString(s)) > int64(3000000000) {
@@ -1920,7 +1540,7 @@ func checkWideBoundsResultLoose(v any, path *runtime.Path, vs *runtime.Violation
 // checkWideBoundsResultLooseContains checks a JSON value against the schema at loose/contains, adding a violation for every keyword it breaks.
 func checkWideBoundsResultLooseContains(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "string") {
-		vs.Addf(path.String(), "type", "%s is not of type string", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type string", kit.JSONKind(v))
 	}
 }
 
@@ -1952,20 +1572,14 @@ func NewClient(x *runtime.Executor) *Client {
 		},
 	}
 	c.abc = runtime.NewTask(x, runtime.TaskSpec[ABCParams, ABCResult]{
-		AppendKey: appendABCParams,
-		Cache:     runtime.CachePolicy{TTL: time.Minute},
-		Clone:     cloneABCResult,
-		Decode:    decodeABC,
-		Describe:  describeABCParams,
-		Encode:    appendABCResult,
-		Fetch:     c.fetchABC,
-		Name:      "ABC",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
-		ValidateParams: (*ABCParams).Validate,
+		AppendKey:      appendABCParams,
+		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Clone:          cloneABCResult,
+		Decode:         kit.Decoder(readABCResult),
+		Describe:       describeABCParams,
+		Encode:         appendABCResult,
+		Fetch:          c.fetchABC,
+		Name:           "ABC",
 		ValidateResult: (*ABCResult).Validate,
 		Version:        "ef86f47c79cc6c81",
 	})
@@ -1979,20 +1593,14 @@ func NewClient(x *runtime.Executor) *Client {
 		},
 	}
 	c.abc2 = runtime.NewTask(x, runtime.TaskSpec[AbcParams, Pattern0]{
-		AppendKey: appendAbcParams,
-		Cache:     runtime.CachePolicy{TTL: time.Minute},
-		Clone:     clonePattern0,
-		Decode:    decodeAbc,
-		Describe:  describeAbcParams,
-		Encode:    appendPattern0,
-		Fetch:     c.fetchAbc2,
-		Name:      "Abc",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
-		ValidateParams: (*AbcParams).Validate,
+		AppendKey:      appendAbcParams,
+		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Clone:          clonePattern0,
+		Decode:         kit.Decoder(readPattern0),
+		Describe:       describeAbcParams,
+		Encode:         appendPattern0,
+		Fetch:          c.fetchAbc2,
+		Name:           "Abc",
 		ValidateResult: (*Pattern0).Validate,
 		Version:        "7d9070a9f79bfe5f",
 	})
@@ -2006,38 +1614,27 @@ func NewClient(x *runtime.Executor) *Client {
 		},
 	}
 	c.fallbackNames = runtime.NewTask(x, runtime.TaskSpec[FallbackNamesParams, FallbackNamesResult]{
-		AppendKey: appendFallbackNamesParams,
-		Cache:     runtime.CachePolicy{TTL: time.Minute},
-		Clone:     cloneFallbackNamesResult,
-		Decode:    decodeFallbackNames,
-		Describe:  describeFallbackNamesParams,
-		Encode:    appendFallbackNamesResult,
-		Fetch:     c.fetchFallbackNames,
-		Name:      "FallbackNames",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
-		ValidateParams: (*FallbackNamesParams).Validate,
+		AppendKey:      appendFallbackNamesParams,
+		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Clone:          cloneFallbackNamesResult,
+		Decode:         kit.Decoder(readFallbackNamesResult),
+		Describe:       describeFallbackNamesParams,
+		Encode:         appendFallbackNamesResult,
+		Fetch:          c.fetchFallbackNames,
+		Name:           "FallbackNames",
 		ValidateResult: (*FallbackNamesResult).Validate,
 		Version:        "98ea218b1a5b48e2",
 	})
 	x.WatchFile("WideBounds", "wide.json")
 	c.wideBounds = runtime.NewTask(x, runtime.TaskSpec[WideBoundsParams, WideBoundsResult]{
-		AppendKey: appendWideBoundsParams,
-		Cache:     runtime.CachePolicy{TTL: time.Minute},
-		Clone:     cloneWideBoundsResult,
-		Decode:    decodeWideBounds,
-		Describe:  describeWideBoundsParams,
-		Encode:    appendWideBoundsResult,
-		Fetch:     c.fetchWideBounds,
-		Name:      "WideBounds",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
+		AppendKey:      appendWideBoundsParams,
+		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Clone:          cloneWideBoundsResult,
+		Decode:         kit.Decoder(readWideBoundsResult),
+		Describe:       describeWideBoundsParams,
+		Encode:         appendWideBoundsResult,
+		Fetch:          c.fetchWideBounds,
+		Name:           "WideBounds",
 		ValidateParams: (*WideBoundsParams).Validate,
 		ValidateResult: (*WideBoundsResult).Validate,
 		Version:        "e0983d18bc8e0af2",
@@ -2048,20 +1645,14 @@ func NewClient(x *runtime.Executor) *Client {
 		Scan:    scanX,
 	}
 	c.x2 = runtime.NewTask(x, runtime.TaskSpec[XParams, XResult]{
-		AppendKey: appendXParams,
-		Cache:     runtime.CachePolicy{TTL: time.Minute},
-		Clone:     cloneXResult,
-		Decode:    decodeX,
-		Describe:  describeXParams,
-		Encode:    appendXResult,
-		Fetch:     c.fetchX2,
-		Name:      "X",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
-		ValidateParams: (*XParams).Validate,
+		AppendKey:      appendXParams,
+		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Clone:          cloneXResult,
+		Decode:         kit.Decoder(readXResult),
+		Describe:       describeXParams,
+		Encode:         appendXResult,
+		Fetch:          c.fetchX2,
+		Name:           "X",
 		ValidateResult: (*XResult).Validate,
 		Version:        "b8bec9a8b5e65279",
 	})
@@ -2071,55 +1662,21 @@ func NewClient(x *runtime.Executor) *Client {
 // GetABC looks up ABCResult (task ABC).
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetABC(ctx context.Context, id string) (*ABCResult, error) {
-	p := newABCParams(id)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.abc.Get(ctx, c.keyABC(buf[:0], &p), p)
-}
-
-// keyABC appends the cache key of p to dst. It is kept out of line so that GetABC's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyABC(dst []byte, p *ABCParams) []byte {
-	return appendABCParams(c.abc.Key(dst), p)
+	return kit.Get(ctx, c.abc, appendABCParams, ABCParams{ID: id})
 }
 
 // GetABCAsync starts GetABC and returns at once; Await the future for the result.
 func (c *Client) GetABCAsync(ctx context.Context, id string) *runtime.Future[ABCResult] {
-	p := newABCParams(id)
-	return c.abc.Async(ctx, &p)
+	return c.abc.Async(ctx, &ABCParams{ID: id})
 }
 
 // InvalidateABC drops the cached result for these parameters.
 func (c *Client) InvalidateABC(id string) {
-	p := newABCParams(id)
-	c.abc.Invalidate(&p)
-}
-
-func newABCParams(id string) ABCParams {
-	p := ABCParams{ID: id}
-	return p
+	c.abc.Invalidate(&ABCParams{ID: id})
 }
 
 func describeABCParams(p *ABCParams) string {
 	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
-}
-
-func decodeABC(rd *runtime.Reader) *ABCResult {
-	v := new(ABCResult)
-	readABCResult(rd, v)
-	return v
-}
-
-// recordABC converts the record the source returned; a bare return passes err on.
-func recordABC(raw any) (out *ABCResult, err error) {
-	var v ABCResult
-	v, err = convABCResult("", raw)
-	if err != nil {
-		return
-	}
-	return &v, nil
 }
 
 func (c *Client) fetchABC(ctx context.Context, p *ABCParams) (*ABCResult, error) {
@@ -2128,61 +1685,27 @@ func (c *Client) fetchABC(ctx context.Context, p *ABCParams) (*ABCResult, error)
 	if err != nil {
 		return nil, err
 	}
-	return recordABC(raw)
+	return kit.Record(raw, convABCResult)
 }
 
 // GetAbc looks up Pattern0 (task Abc).
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetAbc(ctx context.Context, id string) (*Pattern0, error) {
-	p := newAbcParams(id)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.abc2.Get(ctx, c.keyAbc2(buf[:0], &p), p)
-}
-
-// keyAbc2 appends the cache key of p to dst. It is kept out of line so that GetAbc's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyAbc2(dst []byte, p *AbcParams) []byte {
-	return appendAbcParams(c.abc2.Key(dst), p)
+	return kit.Get(ctx, c.abc2, appendAbcParams, AbcParams{ID: id})
 }
 
 // GetAbcAsync starts GetAbc and returns at once; Await the future for the result.
 func (c *Client) GetAbcAsync(ctx context.Context, id string) *runtime.Future[Pattern0] {
-	p := newAbcParams(id)
-	return c.abc2.Async(ctx, &p)
+	return c.abc2.Async(ctx, &AbcParams{ID: id})
 }
 
 // InvalidateAbc drops the cached result for these parameters.
 func (c *Client) InvalidateAbc(id string) {
-	p := newAbcParams(id)
-	c.abc2.Invalidate(&p)
-}
-
-func newAbcParams(id string) AbcParams {
-	p := AbcParams{ID: id}
-	return p
+	c.abc2.Invalidate(&AbcParams{ID: id})
 }
 
 func describeAbcParams(p *AbcParams) string {
 	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
-}
-
-func decodeAbc(rd *runtime.Reader) *Pattern0 {
-	v := new(Pattern0)
-	readPattern0(rd, v)
-	return v
-}
-
-// recordAbc converts the record the source returned; a bare return passes err on.
-func recordAbc(raw any) (out *Pattern0, err error) {
-	var v Pattern0
-	v, err = convPattern0("", raw)
-	if err != nil {
-		return
-	}
-	return &v, nil
 }
 
 func (c *Client) fetchAbc2(ctx context.Context, p *AbcParams) (*Pattern0, error) {
@@ -2191,61 +1714,27 @@ func (c *Client) fetchAbc2(ctx context.Context, p *AbcParams) (*Pattern0, error)
 	if err != nil {
 		return nil, err
 	}
-	return recordAbc(raw)
+	return kit.Record(raw, convPattern0)
 }
 
 // GetFallbackNames names reftaskgen falls back on that a title has already taken: a tuple position titled V1 before an untitled position 1, and union branches titled A, A2 and A.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetFallbackNames(ctx context.Context, id string) (*FallbackNamesResult, error) {
-	p := newFallbackNamesParams(id)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.fallbackNames.Get(ctx, c.keyFallbackNames(buf[:0], &p), p)
-}
-
-// keyFallbackNames appends the cache key of p to dst. It is kept out of line so that GetFallbackNames's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyFallbackNames(dst []byte, p *FallbackNamesParams) []byte {
-	return appendFallbackNamesParams(c.fallbackNames.Key(dst), p)
+	return kit.Get(ctx, c.fallbackNames, appendFallbackNamesParams, FallbackNamesParams{ID: id})
 }
 
 // GetFallbackNamesAsync starts GetFallbackNames and returns at once; Await the future for the result.
 func (c *Client) GetFallbackNamesAsync(ctx context.Context, id string) *runtime.Future[FallbackNamesResult] {
-	p := newFallbackNamesParams(id)
-	return c.fallbackNames.Async(ctx, &p)
+	return c.fallbackNames.Async(ctx, &FallbackNamesParams{ID: id})
 }
 
 // InvalidateFallbackNames drops the cached result for these parameters.
 func (c *Client) InvalidateFallbackNames(id string) {
-	p := newFallbackNamesParams(id)
-	c.fallbackNames.Invalidate(&p)
-}
-
-func newFallbackNamesParams(id string) FallbackNamesParams {
-	p := FallbackNamesParams{ID: id}
-	return p
+	c.fallbackNames.Invalidate(&FallbackNamesParams{ID: id})
 }
 
 func describeFallbackNamesParams(p *FallbackNamesParams) string {
 	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
-}
-
-func decodeFallbackNames(rd *runtime.Reader) *FallbackNamesResult {
-	v := new(FallbackNamesResult)
-	readFallbackNamesResult(rd, v)
-	return v
-}
-
-// recordFallbackNames converts the record the source returned; a bare return passes err on.
-func recordFallbackNames(raw any) (out *FallbackNamesResult, err error) {
-	var v FallbackNamesResult
-	v, err = convFallbackNamesResult("", raw)
-	if err != nil {
-		return
-	}
-	return &v, nil
 }
 
 func (c *Client) fetchFallbackNames(ctx context.Context, p *FallbackNamesParams) (*FallbackNamesResult, error) {
@@ -2254,61 +1743,27 @@ func (c *Client) fetchFallbackNames(ctx context.Context, p *FallbackNamesParams)
 	if err != nil {
 		return nil, err
 	}
-	return recordFallbackNames(raw)
+	return kit.Record(raw, convFallbackNamesResult)
 }
 
 // GetWideBounds counts and lengths beyond MaxInt32: the generated checks compile where int has 32 bits (GOARCH 386, arm) and mean the same there.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetWideBounds(ctx context.Context, id string) (*WideBoundsResult, error) {
-	p := newWideBoundsParams(id)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.wideBounds.Get(ctx, c.keyWideBounds(buf[:0], &p), p)
-}
-
-// keyWideBounds appends the cache key of p to dst. It is kept out of line so that GetWideBounds's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyWideBounds(dst []byte, p *WideBoundsParams) []byte {
-	return appendWideBoundsParams(c.wideBounds.Key(dst), p)
+	return kit.Get(ctx, c.wideBounds, appendWideBoundsParams, WideBoundsParams{ID: id})
 }
 
 // GetWideBoundsAsync starts GetWideBounds and returns at once; Await the future for the result.
 func (c *Client) GetWideBoundsAsync(ctx context.Context, id string) *runtime.Future[WideBoundsResult] {
-	p := newWideBoundsParams(id)
-	return c.wideBounds.Async(ctx, &p)
+	return c.wideBounds.Async(ctx, &WideBoundsParams{ID: id})
 }
 
 // InvalidateWideBounds drops the cached result for these parameters.
 func (c *Client) InvalidateWideBounds(id string) {
-	p := newWideBoundsParams(id)
-	c.wideBounds.Invalidate(&p)
-}
-
-func newWideBoundsParams(id string) WideBoundsParams {
-	p := WideBoundsParams{ID: id}
-	return p
+	c.wideBounds.Invalidate(&WideBoundsParams{ID: id})
 }
 
 func describeWideBoundsParams(p *WideBoundsParams) string {
 	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
-}
-
-func decodeWideBounds(rd *runtime.Reader) *WideBoundsResult {
-	v := new(WideBoundsResult)
-	readWideBoundsResult(rd, v)
-	return v
-}
-
-// recordWideBounds converts the record the source returned; a bare return passes err on.
-func recordWideBounds(raw any) (out *WideBoundsResult, err error) {
-	var v WideBoundsResult
-	v, err = convWideBoundsResult("", raw)
-	if err != nil {
-		return
-	}
-	return &v, nil
 }
 
 func (c *Client) fetchWideBounds(ctx context.Context, p *WideBoundsParams) (*WideBoundsResult, error) {
@@ -2316,155 +1771,47 @@ func (c *Client) fetchWideBounds(ctx context.Context, p *WideBoundsParams) (*Wid
 	if err != nil {
 		return nil, err
 	}
-	return recordWideBounds(raw)
+	return kit.Record(raw, convWideBoundsResult)
 }
 
 // GetX a task whose field would be the client's executor x.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetX(ctx context.Context, id int64) (*XResult, error) {
-	p := newXParams(id)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.x2.Get(ctx, c.keyX2(buf[:0], &p), p)
-}
-
-// keyX2 appends the cache key of p to dst. It is kept out of line so that GetX's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyX2(dst []byte, p *XParams) []byte {
-	return appendXParams(c.x2.Key(dst), p)
+	return kit.Get(ctx, c.x2, appendXParams, XParams{ID: id})
 }
 
 // GetXAsync starts GetX and returns at once; Await the future for the result.
 func (c *Client) GetXAsync(ctx context.Context, id int64) *runtime.Future[XResult] {
-	p := newXParams(id)
-	return c.x2.Async(ctx, &p)
+	return c.x2.Async(ctx, &XParams{ID: id})
 }
 
 // InvalidateX drops the cached result for these parameters.
 func (c *Client) InvalidateX(id int64) {
-	p := newXParams(id)
-	c.x2.Invalidate(&p)
-}
-
-func newXParams(id int64) XParams {
-	p := XParams{ID: id}
-	return p
+	c.x2.Invalidate(&XParams{ID: id})
 }
 
 func describeXParams(p *XParams) string {
 	return fmt.Sprintf("id=%v", p.ID)
 }
 
-func decodeX(rd *runtime.Reader) *XResult {
-	v := new(XResult)
-	readXResult(rd, v)
-	return v
-}
-
 // scanX reads one row of the task's query into a XResult, column by column; a bare return passes err on.
 func scanX(row *runtime.Row) (out *XResult, err error) {
 	var v XResult
-	v.Status, err = convXResultStatus("/status", row.Col(0))
+	v.Status = kit.Field(&err, "/status", row.Col(0), kit.AsStringOf[XResultStatus])
+	v.Level = kit.OptionalField(&err, "/level", row.Col(1), kit.AsInt64Of[XResultLevel])
+	v.Mixed = kit.OptionalField(&err, "/mixed", row.Col(2), convXResultMixed)
+	v.At = kit.OptionalField(&err, "/at", row.Col(3), runtime.AsTime)
+	v.Since = kit.OptionalField(&err, "/since", row.Col(4), kit.AsDate)
+	v.Pinned = kit.OptionalField(&err, "/pinned", row.Col(5), runtime.AsString)
+	v.Name = kit.OptionalField(&err, "/name", row.Col(6), runtime.AsString)
+	v.Flag = kit.OptionalField(&err, "/flag", row.Col(7), runtime.AsBool)
+	v.Count = kit.OptionalField(&err, "/count", row.Col(8), runtime.AsInt64)
+	v.Ratio = kit.OptionalField(&err, "/ratio", row.Col(9), runtime.AsFloat64)
+	v.Big = kit.OptionalField(&err, "/big", row.Col(10), convXResultBig)
+	v.Maybe = kit.OptionalField(&err, "/maybe", row.Col(11), convXResultMaybe)
+	v.Empty = kit.OptionalField(&err, "/empty", row.Col(12), convXResultEmpty)
 	if err != nil {
 		return
-	}
-	if rLevel, ok := row.Lookup(1); ok && rLevel != nil {
-		var vLevel XResultLevel
-		vLevel, err = convXResultLevel("/level", rLevel)
-		if err != nil {
-			return
-		}
-		v.Level = &vLevel
-	}
-	if rMixed, ok := row.Lookup(2); ok && rMixed != nil {
-		var vMixed XResultMixed
-		vMixed, err = convXResultMixed("/mixed", rMixed)
-		if err != nil {
-			return
-		}
-		v.Mixed = &vMixed
-	}
-	if rAt, ok := row.Lookup(3); ok && rAt != nil {
-		var vAt time.Time
-		vAt, err = runtime.AsTime("/at", rAt)
-		if err != nil {
-			return
-		}
-		v.At = &vAt
-	}
-	if rSince, ok := row.Lookup(4); ok && rSince != nil {
-		var vSince runtime.Date
-		vSince, err = kit.AsDate("/since", rSince)
-		if err != nil {
-			return
-		}
-		v.Since = &vSince
-	}
-	if rPinned, ok := row.Lookup(5); ok && rPinned != nil {
-		var vPinned string
-		vPinned, err = runtime.AsString("/pinned", rPinned)
-		if err != nil {
-			return
-		}
-		v.Pinned = &vPinned
-	}
-	if rName, ok := row.Lookup(6); ok && rName != nil {
-		var vName string
-		vName, err = runtime.AsString("/name", rName)
-		if err != nil {
-			return
-		}
-		v.Name = &vName
-	}
-	if rFlag, ok := row.Lookup(7); ok && rFlag != nil {
-		var vFlag bool
-		vFlag, err = runtime.AsBool("/flag", rFlag)
-		if err != nil {
-			return
-		}
-		v.Flag = &vFlag
-	}
-	if rCount, ok := row.Lookup(8); ok && rCount != nil {
-		var vCount int64
-		vCount, err = runtime.AsInt64("/count", rCount)
-		if err != nil {
-			return
-		}
-		v.Count = &vCount
-	}
-	if rRatio, ok := row.Lookup(9); ok && rRatio != nil {
-		var vRatio float64
-		vRatio, err = runtime.AsFloat64("/ratio", rRatio)
-		if err != nil {
-			return
-		}
-		v.Ratio = &vRatio
-	}
-	if rBig, ok := row.Lookup(10); ok && rBig != nil {
-		var vBig XResultBig
-		vBig, err = convXResultBig("/big", rBig)
-		if err != nil {
-			return
-		}
-		v.Big = &vBig
-	}
-	if rMaybe, ok := row.Lookup(11); ok && rMaybe != nil {
-		var vMaybe XResultMaybe
-		vMaybe, err = convXResultMaybe("/maybe", rMaybe)
-		if err != nil {
-			return
-		}
-		v.Maybe = &vMaybe
-	}
-	if rEmpty, ok := row.Lookup(12); ok && rEmpty != nil {
-		var vEmpty XResultEmpty
-		vEmpty, err = convXResultEmpty("/empty", rEmpty)
-		if err != nil {
-			return
-		}
-		v.Empty = &vEmpty
 	}
 	if rNested, ok := row.Lookup(13); ok && rNested != nil {
 		var vNested map[string]map[string]*bool
@@ -2514,55 +1861,15 @@ func (c *Client) fetchX2(ctx context.Context, p *XParams) (*XResult, error) {
 func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, error) {
 	switch task {
 	case "ABC":
-		var p ABCParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.abc.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.abc, params)
 	case "Abc":
-		var p AbcParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.abc2.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.abc2, params)
 	case "FallbackNames":
-		var p FallbackNamesParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.fallbackNames.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.fallbackNames, params)
 	case "WideBounds":
-		var p WideBoundsParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.wideBounds.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.wideBounds, params)
 	case "X":
-		var p XParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.x2.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.x2, params)
 	}
 	return nil, fmt.Errorf("%w: %q", runtime.ErrUnknownTask, task)
 }
@@ -2582,22 +1889,8 @@ func convFallbackNamesResult(path string, raw any) (out FallbackNamesResult, err
 	if err != nil {
 		return
 	}
-	if rPair, ok := m["pair"]; ok && rPair != nil {
-		var vPair FallbackNamesResultPair
-		vPair, err = convFallbackNamesResultPair(path+"/pair", rPair)
-		if err != nil {
-			return
-		}
-		out.Pair = &vPair
-	}
-	if rEither, ok := m["either"]; ok {
-		var vEither FallbackNamesResultEither
-		vEither, err = convFallbackNamesResultEither(path+"/either", rEither)
-		if err != nil {
-			return
-		}
-		out.Either = &vEither
-	}
+	out.Pair = kit.OptionalField(&err, path+"/pair", runtime.Prop(m, "pair"), convFallbackNamesResultPair)
+	out.Either = kit.PresentField(&err, path+"/either", runtime.Prop(m, "either"), convFallbackNamesResultEither)
 	return
 }
 
@@ -2606,22 +1899,8 @@ func convPattern0(path string, raw any) (out Pattern0, err error) {
 	if err != nil {
 		return
 	}
-	if rP, ok := m["p"]; ok && rP != nil {
-		var vP string
-		vP, err = runtime.AsString(path+"/p", rP)
-		if err != nil {
-			return
-		}
-		out.P = &vP
-	}
-	if rM, ok := m["m"]; ok && rM != nil {
-		var vM Pattern0M
-		vM, err = convPattern0M(path+"/m", rM)
-		if err != nil {
-			return
-		}
-		out.M = &vM
-	}
+	out.P = kit.OptionalField(&err, path+"/p", runtime.Prop(m, "p"), runtime.AsString)
+	out.M = kit.OptionalField(&err, path+"/m", runtime.Prop(m, "m"), convPattern0M)
 	return
 }
 
@@ -2630,31 +1909,10 @@ func convWideBoundsResult(path string, raw any) (out WideBoundsResult, err error
 	if err != nil {
 		return
 	}
-	if rItems, ok := m["items"]; ok && rItems != nil {
-		var vItems []int64
-		{
-			var a1 []any
-			a1, err = runtime.AsArray(path+"/items", rItems)
-			if err != nil {
-				return
-			}
-			vItems = make([]int64, len(a1))
-			for i1, e1 := range a1 {
-				vItems[i1], err = runtime.AsInt64(path+"/items"+"/"+strconv.Itoa(i1), e1)
-				if err != nil {
-					return
-				}
-			}
-		}
-		out.Items = &vItems
-	}
-	if rText, ok := m["text"]; ok && rText != nil {
-		var vText string
-		vText, err = runtime.AsString(path+"/text", rText)
-		if err != nil {
-			return
-		}
-		out.Text = &vText
+	out.Items = kit.OptionalListField(&err, path+"/items", runtime.Prop(m, "items"), runtime.AsInt64)
+	out.Text = kit.OptionalField(&err, path+"/text", runtime.Prop(m, "text"), runtime.AsString)
+	if err != nil {
+		return
 	}
 	if rProps, ok := m["props"]; ok && rProps != nil {
 		var vProps map[string]string
@@ -2676,13 +1934,9 @@ func convWideBoundsResult(path string, raw any) (out WideBoundsResult, err error
 		}
 		out.Props = &vProps
 	}
-	if rPair, ok := m["pair"]; ok && rPair != nil {
-		var vPair WideBoundsResultPair
-		vPair, err = convWideBoundsResultPair(path+"/pair", rPair)
-		if err != nil {
-			return
-		}
-		out.Pair = &vPair
+	out.Pair = kit.OptionalField(&err, path+"/pair", runtime.Prop(m, "pair"), convWideBoundsResultPair)
+	if err != nil {
+		return
 	}
 	if rLoose, ok := m["loose"]; ok && (rLoose != nil || kit.AcceptsNull(checkWideBoundsResultLoose)) {
 		var vLoose runtime.JSONValue
@@ -2692,25 +1946,11 @@ func convWideBoundsResult(path string, raw any) (out WideBoundsResult, err error
 		}
 		out.Loose = &vLoose
 	}
-	if rFar, ok := m["far"]; ok && rFar != nil {
-		var vFar []string
-		{
-			var a1 []any
-			a1, err = runtime.AsArray(path+"/far", rFar)
-			if err != nil {
-				return
-			}
-			vFar = make([]string, len(a1))
-			for i1, e1 := range a1 {
-				vFar[i1], err = runtime.AsString(path+"/far"+"/"+strconv.Itoa(i1), e1)
-				if err != nil {
-					return
-				}
-			}
-		}
-		out.Far = &vFar
+	out.Far = kit.OptionalListField(&err, path+"/far", runtime.Prop(m, "far"), runtime.AsString)
+	if err != nil {
+		return
 	}
-	for _, k := range runtime.SortedKeys(m) {
+	for _, k := range kit.SortedKeys(m) {
 		if slices.Contains([]string{"items", "text", "props", "pair", "loose", "far"}, k) {
 			continue
 		}
@@ -2740,15 +1980,6 @@ func convXResultEmpty(path string, raw any) (out XResultEmpty, err error) {
 	return
 }
 
-func convXResultLevel(path string, raw any) (out XResultLevel, err error) {
-	x, err := runtime.AsInt64(path, raw)
-	if err != nil {
-		return
-	}
-	out = XResultLevel(x)
-	return
-}
-
 func convXResultMaybe(path string, raw any) (out XResultMaybe, err error) {
 	err = kit.DecodeVia(path, raw, &out)
 	return
@@ -2756,15 +1987,6 @@ func convXResultMaybe(path string, raw any) (out XResultMaybe, err error) {
 
 func convXResultMixed(path string, raw any) (out XResultMixed, err error) {
 	err = kit.DecodeVia(path, raw, &out)
-	return
-}
-
-func convXResultStatus(path string, raw any) (out XResultStatus, err error) {
-	x, err := runtime.AsString(path, raw)
-	if err != nil {
-		return
-	}
-	out = XResultStatus(x)
 	return
 }
 
@@ -2778,27 +2000,20 @@ func convFallbackNamesResultPair(path string, raw any) (out FallbackNamesResultP
 	return
 }
 
-// patternConv0 is compiled once; the schema compiler has already accepted it.
-var patternConv0 = kit.MustPattern("^x-")
-
 func convPattern0M(path string, raw any) (out Pattern0M, err error) {
 	m, err := runtime.AsObject(path, raw)
 	if err != nil {
 		return
 	}
-	if rQ, ok := m["q"]; ok && rQ != nil {
-		var vQ string
-		vQ, err = runtime.AsString(path+"/q", rQ)
-		if err != nil {
-			return
-		}
-		out.Q = &vQ
+	out.Q = kit.OptionalField(&err, path+"/q", runtime.Prop(m, "q"), runtime.AsString)
+	if err != nil {
+		return
 	}
-	for _, k := range runtime.SortedKeys(m) {
+	for _, k := range kit.SortedKeys(m) {
 		if slices.Contains([]string{"q"}, k) {
 			continue
 		}
-		if patternConv0.MatchString(k) {
+		if patternPropsKeyPattern.MatchString(k) {
 			var x string
 			x, err = runtime.AsString(runtime.JoinPointer(path, k), m[k])
 			if err != nil {

@@ -4,7 +4,6 @@ package sources
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"github.com/reftask/reftask/runtime"
 	"github.com/reftask/reftask/runtime/kit"
@@ -19,6 +18,9 @@ import (
 // different versions of reftask: regenerate the file (go generate) with the reftaskgen of the version you build with.
 const _ = kit.SupportPackageIsVersion1
 
+// currencyPattern is compiled once; reftaskgen has already checked the pattern.
+var currencyPattern = kit.MustPattern("^[A-Z]{3}$")
+
 // FeatureFlagsParams is the object at feature_flags.task.json#/params.
 type FeatureFlagsParams struct {
 	Env FeatureFlagsParamsEnv `json:"env"`
@@ -26,11 +28,8 @@ type FeatureFlagsParams struct {
 
 // UnmarshalJSON decodes a FeatureFlagsParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *FeatureFlagsParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"env"}, []string{"env"}, nil, false); err != nil {
-		return err
-	}
 	type plain FeatureFlagsParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"env"}, []string{"env"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -41,10 +40,8 @@ func (v *FeatureFlagsParams) Validate() error {
 }
 
 func (v *FeatureFlagsParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pEnv := path.Key("env")
-		v.Env.validate(vs, &pEnv)
-	}
+	pEnv := path.Key("env")
+	v.Env.validate(vs, &pEnv)
 }
 
 func appendFeatureFlagsParams(dst []byte, v *FeatureFlagsParams) []byte {
@@ -90,8 +87,7 @@ func (v FeatureFlagsParamsEnv) validate(vs *runtime.Violations, path *runtime.Pa
 }
 
 func appendFeatureFlagsParamsEnv(dst []byte, v *FeatureFlagsParamsEnv) []byte {
-	dst = kit.AppendString(dst, string(*v))
-	return dst
+	return kit.AppendString(dst, string(*v))
 }
 
 // Flags is a map of bool.
@@ -103,14 +99,10 @@ func (v *Flags) UnmarshalJSON(data []byte) error {
 	return runtime.DecodeStrict(data, (*plain)(v))
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every Flags holds only what its schema allows.
 func (v *Flags) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *Flags) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendFlags(dst []byte, v *Flags) []byte {
 	dst = kit.AppendLen(dst, len((*v)))
@@ -149,11 +141,8 @@ type Money struct {
 
 // UnmarshalJSON decodes a Money, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Money) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"amount", "currency"}, []string{"amount", "currency"}, nil, false); err != nil {
-		return err
-	}
 	type plain Money
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"amount", "currency"}, []string{"amount", "currency"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -163,21 +152,14 @@ func (v *Money) Validate() error {
 	return vs.Err()
 }
 
-// pattern0 is compiled once; the schema compiler has already accepted it.
-var pattern0 = kit.MustPattern("^[A-Z]{3}$")
-
 func (v *Money) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pAmount := path.Key("amount")
-		if v.Amount < 0.0 {
-			vs.Addf(pAmount.String(), "minimum", "%v is less than 0", v.Amount)
-		}
+	pAmount := path.Key("amount")
+	if v.Amount < 0.0 {
+		vs.Addf(pAmount.String(), "minimum", "%v is less than 0", v.Amount)
 	}
-	{
-		pCurrency := path.Key("currency")
-		if !pattern0.MatchString(v.Currency) {
-			vs.Addf(pCurrency.String(), "pattern", "%q does not match \"^[A-Z]{3}$\"", v.Currency)
-		}
+	pCurrency := path.Key("currency")
+	if !currencyPattern.MatchString(v.Currency) {
+		vs.Addf(pCurrency.String(), "pattern", "%q does not match \"^[A-Z]{3}$\"", v.Currency)
 	}
 }
 
@@ -203,11 +185,8 @@ type Product struct {
 
 // UnmarshalJSON decodes a Product, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Product) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"sku", "name", "price", "updated_at"}, []string{"sku", "name", "price", "stock", "updated_at"}, nil, false); err != nil {
-		return err
-	}
 	type plain Product
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"sku", "name", "price", "updated_at"}, []string{"sku", "name", "price", "stock", "updated_at"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -218,16 +197,11 @@ func (v *Product) Validate() error {
 }
 
 func (v *Product) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pPrice := path.Key("price")
-		v.Price.validate(vs, &pPrice)
-	}
-	{
-		pStock := path.Key("stock")
-		if v.Stock != nil {
-			if (*v.Stock) < 0 {
-				vs.Addf(pStock.String(), "minimum", "%v is less than 0", (*v.Stock))
-			}
+	pPrice := path.Key("price")
+	v.Price.validate(vs, &pPrice)
+	if pStock := path.Key("stock"); v.Stock != nil {
+		if (*v.Stock) < 0 {
+			vs.Addf(pStock.String(), "minimum", "%v is less than 0", (*v.Stock))
 		}
 	}
 }
@@ -236,12 +210,7 @@ func appendProduct(dst []byte, v *Product) []byte {
 	dst = kit.AppendString(dst, v.SKU)
 	dst = kit.AppendString(dst, v.Name)
 	dst = appendMoney(dst, &v.Price)
-	if v.Stock != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendInt64(dst, (*v.Stock))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOpt(dst, v.Stock, kit.AppendInt64)
 	dst = kit.AppendTime(dst, v.UpdatedAt)
 	return dst
 }
@@ -250,11 +219,7 @@ func readProduct(rd *runtime.Reader, v *Product) {
 	v.SKU = rd.String()
 	v.Name = rd.String()
 	readMoney(rd, &v.Price)
-	if rd.Present() {
-		p0 := new(int64)
-		(*p0) = rd.Int64()
-		v.Stock = p0
-	}
+	v.Stock = kit.ReadOpt(rd, (*runtime.Reader).Int64)
 	v.UpdatedAt = rd.Time()
 }
 
@@ -279,11 +244,8 @@ type ProductParams struct {
 
 // UnmarshalJSON decodes a ProductParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ProductParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"sku"}, []string{"sku", "lang"}, nil, false); err != nil {
-		return err
-	}
 	type plain ProductParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"sku"}, []string{"sku", "lang"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -294,28 +256,18 @@ func (v *ProductParams) Validate() error {
 }
 
 func (v *ProductParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pSKU := path.Key("sku")
-		if utf8.RuneCountInString(v.SKU) < 1 {
-			vs.Addf(pSKU.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.SKU))
-		}
+	pSKU := path.Key("sku")
+	if utf8.RuneCountInString(v.SKU) < 1 {
+		vs.Addf(pSKU.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.SKU))
 	}
-	{
-		pLang := path.Key("lang")
-		if v.Lang != nil {
-			(*v.Lang).validate(vs, &pLang)
-		}
+	if pLang := path.Key("lang"); v.Lang != nil {
+		(*v.Lang).validate(vs, &pLang)
 	}
 }
 
 func appendProductParams(dst []byte, v *ProductParams) []byte {
 	dst = kit.AppendString(dst, v.SKU)
-	if v.Lang != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendString(dst, string((*v.Lang)))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOptRef(dst, v.Lang, appendProductParamsLang)
 	return dst
 }
 
@@ -358,8 +310,7 @@ func (v ProductParamsLang) validate(vs *runtime.Violations, path *runtime.Path) 
 }
 
 func appendProductParamsLang(dst []byte, v *ProductParamsLang) []byte {
-	dst = kit.AppendString(dst, string(*v))
-	return dst
+	return kit.AppendString(dst, string(*v))
 }
 
 // ProductSummaries is a list of ProductSummary.
@@ -371,18 +322,9 @@ func (v *ProductSummaries) UnmarshalJSON(data []byte) error {
 	return runtime.DecodeStrict(data, (*plain)(v))
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every ProductSummaries holds only what its schema allows.
 func (v *ProductSummaries) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
-}
-
-func (v *ProductSummaries) validate(vs *runtime.Violations, path *runtime.Path) {
-	for i0 := range *v {
-		p0 := path.Index(i0)
-		(*v)[i0].validate(vs, &p0)
-	}
+	return nil
 }
 
 func appendProductSummaries(dst []byte, v *ProductSummaries) []byte {
@@ -415,21 +357,14 @@ type ProductSummary struct {
 
 // UnmarshalJSON decodes a ProductSummary, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ProductSummary) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"sku", "name"}, []string{"sku", "name"}, nil, false); err != nil {
-		return err
-	}
 	type plain ProductSummary
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"sku", "name"}, []string{"sku", "name"}, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every ProductSummary holds only what its schema allows.
 func (v *ProductSummary) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *ProductSummary) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendProductSummary(dst []byte, v *ProductSummary) []byte {
 	dst = kit.AppendString(dst, v.SKU)
@@ -449,11 +384,8 @@ type ProductsByIDsParams struct {
 
 // UnmarshalJSON decodes a ProductsByIDsParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ProductsByIDsParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"ids"}, []string{"ids"}, nil, false); err != nil {
-		return err
-	}
 	type plain ProductsByIDsParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"ids"}, []string{"ids"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -464,14 +396,12 @@ func (v *ProductsByIDsParams) Validate() error {
 }
 
 func (v *ProductsByIDsParams) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pIDs := path.Key("ids")
-		if len(v.IDs) < 1 {
-			vs.Addf(pIDs.String(), "minItems", "%d items, want at least 1", len(v.IDs))
-		}
-		if len(v.IDs) > 100 {
-			vs.Addf(pIDs.String(), "maxItems", "%d items, want at most 100", len(v.IDs))
-		}
+	pIDs := path.Key("ids")
+	if len(v.IDs) < 1 {
+		vs.Addf(pIDs.String(), "minItems", "%d items, want at least 1", len(v.IDs))
+	}
+	if len(v.IDs) > 100 {
+		vs.Addf(pIDs.String(), "maxItems", "%d items, want at most 100", len(v.IDs))
 	}
 }
 
@@ -495,11 +425,8 @@ type ServiceConfig struct {
 
 // UnmarshalJSON decodes a ServiceConfig, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ServiceConfig) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"url", "timeout_ms"}, []string{"url", "timeout_ms", "retries", "enabled", "tags"}, nil, false); err != nil {
-		return err
-	}
 	type plain ServiceConfig
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"url", "timeout_ms"}, []string{"url", "timeout_ms", "retries", "enabled", "tags"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -510,21 +437,16 @@ func (v *ServiceConfig) Validate() error {
 }
 
 func (v *ServiceConfig) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pTimeoutMs := path.Key("timeout_ms")
-		if v.TimeoutMs < 1 {
-			vs.Addf(pTimeoutMs.String(), "minimum", "%v is less than 1", v.TimeoutMs)
-		}
+	pTimeoutMs := path.Key("timeout_ms")
+	if v.TimeoutMs < 1 {
+		vs.Addf(pTimeoutMs.String(), "minimum", "%v is less than 1", v.TimeoutMs)
 	}
-	{
-		pRetries := path.Key("retries")
-		if v.Retries != nil {
-			if (*v.Retries) < 0 {
-				vs.Addf(pRetries.String(), "minimum", "%v is less than 0", (*v.Retries))
-			}
-			if (*v.Retries) > 10 {
-				vs.Addf(pRetries.String(), "maximum", "%v is greater than 10", (*v.Retries))
-			}
+	if pRetries := path.Key("retries"); v.Retries != nil {
+		if (*v.Retries) < 0 {
+			vs.Addf(pRetries.String(), "minimum", "%v is less than 0", (*v.Retries))
+		}
+		if (*v.Retries) > 10 {
+			vs.Addf(pRetries.String(), "maximum", "%v is greater than 10", (*v.Retries))
 		}
 	}
 }
@@ -532,18 +454,8 @@ func (v *ServiceConfig) validate(vs *runtime.Violations, path *runtime.Path) {
 func appendServiceConfig(dst []byte, v *ServiceConfig) []byte {
 	dst = kit.AppendString(dst, v.URL)
 	dst = kit.AppendInt64(dst, v.TimeoutMs)
-	if v.Retries != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendInt64(dst, (*v.Retries))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.Enabled != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendBool(dst, (*v.Enabled))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOpt(dst, v.Retries, kit.AppendInt64)
+	dst = kit.AppendOpt(dst, v.Enabled, kit.AppendBool)
 	if v.Tags != nil {
 		dst = kit.AppendPresent(dst, true)
 		dst = kit.AppendLen(dst, len((*v.Tags)))
@@ -553,29 +465,15 @@ func appendServiceConfig(dst []byte, v *ServiceConfig) []byte {
 	} else {
 		dst = kit.AppendPresent(dst, false)
 	}
-	dst = kit.AppendPresent(dst, v.Owner.Set)
-	if v.Owner.Set {
-		dst = kit.AppendPresent(dst, v.Owner.Null)
-		if !v.Owner.Null {
-			dst = kit.AppendString(dst, v.Owner.Value)
-		}
-	}
+	dst = kit.AppendOptNull(dst, &v.Owner, kit.AppendString)
 	return dst
 }
 
 func readServiceConfig(rd *runtime.Reader, v *ServiceConfig) {
 	v.URL = rd.String()
 	v.TimeoutMs = rd.Int64()
-	if rd.Present() {
-		p0 := new(int64)
-		(*p0) = rd.Int64()
-		v.Retries = p0
-	}
-	if rd.Present() {
-		p0 := new(bool)
-		(*p0) = rd.Bool()
-		v.Enabled = p0
-	}
+	v.Retries = kit.ReadOpt(rd, (*runtime.Reader).Int64)
+	v.Enabled = kit.ReadOpt(rd, (*runtime.Reader).Bool)
 	if rd.Present() {
 		p0 := new([]string)
 		(*p0) = make([]string, rd.Len())
@@ -584,14 +482,7 @@ func readServiceConfig(rd *runtime.Reader, v *ServiceConfig) {
 		}
 		v.Tags = p0
 	}
-	if rd.Present() {
-		v.Owner.Set = true
-		if rd.Present() {
-			v.Owner.Null = true
-		} else {
-			v.Owner.Value = rd.String()
-		}
-	}
+	v.Owner = kit.ReadOptNull(rd, (*runtime.Reader).String)
 }
 
 // cloneServiceConfig returns a deep copy of v that shares nothing mutable with it.
@@ -624,21 +515,14 @@ type ServiceConfigParams struct {
 
 // UnmarshalJSON decodes a ServiceConfigParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ServiceConfigParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"service_name"}, []string{"service_name"}, nil, false); err != nil {
-		return err
-	}
 	type plain ServiceConfigParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"service_name"}, []string{"service_name"}, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every ServiceConfigParams holds only what its schema allows.
 func (v *ServiceConfigParams) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *ServiceConfigParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendServiceConfigParams(dst []byte, v *ServiceConfigParams) []byte {
 	dst = kit.AppendString(dst, v.ServiceName)
@@ -666,21 +550,15 @@ func NewClient(x *runtime.Executor) *Client {
 	c := &Client{x: x}
 	x.WatchFile("FeatureFlags", "config/flags.json")
 	c.featureFlags = runtime.NewTask(x, runtime.TaskSpec[FeatureFlagsParams, Flags]{
-		AppendKey: appendFeatureFlagsParams,
-		Cache:     runtime.CachePolicy{TTL: time.Minute},
-		Clone:     cloneFlags,
-		Decode:    decodeFeatureFlags,
-		Describe:  describeFeatureFlagsParams,
-		Encode:    appendFlags,
-		Fetch:     c.fetchFeatureFlags,
-		Name:      "FeatureFlags",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
+		AppendKey:      appendFeatureFlagsParams,
+		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Clone:          cloneFlags,
+		Decode:         kit.Decoder(readFlags),
+		Describe:       describeFeatureFlagsParams,
+		Encode:         appendFlags,
+		Fetch:          c.fetchFeatureFlags,
+		Name:           "FeatureFlags",
 		ValidateParams: (*FeatureFlagsParams).Validate,
-		ValidateResult: (*Flags).Validate,
 		Version:        "8f44d841d5fe27db",
 	})
 	c.productRequest = &runtime.HTTPRequest{
@@ -717,11 +595,11 @@ func NewClient(x *runtime.Executor) *Client {
 			TTL:         time.Minute,
 		},
 		Clone:    cloneProduct,
-		Decode:   decodeProduct,
+		Decode:   kit.Decoder(readProduct),
 		Describe: describeProductParams,
 		Encode:   appendProduct,
 		Fallbacks: []runtime.Fallback[ProductParams, Product]{{
-			Fn:   fallbackProductValue0,
+			Fn:   kit.FallbackJSON[ProductParams, Product]("{\"sku\":\"unknown\",\"name\":\"Unavailable\",\"price\":{\"amount\":0,\"currency\":\"EUR\"},\"updated_at\":\"2000-01-01T00:00:00Z\"}"),
 			Name: "value 0",
 		}},
 		Fetch: c.fetchProduct,
@@ -748,39 +626,27 @@ func NewClient(x *runtime.Executor) *Client {
 		Pointer:  "/items",
 	}
 	c.productsByIDs = runtime.NewTask(x, runtime.TaskSpec[ProductsByIDsParams, ProductSummaries]{
-		AppendKey: keyProductsByIDsParams,
-		Cache:     runtime.CachePolicy{TTL: 30 * time.Second},
-		Clone:     cloneProductSummaries,
-		Decode:    decodeProductsByIDs,
-		Describe:  describeProductsByIDsParams,
-		Encode:    appendProductSummaries,
-		Fetch:     c.fetchProductsByIDs,
-		Name:      "ProductsByIDs",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
+		AppendKey:      keyProductsByIDsParams,
+		Cache:          runtime.CachePolicy{TTL: 30 * time.Second},
+		Clone:          cloneProductSummaries,
+		Decode:         kit.Decoder(readProductSummaries),
+		Describe:       describeProductsByIDsParams,
+		Encode:         appendProductSummaries,
+		Fetch:          c.fetchProductsByIDs,
+		Name:           "ProductsByIDs",
 		ValidateParams: (*ProductsByIDsParams).Validate,
-		ValidateResult: (*ProductSummaries).Validate,
 		Version:        "70f3a5ccfbc8991b",
 	})
 	x.WatchFile("ServiceConfig", "config/services.yaml")
 	c.serviceConfig = runtime.NewTask(x, runtime.TaskSpec[ServiceConfigParams, ServiceConfig]{
-		AppendKey: appendServiceConfigParams,
-		Cache:     runtime.CachePolicy{TTL: time.Hour},
-		Clone:     cloneServiceConfig,
-		Decode:    decodeServiceConfig,
-		Describe:  describeServiceConfigParams,
-		Encode:    appendServiceConfig,
-		Fetch:     c.fetchServiceConfig,
-		Name:      "ServiceConfig",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
-		ValidateParams: (*ServiceConfigParams).Validate,
+		AppendKey:      appendServiceConfigParams,
+		Cache:          runtime.CachePolicy{TTL: time.Hour},
+		Clone:          cloneServiceConfig,
+		Decode:         kit.Decoder(readServiceConfig),
+		Describe:       describeServiceConfigParams,
+		Encode:         appendServiceConfig,
+		Fetch:          c.fetchServiceConfig,
+		Name:           "ServiceConfig",
 		ValidateResult: (*ServiceConfig).Validate,
 		Version:        "cc647c07aab83b3d",
 	})
@@ -790,55 +656,21 @@ func NewClient(x *runtime.Executor) *Client {
 // GetFeatureFlags reads the feature flags of an environment from config/flags.json.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetFeatureFlags(ctx context.Context, env FeatureFlagsParamsEnv) (*Flags, error) {
-	p := newFeatureFlagsParams(env)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.featureFlags.Get(ctx, c.keyFeatureFlags(buf[:0], &p), p)
-}
-
-// keyFeatureFlags appends the cache key of p to dst. It is kept out of line so that GetFeatureFlags's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyFeatureFlags(dst []byte, p *FeatureFlagsParams) []byte {
-	return appendFeatureFlagsParams(c.featureFlags.Key(dst), p)
+	return kit.Get(ctx, c.featureFlags, appendFeatureFlagsParams, FeatureFlagsParams{Env: env})
 }
 
 // GetFeatureFlagsAsync starts GetFeatureFlags and returns at once; Await the future for the result.
 func (c *Client) GetFeatureFlagsAsync(ctx context.Context, env FeatureFlagsParamsEnv) *runtime.Future[Flags] {
-	p := newFeatureFlagsParams(env)
-	return c.featureFlags.Async(ctx, &p)
+	return c.featureFlags.Async(ctx, &FeatureFlagsParams{Env: env})
 }
 
 // InvalidateFeatureFlags drops the cached result for these parameters.
 func (c *Client) InvalidateFeatureFlags(env FeatureFlagsParamsEnv) {
-	p := newFeatureFlagsParams(env)
-	c.featureFlags.Invalidate(&p)
-}
-
-func newFeatureFlagsParams(env FeatureFlagsParamsEnv) FeatureFlagsParams {
-	p := FeatureFlagsParams{Env: env}
-	return p
+	c.featureFlags.Invalidate(&FeatureFlagsParams{Env: env})
 }
 
 func describeFeatureFlagsParams(p *FeatureFlagsParams) string {
 	return fmt.Sprintf("env=%v", runtime.Quote(string(p.Env)))
-}
-
-func decodeFeatureFlags(rd *runtime.Reader) *Flags {
-	v := new(Flags)
-	readFlags(rd, v)
-	return v
-}
-
-// recordFeatureFlags converts the record the source returned; a bare return passes err on.
-func recordFeatureFlags(raw any) (out *Flags, err error) {
-	var v Flags
-	v, err = convFlags("", raw)
-	if err != nil {
-		return
-	}
-	return &v, nil
 }
 
 func (c *Client) fetchFeatureFlags(ctx context.Context, p *FeatureFlagsParams) (*Flags, error) {
@@ -846,24 +678,13 @@ func (c *Client) fetchFeatureFlags(ctx context.Context, p *FeatureFlagsParams) (
 	if err != nil {
 		return nil, err
 	}
-	return recordFeatureFlags(raw)
+	return kit.Record(raw, convFlags)
 }
 
 // GetProduct looks up a product by SKU in the catalogue API.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetProduct(ctx context.Context, sku string, opts *ProductOptions) (*Product, error) {
-	p := newProductParams(sku, opts)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.product.Get(ctx, c.keyProduct(buf[:0], &p), p)
-}
-
-// keyProduct appends the cache key of p to dst. It is kept out of line so that GetProduct's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyProduct(dst []byte, p *ProductParams) []byte {
-	return appendProductParams(c.product.Key(dst), p)
+	return kit.Get(ctx, c.product, appendProductParams, newProductParams(sku, opts))
 }
 
 // GetProductAsync starts GetProduct and returns at once; Await the future for the result.
@@ -888,12 +709,6 @@ func newProductParams(sku string, opts *ProductOptions) ProductParams {
 
 func describeProductParams(p *ProductParams) string {
 	return fmt.Sprintf("sku=%v", runtime.Quote(p.SKU))
-}
-
-func decodeProduct(rd *runtime.Reader) *Product {
-	v := new(Product)
-	readProduct(rd, v)
-	return v
 }
 
 // recordProduct converts the record the source returned; a bare return passes err on.
@@ -938,30 +753,10 @@ func (c *Client) fetchProduct(ctx context.Context, p *ProductParams) (*Product, 
 	return r, nil
 }
 
-// fallbackProductValue0 decodes a fresh copy of the fallback value, which reftaskgen checked against the result schema.
-func fallbackProductValue0(context.Context, *ProductParams) (*Product, error) {
-	v := new(Product)
-	if err := json.Unmarshal([]byte("{\"sku\":\"unknown\",\"name\":\"Unavailable\",\"price\":{\"amount\":0,\"currency\":\"EUR\"},\"updated_at\":\"2000-01-01T00:00:00Z\"}"), v); err != nil {
-		return nil, err
-	}
-	return v, nil
-}
-
 // GetProductsByIDs looks up several products in one POST.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetProductsByIDs(ctx context.Context, iDs []string) (*ProductSummaries, error) {
-	p := newProductsByIDsParams(iDs)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.productsByIDs.Get(ctx, c.keyProductsByIDs(buf[:0], &p), p)
-}
-
-// keyProductsByIDs appends the cache key of p to dst. It is kept out of line so that GetProductsByIDs's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyProductsByIDs(dst []byte, p *ProductsByIDsParams) []byte {
-	return keyProductsByIDsParams(c.productsByIDs.Key(dst), p)
+	return kit.Get(ctx, c.productsByIDs, keyProductsByIDsParams, ProductsByIDsParams{IDs: iDs})
 }
 
 // keyProductsByIDsParams appends the cache key of v: its cache encoding, except where a source sees more of a param than that holds.
@@ -976,29 +771,16 @@ func keyProductsByIDsParams(dst []byte, v *ProductsByIDsParams) []byte {
 
 // GetProductsByIDsAsync starts GetProductsByIDs and returns at once; Await the future for the result.
 func (c *Client) GetProductsByIDsAsync(ctx context.Context, iDs []string) *runtime.Future[ProductSummaries] {
-	p := newProductsByIDsParams(iDs)
-	return c.productsByIDs.Async(ctx, &p)
+	return c.productsByIDs.Async(ctx, &ProductsByIDsParams{IDs: iDs})
 }
 
 // InvalidateProductsByIDs drops the cached result for these parameters.
 func (c *Client) InvalidateProductsByIDs(iDs []string) {
-	p := newProductsByIDsParams(iDs)
-	c.productsByIDs.Invalidate(&p)
-}
-
-func newProductsByIDsParams(iDs []string) ProductsByIDsParams {
-	p := ProductsByIDsParams{IDs: iDs}
-	return p
+	c.productsByIDs.Invalidate(&ProductsByIDsParams{IDs: iDs})
 }
 
 func describeProductsByIDsParams(p *ProductsByIDsParams) string {
 	return fmt.Sprintf("ids=%v", kit.Brief(p.IDs))
-}
-
-func decodeProductsByIDs(rd *runtime.Reader) *ProductSummaries {
-	v := new(ProductSummaries)
-	readProductSummaries(rd, v)
-	return v
 }
 
 // recordProductsByIDs converts the record the source returned; a bare return passes err on.
@@ -1031,55 +813,21 @@ func (c *Client) fetchProductsByIDs(ctx context.Context, p *ProductsByIDsParams)
 // GetServiceConfig reads a service's configuration from config/services.yaml.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetServiceConfig(ctx context.Context, serviceName string) (*ServiceConfig, error) {
-	p := newServiceConfigParams(serviceName)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.serviceConfig.Get(ctx, c.keyServiceConfig(buf[:0], &p), p)
-}
-
-// keyServiceConfig appends the cache key of p to dst. It is kept out of line so that GetServiceConfig's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyServiceConfig(dst []byte, p *ServiceConfigParams) []byte {
-	return appendServiceConfigParams(c.serviceConfig.Key(dst), p)
+	return kit.Get(ctx, c.serviceConfig, appendServiceConfigParams, ServiceConfigParams{ServiceName: serviceName})
 }
 
 // GetServiceConfigAsync starts GetServiceConfig and returns at once; Await the future for the result.
 func (c *Client) GetServiceConfigAsync(ctx context.Context, serviceName string) *runtime.Future[ServiceConfig] {
-	p := newServiceConfigParams(serviceName)
-	return c.serviceConfig.Async(ctx, &p)
+	return c.serviceConfig.Async(ctx, &ServiceConfigParams{ServiceName: serviceName})
 }
 
 // InvalidateServiceConfig drops the cached result for these parameters.
 func (c *Client) InvalidateServiceConfig(serviceName string) {
-	p := newServiceConfigParams(serviceName)
-	c.serviceConfig.Invalidate(&p)
-}
-
-func newServiceConfigParams(serviceName string) ServiceConfigParams {
-	p := ServiceConfigParams{ServiceName: serviceName}
-	return p
+	c.serviceConfig.Invalidate(&ServiceConfigParams{ServiceName: serviceName})
 }
 
 func describeServiceConfigParams(p *ServiceConfigParams) string {
 	return fmt.Sprintf("service_name=%v", runtime.Quote(p.ServiceName))
-}
-
-func decodeServiceConfig(rd *runtime.Reader) *ServiceConfig {
-	v := new(ServiceConfig)
-	readServiceConfig(rd, v)
-	return v
-}
-
-// recordServiceConfig converts the record the source returned; a bare return passes err on.
-func recordServiceConfig(raw any) (out *ServiceConfig, err error) {
-	var v ServiceConfig
-	v, err = convServiceConfig("", raw)
-	if err != nil {
-		return
-	}
-	return &v, nil
 }
 
 func (c *Client) fetchServiceConfig(ctx context.Context, p *ServiceConfigParams) (*ServiceConfig, error) {
@@ -1087,52 +835,20 @@ func (c *Client) fetchServiceConfig(ctx context.Context, p *ServiceConfigParams)
 	if err != nil {
 		return nil, err
 	}
-	return recordServiceConfig(raw)
+	return kit.Record(raw, convServiceConfig)
 }
 
 // Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError (see runtime.DecodeParams).
 func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, error) {
 	switch task {
 	case "FeatureFlags":
-		var p FeatureFlagsParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.featureFlags.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.featureFlags, params)
 	case "Product":
-		var p ProductParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.product.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.product, params)
 	case "ProductsByIDs":
-		var p ProductsByIDsParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.productsByIDs.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.productsByIDs, params)
 	case "ServiceConfig":
-		var p ServiceConfigParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.serviceConfig.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.serviceConfig, params)
 	}
 	return nil, fmt.Errorf("%w: %q", runtime.ErrUnknownTask, task)
 }
@@ -1167,30 +883,11 @@ func convProduct(path string, raw any) (out Product, err error) {
 	if err != nil {
 		return
 	}
-	out.SKU, err = runtime.AsString(path+"/sku", runtime.Prop(m, "sku"))
-	if err != nil {
-		return
-	}
-	out.Name, err = runtime.AsString(path+"/name", runtime.Prop(m, "name"))
-	if err != nil {
-		return
-	}
-	out.Price, err = convMoney(path+"/price", runtime.Prop(m, "price"))
-	if err != nil {
-		return
-	}
-	if rStock, ok := m["stock"]; ok && rStock != nil {
-		var vStock int64
-		vStock, err = runtime.AsInt64(path+"/stock", rStock)
-		if err != nil {
-			return
-		}
-		out.Stock = &vStock
-	}
-	out.UpdatedAt, err = runtime.AsTime(path+"/updated_at", runtime.Prop(m, "updated_at"))
-	if err != nil {
-		return
-	}
+	out.SKU = kit.Field(&err, path+"/sku", runtime.Prop(m, "sku"), runtime.AsString)
+	out.Name = kit.Field(&err, path+"/name", runtime.Prop(m, "name"), runtime.AsString)
+	out.Price = kit.Field(&err, path+"/price", runtime.Prop(m, "price"), convMoney)
+	out.Stock = kit.OptionalField(&err, path+"/stock", runtime.Prop(m, "stock"), runtime.AsInt64)
+	out.UpdatedAt = kit.Field(&err, path+"/updated_at", runtime.Prop(m, "updated_at"), runtime.AsTime)
 	return
 }
 
@@ -1217,59 +914,12 @@ func convServiceConfig(path string, raw any) (out ServiceConfig, err error) {
 	if err != nil {
 		return
 	}
-	out.URL, err = runtime.AsString(path+"/url", runtime.Prop(m, "url"))
-	if err != nil {
-		return
-	}
-	out.TimeoutMs, err = runtime.AsInt64(path+"/timeout_ms", runtime.Prop(m, "timeout_ms"))
-	if err != nil {
-		return
-	}
-	if rRetries, ok := m["retries"]; ok && rRetries != nil {
-		var vRetries int64
-		vRetries, err = runtime.AsInt64(path+"/retries", rRetries)
-		if err != nil {
-			return
-		}
-		out.Retries = &vRetries
-	}
-	if rEnabled, ok := m["enabled"]; ok && rEnabled != nil {
-		var vEnabled bool
-		vEnabled, err = runtime.AsBool(path+"/enabled", rEnabled)
-		if err != nil {
-			return
-		}
-		out.Enabled = &vEnabled
-	}
-	if rTags, ok := m["tags"]; ok && rTags != nil {
-		var vTags []string
-		{
-			var a1 []any
-			a1, err = runtime.AsArray(path+"/tags", rTags)
-			if err != nil {
-				return
-			}
-			vTags = make([]string, len(a1))
-			for i1, e1 := range a1 {
-				vTags[i1], err = runtime.AsString(path+"/tags"+"/"+strconv.Itoa(i1), e1)
-				if err != nil {
-					return
-				}
-			}
-		}
-		out.Tags = &vTags
-	}
-	if rOwner, ok := m["owner"]; ok {
-		out.Owner.Set = true
-		if rOwner == nil {
-			out.Owner.Null = true
-		} else {
-			out.Owner.Value, err = runtime.AsString(path+"/owner", rOwner)
-			if err != nil {
-				return
-			}
-		}
-	}
+	out.URL = kit.Field(&err, path+"/url", runtime.Prop(m, "url"), runtime.AsString)
+	out.TimeoutMs = kit.Field(&err, path+"/timeout_ms", runtime.Prop(m, "timeout_ms"), runtime.AsInt64)
+	out.Retries = kit.OptionalField(&err, path+"/retries", runtime.Prop(m, "retries"), runtime.AsInt64)
+	out.Enabled = kit.OptionalField(&err, path+"/enabled", runtime.Prop(m, "enabled"), runtime.AsBool)
+	out.Tags = kit.OptionalListField(&err, path+"/tags", runtime.Prop(m, "tags"), runtime.AsString)
+	out.Owner = kit.OptNullField(&err, path+"/owner", runtime.Prop(m, "owner"), runtime.AsString)
 	return
 }
 
@@ -1278,14 +928,8 @@ func convMoney(path string, raw any) (out Money, err error) {
 	if err != nil {
 		return
 	}
-	out.Amount, err = runtime.AsFloat64(path+"/amount", runtime.Prop(m, "amount"))
-	if err != nil {
-		return
-	}
-	out.Currency, err = runtime.AsString(path+"/currency", runtime.Prop(m, "currency"))
-	if err != nil {
-		return
-	}
+	out.Amount = kit.Field(&err, path+"/amount", runtime.Prop(m, "amount"), runtime.AsFloat64)
+	out.Currency = kit.Field(&err, path+"/currency", runtime.Prop(m, "currency"), runtime.AsString)
 	return
 }
 
@@ -1294,13 +938,7 @@ func convProductSummary(path string, raw any) (out ProductSummary, err error) {
 	if err != nil {
 		return
 	}
-	out.SKU, err = runtime.AsString(path+"/sku", runtime.Prop(m, "sku"))
-	if err != nil {
-		return
-	}
-	out.Name, err = runtime.AsString(path+"/name", runtime.Prop(m, "name"))
-	if err != nil {
-		return
-	}
+	out.SKU = kit.Field(&err, path+"/sku", runtime.Prop(m, "sku"), runtime.AsString)
+	out.Name = kit.Field(&err, path+"/name", runtime.Prop(m, "name"), runtime.AsString)
 	return
 }

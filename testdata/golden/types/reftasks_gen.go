@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"github.com/reftask/reftask/runtime"
 	"github.com/reftask/reftask/runtime/kit"
-	"strconv"
 	"time"
 	"unicode/utf8"
 )
@@ -17,6 +16,9 @@ import (
 // A compile error here means this file and github.com/reftask/reftask/runtime/kit come from
 // different versions of reftask: regenerate the file (go generate) with the reftaskgen of the version you build with.
 const _ = kit.SupportPackageIsVersion1
+
+// patternPropsKeyPattern is compiled once; reftaskgen has already checked the pattern.
+var patternPropsKeyPattern = kit.MustPattern("^x-")
 
 // Setting: A setting value.
 // Its schema allows values of several JSON types, so it holds any JSON value
@@ -37,8 +39,7 @@ func (v *Setting) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendSetting(dst []byte, v *Setting) []byte {
-	dst = runtime.AppendJSONValue(dst, v.JSONValue)
-	return dst
+	return runtime.AppendJSONValue(dst, v.JSONValue)
 }
 
 func readSetting(rd *runtime.Reader, v *Setting) {
@@ -59,21 +60,14 @@ type SettingParams struct {
 
 // UnmarshalJSON decodes a SettingParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *SettingParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"key"}, []string{"key"}, nil, false); err != nil {
-		return err
-	}
 	type plain SettingParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"key"}, []string{"key"}, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every SettingParams holds only what its schema allows.
 func (v *SettingParams) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *SettingParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendSettingParams(dst []byte, v *SettingParams) []byte {
 	dst = kit.AppendString(dst, v.Key)
@@ -135,70 +129,44 @@ func (v *Thing) Validate() error {
 }
 
 func (v *Thing) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pShape := path.Key("shape")
-		v.Shape.validate(vs, &pShape)
+	pShape := path.Key("shape")
+	v.Shape.validate(vs, &pShape)
+	if pAnything := path.Key("anything"); v.Anything != nil {
+		checkThingAnything((*v.Anything).Any(), &pAnything, vs, nil)
 	}
-	{
-		pAnything := path.Key("anything")
-		if v.Anything != nil {
-			checkThingAnything((*v.Anything).Any(), &pAnything, vs, nil)
+	if pBag := path.Key("bag"); v.Bag != nil {
+		checkThingBag((*v.Bag).Any(), &pBag, vs, nil)
+	}
+	if pMixed := path.Key("mixed"); v.Mixed != nil {
+		checkThingMixed((*v.Mixed).Any(), &pMixed, vs, nil)
+	}
+	if pPair := path.Key("pair"); v.Pair != nil {
+		v.Pair.validate(vs, &pPair)
+	}
+	if pLabels := path.Key("labels"); v.Labels != nil {
+		v.Labels.validate(vs, &pLabels)
+	}
+	if pTags := path.Key("tags"); v.Tags != nil {
+		if i, j, dup := kit.DuplicateIndex((*v.Tags)); dup {
+			vs.Addf(pTags.String(), "uniqueItems", "items %d and %d are equal", i, j)
 		}
-	}
-	{
-		pBag := path.Key("bag")
-		if v.Bag != nil {
-			checkThingBag((*v.Bag).Any(), &pBag, vs, nil)
-		}
-	}
-	{
-		pMixed := path.Key("mixed")
-		if v.Mixed != nil {
-			checkThingMixed((*v.Mixed).Any(), &pMixed, vs, nil)
-		}
-	}
-	{
-		pPair := path.Key("pair")
-		if v.Pair != nil {
-			v.Pair.validate(vs, &pPair)
-		}
-	}
-	{
-		pLabels := path.Key("labels")
-		if v.Labels != nil {
-			v.Labels.validate(vs, &pLabels)
-		}
-	}
-	{
-		pTags := path.Key("tags")
-		if v.Tags != nil {
-			if i, j, dup := kit.DuplicateIndex((*v.Tags)); dup {
-				vs.Addf(pTags.String(), "uniqueItems", "items %d and %d are equal", i, j)
-			}
-			for i0 := range *v.Tags {
-				p0 := pTags.Index(i0)
-				if utf8.RuneCountInString((*v.Tags)[i0]) > 8 {
-					vs.Addf(p0.String(), "maxLength", "length %d, want at most 8", utf8.RuneCountInString((*v.Tags)[i0]))
-				}
+		for i0 := range *v.Tags {
+			p0 := pTags.Index(i0)
+			if utf8.RuneCountInString((*v.Tags)[i0]) > 8 {
+				vs.Addf(p0.String(), "maxLength", "length %d, want at most 8", utf8.RuneCountInString((*v.Tags)[i0]))
 			}
 		}
 	}
-	{
-		pScores := path.Key("scores")
-		if v.Scores != nil {
-			for k0, e0 := range *v.Scores {
-				p0 := pScores.Key(k0)
-				if e0 < 0.0 {
-					vs.Addf(p0.String(), "minimum", "%v is less than 0", e0)
-				}
+	if pScores := path.Key("scores"); v.Scores != nil {
+		for k0, e0 := range *v.Scores {
+			p0 := pScores.Key(k0)
+			if e0 < 0.0 {
+				vs.Addf(p0.String(), "minimum", "%v is less than 0", e0)
 			}
 		}
 	}
-	{
-		pLevel := path.Key("level")
-		if v.Level != nil {
-			(*v.Level).validate(vs, &pLevel)
-		}
+	if pLevel := path.Key("level"); v.Level != nil {
+		(*v.Level).validate(vs, &pLevel)
 	}
 }
 
@@ -223,18 +191,8 @@ func appendThing(dst []byte, v *Thing) []byte {
 	} else {
 		dst = kit.AppendPresent(dst, false)
 	}
-	if v.Pair != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = appendThingPair(dst, v.Pair)
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.Labels != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = appendThingLabels(dst, v.Labels)
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOptRef(dst, v.Pair, appendThingPair)
+	dst = kit.AppendOptRef(dst, v.Labels, appendThingLabels)
 	if v.Tags != nil {
 		dst = kit.AppendPresent(dst, true)
 		dst = kit.AppendLen(dst, len((*v.Tags)))
@@ -254,19 +212,8 @@ func appendThing(dst []byte, v *Thing) []byte {
 	} else {
 		dst = kit.AppendPresent(dst, false)
 	}
-	dst = kit.AppendPresent(dst, v.Note.Set)
-	if v.Note.Set {
-		dst = kit.AppendPresent(dst, v.Note.Null)
-		if !v.Note.Null {
-			dst = kit.AppendString(dst, v.Note.Value)
-		}
-	}
-	if v.Level != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendString(dst, string((*v.Level)))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOptNull(dst, &v.Note, kit.AppendString)
+	dst = kit.AppendOptRef(dst, v.Level, appendThingLevel)
 	return dst
 }
 
@@ -288,16 +235,8 @@ func readThing(rd *runtime.Reader, v *Thing) {
 		(*p0) = runtime.ReadJSONValue(rd)
 		v.Mixed = p0
 	}
-	if rd.Present() {
-		p0 := new(ThingPair)
-		readThingPair(rd, p0)
-		v.Pair = p0
-	}
-	if rd.Present() {
-		p0 := new(ThingLabels)
-		readThingLabels(rd, p0)
-		v.Labels = p0
-	}
+	v.Pair = kit.ReadOptRef(rd, readThingPair)
+	v.Labels = kit.ReadOptRef(rd, readThingLabels)
 	if rd.Present() {
 		p0 := new([]string)
 		(*p0) = make([]string, rd.Len())
@@ -320,19 +259,8 @@ func readThing(rd *runtime.Reader, v *Thing) {
 		}
 		v.Scores = p0
 	}
-	if rd.Present() {
-		v.Note.Set = true
-		if rd.Present() {
-			v.Note.Null = true
-		} else {
-			v.Note.Value = rd.String()
-		}
-	}
-	if rd.Present() {
-		p0 := new(ThingLevel)
-		(*p0) = ThingLevel(rd.String())
-		v.Level = p0
-	}
+	v.Note = kit.ReadOptNull(rd, (*runtime.Reader).String)
+	v.Level = kit.ReadOptRef(rd, readThingLevel)
 }
 
 // cloneThing returns a deep copy of v that shares nothing mutable with it.
@@ -345,9 +273,6 @@ type ThingLabels struct {
 	// PatternProps holds the properties whose names match "^x-".
 	PatternProps map[string]string `json:"-"`
 }
-
-// pattern0 is compiled once; the schema compiler has already accepted it.
-var pattern0 = kit.MustPattern("^x-")
 
 // UnmarshalJSON decodes a ThingLabels strictly (missing required properties, nulls where null is not allowed and unknown properties are errors)
 // and puts every key that no property takes into the map it belongs to.
@@ -367,7 +292,7 @@ func (v *ThingLabels) UnmarshalJSON(data []byte) error {
 	var vs runtime.Violations
 	for _, k := range keys {
 		matched := false
-		if pattern0.MatchString(k) {
+		if patternPropsKeyPattern.MatchString(k) {
 			matched = true
 			var x string
 			if err := runtime.DecodeStrict(raw[k], &x); err != nil {
@@ -404,7 +329,7 @@ func (v *ThingLabels) Validate() error {
 func (v *ThingLabels) validate(vs *runtime.Violations, path *runtime.Path) {
 	for k := range v.PatternProps {
 		p := path.Key(k)
-		if !pattern0.MatchString(k) {
+		if !patternPropsKeyPattern.MatchString(k) {
 			vs.Addf(p.String(), "patternProperties", "%q does not match \"^x-\", the pattern of PatternProps", k)
 		}
 	}
@@ -470,8 +395,7 @@ func (v ThingLevel) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendThingLevel(dst []byte, v *ThingLevel) []byte {
-	dst = kit.AppendString(dst, string(*v))
-	return dst
+	return kit.AppendString(dst, string(*v))
 }
 
 func readThingLevel(rd *runtime.Reader, v *ThingLevel) {
@@ -539,32 +463,14 @@ func (v *ThingPair) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendThingPair(dst []byte, v *ThingPair) []byte {
-	if v.V0 != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendString(dst, (*v.V0))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.V1 != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendInt64(dst, (*v.V1))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOpt(dst, v.V0, kit.AppendString)
+	dst = kit.AppendOpt(dst, v.V1, kit.AppendInt64)
 	return dst
 }
 
 func readThingPair(rd *runtime.Reader, v *ThingPair) {
-	if rd.Present() {
-		p0 := new(string)
-		(*p0) = rd.String()
-		v.V0 = p0
-	}
-	if rd.Present() {
-		p0 := new(int64)
-		(*p0) = rd.Int64()
-		v.V1 = p0
-	}
+	v.V0 = kit.ReadOpt(rd, (*runtime.Reader).String)
+	v.V1 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
 }
 
 // ThingParams is the object at thing.task.json#/params.
@@ -574,21 +480,14 @@ type ThingParams struct {
 
 // UnmarshalJSON decodes a ThingParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ThingParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
-		return err
-	}
 	type plain ThingParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"id"}, []string{"id"}, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every ThingParams holds only what its schema allows.
 func (v *ThingParams) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *ThingParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendThingParams(dst []byte, v *ThingParams) []byte {
 	dst = kit.AppendString(dst, v.ID)
@@ -698,11 +597,8 @@ type ThingShapeCircle struct {
 
 // UnmarshalJSON decodes a ThingShapeCircle, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ThingShapeCircle) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"kind"}, []string{"kind", "r"}, nil, false); err != nil {
-		return err
-	}
 	type plain ThingShapeCircle
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"kind"}, []string{"kind", "r"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -713,32 +609,21 @@ func (v *ThingShapeCircle) Validate() error {
 }
 
 func (v *ThingShapeCircle) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pKind := path.Key("kind")
-		if v.Kind != "circle" {
-			vs.Addf(pKind.String(), "const", "%v is not circle", v.Kind)
-		}
+	pKind := path.Key("kind")
+	if v.Kind != "circle" {
+		vs.Addf(pKind.String(), "const", "%v is not circle", v.Kind)
 	}
 }
 
 func appendThingShapeCircle(dst []byte, v *ThingShapeCircle) []byte {
 	dst = kit.AppendString(dst, v.Kind)
-	if v.R != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendFloat64(dst, (*v.R))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOpt(dst, v.R, kit.AppendFloat64)
 	return dst
 }
 
 func readThingShapeCircle(rd *runtime.Reader, v *ThingShapeCircle) {
 	v.Kind = rd.String()
-	if rd.Present() {
-		p0 := new(float64)
-		(*p0) = rd.Float64()
-		v.R = p0
-	}
+	v.R = kit.ReadOpt(rd, (*runtime.Reader).Float64)
 }
 
 // ThingShapeSquare is the object at oneOf/1.
@@ -749,11 +634,8 @@ type ThingShapeSquare struct {
 
 // UnmarshalJSON decodes a ThingShapeSquare, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ThingShapeSquare) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"kind"}, []string{"kind", "a"}, nil, false); err != nil {
-		return err
-	}
 	type plain ThingShapeSquare
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"kind"}, []string{"kind", "a"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -764,32 +646,21 @@ func (v *ThingShapeSquare) Validate() error {
 }
 
 func (v *ThingShapeSquare) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pKind := path.Key("kind")
-		if v.Kind != "square" {
-			vs.Addf(pKind.String(), "const", "%v is not square", v.Kind)
-		}
+	pKind := path.Key("kind")
+	if v.Kind != "square" {
+		vs.Addf(pKind.String(), "const", "%v is not square", v.Kind)
 	}
 }
 
 func appendThingShapeSquare(dst []byte, v *ThingShapeSquare) []byte {
 	dst = kit.AppendString(dst, v.Kind)
-	if v.A != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendFloat64(dst, (*v.A))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOpt(dst, v.A, kit.AppendFloat64)
 	return dst
 }
 
 func readThingShapeSquare(rd *runtime.Reader, v *ThingShapeSquare) {
 	v.Kind = rd.String()
-	if rd.Present() {
-		p0 := new(float64)
-		(*p0) = rd.Float64()
-		v.A = p0
-	}
+	v.A = kit.ReadOpt(rd, (*runtime.Reader).Float64)
 }
 
 // checkSetting checks a JSON value against the schema at setting.json#, adding a violation for every keyword it breaks.
@@ -807,7 +678,7 @@ func checkSetting(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Eva
 // checkSettingNot checks a JSON value against the schema at setting.json#/not, adding a violation for every keyword it breaks.
 func checkSettingNot(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "array") {
-		vs.Addf(path.String(), "type", "%s is not of type array", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type array", kit.JSONKind(v))
 	}
 }
 
@@ -817,17 +688,17 @@ func checkThingAnything(v any, path *runtime.Path, vs *runtime.Violations, ev *k
 // checkThingBag checks a JSON value against the schema at properties/bag, adding a violation for every keyword it breaks.
 func checkThingBag(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "object") {
-		vs.Addf(path.String(), "type", "%s is not of type object", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type object", kit.JSONKind(v))
 	}
 }
 
 // checkThingMixed checks a JSON value against the schema at properties/mixed, adding a violation for every keyword it breaks.
 func checkThingMixed(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "string", "integer") {
-		vs.Addf(path.String(), "type", "%s is not of type string or integer", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type string or integer", kit.JSONKind(v))
 	}
 	if n, ok := v.(json.Number); ok {
-		if runtime.CompareNumber(n, "1") < 0 {
+		if kit.CompareNumber(n, "1") < 0 {
 			vs.Addf(path.String(), "minimum", "%s is less than 1", n)
 		}
 	}
@@ -853,20 +724,14 @@ func NewClient(x *runtime.Executor) *Client {
 	c := &Client{x: x}
 	c.settingQuery = runtime.NewSQLQuery("db", []string{"SELECT value FROM settings WHERE key = ", ""}, []string{"key"})
 	c.setting = runtime.NewTask(x, runtime.TaskSpec[SettingParams, Setting]{
-		AppendKey: appendSettingParams,
-		Cache:     runtime.CachePolicy{TTL: time.Minute},
-		Clone:     cloneSetting,
-		Decode:    decodeSetting,
-		Describe:  describeSettingParams,
-		Encode:    appendSetting,
-		Fetch:     c.fetchSetting,
-		Name:      "Setting",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
-		ValidateParams: (*SettingParams).Validate,
+		AppendKey:      appendSettingParams,
+		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Clone:          cloneSetting,
+		Decode:         kit.Decoder(readSetting),
+		Describe:       describeSettingParams,
+		Encode:         appendSetting,
+		Fetch:          c.fetchSetting,
+		Name:           "Setting",
 		ValidateResult: (*Setting).Validate,
 		Version:        "eca2eaddf240abd3",
 	})
@@ -876,20 +741,14 @@ func NewClient(x *runtime.Executor) *Client {
 		Scan:    scanThing,
 	}
 	c.thing = runtime.NewTask(x, runtime.TaskSpec[ThingParams, Thing]{
-		AppendKey: appendThingParams,
-		Cache:     runtime.CachePolicy{TTL: time.Minute},
-		Clone:     cloneThing,
-		Decode:    decodeThing,
-		Describe:  describeThingParams,
-		Encode:    appendThing,
-		Fetch:     c.fetchThing,
-		Name:      "Thing",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
-		ValidateParams: (*ThingParams).Validate,
+		AppendKey:      appendThingParams,
+		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Clone:          cloneThing,
+		Decode:         kit.Decoder(readThing),
+		Describe:       describeThingParams,
+		Encode:         appendThing,
+		Fetch:          c.fetchThing,
+		Name:           "Thing",
 		ValidateResult: (*Thing).Validate,
 		Version:        "809c74d7426fbcca",
 	})
@@ -899,45 +758,21 @@ func NewClient(x *runtime.Executor) *Client {
 // GetSetting looks up a setting, which may be any JSON value but a string longer than 64.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetSetting(ctx context.Context, key string) (*Setting, error) {
-	p := newSettingParams(key)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.setting.Get(ctx, c.keySetting(buf[:0], &p), p)
-}
-
-// keySetting appends the cache key of p to dst. It is kept out of line so that GetSetting's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keySetting(dst []byte, p *SettingParams) []byte {
-	return appendSettingParams(c.setting.Key(dst), p)
+	return kit.Get(ctx, c.setting, appendSettingParams, SettingParams{Key: key})
 }
 
 // GetSettingAsync starts GetSetting and returns at once; Await the future for the result.
 func (c *Client) GetSettingAsync(ctx context.Context, key string) *runtime.Future[Setting] {
-	p := newSettingParams(key)
-	return c.setting.Async(ctx, &p)
+	return c.setting.Async(ctx, &SettingParams{Key: key})
 }
 
 // InvalidateSetting drops the cached result for these parameters.
 func (c *Client) InvalidateSetting(key string) {
-	p := newSettingParams(key)
-	c.setting.Invalidate(&p)
-}
-
-func newSettingParams(key string) SettingParams {
-	p := SettingParams{Key: key}
-	return p
+	c.setting.Invalidate(&SettingParams{Key: key})
 }
 
 func describeSettingParams(p *SettingParams) string {
 	return fmt.Sprintf("key=%v", runtime.Quote(p.Key))
-}
-
-func decodeSetting(rd *runtime.Reader) *Setting {
-	v := new(Setting)
-	readSetting(rd, v)
-	return v
 }
 
 // rowSetting converts one row of the query; a bare return passes err on.
@@ -961,55 +796,28 @@ func (c *Client) fetchSetting(ctx context.Context, p *SettingParams) (*Setting, 
 // GetThing looks up a thing whose properties use every JSON value form.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetThing(ctx context.Context, id string) (*Thing, error) {
-	p := newThingParams(id)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.thing.Get(ctx, c.keyThing(buf[:0], &p), p)
-}
-
-// keyThing appends the cache key of p to dst. It is kept out of line so that GetThing's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyThing(dst []byte, p *ThingParams) []byte {
-	return appendThingParams(c.thing.Key(dst), p)
+	return kit.Get(ctx, c.thing, appendThingParams, ThingParams{ID: id})
 }
 
 // GetThingAsync starts GetThing and returns at once; Await the future for the result.
 func (c *Client) GetThingAsync(ctx context.Context, id string) *runtime.Future[Thing] {
-	p := newThingParams(id)
-	return c.thing.Async(ctx, &p)
+	return c.thing.Async(ctx, &ThingParams{ID: id})
 }
 
 // InvalidateThing drops the cached result for these parameters.
 func (c *Client) InvalidateThing(id string) {
-	p := newThingParams(id)
-	c.thing.Invalidate(&p)
-}
-
-func newThingParams(id string) ThingParams {
-	p := ThingParams{ID: id}
-	return p
+	c.thing.Invalidate(&ThingParams{ID: id})
 }
 
 func describeThingParams(p *ThingParams) string {
 	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
 }
 
-func decodeThing(rd *runtime.Reader) *Thing {
-	v := new(Thing)
-	readThing(rd, v)
-	return v
-}
-
 // scanThing reads one row of the task's query into a Thing, column by column; a bare return passes err on.
 func scanThing(row *runtime.Row) (out *Thing, err error) {
 	var v Thing
-	v.ID, err = runtime.AsString("/id", row.Col(0))
-	if err != nil {
-		return
-	}
-	v.Shape, err = convThingShape("/shape", row.Col(1))
+	v.ID = kit.Field(&err, "/id", row.Col(0), runtime.AsString)
+	v.Shape = kit.Field(&err, "/shape", row.Col(1), convThingShape)
 	if err != nil {
 		return
 	}
@@ -1037,39 +845,11 @@ func scanThing(row *runtime.Row) (out *Thing, err error) {
 		}
 		v.Mixed = &vMixed
 	}
-	if rPair, ok := row.Lookup(5); ok && rPair != nil {
-		var vPair ThingPair
-		vPair, err = convThingPair("/pair", rPair)
-		if err != nil {
-			return
-		}
-		v.Pair = &vPair
-	}
-	if rLabels, ok := row.Lookup(6); ok && rLabels != nil {
-		var vLabels ThingLabels
-		vLabels, err = convThingLabels("/labels", rLabels)
-		if err != nil {
-			return
-		}
-		v.Labels = &vLabels
-	}
-	if rTags, ok := row.Lookup(7); ok && rTags != nil {
-		var vTags []string
-		{
-			var a1 []any
-			a1, err = runtime.AsArray("/tags", rTags)
-			if err != nil {
-				return
-			}
-			vTags = make([]string, len(a1))
-			for i1, e1 := range a1 {
-				vTags[i1], err = runtime.AsString("/tags"+"/"+strconv.Itoa(i1), e1)
-				if err != nil {
-					return
-				}
-			}
-		}
-		v.Tags = &vTags
+	v.Pair = kit.OptionalField(&err, "/pair", row.Col(5), convThingPair)
+	v.Labels = kit.OptionalField(&err, "/labels", row.Col(6), convThingLabels)
+	v.Tags = kit.OptionalListField(&err, "/tags", row.Col(7), runtime.AsString)
+	if err != nil {
+		return
 	}
 	if rScores, ok := row.Lookup(8); ok && rScores != nil {
 		var vScores map[string]float64
@@ -1091,24 +871,10 @@ func scanThing(row *runtime.Row) (out *Thing, err error) {
 		}
 		v.Scores = &vScores
 	}
-	if rNote, ok := row.Lookup(9); ok {
-		v.Note.Set = true
-		if rNote == nil {
-			v.Note.Null = true
-		} else {
-			v.Note.Value, err = runtime.AsString("/note", rNote)
-			if err != nil {
-				return
-			}
-		}
-	}
-	if rLevel, ok := row.Lookup(10); ok && rLevel != nil {
-		var vLevel ThingLevel
-		vLevel, err = convThingLevel("/level", rLevel)
-		if err != nil {
-			return
-		}
-		v.Level = &vLevel
+	v.Note = kit.OptNullField(&err, "/note", row.Col(9), runtime.AsString)
+	v.Level = kit.OptionalField(&err, "/level", row.Col(10), kit.AsStringOf[ThingLevel])
+	if err != nil {
+		return
 	}
 	return &v, nil
 }
@@ -1121,25 +887,9 @@ func (c *Client) fetchThing(ctx context.Context, p *ThingParams) (*Thing, error)
 func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, error) {
 	switch task {
 	case "Setting":
-		var p SettingParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.setting.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.setting, params)
 	case "Thing":
-		var p ThingParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.thing.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.thing, params)
 	}
 	return nil, fmt.Errorf("%w: %q", runtime.ErrUnknownTask, task)
 }
@@ -1154,16 +904,13 @@ func convSetting(path string, raw any) (out Setting, err error) {
 	return
 }
 
-// patternConv0 is compiled once; the schema compiler has already accepted it.
-var patternConv0 = kit.MustPattern("^x-")
-
 func convThingLabels(path string, raw any) (out ThingLabels, err error) {
 	m, err := runtime.AsObject(path, raw)
 	if err != nil {
 		return
 	}
-	for _, k := range runtime.SortedKeys(m) {
-		if patternConv0.MatchString(k) {
+	for _, k := range kit.SortedKeys(m) {
+		if patternPropsKeyPattern.MatchString(k) {
 			var x string
 			x, err = runtime.AsString(runtime.JoinPointer(path, k), m[k])
 			if err != nil {
@@ -1175,15 +922,6 @@ func convThingLabels(path string, raw any) (out ThingLabels, err error) {
 			out.PatternProps[k] = x
 		}
 	}
-	return
-}
-
-func convThingLevel(path string, raw any) (out ThingLevel, err error) {
-	x, err := runtime.AsString(path, raw)
-	if err != nil {
-		return
-	}
-	out = ThingLevel(x)
 	return
 }
 

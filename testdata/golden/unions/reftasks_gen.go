@@ -19,6 +19,9 @@ import (
 // different versions of reftask: regenerate the file (go generate) with the reftaskgen of the version you build with.
 const _ = kit.SupportPackageIsVersion1
 
+// patternPropsKeyPattern is compiled once; reftaskgen has already checked the pattern.
+var patternPropsKeyPattern = kit.MustPattern("^x-")
+
 // Circle is the object at $defs/circle.
 type Circle struct {
 	Kind string  `json:"kind"`
@@ -27,11 +30,8 @@ type Circle struct {
 
 // UnmarshalJSON decodes a Circle, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Circle) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"kind", "r"}, []string{"kind", "r"}, nil, false); err != nil {
-		return err
-	}
 	type plain Circle
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"kind", "r"}, []string{"kind", "r"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -42,17 +42,13 @@ func (v *Circle) Validate() error {
 }
 
 func (v *Circle) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pKind := path.Key("kind")
-		if v.Kind != "circle" {
-			vs.Addf(pKind.String(), "const", "%v is not circle", v.Kind)
-		}
+	pKind := path.Key("kind")
+	if v.Kind != "circle" {
+		vs.Addf(pKind.String(), "const", "%v is not circle", v.Kind)
 	}
-	{
-		pR := path.Key("r")
-		if v.R <= 0.0 {
-			vs.Addf(pR.String(), "exclusiveMinimum", "%v is not greater than 0", v.R)
-		}
+	pR := path.Key("r")
+	if v.R <= 0.0 {
+		vs.Addf(pR.String(), "exclusiveMinimum", "%v is not greater than 0", v.R)
 	}
 }
 
@@ -207,90 +203,49 @@ func (v *Drawing) Validate() error {
 }
 
 func (v *Drawing) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pShape := path.Key("shape")
-		v.Shape.validate(vs, &pShape)
-	}
-	{
-		pShapes := path.Key("shapes")
-		if v.Shapes != nil {
-			for i0 := range *v.Shapes {
-				p0 := pShapes.Index(i0)
-				(*v.Shapes)[i0].validate(vs, &p0)
-			}
+	pShape := path.Key("shape")
+	v.Shape.validate(vs, &pShape)
+	if pShapes := path.Key("shapes"); v.Shapes != nil {
+		for i0 := range *v.Shapes {
+			p0 := pShapes.Index(i0)
+			(*v.Shapes)[i0].validate(vs, &p0)
 		}
 	}
-	{
-		pScalar := path.Key("scalar")
-		if v.Scalar != nil {
-			v.Scalar.validate(vs, &pScalar)
-		}
+	if pScalar := path.Key("scalar"); v.Scalar != nil {
+		v.Scalar.validate(vs, &pScalar)
 	}
-	{
-		pRef := path.Key("ref")
-		if v.Ref != nil {
-			v.Ref.validate(vs, &pRef)
-		}
+	if pRef := path.Key("ref"); v.Ref != nil {
+		v.Ref.validate(vs, &pRef)
 	}
-	{
-		pMaybe := path.Key("maybe")
-		if v.Maybe.Set && !v.Maybe.Null {
-			v.Maybe.Value.validate(vs, &pMaybe)
-		}
+	if pMaybe := path.Key("maybe"); v.Maybe.Set && !v.Maybe.Null {
+		v.Maybe.Value.validate(vs, &pMaybe)
 	}
-	{
-		pNamed := path.Key("named")
-		if v.Named != nil {
-			v.Named.validate(vs, &pNamed)
-		}
+	if pNamed := path.Key("named"); v.Named != nil {
+		v.Named.validate(vs, &pNamed)
 	}
-	{
-		pTagged := path.Key("tagged")
-		if v.Tagged != nil {
-			v.Tagged.validate(vs, &pTagged)
-		}
+	if pTagged := path.Key("tagged"); v.Tagged != nil {
+		v.Tagged.validate(vs, &pTagged)
 	}
-	{
-		pCounters := path.Key("counters")
-		if v.Counters != nil {
-			v.Counters.validate(vs, &pCounters)
-		}
+	if pCounters := path.Key("counters"); v.Counters != nil {
+		v.Counters.validate(vs, &pCounters)
 	}
-	{
-		pHeaders := path.Key("headers")
-		if v.Headers != nil {
-			v.Headers.validate(vs, &pHeaders)
-		}
+	if pHeaders := path.Key("headers"); v.Headers != nil {
+		v.Headers.validate(vs, &pHeaders)
 	}
-	{
-		pPoint := path.Key("point")
-		if v.Point != nil {
-			v.Point.validate(vs, &pPoint)
-		}
+	if pPoint := path.Key("point"); v.Point != nil {
+		v.Point.validate(vs, &pPoint)
 	}
-	{
-		pRow := path.Key("row")
-		if v.Row != nil {
-			v.Row.validate(vs, &pRow)
-		}
+	if pRow := path.Key("row"); v.Row != nil {
+		v.Row.validate(vs, &pRow)
 	}
-	{
-		pMode := path.Key("mode")
-		if v.Mode != nil {
-			(*v.Mode).validate(vs, &pMode)
-		}
+	if pMode := path.Key("mode"); v.Mode != nil {
+		(*v.Mode).validate(vs, &pMode)
 	}
-	{
-		pEntry := path.Key("entry")
-		if v.Entry != nil {
-			v.Entry.validate(vs, &pEntry)
-		}
+	if pEntry := path.Key("entry"); v.Entry != nil {
+		v.Entry.validate(vs, &pEntry)
 	}
-	{
-		pVehicle := path.Key("vehicle")
-		if v.Vehicle != nil {
-			v.Vehicle.validate(vs, &pVehicle)
-		}
+	if pVehicle := path.Key("vehicle"); v.Vehicle != nil {
+		v.Vehicle.validate(vs, &pVehicle)
 	}
 }
 
@@ -305,79 +260,18 @@ func appendDrawing(dst []byte, v *Drawing) []byte {
 	} else {
 		dst = kit.AppendPresent(dst, false)
 	}
-	if v.Scalar != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = appendScalar(dst, v.Scalar)
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.Ref != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = appendRef(dst, v.Ref)
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	dst = kit.AppendPresent(dst, v.Maybe.Set)
-	if v.Maybe.Set {
-		dst = kit.AppendPresent(dst, v.Maybe.Null)
-		if !v.Maybe.Null {
-			dst = appendCircle(dst, &v.Maybe.Value)
-		}
-	}
-	if v.Named != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = appendNamed(dst, v.Named)
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.Tagged != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = appendTagged(dst, v.Tagged)
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.Counters != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = appendCounters(dst, v.Counters)
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.Headers != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = appendHeaders(dst, v.Headers)
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.Point != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = appendPoint(dst, v.Point)
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.Row != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = appendRow(dst, v.Row)
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.Mode != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendString(dst, string((*v.Mode)))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.Entry != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = appendEntry(dst, v.Entry)
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
-	if v.Vehicle != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = appendVehicle(dst, v.Vehicle)
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOptRef(dst, v.Scalar, appendScalar)
+	dst = kit.AppendOptRef(dst, v.Ref, appendRef)
+	dst = kit.AppendOptNullRef(dst, &v.Maybe, appendCircle)
+	dst = kit.AppendOptRef(dst, v.Named, appendNamed)
+	dst = kit.AppendOptRef(dst, v.Tagged, appendTagged)
+	dst = kit.AppendOptRef(dst, v.Counters, appendCounters)
+	dst = kit.AppendOptRef(dst, v.Headers, appendHeaders)
+	dst = kit.AppendOptRef(dst, v.Point, appendPoint)
+	dst = kit.AppendOptRef(dst, v.Row, appendRow)
+	dst = kit.AppendOptRef(dst, v.Mode, appendMode)
+	dst = kit.AppendOptRef(dst, v.Entry, appendEntry)
+	dst = kit.AppendOptRef(dst, v.Vehicle, appendVehicle)
 	return dst
 }
 
@@ -391,69 +285,18 @@ func readDrawing(rd *runtime.Reader, v *Drawing) {
 		}
 		v.Shapes = p0
 	}
-	if rd.Present() {
-		p0 := new(Scalar)
-		readScalar(rd, p0)
-		v.Scalar = p0
-	}
-	if rd.Present() {
-		p0 := new(Ref)
-		readRef(rd, p0)
-		v.Ref = p0
-	}
-	if rd.Present() {
-		v.Maybe.Set = true
-		if rd.Present() {
-			v.Maybe.Null = true
-		} else {
-			readCircle(rd, &v.Maybe.Value)
-		}
-	}
-	if rd.Present() {
-		p0 := new(Named)
-		readNamed(rd, p0)
-		v.Named = p0
-	}
-	if rd.Present() {
-		p0 := new(Tagged)
-		readTagged(rd, p0)
-		v.Tagged = p0
-	}
-	if rd.Present() {
-		p0 := new(Counters)
-		readCounters(rd, p0)
-		v.Counters = p0
-	}
-	if rd.Present() {
-		p0 := new(Headers)
-		readHeaders(rd, p0)
-		v.Headers = p0
-	}
-	if rd.Present() {
-		p0 := new(Point)
-		readPoint(rd, p0)
-		v.Point = p0
-	}
-	if rd.Present() {
-		p0 := new(Row)
-		readRow(rd, p0)
-		v.Row = p0
-	}
-	if rd.Present() {
-		p0 := new(Mode)
-		(*p0) = Mode(rd.String())
-		v.Mode = p0
-	}
-	if rd.Present() {
-		p0 := new(Entry)
-		readEntry(rd, p0)
-		v.Entry = p0
-	}
-	if rd.Present() {
-		p0 := new(Vehicle)
-		readVehicle(rd, p0)
-		v.Vehicle = p0
-	}
+	v.Scalar = kit.ReadOptRef(rd, readScalar)
+	v.Ref = kit.ReadOptRef(rd, readRef)
+	v.Maybe = kit.ReadOptNullRef(rd, readCircle)
+	v.Named = kit.ReadOptRef(rd, readNamed)
+	v.Tagged = kit.ReadOptRef(rd, readTagged)
+	v.Counters = kit.ReadOptRef(rd, readCounters)
+	v.Headers = kit.ReadOptRef(rd, readHeaders)
+	v.Point = kit.ReadOptRef(rd, readPoint)
+	v.Row = kit.ReadOptRef(rd, readRow)
+	v.Mode = kit.ReadOptRef(rd, readMode)
+	v.Entry = kit.ReadOptRef(rd, readEntry)
+	v.Vehicle = kit.ReadOptRef(rd, readVehicle)
 }
 
 // cloneDrawing returns a deep copy of v that shares nothing mutable with it.
@@ -468,21 +311,14 @@ type DrawingParams struct {
 
 // UnmarshalJSON decodes a DrawingParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *DrawingParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"id"}, []string{"id"}, nil, false); err != nil {
-		return err
-	}
 	type plain DrawingParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"id"}, []string{"id"}, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every DrawingParams holds only what its schema allows.
 func (v *DrawingParams) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *DrawingParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendDrawingParams(dst []byte, v *DrawingParams) []byte {
 	dst = kit.AppendString(dst, v.ID)
@@ -555,12 +391,7 @@ func (v *Entry) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendEntry(dst []byte, v *Entry) []byte {
-	if v.Key != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendString(dst, (*v.Key))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOpt(dst, v.Key, kit.AppendString)
 	dst = kit.AppendLen(dst, len(v.Rest))
 	for i0 := range v.Rest {
 		dst = runtime.AppendJSONValue(dst, v.Rest[i0])
@@ -569,11 +400,7 @@ func appendEntry(dst []byte, v *Entry) []byte {
 }
 
 func readEntry(rd *runtime.Reader, v *Entry) {
-	if rd.Present() {
-		p0 := new(string)
-		(*p0) = rd.String()
-		v.Key = p0
-	}
+	v.Key = kit.ReadOpt(rd, (*runtime.Reader).String)
 	v.Rest = make([]runtime.JSONValue, rd.Len())
 	for i0 := range v.Rest {
 		v.Rest[i0] = runtime.ReadJSONValue(rd)
@@ -586,9 +413,6 @@ type Headers struct {
 	// PatternProps holds the properties whose names match "^x-".
 	PatternProps map[string]string `json:"-"`
 }
-
-// pattern0 is compiled once; the schema compiler has already accepted it.
-var pattern0 = kit.MustPattern("^x-")
 
 // UnmarshalJSON decodes a Headers strictly (missing required properties, nulls where null is not allowed and unknown properties are errors)
 // and puts every key that no property takes into the map it belongs to.
@@ -608,7 +432,7 @@ func (v *Headers) UnmarshalJSON(data []byte) error {
 	var vs runtime.Violations
 	for _, k := range keys {
 		matched := false
-		if pattern0.MatchString(k) {
+		if patternPropsKeyPattern.MatchString(k) {
 			matched = true
 			var x string
 			if err := runtime.DecodeStrict(raw[k], &x); err != nil {
@@ -645,7 +469,7 @@ func (v *Headers) Validate() error {
 func (v *Headers) validate(vs *runtime.Violations, path *runtime.Path) {
 	for k, e := range v.PatternProps {
 		p := path.Key(k)
-		if !pattern0.MatchString(k) {
+		if !patternPropsKeyPattern.MatchString(k) {
 			vs.Addf(p.String(), "patternProperties", "%q does not match \"^x-\", the pattern of PatternProps", k)
 		}
 		if utf8.RuneCountInString(e) > 8 {
@@ -655,12 +479,7 @@ func (v *Headers) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendHeaders(dst []byte, v *Headers) []byte {
-	if v.Host != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendString(dst, (*v.Host))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOpt(dst, v.Host, kit.AppendString)
 	dst = kit.AppendLen(dst, len(v.PatternProps))
 	for k0, e0 := range v.PatternProps {
 		dst = kit.AppendString(dst, k0)
@@ -670,11 +489,7 @@ func appendHeaders(dst []byte, v *Headers) []byte {
 }
 
 func readHeaders(rd *runtime.Reader, v *Headers) {
-	if rd.Present() {
-		p0 := new(string)
-		(*p0) = rd.String()
-		v.Host = p0
-	}
+	v.Host = kit.ReadOpt(rd, (*runtime.Reader).String)
 	{
 		n0 := rd.Len()
 		v.PatternProps = make(map[string]string, n0)
@@ -712,7 +527,7 @@ func (v Mode) Valid() bool {
 
 // Value returns the decoded JSON value: nil, bool, json.Number, string, []any or map[string]any.
 func (v Mode) Value() any {
-	x, _ := runtime.DecodeJSON([]byte(v))
+	x, _ := kit.DecodeJSON([]byte(v))
 	return x
 }
 
@@ -742,8 +557,7 @@ func (v Mode) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendMode(dst []byte, v *Mode) []byte {
-	dst = kit.AppendString(dst, string(*v))
-	return dst
+	return kit.AppendString(dst, string(*v))
 }
 
 func readMode(rd *runtime.Reader, v *Mode) {
@@ -759,11 +573,8 @@ type Named struct {
 
 // UnmarshalJSON decodes a Named, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Named) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"id", "name"}, []string{"id", "created", "name"}, nil, false); err != nil {
-		return err
-	}
 	type plain Named
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"id", "name"}, []string{"id", "created", "name"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -774,42 +585,29 @@ func (v *Named) Validate() error {
 }
 
 func (v *Named) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pID := path.Key("id")
-		if v.ID < 1 {
-			vs.Addf(pID.String(), "minimum", "%v is less than 1", v.ID)
-		}
-		if v.ID > 1000 {
-			vs.Addf(pID.String(), "maximum", "%v is greater than 1000", v.ID)
-		}
+	pID := path.Key("id")
+	if v.ID < 1 {
+		vs.Addf(pID.String(), "minimum", "%v is less than 1", v.ID)
 	}
-	{
-		pName := path.Key("name")
-		if utf8.RuneCountInString(v.Name) < 1 {
-			vs.Addf(pName.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.Name))
-		}
+	if v.ID > 1000 {
+		vs.Addf(pID.String(), "maximum", "%v is greater than 1000", v.ID)
+	}
+	pName := path.Key("name")
+	if utf8.RuneCountInString(v.Name) < 1 {
+		vs.Addf(pName.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.Name))
 	}
 }
 
 func appendNamed(dst []byte, v *Named) []byte {
 	dst = kit.AppendInt64(dst, v.ID)
-	if v.Created != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendString(dst, (*v.Created))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOpt(dst, v.Created, kit.AppendString)
 	dst = kit.AppendString(dst, v.Name)
 	return dst
 }
 
 func readNamed(rd *runtime.Reader, v *Named) {
 	v.ID = rd.Int64()
-	if rd.Present() {
-		p0 := new(string)
-		(*p0) = rd.String()
-		v.Created = p0
-	}
+	v.Created = kit.ReadOpt(rd, (*runtime.Reader).String)
 	v.Name = rd.String()
 }
 
@@ -847,7 +645,7 @@ func (v *Point) UnmarshalJSON(data []byte) error {
 		return kit.PropError("1", err)
 	}
 	if len(items) > 2 {
-		if err := json.Unmarshal(runtime.NormalizeIntegers(items[2]), &v.Label); err != nil {
+		if err := json.Unmarshal(kit.NormalizeIntegers(items[2]), &v.Label); err != nil {
 			return kit.PropError("2", err)
 		}
 	}
@@ -866,27 +664,14 @@ func (v *Point) validate(vs *runtime.Violations, path *runtime.Path) {}
 func appendPoint(dst []byte, v *Point) []byte {
 	dst = kit.AppendFloat64(dst, v.X)
 	dst = kit.AppendFloat64(dst, v.Y)
-	dst = kit.AppendPresent(dst, v.Label.Set)
-	if v.Label.Set {
-		dst = kit.AppendPresent(dst, v.Label.Null)
-		if !v.Label.Null {
-			dst = kit.AppendString(dst, v.Label.Value)
-		}
-	}
+	dst = kit.AppendOptNull(dst, &v.Label, kit.AppendString)
 	return dst
 }
 
 func readPoint(rd *runtime.Reader, v *Point) {
 	v.X = rd.Float64()
 	v.Y = rd.Float64()
-	if rd.Present() {
-		v.Label.Set = true
-		if rd.Present() {
-			v.Label.Null = true
-		} else {
-			v.Label.Value = rd.String()
-		}
-	}
+	v.Label = kit.ReadOptNull(rd, (*runtime.Reader).String)
 }
 
 // Ref: An id or a name; the first branch that matches wins.
@@ -920,29 +705,13 @@ func (v Ref) Value() any {
 }
 
 // UnmarshalJSON tries every branch and keeps the first branch that matches.
-// When none matches, the
-// first branch that decodes is kept, for Validate to report why.
+// When none matches, the first branch that decodes is kept, for Validate to report why.
 func (v *Ref) UnmarshalJSON(data []byte) error {
-	cands := make([]kit.Candidate[Ref], 0, 2)
-	{
-		x := new(int64)
-		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, kit.Candidate[Ref]{
-			Err:   err,
-			Name:  "Integer",
-			Value: Ref{Integer: x},
-		})
-	}
-	{
-		x := new(string)
-		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, kit.Candidate[Ref]{
-			Err:   err,
-			Name:  "String",
-			Value: Ref{String: x},
-		})
-	}
-	return kit.PickVariant(v, false, cands, (*Ref).checkVariant)
+	x0, x1 := new(int64), new(string)
+	return kit.PickVariant(v, false, []kit.Candidate[Ref]{
+		{Name: "Integer", Value: Ref{Integer: x0}, Err: runtime.DecodeStrict(data, x0)},
+		{Name: "String", Value: Ref{String: x1}, Err: runtime.DecodeStrict(data, x1)},
+	}, (*Ref).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
@@ -1114,39 +883,15 @@ func (v Scalar) Value() any {
 	return nil
 }
 
-// UnmarshalJSON tries every branch and keeps the one branch that matches.
-// A value that matches several is an error. When none matches, the
-// first branch that decodes is kept, for Validate to report why.
+// UnmarshalJSON tries every branch and keeps the one branch that matches; a value that matches several is an error.
+// When none matches, the first branch that decodes is kept, for Validate to report why.
 func (v *Scalar) UnmarshalJSON(data []byte) error {
-	cands := make([]kit.Candidate[Scalar], 0, 3)
-	{
-		x := new(string)
-		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, kit.Candidate[Scalar]{
-			Err:   err,
-			Name:  "String",
-			Value: Scalar{String: x},
-		})
-	}
-	{
-		x := new(int64)
-		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, kit.Candidate[Scalar]{
-			Err:   err,
-			Name:  "Integer",
-			Value: Scalar{Integer: x},
-		})
-	}
-	{
-		x := new(float64)
-		err := runtime.DecodeStrict(data, x)
-		cands = append(cands, kit.Candidate[Scalar]{
-			Err:   err,
-			Name:  "Number",
-			Value: Scalar{Number: x},
-		})
-	}
-	return kit.PickVariant(v, true, cands, (*Scalar).checkVariant)
+	x0, x1, x2 := new(string), new(int64), new(float64)
+	return kit.PickVariant(v, true, []kit.Candidate[Scalar]{
+		{Name: "String", Value: Scalar{String: x0}, Err: runtime.DecodeStrict(data, x0)},
+		{Name: "Integer", Value: Scalar{Integer: x1}, Err: runtime.DecodeStrict(data, x1)},
+		{Name: "Number", Value: Scalar{Number: x2}, Err: runtime.DecodeStrict(data, x2)},
+	}, (*Scalar).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
@@ -1248,21 +993,14 @@ type ScalarParams struct {
 
 // UnmarshalJSON decodes a ScalarParams, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *ScalarParams) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"key"}, []string{"key"}, nil, false); err != nil {
-		return err
-	}
 	type plain ScalarParams
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"key"}, []string{"key"}, nil, false)
 }
 
-// Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
+// Validate reports nil: every ScalarParams holds only what its schema allows.
 func (v *ScalarParams) Validate() error {
-	var vs runtime.Violations
-	v.validate(&vs, nil)
-	return vs.Err()
+	return nil
 }
-
-func (v *ScalarParams) validate(vs *runtime.Violations, path *runtime.Path) {}
 
 func appendScalarParams(dst []byte, v *ScalarParams) []byte {
 	dst = kit.AppendString(dst, v.Key)
@@ -1372,11 +1110,8 @@ type Square struct {
 
 // UnmarshalJSON decodes a Square, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *Square) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"kind", "side"}, []string{"kind", "side"}, nil, false); err != nil {
-		return err
-	}
 	type plain Square
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"kind", "side"}, []string{"kind", "side"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -1387,17 +1122,13 @@ func (v *Square) Validate() error {
 }
 
 func (v *Square) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pKind := path.Key("kind")
-		if v.Kind != "square" {
-			vs.Addf(pKind.String(), "const", "%v is not square", v.Kind)
-		}
+	pKind := path.Key("kind")
+	if v.Kind != "square" {
+		vs.Addf(pKind.String(), "const", "%v is not square", v.Kind)
 	}
-	{
-		pSide := path.Key("side")
-		if v.Side < 1 {
-			vs.Addf(pSide.String(), "minimum", "%v is less than 1", v.Side)
-		}
+	pSide := path.Key("side")
+	if v.Side < 1 {
+		vs.Addf(pSide.String(), "minimum", "%v is less than 1", v.Side)
 	}
 }
 
@@ -1477,11 +1208,9 @@ func (v *Tagged) validate(vs *runtime.Violations, path *runtime.Path) {
 	if n > 3 {
 		vs.Addf(path.String(), "maxProperties", "%d properties, want at most 3", n)
 	}
-	{
-		pID := path.Key("id")
-		if v.ID < 1 {
-			vs.Addf(pID.String(), "minimum", "%v is less than 1", v.ID)
-		}
+	pID := path.Key("id")
+	if v.ID < 1 {
+		vs.Addf(pID.String(), "minimum", "%v is less than 1", v.ID)
 	}
 	for k, e := range v.Extra {
 		p := path.Key(k)
@@ -1494,12 +1223,7 @@ func (v *Tagged) validate(vs *runtime.Violations, path *runtime.Path) {
 
 func appendTagged(dst []byte, v *Tagged) []byte {
 	dst = kit.AppendInt64(dst, v.ID)
-	if v.Created != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendString(dst, (*v.Created))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOpt(dst, v.Created, kit.AppendString)
 	if v.Tags != nil {
 		dst = kit.AppendPresent(dst, true)
 		dst = kit.AppendLen(dst, len((*v.Tags)))
@@ -1519,11 +1243,7 @@ func appendTagged(dst []byte, v *Tagged) []byte {
 
 func readTagged(rd *runtime.Reader, v *Tagged) {
 	v.ID = rd.Int64()
-	if rd.Present() {
-		p0 := new(string)
-		(*p0) = rd.String()
-		v.Created = p0
-	}
+	v.Created = kit.ReadOpt(rd, (*runtime.Reader).String)
 	if rd.Present() {
 		p0 := new([]string)
 		(*p0) = make([]string, rd.Len())
@@ -1648,11 +1368,8 @@ type VehicleBike struct {
 
 // UnmarshalJSON decodes a VehicleBike, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *VehicleBike) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"kind", "wheels"}, []string{"kind", "wheels", "electric"}, nil, false); err != nil {
-		return err
-	}
 	type plain VehicleBike
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"kind", "wheels"}, []string{"kind", "wheels", "electric"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -1663,40 +1380,27 @@ func (v *VehicleBike) Validate() error {
 }
 
 func (v *VehicleBike) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pKind := path.Key("kind")
-		if v.Kind != "bike" {
-			vs.Addf(pKind.String(), "const", "%v is not bike", v.Kind)
-		}
+	pKind := path.Key("kind")
+	if v.Kind != "bike" {
+		vs.Addf(pKind.String(), "const", "%v is not bike", v.Kind)
 	}
-	{
-		pWheels := path.Key("wheels")
-		if v.Wheels < 0 {
-			vs.Addf(pWheels.String(), "minimum", "%v is less than 0", v.Wheels)
-		}
+	pWheels := path.Key("wheels")
+	if v.Wheels < 0 {
+		vs.Addf(pWheels.String(), "minimum", "%v is less than 0", v.Wheels)
 	}
 }
 
 func appendVehicleBike(dst []byte, v *VehicleBike) []byte {
 	dst = kit.AppendString(dst, v.Kind)
 	dst = kit.AppendInt64(dst, v.Wheels)
-	if v.Electric != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendBool(dst, (*v.Electric))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOpt(dst, v.Electric, kit.AppendBool)
 	return dst
 }
 
 func readVehicleBike(rd *runtime.Reader, v *VehicleBike) {
 	v.Kind = rd.String()
 	v.Wheels = rd.Int64()
-	if rd.Present() {
-		p0 := new(bool)
-		(*p0) = rd.Bool()
-		v.Electric = p0
-	}
+	v.Electric = kit.ReadOpt(rd, (*runtime.Reader).Bool)
 }
 
 // VehicleCar is the object at 0/with-parent.
@@ -1708,11 +1412,8 @@ type VehicleCar struct {
 
 // UnmarshalJSON decodes a VehicleCar, rejecting what its schema rejects: missing required properties, nulls where null is not allowed.
 func (v *VehicleCar) UnmarshalJSON(data []byte) error {
-	if err := kit.RequireKeys(data, []string{"kind", "wheels"}, []string{"kind", "wheels", "seats"}, nil, false); err != nil {
-		return err
-	}
 	type plain VehicleCar
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeObject(data, (*plain)(v), []string{"kind", "wheels"}, []string{"kind", "wheels", "seats"}, nil, false)
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
@@ -1723,24 +1424,17 @@ func (v *VehicleCar) Validate() error {
 }
 
 func (v *VehicleCar) validate(vs *runtime.Violations, path *runtime.Path) {
-	{
-		pKind := path.Key("kind")
-		if v.Kind != "car" {
-			vs.Addf(pKind.String(), "const", "%v is not car", v.Kind)
-		}
+	pKind := path.Key("kind")
+	if v.Kind != "car" {
+		vs.Addf(pKind.String(), "const", "%v is not car", v.Kind)
 	}
-	{
-		pWheels := path.Key("wheels")
-		if v.Wheels < 0 {
-			vs.Addf(pWheels.String(), "minimum", "%v is less than 0", v.Wheels)
-		}
+	pWheels := path.Key("wheels")
+	if v.Wheels < 0 {
+		vs.Addf(pWheels.String(), "minimum", "%v is less than 0", v.Wheels)
 	}
-	{
-		pSeats := path.Key("seats")
-		if v.Seats != nil {
-			if (*v.Seats) < 1 {
-				vs.Addf(pSeats.String(), "minimum", "%v is less than 1", (*v.Seats))
-			}
+	if pSeats := path.Key("seats"); v.Seats != nil {
+		if (*v.Seats) < 1 {
+			vs.Addf(pSeats.String(), "minimum", "%v is less than 1", (*v.Seats))
 		}
 	}
 }
@@ -1748,23 +1442,14 @@ func (v *VehicleCar) validate(vs *runtime.Violations, path *runtime.Path) {
 func appendVehicleCar(dst []byte, v *VehicleCar) []byte {
 	dst = kit.AppendString(dst, v.Kind)
 	dst = kit.AppendInt64(dst, v.Wheels)
-	if v.Seats != nil {
-		dst = kit.AppendPresent(dst, true)
-		dst = kit.AppendInt64(dst, (*v.Seats))
-	} else {
-		dst = kit.AppendPresent(dst, false)
-	}
+	dst = kit.AppendOpt(dst, v.Seats, kit.AppendInt64)
 	return dst
 }
 
 func readVehicleCar(rd *runtime.Reader, v *VehicleCar) {
 	v.Kind = rd.String()
 	v.Wheels = rd.Int64()
-	if rd.Present() {
-		p0 := new(int64)
-		(*p0) = rd.Int64()
-		v.Seats = p0
-	}
+	v.Seats = kit.ReadOpt(rd, (*runtime.Reader).Int64)
 }
 
 // checkEntryItem checks a JSON value against the schema at entry/items, adding a violation for every keyword it breaks.
@@ -1773,17 +1458,17 @@ func checkEntryItem(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.E
 // checkScalarInteger checks a JSON value against the schema at oneOf/1, adding a violation for every keyword it breaks.
 func checkScalarInteger(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "integer") {
-		vs.Addf(path.String(), "type", "%s is not of type integer", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type integer", kit.JSONKind(v))
 	}
 }
 
 // checkScalarNumber checks a JSON value against the schema at oneOf/2, adding a violation for every keyword it breaks.
 func checkScalarNumber(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "number") {
-		vs.Addf(path.String(), "type", "%s is not of type number", runtime.JSONKind(v))
+		vs.Addf(path.String(), "type", "%s is not of type number", kit.JSONKind(v))
 	}
 	if n, ok := v.(json.Number); ok {
-		if runtime.CompareNumber(n, "2") < 0 {
+		if kit.CompareNumber(n, "2") < 0 {
 			vs.Addf(path.String(), "minimum", "%s is less than 2", n)
 		}
 	}
@@ -1804,39 +1489,27 @@ func NewClient(x *runtime.Executor) *Client {
 	c := &Client{x: x}
 	x.WatchFile("Drawing", "drawings.json")
 	c.drawing = runtime.NewTask(x, runtime.TaskSpec[DrawingParams, Drawing]{
-		AppendKey: appendDrawingParams,
-		Cache:     runtime.CachePolicy{TTL: time.Minute},
-		Clone:     cloneDrawing,
-		Decode:    decodeDrawing,
-		Describe:  describeDrawingParams,
-		Encode:    appendDrawing,
-		Fetch:     c.fetchDrawing,
-		Name:      "Drawing",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
-		ValidateParams: (*DrawingParams).Validate,
+		AppendKey:      appendDrawingParams,
+		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Clone:          cloneDrawing,
+		Decode:         kit.Decoder(readDrawing),
+		Describe:       describeDrawingParams,
+		Encode:         appendDrawing,
+		Fetch:          c.fetchDrawing,
+		Name:           "Drawing",
 		ValidateResult: (*Drawing).Validate,
 		Version:        "f75efee28c134679",
 	})
 	x.WatchFile("Scalar", "settings.json")
 	c.scalar = runtime.NewTask(x, runtime.TaskSpec[ScalarParams, Scalar]{
-		AppendKey: appendScalarParams,
-		Cache:     runtime.CachePolicy{TTL: time.Minute},
-		Clone:     cloneScalar,
-		Decode:    decodeScalar,
-		Describe:  describeScalarParams,
-		Encode:    appendScalar,
-		Fetch:     c.fetchScalar,
-		Name:      "Scalar",
-		Retry: runtime.RetryPolicy{
-			Attempts:     1,
-			InitialDelay: 50 * time.Millisecond,
-			MaxDelay:     time.Second,
-		},
-		ValidateParams: (*ScalarParams).Validate,
+		AppendKey:      appendScalarParams,
+		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Clone:          cloneScalar,
+		Decode:         kit.Decoder(readScalar),
+		Describe:       describeScalarParams,
+		Encode:         appendScalar,
+		Fetch:          c.fetchScalar,
+		Name:           "Scalar",
 		ValidateResult: (*Scalar).Validate,
 		Version:        "19df73797d2c0e26",
 	})
@@ -1846,55 +1519,21 @@ func NewClient(x *runtime.Executor) *Client {
 // GetDrawing looks up a drawing whose properties use every typed composition.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetDrawing(ctx context.Context, id string) (*Drawing, error) {
-	p := newDrawingParams(id)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.drawing.Get(ctx, c.keyDrawing(buf[:0], &p), p)
-}
-
-// keyDrawing appends the cache key of p to dst. It is kept out of line so that GetDrawing's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyDrawing(dst []byte, p *DrawingParams) []byte {
-	return appendDrawingParams(c.drawing.Key(dst), p)
+	return kit.Get(ctx, c.drawing, appendDrawingParams, DrawingParams{ID: id})
 }
 
 // GetDrawingAsync starts GetDrawing and returns at once; Await the future for the result.
 func (c *Client) GetDrawingAsync(ctx context.Context, id string) *runtime.Future[Drawing] {
-	p := newDrawingParams(id)
-	return c.drawing.Async(ctx, &p)
+	return c.drawing.Async(ctx, &DrawingParams{ID: id})
 }
 
 // InvalidateDrawing drops the cached result for these parameters.
 func (c *Client) InvalidateDrawing(id string) {
-	p := newDrawingParams(id)
-	c.drawing.Invalidate(&p)
-}
-
-func newDrawingParams(id string) DrawingParams {
-	p := DrawingParams{ID: id}
-	return p
+	c.drawing.Invalidate(&DrawingParams{ID: id})
 }
 
 func describeDrawingParams(p *DrawingParams) string {
 	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
-}
-
-func decodeDrawing(rd *runtime.Reader) *Drawing {
-	v := new(Drawing)
-	readDrawing(rd, v)
-	return v
-}
-
-// recordDrawing converts the record the source returned; a bare return passes err on.
-func recordDrawing(raw any) (out *Drawing, err error) {
-	var v Drawing
-	v, err = convDrawing("", raw)
-	if err != nil {
-		return
-	}
-	return &v, nil
 }
 
 func (c *Client) fetchDrawing(ctx context.Context, p *DrawingParams) (*Drawing, error) {
@@ -1902,61 +1541,27 @@ func (c *Client) fetchDrawing(ctx context.Context, p *DrawingParams) (*Drawing, 
 	if err != nil {
 		return nil, err
 	}
-	return recordDrawing(raw)
+	return kit.Record(raw, convDrawing)
 }
 
 // GetScalar looks up a scalar setting, a union at the top.
 // It returns an error that errors.Is matches with runtime.ErrNotFound when there is no such value.
 func (c *Client) GetScalar(ctx context.Context, key string) (*Scalar, error) {
-	p := newScalarParams(key)
-	// The cache key is built on the stack, and Get copies it and p only on a miss.
-	var buf [128]byte
-	return c.scalar.Get(ctx, c.keyScalar(buf[:0], &p), p)
-}
-
-// keyScalar appends the cache key of p to dst. It is kept out of line so that GetScalar's frame stays small:
-// a lookup on a goroutine started for it then fits the goroutine's starting stack.
-//
-//go:noinline
-func (c *Client) keyScalar(dst []byte, p *ScalarParams) []byte {
-	return appendScalarParams(c.scalar.Key(dst), p)
+	return kit.Get(ctx, c.scalar, appendScalarParams, ScalarParams{Key: key})
 }
 
 // GetScalarAsync starts GetScalar and returns at once; Await the future for the result.
 func (c *Client) GetScalarAsync(ctx context.Context, key string) *runtime.Future[Scalar] {
-	p := newScalarParams(key)
-	return c.scalar.Async(ctx, &p)
+	return c.scalar.Async(ctx, &ScalarParams{Key: key})
 }
 
 // InvalidateScalar drops the cached result for these parameters.
 func (c *Client) InvalidateScalar(key string) {
-	p := newScalarParams(key)
-	c.scalar.Invalidate(&p)
-}
-
-func newScalarParams(key string) ScalarParams {
-	p := ScalarParams{Key: key}
-	return p
+	c.scalar.Invalidate(&ScalarParams{Key: key})
 }
 
 func describeScalarParams(p *ScalarParams) string {
 	return fmt.Sprintf("key=%v", runtime.Quote(p.Key))
-}
-
-func decodeScalar(rd *runtime.Reader) *Scalar {
-	v := new(Scalar)
-	readScalar(rd, v)
-	return v
-}
-
-// recordScalar converts the record the source returned; a bare return passes err on.
-func recordScalar(raw any) (out *Scalar, err error) {
-	var v Scalar
-	v, err = convScalar("", raw)
-	if err != nil {
-		return
-	}
-	return &v, nil
 }
 
 func (c *Client) fetchScalar(ctx context.Context, p *ScalarParams) (*Scalar, error) {
@@ -1964,32 +1569,16 @@ func (c *Client) fetchScalar(ctx context.Context, p *ScalarParams) (*Scalar, err
 	if err != nil {
 		return nil, err
 	}
-	return recordScalar(raw)
+	return kit.Record(raw, convScalar)
 }
 
 // Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError (see runtime.DecodeParams).
 func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, error) {
 	switch task {
 	case "Drawing":
-		var p DrawingParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.drawing.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.drawing, params)
 	case "Scalar":
-		var p ScalarParams
-		if err := runtime.DecodeParams(c.x, task, params, &p); err != nil {
-			return nil, err
-		}
-		r, err := c.scalar.Do(ctx, &p)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
+		return kit.Execute(ctx, c.x, c.scalar, params)
 	}
 	return nil, fmt.Errorf("%w: %q", runtime.ErrUnknownTask, task)
 }
@@ -2004,127 +1593,20 @@ func convDrawing(path string, raw any) (out Drawing, err error) {
 	if err != nil {
 		return
 	}
-	out.Shape, err = convShape(path+"/shape", runtime.Prop(m, "shape"))
-	if err != nil {
-		return
-	}
-	if rShapes, ok := m["shapes"]; ok && rShapes != nil {
-		var vShapes []Shape
-		{
-			var a1 []any
-			a1, err = runtime.AsArray(path+"/shapes", rShapes)
-			if err != nil {
-				return
-			}
-			vShapes = make([]Shape, len(a1))
-			for i1, e1 := range a1 {
-				vShapes[i1], err = convShape(path+"/shapes"+"/"+strconv.Itoa(i1), e1)
-				if err != nil {
-					return
-				}
-			}
-		}
-		out.Shapes = &vShapes
-	}
-	if rScalar, ok := m["scalar"]; ok && rScalar != nil {
-		var vScalar Scalar
-		vScalar, err = convScalar(path+"/scalar", rScalar)
-		if err != nil {
-			return
-		}
-		out.Scalar = &vScalar
-	}
-	if rRef, ok := m["ref"]; ok && rRef != nil {
-		var vRef Ref
-		vRef, err = convRef(path+"/ref", rRef)
-		if err != nil {
-			return
-		}
-		out.Ref = &vRef
-	}
-	if rMaybe, ok := m["maybe"]; ok {
-		out.Maybe.Set = true
-		if rMaybe == nil {
-			out.Maybe.Null = true
-		} else {
-			out.Maybe.Value, err = convCircle(path+"/maybe", rMaybe)
-			if err != nil {
-				return
-			}
-		}
-	}
-	if rNamed, ok := m["named"]; ok && rNamed != nil {
-		var vNamed Named
-		vNamed, err = convNamed(path+"/named", rNamed)
-		if err != nil {
-			return
-		}
-		out.Named = &vNamed
-	}
-	if rTagged, ok := m["tagged"]; ok && rTagged != nil {
-		var vTagged Tagged
-		vTagged, err = convTagged(path+"/tagged", rTagged)
-		if err != nil {
-			return
-		}
-		out.Tagged = &vTagged
-	}
-	if rCounters, ok := m["counters"]; ok && rCounters != nil {
-		var vCounters Counters
-		vCounters, err = convCounters(path+"/counters", rCounters)
-		if err != nil {
-			return
-		}
-		out.Counters = &vCounters
-	}
-	if rHeaders, ok := m["headers"]; ok && rHeaders != nil {
-		var vHeaders Headers
-		vHeaders, err = convHeaders(path+"/headers", rHeaders)
-		if err != nil {
-			return
-		}
-		out.Headers = &vHeaders
-	}
-	if rPoint, ok := m["point"]; ok && rPoint != nil {
-		var vPoint Point
-		vPoint, err = convPoint(path+"/point", rPoint)
-		if err != nil {
-			return
-		}
-		out.Point = &vPoint
-	}
-	if rRow, ok := m["row"]; ok && rRow != nil {
-		var vRow Row
-		vRow, err = convRow(path+"/row", rRow)
-		if err != nil {
-			return
-		}
-		out.Row = &vRow
-	}
-	if rMode, ok := m["mode"]; ok {
-		var vMode Mode
-		vMode, err = convMode(path+"/mode", rMode)
-		if err != nil {
-			return
-		}
-		out.Mode = &vMode
-	}
-	if rEntry, ok := m["entry"]; ok && rEntry != nil {
-		var vEntry Entry
-		vEntry, err = convEntry(path+"/entry", rEntry)
-		if err != nil {
-			return
-		}
-		out.Entry = &vEntry
-	}
-	if rVehicle, ok := m["vehicle"]; ok && rVehicle != nil {
-		var vVehicle Vehicle
-		vVehicle, err = convVehicle(path+"/vehicle", rVehicle)
-		if err != nil {
-			return
-		}
-		out.Vehicle = &vVehicle
-	}
+	out.Shape = kit.Field(&err, path+"/shape", runtime.Prop(m, "shape"), convShape)
+	out.Shapes = kit.OptionalListField(&err, path+"/shapes", runtime.Prop(m, "shapes"), convShape)
+	out.Scalar = kit.OptionalField(&err, path+"/scalar", runtime.Prop(m, "scalar"), convScalar)
+	out.Ref = kit.OptionalField(&err, path+"/ref", runtime.Prop(m, "ref"), convRef)
+	out.Maybe = kit.OptNullField(&err, path+"/maybe", runtime.Prop(m, "maybe"), convCircle)
+	out.Named = kit.OptionalField(&err, path+"/named", runtime.Prop(m, "named"), convNamed)
+	out.Tagged = kit.OptionalField(&err, path+"/tagged", runtime.Prop(m, "tagged"), convTagged)
+	out.Counters = kit.OptionalField(&err, path+"/counters", runtime.Prop(m, "counters"), convCounters)
+	out.Headers = kit.OptionalField(&err, path+"/headers", runtime.Prop(m, "headers"), convHeaders)
+	out.Point = kit.OptionalField(&err, path+"/point", runtime.Prop(m, "point"), convPoint)
+	out.Row = kit.OptionalField(&err, path+"/row", runtime.Prop(m, "row"), convRow)
+	out.Mode = kit.PresentField(&err, path+"/mode", runtime.Prop(m, "mode"), convMode)
+	out.Entry = kit.OptionalField(&err, path+"/entry", runtime.Prop(m, "entry"), convEntry)
+	out.Vehicle = kit.OptionalField(&err, path+"/vehicle", runtime.Prop(m, "vehicle"), convVehicle)
 	return
 }
 
@@ -2138,14 +1620,8 @@ func convCircle(path string, raw any) (out Circle, err error) {
 	if err != nil {
 		return
 	}
-	out.Kind, err = runtime.AsString(path+"/kind", runtime.Prop(m, "kind"))
-	if err != nil {
-		return
-	}
-	out.R, err = runtime.AsFloat64(path+"/r", runtime.Prop(m, "r"))
-	if err != nil {
-		return
-	}
+	out.Kind = kit.Field(&err, path+"/kind", runtime.Prop(m, "kind"), runtime.AsString)
+	out.R = kit.Field(&err, path+"/r", runtime.Prop(m, "r"), runtime.AsFloat64)
 	return
 }
 
@@ -2154,24 +1630,8 @@ func convCounters(path string, raw any) (out Counters, err error) {
 	if err != nil {
 		return
 	}
-	out.Name, err = runtime.AsString(path+"/name", runtime.Prop(m, "name"))
-	if err != nil {
-		return
-	}
-	for _, k := range runtime.SortedKeys(m) {
-		if slices.Contains([]string{"name"}, k) {
-			continue
-		}
-		var x int64
-		x, err = runtime.AsInt64(runtime.JoinPointer(path, k), m[k])
-		if err != nil {
-			return
-		}
-		if out.Extra == nil {
-			out.Extra = make(map[string]int64)
-		}
-		out.Extra[k] = x
-	}
+	out.Name = kit.Field(&err, path+"/name", runtime.Prop(m, "name"), runtime.AsString)
+	out.Extra = kit.ExtraProps(&err, path, m, []string{"name"}, runtime.AsInt64)
 	return
 }
 
@@ -2180,27 +1640,20 @@ func convEntry(path string, raw any) (out Entry, err error) {
 	return
 }
 
-// patternConv0 is compiled once; the schema compiler has already accepted it.
-var patternConv0 = kit.MustPattern("^x-")
-
 func convHeaders(path string, raw any) (out Headers, err error) {
 	m, err := runtime.AsObject(path, raw)
 	if err != nil {
 		return
 	}
-	if rHost, ok := m["host"]; ok && rHost != nil {
-		var vHost string
-		vHost, err = runtime.AsString(path+"/host", rHost)
-		if err != nil {
-			return
-		}
-		out.Host = &vHost
+	out.Host = kit.OptionalField(&err, path+"/host", runtime.Prop(m, "host"), runtime.AsString)
+	if err != nil {
+		return
 	}
-	for _, k := range runtime.SortedKeys(m) {
+	for _, k := range kit.SortedKeys(m) {
 		if slices.Contains([]string{"host"}, k) {
 			continue
 		}
-		if patternConv0.MatchString(k) {
+		if patternPropsKeyPattern.MatchString(k) {
 			var x string
 			x, err = runtime.AsString(runtime.JoinPointer(path, k), m[k])
 			if err != nil {
@@ -2225,22 +1678,9 @@ func convNamed(path string, raw any) (out Named, err error) {
 	if err != nil {
 		return
 	}
-	out.ID, err = runtime.AsInt64(path+"/id", runtime.Prop(m, "id"))
-	if err != nil {
-		return
-	}
-	if rCreated, ok := m["created"]; ok && rCreated != nil {
-		var vCreated string
-		vCreated, err = runtime.AsString(path+"/created", rCreated)
-		if err != nil {
-			return
-		}
-		out.Created = &vCreated
-	}
-	out.Name, err = runtime.AsString(path+"/name", runtime.Prop(m, "name"))
-	if err != nil {
-		return
-	}
+	out.ID = kit.Field(&err, path+"/id", runtime.Prop(m, "id"), runtime.AsInt64)
+	out.Created = kit.OptionalField(&err, path+"/created", runtime.Prop(m, "created"), runtime.AsString)
+	out.Name = kit.Field(&err, path+"/name", runtime.Prop(m, "name"), runtime.AsString)
 	return
 }
 
@@ -2269,37 +1709,13 @@ func convTagged(path string, raw any) (out Tagged, err error) {
 	if err != nil {
 		return
 	}
-	out.ID, err = runtime.AsInt64(path+"/id", runtime.Prop(m, "id"))
+	out.ID = kit.Field(&err, path+"/id", runtime.Prop(m, "id"), runtime.AsInt64)
+	out.Created = kit.OptionalField(&err, path+"/created", runtime.Prop(m, "created"), runtime.AsString)
+	out.Tags = kit.OptionalListField(&err, path+"/tags", runtime.Prop(m, "tags"), runtime.AsString)
 	if err != nil {
 		return
 	}
-	if rCreated, ok := m["created"]; ok && rCreated != nil {
-		var vCreated string
-		vCreated, err = runtime.AsString(path+"/created", rCreated)
-		if err != nil {
-			return
-		}
-		out.Created = &vCreated
-	}
-	if rTags, ok := m["tags"]; ok && rTags != nil {
-		var vTags []string
-		{
-			var a1 []any
-			a1, err = runtime.AsArray(path+"/tags", rTags)
-			if err != nil {
-				return
-			}
-			vTags = make([]string, len(a1))
-			for i1, e1 := range a1 {
-				vTags[i1], err = runtime.AsString(path+"/tags"+"/"+strconv.Itoa(i1), e1)
-				if err != nil {
-					return
-				}
-			}
-		}
-		out.Tags = &vTags
-	}
-	for _, k := range runtime.SortedKeys(m) {
+	for _, k := range kit.SortedKeys(m) {
 		if slices.Contains([]string{"id", "created", "tags"}, k) {
 			continue
 		}
