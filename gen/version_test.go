@@ -25,7 +25,7 @@ func TestGeneratedFilesAssertKitVersion(t *testing.T) {
 	}
 	more, _ := filepath.Glob("../examples/*/*/reftasks_gen.go")
 	files = append(files, more...)
-	files = append(files, "../testdata/difftest/reftasks_gen.go", "../bench/lookups/reftasks_gen.go")
+	files = append(files, "../testdata/difftest/reftasks_gen.go", "../bench/lookups/reftasks_gen.go", "../runtime/internal/examplelookups/reftasks_gen.go")
 	if len(files) < 10 {
 		t.Fatalf("found only %d generated files: %v", len(files), files)
 	}
