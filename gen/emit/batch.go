@@ -11,7 +11,7 @@ import (
 )
 
 // keyType is the Go type keys are collected in: the key's own type for a
-// Go batch function, its underlying primitive for SQL and HTTP.
+// Go batch function, its underlying primitive for SQL (as gen/source/httpsrc does for HTTP).
 func keyType(t *ir.Task, underlyingOnly bool) *jen.Statement {
 	k := t.Batch.Key.Type
 	if underlyingOnly && k.Kind == ir.Enum {
@@ -38,7 +38,7 @@ func (e *emitter) batchMethods(t *ir.Task) {
 		e.batchGet(t)
 		return
 	}
-	under := true // SQL and HTTP collect keys as their underlying primitive
+	under := true // SQL collects keys as their underlying primitive
 	kt := keyType(t, under)
 	// The result property has the key's type, or, for string and integer
 	// keys, another type over the same primitive (a string key matched
