@@ -4,7 +4,6 @@ package gen
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/reftask/reftask/gen/diag"
 	"github.com/reftask/reftask/gen/emit"
@@ -187,19 +186,6 @@ func checkGo(set *load.Set, pkg *ir.Package, opts Options, src []byte) diag.List
 	}
 	for _, t := range pkg.Tasks {
 		sp := specs[t.Name]
-		if h := t.Source.HTTP; h != nil {
-			for _, f := range h.Path.Params {
-				asText(f, sp, "/source/http/path")
-			}
-			for _, q := range h.Query {
-				for _, f := range q.Value.Params {
-					asText(f, sp, "/source/http/query/"+strings.NewReplacer("~", "~0", "/", "~1").Replace(q.Key))
-				}
-			}
-		}
-		if t.Batch != nil && t.Batch.HTTP != nil {
-			asText(t.Batch.Key, sp, "/batch")
-		}
 		if x, ok := t.Source.Ext.(source.Source); ok {
 			for _, tx := range x.Texts() {
 				for _, f := range tx.Params {

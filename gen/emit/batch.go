@@ -10,41 +10,8 @@ import (
 	"github.com/reftask/reftask/gen/source"
 )
 
-// batchRequest is the HTTP request of a batch endpoint; it shares the
-// single-key source's connection and headers.
-func batchRequest(t *ir.Task) jen.Code {
-	bh := t.Batch.HTTP
-	d := jen.Dict{
-		jen.Id("Conn"):     jen.Lit(t.Source.HTTP.Conn),
-		jen.Id("Method"):   jen.Lit(bh.Method),
-		jen.Id("Path"):     jen.Qual(rt, "Template").Values(jen.Dict{jen.Id("Parts"): jen.Index().String().Values(jen.Lit(bh.Path))}),
-		jen.Id("NotFound"): jen.Index().Int().Values(),
-	}
-	var qs []jen.Code
-	for _, q := range bh.Query {
-		qs = append(qs, jen.Values(jen.Dict{jen.Id("Key"): jen.Lit(q.Key), jen.Id("Value"): templateLit(q.Value)}))
-	}
-	for _, k := range bh.Lists {
-		qs = append(qs, jen.Values(jen.Dict{jen.Id("Key"): jen.Lit(k), jen.Id("List"): jen.Lit(t.Batch.Key.JSON)}))
-	}
-	if len(qs) > 0 {
-		d[jen.Id("Query")] = jen.Index().Qual(rt, "HTTPQueryParam").Values(qs...)
-	}
-	if hs := t.Source.HTTP.Headers; len(hs) > 0 {
-		var out []jen.Code
-		for _, h := range hs {
-			out = append(out, jen.Values(jen.Dict{jen.Id("Name"): jen.Lit(h.Name), jen.Id("Value"): jen.Lit(h.Value)}))
-		}
-		d[jen.Id("Headers")] = jen.Index().Qual(rt, "HTTPHeader").Values(out...)
-	}
-	if bh.Pointer != "" {
-		d[jen.Id("Pointer")] = jen.Lit(bh.Pointer)
-	}
-	return jen.Op("&").Qual(rt, "HTTPRequest").Values(d)
-}
-
 // keyType is the Go type keys are collected in: the key's own type for a
-// Go batch function, its underlying primitive for SQL and HTTP.
+// Go batch function, its underlying primitive for SQL (as gen/source/httpsrc does for HTTP).
 func keyType(t *ir.Task, underlyingOnly bool) *jen.Statement {
 	k := t.Batch.Key.Type
 	if underlyingOnly && k.Kind == ir.Enum {
@@ -71,7 +38,7 @@ func (e *emitter) batchMethods(t *ir.Task) {
 		e.batchGet(t)
 		return
 	}
-	under := true // SQL and HTTP collect keys as their underlying primitive
+	under := true // SQL collects keys as their underlying primitive
 	kt := keyType(t, under)
 	// The result property has the key's type, or, for string and integer
 	// keys, another type over the same primitive (a string key matched
@@ -100,28 +67,6 @@ func (e *emitter) batchMethods(t *ir.Task) {
 		}
 		body = append(body, jen.List(jen.Id("found"), jen.Err()).Op(":=").Add(helper(query)).Call(
 			jen.Id("ctx"), jen.Id("c").Dot("x"), jen.Id("c").Dot(t.ClientNames().BatchQuery), jen.Id("keys"), conv, keyOf))
-	case bt.HTTP != nil:
-		texts := "keys"
-		if baseType(key.Type).Kind != ir.String {
-			texts = "texts"
-			body = append(body,
-				jen.Id("texts").Op(":=").Make(jen.Index().String(), jen.Len(jen.Id("keys"))),
-				jen.For(jen.List(jen.Id("i"), jen.Id("k")).Op(":=").Range().Id("keys")).Block(
-					jen.Id("texts").Index(jen.Id("i")).Op("=").Add(renderString(baseType(key.Type), jen.Id("k"))),
-				),
-			)
-		}
-		var bodyArg jen.Code = jen.Nil()
-		if bt.HTTP.Body != nil {
-			body = append(body, jen.Id("body").Op(":=").Add(batchBodyExpr(bt.HTTP.Body)))
-			bodyArg = jen.Id("body")
-		}
-		body = append(body,
-			jen.List(jen.Id("raw"), jen.Err()).Op(":=").Qual(rt, "FetchHTTPList").Call(jen.Id("ctx"), jen.Id("c").Dot("x"), jen.Lit(t.Name),
-				jen.Id("c").Dot(t.ClientNames().BatchRequest), jen.Nil(), jen.Map(jen.String()).Index().String().Values(jen.Dict{jen.Lit(key.JSON): jen.Id(texts)}), bodyArg),
-			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
-			jen.List(jen.Id("found"), jen.Err()).Op(":=").Qual(kit, "BatchRecords").Call(jen.Id("raw"), jen.Id("record"+t.Name), keyOf),
-		)
 	}
 	body = append(body,
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
@@ -172,27 +117,4 @@ func baseType(t *ir.Type) *ir.Type {
 		return t.Elem
 	}
 	return t
-}
-
-// batchBodyExpr is bodyExpr with "{key...}" standing for the key texts.
-func batchBodyExpr(n *ir.BodyNode) jen.Code {
-	switch {
-	case n == nil:
-		return jen.Nil()
-	case n.List:
-		return jen.Id("keys")
-	case n.IsArray:
-		var items []jen.Code
-		for _, it := range n.Items {
-			items = append(items, batchBodyExpr(it))
-		}
-		return jen.Index().Any().Values(items...)
-	case n.Keys != nil || (n.Param == nil && n.Literal == nil):
-		d := jen.Dict{}
-		for i, k := range n.Keys {
-			d[jen.Lit(k)] = batchBodyExpr(n.Fields[i])
-		}
-		return jen.Map(jen.String()).Any().Values(d)
-	}
-	return bodyExpr(n)
 }

@@ -1,8 +1,6 @@
 package emit
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -83,17 +81,17 @@ func (e *emitter) clientType() {
 			if elem := scannedRow(t); elem != nil {
 				g.Id(t.ClientNames().RowScanner).Op("*").Qual(rt, "RowScanner").Types(goType(elem))
 			}
-			if t.Source.HTTP != nil {
-				g.Id(t.ClientNames().Request).Op("*").Qual(rt, "HTTPRequest")
-			}
 			if t.Batch != nil && t.Batch.SQL != nil {
 				g.Id(t.ClientNames().BatchQuery).Op("*").Qual(rt, "SQLBatchQuery")
 			}
-			if t.Batch != nil && t.Batch.HTTP != nil {
-				g.Id(t.ClientNames().BatchRequest).Op("*").Qual(rt, "HTTPRequest")
-			}
-			if x := extSource(t); x != nil && x.FieldType() != nil {
-				g.Id(t.ClientNames().Source).Add(x.FieldType())
+			if x := extSource(t); x != nil {
+				if fl, ok := x.(source.Fielder); ok {
+					for _, f := range fl.Fields(kindEmitter{e}, t) {
+						g.Id(f.Name).Add(f.Type)
+					}
+				} else if x.FieldType() != nil {
+					g.Id(t.ClientNames().Source).Add(x.FieldType())
+				}
 			}
 		}
 	})
@@ -127,9 +125,6 @@ func (e *emitter) clientType() {
 					jen.Id("Scan"):    jen.Id("scan" + t.Name),
 				})
 			}
-			if h := t.Source.HTTP; h != nil {
-				g.Id("c").Dot(t.ClientNames().Request).Op("=").Add(httpRequest(h))
-			}
 			if x := extSource(t); x != nil {
 				for _, st := range x.Init(kindEmitter{e}, t) {
 					g.Add(st)
@@ -142,9 +137,6 @@ func (e *emitter) clientType() {
 					q = q.Dot("Only").Call(dialectCode(bq.Dialect))
 				}
 				g.Id("c").Dot(t.ClientNames().BatchQuery).Op("=").Add(q)
-			}
-			if t.Batch != nil && t.Batch.HTTP != nil {
-				g.Id("c").Dot(t.ClientNames().BatchRequest).Op("=").Add(batchRequest(t))
 			}
 			g.Id("c").Dot(taskField(t)).Op("=").Qual(rt, "NewTask").Call(jen.Id("x"), e.taskSpec(t))
 		}
@@ -442,23 +434,6 @@ func (e *emitter) fetch(t *ir.Task) {
 		} else {
 			get = jen.Add(helper(queryOne)).Call(jen.Id("ctx"), c.Clone().Dot("x"), c.Clone().Dot(t.ClientNames().Query), argsCode, conv)
 		}
-	case t.Source.HTTP != nil:
-		h := t.Source.HTTP
-		body = append(body, e.renderVals(allTemplateParams(h))...)
-		var bodyArg jen.Code = jen.Nil()
-		if h.Body != nil {
-			body = append(body, jen.Id("body").Op(":=").Add(bodyExpr(h.Body)))
-			bodyArg = jen.Id("body")
-		}
-		valsArg := jen.Id("vals")
-		if len(allTemplateParams(h)) == 0 {
-			valsArg = jen.Nil()
-		}
-		body = append(body,
-			jen.List(jen.Id("raw"), jen.Err()).Op(":=").Qual(rt, "FetchHTTP").Call(jen.Id("ctx"), c.Clone().Dot("x"), jen.Lit(t.Name), c.Clone().Dot(t.ClientNames().Request), valsArg, bodyArg),
-			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
-		)
-		get = e.record(t)
 	case t.Source.Ext != nil:
 		stmts, g := extSource(t).Fetch(kindEmitter{e}, t)
 		body = append(body, stmts...)
@@ -489,100 +464,6 @@ func (e *emitter) fetch(t *ir.Task) {
 	e.f.Line()
 }
 
-func templateLit(tm ir.Template) jen.Code {
-	var parts, params []jen.Code
-	for _, p := range tm.Parts {
-		parts = append(parts, jen.Lit(p))
-	}
-	for _, f := range tm.Params {
-		params = append(params, jen.Lit(f.JSON))
-	}
-	d := jen.Dict{jen.Id("Parts"): jen.Index().String().Values(parts...)}
-	if len(params) > 0 {
-		d[jen.Id("Params")] = jen.Index().String().Values(params...)
-	}
-	return jen.Qual(rt, "Template").Values(d)
-}
-
-func httpRequest(h *ir.HTTPSource) jen.Code {
-	d := jen.Dict{
-		jen.Id("Conn"):   jen.Lit(h.Conn),
-		jen.Id("Method"): jen.Lit(h.Method),
-		jen.Id("Path"):   templateLit(h.Path),
-	}
-	if len(h.Query) > 0 {
-		var qs []jen.Code
-		for _, q := range h.Query {
-			qs = append(qs, jen.Values(jen.Dict{jen.Id("Key"): jen.Lit(q.Key), jen.Id("Value"): templateLit(q.Value)}))
-		}
-		d[jen.Id("Query")] = jen.Index().Qual(rt, "HTTPQueryParam").Values(qs...)
-	}
-	if len(h.Headers) > 0 {
-		var hs []jen.Code
-		for _, hd := range h.Headers {
-			hs = append(hs, jen.Values(jen.Dict{jen.Id("Name"): jen.Lit(hd.Name), jen.Id("Value"): jen.Lit(hd.Value)}))
-		}
-		d[jen.Id("Headers")] = jen.Index().Qual(rt, "HTTPHeader").Values(hs...)
-	}
-	if h.Pointer != "" {
-		d[jen.Id("Pointer")] = jen.Lit(h.Pointer)
-	}
-	var nf []jen.Code
-	for _, s := range h.NotFound {
-		nf = append(nf, jen.Lit(s))
-	}
-	d[jen.Id("NotFound")] = jen.Index().Int().Values(nf...)
-	return jen.Op("&").Qual(rt, "HTTPRequest").Values(d)
-}
-
-// allTemplateParams lists the params an HTTP request renders as text, once each.
-func allTemplateParams(h *ir.HTTPSource) []*ir.Field {
-	var out []*ir.Field
-	seen := map[*ir.Field]bool{}
-	add := func(tm ir.Template) {
-		for _, f := range tm.Params {
-			if !seen[f] {
-				seen[f] = true
-				out = append(out, f)
-			}
-		}
-	}
-	add(h.Path)
-	for _, q := range h.Query {
-		add(q.Value)
-	}
-	return out
-}
-
-// renderVals builds vals, the params rendered as strings by name; unset
-// optional params stay out, which drops their query keys.
-func (e *emitter) renderVals(fs []*ir.Field) []jen.Code {
-	if len(fs) == 0 {
-		return nil
-	}
-	d := jen.Dict{}
-	var opt []jen.Code
-	for _, f := range fs {
-		x := jen.Id("p").Dot(f.Name)
-		switch f.Type.Kind {
-		case ir.Pointer:
-			deref := jen.Op("*").Add(x.Clone())
-			if f.Type.Elem.Kind == ir.Time || f.Type.Elem.Kind == ir.Format {
-				deref = jen.Parens(deref) // a method is called on it
-			}
-			opt = append(opt, jen.If(x.Clone().Op("!=").Nil()).Block(
-				jen.Id("vals").Index(jen.Lit(f.JSON)).Op("=").Add(renderString(f.Type.Elem, deref))))
-		case ir.OptNull:
-			opt = append(opt, jen.If(x.Clone().Dot("Set").Op("&&").Op("!").Add(x.Clone()).Dot("Null")).Block(
-				jen.Id("vals").Index(jen.Lit(f.JSON)).Op("=").Add(renderString(f.Type.Elem, x.Clone().Dot("Value")))))
-		default:
-			d[jen.Lit(f.JSON)] = renderString(f.Type, x)
-		}
-	}
-	out := []jen.Code{jen.Id("vals").Op(":=").Map(jen.String()).String().Values(d)}
-	return append(out, opt...)
-}
-
 // renderString writes a scalar param the way it appears in a URL or pointer.
 func renderString(t *ir.Type, x jen.Code) jen.Code {
 	switch t.Kind {
@@ -608,43 +489,6 @@ func renderString(t *ir.Type, x jen.Code) jen.Code {
 	return x
 }
 
-// bodyExpr builds the request body value from its template.
-func bodyExpr(n *ir.BodyNode) jen.Code {
-	switch {
-	case n == nil:
-		return jen.Nil()
-	case n.Param != nil:
-		return jen.Id("p").Dot(n.Param.Name)
-	case n.Literal != nil:
-		var v any
-		dec := json.NewDecoder(bytes.NewReader(n.Literal))
-		dec.UseNumber()
-		if err := dec.Decode(&v); err != nil {
-			return jen.Nil()
-		}
-		switch x := v.(type) {
-		case string:
-			return jen.Lit(x)
-		case bool:
-			return jen.Lit(x)
-		case json.Number:
-			return jen.Qual("encoding/json", "Number").Call(jen.Lit(x.String()))
-		}
-		return jen.Nil()
-	case n.IsArray:
-		var items []jen.Code
-		for _, it := range n.Items {
-			items = append(items, bodyExpr(it))
-		}
-		return jen.Index().Any().Values(items...)
-	}
-	d := jen.Dict{}
-	for i, k := range n.Keys {
-		d[jen.Lit(k)] = bodyExpr(n.Fields[i])
-	}
-	return jen.Map(jen.String()).Any().Values(d)
-}
-
 // fieldMaps renders transform.fields as kit.FieldMap values.
 func fieldMaps(t *ir.Task) []jen.Code {
 	var out []jen.Code
@@ -666,8 +510,7 @@ func (e *emitter) record(t *ir.Task) jen.Code {
 			return jen.Qual(kit, "Record").Call(jen.Id("raw"), fn)
 		}
 	}
-	e.recordFunc(t)
-	return jen.Id("record" + t.Name).Call(jen.Id("raw"))
+	return jen.Add(kindEmitter{e}.RecordFunc(t)).Call(jen.Id("raw"))
 }
 
 // recordFunc converts a decoded JSON record (HTTP, file) into the result,

@@ -432,7 +432,7 @@ func ClientOwnNames() []string { return []string{"x", "Execute", "Tasks"} }
 
 // Batch describes how a task's lookups are batched: the key param, the
 // result property that carries each record's key, and the source's batch
-// form (exactly one of SQL, HTTP, Ext).
+// form (exactly one of SQL, Ext).
 type Batch struct {
 	MaxSize, Concurrency int64
 	Wait                 int64 // nanoseconds
@@ -440,7 +440,6 @@ type Batch struct {
 	Key       *Field
 	ResultKey *Field
 	SQL       *BatchSQL
-	HTTP      *BatchHTTP
 	// Ext is set when the task's source is of a kind added through gen/source, which emits the batch form;
 	// ResultKey is nil when that form answers keys in order.
 	Ext bool
@@ -456,17 +455,6 @@ type BatchSQL struct {
 	Dialect string
 }
 
-// BatchHTTP is a batch endpoint. Query values and body strings that are
-// the list placeholder carry every key.
-type BatchHTTP struct {
-	Method  string
-	Path    string
-	Query   []HTTPQuery
-	Lists   []string // query keys whose value is the key list
-	Body    *BodyNode
-	Pointer string
-}
-
 // FieldMap maps one result property (a path into nested objects) onto a
 // source field: a column or key name, or a JSON pointer starting with "/".
 type FieldMap struct {
@@ -476,8 +464,7 @@ type FieldMap struct {
 
 // Source is exactly one of the source kinds.
 type Source struct {
-	SQL  *SQLSource
-	HTTP *HTTPSource
+	SQL *SQLSource
 	// Ext is a source of a kind added through gen/source, which checks, models and emits it.
 	Ext ExtSource
 }
@@ -494,42 +481,6 @@ type ExtSource interface {
 type Template struct {
 	Parts  []string
 	Params []*Field
-}
-
-// HTTPSource is a request to a connection bound at run time.
-type HTTPSource struct {
-	Conn     string
-	Method   string
-	Path     Template
-	Query    []HTTPQuery
-	Headers  []HTTPHeader
-	Body     *BodyNode
-	Pointer  string
-	NotFound []int
-}
-
-// HTTPQuery is one query parameter, in spec order.
-type HTTPQuery struct {
-	Key   string
-	Value Template
-}
-
-// HTTPHeader is one header; Value may hold ${env:NAME} references.
-type HTTPHeader struct {
-	Name, Value string
-}
-
-// BodyNode is a JSON body template: a param placeholder, a literal, or an
-// object or array of nodes.
-type BodyNode struct {
-	Param *Field
-	// List marks a batch body's "{key...}": the array of keys.
-	List    bool
-	Literal []byte // compact JSON
-	Keys    []string
-	Fields  []*BodyNode // with Keys, for objects
-	Items   []*BodyNode // for arrays
-	IsArray bool
 }
 
 // SQLSource is a query split at its :param placeholders.

@@ -71,8 +71,7 @@ type Spec struct {
 
 // Source is exactly one source kind.
 type Source struct {
-	SQL  *SQLSource  `json:"sql"`
-	HTTP *HTTPSource `json:"http"`
+	SQL *SQLSource `json:"sql"`
 	// Ext holds the object of a kind added through gen/source, by the kind's name; the meta-schema, composed
 	// from the kinds' fragments, has already checked that it is one of them and well formed.
 	Ext map[string]json.RawMessage `json:"-"`
@@ -90,7 +89,7 @@ func (s *Source) UnmarshalJSON(b []byte) error {
 	}
 	for k, v := range all {
 		switch k {
-		case "sql", "http":
+		case "sql":
 			continue
 		}
 		if s.Ext == nil {
@@ -99,28 +98,6 @@ func (s *Source) UnmarshalJSON(b []byte) error {
 		s.Ext[k] = v
 	}
 	return nil
-}
-
-// HTTPSource is a JSON API call on a connection bound at run time.
-type HTTPSource struct {
-	Connection string            `json:"connection"`
-	Method     string            `json:"method"`
-	Path       string            `json:"path"`
-	Query      map[string]string `json:"query"`
-	Headers    map[string]string `json:"headers"`
-	Body       json.RawMessage   `json:"body"`
-	Pointer    string            `json:"pointer"`
-	NotFound   IntList           `json:"not_found"`
-	Batch      *HTTPBatch        `json:"batch"`
-}
-
-// HTTPBatch is the batch endpoint of an HTTP source.
-type HTTPBatch struct {
-	Method  string            `json:"method"`
-	Path    string            `json:"path"`
-	Query   map[string]string `json:"query"`
-	Body    json.RawMessage   `json:"body"`
-	Pointer string            `json:"pointer"`
 }
 
 // Batch is the batch policy, defaults applied.

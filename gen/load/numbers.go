@@ -189,19 +189,3 @@ func (n *Int) UnmarshalJSON(data []byte) error {
 	*n = Int(r.Num().Int64())
 	return nil
 }
-
-// IntList is a list of such integers (HTTP statuses).
-type IntList []int
-
-// UnmarshalJSON reads each element as Int does.
-func (l *IntList) UnmarshalJSON(data []byte) error {
-	var xs []Int
-	if err := json.Unmarshal(data, &xs); err != nil {
-		return err
-	}
-	*l = make(IntList, len(xs))
-	for i, x := range xs {
-		(*l)[i] = int(x)
-	}
-	return nil
-}

@@ -1,10 +1,8 @@
 package model
 
 import (
-	"encoding/json"
 	"fmt"
 	"regexp"
-	"slices"
 	"strings"
 
 	"github.com/reftask/reftask/gen/diag"
@@ -17,7 +15,6 @@ var (
 	// inList and anyList find the key list expression of a batch query.
 	inList  = regexp.MustCompile(`(?i)\bIN\s*\(\s*$`)
 	anyList = regexp.MustCompile(`(?i)=\s*ANY\s*\(\s*$`)
-	listTok = regexp.MustCompile(`^\{([A-Za-z_][A-Za-z0-9_]*)\.\.\.\}$`)
 )
 
 // batch checks the batch policy and the source's batch form.
@@ -25,9 +22,6 @@ func (b *builder) batch(sp *load.Spec, t *ir.Task) {
 	if sp.Batch == nil {
 		if sp.Source.SQL != nil && sp.Source.SQL.BatchQuery != "" {
 			b.errSpec(sp, "/source/sql/batch_query", "batch_query is only used with \"batch\"; add \"batch\": {} or remove it")
-		}
-		if sp.Source.HTTP != nil && sp.Source.HTTP.Batch != nil {
-			b.errSpec(sp, "/source/http/batch", "source.http.batch is only used with \"batch\"; add \"batch\": {} or remove it")
 		}
 		return
 	}
@@ -88,10 +82,8 @@ func (b *builder) batch(sp *load.Spec, t *ir.Task) {
 			return
 		}
 		bt.Ext = true
-	case sp.Source.HTTP != nil:
-		bt.HTTP = b.batchHTTP(sp, t, bt.Key)
 	}
-	if bt.SQL == nil && !bt.Ext && bt.HTTP == nil {
+	if bt.SQL == nil && !bt.Ext {
 		return
 	}
 	t.Batch = bt
@@ -266,80 +258,4 @@ func placeholders(ps []string) string {
 		out = append(out, ":"+diag.Clip(p))
 	}
 	return strings.Join(out, ", ")
-}
-
-func (b *builder) batchHTTP(sp *load.Spec, t *ir.Task, key *ir.Field) *ir.BatchHTTP {
-	hb := sp.Source.HTTP.Batch
-	if hb == nil {
-		b.errSpec(sp, "/source/http", "a batched HTTP source needs \"batch\": {\"path\": ..., \"query\": {\"key\": \"{key...}\"} or \"body\", \"pointer\": ...}")
-		return nil
-	}
-	out := &ir.BatchHTTP{Method: hb.Method, Path: hb.Path, Pointer: hb.Pointer}
-	if out.Method == "" {
-		out.Method = "GET"
-	}
-	uses := 0
-	for _, k := range slices.Sorted(mapKeys(hb.Query)) {
-		v := hb.Query[k]
-		ptr := "/source/http/batch/query/" + escape(k)
-		if m := listTok.FindStringSubmatch(v); m != nil {
-			if m[1] != key.JSON {
-				b.errSpec(sp, ptr, fmt.Sprintf("{%s...} is not the batch key; write {%s...}", diag.Clip(m[1]), diag.Clip(key.JSON)))
-				continue
-			}
-			out.Lists = append(out.Lists, k)
-			uses++
-			continue
-		}
-		if strings.ContainsAny(v, "{}") {
-			b.errSpec(sp, ptr, fmt.Sprintf("a batch query value is literal or the key list {%s...}", diag.Clip(key.JSON)))
-			continue
-		}
-		out.Query = append(out.Query, ir.HTTPQuery{Key: k, Value: ir.Template{Parts: []string{v}}})
-	}
-	if len(hb.Body) > 0 {
-		if out.Method != "POST" {
-			b.errSpec(sp, "/source/http/batch/body", "a batch body needs \"method\": \"POST\"")
-		}
-		var v any
-		dec := json.NewDecoder(strings.NewReader(string(hb.Body)))
-		dec.UseNumber()
-		if err := dec.Decode(&v); err == nil {
-			out.Body = b.batchBody(sp, "/source/http/batch/body", v, key, &uses)
-		}
-	}
-	if uses == 0 {
-		b.errSpec(sp, "/source/http/batch", fmt.Sprintf("the batch endpoint never sends the keys: put {%s...} in its query or body", diag.Clip(key.JSON)))
-		return nil
-	}
-	return out
-}
-
-func (b *builder) batchBody(sp *load.Spec, ptr string, v any, key *ir.Field, uses *int) *ir.BodyNode {
-	switch x := v.(type) {
-	case string:
-		if m := listTok.FindStringSubmatch(x); m != nil {
-			if m[1] != key.JSON {
-				b.errSpec(sp, ptr, fmt.Sprintf("{%s...} is not the batch key; write {%s...}", diag.Clip(m[1]), diag.Clip(key.JSON)))
-				return nil
-			}
-			*uses++
-			return &ir.BodyNode{Param: key, List: true}
-		}
-	case map[string]any:
-		n := &ir.BodyNode{}
-		for _, k := range slices.Sorted(mapKeys(x)) {
-			n.Keys = append(n.Keys, k)
-			n.Fields = append(n.Fields, b.batchBody(sp, ptr+"/"+escape(k), x[k], key, uses))
-		}
-		return n
-	case []any:
-		n := &ir.BodyNode{IsArray: true}
-		for i, e := range x {
-			n.Items = append(n.Items, b.batchBody(sp, fmt.Sprintf("%s/%d", ptr, i), e, key, uses))
-		}
-		return n
-	}
-	lit, _ := json.Marshal(v)
-	return &ir.BodyNode{Literal: lit}
 }

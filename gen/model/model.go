@@ -147,8 +147,6 @@ func (b *builder) task(sp *load.Spec) *ir.Task {
 	switch {
 	case sp.Source.SQL != nil:
 		t.Source.SQL = b.sqlSource(sp, t)
-	case sp.Source.HTTP != nil:
-		t.Source.HTTP = b.httpSource(sp, t)
 	default:
 		t.Source.Ext = b.extSource(sp, t)
 	}

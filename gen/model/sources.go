@@ -1,7 +1,6 @@
 package model
 
 import (
-	"encoding/json"
 	"fmt"
 	"regexp"
 	"slices"
@@ -89,10 +88,7 @@ func ParseTemplate(s string) (parts, params []string, err error) {
 	return append(parts, cur.String()), params, nil
 }
 
-var (
-	identRE  = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-	envRefRE = regexp.MustCompile(`\$\{env:([^}]*)\}`)
-)
+var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 // template resolves a parsed template's placeholders to params fields;
 // required says whether every placeholder must name a required param.
@@ -141,125 +137,6 @@ func scalarParam(t *ir.Type) bool {
 		return true
 	}
 	return t.Kind.IsPrimitive()
-}
-
-// secretHeader reports whether a header must not carry a literal value.
-func secretHeader(name string) bool {
-	l := strings.ToLower(name)
-	switch l {
-	case "authorization", "proxy-authorization", "cookie":
-		return true
-	}
-	return strings.Contains(l, "key") || strings.Contains(l, "token") || strings.Contains(l, "secret")
-}
-
-func (b *builder) httpSource(sp *load.Spec, t *ir.Task) *ir.HTTPSource {
-	h := sp.Source.HTTP
-	src := &ir.HTTPSource{Conn: h.Connection, Method: h.Method, Pointer: h.Pointer, NotFound: h.NotFound}
-	if src.Method == "" {
-		src.Method = "GET"
-	}
-	if len(src.NotFound) == 0 {
-		src.NotFound = []int{404}
-	}
-	if !b.envOutsideHeaders(sp, "/source/http/path", h.Path) {
-		src.Path, _ = b.template(sp, t, "/source/http/path", h.Path, true)
-	}
-	for _, k := range slices.Sorted(mapKeys(h.Query)) {
-		if b.envOutsideHeaders(sp, "/source/http/query/"+escape(k), k+h.Query[k]) {
-			continue
-		}
-		tm, ok := b.template(sp, t, "/source/http/query/"+escape(k), h.Query[k], false)
-		if ok {
-			src.Query = append(src.Query, ir.HTTPQuery{Key: k, Value: tm})
-		}
-	}
-	for _, k := range slices.Sorted(mapKeys(h.Headers)) {
-		v := h.Headers[k]
-		ptr := "/source/http/headers/" + escape(k)
-		refs := envRefRE.FindAllStringSubmatch(v, -1)
-		for _, r := range refs {
-			if !identRE.MatchString(r[1]) {
-				b.errSpec(sp, ptr, fmt.Sprintf("${env:%s} does not name an environment variable", diag.Clip(r[1])))
-			}
-		}
-		if secretHeader(k) && len(refs) == 0 {
-			b.errSpec(sp, ptr, fmt.Sprintf("header %s holds a credential, which must not be written in a spec: reference the environment instead (\"${env:%s}\"), or add it in a request decorator on the %s connection", diag.Clip(k), diag.Clip(envName(h.Connection, k)), diag.Quote(h.Connection)))
-			continue
-		}
-		if strings.Contains(envRefRE.ReplaceAllString(v, ""), "${") {
-			b.errSpec(sp, ptr, "malformed reference: write ${env:NAME}")
-			continue
-		}
-		src.Headers = append(src.Headers, ir.HTTPHeader{Name: k, Value: v})
-	}
-	if len(h.Body) > 0 {
-		if src.Method == "GET" || src.Method == "DELETE" {
-			b.errSpec(sp, "/source/http/body", fmt.Sprintf("a %s request has no body; use POST, PUT or PATCH", diag.Clip(src.Method)))
-		}
-		var v any
-		dec := json.NewDecoder(strings.NewReader(string(h.Body)))
-		dec.UseNumber()
-		if err := dec.Decode(&v); err == nil {
-			src.Body = b.bodyNode(sp, t, "/source/http/body", v)
-		}
-	}
-	return src
-}
-
-// envOutsideHeaders reports, as an error, a ${env:NAME} reference in the path, query or body of a request. The
-// runtime resolves them only in headers, where the values are scrubbed from errors and logs; anywhere else the
-// reference would be sent as written, or, were it resolved, the secret would be part of every URL and body.
-func (b *builder) envOutsideHeaders(sp *load.Spec, ptr, text string) bool {
-	if !strings.Contains(text, envRefOpen) {
-		return false
-	}
-	b.errSpec(sp, ptr, "${env:...} is resolved only in headers: a secret must not travel in a URL or a body, which errors and logs quote; send it in a header, or add it in a request decorator")
-	return true
-}
-
-// envRefOpen starts an environment reference.
-const envRefOpen = "${env:"
-
-func envName(conn, header string) string {
-	return strings.ToUpper(strings.NewReplacer("-", "_", " ", "_").Replace(conn + "_" + header))
-}
-
-var wholePlaceholder = regexp.MustCompile(`^\{([A-Za-z_][A-Za-z0-9_]*)\}$`)
-
-func (b *builder) bodyNode(sp *load.Spec, t *ir.Task, ptr string, v any) *ir.BodyNode {
-	switch x := v.(type) {
-	case string:
-		if b.envOutsideHeaders(sp, ptr, x) {
-			return nil
-		}
-		if m := wholePlaceholder.FindStringSubmatch(x); m != nil {
-			f := fieldByJSON(t.Params, m[1])
-			if f == nil {
-				b.errSpec(sp, ptr, fmt.Sprintf("unknown parameter {%s} (params has %s)", diag.Clip(m[1]), strings.ReplaceAll(listJSON(t.Params.Fields), ":", "")))
-				return nil
-			}
-			return &ir.BodyNode{Param: f}
-		}
-	case map[string]any:
-		n := &ir.BodyNode{}
-		for _, k := range slices.Sorted(mapKeys(x)) {
-			if b.envOutsideHeaders(sp, ptr+"/"+escape(k), k) {
-				continue
-			}
-			n.Keys = append(n.Keys, k)
-			n.Fields = append(n.Fields, b.bodyNode(sp, t, ptr+"/"+escape(k), x[k]))
-		}
-		return n
-	case []any:
-		n := &ir.BodyNode{IsArray: true}
-		for i, e := range x {
-			n.Items = append(n.Items, b.bodyNode(sp, t, fmt.Sprintf("%s/%d", ptr, i), e))
-		}
-		return n
-	}
-	lit, _ := json.Marshal(v)
-	return &ir.BodyNode{Literal: lit}
 }
 
 // transform checks transform.fields against the result and the source,

@@ -61,6 +61,19 @@ type Source interface {
 	Texts() []Text
 }
 
+// Fielder is a Source whose prepared forms take several Client fields, or fields other than the one named
+// Source; its FieldType is then not used.
+type Fielder interface {
+	// Fields lists the Client fields, in order; their names are among e.ClientNames(t)'s.
+	Fields(e Emitter, t *ir.Task) []Field
+}
+
+// Field is a Client field: its name and type.
+type Field struct {
+	Name string
+	Type jen.Code
+}
+
 // Text is a spec pointer and the params written into text there.
 type Text struct {
 	Ptr    string

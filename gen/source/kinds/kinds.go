@@ -5,12 +5,15 @@ import (
 	"github.com/reftask/reftask/gen/source"
 	"github.com/reftask/reftask/gen/source/filesrc"
 	"github.com/reftask/reftask/gen/source/gofunc"
+	"github.com/reftask/reftask/gen/source/httpsrc"
 	"github.com/reftask/reftask/gen/source/redis"
 )
 
-// All returns the registered kinds, in a fixed order.
+// All returns the registered kinds, in a fixed order: the order in which the meta-schema and its messages list
+// them after "sql".
 func All() []source.Kind {
 	return []source.Kind{
+		httpsrc.Kind{},
 		filesrc.Kind{},
 		gofunc.Kind{},
 		redis.Kind{},
