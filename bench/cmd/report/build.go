@@ -207,7 +207,7 @@ func (rep *report) markdown(svgRel, resDir string) string {
 		w("| %s | %s | %s |\n", t.what, t.measured, mark)
 	}
 	w("\nBatching (issue 4) has its own targets, in section 6. ")
-	w("Why the missed ones are missed, with profiles, and what would fix them: [bench/NOTES.md](bench/NOTES.md).\n\n")
+	w("Why the missed ones are missed, with profiles, and what would fix them: [bench/NOTES.md](bench/NOTES.md). Before and after the runtime-architecture work (issue 12): [bench/NOTES.md](bench/NOTES.md#issue-12-runtime-architecture-before-and-after).\n\n")
 	w("![chart](%s)\n\n", svgRel)
 
 	w("## How it was run\n\n```sh\nmake bench   # = cd bench && go run ./cmd/report\n```\n\n")
