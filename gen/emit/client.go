@@ -75,15 +75,6 @@ func (e *emitter) clientType() {
 		g.Id("x").Op("*").Qual(rt, "Executor")
 		for _, t := range e.pkg.Tasks {
 			g.Id(taskField(t)).Op("*").Qual(rt, "Task").Types(paramsType(t), resultType(t))
-			if t.Source.SQL != nil {
-				g.Id(t.ClientNames().Query).Op("*").Qual(rt, "SQLQuery")
-			}
-			if elem := scannedRow(t); elem != nil {
-				g.Id(t.ClientNames().RowScanner).Op("*").Qual(rt, "RowScanner").Types(goType(elem))
-			}
-			if t.Batch != nil && t.Batch.SQL != nil {
-				g.Id(t.ClientNames().BatchQuery).Op("*").Qual(rt, "SQLBatchQuery")
-			}
 			if x := extSource(t); x != nil {
 				if fl, ok := x.(source.Fielder); ok {
 					for _, f := range fl.Fields(kindEmitter{e}, t) {
@@ -101,42 +92,10 @@ func (e *emitter) clientType() {
 	e.f.Func().Id("NewClient").Params(jen.Id("x").Op("*").Qual(rt, "Executor")).Op("*").Id("Client").BlockFunc(func(g *jen.Group) {
 		g.Id("c").Op(":=").Op("&").Id("Client").Values(jen.Dict{jen.Id("x"): jen.Id("x")})
 		for _, t := range e.pkg.Tasks {
-			if sq := t.Source.SQL; sq != nil {
-				var parts, params []jen.Code
-				for _, p := range sq.Parts {
-					parts = append(parts, jen.Lit(p))
-				}
-				for _, p := range sq.Params {
-					params = append(params, jen.Lit(p.JSON))
-				}
-				q := jen.Qual(rt, "NewSQLQuery").Call(jen.Lit(sq.Conn), jen.Index().String().Values(parts...), jen.Index().String().Values(params...))
-				if sq.Dialect != "" {
-					q = q.Dot("Only").Call(dialectCode(sq.Dialect))
-				}
-				g.Id("c").Dot(t.ClientNames().Query).Op("=").Add(q)
-			}
-			if elem := scannedRow(t); elem != nil {
-				var cols []jen.Code
-				for _, col := range scannedColumns(t, elem) {
-					cols = append(cols, jen.Lit(col))
-				}
-				g.Id("c").Dot(t.ClientNames().RowScanner).Op("=").Op("&").Qual(rt, "RowScanner").Types(goType(elem)).Values(jen.Dict{
-					jen.Id("Columns"): jen.Index().String().Values(cols...),
-					jen.Id("Scan"):    jen.Id("scan" + t.Name),
-				})
-			}
 			if x := extSource(t); x != nil {
 				for _, st := range x.Init(kindEmitter{e}, t) {
 					g.Add(st)
 				}
-			}
-			if t.Batch != nil && t.Batch.SQL != nil {
-				bq := t.Batch.SQL
-				q := jen.Qual(rt, "NewSQLBatchQuery").Call(jen.Lit(bq.Conn), jen.Lit(bq.Prefix), jen.Lit(bq.Suffix))
-				if bq.Dialect != "" {
-					q = q.Dot("Only").Call(dialectCode(bq.Dialect))
-				}
-				g.Id("c").Dot(t.ClientNames().BatchQuery).Op("=").Add(q)
 			}
 			g.Id("c").Dot(taskField(t)).Op("=").Qual(rt, "NewTask").Call(jen.Id("x"), e.taskSpec(t))
 		}
@@ -404,36 +363,6 @@ func (e *emitter) fetch(t *ir.Task) {
 	// get is the expression that yields (*Result, error) from the source.
 	var get jen.Code
 	switch {
-	case t.Source.SQL != nil:
-		sq := t.Source.SQL
-		var args []jen.Code
-		for _, p := range sq.Params {
-			args = append(args, sqlArg(p))
-		}
-		argsCode := jen.Index().Any().Values(args...)
-		if len(args) == 0 {
-			argsCode = jen.Nil()
-		}
-		// A struct row is scanned column by column straight into the result; other rows go through a Record.
-		queryOne, queryAll, conv := "QueryOne", "QueryAll", jen.Id("row"+t.Name)
-		if elem := scannedRow(t); elem != nil {
-			queryOne, queryAll, conv = "ScanOne", "ScanAll", c.Clone().Dot(t.ClientNames().RowScanner)
-			e.scanFunc(t, elem)
-		} else if sq.Many {
-			e.rowFunc(t, t.Result.Elem.Elem)
-		} else {
-			e.rowFunc(t, t.Result)
-		}
-		if sq.Many {
-			body = append(body,
-				jen.List(jen.Id("rows"), jen.Err()).Op(":=").Add(helper(queryAll)).Call(jen.Id("ctx"), c.Clone().Dot("x"), c.Clone().Dot(t.ClientNames().Query), argsCode, conv),
-				jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
-				jen.Id("out").Op(":=").Add(resultType(t)).Call(jen.Id("rows")),
-			)
-			get = nil
-		} else {
-			get = jen.Add(helper(queryOne)).Call(jen.Id("ctx"), c.Clone().Dot("x"), c.Clone().Dot(t.ClientNames().Query), argsCode, conv)
-		}
 	case t.Source.Ext != nil:
 		stmts, g := extSource(t).Fetch(kindEmitter{e}, t)
 		body = append(body, stmts...)
@@ -558,46 +487,8 @@ func (e *emitter) rowFunc(t *ir.Task, elem *ir.Type) {
 	e.f.Line()
 }
 
-// scannedRow is the row type of a SQL task whose rows are scanned straight into the result, or nil: a struct,
-// with transform.fields (if any) that only rename columns. A field map into a nested property, or from a JSON
-// pointer into a column, needs the Record that kit.Transform works on.
-func scannedRow(t *ir.Task) *ir.Type {
-	if t.Source.SQL == nil {
-		return nil
-	}
-	for _, m := range t.Maps {
-		if len(m.Prop) != 1 || strings.HasPrefix(m.From, "/") {
-			return nil
-		}
-	}
-	elem := t.Result
-	if t.Source.SQL.Many {
-		elem = t.Result.Elem.Elem
-	}
-	if elem.Kind != ir.Struct {
-		return nil
-	}
-	return elem
-}
-
-// scannedColumns names the column each field of a scanned row is read from: the property's own name, unless a
-// field map renames it. As in kit.Transform, the last map into a property wins, and every map reads the
-// query's columns as they are, not as earlier maps left them.
-func scannedColumns(t *ir.Task, elem *ir.Type) []string {
-	cols := make([]string, len(elem.Fields))
-	for i, fd := range elem.Fields {
-		cols[i] = fd.JSON
-		for _, m := range t.Maps {
-			if m.Prop[0] == fd.JSON {
-				cols[i] = m.From
-			}
-		}
-	}
-	return cols
-}
-
-// scanFunc builds a value of the struct type elem from one row, reading each property from its column (see
-// scannedColumns) by the column's position in the task's RowScanner.Columns.
+// scanFunc builds a value of the struct type elem from one row, reading each property from its column by the
+// column's position in the task's RowScanner.Columns (gen/source/sqlsrc names the columns).
 func (e *emitter) scanFunc(t *ir.Task, elem *ir.Type) {
 	fields := convRun{code: []jen.Code{jen.Var().Id("v").Add(goType(elem))}}
 	for i, fd := range elem.Fields {
@@ -612,6 +503,8 @@ func (e *emitter) scanFunc(t *ir.Task, elem *ir.Type) {
 	e.f.Line()
 }
 
+// sqlArg binds the param p as one driver argument: formats as their driver.Valuer, pointers and optional
+// values as nil or their value, enums as their underlying primitive.
 func sqlArg(p *ir.Field) jen.Code {
 	x := jen.Id("p").Dot(p.Name)
 	if arg := formatSQLArg(p.Type, x.Clone()); arg != nil {
@@ -655,17 +548,6 @@ func (e *emitter) execute() {
 	e.f.Line()
 }
 
-// dialectCode is the runtime.Dialect a spec's "dialect" names.
-func dialectCode(d string) *jen.Statement {
-	switch d {
-	case "postgres":
-		return jen.Qual(rt, "Postgres")
-	case "sqlite":
-		return jen.Qual(rt, "SQLite")
-	}
-	return jen.Qual(rt, "MySQL")
-}
-
 // extSource is the task's source of a kind added through gen/source, or nil.
 func extSource(t *ir.Task) source.Source {
 	if t.Source.Ext == nil {
@@ -697,3 +579,12 @@ func (kindEmitter) ClientNames(t *ir.Task) ir.ClientNames { return t.ClientNames
 func (kindEmitter) GoType(t *ir.Type) jen.Code { return goType(t) }
 
 func (kindEmitter) Helper(name string) *jen.Statement { return helper(name) }
+
+func (k kindEmitter) RowFunc(t *ir.Task, elem *ir.Type) jen.Code {
+	k.e.rowFunc(t, elem)
+	return jen.Id("row" + t.Name)
+}
+
+func (k kindEmitter) ScanFunc(t *ir.Task, elem *ir.Type) { k.e.scanFunc(t, elem) }
+
+func (kindEmitter) Arg(p *ir.Field) jen.Code { return sqlArg(p) }

@@ -431,28 +431,17 @@ func (n ClientNames) Private() []string {
 func ClientOwnNames() []string { return []string{"x", "Execute", "Tasks"} }
 
 // Batch describes how a task's lookups are batched: the key param, the
-// result property that carries each record's key, and the source's batch
-// form (exactly one of SQL, Ext).
+// result property that carries each record's key; the source's kind emits
+// the batch form.
 type Batch struct {
 	MaxSize, Concurrency int64
 	Wait                 int64 // nanoseconds
 	// Key is the params' only property; ResultKey the result property matched against it.
 	Key       *Field
 	ResultKey *Field
-	SQL       *BatchSQL
 	// Ext is set when the task's source is of a kind added through gen/source, which emits the batch form;
 	// ResultKey is nil when that form answers keys in order.
 	Ext bool
-}
-
-// BatchSQL is a batch query split around its list expression: the runtime
-// writes IN (?, ...) or = ANY($1) between Prefix and Suffix.
-type BatchSQL struct {
-	Conn           string
-	Prefix, Suffix string
-	// Dialect is the dialect the spec names ("postgres", "sqlite",
-	// "mysql"), or "".
-	Dialect string
 }
 
 // FieldMap maps one result property (a path into nested objects) onto a
@@ -462,9 +451,8 @@ type FieldMap struct {
 	From string
 }
 
-// Source is exactly one of the source kinds.
+// Source is the task's source.
 type Source struct {
-	SQL *SQLSource
 	// Ext is a source of a kind added through gen/source, which checks, models and emits it.
 	Ext ExtSource
 }
@@ -481,20 +469,6 @@ type ExtSource interface {
 type Template struct {
 	Parts  []string
 	Params []*Field
-}
-
-// SQLSource is a query split at its :param placeholders.
-type SQLSource struct {
-	Conn string
-	// Parts has one more element than Params: text around each placeholder.
-	Parts  []string
-	Params []*Field
-	// Many is true when the result is an array: every row is an element.
-	Many bool
-	// Dialect is the dialect the spec names ("postgres", "sqlite",
-	// "mysql"): the query was split as that dialect reads it and runs on no
-	// other. "" means it reads the same in all of them.
-	Dialect string
 }
 
 // Cache holds durations in nanoseconds.

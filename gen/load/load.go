@@ -71,33 +71,14 @@ type Spec struct {
 
 // Source is exactly one source kind.
 type Source struct {
-	SQL *SQLSource `json:"sql"`
 	// Ext holds the object of a kind added through gen/source, by the kind's name; the meta-schema, composed
 	// from the kinds' fragments, has already checked that it is one of them and well formed.
-	Ext map[string]json.RawMessage `json:"-"`
+	Ext map[string]json.RawMessage
 }
 
-// UnmarshalJSON decodes the built-in kinds into their fields and keeps the others' objects in Ext.
+// UnmarshalJSON keeps each kind's object in Ext, for its kind to decode.
 func (s *Source) UnmarshalJSON(b []byte) error {
-	type plain Source
-	if err := json.Unmarshal(b, (*plain)(s)); err != nil {
-		return err
-	}
-	var all map[string]json.RawMessage
-	if err := json.Unmarshal(b, &all); err != nil {
-		return err
-	}
-	for k, v := range all {
-		switch k {
-		case "sql":
-			continue
-		}
-		if s.Ext == nil {
-			s.Ext = map[string]json.RawMessage{}
-		}
-		s.Ext[k] = v
-	}
-	return nil
+	return json.Unmarshal(b, &s.Ext)
 }
 
 // Batch is the batch policy, defaults applied.
@@ -106,16 +87,6 @@ type Batch struct {
 	Wait        time.Duration
 	Key         string
 	Concurrency int64
-}
-
-// SQLSource names a connection bound at run time and a query with :param placeholders.
-type SQLSource struct {
-	Connection string `json:"connection"`
-	Query      string `json:"query"`
-	BatchQuery string `json:"batch_query"`
-	// Dialect is the SQL dialect the queries are written in, or "" for
-	// queries that read the same in every one.
-	Dialect string `json:"dialect"`
 }
 
 // Transform maps result properties onto source fields.

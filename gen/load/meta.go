@@ -68,7 +68,7 @@ func (s *Set) metaError(f *File, doc any, ve *jsonschema.ValidationError) {
 		v, _ := pointerGet(doc, ptr)
 		msg = fmt.Sprintf("file path %s must be relative, with / separators, and end in .json, .yaml or .yml", diag.Quote(fmt.Sprint(v)))
 	case ptr == "/source" && (kw == "maxProperties" || kw == "minProperties"):
-		names := []string{`"sql"`}
+		var names []string
 		for _, k := range kinds.All() {
 			names = append(names, strconv.Quote(k.Name()))
 		}
@@ -114,7 +114,7 @@ func ComposeSchema(doc []byte) ([]byte, error) {
 	if kindProps == nil {
 		return nil, fmt.Errorf("meta-schema: no properties under \"source\"")
 	}
-	names := []string{`"sql"`}
+	var names []string
 	for _, k := range kinds.All() {
 		var frag any
 		if err := json.Unmarshal(k.Schema(), &frag); err != nil {

@@ -2,7 +2,6 @@ package model
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/reftask/reftask/gen/diag"
@@ -11,18 +10,9 @@ import (
 	"github.com/reftask/reftask/gen/source"
 )
 
-var (
-	// inList and anyList find the key list expression of a batch query.
-	inList  = regexp.MustCompile(`(?i)\bIN\s*\(\s*$`)
-	anyList = regexp.MustCompile(`(?i)=\s*ANY\s*\(\s*$`)
-)
-
 // batch checks the batch policy and the source's batch form.
 func (b *builder) batch(sp *load.Spec, t *ir.Task) {
 	if sp.Batch == nil {
-		if sp.Source.SQL != nil && sp.Source.SQL.BatchQuery != "" {
-			b.errSpec(sp, "/source/sql/batch_query", "batch_query is only used with \"batch\"; add \"batch\": {} or remove it")
-		}
 		return
 	}
 	bt := &ir.Batch{MaxSize: sp.Batch.MaxSize, Concurrency: sp.Batch.Concurrency, Wait: int64(sp.Batch.Wait)}
@@ -74,18 +64,10 @@ func (b *builder) batch(sp *load.Spec, t *ir.Task) {
 		return
 	}
 	bt.ResultKey = rk
-	switch {
-	case sp.Source.SQL != nil:
-		bt.SQL = b.batchSQL(sp, t, bt.Key)
-	case ext != nil:
-		if !ext.CheckBatch(extSpec{b, sp, t}, bt.Key) {
-			return
-		}
-		bt.Ext = true
-	}
-	if bt.SQL == nil && !bt.Ext {
+	if ext == nil || !ext.CheckBatch(extSpec{b, sp, t}, bt.Key) {
 		return
 	}
+	bt.Ext = true
 	t.Batch = bt
 }
 
@@ -209,53 +191,4 @@ func baseKind(t *ir.Type) ir.Kind {
 		return baseKind(t.Elem)
 	}
 	return t.Kind
-}
-
-func (b *builder) batchSQL(sp *load.Spec, t *ir.Task, key *ir.Field) *ir.BatchSQL {
-	q := sp.Source.SQL.BatchQuery
-	if q == "" {
-		b.errSpec(sp, "/source/sql", fmt.Sprintf("a batched SQL source needs \"batch_query\", e.g. ... WHERE id IN (:%s)", diag.Clip(key.JSON)))
-		return nil
-	}
-	parts, params, err := SplitQueryIn(q, sp.Source.SQL.Dialect)
-	if err != nil {
-		b.errSpec(sp, "/source/sql/batch_query", err.Error())
-		return nil
-	}
-	if len(params) != 1 || params[0] != key.JSON {
-		b.errSpec(sp, "/source/sql/batch_query", fmt.Sprintf("a batch query has exactly one placeholder, the key list :%s (found %s)", diag.Clip(key.JSON), placeholders(params)))
-		return nil
-	}
-	before, after := parts[0], parts[1]
-	trimmed := strings.TrimLeft(after, " \t\n")
-	if !strings.HasPrefix(trimmed, ")") {
-		b.errSpec(sp, "/source/sql/batch_query", fmt.Sprintf("write the key list as IN (:%s) or = ANY(:%s)", diag.Clip(key.JSON), diag.Clip(key.JSON)))
-		return nil
-	}
-	var prefix string
-	switch {
-	case inList.MatchString(before):
-		prefix = before[:inList.FindStringIndex(before)[0]]
-	case anyList.MatchString(before):
-		prefix = before[:anyList.FindStringIndex(before)[0]]
-	default:
-		b.errSpec(sp, "/source/sql/batch_query", fmt.Sprintf("write the key list as IN (:%s) or = ANY(:%s)", diag.Clip(key.JSON), diag.Clip(key.JSON)))
-		return nil
-	}
-	return &ir.BatchSQL{Conn: sp.Source.SQL.Connection, Prefix: prefix, Suffix: trimmed[1:], Dialect: sp.Source.SQL.Dialect}
-}
-
-func placeholders(ps []string) string {
-	if len(ps) == 0 {
-		return "none"
-	}
-	var out []string
-	for i, p := range ps {
-		if i == listShown {
-			out = append(out, fmt.Sprintf("and %d more", len(ps)-listShown))
-			break
-		}
-		out = append(out, ":"+diag.Clip(p))
-	}
-	return strings.Join(out, ", ")
 }

@@ -144,12 +144,7 @@ func (b *builder) task(sp *load.Spec) *ir.Task {
 	if t.Params == nil || t.Result == nil {
 		return nil
 	}
-	switch {
-	case sp.Source.SQL != nil:
-		t.Source.SQL = b.sqlSource(sp, t)
-	default:
-		t.Source.Ext = b.extSource(sp, t)
-	}
+	t.Source.Ext = b.extSource(sp, t)
 	b.transform(sp, t)
 	b.batch(sp, t)
 	if b.errorCount() > before {
@@ -983,51 +978,6 @@ func scalarValue(v any, kind ir.Kind) (any, bool) {
 		}
 	}
 	return nil, false
-}
-
-func (b *builder) sqlSource(sp *load.Spec, t *ir.Task) *ir.SQLSource {
-	src := &ir.SQLSource{Conn: sp.Source.SQL.Connection}
-	src.Dialect = sp.Source.SQL.Dialect
-	parts, params, err := SplitQueryIn(sp.Source.SQL.Query, src.Dialect)
-	if err != nil {
-		b.errSpec(sp, "/source/sql/query", err.Error())
-		return nil
-	}
-	byJSON := map[string]*ir.Field{}
-	for _, f := range t.Params.Fields {
-		byJSON[f.JSON] = f
-	}
-	src.Parts = parts
-	for _, name := range params {
-		f, ok := byJSON[name]
-		if !ok {
-			b.errSpec(sp, "/source/sql/query", fmt.Sprintf("unknown parameter :%s (params has %s)", diag.Clip(name), listJSON(t.Params.Fields)))
-			continue
-		}
-		if !sqlBindable(f.Type) {
-			b.errSpec(sp, "/source/sql/query", fmt.Sprintf("parameter :%s is %s and cannot be bound as one SQL argument", diag.Clip(name), describe(f.Type)))
-			continue
-		}
-		src.Params = append(src.Params, f)
-	}
-	res := t.Result
-	if res.Kind == ir.Named {
-		res = res.Elem
-	}
-	if res.Kind == ir.Slice {
-		src.Many = true
-	}
-	return src
-}
-
-func sqlBindable(t *ir.Type) bool {
-	switch t.Kind {
-	case ir.Pointer, ir.OptNull, ir.Named:
-		return sqlBindable(t.Elem)
-	case ir.Enum, ir.GoType:
-		return true
-	}
-	return t.Kind.IsPrimitive()
 }
 
 // listShown is how many names a message lists before it counts the rest.

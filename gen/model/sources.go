@@ -36,6 +36,8 @@ func (s extSpec) ParamNames() string {
 	return strings.ReplaceAll(listJSON(s.t.Params.Fields), ":", "")
 }
 
+func (s extSpec) Describe(t *ir.Type) string { return describe(t) }
+
 func (s extSpec) Template(ptr, text string, required bool) (ir.Template, bool) {
 	return s.b.template(s.sp, s.t, ptr, text, required)
 }
@@ -188,10 +190,6 @@ func (b *builder) transform(sp *load.Spec, t *ir.Task) {
 				}
 				cur = next
 			}
-		}
-		if t.Source.SQL != nil && strings.HasPrefix(from, "/") {
-			b.errSpec(sp, ptr, "a SQL source maps properties onto column names, not JSON pointers")
-			ok = false
 		}
 		if fm, isFM := t.Source.Ext.(source.FieldMapper); isFM {
 			if why := fm.MapsFields(from); why != "" {

@@ -42,6 +42,8 @@ type Spec interface {
 	Scalar(t *ir.Type) bool
 	// ParamNames lists the params' properties for messages, as "sku, lang".
 	ParamNames() string
+	// Describe names the kind of values of t with its article, for messages: "an object", say.
+	Describe(t *ir.Type) string
 }
 
 // Source is a kind's checked source of one task, as the emitter uses it.
@@ -137,4 +139,13 @@ type Emitter interface {
 	ClientNames(t *ir.Task) ir.ClientNames
 	// GoType is the Go type of values of t in the generated package.
 	GoType(t *ir.Type) jen.Code
+	// RowFunc makes sure the file has row<Task>, func(rec runtime.Record) (*elem, error), which converts one
+	// row: an object takes columns by property name (after transform.fields), anything else the row's only
+	// column. It returns an expression naming it.
+	RowFunc(t *ir.Task, elem *ir.Type) jen.Code
+	// ScanFunc emits scan<Task>, func(row *runtime.Row) (*elem, error), which reads the struct elem from one
+	// row, each property from its column by its position (after transform.fields renames).
+	ScanFunc(t *ir.Task, elem *ir.Type)
+	// Arg is the expression that binds the param p (of the params p) as one driver argument.
+	Arg(p *ir.Field) jen.Code
 }

@@ -7,12 +7,14 @@ import (
 	"github.com/reftask/reftask/gen/source/gofunc"
 	"github.com/reftask/reftask/gen/source/httpsrc"
 	"github.com/reftask/reftask/gen/source/redis"
+	"github.com/reftask/reftask/gen/source/sqlsrc"
 )
 
 // All returns the registered kinds, in a fixed order: the order in which the meta-schema and its messages list
-// them after "sql".
+// them.
 func All() []source.Kind {
 	return []source.Kind{
+		sqlsrc.Kind{},
 		httpsrc.Kind{},
 		filesrc.Kind{},
 		gofunc.Kind{},
