@@ -41,10 +41,3 @@ func (e *emitter) batchGet(t *ir.Task) {
 	)
 	e.f.Line()
 }
-
-func baseType(t *ir.Type) *ir.Type {
-	if t.Kind == ir.Enum {
-		return t.Elem
-	}
-	return t
-}

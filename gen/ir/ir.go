@@ -436,12 +436,10 @@ func ClientOwnNames() []string { return []string{"x", "Execute", "Tasks"} }
 type Batch struct {
 	MaxSize, Concurrency int64
 	Wait                 int64 // nanoseconds
-	// Key is the params' only property; ResultKey the result property matched against it.
+	// Key is the params' only property; ResultKey the result property matched against it, nil when the
+	// source's batch form answers keys in order.
 	Key       *Field
 	ResultKey *Field
-	// Ext is set when the task's source is of a kind added through gen/source, which emits the batch form;
-	// ResultKey is nil when that form answers keys in order.
-	Ext bool
 }
 
 // FieldMap maps one result property (a path into nested objects) onto a

@@ -36,7 +36,6 @@ func (b *builder) batch(sp *load.Spec, t *ir.Task) {
 		return
 	case ext != nil && ext.InOrder():
 		if ext.CheckBatch(extSpec{b, sp, t}, bt.Key) {
-			bt.Ext = true
 			t.Batch = bt
 		}
 		return
@@ -67,7 +66,6 @@ func (b *builder) batch(sp *load.Spec, t *ir.Task) {
 	if ext == nil || !ext.CheckBatch(extSpec{b, sp, t}, bt.Key) {
 		return
 	}
-	bt.Ext = true
 	t.Batch = bt
 }
 
