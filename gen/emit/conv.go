@@ -66,7 +66,7 @@ func asJSONValue(t *ir.Type, path, raw *jen.Statement) *jen.Statement {
 	if t.Schema == nil {
 		return helper("AsJSONValue").Call(path, raw)
 	}
-	return jen.Qual(kit, "AsJSONValueFor").Call(path, raw, jen.Id(t.Schema.Func))
+	return jen.Qual(kit, "AsJSONValueFor").Call(path, raw, checkFunc(t.Schema))
 }
 
 // asOfFunc is the kit conversion into a named type over the primitive t (kit.AsStringOf, ...), or "".
@@ -256,7 +256,7 @@ func (e *emitter) convFieldBlock(fd *ir.Field, target, childPath, get, prop *jen
 		switch {
 		case fd.Type.Elem.Kind == ir.JSON && fd.Type.Elem.Schema != nil:
 			// A NULL is null where the schema takes null, else absent, as for other optional fields.
-			present = jen.Id("ok").Op("&&").Parens(jen.Id(rawVar).Op("!=").Nil().Op("||").Qual(kit, "AcceptsNull").Call(jen.Id(fd.Type.Elem.Schema.Func)))
+			present = jen.Id("ok").Op("&&").Parens(jen.Id(rawVar).Op("!=").Nil().Op("||").Qual(kit, "AcceptsNull").Call(checkFunc(fd.Type.Elem.Schema)))
 		case ir.HoldsNull(fd.Type.Elem): // null is a JSON value too
 			present = jen.Id("ok")
 		}

@@ -433,7 +433,7 @@ func (e *emitter) validateMethods(t *ir.Type) {
 		))
 	case ir.Named:
 		if t.Elem.Kind == ir.JSON {
-			body = []jen.Code{jen.Id(t.Elem.Schema.Func).Call(jen.Id("v").Dot("Any").Call(), jen.Id("path"), jen.Id("vs"), jen.Nil())}
+			body = []jen.Code{checkFunc(t.Elem.Schema).Call(jen.Id("v").Dot("Any").Call(), jen.Id("path"), jen.Id("vs"), jen.Nil())}
 		} else if t.Elem.Kind.IsPrimitive() {
 			body = e.scalarChecks(t.Elem, primConv(t.Elem, jen.Op("*").Id("v")), "path")
 		} else {
@@ -560,8 +560,10 @@ func needsCheck(t *ir.Type, seen map[*ir.Type]bool) bool {
 		}
 		return false
 	case ir.Named:
-		return t.Elem.Kind == ir.JSON || needsCheck(t.Elem, seen)
-	case ir.Enum, ir.JSON, ir.Union, ir.Tuple, ir.JSONEnum:
+		return needsCheck(t.Elem, seen)
+	case ir.JSON:
+		return !t.Schema.AcceptsAll()
+	case ir.Enum, ir.Union, ir.Tuple, ir.JSONEnum:
 		return true
 	case ir.Slice, ir.Map:
 		return !t.Check.Empty() || needsCheck(t.Elem, seen)
@@ -596,7 +598,10 @@ func (e *emitter) checks(t *ir.Type, x *jen.Statement, path string, depth int) [
 	case ir.Struct, ir.Enum, ir.Named, ir.Union, ir.Tuple, ir.JSONEnum:
 		return []jen.Code{x.Clone().Dot("validate").Call(jen.Id("vs"), pathExpr(path))}
 	case ir.JSON:
-		return []jen.Code{jen.Id(t.Schema.Func).Call(x.Clone().Dot("Any").Call(), pathExpr(path), jen.Id("vs"), jen.Nil())}
+		if t.Schema.AcceptsAll() {
+			return nil
+		}
+		return []jen.Code{checkFunc(t.Schema).Call(x.Clone().Dot("Any").Call(), pathExpr(path), jen.Id("vs"), jen.Nil())}
 	case ir.Pointer:
 		if !needsCheck(t.Elem, map[*ir.Type]bool{}) {
 			return nil

@@ -78,7 +78,9 @@ func (e *emitter) programs() {
 		}
 	}
 	for _, name := range slices.Sorted(mapKeys(all)) {
-		e.program(all[name])
+		if s := all[name]; !s.AcceptsAll() {
+			e.program(s)
+		}
 	}
 }
 
@@ -193,7 +195,7 @@ func (e *emitter) program(s *ir.Schema) {
 		return jen.Id("vs").Dot("Addf").Call(append([]jen.Code{at.Clone(), jen.Lit(kw), jen.Lit(format)}, args...)...)
 	}
 	call := func(sub *ir.Schema, v, path jen.Code, evArg jen.Code) jen.Code {
-		return jen.Id(sub.Func).Call(v, path, jen.Id("vs"), evArg)
+		return checkFunc(sub).Call(v, path, jen.Id("vs"), evArg)
 	}
 	brief := jen.Qual(kit, "BriefJSON").Call(jen.Id("v"))
 	var body []jen.Code
@@ -235,7 +237,7 @@ func (e *emitter) program(s *ir.Schema) {
 	countValid := func(evArg jen.Code, subs ...*ir.Schema) *jen.Statement {
 		args := []jen.Code{jen.Id("v"), jen.Id("path"), evArg}
 		for _, sub := range subs {
-			args = append(args, jen.Id(sub.Func))
+			args = append(args, checkFunc(sub))
 		}
 		return jen.Qual(kit, "CountValid").Call(args...)
 	}
@@ -362,7 +364,7 @@ func (e *emitter) arrayChecks(s *ir.Schema, addf addfFunc, mark func(string, ...
 		loop := []jen.Code{
 			jen.Var().Id("sub").Qual(rt, "Violations"),
 			jen.Id("p").Op(":=").Id("path").Dot("Index").Call(jen.Id("i")),
-			jen.Id(s.Contains.Func).Call(jen.Id("x"), jen.Op("&").Id("p"), jen.Op("&").Id("sub"), jen.Nil()),
+			checkFunc(s.Contains).Call(jen.Id("x"), jen.Op("&").Id("p"), jen.Op("&").Id("sub"), jen.Nil()),
 		}
 		hit := []jen.Code{jen.Id("found").Op("++")}
 		hit = append(hit, mark("Item", jen.Id("i"))...)
@@ -487,4 +489,13 @@ func (e *emitter) objectChecks(s *ir.Schema, addf addfFunc, mark func(string, ..
 		return nil
 	}
 	return []jen.Code{jen.If(jen.List(jen.Id("o"), jen.Id("ok")).Op(":=").Id("v").Assert(jen.Map(jen.String()).Any()), jen.Id("ok")).Block(in...)}
+}
+
+// checkFunc names the check function of s: its own, or the kit's no-op one when s accepts every value, so that no
+// empty function is declared in the user's package.
+func checkFunc(s *ir.Schema) *jen.Statement {
+	if s.AcceptsAll() {
+		return jen.Qual(kit, "AcceptAll")
+	}
+	return jen.Id(s.Func)
 }

@@ -220,19 +220,19 @@ func (e *emitter) unionChecks(t *ir.Type) []jen.Code {
 			switch {
 			case other == nil || !holdsFormat(other.Type, map[*ir.Type]bool{}):
 			case other.Type.Kind == ir.Format:
-				args = append(args, jen.Qual(kit, "FormatChecked").Call(jen.Lit(other.Type.Format), jen.Id(o.Func)))
+				args = append(args, jen.Qual(kit, "FormatChecked").Call(jen.Lit(other.Type.Format), checkFunc(o)))
 				continue
 			case other.Type.Kind == ir.Time:
-				args = append(args, jen.Qual(kit, "FormatChecked").Call(jen.Lit("date-time"), jen.Id(o.Func)))
+				args = append(args, jen.Qual(kit, "FormatChecked").Call(jen.Lit("date-time"), checkFunc(o)))
 				continue
 			case other.Type.Name != "":
-				args = append(args, jen.Qual(kit, "DecodedBy").Types(goType(other.Type)).Call(jen.Id(o.Func)))
+				args = append(args, jen.Qual(kit, "DecodedBy").Types(goType(other.Type)).Call(checkFunc(o)))
 				continue
 			default:
-				args = append(args, jen.Qual(kit, "DecodesAs").Types(goType(other.Type)).Call(jen.Id(o.Func)))
+				args = append(args, jen.Qual(kit, "DecodesAs").Types(goType(other.Type)).Call(checkFunc(o)))
 				continue
 			}
-			args = append(args, jen.Id(o.Func))
+			args = append(args, checkFunc(o))
 			names = append(names, jen.Lit(v.OtherNames[i]))
 		}
 		cases = append(cases, jen.Case(jen.Id("v").Dot(v.Name).Op("!=").Nil()).Block(

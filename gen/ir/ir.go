@@ -5,6 +5,7 @@ package ir
 
 import (
 	"math/big"
+	"reflect"
 
 	"github.com/reftask/reftask/gen/names"
 )
@@ -339,6 +340,20 @@ type Dependent struct {
 // tracking in its own body (it has unevaluatedProperties or unevaluatedItems).
 func (s *Schema) Tracks() bool {
 	return s.UnevaluatedProperties != nil || s.UnevaluatedItems != nil
+}
+
+// AcceptsAll reports whether the schema accepts every JSON value and checks nothing: the boolean schema true, or a
+// schema with no keyword at all. Such a schema gets no check function of its own; generated code skips its checks
+// and, where a check function is passed as a value, passes the kit's no-op one.
+func (s *Schema) AcceptsAll() bool {
+	if s.Bool != nil {
+		return *s.Bool
+	}
+	// Every field but the two names is a keyword, so a schema equal to the zero value but for them has none; an
+	// added keyword field is covered without touching this.
+	bare := *s
+	bare.Func, bare.Origin = "", ""
+	return reflect.DeepEqual(bare, Schema{})
 }
 
 // Package is everything one run of the generator emits into one Go file.

@@ -885,12 +885,11 @@ func (v *Merged) validate(vs *runtime.Violations, path *runtime.Path) {
 	if v.A > 10 {
 		vs.Addf(pA.String(), "maximum", "%v is greater than 10", v.A)
 	}
-	for k, e := range v.Extra {
+	for k := range v.Extra {
 		p := path.Key(k)
 		if slices.Contains([]string{"a", "b"}, k) {
 			vs.Addf(p.String(), "additionalProperties", "%q is a declared or patterned property, not an additional one", k)
 		}
-		checkMergedExtra(e.Any(), &p, vs, nil)
 	}
 }
 
@@ -1409,10 +1408,6 @@ func (v *Open) validate(vs *runtime.Violations, path *runtime.Path) {
 				vs.Addf(pV1.String(), "minLength", "length %d, want at least 2", utf8.RuneCountInString((*v.V1)))
 			}
 		}
-	}
-	for i := range v.Rest {
-		p := path.Index(2 + i)
-		checkOpenItem(v.Rest[i].Any(), &p, vs, nil)
 	}
 }
 
@@ -2581,9 +2576,6 @@ func checkMaybeNull(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.E
 	}
 }
 
-// checkMergedExtra checks a JSON value against the schema at merged/additionalProperties, adding a violation for every keyword it breaks.
-func checkMergedExtra(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {}
-
 // checkMixed checks a JSON value against the schema at $defs/mixed, adding a violation for every keyword it breaks.
 func checkMixed(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "string", "integer", "null") {
@@ -2625,9 +2617,6 @@ func checkNestedVariant0Number(v any, path *runtime.Path, vs *runtime.Violations
 		}
 	}
 }
-
-// checkOpenItem checks a JSON value against the schema at open/items, adding a violation for every keyword it breaks.
-func checkOpenItem(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {}
 
 // checkScalarInteger checks a JSON value against the schema at oneOf/1, adding a violation for every keyword it breaks.
 func checkScalarInteger(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {

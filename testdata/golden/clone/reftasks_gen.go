@@ -90,9 +90,6 @@ func (v *Deep) validate(vs *runtime.Violations, path *runtime.Path) {
 	if pNext := path.Key("next"); v.Next != nil {
 		v.Next.validate(vs, &pNext)
 	}
-	if pExtra := path.Key("extra"); v.Extra != nil {
-		checkDeepExtra((*v.Extra).Any(), &pExtra, vs, nil)
-	}
 }
 
 func appendDeep(dst []byte, v *Deep) []byte {
@@ -689,9 +686,6 @@ func readPet(rd *runtime.Reader, v *Pet) {
 		v.Tags = p0
 	}
 }
-
-// checkDeepExtra checks a JSON value against the schema at properties/extra, adding a violation for every keyword it breaks.
-func checkDeepExtra(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {}
 
 // Client calls this package's tasks through a shared runtime executor, which caches, coalesces, retries and falls back as each spec says. A Client is safe for concurrent use.
 type Client struct {

@@ -189,10 +189,6 @@ func (v *Pair) validate(vs *runtime.Violations, path *runtime.Path) {
 	if n < 2 && len(v.Rest) > 0 {
 		vs.Add(path.String(), "prefixItems", "Rest items are set after an absent item")
 	}
-	for i := range v.Rest {
-		p := path.Index(2 + i)
-		checkPairItem(v.Rest[i].Any(), &p, vs, nil)
-	}
 }
 
 func appendPair(dst []byte, v *Pair) []byte {
@@ -635,9 +631,6 @@ func appendShapesParams(dst []byte, v *ShapesParams) []byte {
 type RecordOptions struct {
 	X *int64
 }
-
-// checkPairItem checks a JSON value against the schema at pair/items, adding a violation for every keyword it breaks.
-func checkPairItem(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {}
 
 // Client calls this package's tasks through a shared runtime executor, which caches, coalesces, retries and falls back as each spec says. A Client is safe for concurrent use.
 type Client struct {

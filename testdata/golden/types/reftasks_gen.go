@@ -131,9 +131,6 @@ func (v *Thing) Validate() error {
 func (v *Thing) validate(vs *runtime.Violations, path *runtime.Path) {
 	pShape := path.Key("shape")
 	v.Shape.validate(vs, &pShape)
-	if pAnything := path.Key("anything"); v.Anything != nil {
-		checkThingAnything((*v.Anything).Any(), &pAnything, vs, nil)
-	}
 	if pBag := path.Key("bag"); v.Bag != nil {
 		checkThingBag((*v.Bag).Any(), &pBag, vs, nil)
 	}
@@ -682,9 +679,6 @@ func checkSettingNot(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.
 	}
 }
 
-// checkThingAnything checks a JSON value against the schema at properties/anything, adding a violation for every keyword it breaks.
-func checkThingAnything(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {}
-
 // checkThingBag checks a JSON value against the schema at properties/bag, adding a violation for every keyword it breaks.
 func checkThingBag(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "object") {
@@ -821,9 +815,9 @@ func scanThing(row *runtime.Row) (out *Thing, err error) {
 	if err != nil {
 		return
 	}
-	if rAnything, ok := row.Lookup(2); ok && (rAnything != nil || kit.AcceptsNull(checkThingAnything)) {
+	if rAnything, ok := row.Lookup(2); ok && (rAnything != nil || kit.AcceptsNull(kit.AcceptAll)) {
 		var vAnything runtime.JSONValue
-		vAnything, err = kit.AsJSONValueFor("/anything", rAnything, checkThingAnything)
+		vAnything, err = kit.AsJSONValueFor("/anything", rAnything, kit.AcceptAll)
 		if err != nil {
 			return
 		}
