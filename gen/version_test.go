@@ -16,9 +16,9 @@ import (
 // file and a kit from different versions fail to build on that line.
 const versionAssertion = "const _ = kit.SupportPackageIsVersion1"
 
-// TestGeneratedFilesAssertKitVersion checks every checked-in generated file
-// (goldens, difftest, examples, bench) declares the kit version assertion.
-func TestGeneratedFilesAssertKitVersion(t *testing.T) {
+// generatedFiles lists every checked-in generated file: goldens, examples, difftest, bench and the runtime's examples.
+func generatedFiles(t *testing.T) []string {
+	t.Helper()
 	files, err := filepath.Glob("../testdata/golden/*/reftasks_gen.go")
 	if err != nil {
 		t.Fatal(err)
@@ -29,7 +29,13 @@ func TestGeneratedFilesAssertKitVersion(t *testing.T) {
 	if len(files) < 10 {
 		t.Fatalf("found only %d generated files: %v", len(files), files)
 	}
-	for _, f := range files {
+	return files
+}
+
+// TestGeneratedFilesAssertKitVersion checks every checked-in generated file
+// (goldens, difftest, examples, bench) declares the kit version assertion.
+func TestGeneratedFilesAssertKitVersion(t *testing.T) {
+	for _, f := range generatedFiles(t) {
 		src, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
