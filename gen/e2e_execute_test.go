@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/reftask/reftask/runtime"
+	"github.com/reftask/reftask/runtime/kit"
 	"github.com/reftask/reftask/testdata/golden/paramkeys"
 )
 
@@ -182,7 +183,7 @@ func checkParamsError(t *testing.T, name string, err error, pointer, keyword, wo
 	msg := strings.ReplaceAll(strings.ReplaceAll(err.Error(), "KeyGet", ""), "KeyPost", "")
 	for _, w := range goWords {
 		if strings.Contains(msg, w) {
-			t.Errorf("%s: error text shows %q: %s", name, w, runtime.Clip(msg))
+			t.Errorf("%s: error text shows %q: %s", name, w, kit.Clip(msg))
 		}
 	}
 }
@@ -197,7 +198,7 @@ func TestExecuteBadParams(t *testing.T) {
 	ctx := context.Background()
 	cases := badParamCases(t)
 	for _, bc := range cases {
-		name := bc.task + " " + runtime.Clip(bc.doc)
+		name := bc.task + " " + kit.Clip(bc.doc)
 		r, err := c.Execute(ctx, bc.task, []byte(bc.doc))
 		if r != nil {
 			t.Errorf("%s: result %v", name, r)

@@ -17,6 +17,7 @@ import (
 	"testing"
 
 	"github.com/reftask/reftask/runtime"
+	"github.com/reftask/reftask/runtime/kit"
 	"github.com/reftask/reftask/testdata/golden/paramkeys"
 )
 
@@ -150,7 +151,7 @@ func TestGuardedSecrets(t *testing.T) {
 	for _, s := range texts {
 		for _, f := range guardForms() {
 			if strings.Contains(s, f) {
-				t.Errorf("shows %q: %s", f, runtime.Clip(s))
+				t.Errorf("shows %q: %s", f, kit.Clip(s))
 			}
 		}
 	}
@@ -198,12 +199,12 @@ func TestGuardedBounded(t *testing.T) {
 				continue
 			}
 			if l := len(err.Error()); l > errBound {
-				t.Errorf("%d bytes, %s: error of %d bytes: %s", n, name, l, runtime.Clip(err.Error()))
+				t.Errorf("%d bytes, %s: error of %d bytes: %s", n, name, l, kit.Clip(err.Error()))
 			}
 		}
 		for _, e := range events.lines {
 			if len(e) > 2*errBound {
-				t.Errorf("%d bytes: hook event of %d bytes: %s", n, len(e), runtime.Clip(e))
+				t.Errorf("%d bytes: hook event of %d bytes: %s", n, len(e), kit.Clip(e))
 			}
 		}
 		sc := bufio.NewScanner(logs)
@@ -212,7 +213,7 @@ func TestGuardedBounded(t *testing.T) {
 		for sc.Scan() {
 			lines++
 			if len(sc.Bytes()) > errBound {
-				t.Errorf("%d bytes: log line of %d bytes: %s", n, len(sc.Bytes()), runtime.Clip(sc.Text()))
+				t.Errorf("%d bytes: log line of %d bytes: %s", n, len(sc.Bytes()), kit.Clip(sc.Text()))
 			}
 		}
 		if lines == 0 {

@@ -55,7 +55,7 @@ func TestHitAnswersAsMiss(t *testing.T) {
 				t.Errorf("%s: hit %d answered %s (%v), the miss %s (%v)", text, hit, gotJSON, got.At, wantJSON, miss.At)
 			}
 		}
-		// A converted date-time is in UTC (runtime.AsTime); a Go source's keeps its zone (runtime TestTaskHitKeepsZone).
+		// A converted date-time is in UTC (kit.AsTime); a Go source's keeps its zone (runtime TestTaskHitKeepsZone).
 		if want := mustParseTime(t, text); !miss.At.Equal(want) {
 			t.Errorf("%s: the miss itself read %v", text, miss.At)
 		}

@@ -299,7 +299,7 @@ func TestKeyIdentity(t *testing.T) {
 		node := records
 		ptrText := ""
 		for i, tok := range tokens {
-			ptrText = runtime.JoinPointer(ptrText, tok)
+			ptrText = kit.JoinPointer(ptrText, tok)
 			if i == 0 {
 				continue
 			}

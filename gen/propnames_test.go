@@ -347,7 +347,7 @@ func TestDriver(t *testing.T) {
 		if !reflect.DeepEqual(*c, v) {
 			t.Error("the clone differs")
 		}
-		rd := runtime.NewReader(appendThing(nil, &v))
+		rd := kit.NewReader(appendThing(nil, &v))
 		var dec Thing
 		readThing(rd, &dec)
 		if !reflect.DeepEqual(dec, v) {

@@ -7,6 +7,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/reftask/reftask/runtime/internal/wire"
+
 	"github.com/reftask/reftask/runtime/tier"
 )
 
@@ -668,7 +670,7 @@ func (t *Task[P, R]) startChunk(ctx context.Context, bc *tier.Local, chunk []*ma
 		j := manyJoin[P, R]{m: m}
 		if t.flights[m.key] == nil && t.readOn && len(m.key) <= maxKeyLen {
 			// Looked at again under the lock, so that a result stored since the miss is not fetched twice.
-			var rd Reader
+			var rd wire.Reader
 			var r *R
 			var st entryState
 			// A hit runs the spec's Clone: a panic in it fails this key, and must not leave with Task.mu held.
@@ -733,7 +735,7 @@ func (t *Task[P, R]) clone(r *R) (c *R) {
 			c = r
 		}
 	}()
-	var rd Reader
+	var rd wire.Reader
 	if c, ok := t.decode(&rd, t.s.Encode(nil, r)); ok {
 		return c
 	}

@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"unsafe"
 
+	"github.com/reftask/reftask/runtime/internal/wire"
+
 	"github.com/reftask/reftask/runtime/tier"
 )
 
@@ -76,7 +78,7 @@ const (
 
 // lookup reads key from the cache; corrupt entries are deleted and reported as misses, never as errors. A fresh
 // lookup asks the hot-key layer first, and fills it from what bigcache answers.
-func (t *Task[P, R]) lookup(bc *tier.Local, key string, rd *Reader, mode lookupMode) (*R, entryState) {
+func (t *Task[P, R]) lookup(bc *tier.Local, key string, rd *wire.Reader, mode lookupMode) (*R, entryState) {
 	now := t.x.nanos()
 	var hs *hotSlot
 	var epoch uint64
@@ -92,7 +94,7 @@ func (t *Task[P, R]) lookup(bc *tier.Local, key string, rd *Reader, mode lookupM
 
 // lookupBig is lookup's read from bigcache, at time now. When hs is not nil, what it finds goes into the hot-key
 // layer at hs, unless its stripe was written after epoch.
-func (t *Task[P, R]) lookupBig(bc *tier.Local, key string, rd *Reader, mode lookupMode, now int64, hs *hotSlot, epoch uint64) (*R, entryState) {
+func (t *Task[P, R]) lookupBig(bc *tier.Local, key string, rd *wire.Reader, mode lookupMode, now int64, hs *hotSlot, epoch uint64) (*R, entryState) {
 	b, ok, _ := bc.Get(context.Background(), key)
 	if !ok {
 		return nil, entryMiss
@@ -101,7 +103,7 @@ func (t *Task[P, R]) lookupBig(bc *tier.Local, key string, rd *Reader, mode look
 }
 
 // parseBig is lookupBig's answer from b, the entry bigcache holds for key.
-func (t *Task[P, R]) parseBig(bc *tier.Local, key string, b []byte, rd *Reader, mode lookupMode, now int64, hs *hotSlot, epoch uint64) (*R, entryState) {
+func (t *Task[P, R]) parseBig(bc *tier.Local, key string, b []byte, rd *wire.Reader, mode lookupMode, now int64, hs *hotSlot, epoch uint64) (*R, entryState) {
 	h, payload, ok := parseEntry(b)
 	if !ok {
 		_ = bc.Delete(context.Background(), key)
@@ -166,16 +168,16 @@ func (t *Task[P, R]) hotHit(s hotSlot, key string, now int64) (*R, entryState, b
 
 // decode runs the generated Decode over payload, which the caller guarantees is never mutated afterwards.
 // A panic, a reader error, unread bytes or a nil result all mean the bytes are not a valid entry.
-func (t *Task[P, R]) decode(rd *Reader, payload []byte) (r *R, ok bool) {
+func (t *Task[P, R]) decode(rd *wire.Reader, payload []byte) (r *R, ok bool) {
 	defer func() {
 		if recover() != nil {
 			r, ok = nil, false
 		}
-		*rd = Reader{} // drop the reference so pooled readers do not pin entries
+		*rd = wire.Reader{} // drop the reference so pooled readers do not pin entries
 	}()
-	*rd = Reader{buf: payload}
+	rd.Reset(payload)
 	r = t.s.Decode(rd)
-	if rd.err != nil || rd.off != len(rd.buf) || r == nil {
+	if !rd.Done() || r == nil {
 		return nil, false
 	}
 	return r, true

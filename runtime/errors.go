@@ -92,38 +92,6 @@ func (e *ValidationError) Error() string {
 	return b.String()
 }
 
-// Violations accumulates violations in generated Validate methods; the zero value is ready to use.
-type Violations struct {
-	list []Violation
-}
-
-// Add records one violation. A pointer or message too long for an error line (a key or value from input can be
-// any size) is cut, with its length noted.
-func (v *Violations) Add(pointer, keyword, message string) {
-	v.list = append(v.list, Violation{Pointer: clipText(pointer, pointerLimit), Keyword: keyword, Message: clipText(message, messageLimit)})
-}
-
-// Addf records one violation with a formatted message.
-//
-// Not inlined: generated validate functions call it only on failure, and inlined it would give them a frame big
-// enough to outgrow a new goroutine's starting stack on the success path (a stack copy per lookup).
-//
-//go:noinline
-func (v *Violations) Addf(pointer, keyword, format string, args ...any) {
-	v.Add(pointer, keyword, fmt.Sprintf(format, boundArgs(args)...))
-}
-
-// Len returns the number of violations recorded so far.
-func (v *Violations) Len() int { return len(v.list) }
-
-// Err returns nil when no violation was recorded, else a *ValidationError holding them all.
-func (v *Violations) Err() error {
-	if len(v.list) == 0 {
-		return nil
-	}
-	return &ValidationError{Violations: append([]Violation(nil), v.list...)}
-}
-
 // TaskError wraps every failure a task returns, including the caller's own context errors.
 type TaskError struct {
 	Task     string

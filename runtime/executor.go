@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/reftask/reftask/runtime/internal/wire"
+
 	"github.com/allegro/bigcache/v3"
 	bound "github.com/reftask/reftask/runtime/source"
 	"github.com/reftask/reftask/runtime/tier"
@@ -82,7 +84,7 @@ type Executor struct {
 // scratch holds per-call buffers, so that a lookup allocates nothing of its own for its key or its entry.
 type scratch struct {
 	key   []byte
-	rd    Reader
+	rd    wire.Reader
 	entry []byte // a cache entry being encoded for a store
 }
 

@@ -22,6 +22,7 @@ import (
 
 	yaml "go.yaml.in/yaml/v3"
 
+	"github.com/reftask/reftask/internal/quote"
 	"github.com/reftask/reftask/runtime/internal/jsonptr"
 	bound "github.com/reftask/reftask/runtime/source"
 )
@@ -327,7 +328,7 @@ func FetchFile(ctx context.Context, x *Executor, task, path, pointer string) (an
 	case err != nil:
 		return nil, Permanent(fmt.Errorf("file %q: %w", p, err))
 	case !found:
-		return nil, fmt.Errorf("%w: file %q has no value at %s", ErrNotFound, p, Quote(pointer))
+		return nil, fmt.Errorf("%w: file %q has no value at %s", ErrNotFound, p, quote.Quote(pointer))
 	}
 	// The document is shared by every reader until the next reload, so callers never get a piece of it.
 	return copyJSON(v), nil
@@ -652,7 +653,7 @@ func parseYAML(data []byte) (any, error) {
 // yamlConv converts a YAML node tree into JSON types.
 type yamlConv struct{ budget int }
 
-func (c *yamlConv) value(n *yaml.Node, at *Path) (any, error) {
+func (c *yamlConv) value(n *yaml.Node, at *jsonptr.Path) (any, error) {
 	if c.budget--; c.budget < 0 {
 		return nil, fmt.Errorf("parse YAML: line %d: document too large once aliases are expanded", n.Line)
 	}
@@ -686,7 +687,7 @@ func (c *yamlConv) value(n *yaml.Node, at *Path) (any, error) {
 	return nil, fmt.Errorf("parse YAML: line %d: unexpected node kind %v at %s", n.Line, n.Kind, displayPath(at.String()))
 }
 
-func (c *yamlConv) mapping(n *yaml.Node, at *Path) (map[string]any, error) {
+func (c *yamlConv) mapping(n *yaml.Node, at *jsonptr.Path) (map[string]any, error) {
 	out := make(map[string]any, len(n.Content)/2)
 	var merges []*yaml.Node
 	for i := 0; i+1 < len(n.Content); i += 2 {
@@ -745,7 +746,7 @@ func deref(n *yaml.Node) *yaml.Node {
 	return n
 }
 
-func (c *yamlConv) scalar(n *yaml.Node, at *Path) (any, error) {
+func (c *yamlConv) scalar(n *yaml.Node, at *jsonptr.Path) (any, error) {
 	tag := n.ShortTag()
 	where := func(err error) error {
 		return fmt.Errorf("parse YAML: line %d: %s: %w", n.Line, displayPath(at.String()), err)

@@ -19,6 +19,7 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/reftask/reftask/runtime/internal/jsonptr"
 	"github.com/reftask/reftask/runtime/internal/wire"
 )
 
@@ -56,7 +57,7 @@ func TestFetchFileLookup(t *testing.T) {
 		{pointer: "/users/u1/name", want: "Ann"},
 		{pointer: "/users/u1/age", want: json.Number("41")},
 		{pointer: "/users/" + EscapePointerToken("a/b") + "/name", want: "slash"},
-		{pointer: JoinPointer("/users", "m~n") + "/name", want: "tilde"},
+		{pointer: "/users" + "/" + jsonptr.Escape("m~n") + "/name", want: "tilde"},
 		{pointer: "/users/a~1b/name", want: "slash"},
 		{pointer: "/users/m~0n/name", want: "tilde"},
 		{pointer: "/list/1", want: json.Number("20")},
@@ -576,15 +577,18 @@ func TestFileReloadBumpsGeneration(t *testing.T) {
 		Cache:     CachePolicy{TTL: time.Hour},
 		AppendKey: func(dst []byte, p *cfgParams) []byte { return wire.AppendString(dst, p.Key) },
 		Encode:    func(dst []byte, r *string) []byte { return wire.AppendString(dst, *r) },
-		Decode:    func(rd *Reader) *string { s := rd.String(); return &s },
+		Decode:    func(rd *wire.Reader) *string { s := rd.String(); return &s },
 		Fetch: func(ctx context.Context, p *cfgParams) (*string, error) {
 			fetches.Add(1)
-			raw, err := FetchFile(ctx, x, "Price", "prices.json", JoinPointer("", p.Key))
+			raw, err := FetchFile(ctx, x, "Price", "prices.json", "/"+jsonptr.Escape(p.Key))
 			if err != nil {
 				return nil, err
 			}
-			s, err := AsString("", raw)
-			return &s, err
+			s, ok := raw.(string)
+			if !ok {
+				return nil, fmt.Errorf("price %v is not a string", raw)
+			}
+			return &s, nil
 		},
 	})
 	x.WatchFile("Price", "prices.json")

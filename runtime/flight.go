@@ -6,6 +6,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/reftask/reftask/runtime/internal/wire"
+
 	"github.com/reftask/reftask/runtime/tier"
 )
 
@@ -155,7 +157,7 @@ func (t *Task[P, R]) startFlight(ctx context.Context, bc *tier.Local, p *P, key 
 //
 //go:noinline
 func (t *Task[P, R]) lookupFresh(bc *tier.Local, key string) (*R, entryState) {
-	var rd Reader
+	var rd wire.Reader
 	return t.lookup(bc, key, &rd, lookupFresh)
 }
 
@@ -311,7 +313,7 @@ func (t *Task[P, R]) copyResult(f *flight[R]) *R {
 	if f.snap != nil {
 		return t.s.Clone(f.snap)
 	}
-	var rd Reader
+	var rd wire.Reader
 	if r, ok := t.decode(&rd, f.payload); ok {
 		return r
 	}

@@ -17,11 +17,6 @@ import (
 // format; its message names the format and the value.
 type FormatError = format.Error
 
-// CheckFormat reports whether s is a valid value of one of the formats that
-// generated code types (date, time, duration, uuid, email, uri, ipv4, ipv6,
-// date-time); unknown formats accept every string.
-func CheckFormat(name, s string) error { return format.Check(name, s) }
-
 // ---- date ----
 
 // Date is a calendar date without a time zone, format "date": RFC 3339
@@ -464,14 +459,6 @@ func ParseIPv4(s string) (netip.Addr, error) { return format.ParseIPv4(s) }
 // ParseIPv6 parses an IPv6 address (format "ipv6") without a zone; IPv4
 // dotted quads are rejected (IPv4-mapped IPv6 is IPv6 and is accepted).
 func ParseIPv6(s string) (netip.Addr, error) { return format.ParseIPv6(s) }
-
-// IsIPv4 reports whether a is a valid IPv4 address; generated Validate
-// methods call it on netip.Addr values of format "ipv4".
-func IsIPv4(a netip.Addr) bool { return format.IsIPv4(a) }
-
-// IsIPv6 reports whether a is a valid IPv6 address without a zone;
-// generated Validate methods call it on values of format "ipv6".
-func IsIPv6(a netip.Addr) bool { return format.IsIPv6(a) }
 
 // ---- helpers ----
 

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/reftask/reftask/runtime/internal/wire"
+	"github.com/reftask/reftask/internal/format"
 )
 
 // formatRoundTrips are valid values of every typed format; each round-trips
@@ -47,8 +47,8 @@ var formatRoundTrips = []struct {
 func TestFormatsParse(t *testing.T) {
 	for _, tc := range formatRoundTrips {
 		t.Run(tc.format+"/"+tc.in, func(t *testing.T) {
-			if err := CheckFormat(tc.format, tc.in); err != nil {
-				t.Fatalf("CheckFormat(%q, %q) = %v", tc.format, tc.in, err)
+			if err := format.Check(tc.format, tc.in); err != nil {
+				t.Fatalf("format.Check(%q, %q) = %v", tc.format, tc.in, err)
 			}
 			v := newFormatValue(tc.format)
 			data, _ := json.Marshal(tc.in)
@@ -211,94 +211,5 @@ func TestDateAndTimeOfDayHelpers(t *testing.T) {
 	e, _ := ParseEmail("joe@example.com")
 	if e.Local() != "joe" || e.Domain() != "example.com" {
 		t.Errorf("Local, Domain = %q, %q", e.Local(), e.Domain())
-	}
-}
-
-func TestFormatsWireRoundTrip(t *testing.T) {
-	d, _ := ParseDate("2024-02-29")
-	tod, _ := ParseTimeOfDay("01:59:60.5+02:00")
-	dur, _ := ParseDuration("P1Y0M3D")
-	id, _ := ParseUUID("2eb8aa08-aa98-11ea-b4aa-73b441d16380")
-	em, _ := ParseEmail("joe@example.com")
-	uri, _ := ParseURI("urn:x:y")
-	v4 := netip.MustParseAddr("10.0.0.1")
-	v6 := netip.MustParseAddr("fe80::1%eth0")
-	var buf []byte
-	buf = AppendDate(buf, d)
-	buf = AppendTimeOfDay(buf, tod)
-	buf = AppendDuration(buf, dur)
-	buf = AppendUUID(buf, id)
-	buf = AppendEmail(buf, em)
-	buf = AppendURI(buf, uri)
-	buf = AppendAddr(buf, v4)
-	buf = AppendAddr(buf, v6)
-	buf = AppendAddr(buf, netip.Addr{})
-	rd := NewReader(buf)
-	if got := rd.Date(); got != d {
-		t.Errorf("Date = %v", got)
-	}
-	if got := rd.TimeOfDay(); got != tod {
-		t.Errorf("TimeOfDay = %v", got)
-	}
-	if got := rd.Duration(); got.String() != dur.String() || got.Parts() != dur.Parts() {
-		t.Errorf("Duration = %v", got)
-	}
-	if got := rd.UUID(); got != id {
-		t.Errorf("UUID = %v", got)
-	}
-	if got := rd.Email(); got != em {
-		t.Errorf("Email = %v", got)
-	}
-	if got := rd.URI(); got != uri {
-		t.Errorf("URI = %v", got)
-	}
-	if got := rd.Addr(); got != v4 {
-		t.Errorf("Addr = %v", got)
-	}
-	if got := rd.Addr(); got != v6 {
-		t.Errorf("Addr = %v", got)
-	}
-	if got := rd.Addr(); got.IsValid() {
-		t.Errorf("Addr = %v, want the zero Addr", got)
-	}
-	if rd.Err() != nil || rd.Rest() != 0 {
-		t.Fatalf("err %v, %d bytes left", rd.Err(), rd.Rest())
-	}
-	// Every truncation is corrupt, never a panic.
-	for n := range len(buf) {
-		rd := NewReader(buf[:n])
-		rd.Date()
-		rd.TimeOfDay()
-		rd.Duration()
-		rd.UUID()
-		rd.Email()
-		rd.URI()
-		rd.Addr()
-		rd.Addr()
-		rd.Addr()
-		if rd.Err() == nil {
-			t.Fatalf("truncated at %d: no error", n)
-		}
-	}
-	for _, bad := range [][]byte{
-		AppendDate(nil, Date{2024, 2, 30}),
-		{24, 0, 0, 0, 0},
-		wire.AppendString(nil, "P1H"),
-		{5, 1, 2, 3, 4, 5},
-	} {
-		rd := NewReader(bad)
-		switch {
-		case bad[0] == 5:
-			rd.Addr()
-		case len(bad) == 5:
-			rd.TimeOfDay()
-		case bad[1] == 'P':
-			rd.Duration()
-		default:
-			rd.Date()
-		}
-		if rd.Err() == nil {
-			t.Errorf("% x read without error", bad)
-		}
 	}
 }

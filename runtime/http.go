@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/reftask/reftask/runtime/internal/seam"
 	"io"
 	"math"
 	"net"
@@ -19,6 +18,9 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/reftask/reftask/internal/quote"
+	"github.com/reftask/reftask/runtime/internal/seam"
 
 	"github.com/reftask/reftask/runtime/internal/jsonptr"
 )
@@ -339,7 +341,7 @@ func (e *HTTPError) Error() string {
 	}
 	if e.Body != "" {
 		b.WriteString(": ")
-		b.WriteString(Quote(e.Body))
+		b.WriteString(quote.Quote(e.Body))
 	}
 	return b.String()
 }

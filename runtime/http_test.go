@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/reftask/reftask/runtime/internal/seam"
 	"io"
 	"net"
 	"net/http"
@@ -16,6 +15,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/reftask/reftask/runtime/internal/seam"
 
 	"github.com/reftask/reftask/runtime/internal/wire"
 )

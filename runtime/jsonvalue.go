@@ -2,15 +2,9 @@ package runtime
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
-	"math"
-	"reflect"
-	"strconv"
 
 	"github.com/reftask/reftask/runtime/internal/jsonv"
-	"github.com/reftask/reftask/runtime/internal/rawval"
-	"github.com/reftask/reftask/runtime/internal/wire"
 )
 
 // JSONValue holds any JSON value. The generator uses it, by design and
@@ -63,108 +57,8 @@ func (j JSONValue) String() string {
 	return string(b)
 }
 
-// AppendJSONValue encodes a JSONValue for the cache, as its JSON text, which is also what a source is sent.
-// Every constructor of JSONValue keeps to values that encoding/json can write, so the text always exists; were
-// it ever missing, the value would be written as a text that is not JSON, which tells it from every real value
-// in a key and which ReadJSONValue refuses as a corrupt entry, rather than as a null another value shares.
-func AppendJSONValue(dst []byte, v JSONValue) []byte {
-	b, err := json.Marshal(v.v)
-	if err != nil {
-		return wire.AppendString(dst, "\x00"+string(wire.AppendGoKey(nil, reflect.ValueOf(v.v), 0)))
-	}
-	return wire.AppendString(dst, string(b))
-}
-
-// ReadJSONValue reads what AppendJSONValue wrote; a corrupt entry sets the
-// reader's error.
-func ReadJSONValue(rd *Reader) JSONValue {
-	s := rd.String()
-	if rd.Err() != nil {
-		return JSONValue{}
-	}
-	v, err := jsonv.Decode([]byte(s))
-	if err != nil {
-		rd.fail()
-		return JSONValue{}
-	}
-	return JSONValue{v: v}
-}
-
-// AsJSONValue converts a raw source value; every JSON value is accepted,
-// numbers of any Go numeric type become exact json.Number.
-func AsJSONValue(path string, raw any) (JSONValue, error) {
-	if _, ok := raw.(rawval.Absent); ok {
-		return JSONValue{}, missing(path, "value")
-	}
-	v, err := toJSON(raw)
-	if err != nil {
-		return JSONValue{}, &ConvError{Path: path, From: fmt.Sprintf("%T", raw), To: "JSON value", Value: fmt.Sprint(raw), Err: err}
-	}
-	return JSONValue{v: v}, nil
-}
-
-func toJSON(raw any) (any, error) {
-	switch x := raw.(type) {
-	case nil, bool, string:
-		return x, nil
-	case json.Number:
-		// Checked so that every JSONValue has a JSON text: its cache key and its body are that text.
-		if !strictJSONNumber(string(x)) {
-			return nil, errors.New("not a JSON number")
-		}
-		return x, nil
-	case []byte:
-		return string(x), nil
-	case map[string]any:
-		out := make(map[string]any, len(x))
-		for k, e := range x {
-			v, err := toJSON(e)
-			if err != nil {
-				return nil, err
-			}
-			out[k] = v
-		}
-		return out, nil
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			v, err := toJSON(e)
-			if err != nil {
-				return nil, err
-			}
-			out[i] = v
-		}
-		return out, nil
-	case float64:
-		if math.IsInf(x, 0) || math.IsNaN(x) {
-			return nil, errors.New("not a JSON number")
-		}
-		return json.Number(strconv.FormatFloat(x, 'g', -1, 64)), nil
-	case float32:
-		// Formatted at 32-bit precision, as encoding/json writes a float32,
-		// so that 0.1 stays 0.1 rather than its widened float64 digits.
-		if math.IsInf(float64(x), 0) || math.IsNaN(float64(x)) {
-			return nil, errors.New("not a JSON number")
-		}
-		return json.Number(strconv.FormatFloat(float64(x), 'g', -1, 32)), nil
-	case int:
-		return json.Number(strconv.Itoa(x)), nil
-	case int64:
-		return json.Number(strconv.FormatInt(x, 10)), nil
-	case int32:
-		return json.Number(strconv.FormatInt(int64(x), 10)), nil
-	case uint64:
-		return json.Number(strconv.FormatUint(x, 10)), nil
-	}
-	b, err := json.Marshal(raw)
-	if err != nil {
-		return nil, err
-	}
-	return jsonv.Decode(b)
-}
-
 func normalizeJSON(v any) any {
-	out, err := toJSON(v)
+	out, err := jsonv.FromGo(v)
 	if err != nil {
 		return nil
 	}

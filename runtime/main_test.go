@@ -41,7 +41,7 @@ func encodeUser(dst []byte, u *user) []byte {
 	return wire.AppendInt64(dst, u.Age)
 }
 
-func decodeUser(rd *Reader) *user {
+func decodeUser(rd *wire.Reader) *user {
 	return &user{ID: rd.String(), Name: rd.String(), Email: rd.String(), Age: rd.Int64()}
 }
 
@@ -52,7 +52,7 @@ func cloneUser(u *user) *user {
 }
 
 func validateUserParams(p *userParams) error {
-	var v Violations
+	var v violations
 	if p.ID == "" {
 		v.Add("/id", "minLength", "length 0 < 1")
 	}
@@ -60,7 +60,7 @@ func validateUserParams(p *userParams) error {
 }
 
 func validateUser(u *user) error {
-	var v Violations
+	var v violations
 	if u.Age < 0 {
 		v.Addf("/age", "minimum", "%d < 0", u.Age)
 	}
@@ -126,4 +126,23 @@ func newTestExecutor(t testing.TB, opts ...Option) *Executor {
 	}
 	t.Cleanup(func() { _ = x.Close() })
 	return x
+}
+
+// violations is the test tasks' stand-in for kit.Violations, which this package's tests cannot import (the kit
+// imports the runtime): it builds the same *ValidationError.
+type violations struct{ list []Violation }
+
+func (v *violations) Add(pointer, keyword, message string) {
+	v.list = append(v.list, Violation{Pointer: clipText(pointer, pointerLimit), Keyword: keyword, Message: clipText(message, messageLimit)})
+}
+
+func (v *violations) Addf(pointer, keyword, format string, args ...any) {
+	v.Add(pointer, keyword, fmt.Sprintf(format, args...))
+}
+
+func (v *violations) Err() error {
+	if len(v.list) == 0 {
+		return nil
+	}
+	return &ValidationError{Violations: v.list}
 }

@@ -3,6 +3,8 @@ package runtime
 import (
 	"bytes"
 	"encoding/json"
+
+	"github.com/reftask/reftask/runtime/internal/strict"
 )
 
 // OptNull holds a property that is both optional and nullable: Set=false means absent,
@@ -40,12 +42,27 @@ func (o *OptNull[T]) UnmarshalJSON(b []byte) error {
 		*o = OptNull[T]{Value: zero, Set: true, Null: true}
 		return nil
 	}
-	// DecodeStrict, as for any other field: a null inside the value (an
+	// Strictly (kit.DecodeStrict), as for any other field: a null inside the value (an
 	// element of a []string, say) is an error, not a zero value.
 	var v T
-	if err := DecodeStrict(b, &v); err != nil {
+	if err := decodeStrict(b, &v); err != nil {
 		return err
 	}
 	*o = OptNull[T]{Value: v, Set: true}
+	return nil
+}
+
+// decodeStrict is kit.DecodeStrict for OptNull, which generated code decodes through encoding/json.
+func decodeStrict(data []byte, v any) error {
+	var list []Violation
+	err := strict.Decode(data, v, func(pointer, keyword, message string) {
+		list = append(list, Violation{Pointer: clipText(pointer, pointerLimit), Keyword: keyword, Message: clipText(message, messageLimit)})
+	})
+	if err != nil {
+		return err
+	}
+	if len(list) > 0 {
+		return &ValidationError{Violations: list}
+	}
 	return nil
 }

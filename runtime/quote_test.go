@@ -3,7 +3,6 @@ package runtime
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -15,9 +14,13 @@ import (
 	"testing/fstest"
 	"time"
 	"unicode/utf8"
+
+	"github.com/reftask/reftask/internal/format"
+	"github.com/reftask/reftask/internal/quote"
+	"github.com/reftask/reftask/runtime/internal/jsonptr"
 )
 
-// Error text is bounded (issue 11, class 10): a value quoted in an error or a log line is cut at QuoteLimit
+// Error text is bounded (issue 11, class 10): a value quoted in an error or a log line is cut at quote.Limit
 // bytes with its full length noted, so that a huge param or source value cannot make a huge message.
 
 func TestQuoteProperties(t *testing.T) {
@@ -25,13 +28,13 @@ func TestQuoteProperties(t *testing.T) {
 	alphabet := []string{"a", "é", "€", "😀", "\x00", "\"", "\\", "\xff", "\n"}
 	for range 2000 {
 		var b strings.Builder
-		n := rng.IntN(3 * QuoteLimit)
+		n := rng.IntN(3 * quote.Limit)
 		for b.Len() < n {
 			b.WriteString(alphabet[rng.IntN(len(alphabet))])
 		}
 		s := b.String()
-		q, c := Quote(s), Clip(s)
-		if len(s) <= QuoteLimit {
+		q, c := quote.Quote(s), quote.Clip(s)
+		if len(s) <= quote.Limit {
 			if q != strconv.Quote(s) || c != s {
 				t.Fatalf("short value changed: %q -> %s / %s", s, q, c)
 			}
@@ -39,11 +42,11 @@ func TestQuoteProperties(t *testing.T) {
 		}
 		note := lengthNote(len(s))
 		head, err := strconv.Unquote(strings.TrimSuffix(q, note))
-		if !strings.HasSuffix(q, note) || err != nil || !strings.HasPrefix(s, head) || len(head) > QuoteLimit || len(head) < QuoteLimit-utf8.UTFMax {
-			t.Fatalf("Quote(%d bytes) = %s", len(s), q)
+		if !strings.HasSuffix(q, note) || err != nil || !strings.HasPrefix(s, head) || len(head) > quote.Limit || len(head) < quote.Limit-utf8.UTFMax {
+			t.Fatalf("quote.Quote(%d bytes) = %s", len(s), q)
 		}
-		if !strings.HasSuffix(c, note) || !strings.HasPrefix(s, strings.TrimSuffix(c, note)) || len(c) > QuoteLimit+len(note) {
-			t.Fatalf("Clip(%d bytes) = %q", len(s), c)
+		if !strings.HasSuffix(c, note) || !strings.HasPrefix(s, strings.TrimSuffix(c, note)) || len(c) > quote.Limit+len(note) {
+			t.Fatalf("quote.Clip(%d bytes) = %q", len(s), c)
 		}
 		if utf8.ValidString(s) && (!utf8.ValidString(head) || !utf8.ValidString(c)) {
 			t.Fatalf("a cut split a character: %q", c)
@@ -52,7 +55,7 @@ func TestQuoteProperties(t *testing.T) {
 }
 
 // hugeValues are the sizes the bounded-error tests try; 50 MB once, the others for each path.
-var hugeSizes = []int{QuoteLimit + 1, 1 << 20, 5 << 20}
+var hugeSizes = []int{quote.Limit + 1, 1 << 20, 5 << 20}
 
 // errorBound is the most an error line in these tests may take, whatever the size of the value in it.
 const errorBound = 4 << 10
@@ -60,82 +63,19 @@ const errorBound = 4 << 10
 func TestBoundedErrors(t *testing.T) {
 	ctx := context.Background()
 	paths := map[string]func(huge string) string{
-		"Addf %q": func(h string) string {
-			var vs Violations
-			vs.Addf("/a", "pattern", "%q does not match %q", h, "^x$")
-			return vs.Err().Error()
-		},
-		"Addf %v named string": func(h string) string {
-			type plan string
-			var vs Violations
-			vs.Addf("/a", "enum", "%v is not one of a, b", plan(h))
-			return vs.Err().Error()
-		},
-		"Addf %s bytes": func(h string) string {
-			var vs Violations
-			vs.Addf("/a", "const", "%s is not x", []byte(h))
-			return vs.Err().Error()
-		},
-		"Add pointer and message": func(h string) string {
-			var vs Violations
-			vs.Add("/"+h, "additionalProperties", fmt.Sprintf("unknown property %q", h))
-			return vs.Err().Error()
-		},
-		"many violations": func(h string) string {
-			var vs Violations
-			for i := range len(h) / 1000 {
-				vs.Addf("/items/"+strconv.Itoa(i), "maxLength", "length %d, want at most 3", i)
-			}
-			vs.Add("", "required", "missing property \"x\"")
-			return vs.Err().Error()
-		},
-		"ConvError string": func(h string) string { _, err := AsInt64("/n", h); return err.Error() },
-		"ConvError bytes":  func(h string) string { _, err := AsString("/s", []byte("\xff"+h)); return err.Error() },
-		"ConvError number": func(h string) string {
-			_, err := AsInt64("/n", json.Number("1"+strings.Repeat("0", len(h))))
-			return err.Error()
-		},
-		"ConvError JSON text": func(h string) string {
-			_, err := AsObject("/o", `{"a":1`+strings.Repeat("0", len(h)))
-			return err.Error()
-		},
 		"FormatError date":  func(h string) string { _, err := ParseDate(h); return err.Error() },
 		"FormatError uuid":  func(h string) string { _, err := ParseUUID(h); return err.Error() },
 		"FormatError email": func(h string) string { _, err := ParseEmail(h + " @x.org"); return err.Error() },
 		"FormatError uri":   func(h string) string { _, err := ParseURI("http://x/" + h + " "); return err.Error() },
 		"FormatError ipv6":  func(h string) string { _, err := ParseIPv6(h); return err.Error() },
-		"CheckFormat":       func(h string) string { return CheckFormat("date-time", h).Error() },
-		"DecodeParams string into integer": func(h string) string {
-			var p struct {
-				N int64 `json:"n"`
-			}
-			x := newTestExecutor(t, WithMaxParamsSize(64<<20))
-			return DecodeParams(x, "T", []byte(`{"n":`+strconv.Quote(h)+`}`), &p).Error()
-		},
-		"DecodeParams huge number": func(h string) string {
-			var p struct {
-				N int64 `json:"n"`
-			}
-			x := newTestExecutor(t, WithMaxParamsSize(64<<20))
-			return DecodeParams(x, "T", []byte(`{"n":1`+strings.Repeat("0", len(h))+`}`), &p).Error()
-		},
-		"DecodeParams duplicate huge key": func(h string) string {
-			var p struct{}
-			x := newTestExecutor(t, WithMaxParamsSize(64<<20))
-			k := strconv.Quote(h)
-			return DecodeParams(x, "T", []byte(`{`+k+`:1,`+k+`:2}`), &p).Error()
-		},
-		"DecodeParams over the limit": func(h string) string {
-			var p struct{}
-			return DecodeParams(nil, "T", []byte(`{"a":`+strconv.Quote(h+strings.Repeat(" ", 1<<20))+`}`), &p).Error()
-		},
+		"CheckFormat":       func(h string) string { return format.Check("date-time", h).Error() },
 		"file pointer not found": func(h string) string {
 			x := newTestExecutor(t, WithFileFS(fstest.MapFS{"f.json": {Data: []byte(`{"a":1}`)}}))
-			_, err := FetchFile(ctx, x, "T", "f.json", JoinPointer("", h))
+			_, err := FetchFile(ctx, x, "T", "f.json", "/"+jsonptr.Escape(h))
 			return err.Error()
 		},
 		"TaskError of a describe": func(h string) string {
-			return (&TaskError{Task: "T", Key: "id=" + Quote(h), Attempts: 1, Err: ErrNotFound}).Error()
+			return (&TaskError{Task: "T", Key: "id=" + quote.Quote(h), Attempts: 1, Err: ErrNotFound}).Error()
 		},
 	}
 	sizes := hugeSizes
@@ -151,10 +91,10 @@ func TestBoundedErrors(t *testing.T) {
 				t.Logf("%s, %d bytes: %v", name, n, d)
 			}
 			if len(got) > errorBound {
-				t.Errorf("%s, %d-byte value: error of %d bytes: %s", name, n, len(got), Clip(got))
+				t.Errorf("%s, %d-byte value: error of %d bytes: %s", name, n, len(got), quote.Clip(got))
 			}
 			if n >= 1<<20 && !strings.Contains(got, " bytes)") && !strings.HasPrefix(name, "DecodeParams") && name != "many violations" {
-				t.Errorf("%s, %d-byte value: the cut is not noted: %s", name, n, Clip(got))
+				t.Errorf("%s, %d-byte value: the cut is not noted: %s", name, n, quote.Clip(got))
 			}
 		}
 	}
@@ -163,7 +103,7 @@ func TestBoundedErrors(t *testing.T) {
 	}
 	// One 50 MB value, through the path a caller is most likely to log.
 	h := strings.Repeat("y", 50<<20)
-	if got := paths["Addf %q"](h); len(got) > errorBound {
+	if got := paths["TaskError of a describe"](h); len(got) > errorBound {
 		t.Errorf("50 MB value: error of %d bytes", len(got))
 	}
 }
@@ -190,7 +130,7 @@ func TestBoundedHTTPErrorsAndLogs(t *testing.T) {
 		Query: []HTTPQueryParam{{Key: "mode", Value: Template{Parts: []string{"", ""}, Params: []string{"mode"}}}}}
 	task := NewTask(x, TaskSpec[httpParams, httpResult]{
 		Name: "Huge", Version: "v1", AppendKey: appendHTTPKey,
-		Describe: func(p *httpParams) string { return "id=" + Quote(p.vals["id"]) },
+		Describe: func(p *httpParams) string { return "id=" + quote.Quote(p.vals["id"]) },
 		Fetch: func(ctx context.Context, p *httpParams) (*httpResult, error) {
 			v, err := FetchHTTP(ctx, x, "Huge", req, p.vals, nil)
 			if err != nil {
@@ -207,7 +147,7 @@ func TestBoundedHTTPErrorsAndLogs(t *testing.T) {
 		id := huge[:64<<10] // within the server's header limit
 		_, err := task.Do(context.Background(), &httpParams{vals: map[string]string{"id": id, "mode": mode}})
 		if err == nil || len(err.Error()) > errorBound {
-			t.Errorf("%s: error of %d bytes: %v", mode, len(fmt.Sprint(err)), Clip(fmt.Sprint(err)))
+			t.Errorf("%s: error of %d bytes: %v", mode, len(fmt.Sprint(err)), quote.Clip(fmt.Sprint(err)))
 		}
 		var he *HTTPError
 		if errors.As(err, &he) && (len(he.URL) > errorBound || len(he.Body) > httpErrorBodyLen) {
@@ -220,18 +160,18 @@ func TestBoundedHTTPErrorsAndLogs(t *testing.T) {
 	}
 	for _, l := range lines {
 		if len(l) > 2*errorBound {
-			t.Errorf("log line of %d bytes: %s", len(l), Clip(l))
+			t.Errorf("log line of %d bytes: %s", len(l), quote.Clip(l))
 		}
 	}
 	// A source's own error, unbounded, is still cut in the log line.
 	logs.Reset()
 	big := NewTask(x, TaskSpec[userParams, user]{Name: "Big", Version: "v1", AppendKey: appendUserKey,
-		Describe: func(p *userParams) string { return "id=" + Quote(p.ID) },
+		Describe: func(p *userParams) string { return "id=" + quote.Quote(p.ID) },
 		Fetch:    func(context.Context, *userParams) (*user, error) { return nil, Permanent(errors.New(huge)) }})
 	_, _ = big.Do(context.Background(), &userParams{ID: huge})
 	for _, l := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
 		if len(l) > 2*errorBound || !strings.Contains(l, " bytes)") {
-			t.Errorf("log line of %d bytes: %s", len(l), Clip(l))
+			t.Errorf("log line of %d bytes: %s", len(l), quote.Clip(l))
 		}
 	}
 }

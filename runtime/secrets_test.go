@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/reftask/reftask/internal/quote"
 )
 
 // Secrets never leave (issue 11, class 8): what ${env:NAME} resolved to and what credential decorators applied
@@ -137,7 +139,7 @@ func TestSecretsNeverLeave(t *testing.T) {
 			w.Header().Set("Content-Type", "application/json")
 			v := r.Header.Get("X-Api-Key")
 			if mode == "ok-cut" {
-				v = strings.Repeat("x", QuoteLimit-5) + v // cut by Quote inside the secret
+				v = strings.Repeat("x", quote.Limit-5) + v // cut by Quote inside the secret
 			}
 			_ = json.NewEncoder(w).Encode(map[string]any{"v": v, "w": token(r), "all": echoAll(r)})
 		case "notjson":
@@ -187,7 +189,7 @@ func TestSecretsNeverLeave(t *testing.T) {
 				spec := TaskSpec[httpParams, httpResult]{
 					Name: "Secret", Version: "v1", AppendKey: appendHTTPKey,
 					Retry:    RetryPolicy{Attempts: attempts, InitialDelay: time.Millisecond, MaxDelay: time.Millisecond},
-					Describe: func(p *httpParams) string { return "mode=" + Quote(p.vals["mode"]) },
+					Describe: func(p *httpParams) string { return "mode=" + quote.Quote(p.vals["mode"]) },
 					Fetch: func(ctx context.Context, p *httpParams) (*httpResult, error) {
 						v, err := FetchHTTP(ctx, x, "Secret", req, p.vals, nil)
 						if err != nil {
@@ -202,7 +204,7 @@ func TestSecretsNeverLeave(t *testing.T) {
 						return &httpResult{v: v}, nil
 					},
 					ValidateResult: func(r *httpResult) error {
-						var vs Violations
+						var vs violations
 						m, _ := r.v.(map[string]any)
 						vs.Addf("/w", "pattern", "%q does not match %q", m["w"], "^[0-9]+$")
 						vs.Addf("/all", "maxLength", "%s is too long", m["all"])
@@ -236,7 +238,7 @@ func TestSecretsNeverLeave(t *testing.T) {
 					}
 					for _, s := range texts {
 						if l := leaks(s, secrets); len(l) > 0 {
-							t.Errorf("%s %s: error shows %v: %s", name, mode, l, Clip(s))
+							t.Errorf("%s %s: error shows %v: %s", name, mode, l, quote.Clip(s))
 						}
 					}
 					if strings.Contains(err.Error(), "[REDACTED ") {
@@ -245,14 +247,14 @@ func TestSecretsNeverLeave(t *testing.T) {
 				}
 				for _, s := range rec.texts {
 					if l := leaks(s, secrets); len(l) > 0 {
-						t.Errorf("%s: hook event shows %v: %s", name, l, Clip(s))
+						t.Errorf("%s: hook event shows %v: %s", name, l, quote.Clip(s))
 					}
 				}
 				sc := bufio.NewScanner(&logs)
 				sc.Buffer(nil, 1<<20)
 				for sc.Scan() {
 					if l := leaks(sc.Text(), secrets); len(l) > 0 {
-						t.Errorf("%s: log line shows %v: %s", name, l, Clip(sc.Text()))
+						t.Errorf("%s: log line shows %v: %s", name, l, quote.Clip(sc.Text()))
 					}
 				}
 			}

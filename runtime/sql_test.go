@@ -219,7 +219,7 @@ func sqlSuite(t *testing.T, db *sql.DB, d Dialect, table string) {
 			Encode: func(dst []byte, r *row) []byte {
 				return wire.AppendString(wire.AppendString(dst, r.ID), r.Name)
 			},
-			Decode: func(rd *Reader) *row { return &row{ID: rd.String(), Name: rd.String()} },
+			Decode: func(rd *wire.Reader) *row { return &row{ID: rd.String(), Name: rd.String()} },
 			Fetch: func(ctx context.Context, p *userParams) (*row, error) {
 				calls++
 				return QueryOne(ctx, x, byID, []any{p.ID}, convRow)

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/reftask/reftask/runtime/internal/wire"
+
 	"github.com/reftask/reftask/runtime/tier"
 )
 
@@ -62,7 +64,7 @@ func (t *Task[P, R]) settleFailed(ctx context.Context, bc *tier.Local, p *P, key
 	}
 	// The source failed after retries: a stale entry first, then the fallbacks.
 	if t.readOn && t.s.Cache.StaleIfError > 0 && len(key) <= maxKeyLen {
-		var rd Reader
+		var rd wire.Reader
 		r, st := t.lookup(bc, key, &rd, lookupStale)
 		if st == entryMiss && t.x.tiers != nil {
 			r, st = t.lookupFar(ctx, key, lookupStale)

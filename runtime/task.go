@@ -31,7 +31,7 @@ type TaskSpec[P, R any] struct {
 	ValidateParams func(p *P) error                            // *ValidationError or nil
 	ValidateResult func(r *R) error                            // *ValidationError or nil
 	Encode         func(dst []byte, r *R) []byte               // cache encoding
-	Decode         func(rd *Reader) *R                         // cache decoding; the runtime checks rd.Err
+	Decode         func(rd *wire.Reader) *R                    // cache decoding; the runtime checks rd.Err
 	Clone          func(r *R) *R                               // deep copy sharing nothing mutable; nil = no hot-key layer
 	Fetch          func(ctx context.Context, p *P) (*R, error) // the source; ErrNotFound = not found
 	Fallbacks      []Fallback[P, R]

@@ -307,7 +307,7 @@ func TestCorruptEntryDeleted(t *testing.T) {
 	key := string(task.appendKey(nil, p))
 	bc := x.cache.Load()
 	_ = bc.Set(context.Background(), key, []byte("garbage"), tier.Expiry{})
-	var rd Reader
+	var rd wire.Reader
 	if _, st := task.lookup(bc, key, &rd, lookupFresh); st != entryMiss {
 		t.Fatalf("state = %v, want miss", st)
 	}
@@ -1029,7 +1029,7 @@ func TestPanicInGeneratedCode(t *testing.T) {
 
 	spec = userSpec(&source{})
 	spec.Name = "DecodePanics"
-	spec.Decode = func(*Reader) *user { panic("decode boom") }
+	spec.Decode = func(*wire.Reader) *user { panic("decode boom") }
 	task := NewTask(x, spec)
 	for range 2 { // the second call finds the entry, fails to decode it and treats it as a miss
 		if u, err := task.Do(context.Background(), &userParams{ID: "k"}); err != nil || u.ID != "k" {

@@ -180,7 +180,7 @@ func (t *Task[P, R]) lookupFar(ctx context.Context, key string, mode lookupMode)
 			if !t.storeOK {
 				continue
 			}
-			var rd Reader
+			var rd wire.Reader
 			if r, ok = t.decode(&rd, payload); !ok {
 				t.deleteFrom(ctx, tr, key)
 				continue

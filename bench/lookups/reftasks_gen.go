@@ -32,12 +32,12 @@ func (v *Address) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Address) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *Address) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Address) validate(vs *kit.Violations, path *kit.Path) {
 	pCountry := path.Key("country")
 	if utf8.RuneCountInString(v.Country) < 2 {
 		vs.Addf(pCountry.String(), "minLength", "length %d, want at least 2", utf8.RuneCountInString(v.Country))
@@ -53,7 +53,7 @@ func appendAddress(dst []byte, v *Address) []byte {
 	return dst
 }
 
-func readAddress(rd *runtime.Reader, v *Address) {
+func readAddress(rd *kit.Reader, v *Address) {
 	v.City = rd.String()
 	v.Country = rd.String()
 }
@@ -64,7 +64,7 @@ type Plan string
 // UnmarshalJSON decodes a Plan strictly: null is not a Plan, and an integer may be written with a zero fraction (1.0).
 func (v *Plan) UnmarshalJSON(data []byte) error {
 	type plain Plan
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeStrict(data, (*plain)(v))
 }
 
 // The values of Plan.
@@ -85,12 +85,12 @@ func (v Plan) Valid() bool {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v Plan) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v Plan) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v Plan) validate(vs *kit.Violations, path *kit.Path) {
 	if !v.Valid() {
 		vs.Addf(path.String(), "enum", "%v is not one of free, pro, enterprise", string(v))
 	}
@@ -100,7 +100,7 @@ func appendPlan(dst []byte, v *Plan) []byte {
 	return kit.AppendString(dst, string(*v))
 }
 
-func readPlan(rd *runtime.Reader, v *Plan) {
+func readPlan(rd *kit.Reader, v *Plan) {
 	*v = Plan(rd.String())
 }
 
@@ -125,12 +125,12 @@ func (v *UserProfile) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *UserProfile) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *UserProfile) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *UserProfile) validate(vs *kit.Violations, path *kit.Path) {
 	pID := path.Key("id")
 	if !idPattern.MatchString(v.ID) {
 		vs.Addf(pID.String(), "pattern", "%q does not match \"^user_[0-9]+$\"", v.ID)
@@ -165,13 +165,13 @@ func appendUserProfile(dst []byte, v *UserProfile) []byte {
 	return dst
 }
 
-func readUserProfile(rd *runtime.Reader, v *UserProfile) {
+func readUserProfile(rd *kit.Reader, v *UserProfile) {
 	v.ID = rd.String()
 	v.Name = rd.String()
-	v.Email = kit.ReadOpt(rd, (*runtime.Reader).String)
+	v.Email = kit.ReadOpt(rd, (*kit.Reader).String)
 	v.Plan = Plan(rd.String())
 	v.CreatedAt = rd.Time()
-	v.LoginCount = kit.ReadOpt(rd, (*runtime.Reader).Int64)
+	v.LoginCount = kit.ReadOpt(rd, (*kit.Reader).Int64)
 	v.Address = kit.ReadOptRef(rd, readAddress)
 }
 
@@ -211,12 +211,12 @@ func (v *UserProfileFlakyParams) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *UserProfileFlakyParams) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *UserProfileFlakyParams) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *UserProfileFlakyParams) validate(vs *kit.Violations, path *kit.Path) {
 	pUserID := path.Key("user_id")
 	if !idPattern.MatchString(v.UserID) {
 		vs.Addf(pUserID.String(), "pattern", "%q does not match \"^user_[0-9]+$\"", v.UserID)
@@ -241,12 +241,12 @@ func (v *UserProfileParams) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *UserProfileParams) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *UserProfileParams) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *UserProfileParams) validate(vs *kit.Violations, path *kit.Path) {
 	pUserID := path.Key("user_id")
 	if !idPattern.MatchString(v.UserID) {
 		vs.Addf(pUserID.String(), "pattern", "%q does not match \"^user_[0-9]+$\"", v.UserID)
@@ -274,12 +274,12 @@ func (v *UserRow) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *UserRow) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *UserRow) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *UserRow) validate(vs *kit.Violations, path *kit.Path) {
 	pID := path.Key("id")
 	if utf8.RuneCountInString(v.ID) < 1 {
 		vs.Addf(pID.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.ID))
@@ -303,10 +303,10 @@ func appendUserRow(dst []byte, v *UserRow) []byte {
 	return dst
 }
 
-func readUserRow(rd *runtime.Reader, v *UserRow) {
+func readUserRow(rd *kit.Reader, v *UserRow) {
 	v.ID = rd.String()
 	v.Name = rd.String()
-	v.Email = kit.ReadOptNull(rd, (*runtime.Reader).String)
+	v.Email = kit.ReadOptNull(rd, (*kit.Reader).String)
 	v.Plan = UserRowPlan(rd.String())
 }
 
@@ -329,12 +329,12 @@ func (v *UserRowBatchedParams) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *UserRowBatchedParams) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *UserRowBatchedParams) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *UserRowBatchedParams) validate(vs *kit.Violations, path *kit.Path) {
 	pUserID := path.Key("user_id")
 	if utf8.RuneCountInString(v.UserID) < 1 {
 		vs.Addf(pUserID.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.UserID))
@@ -362,12 +362,12 @@ func (v *UserRowBatchedUncachedParams) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *UserRowBatchedUncachedParams) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *UserRowBatchedUncachedParams) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *UserRowBatchedUncachedParams) validate(vs *kit.Violations, path *kit.Path) {
 	pUserID := path.Key("user_id")
 	if utf8.RuneCountInString(v.UserID) < 1 {
 		vs.Addf(pUserID.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.UserID))
@@ -395,12 +395,12 @@ func (v *UserRowParams) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *UserRowParams) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *UserRowParams) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *UserRowParams) validate(vs *kit.Violations, path *kit.Path) {
 	pUserID := path.Key("user_id")
 	if utf8.RuneCountInString(v.UserID) < 1 {
 		vs.Addf(pUserID.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.UserID))
@@ -421,7 +421,7 @@ type UserRowPlan string
 // UnmarshalJSON decodes a UserRowPlan strictly: null is not a UserRowPlan, and an integer may be written with a zero fraction (1.0).
 func (v *UserRowPlan) UnmarshalJSON(data []byte) error {
 	type plain UserRowPlan
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeStrict(data, (*plain)(v))
 }
 
 // The values of UserRowPlan.
@@ -442,12 +442,12 @@ func (v UserRowPlan) Valid() bool {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v UserRowPlan) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v UserRowPlan) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v UserRowPlan) validate(vs *kit.Violations, path *kit.Path) {
 	if !v.Valid() {
 		vs.Addf(path.String(), "enum", "%v is not one of free, pro, enterprise", string(v))
 	}
@@ -457,7 +457,7 @@ func appendUserRowPlan(dst []byte, v *UserRowPlan) []byte {
 	return kit.AppendString(dst, string(*v))
 }
 
-func readUserRowPlan(rd *runtime.Reader, v *UserRowPlan) {
+func readUserRowPlan(rd *kit.Reader, v *UserRowPlan) {
 	*v = UserRowPlan(rd.String())
 }
 
@@ -613,7 +613,7 @@ func (c *Client) InvalidateUserProfile(userID string) {
 }
 
 func describeUserProfileParams(p *UserProfileParams) string {
-	return fmt.Sprintf("user_id=%v", runtime.Quote(p.UserID))
+	return fmt.Sprintf("user_id=%v", kit.Quote(p.UserID))
 }
 
 func (c *Client) fetchUserProfile(ctx context.Context, p *UserProfileParams) (*UserProfile, error) {
@@ -637,7 +637,7 @@ func (c *Client) InvalidateUserProfileFlaky(userID string) {
 }
 
 func describeUserProfileFlakyParams(p *UserProfileFlakyParams) string {
-	return fmt.Sprintf("user_id=%v", runtime.Quote(p.UserID))
+	return fmt.Sprintf("user_id=%v", kit.Quote(p.UserID))
 }
 
 func (c *Client) fetchUserProfileFlaky(ctx context.Context, p *UserProfileFlakyParams) (*UserProfile, error) {
@@ -661,15 +661,15 @@ func (c *Client) InvalidateUserRow(userID string) {
 }
 
 func describeUserRowParams(p *UserRowParams) string {
-	return fmt.Sprintf("user_id=%v", runtime.Quote(p.UserID))
+	return fmt.Sprintf("user_id=%v", kit.Quote(p.UserID))
 }
 
 // scanUserRow reads one row of the task's query into a UserRow, column by column; a bare return passes err on.
 func scanUserRow(row *runtime.Row) (out *UserRow, err error) {
 	var v UserRow
-	v.ID = kit.Field(&err, "/id", row.Col(0), runtime.AsString)
-	v.Name = kit.Field(&err, "/name", row.Col(1), runtime.AsString)
-	v.Email = kit.OptNullField(&err, "/email", row.Col(2), runtime.AsString)
+	v.ID = kit.Field(&err, "/id", row.Col(0), kit.AsString)
+	v.Name = kit.Field(&err, "/name", row.Col(1), kit.AsString)
+	v.Email = kit.OptNullField(&err, "/email", row.Col(2), kit.AsString)
 	v.Plan = kit.Field(&err, "/plan", row.Col(3), kit.AsStringOf[UserRowPlan])
 	if err != nil {
 		return
@@ -698,15 +698,15 @@ func (c *Client) InvalidateUserRowBatched(userID string) {
 }
 
 func describeUserRowBatchedParams(p *UserRowBatchedParams) string {
-	return fmt.Sprintf("user_id=%v", runtime.Quote(p.UserID))
+	return fmt.Sprintf("user_id=%v", kit.Quote(p.UserID))
 }
 
 // scanUserRowBatched reads one row of the task's query into a UserRow, column by column; a bare return passes err on.
 func scanUserRowBatched(row *runtime.Row) (out *UserRow, err error) {
 	var v UserRow
-	v.ID = kit.Field(&err, "/id", row.Col(0), runtime.AsString)
-	v.Name = kit.Field(&err, "/name", row.Col(1), runtime.AsString)
-	v.Email = kit.OptNullField(&err, "/email", row.Col(2), runtime.AsString)
+	v.ID = kit.Field(&err, "/id", row.Col(0), kit.AsString)
+	v.Name = kit.Field(&err, "/name", row.Col(1), kit.AsString)
+	v.Email = kit.OptNullField(&err, "/email", row.Col(2), kit.AsString)
 	v.Plan = kit.Field(&err, "/plan", row.Col(3), kit.AsStringOf[UserRowPlan])
 	if err != nil {
 		return
@@ -761,15 +761,15 @@ func (c *Client) InvalidateUserRowBatchedUncached(userID string) {
 }
 
 func describeUserRowBatchedUncachedParams(p *UserRowBatchedUncachedParams) string {
-	return fmt.Sprintf("user_id=%v", runtime.Quote(p.UserID))
+	return fmt.Sprintf("user_id=%v", kit.Quote(p.UserID))
 }
 
 // scanUserRowBatchedUncached reads one row of the task's query into a UserRow, column by column; a bare return passes err on.
 func scanUserRowBatchedUncached(row *runtime.Row) (out *UserRow, err error) {
 	var v UserRow
-	v.ID = kit.Field(&err, "/id", row.Col(0), runtime.AsString)
-	v.Name = kit.Field(&err, "/name", row.Col(1), runtime.AsString)
-	v.Email = kit.OptNullField(&err, "/email", row.Col(2), runtime.AsString)
+	v.ID = kit.Field(&err, "/id", row.Col(0), kit.AsString)
+	v.Name = kit.Field(&err, "/name", row.Col(1), kit.AsString)
+	v.Email = kit.OptNullField(&err, "/email", row.Col(2), kit.AsString)
 	v.Plan = kit.Field(&err, "/plan", row.Col(3), kit.AsStringOf[UserRowPlan])
 	if err != nil {
 		return
@@ -807,7 +807,7 @@ func (c *Client) GetUserRowBatchedUncachedBatch(ctx context.Context, keys []stri
 	return kit.BatchResult(keys, res, errs)
 }
 
-// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError (see runtime.DecodeParams).
+// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError.
 func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, error) {
 	switch task {
 	case "UserProfile":

@@ -525,7 +525,7 @@ func sqlArg(p *ir.Field) jen.Code {
 }
 
 func (e *emitter) execute() {
-	e.f.Comment("Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError (see runtime.DecodeParams).")
+	e.f.Comment("Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError.")
 	e.f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("Execute").Params(jen.Id("ctx").Qual("context", "Context"), jen.Id("task").String(), jen.Id("params").Index().Byte()).Params(jen.Any(), jen.Error()).Block(
 		jen.Switch(jen.Id("task")).BlockFunc(func(g *jen.Group) {
 			for _, t := range e.pkg.Tasks {

@@ -54,7 +54,7 @@ func (e *emitter) codec(t *ir.Type) {
 	e.f.Func().Id("append"+t.Name).Params(jen.Id("dst").Index().Byte(), jen.Id("v").Op("*").Id(t.Name)).Index().Byte().Block(enc...)
 	e.f.Line()
 	if e.reads[t] {
-		e.f.Func().Id("read"+t.Name).Params(jen.Id("rd").Op("*").Qual(rt, "Reader"), jen.Id("v").Op("*").Id(t.Name)).Block(dec...)
+		e.f.Func().Id("read"+t.Name).Params(jen.Id("rd").Op("*").Qual(kit, "Reader"), jen.Id("v").Op("*").Id(t.Name)).Block(dec...)
 		e.f.Line()
 	}
 }
@@ -77,15 +77,16 @@ func appendFunc(t *ir.Type) string {
 	return ""
 }
 
+// readCall reads a primitive value with the Reader's method, a format value with its kit read function.
 func readCall(t *ir.Type) *jen.Statement {
+	if t.Kind == ir.Format {
+		return helper(formatOf(t).read).Call(jen.Id("rd"))
+	}
 	return jen.Id("rd").Dot(readMethod(t)).Call()
 }
 
-// readMethod names the Reader method that reads a primitive or format value.
+// readMethod names the Reader method that reads a primitive value.
 func readMethod(t *ir.Type) string {
-	if t.Kind == ir.Format {
-		return formatOf(t).read
-	}
 	return map[ir.Kind]string{ir.String: "String", ir.Int: "Int64", ir.Float: "Float64", ir.Bool: "Bool", ir.Time: "Time"}[t.Kind]
 }
 
@@ -232,12 +233,16 @@ func appendValueFunc(t *ir.Type) jen.Code {
 	return nil
 }
 
-// readValueFunc is the Reader method, as a function, that reads back what appendValueFunc appends, or nil.
+// readValueFunc is the function that reads back what appendValueFunc appends (a Reader method as a function
+// for a primitive), or nil.
 func readValueFunc(t *ir.Type) jen.Code {
 	if appendValueFunc(t) == nil {
 		return nil
 	}
-	return jen.Parens(jen.Op("*").Qual(rt, "Reader")).Dot(readMethod(t))
+	if t.Kind == ir.Format {
+		return helper(formatOf(t).read)
+	}
+	return jen.Parens(jen.Op("*").Qual(kit, "Reader")).Dot(readMethod(t))
 }
 
 // refElem reports whether t is a generated type whose appendX and readX take a pointer.

@@ -181,7 +181,7 @@ func (e *emitter) convField(fd *ir.Field) ([]jen.Code, bool) {
 	rawVar := "r" + fd.Name
 	return e.convFieldFrom(fd, jen.Id("out").Dot(fd.Name), jen.Id("path").Op("+").Lit("/"+escapePointer(fd.JSON)),
 		jen.List(jen.Id(rawVar), jen.Id("ok")).Op(":=").Id("m").Index(jen.Lit(fd.JSON)),
-		// runtime.Prop marks an absent property, so that the conversion reports "missing" and "null" apart.
+		// kit.Prop marks an absent property, so that the conversion reports "missing" and "null" apart.
 		helper("Prop").Call(jen.Id("m"), jen.Lit(fd.JSON)))
 }
 

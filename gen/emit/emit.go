@@ -81,6 +81,16 @@ var kitHelpers = map[string]bool{
 	// JSON documents and exact numbers.
 	"DecodeJSON": true, "JSONKind": true, "IsJSONInteger": true, "CompareNumber": true, "IsMultipleOfNumber": true,
 	"EqualJSON": true, "SortedKeys": true, "NormalizeIntegers": true,
+	// Base conversions of raw source values.
+	"AsString": true, "AsInt64": true, "AsFloat64": true, "AsBool": true, "AsTime": true, "AsObject": true,
+	"AsArray": true, "AsJSONValue": true, "IsNull": true,
+	// Cache encoding of format types, JSON values and x-go-type values.
+	"AppendDate": true, "AppendTimeOfDay": true, "AppendDuration": true, "AppendUUID": true, "AppendEmail": true,
+	"AppendURI": true, "AppendAddr": true, "ReadDate": true, "ReadTimeOfDay": true, "ReadDuration": true,
+	"ReadUUID": true, "ReadEmail": true, "ReadURI": true, "ReadAddr": true, "AppendJSONValue": true,
+	"ReadJSONValue": true, "AppendJSONText": true, "ReadJSONText": true, "IsIPv4": true, "IsIPv6": true,
+	// Error text, JSON pointers, properties and strict decoding.
+	"Quote": true, "Clip": true, "JoinPointer": true, "Prop": true, "DecodeStrict": true, "DecodeParams": true,
 }
 
 // helper qualifies a support function by the package it lives in (see kitHelpers).
@@ -410,7 +420,7 @@ func (e *emitter) validateMethods(t *ir.Type) {
 	}
 	comment(e.f, fmt.Sprintf("Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError."))
 	e.f.Func().Params(recv).Id("Validate").Params().Error().Block(
-		jen.Var().Id("vs").Qual(rt, "Violations"),
+		jen.Var().Id("vs").Qual(kit, "Violations"),
 		jen.Id("v").Dot("validate").Call(jen.Op("&").Id("vs"), jen.Nil()),
 		jen.Return(jen.Id("vs").Dot("Err").Call()),
 	)
@@ -440,7 +450,7 @@ func (e *emitter) validateMethods(t *ir.Type) {
 			body = e.checks(t.Elem, jen.Parens(jen.Op("*").Id("v")), "path", 0)
 		}
 	}
-	e.f.Func().Params(recv).Id("validate").Params(jen.Id("vs").Op("*").Qual(rt, "Violations"), jen.Id("path").Op("*").Qual(rt, "Path")).Block(body...)
+	e.f.Func().Params(recv).Id("validate").Params(jen.Id("vs").Op("*").Qual(kit, "Violations"), jen.Id("path").Op("*").Qual(kit, "Path")).Block(body...)
 	e.f.Line()
 }
 
@@ -592,7 +602,7 @@ func pathString(path string) *jen.Statement {
 	return jen.Id(strings.TrimPrefix(path, "&")).Dot("String").Call()
 }
 
-// checks validates the value x of type t at path (a *runtime.Path expression).
+// checks validates the value x of type t at path (a *kit.Path expression).
 func (e *emitter) checks(t *ir.Type, x *jen.Statement, path string, depth int) []jen.Code {
 	switch t.Kind {
 	case ir.Struct, ir.Enum, ir.Named, ir.Union, ir.Tuple, ir.JSONEnum:

@@ -16,32 +16,32 @@ type formatInfo struct {
 	// typ is the type's name in rt, or in net/netip when ip is set.
 	typ string
 	ip  bool
-	// read is the Reader method; append and as are runtime functions.
+	// append, read and as are kit functions.
 	append, read, as string
 	// valid is the check Validate makes on values that did not come from
 	// JSON (a zero value from a Go source): a method of the value, or, for
-	// IP addresses, a runtime function.
+	// IP addresses, a kit function.
 	valid string
 }
 
 func formatOf(t *ir.Type) formatInfo {
 	switch t.Format {
 	case "date":
-		return formatInfo{typ: "Date", append: "AppendDate", read: "Date", as: "AsDate", valid: "IsValid"}
+		return formatInfo{typ: "Date", append: "AppendDate", read: "ReadDate", as: "AsDate", valid: "IsValid"}
 	case "time":
-		return formatInfo{typ: "TimeOfDay", append: "AppendTimeOfDay", read: "TimeOfDay", as: "AsTimeOfDay", valid: "IsValid"}
+		return formatInfo{typ: "TimeOfDay", append: "AppendTimeOfDay", read: "ReadTimeOfDay", as: "AsTimeOfDay", valid: "IsValid"}
 	case "duration":
-		return formatInfo{typ: "Duration", append: "AppendDuration", read: "Duration", as: "AsDuration", valid: "IsValid"}
+		return formatInfo{typ: "Duration", append: "AppendDuration", read: "ReadDuration", as: "AsDuration", valid: "IsValid"}
 	case "uuid":
-		return formatInfo{typ: "UUID", append: "AppendUUID", read: "UUID", as: "AsUUID"}
+		return formatInfo{typ: "UUID", append: "AppendUUID", read: "ReadUUID", as: "AsUUID"}
 	case "email":
-		return formatInfo{typ: "Email", append: "AppendEmail", read: "Email", as: "AsEmail", valid: "IsValid"}
+		return formatInfo{typ: "Email", append: "AppendEmail", read: "ReadEmail", as: "AsEmail", valid: "IsValid"}
 	case "uri":
-		return formatInfo{typ: "URI", append: "AppendURI", read: "URI", as: "AsURI", valid: "IsValid"}
+		return formatInfo{typ: "URI", append: "AppendURI", read: "ReadURI", as: "AsURI", valid: "IsValid"}
 	case "ipv4":
-		return formatInfo{typ: "Addr", ip: true, append: "AppendAddr", read: "Addr", as: "AsIPv4", valid: "IsIPv4"}
+		return formatInfo{typ: "Addr", ip: true, append: "AppendAddr", read: "ReadAddr", as: "AsIPv4", valid: "IsIPv4"}
 	case "ipv6":
-		return formatInfo{typ: "Addr", ip: true, append: "AppendAddr", read: "Addr", as: "AsIPv6", valid: "IsIPv6"}
+		return formatInfo{typ: "Addr", ip: true, append: "AppendAddr", read: "ReadAddr", as: "AsIPv6", valid: "IsIPv6"}
 	}
 	panic(fmt.Sprintf("emit: untyped format %q", t.Format)) // the model only builds TypedFormat kinds
 }
@@ -62,7 +62,7 @@ func (e *emitter) formatChecks(t *ir.Type, x *jen.Statement, path string) []jen.
 	fi := formatOf(t)
 	switch {
 	case fi.ip:
-		out = append(out, jen.If(jen.Op("!").Qual(rt, fi.valid).Call(x.Clone())).Block(
+		out = append(out, jen.If(jen.Op("!").Add(helper(fi.valid)).Call(x.Clone())).Block(
 			jen.Id("vs").Dot("Addf").Call(pathString(path), jen.Lit("format"), jen.Lit("%s: not an "+t.Format+" address"), x.Clone())))
 	case fi.valid != "":
 		out = append(out, jen.If(jen.Op("!").Add(x.Clone()).Dot(fi.valid).Call()).Block(

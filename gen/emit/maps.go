@@ -102,7 +102,7 @@ func (e *emitter) mapsUnmarshal(t *ir.Type) {
 	unknown := t.Closed && t.Extra == nil
 	if unknown {
 		body = append(body,
-			jen.Var().Id("vs").Qual(rt, "Violations"),
+			jen.Var().Id("vs").Qual(kit, "Violations"),
 			jen.For(jen.List(jen.Id("_"), jen.Id("k")).Op(":=").Range().Id("keys")).Block(loop...),
 			jen.Return(jen.Id("vs").Dot("Err").Call()))
 	} else {

@@ -168,7 +168,7 @@ func shownList(vs []string) string {
 
 func pct(s string) string { return strings.ReplaceAll(s, "%", "%%") }
 
-// program emits func <Func>(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated).
+// program emits func <Func>(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluated).
 func (e *emitter) program(s *ir.Schema) {
 	rec := e.records[s]
 	evName := "ev"
@@ -275,7 +275,7 @@ func (e *emitter) program(s *ir.Schema) {
 	}
 	comment(e.f, fmt.Sprintf("%s checks a JSON value against the schema at %s, adding a violation for every keyword it breaks.", s.Func, shortOrigin(s.Origin)))
 	e.f.Func().Id(s.Func).Params(
-		jen.Id("v").Any(), jen.Id("path").Op("*").Qual(rt, "Path"), jen.Id("vs").Op("*").Qual(rt, "Violations"), jen.Id("ev").Op("*").Qual(kit, "Evaluated"),
+		jen.Id("v").Any(), jen.Id("path").Op("*").Qual(kit, "Path"), jen.Id("vs").Op("*").Qual(kit, "Violations"), jen.Id("ev").Op("*").Qual(kit, "Evaluated"),
 	).Block(body...)
 	e.f.Line()
 }
@@ -362,7 +362,7 @@ func (e *emitter) arrayChecks(s *ir.Schema, addf addfFunc, mark func(string, ...
 	}
 	if s.Contains != nil {
 		loop := []jen.Code{
-			jen.Var().Id("sub").Qual(rt, "Violations"),
+			jen.Var().Id("sub").Qual(kit, "Violations"),
 			jen.Id("p").Op(":=").Id("path").Dot("Index").Call(jen.Id("i")),
 			checkFunc(s.Contains).Call(jen.Id("x"), jen.Op("&").Id("p"), jen.Op("&").Id("sub"), jen.Nil()),
 		}

@@ -155,7 +155,7 @@ func (e *emitter) unionUnmarshalTrial(t *ir.Type) {
 	e.f.Line()
 	e.f.Comment("checkVariant validates the variant that is set against its own branch.")
 	e.f.Func().Params(jen.Id("v").Op("*").Id(t.Name)).Id("checkVariant").Params().Error().Block(
-		jen.Var().Id("vs").Qual(rt, "Violations"),
+		jen.Var().Id("vs").Qual(kit, "Violations"),
 		jen.Id("v").Dot("validateVariant").Call(jen.Op("&").Id("vs"), jen.Nil()),
 		jen.Return(jen.Id("vs").Dot("Err").Call()),
 	)
@@ -194,7 +194,7 @@ func (e *emitter) unionChecks(t *ir.Type) []jen.Code {
 		return variant
 	}
 	e.f.Comment("validateVariant checks that one variant is set and that it satisfies its branch.")
-	e.f.Func().Params(jen.Id("v").Op("*").Id(t.Name)).Id("validateVariant").Params(jen.Id("vs").Op("*").Qual(rt, "Violations"), jen.Id("path").Op("*").Qual(rt, "Path")).Block(variant...)
+	e.f.Func().Params(jen.Id("v").Op("*").Id(t.Name)).Id("validateVariant").Params(jen.Id("vs").Op("*").Qual(kit, "Violations"), jen.Id("path").Op("*").Qual(kit, "Path")).Block(variant...)
 	e.f.Line()
 
 	body := []jen.Code{}

@@ -8,7 +8,7 @@ import (
 	"github.com/reftask/reftask/runtime/internal/rawval"
 )
 
-// Field converts the raw value of a required property with conv (a conversion such as runtime.AsString:
+// Field converts the raw value of a required property with conv (a conversion such as AsString:
 // lossless, or an error naming path), unless *err already holds an error; a
 // failure is kept in *err. A run of fields so converts with one error check after it, and the first
 // failure is the one reported.
@@ -72,7 +72,7 @@ func AppendOptRef[T any](dst []byte, v *T, appendValue func([]byte, *T) []byte) 
 }
 
 // ReadOpt reads what AppendOpt wrote: nil when the value was not set.
-func ReadOpt[T any](rd *runtime.Reader, read func(*runtime.Reader) T) *T {
+func ReadOpt[T any](rd *Reader, read func(*Reader) T) *T {
 	if !rd.Present() {
 		return nil
 	}
@@ -81,7 +81,7 @@ func ReadOpt[T any](rd *runtime.Reader, read func(*runtime.Reader) T) *T {
 }
 
 // ReadOptRef reads what AppendOptRef wrote, with a generated type's reader.
-func ReadOptRef[T any](rd *runtime.Reader, read func(*runtime.Reader, *T)) *T {
+func ReadOptRef[T any](rd *Reader, read func(*Reader, *T)) *T {
 	if !rd.Present() {
 		return nil
 	}
@@ -90,27 +90,27 @@ func ReadOptRef[T any](rd *runtime.Reader, read func(*runtime.Reader, *T)) *T {
 	return v
 }
 
-// AsStringOf is runtime.AsString into a named string type (an enum, say).
+// AsStringOf is AsString into a named string type (an enum, say).
 func AsStringOf[T ~string](path string, raw any) (T, error) {
-	v, err := runtime.AsString(path, raw)
+	v, err := AsString(path, raw)
 	return T(v), err
 }
 
-// AsInt64Of is runtime.AsInt64 into a named integer type.
+// AsInt64Of is AsInt64 into a named integer type.
 func AsInt64Of[T ~int64](path string, raw any) (T, error) {
-	v, err := runtime.AsInt64(path, raw)
+	v, err := AsInt64(path, raw)
 	return T(v), err
 }
 
-// AsFloat64Of is runtime.AsFloat64 into a named number type.
+// AsFloat64Of is AsFloat64 into a named number type.
 func AsFloat64Of[T ~float64](path string, raw any) (T, error) {
-	v, err := runtime.AsFloat64(path, raw)
+	v, err := AsFloat64(path, raw)
 	return T(v), err
 }
 
-// AsBoolOf is runtime.AsBool into a named boolean type.
+// AsBoolOf is AsBool into a named boolean type.
 func AsBoolOf[T ~bool](path string, raw any) (T, error) {
-	v, err := runtime.AsBool(path, raw)
+	v, err := AsBool(path, raw)
 	return T(v), err
 }
 
@@ -178,7 +178,7 @@ func AppendOptNullRef[T any](dst []byte, v *runtime.OptNull[T], appendValue func
 }
 
 // ReadOptNull reads what AppendOptNull wrote.
-func ReadOptNull[T any](rd *runtime.Reader, read func(*runtime.Reader) T) (o runtime.OptNull[T]) {
+func ReadOptNull[T any](rd *Reader, read func(*Reader) T) (o runtime.OptNull[T]) {
 	if !rd.Present() {
 		return o
 	}
@@ -189,7 +189,7 @@ func ReadOptNull[T any](rd *runtime.Reader, read func(*runtime.Reader) T) (o run
 }
 
 // ReadOptNullRef reads what AppendOptNullRef wrote, with a generated type's reader.
-func ReadOptNullRef[T any](rd *runtime.Reader, read func(*runtime.Reader, *T)) (o runtime.OptNull[T]) {
+func ReadOptNullRef[T any](rd *Reader, read func(*Reader, *T)) (o runtime.OptNull[T]) {
 	if !rd.Present() {
 		return o
 	}
@@ -202,9 +202,9 @@ func ReadOptNullRef[T any](rd *runtime.Reader, read func(*runtime.Reader, *T)) (
 	return o
 }
 
-// AsList converts a raw array (runtime.AsArray) element by element with conv; element i is at path/i.
+// AsList converts a raw array (AsArray) element by element with conv; element i is at path/i.
 func AsList[T any](path string, raw any, conv func(path string, raw any) (T, error)) ([]T, error) {
-	a, err := runtime.AsArray(path, raw)
+	a, err := AsArray(path, raw)
 	if err != nil {
 		return nil, err
 	}
@@ -254,7 +254,7 @@ func ExtraProps[T any](err *error, path string, m map[string]any, known []string
 		if slices.Contains(known, k) {
 			continue
 		}
-		v, e := conv(runtime.JoinPointer(path, k), m[k])
+		v, e := conv(JoinPointer(path, k), m[k])
 		if e != nil {
 			*err = e
 			return nil

@@ -10,8 +10,8 @@ import (
 	"github.com/reftask/reftask/runtime/kit"
 )
 
-// absent is what runtime.Prop gives for a property the record does not have.
-var absent = runtime.Prop(map[string]any{}, "x")
+// absent is what Prop gives for a property the record does not have.
+var absent = kit.Prop(map[string]any{}, "x")
 
 // The field conversions of generated scanners and converters: each keeps the first failure, converts
 // nothing once one is kept, and reads absent and null as its kind of property says.
@@ -63,16 +63,16 @@ func TestFieldConversions(t *testing.T) {
 }
 
 func required(err *error, raw any) *string {
-	v := kit.Field(err, "/x", raw, runtime.AsString)
+	v := kit.Field(err, "/x", raw, kit.AsString)
 	return &v
 }
 
 func optional(err *error, raw any) *string {
-	return kit.OptionalField(err, "/x", raw, runtime.AsString)
+	return kit.OptionalField(err, "/x", raw, kit.AsString)
 }
 
 func nullable(err *error, raw any) *string {
-	return kit.NullableField(err, "/x", "string", raw, runtime.AsString)
+	return kit.NullableField(err, "/x", "string", raw, kit.AsString)
 }
 
 func ptr(s string) *string { return &s }
@@ -88,7 +88,7 @@ type point struct{ X, Y int64 }
 
 func appendPoint(dst []byte, p *point) []byte { return kit.AppendInt64(kit.AppendInt64(dst, p.X), p.Y) }
 
-func readPoint(rd *runtime.Reader, p *point) { p.X, p.Y = rd.Int64(), rd.Int64() }
+func readPoint(rd *kit.Reader, p *point) { p.X, p.Y = rd.Int64(), rd.Int64() }
 
 // An optional value written by AppendOpt or AppendOptRef reads back as it was, set or not, and leaves the
 // reader at the next value.
@@ -100,8 +100,8 @@ func TestOptionalCodecRoundTrip(t *testing.T) {
 		b := kit.AppendOpt(nil, tc.s, kit.AppendString)
 		b = kit.AppendOptRef(b, tc.p, appendPoint)
 		b = kit.AppendString(b, "end")
-		rd := runtime.NewReader(b)
-		s := kit.ReadOpt(rd, (*runtime.Reader).String)
+		rd := kit.NewReader(b)
+		s := kit.ReadOpt(rd, (*kit.Reader).String)
 		p := kit.ReadOptRef(rd, readPoint)
 		if end := rd.String(); rd.Err() != nil || end != "end" {
 			t.Fatalf("%v %v: trailing value %q, err %v", deref(tc.s), tc.p, end, rd.Err())
@@ -123,28 +123,28 @@ func TestFieldForms(t *testing.T) {
 		want    any
 		wantErr string
 	}{
-		{"list", func(err *error) any { return kit.ListField(err, "/l", []any{"a", "b"}, runtime.AsString) }, []string{"a", "b"}, ""},
-		{"list element fails at its index", func(err *error) any { return kit.ListField(err, "/l", []any{"a", 1.5}, runtime.AsString) }, []string(nil), "/l/1"},
-		{"list null", func(err *error) any { return kit.ListField(err, "/l", nil, runtime.AsString) }, []string(nil), "null"},
-		{"optional list absent", func(err *error) any { return kit.OptionalListField(err, "/l", absent, runtime.AsString) }, (*[]string)(nil), ""},
-		{"optional list null", func(err *error) any { return kit.OptionalListField(err, "/l", nil, runtime.AsString) }, (*[]string)(nil), ""},
-		{"present absent", func(err *error) any { return kit.PresentField(err, "/p", absent, runtime.AsJSONValue) }, (*runtime.JSONValue)(nil), ""},
+		{"list", func(err *error) any { return kit.ListField(err, "/l", []any{"a", "b"}, kit.AsString) }, []string{"a", "b"}, ""},
+		{"list element fails at its index", func(err *error) any { return kit.ListField(err, "/l", []any{"a", 1.5}, kit.AsString) }, []string(nil), "/l/1"},
+		{"list null", func(err *error) any { return kit.ListField(err, "/l", nil, kit.AsString) }, []string(nil), "null"},
+		{"optional list absent", func(err *error) any { return kit.OptionalListField(err, "/l", absent, kit.AsString) }, (*[]string)(nil), ""},
+		{"optional list null", func(err *error) any { return kit.OptionalListField(err, "/l", nil, kit.AsString) }, (*[]string)(nil), ""},
+		{"present absent", func(err *error) any { return kit.PresentField(err, "/p", absent, kit.AsJSONValue) }, (*runtime.JSONValue)(nil), ""},
 		{"present null is a value", func(err *error) any {
-			v := kit.PresentField(err, "/p", nil, runtime.AsJSONValue)
+			v := kit.PresentField(err, "/p", nil, kit.AsJSONValue)
 			return v != nil && v.IsNull()
 		}, true, ""},
-		{"optnull absent", func(err *error) any { return kit.OptNullField(err, "/o", absent, runtime.AsInt64) }, runtime.OptNull[int64]{}, ""},
-		{"optnull null", func(err *error) any { return kit.OptNullField(err, "/o", nil, runtime.AsInt64) }, runtime.Null[int64](), ""},
-		{"optnull value", func(err *error) any { return kit.OptNullField(err, "/o", int64(3), runtime.AsInt64) }, runtime.Some(int64(3)), ""},
-		{"optnull fails", func(err *error) any { return kit.OptNullField(err, "/o", "x", runtime.AsInt64) }, runtime.OptNull[int64]{}, "/o"},
+		{"optnull absent", func(err *error) any { return kit.OptNullField(err, "/o", absent, kit.AsInt64) }, runtime.OptNull[int64]{}, ""},
+		{"optnull null", func(err *error) any { return kit.OptNullField(err, "/o", nil, kit.AsInt64) }, runtime.Null[int64](), ""},
+		{"optnull value", func(err *error) any { return kit.OptNullField(err, "/o", int64(3), kit.AsInt64) }, runtime.Some(int64(3)), ""},
+		{"optnull fails", func(err *error) any { return kit.OptNullField(err, "/o", "x", kit.AsInt64) }, runtime.OptNull[int64]{}, "/o"},
 		{"extra props", func(err *error) any {
-			return kit.ExtraProps(err, "/o", map[string]any{"a": int64(1), "b": int64(2), "name": "x"}, []string{"name"}, runtime.AsInt64)
+			return kit.ExtraProps(err, "/o", map[string]any{"a": int64(1), "b": int64(2), "name": "x"}, []string{"name"}, kit.AsInt64)
 		}, map[string]int64{"a": 1, "b": 2}, ""},
 		{"no extra props", func(err *error) any {
-			return kit.ExtraProps(err, "/o", map[string]any{"name": "x"}, []string{"name"}, runtime.AsInt64)
+			return kit.ExtraProps(err, "/o", map[string]any{"name": "x"}, []string{"name"}, kit.AsInt64)
 		}, map[string]int64(nil), ""},
 		{"extra prop fails at its pointer", func(err *error) any {
-			return kit.ExtraProps(err, "/o", map[string]any{"a/b": "x"}, nil, runtime.AsInt64)
+			return kit.ExtraProps(err, "/o", map[string]any{"a/b": "x"}, nil, kit.AsInt64)
 		}, map[string]int64(nil), "/o/a~1b"},
 		{"named string", func(err *error) any { return kit.Field(err, "/n", "hi", kit.AsStringOf[level]) }, level("hi"), ""},
 		{"named string fails", func(err *error) any { return kit.Field(err, "/n", 2.5, kit.AsStringOf[level]) }, level(""), "/n"},
@@ -170,9 +170,9 @@ func TestOptNullCodecRoundTrip(t *testing.T) {
 		b := kit.AppendOptNullRef(nil, &o, appendPoint)
 		b = kit.AppendOptNull(b, &s, kit.AppendString)
 		b = kit.AppendString(b, "end")
-		rd := runtime.NewReader(b)
+		rd := kit.NewReader(b)
 		gotP := kit.ReadOptNullRef(rd, readPoint)
-		gotS := kit.ReadOptNull(rd, (*runtime.Reader).String)
+		gotS := kit.ReadOptNull(rd, (*kit.Reader).String)
 		if end := rd.String(); rd.Err() != nil || end != "end" {
 			t.Fatalf("%+v: trailing value %q, err %v", o, end, rd.Err())
 		}

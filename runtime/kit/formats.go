@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/reftask/reftask/internal/format"
 	"github.com/reftask/reftask/runtime"
 )
 
@@ -169,7 +170,7 @@ func AsURI(path string, v any) (runtime.URI, error) {
 func AsIPv4(path string, v any) (netip.Addr, error) {
 	switch x := v.(type) {
 	case netip.Addr:
-		if !runtime.IsIPv4(x) {
+		if !IsIPv4(x) {
 			return netip.Addr{}, convErr(path, v, "ipv4", errorString("not an IPv4 address"))
 		}
 		return x, nil
@@ -189,7 +190,7 @@ func AsIPv4(path string, v any) (netip.Addr, error) {
 func AsIPv6(path string, v any) (netip.Addr, error) {
 	switch x := v.(type) {
 	case netip.Addr:
-		if !runtime.IsIPv6(x) {
+		if !IsIPv6(x) {
 			return netip.Addr{}, convErr(path, v, "ipv6", errorString("not an IPv6 address without a zone"))
 		}
 		return x, nil
@@ -204,3 +205,11 @@ func AsIPv6(path string, v any) (netip.Addr, error) {
 	}
 	return netip.Addr{}, convErr(path, v, "ipv6", nil)
 }
+
+// IsIPv4 reports whether a is a valid IPv4 address; generated Validate methods call it on netip.Addr values of
+// format "ipv4".
+func IsIPv4(a netip.Addr) bool { return format.IsIPv4(a) }
+
+// IsIPv6 reports whether a is a valid IPv6 address without a zone; generated Validate methods call it on values
+// of format "ipv6".
+func IsIPv6(a netip.Addr) bool { return format.IsIPv6(a) }

@@ -18,7 +18,7 @@ func TestAddrArgs(t *testing.T) {
 	if OptNullAddrArg(runtime.Some(a)) != "10.0.0.1" || OptNullAddrArg(runtime.Null[netip.Addr]()) != nil || OptNullAddrArg(runtime.OptNull[netip.Addr]{}) != nil {
 		t.Error("OptNullAddrArg")
 	}
-	if !runtime.IsIPv4(a) || runtime.IsIPv6(a) || runtime.IsIPv4(netip.Addr{}) || runtime.IsIPv6(netip.MustParseAddr("fe80::1%x")) {
+	if !IsIPv4(a) || IsIPv6(a) || IsIPv4(netip.Addr{}) || IsIPv6(netip.MustParseAddr("fe80::1%x")) {
 		t.Error("IsIPv4, IsIPv6")
 	}
 }

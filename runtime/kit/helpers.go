@@ -159,7 +159,7 @@ func RequireKeys(data []byte, required, nonNull, known []string, closed bool) er
 	if err := json.Unmarshal(data, &raw); err != nil {
 		return err
 	}
-	var vs runtime.Violations
+	var vs Violations
 	if raw == nil {
 		vs.Add("", "type", "null is not allowed")
 		return vs.Err()
@@ -189,7 +189,7 @@ func RequireKeys(data []byte, required, nonNull, known []string, closed bool) er
 				}
 			}
 			if !found {
-				vs.Add("/"+jsonptr.Escape(k), "additionalProperties", "unknown property "+runtime.Quote(k))
+				vs.Add("/"+jsonptr.Escape(k), "additionalProperties", "unknown property "+Quote(k))
 			}
 		}
 	}
@@ -200,9 +200,9 @@ func RequireKeys(data []byte, required, nonNull, known []string, closed bool) er
 func Brief(v any) string {
 	b, err := json.Marshal(v)
 	if err != nil {
-		return runtime.Clip(fmt.Sprintf("%v", v))
+		return Clip(fmt.Sprintf("%v", v))
 	}
-	return runtime.Clip(string(b))
+	return Clip(string(b))
 }
 
 // ParamsError wraps an error from decoding a task's JSON params in

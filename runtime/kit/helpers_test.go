@@ -438,8 +438,8 @@ func TestBrief(t *testing.T) {
 		{"struct", struct{ A int }{1}, `{"A":1}`},
 		{"nil", nil, "null"},
 		{"slice", []string{"a", "b"}, `["a","b"]`},
-		{"exactly the limit", strings.Repeat("y", runtime.QuoteLimit-2), `"` + strings.Repeat("y", runtime.QuoteLimit-2) + `"`},
-		{"truncated", long, `"` + strings.Repeat("x", runtime.QuoteLimit-1) + lengthNote(len(long)+2)},
+		{"exactly the limit", strings.Repeat("y", QuoteLimit-2), `"` + strings.Repeat("y", QuoteLimit-2) + `"`},
+		{"truncated", long, `"` + strings.Repeat("x", QuoteLimit-1) + lengthNote(len(long)+2)},
 		{"not marshalable", make(chan int), ""}, // falls back to %v: checked below
 		{"func", func() {}, ""},
 	}
@@ -455,21 +455,21 @@ func TestBrief(t *testing.T) {
 			t.Errorf("%s: Brief = %q, want %q", tc.name, got, tc.want)
 		}
 	}
-	if got := Brief(long); len(got) != runtime.QuoteLimit+len(lengthNote(len(long)+2)) {
+	if got := Brief(long); len(got) != QuoteLimit+len(lengthNote(len(long)+2)) {
 		t.Errorf("truncated length %d", len(got))
 	}
 	// Truncation never splits a UTF-8 sequence.
 	for pad := range 4 {
 		s := strings.Repeat("a", pad) + strings.Repeat("é€😀", 30)
 		got := Brief(s)
-		if !utf8.ValidString(got) || !strings.HasSuffix(got, " bytes)") || len(got) > runtime.QuoteLimit+20 {
+		if !utf8.ValidString(got) || !strings.HasSuffix(got, " bytes)") || len(got) > QuoteLimit+20 {
 			t.Errorf("pad %d: Brief = %q (valid UTF-8: %v, %d bytes)", pad, got, utf8.ValidString(got), len(got))
 		}
 	}
 }
 
 func TestParamsError(t *testing.T) {
-	var vs runtime.Violations
+	var vs Violations
 	vs.Add("/user_id", "minLength", "length 0 < 1")
 	inner := vs.Err()
 	err := ParamsError("UserProfile", inner)
@@ -504,19 +504,19 @@ type failingUnmarshal struct{ err error }
 
 func (f *failingUnmarshal) UnmarshalJSON([]byte) error { return f.err }
 
-// lengthNote is the note runtime.Quote and runtime.Clip put after a cut value.
+// lengthNote is the note Quote and Clip put after a cut value.
 func lengthNote(n int) string { return "... (" + strconv.Itoa(n) + " bytes)" }
 
 func TestPropAndAsMissingVersusNull(t *testing.T) {
 	m := map[string]any{"null": nil}
 	as := map[string]func(string, any) error{
-		"string":    func(p string, v any) error { _, err := runtime.AsString(p, v); return err },
-		"integer":   func(p string, v any) error { _, err := runtime.AsInt64(p, v); return err },
-		"number":    func(p string, v any) error { _, err := runtime.AsFloat64(p, v); return err },
-		"boolean":   func(p string, v any) error { _, err := runtime.AsBool(p, v); return err },
-		"date-time": func(p string, v any) error { _, err := runtime.AsTime(p, v); return err },
-		"object":    func(p string, v any) error { _, err := runtime.AsObject(p, v); return err },
-		"array":     func(p string, v any) error { _, err := runtime.AsArray(p, v); return err },
+		"string":    func(p string, v any) error { _, err := AsString(p, v); return err },
+		"integer":   func(p string, v any) error { _, err := AsInt64(p, v); return err },
+		"number":    func(p string, v any) error { _, err := AsFloat64(p, v); return err },
+		"boolean":   func(p string, v any) error { _, err := AsBool(p, v); return err },
+		"date-time": func(p string, v any) error { _, err := AsTime(p, v); return err },
+		"object":    func(p string, v any) error { _, err := AsObject(p, v); return err },
+		"array":     func(p string, v any) error { _, err := AsArray(p, v); return err },
 	}
 	for to, f := range as {
 		for _, tc := range []struct {
@@ -525,7 +525,7 @@ func TestPropAndAsMissingVersusNull(t *testing.T) {
 			{"absent", "absent", "(absent)", "required property /x is missing"},
 			{"null", "null", "null", "property /x is null but its schema does not allow null"},
 		} {
-			err := f("/x", runtime.Prop(m, tc.key))
+			err := f("/x", Prop(m, tc.key))
 			var ce *runtime.ConvError
 			if !errors.As(err, &ce) {
 				t.Fatalf("%s of %s: err = %v, want *ConvError", to, tc.key, err)
@@ -535,10 +535,10 @@ func TestPropAndAsMissingVersusNull(t *testing.T) {
 			}
 		}
 	}
-	if v := runtime.Prop(map[string]any{"k": "v"}, "k"); v != "v" {
+	if v := Prop(map[string]any{"k": "v"}, "k"); v != "v" {
 		t.Fatalf("Prop = %v", v)
 	}
-	if v := runtime.Prop(nil, "k"); runtime.IsNull(v) {
+	if v := Prop(nil, "k"); IsNull(v) {
 		t.Fatal("Prop of a nil map is null, want absent")
 	}
 	if err := Missing("", "object"); !strings.Contains(err.Error(), "required property (root) is missing") {

@@ -4,16 +4,14 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-
-	"github.com/reftask/reftask/runtime"
 )
 
-// Whatever the token, a pointer built by runtime.JoinPointer leads
+// Whatever the token, a pointer built by JoinPointer leads
 // Transform's field lookup back to it.
 func TestJoinPointerLeadsToLookupField(t *testing.T) {
 	for _, tok := range []string{"a", "", "b/c", "~", "~1", "0", "a~b/c~1", "é", " "} {
 		doc := map[string]any{tok: "v"}
-		if v, ok := lookupField(doc, runtime.JoinPointer("", tok)); !ok || v != "v" {
+		if v, ok := lookupField(doc, JoinPointer("", tok)); !ok || v != "v" {
 			t.Errorf("lookupField(JoinPointer(%q)) = %v, %v", tok, v, ok)
 		}
 	}
@@ -47,8 +45,8 @@ type pair struct {
 	N int64
 }
 
-func encodePair(dst []byte, v *pair) []byte  { return AppendInt64(AppendString(dst, v.A), v.N) }
-func decodePair(rd *runtime.Reader, v *pair) { v.A, v.N = rd.String(), rd.Int64() }
+func encodePair(dst []byte, v *pair) []byte { return AppendInt64(AppendString(dst, v.A), v.N) }
+func decodePair(rd *Reader, v *pair)        { v.A, v.N = rd.String(), rd.Int64() }
 
 func TestCopyByCodec(t *testing.T) {
 	for _, p := range []pair{{}, {"a", 1}, {strings.Repeat("x", 1000), -1 << 62}} {
@@ -78,13 +76,13 @@ func TestBoundedKitErrors(t *testing.T) {
 		"BriefJSON": func(h string) string { return BriefJSON([]any{h}) },
 	}
 	for name, f := range paths {
-		for _, n := range []int{runtime.QuoteLimit + 1, 1 << 20, 5 << 20} {
+		for _, n := range []int{QuoteLimit + 1, 1 << 20, 5 << 20} {
 			got := f(strings.Repeat("x", n))
 			if len(got) > errorBound {
-				t.Errorf("%s, %d-byte value: error of %d bytes: %s", name, n, len(got), runtime.Clip(got))
+				t.Errorf("%s, %d-byte value: error of %d bytes: %s", name, n, len(got), Clip(got))
 			}
 			if n >= 1<<20 && !strings.Contains(got, " bytes)") {
-				t.Errorf("%s, %d-byte value: the cut is not noted: %s", name, n, runtime.Clip(got))
+				t.Errorf("%s, %d-byte value: the cut is not noted: %s", name, n, Clip(got))
 			}
 		}
 	}

@@ -3,8 +3,6 @@ package kit
 import (
 	"encoding/json"
 	"testing"
-
-	"github.com/reftask/reftask/runtime"
 )
 
 func TestObjectWriterProp(t *testing.T) {
@@ -64,7 +62,7 @@ func TestDecodeStrictFoldedNames(t *testing.T) {
 	}
 	for _, tt := range tests {
 		var got plain
-		if err := runtime.DecodeStrict([]byte(tt.in), &got); err != nil || got != tt.want {
+		if err := DecodeStrict([]byte(tt.in), &got); err != nil || got != tt.want {
 			t.Errorf("%s: %+v, %v; want %+v", tt.in, got, err, tt.want)
 		}
 	}

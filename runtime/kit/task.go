@@ -48,11 +48,11 @@ func noescapeBytes(b []byte) []byte {
 	return unsafe.Slice((*byte)(noescape(unsafe.Pointer(unsafe.SliceData(b)))), cap(b))[:len(b)]
 }
 
-// Execute is one case of a generated Client.Execute: it decodes params as t's params (runtime.DecodeParams)
+// Execute is one case of a generated Client.Execute: it decodes params as t's params (DecodeParams)
 // and looks them up through t. A failure is a nil any, never a typed nil pointer.
 func Execute[P, R any](ctx context.Context, x *runtime.Executor, t *runtime.Task[P, R], params []byte) (any, error) {
 	var p P
-	if err := runtime.DecodeParams(x, t.Name(), params, &p); err != nil {
+	if err := DecodeParams(x, t.Name(), params, &p); err != nil {
 		return nil, err
 	}
 	r, err := t.Do(ctx, &p)
@@ -63,8 +63,8 @@ func Execute[P, R any](ctx context.Context, x *runtime.Executor, t *runtime.Task
 }
 
 // Decoder is a TaskSpec.Decode made of a generated cache reader: each call reads into a new R.
-func Decoder[R any](read func(*runtime.Reader, *R)) func(*runtime.Reader) *R {
-	return func(rd *runtime.Reader) *R {
+func Decoder[R any](read func(*Reader, *R)) func(*Reader) *R {
+	return func(rd *Reader) *R {
 		v := new(R)
 		read(rd, v)
 		return v
@@ -84,10 +84,10 @@ func FallbackJSON[P, R any](value string) func(context.Context, *P) (*R, error) 
 }
 
 // DecodeObject is a generated struct's UnmarshalJSON: it checks data against the object's property lists
-// (RequireKeys), then decodes it into v, the struct's plain form, strictly (runtime.DecodeStrict).
+// (RequireKeys), then decodes it into v, the struct's plain form, strictly (DecodeStrict).
 func DecodeObject(data []byte, v any, required, nonNull, known []string, closed bool) error {
 	if err := RequireKeys(data, required, nonNull, known, closed); err != nil {
 		return err
 	}
-	return runtime.DecodeStrict(data, v)
+	return DecodeStrict(data, v)
 }

@@ -17,7 +17,7 @@ type echo struct{ ID string }
 
 func appendEcho(dst []byte, p *echoParams) []byte { return kit.AppendString(dst, p.ID) }
 
-func readEcho(rd *runtime.Reader, r *echo) { r.ID = rd.String() }
+func readEcho(rd *kit.Reader, r *echo) { r.ID = rd.String() }
 
 // kit.Get and kit.GetEscaping answer as the task does, for keys that fit Get's stack buffer and keys that do
 // not, from the source on a miss and from the cache after it, on many goroutines at once.

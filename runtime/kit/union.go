@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/reftask/reftask/internal/format"
 	"github.com/reftask/reftask/runtime"
 )
 
@@ -45,7 +46,7 @@ func PickVariant[T any](dst *T, oneOf bool, cands []Candidate[T], check func(*T)
 	if oneOf {
 		kw = "oneOf"
 	}
-	var vs runtime.Violations
+	var vs Violations
 	switch {
 	case len(valid) == 1:
 		*dst = cands[valid[0]].Value
@@ -72,7 +73,7 @@ func PickVariant[T any](dst *T, oneOf bool, cands []Candidate[T], check func(*T)
 // such property, is an error.
 func Discriminator(data []byte, prop string) (any, error) {
 	var raw map[string]json.RawMessage
-	var vs runtime.Violations
+	var vs Violations
 	if err := json.Unmarshal(data, &raw); err != nil || raw == nil {
 		v, derr := DecodeJSON(data)
 		if derr != nil {
@@ -91,21 +92,21 @@ func Discriminator(data []byte, prop string) (any, error) {
 
 // UnknownTag is the error for a discriminator value that selects no variant.
 func UnknownTag(prop string, tag any, want string) error {
-	var vs runtime.Violations
-	vs.Addf(runtime.JoinPointer("", prop), "const", "%s is none of %s", BriefJSON(tag), want)
+	var vs Violations
+	vs.Addf(JoinPointer("", prop), "const", "%s is none of %s", BriefJSON(tag), want)
 	return vs.Err()
 }
 
 // FirstMatch returns the index of the first check that accepts v (a
 // generated value) in its JSON form, or -1: a oneOf union checks that no
 // other branch matches the variant it holds.
-func FirstMatch(v any, path *runtime.Path, checks ...func(any, *runtime.Path, *runtime.Violations, *Evaluated)) int {
+func FirstMatch(v any, path *Path, checks ...func(any, *Path, *Violations, *Evaluated)) int {
 	doc, err := JSONData(v)
 	if err != nil {
 		return -1
 	}
 	for i, check := range checks {
-		var vs runtime.Violations
+		var vs Violations
 		check(doc, path, &vs, nil)
 		if vs.Len() == 0 {
 			return i
@@ -122,7 +123,7 @@ func FirstMatch(v any, path *runtime.Path, checks ...func(any, *runtime.Path, *r
 func DecodedBy[T any, P interface {
 	*T
 	Validate() error
-}](check func(any, *runtime.Path, *runtime.Violations, *Evaluated)) func(any, *runtime.Path, *runtime.Violations, *Evaluated) {
+}](check func(any, *Path, *Violations, *Evaluated)) func(any, *Path, *Violations, *Evaluated) {
 	return narrowed(check, func(b []byte) error {
 		var x T
 		if err := json.Unmarshal(b, &x); err != nil {
@@ -135,7 +136,7 @@ func DecodedBy[T any, P interface {
 // DecodesAs narrows check like DecodedBy for a branch whose Go type is a
 // slice or map, which has no Validate: the value must decode into T, whose
 // typed formats read only valid text.
-func DecodesAs[T any](check func(any, *runtime.Path, *runtime.Violations, *Evaluated)) func(any, *runtime.Path, *runtime.Violations, *Evaluated) {
+func DecodesAs[T any](check func(any, *Path, *Violations, *Evaluated)) func(any, *Path, *Violations, *Evaluated) {
 	return narrowed(check, func(b []byte) error {
 		var x T
 		return json.Unmarshal(b, &x)
@@ -144,8 +145,8 @@ func DecodesAs[T any](check func(any, *runtime.Path, *runtime.Violations, *Evalu
 
 // narrowed runs check, and when it passes, decode on the value's JSON text:
 // a decode failure is a format violation at the value.
-func narrowed(check func(any, *runtime.Path, *runtime.Violations, *Evaluated), decode func([]byte) error) func(any, *runtime.Path, *runtime.Violations, *Evaluated) {
-	return func(doc any, path *runtime.Path, vs *runtime.Violations, ev *Evaluated) {
+func narrowed(check func(any, *Path, *Violations, *Evaluated), decode func([]byte) error) func(any, *Path, *Violations, *Evaluated) {
+	return func(doc any, path *Path, vs *Violations, ev *Evaluated) {
 		before := vs.Len()
 		check(doc, path, vs, ev)
 		if vs.Len() > before {
@@ -164,11 +165,11 @@ func narrowed(check func(any, *runtime.Path, *runtime.Violations, *Evaluated), d
 // FormatChecked narrows check, the validation program of a union branch
 // that is a string of a typed format, to the strings of that format: the
 // program keeps format an annotation, the branch's Go type does not.
-func FormatChecked(format string, check func(any, *runtime.Path, *runtime.Violations, *Evaluated)) func(any, *runtime.Path, *runtime.Violations, *Evaluated) {
-	return func(doc any, path *runtime.Path, vs *runtime.Violations, ev *Evaluated) {
+func FormatChecked(name string, check func(any, *Path, *Violations, *Evaluated)) func(any, *Path, *Violations, *Evaluated) {
+	return func(doc any, path *Path, vs *Violations, ev *Evaluated) {
 		check(doc, path, vs, ev)
 		if s, ok := doc.(string); ok {
-			if err := runtime.CheckFormat(format, s); err != nil {
+			if err := format.Check(name, s); err != nil {
 				vs.Add(path.String(), "format", err.Error())
 			}
 		}
@@ -192,7 +193,7 @@ func JSONData(v any) (any, error) {
 // the converters' leniency. Text that the type does not take as a string
 // is read as the JSON object or array it holds, as a JSON column gives it.
 func DecodeVia(path string, raw any, v json.Unmarshaler) error {
-	j, err := runtime.AsJSONValue(path, raw)
+	j, err := AsJSONValue(path, raw)
 	if err != nil {
 		return err
 	}
@@ -329,12 +330,12 @@ func PropError(key string, err error) error {
 	if ve, ok := err.(*runtime.ValidationError); ok {
 		out := &runtime.ValidationError{Task: ve.Task, Which: ve.Which}
 		for _, v := range ve.Violations {
-			v.Pointer = runtime.JoinPointer("", key) + v.Pointer
+			v.Pointer = JoinPointer("", key) + v.Pointer
 			out.Violations = append(out.Violations, v)
 		}
 		return out
 	}
-	return fmt.Errorf("%s: %w", runtime.JoinPointer("", key), err)
+	return fmt.Errorf("%s: %w", JoinPointer("", key), err)
 }
 
 // DecodeNullable decodes data into v, a pointer to a pointer: null leaves
@@ -343,13 +344,13 @@ func DecodeNullable(data []byte, v any) error {
 	if string(bytes.TrimSpace(data)) == "null" {
 		return nil
 	}
-	return runtime.DecodeStrict(data, v)
+	return DecodeStrict(data, v)
 }
 
 // TupleItems splits a JSON array into its items for a generated tuple: it
 // must have at least min items and, unless max is negative, at most max.
 func TupleItems(data []byte, min, max int) ([]json.RawMessage, error) {
-	var vs runtime.Violations
+	var vs Violations
 	var items []json.RawMessage
 	if err := json.Unmarshal(data, &items); err != nil || items == nil {
 		v, derr := DecodeJSON(data)

@@ -15,7 +15,7 @@ type pick struct {
 }
 
 func checkPick(p *pick) error {
-	var vs runtime.Violations
+	var vs Violations
 	if p.S != nil && len(*p.S) > 2 {
 		vs.Add("", "maxLength", "too long")
 	}
@@ -93,12 +93,12 @@ func TestDiscriminator(t *testing.T) {
 }
 
 func TestFirstMatch(t *testing.T) {
-	isString := func(v any, p *runtime.Path, vs *runtime.Violations, _ *Evaluated) {
+	isString := func(v any, p *Path, vs *Violations, _ *Evaluated) {
 		if _, ok := v.(string); !ok {
 			vs.Add(p.String(), "type", "not a string")
 		}
 	}
-	isNumber := func(v any, p *runtime.Path, vs *runtime.Violations, _ *Evaluated) {
+	isNumber := func(v any, p *Path, vs *Violations, _ *Evaluated) {
 		if _, ok := v.(json.Number); !ok {
 			vs.Add(p.String(), "type", "not a number")
 		}
@@ -233,7 +233,7 @@ func TestDecodeStrictNestedNulls(t *testing.T) {
 		{`{"m":{"x":1.0}}`, ""},
 	} {
 		var v inner
-		err := runtime.DecodeStrict([]byte(tc.data), &v)
+		err := DecodeStrict([]byte(tc.data), &v)
 		if tc.err == "" {
 			if err != nil {
 				t.Errorf("%s: %v", tc.data, err)
@@ -298,7 +298,7 @@ func TestDecodeStrictExactKeys(t *testing.T) {
 		{`{"a":2,"id":"q\"A\n"}`, obj{A: 2, ID: "q\"A\n"}},
 	} {
 		var got obj
-		if err := runtime.DecodeStrict([]byte(tc.data), &got); err != nil || got != tc.want {
+		if err := DecodeStrict([]byte(tc.data), &got); err != nil || got != tc.want {
 			t.Errorf("%s: %+v %v, want %+v", tc.data, got, err, tc.want)
 		}
 	}
@@ -315,24 +315,24 @@ func (e *evenDate) Validate() error {
 }
 
 func TestBranchNarrowing(t *testing.T) {
-	str := func(v any, p *runtime.Path, vs *runtime.Violations, _ *Evaluated) {
+	str := func(v any, p *Path, vs *Violations, _ *Evaluated) {
 		if _, ok := v.(string); !ok {
 			vs.Add(p.String(), "type", "not a string")
 		}
 	}
-	obj := func(v any, p *runtime.Path, vs *runtime.Violations, _ *Evaluated) {
+	obj := func(v any, p *Path, vs *Violations, _ *Evaluated) {
 		if _, ok := v.(map[string]any); !ok {
 			vs.Add(p.String(), "type", "not an object")
 		}
 	}
-	arr := func(v any, p *runtime.Path, vs *runtime.Violations, _ *Evaluated) {
+	arr := func(v any, p *Path, vs *Violations, _ *Evaluated) {
 		if _, ok := v.([]any); !ok {
 			vs.Add(p.String(), "type", "not an array")
 		}
 	}
 	tests := []struct {
 		name  string
-		check func(any, *runtime.Path, *runtime.Violations, *Evaluated)
+		check func(any, *Path, *Violations, *Evaluated)
 		doc   any
 		match bool
 	}{
@@ -348,7 +348,7 @@ func TestBranchNarrowing(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			var vs runtime.Violations
+			var vs Violations
 			tc.check(tc.doc, nil, &vs, nil)
 			if got := vs.Len() == 0; got != tc.match {
 				t.Errorf("match = %v, want %v (%v)", got, tc.match, vs.Err())

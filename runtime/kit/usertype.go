@@ -9,8 +9,6 @@ import (
 	"strings"
 
 	"github.com/reftask/reftask/runtime/internal/rawval"
-
-	"github.com/reftask/reftask/runtime"
 )
 
 // The helpers generated code calls for a schema whose Go type the spec
@@ -25,7 +23,7 @@ type Integer interface {
 
 // AsInteger converts like AsInt64, then checks that the value fits T.
 func AsInteger[T Integer](path string, v any) (T, error) {
-	n, err := runtime.AsInt64(path, v)
+	n, err := AsInt64(path, v)
 	if err != nil {
 		return 0, err
 	}
@@ -38,7 +36,7 @@ func AsInteger[T Integer](path string, v any) (T, error) {
 
 // AsFloat32 converts like AsFloat64, then checks that the value fits a float32.
 func AsFloat32(path string, v any) (float32, error) {
-	f, err := runtime.AsFloat64(path, v)
+	f, err := AsFloat64(path, v)
 	if err != nil {
 		return 0, err
 	}

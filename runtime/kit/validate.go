@@ -3,6 +3,7 @@ package kit
 import (
 	"encoding/json"
 	"fmt"
+
 	"github.com/reftask/reftask/runtime"
 )
 
@@ -118,10 +119,10 @@ func (e *Evaluated) Merge(o *Evaluated) {
 // CountValid runs each check on v with violations of its own and returns
 // how many passed, for anyOf, oneOf, not and if. When ev is not nil, what a
 // passing check evaluated is merged into it.
-func CountValid(v any, path *runtime.Path, ev *Evaluated, checks ...func(any, *runtime.Path, *runtime.Violations, *Evaluated)) int {
+func CountValid(v any, path *Path, ev *Evaluated, checks ...func(any, *Path, *Violations, *Evaluated)) int {
 	n := 0
 	for _, check := range checks {
-		var vs runtime.Violations
+		var vs Violations
 		var sub *Evaluated
 		if ev != nil {
 			sub = new(Evaluated)
@@ -139,8 +140,8 @@ func CountValid(v any, path *runtime.Path, ev *Evaluated, checks ...func(any, *r
 // value checked by check (a generated schema program): text that the schema
 // rejects as a string but that holds a JSON object or array is read as that
 // object or array, as a JSON column gives it.
-func AsJSONValueFor(path string, raw any, check func(any, *runtime.Path, *runtime.Violations, *Evaluated)) (runtime.JSONValue, error) {
-	j, err := runtime.AsJSONValue(path, raw)
+func AsJSONValueFor(path string, raw any, check func(any, *Path, *Violations, *Evaluated)) (runtime.JSONValue, error) {
+	j, err := AsJSONValue(path, raw)
 	if err != nil {
 		return j, err
 	}
@@ -162,12 +163,12 @@ func AsJSONValueFor(path string, raw any, check func(any, *runtime.Path, *runtim
 // AcceptsNull reports whether check (a generated schema program) accepts
 // JSON null: an optional JSON value takes a source's NULL as null only then,
 // and as absent otherwise, like an optional field of any other type.
-func AcceptsNull(check func(any, *runtime.Path, *runtime.Violations, *Evaluated)) bool {
+func AcceptsNull(check func(any, *Path, *Violations, *Evaluated)) bool {
 	return accepts(check, nil)
 }
 
-func accepts(check func(any, *runtime.Path, *runtime.Violations, *Evaluated), v any) bool {
-	var vs runtime.Violations
+func accepts(check func(any, *Path, *Violations, *Evaluated), v any) bool {
+	var vs Violations
 	check(v, nil, &vs, nil)
 	return vs.Len() == 0
 }
@@ -176,11 +177,11 @@ func accepts(check func(any, *runtime.Path, *runtime.Violations, *Evaluated), v 
 func BriefJSON(v any) string {
 	b, err := json.Marshal(v)
 	if err != nil {
-		return runtime.Clip(fmt.Sprint(v))
+		return Clip(fmt.Sprint(v))
 	}
-	return runtime.Clip(string(b))
+	return Clip(string(b))
 }
 
 // AcceptAll is the check of a schema that accepts every JSON value (true, or {}): generated code passes it where a
 // check function is taken as a value, instead of declaring an empty function of its own.
-func AcceptAll(any, *runtime.Path, *runtime.Violations, *Evaluated) {}
+func AcceptAll(any, *Path, *Violations, *Evaluated) {}

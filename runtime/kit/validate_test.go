@@ -7,7 +7,6 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/reftask/reftask/runtime"
 	"github.com/reftask/reftask/runtime/internal/rawval"
 )
 
@@ -179,16 +178,16 @@ func TestEvaluated(t *testing.T) {
 }
 
 func TestCountValid(t *testing.T) {
-	pass := func(prop string) func(any, *runtime.Path, *runtime.Violations, *Evaluated) {
-		return func(_ any, _ *runtime.Path, _ *runtime.Violations, ev *Evaluated) { ev.Prop(prop) }
+	pass := func(prop string) func(any, *Path, *Violations, *Evaluated) {
+		return func(_ any, _ *Path, _ *Violations, ev *Evaluated) { ev.Prop(prop) }
 	}
-	fail := func(prop string) func(any, *runtime.Path, *runtime.Violations, *Evaluated) {
-		return func(_ any, p *runtime.Path, vs *runtime.Violations, ev *Evaluated) {
+	fail := func(prop string) func(any, *Path, *Violations, *Evaluated) {
+		return func(_ any, p *Path, vs *Violations, ev *Evaluated) {
 			ev.Prop(prop)
 			vs.Add(p.String(), "type", "wrong")
 		}
 	}
-	type check = func(any, *runtime.Path, *runtime.Violations, *Evaluated)
+	type check = func(any, *Path, *Violations, *Evaluated)
 	tests := []struct {
 		name      string
 		checks    []check
@@ -204,7 +203,7 @@ func TestCountValid(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			root := runtime.Path{}
+			root := Path{}
 			p := root.Key("x")
 			ev := new(Evaluated)
 			if got := CountValid("v", &p, ev, tc.checks...); got != tc.want {
@@ -229,7 +228,7 @@ func TestCountValid(t *testing.T) {
 
 	// Each check sees the value and path, and its own violations.
 	var seen []string
-	checkA := func(v any, p *runtime.Path, vs *runtime.Violations, ev *Evaluated) {
+	checkA := func(v any, p *Path, vs *Violations, ev *Evaluated) {
 		if vs.Len() != 0 {
 			t.Error("check started with violations")
 		}
@@ -239,7 +238,7 @@ func TestCountValid(t *testing.T) {
 		seen = append(seen, v.(string)+p.String())
 		vs.Add("", "k", "m")
 	}
-	root := runtime.Path{}
+	root := Path{}
 	p := root.Index(3)
 	if n := CountValid("val", &p, nil, checkA, checkA); n != 0 {
 		t.Errorf("CountValid = %d, want 0", n)
@@ -250,16 +249,16 @@ func TestCountValid(t *testing.T) {
 }
 
 func TestAsJSONValueFor(t *testing.T) {
-	objectOnly := func(v any, p *runtime.Path, vs *runtime.Violations, _ *Evaluated) {
+	objectOnly := func(v any, p *Path, vs *Violations, _ *Evaluated) {
 		if _, ok := v.(map[string]any); !ok {
 			vs.Add(p.String(), "type", "not an object")
 		}
 	}
-	anything := func(any, *runtime.Path, *runtime.Violations, *Evaluated) {}
+	anything := func(any, *Path, *Violations, *Evaluated) {}
 	tests := []struct {
 		name  string
 		raw   any
-		check func(any, *runtime.Path, *runtime.Violations, *Evaluated)
+		check func(any, *Path, *Violations, *Evaluated)
 		want  any
 	}{
 		{"object text for an object", `{"a":1}`, objectOnly, map[string]any{"a": json.Number("1")}},
@@ -309,9 +308,9 @@ func TestBriefJSON(t *testing.T) {
 		{"1e400", json.Number("1e400"), "1e400"},
 		{"string", "x", `"x"`},
 		{"object", map[string]any{"b": true, "a": nil}, `{"a":null,"b":true}`},
-		{"exactly the limit", strings.Repeat("y", runtime.QuoteLimit-2), `"` + strings.Repeat("y", runtime.QuoteLimit-2) + `"`},
-		{"one more is cut", strings.Repeat("y", runtime.QuoteLimit-1), `"` + strings.Repeat("y", runtime.QuoteLimit-1) + lengthNote(runtime.QuoteLimit+1)},
-		{"long array", []any{strings.Repeat("z", 200)}, `["` + strings.Repeat("z", runtime.QuoteLimit-2) + lengthNote(204)},
+		{"exactly the limit", strings.Repeat("y", QuoteLimit-2), `"` + strings.Repeat("y", QuoteLimit-2) + `"`},
+		{"one more is cut", strings.Repeat("y", QuoteLimit-1), `"` + strings.Repeat("y", QuoteLimit-1) + lengthNote(QuoteLimit+1)},
+		{"long array", []any{strings.Repeat("z", 200)}, `["` + strings.Repeat("z", QuoteLimit-2) + lengthNote(204)},
 		{"not marshalable", make(chan int), ""},
 	}
 	for _, tc := range tests {
@@ -326,7 +325,7 @@ func TestBriefJSON(t *testing.T) {
 			if got != tc.want {
 				t.Errorf("BriefJSON = %q, want %q", got, tc.want)
 			}
-			if len(got) > runtime.QuoteLimit+len(lengthNote(1<<20)) {
+			if len(got) > QuoteLimit+len(lengthNote(1<<20)) {
 				t.Errorf("BriefJSON length %d", len(got))
 			}
 		})

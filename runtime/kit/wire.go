@@ -6,7 +6,7 @@ import (
 	"github.com/reftask/reftask/runtime/internal/wire"
 )
 
-// The cache encoding of generated codecs; runtime.Reader reads it back.
+// The cache encoding of generated codecs; kit.Reader reads it back.
 
 // AppendString appends s as a uvarint length followed by its bytes.
 func AppendString(dst []byte, s string) []byte { return wire.AppendString(dst, s) }

@@ -67,20 +67,20 @@ func (v *Blend) UnmarshalJSON(data []byte) error {
 
 // checkVariant validates the variant that is set against its own branch.
 func (v *Blend) checkVariant() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validateVariant(&vs, nil)
 	return vs.Err()
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Blend) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
 // validateVariant checks that one variant is set and that it satisfies its branch.
-func (v *Blend) validateVariant(vs *runtime.Violations, path *runtime.Path) {
+func (v *Blend) validateVariant(vs *kit.Violations, path *kit.Path) {
 	n := 0
 	if v.Variant0 != nil {
 		n++
@@ -93,7 +93,7 @@ func (v *Blend) validateVariant(vs *runtime.Violations, path *runtime.Path) {
 	}
 }
 
-func (v *Blend) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Blend) validate(vs *kit.Violations, path *kit.Path) {
 	v.validateVariant(vs, path)
 }
 
@@ -111,7 +111,7 @@ func appendBlend(dst []byte, v *Blend) []byte {
 	return dst
 }
 
-func readBlend(rd *runtime.Reader, v *Blend) {
+func readBlend(rd *kit.Reader, v *Blend) {
 	switch rd.Variant(2) {
 	case 0:
 		v.Variant0 = new(BlendVariant0)
@@ -169,7 +169,7 @@ func appendBlendVariant0(dst []byte, v *BlendVariant0) []byte {
 	return dst
 }
 
-func readBlendVariant0(rd *runtime.Reader, v *BlendVariant0) {
+func readBlendVariant0(rd *kit.Reader, v *BlendVariant0) {
 	v.Foo = rd.Int64()
 }
 
@@ -196,8 +196,8 @@ func appendBlendVariant1(dst []byte, v *BlendVariant1) []byte {
 	return dst
 }
 
-func readBlendVariant1(rd *runtime.Reader, v *BlendVariant1) {
-	v.Foo = kit.ReadOpt(rd, (*runtime.Reader).Int64)
+func readBlendVariant1(rd *kit.Reader, v *BlendVariant1) {
+	v.Foo = kit.ReadOpt(rd, (*kit.Reader).Int64)
 	v.Bar = rd.String()
 }
 
@@ -210,21 +210,21 @@ type Conditional struct {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Conditional) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *Conditional) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Conditional) validate(vs *kit.Violations, path *kit.Path) {
 	checkConditional(v.Any(), path, vs, nil)
 }
 
 func appendConditional(dst []byte, v *Conditional) []byte {
-	return runtime.AppendJSONValue(dst, v.JSONValue)
+	return kit.AppendJSONValue(dst, v.JSONValue)
 }
 
-func readConditional(rd *runtime.Reader, v *Conditional) {
-	v.JSONValue = runtime.ReadJSONValue(rd)
+func readConditional(rd *kit.Reader, v *Conditional) {
+	v.JSONValue = kit.ReadJSONValue(rd)
 }
 
 // cloneConditional returns a deep copy of v that shares nothing mutable with it.
@@ -290,27 +290,27 @@ func (v Either) Value() any {
 func (v *Either) UnmarshalJSON(data []byte) error {
 	x0, x1 := new(string), new(EitherObject)
 	return kit.PickVariant(v, false, []kit.Candidate[Either]{
-		{Name: "String", Value: Either{String: x0}, Err: runtime.DecodeStrict(data, x0)},
+		{Name: "String", Value: Either{String: x0}, Err: kit.DecodeStrict(data, x0)},
 		{Name: "Object", Value: Either{Object: x1}, Err: x1.UnmarshalJSON(data)},
 	}, (*Either).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
 func (v *Either) checkVariant() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validateVariant(&vs, nil)
 	return vs.Err()
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Either) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
 // validateVariant checks that one variant is set and that it satisfies its branch.
-func (v *Either) validateVariant(vs *runtime.Violations, path *runtime.Path) {
+func (v *Either) validateVariant(vs *kit.Violations, path *kit.Path) {
 	n := 0
 	if v.String != nil {
 		n++
@@ -326,7 +326,7 @@ func (v *Either) validateVariant(vs *runtime.Violations, path *runtime.Path) {
 	}
 }
 
-func (v *Either) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Either) validate(vs *kit.Violations, path *kit.Path) {
 	v.validateVariant(vs, path)
 }
 
@@ -344,7 +344,7 @@ func appendEither(dst []byte, v *Either) []byte {
 	return dst
 }
 
-func readEither(rd *runtime.Reader, v *Either) {
+func readEither(rd *kit.Reader, v *Either) {
 	switch rd.Variant(2) {
 	case 0:
 		v.String = new(string)
@@ -381,7 +381,7 @@ func appendEitherObject(dst []byte, v *EitherObject) []byte {
 	return dst
 }
 
-func readEitherObject(rd *runtime.Reader, v *EitherObject) {
+func readEitherObject(rd *kit.Reader, v *EitherObject) {
 	v.A = rd.Int64()
 }
 
@@ -422,7 +422,7 @@ func (v *Extra) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	type plain Extra
-	if err := runtime.DecodeStrict(data, (*plain)(v)); err != nil {
+	if err := kit.DecodeStrict(data, (*plain)(v)); err != nil {
 		return err
 	}
 	v.PatternProps = nil
@@ -436,7 +436,7 @@ func (v *Extra) UnmarshalJSON(data []byte) error {
 		if patternPropsKeyPattern.MatchString(k) {
 			matched = true
 			var x string
-			if err := runtime.DecodeStrict(raw[k], &x); err != nil {
+			if err := kit.DecodeStrict(raw[k], &x); err != nil {
 				return kit.PropError(k, err)
 			}
 			if v.PatternProps == nil {
@@ -446,7 +446,7 @@ func (v *Extra) UnmarshalJSON(data []byte) error {
 		}
 		if !matched {
 			var x bool
-			if err := runtime.DecodeStrict(raw[k], &x); err != nil {
+			if err := kit.DecodeStrict(raw[k], &x); err != nil {
 				return kit.PropError(k, err)
 			}
 			if v.Extra == nil {
@@ -470,12 +470,12 @@ func (v Extra) MarshalJSON() ([]byte, error) {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Extra) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *Extra) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Extra) validate(vs *kit.Violations, path *kit.Path) {
 	n := 1
 	n += len(v.PatternProps)
 	n += len(v.Extra)
@@ -514,7 +514,7 @@ func appendExtra(dst []byte, v *Extra) []byte {
 	return dst
 }
 
-func readExtra(rd *runtime.Reader, v *Extra) {
+func readExtra(rd *kit.Reader, v *Extra) {
 	v.Foo = rd.Int64()
 	{
 		n0 := rd.Len()
@@ -573,21 +573,21 @@ type Keyed struct {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Keyed) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *Keyed) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Keyed) validate(vs *kit.Violations, path *kit.Path) {
 	checkKeyed(v.Any(), path, vs, nil)
 }
 
 func appendKeyed(dst []byte, v *Keyed) []byte {
-	return runtime.AppendJSONValue(dst, v.JSONValue)
+	return kit.AppendJSONValue(dst, v.JSONValue)
 }
 
-func readKeyed(rd *runtime.Reader, v *Keyed) {
-	v.JSONValue = runtime.ReadJSONValue(rd)
+func readKeyed(rd *kit.Reader, v *Keyed) {
+	v.JSONValue = kit.ReadJSONValue(rd)
 }
 
 // cloneKeyed returns a deep copy of v that shares nothing mutable with it.
@@ -660,20 +660,20 @@ func (v *Maybe) UnmarshalJSON(data []byte) error {
 
 // checkVariant validates the variant that is set against its own branch.
 func (v *Maybe) checkVariant() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validateVariant(&vs, nil)
 	return vs.Err()
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Maybe) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
 // validateVariant checks that one variant is set and that it satisfies its branch.
-func (v *Maybe) validateVariant(vs *runtime.Violations, path *runtime.Path) {
+func (v *Maybe) validateVariant(vs *kit.Violations, path *kit.Path) {
 	n := 0
 	if v.Object != nil {
 		n++
@@ -688,7 +688,7 @@ func (v *Maybe) validateVariant(vs *runtime.Violations, path *runtime.Path) {
 	}
 }
 
-func (v *Maybe) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Maybe) validate(vs *kit.Violations, path *kit.Path) {
 	v.validateVariant(vs, path)
 }
 
@@ -699,21 +699,21 @@ func appendMaybe(dst []byte, v *Maybe) []byte {
 		dst = appendMaybeResult(dst, v.Object)
 	case v.Null != nil:
 		dst = kit.AppendInt64(dst, 1)
-		dst = runtime.AppendJSONValue(dst, (*v.Null))
+		dst = kit.AppendJSONValue(dst, (*v.Null))
 	default:
 		dst = kit.AppendInt64(dst, -1)
 	}
 	return dst
 }
 
-func readMaybe(rd *runtime.Reader, v *Maybe) {
+func readMaybe(rd *kit.Reader, v *Maybe) {
 	switch rd.Variant(2) {
 	case 0:
 		v.Object = new(MaybeResult)
 		readMaybeResult(rd, v.Object)
 	case 1:
 		v.Null = new(runtime.JSONValue)
-		(*v.Null) = runtime.ReadJSONValue(rd)
+		(*v.Null) = kit.ReadJSONValue(rd)
 	}
 }
 
@@ -756,12 +756,12 @@ func (v *MaybeResult) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *MaybeResult) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *MaybeResult) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *MaybeResult) validate(vs *kit.Violations, path *kit.Path) {
 	pKind := path.Key("kind")
 	v.Kind.validate(vs, &pKind)
 }
@@ -771,7 +771,7 @@ func appendMaybeResult(dst []byte, v *MaybeResult) []byte {
 	return dst
 }
 
-func readMaybeResult(rd *runtime.Reader, v *MaybeResult) {
+func readMaybeResult(rd *kit.Reader, v *MaybeResult) {
 	v.Kind = MaybeResultKind(rd.String())
 }
 
@@ -781,7 +781,7 @@ type MaybeResultKind string
 // UnmarshalJSON decodes a MaybeResultKind strictly: null is not a MaybeResultKind, and an integer may be written with a zero fraction (1.0).
 func (v *MaybeResultKind) UnmarshalJSON(data []byte) error {
 	type plain MaybeResultKind
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeStrict(data, (*plain)(v))
 }
 
 // The values of MaybeResultKind.
@@ -801,12 +801,12 @@ func (v MaybeResultKind) Valid() bool {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v MaybeResultKind) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v MaybeResultKind) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v MaybeResultKind) validate(vs *kit.Violations, path *kit.Path) {
 	if !v.Valid() {
 		vs.Addf(path.String(), "enum", "%v is not one of a, b", string(v))
 	}
@@ -816,7 +816,7 @@ func appendMaybeResultKind(dst []byte, v *MaybeResultKind) []byte {
 	return kit.AppendString(dst, string(*v))
 }
 
-func readMaybeResultKind(rd *runtime.Reader, v *MaybeResultKind) {
+func readMaybeResultKind(rd *kit.Reader, v *MaybeResultKind) {
 	*v = MaybeResultKind(rd.String())
 }
 
@@ -835,7 +835,7 @@ func (v *Merged) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	type plain Merged
-	if err := runtime.DecodeStrict(data, (*plain)(v)); err != nil {
+	if err := kit.DecodeStrict(data, (*plain)(v)); err != nil {
 		return err
 	}
 	v.Extra = nil
@@ -867,12 +867,12 @@ func (v Merged) MarshalJSON() ([]byte, error) {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Merged) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *Merged) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Merged) validate(vs *kit.Violations, path *kit.Path) {
 	n := 2
 	n += len(v.Extra)
 	if n > 3 {
@@ -899,12 +899,12 @@ func appendMerged(dst []byte, v *Merged) []byte {
 	dst = kit.AppendLen(dst, len(v.Extra))
 	for k0, e0 := range v.Extra {
 		dst = kit.AppendString(dst, k0)
-		dst = runtime.AppendJSONValue(dst, e0)
+		dst = kit.AppendJSONValue(dst, e0)
 	}
 	return dst
 }
 
-func readMerged(rd *runtime.Reader, v *Merged) {
+func readMerged(rd *kit.Reader, v *Merged) {
 	v.A = rd.Int64()
 	v.B = rd.String()
 	{
@@ -913,7 +913,7 @@ func readMerged(rd *runtime.Reader, v *Merged) {
 		for range n0 {
 			k0 := rd.String()
 			var e0 runtime.JSONValue
-			e0 = runtime.ReadJSONValue(rd)
+			e0 = kit.ReadJSONValue(rd)
 			v.Extra[k0] = e0
 		}
 	}
@@ -954,21 +954,21 @@ type Mixed struct {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Mixed) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *Mixed) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Mixed) validate(vs *kit.Violations, path *kit.Path) {
 	checkMixed(v.Any(), path, vs, nil)
 }
 
 func appendMixed(dst []byte, v *Mixed) []byte {
-	return runtime.AppendJSONValue(dst, v.JSONValue)
+	return kit.AppendJSONValue(dst, v.JSONValue)
 }
 
-func readMixed(rd *runtime.Reader, v *Mixed) {
-	v.JSONValue = runtime.ReadJSONValue(rd)
+func readMixed(rd *kit.Reader, v *Mixed) {
+	v.JSONValue = kit.ReadJSONValue(rd)
 }
 
 // cloneMixed returns a deep copy of v that shares nothing mutable with it.
@@ -1042,12 +1042,12 @@ func (v *Mode) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v Mode) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v Mode) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v Mode) validate(vs *kit.Violations, path *kit.Path) {
 	if !v.Valid() {
 		vs.Addf(path.String(), "enum", "%s is not one of 1, \"ab\", null, [\"x1\"], {\"a\":1}", string(v))
 	}
@@ -1057,7 +1057,7 @@ func appendMode(dst []byte, v *Mode) []byte {
 	return kit.AppendString(dst, string(*v))
 }
 
-func readMode(rd *runtime.Reader, v *Mode) {
+func readMode(rd *kit.Reader, v *Mode) {
 	*v = Mode(rd.String())
 }
 
@@ -1124,26 +1124,26 @@ func (v *Nested) UnmarshalJSON(data []byte) error {
 	x0, x1 := new(NestedVariant0), new([]Shape)
 	return kit.PickVariant(v, false, []kit.Candidate[Nested]{
 		{Name: "Variant0", Value: Nested{Variant0: x0}, Err: x0.UnmarshalJSON(data)},
-		{Name: "Array", Value: Nested{Array: x1}, Err: runtime.DecodeStrict(data, x1)},
+		{Name: "Array", Value: Nested{Array: x1}, Err: kit.DecodeStrict(data, x1)},
 	}, (*Nested).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
 func (v *Nested) checkVariant() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validateVariant(&vs, nil)
 	return vs.Err()
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Nested) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
 // validateVariant checks that one variant is set and that it satisfies its branch.
-func (v *Nested) validateVariant(vs *runtime.Violations, path *runtime.Path) {
+func (v *Nested) validateVariant(vs *kit.Violations, path *kit.Path) {
 	n := 0
 	if v.Variant0 != nil {
 		n++
@@ -1161,7 +1161,7 @@ func (v *Nested) validateVariant(vs *runtime.Violations, path *runtime.Path) {
 	}
 }
 
-func (v *Nested) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Nested) validate(vs *kit.Violations, path *kit.Path) {
 	v.validateVariant(vs, path)
 }
 
@@ -1182,7 +1182,7 @@ func appendNested(dst []byte, v *Nested) []byte {
 	return dst
 }
 
-func readNested(rd *runtime.Reader, v *Nested) {
+func readNested(rd *kit.Reader, v *Nested) {
 	switch rd.Variant(2) {
 	case 0:
 		v.Variant0 = new(NestedVariant0)
@@ -1257,27 +1257,27 @@ func (v NestedVariant0) Value() any {
 func (v *NestedVariant0) UnmarshalJSON(data []byte) error {
 	x0, x1 := new(int64), new(float64)
 	return kit.PickVariant(v, true, []kit.Candidate[NestedVariant0]{
-		{Name: "Integer", Value: NestedVariant0{Integer: x0}, Err: runtime.DecodeStrict(data, x0)},
-		{Name: "Number", Value: NestedVariant0{Number: x1}, Err: runtime.DecodeStrict(data, x1)},
+		{Name: "Integer", Value: NestedVariant0{Integer: x0}, Err: kit.DecodeStrict(data, x0)},
+		{Name: "Number", Value: NestedVariant0{Number: x1}, Err: kit.DecodeStrict(data, x1)},
 	}, (*NestedVariant0).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
 func (v *NestedVariant0) checkVariant() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validateVariant(&vs, nil)
 	return vs.Err()
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *NestedVariant0) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
 // validateVariant checks that one variant is set and that it satisfies its branch.
-func (v *NestedVariant0) validateVariant(vs *runtime.Violations, path *runtime.Path) {
+func (v *NestedVariant0) validateVariant(vs *kit.Violations, path *kit.Path) {
 	n := 0
 	if v.Integer != nil {
 		n++
@@ -1293,7 +1293,7 @@ func (v *NestedVariant0) validateVariant(vs *runtime.Violations, path *runtime.P
 	}
 }
 
-func (v *NestedVariant0) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *NestedVariant0) validate(vs *kit.Violations, path *kit.Path) {
 	before := vs.Len()
 	v.validateVariant(vs, path)
 	if vs.Len() > before {
@@ -1326,7 +1326,7 @@ func appendNestedVariant0(dst []byte, v *NestedVariant0) []byte {
 	return dst
 }
 
-func readNestedVariant0(rd *runtime.Reader, v *NestedVariant0) {
+func readNestedVariant0(rd *kit.Reader, v *NestedVariant0) {
 	switch rd.Variant(2) {
 	case 0:
 		v.Integer = new(int64)
@@ -1367,11 +1367,11 @@ func (v *Open) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	*v = Open{}
-	if err := runtime.DecodeStrict(items[0], &v.V0); err != nil {
+	if err := kit.DecodeStrict(items[0], &v.V0); err != nil {
 		return kit.PropError("0", err)
 	}
 	if len(items) > 1 {
-		if err := runtime.DecodeStrict(items[1], &v.V1); err != nil {
+		if err := kit.DecodeStrict(items[1], &v.V1); err != nil {
 			return kit.PropError("1", err)
 		}
 	}
@@ -1387,12 +1387,12 @@ func (v *Open) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Open) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *Open) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Open) validate(vs *kit.Violations, path *kit.Path) {
 	n := 1
 	if v.V1 != nil {
 		n = 2
@@ -1416,17 +1416,17 @@ func appendOpen(dst []byte, v *Open) []byte {
 	dst = kit.AppendOpt(dst, v.V1, kit.AppendString)
 	dst = kit.AppendLen(dst, len(v.Rest))
 	for i0 := range v.Rest {
-		dst = runtime.AppendJSONValue(dst, v.Rest[i0])
+		dst = kit.AppendJSONValue(dst, v.Rest[i0])
 	}
 	return dst
 }
 
-func readOpen(rd *runtime.Reader, v *Open) {
+func readOpen(rd *kit.Reader, v *Open) {
 	v.V0 = rd.Int64()
-	v.V1 = kit.ReadOpt(rd, (*runtime.Reader).String)
+	v.V1 = kit.ReadOpt(rd, (*kit.Reader).String)
 	v.Rest = make([]runtime.JSONValue, rd.Len())
 	for i0 := range v.Rest {
-		v.Rest[i0] = runtime.ReadJSONValue(rd)
+		v.Rest[i0] = kit.ReadJSONValue(rd)
 	}
 }
 
@@ -1486,7 +1486,7 @@ func (v *Pair) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	*v = Pair{}
-	if err := runtime.DecodeStrict(items[0], &v.V0); err != nil {
+	if err := kit.DecodeStrict(items[0], &v.V0); err != nil {
 		return kit.PropError("0", err)
 	}
 	if len(items) > 1 {
@@ -1496,7 +1496,7 @@ func (v *Pair) UnmarshalJSON(data []byte) error {
 	}
 	for i := 2; i < len(items); i++ {
 		var x bool
-		if err := runtime.DecodeStrict(items[i], &x); err != nil {
+		if err := kit.DecodeStrict(items[i], &x); err != nil {
 			return kit.PropError(strconv.Itoa(i), err)
 		}
 		v.Rest = append(v.Rest, x)
@@ -1506,12 +1506,12 @@ func (v *Pair) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Pair) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *Pair) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Pair) validate(vs *kit.Violations, path *kit.Path) {
 	n := 1
 	if v.V1.Set {
 		n = 2
@@ -1535,9 +1535,9 @@ func appendPair(dst []byte, v *Pair) []byte {
 	return dst
 }
 
-func readPair(rd *runtime.Reader, v *Pair) {
+func readPair(rd *kit.Reader, v *Pair) {
 	v.V0 = rd.String()
-	v.V1 = kit.ReadOptNull(rd, (*runtime.Reader).Float64)
+	v.V1 = kit.ReadOptNull(rd, (*kit.Reader).Float64)
 	v.Rest = make([]bool, rd.Len())
 	for i0 := range v.Rest {
 		v.Rest[i0] = rd.Bool()
@@ -1610,28 +1610,28 @@ func (v Scalar) Value() any {
 func (v *Scalar) UnmarshalJSON(data []byte) error {
 	x0, x1, x2 := new(string), new(int64), new(float64)
 	return kit.PickVariant(v, true, []kit.Candidate[Scalar]{
-		{Name: "String", Value: Scalar{String: x0}, Err: runtime.DecodeStrict(data, x0)},
-		{Name: "Integer", Value: Scalar{Integer: x1}, Err: runtime.DecodeStrict(data, x1)},
-		{Name: "Number", Value: Scalar{Number: x2}, Err: runtime.DecodeStrict(data, x2)},
+		{Name: "String", Value: Scalar{String: x0}, Err: kit.DecodeStrict(data, x0)},
+		{Name: "Integer", Value: Scalar{Integer: x1}, Err: kit.DecodeStrict(data, x1)},
+		{Name: "Number", Value: Scalar{Number: x2}, Err: kit.DecodeStrict(data, x2)},
 	}, (*Scalar).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
 func (v *Scalar) checkVariant() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validateVariant(&vs, nil)
 	return vs.Err()
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Scalar) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
 // validateVariant checks that one variant is set and that it satisfies its branch.
-func (v *Scalar) validateVariant(vs *runtime.Violations, path *runtime.Path) {
+func (v *Scalar) validateVariant(vs *kit.Violations, path *kit.Path) {
 	n := 0
 	if v.String != nil {
 		n++
@@ -1653,7 +1653,7 @@ func (v *Scalar) validateVariant(vs *runtime.Violations, path *runtime.Path) {
 	}
 }
 
-func (v *Scalar) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Scalar) validate(vs *kit.Violations, path *kit.Path) {
 	before := vs.Len()
 	v.validateVariant(vs, path)
 	if vs.Len() > before {
@@ -1689,7 +1689,7 @@ func appendScalar(dst []byte, v *Scalar) []byte {
 	return dst
 }
 
-func readScalar(rd *runtime.Reader, v *Scalar) {
+func readScalar(rd *kit.Reader, v *Scalar) {
 	switch rd.Variant(3) {
 	case 0:
 		v.String = new(string)
@@ -1779,12 +1779,12 @@ func (v *Shape) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Shape) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *Shape) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Shape) validate(vs *kit.Violations, path *kit.Path) {
 	n := 0
 	if v.Circle != nil {
 		n++
@@ -1813,7 +1813,7 @@ func appendShape(dst []byte, v *Shape) []byte {
 	return dst
 }
 
-func readShape(rd *runtime.Reader, v *Shape) {
+func readShape(rd *kit.Reader, v *Shape) {
 	switch rd.Variant(2) {
 	case 0:
 		v.Circle = new(ShapeCircle)
@@ -1843,12 +1843,12 @@ func (v *ShapeCircle) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *ShapeCircle) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *ShapeCircle) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *ShapeCircle) validate(vs *kit.Violations, path *kit.Path) {
 	pKind := path.Key("kind")
 	if v.Kind != "circle" {
 		vs.Addf(pKind.String(), "const", "%v is not circle", v.Kind)
@@ -1865,7 +1865,7 @@ func appendShapeCircle(dst []byte, v *ShapeCircle) []byte {
 	return dst
 }
 
-func readShapeCircle(rd *runtime.Reader, v *ShapeCircle) {
+func readShapeCircle(rd *kit.Reader, v *ShapeCircle) {
 	v.Kind = rd.String()
 	v.R = rd.Float64()
 }
@@ -1905,12 +1905,12 @@ func (v *ShapeSquare) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *ShapeSquare) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *ShapeSquare) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *ShapeSquare) validate(vs *kit.Violations, path *kit.Path) {
 	pKind := path.Key("kind")
 	if v.Kind != "square" {
 		vs.Addf(pKind.String(), "const", "%v is not square", v.Kind)
@@ -1927,7 +1927,7 @@ func appendShapeSquare(dst []byte, v *ShapeSquare) []byte {
 	return dst
 }
 
-func readShapeSquare(rd *runtime.Reader, v *ShapeSquare) {
+func readShapeSquare(rd *kit.Reader, v *ShapeSquare) {
 	v.Kind = rd.String()
 	v.A = rd.Int64()
 }
@@ -1941,21 +1941,21 @@ type Tuple struct {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Tuple) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *Tuple) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Tuple) validate(vs *kit.Violations, path *kit.Path) {
 	checkTuple(v.Any(), path, vs, nil)
 }
 
 func appendTuple(dst []byte, v *Tuple) []byte {
-	return runtime.AppendJSONValue(dst, v.JSONValue)
+	return kit.AppendJSONValue(dst, v.JSONValue)
 }
 
-func readTuple(rd *runtime.Reader, v *Tuple) {
-	v.JSONValue = runtime.ReadJSONValue(rd)
+func readTuple(rd *kit.Reader, v *Tuple) {
+	v.JSONValue = kit.ReadJSONValue(rd)
 }
 
 // cloneTuple returns a deep copy of v that shares nothing mutable with it.
@@ -2002,12 +2002,12 @@ func (v *Typed) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Typed) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *Typed) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Typed) validate(vs *kit.Violations, path *kit.Path) {
 	pA := path.Key("a")
 	if v.A < 0 {
 		vs.Addf(pA.String(), "minimum", "%v is less than 0", v.A)
@@ -2057,7 +2057,7 @@ func appendTyped(dst []byte, v *Typed) []byte {
 	return dst
 }
 
-func readTyped(rd *runtime.Reader, v *Typed) {
+func readTyped(rd *kit.Reader, v *Typed) {
 	v.A = rd.Int64()
 	v.B = rd.String()
 	if rd.Present() {
@@ -2068,7 +2068,7 @@ func readTyped(rd *runtime.Reader, v *Typed) {
 		}
 		v.C = p0
 	}
-	v.D = kit.ReadOptNull(rd, (*runtime.Reader).Float64)
+	v.D = kit.ReadOptNull(rd, (*kit.Reader).Float64)
 }
 
 // cloneTyped returns a deep copy of v that shares nothing mutable with it.
@@ -2090,7 +2090,7 @@ type TypedCItem string
 // UnmarshalJSON decodes a TypedCItem strictly: null is not a TypedCItem, and an integer may be written with a zero fraction (1.0).
 func (v *TypedCItem) UnmarshalJSON(data []byte) error {
 	type plain TypedCItem
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeStrict(data, (*plain)(v))
 }
 
 // The values of TypedCItem.
@@ -2110,12 +2110,12 @@ func (v TypedCItem) Valid() bool {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v TypedCItem) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v TypedCItem) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v TypedCItem) validate(vs *kit.Violations, path *kit.Path) {
 	if !v.Valid() {
 		vs.Addf(path.String(), "enum", "%v is not one of x1, y", string(v))
 	}
@@ -2125,7 +2125,7 @@ func appendTypedCItem(dst []byte, v *TypedCItem) []byte {
 	return kit.AppendString(dst, string(*v))
 }
 
-func readTypedCItem(rd *runtime.Reader, v *TypedCItem) {
+func readTypedCItem(rd *kit.Reader, v *TypedCItem) {
 	*v = TypedCItem(rd.String())
 }
 
@@ -2200,12 +2200,12 @@ func (v *Vehicle) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Vehicle) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *Vehicle) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Vehicle) validate(vs *kit.Violations, path *kit.Path) {
 	n := 0
 	if v.Circle != nil {
 		n++
@@ -2234,7 +2234,7 @@ func appendVehicle(dst []byte, v *Vehicle) []byte {
 	return dst
 }
 
-func readVehicle(rd *runtime.Reader, v *Vehicle) {
+func readVehicle(rd *kit.Reader, v *Vehicle) {
 	switch rd.Variant(2) {
 	case 0:
 		v.Circle = new(VehicleCircle)
@@ -2265,12 +2265,12 @@ func (v *VehicleCircle) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *VehicleCircle) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *VehicleCircle) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *VehicleCircle) validate(vs *kit.Violations, path *kit.Path) {
 	pA := path.Key("a")
 	if v.A < 0 {
 		vs.Addf(pA.String(), "minimum", "%v is less than 0", v.A)
@@ -2288,10 +2288,10 @@ func appendVehicleCircle(dst []byte, v *VehicleCircle) []byte {
 	return dst
 }
 
-func readVehicleCircle(rd *runtime.Reader, v *VehicleCircle) {
+func readVehicleCircle(rd *kit.Reader, v *VehicleCircle) {
 	v.A = rd.Int64()
 	v.Kind = rd.String()
-	v.B = kit.ReadOpt(rd, (*runtime.Reader).String)
+	v.B = kit.ReadOpt(rd, (*kit.Reader).String)
 }
 
 // VehicleParams is the object at Vehicle.task.json#/params.
@@ -2330,12 +2330,12 @@ func (v *VehicleSquare) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *VehicleSquare) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *VehicleSquare) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *VehicleSquare) validate(vs *kit.Violations, path *kit.Path) {
 	pA := path.Key("a")
 	if v.A < 0 {
 		vs.Addf(pA.String(), "minimum", "%v is less than 0", v.A)
@@ -2361,7 +2361,7 @@ func appendVehicleSquare(dst []byte, v *VehicleSquare) []byte {
 	return dst
 }
 
-func readVehicleSquare(rd *runtime.Reader, v *VehicleSquare) {
+func readVehicleSquare(rd *kit.Reader, v *VehicleSquare) {
 	v.A = rd.Int64()
 	v.Kind = rd.String()
 	if rd.Present() {
@@ -2375,7 +2375,7 @@ func readVehicleSquare(rd *runtime.Reader, v *VehicleSquare) {
 }
 
 // checkConditional checks a JSON value against the schema at $defs/conditional, adding a violation for every keyword it breaks.
-func checkConditional(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+func checkConditional(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluated) {
 	own := new(kit.Evaluated)
 	if !kit.HasJSONType(v, "object") {
 		vs.Addf(path.String(), "type", "%s is not of type object", kit.JSONKind(v))
@@ -2416,14 +2416,14 @@ func checkConditional(v any, path *runtime.Path, vs *runtime.Violations, ev *kit
 }
 
 // checkConditionalElse checks a JSON value against the schema at conditional/else, adding a violation for every keyword it breaks.
-func checkConditionalElse(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+func checkConditionalElse(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluated) {
 	if kit.CountValid(v, path, nil, checkConditionalElseNot) == 1 {
 		vs.Add(path.String(), "not", "the value matches the schema under not")
 	}
 }
 
 // checkConditionalElseNot checks a JSON value against the schema at else/not, adding a violation for every keyword it breaks.
-func checkConditionalElseNot(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+func checkConditionalElseNot(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluated) {
 	if o, ok := v.(map[string]any); ok {
 		for _, k := range []string{"foo"} {
 			if _, ok := o[k]; !ok {
@@ -2434,7 +2434,7 @@ func checkConditionalElseNot(v any, path *runtime.Path, vs *runtime.Violations, 
 }
 
 // checkConditionalIf checks a JSON value against the schema at conditional/if, adding a violation for every keyword it breaks.
-func checkConditionalIf(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+func checkConditionalIf(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluated) {
 	if o, ok := v.(map[string]any); ok {
 		for _, k := range []string{"kind"} {
 			if _, ok := o[k]; !ok {
@@ -2450,28 +2450,28 @@ func checkConditionalIf(v any, path *runtime.Path, vs *runtime.Violations, ev *k
 }
 
 // checkConditionalIfPropKind checks a JSON value against the schema at properties/kind, adding a violation for every keyword it breaks.
-func checkConditionalIfPropKind(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+func checkConditionalIfPropKind(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluated) {
 	if !kit.EqualJSON(v, "a") {
 		vs.Addf(path.String(), "const", "%s is not \"a\"", kit.BriefJSON(v))
 	}
 }
 
 // checkConditionalPropFoo checks a JSON value against the schema at properties/foo, adding a violation for every keyword it breaks.
-func checkConditionalPropFoo(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+func checkConditionalPropFoo(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "string") {
 		vs.Addf(path.String(), "type", "%s is not of type string", kit.JSONKind(v))
 	}
 }
 
 // checkConditionalPropKind checks a JSON value against the schema at properties/kind, adding a violation for every keyword it breaks.
-func checkConditionalPropKind(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+func checkConditionalPropKind(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluated) {
 	if !kit.InJSON(v, "a", "b") {
 		vs.Addf(path.String(), "enum", "%s is not one of \"a\", \"b\"", kit.BriefJSON(v))
 	}
 }
 
 // checkConditionalThen checks a JSON value against the schema at conditional/then, adding a violation for every keyword it breaks.
-func checkConditionalThen(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+func checkConditionalThen(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluated) {
 	if o, ok := v.(map[string]any); ok {
 		for _, k := range []string{"foo"} {
 			if _, ok := o[k]; !ok {
@@ -2487,19 +2487,19 @@ func checkConditionalThen(v any, path *runtime.Path, vs *runtime.Violations, ev 
 }
 
 // checkConditionalThenPropBar checks a JSON value against the schema at properties/bar, adding a violation for every keyword it breaks.
-func checkConditionalThenPropBar(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+func checkConditionalThenPropBar(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "integer") {
 		vs.Addf(path.String(), "type", "%s is not of type integer", kit.JSONKind(v))
 	}
 }
 
 // checkConditionalUnevaluated checks a JSON value against the schema at conditional/unevaluatedProperties, adding a violation for every keyword it breaks.
-func checkConditionalUnevaluated(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+func checkConditionalUnevaluated(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluated) {
 	vs.Add(path.String(), "false", "no value is allowed here")
 }
 
 // checkKeyed checks a JSON value against the schema at $defs/keyed, adding a violation for every keyword it breaks.
-func checkKeyed(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+func checkKeyed(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "object") {
 		vs.Addf(path.String(), "type", "%s is not of type object", kit.JSONKind(v))
 	}
@@ -2535,14 +2535,14 @@ func checkKeyed(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evalu
 }
 
 // checkKeyedAdditional checks a JSON value against the schema at keyed/additionalProperties, adding a violation for every keyword it breaks.
-func checkKeyedAdditional(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+func checkKeyedAdditional(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "boolean") {
 		vs.Addf(path.String(), "type", "%s is not of type boolean", kit.JSONKind(v))
 	}
 }
 
 // checkKeyedNames checks a JSON value against the schema at keyed/propertyNames, adding a violation for every keyword it breaks.
-func checkKeyedNames(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+func checkKeyedNames(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluated) {
 	if s, ok := v.(string); ok {
 		if utf8.RuneCountInString(s) > 3 {
 			vs.Addf(path.String(), "maxLength", "length %d, want at most 3", utf8.RuneCountInString(s))
@@ -2551,7 +2551,7 @@ func checkKeyedNames(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.
 }
 
 // checkKeyedPattern0 checks a JSON value against the schema at patternProperties/%5Ex, adding a violation for every keyword it breaks.
-func checkKeyedPattern0(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+func checkKeyedPattern0(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "string") {
 		vs.Addf(path.String(), "type", "%s is not of type string", kit.JSONKind(v))
 	}
@@ -2563,21 +2563,21 @@ func checkKeyedPattern0(v any, path *runtime.Path, vs *runtime.Violations, ev *k
 }
 
 // checkKeyedPropFoo checks a JSON value against the schema at properties/foo, adding a violation for every keyword it breaks.
-func checkKeyedPropFoo(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+func checkKeyedPropFoo(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "integer") {
 		vs.Addf(path.String(), "type", "%s is not of type integer", kit.JSONKind(v))
 	}
 }
 
 // checkMaybeNull checks a JSON value against the schema at anyOf/1, adding a violation for every keyword it breaks.
-func checkMaybeNull(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+func checkMaybeNull(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "null") {
 		vs.Addf(path.String(), "type", "%s is not of type null", kit.JSONKind(v))
 	}
 }
 
 // checkMixed checks a JSON value against the schema at $defs/mixed, adding a violation for every keyword it breaks.
-func checkMixed(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+func checkMixed(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "string", "integer", "null") {
 		vs.Addf(path.String(), "type", "%s is not of type string or integer or null", kit.JSONKind(v))
 	}
@@ -2600,14 +2600,14 @@ func checkMixed(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evalu
 }
 
 // checkNestedVariant0Integer checks a JSON value against the schema at oneOf/0, adding a violation for every keyword it breaks.
-func checkNestedVariant0Integer(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+func checkNestedVariant0Integer(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "integer") {
 		vs.Addf(path.String(), "type", "%s is not of type integer", kit.JSONKind(v))
 	}
 }
 
 // checkNestedVariant0Number checks a JSON value against the schema at oneOf/1, adding a violation for every keyword it breaks.
-func checkNestedVariant0Number(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+func checkNestedVariant0Number(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "number") {
 		vs.Addf(path.String(), "type", "%s is not of type number", kit.JSONKind(v))
 	}
@@ -2619,14 +2619,14 @@ func checkNestedVariant0Number(v any, path *runtime.Path, vs *runtime.Violations
 }
 
 // checkScalarInteger checks a JSON value against the schema at oneOf/1, adding a violation for every keyword it breaks.
-func checkScalarInteger(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+func checkScalarInteger(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "integer") {
 		vs.Addf(path.String(), "type", "%s is not of type integer", kit.JSONKind(v))
 	}
 }
 
 // checkScalarNumber checks a JSON value against the schema at oneOf/2, adding a violation for every keyword it breaks.
-func checkScalarNumber(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+func checkScalarNumber(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "number") {
 		vs.Addf(path.String(), "type", "%s is not of type number", kit.JSONKind(v))
 	}
@@ -2638,7 +2638,7 @@ func checkScalarNumber(v any, path *runtime.Path, vs *runtime.Violations, ev *ki
 }
 
 // checkTuple checks a JSON value against the schema at $defs/tuple, adding a violation for every keyword it breaks.
-func checkTuple(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+func checkTuple(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "array") {
 		vs.Addf(path.String(), "type", "%s is not of type array", kit.JSONKind(v))
 	}
@@ -2660,7 +2660,7 @@ func checkTuple(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evalu
 		}
 		found := 0
 		for i, x := range a {
-			var sub runtime.Violations
+			var sub kit.Violations
 			p := path.Index(i)
 			checkTupleContains(x, &p, &sub, nil)
 			if sub.Len() == 0 {
@@ -2677,28 +2677,28 @@ func checkTuple(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evalu
 }
 
 // checkTupleContains checks a JSON value against the schema at tuple/contains, adding a violation for every keyword it breaks.
-func checkTupleContains(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+func checkTupleContains(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "integer") {
 		vs.Addf(path.String(), "type", "%s is not of type integer", kit.JSONKind(v))
 	}
 }
 
 // checkTupleItems checks a JSON value against the schema at tuple/items, adding a violation for every keyword it breaks.
-func checkTupleItems(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+func checkTupleItems(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "boolean", "null", "integer") {
 		vs.Addf(path.String(), "type", "%s is not of type boolean or null or integer", kit.JSONKind(v))
 	}
 }
 
 // checkTuplePrefix0 checks a JSON value against the schema at prefixItems/0, adding a violation for every keyword it breaks.
-func checkTuplePrefix0(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+func checkTuplePrefix0(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "string") {
 		vs.Addf(path.String(), "type", "%s is not of type string", kit.JSONKind(v))
 	}
 }
 
 // checkTuplePrefix1 checks a JSON value against the schema at prefixItems/1, adding a violation for every keyword it breaks.
-func checkTuplePrefix1(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+func checkTuplePrefix1(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "number") {
 		vs.Addf(path.String(), "type", "%s is not of type number", kit.JSONKind(v))
 	}
@@ -3007,7 +3007,7 @@ func (c *Client) InvalidateBlend(id string) {
 }
 
 func describeBlendParams(p *BlendParams) string {
-	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
+	return fmt.Sprintf("id=%v", kit.Quote(p.ID))
 }
 
 // rowBlend converts one row of the query; a bare return passes err on.
@@ -3045,7 +3045,7 @@ func (c *Client) InvalidateConditional(id string) {
 }
 
 func describeConditionalParams(p *ConditionalParams) string {
-	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
+	return fmt.Sprintf("id=%v", kit.Quote(p.ID))
 }
 
 // rowConditional converts one row of the query; a bare return passes err on.
@@ -3083,7 +3083,7 @@ func (c *Client) InvalidateEither(id string) {
 }
 
 func describeEitherParams(p *EitherParams) string {
-	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
+	return fmt.Sprintf("id=%v", kit.Quote(p.ID))
 }
 
 // rowEither converts one row of the query; a bare return passes err on.
@@ -3121,13 +3121,13 @@ func (c *Client) InvalidateExtra(id string) {
 }
 
 func describeExtraParams(p *ExtraParams) string {
-	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
+	return fmt.Sprintf("id=%v", kit.Quote(p.ID))
 }
 
 // scanExtra reads one row of the task's query into a Extra, column by column; a bare return passes err on.
 func scanExtra(row *runtime.Row) (out *Extra, err error) {
 	var v Extra
-	v.Foo = kit.Field(&err, "/foo", row.Col(0), runtime.AsInt64)
+	v.Foo = kit.Field(&err, "/foo", row.Col(0), kit.AsInt64)
 	if err != nil {
 		return
 	}
@@ -3155,7 +3155,7 @@ func (c *Client) InvalidateKeyed(id string) {
 }
 
 func describeKeyedParams(p *KeyedParams) string {
-	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
+	return fmt.Sprintf("id=%v", kit.Quote(p.ID))
 }
 
 // rowKeyed converts one row of the query; a bare return passes err on.
@@ -3193,7 +3193,7 @@ func (c *Client) InvalidateMaybe(id string) {
 }
 
 func describeMaybeParams(p *MaybeParams) string {
-	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
+	return fmt.Sprintf("id=%v", kit.Quote(p.ID))
 }
 
 // rowMaybe converts one row of the query; a bare return passes err on.
@@ -3231,14 +3231,14 @@ func (c *Client) InvalidateMerged(id string) {
 }
 
 func describeMergedParams(p *MergedParams) string {
-	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
+	return fmt.Sprintf("id=%v", kit.Quote(p.ID))
 }
 
 // scanMerged reads one row of the task's query into a Merged, column by column; a bare return passes err on.
 func scanMerged(row *runtime.Row) (out *Merged, err error) {
 	var v Merged
-	v.A = kit.Field(&err, "/a", row.Col(0), runtime.AsInt64)
-	v.B = kit.Field(&err, "/b", row.Col(1), runtime.AsString)
+	v.A = kit.Field(&err, "/a", row.Col(0), kit.AsInt64)
+	v.B = kit.Field(&err, "/b", row.Col(1), kit.AsString)
 	if err != nil {
 		return
 	}
@@ -3266,7 +3266,7 @@ func (c *Client) InvalidateMixed(id string) {
 }
 
 func describeMixedParams(p *MixedParams) string {
-	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
+	return fmt.Sprintf("id=%v", kit.Quote(p.ID))
 }
 
 // rowMixed converts one row of the query; a bare return passes err on.
@@ -3304,7 +3304,7 @@ func (c *Client) InvalidateMode(id string) {
 }
 
 func describeModeParams(p *ModeParams) string {
-	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
+	return fmt.Sprintf("id=%v", kit.Quote(p.ID))
 }
 
 // rowMode converts one row of the query; a bare return passes err on.
@@ -3342,7 +3342,7 @@ func (c *Client) InvalidateNested(id string) {
 }
 
 func describeNestedParams(p *NestedParams) string {
-	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
+	return fmt.Sprintf("id=%v", kit.Quote(p.ID))
 }
 
 // rowNested converts one row of the query; a bare return passes err on.
@@ -3380,7 +3380,7 @@ func (c *Client) InvalidateOpen(id string) {
 }
 
 func describeOpenParams(p *OpenParams) string {
-	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
+	return fmt.Sprintf("id=%v", kit.Quote(p.ID))
 }
 
 // rowOpen converts one row of the query; a bare return passes err on.
@@ -3418,7 +3418,7 @@ func (c *Client) InvalidatePair(id string) {
 }
 
 func describePairParams(p *PairParams) string {
-	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
+	return fmt.Sprintf("id=%v", kit.Quote(p.ID))
 }
 
 // rowPair converts one row of the query; a bare return passes err on.
@@ -3456,7 +3456,7 @@ func (c *Client) InvalidateScalar(id string) {
 }
 
 func describeScalarParams(p *ScalarParams) string {
-	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
+	return fmt.Sprintf("id=%v", kit.Quote(p.ID))
 }
 
 // rowScalar converts one row of the query; a bare return passes err on.
@@ -3494,7 +3494,7 @@ func (c *Client) InvalidateShape(id string) {
 }
 
 func describeShapeParams(p *ShapeParams) string {
-	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
+	return fmt.Sprintf("id=%v", kit.Quote(p.ID))
 }
 
 // rowShape converts one row of the query; a bare return passes err on.
@@ -3532,7 +3532,7 @@ func (c *Client) InvalidateTuple(id string) {
 }
 
 func describeTupleParams(p *TupleParams) string {
-	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
+	return fmt.Sprintf("id=%v", kit.Quote(p.ID))
 }
 
 // rowTuple converts one row of the query; a bare return passes err on.
@@ -3570,16 +3570,16 @@ func (c *Client) InvalidateTyped(id string) {
 }
 
 func describeTypedParams(p *TypedParams) string {
-	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
+	return fmt.Sprintf("id=%v", kit.Quote(p.ID))
 }
 
 // scanTyped reads one row of the task's query into a Typed, column by column; a bare return passes err on.
 func scanTyped(row *runtime.Row) (out *Typed, err error) {
 	var v Typed
-	v.A = kit.Field(&err, "/a", row.Col(0), runtime.AsInt64)
-	v.B = kit.Field(&err, "/b", row.Col(1), runtime.AsString)
+	v.A = kit.Field(&err, "/a", row.Col(0), kit.AsInt64)
+	v.B = kit.Field(&err, "/b", row.Col(1), kit.AsString)
 	v.C = kit.OptionalListField(&err, "/c", row.Col(2), kit.AsStringOf[TypedCItem])
-	v.D = kit.OptNullField(&err, "/d", row.Col(3), runtime.AsFloat64)
+	v.D = kit.OptNullField(&err, "/d", row.Col(3), kit.AsFloat64)
 	if err != nil {
 		return
 	}
@@ -3607,7 +3607,7 @@ func (c *Client) InvalidateVehicle(id string) {
 }
 
 func describeVehicleParams(p *VehicleParams) string {
-	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
+	return fmt.Sprintf("id=%v", kit.Quote(p.ID))
 }
 
 // rowVehicle converts one row of the query; a bare return passes err on.
@@ -3628,7 +3628,7 @@ func (c *Client) fetchVehicle(ctx context.Context, p *VehicleParams) (*Vehicle, 
 	return runtime.QueryOne(ctx, c.x, c.vehicleQuery, []any{p.ID}, rowVehicle)
 }
 
-// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError (see runtime.DecodeParams).
+// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError.
 func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, error) {
 	switch task {
 	case "Blend":

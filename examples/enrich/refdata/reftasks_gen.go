@@ -33,12 +33,12 @@ func (v *Product) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Product) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *Product) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Product) validate(vs *kit.Violations, path *kit.Path) {
 	pName := path.Key("name")
 	if utf8.RuneCountInString(v.Name) < 1 {
 		vs.Addf(pName.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.Name))
@@ -56,7 +56,7 @@ func appendProduct(dst []byte, v *Product) []byte {
 	return dst
 }
 
-func readProduct(rd *runtime.Reader, v *Product) {
+func readProduct(rd *kit.Reader, v *Product) {
 	v.SKU = rd.String()
 	v.Name = rd.String()
 	v.PriceCents = rd.Int64()
@@ -81,12 +81,12 @@ func (v *ProductParams) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *ProductParams) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *ProductParams) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *ProductParams) validate(vs *kit.Violations, path *kit.Path) {
 	pSKU := path.Key("sku")
 	if !skuPattern.MatchString(v.SKU) {
 		vs.Addf(pSKU.String(), "pattern", "%q does not match \"^SKU-[0-9]{5}$\"", v.SKU)
@@ -112,12 +112,12 @@ func (v *UserPlan) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *UserPlan) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *UserPlan) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *UserPlan) validate(vs *kit.Violations, path *kit.Path) {
 	pPlan := path.Key("plan")
 	v.Plan.validate(vs, &pPlan)
 }
@@ -128,7 +128,7 @@ func appendUserPlan(dst []byte, v *UserPlan) []byte {
 	return dst
 }
 
-func readUserPlan(rd *runtime.Reader, v *UserPlan) {
+func readUserPlan(rd *kit.Reader, v *UserPlan) {
 	v.UserID = rd.String()
 	v.Plan = UserPlanPlan(rd.String())
 }
@@ -152,12 +152,12 @@ func (v *UserPlanParams) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *UserPlanParams) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *UserPlanParams) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *UserPlanParams) validate(vs *kit.Violations, path *kit.Path) {
 	pUserID := path.Key("user_id")
 	if utf8.RuneCountInString(v.UserID) < 1 {
 		vs.Addf(pUserID.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.UserID))
@@ -175,7 +175,7 @@ type UserPlanPlan string
 // UnmarshalJSON decodes a UserPlanPlan strictly: null is not a UserPlanPlan, and an integer may be written with a zero fraction (1.0).
 func (v *UserPlanPlan) UnmarshalJSON(data []byte) error {
 	type plain UserPlanPlan
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeStrict(data, (*plain)(v))
 }
 
 // The values of UserPlanPlan.
@@ -196,12 +196,12 @@ func (v UserPlanPlan) Valid() bool {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v UserPlanPlan) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v UserPlanPlan) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v UserPlanPlan) validate(vs *kit.Violations, path *kit.Path) {
 	if !v.Valid() {
 		vs.Addf(path.String(), "enum", "%v is not one of free, pro, enterprise", string(v))
 	}
@@ -211,7 +211,7 @@ func appendUserPlanPlan(dst []byte, v *UserPlanPlan) []byte {
 	return kit.AppendString(dst, string(*v))
 }
 
-func readUserPlanPlan(rd *runtime.Reader, v *UserPlanPlan) {
+func readUserPlanPlan(rd *kit.Reader, v *UserPlanPlan) {
 	*v = UserPlanPlan(rd.String())
 }
 
@@ -307,15 +307,15 @@ func (c *Client) InvalidateProduct(sku string) {
 }
 
 func describeProductParams(p *ProductParams) string {
-	return fmt.Sprintf("sku=%v", runtime.Quote(p.SKU))
+	return fmt.Sprintf("sku=%v", kit.Quote(p.SKU))
 }
 
 // scanProduct reads one row of the task's query into a Product, column by column; a bare return passes err on.
 func scanProduct(row *runtime.Row) (out *Product, err error) {
 	var v Product
-	v.SKU = kit.Field(&err, "/sku", row.Col(0), runtime.AsString)
-	v.Name = kit.Field(&err, "/name", row.Col(1), runtime.AsString)
-	v.PriceCents = kit.Field(&err, "/price_cents", row.Col(2), runtime.AsInt64)
+	v.SKU = kit.Field(&err, "/sku", row.Col(0), kit.AsString)
+	v.Name = kit.Field(&err, "/name", row.Col(1), kit.AsString)
+	v.PriceCents = kit.Field(&err, "/price_cents", row.Col(2), kit.AsInt64)
 	if err != nil {
 		return
 	}
@@ -369,13 +369,13 @@ func (c *Client) InvalidateUserPlan(userID string) {
 }
 
 func describeUserPlanParams(p *UserPlanParams) string {
-	return fmt.Sprintf("user_id=%v", runtime.Quote(p.UserID))
+	return fmt.Sprintf("user_id=%v", kit.Quote(p.UserID))
 }
 
 // scanUserPlan reads one row of the task's query into a UserPlan, column by column; a bare return passes err on.
 func scanUserPlan(row *runtime.Row) (out *UserPlan, err error) {
 	var v UserPlan
-	v.UserID = kit.Field(&err, "/user_id", row.Col(0), runtime.AsString)
+	v.UserID = kit.Field(&err, "/user_id", row.Col(0), kit.AsString)
 	v.Plan = kit.Field(&err, "/plan", row.Col(1), kit.AsStringOf[UserPlanPlan])
 	if err != nil {
 		return
@@ -413,7 +413,7 @@ func (c *Client) GetUserPlanBatch(ctx context.Context, keys []string) (map[strin
 	return kit.BatchResult(keys, res, errs)
 }
 
-// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError (see runtime.DecodeParams).
+// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError.
 func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, error) {
 	switch task {
 	case "Product":

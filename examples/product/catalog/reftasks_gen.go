@@ -38,12 +38,12 @@ func (v *Product) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Product) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *Product) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Product) validate(vs *kit.Violations, path *kit.Path) {
 	pName := path.Key("name")
 	if utf8.RuneCountInString(v.Name) < 1 {
 		vs.Addf(pName.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.Name))
@@ -67,7 +67,7 @@ func appendProduct(dst []byte, v *Product) []byte {
 	return dst
 }
 
-func readProduct(rd *runtime.Reader, v *Product) {
+func readProduct(rd *kit.Reader, v *Product) {
 	v.SKU = rd.String()
 	v.Name = rd.String()
 	v.Price = rd.Float64()
@@ -95,12 +95,12 @@ func (v *ProductParams) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *ProductParams) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *ProductParams) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *ProductParams) validate(vs *kit.Violations, path *kit.Path) {
 	pSKU := path.Key("sku")
 	if !skuPattern.MatchString(v.SKU) {
 		vs.Addf(pSKU.String(), "pattern", "%q does not match \"^[A-Z]{3}-[0-9]{3}$\"", v.SKU)
@@ -122,7 +122,7 @@ type ProductParamsLang string
 // UnmarshalJSON decodes a ProductParamsLang strictly: null is not a ProductParamsLang, and an integer may be written with a zero fraction (1.0).
 func (v *ProductParamsLang) UnmarshalJSON(data []byte) error {
 	type plain ProductParamsLang
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeStrict(data, (*plain)(v))
 }
 
 // The values of ProductParamsLang.
@@ -142,12 +142,12 @@ func (v ProductParamsLang) Valid() bool {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v ProductParamsLang) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v ProductParamsLang) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v ProductParamsLang) validate(vs *kit.Violations, path *kit.Path) {
 	if !v.Valid() {
 		vs.Addf(path.String(), "enum", "%v is not one of en, de", string(v))
 	}
@@ -253,7 +253,7 @@ func newProductParams(sku string, opts *ProductOptions) ProductParams {
 }
 
 func describeProductParams(p *ProductParams) string {
-	return fmt.Sprintf("sku=%v", runtime.Quote(p.SKU))
+	return fmt.Sprintf("sku=%v", kit.Quote(p.SKU))
 }
 
 // recordProduct converts the record the source returned; a bare return passes err on.
@@ -291,7 +291,7 @@ func (c *Client) fetchProduct(ctx context.Context, p *ProductParams) (*Product, 
 	return recordProduct(raw)
 }
 
-// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError (see runtime.DecodeParams).
+// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError.
 func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, error) {
 	switch task {
 	case "Product":
@@ -306,14 +306,14 @@ func (c *Client) Tasks() []string {
 }
 
 func convProduct(path string, raw any) (out Product, err error) {
-	m, err := runtime.AsObject(path, raw)
+	m, err := kit.AsObject(path, raw)
 	if err != nil {
 		return
 	}
-	out.SKU = kit.Field(&err, path+"/sku", runtime.Prop(m, "sku"), runtime.AsString)
-	out.Name = kit.Field(&err, path+"/name", runtime.Prop(m, "name"), runtime.AsString)
-	out.Price = kit.Field(&err, path+"/price", runtime.Prop(m, "price"), runtime.AsFloat64)
-	out.Currency = kit.Field(&err, path+"/currency", runtime.Prop(m, "currency"), runtime.AsString)
-	out.InStock = kit.Field(&err, path+"/in_stock", runtime.Prop(m, "in_stock"), runtime.AsBool)
+	out.SKU = kit.Field(&err, path+"/sku", kit.Prop(m, "sku"), kit.AsString)
+	out.Name = kit.Field(&err, path+"/name", kit.Prop(m, "name"), kit.AsString)
+	out.Price = kit.Field(&err, path+"/price", kit.Prop(m, "price"), kit.AsFloat64)
+	out.Currency = kit.Field(&err, path+"/currency", kit.Prop(m, "currency"), kit.AsString)
+	out.InStock = kit.Field(&err, path+"/in_stock", kit.Prop(m, "in_stock"), kit.AsBool)
 	return
 }

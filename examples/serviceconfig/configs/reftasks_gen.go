@@ -38,12 +38,12 @@ func (v *ServiceConfig) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *ServiceConfig) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *ServiceConfig) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *ServiceConfig) validate(vs *kit.Violations, path *kit.Path) {
 	pURL := path.Key("url")
 	if !urlPattern.MatchString(v.URL) {
 		vs.Addf(pURL.String(), "pattern", "%q does not match \"^https://\"", v.URL)
@@ -74,12 +74,12 @@ func appendServiceConfig(dst []byte, v *ServiceConfig) []byte {
 	return dst
 }
 
-func readServiceConfig(rd *runtime.Reader, v *ServiceConfig) {
+func readServiceConfig(rd *kit.Reader, v *ServiceConfig) {
 	v.URL = rd.String()
 	v.TimeoutMs = rd.Int64()
-	v.Retries = kit.ReadOpt(rd, (*runtime.Reader).Int64)
+	v.Retries = kit.ReadOpt(rd, (*kit.Reader).Int64)
 	v.Enabled = rd.Bool()
-	v.Owner = kit.ReadOptNull(rd, (*runtime.Reader).String)
+	v.Owner = kit.ReadOptNull(rd, (*kit.Reader).String)
 }
 
 // cloneServiceConfig returns a deep copy of v that shares nothing mutable with it.
@@ -108,12 +108,12 @@ func (v *ServiceConfigParams) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *ServiceConfigParams) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *ServiceConfigParams) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *ServiceConfigParams) validate(vs *kit.Violations, path *kit.Path) {
 	pServiceName := path.Key("service_name")
 	if !serviceNamePattern.MatchString(v.ServiceName) {
 		vs.Addf(pServiceName.String(), "pattern", "%q does not match \"^[a-z][a-z0-9_]*$\"", v.ServiceName)
@@ -171,18 +171,18 @@ func (c *Client) InvalidateServiceConfig(serviceName string) {
 }
 
 func describeServiceConfigParams(p *ServiceConfigParams) string {
-	return fmt.Sprintf("service_name=%v", runtime.Quote(p.ServiceName))
+	return fmt.Sprintf("service_name=%v", kit.Quote(p.ServiceName))
 }
 
 func (c *Client) fetchServiceConfig(ctx context.Context, p *ServiceConfigParams) (*ServiceConfig, error) {
-	raw, err := runtime.FetchFile(ctx, c.x, "ServiceConfig", "config/services.yaml", runtime.JoinPointer("/services", p.ServiceName))
+	raw, err := runtime.FetchFile(ctx, c.x, "ServiceConfig", "config/services.yaml", kit.JoinPointer("/services", p.ServiceName))
 	if err != nil {
 		return nil, err
 	}
 	return kit.Record(raw, convServiceConfig)
 }
 
-// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError (see runtime.DecodeParams).
+// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError.
 func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, error) {
 	switch task {
 	case "ServiceConfig":
@@ -197,14 +197,14 @@ func (c *Client) Tasks() []string {
 }
 
 func convServiceConfig(path string, raw any) (out ServiceConfig, err error) {
-	m, err := runtime.AsObject(path, raw)
+	m, err := kit.AsObject(path, raw)
 	if err != nil {
 		return
 	}
-	out.URL = kit.Field(&err, path+"/url", runtime.Prop(m, "url"), runtime.AsString)
-	out.TimeoutMs = kit.Field(&err, path+"/timeout_ms", runtime.Prop(m, "timeout_ms"), runtime.AsInt64)
-	out.Retries = kit.OptionalField(&err, path+"/retries", runtime.Prop(m, "retries"), runtime.AsInt64)
-	out.Enabled = kit.Field(&err, path+"/enabled", runtime.Prop(m, "enabled"), runtime.AsBool)
-	out.Owner = kit.OptNullField(&err, path+"/owner", runtime.Prop(m, "owner"), runtime.AsString)
+	out.URL = kit.Field(&err, path+"/url", kit.Prop(m, "url"), kit.AsString)
+	out.TimeoutMs = kit.Field(&err, path+"/timeout_ms", kit.Prop(m, "timeout_ms"), kit.AsInt64)
+	out.Retries = kit.OptionalField(&err, path+"/retries", kit.Prop(m, "retries"), kit.AsInt64)
+	out.Enabled = kit.Field(&err, path+"/enabled", kit.Prop(m, "enabled"), kit.AsBool)
+	out.Owner = kit.OptNullField(&err, path+"/owner", kit.Prop(m, "owner"), kit.AsString)
 	return
 }

@@ -33,12 +33,12 @@ func (v *Address) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Address) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *Address) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Address) validate(vs *kit.Violations, path *kit.Path) {
 	pCountry := path.Key("country")
 	if utf8.RuneCountInString(v.Country) < 2 {
 		vs.Addf(pCountry.String(), "minLength", "length %d, want at least 2", utf8.RuneCountInString(v.Country))
@@ -54,7 +54,7 @@ func appendAddress(dst []byte, v *Address) []byte {
 	return dst
 }
 
-func readAddress(rd *runtime.Reader, v *Address) {
+func readAddress(rd *kit.Reader, v *Address) {
 	v.City = rd.String()
 	v.Country = rd.String()
 }
@@ -65,7 +65,7 @@ type Plan string
 // UnmarshalJSON decodes a Plan strictly: null is not a Plan, and an integer may be written with a zero fraction (1.0).
 func (v *Plan) UnmarshalJSON(data []byte) error {
 	type plain Plan
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeStrict(data, (*plain)(v))
 }
 
 // The values of Plan.
@@ -86,12 +86,12 @@ func (v Plan) Valid() bool {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v Plan) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v Plan) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v Plan) validate(vs *kit.Violations, path *kit.Path) {
 	if !v.Valid() {
 		vs.Addf(path.String(), "enum", "%v is not one of free, pro, enterprise", string(v))
 	}
@@ -101,7 +101,7 @@ func appendPlan(dst []byte, v *Plan) []byte {
 	return kit.AppendString(dst, string(*v))
 }
 
-func readPlan(rd *runtime.Reader, v *Plan) {
+func readPlan(rd *kit.Reader, v *Plan) {
 	*v = Plan(rd.String())
 }
 
@@ -111,7 +111,7 @@ type UserList []UserSummary
 // UnmarshalJSON decodes a UserList strictly: null is not a UserList, and an integer may be written with a zero fraction (1.0).
 func (v *UserList) UnmarshalJSON(data []byte) error {
 	type plain UserList
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeStrict(data, (*plain)(v))
 }
 
 // Validate reports nil: every UserList holds only what its schema allows.
@@ -127,7 +127,7 @@ func appendUserList(dst []byte, v *UserList) []byte {
 	return dst
 }
 
-func readUserList(rd *runtime.Reader, v *UserList) {
+func readUserList(rd *kit.Reader, v *UserList) {
 	(*v) = make([]UserSummary, rd.Len())
 	for i0 := range *v {
 		readUserSummary(rd, &(*v)[i0])
@@ -162,12 +162,12 @@ func (v *UserProfile) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *UserProfile) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *UserProfile) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *UserProfile) validate(vs *kit.Violations, path *kit.Path) {
 	pID := path.Key("id")
 	if !idPattern.MatchString(v.ID) {
 		vs.Addf(pID.String(), "pattern", "%q does not match \"^user_[0-9]+$\"", v.ID)
@@ -202,13 +202,13 @@ func appendUserProfile(dst []byte, v *UserProfile) []byte {
 	return dst
 }
 
-func readUserProfile(rd *runtime.Reader, v *UserProfile) {
+func readUserProfile(rd *kit.Reader, v *UserProfile) {
 	v.ID = rd.String()
 	v.Name = rd.String()
-	v.Email = kit.ReadOpt(rd, (*runtime.Reader).String)
+	v.Email = kit.ReadOpt(rd, (*kit.Reader).String)
 	v.Plan = Plan(rd.String())
 	v.CreatedAt = rd.Time()
-	v.LoginCount = kit.ReadOpt(rd, (*runtime.Reader).Int64)
+	v.LoginCount = kit.ReadOpt(rd, (*kit.Reader).Int64)
 	v.Address = kit.ReadOptRef(rd, readAddress)
 }
 
@@ -248,12 +248,12 @@ func (v *UserProfileFromDirectoryParams) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *UserProfileFromDirectoryParams) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *UserProfileFromDirectoryParams) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *UserProfileFromDirectoryParams) validate(vs *kit.Violations, path *kit.Path) {
 	pUserID := path.Key("user_id")
 	if !idPattern.MatchString(v.UserID) {
 		vs.Addf(pUserID.String(), "pattern", "%q does not match \"^user_[0-9]+$\"", v.UserID)
@@ -278,12 +278,12 @@ func (v *UserProfileParams) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *UserProfileParams) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *UserProfileParams) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *UserProfileParams) validate(vs *kit.Violations, path *kit.Path) {
 	pUserID := path.Key("user_id")
 	if !idPattern.MatchString(v.UserID) {
 		vs.Addf(pUserID.String(), "pattern", "%q does not match \"^user_[0-9]+$\"", v.UserID)
@@ -318,7 +318,7 @@ func appendUserSummary(dst []byte, v *UserSummary) []byte {
 	return dst
 }
 
-func readUserSummary(rd *runtime.Reader, v *UserSummary) {
+func readUserSummary(rd *kit.Reader, v *UserSummary) {
 	v.ID = rd.String()
 	v.Name = rd.String()
 }
@@ -338,12 +338,12 @@ func (v *UsersByPlanParams) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *UsersByPlanParams) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *UsersByPlanParams) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *UsersByPlanParams) validate(vs *kit.Violations, path *kit.Path) {
 	pPlan := path.Key("plan")
 	v.Plan.validate(vs, &pPlan)
 	if pLimit := path.Key("limit"); v.Limit != nil {
@@ -470,18 +470,18 @@ func (c *Client) InvalidateUserProfile(userID string) {
 }
 
 func describeUserProfileParams(p *UserProfileParams) string {
-	return fmt.Sprintf("user_id=%v", runtime.Quote(p.UserID))
+	return fmt.Sprintf("user_id=%v", kit.Quote(p.UserID))
 }
 
 // scanUserProfile reads one row of the task's query into a UserProfile, column by column; a bare return passes err on.
 func scanUserProfile(row *runtime.Row) (out *UserProfile, err error) {
 	var v UserProfile
-	v.ID = kit.Field(&err, "/id", row.Col(0), runtime.AsString)
-	v.Name = kit.Field(&err, "/name", row.Col(1), runtime.AsString)
-	v.Email = kit.NullableField(&err, "/email", "string", row.Col(2), runtime.AsString)
+	v.ID = kit.Field(&err, "/id", row.Col(0), kit.AsString)
+	v.Name = kit.Field(&err, "/name", row.Col(1), kit.AsString)
+	v.Email = kit.NullableField(&err, "/email", "string", row.Col(2), kit.AsString)
 	v.Plan = kit.Field(&err, "/plan", row.Col(3), kit.AsStringOf[Plan])
-	v.CreatedAt = kit.Field(&err, "/created_at", row.Col(4), runtime.AsTime)
-	v.LoginCount = kit.OptionalField(&err, "/login_count", row.Col(5), runtime.AsInt64)
+	v.CreatedAt = kit.Field(&err, "/created_at", row.Col(4), kit.AsTime)
+	v.LoginCount = kit.OptionalField(&err, "/login_count", row.Col(5), kit.AsInt64)
 	v.Address = kit.OptionalField(&err, "/address", row.Col(6), convAddress)
 	if err != nil {
 		return
@@ -510,7 +510,7 @@ func (c *Client) InvalidateUserProfileFromDirectory(userID string) {
 }
 
 func describeUserProfileFromDirectoryParams(p *UserProfileFromDirectoryParams) string {
-	return fmt.Sprintf("user_id=%v", runtime.Quote(p.UserID))
+	return fmt.Sprintf("user_id=%v", kit.Quote(p.UserID))
 }
 
 func (c *Client) fetchUserProfileFromDirectory(ctx context.Context, p *UserProfileFromDirectoryParams) (*UserProfile, error) {
@@ -544,14 +544,14 @@ func newUsersByPlanParams(plan Plan, opts *UsersByPlanOptions) UsersByPlanParams
 }
 
 func describeUsersByPlanParams(p *UsersByPlanParams) string {
-	return fmt.Sprintf("plan=%v", runtime.Quote(string(p.Plan)))
+	return fmt.Sprintf("plan=%v", kit.Quote(string(p.Plan)))
 }
 
 // scanUsersByPlan reads one row of the task's query into a UserSummary, column by column; a bare return passes err on.
 func scanUsersByPlan(row *runtime.Row) (out *UserSummary, err error) {
 	var v UserSummary
-	v.ID = kit.Field(&err, "/id", row.Col(0), runtime.AsString)
-	v.Name = kit.Field(&err, "/name", row.Col(1), runtime.AsString)
+	v.ID = kit.Field(&err, "/id", row.Col(0), kit.AsString)
+	v.Name = kit.Field(&err, "/name", row.Col(1), kit.AsString)
 	if err != nil {
 		return
 	}
@@ -567,7 +567,7 @@ func (c *Client) fetchUsersByPlan(ctx context.Context, p *UsersByPlanParams) (*U
 	return &out, nil
 }
 
-// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError (see runtime.DecodeParams).
+// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError.
 func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, error) {
 	switch task {
 	case "UserProfile":
@@ -586,11 +586,11 @@ func (c *Client) Tasks() []string {
 }
 
 func convAddress(path string, raw any) (out Address, err error) {
-	m, err := runtime.AsObject(path, raw)
+	m, err := kit.AsObject(path, raw)
 	if err != nil {
 		return
 	}
-	out.City = kit.Field(&err, path+"/city", runtime.Prop(m, "city"), runtime.AsString)
-	out.Country = kit.Field(&err, path+"/country", runtime.Prop(m, "country"), runtime.AsString)
+	out.City = kit.Field(&err, path+"/city", kit.Prop(m, "city"), kit.AsString)
+	out.Country = kit.Field(&err, path+"/country", kit.Prop(m, "country"), kit.AsString)
 	return
 }

@@ -34,12 +34,12 @@ func (v *Product) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Product) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *Product) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Product) validate(vs *kit.Violations, path *kit.Path) {
 	pName := path.Key("name")
 	if utf8.RuneCountInString(v.Name) < 1 {
 		vs.Addf(pName.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.Name))
@@ -59,15 +59,15 @@ func appendProduct(dst []byte, v *Product) []byte {
 	dst = kit.AppendString(dst, v.SKU)
 	dst = kit.AppendString(dst, v.Name)
 	dst = kit.AppendInt64(dst, v.PriceCents)
-	dst = kit.AppendOptNull(dst, &v.Discontinued, runtime.AppendDate)
+	dst = kit.AppendOptNull(dst, &v.Discontinued, kit.AppendDate)
 	return dst
 }
 
-func readProduct(rd *runtime.Reader, v *Product) {
+func readProduct(rd *kit.Reader, v *Product) {
 	v.SKU = rd.String()
 	v.Name = rd.String()
 	v.PriceCents = rd.Int64()
-	v.Discontinued = kit.ReadOptNull(rd, (*runtime.Reader).Date)
+	v.Discontinued = kit.ReadOptNull(rd, kit.ReadDate)
 }
 
 // cloneProduct returns a deep copy of v that shares nothing mutable with it.
@@ -90,12 +90,12 @@ func (v *ProductParams) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *ProductParams) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *ProductParams) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *ProductParams) validate(vs *kit.Violations, path *kit.Path) {
 	pSKU := path.Key("sku")
 	if !skuPattern.MatchString(v.SKU) {
 		vs.Addf(pSKU.String(), "pattern", "%q does not match \"^[A-Z]{2}-[0-9]{3}$\"", v.SKU)
@@ -152,14 +152,14 @@ func (c *Client) InvalidateProduct(sku string) {
 }
 
 func describeProductParams(p *ProductParams) string {
-	return fmt.Sprintf("sku=%v", runtime.Quote(p.SKU))
+	return fmt.Sprintf("sku=%v", kit.Quote(p.SKU))
 }
 
 func (c *Client) fetchProduct(ctx context.Context, p *ProductParams) (*Product, error) {
 	return FindProduct(ctx, *p)
 }
 
-// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError (see runtime.DecodeParams).
+// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError.
 func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, error) {
 	switch task {
 	case "Product":

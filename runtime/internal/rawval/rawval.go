@@ -50,7 +50,7 @@ func QuoteAny(v any) string {
 }
 
 // Absent stands for a property the source did not provide, so that the
-// conversions can tell "missing" from "null": runtime.Prop and a SQL row's
+// conversions can tell "missing" from "null": kit.Prop and a SQL row's
 // Col return it, the runtime's and the kit's conversions report it.
 type Absent struct{}
 

@@ -1,8 +1,6 @@
-// Package wire is the cache encoding's writing half and the parts of key
-// building that package runtime's engine shares with package kit: varint
-// lengths and integers, IEEE 754 floats, instants with their zone. The
-// runtime decodes what these write (runtime.Reader); the kit re-exports
-// them for generated code.
+// Package wire is the cache encoding and the parts of key building that package runtime's engine shares with
+// package kit: varint lengths and integers, IEEE 754 floats, instants with their zone, and the Reader that
+// decodes them. The kit re-exports them for generated code.
 package wire
 
 import (

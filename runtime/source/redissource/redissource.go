@@ -35,6 +35,7 @@ import (
 
 	"github.com/reftask/reftask/runtime"
 	"github.com/reftask/reftask/runtime/internal/seam"
+	"github.com/reftask/reftask/runtime/kit"
 )
 
 // Kind is the name of this source kind in specs ("source": {"redis": ...}).
@@ -295,7 +296,7 @@ func decodeDoc(s string) (any, error) {
 
 // describe wraps err with the task, connection and key, the key cut short as values in errors are.
 func (c *Conn) describe(task, key string, err error) error {
-	return fmt.Errorf("reftask: task %s: redis %q key %s: %w", task, c.name, runtime.Quote(key), err)
+	return fmt.Errorf("reftask: task %s: redis %q key %s: %w", task, c.name, kit.Quote(key), err)
 }
 
 // fail classifies a command's error: redis.Nil is not found; a server's error reply is permanent unless the

@@ -305,10 +305,10 @@ func TestThroughTask(t *testing.T) {
 		Retry:     runtime.RetryPolicy{Attempts: 2},
 		AppendKey: func(dst []byte, p *params) []byte { return append(dst, p.ID...) },
 		Encode:    func(dst []byte, r *string) []byte { return kit.AppendString(dst, *r) },
-		Decode:    func(rd *runtime.Reader) *string { s := rd.String(); return &s },
+		Decode:    func(rd *kit.Reader) *string { s := rd.String(); return &s },
 		Fetch: func(ctx context.Context, p *params) (*string, error) {
 			return redissource.Get(ctx, f.x, "User", k, []string{p.ID}, func(v any) (*string, error) {
-				s, err := runtime.AsString("", v)
+				s, err := kit.AsString("", v)
 				return &s, err
 			})
 		},

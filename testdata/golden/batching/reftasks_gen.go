@@ -29,12 +29,12 @@ func (v *Numbered) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Numbered) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *Numbered) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Numbered) validate(vs *kit.Violations, path *kit.Path) {
 	pLabel := path.Key("label")
 	if utf8.RuneCountInString(v.Label) < 1 {
 		vs.Addf(pLabel.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.Label))
@@ -47,7 +47,7 @@ func appendNumbered(dst []byte, v *Numbered) []byte {
 	return dst
 }
 
-func readNumbered(rd *runtime.Reader, v *Numbered) {
+func readNumbered(rd *kit.Reader, v *Numbered) {
 	v.Number = rd.Int64()
 	v.Label = rd.String()
 }
@@ -71,12 +71,12 @@ func (v *NumberedParams) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *NumberedParams) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *NumberedParams) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *NumberedParams) validate(vs *kit.Violations, path *kit.Path) {
 	pNumber := path.Key("number")
 	if v.Number < 0 {
 		vs.Addf(pNumber.String(), "minimum", "%v is less than 0", v.Number)
@@ -111,7 +111,7 @@ func appendPrice(dst []byte, v *Price) []byte {
 	return dst
 }
 
-func readPrice(rd *runtime.Reader, v *Price) {
+func readPrice(rd *kit.Reader, v *Price) {
 	v.SKU = rd.String()
 	v.Amount = rd.Float64()
 }
@@ -135,12 +135,12 @@ func (v *PriceParams) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *PriceParams) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *PriceParams) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *PriceParams) validate(vs *kit.Violations, path *kit.Path) {
 	pSKU := path.Key("sku")
 	if utf8.RuneCountInString(v.SKU) < 1 {
 		vs.Addf(pSKU.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.SKU))
@@ -167,12 +167,12 @@ func (v *Product) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Product) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *Product) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Product) validate(vs *kit.Violations, path *kit.Path) {
 	pPrice := path.Key("price")
 	if v.Price < 0.0 {
 		vs.Addf(pPrice.String(), "minimum", "%v is less than 0", v.Price)
@@ -186,7 +186,7 @@ func appendProduct(dst []byte, v *Product) []byte {
 	return dst
 }
 
-func readProduct(rd *runtime.Reader, v *Product) {
+func readProduct(rd *kit.Reader, v *Product) {
 	v.SKU = rd.String()
 	v.Name = rd.String()
 	v.Price = rd.Float64()
@@ -211,12 +211,12 @@ func (v *ProductParams) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *ProductParams) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *ProductParams) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *ProductParams) validate(vs *kit.Violations, path *kit.Path) {
 	pSKU := path.Key("sku")
 	if utf8.RuneCountInString(v.SKU) < 1 {
 		vs.Addf(pSKU.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.SKU))
@@ -244,12 +244,12 @@ func (v *User) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *User) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *User) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *User) validate(vs *kit.Violations, path *kit.Path) {
 	pName := path.Key("name")
 	if utf8.RuneCountInString(v.Name) < 1 {
 		vs.Addf(pName.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.Name))
@@ -266,10 +266,10 @@ func appendUser(dst []byte, v *User) []byte {
 	return dst
 }
 
-func readUser(rd *runtime.Reader, v *User) {
+func readUser(rd *kit.Reader, v *User) {
 	v.ID = rd.String()
 	v.Name = rd.String()
-	v.Email = kit.ReadOptNull(rd, (*runtime.Reader).String)
+	v.Email = kit.ReadOptNull(rd, (*kit.Reader).String)
 	v.Plan = UserPlan(rd.String())
 }
 
@@ -292,12 +292,12 @@ func (v *UserParams) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *UserParams) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *UserParams) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *UserParams) validate(vs *kit.Violations, path *kit.Path) {
 	pUserID := path.Key("user_id")
 	if utf8.RuneCountInString(v.UserID) < 1 {
 		vs.Addf(pUserID.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.UserID))
@@ -315,7 +315,7 @@ type UserPlan string
 // UnmarshalJSON decodes a UserPlan strictly: null is not a UserPlan, and an integer may be written with a zero fraction (1.0).
 func (v *UserPlan) UnmarshalJSON(data []byte) error {
 	type plain UserPlan
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeStrict(data, (*plain)(v))
 }
 
 // The values of UserPlan.
@@ -335,12 +335,12 @@ func (v UserPlan) Valid() bool {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v UserPlan) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v UserPlan) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v UserPlan) validate(vs *kit.Violations, path *kit.Path) {
 	if !v.Valid() {
 		vs.Addf(path.String(), "enum", "%v is not one of free, pro", string(v))
 	}
@@ -350,7 +350,7 @@ func appendUserPlan(dst []byte, v *UserPlan) []byte {
 	return kit.AppendString(dst, string(*v))
 }
 
-func readUserPlan(rd *runtime.Reader, v *UserPlan) {
+func readUserPlan(rd *kit.Reader, v *UserPlan) {
 	*v = UserPlan(rd.String())
 }
 
@@ -571,7 +571,7 @@ func (c *Client) InvalidatePrice(sku string) {
 }
 
 func describePriceParams(p *PriceParams) string {
-	return fmt.Sprintf("sku=%v", runtime.Quote(p.SKU))
+	return fmt.Sprintf("sku=%v", kit.Quote(p.SKU))
 }
 
 // recordPrice converts the record the source returned; a bare return passes err on.
@@ -644,7 +644,7 @@ func (c *Client) InvalidateProduct(sku string) {
 }
 
 func describeProductParams(p *ProductParams) string {
-	return fmt.Sprintf("sku=%v", runtime.Quote(p.SKU))
+	return fmt.Sprintf("sku=%v", kit.Quote(p.SKU))
 }
 
 // recordProduct converts the record the source returned; a bare return passes err on.
@@ -717,15 +717,15 @@ func (c *Client) InvalidateUser(userID string) {
 }
 
 func describeUserParams(p *UserParams) string {
-	return fmt.Sprintf("user_id=%v", runtime.Quote(p.UserID))
+	return fmt.Sprintf("user_id=%v", kit.Quote(p.UserID))
 }
 
 // scanUser reads one row of the task's query into a User, column by column; a bare return passes err on.
 func scanUser(row *runtime.Row) (out *User, err error) {
 	var v User
-	v.ID = kit.Field(&err, "/id", row.Col(0), runtime.AsString)
-	v.Name = kit.Field(&err, "/name", row.Col(1), runtime.AsString)
-	v.Email = kit.OptNullField(&err, "/email", row.Col(2), runtime.AsString)
+	v.ID = kit.Field(&err, "/id", row.Col(0), kit.AsString)
+	v.Name = kit.Field(&err, "/name", row.Col(1), kit.AsString)
+	v.Email = kit.OptNullField(&err, "/email", row.Col(2), kit.AsString)
 	v.Plan = kit.Field(&err, "/plan", row.Col(3), kit.AsStringOf[UserPlan])
 	if err != nil {
 		return
@@ -763,7 +763,7 @@ func (c *Client) GetUserBatch(ctx context.Context, keys []string) (map[string]*U
 	return kit.BatchResult(keys, res, errs)
 }
 
-// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError (see runtime.DecodeParams).
+// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError.
 func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, error) {
 	switch task {
 	case "Numbered":
@@ -784,22 +784,22 @@ func (c *Client) Tasks() []string {
 }
 
 func convPrice(path string, raw any) (out Price, err error) {
-	m, err := runtime.AsObject(path, raw)
+	m, err := kit.AsObject(path, raw)
 	if err != nil {
 		return
 	}
-	out.SKU = kit.Field(&err, path+"/sku", runtime.Prop(m, "sku"), runtime.AsString)
-	out.Amount = kit.Field(&err, path+"/amount", runtime.Prop(m, "amount"), runtime.AsFloat64)
+	out.SKU = kit.Field(&err, path+"/sku", kit.Prop(m, "sku"), kit.AsString)
+	out.Amount = kit.Field(&err, path+"/amount", kit.Prop(m, "amount"), kit.AsFloat64)
 	return
 }
 
 func convProduct(path string, raw any) (out Product, err error) {
-	m, err := runtime.AsObject(path, raw)
+	m, err := kit.AsObject(path, raw)
 	if err != nil {
 		return
 	}
-	out.SKU = kit.Field(&err, path+"/sku", runtime.Prop(m, "sku"), runtime.AsString)
-	out.Name = kit.Field(&err, path+"/name", runtime.Prop(m, "name"), runtime.AsString)
-	out.Price = kit.Field(&err, path+"/price", runtime.Prop(m, "price"), runtime.AsFloat64)
+	out.SKU = kit.Field(&err, path+"/sku", kit.Prop(m, "sku"), kit.AsString)
+	out.Name = kit.Field(&err, path+"/name", kit.Prop(m, "name"), kit.AsString)
+	out.Price = kit.Field(&err, path+"/price", kit.Prop(m, "price"), kit.AsFloat64)
 	return
 }

@@ -30,12 +30,12 @@ func (v *Account) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Account) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *Account) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Account) validate(vs *kit.Violations, path *kit.Path) {
 	pName := path.Key("name")
 	if utf8.RuneCountInString(v.Name) < 1 {
 		vs.Addf(pName.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.Name))
@@ -43,13 +43,13 @@ func (v *Account) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendAccount(dst []byte, v *Account) []byte {
-	dst = runtime.AppendUUID(dst, v.ID)
+	dst = kit.AppendUUID(dst, v.ID)
 	dst = kit.AppendString(dst, v.Name)
 	return dst
 }
 
-func readAccount(rd *runtime.Reader, v *Account) {
-	v.ID = rd.UUID()
+func readAccount(rd *kit.Reader, v *Account) {
+	v.ID = kit.ReadUUID(rd)
 	v.Name = rd.String()
 }
 
@@ -76,7 +76,7 @@ func (v *AccountParams) Validate() error {
 }
 
 func appendAccountParams(dst []byte, v *AccountParams) []byte {
-	dst = runtime.AppendUUID(dst, v.ID)
+	dst = kit.AppendUUID(dst, v.ID)
 	return dst
 }
 
@@ -94,12 +94,12 @@ func (v *Holiday) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Holiday) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *Holiday) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Holiday) validate(vs *kit.Violations, path *kit.Path) {
 	pDay := path.Key("day")
 	if !v.Day.IsValid() {
 		vs.Add(pDay.String(), "format", "not a valid date (zero value)")
@@ -107,13 +107,13 @@ func (v *Holiday) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendHoliday(dst []byte, v *Holiday) []byte {
-	dst = runtime.AppendDate(dst, v.Day)
+	dst = kit.AppendDate(dst, v.Day)
 	dst = kit.AppendString(dst, v.Name)
 	return dst
 }
 
-func readHoliday(rd *runtime.Reader, v *Holiday) {
-	v.Day = rd.Date()
+func readHoliday(rd *kit.Reader, v *Holiday) {
+	v.Day = kit.ReadDate(rd)
 	v.Name = rd.String()
 }
 
@@ -136,12 +136,12 @@ func (v *HolidayParams) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *HolidayParams) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *HolidayParams) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *HolidayParams) validate(vs *kit.Violations, path *kit.Path) {
 	pDay := path.Key("day")
 	if !v.Day.IsValid() {
 		vs.Add(pDay.String(), "format", "not a valid date (zero value)")
@@ -149,7 +149,7 @@ func (v *HolidayParams) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendHolidayParams(dst []byte, v *HolidayParams) []byte {
-	dst = runtime.AppendDate(dst, v.Day)
+	dst = kit.AppendDate(dst, v.Day)
 	return dst
 }
 
@@ -167,26 +167,26 @@ func (v *Host) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Host) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *Host) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Host) validate(vs *kit.Violations, path *kit.Path) {
 	pAddr := path.Key("addr")
-	if !runtime.IsIPv4(v.Addr) {
+	if !kit.IsIPv4(v.Addr) {
 		vs.Addf(pAddr.String(), "format", "%s: not an ipv4 address", v.Addr)
 	}
 }
 
 func appendHost(dst []byte, v *Host) []byte {
-	dst = runtime.AppendAddr(dst, v.Addr)
+	dst = kit.AppendAddr(dst, v.Addr)
 	dst = kit.AppendString(dst, v.Name)
 	return dst
 }
 
-func readHost(rd *runtime.Reader, v *Host) {
-	v.Addr = rd.Addr()
+func readHost(rd *kit.Reader, v *Host) {
+	v.Addr = kit.ReadAddr(rd)
 	v.Name = rd.String()
 }
 
@@ -209,20 +209,20 @@ func (v *HostParams) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *HostParams) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *HostParams) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *HostParams) validate(vs *kit.Violations, path *kit.Path) {
 	pAddr := path.Key("addr")
-	if !runtime.IsIPv4(v.Addr) {
+	if !kit.IsIPv4(v.Addr) {
 		vs.Addf(pAddr.String(), "format", "%s: not an ipv4 address", v.Addr)
 	}
 }
 
 func appendHostParams(dst []byte, v *HostParams) []byte {
-	dst = runtime.AppendAddr(dst, v.Addr)
+	dst = kit.AppendAddr(dst, v.Addr)
 	return dst
 }
 
@@ -244,13 +244,13 @@ func (v *Item) Validate() error {
 }
 
 func appendItem(dst []byte, v *Item) []byte {
-	dst = runtime.AppendJSONText(dst, v.SKU)
+	dst = kit.AppendJSONText(dst, v.SKU)
 	dst = kit.AppendString(dst, v.Title)
 	return dst
 }
 
-func readItem(rd *runtime.Reader, v *Item) {
-	runtime.ReadJSONText(rd, &v.SKU)
+func readItem(rd *kit.Reader, v *Item) {
+	kit.ReadJSONText(rd, &v.SKU)
 	v.Title = rd.String()
 }
 
@@ -276,7 +276,7 @@ func (v *ItemParams) Validate() error {
 }
 
 func appendItemParams(dst []byte, v *ItemParams) []byte {
-	dst = runtime.AppendJSONText(dst, v.SKU)
+	dst = kit.AppendJSONText(dst, v.SKU)
 	return dst
 }
 
@@ -298,13 +298,13 @@ func (v *LegacyAccount) Validate() error {
 }
 
 func appendLegacyAccount(dst []byte, v *LegacyAccount) []byte {
-	dst = runtime.AppendUUID(dst, v.Code)
+	dst = kit.AppendUUID(dst, v.Code)
 	dst = kit.AppendString(dst, v.Name)
 	return dst
 }
 
-func readLegacyAccount(rd *runtime.Reader, v *LegacyAccount) {
-	v.Code = rd.UUID()
+func readLegacyAccount(rd *kit.Reader, v *LegacyAccount) {
+	v.Code = kit.ReadUUID(rd)
 	v.Name = rd.String()
 }
 
@@ -331,7 +331,7 @@ func (v *LegacyAccountParams) Validate() error {
 }
 
 func appendLegacyAccountParams(dst []byte, v *LegacyAccountParams) []byte {
-	dst = runtime.AppendUUID(dst, v.ID)
+	dst = kit.AppendUUID(dst, v.ID)
 	return dst
 }
 
@@ -349,12 +349,12 @@ func (v *Member) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Member) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *Member) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Member) validate(vs *kit.Violations, path *kit.Path) {
 	pEmail := path.Key("email")
 	if !v.Email.IsValid() {
 		vs.Add(pEmail.String(), "format", "not a valid email (zero value)")
@@ -362,13 +362,13 @@ func (v *Member) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendMember(dst []byte, v *Member) []byte {
-	dst = runtime.AppendEmail(dst, v.Email)
+	dst = kit.AppendEmail(dst, v.Email)
 	dst = kit.AppendString(dst, v.Name)
 	return dst
 }
 
-func readMember(rd *runtime.Reader, v *Member) {
-	v.Email = rd.Email()
+func readMember(rd *kit.Reader, v *Member) {
+	v.Email = kit.ReadEmail(rd)
 	v.Name = rd.String()
 }
 
@@ -391,12 +391,12 @@ func (v *MemberParams) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *MemberParams) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *MemberParams) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *MemberParams) validate(vs *kit.Violations, path *kit.Path) {
 	pEmail := path.Key("email")
 	if !v.Email.IsValid() {
 		vs.Add(pEmail.String(), "format", "not a valid email (zero value)")
@@ -404,7 +404,7 @@ func (v *MemberParams) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendMemberParams(dst []byte, v *MemberParams) []byte {
-	dst = runtime.AppendEmail(dst, v.Email)
+	dst = kit.AppendEmail(dst, v.Email)
 	return dst
 }
 
@@ -422,12 +422,12 @@ func (v *Rate) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Rate) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *Rate) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Rate) validate(vs *kit.Violations, path *kit.Path) {
 	pDay := path.Key("day")
 	if !v.Day.IsValid() {
 		vs.Add(pDay.String(), "format", "not a valid date (zero value)")
@@ -435,13 +435,13 @@ func (v *Rate) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendRate(dst []byte, v *Rate) []byte {
-	dst = runtime.AppendDate(dst, v.Day)
+	dst = kit.AppendDate(dst, v.Day)
 	dst = kit.AppendInt64(dst, v.BasisPoints)
 	return dst
 }
 
-func readRate(rd *runtime.Reader, v *Rate) {
-	v.Day = rd.Date()
+func readRate(rd *kit.Reader, v *Rate) {
+	v.Day = kit.ReadDate(rd)
 	v.BasisPoints = rd.Int64()
 }
 
@@ -464,12 +464,12 @@ func (v *RateParams) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *RateParams) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *RateParams) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *RateParams) validate(vs *kit.Violations, path *kit.Path) {
 	pDay := path.Key("day")
 	if !v.Day.IsValid() {
 		vs.Add(pDay.String(), "format", "not a valid date (zero value)")
@@ -477,7 +477,7 @@ func (v *RateParams) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendRateParams(dst []byte, v *RateParams) []byte {
-	dst = runtime.AppendDate(dst, v.Day)
+	dst = kit.AppendDate(dst, v.Day)
 	return dst
 }
 
@@ -495,27 +495,27 @@ func (v *Shard) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Shard) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *Shard) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Shard) validate(vs *kit.Violations, path *kit.Path) {
 	pPrimary := path.Key("primary")
-	if !runtime.IsIPv4(v.Primary) {
+	if !kit.IsIPv4(v.Primary) {
 		vs.Addf(pPrimary.String(), "format", "%s: not an ipv4 address", v.Primary)
 	}
 }
 
 func appendShard(dst []byte, v *Shard) []byte {
 	dst = kit.AppendInt64(dst, int64(v.Number))
-	dst = runtime.AppendAddr(dst, v.Primary)
+	dst = kit.AppendAddr(dst, v.Primary)
 	return dst
 }
 
-func readShard(rd *runtime.Reader, v *Shard) {
+func readShard(rd *kit.Reader, v *Shard) {
 	v.Number = int32(rd.Int64())
-	v.Primary = rd.Addr()
+	v.Primary = kit.ReadAddr(rd)
 }
 
 // cloneShard returns a deep copy of v that shares nothing mutable with it.
@@ -558,12 +558,12 @@ func (v *Stock) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Stock) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *Stock) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Stock) validate(vs *kit.Violations, path *kit.Path) {
 	pUnits := path.Key("units")
 	if v.Units < 0 {
 		vs.Addf(pUnits.String(), "minimum", "%v is less than 0", v.Units)
@@ -571,13 +571,13 @@ func (v *Stock) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendStock(dst []byte, v *Stock) []byte {
-	dst = runtime.AppendJSONText(dst, v.SKU)
+	dst = kit.AppendJSONText(dst, v.SKU)
 	dst = kit.AppendInt64(dst, v.Units)
 	return dst
 }
 
-func readStock(rd *runtime.Reader, v *Stock) {
-	runtime.ReadJSONText(rd, &v.SKU)
+func readStock(rd *kit.Reader, v *Stock) {
+	kit.ReadJSONText(rd, &v.SKU)
 	v.Units = rd.Int64()
 }
 
@@ -603,7 +603,7 @@ func (v *StockParams) Validate() error {
 }
 
 func appendStockParams(dst []byte, v *StockParams) []byte {
-	dst = runtime.AppendJSONText(dst, v.SKU)
+	dst = kit.AppendJSONText(dst, v.SKU)
 	return dst
 }
 
@@ -621,12 +621,12 @@ func (v *Tier) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Tier) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *Tier) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Tier) validate(vs *kit.Violations, path *kit.Path) {
 	pTier := path.Key("tier")
 	v.Tier.validate(vs, &pTier)
 }
@@ -637,7 +637,7 @@ func appendTier(dst []byte, v *Tier) []byte {
 	return dst
 }
 
-func readTier(rd *runtime.Reader, v *Tier) {
+func readTier(rd *kit.Reader, v *Tier) {
 	v.Tier = TierTier(rd.String())
 	v.Label = rd.String()
 }
@@ -675,7 +675,7 @@ type TierTier string
 // UnmarshalJSON decodes a TierTier strictly: null is not a TierTier, and an integer may be written with a zero fraction (1.0).
 func (v *TierTier) UnmarshalJSON(data []byte) error {
 	type plain TierTier
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeStrict(data, (*plain)(v))
 }
 
 // The values of TierTier.
@@ -695,12 +695,12 @@ func (v TierTier) Valid() bool {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v TierTier) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v TierTier) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v TierTier) validate(vs *kit.Violations, path *kit.Path) {
 	if !v.Valid() {
 		vs.Addf(path.String(), "enum", "%v is not one of free, pro", string(v))
 	}
@@ -710,7 +710,7 @@ func appendTierTier(dst []byte, v *TierTier) []byte {
 	return kit.AppendString(dst, string(*v))
 }
 
-func readTierTier(rd *runtime.Reader, v *TierTier) {
+func readTierTier(rd *kit.Reader, v *TierTier) {
 	*v = TierTier(rd.String())
 }
 
@@ -1058,14 +1058,14 @@ func (c *Client) InvalidateAccount(id runtime.UUID) {
 }
 
 func describeAccountParams(p *AccountParams) string {
-	return fmt.Sprintf("id=%v", runtime.Quote(p.ID.String()))
+	return fmt.Sprintf("id=%v", kit.Quote(p.ID.String()))
 }
 
 // scanAccount reads one row of the task's query into a Account, column by column; a bare return passes err on.
 func scanAccount(row *runtime.Row) (out *Account, err error) {
 	var v Account
 	v.ID = kit.Field(&err, "/id", row.Col(0), kit.AsUUID)
-	v.Name = kit.Field(&err, "/name", row.Col(1), runtime.AsString)
+	v.Name = kit.Field(&err, "/name", row.Col(1), kit.AsString)
 	if err != nil {
 		return
 	}
@@ -1119,7 +1119,7 @@ func (c *Client) InvalidateHoliday(day runtime.Date) {
 }
 
 func describeHolidayParams(p *HolidayParams) string {
-	return fmt.Sprintf("day=%v", runtime.Quote(p.Day.String()))
+	return fmt.Sprintf("day=%v", kit.Quote(p.Day.String()))
 }
 
 // recordHoliday converts the record the source returned; a bare return passes err on.
@@ -1192,14 +1192,14 @@ func (c *Client) InvalidateHost(addr netip.Addr) {
 }
 
 func describeHostParams(p *HostParams) string {
-	return fmt.Sprintf("addr=%v", runtime.Quote(p.Addr.String()))
+	return fmt.Sprintf("addr=%v", kit.Quote(p.Addr.String()))
 }
 
 // scanHost reads one row of the task's query into a Host, column by column; a bare return passes err on.
 func scanHost(row *runtime.Row) (out *Host, err error) {
 	var v Host
 	v.Addr = kit.Field(&err, "/addr", row.Col(0), kit.AsIPv4)
-	v.Name = kit.Field(&err, "/name", row.Col(1), runtime.AsString)
+	v.Name = kit.Field(&err, "/name", row.Col(1), kit.AsString)
 	if err != nil {
 		return
 	}
@@ -1269,7 +1269,7 @@ func scanItem(row *runtime.Row) (out *Item, err error) {
 	if err != nil {
 		return
 	}
-	v.Title = kit.Field(&err, "/title", row.Col(1), runtime.AsString)
+	v.Title = kit.Field(&err, "/title", row.Col(1), kit.AsString)
 	if err != nil {
 		return
 	}
@@ -1323,14 +1323,14 @@ func (c *Client) InvalidateLegacyAccount(id runtime.UUID) {
 }
 
 func describeLegacyAccountParams(p *LegacyAccountParams) string {
-	return fmt.Sprintf("id=%v", runtime.Quote(p.ID.String()))
+	return fmt.Sprintf("id=%v", kit.Quote(p.ID.String()))
 }
 
 // scanLegacyAccount reads one row of the task's query into a LegacyAccount, column by column; a bare return passes err on.
 func scanLegacyAccount(row *runtime.Row) (out *LegacyAccount, err error) {
 	var v LegacyAccount
 	v.Code = kit.Field(&err, "/code", row.Col(0), kit.AsUUID)
-	v.Name = kit.Field(&err, "/name", row.Col(1), runtime.AsString)
+	v.Name = kit.Field(&err, "/name", row.Col(1), kit.AsString)
 	if err != nil {
 		return
 	}
@@ -1384,7 +1384,7 @@ func (c *Client) InvalidateMember(email runtime.Email) {
 }
 
 func describeMemberParams(p *MemberParams) string {
-	return fmt.Sprintf("email=%v", runtime.Quote(p.Email.String()))
+	return fmt.Sprintf("email=%v", kit.Quote(p.Email.String()))
 }
 
 func (c *Client) fetchMember(ctx context.Context, p *MemberParams) (*Member, error) {
@@ -1432,14 +1432,14 @@ func (c *Client) InvalidateRate(day runtime.Date) {
 }
 
 func describeRateParams(p *RateParams) string {
-	return fmt.Sprintf("day=%v", runtime.Quote(p.Day.String()))
+	return fmt.Sprintf("day=%v", kit.Quote(p.Day.String()))
 }
 
 // scanRate reads one row of the task's query into a Rate, column by column; a bare return passes err on.
 func scanRate(row *runtime.Row) (out *Rate, err error) {
 	var v Rate
 	v.Day = kit.Field(&err, "/day", row.Col(0), kit.AsDate)
-	v.BasisPoints = kit.Field(&err, "/basis_points", row.Col(1), runtime.AsInt64)
+	v.BasisPoints = kit.Field(&err, "/basis_points", row.Col(1), kit.AsInt64)
 	if err != nil {
 		return
 	}
@@ -1621,14 +1621,14 @@ func (c *Client) InvalidateTier(tier string) {
 }
 
 func describeTierParams(p *TierParams) string {
-	return fmt.Sprintf("tier=%v", runtime.Quote(p.Tier))
+	return fmt.Sprintf("tier=%v", kit.Quote(p.Tier))
 }
 
 // scanTier reads one row of the task's query into a Tier, column by column; a bare return passes err on.
 func scanTier(row *runtime.Row) (out *Tier, err error) {
 	var v Tier
 	v.Tier = kit.Field(&err, "/tier", row.Col(0), kit.AsStringOf[TierTier])
-	v.Label = kit.Field(&err, "/label", row.Col(1), runtime.AsString)
+	v.Label = kit.Field(&err, "/label", row.Col(1), kit.AsString)
 	if err != nil {
 		return
 	}
@@ -1665,7 +1665,7 @@ func (c *Client) GetTierBatch(ctx context.Context, keys []string) (map[string]*T
 	return kit.BatchResult(keys, res, errs)
 }
 
-// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError (see runtime.DecodeParams).
+// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError.
 func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, error) {
 	switch task {
 	case "Account":
@@ -1698,24 +1698,24 @@ func (c *Client) Tasks() []string {
 }
 
 func convHoliday(path string, raw any) (out Holiday, err error) {
-	m, err := runtime.AsObject(path, raw)
+	m, err := kit.AsObject(path, raw)
 	if err != nil {
 		return
 	}
-	out.Day = kit.Field(&err, path+"/day", runtime.Prop(m, "day"), kit.AsDate)
-	out.Name = kit.Field(&err, path+"/name", runtime.Prop(m, "name"), runtime.AsString)
+	out.Day = kit.Field(&err, path+"/day", kit.Prop(m, "day"), kit.AsDate)
+	out.Name = kit.Field(&err, path+"/name", kit.Prop(m, "name"), kit.AsString)
 	return
 }
 
 func convStock(path string, raw any) (out Stock, err error) {
-	m, err := runtime.AsObject(path, raw)
+	m, err := kit.AsObject(path, raw)
 	if err != nil {
 		return
 	}
-	out.SKU, err = kit.AsUserType[SKU](path+"/sku", runtime.Prop(m, "sku"))
+	out.SKU, err = kit.AsUserType[SKU](path+"/sku", kit.Prop(m, "sku"))
 	if err != nil {
 		return
 	}
-	out.Units = kit.Field(&err, path+"/units", runtime.Prop(m, "units"), runtime.AsInt64)
+	out.Units = kit.Field(&err, path+"/units", kit.Prop(m, "units"), kit.AsInt64)
 	return
 }

@@ -39,9 +39,9 @@ func appendAddress(dst []byte, v *Address) []byte {
 	return dst
 }
 
-func readAddress(rd *runtime.Reader, v *Address) {
+func readAddress(rd *kit.Reader, v *Address) {
 	v.City = rd.String()
-	v.Zip = kit.ReadOpt(rd, (*runtime.Reader).String)
+	v.Zip = kit.ReadOpt(rd, (*kit.Reader).String)
 }
 
 // Deep: Every shape a result can take, for the clone tests.
@@ -66,7 +66,7 @@ func (v *Deep) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	type plain Deep
-	if err := runtime.DecodeStrict(data, (*plain)(v)); err != nil {
+	if err := kit.DecodeStrict(data, (*plain)(v)); err != nil {
 		return err
 	}
 	nulls := kit.NullProps(data, "extra")
@@ -81,12 +81,12 @@ func (v *Deep) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Deep) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *Deep) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Deep) validate(vs *kit.Violations, path *kit.Path) {
 	if pNext := path.Key("next"); v.Next != nil {
 		v.Next.validate(vs, &pNext)
 	}
@@ -120,7 +120,7 @@ func appendDeep(dst []byte, v *Deep) []byte {
 	dst = kit.AppendOptRef(dst, v.Next, appendDeep)
 	if v.Extra != nil {
 		dst = kit.AppendPresent(dst, true)
-		dst = runtime.AppendJSONValue(dst, (*v.Extra))
+		dst = kit.AppendJSONValue(dst, (*v.Extra))
 	} else {
 		dst = kit.AppendPresent(dst, false)
 	}
@@ -128,13 +128,13 @@ func appendDeep(dst []byte, v *Deep) []byte {
 	return dst
 }
 
-func readDeep(rd *runtime.Reader, v *Deep) {
+func readDeep(rd *kit.Reader, v *Deep) {
 	v.ID = rd.String()
 	v.Tags = make([]string, rd.Len())
 	for i0 := range v.Tags {
 		v.Tags[i0] = rd.String()
 	}
-	v.Note = kit.ReadOptNull(rd, (*runtime.Reader).String)
+	v.Note = kit.ReadOptNull(rd, (*kit.Reader).String)
 	v.Owner = kit.ReadOptRef(rd, readPerson)
 	v.Parts = make([]Person, rd.Len())
 	for i0 := range v.Parts {
@@ -161,7 +161,7 @@ func readDeep(rd *runtime.Reader, v *Deep) {
 	v.Next = kit.ReadOptRef(rd, readDeep)
 	if rd.Present() {
 		p0 := new(runtime.JSONValue)
-		(*p0) = runtime.ReadJSONValue(rd)
+		(*p0) = kit.ReadJSONValue(rd)
 		v.Extra = p0
 	}
 	v.Wide = kit.ReadOptRef(rd, readDeepWide)
@@ -523,43 +523,43 @@ func appendDeepWide(dst []byte, v *DeepWide) []byte {
 	return dst
 }
 
-func readDeepWide(rd *runtime.Reader, v *DeepWide) {
-	v.O00 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
-	v.O01 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
-	v.O02 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
-	v.O03 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
-	v.O04 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
-	v.O05 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
-	v.O06 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
-	v.O07 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
-	v.O08 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
-	v.O09 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
-	v.O10 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
-	v.O11 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
-	v.O12 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
-	v.O13 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
-	v.O14 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
-	v.O15 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
-	v.O16 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
-	v.O17 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
-	v.O18 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
-	v.O19 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
-	v.O20 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
-	v.O21 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
-	v.O22 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
-	v.O23 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
-	v.O24 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
-	v.O25 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
-	v.O26 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
-	v.O27 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
-	v.O28 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
-	v.O29 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
-	v.O30 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
-	v.O31 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
-	v.O32 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
-	v.O33 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
-	v.O34 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
-	v.O35 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
+func readDeepWide(rd *kit.Reader, v *DeepWide) {
+	v.O00 = kit.ReadOpt(rd, (*kit.Reader).Int64)
+	v.O01 = kit.ReadOpt(rd, (*kit.Reader).Int64)
+	v.O02 = kit.ReadOpt(rd, (*kit.Reader).Int64)
+	v.O03 = kit.ReadOpt(rd, (*kit.Reader).Int64)
+	v.O04 = kit.ReadOpt(rd, (*kit.Reader).Int64)
+	v.O05 = kit.ReadOpt(rd, (*kit.Reader).Int64)
+	v.O06 = kit.ReadOpt(rd, (*kit.Reader).Int64)
+	v.O07 = kit.ReadOpt(rd, (*kit.Reader).Int64)
+	v.O08 = kit.ReadOpt(rd, (*kit.Reader).Int64)
+	v.O09 = kit.ReadOpt(rd, (*kit.Reader).Int64)
+	v.O10 = kit.ReadOpt(rd, (*kit.Reader).Int64)
+	v.O11 = kit.ReadOpt(rd, (*kit.Reader).Int64)
+	v.O12 = kit.ReadOpt(rd, (*kit.Reader).Int64)
+	v.O13 = kit.ReadOpt(rd, (*kit.Reader).Int64)
+	v.O14 = kit.ReadOpt(rd, (*kit.Reader).Int64)
+	v.O15 = kit.ReadOpt(rd, (*kit.Reader).Int64)
+	v.O16 = kit.ReadOpt(rd, (*kit.Reader).Int64)
+	v.O17 = kit.ReadOpt(rd, (*kit.Reader).Int64)
+	v.O18 = kit.ReadOpt(rd, (*kit.Reader).Int64)
+	v.O19 = kit.ReadOpt(rd, (*kit.Reader).Int64)
+	v.O20 = kit.ReadOpt(rd, (*kit.Reader).Int64)
+	v.O21 = kit.ReadOpt(rd, (*kit.Reader).Int64)
+	v.O22 = kit.ReadOpt(rd, (*kit.Reader).Int64)
+	v.O23 = kit.ReadOpt(rd, (*kit.Reader).Int64)
+	v.O24 = kit.ReadOpt(rd, (*kit.Reader).Int64)
+	v.O25 = kit.ReadOpt(rd, (*kit.Reader).Int64)
+	v.O26 = kit.ReadOpt(rd, (*kit.Reader).Int64)
+	v.O27 = kit.ReadOpt(rd, (*kit.Reader).Int64)
+	v.O28 = kit.ReadOpt(rd, (*kit.Reader).Int64)
+	v.O29 = kit.ReadOpt(rd, (*kit.Reader).Int64)
+	v.O30 = kit.ReadOpt(rd, (*kit.Reader).Int64)
+	v.O31 = kit.ReadOpt(rd, (*kit.Reader).Int64)
+	v.O32 = kit.ReadOpt(rd, (*kit.Reader).Int64)
+	v.O33 = kit.ReadOpt(rd, (*kit.Reader).Int64)
+	v.O34 = kit.ReadOpt(rd, (*kit.Reader).Int64)
+	v.O35 = kit.ReadOpt(rd, (*kit.Reader).Int64)
 }
 
 // Person is the object at $defs/person.
@@ -598,9 +598,9 @@ func appendPerson(dst []byte, v *Person) []byte {
 	return dst
 }
 
-func readPerson(rd *runtime.Reader, v *Person) {
+func readPerson(rd *kit.Reader, v *Person) {
 	v.Name = rd.String()
-	v.Email = kit.ReadOptNull(rd, (*runtime.Reader).String)
+	v.Email = kit.ReadOptNull(rd, (*kit.Reader).String)
 	v.Address = kit.ReadOptRef(rd, readAddress)
 	if rd.Present() {
 		p0 := new(map[string]float64)
@@ -674,9 +674,9 @@ func appendPet(dst []byte, v *Pet) []byte {
 	return dst
 }
 
-func readPet(rd *runtime.Reader, v *Pet) {
+func readPet(rd *kit.Reader, v *Pet) {
 	v.Kind = rd.String()
-	v.Vet = kit.ReadOpt(rd, (*runtime.Reader).String)
+	v.Vet = kit.ReadOpt(rd, (*kit.Reader).String)
 	if rd.Present() {
 		p0 := new([]string)
 		(*p0) = make([]string, rd.Len())
@@ -728,14 +728,14 @@ func (c *Client) InvalidateDeep(id string) {
 }
 
 func describeDeepParams(p *DeepParams) string {
-	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
+	return fmt.Sprintf("id=%v", kit.Quote(p.ID))
 }
 
 func (c *Client) fetchDeep(ctx context.Context, p *DeepParams) (*Deep, error) {
 	return BuildDeep(ctx, *p)
 }
 
-// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError (see runtime.DecodeParams).
+// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError.
 func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, error) {
 	switch task {
 	case "Deep":

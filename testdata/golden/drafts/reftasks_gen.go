@@ -31,7 +31,7 @@ func (v *Account) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	type plain Account
-	if err := runtime.DecodeStrict(data, (*plain)(v)); err != nil {
+	if err := kit.DecodeStrict(data, (*plain)(v)); err != nil {
 		return err
 	}
 	nulls := kit.NullProps(data, "payment")
@@ -46,12 +46,12 @@ func (v *Account) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Account) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *Account) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Account) validate(vs *kit.Violations, path *kit.Path) {
 	pTags := path.Key("tags")
 	for i0 := range v.Tags {
 		p0 := pTags.Index(i0)
@@ -74,14 +74,14 @@ func appendAccount(dst []byte, v *Account) []byte {
 	dst = kit.AppendOptRef(dst, v.Point, appendAccountPoint)
 	if v.Payment != nil {
 		dst = kit.AppendPresent(dst, true)
-		dst = runtime.AppendJSONValue(dst, (*v.Payment))
+		dst = kit.AppendJSONValue(dst, (*v.Payment))
 	} else {
 		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
 
-func readAccount(rd *runtime.Reader, v *Account) {
+func readAccount(rd *kit.Reader, v *Account) {
 	v.ID = rd.String()
 	v.Tags = make([]Tag, rd.Len())
 	for i0 := range v.Tags {
@@ -90,7 +90,7 @@ func readAccount(rd *runtime.Reader, v *Account) {
 	v.Point = kit.ReadOptRef(rd, readAccountPoint)
 	if rd.Present() {
 		p0 := new(runtime.JSONValue)
-		(*p0) = runtime.ReadJSONValue(rd)
+		(*p0) = kit.ReadJSONValue(rd)
 		v.Payment = p0
 	}
 }
@@ -149,12 +149,12 @@ func (v *AccountPoint) UnmarshalJSON(data []byte) error {
 	}
 	*v = AccountPoint{}
 	if len(items) > 0 {
-		if err := runtime.DecodeStrict(items[0], &v.V0); err != nil {
+		if err := kit.DecodeStrict(items[0], &v.V0); err != nil {
 			return kit.PropError("0", err)
 		}
 	}
 	if len(items) > 1 {
-		if err := runtime.DecodeStrict(items[1], &v.V1); err != nil {
+		if err := kit.DecodeStrict(items[1], &v.V1); err != nil {
 			return kit.PropError("1", err)
 		}
 	}
@@ -163,12 +163,12 @@ func (v *AccountPoint) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *AccountPoint) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *AccountPoint) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *AccountPoint) validate(vs *kit.Violations, path *kit.Path) {
 	n := 0
 	if v.V0 != nil {
 		n = 1
@@ -187,9 +187,9 @@ func appendAccountPoint(dst []byte, v *AccountPoint) []byte {
 	return dst
 }
 
-func readAccountPoint(rd *runtime.Reader, v *AccountPoint) {
-	v.V0 = kit.ReadOpt(rd, (*runtime.Reader).Float64)
-	v.V1 = kit.ReadOpt(rd, (*runtime.Reader).Float64)
+func readAccountPoint(rd *kit.Reader, v *AccountPoint) {
+	v.V0 = kit.ReadOpt(rd, (*kit.Reader).Float64)
+	v.V1 = kit.ReadOpt(rd, (*kit.Reader).Float64)
 }
 
 // Leg is the object at $defs/Leg.
@@ -215,7 +215,7 @@ func appendLeg(dst []byte, v *Leg) []byte {
 	return dst
 }
 
-func readLeg(rd *runtime.Reader, v *Leg) {
+func readLeg(rd *kit.Reader, v *Leg) {
 	v.From = rd.String()
 	v.To = rd.String()
 }
@@ -234,7 +234,7 @@ func (v *Shipment) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	type plain Shipment
-	if err := runtime.DecodeStrict(data, (*plain)(v)); err != nil {
+	if err := kit.DecodeStrict(data, (*plain)(v)); err != nil {
 		return err
 	}
 	nulls := kit.NullProps(data, "contact")
@@ -249,12 +249,12 @@ func (v *Shipment) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Shipment) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *Shipment) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Shipment) validate(vs *kit.Violations, path *kit.Path) {
 	pLegs := path.Key("legs")
 	if len(v.Legs) < 1 {
 		vs.Addf(pLegs.String(), "minItems", "%d items, want at least 1", len(v.Legs))
@@ -276,14 +276,14 @@ func appendShipment(dst []byte, v *Shipment) []byte {
 	dst = kit.AppendOptRef(dst, v.Route, appendShipmentRoute)
 	if v.Contact != nil {
 		dst = kit.AppendPresent(dst, true)
-		dst = runtime.AppendJSONValue(dst, (*v.Contact))
+		dst = kit.AppendJSONValue(dst, (*v.Contact))
 	} else {
 		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
 
-func readShipment(rd *runtime.Reader, v *Shipment) {
+func readShipment(rd *kit.Reader, v *Shipment) {
 	v.ID = rd.String()
 	v.Legs = make([]Leg, rd.Len())
 	for i0 := range v.Legs {
@@ -292,7 +292,7 @@ func readShipment(rd *runtime.Reader, v *Shipment) {
 	v.Route = kit.ReadOptRef(rd, readShipmentRoute)
 	if rd.Present() {
 		p0 := new(runtime.JSONValue)
-		(*p0) = runtime.ReadJSONValue(rd)
+		(*p0) = kit.ReadJSONValue(rd)
 		v.Contact = p0
 	}
 }
@@ -352,13 +352,13 @@ func (v *ShipmentRoute) UnmarshalJSON(data []byte) error {
 	}
 	*v = ShipmentRoute{}
 	if len(items) > 0 {
-		if err := runtime.DecodeStrict(items[0], &v.V0); err != nil {
+		if err := kit.DecodeStrict(items[0], &v.V0); err != nil {
 			return kit.PropError("0", err)
 		}
 	}
 	for i := 1; i < len(items); i++ {
 		var x int64
-		if err := runtime.DecodeStrict(items[i], &x); err != nil {
+		if err := kit.DecodeStrict(items[i], &x); err != nil {
 			return kit.PropError(strconv.Itoa(i), err)
 		}
 		v.Rest = append(v.Rest, x)
@@ -368,12 +368,12 @@ func (v *ShipmentRoute) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *ShipmentRoute) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *ShipmentRoute) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *ShipmentRoute) validate(vs *kit.Violations, path *kit.Path) {
 	n := 0
 	if v.V0 != nil {
 		n = 1
@@ -393,8 +393,8 @@ func appendShipmentRoute(dst []byte, v *ShipmentRoute) []byte {
 	return dst
 }
 
-func readShipmentRoute(rd *runtime.Reader, v *ShipmentRoute) {
-	v.V0 = kit.ReadOpt(rd, (*runtime.Reader).String)
+func readShipmentRoute(rd *kit.Reader, v *ShipmentRoute) {
+	v.V0 = kit.ReadOpt(rd, (*kit.Reader).String)
 	v.Rest = make([]int64, rd.Len())
 	for i0 := range v.Rest {
 		v.Rest[i0] = rd.Int64()
@@ -414,12 +414,12 @@ func (v *Tag) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Tag) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *Tag) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Tag) validate(vs *kit.Violations, path *kit.Path) {
 	pName := path.Key("name")
 	if utf8.RuneCountInString(v.Name) < 1 {
 		vs.Addf(pName.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.Name))
@@ -431,12 +431,12 @@ func appendTag(dst []byte, v *Tag) []byte {
 	return dst
 }
 
-func readTag(rd *runtime.Reader, v *Tag) {
+func readTag(rd *kit.Reader, v *Tag) {
 	v.Name = rd.String()
 }
 
 // checkAccountPayment checks a JSON value against the schema at properties/payment, adding a violation for every keyword it breaks.
-func checkAccountPayment(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+func checkAccountPayment(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "object") {
 		vs.Addf(path.String(), "type", "%s is not of type object", kit.JSONKind(v))
 	}
@@ -463,7 +463,7 @@ func checkAccountPayment(v any, path *runtime.Path, vs *runtime.Violations, ev *
 }
 
 // checkAccountPaymentDepBilling checks a JSON value against the schema at dependencies/billing, adding a violation for every keyword it breaks.
-func checkAccountPaymentDepBilling(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+func checkAccountPaymentDepBilling(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluated) {
 	if o, ok := v.(map[string]any); ok {
 		for _, k := range []string{"card"} {
 			if _, ok := o[k]; !ok {
@@ -474,21 +474,21 @@ func checkAccountPaymentDepBilling(v any, path *runtime.Path, vs *runtime.Violat
 }
 
 // checkAccountPaymentPropBilling checks a JSON value against the schema at properties/billing, adding a violation for every keyword it breaks.
-func checkAccountPaymentPropBilling(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+func checkAccountPaymentPropBilling(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "string") {
 		vs.Addf(path.String(), "type", "%s is not of type string", kit.JSONKind(v))
 	}
 }
 
 // checkAccountPaymentPropCard checks a JSON value against the schema at properties/card, adding a violation for every keyword it breaks.
-func checkAccountPaymentPropCard(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+func checkAccountPaymentPropCard(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "string") {
 		vs.Addf(path.String(), "type", "%s is not of type string", kit.JSONKind(v))
 	}
 }
 
 // checkShipmentContact checks a JSON value against the schema at properties/contact, adding a violation for every keyword it breaks.
-func checkShipmentContact(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+func checkShipmentContact(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "object") {
 		vs.Addf(path.String(), "type", "%s is not of type object", kit.JSONKind(v))
 	}
@@ -512,14 +512,14 @@ func checkShipmentContact(v any, path *runtime.Path, vs *runtime.Violations, ev 
 }
 
 // checkShipmentContactPropEmail checks a JSON value against the schema at properties/email, adding a violation for every keyword it breaks.
-func checkShipmentContactPropEmail(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+func checkShipmentContactPropEmail(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "string") {
 		vs.Addf(path.String(), "type", "%s is not of type string", kit.JSONKind(v))
 	}
 }
 
 // checkShipmentContactPropPhone checks a JSON value against the schema at properties/phone, adding a violation for every keyword it breaks.
-func checkShipmentContactPropPhone(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+func checkShipmentContactPropPhone(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "string") {
 		vs.Addf(path.String(), "type", "%s is not of type string", kit.JSONKind(v))
 	}
@@ -593,13 +593,13 @@ func (c *Client) InvalidateAccount(id string) {
 }
 
 func describeAccountParams(p *AccountParams) string {
-	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
+	return fmt.Sprintf("id=%v", kit.Quote(p.ID))
 }
 
 // scanAccount reads one row of the task's query into a Account, column by column; a bare return passes err on.
 func scanAccount(row *runtime.Row) (out *Account, err error) {
 	var v Account
-	v.ID = kit.Field(&err, "/id", row.Col(0), runtime.AsString)
+	v.ID = kit.Field(&err, "/id", row.Col(0), kit.AsString)
 	v.Tags = kit.ListField(&err, "/tags", row.Col(1), convTag)
 	v.Point = kit.OptionalField(&err, "/point", row.Col(2), convAccountPoint)
 	if err != nil {
@@ -637,13 +637,13 @@ func (c *Client) InvalidateShipment(id string) {
 }
 
 func describeShipmentParams(p *ShipmentParams) string {
-	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
+	return fmt.Sprintf("id=%v", kit.Quote(p.ID))
 }
 
 // scanShipment reads one row of the task's query into a Shipment, column by column; a bare return passes err on.
 func scanShipment(row *runtime.Row) (out *Shipment, err error) {
 	var v Shipment
-	v.ID = kit.Field(&err, "/id", row.Col(0), runtime.AsString)
+	v.ID = kit.Field(&err, "/id", row.Col(0), kit.AsString)
 	v.Legs = kit.ListField(&err, "/legs", row.Col(1), convLeg)
 	v.Route = kit.OptionalField(&err, "/route", row.Col(2), convShipmentRoute)
 	if err != nil {
@@ -664,7 +664,7 @@ func (c *Client) fetchShipment(ctx context.Context, p *ShipmentParams) (*Shipmen
 	return runtime.ScanOne(ctx, c.x, c.shipmentQuery, []any{p.ID}, c.shipmentRowScanner)
 }
 
-// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError (see runtime.DecodeParams).
+// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError.
 func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, error) {
 	switch task {
 	case "Account":
@@ -686,12 +686,12 @@ func convAccountPoint(path string, raw any) (out AccountPoint, err error) {
 }
 
 func convLeg(path string, raw any) (out Leg, err error) {
-	m, err := runtime.AsObject(path, raw)
+	m, err := kit.AsObject(path, raw)
 	if err != nil {
 		return
 	}
-	out.From = kit.Field(&err, path+"/from", runtime.Prop(m, "from"), runtime.AsString)
-	out.To = kit.Field(&err, path+"/to", runtime.Prop(m, "to"), runtime.AsString)
+	out.From = kit.Field(&err, path+"/from", kit.Prop(m, "from"), kit.AsString)
+	out.To = kit.Field(&err, path+"/to", kit.Prop(m, "to"), kit.AsString)
 	return
 }
 
@@ -701,10 +701,10 @@ func convShipmentRoute(path string, raw any) (out ShipmentRoute, err error) {
 }
 
 func convTag(path string, raw any) (out Tag, err error) {
-	m, err := runtime.AsObject(path, raw)
+	m, err := kit.AsObject(path, raw)
 	if err != nil {
 		return
 	}
-	out.Name = kit.Field(&err, path+"/name", runtime.Prop(m, "name"), runtime.AsString)
+	out.Name = kit.Field(&err, path+"/name", kit.Prop(m, "name"), kit.AsString)
 	return
 }

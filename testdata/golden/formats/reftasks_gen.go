@@ -38,12 +38,12 @@ func (v *Booking) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Booking) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *Booking) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Booking) validate(vs *kit.Violations, path *kit.Path) {
 	pGuest := path.Key("guest")
 	if !v.Guest.IsValid() {
 		vs.Add(pGuest.String(), "format", "not a valid email (zero value)")
@@ -61,18 +61,18 @@ func (v *Booking) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendBooking(dst []byte, v *Booking) []byte {
-	dst = runtime.AppendUUID(dst, v.ID)
-	dst = runtime.AppendEmail(dst, v.Guest)
-	dst = kit.AppendOpt(dst, v.Stay, runtime.AppendDuration)
-	dst = kit.AppendOpt(dst, v.Receipt, runtime.AppendURI)
+	dst = kit.AppendUUID(dst, v.ID)
+	dst = kit.AppendEmail(dst, v.Guest)
+	dst = kit.AppendOpt(dst, v.Stay, kit.AppendDuration)
+	dst = kit.AppendOpt(dst, v.Receipt, kit.AppendURI)
 	return dst
 }
 
-func readBooking(rd *runtime.Reader, v *Booking) {
-	v.ID = rd.UUID()
-	v.Guest = rd.Email()
-	v.Stay = kit.ReadOpt(rd, (*runtime.Reader).Duration)
-	v.Receipt = kit.ReadOpt(rd, (*runtime.Reader).URI)
+func readBooking(rd *kit.Reader, v *Booking) {
+	v.ID = kit.ReadUUID(rd)
+	v.Guest = kit.ReadEmail(rd)
+	v.Stay = kit.ReadOpt(rd, kit.ReadDuration)
+	v.Receipt = kit.ReadOpt(rd, kit.ReadURI)
 }
 
 // cloneBooking returns a deep copy of v that shares nothing mutable with it.
@@ -108,28 +108,28 @@ func (v *BookingParams) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *BookingParams) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *BookingParams) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *BookingParams) validate(vs *kit.Violations, path *kit.Path) {
 	if pOn := path.Key("on"); v.On != nil {
 		if !(*v.On).IsValid() {
 			vs.Add(pOn.String(), "format", "not a valid date (zero value)")
 		}
 	}
 	if pVia := path.Key("via"); v.Via != nil {
-		if !runtime.IsIPv4((*v.Via)) {
+		if !kit.IsIPv4((*v.Via)) {
 			vs.Addf(pVia.String(), "format", "%s: not an ipv4 address", (*v.Via))
 		}
 	}
 }
 
 func appendBookingParams(dst []byte, v *BookingParams) []byte {
-	dst = runtime.AppendUUID(dst, v.ID)
-	dst = kit.AppendOpt(dst, v.On, runtime.AppendDate)
-	dst = kit.AppendOpt(dst, v.Via, runtime.AppendAddr)
+	dst = kit.AppendUUID(dst, v.ID)
+	dst = kit.AppendOpt(dst, v.On, kit.AppendDate)
+	dst = kit.AppendOpt(dst, v.Via, kit.AppendAddr)
 	return dst
 }
 
@@ -160,12 +160,12 @@ func (v *Event) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Event) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *Event) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Event) validate(vs *kit.Violations, path *kit.Path) {
 	pDay := path.Key("day")
 	if !v.Day.IsValid() {
 		vs.Add(pDay.String(), "format", "not a valid date (zero value)")
@@ -193,11 +193,11 @@ func (v *Event) validate(vs *runtime.Violations, path *runtime.Path) {
 		vs.Addf(pLink.String(), "pattern", "%q does not match \"^https://\"", v.Link.String())
 	}
 	pV4 := path.Key("v4")
-	if !runtime.IsIPv4(v.V4) {
+	if !kit.IsIPv4(v.V4) {
 		vs.Addf(pV4.String(), "format", "%s: not an ipv4 address", v.V4)
 	}
 	pV6 := path.Key("v6")
-	if !runtime.IsIPv6(v.V6) {
+	if !kit.IsIPv6(v.V6) {
 		vs.Addf(pV6.String(), "format", "%s: not an ipv6 address", v.V6)
 	}
 	if pEnds := path.Key("ends"); v.Ends.Set && !v.Ends.Null {
@@ -227,22 +227,22 @@ func (v *Event) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendEvent(dst []byte, v *Event) []byte {
-	dst = runtime.AppendUUID(dst, v.ID)
-	dst = runtime.AppendDate(dst, v.Day)
-	dst = runtime.AppendTimeOfDay(dst, v.Starts)
-	dst = runtime.AppendDuration(dst, v.Length)
-	dst = runtime.AppendEmail(dst, v.Organizer)
-	dst = runtime.AppendURI(dst, v.Link)
-	dst = runtime.AppendAddr(dst, v.V4)
-	dst = runtime.AppendAddr(dst, v.V6)
+	dst = kit.AppendUUID(dst, v.ID)
+	dst = kit.AppendDate(dst, v.Day)
+	dst = kit.AppendTimeOfDay(dst, v.Starts)
+	dst = kit.AppendDuration(dst, v.Length)
+	dst = kit.AppendEmail(dst, v.Organizer)
+	dst = kit.AppendURI(dst, v.Link)
+	dst = kit.AppendAddr(dst, v.V4)
+	dst = kit.AppendAddr(dst, v.V6)
 	dst = kit.AppendTime(dst, v.At)
-	dst = kit.AppendOptNull(dst, &v.Ends, runtime.AppendTimeOfDay)
-	dst = kit.AppendOpt(dst, v.Backup, runtime.AppendEmail)
+	dst = kit.AppendOptNull(dst, &v.Ends, kit.AppendTimeOfDay)
+	dst = kit.AppendOpt(dst, v.Backup, kit.AppendEmail)
 	if v.Holidays != nil {
 		dst = kit.AppendPresent(dst, true)
 		dst = kit.AppendLen(dst, len((*v.Holidays)))
 		for i0 := range *v.Holidays {
-			dst = runtime.AppendDate(dst, (*v.Holidays)[i0])
+			dst = kit.AppendDate(dst, (*v.Holidays)[i0])
 		}
 	} else {
 		dst = kit.AppendPresent(dst, false)
@@ -252,7 +252,7 @@ func appendEvent(dst []byte, v *Event) []byte {
 		dst = kit.AppendLen(dst, len((*v.Owners)))
 		for k0, e0 := range *v.Owners {
 			dst = kit.AppendString(dst, k0)
-			dst = runtime.AppendUUID(dst, e0)
+			dst = kit.AppendUUID(dst, e0)
 		}
 	} else {
 		dst = kit.AppendPresent(dst, false)
@@ -262,23 +262,23 @@ func appendEvent(dst []byte, v *Event) []byte {
 	return dst
 }
 
-func readEvent(rd *runtime.Reader, v *Event) {
-	v.ID = rd.UUID()
-	v.Day = rd.Date()
-	v.Starts = rd.TimeOfDay()
-	v.Length = rd.Duration()
-	v.Organizer = rd.Email()
-	v.Link = rd.URI()
-	v.V4 = rd.Addr()
-	v.V6 = rd.Addr()
+func readEvent(rd *kit.Reader, v *Event) {
+	v.ID = kit.ReadUUID(rd)
+	v.Day = kit.ReadDate(rd)
+	v.Starts = kit.ReadTimeOfDay(rd)
+	v.Length = kit.ReadDuration(rd)
+	v.Organizer = kit.ReadEmail(rd)
+	v.Link = kit.ReadURI(rd)
+	v.V4 = kit.ReadAddr(rd)
+	v.V6 = kit.ReadAddr(rd)
 	v.At = rd.Time()
-	v.Ends = kit.ReadOptNull(rd, (*runtime.Reader).TimeOfDay)
-	v.Backup = kit.ReadOpt(rd, (*runtime.Reader).Email)
+	v.Ends = kit.ReadOptNull(rd, kit.ReadTimeOfDay)
+	v.Backup = kit.ReadOpt(rd, kit.ReadEmail)
 	if rd.Present() {
 		p0 := new([]runtime.Date)
 		(*p0) = make([]runtime.Date, rd.Len())
 		for i1 := range *p0 {
-			(*p0)[i1] = rd.Date()
+			(*p0)[i1] = kit.ReadDate(rd)
 		}
 		v.Holidays = p0
 	}
@@ -290,14 +290,14 @@ func readEvent(rd *runtime.Reader, v *Event) {
 			for range n1 {
 				k1 := rd.String()
 				var e1 runtime.UUID
-				e1 = rd.UUID()
+				e1 = kit.ReadUUID(rd)
 				(*p0)[k1] = e1
 			}
 		}
 		v.Owners = p0
 	}
 	v.Kind = kit.ReadOptRef(rd, readEventKind)
-	v.Host = kit.ReadOpt(rd, (*runtime.Reader).String)
+	v.Host = kit.ReadOpt(rd, (*kit.Reader).String)
 }
 
 // cloneEvent returns a deep copy of v that shares nothing mutable with it.
@@ -339,7 +339,7 @@ type EventKind string
 // UnmarshalJSON decodes a EventKind strictly: null is not a EventKind, and an integer may be written with a zero fraction (1.0).
 func (v *EventKind) UnmarshalJSON(data []byte) error {
 	type plain EventKind
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeStrict(data, (*plain)(v))
 }
 
 // The values of EventKind.
@@ -359,12 +359,12 @@ func (v EventKind) Valid() bool {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v EventKind) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v EventKind) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v EventKind) validate(vs *kit.Violations, path *kit.Path) {
 	if !v.Valid() {
 		vs.Addf(path.String(), "enum", "%v is not one of 00000000-0000-0000-0000-000000000001, 00000000-0000-0000-0000-000000000002", string(v))
 	}
@@ -374,7 +374,7 @@ func appendEventKind(dst []byte, v *EventKind) []byte {
 	return kit.AppendString(dst, string(*v))
 }
 
-func readEventKind(rd *runtime.Reader, v *EventKind) {
+func readEventKind(rd *kit.Reader, v *EventKind) {
 	*v = EventKind(rd.String())
 }
 
@@ -394,34 +394,34 @@ func (v *EventParams) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *EventParams) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *EventParams) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *EventParams) validate(vs *kit.Violations, path *kit.Path) {
 	if pDay := path.Key("day"); v.Day != nil {
 		if !(*v.Day).IsValid() {
 			vs.Add(pDay.String(), "format", "not a valid date (zero value)")
 		}
 	}
 	if pFromIP := path.Key("from_ip"); v.FromIP != nil {
-		if !runtime.IsIPv4((*v.FromIP)) {
+		if !kit.IsIPv4((*v.FromIP)) {
 			vs.Addf(pFromIP.String(), "format", "%s: not an ipv4 address", (*v.FromIP))
 		}
 	}
 	if pPeer := path.Key("peer"); v.Peer.Set && !v.Peer.Null {
-		if !runtime.IsIPv6(v.Peer.Value) {
+		if !kit.IsIPv6(v.Peer.Value) {
 			vs.Addf(pPeer.String(), "format", "%s: not an ipv6 address", v.Peer.Value)
 		}
 	}
 }
 
 func appendEventParams(dst []byte, v *EventParams) []byte {
-	dst = runtime.AppendUUID(dst, v.ID)
-	dst = kit.AppendOpt(dst, v.Day, runtime.AppendDate)
-	dst = kit.AppendOpt(dst, v.FromIP, runtime.AppendAddr)
-	dst = kit.AppendOptNull(dst, &v.Peer, runtime.AppendAddr)
+	dst = kit.AppendUUID(dst, v.ID)
+	dst = kit.AppendOpt(dst, v.Day, kit.AppendDate)
+	dst = kit.AppendOpt(dst, v.FromIP, kit.AppendAddr)
+	dst = kit.AppendOptNull(dst, &v.Peer, kit.AppendAddr)
 	return dst
 }
 
@@ -435,7 +435,7 @@ func (v Holiday) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON decodes a Holiday strictly: null is not a Holiday.
 func (v *Holiday) UnmarshalJSON(data []byte) error {
-	return runtime.DecodeStrict(data, (*runtime.Date)(v))
+	return kit.DecodeStrict(data, (*runtime.Date)(v))
 }
 
 // String returns the Holiday as text.
@@ -445,23 +445,23 @@ func (v Holiday) String() string {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Holiday) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *Holiday) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Holiday) validate(vs *kit.Violations, path *kit.Path) {
 	if !runtime.Date(*v).IsValid() {
 		vs.Add(path.String(), "format", "not a valid date (zero value)")
 	}
 }
 
 func appendHoliday(dst []byte, v *Holiday) []byte {
-	return runtime.AppendDate(dst, runtime.Date(*v))
+	return kit.AppendDate(dst, runtime.Date(*v))
 }
 
-func readHoliday(rd *runtime.Reader, v *Holiday) {
-	*v = Holiday(rd.Date())
+func readHoliday(rd *kit.Reader, v *Holiday) {
+	*v = Holiday(kit.ReadDate(rd))
 }
 
 // cloneHoliday returns a deep copy of v that shares nothing mutable with it.
@@ -483,20 +483,20 @@ func (v *LastSeenParams) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *LastSeenParams) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *LastSeenParams) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *LastSeenParams) validate(vs *kit.Violations, path *kit.Path) {
 	pAddr := path.Key("addr")
-	if !runtime.IsIPv6(v.Addr) {
+	if !kit.IsIPv6(v.Addr) {
 		vs.Addf(pAddr.String(), "format", "%s: not an ipv6 address", v.Addr)
 	}
 }
 
 func appendLastSeenParams(dst []byte, v *LastSeenParams) []byte {
-	dst = runtime.AppendAddr(dst, v.Addr)
+	dst = kit.AppendAddr(dst, v.Addr)
 	return dst
 }
 
@@ -514,12 +514,12 @@ func (v *NextHolidayParams) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *NextHolidayParams) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *NextHolidayParams) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *NextHolidayParams) validate(vs *kit.Violations, path *kit.Path) {
 	pAfter := path.Key("after")
 	if !v.After.IsValid() {
 		vs.Add(pAfter.String(), "format", "not a valid date (zero value)")
@@ -528,7 +528,7 @@ func (v *NextHolidayParams) validate(vs *runtime.Violations, path *runtime.Path)
 
 func appendNextHolidayParams(dst []byte, v *NextHolidayParams) []byte {
 	dst = kit.AppendString(dst, v.Country)
-	dst = runtime.AppendDate(dst, v.After)
+	dst = kit.AppendDate(dst, v.After)
 	return dst
 }
 
@@ -547,34 +547,34 @@ func (v *Room) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Room) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *Room) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Room) validate(vs *kit.Violations, path *kit.Path) {
 	pOpens := path.Key("opens")
 	if !v.Opens.IsValid() {
 		vs.Add(pOpens.String(), "format", "not a valid time (zero value)")
 	}
 	if pGateway := path.Key("gateway"); v.Gateway != nil {
-		if !runtime.IsIPv4((*v.Gateway)) {
+		if !kit.IsIPv4((*v.Gateway)) {
 			vs.Addf(pGateway.String(), "format", "%s: not an ipv4 address", (*v.Gateway))
 		}
 	}
 }
 
 func appendRoom(dst []byte, v *Room) []byte {
-	dst = runtime.AppendUUID(dst, v.ID)
-	dst = runtime.AppendTimeOfDay(dst, v.Opens)
-	dst = kit.AppendOpt(dst, v.Gateway, runtime.AppendAddr)
+	dst = kit.AppendUUID(dst, v.ID)
+	dst = kit.AppendTimeOfDay(dst, v.Opens)
+	dst = kit.AppendOpt(dst, v.Gateway, kit.AppendAddr)
 	return dst
 }
 
-func readRoom(rd *runtime.Reader, v *Room) {
-	v.ID = rd.UUID()
-	v.Opens = rd.TimeOfDay()
-	v.Gateway = kit.ReadOpt(rd, (*runtime.Reader).Addr)
+func readRoom(rd *kit.Reader, v *Room) {
+	v.ID = kit.ReadUUID(rd)
+	v.Opens = kit.ReadTimeOfDay(rd)
+	v.Gateway = kit.ReadOpt(rd, kit.ReadAddr)
 }
 
 // cloneRoom returns a deep copy of v that shares nothing mutable with it.
@@ -607,7 +607,7 @@ func (v *RoomParams) Validate() error {
 }
 
 func appendRoomParams(dst []byte, v *RoomParams) []byte {
-	dst = runtime.AppendUUID(dst, v.ID)
+	dst = kit.AppendUUID(dst, v.ID)
 	return dst
 }
 
@@ -621,7 +621,7 @@ func (v SeenAt) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON decodes a SeenAt strictly: null is not a SeenAt.
 func (v *SeenAt) UnmarshalJSON(data []byte) error {
-	return runtime.DecodeStrict(data, (*time.Time)(v))
+	return kit.DecodeStrict(data, (*time.Time)(v))
 }
 
 // String returns the SeenAt as text.
@@ -638,7 +638,7 @@ func appendSeenAt(dst []byte, v *SeenAt) []byte {
 	return kit.AppendTime(dst, time.Time(*v))
 }
 
-func readSeenAt(rd *runtime.Reader, v *SeenAt) {
+func readSeenAt(rd *kit.Reader, v *SeenAt) {
 	*v = SeenAt(rd.Time())
 }
 
@@ -807,7 +807,7 @@ func newBookingParams(id runtime.UUID, opts *BookingOptions) BookingParams {
 }
 
 func describeBookingParams(p *BookingParams) string {
-	return fmt.Sprintf("id=%v", runtime.Quote(p.ID.String()))
+	return fmt.Sprintf("id=%v", kit.Quote(p.ID.String()))
 }
 
 func (c *Client) fetchBooking(ctx context.Context, p *BookingParams) (*Booking, error) {
@@ -854,7 +854,7 @@ func newEventParams(id runtime.UUID, opts *EventOptions) EventParams {
 }
 
 func describeEventParams(p *EventParams) string {
-	return fmt.Sprintf("id=%v", runtime.Quote(p.ID.String()))
+	return fmt.Sprintf("id=%v", kit.Quote(p.ID.String()))
 }
 
 // scanEvent reads one row of the task's query into a Event, column by column; a bare return passes err on.
@@ -868,7 +868,7 @@ func scanEvent(row *runtime.Row) (out *Event, err error) {
 	v.Link = kit.Field(&err, "/link", row.Col(5), kit.AsURI)
 	v.V4 = kit.Field(&err, "/v4", row.Col(6), kit.AsIPv4)
 	v.V6 = kit.Field(&err, "/v6", row.Col(7), kit.AsIPv6)
-	v.At = kit.Field(&err, "/at", row.Col(8), runtime.AsTime)
+	v.At = kit.Field(&err, "/at", row.Col(8), kit.AsTime)
 	v.Ends = kit.OptNullField(&err, "/ends", row.Col(9), kit.AsTimeOfDay)
 	v.Backup = kit.OptionalField(&err, "/backup", row.Col(10), kit.AsEmail)
 	v.Holidays = kit.OptionalListField(&err, "/holidays", row.Col(11), kit.AsDate)
@@ -879,14 +879,14 @@ func scanEvent(row *runtime.Row) (out *Event, err error) {
 		var vOwners map[string]runtime.UUID
 		{
 			var o1 map[string]any
-			o1, err = runtime.AsObject("/owners", rOwners)
+			o1, err = kit.AsObject("/owners", rOwners)
 			if err != nil {
 				return
 			}
 			vOwners = make(map[string]runtime.UUID, len(o1))
 			for k1, e1 := range o1 {
 				var x1 runtime.UUID
-				x1, err = kit.AsUUID(runtime.JoinPointer("/owners", k1), e1)
+				x1, err = kit.AsUUID(kit.JoinPointer("/owners", k1), e1)
 				if err != nil {
 					return
 				}
@@ -896,7 +896,7 @@ func scanEvent(row *runtime.Row) (out *Event, err error) {
 		v.Owners = &vOwners
 	}
 	v.Kind = kit.OptionalField(&err, "/kind", row.Col(13), kit.AsStringOf[EventKind])
-	v.Host = kit.OptionalField(&err, "/host", row.Col(14), runtime.AsString)
+	v.Host = kit.OptionalField(&err, "/host", row.Col(14), kit.AsString)
 	if err != nil {
 		return
 	}
@@ -924,7 +924,7 @@ func (c *Client) InvalidateLastSeen(addr netip.Addr) {
 }
 
 func describeLastSeenParams(p *LastSeenParams) string {
-	return fmt.Sprintf("addr=%v", runtime.Quote(p.Addr.String()))
+	return fmt.Sprintf("addr=%v", kit.Quote(p.Addr.String()))
 }
 
 // rowLastSeen converts one row of the query; a bare return passes err on.
@@ -971,7 +971,7 @@ func (c *Client) InvalidateNextHoliday(country string, after runtime.Date) {
 }
 
 func describeNextHolidayParams(p *NextHolidayParams) string {
-	return fmt.Sprintf("country=%v after=%v", runtime.Quote(p.Country), runtime.Quote(p.After.String()))
+	return fmt.Sprintf("country=%v after=%v", kit.Quote(p.Country), kit.Quote(p.After.String()))
 }
 
 // rowNextHoliday converts one row of the query; a bare return passes err on.
@@ -1009,18 +1009,18 @@ func (c *Client) InvalidateRoom(id runtime.UUID) {
 }
 
 func describeRoomParams(p *RoomParams) string {
-	return fmt.Sprintf("id=%v", runtime.Quote(p.ID.String()))
+	return fmt.Sprintf("id=%v", kit.Quote(p.ID.String()))
 }
 
 func (c *Client) fetchRoom(ctx context.Context, p *RoomParams) (*Room, error) {
-	raw, err := runtime.FetchFile(ctx, c.x, "Room", "rooms.json", runtime.JoinPointer("/rooms", p.ID.String()))
+	raw, err := runtime.FetchFile(ctx, c.x, "Room", "rooms.json", kit.JoinPointer("/rooms", p.ID.String()))
 	if err != nil {
 		return nil, err
 	}
 	return kit.Record(raw, convRoom)
 }
 
-// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError (see runtime.DecodeParams).
+// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError.
 func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, error) {
 	switch task {
 	case "Booking":
@@ -1043,14 +1043,14 @@ func (c *Client) Tasks() []string {
 }
 
 func convBooking(path string, raw any) (out Booking, err error) {
-	m, err := runtime.AsObject(path, raw)
+	m, err := kit.AsObject(path, raw)
 	if err != nil {
 		return
 	}
-	out.ID = kit.Field(&err, path+"/id", runtime.Prop(m, "id"), kit.AsUUID)
-	out.Guest = kit.Field(&err, path+"/guest", runtime.Prop(m, "guest"), kit.AsEmail)
-	out.Stay = kit.OptionalField(&err, path+"/stay", runtime.Prop(m, "stay"), kit.AsDuration)
-	out.Receipt = kit.OptionalField(&err, path+"/receipt", runtime.Prop(m, "receipt"), kit.AsURI)
+	out.ID = kit.Field(&err, path+"/id", kit.Prop(m, "id"), kit.AsUUID)
+	out.Guest = kit.Field(&err, path+"/guest", kit.Prop(m, "guest"), kit.AsEmail)
+	out.Stay = kit.OptionalField(&err, path+"/stay", kit.Prop(m, "stay"), kit.AsDuration)
+	out.Receipt = kit.OptionalField(&err, path+"/receipt", kit.Prop(m, "receipt"), kit.AsURI)
 	return
 }
 
@@ -1064,18 +1064,18 @@ func convHoliday(path string, raw any) (out Holiday, err error) {
 }
 
 func convRoom(path string, raw any) (out Room, err error) {
-	m, err := runtime.AsObject(path, raw)
+	m, err := kit.AsObject(path, raw)
 	if err != nil {
 		return
 	}
-	out.ID = kit.Field(&err, path+"/id", runtime.Prop(m, "id"), kit.AsUUID)
-	out.Opens = kit.Field(&err, path+"/opens", runtime.Prop(m, "opens"), kit.AsTimeOfDay)
-	out.Gateway = kit.OptionalField(&err, path+"/gateway", runtime.Prop(m, "gateway"), kit.AsIPv4)
+	out.ID = kit.Field(&err, path+"/id", kit.Prop(m, "id"), kit.AsUUID)
+	out.Opens = kit.Field(&err, path+"/opens", kit.Prop(m, "opens"), kit.AsTimeOfDay)
+	out.Gateway = kit.OptionalField(&err, path+"/gateway", kit.Prop(m, "gateway"), kit.AsIPv4)
 	return
 }
 
 func convSeenAt(path string, raw any) (out SeenAt, err error) {
-	x, err := runtime.AsTime(path, raw)
+	x, err := kit.AsTime(path, raw)
 	if err != nil {
 		return
 	}

@@ -37,24 +37,24 @@ func (v *Order) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Order) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *Order) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Order) validate(vs *kit.Violations, path *kit.Path) {
 	pStatus := path.Key("status")
 	v.Status.validate(vs, &pStatus)
 }
 
 func appendOrder(dst []byte, v *Order) []byte {
 	dst = kit.AppendInt64(dst, int64(v.ID))
-	dst = runtime.AppendJSONText(dst, v.Total)
+	dst = kit.AppendJSONText(dst, v.Total)
 	dst = kit.AppendPresent(dst, v.Discount.Set)
 	if v.Discount.Set {
 		dst = kit.AppendPresent(dst, v.Discount.Null)
 		if !v.Discount.Null {
-			dst = runtime.AppendJSONText(dst, v.Discount.Value)
+			dst = kit.AppendJSONText(dst, v.Discount.Value)
 		}
 	}
 	if v.Weight != nil {
@@ -71,7 +71,7 @@ func appendOrder(dst []byte, v *Order) []byte {
 	}
 	if v.Subnet != nil {
 		dst = kit.AppendPresent(dst, true)
-		dst = runtime.AppendJSONText(dst, (*v.Subnet))
+		dst = kit.AppendJSONText(dst, (*v.Subnet))
 	} else {
 		dst = kit.AppendPresent(dst, false)
 	}
@@ -84,15 +84,15 @@ func appendOrder(dst []byte, v *Order) []byte {
 	return dst
 }
 
-func readOrder(rd *runtime.Reader, v *Order) {
+func readOrder(rd *kit.Reader, v *Order) {
 	v.ID = int32(rd.Int64())
-	runtime.ReadJSONText(rd, &v.Total)
+	kit.ReadJSONText(rd, &v.Total)
 	if rd.Present() {
 		v.Discount.Set = true
 		if rd.Present() {
 			v.Discount.Null = true
 		} else {
-			runtime.ReadJSONText(rd, &v.Discount.Value)
+			kit.ReadJSONText(rd, &v.Discount.Value)
 		}
 	}
 	if rd.Present() {
@@ -107,11 +107,11 @@ func readOrder(rd *runtime.Reader, v *Order) {
 	}
 	if rd.Present() {
 		p0 := new(netip.Prefix)
-		runtime.ReadJSONText(rd, p0)
+		kit.ReadJSONText(rd, p0)
 		v.Subnet = p0
 	}
 	v.Status = OrderStatus(rd.String())
-	v.CustomerID = kit.ReadOpt(rd, (*runtime.Reader).String)
+	v.CustomerID = kit.ReadOpt(rd, (*kit.Reader).String)
 	v.Lines = make([]OrderLine, rd.Len())
 	for i0 := range v.Lines {
 		readOrderLine(rd, &v.Lines[i0])
@@ -142,13 +142,13 @@ func (v *OrderLine) Validate() error {
 
 func appendOrderLine(dst []byte, v *OrderLine) []byte {
 	dst = kit.AppendString(dst, v.SKU)
-	dst = runtime.AppendJSONText(dst, v.Price)
+	dst = kit.AppendJSONText(dst, v.Price)
 	return dst
 }
 
-func readOrderLine(rd *runtime.Reader, v *OrderLine) {
+func readOrderLine(rd *kit.Reader, v *OrderLine) {
 	v.SKU = rd.String()
-	runtime.ReadJSONText(rd, &v.Price)
+	kit.ReadJSONText(rd, &v.Price)
 }
 
 // OrderParams is the object at order.task.json#/params.
@@ -172,7 +172,7 @@ func appendOrderParams(dst []byte, v *OrderParams) []byte {
 	dst = kit.AppendInt64(dst, int64(v.ID))
 	if v.Net != nil {
 		dst = kit.AppendPresent(dst, true)
-		dst = runtime.AppendJSONText(dst, (*v.Net))
+		dst = kit.AppendJSONText(dst, (*v.Net))
 	} else {
 		dst = kit.AppendPresent(dst, false)
 	}
@@ -185,7 +185,7 @@ type OrderStatus string
 // UnmarshalJSON decodes a OrderStatus strictly: null is not a OrderStatus, and an integer may be written with a zero fraction (1.0).
 func (v *OrderStatus) UnmarshalJSON(data []byte) error {
 	type plain OrderStatus
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeStrict(data, (*plain)(v))
 }
 
 // The values of OrderStatus.
@@ -206,12 +206,12 @@ func (v OrderStatus) Valid() bool {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v OrderStatus) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v OrderStatus) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v OrderStatus) validate(vs *kit.Violations, path *kit.Path) {
 	if !v.Valid() {
 		vs.Addf(path.String(), "enum", "%v is not one of new, paid, shipped", string(v))
 	}
@@ -221,7 +221,7 @@ func appendOrderStatus(dst []byte, v *OrderStatus) []byte {
 	return kit.AppendString(dst, string(*v))
 }
 
-func readOrderStatus(rd *runtime.Reader, v *OrderStatus) {
+func readOrderStatus(rd *kit.Reader, v *OrderStatus) {
 	*v = OrderStatus(rd.String())
 }
 
@@ -350,7 +350,7 @@ func scanOrder(row *runtime.Row) (out *Order, err error) {
 		v.Subnet = &vSubnet
 	}
 	v.Status = kit.Field(&err, "/status", row.Col(6), kit.AsStringOf[OrderStatus])
-	v.CustomerID = kit.OptionalField(&err, "/customer_ref", row.Col(7), runtime.AsString)
+	v.CustomerID = kit.OptionalField(&err, "/customer_ref", row.Col(7), kit.AsString)
 	v.Lines = kit.ListField(&err, "/lines", row.Col(8), convOrderLine)
 	if err != nil {
 		return
@@ -362,7 +362,7 @@ func (c *Client) fetchOrder(ctx context.Context, p *OrderParams) (*Order, error)
 	return runtime.ScanOne(ctx, c.x, c.orderQuery, []any{p.ID}, c.orderRowScanner)
 }
 
-// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError (see runtime.DecodeParams).
+// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError.
 func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, error) {
 	switch task {
 	case "Order":
@@ -377,15 +377,15 @@ func (c *Client) Tasks() []string {
 }
 
 func convOrderLine(path string, raw any) (out OrderLine, err error) {
-	m, err := runtime.AsObject(path, raw)
+	m, err := kit.AsObject(path, raw)
 	if err != nil {
 		return
 	}
-	out.SKU = kit.Field(&err, path+"/sku", runtime.Prop(m, "sku"), runtime.AsString)
+	out.SKU = kit.Field(&err, path+"/sku", kit.Prop(m, "sku"), kit.AsString)
 	if err != nil {
 		return
 	}
-	out.Price, err = kit.AsUserType[Money](path+"/price", runtime.Prop(m, "price"))
+	out.Price, err = kit.AsUserType[Money](path+"/price", kit.Prop(m, "price"))
 	if err != nil {
 		return
 	}

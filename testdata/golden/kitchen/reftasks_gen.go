@@ -31,12 +31,12 @@ func (v *AnyItemParams) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *AnyItemParams) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *AnyItemParams) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *AnyItemParams) validate(vs *kit.Violations, path *kit.Path) {
 	pCategory := path.Key("category")
 	v.Category.validate(vs, &pCategory)
 }
@@ -52,7 +52,7 @@ type Category string
 // UnmarshalJSON decodes a Category strictly: null is not a Category, and an integer may be written with a zero fraction (1.0).
 func (v *Category) UnmarshalJSON(data []byte) error {
 	type plain Category
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeStrict(data, (*plain)(v))
 }
 
 // The values of Category.
@@ -73,12 +73,12 @@ func (v Category) Valid() bool {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v Category) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v Category) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v Category) validate(vs *kit.Violations, path *kit.Path) {
 	if !v.Valid() {
 		vs.Addf(path.String(), "enum", "%v is not one of tools, books, garden", string(v))
 	}
@@ -88,7 +88,7 @@ func appendCategory(dst []byte, v *Category) []byte {
 	return kit.AppendString(dst, string(*v))
 }
 
-func readCategory(rd *runtime.Reader, v *Category) {
+func readCategory(rd *kit.Reader, v *Category) {
 	*v = Category(rd.String())
 }
 
@@ -108,12 +108,12 @@ func (v *CategoryTree) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *CategoryTree) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *CategoryTree) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *CategoryTree) validate(vs *kit.Violations, path *kit.Path) {
 	pChildren := path.Key("children")
 	for i0 := range v.Children {
 		p0 := pChildren.Index(i0)
@@ -134,7 +134,7 @@ func appendCategoryTree(dst []byte, v *CategoryTree) []byte {
 	return dst
 }
 
-func readCategoryTree(rd *runtime.Reader, v *CategoryTree) {
+func readCategoryTree(rd *kit.Reader, v *CategoryTree) {
 	v.Name = rd.String()
 	v.Children = make([]CategoryTree, rd.Len())
 	for i0 := range v.Children {
@@ -174,12 +174,12 @@ func (v *CategoryTreeParams) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *CategoryTreeParams) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *CategoryTreeParams) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *CategoryTreeParams) validate(vs *kit.Violations, path *kit.Path) {
 	if pDepth := path.Key("depth"); v.Depth != nil {
 		if (*v.Depth) < 0 {
 			vs.Addf(pDepth.String(), "minimum", "%v is less than 0", (*v.Depth))
@@ -221,12 +221,12 @@ func (v *Item) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Item) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *Item) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Item) validate(vs *kit.Violations, path *kit.Path) {
 	pID := path.Key("id")
 	if utf8.RuneCountInString(v.ID) < 1 {
 		vs.Addf(pID.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.ID))
@@ -317,7 +317,7 @@ func appendItem(dst []byte, v *Item) []byte {
 	return dst
 }
 
-func readItem(rd *runtime.Reader, v *Item) {
+func readItem(rd *kit.Reader, v *Item) {
 	v.ID = rd.String()
 	v.Name = rd.String()
 	v.Price = rd.Float64()
@@ -339,9 +339,9 @@ func readItem(rd *runtime.Reader, v *Item) {
 		}
 	}
 	v.Category = Category(rd.String())
-	v.Discount = kit.ReadOpt(rd, (*runtime.Reader).Float64)
-	v.Note = kit.ReadOpt(rd, (*runtime.Reader).String)
-	v.Rating = kit.ReadOptNull(rd, (*runtime.Reader).Int64)
+	v.Discount = kit.ReadOpt(rd, (*kit.Reader).Float64)
+	v.Note = kit.ReadOpt(rd, (*kit.Reader).String)
+	v.Rating = kit.ReadOptNull(rd, (*kit.Reader).Int64)
 }
 
 // cloneItem returns a deep copy of v that shares nothing mutable with it.
@@ -378,12 +378,12 @@ func (v *ItemCountParams) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *ItemCountParams) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *ItemCountParams) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *ItemCountParams) validate(vs *kit.Violations, path *kit.Path) {
 	pCategory := path.Key("category")
 	v.Category.validate(vs, &pCategory)
 }
@@ -399,17 +399,17 @@ type ItemCountResult int64
 // UnmarshalJSON decodes a ItemCountResult strictly: null is not a ItemCountResult, and an integer may be written with a zero fraction (1.0).
 func (v *ItemCountResult) UnmarshalJSON(data []byte) error {
 	type plain ItemCountResult
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeStrict(data, (*plain)(v))
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *ItemCountResult) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *ItemCountResult) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *ItemCountResult) validate(vs *kit.Violations, path *kit.Path) {
 	if int64(*v) < 0 {
 		vs.Addf(path.String(), "minimum", "%v is less than 0", int64(*v))
 	}
@@ -419,7 +419,7 @@ func appendItemCountResult(dst []byte, v *ItemCountResult) []byte {
 	return kit.AppendInt64(dst, int64(*v))
 }
 
-func readItemCountResult(rd *runtime.Reader, v *ItemCountResult) {
+func readItemCountResult(rd *kit.Reader, v *ItemCountResult) {
 	*v = ItemCountResult(rd.Int64())
 }
 
@@ -435,17 +435,17 @@ type ItemList []Item
 // UnmarshalJSON decodes a ItemList strictly: null is not a ItemList, and an integer may be written with a zero fraction (1.0).
 func (v *ItemList) UnmarshalJSON(data []byte) error {
 	type plain ItemList
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeStrict(data, (*plain)(v))
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *ItemList) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *ItemList) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *ItemList) validate(vs *kit.Violations, path *kit.Path) {
 	for i0 := range *v {
 		p0 := path.Index(i0)
 		(*v)[i0].validate(vs, &p0)
@@ -460,7 +460,7 @@ func appendItemList(dst []byte, v *ItemList) []byte {
 	return dst
 }
 
-func readItemList(rd *runtime.Reader, v *ItemList) {
+func readItemList(rd *kit.Reader, v *ItemList) {
 	(*v) = make([]Item, rd.Len())
 	for i0 := range *v {
 		readItem(rd, &(*v)[i0])
@@ -494,12 +494,12 @@ func (v *ItemOrPlaceholderParams) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *ItemOrPlaceholderParams) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *ItemOrPlaceholderParams) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *ItemOrPlaceholderParams) validate(vs *kit.Violations, path *kit.Path) {
 	pID := path.Key("id")
 	if utf8.RuneCountInString(v.ID) < 1 {
 		vs.Addf(pID.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.ID))
@@ -527,12 +527,12 @@ func (v *ItemParams) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *ItemParams) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *ItemParams) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *ItemParams) validate(vs *kit.Violations, path *kit.Path) {
 	pID := path.Key("id")
 	if utf8.RuneCountInString(v.ID) < 1 {
 		vs.Addf(pID.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.ID))
@@ -564,12 +564,12 @@ func (v *ItemsByCategoryParams) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *ItemsByCategoryParams) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *ItemsByCategoryParams) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *ItemsByCategoryParams) validate(vs *kit.Violations, path *kit.Path) {
 	pCategory := path.Key("category")
 	v.Category.validate(vs, &pCategory)
 	if pMinPrice := path.Key("min_price"); v.MinPrice != nil {
@@ -770,32 +770,32 @@ func (c *Client) InvalidateAnyItem(category Category) {
 }
 
 func describeAnyItemParams(p *AnyItemParams) string {
-	return fmt.Sprintf("category=%v", runtime.Quote(string(p.Category)))
+	return fmt.Sprintf("category=%v", kit.Quote(string(p.Category)))
 }
 
 // scanAnyItem reads one row of the task's query into a Item, column by column; a bare return passes err on.
 func scanAnyItem(row *runtime.Row) (out *Item, err error) {
 	var v Item
-	v.ID = kit.Field(&err, "/id", row.Col(0), runtime.AsString)
-	v.Name = kit.Field(&err, "/name", row.Col(1), runtime.AsString)
-	v.Price = kit.Field(&err, "/price", row.Col(2), runtime.AsFloat64)
-	v.Quantity = kit.Field(&err, "/quantity", row.Col(3), runtime.AsInt64)
-	v.Active = kit.Field(&err, "/active", row.Col(4), runtime.AsBool)
-	v.CreatedAt = kit.Field(&err, "/created_at", row.Col(5), runtime.AsTime)
-	v.Tags = kit.ListField(&err, "/tags", row.Col(6), runtime.AsString)
+	v.ID = kit.Field(&err, "/id", row.Col(0), kit.AsString)
+	v.Name = kit.Field(&err, "/name", row.Col(1), kit.AsString)
+	v.Price = kit.Field(&err, "/price", row.Col(2), kit.AsFloat64)
+	v.Quantity = kit.Field(&err, "/quantity", row.Col(3), kit.AsInt64)
+	v.Active = kit.Field(&err, "/active", row.Col(4), kit.AsBool)
+	v.CreatedAt = kit.Field(&err, "/created_at", row.Col(5), kit.AsTime)
+	v.Tags = kit.ListField(&err, "/tags", row.Col(6), kit.AsString)
 	if err != nil {
 		return
 	}
 	{
 		var o1 map[string]any
-		o1, err = runtime.AsObject("/attributes", row.Col(7))
+		o1, err = kit.AsObject("/attributes", row.Col(7))
 		if err != nil {
 			return
 		}
 		v.Attributes = make(map[string]string, len(o1))
 		for k1, e1 := range o1 {
 			var x1 string
-			x1, err = runtime.AsString(runtime.JoinPointer("/attributes", k1), e1)
+			x1, err = kit.AsString(kit.JoinPointer("/attributes", k1), e1)
 			if err != nil {
 				return
 			}
@@ -803,9 +803,9 @@ func scanAnyItem(row *runtime.Row) (out *Item, err error) {
 		}
 	}
 	v.Category = kit.Field(&err, "/category", row.Col(8), kit.AsStringOf[Category])
-	v.Discount = kit.NullableField(&err, "/discount", "number", row.Col(9), runtime.AsFloat64)
-	v.Note = kit.OptionalField(&err, "/note", row.Col(10), runtime.AsString)
-	v.Rating = kit.OptNullField(&err, "/rating", row.Col(11), runtime.AsInt64)
+	v.Discount = kit.NullableField(&err, "/discount", "number", row.Col(9), kit.AsFloat64)
+	v.Note = kit.OptionalField(&err, "/note", row.Col(10), kit.AsString)
+	v.Rating = kit.OptNullField(&err, "/rating", row.Col(11), kit.AsInt64)
 	if err != nil {
 		return
 	}
@@ -843,7 +843,7 @@ func newCategoryTreeParams(root string, opts *CategoryTreeOptions) CategoryTreeP
 }
 
 func describeCategoryTreeParams(p *CategoryTreeParams) string {
-	return fmt.Sprintf("root=%v", runtime.Quote(p.Root))
+	return fmt.Sprintf("root=%v", kit.Quote(p.Root))
 }
 
 func (c *Client) fetchCategoryTree(ctx context.Context, p *CategoryTreeParams) (*CategoryTree, error) {
@@ -867,32 +867,32 @@ func (c *Client) InvalidateItem(id string) {
 }
 
 func describeItemParams(p *ItemParams) string {
-	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
+	return fmt.Sprintf("id=%v", kit.Quote(p.ID))
 }
 
 // scanItem reads one row of the task's query into a Item, column by column; a bare return passes err on.
 func scanItem(row *runtime.Row) (out *Item, err error) {
 	var v Item
-	v.ID = kit.Field(&err, "/id", row.Col(0), runtime.AsString)
-	v.Name = kit.Field(&err, "/name", row.Col(1), runtime.AsString)
-	v.Price = kit.Field(&err, "/price", row.Col(2), runtime.AsFloat64)
-	v.Quantity = kit.Field(&err, "/quantity", row.Col(3), runtime.AsInt64)
-	v.Active = kit.Field(&err, "/active", row.Col(4), runtime.AsBool)
-	v.CreatedAt = kit.Field(&err, "/created_at", row.Col(5), runtime.AsTime)
-	v.Tags = kit.ListField(&err, "/tags", row.Col(6), runtime.AsString)
+	v.ID = kit.Field(&err, "/id", row.Col(0), kit.AsString)
+	v.Name = kit.Field(&err, "/name", row.Col(1), kit.AsString)
+	v.Price = kit.Field(&err, "/price", row.Col(2), kit.AsFloat64)
+	v.Quantity = kit.Field(&err, "/quantity", row.Col(3), kit.AsInt64)
+	v.Active = kit.Field(&err, "/active", row.Col(4), kit.AsBool)
+	v.CreatedAt = kit.Field(&err, "/created_at", row.Col(5), kit.AsTime)
+	v.Tags = kit.ListField(&err, "/tags", row.Col(6), kit.AsString)
 	if err != nil {
 		return
 	}
 	{
 		var o1 map[string]any
-		o1, err = runtime.AsObject("/attributes", row.Col(7))
+		o1, err = kit.AsObject("/attributes", row.Col(7))
 		if err != nil {
 			return
 		}
 		v.Attributes = make(map[string]string, len(o1))
 		for k1, e1 := range o1 {
 			var x1 string
-			x1, err = runtime.AsString(runtime.JoinPointer("/attributes", k1), e1)
+			x1, err = kit.AsString(kit.JoinPointer("/attributes", k1), e1)
 			if err != nil {
 				return
 			}
@@ -900,9 +900,9 @@ func scanItem(row *runtime.Row) (out *Item, err error) {
 		}
 	}
 	v.Category = kit.Field(&err, "/category", row.Col(8), kit.AsStringOf[Category])
-	v.Discount = kit.NullableField(&err, "/discount", "number", row.Col(9), runtime.AsFloat64)
-	v.Note = kit.OptionalField(&err, "/note", row.Col(10), runtime.AsString)
-	v.Rating = kit.OptNullField(&err, "/rating", row.Col(11), runtime.AsInt64)
+	v.Discount = kit.NullableField(&err, "/discount", "number", row.Col(9), kit.AsFloat64)
+	v.Note = kit.OptionalField(&err, "/note", row.Col(10), kit.AsString)
+	v.Rating = kit.OptNullField(&err, "/rating", row.Col(11), kit.AsInt64)
 	if err != nil {
 		return
 	}
@@ -930,7 +930,7 @@ func (c *Client) InvalidateItemCount(category Category) {
 }
 
 func describeItemCountParams(p *ItemCountParams) string {
-	return fmt.Sprintf("category=%v", runtime.Quote(string(p.Category)))
+	return fmt.Sprintf("category=%v", kit.Quote(string(p.Category)))
 }
 
 // rowItemCount converts one row of the query; a bare return passes err on.
@@ -968,32 +968,32 @@ func (c *Client) InvalidateItemOrPlaceholder(id string) {
 }
 
 func describeItemOrPlaceholderParams(p *ItemOrPlaceholderParams) string {
-	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
+	return fmt.Sprintf("id=%v", kit.Quote(p.ID))
 }
 
 // scanItemOrPlaceholder reads one row of the task's query into a Item, column by column; a bare return passes err on.
 func scanItemOrPlaceholder(row *runtime.Row) (out *Item, err error) {
 	var v Item
-	v.ID = kit.Field(&err, "/id", row.Col(0), runtime.AsString)
-	v.Name = kit.Field(&err, "/name", row.Col(1), runtime.AsString)
-	v.Price = kit.Field(&err, "/price", row.Col(2), runtime.AsFloat64)
-	v.Quantity = kit.Field(&err, "/quantity", row.Col(3), runtime.AsInt64)
-	v.Active = kit.Field(&err, "/active", row.Col(4), runtime.AsBool)
-	v.CreatedAt = kit.Field(&err, "/created_at", row.Col(5), runtime.AsTime)
-	v.Tags = kit.ListField(&err, "/tags", row.Col(6), runtime.AsString)
+	v.ID = kit.Field(&err, "/id", row.Col(0), kit.AsString)
+	v.Name = kit.Field(&err, "/name", row.Col(1), kit.AsString)
+	v.Price = kit.Field(&err, "/price", row.Col(2), kit.AsFloat64)
+	v.Quantity = kit.Field(&err, "/quantity", row.Col(3), kit.AsInt64)
+	v.Active = kit.Field(&err, "/active", row.Col(4), kit.AsBool)
+	v.CreatedAt = kit.Field(&err, "/created_at", row.Col(5), kit.AsTime)
+	v.Tags = kit.ListField(&err, "/tags", row.Col(6), kit.AsString)
 	if err != nil {
 		return
 	}
 	{
 		var o1 map[string]any
-		o1, err = runtime.AsObject("/attributes", row.Col(7))
+		o1, err = kit.AsObject("/attributes", row.Col(7))
 		if err != nil {
 			return
 		}
 		v.Attributes = make(map[string]string, len(o1))
 		for k1, e1 := range o1 {
 			var x1 string
-			x1, err = runtime.AsString(runtime.JoinPointer("/attributes", k1), e1)
+			x1, err = kit.AsString(kit.JoinPointer("/attributes", k1), e1)
 			if err != nil {
 				return
 			}
@@ -1001,9 +1001,9 @@ func scanItemOrPlaceholder(row *runtime.Row) (out *Item, err error) {
 		}
 	}
 	v.Category = kit.Field(&err, "/category", row.Col(8), kit.AsStringOf[Category])
-	v.Discount = kit.NullableField(&err, "/discount", "number", row.Col(9), runtime.AsFloat64)
-	v.Note = kit.OptionalField(&err, "/note", row.Col(10), runtime.AsString)
-	v.Rating = kit.OptNullField(&err, "/rating", row.Col(11), runtime.AsInt64)
+	v.Discount = kit.NullableField(&err, "/discount", "number", row.Col(9), kit.AsFloat64)
+	v.Note = kit.OptionalField(&err, "/note", row.Col(10), kit.AsString)
+	v.Rating = kit.OptNullField(&err, "/rating", row.Col(11), kit.AsInt64)
 	if err != nil {
 		return
 	}
@@ -1042,32 +1042,32 @@ func newItemsByCategoryParams(category Category, opts *ItemsByCategoryOptions) I
 }
 
 func describeItemsByCategoryParams(p *ItemsByCategoryParams) string {
-	return fmt.Sprintf("category=%v", runtime.Quote(string(p.Category)))
+	return fmt.Sprintf("category=%v", kit.Quote(string(p.Category)))
 }
 
 // scanItemsByCategory reads one row of the task's query into a Item, column by column; a bare return passes err on.
 func scanItemsByCategory(row *runtime.Row) (out *Item, err error) {
 	var v Item
-	v.ID = kit.Field(&err, "/id", row.Col(0), runtime.AsString)
-	v.Name = kit.Field(&err, "/name", row.Col(1), runtime.AsString)
-	v.Price = kit.Field(&err, "/price", row.Col(2), runtime.AsFloat64)
-	v.Quantity = kit.Field(&err, "/quantity", row.Col(3), runtime.AsInt64)
-	v.Active = kit.Field(&err, "/active", row.Col(4), runtime.AsBool)
-	v.CreatedAt = kit.Field(&err, "/created_at", row.Col(5), runtime.AsTime)
-	v.Tags = kit.ListField(&err, "/tags", row.Col(6), runtime.AsString)
+	v.ID = kit.Field(&err, "/id", row.Col(0), kit.AsString)
+	v.Name = kit.Field(&err, "/name", row.Col(1), kit.AsString)
+	v.Price = kit.Field(&err, "/price", row.Col(2), kit.AsFloat64)
+	v.Quantity = kit.Field(&err, "/quantity", row.Col(3), kit.AsInt64)
+	v.Active = kit.Field(&err, "/active", row.Col(4), kit.AsBool)
+	v.CreatedAt = kit.Field(&err, "/created_at", row.Col(5), kit.AsTime)
+	v.Tags = kit.ListField(&err, "/tags", row.Col(6), kit.AsString)
 	if err != nil {
 		return
 	}
 	{
 		var o1 map[string]any
-		o1, err = runtime.AsObject("/attributes", row.Col(7))
+		o1, err = kit.AsObject("/attributes", row.Col(7))
 		if err != nil {
 			return
 		}
 		v.Attributes = make(map[string]string, len(o1))
 		for k1, e1 := range o1 {
 			var x1 string
-			x1, err = runtime.AsString(runtime.JoinPointer("/attributes", k1), e1)
+			x1, err = kit.AsString(kit.JoinPointer("/attributes", k1), e1)
 			if err != nil {
 				return
 			}
@@ -1075,9 +1075,9 @@ func scanItemsByCategory(row *runtime.Row) (out *Item, err error) {
 		}
 	}
 	v.Category = kit.Field(&err, "/category", row.Col(8), kit.AsStringOf[Category])
-	v.Discount = kit.NullableField(&err, "/discount", "number", row.Col(9), runtime.AsFloat64)
-	v.Note = kit.OptionalField(&err, "/note", row.Col(10), runtime.AsString)
-	v.Rating = kit.OptNullField(&err, "/rating", row.Col(11), runtime.AsInt64)
+	v.Discount = kit.NullableField(&err, "/discount", "number", row.Col(9), kit.AsFloat64)
+	v.Note = kit.OptionalField(&err, "/note", row.Col(10), kit.AsString)
+	v.Rating = kit.OptNullField(&err, "/rating", row.Col(11), kit.AsInt64)
 	if err != nil {
 		return
 	}
@@ -1093,7 +1093,7 @@ func (c *Client) fetchItemsByCategory(ctx context.Context, p *ItemsByCategoryPar
 	return &out, nil
 }
 
-// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError (see runtime.DecodeParams).
+// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError.
 func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, error) {
 	switch task {
 	case "AnyItem":
@@ -1118,7 +1118,7 @@ func (c *Client) Tasks() []string {
 }
 
 func convItemCountResult(path string, raw any) (out ItemCountResult, err error) {
-	x, err := runtime.AsInt64(path, raw)
+	x, err := kit.AsInt64(path, raw)
 	if err != nil {
 		return
 	}

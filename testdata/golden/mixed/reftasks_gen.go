@@ -39,12 +39,12 @@ func (v *Circle) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Circle) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *Circle) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Circle) validate(vs *kit.Violations, path *kit.Path) {
 	pKind := path.Key("kind")
 	if v.Kind != "circle" {
 		vs.Addf(pKind.String(), "const", "%v is not circle", v.Kind)
@@ -57,7 +57,7 @@ func appendCircle(dst []byte, v *Circle) []byte {
 	return dst
 }
 
-func readCircle(rd *runtime.Reader, v *Circle) {
+func readCircle(rd *kit.Reader, v *Circle) {
 	v.Kind = rd.String()
 	v.D = rd.Int64()
 }
@@ -76,12 +76,12 @@ func (v *Circle2) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Circle2) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *Circle2) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Circle2) validate(vs *kit.Violations, path *kit.Path) {
 	pKind := path.Key("kind")
 	if v.Kind != "circle" {
 		vs.Addf(pKind.String(), "const", "%v is not circle", v.Kind)
@@ -98,7 +98,7 @@ func appendCircle2(dst []byte, v *Circle2) []byte {
 	return dst
 }
 
-func readCircle2(rd *runtime.Reader, v *Circle2) {
+func readCircle2(rd *kit.Reader, v *Circle2) {
 	v.Kind = rd.String()
 	v.R = rd.Float64()
 }
@@ -116,12 +116,12 @@ func (v *Dated) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Dated) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *Dated) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Dated) validate(vs *kit.Violations, path *kit.Path) {
 	pOn := path.Key("on")
 	if !v.On.IsValid() {
 		vs.Add(pOn.String(), "format", "not a valid date (zero value)")
@@ -129,12 +129,12 @@ func (v *Dated) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendDated(dst []byte, v *Dated) []byte {
-	dst = runtime.AppendDate(dst, v.On)
+	dst = kit.AppendDate(dst, v.On)
 	return dst
 }
 
-func readDated(rd *runtime.Reader, v *Dated) {
-	v.On = rd.Date()
+func readDated(rd *kit.Reader, v *Dated) {
+	v.On = kit.ReadDate(rd)
 }
 
 // Frame is the object at frame.task.json#/result.
@@ -153,12 +153,12 @@ func (v *Frame) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Frame) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *Frame) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Frame) validate(vs *kit.Violations, path *kit.Path) {
 	pShape := path.Key("shape")
 	v.Shape.validate(vs, &pShape)
 	if pPrice := path.Key("price"); v.Price != nil {
@@ -176,7 +176,7 @@ func appendFrame(dst []byte, v *Frame) []byte {
 	return dst
 }
 
-func readFrame(rd *runtime.Reader, v *Frame) {
+func readFrame(rd *kit.Reader, v *Frame) {
 	readFrameShape(rd, &v.Shape)
 	v.Price = kit.ReadOptRef(rd, readFramePrice)
 	v.Tree = kit.ReadOptRef(rd, readNode)
@@ -243,27 +243,27 @@ func (v FramePrice) Value() any {
 func (v *FramePrice) UnmarshalJSON(data []byte) error {
 	x0, x1 := new(string), new(bool)
 	return kit.PickVariant(v, true, []kit.Candidate[FramePrice]{
-		{Name: "String", Value: FramePrice{String: x0}, Err: runtime.DecodeStrict(data, x0)},
-		{Name: "Boolean", Value: FramePrice{Boolean: x1}, Err: runtime.DecodeStrict(data, x1)},
+		{Name: "String", Value: FramePrice{String: x0}, Err: kit.DecodeStrict(data, x0)},
+		{Name: "Boolean", Value: FramePrice{Boolean: x1}, Err: kit.DecodeStrict(data, x1)},
 	}, (*FramePrice).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
 func (v *FramePrice) checkVariant() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validateVariant(&vs, nil)
 	return vs.Err()
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *FramePrice) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
 // validateVariant checks that one variant is set and that it satisfies its branch.
-func (v *FramePrice) validateVariant(vs *runtime.Violations, path *runtime.Path) {
+func (v *FramePrice) validateVariant(vs *kit.Violations, path *kit.Path) {
 	n := 0
 	if v.String != nil {
 		n++
@@ -276,7 +276,7 @@ func (v *FramePrice) validateVariant(vs *runtime.Violations, path *runtime.Path)
 	}
 }
 
-func (v *FramePrice) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *FramePrice) validate(vs *kit.Violations, path *kit.Path) {
 	v.validateVariant(vs, path)
 }
 
@@ -294,7 +294,7 @@ func appendFramePrice(dst []byte, v *FramePrice) []byte {
 	return dst
 }
 
-func readFramePrice(rd *runtime.Reader, v *FramePrice) {
+func readFramePrice(rd *kit.Reader, v *FramePrice) {
 	switch rd.Variant(2) {
 	case 0:
 		v.String = new(string)
@@ -355,12 +355,12 @@ func (v *FrameShape) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *FrameShape) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *FrameShape) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *FrameShape) validate(vs *kit.Violations, path *kit.Path) {
 	n := 0
 	if v.Circle != nil {
 		n++
@@ -389,7 +389,7 @@ func appendFrameShape(dst []byte, v *FrameShape) []byte {
 	return dst
 }
 
-func readFrameShape(rd *runtime.Reader, v *FrameShape) {
+func readFrameShape(rd *kit.Reader, v *FrameShape) {
 	switch rd.Variant(2) {
 	case 0:
 		v.Circle = new(Circle)
@@ -424,7 +424,7 @@ func (v *Gallery) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	type plain Gallery
-	if err := runtime.DecodeStrict(data, (*plain)(v)); err != nil {
+	if err := kit.DecodeStrict(data, (*plain)(v)); err != nil {
 		return err
 	}
 	nulls := kit.NullProps(data, "owner", "headers", "mode")
@@ -451,12 +451,12 @@ func (v *Gallery) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Gallery) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *Gallery) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Gallery) validate(vs *kit.Violations, path *kit.Path) {
 	if pShapes := path.Key("shapes"); v.Shapes.Set && !v.Shapes.Null {
 		if len(v.Shapes.Value) > 3 {
 			vs.Addf(pShapes.String(), "maxItems", "%d items, want at most 3", len(v.Shapes.Value))
@@ -518,13 +518,13 @@ func appendGallery(dst []byte, v *Gallery) []byte {
 	}
 	if v.Owner != nil {
 		dst = kit.AppendPresent(dst, true)
-		dst = runtime.AppendJSONValue(dst, (*v.Owner))
+		dst = kit.AppendJSONValue(dst, (*v.Owner))
 	} else {
 		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Headers != nil {
 		dst = kit.AppendPresent(dst, true)
-		dst = runtime.AppendJSONValue(dst, (*v.Headers))
+		dst = kit.AppendJSONValue(dst, (*v.Headers))
 	} else {
 		dst = kit.AppendPresent(dst, false)
 	}
@@ -549,7 +549,7 @@ func appendGallery(dst []byte, v *Gallery) []byte {
 	return dst
 }
 
-func readGallery(rd *runtime.Reader, v *Gallery) {
+func readGallery(rd *kit.Reader, v *Gallery) {
 	v.ID = rd.String()
 	if rd.Present() {
 		v.Shapes.Set = true
@@ -564,12 +564,12 @@ func readGallery(rd *runtime.Reader, v *Gallery) {
 	}
 	if rd.Present() {
 		p0 := new(runtime.JSONValue)
-		(*p0) = runtime.ReadJSONValue(rd)
+		(*p0) = kit.ReadJSONValue(rd)
 		v.Owner = p0
 	}
 	if rd.Present() {
 		p0 := new(runtime.JSONValue)
-		(*p0) = runtime.ReadJSONValue(rd)
+		(*p0) = kit.ReadJSONValue(rd)
 		v.Headers = p0
 	}
 	v.Span = kit.ReadOptRef(rd, readGallerySpan)
@@ -636,31 +636,31 @@ func (v GalleryAddr) Value() any {
 func (v *GalleryAddr) UnmarshalJSON(data []byte) error {
 	x0, x1 := new(netip.Addr), new(string)
 	return kit.PickVariant(v, true, []kit.Candidate[GalleryAddr]{
-		{Name: "String", Value: GalleryAddr{String: x0}, Err: runtime.DecodeStrict(data, x0)},
-		{Name: "String1", Value: GalleryAddr{String1: x1}, Err: runtime.DecodeStrict(data, x1)},
+		{Name: "String", Value: GalleryAddr{String: x0}, Err: kit.DecodeStrict(data, x0)},
+		{Name: "String1", Value: GalleryAddr{String1: x1}, Err: kit.DecodeStrict(data, x1)},
 	}, (*GalleryAddr).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
 func (v *GalleryAddr) checkVariant() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validateVariant(&vs, nil)
 	return vs.Err()
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *GalleryAddr) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
 // validateVariant checks that one variant is set and that it satisfies its branch.
-func (v *GalleryAddr) validateVariant(vs *runtime.Violations, path *runtime.Path) {
+func (v *GalleryAddr) validateVariant(vs *kit.Violations, path *kit.Path) {
 	n := 0
 	if v.String != nil {
 		n++
-		if !runtime.IsIPv4((*v.String)) {
+		if !kit.IsIPv4((*v.String)) {
 			vs.Addf(path.String(), "format", "%s: not an ipv4 address", (*v.String))
 		}
 	}
@@ -675,7 +675,7 @@ func (v *GalleryAddr) validateVariant(vs *runtime.Violations, path *runtime.Path
 	}
 }
 
-func (v *GalleryAddr) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *GalleryAddr) validate(vs *kit.Violations, path *kit.Path) {
 	before := vs.Len()
 	v.validateVariant(vs, path)
 	if vs.Len() > before {
@@ -698,7 +698,7 @@ func appendGalleryAddr(dst []byte, v *GalleryAddr) []byte {
 	switch {
 	case v.String != nil:
 		dst = kit.AppendInt64(dst, 0)
-		dst = runtime.AppendAddr(dst, (*v.String))
+		dst = kit.AppendAddr(dst, (*v.String))
 	case v.String1 != nil:
 		dst = kit.AppendInt64(dst, 1)
 		dst = kit.AppendString(dst, (*v.String1))
@@ -708,11 +708,11 @@ func appendGalleryAddr(dst []byte, v *GalleryAddr) []byte {
 	return dst
 }
 
-func readGalleryAddr(rd *runtime.Reader, v *GalleryAddr) {
+func readGalleryAddr(rd *kit.Reader, v *GalleryAddr) {
 	switch rd.Variant(2) {
 	case 0:
 		v.String = new(netip.Addr)
-		(*v.String) = rd.Addr()
+		(*v.String) = kit.ReadAddr(rd)
 	case 1:
 		v.String1 = new(string)
 		(*v.String1) = rd.String()
@@ -754,27 +754,27 @@ func (v GalleryExtrasValue) Value() any {
 func (v *GalleryExtrasValue) UnmarshalJSON(data []byte) error {
 	x0, x1 := new(int64), new(string)
 	return kit.PickVariant(v, false, []kit.Candidate[GalleryExtrasValue]{
-		{Name: "Integer", Value: GalleryExtrasValue{Integer: x0}, Err: runtime.DecodeStrict(data, x0)},
-		{Name: "String", Value: GalleryExtrasValue{String: x1}, Err: runtime.DecodeStrict(data, x1)},
+		{Name: "Integer", Value: GalleryExtrasValue{Integer: x0}, Err: kit.DecodeStrict(data, x0)},
+		{Name: "String", Value: GalleryExtrasValue{String: x1}, Err: kit.DecodeStrict(data, x1)},
 	}, (*GalleryExtrasValue).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
 func (v *GalleryExtrasValue) checkVariant() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validateVariant(&vs, nil)
 	return vs.Err()
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *GalleryExtrasValue) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
 // validateVariant checks that one variant is set and that it satisfies its branch.
-func (v *GalleryExtrasValue) validateVariant(vs *runtime.Violations, path *runtime.Path) {
+func (v *GalleryExtrasValue) validateVariant(vs *kit.Violations, path *kit.Path) {
 	n := 0
 	if v.Integer != nil {
 		n++
@@ -790,7 +790,7 @@ func (v *GalleryExtrasValue) validateVariant(vs *runtime.Violations, path *runti
 	}
 }
 
-func (v *GalleryExtrasValue) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *GalleryExtrasValue) validate(vs *kit.Violations, path *kit.Path) {
 	v.validateVariant(vs, path)
 }
 
@@ -808,7 +808,7 @@ func appendGalleryExtrasValue(dst []byte, v *GalleryExtrasValue) []byte {
 	return dst
 }
 
-func readGalleryExtrasValue(rd *runtime.Reader, v *GalleryExtrasValue) {
+func readGalleryExtrasValue(rd *kit.Reader, v *GalleryExtrasValue) {
 	switch rd.Variant(2) {
 	case 0:
 		v.Integer = new(int64)
@@ -854,27 +854,27 @@ func (v GalleryIDs) Value() any {
 func (v *GalleryIDs) UnmarshalJSON(data []byte) error {
 	x0, x1 := new([]runtime.UUID), new([]string)
 	return kit.PickVariant(v, true, []kit.Candidate[GalleryIDs]{
-		{Name: "Array", Value: GalleryIDs{Array: x0}, Err: runtime.DecodeStrict(data, x0)},
-		{Name: "Array1", Value: GalleryIDs{Array1: x1}, Err: runtime.DecodeStrict(data, x1)},
+		{Name: "Array", Value: GalleryIDs{Array: x0}, Err: kit.DecodeStrict(data, x0)},
+		{Name: "Array1", Value: GalleryIDs{Array1: x1}, Err: kit.DecodeStrict(data, x1)},
 	}, (*GalleryIDs).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
 func (v *GalleryIDs) checkVariant() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validateVariant(&vs, nil)
 	return vs.Err()
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *GalleryIDs) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
 // validateVariant checks that one variant is set and that it satisfies its branch.
-func (v *GalleryIDs) validateVariant(vs *runtime.Violations, path *runtime.Path) {
+func (v *GalleryIDs) validateVariant(vs *kit.Violations, path *kit.Path) {
 	n := 0
 	if v.Array != nil {
 		n++
@@ -893,7 +893,7 @@ func (v *GalleryIDs) validateVariant(vs *runtime.Violations, path *runtime.Path)
 	}
 }
 
-func (v *GalleryIDs) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *GalleryIDs) validate(vs *kit.Violations, path *kit.Path) {
 	before := vs.Len()
 	v.validateVariant(vs, path)
 	if vs.Len() > before {
@@ -918,7 +918,7 @@ func appendGalleryIDs(dst []byte, v *GalleryIDs) []byte {
 		dst = kit.AppendInt64(dst, 0)
 		dst = kit.AppendLen(dst, len((*v.Array)))
 		for i0 := range *v.Array {
-			dst = runtime.AppendUUID(dst, (*v.Array)[i0])
+			dst = kit.AppendUUID(dst, (*v.Array)[i0])
 		}
 	case v.Array1 != nil:
 		dst = kit.AppendInt64(dst, 1)
@@ -932,13 +932,13 @@ func appendGalleryIDs(dst []byte, v *GalleryIDs) []byte {
 	return dst
 }
 
-func readGalleryIDs(rd *runtime.Reader, v *GalleryIDs) {
+func readGalleryIDs(rd *kit.Reader, v *GalleryIDs) {
 	switch rd.Variant(2) {
 	case 0:
 		v.Array = new([]runtime.UUID)
 		(*v.Array) = make([]runtime.UUID, rd.Len())
 		for i0 := range *v.Array {
-			(*v.Array)[i0] = rd.UUID()
+			(*v.Array)[i0] = kit.ReadUUID(rd)
 		}
 	case 1:
 		v.Array1 = new([]string)
@@ -991,12 +991,12 @@ func (v *GalleryMode) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v GalleryMode) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v GalleryMode) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v GalleryMode) validate(vs *kit.Violations, path *kit.Path) {
 	if !v.Valid() {
 		vs.Addf(path.String(), "enum", "%s is not one of 1, \"auto\", null, [1,2]", string(v))
 	}
@@ -1006,7 +1006,7 @@ func appendGalleryMode(dst []byte, v *GalleryMode) []byte {
 	return kit.AppendString(dst, string(*v))
 }
 
-func readGalleryMode(rd *runtime.Reader, v *GalleryMode) {
+func readGalleryMode(rd *kit.Reader, v *GalleryMode) {
 	*v = GalleryMode(rd.String())
 }
 
@@ -1066,27 +1066,27 @@ func (v GalleryPrice) Value() any {
 func (v *GalleryPrice) UnmarshalJSON(data []byte) error {
 	x0, x1 := new(Money), new(int64)
 	return kit.PickVariant(v, false, []kit.Candidate[GalleryPrice]{
-		{Name: "String", Value: GalleryPrice{String: x0}, Err: runtime.DecodeStrict(data, x0)},
-		{Name: "Integer", Value: GalleryPrice{Integer: x1}, Err: runtime.DecodeStrict(data, x1)},
+		{Name: "String", Value: GalleryPrice{String: x0}, Err: kit.DecodeStrict(data, x0)},
+		{Name: "Integer", Value: GalleryPrice{Integer: x1}, Err: kit.DecodeStrict(data, x1)},
 	}, (*GalleryPrice).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
 func (v *GalleryPrice) checkVariant() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validateVariant(&vs, nil)
 	return vs.Err()
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *GalleryPrice) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
 // validateVariant checks that one variant is set and that it satisfies its branch.
-func (v *GalleryPrice) validateVariant(vs *runtime.Violations, path *runtime.Path) {
+func (v *GalleryPrice) validateVariant(vs *kit.Violations, path *kit.Path) {
 	n := 0
 	if v.String != nil {
 		n++
@@ -1102,7 +1102,7 @@ func (v *GalleryPrice) validateVariant(vs *runtime.Violations, path *runtime.Pat
 	}
 }
 
-func (v *GalleryPrice) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *GalleryPrice) validate(vs *kit.Violations, path *kit.Path) {
 	v.validateVariant(vs, path)
 }
 
@@ -1110,7 +1110,7 @@ func appendGalleryPrice(dst []byte, v *GalleryPrice) []byte {
 	switch {
 	case v.String != nil:
 		dst = kit.AppendInt64(dst, 0)
-		dst = runtime.AppendJSONText(dst, (*v.String))
+		dst = kit.AppendJSONText(dst, (*v.String))
 	case v.Integer != nil:
 		dst = kit.AppendInt64(dst, 1)
 		dst = kit.AppendInt64(dst, (*v.Integer))
@@ -1120,11 +1120,11 @@ func appendGalleryPrice(dst []byte, v *GalleryPrice) []byte {
 	return dst
 }
 
-func readGalleryPrice(rd *runtime.Reader, v *GalleryPrice) {
+func readGalleryPrice(rd *kit.Reader, v *GalleryPrice) {
 	switch rd.Variant(2) {
 	case 0:
 		v.String = new(Money)
-		runtime.ReadJSONText(rd, v.String)
+		kit.ReadJSONText(rd, v.String)
 	case 1:
 		v.Integer = new(int64)
 		(*v.Integer) = rd.Int64()
@@ -1181,12 +1181,12 @@ func (v *GalleryShapeItem) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *GalleryShapeItem) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *GalleryShapeItem) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *GalleryShapeItem) validate(vs *kit.Violations, path *kit.Path) {
 	n := 0
 	if v.Circle != nil {
 		n++
@@ -1215,7 +1215,7 @@ func appendGalleryShapeItem(dst []byte, v *GalleryShapeItem) []byte {
 	return dst
 }
 
-func readGalleryShapeItem(rd *runtime.Reader, v *GalleryShapeItem) {
+func readGalleryShapeItem(rd *kit.Reader, v *GalleryShapeItem) {
 	switch rd.Variant(2) {
 	case 0:
 		v.Circle = new(Circle2)
@@ -1253,14 +1253,14 @@ func (v *GallerySpan) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	*v = GallerySpan{}
-	if err := runtime.DecodeStrict(items[0], &v.From); err != nil {
+	if err := kit.DecodeStrict(items[0], &v.From); err != nil {
 		return kit.PropError("0", err)
 	}
-	if err := runtime.DecodeStrict(items[1], &v.At); err != nil {
+	if err := kit.DecodeStrict(items[1], &v.At); err != nil {
 		return kit.PropError("1", err)
 	}
 	if len(items) > 2 {
-		if err := runtime.DecodeStrict(items[2], &v.Ref); err != nil {
+		if err := kit.DecodeStrict(items[2], &v.Ref); err != nil {
 			return kit.PropError("2", err)
 		}
 	}
@@ -1269,12 +1269,12 @@ func (v *GallerySpan) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *GallerySpan) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *GallerySpan) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *GallerySpan) validate(vs *kit.Violations, path *kit.Path) {
 	{
 		pFrom := path.Index(0)
 		if !v.From.IsValid() {
@@ -1284,16 +1284,16 @@ func (v *GallerySpan) validate(vs *runtime.Violations, path *runtime.Path) {
 }
 
 func appendGallerySpan(dst []byte, v *GallerySpan) []byte {
-	dst = runtime.AppendDate(dst, v.From)
+	dst = kit.AppendDate(dst, v.From)
 	dst = kit.AppendTime(dst, v.At)
-	dst = kit.AppendOpt(dst, v.Ref, runtime.AppendUUID)
+	dst = kit.AppendOpt(dst, v.Ref, kit.AppendUUID)
 	return dst
 }
 
-func readGallerySpan(rd *runtime.Reader, v *GallerySpan) {
-	v.From = rd.Date()
+func readGallerySpan(rd *kit.Reader, v *GallerySpan) {
+	v.From = kit.ReadDate(rd)
 	v.At = rd.Time()
-	v.Ref = kit.ReadOpt(rd, (*runtime.Reader).UUID)
+	v.Ref = kit.ReadOpt(rd, kit.ReadUUID)
 }
 
 // GalleryStamp is the value at properties/stamp.
@@ -1338,20 +1338,20 @@ func (v *GalleryStamp) UnmarshalJSON(data []byte) error {
 
 // checkVariant validates the variant that is set against its own branch.
 func (v *GalleryStamp) checkVariant() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validateVariant(&vs, nil)
 	return vs.Err()
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *GalleryStamp) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
 // validateVariant checks that one variant is set and that it satisfies its branch.
-func (v *GalleryStamp) validateVariant(vs *runtime.Violations, path *runtime.Path) {
+func (v *GalleryStamp) validateVariant(vs *kit.Violations, path *kit.Path) {
 	n := 0
 	if v.Dated != nil {
 		n++
@@ -1366,7 +1366,7 @@ func (v *GalleryStamp) validateVariant(vs *runtime.Violations, path *runtime.Pat
 	}
 }
 
-func (v *GalleryStamp) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *GalleryStamp) validate(vs *kit.Violations, path *kit.Path) {
 	before := vs.Len()
 	v.validateVariant(vs, path)
 	if vs.Len() > before {
@@ -1399,7 +1399,7 @@ func appendGalleryStamp(dst []byte, v *GalleryStamp) []byte {
 	return dst
 }
 
-func readGalleryStamp(rd *runtime.Reader, v *GalleryStamp) {
+func readGalleryStamp(rd *kit.Reader, v *GalleryStamp) {
 	switch rd.Variant(2) {
 	case 0:
 		v.Dated = new(Dated)
@@ -1445,27 +1445,27 @@ func (v GalleryWhen) Value() any {
 func (v *GalleryWhen) UnmarshalJSON(data []byte) error {
 	x0, x1 := new(string), new(runtime.Date)
 	return kit.PickVariant(v, true, []kit.Candidate[GalleryWhen]{
-		{Name: "String", Value: GalleryWhen{String: x0}, Err: runtime.DecodeStrict(data, x0)},
-		{Name: "String1", Value: GalleryWhen{String1: x1}, Err: runtime.DecodeStrict(data, x1)},
+		{Name: "String", Value: GalleryWhen{String: x0}, Err: kit.DecodeStrict(data, x0)},
+		{Name: "String1", Value: GalleryWhen{String1: x1}, Err: kit.DecodeStrict(data, x1)},
 	}, (*GalleryWhen).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
 func (v *GalleryWhen) checkVariant() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validateVariant(&vs, nil)
 	return vs.Err()
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *GalleryWhen) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
 // validateVariant checks that one variant is set and that it satisfies its branch.
-func (v *GalleryWhen) validateVariant(vs *runtime.Violations, path *runtime.Path) {
+func (v *GalleryWhen) validateVariant(vs *kit.Violations, path *kit.Path) {
 	n := 0
 	if v.String != nil {
 		n++
@@ -1484,7 +1484,7 @@ func (v *GalleryWhen) validateVariant(vs *runtime.Violations, path *runtime.Path
 	}
 }
 
-func (v *GalleryWhen) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *GalleryWhen) validate(vs *kit.Violations, path *kit.Path) {
 	before := vs.Len()
 	v.validateVariant(vs, path)
 	if vs.Len() > before {
@@ -1510,21 +1510,21 @@ func appendGalleryWhen(dst []byte, v *GalleryWhen) []byte {
 		dst = kit.AppendString(dst, (*v.String))
 	case v.String1 != nil:
 		dst = kit.AppendInt64(dst, 1)
-		dst = runtime.AppendDate(dst, (*v.String1))
+		dst = kit.AppendDate(dst, (*v.String1))
 	default:
 		dst = kit.AppendInt64(dst, -1)
 	}
 	return dst
 }
 
-func readGalleryWhen(rd *runtime.Reader, v *GalleryWhen) {
+func readGalleryWhen(rd *kit.Reader, v *GalleryWhen) {
 	switch rd.Variant(2) {
 	case 0:
 		v.String = new(string)
 		(*v.String) = rd.String()
 	case 1:
 		v.String1 = new(runtime.Date)
-		(*v.String1) = rd.Date()
+		(*v.String1) = kit.ReadDate(rd)
 	}
 }
 
@@ -1563,27 +1563,27 @@ func (v Node) Value() any {
 func (v *Node) UnmarshalJSON(data []byte) error {
 	x0, x1 := new(int64), new([]Node)
 	return kit.PickVariant(v, true, []kit.Candidate[Node]{
-		{Name: "Integer", Value: Node{Integer: x0}, Err: runtime.DecodeStrict(data, x0)},
-		{Name: "Array", Value: Node{Array: x1}, Err: runtime.DecodeStrict(data, x1)},
+		{Name: "Integer", Value: Node{Integer: x0}, Err: kit.DecodeStrict(data, x0)},
+		{Name: "Array", Value: Node{Array: x1}, Err: kit.DecodeStrict(data, x1)},
 	}, (*Node).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
 func (v *Node) checkVariant() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validateVariant(&vs, nil)
 	return vs.Err()
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Node) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
 // validateVariant checks that one variant is set and that it satisfies its branch.
-func (v *Node) validateVariant(vs *runtime.Violations, path *runtime.Path) {
+func (v *Node) validateVariant(vs *kit.Violations, path *kit.Path) {
 	n := 0
 	if v.Integer != nil {
 		n++
@@ -1606,7 +1606,7 @@ func (v *Node) validateVariant(vs *runtime.Violations, path *runtime.Path) {
 	}
 }
 
-func (v *Node) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Node) validate(vs *kit.Violations, path *kit.Path) {
 	v.validateVariant(vs, path)
 }
 
@@ -1627,7 +1627,7 @@ func appendNode(dst []byte, v *Node) []byte {
 	return dst
 }
 
-func readNode(rd *runtime.Reader, v *Node) {
+func readNode(rd *kit.Reader, v *Node) {
 	switch rd.Variant(2) {
 	case 0:
 		v.Integer = new(int64)
@@ -1654,12 +1654,12 @@ func (v *Noted) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Noted) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *Noted) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Noted) validate(vs *kit.Violations, path *kit.Path) {
 	pOn := path.Key("on")
 	if utf8.RuneCountInString(v.On) > 3 {
 		vs.Addf(pOn.String(), "maxLength", "length %d, want at most 3", utf8.RuneCountInString(v.On))
@@ -1671,7 +1671,7 @@ func appendNoted(dst []byte, v *Noted) []byte {
 	return dst
 }
 
-func readNoted(rd *runtime.Reader, v *Noted) {
+func readNoted(rd *kit.Reader, v *Noted) {
 	v.On = rd.String()
 }
 
@@ -1689,12 +1689,12 @@ func (v *Square) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Square) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *Square) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Square) validate(vs *kit.Violations, path *kit.Path) {
 	pKind := path.Key("kind")
 	if v.Kind != "square" {
 		vs.Addf(pKind.String(), "const", "%v is not square", v.Kind)
@@ -1707,7 +1707,7 @@ func appendSquare(dst []byte, v *Square) []byte {
 	return dst
 }
 
-func readSquare(rd *runtime.Reader, v *Square) {
+func readSquare(rd *kit.Reader, v *Square) {
 	v.Kind = rd.String()
 	v.W = rd.Int64()
 }
@@ -1726,12 +1726,12 @@ func (v *Square2) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Square2) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *Square2) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Square2) validate(vs *kit.Violations, path *kit.Path) {
 	pKind := path.Key("kind")
 	if v.Kind != "square" {
 		vs.Addf(pKind.String(), "const", "%v is not square", v.Kind)
@@ -1748,20 +1748,20 @@ func appendSquare2(dst []byte, v *Square2) []byte {
 	return dst
 }
 
-func readSquare2(rd *runtime.Reader, v *Square2) {
+func readSquare2(rd *kit.Reader, v *Square2) {
 	v.Kind = rd.String()
 	v.Side = rd.Int64()
 }
 
 // checkGalleryAddrString checks a JSON value against the schema at oneOf/0, adding a violation for every keyword it breaks.
-func checkGalleryAddrString(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+func checkGalleryAddrString(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "string") {
 		vs.Addf(path.String(), "type", "%s is not of type string", kit.JSONKind(v))
 	}
 }
 
 // checkGalleryAddrString1 checks a JSON value against the schema at oneOf/1, adding a violation for every keyword it breaks.
-func checkGalleryAddrString1(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+func checkGalleryAddrString1(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "string") {
 		vs.Addf(path.String(), "type", "%s is not of type string", kit.JSONKind(v))
 	}
@@ -1773,7 +1773,7 @@ func checkGalleryAddrString1(v any, path *runtime.Path, vs *runtime.Violations, 
 }
 
 // checkGalleryHeaders checks a JSON value against the schema at properties/headers, adding a violation for every keyword it breaks.
-func checkGalleryHeaders(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+func checkGalleryHeaders(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "object") {
 		vs.Addf(path.String(), "type", "%s is not of type object", kit.JSONKind(v))
 	}
@@ -1802,19 +1802,19 @@ func checkGalleryHeaders(v any, path *runtime.Path, vs *runtime.Violations, ev *
 }
 
 // checkGalleryHeadersAdditional checks a JSON value against the schema at headers/additionalProperties, adding a violation for every keyword it breaks.
-func checkGalleryHeadersAdditional(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+func checkGalleryHeadersAdditional(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluated) {
 	vs.Add(path.String(), "false", "no value is allowed here")
 }
 
 // checkGalleryHeadersPattern0 checks a JSON value against the schema at patternProperties/%5En-, adding a violation for every keyword it breaks.
-func checkGalleryHeadersPattern0(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+func checkGalleryHeadersPattern0(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "integer") {
 		vs.Addf(path.String(), "type", "%s is not of type integer", kit.JSONKind(v))
 	}
 }
 
 // checkGalleryHeadersPattern1 checks a JSON value against the schema at patternProperties/%5Ex-, adding a violation for every keyword it breaks.
-func checkGalleryHeadersPattern1(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+func checkGalleryHeadersPattern1(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "string") {
 		vs.Addf(path.String(), "type", "%s is not of type string", kit.JSONKind(v))
 	}
@@ -1826,7 +1826,7 @@ func checkGalleryHeadersPattern1(v any, path *runtime.Path, vs *runtime.Violatio
 }
 
 // checkGalleryIDsArray checks a JSON value against the schema at oneOf/0, adding a violation for every keyword it breaks.
-func checkGalleryIDsArray(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+func checkGalleryIDsArray(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "array") {
 		vs.Addf(path.String(), "type", "%s is not of type array", kit.JSONKind(v))
 	}
@@ -1839,7 +1839,7 @@ func checkGalleryIDsArray(v any, path *runtime.Path, vs *runtime.Violations, ev 
 }
 
 // checkGalleryIDsArray1 checks a JSON value against the schema at oneOf/1, adding a violation for every keyword it breaks.
-func checkGalleryIDsArray1(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+func checkGalleryIDsArray1(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "array") {
 		vs.Addf(path.String(), "type", "%s is not of type array", kit.JSONKind(v))
 	}
@@ -1852,7 +1852,7 @@ func checkGalleryIDsArray1(v any, path *runtime.Path, vs *runtime.Violations, ev
 }
 
 // checkGalleryIDsArray1Items checks a JSON value against the schema at 1/items, adding a violation for every keyword it breaks.
-func checkGalleryIDsArray1Items(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+func checkGalleryIDsArray1Items(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "string") {
 		vs.Addf(path.String(), "type", "%s is not of type string", kit.JSONKind(v))
 	}
@@ -1864,25 +1864,25 @@ func checkGalleryIDsArray1Items(v any, path *runtime.Path, vs *runtime.Violation
 }
 
 // checkGalleryIDsArrayItems checks a JSON value against the schema at 0/items, adding a violation for every keyword it breaks.
-func checkGalleryIDsArrayItems(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+func checkGalleryIDsArrayItems(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "string") {
 		vs.Addf(path.String(), "type", "%s is not of type string", kit.JSONKind(v))
 	}
 }
 
 // checkGalleryOwner checks a JSON value against the schema at properties/owner, adding a violation for every keyword it breaks.
-func checkGalleryOwner(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+func checkGalleryOwner(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluated) {
 	checkGalleryOwnerAllOf0(v, path, vs, nil)
 	checkGalleryOwnerAllOf1(v, path, vs, nil)
 }
 
 // checkGalleryOwnerAllOf0 checks a JSON value against the schema at allOf/0, adding a violation for every keyword it breaks.
-func checkGalleryOwnerAllOf0(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+func checkGalleryOwnerAllOf0(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluated) {
 	checkGalleryOwnerAllOf0Ref(v, path, vs, nil)
 }
 
 // checkGalleryOwnerAllOf0Ref checks a JSON value against the schema at $defs/base, adding a violation for every keyword it breaks.
-func checkGalleryOwnerAllOf0Ref(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+func checkGalleryOwnerAllOf0Ref(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "object") {
 		vs.Addf(path.String(), "type", "%s is not of type object", kit.JSONKind(v))
 	}
@@ -1904,7 +1904,7 @@ func checkGalleryOwnerAllOf0Ref(v any, path *runtime.Path, vs *runtime.Violation
 }
 
 // checkGalleryOwnerAllOf0RefPropID checks a JSON value against the schema at properties/id, adding a violation for every keyword it breaks.
-func checkGalleryOwnerAllOf0RefPropID(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+func checkGalleryOwnerAllOf0RefPropID(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "integer") {
 		vs.Addf(path.String(), "type", "%s is not of type integer", kit.JSONKind(v))
 	}
@@ -1916,21 +1916,21 @@ func checkGalleryOwnerAllOf0RefPropID(v any, path *runtime.Path, vs *runtime.Vio
 }
 
 // checkGalleryOwnerAllOf0RefPropSince checks a JSON value against the schema at properties/since, adding a violation for every keyword it breaks.
-func checkGalleryOwnerAllOf0RefPropSince(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+func checkGalleryOwnerAllOf0RefPropSince(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "string") {
 		vs.Addf(path.String(), "type", "%s is not of type string", kit.JSONKind(v))
 	}
 }
 
 // checkGalleryOwnerAllOf1 checks a JSON value against the schema at allOf/1, adding a violation for every keyword it breaks.
-func checkGalleryOwnerAllOf1(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+func checkGalleryOwnerAllOf1(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluated) {
 	if n := kit.CountValid(v, path, nil, checkGalleryOwnerAllOf1OneOf0, checkGalleryOwnerAllOf1OneOf1); n != 1 {
 		vs.Addf(path.String(), "oneOf", "the value matches %d of the 2 oneOf schemas, want exactly 1", n)
 	}
 }
 
 // checkGalleryOwnerAllOf1OneOf0 checks a JSON value against the schema at oneOf/0, adding a violation for every keyword it breaks.
-func checkGalleryOwnerAllOf1OneOf0(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+func checkGalleryOwnerAllOf1OneOf0(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "object") {
 		vs.Addf(path.String(), "type", "%s is not of type object", kit.JSONKind(v))
 	}
@@ -1952,21 +1952,21 @@ func checkGalleryOwnerAllOf1OneOf0(v any, path *runtime.Path, vs *runtime.Violat
 }
 
 // checkGalleryOwnerAllOf1OneOf0PropEmail checks a JSON value against the schema at properties/email, adding a violation for every keyword it breaks.
-func checkGalleryOwnerAllOf1OneOf0PropEmail(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+func checkGalleryOwnerAllOf1OneOf0PropEmail(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "string") {
 		vs.Addf(path.String(), "type", "%s is not of type string", kit.JSONKind(v))
 	}
 }
 
 // checkGalleryOwnerAllOf1OneOf0PropKind checks a JSON value against the schema at properties/kind, adding a violation for every keyword it breaks.
-func checkGalleryOwnerAllOf1OneOf0PropKind(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+func checkGalleryOwnerAllOf1OneOf0PropKind(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluated) {
 	if !kit.EqualJSON(v, "person") {
 		vs.Addf(path.String(), "const", "%s is not \"person\"", kit.BriefJSON(v))
 	}
 }
 
 // checkGalleryOwnerAllOf1OneOf1 checks a JSON value against the schema at oneOf/1, adding a violation for every keyword it breaks.
-func checkGalleryOwnerAllOf1OneOf1(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+func checkGalleryOwnerAllOf1OneOf1(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "object") {
 		vs.Addf(path.String(), "type", "%s is not of type object", kit.JSONKind(v))
 	}
@@ -1988,14 +1988,14 @@ func checkGalleryOwnerAllOf1OneOf1(v any, path *runtime.Path, vs *runtime.Violat
 }
 
 // checkGalleryOwnerAllOf1OneOf1PropKind checks a JSON value against the schema at properties/kind, adding a violation for every keyword it breaks.
-func checkGalleryOwnerAllOf1OneOf1PropKind(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+func checkGalleryOwnerAllOf1OneOf1PropKind(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluated) {
 	if !kit.EqualJSON(v, "team") {
 		vs.Addf(path.String(), "const", "%s is not \"team\"", kit.BriefJSON(v))
 	}
 }
 
 // checkGalleryOwnerAllOf1OneOf1PropSize checks a JSON value against the schema at properties/size, adding a violation for every keyword it breaks.
-func checkGalleryOwnerAllOf1OneOf1PropSize(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+func checkGalleryOwnerAllOf1OneOf1PropSize(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "integer") {
 		vs.Addf(path.String(), "type", "%s is not of type integer", kit.JSONKind(v))
 	}
@@ -2007,7 +2007,7 @@ func checkGalleryOwnerAllOf1OneOf1PropSize(v any, path *runtime.Path, vs *runtim
 }
 
 // checkGalleryStampDated checks a JSON value against the schema at oneOf/0, adding a violation for every keyword it breaks.
-func checkGalleryStampDated(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+func checkGalleryStampDated(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "object") {
 		vs.Addf(path.String(), "type", "%s is not of type object", kit.JSONKind(v))
 	}
@@ -2025,14 +2025,14 @@ func checkGalleryStampDated(v any, path *runtime.Path, vs *runtime.Violations, e
 }
 
 // checkGalleryStampDatedPropOn checks a JSON value against the schema at properties/on, adding a violation for every keyword it breaks.
-func checkGalleryStampDatedPropOn(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+func checkGalleryStampDatedPropOn(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "string") {
 		vs.Addf(path.String(), "type", "%s is not of type string", kit.JSONKind(v))
 	}
 }
 
 // checkGalleryStampNoted checks a JSON value against the schema at oneOf/1, adding a violation for every keyword it breaks.
-func checkGalleryStampNoted(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+func checkGalleryStampNoted(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "object") {
 		vs.Addf(path.String(), "type", "%s is not of type object", kit.JSONKind(v))
 	}
@@ -2050,7 +2050,7 @@ func checkGalleryStampNoted(v any, path *runtime.Path, vs *runtime.Violations, e
 }
 
 // checkGalleryStampNotedPropOn checks a JSON value against the schema at properties/on, adding a violation for every keyword it breaks.
-func checkGalleryStampNotedPropOn(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+func checkGalleryStampNotedPropOn(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "string") {
 		vs.Addf(path.String(), "type", "%s is not of type string", kit.JSONKind(v))
 	}
@@ -2062,7 +2062,7 @@ func checkGalleryStampNotedPropOn(v any, path *runtime.Path, vs *runtime.Violati
 }
 
 // checkGalleryWhenString checks a JSON value against the schema at oneOf/0, adding a violation for every keyword it breaks.
-func checkGalleryWhenString(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+func checkGalleryWhenString(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "string") {
 		vs.Addf(path.String(), "type", "%s is not of type string", kit.JSONKind(v))
 	}
@@ -2074,7 +2074,7 @@ func checkGalleryWhenString(v any, path *runtime.Path, vs *runtime.Violations, e
 }
 
 // checkGalleryWhenString1 checks a JSON value against the schema at oneOf/1, adding a violation for every keyword it breaks.
-func checkGalleryWhenString1(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+func checkGalleryWhenString1(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "string") {
 		vs.Addf(path.String(), "type", "%s is not of type string", kit.JSONKind(v))
 	}
@@ -2148,7 +2148,7 @@ func (c *Client) InvalidateFrame(id string) {
 }
 
 func describeFrameParams(p *FrameParams) string {
-	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
+	return fmt.Sprintf("id=%v", kit.Quote(p.ID))
 }
 
 // scanFrame reads one row of the task's query into a Frame, column by column; a bare return passes err on.
@@ -2184,13 +2184,13 @@ func (c *Client) InvalidateGallery(id string) {
 }
 
 func describeGalleryParams(p *GalleryParams) string {
-	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
+	return fmt.Sprintf("id=%v", kit.Quote(p.ID))
 }
 
 // scanGallery reads one row of the task's query into a Gallery, column by column; a bare return passes err on.
 func scanGallery(row *runtime.Row) (out *Gallery, err error) {
 	var v Gallery
-	v.ID = kit.Field(&err, "/id", row.Col(0), runtime.AsString)
+	v.ID = kit.Field(&err, "/id", row.Col(0), kit.AsString)
 	if err != nil {
 		return
 	}
@@ -2201,7 +2201,7 @@ func scanGallery(row *runtime.Row) (out *Gallery, err error) {
 		} else {
 			{
 				var a1 []any
-				a1, err = runtime.AsArray("/shapes", rShapes)
+				a1, err = kit.AsArray("/shapes", rShapes)
 				if err != nil {
 					return
 				}
@@ -2241,14 +2241,14 @@ func scanGallery(row *runtime.Row) (out *Gallery, err error) {
 		var vExtras map[string]GalleryExtrasValue
 		{
 			var o1 map[string]any
-			o1, err = runtime.AsObject("/extras", rExtras)
+			o1, err = kit.AsObject("/extras", rExtras)
 			if err != nil {
 				return
 			}
 			vExtras = make(map[string]GalleryExtrasValue, len(o1))
 			for k1, e1 := range o1 {
 				var x1 GalleryExtrasValue
-				x1, err = convGalleryExtrasValue(runtime.JoinPointer("/extras", k1), e1)
+				x1, err = convGalleryExtrasValue(kit.JoinPointer("/extras", k1), e1)
 				if err != nil {
 					return
 				}
@@ -2272,7 +2272,7 @@ func (c *Client) fetchGallery(ctx context.Context, p *GalleryParams) (*Gallery, 
 	return runtime.ScanOne(ctx, c.x, c.galleryQuery, []any{p.ID}, c.galleryRowScanner)
 }
 
-// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError (see runtime.DecodeParams).
+// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError.
 func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, error) {
 	switch task {
 	case "Frame":

@@ -56,7 +56,7 @@ func appendAddress(dst []byte, v *Address) []byte {
 	return dst
 }
 
-func readAddress(rd *runtime.Reader, v *Address) {
+func readAddress(rd *kit.Reader, v *Address) {
 	v.Street = rd.String()
 }
 
@@ -81,7 +81,7 @@ func appendAddress2(dst []byte, v *Address2) []byte {
 	return dst
 }
 
-func readAddress2(rd *runtime.Reader, v *Address2) {
+func readAddress2(rd *kit.Reader, v *Address2) {
 	v.Company = rd.String()
 }
 
@@ -147,12 +147,12 @@ func (v *Client2) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Client2) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *Client2) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Client2) validate(vs *kit.Violations, path *kit.Path) {
 	pStatus := path.Key("status")
 	v.Status.validate(vs, &pStatus)
 }
@@ -165,7 +165,7 @@ func appendClient2(dst []byte, v *Client2) []byte {
 	return dst
 }
 
-func readClient2(rd *runtime.Reader, v *Client2) {
+func readClient2(rd *kit.Reader, v *Client2) {
 	v.Status = Status(rd.String())
 	v.Also = kit.ReadOptRef(rd, readStatusOk2)
 	v.Home = kit.ReadOptRef(rd, readAddress)
@@ -206,7 +206,7 @@ type Status string
 // UnmarshalJSON decodes a Status strictly: null is not a Status, and an integer may be written with a zero fraction (1.0).
 func (v *Status) UnmarshalJSON(data []byte) error {
 	type plain Status
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeStrict(data, (*plain)(v))
 }
 
 // The values of Status.
@@ -226,12 +226,12 @@ func (v Status) Valid() bool {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v Status) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v Status) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v Status) validate(vs *kit.Violations, path *kit.Path) {
 	if !v.Valid() {
 		vs.Addf(path.String(), "enum", "%v is not one of ok, failed", string(v))
 	}
@@ -241,7 +241,7 @@ func appendStatus(dst []byte, v *Status) []byte {
 	return kit.AppendString(dst, string(*v))
 }
 
-func readStatus(rd *runtime.Reader, v *Status) {
+func readStatus(rd *kit.Reader, v *Status) {
 	*v = Status(rd.String())
 }
 
@@ -266,8 +266,8 @@ func appendStatusOk2(dst []byte, v *StatusOk2) []byte {
 	return dst
 }
 
-func readStatusOk2(rd *runtime.Reader, v *StatusOk2) {
-	v.X = kit.ReadOpt(rd, (*runtime.Reader).String)
+func readStatusOk2(rd *kit.Reader, v *StatusOk2) {
+	v.X = kit.ReadOpt(rd, (*kit.Reader).String)
 }
 
 // Thing is the object at a.task.json#/result.
@@ -291,7 +291,7 @@ func appendThing(dst []byte, v *Thing) []byte {
 	return dst
 }
 
-func readThing(rd *runtime.Reader, v *Thing) {
+func readThing(rd *kit.Reader, v *Thing) {
 	v.ID = rd.String()
 }
 
@@ -322,7 +322,7 @@ func appendThing2(dst []byte, v *Thing2) []byte {
 	return dst
 }
 
-func readThing2(rd *runtime.Reader, v *Thing2) {
+func readThing2(rd *kit.Reader, v *Thing2) {
 	v.N = rd.Int64()
 }
 
@@ -423,13 +423,13 @@ func (c *Client) InvalidateA(id string) {
 }
 
 func describeAParams(p *AParams) string {
-	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
+	return fmt.Sprintf("id=%v", kit.Quote(p.ID))
 }
 
 // scanA reads one row of the task's query into a Thing, column by column; a bare return passes err on.
 func scanA(row *runtime.Row) (out *Thing, err error) {
 	var v Thing
-	v.ID = kit.Field(&err, "/id", row.Col(0), runtime.AsString)
+	v.ID = kit.Field(&err, "/id", row.Col(0), kit.AsString)
 	if err != nil {
 		return
 	}
@@ -467,13 +467,13 @@ func newBParams(id string, opts *BOptions) BParams {
 }
 
 func describeBParams(p *BParams) string {
-	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
+	return fmt.Sprintf("id=%v", kit.Quote(p.ID))
 }
 
 // scanB reads one row of the task's query into a Thing2, column by column; a bare return passes err on.
 func scanB(row *runtime.Row) (out *Thing2, err error) {
 	var v Thing2
-	v.N = kit.Field(&err, "/n", row.Col(0), runtime.AsInt64)
+	v.N = kit.Field(&err, "/n", row.Col(0), kit.AsInt64)
 	if err != nil {
 		return
 	}
@@ -510,7 +510,7 @@ func (c *Client) InvalidateC(id string, id2 int64) {
 }
 
 func describeCParams(p *CParams) string {
-	return fmt.Sprintf("id=%v ID=%v", runtime.Quote(p.ID), p.ID2)
+	return fmt.Sprintf("id=%v ID=%v", kit.Quote(p.ID), p.ID2)
 }
 
 // scanC reads one row of the task's query into a Client2, column by column; a bare return passes err on.
@@ -530,7 +530,7 @@ func (c *Client) fetchC(ctx context.Context, p *CParams) (*Client2, error) {
 	return runtime.ScanOne(ctx, c.x, c.c_Query, []any{p.ID, p.ID2}, c.c_RowScanner)
 }
 
-// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError (see runtime.DecodeParams).
+// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError.
 func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, error) {
 	switch task {
 	case "A":
@@ -549,28 +549,28 @@ func (c *Client) Tasks() []string {
 }
 
 func convAddress(path string, raw any) (out Address, err error) {
-	m, err := runtime.AsObject(path, raw)
+	m, err := kit.AsObject(path, raw)
 	if err != nil {
 		return
 	}
-	out.Street = kit.Field(&err, path+"/street", runtime.Prop(m, "street"), runtime.AsString)
+	out.Street = kit.Field(&err, path+"/street", kit.Prop(m, "street"), kit.AsString)
 	return
 }
 
 func convAddress2(path string, raw any) (out Address2, err error) {
-	m, err := runtime.AsObject(path, raw)
+	m, err := kit.AsObject(path, raw)
 	if err != nil {
 		return
 	}
-	out.Company = kit.Field(&err, path+"/company", runtime.Prop(m, "company"), runtime.AsString)
+	out.Company = kit.Field(&err, path+"/company", kit.Prop(m, "company"), kit.AsString)
 	return
 }
 
 func convStatusOk2(path string, raw any) (out StatusOk2, err error) {
-	m, err := runtime.AsObject(path, raw)
+	m, err := kit.AsObject(path, raw)
 	if err != nil {
 		return
 	}
-	out.X = kit.OptionalField(&err, path+"/x", runtime.Prop(m, "x"), runtime.AsString)
+	out.X = kit.OptionalField(&err, path+"/x", kit.Prop(m, "x"), kit.AsString)
 	return
 }

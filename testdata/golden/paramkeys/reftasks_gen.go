@@ -44,7 +44,7 @@ func appendEcho(dst []byte, v *Echo) []byte {
 	return dst
 }
 
-func readEcho(rd *runtime.Reader, v *Echo) {
+func readEcho(rd *kit.Reader, v *Echo) {
 	v.Seen = rd.String()
 }
 
@@ -70,12 +70,12 @@ func (v *Guard) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Guard) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *Guard) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Guard) validate(vs *kit.Violations, path *kit.Path) {
 	pName := path.Key("name")
 	if !namePattern.MatchString(v.Name) {
 		vs.Addf(pName.String(), "pattern", "%q does not match \"^[A-Za-z ]*$\"", v.Name)
@@ -93,10 +93,10 @@ func appendGuard(dst []byte, v *Guard) []byte {
 	return dst
 }
 
-func readGuard(rd *runtime.Reader, v *Guard) {
+func readGuard(rd *kit.Reader, v *Guard) {
 	v.Name = rd.String()
-	v.Count = kit.ReadOpt(rd, (*runtime.Reader).Int64)
-	v.At = kit.ReadOpt(rd, (*runtime.Reader).Time)
+	v.Count = kit.ReadOpt(rd, (*kit.Reader).Int64)
+	v.At = kit.ReadOpt(rd, (*kit.Reader).Time)
 	v.Label = kit.ReadOptRef(rd, readGuardLabel)
 }
 
@@ -129,7 +129,7 @@ type GuardLabel string
 // UnmarshalJSON decodes a GuardLabel strictly: null is not a GuardLabel, and an integer may be written with a zero fraction (1.0).
 func (v *GuardLabel) UnmarshalJSON(data []byte) error {
 	type plain GuardLabel
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeStrict(data, (*plain)(v))
 }
 
 // The values of GuardLabel.
@@ -149,12 +149,12 @@ func (v GuardLabel) Valid() bool {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v GuardLabel) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v GuardLabel) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v GuardLabel) validate(vs *kit.Violations, path *kit.Path) {
 	if !v.Valid() {
 		vs.Addf(path.String(), "enum", "%v is not one of x, y", string(v))
 	}
@@ -164,7 +164,7 @@ func appendGuardLabel(dst []byte, v *GuardLabel) []byte {
 	return kit.AppendString(dst, string(*v))
 }
 
-func readGuardLabel(rd *runtime.Reader, v *GuardLabel) {
+func readGuardLabel(rd *kit.Reader, v *GuardLabel) {
 	*v = GuardLabel(rd.String())
 }
 
@@ -184,12 +184,12 @@ func (v *GuardedParams) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *GuardedParams) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *GuardedParams) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *GuardedParams) validate(vs *kit.Violations, path *kit.Path) {
 	pCode := path.Key("code")
 	if !codePattern.MatchString(v.Code) {
 		vs.Addf(pCode.String(), "pattern", "%q does not match \"^[a-z]+$\"", v.Code)
@@ -215,7 +215,7 @@ func (v *GuardedParams) validate(vs *runtime.Violations, path *runtime.Path) {
 func appendGuardedParams(dst []byte, v *GuardedParams) []byte {
 	dst = kit.AppendString(dst, v.Code)
 	dst = kit.AppendOptRef(dst, v.Kind, appendGuardedParamsKind)
-	dst = kit.AppendOpt(dst, v.Day, runtime.AppendDate)
+	dst = kit.AppendOpt(dst, v.Day, kit.AppendDate)
 	if v.Tags != nil {
 		dst = kit.AppendPresent(dst, true)
 		dst = kit.AppendLen(dst, len((*v.Tags)))
@@ -234,7 +234,7 @@ type GuardedParamsKind string
 // UnmarshalJSON decodes a GuardedParamsKind strictly: null is not a GuardedParamsKind, and an integer may be written with a zero fraction (1.0).
 func (v *GuardedParamsKind) UnmarshalJSON(data []byte) error {
 	type plain GuardedParamsKind
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeStrict(data, (*plain)(v))
 }
 
 // The values of GuardedParamsKind.
@@ -254,12 +254,12 @@ func (v GuardedParamsKind) Valid() bool {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v GuardedParamsKind) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v GuardedParamsKind) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v GuardedParamsKind) validate(vs *kit.Violations, path *kit.Path) {
 	if !v.Valid() {
 		vs.Addf(path.String(), "enum", "%v is not one of a, b", string(v))
 	}
@@ -288,14 +288,14 @@ func (v *KeyFileParams) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *KeyFileParams) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *KeyFileParams) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *KeyFileParams) validate(vs *kit.Violations, path *kit.Path) {
 	pV6 := path.Key("v6")
-	if !runtime.IsIPv6(v.V6) {
+	if !kit.IsIPv6(v.V6) {
 		vs.Addf(pV6.String(), "format", "%s: not an ipv6 address", v.V6)
 	}
 }
@@ -305,9 +305,9 @@ func appendKeyFileParams(dst []byte, v *KeyFileParams) []byte {
 	dst = kit.AppendInt64(dst, v.I)
 	dst = kit.AppendFloat64(dst, v.N)
 	dst = kit.AppendTime(dst, v.Dt)
-	dst = runtime.AppendUUID(dst, v.U)
-	dst = runtime.AppendAddr(dst, v.V6)
-	dst = runtime.AppendJSONText(dst, v.Code)
+	dst = kit.AppendUUID(dst, v.U)
+	dst = kit.AppendAddr(dst, v.V6)
+	dst = kit.AppendJSONText(dst, v.Code)
 	return dst
 }
 
@@ -344,12 +344,12 @@ func (v *KeyGetParams) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *KeyGetParams) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *KeyGetParams) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *KeyGetParams) validate(vs *kit.Violations, path *kit.Path) {
 	pE := path.Key("e")
 	v.E.validate(vs, &pE)
 	pD := path.Key("d")
@@ -373,11 +373,11 @@ func (v *KeyGetParams) validate(vs *runtime.Violations, path *runtime.Path) {
 		vs.Add(pUr.String(), "format", "not a valid uri (zero value)")
 	}
 	pV4 := path.Key("v4")
-	if !runtime.IsIPv4(v.V4) {
+	if !kit.IsIPv4(v.V4) {
 		vs.Addf(pV4.String(), "format", "%s: not an ipv4 address", v.V4)
 	}
 	pV6 := path.Key("v6")
-	if !runtime.IsIPv6(v.V6) {
+	if !kit.IsIPv6(v.V6) {
 		vs.Addf(pV6.String(), "format", "%s: not an ipv6 address", v.V6)
 	}
 }
@@ -389,23 +389,23 @@ func appendKeyGetParams(dst []byte, v *KeyGetParams) []byte {
 	dst = kit.AppendBool(dst, v.B)
 	dst = kit.AppendString(dst, string(v.E))
 	dst = kit.AppendTime(dst, v.Dt)
-	dst = runtime.AppendDate(dst, v.D)
-	dst = runtime.AppendTimeOfDay(dst, v.Tm)
-	dst = runtime.AppendDuration(dst, v.Du)
-	dst = runtime.AppendUUID(dst, v.U)
-	dst = runtime.AppendEmail(dst, v.Em)
-	dst = runtime.AppendURI(dst, v.Ur)
-	dst = runtime.AppendAddr(dst, v.V4)
-	dst = runtime.AppendAddr(dst, v.V6)
+	dst = kit.AppendDate(dst, v.D)
+	dst = kit.AppendTimeOfDay(dst, v.Tm)
+	dst = kit.AppendDuration(dst, v.Du)
+	dst = kit.AppendUUID(dst, v.U)
+	dst = kit.AppendEmail(dst, v.Em)
+	dst = kit.AppendURI(dst, v.Ur)
+	dst = kit.AppendAddr(dst, v.V4)
+	dst = kit.AppendAddr(dst, v.V6)
 	dst = kit.AppendInt64(dst, int64(v.Gi))
-	dst = runtime.AppendJSONText(dst, v.Code)
+	dst = kit.AppendJSONText(dst, v.Code)
 	dst = kit.AppendOpt(dst, v.Qs, kit.AppendString)
 	dst = kit.AppendOptNull(dst, &v.Qn, kit.AppendString)
 	dst = kit.AppendOpt(dst, v.Qdt, kit.AppendTime)
 	dst = kit.AppendOpt(dst, v.Qi, kit.AppendInt64)
 	if v.Qcode != nil {
 		dst = kit.AppendPresent(dst, true)
-		dst = runtime.AppendJSONText(dst, (*v.Qcode))
+		dst = kit.AppendJSONText(dst, (*v.Qcode))
 	} else {
 		dst = kit.AppendPresent(dst, false)
 	}
@@ -418,7 +418,7 @@ type KeyGetParamsE string
 // UnmarshalJSON decodes a KeyGetParamsE strictly: null is not a KeyGetParamsE, and an integer may be written with a zero fraction (1.0).
 func (v *KeyGetParamsE) UnmarshalJSON(data []byte) error {
 	type plain KeyGetParamsE
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeStrict(data, (*plain)(v))
 }
 
 // The values of KeyGetParamsE.
@@ -439,12 +439,12 @@ func (v KeyGetParamsE) Valid() bool {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v KeyGetParamsE) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v KeyGetParamsE) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v KeyGetParamsE) validate(vs *kit.Violations, path *kit.Path) {
 	if !v.Valid() {
 		vs.Addf(path.String(), "enum", "%v is not one of red, Red, r/d", string(v))
 	}
@@ -482,7 +482,7 @@ func appendKeyGoParams(dst []byte, v *KeyGoParams) []byte {
 	dst = kit.AppendString(dst, v.S)
 	dst = kit.AppendFloat64(dst, v.N)
 	dst = kit.AppendTime(dst, v.Dt)
-	dst = runtime.AppendJSONText(dst, v.Code)
+	dst = kit.AppendJSONText(dst, v.Code)
 	dst = kit.AppendOpt(dst, v.Odt, kit.AppendTime)
 	if v.Ts != nil {
 		dst = kit.AppendPresent(dst, true)
@@ -580,7 +580,7 @@ func (v *KeyPostParams) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	type plain KeyPostParams
-	if err := runtime.DecodeStrict(data, (*plain)(v)); err != nil {
+	if err := kit.DecodeStrict(data, (*plain)(v)); err != nil {
 		return err
 	}
 	nulls := kit.NullProps(data, "any")
@@ -626,7 +626,7 @@ func appendKeyPostParams(dst []byte, v *KeyPostParams) []byte {
 	}
 	if v.Any != nil {
 		dst = kit.AppendPresent(dst, true)
-		dst = runtime.AppendJSONValue(dst, (*v.Any))
+		dst = kit.AppendJSONValue(dst, (*v.Any))
 	} else {
 		dst = kit.AppendPresent(dst, false)
 	}
@@ -635,7 +635,7 @@ func appendKeyPostParams(dst []byte, v *KeyPostParams) []byte {
 	dst = kit.AppendOptNull(dst, &v.Optnull, kit.AppendInt64)
 	if v.Code != nil {
 		dst = kit.AppendPresent(dst, true)
-		dst = runtime.AppendJSONText(dst, (*v.Code))
+		dst = kit.AppendJSONText(dst, (*v.Code))
 	} else {
 		dst = kit.AppendPresent(dst, false)
 	}
@@ -691,12 +691,12 @@ func (v *KeySQLParams) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *KeySQLParams) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *KeySQLParams) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *KeySQLParams) validate(vs *kit.Violations, path *kit.Path) {
 	pE := path.Key("e")
 	v.E.validate(vs, &pE)
 	pD := path.Key("d")
@@ -704,7 +704,7 @@ func (v *KeySQLParams) validate(vs *runtime.Violations, path *runtime.Path) {
 		vs.Add(pD.String(), "format", "not a valid date (zero value)")
 	}
 	pV4 := path.Key("v4")
-	if !runtime.IsIPv4(v.V4) {
+	if !kit.IsIPv4(v.V4) {
 		vs.Addf(pV4.String(), "format", "%s: not an ipv4 address", v.V4)
 	}
 }
@@ -716,11 +716,11 @@ func appendKeySQLParams(dst []byte, v *KeySQLParams) []byte {
 	dst = kit.AppendBool(dst, v.B)
 	dst = kit.AppendString(dst, string(v.E))
 	dst = kit.AppendTime(dst, v.Dt)
-	dst = runtime.AppendDate(dst, v.D)
-	dst = runtime.AppendUUID(dst, v.U)
-	dst = runtime.AppendAddr(dst, v.V4)
+	dst = kit.AppendDate(dst, v.D)
+	dst = kit.AppendUUID(dst, v.U)
+	dst = kit.AppendAddr(dst, v.V4)
 	dst = kit.AppendInt64(dst, int64(v.Gi))
-	dst = runtime.AppendJSONText(dst, v.Code)
+	dst = kit.AppendJSONText(dst, v.Code)
 	dst = kit.AppendOpt(dst, v.Os, kit.AppendString)
 	dst = kit.AppendOptNull(dst, &v.On, kit.AppendString)
 	dst = kit.AppendOpt(dst, v.Odt, kit.AppendTime)
@@ -733,7 +733,7 @@ type KeySQLParamsE string
 // UnmarshalJSON decodes a KeySQLParamsE strictly: null is not a KeySQLParamsE, and an integer may be written with a zero fraction (1.0).
 func (v *KeySQLParamsE) UnmarshalJSON(data []byte) error {
 	type plain KeySQLParamsE
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeStrict(data, (*plain)(v))
 }
 
 // The values of KeySQLParamsE.
@@ -754,12 +754,12 @@ func (v KeySQLParamsE) Valid() bool {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v KeySQLParamsE) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v KeySQLParamsE) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v KeySQLParamsE) validate(vs *kit.Violations, path *kit.Path) {
 	if !v.Valid() {
 		vs.Addf(path.String(), "enum", "%v is not one of red, Red, r/d", string(v))
 	}
@@ -1013,7 +1013,7 @@ func (c *Client) GetGuarded(ctx context.Context, code string, opts *GuardedOptio
 func keyGuardedParams(dst []byte, v *GuardedParams) []byte {
 	dst = kit.AppendString(dst, v.Code)
 	dst = kit.AppendOptRef(dst, v.Kind, appendGuardedParamsKind)
-	dst = kit.AppendOpt(dst, v.Day, runtime.AppendDate)
+	dst = kit.AppendOpt(dst, v.Day, kit.AppendDate)
 	if v.Tags != nil {
 		dst = kit.AppendPresent(dst, true)
 		dst = kit.AppendPresent(dst, (*v.Tags) != nil)
@@ -1050,7 +1050,7 @@ func newGuardedParams(code string, opts *GuardedOptions) GuardedParams {
 }
 
 func describeGuardedParams(p *GuardedParams) string {
-	return fmt.Sprintf("code=%v", runtime.Quote(p.Code))
+	return fmt.Sprintf("code=%v", kit.Quote(p.Code))
 }
 
 func (c *Client) fetchGuarded(ctx context.Context, p *GuardedParams) (*Guard, error) {
@@ -1088,8 +1088,8 @@ func keyKeyFileParams(dst []byte, v *KeyFileParams) []byte {
 	dst = kit.AppendInt64(dst, v.I)
 	dst = kit.AppendFloat64(dst, v.N)
 	dst = kit.AppendTimeKey(dst, v.Dt)
-	dst = runtime.AppendUUID(dst, v.U)
-	dst = runtime.AppendAddr(dst, v.V6)
+	dst = kit.AppendUUID(dst, v.U)
+	dst = kit.AppendAddr(dst, v.V6)
 	dst = kit.AppendUserKey(dst, v.Code)
 	return dst
 }
@@ -1128,12 +1128,12 @@ func (c *Client) InvalidateKeyFile(s string, i int64, n float64, dt time.Time, u
 }
 
 func describeKeyFileParams(p *KeyFileParams) string {
-	return fmt.Sprintf("s=%v i=%v n=%v dt=%v u=%v v6=%v code=%v", runtime.Quote(p.S), p.I, p.N, p.Dt, runtime.Quote(p.U.String()), runtime.Quote(p.V6.String()), p.Code)
+	return fmt.Sprintf("s=%v i=%v n=%v dt=%v u=%v v6=%v code=%v", kit.Quote(p.S), p.I, p.N, p.Dt, kit.Quote(p.U.String()), kit.Quote(p.V6.String()), p.Code)
 }
 
 func (c *Client) fetchKeyFile(ctx context.Context, p *KeyFileParams) (*Echo, error) {
 	p = normalizeKeyFileParams(p)
-	raw, err := runtime.FetchFile(ctx, c.x, "KeyFile", "records.json", runtime.JoinPointer(runtime.JoinPointer(runtime.JoinPointer(runtime.JoinPointer(runtime.JoinPointer(runtime.JoinPointer(runtime.JoinPointer("/r", p.S), strconv.FormatInt(p.I, 10)), strconv.FormatFloat(p.N, 'g', -1, 64)), p.Dt.Format(time.RFC3339Nano)), p.U.String()), p.V6.String()), fmt.Sprint(p.Code)))
+	raw, err := runtime.FetchFile(ctx, c.x, "KeyFile", "records.json", kit.JoinPointer(kit.JoinPointer(kit.JoinPointer(kit.JoinPointer(kit.JoinPointer(kit.JoinPointer(kit.JoinPointer("/r", p.S), strconv.FormatInt(p.I, 10)), strconv.FormatFloat(p.N, 'g', -1, 64)), p.Dt.Format(time.RFC3339Nano)), p.U.String()), p.V6.String()), fmt.Sprint(p.Code)))
 	if err != nil {
 		return nil, err
 	}
@@ -1154,14 +1154,14 @@ func keyKeyGetParams(dst []byte, v *KeyGetParams) []byte {
 	dst = kit.AppendBool(dst, v.B)
 	dst = kit.AppendString(dst, string(v.E))
 	dst = kit.AppendTimeKey(dst, v.Dt)
-	dst = runtime.AppendDate(dst, v.D)
-	dst = runtime.AppendTimeOfDay(dst, v.Tm)
-	dst = runtime.AppendDuration(dst, v.Du)
-	dst = runtime.AppendUUID(dst, v.U)
-	dst = runtime.AppendEmail(dst, v.Em)
-	dst = runtime.AppendURI(dst, v.Ur)
-	dst = runtime.AppendAddr(dst, v.V4)
-	dst = runtime.AppendAddr(dst, v.V6)
+	dst = kit.AppendDate(dst, v.D)
+	dst = kit.AppendTimeOfDay(dst, v.Tm)
+	dst = kit.AppendDuration(dst, v.Du)
+	dst = kit.AppendUUID(dst, v.U)
+	dst = kit.AppendEmail(dst, v.Em)
+	dst = kit.AppendURI(dst, v.Ur)
+	dst = kit.AppendAddr(dst, v.V4)
+	dst = kit.AppendAddr(dst, v.V6)
 	dst = kit.AppendInt64(dst, int64(v.Gi))
 	dst = kit.AppendUserKey(dst, v.Code)
 	dst = kit.AppendOpt(dst, v.Qs, kit.AppendString)
@@ -1236,7 +1236,7 @@ func newKeyGetParams(s string, i int64, n float64, b bool, e KeyGetParamsE, dt t
 }
 
 func describeKeyGetParams(p *KeyGetParams) string {
-	return fmt.Sprintf("s=%v i=%v n=%v b=%v e=%v dt=%v d=%v tm=%v du=%v u=%v em=%v ur=%v v4=%v v6=%v gi=%v code=%v", runtime.Quote(p.S), p.I, p.N, p.B, runtime.Quote(string(p.E)), p.Dt, runtime.Quote(p.D.String()), runtime.Quote(p.Tm.String()), runtime.Quote(p.Du.String()), runtime.Quote(p.U.String()), runtime.Quote(p.Em.String()), runtime.Quote(p.Ur.String()), runtime.Quote(p.V4.String()), runtime.Quote(p.V6.String()), p.Gi, p.Code)
+	return fmt.Sprintf("s=%v i=%v n=%v b=%v e=%v dt=%v d=%v tm=%v du=%v u=%v em=%v ur=%v v4=%v v6=%v gi=%v code=%v", kit.Quote(p.S), p.I, p.N, p.B, kit.Quote(string(p.E)), p.Dt, kit.Quote(p.D.String()), kit.Quote(p.Tm.String()), kit.Quote(p.Du.String()), kit.Quote(p.U.String()), kit.Quote(p.Em.String()), kit.Quote(p.Ur.String()), kit.Quote(p.V4.String()), kit.Quote(p.V6.String()), p.Gi, p.Code)
 }
 
 func (c *Client) fetchKeyGet(ctx context.Context, p *KeyGetParams) (*Echo, error) {
@@ -1396,7 +1396,7 @@ func newKeyGoParams(s string, n float64, dt time.Time, code Code, opts *KeyGoOpt
 }
 
 func describeKeyGoParams(p *KeyGoParams) string {
-	return fmt.Sprintf("s=%v n=%v dt=%v code=%v", runtime.Quote(p.S), p.N, p.Dt, p.Code)
+	return fmt.Sprintf("s=%v n=%v dt=%v code=%v", kit.Quote(p.S), p.N, p.Dt, p.Code)
 }
 
 func (c *Client) fetchKeyGo(ctx context.Context, p *KeyGoParams) (*Echo, error) {
@@ -1437,7 +1437,7 @@ func keyKeyPostParams(dst []byte, v *KeyPostParams) []byte {
 	}
 	if v.Any != nil {
 		dst = kit.AppendPresent(dst, true)
-		dst = runtime.AppendJSONValue(dst, (*v.Any))
+		dst = kit.AppendJSONValue(dst, (*v.Any))
 	} else {
 		dst = kit.AppendPresent(dst, false)
 	}
@@ -1535,9 +1535,9 @@ func keyKeySQLParams(dst []byte, v *KeySQLParams) []byte {
 	dst = kit.AppendBool(dst, v.B)
 	dst = kit.AppendString(dst, string(v.E))
 	dst = kit.AppendTimeKey(dst, v.Dt)
-	dst = runtime.AppendDate(dst, v.D)
-	dst = runtime.AppendUUID(dst, v.U)
-	dst = runtime.AppendAddr(dst, v.V4)
+	dst = kit.AppendDate(dst, v.D)
+	dst = kit.AppendUUID(dst, v.U)
+	dst = kit.AppendAddr(dst, v.V4)
 	dst = kit.AppendInt64(dst, int64(v.Gi))
 	dst = kit.AppendUserKey(dst, v.Code)
 	dst = kit.AppendOpt(dst, v.Os, kit.AppendString)
@@ -1598,13 +1598,13 @@ func newKeySQLParams(s string, i int64, n float64, b bool, e KeySQLParamsE, dt t
 }
 
 func describeKeySQLParams(p *KeySQLParams) string {
-	return fmt.Sprintf("s=%v i=%v n=%v b=%v e=%v dt=%v d=%v u=%v v4=%v gi=%v code=%v", runtime.Quote(p.S), p.I, p.N, p.B, runtime.Quote(string(p.E)), p.Dt, runtime.Quote(p.D.String()), runtime.Quote(p.U.String()), runtime.Quote(p.V4.String()), p.Gi, p.Code)
+	return fmt.Sprintf("s=%v i=%v n=%v b=%v e=%v dt=%v d=%v u=%v v4=%v gi=%v code=%v", kit.Quote(p.S), p.I, p.N, p.B, kit.Quote(string(p.E)), p.Dt, kit.Quote(p.D.String()), kit.Quote(p.U.String()), kit.Quote(p.V4.String()), p.Gi, p.Code)
 }
 
 // scanKeySQL reads one row of the task's query into a Echo, column by column; a bare return passes err on.
 func scanKeySQL(row *runtime.Row) (out *Echo, err error) {
 	var v Echo
-	v.Seen = kit.Field(&err, "/seen", row.Col(0), runtime.AsString)
+	v.Seen = kit.Field(&err, "/seen", row.Col(0), kit.AsString)
 	if err != nil {
 		return
 	}
@@ -1616,7 +1616,7 @@ func (c *Client) fetchKeySQL(ctx context.Context, p *KeySQLParams) (*Echo, error
 	return runtime.ScanOne(ctx, c.x, c.keySQLQuery, []any{p.S, p.S, p.I, p.I, p.N, p.N, p.B, p.B, string(p.E), p.Dt, p.D, p.U, kit.AddrArg(p.V4), p.Gi, p.Gi, p.Code, p.Code, kit.PtrArg(p.Os), kit.PtrArg(p.Os), kit.OptNullArg(p.On), kit.PtrArg(p.Odt)}, c.keySQLRowScanner)
 }
 
-// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError (see runtime.DecodeParams).
+// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError.
 func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, error) {
 	switch task {
 	case "Guarded":
@@ -1641,22 +1641,22 @@ func (c *Client) Tasks() []string {
 }
 
 func convEcho(path string, raw any) (out Echo, err error) {
-	m, err := runtime.AsObject(path, raw)
+	m, err := kit.AsObject(path, raw)
 	if err != nil {
 		return
 	}
-	out.Seen = kit.Field(&err, path+"/seen", runtime.Prop(m, "seen"), runtime.AsString)
+	out.Seen = kit.Field(&err, path+"/seen", kit.Prop(m, "seen"), kit.AsString)
 	return
 }
 
 func convGuard(path string, raw any) (out Guard, err error) {
-	m, err := runtime.AsObject(path, raw)
+	m, err := kit.AsObject(path, raw)
 	if err != nil {
 		return
 	}
-	out.Name = kit.Field(&err, path+"/name", runtime.Prop(m, "name"), runtime.AsString)
-	out.Count = kit.OptionalField(&err, path+"/count", runtime.Prop(m, "count"), runtime.AsInt64)
-	out.At = kit.OptionalField(&err, path+"/at", runtime.Prop(m, "at"), runtime.AsTime)
-	out.Label = kit.OptionalField(&err, path+"/label", runtime.Prop(m, "label"), kit.AsStringOf[GuardLabel])
+	out.Name = kit.Field(&err, path+"/name", kit.Prop(m, "name"), kit.AsString)
+	out.Count = kit.OptionalField(&err, path+"/count", kit.Prop(m, "count"), kit.AsInt64)
+	out.At = kit.OptionalField(&err, path+"/at", kit.Prop(m, "at"), kit.AsTime)
+	out.Label = kit.OptionalField(&err, path+"/label", kit.Prop(m, "label"), kit.AsStringOf[GuardLabel])
 	return
 }

@@ -53,27 +53,27 @@ func (v Choice) Value() any {
 func (v *Choice) UnmarshalJSON(data []byte) error {
 	x0, x1 := new(string), new(int64)
 	return kit.PickVariant(v, true, []kit.Candidate[Choice]{
-		{Name: "Value0", Value: Choice{Value0: x0}, Err: runtime.DecodeStrict(data, x0)},
-		{Name: "Count", Value: Choice{Count: x1}, Err: runtime.DecodeStrict(data, x1)},
+		{Name: "Value0", Value: Choice{Value0: x0}, Err: kit.DecodeStrict(data, x0)},
+		{Name: "Count", Value: Choice{Count: x1}, Err: kit.DecodeStrict(data, x1)},
 	}, (*Choice).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
 func (v *Choice) checkVariant() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validateVariant(&vs, nil)
 	return vs.Err()
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Choice) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
 // validateVariant checks that one variant is set and that it satisfies its branch.
-func (v *Choice) validateVariant(vs *runtime.Violations, path *runtime.Path) {
+func (v *Choice) validateVariant(vs *kit.Violations, path *kit.Path) {
 	n := 0
 	if v.Value0 != nil {
 		n++
@@ -86,7 +86,7 @@ func (v *Choice) validateVariant(vs *runtime.Violations, path *runtime.Path) {
 	}
 }
 
-func (v *Choice) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Choice) validate(vs *kit.Violations, path *kit.Path) {
 	v.validateVariant(vs, path)
 }
 
@@ -104,7 +104,7 @@ func appendChoice(dst []byte, v *Choice) []byte {
 	return dst
 }
 
-func readChoice(rd *runtime.Reader, v *Choice) {
+func readChoice(rd *kit.Reader, v *Choice) {
 	switch rd.Variant(2) {
 	case 0:
 		v.Value0 = new(string)
@@ -148,12 +148,12 @@ func (v *Pair) UnmarshalJSON(data []byte) error {
 	}
 	*v = Pair{}
 	if len(items) > 0 {
-		if err := runtime.DecodeStrict(items[0], &v.V0); err != nil {
+		if err := kit.DecodeStrict(items[0], &v.V0); err != nil {
 			return kit.PropError("0", err)
 		}
 	}
 	if len(items) > 1 {
-		if err := runtime.DecodeStrict(items[1], &v.Size); err != nil {
+		if err := kit.DecodeStrict(items[1], &v.Size); err != nil {
 			return kit.PropError("1", err)
 		}
 	}
@@ -169,12 +169,12 @@ func (v *Pair) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Pair) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *Pair) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Pair) validate(vs *kit.Violations, path *kit.Path) {
 	n := 0
 	if v.V0 != nil {
 		n = 1
@@ -196,17 +196,17 @@ func appendPair(dst []byte, v *Pair) []byte {
 	dst = kit.AppendOpt(dst, v.Size, kit.AppendInt64)
 	dst = kit.AppendLen(dst, len(v.Rest))
 	for i0 := range v.Rest {
-		dst = runtime.AppendJSONValue(dst, v.Rest[i0])
+		dst = kit.AppendJSONValue(dst, v.Rest[i0])
 	}
 	return dst
 }
 
-func readPair(rd *runtime.Reader, v *Pair) {
-	v.V0 = kit.ReadOpt(rd, (*runtime.Reader).String)
-	v.Size = kit.ReadOpt(rd, (*runtime.Reader).Int64)
+func readPair(rd *kit.Reader, v *Pair) {
+	v.V0 = kit.ReadOpt(rd, (*kit.Reader).String)
+	v.Size = kit.ReadOpt(rd, (*kit.Reader).Int64)
 	v.Rest = make([]runtime.JSONValue, rd.Len())
 	for i0 := range v.Rest {
-		v.Rest[i0] = runtime.ReadJSONValue(rd)
+		v.Rest[i0] = kit.ReadJSONValue(rd)
 	}
 }
 
@@ -222,7 +222,7 @@ func (v *Part) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	type plain Part
-	if err := runtime.DecodeStrict(data, (*plain)(v)); err != nil {
+	if err := kit.DecodeStrict(data, (*plain)(v)); err != nil {
 		return err
 	}
 	_, raw, err := kit.OtherProps(data, nil)
@@ -250,12 +250,12 @@ func (v Part) MarshalJSON() ([]byte, error) {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Part) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *Part) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Part) validate(vs *kit.Violations, path *kit.Path) {
 	pD := path.Key("%d")
 	if v.D < 1 {
 		vs.Addf(pD.String(), "minimum", "%v is less than 1", v.D)
@@ -268,9 +268,9 @@ func appendPart(dst []byte, v *Part) []byte {
 	return dst
 }
 
-func readPart(rd *runtime.Reader, v *Part) {
+func readPart(rd *kit.Reader, v *Part) {
 	v.D = rd.Int64()
-	v.XY = kit.ReadOptNull(rd, (*runtime.Reader).Int64)
+	v.XY = kit.ReadOptNull(rd, (*kit.Reader).Int64)
 }
 
 // Record is the object at record.task.json#/result.
@@ -303,7 +303,7 @@ func (v *Record) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	type plain Record
-	if err := runtime.DecodeStrict(data, (*plain)(v)); err != nil {
+	if err := kit.DecodeStrict(data, (*plain)(v)); err != nil {
 		return err
 	}
 	_, raw, err := kit.OtherProps(data, nil)
@@ -311,12 +311,12 @@ func (v *Record) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	if r, ok := raw["-"]; ok {
-		if err := runtime.DecodeStrict(r, &v.X); err != nil {
+		if err := kit.DecodeStrict(r, &v.X); err != nil {
 			return kit.PropError("-", err)
 		}
 	}
 	if r, ok := raw["a,b"]; ok {
-		if err := runtime.DecodeStrict(r, &v.AB); err != nil {
+		if err := kit.DecodeStrict(r, &v.AB); err != nil {
 			return kit.PropError("a,b", err)
 		}
 	}
@@ -336,7 +336,7 @@ func (v *Record) UnmarshalJSON(data []byte) error {
 		}
 	}
 	if r, ok := raw[""]; ok {
-		if err := runtime.DecodeStrict(r, &v.X2); err != nil {
+		if err := kit.DecodeStrict(r, &v.X2); err != nil {
 			return kit.PropError("", err)
 		}
 	}
@@ -373,12 +373,12 @@ func (v Record) MarshalJSON() ([]byte, error) {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Record) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *Record) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Record) validate(vs *kit.Violations, path *kit.Path) {
 	if pQX := path.Key("q\"x"); v.QX.Set && !v.QX.Null {
 		if utf8.RuneCountInString(v.QX.Value) > 3 {
 			vs.Addf(pQX.String(), "maxLength", "length %d, want at most 3", utf8.RuneCountInString(v.QX.Value))
@@ -414,19 +414,19 @@ func appendRecord(dst []byte, v *Record) []byte {
 	return dst
 }
 
-func readRecord(rd *runtime.Reader, v *Record) {
+func readRecord(rd *kit.Reader, v *Record) {
 	v.X = rd.String()
 	v.AB = rd.Int64()
-	v.QX = kit.ReadOptNull(rd, (*runtime.Reader).String)
-	v.BX = kit.ReadOpt(rd, (*runtime.Reader).Bool)
-	v.BsX = kit.ReadOpt(rd, (*runtime.Reader).Float64)
+	v.QX = kit.ReadOptNull(rd, (*kit.Reader).String)
+	v.BX = kit.ReadOpt(rd, (*kit.Reader).Bool)
+	v.BsX = kit.ReadOpt(rd, (*kit.Reader).Float64)
 	v.X2 = rd.String()
-	v.AB2 = kit.ReadOpt(rd, (*runtime.Reader).String)
-	v.Ünï = kit.ReadOpt(rd, (*runtime.Reader).String)
-	v.Ünï2 = kit.ReadOpt(rd, (*runtime.Reader).String)
-	v.X名前 = kit.ReadOpt(rd, (*runtime.Reader).String)
-	v.AB3 = kit.ReadOpt(rd, (*runtime.Reader).String)
-	v.Validate2 = kit.ReadOpt(rd, (*runtime.Reader).String)
+	v.AB2 = kit.ReadOpt(rd, (*kit.Reader).String)
+	v.Ünï = kit.ReadOpt(rd, (*kit.Reader).String)
+	v.Ünï2 = kit.ReadOpt(rd, (*kit.Reader).String)
+	v.X名前 = kit.ReadOpt(rd, (*kit.Reader).String)
+	v.AB3 = kit.ReadOpt(rd, (*kit.Reader).String)
+	v.Validate2 = kit.ReadOpt(rd, (*kit.Reader).String)
 	v.MarshalJSON2 = kit.ReadOptRef(rd, readPart)
 	v.Part = kit.ReadOptRef(rd, readPart)
 }
@@ -504,7 +504,7 @@ func (v *RecordParams) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	type plain RecordParams
-	if err := runtime.DecodeStrict(data, (*plain)(v)); err != nil {
+	if err := kit.DecodeStrict(data, (*plain)(v)); err != nil {
 		return err
 	}
 	_, raw, err := kit.OtherProps(data, nil)
@@ -512,7 +512,7 @@ func (v *RecordParams) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	if r, ok := raw["a,b"]; ok {
-		if err := runtime.DecodeStrict(r, &v.AB); err != nil {
+		if err := kit.DecodeStrict(r, &v.AB); err != nil {
 			return kit.PropError("a,b", err)
 		}
 	}
@@ -538,12 +538,12 @@ func (v RecordParams) MarshalJSON() ([]byte, error) {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *RecordParams) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *RecordParams) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *RecordParams) validate(vs *kit.Violations, path *kit.Path) {
 	pAB := path.Key("a,b")
 	if utf8.RuneCountInString(v.AB) < 1 {
 		vs.Addf(pAB.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.AB))
@@ -576,12 +576,12 @@ func (v *Shapes) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Shapes) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *Shapes) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Shapes) validate(vs *kit.Violations, path *kit.Path) {
 	if pPair := path.Key("pair"); v.Pair != nil {
 		v.Pair.validate(vs, &pPair)
 	}
@@ -596,7 +596,7 @@ func appendShapes(dst []byte, v *Shapes) []byte {
 	return dst
 }
 
-func readShapes(rd *runtime.Reader, v *Shapes) {
+func readShapes(rd *kit.Reader, v *Shapes) {
 	v.Pair = kit.ReadOptRef(rd, readPair)
 	v.Choice = kit.ReadOptRef(rd, readChoice)
 }
@@ -709,7 +709,7 @@ func newRecordParams(id string, aB string, opts *RecordOptions) RecordParams {
 }
 
 func describeRecordParams(p *RecordParams) string {
-	return fmt.Sprintf("id=%v a,b=%v", runtime.Quote(p.ID), runtime.Quote(p.AB))
+	return fmt.Sprintf("id=%v a,b=%v", kit.Quote(p.ID), kit.Quote(p.AB))
 }
 
 // recordRecord converts the record the source returned; a bare return passes err on.
@@ -730,7 +730,7 @@ func recordRecord(raw any) (out *Record, err error) {
 }
 
 func (c *Client) fetchRecord(ctx context.Context, p *RecordParams) (*Record, error) {
-	raw, err := runtime.FetchFile(ctx, c.x, "Record", "records.json", runtime.JoinPointer("", p.ID))
+	raw, err := runtime.FetchFile(ctx, c.x, "Record", "records.json", kit.JoinPointer("", p.ID))
 	if err != nil {
 		return nil, err
 	}
@@ -754,18 +754,18 @@ func (c *Client) InvalidateShapes(id string) {
 }
 
 func describeShapesParams(p *ShapesParams) string {
-	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
+	return fmt.Sprintf("id=%v", kit.Quote(p.ID))
 }
 
 func (c *Client) fetchShapes(ctx context.Context, p *ShapesParams) (*Shapes, error) {
-	raw, err := runtime.FetchFile(ctx, c.x, "Shapes", "shapes.json", runtime.JoinPointer("", p.ID))
+	raw, err := runtime.FetchFile(ctx, c.x, "Shapes", "shapes.json", kit.JoinPointer("", p.ID))
 	if err != nil {
 		return nil, err
 	}
 	return kit.Record(raw, convShapes)
 }
 
-// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError (see runtime.DecodeParams).
+// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError.
 func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, error) {
 	switch task {
 	case "Record":
@@ -782,34 +782,34 @@ func (c *Client) Tasks() []string {
 }
 
 func convRecord(path string, raw any) (out Record, err error) {
-	m, err := runtime.AsObject(path, raw)
+	m, err := kit.AsObject(path, raw)
 	if err != nil {
 		return
 	}
-	out.X = kit.Field(&err, path+"/-", runtime.Prop(m, "-"), runtime.AsString)
-	out.AB = kit.Field(&err, path+"/a,b", runtime.Prop(m, "a,b"), runtime.AsInt64)
-	out.QX = kit.OptNullField(&err, path+"/q\"x", runtime.Prop(m, "q\"x"), runtime.AsString)
-	out.BX = kit.OptionalField(&err, path+"/b`x", runtime.Prop(m, "b`x"), runtime.AsBool)
-	out.BsX = kit.OptionalField(&err, path+"/bs\\x", runtime.Prop(m, "bs\\x"), runtime.AsFloat64)
-	out.X2 = kit.Field(&err, path+"/", runtime.Prop(m, ""), runtime.AsString)
-	out.AB2 = kit.OptionalField(&err, path+"/a b", runtime.Prop(m, "a b"), runtime.AsString)
-	out.Ünï = kit.OptionalField(&err, path+"/ünï", runtime.Prop(m, "ünï"), runtime.AsString)
-	out.Ünï2 = kit.OptionalField(&err, path+"/ÜNÏ", runtime.Prop(m, "ÜNÏ"), runtime.AsString)
-	out.X名前 = kit.OptionalField(&err, path+"/名前", runtime.Prop(m, "名前"), runtime.AsString)
-	out.AB3 = kit.OptionalField(&err, path+"/a.b", runtime.Prop(m, "a.b"), runtime.AsString)
-	out.Validate2 = kit.OptionalField(&err, path+"/Validate", runtime.Prop(m, "Validate"), runtime.AsString)
-	out.MarshalJSON2 = kit.OptionalField(&err, path+"/MarshalJSON", runtime.Prop(m, "MarshalJSON"), convPart)
-	out.Part = kit.OptionalField(&err, path+"/part", runtime.Prop(m, "part"), convPart)
+	out.X = kit.Field(&err, path+"/-", kit.Prop(m, "-"), kit.AsString)
+	out.AB = kit.Field(&err, path+"/a,b", kit.Prop(m, "a,b"), kit.AsInt64)
+	out.QX = kit.OptNullField(&err, path+"/q\"x", kit.Prop(m, "q\"x"), kit.AsString)
+	out.BX = kit.OptionalField(&err, path+"/b`x", kit.Prop(m, "b`x"), kit.AsBool)
+	out.BsX = kit.OptionalField(&err, path+"/bs\\x", kit.Prop(m, "bs\\x"), kit.AsFloat64)
+	out.X2 = kit.Field(&err, path+"/", kit.Prop(m, ""), kit.AsString)
+	out.AB2 = kit.OptionalField(&err, path+"/a b", kit.Prop(m, "a b"), kit.AsString)
+	out.Ünï = kit.OptionalField(&err, path+"/ünï", kit.Prop(m, "ünï"), kit.AsString)
+	out.Ünï2 = kit.OptionalField(&err, path+"/ÜNÏ", kit.Prop(m, "ÜNÏ"), kit.AsString)
+	out.X名前 = kit.OptionalField(&err, path+"/名前", kit.Prop(m, "名前"), kit.AsString)
+	out.AB3 = kit.OptionalField(&err, path+"/a.b", kit.Prop(m, "a.b"), kit.AsString)
+	out.Validate2 = kit.OptionalField(&err, path+"/Validate", kit.Prop(m, "Validate"), kit.AsString)
+	out.MarshalJSON2 = kit.OptionalField(&err, path+"/MarshalJSON", kit.Prop(m, "MarshalJSON"), convPart)
+	out.Part = kit.OptionalField(&err, path+"/part", kit.Prop(m, "part"), convPart)
 	return
 }
 
 func convShapes(path string, raw any) (out Shapes, err error) {
-	m, err := runtime.AsObject(path, raw)
+	m, err := kit.AsObject(path, raw)
 	if err != nil {
 		return
 	}
-	out.Pair = kit.OptionalField(&err, path+"/pair", runtime.Prop(m, "pair"), convPair)
-	out.Choice = kit.OptionalField(&err, path+"/choice", runtime.Prop(m, "choice"), convChoice)
+	out.Pair = kit.OptionalField(&err, path+"/pair", kit.Prop(m, "pair"), convPair)
+	out.Choice = kit.OptionalField(&err, path+"/choice", kit.Prop(m, "choice"), convChoice)
 	return
 }
 
@@ -824,11 +824,11 @@ func convPair(path string, raw any) (out Pair, err error) {
 }
 
 func convPart(path string, raw any) (out Part, err error) {
-	m, err := runtime.AsObject(path, raw)
+	m, err := kit.AsObject(path, raw)
 	if err != nil {
 		return
 	}
-	out.D = kit.Field(&err, path+"/%d", runtime.Prop(m, "%d"), runtime.AsInt64)
-	out.XY = kit.OptNullField(&err, path+"/x,y", runtime.Prop(m, "x,y"), runtime.AsInt64)
+	out.D = kit.Field(&err, path+"/%d", kit.Prop(m, "%d"), kit.AsInt64)
+	out.XY = kit.OptNullField(&err, path+"/x,y", kit.Prop(m, "x,y"), kit.AsInt64)
 	return
 }

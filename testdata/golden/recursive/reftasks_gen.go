@@ -32,12 +32,12 @@ func (v *Chain) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Chain) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *Chain) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Chain) validate(vs *kit.Violations, path *kit.Path) {
 	if pNext := path.Key("next"); v.Next.Set && !v.Next.Null {
 		if v.Next.Value != nil {
 			v.Next.Value.validate(vs, &pNext)
@@ -74,8 +74,8 @@ func appendChain(dst []byte, v *Chain) []byte {
 	return dst
 }
 
-func readChain(rd *runtime.Reader, v *Chain) {
-	v.V = kit.ReadOpt(rd, (*runtime.Reader).Int64)
+func readChain(rd *kit.Reader, v *Chain) {
+	v.V = kit.ReadOpt(rd, (*kit.Reader).Int64)
 	if rd.Present() {
 		v.Next.Set = true
 		if rd.Present() {
@@ -131,17 +131,17 @@ type Forest map[string]Forest
 // UnmarshalJSON decodes a Forest strictly: null is not a Forest, and an integer may be written with a zero fraction (1.0).
 func (v *Forest) UnmarshalJSON(data []byte) error {
 	type plain Forest
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeStrict(data, (*plain)(v))
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Forest) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *Forest) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Forest) validate(vs *kit.Violations, path *kit.Path) {
 	for k0, e0 := range *v {
 		p0 := path.Key(k0)
 		e0.validate(vs, &p0)
@@ -157,7 +157,7 @@ func appendForest(dst []byte, v *Forest) []byte {
 	return dst
 }
 
-func readForest(rd *runtime.Reader, v *Forest) {
+func readForest(rd *kit.Reader, v *Forest) {
 	{
 		n0 := rd.Len()
 		(*v) = make(map[string]Forest, n0)
@@ -190,17 +190,17 @@ type Grid []*Grid
 // UnmarshalJSON decodes a Grid strictly: null is not a Grid, and an integer may be written with a zero fraction (1.0).
 func (v *Grid) UnmarshalJSON(data []byte) error {
 	type plain Grid
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeStrict(data, (*plain)(v))
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Grid) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *Grid) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Grid) validate(vs *kit.Violations, path *kit.Path) {
 	for i0 := range *v {
 		p0 := path.Index(i0)
 		if (*v)[i0] != nil {
@@ -217,7 +217,7 @@ func appendGrid(dst []byte, v *Grid) []byte {
 	return dst
 }
 
-func readGrid(rd *runtime.Reader, v *Grid) {
+func readGrid(rd *kit.Reader, v *Grid) {
 	(*v) = make([]*Grid, rd.Len())
 	for i0 := range *v {
 		(*v)[i0] = kit.ReadOptRef(rd, readGrid)
@@ -246,17 +246,17 @@ type Mixed map[string][]Mixed
 // UnmarshalJSON decodes a Mixed strictly: null is not a Mixed, and an integer may be written with a zero fraction (1.0).
 func (v *Mixed) UnmarshalJSON(data []byte) error {
 	type plain Mixed
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeStrict(data, (*plain)(v))
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Mixed) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *Mixed) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Mixed) validate(vs *kit.Violations, path *kit.Path) {
 	for k0, e0 := range *v {
 		p0 := path.Key(k0)
 		for i1 := range e0 {
@@ -278,7 +278,7 @@ func appendMixed(dst []byte, v *Mixed) []byte {
 	return dst
 }
 
-func readMixed(rd *runtime.Reader, v *Mixed) {
+func readMixed(rd *kit.Reader, v *Mixed) {
 	{
 		n0 := rd.Len()
 		(*v) = make(map[string][]Mixed, n0)
@@ -321,17 +321,17 @@ type Nest []Nest
 // UnmarshalJSON decodes a Nest strictly: null is not a Nest, and an integer may be written with a zero fraction (1.0).
 func (v *Nest) UnmarshalJSON(data []byte) error {
 	type plain Nest
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeStrict(data, (*plain)(v))
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Nest) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *Nest) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Nest) validate(vs *kit.Violations, path *kit.Path) {
 	if len((*v)) > 3 {
 		vs.Addf(path.String(), "maxItems", "%d items, want at most 3", len((*v)))
 	}
@@ -349,7 +349,7 @@ func appendNest(dst []byte, v *Nest) []byte {
 	return dst
 }
 
-func readNest(rd *runtime.Reader, v *Nest) {
+func readNest(rd *kit.Reader, v *Nest) {
 	(*v) = make([]Nest, rd.Len())
 	for i0 := range *v {
 		readNest(rd, &(*v)[i0])
@@ -384,7 +384,7 @@ func (v *Node) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	type plain Node
-	if err := runtime.DecodeStrict(data, (*plain)(v)); err != nil {
+	if err := kit.DecodeStrict(data, (*plain)(v)); err != nil {
 		return err
 	}
 	nulls := kit.NullProps(data, "link")
@@ -399,12 +399,12 @@ func (v *Node) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Node) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *Node) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Node) validate(vs *kit.Violations, path *kit.Path) {
 	pName := path.Key("name")
 	if utf8.RuneCountInString(v.Name) < 1 {
 		vs.Addf(pName.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.Name))
@@ -437,14 +437,14 @@ func appendNode(dst []byte, v *Node) []byte {
 	}
 	if v.Link != nil {
 		dst = kit.AppendPresent(dst, true)
-		dst = runtime.AppendJSONValue(dst, (*v.Link))
+		dst = kit.AppendJSONValue(dst, (*v.Link))
 	} else {
 		dst = kit.AppendPresent(dst, false)
 	}
 	return dst
 }
 
-func readNode(rd *runtime.Reader, v *Node) {
+func readNode(rd *kit.Reader, v *Node) {
 	v.Name = rd.String()
 	v.Parent = kit.ReadOptRef(rd, readNode)
 	if rd.Present() {
@@ -457,7 +457,7 @@ func readNode(rd *runtime.Reader, v *Node) {
 	}
 	if rd.Present() {
 		p0 := new(runtime.JSONValue)
-		(*p0) = runtime.ReadJSONValue(rd)
+		(*p0) = kit.ReadJSONValue(rd)
 		v.Link = p0
 	}
 }
@@ -533,12 +533,12 @@ func (v *ShapesResult) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *ShapesResult) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *ShapesResult) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *ShapesResult) validate(vs *kit.Violations, path *kit.Path) {
 	pForest := path.Key("forest")
 	v.Forest.validate(vs, &pForest)
 	if pNest := path.Key("nest"); v.Nest != nil {
@@ -572,7 +572,7 @@ func appendShapesResult(dst []byte, v *ShapesResult) []byte {
 	return dst
 }
 
-func readShapesResult(rd *runtime.Reader, v *ShapesResult) {
+func readShapesResult(rd *kit.Reader, v *ShapesResult) {
 	readForest(rd, &v.Forest)
 	v.Nest = kit.ReadOptRef(rd, readNest)
 	v.Node = kit.ReadOptRef(rd, readNode)
@@ -707,12 +707,12 @@ func (v *ShapesResultList) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *ShapesResultList) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *ShapesResultList) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *ShapesResultList) validate(vs *kit.Violations, path *kit.Path) {
 	if pTail := path.Key("tail"); v.Tail.Set && !v.Tail.Null {
 		if v.Tail.Value != nil {
 			v.Tail.Value.validate(vs, &pTail)
@@ -732,7 +732,7 @@ func appendShapesResultList(dst []byte, v *ShapesResultList) []byte {
 	return dst
 }
 
-func readShapesResultList(rd *runtime.Reader, v *ShapesResultList) {
+func readShapesResultList(rd *kit.Reader, v *ShapesResultList) {
 	v.Head = rd.Int64()
 	if rd.Present() {
 		v.Tail.Set = true
@@ -775,7 +775,7 @@ func appendWoodsParams(dst []byte, v *WoodsParams) []byte {
 }
 
 // checkNodeLink checks a JSON value against the schema at properties/link, adding a violation for every keyword it breaks.
-func checkNodeLink(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+func checkNodeLink(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluated) {
 	checkNodeLinkRef(v, path, vs, nil)
 	if !kit.HasJSONType(v, "object", "null") {
 		vs.Addf(path.String(), "type", "%s is not of type object or null", kit.JSONKind(v))
@@ -783,7 +783,7 @@ func checkNodeLink(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Ev
 }
 
 // checkNodeLinkRef checks a JSON value against the schema at $defs/Node, adding a violation for every keyword it breaks.
-func checkNodeLinkRef(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+func checkNodeLinkRef(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "object") {
 		vs.Addf(path.String(), "type", "%s is not of type object", kit.JSONKind(v))
 	}
@@ -813,7 +813,7 @@ func checkNodeLinkRef(v any, path *runtime.Path, vs *runtime.Violations, ev *kit
 }
 
 // checkNodeLinkRefPropChildren checks a JSON value against the schema at properties/children, adding a violation for every keyword it breaks.
-func checkNodeLinkRefPropChildren(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+func checkNodeLinkRefPropChildren(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "array") {
 		vs.Addf(path.String(), "type", "%s is not of type array", kit.JSONKind(v))
 	}
@@ -826,12 +826,12 @@ func checkNodeLinkRefPropChildren(v any, path *runtime.Path, vs *runtime.Violati
 }
 
 // checkNodeLinkRefPropChildrenItems checks a JSON value against the schema at children/items, adding a violation for every keyword it breaks.
-func checkNodeLinkRefPropChildrenItems(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+func checkNodeLinkRefPropChildrenItems(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluated) {
 	checkNodeLinkRef(v, path, vs, nil)
 }
 
 // checkNodeLinkRefPropName checks a JSON value against the schema at properties/name, adding a violation for every keyword it breaks.
-func checkNodeLinkRefPropName(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+func checkNodeLinkRefPropName(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "string") {
 		vs.Addf(path.String(), "type", "%s is not of type string", kit.JSONKind(v))
 	}
@@ -843,7 +843,7 @@ func checkNodeLinkRefPropName(v any, path *runtime.Path, vs *runtime.Violations,
 }
 
 // checkNodeLinkRefPropParent checks a JSON value against the schema at properties/parent, adding a violation for every keyword it breaks.
-func checkNodeLinkRefPropParent(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+func checkNodeLinkRefPropParent(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluated) {
 	checkNodeLinkRef(v, path, vs, nil)
 }
 
@@ -903,11 +903,11 @@ func (c *Client) InvalidateShapes(id string) {
 }
 
 func describeShapesParams(p *ShapesParams) string {
-	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
+	return fmt.Sprintf("id=%v", kit.Quote(p.ID))
 }
 
 func (c *Client) fetchShapes(ctx context.Context, p *ShapesParams) (*ShapesResult, error) {
-	raw, err := runtime.FetchFile(ctx, c.x, "Shapes", "shapes.json", runtime.JoinPointer("", p.ID))
+	raw, err := runtime.FetchFile(ctx, c.x, "Shapes", "shapes.json", kit.JoinPointer("", p.ID))
 	if err != nil {
 		return nil, err
 	}
@@ -931,18 +931,18 @@ func (c *Client) InvalidateWoods(name string) {
 }
 
 func describeWoodsParams(p *WoodsParams) string {
-	return fmt.Sprintf("name=%v", runtime.Quote(p.Name))
+	return fmt.Sprintf("name=%v", kit.Quote(p.Name))
 }
 
 func (c *Client) fetchWoods(ctx context.Context, p *WoodsParams) (*Forest, error) {
-	raw, err := runtime.FetchFile(ctx, c.x, "Woods", "woods.json", runtime.JoinPointer("", p.Name))
+	raw, err := runtime.FetchFile(ctx, c.x, "Woods", "woods.json", kit.JoinPointer("", p.Name))
 	if err != nil {
 		return nil, err
 	}
 	return kit.Record(raw, convForest)
 }
 
-// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError (see runtime.DecodeParams).
+// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError.
 func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, error) {
 	switch task {
 	case "Shapes":
@@ -961,14 +961,14 @@ func (c *Client) Tasks() []string {
 func convForest(path string, raw any) (out Forest, err error) {
 	{
 		var o0 map[string]any
-		o0, err = runtime.AsObject(path, raw)
+		o0, err = kit.AsObject(path, raw)
 		if err != nil {
 			return
 		}
 		out = make(map[string]Forest, len(o0))
 		for k0, e0 := range o0 {
 			var x0 Forest
-			x0, err = convForest(runtime.JoinPointer(path, k0), e0)
+			x0, err = convForest(kit.JoinPointer(path, k0), e0)
 			if err != nil {
 				return
 			}
@@ -979,26 +979,26 @@ func convForest(path string, raw any) (out Forest, err error) {
 }
 
 func convShapesResult(path string, raw any) (out ShapesResult, err error) {
-	m, err := runtime.AsObject(path, raw)
+	m, err := kit.AsObject(path, raw)
 	if err != nil {
 		return
 	}
-	out.Forest = kit.Field(&err, path+"/forest", runtime.Prop(m, "forest"), convForest)
-	out.Nest = kit.OptionalField(&err, path+"/nest", runtime.Prop(m, "nest"), convNest)
-	out.Node = kit.OptionalField(&err, path+"/node", runtime.Prop(m, "node"), convNode)
-	out.List = kit.OptNullField(&err, path+"/list", runtime.Prop(m, "list"), convShapesResultList)
-	out.Grid = kit.OptNullField(&err, path+"/grid", runtime.Prop(m, "grid"), convGrid)
-	out.Mixed = kit.OptionalField(&err, path+"/mixed", runtime.Prop(m, "mixed"), convMixed)
-	out.Chain = kit.OptNullField(&err, path+"/chain", runtime.Prop(m, "chain"), convChain)
+	out.Forest = kit.Field(&err, path+"/forest", kit.Prop(m, "forest"), convForest)
+	out.Nest = kit.OptionalField(&err, path+"/nest", kit.Prop(m, "nest"), convNest)
+	out.Node = kit.OptionalField(&err, path+"/node", kit.Prop(m, "node"), convNode)
+	out.List = kit.OptNullField(&err, path+"/list", kit.Prop(m, "list"), convShapesResultList)
+	out.Grid = kit.OptNullField(&err, path+"/grid", kit.Prop(m, "grid"), convGrid)
+	out.Mixed = kit.OptionalField(&err, path+"/mixed", kit.Prop(m, "mixed"), convMixed)
+	out.Chain = kit.OptNullField(&err, path+"/chain", kit.Prop(m, "chain"), convChain)
 	return
 }
 
 func convChain(path string, raw any) (out Chain, err error) {
-	m, err := runtime.AsObject(path, raw)
+	m, err := kit.AsObject(path, raw)
 	if err != nil {
 		return
 	}
-	out.V = kit.OptionalField(&err, path+"/v", runtime.Prop(m, "v"), runtime.AsInt64)
+	out.V = kit.OptionalField(&err, path+"/v", kit.Prop(m, "v"), kit.AsInt64)
 	if err != nil {
 		return
 	}
@@ -1022,7 +1022,7 @@ func convChain(path string, raw any) (out Chain, err error) {
 		var vKids []*Chain
 		{
 			var a1 []any
-			a1, err = runtime.AsArray(path+"/kids", rKids)
+			a1, err = kit.AsArray(path+"/kids", rKids)
 			if err != nil {
 				return
 			}
@@ -1047,7 +1047,7 @@ func convChain(path string, raw any) (out Chain, err error) {
 func convGrid(path string, raw any) (out Grid, err error) {
 	{
 		var a0 []any
-		a0, err = runtime.AsArray(path, raw)
+		a0, err = kit.AsArray(path, raw)
 		if err != nil {
 			return
 		}
@@ -1070,7 +1070,7 @@ func convGrid(path string, raw any) (out Grid, err error) {
 func convMixed(path string, raw any) (out Mixed, err error) {
 	{
 		var o0 map[string]any
-		o0, err = runtime.AsObject(path, raw)
+		o0, err = kit.AsObject(path, raw)
 		if err != nil {
 			return
 		}
@@ -1079,13 +1079,13 @@ func convMixed(path string, raw any) (out Mixed, err error) {
 			var x0 []Mixed
 			{
 				var a1 []any
-				a1, err = runtime.AsArray(runtime.JoinPointer(path, k0), e0)
+				a1, err = kit.AsArray(kit.JoinPointer(path, k0), e0)
 				if err != nil {
 					return
 				}
 				x0 = make([]Mixed, len(a1))
 				for i1, e1 := range a1 {
-					x0[i1], err = convMixed(runtime.JoinPointer(path, k0)+"/"+strconv.Itoa(i1), e1)
+					x0[i1], err = convMixed(kit.JoinPointer(path, k0)+"/"+strconv.Itoa(i1), e1)
 					if err != nil {
 						return
 					}
@@ -1100,7 +1100,7 @@ func convMixed(path string, raw any) (out Mixed, err error) {
 func convNest(path string, raw any) (out Nest, err error) {
 	{
 		var a0 []any
-		a0, err = runtime.AsArray(path, raw)
+		a0, err = kit.AsArray(path, raw)
 		if err != nil {
 			return
 		}
@@ -1116,13 +1116,13 @@ func convNest(path string, raw any) (out Nest, err error) {
 }
 
 func convNode(path string, raw any) (out Node, err error) {
-	m, err := runtime.AsObject(path, raw)
+	m, err := kit.AsObject(path, raw)
 	if err != nil {
 		return
 	}
-	out.Name = kit.Field(&err, path+"/name", runtime.Prop(m, "name"), runtime.AsString)
-	out.Parent = kit.OptionalField(&err, path+"/parent", runtime.Prop(m, "parent"), convNode)
-	out.Children = kit.OptionalListField(&err, path+"/children", runtime.Prop(m, "children"), convNode)
+	out.Name = kit.Field(&err, path+"/name", kit.Prop(m, "name"), kit.AsString)
+	out.Parent = kit.OptionalField(&err, path+"/parent", kit.Prop(m, "parent"), convNode)
+	out.Children = kit.OptionalListField(&err, path+"/children", kit.Prop(m, "children"), convNode)
 	if err != nil {
 		return
 	}
@@ -1138,11 +1138,11 @@ func convNode(path string, raw any) (out Node, err error) {
 }
 
 func convShapesResultList(path string, raw any) (out ShapesResultList, err error) {
-	m, err := runtime.AsObject(path, raw)
+	m, err := kit.AsObject(path, raw)
 	if err != nil {
 		return
 	}
-	out.Head = kit.Field(&err, path+"/head", runtime.Prop(m, "head"), runtime.AsInt64)
+	out.Head = kit.Field(&err, path+"/head", kit.Prop(m, "head"), kit.AsInt64)
 	if err != nil {
 		return
 	}

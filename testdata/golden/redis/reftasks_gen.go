@@ -34,12 +34,12 @@ func (v *SKUInfo) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *SKUInfo) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *SKUInfo) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *SKUInfo) validate(vs *kit.Violations, path *kit.Path) {
 	pPrice := path.Key("price")
 	if v.Price < 0.0 {
 		vs.Addf(pPrice.String(), "minimum", "%v is less than 0", v.Price)
@@ -62,7 +62,7 @@ func appendSKUInfo(dst []byte, v *SKUInfo) []byte {
 	return dst
 }
 
-func readSKUInfo(rd *runtime.Reader, v *SKUInfo) {
+func readSKUInfo(rd *kit.Reader, v *SKUInfo) {
 	v.SKU = rd.String()
 	v.Name = rd.String()
 	v.Price = rd.Float64()
@@ -102,12 +102,12 @@ func (v *SkuParams) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *SkuParams) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *SkuParams) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *SkuParams) validate(vs *kit.Violations, path *kit.Path) {
 	pSKU := path.Key("sku")
 	if utf8.RuneCountInString(v.SKU) < 1 {
 		vs.Addf(pSKU.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.SKU))
@@ -135,12 +135,12 @@ func (v *StockLevel) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *StockLevel) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *StockLevel) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *StockLevel) validate(vs *kit.Violations, path *kit.Path) {
 	pCount := path.Key("count")
 	if v.Count < 0 {
 		vs.Addf(pCount.String(), "minimum", "%v is less than 0", v.Count)
@@ -155,11 +155,11 @@ func appendStockLevel(dst []byte, v *StockLevel) []byte {
 	return dst
 }
 
-func readStockLevel(rd *runtime.Reader, v *StockLevel) {
+func readStockLevel(rd *kit.Reader, v *StockLevel) {
 	v.SKU = rd.String()
 	v.Count = rd.Int64()
-	v.Reserved = kit.ReadOpt(rd, (*runtime.Reader).Int64)
-	v.Blocked = kit.ReadOpt(rd, (*runtime.Reader).Bool)
+	v.Reserved = kit.ReadOpt(rd, (*kit.Reader).Int64)
+	v.Blocked = kit.ReadOpt(rd, (*kit.Reader).Bool)
 }
 
 // cloneStockLevel returns a deep copy of v that shares nothing mutable with it.
@@ -195,12 +195,12 @@ func (v *StockParams) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *StockParams) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *StockParams) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *StockParams) validate(vs *kit.Violations, path *kit.Path) {
 	pWarehouse := path.Key("warehouse")
 	if v.Warehouse < 1 {
 		vs.Addf(pWarehouse.String(), "minimum", "%v is less than 1", v.Warehouse)
@@ -218,7 +218,7 @@ func (v *StockParams) validate(vs *runtime.Violations, path *runtime.Path) {
 func appendStockParams(dst []byte, v *StockParams) []byte {
 	dst = kit.AppendInt64(dst, v.Warehouse)
 	dst = kit.AppendString(dst, v.SKU)
-	dst = runtime.AppendDate(dst, v.Day)
+	dst = kit.AppendDate(dst, v.Day)
 	return dst
 }
 
@@ -297,7 +297,7 @@ func (c *Client) InvalidateSku(sku string) {
 }
 
 func describeSkuParams(p *SkuParams) string {
-	return fmt.Sprintf("sku=%v", runtime.Quote(p.SKU))
+	return fmt.Sprintf("sku=%v", kit.Quote(p.SKU))
 }
 
 // recordSku converts the record the source returned; a bare return passes err on.
@@ -363,7 +363,7 @@ func (c *Client) InvalidateStock(warehouse int64, sku string, day runtime.Date) 
 }
 
 func describeStockParams(p *StockParams) string {
-	return fmt.Sprintf("warehouse=%v sku=%v day=%v", p.Warehouse, runtime.Quote(p.SKU), runtime.Quote(p.Day.String()))
+	return fmt.Sprintf("warehouse=%v sku=%v day=%v", p.Warehouse, kit.Quote(p.SKU), kit.Quote(p.Day.String()))
 }
 
 // recordStock converts the record the source returned; a bare return passes err on.
@@ -380,7 +380,7 @@ func (c *Client) fetchStock(ctx context.Context, p *StockParams) (*StockLevel, e
 	return redissource.Get(ctx, c.x, "Stock", c.stockSource, []string{strconv.FormatInt(p.Warehouse, 10), p.SKU, p.Day.String()}, recordStock)
 }
 
-// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError (see runtime.DecodeParams).
+// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError.
 func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, error) {
 	switch task {
 	case "Sku":
@@ -397,25 +397,25 @@ func (c *Client) Tasks() []string {
 }
 
 func convSKUInfo(path string, raw any) (out SKUInfo, err error) {
-	m, err := runtime.AsObject(path, raw)
+	m, err := kit.AsObject(path, raw)
 	if err != nil {
 		return
 	}
-	out.SKU = kit.Field(&err, path+"/sku", runtime.Prop(m, "sku"), runtime.AsString)
-	out.Name = kit.Field(&err, path+"/name", runtime.Prop(m, "name"), runtime.AsString)
-	out.Price = kit.Field(&err, path+"/price", runtime.Prop(m, "price"), runtime.AsFloat64)
-	out.Tags = kit.OptionalListField(&err, path+"/tags", runtime.Prop(m, "tags"), runtime.AsString)
+	out.SKU = kit.Field(&err, path+"/sku", kit.Prop(m, "sku"), kit.AsString)
+	out.Name = kit.Field(&err, path+"/name", kit.Prop(m, "name"), kit.AsString)
+	out.Price = kit.Field(&err, path+"/price", kit.Prop(m, "price"), kit.AsFloat64)
+	out.Tags = kit.OptionalListField(&err, path+"/tags", kit.Prop(m, "tags"), kit.AsString)
 	return
 }
 
 func convStockLevel(path string, raw any) (out StockLevel, err error) {
-	m, err := runtime.AsObject(path, raw)
+	m, err := kit.AsObject(path, raw)
 	if err != nil {
 		return
 	}
-	out.SKU = kit.Field(&err, path+"/sku", runtime.Prop(m, "sku"), runtime.AsString)
-	out.Count = kit.Field(&err, path+"/count", runtime.Prop(m, "count"), runtime.AsInt64)
-	out.Reserved = kit.OptionalField(&err, path+"/reserved", runtime.Prop(m, "reserved"), runtime.AsInt64)
-	out.Blocked = kit.OptionalField(&err, path+"/blocked", runtime.Prop(m, "blocked"), runtime.AsBool)
+	out.SKU = kit.Field(&err, path+"/sku", kit.Prop(m, "sku"), kit.AsString)
+	out.Count = kit.Field(&err, path+"/count", kit.Prop(m, "count"), kit.AsInt64)
+	out.Reserved = kit.OptionalField(&err, path+"/reserved", kit.Prop(m, "reserved"), kit.AsInt64)
+	out.Blocked = kit.OptionalField(&err, path+"/blocked", kit.Prop(m, "blocked"), kit.AsBool)
 	return
 }

@@ -58,21 +58,21 @@ type ABCResult struct {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *ABCResult) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *ABCResult) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *ABCResult) validate(vs *kit.Violations, path *kit.Path) {
 	checkABCResult(v.Any(), path, vs, nil)
 }
 
 func appendABCResult(dst []byte, v *ABCResult) []byte {
-	return runtime.AppendJSONValue(dst, v.JSONValue)
+	return kit.AppendJSONValue(dst, v.JSONValue)
 }
 
-func readABCResult(rd *runtime.Reader, v *ABCResult) {
-	v.JSONValue = runtime.ReadJSONValue(rd)
+func readABCResult(rd *kit.Reader, v *ABCResult) {
+	v.JSONValue = kit.ReadJSONValue(rd)
 }
 
 // cloneABCResult returns a deep copy of v that shares nothing mutable with it.
@@ -136,7 +136,7 @@ func (v *FallbackNamesResult) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	type plain FallbackNamesResult
-	if err := runtime.DecodeStrict(data, (*plain)(v)); err != nil {
+	if err := kit.DecodeStrict(data, (*plain)(v)); err != nil {
 		return err
 	}
 	nulls := kit.NullProps(data, "either")
@@ -151,12 +151,12 @@ func (v *FallbackNamesResult) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *FallbackNamesResult) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *FallbackNamesResult) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *FallbackNamesResult) validate(vs *kit.Violations, path *kit.Path) {
 	if pPair := path.Key("pair"); v.Pair != nil {
 		v.Pair.validate(vs, &pPair)
 	}
@@ -171,7 +171,7 @@ func appendFallbackNamesResult(dst []byte, v *FallbackNamesResult) []byte {
 	return dst
 }
 
-func readFallbackNamesResult(rd *runtime.Reader, v *FallbackNamesResult) {
+func readFallbackNamesResult(rd *kit.Reader, v *FallbackNamesResult) {
 	v.Pair = kit.ReadOptRef(rd, readFallbackNamesResultPair)
 	v.Either = kit.ReadOptRef(rd, readFallbackNamesResultEither)
 }
@@ -231,30 +231,30 @@ func (v FallbackNamesResultEither) Value() any {
 func (v *FallbackNamesResultEither) UnmarshalJSON(data []byte) error {
 	x0, x1, x2, x3, x4 := new(string), new(int64), new(bool), new(runtime.JSONValue), new([]string)
 	return kit.PickVariant(v, true, []kit.Candidate[FallbackNamesResultEither]{
-		{Name: "A", Value: FallbackNamesResultEither{A: x0}, Err: runtime.DecodeStrict(data, x0)},
-		{Name: "A2", Value: FallbackNamesResultEither{A2: x1}, Err: runtime.DecodeStrict(data, x1)},
-		{Name: "A2_2", Value: FallbackNamesResultEither{A2_2: x2}, Err: runtime.DecodeStrict(data, x2)},
+		{Name: "A", Value: FallbackNamesResultEither{A: x0}, Err: kit.DecodeStrict(data, x0)},
+		{Name: "A2", Value: FallbackNamesResultEither{A2: x1}, Err: kit.DecodeStrict(data, x1)},
+		{Name: "A2_2", Value: FallbackNamesResultEither{A2_2: x2}, Err: kit.DecodeStrict(data, x2)},
 		{Name: "Variant4", Value: FallbackNamesResultEither{Variant4: x3}, Err: json.Unmarshal(data, x3)},
-		{Name: "Array", Value: FallbackNamesResultEither{Array: x4}, Err: runtime.DecodeStrict(data, x4)},
+		{Name: "Array", Value: FallbackNamesResultEither{Array: x4}, Err: kit.DecodeStrict(data, x4)},
 	}, (*FallbackNamesResultEither).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
 func (v *FallbackNamesResultEither) checkVariant() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validateVariant(&vs, nil)
 	return vs.Err()
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *FallbackNamesResultEither) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
 // validateVariant checks that one variant is set and that it satisfies its branch.
-func (v *FallbackNamesResultEither) validateVariant(vs *runtime.Violations, path *runtime.Path) {
+func (v *FallbackNamesResultEither) validateVariant(vs *kit.Violations, path *kit.Path) {
 	n := 0
 	if v.A != nil {
 		n++
@@ -277,7 +277,7 @@ func (v *FallbackNamesResultEither) validateVariant(vs *runtime.Violations, path
 	}
 }
 
-func (v *FallbackNamesResultEither) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *FallbackNamesResultEither) validate(vs *kit.Violations, path *kit.Path) {
 	v.validateVariant(vs, path)
 }
 
@@ -294,7 +294,7 @@ func appendFallbackNamesResultEither(dst []byte, v *FallbackNamesResultEither) [
 		dst = kit.AppendBool(dst, (*v.A2_2))
 	case v.Variant4 != nil:
 		dst = kit.AppendInt64(dst, 3)
-		dst = runtime.AppendJSONValue(dst, (*v.Variant4))
+		dst = kit.AppendJSONValue(dst, (*v.Variant4))
 	case v.Array != nil:
 		dst = kit.AppendInt64(dst, 4)
 		dst = kit.AppendLen(dst, len((*v.Array)))
@@ -307,7 +307,7 @@ func appendFallbackNamesResultEither(dst []byte, v *FallbackNamesResultEither) [
 	return dst
 }
 
-func readFallbackNamesResultEither(rd *runtime.Reader, v *FallbackNamesResultEither) {
+func readFallbackNamesResultEither(rd *kit.Reader, v *FallbackNamesResultEither) {
 	switch rd.Variant(5) {
 	case 0:
 		v.A = new(string)
@@ -320,7 +320,7 @@ func readFallbackNamesResultEither(rd *runtime.Reader, v *FallbackNamesResultEit
 		(*v.A2_2) = rd.Bool()
 	case 3:
 		v.Variant4 = new(runtime.JSONValue)
-		(*v.Variant4) = runtime.ReadJSONValue(rd)
+		(*v.Variant4) = kit.ReadJSONValue(rd)
 	case 4:
 		v.Array = new([]string)
 		(*v.Array) = make([]string, rd.Len())
@@ -367,17 +367,17 @@ func (v *FallbackNamesResultPair) UnmarshalJSON(data []byte) error {
 	}
 	*v = FallbackNamesResultPair{}
 	if len(items) > 0 {
-		if err := runtime.DecodeStrict(items[0], &v.V1); err != nil {
+		if err := kit.DecodeStrict(items[0], &v.V1); err != nil {
 			return kit.PropError("0", err)
 		}
 	}
 	if len(items) > 1 {
-		if err := runtime.DecodeStrict(items[1], &v.V1_2); err != nil {
+		if err := kit.DecodeStrict(items[1], &v.V1_2); err != nil {
 			return kit.PropError("1", err)
 		}
 	}
 	if len(items) > 2 {
-		if err := runtime.DecodeStrict(items[2], &v.V2); err != nil {
+		if err := kit.DecodeStrict(items[2], &v.V2); err != nil {
 			return kit.PropError("2", err)
 		}
 	}
@@ -393,12 +393,12 @@ func (v *FallbackNamesResultPair) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *FallbackNamesResultPair) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *FallbackNamesResultPair) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *FallbackNamesResultPair) validate(vs *kit.Violations, path *kit.Path) {
 	n := 0
 	if v.V1 != nil {
 		n = 1
@@ -427,18 +427,18 @@ func appendFallbackNamesResultPair(dst []byte, v *FallbackNamesResultPair) []byt
 	dst = kit.AppendOpt(dst, v.V2, kit.AppendBool)
 	dst = kit.AppendLen(dst, len(v.Rest))
 	for i0 := range v.Rest {
-		dst = runtime.AppendJSONValue(dst, v.Rest[i0])
+		dst = kit.AppendJSONValue(dst, v.Rest[i0])
 	}
 	return dst
 }
 
-func readFallbackNamesResultPair(rd *runtime.Reader, v *FallbackNamesResultPair) {
-	v.V1 = kit.ReadOpt(rd, (*runtime.Reader).String)
-	v.V1_2 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
-	v.V2 = kit.ReadOpt(rd, (*runtime.Reader).Bool)
+func readFallbackNamesResultPair(rd *kit.Reader, v *FallbackNamesResultPair) {
+	v.V1 = kit.ReadOpt(rd, (*kit.Reader).String)
+	v.V1_2 = kit.ReadOpt(rd, (*kit.Reader).Int64)
+	v.V2 = kit.ReadOpt(rd, (*kit.Reader).Bool)
 	v.Rest = make([]runtime.JSONValue, rd.Len())
 	for i0 := range v.Rest {
-		v.Rest[i0] = runtime.ReadJSONValue(rd)
+		v.Rest[i0] = kit.ReadJSONValue(rd)
 	}
 }
 
@@ -456,12 +456,12 @@ func (v *Pattern0) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Pattern0) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *Pattern0) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Pattern0) validate(vs *kit.Violations, path *kit.Path) {
 	if pP := path.Key("p"); v.P != nil {
 		if !p_Pattern.MatchString((*v.P)) {
 			vs.Addf(pP.String(), "pattern", "%q does not match \"^p\"", (*v.P))
@@ -478,8 +478,8 @@ func appendPattern0(dst []byte, v *Pattern0) []byte {
 	return dst
 }
 
-func readPattern0(rd *runtime.Reader, v *Pattern0) {
-	v.P = kit.ReadOpt(rd, (*runtime.Reader).String)
+func readPattern0(rd *kit.Reader, v *Pattern0) {
+	v.P = kit.ReadOpt(rd, (*kit.Reader).String)
 	v.M = kit.ReadOptRef(rd, readPattern0M)
 }
 
@@ -502,7 +502,7 @@ func (v *Pattern0M) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	type plain Pattern0M
-	if err := runtime.DecodeStrict(data, (*plain)(v)); err != nil {
+	if err := kit.DecodeStrict(data, (*plain)(v)); err != nil {
 		return err
 	}
 	v.PatternProps = nil
@@ -513,7 +513,7 @@ func (v *Pattern0M) UnmarshalJSON(data []byte) error {
 	for _, k := range keys {
 		if patternPropsKeyPattern.MatchString(k) {
 			var x string
-			if err := runtime.DecodeStrict(raw[k], &x); err != nil {
+			if err := kit.DecodeStrict(raw[k], &x); err != nil {
 				return kit.PropError(k, err)
 			}
 			if v.PatternProps == nil {
@@ -536,12 +536,12 @@ func (v Pattern0M) MarshalJSON() ([]byte, error) {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Pattern0M) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *Pattern0M) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Pattern0M) validate(vs *kit.Violations, path *kit.Path) {
 	for k := range v.PatternProps {
 		p := path.Key(k)
 		if !patternPropsKeyPattern.MatchString(k) {
@@ -560,8 +560,8 @@ func appendPattern0M(dst []byte, v *Pattern0M) []byte {
 	return dst
 }
 
-func readPattern0M(rd *runtime.Reader, v *Pattern0M) {
-	v.Q = kit.ReadOpt(rd, (*runtime.Reader).String)
+func readPattern0M(rd *kit.Reader, v *Pattern0M) {
+	v.Q = kit.ReadOpt(rd, (*kit.Reader).String)
 	{
 		n0 := rd.Len()
 		v.PatternProps = make(map[string]string, n0)
@@ -587,12 +587,12 @@ func (v *WideBoundsParams) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *WideBoundsParams) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *WideBoundsParams) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *WideBoundsParams) validate(vs *kit.Violations, path *kit.Path) {
 	pID := path.Key("id")
 	if int64(utf8.RuneCountInString(v.ID)) > int64(1099511627776) {
 		vs.Addf(pID.String(), "maxLength", "length %d, want at most 1099511627776", utf8.RuneCountInString(v.ID))
@@ -623,7 +623,7 @@ func (v *WideBoundsResult) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	type plain WideBoundsResult
-	if err := runtime.DecodeStrict(data, (*plain)(v)); err != nil {
+	if err := kit.DecodeStrict(data, (*plain)(v)); err != nil {
 		return err
 	}
 	nulls := kit.NullProps(data, "loose")
@@ -662,12 +662,12 @@ func (v WideBoundsResult) MarshalJSON() ([]byte, error) {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *WideBoundsResult) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *WideBoundsResult) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *WideBoundsResult) validate(vs *kit.Violations, path *kit.Path) {
 	n := 0
 	if v.Items != nil {
 		n++
@@ -758,7 +758,7 @@ func appendWideBoundsResult(dst []byte, v *WideBoundsResult) []byte {
 	dst = kit.AppendOptRef(dst, v.Pair, appendWideBoundsResultPair)
 	if v.Loose != nil {
 		dst = kit.AppendPresent(dst, true)
-		dst = runtime.AppendJSONValue(dst, (*v.Loose))
+		dst = kit.AppendJSONValue(dst, (*v.Loose))
 	} else {
 		dst = kit.AppendPresent(dst, false)
 	}
@@ -774,12 +774,12 @@ func appendWideBoundsResult(dst []byte, v *WideBoundsResult) []byte {
 	dst = kit.AppendLen(dst, len(v.Extra))
 	for k0, e0 := range v.Extra {
 		dst = kit.AppendString(dst, k0)
-		dst = runtime.AppendJSONValue(dst, e0)
+		dst = kit.AppendJSONValue(dst, e0)
 	}
 	return dst
 }
 
-func readWideBoundsResult(rd *runtime.Reader, v *WideBoundsResult) {
+func readWideBoundsResult(rd *kit.Reader, v *WideBoundsResult) {
 	if rd.Present() {
 		p0 := new([]int64)
 		(*p0) = make([]int64, rd.Len())
@@ -788,7 +788,7 @@ func readWideBoundsResult(rd *runtime.Reader, v *WideBoundsResult) {
 		}
 		v.Items = p0
 	}
-	v.Text = kit.ReadOpt(rd, (*runtime.Reader).String)
+	v.Text = kit.ReadOpt(rd, (*kit.Reader).String)
 	if rd.Present() {
 		p0 := new(map[string]string)
 		{
@@ -806,7 +806,7 @@ func readWideBoundsResult(rd *runtime.Reader, v *WideBoundsResult) {
 	v.Pair = kit.ReadOptRef(rd, readWideBoundsResultPair)
 	if rd.Present() {
 		p0 := new(runtime.JSONValue)
-		(*p0) = runtime.ReadJSONValue(rd)
+		(*p0) = kit.ReadJSONValue(rd)
 		v.Loose = p0
 	}
 	if rd.Present() {
@@ -823,7 +823,7 @@ func readWideBoundsResult(rd *runtime.Reader, v *WideBoundsResult) {
 		for range n0 {
 			k0 := rd.String()
 			var e0 runtime.JSONValue
-			e0 = runtime.ReadJSONValue(rd)
+			e0 = kit.ReadJSONValue(rd)
 			v.Extra[k0] = e0
 		}
 	}
@@ -863,13 +863,13 @@ func (v *WideBoundsResultPair) UnmarshalJSON(data []byte) error {
 	}
 	*v = WideBoundsResultPair{}
 	if len(items) > 0 {
-		if err := runtime.DecodeStrict(items[0], &v.V0); err != nil {
+		if err := kit.DecodeStrict(items[0], &v.V0); err != nil {
 			return kit.PropError("0", err)
 		}
 	}
 	for i := 1; i < len(items); i++ {
 		var x string
-		if err := runtime.DecodeStrict(items[i], &x); err != nil {
+		if err := kit.DecodeStrict(items[i], &x); err != nil {
 			return kit.PropError(strconv.Itoa(i), err)
 		}
 		v.Rest = append(v.Rest, x)
@@ -879,12 +879,12 @@ func (v *WideBoundsResultPair) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *WideBoundsResultPair) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *WideBoundsResultPair) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *WideBoundsResultPair) validate(vs *kit.Violations, path *kit.Path) {
 	n := 0
 	if v.V0 != nil {
 		n = 1
@@ -907,8 +907,8 @@ func appendWideBoundsResultPair(dst []byte, v *WideBoundsResultPair) []byte {
 	return dst
 }
 
-func readWideBoundsResultPair(rd *runtime.Reader, v *WideBoundsResultPair) {
-	v.V0 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
+func readWideBoundsResultPair(rd *kit.Reader, v *WideBoundsResultPair) {
+	v.V0 = kit.ReadOpt(rd, (*kit.Reader).Int64)
 	v.Rest = make([]string, rd.Len())
 	for i0 := range v.Rest {
 		v.Rest[i0] = rd.String()
@@ -962,12 +962,12 @@ func (v *XResult) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *XResult) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *XResult) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *XResult) validate(vs *kit.Violations, path *kit.Path) {
 	pStatus := path.Key("status")
 	v.Status.validate(vs, &pStatus)
 	if pLevel := path.Key("level"); v.Level != nil {
@@ -1031,7 +1031,7 @@ func appendXResult(dst []byte, v *XResult) []byte {
 	dst = kit.AppendOptRef(dst, v.Level, appendXResultLevel)
 	dst = kit.AppendOptRef(dst, v.Mixed, appendXResultMixed)
 	dst = kit.AppendOpt(dst, v.At, kit.AppendTime)
-	dst = kit.AppendOpt(dst, v.Since, runtime.AppendDate)
+	dst = kit.AppendOpt(dst, v.Since, kit.AppendDate)
 	dst = kit.AppendOpt(dst, v.Pinned, kit.AppendString)
 	dst = kit.AppendOpt(dst, v.Name, kit.AppendString)
 	dst = kit.AppendOpt(dst, v.Flag, kit.AppendBool)
@@ -1057,17 +1057,17 @@ func appendXResult(dst []byte, v *XResult) []byte {
 	return dst
 }
 
-func readXResult(rd *runtime.Reader, v *XResult) {
+func readXResult(rd *kit.Reader, v *XResult) {
 	v.Status = XResultStatus(rd.String())
 	v.Level = kit.ReadOptRef(rd, readXResultLevel)
 	v.Mixed = kit.ReadOptRef(rd, readXResultMixed)
-	v.At = kit.ReadOpt(rd, (*runtime.Reader).Time)
-	v.Since = kit.ReadOpt(rd, (*runtime.Reader).Date)
-	v.Pinned = kit.ReadOpt(rd, (*runtime.Reader).String)
-	v.Name = kit.ReadOpt(rd, (*runtime.Reader).String)
-	v.Flag = kit.ReadOpt(rd, (*runtime.Reader).Bool)
-	v.Count = kit.ReadOpt(rd, (*runtime.Reader).Int64)
-	v.Ratio = kit.ReadOpt(rd, (*runtime.Reader).Float64)
+	v.At = kit.ReadOpt(rd, (*kit.Reader).Time)
+	v.Since = kit.ReadOpt(rd, kit.ReadDate)
+	v.Pinned = kit.ReadOpt(rd, (*kit.Reader).String)
+	v.Name = kit.ReadOpt(rd, (*kit.Reader).String)
+	v.Flag = kit.ReadOpt(rd, (*kit.Reader).Bool)
+	v.Count = kit.ReadOpt(rd, (*kit.Reader).Int64)
+	v.Ratio = kit.ReadOpt(rd, (*kit.Reader).Float64)
 	v.Big = kit.ReadOptRef(rd, readXResultBig)
 	v.Maybe = kit.ReadOptRef(rd, readXResultMaybe)
 	v.Empty = kit.ReadOptRef(rd, readXResultEmpty)
@@ -1085,7 +1085,7 @@ func readXResult(rd *runtime.Reader, v *XResult) {
 					for range n2 {
 						k2 := rd.String()
 						var e2 *bool
-						e2 = kit.ReadOpt(rd, (*runtime.Reader).Bool)
+						e2 = kit.ReadOpt(rd, (*kit.Reader).Bool)
 						e1[k2] = e2
 					}
 				}
@@ -1226,12 +1226,12 @@ func (v *XResultBig) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v XResultBig) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v XResultBig) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v XResultBig) validate(vs *kit.Violations, path *kit.Path) {
 	if !v.Valid() {
 		vs.Addf(path.String(), "enum", "%s is not one of 9223372036854775808", string(v))
 	}
@@ -1241,7 +1241,7 @@ func appendXResultBig(dst []byte, v *XResultBig) []byte {
 	return kit.AppendString(dst, string(*v))
 }
 
-func readXResultBig(rd *runtime.Reader, v *XResultBig) {
+func readXResultBig(rd *kit.Reader, v *XResultBig) {
 	*v = XResultBig(rd.String())
 }
 
@@ -1263,7 +1263,7 @@ func appendXResultEmpty(dst []byte, v *XResultEmpty) []byte {
 	return dst
 }
 
-func readXResultEmpty(rd *runtime.Reader, v *XResultEmpty) {}
+func readXResultEmpty(rd *kit.Reader, v *XResultEmpty) {}
 
 // XResultLevel is one of the values allowed at properties/level.
 type XResultLevel int64
@@ -1271,7 +1271,7 @@ type XResultLevel int64
 // UnmarshalJSON decodes a XResultLevel strictly: null is not a XResultLevel, and an integer may be written with a zero fraction (1.0).
 func (v *XResultLevel) UnmarshalJSON(data []byte) error {
 	type plain XResultLevel
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeStrict(data, (*plain)(v))
 }
 
 // The values of XResultLevel.
@@ -1291,12 +1291,12 @@ func (v XResultLevel) Valid() bool {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v XResultLevel) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v XResultLevel) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v XResultLevel) validate(vs *kit.Violations, path *kit.Path) {
 	if !v.Valid() {
 		vs.Addf(path.String(), "enum", "%v is not one of 1, 2", int64(v))
 	}
@@ -1306,7 +1306,7 @@ func appendXResultLevel(dst []byte, v *XResultLevel) []byte {
 	return kit.AppendInt64(dst, int64(*v))
 }
 
-func readXResultLevel(rd *runtime.Reader, v *XResultLevel) {
+func readXResultLevel(rd *kit.Reader, v *XResultLevel) {
 	*v = XResultLevel(rd.Int64())
 }
 
@@ -1349,12 +1349,12 @@ func (v *XResultMaybe) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v XResultMaybe) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v XResultMaybe) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v XResultMaybe) validate(vs *kit.Violations, path *kit.Path) {
 	if !v.Valid() {
 		vs.Addf(path.String(), "enum", "%s is not one of 3", string(v))
 	}
@@ -1364,7 +1364,7 @@ func appendXResultMaybe(dst []byte, v *XResultMaybe) []byte {
 	return kit.AppendString(dst, string(*v))
 }
 
-func readXResultMaybe(rd *runtime.Reader, v *XResultMaybe) {
+func readXResultMaybe(rd *kit.Reader, v *XResultMaybe) {
 	*v = XResultMaybe(rd.String())
 }
 
@@ -1409,12 +1409,12 @@ func (v *XResultMixed) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v XResultMixed) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v XResultMixed) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v XResultMixed) validate(vs *kit.Violations, path *kit.Path) {
 	if !v.Valid() {
 		vs.Addf(path.String(), "enum", "%s is not one of 1, \"a\", {\"k\":1}", string(v))
 	}
@@ -1424,7 +1424,7 @@ func appendXResultMixed(dst []byte, v *XResultMixed) []byte {
 	return kit.AppendString(dst, string(*v))
 }
 
-func readXResultMixed(rd *runtime.Reader, v *XResultMixed) {
+func readXResultMixed(rd *kit.Reader, v *XResultMixed) {
 	*v = XResultMixed(rd.String())
 }
 
@@ -1434,7 +1434,7 @@ type XResultStatus string
 // UnmarshalJSON decodes a XResultStatus strictly: null is not a XResultStatus, and an integer may be written with a zero fraction (1.0).
 func (v *XResultStatus) UnmarshalJSON(data []byte) error {
 	type plain XResultStatus
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeStrict(data, (*plain)(v))
 }
 
 // The values of XResultStatus.
@@ -1454,12 +1454,12 @@ func (v XResultStatus) Valid() bool {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v XResultStatus) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v XResultStatus) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v XResultStatus) validate(vs *kit.Violations, path *kit.Path) {
 	if !v.Valid() {
 		vs.Addf(path.String(), "enum", "%v is not one of new, paid", string(v))
 	}
@@ -1469,12 +1469,12 @@ func appendXResultStatus(dst []byte, v *XResultStatus) []byte {
 	return kit.AppendString(dst, string(*v))
 }
 
-func readXResultStatus(rd *runtime.Reader, v *XResultStatus) {
+func readXResultStatus(rd *kit.Reader, v *XResultStatus) {
 	*v = XResultStatus(rd.String())
 }
 
 // checkABCResult checks a JSON value against the schema at abc.task.json#/result, adding a violation for every keyword it breaks.
-func checkABCResult(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+func checkABCResult(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "integer", "null") {
 		vs.Addf(path.String(), "type", "%s is not of type integer or null", kit.JSONKind(v))
 	}
@@ -1486,14 +1486,14 @@ func checkABCResult(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.E
 }
 
 // checkVariant4 checks a JSON value against the schema at oneOf/3, adding a violation for every keyword it breaks.
-func checkVariant4(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+func checkVariant4(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "null") {
 		vs.Addf(path.String(), "type", "%s is not of type null", kit.JSONKind(v))
 	}
 }
 
 // checkWideBoundsResultLoose checks a JSON value against the schema at properties/loose, adding a violation for every keyword it breaks.
-func checkWideBoundsResultLoose(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+func checkWideBoundsResultLoose(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "string", "array") {
 		vs.Addf(path.String(), "type", "%s is not of type string or array", kit.JSONKind(v))
 	}
@@ -1508,7 +1508,7 @@ func checkWideBoundsResultLoose(v any, path *runtime.Path, vs *runtime.Violation
 		}
 		found := 0
 		for i, x := range a {
-			var sub runtime.Violations
+			var sub kit.Violations
 			p := path.Index(i)
 			checkWideBoundsResultLooseContains(x, &p, &sub, nil)
 			if sub.Len() == 0 {
@@ -1525,7 +1525,7 @@ func checkWideBoundsResultLoose(v any, path *runtime.Path, vs *runtime.Violation
 }
 
 // checkWideBoundsResultLooseContains checks a JSON value against the schema at loose/contains, adding a violation for every keyword it breaks.
-func checkWideBoundsResultLooseContains(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+func checkWideBoundsResultLooseContains(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "string") {
 		vs.Addf(path.String(), "type", "%s is not of type string", kit.JSONKind(v))
 	}
@@ -1663,7 +1663,7 @@ func (c *Client) InvalidateABC(id string) {
 }
 
 func describeABCParams(p *ABCParams) string {
-	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
+	return fmt.Sprintf("id=%v", kit.Quote(p.ID))
 }
 
 func (c *Client) fetchABC(ctx context.Context, p *ABCParams) (*ABCResult, error) {
@@ -1692,7 +1692,7 @@ func (c *Client) InvalidateAbc(id string) {
 }
 
 func describeAbcParams(p *AbcParams) string {
-	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
+	return fmt.Sprintf("id=%v", kit.Quote(p.ID))
 }
 
 func (c *Client) fetchAbc2(ctx context.Context, p *AbcParams) (*Pattern0, error) {
@@ -1721,7 +1721,7 @@ func (c *Client) InvalidateFallbackNames(id string) {
 }
 
 func describeFallbackNamesParams(p *FallbackNamesParams) string {
-	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
+	return fmt.Sprintf("id=%v", kit.Quote(p.ID))
 }
 
 func (c *Client) fetchFallbackNames(ctx context.Context, p *FallbackNamesParams) (*FallbackNamesResult, error) {
@@ -1750,11 +1750,11 @@ func (c *Client) InvalidateWideBounds(id string) {
 }
 
 func describeWideBoundsParams(p *WideBoundsParams) string {
-	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
+	return fmt.Sprintf("id=%v", kit.Quote(p.ID))
 }
 
 func (c *Client) fetchWideBounds(ctx context.Context, p *WideBoundsParams) (*WideBoundsResult, error) {
-	raw, err := runtime.FetchFile(ctx, c.x, "WideBounds", "wide.json", runtime.JoinPointer("", p.ID))
+	raw, err := runtime.FetchFile(ctx, c.x, "WideBounds", "wide.json", kit.JoinPointer("", p.ID))
 	if err != nil {
 		return nil, err
 	}
@@ -1787,13 +1787,13 @@ func scanX(row *runtime.Row) (out *XResult, err error) {
 	v.Status = kit.Field(&err, "/status", row.Col(0), kit.AsStringOf[XResultStatus])
 	v.Level = kit.OptionalField(&err, "/level", row.Col(1), kit.AsInt64Of[XResultLevel])
 	v.Mixed = kit.OptionalField(&err, "/mixed", row.Col(2), convXResultMixed)
-	v.At = kit.OptionalField(&err, "/at", row.Col(3), runtime.AsTime)
+	v.At = kit.OptionalField(&err, "/at", row.Col(3), kit.AsTime)
 	v.Since = kit.OptionalField(&err, "/since", row.Col(4), kit.AsDate)
-	v.Pinned = kit.OptionalField(&err, "/pinned", row.Col(5), runtime.AsString)
-	v.Name = kit.OptionalField(&err, "/name", row.Col(6), runtime.AsString)
-	v.Flag = kit.OptionalField(&err, "/flag", row.Col(7), runtime.AsBool)
-	v.Count = kit.OptionalField(&err, "/count", row.Col(8), runtime.AsInt64)
-	v.Ratio = kit.OptionalField(&err, "/ratio", row.Col(9), runtime.AsFloat64)
+	v.Pinned = kit.OptionalField(&err, "/pinned", row.Col(5), kit.AsString)
+	v.Name = kit.OptionalField(&err, "/name", row.Col(6), kit.AsString)
+	v.Flag = kit.OptionalField(&err, "/flag", row.Col(7), kit.AsBool)
+	v.Count = kit.OptionalField(&err, "/count", row.Col(8), kit.AsInt64)
+	v.Ratio = kit.OptionalField(&err, "/ratio", row.Col(9), kit.AsFloat64)
 	v.Big = kit.OptionalField(&err, "/big", row.Col(10), convXResultBig)
 	v.Maybe = kit.OptionalField(&err, "/maybe", row.Col(11), convXResultMaybe)
 	v.Empty = kit.OptionalField(&err, "/empty", row.Col(12), convXResultEmpty)
@@ -1804,7 +1804,7 @@ func scanX(row *runtime.Row) (out *XResult, err error) {
 		var vNested map[string]map[string]*bool
 		{
 			var o1 map[string]any
-			o1, err = runtime.AsObject("/nested", rNested)
+			o1, err = kit.AsObject("/nested", rNested)
 			if err != nil {
 				return
 			}
@@ -1813,7 +1813,7 @@ func scanX(row *runtime.Row) (out *XResult, err error) {
 				var x1 map[string]*bool
 				{
 					var o2 map[string]any
-					o2, err = runtime.AsObject(runtime.JoinPointer("/nested", k1), e1)
+					o2, err = kit.AsObject(kit.JoinPointer("/nested", k1), e1)
 					if err != nil {
 						return
 					}
@@ -1823,7 +1823,7 @@ func scanX(row *runtime.Row) (out *XResult, err error) {
 						if e2 == nil {
 						} else {
 							var v3 bool
-							v3, err = runtime.AsBool(runtime.JoinPointer(runtime.JoinPointer("/nested", k1), k2), e2)
+							v3, err = kit.AsBool(kit.JoinPointer(kit.JoinPointer("/nested", k1), k2), e2)
 							if err != nil {
 								return
 							}
@@ -1844,7 +1844,7 @@ func (c *Client) fetchX2(ctx context.Context, p *XParams) (*XResult, error) {
 	return runtime.ScanOne(ctx, c.x, c.x2Query, []any{p.ID}, c.x2RowScanner)
 }
 
-// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError (see runtime.DecodeParams).
+// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError.
 func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, error) {
 	switch task {
 	case "ABC":
@@ -1872,32 +1872,32 @@ func convABCResult(path string, raw any) (out ABCResult, err error) {
 }
 
 func convFallbackNamesResult(path string, raw any) (out FallbackNamesResult, err error) {
-	m, err := runtime.AsObject(path, raw)
+	m, err := kit.AsObject(path, raw)
 	if err != nil {
 		return
 	}
-	out.Pair = kit.OptionalField(&err, path+"/pair", runtime.Prop(m, "pair"), convFallbackNamesResultPair)
-	out.Either = kit.PresentField(&err, path+"/either", runtime.Prop(m, "either"), convFallbackNamesResultEither)
+	out.Pair = kit.OptionalField(&err, path+"/pair", kit.Prop(m, "pair"), convFallbackNamesResultPair)
+	out.Either = kit.PresentField(&err, path+"/either", kit.Prop(m, "either"), convFallbackNamesResultEither)
 	return
 }
 
 func convPattern0(path string, raw any) (out Pattern0, err error) {
-	m, err := runtime.AsObject(path, raw)
+	m, err := kit.AsObject(path, raw)
 	if err != nil {
 		return
 	}
-	out.P = kit.OptionalField(&err, path+"/p", runtime.Prop(m, "p"), runtime.AsString)
-	out.M = kit.OptionalField(&err, path+"/m", runtime.Prop(m, "m"), convPattern0M)
+	out.P = kit.OptionalField(&err, path+"/p", kit.Prop(m, "p"), kit.AsString)
+	out.M = kit.OptionalField(&err, path+"/m", kit.Prop(m, "m"), convPattern0M)
 	return
 }
 
 func convWideBoundsResult(path string, raw any) (out WideBoundsResult, err error) {
-	m, err := runtime.AsObject(path, raw)
+	m, err := kit.AsObject(path, raw)
 	if err != nil {
 		return
 	}
-	out.Items = kit.OptionalListField(&err, path+"/items", runtime.Prop(m, "items"), runtime.AsInt64)
-	out.Text = kit.OptionalField(&err, path+"/text", runtime.Prop(m, "text"), runtime.AsString)
+	out.Items = kit.OptionalListField(&err, path+"/items", kit.Prop(m, "items"), kit.AsInt64)
+	out.Text = kit.OptionalField(&err, path+"/text", kit.Prop(m, "text"), kit.AsString)
 	if err != nil {
 		return
 	}
@@ -1905,14 +1905,14 @@ func convWideBoundsResult(path string, raw any) (out WideBoundsResult, err error
 		var vProps map[string]string
 		{
 			var o1 map[string]any
-			o1, err = runtime.AsObject(path+"/props", rProps)
+			o1, err = kit.AsObject(path+"/props", rProps)
 			if err != nil {
 				return
 			}
 			vProps = make(map[string]string, len(o1))
 			for k1, e1 := range o1 {
 				var x1 string
-				x1, err = runtime.AsString(runtime.JoinPointer(path+"/props", k1), e1)
+				x1, err = kit.AsString(kit.JoinPointer(path+"/props", k1), e1)
 				if err != nil {
 					return
 				}
@@ -1921,7 +1921,7 @@ func convWideBoundsResult(path string, raw any) (out WideBoundsResult, err error
 		}
 		out.Props = &vProps
 	}
-	out.Pair = kit.OptionalField(&err, path+"/pair", runtime.Prop(m, "pair"), convWideBoundsResultPair)
+	out.Pair = kit.OptionalField(&err, path+"/pair", kit.Prop(m, "pair"), convWideBoundsResultPair)
 	if err != nil {
 		return
 	}
@@ -1933,7 +1933,7 @@ func convWideBoundsResult(path string, raw any) (out WideBoundsResult, err error
 		}
 		out.Loose = &vLoose
 	}
-	out.Far = kit.OptionalListField(&err, path+"/far", runtime.Prop(m, "far"), runtime.AsString)
+	out.Far = kit.OptionalListField(&err, path+"/far", kit.Prop(m, "far"), kit.AsString)
 	if err != nil {
 		return
 	}
@@ -1942,7 +1942,7 @@ func convWideBoundsResult(path string, raw any) (out WideBoundsResult, err error
 			continue
 		}
 		var x runtime.JSONValue
-		x, err = kit.AsJSONValueFor(runtime.JoinPointer(path, k), m[k], kit.AcceptAll)
+		x, err = kit.AsJSONValueFor(kit.JoinPointer(path, k), m[k], kit.AcceptAll)
 		if err != nil {
 			return
 		}
@@ -1960,7 +1960,7 @@ func convXResultBig(path string, raw any) (out XResultBig, err error) {
 }
 
 func convXResultEmpty(path string, raw any) (out XResultEmpty, err error) {
-	_, err = runtime.AsObject(path, raw)
+	_, err = kit.AsObject(path, raw)
 	if err != nil {
 		return
 	}
@@ -1988,11 +1988,11 @@ func convFallbackNamesResultPair(path string, raw any) (out FallbackNamesResultP
 }
 
 func convPattern0M(path string, raw any) (out Pattern0M, err error) {
-	m, err := runtime.AsObject(path, raw)
+	m, err := kit.AsObject(path, raw)
 	if err != nil {
 		return
 	}
-	out.Q = kit.OptionalField(&err, path+"/q", runtime.Prop(m, "q"), runtime.AsString)
+	out.Q = kit.OptionalField(&err, path+"/q", kit.Prop(m, "q"), kit.AsString)
 	if err != nil {
 		return
 	}
@@ -2002,7 +2002,7 @@ func convPattern0M(path string, raw any) (out Pattern0M, err error) {
 		}
 		if patternPropsKeyPattern.MatchString(k) {
 			var x string
-			x, err = runtime.AsString(runtime.JoinPointer(path, k), m[k])
+			x, err = kit.AsString(kit.JoinPointer(path, k), m[k])
 			if err != nil {
 				return
 			}

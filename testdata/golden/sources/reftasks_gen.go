@@ -34,12 +34,12 @@ func (v *FeatureFlagsParams) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *FeatureFlagsParams) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *FeatureFlagsParams) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *FeatureFlagsParams) validate(vs *kit.Violations, path *kit.Path) {
 	pEnv := path.Key("env")
 	v.Env.validate(vs, &pEnv)
 }
@@ -55,7 +55,7 @@ type FeatureFlagsParamsEnv string
 // UnmarshalJSON decodes a FeatureFlagsParamsEnv strictly: null is not a FeatureFlagsParamsEnv, and an integer may be written with a zero fraction (1.0).
 func (v *FeatureFlagsParamsEnv) UnmarshalJSON(data []byte) error {
 	type plain FeatureFlagsParamsEnv
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeStrict(data, (*plain)(v))
 }
 
 // The values of FeatureFlagsParamsEnv.
@@ -75,12 +75,12 @@ func (v FeatureFlagsParamsEnv) Valid() bool {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v FeatureFlagsParamsEnv) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v FeatureFlagsParamsEnv) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v FeatureFlagsParamsEnv) validate(vs *kit.Violations, path *kit.Path) {
 	if !v.Valid() {
 		vs.Addf(path.String(), "enum", "%v is not one of dev, prod", string(v))
 	}
@@ -96,7 +96,7 @@ type Flags map[string]bool
 // UnmarshalJSON decodes a Flags strictly: null is not a Flags, and an integer may be written with a zero fraction (1.0).
 func (v *Flags) UnmarshalJSON(data []byte) error {
 	type plain Flags
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeStrict(data, (*plain)(v))
 }
 
 // Validate reports nil: every Flags holds only what its schema allows.
@@ -113,7 +113,7 @@ func appendFlags(dst []byte, v *Flags) []byte {
 	return dst
 }
 
-func readFlags(rd *runtime.Reader, v *Flags) {
+func readFlags(rd *kit.Reader, v *Flags) {
 	{
 		n0 := rd.Len()
 		(*v) = make(map[string]bool, n0)
@@ -147,12 +147,12 @@ func (v *Money) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Money) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *Money) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Money) validate(vs *kit.Violations, path *kit.Path) {
 	pAmount := path.Key("amount")
 	if v.Amount < 0.0 {
 		vs.Addf(pAmount.String(), "minimum", "%v is less than 0", v.Amount)
@@ -169,7 +169,7 @@ func appendMoney(dst []byte, v *Money) []byte {
 	return dst
 }
 
-func readMoney(rd *runtime.Reader, v *Money) {
+func readMoney(rd *kit.Reader, v *Money) {
 	v.Amount = rd.Float64()
 	v.Currency = rd.String()
 }
@@ -191,12 +191,12 @@ func (v *Product) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Product) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *Product) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Product) validate(vs *kit.Violations, path *kit.Path) {
 	pPrice := path.Key("price")
 	v.Price.validate(vs, &pPrice)
 	if pStock := path.Key("stock"); v.Stock != nil {
@@ -215,11 +215,11 @@ func appendProduct(dst []byte, v *Product) []byte {
 	return dst
 }
 
-func readProduct(rd *runtime.Reader, v *Product) {
+func readProduct(rd *kit.Reader, v *Product) {
 	v.SKU = rd.String()
 	v.Name = rd.String()
 	readMoney(rd, &v.Price)
-	v.Stock = kit.ReadOpt(rd, (*runtime.Reader).Int64)
+	v.Stock = kit.ReadOpt(rd, (*kit.Reader).Int64)
 	v.UpdatedAt = rd.Time()
 }
 
@@ -250,12 +250,12 @@ func (v *ProductParams) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *ProductParams) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *ProductParams) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *ProductParams) validate(vs *kit.Violations, path *kit.Path) {
 	pSKU := path.Key("sku")
 	if utf8.RuneCountInString(v.SKU) < 1 {
 		vs.Addf(pSKU.String(), "minLength", "length %d, want at least 1", utf8.RuneCountInString(v.SKU))
@@ -277,7 +277,7 @@ type ProductParamsLang string
 // UnmarshalJSON decodes a ProductParamsLang strictly: null is not a ProductParamsLang, and an integer may be written with a zero fraction (1.0).
 func (v *ProductParamsLang) UnmarshalJSON(data []byte) error {
 	type plain ProductParamsLang
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeStrict(data, (*plain)(v))
 }
 
 // The values of ProductParamsLang.
@@ -298,12 +298,12 @@ func (v ProductParamsLang) Valid() bool {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v ProductParamsLang) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v ProductParamsLang) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v ProductParamsLang) validate(vs *kit.Violations, path *kit.Path) {
 	if !v.Valid() {
 		vs.Addf(path.String(), "enum", "%v is not one of en, de, fr", string(v))
 	}
@@ -319,7 +319,7 @@ type ProductSummaries []ProductSummary
 // UnmarshalJSON decodes a ProductSummaries strictly: null is not a ProductSummaries, and an integer may be written with a zero fraction (1.0).
 func (v *ProductSummaries) UnmarshalJSON(data []byte) error {
 	type plain ProductSummaries
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeStrict(data, (*plain)(v))
 }
 
 // Validate reports nil: every ProductSummaries holds only what its schema allows.
@@ -335,7 +335,7 @@ func appendProductSummaries(dst []byte, v *ProductSummaries) []byte {
 	return dst
 }
 
-func readProductSummaries(rd *runtime.Reader, v *ProductSummaries) {
+func readProductSummaries(rd *kit.Reader, v *ProductSummaries) {
 	(*v) = make([]ProductSummary, rd.Len())
 	for i0 := range *v {
 		readProductSummary(rd, &(*v)[i0])
@@ -372,7 +372,7 @@ func appendProductSummary(dst []byte, v *ProductSummary) []byte {
 	return dst
 }
 
-func readProductSummary(rd *runtime.Reader, v *ProductSummary) {
+func readProductSummary(rd *kit.Reader, v *ProductSummary) {
 	v.SKU = rd.String()
 	v.Name = rd.String()
 }
@@ -390,12 +390,12 @@ func (v *ProductsByIDsParams) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *ProductsByIDsParams) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *ProductsByIDsParams) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *ProductsByIDsParams) validate(vs *kit.Violations, path *kit.Path) {
 	pIDs := path.Key("ids")
 	if len(v.IDs) < 1 {
 		vs.Addf(pIDs.String(), "minItems", "%d items, want at least 1", len(v.IDs))
@@ -431,12 +431,12 @@ func (v *ServiceConfig) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *ServiceConfig) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *ServiceConfig) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *ServiceConfig) validate(vs *kit.Violations, path *kit.Path) {
 	pTimeoutMs := path.Key("timeout_ms")
 	if v.TimeoutMs < 1 {
 		vs.Addf(pTimeoutMs.String(), "minimum", "%v is less than 1", v.TimeoutMs)
@@ -469,11 +469,11 @@ func appendServiceConfig(dst []byte, v *ServiceConfig) []byte {
 	return dst
 }
 
-func readServiceConfig(rd *runtime.Reader, v *ServiceConfig) {
+func readServiceConfig(rd *kit.Reader, v *ServiceConfig) {
 	v.URL = rd.String()
 	v.TimeoutMs = rd.Int64()
-	v.Retries = kit.ReadOpt(rd, (*runtime.Reader).Int64)
-	v.Enabled = kit.ReadOpt(rd, (*runtime.Reader).Bool)
+	v.Retries = kit.ReadOpt(rd, (*kit.Reader).Int64)
+	v.Enabled = kit.ReadOpt(rd, (*kit.Reader).Bool)
 	if rd.Present() {
 		p0 := new([]string)
 		(*p0) = make([]string, rd.Len())
@@ -482,7 +482,7 @@ func readServiceConfig(rd *runtime.Reader, v *ServiceConfig) {
 		}
 		v.Tags = p0
 	}
-	v.Owner = kit.ReadOptNull(rd, (*runtime.Reader).String)
+	v.Owner = kit.ReadOptNull(rd, (*kit.Reader).String)
 }
 
 // cloneServiceConfig returns a deep copy of v that shares nothing mutable with it.
@@ -670,11 +670,11 @@ func (c *Client) InvalidateFeatureFlags(env FeatureFlagsParamsEnv) {
 }
 
 func describeFeatureFlagsParams(p *FeatureFlagsParams) string {
-	return fmt.Sprintf("env=%v", runtime.Quote(string(p.Env)))
+	return fmt.Sprintf("env=%v", kit.Quote(string(p.Env)))
 }
 
 func (c *Client) fetchFeatureFlags(ctx context.Context, p *FeatureFlagsParams) (*Flags, error) {
-	raw, err := runtime.FetchFile(ctx, c.x, "FeatureFlags", "config/flags.json", runtime.JoinPointer("", string(p.Env))+"/flags")
+	raw, err := runtime.FetchFile(ctx, c.x, "FeatureFlags", "config/flags.json", kit.JoinPointer("", string(p.Env))+"/flags")
 	if err != nil {
 		return nil, err
 	}
@@ -708,7 +708,7 @@ func newProductParams(sku string, opts *ProductOptions) ProductParams {
 }
 
 func describeProductParams(p *ProductParams) string {
-	return fmt.Sprintf("sku=%v", runtime.Quote(p.SKU))
+	return fmt.Sprintf("sku=%v", kit.Quote(p.SKU))
 }
 
 // recordProduct converts the record the source returned; a bare return passes err on.
@@ -827,18 +827,18 @@ func (c *Client) InvalidateServiceConfig(serviceName string) {
 }
 
 func describeServiceConfigParams(p *ServiceConfigParams) string {
-	return fmt.Sprintf("service_name=%v", runtime.Quote(p.ServiceName))
+	return fmt.Sprintf("service_name=%v", kit.Quote(p.ServiceName))
 }
 
 func (c *Client) fetchServiceConfig(ctx context.Context, p *ServiceConfigParams) (*ServiceConfig, error) {
-	raw, err := runtime.FetchFile(ctx, c.x, "ServiceConfig", "config/services.yaml", runtime.JoinPointer("/services", p.ServiceName))
+	raw, err := runtime.FetchFile(ctx, c.x, "ServiceConfig", "config/services.yaml", kit.JoinPointer("/services", p.ServiceName))
 	if err != nil {
 		return nil, err
 	}
 	return kit.Record(raw, convServiceConfig)
 }
 
-// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError (see runtime.DecodeParams).
+// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError.
 func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, error) {
 	switch task {
 	case "FeatureFlags":
@@ -861,14 +861,14 @@ func (c *Client) Tasks() []string {
 func convFlags(path string, raw any) (out Flags, err error) {
 	{
 		var o0 map[string]any
-		o0, err = runtime.AsObject(path, raw)
+		o0, err = kit.AsObject(path, raw)
 		if err != nil {
 			return
 		}
 		out = make(map[string]bool, len(o0))
 		for k0, e0 := range o0 {
 			var x0 bool
-			x0, err = runtime.AsBool(runtime.JoinPointer(path, k0), e0)
+			x0, err = kit.AsBool(kit.JoinPointer(path, k0), e0)
 			if err != nil {
 				return
 			}
@@ -879,22 +879,22 @@ func convFlags(path string, raw any) (out Flags, err error) {
 }
 
 func convProduct(path string, raw any) (out Product, err error) {
-	m, err := runtime.AsObject(path, raw)
+	m, err := kit.AsObject(path, raw)
 	if err != nil {
 		return
 	}
-	out.SKU = kit.Field(&err, path+"/sku", runtime.Prop(m, "sku"), runtime.AsString)
-	out.Name = kit.Field(&err, path+"/name", runtime.Prop(m, "name"), runtime.AsString)
-	out.Price = kit.Field(&err, path+"/price", runtime.Prop(m, "price"), convMoney)
-	out.Stock = kit.OptionalField(&err, path+"/stock", runtime.Prop(m, "stock"), runtime.AsInt64)
-	out.UpdatedAt = kit.Field(&err, path+"/updated_at", runtime.Prop(m, "updated_at"), runtime.AsTime)
+	out.SKU = kit.Field(&err, path+"/sku", kit.Prop(m, "sku"), kit.AsString)
+	out.Name = kit.Field(&err, path+"/name", kit.Prop(m, "name"), kit.AsString)
+	out.Price = kit.Field(&err, path+"/price", kit.Prop(m, "price"), convMoney)
+	out.Stock = kit.OptionalField(&err, path+"/stock", kit.Prop(m, "stock"), kit.AsInt64)
+	out.UpdatedAt = kit.Field(&err, path+"/updated_at", kit.Prop(m, "updated_at"), kit.AsTime)
 	return
 }
 
 func convProductSummaries(path string, raw any) (out ProductSummaries, err error) {
 	{
 		var a0 []any
-		a0, err = runtime.AsArray(path, raw)
+		a0, err = kit.AsArray(path, raw)
 		if err != nil {
 			return
 		}
@@ -910,35 +910,35 @@ func convProductSummaries(path string, raw any) (out ProductSummaries, err error
 }
 
 func convServiceConfig(path string, raw any) (out ServiceConfig, err error) {
-	m, err := runtime.AsObject(path, raw)
+	m, err := kit.AsObject(path, raw)
 	if err != nil {
 		return
 	}
-	out.URL = kit.Field(&err, path+"/url", runtime.Prop(m, "url"), runtime.AsString)
-	out.TimeoutMs = kit.Field(&err, path+"/timeout_ms", runtime.Prop(m, "timeout_ms"), runtime.AsInt64)
-	out.Retries = kit.OptionalField(&err, path+"/retries", runtime.Prop(m, "retries"), runtime.AsInt64)
-	out.Enabled = kit.OptionalField(&err, path+"/enabled", runtime.Prop(m, "enabled"), runtime.AsBool)
-	out.Tags = kit.OptionalListField(&err, path+"/tags", runtime.Prop(m, "tags"), runtime.AsString)
-	out.Owner = kit.OptNullField(&err, path+"/owner", runtime.Prop(m, "owner"), runtime.AsString)
+	out.URL = kit.Field(&err, path+"/url", kit.Prop(m, "url"), kit.AsString)
+	out.TimeoutMs = kit.Field(&err, path+"/timeout_ms", kit.Prop(m, "timeout_ms"), kit.AsInt64)
+	out.Retries = kit.OptionalField(&err, path+"/retries", kit.Prop(m, "retries"), kit.AsInt64)
+	out.Enabled = kit.OptionalField(&err, path+"/enabled", kit.Prop(m, "enabled"), kit.AsBool)
+	out.Tags = kit.OptionalListField(&err, path+"/tags", kit.Prop(m, "tags"), kit.AsString)
+	out.Owner = kit.OptNullField(&err, path+"/owner", kit.Prop(m, "owner"), kit.AsString)
 	return
 }
 
 func convMoney(path string, raw any) (out Money, err error) {
-	m, err := runtime.AsObject(path, raw)
+	m, err := kit.AsObject(path, raw)
 	if err != nil {
 		return
 	}
-	out.Amount = kit.Field(&err, path+"/amount", runtime.Prop(m, "amount"), runtime.AsFloat64)
-	out.Currency = kit.Field(&err, path+"/currency", runtime.Prop(m, "currency"), runtime.AsString)
+	out.Amount = kit.Field(&err, path+"/amount", kit.Prop(m, "amount"), kit.AsFloat64)
+	out.Currency = kit.Field(&err, path+"/currency", kit.Prop(m, "currency"), kit.AsString)
 	return
 }
 
 func convProductSummary(path string, raw any) (out ProductSummary, err error) {
-	m, err := runtime.AsObject(path, raw)
+	m, err := kit.AsObject(path, raw)
 	if err != nil {
 		return
 	}
-	out.SKU = kit.Field(&err, path+"/sku", runtime.Prop(m, "sku"), runtime.AsString)
-	out.Name = kit.Field(&err, path+"/name", runtime.Prop(m, "name"), runtime.AsString)
+	out.SKU = kit.Field(&err, path+"/sku", kit.Prop(m, "sku"), kit.AsString)
+	out.Name = kit.Field(&err, path+"/name", kit.Prop(m, "name"), kit.AsString)
 	return
 }

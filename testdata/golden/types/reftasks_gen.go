@@ -29,21 +29,21 @@ type Setting struct {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Setting) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *Setting) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Setting) validate(vs *kit.Violations, path *kit.Path) {
 	checkSetting(v.Any(), path, vs, nil)
 }
 
 func appendSetting(dst []byte, v *Setting) []byte {
-	return runtime.AppendJSONValue(dst, v.JSONValue)
+	return kit.AppendJSONValue(dst, v.JSONValue)
 }
 
-func readSetting(rd *runtime.Reader, v *Setting) {
-	v.JSONValue = runtime.ReadJSONValue(rd)
+func readSetting(rd *kit.Reader, v *Setting) {
+	v.JSONValue = kit.ReadJSONValue(rd)
 }
 
 // cloneSetting returns a deep copy of v that shares nothing mutable with it.
@@ -96,7 +96,7 @@ func (v *Thing) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	type plain Thing
-	if err := runtime.DecodeStrict(data, (*plain)(v)); err != nil {
+	if err := kit.DecodeStrict(data, (*plain)(v)); err != nil {
 		return err
 	}
 	nulls := kit.NullProps(data, "anything", "bag", "mixed")
@@ -123,12 +123,12 @@ func (v *Thing) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Thing) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *Thing) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Thing) validate(vs *kit.Violations, path *kit.Path) {
 	pShape := path.Key("shape")
 	v.Shape.validate(vs, &pShape)
 	if pBag := path.Key("bag"); v.Bag != nil {
@@ -172,19 +172,19 @@ func appendThing(dst []byte, v *Thing) []byte {
 	dst = appendThingShape(dst, &v.Shape)
 	if v.Anything != nil {
 		dst = kit.AppendPresent(dst, true)
-		dst = runtime.AppendJSONValue(dst, (*v.Anything))
+		dst = kit.AppendJSONValue(dst, (*v.Anything))
 	} else {
 		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Bag != nil {
 		dst = kit.AppendPresent(dst, true)
-		dst = runtime.AppendJSONValue(dst, (*v.Bag))
+		dst = kit.AppendJSONValue(dst, (*v.Bag))
 	} else {
 		dst = kit.AppendPresent(dst, false)
 	}
 	if v.Mixed != nil {
 		dst = kit.AppendPresent(dst, true)
-		dst = runtime.AppendJSONValue(dst, (*v.Mixed))
+		dst = kit.AppendJSONValue(dst, (*v.Mixed))
 	} else {
 		dst = kit.AppendPresent(dst, false)
 	}
@@ -214,22 +214,22 @@ func appendThing(dst []byte, v *Thing) []byte {
 	return dst
 }
 
-func readThing(rd *runtime.Reader, v *Thing) {
+func readThing(rd *kit.Reader, v *Thing) {
 	v.ID = rd.String()
 	readThingShape(rd, &v.Shape)
 	if rd.Present() {
 		p0 := new(runtime.JSONValue)
-		(*p0) = runtime.ReadJSONValue(rd)
+		(*p0) = kit.ReadJSONValue(rd)
 		v.Anything = p0
 	}
 	if rd.Present() {
 		p0 := new(runtime.JSONValue)
-		(*p0) = runtime.ReadJSONValue(rd)
+		(*p0) = kit.ReadJSONValue(rd)
 		v.Bag = p0
 	}
 	if rd.Present() {
 		p0 := new(runtime.JSONValue)
-		(*p0) = runtime.ReadJSONValue(rd)
+		(*p0) = kit.ReadJSONValue(rd)
 		v.Mixed = p0
 	}
 	v.Pair = kit.ReadOptRef(rd, readThingPair)
@@ -256,7 +256,7 @@ func readThing(rd *runtime.Reader, v *Thing) {
 		}
 		v.Scores = p0
 	}
-	v.Note = kit.ReadOptNull(rd, (*runtime.Reader).String)
+	v.Note = kit.ReadOptNull(rd, (*kit.Reader).String)
 	v.Level = kit.ReadOptRef(rd, readThingLevel)
 }
 
@@ -278,7 +278,7 @@ func (v *ThingLabels) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	type plain ThingLabels
-	if err := runtime.DecodeStrict(data, (*plain)(v)); err != nil {
+	if err := kit.DecodeStrict(data, (*plain)(v)); err != nil {
 		return err
 	}
 	v.PatternProps = nil
@@ -286,13 +286,13 @@ func (v *ThingLabels) UnmarshalJSON(data []byte) error {
 	if err != nil {
 		return err
 	}
-	var vs runtime.Violations
+	var vs kit.Violations
 	for _, k := range keys {
 		matched := false
 		if patternPropsKeyPattern.MatchString(k) {
 			matched = true
 			var x string
-			if err := runtime.DecodeStrict(raw[k], &x); err != nil {
+			if err := kit.DecodeStrict(raw[k], &x); err != nil {
 				return kit.PropError(k, err)
 			}
 			if v.PatternProps == nil {
@@ -301,7 +301,7 @@ func (v *ThingLabels) UnmarshalJSON(data []byte) error {
 			v.PatternProps[k] = x
 		}
 		if !matched {
-			vs.Add(runtime.JoinPointer("", k), "additionalProperties", fmt.Sprintf("unknown property %q", k))
+			vs.Add(kit.JoinPointer("", k), "additionalProperties", fmt.Sprintf("unknown property %q", k))
 		}
 	}
 	return vs.Err()
@@ -318,12 +318,12 @@ func (v ThingLabels) MarshalJSON() ([]byte, error) {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *ThingLabels) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *ThingLabels) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *ThingLabels) validate(vs *kit.Violations, path *kit.Path) {
 	for k := range v.PatternProps {
 		p := path.Key(k)
 		if !patternPropsKeyPattern.MatchString(k) {
@@ -341,7 +341,7 @@ func appendThingLabels(dst []byte, v *ThingLabels) []byte {
 	return dst
 }
 
-func readThingLabels(rd *runtime.Reader, v *ThingLabels) {
+func readThingLabels(rd *kit.Reader, v *ThingLabels) {
 	{
 		n0 := rd.Len()
 		v.PatternProps = make(map[string]string, n0)
@@ -360,7 +360,7 @@ type ThingLevel string
 // UnmarshalJSON decodes a ThingLevel strictly: null is not a ThingLevel, and an integer may be written with a zero fraction (1.0).
 func (v *ThingLevel) UnmarshalJSON(data []byte) error {
 	type plain ThingLevel
-	return runtime.DecodeStrict(data, (*plain)(v))
+	return kit.DecodeStrict(data, (*plain)(v))
 }
 
 // The values of ThingLevel.
@@ -380,12 +380,12 @@ func (v ThingLevel) Valid() bool {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v ThingLevel) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v ThingLevel) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v ThingLevel) validate(vs *kit.Violations, path *kit.Path) {
 	if !v.Valid() {
 		vs.Addf(path.String(), "enum", "%v is not one of low, high", string(v))
 	}
@@ -395,7 +395,7 @@ func appendThingLevel(dst []byte, v *ThingLevel) []byte {
 	return kit.AppendString(dst, string(*v))
 }
 
-func readThingLevel(rd *runtime.Reader, v *ThingLevel) {
+func readThingLevel(rd *kit.Reader, v *ThingLevel) {
 	*v = ThingLevel(rd.String())
 }
 
@@ -427,12 +427,12 @@ func (v *ThingPair) UnmarshalJSON(data []byte) error {
 	}
 	*v = ThingPair{}
 	if len(items) > 0 {
-		if err := runtime.DecodeStrict(items[0], &v.V0); err != nil {
+		if err := kit.DecodeStrict(items[0], &v.V0); err != nil {
 			return kit.PropError("0", err)
 		}
 	}
 	if len(items) > 1 {
-		if err := runtime.DecodeStrict(items[1], &v.V1); err != nil {
+		if err := kit.DecodeStrict(items[1], &v.V1); err != nil {
 			return kit.PropError("1", err)
 		}
 	}
@@ -441,12 +441,12 @@ func (v *ThingPair) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *ThingPair) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *ThingPair) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *ThingPair) validate(vs *kit.Violations, path *kit.Path) {
 	n := 0
 	if v.V0 != nil {
 		n = 1
@@ -465,9 +465,9 @@ func appendThingPair(dst []byte, v *ThingPair) []byte {
 	return dst
 }
 
-func readThingPair(rd *runtime.Reader, v *ThingPair) {
-	v.V0 = kit.ReadOpt(rd, (*runtime.Reader).String)
-	v.V1 = kit.ReadOpt(rd, (*runtime.Reader).Int64)
+func readThingPair(rd *kit.Reader, v *ThingPair) {
+	v.V0 = kit.ReadOpt(rd, (*kit.Reader).String)
+	v.V1 = kit.ReadOpt(rd, (*kit.Reader).Int64)
 }
 
 // ThingParams is the object at thing.task.json#/params.
@@ -541,12 +541,12 @@ func (v *ThingShape) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *ThingShape) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *ThingShape) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *ThingShape) validate(vs *kit.Violations, path *kit.Path) {
 	n := 0
 	if v.Circle != nil {
 		n++
@@ -575,7 +575,7 @@ func appendThingShape(dst []byte, v *ThingShape) []byte {
 	return dst
 }
 
-func readThingShape(rd *runtime.Reader, v *ThingShape) {
+func readThingShape(rd *kit.Reader, v *ThingShape) {
 	switch rd.Variant(2) {
 	case 0:
 		v.Circle = new(ThingShapeCircle)
@@ -600,12 +600,12 @@ func (v *ThingShapeCircle) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *ThingShapeCircle) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *ThingShapeCircle) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *ThingShapeCircle) validate(vs *kit.Violations, path *kit.Path) {
 	pKind := path.Key("kind")
 	if v.Kind != "circle" {
 		vs.Addf(pKind.String(), "const", "%v is not circle", v.Kind)
@@ -618,9 +618,9 @@ func appendThingShapeCircle(dst []byte, v *ThingShapeCircle) []byte {
 	return dst
 }
 
-func readThingShapeCircle(rd *runtime.Reader, v *ThingShapeCircle) {
+func readThingShapeCircle(rd *kit.Reader, v *ThingShapeCircle) {
 	v.Kind = rd.String()
-	v.R = kit.ReadOpt(rd, (*runtime.Reader).Float64)
+	v.R = kit.ReadOpt(rd, (*kit.Reader).Float64)
 }
 
 // ThingShapeSquare is the object at oneOf/1.
@@ -637,12 +637,12 @@ func (v *ThingShapeSquare) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *ThingShapeSquare) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *ThingShapeSquare) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *ThingShapeSquare) validate(vs *kit.Violations, path *kit.Path) {
 	pKind := path.Key("kind")
 	if v.Kind != "square" {
 		vs.Addf(pKind.String(), "const", "%v is not square", v.Kind)
@@ -655,13 +655,13 @@ func appendThingShapeSquare(dst []byte, v *ThingShapeSquare) []byte {
 	return dst
 }
 
-func readThingShapeSquare(rd *runtime.Reader, v *ThingShapeSquare) {
+func readThingShapeSquare(rd *kit.Reader, v *ThingShapeSquare) {
 	v.Kind = rd.String()
-	v.A = kit.ReadOpt(rd, (*runtime.Reader).Float64)
+	v.A = kit.ReadOpt(rd, (*kit.Reader).Float64)
 }
 
 // checkSetting checks a JSON value against the schema at setting.json#, adding a violation for every keyword it breaks.
-func checkSetting(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+func checkSetting(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluated) {
 	if kit.CountValid(v, path, nil, checkSettingNot) == 1 {
 		vs.Add(path.String(), "not", "the value matches the schema under not")
 	}
@@ -673,21 +673,21 @@ func checkSetting(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Eva
 }
 
 // checkSettingNot checks a JSON value against the schema at setting.json#/not, adding a violation for every keyword it breaks.
-func checkSettingNot(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+func checkSettingNot(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "array") {
 		vs.Addf(path.String(), "type", "%s is not of type array", kit.JSONKind(v))
 	}
 }
 
 // checkThingBag checks a JSON value against the schema at properties/bag, adding a violation for every keyword it breaks.
-func checkThingBag(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+func checkThingBag(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "object") {
 		vs.Addf(path.String(), "type", "%s is not of type object", kit.JSONKind(v))
 	}
 }
 
 // checkThingMixed checks a JSON value against the schema at properties/mixed, adding a violation for every keyword it breaks.
-func checkThingMixed(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+func checkThingMixed(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "string", "integer") {
 		vs.Addf(path.String(), "type", "%s is not of type string or integer", kit.JSONKind(v))
 	}
@@ -766,7 +766,7 @@ func (c *Client) InvalidateSetting(key string) {
 }
 
 func describeSettingParams(p *SettingParams) string {
-	return fmt.Sprintf("key=%v", runtime.Quote(p.Key))
+	return fmt.Sprintf("key=%v", kit.Quote(p.Key))
 }
 
 // rowSetting converts one row of the query; a bare return passes err on.
@@ -804,13 +804,13 @@ func (c *Client) InvalidateThing(id string) {
 }
 
 func describeThingParams(p *ThingParams) string {
-	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
+	return fmt.Sprintf("id=%v", kit.Quote(p.ID))
 }
 
 // scanThing reads one row of the task's query into a Thing, column by column; a bare return passes err on.
 func scanThing(row *runtime.Row) (out *Thing, err error) {
 	var v Thing
-	v.ID = kit.Field(&err, "/id", row.Col(0), runtime.AsString)
+	v.ID = kit.Field(&err, "/id", row.Col(0), kit.AsString)
 	v.Shape = kit.Field(&err, "/shape", row.Col(1), convThingShape)
 	if err != nil {
 		return
@@ -841,7 +841,7 @@ func scanThing(row *runtime.Row) (out *Thing, err error) {
 	}
 	v.Pair = kit.OptionalField(&err, "/pair", row.Col(5), convThingPair)
 	v.Labels = kit.OptionalField(&err, "/labels", row.Col(6), convThingLabels)
-	v.Tags = kit.OptionalListField(&err, "/tags", row.Col(7), runtime.AsString)
+	v.Tags = kit.OptionalListField(&err, "/tags", row.Col(7), kit.AsString)
 	if err != nil {
 		return
 	}
@@ -849,14 +849,14 @@ func scanThing(row *runtime.Row) (out *Thing, err error) {
 		var vScores map[string]float64
 		{
 			var o1 map[string]any
-			o1, err = runtime.AsObject("/scores", rScores)
+			o1, err = kit.AsObject("/scores", rScores)
 			if err != nil {
 				return
 			}
 			vScores = make(map[string]float64, len(o1))
 			for k1, e1 := range o1 {
 				var x1 float64
-				x1, err = runtime.AsFloat64(runtime.JoinPointer("/scores", k1), e1)
+				x1, err = kit.AsFloat64(kit.JoinPointer("/scores", k1), e1)
 				if err != nil {
 					return
 				}
@@ -865,7 +865,7 @@ func scanThing(row *runtime.Row) (out *Thing, err error) {
 		}
 		v.Scores = &vScores
 	}
-	v.Note = kit.OptNullField(&err, "/note", row.Col(9), runtime.AsString)
+	v.Note = kit.OptNullField(&err, "/note", row.Col(9), kit.AsString)
 	v.Level = kit.OptionalField(&err, "/level", row.Col(10), kit.AsStringOf[ThingLevel])
 	if err != nil {
 		return
@@ -877,7 +877,7 @@ func (c *Client) fetchThing(ctx context.Context, p *ThingParams) (*Thing, error)
 	return runtime.ScanOne(ctx, c.x, c.thingQuery, []any{p.ID}, c.thingRowScanner)
 }
 
-// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError (see runtime.DecodeParams).
+// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError.
 func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, error) {
 	switch task {
 	case "Setting":
@@ -899,14 +899,14 @@ func convSetting(path string, raw any) (out Setting, err error) {
 }
 
 func convThingLabels(path string, raw any) (out ThingLabels, err error) {
-	m, err := runtime.AsObject(path, raw)
+	m, err := kit.AsObject(path, raw)
 	if err != nil {
 		return
 	}
 	for _, k := range kit.SortedKeys(m) {
 		if patternPropsKeyPattern.MatchString(k) {
 			var x string
-			x, err = runtime.AsString(runtime.JoinPointer(path, k), m[k])
+			x, err = kit.AsString(kit.JoinPointer(path, k), m[k])
 			if err != nil {
 				return
 			}

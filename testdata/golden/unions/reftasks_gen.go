@@ -36,12 +36,12 @@ func (v *Circle) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Circle) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *Circle) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Circle) validate(vs *kit.Violations, path *kit.Path) {
 	pKind := path.Key("kind")
 	if v.Kind != "circle" {
 		vs.Addf(pKind.String(), "const", "%v is not circle", v.Kind)
@@ -58,7 +58,7 @@ func appendCircle(dst []byte, v *Circle) []byte {
 	return dst
 }
 
-func readCircle(rd *runtime.Reader, v *Circle) {
+func readCircle(rd *kit.Reader, v *Circle) {
 	v.Kind = rd.String()
 	v.R = rd.Float64()
 }
@@ -77,7 +77,7 @@ func (v *Counters) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	type plain Counters
-	if err := runtime.DecodeStrict(data, (*plain)(v)); err != nil {
+	if err := kit.DecodeStrict(data, (*plain)(v)); err != nil {
 		return err
 	}
 	v.Extra = nil
@@ -87,7 +87,7 @@ func (v *Counters) UnmarshalJSON(data []byte) error {
 	}
 	for _, k := range keys {
 		var x int64
-		if err := runtime.DecodeStrict(raw[k], &x); err != nil {
+		if err := kit.DecodeStrict(raw[k], &x); err != nil {
 			return kit.PropError(k, err)
 		}
 		if v.Extra == nil {
@@ -109,12 +109,12 @@ func (v Counters) MarshalJSON() ([]byte, error) {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Counters) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *Counters) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Counters) validate(vs *kit.Violations, path *kit.Path) {
 	for k, e := range v.Extra {
 		p := path.Key(k)
 		if k == "name" {
@@ -136,7 +136,7 @@ func appendCounters(dst []byte, v *Counters) []byte {
 	return dst
 }
 
-func readCounters(rd *runtime.Reader, v *Counters) {
+func readCounters(rd *kit.Reader, v *Counters) {
 	v.Name = rd.String()
 	{
 		n0 := rd.Len()
@@ -182,7 +182,7 @@ func (v *Drawing) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	type plain Drawing
-	if err := runtime.DecodeStrict(data, (*plain)(v)); err != nil {
+	if err := kit.DecodeStrict(data, (*plain)(v)); err != nil {
 		return err
 	}
 	nulls := kit.NullProps(data, "mode")
@@ -197,12 +197,12 @@ func (v *Drawing) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Drawing) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *Drawing) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Drawing) validate(vs *kit.Violations, path *kit.Path) {
 	pShape := path.Key("shape")
 	v.Shape.validate(vs, &pShape)
 	if pShapes := path.Key("shapes"); v.Shapes != nil {
@@ -275,7 +275,7 @@ func appendDrawing(dst []byte, v *Drawing) []byte {
 	return dst
 }
 
-func readDrawing(rd *runtime.Reader, v *Drawing) {
+func readDrawing(rd *kit.Reader, v *Drawing) {
 	readShape(rd, &v.Shape)
 	if rd.Present() {
 		p0 := new([]Shape)
@@ -354,7 +354,7 @@ func (v *Entry) UnmarshalJSON(data []byte) error {
 	}
 	*v = Entry{}
 	if len(items) > 0 {
-		if err := runtime.DecodeStrict(items[0], &v.Key); err != nil {
+		if err := kit.DecodeStrict(items[0], &v.Key); err != nil {
 			return kit.PropError("0", err)
 		}
 	}
@@ -370,12 +370,12 @@ func (v *Entry) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Entry) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *Entry) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Entry) validate(vs *kit.Violations, path *kit.Path) {
 	n := 0
 	if v.Key != nil {
 		n = 1
@@ -390,16 +390,16 @@ func appendEntry(dst []byte, v *Entry) []byte {
 	dst = kit.AppendOpt(dst, v.Key, kit.AppendString)
 	dst = kit.AppendLen(dst, len(v.Rest))
 	for i0 := range v.Rest {
-		dst = runtime.AppendJSONValue(dst, v.Rest[i0])
+		dst = kit.AppendJSONValue(dst, v.Rest[i0])
 	}
 	return dst
 }
 
-func readEntry(rd *runtime.Reader, v *Entry) {
-	v.Key = kit.ReadOpt(rd, (*runtime.Reader).String)
+func readEntry(rd *kit.Reader, v *Entry) {
+	v.Key = kit.ReadOpt(rd, (*kit.Reader).String)
 	v.Rest = make([]runtime.JSONValue, rd.Len())
 	for i0 := range v.Rest {
-		v.Rest[i0] = runtime.ReadJSONValue(rd)
+		v.Rest[i0] = kit.ReadJSONValue(rd)
 	}
 }
 
@@ -417,7 +417,7 @@ func (v *Headers) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	type plain Headers
-	if err := runtime.DecodeStrict(data, (*plain)(v)); err != nil {
+	if err := kit.DecodeStrict(data, (*plain)(v)); err != nil {
 		return err
 	}
 	v.PatternProps = nil
@@ -425,13 +425,13 @@ func (v *Headers) UnmarshalJSON(data []byte) error {
 	if err != nil {
 		return err
 	}
-	var vs runtime.Violations
+	var vs kit.Violations
 	for _, k := range keys {
 		matched := false
 		if patternPropsKeyPattern.MatchString(k) {
 			matched = true
 			var x string
-			if err := runtime.DecodeStrict(raw[k], &x); err != nil {
+			if err := kit.DecodeStrict(raw[k], &x); err != nil {
 				return kit.PropError(k, err)
 			}
 			if v.PatternProps == nil {
@@ -440,7 +440,7 @@ func (v *Headers) UnmarshalJSON(data []byte) error {
 			v.PatternProps[k] = x
 		}
 		if !matched {
-			vs.Add(runtime.JoinPointer("", k), "additionalProperties", fmt.Sprintf("unknown property %q", k))
+			vs.Add(kit.JoinPointer("", k), "additionalProperties", fmt.Sprintf("unknown property %q", k))
 		}
 	}
 	return vs.Err()
@@ -457,12 +457,12 @@ func (v Headers) MarshalJSON() ([]byte, error) {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Headers) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *Headers) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Headers) validate(vs *kit.Violations, path *kit.Path) {
 	for k, e := range v.PatternProps {
 		p := path.Key(k)
 		if !patternPropsKeyPattern.MatchString(k) {
@@ -484,8 +484,8 @@ func appendHeaders(dst []byte, v *Headers) []byte {
 	return dst
 }
 
-func readHeaders(rd *runtime.Reader, v *Headers) {
-	v.Host = kit.ReadOpt(rd, (*runtime.Reader).String)
+func readHeaders(rd *kit.Reader, v *Headers) {
+	v.Host = kit.ReadOpt(rd, (*kit.Reader).String)
 	{
 		n0 := rd.Len()
 		v.PatternProps = make(map[string]string, n0)
@@ -541,12 +541,12 @@ func (v *Mode) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v Mode) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v Mode) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v Mode) validate(vs *kit.Violations, path *kit.Path) {
 	if !v.Valid() {
 		vs.Addf(path.String(), "enum", "%s is not one of 1, \"auto\", null, [1,2], {\"level\":2.5}", string(v))
 	}
@@ -556,7 +556,7 @@ func appendMode(dst []byte, v *Mode) []byte {
 	return kit.AppendString(dst, string(*v))
 }
 
-func readMode(rd *runtime.Reader, v *Mode) {
+func readMode(rd *kit.Reader, v *Mode) {
 	*v = Mode(rd.String())
 }
 
@@ -575,12 +575,12 @@ func (v *Named) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Named) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *Named) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Named) validate(vs *kit.Violations, path *kit.Path) {
 	pID := path.Key("id")
 	if v.ID < 1 {
 		vs.Addf(pID.String(), "minimum", "%v is less than 1", v.ID)
@@ -601,9 +601,9 @@ func appendNamed(dst []byte, v *Named) []byte {
 	return dst
 }
 
-func readNamed(rd *runtime.Reader, v *Named) {
+func readNamed(rd *kit.Reader, v *Named) {
 	v.ID = rd.Int64()
-	v.Created = kit.ReadOpt(rd, (*runtime.Reader).String)
+	v.Created = kit.ReadOpt(rd, (*kit.Reader).String)
 	v.Name = rd.String()
 }
 
@@ -634,10 +634,10 @@ func (v *Point) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	*v = Point{}
-	if err := runtime.DecodeStrict(items[0], &v.X); err != nil {
+	if err := kit.DecodeStrict(items[0], &v.X); err != nil {
 		return kit.PropError("0", err)
 	}
-	if err := runtime.DecodeStrict(items[1], &v.Y); err != nil {
+	if err := kit.DecodeStrict(items[1], &v.Y); err != nil {
 		return kit.PropError("1", err)
 	}
 	if len(items) > 2 {
@@ -650,12 +650,12 @@ func (v *Point) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Point) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *Point) validate(vs *runtime.Violations, path *runtime.Path) {}
+func (v *Point) validate(vs *kit.Violations, path *kit.Path) {}
 
 func appendPoint(dst []byte, v *Point) []byte {
 	dst = kit.AppendFloat64(dst, v.X)
@@ -664,10 +664,10 @@ func appendPoint(dst []byte, v *Point) []byte {
 	return dst
 }
 
-func readPoint(rd *runtime.Reader, v *Point) {
+func readPoint(rd *kit.Reader, v *Point) {
 	v.X = rd.Float64()
 	v.Y = rd.Float64()
-	v.Label = kit.ReadOptNull(rd, (*runtime.Reader).String)
+	v.Label = kit.ReadOptNull(rd, (*kit.Reader).String)
 }
 
 // Ref: An id or a name; the first branch that matches wins.
@@ -705,27 +705,27 @@ func (v Ref) Value() any {
 func (v *Ref) UnmarshalJSON(data []byte) error {
 	x0, x1 := new(int64), new(string)
 	return kit.PickVariant(v, false, []kit.Candidate[Ref]{
-		{Name: "Integer", Value: Ref{Integer: x0}, Err: runtime.DecodeStrict(data, x0)},
-		{Name: "String", Value: Ref{String: x1}, Err: runtime.DecodeStrict(data, x1)},
+		{Name: "Integer", Value: Ref{Integer: x0}, Err: kit.DecodeStrict(data, x0)},
+		{Name: "String", Value: Ref{String: x1}, Err: kit.DecodeStrict(data, x1)},
 	}, (*Ref).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
 func (v *Ref) checkVariant() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validateVariant(&vs, nil)
 	return vs.Err()
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Ref) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
 // validateVariant checks that one variant is set and that it satisfies its branch.
-func (v *Ref) validateVariant(vs *runtime.Violations, path *runtime.Path) {
+func (v *Ref) validateVariant(vs *kit.Violations, path *kit.Path) {
 	n := 0
 	if v.Integer != nil {
 		n++
@@ -744,7 +744,7 @@ func (v *Ref) validateVariant(vs *runtime.Violations, path *runtime.Path) {
 	}
 }
 
-func (v *Ref) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Ref) validate(vs *kit.Violations, path *kit.Path) {
 	v.validateVariant(vs, path)
 }
 
@@ -762,7 +762,7 @@ func appendRef(dst []byte, v *Ref) []byte {
 	return dst
 }
 
-func readRef(rd *runtime.Reader, v *Ref) {
+func readRef(rd *kit.Reader, v *Ref) {
 	switch rd.Variant(2) {
 	case 0:
 		v.Integer = new(int64)
@@ -799,12 +799,12 @@ func (v *Row) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	*v = Row{}
-	if err := runtime.DecodeStrict(items[0], &v.V0); err != nil {
+	if err := kit.DecodeStrict(items[0], &v.V0); err != nil {
 		return kit.PropError("0", err)
 	}
 	for i := 1; i < len(items); i++ {
 		var x int64
-		if err := runtime.DecodeStrict(items[i], &x); err != nil {
+		if err := kit.DecodeStrict(items[i], &x); err != nil {
 			return kit.PropError(strconv.Itoa(i), err)
 		}
 		v.Rest = append(v.Rest, x)
@@ -814,12 +814,12 @@ func (v *Row) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Row) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *Row) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Row) validate(vs *kit.Violations, path *kit.Path) {
 	n := 1
 	n += len(v.Rest)
 	if n > 4 {
@@ -836,7 +836,7 @@ func appendRow(dst []byte, v *Row) []byte {
 	return dst
 }
 
-func readRow(rd *runtime.Reader, v *Row) {
+func readRow(rd *kit.Reader, v *Row) {
 	v.V0 = rd.String()
 	v.Rest = make([]int64, rd.Len())
 	for i0 := range v.Rest {
@@ -884,28 +884,28 @@ func (v Scalar) Value() any {
 func (v *Scalar) UnmarshalJSON(data []byte) error {
 	x0, x1, x2 := new(string), new(int64), new(float64)
 	return kit.PickVariant(v, true, []kit.Candidate[Scalar]{
-		{Name: "String", Value: Scalar{String: x0}, Err: runtime.DecodeStrict(data, x0)},
-		{Name: "Integer", Value: Scalar{Integer: x1}, Err: runtime.DecodeStrict(data, x1)},
-		{Name: "Number", Value: Scalar{Number: x2}, Err: runtime.DecodeStrict(data, x2)},
+		{Name: "String", Value: Scalar{String: x0}, Err: kit.DecodeStrict(data, x0)},
+		{Name: "Integer", Value: Scalar{Integer: x1}, Err: kit.DecodeStrict(data, x1)},
+		{Name: "Number", Value: Scalar{Number: x2}, Err: kit.DecodeStrict(data, x2)},
 	}, (*Scalar).checkVariant)
 }
 
 // checkVariant validates the variant that is set against its own branch.
 func (v *Scalar) checkVariant() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validateVariant(&vs, nil)
 	return vs.Err()
 }
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Scalar) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
 // validateVariant checks that one variant is set and that it satisfies its branch.
-func (v *Scalar) validateVariant(vs *runtime.Violations, path *runtime.Path) {
+func (v *Scalar) validateVariant(vs *kit.Violations, path *kit.Path) {
 	n := 0
 	if v.String != nil {
 		n++
@@ -927,7 +927,7 @@ func (v *Scalar) validateVariant(vs *runtime.Violations, path *runtime.Path) {
 	}
 }
 
-func (v *Scalar) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Scalar) validate(vs *kit.Violations, path *kit.Path) {
 	before := vs.Len()
 	v.validateVariant(vs, path)
 	if vs.Len() > before {
@@ -963,7 +963,7 @@ func appendScalar(dst []byte, v *Scalar) []byte {
 	return dst
 }
 
-func readScalar(rd *runtime.Reader, v *Scalar) {
+func readScalar(rd *kit.Reader, v *Scalar) {
 	switch rd.Variant(3) {
 	case 0:
 		v.String = new(string)
@@ -1053,12 +1053,12 @@ func (v *Shape) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Shape) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *Shape) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Shape) validate(vs *kit.Violations, path *kit.Path) {
 	n := 0
 	if v.Circle != nil {
 		n++
@@ -1087,7 +1087,7 @@ func appendShape(dst []byte, v *Shape) []byte {
 	return dst
 }
 
-func readShape(rd *runtime.Reader, v *Shape) {
+func readShape(rd *kit.Reader, v *Shape) {
 	switch rd.Variant(2) {
 	case 0:
 		v.Circle = new(Circle)
@@ -1112,12 +1112,12 @@ func (v *Square) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Square) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *Square) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Square) validate(vs *kit.Violations, path *kit.Path) {
 	pKind := path.Key("kind")
 	if v.Kind != "square" {
 		vs.Addf(pKind.String(), "const", "%v is not square", v.Kind)
@@ -1134,7 +1134,7 @@ func appendSquare(dst []byte, v *Square) []byte {
 	return dst
 }
 
-func readSquare(rd *runtime.Reader, v *Square) {
+func readSquare(rd *kit.Reader, v *Square) {
 	v.Kind = rd.String()
 	v.Side = rd.Int64()
 }
@@ -1155,7 +1155,7 @@ func (v *Tagged) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	type plain Tagged
-	if err := runtime.DecodeStrict(data, (*plain)(v)); err != nil {
+	if err := kit.DecodeStrict(data, (*plain)(v)); err != nil {
 		return err
 	}
 	v.Extra = nil
@@ -1187,12 +1187,12 @@ func (v Tagged) MarshalJSON() ([]byte, error) {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Tagged) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *Tagged) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Tagged) validate(vs *kit.Violations, path *kit.Path) {
 	n := 1
 	if v.Created != nil {
 		n++
@@ -1231,14 +1231,14 @@ func appendTagged(dst []byte, v *Tagged) []byte {
 	dst = kit.AppendLen(dst, len(v.Extra))
 	for k0, e0 := range v.Extra {
 		dst = kit.AppendString(dst, k0)
-		dst = runtime.AppendJSONValue(dst, e0)
+		dst = kit.AppendJSONValue(dst, e0)
 	}
 	return dst
 }
 
-func readTagged(rd *runtime.Reader, v *Tagged) {
+func readTagged(rd *kit.Reader, v *Tagged) {
 	v.ID = rd.Int64()
-	v.Created = kit.ReadOpt(rd, (*runtime.Reader).String)
+	v.Created = kit.ReadOpt(rd, (*kit.Reader).String)
 	if rd.Present() {
 		p0 := new([]string)
 		(*p0) = make([]string, rd.Len())
@@ -1253,7 +1253,7 @@ func readTagged(rd *runtime.Reader, v *Tagged) {
 		for range n0 {
 			k0 := rd.String()
 			var e0 runtime.JSONValue
-			e0 = runtime.ReadJSONValue(rd)
+			e0 = kit.ReadJSONValue(rd)
 			v.Extra[k0] = e0
 		}
 	}
@@ -1309,12 +1309,12 @@ func (v *Vehicle) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *Vehicle) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *Vehicle) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *Vehicle) validate(vs *kit.Violations, path *kit.Path) {
 	n := 0
 	if v.Car != nil {
 		n++
@@ -1343,7 +1343,7 @@ func appendVehicle(dst []byte, v *Vehicle) []byte {
 	return dst
 }
 
-func readVehicle(rd *runtime.Reader, v *Vehicle) {
+func readVehicle(rd *kit.Reader, v *Vehicle) {
 	switch rd.Variant(2) {
 	case 0:
 		v.Car = new(VehicleCar)
@@ -1369,12 +1369,12 @@ func (v *VehicleBike) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *VehicleBike) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *VehicleBike) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *VehicleBike) validate(vs *kit.Violations, path *kit.Path) {
 	pKind := path.Key("kind")
 	if v.Kind != "bike" {
 		vs.Addf(pKind.String(), "const", "%v is not bike", v.Kind)
@@ -1392,10 +1392,10 @@ func appendVehicleBike(dst []byte, v *VehicleBike) []byte {
 	return dst
 }
 
-func readVehicleBike(rd *runtime.Reader, v *VehicleBike) {
+func readVehicleBike(rd *kit.Reader, v *VehicleBike) {
 	v.Kind = rd.String()
 	v.Wheels = rd.Int64()
-	v.Electric = kit.ReadOpt(rd, (*runtime.Reader).Bool)
+	v.Electric = kit.ReadOpt(rd, (*kit.Reader).Bool)
 }
 
 // VehicleCar is the object at 0/with-parent.
@@ -1413,12 +1413,12 @@ func (v *VehicleCar) UnmarshalJSON(data []byte) error {
 
 // Validate checks v against its schema and reports every violation at once, as a *runtime.ValidationError.
 func (v *VehicleCar) Validate() error {
-	var vs runtime.Violations
+	var vs kit.Violations
 	v.validate(&vs, nil)
 	return vs.Err()
 }
 
-func (v *VehicleCar) validate(vs *runtime.Violations, path *runtime.Path) {
+func (v *VehicleCar) validate(vs *kit.Violations, path *kit.Path) {
 	pKind := path.Key("kind")
 	if v.Kind != "car" {
 		vs.Addf(pKind.String(), "const", "%v is not car", v.Kind)
@@ -1441,21 +1441,21 @@ func appendVehicleCar(dst []byte, v *VehicleCar) []byte {
 	return dst
 }
 
-func readVehicleCar(rd *runtime.Reader, v *VehicleCar) {
+func readVehicleCar(rd *kit.Reader, v *VehicleCar) {
 	v.Kind = rd.String()
 	v.Wheels = rd.Int64()
-	v.Seats = kit.ReadOpt(rd, (*runtime.Reader).Int64)
+	v.Seats = kit.ReadOpt(rd, (*kit.Reader).Int64)
 }
 
 // checkScalarInteger checks a JSON value against the schema at oneOf/1, adding a violation for every keyword it breaks.
-func checkScalarInteger(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+func checkScalarInteger(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "integer") {
 		vs.Addf(path.String(), "type", "%s is not of type integer", kit.JSONKind(v))
 	}
 }
 
 // checkScalarNumber checks a JSON value against the schema at oneOf/2, adding a violation for every keyword it breaks.
-func checkScalarNumber(v any, path *runtime.Path, vs *runtime.Violations, ev *kit.Evaluated) {
+func checkScalarNumber(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluated) {
 	if !kit.HasJSONType(v, "number") {
 		vs.Addf(path.String(), "type", "%s is not of type number", kit.JSONKind(v))
 	}
@@ -1522,11 +1522,11 @@ func (c *Client) InvalidateDrawing(id string) {
 }
 
 func describeDrawingParams(p *DrawingParams) string {
-	return fmt.Sprintf("id=%v", runtime.Quote(p.ID))
+	return fmt.Sprintf("id=%v", kit.Quote(p.ID))
 }
 
 func (c *Client) fetchDrawing(ctx context.Context, p *DrawingParams) (*Drawing, error) {
-	raw, err := runtime.FetchFile(ctx, c.x, "Drawing", "drawings.json", runtime.JoinPointer("", p.ID))
+	raw, err := runtime.FetchFile(ctx, c.x, "Drawing", "drawings.json", kit.JoinPointer("", p.ID))
 	if err != nil {
 		return nil, err
 	}
@@ -1550,18 +1550,18 @@ func (c *Client) InvalidateScalar(key string) {
 }
 
 func describeScalarParams(p *ScalarParams) string {
-	return fmt.Sprintf("key=%v", runtime.Quote(p.Key))
+	return fmt.Sprintf("key=%v", kit.Quote(p.Key))
 }
 
 func (c *Client) fetchScalar(ctx context.Context, p *ScalarParams) (*Scalar, error) {
-	raw, err := runtime.FetchFile(ctx, c.x, "Scalar", "settings.json", runtime.JoinPointer("", p.Key))
+	raw, err := runtime.FetchFile(ctx, c.x, "Scalar", "settings.json", kit.JoinPointer("", p.Key))
 	if err != nil {
 		return nil, err
 	}
 	return kit.Record(raw, convScalar)
 }
 
-// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError (see runtime.DecodeParams).
+// Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError.
 func (c *Client) Execute(ctx context.Context, task string, params []byte) (any, error) {
 	switch task {
 	case "Drawing":
@@ -1578,24 +1578,24 @@ func (c *Client) Tasks() []string {
 }
 
 func convDrawing(path string, raw any) (out Drawing, err error) {
-	m, err := runtime.AsObject(path, raw)
+	m, err := kit.AsObject(path, raw)
 	if err != nil {
 		return
 	}
-	out.Shape = kit.Field(&err, path+"/shape", runtime.Prop(m, "shape"), convShape)
-	out.Shapes = kit.OptionalListField(&err, path+"/shapes", runtime.Prop(m, "shapes"), convShape)
-	out.Scalar = kit.OptionalField(&err, path+"/scalar", runtime.Prop(m, "scalar"), convScalar)
-	out.Ref = kit.OptionalField(&err, path+"/ref", runtime.Prop(m, "ref"), convRef)
-	out.Maybe = kit.OptNullField(&err, path+"/maybe", runtime.Prop(m, "maybe"), convCircle)
-	out.Named = kit.OptionalField(&err, path+"/named", runtime.Prop(m, "named"), convNamed)
-	out.Tagged = kit.OptionalField(&err, path+"/tagged", runtime.Prop(m, "tagged"), convTagged)
-	out.Counters = kit.OptionalField(&err, path+"/counters", runtime.Prop(m, "counters"), convCounters)
-	out.Headers = kit.OptionalField(&err, path+"/headers", runtime.Prop(m, "headers"), convHeaders)
-	out.Point = kit.OptionalField(&err, path+"/point", runtime.Prop(m, "point"), convPoint)
-	out.Row = kit.OptionalField(&err, path+"/row", runtime.Prop(m, "row"), convRow)
-	out.Mode = kit.PresentField(&err, path+"/mode", runtime.Prop(m, "mode"), convMode)
-	out.Entry = kit.OptionalField(&err, path+"/entry", runtime.Prop(m, "entry"), convEntry)
-	out.Vehicle = kit.OptionalField(&err, path+"/vehicle", runtime.Prop(m, "vehicle"), convVehicle)
+	out.Shape = kit.Field(&err, path+"/shape", kit.Prop(m, "shape"), convShape)
+	out.Shapes = kit.OptionalListField(&err, path+"/shapes", kit.Prop(m, "shapes"), convShape)
+	out.Scalar = kit.OptionalField(&err, path+"/scalar", kit.Prop(m, "scalar"), convScalar)
+	out.Ref = kit.OptionalField(&err, path+"/ref", kit.Prop(m, "ref"), convRef)
+	out.Maybe = kit.OptNullField(&err, path+"/maybe", kit.Prop(m, "maybe"), convCircle)
+	out.Named = kit.OptionalField(&err, path+"/named", kit.Prop(m, "named"), convNamed)
+	out.Tagged = kit.OptionalField(&err, path+"/tagged", kit.Prop(m, "tagged"), convTagged)
+	out.Counters = kit.OptionalField(&err, path+"/counters", kit.Prop(m, "counters"), convCounters)
+	out.Headers = kit.OptionalField(&err, path+"/headers", kit.Prop(m, "headers"), convHeaders)
+	out.Point = kit.OptionalField(&err, path+"/point", kit.Prop(m, "point"), convPoint)
+	out.Row = kit.OptionalField(&err, path+"/row", kit.Prop(m, "row"), convRow)
+	out.Mode = kit.PresentField(&err, path+"/mode", kit.Prop(m, "mode"), convMode)
+	out.Entry = kit.OptionalField(&err, path+"/entry", kit.Prop(m, "entry"), convEntry)
+	out.Vehicle = kit.OptionalField(&err, path+"/vehicle", kit.Prop(m, "vehicle"), convVehicle)
 	return
 }
 
@@ -1605,22 +1605,22 @@ func convScalar(path string, raw any) (out Scalar, err error) {
 }
 
 func convCircle(path string, raw any) (out Circle, err error) {
-	m, err := runtime.AsObject(path, raw)
+	m, err := kit.AsObject(path, raw)
 	if err != nil {
 		return
 	}
-	out.Kind = kit.Field(&err, path+"/kind", runtime.Prop(m, "kind"), runtime.AsString)
-	out.R = kit.Field(&err, path+"/r", runtime.Prop(m, "r"), runtime.AsFloat64)
+	out.Kind = kit.Field(&err, path+"/kind", kit.Prop(m, "kind"), kit.AsString)
+	out.R = kit.Field(&err, path+"/r", kit.Prop(m, "r"), kit.AsFloat64)
 	return
 }
 
 func convCounters(path string, raw any) (out Counters, err error) {
-	m, err := runtime.AsObject(path, raw)
+	m, err := kit.AsObject(path, raw)
 	if err != nil {
 		return
 	}
-	out.Name = kit.Field(&err, path+"/name", runtime.Prop(m, "name"), runtime.AsString)
-	out.Extra = kit.ExtraProps(&err, path, m, []string{"name"}, runtime.AsInt64)
+	out.Name = kit.Field(&err, path+"/name", kit.Prop(m, "name"), kit.AsString)
+	out.Extra = kit.ExtraProps(&err, path, m, []string{"name"}, kit.AsInt64)
 	return
 }
 
@@ -1630,11 +1630,11 @@ func convEntry(path string, raw any) (out Entry, err error) {
 }
 
 func convHeaders(path string, raw any) (out Headers, err error) {
-	m, err := runtime.AsObject(path, raw)
+	m, err := kit.AsObject(path, raw)
 	if err != nil {
 		return
 	}
-	out.Host = kit.OptionalField(&err, path+"/host", runtime.Prop(m, "host"), runtime.AsString)
+	out.Host = kit.OptionalField(&err, path+"/host", kit.Prop(m, "host"), kit.AsString)
 	if err != nil {
 		return
 	}
@@ -1644,7 +1644,7 @@ func convHeaders(path string, raw any) (out Headers, err error) {
 		}
 		if patternPropsKeyPattern.MatchString(k) {
 			var x string
-			x, err = runtime.AsString(runtime.JoinPointer(path, k), m[k])
+			x, err = kit.AsString(kit.JoinPointer(path, k), m[k])
 			if err != nil {
 				return
 			}
@@ -1663,13 +1663,13 @@ func convMode(path string, raw any) (out Mode, err error) {
 }
 
 func convNamed(path string, raw any) (out Named, err error) {
-	m, err := runtime.AsObject(path, raw)
+	m, err := kit.AsObject(path, raw)
 	if err != nil {
 		return
 	}
-	out.ID = kit.Field(&err, path+"/id", runtime.Prop(m, "id"), runtime.AsInt64)
-	out.Created = kit.OptionalField(&err, path+"/created", runtime.Prop(m, "created"), runtime.AsString)
-	out.Name = kit.Field(&err, path+"/name", runtime.Prop(m, "name"), runtime.AsString)
+	out.ID = kit.Field(&err, path+"/id", kit.Prop(m, "id"), kit.AsInt64)
+	out.Created = kit.OptionalField(&err, path+"/created", kit.Prop(m, "created"), kit.AsString)
+	out.Name = kit.Field(&err, path+"/name", kit.Prop(m, "name"), kit.AsString)
 	return
 }
 
@@ -1694,13 +1694,13 @@ func convShape(path string, raw any) (out Shape, err error) {
 }
 
 func convTagged(path string, raw any) (out Tagged, err error) {
-	m, err := runtime.AsObject(path, raw)
+	m, err := kit.AsObject(path, raw)
 	if err != nil {
 		return
 	}
-	out.ID = kit.Field(&err, path+"/id", runtime.Prop(m, "id"), runtime.AsInt64)
-	out.Created = kit.OptionalField(&err, path+"/created", runtime.Prop(m, "created"), runtime.AsString)
-	out.Tags = kit.OptionalListField(&err, path+"/tags", runtime.Prop(m, "tags"), runtime.AsString)
+	out.ID = kit.Field(&err, path+"/id", kit.Prop(m, "id"), kit.AsInt64)
+	out.Created = kit.OptionalField(&err, path+"/created", kit.Prop(m, "created"), kit.AsString)
+	out.Tags = kit.OptionalListField(&err, path+"/tags", kit.Prop(m, "tags"), kit.AsString)
 	if err != nil {
 		return
 	}
@@ -1709,7 +1709,7 @@ func convTagged(path string, raw any) (out Tagged, err error) {
 			continue
 		}
 		var x runtime.JSONValue
-		x, err = kit.AsJSONValueFor(runtime.JoinPointer(path, k), m[k], kit.AcceptAll)
+		x, err = kit.AsJSONValueFor(kit.JoinPointer(path, k), m[k], kit.AcceptAll)
 		if err != nil {
 			return
 		}

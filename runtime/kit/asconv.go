@@ -1,8 +1,6 @@
-package runtime
+package kit
 
 import (
-	"github.com/reftask/reftask/runtime/internal/rawval"
-
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -17,33 +15,6 @@ import (
 
 // maxExactFloat is 2^53: every integer up to it in magnitude is exact in a float64.
 const maxExactFloat = 1 << 53
-
-// convErr builds a *ConvError; it is only reached on failure, so fmt's reflection is fine here.
-func convErr(path string, v any, to string, detail error) error {
-	switch v.(type) {
-	case rawval.Absent:
-		return missing(path, to)
-	case nil:
-		return nullNotAllowed(path, to)
-	}
-	return &ConvError{Path: path, From: typeName(v), To: to, Value: renderValue(v), Err: detail}
-}
-
-// missing is the conversion error for a required property the source did not provide (kit.Missing for generated code).
-func missing(path, to string) error {
-	return &ConvError{Path: path, From: "absent", To: to, Value: "(absent)", Err: rawval.MissingDetail(path)}
-}
-
-// nullNotAllowed is the conversion error for a null where the schema has no null (kit.NullNotAllowed).
-func nullNotAllowed(path, to string) error {
-	return &ConvError{Path: path, From: "null", To: to, Value: "null", Err: rawval.NullDetail(path)}
-}
-
-// typeName names the Go type of a raw value as an error shows it.
-func typeName(v any) string { return rawval.TypeName(v) }
-
-// renderValue shows a raw source value in an error, bounded by Quote's limit however large it is.
-func renderValue(v any) string { return rawval.Render(v) }
 
 // AsString accepts a string or []byte holding valid UTF-8; numbers are not turned into text.
 func AsString(path string, v any) (string, error) {

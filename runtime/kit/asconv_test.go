@@ -1,4 +1,4 @@
-package runtime
+package kit
 
 import (
 	"encoding/json"
@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/reftask/reftask/runtime"
 )
 
 type convCase struct {
@@ -20,9 +22,9 @@ func runConv[T any](t *testing.T, name string, fn func(string, any) (T, error), 
 	for _, tc := range cases {
 		got, err := fn("/p", tc.in)
 		if tc.want == nil {
-			var ce *ConvError
+			var ce *runtime.ConvError
 			if !errors.As(err, &ce) {
-				t.Errorf("%s(%T %#v): err = %v, want *ConvError", name, tc.in, tc.in, err)
+				t.Errorf("%s(%T %#v): err = %v, want *runtime.ConvError", name, tc.in, tc.in, err)
 				continue
 			}
 			if ce.Path != "/p" || ce.To == "" || ce.From == "" || ce.Value == "" {
@@ -265,7 +267,7 @@ func TestConvErrorText(t *testing.T) {
 		t.Fatalf("got %q, want %q", got, want)
 	}
 	_, err = AsInt64("", strings.Repeat("9", 200))
-	var ce *ConvError
+	var ce *runtime.ConvError
 	if !errors.As(err, &ce) || len(ce.Value) > QuoteLimit+32 || !strings.HasSuffix(ce.Value, "... (200 bytes)") || ce.From != "string" || ce.To != "integer" {
 		t.Fatalf("ConvError %+v", ce)
 	}

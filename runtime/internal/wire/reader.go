@@ -1,8 +1,6 @@
-package runtime
+package wire
 
 import (
-	"github.com/reftask/reftask/runtime/internal/wire"
-
 	"encoding/binary"
 	"errors"
 	"math"
@@ -36,6 +34,7 @@ func fixedZone(off int) *time.Location {
 
 // Reader decodes values written by the Append functions from a buffer that is never mutated,
 // so String may alias it without copying. After the first error every method returns a zero value.
+// Generated code names it kit.Reader.
 type Reader struct {
 	buf []byte
 	off int
@@ -51,7 +50,28 @@ func (r *Reader) Err() error { return r.err }
 // Rest returns the number of bytes not read yet.
 func (r *Reader) Rest() int { return len(r.buf) - r.off }
 
-func (r *Reader) fail() { r.err = errCorrupt }
+// Fail marks the input corrupt: a reader of a composite value calls it when a part it read is not valid.
+func (r *Reader) Fail() { r.err = errCorrupt }
+
+// Reset makes r read b from its start, forgetting any earlier error.
+func (r *Reader) Reset(b []byte) { *r = Reader{buf: b} }
+
+// Done reports whether every byte was read without error: a decoded entry is whole only then.
+func (r *Reader) Done() bool { return r.err == nil && r.off == len(r.buf) }
+
+// Fixed reads the next n bytes, aliasing the buffer.
+func (r *Reader) Fixed(n int) []byte {
+	if r.err != nil {
+		return nil
+	}
+	if n < 0 || len(r.buf)-r.off < n {
+		r.Fail()
+		return nil
+	}
+	b := r.buf[r.off : r.off+n]
+	r.off += n
+	return b
+}
 
 func (r *Reader) uvarint() uint64 {
 	if r.err != nil {
@@ -59,7 +79,7 @@ func (r *Reader) uvarint() uint64 {
 	}
 	v, n := binary.Uvarint(r.buf[r.off:])
 	if n <= 0 {
-		r.fail()
+		r.Fail()
 		return 0
 	}
 	r.off += n
@@ -71,7 +91,7 @@ func (r *Reader) byte01() bool {
 		return false
 	}
 	if r.off >= len(r.buf) || r.buf[r.off] > 1 {
-		r.fail()
+		r.Fail()
 		return false
 	}
 	b := r.buf[r.off]
@@ -86,13 +106,16 @@ func (r *Reader) String() string {
 		return ""
 	}
 	if n > uint64(len(r.buf)-r.off) {
-		r.fail()
+		r.Fail()
 		return ""
 	}
 	s := unsafe.String(&r.buf[r.off], int(n))
 	r.off += int(n)
 	return s
 }
+
+// Uint64 reads a uvarint.
+func (r *Reader) Uint64() uint64 { return r.uvarint() }
 
 // Int64 reads a varint.
 func (r *Reader) Int64() int64 {
@@ -101,7 +124,7 @@ func (r *Reader) Int64() int64 {
 	}
 	v, n := binary.Varint(r.buf[r.off:])
 	if n <= 0 {
-		r.fail()
+		r.Fail()
 		return 0
 	}
 	r.off += n
@@ -114,7 +137,7 @@ func (r *Reader) Float64() float64 {
 		return 0
 	}
 	if len(r.buf)-r.off < 8 {
-		r.fail()
+		r.Fail()
 		return 0
 	}
 	v := math.Float64frombits(binary.LittleEndian.Uint64(r.buf[r.off:]))
@@ -133,26 +156,26 @@ func (r *Reader) Time() time.Time {
 		return time.Time{}
 	}
 	if nsec >= uint64(time.Second) || r.off >= len(r.buf) {
-		r.fail()
+		r.Fail()
 		return time.Time{}
 	}
 	t := time.Unix(sec, int64(nsec))
 	tag := r.buf[r.off]
 	r.off++
 	switch tag {
-	case wire.ZoneUTC:
+	case ZoneUTC:
 		return t.UTC()
-	case wire.ZoneLocal:
+	case ZoneLocal:
 		return t.In(time.Local)
-	case wire.ZoneFixed:
+	case ZoneFixed:
 		off := r.Int64()
 		if r.err != nil || off < -maxZoneOffset || off > maxZoneOffset {
-			r.fail()
+			r.Fail()
 			return time.Time{}
 		}
 		return t.In(fixedZone(int(off)))
 	}
-	r.fail()
+	r.Fail()
 	return time.Time{}
 }
 
@@ -164,7 +187,7 @@ func (r *Reader) Len() int {
 		return 0
 	}
 	if n > uint64(len(r.buf)-r.off) {
-		r.fail()
+		r.Fail()
 		return 0
 	}
 	return int(n)
@@ -181,7 +204,7 @@ func (r *Reader) Variant(n int) int {
 		return -1
 	}
 	if i < -1 || i >= int64(n) {
-		r.fail()
+		r.Fail()
 		return -1
 	}
 	return int(i)

@@ -1,4 +1,4 @@
-package runtime
+package kit
 
 import (
 	"encoding/json"
@@ -7,22 +7,24 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/reftask/reftask/runtime"
 )
 
 // fuzzParams has a field of each kind a generated params struct holds.
 type fuzzParams struct {
-	S    string           `json:"s"`
-	I    int64            `json:"i"`
-	F    *float64         `json:"f,omitempty"`
-	B    bool             `json:"b"`
-	T    time.Time        `json:"t"`
-	D    *Date            `json:"d,omitempty"`
-	A    *netip.Addr      `json:"a,omitempty"`
-	L    []string         `json:"l"`
-	M    map[string]int64 `json:"m"`
-	N    *fuzzNested      `json:"n,omitempty"`
-	O    OptNull[int64]   `json:"o,omitzero"`
-	Rest *JSONValue       `json:"rest,omitempty"`
+	S    string                 `json:"s"`
+	I    int64                  `json:"i"`
+	F    *float64               `json:"f,omitempty"`
+	B    bool                   `json:"b"`
+	T    time.Time              `json:"t"`
+	D    *runtime.Date          `json:"d,omitempty"`
+	A    *netip.Addr            `json:"a,omitempty"`
+	L    []string               `json:"l"`
+	M    map[string]int64       `json:"m"`
+	N    *fuzzNested            `json:"n,omitempty"`
+	O    runtime.OptNull[int64] `json:"o,omitzero"`
+	Rest *runtime.JSONValue     `json:"rest,omitempty"`
 }
 
 type fuzzNested struct {
@@ -32,17 +34,17 @@ type fuzzNested struct {
 
 // goTypeWords must never reach a params error: Go types and encoding/json's phrasing.
 var goTypeWords = []string{"int64", "float64", "struct", "json:", "runtime.", "time.Time", "fuzzParams", "fuzzNested",
-	"map[", "netip", "Go value", "unmarshal", "OptNull"}
+	"map[", "netip", "Go value", "unmarshal", "runtime.OptNull"}
 
 // FuzzDecodeParams checks DecodeParams on any input: it never panics, and it either decodes a JSON object or returns
-// a *ValidationError for the params, every violation with a keyword, a bounded message and no Go type in it.
+// a *runtime.ValidationError for the params, every violation with a keyword, a bounded message and no Go type in it.
 func FuzzDecodeParams(f *testing.F) {
 	for _, s := range []string{`{}`, `{"s":"a","i":1}`, `{"i":1.5}`, `{"i":"1"}`, `{"s":1,"s":2}`, `[]`, `null`, ``, `{`,
 		`{"t":"2024-01-01T00:00:00Z"}`, `{"t":"x"}`, `{"d":"2024-02-30"}`, `{"a":"::1"}`, `{"l":[1]}`, `{"m":{"a":"b"}}`,
 		`{"n":{"x":"1"}}`, `{"n":{"x":1,"x":2}}`, `{"o":null}`, `{"rest":[[[]]]}`, `{"f":1e400}`, `{"i":1e19}`, "{\"s\":\"\xff\"}"} {
 		f.Add([]byte(s))
 	}
-	x, err := New(WithMaxParamsSize(4 << 10))
+	x, err := runtime.New(runtime.WithMaxParamsSize(4 << 10))
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -56,8 +58,8 @@ func FuzzDecodeParams(f *testing.F) {
 			}
 			return
 		}
-		var te *TaskError
-		var ve *ValidationError
+		var te *runtime.TaskError
+		var ve *runtime.ValidationError
 		if !errors.As(err, &te) || !errors.As(err, &ve) || ve.Which != "params" || ve.Task != "Fuzz" || len(ve.Violations) == 0 {
 			t.Fatalf("%q: err = %v (%T)", data, err, err)
 		}
@@ -89,7 +91,7 @@ func TestDecodeParamsDuplicatesAnywhere(t *testing.T) {
 	} {
 		var p fuzzParams
 		err := DecodeParams(nil, "T", []byte(doc), &p)
-		var ve *ValidationError
+		var ve *runtime.ValidationError
 		if !errors.As(err, &ve) || ve.Violations[0].Pointer != ptr || ve.Violations[0].Keyword != "duplicateKeys" {
 			t.Errorf("%s: %v, want a duplicate at %s", doc, err, ptr)
 		}
