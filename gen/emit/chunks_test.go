@@ -136,7 +136,7 @@ func TestAssembleImports(t *testing.T) {
 	p := &ir.Package{Name: "imports"}
 	a, b := newChunk(p.Name), newChunk(p.Name)
 	a.f.Var().Id("A").Qual("time", "Duration")
-	b.f.Var().Id("B").Qual(kit, "Path")
+	b.f.Var().Id("B").Qual(rt, "Date")
 	b.f.Line()
 	b.f.Var().Id("C").Qual("time", "Time")
 	a.render()
@@ -150,7 +150,7 @@ func TestAssembleImports(t *testing.T) {
 	f.ImportName(rt, "runtime")
 	f.Var().Id("A").Qual("time", "Duration")
 	f.Line()
-	f.Var().Id("B").Qual(kit, "Path")
+	f.Var().Id("B").Qual(rt, "Date")
 	f.Line()
 	f.Var().Id("C").Qual("time", "Time")
 	want := []byte(f.GoString())

@@ -107,4 +107,3 @@ func IsNumber(s string) bool {
 	}
 	return i == len(s)
 }
-
