@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strconv"
 
+	"github.com/reftask/reftask/internal/jsonnum"
 	"github.com/reftask/reftask/runtime/internal/jsonv"
 	"github.com/reftask/reftask/runtime/internal/rawval"
 	"github.com/reftask/reftask/runtime/internal/wire"
@@ -109,7 +110,7 @@ func toJSON(raw any) (any, error) {
 		return x, nil
 	case json.Number:
 		// Checked so that every JSONValue has a JSON text: its cache key and its body are that text.
-		if !strictJSONNumber(string(x)) {
+		if !jsonnum.IsLiteral(string(x)) {
 			return nil, errors.New("not a JSON number")
 		}
 		return x, nil
