@@ -23,6 +23,7 @@ import (
 	yaml "go.yaml.in/yaml/v3"
 
 	"github.com/reftask/reftask/runtime/internal/jsonptr"
+	"github.com/reftask/reftask/runtime/internal/seam"
 	bound "github.com/reftask/reftask/runtime/source"
 )
 
@@ -51,13 +52,6 @@ const (
 	stableReads = 3
 )
 
-// FileEvent reports the outcome of reloading a changed file: Err is nil when the new version (or the
-// version already served) is in use again, else why the last good version is still being served.
-type FileEvent struct {
-	Path string
-	Err  error
-}
-
 // fileSource holds the file root and every file loaded or watched so far; it exists once a file option was given.
 type fileSource struct {
 	dir  string // WithFileRoot; opened as an os.Root by startFiles
@@ -69,6 +63,7 @@ type fileSource struct {
 	entries map[string]*fileEntry // by cleaned path
 
 	stopOnce sync.Once
+	x        *Executor          // set by Start
 	cancel   context.CancelFunc // nil when no poller runs
 	done     chan struct{}
 }
@@ -150,7 +145,7 @@ func (s *fileSource) Kind() string { return fileKind }
 func (s *fileSource) Name() string { return fileRoot }
 
 // Check reports the files that failed to reload and still serve their last good version, as Health does.
-func (s *fileSource) Check(context.Context) error { return s.health() }
+func (s *fileSource) Check(context.Context) error { return s.Health() }
 
 // Close stops the poller and closes the root directory.
 func (s *fileSource) Close() error {
@@ -209,12 +204,9 @@ func WithFilePoll(d time.Duration) Option {
 	}
 }
 
-// startFiles opens the file root and starts the poller; New calls it once every option has been applied.
-func (x *Executor) startFiles() error {
-	s := x.fileSource()
-	if s == nil {
-		return nil
-	}
+// Start opens the file root and starts the poller; New calls it once every option has been applied.
+func (s *fileSource) Start(h seam.Host) error {
+	s.x = h.(*Executor)
 	if s.dir != "" {
 		r, err := os.OpenRoot(s.dir)
 		if err != nil {
@@ -227,16 +219,12 @@ func (x *Executor) startFiles() error {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s.cancel, s.done = cancel, make(chan struct{})
-	go s.run(ctx, x)
+	go s.run(ctx, s.x)
 	return nil
 }
 
-// stopFiles stops the poller, waits for it and closes the root; Close calls it, possibly more than once.
-func (x *Executor) stopFiles() {
-	if s := x.fileSource(); s != nil {
-		s.stop()
-	}
-}
+// Stop stops the poller, waits for it and closes the root; Close calls it, possibly more than once.
+func (s *fileSource) Stop() { s.stop() }
 
 // stop stops the poller, waiting for it, and closes the root directory; only its first call does anything.
 func (s *fileSource) stop() {
@@ -266,15 +254,7 @@ func (x *Executor) WatchFile(task, path string) {
 
 // Health returns nil when every loaded file serves its current version, else one error per file that
 // failed to reload and still serves its last good version.
-func (x *Executor) Health() error {
-	if x == nil || x.fileSource() == nil {
-		return nil
-	}
-	return x.fileSource().health()
-}
-
-// health is Health for this file source.
-func (s *fileSource) health() error {
+func (s *fileSource) Health() error {
 	s.mu.RLock()
 	failing := make([]*fileEntry, 0, len(s.entries))
 	for _, e := range s.entries {

@@ -16,6 +16,14 @@ type Event struct {
 	Fallback string // fallback name, set for OnFallback
 }
 
+// FileEvent reports the outcome of reloading a changed file of the file source (runtime/source/filesource): Err
+// is nil when the new version (or the version already served) is in use again, else why the last good version
+// is still being served.
+type FileEvent struct {
+	Path string
+	Err  error
+}
+
 // Hooks are optional observers of task execution; a nil func costs nothing, not even building the Event.
 type Hooks struct {
 	OnHit, OnMiss, OnStale, OnNegativeHit func(ctx context.Context, e Event)
