@@ -31,8 +31,8 @@ type Hooks struct {
 	OnRetry                               func(ctx context.Context, e Event)
 	OnFallback                            func(ctx context.Context, e Event)
 	OnError                               func(ctx context.Context, e Event) // Do is about to return an error other than not-found
-	// OnReload is called by the file poller after it read a changed file: Err nil means the new version is
-	// served, else the last good version still is (see Executor.Health).
+	// OnReload is called by the file source's poller (runtime/source/filesource) after it read a changed file:
+	// Err nil means the new version is served, else the last good version still is (see Executor.Health).
 	OnReload func(ctx context.Context, e FileEvent)
 	// OnBatch is called once per batch source call of a batched task, after its retries.
 	OnBatch func(ctx context.Context, e BatchEvent)

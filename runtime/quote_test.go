@@ -12,7 +12,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"testing/fstest"
 	"time"
 	"unicode/utf8"
 )
@@ -58,7 +57,6 @@ var hugeSizes = []int{QuoteLimit + 1, 1 << 20, 5 << 20}
 const errorBound = 4 << 10
 
 func TestBoundedErrors(t *testing.T) {
-	ctx := context.Background()
 	paths := map[string]func(huge string) string{
 		"Addf %q": func(h string) string {
 			var vs Violations
@@ -128,11 +126,6 @@ func TestBoundedErrors(t *testing.T) {
 		"DecodeParams over the limit": func(h string) string {
 			var p struct{}
 			return DecodeParams(nil, "T", []byte(`{"a":`+strconv.Quote(h+strings.Repeat(" ", 1<<20))+`}`), &p).Error()
-		},
-		"file pointer not found": func(h string) string {
-			x := newTestExecutor(t, WithFileFS(fstest.MapFS{"f.json": {Data: []byte(`{"a":1}`)}}))
-			_, err := FetchFile(ctx, x, "T", "f.json", JoinPointer("", h))
-			return err.Error()
 		},
 		"TaskError of a describe": func(h string) string {
 			return (&TaskError{Task: "T", Key: "id=" + Quote(h), Attempts: 1, Err: ErrNotFound}).Error()
