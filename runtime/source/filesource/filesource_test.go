@@ -68,7 +68,7 @@ big: 123456789012345678901234567890
 `
 )
 
-func TestFetchFileLookup(t *testing.T) {
+func TestFetchLookup(t *testing.T) {
 	fsys := fstest.MapFS{
 		"data/fixture.json": {Data: []byte(fixtureJSON)},
 		"data/fixture.yaml": {Data: []byte(fixtureYAML)},
@@ -245,7 +245,7 @@ func TestParseJSON(t *testing.T) {
 	}
 }
 
-func TestFetchFileErrors(t *testing.T) {
+func TestFetchErrors(t *testing.T) {
 	dir := t.TempDir()
 	root := filepath.Join(dir, "root")
 	writeFile(t, filepath.Join(dir, "secret.json"), `{"k": "secret"}`)
@@ -363,7 +363,7 @@ func (c *countingFS) Open(name string) (fs.File, error) {
 	return c.FS.Open(name)
 }
 
-func TestFetchFileFirstLoadParsesOnce(t *testing.T) {
+func TestFetchFirstLoadParsesOnce(t *testing.T) {
 	cfs := &countingFS{FS: fstest.MapFS{"c.yaml": {Data: []byte("v: 1\n")}}}
 	s := FS(cfs, Poll(time.Millisecond))
 	x := newExec(t, s)
