@@ -134,9 +134,11 @@ func (s *Source) Kind() string { return Kind }
 // Name returns "root": an executor has one file root.
 func (s *Source) Name() string { return rootName }
 
-// Validate reports an empty directory, a nil fs.FS or a negative poll interval.
+// Validate reports an empty directory, a nil fs.FS, a negative poll interval, or a Source not built by Dir or FS.
 func (s *Source) Validate() error {
 	switch {
+	case s.binding == "":
+		return errors.New("filesource: a Source is built by filesource.Dir or filesource.FS")
 	case s.optErr != nil:
 		return s.optErr
 	case s.binding == "filesource.Dir" && s.dir == "":

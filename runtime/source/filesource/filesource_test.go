@@ -323,6 +323,7 @@ func TestFetchErrors(t *testing.T) {
 		{"negative poll", []runtime.Option{runtime.WithSource(Dir(root, Poll(-time.Second)))}, "filesource.Poll: negative interval -1s"},
 		{"empty directory", []runtime.Option{runtime.WithSource(Dir(""))}, "filesource.Dir: empty directory"},
 		{"nil fs", []runtime.Option{runtime.WithSource(FS(nil))}, "filesource.FS: nil fs.FS"},
+		{"zero Source", []runtime.Option{runtime.WithSource(&Source{})}, "built by filesource.Dir or filesource.FS"},
 		{"a user's kind named file", []runtime.Option{runtime.WithSource(userFileKind{}), runtime.WithSource(Dir(root))}, "bound twice"},
 	} {
 		if x, err := runtime.New(tc.opts...); err == nil || !strings.Contains(err.Error(), tc.want) {
