@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/reftask/reftask/runtime"
+	"github.com/reftask/reftask/runtime/source/filesource"
 	"github.com/reftask/reftask/testdata/golden/sources"
 )
 
@@ -100,8 +101,7 @@ func TestE2ESources(t *testing.T) {
 	var reloads sync.Map
 	x, err := runtime.New(
 		runtime.WithHTTP("catalog", srv.URL),
-		runtime.WithFileRoot(root),
-		runtime.WithFilePoll(10*time.Millisecond),
+		runtime.WithSource(filesource.Dir(root, filesource.Poll(10*time.Millisecond))),
 		runtime.WithHooks(runtime.Hooks{OnReload: func(_ context.Context, e runtime.FileEvent) { reloads.Store(e.Path, e.Err) }}),
 	)
 	if err != nil {

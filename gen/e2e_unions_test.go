@@ -10,6 +10,7 @@ import (
 
 	"github.com/reftask/reftask/runtime"
 	"github.com/reftask/reftask/runtime/kit"
+	"github.com/reftask/reftask/runtime/source/filesource"
 	"github.com/reftask/reftask/testdata/golden/unions"
 )
 
@@ -292,7 +293,7 @@ func TestUnionsThroughSource(t *testing.T) {
 	writeFile(t, root, "drawings.json", `{"d1": `+drawing+`, "bad": {"shape":{"kind":"square","side":0}}}`)
 	writeFile(t, root, "settings.json", `{"five": 5, "two": 2.5}`)
 	var hits atomic.Int64
-	x, err := runtime.New(runtime.WithFileRoot(root), runtime.WithHooks(runtime.Hooks{
+	x, err := runtime.New(runtime.WithSource(filesource.Dir(root)), runtime.WithHooks(runtime.Hooks{
 		OnHit: func(context.Context, runtime.Event) { hits.Add(1) },
 	}))
 	if err != nil {

@@ -197,6 +197,7 @@ import (
 	"testing/fstest"
 
 	"github.com/reftask/reftask/runtime"
+	"github.com/reftask/reftask/runtime/source/filesource"
 )
 
 func names(t *testing.T) []string {
@@ -405,7 +406,7 @@ func TestDriver(t *testing.T) {
 			"data.json":   {Data: []byte(` + "`" + `{"r1": ` + "`" + ` + string(data) + ` + "`" + `}` + "`" + `)},
 			"mapped.json": {Data: []byte(` + "`" + `{"r1": {"m": ` + "`" + ` + string(data) + ` + "`" + `}}` + "`" + `)},
 		}
-		x, err := runtime.New(runtime.WithFileFS(fsys), runtime.WithHotKeys(0),
+		x, err := runtime.New(runtime.WithSource(filesource.FS(fsys)), runtime.WithHotKeys(0),
 			runtime.WithHooks(runtime.Hooks{OnHit: func(context.Context, runtime.Event) { hits.Add(1) }}))
 		if err != nil {
 			t.Fatal(err)

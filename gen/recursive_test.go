@@ -12,6 +12,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v5"
 
 	"github.com/reftask/reftask/runtime"
+	"github.com/reftask/reftask/runtime/source/filesource"
 	"github.com/reftask/reftask/testdata/golden/recursive"
 )
 
@@ -63,7 +64,7 @@ func TestRecursiveShapes(t *testing.T) {
 	writeFile(t, root, "shapes.json", file.String())
 	ctx := context.Background()
 	for _, hot := range []int{0, 64} {
-		x, err := runtime.New(runtime.WithFileRoot(root), runtime.WithHotKeys(hot))
+		x, err := runtime.New(runtime.WithSource(filesource.Dir(root)), runtime.WithHotKeys(hot))
 		if err != nil {
 			t.Fatal(err)
 		}

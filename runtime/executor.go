@@ -14,6 +14,7 @@ import (
 	"github.com/reftask/reftask/runtime/internal/wire"
 
 	"github.com/allegro/bigcache/v3"
+	"github.com/reftask/reftask/runtime/internal/seam"
 	bound "github.com/reftask/reftask/runtime/source"
 	"github.com/reftask/reftask/runtime/tier"
 )
@@ -54,7 +55,7 @@ const (
 )
 
 // Executor runs tasks: it owns the cache and the hooks that generated tasks share, and holds the sources bound
-// with WithSource (and WithSQL, WithHTTP and the file options), which it closes on Close.
+// with WithSource (and WithSQL and WithHTTP), which it closes on Close.
 type Executor struct {
 	cache   atomic.Pointer[tier.Local] // nil after Close
 	cacheMB int
@@ -72,6 +73,8 @@ type Executor struct {
 	tierTimeout time.Duration             // bounds each call to an added tier; 0 = defaultTierTimeout
 	sources     map[boundKey]bound.Source // bound with WithSource, read-only after New (sources.go)
 	sourceOrder []bound.Source            // in binding order, closed in reverse by Close
+	runners     []seam.Runner             // the bound sources that run alongside the executor, set by New
+	reporters   []bound.HealthReporter    // the bound sources that report health, set by New (Health)
 
 	mu    sync.Mutex
 	gens  map[string]*atomic.Uint64 // per task name, bumped by InvalidateTask
@@ -124,7 +127,7 @@ func New(opts ...Option) (*Executor, error) {
 		return nil, fmt.Errorf("reftask: new executor: cache: %w", err)
 	}
 	x.cache.Store(tier.NewLocal(bc))
-	if err := x.startFiles(); err != nil {
+	if err := x.startSources(); err != nil {
 		_ = bc.Close()
 		return nil, fmt.Errorf("reftask: new executor: %w", err)
 	}
@@ -243,7 +246,7 @@ func withRetryTimer(t retryTimer) Option {
 // Close releases the cache and closes the sources bound with WithSource; tasks called afterwards fail with
 // ErrClosed. Close is idempotent.
 func (x *Executor) Close() error {
-	x.stopFiles() // waits for the file poller, so Close leaves no goroutine behind
+	x.stopRunners() // waits for the sources' own goroutines (the file poller), so Close leaves none behind
 	bc := x.cache.Swap(nil)
 	if bc == nil {
 		return nil

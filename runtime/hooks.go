@@ -16,6 +16,14 @@ type Event struct {
 	Fallback string // fallback name, set for OnFallback
 }
 
+// FileEvent reports the outcome of reloading a changed file of the file source (runtime/source/filesource): Err
+// is nil when the new version (or the version already served) is in use again, else why the last good version
+// is still being served.
+type FileEvent struct {
+	Path string
+	Err  error
+}
+
 // Hooks are optional observers of task execution; a nil func costs nothing, not even building the Event.
 type Hooks struct {
 	OnHit, OnMiss, OnStale, OnNegativeHit func(ctx context.Context, e Event)
@@ -23,8 +31,8 @@ type Hooks struct {
 	OnRetry                               func(ctx context.Context, e Event)
 	OnFallback                            func(ctx context.Context, e Event)
 	OnError                               func(ctx context.Context, e Event) // Do is about to return an error other than not-found
-	// OnReload is called by the file poller after it read a changed file: Err nil means the new version is
-	// served, else the last good version still is (see Executor.Health).
+	// OnReload is called by the file source's poller (runtime/source/filesource) after it read a changed file:
+	// Err nil means the new version is served, else the last good version still is (see Executor.Health).
 	OnReload func(ctx context.Context, e FileEvent)
 	// OnBatch is called once per batch source call of a batched task, after its retries.
 	OnBatch func(ctx context.Context, e BatchEvent)

@@ -56,3 +56,22 @@ func TestChainHooks(t *testing.T) {
 		t.Fatalf("a=%d b=%d", a, b)
 	}
 }
+
+func TestSlogHooksReload(t *testing.T) {
+	var buf strings.Builder
+	h := SlogHooks(slog.New(slog.NewTextHandler(&buf, nil)))
+	h.OnReload(context.Background(), FileEvent{Path: "c.yaml"})
+	h.OnReload(context.Background(), FileEvent{Path: "c.yaml", Err: errors.New("bad")})
+	out := buf.String()
+	for _, want := range []string{`level=INFO msg="reftask: file reloaded" path=c.yaml`, `level=ERROR msg="reftask: file reload failed" path=c.yaml error=bad`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("log lacks %q:\n%s", want, out)
+		}
+	}
+	var a, b int
+	c := chainHooks(Hooks{OnReload: func(context.Context, FileEvent) { a++ }}, Hooks{OnReload: func(context.Context, FileEvent) { b++ }})
+	c.OnReload(context.Background(), FileEvent{})
+	if a != 1 || b != 1 {
+		t.Fatalf("chained OnReload: a=%d b=%d", a, b)
+	}
+}

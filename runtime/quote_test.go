@@ -11,13 +11,11 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"testing/fstest"
 	"time"
 	"unicode/utf8"
 
 	"github.com/reftask/reftask/internal/format"
 	"github.com/reftask/reftask/internal/quote"
-	"github.com/reftask/reftask/runtime/internal/jsonptr"
 )
 
 // Error text is bounded (issue 11, class 10): a value quoted in an error or a log line is cut at quote.Limit
@@ -61,7 +59,6 @@ var hugeSizes = []int{quote.Limit + 1, 1 << 20, 5 << 20}
 const errorBound = 4 << 10
 
 func TestBoundedErrors(t *testing.T) {
-	ctx := context.Background()
 	paths := map[string]func(huge string) string{
 		"FormatError date":  func(h string) string { _, err := ParseDate(h); return err.Error() },
 		"FormatError uuid":  func(h string) string { _, err := ParseUUID(h); return err.Error() },
@@ -69,11 +66,6 @@ func TestBoundedErrors(t *testing.T) {
 		"FormatError uri":   func(h string) string { _, err := ParseURI("http://x/" + h + " "); return err.Error() },
 		"FormatError ipv6":  func(h string) string { _, err := ParseIPv6(h); return err.Error() },
 		"CheckFormat":       func(h string) string { return format.Check("date-time", h).Error() },
-		"file pointer not found": func(h string) string {
-			x := newTestExecutor(t, WithFileFS(fstest.MapFS{"f.json": {Data: []byte(`{"a":1}`)}}))
-			_, err := FetchFile(ctx, x, "T", "f.json", "/"+jsonptr.Escape(h))
-			return err.Error()
-		},
 		"TaskError of a describe": func(h string) string {
 			return (&TaskError{Task: "T", Key: "id=" + quote.Quote(h), Attempts: 1, Err: ErrNotFound}).Error()
 		},

@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -59,6 +60,60 @@ func (x *Executor) BoundSource(_ seam.Token, kind, name string) (bound.Source, e
 
 // Permanent is runtime.Permanent for the packages of this module that reach the executor through the seam.
 func (x *Executor) Permanent(_ seam.Token, err error) error { return Permanent(err) }
+
+// startSources starts the bound sources that run alongside the executor, in binding order, and notes those that
+// report health; New calls it once every option has been applied and the cache is ready. If one fails to start,
+// those already started are stopped.
+func (x *Executor) startSources() error {
+	for _, s := range x.sourceOrder {
+		if h, ok := s.(bound.HealthReporter); ok {
+			x.reporters = append(x.reporters, h)
+		}
+		r, ok := s.(seam.Runner)
+		if !ok {
+			continue
+		}
+		x.runners = append(x.runners, r)
+		if err := r.Start(x); err != nil {
+			x.stopRunners()
+			return fmt.Errorf("start %s %q: %w", s.Kind(), s.Name(), err)
+		}
+	}
+	return nil
+}
+
+// stopRunners stops what startSources started, the last started first; Close calls it, possibly more than once.
+func (x *Executor) stopRunners() {
+	for i := len(x.runners) - 1; i >= 0; i-- {
+		x.runners[i].Stop()
+	}
+}
+
+// Health returns nil when every bound source serves what it should, else the problems that the sources which
+// keep serving through them report: with a file root bound, one error per file that failed to reload and still
+// serves its last good version. It does no I/O, so it is cheap enough for every liveness probe.
+func (x *Executor) Health() error {
+	if x == nil {
+		return nil
+	}
+	var errs []error
+	for _, h := range x.reporters {
+		if err := h.Health(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// ReportReload hands the file source's reload outcome to the OnReload hook. Its Token argument can only be
+// written by packages of this module.
+func (x *Executor) ReportReload(_ seam.Token, ctx context.Context, path string, err error) {
+	if h := x.hooks.OnReload; h != nil {
+		h(ctx, FileEvent{Path: path, Err: err})
+	}
+}
+
+var _ seam.Host = (*Executor)(nil)
 
 // closeSources closes the bound sources, the last bound first, and joins their errors.
 func (x *Executor) closeSources() error {

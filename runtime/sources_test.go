@@ -111,25 +111,90 @@ func TestBoundSourceLookup(t *testing.T) {
 	}
 }
 
-// TestBuiltInKindsAreBound: WithSQL, WithHTTP and the file options bind sources of the kinds sql, http and file,
-// which the seam finds and Check probes; a kind's name taken by a user's binding is an error, not an overwrite.
+// TestBuiltInKindsAreBound: WithSQL and WithHTTP bind sources of the kinds sql and http, which the seam finds and
+// Check probes; a kind's name taken by a user's binding is an error, not an overwrite.
 func TestBuiltInKindsAreBound(t *testing.T) {
-	x := newTestExecutor(t, WithHTTP("api", "http://127.0.0.1:1"), WithFileRoot(t.TempDir()), WithFilePoll(0))
-	ctx := context.Background()
-	for _, k := range []struct{ kind, name string }{{"http", "api"}, {"file", "root"}} {
-		s, err := x.BoundSource(seam.Token{}, k.kind, k.name)
-		if err != nil || s.Kind() != k.kind || s.Name() != k.name {
-			t.Fatalf("%s/%s: %v, %v", k.kind, k.name, s, err)
-		}
-	}
-	files, _ := x.BoundSource(seam.Token{}, "file", "root")
-	if err := files.Check(ctx); err != nil {
-		t.Errorf("file root with nothing failing: %v", err)
-	}
-	if _, err := New(WithSource(&fakeKind{kind: "file", name: "root"}), WithFileRoot(t.TempDir())); err == nil || !strings.Contains(err.Error(), "already bound") {
-		t.Errorf("file root over a user's binding: %v", err)
+	x := newTestExecutor(t, WithHTTP("api", "http://127.0.0.1:1"))
+	s, err := x.BoundSource(seam.Token{}, "http", "api")
+	if err != nil || s.Kind() != "http" || s.Name() != "api" {
+		t.Fatalf("http/api: %v, %v", s, err)
 	}
 	if _, err := New(WithSource(&fakeKind{kind: "sql", name: "main"}), WithSQL("main", nil, Postgres)); err == nil {
 		t.Error("WithSQL accepted a nil database")
+	}
+}
+
+// runnerKind is a source that runs alongside the executor and reports health; log records Start, Stop and Close.
+type runnerKind struct {
+	fakeKind
+	log      *[]string
+	startErr error
+	health   error
+	host     seam.Host
+}
+
+func (r *runnerKind) Start(h seam.Host) error {
+	*r.log = append(*r.log, "start "+r.name)
+	r.host = h
+	return r.startErr
+}
+
+func (r *runnerKind) Stop()         { *r.log = append(*r.log, "stop "+r.name) }
+func (r *runnerKind) Health() error { return r.health }
+
+func (r *runnerKind) Close() error {
+	*r.log = append(*r.log, "close "+r.name)
+	return nil
+}
+
+// TestRunnersAndHealth: New starts the sources that run alongside it in binding order, once every option was
+// applied, handing them the executor; Close stops them, the last first, before closing the sources; a failed
+// start fails New and stops those already started. Health joins what every reporting source says.
+func TestRunnersAndHealth(t *testing.T) {
+	var log []string
+	a := &runnerKind{fakeKind: fakeKind{kind: "k", name: "a"}, log: &log}
+	b := &runnerKind{fakeKind: fakeKind{kind: "k", name: "b"}, log: &log, health: errors.New("b degraded")}
+	var reloads []FileEvent
+	x, err := New(WithSource(a), WithSource(&fakeKind{kind: "plain", name: "p"}), WithSource(b),
+		WithHooks(Hooks{OnReload: func(_ context.Context, e FileEvent) { reloads = append(reloads, e) }}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(log, ","); got != "start a,start b" {
+		t.Errorf("started %q, want a then b", got)
+	}
+	if a.host != seam.Host(x) {
+		t.Error("Start was not handed the executor")
+	}
+	if err := x.Health(); err == nil || err.Error() != "b degraded" {
+		t.Errorf("Health = %v, want b's report", err)
+	}
+	a.health = errors.New("a degraded")
+	if err := x.Health(); err == nil || err.Error() != "a degraded\nb degraded" {
+		t.Errorf("Health = %q, want both reports in binding order", err)
+	}
+	a.host.ReportReload(seam.Token{}, context.Background(), "c.json", nil)
+	if len(reloads) != 1 || reloads[0].Path != "c.json" || reloads[0].Err != nil {
+		t.Errorf("OnReload saw %+v", reloads)
+	}
+	log = nil
+	if err := x.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(log, ","); got != "stop b,stop a,close b,close a" {
+		t.Errorf("Close did %q", got)
+	}
+
+	log = nil
+	c := &runnerKind{fakeKind: fakeKind{kind: "k", name: "c"}, log: &log}
+	d := &runnerKind{fakeKind: fakeKind{kind: "k", name: "d"}, log: &log, startErr: errors.New("no directory")}
+	if _, err := New(WithSource(c), WithSource(d)); err == nil || !strings.Contains(err.Error(), `start k "d": no directory`) {
+		t.Errorf("failed start: %v", err)
+	}
+	if got := strings.Join(log, ","); got != "start c,start d,stop d,stop c" {
+		t.Errorf("after a failed start: %q", got)
+	}
+	if err := (*Executor)(nil).Health(); err != nil {
+		t.Errorf("nil executor: %v", err)
 	}
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/reftask/reftask/examples/serviceconfig/configs"
 	"github.com/reftask/reftask/runtime"
+	"github.com/reftask/reftask/runtime/source/filesource"
 )
 
 //go:embed config/services.yaml
@@ -42,8 +43,7 @@ func run(ctx context.Context, w io.Writer) error {
 
 	reloaded := make(chan error, 8)
 	exec, err := runtime.New(
-		runtime.WithFileRoot(root),
-		runtime.WithFilePoll(20*time.Millisecond),
+		runtime.WithSource(filesource.Dir(root, filesource.Poll(20*time.Millisecond))),
 		runtime.WithHooks(runtime.Hooks{OnReload: func(_ context.Context, e runtime.FileEvent) {
 			select {
 			case reloaded <- e.Err:

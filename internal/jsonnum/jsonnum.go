@@ -336,3 +336,42 @@ func (a decimal) rat() *big.Rat {
 	}
 	return r
 }
+
+// IsLiteral reports whether s is a number literal by the JSON grammar exactly (no sign but a leading minus, no
+// leading zeros, no bare dot): the runtime checks with it that a value's text is JSON, and the file source keeps
+// such YAML numbers as written, so that big or precise ones stay exact.
+func IsLiteral(s string) bool {
+	i := 0
+	digits := func() int {
+		start := i
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+		return i - start
+	}
+	if i < len(s) && s[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(s) && s[i] == '0':
+		i++
+	case digits() == 0:
+		return false
+	}
+	if i < len(s) && s[i] == '.' {
+		i++
+		if digits() == 0 {
+			return false
+		}
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		if digits() == 0 {
+			return false
+		}
+	}
+	return i == len(s)
+}

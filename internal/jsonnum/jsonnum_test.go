@@ -392,3 +392,19 @@ func decode(t *testing.T, s string) any {
 	}
 	return v
 }
+
+func TestIsLiteral(t *testing.T) {
+	for _, tc := range []struct {
+		s    string
+		want bool
+	}{
+		{"0", true}, {"-0", true}, {"12", true}, {"1.50", true}, {"1e3", true}, {"-1.5E-7", true}, {"1e+2", true},
+		{"123456789012345678901234567890", true},
+		{"", false}, {"-", false}, {"+1", false}, {"01", false}, {".5", false}, {"1.", false}, {"1e", false},
+		{"0x1F", false}, {"1_000", false}, {" 1", false}, {"1 ", false}, {"NaN", false},
+	} {
+		if got := IsLiteral(tc.s); got != tc.want {
+			t.Errorf("IsLiteral(%q) = %v, want %v", tc.s, got, tc.want)
+		}
+	}
+}

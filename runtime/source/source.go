@@ -33,3 +33,12 @@ type Source interface {
 type Validator interface {
 	Validate() error
 }
+
+// HealthReporter is implemented by a bound source that keeps serving while
+// something is wrong, such as a file that failed to reload and still serves
+// its last good version. Executor.Health joins what every bound source that
+// implements it reports. Unlike Check it does no I/O: it reports what the
+// source already knows, so it is cheap enough to call on every probe.
+type HealthReporter interface {
+	Health() error
+}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"github.com/reftask/reftask/runtime"
 	"github.com/reftask/reftask/runtime/kit"
+	filesource "github.com/reftask/reftask/runtime/source/filesource"
 	"time"
 )
 
@@ -134,7 +135,7 @@ type Client struct {
 // NewClient binds the package's tasks to x. The connections and files the tasks name are looked up in x when a task runs.
 func NewClient(x *runtime.Executor) *Client {
 	c := &Client{x: x}
-	x.WatchFile("ServiceConfig", "config/services.yaml")
+	filesource.Watch(x, "ServiceConfig", "config/services.yaml")
 	c.serviceConfig = runtime.NewTask(x, runtime.TaskSpec[ServiceConfigParams, ServiceConfig]{
 		AppendKey: appendServiceConfigParams,
 		Cache: runtime.CachePolicy{
@@ -175,7 +176,7 @@ func describeServiceConfigParams(p *ServiceConfigParams) string {
 }
 
 func (c *Client) fetchServiceConfig(ctx context.Context, p *ServiceConfigParams) (*ServiceConfig, error) {
-	raw, err := runtime.FetchFile(ctx, c.x, "ServiceConfig", "config/services.yaml", kit.JoinPointer("/services", p.ServiceName))
+	raw, err := filesource.Fetch(ctx, c.x, "ServiceConfig", "config/services.yaml", kit.JoinPointer("/services", p.ServiceName))
 	if err != nil {
 		return nil, err
 	}

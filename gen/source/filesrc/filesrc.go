@@ -1,6 +1,7 @@
 // Package filesrc is the generator's side of the file source kind: a JSON or
 // YAML file under the root bound at run time, and a JSON pointer into it
-// whose tokens may be params. Generated code calls the runtime's FetchFile.
+// whose tokens may be params. Generated code calls the runtime's file source
+// package, runtime/source/filesource (Watch and Fetch).
 package filesrc
 
 import (
@@ -18,7 +19,7 @@ import (
 )
 
 // rt is the runtime package the generated code calls; the generator names it without importing it.
-const rt = "github.com/reftask/reftask/runtime"
+const rt = "github.com/reftask/reftask/runtime/source/filesource"
 
 //go:embed schema.json
 var schema []byte
@@ -99,10 +100,10 @@ func (*Source) FieldType() jen.Code { return nil }
 
 // Init registers the task as a reader of the file, so that a new version drops its cached results.
 func (s *Source) Init(_ source.Emitter, t *ir.Task) []jen.Code {
-	return []jen.Code{jen.Id("x").Dot("WatchFile").Call(jen.Lit(t.Name), jen.Lit(s.Path))}
+	return []jen.Code{jen.Qual(rt, "Watch").Call(jen.Id("x"), jen.Lit(t.Name), jen.Lit(s.Path))}
 }
 
-// Fetch builds the pointer, each param escaped as a token, and reads the file's record with FetchFile.
+// Fetch builds the pointer, each param escaped as a token, and reads the file's record with filesource.Fetch.
 func (s *Source) Fetch(e source.Emitter, t *ir.Task) ([]jen.Code, jen.Code) {
 	var ptr jen.Code
 	lit := ""
@@ -131,7 +132,7 @@ func (s *Source) Fetch(e source.Emitter, t *ir.Task) ([]jen.Code, jen.Code) {
 		ptr = expr
 	}
 	stmts := []jen.Code{
-		jen.List(jen.Id("raw"), jen.Err()).Op(":=").Qual(rt, "FetchFile").Call(jen.Id("ctx"), jen.Id("c").Dot("x"), jen.Lit(t.Name), jen.Lit(s.Path), ptr),
+		jen.List(jen.Id("raw"), jen.Err()).Op(":=").Qual(rt, "Fetch").Call(jen.Id("ctx"), jen.Id("c").Dot("x"), jen.Lit(t.Name), jen.Lit(s.Path), ptr),
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
 	}
 	return stmts, e.Record(t)

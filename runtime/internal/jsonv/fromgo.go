@@ -5,6 +5,8 @@ import (
 	"errors"
 	"math"
 	"strconv"
+
+	"github.com/reftask/reftask/internal/jsonnum"
 )
 
 // FromGo converts a Go value to the JSON types Decode gives (nil, bool, string, json.Number, []any,
@@ -17,7 +19,7 @@ func FromGo(raw any) (any, error) {
 		return x, nil
 	case json.Number:
 		// Checked so that every JSONValue has a JSON text: its cache key and its body are that text.
-		if !IsNumber(string(x)) {
+		if !jsonnum.IsLiteral(string(x)) {
 			return nil, errors.New("not a JSON number")
 		}
 		return x, nil
@@ -69,41 +71,4 @@ func FromGo(raw any) (any, error) {
 		return nil, err
 	}
 	return Decode(b)
-}
-
-// IsNumber reports whether s is a number in JSON's grammar.
-func IsNumber(s string) bool {
-	i := 0
-	digits := func() int {
-		start := i
-		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-			i++
-		}
-		return i - start
-	}
-	if i < len(s) && s[i] == '-' {
-		i++
-	}
-	switch {
-	case i < len(s) && s[i] == '0':
-		i++
-	case digits() == 0:
-		return false
-	}
-	if i < len(s) && s[i] == '.' {
-		i++
-		if digits() == 0 {
-			return false
-		}
-	}
-	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
-		i++
-		if i < len(s) && (s[i] == '+' || s[i] == '-') {
-			i++
-		}
-		if digits() == 0 {
-			return false
-		}
-	}
-	return i == len(s)
 }

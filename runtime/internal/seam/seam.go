@@ -5,6 +5,7 @@
 package seam
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/reftask/reftask/runtime/source"
@@ -21,6 +22,28 @@ type Host interface {
 	BoundSource(tok Token, kind, name string) (source.Source, error)
 	// Permanent marks err as not worth retrying, as runtime.Permanent does.
 	Permanent(tok Token, err error) error
+	// InvalidateTask retires every cached result of task, as the executor's
+	// public method of that name does: a source whose data changed calls it
+	// for the tasks that read that data.
+	InvalidateTask(task string)
+	// ReportReload tells the executor's OnReload hook (and so its log lines,
+	// under WithLogger) that the file at path was reread: err nil when the
+	// new version is served, else why the last good one still is.
+	ReportReload(tok Token, ctx context.Context, path string, err error)
+}
+
+// Runner is implemented by a bound source of this module that works
+// alongside the executor, such as the file source's poller. runtime.New
+// calls Start, handing it the executor, once every option has been applied
+// and the cache is ready, in binding order; an error fails New. The
+// executor's Close calls Stop before it closes the cache and the bound
+// sources, so Stop must wait for that work to end and leave no goroutine
+// behind. Stop may be called more than once, and after a failed Start.
+// Users' own kinds cannot implement Runner, since they cannot name Host:
+// what a runner may do to an executor is this module's to decide.
+type Runner interface {
+	Start(h Host) error
+	Stop()
 }
 
 // Lookup returns the source of kind bound under name in h as the kind

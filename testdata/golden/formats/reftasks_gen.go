@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"github.com/reftask/reftask/runtime"
 	"github.com/reftask/reftask/runtime/kit"
+	filesource "github.com/reftask/reftask/runtime/source/filesource"
 	"maps"
 	"net/netip"
 	"slices"
@@ -763,7 +764,7 @@ func NewClient(x *runtime.Executor) *Client {
 		ValidateResult: (*Holiday).Validate,
 		Version:        "3b50e381b8d8fc3c",
 	})
-	x.WatchFile("Room", "rooms.json")
+	filesource.Watch(x, "Room", "rooms.json")
 	c.room = runtime.NewTask(x, runtime.TaskSpec[RoomParams, Room]{
 		AppendKey:      appendRoomParams,
 		Cache:          runtime.CachePolicy{TTL: time.Minute},
@@ -1013,7 +1014,7 @@ func describeRoomParams(p *RoomParams) string {
 }
 
 func (c *Client) fetchRoom(ctx context.Context, p *RoomParams) (*Room, error) {
-	raw, err := runtime.FetchFile(ctx, c.x, "Room", "rooms.json", kit.JoinPointer("/rooms", p.ID.String()))
+	raw, err := filesource.Fetch(ctx, c.x, "Room", "rooms.json", kit.JoinPointer("/rooms", p.ID.String()))
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"github.com/reftask/reftask/runtime"
 	"github.com/reftask/reftask/runtime/kit"
+	filesource "github.com/reftask/reftask/runtime/source/filesource"
 	"net/netip"
 	"strconv"
 	"time"
@@ -881,7 +882,7 @@ func NewClient(x *runtime.Executor) *Client {
 		ValidateResult: (*Guard).Validate,
 		Version:        "9cdd6181ee082f86",
 	})
-	x.WatchFile("KeyFile", "records.json")
+	filesource.Watch(x, "KeyFile", "records.json")
 	c.keyFile = runtime.NewTask(x, runtime.TaskSpec[KeyFileParams, Echo]{
 		AppendKey: keyKeyFileParams,
 		Cache: runtime.CachePolicy{
@@ -1133,7 +1134,7 @@ func describeKeyFileParams(p *KeyFileParams) string {
 
 func (c *Client) fetchKeyFile(ctx context.Context, p *KeyFileParams) (*Echo, error) {
 	p = normalizeKeyFileParams(p)
-	raw, err := runtime.FetchFile(ctx, c.x, "KeyFile", "records.json", kit.JoinPointer(kit.JoinPointer(kit.JoinPointer(kit.JoinPointer(kit.JoinPointer(kit.JoinPointer(kit.JoinPointer("/r", p.S), strconv.FormatInt(p.I, 10)), strconv.FormatFloat(p.N, 'g', -1, 64)), p.Dt.Format(time.RFC3339Nano)), p.U.String()), p.V6.String()), fmt.Sprint(p.Code)))
+	raw, err := filesource.Fetch(ctx, c.x, "KeyFile", "records.json", kit.JoinPointer(kit.JoinPointer(kit.JoinPointer(kit.JoinPointer(kit.JoinPointer(kit.JoinPointer(kit.JoinPointer("/r", p.S), strconv.FormatInt(p.I, 10)), strconv.FormatFloat(p.N, 'g', -1, 64)), p.Dt.Format(time.RFC3339Nano)), p.U.String()), p.V6.String()), fmt.Sprint(p.Code)))
 	if err != nil {
 		return nil, err
 	}

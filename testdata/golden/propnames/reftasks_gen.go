@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"github.com/reftask/reftask/runtime"
 	"github.com/reftask/reftask/runtime/kit"
+	filesource "github.com/reftask/reftask/runtime/source/filesource"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -642,7 +643,7 @@ type Client struct {
 // NewClient binds the package's tasks to x. The connections and files the tasks name are looked up in x when a task runs.
 func NewClient(x *runtime.Executor) *Client {
 	c := &Client{x: x}
-	x.WatchFile("Record", "records.json")
+	filesource.Watch(x, "Record", "records.json")
 	c.record = runtime.NewTask(x, runtime.TaskSpec[RecordParams, Record]{
 		AppendKey: appendRecordParams,
 		Cache:     runtime.CachePolicy{TTL: time.Minute},
@@ -660,7 +661,7 @@ func NewClient(x *runtime.Executor) *Client {
 		ValidateResult: (*Record).Validate,
 		Version:        "cb20a1119666fe79",
 	})
-	x.WatchFile("Shapes", "shapes.json")
+	filesource.Watch(x, "Shapes", "shapes.json")
 	c.shapes = runtime.NewTask(x, runtime.TaskSpec[ShapesParams, Shapes]{
 		AppendKey:      appendShapesParams,
 		Cache:          runtime.CachePolicy{TTL: time.Minute},
@@ -730,7 +731,7 @@ func recordRecord(raw any) (out *Record, err error) {
 }
 
 func (c *Client) fetchRecord(ctx context.Context, p *RecordParams) (*Record, error) {
-	raw, err := runtime.FetchFile(ctx, c.x, "Record", "records.json", kit.JoinPointer("", p.ID))
+	raw, err := filesource.Fetch(ctx, c.x, "Record", "records.json", kit.JoinPointer("", p.ID))
 	if err != nil {
 		return nil, err
 	}
@@ -758,7 +759,7 @@ func describeShapesParams(p *ShapesParams) string {
 }
 
 func (c *Client) fetchShapes(ctx context.Context, p *ShapesParams) (*Shapes, error) {
-	raw, err := runtime.FetchFile(ctx, c.x, "Shapes", "shapes.json", kit.JoinPointer("", p.ID))
+	raw, err := filesource.Fetch(ctx, c.x, "Shapes", "shapes.json", kit.JoinPointer("", p.ID))
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"github.com/reftask/reftask/runtime"
 	"github.com/reftask/reftask/runtime/kit"
+	filesource "github.com/reftask/reftask/runtime/source/filesource"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -857,7 +858,7 @@ type Client struct {
 // NewClient binds the package's tasks to x. The connections and files the tasks name are looked up in x when a task runs.
 func NewClient(x *runtime.Executor) *Client {
 	c := &Client{x: x}
-	x.WatchFile("Shapes", "shapes.json")
+	filesource.Watch(x, "Shapes", "shapes.json")
 	c.shapes = runtime.NewTask(x, runtime.TaskSpec[ShapesParams, ShapesResult]{
 		AppendKey:      appendShapesParams,
 		Cache:          runtime.CachePolicy{TTL: time.Minute},
@@ -870,7 +871,7 @@ func NewClient(x *runtime.Executor) *Client {
 		ValidateResult: (*ShapesResult).Validate,
 		Version:        "e294a2d183565f21",
 	})
-	x.WatchFile("Woods", "woods.json")
+	filesource.Watch(x, "Woods", "woods.json")
 	c.woods = runtime.NewTask(x, runtime.TaskSpec[WoodsParams, Forest]{
 		AppendKey:      appendWoodsParams,
 		Cache:          runtime.CachePolicy{TTL: time.Minute},
@@ -907,7 +908,7 @@ func describeShapesParams(p *ShapesParams) string {
 }
 
 func (c *Client) fetchShapes(ctx context.Context, p *ShapesParams) (*ShapesResult, error) {
-	raw, err := runtime.FetchFile(ctx, c.x, "Shapes", "shapes.json", kit.JoinPointer("", p.ID))
+	raw, err := filesource.Fetch(ctx, c.x, "Shapes", "shapes.json", kit.JoinPointer("", p.ID))
 	if err != nil {
 		return nil, err
 	}
@@ -935,7 +936,7 @@ func describeWoodsParams(p *WoodsParams) string {
 }
 
 func (c *Client) fetchWoods(ctx context.Context, p *WoodsParams) (*Forest, error) {
-	raw, err := runtime.FetchFile(ctx, c.x, "Woods", "woods.json", kit.JoinPointer("", p.Name))
+	raw, err := filesource.Fetch(ctx, c.x, "Woods", "woods.json", kit.JoinPointer("", p.Name))
 	if err != nil {
 		return nil, err
 	}

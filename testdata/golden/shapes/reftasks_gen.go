@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"github.com/reftask/reftask/runtime"
 	"github.com/reftask/reftask/runtime/kit"
+	filesource "github.com/reftask/reftask/runtime/source/filesource"
 	"math"
 	"slices"
 	"strconv"
@@ -1612,7 +1613,7 @@ func NewClient(x *runtime.Executor) *Client {
 		ValidateResult: (*FallbackNamesResult).Validate,
 		Version:        "98ea218b1a5b48e2",
 	})
-	x.WatchFile("WideBounds", "wide.json")
+	filesource.Watch(x, "WideBounds", "wide.json")
 	c.wideBounds = runtime.NewTask(x, runtime.TaskSpec[WideBoundsParams, WideBoundsResult]{
 		AppendKey:      appendWideBoundsParams,
 		Cache:          runtime.CachePolicy{TTL: time.Minute},
@@ -1754,7 +1755,7 @@ func describeWideBoundsParams(p *WideBoundsParams) string {
 }
 
 func (c *Client) fetchWideBounds(ctx context.Context, p *WideBoundsParams) (*WideBoundsResult, error) {
-	raw, err := runtime.FetchFile(ctx, c.x, "WideBounds", "wide.json", kit.JoinPointer("", p.ID))
+	raw, err := filesource.Fetch(ctx, c.x, "WideBounds", "wide.json", kit.JoinPointer("", p.ID))
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"github.com/reftask/reftask/runtime"
 	"github.com/reftask/reftask/runtime/kit"
+	filesource "github.com/reftask/reftask/runtime/source/filesource"
 	"maps"
 	"slices"
 	"strconv"
@@ -548,7 +549,7 @@ type Client struct {
 // NewClient binds the package's tasks to x. The connections and files the tasks name are looked up in x when a task runs.
 func NewClient(x *runtime.Executor) *Client {
 	c := &Client{x: x}
-	x.WatchFile("FeatureFlags", "config/flags.json")
+	filesource.Watch(x, "FeatureFlags", "config/flags.json")
 	c.featureFlags = runtime.NewTask(x, runtime.TaskSpec[FeatureFlagsParams, Flags]{
 		AppendKey:      appendFeatureFlagsParams,
 		Cache:          runtime.CachePolicy{TTL: time.Minute},
@@ -637,7 +638,7 @@ func NewClient(x *runtime.Executor) *Client {
 		ValidateParams: (*ProductsByIDsParams).Validate,
 		Version:        "70f3a5ccfbc8991b",
 	})
-	x.WatchFile("ServiceConfig", "config/services.yaml")
+	filesource.Watch(x, "ServiceConfig", "config/services.yaml")
 	c.serviceConfig = runtime.NewTask(x, runtime.TaskSpec[ServiceConfigParams, ServiceConfig]{
 		AppendKey:      appendServiceConfigParams,
 		Cache:          runtime.CachePolicy{TTL: time.Hour},
@@ -674,7 +675,7 @@ func describeFeatureFlagsParams(p *FeatureFlagsParams) string {
 }
 
 func (c *Client) fetchFeatureFlags(ctx context.Context, p *FeatureFlagsParams) (*Flags, error) {
-	raw, err := runtime.FetchFile(ctx, c.x, "FeatureFlags", "config/flags.json", kit.JoinPointer("", string(p.Env))+"/flags")
+	raw, err := filesource.Fetch(ctx, c.x, "FeatureFlags", "config/flags.json", kit.JoinPointer("", string(p.Env))+"/flags")
 	if err != nil {
 		return nil, err
 	}
@@ -831,7 +832,7 @@ func describeServiceConfigParams(p *ServiceConfigParams) string {
 }
 
 func (c *Client) fetchServiceConfig(ctx context.Context, p *ServiceConfigParams) (*ServiceConfig, error) {
-	raw, err := runtime.FetchFile(ctx, c.x, "ServiceConfig", "config/services.yaml", kit.JoinPointer("/services", p.ServiceName))
+	raw, err := filesource.Fetch(ctx, c.x, "ServiceConfig", "config/services.yaml", kit.JoinPointer("/services", p.ServiceName))
 	if err != nil {
 		return nil, err
 	}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"github.com/reftask/reftask/runtime"
 	"github.com/reftask/reftask/runtime/kit"
+	filesource "github.com/reftask/reftask/runtime/source/filesource"
 	"slices"
 	"strconv"
 	"time"
@@ -1476,7 +1477,7 @@ type Client struct {
 // NewClient binds the package's tasks to x. The connections and files the tasks name are looked up in x when a task runs.
 func NewClient(x *runtime.Executor) *Client {
 	c := &Client{x: x}
-	x.WatchFile("Drawing", "drawings.json")
+	filesource.Watch(x, "Drawing", "drawings.json")
 	c.drawing = runtime.NewTask(x, runtime.TaskSpec[DrawingParams, Drawing]{
 		AppendKey:      appendDrawingParams,
 		Cache:          runtime.CachePolicy{TTL: time.Minute},
@@ -1489,7 +1490,7 @@ func NewClient(x *runtime.Executor) *Client {
 		ValidateResult: (*Drawing).Validate,
 		Version:        "f75efee28c134679",
 	})
-	x.WatchFile("Scalar", "settings.json")
+	filesource.Watch(x, "Scalar", "settings.json")
 	c.scalar = runtime.NewTask(x, runtime.TaskSpec[ScalarParams, Scalar]{
 		AppendKey:      appendScalarParams,
 		Cache:          runtime.CachePolicy{TTL: time.Minute},
@@ -1526,7 +1527,7 @@ func describeDrawingParams(p *DrawingParams) string {
 }
 
 func (c *Client) fetchDrawing(ctx context.Context, p *DrawingParams) (*Drawing, error) {
-	raw, err := runtime.FetchFile(ctx, c.x, "Drawing", "drawings.json", kit.JoinPointer("", p.ID))
+	raw, err := filesource.Fetch(ctx, c.x, "Drawing", "drawings.json", kit.JoinPointer("", p.ID))
 	if err != nil {
 		return nil, err
 	}
@@ -1554,7 +1555,7 @@ func describeScalarParams(p *ScalarParams) string {
 }
 
 func (c *Client) fetchScalar(ctx context.Context, p *ScalarParams) (*Scalar, error) {
-	raw, err := runtime.FetchFile(ctx, c.x, "Scalar", "settings.json", kit.JoinPointer("", p.Key))
+	raw, err := filesource.Fetch(ctx, c.x, "Scalar", "settings.json", kit.JoinPointer("", p.Key))
 	if err != nil {
 		return nil, err
 	}

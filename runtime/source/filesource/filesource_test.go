@@ -1,4 +1,4 @@
-package runtime
+package filesource
 
 import (
 	"context"
@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -19,9 +18,38 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/reftask/reftask/runtime"
 	"github.com/reftask/reftask/runtime/internal/jsonptr"
+	"github.com/reftask/reftask/runtime/internal/seam"
 	"github.com/reftask/reftask/runtime/internal/wire"
+	"github.com/reftask/reftask/runtime/kit"
 )
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+// newExec builds an executor with the file root s (none when nil) and closes it when the test ends.
+func newExec(t testing.TB, s *Source, opts ...runtime.Option) *runtime.Executor {
+	t.Helper()
+	if s != nil {
+		opts = append([]runtime.Option{runtime.WithSource(s)}, opts...)
+	}
+	x, err := runtime.New(opts...)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	t.Cleanup(func() { _ = x.Close() })
+	return x
+}
+
+// userFileKind is a user's own source that claims the file kind's name.
+type userFileKind struct{}
+
+func (userFileKind) Kind() string                { return Kind }
+func (userFileKind) Name() string                { return rootName }
+func (userFileKind) Check(context.Context) error { return nil }
+func (userFileKind) Close() error                { return nil }
 
 const (
 	fixtureJSON = `{
@@ -41,13 +69,13 @@ big: 123456789012345678901234567890
 `
 )
 
-func TestFetchFileLookup(t *testing.T) {
+func TestFetchLookup(t *testing.T) {
 	fsys := fstest.MapFS{
 		"data/fixture.json": {Data: []byte(fixtureJSON)},
 		"data/fixture.yaml": {Data: []byte(fixtureYAML)},
 		"data/fixture.yml":  {Data: []byte(fixtureYAML)},
 	}
-	x := newTestExecutor(t, WithFileFS(fsys))
+	x := newExec(t, FS(fsys))
 	ctx := context.Background()
 	cases := []struct {
 		pointer string
@@ -56,8 +84,8 @@ func TestFetchFileLookup(t *testing.T) {
 	}{
 		{pointer: "/users/u1/name", want: "Ann"},
 		{pointer: "/users/u1/age", want: json.Number("41")},
-		{pointer: "/users/" + EscapePointerToken("a/b") + "/name", want: "slash"},
-		{pointer: "/users" + "/" + jsonptr.Escape("m~n") + "/name", want: "tilde"},
+		{pointer: "/users/" + jsonptr.Escape("a/b") + "/name", want: "slash"},
+		{pointer: kit.JoinPointer("/users", "m~n") + "/name", want: "tilde"},
 		{pointer: "/users/a~1b/name", want: "slash"},
 		{pointer: "/users/m~0n/name", want: "tilde"},
 		{pointer: "/list/1", want: json.Number("20")},
@@ -78,14 +106,14 @@ func TestFetchFileLookup(t *testing.T) {
 	for _, file := range []string{"data/fixture.json", "data/fixture.yaml", "data/fixture.yml"} {
 		for _, tc := range cases {
 			t.Run(file+tc.pointer, func(t *testing.T) {
-				got, err := FetchFile(ctx, x, "T", file, tc.pointer)
+				got, err := Fetch(ctx, x, "T", file, tc.pointer)
 				switch {
 				case tc.err == "notfound":
-					if !IsNotFound(err) {
+					if !runtime.IsNotFound(err) {
 						t.Fatalf("got %v, %v; want ErrNotFound", got, err)
 					}
 				case tc.err != "":
-					if err == nil || !strings.Contains(err.Error(), tc.err) || IsNotFound(err) {
+					if err == nil || !strings.Contains(err.Error(), tc.err) || runtime.IsNotFound(err) {
 						t.Fatalf("got %v, %v; want error containing %q", got, err, tc.err)
 					}
 				case err != nil:
@@ -98,12 +126,12 @@ func TestFetchFileLookup(t *testing.T) {
 	}
 
 	// The whole document, and callers own what they get.
-	doc, err := FetchFile(ctx, x, "T", "data/fixture.json", "")
+	doc, err := Fetch(ctx, x, "T", "data/fixture.json", "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	doc.(map[string]any)["users"].(map[string]any)["u1"].(map[string]any)["name"] = "changed"
-	if got, _ := FetchFile(ctx, x, "T", "data/fixture.json", "/users/u1/name"); got != "Ann" {
+	if got, _ := Fetch(ctx, x, "T", "data/fixture.json", "/users/u1/name"); got != "Ann" {
 		t.Fatalf("a caller's change leaked into the shared document: %v", got)
 	}
 }
@@ -218,7 +246,7 @@ func TestParseJSON(t *testing.T) {
 	}
 }
 
-func TestFetchFileErrors(t *testing.T) {
+func TestFetchErrors(t *testing.T) {
 	dir := t.TempDir()
 	root := filepath.Join(dir, "root")
 	writeFile(t, filepath.Join(dir, "secret.json"), `{"k": "secret"}`)
@@ -228,7 +256,7 @@ func TestFetchFileErrors(t *testing.T) {
 	if err := os.Symlink(filepath.Join(dir, "secret.json"), filepath.Join(root, "link.json")); err != nil {
 		t.Fatal(err)
 	}
-	x := newTestExecutor(t, WithFileRoot(root), WithFilePoll(0))
+	x := newExec(t, Dir(root, Poll(0)))
 	ctx := context.Background()
 
 	cases := []struct {
@@ -250,14 +278,14 @@ func TestFetchFileErrors(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := FetchFile(ctx, x, "T", tc.path, "/k")
+			got, err := Fetch(ctx, x, "T", tc.path, "/k")
 			if err == nil {
 				t.Fatalf("got %v, want an error", got)
 			}
-			if IsNotFound(err) {
+			if runtime.IsNotFound(err) {
 				t.Fatalf("%v must not be not-found", err)
 			}
-			if !IsPermanent(err) {
+			if !runtime.IsPermanent(err) {
 				t.Errorf("%v should not be retried", err)
 			}
 			for _, want := range tc.err {
@@ -270,36 +298,58 @@ func TestFetchFileErrors(t *testing.T) {
 			}
 		})
 	}
-	if v, err := FetchFile(ctx, x, "T", "./ok.json", "/k"); err != nil || v != "v" {
+	if v, err := Fetch(ctx, x, "T", "./ok.json", "/k"); err != nil || v != "v" {
 		t.Fatalf("./ok.json: %v, %v", v, err)
 	}
 
 	// A file that appears later is picked up: a failed first load is not remembered.
 	writeFile(t, filepath.Join(root, "late.json"), `{"k": 1}`)
-	if _, err := FetchFile(ctx, x, "T", "late.json", "/k"); err != nil {
+	if _, err := Fetch(ctx, x, "T", "late.json", "/k"); err != nil {
 		t.Fatal(err)
 	}
 
-	noRoot := newTestExecutor(t)
-	if _, err := FetchFile(ctx, noRoot, "T", "ok.json", ""); err == nil || !strings.Contains(err.Error(), "no file root configured") {
+	noRoot := newExec(t, nil)
+	if _, err := Fetch(ctx, noRoot, "T", "ok.json", ""); err == nil || !strings.Contains(err.Error(), "no file root configured") {
 		t.Fatalf("without a root: %v", err)
 	}
-	if _, err := New(WithFileRoot(filepath.Join(dir, "does-not-exist"))); err == nil {
+	if _, err := runtime.New(runtime.WithSource(Dir(filepath.Join(dir, "does-not-exist")))); err == nil {
 		t.Fatal("New with a missing root directory must fail")
 	}
-	if _, err := New(WithFileRoot(root), WithFileFS(fstest.MapFS{})); err == nil || !strings.Contains(err.Error(), "set twice") {
-		t.Fatalf("two roots: %v", err)
+	for _, tc := range []struct {
+		name string
+		opts []runtime.Option
+		want string
+	}{
+		{"two roots", []runtime.Option{runtime.WithSource(Dir(root)), runtime.WithSource(FS(fstest.MapFS{}))}, "bound twice"},
+		{"negative poll", []runtime.Option{runtime.WithSource(Dir(root, Poll(-time.Second)))}, "filesource.Poll: negative interval -1s"},
+		{"empty directory", []runtime.Option{runtime.WithSource(Dir(""))}, "filesource.Dir: empty directory"},
+		{"nil fs", []runtime.Option{runtime.WithSource(FS(nil))}, "filesource.FS: nil fs.FS"},
+		{"zero Source", []runtime.Option{runtime.WithSource(&Source{})}, "built by filesource.Dir or filesource.FS"},
+		{"a user's kind named file", []runtime.Option{runtime.WithSource(userFileKind{}), runtime.WithSource(Dir(root))}, "bound twice"},
+	} {
+		if x, err := runtime.New(tc.opts...); err == nil || !strings.Contains(err.Error(), tc.want) {
+			if err == nil {
+				_ = x.Close()
+			}
+			t.Errorf("%s: %v, want an error containing %q", tc.name, err, tc.want)
+		}
 	}
-	if _, err := New(WithFilePoll(-time.Second)); err == nil {
-		t.Fatal("negative poll interval must fail")
+	// A Source serves one executor: its poller and its files belong to it.
+	shared := FS(fstest.MapFS{})
+	newExec(t, shared)
+	if x, err := runtime.New(runtime.WithSource(shared)); err == nil || !strings.Contains(err.Error(), "already bound to another executor") {
+		if err == nil {
+			_ = x.Close()
+		}
+		t.Errorf("one Source bound to two executors: %v", err)
 	}
 	cctx, cancel := context.WithCancel(ctx)
 	cancel()
-	if _, err := FetchFile(cctx, x, "T", "ok.json", "/k"); !errors.Is(err, context.Canceled) {
+	if _, err := Fetch(cctx, x, "T", "ok.json", "/k"); !errors.Is(err, context.Canceled) {
 		t.Fatalf("cancelled ctx: %v", err)
 	}
 	_ = x.Close()
-	if _, err := FetchFile(ctx, x, "T", "ok.json", "/k"); !errors.Is(err, ErrClosed) {
+	if _, err := Fetch(ctx, x, "T", "ok.json", "/k"); !errors.Is(err, runtime.ErrClosed) {
 		t.Fatalf("after Close: %v", err)
 	}
 }
@@ -315,15 +365,16 @@ func (c *countingFS) Open(name string) (fs.File, error) {
 	return c.FS.Open(name)
 }
 
-func TestFetchFileFirstLoadParsesOnce(t *testing.T) {
+func TestFetchFirstLoadParsesOnce(t *testing.T) {
 	cfs := &countingFS{FS: fstest.MapFS{"c.yaml": {Data: []byte("v: 1\n")}}}
-	x := newTestExecutor(t, WithFileFS(cfs), WithFilePoll(time.Millisecond))
+	s := FS(cfs, Poll(time.Millisecond))
+	x := newExec(t, s)
 	var wg sync.WaitGroup
 	start := make(chan struct{})
 	for range 32 {
 		wg.Go(func() {
 			<-start
-			if v, err := FetchFile(context.Background(), x, "T", "c.yaml", "/v"); err != nil || v != json.Number("1") {
+			if v, err := Fetch(context.Background(), x, "T", "c.yaml", "/v"); err != nil || v != json.Number("1") {
 				t.Errorf("got %v, %v", v, err)
 			}
 		})
@@ -334,7 +385,7 @@ func TestFetchFileFirstLoadParsesOnce(t *testing.T) {
 		t.Fatalf("file opened %d times, want 1", n)
 	}
 	// A MapFS file without a mod time is treated like an embedded one: never polled.
-	if e := x.fileSource().entry("c.yaml", ""); !e.static {
+	if e := s.entry("c.yaml", ""); !e.static {
 		t.Fatal("a file without mod time must not be polled")
 	}
 }
@@ -389,10 +440,10 @@ func TestFileReload(t *testing.T) {
 			dir := t.TempDir()
 			path := filepath.Join(dir, "c.json")
 			tc.write(t, path, `{"v": "one"}`)
-			x := newTestExecutor(t, WithFileRoot(dir), WithFilePoll(10*time.Millisecond))
+			x := newExec(t, Dir(dir, Poll(10*time.Millisecond)))
 			ctx := context.Background()
 			fetch := func() any {
-				v, err := FetchFile(ctx, x, "T", "c.json", "/v")
+				v, err := Fetch(ctx, x, "T", "c.json", "/v")
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -412,19 +463,19 @@ func TestFileReload(t *testing.T) {
 // reloadLog records OnReload events.
 type reloadLog struct {
 	mu     sync.Mutex
-	events []FileEvent
+	events []runtime.FileEvent
 }
 
-func (l *reloadLog) hook(_ context.Context, e FileEvent) {
+func (l *reloadLog) hook(_ context.Context, e runtime.FileEvent) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.events = append(l.events, e)
 }
 
-func (l *reloadLog) failures() []FileEvent {
+func (l *reloadLog) failures() []runtime.FileEvent {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	var out []FileEvent
+	var out []runtime.FileEvent
 	for _, e := range l.events {
 		if e.Err != nil {
 			out = append(out, e)
@@ -438,10 +489,10 @@ func TestFileBrokenReloadKeepsLastGood(t *testing.T) {
 	writeFile(t, filepath.Join(dir, "c.yaml"), "v: one\n")
 	writeFile(t, filepath.Join(dir, "other.json"), `{"v": 1}`)
 	var log reloadLog
-	x := newTestExecutor(t, WithFileRoot(dir), WithFilePoll(10*time.Millisecond), WithHooks(Hooks{OnReload: log.hook}))
+	x := newExec(t, Dir(dir, Poll(10*time.Millisecond)), runtime.WithHooks(runtime.Hooks{OnReload: log.hook}))
 	ctx := context.Background()
 	fetch := func(p string) any {
-		v, err := FetchFile(ctx, x, "T", p, "/v")
+		v, err := Fetch(ctx, x, "T", p, "/v")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -505,8 +556,8 @@ func TestFileConcurrentReadsDuringReloads(t *testing.T) {
 	}
 	writeFile(t, path, version(0))
 	var reloads atomic.Int64
-	x := newTestExecutor(t, WithFileRoot(dir), WithFilePoll(time.Millisecond),
-		WithHooks(Hooks{OnReload: func(_ context.Context, e FileEvent) {
+	x := newExec(t, Dir(dir, Poll(time.Millisecond)),
+		runtime.WithHooks(runtime.Hooks{OnReload: func(_ context.Context, e runtime.FileEvent) {
 			if e.Err == nil {
 				reloads.Add(1)
 			}
@@ -521,7 +572,7 @@ func TestFileConcurrentReadsDuringReloads(t *testing.T) {
 	for range 8 {
 		wg.Go(func() {
 			for !stop.Load() {
-				v, err := FetchFile(ctx, x, "T", "c.yaml", "")
+				v, err := Fetch(ctx, x, "T", "c.yaml", "")
 				if err != nil {
 					t.Error(err)
 					return
@@ -569,29 +620,27 @@ type cfgParams struct{ Key string }
 func TestFileReloadBumpsGeneration(t *testing.T) {
 	dir := t.TempDir()
 	writeFile(t, filepath.Join(dir, "prices.json"), `{"apple": "1.00", "pear": "2.00"}`)
-	x := newTestExecutor(t, WithFileRoot(dir), WithFilePoll(10*time.Millisecond))
+	s := Dir(dir, Poll(10*time.Millisecond))
+	x := newExec(t, s)
 	var fetches atomic.Int64
-	task := NewTask(x, TaskSpec[cfgParams, string]{
+	task := runtime.NewTask(x, runtime.TaskSpec[cfgParams, string]{
 		Name:      "Price",
 		Version:   "v1",
-		Cache:     CachePolicy{TTL: time.Hour},
+		Cache:     runtime.CachePolicy{TTL: time.Hour},
 		AppendKey: func(dst []byte, p *cfgParams) []byte { return wire.AppendString(dst, p.Key) },
 		Encode:    func(dst []byte, r *string) []byte { return wire.AppendString(dst, *r) },
-		Decode:    func(rd *wire.Reader) *string { s := rd.String(); return &s },
+		Decode:    func(rd *kit.Reader) *string { s := rd.String(); return &s },
 		Fetch: func(ctx context.Context, p *cfgParams) (*string, error) {
 			fetches.Add(1)
-			raw, err := FetchFile(ctx, x, "Price", "prices.json", "/"+jsonptr.Escape(p.Key))
+			raw, err := Fetch(ctx, x, "Price", "prices.json", kit.JoinPointer("", p.Key))
 			if err != nil {
 				return nil, err
 			}
-			s, ok := raw.(string)
-			if !ok {
-				return nil, fmt.Errorf("price %v is not a string", raw)
-			}
-			return &s, nil
+			s, err := kit.AsString("", raw)
+			return &s, err
 		},
 	})
-	x.WatchFile("Price", "prices.json")
+	Watch(x, "Price", "prices.json")
 	ctx := context.Background()
 	do := func(key string) string {
 		r, err := task.Do(ctx, &cfgParams{Key: key})
@@ -614,19 +663,19 @@ func TestFileReloadBumpsGeneration(t *testing.T) {
 	}
 
 	// Touching a file without changing it must not flush the cache.
-	gen := x.generation("Price").Load()
+	before = fetches.Load()
 	now := time.Now().Add(time.Minute)
 	if err := os.Chtimes(filepath.Join(dir, "prices.json"), now, now); err != nil {
 		t.Fatal(err)
 	}
-	e := x.fileSource().entry("prices.json", "")
+	e := s.entry("prices.json", "")
 	eventually(t, "the poller to see the touch", func() bool {
 		e.mu.Lock()
 		defer e.mu.Unlock()
 		return e.seen.mod.Equal(now)
 	})
-	if g := x.generation("Price").Load(); g != gen {
-		t.Fatalf("generation moved from %d to %d on a touch", gen, g)
+	if do("apple") != "1.25" || fetches.Load() != before {
+		t.Fatal("a touch retired the cached results")
 	}
 }
 
@@ -636,11 +685,11 @@ func TestFilePollerLifecycle(t *testing.T) {
 	writeFile(t, filepath.Join(dir, "c.json"), `{}`)
 
 	// No poller without polling, nor without a root.
-	for _, opts := range [][]Option{
-		{WithFileRoot(dir), WithFilePoll(0)},
-		{WithFilePoll(time.Millisecond)},
+	for _, opts := range [][]runtime.Option{
+		{runtime.WithSource(Dir(dir, Poll(0)))},
+		{},
 	} {
-		x, err := New(opts...)
+		x, err := runtime.New(opts...)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -650,11 +699,11 @@ func TestFilePollerLifecycle(t *testing.T) {
 		}
 	}
 
-	x, err := New(WithFileRoot(dir), WithFilePoll(time.Millisecond))
+	x, err := runtime.New(runtime.WithSource(Dir(dir, Poll(time.Millisecond))))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := FetchFile(context.Background(), x, "T", "c.json", ""); err != nil {
+	if _, err := Fetch(context.Background(), x, "T", "c.json", ""); err != nil {
 		t.Fatal(err)
 	}
 	if err := x.Close(); err != nil {
@@ -666,21 +715,41 @@ func TestFilePollerLifecycle(t *testing.T) {
 	goleak.VerifyNone(t, ignore)
 }
 
-func TestSlogHooksReload(t *testing.T) {
-	var buf strings.Builder
-	h := SlogHooks(slog.New(slog.NewTextHandler(&buf, nil)))
-	h.OnReload(context.Background(), FileEvent{Path: "c.yaml"})
-	h.OnReload(context.Background(), FileEvent{Path: "c.yaml", Err: errors.New("bad")})
-	out := buf.String()
-	for _, want := range []string{`level=INFO msg="reftask: file reloaded" path=c.yaml`, `level=ERROR msg="reftask: file reload failed" path=c.yaml error=bad`} {
-		if !strings.Contains(out, want) {
-			t.Errorf("log lacks %q:\n%s", want, out)
-		}
+// TestBound: the file root is a bound source of kind "file" named "root", which the seam finds and whose Check
+// reports what Health does; a user's source bound under that kind and name is not taken for a file root.
+func TestBound(t *testing.T) {
+	s := Dir(t.TempDir(), Poll(0))
+	x := newExec(t, s)
+	got, err := x.BoundSource(seam.Token{}, Kind, rootName)
+	if err != nil || got != s {
+		t.Fatalf("BoundSource: %v, %v", got, err)
 	}
-	var a, b int
-	c := chainHooks(Hooks{OnReload: func(context.Context, FileEvent) { a++ }}, Hooks{OnReload: func(context.Context, FileEvent) { b++ }})
-	c.OnReload(context.Background(), FileEvent{})
-	if a != 1 || b != 1 {
-		t.Fatalf("chained OnReload: a=%d b=%d", a, b)
+	if err := got.Check(context.Background()); err != nil {
+		t.Errorf("file root with nothing failing: %v", err)
+	}
+	other := newExec(t, nil, runtime.WithSource(userFileKind{}))
+	if _, err := Fetch(context.Background(), other, "T", "c.json", ""); err == nil || !runtime.IsPermanent(err) ||
+		!strings.Contains(err.Error(), "no file root configured") || !strings.Contains(err.Error(), "filesource.userFileKind") {
+		t.Errorf("a user's kind under the file root's name: %v", err)
+	}
+	Watch(other, "T", "c.json") // does nothing, and must not panic
+	Watch(nil, "T", "c.json")
+	if _, err := Fetch(context.Background(), nil, "T", "c.json", ""); err == nil || !runtime.IsPermanent(err) {
+		t.Errorf("nil executor: %v", err)
+	}
+}
+
+// TestBoundedPointerError: a huge pointer is cut in the not-found error, with its length noted, as every value
+// quoted into an error is.
+func TestBoundedPointerError(t *testing.T) {
+	x := newExec(t, FS(fstest.MapFS{"f.json": {Data: []byte(`{"a":1}`)}}))
+	for _, n := range []int{kit.QuoteLimit + 1, 1 << 20, 5 << 20} {
+		_, err := Fetch(context.Background(), x, "T", "f.json", kit.JoinPointer("", strings.Repeat("x", n)))
+		if !runtime.IsNotFound(err) {
+			t.Fatalf("%d bytes: %v, want not found", n, err)
+		}
+		if msg := err.Error(); len(msg) > 4<<10 || !strings.Contains(msg, " bytes)") {
+			t.Errorf("%d-byte pointer: error of %d bytes: %s", n, len(msg), kit.Clip(msg))
+		}
 	}
 }
