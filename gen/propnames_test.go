@@ -197,6 +197,7 @@ import (
 	"testing/fstest"
 
 	"github.com/reftask/reftask/runtime"
+	"github.com/reftask/reftask/runtime/kit"
 	"github.com/reftask/reftask/runtime/source/filesource"
 )
 
