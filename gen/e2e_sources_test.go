@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/reftask/reftask/runtime"
+	"github.com/reftask/reftask/runtime/source/httpsource"
 	"github.com/reftask/reftask/testdata/golden/sources"
 )
 
@@ -99,7 +100,7 @@ func TestE2ESources(t *testing.T) {
 
 	var reloads sync.Map
 	x, err := runtime.New(
-		runtime.WithHTTP("catalog", srv.URL),
+		runtime.WithSource(httpsource.Bind("catalog", srv.URL)),
 		runtime.WithFileRoot(root),
 		runtime.WithFilePoll(10*time.Millisecond),
 		runtime.WithHooks(runtime.Hooks{OnReload: func(_ context.Context, e runtime.FileEvent) { reloads.Store(e.Path, e.Err) }}),

@@ -6,12 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/allegro/bigcache/v3"
+	"github.com/reftask/reftask/runtime/internal/secret"
 	bound "github.com/reftask/reftask/runtime/source"
 	"github.com/reftask/reftask/runtime/tier"
 )
@@ -52,7 +52,7 @@ const (
 )
 
 // Executor runs tasks: it owns the cache and the hooks that generated tasks share, and holds the sources bound
-// with WithSource (and WithSQL, WithHTTP and the file options), which it closes on Close.
+// with WithSource (and WithSQL and the file options), which it closes on Close.
 type Executor struct {
 	cache   atomic.Pointer[tier.Local] // nil after Close
 	cacheMB int
@@ -63,8 +63,7 @@ type Executor struct {
 	start       time.Time                 // when New ran, with its monotonic reading: the default clock counts from here
 	hotKeys     int                       // decoded results each task keeps in front of the cache; 0 = none (hot.go)
 	timer       retryTimer                // nil = real timers
-	httpClient  *http.Client              // shared by HTTP connections bound without HTTPClient (http.go)
-	secrets     secretSet                 // secret values HTTP requests carried, scrubbed from attempt errors (secrets.go)
+	secrets     secret.Set                // secret values sources' requests carried, scrubbed from attempt errors (secrets.go)
 	maxParams   int                       // the largest params document DecodeParams accepts, in bytes (params.go)
 	tiers       []tier.Tier               // added with WithTier, read after the local tier (tiers.go)
 	tierTimeout time.Duration             // bounds each call to an added tier; 0 = defaultTierTimeout

@@ -111,12 +111,13 @@ func TestBoundSourceLookup(t *testing.T) {
 	}
 }
 
-// TestBuiltInKindsAreBound: WithSQL, WithHTTP and the file options bind sources of the kinds sql, http and file,
-// which the seam finds and Check probes; a kind's name taken by a user's binding is an error, not an overwrite.
+// TestBuiltInKindsAreBound: WithSQL and the file options bind sources of the kinds sql and file, which the seam
+// finds and Check probes; a kind's name taken by a user's binding is an error, not an overwrite. (The HTTP kind's
+// binding is tested in runtime/source/httpsource.)
 func TestBuiltInKindsAreBound(t *testing.T) {
-	x := newTestExecutor(t, WithHTTP("api", "http://127.0.0.1:1"), WithFileRoot(t.TempDir()), WithFilePoll(0))
+	x := newTestExecutor(t, WithFileRoot(t.TempDir()), WithFilePoll(0))
 	ctx := context.Background()
-	for _, k := range []struct{ kind, name string }{{"http", "api"}, {"file", "root"}} {
+	for _, k := range []struct{ kind, name string }{{"file", "root"}} {
 		s, err := x.BoundSource(seam.Token{}, k.kind, k.name)
 		if err != nil || s.Kind() != k.kind || s.Name() != k.name {
 			t.Fatalf("%s/%s: %v, %v", k.kind, k.name, s, err)

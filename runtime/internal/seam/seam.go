@@ -6,7 +6,9 @@ package seam
 
 import (
 	"fmt"
+	"time"
 
+	"github.com/reftask/reftask/runtime/internal/secret"
 	"github.com/reftask/reftask/runtime/source"
 )
 
@@ -21,6 +23,26 @@ type Host interface {
 	BoundSource(tok Token, kind, name string) (source.Source, error)
 	// Permanent marks err as not worth retrying, as runtime.Permanent does.
 	Permanent(tok Token, err error) error
+	// RememberSecrets adds the secrets one request carried to those the
+	// executor scrubs from every attempt's error from then on.
+	RememberSecrets(tok Token, list []secret.Secret)
+	// RedactSecrets scrubs list out of err as the engine scrubs attempt
+	// errors: in the fields of the errors in its chain and in its text.
+	RedactSecrets(tok Token, err error, list []secret.Secret) error
+}
+
+// Scrubber is an error type of a kind's package with fields that quote what a
+// server sent; the engine's scrubbing of secrets calls ScrubSecrets with a
+// function that scrubs one text, for each such error in an error's chain.
+type Scrubber interface {
+	ScrubSecrets(tok Token, scrub func(string) string)
+}
+
+// RetryAfter is an error that carries a server's wish for the next attempt's
+// delay (HTTP's Retry-After); the retry stage waits at least that long, up to
+// the policy's maximum delay.
+type RetryAfter interface {
+	RetryAfterDelay(tok Token) time.Duration
 }
 
 // Lookup returns the source of kind bound under name in h as the kind
