@@ -871,7 +871,7 @@ func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	return http.DefaultTransport.RoundTrip(r)
 }
 
-// TestHTTPClientRedirects: a client the caller passes with HTTPClient follows redirects only within the
+// TestHTTPClientRedirects: a client the caller passes with Client follows redirects only within the
 // connection's origin, whatever its own CheckRedirect says, so the spec's secret headers never reach another
 // origin; its own policy still applies within the origin, and the caller's client is left as it was.
 func TestHTTPClientRedirects(t *testing.T) {
