@@ -215,6 +215,9 @@ func (c *Conn) Validate() error { return c.err }
 // Check asks the server for the base URL's head, without the base URL's credentials or query: any answer, whatever
 // its status, means the server is there; a transport error means it is not.
 func (c *Conn) Check(ctx context.Context) error {
+	if c.err != nil { // never bound (WithSource refuses it), but callable
+		return fmt.Errorf("reftask: HTTP connection %q: %w", c.name, c.err)
+	}
 	u := url.URL{Scheme: c.base.Scheme, Host: c.base.Host, Path: c.basePath + "/"}
 	req, err := http.NewRequestWithContext(ctx, http.MethodHead, u.String(), nil)
 	if err != nil {

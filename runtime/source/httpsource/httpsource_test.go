@@ -784,6 +784,10 @@ func TestHTTPConfig(t *testing.T) {
 			t.Errorf("%s: err = %v, want %q (and no password)", c.name, err, c.want)
 		}
 	}
+	// A binding WithSource refuses still answers Check with its error rather than failing on a nil URL.
+	if err := Bind("a", "/v1").Check(context.Background()); err == nil || !strings.Contains(err.Error(), "not an absolute http(s) URL") {
+		t.Errorf("Check of an invalid binding: %v", err)
+	}
 	if _, err := runtime.New(runtime.WithSource(Bind("a", "http://h")), runtime.WithSource(Bind("a", "http://g"))); err == nil || !strings.Contains(err.Error(), "twice") {
 		t.Errorf("duplicate: %v", err)
 	}
