@@ -18,6 +18,7 @@ import (
 
 	"github.com/reftask/reftask/internal/testdb"
 	"github.com/reftask/reftask/runtime"
+	"github.com/reftask/reftask/runtime/source/httpsource"
 	"github.com/reftask/reftask/testdata/golden/batching"
 )
 
@@ -190,7 +191,7 @@ func TestE2EBatchGoAndHTTP(t *testing.T) {
 	}))
 	defer srv.Close()
 	var bc batchCounter
-	x, err := runtime.New(runtime.WithHTTP("catalog", srv.URL), runtime.WithHooks(bc.hooks()))
+	x, err := runtime.New(runtime.WithSource(httpsource.Bind("catalog", srv.URL)), runtime.WithHooks(bc.hooks()))
 	if err != nil {
 		t.Fatal(err)
 	}

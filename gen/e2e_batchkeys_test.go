@@ -18,6 +18,7 @@ import (
 
 	"github.com/reftask/reftask/internal/testdb"
 	"github.com/reftask/reftask/runtime"
+	"github.com/reftask/reftask/runtime/source/httpsource"
 	"github.com/reftask/reftask/testdata/golden/batchkeys"
 )
 
@@ -337,7 +338,7 @@ func TestE2EBatchKeysGoAndHTTP(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	var bt taskBatches
-	x, err := runtime.New(runtime.WithHTTP("calendar", srv.URL), runtime.WithHooks(bt.hooks()))
+	x, err := runtime.New(runtime.WithSource(httpsource.Bind("calendar", srv.URL)), runtime.WithHooks(bt.hooks()))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/reftask/reftask/internal/testdb"
 	"github.com/reftask/reftask/runtime"
 	"github.com/reftask/reftask/runtime/source/filesource"
+	"github.com/reftask/reftask/runtime/source/httpsource"
 	"github.com/reftask/reftask/testdata/golden/formats"
 )
 
@@ -205,7 +206,7 @@ func TestE2EFormatsHTTPAndFile(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "rooms.json"), []byte(rooms), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	x, err := runtime.New(runtime.WithHTTP("bookings", srv.URL), runtime.WithSource(filesource.Dir(dir)))
+	x, err := runtime.New(runtime.WithSource(httpsource.Bind("bookings", srv.URL)), runtime.WithSource(filesource.Dir(dir)))
 	if err != nil {
 		t.Fatal(err)
 	}

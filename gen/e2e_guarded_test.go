@@ -18,6 +18,7 @@ import (
 
 	"github.com/reftask/reftask/runtime"
 	"github.com/reftask/reftask/runtime/kit"
+	"github.com/reftask/reftask/runtime/source/httpsource"
 	"github.com/reftask/reftask/testdata/golden/paramkeys"
 )
 
@@ -106,7 +107,7 @@ func guardedClient(t *testing.T, srv *httptest.Server, opts ...runtime.Option) (
 		return func(_ context.Context, e runtime.Event) { events.add(fmt.Sprintf("%s %+v %v", kind, e, e.Err)) }
 	}
 	var logs bytes.Buffer
-	opts = append([]runtime.Option{runtime.WithHTTP("guarded", srv.URL),
+	opts = append([]runtime.Option{runtime.WithSource(httpsource.Bind("guarded", srv.URL)),
 		runtime.WithHooks(runtime.Hooks{OnHit: ev("hit"), OnMiss: ev("miss"), OnSourceCall: ev("source"), OnRetry: ev("retry"),
 			OnError: ev("error"), OnStale: ev("stale"), OnNegativeHit: ev("neg"), OnFallback: ev("fallback")}),
 		runtime.WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))}, opts...)

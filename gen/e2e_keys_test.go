@@ -21,6 +21,7 @@ import (
 	"github.com/reftask/reftask/runtime"
 	"github.com/reftask/reftask/runtime/kit"
 	"github.com/reftask/reftask/runtime/source/filesource"
+	"github.com/reftask/reftask/runtime/source/httpsource"
 	"github.com/reftask/reftask/testdata/golden/paramkeys"
 )
 
@@ -68,7 +69,7 @@ func newKeyEnv(t *testing.T, records map[string]any) *keyEnv {
 	db := testdb.SQLite(t)
 	k := &keyEnv{calls: map[string]int{}}
 	open := func(hooks runtime.Hooks) (*runtime.Executor, *paramkeys.Client) {
-		x, err := runtime.New(runtime.WithHTTP("echo", srv.URL), runtime.WithSource(filesource.FS(fsys, filesource.Poll(0))),
+		x, err := runtime.New(runtime.WithSource(httpsource.Bind("echo", srv.URL)), runtime.WithSource(filesource.FS(fsys, filesource.Poll(0))),
 			runtime.WithSQL("db", db, runtime.SQLite), runtime.WithHooks(hooks))
 		if err != nil {
 			t.Fatal(err)

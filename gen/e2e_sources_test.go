@@ -16,6 +16,7 @@ import (
 
 	"github.com/reftask/reftask/runtime"
 	"github.com/reftask/reftask/runtime/source/filesource"
+	"github.com/reftask/reftask/runtime/source/httpsource"
 	"github.com/reftask/reftask/testdata/golden/sources"
 )
 
@@ -100,7 +101,7 @@ func TestE2ESources(t *testing.T) {
 
 	var reloads sync.Map
 	x, err := runtime.New(
-		runtime.WithHTTP("catalog", srv.URL),
+		runtime.WithSource(httpsource.Bind("catalog", srv.URL)),
 		runtime.WithSource(filesource.Dir(root, filesource.Poll(10*time.Millisecond))),
 		runtime.WithHooks(runtime.Hooks{OnReload: func(_ context.Context, e runtime.FileEvent) { reloads.Store(e.Path, e.Err) }}),
 	)

@@ -431,7 +431,7 @@ func (t *Task[P, R]) outcome(r *R, err error, buf []byte) (o batchOutcome[R], _ 
 	case err == nil && t.s.ValidateResult != nil:
 		// A batch validates each key's result here rather than in a stage: an invalid one fails its key only.
 		if verr := checkResult(t.s.ValidateResult, t.s.Name, r); verr != nil {
-			return batchOutcome[R]{err: t.x.secrets.redact(verr)}, buf
+			return batchOutcome[R]{err: t.x.redactSecrets(verr)}, buf
 		}
 	}
 	o.val, o.err = r, err

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/allegro/bigcache/v3"
 	"github.com/reftask/reftask/runtime/internal/seam"
+	"github.com/reftask/reftask/runtime/internal/secret"
 	bound "github.com/reftask/reftask/runtime/source"
 	"github.com/reftask/reftask/runtime/tier"
 )
@@ -55,7 +55,7 @@ const (
 )
 
 // Executor runs tasks: it owns the cache and the hooks that generated tasks share, and holds the sources bound
-// with WithSource (and WithSQL and WithHTTP), which it closes on Close.
+// with WithSource (and WithSQL), which it closes on Close.
 type Executor struct {
 	cache   atomic.Pointer[tier.Local] // nil after Close
 	cacheMB int
@@ -66,8 +66,7 @@ type Executor struct {
 	start       time.Time                 // when New ran, with its monotonic reading: the default clock counts from here
 	hotKeys     int                       // decoded results each task keeps in front of the cache; 0 = none (hot.go)
 	timer       retryTimer                // nil = real timers
-	httpClient  *http.Client              // shared by HTTP connections bound without HTTPClient (http.go)
-	secrets     secretSet                 // secret values HTTP requests carried, scrubbed from attempt errors (secrets.go)
+	secrets     secret.Set                // secret values sources' requests carried, scrubbed from attempt errors (secrets.go)
 	maxParams   int                       // the largest params document DecodeParams accepts, in bytes (params.go)
 	tiers       []tier.Tier               // added with WithTier, read after the local tier (tiers.go)
 	tierTimeout time.Duration             // bounds each call to an added tier; 0 = defaultTierTimeout

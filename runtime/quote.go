@@ -23,7 +23,7 @@ func clipText(s string, limit int) string { return quote.ClipN(s, limit) }
 // clipAt returns the first limit bytes of s, backed up to a UTF-8 character boundary, and whether s was longer.
 func clipAt(s string, limit int) (string, bool) { return quote.At(s, limit) }
 
-// lengthNote is what follows a cut value: the marker that the scrubber of secrets (secrets.go) also looks for.
+// lengthNote is what follows a cut value: the marker that the scrubber of secrets (runtime/internal/secret) also looks for.
 func lengthNote(n int) string { return quote.LengthNote(n) }
 
 // quoteAny is Quote for a value of any type: a string is quoted, anything else printed with %v and clipped.

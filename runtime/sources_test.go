@@ -111,13 +111,11 @@ func TestBoundSourceLookup(t *testing.T) {
 	}
 }
 
-// TestBuiltInKindsAreBound: WithSQL and WithHTTP bind sources of the kinds sql and http, which the seam finds and
-// Check probes; a kind's name taken by a user's binding is an error, not an overwrite.
+// TestBuiltInKindsAreBound: a kind's name taken by another binding is an error, not an overwrite, for the built-in
+// kinds too. (Each kind's own binding is tested in its package under runtime/source.)
 func TestBuiltInKindsAreBound(t *testing.T) {
-	x := newTestExecutor(t, WithHTTP("api", "http://127.0.0.1:1"))
-	s, err := x.BoundSource(seam.Token{}, "http", "api")
-	if err != nil || s.Kind() != "http" || s.Name() != "api" {
-		t.Fatalf("http/api: %v, %v", s, err)
+	if _, err := New(WithSource(&fakeKind{kind: "file", name: "root"}), WithSource(&fakeKind{kind: "file", name: "root"})); err == nil || !strings.Contains(err.Error(), "bound twice") {
+		t.Errorf("a kind and name bound twice: %v", err)
 	}
 	if _, err := New(WithSource(&fakeKind{kind: "sql", name: "main"}), WithSQL("main", nil, Postgres)); err == nil {
 		t.Error("WithSQL accepted a nil database")

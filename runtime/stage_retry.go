@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/avast/retry-go/v4"
+
+	"github.com/reftask/reftask/runtime/internal/seam"
 )
 
 // RetryPolicy controls retries of transient source errors. Attempts 0 is treated as 1,
@@ -204,4 +206,16 @@ func isTransientDriverErr(err error) bool {
 		errors.Is(err, syscall.ECONNRESET) ||
 		errors.Is(err, syscall.EPIPE) ||
 		errors.As(err, &ne)
+}
+
+// retryDelay lengthens the backoff d to the server's Retry-After when err carries one (seam.RetryAfter), never
+// beyond maxDelay: retrying earlier than the server asked only earns another 429 or 503.
+func retryDelay(err error, d, maxDelay time.Duration) time.Duration {
+	var ra seam.RetryAfter
+	if errors.As(err, &ra) {
+		if w := ra.RetryAfterDelay(seam.Token{}); w > d {
+			return min(w, maxDelay)
+		}
+	}
+	return d
 }

@@ -23,7 +23,7 @@ func (reportStage[P, R, T]) wrap(next step[P, R, T]) step[P, R, T] {
 			start = time.Now()
 		}
 		r, err := next(ctx, ex)
-		err = ex.t.x.secrets.redact(err)
+		err = ex.t.x.redactSecrets(err)
 		if h != nil {
 			h(ex.ctx, ex.t.event(ex.p, ex.attempt, time.Since(start), err))
 		}

@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/reftask/reftask/runtime/internal/seam"
 )
 
 // recordStage logs when its step is entered and left, so that a test sees how compose nests stages.
@@ -133,10 +135,10 @@ func TestRetryStage(t *testing.T) {
 		{name: "invalid result: not retried", pol: RetryPolicy{Attempts: 5}, errs: []error{&ValidationError{}},
 			wantAttempts: 1, wantErr: &ValidationError{}},
 		{name: "Retry-After outranks backoff", pol: RetryPolicy{Attempts: 2, InitialDelay: time.Millisecond, MaxDelay: time.Second},
-			errs: []error{&HTTPError{Status: 503, RetryAfter: 50 * time.Millisecond}}, wantAttempts: 2,
+			errs: []error{retryAfterError(50 * time.Millisecond)}, wantAttempts: 2,
 			wantDelays: []time.Duration{50 * time.Millisecond}},
 		{name: "Retry-After capped by MaxDelay", pol: RetryPolicy{Attempts: 2, MaxDelay: 20 * time.Millisecond},
-			errs: []error{&HTTPError{Status: 429, RetryAfter: time.Hour}}, wantAttempts: 2,
+			errs: []error{retryAfterError(time.Hour)}, wantAttempts: 2,
 			wantDelays: []time.Duration{20 * time.Millisecond}},
 		{name: "deadline-aware: the delay does not fit", pol: RetryPolicy{Attempts: 5, InitialDelay: time.Second},
 			errs: []error{errTransient}, deadline: 100 * time.Millisecond, wantAttempts: 1, wantErr: errTransient},
@@ -692,5 +694,31 @@ func TestBatchStage(t *testing.T) {
 				t.Fatalf("hits made FetchMany calls: %v", src.Calls())
 			}
 		})
+	}
+}
+
+// retryAfterError is a transient error carrying a server's Retry-After, as the HTTP source's Error does.
+type retryAfterError time.Duration
+
+func (e retryAfterError) Error() string { return fmt.Sprintf("try again after %v", time.Duration(e)) }
+
+func (e retryAfterError) RetryAfterDelay(seam.Token) time.Duration { return time.Duration(e) }
+
+// TestRetryDelay: a Retry-After outranks a shorter backoff, through any wrapping, up to the maximum delay.
+func TestRetryDelay(t *testing.T) {
+	cases := []struct {
+		name           string
+		err            error
+		backoff, limit time.Duration
+		want           time.Duration
+	}{
+		{"capped", fmt.Errorf("x: %w", Permanent(retryAfterError(time.Minute))), time.Second, 10 * time.Second, 10 * time.Second},
+		{"below backoff", retryAfterError(time.Second), 3 * time.Second, 10 * time.Second, 3 * time.Second},
+		{"plain", errors.New("plain"), 3 * time.Second, 10 * time.Second, 3 * time.Second},
+	}
+	for _, c := range cases {
+		if got := retryDelay(c.err, c.backoff, c.limit); got != c.want {
+			t.Errorf("%s: retryDelay = %v, want %v", c.name, got, c.want)
+		}
 	}
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/reftask/reftask/examples/product/catalog"
 	"github.com/reftask/reftask/runtime"
+	"github.com/reftask/reftask/runtime/source/httpsource"
 )
 
 func main() {
@@ -85,7 +86,7 @@ func run(ctx context.Context, w io.Writer) error {
 	}
 	var retries atomic.Int64
 	exec, err := runtime.New(
-		runtime.WithHTTP("catalog", baseURL),
+		runtime.WithSource(httpsource.Bind("catalog", baseURL)),
 		runtime.WithHooks(runtime.Hooks{OnRetry: func(context.Context, runtime.Event) { retries.Add(1) }}),
 	)
 	if err != nil {

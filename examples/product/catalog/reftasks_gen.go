@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"github.com/reftask/reftask/runtime"
 	"github.com/reftask/reftask/runtime/kit"
+	httpsource "github.com/reftask/reftask/runtime/source/httpsource"
 	"time"
 	"unicode/utf8"
 )
@@ -166,15 +167,15 @@ type ProductOptions struct {
 type Client struct {
 	x              *runtime.Executor
 	product        *runtime.Task[ProductParams, Product]
-	productRequest *runtime.HTTPRequest
+	productRequest *httpsource.Request
 }
 
 // NewClient binds the package's tasks to x. The connections and files the tasks name are looked up in x when a task runs.
 func NewClient(x *runtime.Executor) *Client {
 	c := &Client{x: x}
-	c.productRequest = &runtime.HTTPRequest{
+	c.productRequest = &httpsource.Request{
 		Conn: "catalog",
-		Headers: []runtime.HTTPHeader{{
+		Headers: []httpsource.Header{{
 			Name:  "Accept",
 			Value: "application/json",
 		}, {
@@ -183,14 +184,14 @@ func NewClient(x *runtime.Executor) *Client {
 		}},
 		Method:   "GET",
 		NotFound: []int{404},
-		Path: runtime.Template{
+		Path: httpsource.Template{
 			Params: []string{"sku"},
 			Parts:  []string{"/v1/products/", ""},
 		},
 		Pointer: "/product",
-		Query: []runtime.HTTPQueryParam{{
+		Query: []httpsource.QueryParam{{
 			Key: "lang",
-			Value: runtime.Template{
+			Value: httpsource.Template{
 				Params: []string{"lang"},
 				Parts:  []string{"", ""},
 			},
@@ -284,7 +285,7 @@ func (c *Client) fetchProduct(ctx context.Context, p *ProductParams) (*Product, 
 	if p.Lang != nil {
 		vals["lang"] = string(*p.Lang)
 	}
-	raw, err := runtime.FetchHTTP(ctx, c.x, "Product", c.productRequest, vals, nil)
+	raw, err := httpsource.Fetch(ctx, c.x, "Product", c.productRequest, vals, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -3,7 +3,7 @@
 // path and query, headers that may reference the environment, a JSON body,
 // a pointer to the record, the statuses that mean not found, and a batch
 // endpoint whose records are matched to keys by a result property.
-// Generated code calls the runtime's FetchHTTP and FetchHTTPList.
+// Generated code calls runtime/source/httpsource's Fetch and FetchList.
 package httpsrc
 
 import (
@@ -25,8 +25,8 @@ import (
 )
 
 const (
-	// rt and kit are the packages the generated code calls; the generator names them without importing them.
-	rt  = "github.com/reftask/reftask/runtime"
+	// hs and kit are the packages the generated code calls; the generator names them without importing them.
+	hs  = "github.com/reftask/reftask/runtime/source/httpsource"
 	kit = "github.com/reftask/reftask/runtime/kit"
 )
 
@@ -270,9 +270,9 @@ func (*Source) FieldType() jen.Code { return nil }
 
 // Fields are the request and, with a batch form, the batch request.
 func (s *Source) Fields(e source.Emitter, t *ir.Task) []source.Field {
-	out := []source.Field{{Name: e.ClientNames(t).Request, Type: jen.Op("*").Qual(rt, "HTTPRequest")}}
+	out := []source.Field{{Name: e.ClientNames(t).Request, Type: jen.Op("*").Qual(hs, "Request")}}
 	if s.Batch != nil && t.Batch != nil {
-		out = append(out, source.Field{Name: e.ClientNames(t).BatchRequest, Type: jen.Op("*").Qual(rt, "HTTPRequest")})
+		out = append(out, source.Field{Name: e.ClientNames(t).BatchRequest, Type: jen.Op("*").Qual(hs, "Request")})
 	}
 	return out
 }
@@ -298,16 +298,16 @@ func templateLit(tm ir.Template) jen.Code {
 	if len(params) > 0 {
 		d[jen.Id("Params")] = jen.Index().String().Values(params...)
 	}
-	return jen.Qual(rt, "Template").Values(d)
+	return jen.Qual(hs, "Template").Values(d)
 }
 
 func (s *Source) headers(d jen.Dict) {
 	if len(s.Headers) > 0 {
-		var hs []jen.Code
+		var list []jen.Code
 		for _, hd := range s.Headers {
-			hs = append(hs, jen.Values(jen.Dict{jen.Id("Name"): jen.Lit(hd.Name), jen.Id("Value"): jen.Lit(hd.Value)}))
+			list = append(list, jen.Values(jen.Dict{jen.Id("Name"): jen.Lit(hd.Name), jen.Id("Value"): jen.Lit(hd.Value)}))
 		}
-		d[jen.Id("Headers")] = jen.Index().Qual(rt, "HTTPHeader").Values(hs...)
+		d[jen.Id("Headers")] = jen.Index().Qual(hs, "Header").Values(list...)
 	}
 }
 
@@ -323,7 +323,7 @@ func (s *Source) request() jen.Code {
 		for _, q := range s.Query {
 			qs = append(qs, jen.Values(jen.Dict{jen.Id("Key"): jen.Lit(q.Key), jen.Id("Value"): templateLit(q.Value)}))
 		}
-		d[jen.Id("Query")] = jen.Index().Qual(rt, "HTTPQueryParam").Values(qs...)
+		d[jen.Id("Query")] = jen.Index().Qual(hs, "QueryParam").Values(qs...)
 	}
 	s.headers(d)
 	if s.Pointer != "" {
@@ -334,7 +334,7 @@ func (s *Source) request() jen.Code {
 		nf = append(nf, jen.Lit(st))
 	}
 	d[jen.Id("NotFound")] = jen.Index().Int().Values(nf...)
-	return jen.Op("&").Qual(rt, "HTTPRequest").Values(d)
+	return jen.Op("&").Qual(hs, "Request").Values(d)
 }
 
 // batchRequest is the request of the batch endpoint; it shares the single-key request's connection and headers.
@@ -343,7 +343,7 @@ func (s *Source) batchRequest(t *ir.Task) jen.Code {
 	d := jen.Dict{
 		jen.Id("Conn"):     jen.Lit(s.Conn),
 		jen.Id("Method"):   jen.Lit(bh.Method),
-		jen.Id("Path"):     jen.Qual(rt, "Template").Values(jen.Dict{jen.Id("Parts"): jen.Index().String().Values(jen.Lit(bh.Path))}),
+		jen.Id("Path"):     jen.Qual(hs, "Template").Values(jen.Dict{jen.Id("Parts"): jen.Index().String().Values(jen.Lit(bh.Path))}),
 		jen.Id("NotFound"): jen.Index().Int().Values(),
 	}
 	var qs []jen.Code
@@ -354,13 +354,13 @@ func (s *Source) batchRequest(t *ir.Task) jen.Code {
 		qs = append(qs, jen.Values(jen.Dict{jen.Id("Key"): jen.Lit(k), jen.Id("List"): jen.Lit(t.Batch.Key.JSON)}))
 	}
 	if len(qs) > 0 {
-		d[jen.Id("Query")] = jen.Index().Qual(rt, "HTTPQueryParam").Values(qs...)
+		d[jen.Id("Query")] = jen.Index().Qual(hs, "QueryParam").Values(qs...)
 	}
 	s.headers(d)
 	if bh.Pointer != "" {
 		d[jen.Id("Pointer")] = jen.Lit(bh.Pointer)
 	}
-	return jen.Op("&").Qual(rt, "HTTPRequest").Values(d)
+	return jen.Op("&").Qual(hs, "Request").Values(d)
 }
 
 // templateParams lists the params the request renders as text, once each.
@@ -411,7 +411,7 @@ func renderVals(e source.Emitter, fs []*ir.Field) []jen.Code {
 	return append(out, opt...)
 }
 
-// Fetch renders the params the request writes as text, builds the body and calls FetchHTTP.
+// Fetch renders the params the request writes as text, builds the body and calls httpsource.Fetch.
 func (s *Source) Fetch(e source.Emitter, t *ir.Task) ([]jen.Code, jen.Code) {
 	fs := s.templateParams()
 	body := renderVals(e, fs)
@@ -425,7 +425,7 @@ func (s *Source) Fetch(e source.Emitter, t *ir.Task) ([]jen.Code, jen.Code) {
 		valsArg = jen.Nil()
 	}
 	body = append(body,
-		jen.List(jen.Id("raw"), jen.Err()).Op(":=").Qual(rt, "FetchHTTP").Call(jen.Id("ctx"), jen.Id("c").Dot("x"), jen.Lit(t.Name), jen.Id("c").Dot(e.ClientNames(t).Request), valsArg, bodyArg),
+		jen.List(jen.Id("raw"), jen.Err()).Op(":=").Qual(hs, "Fetch").Call(jen.Id("ctx"), jen.Id("c").Dot("x"), jen.Lit(t.Name), jen.Id("c").Dot(e.ClientNames(t).Request), valsArg, bodyArg),
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
 	)
 	return body, e.Record(t)
@@ -617,7 +617,7 @@ func baseType(t *ir.Type) *ir.Type {
 	return t
 }
 
-// FetchMany collects the keys, sends them as text to the batch endpoint with FetchHTTPList, matches the
+// FetchMany collects the keys, sends them as text to the batch endpoint with httpsource.FetchList, matches the
 // records to keys by the result property and lays them out in the order asked.
 func (s *Source) FetchMany(e source.Emitter, t *ir.Task) []jen.Code {
 	bt := t.Batch
@@ -656,7 +656,7 @@ func (s *Source) FetchMany(e source.Emitter, t *ir.Task) []jen.Code {
 		bodyArg = jen.Id("body")
 	}
 	return append(body,
-		jen.List(jen.Id("raw"), jen.Err()).Op(":=").Qual(rt, "FetchHTTPList").Call(jen.Id("ctx"), jen.Id("c").Dot("x"), jen.Lit(t.Name),
+		jen.List(jen.Id("raw"), jen.Err()).Op(":=").Qual(hs, "FetchList").Call(jen.Id("ctx"), jen.Id("c").Dot("x"), jen.Lit(t.Name),
 			jen.Id("c").Dot(e.ClientNames(t).BatchRequest), jen.Nil(), jen.Map(jen.String()).Index().String().Values(jen.Dict{jen.Lit(key.JSON): jen.Id(texts)}), bodyArg),
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
 		jen.List(jen.Id("found"), jen.Err()).Op(":=").Qual(kit, "BatchRecords").Call(jen.Id("raw"), e.RecordFunc(t), keyOf),

@@ -7,7 +7,9 @@ package seam
 import (
 	"context"
 	"fmt"
+	"time"
 
+	"github.com/reftask/reftask/runtime/internal/secret"
 	"github.com/reftask/reftask/runtime/source"
 )
 
@@ -30,6 +32,12 @@ type Host interface {
 	// under WithLogger) that the file at path was reread: err nil when the
 	// new version is served, else why the last good one still is.
 	ReportReload(tok Token, ctx context.Context, path string, err error)
+	// RememberSecrets adds the secrets one request carried to those the
+	// executor scrubs from every attempt's error from then on.
+	RememberSecrets(tok Token, list []secret.Secret)
+	// RedactSecrets scrubs list out of err as the engine scrubs attempt
+	// errors: in the fields of the errors in its chain and in its text.
+	RedactSecrets(tok Token, err error, list []secret.Secret) error
 }
 
 // Runner is implemented by a bound source of this module that works
@@ -44,6 +52,20 @@ type Host interface {
 type Runner interface {
 	Start(h Host) error
 	Stop()
+}
+
+// Scrubber is an error type of a kind's package with fields that quote what a
+// server sent; the engine's scrubbing of secrets calls ScrubSecrets with a
+// function that scrubs one text, for each such error in an error's chain.
+type Scrubber interface {
+	ScrubSecrets(tok Token, scrub func(string) string)
+}
+
+// RetryAfter is an error that carries a server's wish for the next attempt's
+// delay (HTTP's Retry-After); the retry stage waits at least that long, up to
+// the policy's maximum delay.
+type RetryAfter interface {
+	RetryAfterDelay(tok Token) time.Duration
 }
 
 // Lookup returns the source of kind bound under name in h as the kind

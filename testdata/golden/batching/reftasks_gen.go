@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"github.com/reftask/reftask/runtime"
 	"github.com/reftask/reftask/runtime/kit"
+	httpsource "github.com/reftask/reftask/runtime/source/httpsource"
 	"time"
 	"unicode/utf8"
 )
@@ -359,11 +360,11 @@ type Client struct {
 	x                   *runtime.Executor
 	numbered            *runtime.Task[NumberedParams, Numbered]
 	price               *runtime.Task[PriceParams, Price]
-	priceRequest        *runtime.HTTPRequest
-	priceBatchRequest   *runtime.HTTPRequest
+	priceRequest        *httpsource.Request
+	priceBatchRequest   *httpsource.Request
 	product             *runtime.Task[ProductParams, Product]
-	productRequest      *runtime.HTTPRequest
-	productBatchRequest *runtime.HTTPRequest
+	productRequest      *httpsource.Request
+	productBatchRequest *httpsource.Request
 	user                *runtime.Task[UserParams, User]
 	userQuery           *runtime.SQLQuery
 	userRowScanner      *runtime.RowScanner[User]
@@ -392,20 +393,20 @@ func NewClient(x *runtime.Executor) *Client {
 		ValidateResult: (*Numbered).Validate,
 		Version:        "6e41a244d488cfde",
 	})
-	c.priceRequest = &runtime.HTTPRequest{
+	c.priceRequest = &httpsource.Request{
 		Conn:     "catalog",
 		Method:   "GET",
 		NotFound: []int{404},
-		Path: runtime.Template{
+		Path: httpsource.Template{
 			Params: []string{"sku"},
 			Parts:  []string{"/prices/", ""},
 		},
 	}
-	c.priceBatchRequest = &runtime.HTTPRequest{
+	c.priceBatchRequest = &httpsource.Request{
 		Conn:     "catalog",
 		Method:   "POST",
 		NotFound: []int{},
-		Path:     runtime.Template{Parts: []string{"/prices:lookup"}},
+		Path:     httpsource.Template{Parts: []string{"/prices:lookup"}},
 		Pointer:  "/prices",
 	}
 	c.price = runtime.NewTask(x, runtime.TaskSpec[PriceParams, Price]{
@@ -426,25 +427,25 @@ func NewClient(x *runtime.Executor) *Client {
 		ValidateParams: (*PriceParams).Validate,
 		Version:        "1b7aa56824fd7739",
 	})
-	c.productRequest = &runtime.HTTPRequest{
+	c.productRequest = &httpsource.Request{
 		Conn:     "catalog",
 		Method:   "GET",
 		NotFound: []int{404},
-		Path: runtime.Template{
+		Path: httpsource.Template{
 			Params: []string{"sku"},
 			Parts:  []string{"/products/", ""},
 		},
 		Pointer: "/data",
 	}
-	c.productBatchRequest = &runtime.HTTPRequest{
+	c.productBatchRequest = &httpsource.Request{
 		Conn:     "catalog",
 		Method:   "GET",
 		NotFound: []int{},
-		Path:     runtime.Template{Parts: []string{"/products"}},
+		Path:     httpsource.Template{Parts: []string{"/products"}},
 		Pointer:  "/items",
-		Query: []runtime.HTTPQueryParam{{
+		Query: []httpsource.QueryParam{{
 			Key:   "view",
-			Value: runtime.Template{Parts: []string{"short"}},
+			Value: httpsource.Template{Parts: []string{"short"}},
 		}, {
 			Key:  "sku",
 			List: "sku",
@@ -586,7 +587,7 @@ func recordPrice(raw any) (out *Price, err error) {
 
 func (c *Client) fetchPrice(ctx context.Context, p *PriceParams) (*Price, error) {
 	vals := map[string]string{"sku": p.SKU}
-	raw, err := runtime.FetchHTTP(ctx, c.x, "Price", c.priceRequest, vals, nil)
+	raw, err := httpsource.Fetch(ctx, c.x, "Price", c.priceRequest, vals, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -603,7 +604,7 @@ func (c *Client) fetchManyPrice(ctx context.Context, ps []*PriceParams) ([]*Pric
 		"currency": "EUR",
 		"skus":     keys,
 	}
-	raw, err := runtime.FetchHTTPList(ctx, c.x, "Price", c.priceBatchRequest, nil, map[string][]string{"sku": keys}, body)
+	raw, err := httpsource.FetchList(ctx, c.x, "Price", c.priceBatchRequest, nil, map[string][]string{"sku": keys}, body)
 	if err != nil {
 		return nil, err
 	}
@@ -663,7 +664,7 @@ func recordProduct(raw any) (out *Product, err error) {
 
 func (c *Client) fetchProduct(ctx context.Context, p *ProductParams) (*Product, error) {
 	vals := map[string]string{"sku": p.SKU}
-	raw, err := runtime.FetchHTTP(ctx, c.x, "Product", c.productRequest, vals, nil)
+	raw, err := httpsource.Fetch(ctx, c.x, "Product", c.productRequest, vals, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -676,7 +677,7 @@ func (c *Client) fetchManyProduct(ctx context.Context, ps []*ProductParams) ([]*
 	for i, p := range ps {
 		keys[i] = p.SKU
 	}
-	raw, err := runtime.FetchHTTPList(ctx, c.x, "Product", c.productBatchRequest, nil, map[string][]string{"sku": keys}, nil)
+	raw, err := httpsource.FetchList(ctx, c.x, "Product", c.productBatchRequest, nil, map[string][]string{"sku": keys}, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"github.com/reftask/reftask/runtime"
 	"github.com/reftask/reftask/runtime/kit"
+	httpsource "github.com/reftask/reftask/runtime/source/httpsource"
 	"net/netip"
 	"time"
 	"unicode/utf8"
@@ -722,8 +723,8 @@ type Client struct {
 	accountRowScanner       *runtime.RowScanner[Account]
 	accountBatchQuery       *runtime.SQLBatchQuery
 	holiday                 *runtime.Task[HolidayParams, Holiday]
-	holidayRequest          *runtime.HTTPRequest
-	holidayBatchRequest     *runtime.HTTPRequest
+	holidayRequest          *httpsource.Request
+	holidayBatchRequest     *httpsource.Request
 	host                    *runtime.Task[HostParams, Host]
 	hostQuery               *runtime.SQLQuery
 	hostRowScanner          *runtime.RowScanner[Host]
@@ -743,8 +744,8 @@ type Client struct {
 	rateBatchQuery          *runtime.SQLBatchQuery
 	shard                   *runtime.Task[ShardParams, Shard]
 	stock                   *runtime.Task[StockParams, Stock]
-	stockRequest            *runtime.HTTPRequest
-	stockBatchRequest       *runtime.HTTPRequest
+	stockRequest            *httpsource.Request
+	stockBatchRequest       *httpsource.Request
 	tier                    *runtime.Task[TierParams, Tier]
 	tierQuery               *runtime.SQLQuery
 	tierRowScanner          *runtime.RowScanner[Tier]
@@ -781,22 +782,22 @@ func NewClient(x *runtime.Executor) *Client {
 		ValidateResult: (*Account).Validate,
 		Version:        "8a99c5975e2217ba",
 	})
-	c.holidayRequest = &runtime.HTTPRequest{
+	c.holidayRequest = &httpsource.Request{
 		Conn:     "calendar",
 		Method:   "GET",
 		NotFound: []int{404},
-		Path: runtime.Template{
+		Path: httpsource.Template{
 			Params: []string{"day"},
 			Parts:  []string{"/holidays/", ""},
 		},
 	}
-	c.holidayBatchRequest = &runtime.HTTPRequest{
+	c.holidayBatchRequest = &httpsource.Request{
 		Conn:     "calendar",
 		Method:   "GET",
 		NotFound: []int{},
-		Path:     runtime.Template{Parts: []string{"/holidays"}},
+		Path:     httpsource.Template{Parts: []string{"/holidays"}},
 		Pointer:  "/holidays",
-		Query: []runtime.HTTPQueryParam{{
+		Query: []httpsource.QueryParam{{
 			Key:  "day",
 			List: "day",
 		}},
@@ -974,20 +975,20 @@ func NewClient(x *runtime.Executor) *Client {
 		ValidateResult: (*Shard).Validate,
 		Version:        "3b9cde55901e060e",
 	})
-	c.stockRequest = &runtime.HTTPRequest{
+	c.stockRequest = &httpsource.Request{
 		Conn:     "calendar",
 		Method:   "GET",
 		NotFound: []int{404},
-		Path: runtime.Template{
+		Path: httpsource.Template{
 			Params: []string{"sku"},
 			Parts:  []string{"/stock/", ""},
 		},
 	}
-	c.stockBatchRequest = &runtime.HTTPRequest{
+	c.stockBatchRequest = &httpsource.Request{
 		Conn:     "calendar",
 		Method:   "POST",
 		NotFound: []int{},
-		Path:     runtime.Template{Parts: []string{"/stock:lookup"}},
+		Path:     httpsource.Template{Parts: []string{"/stock:lookup"}},
 		Pointer:  "/stock",
 	}
 	c.stock = runtime.NewTask(x, runtime.TaskSpec[StockParams, Stock]{
@@ -1134,7 +1135,7 @@ func recordHoliday(raw any) (out *Holiday, err error) {
 
 func (c *Client) fetchHoliday(ctx context.Context, p *HolidayParams) (*Holiday, error) {
 	vals := map[string]string{"day": p.Day.String()}
-	raw, err := runtime.FetchHTTP(ctx, c.x, "Holiday", c.holidayRequest, vals, nil)
+	raw, err := httpsource.Fetch(ctx, c.x, "Holiday", c.holidayRequest, vals, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -1151,7 +1152,7 @@ func (c *Client) fetchManyHoliday(ctx context.Context, ps []*HolidayParams) ([]*
 	for i, k := range keys {
 		texts[i] = k.String()
 	}
-	raw, err := runtime.FetchHTTPList(ctx, c.x, "Holiday", c.holidayBatchRequest, nil, map[string][]string{"day": texts}, nil)
+	raw, err := httpsource.FetchList(ctx, c.x, "Holiday", c.holidayBatchRequest, nil, map[string][]string{"day": texts}, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -1562,7 +1563,7 @@ func recordStock(raw any) (out *Stock, err error) {
 
 func (c *Client) fetchStock(ctx context.Context, p *StockParams) (*Stock, error) {
 	vals := map[string]string{"sku": fmt.Sprint(p.SKU)}
-	raw, err := runtime.FetchHTTP(ctx, c.x, "Stock", c.stockRequest, vals, nil)
+	raw, err := httpsource.Fetch(ctx, c.x, "Stock", c.stockRequest, vals, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -1580,7 +1581,7 @@ func (c *Client) fetchManyStock(ctx context.Context, ps []*StockParams) ([]*Stoc
 		texts[i] = fmt.Sprint(k)
 	}
 	body := map[string]any{"skus": keys}
-	raw, err := runtime.FetchHTTPList(ctx, c.x, "Stock", c.stockBatchRequest, nil, map[string][]string{"sku": texts}, body)
+	raw, err := httpsource.FetchList(ctx, c.x, "Stock", c.stockBatchRequest, nil, map[string][]string{"sku": texts}, body)
 	if err != nil {
 		return nil, err
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/reftask/reftask/runtime"
 	"github.com/reftask/reftask/runtime/kit"
 	filesource "github.com/reftask/reftask/runtime/source/filesource"
+	httpsource "github.com/reftask/reftask/runtime/source/httpsource"
 	"maps"
 	"net/netip"
 	"slices"
@@ -666,7 +667,7 @@ type EventOptions struct {
 type Client struct {
 	x                *runtime.Executor
 	booking          *runtime.Task[BookingParams, Booking]
-	bookingRequest   *runtime.HTTPRequest
+	bookingRequest   *httpsource.Request
 	event            *runtime.Task[EventParams, Event]
 	eventQuery       *runtime.SQLQuery
 	eventRowScanner  *runtime.RowScanner[Event]
@@ -680,23 +681,23 @@ type Client struct {
 // NewClient binds the package's tasks to x. The connections and files the tasks name are looked up in x when a task runs.
 func NewClient(x *runtime.Executor) *Client {
 	c := &Client{x: x}
-	c.bookingRequest = &runtime.HTTPRequest{
+	c.bookingRequest = &httpsource.Request{
 		Conn:     "bookings",
 		Method:   "GET",
 		NotFound: []int{404},
-		Path: runtime.Template{
+		Path: httpsource.Template{
 			Params: []string{"id"},
 			Parts:  []string{"/bookings/", ""},
 		},
-		Query: []runtime.HTTPQueryParam{{
+		Query: []httpsource.QueryParam{{
 			Key: "on",
-			Value: runtime.Template{
+			Value: httpsource.Template{
 				Params: []string{"on"},
 				Parts:  []string{"", ""},
 			},
 		}, {
 			Key: "via",
-			Value: runtime.Template{
+			Value: httpsource.Template{
 				Params: []string{"via"},
 				Parts:  []string{"", ""},
 			},
@@ -819,7 +820,7 @@ func (c *Client) fetchBooking(ctx context.Context, p *BookingParams) (*Booking, 
 	if p.Via != nil {
 		vals["via"] = (*p.Via).String()
 	}
-	raw, err := runtime.FetchHTTP(ctx, c.x, "Booking", c.bookingRequest, vals, nil)
+	raw, err := httpsource.Fetch(ctx, c.x, "Booking", c.bookingRequest, vals, nil)
 	if err != nil {
 		return nil, err
 	}

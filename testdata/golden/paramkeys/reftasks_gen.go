@@ -8,6 +8,7 @@ import (
 	"github.com/reftask/reftask/runtime"
 	"github.com/reftask/reftask/runtime/kit"
 	filesource "github.com/reftask/reftask/runtime/source/filesource"
+	httpsource "github.com/reftask/reftask/runtime/source/httpsource"
 	"net/netip"
 	"strconv"
 	"time"
@@ -817,13 +818,13 @@ type KeySQLOptions struct {
 type Client struct {
 	x                *runtime.Executor
 	guarded          *runtime.Task[GuardedParams, Guard]
-	guardedRequest   *runtime.HTTPRequest
+	guardedRequest   *httpsource.Request
 	keyFile          *runtime.Task[KeyFileParams, Echo]
 	keyGet           *runtime.Task[KeyGetParams, Echo]
-	keyGetRequest    *runtime.HTTPRequest
+	keyGetRequest    *httpsource.Request
 	keyGo            *runtime.Task[KeyGoParams, Echo]
 	keyPost          *runtime.Task[KeyPostParams, Echo]
-	keyPostRequest   *runtime.HTTPRequest
+	keyPostRequest   *httpsource.Request
 	keySQL           *runtime.Task[KeySQLParams, Echo]
 	keySQLQuery      *runtime.SQLQuery
 	keySQLRowScanner *runtime.RowScanner[Echo]
@@ -832,9 +833,9 @@ type Client struct {
 // NewClient binds the package's tasks to x. The connections and files the tasks name are looked up in x when a task runs.
 func NewClient(x *runtime.Executor) *Client {
 	c := &Client{x: x}
-	c.guardedRequest = &runtime.HTTPRequest{
+	c.guardedRequest = &httpsource.Request{
 		Conn: "guarded",
-		Headers: []runtime.HTTPHeader{{
+		Headers: []httpsource.Header{{
 			Name:  "X-Api-Key",
 			Value: "${env:RT_GUARD_KEY}",
 		}, {
@@ -843,19 +844,19 @@ func NewClient(x *runtime.Executor) *Client {
 		}},
 		Method:   "GET",
 		NotFound: []int{404},
-		Path: runtime.Template{
+		Path: httpsource.Template{
 			Params: []string{"code"},
 			Parts:  []string{"/g/", ""},
 		},
-		Query: []runtime.HTTPQueryParam{{
+		Query: []httpsource.QueryParam{{
 			Key: "day",
-			Value: runtime.Template{
+			Value: httpsource.Template{
 				Params: []string{"day"},
 				Parts:  []string{"", ""},
 			},
 		}, {
 			Key: "kind",
-			Value: runtime.Template{
+			Value: httpsource.Template{
 				Params: []string{"kind"},
 				Parts:  []string{"", ""},
 			},
@@ -898,47 +899,47 @@ func NewClient(x *runtime.Executor) *Client {
 		ValidateParams: (*KeyFileParams).Validate,
 		Version:        "9da1ae27d94e16a1",
 	})
-	c.keyGetRequest = &runtime.HTTPRequest{
+	c.keyGetRequest = &httpsource.Request{
 		Conn:     "echo",
 		Method:   "GET",
 		NotFound: []int{404},
-		Path: runtime.Template{
+		Path: httpsource.Template{
 			Params: []string{"s", "i", "n", "b", "e", "dt", "d", "tm", "du", "u", "em", "ur", "v4", "v6", "gi", "code"},
 			Parts:  []string{"/get/", "/", "/", "/", "/", "/", "/", "/", "/", "/", "/", "/", "/", "/", "/", "/", ""},
 		},
-		Query: []runtime.HTTPQueryParam{{
+		Query: []httpsource.QueryParam{{
 			Key: "mix",
-			Value: runtime.Template{
+			Value: httpsource.Template{
 				Params: []string{"s", "i"},
 				Parts:  []string{"", "-", ""},
 			},
 		}, {
 			Key: "qcode",
-			Value: runtime.Template{
+			Value: httpsource.Template{
 				Params: []string{"qcode"},
 				Parts:  []string{"", ""},
 			},
 		}, {
 			Key: "qdt",
-			Value: runtime.Template{
+			Value: httpsource.Template{
 				Params: []string{"qdt"},
 				Parts:  []string{"", ""},
 			},
 		}, {
 			Key: "qi",
-			Value: runtime.Template{
+			Value: httpsource.Template{
 				Params: []string{"qi"},
 				Parts:  []string{"", ""},
 			},
 		}, {
 			Key: "qn",
-			Value: runtime.Template{
+			Value: httpsource.Template{
 				Params: []string{"qn"},
 				Parts:  []string{"", ""},
 			},
 		}, {
 			Key: "qs",
-			Value: runtime.Template{
+			Value: httpsource.Template{
 				Params: []string{"qs"},
 				Parts:  []string{"", ""},
 			},
@@ -967,11 +968,11 @@ func NewClient(x *runtime.Executor) *Client {
 		Name:      "KeyGo",
 		Version:   "f951e6501efb6588",
 	})
-	c.keyPostRequest = &runtime.HTTPRequest{
+	c.keyPostRequest = &httpsource.Request{
 		Conn:     "echo",
 		Method:   "POST",
 		NotFound: []int{404},
-		Path:     runtime.Template{Parts: []string{"/post"}},
+		Path:     httpsource.Template{Parts: []string{"/post"}},
 	}
 	c.keyPost = runtime.NewTask(x, runtime.TaskSpec[KeyPostParams, Echo]{
 		AppendKey: keyKeyPostParams,
@@ -1062,7 +1063,7 @@ func (c *Client) fetchGuarded(ctx context.Context, p *GuardedParams) (*Guard, er
 	if p.Kind != nil {
 		vals["kind"] = string(*p.Kind)
 	}
-	raw, err := runtime.FetchHTTP(ctx, c.x, "Guarded", c.guardedRequest, vals, nil)
+	raw, err := httpsource.Fetch(ctx, c.x, "Guarded", c.guardedRequest, vals, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -1275,7 +1276,7 @@ func (c *Client) fetchKeyGet(ctx context.Context, p *KeyGetParams) (*Echo, error
 	if p.Qs != nil {
 		vals["qs"] = *p.Qs
 	}
-	raw, err := runtime.FetchHTTP(ctx, c.x, "KeyGet", c.keyGetRequest, vals, nil)
+	raw, err := httpsource.Fetch(ctx, c.x, "KeyGet", c.keyGetRequest, vals, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -1515,7 +1516,7 @@ func (c *Client) fetchKeyPost(ctx context.Context, p *KeyPostParams) (*Echo, err
 		"times":   p.Times,
 		"when":    p.When,
 	}
-	raw, err := runtime.FetchHTTP(ctx, c.x, "KeyPost", c.keyPostRequest, nil, body)
+	raw, err := httpsource.Fetch(ctx, c.x, "KeyPost", c.keyPostRequest, nil, body)
 	if err != nil {
 		return nil, err
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/reftask/reftask/runtime"
 	"github.com/reftask/reftask/runtime/kit"
 	filesource "github.com/reftask/reftask/runtime/source/filesource"
+	httpsource "github.com/reftask/reftask/runtime/source/httpsource"
 	"math"
 	"slices"
 	"strconv"
@@ -1536,11 +1537,11 @@ func checkWideBoundsResultLooseContains(v any, path *kit.Path, vs *kit.Violation
 type Client struct {
 	x                    *runtime.Executor
 	abc                  *runtime.Task[ABCParams, ABCResult]
-	abcRequest           *runtime.HTTPRequest
+	abcRequest           *httpsource.Request
 	abc2                 *runtime.Task[AbcParams, Pattern0]
-	abc2Request          *runtime.HTTPRequest
+	abc2Request          *httpsource.Request
 	fallbackNames        *runtime.Task[FallbackNamesParams, FallbackNamesResult]
-	fallbackNamesRequest *runtime.HTTPRequest
+	fallbackNamesRequest *httpsource.Request
 	wideBounds           *runtime.Task[WideBoundsParams, WideBoundsResult]
 	x2                   *runtime.Task[XParams, XResult]
 	x2Query              *runtime.SQLQuery
@@ -1550,11 +1551,11 @@ type Client struct {
 // NewClient binds the package's tasks to x. The connections and files the tasks name are looked up in x when a task runs.
 func NewClient(x *runtime.Executor) *Client {
 	c := &Client{x: x}
-	c.abcRequest = &runtime.HTTPRequest{
+	c.abcRequest = &httpsource.Request{
 		Conn:     "api",
 		Method:   "GET",
 		NotFound: []int{404},
-		Path: runtime.Template{
+		Path: httpsource.Template{
 			Params: []string{"id"},
 			Parts:  []string{"/abc/", ""},
 		},
@@ -1571,11 +1572,11 @@ func NewClient(x *runtime.Executor) *Client {
 		ValidateResult: (*ABCResult).Validate,
 		Version:        "ef86f47c79cc6c81",
 	})
-	c.abc2Request = &runtime.HTTPRequest{
+	c.abc2Request = &httpsource.Request{
 		Conn:     "api",
 		Method:   "GET",
 		NotFound: []int{404},
-		Path: runtime.Template{
+		Path: httpsource.Template{
 			Params: []string{"id"},
 			Parts:  []string{"/abc2/", ""},
 		},
@@ -1592,11 +1593,11 @@ func NewClient(x *runtime.Executor) *Client {
 		ValidateResult: (*Pattern0).Validate,
 		Version:        "7d9070a9f79bfe5f",
 	})
-	c.fallbackNamesRequest = &runtime.HTTPRequest{
+	c.fallbackNamesRequest = &httpsource.Request{
 		Conn:     "api",
 		Method:   "GET",
 		NotFound: []int{404},
-		Path: runtime.Template{
+		Path: httpsource.Template{
 			Params: []string{"id"},
 			Parts:  []string{"/fallback-names/", ""},
 		},
@@ -1669,7 +1670,7 @@ func describeABCParams(p *ABCParams) string {
 
 func (c *Client) fetchABC(ctx context.Context, p *ABCParams) (*ABCResult, error) {
 	vals := map[string]string{"id": p.ID}
-	raw, err := runtime.FetchHTTP(ctx, c.x, "ABC", c.abcRequest, vals, nil)
+	raw, err := httpsource.Fetch(ctx, c.x, "ABC", c.abcRequest, vals, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -1698,7 +1699,7 @@ func describeAbcParams(p *AbcParams) string {
 
 func (c *Client) fetchAbc2(ctx context.Context, p *AbcParams) (*Pattern0, error) {
 	vals := map[string]string{"id": p.ID}
-	raw, err := runtime.FetchHTTP(ctx, c.x, "Abc", c.abc2Request, vals, nil)
+	raw, err := httpsource.Fetch(ctx, c.x, "Abc", c.abc2Request, vals, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -1727,7 +1728,7 @@ func describeFallbackNamesParams(p *FallbackNamesParams) string {
 
 func (c *Client) fetchFallbackNames(ctx context.Context, p *FallbackNamesParams) (*FallbackNamesResult, error) {
 	vals := map[string]string{"id": p.ID}
-	raw, err := runtime.FetchHTTP(ctx, c.x, "FallbackNames", c.fallbackNamesRequest, vals, nil)
+	raw, err := httpsource.Fetch(ctx, c.x, "FallbackNames", c.fallbackNamesRequest, vals, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/reftask/reftask/runtime"
 	"github.com/reftask/reftask/runtime/kit"
 	filesource "github.com/reftask/reftask/runtime/source/filesource"
+	httpsource "github.com/reftask/reftask/runtime/source/httpsource"
 	"maps"
 	"slices"
 	"strconv"
@@ -540,9 +541,9 @@ type Client struct {
 	x                    *runtime.Executor
 	featureFlags         *runtime.Task[FeatureFlagsParams, Flags]
 	product              *runtime.Task[ProductParams, Product]
-	productRequest       *runtime.HTTPRequest
+	productRequest       *httpsource.Request
 	productsByIDs        *runtime.Task[ProductsByIDsParams, ProductSummaries]
-	productsByIDsRequest *runtime.HTTPRequest
+	productsByIDsRequest *httpsource.Request
 	serviceConfig        *runtime.Task[ServiceConfigParams, ServiceConfig]
 }
 
@@ -562,9 +563,9 @@ func NewClient(x *runtime.Executor) *Client {
 		ValidateParams: (*FeatureFlagsParams).Validate,
 		Version:        "8f44d841d5fe27db",
 	})
-	c.productRequest = &runtime.HTTPRequest{
+	c.productRequest = &httpsource.Request{
 		Conn: "catalog",
-		Headers: []runtime.HTTPHeader{{
+		Headers: []httpsource.Header{{
 			Name:  "Accept",
 			Value: "application/json",
 		}, {
@@ -573,20 +574,20 @@ func NewClient(x *runtime.Executor) *Client {
 		}},
 		Method:   "GET",
 		NotFound: []int{404, 410},
-		Path: runtime.Template{
+		Path: httpsource.Template{
 			Params: []string{"sku"},
 			Parts:  []string{"/products/", ""},
 		},
 		Pointer: "/data",
-		Query: []runtime.HTTPQueryParam{{
+		Query: []httpsource.QueryParam{{
 			Key: "lang",
-			Value: runtime.Template{
+			Value: httpsource.Template{
 				Params: []string{"lang"},
 				Parts:  []string{"", ""},
 			},
 		}, {
 			Key:   "view",
-			Value: runtime.Template{Parts: []string{"full"}},
+			Value: httpsource.Template{Parts: []string{"full"}},
 		}},
 	}
 	c.product = runtime.NewTask(x, runtime.TaskSpec[ProductParams, Product]{
@@ -615,15 +616,15 @@ func NewClient(x *runtime.Executor) *Client {
 		ValidateResult: (*Product).Validate,
 		Version:        "5d4b260574cd64f6",
 	})
-	c.productsByIDsRequest = &runtime.HTTPRequest{
+	c.productsByIDsRequest = &httpsource.Request{
 		Conn: "catalog",
-		Headers: []runtime.HTTPHeader{{
+		Headers: []httpsource.Header{{
 			Name:  "X-Api-Key",
 			Value: "${env:CATALOG_API_KEY}",
 		}},
 		Method:   "POST",
 		NotFound: []int{404},
-		Path:     runtime.Template{Parts: []string{"/products:batch"}},
+		Path:     httpsource.Template{Parts: []string{"/products:batch"}},
 		Pointer:  "/items",
 	}
 	c.productsByIDs = runtime.NewTask(x, runtime.TaskSpec[ProductsByIDsParams, ProductSummaries]{
@@ -740,7 +741,7 @@ func (c *Client) fetchProduct(ctx context.Context, p *ProductParams) (*Product, 
 	if p.Lang != nil {
 		vals["lang"] = string(*p.Lang)
 	}
-	raw, err := runtime.FetchHTTP(ctx, c.x, "Product", c.productRequest, vals, nil)
+	raw, err := httpsource.Fetch(ctx, c.x, "Product", c.productRequest, vals, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -804,7 +805,7 @@ func (c *Client) fetchProductsByIDs(ctx context.Context, p *ProductsByIDsParams)
 		"ids":    p.IDs,
 		"strict": true,
 	}
-	raw, err := runtime.FetchHTTP(ctx, c.x, "ProductsByIDs", c.productsByIDsRequest, nil, body)
+	raw, err := httpsource.Fetch(ctx, c.x, "ProductsByIDs", c.productsByIDsRequest, nil, body)
 	if err != nil {
 		return nil, err
 	}

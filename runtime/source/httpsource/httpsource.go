@@ -1,4 +1,24 @@
-package runtime
+// Package httpsource is the HTTP source kind: a JSON API called on a
+// connection bound under the name that specs use, with {param} templates in
+// its path and query, headers that may reference the environment, a JSON
+// body, a pointer to the record and the statuses that mean not found.
+//
+// Bind a base URL under the connection name, with options for the client,
+// credentials and limits:
+//
+//	x, err := runtime.New(runtime.WithSource(httpsource.Bind("catalog", baseURL, httpsource.BearerEnv("CATALOG_TOKEN"))))
+//
+// Each connection bound without Client has its own default client, with dial,
+// TLS and response-header timeouts and connection reuse; redirects are
+// followed only within the base URL's origin, so that the secrets a request
+// carries never reach another host. Those secrets (resolved ${env:NAME}
+// references, credential headers, what MarkSecret marks, the base URL's
+// password and credential query values) never reach an error, an event or a
+// log line: the executor scrubs them from every attempt's error.
+//
+// Generated code calls Fetch and FetchList with the Request it builds once
+// per client.
+package httpsource
 
 import (
 	"bytes"
@@ -22,36 +42,31 @@ import (
 	"github.com/reftask/reftask/internal/quote"
 	"github.com/reftask/reftask/runtime/internal/seam"
 
+	"github.com/reftask/reftask/runtime"
 	"github.com/reftask/reftask/runtime/internal/jsonptr"
+	"github.com/reftask/reftask/runtime/internal/secret"
 )
 
+// Kind is the name of this source kind in specs ("source": {"http": ...}).
+const Kind = "http"
+
 const (
-	defaultHTTPBodyLimit = 10 << 20
+	defaultBodyLimit = 10 << 20
 	// httpDrainLimit bounds how much of an unread body is discarded to keep its connection reusable;
 	// past it, closing the connection is cheaper than reading on.
 	httpDrainLimit = 64 << 10
-	// httpErrorBodyLen is how much of an error response HTTPError keeps for diagnosis.
-	httpErrorBodyLen = 200
+	// errorBodyLen is how much of an error response Error keeps for diagnosis.
+	errorBodyLen = 200
 	// maxRetryAfterSeconds keeps a hostile Retry-After from overflowing time.Duration; the policy caps it anyway.
 	maxRetryAfterSeconds = 1 << 31
+	// urlLimit bounds a URL in an error message: its path holds params of any length.
+	urlLimit = 2 * quote.Limit
 )
 
-// httpKind is the HTTP source kind's name, as specs spell it under "source".
-const httpKind = "http"
-
-// defaultHTTPClient returns the executor's shared client for connections bound without HTTPClient, making it on
-// first use; it is written only while New applies options, so reading it needs no lock.
-func (x *Executor) defaultHTTPClient() *http.Client {
-	if x.httpClient == nil {
-		x.httpClient = newDefaultHTTPClient()
-	}
-	return x.httpClient
-}
-
-// newDefaultHTTPClient bounds each phase that can hang before the per-attempt ctx applies to the body,
+// newDefaultClient bounds each phase that can hang before the per-attempt ctx applies to the body,
 // and keeps enough idle connections per host for concurrent lookups. There is deliberately no
 // Client.Timeout: the per-attempt ctx bounds the whole request, body included.
-func newDefaultHTTPClient() *http.Client {
+func newDefaultClient() *http.Client {
 	d := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
 	return &http.Client{CheckRedirect: sameOriginRedirect, Transport: &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,
@@ -72,7 +87,7 @@ const maxRedirects = 10
 
 // sameOriginRedirect follows redirects only within the origin the connection names. Spec headers may carry
 // secrets resolved from ${env:...}, and net/http forwards custom headers to any host a server redirects to
-// (it strips only Authorization and Cookie); a refused redirect comes back as a permanent 3xx HTTPError.
+// (it strips only Authorization and Cookie); a refused redirect comes back as a permanent 3xx Error.
 func sameOriginRedirect(req *http.Request, via []*http.Request) error {
 	if !sameOrigin(req.URL, via[0].URL) {
 		return http.ErrUseLastResponse
@@ -126,10 +141,11 @@ func guardRedirects(c *http.Client) *http.Client {
 	return &cp
 }
 
-// HTTPConn is one named HTTP connection: a bound source of the HTTP kind, exported as the target of HTTPOption.
-type HTTPConn struct {
+// Conn is one named HTTP connection: a bound source of the HTTP kind, for runtime.WithSource.
+type Conn struct {
 	name      string
-	ownClient bool     // client is the executor's shared default, whose idle connections Close drops
+	err       error    // an invalid base URL or option, reported by Validate
+	ownClient bool     // client is the connection's default, whose idle connections Close drops
 	base      *url.URL // scheme, userinfo, host; path and query are split out below
 	basePath  string   // escaped base path without trailing slash
 	baseQuery string   // raw query of the base URL, prepended to every request's query
@@ -137,67 +153,72 @@ type HTTPConn struct {
 	client    *http.Client
 	decorate  []func(*http.Request) error
 	limit     int64
-	secrets   []secret // the base URL's password and credential query values
+	secrets   []secret.Secret // the base URL's password and credential query values
 }
 
-// HTTPOption configures one HTTP connection in WithHTTP.
-type HTTPOption func(*HTTPConn) error
+// Option configures one HTTP connection in Bind.
+type Option func(*Conn) error
 
-// WithHTTP registers an HTTP connection under the name used by generated HTTP tasks.
-// baseURL must be an absolute http or https URL; request paths are appended to its path.
-func WithHTTP(name, baseURL string, opts ...HTTPOption) Option {
-	return func(x *Executor) error {
-		if name == "" {
-			return errors.New("WithHTTP: empty connection name")
-		}
-		u, err := url.Parse(baseURL)
-		if err != nil {
-			// url.Error repeats the whole URL, which may carry credentials.
-			var ue *url.Error
-			if errors.As(err, &ue) {
-				err = ue.Err
-			}
-			return fmt.Errorf("WithHTTP %q: base URL: %w", name, err)
-		}
-		if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Opaque != "" {
-			return fmt.Errorf("WithHTTP %q: base URL %q is not an absolute http(s) URL", name, redactURL(u))
-		}
-		if u.Fragment != "" {
-			return fmt.Errorf("WithHTTP %q: base URL %q has a fragment", name, redactURL(u))
-		}
-		c := &HTTPConn{
-			name:      name,
-			base:      &url.URL{Scheme: u.Scheme, User: u.User, Host: u.Host},
-			basePath:  strings.TrimSuffix(u.EscapedPath(), "/"),
-			baseQuery: u.RawQuery,
-			limit:     defaultHTTPBodyLimit,
-		}
-		c.display = u.Scheme + "://" + u.Host + c.basePath
-		c.secrets = connSecrets(name, u)
-		for _, o := range opts {
-			if o == nil {
-				continue
-			}
-			if err := o(c); err != nil {
-				return fmt.Errorf("WithHTTP %q: %w", name, err)
-			}
-		}
-		if c.client == nil {
-			c.client, c.ownClient = x.defaultHTTPClient(), true
-		}
-		return WithSource(c)(x)
+// Bind binds the HTTP API at baseURL under name, for runtime.WithSource. baseURL must be an absolute http or
+// https URL; request paths are appended to its path. An invalid base URL or option is reported by Validate, which
+// runtime.WithSource calls.
+func Bind(name, baseURL string, opts ...Option) *Conn {
+	c := &Conn{name: name, limit: defaultBodyLimit}
+	c.err = c.init(baseURL, opts)
+	if c.err == nil && c.client == nil {
+		c.client, c.ownClient = newDefaultClient(), true
 	}
+	return c
+}
+
+// init parses the base URL and applies the options.
+func (c *Conn) init(baseURL string, opts []Option) error {
+	u, err := url.Parse(baseURL)
+	if err != nil {
+		// url.Error repeats the whole URL, which may carry credentials.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return fmt.Errorf("base URL: %w", err)
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Opaque != "" {
+		return fmt.Errorf("base URL %q is not an absolute http(s) URL", redactURL(u))
+	}
+	if u.Fragment != "" {
+		return fmt.Errorf("base URL %q has a fragment", redactURL(u))
+	}
+	c.base = &url.URL{Scheme: u.Scheme, User: u.User, Host: u.Host}
+	c.basePath = strings.TrimSuffix(u.EscapedPath(), "/")
+	c.baseQuery = u.RawQuery
+	c.display = u.Scheme + "://" + u.Host + c.basePath
+	c.secrets = connSecrets(c.name, u)
+	for _, o := range opts {
+		if o == nil {
+			continue
+		}
+		if err := o(c); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Kind returns "http".
-func (c *HTTPConn) Kind() string { return httpKind }
+func (c *Conn) Kind() string { return Kind }
 
 // Name returns the connection name specs refer to.
-func (c *HTTPConn) Name() string { return c.name }
+func (c *Conn) Name() string { return c.name }
+
+// Validate reports an invalid base URL or option given to Bind; runtime.WithSource names the connection.
+func (c *Conn) Validate() error { return c.err }
 
 // Check asks the server for the base URL's head, without the base URL's credentials or query: any answer, whatever
 // its status, means the server is there; a transport error means it is not.
-func (c *HTTPConn) Check(ctx context.Context) error {
+func (c *Conn) Check(ctx context.Context) error {
+	if c.err != nil { // never bound (WithSource refuses it), but callable
+		return fmt.Errorf("reftask: HTTP connection %q: %w", c.name, c.err)
+	}
 	u := url.URL{Scheme: c.base.Scheme, Host: c.base.Host, Path: c.basePath + "/"}
 	req, err := http.NewRequestWithContext(ctx, http.MethodHead, u.String(), nil)
 	if err != nil {
@@ -205,16 +226,17 @@ func (c *HTTPConn) Check(ctx context.Context) error {
 	}
 	resp, err := c.client.Do(req)
 	if err != nil {
-		return fmt.Errorf("reftask: HTTP connection %q: %s unreachable: %w", c.name, c.display, redactErr(err, c.secrets))
+		// Only transport errors are in the chain here, so scrubbing the text is all there is to do.
+		return fmt.Errorf("reftask: HTTP connection %q: %s unreachable: %w", c.name, c.display, secret.Wrap(err, c.secrets))
 	}
 	resp.Body.Close()
 	return nil
 }
 
-// Close drops the idle keep-alive connections of the executor's own client, whose reader goroutines would otherwise
-// outlive the executor until the idle timeout; a client passed with HTTPClient belongs to the caller.
-func (c *HTTPConn) Close() error {
-	if c.ownClient {
+// Close drops the idle keep-alive connections of the connection's own client, whose reader goroutines would
+// otherwise outlive the executor until the idle timeout; a client passed with Client belongs to the caller.
+func (c *Conn) Close() error {
+	if c.ownClient && c.client != nil {
 		c.client.CloseIdleConnections()
 	}
 	return nil
@@ -226,13 +248,13 @@ func redactURL(u *url.URL) string {
 	return r.String()
 }
 
-// HTTPClient makes the connection use c instead of the executor's default client, which has dial, TLS and
-// response-header timeouts and keeps connections alive. Requests go through a copy of c taken now, which
-// follows redirects only within the same origin before c's own CheckRedirect is asked; c is not modified.
-func HTTPClient(c *http.Client) HTTPOption {
-	return func(hc *HTTPConn) error {
+// Client makes the connection use c instead of its default client, which has dial, TLS and response-header
+// timeouts and keeps connections alive. Requests go through a copy of c taken now, which follows redirects only
+// within the same origin before c's own CheckRedirect is asked; c is not modified.
+func Client(c *http.Client) Option {
+	return func(hc *Conn) error {
 		if c == nil {
-			return errors.New("HTTPClient: nil client")
+			return errors.New("Client: nil client")
 		}
 		// Spec headers carry secrets, and c's policy (or net/http's default) would forward them to any origin.
 		hc.client = guardRedirects(c)
@@ -240,45 +262,45 @@ func HTTPClient(c *http.Client) HTTPOption {
 	}
 }
 
-// HTTPDecorate adds f, run on every request after the spec's headers are set, in the order given (auth, tracing).
-// An error from f fails the attempt; wrap it with Permanent when retrying cannot help.
-func HTTPDecorate(f func(*http.Request) error) HTTPOption {
-	return func(hc *HTTPConn) error {
+// Decorate adds f, run on every request after the spec's headers are set, in the order given (auth, tracing).
+// An error from f fails the attempt; wrap it with runtime.Permanent when retrying cannot help.
+func Decorate(f func(*http.Request) error) Option {
+	return func(hc *Conn) error {
 		if f == nil {
-			return errors.New("HTTPDecorate: nil decorator")
+			return errors.New("Decorate: nil decorator")
 		}
 		hc.decorate = append(hc.decorate, f)
 		return nil
 	}
 }
 
-// HTTPBodyLimit sets the largest response body accepted, in bytes (default 10 MiB); larger bodies are an error.
-func HTTPBodyLimit(n int64) HTTPOption {
-	return func(hc *HTTPConn) error {
+// BodyLimit sets the largest response body accepted, in bytes (default 10 MiB); larger bodies are an error.
+func BodyLimit(n int64) Option {
+	return func(hc *Conn) error {
 		if n <= 0 {
-			return fmt.Errorf("HTTPBodyLimit: limit %d is not positive", n)
+			return fmt.Errorf("BodyLimit: limit %d is not positive", n)
 		}
 		hc.limit = n
 		return nil
 	}
 }
 
-// HTTPBearerEnv adds a decorator setting "Authorization: Bearer <token>" from the environment variable envVar,
+// BearerEnv adds a decorator setting "Authorization: Bearer <token>" from the environment variable envVar,
 // read on every request so that rotated tokens apply without a restart. Unset or empty is a permanent error.
-func HTTPBearerEnv(envVar string) HTTPOption {
-	return func(hc *HTTPConn) error {
+func BearerEnv(envVar string) Option {
+	return func(hc *Conn) error {
 		if envVar == "" {
-			return errors.New("HTTPBearerEnv: empty variable name")
+			return errors.New("BearerEnv: empty variable name")
 		}
 		hc.decorate = append(hc.decorate, func(r *http.Request) error {
 			tok, ok := os.LookupEnv(envVar)
 			if !ok || tok == "" {
-				return Permanent(fmt.Errorf("bearer token: environment variable %s is not set", envVar))
+				return runtime.Permanent(fmt.Errorf("bearer token: environment variable %s is not set", envVar))
 			}
 			if !validHeaderValue(tok) {
-				return Permanent(fmt.Errorf("bearer token: environment variable %s contains a control character", envVar))
+				return runtime.Permanent(fmt.Errorf("bearer token: environment variable %s contains a control character", envVar))
 			}
-			HTTPSecret(r, "env:"+envVar, tok)
+			MarkSecret(r, "env:"+envVar, tok)
 			r.Header.Set("Authorization", "Bearer "+tok)
 			return nil
 		})
@@ -286,15 +308,15 @@ func HTTPBearerEnv(envVar string) HTTPOption {
 	}
 }
 
-// HTTPRequest describes one task's request; generated code builds it once and shares it between calls.
-type HTTPRequest struct {
+// Request describes one task's request; generated code builds it once and shares it between calls.
+type Request struct {
 	Conn     string
-	Method   string           // GET, POST, ...; "" is GET
-	Path     Template         // literal parts are URL path text; values are path-escaped
-	Query    []HTTPQueryParam // in spec order
-	Headers  []HTTPHeader     // values may contain ${env:NAME} references
-	Pointer  string           // JSON pointer selecting the record in the body; "" = whole body
-	NotFound []int            // statuses meaning not found; nil means [404], an empty non-nil slice means none
+	Method   string       // GET, POST, ...; "" is GET
+	Path     Template     // literal parts are URL path text; values are path-escaped
+	Query    []QueryParam // in spec order
+	Headers  []Header     // values may contain ${env:NAME} references
+	Pointer  string       // JSON pointer selecting the record in the body; "" = whole body
+	NotFound []int        // statuses meaning not found; nil means [404], an empty non-nil slice means none
 }
 
 // Template is a string split at its {param} placeholders: len(Parts) == len(Params)+1.
@@ -303,23 +325,23 @@ type Template struct {
 	Params []string
 }
 
-// HTTPQueryParam is one query key; its value template is rendered and then query-escaped as a whole.
-type HTTPQueryParam struct {
+// QueryParam is one query key; its value template is rendered and then query-escaped as a whole.
+type QueryParam struct {
 	Key   string
 	Value Template
-	// List names a list passed to FetchHTTPList: the key repeats once per
+	// List names a list passed to FetchList: the key repeats once per
 	// element (sku=a&sku=b), for batch endpoints; Value is then unused.
 	List string
 }
 
-// HTTPHeader is one request header; Value is literal except for ${env:NAME} references resolved per request.
-type HTTPHeader struct {
+// Header is one request header; Value is literal except for ${env:NAME} references resolved per request.
+type Header struct {
 	Name, Value string
 }
 
-// HTTPError is a response whose status is neither success nor not found. 429 and 5xx are transient
-// (retried, honouring RetryAfter); other statuses come wrapped in Permanent.
-type HTTPError struct {
+// Error is a response whose status is neither success nor not found. 429 and 5xx are transient
+// (retried, honouring RetryAfter); other statuses come wrapped in runtime.Permanent.
+type Error struct {
 	Task       string
 	Method     string
 	URL        string // without userinfo and query string, which may carry secrets
@@ -329,7 +351,7 @@ type HTTPError struct {
 }
 
 // Error names the task, request and status, and quotes the start of the body.
-func (e *HTTPError) Error() string {
+func (e *Error) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "reftask: http %s %s (task %s): status %d", e.Method, e.URL, e.Task, e.Status)
 	if t := http.StatusText(e.Status); t != "" {
@@ -346,14 +368,15 @@ func (e *HTTPError) Error() string {
 	return b.String()
 }
 
-// retryDelay lengthens the backoff d to the server's Retry-After when err carries one, never beyond maxDelay:
-// retrying earlier than the server asked only earns another 429 or 503.
-func retryDelay(err error, d, maxDelay time.Duration) time.Duration {
-	var he *HTTPError
-	if errors.As(err, &he) && he.RetryAfter > d {
-		return min(he.RetryAfter, maxDelay)
-	}
-	return d
+// RetryAfterDelay is for the executor's retry stage (seam.RetryAfter): the server's Retry-After, which outranks
+// the policy's backoff up to its maximum delay.
+func (e *Error) RetryAfterDelay(seam.Token) time.Duration { return e.RetryAfter }
+
+// ScrubSecrets is for the executor's scrubbing of secrets (seam.Scrubber): the body and URL quote what a server
+// sent and what a request carried.
+func (e *Error) ScrubSecrets(_ seam.Token, scrub func(string) string) {
+	e.Body = scrub(e.Body)
+	e.URL = scrub(e.URL)
 }
 
 // httpCall names one request in error messages.
@@ -365,21 +388,21 @@ func (c *httpCall) errorf(format string, args ...any) error {
 	return fmt.Errorf("reftask: http %s %s (task %s): "+format, append([]any{c.method, c.url, c.task}, args...)...)
 }
 
-// FetchHTTP makes one request for task and returns the JSON value selected by r.Pointer, decoded with
+// Fetch makes one request for task and returns the JSON value selected by r.Pointer, decoded with
 // json.Number for numbers (a JSON null selects nil). vals holds the rendered param values by name; a param
 // absent from vals drops the query keys that use it. body, when not nil, is sent as JSON.
 // ctx bounds the whole request including reading the body.
-func FetchHTTP(ctx context.Context, x *Executor, task string, r *HTTPRequest, vals map[string]string, body any) (any, error) {
-	return FetchHTTPList(ctx, x, task, r, vals, nil, body)
+func Fetch(ctx context.Context, x *runtime.Executor, task string, r *Request, vals map[string]string, body any) (any, error) {
+	return FetchList(ctx, x, task, r, vals, nil, body)
 }
 
-// FetchHTTPList is FetchHTTP for batch endpoints: a query param with List
+// FetchList is Fetch for batch endpoints: a query param with List
 // set repeats once per element of lists[List].
-func FetchHTTPList(ctx context.Context, x *Executor, task string, r *HTTPRequest, vals map[string]string, lists map[string][]string, body any) (any, error) {
+func FetchList(ctx context.Context, x *runtime.Executor, task string, r *Request, vals map[string]string, lists map[string][]string, body any) (any, error) {
 	if x == nil || r == nil {
-		return nil, Permanent(fmt.Errorf("reftask: task %s: FetchHTTP needs an executor and a request", task))
+		return nil, runtime.Permanent(fmt.Errorf("reftask: task %s: httpsource.Fetch needs an executor and a request", task))
 	}
-	c, err := seam.Lookup[*HTTPConn](x, httpKind, r.Conn)
+	c, err := seam.Lookup[*Conn](x, Kind, r.Conn)
 	if err != nil {
 		return nil, fmt.Errorf("reftask: task %s: %w", task, err)
 	}
@@ -393,29 +416,29 @@ func FetchHTTPList(ctx context.Context, x *Executor, task string, r *HTTPRequest
 		// The secrets are remembered even when the request failed: what comes back later (a retry's error, say)
 		// may quote them too.
 		list := rs.snapshot()
-		x.secrets.remember(list)
-		return nil, redactErr(err, list)
+		x.RememberSecrets(seam.Token{}, list)
+		return nil, x.RedactSecrets(seam.Token{}, err, list)
 	}
-	x.secrets.remember(rs.snapshot())
+	x.RememberSecrets(seam.Token{}, rs.snapshot())
 	return v, nil
 }
 
-// fetch makes the request of FetchHTTPList; rs collects the secrets it carries as they are resolved.
-func (c *HTTPConn) fetch(ctx context.Context, task, method string, r *HTTPRequest, vals map[string]string, lists map[string][]string, body any, rs *reqSecrets) (any, error) {
+// fetch makes the request of FetchList; rs collects the secrets it carries as they are resolved.
+func (c *Conn) fetch(ctx context.Context, task, method string, r *Request, vals map[string]string, lists map[string][]string, body any, rs *reqSecrets) (any, error) {
 	call := &httpCall{task: task, method: method, url: c.display}
 	path, err := renderPath(r.Path, vals)
 	if err != nil {
-		return nil, Permanent(call.errorf("%w", err))
+		return nil, runtime.Permanent(call.errorf("%w", err))
 	}
 	// The path holds params of any length; error messages show its start.
-	call.url = clipText(c.display+path, urlLimit)
+	call.url = quote.ClipN(c.display+path, urlLimit)
 	query, err := renderQuery(c.baseQuery, r.Query, vals, lists)
 	if err != nil {
-		return nil, Permanent(call.errorf("%w", err))
+		return nil, runtime.Permanent(call.errorf("%w", err))
 	}
 	req, err := c.newRequest(withReqSecrets(ctx, rs), method, path, query, r.Headers, body, rs)
 	if err != nil {
-		return nil, Permanent(call.errorf("%w", err))
+		return nil, runtime.Permanent(call.errorf("%w", err))
 	}
 	for _, d := range c.decorate {
 		if err := d(req); err != nil {
@@ -433,7 +456,7 @@ func (c *HTTPConn) fetch(ctx context.Context, task, method string, r *HTTPReques
 }
 
 // newRequest builds the request with the spec's headers and JSON defaults.
-func (c *HTTPConn) newRequest(ctx context.Context, method, path, query string, headers []HTTPHeader, body any, rs *reqSecrets) (*http.Request, error) {
+func (c *Conn) newRequest(ctx context.Context, method, path, query string, headers []Header, body any, rs *reqSecrets) (*http.Request, error) {
 	u := *c.base
 	u.Path, u.RawPath = "", "" // set by parsing the escaped path, which keeps %2F distinct from /
 	if err := setEscapedPath(&u, c.basePath+path); err != nil {
@@ -500,25 +523,25 @@ func setEscapedPath(u *url.URL, escaped string) error {
 }
 
 // readResponse classifies the status and decodes a successful body.
-func (c *HTTPConn) readResponse(call *httpCall, r *HTTPRequest, resp *http.Response, rs *reqSecrets) (any, error) {
+func (c *Conn) readResponse(call *httpCall, r *Request, resp *http.Response, rs *reqSecrets) (any, error) {
 	st := resp.StatusCode
 	notFound := r.NotFound
 	if notFound == nil {
 		notFound = []int{http.StatusNotFound}
 	}
 	if slices.Contains(notFound, st) {
-		return nil, fmt.Errorf("%w: %v", ErrNotFound, call.errorf("status %d", st))
+		return nil, fmt.Errorf("%w: %v", runtime.ErrNotFound, call.errorf("status %d", st))
 	}
 	if st < 200 || st > 299 {
-		he := &HTTPError{Task: call.task, Method: call.method, URL: call.url, Status: st, Body: errorExcerpt(resp.Body, rs.snapshot())}
+		he := &Error{Task: call.task, Method: call.method, URL: call.url, Status: st, Body: errorExcerpt(resp.Body, rs.snapshot())}
 		if st == http.StatusTooManyRequests || st >= 500 {
 			he.RetryAfter = parseRetryAfter(resp.Header, time.Now())
 			return nil, he
 		}
-		return nil, Permanent(he)
+		return nil, runtime.Permanent(he)
 	}
 	if resp.ContentLength > c.limit {
-		return nil, Permanent(call.errorf("status %d: response body of %d bytes exceeds the limit of %d bytes", st, resp.ContentLength, c.limit))
+		return nil, runtime.Permanent(call.errorf("status %d: response body of %d bytes exceeds the limit of %d bytes", st, resp.ContentLength, c.limit))
 	}
 	var buf bytes.Buffer
 	if resp.ContentLength > 0 {
@@ -533,18 +556,18 @@ func (c *HTTPConn) readResponse(call *httpCall, r *HTTPRequest, resp *http.Respo
 		return nil, call.errorf("status %d: read response body: %w", st, err)
 	}
 	if int64(buf.Len()) > c.limit {
-		return nil, Permanent(call.errorf("status %d: response body exceeds the limit of %d bytes", st, c.limit))
+		return nil, runtime.Permanent(call.errorf("status %d: response body exceeds the limit of %d bytes", st, c.limit))
 	}
 	doc, err := decodeJSONBody(buf.Bytes())
 	if err != nil {
-		return nil, Permanent(call.errorf("status %d: response body is not JSON: %w", st, err))
+		return nil, runtime.Permanent(call.errorf("status %d: response body is not JSON: %w", st, err))
 	}
 	v, ok, err := jsonptr.Lookup(doc, r.Pointer)
 	switch {
 	case err != nil:
-		return nil, Permanent(call.errorf("status %d: %w", st, err))
+		return nil, runtime.Permanent(call.errorf("status %d: %w", st, err))
 	case !ok:
-		return nil, fmt.Errorf("%w: %v", ErrNotFound, call.errorf("status %d: JSON pointer %q not in response", st, r.Pointer))
+		return nil, fmt.Errorf("%w: %v", runtime.ErrNotFound, call.errorf("status %d: JSON pointer %q not in response", st, r.Pointer))
 	}
 	return v, nil
 }
@@ -559,7 +582,7 @@ func transportError(call *httpCall, err error) error {
 	out := call.errorf("%w", err)
 	var cve *tls.CertificateVerificationError
 	if errors.As(err, &cve) {
-		return Permanent(out)
+		return runtime.Permanent(out)
 	}
 	return out
 }
@@ -570,19 +593,19 @@ func drainClose(body io.ReadCloser) {
 	_ = body.Close()
 }
 
-// errorExcerpt reads the start of an error response for HTTPError.Body: httpErrorBodyLen bytes, cut back to whole
+// errorExcerpt reads the start of an error response for Error.Body: errorBodyLen bytes, cut back to whole
 // UTF-8 characters. The secrets are scrubbed from a longer stretch before it is cut, so that a secret the server
 // echoes across the cut is replaced whole rather than half shown.
-func errorExcerpt(r io.Reader, secrets []secret) string {
+func errorExcerpt(r io.Reader, secrets []secret.Secret) string {
 	longest := 0
 	for _, s := range secrets {
-		longest = max(longest, len(s.value))
+		longest = max(longest, len(s.Value))
 	}
-	buf := make([]byte, httpErrorBodyLen+6*longest) // room for the longest escaped form of a secret
+	buf := make([]byte, errorBodyLen+6*longest) // room for the longest escaped form of a secret
 	k, _ := io.ReadFull(r, buf)
-	text := scrubText(string(buf[:k]), secrets)
-	head, _ := clipAt(text, httpErrorBodyLen)
-	for len(head) > 0 && !utf8.ValidString(head) && len(head) > httpErrorBodyLen-utf8.UTFMax {
+	text := secret.Text(string(buf[:k]), secrets)
+	head, _ := quote.At(text, errorBodyLen)
+	for len(head) > 0 && !utf8.ValidString(head) && len(head) > errorBodyLen-utf8.UTFMax {
 		head = head[:len(head)-1]
 	}
 	return head
@@ -665,7 +688,7 @@ func renderPath(t Template, vals map[string]string) (string, error) {
 
 // renderQuery encodes the query keys in spec order after the base URL's own query;
 // a key whose template uses a param absent from vals is dropped.
-func renderQuery(base string, params []HTTPQueryParam, vals map[string]string, lists map[string][]string) (string, error) {
+func renderQuery(base string, params []QueryParam, vals map[string]string, lists map[string][]string) (string, error) {
 	var b strings.Builder
 	b.WriteString(base)
 	for _, q := range params {

@@ -1,0 +1,89 @@
+package runtime_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/reftask/reftask/runtime"
+	"github.com/reftask/reftask/runtime/source/httpsource"
+)
+
+// delayTimer fires at once and records each delay it was asked for.
+type delayTimer struct {
+	mu     sync.Mutex
+	delays []time.Duration
+}
+
+func (r *delayTimer) After(d time.Duration) <-chan time.Time {
+	r.mu.Lock()
+	r.delays = append(r.delays, d)
+	r.mu.Unlock()
+	ch := make(chan time.Time, 1)
+	ch <- time.Now()
+	return ch
+}
+
+func (r *delayTimer) Delays() []time.Duration {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]time.Duration(nil), r.delays...)
+}
+
+type noParams struct{}
+
+// TestHTTPRetryAfterDelays: a server's Retry-After, read by the HTTP source, sets the retry stage's delay
+// (capped at MaxDelay), and a missing, zero or unreadable one leaves the backoff. With an instant timer the
+// chosen delays are exact.
+func TestHTTPRetryAfterDelays(t *testing.T) {
+	cases := []struct {
+		header string
+		want   time.Duration
+	}{
+		{"7", 7 * time.Second},
+		{"120", 30 * time.Second}, // capped at MaxDelay
+		{"0", 100 * time.Millisecond},
+		{"", 100 * time.Millisecond},
+		{"soon", 100 * time.Millisecond},
+	}
+	for _, c := range cases {
+		timer := &delayTimer{}
+		ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			if c.header != "" {
+				w.Header().Set("Retry-After", c.header)
+			}
+			w.WriteHeader(http.StatusTooManyRequests)
+		}))
+		x, err := runtime.New(runtime.WithSource(httpsource.Bind("api", ts.URL)), runtime.WithRetryTimer(timer))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req := &httpsource.Request{Conn: "api", Path: httpsource.Template{Parts: []string{"/"}}}
+		task := runtime.NewTask(x, runtime.TaskSpec[noParams, any]{
+			Name: "RA", Version: "v1", Timeout: time.Second,
+			Retry:     runtime.RetryPolicy{Attempts: 2, InitialDelay: 100 * time.Millisecond, MaxDelay: 30 * time.Second},
+			AppendKey: func(dst []byte, _ *noParams) []byte { return dst },
+			Fetch: func(ctx context.Context, _ *noParams) (*any, error) {
+				v, err := httpsource.Fetch(ctx, x, "RA", req, nil, nil)
+				if err != nil {
+					return nil, err
+				}
+				return &v, nil
+			},
+		})
+		_, err = task.Do(context.Background(), &noParams{})
+		var he *httpsource.Error
+		if !errors.As(err, &he) || he.Status != 429 {
+			t.Fatalf("Retry-After %q: err = %v", c.header, err)
+		}
+		if d := timer.Delays(); len(d) != 1 || d[0] != c.want {
+			t.Errorf("Retry-After %q: delays %v, want [%v]", c.header, d, c.want)
+		}
+		_ = x.Close()
+		ts.Close()
+	}
+}

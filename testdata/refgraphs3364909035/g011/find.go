@@ -1,0 +1,17 @@
+package g011
+
+import (
+	"context"
+	"encoding/json"
+)
+
+// Source is the JSON Find decodes.
+var Source []byte
+
+func Find(ctx context.Context, p TParams) (*N5, error) {
+	var r N5
+	if err := json.Unmarshal(Source, &r); err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
