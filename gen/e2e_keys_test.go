@@ -20,6 +20,7 @@ import (
 	"github.com/reftask/reftask/internal/testdb"
 	"github.com/reftask/reftask/runtime"
 	"github.com/reftask/reftask/runtime/kit"
+	"github.com/reftask/reftask/runtime/source/sqlsource"
 	"github.com/reftask/reftask/testdata/golden/paramkeys"
 )
 
@@ -68,7 +69,7 @@ func newKeyEnv(t *testing.T, records map[string]any) *keyEnv {
 	k := &keyEnv{calls: map[string]int{}}
 	open := func(hooks runtime.Hooks) (*runtime.Executor, *paramkeys.Client) {
 		x, err := runtime.New(runtime.WithHTTP("echo", srv.URL), runtime.WithFileFS(fsys), runtime.WithFilePoll(0),
-			runtime.WithSQL("db", db, runtime.SQLite), runtime.WithHooks(hooks))
+			runtime.WithSource(sqlsource.Bind("db", db, sqlsource.SQLite)), runtime.WithHooks(hooks))
 		if err != nil {
 			t.Fatal(err)
 		}

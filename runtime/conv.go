@@ -15,6 +15,10 @@ import (
 	"unicode/utf8"
 )
 
+// Record is one row of a query (column name -> driver value), or a decoded JSON object with string values (a
+// Redis hash): what the generated converters of those sources read properties from.
+type Record = map[string]any
+
 // maxExactFloat is 2^53: every integer up to it in magnitude is exact in a float64.
 const maxExactFloat = 1 << 53
 

@@ -111,7 +111,7 @@ func TestBoundSourceLookup(t *testing.T) {
 	}
 }
 
-// TestBuiltInKindsAreBound: WithSQL, WithHTTP and the file options bind sources of the kinds sql, http and file,
+// TestBuiltInKindsAreBound: WithHTTP and the file options bind sources of the kinds http and file,
 // which the seam finds and Check probes; a kind's name taken by a user's binding is an error, not an overwrite.
 func TestBuiltInKindsAreBound(t *testing.T) {
 	x := newTestExecutor(t, WithHTTP("api", "http://127.0.0.1:1"), WithFileRoot(t.TempDir()), WithFilePoll(0))
@@ -128,8 +128,5 @@ func TestBuiltInKindsAreBound(t *testing.T) {
 	}
 	if _, err := New(WithSource(&fakeKind{kind: "file", name: "root"}), WithFileRoot(t.TempDir())); err == nil || !strings.Contains(err.Error(), "already bound") {
 		t.Errorf("file root over a user's binding: %v", err)
-	}
-	if _, err := New(WithSource(&fakeKind{kind: "sql", name: "main"}), WithSQL("main", nil, Postgres)); err == nil {
-		t.Error("WithSQL accepted a nil database")
 	}
 }

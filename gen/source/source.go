@@ -143,7 +143,7 @@ type Emitter interface {
 	// row: an object takes columns by property name (after transform.fields), anything else the row's only
 	// column. It returns an expression naming it.
 	RowFunc(t *ir.Task, elem *ir.Type) jen.Code
-	// ScanFunc emits scan<Task>, func(row *runtime.Row) (*elem, error), which reads the struct elem from one
+	// ScanFunc emits scan<Task>, func(row *sqlsource.Row) (*elem, error), which reads the struct elem from one
 	// row, each property from its column by its position (after transform.fields renames).
 	ScanFunc(t *ir.Task, elem *ir.Type)
 	// Arg is the expression that binds the param p (of the params p) as one driver argument.
