@@ -21,6 +21,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
 	"github.com/reftask/reftask/bench/lookups"
 	"github.com/reftask/reftask/runtime"
+	"github.com/reftask/reftask/runtime/source/sqlsource"
 	"github.com/vikstrous/dataloadgen"
 	_ "modernc.org/sqlite" // SQLite driver "sqlite"
 )
@@ -57,7 +58,7 @@ type batchContender struct {
 // the reftask contenders keep for all their rounds, as a service keeps its executor for its lifetime.
 type batchEnv struct {
 	db *sql.DB
-	d  runtime.Dialect
+	d  sqlsource.Dialect
 	x  *runtime.Executor
 	c  *lookups.Client
 }
@@ -116,8 +117,8 @@ var batchContenders = []batchContender{
 
 // newBatchEnv binds the generated lookups to db on the executor that every round on db uses, closed when the
 // benchmark ends.
-func newBatchEnv(b *testing.B, db *sql.DB, d runtime.Dialect) *batchEnv {
-	x, err := runtime.New(runtime.WithSQL("users", db, d))
+func newBatchEnv(b *testing.B, db *sql.DB, d sqlsource.Dialect) *batchEnv {
+	x, err := runtime.New(runtime.WithSource(sqlsource.Bind("users", db, d)))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -135,11 +136,11 @@ type handUserRow struct {
 
 // handUserRows is the hand-written batch query: the same text the runtime runs for the batched task
 // (IN (?, ?, ...) on SQLite, = ANY($1) with one array parameter on PostgreSQL), scanned into a struct.
-func handUserRows(ctx context.Context, db *sql.DB, d runtime.Dialect, ids []string) (map[string]*handUserRow, error) {
+func handUserRows(ctx context.Context, db *sql.DB, d sqlsource.Dialect, ids []string) (map[string]*handUserRow, error) {
 	const sel = "SELECT id, name, email, plan FROM users WHERE id "
 	var q string
 	var args []any
-	if d == runtime.Postgres {
+	if d == sqlsource.Postgres {
 		q, args = sel+"= ANY($1)", []any{ids}
 	} else {
 		q = sel + "IN (" + strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ") + ")"
@@ -171,9 +172,9 @@ func handUserRows(ctx context.Context, db *sql.DB, d runtime.Dialect, ids []stri
 func BenchmarkBatch(b *testing.B) {
 	for _, dbc := range []struct {
 		name string
-		d    runtime.Dialect
+		d    sqlsource.Dialect
 		open func(b *testing.B, queries *atomic.Int64) *sql.DB
-	}{{"sqlite", runtime.SQLite, openBatchSQLite}, {"postgres", runtime.Postgres, openBatchPostgres}} {
+	}{{"sqlite", sqlsource.SQLite, openBatchSQLite}, {"postgres", sqlsource.Postgres, openBatchPostgres}} {
 		b.Run(dbc.name, func(b *testing.B) {
 			var queries atomic.Int64
 			db := dbc.open(b, &queries)
@@ -308,7 +309,7 @@ func openBatchPostgres(b *testing.B, queries *atomic.Int64) *sql.DB {
 
 // fillBatchUsers creates the users table with batchLookups rows (every tenth without an email) and opens
 // the pool's connections.
-func fillBatchUsers(b *testing.B, db *sql.DB, d runtime.Dialect) {
+func fillBatchUsers(b *testing.B, db *sql.DB, d sqlsource.Dialect) {
 	ctx := context.Background()
 	if _, err := db.ExecContext(ctx, "CREATE TABLE users (id TEXT PRIMARY KEY, name TEXT NOT NULL, email TEXT, plan TEXT NOT NULL)"); err != nil {
 		b.Fatal(err)
@@ -324,7 +325,7 @@ func fillBatchUsers(b *testing.B, db *sql.DB, d runtime.Dialect) {
 				sb.WriteString(", ")
 			}
 			n := len(args)
-			if d == runtime.Postgres {
+			if d == sqlsource.Postgres {
 				fmt.Fprintf(&sb, "($%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4)
 			} else {
 				sb.WriteString("(?, ?, ?, ?)")
@@ -339,7 +340,7 @@ func fillBatchUsers(b *testing.B, db *sql.DB, d runtime.Dialect) {
 			b.Fatal(err)
 		}
 	}
-	if d == runtime.Postgres {
+	if d == sqlsource.Postgres {
 		if _, err := db.ExecContext(ctx, "ANALYZE users"); err != nil {
 			b.Fatal(err)
 		}

@@ -84,7 +84,7 @@ type typeChecker struct {
 func newTypeChecker(t testing.TB) *typeChecker {
 	t.Helper()
 	tc := &typeChecker{dir: ".", pkgs: map[string]*types.Package{}}
-	tc.load(t, "github.com/reftask/reftask/runtime", "github.com/reftask/reftask/runtime/kit", "github.com/reftask/reftask/runtime/source/httpsource", "context", "encoding/json", "errors", "fmt", "maps", "math",
+	tc.load(t, "github.com/reftask/reftask/runtime", "github.com/reftask/reftask/runtime/kit", "github.com/reftask/reftask/runtime/source/httpsource", "github.com/reftask/reftask/runtime/source/sqlsource", "github.com/reftask/reftask/runtime/source/filesource", "github.com/reftask/reftask/runtime/source/redissource", "context", "encoding/json", "errors", "fmt", "maps", "math",
 		"net/netip", "slices", "strconv", "time", "unicode/utf8")
 	return tc
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/reftask/reftask/internal/testdb"
 	"github.com/reftask/reftask/runtime"
 	"github.com/reftask/reftask/runtime/source/httpsource"
+	"github.com/reftask/reftask/runtime/source/sqlsource"
 	"github.com/reftask/reftask/testdata/golden/batching"
 )
 
@@ -38,13 +39,13 @@ func (b *batchCounter) hooks() runtime.Hooks {
 	}}
 }
 
-func seedUsers(t *testing.T, db *sql.DB, d runtime.Dialect, n int) {
+func seedUsers(t *testing.T, db *sql.DB, d sqlsource.Dialect, n int) {
 	t.Helper()
 	if _, err := db.Exec(`CREATE TABLE users (id VARCHAR(32) PRIMARY KEY, name TEXT NOT NULL, email TEXT, plan VARCHAR(8) NOT NULL)`); err != nil {
 		t.Fatal(err)
 	}
 	q := "INSERT INTO users VALUES (?, ?, ?, ?)"
-	if d == runtime.Postgres {
+	if d == sqlsource.Postgres {
 		q = "INSERT INTO users VALUES ($1, $2, $3, $4)"
 	}
 	tx, err := db.Begin()
@@ -72,18 +73,18 @@ func seedUsers(t *testing.T, db *sql.DB, d runtime.Dialect, n int) {
 func TestE2EBatchSQL(t *testing.T) {
 	for _, d := range []struct {
 		name    string
-		dialect runtime.Dialect
+		dialect sqlsource.Dialect
 		open    func(testing.TB) *sql.DB
 	}{
-		{"sqlite", runtime.SQLite, testdb.SQLite},
-		{"postgres", runtime.Postgres, testdb.Postgres},
-		{"mysql", runtime.MySQL, testdb.MySQL},
+		{"sqlite", sqlsource.SQLite, testdb.SQLite},
+		{"postgres", sqlsource.Postgres, testdb.Postgres},
+		{"mysql", sqlsource.MySQL, testdb.MySQL},
 	} {
 		t.Run(d.name, func(t *testing.T) {
 			db := d.open(t)
 			seedUsers(t, db, d.dialect, 300)
 			var bc batchCounter
-			x, err := runtime.New(runtime.WithSQL("users", db, d.dialect), runtime.WithHooks(bc.hooks()))
+			x, err := runtime.New(runtime.WithSource(sqlsource.Bind("users", db, d.dialect)), runtime.WithHooks(bc.hooks()))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -251,8 +252,8 @@ func TestE2EHitFitsStartingStack(t *testing.T) {
 		t.Skip("the race detector enlarges every frame; make test runs this test without it too")
 	}
 	db := testdb.SQLite(t)
-	seedUsers(t, db, runtime.SQLite, 100)
-	x, err := runtime.New(runtime.WithSQL("users", db, runtime.SQLite))
+	seedUsers(t, db, sqlsource.SQLite, 100)
+	x, err := runtime.New(runtime.WithSource(sqlsource.Bind("users", db, sqlsource.SQLite)))
 	if err != nil {
 		t.Fatal(err)
 	}

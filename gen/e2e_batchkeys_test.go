@@ -19,6 +19,7 @@ import (
 	"github.com/reftask/reftask/internal/testdb"
 	"github.com/reftask/reftask/runtime"
 	"github.com/reftask/reftask/runtime/source/httpsource"
+	"github.com/reftask/reftask/runtime/source/sqlsource"
 	"github.com/reftask/reftask/testdata/golden/batchkeys"
 )
 
@@ -163,7 +164,7 @@ type columnTypes struct {
 	uuid, date, addr, text string
 }
 
-func seedBatchKeys(t *testing.T, db *sql.DB, d runtime.Dialect, ct columnTypes, n int) {
+func seedBatchKeys(t *testing.T, db *sql.DB, d sqlsource.Dialect, ct columnTypes, n int) {
 	t.Helper()
 	for _, q := range []string{
 		"CREATE TABLE accounts (id " + ct.uuid + " PRIMARY KEY, name " + ct.text + " NOT NULL)",
@@ -179,7 +180,7 @@ func seedBatchKeys(t *testing.T, db *sql.DB, d runtime.Dialect, ct columnTypes, 
 		}
 	}
 	ph := func(q string) string {
-		if d != runtime.Postgres {
+		if d != sqlsource.Postgres {
 			return q
 		}
 		return strings.Replace(strings.Replace(q, "?", "$1", 1), "?", "$2", 1)
@@ -218,15 +219,15 @@ func TestE2EBatchKeysSQL(t *testing.T) {
 	const seeded = 80 // keys 0..59 are asked one by one, 60..79 only through Get<name>Batch
 	for _, d := range []struct {
 		name    string
-		dialect runtime.Dialect
+		dialect sqlsource.Dialect
 		open    func(testing.TB) *sql.DB
 		cols    columnTypes
 	}{
-		{"sqlite", runtime.SQLite, testdb.SQLite, columnTypes{"TEXT", "TEXT", "TEXT", "TEXT"}},
-		{"postgres-natural", runtime.Postgres, testdb.Postgres, columnTypes{"uuid", "date", "inet", "text"}},
-		{"postgres-text", runtime.Postgres, testdb.Postgres, columnTypes{"text", "text", "text", "text"}},
-		{"mysql-natural", runtime.MySQL, testdb.MySQL, columnTypes{"CHAR(36)", "DATE", "VARCHAR(15)", "TEXT"}},
-		{"mysql-text", runtime.MySQL, testdb.MySQL, columnTypes{"VARCHAR(64)", "VARCHAR(64)", "VARCHAR(64)", "TEXT"}},
+		{"sqlite", sqlsource.SQLite, testdb.SQLite, columnTypes{"TEXT", "TEXT", "TEXT", "TEXT"}},
+		{"postgres-natural", sqlsource.Postgres, testdb.Postgres, columnTypes{"uuid", "date", "inet", "text"}},
+		{"postgres-text", sqlsource.Postgres, testdb.Postgres, columnTypes{"text", "text", "text", "text"}},
+		{"mysql-natural", sqlsource.MySQL, testdb.MySQL, columnTypes{"CHAR(36)", "DATE", "VARCHAR(15)", "TEXT"}},
+		{"mysql-text", sqlsource.MySQL, testdb.MySQL, columnTypes{"VARCHAR(64)", "VARCHAR(64)", "VARCHAR(64)", "TEXT"}},
 	} {
 		t.Run(d.name, func(t *testing.T) {
 			ignore := goleak.IgnoreCurrent()
@@ -234,7 +235,7 @@ func TestE2EBatchKeysSQL(t *testing.T) {
 			db := d.open(t)
 			seedBatchKeys(t, db, d.dialect, d.cols, seeded)
 			var bt taskBatches
-			x, err := runtime.New(runtime.WithSQL("db", db, d.dialect), runtime.WithHooks(bt.hooks()))
+			x, err := runtime.New(runtime.WithSource(sqlsource.Bind("db", db, d.dialect)), runtime.WithHooks(bt.hooks()))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -18,6 +18,7 @@ import (
 	"github.com/reftask/reftask/runtime"
 	"github.com/reftask/reftask/runtime/source/filesource"
 	"github.com/reftask/reftask/runtime/source/httpsource"
+	"github.com/reftask/reftask/runtime/source/sqlsource"
 	"github.com/reftask/reftask/testdata/golden/formats"
 )
 
@@ -26,18 +27,18 @@ import (
 // is converted from what each source gives, bound as a SQL argument,
 // rendered into a URL, validated and served again from the cache.
 
-var formatsDDL = map[runtime.Dialect][]string{
-	runtime.SQLite: {
+var formatsDDL = map[sqlsource.Dialect][]string{
+	sqlsource.SQLite: {
 		`CREATE TABLE events (id TEXT, day TEXT, starts TEXT, length TEXT, organizer TEXT, link TEXT, v4 TEXT, v6 TEXT, at TEXT, ends TEXT, holidays TEXT, owners TEXT)`,
 		`CREATE TABLE holidays (country TEXT, day TEXT)`,
 		`CREATE TABLE hosts (addr TEXT, seen TEXT)`,
 	},
-	runtime.Postgres: {
+	sqlsource.Postgres: {
 		`CREATE TABLE events (id uuid, day date, starts time, length text, organizer text, link text, v4 inet, v6 text, at timestamptz, ends text, holidays jsonb, owners jsonb)`,
 		`CREATE TABLE holidays (country text, day date)`,
 		`CREATE TABLE hosts (addr text, seen timestamptz)`,
 	},
-	runtime.MySQL: {
+	sqlsource.MySQL: {
 		`CREATE TABLE events (id CHAR(36), day DATE, starts TIME, length TEXT, organizer TEXT, link TEXT, v4 TEXT, v6 TEXT, at DATETIME, ends TEXT, holidays JSON, owners JSON)`,
 		`CREATE TABLE holidays (country TEXT, day DATE)`,
 		`CREATE TABLE hosts (addr TEXT, seen DATETIME)`,
@@ -46,7 +47,7 @@ var formatsDDL = map[runtime.Dialect][]string{
 
 const eventID = "2eb8aa08-aa98-11ea-b4aa-73b441d16380"
 
-func seedFormats(t *testing.T, db *sql.DB, d runtime.Dialect) {
+func seedFormats(t *testing.T, db *sql.DB, d sqlsource.Dialect) {
 	t.Helper()
 	ctx := context.Background()
 	for _, ddl := range formatsDDL[d] {
@@ -57,7 +58,7 @@ func seedFormats(t *testing.T, db *sql.DB, d runtime.Dialect) {
 	ph := func(n int) string {
 		var out []string
 		for i := 1; i <= n; i++ {
-			if d == runtime.Postgres {
+			if d == sqlsource.Postgres {
 				out = append(out, "$"+string(rune('0'+i/10))+string(rune('0'+i%10)))
 			} else {
 				out = append(out, "?")
@@ -66,7 +67,7 @@ func seedFormats(t *testing.T, db *sql.DB, d runtime.Dialect) {
 		return strings.ReplaceAll(strings.Join(out, ","), "$0", "$")
 	}
 	var at any = time.Date(2024, 5, 6, 9, 30, 0, 0, time.UTC)
-	if d == runtime.SQLite {
+	if d == sqlsource.SQLite {
 		at = "2024-05-06T09:30:00Z"
 	}
 	exec := func(q string, args ...any) {
@@ -87,19 +88,19 @@ func seedFormats(t *testing.T, db *sql.DB, d runtime.Dialect) {
 func TestE2EFormatsSQL(t *testing.T) {
 	dbs := []struct {
 		name    string
-		dialect runtime.Dialect
+		dialect sqlsource.Dialect
 		open    func(testing.TB) *sql.DB
 	}{
-		{"sqlite", runtime.SQLite, testdb.SQLite},
-		{"postgres", runtime.Postgres, testdb.Postgres},
-		{"mysql", runtime.MySQL, testdb.MySQL},
+		{"sqlite", sqlsource.SQLite, testdb.SQLite},
+		{"postgres", sqlsource.Postgres, testdb.Postgres},
+		{"mysql", sqlsource.MySQL, testdb.MySQL},
 	}
 	for _, d := range dbs {
 		t.Run(d.name, func(t *testing.T) {
 			db := d.open(t)
 			seedFormats(t, db, d.dialect)
 			var cnt counters
-			x, err := runtime.New(runtime.WithSQL("db", db, d.dialect), runtime.WithHooks(cnt.hooks()))
+			x, err := runtime.New(runtime.WithSource(sqlsource.Bind("db", db, d.dialect)), runtime.WithHooks(cnt.hooks()))
 			if err != nil {
 				t.Fatal(err)
 			}

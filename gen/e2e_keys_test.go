@@ -22,6 +22,7 @@ import (
 	"github.com/reftask/reftask/runtime/kit"
 	"github.com/reftask/reftask/runtime/source/filesource"
 	"github.com/reftask/reftask/runtime/source/httpsource"
+	"github.com/reftask/reftask/runtime/source/sqlsource"
 	"github.com/reftask/reftask/testdata/golden/paramkeys"
 )
 
@@ -70,7 +71,7 @@ func newKeyEnv(t *testing.T, records map[string]any) *keyEnv {
 	k := &keyEnv{calls: map[string]int{}}
 	open := func(hooks runtime.Hooks) (*runtime.Executor, *paramkeys.Client) {
 		x, err := runtime.New(runtime.WithSource(httpsource.Bind("echo", srv.URL)), runtime.WithSource(filesource.FS(fsys, filesource.Poll(0))),
-			runtime.WithSQL("db", db, runtime.SQLite), runtime.WithHooks(hooks))
+			runtime.WithSource(sqlsource.Bind("db", db, sqlsource.SQLite)), runtime.WithHooks(hooks))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -12,18 +12,19 @@ import (
 
 	"github.com/reftask/reftask/internal/testdb"
 	"github.com/reftask/reftask/runtime"
+	"github.com/reftask/reftask/runtime/source/sqlsource"
 	"github.com/reftask/reftask/testdata/golden/kitchen"
 )
 
 // The end-to-end tests run the code generated for testdata/golden/kitchen
 // (kept current by TestGolden) against real databases.
 
-var kitchenDDL = map[runtime.Dialect]string{
-	runtime.SQLite: `CREATE TABLE items (id TEXT PRIMARY KEY, title TEXT, price REAL, quantity INTEGER, active INTEGER,
+var kitchenDDL = map[sqlsource.Dialect]string{
+	sqlsource.SQLite: `CREATE TABLE items (id TEXT PRIMARY KEY, title TEXT, price REAL, quantity INTEGER, active INTEGER,
 		created_at TEXT, tags TEXT, attributes TEXT, category TEXT, discount REAL, note TEXT, rating REAL)`,
-	runtime.MySQL: `CREATE TABLE items (id VARCHAR(64) PRIMARY KEY, title TEXT, price DOUBLE, quantity BIGINT, active BOOLEAN,
+	sqlsource.MySQL: `CREATE TABLE items (id VARCHAR(64) PRIMARY KEY, title TEXT, price DOUBLE, quantity BIGINT, active BOOLEAN,
 		created_at DATETIME, tags JSON, attributes JSON, category VARCHAR(32), discount DOUBLE, note TEXT, rating DOUBLE)`,
-	runtime.Postgres: `CREATE TABLE items (id text PRIMARY KEY, title text, price double precision, quantity bigint, active boolean,
+	sqlsource.Postgres: `CREATE TABLE items (id text PRIMARY KEY, title text, price double precision, quantity bigint, active boolean,
 		created_at timestamptz, tags jsonb, attributes jsonb, category text, discount double precision, note text, rating double precision)`,
 }
 
@@ -50,20 +51,20 @@ var kitchenRows = []itemRow{
 	{"bad2", "Half star", 1, 1, true, created, `[]`, `{}`, "garden", nil, nil, 4.5},
 }
 
-func seedKitchen(t *testing.T, db *sql.DB, d runtime.Dialect) {
+func seedKitchen(t *testing.T, db *sql.DB, d sqlsource.Dialect) {
 	t.Helper()
 	ctx := context.Background()
 	if _, err := db.ExecContext(ctx, kitchenDDL[d]); err != nil {
 		t.Fatal(err)
 	}
 	q := "INSERT INTO items VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
-	if d == runtime.Postgres {
+	if d == sqlsource.Postgres {
 		q = "INSERT INTO items VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)"
 	}
 	for _, r := range kitchenRows {
 		var createdArg any = r.created
 		var active any = r.active
-		if d == runtime.SQLite {
+		if d == sqlsource.SQLite {
 			createdArg = r.created.Format(time.RFC3339)
 			active = map[bool]int{true: 1, false: 0}[r.active]
 		}
@@ -110,12 +111,12 @@ func (c *counters) get(task string) (calls, hits int) {
 func TestE2EKitchen(t *testing.T) {
 	dbs := []struct {
 		name    string
-		dialect runtime.Dialect
+		dialect sqlsource.Dialect
 		open    func(testing.TB) *sql.DB
 	}{
-		{"sqlite", runtime.SQLite, testdb.SQLite},
-		{"postgres", runtime.Postgres, testdb.Postgres},
-		{"mysql", runtime.MySQL, testdb.MySQL},
+		{"sqlite", sqlsource.SQLite, testdb.SQLite},
+		{"postgres", sqlsource.Postgres, testdb.Postgres},
+		{"mysql", sqlsource.MySQL, testdb.MySQL},
 	}
 	for _, d := range dbs {
 		t.Run(d.name, func(t *testing.T) {
@@ -125,8 +126,8 @@ func TestE2EKitchen(t *testing.T) {
 			closed.Close()
 			var cnt counters
 			x, err := runtime.New(
-				runtime.WithSQL("catalog", db, d.dialect),
-				runtime.WithSQL("archive", closed, runtime.SQLite),
+				runtime.WithSource(sqlsource.Bind("catalog", db, d.dialect)),
+				runtime.WithSource(sqlsource.Bind("archive", closed, sqlsource.SQLite)),
 				runtime.WithHooks(cnt.hooks()),
 			)
 			if err != nil {

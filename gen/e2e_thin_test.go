@@ -7,6 +7,7 @@ import (
 
 	"github.com/reftask/reftask/internal/testdb"
 	"github.com/reftask/reftask/runtime"
+	"github.com/reftask/reftask/runtime/source/sqlsource"
 	"github.com/reftask/reftask/testdata/golden/batching"
 )
 
@@ -18,8 +19,8 @@ func TestE2EHitAllocs(t *testing.T) {
 		t.Skip("allocation counts are not stable under the race detector")
 	}
 	db := testdb.SQLite(t)
-	seedUsers(t, db, runtime.SQLite, 3)
-	x, err := runtime.New(runtime.WithSQL("users", db, runtime.SQLite))
+	seedUsers(t, db, sqlsource.SQLite, 3)
+	x, err := runtime.New(runtime.WithSource(sqlsource.Bind("users", db, sqlsource.SQLite)))
 	if err != nil {
 		t.Fatal(err)
 	}

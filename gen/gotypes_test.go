@@ -12,6 +12,7 @@ import (
 	"github.com/reftask/reftask/gen"
 	"github.com/reftask/reftask/internal/testdb"
 	"github.com/reftask/reftask/runtime"
+	"github.com/reftask/reftask/runtime/source/sqlsource"
 	"github.com/reftask/reftask/testdata/golden/gotypes"
 )
 
@@ -30,7 +31,7 @@ func TestGoTypesSQL(t *testing.T) {
 		}
 	}
 	var cnt counters
-	x, err := runtime.New(runtime.WithSQL("db", db, runtime.SQLite), runtime.WithHooks(cnt.hooks()))
+	x, err := runtime.New(runtime.WithSource(sqlsource.Bind("db", db, sqlsource.SQLite)), runtime.WithHooks(cnt.hooks()))
 	if err != nil {
 		t.Fatal(err)
 	}

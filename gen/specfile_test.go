@@ -332,7 +332,7 @@ func TestSQLDialectInSpecs(t *testing.T) {
 				if diags.HasErrors() {
 					t.Fatalf("refused: %v", diags)
 				}
-				only := fmt.Sprintf(".Only(runtime.%s)", map[string]string{"postgres": "Postgres", "sqlite": "SQLite", "mysql": "MySQL"}[tt.dialect])
+				only := fmt.Sprintf(".Only(sqlsource.%s)", map[string]string{"postgres": "Postgres", "sqlite": "SQLite", "mysql": "MySQL"}[tt.dialect])
 				if tt.dialect != "" && !strings.Contains(string(out), only) {
 					t.Errorf("the query is not bound to its dialect (%s)", only)
 				}

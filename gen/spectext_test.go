@@ -367,9 +367,9 @@ func (im exportImporter) Import(path string) (*types.Package, error) {
 	if exports.pkgs == nil {
 		exports.pkgs = map[string]*types.Package{}
 	}
-	// The runtime, its kit, the HTTP source kind and the standard packages generated code imports, with
+	// The runtime, its kit, the source kinds and the standard packages generated code imports, with
 	// every dependency, in one load.
-	patterns := []string{path, "github.com/reftask/reftask/runtime", "github.com/reftask/reftask/runtime/kit", "github.com/reftask/reftask/runtime/source/httpsource", "context", "encoding/json", "fmt", "strconv", "time", "slices", "unicode/utf8", "net/netip", "errors", "bytes", "math"}
+	patterns := []string{path, "github.com/reftask/reftask/runtime", "github.com/reftask/reftask/runtime/kit", "github.com/reftask/reftask/runtime/source/httpsource", "github.com/reftask/reftask/runtime/source/sqlsource", "github.com/reftask/reftask/runtime/source/filesource", "github.com/reftask/reftask/runtime/source/redissource", "context", "encoding/json", "fmt", "strconv", "time", "slices", "unicode/utf8", "net/netip", "errors", "bytes", "math"}
 	loaded, err := packages.Load(&packages.Config{Mode: packages.NeedName | packages.NeedTypes | packages.NeedImports | packages.NeedDeps}, patterns...)
 	if err != nil {
 		return nil, err

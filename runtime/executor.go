@@ -2,7 +2,6 @@ package runtime
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -19,31 +18,6 @@ import (
 	"github.com/reftask/reftask/runtime/tier"
 )
 
-// Dialect selects the placeholder style and SQL flavour of a connection.
-type Dialect int
-
-// Supported SQL dialects.
-const (
-	Postgres Dialect = iota + 1
-	SQLite
-	MySQL
-)
-
-// String returns the dialect name.
-func (d Dialect) String() string {
-	switch d {
-	case Postgres:
-		return "postgres"
-	case SQLite:
-		return "sqlite"
-	case MySQL:
-		return "mysql"
-	}
-	return fmt.Sprintf("Dialect(%d)", int(d))
-}
-
-func (d Dialect) valid() bool { return d >= Postgres && d <= MySQL }
-
 // Option configures an Executor in New.
 type Option func(*Executor) error
 
@@ -55,7 +29,7 @@ const (
 )
 
 // Executor runs tasks: it owns the cache and the hooks that generated tasks share, and holds the sources bound
-// with WithSource (and WithSQL), which it closes on Close.
+// with WithSource, which it closes on Close.
 type Executor struct {
 	cache   atomic.Pointer[tier.Local] // nil after Close
 	cacheMB int
@@ -158,12 +132,6 @@ func cacheConfig(maxMB int) bigcache.Config {
 type nopLogger struct{}
 
 func (nopLogger) Printf(string, ...any) {}
-
-// WithSQL binds a database under the connection name used by generated SQL queries. It is WithSource with the
-// SQL kind's binding, which pings the database in Check and leaves it open on Close: the caller owns it.
-func WithSQL(name string, db *sql.DB, d Dialect) Option {
-	return WithSource(&sqlConn{name: name, db: db, dialect: d})
-}
 
 // WithCache sets the cache size limit in MB (bigcache HardMaxCacheSize); 0 means 256.
 func WithCache(maxMB int) Option {

@@ -117,9 +117,6 @@ func TestBuiltInKindsAreBound(t *testing.T) {
 	if _, err := New(WithSource(&fakeKind{kind: "file", name: "root"}), WithSource(&fakeKind{kind: "file", name: "root"})); err == nil || !strings.Contains(err.Error(), "bound twice") {
 		t.Errorf("a kind and name bound twice: %v", err)
 	}
-	if _, err := New(WithSource(&fakeKind{kind: "sql", name: "main"}), WithSQL("main", nil, Postgres)); err == nil {
-		t.Error("WithSQL accepted a nil database")
-	}
 }
 
 // runnerKind is a source that runs alongside the executor and reports health; log records Start, Stop and Close.

@@ -2,14 +2,10 @@ package runtime
 
 import (
 	"context"
-	"database/sql/driver"
 	"errors"
-	"io"
 	"math/rand/v2"
-	"net"
 	"slices"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/avast/retry-go/v4"
@@ -194,18 +190,6 @@ func final(err error) bool {
 		}
 	}
 	return false
-}
-
-// isTransientDriverErr recognises connection-level failures that a new attempt may not see;
-// the SQL helpers mark every other driver error Permanent.
-func isTransientDriverErr(err error) bool {
-	var ne net.Error
-	return errors.Is(err, driver.ErrBadConn) ||
-		errors.Is(err, io.ErrUnexpectedEOF) ||
-		errors.Is(err, syscall.ECONNREFUSED) ||
-		errors.Is(err, syscall.ECONNRESET) ||
-		errors.Is(err, syscall.EPIPE) ||
-		errors.As(err, &ne)
 }
 
 // retryDelay lengthens the backoff d to the server's Retry-After when err carries one (seam.RetryAfter), never

@@ -1215,8 +1215,6 @@ func TestNewOptions(t *testing.T) {
 		wantErr string
 	}{
 		{"negative cache", WithCache(-1), "negative size"},
-		{"sql empty name", WithSQL("", nil, SQLite), "empty connection name"},
-		{"sql nil db", WithSQL("main", nil, SQLite), "nil *sql.DB"},
 		{"nil clock", WithClock(nil), "nil clock"},
 		{"small cache", WithCache(1), ""},
 		{"default cache", WithCache(0), ""},

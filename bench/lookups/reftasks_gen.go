@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"github.com/reftask/reftask/runtime"
 	"github.com/reftask/reftask/runtime/kit"
+	sqlsource "github.com/reftask/reftask/runtime/source/sqlsource"
 	"time"
 	"unicode/utf8"
 )
@@ -467,16 +468,16 @@ type Client struct {
 	userProfile                      *runtime.Task[UserProfileParams, UserProfile]
 	userProfileFlaky                 *runtime.Task[UserProfileFlakyParams, UserProfile]
 	userRow                          *runtime.Task[UserRowParams, UserRow]
-	userRowQuery                     *runtime.SQLQuery
-	userRowRowScanner                *runtime.RowScanner[UserRow]
+	userRowQuery                     *sqlsource.Query
+	userRowRowScanner                *sqlsource.RowScanner[UserRow]
 	userRowBatched                   *runtime.Task[UserRowBatchedParams, UserRow]
-	userRowBatchedQuery              *runtime.SQLQuery
-	userRowBatchedRowScanner         *runtime.RowScanner[UserRow]
-	userRowBatchedBatchQuery         *runtime.SQLBatchQuery
+	userRowBatchedQuery              *sqlsource.Query
+	userRowBatchedRowScanner         *sqlsource.RowScanner[UserRow]
+	userRowBatchedBatchQuery         *sqlsource.BatchQuery
 	userRowBatchedUncached           *runtime.Task[UserRowBatchedUncachedParams, UserRow]
-	userRowBatchedUncachedQuery      *runtime.SQLQuery
-	userRowBatchedUncachedRowScanner *runtime.RowScanner[UserRow]
-	userRowBatchedUncachedBatchQuery *runtime.SQLBatchQuery
+	userRowBatchedUncachedQuery      *sqlsource.Query
+	userRowBatchedUncachedRowScanner *sqlsource.RowScanner[UserRow]
+	userRowBatchedUncachedBatchQuery *sqlsource.BatchQuery
 }
 
 // NewClient binds the package's tasks to x. The connections and files the tasks name are looked up in x when a task runs.
@@ -523,8 +524,8 @@ func NewClient(x *runtime.Executor) *Client {
 		ValidateResult: (*UserProfile).Validate,
 		Version:        "69089b2dcab2a259",
 	})
-	c.userRowQuery = runtime.NewSQLQuery("users", []string{"SELECT id, name, email, plan FROM users WHERE id = ", ""}, []string{"user_id"})
-	c.userRowRowScanner = &runtime.RowScanner[UserRow]{
+	c.userRowQuery = sqlsource.NewQuery("users", []string{"SELECT id, name, email, plan FROM users WHERE id = ", ""}, []string{"user_id"})
+	c.userRowRowScanner = &sqlsource.RowScanner[UserRow]{
 		Columns: []string{"id", "name", "email", "plan"},
 		Scan:    scanUserRow,
 	}
@@ -542,12 +543,12 @@ func NewClient(x *runtime.Executor) *Client {
 		ValidateResult: (*UserRow).Validate,
 		Version:        "91343bf7a1da8a93",
 	})
-	c.userRowBatchedQuery = runtime.NewSQLQuery("users", []string{"SELECT id, name, email, plan FROM users WHERE id = ", ""}, []string{"user_id"})
-	c.userRowBatchedRowScanner = &runtime.RowScanner[UserRow]{
+	c.userRowBatchedQuery = sqlsource.NewQuery("users", []string{"SELECT id, name, email, plan FROM users WHERE id = ", ""}, []string{"user_id"})
+	c.userRowBatchedRowScanner = &sqlsource.RowScanner[UserRow]{
 		Columns: []string{"id", "name", "email", "plan"},
 		Scan:    scanUserRowBatched,
 	}
-	c.userRowBatchedBatchQuery = runtime.NewSQLBatchQuery("users", "SELECT id, name, email, plan FROM users WHERE id ", "")
+	c.userRowBatchedBatchQuery = sqlsource.NewBatchQuery("users", "SELECT id, name, email, plan FROM users WHERE id ", "")
 	c.userRowBatched = runtime.NewTask(x, runtime.TaskSpec[UserRowBatchedParams, UserRow]{
 		AppendKey: appendUserRowBatchedParams,
 		Batch: &runtime.BatchPolicy[UserRowBatchedParams, UserRow]{
@@ -568,12 +569,12 @@ func NewClient(x *runtime.Executor) *Client {
 		ValidateResult: (*UserRow).Validate,
 		Version:        "82c7ac8d0cbd51da",
 	})
-	c.userRowBatchedUncachedQuery = runtime.NewSQLQuery("users", []string{"SELECT id, name, email, plan FROM users WHERE id = ", ""}, []string{"user_id"})
-	c.userRowBatchedUncachedRowScanner = &runtime.RowScanner[UserRow]{
+	c.userRowBatchedUncachedQuery = sqlsource.NewQuery("users", []string{"SELECT id, name, email, plan FROM users WHERE id = ", ""}, []string{"user_id"})
+	c.userRowBatchedUncachedRowScanner = &sqlsource.RowScanner[UserRow]{
 		Columns: []string{"id", "name", "email", "plan"},
 		Scan:    scanUserRowBatchedUncached,
 	}
-	c.userRowBatchedUncachedBatchQuery = runtime.NewSQLBatchQuery("users", "SELECT id, name, email, plan FROM users WHERE id ", "")
+	c.userRowBatchedUncachedBatchQuery = sqlsource.NewBatchQuery("users", "SELECT id, name, email, plan FROM users WHERE id ", "")
 	c.userRowBatchedUncached = runtime.NewTask(x, runtime.TaskSpec[UserRowBatchedUncachedParams, UserRow]{
 		AppendKey: appendUserRowBatchedUncachedParams,
 		Batch: &runtime.BatchPolicy[UserRowBatchedUncachedParams, UserRow]{
@@ -665,7 +666,7 @@ func describeUserRowParams(p *UserRowParams) string {
 }
 
 // scanUserRow reads one row of the task's query into a UserRow, column by column; a bare return passes err on.
-func scanUserRow(row *runtime.Row) (out *UserRow, err error) {
+func scanUserRow(row *sqlsource.Row) (out *UserRow, err error) {
 	var v UserRow
 	v.ID = kit.Field(&err, "/id", row.Col(0), kit.AsString)
 	v.Name = kit.Field(&err, "/name", row.Col(1), kit.AsString)
@@ -678,7 +679,7 @@ func scanUserRow(row *runtime.Row) (out *UserRow, err error) {
 }
 
 func (c *Client) fetchUserRow(ctx context.Context, p *UserRowParams) (*UserRow, error) {
-	return runtime.ScanOne(ctx, c.x, c.userRowQuery, []any{p.UserID}, c.userRowRowScanner)
+	return sqlsource.ScanOne(ctx, c.x, c.userRowQuery, []any{p.UserID}, c.userRowRowScanner)
 }
 
 // GetUserRowBatched looks up a user row by id; concurrent lookups are batched into one IN / = ANY query: the batching benchmark's (b).
@@ -702,7 +703,7 @@ func describeUserRowBatchedParams(p *UserRowBatchedParams) string {
 }
 
 // scanUserRowBatched reads one row of the task's query into a UserRow, column by column; a bare return passes err on.
-func scanUserRowBatched(row *runtime.Row) (out *UserRow, err error) {
+func scanUserRowBatched(row *sqlsource.Row) (out *UserRow, err error) {
 	var v UserRow
 	v.ID = kit.Field(&err, "/id", row.Col(0), kit.AsString)
 	v.Name = kit.Field(&err, "/name", row.Col(1), kit.AsString)
@@ -715,7 +716,7 @@ func scanUserRowBatched(row *runtime.Row) (out *UserRow, err error) {
 }
 
 func (c *Client) fetchUserRowBatched(ctx context.Context, p *UserRowBatchedParams) (*UserRow, error) {
-	return runtime.ScanOne(ctx, c.x, c.userRowBatchedQuery, []any{p.UserID}, c.userRowBatchedRowScanner)
+	return sqlsource.ScanOne(ctx, c.x, c.userRowBatchedQuery, []any{p.UserID}, c.userRowBatchedRowScanner)
 }
 
 // fetchManyUserRowBatched asks the batch form of the source for many keys in one call.
@@ -724,7 +725,7 @@ func (c *Client) fetchManyUserRowBatched(ctx context.Context, ps []*UserRowBatch
 	for i, p := range ps {
 		keys[i] = p.UserID
 	}
-	found, err := runtime.ScanBatch(ctx, c.x, c.userRowBatchedBatchQuery, keys, c.userRowBatchedRowScanner, func(r *UserRow) string {
+	found, err := sqlsource.ScanBatch(ctx, c.x, c.userRowBatchedBatchQuery, keys, c.userRowBatchedRowScanner, func(r *UserRow) string {
 		return r.ID
 	})
 	if err != nil {
@@ -765,7 +766,7 @@ func describeUserRowBatchedUncachedParams(p *UserRowBatchedUncachedParams) strin
 }
 
 // scanUserRowBatchedUncached reads one row of the task's query into a UserRow, column by column; a bare return passes err on.
-func scanUserRowBatchedUncached(row *runtime.Row) (out *UserRow, err error) {
+func scanUserRowBatchedUncached(row *sqlsource.Row) (out *UserRow, err error) {
 	var v UserRow
 	v.ID = kit.Field(&err, "/id", row.Col(0), kit.AsString)
 	v.Name = kit.Field(&err, "/name", row.Col(1), kit.AsString)
@@ -778,7 +779,7 @@ func scanUserRowBatchedUncached(row *runtime.Row) (out *UserRow, err error) {
 }
 
 func (c *Client) fetchUserRowBatchedUncached(ctx context.Context, p *UserRowBatchedUncachedParams) (*UserRow, error) {
-	return runtime.ScanOne(ctx, c.x, c.userRowBatchedUncachedQuery, []any{p.UserID}, c.userRowBatchedUncachedRowScanner)
+	return sqlsource.ScanOne(ctx, c.x, c.userRowBatchedUncachedQuery, []any{p.UserID}, c.userRowBatchedUncachedRowScanner)
 }
 
 // fetchManyUserRowBatchedUncached asks the batch form of the source for many keys in one call.
@@ -787,7 +788,7 @@ func (c *Client) fetchManyUserRowBatchedUncached(ctx context.Context, ps []*User
 	for i, p := range ps {
 		keys[i] = p.UserID
 	}
-	found, err := runtime.ScanBatch(ctx, c.x, c.userRowBatchedUncachedBatchQuery, keys, c.userRowBatchedUncachedRowScanner, func(r *UserRow) string {
+	found, err := sqlsource.ScanBatch(ctx, c.x, c.userRowBatchedUncachedBatchQuery, keys, c.userRowBatchedUncachedRowScanner, func(r *UserRow) string {
 		return r.ID
 	})
 	if err != nil {

@@ -32,6 +32,7 @@ import (
 
 	"github.com/reftask/reftask/examples/enrich/refdata"
 	"github.com/reftask/reftask/runtime"
+	"github.com/reftask/reftask/runtime/source/sqlsource"
 )
 
 // Order is one input record.
@@ -94,7 +95,7 @@ func run(ctx context.Context, w io.Writer, o options) error {
 
 	var hits, misses, roundTrips atomic.Int64
 	exec, err := runtime.New(
-		runtime.WithSQL("ref", db, runtime.SQLite),
+		runtime.WithSource(sqlsource.Bind("ref", db, sqlsource.SQLite)),
 		runtime.WithHooks(runtime.Hooks{
 			OnHit:         func(context.Context, runtime.Event) { hits.Add(1) },
 			OnNegativeHit: func(context.Context, runtime.Event) { hits.Add(1) },

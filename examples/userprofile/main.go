@@ -19,6 +19,7 @@ import (
 
 	"github.com/reftask/reftask/examples/userprofile/lookups"
 	"github.com/reftask/reftask/runtime"
+	"github.com/reftask/reftask/runtime/source/sqlsource"
 )
 
 func main() {
@@ -61,7 +62,7 @@ func run(ctx context.Context, w io.Writer) error {
 
 	var hits, sourceCalls atomic.Int64
 	exec, err := runtime.New(
-		runtime.WithSQL("users", db, runtime.SQLite),
+		runtime.WithSource(sqlsource.Bind("users", db, sqlsource.SQLite)),
 		runtime.WithHooks(runtime.Hooks{
 			OnHit:        func(context.Context, runtime.Event) { hits.Add(1) },
 			OnSourceCall: func(context.Context, runtime.Event) { sourceCalls.Add(1) },

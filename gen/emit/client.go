@@ -483,7 +483,7 @@ func (e *emitter) rowFunc(t *ir.Task, elem *ir.Type) {
 	body = append(body, e.conv(elem, jen.Id("v"), jen.Lit(""), jen.Add(src), 0)...)
 	body = append(body, jen.Return(jen.Op("&").Id("v"), jen.Nil()))
 	comment(e.f, fmt.Sprintf("row%s converts one row of the query; a bare return passes err on.", t.Name))
-	e.f.Func().Id("row"+t.Name).Params(jen.Id("rec").Qual(rt, "Record")).Params(jen.Id("out").Op("*").Add(goType(elem)), jen.Err().Error()).Block(body...)
+	e.f.Func().Id("row"+t.Name).Params(jen.Id("rec").Map(jen.String()).Any()).Params(jen.Id("out").Op("*").Add(goType(elem)), jen.Err().Error()).Block(body...)
 	e.f.Line()
 }
 
@@ -499,7 +499,7 @@ func (e *emitter) scanFunc(t *ir.Task, elem *ir.Type) {
 	fields.flush()
 	body := append(fields.code, jen.Return(jen.Op("&").Id("v"), jen.Nil()))
 	comment(e.f, fmt.Sprintf("scan%s reads one row of the task's query into a %s, column by column; a bare return passes err on.", t.Name, elem.Name))
-	e.f.Func().Id("scan"+t.Name).Params(jen.Id("row").Op("*").Qual(rt, "Row")).Params(jen.Id("out").Op("*").Add(goType(elem)), jen.Err().Error()).Block(body...)
+	e.f.Func().Id("scan"+t.Name).Params(jen.Id("row").Op("*").Qual(sqlsource, "Row")).Params(jen.Id("out").Op("*").Add(goType(elem)), jen.Err().Error()).Block(body...)
 	e.f.Line()
 }
 

@@ -139,11 +139,11 @@ type Emitter interface {
 	ClientNames(t *ir.Task) ir.ClientNames
 	// GoType is the Go type of values of t in the generated package.
 	GoType(t *ir.Type) jen.Code
-	// RowFunc makes sure the file has row<Task>, func(rec runtime.Record) (*elem, error), which converts one
+	// RowFunc makes sure the file has row<Task>, func(rec map[string]any) (*elem, error), which converts one
 	// row: an object takes columns by property name (after transform.fields), anything else the row's only
 	// column. It returns an expression naming it.
 	RowFunc(t *ir.Task, elem *ir.Type) jen.Code
-	// ScanFunc emits scan<Task>, func(row *runtime.Row) (*elem, error), which reads the struct elem from one
+	// ScanFunc emits scan<Task>, func(row *sqlsource.Row) (*elem, error), which reads the struct elem from one
 	// row, each property from its column by its position (after transform.fields renames).
 	ScanFunc(t *ir.Task, elem *ir.Type)
 	// Arg is the expression that binds the param p (of the params p) as one driver argument.

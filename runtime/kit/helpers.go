@@ -93,7 +93,7 @@ func setPath(out map[string]any, path []string, v any, found bool) {
 }
 
 // SingleColumn returns the value of a one-column row, for scalar results.
-func SingleColumn(rec runtime.Record) (any, error) {
+func SingleColumn(rec map[string]any) (any, error) {
 	if len(rec) != 1 {
 		cols := make([]string, 0, len(rec))
 		for k := range rec {

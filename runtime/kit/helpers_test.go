@@ -236,19 +236,19 @@ func TestLookupField(t *testing.T) {
 }
 
 func TestSingleColumn(t *testing.T) {
-	if v, err := SingleColumn(runtime.Record{"n": int64(3)}); err != nil || v != int64(3) {
+	if v, err := SingleColumn(map[string]any{"n": int64(3)}); err != nil || v != int64(3) {
 		t.Fatalf("one column: %v, %v", v, err)
 	}
-	if v, err := SingleColumn(runtime.Record{"n": nil}); err != nil || v != nil {
+	if v, err := SingleColumn(map[string]any{"n": nil}); err != nil || v != nil {
 		t.Fatalf("one NULL column: %v, %v", v, err)
 	}
 	tests := []struct {
-		rec  runtime.Record
+		rec  map[string]any
 		want string
 	}{
-		{runtime.Record{}, "the query returned 0 ()"},
-		{runtime.Record{"b": 1, "a": 2}, "the query returned 2 (a, b)"},
-		{runtime.Record{"z": 1, "y": 2, "x": 3}, "the query returned 3 (x, y, z)"},
+		{map[string]any{}, "the query returned 0 ()"},
+		{map[string]any{"b": 1, "a": 2}, "the query returned 2 (a, b)"},
+		{map[string]any{"z": 1, "y": 2, "x": 3}, "the query returned 3 (x, y, z)"},
 	}
 	for _, tc := range tests {
 		for range 5 { // map order varies: the message must not

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"github.com/reftask/reftask/runtime"
 	"github.com/reftask/reftask/runtime/kit"
+	sqlsource "github.com/reftask/reftask/runtime/source/sqlsource"
 	"slices"
 	"strconv"
 	"time"
@@ -2713,48 +2714,48 @@ func checkTuplePrefix1(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evalua
 type Client struct {
 	x                *runtime.Executor
 	blend            *runtime.Task[BlendParams, Blend]
-	blendQuery       *runtime.SQLQuery
+	blendQuery       *sqlsource.Query
 	conditional      *runtime.Task[ConditionalParams, Conditional]
-	conditionalQuery *runtime.SQLQuery
+	conditionalQuery *sqlsource.Query
 	either           *runtime.Task[EitherParams, Either]
-	eitherQuery      *runtime.SQLQuery
+	eitherQuery      *sqlsource.Query
 	extra            *runtime.Task[ExtraParams, Extra]
-	extraQuery       *runtime.SQLQuery
-	extraRowScanner  *runtime.RowScanner[Extra]
+	extraQuery       *sqlsource.Query
+	extraRowScanner  *sqlsource.RowScanner[Extra]
 	keyed            *runtime.Task[KeyedParams, Keyed]
-	keyedQuery       *runtime.SQLQuery
+	keyedQuery       *sqlsource.Query
 	maybe            *runtime.Task[MaybeParams, Maybe]
-	maybeQuery       *runtime.SQLQuery
+	maybeQuery       *sqlsource.Query
 	merged           *runtime.Task[MergedParams, Merged]
-	mergedQuery      *runtime.SQLQuery
-	mergedRowScanner *runtime.RowScanner[Merged]
+	mergedQuery      *sqlsource.Query
+	mergedRowScanner *sqlsource.RowScanner[Merged]
 	mixed            *runtime.Task[MixedParams, Mixed]
-	mixedQuery       *runtime.SQLQuery
+	mixedQuery       *sqlsource.Query
 	mode             *runtime.Task[ModeParams, Mode]
-	modeQuery        *runtime.SQLQuery
+	modeQuery        *sqlsource.Query
 	nested           *runtime.Task[NestedParams, Nested]
-	nestedQuery      *runtime.SQLQuery
+	nestedQuery      *sqlsource.Query
 	open             *runtime.Task[OpenParams, Open]
-	openQuery        *runtime.SQLQuery
+	openQuery        *sqlsource.Query
 	pair             *runtime.Task[PairParams, Pair]
-	pairQuery        *runtime.SQLQuery
+	pairQuery        *sqlsource.Query
 	scalar           *runtime.Task[ScalarParams, Scalar]
-	scalarQuery      *runtime.SQLQuery
+	scalarQuery      *sqlsource.Query
 	shape            *runtime.Task[ShapeParams, Shape]
-	shapeQuery       *runtime.SQLQuery
+	shapeQuery       *sqlsource.Query
 	tuple            *runtime.Task[TupleParams, Tuple]
-	tupleQuery       *runtime.SQLQuery
+	tupleQuery       *sqlsource.Query
 	typed            *runtime.Task[TypedParams, Typed]
-	typedQuery       *runtime.SQLQuery
-	typedRowScanner  *runtime.RowScanner[Typed]
+	typedQuery       *sqlsource.Query
+	typedRowScanner  *sqlsource.RowScanner[Typed]
 	vehicle          *runtime.Task[VehicleParams, Vehicle]
-	vehicleQuery     *runtime.SQLQuery
+	vehicleQuery     *sqlsource.Query
 }
 
 // NewClient binds the package's tasks to x. The connections and files the tasks name are looked up in x when a task runs.
 func NewClient(x *runtime.Executor) *Client {
 	c := &Client{x: x}
-	c.blendQuery = runtime.NewSQLQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
+	c.blendQuery = sqlsource.NewQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
 	c.blend = runtime.NewTask(x, runtime.TaskSpec[BlendParams, Blend]{
 		AppendKey:      appendBlendParams,
 		Cache:          runtime.CachePolicy{TTL: time.Minute},
@@ -2767,7 +2768,7 @@ func NewClient(x *runtime.Executor) *Client {
 		ValidateResult: (*Blend).Validate,
 		Version:        "d821dc3631ce8b00",
 	})
-	c.conditionalQuery = runtime.NewSQLQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
+	c.conditionalQuery = sqlsource.NewQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
 	c.conditional = runtime.NewTask(x, runtime.TaskSpec[ConditionalParams, Conditional]{
 		AppendKey:      appendConditionalParams,
 		Cache:          runtime.CachePolicy{TTL: time.Minute},
@@ -2780,7 +2781,7 @@ func NewClient(x *runtime.Executor) *Client {
 		ValidateResult: (*Conditional).Validate,
 		Version:        "bac6b7a9a17b6e14",
 	})
-	c.eitherQuery = runtime.NewSQLQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
+	c.eitherQuery = sqlsource.NewQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
 	c.either = runtime.NewTask(x, runtime.TaskSpec[EitherParams, Either]{
 		AppendKey:      appendEitherParams,
 		Cache:          runtime.CachePolicy{TTL: time.Minute},
@@ -2793,8 +2794,8 @@ func NewClient(x *runtime.Executor) *Client {
 		ValidateResult: (*Either).Validate,
 		Version:        "3b3365b4b1773f3e",
 	})
-	c.extraQuery = runtime.NewSQLQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
-	c.extraRowScanner = &runtime.RowScanner[Extra]{
+	c.extraQuery = sqlsource.NewQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
+	c.extraRowScanner = &sqlsource.RowScanner[Extra]{
 		Columns: []string{"foo"},
 		Scan:    scanExtra,
 	}
@@ -2810,7 +2811,7 @@ func NewClient(x *runtime.Executor) *Client {
 		ValidateResult: (*Extra).Validate,
 		Version:        "f350533117287e42",
 	})
-	c.keyedQuery = runtime.NewSQLQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
+	c.keyedQuery = sqlsource.NewQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
 	c.keyed = runtime.NewTask(x, runtime.TaskSpec[KeyedParams, Keyed]{
 		AppendKey:      appendKeyedParams,
 		Cache:          runtime.CachePolicy{TTL: time.Minute},
@@ -2823,7 +2824,7 @@ func NewClient(x *runtime.Executor) *Client {
 		ValidateResult: (*Keyed).Validate,
 		Version:        "37c584271bb5cda2",
 	})
-	c.maybeQuery = runtime.NewSQLQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
+	c.maybeQuery = sqlsource.NewQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
 	c.maybe = runtime.NewTask(x, runtime.TaskSpec[MaybeParams, Maybe]{
 		AppendKey:      appendMaybeParams,
 		Cache:          runtime.CachePolicy{TTL: time.Minute},
@@ -2836,8 +2837,8 @@ func NewClient(x *runtime.Executor) *Client {
 		ValidateResult: (*Maybe).Validate,
 		Version:        "d2387999415382e6",
 	})
-	c.mergedQuery = runtime.NewSQLQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
-	c.mergedRowScanner = &runtime.RowScanner[Merged]{
+	c.mergedQuery = sqlsource.NewQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
+	c.mergedRowScanner = &sqlsource.RowScanner[Merged]{
 		Columns: []string{"a", "b"},
 		Scan:    scanMerged,
 	}
@@ -2853,7 +2854,7 @@ func NewClient(x *runtime.Executor) *Client {
 		ValidateResult: (*Merged).Validate,
 		Version:        "b246cc79042cf7a0",
 	})
-	c.mixedQuery = runtime.NewSQLQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
+	c.mixedQuery = sqlsource.NewQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
 	c.mixed = runtime.NewTask(x, runtime.TaskSpec[MixedParams, Mixed]{
 		AppendKey:      appendMixedParams,
 		Cache:          runtime.CachePolicy{TTL: time.Minute},
@@ -2866,7 +2867,7 @@ func NewClient(x *runtime.Executor) *Client {
 		ValidateResult: (*Mixed).Validate,
 		Version:        "8ddb6276104ceb1a",
 	})
-	c.modeQuery = runtime.NewSQLQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
+	c.modeQuery = sqlsource.NewQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
 	c.mode = runtime.NewTask(x, runtime.TaskSpec[ModeParams, Mode]{
 		AppendKey:      appendModeParams,
 		Cache:          runtime.CachePolicy{TTL: time.Minute},
@@ -2879,7 +2880,7 @@ func NewClient(x *runtime.Executor) *Client {
 		ValidateResult: (*Mode).Validate,
 		Version:        "a49859063516a239",
 	})
-	c.nestedQuery = runtime.NewSQLQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
+	c.nestedQuery = sqlsource.NewQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
 	c.nested = runtime.NewTask(x, runtime.TaskSpec[NestedParams, Nested]{
 		AppendKey:      appendNestedParams,
 		Cache:          runtime.CachePolicy{TTL: time.Minute},
@@ -2892,7 +2893,7 @@ func NewClient(x *runtime.Executor) *Client {
 		ValidateResult: (*Nested).Validate,
 		Version:        "094ad34c154fd74b",
 	})
-	c.openQuery = runtime.NewSQLQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
+	c.openQuery = sqlsource.NewQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
 	c.open = runtime.NewTask(x, runtime.TaskSpec[OpenParams, Open]{
 		AppendKey:      appendOpenParams,
 		Cache:          runtime.CachePolicy{TTL: time.Minute},
@@ -2905,7 +2906,7 @@ func NewClient(x *runtime.Executor) *Client {
 		ValidateResult: (*Open).Validate,
 		Version:        "1d89945cac1120a6",
 	})
-	c.pairQuery = runtime.NewSQLQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
+	c.pairQuery = sqlsource.NewQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
 	c.pair = runtime.NewTask(x, runtime.TaskSpec[PairParams, Pair]{
 		AppendKey:      appendPairParams,
 		Cache:          runtime.CachePolicy{TTL: time.Minute},
@@ -2918,7 +2919,7 @@ func NewClient(x *runtime.Executor) *Client {
 		ValidateResult: (*Pair).Validate,
 		Version:        "d420d74aa6397a39",
 	})
-	c.scalarQuery = runtime.NewSQLQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
+	c.scalarQuery = sqlsource.NewQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
 	c.scalar = runtime.NewTask(x, runtime.TaskSpec[ScalarParams, Scalar]{
 		AppendKey:      appendScalarParams,
 		Cache:          runtime.CachePolicy{TTL: time.Minute},
@@ -2931,7 +2932,7 @@ func NewClient(x *runtime.Executor) *Client {
 		ValidateResult: (*Scalar).Validate,
 		Version:        "fec4b81d1f06496f",
 	})
-	c.shapeQuery = runtime.NewSQLQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
+	c.shapeQuery = sqlsource.NewQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
 	c.shape = runtime.NewTask(x, runtime.TaskSpec[ShapeParams, Shape]{
 		AppendKey:      appendShapeParams,
 		Cache:          runtime.CachePolicy{TTL: time.Minute},
@@ -2944,7 +2945,7 @@ func NewClient(x *runtime.Executor) *Client {
 		ValidateResult: (*Shape).Validate,
 		Version:        "c3df6b59b2959a29",
 	})
-	c.tupleQuery = runtime.NewSQLQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
+	c.tupleQuery = sqlsource.NewQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
 	c.tuple = runtime.NewTask(x, runtime.TaskSpec[TupleParams, Tuple]{
 		AppendKey:      appendTupleParams,
 		Cache:          runtime.CachePolicy{TTL: time.Minute},
@@ -2957,8 +2958,8 @@ func NewClient(x *runtime.Executor) *Client {
 		ValidateResult: (*Tuple).Validate,
 		Version:        "c472a1f0cb181278",
 	})
-	c.typedQuery = runtime.NewSQLQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
-	c.typedRowScanner = &runtime.RowScanner[Typed]{
+	c.typedQuery = sqlsource.NewQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
+	c.typedRowScanner = &sqlsource.RowScanner[Typed]{
 		Columns: []string{"a", "b", "c", "d"},
 		Scan:    scanTyped,
 	}
@@ -2974,7 +2975,7 @@ func NewClient(x *runtime.Executor) *Client {
 		ValidateResult: (*Typed).Validate,
 		Version:        "9016b6f122592e50",
 	})
-	c.vehicleQuery = runtime.NewSQLQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
+	c.vehicleQuery = sqlsource.NewQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
 	c.vehicle = runtime.NewTask(x, runtime.TaskSpec[VehicleParams, Vehicle]{
 		AppendKey:      appendVehicleParams,
 		Cache:          runtime.CachePolicy{TTL: time.Minute},
@@ -3011,7 +3012,7 @@ func describeBlendParams(p *BlendParams) string {
 }
 
 // rowBlend converts one row of the query; a bare return passes err on.
-func rowBlend(rec runtime.Record) (out *Blend, err error) {
+func rowBlend(rec map[string]any) (out *Blend, err error) {
 	col, err := kit.SingleColumn(rec)
 	if err != nil {
 		return nil, err
@@ -3025,7 +3026,7 @@ func rowBlend(rec runtime.Record) (out *Blend, err error) {
 }
 
 func (c *Client) fetchBlend(ctx context.Context, p *BlendParams) (*Blend, error) {
-	return runtime.QueryOne(ctx, c.x, c.blendQuery, []any{p.ID}, rowBlend)
+	return sqlsource.QueryOne(ctx, c.x, c.blendQuery, []any{p.ID}, rowBlend)
 }
 
 // GetConditional looks up a record checked by if/then/else, dependentRequired and unevaluatedProperties.
@@ -3049,7 +3050,7 @@ func describeConditionalParams(p *ConditionalParams) string {
 }
 
 // rowConditional converts one row of the query; a bare return passes err on.
-func rowConditional(rec runtime.Record) (out *Conditional, err error) {
+func rowConditional(rec map[string]any) (out *Conditional, err error) {
 	col, err := kit.SingleColumn(rec)
 	if err != nil {
 		return nil, err
@@ -3063,7 +3064,7 @@ func rowConditional(rec runtime.Record) (out *Conditional, err error) {
 }
 
 func (c *Client) fetchConditional(ctx context.Context, p *ConditionalParams) (*Conditional, error) {
-	return runtime.QueryOne(ctx, c.x, c.conditionalQuery, []any{p.ID}, rowConditional)
+	return sqlsource.QueryOne(ctx, c.x, c.conditionalQuery, []any{p.ID}, rowConditional)
 }
 
 // GetEither looks up a string or an object: an anyOf with a type beside it.
@@ -3087,7 +3088,7 @@ func describeEitherParams(p *EitherParams) string {
 }
 
 // rowEither converts one row of the query; a bare return passes err on.
-func rowEither(rec runtime.Record) (out *Either, err error) {
+func rowEither(rec map[string]any) (out *Either, err error) {
 	col, err := kit.SingleColumn(rec)
 	if err != nil {
 		return nil, err
@@ -3101,7 +3102,7 @@ func rowEither(rec runtime.Record) (out *Either, err error) {
 }
 
 func (c *Client) fetchEither(ctx context.Context, p *EitherParams) (*Either, error) {
-	return runtime.QueryOne(ctx, c.x, c.eitherQuery, []any{p.ID}, rowEither)
+	return sqlsource.QueryOne(ctx, c.x, c.eitherQuery, []any{p.ID}, rowEither)
 }
 
 // GetExtra looks up an object with pattern and additional properties.
@@ -3125,7 +3126,7 @@ func describeExtraParams(p *ExtraParams) string {
 }
 
 // scanExtra reads one row of the task's query into a Extra, column by column; a bare return passes err on.
-func scanExtra(row *runtime.Row) (out *Extra, err error) {
+func scanExtra(row *sqlsource.Row) (out *Extra, err error) {
 	var v Extra
 	v.Foo = kit.Field(&err, "/foo", row.Col(0), kit.AsInt64)
 	if err != nil {
@@ -3135,7 +3136,7 @@ func scanExtra(row *runtime.Row) (out *Extra, err error) {
 }
 
 func (c *Client) fetchExtra(ctx context.Context, p *ExtraParams) (*Extra, error) {
-	return runtime.ScanOne(ctx, c.x, c.extraQuery, []any{p.ID}, c.extraRowScanner)
+	return sqlsource.ScanOne(ctx, c.x, c.extraQuery, []any{p.ID}, c.extraRowScanner)
 }
 
 // GetKeyed looks up an object keyed by patterns.
@@ -3159,7 +3160,7 @@ func describeKeyedParams(p *KeyedParams) string {
 }
 
 // rowKeyed converts one row of the query; a bare return passes err on.
-func rowKeyed(rec runtime.Record) (out *Keyed, err error) {
+func rowKeyed(rec map[string]any) (out *Keyed, err error) {
 	col, err := kit.SingleColumn(rec)
 	if err != nil {
 		return nil, err
@@ -3173,7 +3174,7 @@ func rowKeyed(rec runtime.Record) (out *Keyed, err error) {
 }
 
 func (c *Client) fetchKeyed(ctx context.Context, p *KeyedParams) (*Keyed, error) {
-	return runtime.QueryOne(ctx, c.x, c.keyedQuery, []any{p.ID}, rowKeyed)
+	return sqlsource.QueryOne(ctx, c.x, c.keyedQuery, []any{p.ID}, rowKeyed)
 }
 
 // GetMaybe looks up an object or null.
@@ -3197,7 +3198,7 @@ func describeMaybeParams(p *MaybeParams) string {
 }
 
 // rowMaybe converts one row of the query; a bare return passes err on.
-func rowMaybe(rec runtime.Record) (out *Maybe, err error) {
+func rowMaybe(rec map[string]any) (out *Maybe, err error) {
 	col, err := kit.SingleColumn(rec)
 	if err != nil {
 		return nil, err
@@ -3211,7 +3212,7 @@ func rowMaybe(rec runtime.Record) (out *Maybe, err error) {
 }
 
 func (c *Client) fetchMaybe(ctx context.Context, p *MaybeParams) (*Maybe, error) {
-	return runtime.QueryOne(ctx, c.x, c.maybeQuery, []any{p.ID}, rowMaybe)
+	return sqlsource.QueryOne(ctx, c.x, c.maybeQuery, []any{p.ID}, rowMaybe)
 }
 
 // GetMerged looks up an allOf merged into one struct.
@@ -3235,7 +3236,7 @@ func describeMergedParams(p *MergedParams) string {
 }
 
 // scanMerged reads one row of the task's query into a Merged, column by column; a bare return passes err on.
-func scanMerged(row *runtime.Row) (out *Merged, err error) {
+func scanMerged(row *sqlsource.Row) (out *Merged, err error) {
 	var v Merged
 	v.A = kit.Field(&err, "/a", row.Col(0), kit.AsInt64)
 	v.B = kit.Field(&err, "/b", row.Col(1), kit.AsString)
@@ -3246,7 +3247,7 @@ func scanMerged(row *runtime.Row) (out *Merged, err error) {
 }
 
 func (c *Client) fetchMerged(ctx context.Context, p *MergedParams) (*Merged, error) {
-	return runtime.ScanOne(ctx, c.x, c.mergedQuery, []any{p.ID}, c.mergedRowScanner)
+	return sqlsource.ScanOne(ctx, c.x, c.mergedQuery, []any{p.ID}, c.mergedRowScanner)
 }
 
 // GetMixed looks up a value of several types.
@@ -3270,7 +3271,7 @@ func describeMixedParams(p *MixedParams) string {
 }
 
 // rowMixed converts one row of the query; a bare return passes err on.
-func rowMixed(rec runtime.Record) (out *Mixed, err error) {
+func rowMixed(rec map[string]any) (out *Mixed, err error) {
 	col, err := kit.SingleColumn(rec)
 	if err != nil {
 		return nil, err
@@ -3284,7 +3285,7 @@ func rowMixed(rec runtime.Record) (out *Mixed, err error) {
 }
 
 func (c *Client) fetchMixed(ctx context.Context, p *MixedParams) (*Mixed, error) {
-	return runtime.QueryOne(ctx, c.x, c.mixedQuery, []any{p.ID}, rowMixed)
+	return sqlsource.QueryOne(ctx, c.x, c.mixedQuery, []any{p.ID}, rowMixed)
 }
 
 // GetMode looks up a value of an enum of mixed types.
@@ -3308,7 +3309,7 @@ func describeModeParams(p *ModeParams) string {
 }
 
 // rowMode converts one row of the query; a bare return passes err on.
-func rowMode(rec runtime.Record) (out *Mode, err error) {
+func rowMode(rec map[string]any) (out *Mode, err error) {
 	col, err := kit.SingleColumn(rec)
 	if err != nil {
 		return nil, err
@@ -3322,7 +3323,7 @@ func rowMode(rec runtime.Record) (out *Mode, err error) {
 }
 
 func (c *Client) fetchMode(ctx context.Context, p *ModeParams) (*Mode, error) {
-	return runtime.QueryOne(ctx, c.x, c.modeQuery, []any{p.ID}, rowMode)
+	return sqlsource.QueryOne(ctx, c.x, c.modeQuery, []any{p.ID}, rowMode)
 }
 
 // GetNested looks up nested unions.
@@ -3346,7 +3347,7 @@ func describeNestedParams(p *NestedParams) string {
 }
 
 // rowNested converts one row of the query; a bare return passes err on.
-func rowNested(rec runtime.Record) (out *Nested, err error) {
+func rowNested(rec map[string]any) (out *Nested, err error) {
 	col, err := kit.SingleColumn(rec)
 	if err != nil {
 		return nil, err
@@ -3360,7 +3361,7 @@ func rowNested(rec runtime.Record) (out *Nested, err error) {
 }
 
 func (c *Client) fetchNested(ctx context.Context, p *NestedParams) (*Nested, error) {
-	return runtime.QueryOne(ctx, c.x, c.nestedQuery, []any{p.ID}, rowNested)
+	return sqlsource.QueryOne(ctx, c.x, c.nestedQuery, []any{p.ID}, rowNested)
 }
 
 // GetOpen looks up a tuple whose later items are anything.
@@ -3384,7 +3385,7 @@ func describeOpenParams(p *OpenParams) string {
 }
 
 // rowOpen converts one row of the query; a bare return passes err on.
-func rowOpen(rec runtime.Record) (out *Open, err error) {
+func rowOpen(rec map[string]any) (out *Open, err error) {
 	col, err := kit.SingleColumn(rec)
 	if err != nil {
 		return nil, err
@@ -3398,7 +3399,7 @@ func rowOpen(rec runtime.Record) (out *Open, err error) {
 }
 
 func (c *Client) fetchOpen(ctx context.Context, p *OpenParams) (*Open, error) {
-	return runtime.QueryOne(ctx, c.x, c.openQuery, []any{p.ID}, rowOpen)
+	return sqlsource.QueryOne(ctx, c.x, c.openQuery, []any{p.ID}, rowOpen)
 }
 
 // GetPair looks up a tuple with a rest.
@@ -3422,7 +3423,7 @@ func describePairParams(p *PairParams) string {
 }
 
 // rowPair converts one row of the query; a bare return passes err on.
-func rowPair(rec runtime.Record) (out *Pair, err error) {
+func rowPair(rec map[string]any) (out *Pair, err error) {
 	col, err := kit.SingleColumn(rec)
 	if err != nil {
 		return nil, err
@@ -3436,7 +3437,7 @@ func rowPair(rec runtime.Record) (out *Pair, err error) {
 }
 
 func (c *Client) fetchPair(ctx context.Context, p *PairParams) (*Pair, error) {
-	return runtime.QueryOne(ctx, c.x, c.pairQuery, []any{p.ID}, rowPair)
+	return sqlsource.QueryOne(ctx, c.x, c.pairQuery, []any{p.ID}, rowPair)
 }
 
 // GetScalar looks up a oneOf of scalars, decoded by trial.
@@ -3460,7 +3461,7 @@ func describeScalarParams(p *ScalarParams) string {
 }
 
 // rowScalar converts one row of the query; a bare return passes err on.
-func rowScalar(rec runtime.Record) (out *Scalar, err error) {
+func rowScalar(rec map[string]any) (out *Scalar, err error) {
 	col, err := kit.SingleColumn(rec)
 	if err != nil {
 		return nil, err
@@ -3474,7 +3475,7 @@ func rowScalar(rec runtime.Record) (out *Scalar, err error) {
 }
 
 func (c *Client) fetchScalar(ctx context.Context, p *ScalarParams) (*Scalar, error) {
-	return runtime.QueryOne(ctx, c.x, c.scalarQuery, []any{p.ID}, rowScalar)
+	return sqlsource.QueryOne(ctx, c.x, c.scalarQuery, []any{p.ID}, rowScalar)
 }
 
 // GetShape looks up a shape: a oneOf told apart by a const property.
@@ -3498,7 +3499,7 @@ func describeShapeParams(p *ShapeParams) string {
 }
 
 // rowShape converts one row of the query; a bare return passes err on.
-func rowShape(rec runtime.Record) (out *Shape, err error) {
+func rowShape(rec map[string]any) (out *Shape, err error) {
 	col, err := kit.SingleColumn(rec)
 	if err != nil {
 		return nil, err
@@ -3512,7 +3513,7 @@ func rowShape(rec runtime.Record) (out *Shape, err error) {
 }
 
 func (c *Client) fetchShape(ctx context.Context, p *ShapeParams) (*Shape, error) {
-	return runtime.QueryOne(ctx, c.x, c.shapeQuery, []any{p.ID}, rowShape)
+	return sqlsource.QueryOne(ctx, c.x, c.shapeQuery, []any{p.ID}, rowShape)
 }
 
 // GetTuple looks up a tuple with contains.
@@ -3536,7 +3537,7 @@ func describeTupleParams(p *TupleParams) string {
 }
 
 // rowTuple converts one row of the query; a bare return passes err on.
-func rowTuple(rec runtime.Record) (out *Tuple, err error) {
+func rowTuple(rec map[string]any) (out *Tuple, err error) {
 	col, err := kit.SingleColumn(rec)
 	if err != nil {
 		return nil, err
@@ -3550,7 +3551,7 @@ func rowTuple(rec runtime.Record) (out *Tuple, err error) {
 }
 
 func (c *Client) fetchTuple(ctx context.Context, p *TupleParams) (*Tuple, error) {
-	return runtime.QueryOne(ctx, c.x, c.tupleQuery, []any{p.ID}, rowTuple)
+	return sqlsource.QueryOne(ctx, c.x, c.tupleQuery, []any{p.ID}, rowTuple)
 }
 
 // GetTyped looks up a plain typed object.
@@ -3574,7 +3575,7 @@ func describeTypedParams(p *TypedParams) string {
 }
 
 // scanTyped reads one row of the task's query into a Typed, column by column; a bare return passes err on.
-func scanTyped(row *runtime.Row) (out *Typed, err error) {
+func scanTyped(row *sqlsource.Row) (out *Typed, err error) {
 	var v Typed
 	v.A = kit.Field(&err, "/a", row.Col(0), kit.AsInt64)
 	v.B = kit.Field(&err, "/b", row.Col(1), kit.AsString)
@@ -3587,7 +3588,7 @@ func scanTyped(row *runtime.Row) (out *Typed, err error) {
 }
 
 func (c *Client) fetchTyped(ctx context.Context, p *TypedParams) (*Typed, error) {
-	return runtime.ScanOne(ctx, c.x, c.typedQuery, []any{p.ID}, c.typedRowScanner)
+	return sqlsource.ScanOne(ctx, c.x, c.typedQuery, []any{p.ID}, c.typedRowScanner)
 }
 
 // GetVehicle looks up a oneOf under object keywords, told apart by kind.
@@ -3611,7 +3612,7 @@ func describeVehicleParams(p *VehicleParams) string {
 }
 
 // rowVehicle converts one row of the query; a bare return passes err on.
-func rowVehicle(rec runtime.Record) (out *Vehicle, err error) {
+func rowVehicle(rec map[string]any) (out *Vehicle, err error) {
 	col, err := kit.SingleColumn(rec)
 	if err != nil {
 		return nil, err
@@ -3625,7 +3626,7 @@ func rowVehicle(rec runtime.Record) (out *Vehicle, err error) {
 }
 
 func (c *Client) fetchVehicle(ctx context.Context, p *VehicleParams) (*Vehicle, error) {
-	return runtime.QueryOne(ctx, c.x, c.vehicleQuery, []any{p.ID}, rowVehicle)
+	return sqlsource.QueryOne(ctx, c.x, c.vehicleQuery, []any{p.ID}, rowVehicle)
 }
 
 // Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"github.com/reftask/reftask/runtime"
 	"github.com/reftask/reftask/runtime/kit"
+	sqlsource "github.com/reftask/reftask/runtime/source/sqlsource"
 	"time"
 	"unicode/utf8"
 )
@@ -219,24 +220,24 @@ func readUserPlanPlan(rd *kit.Reader, v *UserPlanPlan) {
 type Client struct {
 	x                  *runtime.Executor
 	product            *runtime.Task[ProductParams, Product]
-	productQuery       *runtime.SQLQuery
-	productRowScanner  *runtime.RowScanner[Product]
-	productBatchQuery  *runtime.SQLBatchQuery
+	productQuery       *sqlsource.Query
+	productRowScanner  *sqlsource.RowScanner[Product]
+	productBatchQuery  *sqlsource.BatchQuery
 	userPlan           *runtime.Task[UserPlanParams, UserPlan]
-	userPlanQuery      *runtime.SQLQuery
-	userPlanRowScanner *runtime.RowScanner[UserPlan]
-	userPlanBatchQuery *runtime.SQLBatchQuery
+	userPlanQuery      *sqlsource.Query
+	userPlanRowScanner *sqlsource.RowScanner[UserPlan]
+	userPlanBatchQuery *sqlsource.BatchQuery
 }
 
 // NewClient binds the package's tasks to x. The connections and files the tasks name are looked up in x when a task runs.
 func NewClient(x *runtime.Executor) *Client {
 	c := &Client{x: x}
-	c.productQuery = runtime.NewSQLQuery("ref", []string{"SELECT sku, name, price_cents FROM products WHERE sku = ", ""}, []string{"sku"})
-	c.productRowScanner = &runtime.RowScanner[Product]{
+	c.productQuery = sqlsource.NewQuery("ref", []string{"SELECT sku, name, price_cents FROM products WHERE sku = ", ""}, []string{"sku"})
+	c.productRowScanner = &sqlsource.RowScanner[Product]{
 		Columns: []string{"sku", "name", "price_cents"},
 		Scan:    scanProduct,
 	}
-	c.productBatchQuery = runtime.NewSQLBatchQuery("ref", "SELECT sku, name, price_cents FROM products WHERE sku ", "")
+	c.productBatchQuery = sqlsource.NewBatchQuery("ref", "SELECT sku, name, price_cents FROM products WHERE sku ", "")
 	c.product = runtime.NewTask(x, runtime.TaskSpec[ProductParams, Product]{
 		AppendKey: appendProductParams,
 		Batch: &runtime.BatchPolicy[ProductParams, Product]{
@@ -259,12 +260,12 @@ func NewClient(x *runtime.Executor) *Client {
 		ValidateResult: (*Product).Validate,
 		Version:        "72b53892e2025879",
 	})
-	c.userPlanQuery = runtime.NewSQLQuery("ref", []string{"SELECT id AS user_id, plan FROM users WHERE id = ", ""}, []string{"user_id"})
-	c.userPlanRowScanner = &runtime.RowScanner[UserPlan]{
+	c.userPlanQuery = sqlsource.NewQuery("ref", []string{"SELECT id AS user_id, plan FROM users WHERE id = ", ""}, []string{"user_id"})
+	c.userPlanRowScanner = &sqlsource.RowScanner[UserPlan]{
 		Columns: []string{"user_id", "plan"},
 		Scan:    scanUserPlan,
 	}
-	c.userPlanBatchQuery = runtime.NewSQLBatchQuery("ref", "SELECT id AS user_id, plan FROM users WHERE id ", "")
+	c.userPlanBatchQuery = sqlsource.NewBatchQuery("ref", "SELECT id AS user_id, plan FROM users WHERE id ", "")
 	c.userPlan = runtime.NewTask(x, runtime.TaskSpec[UserPlanParams, UserPlan]{
 		AppendKey: appendUserPlanParams,
 		Batch: &runtime.BatchPolicy[UserPlanParams, UserPlan]{
@@ -311,7 +312,7 @@ func describeProductParams(p *ProductParams) string {
 }
 
 // scanProduct reads one row of the task's query into a Product, column by column; a bare return passes err on.
-func scanProduct(row *runtime.Row) (out *Product, err error) {
+func scanProduct(row *sqlsource.Row) (out *Product, err error) {
 	var v Product
 	v.SKU = kit.Field(&err, "/sku", row.Col(0), kit.AsString)
 	v.Name = kit.Field(&err, "/name", row.Col(1), kit.AsString)
@@ -323,7 +324,7 @@ func scanProduct(row *runtime.Row) (out *Product, err error) {
 }
 
 func (c *Client) fetchProduct(ctx context.Context, p *ProductParams) (*Product, error) {
-	return runtime.ScanOne(ctx, c.x, c.productQuery, []any{p.SKU}, c.productRowScanner)
+	return sqlsource.ScanOne(ctx, c.x, c.productQuery, []any{p.SKU}, c.productRowScanner)
 }
 
 // fetchManyProduct asks the batch form of the source for many keys in one call.
@@ -332,7 +333,7 @@ func (c *Client) fetchManyProduct(ctx context.Context, ps []*ProductParams) ([]*
 	for i, p := range ps {
 		keys[i] = p.SKU
 	}
-	found, err := runtime.ScanBatch(ctx, c.x, c.productBatchQuery, keys, c.productRowScanner, func(r *Product) string {
+	found, err := sqlsource.ScanBatch(ctx, c.x, c.productBatchQuery, keys, c.productRowScanner, func(r *Product) string {
 		return r.SKU
 	})
 	if err != nil {
@@ -373,7 +374,7 @@ func describeUserPlanParams(p *UserPlanParams) string {
 }
 
 // scanUserPlan reads one row of the task's query into a UserPlan, column by column; a bare return passes err on.
-func scanUserPlan(row *runtime.Row) (out *UserPlan, err error) {
+func scanUserPlan(row *sqlsource.Row) (out *UserPlan, err error) {
 	var v UserPlan
 	v.UserID = kit.Field(&err, "/user_id", row.Col(0), kit.AsString)
 	v.Plan = kit.Field(&err, "/plan", row.Col(1), kit.AsStringOf[UserPlanPlan])
@@ -384,7 +385,7 @@ func scanUserPlan(row *runtime.Row) (out *UserPlan, err error) {
 }
 
 func (c *Client) fetchUserPlan(ctx context.Context, p *UserPlanParams) (*UserPlan, error) {
-	return runtime.ScanOne(ctx, c.x, c.userPlanQuery, []any{p.UserID}, c.userPlanRowScanner)
+	return sqlsource.ScanOne(ctx, c.x, c.userPlanQuery, []any{p.UserID}, c.userPlanRowScanner)
 }
 
 // fetchManyUserPlan asks the batch form of the source for many keys in one call.
@@ -393,7 +394,7 @@ func (c *Client) fetchManyUserPlan(ctx context.Context, ps []*UserPlanParams) ([
 	for i, p := range ps {
 		keys[i] = p.UserID
 	}
-	found, err := runtime.ScanBatch(ctx, c.x, c.userPlanBatchQuery, keys, c.userPlanRowScanner, func(r *UserPlan) string {
+	found, err := sqlsource.ScanBatch(ctx, c.x, c.userPlanBatchQuery, keys, c.userPlanRowScanner, func(r *UserPlan) string {
 		return r.UserID
 	})
 	if err != nil {

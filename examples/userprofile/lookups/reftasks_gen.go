@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"github.com/reftask/reftask/runtime"
 	"github.com/reftask/reftask/runtime/kit"
+	sqlsource "github.com/reftask/reftask/runtime/source/sqlsource"
 	"slices"
 	"time"
 	"unicode/utf8"
@@ -371,19 +372,19 @@ type UsersByPlanOptions struct {
 type Client struct {
 	x                        *runtime.Executor
 	userProfile              *runtime.Task[UserProfileParams, UserProfile]
-	userProfileQuery         *runtime.SQLQuery
-	userProfileRowScanner    *runtime.RowScanner[UserProfile]
+	userProfileQuery         *sqlsource.Query
+	userProfileRowScanner    *sqlsource.RowScanner[UserProfile]
 	userProfileFromDirectory *runtime.Task[UserProfileFromDirectoryParams, UserProfile]
 	usersByPlan              *runtime.Task[UsersByPlanParams, UserList]
-	usersByPlanQuery         *runtime.SQLQuery
-	usersByPlanRowScanner    *runtime.RowScanner[UserSummary]
+	usersByPlanQuery         *sqlsource.Query
+	usersByPlanRowScanner    *sqlsource.RowScanner[UserSummary]
 }
 
 // NewClient binds the package's tasks to x. The connections and files the tasks name are looked up in x when a task runs.
 func NewClient(x *runtime.Executor) *Client {
 	c := &Client{x: x}
-	c.userProfileQuery = runtime.NewSQLQuery("users", []string{"SELECT id, name, email_address, plan, created_at, login_count, CASE WHEN city IS NULL THEN NULL ELSE json_object('city', city, 'country', country) END AS address FROM users WHERE id = ", ""}, []string{"user_id"})
-	c.userProfileRowScanner = &runtime.RowScanner[UserProfile]{
+	c.userProfileQuery = sqlsource.NewQuery("users", []string{"SELECT id, name, email_address, plan, created_at, login_count, CASE WHEN city IS NULL THEN NULL ELSE json_object('city', city, 'country', country) END AS address FROM users WHERE id = ", ""}, []string{"user_id"})
+	c.userProfileRowScanner = &sqlsource.RowScanner[UserProfile]{
 		Columns: []string{"id", "name", "email_address", "plan", "created_at", "login_count", "address"},
 		Scan:    scanUserProfile,
 	}
@@ -429,8 +430,8 @@ func NewClient(x *runtime.Executor) *Client {
 		ValidateResult: (*UserProfile).Validate,
 		Version:        "57c212f28ef069ae",
 	})
-	c.usersByPlanQuery = runtime.NewSQLQuery("users", []string{"SELECT id, name FROM users WHERE plan = ", " ORDER BY created_at DESC LIMIT COALESCE(", ", 100)"}, []string{"plan", "limit"})
-	c.usersByPlanRowScanner = &runtime.RowScanner[UserSummary]{
+	c.usersByPlanQuery = sqlsource.NewQuery("users", []string{"SELECT id, name FROM users WHERE plan = ", " ORDER BY created_at DESC LIMIT COALESCE(", ", 100)"}, []string{"plan", "limit"})
+	c.usersByPlanRowScanner = &sqlsource.RowScanner[UserSummary]{
 		Columns: []string{"id", "name"},
 		Scan:    scanUsersByPlan,
 	}
@@ -474,7 +475,7 @@ func describeUserProfileParams(p *UserProfileParams) string {
 }
 
 // scanUserProfile reads one row of the task's query into a UserProfile, column by column; a bare return passes err on.
-func scanUserProfile(row *runtime.Row) (out *UserProfile, err error) {
+func scanUserProfile(row *sqlsource.Row) (out *UserProfile, err error) {
 	var v UserProfile
 	v.ID = kit.Field(&err, "/id", row.Col(0), kit.AsString)
 	v.Name = kit.Field(&err, "/name", row.Col(1), kit.AsString)
@@ -490,7 +491,7 @@ func scanUserProfile(row *runtime.Row) (out *UserProfile, err error) {
 }
 
 func (c *Client) fetchUserProfile(ctx context.Context, p *UserProfileParams) (*UserProfile, error) {
-	return runtime.ScanOne(ctx, c.x, c.userProfileQuery, []any{p.UserID}, c.userProfileRowScanner)
+	return sqlsource.ScanOne(ctx, c.x, c.userProfileQuery, []any{p.UserID}, c.userProfileRowScanner)
 }
 
 // GetUserProfileFromDirectory looks up a user's profile in the in-process directory, the fallback when the database is down.
@@ -548,7 +549,7 @@ func describeUsersByPlanParams(p *UsersByPlanParams) string {
 }
 
 // scanUsersByPlan reads one row of the task's query into a UserSummary, column by column; a bare return passes err on.
-func scanUsersByPlan(row *runtime.Row) (out *UserSummary, err error) {
+func scanUsersByPlan(row *sqlsource.Row) (out *UserSummary, err error) {
 	var v UserSummary
 	v.ID = kit.Field(&err, "/id", row.Col(0), kit.AsString)
 	v.Name = kit.Field(&err, "/name", row.Col(1), kit.AsString)
@@ -559,7 +560,7 @@ func scanUsersByPlan(row *runtime.Row) (out *UserSummary, err error) {
 }
 
 func (c *Client) fetchUsersByPlan(ctx context.Context, p *UsersByPlanParams) (*UserList, error) {
-	rows, err := runtime.ScanAll(ctx, c.x, c.usersByPlanQuery, []any{string(p.Plan), kit.PtrArg(p.Limit)}, c.usersByPlanRowScanner)
+	rows, err := sqlsource.ScanAll(ctx, c.x, c.usersByPlanQuery, []any{string(p.Plan), kit.PtrArg(p.Limit)}, c.usersByPlanRowScanner)
 	if err != nil {
 		return nil, err
 	}

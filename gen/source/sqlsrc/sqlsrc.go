@@ -2,8 +2,8 @@
 // :param placeholders run on a connection bound at run time, read as the
 // spec's dialect reads it, and a batch query whose key list is written
 // IN (:key) or = ANY(:key) and whose rows are matched to keys by a result
-// property. Generated code calls the runtime's SQLQuery and SQLBatchQuery,
-// through the kit's QueryOne, QueryAll, QueryBatch and their Scan forms.
+// property. Generated code calls runtime/source/sqlsource: its Query and
+// BatchQuery, run by QueryOne, QueryAll, QueryBatch and their Scan forms.
 package sqlsrc
 
 import (
@@ -21,8 +21,8 @@ import (
 	"github.com/reftask/reftask/gen/source"
 )
 
-// rt is the package the generated code calls; the generator names it without importing it.
-const rt = "github.com/reftask/reftask/runtime"
+// sqlsource is the package the generated code calls; the generator names it without importing it.
+const sqlsource = "github.com/reftask/reftask/runtime/source/sqlsource"
 
 //go:embed schema.json
 var schema []byte
@@ -222,12 +222,12 @@ func (*Source) FieldType() jen.Code { return nil }
 // prepared batch query.
 func (s *Source) Fields(e source.Emitter, t *ir.Task) []source.Field {
 	n := e.ClientNames(t)
-	out := []source.Field{{Name: n.Query, Type: jen.Op("*").Qual(rt, "SQLQuery")}}
+	out := []source.Field{{Name: n.Query, Type: jen.Op("*").Qual(sqlsource, "Query")}}
 	if elem := s.scannedRow(t); elem != nil {
-		out = append(out, source.Field{Name: n.RowScanner, Type: jen.Op("*").Qual(rt, "RowScanner").Types(e.GoType(elem))})
+		out = append(out, source.Field{Name: n.RowScanner, Type: jen.Op("*").Qual(sqlsource, "RowScanner").Types(e.GoType(elem))})
 	}
 	if s.Batch {
-		out = append(out, source.Field{Name: n.BatchQuery, Type: jen.Op("*").Qual(rt, "SQLBatchQuery")})
+		out = append(out, source.Field{Name: n.BatchQuery, Type: jen.Op("*").Qual(sqlsource, "BatchQuery")})
 	}
 	return out
 }
@@ -242,7 +242,7 @@ func (s *Source) Init(e source.Emitter, t *ir.Task) []jen.Code {
 	for _, p := range s.Params {
 		params = append(params, jen.Lit(p.JSON))
 	}
-	q := jen.Qual(rt, "NewSQLQuery").Call(jen.Lit(s.Conn), jen.Index().String().Values(parts...), jen.Index().String().Values(params...))
+	q := jen.Qual(sqlsource, "NewQuery").Call(jen.Lit(s.Conn), jen.Index().String().Values(parts...), jen.Index().String().Values(params...))
 	if s.Dialect != "" {
 		q = q.Dot("Only").Call(dialectCode(s.Dialect))
 	}
@@ -252,13 +252,13 @@ func (s *Source) Init(e source.Emitter, t *ir.Task) []jen.Code {
 		for _, col := range scannedColumns(t, elem) {
 			cols = append(cols, jen.Lit(col))
 		}
-		out = append(out, jen.Id("c").Dot(n.RowScanner).Op("=").Op("&").Qual(rt, "RowScanner").Types(e.GoType(elem)).Values(jen.Dict{
+		out = append(out, jen.Id("c").Dot(n.RowScanner).Op("=").Op("&").Qual(sqlsource, "RowScanner").Types(e.GoType(elem)).Values(jen.Dict{
 			jen.Id("Columns"): jen.Index().String().Values(cols...),
 			jen.Id("Scan"):    jen.Id("scan" + t.Name),
 		}))
 	}
 	if s.Batch {
-		bq := jen.Qual(rt, "NewSQLBatchQuery").Call(jen.Lit(s.Conn), jen.Lit(s.Prefix), jen.Lit(s.Suffix))
+		bq := jen.Qual(sqlsource, "NewBatchQuery").Call(jen.Lit(s.Conn), jen.Lit(s.Prefix), jen.Lit(s.Suffix))
 		if s.Dialect != "" {
 			bq = bq.Dot("Only").Call(dialectCode(s.Dialect))
 		}
@@ -267,15 +267,15 @@ func (s *Source) Init(e source.Emitter, t *ir.Task) []jen.Code {
 	return out
 }
 
-// dialectCode is the runtime.Dialect a spec's "dialect" names.
+// dialectCode is the sqlsource.Dialect a spec's "dialect" names.
 func dialectCode(d string) *jen.Statement {
 	switch d {
 	case Postgres:
-		return jen.Qual(rt, "Postgres")
+		return jen.Qual(sqlsource, "Postgres")
 	case SQLite:
-		return jen.Qual(rt, "SQLite")
+		return jen.Qual(sqlsource, "SQLite")
 	}
-	return jen.Qual(rt, "MySQL")
+	return jen.Qual(sqlsource, "MySQL")
 }
 
 // rowConv is the converter the runtime gives each row to: the row scanner for a struct row scanned column by
@@ -313,12 +313,12 @@ func (s *Source) Fetch(e source.Emitter, t *ir.Task) ([]jen.Code, jen.Code) {
 	}
 	if s.Many {
 		return []jen.Code{
-			jen.List(jen.Id("rows"), jen.Err()).Op(":=").Add(e.Helper(queryAll)).Call(jen.Id("ctx"), c.Clone().Dot("x"), c.Clone().Dot(n.Query), argsCode, conv),
+			jen.List(jen.Id("rows"), jen.Err()).Op(":=").Add(jen.Qual(sqlsource, queryAll)).Call(jen.Id("ctx"), c.Clone().Dot("x"), c.Clone().Dot(n.Query), argsCode, conv),
 			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
 			jen.Id("out").Op(":=").Id(t.Result.Name).Call(jen.Id("rows")),
 		}, nil
 	}
-	return nil, jen.Add(e.Helper(queryOne)).Call(jen.Id("ctx"), c.Clone().Dot("x"), c.Clone().Dot(n.Query), argsCode, conv)
+	return nil, jen.Qual(sqlsource, queryOne).Call(jen.Id("ctx"), c.Clone().Dot("x"), c.Clone().Dot(n.Query), argsCode, conv)
 }
 
 // FetchMany collects the keys as their underlying primitive, runs the batch query with QueryBatch (ScanBatch),
@@ -351,7 +351,7 @@ func (s *Source) FetchMany(e source.Emitter, t *ir.Task) []jen.Code {
 		jen.For(jen.List(jen.Id("i"), jen.Id("p")).Op(":=").Range().Id("ps")).Block(
 			jen.Id("keys").Index(jen.Id("i")).Op("=").Add(keyVal),
 		),
-		jen.List(jen.Id("found"), jen.Err()).Op(":=").Add(e.Helper(query)).Call(
+		jen.List(jen.Id("found"), jen.Err()).Op(":=").Add(jen.Qual(sqlsource, query)).Call(
 			jen.Id("ctx"), jen.Id("c").Dot("x"), jen.Id("c").Dot(e.ClientNames(t).BatchQuery), jen.Id("keys"), conv, keyOf),
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
 		jen.Return(jen.Qual("github.com/reftask/reftask/runtime/kit", "InOrder").Call(jen.Id("keys"), jen.Id("found")), jen.Nil()),

@@ -81,8 +81,8 @@ func TestMapsFields(t *testing.T) {
 func TestDialectCode(t *testing.T) {
 	for _, d := range Dialects {
 		want := map[string]string{Postgres: "Postgres", SQLite: "SQLite", MySQL: "MySQL"}[d]
-		if got := fmt.Sprintf("%#v", dialectCode(d)); got != "runtime."+want {
-			t.Errorf("dialectCode(%q) = %s, want runtime.%s", d, got, want)
+		if got := fmt.Sprintf("%#v", dialectCode(d)); got != "sqlsource."+want {
+			t.Errorf("dialectCode(%q) = %s, want sqlsource.%s", d, got, want)
 		}
 	}
 }

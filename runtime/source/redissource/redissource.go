@@ -272,8 +272,8 @@ func convert[R any](c *Conn, task, key string, raw any, conv func(any) (*R, erro
 }
 
 // hashRecord makes a hash a record: an object whose values are strings.
-func hashRecord(m map[string]string) runtime.Record {
-	rec := make(runtime.Record, len(m))
+func hashRecord(m map[string]string) map[string]any {
+	rec := make(map[string]any, len(m))
 	for f, v := range m {
 		rec[f] = v
 	}

@@ -131,7 +131,7 @@ func TestGet(t *testing.T) {
 		{name: "missing string key", typ: redissource.String, parts: []string{"sku:", ""}, vals: []string{"ghost"}, notFound: true},
 		{name: "not JSON", typ: redissource.String, parts: []string{"sku:", ""}, vals: []string{"bad"}, permanent: "not JSON text"},
 		{name: "two documents", typ: redissource.String, parts: []string{"sku:", ""}, vals: []string{"two"}, permanent: "more than one JSON document"},
-		{name: "hash", typ: redissource.Hash, parts: []string{"h:", ""}, vals: []string{"A1"}, want: runtime.Record{"sku": "A1", "qty": "12"}},
+		{name: "hash", typ: redissource.Hash, parts: []string{"h:", ""}, vals: []string{"A1"}, want: map[string]any{"sku": "A1", "qty": "12"}},
 		{name: "missing hash", typ: redissource.Hash, parts: []string{"h:", ""}, vals: []string{"ghost"}, notFound: true},
 		{name: "string read as hash", typ: redissource.Hash, parts: []string{"sku:", ""}, vals: []string{"A1"}, permanent: "WRONGTYPE"},
 		{name: "hash read as string", typ: redissource.String, parts: []string{"h:", ""}, vals: []string{"A1"}, permanent: "WRONGTYPE"},
@@ -250,7 +250,7 @@ func TestGetManyOneRoundTrip(t *testing.T) {
 					want = append(want, map[string]any{"id": id})
 				default:
 					f.hset(t, typ.String()+":"+id, "id", id)
-					want = append(want, runtime.Record{"id": id})
+					want = append(want, map[string]any{"id": id})
 				}
 			}
 			k := redissource.NewKey("refdata", typ, []string{f.prefix + typ.String() + ":", ""}, []string{"id"})

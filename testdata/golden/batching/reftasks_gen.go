@@ -8,6 +8,7 @@ import (
 	"github.com/reftask/reftask/runtime"
 	"github.com/reftask/reftask/runtime/kit"
 	httpsource "github.com/reftask/reftask/runtime/source/httpsource"
+	sqlsource "github.com/reftask/reftask/runtime/source/sqlsource"
 	"time"
 	"unicode/utf8"
 )
@@ -366,9 +367,9 @@ type Client struct {
 	productRequest      *httpsource.Request
 	productBatchRequest *httpsource.Request
 	user                *runtime.Task[UserParams, User]
-	userQuery           *runtime.SQLQuery
-	userRowScanner      *runtime.RowScanner[User]
-	userBatchQuery      *runtime.SQLBatchQuery
+	userQuery           *sqlsource.Query
+	userRowScanner      *sqlsource.RowScanner[User]
+	userBatchQuery      *sqlsource.BatchQuery
 }
 
 // NewClient binds the package's tasks to x. The connections and files the tasks name are looked up in x when a task runs.
@@ -470,12 +471,12 @@ func NewClient(x *runtime.Executor) *Client {
 		ValidateResult: (*Product).Validate,
 		Version:        "a347014912083a9d",
 	})
-	c.userQuery = runtime.NewSQLQuery("users", []string{"SELECT id, name, email, plan FROM users WHERE id = ", ""}, []string{"user_id"})
-	c.userRowScanner = &runtime.RowScanner[User]{
+	c.userQuery = sqlsource.NewQuery("users", []string{"SELECT id, name, email, plan FROM users WHERE id = ", ""}, []string{"user_id"})
+	c.userRowScanner = &sqlsource.RowScanner[User]{
 		Columns: []string{"id", "name", "email", "plan"},
 		Scan:    scanUser,
 	}
-	c.userBatchQuery = runtime.NewSQLBatchQuery("users", "SELECT id, name, email, plan FROM users WHERE id ", " ORDER BY id")
+	c.userBatchQuery = sqlsource.NewBatchQuery("users", "SELECT id, name, email, plan FROM users WHERE id ", " ORDER BY id")
 	c.user = runtime.NewTask(x, runtime.TaskSpec[UserParams, User]{
 		AppendKey: appendUserParams,
 		Batch: &runtime.BatchPolicy[UserParams, User]{
@@ -722,7 +723,7 @@ func describeUserParams(p *UserParams) string {
 }
 
 // scanUser reads one row of the task's query into a User, column by column; a bare return passes err on.
-func scanUser(row *runtime.Row) (out *User, err error) {
+func scanUser(row *sqlsource.Row) (out *User, err error) {
 	var v User
 	v.ID = kit.Field(&err, "/id", row.Col(0), kit.AsString)
 	v.Name = kit.Field(&err, "/name", row.Col(1), kit.AsString)
@@ -735,7 +736,7 @@ func scanUser(row *runtime.Row) (out *User, err error) {
 }
 
 func (c *Client) fetchUser(ctx context.Context, p *UserParams) (*User, error) {
-	return runtime.ScanOne(ctx, c.x, c.userQuery, []any{p.UserID}, c.userRowScanner)
+	return sqlsource.ScanOne(ctx, c.x, c.userQuery, []any{p.UserID}, c.userRowScanner)
 }
 
 // fetchManyUser asks the batch form of the source for many keys in one call.
@@ -744,7 +745,7 @@ func (c *Client) fetchManyUser(ctx context.Context, ps []*UserParams) ([]*User, 
 	for i, p := range ps {
 		keys[i] = p.UserID
 	}
-	found, err := runtime.ScanBatch(ctx, c.x, c.userBatchQuery, keys, c.userRowScanner, func(r *User) string {
+	found, err := sqlsource.ScanBatch(ctx, c.x, c.userBatchQuery, keys, c.userRowScanner, func(r *User) string {
 		return r.ID
 	})
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"github.com/reftask/reftask/runtime"
 	"github.com/reftask/reftask/runtime/kit"
 	httpsource "github.com/reftask/reftask/runtime/source/httpsource"
+	sqlsource "github.com/reftask/reftask/runtime/source/sqlsource"
 	"net/netip"
 	"time"
 	"unicode/utf8"
@@ -719,48 +720,48 @@ func readTierTier(rd *kit.Reader, v *TierTier) {
 type Client struct {
 	x                       *runtime.Executor
 	account                 *runtime.Task[AccountParams, Account]
-	accountQuery            *runtime.SQLQuery
-	accountRowScanner       *runtime.RowScanner[Account]
-	accountBatchQuery       *runtime.SQLBatchQuery
+	accountQuery            *sqlsource.Query
+	accountRowScanner       *sqlsource.RowScanner[Account]
+	accountBatchQuery       *sqlsource.BatchQuery
 	holiday                 *runtime.Task[HolidayParams, Holiday]
 	holidayRequest          *httpsource.Request
 	holidayBatchRequest     *httpsource.Request
 	host                    *runtime.Task[HostParams, Host]
-	hostQuery               *runtime.SQLQuery
-	hostRowScanner          *runtime.RowScanner[Host]
-	hostBatchQuery          *runtime.SQLBatchQuery
+	hostQuery               *sqlsource.Query
+	hostRowScanner          *sqlsource.RowScanner[Host]
+	hostBatchQuery          *sqlsource.BatchQuery
 	item                    *runtime.Task[ItemParams, Item]
-	itemQuery               *runtime.SQLQuery
-	itemRowScanner          *runtime.RowScanner[Item]
-	itemBatchQuery          *runtime.SQLBatchQuery
+	itemQuery               *sqlsource.Query
+	itemRowScanner          *sqlsource.RowScanner[Item]
+	itemBatchQuery          *sqlsource.BatchQuery
 	legacyAccount           *runtime.Task[LegacyAccountParams, LegacyAccount]
-	legacyAccountQuery      *runtime.SQLQuery
-	legacyAccountRowScanner *runtime.RowScanner[LegacyAccount]
-	legacyAccountBatchQuery *runtime.SQLBatchQuery
+	legacyAccountQuery      *sqlsource.Query
+	legacyAccountRowScanner *sqlsource.RowScanner[LegacyAccount]
+	legacyAccountBatchQuery *sqlsource.BatchQuery
 	member                  *runtime.Task[MemberParams, Member]
 	rate                    *runtime.Task[RateParams, Rate]
-	rateQuery               *runtime.SQLQuery
-	rateRowScanner          *runtime.RowScanner[Rate]
-	rateBatchQuery          *runtime.SQLBatchQuery
+	rateQuery               *sqlsource.Query
+	rateRowScanner          *sqlsource.RowScanner[Rate]
+	rateBatchQuery          *sqlsource.BatchQuery
 	shard                   *runtime.Task[ShardParams, Shard]
 	stock                   *runtime.Task[StockParams, Stock]
 	stockRequest            *httpsource.Request
 	stockBatchRequest       *httpsource.Request
 	tier                    *runtime.Task[TierParams, Tier]
-	tierQuery               *runtime.SQLQuery
-	tierRowScanner          *runtime.RowScanner[Tier]
-	tierBatchQuery          *runtime.SQLBatchQuery
+	tierQuery               *sqlsource.Query
+	tierRowScanner          *sqlsource.RowScanner[Tier]
+	tierBatchQuery          *sqlsource.BatchQuery
 }
 
 // NewClient binds the package's tasks to x. The connections and files the tasks name are looked up in x when a task runs.
 func NewClient(x *runtime.Executor) *Client {
 	c := &Client{x: x}
-	c.accountQuery = runtime.NewSQLQuery("db", []string{"SELECT id, name FROM accounts WHERE id = ", ""}, []string{"id"})
-	c.accountRowScanner = &runtime.RowScanner[Account]{
+	c.accountQuery = sqlsource.NewQuery("db", []string{"SELECT id, name FROM accounts WHERE id = ", ""}, []string{"id"})
+	c.accountRowScanner = &sqlsource.RowScanner[Account]{
 		Columns: []string{"id", "name"},
 		Scan:    scanAccount,
 	}
-	c.accountBatchQuery = runtime.NewSQLBatchQuery("db", "SELECT id, name FROM accounts WHERE id ", "")
+	c.accountBatchQuery = sqlsource.NewBatchQuery("db", "SELECT id, name FROM accounts WHERE id ", "")
 	c.account = runtime.NewTask(x, runtime.TaskSpec[AccountParams, Account]{
 		AppendKey: appendAccountParams,
 		Batch: &runtime.BatchPolicy[AccountParams, Account]{
@@ -824,12 +825,12 @@ func NewClient(x *runtime.Executor) *Client {
 		ValidateResult: (*Holiday).Validate,
 		Version:        "a54ed74a07021255",
 	})
-	c.hostQuery = runtime.NewSQLQuery("db", []string{"SELECT addr, name FROM hosts WHERE addr = ", ""}, []string{"addr"})
-	c.hostRowScanner = &runtime.RowScanner[Host]{
+	c.hostQuery = sqlsource.NewQuery("db", []string{"SELECT addr, name FROM hosts WHERE addr = ", ""}, []string{"addr"})
+	c.hostRowScanner = &sqlsource.RowScanner[Host]{
 		Columns: []string{"addr", "name"},
 		Scan:    scanHost,
 	}
-	c.hostBatchQuery = runtime.NewSQLBatchQuery("db", "SELECT addr, name FROM hosts WHERE addr ", " ORDER BY name")
+	c.hostBatchQuery = sqlsource.NewBatchQuery("db", "SELECT addr, name FROM hosts WHERE addr ", " ORDER BY name")
 	c.host = runtime.NewTask(x, runtime.TaskSpec[HostParams, Host]{
 		AppendKey: appendHostParams,
 		Batch: &runtime.BatchPolicy[HostParams, Host]{
@@ -852,12 +853,12 @@ func NewClient(x *runtime.Executor) *Client {
 		ValidateResult: (*Host).Validate,
 		Version:        "ef51dce051f6823a",
 	})
-	c.itemQuery = runtime.NewSQLQuery("db", []string{"SELECT sku, title FROM items WHERE sku = ", ""}, []string{"sku"})
-	c.itemRowScanner = &runtime.RowScanner[Item]{
+	c.itemQuery = sqlsource.NewQuery("db", []string{"SELECT sku, title FROM items WHERE sku = ", ""}, []string{"sku"})
+	c.itemRowScanner = &sqlsource.RowScanner[Item]{
 		Columns: []string{"sku", "title"},
 		Scan:    scanItem,
 	}
-	c.itemBatchQuery = runtime.NewSQLBatchQuery("db", "SELECT sku, title FROM items WHERE sku ", "")
+	c.itemBatchQuery = sqlsource.NewBatchQuery("db", "SELECT sku, title FROM items WHERE sku ", "")
 	c.item = runtime.NewTask(x, runtime.TaskSpec[ItemParams, Item]{
 		AppendKey: keyItemParams,
 		Batch: &runtime.BatchPolicy[ItemParams, Item]{
@@ -878,12 +879,12 @@ func NewClient(x *runtime.Executor) *Client {
 		Name:     "Item",
 		Version:  "0c5532fc46207e3c",
 	})
-	c.legacyAccountQuery = runtime.NewSQLQuery("db", []string{"SELECT code, name FROM legacy_accounts WHERE lower(code) = ", ""}, []string{"id"})
-	c.legacyAccountRowScanner = &runtime.RowScanner[LegacyAccount]{
+	c.legacyAccountQuery = sqlsource.NewQuery("db", []string{"SELECT code, name FROM legacy_accounts WHERE lower(code) = ", ""}, []string{"id"})
+	c.legacyAccountRowScanner = &sqlsource.RowScanner[LegacyAccount]{
 		Columns: []string{"code", "name"},
 		Scan:    scanLegacyAccount,
 	}
-	c.legacyAccountBatchQuery = runtime.NewSQLBatchQuery("db", "SELECT code, name FROM legacy_accounts WHERE lower(code) ", "")
+	c.legacyAccountBatchQuery = sqlsource.NewBatchQuery("db", "SELECT code, name FROM legacy_accounts WHERE lower(code) ", "")
 	c.legacyAccount = runtime.NewTask(x, runtime.TaskSpec[LegacyAccountParams, LegacyAccount]{
 		AppendKey: appendLegacyAccountParams,
 		Batch: &runtime.BatchPolicy[LegacyAccountParams, LegacyAccount]{
@@ -926,12 +927,12 @@ func NewClient(x *runtime.Executor) *Client {
 		ValidateResult: (*Member).Validate,
 		Version:        "380d6e6a84495faa",
 	})
-	c.rateQuery = runtime.NewSQLQuery("db", []string{"SELECT day, basis_points FROM rates WHERE day = ", ""}, []string{"day"})
-	c.rateRowScanner = &runtime.RowScanner[Rate]{
+	c.rateQuery = sqlsource.NewQuery("db", []string{"SELECT day, basis_points FROM rates WHERE day = ", ""}, []string{"day"})
+	c.rateRowScanner = &sqlsource.RowScanner[Rate]{
 		Columns: []string{"day", "basis_points"},
 		Scan:    scanRate,
 	}
-	c.rateBatchQuery = runtime.NewSQLBatchQuery("db", "SELECT day, basis_points FROM rates WHERE day ", "")
+	c.rateBatchQuery = sqlsource.NewBatchQuery("db", "SELECT day, basis_points FROM rates WHERE day ", "")
 	c.rate = runtime.NewTask(x, runtime.TaskSpec[RateParams, Rate]{
 		AppendKey: appendRateParams,
 		Batch: &runtime.BatchPolicy[RateParams, Rate]{
@@ -1012,12 +1013,12 @@ func NewClient(x *runtime.Executor) *Client {
 		ValidateResult: (*Stock).Validate,
 		Version:        "842fbef45fe2a081",
 	})
-	c.tierQuery = runtime.NewSQLQuery("db", []string{"SELECT tier, label FROM tiers WHERE tier = ", ""}, []string{"tier"})
-	c.tierRowScanner = &runtime.RowScanner[Tier]{
+	c.tierQuery = sqlsource.NewQuery("db", []string{"SELECT tier, label FROM tiers WHERE tier = ", ""}, []string{"tier"})
+	c.tierRowScanner = &sqlsource.RowScanner[Tier]{
 		Columns: []string{"tier", "label"},
 		Scan:    scanTier,
 	}
-	c.tierBatchQuery = runtime.NewSQLBatchQuery("db", "SELECT tier, label FROM tiers WHERE tier ", "")
+	c.tierBatchQuery = sqlsource.NewBatchQuery("db", "SELECT tier, label FROM tiers WHERE tier ", "")
 	c.tier = runtime.NewTask(x, runtime.TaskSpec[TierParams, Tier]{
 		AppendKey: appendTierParams,
 		Batch: &runtime.BatchPolicy[TierParams, Tier]{
@@ -1063,7 +1064,7 @@ func describeAccountParams(p *AccountParams) string {
 }
 
 // scanAccount reads one row of the task's query into a Account, column by column; a bare return passes err on.
-func scanAccount(row *runtime.Row) (out *Account, err error) {
+func scanAccount(row *sqlsource.Row) (out *Account, err error) {
 	var v Account
 	v.ID = kit.Field(&err, "/id", row.Col(0), kit.AsUUID)
 	v.Name = kit.Field(&err, "/name", row.Col(1), kit.AsString)
@@ -1074,7 +1075,7 @@ func scanAccount(row *runtime.Row) (out *Account, err error) {
 }
 
 func (c *Client) fetchAccount(ctx context.Context, p *AccountParams) (*Account, error) {
-	return runtime.ScanOne(ctx, c.x, c.accountQuery, []any{p.ID}, c.accountRowScanner)
+	return sqlsource.ScanOne(ctx, c.x, c.accountQuery, []any{p.ID}, c.accountRowScanner)
 }
 
 // fetchManyAccount asks the batch form of the source for many keys in one call.
@@ -1083,7 +1084,7 @@ func (c *Client) fetchManyAccount(ctx context.Context, ps []*AccountParams) ([]*
 	for i, p := range ps {
 		keys[i] = p.ID
 	}
-	found, err := runtime.ScanBatch(ctx, c.x, c.accountBatchQuery, keys, c.accountRowScanner, func(r *Account) runtime.UUID {
+	found, err := sqlsource.ScanBatch(ctx, c.x, c.accountBatchQuery, keys, c.accountRowScanner, func(r *Account) runtime.UUID {
 		return r.ID
 	})
 	if err != nil {
@@ -1197,7 +1198,7 @@ func describeHostParams(p *HostParams) string {
 }
 
 // scanHost reads one row of the task's query into a Host, column by column; a bare return passes err on.
-func scanHost(row *runtime.Row) (out *Host, err error) {
+func scanHost(row *sqlsource.Row) (out *Host, err error) {
 	var v Host
 	v.Addr = kit.Field(&err, "/addr", row.Col(0), kit.AsIPv4)
 	v.Name = kit.Field(&err, "/name", row.Col(1), kit.AsString)
@@ -1208,7 +1209,7 @@ func scanHost(row *runtime.Row) (out *Host, err error) {
 }
 
 func (c *Client) fetchHost(ctx context.Context, p *HostParams) (*Host, error) {
-	return runtime.ScanOne(ctx, c.x, c.hostQuery, []any{kit.AddrArg(p.Addr)}, c.hostRowScanner)
+	return sqlsource.ScanOne(ctx, c.x, c.hostQuery, []any{kit.AddrArg(p.Addr)}, c.hostRowScanner)
 }
 
 // fetchManyHost asks the batch form of the source for many keys in one call.
@@ -1217,7 +1218,7 @@ func (c *Client) fetchManyHost(ctx context.Context, ps []*HostParams) ([]*Host, 
 	for i, p := range ps {
 		keys[i] = p.Addr
 	}
-	found, err := runtime.ScanBatch(ctx, c.x, c.hostBatchQuery, keys, c.hostRowScanner, func(r *Host) netip.Addr {
+	found, err := sqlsource.ScanBatch(ctx, c.x, c.hostBatchQuery, keys, c.hostRowScanner, func(r *Host) netip.Addr {
 		return r.Addr
 	})
 	if err != nil {
@@ -1264,7 +1265,7 @@ func describeItemParams(p *ItemParams) string {
 }
 
 // scanItem reads one row of the task's query into a Item, column by column; a bare return passes err on.
-func scanItem(row *runtime.Row) (out *Item, err error) {
+func scanItem(row *sqlsource.Row) (out *Item, err error) {
 	var v Item
 	v.SKU, err = kit.AsUserType[SKU]("/sku", row.Col(0))
 	if err != nil {
@@ -1278,7 +1279,7 @@ func scanItem(row *runtime.Row) (out *Item, err error) {
 }
 
 func (c *Client) fetchItem(ctx context.Context, p *ItemParams) (*Item, error) {
-	return runtime.ScanOne(ctx, c.x, c.itemQuery, []any{p.SKU}, c.itemRowScanner)
+	return sqlsource.ScanOne(ctx, c.x, c.itemQuery, []any{p.SKU}, c.itemRowScanner)
 }
 
 // fetchManyItem asks the batch form of the source for many keys in one call.
@@ -1287,7 +1288,7 @@ func (c *Client) fetchManyItem(ctx context.Context, ps []*ItemParams) ([]*Item, 
 	for i, p := range ps {
 		keys[i] = p.SKU
 	}
-	found, err := runtime.ScanBatch(ctx, c.x, c.itemBatchQuery, keys, c.itemRowScanner, func(r *Item) SKU {
+	found, err := sqlsource.ScanBatch(ctx, c.x, c.itemBatchQuery, keys, c.itemRowScanner, func(r *Item) SKU {
 		return r.SKU
 	})
 	if err != nil {
@@ -1328,7 +1329,7 @@ func describeLegacyAccountParams(p *LegacyAccountParams) string {
 }
 
 // scanLegacyAccount reads one row of the task's query into a LegacyAccount, column by column; a bare return passes err on.
-func scanLegacyAccount(row *runtime.Row) (out *LegacyAccount, err error) {
+func scanLegacyAccount(row *sqlsource.Row) (out *LegacyAccount, err error) {
 	var v LegacyAccount
 	v.Code = kit.Field(&err, "/code", row.Col(0), kit.AsUUID)
 	v.Name = kit.Field(&err, "/name", row.Col(1), kit.AsString)
@@ -1339,7 +1340,7 @@ func scanLegacyAccount(row *runtime.Row) (out *LegacyAccount, err error) {
 }
 
 func (c *Client) fetchLegacyAccount(ctx context.Context, p *LegacyAccountParams) (*LegacyAccount, error) {
-	return runtime.ScanOne(ctx, c.x, c.legacyAccountQuery, []any{p.ID}, c.legacyAccountRowScanner)
+	return sqlsource.ScanOne(ctx, c.x, c.legacyAccountQuery, []any{p.ID}, c.legacyAccountRowScanner)
 }
 
 // fetchManyLegacyAccount asks the batch form of the source for many keys in one call.
@@ -1348,7 +1349,7 @@ func (c *Client) fetchManyLegacyAccount(ctx context.Context, ps []*LegacyAccount
 	for i, p := range ps {
 		keys[i] = p.ID
 	}
-	found, err := runtime.ScanBatch(ctx, c.x, c.legacyAccountBatchQuery, keys, c.legacyAccountRowScanner, func(r *LegacyAccount) runtime.UUID {
+	found, err := sqlsource.ScanBatch(ctx, c.x, c.legacyAccountBatchQuery, keys, c.legacyAccountRowScanner, func(r *LegacyAccount) runtime.UUID {
 		return r.Code
 	})
 	if err != nil {
@@ -1437,7 +1438,7 @@ func describeRateParams(p *RateParams) string {
 }
 
 // scanRate reads one row of the task's query into a Rate, column by column; a bare return passes err on.
-func scanRate(row *runtime.Row) (out *Rate, err error) {
+func scanRate(row *sqlsource.Row) (out *Rate, err error) {
 	var v Rate
 	v.Day = kit.Field(&err, "/day", row.Col(0), kit.AsDate)
 	v.BasisPoints = kit.Field(&err, "/basis_points", row.Col(1), kit.AsInt64)
@@ -1448,7 +1449,7 @@ func scanRate(row *runtime.Row) (out *Rate, err error) {
 }
 
 func (c *Client) fetchRate(ctx context.Context, p *RateParams) (*Rate, error) {
-	return runtime.ScanOne(ctx, c.x, c.rateQuery, []any{p.Day}, c.rateRowScanner)
+	return sqlsource.ScanOne(ctx, c.x, c.rateQuery, []any{p.Day}, c.rateRowScanner)
 }
 
 // fetchManyRate asks the batch form of the source for many keys in one call.
@@ -1457,7 +1458,7 @@ func (c *Client) fetchManyRate(ctx context.Context, ps []*RateParams) ([]*Rate, 
 	for i, p := range ps {
 		keys[i] = p.Day
 	}
-	found, err := runtime.ScanBatch(ctx, c.x, c.rateBatchQuery, keys, c.rateRowScanner, func(r *Rate) runtime.Date {
+	found, err := sqlsource.ScanBatch(ctx, c.x, c.rateBatchQuery, keys, c.rateRowScanner, func(r *Rate) runtime.Date {
 		return r.Day
 	})
 	if err != nil {
@@ -1626,7 +1627,7 @@ func describeTierParams(p *TierParams) string {
 }
 
 // scanTier reads one row of the task's query into a Tier, column by column; a bare return passes err on.
-func scanTier(row *runtime.Row) (out *Tier, err error) {
+func scanTier(row *sqlsource.Row) (out *Tier, err error) {
 	var v Tier
 	v.Tier = kit.Field(&err, "/tier", row.Col(0), kit.AsStringOf[TierTier])
 	v.Label = kit.Field(&err, "/label", row.Col(1), kit.AsString)
@@ -1637,7 +1638,7 @@ func scanTier(row *runtime.Row) (out *Tier, err error) {
 }
 
 func (c *Client) fetchTier(ctx context.Context, p *TierParams) (*Tier, error) {
-	return runtime.ScanOne(ctx, c.x, c.tierQuery, []any{p.Tier}, c.tierRowScanner)
+	return sqlsource.ScanOne(ctx, c.x, c.tierQuery, []any{p.Tier}, c.tierRowScanner)
 }
 
 // fetchManyTier asks the batch form of the source for many keys in one call.
@@ -1646,7 +1647,7 @@ func (c *Client) fetchManyTier(ctx context.Context, ps []*TierParams) ([]*Tier, 
 	for i, p := range ps {
 		keys[i] = p.Tier
 	}
-	found, err := runtime.ScanBatch(ctx, c.x, c.tierBatchQuery, keys, c.tierRowScanner, func(r *Tier) string {
+	found, err := sqlsource.ScanBatch(ctx, c.x, c.tierBatchQuery, keys, c.tierRowScanner, func(r *Tier) string {
 		return string(r.Tier)
 	})
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"github.com/reftask/reftask/runtime"
 	"github.com/reftask/reftask/runtime/kit"
+	sqlsource "github.com/reftask/reftask/runtime/source/sqlsource"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -529,18 +530,18 @@ func checkShipmentContactPropPhone(v any, path *kit.Path, vs *kit.Violations, ev
 type Client struct {
 	x                  *runtime.Executor
 	account            *runtime.Task[AccountParams, Account]
-	accountQuery       *runtime.SQLQuery
-	accountRowScanner  *runtime.RowScanner[Account]
+	accountQuery       *sqlsource.Query
+	accountRowScanner  *sqlsource.RowScanner[Account]
 	shipment           *runtime.Task[ShipmentParams, Shipment]
-	shipmentQuery      *runtime.SQLQuery
-	shipmentRowScanner *runtime.RowScanner[Shipment]
+	shipmentQuery      *sqlsource.Query
+	shipmentRowScanner *sqlsource.RowScanner[Shipment]
 }
 
 // NewClient binds the package's tasks to x. The connections and files the tasks name are looked up in x when a task runs.
 func NewClient(x *runtime.Executor) *Client {
 	c := &Client{x: x}
-	c.accountQuery = runtime.NewSQLQuery("db", []string{"SELECT * FROM accounts WHERE id = ", ""}, []string{"id"})
-	c.accountRowScanner = &runtime.RowScanner[Account]{
+	c.accountQuery = sqlsource.NewQuery("db", []string{"SELECT * FROM accounts WHERE id = ", ""}, []string{"id"})
+	c.accountRowScanner = &sqlsource.RowScanner[Account]{
 		Columns: []string{"id", "tags", "point", "payment"},
 		Scan:    scanAccount,
 	}
@@ -556,8 +557,8 @@ func NewClient(x *runtime.Executor) *Client {
 		ValidateResult: (*Account).Validate,
 		Version:        "4b85cfdeecc812f3",
 	})
-	c.shipmentQuery = runtime.NewSQLQuery("db", []string{"SELECT * FROM shipments WHERE id = ", ""}, []string{"id"})
-	c.shipmentRowScanner = &runtime.RowScanner[Shipment]{
+	c.shipmentQuery = sqlsource.NewQuery("db", []string{"SELECT * FROM shipments WHERE id = ", ""}, []string{"id"})
+	c.shipmentRowScanner = &sqlsource.RowScanner[Shipment]{
 		Columns: []string{"id", "legs", "route", "contact"},
 		Scan:    scanShipment,
 	}
@@ -597,7 +598,7 @@ func describeAccountParams(p *AccountParams) string {
 }
 
 // scanAccount reads one row of the task's query into a Account, column by column; a bare return passes err on.
-func scanAccount(row *runtime.Row) (out *Account, err error) {
+func scanAccount(row *sqlsource.Row) (out *Account, err error) {
 	var v Account
 	v.ID = kit.Field(&err, "/id", row.Col(0), kit.AsString)
 	v.Tags = kit.ListField(&err, "/tags", row.Col(1), convTag)
@@ -617,7 +618,7 @@ func scanAccount(row *runtime.Row) (out *Account, err error) {
 }
 
 func (c *Client) fetchAccount(ctx context.Context, p *AccountParams) (*Account, error) {
-	return runtime.ScanOne(ctx, c.x, c.accountQuery, []any{p.ID}, c.accountRowScanner)
+	return sqlsource.ScanOne(ctx, c.x, c.accountQuery, []any{p.ID}, c.accountRowScanner)
 }
 
 // GetShipment looks up a shipment whose schema lives in a draft 2019-09 file.
@@ -641,7 +642,7 @@ func describeShipmentParams(p *ShipmentParams) string {
 }
 
 // scanShipment reads one row of the task's query into a Shipment, column by column; a bare return passes err on.
-func scanShipment(row *runtime.Row) (out *Shipment, err error) {
+func scanShipment(row *sqlsource.Row) (out *Shipment, err error) {
 	var v Shipment
 	v.ID = kit.Field(&err, "/id", row.Col(0), kit.AsString)
 	v.Legs = kit.ListField(&err, "/legs", row.Col(1), convLeg)
@@ -661,7 +662,7 @@ func scanShipment(row *runtime.Row) (out *Shipment, err error) {
 }
 
 func (c *Client) fetchShipment(ctx context.Context, p *ShipmentParams) (*Shipment, error) {
-	return runtime.ScanOne(ctx, c.x, c.shipmentQuery, []any{p.ID}, c.shipmentRowScanner)
+	return sqlsource.ScanOne(ctx, c.x, c.shipmentQuery, []any{p.ID}, c.shipmentRowScanner)
 }
 
 // Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError.

@@ -10,6 +10,7 @@ import (
 	"github.com/reftask/reftask/runtime/kit"
 	filesource "github.com/reftask/reftask/runtime/source/filesource"
 	httpsource "github.com/reftask/reftask/runtime/source/httpsource"
+	sqlsource "github.com/reftask/reftask/runtime/source/sqlsource"
 	"maps"
 	"net/netip"
 	"slices"
@@ -669,12 +670,12 @@ type Client struct {
 	booking          *runtime.Task[BookingParams, Booking]
 	bookingRequest   *httpsource.Request
 	event            *runtime.Task[EventParams, Event]
-	eventQuery       *runtime.SQLQuery
-	eventRowScanner  *runtime.RowScanner[Event]
+	eventQuery       *sqlsource.Query
+	eventRowScanner  *sqlsource.RowScanner[Event]
 	lastSeen         *runtime.Task[LastSeenParams, SeenAt]
-	lastSeenQuery    *runtime.SQLQuery
+	lastSeenQuery    *sqlsource.Query
 	nextHoliday      *runtime.Task[NextHolidayParams, Holiday]
-	nextHolidayQuery *runtime.SQLQuery
+	nextHolidayQuery *sqlsource.Query
 	room             *runtime.Task[RoomParams, Room]
 }
 
@@ -716,8 +717,8 @@ func NewClient(x *runtime.Executor) *Client {
 		ValidateResult: (*Booking).Validate,
 		Version:        "35eb69e56e26ae90",
 	})
-	c.eventQuery = runtime.NewSQLQuery("db", []string{"SELECT * FROM events WHERE id = ", ""}, []string{"id"})
-	c.eventRowScanner = &runtime.RowScanner[Event]{
+	c.eventQuery = sqlsource.NewQuery("db", []string{"SELECT * FROM events WHERE id = ", ""}, []string{"id"})
+	c.eventRowScanner = &sqlsource.RowScanner[Event]{
 		Columns: []string{"id", "day", "starts", "length", "organizer", "link", "v4", "v6", "at", "ends", "backup", "holidays", "owners", "kind", "host"},
 		Scan:    scanEvent,
 	}
@@ -738,7 +739,7 @@ func NewClient(x *runtime.Executor) *Client {
 		ValidateResult: (*Event).Validate,
 		Version:        "df3b22cd40caede6",
 	})
-	c.lastSeenQuery = runtime.NewSQLQuery("db", []string{"SELECT seen FROM hosts WHERE addr = ", ""}, []string{"addr"})
+	c.lastSeenQuery = sqlsource.NewQuery("db", []string{"SELECT seen FROM hosts WHERE addr = ", ""}, []string{"addr"})
 	c.lastSeen = runtime.NewTask(x, runtime.TaskSpec[LastSeenParams, SeenAt]{
 		AppendKey:      appendLastSeenParams,
 		Cache:          runtime.CachePolicy{TTL: time.Minute},
@@ -751,7 +752,7 @@ func NewClient(x *runtime.Executor) *Client {
 		ValidateParams: (*LastSeenParams).Validate,
 		Version:        "47952987649bc9ff",
 	})
-	c.nextHolidayQuery = runtime.NewSQLQuery("db", []string{"SELECT MIN(day) FROM holidays WHERE country = ", " AND day > ", ""}, []string{"country", "after"})
+	c.nextHolidayQuery = sqlsource.NewQuery("db", []string{"SELECT MIN(day) FROM holidays WHERE country = ", " AND day > ", ""}, []string{"country", "after"})
 	c.nextHoliday = runtime.NewTask(x, runtime.TaskSpec[NextHolidayParams, Holiday]{
 		AppendKey:      appendNextHolidayParams,
 		Cache:          runtime.CachePolicy{TTL: time.Minute},
@@ -860,7 +861,7 @@ func describeEventParams(p *EventParams) string {
 }
 
 // scanEvent reads one row of the task's query into a Event, column by column; a bare return passes err on.
-func scanEvent(row *runtime.Row) (out *Event, err error) {
+func scanEvent(row *sqlsource.Row) (out *Event, err error) {
 	var v Event
 	v.ID = kit.Field(&err, "/id", row.Col(0), kit.AsUUID)
 	v.Day = kit.Field(&err, "/day", row.Col(1), kit.AsDate)
@@ -906,7 +907,7 @@ func scanEvent(row *runtime.Row) (out *Event, err error) {
 }
 
 func (c *Client) fetchEvent(ctx context.Context, p *EventParams) (*Event, error) {
-	return runtime.ScanOne(ctx, c.x, c.eventQuery, []any{p.ID}, c.eventRowScanner)
+	return sqlsource.ScanOne(ctx, c.x, c.eventQuery, []any{p.ID}, c.eventRowScanner)
 }
 
 // GetLastSeen looks up when a host was last seen, a bare date-time.
@@ -930,7 +931,7 @@ func describeLastSeenParams(p *LastSeenParams) string {
 }
 
 // rowLastSeen converts one row of the query; a bare return passes err on.
-func rowLastSeen(rec runtime.Record) (out *SeenAt, err error) {
+func rowLastSeen(rec map[string]any) (out *SeenAt, err error) {
 	col, err := kit.SingleColumn(rec)
 	if err != nil {
 		return nil, err
@@ -944,7 +945,7 @@ func rowLastSeen(rec runtime.Record) (out *SeenAt, err error) {
 }
 
 func (c *Client) fetchLastSeen(ctx context.Context, p *LastSeenParams) (*SeenAt, error) {
-	return runtime.QueryOne(ctx, c.x, c.lastSeenQuery, []any{kit.AddrArg(p.Addr)}, rowLastSeen)
+	return sqlsource.QueryOne(ctx, c.x, c.lastSeenQuery, []any{kit.AddrArg(p.Addr)}, rowLastSeen)
 }
 
 // GetNextHoliday looks up the next public holiday of a country, a bare date.
@@ -977,7 +978,7 @@ func describeNextHolidayParams(p *NextHolidayParams) string {
 }
 
 // rowNextHoliday converts one row of the query; a bare return passes err on.
-func rowNextHoliday(rec runtime.Record) (out *Holiday, err error) {
+func rowNextHoliday(rec map[string]any) (out *Holiday, err error) {
 	col, err := kit.SingleColumn(rec)
 	if err != nil {
 		return nil, err
@@ -991,7 +992,7 @@ func rowNextHoliday(rec runtime.Record) (out *Holiday, err error) {
 }
 
 func (c *Client) fetchNextHoliday(ctx context.Context, p *NextHolidayParams) (*Holiday, error) {
-	return runtime.QueryOne(ctx, c.x, c.nextHolidayQuery, []any{p.Country, p.After}, rowNextHoliday)
+	return sqlsource.QueryOne(ctx, c.x, c.nextHolidayQuery, []any{p.Country, p.After}, rowNextHoliday)
 }
 
 // GetRoom reads a room from rooms.json by its UUID.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"github.com/reftask/reftask/runtime"
 	"github.com/reftask/reftask/runtime/kit"
+	sqlsource "github.com/reftask/reftask/runtime/source/sqlsource"
 	"net/netip"
 	"time"
 )
@@ -234,15 +235,15 @@ type OrderOptions struct {
 type Client struct {
 	x               *runtime.Executor
 	order           *runtime.Task[OrderParams, Order]
-	orderQuery      *runtime.SQLQuery
-	orderRowScanner *runtime.RowScanner[Order]
+	orderQuery      *sqlsource.Query
+	orderRowScanner *sqlsource.RowScanner[Order]
 }
 
 // NewClient binds the package's tasks to x. The connections and files the tasks name are looked up in x when a task runs.
 func NewClient(x *runtime.Executor) *Client {
 	c := &Client{x: x}
-	c.orderQuery = runtime.NewSQLQuery("db", []string{"SELECT * FROM orders WHERE id = ", ""}, []string{"id"})
-	c.orderRowScanner = &runtime.RowScanner[Order]{
+	c.orderQuery = sqlsource.NewQuery("db", []string{"SELECT * FROM orders WHERE id = ", ""}, []string{"id"})
+	c.orderRowScanner = &sqlsource.RowScanner[Order]{
 		Columns: []string{"id", "total", "discount", "weight", "priority", "subnet", "status", "customer_ref", "lines"},
 		Scan:    scanOrder,
 	}
@@ -304,7 +305,7 @@ func describeOrderParams(p *OrderParams) string {
 }
 
 // scanOrder reads one row of the task's query into a Order, column by column; a bare return passes err on.
-func scanOrder(row *runtime.Row) (out *Order, err error) {
+func scanOrder(row *sqlsource.Row) (out *Order, err error) {
 	var v Order
 	v.ID, err = kit.AsInteger[int32]("/id", row.Col(0))
 	if err != nil {
@@ -359,7 +360,7 @@ func scanOrder(row *runtime.Row) (out *Order, err error) {
 }
 
 func (c *Client) fetchOrder(ctx context.Context, p *OrderParams) (*Order, error) {
-	return runtime.ScanOne(ctx, c.x, c.orderQuery, []any{p.ID}, c.orderRowScanner)
+	return sqlsource.ScanOne(ctx, c.x, c.orderQuery, []any{p.ID}, c.orderRowScanner)
 }
 
 // Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError.

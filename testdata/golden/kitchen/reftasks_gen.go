@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"github.com/reftask/reftask/runtime"
 	"github.com/reftask/reftask/runtime/kit"
+	sqlsource "github.com/reftask/reftask/runtime/source/sqlsource"
 	"maps"
 	"slices"
 	"time"
@@ -602,27 +603,27 @@ type ItemsByCategoryOptions struct {
 type Client struct {
 	x                           *runtime.Executor
 	anyItem                     *runtime.Task[AnyItemParams, Item]
-	anyItemQuery                *runtime.SQLQuery
-	anyItemRowScanner           *runtime.RowScanner[Item]
+	anyItemQuery                *sqlsource.Query
+	anyItemRowScanner           *sqlsource.RowScanner[Item]
 	categoryTree                *runtime.Task[CategoryTreeParams, CategoryTree]
 	item                        *runtime.Task[ItemParams, Item]
-	itemQuery                   *runtime.SQLQuery
-	itemRowScanner              *runtime.RowScanner[Item]
+	itemQuery                   *sqlsource.Query
+	itemRowScanner              *sqlsource.RowScanner[Item]
 	itemCount                   *runtime.Task[ItemCountParams, ItemCountResult]
-	itemCountQuery              *runtime.SQLQuery
+	itemCountQuery              *sqlsource.Query
 	itemOrPlaceholder           *runtime.Task[ItemOrPlaceholderParams, Item]
-	itemOrPlaceholderQuery      *runtime.SQLQuery
-	itemOrPlaceholderRowScanner *runtime.RowScanner[Item]
+	itemOrPlaceholderQuery      *sqlsource.Query
+	itemOrPlaceholderRowScanner *sqlsource.RowScanner[Item]
 	itemsByCategory             *runtime.Task[ItemsByCategoryParams, ItemList]
-	itemsByCategoryQuery        *runtime.SQLQuery
-	itemsByCategoryRowScanner   *runtime.RowScanner[Item]
+	itemsByCategoryQuery        *sqlsource.Query
+	itemsByCategoryRowScanner   *sqlsource.RowScanner[Item]
 }
 
 // NewClient binds the package's tasks to x. The connections and files the tasks name are looked up in x when a task runs.
 func NewClient(x *runtime.Executor) *Client {
 	c := &Client{x: x}
-	c.anyItemQuery = runtime.NewSQLQuery("catalog", []string{"SELECT id, title, price, quantity, active, created_at, tags, attributes, category, discount, note, rating FROM items WHERE category = ", ""}, []string{"category"})
-	c.anyItemRowScanner = &runtime.RowScanner[Item]{
+	c.anyItemQuery = sqlsource.NewQuery("catalog", []string{"SELECT id, title, price, quantity, active, created_at, tags, attributes, category, discount, note, rating FROM items WHERE category = ", ""}, []string{"category"})
+	c.anyItemRowScanner = &sqlsource.RowScanner[Item]{
 		Columns: []string{"id", "title", "price", "quantity", "active", "created_at", "tags", "attributes", "category", "discount", "note", "rating"},
 		Scan:    scanAnyItem,
 	}
@@ -660,8 +661,8 @@ func NewClient(x *runtime.Executor) *Client {
 		ValidateResult: (*CategoryTree).Validate,
 		Version:        "b12b802fddf587b4",
 	})
-	c.itemQuery = runtime.NewSQLQuery("catalog", []string{"SELECT id, title, price, quantity, active, created_at, tags, attributes, category, discount, note, rating FROM items WHERE id = ", ""}, []string{"id"})
-	c.itemRowScanner = &runtime.RowScanner[Item]{
+	c.itemQuery = sqlsource.NewQuery("catalog", []string{"SELECT id, title, price, quantity, active, created_at, tags, attributes, category, discount, note, rating FROM items WHERE id = ", ""}, []string{"id"})
+	c.itemRowScanner = &sqlsource.RowScanner[Item]{
 		Columns: []string{"id", "title", "price", "quantity", "active", "created_at", "tags", "attributes", "category", "discount", "note", "rating"},
 		Scan:    scanItem,
 	}
@@ -687,7 +688,7 @@ func NewClient(x *runtime.Executor) *Client {
 		ValidateResult: (*Item).Validate,
 		Version:        "37f8e0a1fc1337c2",
 	})
-	c.itemCountQuery = runtime.NewSQLQuery("catalog", []string{"SELECT COUNT(*) AS n FROM items WHERE category = ", ""}, []string{"category"})
+	c.itemCountQuery = sqlsource.NewQuery("catalog", []string{"SELECT COUNT(*) AS n FROM items WHERE category = ", ""}, []string{"category"})
 	c.itemCount = runtime.NewTask(x, runtime.TaskSpec[ItemCountParams, ItemCountResult]{
 		AppendKey:      appendItemCountParams,
 		Clone:          cloneItemCountResult,
@@ -700,8 +701,8 @@ func NewClient(x *runtime.Executor) *Client {
 		ValidateResult: (*ItemCountResult).Validate,
 		Version:        "bf2a6de800a75b90",
 	})
-	c.itemOrPlaceholderQuery = runtime.NewSQLQuery("archive", []string{"SELECT id, title, price, quantity, active, created_at, tags, attributes, category, discount, note, rating FROM items WHERE id = ", ""}, []string{"id"})
-	c.itemOrPlaceholderRowScanner = &runtime.RowScanner[Item]{
+	c.itemOrPlaceholderQuery = sqlsource.NewQuery("archive", []string{"SELECT id, title, price, quantity, active, created_at, tags, attributes, category, discount, note, rating FROM items WHERE id = ", ""}, []string{"id"})
+	c.itemOrPlaceholderRowScanner = &sqlsource.RowScanner[Item]{
 		Columns: []string{"id", "title", "price", "quantity", "active", "created_at", "tags", "attributes", "category", "discount", "note", "rating"},
 		Scan:    scanItemOrPlaceholder,
 	}
@@ -732,8 +733,8 @@ func NewClient(x *runtime.Executor) *Client {
 		ValidateResult: (*Item).Validate,
 		Version:        "466fbce5a1bef015",
 	})
-	c.itemsByCategoryQuery = runtime.NewSQLQuery("catalog", []string{"SELECT id, title, price, quantity, active, created_at, tags, attributes, category, discount, note, rating FROM items WHERE category = ", " AND price >= COALESCE(", ", 0) ORDER BY price, id"}, []string{"category", "min_price"})
-	c.itemsByCategoryRowScanner = &runtime.RowScanner[Item]{
+	c.itemsByCategoryQuery = sqlsource.NewQuery("catalog", []string{"SELECT id, title, price, quantity, active, created_at, tags, attributes, category, discount, note, rating FROM items WHERE category = ", " AND price >= COALESCE(", ", 0) ORDER BY price, id"}, []string{"category", "min_price"})
+	c.itemsByCategoryRowScanner = &sqlsource.RowScanner[Item]{
 		Columns: []string{"id", "title", "price", "quantity", "active", "created_at", "tags", "attributes", "category", "discount", "note", "rating"},
 		Scan:    scanItemsByCategory,
 	}
@@ -774,7 +775,7 @@ func describeAnyItemParams(p *AnyItemParams) string {
 }
 
 // scanAnyItem reads one row of the task's query into a Item, column by column; a bare return passes err on.
-func scanAnyItem(row *runtime.Row) (out *Item, err error) {
+func scanAnyItem(row *sqlsource.Row) (out *Item, err error) {
 	var v Item
 	v.ID = kit.Field(&err, "/id", row.Col(0), kit.AsString)
 	v.Name = kit.Field(&err, "/name", row.Col(1), kit.AsString)
@@ -813,7 +814,7 @@ func scanAnyItem(row *runtime.Row) (out *Item, err error) {
 }
 
 func (c *Client) fetchAnyItem(ctx context.Context, p *AnyItemParams) (*Item, error) {
-	return runtime.ScanOne(ctx, c.x, c.anyItemQuery, []any{string(p.Category)}, c.anyItemRowScanner)
+	return sqlsource.ScanOne(ctx, c.x, c.anyItemQuery, []any{string(p.Category)}, c.anyItemRowScanner)
 }
 
 // GetCategoryTree builds the category tree below a root, from Go code.
@@ -871,7 +872,7 @@ func describeItemParams(p *ItemParams) string {
 }
 
 // scanItem reads one row of the task's query into a Item, column by column; a bare return passes err on.
-func scanItem(row *runtime.Row) (out *Item, err error) {
+func scanItem(row *sqlsource.Row) (out *Item, err error) {
 	var v Item
 	v.ID = kit.Field(&err, "/id", row.Col(0), kit.AsString)
 	v.Name = kit.Field(&err, "/name", row.Col(1), kit.AsString)
@@ -910,7 +911,7 @@ func scanItem(row *runtime.Row) (out *Item, err error) {
 }
 
 func (c *Client) fetchItem(ctx context.Context, p *ItemParams) (*Item, error) {
-	return runtime.ScanOne(ctx, c.x, c.itemQuery, []any{p.ID}, c.itemRowScanner)
+	return sqlsource.ScanOne(ctx, c.x, c.itemQuery, []any{p.ID}, c.itemRowScanner)
 }
 
 // GetItemCount counts the items of a category.
@@ -934,7 +935,7 @@ func describeItemCountParams(p *ItemCountParams) string {
 }
 
 // rowItemCount converts one row of the query; a bare return passes err on.
-func rowItemCount(rec runtime.Record) (out *ItemCountResult, err error) {
+func rowItemCount(rec map[string]any) (out *ItemCountResult, err error) {
 	col, err := kit.SingleColumn(rec)
 	if err != nil {
 		return nil, err
@@ -948,7 +949,7 @@ func rowItemCount(rec runtime.Record) (out *ItemCountResult, err error) {
 }
 
 func (c *Client) fetchItemCount(ctx context.Context, p *ItemCountParams) (*ItemCountResult, error) {
-	return runtime.QueryOne(ctx, c.x, c.itemCountQuery, []any{string(p.Category)}, rowItemCount)
+	return sqlsource.QueryOne(ctx, c.x, c.itemCountQuery, []any{string(p.Category)}, rowItemCount)
 }
 
 // GetItemOrPlaceholder looks up an item from the archive, falling back to the live catalogue and then to a placeholder.
@@ -972,7 +973,7 @@ func describeItemOrPlaceholderParams(p *ItemOrPlaceholderParams) string {
 }
 
 // scanItemOrPlaceholder reads one row of the task's query into a Item, column by column; a bare return passes err on.
-func scanItemOrPlaceholder(row *runtime.Row) (out *Item, err error) {
+func scanItemOrPlaceholder(row *sqlsource.Row) (out *Item, err error) {
 	var v Item
 	v.ID = kit.Field(&err, "/id", row.Col(0), kit.AsString)
 	v.Name = kit.Field(&err, "/name", row.Col(1), kit.AsString)
@@ -1011,7 +1012,7 @@ func scanItemOrPlaceholder(row *runtime.Row) (out *Item, err error) {
 }
 
 func (c *Client) fetchItemOrPlaceholder(ctx context.Context, p *ItemOrPlaceholderParams) (*Item, error) {
-	return runtime.ScanOne(ctx, c.x, c.itemOrPlaceholderQuery, []any{p.ID}, c.itemOrPlaceholderRowScanner)
+	return sqlsource.ScanOne(ctx, c.x, c.itemOrPlaceholderQuery, []any{p.ID}, c.itemOrPlaceholderRowScanner)
 }
 
 // GetItemsByCategory lists the items of a category, cheapest first, optionally above a price and only active ones.
@@ -1046,7 +1047,7 @@ func describeItemsByCategoryParams(p *ItemsByCategoryParams) string {
 }
 
 // scanItemsByCategory reads one row of the task's query into a Item, column by column; a bare return passes err on.
-func scanItemsByCategory(row *runtime.Row) (out *Item, err error) {
+func scanItemsByCategory(row *sqlsource.Row) (out *Item, err error) {
 	var v Item
 	v.ID = kit.Field(&err, "/id", row.Col(0), kit.AsString)
 	v.Name = kit.Field(&err, "/name", row.Col(1), kit.AsString)
@@ -1085,7 +1086,7 @@ func scanItemsByCategory(row *runtime.Row) (out *Item, err error) {
 }
 
 func (c *Client) fetchItemsByCategory(ctx context.Context, p *ItemsByCategoryParams) (*ItemList, error) {
-	rows, err := runtime.ScanAll(ctx, c.x, c.itemsByCategoryQuery, []any{string(p.Category), kit.PtrArg(p.MinPrice)}, c.itemsByCategoryRowScanner)
+	rows, err := sqlsource.ScanAll(ctx, c.x, c.itemsByCategoryQuery, []any{string(p.Category), kit.PtrArg(p.MinPrice)}, c.itemsByCategoryRowScanner)
 	if err != nil {
 		return nil, err
 	}

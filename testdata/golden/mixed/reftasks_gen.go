@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"github.com/reftask/reftask/runtime"
 	"github.com/reftask/reftask/runtime/kit"
+	sqlsource "github.com/reftask/reftask/runtime/source/sqlsource"
 	"net/netip"
 	"strconv"
 	"time"
@@ -2084,18 +2085,18 @@ func checkGalleryWhenString1(v any, path *kit.Path, vs *kit.Violations, ev *kit.
 type Client struct {
 	x                 *runtime.Executor
 	frame             *runtime.Task[FrameParams, Frame]
-	frameQuery        *runtime.SQLQuery
-	frameRowScanner   *runtime.RowScanner[Frame]
+	frameQuery        *sqlsource.Query
+	frameRowScanner   *sqlsource.RowScanner[Frame]
 	gallery           *runtime.Task[GalleryParams, Gallery]
-	galleryQuery      *runtime.SQLQuery
-	galleryRowScanner *runtime.RowScanner[Gallery]
+	galleryQuery      *sqlsource.Query
+	galleryRowScanner *sqlsource.RowScanner[Gallery]
 }
 
 // NewClient binds the package's tasks to x. The connections and files the tasks name are looked up in x when a task runs.
 func NewClient(x *runtime.Executor) *Client {
 	c := &Client{x: x}
-	c.frameQuery = runtime.NewSQLQuery("db", []string{"SELECT shape, price, tree FROM frames WHERE id = ", ""}, []string{"id"})
-	c.frameRowScanner = &runtime.RowScanner[Frame]{
+	c.frameQuery = sqlsource.NewQuery("db", []string{"SELECT shape, price, tree FROM frames WHERE id = ", ""}, []string{"id"})
+	c.frameRowScanner = &sqlsource.RowScanner[Frame]{
 		Columns: []string{"shape", "price", "tree"},
 		Scan:    scanFrame,
 	}
@@ -2111,8 +2112,8 @@ func NewClient(x *runtime.Executor) *Client {
 		ValidateResult: (*Frame).Validate,
 		Version:        "b11a75f0ca0ebf9a",
 	})
-	c.galleryQuery = runtime.NewSQLQuery("db", []string{"SELECT id, shapes, owner, headers, span, price, tree, extras, mode FROM galleries WHERE id = ", ""}, []string{"id"})
-	c.galleryRowScanner = &runtime.RowScanner[Gallery]{
+	c.galleryQuery = sqlsource.NewQuery("db", []string{"SELECT id, shapes, owner, headers, span, price, tree, extras, mode FROM galleries WHERE id = ", ""}, []string{"id"})
+	c.galleryRowScanner = &sqlsource.RowScanner[Gallery]{
 		Columns: []string{"id", "shapes", "owner", "headers", "span", "price", "tree", "extras", "mode", "when", "addr", "ids", "stamp"},
 		Scan:    scanGallery,
 	}
@@ -2152,7 +2153,7 @@ func describeFrameParams(p *FrameParams) string {
 }
 
 // scanFrame reads one row of the task's query into a Frame, column by column; a bare return passes err on.
-func scanFrame(row *runtime.Row) (out *Frame, err error) {
+func scanFrame(row *sqlsource.Row) (out *Frame, err error) {
 	var v Frame
 	v.Shape = kit.Field(&err, "/shape", row.Col(0), convFrameShape)
 	v.Price = kit.OptionalField(&err, "/price", row.Col(1), convFramePrice)
@@ -2164,7 +2165,7 @@ func scanFrame(row *runtime.Row) (out *Frame, err error) {
 }
 
 func (c *Client) fetchFrame(ctx context.Context, p *FrameParams) (*Frame, error) {
-	return runtime.ScanOne(ctx, c.x, c.frameQuery, []any{p.ID}, c.frameRowScanner)
+	return sqlsource.ScanOne(ctx, c.x, c.frameQuery, []any{p.ID}, c.frameRowScanner)
 }
 
 // GetGallery looks up a gallery whose properties combine the typed forms.
@@ -2188,7 +2189,7 @@ func describeGalleryParams(p *GalleryParams) string {
 }
 
 // scanGallery reads one row of the task's query into a Gallery, column by column; a bare return passes err on.
-func scanGallery(row *runtime.Row) (out *Gallery, err error) {
+func scanGallery(row *sqlsource.Row) (out *Gallery, err error) {
 	var v Gallery
 	v.ID = kit.Field(&err, "/id", row.Col(0), kit.AsString)
 	if err != nil {
@@ -2269,7 +2270,7 @@ func scanGallery(row *runtime.Row) (out *Gallery, err error) {
 }
 
 func (c *Client) fetchGallery(ctx context.Context, p *GalleryParams) (*Gallery, error) {
-	return runtime.ScanOne(ctx, c.x, c.galleryQuery, []any{p.ID}, c.galleryRowScanner)
+	return sqlsource.ScanOne(ctx, c.x, c.galleryQuery, []any{p.ID}, c.galleryRowScanner)
 }
 
 // Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"github.com/reftask/reftask/runtime"
 	"github.com/reftask/reftask/runtime/kit"
+	sqlsource "github.com/reftask/reftask/runtime/source/sqlsource"
 	"time"
 )
 
@@ -341,21 +342,21 @@ type BOptions struct {
 type Client struct {
 	x            *runtime.Executor
 	a            *runtime.Task[AParams, Thing]
-	aQuery       *runtime.SQLQuery
-	aRowScanner  *runtime.RowScanner[Thing]
+	aQuery       *sqlsource.Query
+	aRowScanner  *sqlsource.RowScanner[Thing]
 	b            *runtime.Task[BParams, Thing2]
-	bQuery       *runtime.SQLQuery
-	bRowScanner  *runtime.RowScanner[Thing2]
+	bQuery       *sqlsource.Query
+	bRowScanner  *sqlsource.RowScanner[Thing2]
 	c_           *runtime.Task[CParams, Client2]
-	c_Query      *runtime.SQLQuery
-	c_RowScanner *runtime.RowScanner[Client2]
+	c_Query      *sqlsource.Query
+	c_RowScanner *sqlsource.RowScanner[Client2]
 }
 
 // NewClient binds the package's tasks to x. The connections and files the tasks name are looked up in x when a task runs.
 func NewClient(x *runtime.Executor) *Client {
 	c := &Client{x: x}
-	c.aQuery = runtime.NewSQLQuery("db", []string{"SELECT id FROM t WHERE id = ", ""}, []string{"id"})
-	c.aRowScanner = &runtime.RowScanner[Thing]{
+	c.aQuery = sqlsource.NewQuery("db", []string{"SELECT id FROM t WHERE id = ", ""}, []string{"id"})
+	c.aRowScanner = &sqlsource.RowScanner[Thing]{
 		Columns: []string{"id"},
 		Scan:    scanA,
 	}
@@ -370,8 +371,8 @@ func NewClient(x *runtime.Executor) *Client {
 		Name:      "A",
 		Version:   "a8caae5cde86fdd1",
 	})
-	c.bQuery = runtime.NewSQLQuery("db", []string{"SELECT n FROM t WHERE id = ", ""}, []string{"id"})
-	c.bRowScanner = &runtime.RowScanner[Thing2]{
+	c.bQuery = sqlsource.NewQuery("db", []string{"SELECT n FROM t WHERE id = ", ""}, []string{"id"})
+	c.bRowScanner = &sqlsource.RowScanner[Thing2]{
 		Columns: []string{"n"},
 		Scan:    scanB,
 	}
@@ -386,8 +387,8 @@ func NewClient(x *runtime.Executor) *Client {
 		Name:      "B",
 		Version:   "4507c07e35d8b464",
 	})
-	c.c_Query = runtime.NewSQLQuery("db", []string{"SELECT status FROM t WHERE id = ", " AND n = ", ""}, []string{"id", "ID"})
-	c.c_RowScanner = &runtime.RowScanner[Client2]{
+	c.c_Query = sqlsource.NewQuery("db", []string{"SELECT status FROM t WHERE id = ", " AND n = ", ""}, []string{"id", "ID"})
+	c.c_RowScanner = &sqlsource.RowScanner[Client2]{
 		Columns: []string{"status", "also", "home", "work"},
 		Scan:    scanC,
 	}
@@ -427,7 +428,7 @@ func describeAParams(p *AParams) string {
 }
 
 // scanA reads one row of the task's query into a Thing, column by column; a bare return passes err on.
-func scanA(row *runtime.Row) (out *Thing, err error) {
+func scanA(row *sqlsource.Row) (out *Thing, err error) {
 	var v Thing
 	v.ID = kit.Field(&err, "/id", row.Col(0), kit.AsString)
 	if err != nil {
@@ -437,7 +438,7 @@ func scanA(row *runtime.Row) (out *Thing, err error) {
 }
 
 func (c *Client) fetchA(ctx context.Context, p *AParams) (*Thing, error) {
-	return runtime.ScanOne(ctx, c.x, c.aQuery, []any{p.ID}, c.aRowScanner)
+	return sqlsource.ScanOne(ctx, c.x, c.aQuery, []any{p.ID}, c.aRowScanner)
 }
 
 // GetB looks up Thing2 (task B).
@@ -471,7 +472,7 @@ func describeBParams(p *BParams) string {
 }
 
 // scanB reads one row of the task's query into a Thing2, column by column; a bare return passes err on.
-func scanB(row *runtime.Row) (out *Thing2, err error) {
+func scanB(row *sqlsource.Row) (out *Thing2, err error) {
 	var v Thing2
 	v.N = kit.Field(&err, "/n", row.Col(0), kit.AsInt64)
 	if err != nil {
@@ -481,7 +482,7 @@ func scanB(row *runtime.Row) (out *Thing2, err error) {
 }
 
 func (c *Client) fetchB(ctx context.Context, p *BParams) (*Thing2, error) {
-	return runtime.ScanOne(ctx, c.x, c.bQuery, []any{p.ID}, c.bRowScanner)
+	return sqlsource.ScanOne(ctx, c.x, c.bQuery, []any{p.ID}, c.bRowScanner)
 }
 
 // GetC wants names that clash with the generated client, an enum constant and another file's $defs.
@@ -514,7 +515,7 @@ func describeCParams(p *CParams) string {
 }
 
 // scanC reads one row of the task's query into a Client2, column by column; a bare return passes err on.
-func scanC(row *runtime.Row) (out *Client2, err error) {
+func scanC(row *sqlsource.Row) (out *Client2, err error) {
 	var v Client2
 	v.Status = kit.Field(&err, "/status", row.Col(0), kit.AsStringOf[Status])
 	v.Also = kit.OptionalField(&err, "/also", row.Col(1), convStatusOk2)
@@ -527,7 +528,7 @@ func scanC(row *runtime.Row) (out *Client2, err error) {
 }
 
 func (c *Client) fetchC(ctx context.Context, p *CParams) (*Client2, error) {
-	return runtime.ScanOne(ctx, c.x, c.c_Query, []any{p.ID, p.ID2}, c.c_RowScanner)
+	return sqlsource.ScanOne(ctx, c.x, c.c_Query, []any{p.ID, p.ID2}, c.c_RowScanner)
 }
 
 // Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError.

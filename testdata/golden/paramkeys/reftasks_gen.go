@@ -9,6 +9,7 @@ import (
 	"github.com/reftask/reftask/runtime/kit"
 	filesource "github.com/reftask/reftask/runtime/source/filesource"
 	httpsource "github.com/reftask/reftask/runtime/source/httpsource"
+	sqlsource "github.com/reftask/reftask/runtime/source/sqlsource"
 	"net/netip"
 	"strconv"
 	"time"
@@ -826,8 +827,8 @@ type Client struct {
 	keyPost          *runtime.Task[KeyPostParams, Echo]
 	keyPostRequest   *httpsource.Request
 	keySQL           *runtime.Task[KeySQLParams, Echo]
-	keySQLQuery      *runtime.SQLQuery
-	keySQLRowScanner *runtime.RowScanner[Echo]
+	keySQLQuery      *sqlsource.Query
+	keySQLRowScanner *sqlsource.RowScanner[Echo]
 }
 
 // NewClient binds the package's tasks to x. The connections and files the tasks name are looked up in x when a task runs.
@@ -985,8 +986,8 @@ func NewClient(x *runtime.Executor) *Client {
 		Name:      "KeyPost",
 		Version:   "0356e318cb16e4f8",
 	})
-	c.keySQLQuery = runtime.NewSQLQuery("db", []string{"SELECT typeof(", ") || ':' || hex(", ") || '|' || typeof(", ") || ':' || quote(", ") || '|' || typeof(", ") || ':' || printf('%!.17g', ", ") || '|' || typeof(", ") || ':' || quote(", ") || '|' || quote(", ") || '|' || quote(", ") || '|' || quote(", ") || '|' || quote(", ") || '|' || quote(", ") || '|' || typeof(", ") || ':' || quote(", ") || '|' || typeof(", ") || ':' || quote(", ") || '|' || typeof(", ") || ':' || hex(", ") || '|' || quote(", ") || '|' || quote(", ") AS seen"}, []string{"s", "s", "i", "i", "n", "n", "b", "b", "e", "dt", "d", "u", "v4", "gi", "gi", "code", "code", "os", "os", "on", "odt"})
-	c.keySQLRowScanner = &runtime.RowScanner[Echo]{
+	c.keySQLQuery = sqlsource.NewQuery("db", []string{"SELECT typeof(", ") || ':' || hex(", ") || '|' || typeof(", ") || ':' || quote(", ") || '|' || typeof(", ") || ':' || printf('%!.17g', ", ") || '|' || typeof(", ") || ':' || quote(", ") || '|' || quote(", ") || '|' || quote(", ") || '|' || quote(", ") || '|' || quote(", ") || '|' || quote(", ") || '|' || typeof(", ") || ':' || quote(", ") || '|' || typeof(", ") || ':' || quote(", ") || '|' || typeof(", ") || ':' || hex(", ") || '|' || quote(", ") || '|' || quote(", ") AS seen"}, []string{"s", "s", "i", "i", "n", "n", "b", "b", "e", "dt", "d", "u", "v4", "gi", "gi", "code", "code", "os", "os", "on", "odt"})
+	c.keySQLRowScanner = &sqlsource.RowScanner[Echo]{
 		Columns: []string{"seen"},
 		Scan:    scanKeySQL,
 	}
@@ -1604,7 +1605,7 @@ func describeKeySQLParams(p *KeySQLParams) string {
 }
 
 // scanKeySQL reads one row of the task's query into a Echo, column by column; a bare return passes err on.
-func scanKeySQL(row *runtime.Row) (out *Echo, err error) {
+func scanKeySQL(row *sqlsource.Row) (out *Echo, err error) {
 	var v Echo
 	v.Seen = kit.Field(&err, "/seen", row.Col(0), kit.AsString)
 	if err != nil {
@@ -1615,7 +1616,7 @@ func scanKeySQL(row *runtime.Row) (out *Echo, err error) {
 
 func (c *Client) fetchKeySQL(ctx context.Context, p *KeySQLParams) (*Echo, error) {
 	p = normalizeKeySQLParams(p)
-	return runtime.ScanOne(ctx, c.x, c.keySQLQuery, []any{p.S, p.S, p.I, p.I, p.N, p.N, p.B, p.B, string(p.E), p.Dt, p.D, p.U, kit.AddrArg(p.V4), p.Gi, p.Gi, p.Code, p.Code, kit.PtrArg(p.Os), kit.PtrArg(p.Os), kit.OptNullArg(p.On), kit.PtrArg(p.Odt)}, c.keySQLRowScanner)
+	return sqlsource.ScanOne(ctx, c.x, c.keySQLQuery, []any{p.S, p.S, p.I, p.I, p.N, p.N, p.B, p.B, string(p.E), p.Dt, p.D, p.U, kit.AddrArg(p.V4), p.Gi, p.Gi, p.Code, p.Code, kit.PtrArg(p.Os), kit.PtrArg(p.Os), kit.OptNullArg(p.On), kit.PtrArg(p.Odt)}, c.keySQLRowScanner)
 }
 
 // Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError.

@@ -11,6 +11,7 @@ import (
 	"github.com/reftask/reftask/runtime/kit"
 	filesource "github.com/reftask/reftask/runtime/source/filesource"
 	httpsource "github.com/reftask/reftask/runtime/source/httpsource"
+	sqlsource "github.com/reftask/reftask/runtime/source/sqlsource"
 	"math"
 	"slices"
 	"strconv"
@@ -1544,8 +1545,8 @@ type Client struct {
 	fallbackNamesRequest *httpsource.Request
 	wideBounds           *runtime.Task[WideBoundsParams, WideBoundsResult]
 	x2                   *runtime.Task[XParams, XResult]
-	x2Query              *runtime.SQLQuery
-	x2RowScanner         *runtime.RowScanner[XResult]
+	x2Query              *sqlsource.Query
+	x2RowScanner         *sqlsource.RowScanner[XResult]
 }
 
 // NewClient binds the package's tasks to x. The connections and files the tasks name are looked up in x when a task runs.
@@ -1628,8 +1629,8 @@ func NewClient(x *runtime.Executor) *Client {
 		ValidateResult: (*WideBoundsResult).Validate,
 		Version:        "e0983d18bc8e0af2",
 	})
-	c.x2Query = runtime.NewSQLQuery("db", []string{"SELECT * FROM x WHERE id = ", ""}, []string{"id"})
-	c.x2RowScanner = &runtime.RowScanner[XResult]{
+	c.x2Query = sqlsource.NewQuery("db", []string{"SELECT * FROM x WHERE id = ", ""}, []string{"id"})
+	c.x2RowScanner = &sqlsource.RowScanner[XResult]{
 		Columns: []string{"status", "level", "mixed", "at", "since", "pinned", "name", "flag", "count", "ratio", "big", "maybe", "empty", "nested"},
 		Scan:    scanX,
 	}
@@ -1784,7 +1785,7 @@ func describeXParams(p *XParams) string {
 }
 
 // scanX reads one row of the task's query into a XResult, column by column; a bare return passes err on.
-func scanX(row *runtime.Row) (out *XResult, err error) {
+func scanX(row *sqlsource.Row) (out *XResult, err error) {
 	var v XResult
 	v.Status = kit.Field(&err, "/status", row.Col(0), kit.AsStringOf[XResultStatus])
 	v.Level = kit.OptionalField(&err, "/level", row.Col(1), kit.AsInt64Of[XResultLevel])
@@ -1843,7 +1844,7 @@ func scanX(row *runtime.Row) (out *XResult, err error) {
 }
 
 func (c *Client) fetchX2(ctx context.Context, p *XParams) (*XResult, error) {
-	return runtime.ScanOne(ctx, c.x, c.x2Query, []any{p.ID}, c.x2RowScanner)
+	return sqlsource.ScanOne(ctx, c.x, c.x2Query, []any{p.ID}, c.x2RowScanner)
 }
 
 // Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError.

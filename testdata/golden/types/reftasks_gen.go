@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"github.com/reftask/reftask/runtime"
 	"github.com/reftask/reftask/runtime/kit"
+	sqlsource "github.com/reftask/reftask/runtime/source/sqlsource"
 	"time"
 	"unicode/utf8"
 )
@@ -707,16 +708,16 @@ func checkThingMixed(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluate
 type Client struct {
 	x               *runtime.Executor
 	setting         *runtime.Task[SettingParams, Setting]
-	settingQuery    *runtime.SQLQuery
+	settingQuery    *sqlsource.Query
 	thing           *runtime.Task[ThingParams, Thing]
-	thingQuery      *runtime.SQLQuery
-	thingRowScanner *runtime.RowScanner[Thing]
+	thingQuery      *sqlsource.Query
+	thingRowScanner *sqlsource.RowScanner[Thing]
 }
 
 // NewClient binds the package's tasks to x. The connections and files the tasks name are looked up in x when a task runs.
 func NewClient(x *runtime.Executor) *Client {
 	c := &Client{x: x}
-	c.settingQuery = runtime.NewSQLQuery("db", []string{"SELECT value FROM settings WHERE key = ", ""}, []string{"key"})
+	c.settingQuery = sqlsource.NewQuery("db", []string{"SELECT value FROM settings WHERE key = ", ""}, []string{"key"})
 	c.setting = runtime.NewTask(x, runtime.TaskSpec[SettingParams, Setting]{
 		AppendKey:      appendSettingParams,
 		Cache:          runtime.CachePolicy{TTL: time.Minute},
@@ -729,8 +730,8 @@ func NewClient(x *runtime.Executor) *Client {
 		ValidateResult: (*Setting).Validate,
 		Version:        "eca2eaddf240abd3",
 	})
-	c.thingQuery = runtime.NewSQLQuery("db", []string{"SELECT * FROM things WHERE id = ", ""}, []string{"id"})
-	c.thingRowScanner = &runtime.RowScanner[Thing]{
+	c.thingQuery = sqlsource.NewQuery("db", []string{"SELECT * FROM things WHERE id = ", ""}, []string{"id"})
+	c.thingRowScanner = &sqlsource.RowScanner[Thing]{
 		Columns: []string{"id", "shape", "anything", "bag", "mixed", "pair", "labels", "tags", "scores", "note", "level"},
 		Scan:    scanThing,
 	}
@@ -770,7 +771,7 @@ func describeSettingParams(p *SettingParams) string {
 }
 
 // rowSetting converts one row of the query; a bare return passes err on.
-func rowSetting(rec runtime.Record) (out *Setting, err error) {
+func rowSetting(rec map[string]any) (out *Setting, err error) {
 	col, err := kit.SingleColumn(rec)
 	if err != nil {
 		return nil, err
@@ -784,7 +785,7 @@ func rowSetting(rec runtime.Record) (out *Setting, err error) {
 }
 
 func (c *Client) fetchSetting(ctx context.Context, p *SettingParams) (*Setting, error) {
-	return runtime.QueryOne(ctx, c.x, c.settingQuery, []any{p.Key}, rowSetting)
+	return sqlsource.QueryOne(ctx, c.x, c.settingQuery, []any{p.Key}, rowSetting)
 }
 
 // GetThing looks up a thing whose properties use every JSON value form.
@@ -808,7 +809,7 @@ func describeThingParams(p *ThingParams) string {
 }
 
 // scanThing reads one row of the task's query into a Thing, column by column; a bare return passes err on.
-func scanThing(row *runtime.Row) (out *Thing, err error) {
+func scanThing(row *sqlsource.Row) (out *Thing, err error) {
 	var v Thing
 	v.ID = kit.Field(&err, "/id", row.Col(0), kit.AsString)
 	v.Shape = kit.Field(&err, "/shape", row.Col(1), convThingShape)
@@ -874,7 +875,7 @@ func scanThing(row *runtime.Row) (out *Thing, err error) {
 }
 
 func (c *Client) fetchThing(ctx context.Context, p *ThingParams) (*Thing, error) {
-	return runtime.ScanOne(ctx, c.x, c.thingQuery, []any{p.ID}, c.thingRowScanner)
+	return sqlsource.ScanOne(ctx, c.x, c.thingQuery, []any{p.ID}, c.thingRowScanner)
 }
 
 // Execute runs the named task with params given as a JSON object, the dynamic counterpart of the typed methods; the result is the task's result pointer. An unknown name gives an error that errors.Is matches with runtime.ErrUnknownTask; params that are not valid JSON, or not what the task takes, a *runtime.ValidationError.

@@ -1,4 +1,4 @@
-package runtime
+package sqlsource
 
 import (
 	"database/sql"
@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/reftask/reftask/internal/testdb"
+	"github.com/reftask/reftask/runtime"
 )
 
 // testSKU stands for an x-go-type key declared over a string.
@@ -19,30 +20,30 @@ type testSKU string
 // column: every key must find its row. On PostgreSQL this is the typed key
 // slice as the one = ANY($1) argument, which pgx encodes element by element.
 func TestForKeysKeyTypes(t *testing.T) {
-	mustUUID := func(s string) UUID { u, err := ParseUUID(s); must(t, err); return u }
-	mustDate := func(s string) Date { d, err := ParseDate(s); must(t, err); return d }
-	mustDur := func(s string) Duration { d, err := ParseDuration(s); must(t, err); return d }
-	mustEmail := func(s string) Email { e, err := ParseEmail(s); must(t, err); return e }
-	mustURI := func(s string) URI { u, err := ParseURI(s); must(t, err); return u }
+	mustUUID := func(s string) runtime.UUID { u, err := runtime.ParseUUID(s); must(t, err); return u }
+	mustDate := func(s string) runtime.Date { d, err := runtime.ParseDate(s); must(t, err); return d }
+	mustDur := func(s string) runtime.Duration { d, err := runtime.ParseDuration(s); must(t, err); return d }
+	mustEmail := func(s string) runtime.Email { e, err := runtime.ParseEmail(s); must(t, err); return e }
+	mustURI := func(s string) runtime.URI { u, err := runtime.ParseURI(s); must(t, err); return u }
 	type keyCase struct {
 		name    string
 		rows    []string // the column's values, as text
 		other   string   // a row no key matches
 		natural map[Dialect]string
-		keys    func(*SQLBatchQuery, Dialect) (*SQLQuery, []any)
+		keys    func(*BatchQuery, Dialect) (*Query, []any)
 	}
-	typed := func(keys any) func(*SQLBatchQuery, Dialect) (*SQLQuery, []any) {
-		return func(q *SQLBatchQuery, d Dialect) (*SQLQuery, []any) {
+	typed := func(keys any) func(*BatchQuery, Dialect) (*Query, []any) {
+		return func(q *BatchQuery, d Dialect) (*Query, []any) {
 			switch k := keys.(type) {
-			case []UUID:
+			case []runtime.UUID:
 				return forKeys(q, d, k)
-			case []Date:
+			case []runtime.Date:
 				return forKeys(q, d, k)
-			case []Duration:
+			case []runtime.Duration:
 				return forKeys(q, d, k)
-			case []Email:
+			case []runtime.Email:
 				return forKeys(q, d, k)
-			case []URI:
+			case []runtime.URI:
 				return forKeys(q, d, k)
 			case []netip.Addr:
 				return forKeys(q, d, k)
@@ -57,12 +58,12 @@ func TestForKeysKeyTypes(t *testing.T) {
 	cases := []keyCase{
 		{"uuid", []string{"3f2504e0-4f89-11d3-9a0c-0305e82c3301", "00000000-0000-0000-0000-00000000000a"}, "00000000-0000-0000-0000-00000000000b",
 			map[Dialect]string{Postgres: "uuid", MySQL: "CHAR(36)"},
-			typed([]UUID{mustUUID("3f2504e0-4f89-11d3-9a0c-0305e82c3301"), mustUUID("00000000-0000-0000-0000-00000000000A")})},
+			typed([]runtime.UUID{mustUUID("3f2504e0-4f89-11d3-9a0c-0305e82c3301"), mustUUID("00000000-0000-0000-0000-00000000000A")})},
 		{"date", []string{"2024-02-29", "1999-12-31"}, "2024-02-28", map[Dialect]string{Postgres: "date", MySQL: "DATE"},
-			typed([]Date{mustDate("2024-02-29"), mustDate("1999-12-31")})},
-		{"duration", []string{"P1D", "PT90M"}, "P2D", nil, typed([]Duration{mustDur("P1D"), mustDur("PT90M")})},
-		{"email", []string{"a@example.com", "b.c@example.org"}, "b@example.com", nil, typed([]Email{mustEmail("a@example.com"), mustEmail("b.c@example.org")})},
-		{"uri", []string{"https://example.com/a", "urn:isbn:0451450523"}, "https://example.com/b", nil, typed([]URI{mustURI("https://example.com/a"), mustURI("urn:isbn:0451450523")})},
+			typed([]runtime.Date{mustDate("2024-02-29"), mustDate("1999-12-31")})},
+		{"duration", []string{"P1D", "PT90M"}, "P2D", nil, typed([]runtime.Duration{mustDur("P1D"), mustDur("PT90M")})},
+		{"email", []string{"a@example.com", "b.c@example.org"}, "b@example.com", nil, typed([]runtime.Email{mustEmail("a@example.com"), mustEmail("b.c@example.org")})},
+		{"uri", []string{"https://example.com/a", "urn:isbn:0451450523"}, "https://example.com/b", nil, typed([]runtime.URI{mustURI("https://example.com/a"), mustURI("urn:isbn:0451450523")})},
 		{"ipv4", []string{"10.0.0.1", "192.168.1.254"}, "10.0.0.2", map[Dialect]string{Postgres: "inet"},
 			typed([]netip.Addr{netip.MustParseAddr("10.0.0.1"), netip.MustParseAddr("192.168.1.254")})},
 		{"ipv6", []string{"2001:db8::1", "::1"}, "2001:db8::2", map[Dialect]string{Postgres: "inet"},
@@ -105,7 +106,7 @@ func TestForKeysKeyTypes(t *testing.T) {
 							t.Fatalf("%s %s: insert %q: %v", kc.name, col, v, err)
 						}
 					}
-					q := NewSQLBatchQuery("db", "SELECT count(*) FROM "+table+" WHERE k ", "")
+					q := NewBatchQuery("db", "SELECT count(*) FROM "+table+" WHERE k ", "")
 					sq, args := kc.keys(q, d.dialect)
 					var n int
 					if err := db.QueryRow(sq.Text(d.dialect), args...).Scan(&n); err != nil {

@@ -1,38 +1,41 @@
-package runtime
+package sqlsource
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"net/netip"
+
+	"github.com/reftask/reftask/runtime"
+	"github.com/reftask/reftask/runtime/internal/rawval"
 )
 
-// SQLBatchQuery is a batch query split around its key list: the runtime
+// BatchQuery is a batch query split around its key list: the runtime
 // writes IN (?, ?, ...) for SQLite and MySQL, and = ANY($1) with a single
 // array parameter for PostgreSQL, so that PostgreSQL prepares one
 // statement whatever the number of keys.
-type SQLBatchQuery struct {
+type BatchQuery struct {
 	conn           string
 	prefix, suffix string
-	pg             *SQLQuery // the PostgreSQL form, the same for any number of keys: built once
+	pg             *Query // the PostgreSQL form, the same for any number of keys: built once
 	only           Dialect
 }
 
-// Only marks q as written for dialect d alone and returns it, as SQLQuery.Only does.
-func (q *SQLBatchQuery) Only(d Dialect) *SQLBatchQuery {
+// Only marks q as written for dialect d alone and returns it, as Query.Only does.
+func (q *BatchQuery) Only(d Dialect) *BatchQuery {
 	q.only = d
 	return q
 }
 
-// NewSQLBatchQuery builds a batch query for the named connection from the
+// NewBatchQuery builds a batch query for the named connection from the
 // text before and after its key list expression.
-func NewSQLBatchQuery(conn, prefix, suffix string) *SQLBatchQuery {
-	return &SQLBatchQuery{conn: conn, prefix: prefix, suffix: suffix,
-		pg: NewSQLQuery(conn, []string{prefix + "= ANY(", ")" + suffix}, []string{"keys"})}
+func NewBatchQuery(conn, prefix, suffix string) *BatchQuery {
+	return &BatchQuery{conn: conn, prefix: prefix, suffix: suffix,
+		pg: NewQuery(conn, []string{prefix + "= ANY(", ")" + suffix}, []string{"keys"})}
 }
 
 // forKeys returns the query for n keys in dialect d, and its arguments.
-func forKeys[K comparable](q *SQLBatchQuery, d Dialect, keys []K) (*SQLQuery, []any) {
+func forKeys[K comparable](q *BatchQuery, d Dialect, keys []K) (*Query, []any) {
 	if d == Postgres {
 		return q.pg, []any{keys}
 	}
@@ -48,7 +51,7 @@ func forKeys[K comparable](q *SQLBatchQuery, d Dialect, keys []K) (*SQLQuery, []
 		args[i] = keyArg(k)
 	}
 	parts[len(keys)] = ")" + q.suffix
-	return NewSQLQuery(q.conn, parts, params), args
+	return NewQuery(q.conn, parts, params), args
 }
 
 // keyArg makes a key a SQL argument: netip.Addr, the key type of formats
@@ -65,20 +68,20 @@ func keyArg(k any) any {
 // as keyOf reads it from each converted row. A key with no row is absent
 // from the map; two rows for one key are an error, since the query would
 // then answer a lookup twice.
-func QueryBatch[K comparable, R any](ctx context.Context, x *Executor, q *SQLBatchQuery, keys []K, conv func(Record) (*R, error), keyOf func(*R) K) (map[K]*R, error) {
+func QueryBatch[K comparable, R any](ctx context.Context, x *runtime.Executor, q *BatchQuery, keys []K, conv func(map[string]any) (*R, error), keyOf func(*R) K) (map[K]*R, error) {
 	return rowsByKey(ctx, x, q, keys, viaRecord(conv), keyOf)
 }
 
 // rowsByKey is the batch lookup behind QueryBatch and ScanBatch.
-func rowsByKey[K comparable, R any](ctx context.Context, x *Executor, q *SQLBatchQuery, keys []K, read rowReader[R], keyOf func(*R) K) (map[K]*R, error) {
+func rowsByKey[K comparable, R any](ctx context.Context, x *runtime.Executor, q *BatchQuery, keys []K, read rowReader[R], keyOf func(*R) K) (map[K]*R, error) {
 	out := make(map[K]*R, len(keys))
 	if len(keys) == 0 {
 		return out, nil
 	}
 	if x == nil || q == nil {
-		return nil, Permanent(errors.New("reftask: nil query or executor"))
+		return nil, runtime.Permanent(errors.New("reftask: nil query or executor"))
 	}
-	c, err := x.conn(q.conn)
+	c, err := conn(x, q.conn)
 	if err != nil {
 		return nil, err
 	}
@@ -88,11 +91,11 @@ func rowsByKey[K comparable, R any](ctx context.Context, x *Executor, q *SQLBatc
 	sq, args := forKeys(q, c.dialect, keys)
 	_, err = read(ctx, x, sq, args, -1, func(r *R) error {
 		if r == nil {
-			return Permanent(errors.New("row conversion returned no value"))
+			return runtime.Permanent(errors.New("row conversion returned no value"))
 		}
 		k := keyOf(r)
 		if _, dup := out[k]; dup {
-			return Permanent(fmt.Errorf("the batch query returned two rows for key %s", quoteAny(k)))
+			return runtime.Permanent(fmt.Errorf("the batch query returned two rows for key %s", rawval.QuoteAny(k)))
 		}
 		out[k] = r
 		return nil

@@ -1,4 +1,4 @@
-package runtime
+package sqlsource
 
 import (
 	"context"
@@ -18,13 +18,15 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/reftask/reftask/internal/testdb"
+	"github.com/reftask/reftask/runtime"
 	_ "modernc.org/sqlite"
 
 	"github.com/reftask/reftask/runtime/internal/wire"
+	"github.com/reftask/reftask/runtime/kit"
 )
 
-func TestSQLQueryText(t *testing.T) {
-	q := NewSQLQuery("main", []string{"SELECT * FROM t WHERE a = ", " AND b = ", ""}, []string{"a", "b"})
+func TestQueryText(t *testing.T) {
+	q := NewQuery("main", []string{"SELECT * FROM t WHERE a = ", " AND b = ", ""}, []string{"a", "b"})
 	tests := []struct {
 		d    Dialect
 		want string
@@ -43,18 +45,18 @@ func TestSQLQueryText(t *testing.T) {
 	if q.Conn() != "main" || strings.Join(q.Params(), ",") != "a,b" {
 		t.Errorf("Conn/Params = %q %v", q.Conn(), q.Params())
 	}
-	if got := NewSQLQuery("c", []string{"SELECT 1"}, nil).Text(Postgres); got != "SELECT 1" {
+	if got := NewQuery("c", []string{"SELECT 1"}, nil).Text(Postgres); got != "SELECT 1" {
 		t.Errorf("no params: %q", got)
 	}
-	bad := NewSQLQuery("c", []string{"a"}, []string{"x"})
+	bad := NewQuery("c", []string{"a"}, []string{"x"})
 	x := newTestExecutor(t)
-	if _, err := QueryOne(context.Background(), x, bad, nil, func(Record) (*int, error) { return nil, nil }); !IsPermanent(err) {
+	if _, err := QueryOne(context.Background(), x, bad, nil, func(map[string]any) (*int, error) { return nil, nil }); !runtime.IsPermanent(err) {
 		t.Errorf("malformed query: err = %v, want permanent", err)
 	}
 }
 
 func TestSQLErrorClassification(t *testing.T) {
-	q := NewSQLQuery("c", []string{"x"}, nil)
+	q := NewQuery("c", []string{"x"}, nil)
 	live := context.Background()
 	dead, cancel := context.WithCancel(context.Background())
 	cancel()
@@ -75,11 +77,11 @@ func TestSQLErrorClassification(t *testing.T) {
 		{"ctx cancelled", dead, errors.New("interrupted"), false},
 	}
 	for _, tc := range tests {
-		if got := IsPermanent(sqlErr(tc.ctx, q, tc.err)); got != tc.wantPermanent {
+		if got := runtime.IsPermanent(sqlErr(tc.ctx, q, tc.err)); got != tc.wantPermanent {
 			t.Errorf("%s: permanent = %v, want %v", tc.name, got, tc.wantPermanent)
 		}
 	}
-	if err := sqlErr(live, q, sql.ErrNoRows); err != ErrNotFound {
+	if err := sqlErr(live, q, sql.ErrNoRows); err != runtime.ErrNotFound {
 		t.Errorf("ErrNoRows mapped to %v", err)
 	}
 }
@@ -95,32 +97,32 @@ type row struct {
 	Blob    string
 }
 
-func convRow(rec Record) (*row, error) {
+func convRow(rec map[string]any) (*row, error) {
 	var r row
 	var err error
-	if r.ID, err = AsString("/id", rec["id"]); err != nil {
+	if r.ID, err = kit.AsString("/id", rec["id"]); err != nil {
 		return nil, err
 	}
-	if r.Name, err = AsString("/name", rec["name"]); err != nil {
+	if r.Name, err = kit.AsString("/name", rec["name"]); err != nil {
 		return nil, err
 	}
-	if r.Age, err = AsInt64("/age", rec["age"]); err != nil {
+	if r.Age, err = kit.AsInt64("/age", rec["age"]); err != nil {
 		return nil, err
 	}
-	if r.Active, err = AsBool("/active", rec["active"]); err != nil {
+	if r.Active, err = kit.AsBool("/active", rec["active"]); err != nil {
 		return nil, err
 	}
-	if r.Score, err = AsFloat64("/score", rec["score"]); err != nil {
+	if r.Score, err = kit.AsFloat64("/score", rec["score"]); err != nil {
 		return nil, err
 	}
-	if r.Created, err = AsTime("/created", rec["created"]); err != nil {
+	if r.Created, err = kit.AsTime("/created", rec["created"]); err != nil {
 		return nil, err
 	}
-	if r.Meta, err = AsObject("/meta", rec["meta"]); err != nil {
+	if r.Meta, err = kit.AsObject("/meta", rec["meta"]); err != nil {
 		return nil, err
 	}
-	if v, ok := rec["blob"]; ok && !IsNull(v) {
-		if r.Blob, err = AsString("/blob", v); err != nil {
+	if v, ok := rec["blob"]; ok && !kit.IsNull(v) {
+		if r.Blob, err = kit.AsString("/blob", v); err != nil {
 			return nil, err
 		}
 	}
@@ -130,10 +132,10 @@ func convRow(rec Record) (*row, error) {
 // sqlSuite runs the same checks against any dialect; ph renders the n-th placeholder in setup statements.
 func sqlSuite(t *testing.T, db *sql.DB, d Dialect, table string) {
 	ctx := context.Background()
-	x := newTestExecutor(t, WithSQL("main", db, d), withRetryTimer(&instantTimer{}))
+	x := newTestExecutor(t, runtime.WithSource(Bind("main", db, d)))
 	created := time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC)
-	byID := NewSQLQuery("main", []string{"SELECT id, name, age, active, score, created, meta, blob FROM " + table + " WHERE id = ", ""}, []string{"id"})
-	byAge := NewSQLQuery("main", []string{"SELECT id, name, age, active, score, created, meta, blob FROM " + table + " WHERE age >= ", " ORDER BY id"}, []string{"age"})
+	byID := NewQuery("main", []string{"SELECT id, name, age, active, score, created, meta, blob FROM " + table + " WHERE id = ", ""}, []string{"id"})
+	byAge := NewQuery("main", []string{"SELECT id, name, age, active, score, created, meta, blob FROM " + table + " WHERE age >= ", " ORDER BY id"}, []string{"age"})
 
 	t.Run("one row", func(t *testing.T) {
 		r, err := QueryOne(ctx, x, byID, []any{"u1"}, convRow)
@@ -148,17 +150,17 @@ func sqlSuite(t *testing.T, db *sql.DB, d Dialect, table string) {
 	})
 	t.Run("no row is ErrNotFound", func(t *testing.T) {
 		_, err := QueryOne(ctx, x, byID, []any{"nobody"}, convRow)
-		if !errors.Is(err, ErrNotFound) || errors.Is(err, sql.ErrNoRows) {
+		if !errors.Is(err, runtime.ErrNotFound) || errors.Is(err, sql.ErrNoRows) {
 			t.Fatalf("err = %v", err)
 		}
 		_, err = QueryAll(ctx, x, byAge, []any{1000}, convRow)
-		if !errors.Is(err, ErrNotFound) {
+		if !errors.Is(err, runtime.ErrNotFound) {
 			t.Fatalf("QueryAll err = %v", err)
 		}
 	})
 	t.Run("more than one row", func(t *testing.T) {
 		_, err := QueryOne(ctx, x, byAge, []any{0}, convRow)
-		if !IsPermanent(err) || !strings.Contains(err.Error(), "want 1") {
+		if !runtime.IsPermanent(err) || !strings.Contains(err.Error(), "want 1") {
 			t.Fatalf("err = %v", err)
 		}
 	})
@@ -177,44 +179,44 @@ func sqlSuite(t *testing.T, db *sql.DB, d Dialect, table string) {
 		}
 	})
 	t.Run("conversion error is permanent", func(t *testing.T) {
-		_, err := QueryOne(ctx, x, byID, []any{"u1"}, func(rec Record) (*string, error) {
-			s, err := AsString("/age", rec["age"])
+		_, err := QueryOne(ctx, x, byID, []any{"u1"}, func(rec map[string]any) (*string, error) {
+			s, err := kit.AsString("/age", rec["age"])
 			return &s, err
 		})
-		var ce *ConvError
-		if !IsPermanent(err) || !errors.As(err, &ce) || ce.Path != "/age" {
+		var ce *runtime.ConvError
+		if !runtime.IsPermanent(err) || !errors.As(err, &ce) || ce.Path != "/age" {
 			t.Fatalf("err = %v", err)
 		}
 	})
 	t.Run("syntax error is permanent and not retried", func(t *testing.T) {
-		bad := NewSQLQuery("main", []string{"SELEC id FROM " + table + " WHERE id = ", ""}, []string{"id"})
+		bad := NewQuery("main", []string{"SELEC id FROM " + table + " WHERE id = ", ""}, []string{"id"})
 		calls := 0
-		task := NewTask(x, TaskSpec[userParams, row]{
+		task := runtime.NewTask(x, runtime.TaskSpec[userParams, row]{
 			Name:  "Bad" + d.String(),
-			Retry: RetryPolicy{Attempts: 3},
+			Retry: runtime.RetryPolicy{Attempts: 3},
 			Fetch: func(ctx context.Context, p *userParams) (*row, error) {
 				calls++
 				return QueryOne(ctx, x, bad, []any{p.ID}, convRow)
 			},
 		})
 		_, err := task.Do(ctx, &userParams{ID: "u1"})
-		if te := mustTaskError(t, err); te.Attempts != 1 || calls != 1 || !IsPermanent(err) {
+		if te := mustTaskError(t, err); te.Attempts != 1 || calls != 1 || !runtime.IsPermanent(err) {
 			t.Fatalf("err = %v after %d calls", err, calls)
 		}
 	})
 	t.Run("unknown connection", func(t *testing.T) {
-		q := NewSQLQuery("replica", []string{"SELECT 1"}, nil)
+		q := NewQuery("replica", []string{"SELECT 1"}, nil)
 		_, err := QueryOne(ctx, x, q, nil, convRow)
-		if !IsPermanent(err) || !strings.Contains(err.Error(), `"replica"`) {
+		if !runtime.IsPermanent(err) || !strings.Contains(err.Error(), `"replica"`) {
 			t.Fatalf("err = %v", err)
 		}
 	})
 	t.Run("through a task with cache", func(t *testing.T) {
 		calls := 0
-		task := NewTask(x, TaskSpec[userParams, row]{
+		task := runtime.NewTask(x, runtime.TaskSpec[userParams, row]{
 			Name:      "Row" + d.String(),
-			Cache:     CachePolicy{TTL: time.Minute, NegativeTTL: time.Minute},
-			Retry:     RetryPolicy{Attempts: 2},
+			Cache:     runtime.CachePolicy{TTL: time.Minute, NegativeTTL: time.Minute},
+			Retry:     runtime.RetryPolicy{Attempts: 2},
 			AppendKey: appendUserKey,
 			Encode: func(dst []byte, r *row) []byte {
 				return wire.AppendString(wire.AppendString(dst, r.ID), r.Name)
@@ -230,7 +232,7 @@ func sqlSuite(t *testing.T, db *sql.DB, d Dialect, table string) {
 			if err != nil || r.Name != "Bob" {
 				t.Fatalf("got %+v, %v", r, err)
 			}
-			if _, err := task.Do(ctx, &userParams{ID: "ghost"}); !IsNotFound(err) {
+			if _, err := task.Do(ctx, &userParams{ID: "ghost"}); !runtime.IsNotFound(err) {
 				t.Fatalf("ghost: %v", err)
 			}
 		}
@@ -302,20 +304,20 @@ func TestPostgresHelpers(t *testing.T) {
 	sqlSuite(t, db, Postgres, table)
 
 	t.Run("per-attempt timeout is retried", func(t *testing.T) {
-		x := newTestExecutor(t, WithSQL("main", db, Postgres), withRetryTimer(&instantTimer{}))
-		slow := NewSQLQuery("main", []string{"SELECT pg_sleep(5) AS x"}, nil)
-		task := NewTask(x, TaskSpec[userParams, row]{
+		x := newTestExecutor(t, runtime.WithSource(Bind("main", db, Postgres)))
+		slow := NewQuery("main", []string{"SELECT pg_sleep(5) AS x"}, nil)
+		task := runtime.NewTask(x, runtime.TaskSpec[userParams, row]{
 			Name:    "SlowPG",
 			Timeout: 100 * time.Millisecond,
-			Retry:   RetryPolicy{Attempts: 2},
+			Retry:   runtime.RetryPolicy{Attempts: 2, InitialDelay: time.Millisecond},
 			Fetch: func(ctx context.Context, p *userParams) (*row, error) {
 				return QueryOne(ctx, x, slow, nil, convRow)
 			},
 		})
 		start := time.Now()
 		_, err := task.Do(context.Background(), &userParams{ID: "k"})
-		var ate *attemptTimeoutError
-		if te := mustTaskError(t, err); te.Attempts != 2 || !errors.As(err, &ate) {
+		// The executor's attempt timeout, not the query's own failure, ended each attempt.
+		if te := mustTaskError(t, err); te.Attempts != 2 || !strings.Contains(err.Error(), "attempt timed out after 100ms") {
 			t.Fatalf("err = %v", err)
 		}
 		if el := time.Since(start); el > 3*time.Second {
@@ -323,20 +325,20 @@ func TestPostgresHelpers(t *testing.T) {
 		}
 	})
 	t.Run("numeric and json values", func(t *testing.T) {
-		x := newTestExecutor(t, WithSQL("main", db, Postgres))
-		q := NewSQLQuery("main", []string{"SELECT ", "::numeric AS n, '[1, 2]'::jsonb AS arr, 9007199254740993::bigint AS big"}, []string{"n"})
-		_, err := QueryOne(context.Background(), x, q, []any{"12.50"}, func(rec Record) (*float64, error) {
-			f, err := AsFloat64("/n", rec["n"])
+		x := newTestExecutor(t, runtime.WithSource(Bind("main", db, Postgres)))
+		q := NewQuery("main", []string{"SELECT ", "::numeric AS n, '[1, 2]'::jsonb AS arr, 9007199254740993::bigint AS big"}, []string{"n"})
+		_, err := QueryOne(context.Background(), x, q, []any{"12.50"}, func(rec map[string]any) (*float64, error) {
+			f, err := kit.AsFloat64("/n", rec["n"])
 			if err != nil {
 				return nil, err
 			}
 			if f != 12.5 {
 				return nil, fmt.Errorf("n = %v", f)
 			}
-			if a, err := AsArray("/arr", rec["arr"]); err != nil || len(a) != 2 {
+			if a, err := kit.AsArray("/arr", rec["arr"]); err != nil || len(a) != 2 {
 				return nil, fmt.Errorf("arr = %v, %v", a, err)
 			}
-			if _, err := AsFloat64("/big", rec["big"]); err == nil {
+			if _, err := kit.AsFloat64("/big", rec["big"]); err == nil {
 				return nil, errors.New("2^53+1 converted to float64")
 			}
 			return &f, nil

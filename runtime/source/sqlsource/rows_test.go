@@ -1,4 +1,4 @@
-package runtime
+package sqlsource
 
 import (
 	"context"
@@ -9,8 +9,10 @@ import (
 	"testing"
 
 	"github.com/reftask/reftask/internal/testdb"
+	"github.com/reftask/reftask/runtime"
 
 	"github.com/reftask/reftask/runtime/internal/rawval"
+	"github.com/reftask/reftask/runtime/kit"
 )
 
 // scanned is what the test scanners build: the columns they read, and what they saw of the optional ones.
@@ -30,19 +32,19 @@ var peopleColumns = []string{"id", "name", "age", "note", "absent"}
 func scanPerson(row *Row) (*scanned, error) {
 	var v scanned
 	var err error
-	if v.ID, err = AsString("/id", row.Col(0)); err != nil {
+	if v.ID, err = kit.AsString("/id", row.Col(0)); err != nil {
 		return nil, err
 	}
-	if v.Name, err = AsString("/name", row.Col(1)); err != nil {
+	if v.Name, err = kit.AsString("/name", row.Col(1)); err != nil {
 		return nil, err
 	}
-	if v.Age, err = AsInt64("/age", row.Col(2)); err != nil {
+	if v.Age, err = kit.AsInt64("/age", row.Col(2)); err != nil {
 		return nil, err
 	}
 	if r, ok := row.Lookup(3); ok {
 		v.HasNote = true
 		if r != nil {
-			s, err := AsString("/note", r)
+			s, err := kit.AsString("/note", r)
 			if err != nil {
 				return nil, err
 			}
@@ -80,19 +82,19 @@ func TestRowScanner(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			rowScannerSuite(t, newTestExecutor(t, WithSQL("main", db, d.dialect)))
+			rowScannerSuite(t, newTestExecutor(t, runtime.WithSource(Bind("main", db, d.dialect))))
 		})
 	}
 }
 
-func rowScannerSuite(t *testing.T, x *Executor) {
+func rowScannerSuite(t *testing.T, x *runtime.Executor) {
 	ctx := context.Background()
 	people := &RowScanner[scanned]{Columns: peopleColumns, Scan: scanPerson}
-	query := func(rest string) *SQLQuery {
-		return NewSQLQuery("main", []string{"SELECT id, name, age, note, blob FROM people " + rest}, nil)
+	query := func(rest string) *Query {
+		return NewQuery("main", []string{"SELECT id, name, age, note, blob FROM people " + rest}, nil)
 	}
-	byID := func(id string) *SQLQuery {
-		return NewSQLQuery("main", []string{"SELECT id, name, age, note, blob FROM people WHERE id = '" + id + "'"}, nil)
+	byID := func(id string) *Query {
+		return NewQuery("main", []string{"SELECT id, name, age, note, blob FROM people WHERE id = '" + id + "'"}, nil)
 	}
 
 	t.Run("one row, by column name, other columns ignored", func(t *testing.T) {
@@ -115,7 +117,7 @@ func rowScannerSuite(t *testing.T, x *Executor) {
 	})
 
 	t.Run("columns in another order", func(t *testing.T) {
-		q := NewSQLQuery("main", []string{"SELECT note, age, blob, name, id FROM people WHERE id = 'u1'"}, nil)
+		q := NewQuery("main", []string{"SELECT note, age, blob, name, id FROM people WHERE id = 'u1'"}, nil)
 		v, err := ScanOne(ctx, x, q, nil, people)
 		if err != nil || v.ID != "u1" || v.Name != "Ann" || v.Age != 30 || v.Note == nil || *v.Note != "hi" {
 			t.Fatalf("got %+v, %v", v, err)
@@ -123,7 +125,7 @@ func rowScannerSuite(t *testing.T, x *Executor) {
 	})
 
 	t.Run("a column named twice: the last one counts, as in a Record", func(t *testing.T) {
-		q := NewSQLQuery("main", []string{"SELECT id, 'first' AS name, age, name AS name FROM people WHERE id = 'u2'"}, nil)
+		q := NewQuery("main", []string{"SELECT id, 'first' AS name, age, name AS name FROM people WHERE id = 'u2'"}, nil)
 		v, err := ScanOne(ctx, x, q, nil, people)
 		if err != nil || v.Name != "Bob" {
 			t.Fatalf("got %+v, %v", v, err)
@@ -131,20 +133,20 @@ func rowScannerSuite(t *testing.T, x *Executor) {
 	})
 
 	t.Run("row counts", func(t *testing.T) {
-		if _, err := ScanOne(ctx, x, byID("ghost"), nil, people); !errors.Is(err, ErrNotFound) {
+		if _, err := ScanOne(ctx, x, byID("ghost"), nil, people); !errors.Is(err, runtime.ErrNotFound) {
 			t.Errorf("no row: err = %v, want not found", err)
 		}
-		if _, err := ScanOne(ctx, x, query("ORDER BY id"), nil, people); !IsPermanent(err) || !strings.Contains(err.Error(), "at least 2 rows, want 1") {
+		if _, err := ScanOne(ctx, x, query("ORDER BY id"), nil, people); !runtime.IsPermanent(err) || !strings.Contains(err.Error(), "at least 2 rows, want 1") {
 			t.Errorf("three rows: err = %v", err)
 		}
-		if _, err := ScanAll(ctx, x, query("WHERE age > 100"), nil, people); !errors.Is(err, ErrNotFound) {
+		if _, err := ScanAll(ctx, x, query("WHERE age > 100"), nil, people); !errors.Is(err, runtime.ErrNotFound) {
 			t.Errorf("ScanAll, no row: err = %v, want not found", err)
 		}
 	})
 
 	t.Run("all rows keep their own bytes", func(t *testing.T) {
 		blobs := &RowScanner[scanned]{Columns: []string{"id", "blob"}, Scan: func(row *Row) (*scanned, error) {
-			id, err := AsString("/id", row.Col(0))
+			id, err := kit.AsString("/id", row.Col(0))
 			b, _ := row.Col(1).([]byte)
 			return &scanned{ID: id, Blob: b}, err
 		}}
@@ -168,56 +170,56 @@ func rowScannerSuite(t *testing.T, x *Executor) {
 			wantFrom string
 		}{
 			{"text where an integer is wanted", []string{"name"}, func(row *Row) error {
-				_, err := AsInt64("/name", row.Col(0))
+				_, err := kit.AsInt64("/name", row.Col(0))
 				return err
 			}, "/name", "string"},
 			{"required column missing", []string{"id", "nope"}, func(row *Row) error {
-				_, err := AsString("/nope", row.Col(1))
+				_, err := kit.AsString("/nope", row.Col(1))
 				return err
 			}, "/nope", "absent"},
 			{"null where null is not allowed", []string{"note"}, func(row *Row) error {
-				_, err := AsString("/note", row.Col(0))
+				_, err := kit.AsString("/note", row.Col(0))
 				return err
 			}, "/note", "null"},
 		}
 		for _, tc := range tests {
 			s := &RowScanner[scanned]{Columns: tc.cols, Scan: func(row *Row) (*scanned, error) { return &scanned{}, tc.conv(row) }}
 			_, err := ScanOne(ctx, x, byID("u2"), nil, s)
-			var ce *ConvError
-			if !IsPermanent(err) || !errors.As(err, &ce) || ce.Path != tc.wantPath || ce.From != tc.wantFrom {
-				t.Errorf("%s: err = %v, want a permanent *ConvError at %s from %s", tc.name, err, tc.wantPath, tc.wantFrom)
+			var ce *runtime.ConvError
+			if !runtime.IsPermanent(err) || !errors.As(err, &ce) || ce.Path != tc.wantPath || ce.From != tc.wantFrom {
+				t.Errorf("%s: err = %v, want a permanent *runtime.ConvError at %s from %s", tc.name, err, tc.wantPath, tc.wantFrom)
 			}
 		}
 	})
 
 	t.Run("batch", func(t *testing.T) {
-		bq := NewSQLBatchQuery("main", "SELECT id, name, age, note FROM people WHERE id ", "")
+		bq := NewBatchQuery("main", "SELECT id, name, age, note FROM people WHERE id ", "")
 		keyOf := func(v *scanned) string { return v.ID }
 		found, err := ScanBatch(ctx, x, bq, []string{"u1", "u3", "ghost"}, people, keyOf)
 		if err != nil || len(found) != 2 || found["u1"].Name != "Ann" || found["u3"].Age != 50 || found["ghost"] != nil {
 			t.Fatalf("got %v, %v", found, err)
 		}
 		_, err = ScanBatch(ctx, x, bq, []string{"u1", "u2"}, people, func(*scanned) string { return "same" })
-		if !IsPermanent(err) || !strings.Contains(err.Error(), `two rows for key "same"`) {
+		if !runtime.IsPermanent(err) || !strings.Contains(err.Error(), `two rows for key "same"`) {
 			t.Errorf("two rows for one key: err = %v", err)
 		}
 		if found, err := ScanBatch(ctx, x, bq, nil, people, keyOf); err != nil || len(found) != 0 {
 			t.Errorf("no keys: %v, %v", found, err)
 		}
-		if _, err := ScanBatch(ctx, x, NewSQLBatchQuery("replica", "SELECT 1 WHERE 1 ", ""), []string{"a"}, people, keyOf); !IsPermanent(err) {
+		if _, err := ScanBatch(ctx, x, NewBatchQuery("replica", "SELECT 1 WHERE 1 ", ""), []string{"a"}, people, keyOf); !runtime.IsPermanent(err) {
 			t.Errorf("unknown connection: err = %v", err)
 		}
 	})
 
 	t.Run("misuse is a permanent error", func(t *testing.T) {
-		if _, err := ScanOne[scanned](ctx, x, byID("u1"), nil, nil); !IsPermanent(err) {
+		if _, err := ScanOne[scanned](ctx, x, byID("u1"), nil, nil); !runtime.IsPermanent(err) {
 			t.Errorf("nil scanner: err = %v", err)
 		}
 		nilResult := &RowScanner[scanned]{Columns: peopleColumns, Scan: func(*Row) (*scanned, error) { return nil, nil }}
-		if _, err := ScanAll(ctx, x, query(""), nil, nilResult); !IsPermanent(err) {
+		if _, err := ScanAll(ctx, x, query(""), nil, nilResult); !runtime.IsPermanent(err) {
 			t.Errorf("ScanAll, nil result: err = %v", err)
 		}
-		if _, err := ScanOne(ctx, x, NewSQLQuery("main", []string{"SELEC 1"}, nil), nil, people); !IsPermanent(err) {
+		if _, err := ScanOne(ctx, x, NewQuery("main", []string{"SELEC 1"}, nil), nil, people); !runtime.IsPermanent(err) {
 			t.Errorf("syntax error: err = %v", err)
 		}
 	})
@@ -226,7 +228,7 @@ func rowScannerSuite(t *testing.T, x *Executor) {
 func ptr[T any](v T) *T { return &v }
 
 // BenchmarkBatchRows compares the two ways generated code reads a batch query's 100 rows (SQLite, one table):
-// a Record per row converted by name, and a RowScanner reading columns by position.
+// a map[string]any per row converted by name, and a RowScanner reading columns by position.
 func BenchmarkBatchRows(b *testing.B) {
 	db := testdb.SQLite(b)
 	if _, err := db.Exec("CREATE TABLE people (id TEXT PRIMARY KEY, name TEXT, age INTEGER, note TEXT)"); err != nil {
@@ -239,13 +241,13 @@ func BenchmarkBatchRows(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	x := newTestExecutor(b, WithSQL("main", db, SQLite))
-	bq := NewSQLBatchQuery("main", "SELECT id, name, age, note FROM people WHERE id ", "")
+	x := newTestExecutor(b, runtime.WithSource(Bind("main", db, SQLite)))
+	bq := NewBatchQuery("main", "SELECT id, name, age, note FROM people WHERE id ", "")
 	keyOf := func(v *scanned) string { return v.ID }
 	ctx := context.Background()
 	b.Run("record", func(b *testing.B) {
-		conv := func(rec Record) (*scanned, error) {
-			row := Row{at: []int{0, 1, 2, 3, -1}, vals: []any{Prop(rec, "id"), Prop(rec, "name"), Prop(rec, "age"), Prop(rec, "note")}}
+		conv := func(rec map[string]any) (*scanned, error) {
+			row := Row{at: []int{0, 1, 2, 3, -1}, vals: []any{kit.Prop(rec, "id"), kit.Prop(rec, "name"), kit.Prop(rec, "age"), kit.Prop(rec, "note")}}
 			return scanPerson(&row)
 		}
 		b.ReportAllocs()

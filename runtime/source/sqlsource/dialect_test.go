@@ -1,4 +1,4 @@
-package runtime
+package sqlsource
 
 import (
 	"context"
@@ -6,28 +6,29 @@ import (
 	"testing"
 
 	"github.com/reftask/reftask/internal/testdb"
+	"github.com/reftask/reftask/runtime"
 )
 
-// TestSQLQueryOnly runs a query split for one dialect on a connection of
+// TestQueryOnly runs a query split for one dialect on a connection of
 // each dialect: only its own runs it; any other is a permanent error that
 // names both, for single and batch queries alike, and the database is not
 // asked.
-func TestSQLQueryOnly(t *testing.T) {
+func TestQueryOnly(t *testing.T) {
 	db := testdb.SQLite(t)
 	ctx := context.Background()
 	if _, err := db.ExecContext(ctx, `CREATE TABLE t (id TEXT PRIMARY KEY, path TEXT); INSERT INTO t VALUES ('a', '\')`); err != nil {
 		t.Fatal(err)
 	}
-	conv := func(r Record) (*string, error) { s, _ := r["path"].(string); return &s, nil }
+	conv := func(r map[string]any) (*string, error) { s, _ := r["path"].(string); return &s, nil }
 	for _, bound := range []Dialect{Postgres, SQLite, MySQL} {
 		for _, only := range []Dialect{0, Postgres, SQLite, MySQL} {
-			x, err := New(WithSQL("db", db, bound))
+			x, err := runtime.New(runtime.WithSource(Bind("db", db, bound)))
 			if err != nil {
 				t.Fatal(err)
 			}
 			// The query is SQLite's own text ($1 and ? are both SQLite placeholders).
-			q := NewSQLQuery("db", []string{"SELECT path FROM t WHERE path = '\\' AND id = ", ""}, []string{"id"})
-			bq := NewSQLBatchQuery("db", "SELECT id, path FROM t WHERE path = '\\' AND id ", "")
+			q := NewQuery("db", []string{"SELECT path FROM t WHERE path = '\\' AND id = ", ""}, []string{"id"})
+			bq := NewBatchQuery("db", "SELECT id, path FROM t WHERE path = '\\' AND id ", "")
 			if only != 0 {
 				q.Only(only)
 				bq.Only(only)
@@ -37,7 +38,7 @@ func TestSQLQueryOnly(t *testing.T) {
 			refused := only != 0 && only != bound
 			for _, e := range []error{err, berr} {
 				switch {
-				case refused && (e == nil || !IsPermanent(e) || !strings.Contains(e.Error(), "written for "+only.String()) || !strings.Contains(e.Error(), bound.String())):
+				case refused && (e == nil || !runtime.IsPermanent(e) || !strings.Contains(e.Error(), "written for "+only.String()) || !strings.Contains(e.Error(), bound.String())):
 					t.Errorf("only %v on %v: %v, want a permanent error naming both", only, bound, e)
 				case !refused && e != nil && strings.Contains(e.Error(), "written for"):
 					t.Errorf("only %v on %v refused: %v", only, bound, e)
@@ -46,7 +47,7 @@ func TestSQLQueryOnly(t *testing.T) {
 			if !refused && bound == SQLite && (err != nil || berr != nil) {
 				t.Errorf("only %v on SQLite: %v, %v", only, err, berr)
 			}
-			x.Close()
+			_ = x.Close()
 		}
 	}
 }

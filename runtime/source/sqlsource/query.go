@@ -1,17 +1,23 @@
-package runtime
+package sqlsource
 
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"strconv"
 	"strings"
+	"syscall"
+
+	"github.com/reftask/reftask/runtime"
 )
 
-// SQLQuery is a query split at its :param placeholders at generate time, with the text for each dialect
-// built once in NewSQLQuery.
-type SQLQuery struct {
+// Query is a query split at its :param placeholders at generate time, with the text for each dialect
+// built once in NewQuery.
+type Query struct {
 	conn   string
 	params []string
 	texts  [MySQL + 1]string
@@ -19,11 +25,11 @@ type SQLQuery struct {
 	only   Dialect
 }
 
-// NewSQLQuery builds a query for the named connection; len(parts) must be len(params)+1.
-func NewSQLQuery(conn string, parts []string, params []string) *SQLQuery {
-	q := &SQLQuery{conn: conn, params: append([]string(nil), params...)}
+// NewQuery builds a query for the named connection; len(parts) must be len(params)+1.
+func NewQuery(conn string, parts []string, params []string) *Query {
+	q := &Query{conn: conn, params: append([]string(nil), params...)}
 	if len(parts) != len(params)+1 {
-		q.err = Permanent(fmt.Errorf("reftask: query for connection %q has %d parts for %d params, want %d parts",
+		q.err = runtime.Permanent(fmt.Errorf("reftask: query for connection %q has %d parts for %d params, want %d parts",
 			conn, len(parts), len(params), len(params)+1))
 		return q
 	}
@@ -47,7 +53,7 @@ func NewSQLQuery(conn string, parts []string, params []string) *SQLQuery {
 // split it at its placeholders as d reads its string literals and comments,
 // so running it on a connection of another dialect is an error rather than
 // a query whose parameters may be bound in the wrong places.
-func (q *SQLQuery) Only(d Dialect) *SQLQuery {
+func (q *Query) Only(d Dialect) *Query {
 	q.only = d
 	return q
 }
@@ -55,13 +61,13 @@ func (q *SQLQuery) Only(d Dialect) *SQLQuery {
 // checkDialect reports a query that names a dialect other than the connection's.
 func checkDialect(only, conn Dialect, name string) error {
 	if only != 0 && only != conn {
-		return Permanent(fmt.Errorf("reftask: the query is written for %s, but connection %q is %s: its string literals and comments may read differently there", only, name, conn))
+		return runtime.Permanent(fmt.Errorf("reftask: the query is written for %s, but connection %q is %s: its string literals and comments may read differently there", only, name, conn))
 	}
 	return nil
 }
 
 // Text returns the query text with placeholders for d ($1..$n for Postgres, ? otherwise); "" for an unknown dialect.
-func (q *SQLQuery) Text(d Dialect) string {
+func (q *Query) Text(d Dialect) string {
 	if !d.valid() {
 		return ""
 	}
@@ -69,34 +75,31 @@ func (q *SQLQuery) Text(d Dialect) string {
 }
 
 // Conn returns the connection name the query runs on.
-func (q *SQLQuery) Conn() string { return q.conn }
+func (q *Query) Conn() string { return q.conn }
 
 // Params returns the names of the query's parameters, in placeholder order.
-func (q *SQLQuery) Params() []string { return append([]string(nil), q.params...) }
+func (q *Query) Params() []string { return append([]string(nil), q.params...) }
 
-// Record is one row: column name -> driver value (or a decoded JSON object for other sources).
-type Record = map[string]any
-
-// QueryOne runs q and converts its single row; no row is ErrNotFound, more than one is a permanent error.
-func QueryOne[R any](ctx context.Context, x *Executor, q *SQLQuery, args []any, conv func(Record) (*R, error)) (*R, error) {
+// QueryOne runs q and converts its single row; no row is runtime.ErrNotFound, more than one is a permanent error.
+func QueryOne[R any](ctx context.Context, x *runtime.Executor, q *Query, args []any, conv func(map[string]any) (*R, error)) (*R, error) {
 	return oneRow(ctx, x, q, args, viaRecord(conv))
 }
 
-// QueryAll runs q and converts every row; no row at all is ErrNotFound.
-func QueryAll[E any](ctx context.Context, x *Executor, q *SQLQuery, args []any, conv func(Record) (*E, error)) ([]E, error) {
+// QueryAll runs q and converts every row; no row at all is runtime.ErrNotFound.
+func QueryAll[E any](ctx context.Context, x *runtime.Executor, q *Query, args []any, conv func(map[string]any) (*E, error)) ([]E, error) {
 	return allRows(ctx, x, q, args, viaRecord(conv))
 }
 
 // rowReader reads the rows of q as results, handing each to fn; with limit > 0 it stops reading after limit rows
 // and reads only the first, since a single-row lookup only needs to know that there is more than one. The
-// generated code reads rows either through a Record and a converter (viaRecord) or column by column with a
+// generated code reads rows either through a map[string]any and a converter (viaRecord) or column by column with a
 // RowScanner (viaScanner); oneRow, allRows and rowsByKey give both the same rules.
-type rowReader[R any] func(ctx context.Context, x *Executor, q *SQLQuery, args []any, limit int, fn func(*R) error) (int, error)
+type rowReader[R any] func(ctx context.Context, x *runtime.Executor, q *Query, args []any, limit int, fn func(*R) error) (int, error)
 
-// viaRecord reads each row as a Record, which conv converts.
-func viaRecord[R any](conv func(Record) (*R, error)) rowReader[R] {
-	return func(ctx context.Context, x *Executor, q *SQLQuery, args []any, limit int, fn func(*R) error) (int, error) {
-		return query(ctx, x, q, args, limit, func(rec Record) error {
+// viaRecord reads each row as a map[string]any, which conv converts.
+func viaRecord[R any](conv func(map[string]any) (*R, error)) rowReader[R] {
+	return func(ctx context.Context, x *runtime.Executor, q *Query, args []any, limit int, fn func(*R) error) (int, error) {
+		return query(ctx, x, q, args, limit, func(rec map[string]any) error {
 			r, err := conv(rec)
 			if err != nil {
 				return err
@@ -106,8 +109,8 @@ func viaRecord[R any](conv func(Record) (*R, error)) rowReader[R] {
 	}
 }
 
-// oneRow is the single-row lookup: no row is ErrNotFound, more than one is a permanent error.
-func oneRow[R any](ctx context.Context, x *Executor, q *SQLQuery, args []any, read rowReader[R]) (*R, error) {
+// oneRow is the single-row lookup: no row is runtime.ErrNotFound, more than one is a permanent error.
+func oneRow[R any](ctx context.Context, x *runtime.Executor, q *Query, args []any, read rowReader[R]) (*R, error) {
 	var out *R
 	n, err := read(ctx, x, q, args, 2, func(r *R) error {
 		out = r
@@ -117,19 +120,19 @@ func oneRow[R any](ctx context.Context, x *Executor, q *SQLQuery, args []any, re
 	case err != nil:
 		return nil, err
 	case n == 0:
-		return nil, ErrNotFound
+		return nil, runtime.ErrNotFound
 	case n > 1:
-		return nil, Permanent(fmt.Errorf("reftask: query on %q: query returned at least %d rows, want 1", q.conn, n))
+		return nil, runtime.Permanent(fmt.Errorf("reftask: query on %q: query returned at least %d rows, want 1", q.conn, n))
 	}
 	return out, nil
 }
 
-// allRows is the list lookup: every row, and ErrNotFound for none.
-func allRows[E any](ctx context.Context, x *Executor, q *SQLQuery, args []any, read rowReader[E]) ([]E, error) {
+// allRows is the list lookup: every row, and runtime.ErrNotFound for none.
+func allRows[E any](ctx context.Context, x *runtime.Executor, q *Query, args []any, read rowReader[E]) ([]E, error) {
 	var out []E
 	n, err := read(ctx, x, q, args, -1, func(e *E) error {
 		if e == nil {
-			return Permanent(errors.New("row conversion returned no value"))
+			return runtime.Permanent(errors.New("row conversion returned no value"))
 		}
 		out = append(out, *e)
 		return nil
@@ -138,20 +141,20 @@ func allRows[E any](ctx context.Context, x *Executor, q *SQLQuery, args []any, r
 	case err != nil:
 		return nil, err
 	case n == 0:
-		return nil, ErrNotFound
+		return nil, runtime.ErrNotFound
 	}
 	return out, nil
 }
 
-// query runs q and hands each row to fn, in a Record that is reused for the next row.
-func query(ctx context.Context, x *Executor, q *SQLQuery, args []any, limit int, fn func(Record) error) (int, error) {
-	var rec Record
+// query runs q and hands each row to fn, in a map[string]any that is reused for the next row.
+func query(ctx context.Context, x *runtime.Executor, q *Query, args []any, limit int, fn func(map[string]any) error) (int, error) {
+	var rec map[string]any
 	return eachRow(ctx, x, q, args, limit, func(cols []string) (func([]any) error, error) {
 		return func(vals []any) error {
 			// One map for every row: conv reads it and must not keep it (generated converters copy what they
 			// keep, AsJSONValue included), and a map per row was the largest allocation of a batch query.
 			if rec == nil {
-				rec = make(Record, len(cols))
+				rec = make(map[string]any, len(cols))
 			} else {
 				clear(rec)
 			}
@@ -171,7 +174,7 @@ func query(ctx context.Context, x *Executor, q *SQLQuery, args []any, limit int,
 // eachRow runs q and hands each row's driver values, in the query's column order, to the function start returns
 // for the query's columns; with limit > 0 it stops reading after limit rows and hands on only the first. The values
 // are scanned into *any destinations, so database/sql has already copied any []byte it returns.
-func eachRow(ctx context.Context, x *Executor, q *SQLQuery, args []any, limit int, start func(cols []string) (func(vals []any) error, error)) (int, error) {
+func eachRow(ctx context.Context, x *runtime.Executor, q *Query, args []any, limit int, start func(cols []string) (func(vals []any) error, error)) (int, error) {
 	rows, cols, err := openRows(ctx, x, q, args)
 	if err != nil {
 		return 0, err
@@ -212,14 +215,14 @@ func eachRow(ctx context.Context, x *Executor, q *SQLQuery, args []any, limit in
 }
 
 // openRows runs q on its connection and returns its rows and column names; the caller closes the rows.
-func openRows(ctx context.Context, x *Executor, q *SQLQuery, args []any) (*sql.Rows, []string, error) {
+func openRows(ctx context.Context, x *runtime.Executor, q *Query, args []any) (*sql.Rows, []string, error) {
 	if q == nil || x == nil {
-		return nil, nil, Permanent(errors.New("reftask: nil query or executor"))
+		return nil, nil, runtime.Permanent(errors.New("reftask: nil query or executor"))
 	}
 	if q.err != nil {
 		return nil, nil, q.err
 	}
-	c, err := x.conn(q.conn)
+	c, err := conn(x, q.conn)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -240,22 +243,34 @@ func openRows(ctx context.Context, x *Executor, q *SQLQuery, args []any) (*sql.R
 
 // sqlErr keeps errors that a new attempt may not see retryable and marks the rest Permanent;
 // sql.ErrNoRows never leaks.
-func sqlErr(ctx context.Context, q *SQLQuery, err error) error {
+func sqlErr(ctx context.Context, q *Query, err error) error {
 	if errors.Is(err, sql.ErrNoRows) {
-		return ErrNotFound
+		return runtime.ErrNotFound
 	}
 	err = fmt.Errorf("reftask: query on %q: %w", q.conn, err)
 	if ctx.Err() != nil || isTransientDriverErr(err) {
 		// Context errors stay retryable here: the executor knows whether it was the attempt timeout or the caller.
 		return err
 	}
-	return Permanent(err)
+	return runtime.Permanent(err)
 }
 
 // convFailure marks row conversion errors Permanent: the same row converts the same way next time.
-func convFailure(q *SQLQuery, err error) error {
-	if IsNotFound(err) {
+func convFailure(q *Query, err error) error {
+	if runtime.IsNotFound(err) {
 		return err
 	}
-	return Permanent(fmt.Errorf("reftask: query on %q: %w", q.conn, err))
+	return runtime.Permanent(fmt.Errorf("reftask: query on %q: %w", q.conn, err))
+}
+
+// isTransientDriverErr recognises connection-level failures that a new attempt may not see;
+// sqlErr marks every other driver error Permanent.
+func isTransientDriverErr(err error) bool {
+	var ne net.Error
+	return errors.Is(err, driver.ErrBadConn) ||
+		errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNREFUSED) ||
+		errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, syscall.EPIPE) ||
+		errors.As(err, &ne)
 }
