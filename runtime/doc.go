@@ -1,7 +1,7 @@
 // Package runtime is what a program that uses reftask-generated code talks
-// to: New and its options build an Executor that binds the sources (SQL and
-// files here; HTTP, Redis and a user's own kinds through WithSource and the
-// packages under runtime/source) and runs the generated tasks with caching,
+// to: New and its options build an Executor that binds the sources (with
+// WithSource, from the kinds' packages under runtime/source or a user's own
+// kind) and runs the generated tasks with caching,
 // request coalescing, batching, retries and fallbacks. It also holds the errors a
 // caller matches (ErrNotFound, TaskError, ValidationError, ...), Future,
 // Hooks and their events, and the format types (Date, UUID, JSONValue, ...)
