@@ -159,3 +159,31 @@ func TestWireFormatsRoundTrip(t *testing.T) {
 		check("ipv6 "+s, v, AppendAddr(nil, v), func(r *Reader) any { return ReadAddr(r) })
 	}
 }
+
+// TestTextFormatsCheckedOnRead: a text format value read from the cache is checked again, so an entry written by
+// another process or version (or corrupted) can only be a miss, never an invalid Email, URI or Duration.
+func TestTextFormatsCheckedOnRead(t *testing.T) {
+	tests := []struct {
+		name string
+		read func(*Reader) any
+		bad  []string
+		good string
+	}{
+		{"email", func(rd *Reader) any { return ReadEmail(rd) }, []string{"", "no-at-sign", "a@", "@x.org", "a b@x.org"}, "a@x.org"},
+		{"uri", func(rd *Reader) any { return ReadURI(rd) }, []string{"", "relative/path", "http://x/ space", "%zz"}, "urn:a"},
+		{"duration", func(rd *Reader) any { return ReadDuration(rd) }, []string{"", "P", "1D", "PT1.5.5S"}, "P1D"},
+	}
+	for _, tc := range tests {
+		for _, text := range tc.bad {
+			rd := NewReader(wire.AppendString(nil, text))
+			got := tc.read(rd)
+			if rd.Err() == nil {
+				t.Errorf("%s %q: read as %v without error", tc.name, text, got)
+			}
+		}
+		rd := NewReader(wire.AppendString(nil, tc.good))
+		if got := tc.read(rd); rd.Err() != nil || fmt.Sprint(got) != tc.good {
+			t.Errorf("%s %q: read as %v, %v", tc.name, tc.good, got, rd.Err())
+		}
+	}
+}
