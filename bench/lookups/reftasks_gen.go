@@ -465,16 +465,16 @@ func readUserRowPlan(rd *kit.Reader, v *UserRowPlan) {
 // Client calls this package's tasks through a shared runtime executor, which caches, coalesces, retries and falls back as each spec says. A Client is safe for concurrent use.
 type Client struct {
 	x                                *runtime.Executor
-	userProfile                      *runtime.Task[UserProfileParams, UserProfile]
-	userProfileFlaky                 *runtime.Task[UserProfileFlakyParams, UserProfile]
-	userRow                          *runtime.Task[UserRowParams, UserRow]
+	userProfile                      *kit.Task[UserProfileParams, UserProfile]
+	userProfileFlaky                 *kit.Task[UserProfileFlakyParams, UserProfile]
+	userRow                          *kit.Task[UserRowParams, UserRow]
 	userRowQuery                     *sqlsource.Query
 	userRowRowScanner                *sqlsource.RowScanner[UserRow]
-	userRowBatched                   *runtime.Task[UserRowBatchedParams, UserRow]
+	userRowBatched                   *kit.Task[UserRowBatchedParams, UserRow]
 	userRowBatchedQuery              *sqlsource.Query
 	userRowBatchedRowScanner         *sqlsource.RowScanner[UserRow]
 	userRowBatchedBatchQuery         *sqlsource.BatchQuery
-	userRowBatchedUncached           *runtime.Task[UserRowBatchedUncachedParams, UserRow]
+	userRowBatchedUncached           *kit.Task[UserRowBatchedUncachedParams, UserRow]
 	userRowBatchedUncachedQuery      *sqlsource.Query
 	userRowBatchedUncachedRowScanner *sqlsource.RowScanner[UserRow]
 	userRowBatchedUncachedBatchQuery *sqlsource.BatchQuery
@@ -483,9 +483,9 @@ type Client struct {
 // NewClient binds the package's tasks to x. The connections and files the tasks name are looked up in x when a task runs.
 func NewClient(x *runtime.Executor) *Client {
 	c := &Client{x: x}
-	c.userProfile = runtime.NewTask(x, runtime.TaskSpec[UserProfileParams, UserProfile]{
+	c.userProfile = kit.NewTask(x, kit.TaskSpec[UserProfileParams, UserProfile]{
 		AppendKey: appendUserProfileParams,
-		Cache: runtime.CachePolicy{
+		Cache: kit.CachePolicy{
 			NegativeTTL:  30 * time.Second,
 			StaleIfError: time.Hour,
 			TTL:          5 * time.Minute,
@@ -496,7 +496,7 @@ func NewClient(x *runtime.Executor) *Client {
 		Encode:   appendUserProfile,
 		Fetch:    c.fetchUserProfile,
 		Name:     "UserProfile",
-		Retry: runtime.RetryPolicy{
+		Retry: kit.RetryPolicy{
 			Attempts:     3,
 			InitialDelay: 20 * time.Millisecond,
 			Jitter:       true,
@@ -507,7 +507,7 @@ func NewClient(x *runtime.Executor) *Client {
 		ValidateResult: (*UserProfile).Validate,
 		Version:        "ad6e971590496bc5",
 	})
-	c.userProfileFlaky = runtime.NewTask(x, runtime.TaskSpec[UserProfileFlakyParams, UserProfile]{
+	c.userProfileFlaky = kit.NewTask(x, kit.TaskSpec[UserProfileFlakyParams, UserProfile]{
 		AppendKey: appendUserProfileFlakyParams,
 		Clone:     cloneUserProfile,
 		Decode:    kit.Decoder(readUserProfile),
@@ -515,7 +515,7 @@ func NewClient(x *runtime.Executor) *Client {
 		Encode:    appendUserProfile,
 		Fetch:     c.fetchUserProfileFlaky,
 		Name:      "UserProfileFlaky",
-		Retry: runtime.RetryPolicy{
+		Retry: kit.RetryPolicy{
 			Attempts: 3,
 			MaxDelay: time.Millisecond,
 		},
@@ -529,9 +529,9 @@ func NewClient(x *runtime.Executor) *Client {
 		Columns: []string{"id", "name", "email", "plan"},
 		Scan:    scanUserRow,
 	}
-	c.userRow = runtime.NewTask(x, runtime.TaskSpec[UserRowParams, UserRow]{
+	c.userRow = kit.NewTask(x, kit.TaskSpec[UserRowParams, UserRow]{
 		AppendKey:      appendUserRowParams,
-		Cache:          runtime.CachePolicy{TTL: 5 * time.Minute},
+		Cache:          kit.CachePolicy{TTL: 5 * time.Minute},
 		Clone:          cloneUserRow,
 		Decode:         kit.Decoder(readUserRow),
 		Describe:       describeUserRowParams,
@@ -549,15 +549,15 @@ func NewClient(x *runtime.Executor) *Client {
 		Scan:    scanUserRowBatched,
 	}
 	c.userRowBatchedBatchQuery = sqlsource.NewBatchQuery("users", "SELECT id, name, email, plan FROM users WHERE id ", "")
-	c.userRowBatched = runtime.NewTask(x, runtime.TaskSpec[UserRowBatchedParams, UserRow]{
+	c.userRowBatched = kit.NewTask(x, kit.TaskSpec[UserRowBatchedParams, UserRow]{
 		AppendKey: appendUserRowBatchedParams,
-		Batch: &runtime.BatchPolicy[UserRowBatchedParams, UserRow]{
+		Batch: &kit.BatchPolicy[UserRowBatchedParams, UserRow]{
 			Concurrency: 4,
 			FetchMany:   c.fetchManyUserRowBatched,
 			MaxSize:     100,
 			Wait:        time.Millisecond,
 		},
-		Cache:          runtime.CachePolicy{TTL: 5 * time.Minute},
+		Cache:          kit.CachePolicy{TTL: 5 * time.Minute},
 		Clone:          cloneUserRow,
 		Decode:         kit.Decoder(readUserRow),
 		Describe:       describeUserRowBatchedParams,
@@ -575,9 +575,9 @@ func NewClient(x *runtime.Executor) *Client {
 		Scan:    scanUserRowBatchedUncached,
 	}
 	c.userRowBatchedUncachedBatchQuery = sqlsource.NewBatchQuery("users", "SELECT id, name, email, plan FROM users WHERE id ", "")
-	c.userRowBatchedUncached = runtime.NewTask(x, runtime.TaskSpec[UserRowBatchedUncachedParams, UserRow]{
+	c.userRowBatchedUncached = kit.NewTask(x, kit.TaskSpec[UserRowBatchedUncachedParams, UserRow]{
 		AppendKey: appendUserRowBatchedUncachedParams,
-		Batch: &runtime.BatchPolicy[UserRowBatchedUncachedParams, UserRow]{
+		Batch: &kit.BatchPolicy[UserRowBatchedUncachedParams, UserRow]{
 			Concurrency: 4,
 			FetchMany:   c.fetchManyUserRowBatchedUncached,
 			MaxSize:     100,

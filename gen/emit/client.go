@@ -74,7 +74,7 @@ func (e *emitter) clientType() {
 	e.f.Type().Id("Client").StructFunc(func(g *jen.Group) {
 		g.Id("x").Op("*").Qual(rt, "Executor")
 		for _, t := range e.pkg.Tasks {
-			g.Id(taskField(t)).Op("*").Qual(rt, "Task").Types(paramsType(t), resultType(t))
+			g.Id(taskField(t)).Op("*").Qual(kit, "Task").Types(paramsType(t), resultType(t))
 			if x := extSource(t); x != nil {
 				if fl, ok := x.(source.Fielder); ok {
 					for _, f := range fl.Fields(kindEmitter{e}, t) {
@@ -97,7 +97,7 @@ func (e *emitter) clientType() {
 					g.Add(st)
 				}
 			}
-			g.Id("c").Dot(taskField(t)).Op("=").Qual(rt, "NewTask").Call(jen.Id("x"), e.taskSpec(t))
+			g.Id("c").Dot(taskField(t)).Op("=").Qual(kit, "NewTask").Call(jen.Id("x"), e.taskSpec(t))
 		}
 		g.Return(jen.Id("c"))
 	})
@@ -125,7 +125,7 @@ func (e *emitter) taskSpec(t *ir.Task) jen.Code {
 	}
 	// The runtime's defaults are not written out: no caching, and one attempt (whose delays nothing reads).
 	if len(cache) > 0 {
-		d[jen.Id("Cache")] = jen.Qual(rt, "CachePolicy").Values(cache)
+		d[jen.Id("Cache")] = jen.Qual(kit, "CachePolicy").Values(cache)
 	}
 	if t.Retry.Attempts > 1 {
 		retry := jen.Dict{jen.Id("Attempts"): jen.Lit(int(t.Retry.Attempts))}
@@ -134,7 +134,7 @@ func (e *emitter) taskSpec(t *ir.Task) jen.Code {
 		if t.Retry.Jitter {
 			retry[jen.Id("Jitter")] = jen.True()
 		}
-		d[jen.Id("Retry")] = jen.Qual(rt, "RetryPolicy").Values(retry)
+		d[jen.Id("Retry")] = jen.Qual(kit, "RetryPolicy").Values(retry)
 	}
 	if len(t.Args) > 0 {
 		d[jen.Id("Describe")] = jen.Id("describe" + t.Params.Name)
@@ -156,7 +156,7 @@ func (e *emitter) taskSpec(t *ir.Task) jen.Code {
 		if bt.Concurrency != 0 {
 			bd[jen.Id("Concurrency")] = jen.Lit(int(bt.Concurrency))
 		}
-		d[jen.Id("Batch")] = jen.Op("&").Qual(rt, "BatchPolicy").Types(paramsType(t), resultType(t)).Values(bd)
+		d[jen.Id("Batch")] = jen.Op("&").Qual(kit, "BatchPolicy").Types(paramsType(t), resultType(t)).Values(bd)
 	}
 	if len(t.Fallbacks) > 0 {
 		var fbs []jen.Code
@@ -175,9 +175,9 @@ func (e *emitter) taskSpec(t *ir.Task) jen.Code {
 				jen.Id("Fn"):   jen.Qual(kit, "FallbackJSON").Types(paramsType(t), resultType(t)).Call(jen.Lit(string(fb.Value))),
 			}))
 		}
-		d[jen.Id("Fallbacks")] = jen.Index().Qual(rt, "Fallback").Types(paramsType(t), resultType(t)).Values(fbs...)
+		d[jen.Id("Fallbacks")] = jen.Index().Qual(kit, "Fallback").Types(paramsType(t), resultType(t)).Values(fbs...)
 	}
-	return jen.Qual(rt, "TaskSpec").Types(paramsType(t), resultType(t)).Values(d)
+	return jen.Qual(kit, "TaskSpec").Types(paramsType(t), resultType(t)).Values(d)
 }
 
 func castParams(from, to *ir.Task) jen.Code {

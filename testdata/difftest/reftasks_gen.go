@@ -2713,42 +2713,42 @@ func checkTuplePrefix1(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evalua
 // Client calls this package's tasks through a shared runtime executor, which caches, coalesces, retries and falls back as each spec says. A Client is safe for concurrent use.
 type Client struct {
 	x                *runtime.Executor
-	blend            *runtime.Task[BlendParams, Blend]
+	blend            *kit.Task[BlendParams, Blend]
 	blendQuery       *sqlsource.Query
-	conditional      *runtime.Task[ConditionalParams, Conditional]
+	conditional      *kit.Task[ConditionalParams, Conditional]
 	conditionalQuery *sqlsource.Query
-	either           *runtime.Task[EitherParams, Either]
+	either           *kit.Task[EitherParams, Either]
 	eitherQuery      *sqlsource.Query
-	extra            *runtime.Task[ExtraParams, Extra]
+	extra            *kit.Task[ExtraParams, Extra]
 	extraQuery       *sqlsource.Query
 	extraRowScanner  *sqlsource.RowScanner[Extra]
-	keyed            *runtime.Task[KeyedParams, Keyed]
+	keyed            *kit.Task[KeyedParams, Keyed]
 	keyedQuery       *sqlsource.Query
-	maybe            *runtime.Task[MaybeParams, Maybe]
+	maybe            *kit.Task[MaybeParams, Maybe]
 	maybeQuery       *sqlsource.Query
-	merged           *runtime.Task[MergedParams, Merged]
+	merged           *kit.Task[MergedParams, Merged]
 	mergedQuery      *sqlsource.Query
 	mergedRowScanner *sqlsource.RowScanner[Merged]
-	mixed            *runtime.Task[MixedParams, Mixed]
+	mixed            *kit.Task[MixedParams, Mixed]
 	mixedQuery       *sqlsource.Query
-	mode             *runtime.Task[ModeParams, Mode]
+	mode             *kit.Task[ModeParams, Mode]
 	modeQuery        *sqlsource.Query
-	nested           *runtime.Task[NestedParams, Nested]
+	nested           *kit.Task[NestedParams, Nested]
 	nestedQuery      *sqlsource.Query
-	open             *runtime.Task[OpenParams, Open]
+	open             *kit.Task[OpenParams, Open]
 	openQuery        *sqlsource.Query
-	pair             *runtime.Task[PairParams, Pair]
+	pair             *kit.Task[PairParams, Pair]
 	pairQuery        *sqlsource.Query
-	scalar           *runtime.Task[ScalarParams, Scalar]
+	scalar           *kit.Task[ScalarParams, Scalar]
 	scalarQuery      *sqlsource.Query
-	shape            *runtime.Task[ShapeParams, Shape]
+	shape            *kit.Task[ShapeParams, Shape]
 	shapeQuery       *sqlsource.Query
-	tuple            *runtime.Task[TupleParams, Tuple]
+	tuple            *kit.Task[TupleParams, Tuple]
 	tupleQuery       *sqlsource.Query
-	typed            *runtime.Task[TypedParams, Typed]
+	typed            *kit.Task[TypedParams, Typed]
 	typedQuery       *sqlsource.Query
 	typedRowScanner  *sqlsource.RowScanner[Typed]
-	vehicle          *runtime.Task[VehicleParams, Vehicle]
+	vehicle          *kit.Task[VehicleParams, Vehicle]
 	vehicleQuery     *sqlsource.Query
 }
 
@@ -2756,9 +2756,9 @@ type Client struct {
 func NewClient(x *runtime.Executor) *Client {
 	c := &Client{x: x}
 	c.blendQuery = sqlsource.NewQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
-	c.blend = runtime.NewTask(x, runtime.TaskSpec[BlendParams, Blend]{
+	c.blend = kit.NewTask(x, kit.TaskSpec[BlendParams, Blend]{
 		AppendKey:      appendBlendParams,
-		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Cache:          kit.CachePolicy{TTL: time.Minute},
 		Clone:          cloneBlend,
 		Decode:         kit.Decoder(readBlend),
 		Describe:       describeBlendParams,
@@ -2769,9 +2769,9 @@ func NewClient(x *runtime.Executor) *Client {
 		Version:        "d821dc3631ce8b00",
 	})
 	c.conditionalQuery = sqlsource.NewQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
-	c.conditional = runtime.NewTask(x, runtime.TaskSpec[ConditionalParams, Conditional]{
+	c.conditional = kit.NewTask(x, kit.TaskSpec[ConditionalParams, Conditional]{
 		AppendKey:      appendConditionalParams,
-		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Cache:          kit.CachePolicy{TTL: time.Minute},
 		Clone:          cloneConditional,
 		Decode:         kit.Decoder(readConditional),
 		Describe:       describeConditionalParams,
@@ -2782,9 +2782,9 @@ func NewClient(x *runtime.Executor) *Client {
 		Version:        "bac6b7a9a17b6e14",
 	})
 	c.eitherQuery = sqlsource.NewQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
-	c.either = runtime.NewTask(x, runtime.TaskSpec[EitherParams, Either]{
+	c.either = kit.NewTask(x, kit.TaskSpec[EitherParams, Either]{
 		AppendKey:      appendEitherParams,
-		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Cache:          kit.CachePolicy{TTL: time.Minute},
 		Clone:          cloneEither,
 		Decode:         kit.Decoder(readEither),
 		Describe:       describeEitherParams,
@@ -2799,9 +2799,9 @@ func NewClient(x *runtime.Executor) *Client {
 		Columns: []string{"foo"},
 		Scan:    scanExtra,
 	}
-	c.extra = runtime.NewTask(x, runtime.TaskSpec[ExtraParams, Extra]{
+	c.extra = kit.NewTask(x, kit.TaskSpec[ExtraParams, Extra]{
 		AppendKey:      appendExtraParams,
-		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Cache:          kit.CachePolicy{TTL: time.Minute},
 		Clone:          cloneExtra,
 		Decode:         kit.Decoder(readExtra),
 		Describe:       describeExtraParams,
@@ -2812,9 +2812,9 @@ func NewClient(x *runtime.Executor) *Client {
 		Version:        "f350533117287e42",
 	})
 	c.keyedQuery = sqlsource.NewQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
-	c.keyed = runtime.NewTask(x, runtime.TaskSpec[KeyedParams, Keyed]{
+	c.keyed = kit.NewTask(x, kit.TaskSpec[KeyedParams, Keyed]{
 		AppendKey:      appendKeyedParams,
-		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Cache:          kit.CachePolicy{TTL: time.Minute},
 		Clone:          cloneKeyed,
 		Decode:         kit.Decoder(readKeyed),
 		Describe:       describeKeyedParams,
@@ -2825,9 +2825,9 @@ func NewClient(x *runtime.Executor) *Client {
 		Version:        "37c584271bb5cda2",
 	})
 	c.maybeQuery = sqlsource.NewQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
-	c.maybe = runtime.NewTask(x, runtime.TaskSpec[MaybeParams, Maybe]{
+	c.maybe = kit.NewTask(x, kit.TaskSpec[MaybeParams, Maybe]{
 		AppendKey:      appendMaybeParams,
-		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Cache:          kit.CachePolicy{TTL: time.Minute},
 		Clone:          cloneMaybe,
 		Decode:         kit.Decoder(readMaybe),
 		Describe:       describeMaybeParams,
@@ -2842,9 +2842,9 @@ func NewClient(x *runtime.Executor) *Client {
 		Columns: []string{"a", "b"},
 		Scan:    scanMerged,
 	}
-	c.merged = runtime.NewTask(x, runtime.TaskSpec[MergedParams, Merged]{
+	c.merged = kit.NewTask(x, kit.TaskSpec[MergedParams, Merged]{
 		AppendKey:      appendMergedParams,
-		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Cache:          kit.CachePolicy{TTL: time.Minute},
 		Clone:          cloneMerged,
 		Decode:         kit.Decoder(readMerged),
 		Describe:       describeMergedParams,
@@ -2855,9 +2855,9 @@ func NewClient(x *runtime.Executor) *Client {
 		Version:        "b246cc79042cf7a0",
 	})
 	c.mixedQuery = sqlsource.NewQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
-	c.mixed = runtime.NewTask(x, runtime.TaskSpec[MixedParams, Mixed]{
+	c.mixed = kit.NewTask(x, kit.TaskSpec[MixedParams, Mixed]{
 		AppendKey:      appendMixedParams,
-		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Cache:          kit.CachePolicy{TTL: time.Minute},
 		Clone:          cloneMixed,
 		Decode:         kit.Decoder(readMixed),
 		Describe:       describeMixedParams,
@@ -2868,9 +2868,9 @@ func NewClient(x *runtime.Executor) *Client {
 		Version:        "8ddb6276104ceb1a",
 	})
 	c.modeQuery = sqlsource.NewQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
-	c.mode = runtime.NewTask(x, runtime.TaskSpec[ModeParams, Mode]{
+	c.mode = kit.NewTask(x, kit.TaskSpec[ModeParams, Mode]{
 		AppendKey:      appendModeParams,
-		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Cache:          kit.CachePolicy{TTL: time.Minute},
 		Clone:          cloneMode,
 		Decode:         kit.Decoder(readMode),
 		Describe:       describeModeParams,
@@ -2881,9 +2881,9 @@ func NewClient(x *runtime.Executor) *Client {
 		Version:        "a49859063516a239",
 	})
 	c.nestedQuery = sqlsource.NewQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
-	c.nested = runtime.NewTask(x, runtime.TaskSpec[NestedParams, Nested]{
+	c.nested = kit.NewTask(x, kit.TaskSpec[NestedParams, Nested]{
 		AppendKey:      appendNestedParams,
-		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Cache:          kit.CachePolicy{TTL: time.Minute},
 		Clone:          cloneNested,
 		Decode:         kit.Decoder(readNested),
 		Describe:       describeNestedParams,
@@ -2894,9 +2894,9 @@ func NewClient(x *runtime.Executor) *Client {
 		Version:        "094ad34c154fd74b",
 	})
 	c.openQuery = sqlsource.NewQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
-	c.open = runtime.NewTask(x, runtime.TaskSpec[OpenParams, Open]{
+	c.open = kit.NewTask(x, kit.TaskSpec[OpenParams, Open]{
 		AppendKey:      appendOpenParams,
-		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Cache:          kit.CachePolicy{TTL: time.Minute},
 		Clone:          cloneOpen,
 		Decode:         kit.Decoder(readOpen),
 		Describe:       describeOpenParams,
@@ -2907,9 +2907,9 @@ func NewClient(x *runtime.Executor) *Client {
 		Version:        "1d89945cac1120a6",
 	})
 	c.pairQuery = sqlsource.NewQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
-	c.pair = runtime.NewTask(x, runtime.TaskSpec[PairParams, Pair]{
+	c.pair = kit.NewTask(x, kit.TaskSpec[PairParams, Pair]{
 		AppendKey:      appendPairParams,
-		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Cache:          kit.CachePolicy{TTL: time.Minute},
 		Clone:          clonePair,
 		Decode:         kit.Decoder(readPair),
 		Describe:       describePairParams,
@@ -2920,9 +2920,9 @@ func NewClient(x *runtime.Executor) *Client {
 		Version:        "d420d74aa6397a39",
 	})
 	c.scalarQuery = sqlsource.NewQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
-	c.scalar = runtime.NewTask(x, runtime.TaskSpec[ScalarParams, Scalar]{
+	c.scalar = kit.NewTask(x, kit.TaskSpec[ScalarParams, Scalar]{
 		AppendKey:      appendScalarParams,
-		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Cache:          kit.CachePolicy{TTL: time.Minute},
 		Clone:          cloneScalar,
 		Decode:         kit.Decoder(readScalar),
 		Describe:       describeScalarParams,
@@ -2933,9 +2933,9 @@ func NewClient(x *runtime.Executor) *Client {
 		Version:        "fec4b81d1f06496f",
 	})
 	c.shapeQuery = sqlsource.NewQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
-	c.shape = runtime.NewTask(x, runtime.TaskSpec[ShapeParams, Shape]{
+	c.shape = kit.NewTask(x, kit.TaskSpec[ShapeParams, Shape]{
 		AppendKey:      appendShapeParams,
-		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Cache:          kit.CachePolicy{TTL: time.Minute},
 		Clone:          cloneShape,
 		Decode:         kit.Decoder(readShape),
 		Describe:       describeShapeParams,
@@ -2946,9 +2946,9 @@ func NewClient(x *runtime.Executor) *Client {
 		Version:        "c3df6b59b2959a29",
 	})
 	c.tupleQuery = sqlsource.NewQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
-	c.tuple = runtime.NewTask(x, runtime.TaskSpec[TupleParams, Tuple]{
+	c.tuple = kit.NewTask(x, kit.TaskSpec[TupleParams, Tuple]{
 		AppendKey:      appendTupleParams,
-		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Cache:          kit.CachePolicy{TTL: time.Minute},
 		Clone:          cloneTuple,
 		Decode:         kit.Decoder(readTuple),
 		Describe:       describeTupleParams,
@@ -2963,9 +2963,9 @@ func NewClient(x *runtime.Executor) *Client {
 		Columns: []string{"a", "b", "c", "d"},
 		Scan:    scanTyped,
 	}
-	c.typed = runtime.NewTask(x, runtime.TaskSpec[TypedParams, Typed]{
+	c.typed = kit.NewTask(x, kit.TaskSpec[TypedParams, Typed]{
 		AppendKey:      appendTypedParams,
-		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Cache:          kit.CachePolicy{TTL: time.Minute},
 		Clone:          cloneTyped,
 		Decode:         kit.Decoder(readTyped),
 		Describe:       describeTypedParams,
@@ -2976,9 +2976,9 @@ func NewClient(x *runtime.Executor) *Client {
 		Version:        "9016b6f122592e50",
 	})
 	c.vehicleQuery = sqlsource.NewQuery("db", []string{"SELECT body FROM docs WHERE id = ", ""}, []string{"id"})
-	c.vehicle = runtime.NewTask(x, runtime.TaskSpec[VehicleParams, Vehicle]{
+	c.vehicle = kit.NewTask(x, kit.TaskSpec[VehicleParams, Vehicle]{
 		AppendKey:      appendVehicleParams,
-		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Cache:          kit.CachePolicy{TTL: time.Minute},
 		Clone:          cloneVehicle,
 		Decode:         kit.Decoder(readVehicle),
 		Describe:       describeVehicleParams,

@@ -219,11 +219,11 @@ func readUserPlanPlan(rd *kit.Reader, v *UserPlanPlan) {
 // Client calls this package's tasks through a shared runtime executor, which caches, coalesces, retries and falls back as each spec says. A Client is safe for concurrent use.
 type Client struct {
 	x                  *runtime.Executor
-	product            *runtime.Task[ProductParams, Product]
+	product            *kit.Task[ProductParams, Product]
 	productQuery       *sqlsource.Query
 	productRowScanner  *sqlsource.RowScanner[Product]
 	productBatchQuery  *sqlsource.BatchQuery
-	userPlan           *runtime.Task[UserPlanParams, UserPlan]
+	userPlan           *kit.Task[UserPlanParams, UserPlan]
 	userPlanQuery      *sqlsource.Query
 	userPlanRowScanner *sqlsource.RowScanner[UserPlan]
 	userPlanBatchQuery *sqlsource.BatchQuery
@@ -238,15 +238,15 @@ func NewClient(x *runtime.Executor) *Client {
 		Scan:    scanProduct,
 	}
 	c.productBatchQuery = sqlsource.NewBatchQuery("ref", "SELECT sku, name, price_cents FROM products WHERE sku ", "")
-	c.product = runtime.NewTask(x, runtime.TaskSpec[ProductParams, Product]{
+	c.product = kit.NewTask(x, kit.TaskSpec[ProductParams, Product]{
 		AppendKey: appendProductParams,
-		Batch: &runtime.BatchPolicy[ProductParams, Product]{
+		Batch: &kit.BatchPolicy[ProductParams, Product]{
 			Concurrency: 4,
 			FetchMany:   c.fetchManyProduct,
 			MaxSize:     200,
 			Wait:        time.Millisecond,
 		},
-		Cache: runtime.CachePolicy{
+		Cache: kit.CachePolicy{
 			NegativeTTL: 10 * time.Minute,
 			TTL:         10 * time.Minute,
 		},
@@ -266,15 +266,15 @@ func NewClient(x *runtime.Executor) *Client {
 		Scan:    scanUserPlan,
 	}
 	c.userPlanBatchQuery = sqlsource.NewBatchQuery("ref", "SELECT id AS user_id, plan FROM users WHERE id ", "")
-	c.userPlan = runtime.NewTask(x, runtime.TaskSpec[UserPlanParams, UserPlan]{
+	c.userPlan = kit.NewTask(x, kit.TaskSpec[UserPlanParams, UserPlan]{
 		AppendKey: appendUserPlanParams,
-		Batch: &runtime.BatchPolicy[UserPlanParams, UserPlan]{
+		Batch: &kit.BatchPolicy[UserPlanParams, UserPlan]{
 			Concurrency: 4,
 			FetchMany:   c.fetchManyUserPlan,
 			MaxSize:     200,
 			Wait:        time.Millisecond,
 		},
-		Cache: runtime.CachePolicy{
+		Cache: kit.CachePolicy{
 			NegativeTTL: 10 * time.Minute,
 			TTL:         10 * time.Minute,
 		},

@@ -166,7 +166,7 @@ type ProductOptions struct {
 // Client calls this package's tasks through a shared runtime executor, which caches, coalesces, retries and falls back as each spec says. A Client is safe for concurrent use.
 type Client struct {
 	x              *runtime.Executor
-	product        *runtime.Task[ProductParams, Product]
+	product        *kit.Task[ProductParams, Product]
 	productRequest *httpsource.Request
 }
 
@@ -197,9 +197,9 @@ func NewClient(x *runtime.Executor) *Client {
 			},
 		}},
 	}
-	c.product = runtime.NewTask(x, runtime.TaskSpec[ProductParams, Product]{
+	c.product = kit.NewTask(x, kit.TaskSpec[ProductParams, Product]{
 		AppendKey: appendProductParams,
-		Cache: runtime.CachePolicy{
+		Cache: kit.CachePolicy{
 			NegativeTTL: 10 * time.Second,
 			TTL:         time.Minute,
 		},
@@ -207,13 +207,13 @@ func NewClient(x *runtime.Executor) *Client {
 		Decode:   kit.Decoder(readProduct),
 		Describe: describeProductParams,
 		Encode:   appendProduct,
-		Fallbacks: []runtime.Fallback[ProductParams, Product]{{
+		Fallbacks: []kit.Fallback[ProductParams, Product]{{
 			Fn:   kit.FallbackJSON[ProductParams, Product]("{\"sku\":\"UNKNOWN\",\"name\":\"Temporarily unavailable\",\"price\":0,\"currency\":\"EUR\",\"in_stock\":false}"),
 			Name: "value 0",
 		}},
 		Fetch: c.fetchProduct,
 		Name:  "Product",
-		Retry: runtime.RetryPolicy{
+		Retry: kit.RetryPolicy{
 			Attempts:     3,
 			InitialDelay: 20 * time.Millisecond,
 			Jitter:       true,

@@ -129,16 +129,16 @@ func appendServiceConfigParams(dst []byte, v *ServiceConfigParams) []byte {
 // Client calls this package's tasks through a shared runtime executor, which caches, coalesces, retries and falls back as each spec says. A Client is safe for concurrent use.
 type Client struct {
 	x             *runtime.Executor
-	serviceConfig *runtime.Task[ServiceConfigParams, ServiceConfig]
+	serviceConfig *kit.Task[ServiceConfigParams, ServiceConfig]
 }
 
 // NewClient binds the package's tasks to x. The connections and files the tasks name are looked up in x when a task runs.
 func NewClient(x *runtime.Executor) *Client {
 	c := &Client{x: x}
 	filesource.Watch(x, "ServiceConfig", "config/services.yaml")
-	c.serviceConfig = runtime.NewTask(x, runtime.TaskSpec[ServiceConfigParams, ServiceConfig]{
+	c.serviceConfig = kit.NewTask(x, kit.TaskSpec[ServiceConfigParams, ServiceConfig]{
 		AppendKey: appendServiceConfigParams,
-		Cache: runtime.CachePolicy{
+		Cache: kit.CachePolicy{
 			NegativeTTL: 10 * time.Second,
 			TTL:         10 * time.Minute,
 		},

@@ -371,11 +371,11 @@ type UsersByPlanOptions struct {
 // Client calls this package's tasks through a shared runtime executor, which caches, coalesces, retries and falls back as each spec says. A Client is safe for concurrent use.
 type Client struct {
 	x                        *runtime.Executor
-	userProfile              *runtime.Task[UserProfileParams, UserProfile]
+	userProfile              *kit.Task[UserProfileParams, UserProfile]
 	userProfileQuery         *sqlsource.Query
 	userProfileRowScanner    *sqlsource.RowScanner[UserProfile]
-	userProfileFromDirectory *runtime.Task[UserProfileFromDirectoryParams, UserProfile]
-	usersByPlan              *runtime.Task[UsersByPlanParams, UserList]
+	userProfileFromDirectory *kit.Task[UserProfileFromDirectoryParams, UserProfile]
+	usersByPlan              *kit.Task[UsersByPlanParams, UserList]
 	usersByPlanQuery         *sqlsource.Query
 	usersByPlanRowScanner    *sqlsource.RowScanner[UserSummary]
 }
@@ -388,9 +388,9 @@ func NewClient(x *runtime.Executor) *Client {
 		Columns: []string{"id", "name", "email_address", "plan", "created_at", "login_count", "address"},
 		Scan:    scanUserProfile,
 	}
-	c.userProfile = runtime.NewTask(x, runtime.TaskSpec[UserProfileParams, UserProfile]{
+	c.userProfile = kit.NewTask(x, kit.TaskSpec[UserProfileParams, UserProfile]{
 		AppendKey: appendUserProfileParams,
-		Cache: runtime.CachePolicy{
+		Cache: kit.CachePolicy{
 			NegativeTTL:  30 * time.Second,
 			StaleIfError: time.Hour,
 			TTL:          5 * time.Minute,
@@ -399,7 +399,7 @@ func NewClient(x *runtime.Executor) *Client {
 		Decode:   kit.Decoder(readUserProfile),
 		Describe: describeUserProfileParams,
 		Encode:   appendUserProfile,
-		Fallbacks: []runtime.Fallback[UserProfileParams, UserProfile]{{
+		Fallbacks: []kit.Fallback[UserProfileParams, UserProfile]{{
 			Fn: func(ctx context.Context, p *UserProfileParams) (*UserProfile, error) {
 				return c.userProfileFromDirectory.Do(ctx, (*UserProfileFromDirectoryParams)(p))
 			},
@@ -407,7 +407,7 @@ func NewClient(x *runtime.Executor) *Client {
 		}},
 		Fetch: c.fetchUserProfile,
 		Name:  "UserProfile",
-		Retry: runtime.RetryPolicy{
+		Retry: kit.RetryPolicy{
 			Attempts:     3,
 			InitialDelay: 20 * time.Millisecond,
 			Jitter:       true,
@@ -418,7 +418,7 @@ func NewClient(x *runtime.Executor) *Client {
 		ValidateResult: (*UserProfile).Validate,
 		Version:        "4a9ce30ed9bb4118",
 	})
-	c.userProfileFromDirectory = runtime.NewTask(x, runtime.TaskSpec[UserProfileFromDirectoryParams, UserProfile]{
+	c.userProfileFromDirectory = kit.NewTask(x, kit.TaskSpec[UserProfileFromDirectoryParams, UserProfile]{
 		AppendKey:      appendUserProfileFromDirectoryParams,
 		Clone:          cloneUserProfile,
 		Decode:         kit.Decoder(readUserProfile),
@@ -435,14 +435,14 @@ func NewClient(x *runtime.Executor) *Client {
 		Columns: []string{"id", "name"},
 		Scan:    scanUsersByPlan,
 	}
-	c.usersByPlan = runtime.NewTask(x, runtime.TaskSpec[UsersByPlanParams, UserList]{
+	c.usersByPlan = kit.NewTask(x, kit.TaskSpec[UsersByPlanParams, UserList]{
 		AppendKey: appendUsersByPlanParams,
-		Cache:     runtime.CachePolicy{TTL: time.Minute},
+		Cache:     kit.CachePolicy{TTL: time.Minute},
 		Clone:     cloneUserList,
 		Decode:    kit.Decoder(readUserList),
 		Describe:  describeUsersByPlanParams,
 		Encode:    appendUserList,
-		Fallbacks: []runtime.Fallback[UsersByPlanParams, UserList]{{
+		Fallbacks: []kit.Fallback[UsersByPlanParams, UserList]{{
 			Fn:   kit.FallbackJSON[UsersByPlanParams, UserList]("[]"),
 			Name: "value 0",
 		}},

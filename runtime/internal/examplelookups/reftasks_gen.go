@@ -110,15 +110,15 @@ func appendProductParams(dst []byte, v *ProductParams) []byte {
 // Client calls this package's tasks through a shared runtime executor, which caches, coalesces, retries and falls back as each spec says. A Client is safe for concurrent use.
 type Client struct {
 	x       *runtime.Executor
-	product *runtime.Task[ProductParams, Product]
+	product *kit.Task[ProductParams, Product]
 }
 
 // NewClient binds the package's tasks to x. The connections and files the tasks name are looked up in x when a task runs.
 func NewClient(x *runtime.Executor) *Client {
 	c := &Client{x: x}
-	c.product = runtime.NewTask(x, runtime.TaskSpec[ProductParams, Product]{
+	c.product = kit.NewTask(x, kit.TaskSpec[ProductParams, Product]{
 		AppendKey: appendProductParams,
-		Cache: runtime.CachePolicy{
+		Cache: kit.CachePolicy{
 			NegativeTTL: 10 * time.Second,
 			TTL:         time.Minute,
 		},

@@ -359,14 +359,14 @@ func readUserPlan(rd *kit.Reader, v *UserPlan) {
 // Client calls this package's tasks through a shared runtime executor, which caches, coalesces, retries and falls back as each spec says. A Client is safe for concurrent use.
 type Client struct {
 	x                   *runtime.Executor
-	numbered            *runtime.Task[NumberedParams, Numbered]
-	price               *runtime.Task[PriceParams, Price]
+	numbered            *kit.Task[NumberedParams, Numbered]
+	price               *kit.Task[PriceParams, Price]
 	priceRequest        *httpsource.Request
 	priceBatchRequest   *httpsource.Request
-	product             *runtime.Task[ProductParams, Product]
+	product             *kit.Task[ProductParams, Product]
 	productRequest      *httpsource.Request
 	productBatchRequest *httpsource.Request
-	user                *runtime.Task[UserParams, User]
+	user                *kit.Task[UserParams, User]
 	userQuery           *sqlsource.Query
 	userRowScanner      *sqlsource.RowScanner[User]
 	userBatchQuery      *sqlsource.BatchQuery
@@ -375,15 +375,15 @@ type Client struct {
 // NewClient binds the package's tasks to x. The connections and files the tasks name are looked up in x when a task runs.
 func NewClient(x *runtime.Executor) *Client {
 	c := &Client{x: x}
-	c.numbered = runtime.NewTask(x, runtime.TaskSpec[NumberedParams, Numbered]{
+	c.numbered = kit.NewTask(x, kit.TaskSpec[NumberedParams, Numbered]{
 		AppendKey: appendNumberedParams,
-		Batch: &runtime.BatchPolicy[NumberedParams, Numbered]{
+		Batch: &kit.BatchPolicy[NumberedParams, Numbered]{
 			Concurrency: 4,
 			FetchMany:   c.fetchManyNumbered,
 			MaxSize:     10,
 			Wait:        time.Millisecond,
 		},
-		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Cache:          kit.CachePolicy{TTL: time.Minute},
 		Clone:          cloneNumbered,
 		Decode:         kit.Decoder(readNumbered),
 		Describe:       describeNumberedParams,
@@ -410,15 +410,15 @@ func NewClient(x *runtime.Executor) *Client {
 		Path:     httpsource.Template{Parts: []string{"/prices:lookup"}},
 		Pointer:  "/prices",
 	}
-	c.price = runtime.NewTask(x, runtime.TaskSpec[PriceParams, Price]{
+	c.price = kit.NewTask(x, kit.TaskSpec[PriceParams, Price]{
 		AppendKey: appendPriceParams,
-		Batch: &runtime.BatchPolicy[PriceParams, Price]{
+		Batch: &kit.BatchPolicy[PriceParams, Price]{
 			Concurrency: 4,
 			FetchMany:   c.fetchManyPrice,
 			MaxSize:     20,
 			Wait:        time.Millisecond,
 		},
-		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Cache:          kit.CachePolicy{TTL: time.Minute},
 		Clone:          clonePrice,
 		Decode:         kit.Decoder(readPrice),
 		Describe:       describePriceParams,
@@ -452,15 +452,15 @@ func NewClient(x *runtime.Executor) *Client {
 			List: "sku",
 		}},
 	}
-	c.product = runtime.NewTask(x, runtime.TaskSpec[ProductParams, Product]{
+	c.product = kit.NewTask(x, kit.TaskSpec[ProductParams, Product]{
 		AppendKey: appendProductParams,
-		Batch: &runtime.BatchPolicy[ProductParams, Product]{
+		Batch: &kit.BatchPolicy[ProductParams, Product]{
 			Concurrency: 4,
 			FetchMany:   c.fetchManyProduct,
 			MaxSize:     50,
 			Wait:        2 * time.Millisecond,
 		},
-		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Cache:          kit.CachePolicy{TTL: time.Minute},
 		Clone:          cloneProduct,
 		Decode:         kit.Decoder(readProduct),
 		Describe:       describeProductParams,
@@ -477,15 +477,15 @@ func NewClient(x *runtime.Executor) *Client {
 		Scan:    scanUser,
 	}
 	c.userBatchQuery = sqlsource.NewBatchQuery("users", "SELECT id, name, email, plan FROM users WHERE id ", " ORDER BY id")
-	c.user = runtime.NewTask(x, runtime.TaskSpec[UserParams, User]{
+	c.user = kit.NewTask(x, kit.TaskSpec[UserParams, User]{
 		AppendKey: appendUserParams,
-		Batch: &runtime.BatchPolicy[UserParams, User]{
+		Batch: &kit.BatchPolicy[UserParams, User]{
 			Concurrency: 4,
 			FetchMany:   c.fetchManyUser,
 			MaxSize:     100,
 			Wait:        2 * time.Millisecond,
 		},
-		Cache: runtime.CachePolicy{
+		Cache: kit.CachePolicy{
 			NegativeTTL: time.Minute,
 			TTL:         time.Minute,
 		},
@@ -495,7 +495,7 @@ func NewClient(x *runtime.Executor) *Client {
 		Encode:   appendUser,
 		Fetch:    c.fetchUser,
 		Name:     "User",
-		Retry: runtime.RetryPolicy{
+		Retry: kit.RetryPolicy{
 			Attempts:     2,
 			InitialDelay: time.Millisecond,
 			MaxDelay:     5 * time.Millisecond,

@@ -719,35 +719,35 @@ func readTierTier(rd *kit.Reader, v *TierTier) {
 // Client calls this package's tasks through a shared runtime executor, which caches, coalesces, retries and falls back as each spec says. A Client is safe for concurrent use.
 type Client struct {
 	x                       *runtime.Executor
-	account                 *runtime.Task[AccountParams, Account]
+	account                 *kit.Task[AccountParams, Account]
 	accountQuery            *sqlsource.Query
 	accountRowScanner       *sqlsource.RowScanner[Account]
 	accountBatchQuery       *sqlsource.BatchQuery
-	holiday                 *runtime.Task[HolidayParams, Holiday]
+	holiday                 *kit.Task[HolidayParams, Holiday]
 	holidayRequest          *httpsource.Request
 	holidayBatchRequest     *httpsource.Request
-	host                    *runtime.Task[HostParams, Host]
+	host                    *kit.Task[HostParams, Host]
 	hostQuery               *sqlsource.Query
 	hostRowScanner          *sqlsource.RowScanner[Host]
 	hostBatchQuery          *sqlsource.BatchQuery
-	item                    *runtime.Task[ItemParams, Item]
+	item                    *kit.Task[ItemParams, Item]
 	itemQuery               *sqlsource.Query
 	itemRowScanner          *sqlsource.RowScanner[Item]
 	itemBatchQuery          *sqlsource.BatchQuery
-	legacyAccount           *runtime.Task[LegacyAccountParams, LegacyAccount]
+	legacyAccount           *kit.Task[LegacyAccountParams, LegacyAccount]
 	legacyAccountQuery      *sqlsource.Query
 	legacyAccountRowScanner *sqlsource.RowScanner[LegacyAccount]
 	legacyAccountBatchQuery *sqlsource.BatchQuery
-	member                  *runtime.Task[MemberParams, Member]
-	rate                    *runtime.Task[RateParams, Rate]
+	member                  *kit.Task[MemberParams, Member]
+	rate                    *kit.Task[RateParams, Rate]
 	rateQuery               *sqlsource.Query
 	rateRowScanner          *sqlsource.RowScanner[Rate]
 	rateBatchQuery          *sqlsource.BatchQuery
-	shard                   *runtime.Task[ShardParams, Shard]
-	stock                   *runtime.Task[StockParams, Stock]
+	shard                   *kit.Task[ShardParams, Shard]
+	stock                   *kit.Task[StockParams, Stock]
 	stockRequest            *httpsource.Request
 	stockBatchRequest       *httpsource.Request
-	tier                    *runtime.Task[TierParams, Tier]
+	tier                    *kit.Task[TierParams, Tier]
 	tierQuery               *sqlsource.Query
 	tierRowScanner          *sqlsource.RowScanner[Tier]
 	tierBatchQuery          *sqlsource.BatchQuery
@@ -762,15 +762,15 @@ func NewClient(x *runtime.Executor) *Client {
 		Scan:    scanAccount,
 	}
 	c.accountBatchQuery = sqlsource.NewBatchQuery("db", "SELECT id, name FROM accounts WHERE id ", "")
-	c.account = runtime.NewTask(x, runtime.TaskSpec[AccountParams, Account]{
+	c.account = kit.NewTask(x, kit.TaskSpec[AccountParams, Account]{
 		AppendKey: appendAccountParams,
-		Batch: &runtime.BatchPolicy[AccountParams, Account]{
+		Batch: &kit.BatchPolicy[AccountParams, Account]{
 			Concurrency: 4,
 			FetchMany:   c.fetchManyAccount,
 			MaxSize:     50,
 			Wait:        2 * time.Millisecond,
 		},
-		Cache: runtime.CachePolicy{
+		Cache: kit.CachePolicy{
 			NegativeTTL: time.Minute,
 			TTL:         time.Minute,
 		},
@@ -803,15 +803,15 @@ func NewClient(x *runtime.Executor) *Client {
 			List: "day",
 		}},
 	}
-	c.holiday = runtime.NewTask(x, runtime.TaskSpec[HolidayParams, Holiday]{
+	c.holiday = kit.NewTask(x, kit.TaskSpec[HolidayParams, Holiday]{
 		AppendKey: appendHolidayParams,
-		Batch: &runtime.BatchPolicy[HolidayParams, Holiday]{
+		Batch: &kit.BatchPolicy[HolidayParams, Holiday]{
 			Concurrency: 4,
 			FetchMany:   c.fetchManyHoliday,
 			MaxSize:     30,
 			Wait:        time.Millisecond,
 		},
-		Cache: runtime.CachePolicy{
+		Cache: kit.CachePolicy{
 			NegativeTTL: time.Minute,
 			TTL:         time.Minute,
 		},
@@ -831,15 +831,15 @@ func NewClient(x *runtime.Executor) *Client {
 		Scan:    scanHost,
 	}
 	c.hostBatchQuery = sqlsource.NewBatchQuery("db", "SELECT addr, name FROM hosts WHERE addr ", " ORDER BY name")
-	c.host = runtime.NewTask(x, runtime.TaskSpec[HostParams, Host]{
+	c.host = kit.NewTask(x, kit.TaskSpec[HostParams, Host]{
 		AppendKey: appendHostParams,
-		Batch: &runtime.BatchPolicy[HostParams, Host]{
+		Batch: &kit.BatchPolicy[HostParams, Host]{
 			Concurrency: 4,
 			FetchMany:   c.fetchManyHost,
 			MaxSize:     50,
 			Wait:        time.Millisecond,
 		},
-		Cache: runtime.CachePolicy{
+		Cache: kit.CachePolicy{
 			NegativeTTL: time.Minute,
 			TTL:         time.Minute,
 		},
@@ -859,15 +859,15 @@ func NewClient(x *runtime.Executor) *Client {
 		Scan:    scanItem,
 	}
 	c.itemBatchQuery = sqlsource.NewBatchQuery("db", "SELECT sku, title FROM items WHERE sku ", "")
-	c.item = runtime.NewTask(x, runtime.TaskSpec[ItemParams, Item]{
+	c.item = kit.NewTask(x, kit.TaskSpec[ItemParams, Item]{
 		AppendKey: keyItemParams,
-		Batch: &runtime.BatchPolicy[ItemParams, Item]{
+		Batch: &kit.BatchPolicy[ItemParams, Item]{
 			Concurrency: 4,
 			FetchMany:   c.fetchManyItem,
 			MaxSize:     50,
 			Wait:        time.Millisecond,
 		},
-		Cache: runtime.CachePolicy{
+		Cache: kit.CachePolicy{
 			NegativeTTL: time.Minute,
 			TTL:         time.Minute,
 		},
@@ -885,15 +885,15 @@ func NewClient(x *runtime.Executor) *Client {
 		Scan:    scanLegacyAccount,
 	}
 	c.legacyAccountBatchQuery = sqlsource.NewBatchQuery("db", "SELECT code, name FROM legacy_accounts WHERE lower(code) ", "")
-	c.legacyAccount = runtime.NewTask(x, runtime.TaskSpec[LegacyAccountParams, LegacyAccount]{
+	c.legacyAccount = kit.NewTask(x, kit.TaskSpec[LegacyAccountParams, LegacyAccount]{
 		AppendKey: appendLegacyAccountParams,
-		Batch: &runtime.BatchPolicy[LegacyAccountParams, LegacyAccount]{
+		Batch: &kit.BatchPolicy[LegacyAccountParams, LegacyAccount]{
 			Concurrency: 4,
 			FetchMany:   c.fetchManyLegacyAccount,
 			MaxSize:     50,
 			Wait:        time.Millisecond,
 		},
-		Cache: runtime.CachePolicy{
+		Cache: kit.CachePolicy{
 			NegativeTTL: time.Minute,
 			TTL:         time.Minute,
 		},
@@ -905,15 +905,15 @@ func NewClient(x *runtime.Executor) *Client {
 		Name:     "LegacyAccount",
 		Version:  "27b1c748b266d777",
 	})
-	c.member = runtime.NewTask(x, runtime.TaskSpec[MemberParams, Member]{
+	c.member = kit.NewTask(x, kit.TaskSpec[MemberParams, Member]{
 		AppendKey: appendMemberParams,
-		Batch: &runtime.BatchPolicy[MemberParams, Member]{
+		Batch: &kit.BatchPolicy[MemberParams, Member]{
 			Concurrency: 4,
 			FetchMany:   c.fetchManyMember,
 			MaxSize:     20,
 			Wait:        time.Millisecond,
 		},
-		Cache: runtime.CachePolicy{
+		Cache: kit.CachePolicy{
 			NegativeTTL: time.Minute,
 			TTL:         time.Minute,
 		},
@@ -933,15 +933,15 @@ func NewClient(x *runtime.Executor) *Client {
 		Scan:    scanRate,
 	}
 	c.rateBatchQuery = sqlsource.NewBatchQuery("db", "SELECT day, basis_points FROM rates WHERE day ", "")
-	c.rate = runtime.NewTask(x, runtime.TaskSpec[RateParams, Rate]{
+	c.rate = kit.NewTask(x, kit.TaskSpec[RateParams, Rate]{
 		AppendKey: appendRateParams,
-		Batch: &runtime.BatchPolicy[RateParams, Rate]{
+		Batch: &kit.BatchPolicy[RateParams, Rate]{
 			Concurrency: 4,
 			FetchMany:   c.fetchManyRate,
 			MaxSize:     50,
 			Wait:        time.Millisecond,
 		},
-		Cache: runtime.CachePolicy{
+		Cache: kit.CachePolicy{
 			NegativeTTL: time.Minute,
 			TTL:         time.Minute,
 		},
@@ -955,15 +955,15 @@ func NewClient(x *runtime.Executor) *Client {
 		ValidateResult: (*Rate).Validate,
 		Version:        "f3581adebab95c21",
 	})
-	c.shard = runtime.NewTask(x, runtime.TaskSpec[ShardParams, Shard]{
+	c.shard = kit.NewTask(x, kit.TaskSpec[ShardParams, Shard]{
 		AppendKey: appendShardParams,
-		Batch: &runtime.BatchPolicy[ShardParams, Shard]{
+		Batch: &kit.BatchPolicy[ShardParams, Shard]{
 			Concurrency: 4,
 			FetchMany:   c.fetchManyShard,
 			MaxSize:     10,
 			Wait:        time.Millisecond,
 		},
-		Cache: runtime.CachePolicy{
+		Cache: kit.CachePolicy{
 			NegativeTTL: time.Minute,
 			TTL:         time.Minute,
 		},
@@ -992,15 +992,15 @@ func NewClient(x *runtime.Executor) *Client {
 		Path:     httpsource.Template{Parts: []string{"/stock:lookup"}},
 		Pointer:  "/stock",
 	}
-	c.stock = runtime.NewTask(x, runtime.TaskSpec[StockParams, Stock]{
+	c.stock = kit.NewTask(x, kit.TaskSpec[StockParams, Stock]{
 		AppendKey: keyStockParams,
-		Batch: &runtime.BatchPolicy[StockParams, Stock]{
+		Batch: &kit.BatchPolicy[StockParams, Stock]{
 			Concurrency: 4,
 			FetchMany:   c.fetchManyStock,
 			MaxSize:     25,
 			Wait:        time.Millisecond,
 		},
-		Cache: runtime.CachePolicy{
+		Cache: kit.CachePolicy{
 			NegativeTTL: time.Minute,
 			TTL:         time.Minute,
 		},
@@ -1019,15 +1019,15 @@ func NewClient(x *runtime.Executor) *Client {
 		Scan:    scanTier,
 	}
 	c.tierBatchQuery = sqlsource.NewBatchQuery("db", "SELECT tier, label FROM tiers WHERE tier ", "")
-	c.tier = runtime.NewTask(x, runtime.TaskSpec[TierParams, Tier]{
+	c.tier = kit.NewTask(x, kit.TaskSpec[TierParams, Tier]{
 		AppendKey: appendTierParams,
-		Batch: &runtime.BatchPolicy[TierParams, Tier]{
+		Batch: &kit.BatchPolicy[TierParams, Tier]{
 			Concurrency: 4,
 			FetchMany:   c.fetchManyTier,
 			MaxSize:     10,
 			Wait:        time.Millisecond,
 		},
-		Cache: runtime.CachePolicy{
+		Cache: kit.CachePolicy{
 			NegativeTTL: time.Minute,
 			TTL:         time.Minute,
 		},

@@ -690,15 +690,15 @@ func readPet(rd *kit.Reader, v *Pet) {
 // Client calls this package's tasks through a shared runtime executor, which caches, coalesces, retries and falls back as each spec says. A Client is safe for concurrent use.
 type Client struct {
 	x    *runtime.Executor
-	deep *runtime.Task[DeepParams, Deep]
+	deep *kit.Task[DeepParams, Deep]
 }
 
 // NewClient binds the package's tasks to x. The connections and files the tasks name are looked up in x when a task runs.
 func NewClient(x *runtime.Executor) *Client {
 	c := &Client{x: x}
-	c.deep = runtime.NewTask(x, runtime.TaskSpec[DeepParams, Deep]{
+	c.deep = kit.NewTask(x, kit.TaskSpec[DeepParams, Deep]{
 		AppendKey:      appendDeepParams,
-		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Cache:          kit.CachePolicy{TTL: time.Minute},
 		Clone:          cloneDeep,
 		Decode:         kit.Decoder(readDeep),
 		Describe:       describeDeepParams,

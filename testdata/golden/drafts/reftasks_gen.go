@@ -529,10 +529,10 @@ func checkShipmentContactPropPhone(v any, path *kit.Path, vs *kit.Violations, ev
 // Client calls this package's tasks through a shared runtime executor, which caches, coalesces, retries and falls back as each spec says. A Client is safe for concurrent use.
 type Client struct {
 	x                  *runtime.Executor
-	account            *runtime.Task[AccountParams, Account]
+	account            *kit.Task[AccountParams, Account]
 	accountQuery       *sqlsource.Query
 	accountRowScanner  *sqlsource.RowScanner[Account]
-	shipment           *runtime.Task[ShipmentParams, Shipment]
+	shipment           *kit.Task[ShipmentParams, Shipment]
 	shipmentQuery      *sqlsource.Query
 	shipmentRowScanner *sqlsource.RowScanner[Shipment]
 }
@@ -545,9 +545,9 @@ func NewClient(x *runtime.Executor) *Client {
 		Columns: []string{"id", "tags", "point", "payment"},
 		Scan:    scanAccount,
 	}
-	c.account = runtime.NewTask(x, runtime.TaskSpec[AccountParams, Account]{
+	c.account = kit.NewTask(x, kit.TaskSpec[AccountParams, Account]{
 		AppendKey:      appendAccountParams,
-		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Cache:          kit.CachePolicy{TTL: time.Minute},
 		Clone:          cloneAccount,
 		Decode:         kit.Decoder(readAccount),
 		Describe:       describeAccountParams,
@@ -562,9 +562,9 @@ func NewClient(x *runtime.Executor) *Client {
 		Columns: []string{"id", "legs", "route", "contact"},
 		Scan:    scanShipment,
 	}
-	c.shipment = runtime.NewTask(x, runtime.TaskSpec[ShipmentParams, Shipment]{
+	c.shipment = kit.NewTask(x, kit.TaskSpec[ShipmentParams, Shipment]{
 		AppendKey:      appendShipmentParams,
-		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Cache:          kit.CachePolicy{TTL: time.Minute},
 		Clone:          cloneShipment,
 		Decode:         kit.Decoder(readShipment),
 		Describe:       describeShipmentParams,

@@ -667,16 +667,16 @@ type EventOptions struct {
 // Client calls this package's tasks through a shared runtime executor, which caches, coalesces, retries and falls back as each spec says. A Client is safe for concurrent use.
 type Client struct {
 	x                *runtime.Executor
-	booking          *runtime.Task[BookingParams, Booking]
+	booking          *kit.Task[BookingParams, Booking]
 	bookingRequest   *httpsource.Request
-	event            *runtime.Task[EventParams, Event]
+	event            *kit.Task[EventParams, Event]
 	eventQuery       *sqlsource.Query
 	eventRowScanner  *sqlsource.RowScanner[Event]
-	lastSeen         *runtime.Task[LastSeenParams, SeenAt]
+	lastSeen         *kit.Task[LastSeenParams, SeenAt]
 	lastSeenQuery    *sqlsource.Query
-	nextHoliday      *runtime.Task[NextHolidayParams, Holiday]
+	nextHoliday      *kit.Task[NextHolidayParams, Holiday]
 	nextHolidayQuery *sqlsource.Query
-	room             *runtime.Task[RoomParams, Room]
+	room             *kit.Task[RoomParams, Room]
 }
 
 // NewClient binds the package's tasks to x. The connections and files the tasks name are looked up in x when a task runs.
@@ -704,9 +704,9 @@ func NewClient(x *runtime.Executor) *Client {
 			},
 		}},
 	}
-	c.booking = runtime.NewTask(x, runtime.TaskSpec[BookingParams, Booking]{
+	c.booking = kit.NewTask(x, kit.TaskSpec[BookingParams, Booking]{
 		AppendKey:      appendBookingParams,
-		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Cache:          kit.CachePolicy{TTL: time.Minute},
 		Clone:          cloneBooking,
 		Decode:         kit.Decoder(readBooking),
 		Describe:       describeBookingParams,
@@ -722,14 +722,14 @@ func NewClient(x *runtime.Executor) *Client {
 		Columns: []string{"id", "day", "starts", "length", "organizer", "link", "v4", "v6", "at", "ends", "backup", "holidays", "owners", "kind", "host"},
 		Scan:    scanEvent,
 	}
-	c.event = runtime.NewTask(x, runtime.TaskSpec[EventParams, Event]{
+	c.event = kit.NewTask(x, kit.TaskSpec[EventParams, Event]{
 		AppendKey: appendEventParams,
-		Cache:     runtime.CachePolicy{TTL: time.Minute},
+		Cache:     kit.CachePolicy{TTL: time.Minute},
 		Clone:     cloneEvent,
 		Decode:    kit.Decoder(readEvent),
 		Describe:  describeEventParams,
 		Encode:    appendEvent,
-		Fallbacks: []runtime.Fallback[EventParams, Event]{{
+		Fallbacks: []kit.Fallback[EventParams, Event]{{
 			Fn:   kit.FallbackJSON[EventParams, Event]("{\"id\":\"00000000-0000-0000-0000-000000000000\",\"day\":\"2000-01-01\",\"starts\":\"00:00:00Z\",\"length\":\"PT0S\",\"organizer\":\"nobody@example.com\",\"link\":\"https://example.com/\",\"v4\":\"0.0.0.0\",\"v6\":\"::\",\"at\":\"2000-01-01T00:00:00Z\"}"),
 			Name: "value 0",
 		}},
@@ -740,9 +740,9 @@ func NewClient(x *runtime.Executor) *Client {
 		Version:        "df3b22cd40caede6",
 	})
 	c.lastSeenQuery = sqlsource.NewQuery("db", []string{"SELECT seen FROM hosts WHERE addr = ", ""}, []string{"addr"})
-	c.lastSeen = runtime.NewTask(x, runtime.TaskSpec[LastSeenParams, SeenAt]{
+	c.lastSeen = kit.NewTask(x, kit.TaskSpec[LastSeenParams, SeenAt]{
 		AppendKey:      appendLastSeenParams,
-		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Cache:          kit.CachePolicy{TTL: time.Minute},
 		Clone:          cloneSeenAt,
 		Decode:         kit.Decoder(readSeenAt),
 		Describe:       describeLastSeenParams,
@@ -753,9 +753,9 @@ func NewClient(x *runtime.Executor) *Client {
 		Version:        "47952987649bc9ff",
 	})
 	c.nextHolidayQuery = sqlsource.NewQuery("db", []string{"SELECT MIN(day) FROM holidays WHERE country = ", " AND day > ", ""}, []string{"country", "after"})
-	c.nextHoliday = runtime.NewTask(x, runtime.TaskSpec[NextHolidayParams, Holiday]{
+	c.nextHoliday = kit.NewTask(x, kit.TaskSpec[NextHolidayParams, Holiday]{
 		AppendKey:      appendNextHolidayParams,
-		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Cache:          kit.CachePolicy{TTL: time.Minute},
 		Clone:          cloneHoliday,
 		Decode:         kit.Decoder(readHoliday),
 		Describe:       describeNextHolidayParams,
@@ -767,9 +767,9 @@ func NewClient(x *runtime.Executor) *Client {
 		Version:        "3b50e381b8d8fc3c",
 	})
 	filesource.Watch(x, "Room", "rooms.json")
-	c.room = runtime.NewTask(x, runtime.TaskSpec[RoomParams, Room]{
+	c.room = kit.NewTask(x, kit.TaskSpec[RoomParams, Room]{
 		AppendKey:      appendRoomParams,
-		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Cache:          kit.CachePolicy{TTL: time.Minute},
 		Clone:          cloneRoom,
 		Decode:         kit.Decoder(readRoom),
 		Describe:       describeRoomParams,

@@ -234,7 +234,7 @@ type OrderOptions struct {
 // Client calls this package's tasks through a shared runtime executor, which caches, coalesces, retries and falls back as each spec says. A Client is safe for concurrent use.
 type Client struct {
 	x               *runtime.Executor
-	order           *runtime.Task[OrderParams, Order]
+	order           *kit.Task[OrderParams, Order]
 	orderQuery      *sqlsource.Query
 	orderRowScanner *sqlsource.RowScanner[Order]
 }
@@ -247,9 +247,9 @@ func NewClient(x *runtime.Executor) *Client {
 		Columns: []string{"id", "total", "discount", "weight", "priority", "subnet", "status", "customer_ref", "lines"},
 		Scan:    scanOrder,
 	}
-	c.order = runtime.NewTask(x, runtime.TaskSpec[OrderParams, Order]{
+	c.order = kit.NewTask(x, kit.TaskSpec[OrderParams, Order]{
 		AppendKey:      keyOrderParams,
-		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Cache:          kit.CachePolicy{TTL: time.Minute},
 		Clone:          cloneOrder,
 		Decode:         kit.Decoder(readOrder),
 		Describe:       describeOrderParams,

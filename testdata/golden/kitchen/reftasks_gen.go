@@ -602,19 +602,19 @@ type ItemsByCategoryOptions struct {
 // Client calls this package's tasks through a shared runtime executor, which caches, coalesces, retries and falls back as each spec says. A Client is safe for concurrent use.
 type Client struct {
 	x                           *runtime.Executor
-	anyItem                     *runtime.Task[AnyItemParams, Item]
+	anyItem                     *kit.Task[AnyItemParams, Item]
 	anyItemQuery                *sqlsource.Query
 	anyItemRowScanner           *sqlsource.RowScanner[Item]
-	categoryTree                *runtime.Task[CategoryTreeParams, CategoryTree]
-	item                        *runtime.Task[ItemParams, Item]
+	categoryTree                *kit.Task[CategoryTreeParams, CategoryTree]
+	item                        *kit.Task[ItemParams, Item]
 	itemQuery                   *sqlsource.Query
 	itemRowScanner              *sqlsource.RowScanner[Item]
-	itemCount                   *runtime.Task[ItemCountParams, ItemCountResult]
+	itemCount                   *kit.Task[ItemCountParams, ItemCountResult]
 	itemCountQuery              *sqlsource.Query
-	itemOrPlaceholder           *runtime.Task[ItemOrPlaceholderParams, Item]
+	itemOrPlaceholder           *kit.Task[ItemOrPlaceholderParams, Item]
 	itemOrPlaceholderQuery      *sqlsource.Query
 	itemOrPlaceholderRowScanner *sqlsource.RowScanner[Item]
-	itemsByCategory             *runtime.Task[ItemsByCategoryParams, ItemList]
+	itemsByCategory             *kit.Task[ItemsByCategoryParams, ItemList]
 	itemsByCategoryQuery        *sqlsource.Query
 	itemsByCategoryRowScanner   *sqlsource.RowScanner[Item]
 }
@@ -627,7 +627,7 @@ func NewClient(x *runtime.Executor) *Client {
 		Columns: []string{"id", "title", "price", "quantity", "active", "created_at", "tags", "attributes", "category", "discount", "note", "rating"},
 		Scan:    scanAnyItem,
 	}
-	c.anyItem = runtime.NewTask(x, runtime.TaskSpec[AnyItemParams, Item]{
+	c.anyItem = kit.NewTask(x, kit.TaskSpec[AnyItemParams, Item]{
 		AppendKey:      appendAnyItemParams,
 		Clone:          cloneItem,
 		Decode:         kit.Decoder(readItem),
@@ -639,9 +639,9 @@ func NewClient(x *runtime.Executor) *Client {
 		ValidateResult: (*Item).Validate,
 		Version:        "4802568944997edc",
 	})
-	c.categoryTree = runtime.NewTask(x, runtime.TaskSpec[CategoryTreeParams, CategoryTree]{
+	c.categoryTree = kit.NewTask(x, kit.TaskSpec[CategoryTreeParams, CategoryTree]{
 		AppendKey: appendCategoryTreeParams,
-		Cache: runtime.CachePolicy{
+		Cache: kit.CachePolicy{
 			NegativeTTL: time.Minute,
 			TTL:         time.Minute,
 		},
@@ -651,7 +651,7 @@ func NewClient(x *runtime.Executor) *Client {
 		Encode:   appendCategoryTree,
 		Fetch:    c.fetchCategoryTree,
 		Name:     "CategoryTree",
-		Retry: runtime.RetryPolicy{
+		Retry: kit.RetryPolicy{
 			Attempts:     3,
 			InitialDelay: time.Millisecond,
 			MaxDelay:     2 * time.Millisecond,
@@ -666,9 +666,9 @@ func NewClient(x *runtime.Executor) *Client {
 		Columns: []string{"id", "title", "price", "quantity", "active", "created_at", "tags", "attributes", "category", "discount", "note", "rating"},
 		Scan:    scanItem,
 	}
-	c.item = runtime.NewTask(x, runtime.TaskSpec[ItemParams, Item]{
+	c.item = kit.NewTask(x, kit.TaskSpec[ItemParams, Item]{
 		AppendKey: appendItemParams,
-		Cache: runtime.CachePolicy{
+		Cache: kit.CachePolicy{
 			NegativeTTL: 10 * time.Second,
 			TTL:         time.Minute,
 		},
@@ -678,7 +678,7 @@ func NewClient(x *runtime.Executor) *Client {
 		Encode:   appendItem,
 		Fetch:    c.fetchItem,
 		Name:     "Item",
-		Retry: runtime.RetryPolicy{
+		Retry: kit.RetryPolicy{
 			Attempts:     2,
 			InitialDelay: time.Millisecond,
 			MaxDelay:     5 * time.Millisecond,
@@ -689,7 +689,7 @@ func NewClient(x *runtime.Executor) *Client {
 		Version:        "37f8e0a1fc1337c2",
 	})
 	c.itemCountQuery = sqlsource.NewQuery("catalog", []string{"SELECT COUNT(*) AS n FROM items WHERE category = ", ""}, []string{"category"})
-	c.itemCount = runtime.NewTask(x, runtime.TaskSpec[ItemCountParams, ItemCountResult]{
+	c.itemCount = kit.NewTask(x, kit.TaskSpec[ItemCountParams, ItemCountResult]{
 		AppendKey:      appendItemCountParams,
 		Clone:          cloneItemCountResult,
 		Decode:         kit.Decoder(readItemCountResult),
@@ -706,14 +706,14 @@ func NewClient(x *runtime.Executor) *Client {
 		Columns: []string{"id", "title", "price", "quantity", "active", "created_at", "tags", "attributes", "category", "discount", "note", "rating"},
 		Scan:    scanItemOrPlaceholder,
 	}
-	c.itemOrPlaceholder = runtime.NewTask(x, runtime.TaskSpec[ItemOrPlaceholderParams, Item]{
+	c.itemOrPlaceholder = kit.NewTask(x, kit.TaskSpec[ItemOrPlaceholderParams, Item]{
 		AppendKey: appendItemOrPlaceholderParams,
-		Cache:     runtime.CachePolicy{TTL: time.Minute},
+		Cache:     kit.CachePolicy{TTL: time.Minute},
 		Clone:     cloneItem,
 		Decode:    kit.Decoder(readItem),
 		Describe:  describeItemOrPlaceholderParams,
 		Encode:    appendItem,
-		Fallbacks: []runtime.Fallback[ItemOrPlaceholderParams, Item]{{
+		Fallbacks: []kit.Fallback[ItemOrPlaceholderParams, Item]{{
 			Fn: func(ctx context.Context, p *ItemOrPlaceholderParams) (*Item, error) {
 				return c.item.Do(ctx, (*ItemParams)(p))
 			},
@@ -724,7 +724,7 @@ func NewClient(x *runtime.Executor) *Client {
 		}},
 		Fetch: c.fetchItemOrPlaceholder,
 		Name:  "ItemOrPlaceholder",
-		Retry: runtime.RetryPolicy{
+		Retry: kit.RetryPolicy{
 			Attempts:     3,
 			InitialDelay: time.Millisecond,
 			MaxDelay:     2 * time.Millisecond,
@@ -738,9 +738,9 @@ func NewClient(x *runtime.Executor) *Client {
 		Columns: []string{"id", "title", "price", "quantity", "active", "created_at", "tags", "attributes", "category", "discount", "note", "rating"},
 		Scan:    scanItemsByCategory,
 	}
-	c.itemsByCategory = runtime.NewTask(x, runtime.TaskSpec[ItemsByCategoryParams, ItemList]{
+	c.itemsByCategory = kit.NewTask(x, kit.TaskSpec[ItemsByCategoryParams, ItemList]{
 		AppendKey:      appendItemsByCategoryParams,
-		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Cache:          kit.CachePolicy{TTL: time.Minute},
 		Clone:          cloneItemList,
 		Decode:         kit.Decoder(readItemList),
 		Describe:       describeItemsByCategoryParams,

@@ -2084,10 +2084,10 @@ func checkGalleryWhenString1(v any, path *kit.Path, vs *kit.Violations, ev *kit.
 // Client calls this package's tasks through a shared runtime executor, which caches, coalesces, retries and falls back as each spec says. A Client is safe for concurrent use.
 type Client struct {
 	x                 *runtime.Executor
-	frame             *runtime.Task[FrameParams, Frame]
+	frame             *kit.Task[FrameParams, Frame]
 	frameQuery        *sqlsource.Query
 	frameRowScanner   *sqlsource.RowScanner[Frame]
-	gallery           *runtime.Task[GalleryParams, Gallery]
+	gallery           *kit.Task[GalleryParams, Gallery]
 	galleryQuery      *sqlsource.Query
 	galleryRowScanner *sqlsource.RowScanner[Gallery]
 }
@@ -2100,9 +2100,9 @@ func NewClient(x *runtime.Executor) *Client {
 		Columns: []string{"shape", "price", "tree"},
 		Scan:    scanFrame,
 	}
-	c.frame = runtime.NewTask(x, runtime.TaskSpec[FrameParams, Frame]{
+	c.frame = kit.NewTask(x, kit.TaskSpec[FrameParams, Frame]{
 		AppendKey:      appendFrameParams,
-		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Cache:          kit.CachePolicy{TTL: time.Minute},
 		Clone:          cloneFrame,
 		Decode:         kit.Decoder(readFrame),
 		Describe:       describeFrameParams,
@@ -2117,9 +2117,9 @@ func NewClient(x *runtime.Executor) *Client {
 		Columns: []string{"id", "shapes", "owner", "headers", "span", "price", "tree", "extras", "mode", "when", "addr", "ids", "stamp"},
 		Scan:    scanGallery,
 	}
-	c.gallery = runtime.NewTask(x, runtime.TaskSpec[GalleryParams, Gallery]{
+	c.gallery = kit.NewTask(x, kit.TaskSpec[GalleryParams, Gallery]{
 		AppendKey:      appendGalleryParams,
-		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Cache:          kit.CachePolicy{TTL: time.Minute},
 		Clone:          cloneGallery,
 		Decode:         kit.Decoder(readGallery),
 		Describe:       describeGalleryParams,

@@ -341,13 +341,13 @@ type BOptions struct {
 // Client calls this package's tasks through a shared runtime executor, which caches, coalesces, retries and falls back as each spec says. A Client is safe for concurrent use.
 type Client struct {
 	x            *runtime.Executor
-	a            *runtime.Task[AParams, Thing]
+	a            *kit.Task[AParams, Thing]
 	aQuery       *sqlsource.Query
 	aRowScanner  *sqlsource.RowScanner[Thing]
-	b            *runtime.Task[BParams, Thing2]
+	b            *kit.Task[BParams, Thing2]
 	bQuery       *sqlsource.Query
 	bRowScanner  *sqlsource.RowScanner[Thing2]
-	c_           *runtime.Task[CParams, Client2]
+	c_           *kit.Task[CParams, Client2]
 	c_Query      *sqlsource.Query
 	c_RowScanner *sqlsource.RowScanner[Client2]
 }
@@ -360,9 +360,9 @@ func NewClient(x *runtime.Executor) *Client {
 		Columns: []string{"id"},
 		Scan:    scanA,
 	}
-	c.a = runtime.NewTask(x, runtime.TaskSpec[AParams, Thing]{
+	c.a = kit.NewTask(x, kit.TaskSpec[AParams, Thing]{
 		AppendKey: appendAParams,
-		Cache:     runtime.CachePolicy{TTL: time.Minute},
+		Cache:     kit.CachePolicy{TTL: time.Minute},
 		Clone:     cloneThing,
 		Decode:    kit.Decoder(readThing),
 		Describe:  describeAParams,
@@ -376,9 +376,9 @@ func NewClient(x *runtime.Executor) *Client {
 		Columns: []string{"n"},
 		Scan:    scanB,
 	}
-	c.b = runtime.NewTask(x, runtime.TaskSpec[BParams, Thing2]{
+	c.b = kit.NewTask(x, kit.TaskSpec[BParams, Thing2]{
 		AppendKey: appendBParams,
-		Cache:     runtime.CachePolicy{TTL: time.Minute},
+		Cache:     kit.CachePolicy{TTL: time.Minute},
 		Clone:     cloneThing2,
 		Decode:    kit.Decoder(readThing2),
 		Describe:  describeBParams,
@@ -392,9 +392,9 @@ func NewClient(x *runtime.Executor) *Client {
 		Columns: []string{"status", "also", "home", "work"},
 		Scan:    scanC,
 	}
-	c.c_ = runtime.NewTask(x, runtime.TaskSpec[CParams, Client2]{
+	c.c_ = kit.NewTask(x, kit.TaskSpec[CParams, Client2]{
 		AppendKey:      appendCParams,
-		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Cache:          kit.CachePolicy{TTL: time.Minute},
 		Clone:          cloneClient2,
 		Decode:         kit.Decoder(readClient2),
 		Describe:       describeCParams,

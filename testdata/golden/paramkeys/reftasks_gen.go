@@ -818,15 +818,15 @@ type KeySQLOptions struct {
 // Client calls this package's tasks through a shared runtime executor, which caches, coalesces, retries and falls back as each spec says. A Client is safe for concurrent use.
 type Client struct {
 	x                *runtime.Executor
-	guarded          *runtime.Task[GuardedParams, Guard]
+	guarded          *kit.Task[GuardedParams, Guard]
 	guardedRequest   *httpsource.Request
-	keyFile          *runtime.Task[KeyFileParams, Echo]
-	keyGet           *runtime.Task[KeyGetParams, Echo]
+	keyFile          *kit.Task[KeyFileParams, Echo]
+	keyGet           *kit.Task[KeyGetParams, Echo]
 	keyGetRequest    *httpsource.Request
-	keyGo            *runtime.Task[KeyGoParams, Echo]
-	keyPost          *runtime.Task[KeyPostParams, Echo]
+	keyGo            *kit.Task[KeyGoParams, Echo]
+	keyPost          *kit.Task[KeyPostParams, Echo]
 	keyPostRequest   *httpsource.Request
-	keySQL           *runtime.Task[KeySQLParams, Echo]
+	keySQL           *kit.Task[KeySQLParams, Echo]
 	keySQLQuery      *sqlsource.Query
 	keySQLRowScanner *sqlsource.RowScanner[Echo]
 }
@@ -863,9 +863,9 @@ func NewClient(x *runtime.Executor) *Client {
 			},
 		}},
 	}
-	c.guarded = runtime.NewTask(x, runtime.TaskSpec[GuardedParams, Guard]{
+	c.guarded = kit.NewTask(x, kit.TaskSpec[GuardedParams, Guard]{
 		AppendKey: keyGuardedParams,
-		Cache: runtime.CachePolicy{
+		Cache: kit.CachePolicy{
 			NegativeTTL: time.Minute,
 			TTL:         time.Minute,
 		},
@@ -875,7 +875,7 @@ func NewClient(x *runtime.Executor) *Client {
 		Encode:   appendGuard,
 		Fetch:    c.fetchGuarded,
 		Name:     "Guarded",
-		Retry: runtime.RetryPolicy{
+		Retry: kit.RetryPolicy{
 			Attempts:     2,
 			InitialDelay: time.Millisecond,
 			MaxDelay:     2 * time.Millisecond,
@@ -885,9 +885,9 @@ func NewClient(x *runtime.Executor) *Client {
 		Version:        "9cdd6181ee082f86",
 	})
 	filesource.Watch(x, "KeyFile", "records.json")
-	c.keyFile = runtime.NewTask(x, runtime.TaskSpec[KeyFileParams, Echo]{
+	c.keyFile = kit.NewTask(x, kit.TaskSpec[KeyFileParams, Echo]{
 		AppendKey: keyKeyFileParams,
-		Cache: runtime.CachePolicy{
+		Cache: kit.CachePolicy{
 			NegativeTTL: time.Hour,
 			TTL:         time.Hour,
 		},
@@ -946,9 +946,9 @@ func NewClient(x *runtime.Executor) *Client {
 			},
 		}},
 	}
-	c.keyGet = runtime.NewTask(x, runtime.TaskSpec[KeyGetParams, Echo]{
+	c.keyGet = kit.NewTask(x, kit.TaskSpec[KeyGetParams, Echo]{
 		AppendKey:      keyKeyGetParams,
-		Cache:          runtime.CachePolicy{TTL: time.Hour},
+		Cache:          kit.CachePolicy{TTL: time.Hour},
 		Clone:          cloneEcho,
 		Decode:         kit.Decoder(readEcho),
 		Describe:       describeKeyGetParams,
@@ -958,9 +958,9 @@ func NewClient(x *runtime.Executor) *Client {
 		ValidateParams: (*KeyGetParams).Validate,
 		Version:        "5dd239b617636f3d",
 	})
-	c.keyGo = runtime.NewTask(x, runtime.TaskSpec[KeyGoParams, Echo]{
+	c.keyGo = kit.NewTask(x, kit.TaskSpec[KeyGoParams, Echo]{
 		AppendKey: keyKeyGoParams,
-		Cache:     runtime.CachePolicy{TTL: time.Hour},
+		Cache:     kit.CachePolicy{TTL: time.Hour},
 		Clone:     cloneEcho,
 		Decode:    kit.Decoder(readEcho),
 		Describe:  describeKeyGoParams,
@@ -975,9 +975,9 @@ func NewClient(x *runtime.Executor) *Client {
 		NotFound: []int{404},
 		Path:     httpsource.Template{Parts: []string{"/post"}},
 	}
-	c.keyPost = runtime.NewTask(x, runtime.TaskSpec[KeyPostParams, Echo]{
+	c.keyPost = kit.NewTask(x, kit.TaskSpec[KeyPostParams, Echo]{
 		AppendKey: keyKeyPostParams,
-		Cache:     runtime.CachePolicy{TTL: time.Hour},
+		Cache:     kit.CachePolicy{TTL: time.Hour},
 		Clone:     cloneEcho,
 		Decode:    kit.Decoder(readEcho),
 		Describe:  describeKeyPostParams,
@@ -991,9 +991,9 @@ func NewClient(x *runtime.Executor) *Client {
 		Columns: []string{"seen"},
 		Scan:    scanKeySQL,
 	}
-	c.keySQL = runtime.NewTask(x, runtime.TaskSpec[KeySQLParams, Echo]{
+	c.keySQL = kit.NewTask(x, kit.TaskSpec[KeySQLParams, Echo]{
 		AppendKey:      keyKeySQLParams,
-		Cache:          runtime.CachePolicy{TTL: time.Hour},
+		Cache:          kit.CachePolicy{TTL: time.Hour},
 		Clone:          cloneEcho,
 		Decode:         kit.Decoder(readEcho),
 		Describe:       describeKeySQLParams,

@@ -636,22 +636,22 @@ type RecordOptions struct {
 // Client calls this package's tasks through a shared runtime executor, which caches, coalesces, retries and falls back as each spec says. A Client is safe for concurrent use.
 type Client struct {
 	x      *runtime.Executor
-	record *runtime.Task[RecordParams, Record]
-	shapes *runtime.Task[ShapesParams, Shapes]
+	record *kit.Task[RecordParams, Record]
+	shapes *kit.Task[ShapesParams, Shapes]
 }
 
 // NewClient binds the package's tasks to x. The connections and files the tasks name are looked up in x when a task runs.
 func NewClient(x *runtime.Executor) *Client {
 	c := &Client{x: x}
 	filesource.Watch(x, "Record", "records.json")
-	c.record = runtime.NewTask(x, runtime.TaskSpec[RecordParams, Record]{
+	c.record = kit.NewTask(x, kit.TaskSpec[RecordParams, Record]{
 		AppendKey: appendRecordParams,
-		Cache:     runtime.CachePolicy{TTL: time.Minute},
+		Cache:     kit.CachePolicy{TTL: time.Minute},
 		Clone:     cloneRecord,
 		Decode:    kit.Decoder(readRecord),
 		Describe:  describeRecordParams,
 		Encode:    appendRecord,
-		Fallbacks: []runtime.Fallback[RecordParams, Record]{{
+		Fallbacks: []kit.Fallback[RecordParams, Record]{{
 			Fn:   kit.FallbackJSON[RecordParams, Record]("{\"-\":\"dash\",\"a,b\":1,\"\":\"empty\",\"a.b\":\"x\"}"),
 			Name: "value 0",
 		}},
@@ -662,9 +662,9 @@ func NewClient(x *runtime.Executor) *Client {
 		Version:        "cb20a1119666fe79",
 	})
 	filesource.Watch(x, "Shapes", "shapes.json")
-	c.shapes = runtime.NewTask(x, runtime.TaskSpec[ShapesParams, Shapes]{
+	c.shapes = kit.NewTask(x, kit.TaskSpec[ShapesParams, Shapes]{
 		AppendKey:      appendShapesParams,
-		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Cache:          kit.CachePolicy{TTL: time.Minute},
 		Clone:          cloneShapes,
 		Decode:         kit.Decoder(readShapes),
 		Describe:       describeShapesParams,

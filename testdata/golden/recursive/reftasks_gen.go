@@ -851,17 +851,17 @@ func checkNodeLinkRefPropParent(v any, path *kit.Path, vs *kit.Violations, ev *k
 // Client calls this package's tasks through a shared runtime executor, which caches, coalesces, retries and falls back as each spec says. A Client is safe for concurrent use.
 type Client struct {
 	x      *runtime.Executor
-	shapes *runtime.Task[ShapesParams, ShapesResult]
-	woods  *runtime.Task[WoodsParams, Forest]
+	shapes *kit.Task[ShapesParams, ShapesResult]
+	woods  *kit.Task[WoodsParams, Forest]
 }
 
 // NewClient binds the package's tasks to x. The connections and files the tasks name are looked up in x when a task runs.
 func NewClient(x *runtime.Executor) *Client {
 	c := &Client{x: x}
 	filesource.Watch(x, "Shapes", "shapes.json")
-	c.shapes = runtime.NewTask(x, runtime.TaskSpec[ShapesParams, ShapesResult]{
+	c.shapes = kit.NewTask(x, kit.TaskSpec[ShapesParams, ShapesResult]{
 		AppendKey:      appendShapesParams,
-		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Cache:          kit.CachePolicy{TTL: time.Minute},
 		Clone:          cloneShapesResult,
 		Decode:         kit.Decoder(readShapesResult),
 		Describe:       describeShapesParams,
@@ -872,9 +872,9 @@ func NewClient(x *runtime.Executor) *Client {
 		Version:        "e294a2d183565f21",
 	})
 	filesource.Watch(x, "Woods", "woods.json")
-	c.woods = runtime.NewTask(x, runtime.TaskSpec[WoodsParams, Forest]{
+	c.woods = kit.NewTask(x, kit.TaskSpec[WoodsParams, Forest]{
 		AppendKey:      appendWoodsParams,
-		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Cache:          kit.CachePolicy{TTL: time.Minute},
 		Clone:          cloneForest,
 		Decode:         kit.Decoder(readForest),
 		Describe:       describeWoodsParams,

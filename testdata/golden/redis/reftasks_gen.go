@@ -225,9 +225,9 @@ func appendStockParams(dst []byte, v *StockParams) []byte {
 // Client calls this package's tasks through a shared runtime executor, which caches, coalesces, retries and falls back as each spec says. A Client is safe for concurrent use.
 type Client struct {
 	x           *runtime.Executor
-	sku         *runtime.Task[SkuParams, SKUInfo]
+	sku         *kit.Task[SkuParams, SKUInfo]
 	skuSource   *redissource.Key
-	stock       *runtime.Task[StockParams, StockLevel]
+	stock       *kit.Task[StockParams, StockLevel]
 	stockSource *redissource.Key
 }
 
@@ -235,15 +235,15 @@ type Client struct {
 func NewClient(x *runtime.Executor) *Client {
 	c := &Client{x: x}
 	c.skuSource = redissource.NewKey("refdata", redissource.String, []string{"sku:", ""}, []string{"sku"})
-	c.sku = runtime.NewTask(x, runtime.TaskSpec[SkuParams, SKUInfo]{
+	c.sku = kit.NewTask(x, kit.TaskSpec[SkuParams, SKUInfo]{
 		AppendKey: appendSkuParams,
-		Batch: &runtime.BatchPolicy[SkuParams, SKUInfo]{
+		Batch: &kit.BatchPolicy[SkuParams, SKUInfo]{
 			Concurrency: 4,
 			FetchMany:   c.fetchManySku,
 			MaxSize:     100,
 			Wait:        time.Millisecond,
 		},
-		Cache: runtime.CachePolicy{
+		Cache: kit.CachePolicy{
 			NegativeTTL: 5 * time.Second,
 			TTL:         time.Minute,
 		},
@@ -253,7 +253,7 @@ func NewClient(x *runtime.Executor) *Client {
 		Encode:   appendSKUInfo,
 		Fetch:    c.fetchSku,
 		Name:     "Sku",
-		Retry: runtime.RetryPolicy{
+		Retry: kit.RetryPolicy{
 			Attempts:     2,
 			InitialDelay: 5 * time.Millisecond,
 			MaxDelay:     20 * time.Millisecond,
@@ -264,9 +264,9 @@ func NewClient(x *runtime.Executor) *Client {
 		Version:        "a3ee177a83149be6",
 	})
 	c.stockSource = redissource.NewKey("refdata", redissource.Hash, []string{"stock:", ":", ":", ""}, []string{"warehouse", "sku", "day"})
-	c.stock = runtime.NewTask(x, runtime.TaskSpec[StockParams, StockLevel]{
+	c.stock = kit.NewTask(x, kit.TaskSpec[StockParams, StockLevel]{
 		AppendKey:      appendStockParams,
-		Cache:          runtime.CachePolicy{TTL: 10 * time.Second},
+		Cache:          kit.CachePolicy{TTL: 10 * time.Second},
 		Clone:          cloneStockLevel,
 		Decode:         kit.Decoder(readStockLevel),
 		Describe:       describeStockParams,

@@ -1537,14 +1537,14 @@ func checkWideBoundsResultLooseContains(v any, path *kit.Path, vs *kit.Violation
 // Client calls this package's tasks through a shared runtime executor, which caches, coalesces, retries and falls back as each spec says. A Client is safe for concurrent use.
 type Client struct {
 	x                    *runtime.Executor
-	abc                  *runtime.Task[ABCParams, ABCResult]
+	abc                  *kit.Task[ABCParams, ABCResult]
 	abcRequest           *httpsource.Request
-	abc2                 *runtime.Task[AbcParams, Pattern0]
+	abc2                 *kit.Task[AbcParams, Pattern0]
 	abc2Request          *httpsource.Request
-	fallbackNames        *runtime.Task[FallbackNamesParams, FallbackNamesResult]
+	fallbackNames        *kit.Task[FallbackNamesParams, FallbackNamesResult]
 	fallbackNamesRequest *httpsource.Request
-	wideBounds           *runtime.Task[WideBoundsParams, WideBoundsResult]
-	x2                   *runtime.Task[XParams, XResult]
+	wideBounds           *kit.Task[WideBoundsParams, WideBoundsResult]
+	x2                   *kit.Task[XParams, XResult]
 	x2Query              *sqlsource.Query
 	x2RowScanner         *sqlsource.RowScanner[XResult]
 }
@@ -1561,9 +1561,9 @@ func NewClient(x *runtime.Executor) *Client {
 			Parts:  []string{"/abc/", ""},
 		},
 	}
-	c.abc = runtime.NewTask(x, runtime.TaskSpec[ABCParams, ABCResult]{
+	c.abc = kit.NewTask(x, kit.TaskSpec[ABCParams, ABCResult]{
 		AppendKey:      appendABCParams,
-		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Cache:          kit.CachePolicy{TTL: time.Minute},
 		Clone:          cloneABCResult,
 		Decode:         kit.Decoder(readABCResult),
 		Describe:       describeABCParams,
@@ -1582,9 +1582,9 @@ func NewClient(x *runtime.Executor) *Client {
 			Parts:  []string{"/abc2/", ""},
 		},
 	}
-	c.abc2 = runtime.NewTask(x, runtime.TaskSpec[AbcParams, Pattern0]{
+	c.abc2 = kit.NewTask(x, kit.TaskSpec[AbcParams, Pattern0]{
 		AppendKey:      appendAbcParams,
-		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Cache:          kit.CachePolicy{TTL: time.Minute},
 		Clone:          clonePattern0,
 		Decode:         kit.Decoder(readPattern0),
 		Describe:       describeAbcParams,
@@ -1603,9 +1603,9 @@ func NewClient(x *runtime.Executor) *Client {
 			Parts:  []string{"/fallback-names/", ""},
 		},
 	}
-	c.fallbackNames = runtime.NewTask(x, runtime.TaskSpec[FallbackNamesParams, FallbackNamesResult]{
+	c.fallbackNames = kit.NewTask(x, kit.TaskSpec[FallbackNamesParams, FallbackNamesResult]{
 		AppendKey:      appendFallbackNamesParams,
-		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Cache:          kit.CachePolicy{TTL: time.Minute},
 		Clone:          cloneFallbackNamesResult,
 		Decode:         kit.Decoder(readFallbackNamesResult),
 		Describe:       describeFallbackNamesParams,
@@ -1616,9 +1616,9 @@ func NewClient(x *runtime.Executor) *Client {
 		Version:        "98ea218b1a5b48e2",
 	})
 	filesource.Watch(x, "WideBounds", "wide.json")
-	c.wideBounds = runtime.NewTask(x, runtime.TaskSpec[WideBoundsParams, WideBoundsResult]{
+	c.wideBounds = kit.NewTask(x, kit.TaskSpec[WideBoundsParams, WideBoundsResult]{
 		AppendKey:      appendWideBoundsParams,
-		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Cache:          kit.CachePolicy{TTL: time.Minute},
 		Clone:          cloneWideBoundsResult,
 		Decode:         kit.Decoder(readWideBoundsResult),
 		Describe:       describeWideBoundsParams,
@@ -1634,9 +1634,9 @@ func NewClient(x *runtime.Executor) *Client {
 		Columns: []string{"status", "level", "mixed", "at", "since", "pinned", "name", "flag", "count", "ratio", "big", "maybe", "empty", "nested"},
 		Scan:    scanX,
 	}
-	c.x2 = runtime.NewTask(x, runtime.TaskSpec[XParams, XResult]{
+	c.x2 = kit.NewTask(x, kit.TaskSpec[XParams, XResult]{
 		AppendKey:      appendXParams,
-		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Cache:          kit.CachePolicy{TTL: time.Minute},
 		Clone:          cloneXResult,
 		Decode:         kit.Decoder(readXResult),
 		Describe:       describeXParams,

@@ -539,21 +539,21 @@ type ProductOptions struct {
 // Client calls this package's tasks through a shared runtime executor, which caches, coalesces, retries and falls back as each spec says. A Client is safe for concurrent use.
 type Client struct {
 	x                    *runtime.Executor
-	featureFlags         *runtime.Task[FeatureFlagsParams, Flags]
-	product              *runtime.Task[ProductParams, Product]
+	featureFlags         *kit.Task[FeatureFlagsParams, Flags]
+	product              *kit.Task[ProductParams, Product]
 	productRequest       *httpsource.Request
-	productsByIDs        *runtime.Task[ProductsByIDsParams, ProductSummaries]
+	productsByIDs        *kit.Task[ProductsByIDsParams, ProductSummaries]
 	productsByIDsRequest *httpsource.Request
-	serviceConfig        *runtime.Task[ServiceConfigParams, ServiceConfig]
+	serviceConfig        *kit.Task[ServiceConfigParams, ServiceConfig]
 }
 
 // NewClient binds the package's tasks to x. The connections and files the tasks name are looked up in x when a task runs.
 func NewClient(x *runtime.Executor) *Client {
 	c := &Client{x: x}
 	filesource.Watch(x, "FeatureFlags", "config/flags.json")
-	c.featureFlags = runtime.NewTask(x, runtime.TaskSpec[FeatureFlagsParams, Flags]{
+	c.featureFlags = kit.NewTask(x, kit.TaskSpec[FeatureFlagsParams, Flags]{
 		AppendKey:      appendFeatureFlagsParams,
-		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Cache:          kit.CachePolicy{TTL: time.Minute},
 		Clone:          cloneFlags,
 		Decode:         kit.Decoder(readFlags),
 		Describe:       describeFeatureFlagsParams,
@@ -590,9 +590,9 @@ func NewClient(x *runtime.Executor) *Client {
 			Value: httpsource.Template{Parts: []string{"full"}},
 		}},
 	}
-	c.product = runtime.NewTask(x, runtime.TaskSpec[ProductParams, Product]{
+	c.product = kit.NewTask(x, kit.TaskSpec[ProductParams, Product]{
 		AppendKey: appendProductParams,
-		Cache: runtime.CachePolicy{
+		Cache: kit.CachePolicy{
 			NegativeTTL: 5 * time.Second,
 			TTL:         time.Minute,
 		},
@@ -600,13 +600,13 @@ func NewClient(x *runtime.Executor) *Client {
 		Decode:   kit.Decoder(readProduct),
 		Describe: describeProductParams,
 		Encode:   appendProduct,
-		Fallbacks: []runtime.Fallback[ProductParams, Product]{{
+		Fallbacks: []kit.Fallback[ProductParams, Product]{{
 			Fn:   kit.FallbackJSON[ProductParams, Product]("{\"sku\":\"unknown\",\"name\":\"Unavailable\",\"price\":{\"amount\":0,\"currency\":\"EUR\"},\"updated_at\":\"2000-01-01T00:00:00Z\"}"),
 			Name: "value 0",
 		}},
 		Fetch: c.fetchProduct,
 		Name:  "Product",
-		Retry: runtime.RetryPolicy{
+		Retry: kit.RetryPolicy{
 			Attempts:     3,
 			InitialDelay: 5 * time.Millisecond,
 			MaxDelay:     50 * time.Millisecond,
@@ -627,9 +627,9 @@ func NewClient(x *runtime.Executor) *Client {
 		Path:     httpsource.Template{Parts: []string{"/products:batch"}},
 		Pointer:  "/items",
 	}
-	c.productsByIDs = runtime.NewTask(x, runtime.TaskSpec[ProductsByIDsParams, ProductSummaries]{
+	c.productsByIDs = kit.NewTask(x, kit.TaskSpec[ProductsByIDsParams, ProductSummaries]{
 		AppendKey:      keyProductsByIDsParams,
-		Cache:          runtime.CachePolicy{TTL: 30 * time.Second},
+		Cache:          kit.CachePolicy{TTL: 30 * time.Second},
 		Clone:          cloneProductSummaries,
 		Decode:         kit.Decoder(readProductSummaries),
 		Describe:       describeProductsByIDsParams,
@@ -640,9 +640,9 @@ func NewClient(x *runtime.Executor) *Client {
 		Version:        "70f3a5ccfbc8991b",
 	})
 	filesource.Watch(x, "ServiceConfig", "config/services.yaml")
-	c.serviceConfig = runtime.NewTask(x, runtime.TaskSpec[ServiceConfigParams, ServiceConfig]{
+	c.serviceConfig = kit.NewTask(x, kit.TaskSpec[ServiceConfigParams, ServiceConfig]{
 		AppendKey:      appendServiceConfigParams,
-		Cache:          runtime.CachePolicy{TTL: time.Hour},
+		Cache:          kit.CachePolicy{TTL: time.Hour},
 		Clone:          cloneServiceConfig,
 		Decode:         kit.Decoder(readServiceConfig),
 		Describe:       describeServiceConfigParams,

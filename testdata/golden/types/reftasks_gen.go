@@ -707,9 +707,9 @@ func checkThingMixed(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evaluate
 // Client calls this package's tasks through a shared runtime executor, which caches, coalesces, retries and falls back as each spec says. A Client is safe for concurrent use.
 type Client struct {
 	x               *runtime.Executor
-	setting         *runtime.Task[SettingParams, Setting]
+	setting         *kit.Task[SettingParams, Setting]
 	settingQuery    *sqlsource.Query
-	thing           *runtime.Task[ThingParams, Thing]
+	thing           *kit.Task[ThingParams, Thing]
 	thingQuery      *sqlsource.Query
 	thingRowScanner *sqlsource.RowScanner[Thing]
 }
@@ -718,9 +718,9 @@ type Client struct {
 func NewClient(x *runtime.Executor) *Client {
 	c := &Client{x: x}
 	c.settingQuery = sqlsource.NewQuery("db", []string{"SELECT value FROM settings WHERE key = ", ""}, []string{"key"})
-	c.setting = runtime.NewTask(x, runtime.TaskSpec[SettingParams, Setting]{
+	c.setting = kit.NewTask(x, kit.TaskSpec[SettingParams, Setting]{
 		AppendKey:      appendSettingParams,
-		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Cache:          kit.CachePolicy{TTL: time.Minute},
 		Clone:          cloneSetting,
 		Decode:         kit.Decoder(readSetting),
 		Describe:       describeSettingParams,
@@ -735,9 +735,9 @@ func NewClient(x *runtime.Executor) *Client {
 		Columns: []string{"id", "shape", "anything", "bag", "mixed", "pair", "labels", "tags", "scores", "note", "level"},
 		Scan:    scanThing,
 	}
-	c.thing = runtime.NewTask(x, runtime.TaskSpec[ThingParams, Thing]{
+	c.thing = kit.NewTask(x, kit.TaskSpec[ThingParams, Thing]{
 		AppendKey:      appendThingParams,
-		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Cache:          kit.CachePolicy{TTL: time.Minute},
 		Clone:          cloneThing,
 		Decode:         kit.Decoder(readThing),
 		Describe:       describeThingParams,

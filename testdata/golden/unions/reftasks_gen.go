@@ -1470,17 +1470,17 @@ func checkScalarNumber(v any, path *kit.Path, vs *kit.Violations, ev *kit.Evalua
 // Client calls this package's tasks through a shared runtime executor, which caches, coalesces, retries and falls back as each spec says. A Client is safe for concurrent use.
 type Client struct {
 	x       *runtime.Executor
-	drawing *runtime.Task[DrawingParams, Drawing]
-	scalar  *runtime.Task[ScalarParams, Scalar]
+	drawing *kit.Task[DrawingParams, Drawing]
+	scalar  *kit.Task[ScalarParams, Scalar]
 }
 
 // NewClient binds the package's tasks to x. The connections and files the tasks name are looked up in x when a task runs.
 func NewClient(x *runtime.Executor) *Client {
 	c := &Client{x: x}
 	filesource.Watch(x, "Drawing", "drawings.json")
-	c.drawing = runtime.NewTask(x, runtime.TaskSpec[DrawingParams, Drawing]{
+	c.drawing = kit.NewTask(x, kit.TaskSpec[DrawingParams, Drawing]{
 		AppendKey:      appendDrawingParams,
-		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Cache:          kit.CachePolicy{TTL: time.Minute},
 		Clone:          cloneDrawing,
 		Decode:         kit.Decoder(readDrawing),
 		Describe:       describeDrawingParams,
@@ -1491,9 +1491,9 @@ func NewClient(x *runtime.Executor) *Client {
 		Version:        "f75efee28c134679",
 	})
 	filesource.Watch(x, "Scalar", "settings.json")
-	c.scalar = runtime.NewTask(x, runtime.TaskSpec[ScalarParams, Scalar]{
+	c.scalar = kit.NewTask(x, kit.TaskSpec[ScalarParams, Scalar]{
 		AppendKey:      appendScalarParams,
-		Cache:          runtime.CachePolicy{TTL: time.Minute},
+		Cache:          kit.CachePolicy{TTL: time.Minute},
 		Clone:          cloneScalar,
 		Decode:         kit.Decoder(readScalar),
 		Describe:       describeScalarParams,
