@@ -33,7 +33,7 @@ func TestAuditFreshnessIsOwnHeader(t *testing.T) {
 		t.Fatal(err)
 	}
 	clock.Advance(time.Minute)
-	if _, ok, err := x.cache.Load().Get(context.Background(), string(task.appendKey(nil, p))); !ok {
+	if _, ok, err := x.st.Cache.Load().Get(context.Background(), string(task.appendKey(nil, p))); !ok {
 		t.Fatalf("bigcache no longer holds the entry (%v); the test needs it to", err)
 	}
 	if _, err := task.Do(context.Background(), p); err != nil {

@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/reftask/reftask/runtime/internal/core"
 	"github.com/reftask/reftask/runtime/internal/wire"
 
 	"github.com/reftask/reftask/runtime/tier"
@@ -266,7 +267,7 @@ func (t *Task[P, R]) runBatch(b *batch[P, R]) {
 				if t.hot != nil {
 					t.hot.drop(it.key) // as run does: see hotLayer
 				}
-				if len(t.x.tiers) > 0 {
+				if len(t.c.Tiers) > 0 {
 					far = append(far, i)
 				}
 			}
@@ -349,14 +350,14 @@ func (t *Task[P, R]) runBatch(b *batch[P, R]) {
 // storeFarBatch writes a batch's stored entries to every added tier. A tier that fails a write is skipped for
 // the rest of the batch, so that a tier in trouble costs one timeout per batch rather than one per key.
 func (t *Task[P, R]) storeFarBatch(ctx context.Context, items []*batchItem[P, R], outs []batchOutcome[R], far []int) {
-	now := t.x.nanos()
-	for _, tr := range t.x.tiers {
+	now := t.c.Nanos()
+	for _, tr := range t.c.Tiers {
 		for _, i := range far {
 			h, _, ok := parseEntry(outs[i].entry)
 			if !ok {
 				continue
 			}
-			if err := t.x.tierSet(ctx, tr, items[i].key, outs[i].entry, expiryOf(h, now)); err != nil {
+			if err := t.c.TierSet(ctx, tr, items[i].key, outs[i].entry, expiryOf(h, now)); err != nil {
 				break
 			}
 		}
@@ -382,7 +383,7 @@ func (t *Task[P, R]) putScratch(sc *batchScratch[P, R], items []*batchItem[P, R]
 func (t *Task[P, R]) answerBatch(b *batch[P, R], ps []*P, sc *batchScratch[P, R]) (outs []batchOutcome[R], attempts int) {
 	defer func() {
 		if v := recover(); v != nil {
-			err := Permanent(&panicError{where: "task " + t.s.Name, value: v})
+			err := Permanent(&core.PanicError{Where: "task " + t.s.Name, Value: v})
 			outs = make([]batchOutcome[R], len(ps))
 			for i := range outs {
 				outs[i].err = err
@@ -420,7 +421,7 @@ func (t *Task[P, R]) answerBatch(b *batch[P, R], ps []*P, sc *batchScratch[P, R]
 func (t *Task[P, R]) outcome(r *R, err error, buf []byte) (o batchOutcome[R], _ []byte) {
 	defer func() {
 		if v := recover(); v != nil {
-			o = batchOutcome[R]{err: Permanent(&panicError{where: "task " + t.s.Name, value: v})}
+			o = batchOutcome[R]{err: Permanent(&core.PanicError{Where: "task " + t.s.Name, Value: v})}
 		}
 	}()
 	switch {
@@ -464,7 +465,7 @@ func (t *Task[P, R]) outcome(r *R, err error, buf []byte) (o batchOutcome[R], _ 
 func (t *Task[P, R]) copyOutcome(val *R) (snap *R, payload []byte, err error) {
 	defer func() {
 		if v := recover(); v != nil {
-			snap, payload, err = nil, nil, Permanent(&panicError{where: "task " + t.s.Name, value: v})
+			snap, payload, err = nil, nil, Permanent(&core.PanicError{Where: "task " + t.s.Name, Value: v})
 		}
 	}()
 	if t.s.Clone != nil {
@@ -529,7 +530,7 @@ func (t *Task[P, R]) DoMany(ctx context.Context, ps []*P) (res []*R, errs []erro
 		return res, errs
 	}
 	start := time.Now()
-	bc := t.x.cache.Load()
+	bc := t.c.Cache.Load()
 	var misses []*manyKey[P]
 	byKey := map[string]*manyKey[P]{}
 	for i, p := range ps {
@@ -712,7 +713,7 @@ func (t *Task[P, R]) startChunk(ctx context.Context, bc *tier.Local, chunk []*ma
 func (t *Task[P, R]) guard(p *P, f func() error) (err error) {
 	defer func() {
 		if v := recover(); v != nil {
-			err = t.taskErr(nil, 0, &panicError{where: "task " + t.s.Name, value: v})
+			err = t.taskErr(nil, 0, &core.PanicError{Where: "task " + t.s.Name, Value: v})
 		}
 	}()
 	return f()
@@ -760,7 +761,7 @@ func (t *Task[P, R]) missBatched(ctx context.Context, key []byte, p P, seen uint
 // missBatchedHooked is missBatched for a lookup that started at start (for the lookup hooks; zero without them).
 func (t *Task[P, R]) missBatchedHooked(ctx context.Context, key []byte, p P, seen uint64, start time.Time) (*R, error) {
 	e := &batchEntry[P, R]{p: p}
-	if ctx.Err() != nil || t.x.cache.Load() == nil {
+	if ctx.Err() != nil || t.c.Cache.Load() == nil {
 		return nil, t.missFailed(ctx, &e.p)
 	}
 	if err := t.admit(ctx, &e.p, start); err != nil {
@@ -777,7 +778,7 @@ func (t *Task[P, R]) awaitWindow(ctx context.Context, e *batchEntry[P, R], key s
 			res, err = nil, t.lookupPanic(v)
 		}
 	}()
-	bc := t.x.cache.Load()
+	bc := t.c.Cache.Load()
 	if bc == nil {
 		return nil, t.fail(ctx, &e.p, 0, ErrClosed)
 	}

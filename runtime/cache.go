@@ -79,7 +79,7 @@ const (
 // lookup reads key from the cache; corrupt entries are deleted and reported as misses, never as errors. A fresh
 // lookup asks the hot-key layer first, and fills it from what bigcache answers.
 func (t *Task[P, R]) lookup(bc *tier.Local, key string, rd *wire.Reader, mode lookupMode) (*R, entryState) {
-	now := t.x.nanos()
+	now := t.c.Nanos()
 	var hs *hotSlot
 	var epoch uint64
 	if mode == lookupFresh && t.hot != nil {
@@ -189,7 +189,7 @@ func (t *Task[P, R]) entry(r *R, notFound bool) []byte { return t.appendEntry(ni
 // appendEntry appends the cache bytes for a result to dst, or returns nil when nothing should be stored.
 func (t *Task[P, R]) appendEntry(dst []byte, r *R, notFound bool) []byte {
 	c := t.s.Cache
-	now := t.x.nanos()
+	now := t.c.Nanos()
 	switch {
 	case notFound && c.NegativeTTL > 0:
 		fresh := now + int64(c.NegativeTTL)

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/reftask/reftask/runtime/internal/core"
 )
 
 // ErrNotFound reports that the source has no value for the params; test for it with errors.Is.
@@ -168,17 +170,4 @@ func (e *ConvError) Error() string {
 func (e *ConvError) Unwrap() error { return e.Err }
 
 // panicError carries a recovered panic so callers get an error instead of a crash.
-type panicError struct {
-	where string
-	value any
-}
-
-func (e *panicError) Error() string { return fmt.Sprintf("reftask: panic in %s: %v", e.where, e.value) }
-
-// Unwrap exposes a panic value that is itself an error.
-func (e *panicError) Unwrap() error {
-	if err, ok := e.value.(error); ok {
-		return err
-	}
-	return nil
-}
+type panicError = core.PanicError

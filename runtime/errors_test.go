@@ -29,10 +29,10 @@ func TestPermanent(t *testing.T) {
 
 func TestPanicErrorUnwrap(t *testing.T) {
 	inner := errors.New("inner")
-	if !errors.Is(&panicError{where: "x", value: inner}, inner) {
+	if !errors.Is(&panicError{Where: "x", Value: inner}, inner) {
 		t.Fatal("panic with an error value must unwrap to it")
 	}
-	if (&panicError{where: "x", value: 3}).Unwrap() != nil {
+	if (&panicError{Where: "x", Value: 3}).Unwrap() != nil {
 		t.Fatal("non-error panic value")
 	}
 }

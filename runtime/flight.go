@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/reftask/reftask/runtime/internal/core"
 	"github.com/reftask/reftask/runtime/internal/wire"
 
 	"github.com/reftask/reftask/runtime/tier"
@@ -206,23 +207,23 @@ func (t *Task[P, R]) fits(f *flight[R], d time.Duration) bool {
 // run performs the flight: retried source call, result validation and cache write.
 func (t *Task[P, R]) run(f *flight[R], bc *tier.Local, p *P, key string) {
 	var entry []byte
-	var sc *scratch
+	var sc *core.Scratch
 	if t.s.Clone != nil {
 		// Waiters get clones rather than decoded copies, so the entry is only read by the store (bigcache copies
 		// it) and can be encoded into a pooled buffer.
-		sc = t.x.scratch.Get().(*scratch)
+		sc = t.c.GetScratch()
 	}
 	func() {
 		defer func() {
 			if v := recover(); v != nil {
-				f.val, f.err, entry, f.payload = nil, Permanent(&panicError{where: "task " + t.s.Name, value: v}), nil, nil
+				f.val, f.err, entry, f.payload = nil, Permanent(&core.PanicError{Where: "task " + t.s.Name, Value: v}), nil, nil
 			}
 		}()
 		f.val, f.attempts, f.err = t.fetch(f, p)
 		if f.err == nil || IsNotFound(f.err) {
 			var dst []byte
 			if sc != nil {
-				dst = sc.entry[:0]
+				dst = sc.Entry[:0]
 			}
 			entry = t.appendEntry(dst, f.val, f.err != nil)
 		}
@@ -238,7 +239,7 @@ func (t *Task[P, R]) run(f *flight[R], bc *tier.Local, p *P, key string) {
 		}
 	}()
 	// With added tiers, storeMu is held from the local store to the last added-tier write (see tiers.go).
-	far := entry != nil && len(t.x.tiers) > 0
+	far := entry != nil && len(t.c.Tiers) > 0
 	if far {
 		t.storeMu.RLock()
 	}
@@ -279,9 +280,9 @@ func (t *Task[P, R]) run(f *flight[R], bc *tier.Local, p *P, key string) {
 	}
 	if sc != nil {
 		if entry != nil {
-			sc.entry = entry[:0]
+			sc.Entry = entry[:0]
 		}
-		t.x.putScratch(sc)
+		t.c.PutScratch(sc)
 	}
 }
 
@@ -291,7 +292,7 @@ func (t *Task[P, R]) run(f *flight[R], bc *tier.Local, p *P, key string) {
 func (t *Task[P, R]) snapshot(f *flight[R]) {
 	defer func() {
 		if v := recover(); v != nil {
-			f.val, f.err = nil, Permanent(&panicError{where: "task " + t.s.Name, value: v})
+			f.val, f.err = nil, Permanent(&core.PanicError{Where: "task " + t.s.Name, Value: v})
 		}
 	}()
 	f.snap = t.s.Clone(f.val)
@@ -342,7 +343,7 @@ func (t *Task[P, R]) miss(ctx context.Context, bc *tier.Local, p *P, key string,
 		}
 	}()
 	if bc == nil {
-		if bc = t.x.cache.Load(); bc == nil {
+		if bc = t.c.Cache.Load(); bc == nil {
 			return nil, t.fail(ctx, p, 0, ErrClosed)
 		}
 	}

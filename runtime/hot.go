@@ -106,18 +106,12 @@ type hotLayerKey struct {
 // an Invalidate or a store through one would not drop what the other serves.
 func sharedHotLayer[R any](x *Executor, name, version string) *hotLayer[R] {
 	k := hotLayerKey{name: name, version: version, typ: reflect.TypeFor[R]()}
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	if h, ok := x.hots[k].(*hotLayer[R]); ok {
-		return h
-	}
-	h := newHotLayer[R](x.hotKeys)
-	if h != nil {
-		if x.hots == nil {
-			x.hots = map[hotLayerKey]any{}
+	h, _ := x.st.Shared(k, func() any {
+		if h := newHotLayer[R](x.st.HotKeys); h != nil {
+			return h
 		}
-		x.hots[k] = h
-	}
+		return nil
+	}).(*hotLayer[R])
 	return h
 }
 

@@ -16,11 +16,11 @@ func WithMaxParamsSize(n int) Option {
 		if n <= 0 {
 			return fmt.Errorf("WithMaxParamsSize: limit %d is not positive", n)
 		}
-		x.maxParams = n
+		x.st.MaxParams = n
 		return nil
 	}
 }
 
 // ParamsLimit is the largest params document, in bytes, that kit.DecodeParams accepts for this executor. Its
 // Token argument can only be written by packages of this module.
-func (x *Executor) ParamsLimit(_ seam.Token) int { return x.maxParams }
+func (x *Executor) ParamsLimit(_ seam.Token) int { return x.st.MaxParams }

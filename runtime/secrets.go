@@ -14,7 +14,7 @@ import (
 
 // RememberSecrets is for a source kind's package: it adds the secrets of one request to those the executor
 // scrubs from every attempt's error. Its Token argument can only be written by packages of this module.
-func (x *Executor) RememberSecrets(_ seam.Token, list []secret.Secret) { x.secrets.Remember(list) }
+func (x *Executor) RememberSecrets(_ seam.Token, list []secret.Secret) { x.st.Secrets.Remember(list) }
 
 // RedactSecrets is for a source kind's package: it scrubs list out of err as the engine scrubs attempt errors,
 // fields of the errors in its chain included.
@@ -24,10 +24,10 @@ func (x *Executor) RedactSecrets(_ seam.Token, err error, list []secret.Secret) 
 
 // redactSecrets scrubs err of every secret the executor has seen; see redactErr.
 func (x *Executor) redactSecrets(err error) error {
-	if err == nil || !x.secrets.On() {
+	if err == nil || !x.st.Secrets.On() {
 		return err
 	}
-	return redactErr(err, x.secrets.All())
+	return redactErr(err, x.st.Secrets.All())
 }
 
 // redactErr scrubs the secrets out of err: in place in the fields of the errors it wraps that callers read

@@ -48,7 +48,7 @@ func WithSource(s bound.Source) Option {
 // BoundSource hands a source kind's package the source bound under kind and name. Its Token argument can only be
 // written by packages of this module: users reach their own bound sources through the values they bound.
 func (x *Executor) BoundSource(_ seam.Token, kind, name string) (bound.Source, error) {
-	if x.cache.Load() == nil {
+	if x.st.Cache.Load() == nil {
 		return nil, ErrClosed
 	}
 	s, ok := x.sources[boundKey{kind, name}]

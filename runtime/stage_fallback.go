@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/reftask/reftask/runtime/internal/core"
 	"github.com/reftask/reftask/runtime/internal/wire"
 
 	"github.com/reftask/reftask/runtime/tier"
@@ -66,7 +67,7 @@ func (t *Task[P, R]) settleFailed(ctx context.Context, bc *tier.Local, p *P, key
 	if t.readOn && t.s.Cache.StaleIfError > 0 && len(key) <= maxKeyLen {
 		var rd wire.Reader
 		r, st := t.lookup(bc, key, &rd, lookupStale)
-		if st == entryMiss && t.x.tiers != nil {
+		if st == entryMiss && t.c.Tiers != nil {
 			r, st = t.lookupFar(ctx, key, lookupStale)
 		}
 		if st != entryMiss {
@@ -120,7 +121,7 @@ func (t *Task[P, R]) fallback(ctx context.Context, p *P, f *flight[R]) (*R, erro
 func (t *Task[P, R]) callFallback(ctx context.Context, fb Fallback[P, R], p *P) (r *R, err error) {
 	defer func() {
 		if v := recover(); v != nil {
-			r, err = nil, &panicError{where: "fallback " + fb.Name, value: v}
+			r, err = nil, &core.PanicError{Where: "fallback " + fb.Name, Value: v}
 		}
 	}()
 	if fb.Fn == nil {

@@ -78,8 +78,8 @@ func newRetryStage[P, R, T any](t *Task[P, R]) retryStage[P, R, T] {
 		// retry-go reports a ctx that ends during a wait as its cause; the attempts' errors are in the hooks.
 		retry.LastErrorOnly(true),
 	}
-	if t.x != nil && t.x.timer != nil {
-		s.opts = append(s.opts, retry.WithTimer(t.x.timer))
+	if t.x != nil && t.c.Timer != nil {
+		s.opts = append(s.opts, retry.WithTimer(t.c.Timer))
 	}
 	return s
 }

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/reftask/reftask/runtime/internal/core"
 )
 
 // The innermost step of a pipeline calls the source (sourceStep for Fetch, manySourceStep for FetchMany), and
@@ -55,7 +57,7 @@ func (t *Task[P, R]) manySourceStep(ctx context.Context, ex *exec[P, R]) ([]*R, 
 func (t *Task[P, R]) callSource(ctx context.Context, p *P) (r *R, err error) {
 	defer func() {
 		if v := recover(); v != nil {
-			r, err = nil, Permanent(&panicError{where: "source of task " + t.s.Name, value: v})
+			r, err = nil, Permanent(&core.PanicError{Where: "source of task " + t.s.Name, Value: v})
 		}
 	}()
 	return t.s.Fetch(ctx, p)
@@ -65,7 +67,7 @@ func (t *Task[P, R]) callSource(ctx context.Context, p *P) (r *R, err error) {
 func (t *Task[P, R]) callBatchSource(ctx context.Context, ps []*P) (rs []*R, err error) {
 	defer func() {
 		if v := recover(); v != nil {
-			rs, err = nil, Permanent(&panicError{where: "batch source of task " + t.s.Name, value: v})
+			rs, err = nil, Permanent(&core.PanicError{Where: "batch source of task " + t.s.Name, Value: v})
 		}
 	}()
 	return t.batcher.pol.FetchMany(ctx, ps)

@@ -130,7 +130,7 @@ func TestRetryStage(t *testing.T) {
 			wantAttempts: 1, wantErr: perm},
 		{name: "not found: not retried", pol: RetryPolicy{Attempts: 5}, errs: []error{ErrNotFound},
 			wantAttempts: 1, wantErr: ErrNotFound},
-		{name: "panic: not retried", pol: RetryPolicy{Attempts: 5}, errs: []error{Permanent(&panicError{where: "source", value: 1})},
+		{name: "panic: not retried", pol: RetryPolicy{Attempts: 5}, errs: []error{Permanent(&panicError{Where: "source", Value: 1})},
 			wantAttempts: 1, wantErr: &panicError{}},
 		{name: "invalid result: not retried", pol: RetryPolicy{Attempts: 5}, errs: []error{&ValidationError{}},
 			wantAttempts: 1, wantErr: &ValidationError{}},

@@ -18,7 +18,7 @@ func (s timeoutStage[P, R, T]) wrap(next step[P, R, T]) step[P, R, T] {
 		return next
 	}
 	return func(ctx context.Context, ex *exec[P, R]) (T, error) {
-		ac := newAttemptCtx(ctx, ex.t.x.monoNow().Add(s.timeout))
+		ac := newAttemptCtx(ctx, ex.t.c.MonoNow().Add(s.timeout))
 		defer ac.release()
 		r, err := next(ac, ex)
 		if err != nil && ac.Err() == context.DeadlineExceeded && ctx.Err() == nil {

@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/reftask/reftask/runtime/internal/core"
 	"github.com/reftask/reftask/runtime/internal/wire"
 	"github.com/reftask/reftask/runtime/tier"
 )
@@ -41,6 +42,7 @@ type TaskSpec[P, R any] struct {
 // Task is one task bound to an Executor; it is safe for concurrent use.
 type Task[P, R any] struct {
 	x       *Executor
+	c       *core.State // x's engine state; nil when x is
 	s       TaskSpec[P, R]
 	retry   RetryPolicy
 	prefix  []byte // length-prefixed name and version
@@ -62,7 +64,7 @@ type Task[P, R any] struct {
 	// Invalidate holds it exclusively, so that no store decided before an Invalidate lands after it.
 	storeMu sync.RWMutex
 	// gate orders the engine's local writes with fills from added tiers (tiers.go); nil without added tiers.
-	gate *tierGate
+	gate *core.TierGate
 }
 
 // NewTask binds a spec to an executor and registers its name for InvalidateTask.
@@ -79,11 +81,14 @@ func NewTask[P, R any](x *Executor, s TaskSpec[P, R]) *Task[P, R] {
 	if s.Batch != nil {
 		t.batcher = newBatcher(*s.Batch)
 	}
+	if x != nil {
+		t.c = &x.st // before compose: the retry stage reads its timer
+	}
 	t.compose(nil)
 	if x != nil {
-		t.gen = x.generation(s.Name)
-		if len(x.tiers) > 0 {
-			t.gate = sharedTierGate(x, s.Name, s.Version)
+		t.gen = t.c.Generation(s.Name)
+		if len(t.c.Tiers) > 0 {
+			t.gate = t.c.Gate(s.Name, s.Version)
 		}
 		if t.readOn && s.Clone != nil {
 			t.hot = sharedHotLayer[R](x, s.Name, s.Version)
@@ -117,14 +122,14 @@ func (t *Task[P, R]) Invalidate(p *P) {
 		f.noStore = true
 		delete(t.flights, string(key))
 	}
-	if bc := t.x.cache.Load(); bc != nil && len(key) <= maxKeyLen {
+	if bc := t.c.Cache.Load(); bc != nil && len(key) <= maxKeyLen {
 		t.deleteLocal(bc, string(key))
 	}
 	if t.hot != nil {
 		t.hot.drop(string(key)) // after the local delete: see hotLayer.fill
 	}
 	t.mu.Unlock()
-	if len(t.x.tiers) > 0 {
+	if len(t.c.Tiers) > 0 {
 		t.deleteFar(string(key))
 	}
 }
@@ -192,12 +197,12 @@ func (t *Task[P, R]) Do(ctx context.Context, p *P) (res *R, err error) {
 	// The clock is read for the lookup hooks only when one is set: the
 	// freshness check reads it anyway, and a hit should read it once.
 	var start time.Time
-	if t.x.lookupHooks {
+	if t.c.LookupHooks {
 		start = time.Now()
 	}
 	defer func() {
 		if v := recover(); v != nil {
-			res, err = nil, t.taskErr(nil, 0, &panicError{where: "task " + t.s.Name, value: v})
+			res, err = nil, t.taskErr(nil, 0, &core.PanicError{Where: "task " + t.s.Name, Value: v})
 		}
 	}()
 	if p == nil {
@@ -206,7 +211,7 @@ func (t *Task[P, R]) Do(ctx context.Context, p *P) (res *R, err error) {
 	if ctx.Err() != nil {
 		return nil, t.fail(ctx, p, 0, ctxErr(ctx))
 	}
-	bc := t.x.cache.Load()
+	bc := t.c.Cache.Load()
 	r, key, seen, err := t.check(ctx, bc, p, start)
 	if key == "" {
 		return r, err
@@ -223,7 +228,7 @@ func (t *Task[P, R]) Do(ctx context.Context, p *P) (res *R, err error) {
 // happens: lookups often run on goroutines started for them, whose 2 KB starting stack a deeper path outgrows
 // (a copy of the stack, about a microsecond, per goroutine). With a lookup hook set, getHooked does the work.
 func (t *Task[P, R]) Get(ctx context.Context, key []byte, p P) (*R, error) {
-	if t == nil || t.x == nil || t.x.lookupHooks {
+	if t == nil || t.x == nil || t.c.LookupHooks {
 		return t.getHooked(ctx, key, p)
 	}
 	seen := t.settled.Load()
@@ -301,7 +306,7 @@ func (t *Task[P, R]) getHooked(ctx context.Context, key []byte, p P) (res *R, er
 // bigcache must be read (lookupCold), and entryMiss on a closed executor or an ended ctx, which missValue answers.
 // A panic in generated code (Clone) is entryFailed, with err.
 func (t *Task[P, R]) lookupHot(ctx context.Context, key []byte) (r *R, st entryState, err error) {
-	if t.x.cache.Load() == nil || ctx.Err() != nil {
+	if t.c.Cache.Load() == nil || ctx.Err() != nil {
 		return nil, entryMiss, nil
 	}
 	if t.hot == nil {
@@ -313,7 +318,7 @@ func (t *Task[P, R]) lookupHot(ctx context.Context, key []byte) (r *R, st entryS
 		}
 	}()
 	k := bytesView(key)
-	if r, st, ok := t.hotHit(t.hot.slot(k), k, t.x.nanos()); ok {
+	if r, st, ok := t.hotHit(t.hot.slot(k), k, t.c.Nanos()); ok {
 		return r, st, nil
 	}
 	return nil, entryCold, nil
@@ -330,7 +335,7 @@ func (t *Task[P, R]) lookupHot(ctx context.Context, key []byte) (r *R, st entryS
 //
 //go:noinline
 func (t *Task[P, R]) lookupCold(ctx context.Context, key []byte) (*R, entryState) {
-	bc := t.x.cache.Load()
+	bc := t.c.Cache.Load()
 	if bc == nil {
 		return nil, entryMiss
 	}
@@ -338,12 +343,12 @@ func (t *Task[P, R]) lookupCold(ctx context.Context, key []byte) (*R, entryState
 	if t.hot != nil {
 		epoch = t.hot.slot(bytesView(key)).stripe.epoch.Load() // before the bigcache read: see hotLayer.fill
 	}
-	sc := t.x.scratch.Get().(*scratch)
-	sc.key = append(sc.key[:0], key...)
-	b, ok, _ := bc.Get(context.Background(), bytesView(sc.key))
+	sc := t.c.GetScratch()
+	sc.Key = append(sc.Key[:0], key...)
+	b, ok, _ := bc.Get(context.Background(), bytesView(sc.Key))
 	if !ok {
-		t.x.putScratch(sc)
-		if t.x.tiers != nil {
+		t.c.PutScratch(sc)
+		if t.c.Tiers != nil {
 			return t.lookupFarCopy(ctx, key)
 		}
 		return nil, entryMiss
@@ -351,18 +356,18 @@ func (t *Task[P, R]) lookupCold(ctx context.Context, key []byte) (*R, entryState
 	return t.coldHit(bc, sc, b, epoch)
 }
 
-// coldHit is lookupCold's answer from the entry b that bigcache holds for sc.key; it returns sc to the pool.
+// coldHit is lookupCold's answer from the entry b that bigcache holds for sc.Key; it returns sc to the pool.
 //
 //go:noinline
-func (t *Task[P, R]) coldHit(bc *tier.Local, sc *scratch, b []byte, epoch uint64) (*R, entryState) {
+func (t *Task[P, R]) coldHit(bc *tier.Local, sc *core.Scratch, b []byte, epoch uint64) (*R, entryState) {
 	var hs *hotSlot
-	key := bytesView(sc.key)
+	key := bytesView(sc.Key)
 	if t.hot != nil {
 		s := t.hot.slot(key)
 		hs = &s
 	}
-	r, st := t.parseBig(bc, key, b, &sc.rd, lookupFresh, t.x.nanos(), hs, epoch)
-	t.x.putScratch(sc)
+	r, st := t.parseBig(bc, key, b, &sc.Rd, lookupFresh, t.c.Nanos(), hs, epoch)
+	t.c.PutScratch(sc)
 	return r, st
 }
 
@@ -370,7 +375,7 @@ func (t *Task[P, R]) coldHit(bc *tier.Local, sc *scratch, b []byte, epoch uint64
 //
 //go:noinline
 func (t *Task[P, R]) lookupPanic(v any) error {
-	return t.taskErr(nil, 0, &panicError{where: "task " + t.s.Name, value: v})
+	return t.taskErr(nil, 0, &core.PanicError{Where: "task " + t.s.Name, Value: v})
 }
 
 // copyValue copies the params of a lookup that missed to the heap, where the flight it may start keeps them. It
@@ -380,7 +385,7 @@ func (t *Task[P, R]) lookupPanic(v any) error {
 func (t *Task[P, R]) copyValue(ctx context.Context, p P) (pp *P, err error) {
 	pp = new(P)
 	*pp = p
-	if ctx.Err() != nil || t.x.cache.Load() == nil {
+	if ctx.Err() != nil || t.c.Cache.Load() == nil {
 		return nil, t.missFailed(ctx, pp)
 	}
 	return pp, nil
@@ -430,32 +435,32 @@ func (t *Task[P, R]) check(ctx context.Context, bc *tier.Local, p *P, start time
 		return nil, "", 0, t.checkClosed(ctx, p)
 	}
 	seen := t.settled.Load()
-	sc := t.x.scratch.Get().(*scratch)
-	sc.key = t.appendKey(sc.key[:0], p)
-	if t.readOn && len(sc.key) <= maxKeyLen {
-		r, st := t.lookup(bc, bytesView(sc.key), &sc.rd, lookupFresh)
+	sc := t.c.GetScratch()
+	sc.Key = t.appendKey(sc.Key[:0], p)
+	if t.readOn && len(sc.Key) <= maxKeyLen {
+		r, st := t.lookup(bc, bytesView(sc.Key), &sc.Rd, lookupFresh)
 		switch st {
 		case entryHit:
-			t.x.putScratch(sc)
+			t.c.PutScratch(sc)
 			if h := t.x.hooks.OnHit; h != nil {
 				t.report(ctx, h, p, start)
 			}
 			return r, "", 0, nil
 		case entryNegative:
-			t.x.putScratch(sc)
+			t.c.PutScratch(sc)
 			if h := t.x.hooks.OnNegativeHit; h != nil {
 				t.report(ctx, h, p, start)
 			}
 			return nil, "", 0, t.fail(ctx, p, 0, ErrNotFound)
 		}
-		if t.x.tiers != nil {
+		if t.c.Tiers != nil {
 			if r, ok, err := t.checkFar(ctx, sc, p, start); ok {
 				return r, "", 0, err
 			}
 		}
 	}
-	key := string(sc.key)
-	t.x.putScratch(sc)
+	key := string(sc.Key)
+	t.c.PutScratch(sc)
 	if err := t.admit(ctx, p, start); err != nil {
 		return nil, "", 0, err
 	}

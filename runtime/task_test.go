@@ -282,7 +282,7 @@ func TestCorruptEntryIsMiss(t *testing.T) {
 			task := NewTask(x, userSpec(src))
 			p := &userParams{ID: "u1"}
 			key := string(task.appendKey(nil, p))
-			bc := x.cache.Load()
+			bc := x.st.Cache.Load()
 			if err := bc.Set(context.Background(), key, tc.entry(clock.Now().Add(time.Hour).UnixNano()), tier.Expiry{}); err != nil {
 				t.Fatal(err)
 			}
@@ -305,7 +305,7 @@ func TestCorruptEntryDeleted(t *testing.T) {
 	task := NewTask(x, spec)
 	p := &userParams{ID: "u1"}
 	key := string(task.appendKey(nil, p))
-	bc := x.cache.Load()
+	bc := x.st.Cache.Load()
 	_ = bc.Set(context.Background(), key, []byte("garbage"), tier.Expiry{})
 	var rd wire.Reader
 	if _, st := task.lookup(bc, key, &rd, lookupFresh); st != entryMiss {

@@ -3,10 +3,9 @@ package runtime
 import (
 	"context"
 	"errors"
-	"sync"
-	"sync/atomic"
 	"time"
 
+	"github.com/reftask/reftask/runtime/internal/core"
 	"github.com/reftask/reftask/runtime/internal/wire"
 	"github.com/reftask/reftask/runtime/tier"
 )
@@ -20,10 +19,8 @@ import (
 // last added-tier write, and Invalidate holds it exclusively from its local delete to its last added-tier delete,
 // so a result fetched before an Invalidate never lands in any tier after it. A fill from an added tier's hit
 // (fillBack) holds storeMu shared too, and lands only when no store or Invalidate has written the local tier since
-// the read (tierGate.wrote, checked and written under tierGate.mu): a value read before an Invalidate or a newer
+// the read (core.TierGate.Wrote, checked and written under its Mu): a value read before an Invalidate or a newer
 // store is never put back over it. The gate is shared by the Task values of one spec, which share local entries.
-
-const defaultTierTimeout = 100 * time.Millisecond
 
 // WithTier adds a cache tier read after the local one and before the source; tiers added by several options are
 // read in the order given. A result fetched from the source is written to every tier, and Invalidate and
@@ -33,7 +30,7 @@ func WithTier(t tier.Tier) Option {
 		if t == nil {
 			return errors.New("WithTier: nil tier")
 		}
-		x.tiers = append(x.tiers, t)
+		x.st.Tiers = append(x.st.Tiers, t)
 		return nil
 	}
 }
@@ -45,94 +42,9 @@ func WithTierTimeout(d time.Duration) Option {
 		if d <= 0 {
 			return errors.New("WithTierTimeout: the timeout must be positive")
 		}
-		x.tierTimeout = d
+		x.st.TierTimeout = d
 		return nil
 	}
-}
-
-// tierCtx is the ctx of one call to an added tier: the caller's, bounded by the tier timeout. Writes run on a
-// ctx detached from the caller's cancellation (parent is then the flight's or batch's ctx, which ends with it).
-func (x *Executor) tierCtx(parent context.Context, detach bool) (context.Context, context.CancelFunc) {
-	if detach {
-		parent = context.WithoutCancel(parent)
-	}
-	d := x.tierTimeout
-	if d <= 0 {
-		d = defaultTierTimeout
-	}
-	return context.WithTimeout(parent, d)
-}
-
-// specKey names one spec on an executor.
-type specKey struct{ name, version string }
-
-// tierGate counts the engine's writes to the local tier for one spec (stores and Invalidate deletes), so that a
-// fill from an added tier lands only when none happened since its read. mu orders each counted write with a
-// fill's check and write.
-type tierGate struct {
-	mu    sync.Mutex
-	wrote atomic.Uint64
-}
-
-// sharedTierGate returns x's gate for a spec, making it on first use: two Task values of one spec (two clients
-// made on one executor) share local entries, so a fill through one must see an Invalidate through the other.
-func sharedTierGate(x *Executor, name, version string) *tierGate {
-	k := specKey{name: name, version: version}
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	if g := x.gates[k]; g != nil {
-		return g
-	}
-	if x.gates == nil {
-		x.gates = map[specKey]*tierGate{}
-	}
-	g := &tierGate{}
-	x.gates[k] = g
-	return g
-}
-
-// tierGet reads key from an added tier on a bounded ctx. An error, a timeout or a panic in the tier is a miss.
-func (x *Executor) tierGet(ctx context.Context, tr tier.Tier, key string) (b []byte, ok bool) {
-	tctx, cancel := x.tierCtx(ctx, false)
-	defer cancel()
-	defer func() {
-		if recover() != nil {
-			b, ok = nil, false
-		}
-	}()
-	b, ok, err := tr.Get(tctx, key)
-	return b, ok && err == nil
-}
-
-// tierSet writes an entry to an added tier on a bounded ctx detached from ctx's cancellation; a panic in the tier
-// is an error.
-func (x *Executor) tierSet(ctx context.Context, tr tier.Tier, key string, entry []byte, exp tier.Expiry) (err error) {
-	tctx, cancel := x.tierCtx(ctx, true)
-	defer cancel()
-	defer func() {
-		if v := recover(); v != nil {
-			err = &panicError{where: "cache tier", value: v}
-		}
-	}()
-	return tr.Set(tctx, key, entry, exp)
-}
-
-// tierDelete is tierSet for Delete, and for DeletePrefix when prefix is set.
-func (x *Executor) tierDelete(ctx context.Context, tr tier.Tier, key string, prefix bool) (err error) {
-	tctx, cancel := x.tierCtx(ctx, true)
-	defer cancel()
-	defer func() {
-		if v := recover(); v != nil {
-			err = &panicError{where: "cache tier", value: v}
-		}
-	}()
-	if prefix {
-		if pd, ok := tr.(tier.PrefixDeleter); ok {
-			return pd.DeletePrefix(tctx, key)
-		}
-		return nil
-	}
-	return tr.Delete(tctx, key)
 }
 
 // expiryOf is the remaining lifetime of an entry at now, as a tier is told it: never negative, and adding up to
@@ -150,12 +62,12 @@ func expiryOf(h entryHeader, now int64) tier.Expiry {
 //
 //go:noinline
 func (t *Task[P, R]) lookupFar(ctx context.Context, key string, mode lookupMode) (*R, entryState) {
-	if len(t.x.tiers) == 0 || t.x.cache.Load() == nil || ctx.Err() != nil {
+	if len(t.c.Tiers) == 0 || t.c.Cache.Load() == nil || ctx.Err() != nil {
 		return nil, entryMiss
 	}
-	wrote := t.gate.wrote.Load() // before the reads: see fillBack
-	for i, tr := range t.x.tiers {
-		b, ok := t.x.tierGet(ctx, tr, key)
+	wrote := t.gate.Wrote.Load() // before the reads: see fillBack
+	for i, tr := range t.c.Tiers {
+		b, ok := t.c.TierGet(ctx, tr, key)
 		if !ok {
 			if ctx.Err() != nil {
 				return nil, entryMiss
@@ -167,7 +79,7 @@ func (t *Task[P, R]) lookupFar(ctx context.Context, key string, mode lookupMode)
 			t.deleteFrom(ctx, tr, key)
 			continue
 		}
-		now := t.x.nanos()
+		now := t.c.Nanos()
 		until := h.freshUntil
 		if mode == lookupStale {
 			until = h.staleUntil
@@ -201,17 +113,17 @@ func (t *Task[P, R]) lookupFar(ctx context.Context, key string, mode lookupMode)
 // when a tier answered: r or err (not-found) is the lookup's answer, and sc has been put back.
 //
 //go:noinline
-func (t *Task[P, R]) checkFar(ctx context.Context, sc *scratch, p *P, start time.Time) (r *R, ok bool, err error) {
-	r, st := t.lookupFar(ctx, bytesView(sc.key), lookupFresh)
+func (t *Task[P, R]) checkFar(ctx context.Context, sc *core.Scratch, p *P, start time.Time) (r *R, ok bool, err error) {
+	r, st := t.lookupFar(ctx, bytesView(sc.Key), lookupFresh)
 	switch st {
 	case entryHit:
-		t.x.putScratch(sc)
+		t.c.PutScratch(sc)
 		if h := t.x.hooks.OnHit; h != nil {
 			t.report(ctx, h, p, start)
 		}
 		return r, true, nil
 	case entryNegative:
-		t.x.putScratch(sc)
+		t.c.PutScratch(sc)
 		if h := t.x.hooks.OnNegativeHit; h != nil {
 			t.report(ctx, h, p, start)
 		}
@@ -234,46 +146,46 @@ func (t *Task[P, R]) lookupFarCopy(ctx context.Context, key []byte) (*R, entrySt
 func (t *Task[P, R]) fillBack(ctx context.Context, key string, entry []byte, exp tier.Expiry, upTo int, wrote uint64) {
 	t.storeMu.RLock()
 	defer t.storeMu.RUnlock()
-	if t.gate.wrote.Load() != wrote {
+	if t.gate.Wrote.Load() != wrote {
 		return
 	}
-	for _, tr := range t.x.tiers[:upTo] {
-		_ = t.x.tierSet(ctx, tr, key, entry, exp)
+	for _, tr := range t.c.Tiers[:upTo] {
+		_ = t.c.TierSet(ctx, tr, key, entry, exp)
 	}
-	bc := t.x.cache.Load()
+	bc := t.c.Cache.Load()
 	if bc == nil || len(key) > maxKeyLen {
 		return
 	}
-	t.gate.mu.Lock()
-	if t.gate.wrote.Load() == wrote {
+	t.gate.Mu.Lock()
+	if t.gate.Wrote.Load() == wrote {
 		_ = bc.Set(context.Background(), key, entry, exp)
 	}
-	t.gate.mu.Unlock()
+	t.gate.Mu.Unlock()
 }
 
 // storeLocal writes a fetched result's entry to the local tier. With added tiers it counts the write first, under
 // the spec's gate, so that a fill that read an added tier before it does not land over it (fillBack).
 func (t *Task[P, R]) storeLocal(bc *tier.Local, key string, entry []byte) {
-	if len(t.x.tiers) == 0 {
+	if len(t.c.Tiers) == 0 {
 		_ = bc.Set(context.Background(), key, entry, tier.Expiry{}) // too large for a shard: simply not cached
 		return
 	}
-	t.gate.mu.Lock()
-	t.gate.wrote.Add(1)
+	t.gate.Mu.Lock()
+	t.gate.Wrote.Add(1)
 	_ = bc.Set(context.Background(), key, entry, tier.Expiry{})
-	t.gate.mu.Unlock()
+	t.gate.Mu.Unlock()
 }
 
 // deleteLocal is storeLocal for Invalidate.
 func (t *Task[P, R]) deleteLocal(bc *tier.Local, key string) {
-	if len(t.x.tiers) == 0 {
+	if len(t.c.Tiers) == 0 {
 		_ = bc.Delete(context.Background(), key)
 		return
 	}
-	t.gate.mu.Lock()
-	t.gate.wrote.Add(1)
+	t.gate.Mu.Lock()
+	t.gate.Wrote.Add(1)
 	_ = bc.Delete(context.Background(), key)
-	t.gate.mu.Unlock()
+	t.gate.Mu.Unlock()
 }
 
 // storeFar writes a fetched result's entry to every added tier; the caller holds storeMu shared and has stored it
@@ -283,40 +195,19 @@ func (t *Task[P, R]) storeFar(ctx context.Context, key string, entry []byte) {
 	if !ok {
 		return
 	}
-	exp := expiryOf(h, t.x.nanos())
-	for _, tr := range t.x.tiers {
-		_ = t.x.tierSet(ctx, tr, key, entry, exp)
+	exp := expiryOf(h, t.c.Nanos())
+	for _, tr := range t.c.Tiers {
+		_ = t.c.TierSet(ctx, tr, key, entry, exp)
 	}
 }
 
 // deleteFar removes key from every added tier, for Invalidate, which holds storeMu exclusively.
 func (t *Task[P, R]) deleteFar(key string) {
-	for _, tr := range t.x.tiers {
+	for _, tr := range t.c.Tiers {
 		t.deleteFrom(context.Background(), tr, key)
 	}
 }
 
 func (t *Task[P, R]) deleteFrom(ctx context.Context, tr tier.Tier, key string) {
-	_ = t.x.tierDelete(ctx, tr, key, false)
-}
-
-// retireGeneration asks the added tiers that can to drop the entries of task's generation old, one key prefix
-// per spec version bound on x.
-func (x *Executor) retireGeneration(task string, old uint64) {
-	if len(x.tiers) == 0 {
-		return
-	}
-	x.mu.Lock()
-	var prefixes []string
-	for k := range x.gates {
-		if k.name == task {
-			prefixes = append(prefixes, string(appendUvarint(wire.AppendString(wire.AppendString(nil, task), k.version), old)))
-		}
-	}
-	x.mu.Unlock()
-	for _, tr := range x.tiers {
-		for _, p := range prefixes {
-			_ = x.tierDelete(context.Background(), tr, p, true)
-		}
-	}
+	_ = t.c.TierDelete(ctx, tr, key, false)
 }

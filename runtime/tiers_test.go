@@ -191,7 +191,7 @@ func (f *tierFixture) key(id string) string {
 }
 
 func (f *tierFixture) localHas(id string) bool {
-	_, ok, _ := f.x.cache.Load().Get(context.Background(), f.key(id))
+	_, ok, _ := f.x.st.Cache.Load().Get(context.Background(), f.key(id))
 	return ok
 }
 
