@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/reftask/reftask/runtime/internal/core"
+	"github.com/reftask/reftask/runtime/internal/seam"
 	"github.com/reftask/reftask/runtime/internal/wire"
 
 	"github.com/reftask/reftask/runtime/tier"
@@ -23,17 +24,6 @@ type BatchPolicy[P, R any] struct {
 	// A non-nil error fails the whole call (it is retried as a whole per the task's RetryPolicy);
 	// ErrNotFound as the error means not found for every key.
 	FetchMany func(ctx context.Context, ps []*P) ([]*R, error)
-}
-
-// BatchEvent describes one FetchMany call of a batched task, after its retries.
-// Waited is how long the batch's first key waited before the call started.
-type BatchEvent struct {
-	Task     string
-	Size     int // keys in the call
-	Waited   time.Duration
-	Attempts int
-	Duration time.Duration // all attempts and retry delays
-	Err      error         // the whole call's error; per-key failures are reported per key
 }
 
 const defaultBatchConcurrency = 4
@@ -410,7 +400,7 @@ func (t *Task[P, R]) answerBatch(b *batch[P, R], ps []*P, sc *batchScratch[P, R]
 		outs[i], buf = t.outcome(r, err, buf)
 	}
 	sc.buf = buf
-	if h := t.x.hooks.OnBatch; h != nil {
+	if h := t.h.OnBatch; h != nil {
 		h(b.ctx, BatchEvent{Task: t.s.Name, Size: len(ps), Waited: start.Sub(b.first), Attempts: attempts, Duration: dur, Err: err})
 	}
 	return outs, attempts
@@ -432,7 +422,7 @@ func (t *Task[P, R]) outcome(r *R, err error, buf []byte) (o batchOutcome[R], _ 
 	case err == nil && t.s.ValidateResult != nil:
 		// A batch validates each key's result here rather than in a stage: an invalid one fails its key only.
 		if verr := checkResult(t.s.ValidateResult, t.s.Name, r); verr != nil {
-			return batchOutcome[R]{err: t.x.redactSecrets(verr)}, buf
+			return batchOutcome[R]{err: t.x.RedactSeen(seam.Token{}, verr)}, buf
 		}
 	}
 	o.val, o.err = r, err
@@ -538,7 +528,7 @@ func (t *Task[P, R]) DoMany(ctx context.Context, ps []*P) (res []*R, errs []erro
 			p = new(P)
 		}
 		if ctx.Err() != nil {
-			errs[i] = t.guard(p, func() error { return t.fail(ctx, p, 0, ctxErr(ctx)) })
+			errs[i] = t.guard(p, func() error { return t.fail(ctx, p, 0, core.CtxErr(ctx)) })
 			continue
 		}
 		var key string
@@ -609,7 +599,7 @@ func (t *Task[P, R]) DoMany(ctx context.Context, ps []*P) (res []*R, errs []erro
 		}
 		if ctx.Err() != nil {
 			for _, m := range misses[lo:] {
-				answer(m, nil, t.guard(m.p, func() error { return t.fail(ctx, m.p, 0, ctxErr(ctx)) }))
+				answer(m, nil, t.guard(m.p, func() error { return t.fail(ctx, m.p, 0, core.CtxErr(ctx)) }))
 			}
 			break
 		}
@@ -627,7 +617,7 @@ func (t *Task[P, R]) DoMany(ctx context.Context, ps []*P) (res []*R, errs []erro
 			case <-j.f.done:
 			default:
 				t.leave(j.f, j.m.key, j.w)
-				answer(j.m, nil, t.guard(j.m.p, func() error { return t.fail(ctx, j.m.p, 0, ctxErr(ctx)) }))
+				answer(j.m, nil, t.guard(j.m.p, func() error { return t.fail(ctx, j.m.p, 0, core.CtxErr(ctx)) }))
 				continue
 			}
 		}
@@ -802,7 +792,7 @@ func (t *Task[P, R]) awaitWindow(ctx context.Context, e *batchEntry[P, R], key s
 			case <-f.done:
 			default:
 				t.leave(f, key, w)
-				return nil, t.fail(ctx, &e.p, 0, ctxErr(ctx))
+				return nil, t.fail(ctx, &e.p, 0, core.CtxErr(ctx))
 			}
 		}
 	}

@@ -22,10 +22,7 @@ var ErrClosed = errors.New("reftask: executor closed")
 func IsNotFound(err error) bool { return errors.Is(err, ErrNotFound) }
 
 // permanentError marks an error that retrying cannot fix.
-type permanentError struct{ err error }
-
-func (e *permanentError) Error() string { return e.err.Error() }
-func (e *permanentError) Unwrap() error { return e.err }
+type permanentError = core.PermanentError
 
 // Permanent marks err as not retryable; errors.Is and errors.As still see the wrapped error.
 // Permanent(nil) is nil.
@@ -36,7 +33,7 @@ func Permanent(err error) error {
 	if IsPermanent(err) {
 		return err
 	}
-	return &permanentError{err: err}
+	return &permanentError{Err: err}
 }
 
 // IsPermanent reports whether err, or any error it wraps, was marked with Permanent.

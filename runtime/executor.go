@@ -36,6 +36,10 @@ type Executor struct {
 	reporters   []bound.HealthReporter    // the bound sources that report health, set by New (Health)
 }
 
+// EngineHooks hands the engine the executor's hooks, which are read-only after New. Its Token argument can only be
+// written by packages of this module.
+func (x *Executor) EngineHooks(_ seam.Token) *Hooks { return &x.hooks }
+
 // Core hands the engine the executor's state. Its Token argument can only be written by packages of this module.
 func (x *Executor) Core(_ seam.Token) *core.State { return &x.st }
 
@@ -43,7 +47,7 @@ func (x *Executor) Core(_ seam.Token) *core.State { return &x.st }
 func New(opts ...Option) (*Executor, error) {
 	x := &Executor{cacheMB: defaultCacheMB}
 	x.st.Init()
-	x.st.HotKeys = defaultHotKeys
+	x.st.HotKeys = core.DefaultHotKeys
 	x.st.MaxParams = defaultMaxParams
 	for _, o := range opts {
 		if o == nil {

@@ -369,7 +369,7 @@ func (t *Task[P, R]) miss(ctx context.Context, bc *tier.Local, p *P, key string,
 			case <-f.done:
 			default:
 				t.leave(f, key, w)
-				return nil, t.fail(ctx, p, 0, ctxErr(ctx))
+				return nil, t.fail(ctx, p, 0, core.CtxErr(ctx))
 			}
 		}
 	}

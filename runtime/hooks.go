@@ -143,3 +143,14 @@ func chainHooks(a, b Hooks) Hooks {
 		}(),
 	}
 }
+
+// BatchEvent describes one FetchMany call of a batched task, after its retries.
+// Waited is how long the batch's first key waited before the call started.
+type BatchEvent struct {
+	Task     string
+	Size     int // keys in the call
+	Waited   time.Duration
+	Attempts int
+	Duration time.Duration // all attempts and retry delays
+	Err      error         // the whole call's error; per-key failures are reported per key
+}

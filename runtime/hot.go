@@ -29,7 +29,6 @@ import (
 // stripe since: a value read before an Invalidate, or before a newer store, can never be put back after it.
 
 const (
-	defaultHotKeys   = 4096
 	hotBytesPerEntry = 1 << 10 // the byte budget: n entries may hold n KiB of encoded results
 	hotWays          = 4
 	maxHotStripes    = 64

@@ -22,8 +22,9 @@ func (x *Executor) RedactSecrets(_ seam.Token, err error, list []secret.Secret) 
 	return redactErr(err, list)
 }
 
-// redactSecrets scrubs err of every secret the executor has seen; see redactErr.
-func (x *Executor) redactSecrets(err error) error {
+// RedactSeen scrubs err of every secret the executor has seen, as the engine does to each attempt's error; see
+// redactErr. Its Token argument can only be written by packages of this module.
+func (x *Executor) RedactSeen(_ seam.Token, err error) error {
 	if err == nil || !x.st.Secrets.On() {
 		return err
 	}

@@ -25,14 +25,14 @@ func TestRememberedSecretsScrubbed(t *testing.T) {
 	const key = "k3y-0123456789"
 	x := newTestExecutor(t)
 	ve := &ValidationError{Violations: []Violation{{Pointer: "/" + key, Keyword: "pattern", Message: "bad " + key}}}
-	if got := x.redactSecrets(ve); got != error(ve) || ve.Violations[0].Message != "bad "+key {
+	if got := x.RedactSeen(seam.Token{}, ve); got != error(ve) || ve.Violations[0].Message != "bad "+key {
 		t.Fatalf("scrubbed before any secret was remembered: %v", got)
 	}
 	x.RememberSecrets(seam.Token{}, []secret.Secret{secret.New("env:KEY", key)})
 	ke := &kindError{body: "echo " + key}
 	ce := &ConvError{Path: "/" + key, Value: key}
 	te := &TaskError{Task: "T", Key: "id=" + key, Err: errors.Join(ve, Permanent(ke), fmt.Errorf("conv: %w", ce))}
-	err := x.redactSecrets(te)
+	err := x.RedactSeen(seam.Token{}, te)
 	for _, s := range []string{err.Error(), ve.Violations[0].Pointer, ve.Violations[0].Message, ke.body, ce.Path, ce.Value, te.Key} {
 		if strings.Contains(s, key) || strings.Contains(s, "0123456789") {
 			t.Errorf("shows the secret: %s", s)

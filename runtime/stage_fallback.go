@@ -61,7 +61,7 @@ func (t *Task[P, R]) settleFailed(ctx context.Context, bc *tier.Local, p *P, key
 		return nil, t.fail(ctx, p, f.attempts, f.err)
 	}
 	if ctx.Err() != nil {
-		return nil, t.fail(ctx, p, f.attempts, errors.Join(ctxErr(ctx), f.err))
+		return nil, t.fail(ctx, p, f.attempts, errors.Join(core.CtxErr(ctx), f.err))
 	}
 	// The source failed after retries: a stale entry first, then the fallbacks.
 	if t.readOn && t.s.Cache.StaleIfError > 0 && len(key) <= maxKeyLen {
@@ -71,7 +71,7 @@ func (t *Task[P, R]) settleFailed(ctx context.Context, bc *tier.Local, p *P, key
 			r, st = t.lookupFar(ctx, key, lookupStale)
 		}
 		if st != entryMiss {
-			if h := t.x.hooks.OnStale; h != nil {
+			if h := t.h.OnStale; h != nil {
 				h(ctx, t.event(p, f.attempts, 0, f.err))
 			}
 			if st == entryNegative {
@@ -97,7 +97,7 @@ func (t *Task[P, R]) fallback(ctx context.Context, p *P, f *flight[R]) (*R, erro
 		}
 		start := time.Now()
 		r, err := t.callFallback(fctx, fb, p)
-		if h := t.x.hooks.OnFallback; h != nil {
+		if h := t.h.OnFallback; h != nil {
 			e := t.event(p, 0, time.Since(start), err)
 			e.Fallback = fb.Name
 			h(ctx, e)
@@ -113,7 +113,7 @@ func (t *Task[P, R]) fallback(ctx context.Context, p *P, f *flight[R]) (*R, erro
 		}
 	}
 	if ctx.Err() != nil {
-		errs = append([]error{ctxErr(ctx)}, errs...)
+		errs = append([]error{core.CtxErr(ctx)}, errs...)
 	}
 	return nil, t.fail(ctx, p, f.attempts, errors.Join(errs...))
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/avast/retry-go/v4"
 
+	"github.com/reftask/reftask/runtime/internal/core"
 	"github.com/reftask/reftask/runtime/internal/seam"
 )
 
@@ -70,7 +71,7 @@ type retryStage[P, R, T any] struct {
 func newRetryStage[P, R, T any](t *Task[P, R]) retryStage[P, R, T] {
 	s := retryStage[P, R, T]{pol: t.retry}
 	if t.x != nil {
-		s.onRetry = t.x.hooks.OnRetry
+		s.onRetry = t.h.OnRetry
 	}
 	s.opts = []retry.Option{
 		retry.Attempts(s.pol.Attempts),
@@ -178,7 +179,7 @@ func final(err error) bool {
 	switch e := err.(type) {
 	case nil:
 		return false
-	case *permanentError, *ValidationError, *ConvError, *panicError:
+	case *core.PermanentError, *ValidationError, *ConvError, *core.PanicError:
 		return true
 	case interface{ Unwrap() error }:
 		return final(e.Unwrap())

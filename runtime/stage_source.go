@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/reftask/reftask/runtime/internal/core"
+	"github.com/reftask/reftask/runtime/internal/seam"
 )
 
 // The innermost step of a pipeline calls the source (sourceStep for Fetch, manySourceStep for FetchMany), and
@@ -19,13 +20,13 @@ type reportStage[P, R, T any] struct{}
 
 func (reportStage[P, R, T]) wrap(next step[P, R, T]) step[P, R, T] {
 	return func(ctx context.Context, ex *exec[P, R]) (T, error) {
-		h := ex.t.x.hooks.OnSourceCall
+		h := ex.t.h.OnSourceCall
 		var start time.Time
 		if h != nil {
 			start = time.Now()
 		}
 		r, err := next(ctx, ex)
-		err = ex.t.x.redactSecrets(err)
+		err = ex.t.x.RedactSeen(seam.Token{}, err)
 		if h != nil {
 			h(ex.ctx, ex.t.event(ex.p, ex.attempt, time.Since(start), err))
 		}

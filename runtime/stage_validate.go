@@ -59,7 +59,7 @@ func (t *Task[P, R]) admit(ctx context.Context, p *P, start time.Time) (err erro
 			return t.invalidParams(ctx, p, err)
 		}
 	}
-	if h := t.x.hooks.OnMiss; h != nil {
+	if h := t.h.OnMiss; h != nil {
 		t.report(ctx, h, p, start)
 	}
 	return nil

@@ -3,12 +3,12 @@ package runtime
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/reftask/reftask/runtime/internal/core"
+	"github.com/reftask/reftask/runtime/internal/seam"
 	"github.com/reftask/reftask/runtime/internal/wire"
 	"github.com/reftask/reftask/runtime/tier"
 )
@@ -43,6 +43,7 @@ type TaskSpec[P, R any] struct {
 type Task[P, R any] struct {
 	x       *Executor
 	c       *core.State // x's engine state; nil when x is
+	h       *Hooks      // x's hooks; nil when x is
 	s       TaskSpec[P, R]
 	retry   RetryPolicy
 	prefix  []byte // length-prefixed name and version
@@ -82,7 +83,8 @@ func NewTask[P, R any](x *Executor, s TaskSpec[P, R]) *Task[P, R] {
 		t.batcher = newBatcher(*s.Batch)
 	}
 	if x != nil {
-		t.c = &x.st // before compose: the retry stage reads its timer
+		t.c = x.Core(seam.Token{}) // before compose: the retry stage reads its timer
+		t.h = x.EngineHooks(seam.Token{})
 	}
 	t.compose(nil)
 	if x != nil {
@@ -173,19 +175,10 @@ func (t *Task[P, R]) taskErr(p *P, attempts int, err error) *TaskError {
 // fail wraps err and reports it to OnError; not-found is an answer, not a failure, so it is not reported.
 func (t *Task[P, R]) fail(ctx context.Context, p *P, attempts int, err error) error {
 	te := t.taskErr(p, attempts, err)
-	if h := t.x.hooks.OnError; h != nil && !IsNotFound(err) {
+	if h := t.h.OnError; h != nil && !IsNotFound(err) {
 		h(ctx, Event{Task: te.Task, Key: te.Key, Attempt: attempts, Err: err})
 	}
 	return te
-}
-
-// ctxErr returns ctx.Err, adding the cancellation cause when there is a distinct one.
-func ctxErr(ctx context.Context) error {
-	err := ctx.Err()
-	if c := context.Cause(ctx); c != nil && c != err {
-		return fmt.Errorf("%w: %w", err, c)
-	}
-	return err
 }
 
 // Do returns the result for p: from the cache when fresh, else from one coalesced, retried source call,
@@ -209,7 +202,7 @@ func (t *Task[P, R]) Do(ctx context.Context, p *P) (res *R, err error) {
 		p = new(P)
 	}
 	if ctx.Err() != nil {
-		return nil, t.fail(ctx, p, 0, ctxErr(ctx))
+		return nil, t.fail(ctx, p, 0, core.CtxErr(ctx))
 	}
 	bc := t.c.Cache.Load()
 	r, key, seen, err := t.check(ctx, bc, p, start)
@@ -279,7 +272,7 @@ func (t *Task[P, R]) getHooked(ctx context.Context, key []byte, p P) (res *R, er
 		}
 		switch st {
 		case entryHit:
-			if h := t.x.hooks.OnHit; h != nil {
+			if h := t.h.OnHit; h != nil {
 				t.reportValue(ctx, h, p, start)
 			}
 			return r, nil
@@ -402,7 +395,7 @@ func (t *Task[P, R]) missFailed(ctx context.Context, p *P) (err error) {
 		}
 	}()
 	if ctx.Err() != nil {
-		return t.fail(ctx, p, 0, ctxErr(ctx))
+		return t.fail(ctx, p, 0, core.CtxErr(ctx))
 	}
 	return t.checkClosed(ctx, p)
 }
@@ -418,7 +411,7 @@ func (t *Task[P, R]) reportValue(ctx context.Context, h func(context.Context, Ev
 //
 //go:noinline
 func (t *Task[P, R]) negativeValue(ctx context.Context, p P, start time.Time) error {
-	if h := t.x.hooks.OnNegativeHit; h != nil {
+	if h := t.h.OnNegativeHit; h != nil {
 		t.report(ctx, h, &p, start)
 	}
 	return t.fail(ctx, &p, 0, ErrNotFound)
@@ -442,13 +435,13 @@ func (t *Task[P, R]) check(ctx context.Context, bc *tier.Local, p *P, start time
 		switch st {
 		case entryHit:
 			t.c.PutScratch(sc)
-			if h := t.x.hooks.OnHit; h != nil {
+			if h := t.h.OnHit; h != nil {
 				t.report(ctx, h, p, start)
 			}
 			return r, "", 0, nil
 		case entryNegative:
 			t.c.PutScratch(sc)
-			if h := t.x.hooks.OnNegativeHit; h != nil {
+			if h := t.h.OnNegativeHit; h != nil {
 				t.report(ctx, h, p, start)
 			}
 			return nil, "", 0, t.fail(ctx, p, 0, ErrNotFound)
@@ -477,45 +470,14 @@ func (t *Task[P, R]) report(ctx context.Context, h func(context.Context, Event),
 	h(ctx, t.event(p, 0, time.Since(start), nil))
 }
 
-// Future is the pending result of Task.Async.
-type Future[R any] struct {
-	done chan struct{}
-	res  *R
-	err  error
-	wrap func(error) error // turns an Await cancellation into a *TaskError
-}
-
 // Async runs Do in its own goroutine, which ends when Do does: cancelling ctx makes Do return promptly.
 func (t *Task[P, R]) Async(ctx context.Context, p *P) *Future[R] {
-	f := &Future[R]{done: make(chan struct{})}
-	f.wrap = func(err error) error {
+	wrap := func(err error) error {
 		if t == nil {
 			return &TaskError{Err: err}
 		}
 		// Describe is generated code that runs on Await's caller: a panic in it becomes the error instead.
 		return t.guard(p, func() error { return t.taskErr(p, 0, err) })
 	}
-	go func() {
-		defer close(f.done)
-		f.res, f.err = t.Do(ctx, p)
-	}()
-	return f
+	return NewFuture(seam.Token{}, func() (*R, error) { return t.Do(ctx, p) }, wrap)
 }
-
-// Await waits for the result, or returns early with an error wrapping ctx.Err when ctx ends first.
-func (f *Future[R]) Await(ctx context.Context) (*R, error) {
-	select {
-	case <-f.done:
-		return f.res, f.err
-	case <-ctx.Done():
-		select {
-		case <-f.done:
-			return f.res, f.err
-		default:
-		}
-		return nil, f.wrap(ctxErr(ctx))
-	}
-}
-
-// Done is closed once the result is available.
-func (f *Future[R]) Done() <-chan struct{} { return f.done }

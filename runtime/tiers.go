@@ -2,7 +2,6 @@ package runtime
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/reftask/reftask/runtime/internal/core"
@@ -21,31 +20,6 @@ import (
 // (fillBack) holds storeMu shared too, and lands only when no store or Invalidate has written the local tier since
 // the read (core.TierGate.Wrote, checked and written under its Mu): a value read before an Invalidate or a newer
 // store is never put back over it. The gate is shared by the Task values of one spec, which share local entries.
-
-// WithTier adds a cache tier read after the local one and before the source; tiers added by several options are
-// read in the order given. A result fetched from the source is written to every tier, and Invalidate and
-// InvalidateTask reach every tier. The executor does not close t.
-func WithTier(t tier.Tier) Option {
-	return func(x *Executor) error {
-		if t == nil {
-			return errors.New("WithTier: nil tier")
-		}
-		x.st.Tiers = append(x.st.Tiers, t)
-		return nil
-	}
-}
-
-// WithTierTimeout bounds each call to a tier added with WithTier (default 100ms): a tier that does not answer in
-// time counts as a miss, and the lookup goes on to the next tier or the source.
-func WithTierTimeout(d time.Duration) Option {
-	return func(x *Executor) error {
-		if d <= 0 {
-			return errors.New("WithTierTimeout: the timeout must be positive")
-		}
-		x.st.TierTimeout = d
-		return nil
-	}
-}
 
 // expiryOf is the remaining lifetime of an entry at now, as a tier is told it: never negative, and adding up to
 // the time left until the entry's stale-until.
@@ -118,13 +92,13 @@ func (t *Task[P, R]) checkFar(ctx context.Context, sc *core.Scratch, p *P, start
 	switch st {
 	case entryHit:
 		t.c.PutScratch(sc)
-		if h := t.x.hooks.OnHit; h != nil {
+		if h := t.h.OnHit; h != nil {
 			t.report(ctx, h, p, start)
 		}
 		return r, true, nil
 	case entryNegative:
 		t.c.PutScratch(sc)
-		if h := t.x.hooks.OnNegativeHit; h != nil {
+		if h := t.h.OnNegativeHit; h != nil {
 			t.report(ctx, h, p, start)
 		}
 		return nil, true, t.fail(ctx, p, 0, ErrNotFound)

@@ -17,6 +17,10 @@ import (
 	"github.com/reftask/reftask/runtime/tier"
 )
 
+// DefaultHotKeys is how many decoded results each task keeps in front of the cache unless WithHotKeys says
+// otherwise.
+const DefaultHotKeys = 4096
+
 // DefaultTierTimeout bounds each call to an added tier unless WithTierTimeout says otherwise.
 const DefaultTierTimeout = 100 * time.Millisecond
 
@@ -241,3 +245,20 @@ func (e *PanicError) Unwrap() error {
 	}
 	return nil
 }
+
+// CtxErr is ctx's error, with its cause when the cause says more.
+func CtxErr(ctx context.Context) error {
+	err := ctx.Err()
+	if c := context.Cause(ctx); c != nil && c != err {
+		return fmt.Errorf("%w: %w", err, c)
+	}
+	return err
+}
+
+// PermanentError marks an error that retrying cannot fix (runtime.Permanent).
+type PermanentError struct{ Err error }
+
+func (e *PermanentError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the error marked.
+func (e *PermanentError) Unwrap() error { return e.Err }
