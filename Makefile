@@ -19,7 +19,7 @@ test: vet check tidy-check
 	$(GO) test -race -count=1 ./testdata/difftest # ./... skips testdata
 	cd examples && $(GO) test -race -count=1 -timeout 10m ./...
 	# Allocation counts and stack use are not meaningful under -race: these tests run again without it.
-	$(GO) test -count=1 -run 'HitAllocs|FitsStartingStack' ./runtime/ ./gen/
+	$(GO) test -count=1 -run 'HitAllocs|FitsStartingStack' ./runtime/internal/engine/ ./gen/
 
 ## test-short: the tests without the slow ones
 test-short:

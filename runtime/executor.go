@@ -146,14 +146,6 @@ func WithHotKeys(n int) Option {
 	}
 }
 
-// withRetryTimer lets tests observe and skip retry delays.
-func withRetryTimer(t core.Timer) Option {
-	return func(x *Executor) error {
-		x.st.Timer = t
-		return nil
-	}
-}
-
 // Close releases the cache and closes the sources bound with WithSource; tasks called afterwards fail with
 // ErrClosed. Close is idempotent.
 func (x *Executor) Close() error {

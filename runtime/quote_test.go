@@ -1,10 +1,6 @@
 package runtime
 
 import (
-	"bytes"
-	"context"
-	"errors"
-	"log/slog"
 	"math/rand/v2"
 	"strconv"
 	"strings"
@@ -95,23 +91,5 @@ func TestBoundedErrors(t *testing.T) {
 	h := strings.Repeat("y", 50<<20)
 	if got := paths["TaskError of a describe"](h); len(got) > errorBound {
 		t.Errorf("50 MB value: error of %d bytes", len(got))
-	}
-}
-
-// A source's own error, unbounded, is cut in the log line SlogHooks writes about the task (the HTTP source's own
-// bounds are tested with it, in runtime/source/httpsource).
-func TestBoundedSourceErrorLogs(t *testing.T) {
-	huge := strings.Repeat("z", 2<<20)
-	var logs bytes.Buffer
-	x := newTestExecutor(t, WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
-	// A source's own error, unbounded, is still cut in the log line.
-	big := NewTask(x, TaskSpec[userParams, user]{Name: "Big", Version: "v1", AppendKey: appendUserKey,
-		Describe: func(p *userParams) string { return "id=" + quote.Quote(p.ID) },
-		Fetch:    func(context.Context, *userParams) (*user, error) { return nil, Permanent(errors.New(huge)) }})
-	_, _ = big.Do(context.Background(), &userParams{ID: huge})
-	for _, l := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
-		if len(l) > 2*errorBound || !strings.Contains(l, " bytes)") {
-			t.Errorf("log line of %d bytes: %s", len(l), quote.Clip(l))
-		}
 	}
 }

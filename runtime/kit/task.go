@@ -18,7 +18,7 @@ const keyBuf = 128
 // appendKey must keep neither its dst nor its p, nor hand p to code that might (generated append functions
 // keep nothing; see GetEscaping for keys that call the user's methods): escape analysis cannot see that
 // through a function value, so Get hides both from it (see noescape).
-func Get[P, R any](ctx context.Context, t *runtime.Task[P, R], appendKey func([]byte, *P) []byte, p P) (*R, error) {
+func Get[P, R any](ctx context.Context, t *Task[P, R], appendKey func([]byte, *P) []byte, p P) (*R, error) {
 	var buf [keyBuf]byte
 	key := appendKey(noescapeBytes(t.Key(buf[:0])), (*P)(noescape(unsafe.Pointer(&p))))
 	return t.Get(ctx, key, p)
@@ -27,7 +27,7 @@ func Get[P, R any](ctx context.Context, t *runtime.Task[P, R], appendKey func([]
 // GetEscaping is Get for params whose cache key hands a pointer into them to the user's code: a struct or
 // map param holding an x-go-type, whose MarshalJSON the key's JSON text calls. The key and the params go
 // where escape analysis puts them (the heap), so that nothing such a method keeps can point into a stack.
-func GetEscaping[P, R any](ctx context.Context, t *runtime.Task[P, R], appendKey func([]byte, *P) []byte, p P) (*R, error) {
+func GetEscaping[P, R any](ctx context.Context, t *Task[P, R], appendKey func([]byte, *P) []byte, p P) (*R, error) {
 	var buf [keyBuf]byte
 	return t.Get(ctx, appendKey(t.Key(buf[:0]), &p), p)
 }
@@ -50,7 +50,7 @@ func noescapeBytes(b []byte) []byte {
 
 // Execute is one case of a generated Client.Execute: it decodes params as t's params (DecodeParams)
 // and looks them up through t. A failure is a nil any, never a typed nil pointer.
-func Execute[P, R any](ctx context.Context, x *runtime.Executor, t *runtime.Task[P, R], params []byte) (any, error) {
+func Execute[P, R any](ctx context.Context, x *runtime.Executor, t *Task[P, R], params []byte) (any, error) {
 	var p P
 	if err := DecodeParams(x, t.Name(), params, &p); err != nil {
 		return nil, err

@@ -29,8 +29,8 @@ func TestGetAnswersAsTheTask(t *testing.T) {
 	defer x.Close()
 	var mu sync.Mutex
 	calls := map[string]int{}
-	task := runtime.NewTask(x, runtime.TaskSpec[echoParams, echo]{
-		Name: "Echo", Version: "1", AppendKey: appendEcho, Cache: runtime.CachePolicy{TTL: time.Minute},
+	task := kit.NewTask(x, kit.TaskSpec[echoParams, echo]{
+		Name: "Echo", Version: "1", AppendKey: appendEcho, Cache: kit.CachePolicy{TTL: time.Minute},
 		Encode: func(dst []byte, r *echo) []byte { return kit.AppendString(dst, r.ID) },
 		Decode: kit.Decoder(readEcho),
 		Clone:  func(r *echo) *echo { c := *r; return &c },
@@ -42,7 +42,7 @@ func TestGetAnswersAsTheTask(t *testing.T) {
 		},
 	})
 	ids := []string{"a", strings.Repeat("k", 100), strings.Repeat("long", 100)}
-	get := map[string]func(context.Context, *runtime.Task[echoParams, echo], func([]byte, *echoParams) []byte, echoParams) (*echo, error){
+	get := map[string]func(context.Context, *kit.Task[echoParams, echo], func([]byte, *echoParams) []byte, echoParams) (*echo, error){
 		"Get": kit.Get[echoParams, echo], "GetEscaping": kit.GetEscaping[echoParams, echo],
 	}
 	var wg sync.WaitGroup

@@ -623,10 +623,10 @@ func TestFileReloadBumpsGeneration(t *testing.T) {
 	s := Dir(dir, Poll(10*time.Millisecond))
 	x := newExec(t, s)
 	var fetches atomic.Int64
-	task := runtime.NewTask(x, runtime.TaskSpec[cfgParams, string]{
+	task := kit.NewTask(x, kit.TaskSpec[cfgParams, string]{
 		Name:      "Price",
 		Version:   "v1",
-		Cache:     runtime.CachePolicy{TTL: time.Hour},
+		Cache:     kit.CachePolicy{TTL: time.Hour},
 		AppendKey: func(dst []byte, p *cfgParams) []byte { return wire.AppendString(dst, p.Key) },
 		Encode:    func(dst []byte, r *string) []byte { return wire.AppendString(dst, *r) },
 		Decode:    func(rd *kit.Reader) *string { s := rd.String(); return &s },

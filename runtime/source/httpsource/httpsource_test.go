@@ -70,8 +70,8 @@ func appendHTTPKey(dst []byte, p *httpParams) []byte {
 }
 
 // httpTask builds a task whose Fetch calls Fetch the way generated code does.
-func httpTask(x *runtime.Executor, name string, req *Request, retry runtime.RetryPolicy, timeout time.Duration) *runtime.Task[httpParams, httpResult] {
-	return runtime.NewTask(x, runtime.TaskSpec[httpParams, httpResult]{
+func httpTask(x *runtime.Executor, name string, req *Request, retry kit.RetryPolicy, timeout time.Duration) *kit.Task[httpParams, httpResult] {
+	return kit.NewTask(x, kit.TaskSpec[httpParams, httpResult]{
 		Name:      name,
 		Version:   "v1",
 		Retry:     retry,
@@ -161,7 +161,7 @@ func tmpl(parts ...string) Template {
 	return t
 }
 
-var fastRetry = runtime.RetryPolicy{Attempts: 3, InitialDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond}
+var fastRetry = kit.RetryPolicy{Attempts: 3, InitialDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond}
 
 func TestHTTPPathAndQueryEscaping(t *testing.T) {
 	ts := newTestServer(t, jsonReply(`{"ok":true}`))
@@ -171,7 +171,7 @@ func TestHTTPPathAndQueryEscaping(t *testing.T) {
 		Path:  tmpl("/items/", "id", "/detail"),
 		Query: []QueryParam{{Key: "q", Value: tmpl("", "q", "")}, {Key: "k&=", Value: tmpl("pre ", "q", "")}},
 	}
-	task := httpTask(x, "Items", req, runtime.RetryPolicy{Attempts: 1}, time.Second)
+	task := httpTask(x, "Items", req, kit.RetryPolicy{Attempts: 1}, time.Second)
 	hostile := []string{
 		"../../etc/passwd", "..", ".", "a?b=c", "a#frag", "100%", "%2F", "a/b", "with space", "ünïcødé 日本",
 		"a+b&c=d", ";x=1", "~user", "\\back", "tab\there", `"quoted"`, "a\x00b",
@@ -223,7 +223,7 @@ func TestHTTPQueryOptionalAndOrder(t *testing.T) {
 			{Key: "a", Value: tmpl("", "a", "")},
 		},
 	}
-	task := httpTask(x, "Search", req, runtime.RetryPolicy{Attempts: 1}, time.Second)
+	task := httpTask(x, "Search", req, kit.RetryPolicy{Attempts: 1}, time.Second)
 	cases := []struct {
 		vals map[string]string
 		want string
@@ -342,7 +342,7 @@ func TestHTTPRetryAfterRealTime(t *testing.T) {
 				_, _ = io.WriteString(w, `{}`)
 			})
 			x := newTestExecutor(t, runtime.WithSource(Bind("api", ts.URL)))
-			pol := runtime.RetryPolicy{Attempts: 2, InitialDelay: time.Millisecond, MaxDelay: c.maxDelay}
+			pol := kit.RetryPolicy{Attempts: 2, InitialDelay: time.Millisecond, MaxDelay: c.maxDelay}
 			task := httpTask(x, "RA", &Request{Conn: "api", Path: tmpl("/")}, pol, 5*time.Second)
 			if _, err := task.Do(context.Background(), &httpParams{}); err != nil {
 				t.Fatal(err)
@@ -370,7 +370,7 @@ func TestHTTPRetryAfterBeyondDeadline(t *testing.T) {
 		w.WriteHeader(http.StatusServiceUnavailable)
 	})
 	x := newTestExecutor(t, runtime.WithSource(Bind("api", ts.URL)))
-	pol := runtime.RetryPolicy{Attempts: 5, InitialDelay: time.Millisecond, MaxDelay: time.Minute}
+	pol := kit.RetryPolicy{Attempts: 5, InitialDelay: time.Millisecond, MaxDelay: time.Minute}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
 	start := time.Now()
@@ -501,7 +501,7 @@ func TestHTTPBodyErrors(t *testing.T) {
 func TestHTTPBodyAtLimit(t *testing.T) {
 	ts := newTestServer(t, jsonReply(`"`+strings.Repeat("x", 62)+`"`))
 	x := newTestExecutor(t, runtime.WithSource(Bind("api", ts.URL, BodyLimit(64))))
-	r, err := httpTask(x, "Limit", &Request{Conn: "api", Path: tmpl("/")}, runtime.RetryPolicy{}, time.Second).Do(context.Background(), &httpParams{})
+	r, err := httpTask(x, "Limit", &Request{Conn: "api", Path: tmpl("/")}, kit.RetryPolicy{}, time.Second).Do(context.Background(), &httpParams{})
 	if err != nil || r.v != strings.Repeat("x", 62) {
 		t.Fatalf("got %v, %v", r, err)
 	}
@@ -535,7 +535,7 @@ func TestHTTPSlowBodyTimesOut(t *testing.T) {
 	})
 	x := newTestExecutor(t, runtime.WithSource(Bind("api", ts.URL)))
 	start := time.Now()
-	pol := runtime.RetryPolicy{Attempts: 2, InitialDelay: time.Millisecond, MaxDelay: time.Millisecond}
+	pol := kit.RetryPolicy{Attempts: 2, InitialDelay: time.Millisecond, MaxDelay: time.Millisecond}
 	_, err := httpTask(x, "Slow", &Request{Conn: "api", Path: tmpl("/")}, pol, 100*time.Millisecond).Do(context.Background(), &httpParams{})
 	// The engine's attempt timeout (an unexported type) says so in its text.
 	if err == nil || !strings.Contains(err.Error(), "attempt timed out after 100ms") || !errors.Is(err, context.DeadlineExceeded) {
@@ -703,11 +703,11 @@ func TestHTTPPostBody(t *testing.T) {
 		SKUs  []string `json:"skus"`
 		Limit int      `json:"limit"`
 	}
-	post := httpTask(x, "Post", &Request{Conn: "api", Method: "POST", Path: tmpl("/search")}, runtime.RetryPolicy{}, time.Second)
+	post := httpTask(x, "Post", &Request{Conn: "api", Method: "POST", Path: tmpl("/search")}, kit.RetryPolicy{}, time.Second)
 	if _, err := post.Do(context.Background(), &httpParams{body: query{SKUs: []string{"a", "b/c"}, Limit: 3}}); err != nil {
 		t.Fatal(err)
 	}
-	get := httpTask(x, "Get", &Request{Conn: "api", Path: tmpl("/search")}, runtime.RetryPolicy{}, time.Second)
+	get := httpTask(x, "Get", &Request{Conn: "api", Path: tmpl("/search")}, kit.RetryPolicy{}, time.Second)
 	if _, err := get.Do(context.Background(), &httpParams{}); err != nil {
 		t.Fatal(err)
 	}
@@ -748,9 +748,9 @@ func TestHTTPConnectionReuse(t *testing.T) {
 		}
 	})
 	x := newTestExecutor(t, runtime.WithSource(Bind("api", ts.URL)))
-	var tasks []*runtime.Task[httpParams, httpResult]
+	var tasks []*kit.Task[httpParams, httpResult]
 	for _, p := range []string{"/ok", "/missing", "/bad", "/nope", "/ptr"} {
-		tasks = append(tasks, httpTask(x, "Reuse"+p, &Request{Conn: "api", Path: tmpl(p), Pointer: map[bool]string{true: "/b"}[p == "/ptr"]}, runtime.RetryPolicy{}, time.Second))
+		tasks = append(tasks, httpTask(x, "Reuse"+p, &Request{Conn: "api", Path: tmpl(p), Pointer: map[bool]string{true: "/b"}[p == "/ptr"]}, kit.RetryPolicy{}, time.Second))
 	}
 	for i := range 50 {
 		_, _ = tasks[i%len(tasks)].Do(context.Background(), &httpParams{})
@@ -967,7 +967,7 @@ func TestHTTPClientRedirects(t *testing.T) {
 				x := newTestExecutor(t, runtime.WithSource(Bind("api", ts.URL, Client(user), BearerEnv("RT_HTTP_CLIENT_REDIRECT_TOKEN"))))
 				req := &Request{Conn: "api", Path: tmpl(c.path), Pointer: "/where",
 					Headers: []Header{{Name: "X-Key", Value: "${env:RT_HTTP_CLIENT_REDIRECT_KEY}"}}}
-				r, err := httpTask(x, "Redir", req, runtime.RetryPolicy{Attempts: 1}, 5*time.Second).Do(context.Background(), &httpParams{})
+				r, err := httpTask(x, "Redir", req, kit.RetryPolicy{Attempts: 1}, 5*time.Second).Do(context.Background(), &httpParams{})
 
 				want := c.want[p.name]
 				if want == "" {
@@ -1087,7 +1087,7 @@ func TestBoundedHTTPErrorsAndLogs(t *testing.T) {
 	x := newTestExecutor(t, runtime.WithSource(Bind("api", ts.URL)), runtime.WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
 	req := &Request{Conn: "api", Path: Template{Parts: []string{"/r/", ""}, Params: []string{"id"}},
 		Query: []QueryParam{{Key: "mode", Value: Template{Parts: []string{"", ""}, Params: []string{"mode"}}}}}
-	task := runtime.NewTask(x, runtime.TaskSpec[httpParams, httpResult]{
+	task := kit.NewTask(x, kit.TaskSpec[httpParams, httpResult]{
 		Name: "Huge", Version: "v1", AppendKey: appendHTTPKey,
 		Describe: func(p *httpParams) string { return "id=" + kit.Quote(p.vals["id"]) },
 		Fetch: func(ctx context.Context, p *httpParams) (*httpResult, error) {
@@ -1292,9 +1292,9 @@ func TestSecretsNeverLeave(t *testing.T) {
 					runtime.WithLogger(slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
 				req := &Request{Conn: "api", Path: Template{Parts: []string{"/m/", ""}, Params: []string{"mode"}},
 					Headers: []Header{{Name: "X-Api-Key", Value: "${env:RT_TEST_API_KEY}"}, {Name: "Accept", Value: "application/json"}}}
-				spec := runtime.TaskSpec[httpParams, httpResult]{
+				spec := kit.TaskSpec[httpParams, httpResult]{
 					Name: "Secret", Version: "v1", AppendKey: appendHTTPKey,
-					Retry:    runtime.RetryPolicy{Attempts: attempts, InitialDelay: time.Millisecond, MaxDelay: time.Millisecond},
+					Retry:    kit.RetryPolicy{Attempts: attempts, InitialDelay: time.Millisecond, MaxDelay: time.Millisecond},
 					Describe: func(p *httpParams) string { return "mode=" + kit.Quote(p.vals["mode"]) },
 					Fetch: func(ctx context.Context, p *httpParams) (*httpResult, error) {
 						v, err := Fetch(ctx, x, "Secret", req, p.vals, nil)
@@ -1318,11 +1318,11 @@ func TestSecretsNeverLeave(t *testing.T) {
 					},
 				}
 				if fallback {
-					spec.Fallbacks = []runtime.Fallback[httpParams, httpResult]{{Name: "echo", Fn: func(context.Context, *httpParams) (*httpResult, error) {
+					spec.Fallbacks = []kit.Fallback[httpParams, httpResult]{{Name: "echo", Fn: func(context.Context, *httpParams) (*httpResult, error) {
 						return nil, errors.New("fallback down too")
 					}}}
 				}
-				task := runtime.NewTask(x, spec)
+				task := kit.NewTask(x, spec)
 				for _, mode := range modes {
 					_, err := task.Do(context.Background(), &httpParams{vals: map[string]string{"mode": mode}})
 					if err == nil {

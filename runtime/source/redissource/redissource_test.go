@@ -299,10 +299,10 @@ func TestThroughTask(t *testing.T) {
 	f.set(t, "u:1", `"one"`)
 	k := redissource.NewKey("refdata", redissource.String, []string{f.prefix + "u:", ""}, []string{"id"})
 	type params struct{ ID string }
-	task := runtime.NewTask(f.x, runtime.TaskSpec[params, string]{
+	task := kit.NewTask(f.x, kit.TaskSpec[params, string]{
 		Name:      "User",
-		Cache:     runtime.CachePolicy{TTL: time.Minute, NegativeTTL: time.Minute},
-		Retry:     runtime.RetryPolicy{Attempts: 2},
+		Cache:     kit.CachePolicy{TTL: time.Minute, NegativeTTL: time.Minute},
+		Retry:     kit.RetryPolicy{Attempts: 2},
 		AppendKey: func(dst []byte, p *params) []byte { return append(dst, p.ID...) },
 		Encode:    func(dst []byte, r *string) []byte { return kit.AppendString(dst, *r) },
 		Decode:    func(rd *kit.Reader) *string { s := rd.String(); return &s },

@@ -191,9 +191,9 @@ func sqlSuite(t *testing.T, db *sql.DB, d Dialect, table string) {
 	t.Run("syntax error is permanent and not retried", func(t *testing.T) {
 		bad := NewQuery("main", []string{"SELEC id FROM " + table + " WHERE id = ", ""}, []string{"id"})
 		calls := 0
-		task := runtime.NewTask(x, runtime.TaskSpec[userParams, row]{
+		task := kit.NewTask(x, kit.TaskSpec[userParams, row]{
 			Name:  "Bad" + d.String(),
-			Retry: runtime.RetryPolicy{Attempts: 3},
+			Retry: kit.RetryPolicy{Attempts: 3},
 			Fetch: func(ctx context.Context, p *userParams) (*row, error) {
 				calls++
 				return QueryOne(ctx, x, bad, []any{p.ID}, convRow)
@@ -213,10 +213,10 @@ func sqlSuite(t *testing.T, db *sql.DB, d Dialect, table string) {
 	})
 	t.Run("through a task with cache", func(t *testing.T) {
 		calls := 0
-		task := runtime.NewTask(x, runtime.TaskSpec[userParams, row]{
+		task := kit.NewTask(x, kit.TaskSpec[userParams, row]{
 			Name:      "Row" + d.String(),
-			Cache:     runtime.CachePolicy{TTL: time.Minute, NegativeTTL: time.Minute},
-			Retry:     runtime.RetryPolicy{Attempts: 2},
+			Cache:     kit.CachePolicy{TTL: time.Minute, NegativeTTL: time.Minute},
+			Retry:     kit.RetryPolicy{Attempts: 2},
 			AppendKey: appendUserKey,
 			Encode: func(dst []byte, r *row) []byte {
 				return wire.AppendString(wire.AppendString(dst, r.ID), r.Name)
@@ -306,10 +306,10 @@ func TestPostgresHelpers(t *testing.T) {
 	t.Run("per-attempt timeout is retried", func(t *testing.T) {
 		x := newTestExecutor(t, runtime.WithSource(Bind("main", db, Postgres)))
 		slow := NewQuery("main", []string{"SELECT pg_sleep(5) AS x"}, nil)
-		task := runtime.NewTask(x, runtime.TaskSpec[userParams, row]{
+		task := kit.NewTask(x, kit.TaskSpec[userParams, row]{
 			Name:    "SlowPG",
 			Timeout: 100 * time.Millisecond,
-			Retry:   runtime.RetryPolicy{Attempts: 2, InitialDelay: time.Millisecond},
+			Retry:   kit.RetryPolicy{Attempts: 2, InitialDelay: time.Millisecond},
 			Fetch: func(ctx context.Context, p *userParams) (*row, error) {
 				return QueryOne(ctx, x, slow, nil, convRow)
 			},

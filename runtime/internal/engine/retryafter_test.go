@@ -1,4 +1,4 @@
-package runtime_test
+package engine
 
 import (
 	"context"
@@ -58,14 +58,14 @@ func TestHTTPRetryAfterDelays(t *testing.T) {
 			}
 			w.WriteHeader(http.StatusTooManyRequests)
 		}))
-		x, err := runtime.New(runtime.WithSource(httpsource.Bind("api", ts.URL)), runtime.WithRetryTimer(timer))
+		x, err := runtime.New(runtime.WithSource(httpsource.Bind("api", ts.URL)), withRetryTimer(timer))
 		if err != nil {
 			t.Fatal(err)
 		}
 		req := &httpsource.Request{Conn: "api", Path: httpsource.Template{Parts: []string{"/"}}}
-		task := runtime.NewTask(x, runtime.TaskSpec[noParams, any]{
+		task := NewTask(x, TaskSpec[noParams, any]{
 			Name: "RA", Version: "v1", Timeout: time.Second,
-			Retry:     runtime.RetryPolicy{Attempts: 2, InitialDelay: 100 * time.Millisecond, MaxDelay: 30 * time.Second},
+			Retry:     RetryPolicy{Attempts: 2, InitialDelay: 100 * time.Millisecond, MaxDelay: 30 * time.Second},
 			AppendKey: func(dst []byte, _ *noParams) []byte { return dst },
 			Fetch: func(ctx context.Context, _ *noParams) (*any, error) {
 				v, err := httpsource.Fetch(ctx, x, "RA", req, nil, nil)

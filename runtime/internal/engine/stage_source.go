@@ -1,4 +1,4 @@
-package runtime
+package engine
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/reftask/reftask/runtime"
 	"github.com/reftask/reftask/runtime/internal/core"
 	"github.com/reftask/reftask/runtime/internal/seam"
 )
@@ -39,7 +40,7 @@ func (t *Task[P, R]) sourceStep(ctx context.Context, ex *exec[P, R]) (*R, error)
 	r, err := t.callSource(ctx, ex.p)
 	err = hideNoRows(err)
 	if err == nil && r == nil {
-		err = Permanent(errors.New("reftask: source returned neither a result nor an error"))
+		err = runtime.Permanent(errors.New("reftask: source returned neither a result nor an error"))
 	}
 	return r, err
 }
@@ -49,7 +50,7 @@ func (t *Task[P, R]) manySourceStep(ctx context.Context, ex *exec[P, R]) ([]*R, 
 	rs, err := t.callBatchSource(ctx, ex.ps)
 	err = hideNoRows(err)
 	if err == nil && len(rs) != len(ex.ps) {
-		err = Permanent(fmt.Errorf("reftask: batch source returned %d results for %d params", len(rs), len(ex.ps)))
+		err = runtime.Permanent(fmt.Errorf("reftask: batch source returned %d results for %d params", len(rs), len(ex.ps)))
 	}
 	return rs, err
 }
@@ -58,7 +59,7 @@ func (t *Task[P, R]) manySourceStep(ctx context.Context, ex *exec[P, R]) ([]*R, 
 func (t *Task[P, R]) callSource(ctx context.Context, p *P) (r *R, err error) {
 	defer func() {
 		if v := recover(); v != nil {
-			r, err = nil, Permanent(&core.PanicError{Where: "source of task " + t.s.Name, Value: v})
+			r, err = nil, runtime.Permanent(&core.PanicError{Where: "source of task " + t.s.Name, Value: v})
 		}
 	}()
 	return t.s.Fetch(ctx, p)
@@ -68,7 +69,7 @@ func (t *Task[P, R]) callSource(ctx context.Context, p *P) (r *R, err error) {
 func (t *Task[P, R]) callBatchSource(ctx context.Context, ps []*P) (rs []*R, err error) {
 	defer func() {
 		if v := recover(); v != nil {
-			rs, err = nil, Permanent(&core.PanicError{Where: "batch source of task " + t.s.Name, Value: v})
+			rs, err = nil, runtime.Permanent(&core.PanicError{Where: "batch source of task " + t.s.Name, Value: v})
 		}
 	}()
 	return t.batcher.pol.FetchMany(ctx, ps)
@@ -77,8 +78,8 @@ func (t *Task[P, R]) callBatchSource(ctx context.Context, ps []*P) (rs []*R, err
 // hideNoRows turns sql.ErrNoRows from hand-written sources into ErrNotFound, so that it never reaches callers
 // and gets not-found treatment (no retries, negative caching).
 func hideNoRows(err error) error {
-	if err != nil && errors.Is(err, sql.ErrNoRows) && !IsNotFound(err) {
-		return fmt.Errorf("%w: %v", ErrNotFound, err)
+	if err != nil && errors.Is(err, sql.ErrNoRows) && !runtime.IsNotFound(err) {
+		return fmt.Errorf("%w: %v", runtime.ErrNotFound, err)
 	}
 	return err
 }

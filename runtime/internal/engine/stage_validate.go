@@ -1,9 +1,11 @@
-package runtime
+package engine
 
 import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/reftask/reftask/runtime"
 )
 
 // Validation is two stages. Params are validated by admit, on a caller's way from a cache miss to the flight:
@@ -39,7 +41,7 @@ func checkResult[R any](validate func(r *R) error, task string, r *R) error {
 	if verr == nil {
 		return nil
 	}
-	var ve *ValidationError
+	var ve *runtime.ValidationError
 	if errors.As(verr, &ve) {
 		ve.Task, ve.Which = task, "result"
 	}
@@ -74,14 +76,14 @@ func (t *Task[P, R]) checkClosed(ctx context.Context, p *P) error {
 			return t.invalidParams(ctx, p, err)
 		}
 	}
-	return t.fail(ctx, p, 0, ErrClosed)
+	return t.fail(ctx, p, 0, runtime.ErrClosed)
 }
 
 // invalidParams reports params that failed validation.
 //
 //go:noinline
 func (t *Task[P, R]) invalidParams(ctx context.Context, p *P, err error) error {
-	var ve *ValidationError
+	var ve *runtime.ValidationError
 	if errors.As(err, &ve) {
 		ve.Task, ve.Which = t.s.Name, "params"
 	}

@@ -1,4 +1,4 @@
-package runtime
+package engine
 
 import (
 	"context"
@@ -6,13 +6,16 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
-	"runtime"
+	goruntime "runtime"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 	"unsafe"
+
+	"github.com/reftask/reftask/runtime"
+	"github.com/reftask/reftask/runtime/internal/core"
 )
 
 // get calls Task.Get as generated code does: the key built from Key and the params' encoding, the params by value.
@@ -40,7 +43,7 @@ func hotEntries[P, R any](task *Task[P, R]) int {
 // Get and Do are two ways into the same cache: one's entries answer the other, and both report the same errors.
 func TestGetAndDoAgree(t *testing.T) {
 	var log eventLog
-	x := newTestExecutor(t, WithHooks(log.hooks()))
+	x := newTestExecutor(t, runtime.WithHooks(log.hooks()))
 	src := &source{}
 	spec := userSpec(src)
 	spec.Cache.NegativeTTL = time.Minute
@@ -58,13 +61,13 @@ func TestGetAndDoAgree(t *testing.T) {
 		{"Do misses", func() (*user, error) { return task.Do(ctx, &userParams{ID: "u2"}) }, "u2", nil, 2},
 		{"Get hits Do's entry", func() (*user, error) { return get(ctx, task, "u2") }, "u2", nil, 2},
 		{"Get hits again", func() (*user, error) { return get(ctx, task, "u2") }, "u2", nil, 2},
-		{"invalid params", func() (*user, error) { return get(ctx, task, "") }, "", &ValidationError{}, 2},
+		{"invalid params", func() (*user, error) { return get(ctx, task, "") }, "", &runtime.ValidationError{}, 2},
 	}
 	for _, s := range steps {
 		u, err := s.call()
 		switch {
 		case s.wantErr != nil:
-			var ve *ValidationError
+			var ve *runtime.ValidationError
 			if !errors.As(err, &ve) {
 				t.Fatalf("%s: err = %v, want a validation error", s.name, err)
 			}
@@ -82,9 +85,9 @@ func TestGetAndDoAgree(t *testing.T) {
 		t.Fatalf("hit event names %q", h[len(h)-1].Key)
 	}
 
-	src.fn = func(context.Context, int64, *userParams) (*user, error) { return nil, ErrNotFound }
+	src.fn = func(context.Context, int64, *userParams) (*user, error) { return nil, runtime.ErrNotFound }
 	for i := range 2 {
-		if _, err := get(ctx, task, "gone"); !IsNotFound(err) {
+		if _, err := get(ctx, task, "gone"); !runtime.IsNotFound(err) {
 			t.Fatalf("not found %d: err = %v", i, err)
 		}
 	}
@@ -98,7 +101,7 @@ func TestGetAndDoAgree(t *testing.T) {
 		t.Fatalf("ended ctx: err = %v", err)
 	}
 	_ = x.Close()
-	if _, err := get(ctx, task, "u1"); !errors.Is(err, ErrClosed) {
+	if _, err := get(ctx, task, "u1"); !errors.Is(err, runtime.ErrClosed) {
 		t.Fatalf("closed executor: err = %v", err)
 	}
 }
@@ -106,7 +109,7 @@ func TestGetAndDoAgree(t *testing.T) {
 // The layer answers only while an entry is fresh, and every answer is a copy of its own.
 func TestHotLayerFreshnessAndCopies(t *testing.T) {
 	clock := newFakeClock()
-	x := newTestExecutor(t, WithClock(clock.Now))
+	x := newTestExecutor(t, runtime.WithClock(clock.Now))
 	src := &source{}
 	task := NewTask(x, userSpec(src))
 	ctx := context.Background()
@@ -184,7 +187,7 @@ func TestHotLayerInvalidateRace(t *testing.T) {
 
 // The layer holds at most its configured number of entries, and never an entry larger than its byte budget.
 func TestHotLayerBounded(t *testing.T) {
-	x := newTestExecutor(t, WithHotKeys(16))
+	x := newTestExecutor(t, runtime.WithHotKeys(16))
 	task := NewTask(x, userSpec(&source{}))
 	ctx := context.Background()
 	for i := range 1000 {
@@ -222,7 +225,7 @@ func TestHotLayerBounded(t *testing.T) {
 
 // WithHotKeys(0) turns the layer off; lookups are served by bigcache alone.
 func TestHotKeysOff(t *testing.T) {
-	x := newTestExecutor(t, WithHotKeys(0))
+	x := newTestExecutor(t, runtime.WithHotKeys(0))
 	src := &source{}
 	task := NewTask(x, userSpec(src))
 	if task.hot != nil {
@@ -236,7 +239,7 @@ func TestHotKeysOff(t *testing.T) {
 	if src.calls.Load() != 1 {
 		t.Fatalf("source calls = %d, want 1", src.calls.Load())
 	}
-	if _, err := New(WithHotKeys(-1)); err == nil {
+	if _, err := runtime.New(runtime.WithHotKeys(-1)); err == nil {
 		t.Fatal("WithHotKeys(-1) accepted")
 	}
 }
@@ -336,7 +339,7 @@ func TestHitAllocs(t *testing.T) {
 }
 
 func TestJSONValueClone(t *testing.T) {
-	var v JSONValue
+	var v runtime.JSONValue
 	if err := json.Unmarshal([]byte(`{"a":[1,{"b":"c"}],"d":{"e":null},"n":1.5}`), &v); err != nil {
 		t.Fatal(err)
 	}
@@ -351,7 +354,7 @@ func TestJSONValueClone(t *testing.T) {
 	if v.String() != `{"a":[1,{"b":"c"}],"d":{"e":null},"n":1.5}` {
 		t.Fatalf("the original changed with its clone: %v", v)
 	}
-	for _, s := range []JSONValue{{}, JSONOf("x"), JSONOf([]any(nil)), JSONOf(map[string]any{})} {
+	for _, s := range []runtime.JSONValue{{}, runtime.JSONOf("x"), runtime.JSONOf([]any(nil)), runtime.JSONOf(map[string]any{})} {
 		if !reflect.DeepEqual(s.Clone(), s) {
 			t.Fatalf("clone of %#v = %#v", s, s.Clone())
 		}
@@ -437,10 +440,10 @@ func TestHotLayerSharedBetweenTasksOfOneSpec(t *testing.T) {
 func TestGetGeneratedCodePanics(t *testing.T) {
 	for _, hooked := range []bool{false, true} {
 		t.Run(fmt.Sprintf("hooks=%v", hooked), func(t *testing.T) {
-			var opts []Option
+			var opts []runtime.Option
 			if hooked {
 				var log eventLog
-				opts = append(opts, WithHooks(log.hooks()))
+				opts = append(opts, runtime.WithHooks(log.hooks()))
 			}
 			ctx := context.Background()
 			var cloneFails, describeFails, validateFails atomic.Bool
@@ -466,7 +469,7 @@ func TestGetGeneratedCodePanics(t *testing.T) {
 			}
 			wantPanic := func(t *testing.T, step string, u *user, err error) {
 				t.Helper()
-				var pe *panicError
+				var pe *core.PanicError
 				if u != nil || !errors.As(err, &pe) {
 					t.Fatalf("%s: %+v, %v; want the panic as the error", step, u, err)
 				}
@@ -512,7 +515,7 @@ func TestGetGeneratedCodePanics(t *testing.T) {
 			u, err = get(ctx, task, "other")
 			wantPanic(t, "Describe, closed executor", u, err)
 			describeFails.Store(false)
-			if u, err := get(ctx, task, "other"); !errors.Is(err, ErrClosed) {
+			if u, err := get(ctx, task, "other"); !errors.Is(err, runtime.ErrClosed) {
 				t.Fatalf("closed executor: %+v, %v; want ErrClosed", u, err)
 			}
 		})
@@ -542,7 +545,7 @@ func TestHitFitsStartingStack(t *testing.T) {
 	// A GC running during the loop makes a goroutine that allocates (the clone) assist it, on a deeper stack than
 	// the hit's own: that is the collector's cost, not the path's, and it depends on what ran before. So the loop
 	// runs with the collector off, after a full collection.
-	runtime.GC()
+	goruntime.GC()
 	defer debug.SetGCPercent(debug.SetGCPercent(-1))
 	const n = 1000
 	var grew atomic.Int64

@@ -1,4 +1,4 @@
-package runtime
+package engine
 
 import (
 	"hash/maphash"
@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"github.com/reftask/reftask/runtime/internal/core"
 )
 
 // The hot-key layer keeps a task's recently used results decoded, in front of bigcache, so that a hit skips
@@ -103,10 +105,10 @@ type hotLayerKey struct {
 // sharedHotLayer returns x's layer for the tasks of one spec, making it on first use. Two Task values for one
 // spec (two clients made on one executor) share their bigcache entries, so they share the layer too: otherwise
 // an Invalidate or a store through one would not drop what the other serves.
-func sharedHotLayer[R any](x *Executor, name, version string) *hotLayer[R] {
+func sharedHotLayer[R any](c *core.State, name, version string) *hotLayer[R] {
 	k := hotLayerKey{name: name, version: version, typ: reflect.TypeFor[R]()}
-	h, _ := x.st.Shared(k, func() any {
-		if h := newHotLayer[R](x.st.HotKeys); h != nil {
+	h, _ := c.Shared(k, func() any {
+		if h := newHotLayer[R](c.HotKeys); h != nil {
 			return h
 		}
 		return nil

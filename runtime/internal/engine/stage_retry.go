@@ -1,4 +1,4 @@
-package runtime
+package engine
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 
 	"github.com/avast/retry-go/v4"
 
+	"github.com/reftask/reftask/runtime"
 	"github.com/reftask/reftask/runtime/internal/core"
 	"github.com/reftask/reftask/runtime/internal/seam"
 )
@@ -64,8 +65,8 @@ func (p RetryPolicy) delay(n int) time.Duration {
 // DelayType because the deadline check needs it, and retry-go asks RetryIf before it computes the delay.
 type retryStage[P, R, T any] struct {
 	pol     RetryPolicy
-	onRetry func(ctx context.Context, e Event) // nil = no hook
-	opts    []retry.Option                     // the options that do not depend on the call
+	onRetry func(ctx context.Context, e runtime.Event) // nil = no hook
+	opts    []retry.Option                             // the options that do not depend on the call
 }
 
 func newRetryStage[P, R, T any](t *Task[P, R]) retryStage[P, R, T] {
@@ -170,7 +171,7 @@ func (run *retryRun[P, R, T]) reportRetry(_ uint, err error) {
 // retryable decides whether a failed attempt is worth another: any error from a Go source is,
 // except the kinds that a new attempt cannot change and a cancelled flight.
 func retryable(fctx context.Context, err error) bool {
-	return fctx.Err() == nil && !IsNotFound(err) && !final(err)
+	return fctx.Err() == nil && !runtime.IsNotFound(err) && !final(err)
 }
 
 // final reports whether err, or any error it wraps, is of a kind that a new attempt cannot change: one walk of
@@ -179,7 +180,7 @@ func final(err error) bool {
 	switch e := err.(type) {
 	case nil:
 		return false
-	case *core.PermanentError, *ValidationError, *ConvError, *core.PanicError:
+	case *core.PermanentError, *runtime.ValidationError, *runtime.ConvError, *core.PanicError:
 		return true
 	case interface{ Unwrap() error }:
 		return final(e.Unwrap())

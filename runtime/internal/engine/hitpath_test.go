@@ -1,10 +1,12 @@
-package runtime
+package engine
 
 import (
 	"context"
 	"errors"
 	"sync/atomic"
 	"testing"
+
+	"github.com/reftask/reftask/runtime"
 )
 
 // TestValidationOnlyOnMiss checks the hit-path rule: params are validated
@@ -31,7 +33,7 @@ func TestValidationOnlyOnMiss(t *testing.T) {
 		t.Errorf("validated %d times for one miss and two hits, want 1", got)
 	}
 	for range 2 {
-		var ve *ValidationError
+		var ve *runtime.ValidationError
 		if _, err := task.Do(ctx, &userParams{}); !errors.As(err, &ve) {
 			t.Fatalf("invalid params: err = %v, want a validation error", err)
 		}
@@ -40,11 +42,11 @@ func TestValidationOnlyOnMiss(t *testing.T) {
 		t.Errorf("source calls = %d, want 1", src.calls.Load())
 	}
 	_ = x.Close()
-	var ve *ValidationError
+	var ve *runtime.ValidationError
 	if _, err := task.Do(ctx, &userParams{}); !errors.As(err, &ve) {
 		t.Errorf("closed executor, invalid params: err = %v, want a validation error", err)
 	}
-	if _, err := task.Do(ctx, &userParams{ID: "u1"}); !errors.Is(err, ErrClosed) {
+	if _, err := task.Do(ctx, &userParams{ID: "u1"}); !errors.Is(err, runtime.ErrClosed) {
 		t.Errorf("closed executor: err = %v, want ErrClosed", err)
 	}
 }

@@ -1,9 +1,10 @@
-package runtime
+package engine
 
 import (
 	"context"
 	"time"
 
+	"github.com/reftask/reftask/runtime"
 	"github.com/reftask/reftask/runtime/internal/core"
 	"github.com/reftask/reftask/runtime/internal/wire"
 	"github.com/reftask/reftask/runtime/tier"
@@ -101,7 +102,7 @@ func (t *Task[P, R]) checkFar(ctx context.Context, sc *core.Scratch, p *P, start
 		if h := t.h.OnNegativeHit; h != nil {
 			t.report(ctx, h, p, start)
 		}
-		return nil, true, t.fail(ctx, p, 0, ErrNotFound)
+		return nil, true, t.fail(ctx, p, 0, runtime.ErrNotFound)
 	}
 	return nil, false, nil
 }

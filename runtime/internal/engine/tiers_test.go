@@ -1,4 +1,4 @@
-package runtime
+package engine
 
 import (
 	"context"
@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/reftask/reftask/runtime"
+	"github.com/reftask/reftask/runtime/internal/seam"
 	"github.com/reftask/reftask/runtime/tier"
 )
 
@@ -164,7 +166,7 @@ var _ tier.PrefixDeleter = (*memTier)(nil)
 
 // tierFixture is an executor with two added tiers, a and b, on a fake clock, and the user task on it.
 type tierFixture struct {
-	x     *Executor
+	x     *runtime.Executor
 	clock *fakeClock
 	log   *tierLog
 	a, b  *memTier
@@ -175,8 +177,8 @@ type tierFixture struct {
 func newTierFixture(t *testing.T, hotKeys int, spec func(*source) TaskSpec[userParams, user]) *tierFixture {
 	f := &tierFixture{clock: newFakeClock(), log: &tierLog{}, src: &source{}}
 	f.a, f.b = newMemTier("a", f.log), newMemTier("b", f.log)
-	f.x = newTestExecutor(t, WithClock(f.clock.Now), WithHotKeys(hotKeys), WithTier(f.a), WithTier(f.b),
-		WithTierTimeout(20*time.Millisecond))
+	f.x = newTestExecutor(t, runtime.WithClock(f.clock.Now), runtime.WithHotKeys(hotKeys), runtime.WithTier(f.a), runtime.WithTier(f.b),
+		runtime.WithTierTimeout(20*time.Millisecond))
 	if spec == nil {
 		spec = userSpec
 	}
@@ -191,7 +193,7 @@ func (f *tierFixture) key(id string) string {
 }
 
 func (f *tierFixture) localHas(id string) bool {
-	_, ok, _ := f.x.st.Cache.Load().Get(context.Background(), f.key(id))
+	_, ok, _ := f.x.Core(seam.Token{}).Cache.Load().Get(context.Background(), f.key(id))
 	return ok
 }
 
@@ -272,7 +274,7 @@ func TestTiersComposition(t *testing.T) {
 		}},
 		{"a negative entry in an added tier answers not-found", func(t *testing.T, f *tierFixture, lookup func(string) (*user, error)) {
 			f.b.put(f.key("u1"), f.task.entry(nil, true))
-			if _, err := lookup("u1"); !IsNotFound(err) || f.src.calls.Load() != 0 {
+			if _, err := lookup("u1"); !runtime.IsNotFound(err) || f.src.calls.Load() != 0 {
 				t.Fatalf("err %v, source calls %d; want not-found from b", err, f.src.calls.Load())
 			}
 			if !f.a.has(f.key("u1")) || !f.localHas("u1") {
@@ -317,7 +319,7 @@ func TestTiersComposition(t *testing.T) {
 			f.b.put(f.key("u1"), f.task.entry(&user{ID: "u1", Name: "stale"}, false))
 			f.clock.Advance(2 * time.Minute)
 			f.src.fn = func(context.Context, int64, *userParams) (*user, error) {
-				return nil, Permanent(errors.New("source down"))
+				return nil, runtime.Permanent(errors.New("source down"))
 			}
 			if u, err := lookup("u1"); err != nil || u.Name != "stale" {
 				t.Fatalf("%+v, %v; want the stale entry from b", u, err)
@@ -501,12 +503,12 @@ func TestTiersInvalidateOrdering(t *testing.T) {
 }
 
 func TestWithTierRejectsBadInput(t *testing.T) {
-	for name, opt := range map[string]Option{
-		"nil tier":         WithTier(nil),
-		"zero timeout":     WithTierTimeout(0),
-		"negative timeout": WithTierTimeout(-time.Second),
+	for name, opt := range map[string]runtime.Option{
+		"nil tier":         runtime.WithTier(nil),
+		"zero timeout":     runtime.WithTierTimeout(0),
+		"negative timeout": runtime.WithTierTimeout(-time.Second),
 	} {
-		if _, err := New(opt); err == nil {
+		if _, err := runtime.New(opt); err == nil {
 			t.Errorf("%s: New succeeded", name)
 		}
 	}
@@ -540,8 +542,8 @@ func TestHitAllocsWithTier(t *testing.T) {
 		t.Skip("allocation counts are not stable under the race detector")
 	}
 	ctx := context.Background()
-	localAllocs := func(opts ...Option) float64 {
-		x := newTestExecutor(t, append(opts, WithHotKeys(0))...)
+	localAllocs := func(opts ...runtime.Option) float64 {
+		x := newTestExecutor(t, append(opts, runtime.WithHotKeys(0))...)
 		task := NewTask(x, userSpec(&source{}))
 		if _, err := get(ctx, task, "u1"); err != nil {
 			t.Fatal(err)
@@ -549,7 +551,7 @@ func TestHitAllocsWithTier(t *testing.T) {
 		return testing.AllocsPerRun(1000, func() { _, _ = get(ctx, task, "u1") })
 	}
 	log := &tierLog{}
-	if with, without := localAllocs(WithTier(newMemTier("a", log))), localAllocs(); with != without {
+	if with, without := localAllocs(runtime.WithTier(newMemTier("a", log))), localAllocs(); with != without {
 		t.Errorf("local hit: %v allocs/op with an added tier, %v without", with, without)
 	}
 	f := newTierFixture(t, 64, nil)

@@ -1,4 +1,4 @@
-package runtime
+package engine
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/reftask/reftask/runtime"
 	"github.com/reftask/reftask/runtime/internal/core"
 	"github.com/reftask/reftask/runtime/internal/wire"
 
@@ -29,7 +30,7 @@ func FallbackTask[P, R any](t *Task[P, R]) Fallback[P, R] {
 		// A task already in this fallback chain would recurse forever.
 		for c, _ := ctx.Value(fallbackChainKey{}).(*fallbackChain); c != nil; c = c.next {
 			if c.task == any(t) {
-				return nil, Permanent(fmt.Errorf("reftask: fallback cycle through task %s", t.Name()))
+				return nil, runtime.Permanent(fmt.Errorf("reftask: fallback cycle through task %s", t.Name()))
 			}
 		}
 		return t.Do(ctx, p)
@@ -57,7 +58,7 @@ type fallbackChain struct {
 //
 //go:noinline
 func (t *Task[P, R]) settleFailed(ctx context.Context, bc *tier.Local, p *P, key string, f *flight[R]) (*R, error) {
-	if IsNotFound(f.err) {
+	if runtime.IsNotFound(f.err) {
 		return nil, t.fail(ctx, p, f.attempts, f.err)
 	}
 	if ctx.Err() != nil {
@@ -75,7 +76,7 @@ func (t *Task[P, R]) settleFailed(ctx context.Context, bc *tier.Local, p *P, key
 				h(ctx, t.event(p, f.attempts, 0, f.err))
 			}
 			if st == entryNegative {
-				return nil, t.fail(ctx, p, f.attempts, ErrNotFound)
+				return nil, t.fail(ctx, p, f.attempts, runtime.ErrNotFound)
 			}
 			return r, nil
 		}
@@ -105,7 +106,7 @@ func (t *Task[P, R]) fallback(ctx context.Context, p *P, f *flight[R]) (*R, erro
 		if err == nil {
 			return r, nil
 		}
-		if IsNotFound(err) {
+		if runtime.IsNotFound(err) {
 			// Kept as text only: a fallback's not-found must not make the whole failure look like not-found.
 			errs = append(errs, fmt.Errorf("fallback %q: %v", fb.Name, err))
 		} else {

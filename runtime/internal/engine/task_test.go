@@ -1,4 +1,4 @@
-package runtime
+package engine
 
 import (
 	"context"
@@ -13,6 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/reftask/reftask/runtime"
+	"github.com/reftask/reftask/runtime/internal/core"
+	"github.com/reftask/reftask/runtime/internal/seam"
 	"github.com/reftask/reftask/runtime/internal/wire"
 	"github.com/reftask/reftask/runtime/tier"
 )
@@ -42,32 +45,32 @@ func (r *instantTimer) Delays() []time.Duration {
 type eventLog struct {
 	mu     sync.Mutex
 	events []string
-	byKind map[string][]Event
+	byKind map[string][]runtime.Event
 }
 
-func (l *eventLog) rec(kind string) func(context.Context, Event) {
-	return func(_ context.Context, e Event) {
+func (l *eventLog) rec(kind string) func(context.Context, runtime.Event) {
+	return func(_ context.Context, e runtime.Event) {
 		l.mu.Lock()
 		defer l.mu.Unlock()
 		if l.byKind == nil {
-			l.byKind = map[string][]Event{}
+			l.byKind = map[string][]runtime.Event{}
 		}
 		l.events = append(l.events, kind)
 		l.byKind[kind] = append(l.byKind[kind], e)
 	}
 }
 
-func (l *eventLog) hooks() Hooks {
-	return Hooks{
+func (l *eventLog) hooks() runtime.Hooks {
+	return runtime.Hooks{
 		OnHit: l.rec("hit"), OnMiss: l.rec("miss"), OnStale: l.rec("stale"), OnNegativeHit: l.rec("negative"),
 		OnSourceCall: l.rec("source"), OnRetry: l.rec("retry"), OnFallback: l.rec("fallback"), OnError: l.rec("error"),
 	}
 }
 
-func (l *eventLog) get(kind string) []Event {
+func (l *eventLog) get(kind string) []runtime.Event {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return append([]Event(nil), l.byKind[kind]...)
+	return append([]runtime.Event(nil), l.byKind[kind]...)
 }
 
 func (l *eventLog) seq() string {
@@ -76,9 +79,9 @@ func (l *eventLog) seq() string {
 	return strings.Join(l.events, ",")
 }
 
-func mustTaskError(t *testing.T, err error) *TaskError {
+func mustTaskError(t *testing.T, err error) *runtime.TaskError {
 	t.Helper()
-	var te *TaskError
+	var te *runtime.TaskError
 	if !errors.As(err, &te) {
 		t.Fatalf("error %v (%T) is not a *TaskError", err, err)
 	}
@@ -90,7 +93,7 @@ var errTransient = errors.New("transient failure")
 func TestCacheHitMissExpiry(t *testing.T) {
 	clock := newFakeClock()
 	var log eventLog
-	x := newTestExecutor(t, WithClock(clock.Now), WithHooks(log.hooks()))
+	x := newTestExecutor(t, runtime.WithClock(clock.Now), runtime.WithHooks(log.hooks()))
 	src := &source{}
 	task := NewTask(x, userSpec(src))
 	ctx := context.Background()
@@ -175,9 +178,9 @@ func TestNegativeCache(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			clock := newFakeClock()
 			var log eventLog
-			x := newTestExecutor(t, WithClock(clock.Now), WithHooks(log.hooks()))
+			x := newTestExecutor(t, runtime.WithClock(clock.Now), runtime.WithHooks(log.hooks()))
 			src := &source{fn: func(context.Context, int64, *userParams) (*user, error) {
-				return nil, fmt.Errorf("lookup: %w", ErrNotFound)
+				return nil, fmt.Errorf("lookup: %w", runtime.ErrNotFound)
 			}}
 			spec := userSpec(src)
 			spec.Cache.NegativeTTL = tc.negativeTTL
@@ -188,7 +191,7 @@ func TestNegativeCache(t *testing.T) {
 					clock.Advance(tc.advance)
 				}
 				_, err := task.Do(context.Background(), &userParams{ID: "u1"})
-				if !errors.Is(err, ErrNotFound) || !IsNotFound(err) {
+				if !errors.Is(err, runtime.ErrNotFound) || !runtime.IsNotFound(err) {
 					t.Fatalf("err = %v, want ErrNotFound", err)
 				}
 				mustTaskError(t, err)
@@ -209,7 +212,7 @@ func TestNegativeCache(t *testing.T) {
 func TestStaleIfError(t *testing.T) {
 	clock := newFakeClock()
 	var log eventLog
-	x := newTestExecutor(t, WithClock(clock.Now), WithHooks(log.hooks()))
+	x := newTestExecutor(t, runtime.WithClock(clock.Now), runtime.WithHooks(log.hooks()))
 	var failing atomic.Bool
 	src := &source{fn: func(_ context.Context, _ int64, p *userParams) (*user, error) {
 		if failing.Load() {
@@ -277,12 +280,12 @@ func TestCorruptEntryIsMiss(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			clock := newFakeClock()
-			x := newTestExecutor(t, WithClock(clock.Now))
+			x := newTestExecutor(t, runtime.WithClock(clock.Now))
 			src := &source{}
 			task := NewTask(x, userSpec(src))
 			p := &userParams{ID: "u1"}
 			key := string(task.appendKey(nil, p))
-			bc := x.st.Cache.Load()
+			bc := x.Core(seam.Token{}).Cache.Load()
 			if err := bc.Set(context.Background(), key, tc.entry(clock.Now().Add(time.Hour).UnixNano()), tier.Expiry{}); err != nil {
 				t.Fatal(err)
 			}
@@ -305,7 +308,7 @@ func TestCorruptEntryDeleted(t *testing.T) {
 	task := NewTask(x, spec)
 	p := &userParams{ID: "u1"}
 	key := string(task.appendKey(nil, p))
-	bc := x.st.Cache.Load()
+	bc := x.Core(seam.Token{}).Cache.Load()
 	_ = bc.Set(context.Background(), key, []byte("garbage"), tier.Expiry{})
 	var rd wire.Reader
 	if _, st := task.lookup(bc, key, &rd, lookupFresh); st != entryMiss {
@@ -523,9 +526,9 @@ func TestPanicInFetchBecomesError(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), "kaboom") {
 				t.Errorf("err = %v, want the panic value", err)
 			}
-			var pe *panicError
+			var pe *core.PanicError
 			if !errors.As(err, &pe) {
-				t.Errorf("err = %v, want a panicError", err)
+				t.Errorf("err = %v, want a core.PanicError", err)
 			}
 		})
 	}
@@ -556,17 +559,17 @@ func TestRetryClassification(t *testing.T) {
 	}{
 		{"generic source error is transient", errTransient, 4, errTransient},
 		{"unexpected EOF", io.ErrUnexpectedEOF, 4, io.ErrUnexpectedEOF},
-		{"permanent", Permanent(errTransient), 1, errTransient},
-		{"not found", ErrNotFound, 1, ErrNotFound},
-		{"validation error", &ValidationError{Violations: []Violation{{Pointer: "/x", Keyword: "type", Message: "bad"}}}, 1, nil},
-		{"conversion error", &ConvError{Path: "/x", From: "string", To: "integer"}, 1, nil},
-		{"wrapped conversion error", fmt.Errorf("row: %w", &ConvError{Path: "/x"}), 1, nil},
+		{"permanent", runtime.Permanent(errTransient), 1, errTransient},
+		{"not found", runtime.ErrNotFound, 1, runtime.ErrNotFound},
+		{"validation error", &runtime.ValidationError{Violations: []runtime.Violation{{Pointer: "/x", Keyword: "type", Message: "bad"}}}, 1, nil},
+		{"conversion error", &runtime.ConvError{Path: "/x", From: "string", To: "integer"}, 1, nil},
+		{"wrapped conversion error", fmt.Errorf("row: %w", &runtime.ConvError{Path: "/x"}), 1, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			timer := &instantTimer{}
 			var log eventLog
-			x := newTestExecutor(t, withRetryTimer(timer), WithHooks(log.hooks()))
+			x := newTestExecutor(t, withRetryTimer(timer), runtime.WithHooks(log.hooks()))
 			src := &source{fn: func(context.Context, int64, *userParams) (*user, error) { return nil, tc.err }}
 			spec := userSpec(src)
 			spec.Retry = RetryPolicy{Attempts: 4, InitialDelay: time.Millisecond, MaxDelay: time.Second}
@@ -594,7 +597,7 @@ func TestRetryClassification(t *testing.T) {
 
 func TestRetryThenSuccess(t *testing.T) {
 	var log eventLog
-	x := newTestExecutor(t, withRetryTimer(&instantTimer{}), WithHooks(log.hooks()))
+	x := newTestExecutor(t, withRetryTimer(&instantTimer{}), runtime.WithHooks(log.hooks()))
 	src := &source{fn: func(_ context.Context, n int64, p *userParams) (*user, error) {
 		if n < 3 {
 			return nil, netErr{}
@@ -622,7 +625,7 @@ func TestPerAttemptTimeout(t *testing.T) {
 	x := newTestExecutor(t, withRetryTimer(&instantTimer{}))
 	src := &source{fn: func(ctx context.Context, n int64, p *userParams) (*user, error) {
 		if _, ok := ctx.Deadline(); !ok {
-			return nil, Permanent(errors.New("attempt ctx has no deadline"))
+			return nil, runtime.Permanent(errors.New("attempt ctx has no deadline"))
 		}
 		<-ctx.Done()
 		return nil, ctx.Err()
@@ -706,7 +709,7 @@ func TestDeadlineAwareUsesLatestWaiter(t *testing.T) {
 	b := task.Async(context.Background(), &userParams{ID: "k"})
 	waitFor(t, func() bool { return flightWaiters(task) == 2 })
 	close(release)
-	for _, f := range []*Future[user]{a, b} {
+	for _, f := range []*runtime.Future[user]{a, b} {
 		if u, err := f.Await(context.Background()); err != nil || u.ID != "k" {
 			t.Fatalf("got %+v, %v", u, err)
 		}
@@ -783,7 +786,7 @@ func TestFallbacks(t *testing.T) {
 
 	t.Run("order: failing task, then value", func(t *testing.T) {
 		var log eventLog
-		x2 := newTestExecutor(t, WithHooks(log.hooks()))
+		x2 := newTestExecutor(t, runtime.WithHooks(log.hooks()))
 		src := failingSource()
 		spec := userSpec(src)
 		spec.Fallbacks = []Fallback[userParams, user]{FallbackTask(NewTask(x2, brokenSpec)), defaultValue, FallbackTask(backup)}
@@ -826,14 +829,14 @@ func TestFallbacks(t *testing.T) {
 
 	t.Run("not on not-found", func(t *testing.T) {
 		called := false
-		spec := userSpec(&source{fn: func(context.Context, int64, *userParams) (*user, error) { return nil, ErrNotFound }})
+		spec := userSpec(&source{fn: func(context.Context, int64, *userParams) (*user, error) { return nil, runtime.ErrNotFound }})
 		spec.Name = "T4"
 		spec.Fallbacks = []Fallback[userParams, user]{{Name: "spy", Fn: func(context.Context, *userParams) (*user, error) {
 			called = true
 			return &user{}, nil
 		}}}
 		_, err := NewTask(x, spec).Do(ctx, &userParams{ID: "k"})
-		if !errors.Is(err, ErrNotFound) || called {
+		if !errors.Is(err, runtime.ErrNotFound) || called {
 			t.Fatalf("err = %v, fallback called = %v", err, called)
 		}
 	})
@@ -848,7 +851,7 @@ func TestFallbacks(t *testing.T) {
 			return &user{}, nil
 		}}}
 		_, err := NewTask(x, spec).Do(ctx, &userParams{ID: ""})
-		var ve *ValidationError
+		var ve *runtime.ValidationError
 		if !errors.As(err, &ve) || called || src.calls.Load() != 0 {
 			t.Fatalf("err = %v, fallback called = %v, source calls = %d", err, called, src.calls.Load())
 		}
@@ -860,14 +863,14 @@ func TestFallbacks(t *testing.T) {
 		spec.Name = "T6"
 		spec.Fallbacks = []Fallback[userParams, user]{
 			{Name: "a", Fn: func(context.Context, *userParams) (*user, error) { return nil, errA }},
-			{Name: "nf", Fn: func(context.Context, *userParams) (*user, error) { return nil, ErrNotFound }},
+			{Name: "nf", Fn: func(context.Context, *userParams) (*user, error) { return nil, runtime.ErrNotFound }},
 			{Name: "panics", Fn: func(context.Context, *userParams) (*user, error) { panic("fb boom") }},
 		}
 		_, err := NewTask(x, spec).Do(ctx, &userParams{ID: "k"})
 		if !errors.Is(err, errTransient) || !errors.Is(err, errA) {
 			t.Fatalf("err = %v, want original and fallback errors", err)
 		}
-		if errors.Is(err, ErrNotFound) {
+		if errors.Is(err, runtime.ErrNotFound) {
 			t.Fatalf("a fallback's not-found made the failure look like not-found: %v", err)
 		}
 		for _, s := range []string{`fallback "a"`, `fallback "nf"`, "fb boom"} {
@@ -894,7 +897,7 @@ func TestFallbacks(t *testing.T) {
 
 func TestStaleBeforeFallback(t *testing.T) {
 	clock := newFakeClock()
-	x := newTestExecutor(t, WithClock(clock.Now))
+	x := newTestExecutor(t, runtime.WithClock(clock.Now))
 	var failing atomic.Bool
 	src := &source{fn: func(_ context.Context, _ int64, p *userParams) (*user, error) {
 		if failing.Load() {
@@ -936,7 +939,7 @@ func TestInvalidResult(t *testing.T) {
 	task := NewTask(x, spec)
 	for i := range 2 {
 		_, err := task.Do(context.Background(), &userParams{ID: "k"})
-		var ve *ValidationError
+		var ve *runtime.ValidationError
 		if !errors.As(err, &ve) || ve.Which != "result" || ve.Task != "UserProfile" {
 			t.Fatalf("err = %v, want result ValidationError", err)
 		}
@@ -958,12 +961,12 @@ func TestInvalidResult(t *testing.T) {
 
 func TestParamsValidation(t *testing.T) {
 	var log eventLog
-	x := newTestExecutor(t, WithHooks(log.hooks()))
+	x := newTestExecutor(t, runtime.WithHooks(log.hooks()))
 	src := &source{}
 	task := NewTask(x, userSpec(src))
 	_, err := task.Do(context.Background(), &userParams{})
 	te := mustTaskError(t, err)
-	var ve *ValidationError
+	var ve *runtime.ValidationError
 	if !errors.As(err, &ve) || ve.Which != "params" || ve.Task != "UserProfile" || te.Attempts != 0 {
 		t.Fatalf("err = %#v", err)
 	}
@@ -995,7 +998,7 @@ func TestNilResultAndNoSource(t *testing.T) {
 	spec.Retry.Attempts = 3
 	task := NewTask(x, spec)
 	_, err := task.Do(context.Background(), &userParams{ID: "k"})
-	if te := mustTaskError(t, err); te.Attempts != 1 || !IsPermanent(err) {
+	if te := mustTaskError(t, err); te.Attempts != 1 || !runtime.IsPermanent(err) {
 		t.Fatalf("err = %v", err)
 	}
 	spec.Fetch = nil
@@ -1110,7 +1113,7 @@ func TestFutures(t *testing.T) {
 		actx, cancel := context.WithCancel(context.Background())
 		cancel()
 		_, err := f.Await(actx)
-		var pe *panicError
+		var pe *core.PanicError
 		if !errors.As(err, &pe) {
 			t.Fatalf("err = %v, want the Describe panic as the error", err)
 		}
@@ -1191,7 +1194,7 @@ func TestInvalidateDuringFlightDoesNotCacheOldResult(t *testing.T) {
 }
 
 func TestClose(t *testing.T) {
-	x, err := New()
+	x, err := runtime.New()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1202,7 +1205,7 @@ func TestClose(t *testing.T) {
 	if err := x.Close(); err != nil {
 		t.Fatalf("second Close: %v", err)
 	}
-	if _, err := task.Do(context.Background(), &userParams{ID: "k"}); !errors.Is(err, ErrClosed) {
+	if _, err := task.Do(context.Background(), &userParams{ID: "k"}); !errors.Is(err, runtime.ErrClosed) {
 		t.Fatalf("err = %v, want ErrClosed", err)
 	}
 	task.Invalidate(&userParams{ID: "k"}) // must not panic
@@ -1211,18 +1214,18 @@ func TestClose(t *testing.T) {
 func TestNewOptions(t *testing.T) {
 	tests := []struct {
 		name    string
-		opt     Option
+		opt     runtime.Option
 		wantErr string
 	}{
-		{"negative cache", WithCache(-1), "negative size"},
-		{"nil clock", WithClock(nil), "nil clock"},
-		{"small cache", WithCache(1), ""},
-		{"default cache", WithCache(0), ""},
+		{"negative cache", runtime.WithCache(-1), "negative size"},
+		{"nil clock", runtime.WithClock(nil), "nil clock"},
+		{"small cache", runtime.WithCache(1), ""},
+		{"default cache", runtime.WithCache(0), ""},
 		{"nil option", nil, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			x, err := New(tc.opt)
+			x, err := runtime.New(tc.opt)
 			if tc.wantErr == "" {
 				if err != nil {
 					t.Fatal(err)
@@ -1237,28 +1240,8 @@ func TestNewOptions(t *testing.T) {
 	}
 }
 
-func TestCacheConfigIsSmallAndQuiet(t *testing.T) {
-	for _, mb := range []int{1, 16, 256, 4096} {
-		c := cacheConfig(mb)
-		if c.Verbose || c.Logger == nil || c.OnRemove != nil || c.OnRemoveWithReason != nil || c.OnRemoveWithMetadata != nil {
-			t.Fatalf("%d MB: config not quiet: %+v", mb, c)
-		}
-		if c.HardMaxCacheSize != mb || c.LifeWindow < time.Hour {
-			t.Fatalf("%d MB: %+v", mb, c)
-		}
-		// bigcache allocates max(MaxEntriesInWindow/Shards, 10) * MaxEntrySize bytes per shard up front.
-		initial := c.Shards * max(c.MaxEntriesInWindow/c.Shards, 10) * c.MaxEntrySize
-		if initial > 1<<20 {
-			t.Fatalf("%d MB: initial allocation %d bytes", mb, initial)
-		}
-		if mb/c.Shards < 1 {
-			t.Fatalf("%d MB over %d shards leaves shards under 1 MB", mb, c.Shards)
-		}
-	}
-}
-
 func TestTooLargeEntryIsNotCached(t *testing.T) {
-	x := newTestExecutor(t, WithCache(1))
+	x := newTestExecutor(t, runtime.WithCache(1))
 	src := &source{fn: func(_ context.Context, _ int64, p *userParams) (*user, error) {
 		return &user{ID: p.ID, Name: strings.Repeat("x", 2<<20)}, nil
 	}}
@@ -1275,7 +1258,7 @@ func TestTooLargeEntryIsNotCached(t *testing.T) {
 
 func TestHooksEvents(t *testing.T) {
 	var log eventLog
-	x := newTestExecutor(t, WithHooks(log.hooks()), withRetryTimer(&instantTimer{}))
+	x := newTestExecutor(t, runtime.WithHooks(log.hooks()), withRetryTimer(&instantTimer{}))
 	src := &source{fn: func(_ context.Context, n int64, p *userParams) (*user, error) {
 		if n == 1 {
 			return nil, errTransient
@@ -1323,20 +1306,20 @@ func TestNoHooksNoDescribe(t *testing.T) {
 
 func TestTaskErrorText(t *testing.T) {
 	tests := []struct {
-		err  *TaskError
+		err  *runtime.TaskError
 		want string
 	}{
-		{&TaskError{Task: "UserProfile", Key: `user_id="u1"`, Attempts: 3, Err: errors.New("boom")}, `reftask: task UserProfile (user_id="u1"): 3 attempts: boom`},
-		{&TaskError{Task: "T", Attempts: 1, Err: errors.New("boom")}, `reftask: task T: 1 attempt: boom`},
-		{&TaskError{Task: "T", Err: ErrNotFound}, `reftask: task T: reftask: not found`},
-		{&TaskError{Task: "T"}, `reftask: task T: unknown error`},
+		{&runtime.TaskError{Task: "UserProfile", Key: `user_id="u1"`, Attempts: 3, Err: errors.New("boom")}, `reftask: task UserProfile (user_id="u1"): 3 attempts: boom`},
+		{&runtime.TaskError{Task: "T", Attempts: 1, Err: errors.New("boom")}, `reftask: task T: 1 attempt: boom`},
+		{&runtime.TaskError{Task: "T", Err: runtime.ErrNotFound}, `reftask: task T: reftask: not found`},
+		{&runtime.TaskError{Task: "T"}, `reftask: task T: unknown error`},
 	}
 	for _, tc := range tests {
 		if got := tc.err.Error(); got != tc.want {
 			t.Errorf("got %q, want %q", got, tc.want)
 		}
 	}
-	if !errors.Is(&TaskError{Err: fmt.Errorf("x: %w", ErrNotFound)}, ErrNotFound) {
+	if !errors.Is(&runtime.TaskError{Err: fmt.Errorf("x: %w", runtime.ErrNotFound)}, runtime.ErrNotFound) {
 		t.Error("TaskError does not unwrap")
 	}
 }
@@ -1349,7 +1332,7 @@ func TestSQLErrNoRowsFromSourceIsNotFound(t *testing.T) {
 	spec := userSpec(src)
 	spec.Retry.Attempts = 3
 	_, err := NewTask(x, spec).Do(context.Background(), &userParams{ID: "k"})
-	if !errors.Is(err, ErrNotFound) || errors.Is(err, sql.ErrNoRows) || src.calls.Load() != 1 {
+	if !errors.Is(err, runtime.ErrNotFound) || errors.Is(err, sql.ErrNoRows) || src.calls.Load() != 1 {
 		t.Fatalf("err = %v after %d calls", err, src.calls.Load())
 	}
 }
@@ -1358,7 +1341,7 @@ func TestNewIsCheap(t *testing.T) {
 	var before, after goruntime.MemStats
 	goruntime.GC()
 	goruntime.ReadMemStats(&before)
-	x, err := New(WithCache(4096))
+	x, err := runtime.New(runtime.WithCache(4096))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,8 +1,10 @@
-package runtime
+package engine
 
 import (
 	"context"
 	"testing"
+
+	"github.com/reftask/reftask/runtime"
 )
 
 func benchHitTask(b *testing.B) *Task[userParams, user] {
@@ -45,7 +47,7 @@ func BenchmarkHitParallel(b *testing.B) {
 // BenchmarkHitLocal is a hit with the hot-key layer off: the local tier (bigcache) answers, and the entry is
 // decoded for each caller.
 func BenchmarkHitLocal(b *testing.B) {
-	x := newTestExecutor(b, WithHotKeys(0))
+	x := newTestExecutor(b, runtime.WithHotKeys(0))
 	task := NewTask(x, userSpec(&source{}))
 	ctx := context.Background()
 	p := &userParams{ID: "u1"}

@@ -1,4 +1,4 @@
-package runtime
+package engine
 
 import (
 	"bytes"
@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/reftask/reftask/runtime"
+	"github.com/reftask/reftask/runtime/internal/core"
 	"go.uber.org/goleak"
 )
 
@@ -82,7 +84,7 @@ func (s *batchSource) keysAsked() int {
 func batchSpec(t testing.TB, src *batchSource, pol BatchPolicy[userParams, user]) TaskSpec[userParams, user] {
 	spec := userSpec(&source{fn: func(context.Context, int64, *userParams) (*user, error) {
 		t.Error("Fetch called on a batched task")
-		return nil, Permanent(errors.New("Fetch called"))
+		return nil, runtime.Permanent(errors.New("Fetch called"))
 	}})
 	pol.FetchMany = src.fetchMany
 	spec.Batch = &pol
@@ -114,7 +116,7 @@ func TestBatchWindow(t *testing.T) {
 	x := newTestExecutor(t)
 	src := &batchSource{}
 	task := NewTask(x, batchSpec(t, src, BatchPolicy[userParams, user]{MaxSize: 100, Wait: 300 * time.Millisecond}))
-	futs := make([]*Future[user], 5)
+	futs := make([]*runtime.Future[user], 5)
 	for i := range futs {
 		futs[i] = task.Async(context.Background(), &userParams{ID: fmt.Sprint("k", i)})
 	}
@@ -236,7 +238,7 @@ func TestBatchUncachedCopies(t *testing.T) {
 			ptrs := map[*user]bool{}
 			for i := range ids {
 				if tc.wantPanic {
-					var pe *panicError
+					var pe *core.PanicError
 					if !errors.As(errs[i], &pe) || res[i] != nil {
 						t.Fatalf("%s: %+v, %v; want the Clone panic", ids[i], res[i], errs[i])
 					}
@@ -303,16 +305,16 @@ func TestBatchPerKeyNotFoundAndInvalidResult(t *testing.T) {
 	if errs[0] != nil || res[0].ID != "a" {
 		t.Fatalf("a: %+v, %v", res[0], errs[0])
 	}
-	if !errors.Is(errs[1], ErrNotFound) || res[1] != nil {
+	if !errors.Is(errs[1], runtime.ErrNotFound) || res[1] != nil {
 		t.Fatalf("missing1: %+v, %v", res[1], errs[1])
 	}
 	mustTaskError(t, errs[1])
-	var ve *ValidationError
-	if !errors.As(errs[2], &ve) || ve.Which != "result" || ve.Task != "UserProfile" || errors.Is(errs[2], ErrNotFound) {
+	var ve *runtime.ValidationError
+	if !errors.As(errs[2], &ve) || ve.Which != "result" || ve.Task != "UserProfile" || errors.Is(errs[2], runtime.ErrNotFound) {
 		t.Fatalf("bad1: %v", errs[2])
 	}
 	// a is cached; the invalid result is not; without NegativeTTL the not-found is not either.
-	if _, errs := doAll(context.Background(), task, "a", "missing1", "bad1"); !errors.Is(errs[1], ErrNotFound) || errs[2] == nil {
+	if _, errs := doAll(context.Background(), task, "a", "missing1", "bad1"); !errors.Is(errs[1], runtime.ErrNotFound) || errs[2] == nil {
 		t.Fatal(errs)
 	}
 	calls := src.Calls()
@@ -323,15 +325,15 @@ func TestBatchPerKeyNotFoundAndInvalidResult(t *testing.T) {
 
 func TestBatchNegativeCaching(t *testing.T) {
 	var log eventLog
-	x := newTestExecutor(t, WithHooks(log.hooks()))
+	x := newTestExecutor(t, runtime.WithHooks(log.hooks()))
 	src := &batchSource{}
 	spec := batchSpec(t, src, BatchPolicy[userParams, user]{MaxSize: 2, Wait: noFlush})
 	spec.Cache.NegativeTTL = time.Minute
 	task := NewTask(x, spec)
-	if _, errs := doAll(context.Background(), task, "missing1", "a"); !errors.Is(errs[0], ErrNotFound) || errs[1] != nil {
+	if _, errs := doAll(context.Background(), task, "missing1", "a"); !errors.Is(errs[0], runtime.ErrNotFound) || errs[1] != nil {
 		t.Fatal(errs)
 	}
-	if _, err := task.Do(context.Background(), &userParams{ID: "missing1"}); !errors.Is(err, ErrNotFound) {
+	if _, err := task.Do(context.Background(), &userParams{ID: "missing1"}); !errors.Is(err, runtime.ErrNotFound) {
 		t.Fatal(err)
 	}
 	if n := len(src.Calls()); n != 1 || len(log.get("negative")) != 1 {
@@ -437,7 +439,7 @@ func TestBatchAllCallersLeavePendingWindow(t *testing.T) {
 	src := &batchSource{}
 	task := NewTask(x, batchSpec(t, src, BatchPolicy[userParams, user]{MaxSize: 10, Wait: 50 * time.Millisecond}))
 	ctx, cancel := context.WithCancel(context.Background())
-	futs := []*Future[user]{task.Async(ctx, &userParams{ID: "a"}), task.Async(ctx, &userParams{ID: "b"})}
+	futs := []*runtime.Future[user]{task.Async(ctx, &userParams{ID: "a"}), task.Async(ctx, &userParams{ID: "b"})}
 	waitFor(t, func() bool { return windowLive(task) == 2 })
 	cancel()
 	for _, f := range futs {
@@ -454,7 +456,7 @@ func TestBatchAllCallersLeavePendingWindow(t *testing.T) {
 func TestBatchRetriedAsWhole(t *testing.T) {
 	var log eventLog
 	timer := &instantTimer{}
-	x := newTestExecutor(t, withRetryTimer(timer), WithHooks(log.hooks()))
+	x := newTestExecutor(t, withRetryTimer(timer), runtime.WithHooks(log.hooks()))
 	src := &batchSource{fn: func(_ context.Context, n int, ps []*userParams) ([]*user, error) {
 		if n < 3 {
 			return nil, errTransient
@@ -490,7 +492,7 @@ func TestBatchRetriedAsWhole(t *testing.T) {
 func TestBatchPermanentErrorNotRetried(t *testing.T) {
 	x := newTestExecutor(t, withRetryTimer(&instantTimer{}))
 	src := &batchSource{fn: func(context.Context, int, []*userParams) ([]*user, error) {
-		return nil, Permanent(errTransient)
+		return nil, runtime.Permanent(errTransient)
 	}}
 	spec := batchSpec(t, src, BatchPolicy[userParams, user]{MaxSize: 2, Wait: noFlush})
 	spec.Retry = RetryPolicy{Attempts: 5}
@@ -524,7 +526,7 @@ func TestBatchSourceBugs(t *testing.T) {
 			task := NewTask(x, spec)
 			_, errs := doAll(context.Background(), task, "a", "b")
 			for _, err := range errs {
-				if err == nil || !strings.Contains(err.Error(), tc.want) || !IsPermanent(err) {
+				if err == nil || !strings.Contains(err.Error(), tc.want) || !runtime.IsPermanent(err) {
 					t.Fatalf("err = %v, want permanent %q", err, tc.want)
 				}
 			}
@@ -536,7 +538,7 @@ func TestBatchSourceBugs(t *testing.T) {
 }
 
 func TestBatchPanickingHook(t *testing.T) {
-	x := newTestExecutor(t, WithHooks(Hooks{OnBatch: func(context.Context, BatchEvent) { panic("hook bug") }}))
+	x := newTestExecutor(t, runtime.WithHooks(runtime.Hooks{OnBatch: func(context.Context, runtime.BatchEvent) { panic("hook bug") }}))
 	task := NewTask(x, batchSpec(t, &batchSource{}, BatchPolicy[userParams, user]{MaxSize: 2, Wait: noFlush}))
 	_, errs := doAll(context.Background(), task, "a", "b")
 	for _, err := range errs {
@@ -549,9 +551,9 @@ func TestBatchPanickingHook(t *testing.T) {
 func TestBatchWholeCallNotFound(t *testing.T) {
 	// A batch source built on QueryAll sees ErrNotFound when no key exists: every key is not found.
 	x := newTestExecutor(t)
-	src := &batchSource{fn: func(context.Context, int, []*userParams) ([]*user, error) { return nil, ErrNotFound }}
+	src := &batchSource{fn: func(context.Context, int, []*userParams) ([]*user, error) { return nil, runtime.ErrNotFound }}
 	task := NewTask(x, batchSpec(t, src, BatchPolicy[userParams, user]{MaxSize: 2, Wait: noFlush}))
-	if _, errs := doAll(context.Background(), task, "a", "b"); !errors.Is(errs[0], ErrNotFound) || !errors.Is(errs[1], ErrNotFound) {
+	if _, errs := doAll(context.Background(), task, "a", "b"); !errors.Is(errs[0], runtime.ErrNotFound) || !errors.Is(errs[1], runtime.ErrNotFound) {
 		t.Fatal(errs)
 	}
 }
@@ -560,7 +562,7 @@ func TestBatchPerAttemptTimeout(t *testing.T) {
 	x := newTestExecutor(t, withRetryTimer(&instantTimer{}))
 	src := &batchSource{fn: func(ctx context.Context, _ int, _ []*userParams) ([]*user, error) {
 		if _, ok := ctx.Deadline(); !ok {
-			return nil, Permanent(errors.New("attempt ctx has no deadline"))
+			return nil, runtime.Permanent(errors.New("attempt ctx has no deadline"))
 		}
 		<-ctx.Done()
 		return nil, ctx.Err()
@@ -604,7 +606,7 @@ func TestBatchDeadlineAware(t *testing.T) {
 
 func TestBatchFallbacksPerKey(t *testing.T) {
 	var log eventLog
-	x := newTestExecutor(t, withRetryTimer(&instantTimer{}), WithHooks(log.hooks()))
+	x := newTestExecutor(t, withRetryTimer(&instantTimer{}), runtime.WithHooks(log.hooks()))
 	src := &batchSource{fn: func(context.Context, int, []*userParams) ([]*user, error) { return nil, errTransient }}
 	spec := batchSpec(t, src, BatchPolicy[userParams, user]{MaxSize: 3, Wait: noFlush})
 	spec.Retry = RetryPolicy{Attempts: 2}
@@ -637,7 +639,7 @@ func TestBatchFallbacksPerKey(t *testing.T) {
 func TestBatchStaleIfErrorPerKey(t *testing.T) {
 	clock := newFakeClock()
 	var log eventLog
-	x := newTestExecutor(t, WithClock(clock.Now), withRetryTimer(&instantTimer{}), WithHooks(log.hooks()))
+	x := newTestExecutor(t, runtime.WithClock(clock.Now), withRetryTimer(&instantTimer{}), runtime.WithHooks(log.hooks()))
 	var failing atomic.Bool
 	src := &batchSource{fn: func(_ context.Context, _ int, ps []*userParams) ([]*user, error) {
 		if failing.Load() {
@@ -648,7 +650,7 @@ func TestBatchStaleIfErrorPerKey(t *testing.T) {
 	spec := batchSpec(t, src, BatchPolicy[userParams, user]{MaxSize: 3, Wait: noFlush})
 	spec.Cache = CachePolicy{TTL: time.Minute, NegativeTTL: time.Minute, StaleIfError: time.Hour}
 	task := NewTask(x, spec)
-	if _, errs := doAll(context.Background(), task, "a", "missing1", "warm"); errs[0] != nil || !errors.Is(errs[1], ErrNotFound) {
+	if _, errs := doAll(context.Background(), task, "a", "missing1", "warm"); errs[0] != nil || !errors.Is(errs[1], runtime.ErrNotFound) {
 		t.Fatal(errs)
 	}
 	clock.Advance(2 * time.Minute)
@@ -657,7 +659,7 @@ func TestBatchStaleIfErrorPerKey(t *testing.T) {
 	if errs[0] != nil || res[0].ID != "a" {
 		t.Fatalf("a: %+v, %v, want the stale entry", res[0], errs[0])
 	}
-	if !errors.Is(errs[1], ErrNotFound) {
+	if !errors.Is(errs[1], runtime.ErrNotFound) {
 		t.Fatalf("missing1: %v, want the stale not-found", errs[1])
 	}
 	if !errors.Is(errs[2], errTransient) {
@@ -670,17 +672,17 @@ func TestBatchStaleIfErrorPerKey(t *testing.T) {
 
 func TestBatchHooks(t *testing.T) {
 	var mu sync.Mutex
-	var batches []BatchEvent
+	var batches []runtime.BatchEvent
 	var log eventLog
 	h := log.hooks()
-	h.OnBatch = func(_ context.Context, e BatchEvent) {
+	h.OnBatch = func(_ context.Context, e runtime.BatchEvent) {
 		mu.Lock()
 		defer mu.Unlock()
 		batches = append(batches, e)
 	}
 	var buf bytes.Buffer
 	l := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	x := newTestExecutor(t, WithHooks(h), WithLogger(l), withRetryTimer(&instantTimer{}))
+	x := newTestExecutor(t, runtime.WithHooks(h), runtime.WithLogger(l), withRetryTimer(&instantTimer{}))
 	src := &batchSource{fn: func(_ context.Context, n int, ps []*userParams) ([]*user, error) {
 		if n == 1 {
 			return nil, errTransient
@@ -762,7 +764,7 @@ func TestDoManyMixed(t *testing.T) {
 	spec := batchSpec(t, src, BatchPolicy[userParams, user]{MaxSize: 100, Wait: noFlush})
 	spec.Cache.NegativeTTL = time.Minute
 	task := NewTask(x, spec)
-	if _, errs := task.DoMany(context.Background(), []*userParams{{ID: "hit"}, {ID: "missing0"}}); errs[0] != nil || !errors.Is(errs[1], ErrNotFound) {
+	if _, errs := task.DoMany(context.Background(), []*userParams{{ID: "hit"}, {ID: "missing0"}}); errs[0] != nil || !errors.Is(errs[1], runtime.ErrNotFound) {
 		t.Fatal(errs)
 	}
 	ids := []string{"hit", "", "b", "b", "missing0", "missing1", "bad1", "c", "b"}
@@ -782,12 +784,12 @@ func TestDoManyMixed(t *testing.T) {
 	if res[2] == res[3] || res[2] == res[8] || res[3] == res[8] {
 		t.Fatal("duplicate keys share one result pointer")
 	}
-	var ve *ValidationError
+	var ve *runtime.ValidationError
 	if !errors.As(errs[1], &ve) || ve.Which != "params" || res[1] != nil {
 		t.Fatalf("invalid params: %v", errs[1])
 	}
 	for _, i := range []int{4, 5} {
-		if !errors.Is(errs[i], ErrNotFound) || res[i] != nil {
+		if !errors.Is(errs[i], runtime.ErrNotFound) || res[i] != nil {
 			t.Fatalf("%s: %+v, %v", ids[i], res[i], errs[i])
 		}
 		mustTaskError(t, errs[i])
@@ -901,14 +903,14 @@ func TestDoManyAfterClose(t *testing.T) {
 	x := newTestExecutor(t)
 	task := NewTask(x, batchSpec(t, &batchSource{}, BatchPolicy[userParams, user]{MaxSize: 2}))
 	_ = x.Close()
-	if _, errs := task.DoMany(context.Background(), []*userParams{{ID: "a"}}); !errors.Is(errs[0], ErrClosed) {
+	if _, errs := task.DoMany(context.Background(), []*userParams{{ID: "a"}}); !errors.Is(errs[0], runtime.ErrClosed) {
 		t.Fatal(errs)
 	}
 }
 
 func TestBatchNoGoroutineLeft(t *testing.T) {
 	ignore := goleak.IgnoreCurrent()
-	x, err := New(withRetryTimer(&instantTimer{}))
+	x, err := runtime.New(withRetryTimer(&instantTimer{}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1077,7 +1079,7 @@ func TestDoManyDuplicateCopies(t *testing.T) {
 func TestDoManyRecheckCloneNoDeadlock(t *testing.T) {
 	var task *Task[userParams, user]
 	var armed, panicking atomic.Bool
-	hooks := Hooks{OnMiss: func(ctx context.Context, e Event) {
+	hooks := runtime.Hooks{OnMiss: func(ctx context.Context, e runtime.Event) {
 		// Between DoMany's miss and its recheck, another caller stores the entry and fills the layer.
 		if armed.CompareAndSwap(true, false) {
 			_, _ = task.Do(ctx, &userParams{ID: "a"})
@@ -1085,7 +1087,7 @@ func TestDoManyRecheckCloneNoDeadlock(t *testing.T) {
 			panicking.Store(true)
 		}
 	}}
-	x := newTestExecutor(t, WithHooks(hooks))
+	x := newTestExecutor(t, runtime.WithHooks(hooks))
 	spec := batchSpec(t, &batchSource{}, BatchPolicy[userParams, user]{MaxSize: 10, Wait: time.Millisecond})
 	spec.Clone = func(u *user) *user {
 		if panicking.Load() {
@@ -1096,7 +1098,7 @@ func TestDoManyRecheckCloneNoDeadlock(t *testing.T) {
 	task = NewTask(x, spec)
 	armed.Store(true)
 	res, errs := task.DoMany(context.Background(), []*userParams{{ID: "a"}})
-	if errs[0] == nil || IsNotFound(errs[0]) || res[0] != nil {
+	if errs[0] == nil || runtime.IsNotFound(errs[0]) || res[0] != nil {
 		t.Fatalf("DoMany: %+v, %v; want the Clone panic as the key's error", res[0], errs[0])
 	}
 	panicking.Store(false)

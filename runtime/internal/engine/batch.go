@@ -1,4 +1,4 @@
-package runtime
+package engine
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/reftask/reftask/runtime"
 	"github.com/reftask/reftask/runtime/internal/core"
 	"github.com/reftask/reftask/runtime/internal/seam"
 	"github.com/reftask/reftask/runtime/internal/wire"
@@ -373,7 +374,7 @@ func (t *Task[P, R]) putScratch(sc *batchScratch[P, R], items []*batchItem[P, R]
 func (t *Task[P, R]) answerBatch(b *batch[P, R], ps []*P, sc *batchScratch[P, R]) (outs []batchOutcome[R], attempts int) {
 	defer func() {
 		if v := recover(); v != nil {
-			err := Permanent(&core.PanicError{Where: "task " + t.s.Name, Value: v})
+			err := runtime.Permanent(&core.PanicError{Where: "task " + t.s.Name, Value: v})
 			outs = make([]batchOutcome[R], len(ps))
 			for i := range outs {
 				outs[i].err = err
@@ -401,7 +402,7 @@ func (t *Task[P, R]) answerBatch(b *batch[P, R], ps []*P, sc *batchScratch[P, R]
 	}
 	sc.buf = buf
 	if h := t.h.OnBatch; h != nil {
-		h(b.ctx, BatchEvent{Task: t.s.Name, Size: len(ps), Waited: start.Sub(b.first), Attempts: attempts, Duration: dur, Err: err})
+		h(b.ctx, runtime.BatchEvent{Task: t.s.Name, Size: len(ps), Waited: start.Sub(b.first), Attempts: attempts, Duration: dur, Err: err})
 	}
 	return outs, attempts
 }
@@ -411,14 +412,14 @@ func (t *Task[P, R]) answerBatch(b *batch[P, R], ps []*P, sc *batchScratch[P, R]
 func (t *Task[P, R]) outcome(r *R, err error, buf []byte) (o batchOutcome[R], _ []byte) {
 	defer func() {
 		if v := recover(); v != nil {
-			o = batchOutcome[R]{err: Permanent(&core.PanicError{Where: "task " + t.s.Name, Value: v})}
+			o = batchOutcome[R]{err: runtime.Permanent(&core.PanicError{Where: "task " + t.s.Name, Value: v})}
 		}
 	}()
 	switch {
-	case err != nil && !IsNotFound(err):
+	case err != nil && !runtime.IsNotFound(err):
 		return batchOutcome[R]{err: err}, buf
 	case err == nil && r == nil:
-		err = ErrNotFound
+		err = runtime.ErrNotFound
 	case err == nil && t.s.ValidateResult != nil:
 		// A batch validates each key's result here rather than in a stage: an invalid one fails its key only.
 		if verr := checkResult(t.s.ValidateResult, t.s.Name, r); verr != nil {
@@ -455,7 +456,7 @@ func (t *Task[P, R]) outcome(r *R, err error, buf []byte) (o batchOutcome[R], _ 
 func (t *Task[P, R]) copyOutcome(val *R) (snap *R, payload []byte, err error) {
 	defer func() {
 		if v := recover(); v != nil {
-			snap, payload, err = nil, nil, Permanent(&core.PanicError{Where: "task " + t.s.Name, Value: v})
+			snap, payload, err = nil, nil, runtime.Permanent(&core.PanicError{Where: "task " + t.s.Name, Value: v})
 		}
 	}()
 	if t.s.Clone != nil {
@@ -467,7 +468,7 @@ func (t *Task[P, R]) copyOutcome(val *R) (snap *R, payload []byte, err error) {
 // fetchMany runs the task's batch pipeline (stage.go) on the batch's ctx.
 func (t *Task[P, R]) fetchMany(b *batch[P, R], ps []*P) ([]*R, int, error) {
 	if t.batcher.pol.FetchMany == nil {
-		return nil, 0, Permanent(errors.New("reftask: batched task has no batch source"))
+		return nil, 0, runtime.Permanent(errors.New("reftask: batched task has no batch source"))
 	}
 	b.ex = exec[P, R]{t: t, ctx: b.ctx, ps: ps, b: b}
 	rs, err := t.callMany(b.ctx, &b.ex)
@@ -515,7 +516,7 @@ func (t *Task[P, R]) DoMany(ctx context.Context, ps []*P) (res []*R, errs []erro
 	res, errs = make([]*R, len(ps)), make([]error, len(ps))
 	if t == nil || t.x == nil {
 		for i := range errs {
-			errs[i] = &TaskError{Err: errors.New("reftask: task not bound to an executor")}
+			errs[i] = &runtime.TaskError{Err: errors.New("reftask: task not bound to an executor")}
 		}
 		return res, errs
 	}
@@ -630,7 +631,7 @@ func (t *Task[P, R]) DoMany(ctx context.Context, ps []*P) (res []*R, errs []erro
 			})
 			answer(j.m, r, err)
 		}
-		if j.f.err != nil && !IsNotFound(j.f.err) && len(t.s.Fallbacks) > 0 {
+		if j.f.err != nil && !runtime.IsNotFound(j.f.err) && len(t.s.Fallbacks) > 0 {
 			// Fallbacks may be slow calls of their own: run them for all failed keys at once.
 			wg.Go(settle)
 		} else {
@@ -669,7 +670,7 @@ func (t *Task[P, R]) startChunk(ctx context.Context, bc *tier.Local, chunk []*ma
 			if perr != nil || st != entryMiss {
 				j.r, j.err = r, perr
 				if st == entryNegative {
-					j.err = ErrNotFound // wrapped below, outside the lock: fail calls hooks
+					j.err = runtime.ErrNotFound // wrapped below, outside the lock: fail calls hooks
 				}
 				joined = append(joined, j)
 				continue
@@ -681,8 +682,8 @@ func (t *Task[P, R]) startChunk(ctx context.Context, bc *tier.Local, chunk []*ma
 	live := b.live
 	t.mu.Unlock()
 	for i := n; i < len(joined); i++ {
-		if j := &joined[i]; j.err == ErrNotFound {
-			j.err = t.guard(j.m.p, func() error { return t.fail(ctx, j.m.p, 0, ErrNotFound) })
+		if j := &joined[i]; j.err == runtime.ErrNotFound {
+			j.err = t.guard(j.m.p, func() error { return t.fail(ctx, j.m.p, 0, runtime.ErrNotFound) })
 		}
 	}
 	if live == 0 {
@@ -770,14 +771,14 @@ func (t *Task[P, R]) awaitWindow(ctx context.Context, e *batchEntry[P, R], key s
 	}()
 	bc := t.c.Cache.Load()
 	if bc == nil {
-		return nil, t.fail(ctx, &e.p, 0, ErrClosed)
+		return nil, t.fail(ctx, &e.p, 0, runtime.ErrClosed)
 	}
 	f, w, run, r, st := t.enterWindow(ctx, bc, e, key, seen)
 	switch st {
 	case entryHit:
 		return r, nil
 	case entryNegative:
-		return nil, t.fail(ctx, &e.p, 0, ErrNotFound)
+		return nil, t.fail(ctx, &e.p, 0, runtime.ErrNotFound)
 	}
 	if run != nil {
 		go t.runBatch(run)

@@ -1,4 +1,4 @@
-package runtime
+package engine
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/reftask/reftask/runtime"
 	"github.com/reftask/reftask/runtime/internal/core"
 	"github.com/reftask/reftask/runtime/internal/seam"
 	"github.com/reftask/reftask/runtime/internal/wire"
@@ -41,9 +42,9 @@ type TaskSpec[P, R any] struct {
 
 // Task is one task bound to an Executor; it is safe for concurrent use.
 type Task[P, R any] struct {
-	x       *Executor
-	c       *core.State // x's engine state; nil when x is
-	h       *Hooks      // x's hooks; nil when x is
+	x       *runtime.Executor
+	c       *core.State    // x's engine state; nil when x is
+	h       *runtime.Hooks // x's hooks; nil when x is
 	s       TaskSpec[P, R]
 	retry   RetryPolicy
 	prefix  []byte // length-prefixed name and version
@@ -69,7 +70,7 @@ type Task[P, R any] struct {
 }
 
 // NewTask binds a spec to an executor and registers its name for InvalidateTask.
-func NewTask[P, R any](x *Executor, s TaskSpec[P, R]) *Task[P, R] {
+func NewTask[P, R any](x *runtime.Executor, s TaskSpec[P, R]) *Task[P, R] {
 	t := &Task[P, R]{
 		x:       x,
 		s:       s,
@@ -93,7 +94,7 @@ func NewTask[P, R any](x *Executor, s TaskSpec[P, R]) *Task[P, R] {
 			t.gate = t.c.Gate(s.Name, s.Version)
 		}
 		if t.readOn && s.Clone != nil {
-			t.hot = sharedHotLayer[R](x, s.Name, s.Version)
+			t.hot = sharedHotLayer[R](t.c, s.Name, s.Version)
 		}
 	} else {
 		t.gen = new(atomic.Uint64)
@@ -163,20 +164,20 @@ func (t *Task[P, R]) describe(p *P) string {
 	return t.s.Describe(p)
 }
 
-func (t *Task[P, R]) event(p *P, attempt int, d time.Duration, err error) Event {
-	return Event{Task: t.s.Name, Key: t.describe(p), Attempt: attempt, Duration: d, Err: err}
+func (t *Task[P, R]) event(p *P, attempt int, d time.Duration, err error) runtime.Event {
+	return runtime.Event{Task: t.s.Name, Key: t.describe(p), Attempt: attempt, Duration: d, Err: err}
 }
 
 // taskErr wraps err for the caller without reporting it.
-func (t *Task[P, R]) taskErr(p *P, attempts int, err error) *TaskError {
-	return &TaskError{Task: t.s.Name, Key: t.describe(p), Attempts: attempts, Err: err}
+func (t *Task[P, R]) taskErr(p *P, attempts int, err error) *runtime.TaskError {
+	return &runtime.TaskError{Task: t.s.Name, Key: t.describe(p), Attempts: attempts, Err: err}
 }
 
 // fail wraps err and reports it to OnError; not-found is an answer, not a failure, so it is not reported.
 func (t *Task[P, R]) fail(ctx context.Context, p *P, attempts int, err error) error {
 	te := t.taskErr(p, attempts, err)
-	if h := t.h.OnError; h != nil && !IsNotFound(err) {
-		h(ctx, Event{Task: te.Task, Key: te.Key, Attempt: attempts, Err: err})
+	if h := t.h.OnError; h != nil && !runtime.IsNotFound(err) {
+		h(ctx, runtime.Event{Task: te.Task, Key: te.Key, Attempt: attempts, Err: err})
 	}
 	return te
 }
@@ -185,7 +186,7 @@ func (t *Task[P, R]) fail(ctx context.Context, p *P, attempts int, err error) er
 // else a stale entry or a fallback. Every error is a *TaskError.
 func (t *Task[P, R]) Do(ctx context.Context, p *P) (res *R, err error) {
 	if t == nil || t.x == nil {
-		return nil, &TaskError{Err: errors.New("reftask: task not bound to an executor")}
+		return nil, &runtime.TaskError{Err: errors.New("reftask: task not bound to an executor")}
 	}
 	// The clock is read for the lookup hooks only when one is set: the
 	// freshness check reads it anyway, and a hit should read it once.
@@ -261,7 +262,7 @@ func (t *Task[P, R]) Get(ctx context.Context, key []byte, p P) (*R, error) {
 //go:noinline
 func (t *Task[P, R]) getHooked(ctx context.Context, key []byte, p P) (res *R, err error) {
 	if t == nil || t.x == nil {
-		return nil, &TaskError{Err: errors.New("reftask: task not bound to an executor")}
+		return nil, &runtime.TaskError{Err: errors.New("reftask: task not bound to an executor")}
 	}
 	start := time.Now()
 	seen := t.settled.Load()
@@ -403,7 +404,7 @@ func (t *Task[P, R]) missFailed(ctx context.Context, p *P) (err error) {
 // reportValue is report for Get, which holds the params by value.
 //
 //go:noinline
-func (t *Task[P, R]) reportValue(ctx context.Context, h func(context.Context, Event), p P, start time.Time) {
+func (t *Task[P, R]) reportValue(ctx context.Context, h func(context.Context, runtime.Event), p P, start time.Time) {
 	t.report(ctx, h, &p, start)
 }
 
@@ -414,7 +415,7 @@ func (t *Task[P, R]) negativeValue(ctx context.Context, p P, start time.Time) er
 	if h := t.h.OnNegativeHit; h != nil {
 		t.report(ctx, h, &p, start)
 	}
-	return t.fail(ctx, &p, 0, ErrNotFound)
+	return t.fail(ctx, &p, 0, runtime.ErrNotFound)
 }
 
 // check answers p from the cache when it can, and validates it otherwise; on a miss it returns the cache key
@@ -444,7 +445,7 @@ func (t *Task[P, R]) check(ctx context.Context, bc *tier.Local, p *P, start time
 			if h := t.h.OnNegativeHit; h != nil {
 				t.report(ctx, h, p, start)
 			}
-			return nil, "", 0, t.fail(ctx, p, 0, ErrNotFound)
+			return nil, "", 0, t.fail(ctx, p, 0, runtime.ErrNotFound)
 		}
 		if t.c.Tiers != nil {
 			if r, ok, err := t.checkFar(ctx, sc, p, start); ok {
@@ -466,18 +467,18 @@ func (t *Task[P, R]) check(ctx context.Context, bc *tier.Local, p *P, start time
 // report calls a per-lookup hook.
 //
 //go:noinline
-func (t *Task[P, R]) report(ctx context.Context, h func(context.Context, Event), p *P, start time.Time) {
+func (t *Task[P, R]) report(ctx context.Context, h func(context.Context, runtime.Event), p *P, start time.Time) {
 	h(ctx, t.event(p, 0, time.Since(start), nil))
 }
 
 // Async runs Do in its own goroutine, which ends when Do does: cancelling ctx makes Do return promptly.
-func (t *Task[P, R]) Async(ctx context.Context, p *P) *Future[R] {
+func (t *Task[P, R]) Async(ctx context.Context, p *P) *runtime.Future[R] {
 	wrap := func(err error) error {
 		if t == nil {
-			return &TaskError{Err: err}
+			return &runtime.TaskError{Err: err}
 		}
 		// Describe is generated code that runs on Await's caller: a panic in it becomes the error instead.
 		return t.guard(p, func() error { return t.taskErr(p, 0, err) })
 	}
-	return NewFuture(seam.Token{}, func() (*R, error) { return t.Do(ctx, p) }, wrap)
+	return runtime.NewFuture(seam.Token{}, func() (*R, error) { return t.Do(ctx, p) }, wrap)
 }

@@ -1,4 +1,4 @@
-package runtime
+package engine
 
 import (
 	"context"
@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/reftask/reftask/runtime"
+	"github.com/reftask/reftask/runtime/internal/core"
 	"github.com/reftask/reftask/runtime/internal/seam"
 )
 
@@ -99,7 +101,7 @@ func TestComposeOrder(t *testing.T) {
 }
 
 func TestRetryStage(t *testing.T) {
-	perm := Permanent(errors.New("bad request"))
+	perm := runtime.Permanent(errors.New("bad request"))
 	ended, cancel := context.WithCancelCause(context.Background())
 	cause := errors.New("caller gone")
 	cancel(cause)
@@ -128,12 +130,12 @@ func TestRetryStage(t *testing.T) {
 			wantDelays: []time.Duration{10 * time.Millisecond, 15 * time.Millisecond, 15 * time.Millisecond}},
 		{name: "permanent: not retried", pol: RetryPolicy{Attempts: 5}, errs: []error{perm},
 			wantAttempts: 1, wantErr: perm},
-		{name: "not found: not retried", pol: RetryPolicy{Attempts: 5}, errs: []error{ErrNotFound},
-			wantAttempts: 1, wantErr: ErrNotFound},
-		{name: "panic: not retried", pol: RetryPolicy{Attempts: 5}, errs: []error{Permanent(&panicError{Where: "source", Value: 1})},
-			wantAttempts: 1, wantErr: &panicError{}},
-		{name: "invalid result: not retried", pol: RetryPolicy{Attempts: 5}, errs: []error{&ValidationError{}},
-			wantAttempts: 1, wantErr: &ValidationError{}},
+		{name: "not found: not retried", pol: RetryPolicy{Attempts: 5}, errs: []error{runtime.ErrNotFound},
+			wantAttempts: 1, wantErr: runtime.ErrNotFound},
+		{name: "panic: not retried", pol: RetryPolicy{Attempts: 5}, errs: []error{runtime.Permanent(&core.PanicError{Where: "source", Value: 1})},
+			wantAttempts: 1, wantErr: &core.PanicError{}},
+		{name: "invalid result: not retried", pol: RetryPolicy{Attempts: 5}, errs: []error{&runtime.ValidationError{}},
+			wantAttempts: 1, wantErr: &runtime.ValidationError{}},
 		{name: "Retry-After outranks backoff", pol: RetryPolicy{Attempts: 2, InitialDelay: time.Millisecond, MaxDelay: time.Second},
 			errs: []error{retryAfterError(50 * time.Millisecond)}, wantAttempts: 2,
 			wantDelays: []time.Duration{50 * time.Millisecond}},
@@ -152,7 +154,7 @@ func TestRetryStage(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			timer := &instantTimer{}
 			var log eventLog
-			x := newTestExecutor(t, withRetryTimer(timer), WithHooks(log.hooks()))
+			x := newTestExecutor(t, withRetryTimer(timer), runtime.WithHooks(log.hooks()))
 			spec := userSpec(&source{})
 			spec.Retry = tc.pol
 			task := NewTask(x, spec)
@@ -169,7 +171,7 @@ func TestRetryStage(t *testing.T) {
 			switch {
 			case tc.wantErr == nil && (err != nil || r == nil):
 				t.Fatalf("got %v, %v; want a result", r, err)
-			case tc.wantErr != nil && !errors.Is(err, tc.wantErr) && !errors.As(err, new(*panicError)) && !errors.As(err, new(*ValidationError)):
+			case tc.wantErr != nil && !errors.Is(err, tc.wantErr) && !errors.As(err, new(*core.PanicError)) && !errors.As(err, new(*runtime.ValidationError)):
 				t.Fatalf("err = %v, want %v", err, tc.wantErr)
 			}
 			if ex.attempt != tc.wantAttempts || src.calls != tc.wantAttempts {
@@ -196,7 +198,7 @@ func TestRetryStageJitterWithinBounds(t *testing.T) {
 	// Jitter draws each delay once, in [d/2, d]: the deadline check, the wait and OnRetry see the same one.
 	timer := &instantTimer{}
 	var log eventLog
-	x := newTestExecutor(t, withRetryTimer(timer), WithHooks(log.hooks()))
+	x := newTestExecutor(t, withRetryTimer(timer), runtime.WithHooks(log.hooks()))
 	spec := userSpec(&source{})
 	spec.Retry = RetryPolicy{Attempts: 40, InitialDelay: 8 * time.Millisecond, MaxDelay: 8 * time.Millisecond, Jitter: true}
 	task := NewTask(x, spec)
@@ -298,7 +300,7 @@ func TestValidateStage(t *testing.T) {
 	}{
 		{name: "no validation", res: &user{Age: -1}},
 		{name: "valid", validate: validateUser, res: &user{Age: 1}},
-		{name: "invalid", validate: validateUser, res: &user{Age: -1}, wantErr: &ValidationError{}, wantWhich: "result"},
+		{name: "invalid", validate: validateUser, res: &user{Age: -1}, wantErr: &runtime.ValidationError{}, wantWhich: "result"},
 		{name: "a source error passes untouched", validate: func(*user) error { panic("validate called") }, srcErr: errTransient, wantErr: errTransient},
 		{name: "a plain error from the validator", validate: func(*user) error { return errTransient }, res: &user{}, wantErr: errTransient},
 	}
@@ -315,7 +317,7 @@ func TestValidateStage(t *testing.T) {
 			if r != nil {
 				t.Fatalf("result %v with error %v", r, err)
 			}
-			var ve *ValidationError
+			var ve *runtime.ValidationError
 			if tc.wantWhich != "" {
 				if !errors.As(err, &ve) || ve.Task != "T" || ve.Which != tc.wantWhich || !final(err) {
 					t.Fatalf("err = %#v, want a final ValidationError of T's %s", err, tc.wantWhich)
@@ -329,19 +331,19 @@ func TestValidateStage(t *testing.T) {
 
 func TestReportStage(t *testing.T) {
 	var log eventLog
-	x := newTestExecutor(t, WithHooks(log.hooks()))
+	x := newTestExecutor(t, runtime.WithHooks(log.hooks()))
 	task := NewTask(x, userSpec(&source{}))
 	type ctxKey struct{}
 	exCtx := context.WithValue(context.Background(), ctxKey{}, "execution")
 	var hookCtx []any
-	task.x.hooks.OnSourceCall = func(ctx context.Context, e Event) {
+	task.h.OnSourceCall = func(ctx context.Context, e runtime.Event) {
 		hookCtx = append(hookCtx, ctx.Value(ctxKey{}))
 		log.rec("source")(ctx, e)
 	}
 	tests := []struct {
 		attempt int
 		err     error
-	}{{1, errTransient}, {2, nil}, {3, ErrNotFound}}
+	}{{1, errTransient}, {2, nil}, {3, runtime.ErrNotFound}}
 	for _, tc := range tests {
 		src := func(context.Context, *exec[userParams, user]) (*user, error) { return nil, tc.err }
 		ex := &exec[userParams, user]{t: task, ctx: exCtx, p: &userParams{ID: "k"}, attempt: tc.attempt}
@@ -385,9 +387,9 @@ func TestSourceSteps(t *testing.T) {
 			check := func(err error) {
 				t.Helper()
 				switch {
-				case tc.notFound && !IsNotFound(err), tc.final && !final(err), tc.transient && (err == nil || final(err)),
+				case tc.notFound && !runtime.IsNotFound(err), tc.final && !final(err), tc.transient && (err == nil || final(err)),
 					!tc.notFound && !tc.final && !tc.transient && err != nil:
-					t.Fatalf("err = %v (not found %v, final %v)", err, IsNotFound(err), final(err))
+					t.Fatalf("err = %v (not found %v, final %v)", err, runtime.IsNotFound(err), final(err))
 				}
 			}
 			if tc.fetch != nil {
@@ -439,11 +441,11 @@ func TestStageInserted(t *testing.T) {
 	})
 	t.Run("a rejecting stage outermost: no source call, fallbacks still apply", func(t *testing.T) {
 		var log eventLog
-		x := newTestExecutor(t, WithHooks(log.hooks()))
+		x := newTestExecutor(t, runtime.WithHooks(log.hooks()))
 		src := &source{}
 		spec := userSpec(src)
 		spec.Retry = RetryPolicy{Attempts: 3}
-		open := Permanent(errors.New("circuit open"))
+		open := runtime.Permanent(errors.New("circuit open"))
 		tests := []struct {
 			name      string
 			fallbacks []Fallback[userParams, user]
@@ -514,7 +516,7 @@ func TestFallbackStage(t *testing.T) {
 		{name: "stale not-found", stale: "negative", fallbacks: []Fallback[userParams, user]{valid("fb")}, notFound: true, wantEvent: "stale"}, // OnError is not called for not-found answers,
 		{name: "first fallback", fallbacks: []Fallback[userParams, user]{valid("one"), valid("two")}, wantName: "one", wantEvent: "fallback"},
 		{name: "failed fallback, then the next", fallbacks: []Fallback[userParams, user]{fails("one", errTransient), valid("two")}, wantName: "two", wantEvent: "fallback,fallback"},
-		{name: "a fallback's not-found is a failure", fallbacks: []Fallback[userParams, user]{fails("one", ErrNotFound)}, wantEvent: "fallback,error"},
+		{name: "a fallback's not-found is a failure", fallbacks: []Fallback[userParams, user]{fails("one", runtime.ErrNotFound)}, wantEvent: "fallback,error"},
 		{name: "a fallback with no result fails", fallbacks: []Fallback[userParams, user]{fails("one", nil)}, wantEvent: "fallback,error"},
 		{name: "an invalid fallback result fails", fallbacks: []Fallback[userParams, user]{FallbackValue[userParams]("bad", func() *user { return &user{Age: -1} })}, wantEvent: "fallback,error"},
 		{name: "a panicking fallback fails", fallbacks: []Fallback[userParams, user]{{Name: "p", Fn: func(context.Context, *userParams) (*user, error) { panic("boom") }}}, wantEvent: "fallback,error"},
@@ -523,14 +525,14 @@ func TestFallbackStage(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			clock := newFakeClock()
 			var log eventLog
-			x := newTestExecutor(t, WithClock(clock.Now), WithHooks(log.hooks()))
+			x := newTestExecutor(t, runtime.WithClock(clock.Now), runtime.WithHooks(log.hooks()))
 			var failing atomic.Bool
 			src := &source{fn: func(_ context.Context, _ int64, p *userParams) (*user, error) {
 				if failing.Load() {
 					return nil, errTransient
 				}
 				if tc.stale == "negative" {
-					return nil, ErrNotFound
+					return nil, runtime.ErrNotFound
 				}
 				return &user{ID: p.ID, Name: "stale"}, nil
 			}}
@@ -548,7 +550,7 @@ func TestFallbackStage(t *testing.T) {
 			switch {
 			case tc.wantName != "" && (err != nil || u.Name != tc.wantName):
 				t.Fatalf("got %+v, %v; want %s", u, err, tc.wantName)
-			case tc.wantName == "" && (err == nil || IsNotFound(err) != tc.notFound):
+			case tc.wantName == "" && (err == nil || runtime.IsNotFound(err) != tc.notFound):
 				t.Fatalf("got %+v, %v; want an error, not found %v", u, err, tc.notFound)
 			}
 			if got := strings.TrimPrefix(log.seq(), "miss,source,"); got != tc.wantEvent {
@@ -634,9 +636,9 @@ func TestBatchStage(t *testing.T) {
 		{name: "distinct keys, one call", ids: []string{"a", "b", "c", "d"}, wantCalls: 1, wantKeys: 4},
 		{name: "duplicates coalesce", ids: []string{"a", "a", "a", "b", "b"}, wantCalls: 1, wantKeys: 2},
 		{name: "invalid params stay out", ids: []string{"", "a"}, wantCalls: 1, wantKeys: 1,
-			wantErrs: map[string]func(error) bool{"": func(err error) bool { return errors.As(err, new(*ValidationError)) }}},
+			wantErrs: map[string]func(error) bool{"": func(err error) bool { return errors.As(err, new(*runtime.ValidationError)) }}},
 		{name: "not found per key", ids: []string{"missing1", "a"}, wantCalls: 1, wantKeys: 2,
-			wantErrs: map[string]func(error) bool{"missing1": IsNotFound}},
+			wantErrs: map[string]func(error) bool{"missing1": runtime.IsNotFound}},
 		{name: "a caller leaves, the others stay", ids: []string{"a", "a", "b"}, leaving: "a", wantCalls: 1, wantKeys: 2},
 	}
 	for _, tc := range tests {
@@ -712,7 +714,7 @@ func TestRetryDelay(t *testing.T) {
 		backoff, limit time.Duration
 		want           time.Duration
 	}{
-		{"capped", fmt.Errorf("x: %w", Permanent(retryAfterError(time.Minute))), time.Second, 10 * time.Second, 10 * time.Second},
+		{"capped", fmt.Errorf("x: %w", runtime.Permanent(retryAfterError(time.Minute))), time.Second, 10 * time.Second, 10 * time.Second},
 		{"below backoff", retryAfterError(time.Second), 3 * time.Second, 10 * time.Second, 3 * time.Second},
 		{"plain", errors.New("plain"), 3 * time.Second, 10 * time.Second, 3 * time.Second},
 	}

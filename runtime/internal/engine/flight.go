@@ -1,4 +1,4 @@
-package runtime
+package engine
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/reftask/reftask/runtime"
 	"github.com/reftask/reftask/runtime/internal/core"
 	"github.com/reftask/reftask/runtime/internal/wire"
 
@@ -216,11 +217,11 @@ func (t *Task[P, R]) run(f *flight[R], bc *tier.Local, p *P, key string) {
 	func() {
 		defer func() {
 			if v := recover(); v != nil {
-				f.val, f.err, entry, f.payload = nil, Permanent(&core.PanicError{Where: "task " + t.s.Name, Value: v}), nil, nil
+				f.val, f.err, entry, f.payload = nil, runtime.Permanent(&core.PanicError{Where: "task " + t.s.Name, Value: v}), nil, nil
 			}
 		}()
 		f.val, f.attempts, f.err = t.fetch(f, p)
-		if f.err == nil || IsNotFound(f.err) {
+		if f.err == nil || runtime.IsNotFound(f.err) {
 			var dst []byte
 			if sc != nil {
 				dst = sc.Entry[:0]
@@ -292,7 +293,7 @@ func (t *Task[P, R]) run(f *flight[R], bc *tier.Local, p *P, key string) {
 func (t *Task[P, R]) snapshot(f *flight[R]) {
 	defer func() {
 		if v := recover(); v != nil {
-			f.val, f.err = nil, Permanent(&core.PanicError{Where: "task " + t.s.Name, Value: v})
+			f.val, f.err = nil, runtime.Permanent(&core.PanicError{Where: "task " + t.s.Name, Value: v})
 		}
 	}()
 	f.snap = t.s.Clone(f.val)
@@ -324,7 +325,7 @@ func (t *Task[P, R]) copyResult(f *flight[R]) *R {
 // fetch runs the task's source pipeline (stage.go) on the flight's ctx.
 func (t *Task[P, R]) fetch(f *flight[R], p *P) (*R, int, error) {
 	if t.s.Fetch == nil {
-		return nil, 0, Permanent(errors.New("reftask: task has no source"))
+		return nil, 0, runtime.Permanent(errors.New("reftask: task has no source"))
 	}
 	ex := &exec[P, R]{t: t, ctx: f.ctx, p: p, f: f}
 	r, err := t.call(f.ctx, ex)
@@ -344,7 +345,7 @@ func (t *Task[P, R]) miss(ctx context.Context, bc *tier.Local, p *P, key string,
 	}()
 	if bc == nil {
 		if bc = t.c.Cache.Load(); bc == nil {
-			return nil, t.fail(ctx, p, 0, ErrClosed)
+			return nil, t.fail(ctx, p, 0, runtime.ErrClosed)
 		}
 	}
 	f, w, lead, r, st := t.join(ctx, bc, p, key, seen)
@@ -352,7 +353,7 @@ func (t *Task[P, R]) miss(ctx context.Context, bc *tier.Local, p *P, key string,
 	case entryHit:
 		return r, nil
 	case entryNegative:
-		return nil, t.fail(ctx, p, 0, ErrNotFound)
+		return nil, t.fail(ctx, p, 0, runtime.ErrNotFound)
 	}
 	if lead {
 		t.run(f, bc, p, key)

@@ -1,4 +1,4 @@
-package runtime
+package engine
 
 // Tests added by the mutation audit of the runtime behaviour list: each one fails when the behaviour it
 // names is taken out of the implementation, where no earlier test did.
@@ -18,6 +18,9 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/reftask/reftask/runtime"
+	"github.com/reftask/reftask/runtime/internal/core"
+	"github.com/reftask/reftask/runtime/internal/seam"
 	"github.com/reftask/reftask/runtime/internal/wire"
 )
 
@@ -25,7 +28,7 @@ import (
 // freshness is decided by the entry header alone.
 func TestAuditFreshnessIsOwnHeader(t *testing.T) {
 	clock := newFakeClock()
-	x := newTestExecutor(t, WithClock(clock.Now))
+	x := newTestExecutor(t, runtime.WithClock(clock.Now))
 	src := &source{}
 	task := NewTask(x, userSpec(src)) // TTL 1m
 	p := &userParams{ID: "u1"}
@@ -33,7 +36,7 @@ func TestAuditFreshnessIsOwnHeader(t *testing.T) {
 		t.Fatal(err)
 	}
 	clock.Advance(time.Minute)
-	if _, ok, err := x.st.Cache.Load().Get(context.Background(), string(task.appendKey(nil, p))); !ok {
+	if _, ok, err := x.Core(seam.Token{}).Cache.Load().Get(context.Background(), string(task.appendKey(nil, p))); !ok {
 		t.Fatalf("bigcache no longer holds the entry (%v); the test needs it to", err)
 	}
 	if _, err := task.Do(context.Background(), p); err != nil {
@@ -47,7 +50,7 @@ func TestAuditFreshnessIsOwnHeader(t *testing.T) {
 // Two tasks on one executor keep their own TTLs.
 func TestAuditPerTaskTTL(t *testing.T) {
 	clock := newFakeClock()
-	x := newTestExecutor(t, WithClock(clock.Now))
+	x := newTestExecutor(t, runtime.WithClock(clock.Now))
 	mk := func(name string, ttl time.Duration) (*Task[userParams, user], *source) {
 		src := &source{}
 		spec := userSpec(src)
@@ -87,7 +90,7 @@ func TestAuditPerTaskTTL(t *testing.T) {
 func TestAuditStaleNegativeEntry(t *testing.T) {
 	clock := newFakeClock()
 	var log eventLog
-	x := newTestExecutor(t, WithClock(clock.Now), WithHooks(log.hooks()))
+	x := newTestExecutor(t, runtime.WithClock(clock.Now), runtime.WithHooks(log.hooks()))
 	var failing bool
 	var mu sync.Mutex
 	src := &source{fn: func(context.Context, int64, *userParams) (*user, error) {
@@ -96,14 +99,14 @@ func TestAuditStaleNegativeEntry(t *testing.T) {
 		if failing {
 			return nil, errTransient
 		}
-		return nil, ErrNotFound
+		return nil, runtime.ErrNotFound
 	}}
 	spec := userSpec(src)
 	spec.Cache = CachePolicy{TTL: time.Minute, NegativeTTL: 10 * time.Second, StaleIfError: time.Minute}
 	task := NewTask(x, spec)
 	ctx := context.Background()
 	p := &userParams{ID: "gone"}
-	if _, err := task.Do(ctx, p); !IsNotFound(err) {
+	if _, err := task.Do(ctx, p); !runtime.IsNotFound(err) {
 		t.Fatalf("first call: %v, want not found", err)
 	}
 	mu.Lock()
@@ -112,7 +115,7 @@ func TestAuditStaleNegativeEntry(t *testing.T) {
 
 	clock.Advance(30 * time.Second) // negative entry expired, within its stale window
 	_, err := task.Do(ctx, p)
-	if !IsNotFound(err) || errors.Is(err, errTransient) {
+	if !runtime.IsNotFound(err) || errors.Is(err, errTransient) {
 		t.Fatalf("within stale window: %v, want the stale not-found answer", err)
 	}
 	if te := mustTaskError(t, err); te.Attempts != 1 {
@@ -126,7 +129,7 @@ func TestAuditStaleNegativeEntry(t *testing.T) {
 	}
 
 	clock.Advance(time.Minute) // past the stale window
-	if _, err = task.Do(ctx, p); !errors.Is(err, errTransient) || IsNotFound(err) {
+	if _, err = task.Do(ctx, p); !errors.Is(err, errTransient) || runtime.IsNotFound(err) {
 		t.Fatalf("after stale window: %v, want the source error", err)
 	}
 }
@@ -231,7 +234,7 @@ func TestAuditCacheIsSilent(t *testing.T) {
 		t.Fatalf("capture saw %q", out)
 	}
 	out := captureOutput(t, func() {
-		x, err := New(WithCache(1)) // one shard with a small initial queue: the writes below make it grow
+		x, err := runtime.New(runtime.WithCache(1)) // one shard with a small initial queue: the writes below make it grow
 		if err != nil {
 			t.Error(err)
 			return
@@ -305,7 +308,7 @@ func TestAuditFallbackNoRows(t *testing.T) {
 		spec.Name = "NoRowsOnly"
 		spec.Fallbacks = []Fallback[userParams, user]{noRows}
 		_, err := NewTask(x, spec).Do(context.Background(), &userParams{ID: "k"})
-		if errors.Is(err, sql.ErrNoRows) || IsNotFound(err) || !errors.Is(err, errTransient) {
+		if errors.Is(err, sql.ErrNoRows) || runtime.IsNotFound(err) || !errors.Is(err, errTransient) {
 			t.Fatalf("err = %v: want the source error, without sql.ErrNoRows or ErrNotFound", err)
 		}
 		if !strings.Contains(err.Error(), `fallback "db"`) {
@@ -319,7 +322,7 @@ func TestAuditFallbackNoRows(t *testing.T) {
 		spec.Name = "OuterNoRows"
 		spec.Fallbacks = []Fallback[userParams, user]{FallbackTask(NewTask(x, inner))}
 		_, err := NewTask(x, spec).Do(context.Background(), &userParams{ID: "k"})
-		if errors.Is(err, sql.ErrNoRows) || IsNotFound(err) || !errors.Is(err, errTransient) {
+		if errors.Is(err, sql.ErrNoRows) || runtime.IsNotFound(err) || !errors.Is(err, errTransient) {
 			t.Fatalf("err = %v", err)
 		}
 	})
@@ -328,7 +331,7 @@ func TestAuditFallbackNoRows(t *testing.T) {
 // Every error a task returns is a *TaskError naming task, key and attempts, wrapping the cause.
 func TestAuditTaskErrors(t *testing.T) {
 	clock := newFakeClock()
-	x := newTestExecutor(t, WithClock(clock.Now), withRetryTimer(&instantTimer{}))
+	x := newTestExecutor(t, runtime.WithClock(clock.Now), withRetryTimer(&instantTimer{}))
 	tests := []struct {
 		name         string
 		fetch        func(context.Context, int64, *userParams) (*user, error)
@@ -347,14 +350,14 @@ func TestAuditTaskErrors(t *testing.T) {
 		},
 		{
 			name:  "not found",
-			fetch: func(context.Context, int64, *userParams) (*user, error) { return nil, ErrNotFound },
-			calls: 1, wantAttempts: 1, wantIs: []error{ErrNotFound},
+			fetch: func(context.Context, int64, *userParams) (*user, error) { return nil, runtime.ErrNotFound },
+			calls: 1, wantAttempts: 1, wantIs: []error{runtime.ErrNotFound},
 			wantText: `reftask: task E1 (id="k"): 1 attempt: reftask: not found`,
 		},
 		{
 			name:        "negative hit",
-			fetch:       func(context.Context, int64, *userParams) (*user, error) { return nil, ErrNotFound },
-			negativeTTL: time.Minute, calls: 2, wantAttempts: 0, wantIs: []error{ErrNotFound},
+			fetch:       func(context.Context, int64, *userParams) (*user, error) { return nil, runtime.ErrNotFound },
+			negativeTTL: time.Minute, calls: 2, wantAttempts: 0, wantIs: []error{runtime.ErrNotFound},
 			wantText: `reftask: task E2 (id="k"): reftask: not found`,
 		},
 		{
@@ -362,12 +365,14 @@ func TestAuditTaskErrors(t *testing.T) {
 			fetch: func(context.Context, int64, *userParams) (*user, error) {
 				return nil, fmt.Errorf("query: %w", sql.ErrNoRows)
 			},
-			calls: 1, wantAttempts: 1, wantIs: []error{ErrNotFound}, wantNot: []error{sql.ErrNoRows},
+			calls: 1, wantAttempts: 1, wantIs: []error{runtime.ErrNotFound}, wantNot: []error{sql.ErrNoRows},
 			wantText: `reftask: task E3 (id="k"): 1 attempt: reftask: not found: query: sql: no rows in result set`,
 		},
 		{
-			name:  "permanent",
-			fetch: func(context.Context, int64, *userParams) (*user, error) { return nil, Permanent(io.ErrClosedPipe) },
+			name: "permanent",
+			fetch: func(context.Context, int64, *userParams) (*user, error) {
+				return nil, runtime.Permanent(io.ErrClosedPipe)
+			},
 			calls: 1, wantAttempts: 1, wantIs: []error{io.ErrClosedPipe},
 			wantText: `reftask: task E4 (id="k"): 1 attempt: io: read/write on closed pipe`,
 		},
@@ -415,7 +420,7 @@ func TestAuditFuturesLeakNothing(t *testing.T) {
 	}}
 	task := NewTask(x, userSpec(src))
 	ctx, cancel := context.WithCancel(context.Background())
-	var futures []*Future[user]
+	var futures []*runtime.Future[user]
 	for i := range 50 {
 		futures = append(futures, task.Async(ctx, &userParams{ID: fmt.Sprint("k", i%5)}))
 	}
@@ -443,8 +448,8 @@ func TestAuditHitAllocsWithHooks(t *testing.T) {
 	if raceEnabled {
 		t.Skip("allocation counts are not stable under the race detector")
 	}
-	measure := func(h Hooks) float64 {
-		x := newTestExecutor(t, WithHooks(h))
+	measure := func(h runtime.Hooks) float64 {
+		x := newTestExecutor(t, runtime.WithHooks(h))
 		task := NewTask(x, userSpec(&source{}))
 		ctx := context.Background()
 		p := &userParams{ID: "u1"}
@@ -457,10 +462,10 @@ func TestAuditHitAllocsWithHooks(t *testing.T) {
 			}
 		})
 	}
-	nop := func(context.Context, Event) {}
-	none := measure(Hooks{})
-	others := measure(Hooks{OnMiss: nop, OnStale: nop, OnNegativeHit: nop, OnSourceCall: nop, OnRetry: nop, OnFallback: nop, OnError: nop})
-	withHit := measure(Hooks{OnHit: nop})
+	nop := func(context.Context, runtime.Event) {}
+	none := measure(runtime.Hooks{})
+	others := measure(runtime.Hooks{OnMiss: nop, OnStale: nop, OnNegativeHit: nop, OnSourceCall: nop, OnRetry: nop, OnFallback: nop, OnError: nop})
+	withHit := measure(runtime.Hooks{OnHit: nop})
 	if none > 3 || others > none {
 		t.Fatalf("hit allocs: %v with no hooks (want ≤ 3), %v with unrelated hooks (want ≤ %v)", none, others, none)
 	}
@@ -481,7 +486,7 @@ func TestAuditPanicCoalesced(t *testing.T) {
 	spec := userSpec(src)
 	spec.Retry.Attempts = 5
 	task := NewTask(x, spec)
-	var futures []*Future[user]
+	var futures []*runtime.Future[user]
 	for range 10 {
 		futures = append(futures, task.Async(context.Background(), &userParams{ID: "k"}))
 	}
@@ -489,9 +494,9 @@ func TestAuditPanicCoalesced(t *testing.T) {
 	close(release)
 	for _, f := range futures {
 		_, err := f.Await(context.Background())
-		var pe *panicError
+		var pe *core.PanicError
 		if !errors.As(err, &pe) || !errors.Is(err, io.ErrShortBuffer) {
-			t.Fatalf("err = %v, want a panicError wrapping the panic value", err)
+			t.Fatalf("err = %v, want a core.PanicError wrapping the panic value", err)
 		}
 		if te := mustTaskError(t, err); te.Attempts != 1 {
 			t.Fatalf("attempts = %d, want 1", te.Attempts)
