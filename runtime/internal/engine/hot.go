@@ -68,7 +68,7 @@ type hotWay[R any] struct {
 type hotItem[R any] struct {
 	key   string
 	val   *R    // nil for a negative (not-found) entry
-	fresh int64 // fresh until, on the executor's clock (Executor.nanos)
+	fresh int64 // fresh until, on the executor's clock (core.State.Nanos)
 	size  int64 // encoded size, counted against the byte budget
 }
 
