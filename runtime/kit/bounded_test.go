@@ -28,8 +28,13 @@ func newParamsExecutor(t *testing.T, limit int) *runtime.Executor {
 	return x
 }
 
-func TestBoundedViolationsAndConversions(t *testing.T) {
+func TestBoundedKitErrors(t *testing.T) {
 	paths := map[string]func(huge string) string{
+		"RequireKeys unknown key": func(h string) string {
+			return RequireKeys([]byte(`{`+strconv.Quote(h)+`:1}`), nil, nil, []string{"a"}, true).Error()
+		},
+		"Brief":     func(h string) string { return Brief(map[string]string{"k": h}) },
+		"BriefJSON": func(h string) string { return BriefJSON([]any{h}) },
 		"Addf %q": func(h string) string {
 			var vs Violations
 			vs.Addf("/a", "pattern", "%q does not match %q", h, "^x$")

@@ -1,7 +1,6 @@
 package kit
 
 import (
-	"strconv"
 	"strings"
 	"testing"
 )
@@ -61,29 +60,4 @@ func TestCopyByCodec(t *testing.T) {
 		}
 	}()
 	CopyByCodec(&pair{"a", 1}, func(dst []byte, _ *pair) []byte { return dst }, decodePair)
-}
-
-// Error text of the kit's helpers stays bounded, whatever the size of the
-// value in it (issue 11, class 10), as runtime's TestBoundedErrors checks
-// for the runtime's.
-func TestBoundedKitErrors(t *testing.T) {
-	const errorBound = 4 << 10
-	paths := map[string]func(huge string) string{
-		"RequireKeys unknown key": func(h string) string {
-			return RequireKeys([]byte(`{`+strconv.Quote(h)+`:1}`), nil, nil, []string{"a"}, true).Error()
-		},
-		"Brief":     func(h string) string { return Brief(map[string]string{"k": h}) },
-		"BriefJSON": func(h string) string { return BriefJSON([]any{h}) },
-	}
-	for name, f := range paths {
-		for _, n := range []int{QuoteLimit + 1, 1 << 20, 5 << 20} {
-			got := f(strings.Repeat("x", n))
-			if len(got) > errorBound {
-				t.Errorf("%s, %d-byte value: error of %d bytes: %s", name, n, len(got), Clip(got))
-			}
-			if n >= 1<<20 && !strings.Contains(got, " bytes)") {
-				t.Errorf("%s, %d-byte value: the cut is not noted: %s", name, n, Clip(got))
-			}
-		}
-	}
 }

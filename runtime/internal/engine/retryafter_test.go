@@ -5,34 +5,12 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/reftask/reftask/runtime"
 	"github.com/reftask/reftask/runtime/source/httpsource"
 )
-
-// delayTimer fires at once and records each delay it was asked for.
-type delayTimer struct {
-	mu     sync.Mutex
-	delays []time.Duration
-}
-
-func (r *delayTimer) After(d time.Duration) <-chan time.Time {
-	r.mu.Lock()
-	r.delays = append(r.delays, d)
-	r.mu.Unlock()
-	ch := make(chan time.Time, 1)
-	ch <- time.Now()
-	return ch
-}
-
-func (r *delayTimer) Delays() []time.Duration {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]time.Duration(nil), r.delays...)
-}
 
 type noParams struct{}
 
@@ -51,7 +29,7 @@ func TestHTTPRetryAfterDelays(t *testing.T) {
 		{"soon", 100 * time.Millisecond},
 	}
 	for _, c := range cases {
-		timer := &delayTimer{}
+		timer := &instantTimer{}
 		ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 			if c.header != "" {
 				w.Header().Set("Retry-After", c.header)
